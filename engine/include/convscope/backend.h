@@ -1,0 +1,102 @@
+// The backend interface: trains a group of N identically-built networks in lockstep.
+//
+// All N networks see the same batches (or each its own order with per_net_shuffle) and differ
+// only in their initialization seed. N = 1 is the live view; N = 50 is the ensemble. A GPU
+// backend runs the whole group as one batched pass per step; the CPU backend batches it too.
+//
+// Calls are made from one thread (the trainer's). Only snapshots() is shared with a reader.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "convscope/dataset.h"
+#include "convscope/optimizer.h"
+#include "convscope/snapshot.h"
+#include "convscope/spec.h"
+
+namespace cs {
+
+struct GroupConfig {
+  NetworkSpec spec = NetworkSpec::reference();
+  OptimizerConfig optimizer;
+  std::vector<uint64_t> seeds{1};  // one initialization seed per network; N = seeds.size()
+  int batch_size = 64;
+  uint64_t shuffle_seed = 1;
+  bool per_net_shuffle = false;  // each network its own order (stream 1 + net) instead of one
+  int nets() const { return static_cast<int>(seeds.size()); }
+};
+
+struct BackendInfo {
+  std::string kind;    // "cpu" or "cuda"
+  std::string device;  // "2 CPU threads", "NVIDIA H100 80GB HBM3", ...
+};
+
+// Full-validation results for every network of the group.
+struct EvalResult {
+  int nets = 0, count = 0;
+  std::vector<float> loss;          // (N) mean cross-entropy over the validation set
+  std::vector<float> accuracy;      // (N) fraction of top-1 hits
+  std::vector<uint8_t> top_labels;  // (N, count, 3) best three classes, best first
+  std::vector<float> top_probs;     // (N, count, 3) their softmax probabilities
+  std::vector<float> true_probs;    // (N, count) probability given to the true label
+};
+
+// Which per-parameter buffer read_tensor/write_tensor address.
+enum class TensorRole { Param, Grad, Slot0, Slot1 };
+
+// A failure of the backend itself (device error, out of memory): the message is for the user.
+class BackendError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual BackendInfo info() const = 0;
+
+  // (Re)build the group: allocate, initialize each network's weights from its seed with
+  // init_parameters(), reset the optimizer state and step count, take the datasets in (a GPU
+  // backend uploads them once). Throws SpecError / BackendError.
+  virtual void configure(const GroupConfig& cfg, const Dataset& train, const Dataset& val) = 0;
+
+  // Compute the sample order of `epoch` (epoch_order(shuffle_seed, epoch, stream, count)).
+  virtual void begin_epoch(int epoch) = 0;
+
+  // One optimizer step of every network on the samples at positions [first, first + count)
+  // of the current epoch order (count <= batch_size; the last batch may be smaller).
+  // If a snapshot was requested it is taken between backward and the update.
+  virtual void train_step(int first, int count) = 0;
+
+  // Mean batch losses of the steps since the last call, (steps, N) row-major.
+  virtual std::vector<float> take_losses() = 0;
+
+  // Loss, accuracy and top-3 of every network on the whole validation set.
+  virtual void evaluate(EvalResult& out) = 0;
+
+  // Snapshot of network `net` on validation image `probe`, taken during the next train_step.
+  virtual void request_snapshot(int net, int probe) = 0;
+  // Snapshot now, from the current weights and the last step's weight gradients (when paused).
+  virtual void capture_snapshot(int net, int probe) = 0;
+  virtual SnapshotExchange& snapshots() = 0;
+
+  // Copy one tensor of one network (ParamInfo order and PyTorch layout) out of / into the backend.
+  virtual void read_tensor(int net, int param, TensorRole role, float* out) = 0;
+  virtual void write_tensor(int net, int param, TensorRole role, const float* in) = 0;
+
+  // Optimizer steps taken so far (Adam's t); restored from checkpoints.
+  virtual long long step_count() const = 0;
+  virtual void set_step_count(long long t) = 0;
+};
+
+// Glorot-uniform weights and zero biases for every tensor of spec.params(), from one seed.
+std::vector<std::vector<float>> init_parameters(const NetworkSpec& spec, uint64_t seed);
+
+// The CPU backend; threads <= 0 means std::thread::hardware_concurrency().
+std::unique_ptr<Backend> make_cpu_backend(int threads = 0);
+
+}  // namespace cs

@@ -1,0 +1,51 @@
+// Checkpoints in the safetensors format: PyTorch-compatible tensor names and layouts
+// ("conv1.weight" [out, in, kh, kw], "fc1.weight" [out, in]), optimizer state as
+// "optimizer.slot0.<name>", and the spec and hyperparameters in the string metadata.
+// Writes are atomic: a temp file in the same folder, fsync, rename.
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "convscope/backend.h"
+
+namespace cs {
+
+class CheckpointError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct NamedTensor {
+  std::string name;
+  std::vector<int> shape;
+  std::vector<float> data;  // F32, row-major
+};
+
+// Low-level safetensors I/O (F32 tensors only; metadata is string -> string).
+void write_safetensors(const std::string& path, const std::vector<NamedTensor>& tensors,
+                       const std::map<std::string, std::string>& metadata);
+std::vector<NamedTensor> read_safetensors(const std::string& path,
+                                          std::map<std::string, std::string>* metadata = nullptr);
+
+struct CheckpointMeta {
+  NetworkSpec spec;
+  OptimizerConfig optimizer;
+  int batch_size = 64;
+  uint64_t seed = 1;        // initialization seed of this network
+  long long step = 0;       // optimizer steps taken
+  int epoch = 0;            // epochs completed
+  std::string dataset;      // dataset name
+};
+
+// Save network `net` of the backend's group (weights, optimizer state, metadata).
+void save_checkpoint(const std::string& path, Backend& backend, int net, const CheckpointMeta& meta);
+// Read just the metadata (to configure a backend before loading).
+CheckpointMeta read_checkpoint_meta(const std::string& path);
+// Load weights and optimizer state into network `net` of a backend configured with the same spec.
+// Throws CheckpointError naming the file and the mismatch.
+CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int net);
+
+}  // namespace cs

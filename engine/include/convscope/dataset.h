@@ -1,0 +1,57 @@
+// Datasets: IDX files (raw or gzip) loaded into memory as bytes; backends normalize to [0, 1].
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "convscope/spec.h"
+
+namespace cs {
+
+// A bad or unreadable data file: the message names the file and what is wrong.
+class DataError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Dataset {
+  std::string name;               // "mnist/train", ...
+  Shape3 shape{1, 28, 28};        // per image
+  int count = 0;                  // number of images
+  int classes = 10;               // labels are in [0, classes)
+  std::vector<uint8_t> images;    // (count, C, H, W) pixel bytes
+  std::vector<uint8_t> labels;    // (count)
+  std::string sha256;             // of the image + label files, for provenance
+
+  const uint8_t* image(int i) const { return images.data() + static_cast<size_t>(i) * shape.size(); }
+  // The first `n` images (a view for quick runs and tests), copied.
+  Dataset head(int n) const;
+};
+
+// One IDX file. Reads raw or gzip-compressed data (detected by content, not by name).
+struct IdxArray {
+  std::vector<int> dims;
+  std::vector<uint8_t> data;  // unsigned-byte payload (IDX type 0x08)
+};
+IdxArray read_idx(const std::string& path);
+
+// Pair an images file with a labels file; checks counts and label range.
+Dataset load_idx_pair(const std::string& images_path, const std::string& labels_path,
+                      const std::string& name, int classes = 10);
+
+struct DatasetPair {
+  Dataset train;
+  Dataset test;  // the validation set shown everywhere (all of it)
+};
+
+// A folder with the standard four names (train-images-idx3-ubyte, train-labels-idx1-ubyte,
+// t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte), each optionally with a ".gz" suffix.
+DatasetPair load_idx_folder(const std::string& dir, const std::string& name);
+
+// Where the set-up puts MNIST ($CONVSCOPE_DATA or <repo>/data/mnist), Fashion-MNIST from Debian.
+std::string default_mnist_dir();
+std::string fashion_mnist_dir();  // /usr/share/datasets/fashion-mnist (may not exist)
+
+}  // namespace cs

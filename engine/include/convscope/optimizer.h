@@ -1,0 +1,34 @@
+// Optimizers: the TensorFlow.js set with its defaults. The per-element update rules live in
+// optimizer_math.h so that the CPU and CUDA backends run the very same arithmetic.
+#pragma once
+
+#include <string>
+
+namespace cs {
+
+enum class OptimizerKind { Sgd, Momentum, Adam, RmsProp, Adagrad, Adadelta, Adamax };
+
+struct OptimizerConfig {
+  OptimizerKind kind = OptimizerKind::Adam;
+  float lr = 0.001f;
+  float beta1 = 0.9f;      // adam, adamax
+  float beta2 = 0.999f;    // adam, adamax
+  float epsilon = 1e-7f;   // adam, rmsprop, adadelta, adamax
+  float momentum = 0.9f;   // momentum; rmsprop's optional momentum (0 = off)
+  float rho = 0.95f;       // adadelta; rmsprop's decay (0.9 by default for rmsprop)
+  float initial_accumulator = 0.1f;  // adagrad
+
+  // The defaults TensorFlow.js uses for `kind` (learning rate included).
+  static OptimizerConfig defaults(OptimizerKind kind);
+  // Number of per-parameter state slots the optimizer keeps (0, 1 or 2).
+  int slots() const;
+  std::string to_string() const;  // "adam lr=0.001 beta1=0.9 ..."
+};
+
+std::string to_string(OptimizerKind k);        // "adam"
+OptimizerKind parse_optimizer(const std::string& name);  // throws std::invalid_argument
+inline constexpr OptimizerKind kAllOptimizers[] = {
+    OptimizerKind::Sgd,     OptimizerKind::Momentum, OptimizerKind::Adam,  OptimizerKind::RmsProp,
+    OptimizerKind::Adagrad, OptimizerKind::Adadelta, OptimizerKind::Adamax};
+
+}  // namespace cs

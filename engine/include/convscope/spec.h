@@ -1,0 +1,91 @@
+// Network specification: the architecture a user enters, validated up front.
+//
+// A network is a stack of layers applied to a (C, H, W) image. Dense layers flatten their input
+// in (C, H, W) order, as torch.flatten does. The last layer must be a dense layer with one unit
+// per class and no activation; softmax + cross-entropy are applied to its output by the loss.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cs {
+
+enum class LayerKind { Conv2d, MaxPool, AvgPool, Dense };
+enum class Activation { None, Relu, Tanh, Sigmoid };
+enum class Padding { Valid, Same };
+
+struct LayerSpec {
+  LayerKind kind = LayerKind::Dense;
+  int kernel = 0;  // conv: kernel size k (k x k); pool: window size (window == stride)
+  int units = 0;   // conv: filter count; dense: output units
+  int stride = 1;  // conv only
+  Padding padding = Padding::Valid;  // conv only
+  Activation activation = Activation::None;  // conv and dense
+
+  static LayerSpec conv(int kernel, int filters, Activation act = Activation::Relu, int stride = 1,
+                        Padding pad = Padding::Valid);
+  static LayerSpec max_pool(int window);
+  static LayerSpec avg_pool(int window);
+  static LayerSpec dense(int units, Activation act = Activation::None);
+  bool has_params() const { return kind == LayerKind::Conv2d || kind == LayerKind::Dense; }
+  bool operator==(const LayerSpec&) const = default;
+};
+
+struct Shape3 {
+  int c = 0, h = 0, w = 0;
+  int size() const { return c * h * w; }
+  bool operator==(const Shape3&) const = default;
+};
+
+// An architecture error: names the layer (1-based, as the user counts) and what is wrong.
+class SpecError : public std::runtime_error {
+ public:
+  SpecError(int layer, const std::string& what);
+  int layer() const { return m_layer; }
+
+ private:
+  int m_layer;
+};
+
+// One trainable tensor of the network, with its PyTorch-compatible name and layout:
+// conv weight [out, in, kh, kw], dense weight [out, in], biases [out].
+struct ParamInfo {
+  std::string name;        // "conv1.weight", "fc2.bias", ...
+  std::vector<int> shape;  // PyTorch layout
+  int layer = 0;           // index into NetworkSpec::layers
+  bool is_bias = false;
+  int fan_in = 0, fan_out = 0;  // for Glorot initialization
+  long long size() const;
+};
+
+struct NetworkSpec {
+  Shape3 input{1, 28, 28};
+  int classes = 10;
+  std::vector<LayerSpec> layers;
+
+  // conv 5x5x8 relu -> maxpool 2 -> conv 5x5x16 relu -> maxpool 2 -> dense 128 relu -> dense 10
+  static NetworkSpec reference(Shape3 input = {1, 28, 28}, int classes = 10);
+
+  // Output shape of every layer; throws SpecError for an impossible architecture (a kernel
+  // larger than its input map, a pool window that leaves nothing, a last layer that does not
+  // produce `classes` logits, ...). The message names the layer and the resulting map size.
+  std::vector<Shape3> output_shapes() const;
+  void validate() const { (void)output_shapes(); }
+
+  // Trainable tensors in order: for each conv/dense layer its weight then its bias.
+  std::vector<ParamInfo> params() const;
+  long long param_count() const;
+
+  // Text form, one token per layer: "c5x8r-m2-c5x16r-m2-d128r-d10" (see spec.cpp for grammar).
+  std::string to_string() const;
+  static NetworkSpec parse(const std::string& text, Shape3 input = {1, 28, 28}, int classes = 10);
+
+  bool operator==(const NetworkSpec&) const = default;
+};
+
+std::string to_string(Activation a);
+std::string to_string(LayerKind k);
+std::string describe(const LayerSpec& l);  // "conv 5x5x8 relu", "maxpool 2", "dense 128 relu"
+
+}  // namespace cs

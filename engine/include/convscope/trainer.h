@@ -1,0 +1,100 @@
+// The trainer: drives a backend through epochs of steps, evaluates on the whole validation set
+// after each epoch, watches for divergence, and forwards snapshot requests. Step-driven so that
+// a UI worker can run, pause, single-step and stop it; run() loops for the CLI.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <stdexcept>
+#include <vector>
+
+#include "convscope/backend.h"
+
+namespace cs {
+
+struct TrainConfig {
+  GroupConfig group;
+  int epochs = 1;
+  int loss_every = 20;  // drain per-step losses every this many steps (GPU syncs only then)
+};
+
+// Thrown when a loss becomes NaN or infinite; the weights of the last finished epoch and the
+// whole metric history stay available.
+class DivergenceError : public std::runtime_error {
+ public:
+  DivergenceError(long long step, int epoch, int net);
+  long long step() const { return m_step; }
+
+ private:
+  long long m_step;
+};
+
+struct LossPoint {
+  long long step;  // global step, 0-based
+  float loss;      // mean over the group's networks (the live view has one)
+};
+
+struct EpochMetrics {
+  int epoch = 0;                  // 1-based: epochs completed
+  double train_loss = 0;          // mean of the epoch's step losses (group mean)
+  double val_loss = 0;            // group mean
+  double val_accuracy = 0;        // group mean
+  double train_accuracy = 0;      // group mean of training-batch top-1 hits (not yet measured: 0)
+  double seconds = 0;             // wall time of the epoch's steps
+  std::vector<float> net_val_loss, net_val_accuracy;  // (N)
+};
+
+class Trainer {
+ public:
+  // The backend must outlive the trainer; configure() is called here.
+  Trainer(Backend& backend, const Dataset& train, const Dataset& val, TrainConfig cfg);
+
+  // One optimizer step; begins and ends epochs as needed (ending one evaluates). Returns false
+  // once all epochs are done. Throws DivergenceError / BackendError.
+  bool step();
+  // Steps until done or until `stop` becomes true; `on_progress` after each drain of losses.
+  void run(const std::atomic<bool>* stop = nullptr, const std::function<void()>& on_progress = {});
+
+  // Thread-safe: the next step takes a snapshot of network `net` on validation image `probe`.
+  void request_snapshot(int net, int probe);
+
+  bool finished() const { return m_epoch >= m_cfg.epochs; }
+  int epoch() const { return m_epoch; }              // epochs completed
+  int step_in_epoch() const { return m_position / m_cfg.group.batch_size; }
+  int steps_per_epoch() const;
+  long long global_step() const { return m_global_step; }
+  long long samples_seen() const { return m_samples; }
+  const TrainConfig& config() const { return m_cfg; }
+  Backend& backend() { return m_backend; }
+
+  // Histories (read from the trainer's thread, or after it stops).
+  const std::vector<LossPoint>& losses() const { return m_losses; }
+  const std::vector<EpochMetrics>& epochs() const { return m_history; }
+  const EvalResult& last_eval() const { return m_eval; }
+  // Evaluate now (outside the epoch schedule), e.g. after loading a checkpoint.
+  const EvalResult& evaluate();
+
+ private:
+  void drain_losses();
+  void end_epoch();
+
+  Backend& m_backend;
+  const Dataset& m_train;
+  const Dataset& m_val;
+  TrainConfig m_cfg;
+  int m_epoch = 0;       // completed epochs
+  int m_position = 0;    // next sample position in the current epoch's order
+  bool m_in_epoch = false;
+  long long m_global_step = 0;
+  long long m_samples = 0;
+  double m_epoch_loss_sum = 0;
+  long long m_epoch_loss_steps = 0;
+  std::chrono::steady_clock::time_point m_epoch_start;
+  std::vector<LossPoint> m_losses;
+  std::vector<EpochMetrics> m_history;
+  EvalResult m_eval;
+  std::atomic<long long> m_snapshot_request{-1};  // (net << 32) | probe, or -1
+};
+
+}  // namespace cs

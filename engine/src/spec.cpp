@@ -1,0 +1,276 @@
+// Network spec: construction, validation, parameter listing and the text form.
+//
+// Text grammar (layers joined by '-', options joined by ':'):
+//   c<k>x<filters>[:relu|tanh|sigmoid|linear][:same|valid][:s<stride>]   convolution
+//   m<window>   max pooling          a<window>   average pooling
+//   d<units>[:relu|tanh|sigmoid|linear]                                 dense
+// e.g. the reference network is "c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10".
+#include "convscope/spec.h"
+
+#include <sstream>
+
+namespace cs {
+
+namespace {
+
+int conv_out(int in, int k, int stride, Padding pad) {
+  if (pad == Padding::Same) return (in + stride - 1) / stride;
+  return in < k ? 0 : (in - k) / stride + 1;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> parts;
+  std::string cur;
+  for (char ch : s) {
+    if (ch == sep) {
+      parts.push_back(cur);
+      cur.clear();
+    } else {
+      cur += ch;
+    }
+  }
+  parts.push_back(cur);
+  return parts;
+}
+
+int parse_int(const std::string& s, int layer, const char* what) {
+  if (s.empty() || s.size() > 6 || s.find_first_not_of("0123456789") != std::string::npos)
+    throw SpecError(layer, std::string("expected a number for the ") + what + ", got '" + s + "'");
+  return std::stoi(s);
+}
+
+Activation parse_activation(const std::string& s, int layer) {
+  if (s == "relu") return Activation::Relu;
+  if (s == "tanh") return Activation::Tanh;
+  if (s == "sigmoid") return Activation::Sigmoid;
+  if (s == "linear") return Activation::None;
+  throw SpecError(layer, "unknown option '" + s + "'");
+}
+
+std::string shape_text(const Shape3& s) {
+  return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
+}
+
+}  // namespace
+
+SpecError::SpecError(int layer, const std::string& what)
+    : std::runtime_error("layer " + std::to_string(layer) + ": " + what), m_layer(layer) {}
+
+LayerSpec LayerSpec::conv(int kernel, int filters, Activation act, int stride, Padding pad) {
+  return {LayerKind::Conv2d, kernel, filters, stride, pad, act};
+}
+LayerSpec LayerSpec::max_pool(int window) { return {LayerKind::MaxPool, window, 0, window}; }
+LayerSpec LayerSpec::avg_pool(int window) { return {LayerKind::AvgPool, window, 0, window}; }
+LayerSpec LayerSpec::dense(int units, Activation act) {
+  return {LayerKind::Dense, 0, units, 1, Padding::Valid, act};
+}
+
+long long ParamInfo::size() const {
+  long long n = 1;
+  for (int d : shape) n *= d;
+  return n;
+}
+
+NetworkSpec NetworkSpec::reference(Shape3 input, int classes) {
+  NetworkSpec s;
+  s.input = input;
+  s.classes = classes;
+  s.layers = {LayerSpec::conv(5, 8), LayerSpec::max_pool(2), LayerSpec::conv(5, 16),
+              LayerSpec::max_pool(2), LayerSpec::dense(128, Activation::Relu),
+              LayerSpec::dense(classes)};
+  return s;
+}
+
+std::vector<Shape3> NetworkSpec::output_shapes() const {
+  if (input.size() <= 0) throw SpecError(0, "the input image is empty");
+  if (layers.empty()) throw SpecError(0, "the network has no layers");
+  std::vector<Shape3> shapes;
+  Shape3 cur = input;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const LayerSpec& l = layers[i];
+    const int n = static_cast<int>(i) + 1;
+    Shape3 out;
+    switch (l.kind) {
+      case LayerKind::Conv2d: {
+        if (cur.h == 1 && cur.w == 1 && i > 0 && layers[i - 1].kind == LayerKind::Dense)
+          throw SpecError(n, "a convolution cannot follow a dense layer");
+        if (l.kernel < 1) throw SpecError(n, "kernel size must be at least 1");
+        if (l.units < 1) throw SpecError(n, "filter count must be at least 1");
+        if (l.stride < 1) throw SpecError(n, "stride must be at least 1");
+        out = {l.units, conv_out(cur.h, l.kernel, l.stride, l.padding),
+               conv_out(cur.w, l.kernel, l.stride, l.padding)};
+        if (l.padding == Padding::Valid && (l.kernel > cur.h || l.kernel > cur.w))
+          throw SpecError(n, describe(l) + ": a " + std::to_string(l.kernel) + "x" +
+                                 std::to_string(l.kernel) + " kernel does not fit the " +
+                                 std::to_string(cur.h) + "x" + std::to_string(cur.w) +
+                                 " input map (the output would be empty)");
+        break;
+      }
+      case LayerKind::MaxPool:
+      case LayerKind::AvgPool:
+        if (l.kernel < 1) throw SpecError(n, "pool window must be at least 1");
+        if (i > 0 && layers[i - 1].kind == LayerKind::Dense)
+          throw SpecError(n, "pooling cannot follow a dense layer");
+        out = {cur.c, cur.h / l.kernel, cur.w / l.kernel};
+        if (out.h < 1 || out.w < 1)
+          throw SpecError(n, describe(l) + ": a " + std::to_string(l.kernel) + "x" +
+                                 std::to_string(l.kernel) + " window does not fit the " +
+                                 std::to_string(cur.h) + "x" + std::to_string(cur.w) +
+                                 " input map (the output would be empty)");
+        break;
+      case LayerKind::Dense:
+        if (l.units < 1) throw SpecError(n, "a dense layer needs at least 1 unit");
+        out = {l.units, 1, 1};
+        break;
+    }
+    shapes.push_back(out);
+    cur = out;
+  }
+  const LayerSpec& last = layers.back();
+  const int n = static_cast<int>(layers.size());
+  if (last.kind != LayerKind::Dense || last.units != classes)
+    throw SpecError(n, "the last layer must be dense " + std::to_string(classes) +
+                           " (one logit per class), got " + describe(last) + " with output " +
+                           shape_text(cur));
+  if (last.activation != Activation::None)
+    throw SpecError(n, "the last layer must have no activation (softmax is part of the loss)");
+  return shapes;
+}
+
+std::vector<ParamInfo> NetworkSpec::params() const {
+  const std::vector<Shape3> shapes = output_shapes();
+  std::vector<ParamInfo> out;
+  int conv_no = 0, fc_no = 0;
+  Shape3 in = input;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const LayerSpec& l = layers[i];
+    const int li = static_cast<int>(i);
+    if (l.kind == LayerKind::Conv2d) {
+      const std::string base = "conv" + std::to_string(++conv_no);
+      const int k2 = l.kernel * l.kernel;
+      out.push_back({base + ".weight", {l.units, in.c, l.kernel, l.kernel}, li, false, in.c * k2,
+                     l.units * k2});
+      out.push_back({base + ".bias", {l.units}, li, true, in.c * k2, l.units * k2});
+    } else if (l.kind == LayerKind::Dense) {
+      const std::string base = "fc" + std::to_string(++fc_no);
+      out.push_back({base + ".weight", {l.units, in.size()}, li, false, in.size(), l.units});
+      out.push_back({base + ".bias", {l.units}, li, true, in.size(), l.units});
+    }
+    in = shapes[i];
+  }
+  return out;
+}
+
+long long NetworkSpec::param_count() const {
+  long long n = 0;
+  for (const ParamInfo& p : params()) n += p.size();
+  return n;
+}
+
+std::string NetworkSpec::to_string() const {
+  std::ostringstream os;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const LayerSpec& l = layers[i];
+    if (i) os << '-';
+    switch (l.kind) {
+      case LayerKind::Conv2d:
+        os << 'c' << l.kernel << 'x' << l.units;
+        if (l.activation != Activation::None) os << ':' << cs::to_string(l.activation);
+        if (l.padding == Padding::Same) os << ":same";
+        if (l.stride != 1) os << ":s" << l.stride;
+        break;
+      case LayerKind::MaxPool: os << 'm' << l.kernel; break;
+      case LayerKind::AvgPool: os << 'a' << l.kernel; break;
+      case LayerKind::Dense:
+        os << 'd' << l.units;
+        if (l.activation != Activation::None) os << ':' << cs::to_string(l.activation);
+        break;
+    }
+  }
+  return os.str();
+}
+
+NetworkSpec NetworkSpec::parse(const std::string& text, Shape3 input, int classes) {
+  NetworkSpec s;
+  s.input = input;
+  s.classes = classes;
+  const std::vector<std::string> tokens = split(text, '-');
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const int n = static_cast<int>(i) + 1;
+    const std::vector<std::string> opts = split(tokens[i], ':');
+    const std::string& head = opts[0];
+    if (head.empty()) throw SpecError(n, "empty layer in '" + text + "'");
+    LayerSpec l;
+    const std::string body = head.substr(1);
+    switch (head[0]) {
+      case 'c': {
+        const size_t x = body.find('x');
+        if (x == std::string::npos)
+          throw SpecError(n, "a convolution is written c<kernel>x<filters>, got '" + head + "'");
+        l = LayerSpec::conv(parse_int(body.substr(0, x), n, "kernel size"),
+                            parse_int(body.substr(x + 1), n, "filter count"), Activation::None);
+        for (size_t j = 1; j < opts.size(); ++j) {
+          if (opts[j] == "same") l.padding = Padding::Same;
+          else if (opts[j] == "valid") l.padding = Padding::Valid;
+          else if (opts[j].size() > 1 && opts[j][0] == 's')
+            l.stride = parse_int(opts[j].substr(1), n, "stride");
+          else l.activation = parse_activation(opts[j], n);
+        }
+        break;
+      }
+      case 'm':
+      case 'a':
+        if (opts.size() > 1) throw SpecError(n, "pooling takes no options, got '" + tokens[i] + "'");
+        l = head[0] == 'm' ? LayerSpec::max_pool(parse_int(body, n, "pool window"))
+                           : LayerSpec::avg_pool(parse_int(body, n, "pool window"));
+        break;
+      case 'd':
+        l = LayerSpec::dense(parse_int(body, n, "unit count"));
+        for (size_t j = 1; j < opts.size(); ++j) l.activation = parse_activation(opts[j], n);
+        break;
+      default:
+        throw SpecError(n, "unknown layer '" + head + "' (expected c, m, a or d)");
+    }
+    s.layers.push_back(l);
+  }
+  s.validate();
+  return s;
+}
+
+std::string to_string(Activation a) {
+  switch (a) {
+    case Activation::None: return "linear";
+    case Activation::Relu: return "relu";
+    case Activation::Tanh: return "tanh";
+    case Activation::Sigmoid: return "sigmoid";
+  }
+  return "?";
+}
+
+std::string to_string(LayerKind k) {
+  switch (k) {
+    case LayerKind::Conv2d: return "conv";
+    case LayerKind::MaxPool: return "maxpool";
+    case LayerKind::AvgPool: return "avgpool";
+    case LayerKind::Dense: return "dense";
+  }
+  return "?";
+}
+
+std::string describe(const LayerSpec& l) {
+  std::string s = to_string(l.kind) + " ";
+  switch (l.kind) {
+    case LayerKind::Conv2d:
+      s += std::to_string(l.kernel) + "x" + std::to_string(l.kernel) + "x" + std::to_string(l.units);
+      if (l.stride != 1) s += " stride " + std::to_string(l.stride);
+      if (l.padding == Padding::Same) s += " same";
+      break;
+    case LayerKind::MaxPool:
+    case LayerKind::AvgPool: s += std::to_string(l.kernel); break;
+    case LayerKind::Dense: s += std::to_string(l.units); break;
+  }
+  if (l.has_params() && l.activation != Activation::None) s += " " + to_string(l.activation);
+  return s;
+}
+
+}  // namespace cs
