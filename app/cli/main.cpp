@@ -1,1 +1,61 @@
-int main() { return 0; }
+// convscope-cli: headless training, evaluation and benchmarks.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "args.h"
+#include "commands.h"
+#include "convscope/backend.h"
+#include "convscope/checkpoint.h"
+#include "convscope/dataset.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: convscope-cli <command> [flags]\n"
+    "\n"
+    "commands:\n"
+    "  train     train a network on MNIST (or any IDX folder) and optionally save it\n"
+    "  eval      evaluate a saved checkpoint on the whole validation set\n"
+    "  bench     time an epoch against PyTorch on the same machine\n"
+    "\n"
+    "Run 'convscope-cli <command> --help' for its flags.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  const std::vector<std::string> rest(argv + 2, argv + argc);
+  try {
+    if (command == "train") return cs::cli::train_command(rest);
+    if (command == "eval") return cs::cli::eval_command(rest);
+    if (command == "bench") return cs::cli::bench_command(rest);
+    std::fprintf(stderr, "convscope-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+    return 2;
+  } catch (const cs::cli::UsageError& e) {
+    std::fprintf(stderr, "convscope-cli %s: %s\n", command.c_str(), e.what());
+    return 2;
+  } catch (const cs::SpecError& e) {
+    std::fprintf(stderr, "convscope-cli %s: impossible architecture: %s\n", command.c_str(),
+                 e.what());
+    return 2;
+  } catch (const cs::DataError& e) {
+    std::fprintf(stderr, "convscope-cli %s: data error: %s\n", command.c_str(), e.what());
+    return 1;
+  } catch (const cs::CheckpointError& e) {
+    std::fprintf(stderr, "convscope-cli %s: checkpoint error: %s\n", command.c_str(), e.what());
+    return 1;
+  } catch (const cs::BackendError& e) {
+    std::fprintf(stderr, "convscope-cli %s: backend error: %s\n", command.c_str(), e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "convscope-cli %s: error: %s\n", command.c_str(), e.what());
+    return 1;
+  }
+}

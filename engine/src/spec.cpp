@@ -7,6 +7,7 @@
 // e.g. the reference network is "c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10".
 #include "convscope/spec.h"
 
+#include <cctype>
 #include <sstream>
 
 namespace cs {
@@ -59,8 +60,12 @@ SpecError::SpecError(int layer, const std::string& what)
 LayerSpec LayerSpec::conv(int kernel, int filters, Activation act, int stride, Padding pad) {
   return {LayerKind::Conv2d, kernel, filters, stride, pad, act};
 }
-LayerSpec LayerSpec::max_pool(int window) { return {LayerKind::MaxPool, window, 0, window}; }
-LayerSpec LayerSpec::avg_pool(int window) { return {LayerKind::AvgPool, window, 0, window}; }
+LayerSpec LayerSpec::max_pool(int window) {
+  return {LayerKind::MaxPool, window, 0, window};
+}
+LayerSpec LayerSpec::avg_pool(int window) {
+  return {LayerKind::AvgPool, window, 0, window};
+}
 LayerSpec LayerSpec::dense(int units, Activation act) {
   return {LayerKind::Dense, 0, units, 1, Padding::Valid, act};
 }
@@ -75,8 +80,11 @@ NetworkSpec NetworkSpec::reference(Shape3 input, int classes) {
   NetworkSpec s;
   s.input = input;
   s.classes = classes;
-  s.layers = {LayerSpec::conv(5, 8), LayerSpec::max_pool(2), LayerSpec::conv(5, 16),
-              LayerSpec::max_pool(2), LayerSpec::dense(128, Activation::Relu),
+  s.layers = {LayerSpec::conv(5, 8),
+              LayerSpec::max_pool(2),
+              LayerSpec::conv(5, 16),
+              LayerSpec::max_pool(2),
+              LayerSpec::dense(128, Activation::Relu),
               LayerSpec::dense(classes)};
   return s;
 }
@@ -148,7 +156,11 @@ std::vector<ParamInfo> NetworkSpec::params() const {
     if (l.kind == LayerKind::Conv2d) {
       const std::string base = "conv" + std::to_string(++conv_no);
       const int k2 = l.kernel * l.kernel;
-      out.push_back({base + ".weight", {l.units, in.c, l.kernel, l.kernel}, li, false, in.c * k2,
+      out.push_back({base + ".weight",
+                     {l.units, in.c, l.kernel, l.kernel},
+                     li,
+                     false,
+                     in.c * k2,
                      l.units * k2});
       out.push_back({base + ".bias", {l.units}, li, true, in.c * k2, l.units * k2});
     } else if (l.kind == LayerKind::Dense) {
@@ -179,8 +191,12 @@ std::string NetworkSpec::to_string() const {
         if (l.padding == Padding::Same) os << ":same";
         if (l.stride != 1) os << ":s" << l.stride;
         break;
-      case LayerKind::MaxPool: os << 'm' << l.kernel; break;
-      case LayerKind::AvgPool: os << 'a' << l.kernel; break;
+      case LayerKind::MaxPool:
+        os << 'm' << l.kernel;
+        break;
+      case LayerKind::AvgPool:
+        os << 'a' << l.kernel;
+        break;
       case LayerKind::Dense:
         os << 'd' << l.units;
         if (l.activation != Activation::None) os << ':' << cs::to_string(l.activation);
@@ -210,17 +226,22 @@ NetworkSpec NetworkSpec::parse(const std::string& text, Shape3 input, int classe
         l = LayerSpec::conv(parse_int(body.substr(0, x), n, "kernel size"),
                             parse_int(body.substr(x + 1), n, "filter count"), Activation::None);
         for (size_t j = 1; j < opts.size(); ++j) {
-          if (opts[j] == "same") l.padding = Padding::Same;
-          else if (opts[j] == "valid") l.padding = Padding::Valid;
-          else if (opts[j].size() > 1 && opts[j][0] == 's')
+          if (opts[j] == "same")
+            l.padding = Padding::Same;
+          else if (opts[j] == "valid")
+            l.padding = Padding::Valid;
+          else if (opts[j].size() > 1 && opts[j][0] == 's' &&
+                   std::isdigit(static_cast<unsigned char>(opts[j][1])))
             l.stride = parse_int(opts[j].substr(1), n, "stride");
-          else l.activation = parse_activation(opts[j], n);
+          else
+            l.activation = parse_activation(opts[j], n);
         }
         break;
       }
       case 'm':
       case 'a':
-        if (opts.size() > 1) throw SpecError(n, "pooling takes no options, got '" + tokens[i] + "'");
+        if (opts.size() > 1)
+          throw SpecError(n, "pooling takes no options, got '" + tokens[i] + "'");
         l = head[0] == 'm' ? LayerSpec::max_pool(parse_int(body, n, "pool window"))
                            : LayerSpec::avg_pool(parse_int(body, n, "pool window"));
         break;
@@ -239,20 +260,28 @@ NetworkSpec NetworkSpec::parse(const std::string& text, Shape3 input, int classe
 
 std::string to_string(Activation a) {
   switch (a) {
-    case Activation::None: return "linear";
-    case Activation::Relu: return "relu";
-    case Activation::Tanh: return "tanh";
-    case Activation::Sigmoid: return "sigmoid";
+    case Activation::None:
+      return "linear";
+    case Activation::Relu:
+      return "relu";
+    case Activation::Tanh:
+      return "tanh";
+    case Activation::Sigmoid:
+      return "sigmoid";
   }
   return "?";
 }
 
 std::string to_string(LayerKind k) {
   switch (k) {
-    case LayerKind::Conv2d: return "conv";
-    case LayerKind::MaxPool: return "maxpool";
-    case LayerKind::AvgPool: return "avgpool";
-    case LayerKind::Dense: return "dense";
+    case LayerKind::Conv2d:
+      return "conv";
+    case LayerKind::MaxPool:
+      return "maxpool";
+    case LayerKind::AvgPool:
+      return "avgpool";
+    case LayerKind::Dense:
+      return "dense";
   }
   return "?";
 }
@@ -261,13 +290,18 @@ std::string describe(const LayerSpec& l) {
   std::string s = to_string(l.kind) + " ";
   switch (l.kind) {
     case LayerKind::Conv2d:
-      s += std::to_string(l.kernel) + "x" + std::to_string(l.kernel) + "x" + std::to_string(l.units);
+      s +=
+          std::to_string(l.kernel) + "x" + std::to_string(l.kernel) + "x" + std::to_string(l.units);
       if (l.stride != 1) s += " stride " + std::to_string(l.stride);
       if (l.padding == Padding::Same) s += " same";
       break;
     case LayerKind::MaxPool:
-    case LayerKind::AvgPool: s += std::to_string(l.kernel); break;
-    case LayerKind::Dense: s += std::to_string(l.units); break;
+    case LayerKind::AvgPool:
+      s += std::to_string(l.kernel);
+      break;
+    case LayerKind::Dense:
+      s += std::to_string(l.units);
+      break;
   }
   if (l.has_params() && l.activation != Activation::None) s += " " + to_string(l.activation);
   return s;

@@ -1,0 +1,168 @@
+// Trainer: epochs of steps over a backend, evaluation after each epoch, divergence watch.
+#include "convscope/trainer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace cs {
+
+namespace {
+
+constexpr TensorRole kRoles[] = {TensorRole::Param, TensorRole::Slot0, TensorRole::Slot1};
+
+int roles_for(const OptimizerConfig& opt) {
+  return 1 + opt.slots();
+}
+
+}  // namespace
+
+DivergenceError::DivergenceError(long long step, int epoch, int net)
+    : std::runtime_error("the loss of network " + std::to_string(net) +
+                         " became NaN or infinite at step " + std::to_string(step + 1) +
+                         " (epoch " + std::to_string(epoch + 1) +
+                         "); its weights were restored to the last finished epoch — try a lower "
+                         "learning rate"),
+      m_step(step) {}
+
+Trainer::Trainer(Backend& backend, const Dataset& train, const Dataset& val, TrainConfig cfg)
+    : m_backend(backend), m_train(train), m_val(val), m_cfg(std::move(cfg)) {
+  if (m_cfg.epochs < 1) throw std::invalid_argument("epochs must be at least 1");
+  if (m_cfg.group.batch_size < 1) throw std::invalid_argument("batch size must be at least 1");
+  if (m_cfg.group.nets() < 1) throw std::invalid_argument("the group needs at least one network");
+  if (m_cfg.loss_every < 1) m_cfg.loss_every = 1;
+  if (train.count < 1 || val.count < 1) throw std::invalid_argument("empty dataset");
+  if (!(train.shape == m_cfg.group.spec.input) || !(val.shape == m_cfg.group.spec.input))
+    throw std::invalid_argument("the dataset's image shape does not match the network input");
+  m_backend.configure(m_cfg.group, train, val);
+  keep_good_state();
+}
+
+int Trainer::steps_per_epoch() const {
+  return (m_train.count + m_cfg.group.batch_size - 1) / m_cfg.group.batch_size;
+}
+
+void Trainer::request_snapshot(int net, int probe) {
+  if (net < 0 || net >= m_cfg.group.nets() || probe < 0 || probe >= m_val.count) return;
+  m_snapshot_request.store((static_cast<long long>(net) << 32) | probe, std::memory_order_release);
+}
+
+bool Trainer::step() {
+  if (finished()) return false;
+  if (!m_in_epoch) {
+    m_backend.begin_epoch(m_epoch);
+    m_in_epoch = true;
+    m_position = 0;
+    m_epoch_loss_sum = m_epoch_acc_sum = 0;
+    m_epoch_loss_steps = 0;
+    m_epoch_start = std::chrono::steady_clock::now();
+  }
+  const long long req = m_snapshot_request.exchange(-1, std::memory_order_acq_rel);
+  if (req >= 0)
+    m_backend.request_snapshot(static_cast<int>(req >> 32), static_cast<int>(req & 0xffffffff));
+
+  const int count = std::min(m_cfg.group.batch_size, m_train.count - m_position);
+  m_backend.train_step(m_position, count);
+  m_position += count;
+  ++m_global_step;
+  m_samples += count;
+  if (m_global_step % m_cfg.loss_every == 0) drain_losses();
+  if (m_position >= m_train.count) end_epoch();
+  return !finished();
+}
+
+void Trainer::run(const std::atomic<bool>* stop, const std::function<void()>& on_progress) {
+  while (!finished() && !(stop && stop->load(std::memory_order_relaxed))) {
+    step();
+    if (on_progress && m_global_step % m_cfg.loss_every == 0) on_progress();
+  }
+  if (on_progress) on_progress();
+}
+
+void Trainer::drain_losses() {
+  const int n = m_cfg.group.nets();
+  const std::vector<float> losses = m_backend.take_losses();
+  const std::vector<float> accs = m_backend.take_accuracies();
+  const size_t steps = losses.size() / static_cast<size_t>(n);
+  const bool have_acc = accs.size() == losses.size();
+  for (size_t s = 0; s < steps; ++s) {
+    double sum = 0, acc = 0;
+    for (int k = 0; k < n; ++k) {
+      const float l = losses[s * n + k];
+      if (!std::isfinite(l)) {
+        const long long bad_step = static_cast<long long>(m_losses.size());
+        restore_good_state();
+        throw DivergenceError(bad_step, m_epoch, k);
+      }
+      sum += l;
+      if (have_acc) acc += accs[s * n + k];
+    }
+    const float mean_acc = have_acc ? static_cast<float>(acc / n) : -1.f;
+    m_losses.push_back(
+        {static_cast<long long>(m_losses.size()), static_cast<float>(sum / n), mean_acc});
+    m_epoch_loss_sum += sum / n;
+    m_epoch_acc_sum += have_acc ? acc / n : 0;
+    ++m_epoch_loss_steps;
+  }
+}
+
+void Trainer::end_epoch() {
+  drain_losses();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - m_epoch_start).count();
+  m_backend.evaluate(m_eval);
+  const int n = m_cfg.group.nets();
+  EpochMetrics m;
+  m.epoch = m_epoch + 1;
+  m.seconds = seconds;
+  const double steps = static_cast<double>(std::max<long long>(1, m_epoch_loss_steps));
+  m.train_loss = m_epoch_loss_sum / steps;
+  const bool have_acc = !m_losses.empty() && m_losses.back().accuracy >= 0;
+  m.train_accuracy = have_acc ? m_epoch_acc_sum / steps : -1;
+  m.net_val_loss = m_eval.loss;
+  m.net_val_accuracy = m_eval.accuracy;
+  for (int k = 0; k < n; ++k) {
+    m.val_loss += m_eval.loss[k] / n;
+    m.val_accuracy += m_eval.accuracy[k] / n;
+  }
+  m_history.push_back(std::move(m));
+  m_in_epoch = false;
+  ++m_epoch;
+  keep_good_state();
+}
+
+const EvalResult& Trainer::evaluate() {
+  m_backend.evaluate(m_eval);
+  return m_eval;
+}
+
+void Trainer::keep_good_state() {
+  const std::vector<ParamInfo> params = m_cfg.group.spec.params();
+  const int roles = roles_for(m_cfg.group.optimizer);
+  m_good.resize(static_cast<size_t>(m_cfg.group.nets()) * params.size() * roles);
+  size_t i = 0;
+  for (int net = 0; net < m_cfg.group.nets(); ++net)
+    for (size_t p = 0; p < params.size(); ++p)
+      for (int r = 0; r < roles; ++r, ++i) {
+        m_good[i].resize(static_cast<size_t>(params[p].size()));
+        m_backend.read_tensor(net, static_cast<int>(p), kRoles[r], m_good[i].data());
+      }
+}
+
+void Trainer::restore_good_state() {
+  const std::vector<ParamInfo> params = m_cfg.group.spec.params();
+  const int roles = roles_for(m_cfg.group.optimizer);
+  size_t i = 0;
+  for (int net = 0; net < m_cfg.group.nets(); ++net)
+    for (size_t p = 0; p < params.size(); ++p)
+      for (int r = 0; r < roles; ++r, ++i)
+        m_backend.write_tensor(net, static_cast<int>(p), kRoles[r], m_good[i].data());
+  // The interrupted epoch starts over from its first batch.
+  m_in_epoch = false;
+  m_position = 0;
+  (void)m_backend.take_losses();
+  (void)m_backend.take_accuracies();
+}
+
+}  // namespace cs

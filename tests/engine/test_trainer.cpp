@@ -1,1 +1,183 @@
+// Trainer: epoch bookkeeping, divergence handling and snapshot forwarding against a scripted
+// backend, then the real thing: the CPU backend on the real MNIST reaches the target accuracy.
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "convscope/trainer.h"
+
+namespace cs {
+namespace {
+
+// A backend that records what the trainer asks of it and reports scripted losses.
+class ScriptedBackend : public Backend {
+ public:
+  long long nan_at_step = -1;  // global step whose loss is NaN
+  std::vector<int> epochs_begun;
+  std::vector<std::pair<int, int>> steps;  // (first, count)
+  std::vector<std::pair<int, int>> snapshot_requests;
+  int evaluations = 0;
+  std::map<std::pair<int, int>, std::vector<float>> params;  // (net, tensor) -> values
+
+  BackendInfo info() const override { return {"scripted", "test"}; }
+  void configure(const GroupConfig& cfg, const Dataset&, const Dataset& val) override {
+    m_cfg = cfg;
+    m_val_count = val.count;
+    const std::vector<ParamInfo> p = cfg.spec.params();
+    for (int n = 0; n < cfg.nets(); ++n)
+      for (size_t i = 0; i < p.size(); ++i)
+        params[{n, static_cast<int>(i)}].assign(static_cast<size_t>(p[i].size()), 1.f);
+  }
+  void begin_epoch(int epoch) override { epochs_begun.push_back(epoch); }
+  void train_step(int first, int count) override {
+    steps.emplace_back(first, count);
+    const bool nan = static_cast<long long>(steps.size()) - 1 == nan_at_step;
+    for (auto& [key, v] : params)
+      for (float& x : v) x = nan ? NAN : x + 1.f;  // weights change every step
+    for (int n = 0; n < m_cfg.nets(); ++n) {
+      m_losses.push_back(nan ? NAN : 1.f / static_cast<float>(steps.size()));
+      m_accs.push_back(0.5f);
+    }
+  }
+  std::vector<float> take_losses() override { return std::exchange(m_losses, {}); }
+  std::vector<float> take_accuracies() override { return std::exchange(m_accs, {}); }
+  void evaluate(EvalResult& out) override {
+    ++evaluations;
+    out.nets = m_cfg.nets();
+    out.count = m_val_count;
+    out.loss.assign(out.nets, 0.25f);
+    out.accuracy.assign(out.nets, 0.9f);
+  }
+  void request_snapshot(int net, int probe) override { snapshot_requests.emplace_back(net, probe); }
+  void capture_snapshot(int, int) override {}
+  SnapshotExchange& snapshots() override { return m_exchange; }
+  void read_tensor(int net, int param, TensorRole role, float* out) override {
+    if (role != TensorRole::Param) return;
+    const std::vector<float>& v = params.at({net, param});
+    std::copy(v.begin(), v.end(), out);
+  }
+  void write_tensor(int net, int param, TensorRole role, const float* in) override {
+    if (role != TensorRole::Param) return;
+    std::vector<float>& v = params.at({net, param});
+    std::copy(in, in + v.size(), v.begin());
+  }
+  long long step_count() const override { return static_cast<long long>(steps.size()); }
+  void set_step_count(long long) override {}
+
+ private:
+  GroupConfig m_cfg;
+  int m_val_count = 0;
+  std::vector<float> m_losses, m_accs;
+  SnapshotExchange m_exchange;
+};
+
+Dataset tiny(int count) {
+  Dataset d;
+  d.name = "tiny";
+  d.shape = {1, 8, 8};
+  d.count = count;
+  d.images.assign(static_cast<size_t>(count) * 64, 0);
+  d.labels.assign(static_cast<size_t>(count), 0);
+  return d;
+}
+
+TrainConfig tiny_config(int epochs, int batch, int nets) {
+  TrainConfig cfg;
+  cfg.group.spec = NetworkSpec::parse("c3x2:relu-d10", {1, 8, 8});
+  cfg.group.batch_size = batch;
+  cfg.group.seeds.resize(static_cast<size_t>(nets), 3);
+  cfg.epochs = epochs;
+  cfg.loss_every = 3;
+  return cfg;
+}
+
+TEST(Trainer, EpochsStepsAndPartialLastBatch) {
+  ScriptedBackend b;
+  const Dataset train = tiny(100), val = tiny(10);
+  Trainer t(b, train, val, tiny_config(2, 32, 2));
+  EXPECT_EQ(t.steps_per_epoch(), 4);
+  t.run();
+  EXPECT_TRUE(t.finished());
+  EXPECT_EQ(b.epochs_begun, (std::vector<int>{0, 1}));
+  const std::vector<std::pair<int, int>> one_epoch = {{0, 32}, {32, 32}, {64, 32}, {96, 4}};
+  ASSERT_EQ(b.steps.size(), 8u);
+  EXPECT_TRUE(std::equal(one_epoch.begin(), one_epoch.end(), b.steps.begin()));
+  EXPECT_EQ(b.evaluations, 2);
+  ASSERT_EQ(t.epochs().size(), 2u);
+  EXPECT_EQ(t.losses().size(), 8u);  // every step's loss drained, in order
+  EXPECT_FLOAT_EQ(t.losses()[4].loss, 1.f / 5);
+  EXPECT_FLOAT_EQ(t.epochs()[1].train_loss, (1.f / 5 + 1.f / 6 + 1.f / 7 + 1.f / 8) / 4);
+  EXPECT_FLOAT_EQ(t.epochs()[1].train_accuracy, 0.5f);
+  EXPECT_FLOAT_EQ(t.epochs()[0].val_accuracy, 0.9f);
+  EXPECT_EQ(t.samples_seen(), 200);
+  EXPECT_FALSE(t.step());
+}
+
+TEST(Trainer, DivergenceRestoresLastFinishedEpoch) {
+  ScriptedBackend b;
+  const Dataset train = tiny(64), val = tiny(10);
+  TrainConfig cfg = tiny_config(3, 16, 1);
+  cfg.loss_every = 100;  // NaN found only when the epoch's losses are drained
+  Trainer t(b, train, val, cfg);
+  b.nan_at_step = 6;                     // second epoch, third step
+  for (int i = 0; i < 4; ++i) t.step();  // epoch 1 done: every weight is 1 + 4
+  try {
+    for (int i = 0; i < 4; ++i) t.step();
+    FAIL() << "no DivergenceError";
+  } catch (const DivergenceError& e) {
+    EXPECT_EQ(e.step(), 6);
+    EXPECT_NE(std::string(e.what()).find("step 7"), std::string::npos) << e.what();
+  }
+  for (const auto& [key, v] : b.params)
+    for (float x : v) ASSERT_EQ(x, 5.f);
+  EXPECT_EQ(t.epochs().size(), 1u);  // history kept
+  EXPECT_EQ(t.epoch(), 1);
+  EXPECT_EQ(t.step_in_epoch(), 0);  // the broken epoch starts over
+}
+
+TEST(Trainer, SnapshotRequestsReachTheNextStepOnly) {
+  ScriptedBackend b;
+  const Dataset train = tiny(64), val = tiny(10);
+  Trainer t(b, train, val, tiny_config(1, 16, 2));
+  t.request_snapshot(1, 7);
+  t.request_snapshot(0, 99);  // out of range: ignored
+  t.request_snapshot(5, 0);   // no such network: ignored
+  t.step();
+  t.step();
+  ASSERT_EQ(b.snapshot_requests.size(), 1u);
+  EXPECT_EQ(b.snapshot_requests[0], std::make_pair(1, 7));
+}
+
+TEST(Trainer, RejectsMismatchedInput) {
+  ScriptedBackend b;
+  const Dataset train = tiny(64), val = tiny(10);
+  TrainConfig cfg = tiny_config(1, 16, 1);
+  cfg.group.spec = NetworkSpec::reference();  // expects 28x28
+  EXPECT_THROW(Trainer(b, train, val, cfg), std::invalid_argument);
+}
+
+// The acceptance run of the foundation: reference network, Adam 1e-3, batch 64, real MNIST.
+TEST(TrainerMnist, ReferenceNetworkReachesTargetAccuracy) {
+  const std::string dir = default_mnist_dir();
+  ASSERT_TRUE(std::filesystem::exists(dir + "/train-images-idx3-ubyte"))
+      << "MNIST is missing in " << dir << ": run scripts/fetch-mnist.sh";
+  const DatasetPair data = load_idx_folder(dir, "mnist");
+  std::unique_ptr<Backend> backend = make_cpu_backend(2);
+  TrainConfig cfg;
+  cfg.group.optimizer = OptimizerConfig::defaults(OptimizerKind::Adam);
+  cfg.epochs = 5;
+  Trainer t(*backend, data.train, data.test, cfg);
+  t.run();
+  ASSERT_EQ(t.epochs().size(), 5u);
+  for (const EpochMetrics& m : t.epochs())
+    std::printf("epoch %d: train loss %.4f, val loss %.4f, val acc %.2f%%, %.1f s\n", m.epoch,
+                m.train_loss, m.val_loss, 100 * m.val_accuracy, m.seconds);
+  EXPECT_GE(t.epochs()[0].val_accuracy, 0.975);
+  EXPECT_GE(t.epochs()[4].val_accuracy, 0.988);
+  EXPECT_EQ(t.last_eval().count, 10000);  // the whole validation set, no subsampling
+}
+
+}  // namespace
+}  // namespace cs

@@ -74,6 +74,9 @@ class Backend {
 
   // Mean batch losses of the steps since the last call, (steps, N) row-major.
   virtual std::vector<float> take_losses() = 0;
+  // Top-1 hit rates on the training batches of the same steps, (steps, N); drained together
+  // with take_losses(). A backend that does not measure them returns an empty vector.
+  virtual std::vector<float> take_accuracies() { return {}; }
 
   // Loss, accuracy and top-3 of every network on the whole validation set.
   virtual void evaluate(EvalResult& out) = 0;

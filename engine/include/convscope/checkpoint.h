@@ -34,14 +34,15 @@ struct CheckpointMeta {
   NetworkSpec spec;
   OptimizerConfig optimizer;
   int batch_size = 64;
-  uint64_t seed = 1;        // initialization seed of this network
-  long long step = 0;       // optimizer steps taken
-  int epoch = 0;            // epochs completed
-  std::string dataset;      // dataset name
+  uint64_t seed = 1;    // initialization seed of this network
+  long long step = 0;   // optimizer steps taken
+  int epoch = 0;        // epochs completed
+  std::string dataset;  // dataset name
 };
 
 // Save network `net` of the backend's group (weights, optimizer state, metadata).
-void save_checkpoint(const std::string& path, Backend& backend, int net, const CheckpointMeta& meta);
+void save_checkpoint(const std::string& path, Backend& backend, int net,
+                     const CheckpointMeta& meta);
 // Read just the metadata (to configure a backend before loading).
 CheckpointMeta read_checkpoint_meta(const std::string& path);
 // Load weights and optimizer state into network `net` of a backend configured with the same spec.

@@ -20,8 +20,15 @@ struct OptimizerScalars {
 inline OptimizerScalars optimizer_scalars(const OptimizerConfig& c, long long t) {
   const double b1t = std::pow(static_cast<double>(c.beta1), static_cast<double>(t));
   const double b2t = std::pow(static_cast<double>(c.beta2), static_cast<double>(t));
-  return {c.kind, c.lr, c.beta1, c.beta2, c.epsilon, c.momentum, c.rho,
-          static_cast<float>(1.0 - b1t), static_cast<float>(1.0 - b2t)};
+  return {c.kind,
+          c.lr,
+          c.beta1,
+          c.beta2,
+          c.epsilon,
+          c.momentum,
+          c.rho,
+          static_cast<float>(1.0 - b1t),
+          static_cast<float>(1.0 - b2t)};
 }
 
 // Update one parameter p given its gradient g and state slots s0, s1 (see OptimizerConfig::slots).

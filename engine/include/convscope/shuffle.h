@@ -19,8 +19,8 @@ CS_HD uint64_t splitmix64(uint64_t x) {
 
 // stream: 0 for the order shared by a group, 1 + net for per-network shuffling.
 CS_HD uint64_t shuffle_key(uint64_t seed, int epoch, int stream, int index) {
-  const uint64_t s = splitmix64(seed ^ splitmix64((static_cast<uint64_t>(epoch) << 32) ^
-                                                  static_cast<uint64_t>(stream)));
+  const uint64_t s = splitmix64(
+      seed ^ splitmix64((static_cast<uint64_t>(epoch) << 32) ^ static_cast<uint64_t>(stream)));
   return splitmix64(s ^ static_cast<uint64_t>(index));
 }
 

@@ -12,12 +12,12 @@
 namespace cs {
 
 struct LayerSnapshot {
-  std::string name;          // "conv1", "pool1", "fc1", ...
+  std::string name;  // "conv1", "pool1", "fc1", ...
   LayerKind kind = LayerKind::Dense;
-  Shape3 out_shape;          // (C, H, W) of this layer's output; dense: (units, 1, 1)
-  std::vector<float> activation;   // (C, H, W) probe image's output after the activation
-  std::vector<float> dactivation;  // (C, H, W) d(probe loss)/d(activation)
-  std::vector<int> weight_shape;   // PyTorch layout; empty for pooling
+  Shape3 out_shape;                    // (C, H, W) of this layer's output; dense: (units, 1, 1)
+  std::vector<float> activation;       // (C, H, W) probe image's output after the activation
+  std::vector<float> dactivation;      // (C, H, W) d(probe loss)/d(activation)
+  std::vector<int> weight_shape;       // PyTorch layout; empty for pooling
   std::vector<float> weight, dweight;  // weight and the training batch's gradient of it
   std::vector<float> bias, dbias;
 };
@@ -25,13 +25,13 @@ struct LayerSnapshot {
 struct Snapshot {
   long long step = -1;  // global optimizer step the snapshot was taken at (before its update)
   int epoch = 0;
-  int net = 0;          // which network of the group
-  int probe = 0;        // validation image index
-  int label = 0;        // its true label
-  float loss = 0.f;     // the probe's cross-entropy
+  int net = 0;       // which network of the group
+  int probe = 0;     // validation image index
+  int label = 0;     // its true label
+  float loss = 0.f;  // the probe's cross-entropy
   Shape3 input_shape;
-  std::vector<float> input;   // (C, H, W) the probe image in [0, 1]
-  std::vector<float> probs;   // (classes) softmax output for the probe
+  std::vector<float> input;           // (C, H, W) the probe image in [0, 1]
+  std::vector<float> probs;           // (classes) softmax output for the probe
   std::vector<LayerSnapshot> layers;  // one per spec layer, in order
 };
 

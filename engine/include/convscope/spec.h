@@ -20,7 +20,7 @@ struct LayerSpec {
   int kernel = 0;  // conv: kernel size k (k x k); pool: window size (window == stride)
   int units = 0;   // conv: filter count; dense: output units
   int stride = 1;  // conv only
-  Padding padding = Padding::Valid;  // conv only
+  Padding padding = Padding::Valid;          // conv only
   Activation activation = Activation::None;  // conv and dense
 
   static LayerSpec conv(int kernel, int filters, Activation act = Activation::Relu, int stride = 1,

@@ -19,8 +19,8 @@ struct TrainConfig {
   int loss_every = 20;  // drain per-step losses every this many steps (GPU syncs only then)
 };
 
-// Thrown when a loss becomes NaN or infinite; the weights of the last finished epoch and the
-// whole metric history stay available.
+// Thrown when a loss becomes NaN or infinite. The trainer has then restored every network to
+// the state after its last finished epoch (or its initialization), and the history is kept.
 class DivergenceError : public std::runtime_error {
  public:
   DivergenceError(long long step, int epoch, int net);
@@ -33,15 +33,16 @@ class DivergenceError : public std::runtime_error {
 struct LossPoint {
   long long step;  // global step, 0-based
   float loss;      // mean over the group's networks (the live view has one)
+  float accuracy;  // training-batch top-1 hit rate, group mean (-1: not measured)
 };
 
 struct EpochMetrics {
-  int epoch = 0;                  // 1-based: epochs completed
-  double train_loss = 0;          // mean of the epoch's step losses (group mean)
-  double val_loss = 0;            // group mean
-  double val_accuracy = 0;        // group mean
-  double train_accuracy = 0;      // group mean of training-batch top-1 hits (not yet measured: 0)
-  double seconds = 0;             // wall time of the epoch's steps
+  int epoch = 0;               // 1-based: epochs completed
+  double train_loss = 0;       // mean of the epoch's step losses (group mean)
+  double val_loss = 0;         // group mean
+  double val_accuracy = 0;     // group mean
+  double train_accuracy = -1;  // group mean of training-batch top-1 hits (-1: not measured)
+  double seconds = 0;          // wall time of the epoch's steps
   std::vector<float> net_val_loss, net_val_accuracy;  // (N)
 };
 
@@ -60,7 +61,7 @@ class Trainer {
   void request_snapshot(int net, int probe);
 
   bool finished() const { return m_epoch >= m_cfg.epochs; }
-  int epoch() const { return m_epoch; }              // epochs completed
+  int epoch() const { return m_epoch; }  // epochs completed
   int step_in_epoch() const { return m_position / m_cfg.group.batch_size; }
   int steps_per_epoch() const;
   long long global_step() const { return m_global_step; }
@@ -78,13 +79,15 @@ class Trainer {
  private:
   void drain_losses();
   void end_epoch();
+  void keep_good_state();
+  void restore_good_state();
 
   Backend& m_backend;
   const Dataset& m_train;
   const Dataset& m_val;
   TrainConfig m_cfg;
-  int m_epoch = 0;       // completed epochs
-  int m_position = 0;    // next sample position in the current epoch's order
+  int m_epoch = 0;     // completed epochs
+  int m_position = 0;  // next sample position in the current epoch's order
   bool m_in_epoch = false;
   long long m_global_step = 0;
   long long m_samples = 0;
@@ -93,7 +96,9 @@ class Trainer {
   std::chrono::steady_clock::time_point m_epoch_start;
   std::vector<LossPoint> m_losses;
   std::vector<EpochMetrics> m_history;
+  double m_epoch_acc_sum = 0;
   EvalResult m_eval;
+  std::vector<std::vector<float>> m_good;  // per (net, tensor, role): the last finished epoch
   std::atomic<long long> m_snapshot_request{-1};  // (net << 32) | probe, or -1
 };
 

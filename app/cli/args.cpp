@@ -1,0 +1,133 @@
+#include "args.h"
+
+#include <charconv>
+#include <cstdio>
+#include <sstream>
+
+namespace cs::cli {
+
+void Args::option(const std::string& name, const std::string& value_name, const std::string& def,
+                  const std::string& help) {
+  m_order.push_back(name);
+  m_specs[name] = {value_name, def, help, m_section, false};
+}
+
+void Args::flag(const std::string& name, const std::string& help) {
+  m_order.push_back(name);
+  m_specs[name] = {"", "", help, m_section, true};
+}
+
+void Args::section(const std::string& title) {
+  m_section = title;
+}
+
+const Args::Spec& Args::spec(const std::string& name) const {
+  const auto it = m_specs.find(name);
+  if (it == m_specs.end()) throw std::logic_error("undeclared flag --" + name);
+  return it->second;
+}
+
+bool Args::parse(const std::vector<std::string>& argv) {
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::fputs(help().c_str(), stdout);
+      return false;
+    }
+    if (a.rfind("--", 0) != 0)
+      throw UsageError("unexpected argument '" + a + "' (flags start with --)");
+    std::string name = a.substr(2), value;
+    const size_t eq = name.find('=');
+    const bool inline_value = eq != std::string::npos;
+    if (inline_value) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const auto it = m_specs.find(name);
+    if (it == m_specs.end())
+      throw UsageError("unknown flag --" + name + " for '" + m_command + "' (see --help)");
+    if (it->second.is_flag) {
+      if (inline_value) throw UsageError("--" + name + " takes no value");
+      m_values[name] = "1";
+      continue;
+    }
+    if (!inline_value) {
+      if (i + 1 >= argv.size()) throw UsageError("--" + name + " needs a value");
+      value = argv[++i];
+    }
+    m_values[name] = value;
+  }
+  return true;
+}
+
+std::string Args::str(const std::string& name) const {
+  const Spec& s = spec(name);
+  const auto it = m_values.find(name);
+  return it != m_values.end() ? it->second : s.def;
+}
+
+int Args::integer(const std::string& name, int min, int max) const {
+  const std::string v = str(name);
+  int out = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || end != v.data() + v.size())
+    throw UsageError("--" + name + " expects a whole number, got '" + v + "'");
+  if (out < min || out > max)
+    throw UsageError("--" + name + " must be between " + std::to_string(min) + " and " +
+                     std::to_string(max) + ", got " + v);
+  return out;
+}
+
+double Args::real(const std::string& name) const {
+  const std::string v = str(name);
+  try {
+    size_t used = 0;
+    const double out = std::stod(v, &used);
+    if (used == v.size()) return out;
+  } catch (const std::exception&) {
+  }
+  throw UsageError("--" + name + " expects a number, got '" + v + "'");
+}
+
+unsigned long long Args::u64(const std::string& name) const {
+  const std::string v = str(name);
+  unsigned long long out = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || end != v.data() + v.size())
+    throw UsageError("--" + name + " expects a non-negative whole number, got '" + v + "'");
+  return out;
+}
+
+bool Args::on(const std::string& name) const {
+  (void)spec(name);
+  return m_values.count(name) > 0;
+}
+
+bool Args::given(const std::string& name) const {
+  return m_values.count(name) > 0;
+}
+
+std::string Args::help() const {
+  std::ostringstream os;
+  os << "usage: convscope-cli " << m_command << " [flags]\n\n" << m_summary << "\n";
+  std::string section = "\x01";
+  for (const std::string& name : m_order) {
+    const Spec& s = m_specs.at(name);
+    if (s.section != section) {
+      section = s.section;
+      os << "\n" << (section.empty() ? "Flags" : section) << ":\n";
+    }
+    std::string left = "  --" + name + (s.is_flag ? "" : " " + s.value_name);
+    if (left.size() < 28)
+      left.resize(28, ' ');
+    else
+      left += "\n" + std::string(28, ' ');
+    os << left << s.help;
+    if (!s.is_flag && !s.def.empty()) os << " (default: " << s.def << ")";
+    os << "\n";
+  }
+  os << "  --help                    show this help\n";
+  return os.str();
+}
+
+}  // namespace cs::cli

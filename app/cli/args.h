@@ -1,0 +1,53 @@
+// Command-line flags: declared with a help text, parsed strictly (unknown flag, missing value or
+// malformed number -> UsageError, which the CLI turns into a message and exit code 2).
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cs::cli {
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Args {
+ public:
+  explicit Args(std::string command) : m_command(std::move(command)) {}
+
+  // Declare a flag taking a value (with its default shown in --help) or a boolean switch.
+  void option(const std::string& name, const std::string& value_name, const std::string& def,
+              const std::string& help);
+  void flag(const std::string& name, const std::string& help);
+  void section(const std::string& title);  // groups the flags that follow in --help
+
+  // Parses argv; returns false when --help was given (help already printed to stdout).
+  bool parse(const std::vector<std::string>& argv);
+
+  std::string str(const std::string& name) const;
+  int integer(const std::string& name, int min, int max) const;
+  double real(const std::string& name) const;
+  unsigned long long u64(const std::string& name) const;
+  bool on(const std::string& name) const;
+  bool given(const std::string& name) const;  // set on the command line, not defaulted
+
+  std::string help() const;
+  void set_summary(const std::string& summary) { m_summary = summary; }
+
+ private:
+  struct Spec {
+    std::string value_name, def, help, section;
+    bool is_flag = false;
+  };
+  const Spec& spec(const std::string& name) const;
+
+  std::string m_command, m_summary, m_section;
+  std::vector<std::string> m_order;
+  std::map<std::string, Spec> m_specs;
+  std::map<std::string, std::string> m_values;
+};
+
+}  // namespace cs::cli

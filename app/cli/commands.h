@@ -1,0 +1,14 @@
+// The subcommands of convscope-cli. Each takes the arguments after its name and returns the
+// process exit code (UsageError escapes to main, which prints it and exits with 2).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cs::cli {
+
+int train_command(const std::vector<std::string>& argv);
+int eval_command(const std::vector<std::string>& argv);
+int bench_command(const std::vector<std::string>& argv);
+
+}  // namespace cs::cli

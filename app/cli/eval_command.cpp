@@ -1,0 +1,74 @@
+// convscope-cli eval: a checkpoint on the whole validation set, optionally per-image top-3 CSV.
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include "commands.h"
+#include "convscope/checkpoint.h"
+#include "options.h"
+
+namespace cs::cli {
+
+namespace {
+
+void write_top3_csv(const std::string& path, const EvalResult& r, const Dataset& val) {
+  std::ofstream out(path);
+  out << "index,label,top1,p1,top2,p2,top3,p3,true_prob,loss,correct\n";
+  for (int i = 0; i < r.count; ++i) {
+    const uint8_t* lab = &r.top_labels[3 * static_cast<size_t>(i)];
+    const float* p = &r.top_probs[3 * static_cast<size_t>(i)];
+    const float tp = r.true_probs[i];
+    out << i << ',' << int(val.labels[i]);
+    for (int k = 0; k < 3; ++k) out << ',' << int(lab[k]) << ',' << p[k];
+    out << ',' << tp << ',' << -std::log(std::max(tp, 1e-30f)) << ',' << (lab[0] == val.labels[i])
+        << '\n';
+  }
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+}  // namespace
+
+int eval_command(const std::vector<std::string>& argv) {
+  Args args("eval");
+  args.set_summary("Evaluate a checkpoint on the whole validation set (loss, accuracy, top-3).");
+  args.section("Input");
+  args.option("checkpoint", "FILE", "",
+              "safetensors checkpoint written by train --save or the app");
+  add_data_options(args);
+  add_backend_options(args);
+  args.section("Output");
+  args.option("csv", "FILE", "", "write every validation image's top-3 predictions as CSV");
+  if (!args.parse(argv)) return 0;
+  if (!args.given("checkpoint")) throw UsageError("--checkpoint FILE is required");
+
+  const std::string path = args.str("checkpoint");
+  const CheckpointMeta meta = read_checkpoint_meta(path);
+  const DatasetPair data = load_data(args);
+  if (!(meta.spec.input == data.test.shape) || meta.spec.classes != data.test.classes)
+    throw std::runtime_error(
+        path + ": the network expects " + std::to_string(meta.spec.input.c) + "x" +
+        std::to_string(meta.spec.input.h) + "x" + std::to_string(meta.spec.input.w) +
+        " images, the dataset has " + std::to_string(data.test.shape.c) + "x" +
+        std::to_string(data.test.shape.h) + "x" + std::to_string(data.test.shape.w));
+  BackendSelection sel = select_backend(args);
+  GroupConfig group;
+  group.spec = meta.spec;
+  group.optimizer = meta.optimizer;
+  group.batch_size = meta.batch_size;
+  group.seeds = {meta.seed};
+  sel.backend->configure(group, data.test, data.test);
+  load_checkpoint(path, *sel.backend, 0);
+
+  EvalResult r;
+  sel.backend->evaluate(r);
+  std::printf("%s: %s, epoch %d, step %lld\nvalidation: %d images  loss %.4f  accuracy %.2f%%\n",
+              path.c_str(), meta.spec.to_string().c_str(), meta.epoch, meta.step, r.count,
+              r.loss[0], 100 * r.accuracy[0]);
+  if (args.given("csv")) {
+    write_top3_csv(args.str("csv"), r, data.test);
+    std::printf("wrote %s\n", args.str("csv").c_str());
+  }
+  return 0;
+}
+
+}  // namespace cs::cli

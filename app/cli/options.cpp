@@ -1,0 +1,96 @@
+#include "options.h"
+
+#include <cstdio>
+#include <stdexcept>
+
+namespace cs::cli {
+
+void add_data_options(Args& args) {
+  args.section("Data");
+  args.option("data", "DIR", "data/mnist",
+              "IDX folder with the standard four files, raw or .gz (MNIST, Fashion-MNIST, ...)");
+  args.option("limit-train", "N", "0", "train on the first N training images only (0: all)");
+}
+
+void add_model_options(Args& args) {
+  args.section("Architecture and training");
+  args.option(
+      "arch", "SPEC", NetworkSpec::reference().to_string(),
+      "layers joined by '-': c<k>x<filters>[:relu|tanh|sigmoid|linear][:same][:s<stride>], "
+      "m<window> max pool, a<window> avg pool, d<units>[:activation]; the last is d<classes>");
+  args.option("optimizer", "NAME", "adam",
+              "sgd, momentum, adam, rmsprop, adagrad, adadelta or adamax");
+  args.option("lr", "RATE", "", "learning rate (default: the optimizer's TensorFlow.js default)");
+  args.option("beta1", "B", "", "adam/adamax first-moment decay (default 0.9)");
+  args.option("beta2", "B", "", "adam/adamax second-moment decay (default 0.999)");
+  args.option("epsilon", "E", "", "numerical epsilon (default: the optimizer's)");
+  args.option("momentum", "M", "", "momentum (momentum: 0.9; rmsprop: 0)");
+  args.option("rho", "R", "", "adadelta decay (0.95) / rmsprop decay (0.9)");
+  args.option("initial-accumulator", "A", "", "adagrad initial accumulator (default 0.1)");
+  args.option("batch-size", "N", "64", "samples per step");
+  args.option("epochs", "N", "1", "passes over the training set");
+  args.option("seed", "S", "1",
+              "initialization seed (network i of a group gets S+i) and shuffle seed");
+}
+
+void add_backend_options(Args& args, const std::string& default_threads) {
+  args.section("Backend");
+  args.option("backend", "NAME", "auto", "auto (CUDA when a GPU is usable, else CPU), cpu or cuda");
+  args.option("threads", "N", default_threads, "CPU backend threads (0: all cores)");
+}
+
+DatasetPair load_data(const Args& args) {
+  std::string dir = args.str("data");
+  if (!args.given("data")) dir = default_mnist_dir();
+  DatasetPair data = load_idx_folder(dir, dir);
+  const int limit = args.integer("limit-train", 0, 1 << 30);
+  if (limit > 0 && limit < data.train.count) data.train = data.train.head(limit);
+  return data;
+}
+
+TrainConfig train_config(const Args& args, const Dataset& train, int nets) {
+  TrainConfig cfg;
+  GroupConfig& g = cfg.group;
+  g.spec = NetworkSpec::parse(args.str("arch"), train.shape, train.classes);
+  OptimizerKind kind;
+  try {
+    kind = parse_optimizer(args.str("optimizer"));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--optimizer: ") + e.what());
+  }
+  g.optimizer = OptimizerConfig::defaults(kind);
+  const auto set = [&](const char* name, float& field) {
+    if (args.given(name)) field = static_cast<float>(args.real(name));
+  };
+  set("lr", g.optimizer.lr);
+  set("beta1", g.optimizer.beta1);
+  set("beta2", g.optimizer.beta2);
+  set("epsilon", g.optimizer.epsilon);
+  set("momentum", g.optimizer.momentum);
+  set("rho", g.optimizer.rho);
+  set("initial-accumulator", g.optimizer.initial_accumulator);
+  if (!(g.optimizer.lr > 0)) throw UsageError("--lr must be positive");
+  g.batch_size = args.integer("batch-size", 1, 65536);
+  cfg.epochs = args.integer("epochs", 1, 100000);
+  const unsigned long long seed = args.u64("seed");
+  g.shuffle_seed = seed;
+  g.seeds.clear();
+  for (int i = 0; i < nets; ++i) g.seeds.push_back(seed + static_cast<unsigned long long>(i));
+  return cfg;
+}
+
+BackendSelection select_backend(const Args& args) {
+  BackendChoice choice;
+  try {
+    choice = parse_backend_choice(args.str("backend"));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--backend: ") + e.what());
+  }
+  BackendSelection sel = make_backend(choice, args.integer("threads", 0, 1024));
+  if (!sel.note.empty()) std::fprintf(stderr, "note: %s\n", sel.note.c_str());
+  const BackendInfo info = sel.backend->info();
+  std::fprintf(stderr, "backend: %s (%s)\n", info.kind.c_str(), info.device.c_str());
+  return sel;
+}
+
+}  // namespace cs::cli

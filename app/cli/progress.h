@@ -1,0 +1,31 @@
+// A terminal progress line: bar, step counts, samples/s, loss and ETA. Redraws in place on a
+// terminal (at most 10 times a second); elsewhere prints a line every 10%.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace cs::cli {
+
+class Progress {
+ public:
+  Progress(std::string label, long long total_steps, bool quiet);
+  // Report `done` of total steps, `samples` seen since start() and the latest loss.
+  void update(long long done, long long samples, double loss);
+  void finish();  // ends the line
+  void restart(std::string label, long long total_steps);
+
+ private:
+  void draw(long long done, long long samples, double loss);
+
+  std::string m_label;
+  long long m_total;
+  bool m_quiet, m_tty;
+  int m_last_decile = -1;
+  bool m_open = false;
+  std::chrono::steady_clock::time_point m_start, m_last_draw;
+};
+
+std::string format_duration(double seconds);  // "1:05", "12.3 s"
+
+}  // namespace cs::cli

@@ -1,0 +1,113 @@
+// convscope-cli train: train one network, print per-epoch summaries, optionally save it.
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+#include "commands.h"
+#include "convscope/checkpoint.h"
+#include "options.h"
+#include "progress.h"
+
+namespace cs::cli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_sigint(int) {
+  g_stop.store(true);
+}
+
+void write_metrics_csv(const std::string& path, const Trainer& t) {
+  std::ofstream out(path);
+  out << "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n";
+  for (const EpochMetrics& m : t.epochs())
+    out << m.epoch << ',' << m.train_loss << ',' << m.train_accuracy << ',' << m.val_loss << ','
+        << m.val_accuracy << ',' << m.seconds << '\n';
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+void save(const std::string& path, Trainer& t, const std::string& dataset) {
+  const TrainConfig& cfg = t.config();
+  CheckpointMeta meta{cfg.group.spec,
+                      cfg.group.optimizer,
+                      cfg.group.batch_size,
+                      cfg.group.seeds[0],
+                      t.backend().step_count(),
+                      t.epoch(),
+                      dataset};
+  save_checkpoint(path, t.backend(), 0, meta);
+  std::fprintf(stderr, "saved %s (epoch %d, step %lld)\n", path.c_str(), t.epoch(), meta.step);
+}
+
+}  // namespace
+
+int train_command(const std::vector<std::string>& argv) {
+  Args args("train");
+  args.set_summary("Train one network on an IDX dataset and report loss and validation accuracy.");
+  add_data_options(args);
+  add_model_options(args);
+  add_backend_options(args);
+  args.section("Output");
+  args.option("save", "FILE", "", "write a safetensors checkpoint at the end (also after Ctrl+C)");
+  args.option("metrics", "FILE", "", "write per-epoch metrics as CSV");
+  args.flag("quiet", "no progress bar");
+  if (!args.parse(argv)) return 0;
+
+  const DatasetPair data = load_data(args);
+  TrainConfig cfg = train_config(args, data.train, 1);
+  BackendSelection sel = select_backend(args);
+  std::fprintf(stderr,
+               "data: %s (%d training, %d validation images)\nnetwork: %s (%lld parameters)\n"
+               "optimizer: %s, batch %d, %d epoch(s)\n",
+               data.train.name.c_str(), data.train.count, data.test.count,
+               cfg.group.spec.to_string().c_str(), cfg.group.spec.param_count(),
+               cfg.group.optimizer.to_string().c_str(), cfg.group.batch_size, cfg.epochs);
+  Trainer trainer(*sel.backend, data.train, data.test, cfg);
+
+  std::signal(SIGINT, on_sigint);
+  Progress progress("epoch 1/" + std::to_string(cfg.epochs), trainer.steps_per_epoch(),
+                    args.on("quiet"));
+  long long epoch_samples_base = 0;
+  int exit_code = 0;
+  try {
+    while (!trainer.finished() && !g_stop.load()) {
+      const int epoch_before = trainer.epoch();
+      trainer.step();
+      if (trainer.epoch() != epoch_before) {
+        progress.finish();
+        const EpochMetrics& m = trainer.epochs().back();
+        std::printf(
+            "epoch %d/%d  train loss %.4f  acc %.2f%%  val loss %.4f  val acc %.2f%%  %s  %.0f "
+            "samples/s\n",
+            m.epoch, cfg.epochs, m.train_loss, 100 * m.train_accuracy, m.val_loss,
+            100 * m.val_accuracy, format_duration(m.seconds).c_str(),
+            (trainer.samples_seen() - epoch_samples_base) / m.seconds);
+        std::fflush(stdout);
+        epoch_samples_base = trainer.samples_seen();
+        if (!trainer.finished())
+          progress.restart(
+              "epoch " + std::to_string(trainer.epoch() + 1) + "/" + std::to_string(cfg.epochs),
+              trainer.steps_per_epoch());
+      } else {
+        const float loss = trainer.losses().empty() ? 0.f : trainer.losses().back().loss;
+        progress.update(trainer.step_in_epoch(), trainer.samples_seen() - epoch_samples_base, loss);
+      }
+    }
+  } catch (const DivergenceError& e) {
+    progress.finish();
+    std::fprintf(stderr, "error: %s\n", e.what());
+    exit_code = 1;
+  }
+  progress.finish();
+  std::signal(SIGINT, SIG_DFL);
+  if (g_stop.load()) {
+    std::fprintf(stderr, "interrupted at epoch %d, step %lld\n", trainer.epoch() + 1,
+                 trainer.global_step());
+    exit_code = 130;
+  }
+  if (args.given("metrics")) write_metrics_csv(args.str("metrics"), trainer);
+  if (args.given("save")) save(args.str("save"), trainer, data.train.name);
+  return exit_code;
+}
+
+}  // namespace cs::cli

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Convscope builds and tests with (only those missing).
+#   scripts/install-deps.sh          everything: toolchain, Qt 6, test tools
+#   scripts/install-deps.sh --no-ui  toolchain only (GPU hosts have no Qt)
+#   scripts/install-deps.sh --bench  also Debian's PyTorch, the benchmark's CPU peer
+set -euo pipefail
+
+packages=(cmake ninja-build g++ pkg-config zlib1g-dev libsqlite3-dev libgtest-dev npm)
+ui=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-ui) ui=0 ;;
+    --bench) packages+=(python3-torch) ;;
+    *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+if [ "$ui" = 1 ]; then
+  packages+=(qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6sql6-sqlite libgl-dev xvfb xauth fonts-dejavu-core)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if [ "$p" = npm ] && command -v npm >/dev/null; then continue; fi
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

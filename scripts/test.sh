@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to a passing test suite: installs what is missing, fetches and
+# verifies the real MNIST, builds everything (the CUDA backend too when nvcc and cuDNN exist),
+# and runs CTest. GPU tests (label gpu) skip where no GPU is present; Qt tests run offscreen.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+"$root/scripts/install-deps.sh"
+"$root/scripts/fetch-mnist.sh"
+"$root/scripts/build.sh"
+build="${CONVSCOPE_BUILD_DIR:-$root/build}"
+export QT_QPA_PLATFORM=offscreen
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 900
