@@ -10,5 +10,7 @@ namespace cs::cli {
 int train_command(const std::vector<std::string>& argv);
 int eval_command(const std::vector<std::string>& argv);
 int bench_command(const std::vector<std::string>& argv);
+int ensemble_command(const std::vector<std::string>& argv);
+int runs_command(const std::vector<std::string>& argv);
 
 }  // namespace cs::cli

@@ -10,6 +10,7 @@
 #include "convscope/backend.h"
 #include "convscope/checkpoint.h"
 #include "convscope/dataset.h"
+#include "convscope/store.h"
 
 namespace {
 
@@ -20,6 +21,8 @@ constexpr const char* kUsage =
     "  train     train a network on MNIST (or any IDX folder) and optionally save it\n"
     "  eval      evaluate a saved checkpoint on the whole validation set\n"
     "  bench     time an epoch against PyTorch on the same machine\n"
+    "  ensemble  train N networks in lockstep, store them, rank the images they get wrong\n"
+    "  runs      list the runs in the run store\n"
     "\n"
     "Run 'convscope-cli <command> --help' for its flags.\n";
 
@@ -36,6 +39,8 @@ int main(int argc, char** argv) {
     if (command == "train") return cs::cli::train_command(rest);
     if (command == "eval") return cs::cli::eval_command(rest);
     if (command == "bench") return cs::cli::bench_command(rest);
+    if (command == "ensemble") return cs::cli::ensemble_command(rest);
+    if (command == "runs") return cs::cli::runs_command(rest);
     std::fprintf(stderr, "convscope-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const cs::cli::UsageError& e) {
@@ -50,6 +55,9 @@ int main(int argc, char** argv) {
     return 1;
   } catch (const cs::CheckpointError& e) {
     std::fprintf(stderr, "convscope-cli %s: checkpoint error: %s\n", command.c_str(), e.what());
+    return 1;
+  } catch (const cs::StoreError& e) {
+    std::fprintf(stderr, "convscope-cli %s: store error: %s\n", command.c_str(), e.what());
     return 1;
   } catch (const cs::BackendError& e) {
     std::fprintf(stderr, "convscope-cli %s: backend error: %s\n", command.c_str(), e.what());

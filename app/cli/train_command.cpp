@@ -1,21 +1,16 @@
 // convscope-cli train: train one network, print per-epoch summaries, optionally save it.
-#include <csignal>
 #include <cstdio>
 #include <fstream>
 
 #include "commands.h"
 #include "convscope/checkpoint.h"
+#include "interrupt.h"
 #include "options.h"
 #include "progress.h"
 
 namespace cs::cli {
 
 namespace {
-
-std::atomic<bool> g_stop{false};
-extern "C" void on_sigint(int) {
-  g_stop.store(true);
-}
 
 void write_metrics_csv(const std::string& path, const Trainer& t) {
   std::ofstream out(path);
@@ -64,13 +59,13 @@ int train_command(const std::vector<std::string>& argv) {
                cfg.group.optimizer.to_string().c_str(), cfg.group.batch_size, cfg.epochs);
   Trainer trainer(*sel.backend, data.train, data.test, cfg);
 
-  std::signal(SIGINT, on_sigint);
+  const InterruptGuard interrupt;
   Progress progress("epoch 1/" + std::to_string(cfg.epochs), trainer.steps_per_epoch(),
                     args.on("quiet"));
   long long epoch_samples_base = 0;
   int exit_code = 0;
   try {
-    while (!trainer.finished() && !g_stop.load()) {
+    while (!trainer.finished() && !interrupt.requested()) {
       const int epoch_before = trainer.epoch();
       trainer.step();
       if (trainer.epoch() != epoch_before) {
@@ -99,8 +94,7 @@ int train_command(const std::vector<std::string>& argv) {
     exit_code = 1;
   }
   progress.finish();
-  std::signal(SIGINT, SIG_DFL);
-  if (g_stop.load()) {
+  if (interrupt.requested()) {
     std::fprintf(stderr, "interrupted at epoch %d, step %lld\n", trainer.epoch() + 1,
                  trainer.global_step());
     exit_code = 130;

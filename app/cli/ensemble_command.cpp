@@ -1,0 +1,141 @@
+// convscope-cli ensemble: train N identically-built networks in lockstep, record every epoch in
+// the run store, and print which validation images they most often get wrong.
+// convscope-cli runs: list the stored runs.
+#include <cstdio>
+
+#include "commands.h"
+#include "convscope/ensemble.h"
+#include "convscope/store.h"
+#include "interrupt.h"
+#include "options.h"
+#include "progress.h"
+
+namespace cs::cli {
+
+namespace {
+
+std::vector<NamedTensor> network_weights(Backend& backend, const NetworkSpec& spec, int net) {
+  std::vector<NamedTensor> out;
+  const std::vector<ParamInfo> params = spec.params();
+  for (size_t p = 0; p < params.size(); ++p) {
+    NamedTensor t{params[p].name, params[p].shape,
+                  std::vector<float>(static_cast<size_t>(params[p].size()))};
+    backend.read_tensor(net, static_cast<int>(p), TensorRole::Param, t.data.data());
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+void print_summary(const EpochMetrics& m, const EnsembleStats& s, int epochs,
+                   double samples_per_s) {
+  std::printf(
+      "epoch %d/%d  accuracy mean %.2f%% ± %.2f  min %.2f%%  max %.2f%%  vote %.2f%%  %s  %.0f "
+      "samples/s\n",
+      m.epoch, epochs, 100 * s.mean_accuracy, 100 * s.std_accuracy, 100 * s.min_accuracy,
+      100 * s.max_accuracy, 100 * s.vote_accuracy, format_duration(m.seconds).c_str(),
+      samples_per_s);
+  std::fflush(stdout);
+}
+
+void print_hardest(const EnsembleStats& s, int rows) {
+  std::printf("\nmost often misclassified validation images:\n%7s %5s %7s %13s %9s %5s %8s\n",
+              "image", "label", "wrong", "common wrong", "p(true)", "vote", "entropy");
+  for (int r = 0; r < rows && r < static_cast<int>(s.ranking.size()); ++r) {
+    const int i = s.ranking[r];
+    const ImageStats& im = s.images[i];
+    if (im.wrong == 0) break;
+    std::printf("%7d %5d %4d/%-2d %9d x%-3d %9.3f %5d %8.2f\n", i, im.label, im.wrong, s.nets,
+                im.common_wrong_label, im.common_wrong, im.mean_true_prob, im.vote,
+                im.disagreement);
+  }
+}
+
+}  // namespace
+
+int ensemble_command(const std::vector<std::string>& argv) {
+  Args args("ensemble");
+  args.set_summary(
+      "Train N networks of one architecture in lockstep (seeds S, S+1, ...; same data and order),\n"
+      "store every epoch in the run store, and rank the images they most often get wrong.");
+  add_data_options(args);
+  add_model_options(args);
+  add_backend_options(args);
+  args.section("Ensemble");
+  args.option("nets", "N", "50", "networks in the group");
+  args.flag("per-net-shuffle", "give every network its own sample order");
+  args.option("store", "FILE", default_store_path(), "the run store (SQLite)");
+  args.option("top", "N", "15", "print the N most often misclassified images");
+  args.flag("quiet", "no progress bar");
+  if (!args.parse(argv)) return 0;
+
+  const int nets = args.integer("nets", 1, 1000);
+  const DatasetPair data = load_data(args);
+  TrainConfig cfg = train_config(args, data.train, nets);
+  cfg.group.per_net_shuffle = args.on("per-net-shuffle");
+  Store store(args.str("store"));
+  BackendSelection sel = select_backend(args);
+  Trainer trainer(*sel.backend, data.train, data.test, cfg);
+  const int64_t run = store.begin_run(
+      RunSetup::from(cfg, data.train, data.test, sel.backend->info(), CONVSCOPE_VERSION));
+  std::fprintf(stderr, "run %lld in %s: %d x %s, %s, batch %d, %d epoch(s)\n",
+               static_cast<long long>(run), store.path().c_str(), nets,
+               cfg.group.spec.to_string().c_str(), cfg.group.optimizer.to_string().c_str(),
+               cfg.group.batch_size, cfg.epochs);
+
+  const InterruptGuard interrupt;
+  const auto label = [&](int epoch) {
+    return std::to_string(nets) + " nets, epoch " + std::to_string(epoch) + "/" +
+           std::to_string(cfg.epochs);
+  };
+  Progress progress(label(1), trainer.steps_per_epoch(), args.on("quiet"));
+  long long base = 0;
+  EnsembleStats stats;
+  while (!trainer.finished() && !interrupt.requested()) {
+    const int before = trainer.epoch();
+    trainer.step();
+    const long long group_samples = (trainer.samples_seen() - base) * nets;
+    if (trainer.epoch() == before) {
+      const float loss = trainer.losses().empty() ? 0.f : trainer.losses().back().loss;
+      progress.update(trainer.step_in_epoch(), group_samples, loss);
+      continue;
+    }
+    progress.finish();
+    const EpochMetrics& m = trainer.epochs().back();
+    store.record_epoch(run, m, trainer.last_eval());
+    stats = compute_ensemble_stats(trainer.last_eval(), data.test.labels, data.test.classes);
+    print_summary(m, stats, cfg.epochs, group_samples / m.seconds);
+    base = trainer.samples_seen();
+    if (!trainer.finished())
+      progress.restart(label(trainer.epoch() + 1), trainer.steps_per_epoch());
+  }
+  progress.finish();
+  if (interrupt.requested()) {
+    store.cancel_run(run);
+    std::fprintf(stderr, "cancelled: run %lld keeps its %d finished epoch(s)\n",
+                 static_cast<long long>(run), trainer.epoch());
+    return 130;
+  }
+  for (int net = 0; net < nets; ++net)
+    store.save_weights(run, net, network_weights(*sel.backend, cfg.group.spec, net));
+  store.finish_run(run);
+  print_hardest(stats, args.integer("top", 0, 10000));
+  std::printf("\nstored as run %lld in %s\n", static_cast<long long>(run), store.path().c_str());
+  return 0;
+}
+
+int runs_command(const std::vector<std::string>& argv) {
+  Args args("runs");
+  args.set_summary("List the runs in the run store, newest first.");
+  args.option("store", "FILE", default_store_path(), "the run store (SQLite)");
+  if (!args.parse(argv)) return 0;
+  Store store(args.str("store"));
+  std::printf("%5s  %-24s %-11s %5s %7s %9s  %-8s %s\n", "run", "created", "status", "nets",
+              "epochs", "mean acc", "backend", "architecture");
+  for (const RunSummary& r : store.list_runs())
+    std::printf("%5lld  %-24s %-11s %5d %3d/%-3d %8.2f%%  %-8s %s\n", static_cast<long long>(r.id),
+                r.created.c_str(), to_string(r.status).c_str(), r.nets, r.epochs_done, r.epochs,
+                100 * r.mean_accuracy, r.backend.c_str(), r.spec.c_str());
+  return 0;
+}
+
+}  // namespace cs::cli
