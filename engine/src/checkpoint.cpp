@@ -1,0 +1,214 @@
+// Checkpoints: one network of a backend group as a safetensors file (see checkpoint.h).
+//
+// Tensors: every ParamInfo under its PyTorch name and layout, then the optimizer's state slots
+// as "optimizer.slot<k>.<name>". Metadata (all strings): "format" ("convscope-1"), "spec",
+// "input" ("CxHxW"), "classes", "optimizer" (kind name), each optimizer hyperparameter under its
+// own key, "batch_size", "seed", "step", "epoch", "dataset".
+#include "convscope/checkpoint.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+namespace cs {
+
+namespace {
+
+constexpr const char* kFormat = "convscope-1";
+constexpr TensorRole kSlotRoles[] = {TensorRole::Slot0, TensorRole::Slot1};
+
+// Every hyperparameter of OptimizerConfig, so that a checkpoint restores the exact config.
+struct Hyperparameter {
+  const char* key;
+  float OptimizerConfig::*field;
+};
+constexpr Hyperparameter kHyperparameters[] = {
+    {"lr", &OptimizerConfig::lr},
+    {"beta1", &OptimizerConfig::beta1},
+    {"beta2", &OptimizerConfig::beta2},
+    {"epsilon", &OptimizerConfig::epsilon},
+    {"momentum", &OptimizerConfig::momentum},
+    {"rho", &OptimizerConfig::rho},
+    {"initial_accumulator", &OptimizerConfig::initial_accumulator}};
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw CheckpointError(path + ": " + what);
+}
+
+// One tensor of the file and where it lives in the backend.
+struct TensorSlot {
+  std::string name;
+  std::vector<int> shape;
+  int param;
+  TensorRole role;
+};
+
+std::vector<TensorSlot> layout(const CheckpointMeta& meta) {
+  const std::vector<ParamInfo> params = meta.spec.params();
+  std::vector<TensorSlot> out;
+  for (size_t i = 0; i < params.size(); ++i)
+    out.push_back({params[i].name, params[i].shape, static_cast<int>(i), TensorRole::Param});
+  for (int s = 0; s < meta.optimizer.slots(); ++s)
+    for (size_t i = 0; i < params.size(); ++i)
+      out.push_back({"optimizer.slot" + std::to_string(s) + "." + params[i].name, params[i].shape,
+                     static_cast<int>(i), kSlotRoles[s]});
+  return out;
+}
+
+// Shortest text that reads back as the same float.
+std::string float_text(float v) {
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
+
+std::string shape_text(const std::vector<int>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i > 0) s += ", ";
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+// Typed access to the string metadata; every problem names the file and the key.
+class MetaReader {
+ public:
+  MetaReader(const std::string& path, const std::map<std::string, std::string>& md)
+      : m_path(path), m_md(md) {}
+
+  const std::string& text(const std::string& key) const {
+    const auto it = m_md.find(key);
+    if (it == m_md.end()) fail(m_path, "missing metadata '" + key + "'");
+    return it->second;
+  }
+
+  template <typename T>
+  T number(const std::string& key, T min = std::numeric_limits<T>::lowest()) const {
+    const std::string& s = text(key);
+    T v{};
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    bool ok = !s.empty() && ec == std::errc() && end == s.data() + s.size() && v >= min;
+    if constexpr (std::is_floating_point_v<T>) ok = ok && std::isfinite(v);
+    if (!ok) fail(m_path, "metadata '" + key + "' is '" + s + "', not a valid value");
+    return v;
+  }
+
+ private:
+  const std::string& m_path;
+  const std::map<std::string, std::string>& m_md;
+};
+
+// "CxHxW" with positive sizes and at most 2^24 values, so that the spec's int arithmetic is safe.
+Shape3 parse_input(const std::string& path, const std::string& s) {
+  const auto bad = [&] { fail(path, "metadata 'input' is '" + s + "', not CxHxW"); };
+  int v[3];
+  const char* p = s.data();
+  const char* end = p + s.size();
+  for (int i = 0; i < 3; ++i) {
+    if (i > 0 && (p == end || *p++ != 'x')) bad();
+    const auto r = std::from_chars(p, end, v[i]);
+    if (r.ec != std::errc() || v[i] < 1) bad();
+    p = r.ptr;
+  }
+  if (p != end || static_cast<long long>(v[0]) * v[1] * v[2] > (1 << 24)) bad();
+  return {v[0], v[1], v[2]};
+}
+
+CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, std::string>& md) {
+  const MetaReader r(path, md);
+  const auto format = md.find("format");
+  if (format == md.end() || format->second != kFormat)
+    fail(path, "not a Convscope checkpoint (metadata 'format' is '" +
+                   (format == md.end() ? std::string("missing") : format->second) +
+                   "', expected '" + kFormat + "')");
+  CheckpointMeta meta;
+  const Shape3 input = parse_input(path, r.text("input"));
+  const int classes = r.number<int>("classes", 1);
+  try {
+    meta.spec = NetworkSpec::parse(r.text("spec"), input, classes);
+  } catch (const SpecError& e) {
+    fail(path, "metadata 'spec' is '" + r.text("spec") + "': " + e.what());
+  }
+  try {
+    meta.optimizer.kind = parse_optimizer(r.text("optimizer"));
+  } catch (const std::invalid_argument& e) {
+    fail(path, std::string("metadata 'optimizer': ") + e.what());
+  }
+  for (const Hyperparameter& h : kHyperparameters) meta.optimizer.*h.field = r.number<float>(h.key);
+  meta.batch_size = r.number<int>("batch_size", 1);
+  meta.seed = r.number<uint64_t>("seed");
+  meta.step = r.number<long long>("step", 0);
+  meta.epoch = r.number<int>("epoch", 0);
+  meta.dataset = r.text("dataset");
+  return meta;
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, Backend& backend, int net,
+                     const CheckpointMeta& meta) {
+  std::vector<NamedTensor> tensors;
+  for (const TensorSlot& s : layout(meta)) {
+    NamedTensor t{s.name, s.shape, {}};
+    long long size = 1;
+    for (int d : s.shape) size *= d;
+    t.data.resize(static_cast<size_t>(size));
+    backend.read_tensor(net, s.param, s.role, t.data.data());
+    tensors.push_back(std::move(t));
+  }
+  const Shape3& in = meta.spec.input;
+  std::map<std::string, std::string> md = {
+      {"format", kFormat},
+      {"spec", meta.spec.to_string()},
+      {"input", std::to_string(in.c) + "x" + std::to_string(in.h) + "x" + std::to_string(in.w)},
+      {"classes", std::to_string(meta.spec.classes)},
+      {"optimizer", to_string(meta.optimizer.kind)},
+      {"batch_size", std::to_string(meta.batch_size)},
+      {"seed", std::to_string(meta.seed)},
+      {"step", std::to_string(meta.step)},
+      {"epoch", std::to_string(meta.epoch)},
+      {"dataset", meta.dataset}};
+  for (const Hyperparameter& h : kHyperparameters) md[h.key] = float_text(meta.optimizer.*h.field);
+  write_safetensors(path, tensors, md);
+}
+
+CheckpointMeta read_checkpoint_meta(const std::string& path) {
+  std::map<std::string, std::string> md;
+  read_safetensors(path, &md);
+  return parse_meta(path, md);
+}
+
+CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int net) {
+  std::map<std::string, std::string> md;
+  std::vector<NamedTensor> tensors = read_safetensors(path, &md);
+  const CheckpointMeta meta = parse_meta(path, md);
+  const std::vector<TensorSlot> expected = layout(meta);
+
+  // Check everything before writing anything, so a bad file leaves the backend as it was.
+  std::vector<const NamedTensor*> found;
+  for (const TensorSlot& s : expected) {
+    const auto it = std::find_if(tensors.begin(), tensors.end(),
+                                 [&](const NamedTensor& t) { return t.name == s.name; });
+    if (it == tensors.end())
+      fail(path, "missing tensor '" + s.name + "' (spec " + meta.spec.to_string() + ", " +
+                     to_string(meta.optimizer.kind) + ")");
+    if (it->shape != s.shape)
+      fail(path, "tensor '" + s.name + "' has shape " + shape_text(it->shape) + ", the spec " +
+                     meta.spec.to_string() + " needs " + shape_text(s.shape));
+    found.push_back(&*it);
+  }
+  for (const NamedTensor& t : tensors)
+    if (std::find(found.begin(), found.end(), &t) == found.end())
+      fail(path, "unexpected tensor '" + t.name + "' for spec " + meta.spec.to_string() + ", " +
+                     to_string(meta.optimizer.kind));
+
+  for (size_t i = 0; i < expected.size(); ++i)
+    backend.write_tensor(net, expected[i].param, expected[i].role, found[i]->data.data());
+  backend.set_step_count(meta.step);
+  return meta;
+}
+
+}  // namespace cs

@@ -1,0 +1,108 @@
+// Datasets from IDX image/label file pairs, and where the set-up puts them.
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "convscope/sha256.h"
+#include "idx_file.h"
+
+namespace cs {
+
+namespace fs = std::filesystem;
+
+Dataset Dataset::head(int n) const {
+  Dataset out;
+  out.name = name;
+  out.shape = shape;
+  out.count = std::clamp(n, 0, count);
+  out.classes = classes;
+  out.images.assign(images.begin(),
+                    images.begin() + static_cast<ptrdiff_t>(out.count) * shape.size());
+  out.labels.assign(labels.begin(), labels.begin() + out.count);
+  out.sha256 = sha256;  // the same files, so the same provenance
+  return out;
+}
+
+Dataset load_idx_pair(const std::string& images_path, const std::string& labels_path,
+                      const std::string& name, int classes) {
+  if (classes < 1 || classes > 256)
+    throw std::invalid_argument("load_idx_pair: classes must be in [1, 256], got " +
+                                std::to_string(classes));
+  Sha256 sha;
+  std::vector<uint8_t> bytes = read_file_bytes(images_path);
+  sha.update(bytes.data(), bytes.size());
+  IdxArray images = parse_idx(images_path, std::move(bytes));
+  if (images.dims.size() != 3)
+    throw DataError(images_path +
+                    ": wrong dimension count: an images file has 3 dimensions (count, rows, "
+                    "columns), this one has " +
+                    std::to_string(images.dims.size()));
+
+  bytes = read_file_bytes(labels_path);
+  sha.update(bytes.data(), bytes.size());
+  IdxArray labels = parse_idx(labels_path, std::move(bytes));
+  if (labels.dims.size() != 1)
+    throw DataError(
+        labels_path +
+        ": wrong dimension count: a labels file has 1 dimension (count), this one has " +
+        std::to_string(labels.dims.size()));
+
+  if (images.dims[0] != labels.dims[0])
+    throw DataError(images_path + " has " + std::to_string(images.dims[0]) + " images but " +
+                    labels_path + " has " + std::to_string(labels.dims[0]) +
+                    " labels: count mismatch");
+  const auto bad = std::find_if(labels.data.begin(), labels.data.end(),
+                                [classes](uint8_t l) { return l >= classes; });
+  if (bad != labels.data.end())
+    throw DataError(labels_path + ": label " + std::to_string(*bad) + " of item " +
+                    std::to_string(bad - labels.data.begin()) + " is out of range for " +
+                    std::to_string(classes) + " classes");
+
+  Dataset d;
+  d.name = name;
+  d.shape = {1, images.dims[1], images.dims[2]};
+  d.count = images.dims[0];
+  d.classes = classes;
+  d.images = std::move(images.data);
+  d.labels = std::move(labels.data);
+  d.sha256 = sha.hex_digest();
+  return d;
+}
+
+namespace {
+
+// `base` in `dir`, raw or with ".gz" (raw preferred when both exist).
+std::string find_idx_file(const std::string& dir, const std::string& base) {
+  for (const std::string& candidate : {base, base + ".gz"}) {
+    const fs::path p = fs::path(dir) / candidate;
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec)) return p.string();
+  }
+  throw DataError(dir + ": missing " + base + " (or " + base + ".gz)");
+}
+
+}  // namespace
+
+DatasetPair load_idx_folder(const std::string& dir, const std::string& name) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw DataError(dir + ": no such folder");
+  DatasetPair pair;
+  pair.train = load_idx_pair(find_idx_file(dir, "train-images-idx3-ubyte"),
+                             find_idx_file(dir, "train-labels-idx1-ubyte"), name + "/train");
+  pair.test = load_idx_pair(find_idx_file(dir, "t10k-images-idx3-ubyte"),
+                            find_idx_file(dir, "t10k-labels-idx1-ubyte"), name + "/test");
+  return pair;
+}
+
+std::string default_mnist_dir() {
+  const char* env = std::getenv("CONVSCOPE_DATA");
+  if (env && *env) return env;
+  return CONVSCOPE_SOURCE_DIR "/data/mnist";
+}
+
+// Debian's dataset-fashion-mnist package installs the four standard names gzipped here.
+std::string fashion_mnist_dir() {
+  return "/usr/share/datasets/fashion-mnist";
+}
+
+}  // namespace cs

@@ -1,0 +1,124 @@
+// Ensemble statistics. One pass over the nets accumulates, per image and class, the top-1 votes
+// and the summed top-3 probabilities (net-major, matching EvalResult's layout); one pass over the
+// images then derives every per-image number, the confusion matrix and the vote accuracy.
+#include "convscope/ensemble.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+namespace cs {
+
+namespace {
+
+void check_input(const EvalResult& eval, std::span<const uint8_t> labels, int classes) {
+  const auto fail = [](const std::string& what) {
+    throw std::invalid_argument("ensemble statistics: " + what);
+  };
+  if (classes < 1 || classes > 255) fail("classes must be in [1, 255]");
+  if (eval.nets < 1 || eval.nets > 65535) fail("the group must have 1 to 65535 networks");
+  if (eval.count < 0) fail("negative image count");
+  const size_t cells = static_cast<size_t>(eval.nets) * eval.count;
+  if (eval.top_labels.size() != cells * 3 || eval.top_probs.size() != cells * 3 ||
+      eval.true_probs.size() != cells)
+    fail("EvalResult arrays do not match nets x count");
+  if (labels.size() != static_cast<size_t>(eval.count))
+    fail(std::to_string(labels.size()) + " labels for " + std::to_string(eval.count) + " images");
+  if (std::any_of(labels.begin(), labels.end(), [&](uint8_t l) { return l >= classes; }))
+    fail("a validation label is out of range");
+  if (std::any_of(eval.top_labels.begin(), eval.top_labels.end(),
+                  [&](uint8_t l) { return l >= classes; }))
+    fail("a predicted label is out of range");
+}
+
+void accuracy_spread(EnsembleStats& s) {
+  const auto& acc = s.net_accuracy;
+  const double n = static_cast<double>(acc.size());
+  s.mean_accuracy = std::accumulate(acc.begin(), acc.end(), 0.0) / n;
+  double ss = 0;
+  for (float a : acc) ss += (a - s.mean_accuracy) * (a - s.mean_accuracy);
+  s.std_accuracy = acc.size() > 1 ? std::sqrt(ss / (n - 1)) : 0.0;
+  const auto [lo, hi] = std::minmax_element(acc.begin(), acc.end());
+  s.min_accuracy = *lo;
+  s.max_accuracy = *hi;
+}
+
+}  // namespace
+
+EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uint8_t> labels,
+                                     int classes) {
+  check_input(eval, labels, classes);
+  const int N = eval.nets, count = eval.count, K = classes;
+  EnsembleStats s;
+  s.nets = N;
+  s.count = count;
+  s.classes = K;
+
+  // Accumulate over the nets, each reading its own contiguous (count, 3) block.
+  std::vector<uint16_t> votes(static_cast<size_t>(count) * K);   // (count, K) top-1 counts
+  std::vector<double> prob_sum(static_cast<size_t>(count) * K);  // (count, K) summed top-3 probs
+  std::vector<double> true_sum(count);                           // (count)
+  s.net_accuracy.resize(N);
+  for (int n = 0; n < N; ++n) {
+    const size_t base = static_cast<size_t>(n) * count;
+    const uint8_t* top = eval.top_labels.data() + base * 3;
+    const float* prob = eval.top_probs.data() + base * 3;
+    const float* truep = eval.true_probs.data() + base;
+    int hits = 0;
+    for (int i = 0; i < count; ++i) {
+      const size_t row = static_cast<size_t>(i) * K;
+      votes[row + top[3 * i]]++;
+      hits += top[3 * i] == labels[i];
+      for (int k = 0; k < 3; ++k) prob_sum[row + top[3 * i + k]] += prob[3 * i + k];
+      true_sum[i] += truep[i];
+    }
+    s.net_accuracy[n] = count ? static_cast<float>(hits) / count : 0.0f;
+  }
+  accuracy_spread(s);
+
+  // -(c/N) log2(c/N) for every possible vote count c.
+  std::vector<float> plogp(N + 1, 0.0f);
+  for (int c = 1; c <= N; ++c) {
+    const double p = static_cast<double>(c) / N;
+    plogp[c] = static_cast<float>(-p * std::log2(p));
+  }
+
+  s.images.resize(count);
+  s.confusion.assign(static_cast<size_t>(K) * K, 0);
+  int vote_hits = 0;
+  for (int i = 0; i < count; ++i) {
+    const uint16_t* v = votes.data() + static_cast<size_t>(i) * K;
+    const double* p = prob_sum.data() + static_cast<size_t>(i) * K;
+    ImageStats& im = s.images[i];
+    im.label = labels[i];
+    im.wrong = static_cast<uint16_t>(N - v[im.label]);
+    im.mean_true_prob = static_cast<float>(true_sum[i] / N);
+    float entropy = 0;
+    for (int c = 0; c < K; ++c) {
+      entropy += plogp[v[c]];
+      s.confusion[static_cast<size_t>(im.label) * K + c] += v[c];
+      if (c != im.label && v[c] > im.common_wrong) {
+        im.common_wrong = v[c];
+        im.common_wrong_label = static_cast<uint8_t>(c);
+      }
+      if (p[c] > p[im.vote]) im.vote = static_cast<uint8_t>(c);
+    }
+    im.disagreement = entropy;
+    vote_hits += im.vote == im.label;
+  }
+  s.vote_accuracy = count ? static_cast<double>(vote_hits) / count : 0.0;
+
+  s.ranking.resize(count);
+  std::iota(s.ranking.begin(), s.ranking.end(), 0);
+  std::sort(s.ranking.begin(), s.ranking.end(), [&](int a, int b) {
+    const ImageStats &x = s.images[a], &y = s.images[b];
+    if (x.wrong != y.wrong) return x.wrong > y.wrong;
+    if (x.mean_true_prob != y.mean_true_prob) return x.mean_true_prob < y.mean_true_prob;
+    return a < b;
+  });
+  return s;
+}
+
+}  // namespace cs

@@ -1,0 +1,274 @@
+// safetensors files (https://github.com/huggingface/safetensors), F32 tensors only.
+//
+// Layout: an 8-byte little-endian header length N, N bytes of JSON header (padded with spaces
+// to a multiple of 8), then the tensor data. The header maps each tensor name to
+// {"dtype":"F32","shape":[...],"data_offsets":[begin,end]} (offsets relative to the data) and
+// "__metadata__" to a string->string map. Reading is strict: the tensors must tile the data
+// exactly, as the reference implementation requires.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <climits>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+
+#include "convscope/checkpoint.h"
+#include "json_lite.h"
+
+namespace cs {
+
+static_assert(std::endian::native == std::endian::little,
+              "safetensors data is little-endian; this code copies floats as they are in memory");
+
+namespace {
+
+constexpr uint64_t kMaxHeaderBytes = 100'000'000;  // the reference implementation's limit
+constexpr const char* kMetadataKey = "__metadata__";
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw CheckpointError(path + ": " + what);
+}
+
+std::string shape_text(const std::vector<int>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i > 0) s += ", ";
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+// Writes all of `bytes` to `fd`; false (errno set) on failure.
+bool write_all(int fd, const std::string& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Replaces `path` with `bytes` atomically: a temp file in the same folder, fsync, rename.
+// On failure the temp file is removed (only if this call created it) and `path` is untouched.
+void write_file_atomically(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail(path, "cannot create " + tmp + ": " + std::strerror(errno));
+  const bool written = write_all(fd, bytes) && ::fsync(fd) == 0;
+  const int write_errno = errno;
+  if (::close(fd) != 0 || !written) {
+    const int err = written ? errno : write_errno;
+    ::unlink(tmp.c_str());
+    fail(path, "cannot write " + tmp + ": " + std::strerror(err));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    fail(path, std::string("cannot replace the file: ") + std::strerror(err));
+  }
+  // Make the rename itself durable; a failure here leaves a complete file, so it is not fatal.
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+std::string read_file(const std::string& path) {
+  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
+  if (!f) fail(path, std::string("cannot open: ") + std::strerror(errno));
+  std::string bytes;
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) bytes.append(buf, n);
+  if (std::ferror(f.get())) fail(path, std::string("cannot read: ") + std::strerror(errno));
+  return bytes;
+}
+
+// Where one tensor's bytes lie in the data section.
+struct Extent {
+  size_t tensor;  // index into the result
+  uint64_t begin, end;
+};
+
+NamedTensor parse_tensor_entry(const std::string& path, const std::string& name,
+                               const json::Value& entry, uint64_t data_size, Extent& extent) {
+  const std::string where = "tensor '" + name + "': ";
+  if (entry.type != json::Value::Type::Object) fail(path, where + "header entry is not an object");
+  for (const auto& [key, value] : entry.members)
+    if (key != "dtype" && key != "shape" && key != "data_offsets")
+      fail(path, where + "unexpected key '" + key + "'");
+  const json::Value* dtype = entry.find("dtype");
+  const json::Value* shape = entry.find("shape");
+  const json::Value* offsets = entry.find("data_offsets");
+  if (!dtype || !shape || !offsets)
+    fail(path, where + "needs \"dtype\", \"shape\" and \"data_offsets\"");
+  if (dtype->type != json::Value::Type::String) fail(path, where + "dtype is not a string");
+  if (dtype->text != "F32")
+    fail(path, where + "unsupported dtype '" + dtype->text + "' (only F32 is supported)");
+
+  NamedTensor t;
+  t.name = name;
+  if (shape->type != json::Value::Type::Array) fail(path, where + "shape is not an array");
+  uint64_t elements = 1;
+  for (const json::Value& d : shape->items) {
+    const auto u = d.as_uint();
+    if (!u || *u > INT_MAX) fail(path, where + "shape entries must be integers in [0, 2^31)");
+    if (__builtin_mul_overflow(elements, *u, &elements) || elements > UINT64_MAX / sizeof(float))
+      fail(path, where + "shape overflows: its element count does not fit 64 bits");
+    t.shape.push_back(static_cast<int>(*u));
+  }
+
+  if (offsets->type != json::Value::Type::Array || offsets->items.size() != 2 ||
+      !offsets->items[0].as_uint() || !offsets->items[1].as_uint())
+    fail(path, where + "data_offsets must be two non-negative integers [begin, end]");
+  extent.begin = *offsets->items[0].as_uint();
+  extent.end = *offsets->items[1].as_uint();
+  const std::string range =
+      "[" + std::to_string(extent.begin) + ", " + std::to_string(extent.end) + "]";
+  if (extent.begin > extent.end) fail(path, where + "data_offsets " + range + " are reversed");
+  if (extent.end > data_size)
+    fail(path, where + "data_offsets " + range + " run past the " + std::to_string(data_size) +
+                   " bytes of data (truncated file?)");
+  if (extent.end - extent.begin != elements * sizeof(float))
+    fail(path, where + "shape " + shape_text(t.shape) + " needs " +
+                   std::to_string(elements * sizeof(float)) + " bytes but data_offsets " + range +
+                   " span " + std::to_string(extent.end - extent.begin));
+  return t;
+}
+
+}  // namespace
+
+void write_safetensors(const std::string& path, const std::vector<NamedTensor>& tensors,
+                       const std::map<std::string, std::string>& metadata) {
+  std::string header = "{";
+  if (!metadata.empty()) {
+    header += json::quote(kMetadataKey) + ":{";
+    for (auto it = metadata.begin(); it != metadata.end(); ++it) {
+      if (it != metadata.begin()) header += ',';
+      header += json::quote(it->first) + ":" + json::quote(it->second);
+    }
+    header += "}";
+  }
+  std::vector<std::string_view> names;
+  uint64_t offset = 0;
+  for (const NamedTensor& t : tensors) {
+    const std::string where = "tensor '" + t.name + "': ";
+    if (t.name.empty() || t.name == kMetadataKey) fail(path, where + "invalid name");
+    if (std::find(names.begin(), names.end(), t.name) != names.end())
+      fail(path, where + "duplicate name");
+    names.push_back(t.name);
+    long long elements = 1;
+    for (int d : t.shape) {
+      if (d < 0) fail(path, where + "negative dimension in shape " + shape_text(t.shape));
+      elements *= d;
+    }
+    if (static_cast<size_t>(elements) != t.data.size())
+      fail(path, where + "shape " + shape_text(t.shape) + " has " + std::to_string(elements) +
+                     " elements but the data has " + std::to_string(t.data.size()));
+    const uint64_t end = offset + t.data.size() * sizeof(float);
+    if (header.size() > 1) header += ',';
+    header += json::quote(t.name) + ":{\"dtype\":\"F32\",\"shape\":" + shape_text(t.shape) +
+              ",\"data_offsets\":[" + std::to_string(offset) + "," + std::to_string(end) + "]}";
+    offset = end;
+  }
+  header += "}";
+  header.append((8 - header.size() % 8) % 8, ' ');
+
+  std::string bytes(8, '\0');
+  const uint64_t header_size = header.size();
+  std::memcpy(bytes.data(), &header_size, 8);
+  bytes.reserve(8 + header.size() + offset);
+  bytes += header;
+  for (const NamedTensor& t : tensors)
+    bytes.append(reinterpret_cast<const char*>(t.data.data()), t.data.size() * sizeof(float));
+  write_file_atomically(path, bytes);
+}
+
+std::vector<NamedTensor> read_safetensors(const std::string& path,
+                                          std::map<std::string, std::string>* metadata) {
+  const std::string bytes = read_file(path);
+  if (bytes.size() < 8)
+    fail(path, "truncated: " + std::to_string(bytes.size()) +
+                   " bytes, too short for the 8-byte header length");
+  uint64_t header_size = 0;
+  std::memcpy(&header_size, bytes.data(), 8);
+  if (header_size > kMaxHeaderBytes)
+    fail(path, "header length " + std::to_string(header_size) + " exceeds the 100 MB limit");
+  if (header_size > bytes.size() - 8)
+    fail(path, "header length " + std::to_string(header_size) + " runs past the end of the file (" +
+                   std::to_string(bytes.size()) + " bytes): truncated or not a safetensors file");
+
+  json::Value header;
+  try {
+    header = json::parse(std::string_view(bytes).substr(8, header_size));
+  } catch (const json::JsonError& e) {
+    fail(path, std::string("bad header JSON: ") + e.what());
+  }
+  if (header.type != json::Value::Type::Object) fail(path, "the header is not a JSON object");
+
+  const size_t data_start = 8 + header_size;
+  const uint64_t data_size = bytes.size() - data_start;
+  std::vector<NamedTensor> tensors;
+  std::vector<Extent> extents;
+  std::map<std::string, std::string> meta;
+  for (const auto& [name, entry] : header.members) {
+    if (name == kMetadataKey) {
+      if (entry.type != json::Value::Type::Object) fail(path, "__metadata__ is not an object");
+      for (const auto& [key, value] : entry.members) {
+        if (value.type != json::Value::Type::String)
+          fail(path, "metadata '" + key + "' is not a string");
+        meta[key] = value.text;
+      }
+      continue;
+    }
+    Extent extent{tensors.size(), 0, 0};
+    tensors.push_back(parse_tensor_entry(path, name, entry, data_size, extent));
+    extents.push_back(extent);
+  }
+
+  // The tensors must tile [0, data_size) without overlaps or gaps.
+  std::sort(extents.begin(), extents.end(), [](const Extent& a, const Extent& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+  });
+  uint64_t covered = 0;
+  for (size_t i = 0; i < extents.size(); ++i) {
+    const Extent& e = extents[i];
+    if (e.begin < covered)
+      fail(path, "tensors '" + tensors[extents[i - 1].tensor].name + "' and '" +
+                     tensors[e.tensor].name + "' overlap (data_offsets " +
+                     std::to_string(extents[i - 1].begin) + ".." + std::to_string(covered) +
+                     " and " + std::to_string(e.begin) + ".." + std::to_string(e.end) + ")");
+    if (e.begin > covered)
+      fail(path, "gap in the data: no tensor covers bytes " + std::to_string(covered) + ".." +
+                     std::to_string(e.begin));
+    covered = e.end;
+  }
+  if (covered != data_size)
+    fail(path, std::to_string(data_size - covered) +
+                   " bytes of data after the last tensor (trailing garbage)");
+
+  for (const Extent& e : extents) {
+    NamedTensor& t = tensors[e.tensor];
+    t.data.resize((e.end - e.begin) / sizeof(float));
+    if (!t.data.empty())
+      std::memcpy(t.data.data(), bytes.data() + data_start + e.begin, e.end - e.begin);
+  }
+  if (metadata) *metadata = std::move(meta);
+  return tensors;
+}
+
+}  // namespace cs

@@ -1,1 +1,255 @@
+// Ensemble statistics: hand-built groups with known answers, then random groups checked against a
+// straightforward per-image reference.
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <numeric>
+#include <random>
+#include <stdexcept>
+
+#include "convscope/ensemble.h"
+
+namespace cs {
+namespace {
+
+struct Top3 {
+  uint8_t label[3];
+  float prob[3];
+  float true_prob;
+};
+
+// nets x images of Top3, net-major as EvalResult lays them out.
+EvalResult make_eval(const std::vector<std::vector<Top3>>& nets) {
+  EvalResult r;
+  r.nets = static_cast<int>(nets.size());
+  r.count = static_cast<int>(nets[0].size());
+  for (const auto& net : nets)
+    for (const Top3& t : net) {
+      r.top_labels.insert(r.top_labels.end(), t.label, t.label + 3);
+      r.top_probs.insert(r.top_probs.end(), t.prob, t.prob + 3);
+      r.true_probs.push_back(t.true_prob);
+    }
+  r.loss.assign(r.nets, 0.0f);
+  r.accuracy.assign(r.nets, 0.0f);
+  return r;
+}
+
+// Three images (labels 3, 1, 0) over four nets: unanimous right; plurality wrong (7) but the
+// averaged top 3 votes for the true label; all wrong with a 2-2 tie in votes and probabilities.
+EvalResult hand_built() {
+  return make_eval({
+      {{{3, 1, 2}, {0.9f, 0.05f, 0.05f}, 0.9f},
+       {{7, 1, 2}, {0.5f, 0.4f, 0.1f}, 0.4f},
+       {{5, 6, 0}, {0.625f, 0.375f, 0.0f}, 0.0f}},
+      {{{3, 8, 9}, {0.8f, 0.1f, 0.1f}, 0.8f},
+       {{7, 1, 3}, {0.5f, 0.45f, 0.05f}, 0.45f},
+       {{6, 5, 0}, {0.625f, 0.375f, 0.0f}, 0.0f}},
+      {{{3, 1, 2}, {0.7f, 0.2f, 0.1f}, 0.7f},
+       {{2, 1, 7}, {0.6f, 0.3f, 0.1f}, 0.3f},
+       {{5, 6, 1}, {0.75f, 0.25f, 0.0f}, 0.0f}},
+      {{{3, 1, 2}, {0.6f, 0.3f, 0.1f}, 0.6f},
+       {{1, 7, 2}, {0.9f, 0.05f, 0.05f}, 0.9f},
+       {{6, 5, 1}, {0.75f, 0.25f, 0.0f}, 0.0f}},
+  });
+}
+const std::vector<uint8_t> kHandLabels = {3, 1, 0};
+
+TEST(Ensemble, HandBuiltPerImage) {
+  const EnsembleStats s = compute_ensemble_stats(hand_built(), kHandLabels);
+  ASSERT_EQ(s.images.size(), 3u);
+  const ImageStats &a = s.images[0], &b = s.images[1], &c = s.images[2];
+
+  EXPECT_EQ(a.label, 3);
+  EXPECT_EQ(a.wrong, 0);
+  EXPECT_EQ(a.common_wrong_label, ImageStats::kNoLabel);
+  EXPECT_EQ(a.common_wrong, 0);
+  EXPECT_EQ(a.vote, 3);
+  EXPECT_FLOAT_EQ(a.disagreement, 0.0f);
+  EXPECT_FLOAT_EQ(a.mean_true_prob, 0.75f);
+
+  EXPECT_EQ(b.wrong, 3);
+  EXPECT_EQ(b.common_wrong_label, 7);
+  EXPECT_EQ(b.common_wrong, 2);
+  EXPECT_EQ(b.vote, 1);                   // 1: 2.05 against 7: 1.15 and 2: 0.75
+  EXPECT_FLOAT_EQ(b.disagreement, 1.5f);  // votes 2/4, 1/4, 1/4
+  EXPECT_FLOAT_EQ(b.mean_true_prob, 0.5125f);
+
+  EXPECT_EQ(c.wrong, 4);
+  EXPECT_EQ(c.common_wrong_label, 5);  // 5 and 6 both twice: the smaller label
+  EXPECT_EQ(c.common_wrong, 2);
+  EXPECT_EQ(c.vote, 5);  // 5 and 6 both average 0.5: the smaller label
+  EXPECT_FLOAT_EQ(c.disagreement, 1.0f);
+  EXPECT_FLOAT_EQ(c.mean_true_prob, 0.0f);
+
+  EXPECT_EQ(s.ranking, (std::vector<int>{2, 1, 0}));
+}
+
+TEST(Ensemble, HandBuiltGroup) {
+  const EnsembleStats s = compute_ensemble_stats(hand_built(), kHandLabels);
+  EXPECT_EQ(s.nets, 4);
+  EXPECT_EQ(s.count, 3);
+  EXPECT_EQ(s.classes, 10);
+  ASSERT_EQ(s.net_accuracy.size(), 4u);
+  for (int n = 0; n < 3; ++n) EXPECT_FLOAT_EQ(s.net_accuracy[n], 1.0f / 3);
+  EXPECT_FLOAT_EQ(s.net_accuracy[3], 2.0f / 3);
+  EXPECT_NEAR(s.mean_accuracy, 5.0 / 12, 1e-7);
+  EXPECT_NEAR(s.std_accuracy, 1.0 / 6, 1e-7);  // sample standard deviation
+  EXPECT_NEAR(s.min_accuracy, 1.0 / 3, 1e-7);
+  EXPECT_NEAR(s.max_accuracy, 2.0 / 3, 1e-7);
+  EXPECT_NEAR(s.vote_accuracy, 2.0 / 3, 1e-12);
+
+  ASSERT_EQ(s.confusion.size(), 100u);
+  std::vector<int64_t> expected(100, 0);
+  expected[3 * 10 + 3] = 4;
+  expected[1 * 10 + 7] = 2;
+  expected[1 * 10 + 2] = 1;
+  expected[1 * 10 + 1] = 1;
+  expected[0 * 10 + 5] = 2;
+  expected[0 * 10 + 6] = 2;
+  EXPECT_EQ(s.confusion, expected);
+  EXPECT_EQ(std::accumulate(s.confusion.begin(), s.confusion.end(), int64_t{0}), 4 * 3);
+}
+
+TEST(Ensemble, RankingTiesGoToLowerTrueProbThenIndex) {
+  // Two nets, every image wrong by both: ranked by mean true probability, then by index.
+  const auto wrong = [](float p) { return Top3{{1, 0, 2}, {0.5f, p, 0.0f}, p}; };
+  const EvalResult r = make_eval({{wrong(0.3f), wrong(0.1f), wrong(0.3f), wrong(0.2f)},
+                                  {wrong(0.3f), wrong(0.1f), wrong(0.3f), wrong(0.2f)}});
+  const EnsembleStats s = compute_ensemble_stats(r, std::vector<uint8_t>{0, 0, 0, 0}, 3);
+  EXPECT_EQ(s.ranking, (std::vector<int>{1, 3, 0, 2}));
+  for (const ImageStats& im : s.images) EXPECT_EQ(im.wrong, 2);
+}
+
+TEST(Ensemble, SingleNetHasNoSpread) {
+  const EvalResult r = make_eval({{{{2, 0, 1}, {0.7f, 0.2f, 0.1f}, 0.7f}}});
+  const EnsembleStats s = compute_ensemble_stats(r, std::vector<uint8_t>{2}, 3);
+  EXPECT_EQ(s.std_accuracy, 0.0);
+  EXPECT_EQ(s.mean_accuracy, 1.0);
+  EXPECT_EQ(s.images[0].disagreement, 0.0f);
+}
+
+TEST(Ensemble, RejectsMismatchedInput) {
+  const EvalResult r = hand_built();
+  EXPECT_THROW(compute_ensemble_stats(r, std::vector<uint8_t>{3, 1}), std::invalid_argument);
+  EXPECT_THROW(compute_ensemble_stats(r, std::vector<uint8_t>{3, 1, 10}), std::invalid_argument);
+  EXPECT_THROW(compute_ensemble_stats(r, kHandLabels, 8), std::invalid_argument);  // label 9
+  EvalResult short_probs = r;
+  short_probs.true_probs.pop_back();
+  EXPECT_THROW(compute_ensemble_stats(short_probs, kHandLabels), std::invalid_argument);
+  EXPECT_THROW(compute_ensemble_stats(EvalResult{}, {}), std::invalid_argument);
+}
+
+// ---- random groups against a per-image reference ----
+
+EvalResult random_eval(std::mt19937& rng, int nets, int count, int classes) {
+  std::uniform_int_distribution<int> quarter(0, 16);
+  EvalResult r;
+  r.nets = nets;
+  r.count = count;
+  for (int n = 0; n < nets; ++n)
+    for (int i = 0; i < count; ++i) {
+      std::vector<int> order(classes);
+      std::iota(order.begin(), order.end(), 0);
+      std::shuffle(order.begin(), order.end(), rng);
+      for (int k = 0; k < 3; ++k) {
+        r.top_labels.push_back(static_cast<uint8_t>(order[k]));
+        r.top_probs.push_back(quarter(rng) / 16.0f);  // coarse, so that sums often tie
+      }
+      r.true_probs.push_back(quarter(rng) / 16.0f);
+    }
+  r.loss.assign(nets, 0.0f);
+  r.accuracy.assign(nets, 0.0f);
+  return r;
+}
+
+void expect_matches_reference(const EvalResult& r, const std::vector<uint8_t>& labels, int K) {
+  const EnsembleStats s = compute_ensemble_stats(r, labels, K);
+  const int N = r.nets, count = r.count;
+  const auto at = [&](int n, int i) { return static_cast<size_t>(n) * count + i; };
+  std::vector<int64_t> confusion(K * K, 0);
+  int vote_hits = 0;
+  for (int i = 0; i < count; ++i) {
+    std::map<int, int> votes;
+    std::vector<double> sum(K, 0.0);
+    double true_sum = 0;
+    for (int n = 0; n < N; ++n) {
+      votes[r.top_labels[at(n, i) * 3]]++;
+      for (int k = 0; k < 3; ++k)
+        sum[r.top_labels[at(n, i) * 3 + k]] += r.top_probs[at(n, i) * 3 + k];
+      true_sum += r.true_probs[at(n, i)];
+    }
+    int common = ImageStats::kNoLabel, common_count = 0;
+    double entropy = 0;
+    for (const auto& [label, c] : votes) {
+      confusion[labels[i] * K + label] += c;
+      entropy -= double(c) / N * std::log2(double(c) / N);
+      if (label != labels[i] && c > common_count) {
+        common = label;
+        common_count = c;
+      }
+    }
+    const int vote = static_cast<int>(std::max_element(sum.begin(), sum.end()) - sum.begin());
+    vote_hits += vote == labels[i];
+    const ImageStats& im = s.images[i];
+    ASSERT_EQ(im.label, labels[i]) << "image " << i;
+    ASSERT_EQ(im.wrong, N - votes[labels[i]]) << "image " << i;
+    ASSERT_EQ(im.common_wrong_label, common) << "image " << i;
+    ASSERT_EQ(im.common_wrong, common_count) << "image " << i;
+    ASSERT_EQ(im.vote, vote) << "image " << i;
+    ASSERT_NEAR(im.disagreement, entropy, 1e-5) << "image " << i;
+    ASSERT_NEAR(im.mean_true_prob, true_sum / N, 1e-6) << "image " << i;
+  }
+  EXPECT_EQ(s.confusion, confusion);
+  EXPECT_NEAR(s.vote_accuracy, count ? double(vote_hits) / count : 0.0, 1e-12);
+
+  for (int n = 0; n < N; ++n) {
+    int hits = 0;
+    for (int i = 0; i < count; ++i) hits += r.top_labels[at(n, i) * 3] == labels[i];
+    EXPECT_FLOAT_EQ(s.net_accuracy[n], count ? float(hits) / count : 0.0f);
+  }
+
+  std::vector<int> ranking(count);
+  std::iota(ranking.begin(), ranking.end(), 0);
+  std::stable_sort(ranking.begin(), ranking.end(), [&](int a, int b) {
+    const ImageStats &x = s.images[a], &y = s.images[b];
+    return x.wrong != y.wrong ? x.wrong > y.wrong : x.mean_true_prob < y.mean_true_prob;
+  });
+  EXPECT_EQ(s.ranking, ranking);
+}
+
+TEST(Ensemble, MatchesReferenceOnRandomGroups) {
+  std::mt19937 rng(1234);
+  for (int trial = 0; trial < 40; ++trial) {
+    const int N = std::uniform_int_distribution<int>(1, 60)(rng);
+    const int count = std::uniform_int_distribution<int>(0, 200)(rng);
+    const int K = std::uniform_int_distribution<int>(3, 12)(rng);
+    const EvalResult r = random_eval(rng, N, count, K);
+    std::vector<uint8_t> labels(count);
+    for (auto& l : labels)
+      l = static_cast<uint8_t>(std::uniform_int_distribution<int>(0, K - 1)(rng));
+    SCOPED_TRACE("trial " + std::to_string(trial) + ": N=" + std::to_string(N) +
+                 " count=" + std::to_string(count) + " classes=" + std::to_string(K));
+    expect_matches_reference(r, labels, K);
+  }
+}
+
+TEST(Ensemble, FiftyNetsTimesTenThousandImagesTiming) {
+  std::mt19937 rng(7);
+  const EvalResult r = random_eval(rng, 50, 10000, 10);
+  std::vector<uint8_t> labels(10000);
+  for (auto& l : labels) l = static_cast<uint8_t>(rng() % 10);
+  const auto t0 = std::chrono::steady_clock::now();
+  const EnsembleStats s = compute_ensemble_stats(r, labels);
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("[ timing ] ensemble statistics, 50 nets x 10000 images: %.2f ms\n", ms);
+  EXPECT_EQ(s.images.size(), 10000u);
+  EXPECT_EQ(std::accumulate(s.confusion.begin(), s.confusion.end(), int64_t{0}), 50 * 10000);
+}
+
+}  // namespace
+}  // namespace cs

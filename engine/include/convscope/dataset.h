@@ -17,15 +17,17 @@ class DataError : public std::runtime_error {
 };
 
 struct Dataset {
-  std::string name;               // "mnist/train", ...
-  Shape3 shape{1, 28, 28};        // per image
-  int count = 0;                  // number of images
-  int classes = 10;               // labels are in [0, classes)
-  std::vector<uint8_t> images;    // (count, C, H, W) pixel bytes
-  std::vector<uint8_t> labels;    // (count)
-  std::string sha256;             // of the image + label files, for provenance
+  std::string name;             // "mnist/train", ...
+  Shape3 shape{1, 28, 28};      // per image
+  int count = 0;                // number of images
+  int classes = 10;             // labels are in [0, classes)
+  std::vector<uint8_t> images;  // (count, C, H, W) pixel bytes
+  std::vector<uint8_t> labels;  // (count)
+  std::string sha256;           // of the image + label files, for provenance
 
-  const uint8_t* image(int i) const { return images.data() + static_cast<size_t>(i) * shape.size(); }
+  const uint8_t* image(int i) const {
+    return images.data() + static_cast<size_t>(i) * shape.size();
+  }
   // The first `n` images (a view for quick runs and tests), copied.
   Dataset head(int n) const;
 };

@@ -11,11 +11,11 @@ enum class OptimizerKind { Sgd, Momentum, Adam, RmsProp, Adagrad, Adadelta, Adam
 struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::Adam;
   float lr = 0.001f;
-  float beta1 = 0.9f;      // adam, adamax
-  float beta2 = 0.999f;    // adam, adamax
-  float epsilon = 1e-7f;   // adam, rmsprop, adadelta, adamax
-  float momentum = 0.9f;   // momentum; rmsprop's optional momentum (0 = off)
-  float rho = 0.95f;       // adadelta; rmsprop's decay (0.9 by default for rmsprop)
+  float beta1 = 0.9f;                // adam, adamax
+  float beta2 = 0.999f;              // adam, adamax
+  float epsilon = 1e-7f;             // adam, rmsprop, adadelta, adamax
+  float momentum = 0.9f;             // momentum; rmsprop's optional momentum (0 = off)
+  float rho = 0.95f;                 // adadelta; rmsprop's decay (0.9 by default for rmsprop)
   float initial_accumulator = 0.1f;  // adagrad
 
   // The defaults TensorFlow.js uses for `kind` (learning rate included).
@@ -25,7 +25,7 @@ struct OptimizerConfig {
   std::string to_string() const;  // "adam lr=0.001 beta1=0.9 ..."
 };
 
-std::string to_string(OptimizerKind k);        // "adam"
+std::string to_string(OptimizerKind k);                  // "adam"
 OptimizerKind parse_optimizer(const std::string& name);  // throws std::invalid_argument
 inline constexpr OptimizerKind kAllOptimizers[] = {
     OptimizerKind::Sgd,     OptimizerKind::Momentum, OptimizerKind::Adam,  OptimizerKind::RmsProp,

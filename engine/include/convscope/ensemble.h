@@ -1,0 +1,53 @@
+// Ensemble statistics: what N identically-built networks, trained on the same data, agree and
+// disagree on over the validation set. Computed from one EvalResult of the whole group and the
+// validation labels; N = 50 over 10,000 images takes a few milliseconds.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "convscope/backend.h"
+
+namespace cs {
+
+// One validation image across the N networks (16 bytes; the image index is its position).
+struct ImageStats {
+  float mean_true_prob = 0;   // mean over the nets of the probability given to the true label
+  float disagreement = 0;     // entropy in bits of the N top-1 votes: 0 = unanimous
+  uint16_t wrong = 0;         // nets whose top-1 label is not the true label
+  uint16_t common_wrong = 0;  // how many nets chose common_wrong_label
+  uint8_t label = 0;          // the true label
+  uint8_t common_wrong_label = kNoLabel;  // most frequent wrong top-1 label (ties: the smaller)
+  uint8_t vote = 0;                       // the ensemble vote (see EnsembleStats)
+
+  static constexpr uint8_t kNoLabel = 255;  // common_wrong_label when no net is wrong
+};
+
+struct EnsembleStats {
+  int nets = 0, count = 0, classes = 0;
+  std::vector<ImageStats> images;  // (count)
+
+  // Per-network top-1 accuracy and its spread; std is the sample standard deviation (0 for N = 1).
+  std::vector<float> net_accuracy;  // (N)
+  double mean_accuracy = 0, std_accuracy = 0, min_accuracy = 0, max_accuracy = 0;
+
+  // The ensemble vote of an image is the argmax of the class probabilities averaged over the N
+  // nets. Only each net's top 3 are stored, so a class outside a net's top 3 counts as 0 for
+  // that net (the vote can differ from the argmax of the full averaged softmax when the
+  // probability mass outside the top 3 is large). Ties go to the smaller label.
+  double vote_accuracy = 0;
+
+  // (classes, classes): true label x top-1 label, counted over all nets; sums to nets * count.
+  std::vector<int64_t> confusion;
+
+  // Image indices, most often wrong first; ties by lower mean true probability, then by index.
+  std::vector<int> ranking;
+};
+
+// `labels` are the validation labels (eval.count of them), all below `classes` (at most 255).
+// Throws std::invalid_argument when sizes or labels do not fit.
+EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uint8_t> labels,
+                                     int classes = 10);
+
+}  // namespace cs

@@ -1,0 +1,123 @@
+// The run store: one SQLite database (WAL mode) holding every training run, its networks, their
+// per-epoch metrics, final weights (safetensors blobs) and the latest epoch's validation
+// predictions of every network.
+//
+// Each write is one transaction: begin_run, record_epoch (all of an epoch's metrics and
+// predictions at once), save_weights, finish_run / cancel_run. A run still open when its Store is
+// destroyed is marked "interrupted"; after a crash it stays "running". Either way every recorded
+// epoch is complete and the latest one loads.
+//
+// Opening checks the file before writing anything: a file that is not an SQLite database, is
+// truncated, holds another schema, or has another schema version throws StoreError and is left
+// untouched. A Store is used from one thread; open another Store on the same file to read while a
+// run is being recorded (WAL lets readers and one writer work side by side).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "convscope/backend.h"
+#include "convscope/checkpoint.h"
+#include "convscope/trainer.h"
+
+namespace cs {
+
+namespace sql {
+class Connection;
+}
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class RunStatus { Running, Finished, Cancelled, Interrupted };
+std::string to_string(RunStatus s);  // "running", "finished", "cancelled", "interrupted"
+
+// Everything fixed when a run begins.
+struct RunSetup {
+  GroupConfig group;  // spec, optimizer, seeds (one per network), batch size, shuffle
+  int epochs = 1;     // planned
+  std::string train_name, train_sha256;
+  std::string val_name, val_sha256;
+  std::vector<uint8_t> val_labels;  // (val count) kept so that a stored run is self-contained
+  BackendInfo backend;
+  std::string app_version;
+
+  static RunSetup from(const TrainConfig& cfg, const Dataset& train, const Dataset& val,
+                       const BackendInfo& backend, std::string app_version);
+};
+
+struct RunInfo {
+  int64_t id = 0;
+  std::string created, ended;  // ISO-8601 UTC ("2024-05-01T12:34:56.789Z"); ended empty if open
+  RunStatus status = RunStatus::Running;
+  int epochs_done = 0;       // latest complete epoch
+  double train_seconds = 0;  // sum of the recorded epochs' step time
+  double wall_seconds = 0;   // begin_run to finish_run / cancel_run (0 while open)
+  RunSetup setup;
+};
+
+// One row of list_runs(): no per-network data beyond the mean accuracy.
+struct RunSummary {
+  int64_t id = 0;
+  std::string created;
+  RunStatus status = RunStatus::Running;
+  std::string spec, optimizer, train_name, backend;  // spec and optimizer in their text forms
+  int nets = 0, epochs_done = 0, epochs = 0;
+  double mean_accuracy = 0;  // over the nets, at the latest epoch
+  double train_seconds = 0;
+};
+
+struct StoredRun {
+  RunInfo info;
+  std::vector<EpochMetrics> epochs;  // every recorded epoch, with per-net val loss / accuracy
+  EvalResult eval;                   // the latest epoch, all nets (nets = 0 before epoch 1)
+};
+
+// $XDG_DATA_HOME/convscope/convscope.db, or ~/.local/share/convscope/convscope.db.
+std::string default_store_path();
+
+class Store {
+ public:
+  // Opens or creates the database (and its folder). Throws StoreError.
+  explicit Store(const std::string& path = default_store_path());
+  ~Store();  // marks this Store's open runs "interrupted"
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::string& path() const { return m_path; }
+
+  int64_t begin_run(const RunSetup& setup);  // the new run's id; its status is "running"
+  // Epoch metrics.epoch (1-based, after the latest recorded one) in one transaction: the group
+  // numbers of `metrics` (train loss and seconds are per group, as the trainer measures them),
+  // each net's val loss / accuracy and predictions from `eval`, which must cover the run's nets
+  // and validation images. Keeps every epoch's metrics but only the latest epoch's predictions
+  // (50 nets x 10,000 images are 9.5 MB). Throws StoreError unless the run is running.
+  void record_epoch(int64_t run, const EpochMetrics& metrics, const EvalResult& eval);
+  void finish_run(int64_t run);  // throws StoreError unless the run is running
+  void cancel_run(int64_t run);
+
+  // Final weights of one network (tensors in ParamInfo order), stored as a safetensors blob with
+  // the spec text and the seed in its metadata. The safetensors code may throw CheckpointError.
+  void save_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors);
+  std::vector<NamedTensor> load_weights(int64_t run, int net);
+  // Writes the blob as a .safetensors file (loadable by PyTorch / safetensors).
+  void export_weights(int64_t run, int net, const std::string& file);
+
+  std::vector<RunSummary> list_runs();  // newest first
+  StoredRun load_run(int64_t run);
+  bool delete_run(int64_t run);  // false when there was no such run
+
+ private:
+  void end_run(int64_t run, RunStatus status);
+
+  std::string m_path;
+  std::unique_ptr<sql::Connection> m_db;
+  std::vector<int64_t> m_open_runs;  // begun here, not yet finished or cancelled
+};
+
+}  // namespace cs

@@ -1,0 +1,132 @@
+#include "sqlite.h"
+
+#include <sqlite3.h>
+
+#include "convscope/store.h"
+
+namespace cs::sql {
+
+Connection::Connection(const std::string& path, int flags) : m_path(path) {
+  const int rc = sqlite3_open_v2(path.c_str(), &m_db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string msg = m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
+    sqlite3_close(m_db);
+    throw StoreError(path + ": cannot open: " + msg);
+  }
+  sqlite3_extended_result_codes(m_db, 1);
+  sqlite3_busy_timeout(m_db, 5000);  // another process writing: wait rather than fail
+}
+
+Connection::~Connection() {
+  sqlite3_close(m_db);
+}
+
+void Connection::exec(const char* sql) {
+  if (sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) fail(sql);
+}
+
+int64_t Connection::changes() const {
+  return sqlite3_changes64(m_db);
+}
+
+int64_t Connection::last_insert_id() const {
+  return sqlite3_last_insert_rowid(m_db);
+}
+
+std::string Connection::error() const {
+  return sqlite3_errmsg(m_db);
+}
+
+void Connection::fail(std::string_view what) const {
+  throw StoreError(m_path + ": " + error() + " (" + std::string(what) + ")");
+}
+
+Stmt::Stmt(Connection& db, const char* sql) : m_db(db) {
+  if (sqlite3_prepare_v2(db.handle(), sql, -1, &m_stmt, nullptr) != SQLITE_OK) db.fail(sql);
+}
+
+Stmt::~Stmt() {
+  sqlite3_finalize(m_stmt);
+}
+
+Stmt& Stmt::bind(int i, int64_t v) {
+  if (sqlite3_bind_int64(m_stmt, i, v) != SQLITE_OK) m_db.fail("bind");
+  return *this;
+}
+
+Stmt& Stmt::bind(int i, double v) {
+  if (sqlite3_bind_double(m_stmt, i, v) != SQLITE_OK) m_db.fail("bind");
+  return *this;
+}
+
+Stmt& Stmt::bind(int i, const std::string& v) {
+  if (sqlite3_bind_text64(m_stmt, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8) !=
+      SQLITE_OK)
+    m_db.fail("bind");
+  return *this;
+}
+
+Stmt& Stmt::bind(int i, std::span<const uint8_t> blob) {
+  // A zero-length blob still binds as a blob, not NULL.
+  if (sqlite3_bind_blob64(m_stmt, i, blob.empty() ? "" : static_cast<const void*>(blob.data()),
+                          blob.size(), SQLITE_TRANSIENT) != SQLITE_OK)
+    m_db.fail("bind");
+  return *this;
+}
+
+bool Stmt::step() {
+  const int rc = sqlite3_step(m_stmt);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  const std::string sql = sqlite3_sql(m_stmt);
+  sqlite3_reset(m_stmt);
+  m_db.fail(sql);
+}
+
+void Stmt::run() {
+  while (step()) {
+  }
+  reset();
+}
+
+void Stmt::reset() {
+  sqlite3_reset(m_stmt);
+}
+
+bool Stmt::is_null(int col) const {
+  return sqlite3_column_type(m_stmt, col) == SQLITE_NULL;
+}
+
+int64_t Stmt::i64(int col) const {
+  return sqlite3_column_int64(m_stmt, col);
+}
+
+double Stmt::f64(int col) const {
+  return sqlite3_column_double(m_stmt, col);
+}
+
+std::string Stmt::text(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, col));
+  return p ? std::string(p, sqlite3_column_bytes(m_stmt, col)) : std::string();
+}
+
+std::span<const uint8_t> Stmt::blob(int col) const {
+  const auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(m_stmt, col));
+  const int n = sqlite3_column_bytes(m_stmt, col);
+  return p ? std::span<const uint8_t>(p, n) : std::span<const uint8_t>();
+}
+
+Transaction::Transaction(Connection& db, Kind kind) : m_db(db) {
+  m_db.exec(kind == Kind::Write ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+Transaction::~Transaction() {
+  if (!m_done) sqlite3_exec(m_db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Transaction::commit() {
+  m_db.exec("COMMIT");
+  m_done = true;
+}
+
+}  // namespace cs::sql

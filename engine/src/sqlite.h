@@ -1,0 +1,83 @@
+// A thin RAII layer over the SQLite C API for the store: a connection, prepared statements and a
+// transaction guard. Every failure throws StoreError naming the database file and SQLite's message.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace cs::sql {
+
+class Connection {
+ public:
+  // flags are sqlite3_open_v2's (SQLITE_OPEN_READONLY, SQLITE_OPEN_READWRITE | ...).
+  Connection(const std::string& path, int flags);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void exec(const char* sql);  // one or more statements without parameters or results
+  int64_t changes() const;
+  int64_t last_insert_id() const;
+  std::string error() const;                            // SQLite's message for the last failure
+  [[noreturn]] void fail(std::string_view what) const;  // throws StoreError with that message
+  const std::string& path() const { return m_path; }
+  sqlite3* handle() const { return m_db; }
+
+ private:
+  std::string m_path;
+  sqlite3* m_db = nullptr;
+};
+
+class Stmt {
+ public:
+  Stmt(Connection& db, const char* sql);
+  ~Stmt();
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  // Parameters are 1-based, as in SQL ("?1").
+  Stmt& bind(int i, int64_t v);
+  Stmt& bind(int i, int v) { return bind(i, static_cast<int64_t>(v)); }
+  Stmt& bind(int i, double v);
+  Stmt& bind(int i, const std::string& v);
+  Stmt& bind(int i, std::span<const uint8_t> blob);
+
+  bool step();  // true: a row is ready; false: done
+  void run();   // steps to the end (a statement without results) and resets
+  void reset();
+
+  // Columns are 0-based, as in SQLite.
+  bool is_null(int col) const;
+  int64_t i64(int col) const;
+  int i32(int col) const { return static_cast<int>(i64(col)); }
+  double f64(int col) const;
+  std::string text(int col) const;
+  std::span<const uint8_t> blob(int col) const;  // valid until the next step or reset
+
+ private:
+  Connection& m_db;
+  sqlite3_stmt* m_stmt = nullptr;
+};
+
+// Begins on construction (Write: BEGIN IMMEDIATE, taking the write lock at once; Read: a
+// deferred BEGIN, one consistent snapshot); rolls back unless commit() was called.
+class Transaction {
+ public:
+  enum class Kind { Read, Write };
+  explicit Transaction(Connection& db, Kind kind = Kind::Write);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Connection& m_db;
+  bool m_done = false;
+};
+
+}  // namespace cs::sql

@@ -1,0 +1,152 @@
+#include "store_schema.h"
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "convscope/store.h"
+
+namespace cs::store_schema {
+
+namespace {
+
+// Each table's CREATE statement; SQLite keeps the text, so check_schema compares it verbatim.
+// Blobs are little-endian arrays; floats are stored as REAL (exact for float32 values).
+constexpr std::array kTables = {
+    std::pair{"runs",
+              "CREATE TABLE runs (\n"
+              "  id INTEGER PRIMARY KEY,\n"
+              "  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),\n"
+              "  ended TEXT,\n"
+              "  status TEXT NOT NULL DEFAULT 'running',\n"
+              "  app_version TEXT NOT NULL,\n"
+              "  spec TEXT NOT NULL,\n"
+              "  input_c INTEGER NOT NULL, input_h INTEGER NOT NULL, input_w INTEGER NOT NULL,\n"
+              "  classes INTEGER NOT NULL,\n"
+              "  optimizer TEXT NOT NULL,\n"
+              "  opt_kind TEXT NOT NULL, lr REAL NOT NULL, beta1 REAL NOT NULL,\n"
+              "  beta2 REAL NOT NULL, epsilon REAL NOT NULL, momentum REAL NOT NULL,\n"
+              "  rho REAL NOT NULL, initial_accumulator REAL NOT NULL,\n"
+              "  batch_size INTEGER NOT NULL, epochs INTEGER NOT NULL,\n"
+              "  shuffle_seed INTEGER NOT NULL, per_net_shuffle INTEGER NOT NULL,\n"
+              "  train_name TEXT NOT NULL, train_sha256 TEXT NOT NULL,\n"
+              "  val_name TEXT NOT NULL, val_sha256 TEXT NOT NULL,\n"
+              "  val_labels BLOB NOT NULL,\n"
+              "  backend_kind TEXT NOT NULL, backend_device TEXT NOT NULL,\n"
+              "  epochs_done INTEGER NOT NULL DEFAULT 0,\n"
+              "  train_seconds REAL NOT NULL DEFAULT 0,\n"
+              "  wall_seconds REAL NOT NULL DEFAULT 0\n"
+              ")"},
+    std::pair{"networks",
+              "CREATE TABLE networks (\n"
+              "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+              "  net INTEGER NOT NULL,\n"
+              "  seed INTEGER NOT NULL,\n"
+              "  final_accuracy REAL,\n"
+              "  weights BLOB,\n"  // safetensors file contents
+              "  PRIMARY KEY (run_id, net)\n"
+              ")"},
+    std::pair{"epochs",
+              "CREATE TABLE epochs (\n"
+              "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+              "  epoch INTEGER NOT NULL,\n"
+              "  train_loss REAL NOT NULL, val_loss REAL NOT NULL, val_accuracy REAL NOT NULL,\n"
+              "  train_accuracy REAL NOT NULL, seconds REAL NOT NULL,\n"
+              "  PRIMARY KEY (run_id, epoch)\n"
+              ")"},
+    std::pair{"net_epochs",
+              "CREATE TABLE net_epochs (\n"
+              "  run_id INTEGER NOT NULL, net INTEGER NOT NULL, epoch INTEGER NOT NULL,\n"
+              "  val_loss REAL NOT NULL, val_accuracy REAL NOT NULL,\n"
+              "  PRIMARY KEY (run_id, net, epoch),\n"
+              "  FOREIGN KEY (run_id, net) REFERENCES networks(run_id, net) ON DELETE CASCADE\n"
+              ")"},
+    std::pair{"predictions",
+              "CREATE TABLE predictions (\n"
+              "  run_id INTEGER NOT NULL, net INTEGER NOT NULL, epoch INTEGER NOT NULL,\n"
+              "  top_labels BLOB NOT NULL,\n"  // (count, 3) uint8
+              "  top_probs BLOB NOT NULL,\n"   // (count, 3) float32
+              "  true_probs BLOB NOT NULL,\n"  // (count) float32
+              "  PRIMARY KEY (run_id, net, epoch),\n"
+              "  FOREIGN KEY (run_id, net) REFERENCES networks(run_id, net) ON DELETE CASCADE\n"
+              ")"},
+};
+
+uint32_t be32(const unsigned char* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+
+int pragma_int(sql::Connection& db, const char* pragma) {
+  sql::Stmt st(db, pragma);
+  return st.step() ? st.i32(0) : 0;
+}
+
+}  // namespace
+
+void check_file(const std::string& path) {
+  namespace fs = std::filesystem;
+  const auto fail = [&](const std::string& what) { throw StoreError(path + ": " + what); };
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("cannot read the file");
+  unsigned char h[100];
+  if (!in.read(reinterpret_cast<char*>(h), sizeof h) ||
+      std::string_view(reinterpret_cast<char*>(h), 16) != std::string_view("SQLite format 3\0", 16))
+    fail("not a Convscope store (not an SQLite database)");
+  // A WAL file left by a crash may hold pages the main file does not have yet.
+  std::error_code ec;
+  const uintmax_t wal = fs::file_size(path + "-wal", ec);
+  if (!ec && wal > 0) return;
+  const uint32_t page_field = h[16] * 256u + h[17];
+  const uint32_t page = page_field == 1 ? 65536u : page_field;
+  const uint32_t pages = be32(h + 28);
+  // The in-header page count is valid when the change counter (offset 24) matches the
+  // version-valid-for number (offset 92); see https://www.sqlite.org/fileformat.html.
+  const bool size_valid = pages > 0 && be32(h + 24) == be32(h + 92);
+  const uintmax_t expected = uintmax_t{page} * pages;
+  const uintmax_t actual = fs::file_size(path, ec);
+  if (ec) fail("cannot read the file");
+  if (size_valid && actual < expected)
+    fail("damaged store: the file is truncated (" + std::to_string(actual) + " of " +
+         std::to_string(expected) + " bytes)");
+}
+
+void check_schema(sql::Connection& db) {
+  const auto fail = [&](const std::string& what) { throw StoreError(db.path() + ": " + what); };
+  int app = 0, version = 0;
+  std::vector<std::string> stored;  // each table's CREATE text, "" when missing
+  try {
+    app = pragma_int(db, "PRAGMA application_id");
+    version = pragma_int(db, "PRAGMA user_version");
+    sql::Stmt st(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1");
+    for (const auto& table : kTables) {
+      st.bind(1, std::string(table.first));
+      stored.push_back(st.step() ? st.text(0) : std::string());
+      st.reset();
+    }
+  } catch (const StoreError&) {
+    fail("damaged store (" + db.error() + ")");
+  }
+  if (app != kApplicationId) fail("not a Convscope store (an SQLite database of another program)");
+  if (version > kSchemaVersion)
+    fail("written by a newer Convscope (store version " + std::to_string(version) +
+         "; this build reads version " + std::to_string(kSchemaVersion) + ")");
+  if (version < kSchemaVersion)
+    fail("an older store version " + std::to_string(version) + " that this build cannot read " +
+         "(it reads version " + std::to_string(kSchemaVersion) + ")");
+  for (size_t t = 0; t < kTables.size(); ++t)
+    if (stored[t] != kTables[t].second)
+      fail(std::string("damaged store: table '") + kTables[t].first + "' is missing or altered");
+}
+
+void create_schema(sql::Connection& db) {
+  db.exec("PRAGMA page_size = 16384");
+  sql::Transaction tx(db);
+  for (const auto& table : kTables) db.exec(table.second);
+  db.exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
+  db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+  tx.commit();
+}
+
+}  // namespace cs::store_schema

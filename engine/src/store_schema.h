@@ -1,0 +1,24 @@
+// The store's schema (version kSchemaVersion) and the checks that reject any other file before
+// anything is written to it.
+#pragma once
+
+#include <string>
+
+#include "sqlite.h"
+
+namespace cs::store_schema {
+
+inline constexpr int kSchemaVersion = 1;
+inline constexpr int kApplicationId = 0x436E7673;  // "Cnvs" in PRAGMA application_id
+
+// Reads the file's 100-byte SQLite header directly: throws StoreError when the file is not an
+// SQLite database or is shorter than the header says (a truncated copy).
+void check_file(const std::string& path);
+
+// Throws StoreError unless the database holds exactly this version's schema. Reads only.
+void check_schema(sql::Connection& db);
+
+// Creates the schema in an empty database (page size, tables, application id, version).
+void create_schema(sql::Connection& db);
+
+}  // namespace cs::store_schema
