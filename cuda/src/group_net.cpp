@@ -1,0 +1,185 @@
+// The group network's layout, buffers, plans and passes (see group_net.h).
+#include "group_net.h"
+
+#include <algorithm>
+
+#include "ops/dense.cuh"
+#include "ops/pool.cuh"
+
+namespace cs::cuda {
+
+namespace {
+
+constexpr size_t kAlignFloats = 64;  // 256-byte aligned tensors
+
+size_t align_up(size_t n) {
+  return (n + kAlignFloats - 1) / kAlignFloats * kAlignFloats;
+}
+
+size_t count(int batch, int nets, int size) {
+  return static_cast<size_t>(batch) * static_cast<size_t>(nets) * static_cast<size_t>(size);
+}
+
+}  // namespace
+
+ParamLayout::ParamLayout(const NetworkSpec& spec, int nets)
+    : m_params(spec.params()), m_weight_of_layer(spec.layers.size(), -1) {
+  for (size_t p = 0; p < m_params.size(); ++p) {
+    m_offsets.push_back(m_total);
+    m_total += align_up(static_cast<size_t>(nets) * static_cast<size_t>(m_params[p].size()));
+    if (!m_params[p].is_bias) m_weight_of_layer[m_params[p].layer] = static_cast<int>(p);
+  }
+}
+
+Activations::Activations(const GroupNet& net, int cap, int inputs, bool gradients)
+    : capacity(cap), in_nets(inputs) {
+  const NetworkSpec& spec = net.spec();
+  const int nets = net.nets();
+  x = DeviceBuffer<float>(count(cap, in_nets, spec.input.size()), "input batch");
+  labels = DeviceBuffer<int>(count(cap, nets, 1), "batch labels");
+  size_t largest = 0;
+  Shape3 in = spec.input;
+  for (size_t l = 0; l < spec.layers.size(); ++l) {
+    const LayerSpec& layer = spec.layers[l];
+    const Shape3 out = net.shapes()[l];
+    const size_t n = count(cap, nets, out.size());
+    largest = std::max(largest, n);
+    y.emplace_back(n, "activations");
+    dy.emplace_back(gradients ? n : 0, "activation gradients");
+    argmax.emplace_back(gradients && layer.kind == LayerKind::MaxPool ? n : 0, "pooling argmax");
+    size_t padded = 0;
+    if (layer.kind == LayerKind::Conv2d) {
+      const ConvShape s = conv_shape(layer, in, out, cap, nets, l == 0 && in_nets == 1);
+      if (s.padded_copy()) padded = s.padded_size();
+    }
+    xpad.emplace_back(padded, "padded convolution input");
+    dxpad.emplace_back(gradients ? padded : 0, "padded input gradient");
+    in = out;
+  }
+  dz = DeviceBuffer<float>(gradients ? largest : 0, "pre-activation gradients");
+  probs = DeviceBuffer<float>(gradients ? count(cap, nets, spec.classes) : 0, "softmax");
+}
+
+GroupNet::GroupNet(const NetworkSpec& spec, int nets, cudnnHandle_t cudnn, cublasHandle_t cublas)
+    : m_spec(spec),
+      m_nets(nets),
+      m_shapes(spec.output_shapes()),
+      m_layout(spec, nets),
+      m_cudnn(cudnn),
+      m_cublas(cublas) {}
+
+int GroupNet::input_nets(bool per_net_orders) const {
+  return per_net_orders || m_spec.layers.front().kind != LayerKind::Conv2d ? m_nets : 1;
+}
+
+size_t GroupNet::activation_floats() const {
+  size_t n = static_cast<size_t>(m_spec.input.size()) + static_cast<size_t>(m_spec.classes);
+  for (const Shape3& s : m_shapes) n += static_cast<size_t>(s.size());
+  return n;
+}
+
+const Plan& GroupNet::plan(int batch, int in_nets, bool backward, cudaStream_t stream) {
+  const auto key = std::make_tuple(batch, in_nets, backward);
+  if (auto it = m_plans.find(key); it != m_plans.end()) return it->second;
+  Plan p;
+  p.batch = batch;
+  p.in_nets = in_nets;
+  p.backward = backward;
+  size_t workspace = 0;
+  Shape3 in = m_spec.input;
+  for (size_t l = 0; l < m_spec.layers.size(); ++l) {
+    const LayerSpec& layer = m_spec.layers[l];
+    if (layer.kind == LayerKind::Conv2d) {
+      const ConvShape s = conv_shape(layer, in, m_shapes[l], batch, m_nets, l == 0 && in_nets == 1);
+      p.conv.push_back(std::make_unique<ConvPlan>(m_cudnn, s, backward, l > 0));
+      workspace = std::max(workspace, p.conv.back()->workspace_bytes);
+    } else {
+      p.conv.push_back(nullptr);
+    }
+    in = m_shapes[l];
+  }
+  if (workspace > m_workspace.bytes()) {
+    CUDA_CHECK(cudaStreamSynchronize(stream));
+    m_workspace = DeviceBuffer<unsigned char>();
+    m_workspace = DeviceBuffer<unsigned char>(workspace, "the cuDNN workspace");
+    ++m_generation;
+  }
+  return m_plans.emplace(key, std::move(p)).first->second;
+}
+
+void GroupNet::forward(const Plan& plan, Activations& a, const float* params, cudaStream_t stream) {
+  const Workspace ws{m_workspace.get(), m_workspace.bytes()};
+  Shape3 in = m_spec.input;
+  for (size_t l = 0; l < m_spec.layers.size(); ++l) {
+    const LayerSpec& layer = m_spec.layers[l];
+    const Shape3 out = m_shapes[l];
+    const float* x = l == 0 ? a.x.get() : a.y[l - 1].get();
+    const int in_nets = l == 0 ? a.in_nets : m_nets;
+    const int wi = m_layout.weight_of_layer(static_cast<int>(l));
+    const float* w = wi < 0 ? nullptr : params + m_layout.offset(wi, 0);
+    const float* b = wi < 0 ? nullptr : params + m_layout.offset(wi + 1, 0);
+    switch (layer.kind) {
+      case LayerKind::Conv2d:
+        conv2d_forward(m_cudnn, *plan.conv[l], ws, a.y[l].get(), a.xpad[l].get(), x, w, b,
+                       layer.activation, stream);
+        break;
+      case LayerKind::MaxPool:
+        maxpool_forward(a.y[l].get(), plan.backward ? a.argmax[l].get() : nullptr, x,
+                        {plan.batch * in_nets * in.c, in.h, in.w, layer.kernel, out.h, out.w},
+                        stream);
+        break;
+      case LayerKind::AvgPool:
+        avgpool_forward(a.y[l].get(), x,
+                        {plan.batch * in_nets * in.c, in.h, in.w, layer.kernel, out.h, out.w},
+                        stream);
+        break;
+      case LayerKind::Dense:
+        dense_forward(m_cublas, {plan.batch, m_nets, in.size(), out.size()}, a.y[l].get(), x, w, b,
+                      layer.activation, stream);
+        break;
+    }
+    in = out;
+  }
+}
+
+void GroupNet::backward(const Plan& plan, Activations& a, const float* params, float* grads,
+                        cudaStream_t stream) {
+  const Workspace ws{m_workspace.get(), m_workspace.bytes()};
+  for (size_t l = m_spec.layers.size(); l-- > 0;) {
+    const LayerSpec& layer = m_spec.layers[l];
+    const Shape3 in = l == 0 ? m_spec.input : m_shapes[l - 1];
+    const Shape3 out = m_shapes[l];
+    const float* x = l == 0 ? a.x.get() : a.y[l - 1].get();
+    float* dx = l == 0 ? nullptr : a.dy[l - 1].get();
+    const int in_nets = l == 0 ? a.in_nets : m_nets;
+    const int wi = m_layout.weight_of_layer(static_cast<int>(l));
+    const float* w = wi < 0 ? nullptr : params + m_layout.offset(wi, 0);
+    float* dw = wi < 0 || !grads ? nullptr : grads + m_layout.offset(wi, 0);
+    float* db = wi < 0 || !grads ? nullptr : grads + m_layout.offset(wi + 1, 0);
+    switch (layer.kind) {
+      case LayerKind::Conv2d:
+        conv2d_backward(m_cudnn, *plan.conv[l], ws, dx, dw, db, a.dz.get(), a.dxpad[l].get(),
+                        a.dy[l].get(), a.y[l].get(), x, a.xpad[l].get(), w, layer.activation,
+                        stream);
+        break;
+      case LayerKind::MaxPool:
+        if (dx)
+          maxpool_backward(dx, a.dy[l].get(), a.argmax[l].get(),
+                           {plan.batch * in_nets * in.c, in.h, in.w, layer.kernel, out.h, out.w},
+                           stream);
+        break;
+      case LayerKind::AvgPool:
+        if (dx)
+          avgpool_backward(dx, a.dy[l].get(),
+                           {plan.batch * in_nets * in.c, in.h, in.w, layer.kernel, out.h, out.w},
+                           stream);
+        break;
+      case LayerKind::Dense:
+        dense_backward(m_cublas, {plan.batch, m_nets, in.size(), out.size()}, dx, dw, db,
+                       a.dz.get(), a.dy[l].get(), a.y[l].get(), x, w, layer.activation, stream);
+        break;
+    }
+  }
+}
+
+}  // namespace cs::cuda

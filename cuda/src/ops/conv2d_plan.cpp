@@ -1,0 +1,180 @@
+// Describing a convolution to cuDNN and choosing its algorithms once per shape.
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "conv2d.cuh"
+
+namespace cs::cuda {
+
+namespace {
+
+constexpr size_t kMaxAlgorithmWorkspace = size_t{256} << 20;
+
+size_t count4(int a, int b, int c, int d) {
+  return static_cast<size_t>(a) * static_cast<size_t>(b) * static_cast<size_t>(c) *
+         static_cast<size_t>(d);
+}
+
+// "same" as the CPU backend pads: (k - 1) / 2 zeros before, after as many as the last window
+// needs, which is at most one more than before (the extra row / column of a padded copy).
+void same_padding(int in, int out, int k, int stride, int& before, int& extra) {
+  before = (k - 1) / 2;
+  const int after = std::max((out - 1) * stride + k - in - before, 0);
+  extra = std::max(after - before, 0);
+}
+
+// The fastest successful result within the workspace limit that does not use tensor cores
+// (results must match the CPU in FP32); among those the fastest deterministic one when asked.
+template <typename Perf>
+const Perf* pick(const std::vector<Perf>& results, bool deterministic) {
+  const Perf* any = nullptr;
+  for (const Perf& r : results) {
+    if (r.status != CUDNN_STATUS_SUCCESS || r.memory > kMaxAlgorithmWorkspace) continue;
+    if (r.mathType == CUDNN_TENSOR_OP_MATH || r.mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION)
+      continue;
+    if (!deterministic || r.determinism == CUDNN_DETERMINISTIC) return &r;
+    if (!any) any = &r;
+  }
+  return any;
+}
+
+// CONVSCOPE_CUDNN_FIND=0 skips the benchmarks (quick plans, e.g. under compute-sanitizer).
+bool benchmark_algorithms() {
+  static const bool on = [] {
+    const char* v = std::getenv("CONVSCOPE_CUDNN_FIND");
+    return !(v && std::string(v) == "0");
+  }();
+  return on;
+}
+
+// Runs `find` (cudnnFind*: benchmarks) and falls back on `heuristic` (cudnnGet*_v7) when it
+// fails or returns nothing usable, e.g. because its trial buffers do not fit in memory.
+template <typename Perf, typename Find, typename Heuristic>
+Perf choose(int max_count, bool deterministic, Find find, Heuristic heuristic, const char* what) {
+  std::vector<Perf> results(static_cast<size_t>(std::max(max_count, 1)));
+  int returned = 0;
+  if (benchmark_algorithms() &&
+      find(static_cast<int>(results.size()), &returned, results.data()) == CUDNN_STATUS_SUCCESS) {
+    results.resize(static_cast<size_t>(returned));
+    if (const Perf* p = pick(results, deterministic)) return *p;
+  }
+  (void)cudaGetLastError();
+  results.assign(static_cast<size_t>(std::max(max_count, 1)), Perf{});
+  CUDNN_CHECK(heuristic(static_cast<int>(results.size()), &returned, results.data()));
+  results.resize(static_cast<size_t>(returned));
+  if (const Perf* p = pick(results, deterministic)) return *p;
+  throw CudaError(std::string("cuDNN has no usable algorithm for the ") + what, false);
+}
+
+}  // namespace
+
+size_t ConvShape::input_size() const {
+  return count4(batch, input_channels(), in_h, in_w);
+}
+size_t ConvShape::padded_size() const {
+  return count4(batch, input_channels(), in_h + extra_h, in_w + extra_w);
+}
+size_t ConvShape::output_size() const {
+  return count4(batch, groups * out_c, out_h, out_w);
+}
+
+ConvShape conv_shape(const LayerSpec& layer, Shape3 in, Shape3 out, int batch, int groups,
+                     bool shared_input) {
+  ConvShape s;
+  s.batch = batch;
+  s.groups = groups;
+  s.shared_input = shared_input;
+  s.in_c = in.c, s.in_h = in.h, s.in_w = in.w;
+  s.out_c = out.c, s.out_h = out.h, s.out_w = out.w;
+  s.kernel = layer.kernel;
+  s.stride = layer.stride;
+  if (layer.padding == Padding::Same) {
+    same_padding(in.h, out.h, layer.kernel, layer.stride, s.pad_h, s.extra_h);
+    same_padding(in.w, out.w, layer.kernel, layer.stride, s.pad_w, s.extra_w);
+  }
+  return s;
+}
+
+ConvPlan::ConvPlan(cudnnHandle_t handle, const ConvShape& s, bool with_backward,
+                   bool with_data_grad)
+    : shape(s), backward(with_backward), data_grad(with_backward && with_data_grad) {
+  CUDNN_CHECK(cudnnSetTensor4dDescriptor(x_desc.get(), CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, s.batch,
+                                         s.input_channels(), s.in_h + s.extra_h,
+                                         s.in_w + s.extra_w));
+  CUDNN_CHECK(cudnnSetFilter4dDescriptor(w_desc.get(), CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW,
+                                         s.groups * s.out_c, s.in_c, s.kernel, s.kernel));
+  CUDNN_CHECK(cudnnSetConvolution2dDescriptor(conv_desc.get(), s.pad_h, s.pad_w, s.stride, s.stride,
+                                              1, 1, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
+  CUDNN_CHECK(cudnnSetConvolutionGroupCount(conv_desc.get(), s.shared_input ? 1 : s.groups));
+  CUDNN_CHECK(cudnnSetConvolutionMathType(conv_desc.get(), CUDNN_FMA_MATH));
+  int n = 0, c = 0, h = 0, w = 0;
+  CUDNN_CHECK(cudnnGetConvolution2dForwardOutputDim(conv_desc.get(), x_desc.get(), w_desc.get(), &n,
+                                                    &c, &h, &w));
+  if (n != s.batch || c != s.groups * s.out_c || h != s.out_h || w != s.out_w)
+    throw CudaError("cuDNN computes a " + std::to_string(c) + "x" + std::to_string(h) + "x" +
+                        std::to_string(w) + " convolution output where the spec says " +
+                        std::to_string(s.groups * s.out_c) + "x" + std::to_string(s.out_h) + "x" +
+                        std::to_string(s.out_w),
+                    false);
+  CUDNN_CHECK(
+      cudnnSetTensor4dDescriptor(y_desc.get(), CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, n, c, h, w));
+
+  int max_count = 0;
+  CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithmMaxCount(handle, &max_count));
+  const auto fwd = choose<cudnnConvolutionFwdAlgoPerf_t>(
+      max_count, false,
+      [&](int req, int* ret, cudnnConvolutionFwdAlgoPerf_t* out) {
+        return cudnnFindConvolutionForwardAlgorithm(handle, x_desc.get(), w_desc.get(),
+                                                    conv_desc.get(), y_desc.get(), req, ret, out);
+      },
+      [&](int req, int* ret, cudnnConvolutionFwdAlgoPerf_t* out) {
+        return cudnnGetConvolutionForwardAlgorithm_v7(handle, x_desc.get(), w_desc.get(),
+                                                      conv_desc.get(), y_desc.get(), req, ret, out);
+      },
+      "convolution forward pass");
+  forward_algo = fwd.algo;
+  CUDNN_CHECK(cudnnGetConvolutionForwardWorkspaceSize(handle, x_desc.get(), w_desc.get(),
+                                                      conv_desc.get(), y_desc.get(), forward_algo,
+                                                      &workspace_bytes));
+  if (!backward) return;
+
+  CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(handle, &max_count));
+  const auto filt = choose<cudnnConvolutionBwdFilterAlgoPerf_t>(
+      max_count, true,
+      [&](int req, int* ret, cudnnConvolutionBwdFilterAlgoPerf_t* out) {
+        return cudnnFindConvolutionBackwardFilterAlgorithm(
+            handle, x_desc.get(), y_desc.get(), conv_desc.get(), w_desc.get(), req, ret, out);
+      },
+      [&](int req, int* ret, cudnnConvolutionBwdFilterAlgoPerf_t* out) {
+        return cudnnGetConvolutionBackwardFilterAlgorithm_v7(
+            handle, x_desc.get(), y_desc.get(), conv_desc.get(), w_desc.get(), req, ret, out);
+      },
+      "convolution weight gradient");
+  filter_algo = filt.algo;
+  size_t bytes = 0;
+  CUDNN_CHECK(cudnnGetConvolutionBackwardFilterWorkspaceSize(
+      handle, x_desc.get(), y_desc.get(), conv_desc.get(), w_desc.get(), filter_algo, &bytes));
+  workspace_bytes = std::max(workspace_bytes, bytes);
+  if (!data_grad) return;
+
+  CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithmMaxCount(handle, &max_count));
+  const auto data = choose<cudnnConvolutionBwdDataAlgoPerf_t>(
+      max_count, true,
+      [&](int req, int* ret, cudnnConvolutionBwdDataAlgoPerf_t* out) {
+        return cudnnFindConvolutionBackwardDataAlgorithm(
+            handle, w_desc.get(), y_desc.get(), conv_desc.get(), x_desc.get(), req, ret, out);
+      },
+      [&](int req, int* ret, cudnnConvolutionBwdDataAlgoPerf_t* out) {
+        return cudnnGetConvolutionBackwardDataAlgorithm_v7(
+            handle, w_desc.get(), y_desc.get(), conv_desc.get(), x_desc.get(), req, ret, out);
+      },
+      "convolution input gradient");
+  data_algo = data.algo;
+  CUDNN_CHECK(cudnnGetConvolutionBackwardDataWorkspaceSize(
+      handle, w_desc.get(), y_desc.get(), conv_desc.get(), x_desc.get(), data_algo, &bytes));
+  workspace_bytes = std::max(workspace_bytes, bytes);
+}
+
+}  // namespace cs::cuda
