@@ -1,0 +1,252 @@
+// Convolution as GEMMs, one sample at a time (its buffers stay in L1/L2).
+//
+// Stride 1, implicit (see conv2d.h), with X the padded input plane read through the taps:
+//   forward  wide (OC, span) = W · X, then the OW valid columns of each output row are kept;
+//   dW       += dwide · X^T (dot products), with dout spread on the span (zeros elsewhere), or
+//            as dW^T (CKK, OC) += X · dwide^T when OC fills whole tiles;
+//   dinp     dX (CKK, span) = W^T · dwide, each row added back to the plane at its tap.
+// Reads past a row's valid columns meet zeros of dwide or are dropped, so they never matter.
+// Other strides, explicit: col = im2col(inp); out = W · col; dW += dout · col^T (dot products);
+//   dcol = W^T · dout, scattered back by col2im.
+#include "convscope/ops/conv2d.h"
+
+#include <algorithm>
+
+#include "convscope/ops/activation.h"
+#include "convscope/ops/gemm.h"
+#include "cpu/simd.h"
+
+namespace cs::cpu {
+
+namespace {
+
+constexpr int kSpanAlign = 16;  // whole nn tiles for float and double
+
+// ----- stride 1: implicit GEMM on the padded plane
+
+// xpad (C, HP, WP) = inp with `pad` zero rows and columns before and the rest after, then zeros
+// to g.plane.
+template <typename T>
+void pad_plane(T* xpad, const T* inp, const ConvGeom& g) {
+  std::fill(xpad, xpad + g.plane, T(0));
+  for (int c = 0; c < g.c; ++c)
+    for (int y = 0; y < g.h; ++y)
+      std::copy(inp + (static_cast<long long>(c) * g.h + y) * g.w,
+                inp + (static_cast<long long>(c) * g.h + y + 1) * g.w,
+                xpad + (static_cast<long long>(c) * g.hp + y + g.pad) * g.wp + g.pad);
+}
+
+template <typename T>
+void forward_implicit(T* out, T* scratch, const T* inp, const T* weight, const T* bias, int B,
+                      const ConvGeom& g, Activation act) {
+  T* xpad = scratch;
+  T* wide = xpad + g.plane;
+  const int P = g.pixels(), ckk = g.col_rows();
+  for (int b = 0; b < B; ++b) {
+    pad_plane(xpad, inp + static_cast<long long>(b) * g.c * g.h * g.w, g);
+    gemm_nn_gather_b(g.oc, g.span, ckk, weight, ckk, 1, xpad, g.taps.data(), wide, g.span,
+                     false);
+    T* out_b = out + static_cast<long long>(b) * g.oc * P;
+    for (int o = 0; o < g.oc; ++o)
+      for (int y = 0; y < g.oh; ++y) {
+        const T* src = wide + static_cast<long long>(o) * g.span + y * g.wp;
+        std::copy(src, src + g.ow, out_b + (static_cast<long long>(o) * g.oh + y) * g.ow);
+      }
+    bias_activation_forward(out_b, bias, 1, g.oc, P, act);
+  }
+}
+
+template <typename T>
+void backward_implicit(T* dinp, T* dweight, T* dout, T* scratch, const T* inp, const T* weight,
+                       int B, const ConvGeom& g) {
+  const int P = g.pixels(), ckk = g.col_rows(), span = g.span;
+  const bool transposed = g.oc % (2 * simd::kLanes<T>) == 0;  // dW^T by outer products
+  T* xpad = scratch;
+  T* dxpad = xpad + g.plane;
+  T* wide = dxpad + g.plane;                               // (OC, span) dout spread out
+  T* wide_t = wide + static_cast<long long>(g.oc) * span;  // (span, OC) its transpose
+  T* dw_t = wide_t + static_cast<long long>(span) * g.oc;  // (CKK, OC)
+  T* dx = dw_t + static_cast<long long>(ckk) * g.oc;       // (CKK, span)
+  if (transposed) std::fill(dw_t, dw_t + static_cast<long long>(ckk) * g.oc, T(0));
+  std::fill(wide, wide + static_cast<long long>(g.oc) * span, T(0));
+  std::fill(wide_t, wide_t + static_cast<long long>(span) * g.oc, T(0));
+  for (int b = 0; b < B; ++b) {
+    const long long in_at = static_cast<long long>(b) * g.c * g.h * g.w;
+    pad_plane(xpad, inp + in_at, g);
+    const T* dout_b = dout + static_cast<long long>(b) * g.oc * P;
+    for (int o = 0; o < g.oc; ++o)
+      for (int y = 0; y < g.oh; ++y)
+        for (int x0 = 0; x0 < g.ow; ++x0) {
+          const T d = dout_b[(o * g.oh + y) * g.ow + x0];
+          wide[static_cast<long long>(o) * span + y * g.wp + x0] = d;
+          if (transposed) wide_t[static_cast<long long>(y * g.wp + x0) * g.oc + o] = d;
+        }
+    if (transposed) {
+      gemm_nn_gather_a(ckk, g.oc, span, xpad, g.taps.data(), wide_t, g.oc, dw_t, g.oc, true);
+    } else {
+      gemm_nt_gather_b(g.oc, ckk, span, wide, span, xpad, g.taps.data(), dweight, ckk, true);
+    }
+    if (!dinp) continue;
+    gemm_nn(ckk, span, g.oc, weight, 1, ckk, wide, span, dx, span, false);
+    std::fill(dxpad, dxpad + g.plane, T(0));
+    for (int r = 0; r < ckk; ++r) {
+      T* __restrict t = dxpad + g.taps[r];
+      const T* __restrict d = dx + static_cast<long long>(r) * span;
+      for (int q = 0; q < span; ++q) t[q] += d[q];
+    }
+    for (int c = 0; c < g.c; ++c)
+      for (int y = 0; y < g.h; ++y) {
+        T* __restrict t = dinp + in_at + (static_cast<long long>(c) * g.h + y) * g.w;
+        const T* __restrict s =
+            dxpad + (static_cast<long long>(c) * g.hp + y + g.pad) * g.wp + g.pad;
+        for (int x0 = 0; x0 < g.w; ++x0) t[x0] += s[x0];
+      }
+  }
+  if (!transposed) return;
+  for (int o = 0; o < g.oc; ++o)
+    for (int r = 0; r < ckk; ++r) dweight[static_cast<long long>(o) * ckk + r] += dw_t[r * g.oc + o];
+}
+
+// ----- any stride: explicit im2col
+
+// Output columns [lo, hi) whose input column ox * stride - pad + kx lies inside [0, w).
+void valid_range(const ConvGeom& g, int kx, int& lo, int& hi) {
+  const int off = kx - g.pad;  // input column of output column 0
+  lo = off >= 0 ? 0 : (-off + g.stride - 1) / g.stride;
+  hi = g.w - 1 - off < 0 ? 0 : std::min(g.ow, (g.w - 1 - off) / g.stride + 1);
+  lo = std::min(lo, hi);
+}
+
+// col (C*K*K, OH*OW): row (c, ky, kx), column (oy, ox) = inp[c][oy*s - pad + ky][ox*s - pad + kx].
+template <typename T>
+void im2col(T* col, const T* inp, const ConvGeom& g) {
+  const int P = g.pixels();
+  for (int c = 0; c < g.c; ++c)
+    for (int ky = 0; ky < g.k; ++ky)
+      for (int kx = 0; kx < g.k; ++kx) {
+        T* row = col + static_cast<long long>((c * g.k + ky) * g.k + kx) * P;
+        int lo, hi;
+        valid_range(g, kx, lo, hi);
+        const int off = kx - g.pad;
+        for (int oy = 0; oy < g.oh; ++oy) {
+          T* dst = row + oy * g.ow;
+          const int iy = oy * g.stride - g.pad + ky;
+          const T* src = inp + (static_cast<long long>(c) * g.h + iy) * g.w;
+          const bool inside = iy >= 0 && iy < g.h;
+          for (int ox = 0; ox < g.ow; ++ox)
+            dst[ox] = inside && ox >= lo && ox < hi ? src[ox * g.stride + off] : T(0);
+        }
+      }
+}
+
+// The adjoint of im2col: dinp[c][iy][ix] += every col entry that was read from it.
+template <typename T>
+void col2im(T* dinp, const T* col, const ConvGeom& g) {
+  const int P = g.pixels();
+  for (int c = 0; c < g.c; ++c)
+    for (int ky = 0; ky < g.k; ++ky)
+      for (int kx = 0; kx < g.k; ++kx) {
+        const T* row = col + static_cast<long long>((c * g.k + ky) * g.k + kx) * P;
+        int lo, hi;
+        valid_range(g, kx, lo, hi);
+        const int off = kx - g.pad;
+        for (int oy = 0; oy < g.oh; ++oy) {
+          const int iy = oy * g.stride - g.pad + ky;
+          if (iy < 0 || iy >= g.h) continue;
+          T* dst = dinp + (static_cast<long long>(c) * g.h + iy) * g.w;
+          for (int ox = lo; ox < hi; ++ox) dst[ox * g.stride + off] += row[oy * g.ow + ox];
+        }
+      }
+}
+
+template <typename T>
+void forward_explicit(T* out, T* col, const T* inp, const T* weight, const T* bias, int B,
+                      const ConvGeom& g, Activation act) {
+  const int P = g.pixels(), ckk = g.col_rows();
+  for (int b = 0; b < B; ++b) {
+    T* out_b = out + static_cast<long long>(b) * g.oc * P;
+    im2col(col, inp + static_cast<long long>(b) * g.c * g.h * g.w, g);
+    gemm_nn(g.oc, P, ckk, weight, ckk, 1, col, P, out_b, P, false);
+    bias_activation_forward(out_b, bias, 1, g.oc, P, act);
+  }
+}
+
+template <typename T>
+void backward_explicit(T* dinp, T* dweight, T* dout, T* col, const T* inp, const T* weight,
+                       int B, const ConvGeom& g) {
+  const int P = g.pixels(), ckk = g.col_rows();
+  const long long in_size = static_cast<long long>(g.c) * g.h * g.w;
+  T* dcol = col + static_cast<long long>(ckk) * P;
+  for (int b = 0; b < B; ++b) {
+    const T* dout_b = dout + static_cast<long long>(b) * g.oc * P;
+    im2col(col, inp + b * in_size, g);
+    gemm_nt(g.oc, ckk, P, dout_b, P, col, P, dweight, ckk, true);
+    if (!dinp) continue;
+    gemm_nn(ckk, P, g.oc, weight, 1, ckk, dout_b, P, dcol, P, false);
+    col2im(dinp + b * in_size, dcol, g);
+  }
+}
+
+}  // namespace
+
+ConvGeom ConvGeom::make(Shape3 in, int filters, int kernel, int stride, Padding padding) {
+  ConvGeom g;
+  g.c = in.c;
+  g.h = in.h;
+  g.w = in.w;
+  g.oc = filters;
+  g.k = kernel;
+  g.stride = stride;
+  if (padding == Padding::Same) {
+    g.pad = (kernel - 1) / 2;
+    g.oh = (in.h + stride - 1) / stride;
+    g.ow = (in.w + stride - 1) / stride;
+  } else {
+    g.oh = (in.h - kernel) / stride + 1;
+    g.ow = (in.w - kernel) / stride + 1;
+  }
+  if (g.implicit()) {
+    g.hp = g.oh + kernel - 1;
+    g.wp = g.ow + kernel - 1;
+    const int exact = (g.oh - 1) * g.wp + g.ow;
+    g.span = (exact + kSpanAlign - 1) / kSpanAlign * kSpanAlign;
+    g.plane = static_cast<long long>(g.c) * g.hp * g.wp + (g.span - exact);
+    for (int c = 0; c < g.c; ++c)
+      for (int ky = 0; ky < kernel; ++ky)
+        for (int kx = 0; kx < kernel; ++kx) g.taps.push_back((c * g.hp + ky) * g.wp + kx);
+  }
+  return g;
+}
+
+long long conv2d_scratch_size(const ConvGeom& g) {
+  const long long ckk = g.col_rows();
+  if (!g.implicit()) return 2 * ckk * g.pixels();
+  return 2 * g.plane + 2LL * g.oc * g.span + ckk * g.oc + ckk * g.span;
+}
+
+template <typename T>
+void conv2d_forward(T* out, T* scratch, const T* inp, const T* weight, const T* bias, int B,
+                    const ConvGeom& g, Activation act) {
+  if (g.implicit()) forward_implicit(out, scratch, inp, weight, bias, B, g, act);
+  else forward_explicit(out, scratch, inp, weight, bias, B, g, act);
+}
+
+template <typename T>
+void conv2d_backward(T* dinp, T* dweight, T* dbias, T* dout, T* scratch, const T* out,
+                     const T* inp, const T* weight, int B, const ConvGeom& g, Activation act) {
+  bias_activation_backward(dout, dbias, out, B, g.oc, g.pixels(), act);
+  if (g.implicit()) backward_implicit(dinp, dweight, dout, scratch, inp, weight, B, g);
+  else backward_explicit(dinp, dweight, dout, scratch, inp, weight, B, g);
+}
+
+template void conv2d_forward<float>(float*, float*, const float*, const float*, const float*, int,
+                                    const ConvGeom&, Activation);
+template void conv2d_forward<double>(double*, double*, const double*, const double*,
+                                     const double*, int, const ConvGeom&, Activation);
+template void conv2d_backward<float>(float*, float*, float*, float*, float*, const float*,
+                                     const float*, const float*, int, const ConvGeom&, Activation);
+template void conv2d_backward<double>(double*, double*, double*, double*, double*, const double*,
+                                      const double*, const double*, int, const ConvGeom&,
+                                      Activation);
+
+}  // namespace cs::cpu

@@ -1,0 +1,399 @@
+// The CPU backend: a group of N networks trained in lockstep on a thread pool.
+//
+// Every tensor role (parameters, gradients, two optimizer slots) is one flat array of N blocks,
+// one block per network in ParamInfo order. A training step splits each network's batch into
+// `chunks` sample ranges and runs one task per (network, chunk): forward, loss and backward of
+// that range, with the gradient in the network's block (chunk 0) or a partial block. The chunk
+// count makes the task count a multiple of the thread count, so one network uses every thread
+// and 50 networks run 25 tasks per thread on 2. The partial gradients are then summed and the
+// optimizer updates the whole flat array in thread-sized slices.
+#include <algorithm>
+#include <memory>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "convscope/backend.h"
+#include "convscope/ops/thread_pool.h"
+#include "convscope/optimizer_math.h"
+#include "convscope/shuffle.h"
+#include "cpu/network.h"
+
+namespace cs {
+
+namespace {
+
+using cpu::NetPlan;
+using cpu::Workspace;
+
+constexpr int kEvalChunk = 128;  // validation samples per evaluation task
+
+struct ImageSet {
+  Shape3 shape;
+  int count = 0;
+  std::vector<uint8_t> images, labels;
+};
+
+ImageSet copy_set(const Dataset& d) { return {d.shape, d.count, d.images, d.labels}; }
+
+// x = pixels / 255 for the samples idx[0..n), and their labels.
+void gather(const ImageSet& set, const int32_t* idx, int n, float* x, int32_t* labels) {
+  const int size = set.shape.size();
+  for (int s = 0; s < n; ++s) {
+    const uint8_t* src = set.images.data() + static_cast<size_t>(idx[s]) * size;
+    float* dst = x + static_cast<size_t>(s) * size;
+    for (int i = 0; i < size; ++i) dst[i] = static_cast<float>(src[i]) / 255.f;
+    labels[s] = set.labels[idx[s]];
+  }
+}
+
+class CpuBackend final : public Backend {
+ public:
+  explicit CpuBackend(int threads) : m_pool(threads) {}
+
+  BackendInfo info() const override {
+    return {"cpu", std::to_string(m_pool.size()) + " CPU threads"};
+  }
+
+  void configure(const GroupConfig& cfg, const Dataset& train, const Dataset& val) override;
+  void begin_epoch(int epoch) override;
+  void train_step(int first, int count) override;
+  std::vector<float> take_losses() override { return std::exchange(m_losses, {}); }
+  std::vector<float> take_accuracies() override { return std::exchange(m_accuracies, {}); }
+  void evaluate(EvalResult& out) override;
+  void request_snapshot(int net, int probe) override;
+  void capture_snapshot(int net, int probe) override;
+  SnapshotExchange& snapshots() override { return m_snapshots; }
+  void read_tensor(int net, int param, TensorRole role, float* out) override;
+  void write_tensor(int net, int param, TensorRole role, const float* in) override;
+  long long step_count() const override { return m_step; }
+  void set_step_count(long long t) override { m_step = t; }
+
+ private:
+  int nets() const { return m_cfg.nets(); }
+  std::vector<float>& buffer(TensorRole role);
+  const float* tensor(int net, int param, TensorRole role, long long& size);
+  float* grad_block(int net, int chunk, int chunks);
+  void train_task(int net, int chunk, int chunks, int first, int count, Workspace& ws);
+  void reduce_gradients(long long begin, long long end, int chunks);
+  void update(long long begin, long long end);
+  void take_snapshot(int net, int probe, long long step);
+
+  cpu::ThreadPool m_pool;
+  GroupConfig m_cfg;
+  std::unique_ptr<NetPlan> m_plan;
+  ImageSet m_train, m_val;
+  long long m_p = 0;  // floats per network
+  int m_chunks = 1;   // sample chunks per network and step
+  std::vector<float> m_params, m_grads, m_slot0, m_slot1;  // (N, P); m_grads (N + partials, P)
+  std::vector<Workspace> m_ws;                             // one per thread
+  std::vector<std::vector<int32_t>> m_orders;              // one shared, or one per network
+  std::vector<float> m_probe_grads;                        // (P) a snapshot probe's, unused
+  std::vector<float> m_sample_loss, m_sample_hit;          // (N, batch) of the current step
+  std::vector<float> m_losses, m_accuracies;               // (steps, N) not yet taken
+  long long m_step = 0;
+  int m_epoch = 0;
+  int m_pending_net = -1, m_pending_probe = -1;
+  SnapshotExchange m_snapshots;
+};
+
+void CpuBackend::configure(const GroupConfig& cfg, const Dataset& train, const Dataset& val) {
+  auto plan = std::make_unique<NetPlan>(cfg.spec);
+  if (cfg.nets() < 1) throw BackendError("the group needs at least one network");
+  if (cfg.batch_size < 1) throw BackendError("the batch size must be at least 1");
+  if (!(train.shape == cfg.spec.input) || !(val.shape == cfg.spec.input))
+    throw BackendError("the dataset's image shape does not match the network input");
+  if (train.count < 1 || val.count < 1) throw BackendError("empty dataset");
+  m_cfg = cfg;
+  m_plan = std::move(plan);
+  m_train = copy_set(train);
+  m_val = copy_set(val);
+  const int n = nets(), threads = m_pool.size();
+  m_p = m_plan->param_size;
+  m_chunks = std::min(threads / std::gcd(n, threads), cfg.batch_size);
+  const size_t np = static_cast<size_t>(n) * m_p;
+  m_params.assign(np, 0.f);
+  for (int k = 0; k < n; ++k) {
+    const std::vector<std::vector<float>> init = init_parameters(cfg.spec, cfg.seeds[k]);
+    for (size_t t = 0; t < init.size(); ++t)
+      std::copy(init[t].begin(), init[t].end(), m_params.begin() + k * m_p + m_plan->offsets[t]);
+  }
+  m_grads.assign(np * m_chunks, 0.f);
+  m_probe_grads.assign(static_cast<size_t>(m_p), 0.f);
+  const bool adagrad = cfg.optimizer.kind == OptimizerKind::Adagrad;
+  m_slot0.assign(np, adagrad ? cfg.optimizer.initial_accumulator : 0.f);
+  m_slot1.assign(np, 0.f);
+  const int capacity = std::max((cfg.batch_size + m_chunks - 1) / m_chunks, kEvalChunk);
+  m_ws.clear();
+  for (int t = 0; t < threads; ++t) m_ws.emplace_back(*m_plan, capacity);
+  m_sample_loss.assign(static_cast<size_t>(n) * cfg.batch_size, 0.f);
+  m_sample_hit.assign(m_sample_loss.size(), 0.f);
+  m_losses.clear();
+  m_accuracies.clear();
+  m_step = 0;
+  m_pending_net = m_pending_probe = -1;
+  begin_epoch(0);
+}
+
+void CpuBackend::begin_epoch(int epoch) {
+  if (!m_plan) throw BackendError("begin_epoch before configure");
+  m_epoch = epoch;
+  const int orders = m_cfg.per_net_shuffle ? nets() : 1;
+  m_orders.resize(static_cast<size_t>(orders));
+  m_pool.parallel_for(orders, [&](int k, int) {
+    const int stream = m_cfg.per_net_shuffle ? 1 + k : 0;
+    m_orders[k] = epoch_order(m_cfg.shuffle_seed, epoch, stream, m_train.count);
+  });
+}
+
+void CpuBackend::train_task(int net, int chunk, int chunks, int first, int count,
+                            Workspace& ws) {
+  const int lo = count * chunk / chunks, hi = count * (chunk + 1) / chunks, b = hi - lo;
+  const std::vector<int32_t>& order = m_orders[m_cfg.per_net_shuffle ? net : 0];
+  gather(m_train, order.data() + first + lo, b, ws.input.data(), ws.labels.data());
+  const float* params = m_params.data() + net * m_p;
+  float* grads = grad_block(net, chunk, chunks);
+  std::fill(grads, grads + m_p, 0.f);
+  cpu::net_forward(*m_plan, ws, params, b);
+  cpu::net_backward(*m_plan, ws, params, grads, b, 1.f / static_cast<float>(count));
+  const int classes = m_cfg.spec.classes;
+  for (int s = 0; s < b; ++s) {
+    const float* p = ws.probs.data() + static_cast<size_t>(s) * classes;
+    const size_t at = static_cast<size_t>(net) * m_cfg.batch_size + lo + s;
+    m_sample_loss[at] = ws.losses[s];
+    m_sample_hit[at] = std::max_element(p, p + classes) - p == ws.labels[s] ? 1.f : 0.f;
+  }
+}
+
+// The gradient of chunk 0 is the network's block; the other chunks' follow all N blocks.
+float* CpuBackend::grad_block(int net, int chunk, int chunks) {
+  const long long block = chunk == 0 ? net : nets() + 1LL * net * (chunks - 1) + chunk - 1;
+  return m_grads.data() + block * m_p;
+}
+
+// Adds the partial gradients of chunks 1.. into the networks' blocks over flat range [begin, end).
+void CpuBackend::reduce_gradients(long long begin, long long end, int chunks) {
+  if (chunks == 1) return;
+  for (long long f = begin; f < end;) {
+    const int net = static_cast<int>(f / m_p);
+    const long long off = f - net * m_p, n = std::min(end, (net + 1) * m_p) - f;
+    float* g = m_grads.data() + f;
+    for (int c = 1; c < chunks; ++c) {
+      const float* part = grad_block(net, c, chunks) + off;
+      for (long long i = 0; i < n; ++i) g[i] += part[i];
+    }
+    f += n;
+  }
+}
+
+void CpuBackend::update(long long begin, long long end) {
+  const OptimizerScalars s = optimizer_scalars(m_cfg.optimizer, m_step);
+  float* p = m_params.data();
+  const float* g = m_grads.data();
+  float* s0 = m_slot0.data();
+  float* s1 = m_slot1.data();
+  for (long long i = begin; i < end; ++i) optimizer_update(s, p[i], g[i], s0[i], s1[i]);
+}
+
+void CpuBackend::train_step(int first, int count) {
+  if (!m_plan) throw BackendError("train_step before configure");
+  if (count < 1 || count > m_cfg.batch_size || first < 0 || first + count > m_train.count)
+    throw std::out_of_range("train_step: samples [" + std::to_string(first) + ", " +
+                            std::to_string(first + count) + ") outside the batch or epoch");
+  const int n = nets(), chunks = std::min(m_chunks, count);
+  m_pool.parallel_for(n * chunks, [&](int task, int thread) {
+    train_task(task / chunks, task % chunks, chunks, first, count, m_ws[thread]);
+  });
+  for (int k = 0; k < n; ++k) {
+    double loss = 0, hits = 0;
+    for (int s = 0; s < count; ++s) {
+      loss += m_sample_loss[static_cast<size_t>(k) * m_cfg.batch_size + s];
+      hits += m_sample_hit[static_cast<size_t>(k) * m_cfg.batch_size + s];
+    }
+    m_losses.push_back(static_cast<float>(loss / count));
+    m_accuracies.push_back(static_cast<float>(hits / count));
+  }
+  ++m_step;
+  const long long total = n * m_p;
+  const int slices = m_pool.size();
+  const bool snapshot = m_pending_net >= 0;
+  m_pool.parallel_for(slices, [&](int t, int) {
+    const long long begin = total * t / slices, end = total * (t + 1) / slices;
+    reduce_gradients(begin, end, chunks);
+    if (!snapshot) update(begin, end);
+  });
+  if (!snapshot) return;
+  take_snapshot(m_pending_net, m_pending_probe, m_step - 1);
+  m_pending_net = m_pending_probe = -1;
+  m_pool.parallel_for(slices, [&](int t, int) {
+    update(total * t / slices, total * (t + 1) / slices);
+  });
+}
+
+void CpuBackend::evaluate(EvalResult& out) {
+  if (!m_plan) throw BackendError("evaluate before configure");
+  const int n = nets(), count = m_val.count, classes = m_cfg.spec.classes;
+  const int chunks = (count + kEvalChunk - 1) / kEvalChunk;
+  out.nets = n;
+  out.count = count;
+  const size_t nc = static_cast<size_t>(n) * count;
+  std::vector<float> sample_loss(nc), hit(nc);
+  out.top_labels.assign(nc * 3, 0);
+  out.top_probs.assign(nc * 3, 0.f);
+  out.true_probs.assign(nc, 0.f);
+  m_pool.parallel_for(n * chunks, [&](int task, int thread) {
+    const int net = task / chunks, lo = task % chunks * kEvalChunk;
+    const int b = std::min(kEvalChunk, count - lo);
+    Workspace& ws = m_ws[thread];
+    std::vector<int32_t> idx(static_cast<size_t>(b));
+    std::iota(idx.begin(), idx.end(), lo);
+    gather(m_val, idx.data(), b, ws.input.data(), ws.labels.data());
+    cpu::net_forward(*m_plan, ws, m_params.data() + net * m_p, b);
+    for (int s = 0; s < b; ++s) {
+      const float* p = ws.probs.data() + static_cast<size_t>(s) * classes;
+      const size_t at = static_cast<size_t>(net) * count + lo + s;
+      int top[3] = {-1, -1, -1};
+      for (int c = 0; c < classes; ++c)
+        for (int r = 0; r < 3; ++r)
+          if (top[r] < 0 || p[c] > p[top[r]]) {
+            for (int q = 2; q > r; --q) top[q] = top[q - 1];
+            top[r] = c;
+            break;
+          }
+      for (int r = 0; r < 3 && top[r] >= 0; ++r) {
+        out.top_labels[at * 3 + r] = static_cast<uint8_t>(top[r]);
+        out.top_probs[at * 3 + r] = p[top[r]];
+      }
+      out.true_probs[at] = p[ws.labels[s]];
+      sample_loss[at] = ws.losses[s];
+      hit[at] = top[0] == ws.labels[s] ? 1.f : 0.f;
+    }
+  });
+  out.loss.assign(static_cast<size_t>(n), 0.f);
+  out.accuracy.assign(static_cast<size_t>(n), 0.f);
+  for (int k = 0; k < n; ++k) {
+    double loss = 0, hits = 0;
+    for (int s = 0; s < count; ++s) {
+      loss += sample_loss[static_cast<size_t>(k) * count + s];
+      hits += hit[static_cast<size_t>(k) * count + s];
+    }
+    out.loss[k] = static_cast<float>(loss / count);
+    out.accuracy[k] = static_cast<float>(hits / count);
+  }
+}
+
+void CpuBackend::request_snapshot(int net, int probe) {
+  if (!m_plan || net < 0 || net >= nets() || probe < 0 || probe >= m_val.count)
+    throw std::out_of_range("request_snapshot: no network " + std::to_string(net) +
+                            " or validation image " + std::to_string(probe));
+  m_pending_net = net;
+  m_pending_probe = probe;
+}
+
+void CpuBackend::capture_snapshot(int net, int probe) {
+  if (!m_plan || net < 0 || net >= nets() || probe < 0 || probe >= m_val.count)
+    throw std::out_of_range("capture_snapshot: no network " + std::to_string(net) +
+                            " or validation image " + std::to_string(probe));
+  take_snapshot(net, probe, m_step);
+}
+
+// Fills the exchange's back slot, reusing its vectors, and publishes it. The probe runs as a
+// batch of one through the network's current weights; the weight gradients shown are the last
+// training step's.
+void CpuBackend::take_snapshot(int net, int probe, long long step) {
+  Snapshot& s = m_snapshots.back();
+  const NetPlan& plan = *m_plan;
+  Workspace& ws = m_ws[0];
+  const float* params = m_params.data() + net * m_p;
+  const float* grads = m_grads.data() + net * m_p;
+  const int32_t idx = probe;
+  gather(m_val, &idx, 1, ws.input.data(), ws.labels.data());
+  cpu::net_forward(plan, ws, params, 1);
+  s.step = step;
+  s.epoch = m_epoch;
+  s.net = net;
+  s.probe = probe;
+  s.label = ws.labels[0];
+  s.loss = ws.losses[0];
+  s.input_shape = plan.spec.input;
+  s.input.assign(ws.input.begin(), ws.input.begin() + plan.spec.input.size());
+  s.probs.assign(ws.probs.begin(), ws.probs.begin() + plan.spec.classes);
+  s.layers.resize(plan.layers.size());
+  int convs = 0, pools = 0, fcs = 0;
+  for (size_t i = 0; i < plan.layers.size(); ++i) {
+    const cpu::LayerPlan& l = plan.layers[i];
+    LayerSnapshot& ls = s.layers[i];
+    switch (l.spec.kind) {
+      case LayerKind::Conv2d: ls.name = "conv" + std::to_string(++convs); break;
+      case LayerKind::MaxPool:
+      case LayerKind::AvgPool: ls.name = "pool" + std::to_string(++pools); break;
+      case LayerKind::Dense: ls.name = "fc" + std::to_string(++fcs); break;
+    }
+    ls.kind = l.spec.kind;
+    ls.out_shape = l.out;
+    ls.activation.assign(ws.act[i].begin(), ws.act[i].begin() + l.out.size());
+    ls.weight_shape.clear();
+    ls.weight.clear();
+    ls.dweight.clear();
+    ls.bias.clear();
+    ls.dbias.clear();
+    if (!l.spec.has_params()) continue;
+    const long long wsize = l.bias - l.weight, bsize = l.out.c;
+    for (const ParamInfo& p : plan.params)
+      if (p.layer == static_cast<int>(i) && !p.is_bias) ls.weight_shape = p.shape;
+    ls.weight.assign(params + l.weight, params + l.weight + wsize);
+    ls.dweight.assign(grads + l.weight, grads + l.weight + wsize);
+    ls.bias.assign(params + l.bias, params + l.bias + bsize);
+    ls.dbias.assign(grads + l.bias, grads + l.bias + bsize);
+  }
+  // Only d(loss)/d(activation) of the probe is kept; its weight gradients go to a spare block.
+  const cpu::LayerGradHook hook = [&](int layer, const float* dact) {
+    LayerSnapshot& ls = s.layers[layer];
+    ls.dactivation.assign(dact, dact + plan.layers[layer].out.size());
+  };
+  std::fill(m_probe_grads.begin(), m_probe_grads.end(), 0.f);
+  cpu::net_backward(plan, ws, params, m_probe_grads.data(), 1, 1.f, &hook);
+  m_snapshots.publish();
+}
+
+std::vector<float>& CpuBackend::buffer(TensorRole role) {
+  switch (role) {
+    case TensorRole::Param: return m_params;
+    case TensorRole::Grad: return m_grads;
+    case TensorRole::Slot0: return m_slot0;
+    case TensorRole::Slot1: return m_slot1;
+  }
+  throw std::invalid_argument("unknown tensor role");
+}
+
+const float* CpuBackend::tensor(int net, int param, TensorRole role, long long& size) {
+  if (!m_plan || net < 0 || net >= nets() || param < 0 ||
+      param >= static_cast<int>(m_plan->params.size()))
+    throw std::out_of_range("no tensor " + std::to_string(param) + " of network " +
+                            std::to_string(net));
+  size = m_plan->params[param].size();
+  return buffer(role).data() + net * m_p + m_plan->offsets[param];
+}
+
+void CpuBackend::read_tensor(int net, int param, TensorRole role, float* out) {
+  long long size = 0;
+  const float* t = tensor(net, param, role, size);
+  std::copy(t, t + size, out);
+}
+
+void CpuBackend::write_tensor(int net, int param, TensorRole role, const float* in) {
+  long long size = 0;
+  float* t = const_cast<float*>(tensor(net, param, role, size));
+  std::copy(in, in + size, t);
+}
+
+}  // namespace
+
+std::unique_ptr<Backend> make_cpu_backend(int threads) {
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::make_unique<CpuBackend>(threads);
+}
+
+}  // namespace cs

@@ -1,0 +1,34 @@
+// Dense layer as three GEMMs: out = x · W^T (dot products along IN), dx = dout · W,
+// dW = dout^T · x (an outer-product GEMM reading dout transposed in place).
+#include "convscope/ops/dense.h"
+
+#include "convscope/ops/activation.h"
+#include "convscope/ops/gemm.h"
+
+namespace cs::cpu {
+
+template <typename T>
+void dense_forward(T* out, const T* inp, const T* weight, const T* bias, int B, int in,
+                   int out_features, Activation act) {
+  gemm_nt(B, out_features, in, inp, in, weight, in, out, out_features, false);
+  bias_activation_forward(out, bias, B, out_features, 1, act);
+}
+
+template <typename T>
+void dense_backward(T* dinp, T* dweight, T* dbias, T* dout, const T* out, const T* inp,
+                    const T* weight, int B, int in, int out_features, Activation act) {
+  bias_activation_backward(dout, dbias, out, B, out_features, 1, act);
+  gemm_nn(out_features, in, B, dout, 1, out_features, inp, in, dweight, in, true);
+  if (dinp) gemm_nn(B, in, out_features, dout, out_features, 1, weight, in, dinp, in, true);
+}
+
+template void dense_forward<float>(float*, const float*, const float*, const float*, int, int, int,
+                                   Activation);
+template void dense_forward<double>(double*, const double*, const double*, const double*, int, int,
+                                    int, Activation);
+template void dense_backward<float>(float*, float*, float*, float*, const float*, const float*,
+                                    const float*, int, int, int, Activation);
+template void dense_backward<double>(double*, double*, double*, double*, const double*,
+                                     const double*, const double*, int, int, int, Activation);
+
+}  // namespace cs::cpu

@@ -1,0 +1,63 @@
+// 2-D convolution (cross-correlation, as PyTorch) with a k x k kernel, a stride and valid or
+// 'same' zero padding, fused with bias and activation. NCHW tensors, batch-major.
+//
+// Lowered to GEMMs with P = OH * OW output pixels and CKK = C * K * K kernel taps:
+// out_b (OC, P) = W (OC, CKK) · col_b (CKK, P). Stride 1 (every layer of the usual networks)
+// runs as an implicit GEMM: on the input zero-padded to (HP, WP), output (oy, ox) is column
+// oy * WP + ox of a row `span` wide, and row (c, ky, kx) of col is the padded plane shifted by
+// taps[(c * K + ky) * K + kx] — nothing is copied, and the WP - OW columns between output rows
+// (and the span's rounding to whole tiles) are computed and dropped. Larger strides copy col
+// explicitly (im2col).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "convscope/spec.h"
+
+namespace cs::cpu {
+
+struct ConvGeom {
+  int c = 0, h = 0, w = 0;     // input map (C, H, W)
+  int oc = 0, oh = 0, ow = 0;  // output map (OC, OH, OW)
+  int k = 1, stride = 1;
+  int pad = 0;  // zero rows (columns) before the input: 0 for valid, (k - 1) / 2 for same;
+                // 'same' pads the rest after, so that OH = ceil(H / stride)
+  // Stride 1 only: the padded plane, the output row span on it (a multiple of 16), the offset of
+  // each tap, and the plane buffer's size (the padded maps and the zeros the span reads past).
+  int hp = 0, wp = 0, span = 0;
+  long long plane = 0;
+  std::vector<int32_t> taps;
+
+  static ConvGeom make(Shape3 in, int filters, int kernel, int stride, Padding padding);
+  int col_rows() const { return c * k * k; }
+  int pixels() const { return oh * ow; }
+  bool implicit() const { return stride == 1; }
+};
+
+// Elements of scratch memory conv2d_forward and conv2d_backward need (independent of the batch).
+long long conv2d_scratch_size(const ConvGeom& g);
+
+// out = act(conv(inp, weight) + bias).
+template <typename T>
+void conv2d_forward(T* out,           // (B, OC, OH, OW)
+                    T* scratch,       // (conv2d_scratch_size(g))
+                    const T* inp,     // (B, C, H, W)
+                    const T* weight,  // (OC, C, K, K)
+                    const T* bias,    // (OC)
+                    int B, const ConvGeom& g, Activation act);
+
+// Adds the gradients of the loss to dinp (skipped when null), dweight and dbias. dout holds
+// d(loss)/d(out) on entry and d(loss)/d(pre-activation) on return.
+template <typename T>
+void conv2d_backward(T* dinp,          // (B, C, H, W) or null
+                     T* dweight,       // (OC, C, K, K)
+                     T* dbias,         // (OC)
+                     T* dout,          // (B, OC, OH, OW)
+                     T* scratch,       // (conv2d_scratch_size(g))
+                     const T* out,     // (B, OC, OH, OW) forward output
+                     const T* inp,     // (B, C, H, W)
+                     const T* weight,  // (OC, C, K, K)
+                     int B, const ConvGeom& g, Activation act);
+
+}  // namespace cs::cpu

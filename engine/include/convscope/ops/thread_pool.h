@@ -1,0 +1,50 @@
+// A fixed pool of worker threads for the CPU backend: parallel_for over a task range with static
+// chunking, run by persistent workers (no thread is created per call). The calling thread takes
+// part as thread 0. Both sides spin briefly for each other, then sleep on a condition variable.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace cs::cpu {
+
+class ThreadPool {
+ public:
+  explicit ThreadPool(int threads);  // threads >= 1; threads - 1 workers are started
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const { return m_threads; }
+
+  // Calls fn(task, thread) for every task in [0, tasks); thread t runs the contiguous block
+  // [t * tasks / size(), (t + 1) * tasks / size()). Returns when all tasks are done. Not reentrant.
+  template <typename F>
+  void parallel_for(int tasks, F&& fn) {
+    run(tasks, [](void* f, int task, int thread) { (*static_cast<F*>(f))(task, thread); },
+        static_cast<void*>(&fn));
+  }
+
+ private:
+  using Trampoline = void (*)(void* fn, int task, int thread);
+  void run(int tasks, Trampoline call, void* fn);
+  void run_block(int thread);
+  void worker(int thread);
+
+  int m_threads;
+  std::vector<std::thread> m_workers;
+  Trampoline m_call = nullptr;
+  void* m_fn = nullptr;
+  int m_tasks = 0;
+  std::atomic<uint32_t> m_generation{0};  // bumped to start a call
+  std::atomic<int> m_pending{0};          // workers still running the current call
+  std::atomic<bool> m_stop{false};
+  std::mutex m_mutex;  // guards the sleeps below
+  std::condition_variable m_wake, m_done;
+};
+
+}  // namespace cs::cpu

@@ -1,0 +1,59 @@
+// One network of the CPU backend: its layers laid out over a flat parameter block (ParamInfo
+// order, PyTorch layouts), and forward/backward passes over a batch of samples with per-thread
+// buffers. The backend runs many of these at once, one (network, sample chunk) per task.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "convscope/ops/conv2d.h"
+#include "convscope/spec.h"
+
+namespace cs::cpu {
+
+struct LayerPlan {
+  LayerSpec spec;
+  Shape3 in, out;
+  ConvGeom conv;          // conv layers only
+  long long weight = -1;  // offsets into a network's parameter block (-1: no parameters)
+  long long bias = -1;
+};
+
+struct NetPlan {
+  explicit NetPlan(const NetworkSpec& spec);  // throws SpecError
+
+  NetworkSpec spec;
+  std::vector<LayerPlan> layers;
+  std::vector<ParamInfo> params;
+  std::vector<long long> offsets;  // of each ParamInfo in the parameter block
+  long long param_size = 0;        // floats per network
+  long long widest = 0;            // largest per-sample map (input or layer output)
+  long long scratch = 0;           // conv scratch elements
+};
+
+// Buffers for forward + backward of up to `capacity` samples; one per thread.
+struct Workspace {
+  Workspace(const NetPlan& plan, int capacity);
+
+  int capacity;
+  std::vector<float> input;                 // (B, C, H, W) in [0, 1]
+  std::vector<int32_t> labels;              // (B)
+  std::vector<std::vector<float>> act;      // per layer (B, out) after the activation
+  std::vector<std::vector<int32_t>> argmax;  // per max-pool layer (B, out)
+  std::vector<float> grad_a, grad_b;        // (B, widest) gradients flowing back, ping-pong
+  std::vector<float> scratch;               // conv im2col buffers
+  std::vector<float> probs, losses;         // (B, classes), (B)
+};
+
+// Called during backward with d(loss)/d(activation of layer i), (B, out) — for snapshots.
+using LayerGradHook = std::function<void(int layer, const float* dact)>;
+
+// Forward of the first B samples of ws.input: fills ws.act, ws.probs and ws.losses.
+void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B);
+
+// Backward after net_forward: adds d(scale * sum of the B losses)/d(params) to grads.
+void net_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int B,
+                  float scale, const LayerGradHook* hook = nullptr);
+
+}  // namespace cs::cpu
