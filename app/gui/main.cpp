@@ -1,0 +1,83 @@
+// convscope: train a CNN on MNIST and watch it learn.
+//
+//   convscope                                   the desktop app
+//   convscope --demo-train-steps N --screenshot-dir D
+//       trains N steps on the real data, evaluates, saves screenshots of every view into D, quits
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
+#include <QMessageBox>
+#include <cstdio>
+
+#include "convscope/dataset.h"
+#include "screenshot_director.h"
+#include "window/main_window.h"
+
+namespace {
+
+struct StartupData {
+  DatasetPtr data;
+  QString problem;  // why there is no data, with the fix
+};
+
+StartupData loadMnist() {
+  const std::string dir = cs::default_mnist_dir();
+  try {
+    return {std::make_shared<const cs::DatasetPair>(cs::load_idx_folder(dir, "mnist")), {}};
+  } catch (const std::exception& e) {
+    return {nullptr, QObject::tr("MNIST could not be loaded from %1:\n%2\n\nRun "
+                                 "scripts/fetch-mnist.sh to install it (or set CONVSCOPE_DATA to "
+                                 "a folder with the four IDX files), or choose another IDX folder "
+                                 "in the Dataset list.")
+                         .arg(QDir::toNativeSeparators(QString::fromStdString(dir)),
+                              QString::fromUtf8(e.what()))};
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Q_INIT_RESOURCE(convscope);
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName(QStringLiteral("Convscope"));
+  QApplication::setApplicationName(QStringLiteral("convscope"));
+  QApplication::setApplicationDisplayName(QStringLiteral("Convscope"));
+  QApplication::setApplicationVersion(QStringLiteral(CONVSCOPE_VERSION));
+  QApplication::setStyle(QStringLiteral("Fusion"));
+  QFile style(QStringLiteral(":/convscope.qss"));
+  if (style.open(QIODevice::ReadOnly)) app.setStyleSheet(QString::fromUtf8(style.readAll()));
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(QObject::tr("Train a CNN on MNIST and watch it learn."));
+  parser.addHelpOption();
+  parser.addVersionOption();
+  const QCommandLineOption steps(QStringLiteral("demo-train-steps"),
+                                 QObject::tr("Train <steps> steps, evaluate, then take the "
+                                             "screenshots (with --screenshot-dir)."),
+                                 QObject::tr("steps"), QStringLiteral("600"));
+  const QCommandLineOption shots(QStringLiteral("screenshot-dir"),
+                                 QObject::tr("Save screenshots of every view into <dir> and quit."),
+                                 QObject::tr("dir"));
+  parser.addOptions({steps, shots});
+  parser.process(app);
+  const bool automated = parser.isSet(shots);
+
+  const StartupData startup = loadMnist();
+  if (!startup.data) {
+    if (automated) {
+      std::fprintf(stderr, "convscope: %s\n", qPrintable(startup.problem));
+      return 1;
+    }
+    QMessageBox::critical(nullptr, QObject::tr("MNIST is missing"), startup.problem);
+  }
+
+  MainWindow window(startup.data, startup.problem);
+  window.show();
+  if (!automated) return QApplication::exec();
+
+  ScreenshotDirector director(&window, parser.value(steps).toInt(), parser.value(shots));
+  QObject::connect(&director, &ScreenshotDirector::finished, &app, &QApplication::exit);
+  director.start();
+  return QApplication::exec();
+}

@@ -1,0 +1,120 @@
+#include "screenshot_director.h"
+
+#include <QAction>
+#include <QPixmap>
+#include <cstdio>
+
+#include "network/network_inspector.h"
+#include "predictions/prediction_filter_model.h"
+#include "predictions/predictions_panel.h"
+#include "settings/hyperparameter_panel.h"
+#include "training/training_session.h"
+#include "window/live_training_view.h"
+#include "window/main_window.h"
+
+ScreenshotDirector::ScreenshotDirector(MainWindow* window, int steps, const QString& dir,
+                                       QObject* parent)
+    : QObject(parent), m_window(window), m_steps(std::max(1, steps)), m_dir(dir) {
+  m_watchdog.setSingleShot(true);
+  m_watchdog.setInterval(kTimeoutMs);
+  connect(&m_watchdog, &QTimer::timeout, this, [this] { fail(tr("timed out")); });
+}
+
+void ScreenshotDirector::start() {
+  if (!m_dir.mkpath(QStringLiteral("."))) return fail(tr("cannot create %1").arg(m_dir.path()));
+  LiveTrainingView* live = m_window->live();
+  TrainingSession* session = live->session();
+  connect(session, &TrainingSession::progress, this, &ScreenshotDirector::onProgress);
+  connect(session, &TrainingSession::evaluated, this, &ScreenshotDirector::onEvaluated);
+  connect(session, &TrainingSession::failed, this,
+          [this](const QString& title, const QString& message) { fail(title + ": " + message); });
+  m_watchdog.start();
+  m_window->showView(MainWindow::LiveView);
+  // Let the backend come up and the layout settle before pressing Start.
+  QTimer::singleShot(1500, this, [this, live] {
+    if (!live->actions().start->isEnabled())
+      return fail(tr("cannot start: %1").arg(live->panel()->validation().message));
+    std::printf("convscope: training %d steps…\n", m_steps);
+    std::fflush(stdout);
+    live->actions().start->trigger();
+  });
+}
+
+void ScreenshotDirector::onProgress(const TrainingProgress& progress) {
+  if (m_pausing || progress.globalStep < m_steps) return;
+  m_pausing = true;
+  TrainingSession* session = m_window->live()->session();
+  session->pause();
+  session->evaluateNow();
+}
+
+void ScreenshotDirector::onEvaluated() {
+  if (!m_pausing || m_shooting) return;
+  m_shooting = true;
+  takeScreenshots();
+}
+
+void ScreenshotDirector::takeScreenshots() {
+  LiveTrainingView* live = m_window->live();
+  NetworkInspector* inspector = live->inspector();
+  const auto tab = [this, inspector](GridQuantity q, const QString& name) {
+    m_script.push_back({100, [inspector, q] { inspector->setQuantity(q); }});
+    m_script.push_back({600, [this, name] { shoot(name); }});
+  };
+  m_script.push_back({1500, [] {}});  // charts redraw, a frame of the paused state arrives
+  tab(GridQuantity::Activations, QStringLiteral("live-activations.png"));
+  tab(GridQuantity::Weights, QStringLiteral("live-weights.png"));
+  tab(GridQuantity::ActivationGradients, QStringLiteral("live-activation-gradients.png"));
+  tab(GridQuantity::WeightGradients, QStringLiteral("live-weight-gradients.png"));
+  m_script.push_back({100, [live] {
+                        live->predictions()->showFilter(PredictionFilter::Misclassified);
+                        live->predictions()->showOrder(PredictionOrder::HighestLoss);
+                        PredictionFilterModel* proxy = live->predictions()->filterModel();
+                        if (proxy->rowCount() > 0)
+                          live->setProbe(proxy->mapToSource(proxy->index(0, 0)).row());
+                        live->inspector()->setQuantity(GridQuantity::Activations);
+                      }});
+  m_script.push_back({1200, [this] { shoot(QStringLiteral("live-misclassified.png")); }});
+  m_script.push_back({100, [this, live] {
+                        const QString path = m_dir.filePath(QStringLiteral("charts.png"));
+                        if (!live->writeChartsPng(path)) return fail(tr("charts export failed"));
+                        std::printf("convscope: wrote %s\n", qPrintable(path));
+                      }});
+  m_script.push_back({100, [this] { m_window->showView(MainWindow::EnsembleView); }});
+  m_script.push_back({400, [this] { shoot(QStringLiteral("ensemble.png")); }});
+  m_script.push_back({100, [this, live] {
+                        m_window->showView(MainWindow::LiveView);
+                        live->session()->stop();
+                      }});
+  m_script.push_back({800, [live] {
+                        TrainingSettings settings = live->panel()->settings();
+                        settings.convBlocks.push_back({9, 32, PoolKind::None, 2});
+                        live->panel()->setSettings(settings);
+                      }});
+  m_script.push_back({400, [this] { shoot(QStringLiteral("invalid-architecture.png")); }});
+  m_script.push_back({0, [this] { Q_EMIT finished(0); }});
+  runNext();
+}
+
+void ScreenshotDirector::runNext() {
+  if (m_failed || m_next >= m_script.size()) return;
+  QTimer::singleShot(m_script[m_next].first, this, [this] {
+    if (m_failed) return;
+    m_script[m_next++].second();
+    runNext();
+  });
+}
+
+void ScreenshotDirector::shoot(const QString& name) {
+  const QString path = m_dir.filePath(name);
+  if (!m_window->grab().save(path)) return fail(tr("cannot write %1").arg(path));
+  std::printf("convscope: wrote %s\n", qPrintable(path));
+  std::fflush(stdout);
+}
+
+void ScreenshotDirector::fail(const QString& why) {
+  if (m_failed) return;
+  m_failed = true;
+  std::fprintf(stderr, "convscope: screenshots failed: %s\n", qPrintable(why));
+  Q_EMIT finished(1);
+}

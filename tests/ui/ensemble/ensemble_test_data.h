@@ -1,0 +1,46 @@
+// Ensembles for the Ensemble view's tests: a hand-built one whose every number is known, a large
+// random one (50 × 10,000) for timing, and helpers that store them as runs.
+#pragma once
+
+#include <QString>
+#include <vector>
+
+#include "convscope/store.h"
+#include "ensemble/ensemble_run.h"
+
+class MisclassificationFilterModel;
+
+namespace ensemble_testing {
+
+// 4 networks, 7 images, 10 classes (see the .cpp for the table). Default ranking (most often
+// wrong first): 2, 4, 6, 1, 3, 0, 5.
+struct HandBuilt {
+  std::vector<uint8_t> labels;
+  cs::EvalResult eval;
+};
+HandBuilt handBuilt();
+
+// `top1[net][image]` is each network's top-1 label; a right network gives the true label 0.9,
+// a wrong one gives it `wrongTrueProb[image]` as its second choice.
+cs::EvalResult buildEval(const std::vector<uint8_t>& labels,
+                         const std::vector<std::vector<int>>& top1,
+                         const std::vector<float>& wrongTrueProb);
+
+// `nets` networks over `labels`, each right with probability ~`accuracy` (seeded).
+cs::EvalResult randomEval(int nets, const std::vector<uint8_t>& labels, double accuracy,
+                          uint64_t seed);
+
+// A validation set with these labels, random pixels and the given checksum.
+cs::Dataset validationSet(const std::vector<uint8_t>& labels, const std::string& sha256,
+                          const std::string& name = "synthetic/test");
+
+// Records `eval` as epoch 1 (of 1) of a finished run validated on `val`; returns its id.
+qint64 storeRun(cs::Store& store, const cs::EvalResult& eval, const cs::Dataset& val);
+
+// The run as the page would show it, without images.
+EnsembleRunPtr makeRun(const cs::EvalResult& eval, const std::vector<uint8_t>& labels);
+
+// Source rows of a proxy in its order.
+std::vector<int> proxyOrder(const MisclassificationFilterModel& proxy);
+
+}  // namespace ensemble_testing

@@ -1,0 +1,137 @@
+// Exports of the Ensemble view: the misclassification table as CSV (the rows shown, in the order
+// shown, every column) and the accuracy charts as PNG and SVG.
+#include <QImage>
+#include <QSvgRenderer>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "convscope/store.h"
+#include "ensemble/accuracy_charts.h"
+#include "ensemble/ensemble_page.h"
+#include "ensemble/misclassification_filter_model.h"
+#include "ensemble/misclassification_model.h"
+#include "ensemble_test_data.h"
+
+using namespace ensemble_testing;
+
+namespace {
+
+QStringList readLines(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) return {};
+  return QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+}
+
+// Pixels that are neither white nor transparent.
+int inkPixels(const QImage& image) {
+  int ink = 0;
+  for (int y = 0; y < image.height(); y += 2)
+    for (int x = 0; x < image.width(); x += 2) {
+      const QRgb p = image.pixel(x, y);
+      ink += qAlpha(p) > 0 && (qRed(p) < 200 || qGreen(p) < 200 || qBlue(p) < 200);
+    }
+  return ink;
+}
+
+}  // namespace
+
+class TestEnsembleExports : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void csvHasTheShownRowsInOrder() {
+    QTemporaryDir dir;
+    const HandBuilt h = handBuilt();
+    qint64 run = 0;
+    {
+      cs::Store store(dir.filePath("runs.db").toStdString());
+      run = storeRun(store, h.eval, validationSet(h.labels, "abc"));
+    }
+    EnsemblePage page;
+    page.setStorePath(dir.filePath("runs.db"));
+    QVERIFY(page.openRun(run));
+    page.filterModel()->setMinimumWrong(1);
+    const QString path = dir.filePath("table.csv");
+    QVERIFY(page.writeCsv(path));
+    const QStringList lines = readLines(path);
+    QCOMPARE(lines.size(), 1 + 5);
+    QCOMPARE(lines[0], QStringLiteral("index,true_label,wrong,nets,common_wrong_label,"
+                                      "common_wrong_count,mean_true_prob,vote,disagreement_bits"));
+    QCOMPARE(lines[1], QStringLiteral("2,7,4,4,2,3,0.2,2,0.811278"));  // 2 ×3, 9 ×1
+    QCOMPARE(lines[2].section(',', 0, 7), QStringLiteral("4,3,3,4,8,2,0.3,8"));
+    QStringList order;
+    for (const QString& line : lines.mid(1)) order << line.section(',', 0, 0);
+    QCOMPARE(order, (QStringList{"2", "4", "6", "1", "3"}));
+
+    // Another order and filter: the 3s by mean probability of the true label, highest first.
+    page.filterModel()->setMinimumWrong(0);
+    page.filterModel()->setTrueLabel(3);
+    page.filterModel()->sort(MisclassificationModel::MeanTrueProbColumn, Qt::DescendingOrder);
+    QVERIFY(page.writeCsv(path));
+    const QStringList threes = readLines(path);
+    QCOMPARE(threes.size(), 3);
+    QCOMPARE(threes[1], QStringLiteral("0,3,0,4,,0,0.9,3,0"));
+    QCOMPARE(threes[2].section(',', 0, 0), QStringLiteral("4"));
+  }
+
+  void csvReportsAnUnwritablePath() {
+    EnsemblePage page;
+    QString error;
+    QVERIFY(!page.writeCsv(QStringLiteral("/proc/no-such-dir/table.csv"), &error));
+    QVERIFY(!error.isEmpty());
+  }
+
+  void chartsExportPngAndSvg_data() {
+    QTest::addColumn<int>("chart");
+    QTest::addColumn<int>("bars");
+    QTest::newRow("sorted bars") << int(AccuracyCharts::SortedChart) << 20;
+    QTest::newRow("histogram") << int(AccuracyCharts::HistogramChart) << 6;  // ceil(√20) + 1
+  }
+
+  void chartsExportPngAndSvg() {
+    QFETCH(int, chart);
+    QFETCH(int, bars);
+    std::vector<uint8_t> labels(500);
+    for (size_t i = 0; i < labels.size(); ++i) labels[i] = uint8_t(i % 10);
+    AccuracyCharts charts;
+    charts.resize(800, 420);
+    charts.setRun(makeRun(randomEval(20, labels, 0.9, 5), labels));
+    charts.setCurrentChart(static_cast<AccuracyCharts::Chart>(chart));
+    charts.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&charts));
+    QCOMPARE(charts.barCount(static_cast<AccuracyCharts::Chart>(chart)), bars);
+
+    QTemporaryDir dir;
+    const QString png = dir.filePath("chart.png"), svg = dir.filePath("chart.svg");
+    QString error;
+    QVERIFY2(charts.exportPng(png, &error), qPrintable(error));
+    const QImage image(png);
+    QVERIFY(!image.isNull());
+    const QSize shown = charts.view(static_cast<AccuracyCharts::Chart>(chart))->size();
+    QCOMPARE(image.size(), shown * 2);
+    QVERIFY2(inkPixels(image) > 2000, "the PNG is blank");
+
+    QVERIFY2(charts.exportSvg(svg, &error), qPrintable(error));
+    QFile file(svg);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray text = file.readAll();
+    QVERIFY(text.contains("<svg"));
+    QVERIFY(text.contains("<path") || text.contains("<rect"));
+    QSvgRenderer renderer(svg);
+    QVERIFY(renderer.isValid());
+    QCOMPARE(renderer.defaultSize(), shown);
+  }
+
+  void chartsClearWithoutARun() {
+    AccuracyCharts charts;
+    std::vector<uint8_t> labels{1, 2, 3};
+    charts.setRun(makeRun(randomEval(4, labels, 0.9, 1), labels));
+    QCOMPARE(charts.barCount(AccuracyCharts::SortedChart), 4);
+    charts.setRun(nullptr);
+    QCOMPARE(charts.barCount(AccuracyCharts::SortedChart), 0);
+    QCOMPARE(charts.barCount(AccuracyCharts::HistogramChart), 0);
+  }
+};
+
+QTEST_MAIN(TestEnsembleExports)
+#include "test_ensemble_exports.moc"

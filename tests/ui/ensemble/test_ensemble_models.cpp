@@ -1,0 +1,258 @@
+// The Ensemble view's item models on a hand-built ensemble whose every number is known:
+// QAbstractItemModelTester on each, the filter model's filters and sort orders, the per-network
+// predictions, the confusion counts and the run list.
+#include <QAbstractItemModelTester>
+#include <QSortFilterProxyModel>
+#include <QtTest>
+
+#include "ensemble/ensemble_confusion_model.h"
+#include "ensemble/misclassification_filter_model.h"
+#include "ensemble/misclassification_model.h"
+#include "ensemble/net_predictions_model.h"
+#include "ensemble/runs_model.h"
+#include "ensemble_test_data.h"
+
+using namespace ensemble_testing;
+using Images = std::vector<int>;
+using M = MisclassificationModel;
+
+class TestEnsembleModels : public QObject {
+  Q_OBJECT
+
+ private:
+  EnsembleRunPtr m_run = makeRun(handBuilt().eval, handBuilt().labels);
+
+ private Q_SLOTS:
+  void runStatistics() {
+    QCOMPARE(m_run->nets(), 4);
+    QCOMPARE(m_run->count(), 7);
+    QCOMPARE(m_run->stats().ranking, (std::vector<int>{2, 4, 6, 1, 3, 0, 5}));
+    QCOMPARE(m_run->votes(2, 2), 3);
+    QCOMPARE(m_run->votes(2, 9), 1);
+    QCOMPARE(m_run->votes(4, 3), 1);
+    QCOMPARE(m_run->rank(6), 2);
+    QCOMPARE(m_run->topLabel(2, 3, 0), 7);
+    QCOMPARE(m_run->image(4).common_wrong_label, 8);
+  }
+
+  void misclassificationModelPassesTester() {
+    M model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRun(m_run);
+    QCOMPARE(model.rowCount(), 7);
+    QCOMPARE(model.columnCount(), int(M::ColumnCount));
+    QCOMPARE(model.index(2, M::WrongColumn).data().toString(), QStringLiteral("4 / 4"));
+    QCOMPARE(model.index(2, M::CommonWrongColumn).data().toInt(), 2);
+    QCOMPARE(model.index(2, M::CommonCountColumn).data().toInt(), 3);
+    QCOMPARE(model.index(0, M::CommonWrongColumn).data().toString(), QStringLiteral("–"));
+    QCOMPARE(model.index(4, M::VoteColumn).data().toInt(), 8);
+    QCOMPARE(model.index(3, M::MeanTrueProbColumn).data(M::SortRole).toDouble(), 0.775);
+    QVERIFY(!model.index(0, M::ImageColumn).data(Qt::DecorationRole).isValid());  // no images
+    model.setRun(makeRun(randomEval(3, {1, 2, 3, 4, 5}, 0.8, 1), {1, 2, 3, 4, 5}));
+    QCOMPARE(model.rowCount(), 5);
+    model.setRun(nullptr);
+    QCOMPARE(model.rowCount(), 0);
+  }
+
+  void filterModelPassesTester() {
+    M model;
+    MisclassificationFilterModel proxy;
+    proxy.setSourceModel(&model);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRun(m_run);
+    proxy.setMinimumWrong(2);
+    proxy.setTrueLabel(3);
+    proxy.sort(M::MeanTrueProbColumn, Qt::AscendingOrder);
+    proxy.setLabels(-1, 8);
+    proxy.setLabels(-1, -1);
+    proxy.setMinimumWrong(0);
+    model.setRun(nullptr);
+    QCOMPARE(proxy.rowCount(), 0);
+  }
+
+  void defaultOrderIsTheRanking() {
+    M model;
+    MisclassificationFilterModel proxy;
+    proxy.setSourceModel(&model);
+    model.setRun(m_run);
+    QCOMPARE(proxy.sortColumn(), int(M::WrongColumn));
+    QCOMPARE(proxy.sortOrder(), Qt::DescendingOrder);
+    const std::vector<int> ranking = m_run->stats().ranking;
+    QCOMPARE(proxyOrder(proxy), ranking);
+  }
+
+  void sortOrder_data() {
+    QTest::addColumn<int>("column");
+    QTest::addColumn<Qt::SortOrder>("order");
+    QTest::addColumn<Images>("expected");
+    // Ties always follow the default ranking (2 4 6 1 3 0 5), in either direction.
+    QTest::newRow("wrong ascending") << int(M::WrongColumn) << Qt::AscendingOrder
+                                     << Images{0, 5, 3, 6, 1, 4, 2};
+    QTest::newRow("true label ascending") << int(M::TrueLabelColumn) << Qt::AscendingOrder
+                                          << Images{6, 3, 4, 0, 1, 2, 5};
+    QTest::newRow("true label descending") << int(M::TrueLabelColumn) << Qt::DescendingOrder
+                                           << Images{5, 2, 1, 4, 0, 3, 6};
+    QTest::newRow("mean p(true) ascending") << int(M::MeanTrueProbColumn) << Qt::AscendingOrder
+                                            << Images{2, 4, 6, 1, 3, 0, 5};
+    QTest::newRow("mean p(true) descending") << int(M::MeanTrueProbColumn) << Qt::DescendingOrder
+                                             << Images{0, 5, 3, 1, 6, 4, 2};
+    QTest::newRow("common wrong ascending") << int(M::CommonWrongColumn) << Qt::AscendingOrder
+                                            << Images{2, 6, 1, 3, 4, 0, 5};
+    QTest::newRow("index descending") << int(M::IndexColumn) << Qt::DescendingOrder
+                                      << Images{6, 5, 4, 3, 2, 1, 0};
+    QTest::newRow("image descending") << int(M::ImageColumn) << Qt::DescendingOrder
+                                      << Images{6, 5, 4, 3, 2, 1, 0};
+    QTest::newRow("vote ascending") << int(M::VoteColumn) << Qt::AscendingOrder
+                                    << Images{6, 3, 2, 0, 1, 4, 5};
+  }
+
+  void sortOrder() {
+    QFETCH(int, column);
+    QFETCH(Qt::SortOrder, order);
+    QFETCH(Images, expected);
+    M model;
+    MisclassificationFilterModel proxy;
+    proxy.setSourceModel(&model);
+    model.setRun(m_run);
+    proxy.sort(column, order);
+    QCOMPARE(proxyOrder(proxy), expected);
+  }
+
+  void sortIsNumeric() {
+    // 120 images: a text sort would put 100 before 11 and 0.1 after 0.05.
+    std::vector<uint8_t> labels(120);
+    for (size_t i = 0; i < labels.size(); ++i) labels[i] = uint8_t(i % 10);
+    M model;
+    MisclassificationFilterModel proxy;
+    proxy.setSourceModel(&model);
+    model.setRun(makeRun(randomEval(12, labels, 0.7, 3), labels));
+    proxy.sort(M::IndexColumn, Qt::AscendingOrder);
+    for (int r = 0; r < proxy.rowCount(); ++r) QCOMPARE(proxy.imageAt(r), r);
+    for (int column : {int(M::WrongColumn), int(M::MeanTrueProbColumn),
+                       int(M::DisagreementColumn), int(M::CommonCountColumn)}) {
+      proxy.sort(column, Qt::DescendingOrder);
+      for (int r = 1; r < proxy.rowCount(); ++r)
+        QVERIFY2(model.sortValue(proxy.imageAt(r - 1), column) >=
+                     model.sortValue(proxy.imageAt(r), column),
+                 qPrintable(QStringLiteral("column %1 row %2").arg(column).arg(r)));
+    }
+  }
+
+  void filters_data() {
+    QTest::addColumn<int>("trueLabel");
+    QTest::addColumn<int>("wrongLabel");
+    QTest::addColumn<int>("minimumWrong");
+    QTest::addColumn<Images>("expected");
+    QTest::newRow("none") << -1 << -1 << 0 << Images{2, 4, 6, 1, 3, 0, 5};
+    QTest::newRow("wrong at least once") << -1 << -1 << 1 << Images{2, 4, 6, 1, 3};
+    QTest::newRow("wrong at least 3 times") << -1 << -1 << 3 << Images{2, 4};
+    QTest::newRow("all four wrong") << -1 << -1 << 4 << Images{2};
+    QTest::newRow("true 3") << 3 << -1 << 0 << Images{4, 0};
+    QTest::newRow("true 3, wrong once") << 3 << -1 << 1 << Images{4};
+    QTest::newRow("taken for 2") << -1 << 2 << 0 << Images{2};
+    QTest::newRow("taken for 8, not the 8s") << -1 << 8 << 0 << Images{4};
+    QTest::newRow("taken for 5, not the 5s") << -1 << 5 << 0 << Images{4};
+    QTest::newRow("taken for 7") << -1 << 7 << 0 << Images{3};
+    QTest::newRow("5 taken for 6") << 5 << 6 << 0 << Images{1};
+    QTest::newRow("7 taken for 6") << 7 << 6 << 0 << Images{};
+    QTest::newRow("taken for 4, 3 times") << -1 << 4 << 3 << Images{};
+  }
+
+  void filters() {
+    QFETCH(int, trueLabel);
+    QFETCH(int, wrongLabel);
+    QFETCH(int, minimumWrong);
+    QFETCH(Images, expected);
+    M model;
+    MisclassificationFilterModel proxy;
+    proxy.setSourceModel(&model);
+    model.setRun(m_run);
+    QSignalSpy changed(&proxy, &MisclassificationFilterModel::filtersChanged);
+    proxy.setTrueLabel(trueLabel);
+    proxy.setWrongLabel(wrongLabel);
+    proxy.setMinimumWrong(minimumWrong);
+    QCOMPARE(proxyOrder(proxy), expected);
+    QCOMPARE(changed.count(), (trueLabel >= 0) + (wrongLabel >= 0) + (minimumWrong > 0));
+  }
+
+  void netPredictionsModel() {
+    NetPredictionsModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSortFilterProxyModel proxy;
+    proxy.setSourceModel(&model);
+    proxy.setSortRole(NetPredictionsModel::SortRole);
+    QAbstractItemModelTester proxyTester(&proxy,
+                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
+    using N = NetPredictionsModel;
+    model.setImage(m_run, 4);  // a 3: nets 0 and 3 say 8, net 1 says 5, net 2 is right
+    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(model.index(1, N::Top1Column).data(N::LabelRole).toInt(), 5);
+    QCOMPARE(model.index(1, N::Top2Column).data(N::LabelRole).toInt(), 3);
+    QCOMPARE(model.index(1, N::Top2Column).data(N::ProbabilityRole).toFloat(), 0.1f);
+    QCOMPARE(model.index(2, N::Top1Column).data(N::LabelRole).toInt(), 3);
+    QCOMPARE(model.index(0, N::TrueProbColumn).data(N::SortRole).toFloat(), 0.1f);
+    QCOMPARE(model.index(0, N::Top3Column).data(N::TrueLabelRole).toInt(), 3);
+    for (int net = 0; net < 4; ++net)  // wrong networks are tinted, the right one is not
+      QCOMPARE(model.index(net, N::NetColumn).data(Qt::BackgroundRole).isValid(), net != 2);
+    proxy.sort(N::TrueProbColumn, Qt::DescendingOrder);
+    QCOMPARE(proxy.index(0, N::NetColumn).data().toInt(), 2);
+    model.setImage(m_run, 99);  // out of range clears
+    QCOMPARE(model.rowCount(), 0);
+    QCOMPARE(model.image(), -1);
+  }
+
+  void confusionModel() {
+    EnsembleConfusionModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRun(m_run);
+    QCOMPARE(model.rowCount(), 10);
+    long long sum = 0;
+    for (int t = 0; t < 10; ++t)
+      for (int p = 0; p < 10; ++p) sum += model.index(t, p).data(EnsembleConfusionModel::CountRole).toLongLong();
+    QCOMPARE(sum, 4LL * 7);
+    QCOMPARE(model.count(7, 2), 3LL);
+    QCOMPARE(model.count(3, 8), 2LL);
+    QCOMPARE(model.count(3, 3), 5LL);  // image 0 four times, image 4 once
+    QVERIFY(model.index(7, 2).data(Qt::BackgroundRole).isValid());
+    QVERIFY(!model.index(7, 3).data(Qt::DisplayRole).isValid());  // empty cells stay blank
+    QCOMPARE(EnsembleConfusionModel::compact(490000), QStringLiteral("490k"));
+    QCOMPARE(EnsembleConfusionModel::compact(56789), QStringLiteral("56.8k"));
+    QCOMPARE(EnsembleConfusionModel::compact(1234), QStringLiteral("1234"));
+    model.setRun(nullptr);
+    QCOMPARE(model.rowCount(), 0);
+  }
+
+  void runsModel() {
+    RunsModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    cs::RunSummary a;
+    a.id = 12;
+    a.created = "2024-05-01T12:34:56.789Z";
+    a.status = cs::RunStatus::Finished;
+    a.spec = "c5x8r-m2-d10";
+    a.nets = 50;
+    a.epochs_done = 3;
+    a.epochs = 5;
+    a.mean_accuracy = 0.98512;
+    cs::RunSummary b = a;
+    b.id = 11;
+    b.status = cs::RunStatus::Cancelled;
+    b.epochs_done = 0;
+    model.setRuns({a, b});
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.rowOf(11), 1);
+    QCOMPARE(model.rowOf(99), -1);
+    QCOMPARE(model.runAt(0), 12);
+    QCOMPARE(model.index(0, RunsModel::EpochsColumn).data().toString(), QStringLiteral("3/5"));
+    QCOMPARE(model.index(0, RunsModel::AccuracyColumn).data().toString(), QStringLiteral("98.51%"));
+    QCOMPARE(model.index(1, RunsModel::AccuracyColumn).data().toString(), QStringLiteral("–"));
+    QCOMPARE(model.index(1, RunsModel::StatusColumn).data().toString(), QStringLiteral("cancelled"));
+    QCOMPARE(model.index(0, RunsModel::NetsColumn).data().toInt(), 50);
+    QVERIFY(model.index(0, RunsModel::CreatedColumn).data().toString().startsWith("2024-05-0"));
+    model.setRuns({});
+    QCOMPARE(model.rowCount(), 0);
+  }
+};
+
+QTEST_MAIN(TestEnsembleModels)
+#include "test_ensemble_models.moc"

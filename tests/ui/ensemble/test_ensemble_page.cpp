@@ -1,0 +1,272 @@
+// The Ensemble page: opens stored runs (no retraining), filters the table from confusion cells,
+// shows the selected image's per-network predictions, finds the validation images and says when
+// they differ, keeps its state while hidden, trains a tiny ensemble and opens it, and the time to
+// open and sort a stored 50-network run over 10,000 images (printed, not asserted).
+#include <QElapsedTimer>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "ensemble/ensemble_confusion_view.h"
+#include "ensemble/ensemble_page.h"
+#include "ensemble/ensemble_summary.h"
+#include "ensemble/ensemble_train_dialog.h"
+#include "ensemble/image_detail_panel.h"
+#include "ensemble/misclassification_filter_model.h"
+#include "ensemble/misclassification_model.h"
+#include "ensemble/misclassification_panel.h"
+#include "ensemble/net_predictions_model.h"
+#include "ensemble/runs_model.h"
+#include "ensemble/runs_panel.h"
+#include "ensemble_test_data.h"
+#include "test_data.h"
+
+using namespace ensemble_testing;
+
+namespace {
+
+// The hand-built run in a fresh store, validated on a set with these labels.
+struct StoredHandBuilt {
+  QTemporaryDir dir;
+  QString path = dir.filePath(QStringLiteral("runs.db"));
+  HandBuilt h = handBuilt();
+  cs::Dataset val = validationSet(h.labels, "sha-of-val");
+  qint64 run = 0;
+  StoredHandBuilt() {
+    cs::Store store(path.toStdString());
+    run = storeRun(store, h.eval, val);
+  }
+};
+
+DatasetPtr pairWith(const cs::Dataset& val) {
+  return std::make_shared<const cs::DatasetPair>(cs::DatasetPair{val.head(1), val});
+}
+
+void closeMessageBoxes(QWidget* parent) {
+  for (QMessageBox* box : parent->findChildren<QMessageBox*>()) box->close();
+}
+
+}  // namespace
+
+class TestEnsemblePage : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void opensAStoredRunFromTheList() {
+    StoredHandBuilt s;
+    EnsemblePage page;
+    page.setStorePath(s.path);
+    QCOMPARE(page.runsModel()->rowCount(), 1);
+    QVERIFY(!page.currentRun());
+    QSignalSpy opened(&page, &EnsemblePage::runOpened);
+    QTableView* runs = page.runsPanel()->table();
+    runs->setCurrentIndex(page.runsModel()->index(0, 0));  // as a click would
+    QCOMPARE(opened.count(), 1);
+    QCOMPARE(page.currentRun()->info().id, s.run);
+    QCOMPARE(page.filterModel()->rowCount(), 7);
+    QCOMPARE(page.table()->currentImage(), 2);  // the top row: most often wrong
+    QCOMPARE(page.detail()->image(), 2);
+    QCOMPARE(page.detail()->model()->rowCount(), 4);
+    QCOMPARE(page.summary()->voteText(), QStringLiteral("85.71%"));  // 6 of 7
+    QCOMPARE(page.confusionModel()->rowCount(), 10);
+  }
+
+  void selectingARowShowsItsPredictions() {
+    StoredHandBuilt s;
+    EnsemblePage page;
+    page.setStorePath(s.path);
+    QVERIFY(page.openRun(s.run));
+    QVERIFY(page.table()->selectImage(4));
+    QCOMPARE(page.detail()->image(), 4);
+    const NetPredictionsModel* nets = page.detail()->model();
+    QCOMPARE(nets->index(1, NetPredictionsModel::Top1Column).data(NetPredictionsModel::LabelRole)
+                 .toInt(),
+             5);
+    QVERIFY(page.detail()->captionText().contains(QStringLiteral("<b>3</b> of 4")));
+  }
+
+  void confusionCellsFilterTheTable_data() {
+    QTest::addColumn<int>("trueLabel");
+    QTest::addColumn<int>("predicted");
+    QTest::addColumn<std::vector<int>>("expected");
+    QTest::newRow("5 taken for 6") << 5 << 6 << std::vector<int>{1};
+    QTest::newRow("3 taken for 8") << 3 << 8 << std::vector<int>{4};
+    QTest::newRow("7 taken for 2") << 7 << 2 << std::vector<int>{2};
+    QTest::newRow("diagonal: all 3s") << 3 << 3 << std::vector<int>{4, 0};
+  }
+
+  void confusionCellsFilterTheTable() {
+    QFETCH(int, trueLabel);
+    QFETCH(int, predicted);
+    QFETCH(std::vector<int>, expected);
+    StoredHandBuilt s;
+    EnsemblePage page;
+    page.resize(1600, 1000);
+    page.setStorePath(s.path);
+    QVERIFY(page.openRun(s.run));
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    EnsembleConfusionView* view = page.confusionView();
+    const QPoint cell = view->visualRect(view->model()->index(trueLabel, predicted)).center();
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, cell);
+    QCOMPARE(proxyOrder(*page.filterModel()), expected);
+    QCOMPARE(page.table()->currentImage(), expected.front());  // a shown row is current
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, cell);  // again: cleared
+    QCOMPARE(page.filterModel()->rowCount(), 7);
+    page.filterByCell(trueLabel, predicted);
+    QCOMPARE(proxyOrder(*page.filterModel()), expected);
+    page.clearCellFilter();
+    QCOMPARE(page.filterModel()->rowCount(), 7);
+  }
+
+  void validationImagesAreFoundAndChecked() {
+    StoredHandBuilt s;
+    EnsemblePage page;
+    page.setStorePath(s.path);
+    QVERIFY(page.openRun(s.run));  // "synthetic/test" names no folder and nothing is known
+    QVERIFY(!page.currentRun()->images());
+    QVERIFY(page.summary()->imagesNote().startsWith(QStringLiteral("No validation images")));
+
+    cs::Dataset other = s.val;
+    other.sha256 = "another-checksum";
+    page.rememberDataset(pairWith(other));
+    QVERIFY(page.openRun(s.run));
+    QVERIFY(page.currentRun()->images());
+    QVERIFY(page.currentRun()->imagesWarning());
+    QVERIFY(page.summary()->imagesNote().contains(QStringLiteral("differs")));
+
+    page.rememberDataset(pairWith(s.val));  // the very set: preferred, no warning
+    QVERIFY(page.openRun(s.run));
+    QVERIFY(!page.currentRun()->imagesWarning());
+    QVERIFY(page.summary()->imagesNote().contains(QStringLiteral("matches")));
+    const QModelIndex thumb = page.misclassificationModel()->index(2, MisclassificationModel::ImageColumn);
+    const QImage image = thumb.data(Qt::DecorationRole).value<QImage>();
+    QCOMPARE(image.size(), QSize(28, 28));
+    QCOMPARE(image.pixelColor(5, 3).red(), int(s.val.image(2)[3 * 28 + 5]));
+  }
+
+  void missingRunsAreReported() {
+    StoredHandBuilt s;
+    EnsemblePage page;
+    page.setStorePath(s.path);
+    QVERIFY(page.openRun(s.run));
+    QVERIFY(!page.openRun(s.run + 41));
+    QCOMPARE(page.currentRun()->info().id, s.run);  // the shown run stays
+    QCOMPARE(page.findChildren<QMessageBox*>().size(), 1);
+    closeMessageBoxes(&page);
+  }
+
+  void keepsItsStateWhileHidden() {
+    StoredHandBuilt s;
+    QTabWidget tabs;
+    auto* page = new EnsemblePage;
+    tabs.addTab(new QWidget, QStringLiteral("Live"));
+    tabs.addTab(page, QStringLiteral("Ensemble"));
+    page->setStorePath(s.path);
+    tabs.setCurrentIndex(1);
+    tabs.show();
+    QVERIFY(page->openRun(s.run));
+    page->filterModel()->setMinimumWrong(1);
+    QVERIFY(page->table()->selectImage(6));
+    tabs.setCurrentIndex(0);
+    QVERIFY(!page->isVisible());
+    tabs.setCurrentIndex(1);
+    QCOMPARE(page->currentRun()->info().id, s.run);
+    QCOMPARE(page->table()->currentImage(), 6);
+    QCOMPARE(page->detail()->image(), 6);
+    QCOMPARE(page->filterModel()->rowCount(), 5);
+    QCOMPARE(page->runsPanel()->selectedRun(), s.run);
+  }
+
+  void trainDialogBuildsTheGroup() {
+    cs::TrainConfig base;
+    base.group.seeds = {7};
+    base.group.batch_size = 32;
+    base.epochs = 4;
+    EnsembleTrainDialog dialog(base, testing_data::smallDataset(300, 100));
+    QCOMPARE(dialog.nets(), 50);
+    QCOMPARE(dialog.epochs(), 4);
+    dialog.setNets(5);
+    dialog.setPerNetShuffle(true);
+    dialog.setTrainLimit(200);
+    const cs::TrainConfig cfg = dialog.config();
+    QCOMPARE(cfg.group.seeds, (std::vector<uint64_t>{7, 8, 9, 10, 11}));
+    QVERIFY(cfg.group.per_net_shuffle);
+    QCOMPARE(cfg.group.batch_size, 32);
+    QCOMPARE(cfg.epochs, 4);
+    QCOMPARE(dialog.trainLimit(), 200);
+  }
+
+  void trainsATinyEnsembleAndOpensIt() {
+    QTemporaryDir dir;
+    EnsemblePage page;
+    page.setStorePath(dir.filePath(QStringLiteral("runs.db")));
+    EnsembleRequest request;
+    request.data = testing_data::smallDataset(640, 200);
+    request.config = testing_data::smallRun(*request.data, 1).config;
+    request.config.group.seeds = {1, 2, 3};
+    request.backend = cs::BackendChoice::Cpu;
+    QSignalSpy opened(&page, &EnsemblePage::runOpened);
+    QSignalSpy finished(&page, &EnsemblePage::trainingFinished);
+    page.startTraining(request);
+    QVERIFY(page.isTraining());
+    QVERIFY(!page.runsPanel()->trainButton()->isEnabled());
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(finished[0][1].toBool(), false);
+    QVERIFY(!page.isTraining());
+    QVERIFY(page.runsPanel()->trainButton()->isEnabled());
+    QCOMPARE(opened.size(), 1);
+    QCOMPARE(page.runsModel()->rowCount(), 1);
+    const EnsembleRunPtr& run = page.currentRun();
+    QCOMPARE(run->nets(), 3);
+    QCOMPARE(run->info().status, cs::RunStatus::Finished);
+    QCOMPARE(page.filterModel()->rowCount(), 200);
+    QVERIFY(run->images());  // the training data's test set was remembered
+    QVERIFY(!run->imagesWarning());
+    QCOMPARE(page.runsPanel()->selectedRun(), run->info().id);
+  }
+
+  void opensAndSortsFiftyNetworksQuickly() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("runs.db"));
+    std::vector<uint8_t> labels(10000);
+    for (size_t i = 0; i < labels.size(); ++i) labels[i] = uint8_t((i * 7) % 10);
+    const cs::Dataset val = validationSet(labels, "fifty");
+    qint64 run = 0;
+    {
+      cs::Store store(path.toStdString());
+      run = storeRun(store, randomEval(50, labels, 0.985, 11), val);
+    }
+    EnsemblePage page;
+    page.resize(1600, 1000);
+    page.setStorePath(path);
+    page.rememberDataset(pairWith(val));
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(page.openRun(run));
+    const qint64 openMs = clock.elapsed();
+    MisclassificationFilterModel* proxy = page.filterModel();
+    QCOMPARE(proxy->rowCount(), 10000);
+    clock.restart();
+    proxy->sort(MisclassificationModel::MeanTrueProbColumn, Qt::AscendingOrder);
+    const qint64 sortMs = clock.elapsed();
+    clock.restart();
+    proxy->sort(MisclassificationModel::WrongColumn, Qt::DescendingOrder);
+    const qint64 resortMs = clock.elapsed();
+    qInfo("50 nets x 10,000 images: open (load_run + statistics + models + default sort) %lld ms; "
+          "sort by mean p(true) %lld ms; back to wrong count %lld ms; total %lld ms",
+          openMs, sortMs, resortMs, openMs + sortMs + resortMs);
+    const std::vector<int> ranking = page.currentRun()->stats().ranking;
+    QCOMPARE(proxyOrder(*proxy), ranking);
+  }
+};
+
+QTEST_MAIN(TestEnsemblePage)
+#include "test_ensemble_page.moc"

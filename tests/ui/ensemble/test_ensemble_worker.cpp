@@ -1,0 +1,176 @@
+// The ensemble worker on its own thread: trains a tiny ensemble (3 networks on a small subset of
+// MNIST, or a synthetic set without it) into a temporary run store, reports progress, keeps the
+// finished epochs when cancelled, and reports store errors.
+#include <QTemporaryDir>
+#include <QThread>
+#include <QtTest>
+
+#include "convscope/store.h"
+#include "ensemble/ensemble_worker.h"
+#include "test_data.h"
+
+namespace {
+
+EnsembleRequest tinyRequest(const QString& store, int nets, int epochs) {
+  EnsembleRequest r;
+  r.data = testing_data::smallDataset(640, 200);
+  r.config = testing_data::smallRun(*r.data, epochs).config;
+  r.config.group.seeds.clear();
+  for (int i = 0; i < nets; ++i) r.config.group.seeds.push_back(5 + i);
+  r.backend = cs::BackendChoice::Cpu;
+  r.storePath = store;
+  return r;
+}
+
+// Records the worker's signals on the test's thread (queued), so that nothing is read while the
+// worker writes it.
+class Recorder : public QObject {
+ public:
+  explicit Recorder(EnsembleWorker* worker) {
+    connect(worker, &EnsembleWorker::started, this, [this](qint64 run) { started << run; });
+    connect(worker, &EnsembleWorker::progress, this,
+            [this](const EnsembleProgress& p) { progress << p; });
+    connect(worker, &EnsembleWorker::epochRecorded, this,
+            [this](qint64, int epoch) { epochs << epoch; });
+    connect(worker, &EnsembleWorker::finished, this, [this](qint64 r, bool c) {
+      run = r;
+      cancelled = c;
+      done = true;
+    });
+    connect(worker, &EnsembleWorker::failed, this,
+            [this](qint64 r, const QString& t, const QString& m) {
+              run = r;
+              title = t;
+              message = m;
+              done = failed = true;
+            });
+  }
+  QList<qint64> started;
+  QList<EnsembleProgress> progress;
+  QList<int> epochs;
+  bool done = false, cancelled = false, failed = false;
+  qint64 run = -2;
+  QString title, message;
+};
+
+}  // namespace
+
+class TestEnsembleWorker : public QObject {
+  Q_OBJECT
+
+ private:
+  QThread m_thread;
+  EnsembleWorker* m_worker = nullptr;
+
+  void train(const EnsembleRequest& request) {
+    EnsembleWorker* worker = m_worker;
+    QMetaObject::invokeMethod(worker, [worker, request] { worker->train(request); },
+                              Qt::QueuedConnection);
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    registerEnsembleTypes();
+    m_thread.start();
+  }
+  void init() {
+    m_worker = new EnsembleWorker;
+    m_worker->moveToThread(&m_thread);
+  }
+  void cleanup() { QMetaObject::invokeMethod(m_worker, &QObject::deleteLater); }
+  void cleanupTestCase() {
+    m_thread.quit();
+    m_thread.wait();
+  }
+
+  void trainsAndStoresATinyEnsemble() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("runs.db");
+    Recorder r(m_worker);
+    m_worker->resetCancel();
+    train(tinyRequest(path, 3, 2));
+    QTRY_VERIFY_WITH_TIMEOUT(r.done, 120000);
+    QVERIFY2(!r.failed, qPrintable(r.message));
+    QCOMPARE(r.cancelled, false);
+    const qint64 run = r.run;
+    QCOMPARE(r.started, QList<qint64>{run});
+    QCOMPARE(r.epochs, (QList<int>{1, 2}));
+    QVERIFY(r.progress.size() >= 3);  // loading, preparing, training, …
+    QCOMPARE(r.progress.front().phase, EnsembleProgress::Phase::Loading);
+    const EnsembleProgress& last = r.progress.last();
+    QCOMPARE(last.run, run);
+    QCOMPARE(last.nets, 3);
+    QCOMPARE(last.epochs, 2);
+    QVERIFY(last.groupSamplesPerSecond > 0);
+
+    cs::Store store(path.toStdString());
+    const cs::StoredRun stored = store.load_run(run);
+    QCOMPARE(stored.info.status, cs::RunStatus::Finished);
+    QCOMPARE(stored.info.epochs_done, 2);
+    QCOMPARE(stored.info.setup.group.seeds, (std::vector<uint64_t>{5, 6, 7}));
+    QCOMPARE(stored.eval.nets, 3);
+    QCOMPARE(stored.eval.count, 200);
+    QCOMPARE(stored.epochs.size(), size_t(2));
+    const std::vector<cs::ParamInfo> params = stored.info.setup.group.spec.params();
+    for (int net = 0; net < 3; ++net) {
+      const std::vector<cs::NamedTensor> weights = store.load_weights(run, net);
+      QCOMPARE(weights.size(), params.size());
+      QCOMPARE(weights[0].name, params[0].name);
+      QCOMPARE(weights[0].data.size(), size_t(params[0].size()));
+    }
+    // Different seeds, different networks.
+    QVERIFY(store.load_weights(run, 0)[0].data != store.load_weights(run, 1)[0].data);
+  }
+
+  void cancelKeepsTheFinishedEpochs() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("runs.db");
+    Recorder r(m_worker);
+    // Cancel from the worker's thread as epoch 1 is recorded: exactly one epoch is kept.
+    EnsembleWorker* worker = m_worker;
+    connect(worker, &EnsembleWorker::epochRecorded, worker, [worker] { worker->cancel(); },
+            Qt::DirectConnection);
+    m_worker->resetCancel();
+    train(tinyRequest(path, 3, 3));
+    QTRY_VERIFY_WITH_TIMEOUT(r.done, 120000);
+    QCOMPARE(r.cancelled, true);
+    const qint64 run = r.run;
+    cs::Store store(path.toStdString());
+    const cs::StoredRun stored = store.load_run(run);
+    QCOMPARE(stored.info.status, cs::RunStatus::Cancelled);
+    QCOMPARE(stored.info.epochs_done, 1);
+    QCOMPARE(stored.eval.nets, 3);  // the finished epoch's predictions load
+  }
+
+  void cancelBeforeStartBeginsNoRun() {
+    QTemporaryDir dir;
+    Recorder r(m_worker);
+    m_worker->resetCancel();
+    m_worker->cancel();
+    train(tinyRequest(dir.filePath("runs.db"), 2, 1));
+    QTRY_VERIFY_WITH_TIMEOUT(r.done, 60000);
+    QCOMPARE(r.run, -1);
+    QCOMPARE(r.cancelled, true);
+    QVERIFY(r.started.isEmpty());
+  }
+
+  void storeErrorsAreReported() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("not-a-store.db");
+    QFile junk(path);
+    QVERIFY(junk.open(QIODevice::WriteOnly));
+    junk.write(QByteArray(4096, 'x'));
+    junk.close();
+    Recorder r(m_worker);
+    m_worker->resetCancel();
+    train(tinyRequest(path, 2, 1));
+    QTRY_VERIFY_WITH_TIMEOUT(r.done, 60000);
+    QVERIFY(r.failed);
+    QCOMPARE(r.run, -1);
+    QCOMPARE(r.title, QStringLiteral("Run store error"));
+    QVERIFY(r.message.contains(QStringLiteral("not-a-store.db")));
+  }
+};
+
+QTEST_MAIN(TestEnsembleWorker)
+#include "test_ensemble_worker.moc"

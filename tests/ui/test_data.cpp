@@ -1,0 +1,58 @@
+#include "test_data.h"
+
+#include <random>
+
+namespace testing_data {
+
+namespace {
+
+cs::Dataset synthetic(int count, uint64_t seed, const std::string& name) {
+  cs::Dataset d;
+  d.name = name;
+  d.count = count;
+  d.images.assign(static_cast<size_t>(count) * d.shape.size(), 0);
+  d.labels.resize(count);
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> noise(0, 40);
+  for (int i = 0; i < count; ++i) {
+    const int label = i % d.classes;
+    d.labels[i] = static_cast<uint8_t>(label);
+    uint8_t* image = d.images.data() + static_cast<size_t>(i) * d.shape.size();
+    for (int p = 0; p < d.shape.size(); ++p) image[p] = static_cast<uint8_t>(noise(rng));
+    const int column = 3 + 2 * label;  // class c: a bright vertical stroke at column 3 + 2c
+    for (int y = 4; y < 24; ++y) image[y * 28 + column] = image[y * 28 + column + 1] = 230;
+  }
+  return d;
+}
+
+}  // namespace
+
+DatasetPtr smallDataset(int train, int test, bool* real) {
+  try {
+    const cs::DatasetPair full = cs::load_idx_folder(cs::default_mnist_dir(), "mnist");
+    if (real) *real = true;
+    return std::make_shared<const cs::DatasetPair>(
+        cs::DatasetPair{full.train.head(train), full.test.head(test)});
+  } catch (const std::exception&) {
+    if (real) *real = false;
+    return std::make_shared<const cs::DatasetPair>(cs::DatasetPair{
+        synthetic(train, 1, "synthetic/train"), synthetic(test, 2, "synthetic/test")});
+  }
+}
+
+TrainingSettings smallSettings(int epochs) {
+  TrainingSettings s;
+  s.backend = cs::BackendChoice::Cpu;
+  s.batchSize = 32;
+  s.epochs = epochs;
+  s.convBlocks = {{3, 4, PoolKind::Max, 2}};
+  s.denseWidth = 16;
+  return s;
+}
+
+RunRequest smallRun(const cs::DatasetPair& data, int epochs) {
+  const TrainingSettings s = smallSettings(epochs);
+  return {s.trainConfig(data.train.shape, data.train.classes), s.backend};
+}
+
+}  // namespace testing_data

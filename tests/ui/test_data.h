@@ -1,0 +1,18 @@
+// Small datasets for the UI tests: the first images of the real MNIST when it is installed,
+// otherwise a synthetic set in which each class is a distinct stroke (so a network can learn it).
+#pragma once
+
+#include "settings/training_settings.h"
+#include "training/training_types.h"
+
+namespace testing_data {
+
+// `train` training and `test` validation images; `real` says which kind it is.
+DatasetPtr smallDataset(int train, int test, bool* real = nullptr);
+
+// A fast network for tests: conv 3×3×4 + max pool 2, dense 16, relu; Adam, batch 32.
+TrainingSettings smallSettings(int epochs);
+
+RunRequest smallRun(const cs::DatasetPair& data, int epochs);
+
+}  // namespace testing_data

@@ -1,0 +1,136 @@
+// The hyperparameter panel as a user sees it: an impossible architecture is flagged at the field
+// with the reason, valid edits clear it, and the optimizer brings its own learning rate.
+#include <QComboBox>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QtTest>
+
+#include "settings/hyperparameter_panel.h"
+#include "settings/log_spin_box.h"
+
+namespace {
+
+DatasetInfo mnistInfo() {
+  DatasetInfo info;
+  info.loaded = true;
+  info.trainCount = 60000;
+  info.testCount = 10000;
+  return info;
+}
+
+QList<QWidget*> invalidFields(const QWidget& root) {
+  QList<QWidget*> out;
+  for (QWidget* w : root.findChildren<QWidget*>())
+    if (w->property("invalid").toBool()) out << w;
+  return out;
+}
+
+}  // namespace
+
+class TestHyperparameterPanel : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void flagsTheOffendingKernel();
+  void editingAFieldRevalidates();
+  void optimizerBringsItsLearningRate();
+  void lockDisablesEditing();
+  void logSpinBoxSteps_data();
+  void logSpinBoxSteps();
+};
+
+void TestHyperparameterPanel::flagsTheOffendingKernel() {
+  HyperparameterPanel panel;
+  panel.setDatasetInfo(mnistInfo());
+  QVERIFY(panel.validation().ok);
+  QVERIFY(invalidFields(panel).isEmpty());
+
+  TrainingSettings s;
+  s.convBlocks.push_back({9, 16, PoolKind::None, 2});
+  QSignalSpy validations(&panel, &HyperparameterPanel::validationChanged);
+  panel.setSettings(s);
+  QCOMPARE(validations.count(), 1);
+  QVERIFY(!panel.validation().ok);
+  const QList<QWidget*> flagged = invalidFields(panel);
+  QCOMPARE(flagged.size(), 1);
+  auto* kernel = qobject_cast<QSpinBox*>(flagged.front());
+  QVERIFY(kernel);
+  QCOMPARE(kernel->objectName(), QStringLiteral("kernel3"));
+  QCOMPARE(kernel->value(), 9);
+  QVERIFY2(kernel->toolTip().contains(QStringLiteral("layer 5")), qPrintable(kernel->toolTip()));
+  const auto labels = panel.findChildren<QLabel*>(QStringLiteral("issue"));
+  QCOMPARE(labels.size(), 1);
+  QVERIFY(labels.front()->text().contains(QStringLiteral("4x4")));
+
+  s.convBlocks.back().kernel = 3;
+  panel.setSettings(s);
+  QVERIFY(panel.validation().ok);
+  QVERIFY(invalidFields(panel).isEmpty());
+}
+
+void TestHyperparameterPanel::editingAFieldRevalidates() {
+  HyperparameterPanel panel;
+  panel.setDatasetInfo(mnistInfo());
+  QSignalSpy changes(&panel, &HyperparameterPanel::settingsChanged);
+  auto* batch = panel.findChild<QSpinBox*>(QStringLiteral("batchSize"));
+  QVERIFY(batch);
+  panel.setDatasetInfo([] {
+    DatasetInfo tiny = mnistInfo();
+    tiny.trainCount = 50;
+    return tiny;
+  }());
+  QVERIFY(!panel.validation().ok);
+  QCOMPARE(panel.validation().field, SettingsField::BatchSize);
+  QVERIFY(batch->property("invalid").toBool());
+  batch->setValue(32);
+  QCOMPARE(changes.count(), 1);
+  QCOMPARE(changes.front().front().value<TrainingSettings>().batchSize, 32);
+  QVERIFY(panel.validation().ok);
+  QVERIFY(!batch->property("invalid").toBool());
+}
+
+void TestHyperparameterPanel::optimizerBringsItsLearningRate() {
+  HyperparameterPanel panel;
+  auto* optimizer = panel.findChild<QComboBox*>(QStringLiteral("optimizer"));
+  QVERIFY(optimizer);
+  QCOMPARE(optimizer->currentText(), QStringLiteral("Adam"));
+  optimizer->setCurrentIndex(optimizer->findText(QStringLiteral("SGD")));
+  QCOMPARE(panel.settings().optimizer, cs::OptimizerKind::Sgd);
+  QCOMPARE(float(panel.settings().learningRate),
+           cs::OptimizerConfig::defaults(cs::OptimizerKind::Sgd).lr);
+}
+
+void TestHyperparameterPanel::lockDisablesEditing() {
+  HyperparameterPanel panel;
+  panel.setLocked(true, QStringLiteral("locked for the test"));
+  for (QSpinBox* spin : panel.findChildren<QSpinBox*>()) QVERIFY(!spin->isEnabled());
+  panel.setLocked(false);
+  for (QSpinBox* spin : panel.findChildren<QSpinBox*>()) QVERIFY(spin->isEnabled());
+}
+
+void TestHyperparameterPanel::logSpinBoxSteps_data() {
+  QTest::addColumn<double>("from");
+  QTest::addColumn<int>("steps");
+  QTest::addColumn<double>("to");
+  QTest::newRow("up a rung") << 0.001 << 1 << 0.002;
+  QTest::newRow("up a decade") << 0.001 << 3 << 0.01;
+  QTest::newRow("down from a rung") << 0.001 << -1 << 0.0005;
+  QTest::newRow("down from between rungs") << 0.003 << -1 << 0.002;
+  QTest::newRow("up from between rungs") << 0.003 << 1 << 0.005;
+}
+
+void TestHyperparameterPanel::logSpinBoxSteps() {
+  QFETCH(double, from);
+  QFETCH(int, steps);
+  QFETCH(double, to);
+  LogSpinBox box;
+  box.setValue(from);
+  box.stepBy(steps);
+  QVERIFY2(qAbs(box.value() - to) < 1e-12, qPrintable(QString::number(box.value())));
+  QCOMPARE(box.textFromValue(2e-5), QStringLiteral("2e-05"));
+  QCOMPARE(box.valueFromText(QStringLiteral("3e-4")), 3e-4);
+}
+
+QTEST_MAIN(TestHyperparameterPanel)
+#include "test_hyperparameter_panel.moc"

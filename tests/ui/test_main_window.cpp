@@ -1,0 +1,184 @@
+// Smoke test of the whole window, offscreen: open it, train on a small real subset, and see every
+// view update: filter grids fill, the snapshot step advances, the chart series grow, the
+// predictions and the confusion matrix arrive after the evaluation. Then the view switching,
+// probe picking, validation gating of Start, and the exports.
+#include <QAction>
+#include <QLabel>
+#include <QListView>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QtTest>
+
+#include "charts/training_charts.h"
+#include "network/network_inspector.h"
+#include "predictions/confusion_matrix_model.h"
+#include "predictions/prediction_filter_model.h"
+#include "predictions/prediction_model.h"
+#include "predictions/predictions_panel.h"
+#include "settings/hyperparameter_panel.h"
+#include "test_data.h"
+#include "training/training_session.h"
+#include "window/live_training_view.h"
+#include "window/main_window.h"
+#include "window/training_status_bar.h"
+
+class TestMainWindow : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase();
+  void trainsAndEveryViewUpdates();
+  void uiStaysResponsiveWhileTraining();
+  void startNeedsValidSettings();
+  void missingDatasetSaysHowToFixIt();
+
+ private:
+  DatasetPtr m_data;
+};
+
+void TestMainWindow::initTestCase() {
+  Q_INIT_RESOURCE(convscope);
+  QSettings().clear();
+  QSettings q;
+  testing_data::smallSettings(1).save(q);
+  m_data = testing_data::smallDataset(1024, 300);
+}
+
+void TestMainWindow::trainsAndEveryViewUpdates() {
+  MainWindow window(m_data, {});
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  LiveTrainingView* live = window.live();
+  TrainingSession* session = live->session();
+  QCOMPARE(live->predictionModel()->rowCount(), 300);  // the images show before any training
+  QVERIFY(live->panel()->validation().ok);
+  QVERIFY(live->actions().start->isEnabled());
+  QVERIFY(!live->actions().stop->isEnabled());
+
+  // Step: one batch, then paused, with the frame of that batch in every layer view.
+  live->actions().step->trigger();
+  QTRY_COMPARE(session->state(), TrainingState::Paused);
+  QTRY_VERIFY(live->inspector()->snapshot() != nullptr);
+  const long long firstStep = live->inspector()->snapshot()->step;
+  QCOMPARE(firstStep, 0LL);
+  QCOMPARE(live->inspector()->layerCount(), 4);
+  QVERIFY(live->inspector()->layerModel(0)->rowCount() > 0);
+  QVERIFY(!live->panel()->findChild<QWidget*>(QStringLiteral("batchSize"))->isEnabled());
+  QVERIFY(!live->actions().start->isEnabled());
+  QCOMPARE(live->actions().pauseResume->text(), QStringLiteral("&Resume"));
+
+  live->actions().pauseResume->trigger();
+  QTRY_COMPARE_WITH_TIMEOUT(session->state(), TrainingState::Finished, 120000);
+  QTRY_VERIFY(live->inspector()->snapshot()->step > firstStep);  // the final frame
+  QTRY_VERIFY(live->charts()->plottedLossPoints() >= 32);        // 1024 / 32 steps, one epoch
+  QTRY_COMPARE(live->charts()->plottedEvaluationPoints(), 1);
+  QVERIFY(live->predictionModel()->hasEvaluation());
+  QCOMPARE(live->confusionModel()->rowCount(), 10);
+  QVERIFY(window.trainingStatusBar()->findChildren<QLabel*>().size() >= 5);
+  QVERIFY(live->actions().exportPredictionsCsv->isEnabled());
+
+  // Every layer and every quantity has something to show.
+  for (GridQuantity q : {GridQuantity::Weights, GridQuantity::ActivationGradients,
+                         GridQuantity::WeightGradients, GridQuantity::Activations}) {
+    live->inspector()->setQuantity(q);
+    QVERIFY(live->inspector()->layerModel(0)->rowCount() > 0);
+    QVERIFY(live->inspector()->layerModel(3)->rowCount() > 0);
+  }
+
+  // Ctrl+2 / Ctrl+1 switch views; the live view keeps its state.
+  QTest::keyClick(&window, Qt::Key_2, Qt::ControlModifier);
+  QCOMPARE(window.currentView(), MainWindow::EnsembleView);
+  QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
+  QCOMPARE(window.currentView(), MainWindow::LiveView);
+  QVERIFY(live->inspector()->snapshot() != nullptr);
+
+  // Clicking a misclassified image makes it the probe; the finished run captures a new frame.
+  PredictionsPanel* predictions = live->predictions();
+  predictions->showFilter(PredictionFilter::Misclassified);
+  PredictionFilterModel* proxy = predictions->filterModel();
+  QVERIFY(proxy->rowCount() > 0);
+  QListView* grid = predictions->view();
+  const QModelIndex first = proxy->index(0, 0);
+  const int row = proxy->mapToSource(first).row();
+  grid->scrollTo(first);
+  QTest::mouseClick(grid->viewport(), Qt::LeftButton, {}, grid->visualRect(first).center());
+  QCOMPARE(session->probe(), row);
+  QTRY_COMPARE(live->inspector()->snapshot()->probe, row);
+
+  QTemporaryDir dir;
+  QVERIFY(live->writeChartsPng(dir.filePath(QStringLiteral("charts.png"))));
+  QVERIFY(!QImage(dir.filePath(QStringLiteral("charts.png"))).isNull());
+  QVERIFY(live->writeMetricsCsv(dir.filePath(QStringLiteral("metrics.csv"))));
+  QVERIFY(live->writePredictionsCsv(dir.filePath(QStringLiteral("predictions.csv"))));
+  QFile csv(dir.filePath(QStringLiteral("predictions.csv")));
+  QVERIFY(csv.open(QIODevice::ReadOnly));
+  QCOMPARE(csv.readAll().count('\n'), 301);
+
+  live->actions().reset->trigger();
+  QTRY_COMPARE(session->state(), TrainingState::Idle);
+  QVERIFY(live->history().isEmpty());
+  QVERIFY(!live->predictionModel()->hasEvaluation());
+  QVERIFY(live->inspector()->snapshot() == nullptr);
+}
+
+void TestMainWindow::uiStaysResponsiveWhileTraining() {
+  MainWindow window(m_data, {});
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  LiveTrainingView* live = window.live();
+  TrainingSettings reference;  // the full reference network, live frames and all
+  reference.backend = cs::BackendChoice::Cpu;
+  reference.epochs = 50;
+  live->panel()->setSettings(reference);
+  QSignalSpy frames(live->session(), &TrainingSession::snapshotReady);
+  live->actions().start->trigger();
+  QTRY_COMPARE(live->session()->state(), TrainingState::Running);
+
+  // A 10 ms UI timer must keep firing while training runs on the worker thread.
+  QElapsedTimer clock;
+  qint64 last = 0, worst = 0;
+  QTimer tick;
+  tick.setInterval(10);
+  connect(&tick, &QTimer::timeout, [&] {
+    worst = std::max(worst, clock.elapsed() - last);
+    last = clock.elapsed();
+  });
+  clock.start();
+  tick.start();
+  QTest::qWait(3000);
+  tick.stop();
+  live->actions().stop->trigger();
+  QTRY_COMPARE(live->session()->state(), TrainingState::Stopped);
+  qInfo("longest UI event-loop gap while training: %lld ms, %lld frames shown",
+        static_cast<long long>(worst), static_cast<long long>(frames.count()));
+  QVERIFY2(worst < 250, qPrintable(QString::number(worst)));
+  QVERIFY(frames.count() >= 10);  // the views kept updating
+}
+
+void TestMainWindow::startNeedsValidSettings() {
+  MainWindow window(m_data, {});
+  LiveTrainingView* live = window.live();
+  TrainingSettings s = live->panel()->settings();
+  s.convBlocks = {{5, 8, PoolKind::Max, 2}, {5, 16, PoolKind::Max, 2}, {9, 16, PoolKind::None, 2}};
+  live->panel()->setSettings(s);
+  QVERIFY(!live->actions().start->isEnabled());
+  QVERIFY(!live->actions().step->isEnabled());
+  QVERIFY2(live->actions().start->toolTip().contains(QStringLiteral("layer 5")),
+           qPrintable(live->actions().start->toolTip()));
+  s.convBlocks.back().kernel = 3;
+  live->panel()->setSettings(s);
+  QVERIFY(live->actions().start->isEnabled());
+}
+
+void TestMainWindow::missingDatasetSaysHowToFixIt() {
+  MainWindow window(nullptr, QStringLiteral("MNIST is missing: run scripts/fetch-mnist.sh"));
+  LiveTrainingView* live = window.live();
+  QVERIFY(!live->actions().start->isEnabled());
+  QVERIFY(live->actions().start->toolTip().contains(QStringLiteral("fetch-mnist.sh")));
+  QCOMPARE(live->predictionModel()->rowCount(), 0);
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

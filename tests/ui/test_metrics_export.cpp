@@ -1,0 +1,150 @@
+// The metric history (smoothing, CSV) and the chart exports: a PNG that QImage loads and an SVG
+// that parses as XML and renders.
+#include <QSvgRenderer>
+#include <QTemporaryDir>
+#include <QXmlStreamReader>
+#include <QtTest>
+
+#include "charts/training_charts.h"
+#include "training/metrics_history.h"
+
+namespace {
+
+void fill(MetricsHistory& history, int steps) {
+  history.setStepsPerEpoch(100);
+  std::vector<cs::LossPoint> points;
+  for (int s = 0; s < steps; ++s)
+    points.push_back(
+        {s, 2.3f * std::exp(-s / 60.f) + 0.05f, 0.1f + 0.85f * (1 - std::exp(-s / 50.f))});
+  history.addLosses(points);
+  for (int e = 1; e * 100 <= steps; ++e) {
+    EvaluationReport r;
+    r.step = e * 100;
+    r.epoch = e;
+    r.epochEnd = true;
+    r.valLoss = 0.3 / e;
+    r.valAccuracy = 0.9 + 0.02 * e;
+    r.trainLoss = 0.35 / e;
+    r.trainAccuracy = 0.88 + 0.02 * e;
+    history.addEvaluation(r);
+  }
+}
+
+}  // namespace
+
+class TestMetricsExport : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void smoothingIsBiasCorrected();
+  void csvHasOneRowPerStep();
+  void chartsPlotTheHistory();
+  void exportPng();
+  void exportSvg();
+
+ private:
+  QTemporaryDir m_dir;
+};
+
+void TestMetricsExport::smoothingIsBiasCorrected() {
+  MetricsHistory history;
+  history.addLosses({{0, 2.f, 0.5f}, {1, 2.f, -1.f}});
+  QCOMPARE(history.smoothedLosses().front().y(), 2.0);  // no pull towards zero at the start
+  QCOMPARE(history.smoothedLosses().back().y(), 2.0);
+  QCOMPARE(history.losses().front().x(), 1.0);               // steps completed
+  QCOMPARE(history.smoothedAccuracies().size(), size_t(1));  // -1: not measured
+  const long long revision = history.revision();
+  history.clear();
+  QVERIFY(history.isEmpty());
+  QVERIFY(history.revision() > revision);
+}
+
+void TestMetricsExport::csvHasOneRowPerStep() {
+  MetricsHistory history;
+  fill(history, 250);
+  QString text;
+  QTextStream out(&text);
+  history.writeCsv(out);
+  out.flush();
+  const QStringList lines = text.trimmed().split(QLatin1Char('\n'));
+  QCOMPARE(lines.size(), 251);
+  QCOMPARE(lines[0], QStringLiteral("step,epoch,train_loss,train_loss_smoothed,train_accuracy,"
+                                    "val_loss,val_accuracy,epoch_train_loss,epoch_train_accuracy"));
+  const QStringList epochRow = lines[100].split(QLatin1Char(','));  // step 100: epoch 1 ends
+  QCOMPARE(epochRow.size(), 9);
+  QCOMPARE(epochRow[0], QStringLiteral("100"));
+  QCOMPARE(epochRow[1], QStringLiteral("1"));
+  QCOMPARE(epochRow[5].toDouble(), 0.3);
+  QCOMPARE(epochRow[6].toDouble(), 0.92);
+  const QStringList plainRow = lines[50].split(QLatin1Char(','));
+  QCOMPARE(plainRow.size(), 9);
+  QVERIFY(plainRow[5].isEmpty());
+  QCOMPARE(plainRow[1].toDouble(), 0.5);
+}
+
+void TestMetricsExport::chartsPlotTheHistory() {
+  MetricsHistory history;
+  TrainingCharts charts(&history);
+  QCOMPARE(charts.plottedLossPoints(), 0);
+  fill(history, 300);
+  QTRY_COMPARE(charts.plottedLossPoints(), 300);  // the refresh timer picks the change up
+  QCOMPARE(charts.plottedEvaluationPoints(), 3);
+  fill(history, 2 * TrainingCharts::kMaxPlottedPoints);  // long histories are thinned
+  charts.refresh();
+  QVERIFY(charts.plottedLossPoints() <= TrainingCharts::kMaxPlottedPoints + 1);
+}
+
+void TestMetricsExport::exportPng() {
+  MetricsHistory history;
+  fill(history, 300);
+  TrainingCharts charts(&history);
+  charts.resize(640, 480);
+  charts.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&charts));
+  charts.refresh();
+  const QString path = m_dir.filePath(QStringLiteral("charts.png"));
+  QString error;
+  QVERIFY2(charts.exportPng(path, &error), qPrintable(error));
+  const QImage image(path);
+  QVERIFY(!image.isNull());
+  QCOMPARE(image.size(), QSize(1280, 960));
+  // Something was drawn: not a blank page.
+  QSet<QRgb> colors;
+  for (int y = 0; y < image.height(); y += 8)
+    for (int x = 0; x < image.width(); x += 8) colors.insert(image.pixel(x, y));
+  QVERIFY(colors.size() > 5);
+  QVERIFY(!charts.exportPng(m_dir.filePath(QStringLiteral("missing/dir/charts.png")), &error));
+  QVERIFY(!error.isEmpty());
+}
+
+void TestMetricsExport::exportSvg() {
+  MetricsHistory history;
+  fill(history, 300);
+  TrainingCharts charts(&history);
+  charts.resize(640, 480);
+  charts.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&charts));
+  const QString path = m_dir.filePath(QStringLiteral("charts.svg"));
+  QString error;
+  QVERIFY2(charts.exportSvg(path, &error), qPrintable(error));
+
+  QFile file(path);
+  QVERIFY(file.open(QIODevice::ReadOnly));
+  QXmlStreamReader xml(&file);
+  QString root;
+  int paths = 0;
+  while (!xml.atEnd()) {
+    if (xml.readNext() != QXmlStreamReader::StartElement) continue;
+    if (root.isEmpty()) root = xml.name().toString();
+    if (xml.name() == QStringLiteral("path") || xml.name() == QStringLiteral("polyline")) ++paths;
+  }
+  QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+  QCOMPARE(root, QStringLiteral("svg"));
+  QVERIFY(paths > 3);  // the series are vector paths, not a bitmap
+  QSvgRenderer renderer(path);
+  QVERIFY(renderer.isValid());
+  QCOMPARE(renderer.viewBox().size(), QSize(640, 480));
+}
+
+QTEST_MAIN(TestMetricsExport)
+#include "test_metrics_export.moc"

@@ -1,0 +1,232 @@
+// The validation-prediction models: the list model (every image, updated in place by an
+// evaluation), the filter/sort proxy and the confusion matrix, each under QAbstractItemModelTester.
+#include <QAbstractItemModelTester>
+#include <QtTest>
+#include <cmath>
+
+#include "predictions/confusion_matrix_model.h"
+#include "predictions/prediction_filter_model.h"
+#include "predictions/prediction_model.h"
+
+Q_DECLARE_METATYPE(PredictionFilter)
+
+namespace {
+
+constexpr int kCount = 40;
+
+// Labels i % 10; predictions right except for every 7th image (predicted label + 1).
+// Image i's top-1 probability is 0.5 + i / 100, so confidence grows with the index.
+DatasetPtr dataset() {
+  cs::Dataset test;
+  test.name = "test";
+  test.count = kCount;
+  test.images.assign(static_cast<size_t>(kCount) * test.shape.size(), 0);
+  for (int i = 0; i < kCount; ++i) {
+    test.labels.push_back(static_cast<uint8_t>(i % 10));
+    test.images[static_cast<size_t>(i) * test.shape.size() + i] = 255;  // one lit pixel
+  }
+  return std::make_shared<const cs::DatasetPair>(cs::DatasetPair{test, test});
+}
+
+EvalPtr evaluation() {
+  auto e = std::make_shared<cs::EvalResult>();
+  e->nets = 1;
+  e->count = kCount;
+  for (int i = 0; i < kCount; ++i) {
+    const int label = i % 10;
+    const bool wrong = i % 7 == 0;
+    const int top = wrong ? (label + 1) % 10 : label;
+    const float p = 0.5f + i / 100.f;
+    e->top_labels.insert(e->top_labels.end(), {uint8_t(top), uint8_t((top + 1) % 10),
+                                               uint8_t(wrong ? label : (top + 2) % 10)});
+    e->top_probs.insert(e->top_probs.end(), {p, (1 - p) * 0.6f, (1 - p) * 0.3f});
+    e->true_probs.push_back(wrong ? (1 - p) * 0.3f : p);
+  }
+  e->loss = {0.5f};
+  e->accuracy = {1.f - 6.f / kCount};
+  return e;
+}
+
+QList<int> sourceRows(const PredictionFilterModel& proxy) {
+  QList<int> rows;
+  for (int r = 0; r < proxy.rowCount(); ++r) rows << proxy.mapToSource(proxy.index(r, 0)).row();
+  return rows;
+}
+
+}  // namespace
+
+class TestPredictionModels : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void modelsPassTheTester();
+  void predictionRoles();
+  void evaluationUpdatesRowsInPlace();
+  void mismatchedEvaluationIsIgnored();
+  void filters_data();
+  void filters();
+  void orders();
+  void confusionMatrixCounts();
+  void predictionsCsv();
+};
+
+void TestPredictionModels::modelsPassTheTester() {
+  PredictionModel model;
+  PredictionFilterModel proxy;
+  ConfusionMatrixModel confusion;
+  QAbstractItemModelTester t1(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QAbstractItemModelTester t2(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QAbstractItemModelTester t3(&confusion, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  proxy.setPredictionModel(&model);
+  model.setDataset(dataset());
+  confusion.recount(model);
+  model.setEvaluation(evaluation());
+  confusion.recount(model);
+  proxy.setFilter(PredictionFilter::Misclassified);
+  proxy.setOrder(PredictionOrder::HighestLoss);
+  model.setEvaluation(evaluation());
+  proxy.setFilter(PredictionFilter::TrueLabel, 3);
+  model.clearEvaluation();
+  proxy.setOrder(PredictionOrder::Index);
+  model.setDataset(nullptr);
+  confusion.recount(model);
+  QCOMPARE(model.rowCount(), 0);
+  QCOMPARE(confusion.rowCount(), 0);
+}
+
+void TestPredictionModels::predictionRoles() {
+  PredictionModel model;
+  model.setDataset(dataset());
+  const QModelIndex seven = model.index(7);
+  QCOMPARE(seven.data(PredictionModel::TrueLabelRole).toInt(), 7);
+  QVERIFY(!seven.data(PredictionModel::HasPredictionRole).toBool());
+  QVERIFY(!seven.data(PredictionModel::PredictedLabelRole).isValid());
+  const QImage image = seven.data(PredictionModel::ImageRole).value<QImage>();
+  QCOMPARE(image.size(), QSize(28, 28));
+  QCOMPARE(qGray(image.pixel(7, 0)), 255);
+  QCOMPARE(qGray(image.pixel(6, 0)), 0);
+
+  model.setEvaluation(evaluation());
+  QVERIFY(seven.data(PredictionModel::HasPredictionRole).toBool());
+  QCOMPARE(seven.data(PredictionModel::PredictedLabelRole).toInt(), 8);  // a wrong one
+  QCOMPARE(seven.data(PredictionModel::CorrectRole).toBool(), false);
+  const QVariantList top = seven.data(PredictionModel::TopLabelsRole).toList();
+  QCOMPARE(top.size(), 3);
+  QCOMPARE(top[2].toInt(), 7);
+  const float trueProb = seven.data(PredictionModel::TrueProbabilityRole).toFloat();
+  QCOMPARE(seven.data(PredictionModel::LossRole).toFloat(), -std::log(trueProb));
+  QCOMPARE(model.correctCount(), kCount - 6);  // 0, 7, 14, 21, 28, 35
+}
+
+void TestPredictionModels::evaluationUpdatesRowsInPlace() {
+  PredictionModel model;
+  model.setDataset(dataset());
+  QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+  QSignalSpy changes(&model, &QAbstractItemModel::dataChanged);
+  model.setEvaluation(evaluation());
+  QCOMPARE(resets.count(), 0);
+  QCOMPARE(changes.count(), 1);
+  QCOMPARE(changes.front().at(0).toModelIndex().row(), 0);
+  QCOMPARE(changes.front().at(1).toModelIndex().row(), kCount - 1);
+}
+
+void TestPredictionModels::mismatchedEvaluationIsIgnored() {
+  PredictionModel model;
+  model.setDataset(dataset());
+  auto shorter = std::make_shared<cs::EvalResult>(*evaluation());
+  shorter->count = kCount - 1;
+  model.setEvaluation(shorter);
+  QVERIFY(!model.hasEvaluation());
+}
+
+void TestPredictionModels::filters_data() {
+  QTest::addColumn<PredictionFilter>("filter");
+  QTest::addColumn<int>("trueLabel");
+  QTest::addColumn<int>("predicted");
+  QTest::addColumn<QList<int>>("rows");
+  QTest::newRow("all") << PredictionFilter::All << -1 << -1 << QList<int>{};
+  QTest::newRow("misclassified") << PredictionFilter::Misclassified << -1 << -1
+                                 << QList<int>{0, 7, 14, 21, 28, 35};
+  QTest::newRow("true 7") << PredictionFilter::TrueLabel << 7 << -1 << QList<int>{7, 17, 27, 37};
+  QTest::newRow("predicted 8") << PredictionFilter::PredictedLabel << -1 << 8
+                               << QList<int>{7, 8, 18, 38};
+  QTest::newRow("cell 7 → 8") << PredictionFilter::ConfusionCell << 7 << 8 << QList<int>{7};
+}
+
+void TestPredictionModels::filters() {
+  QFETCH(PredictionFilter, filter);
+  QFETCH(int, trueLabel);
+  QFETCH(int, predicted);
+  QFETCH(QList<int>, rows);
+  PredictionModel model;
+  model.setDataset(dataset());
+  model.setEvaluation(evaluation());
+  PredictionFilterModel proxy;
+  proxy.setPredictionModel(&model);
+  proxy.setFilter(filter, trueLabel, predicted);
+  if (filter == PredictionFilter::All)
+    QCOMPARE(proxy.rowCount(), kCount);
+  else
+    QCOMPARE(sourceRows(proxy), rows);
+}
+
+void TestPredictionModels::orders() {
+  PredictionModel model;
+  model.setDataset(dataset());
+  PredictionFilterModel proxy;
+  proxy.setPredictionModel(&model);
+  proxy.setOrder(PredictionOrder::HighestLoss);
+  QCOMPARE(sourceRows(proxy).mid(0, 3), (QList<int>{0, 1, 2}));  // no evaluation: by index
+  model.setEvaluation(evaluation());  // dynamic sorting picks the evaluation up
+  // The wrong ones have the lowest true probability, and it falls as the index grows.
+  QCOMPARE(sourceRows(proxy).mid(0, 6), (QList<int>{35, 28, 21, 14, 7, 0}));
+  proxy.setOrder(PredictionOrder::MostConfident);
+  QCOMPARE(sourceRows(proxy).front(), kCount - 1);
+  proxy.setOrder(PredictionOrder::LeastConfident);
+  QCOMPARE(sourceRows(proxy).front(), 0);
+  proxy.setOrder(PredictionOrder::Index);
+  QCOMPARE(sourceRows(proxy).mid(0, 3), (QList<int>{0, 1, 2}));
+}
+
+void TestPredictionModels::confusionMatrixCounts() {
+  PredictionModel model;
+  model.setDataset(dataset());
+  model.setEvaluation(evaluation());
+  ConfusionMatrixModel confusion;
+  confusion.recount(model);
+  QCOMPARE(confusion.rowCount(), 10);
+  QCOMPARE(confusion.columnCount(), 10);
+  int total = 0, diagonal = 0;
+  for (int t = 0; t < 10; ++t)
+    for (int p = 0; p < 10; ++p) {
+      total += confusion.count(t, p);
+      if (t == p) diagonal += confusion.count(t, p);
+    }
+  QCOMPARE(total, kCount);
+  QCOMPARE(diagonal, model.correctCount());
+  QCOMPARE(confusion.count(7, 8), 1);
+  QCOMPARE(confusion.index(7, 8).data().toInt(), 1);
+  QVERIFY(!confusion.index(7, 9).data().isValid());  // empty cells show nothing
+  QVERIFY(confusion.index(7, 7).data(Qt::BackgroundRole).value<QColor>().isValid());
+  QCOMPARE(confusion.headerData(4, Qt::Vertical).toInt(), 4);
+}
+
+void TestPredictionModels::predictionsCsv() {
+  PredictionModel model;
+  model.setDataset(dataset());
+  model.setEvaluation(evaluation());
+  QString text;
+  QTextStream out(&text);
+  model.writeCsv(out);
+  out.flush();
+  const QStringList lines = text.trimmed().split(QLatin1Char('\n'));
+  QCOMPARE(lines.size(), kCount + 1);
+  QCOMPARE(lines[0], QStringLiteral("index,true_label,pred1,prob1,pred2,prob2,pred3,prob3,"
+                                    "true_prob,loss,correct"));
+  QVERIFY2(lines[8].startsWith(QStringLiteral("7,7,8,0.57,")), qPrintable(lines[8]));
+  QVERIFY(lines[8].endsWith(QStringLiteral(",0")));
+  QVERIFY(lines[2].endsWith(QStringLiteral(",1")));
+}
+
+QTEST_MAIN(TestPredictionModels)
+#include "test_prediction_models.moc"

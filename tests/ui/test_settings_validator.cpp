@@ -1,0 +1,181 @@
+// The hyperparameter panel's logic without widgets: validation of settings against a dataset,
+// the spec they build, the mapping of spec layers back to fields, and QSettings persistence.
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "settings/settings_validator.h"
+
+Q_DECLARE_METATYPE(SettingsField)
+
+namespace {
+
+DatasetInfo mnistInfo() {
+  DatasetInfo info;
+  info.loaded = true;
+  info.name = QStringLiteral("MNIST");
+  info.trainCount = 60000;
+  info.testCount = 10000;
+  return info;
+}
+
+TrainingSettings withBlocks(std::vector<ConvBlock> blocks, int dense = 128) {
+  TrainingSettings s;
+  s.convBlocks = std::move(blocks);
+  s.denseWidth = dense;
+  return s;
+}
+
+}  // namespace
+
+class TestSettingsValidator : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void validate_data();
+  void validate();
+  void referenceSpec();
+  void summaryNamesShapesAndParameters();
+  void noDataset();
+  void adoptArchitecture_data();
+  void adoptArchitecture();
+  void settingsRoundTrip();
+};
+
+void TestSettingsValidator::validate_data() {
+  QTest::addColumn<TrainingSettings>("settings");
+  QTest::addColumn<bool>("ok");
+  QTest::addColumn<SettingsField>("field");
+  QTest::addColumn<int>("block");
+  QTest::addColumn<QStringList>("mentions");
+
+  const ConvBlock c5x8{5, 8, PoolKind::Max, 2}, c5x16{5, 16, PoolKind::Max, 2};
+  QTest::newRow("reference net") << TrainingSettings{} << true << SettingsField::None << -1
+                                 << QStringList{};
+  QTest::newRow("no conv layers (an MLP)")
+      << withBlocks({}) << true << SettingsField::None << -1 << QStringList{};
+  QTest::newRow("no hidden dense layer")
+      << withBlocks({c5x8, c5x16}, 0) << true << SettingsField::None << -1 << QStringList{};
+  // 28 → conv5 24 → pool 12 → conv5 8 → pool 4: a 9x9 kernel does not fit the 4x4 map.
+  QTest::newRow("9x9 kernel on a 4x4 map")
+      << withBlocks({c5x8, c5x16, {9, 16, PoolKind::None, 2}}) << false << SettingsField::ConvKernel
+      << 2
+      << QStringList{QStringLiteral("Conv 3"), QStringLiteral("layer 5"), QStringLiteral("4x4")};
+  QTest::newRow("pool window larger than its map")
+      << withBlocks({c5x8, {5, 16, PoolKind::Max, 2}, {3, 8, PoolKind::Avg, 4}}) << false
+      << SettingsField::ConvPool << 2
+      << QStringList{QStringLiteral("layer 6"), QStringLiteral("2x2")};
+  QTest::newRow("kernel larger than the image")
+      << withBlocks({{31, 8, PoolKind::None, 2}}) << false << SettingsField::ConvKernel << 0
+      << QStringList{QStringLiteral("layer 1"), QStringLiteral("28x28")};
+  TrainingSettings bigBatch;
+  bigBatch.batchSize = 60001;
+  QTest::newRow("batch larger than the training set")
+      << bigBatch << false << SettingsField::BatchSize << -1
+      << QStringList{QStringLiteral("60000")};
+  TrainingSettings zeroRate;
+  zeroRate.learningRate = 0;
+  QTest::newRow("zero learning rate") << zeroRate << false << SettingsField::LearningRate << -1
+                                      << QStringList{QStringLiteral("learning rate")};
+  QTest::newRow("too many parameters for the live view")
+      << withBlocks({{3, 64, PoolKind::None, 2}}, 1024) << false << SettingsField::DenseWidth << -1
+      << QStringList{QStringLiteral("parameters")};
+}
+
+void TestSettingsValidator::validate() {
+  QFETCH(TrainingSettings, settings);
+  QFETCH(bool, ok);
+  QFETCH(SettingsField, field);
+  QFETCH(int, block);
+  QFETCH(QStringList, mentions);
+
+  const SettingsValidation v = SettingsValidator(mnistInfo()).validate(settings);
+  QCOMPARE(v.ok, ok);
+  QCOMPARE(v.field, field);
+  QCOMPARE(v.block, block);
+  for (const QString& m : mentions) QVERIFY2(v.message.contains(m), qPrintable(v.message));
+  QCOMPARE(v.message.isEmpty(), ok);
+  if (ok) QCOMPARE(v.shapes.size(), settings.spec({1, 28, 28}, 10).layers.size());
+}
+
+void TestSettingsValidator::referenceSpec() {
+  const TrainingSettings s;
+  QCOMPARE(s.spec({1, 28, 28}, 10), cs::NetworkSpec::reference());
+  const cs::TrainConfig cfg = s.trainConfig({1, 28, 28}, 10);
+  QCOMPARE(cfg.group.batch_size, 64);
+  QCOMPARE(cfg.epochs, s.epochs);
+  QCOMPARE(cfg.group.optimizer.kind, cs::OptimizerKind::Adam);
+  QCOMPARE(cfg.group.optimizer.lr, 0.001f);
+  QCOMPARE(cfg.group.seeds, std::vector<uint64_t>{1});
+}
+
+void TestSettingsValidator::summaryNamesShapesAndParameters() {
+  const SettingsValidation v = SettingsValidator(mnistInfo()).validate(TrainingSettings{});
+  QVERIFY(v.ok);
+  QCOMPARE(v.parameters, cs::NetworkSpec::reference().param_count());
+  QVERIFY2(v.summary.startsWith(QStringLiteral("1×28×28 → 8×24×24 → 8×12×12 → 16×8×8")),
+           qPrintable(v.summary));
+  QVERIFY2(v.summary.contains(QStringLiteral("→ 128 → 10")), qPrintable(v.summary));
+}
+
+void TestSettingsValidator::noDataset() {
+  const SettingsValidation v =
+      SettingsValidator(DatasetInfo::missing(QStringLiteral("run scripts/fetch-mnist.sh")))
+          .validate(TrainingSettings{});
+  QVERIFY(!v.ok);
+  QCOMPARE(v.field, SettingsField::Dataset);
+  QVERIFY(v.message.contains(QStringLiteral("fetch-mnist")));
+}
+
+void TestSettingsValidator::adoptArchitecture_data() {
+  QTest::addColumn<QString>("spec");
+  QTest::addColumn<bool>("expressible");
+  QTest::newRow("reference") << "c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10" << true;
+  QTest::newRow("conv without pooling") << "c3x32:tanh-c3x32:tanh-a2-d10" << true;
+  QTest::newRow("mlp") << "d256:sigmoid-d10" << true;
+  QTest::newRow("two hidden dense layers") << "c3x8:relu-m2-d64:relu-d32:relu-d10" << false;
+  QTest::newRow("mixed activations") << "c3x8:relu-m2-d64:tanh-d10" << false;
+  QTest::newRow("same padding") << "c3x8:relu:same-m2-d10" << false;
+}
+
+void TestSettingsValidator::adoptArchitecture() {
+  QFETCH(QString, spec);
+  QFETCH(bool, expressible);
+  const cs::NetworkSpec s = cs::NetworkSpec::parse(spec.toStdString());
+  TrainingSettings settings;
+  settings.convBlocks = {{7, 3, PoolKind::Avg, 3}};
+  const TrainingSettings before = settings;
+  QCOMPARE(settings.adoptArchitecture(s), expressible);
+  if (expressible)
+    QCOMPARE(settings.spec(s.input, s.classes), s);
+  else
+    QVERIFY(settings == before);  // untouched
+}
+
+void TestSettingsValidator::settingsRoundTrip() {
+  QTemporaryDir dir;
+  QSettings q(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
+  TrainingSettings s;
+  s.datasetDir = QStringLiteral("/data/fashion");
+  s.backend = cs::BackendChoice::Cpu;
+  s.optimizer = cs::OptimizerKind::RmsProp;
+  s.learningRate = 2e-4;
+  s.batchSize = 128;
+  s.epochs = 7;
+  s.seed = 42;
+  s.convBlocks = {{3, 32, PoolKind::None, 2}, {3, 64, PoolKind::Avg, 3}};
+  s.denseWidth = 0;
+  s.activation = cs::Activation::Tanh;
+  s.save(q);
+  QVERIFY(TrainingSettings::load(q) == s);
+
+  s.convBlocks.clear();  // an empty list must survive too
+  s.save(q);
+  QVERIFY(TrainingSettings::load(q).convBlocks.empty());
+
+  QSettings empty(dir.filePath(QStringLiteral("empty.ini")), QSettings::IniFormat);
+  QVERIFY(TrainingSettings::load(empty) == TrainingSettings{});
+}
+
+QTEST_GUILESS_MAIN(TestSettingsValidator)
+#include "test_settings_validator.moc"

@@ -1,0 +1,264 @@
+#include "charts/training_charts.h"
+
+#include <QAction>
+#include <QChart>
+#include <QFileInfo>
+#include <QImageWriter>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QPainter>
+#include <QScatterSeries>
+#include <QSvgGenerator>
+#include <QVBoxLayout>
+#include <QValueAxis>
+#include <algorithm>
+#include <cmath>
+
+#include "charts/zoomable_chart_view.h"
+#include "training/metrics_history.h"
+
+namespace {
+
+const QColor kRawLoss(0x9e, 0xc3, 0xe6);
+const QColor kTrain(0x1f, 0x5f, 0xa8);
+const QColor kValidation(0xe0, 0x7b, 0x16);
+
+QList<QPointF> thinned(const std::vector<QPointF>& points, int maxPoints) {
+  const size_t stride = std::max<size_t>(1, (points.size() + maxPoints - 1) / maxPoints);
+  QList<QPointF> out;
+  out.reserve(static_cast<qsizetype>(points.size() / stride + 1));
+  for (size_t i = 0; i < points.size(); i += stride) out.append(points[i]);
+  if (!points.empty() && (points.size() - 1) % stride != 0) out.append(points.back());
+  return out;
+}
+
+QLineSeries* lineSeries(const QString& name, const QColor& color, qreal width) {
+  auto* s = new QLineSeries;
+  s->setName(name);
+  QPen pen(color);
+  pen.setWidthF(width);
+  s->setPen(pen);
+  return s;
+}
+
+QScatterSeries* markerSeries(const QColor& color) {
+  auto* s = new QScatterSeries;
+  s->setMarkerSize(7);
+  s->setColor(color);
+  s->setBorderColor(Qt::white);
+  return s;
+}
+
+QChart* newChart(const QString& title) {
+  auto* chart = new QChart;
+  chart->setTitle(title);
+  chart->setMargins(QMargins(4, 4, 4, 4));
+  chart->legend()->setAlignment(Qt::AlignBottom);
+  chart->setBackgroundRoundness(0);
+  QFont font = chart->titleFont();
+  font.setBold(true);
+  chart->setTitleFont(font);
+  return chart;
+}
+
+// Ticks at round multiples of a 1-2-5 step chosen for about `ticks` intervals over [0, max].
+void roundTicks(QValueAxis* axis, double max, int ticks) {
+  const double raw = std::max(max, 1e-9) / ticks;
+  const double decade = std::pow(10.0, std::floor(std::log10(raw)));
+  const double step = raw <= decade       ? decade
+                      : raw <= 2 * decade ? 2 * decade
+                      : raw <= 5 * decade ? 5 * decade
+                                          : 10 * decade;
+  axis->setTickType(QValueAxis::TicksDynamic);
+  axis->setTickAnchor(0);
+  axis->setTickInterval(step);
+  axis->setMax(std::ceil(max / step - 1e-9) * step);
+  const int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(step))));
+  axis->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
+}
+
+void attach(QChart* chart, QAbstractSeries* series, QValueAxis* x, QValueAxis* y) {
+  chart->addSeries(series);
+  series->attachAxis(x);
+  series->attachAxis(y);
+}
+
+}  // namespace
+
+TrainingCharts::TrainingCharts(const MetricsHistory* history, QWidget* parent)
+    : QWidget(parent), m_history(history) {
+  buildLossChart();
+  buildAccuracyChart();
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(0);
+  layout->addWidget(m_lossView, 4);
+  layout->addWidget(m_accuracyView, 3);
+  for (ZoomableChartView* view : {m_lossView, m_accuracyView}) {
+    addContextActions(view);
+    connect(view, &ZoomableChartView::zoomChanged, this, [this](bool zoomed) {
+      if (!zoomed) redraw();
+    });
+  }
+  m_timer.setInterval(kRefreshMs);
+  connect(&m_timer, &QTimer::timeout, this, &TrainingCharts::refresh);
+  m_timer.start();
+  redraw();
+}
+
+void TrainingCharts::buildLossChart() {
+  QChart* chart = newChart(tr("Loss"));
+  m_lossX = new QValueAxis;
+  m_lossX->setTitleText(tr("step"));
+  m_lossX->setLabelFormat(QStringLiteral("%d"));
+  m_lossY = new QValueAxis;
+  m_lossY->setTitleText(tr("cross-entropy"));
+  chart->addAxis(m_lossX, Qt::AlignBottom);
+  chart->addAxis(m_lossY, Qt::AlignLeft);
+  m_rawLoss = lineSeries(tr("training (per step)"), kRawLoss, 1.0);
+  m_smoothLoss = lineSeries(tr("training (smoothed)"), kTrain, 2.0);
+  m_valLoss = lineSeries(tr("validation"), kValidation, 2.0);
+  m_valLossPoints = markerSeries(kValidation);
+  for (QAbstractSeries* s :
+       std::initializer_list<QAbstractSeries*>{m_rawLoss, m_smoothLoss, m_valLoss, m_valLossPoints})
+    attach(chart, s, m_lossX, m_lossY);
+  chart->legend()->markers(m_valLossPoints).front()->setVisible(false);
+  m_lossView = new ZoomableChartView(chart);
+}
+
+void TrainingCharts::buildAccuracyChart() {
+  QChart* chart = newChart(tr("Accuracy"));
+  m_accuracyX = new QValueAxis;
+  m_accuracyX->setTitleText(tr("epoch"));
+  m_accuracyY = new QValueAxis;
+  m_accuracyY->setTitleText(tr("accuracy (%)"));
+  m_accuracyY->setLabelFormat(QStringLiteral("%.0f"));
+  chart->addAxis(m_accuracyX, Qt::AlignBottom);
+  chart->addAxis(m_accuracyY, Qt::AlignLeft);
+  m_batchAccuracy = lineSeries(tr("training batches (smoothed)"), kRawLoss, 1.5);
+  m_trainAccuracy = lineSeries(tr("training (epoch)"), kTrain, 2.0);
+  m_valAccuracy = lineSeries(tr("validation"), kValidation, 2.0);
+  m_valAccuracyPoints = markerSeries(kValidation);
+  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{
+           m_batchAccuracy, m_trainAccuracy, m_valAccuracy, m_valAccuracyPoints})
+    attach(chart, s, m_accuracyX, m_accuracyY);
+  chart->legend()->markers(m_valAccuracyPoints).front()->setVisible(false);
+  m_accuracyView = new ZoomableChartView(chart);
+}
+
+void TrainingCharts::addContextActions(ZoomableChartView* view) {
+  auto* reset = new QAction(tr("Reset zoom"), view);
+  connect(reset, &QAction::triggered, this, &TrainingCharts::resetZoom);
+  auto* separator = new QAction(view);
+  separator->setSeparator(true);
+  auto* png = new QAction(tr("Export charts as PNG…"), view);
+  connect(png, &QAction::triggered, this, &TrainingCharts::exportPngRequested);
+  auto* svg = new QAction(tr("Export charts as SVG…"), view);
+  connect(svg, &QAction::triggered, this, &TrainingCharts::exportSvgRequested);
+  view->addActions({reset, separator, png, svg});
+}
+
+void TrainingCharts::refresh() {
+  if (m_history->revision() != m_drawnRevision) redraw();
+}
+
+void TrainingCharts::resetZoom() {
+  m_lossView->resetZoom();
+  m_accuracyView->resetZoom();
+}
+
+void TrainingCharts::redraw() {
+  m_drawnRevision = m_history->revision();
+  m_rawLoss->replace(thinned(m_history->losses(), kMaxPlottedPoints));
+  m_smoothLoss->replace(thinned(m_history->smoothedLosses(), kMaxPlottedPoints));
+  QList<QPointF> valLoss, valAccuracy, trainAccuracy, batchAccuracy;
+  double lossMax = 0.5, accuracyMin = 100, epochMax = 1;
+  for (const QPointF& p : m_history->smoothedLosses()) lossMax = std::max(lossMax, p.y());
+  if (const int perEpoch = m_history->stepsPerEpoch(); perEpoch > 0) {
+    for (const QPointF& p : thinned(m_history->smoothedAccuracies(), kMaxPlottedPoints)) {
+      batchAccuracy.append({p.x() / perEpoch, 100 * p.y()});
+      accuracyMin = std::min(accuracyMin, 100 * p.y());
+    }
+    if (!batchAccuracy.isEmpty())
+      epochMax = std::max(epochMax, std::ceil(batchAccuracy.back().x()));
+  }
+  for (const EvaluationPoint& e : m_history->evaluations()) {
+    valLoss.append({double(e.step), e.valLoss});
+    valAccuracy.append({e.epoch, 100 * e.valAccuracy});
+    const bool trained = e.epochEnd && e.trainAccuracy >= 0;
+    if (trained) trainAccuracy.append({e.epoch, 100 * e.trainAccuracy});
+    lossMax = std::max(lossMax, e.valLoss);
+    accuracyMin =
+        std::min({accuracyMin, 100 * e.valAccuracy, trained ? 100 * e.trainAccuracy : 100});
+    epochMax = std::max(epochMax, std::ceil(e.epoch));
+  }
+  m_valLoss->replace(valLoss);
+  m_valLossPoints->replace(valLoss);
+  m_valAccuracy->replace(valAccuracy);
+  m_valAccuracyPoints->replace(valAccuracy);
+  m_trainAccuracy->replace(trainAccuracy);
+  m_batchAccuracy->replace(batchAccuracy);
+
+  if (!m_lossView->isZoomed()) {
+    double steps = m_history->losses().empty() ? 0 : m_history->losses().back().x();
+    if (!m_history->evaluations().empty())
+      steps = std::max(steps, double(m_history->evaluations().back().step));
+    m_lossX->setRange(0, std::max({steps, double(m_history->stepsPerEpoch()), 10.0}));
+    m_lossX->applyNiceNumbers();
+    m_lossY->setMin(0);
+    roundTicks(m_lossY, lossMax * 1.05, 5);
+  }
+  if (!m_accuracyView->isZoomed()) {
+    m_accuracyX->setMin(0);
+    roundTicks(m_accuracyX, epochMax, 4);
+    const double low = std::max(0.0, std::floor((accuracyMin - 2) / 5) * 5);
+    m_accuracyY->setRange(std::min(low, 90.0), 100);
+    m_accuracyY->setTickType(QValueAxis::TicksDynamic);
+    m_accuracyY->setTickAnchor(100);
+    m_accuracyY->setTickInterval(100 - m_accuracyY->min() > 40 ? 20 : 5);
+  }
+}
+
+int TrainingCharts::plottedLossPoints() const {
+  return static_cast<int>(m_rawLoss->count());
+}
+
+int TrainingCharts::plottedEvaluationPoints() const {
+  return static_cast<int>(m_valLoss->count());
+}
+
+bool TrainingCharts::exportPng(const QString& path, QString* error) {
+  constexpr int kScale = 2;  // a crisp image for slides and READMEs
+  QImage image(size() * kScale, QImage::Format_ARGB32_Premultiplied);
+  image.fill(Qt::white);
+  {
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.scale(kScale, kScale);
+    render(&painter, {}, {}, QWidget::DrawChildren);
+  }
+  QImageWriter writer(path, "png");
+  if (writer.write(image)) return true;
+  if (error) *error = writer.errorString();
+  return false;
+}
+
+bool TrainingCharts::exportSvg(const QString& path, QString* error) {
+  QSvgGenerator generator;
+  generator.setFileName(path);
+  generator.setSize(size());
+  generator.setViewBox(rect());
+  generator.setTitle(tr("Convscope training charts"));
+  generator.setDescription(tr("Loss and accuracy of a Convscope training run"));
+  {
+    QPainter painter;
+    if (!painter.begin(&generator)) {
+      if (error) *error = tr("cannot write %1").arg(path);
+      return false;
+    }
+    render(&painter, {}, {}, QWidget::DrawChildren);
+  }
+  if (QFileInfo(path).size() > 0) return true;
+  if (error) *error = tr("cannot write %1").arg(path);
+  return false;
+}

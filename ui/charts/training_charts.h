@@ -1,0 +1,62 @@
+// The live charts: training loss per step (raw and smoothed) with the validation loss of every
+// evaluation on the same axes, and validation (and training) accuracy per epoch. A timer redraws
+// them from the MetricsHistory when it changed; zoom with the mouse; export to PNG and SVG.
+#pragma once
+
+#include <QTimer>
+#include <QWidget>
+
+class MetricsHistory;
+class QChart;
+class QLineSeries;
+class QScatterSeries;
+class QValueAxis;
+class ZoomableChartView;
+
+class TrainingCharts : public QWidget {
+  Q_OBJECT
+
+ public:
+  static constexpr int kMaxPlottedPoints = 3000;  // per series; longer histories are thinned
+  static constexpr int kRefreshMs = 250;
+
+  explicit TrainingCharts(const MetricsHistory* history, QWidget* parent = nullptr);
+
+  // Redraws now if the history changed since the last redraw (the timer calls this).
+  void refresh();
+  void resetZoom();
+  bool exportPng(const QString& path, QString* error = nullptr);
+  bool exportSvg(const QString& path, QString* error = nullptr);
+
+  // Plotted point counts, for tests and the smoke check.
+  int plottedLossPoints() const;
+  int plottedEvaluationPoints() const;
+
+ Q_SIGNALS:
+  void exportPngRequested();
+  void exportSvgRequested();
+
+ private:
+  void buildLossChart();
+  void buildAccuracyChart();
+  void addContextActions(ZoomableChartView* view);
+  void redraw();
+
+  const MetricsHistory* m_history;
+  long long m_drawnRevision = -1;
+  QTimer m_timer;
+  ZoomableChartView* m_lossView = nullptr;
+  ZoomableChartView* m_accuracyView = nullptr;
+  QLineSeries* m_rawLoss = nullptr;
+  QLineSeries* m_smoothLoss = nullptr;
+  QLineSeries* m_valLoss = nullptr;
+  QScatterSeries* m_valLossPoints = nullptr;
+  QLineSeries* m_valAccuracy = nullptr;
+  QScatterSeries* m_valAccuracyPoints = nullptr;
+  QLineSeries* m_trainAccuracy = nullptr;
+  QLineSeries* m_batchAccuracy = nullptr;
+  QValueAxis* m_lossX = nullptr;
+  QValueAxis* m_lossY = nullptr;
+  QValueAxis* m_accuracyX = nullptr;
+  QValueAxis* m_accuracyY = nullptr;
+};

@@ -1,0 +1,310 @@
+#include "ensemble/accuracy_charts.h"
+
+#include <QAbstractBarSeries>
+#include <QAction>
+#include <QAreaSeries>
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QButtonGroup>
+#include <QChartView>
+#include <QCursor>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QImageWriter>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QMenu>
+#include <QStackedWidget>
+#include <QSvgGenerator>
+#include <QToolButton>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <QValueAxis>
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace {
+
+const QColor kBar(0x4a, 0x7f, 0xc1);
+const QColor kMean(0xe0, 0x7b, 0x16);
+const QColor kVote(0x2e, 0x9e, 0x4f);
+
+void clear(QChart* chart) {
+  chart->removeAllSeries();
+  for (QAbstractAxis* axis : chart->axes()) {
+    chart->removeAxis(axis);
+    delete axis;
+  }
+}
+
+QLineSeries* level(const QString& name, double y, double x0, double x1, const QColor& color,
+                   Qt::PenStyle style) {
+  auto* s = new QLineSeries;
+  s->setName(name);
+  s->append(x0, y);
+  s->append(x1, y);
+  QPen pen(color, 2, style);
+  s->setPen(pen);
+  return s;
+}
+
+// One bar set in its own series.
+QBarSeries* bars(const QList<qreal>& values, qreal width) {
+  auto* set = new QBarSet(QString());
+  set->append(values);
+  set->setColor(kBar);
+  set->setBorderColor(kBar.darker(115));
+  auto* series = new QBarSeries;
+  series->append(set);
+  series->setBarWidth(width);
+  return series;
+}
+
+}  // namespace
+
+AccuracyCharts::AccuracyCharts(QWidget* parent)
+    : QWidget(parent), m_toggle(new QButtonGroup(this)), m_stack(new QStackedWidget) {
+  m_sorted = newView(tr("Validation accuracy of each network, sorted"));
+  m_histogram = newView(tr("Distribution of the networks' validation accuracy"));
+  m_stack->addWidget(m_sorted);
+  m_stack->addWidget(m_histogram);
+
+  auto* header = new QHBoxLayout;
+  header->setSpacing(0);
+  const QStringList names{tr("Sorted bars"), tr("Histogram")};
+  for (int i = 0; i < names.size(); ++i) {
+    auto* button = new QToolButton;
+    button->setText(names[i]);
+    button->setCheckable(true);
+    button->setChecked(i == 0);
+    button->setAutoRaise(true);
+    m_toggle->addButton(button, i);
+    header->addWidget(button);
+  }
+  header->addStretch(1);
+  auto* exportButton = new QToolButton;
+  exportButton->setText(tr("Export chart"));
+  exportButton->setIcon(QIcon(QStringLiteral(":/icons/export.svg")));
+  exportButton->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+  exportButton->setAutoRaise(true);
+  exportButton->setPopupMode(QToolButton::InstantPopup);
+  auto* menu = new QMenu(exportButton);
+  menu->addAction(tr("As PNG…"), this, &AccuracyCharts::exportPngRequested);
+  menu->addAction(tr("As SVG…"), this, &AccuracyCharts::exportSvgRequested);
+  exportButton->setMenu(menu);
+  header->addWidget(exportButton);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(2);
+  layout->addLayout(header);
+  layout->addWidget(m_stack, 1);
+  connect(m_toggle, &QButtonGroup::idClicked, m_stack, &QStackedWidget::setCurrentIndex);
+}
+
+QChartView* AccuracyCharts::newView(const QString& title) {
+  auto* chart = new QChart;
+  chart->setTitle(title);
+  QFont font = chart->titleFont();
+  font.setBold(true);
+  chart->setTitleFont(font);
+  chart->setMargins(QMargins(4, 4, 4, 4));
+  chart->setBackgroundRoundness(0);
+  chart->legend()->setAlignment(Qt::AlignBottom);
+  auto* view = new QChartView(chart);
+  view->setRenderHint(QPainter::Antialiasing);
+  view->setContextMenuPolicy(Qt::ActionsContextMenu);
+  auto* png = new QAction(tr("Export chart as PNG…"), view);
+  connect(png, &QAction::triggered, this, &AccuracyCharts::exportPngRequested);
+  auto* svg = new QAction(tr("Export chart as SVG…"), view);
+  connect(svg, &QAction::triggered, this, &AccuracyCharts::exportSvgRequested);
+  view->addActions({png, svg});
+  return view;
+}
+
+AccuracyCharts::Chart AccuracyCharts::currentChart() const {
+  return m_stack->currentIndex() == HistogramChart ? HistogramChart : SortedChart;
+}
+
+void AccuracyCharts::setCurrentChart(Chart chart) {
+  m_stack->setCurrentIndex(chart);
+  m_toggle->button(chart)->setChecked(true);
+}
+
+QChartView* AccuracyCharts::view(Chart chart) const {
+  return chart == HistogramChart ? m_histogram : m_sorted;
+}
+
+int AccuracyCharts::barCount(Chart chart) const {
+  const QList<QAbstractSeries*> series = view(chart)->chart()->series();
+  for (QAbstractSeries* s : series)
+    if (auto* b = qobject_cast<QBarSeries*>(s)) return static_cast<int>(b->barSets().front()->count());
+  return 0;
+}
+
+void AccuracyCharts::setRun(const EnsembleRunPtr& run) {
+  clear(m_sorted->chart());
+  clear(m_histogram->chart());
+  if (!run || !run->hasPredictions()) return;
+  fillSorted(*run);
+  fillHistogram(*run);
+}
+
+void AccuracyCharts::fillSorted(const EnsembleRun& run) {
+  QChart* chart = m_sorted->chart();
+  const cs::EnsembleStats& s = run.stats();
+  const int n = s.nets;
+  std::vector<int> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return s.net_accuracy[a] < s.net_accuracy[b]; });
+  QList<qreal> values;
+  QStringList names;
+  for (int net : order) {
+    values.append(100.0 * s.net_accuracy[net]);
+    names.append(QString::number(net));
+  }
+  QBarSeries* series = bars(values, 0.8);
+  series->setName(tr("network"));
+  connect(series, &QBarSeries::hovered, this, [order, values](bool on, int index, QBarSet*) {
+    if (on)
+      QToolTip::showText(QCursor::pos(), tr("network %1: %2%")
+                                             .arg(order[index])
+                                             .arg(values[index], 0, 'f', 2));
+    else
+      QToolTip::hideText();
+  });
+
+  auto* categories = new QBarCategoryAxis;
+  categories->append(names);
+  categories->setTitleText(tr("network (sorted by accuracy)"));
+  categories->setLabelsVisible(n <= 100);
+  if (n > 25) categories->setLabelsAngle(-90);
+  QFont small = categories->labelsFont();
+  small.setPointSizeF(7);
+  categories->setLabelsFont(small);
+  auto* y = new QValueAxis;
+  y->setTitleText(tr("validation accuracy (%)"));
+  const double lo = 100 * s.min_accuracy, hi = 100 * std::max(s.max_accuracy, s.vote_accuracy);
+  const double pad = std::max(0.05, 0.15 * (hi - lo));
+  y->setRange(std::max(0.0, lo - pad), std::min(100.0, hi + pad));
+  y->applyNiceNumbers();
+  y->setLabelFormat(hi - lo < 2 ? QStringLiteral("%.2f") : QStringLiteral("%.1f"));
+  auto* x = new QValueAxis;  // a hidden continuous axis for the lines across the bars
+  x->setRange(-0.5, n - 0.5);
+  x->setVisible(false);
+  chart->addAxis(categories, Qt::AlignBottom);
+  chart->addAxis(x, Qt::AlignBottom);
+  chart->addAxis(y, Qt::AlignLeft);
+  chart->addSeries(series);
+  series->attachAxis(categories);
+  series->attachAxis(y);
+
+  const double mean = 100 * s.mean_accuracy, sd = 100 * s.std_accuracy;
+  auto* upper = level({}, mean + sd, -0.5, n - 0.5, kMean, Qt::NoPen);
+  auto* lower = level({}, mean - sd, -0.5, n - 0.5, kMean, Qt::NoPen);
+  auto* band = new QAreaSeries(upper, lower);
+  upper->setParent(band);  // the area series does not own its boundaries
+  lower->setParent(band);
+  band->setName(tr("mean ± std"));
+  QColor fill = kMean;
+  fill.setAlphaF(0.18);
+  band->setBrush(fill);
+  band->setPen(Qt::NoPen);
+  const QList<QAbstractSeries*> lines{
+      band,
+      level(tr("mean %1%").arg(mean, 0, 'f', 2), mean, -0.5, n - 0.5, kMean, Qt::DashLine),
+      level(tr("ensemble vote %1%").arg(100 * s.vote_accuracy, 0, 'f', 2), 100 * s.vote_accuracy,
+            -0.5, n - 0.5, kVote, Qt::SolidLine)};
+  for (QAbstractSeries* line : lines) {
+    chart->addSeries(line);
+    line->attachAxis(x);
+    line->attachAxis(y);
+  }
+  chart->legend()->markers(series).front()->setVisible(false);
+}
+
+void AccuracyCharts::fillHistogram(const EnsembleRun& run) {
+  QChart* chart = m_histogram->chart();
+  const cs::EnsembleStats& s = run.stats();
+  const double lo = 100 * s.min_accuracy, hi = 100 * s.max_accuracy;
+  const int bins = hi > lo ? std::clamp(int(std::ceil(std::sqrt(double(s.nets)))) + 1, 4, 20) : 1;
+  const double width = hi > lo ? (hi - lo) / bins : 0.01;
+  std::vector<int> counts(bins, 0);
+  for (float a : s.net_accuracy)
+    ++counts[std::clamp(int((100 * a - lo) / width), 0, bins - 1)];
+  QList<qreal> values;
+  QStringList names;
+  const int digits = width < 0.1 ? 2 : 1;
+  for (int b = 0; b < bins; ++b) {
+    values.append(counts[b]);
+    names.append(QStringLiteral("%1–%2")
+                     .arg(lo + b * width, 0, 'f', digits)
+                     .arg(lo + (b + 1) * width, 0, 'f', digits));
+  }
+  QBarSeries* series = bars(values, 0.96);
+  connect(series, &QBarSeries::hovered, this, [names, values](bool on, int index, QBarSet*) {
+    if (on)
+      QToolTip::showText(QCursor::pos(), tr("%n network(s) at %1%", nullptr, int(values[index]))
+                                             .arg(names[index]));
+    else
+      QToolTip::hideText();
+  });
+  auto* categories = new QBarCategoryAxis;
+  categories->append(names);
+  categories->setTitleText(tr("validation accuracy (%)"));
+  if (bins > 8) categories->setLabelsAngle(-45);
+  auto* y = new QValueAxis;
+  y->setTitleText(tr("networks"));
+  const int top = *std::max_element(counts.begin(), counts.end());
+  y->setRange(0, top + 1);
+  y->setLabelFormat(QStringLiteral("%d"));
+  y->setTickCount(std::min(top + 2, 6));
+  if (top + 1 > 5) y->applyNiceNumbers();
+  chart->addAxis(categories, Qt::AlignBottom);
+  chart->addAxis(y, Qt::AlignLeft);
+  chart->addSeries(series);
+  series->attachAxis(categories);
+  series->attachAxis(y);
+  chart->legend()->setVisible(false);
+}
+
+bool AccuracyCharts::exportPng(const QString& path, QString* error) const {
+  constexpr int kScale = 2;
+  QChartView* v = view(currentChart());
+  QImage image(v->size() * kScale, QImage::Format_ARGB32_Premultiplied);
+  image.fill(Qt::white);
+  {
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.scale(kScale, kScale);
+    v->QWidget::render(&painter, QPoint(), QRegion(), QWidget::DrawChildren);
+  }
+  QImageWriter writer(path, "png");
+  if (writer.write(image)) return true;
+  if (error) *error = writer.errorString();
+  return false;
+}
+
+bool AccuracyCharts::exportSvg(const QString& path, QString* error) const {
+  QChartView* v = view(currentChart());
+  QSvgGenerator generator;
+  generator.setFileName(path);
+  generator.setSize(v->size());
+  generator.setViewBox(v->rect());
+  generator.setTitle(v->chart()->title());
+  generator.setDescription(tr("Convscope ensemble chart"));
+  {
+    QPainter painter;
+    if (!painter.begin(&generator)) {
+      if (error) *error = tr("cannot write %1").arg(path);
+      return false;
+    }
+    v->QWidget::render(&painter, QPoint(), QRegion(), QWidget::DrawChildren);
+  }
+  if (QFileInfo(path).size() > 0) return true;
+  if (error) *error = tr("cannot write %1").arg(path);
+  return false;
+}

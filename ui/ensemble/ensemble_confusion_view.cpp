@@ -1,0 +1,36 @@
+#include "ensemble/ensemble_confusion_view.h"
+
+#include <QHeaderView>
+
+EnsembleConfusionView::EnsembleConfusionView(QWidget* parent) : QTableView(parent) {
+  for (QHeaderView* header : {horizontalHeader(), verticalHeader()}) {
+    header->setSectionResizeMode(QHeaderView::Fixed);
+    header->setDefaultSectionSize(kCell);
+    header->setMinimumSectionSize(kCell);
+    header->setDefaultAlignment(Qt::AlignCenter);
+    header->setHighlightSections(true);
+  }
+  verticalHeader()->setFixedWidth(kCell - 10);
+  setSelectionMode(SingleSelection);
+  setEditTriggers(NoEditTriggers);
+  setCornerButtonEnabled(false);
+  setWordWrap(false);
+  setToolTip(tr("Rows: true label; columns: predicted label, counted over all networks"));
+  connect(this, &QTableView::clicked, this, [this](const QModelIndex& index) {
+    Q_EMIT cellClicked(index.row(), index.column());
+  });
+}
+
+void EnsembleConfusionView::markCell(int trueLabel, int predicted) {
+  if (!model() || trueLabel < 0 || predicted < 0) {
+    clearSelection();
+    return;
+  }
+  setCurrentIndex(model()->index(trueLabel, predicted));
+}
+
+QSize EnsembleConfusionView::sizeHint() const {
+  const int n = std::max(10, model() ? model()->rowCount() : 0);
+  return {verticalHeader()->width() + n * kCell + 2 * frameWidth() + 2,
+          horizontalHeader()->sizeHint().height() + n * kCell + 2 * frameWidth() + 2};
+}

@@ -1,0 +1,374 @@
+#include "ensemble/ensemble_page.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileDialog>
+#include <QLabel>
+#include <QMessageBox>
+#include <QMetaMethod>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSplitter>
+#include <QTextStream>
+#include <QVBoxLayout>
+
+#include "convscope/store.h"
+#include "ensemble/accuracy_charts.h"
+#include "ensemble/ensemble_confusion_model.h"
+#include "ensemble/ensemble_confusion_view.h"
+#include "ensemble/ensemble_summary.h"
+#include "ensemble/ensemble_train_dialog.h"
+#include "ensemble/ensemble_worker.h"
+#include "ensemble/image_detail_panel.h"
+#include "ensemble/misclassification_filter_model.h"
+#include "ensemble/misclassification_model.h"
+#include "ensemble/misclassification_panel.h"
+#include "ensemble/runs_model.h"
+#include "ensemble/runs_panel.h"
+
+namespace {
+
+const char* const kStyle = R"(
+EnsemblePage, QWidget#ensembleContent { background: #ffffff; }
+QLabel#runTitle { font-size: 13pt; font-weight: 600; color: #1d2a38; }
+QFrame#statCard { background: #f6f8fa; border: 1px solid #dde2e7; border-radius: 6px; }
+QLabel#statCaption { color: #5f6b77; font-size: 8pt; }
+QLabel#statValue { color: #1d2a38; font-size: 15pt; font-weight: 600; }
+QLabel#statDetail { color: #5f6b77; font-size: 8pt; }
+QWidget#trainingBox { background: #f3f7fc; border: 1px solid #c9d9ee; border-radius: 6px; }
+QPushButton#primaryButton { padding: 6px 12px; font-weight: 600; }
+QLabel#hint { color: #5f6b77; font-size: 8pt; }
+)";
+
+}  // namespace
+
+EnsemblePage::EnsemblePage(QWidget* parent)
+    : QWidget(parent),
+      m_storePath(QString::fromStdString(cs::default_store_path())),
+      m_runsModel(new RunsModel(this)),
+      m_model(new MisclassificationModel(this)),
+      m_proxy(new MisclassificationFilterModel(this)),
+      m_confusion(new EnsembleConfusionModel(this)),
+      m_runsPanel(new RunsPanel(m_runsModel)),
+      m_summary(new EnsembleSummary),
+      m_charts(new AccuracyCharts),
+      m_confusionView(new EnsembleConfusionView),
+      m_table(new MisclassificationPanel(m_proxy)),
+      m_detail(new ImageDetailPanel) {
+  registerEnsembleTypes();
+  setObjectName(QStringLiteral("ensemblePage"));
+  setAttribute(Qt::WA_StyledBackground);
+  setStyleSheet(QString::fromLatin1(kStyle));
+  m_proxy->setSourceModel(m_model);
+  m_confusionView->setModel(m_confusion);
+
+  auto* top = new QSplitter(Qt::Horizontal);
+  top->addWidget(m_charts);
+  top->addWidget(buildConfusionBox());
+  top->setStretchFactor(0, 1);
+  top->setChildrenCollapsible(false);
+  auto* bottom = new QSplitter(Qt::Horizontal);
+  bottom->addWidget(m_table);
+  bottom->addWidget(m_detail);
+  bottom->setStretchFactor(0, 3);
+  bottom->setStretchFactor(1, 2);
+  bottom->setChildrenCollapsible(false);
+  auto* vertical = new QSplitter(Qt::Vertical);
+  vertical->addWidget(top);
+  vertical->addWidget(bottom);
+  vertical->setStretchFactor(0, 2);
+  vertical->setStretchFactor(1, 3);
+  vertical->setChildrenCollapsible(false);
+
+  auto* content = new QWidget;
+  content->setObjectName(QStringLiteral("ensembleContent"));
+  auto* contentLayout = new QVBoxLayout(content);
+  contentLayout->setContentsMargins(8, 8, 10, 8);
+  contentLayout->setSpacing(8);
+  contentLayout->addWidget(m_summary);
+  contentLayout->addWidget(vertical, 1);
+  auto* split = new QSplitter(Qt::Horizontal);
+  split->addWidget(m_runsPanel);
+  split->addWidget(content);
+  split->setStretchFactor(1, 1);
+  split->setSizes({470, 1130});
+  split->setChildrenCollapsible(false);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(split);
+
+  connect(m_runsPanel, &RunsPanel::runActivated, this, &EnsemblePage::openRun);
+  connect(m_runsPanel, &RunsPanel::refreshRequested, this, &EnsemblePage::refreshRuns);
+  connect(m_runsPanel, &RunsPanel::trainRequested, this, &EnsemblePage::onTrainClicked);
+  connect(m_runsPanel, &RunsPanel::cancelRequested, this, &EnsemblePage::cancelTraining);
+  connect(m_table, &MisclassificationPanel::imageSelected, this, &EnsemblePage::showImage);
+  connect(m_table, &MisclassificationPanel::exportCsvRequested, this, &EnsemblePage::exportCsv);
+  connect(m_charts, &AccuracyCharts::exportPngRequested, this, [this] { exportChart(false); });
+  connect(m_charts, &AccuracyCharts::exportSvgRequested, this, [this] { exportChart(true); });
+  connect(m_confusionView, &EnsembleConfusionView::cellClicked, this, &EnsemblePage::filterByCell);
+  connect(m_proxy, &MisclassificationFilterModel::filtersChanged, this, [this] {
+    // Filters changed elsewhere (the controls above the table) no longer match the cell.
+    const bool diagonal = m_cellTrue == m_cellPredicted;
+    if (m_proxy->trueLabel() != m_cellTrue || m_proxy->wrongLabel() != (diagonal ? -1 : m_cellPredicted))
+      m_cellTrue = m_cellPredicted = -1;
+    m_confusionView->markCell(m_cellTrue, m_cellPredicted);
+  });
+  setRun(nullptr);
+  refreshRuns();
+}
+
+EnsemblePage::~EnsemblePage() {
+  if (m_worker) m_worker->cancel();
+  m_thread.quit();
+  m_thread.wait();
+}
+
+QWidget* EnsemblePage::buildConfusionBox() {
+  auto* title = new QLabel(tr("Confusion, all networks"));
+  title->setObjectName(QStringLiteral("sectionTitle"));
+  auto* clear = new QPushButton(tr("Clear"));
+  clear->setToolTip(tr("Show the images of every label pair again"));
+  auto* hint = new QLabel(tr("Rows: true label · columns: predicted. Click a cell to list its "
+                             "images; click it again to clear."));
+  hint->setObjectName(QStringLiteral("hint"));
+  hint->setWordWrap(true);
+  auto* header = new QHBoxLayout;
+  header->addWidget(title);
+  header->addStretch(1);
+  header->addWidget(clear);
+  auto* box = new QWidget;
+  auto* layout = new QVBoxLayout(box);
+  layout->setContentsMargins(6, 0, 0, 0);
+  layout->setSpacing(4);
+  layout->addLayout(header);
+  layout->addWidget(m_confusionView, 0, Qt::AlignLeft | Qt::AlignTop);
+  layout->addWidget(hint);
+  layout->addStretch(1);
+  box->setMaximumWidth(m_confusionView->sizeHint().width() + 12);
+  hint->setMaximumWidth(m_confusionView->sizeHint().width());
+  connect(clear, &QPushButton::clicked, this, &EnsemblePage::clearCellFilter);
+  return box;
+}
+
+cs::Store& EnsemblePage::store() {
+  if (!m_store) m_store = std::make_unique<cs::Store>(m_storePath.toStdString());
+  return *m_store;
+}
+
+void EnsemblePage::setStorePath(const QString& path) {
+  if (path == m_storePath && m_store) return;
+  m_storePath = path;
+  m_store.reset();
+  setRun(nullptr);
+  refreshRuns();
+}
+
+void EnsemblePage::rememberDataset(const DatasetPtr& data) {
+  if (data)  // shares the pair's ownership
+    m_images.remember(std::shared_ptr<const cs::Dataset>(data, &data->test));
+}
+
+void EnsemblePage::refreshRuns() {
+  const qint64 shown = m_run ? m_run->info().id : -1;
+  try {
+    m_runsModel->setRuns(store().list_runs());
+    m_runsPanel->setStoreNote(tr("%n run(s) in %1", nullptr, m_runsModel->rowCount())
+                                  .arg(QDir::toNativeSeparators(m_storePath)),
+                              false);
+  } catch (const cs::StoreError& e) {
+    m_store.reset();
+    m_runsModel->setRuns({});
+    m_runsPanel->setStoreNote(QString::fromUtf8(e.what()), true);
+  }
+  m_runsPanel->selectRun(shown);
+}
+
+bool EnsemblePage::openRun(qint64 run) {
+  QElapsedTimer clock;
+  clock.start();
+  EnsembleRunPtr opened;
+  try {
+    cs::StoredRun stored = store().load_run(run);
+    const ValidationImages::Match match = m_images.find(stored.info.setup);
+    opened = std::make_shared<const EnsembleRun>(std::move(stored), match.images, match.note,
+                                                 match.warning);
+  } catch (const std::exception& e) {  // StoreError, or predictions that do not fit
+    showError(tr("Cannot open run %1").arg(run), QString::fromUtf8(e.what()));
+    m_runsPanel->selectRun(m_run ? m_run->info().id : -1);
+    return false;
+  }
+  setRun(std::move(opened));
+  m_runsPanel->selectRun(run);
+  Q_EMIT runOpened(run);
+  Q_EMIT statusMessage(tr("Opened run %1 in %2 ms").arg(run).arg(clock.elapsed()));
+  return true;
+}
+
+void EnsemblePage::setRun(EnsembleRunPtr run) {
+  m_run = std::move(run);  // a run without a finished epoch shows its summary only
+  m_summary->setRun(m_run);
+  m_charts->setRun(m_run);
+  m_confusion->setRun(m_run);
+  m_model->setRun(m_run);  // the panel makes the top row current
+  m_table->setRun(m_run);
+  showImage(m_table->currentImage());
+  m_confusionView->markCell(m_cellTrue, m_cellPredicted);
+}
+
+void EnsemblePage::showImage(int image) {
+  m_detail->setImage(m_run && m_run->hasPredictions() ? m_run : nullptr, image);
+}
+
+void EnsemblePage::filterByCell(int trueLabel, int predicted) {
+  if (trueLabel == m_cellTrue && predicted == m_cellPredicted) return clearCellFilter();
+  m_cellTrue = trueLabel;
+  m_cellPredicted = predicted;
+  m_proxy->setLabels(trueLabel, trueLabel == predicted ? -1 : predicted);
+  m_confusionView->markCell(trueLabel, predicted);
+}
+
+void EnsemblePage::clearCellFilter() {
+  m_cellTrue = m_cellPredicted = -1;
+  m_proxy->setLabels(-1, -1);
+  m_confusionView->markCell(-1, -1);
+}
+
+void EnsemblePage::showError(const QString& title, const QString& message) {
+  auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  box->open();  // not modal to the event loop: training and tests go on
+  Q_EMIT statusMessage(title);
+}
+
+QString EnsemblePage::runFileName(const QString& what, const QString& suffix) const {
+  const QString run = m_run ? QStringLiteral("run-%1-").arg(m_run->info().id) : QString();
+  return QStringLiteral("ensemble-%1%2.%3").arg(run, what, suffix);
+}
+
+void EnsemblePage::onTrainClicked() {
+  if (isSignalConnected(QMetaMethod::fromSignal(&EnsemblePage::trainEnsembleRequested)))
+    Q_EMIT trainEnsembleRequested();
+  else
+    showTrainDialog(cs::TrainConfig{}, nullptr);
+}
+
+void EnsemblePage::showTrainDialog(const cs::TrainConfig& base, const DatasetPtr& data) {
+  if (m_training) return;
+  auto* dialog = new EnsembleTrainDialog(base, data, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &QDialog::accepted, this, [this, dialog, data] {
+    EnsembleRequest request;
+    request.config = dialog->config();
+    request.data = data;
+    request.trainLimit = dialog->trainLimit();
+    startTraining(std::move(request));
+  });
+  dialog->open();
+}
+
+void EnsemblePage::connectWorker() {
+  m_worker = new EnsembleWorker;
+  m_worker->moveToThread(&m_thread);
+  connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+  connect(m_worker, &EnsembleWorker::started, this, [this](qint64 run, const QString& what) {
+    m_runsPanel->showTraining(tr("Training run %1: %2").arg(run).arg(what));
+    refreshRuns();
+  });
+  connect(m_worker, &EnsembleWorker::progress, m_runsPanel, &RunsPanel::setProgress);
+  connect(m_worker, &EnsembleWorker::epochRecorded, this,
+          [this](qint64 run, int epoch, double accuracy) {
+            refreshRuns();
+            Q_EMIT statusMessage(tr("Run %1: epoch %2 recorded, mean accuracy %3%")
+                                     .arg(run)
+                                     .arg(epoch)
+                                     .arg(100 * accuracy, 0, 'f', 2));
+          });
+  connect(m_worker, &EnsembleWorker::finished, this, [this](qint64 run, bool cancelled) {
+    onTrainingEnded(run);
+    Q_EMIT statusMessage(cancelled ? tr("Run %1 cancelled; its finished epochs are kept").arg(run)
+                                   : tr("Run %1 finished").arg(run));
+    Q_EMIT trainingFinished(run, cancelled);
+  });
+  connect(m_worker, &EnsembleWorker::failed, this,
+          [this](qint64 run, const QString& title, const QString& message) {
+            onTrainingEnded(run);
+            showError(title, message);
+            Q_EMIT trainingFailed(run, message);
+          });
+  m_thread.setObjectName(QStringLiteral("ensemble worker"));
+  m_thread.start();
+}
+
+void EnsemblePage::startTraining(EnsembleRequest request) {
+  if (m_training) return;
+  if (!m_worker) connectWorker();
+  if (request.storePath.isEmpty()) request.storePath = m_storePath;
+  rememberDataset(request.data);
+  m_training = true;
+  m_runsPanel->showTraining(tr("Training %n network(s)…", nullptr, request.config.group.nets()));
+  m_worker->resetCancel();
+  EnsembleWorker* worker = m_worker;
+  QMetaObject::invokeMethod(worker, [worker, request] { worker->train(request); },
+                            Qt::QueuedConnection);
+}
+
+void EnsemblePage::cancelTraining() {
+  if (!m_training) return;
+  m_worker->cancel();
+  m_runsPanel->cancelButton()->setEnabled(false);
+}
+
+void EnsemblePage::onTrainingEnded(qint64 run) {
+  m_training = false;
+  m_runsPanel->hideTraining();
+  refreshRuns();
+  if (run >= 0) openRun(run);
+}
+
+bool EnsemblePage::writeCsv(const QString& path, QString* error) const {
+  QSaveFile file(path);
+  if (file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+    QTextStream out(&file);
+    m_proxy->writeCsv(out);
+    out.flush();
+    if (file.commit()) return true;
+  }
+  if (error) *error = file.errorString();
+  return false;
+}
+
+bool EnsemblePage::writeChartPng(const QString& path, QString* error) const {
+  return m_charts->exportPng(path, error);
+}
+
+bool EnsemblePage::writeChartSvg(const QString& path, QString* error) const {
+  return m_charts->exportSvg(path, error);
+}
+
+void EnsemblePage::exportCsv() {
+  const QString path = QFileDialog::getSaveFileName(
+      this, tr("Export misclassification table"), runFileName(QStringLiteral("images"), QStringLiteral("csv")),
+      tr("CSV files (*.csv)"));
+  if (path.isEmpty()) return;
+  QString error;
+  if (writeCsv(path, &error))
+    Q_EMIT statusMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
+  else
+    showError(tr("Export failed"), tr("Cannot write %1: %2").arg(path, error));
+}
+
+void EnsemblePage::exportChart(bool svg) {
+  const QString what = m_charts->currentChart() == AccuracyCharts::HistogramChart
+                           ? QStringLiteral("accuracy-histogram")
+                           : QStringLiteral("accuracy-sorted");
+  const QString suffix = svg ? QStringLiteral("svg") : QStringLiteral("png");
+  const QString path = QFileDialog::getSaveFileName(
+      this, tr("Export chart"), runFileName(what, suffix),
+      svg ? tr("SVG images (*.svg)") : tr("PNG images (*.png)"));
+  if (path.isEmpty()) return;
+  QString error;
+  if (svg ? writeChartSvg(path, &error) : writeChartPng(path, &error))
+    Q_EMIT statusMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
+  else
+    showError(tr("Export failed"), tr("Cannot write %1: %2").arg(path, error));
+}

@@ -1,0 +1,119 @@
+// The Ensemble view: the stored runs on the left; for the selected run its accuracy figures and
+// charts, the aggregated confusion matrix, the misclassification table (filtered by the controls
+// above it or by a click on a confusion cell) and the selected image with every network's top-3.
+// "Train ensemble…" trains a new group on an EnsembleWorker thread, shows its progress with a
+// Cancel button, and opens the run when it ends. The page keeps its state while hidden.
+#pragma once
+
+#include <QThread>
+#include <QWidget>
+#include <memory>
+
+#include "ensemble/ensemble_run.h"
+#include "ensemble/ensemble_types.h"
+#include "ensemble/validation_images.h"
+
+class AccuracyCharts;
+class EnsembleConfusionModel;
+class EnsembleConfusionView;
+class EnsembleSummary;
+class EnsembleWorker;
+class ImageDetailPanel;
+class MisclassificationFilterModel;
+class MisclassificationModel;
+class MisclassificationPanel;
+class RunsModel;
+class RunsPanel;
+
+namespace cs {
+class Store;
+}
+
+class EnsemblePage : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit EnsemblePage(QWidget* parent = nullptr);
+  ~EnsemblePage() override;  // cancels a training run (its finished epochs stay stored)
+
+  // The run store to read and train into (default: cs::default_store_path()); refreshes.
+  void setStorePath(const QString& path);
+  QString storePath() const { return m_storePath; }
+  // A dataset the app holds: runs validated on its test set show its images.
+  void rememberDataset(const DatasetPtr& data);
+
+  // Loads a stored run (no retraining) and shows it; false, with a message, when it cannot.
+  bool openRun(qint64 run);
+  const EnsembleRunPtr& currentRun() const { return m_run; }
+  bool isTraining() const { return m_training; }
+
+  // Writes without asking for a file name (the buttons ask, then call these).
+  bool writeCsv(const QString& path, QString* error = nullptr) const;
+  bool writeChartPng(const QString& path, QString* error = nullptr) const;
+  bool writeChartSvg(const QString& path, QString* error = nullptr) const;
+
+  RunsModel* runsModel() const { return m_runsModel; }
+  MisclassificationModel* misclassificationModel() const { return m_model; }
+  MisclassificationFilterModel* filterModel() const { return m_proxy; }
+  EnsembleConfusionModel* confusionModel() const { return m_confusion; }
+  RunsPanel* runsPanel() const { return m_runsPanel; }
+  EnsembleSummary* summary() const { return m_summary; }
+  AccuracyCharts* charts() const { return m_charts; }
+  EnsembleConfusionView* confusionView() const { return m_confusionView; }
+  MisclassificationPanel* table() const { return m_table; }
+  ImageDetailPanel* detail() const { return m_detail; }
+
+ public Q_SLOTS:
+  void refreshRuns();
+  // Asks for the ensemble's size with EnsembleTrainDialog, then trains. `base` gives the
+  // architecture, optimizer, batch size and seed; `data` may be null (MNIST is loaded).
+  void showTrainDialog(const cs::TrainConfig& base, const DatasetPtr& data);
+  // Trains without asking (an empty storePath means this page's store).
+  void startTraining(EnsembleRequest request);
+  void cancelTraining();
+  // A confusion cell: the table shows the images of `trueLabel` taken for `predicted` (a
+  // diagonal cell: all images of the label). The same cell again clears the filter.
+  void filterByCell(int trueLabel, int predicted);
+  void clearCellFilter();
+
+ Q_SIGNALS:
+  // The page's Train ensemble… button: the window answers with showTrainDialog(). Unconnected,
+  // the page uses the default configuration on MNIST.
+  void trainEnsembleRequested();
+  void runOpened(qint64 run);
+  void trainingFinished(qint64 run, bool cancelled);
+  void trainingFailed(qint64 run, const QString& message);
+  void statusMessage(const QString& text);
+
+ private:
+  QWidget* buildConfusionBox();
+  void connectWorker();
+  cs::Store& store();
+  void setRun(EnsembleRunPtr run);
+  void showImage(int image);
+  void showError(const QString& title, const QString& message);
+  void onTrainClicked();
+  void onTrainingEnded(qint64 run);
+  void exportCsv();
+  void exportChart(bool svg);
+  QString runFileName(const QString& what, const QString& suffix) const;
+
+  QString m_storePath;
+  std::unique_ptr<cs::Store> m_store;
+  ValidationImages m_images;
+  EnsembleRunPtr m_run;
+  RunsModel* m_runsModel;
+  MisclassificationModel* m_model;
+  MisclassificationFilterModel* m_proxy;
+  EnsembleConfusionModel* m_confusion;
+  RunsPanel* m_runsPanel;
+  EnsembleSummary* m_summary;
+  AccuracyCharts* m_charts;
+  EnsembleConfusionView* m_confusionView;
+  MisclassificationPanel* m_table;
+  ImageDetailPanel* m_detail;
+  int m_cellTrue = -1, m_cellPredicted = -1;  // the confusion cell the table is filtered by
+  QThread m_thread;
+  EnsembleWorker* m_worker = nullptr;  // lives on m_thread
+  bool m_training = false;
+};

@@ -1,0 +1,44 @@
+#include "ensemble/ensemble_run.h"
+
+EnsembleRun::EnsembleRun(cs::StoredRun run, std::shared_ptr<const cs::Dataset> images,
+                         QString imagesNote, bool imagesWarning)
+    : m_run(std::move(run)),
+      m_images(std::move(images)),
+      m_imagesNote(std::move(imagesNote)),
+      m_imagesWarning(imagesWarning) {
+  const cs::RunSetup& setup = m_run.info.setup;
+  if (m_run.eval.nets == 0) {  // no finished epoch yet
+    m_stats.classes = setup.group.spec.classes;
+    return;
+  }
+  m_stats = cs::compute_ensemble_stats(m_run.eval, setup.val_labels, setup.group.spec.classes);
+  const int classes = m_stats.classes, count = m_stats.count;
+  m_votes.assign(static_cast<size_t>(count) * classes, 0);
+  for (int net = 0; net < m_stats.nets; ++net)
+    for (int i = 0; i < count; ++i) ++m_votes[static_cast<size_t>(i) * classes + topLabel(net, i, 0)];
+  m_rank.resize(count);
+  for (int r = 0; r < count; ++r) m_rank[m_stats.ranking[r]] = r;
+}
+
+int EnsembleRun::topLabel(int net, int index, int k) const {
+  return m_run.eval.top_labels[(static_cast<size_t>(net) * m_stats.count + index) * 3 + k];
+}
+
+float EnsembleRun::topProbability(int net, int index, int k) const {
+  return m_run.eval.top_probs[(static_cast<size_t>(net) * m_stats.count + index) * 3 + k];
+}
+
+float EnsembleRun::trueProbability(int net, int index) const {
+  return m_run.eval.true_probs[static_cast<size_t>(net) * m_stats.count + index];
+}
+
+QString EnsembleRun::title() const {
+  const cs::GroupConfig& g = m_run.info.setup.group;
+  return QStringLiteral("Run %1 · %2 × %3 · %4 · batch %5")
+      .arg(m_run.info.id)
+      .arg(g.nets())
+      .arg(QString::fromStdString(g.spec.to_string()))
+      .arg(QString::fromStdString(cs::to_string(g.optimizer.kind)) +
+           QStringLiteral(" lr=%1").arg(g.optimizer.lr))
+      .arg(g.batch_size);
+}

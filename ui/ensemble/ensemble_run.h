@@ -1,0 +1,61 @@
+// One stored ensemble run as the Ensemble view shows it: the run from the store, its ensemble
+// statistics, the top-1 vote counts of every image and, when they could be found, the validation
+// images. Immutable once built; the models share it.
+#pragma once
+
+#include <QString>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "convscope/ensemble.h"
+#include "convscope/store.h"
+
+class EnsembleRun {
+ public:
+  // Computes the statistics (throws std::invalid_argument when the predictions and the stored
+  // validation labels do not fit). `images` may be null; `imagesNote` says where they came from
+  // or why there are none, `imagesWarning` whether that is a problem.
+  EnsembleRun(cs::StoredRun run, std::shared_ptr<const cs::Dataset> images, QString imagesNote,
+              bool imagesWarning);
+
+  const cs::RunInfo& info() const { return m_run.info; }
+  const std::vector<cs::EpochMetrics>& epochs() const { return m_run.epochs; }
+  const cs::EvalResult& eval() const { return m_run.eval; }
+  const cs::EnsembleStats& stats() const { return m_stats; }
+  const cs::ImageStats& image(int index) const { return m_stats.images[index]; }
+
+  int nets() const { return m_stats.nets; }
+  int count() const { return m_stats.count; }
+  int classes() const { return m_stats.classes; }
+  bool hasPredictions() const { return m_stats.nets > 0 && m_stats.count > 0; }
+
+  // Nets whose top-1 label for image `index` is `label`.
+  int votes(int index, int label) const {
+    return m_votes[static_cast<size_t>(index) * m_stats.classes + label];
+  }
+  // Position of image `index` in the default ranking (0 = most often wrong).
+  int rank(int index) const { return m_rank[index]; }
+  // The k-th (0..2) best label of network `net` for image `index` and its probability.
+  int topLabel(int net, int index, int k) const;
+  float topProbability(int net, int index, int k) const;
+  float trueProbability(int net, int index) const;
+
+  const std::shared_ptr<const cs::Dataset>& images() const { return m_images; }
+  const QString& imagesNote() const { return m_imagesNote; }
+  bool imagesWarning() const { return m_imagesWarning; }
+
+  // "Run 12 · 50 × c5x8r-m2-… · adam lr=0.001 · batch 64"
+  QString title() const;
+
+ private:
+  cs::StoredRun m_run;
+  cs::EnsembleStats m_stats;
+  std::vector<uint16_t> m_votes;  // (count, classes)
+  std::vector<int> m_rank;        // (count) inverse of stats.ranking
+  std::shared_ptr<const cs::Dataset> m_images;
+  QString m_imagesNote;
+  bool m_imagesWarning = false;
+};
+
+using EnsembleRunPtr = std::shared_ptr<const EnsembleRun>;

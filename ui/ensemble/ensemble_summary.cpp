@@ -1,0 +1,142 @@
+#include "ensemble/ensemble_summary.h"
+
+#include <QFrame>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QStyle>
+#include <QVBoxLayout>
+#include <algorithm>
+
+#include "ensemble/runs_model.h"
+
+namespace {
+
+// A figure with its caption above and a detail line below.
+QFrame* card(const QString& caption, QLabel* value, QLabel* detail) {
+  auto* frame = new QFrame;
+  frame->setObjectName(QStringLiteral("statCard"));
+  auto* top = new QLabel(caption);
+  top->setObjectName(QStringLiteral("statCaption"));
+  value->setObjectName(QStringLiteral("statValue"));
+  detail->setObjectName(QStringLiteral("statDetail"));
+  auto* layout = new QVBoxLayout(frame);
+  layout->setContentsMargins(12, 8, 12, 8);
+  layout->setSpacing(1);
+  layout->addWidget(top);
+  layout->addWidget(value);
+  layout->addWidget(detail);
+  return frame;
+}
+
+QString percent(double fraction) { return QStringLiteral("%1%").arg(100 * fraction, 0, 'f', 2); }
+
+int argWhere(const std::vector<float>& values, bool highest) {
+  const auto it = highest ? std::max_element(values.begin(), values.end())
+                          : std::min_element(values.begin(), values.end());
+  return static_cast<int>(it - values.begin());
+}
+
+}  // namespace
+
+EnsembleSummary::EnsembleSummary(QWidget* parent)
+    : QWidget(parent),
+      m_title(new QLabel),
+      m_subtitle(new QLabel),
+      m_mean(new QLabel),
+      m_min(new QLabel),
+      m_max(new QLabel),
+      m_vote(new QLabel),
+      m_hard(new QLabel),
+      m_meanDetail(new QLabel),
+      m_minDetail(new QLabel),
+      m_maxDetail(new QLabel),
+      m_voteDetail(new QLabel),
+      m_hardDetail(new QLabel),
+      m_images(new QLabel) {
+  m_title->setObjectName(QStringLiteral("runTitle"));
+  m_subtitle->setObjectName(QStringLiteral("note"));
+  m_images->setWordWrap(true);
+  for (QLabel* label : {m_title, m_subtitle, m_images})
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+  auto* cards = new QHBoxLayout;
+  cards->setSpacing(8);
+  cards->addWidget(card(tr("Mean accuracy ± std"), m_mean, m_meanDetail), 1);
+  cards->addWidget(card(tr("Lowest network"), m_min, m_minDetail), 1);
+  cards->addWidget(card(tr("Highest network"), m_max, m_maxDetail), 1);
+  cards->addWidget(card(tr("Ensemble vote"), m_vote, m_voteDetail), 1);
+  cards->addWidget(card(tr("Misclassified images"), m_hard, m_hardDetail), 1);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(4);
+  layout->addWidget(m_title);
+  layout->addWidget(m_subtitle);
+  layout->addSpacing(4);
+  layout->addLayout(cards);
+  layout->addWidget(m_images);
+  setRun(nullptr);
+}
+
+QString EnsembleSummary::meanText() const { return m_mean->text(); }
+QString EnsembleSummary::voteText() const { return m_vote->text(); }
+QString EnsembleSummary::imagesNote() const { return m_images->text(); }
+
+void EnsembleSummary::setRun(const EnsembleRunPtr& run) {
+  const bool have = run && run->hasPredictions();
+  for (QLabel* label : {m_mean, m_min, m_max, m_vote, m_hard})
+    if (!have) label->setText(QStringLiteral("–"));
+  for (QLabel* label : {m_meanDetail, m_minDetail, m_maxDetail, m_voteDetail, m_hardDetail})
+    if (!have) label->clear();
+  if (!run) {
+    m_title->setText(tr("No run selected"));
+    m_subtitle->setText(tr("Choose a stored run on the left, or train a new ensemble."));
+    m_images->hide();
+    return;
+  }
+  const cs::RunInfo& info = run->info();
+  const QLocale locale;
+  m_title->setText(run->title());
+  m_subtitle->setText(
+      tr("%1 · %2/%3 epochs · %4 · %5 s of training on %6 (%7) · %8")
+          .arg(QString::fromStdString(cs::to_string(info.status)))
+          .arg(info.epochs_done)
+          .arg(info.setup.epochs)
+          .arg(RunsModel::localTime(info.created))
+          .arg(locale.toString(info.train_seconds, 'f', 1))
+          .arg(QString::fromStdString(info.setup.backend.kind),
+               QString::fromStdString(info.setup.backend.device),
+               info.setup.group.per_net_shuffle ? tr("each network its own sample order")
+                                                : tr("one sample order for all networks")));
+  m_images->setText(run->imagesNote());
+  m_images->setObjectName(run->imagesWarning() ? QStringLiteral("issue") : QStringLiteral("note"));
+  m_images->style()->unpolish(m_images);
+  m_images->style()->polish(m_images);
+  m_images->show();
+  if (!have) {
+    m_subtitle->setText(m_subtitle->text() + tr(" · no finished epoch yet"));
+    return;
+  }
+  const cs::EnsembleStats& s = run->stats();
+  m_mean->setText(QStringLiteral("%1 ± %2").arg(percent(s.mean_accuracy)).arg(100 * s.std_accuracy, 0, 'f', 2));
+  m_meanDetail->setText(tr("over %n network(s)", nullptr, s.nets));
+  m_min->setText(percent(s.min_accuracy));
+  m_minDetail->setText(tr("network %1").arg(argWhere(s.net_accuracy, false)));
+  m_max->setText(percent(s.max_accuracy));
+  m_maxDetail->setText(tr("network %1").arg(argWhere(s.net_accuracy, true)));
+  m_vote->setText(percent(s.vote_accuracy));
+  const double gain = 100 * (s.vote_accuracy - s.mean_accuracy);
+  m_voteDetail->setText(tr("%1%2 points over the mean")
+                            .arg(gain >= 0 ? QStringLiteral("+") : QString())
+                            .arg(gain, 0, 'f', 2));
+  int any = 0, all = 0, majority = 0;
+  for (const cs::ImageStats& im : s.images) {
+    any += im.wrong > 0;
+    all += im.wrong == s.nets;
+    majority += im.vote != im.label;
+  }
+  m_hard->setText(locale.toString(any));
+  m_hardDetail->setText(tr("by at least one network · %1 by all · %2 by the vote")
+                            .arg(locale.toString(all), locale.toString(majority)));
+}

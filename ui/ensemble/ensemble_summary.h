@@ -1,0 +1,39 @@
+// The head of the Ensemble view: the run's title and provenance, the accuracy figures (mean ± std,
+// lowest and highest network, the ensemble vote, how many images the networks get wrong) and
+// where the validation images came from.
+#pragma once
+
+#include <QWidget>
+
+#include "ensemble/ensemble_run.h"
+
+class QLabel;
+
+class EnsembleSummary : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit EnsembleSummary(QWidget* parent = nullptr);
+
+  void setRun(const EnsembleRunPtr& run);  // null: "no run selected"
+
+  // The figures as shown, for tests: "98.62% ± 0.12", …
+  QString meanText() const;
+  QString voteText() const;
+  QString imagesNote() const;
+
+ private:
+  QLabel* m_title;
+  QLabel* m_subtitle;
+  QLabel* m_mean;
+  QLabel* m_min;
+  QLabel* m_max;
+  QLabel* m_vote;
+  QLabel* m_hard;
+  QLabel* m_meanDetail;
+  QLabel* m_minDetail;
+  QLabel* m_maxDetail;
+  QLabel* m_voteDetail;
+  QLabel* m_hardDetail;
+  QLabel* m_images;
+};

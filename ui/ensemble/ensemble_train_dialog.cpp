@@ -1,0 +1,130 @@
+#include "ensemble/ensemble_train_dialog.h"
+
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include "convscope/backends.h"
+
+namespace {
+
+QLabel* valueLabel(const QString& text) {
+  auto* label = new QLabel(text);
+  label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  label->setWordWrap(true);
+  return label;
+}
+
+}  // namespace
+
+EnsembleTrainDialog::EnsembleTrainDialog(const cs::TrainConfig& base, DatasetPtr data,
+                                         QWidget* parent)
+    : QDialog(parent),
+      m_base(base),
+      m_data(std::move(data)),
+      m_nets(new QSpinBox),
+      m_epochs(new QSpinBox),
+      m_limit(new QSpinBox),
+      m_shuffle(new QCheckBox(tr("Each network gets its own sample order"))),
+      m_seeds(valueLabel({})),
+      m_summary(valueLabel({})) {
+  setWindowTitle(tr("Train ensemble"));
+  setObjectName(QStringLiteral("ensembleTrainDialog"));
+  const cs::GroupConfig& g = base.group;
+
+  m_nets->setRange(1, kMaxNets);
+  m_nets->setValue(kDefaultNets);
+  m_nets->setSuffix(tr(" networks"));
+  m_epochs->setRange(1, 1000);
+  m_epochs->setValue(std::max(1, base.epochs));
+  m_limit->setRange(0, m_data ? m_data->train.count : 1 << 30);
+  m_limit->setSingleStep(1000);
+  m_limit->setSpecialValueText(tr("all"));
+  m_limit->setToolTip(tr("Train on the first N training images only (0: all of them)"));
+  m_shuffle->setToolTip(
+      tr("Off: all networks see the same batches and differ only in their initialization"));
+  m_summary->setObjectName(QStringLiteral("note"));
+
+  const cs::CudaStatus cuda = cs::cuda_status();
+  const QString backend =
+      cuda.available ? tr("CUDA: %1").arg(QString::fromStdString(cuda.device))
+                     : tr("CPU (%1)").arg(QString::fromStdString(cuda.reason));
+
+  auto* form = new QFormLayout;
+  form->addRow(tr("Networks"), m_nets);
+  form->addRow(tr("Epochs"), m_epochs);
+  form->addRow(tr("Training images"), m_limit);
+  form->addRow(QString(), m_shuffle);
+  form->addRow(tr("Architecture"), valueLabel(QString::fromStdString(g.spec.to_string())));
+  form->addRow(tr("Optimizer"), valueLabel(QString::fromStdString(g.optimizer.to_string())));
+  form->addRow(tr("Batch size"), valueLabel(QString::number(g.batch_size)));
+  form->addRow(tr("Seeds"), m_seeds);
+  form->addRow(tr("Backend"), valueLabel(backend));
+  form->addRow(tr("Data"),
+               valueLabel(m_data ? QString::fromStdString(m_data->train.name)
+                                 : tr("MNIST from %1")
+                                       .arg(QString::fromStdString(cs::default_mnist_dir()))));
+
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+  buttons->button(QDialogButtonBox::Ok)->setText(tr("Train"));
+  connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(form);
+  layout->addWidget(m_summary);
+  layout->addWidget(buttons);
+  setMinimumWidth(460);
+
+  for (QSpinBox* box : {m_nets, m_epochs, m_limit})
+    connect(box, &QSpinBox::valueChanged, this, &EnsembleTrainDialog::updateSummary);
+  updateSummary();
+}
+
+int EnsembleTrainDialog::nets() const { return m_nets->value(); }
+int EnsembleTrainDialog::epochs() const { return m_epochs->value(); }
+bool EnsembleTrainDialog::perNetShuffle() const { return m_shuffle->isChecked(); }
+int EnsembleTrainDialog::trainLimit() const { return m_limit->value(); }
+void EnsembleTrainDialog::setNets(int nets) { m_nets->setValue(nets); }
+void EnsembleTrainDialog::setEpochs(int epochs) { m_epochs->setValue(epochs); }
+void EnsembleTrainDialog::setPerNetShuffle(bool on) { m_shuffle->setChecked(on); }
+void EnsembleTrainDialog::setTrainLimit(int images) { m_limit->setValue(images); }
+
+int EnsembleTrainDialog::trainingImages() const {
+  if (!m_data) return trainLimit();
+  return trainLimit() > 0 ? std::min(trainLimit(), m_data->train.count) : m_data->train.count;
+}
+
+cs::TrainConfig EnsembleTrainDialog::config() const {
+  cs::TrainConfig cfg = m_base;
+  const uint64_t first = m_base.group.seeds.empty() ? 1 : m_base.group.seeds.front();
+  cfg.group.seeds.clear();
+  for (int i = 0; i < nets(); ++i) cfg.group.seeds.push_back(first + static_cast<uint64_t>(i));
+  cfg.group.per_net_shuffle = perNetShuffle();
+  cfg.epochs = epochs();
+  return cfg;
+}
+
+void EnsembleTrainDialog::updateSummary() {
+  const cs::TrainConfig cfg = config();
+  const QLocale locale;
+  m_seeds->setText(nets() == 1 ? QString::number(cfg.group.seeds.front())
+                               : tr("%1 … %2").arg(cfg.group.seeds.front()).arg(cfg.group.seeds.back()));
+  const int images = trainingImages();
+  if (images <= 0) {
+    m_summary->setText(tr("%n network(s) trained together in one batched pass.", nullptr, nets()));
+    return;
+  }
+  const double samples = double(nets()) * images * epochs();
+  m_summary->setText(tr("%1 networks × %2 images × %3 epochs = %4 M samples, trained together "
+                        "in one batched pass; every epoch is recorded as it finishes.")
+                         .arg(nets())
+                         .arg(locale.toString(images))
+                         .arg(epochs())
+                         .arg(samples / 1e6, 0, 'f', 1));
+}

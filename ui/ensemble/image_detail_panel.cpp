@@ -1,0 +1,117 @@
+#include "ensemble/image_detail_panel.h"
+
+#include <QGridLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QVBoxLayout>
+#include <algorithm>
+
+#include "ensemble/net_predictions_model.h"
+#include "ensemble/top_prediction_delegate.h"
+#include "ensemble/validation_images.h"
+
+ImageDetailPanel::ImageDetailPanel(QWidget* parent)
+    : QWidget(parent),
+      m_model(new NetPredictionsModel(this)),
+      m_proxy(new QSortFilterProxyModel(this)),
+      m_picture(new QLabel),
+      m_heading(new QLabel),
+      m_caption(new QLabel),
+      m_votes(new QLabel),
+      m_table(new QTableView) {
+  m_proxy->setSourceModel(m_model);
+  m_proxy->setSortRole(NetPredictionsModel::SortRole);
+  m_picture->setObjectName(QStringLiteral("probeImage"));
+  m_picture->setFixedSize(kImageSize + 2, kImageSize + 2);
+  m_picture->setAlignment(Qt::AlignCenter);
+  m_heading->setObjectName(QStringLiteral("sectionTitle"));
+  for (QLabel* label : {m_caption, m_votes}) {
+    label->setWordWrap(true);
+    label->setTextFormat(Qt::RichText);
+    label->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+  }
+
+  m_table->setModel(m_proxy);
+  auto* delegate = new TopPredictionDelegate(m_table);
+  for (int c = NetPredictionsModel::Top1Column; c <= NetPredictionsModel::Top3Column; ++c)
+    m_table->setItemDelegateForColumn(c, delegate);
+  m_table->setSortingEnabled(true);
+  m_table->sortByColumn(NetPredictionsModel::NetColumn, Qt::AscendingOrder);
+  m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+  m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_table->setAlternatingRowColors(false);
+  m_table->verticalHeader()->hide();
+  m_table->verticalHeader()->setDefaultSectionSize(24);
+  m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  m_table->horizontalHeader()->setSectionResizeMode(NetPredictionsModel::NetColumn,
+                                                    QHeaderView::ResizeToContents);
+  m_table->setShowGrid(false);
+
+  auto* top = new QGridLayout;
+  top->setHorizontalSpacing(12);
+  top->addWidget(m_picture, 0, 0, 3, 1, Qt::AlignTop);
+  top->addWidget(m_heading, 0, 1);
+  top->addWidget(m_caption, 1, 1);
+  top->addWidget(m_votes, 2, 1);
+  top->setRowStretch(2, 1);
+  top->setColumnStretch(1, 1);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(8);
+  layout->addLayout(top);
+  layout->addWidget(m_table, 1);
+  setImage(nullptr, -1);
+}
+
+int ImageDetailPanel::image() const { return m_model->image(); }
+
+QString ImageDetailPanel::captionText() const { return m_caption->text(); }
+
+void ImageDetailPanel::setImage(const EnsembleRunPtr& run, int image) {
+  m_model->setImage(run, image);
+  if (m_model->image() < 0) {
+    m_picture->setPixmap({});
+    m_picture->setText(tr("no image"));
+    m_heading->setText(tr("No image selected"));
+    m_caption->setText(tr("Select a row of the table to see what each network predicts."));
+    m_votes->clear();
+    return;
+  }
+  const cs::ImageStats& s = run->image(image);
+  if (run->images()) {
+    const QImage picture = ValidationImages::image(*run->images(), image);
+    m_picture->setPixmap(QPixmap::fromImage(picture.scaled(kImageSize, kImageSize,
+                                                           Qt::KeepAspectRatio,
+                                                           Qt::FastTransformation)));
+  } else {
+    m_picture->setPixmap({});
+    m_picture->setText(tr("image\nnot available"));
+  }
+  m_heading->setText(tr("Image %1").arg(image));
+  const QString wrongColor = QStringLiteral("#c0392b"), rightColor = QStringLiteral("#2e7d43");
+  m_caption->setText(
+      tr("True label <b>%1</b> · ensemble vote <b style='color:%2'>%3</b><br>"
+         "wrong in <b>%4</b> of %5 networks · mean p(true) %6<br>disagreement %7 bits")
+          .arg(s.label)
+          .arg(s.vote == s.label ? rightColor : wrongColor)
+          .arg(s.vote)
+          .arg(s.wrong)
+          .arg(run->nets())
+          .arg(s.mean_true_prob, 0, 'f', 3)
+          .arg(s.disagreement, 0, 'f', 2));
+  std::vector<std::pair<int, int>> votes;  // (count, label)
+  for (int label = 0; label < run->classes(); ++label)
+    if (const int n = run->votes(image, label); n > 0) votes.emplace_back(n, label);
+  std::sort(votes.begin(), votes.end(), [](auto a, auto b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  QStringList parts;
+  for (const auto& [n, label] : votes)
+    parts << QStringLiteral("<span style='color:%1'><b>%2</b> ×%3</span>")
+                 .arg(label == s.label ? rightColor : wrongColor)
+                 .arg(label)
+                 .arg(n);
+  m_votes->setText(tr("Top-1 votes: %1").arg(parts.join(QStringLiteral(" · "))));
+}

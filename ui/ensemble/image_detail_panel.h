@@ -1,0 +1,39 @@
+// The selected validation image, large, with what the ensemble made of it (true label, vote,
+// the top-1 votes per label) and every network's top-3 predictions in a sortable table.
+#pragma once
+
+#include <QWidget>
+
+#include "ensemble/ensemble_run.h"
+
+class NetPredictionsModel;
+class QLabel;
+class QSortFilterProxyModel;
+class QTableView;
+
+class ImageDetailPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  static constexpr int kImageSize = 168;  // 6 × 28
+
+  explicit ImageDetailPanel(QWidget* parent = nullptr);
+
+  // A negative image (or a null run) shows nothing.
+  void setImage(const EnsembleRunPtr& run, int image);
+  int image() const;
+
+  NetPredictionsModel* model() const { return m_model; }
+  QSortFilterProxyModel* proxy() const { return m_proxy; }
+  QTableView* table() const { return m_table; }
+  QString captionText() const;
+
+ private:
+  NetPredictionsModel* m_model;
+  QSortFilterProxyModel* m_proxy;
+  QLabel* m_picture;
+  QLabel* m_heading;
+  QLabel* m_caption;
+  QLabel* m_votes;
+  QTableView* m_table;
+};

@@ -1,0 +1,143 @@
+#include "ensemble/misclassification_model.h"
+
+#include <QColor>
+
+#include "ensemble/validation_images.h"
+
+namespace {
+
+const QColor kWrong(0xc0, 0x39, 0x2b);
+
+}  // namespace
+
+MisclassificationModel::MisclassificationModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void MisclassificationModel::setRun(EnsembleRunPtr run) {
+  beginResetModel();
+  m_run = std::move(run);
+  endResetModel();
+}
+
+int MisclassificationModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() || !m_run ? 0 : m_run->count();
+}
+
+int MisclassificationModel::columnCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : ColumnCount;
+}
+
+double MisclassificationModel::sortValue(int row, int column) const {
+  const cs::ImageStats& s = m_run->image(row);
+  switch (column) {
+    case TrueLabelColumn: return s.label;
+    case WrongColumn: return s.wrong;
+    case CommonWrongColumn: return s.common_wrong_label;  // kNoLabel (255) when none is wrong
+    case CommonCountColumn: return s.common_wrong;
+    case MeanTrueProbColumn: return s.mean_true_prob;
+    case VoteColumn: return s.vote;
+    case DisagreementColumn: return s.disagreement;
+    default: return row;  // the image and its index
+  }
+}
+
+QVariant MisclassificationModel::display(int row, int column) const {
+  const cs::ImageStats& s = m_run->image(row);
+  const bool anyWrong = s.wrong > 0;
+  switch (column) {
+    case IndexColumn: return row;
+    case TrueLabelColumn: return s.label;
+    case WrongColumn: return QStringLiteral("%1 / %2").arg(s.wrong).arg(m_run->nets());
+    case CommonWrongColumn: return anyWrong ? QVariant(s.common_wrong_label) : QStringLiteral("–");
+    case CommonCountColumn: return anyWrong ? QVariant(s.common_wrong) : QStringLiteral("–");
+    case MeanTrueProbColumn: return QString::number(s.mean_true_prob, 'f', 3);
+    case VoteColumn: return s.vote;
+    case DisagreementColumn: return QString::number(s.disagreement, 'f', 2);
+    default: return {};
+  }
+}
+
+QString MisclassificationModel::toolTip(int row) const {
+  const cs::ImageStats& s = m_run->image(row);
+  QString text = tr("Image %1, a %2: %3 of %4 networks get it wrong")
+                     .arg(row)
+                     .arg(s.label)
+                     .arg(s.wrong)
+                     .arg(m_run->nets());
+  if (s.wrong > 0)
+    text += tr("\nmost often as %1 (%2 networks)").arg(s.common_wrong_label).arg(s.common_wrong);
+  return text + tr("\nmean probability of the true label %1; ensemble vote %2")
+                    .arg(s.mean_true_prob, 0, 'f', 3)
+                    .arg(s.vote);
+}
+
+QVariant MisclassificationModel::data(const QModelIndex& index, int role) const {
+  if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    return {};
+  const int row = index.row(), column = index.column();
+  switch (role) {
+    case Qt::DisplayRole: return display(row, column);
+    case SortRole: return sortValue(row, column);
+    case ImageIndexRole: return row;
+    case Qt::DecorationRole:
+      if (column == ImageColumn && m_run->images())
+        return ValidationImages::image(*m_run->images(), row);
+      return {};
+    case Qt::TextAlignmentRole:
+      return int(column == IndexColumn || column == MeanTrueProbColumn ||
+                         column == DisagreementColumn || column == WrongColumn
+                     ? Qt::AlignRight | Qt::AlignVCenter
+                     : Qt::AlignCenter);
+    case Qt::ForegroundRole: {
+      const cs::ImageStats& s = m_run->image(row);
+      if (column == VoteColumn && s.vote != s.label) return kWrong;
+      if (column == WrongColumn && 2 * s.wrong > m_run->nets()) return kWrong;
+      return {};
+    }
+    case Qt::ToolTipRole: return toolTip(row);
+    default: return {};
+  }
+}
+
+QVariant MisclassificationModel::headerData(int section, Qt::Orientation orientation,
+                                            int role) const {
+  if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount) return {};
+  static const char* const kTitles[ColumnCount] = {
+      QT_TR_NOOP("Image"),        QT_TR_NOOP("#"),      QT_TR_NOOP("True"),
+      QT_TR_NOOP("Wrong"),        QT_TR_NOOP("As"),     QT_TR_NOOP("Times"),
+      QT_TR_NOOP("Mean p(true)"), QT_TR_NOOP("Vote"),   QT_TR_NOOP("Disagreement")};
+  static const char* const kTips[ColumnCount] = {
+      QT_TR_NOOP("The validation image"),
+      QT_TR_NOOP("Index in the validation set"),
+      QT_TR_NOOP("The true label"),
+      QT_TR_NOOP("Networks whose top-1 prediction is wrong, of all networks"),
+      QT_TR_NOOP("The most common wrong prediction"),
+      QT_TR_NOOP("How many networks made that wrong prediction"),
+      QT_TR_NOOP("Mean probability the networks give the true label"),
+      QT_TR_NOOP("The ensemble vote: the class with the highest mean probability"),
+      QT_TR_NOOP("Entropy of the networks' top-1 votes in bits (0: unanimous)")};
+  if (role == Qt::DisplayRole) return tr(kTitles[section]);
+  if (role == Qt::ToolTipRole) return tr(kTips[section]);
+  return {};
+}
+
+QStringList MisclassificationModel::csvHeader() {
+  return {QStringLiteral("index"),          QStringLiteral("true_label"),
+          QStringLiteral("wrong"),          QStringLiteral("nets"),
+          QStringLiteral("common_wrong_label"), QStringLiteral("common_wrong_count"),
+          QStringLiteral("mean_true_prob"), QStringLiteral("vote"),
+          QStringLiteral("disagreement_bits")};
+}
+
+QStringList MisclassificationModel::csvRow(int row) const {
+  const cs::ImageStats& s = m_run->image(row);
+  const bool anyWrong = s.wrong > 0;
+  return {QString::number(row),
+          QString::number(s.label),
+          QString::number(s.wrong),
+          QString::number(m_run->nets()),
+          anyWrong ? QString::number(s.common_wrong_label) : QString(),
+          QString::number(s.common_wrong),
+          QString::number(s.mean_true_prob, 'g', 6),
+          QString::number(s.vote),
+          QString::number(s.disagreement, 'g', 6)};
+}

@@ -1,0 +1,182 @@
+#include "ensemble/misclassification_panel.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QSignalBlocker>
+#include <QSpinBox>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "ensemble/misclassification_filter_model.h"
+#include "ensemble/misclassification_model.h"
+
+namespace {
+
+void fillLabels(QComboBox* box, int classes) {
+  const QSignalBlocker block(box);
+  box->clear();
+  box->addItem(QObject::tr("any"), -1);
+  for (int c = 0; c < classes; ++c) box->addItem(QString::number(c), c);
+}
+
+void selectData(QComboBox* box, int value) {
+  const QSignalBlocker block(box);
+  box->setCurrentIndex(std::max(0, box->findData(value)));
+}
+
+}  // namespace
+
+MisclassificationPanel::MisclassificationPanel(MisclassificationFilterModel* proxy,
+                                               QWidget* parent)
+    : QWidget(parent),
+      m_proxy(proxy),
+      m_trueLabel(new QComboBox),
+      m_wrongLabel(new QComboBox),
+      m_minimumWrong(new QSpinBox),
+      m_count(new QLabel),
+      m_table(new QTableView) {
+  fillLabels(m_trueLabel, 10);
+  fillLabels(m_wrongLabel, 10);
+  m_trueLabel->setToolTip(tr("Show only images of this true label"));
+  m_wrongLabel->setToolTip(tr("Show only images that at least one network took for this label"));
+  m_minimumWrong->setToolTip(tr("Show only images that at least this many networks get wrong"));
+  m_count->setObjectName(QStringLiteral("note"));
+  auto* clear = new QToolButton;
+  clear->setText(tr("Clear filters"));
+  clear->setAutoRaise(true);
+  auto* exportCsv = new QPushButton(QIcon(QStringLiteral(":/icons/export.svg")), tr("Export CSV…"));
+  exportCsv->setToolTip(tr("Save the rows shown, in this order, with every column"));
+
+  auto* controls = new QHBoxLayout;
+  controls->setSpacing(6);
+  controls->addWidget(new QLabel(tr("True label")));
+  controls->addWidget(m_trueLabel);
+  controls->addSpacing(8);
+  controls->addWidget(new QLabel(tr("Taken for")));
+  controls->addWidget(m_wrongLabel);
+  controls->addSpacing(8);
+  controls->addWidget(new QLabel(tr("Wrong in at least")));
+  controls->addWidget(m_minimumWrong);
+  controls->addWidget(clear);
+  controls->addStretch(1);
+  controls->addWidget(m_count);
+  controls->addSpacing(8);
+  controls->addWidget(exportCsv);
+
+  m_table->setModel(proxy);
+  m_table->setSortingEnabled(true);
+  m_table->sortByColumn(MisclassificationModel::WrongColumn, Qt::DescendingOrder);
+  m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+  m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+  m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_table->setIconSize(QSize(28, 28));
+  m_table->setAlternatingRowColors(true);
+  m_table->setShowGrid(false);
+  m_table->setWordWrap(false);
+  m_table->verticalHeader()->hide();
+  m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+  m_table->verticalHeader()->setDefaultSectionSize(32);
+  QHeaderView* header = m_table->horizontalHeader();
+  header->setStretchLastSection(true);
+  header->setHighlightSections(false);
+  const int widths[MisclassificationModel::ColumnCount] = {48, 58, 48, 72, 44, 52, 96, 48, 90};
+  for (int c = 0; c < MisclassificationModel::ColumnCount; ++c) m_table->setColumnWidth(c, widths[c]);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(6);
+  layout->addLayout(controls);
+  layout->addWidget(m_table, 1);
+
+  connect(m_trueLabel, &QComboBox::currentIndexChanged, this, &MisclassificationPanel::applyControls);
+  connect(m_wrongLabel, &QComboBox::currentIndexChanged, this,
+          &MisclassificationPanel::applyControls);
+  connect(m_minimumWrong, &QSpinBox::valueChanged, this, &MisclassificationPanel::applyControls);
+  connect(clear, &QToolButton::clicked, this, [this] {
+    m_proxy->setLabels(-1, -1);
+    m_proxy->setMinimumWrong(0);
+  });
+  connect(exportCsv, &QPushButton::clicked, this, &MisclassificationPanel::exportCsvRequested);
+  connect(m_proxy, &MisclassificationFilterModel::filtersChanged, this, [this] {
+    showFilters();
+    ensureCurrentRow();
+    updateCount();
+  });
+  connect(m_proxy, &QAbstractItemModel::modelReset, this, [this] {
+    m_table->scrollToTop();
+    ensureCurrentRow();
+    updateCount();
+  });
+  connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+          [this] {
+            const int image = currentImage();
+            if (image == m_reported) return;
+            m_reported = image;
+            Q_EMIT imageSelected(image);
+          });
+  showFilters();
+  updateCount();
+}
+
+void MisclassificationPanel::setRun(const EnsembleRunPtr& run) {
+  const int classes = run ? run->classes() : 10;
+  const int nets = run ? run->nets() : 0;
+  m_total = run ? run->count() : 0;
+  if (m_trueLabel->count() != classes + 1) {
+    fillLabels(m_trueLabel, classes);
+    fillLabels(m_wrongLabel, classes);
+  }
+  {
+    const QSignalBlocker block(m_minimumWrong);
+    m_minimumWrong->setRange(0, std::max(nets, m_proxy->minimumWrong()));
+    m_minimumWrong->setSuffix(tr(" of %n network(s)", nullptr, nets));
+  }
+  showFilters();
+  updateCount();
+}
+
+void MisclassificationPanel::showFilters() {
+  selectData(m_trueLabel, m_proxy->trueLabel());
+  selectData(m_wrongLabel, m_proxy->wrongLabel());
+  const QSignalBlocker block(m_minimumWrong);
+  m_minimumWrong->setValue(m_proxy->minimumWrong());
+}
+
+void MisclassificationPanel::applyControls() {
+  m_proxy->setLabels(m_trueLabel->currentData().toInt(), m_wrongLabel->currentData().toInt());
+  m_proxy->setMinimumWrong(m_minimumWrong->value());
+}
+
+int MisclassificationPanel::currentImage() const {
+  const QModelIndex current = m_table->currentIndex();
+  return current.isValid() ? m_proxy->imageAt(current.row()) : -1;
+}
+
+bool MisclassificationPanel::selectImage(int image) {
+  const QModelIndex source = m_proxy->sourceModel()->index(image, 0);
+  const QModelIndex row = m_proxy->mapFromSource(source);
+  if (!row.isValid()) return false;
+  m_table->setCurrentIndex(row.siblingAtColumn(MisclassificationModel::IndexColumn));
+  m_table->scrollTo(row);
+  return true;
+}
+
+void MisclassificationPanel::ensureCurrentRow() {
+  if (!m_table->currentIndex().isValid() && m_proxy->rowCount() > 0)
+    m_table->setCurrentIndex(m_proxy->index(0, MisclassificationModel::IndexColumn));
+  if (m_proxy->rowCount() == 0 && m_reported != -1) {
+    m_reported = -1;
+    Q_EMIT imageSelected(-1);
+  }
+}
+
+void MisclassificationPanel::updateCount() {
+  const QLocale locale;
+  m_count->setText(tr("%1 of %2 images")
+                       .arg(locale.toString(m_proxy->rowCount()), locale.toString(m_total)));
+}

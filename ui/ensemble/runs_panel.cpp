@@ -1,0 +1,172 @@
+#include "ensemble/runs_panel.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QStyle>
+#include <QTableView>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "ensemble/runs_model.h"
+
+RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
+    : QWidget(parent),
+      m_model(model),
+      m_table(new QTableView),
+      m_refresh(new QToolButton),
+      m_train(new QPushButton(QIcon(QStringLiteral(":/icons/ensemble.svg")),
+                              tr("Train ensemble…"))),
+      m_trainingBox(new QWidget),
+      m_trainingTitle(new QLabel),
+      m_trainingStatus(new QLabel),
+      m_progress(new QProgressBar),
+      m_cancel(new QPushButton(QIcon(QStringLiteral(":/icons/stop.svg")), tr("Cancel"))),
+      m_storeNote(new QLabel) {
+  auto* title = new QLabel(tr("Stored ensembles"));
+  title->setObjectName(QStringLiteral("sectionTitle"));
+  m_refresh->setIcon(QIcon(QStringLiteral(":/icons/reset.svg")));
+  m_refresh->setText(tr("Refresh"));
+  m_refresh->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+  m_refresh->setAutoRaise(true);
+  m_refresh->setToolTip(tr("Read the run list from the run store again"));
+  m_train->setObjectName(QStringLiteral("primaryButton"));
+  m_train->setToolTip(tr("Train N copies of the live view's network from different seeds"));
+
+  m_table->setModel(model);
+  m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+  m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+  m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_table->setShowGrid(false);
+  m_table->setWordWrap(false);
+  m_table->setAlternatingRowColors(true);
+  m_table->verticalHeader()->hide();
+  m_table->verticalHeader()->setDefaultSectionSize(26);
+  m_table->horizontalHeader()->setStretchLastSection(true);
+  m_table->horizontalHeader()->setHighlightSections(false);
+  const int widths[RunsModel::ColumnCount] = {38, 112, 40, 54, 72, 72, 160};
+  for (int c = 0; c < RunsModel::ColumnCount; ++c) m_table->setColumnWidth(c, widths[c]);
+
+  m_trainingTitle->setObjectName(QStringLiteral("sectionTitle"));
+  m_trainingTitle->setWordWrap(true);
+  m_trainingStatus->setObjectName(QStringLiteral("note"));
+  m_trainingStatus->setWordWrap(true);
+  m_progress->setTextVisible(false);
+  m_progress->setRange(0, 1000);
+  auto* progressRow = new QHBoxLayout;
+  progressRow->addWidget(m_progress, 1);
+  progressRow->addWidget(m_cancel);
+  m_trainingBox->setObjectName(QStringLiteral("trainingBox"));
+  auto* box = new QVBoxLayout(m_trainingBox);
+  box->setContentsMargins(10, 8, 10, 8);
+  box->setSpacing(4);
+  box->addWidget(m_trainingTitle);
+  box->addLayout(progressRow);
+  box->addWidget(m_trainingStatus);
+  m_trainingBox->hide();
+
+  m_storeNote->setObjectName(QStringLiteral("note"));
+  m_storeNote->setWordWrap(true);
+  m_storeNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+  auto* header = new QHBoxLayout;
+  header->addWidget(title);
+  header->addStretch(1);
+  header->addWidget(m_refresh);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(10, 8, 6, 8);
+  layout->setSpacing(6);
+  layout->addLayout(header);
+  layout->addWidget(m_table, 1);
+  layout->addWidget(m_train);
+  layout->addWidget(m_trainingBox);
+  layout->addWidget(m_storeNote);
+
+  connect(m_refresh, &QToolButton::clicked, this, &RunsPanel::refreshRequested);
+  connect(m_train, &QPushButton::clicked, this, &RunsPanel::trainRequested);
+  connect(m_cancel, &QPushButton::clicked, this, &RunsPanel::cancelRequested);
+  connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+          [this](const QModelIndex& current) {
+            if (!m_selecting && current.isValid()) Q_EMIT runActivated(m_model->runAt(current.row()));
+          });
+}
+
+qint64 RunsPanel::selectedRun() const {
+  const QModelIndex current = m_table->currentIndex();
+  return current.isValid() ? m_model->runAt(current.row()) : -1;
+}
+
+void RunsPanel::selectRun(qint64 run) {
+  m_selecting = true;
+  const int row = m_model->rowOf(run);
+  if (row >= 0) {
+    m_table->setCurrentIndex(m_model->index(row, 0));
+    m_table->scrollTo(m_model->index(row, 0));
+  } else {
+    m_table->selectionModel()->clear();
+  }
+  m_selecting = false;
+}
+
+void RunsPanel::setStoreNote(const QString& text, bool problem) {
+  m_storeNote->setText(text);
+  m_storeNote->setObjectName(problem ? QStringLiteral("issue") : QStringLiteral("note"));
+  m_storeNote->style()->unpolish(m_storeNote);
+  m_storeNote->style()->polish(m_storeNote);
+}
+
+QString RunsPanel::duration(double seconds) {
+  const long long s = std::llround(std::max(0.0, seconds));
+  if (s >= 3600)
+    return QStringLiteral("%1:%2:%3")
+        .arg(s / 3600)
+        .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
+        .arg(s % 60, 2, 10, QLatin1Char('0'));
+  return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+void RunsPanel::showTraining(const QString& description) {
+  m_trainingTitle->setText(description);
+  m_trainingStatus->setText(tr("Starting…"));
+  m_progress->setValue(0);
+  m_cancel->setEnabled(true);
+  m_train->setEnabled(false);
+  m_trainingBox->show();
+}
+
+void RunsPanel::setProgress(const EnsembleProgress& p) {
+  using Phase = EnsembleProgress::Phase;
+  const QLocale locale;
+  QString status;
+  switch (p.phase) {
+    case Phase::Loading: status = tr("Loading the dataset…"); break;
+    case Phase::Preparing: status = tr("Preparing %n network(s)…", nullptr, p.nets); break;
+    case Phase::Saving: status = tr("Saving the weights of %n network(s)…", nullptr, p.nets); break;
+    case Phase::Training: {
+      const int epoch = std::min(p.epoch + 1, p.epochs);
+      status = tr("%1 networks × epoch %2/%3 · step %4/%5\n%6 samples/s · %7 elapsed")
+                   .arg(p.nets)
+                   .arg(epoch)
+                   .arg(p.epochs)
+                   .arg(std::min(p.stepInEpoch, p.stepsPerEpoch))
+                   .arg(p.stepsPerEpoch)
+                   .arg(locale.toString(p.groupSamplesPerSecond, 'f', 0), duration(p.elapsedSeconds));
+      if (p.etaSeconds >= 0) status += tr(" · %1 left").arg(duration(p.etaSeconds));
+      if (p.lastMeanAccuracy >= 0)
+        status += tr("\nepoch %1: mean accuracy %2%").arg(p.epoch).arg(100 * p.lastMeanAccuracy, 0, 'f', 2);
+      break;
+    }
+  }
+  m_trainingStatus->setText(status);
+  m_progress->setValue(int(std::lround(1000 * p.fraction())));
+}
+
+void RunsPanel::hideTraining() {
+  m_trainingBox->hide();
+  m_train->setEnabled(true);
+}
+
+QString RunsPanel::progressText() const { return m_trainingStatus->text(); }

@@ -1,0 +1,58 @@
+// The left side of the Ensemble view: the stored runs, Refresh and Train ensemble…, and while
+// the worker trains, its progress (networks × epochs, samples per second, time left) with Cancel.
+#pragma once
+
+#include <QWidget>
+
+#include "ensemble/ensemble_types.h"
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QTableView;
+class QToolButton;
+class RunsModel;
+
+class RunsPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit RunsPanel(RunsModel* model, QWidget* parent = nullptr);
+
+  QTableView* table() const { return m_table; }
+  QPushButton* trainButton() const { return m_train; }
+  QPushButton* cancelButton() const { return m_cancel; }
+  QProgressBar* progressBar() const { return m_progress; }
+
+  qint64 selectedRun() const;  // -1 when none
+  // Selects the run's row without emitting runActivated (or clears the selection).
+  void selectRun(qint64 run);
+  void setStoreNote(const QString& text, bool problem);
+
+  void showTraining(const QString& description);
+  void setProgress(const EnsembleProgress& progress);
+  void hideTraining();
+  QString progressText() const;
+
+  // 75 → "1:15", 4000 → "1:06:40".
+  static QString duration(double seconds);
+
+ Q_SIGNALS:
+  void runActivated(qint64 run);
+  void refreshRequested();
+  void trainRequested();
+  void cancelRequested();
+
+ private:
+  RunsModel* m_model;
+  QTableView* m_table;
+  QToolButton* m_refresh;
+  QPushButton* m_train;
+  QWidget* m_trainingBox;
+  QLabel* m_trainingTitle;
+  QLabel* m_trainingStatus;
+  QProgressBar* m_progress;
+  QPushButton* m_cancel;
+  QLabel* m_storeNote;
+  bool m_selecting = false;
+};

@@ -1,0 +1,113 @@
+#include "ensemble/validation_images.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QObject>
+#include <algorithm>
+
+namespace {
+
+bool fits(const cs::Dataset& set, const cs::RunSetup& setup) {
+  const std::vector<uint8_t>& labels = setup.val_labels;
+  return set.shape == setup.group.spec.input && set.count >= static_cast<int>(labels.size()) &&
+         std::equal(labels.begin(), labels.end(), set.labels.begin());
+}
+
+// The standard test-set file, raw or gzipped.
+QString testFile(const QString& folder, const QString& name) {
+  const QString raw = QDir(folder).filePath(name);
+  return QFileInfo::exists(raw) || !QFileInfo::exists(raw + QStringLiteral(".gz"))
+             ? raw
+             : raw + QStringLiteral(".gz");
+}
+
+QString shortSha(const std::string& sha) { return QString::fromStdString(sha.substr(0, 12)); }
+
+}  // namespace
+
+void ValidationImages::remember(std::shared_ptr<const cs::Dataset> set) {
+  if (set && std::find(m_sets.begin(), m_sets.end(), set) == m_sets.end())
+    m_sets.push_back(std::move(set));
+}
+
+QString ValidationImages::folderFor(const std::string& valName) {
+  QString base = QString::fromStdString(valName);
+  if (base.endsWith(QStringLiteral("/test"))) base.chop(5);
+  const QString lower = base.toLower();
+  if (lower == QStringLiteral("mnist")) return QString::fromStdString(cs::default_mnist_dir());
+  if (lower == QStringLiteral("fashion-mnist"))
+    return QString::fromStdString(cs::fashion_mnist_dir());
+  if (!base.isEmpty() && QFileInfo(base).isDir()) return QDir::cleanPath(base);
+  return {};
+}
+
+void ValidationImages::loadFolder(const QString& folder, const std::string& name) {
+  if (m_folders.count(folder)) return;
+  m_folders[folder] = QString();
+  try {
+    auto set = std::make_shared<const cs::Dataset>(
+        cs::load_idx_pair(testFile(folder, QStringLiteral("t10k-images-idx3-ubyte")).toStdString(),
+                          testFile(folder, QStringLiteral("t10k-labels-idx1-ubyte")).toStdString(),
+                          name));
+    m_sets.push_back(std::move(set));
+  } catch (const std::exception& e) {
+    m_folders[folder] = QString::fromUtf8(e.what());
+  }
+}
+
+ValidationImages::Match ValidationImages::find(const cs::RunSetup& setup) {
+  const QString name = QString::fromStdString(setup.val_name);
+  const auto exact = [&]() -> std::shared_ptr<const cs::Dataset> {
+    for (const auto& set : m_sets)
+      if (set->sha256 == setup.val_sha256 && fits(*set, setup)) return set;
+    return nullptr;
+  };
+  const QString folder = folderFor(setup.val_name);
+  std::shared_ptr<const cs::Dataset> found = exact();
+  if (!found && !folder.isEmpty()) {
+    loadFolder(folder, setup.val_name);
+    found = exact();
+  }
+  if (found)
+    return {found, QObject::tr("Validation images: %1 (SHA-256 %2… matches the run)")
+                       .arg(name, shortSha(setup.val_sha256)),
+            false};
+  for (const auto& set : m_sets)
+    if (fits(*set, setup))
+      return {set,
+              QObject::tr("Validation images from %1: its SHA-256 (%2…) differs from the run's "
+                          "(%3…), so the pictures may not be the images the run was validated on")
+                  .arg(QString::fromStdString(set->name), shortSha(set->sha256),
+                       shortSha(setup.val_sha256)),
+              true};
+  if (folder.isEmpty())
+    return {nullptr, QObject::tr("No validation images: no folder is known for “%1”").arg(name),
+            true};
+  if (const QString& why = m_folders[folder]; !why.isEmpty())
+    return {nullptr, QObject::tr("No validation images: %1").arg(why), true};
+  return {nullptr,
+          QObject::tr("No validation images: the test set in %1 does not carry the run's labels")
+              .arg(QDir::toNativeSeparators(folder)),
+          true};
+}
+
+QImage ValidationImages::image(const cs::Dataset& set, int index) {
+  const cs::Shape3 s = set.shape;
+  const uint8_t* pixels = set.image(index);
+  const size_t plane = static_cast<size_t>(s.h) * s.w;
+  if (s.c == 3) {
+    QImage out(s.w, s.h, QImage::Format_RGB32);
+    for (int y = 0; y < s.h; ++y) {
+      auto* line = reinterpret_cast<QRgb*>(out.scanLine(y));
+      for (int x = 0; x < s.w; ++x) {
+        const size_t p = static_cast<size_t>(y) * s.w + x;
+        line[x] = qRgb(pixels[p], pixels[plane + p], pixels[2 * plane + p]);
+      }
+    }
+    return out;
+  }
+  QImage out(s.w, s.h, QImage::Format_Grayscale8);  // the first channel otherwise
+  for (int y = 0; y < s.h; ++y)
+    std::copy_n(pixels + static_cast<size_t>(y) * s.w, s.w, out.scanLine(y));
+  return out;
+}

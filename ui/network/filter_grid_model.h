@@ -1,0 +1,44 @@
+// A filter grid as a table model (the pixelator pattern with a whole heatmap per cell): each cell
+// is one tile, painted by FilterGridDelegate from the image in Qt::DecorationRole. A new frame
+// swaps the grid in with one reset. Flowing grids take their column count from the view.
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QImage>
+#include <vector>
+
+#include "network/filter_grid.h"
+
+enum class ColorScale { PerChannel, PerLayer };
+
+class FilterGridModel : public QAbstractTableModel {
+  Q_OBJECT
+
+ public:
+  explicit FilterGridModel(QObject* parent = nullptr);
+
+  void setGrid(FilterGrid grid);
+  const FilterGrid& grid() const { return m_grid; }
+  void setColorScale(ColorScale scale);
+  ColorScale colorScale() const { return m_scale; }
+  // Columns of a flowing grid (the view sets it from its width); ignored by fixed grids.
+  void setFlowColumns(int columns);
+  int columns() const;
+
+  int rowCount(const QModelIndex& parent = {}) const override;
+  int columnCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+  Qt::ItemFlags flags(const QModelIndex& index) const override;
+
+  const Tile* tileAt(const QModelIndex& index) const;
+  // The scale a tile is coloured with: its own max |v| or the layer's.
+  float scaleOf(const Tile& tile) const;
+  // Tool tip for the value under `pixel` (in tile image pixels) of the tile at `index`.
+  QString valueToolTip(const QModelIndex& index, QPoint pixel) const;
+
+ private:
+  FilterGrid m_grid;
+  ColorScale m_scale = ColorScale::PerChannel;
+  int m_flowColumns = 8;
+  mutable std::vector<QImage> m_images;  // rendered on first paint, dropped on reset
+};

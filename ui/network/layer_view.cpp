@@ -1,0 +1,56 @@
+#include "network/layer_view.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+
+#include "network/color_legend.h"
+#include "network/tile_table_view.h"
+
+LayerView::LayerView(QWidget* parent)
+    : QWidget(parent),
+      m_model(new FilterGridModel(this)),
+      m_title(new QLabel),
+      m_caption(new QLabel),
+      m_legend(new ColorLegend),
+      m_table(new TileTableView(m_model)),
+      m_empty(new QLabel) {
+  m_title->setObjectName(QStringLiteral("layerTitle"));
+  m_caption->setObjectName(QStringLiteral("note"));
+  m_empty->setObjectName(QStringLiteral("note"));
+  auto* header = new QHBoxLayout;
+  header->setSpacing(8);
+  header->addWidget(m_title);
+  header->addWidget(m_caption, 1);
+  header->addWidget(m_legend);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 4, 0, 8);
+  layout->setSpacing(2);
+  layout->addLayout(header);
+  layout->addWidget(m_table);
+  layout->addWidget(m_empty);
+}
+
+void LayerView::setGrid(FilterGrid grid) {
+  m_title->setText(grid.layer);
+  m_caption->setText(grid.caption);
+  const bool empty = grid.tiles.empty();
+  m_empty->setText(grid.emptyText);
+  m_model->setGrid(std::move(grid));
+  m_table->setVisible(!empty);
+  m_empty->setVisible(empty);
+  updateLegend();
+}
+
+void LayerView::setColorScale(ColorScale scale) {
+  m_model->setColorScale(scale);
+  updateLegend();
+}
+
+void LayerView::updateLegend() {
+  const FilterGrid& grid = m_model->grid();
+  m_legend->setVisible(!grid.tiles.empty());
+  // A single tile (a dense layer's activations) has one scale whichever the mode.
+  const bool perTile = m_model->colorScale() == ColorScale::PerChannel && grid.tiles.size() > 1;
+  m_legend->setRange(perTile ? -1 : grid.absMax);
+}

@@ -1,0 +1,142 @@
+#include "network/network_inspector.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QScrollArea>
+#include <QSignalBlocker>
+#include <QStackedWidget>
+#include <QTabBar>
+#include <algorithm>
+
+#include "network/layer_view.h"
+#include "network/probe_view.h"
+
+namespace {
+
+constexpr GridQuantity kQuantities[] = {GridQuantity::Activations,
+                                        GridQuantity::ActivationGradients, GridQuantity::Weights,
+                                        GridQuantity::WeightGradients};
+
+}  // namespace
+
+NetworkInspector::NetworkInspector(QWidget* parent)
+    : QWidget(parent),
+      m_probe(new ProbeView),
+      m_tabs(new QTabBar),
+      m_scaleBox(new QComboBox),
+      m_stack(new QStackedWidget),
+      m_placeholder(new QLabel) {
+  setObjectName(QStringLiteral("networkInspector"));
+  for (GridQuantity q : kQuantities) m_tabs->addTab(FilterGridBuilder::displayName(q));
+  m_tabs->setDrawBase(false);
+  m_tabs->setExpanding(false);
+  m_scaleBox->addItem(tr("Scale per channel"), static_cast<int>(ColorScale::PerChannel));
+  m_scaleBox->addItem(tr("Scale per layer"), static_cast<int>(ColorScale::PerLayer));
+  m_scaleBox->setToolTip(tr("Colour each tile on its own range, or all tiles of a layer on one"));
+
+  m_placeholder->setObjectName(QStringLiteral("placeholder"));
+  m_placeholder->setAlignment(Qt::AlignCenter);
+  m_placeholder->setWordWrap(true);
+  m_placeholder->setText(
+      tr("Press Start (or Step for a single batch) to watch the network: "
+         "every layer's activations, gradients and weights for the probe "
+         "image appear here as training runs."));
+  auto* layersWidget = new QWidget;
+  layersWidget->setObjectName(QStringLiteral("layers"));
+  m_layerLayout = new QVBoxLayout(layersWidget);
+  m_layerLayout->setContentsMargins(12, 4, 12, 12);
+  m_layerLayout->setSpacing(6);
+  m_layerLayout->addStretch(1);
+  auto* scroll = new QScrollArea;
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  scroll->setWidget(layersWidget);
+  m_stack->addWidget(m_placeholder);
+  m_stack->addWidget(scroll);
+
+  auto* bar = new QHBoxLayout;
+  bar->setContentsMargins(12, 0, 12, 0);
+  bar->addWidget(m_tabs);
+  bar->addStretch(1);
+  bar->addWidget(m_scaleBox);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 10, 0, 0);
+  layout->setSpacing(8);
+  auto* probeRow = new QHBoxLayout;
+  probeRow->setContentsMargins(12, 0, 12, 0);
+  probeRow->addWidget(m_probe);
+  layout->addLayout(probeRow);
+  layout->addLayout(bar);
+  layout->addWidget(m_stack, 1);
+
+  connect(m_tabs, &QTabBar::currentChanged, this,
+          [this](int i) { setQuantity(kQuantities[std::clamp(i, 0, 3)]); });
+  connect(m_scaleBox, &QComboBox::currentIndexChanged, this,
+          [this] { setColorScale(static_cast<ColorScale>(m_scaleBox->currentData().toInt())); });
+  connect(m_probe, &ProbeView::probeRequested, this, &NetworkInspector::probeRequested);
+}
+
+void NetworkInspector::setSnapshot(SnapshotPtr snapshot) {
+  m_snapshot = std::move(snapshot);
+  if (!m_snapshot) return clear();
+  m_probe->setSnapshot(*m_snapshot);
+  rebuildLayers(*m_snapshot);
+  refresh();
+  m_stack->setCurrentIndex(1);
+}
+
+void NetworkInspector::clear() {
+  m_snapshot.reset();
+  m_probe->clear();
+  for (LayerView* view : m_layers) delete view;
+  m_layers.clear();
+  m_stack->setCurrentIndex(0);
+}
+
+void NetworkInspector::setProbe(int index) {
+  m_probe->setProbe(index);
+}
+
+void NetworkInspector::setProbeCount(int count) {
+  m_probe->setProbeCount(count);
+}
+
+void NetworkInspector::setQuantity(GridQuantity quantity) {
+  if (quantity == m_quantity) return;
+  m_quantity = quantity;
+  const QSignalBlocker block(m_tabs);
+  m_tabs->setCurrentIndex(static_cast<int>(quantity));
+  refresh();
+}
+
+void NetworkInspector::setColorScale(ColorScale scale) {
+  if (scale == m_scale) return;
+  m_scale = scale;
+  const QSignalBlocker block(m_scaleBox);
+  m_scaleBox->setCurrentIndex(m_scaleBox->findData(static_cast<int>(scale)));
+  for (LayerView* view : m_layers) view->setColorScale(scale);
+}
+
+FilterGridModel* NetworkInspector::layerModel(int layer) const {
+  return layer >= 0 && layer < layerCount() ? m_layers[layer]->model() : nullptr;
+}
+
+void NetworkInspector::rebuildLayers(const cs::Snapshot& s) {
+  if (m_layers.size() == s.layers.size()) return;
+  for (LayerView* view : m_layers) delete view;
+  m_layers.clear();
+  for (size_t i = 0; i < s.layers.size(); ++i) {
+    auto* view = new LayerView;
+    view->setColorScale(m_scale);
+    m_layerLayout->insertWidget(static_cast<int>(i), view);
+    m_layers.push_back(view);
+  }
+}
+
+void NetworkInspector::refresh() {
+  if (!m_snapshot) return;
+  for (size_t i = 0; i < m_layers.size(); ++i)
+    m_layers[i]->setGrid(FilterGridBuilder::build(*m_snapshot, static_cast<int>(i), m_quantity));
+}

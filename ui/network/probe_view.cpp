@@ -1,0 +1,106 @@
+#include "network/probe_view.h"
+
+#include <QGridLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QSignalBlocker>
+#include <QSpinBox>
+#include <algorithm>
+
+#include "network/probability_bars.h"
+
+namespace {
+
+constexpr int kImageSide = 112;
+
+QImage probeImage(const cs::Snapshot& s) {
+  const cs::Shape3 shape = s.input_shape;
+  if (shape.size() <= 0 || s.input.size() != static_cast<size_t>(shape.size())) return {};
+  QImage image(shape.w, shape.h, QImage::Format_RGB32);
+  const int plane = shape.h * shape.w;
+  for (int y = 0; y < shape.h; ++y)
+    for (int x = 0; x < shape.w; ++x) {
+      const auto channel = [&](int c) {
+        const float v = s.input[std::min(c, shape.c - 1) * plane + y * shape.w + x];
+        return static_cast<int>(std::clamp(v, 0.f, 1.f) * 255.f + 0.5f);
+      };
+      image.setPixel(x, y, qRgb(channel(0), channel(1), channel(2)));
+    }
+  return image;
+}
+
+}  // namespace
+
+ProbeView::ProbeView(QWidget* parent)
+    : QWidget(parent),
+      m_image(new QLabel),
+      m_index(new QSpinBox),
+      m_details(new QLabel),
+      m_bars(new ProbabilityBars) {
+  m_image->setFixedSize(kImageSide + 2, kImageSide + 2);
+  m_image->setObjectName(QStringLiteral("probeImage"));
+  m_image->setAlignment(Qt::AlignCenter);
+  m_index->setPrefix(QStringLiteral("#"));
+  m_index->setRange(0, 0);
+  m_index->setToolTip(
+      tr("Validation image shown in every layer (or click one in the predictions)"));
+  m_index->setKeyboardTracking(false);
+  m_details->setTextFormat(Qt::RichText);
+  m_details->setWordWrap(true);
+  auto* caption = new QLabel(tr("Probe image"));
+  caption->setObjectName(QStringLiteral("sectionTitle"));
+  auto* grid = new QGridLayout(this);
+  grid->setContentsMargins(0, 0, 0, 0);
+  grid->setHorizontalSpacing(12);
+  grid->addWidget(m_image, 0, 0, 3, 1);
+  grid->addWidget(caption, 0, 1);
+  grid->addWidget(m_index, 0, 2, Qt::AlignLeft);
+  grid->addWidget(m_details, 1, 1, 1, 2);
+  grid->addWidget(m_bars, 0, 3, 3, 1);
+  grid->setColumnStretch(2, 1);
+  grid->setColumnStretch(3, 2);
+  connect(m_index, &QSpinBox::valueChanged, this, &ProbeView::probeRequested);
+  clear();
+}
+
+void ProbeView::setSnapshot(const cs::Snapshot& s) {
+  setProbe(s.probe);
+  const QImage image = probeImage(s);
+  m_image->setPixmap(QPixmap::fromImage(
+      image.scaled(kImageSide, kImageSide, Qt::KeepAspectRatio, Qt::FastTransformation)));
+  const QLocale locale;
+  QString prediction;
+  if (!s.probs.empty()) {
+    const auto best = std::max_element(s.probs.begin(), s.probs.end());
+    const int predicted = static_cast<int>(best - s.probs.begin());
+    prediction =
+        tr("predicted <b style='color:%1'>%2</b> (%3%)")
+            .arg(predicted == s.label ? QStringLiteral("#2e9e4f") : QStringLiteral("#d64545"))
+            .arg(predicted)
+            .arg(*best * 100, 0, 'f', 1);
+  }
+  m_details->setText(tr("true label <b>%1</b> · %2<br>loss %3 · step %4 · epoch %5")
+                         .arg(s.label)
+                         .arg(prediction)
+                         .arg(s.loss, 0, 'g', 3)
+                         .arg(locale.toString(s.step))
+                         .arg(s.epoch + 1));
+  m_bars->setProbabilities(s.probs, s.label);
+}
+
+void ProbeView::setProbe(int index) {
+  const QSignalBlocker block(m_index);
+  m_index->setValue(index);
+}
+
+void ProbeView::setProbeCount(int count) {
+  const QSignalBlocker block(m_index);
+  m_index->setRange(0, std::max(0, count - 1));
+}
+
+void ProbeView::clear() {
+  m_image->setPixmap({});
+  m_image->setText(tr("no frame"));
+  m_details->setText(tr("Start training or press Step to see the network at work."));
+  m_bars->setProbabilities({}, -1);
+}

@@ -1,0 +1,32 @@
+// The probe image every filter grid is computed for: the image itself, its index (editable),
+// its true label, the network's prediction and loss, and the class probabilities.
+#pragma once
+
+#include <QWidget>
+
+#include "convscope/snapshot.h"
+
+class ProbabilityBars;
+class QLabel;
+class QSpinBox;
+
+class ProbeView : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit ProbeView(QWidget* parent = nullptr);
+
+  void setSnapshot(const cs::Snapshot& snapshot);
+  void setProbe(int index);       // shows the index without emitting probeRequested
+  void setProbeCount(int count);  // validation images to choose from
+  void clear();
+
+ Q_SIGNALS:
+  void probeRequested(int index);
+
+ private:
+  QLabel* m_image;
+  QSpinBox* m_index;
+  QLabel* m_details;
+  ProbabilityBars* m_bars;
+};

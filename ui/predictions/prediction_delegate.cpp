@@ -1,0 +1,80 @@
+#include "predictions/prediction_delegate.h"
+
+#include <QPainter>
+
+#include "predictions/prediction_model.h"
+
+namespace {
+
+constexpr int kThumb = 56;
+const QSize kCell(150, 68);
+const QColor kCorrect(0x2e, 0x9e, 0x4f);
+const QColor kWrong(0xd6, 0x45, 0x45);
+const QColor kOther(0x8a, 0x9b, 0xb0);
+const QColor kProbe(0x1f, 0x5f, 0xa8);
+
+}  // namespace
+
+PredictionDelegate::PredictionDelegate(QObject* parent) : QStyledItemDelegate(parent) {}
+
+QSize PredictionDelegate::sizeHint(const QStyleOptionViewItem&, const QModelIndex&) const {
+  return kCell;
+}
+
+void PredictionDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option,
+                               const QModelIndex& index) const {
+  painter->save();
+  const QRect cell = option.rect.adjusted(2, 2, -2, -2);
+  const int row = index.data(Qt::DisplayRole).toInt();
+  const bool isProbe = row == m_probeRow;
+  if (isProbe)
+    painter->fillRect(cell, QColor(0xe3, 0xed, 0xf8));
+  else if (option.state & QStyle::State_MouseOver)
+    painter->fillRect(cell, QColor(0xf0, 0xf0, 0xf0));
+  if (isProbe) {
+    painter->setPen(QPen(kProbe, 1.5));
+    painter->drawRect(QRectF(cell).adjusted(0.75, 0.75, -0.75, -0.75));
+  }
+
+  const bool evaluated = index.data(PredictionModel::HasPredictionRole).toBool();
+  const bool correct = index.data(PredictionModel::CorrectRole).toBool();
+  const int label = index.data(PredictionModel::TrueLabelRole).toInt();
+  const QRect thumb(cell.left() + 4, cell.top() + (cell.height() - kThumb) / 2, kThumb, kThumb);
+  painter->drawImage(thumb, index.data(PredictionModel::ImageRole).value<QImage>());
+  if (evaluated) {
+    painter->setPen(QPen(correct ? kCorrect : kWrong, 2));
+    painter->drawRect(thumb.adjusted(-1, -1, 0, 0));
+  }
+
+  QFont small = option.font;
+  small.setPointSizeF(small.pointSizeF() * 0.85);
+  painter->setFont(small);
+  const QFontMetrics fm(small);
+  const int x = thumb.right() + 8, width = cell.right() - x - 2, lineH = fm.height();
+  painter->setPen(option.palette.color(QPalette::PlaceholderText));
+  painter->drawText(QRect(x, cell.top() + 2, width, lineH), Qt::AlignLeft | Qt::AlignVCenter,
+                    QStringLiteral("#%1 · %2").arg(row).arg(label));
+  if (!evaluated) {
+    painter->drawText(QRect(x, cell.top() + 2 + lineH, width, lineH), Qt::AlignLeft,
+                      tr("not evaluated"));
+    painter->restore();
+    return;
+  }
+  const QVariantList labels = index.data(PredictionModel::TopLabelsRole).toList();
+  const QVariantList probs = index.data(PredictionModel::TopProbabilitiesRole).toList();
+  const int digitW = fm.horizontalAdvance(QStringLiteral("0")) + 4;
+  for (int k = 0; k < labels.size() && k < probs.size(); ++k) {
+    const int y = cell.top() + 4 + lineH * (k + 1);
+    const int c = labels[k].toInt();
+    const double p = probs[k].toDouble();
+    const QColor color = c == label ? kCorrect : k == 0 ? kWrong : kOther;
+    painter->setPen(c == label ? kCorrect : option.palette.color(QPalette::Text));
+    painter->drawText(QRect(x, y, digitW, lineH), Qt::AlignLeft | Qt::AlignVCenter,
+                      QString::number(c));
+    const QRect track(x + digitW, y + 3, width - digitW, lineH - 6);
+    painter->fillRect(track, QColor(0xec, 0xec, 0xec));
+    painter->fillRect(QRect(track.topLeft(), QSize(int(track.width() * p + 0.5), track.height())),
+                      color);
+  }
+  painter->restore();
+}

@@ -1,0 +1,60 @@
+// All validation images with the network's latest predictions (net 0 of the last evaluation):
+// one row per image, in dataset order. A new evaluation updates every row in place (dataChanged,
+// so the grid keeps its scroll position); a new dataset resets the model.
+#pragma once
+
+#include <QAbstractListModel>
+#include <QTextStream>
+
+#include "training/training_types.h"
+
+class PredictionModel : public QAbstractListModel {
+  Q_OBJECT
+
+ public:
+  enum Role {
+    ImageRole = Qt::UserRole + 1,  // QImage thumbnail
+    TrueLabelRole,
+    HasPredictionRole,
+    PredictedLabelRole,
+    ConfidenceRole,       // probability of the top-1 class
+    TrueProbabilityRole,  // probability given to the true class
+    LossRole,             // -log(true probability)
+    CorrectRole,
+    TopLabelsRole,         // QVariantList of 3 ints, best first
+    TopProbabilitiesRole,  // QVariantList of 3 floats
+  };
+
+  explicit PredictionModel(QObject* parent = nullptr);
+
+  void setDataset(DatasetPtr data);
+  // Ignored (predictions cleared) when it does not match the dataset's validation set.
+  void setEvaluation(EvalPtr eval);
+  void clearEvaluation();
+  bool hasEvaluation() const { return m_eval != nullptr; }
+  const DatasetPtr& dataset() const { return m_data; }
+  const EvalPtr& evaluation() const { return m_eval; }
+  int correctCount() const { return m_correct; }
+
+  // Row accessors for the proxy, the confusion matrix and the CSV (predictions need an evaluation).
+  int trueLabel(int row) const;
+  int predicted(int row, int rank = 0) const;
+  float probability(int row, int rank = 0) const;
+  float trueProbability(int row) const;
+  float loss(int row) const;
+  bool correct(int row) const { return predicted(row) == trueLabel(row); }
+
+  int rowCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+  QHash<int, QByteArray> roleNames() const override;
+
+  // index,true_label,pred1,prob1,pred2,prob2,pred3,prob3,true_prob,loss,correct
+  void writeCsv(QTextStream& out) const;
+
+ private:
+  QImage thumbnail(int row) const;
+
+  DatasetPtr m_data;
+  EvalPtr m_eval;
+  int m_correct = 0;
+};

@@ -1,0 +1,154 @@
+#include "predictions/predictions_panel.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListView>
+#include <QLocale>
+#include <QSignalBlocker>
+#include <QVBoxLayout>
+
+#include "predictions/prediction_delegate.h"
+#include "predictions/prediction_model.h"
+
+PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
+    : QWidget(parent),
+      m_model(model),
+      m_proxy(new PredictionFilterModel(this)),
+      m_delegate(new PredictionDelegate(this)),
+      m_filter(new QComboBox),
+      m_digit(new QComboBox),
+      m_order(new QComboBox),
+      m_count(new QLabel),
+      m_view(new QListView) {
+  m_proxy->setPredictionModel(model);
+  m_filter->addItem(tr("All images"), static_cast<int>(PredictionFilter::All));
+  m_filter->addItem(tr("Misclassified"), static_cast<int>(PredictionFilter::Misclassified));
+  m_filter->addItem(tr("True label"), static_cast<int>(PredictionFilter::TrueLabel));
+  m_filter->addItem(tr("Predicted label"), static_cast<int>(PredictionFilter::PredictedLabel));
+  m_filter->addItem(tr("Confusion cell"), static_cast<int>(PredictionFilter::ConfusionCell));
+  m_order->addItem(tr("By index"), static_cast<int>(PredictionOrder::Index));
+  m_order->addItem(tr("Highest loss first"), static_cast<int>(PredictionOrder::HighestLoss));
+  m_order->addItem(tr("Least confident first"), static_cast<int>(PredictionOrder::LeastConfident));
+  m_order->addItem(tr("Most confident first"), static_cast<int>(PredictionOrder::MostConfident));
+  m_digit->setToolTip(tr("The digit (class) to filter by"));
+  m_count->setObjectName(QStringLiteral("note"));
+  updateDigits();
+
+  m_view->setViewMode(QListView::IconMode);
+  m_view->setModel(m_proxy);
+  m_view->setItemDelegate(m_delegate);
+  m_view->setUniformItemSizes(true);
+  m_view->setMovement(QListView::Static);
+  m_view->setResizeMode(QListView::Adjust);
+  m_view->setLayoutMode(QListView::Batched);
+  m_view->setBatchSize(500);
+  m_view->setSelectionMode(QAbstractItemView::NoSelection);
+  m_view->setMouseTracking(true);
+  m_view->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+  m_view->setSpacing(0);
+
+  auto* controls = new QHBoxLayout;
+  controls->setSpacing(6);
+  controls->addWidget(new QLabel(tr("Show")));
+  controls->addWidget(m_filter);
+  controls->addWidget(m_digit);
+  controls->addSpacing(12);
+  controls->addWidget(new QLabel(tr("Order")));
+  controls->addWidget(m_order);
+  controls->addStretch(1);
+  controls->addWidget(m_count);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(8, 6, 8, 4);
+  layout->setSpacing(6);
+  layout->addLayout(controls);
+  layout->addWidget(m_view, 1);
+
+  connect(m_filter, &QComboBox::currentIndexChanged, this, &PredictionsPanel::applyControls);
+  connect(m_digit, &QComboBox::currentIndexChanged, this, &PredictionsPanel::applyControls);
+  connect(m_order, &QComboBox::currentIndexChanged, this, [this] {
+    m_proxy->setOrder(static_cast<PredictionOrder>(m_order->currentData().toInt()));
+    m_view->scrollToTop();
+  });
+  connect(m_view, &QListView::clicked, this, [this](const QModelIndex& index) {
+    Q_EMIT probeRequested(m_proxy->mapToSource(index).row());
+  });
+  connect(m_proxy, &QAbstractItemModel::modelReset, this, &PredictionsPanel::updateCount);
+  connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &PredictionsPanel::updateCount);
+  connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &PredictionsPanel::updateCount);
+  connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, &PredictionsPanel::updateCount);
+  connect(m_model, &QAbstractItemModel::dataChanged, this, &PredictionsPanel::updateCount);
+  connect(m_model, &QAbstractItemModel::modelReset, this, &PredictionsPanel::updateDigits);
+  updateCount();
+}
+
+void PredictionsPanel::updateDigits() {
+  const int classes = m_model->dataset() ? m_model->dataset()->test.classes : 10;
+  if (m_digit->count() == classes) return;
+  const QSignalBlocker block(m_digit);
+  m_digit->clear();
+  for (int c = 0; c < classes; ++c) m_digit->addItem(QString::number(c), c);
+}
+
+void PredictionsPanel::applyControls() {
+  const auto filter = static_cast<PredictionFilter>(m_filter->currentData().toInt());
+  const bool byDigit =
+      filter == PredictionFilter::TrueLabel || filter == PredictionFilter::PredictedLabel;
+  m_digit->setEnabled(byDigit);
+  const int digit = m_digit->currentData().toInt();
+  switch (filter) {
+    case PredictionFilter::TrueLabel:
+      m_proxy->setFilter(filter, digit);
+      break;
+    case PredictionFilter::PredictedLabel:
+      m_proxy->setFilter(filter, -1, digit);
+      break;
+    case PredictionFilter::ConfusionCell:  // keeps the cell chosen in the confusion matrix
+      m_proxy->setFilter(filter, std::max(0, m_proxy->filterTrueLabel()),
+                         std::max(0, m_proxy->filterPredictedLabel()));
+      break;
+    default:
+      m_proxy->setFilter(filter);
+      break;
+  }
+  updateCount();
+  m_view->scrollToTop();
+}
+
+void PredictionsPanel::showFilter(PredictionFilter filter, int trueLabel, int predictedLabel) {
+  {
+    const QSignalBlocker b1(m_filter), b2(m_digit);
+    m_filter->setCurrentIndex(m_filter->findData(static_cast<int>(filter)));
+    if (filter == PredictionFilter::TrueLabel) m_digit->setCurrentIndex(trueLabel);
+    if (filter == PredictionFilter::PredictedLabel) m_digit->setCurrentIndex(predictedLabel);
+  }
+  m_proxy->setFilter(filter, trueLabel, predictedLabel);  // applyControls keeps a cell's labels
+  applyControls();
+}
+
+void PredictionsPanel::showOrder(PredictionOrder order) {
+  m_order->setCurrentIndex(m_order->findData(static_cast<int>(order)));
+}
+
+void PredictionsPanel::setProbeRow(int row) {
+  m_delegate->setProbeRow(row);
+  m_view->viewport()->update();
+}
+
+void PredictionsPanel::updateCount() {
+  const QLocale locale;
+  const int total = m_model->rowCount();
+  QString text =
+      tr("%1 of %2 images").arg(locale.toString(m_proxy->rowCount()), locale.toString(total));
+  if (m_proxy->filter() == PredictionFilter::ConfusionCell)
+    text = tr("true %1 → predicted %2 · ")
+               .arg(m_proxy->filterTrueLabel())
+               .arg(m_proxy->filterPredictedLabel()) +
+           text;
+  if (m_model->hasEvaluation() && total > 0)
+    text +=
+        tr(" · validation accuracy %1%").arg(100.0 * m_model->correctCount() / total, 0, 'f', 2);
+  else
+    text += tr(" · not evaluated yet");
+  m_count->setText(text);
+}

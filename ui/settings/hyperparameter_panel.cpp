@@ -1,0 +1,289 @@
+#include "settings/hyperparameter_panel.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QLocale>
+#include <QSignalBlocker>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QVBoxLayout>
+
+#include "settings/conv_block_editor.h"
+#include "settings/invalid_field.h"
+#include "settings/log_spin_box.h"
+
+namespace {
+
+const QString kChooseFolder = QStringLiteral("\x01choose");  // the "Other IDX folder…" entry
+
+QString optimizerName(cs::OptimizerKind k) {
+  switch (k) {
+    case cs::OptimizerKind::Sgd:
+      return QStringLiteral("SGD");
+    case cs::OptimizerKind::Momentum:
+      return QStringLiteral("Momentum");
+    case cs::OptimizerKind::Adam:
+      return QStringLiteral("Adam");
+    case cs::OptimizerKind::RmsProp:
+      return QStringLiteral("RMSprop");
+    case cs::OptimizerKind::Adagrad:
+      return QStringLiteral("Adagrad");
+    case cs::OptimizerKind::Adadelta:
+      return QStringLiteral("Adadelta");
+    case cs::OptimizerKind::Adamax:
+      return QStringLiteral("Adamax");
+  }
+  return {};
+}
+
+QLabel* noteLabel() {
+  auto* label = new QLabel;
+  label->setObjectName(QStringLiteral("note"));
+  label->setWordWrap(true);
+  return label;
+}
+
+template <typename T>
+void selectData(QComboBox* combo, T value) {
+  const int i = combo->findData(static_cast<int>(value));
+  if (i >= 0) combo->setCurrentIndex(i);
+}
+
+}  // namespace
+
+HyperparameterPanel::HyperparameterPanel(QWidget* parent) : QWidget(parent) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(10, 10, 10, 10);
+  layout->setSpacing(10);
+  m_sections = {buildDataSection(), buildOptimizationSection(), buildArchitectureSection()};
+  for (QWidget* section : m_sections) layout->addWidget(section);
+  m_issue = noteLabel();
+  m_issue->setObjectName(QStringLiteral("issue"));
+  m_lockNote = noteLabel();
+  m_lockNote->hide();
+  layout->addWidget(m_issue);
+  layout->addWidget(m_lockNote);
+  layout->addStretch(1);
+  setSettings(TrainingSettings{});
+}
+
+QWidget* HyperparameterPanel::buildDataSection() {
+  auto* box = new QGroupBox(tr("Data and device"));
+  auto* form = new QFormLayout(box);
+  m_dataset = new QComboBox;
+  m_dataset->setObjectName(QStringLiteral("dataset"));
+  m_dataset->addItem(QStringLiteral("MNIST"), QString());
+  const QString fashion = QString::fromStdString(cs::fashion_mnist_dir());
+  if (QDir(fashion).exists()) m_dataset->addItem(QStringLiteral("Fashion-MNIST"), fashion);
+  m_dataset->addItem(tr("Other IDX folder…"), kChooseFolder);
+  m_datasetNote = noteLabel();
+  m_backend = new QComboBox;
+  m_backend->setObjectName(QStringLiteral("backend"));
+  m_backendNote = noteLabel();
+  populateBackends();
+  form->addRow(tr("Dataset"), m_dataset);
+  form->addRow(QString(), m_datasetNote);
+  form->addRow(tr("Backend"), m_backend);
+  form->addRow(QString(), m_backendNote);
+  connect(m_dataset, &QComboBox::activated, this, &HyperparameterPanel::onDatasetActivated);
+  connect(m_backend, &QComboBox::currentIndexChanged, this, &HyperparameterPanel::onEdited);
+  return box;
+}
+
+QWidget* HyperparameterPanel::buildOptimizationSection() {
+  auto* box = new QGroupBox(tr("Optimization"));
+  auto* form = new QFormLayout(box);
+  m_optimizer = new QComboBox;
+  m_optimizer->setObjectName(QStringLiteral("optimizer"));
+  for (cs::OptimizerKind k : cs::kAllOptimizers)
+    m_optimizer->addItem(optimizerName(k), static_cast<int>(k));
+  m_learningRate = new LogSpinBox;
+  m_learningRate->setObjectName(QStringLiteral("learningRate"));
+  m_learningRate->setToolTip(tr("Learning rate (arrows step 1-2-5; type any value, e.g. 3e-4)"));
+  m_batchSize = new QSpinBox;
+  m_batchSize->setObjectName(QStringLiteral("batchSize"));
+  m_batchSize->setRange(1, 8192);
+  m_epochs = new QSpinBox;
+  m_epochs->setObjectName(QStringLiteral("epochs"));
+  m_epochs->setRange(1, 1000);
+  m_seed = new QSpinBox;
+  m_seed->setObjectName(QStringLiteral("seed"));
+  m_seed->setRange(0, std::numeric_limits<int>::max());
+  m_seed->setToolTip(tr("Seeds the weight initialization and the shuffling order"));
+  form->addRow(tr("Optimizer"), m_optimizer);
+  form->addRow(tr("Learning rate"), m_learningRate);
+  form->addRow(tr("Batch size"), m_batchSize);
+  form->addRow(tr("Epochs"), m_epochs);
+  form->addRow(tr("Seed"), m_seed);
+  connect(m_optimizer, &QComboBox::currentIndexChanged, this, [this] {
+    // Each optimizer comes with its own sensible learning rate (TensorFlow.js defaults).
+    const auto kind = static_cast<cs::OptimizerKind>(m_optimizer->currentData().toInt());
+    const QSignalBlocker block(m_learningRate);
+    m_learningRate->setValue(cs::OptimizerConfig::defaults(kind).lr);
+    onEdited();
+  });
+  for (QSpinBox* spin : {m_batchSize, m_epochs, m_seed})
+    connect(spin, &QSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
+  connect(m_learningRate, &QDoubleSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
+  return box;
+}
+
+QWidget* HyperparameterPanel::buildArchitectureSection() {
+  auto* box = new QGroupBox(tr("Architecture"));
+  auto* layout = new QVBoxLayout(box);
+  m_convBlocks = new ConvBlockEditor;
+  layout->addWidget(m_convBlocks);
+  auto* form = new QFormLayout;
+  m_denseWidth = new QSpinBox;
+  m_denseWidth->setObjectName(QStringLiteral("denseWidth"));
+  m_denseWidth->setRange(0, 8192);
+  m_denseWidth->setSpecialValueText(tr("none"));
+  m_denseWidth->setToolTip(tr("Units of the hidden dense layer before the output layer"));
+  m_activation = new QComboBox;
+  m_activation->setObjectName(QStringLiteral("activation"));
+  for (cs::Activation a :
+       {cs::Activation::Relu, cs::Activation::Tanh, cs::Activation::Sigmoid, cs::Activation::None})
+    m_activation->addItem(QString::fromStdString(cs::to_string(a)), static_cast<int>(a));
+  form->addRow(tr("Dense width"), m_denseWidth);
+  form->addRow(tr("Activation"), m_activation);
+  layout->addLayout(form);
+  m_summary = noteLabel();
+  m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  layout->addWidget(m_summary);
+  connect(m_convBlocks, &ConvBlockEditor::changed, this, &HyperparameterPanel::onEdited);
+  connect(m_denseWidth, &QSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
+  connect(m_activation, &QComboBox::currentIndexChanged, this, &HyperparameterPanel::onEdited);
+  return box;
+}
+
+void HyperparameterPanel::populateBackends() {
+  const cs::CudaStatus cuda = cs::cuda_status();
+  const QString gpu = QString::fromStdString(cuda.device);
+  const QString reason = QString::fromStdString(cuda.reason);
+  m_backend->addItem(cuda.available ? tr("Auto (CUDA)") : tr("Auto (CPU)"),
+                     static_cast<int>(cs::BackendChoice::Auto));
+  m_backend->addItem(tr("CPU"), static_cast<int>(cs::BackendChoice::Cpu));
+  m_backend->addItem(tr("CUDA"), static_cast<int>(cs::BackendChoice::Cuda));
+  if (!cuda.available) {
+    auto* model = qobject_cast<QStandardItemModel*>(m_backend->model());
+    QStandardItem* item = model->item(2);
+    item->setFlags(item->flags() & ~Qt::ItemIsEnabled);
+    item->setToolTip(reason);
+  }
+  m_backendNote->setText(cuda.available ? tr("GPU: %1").arg(gpu) : tr("No GPU: %1").arg(reason));
+}
+
+TrainingSettings HyperparameterPanel::settings() const {
+  TrainingSettings s;
+  s.datasetDir = m_datasetDir;
+  s.backend = static_cast<cs::BackendChoice>(m_backend->currentData().toInt());
+  s.optimizer = static_cast<cs::OptimizerKind>(m_optimizer->currentData().toInt());
+  s.learningRate = m_learningRate->value();
+  s.batchSize = m_batchSize->value();
+  s.epochs = m_epochs->value();
+  s.seed = m_seed->value();
+  s.convBlocks = m_convBlocks->blocks();
+  s.denseWidth = m_denseWidth->value();
+  s.activation = static_cast<cs::Activation>(m_activation->currentData().toInt());
+  return s;
+}
+
+void HyperparameterPanel::setSettings(const TrainingSettings& s) {
+  {
+    const QSignalBlocker b0(m_backend), b1(m_optimizer), b2(m_learningRate), b3(m_batchSize),
+        b4(m_epochs), b5(m_seed), b6(m_convBlocks), b7(m_denseWidth), b8(m_activation);
+    selectDataset(s.datasetDir);
+    const auto* model = qobject_cast<QStandardItemModel*>(m_backend->model());
+    const int backend = m_backend->findData(static_cast<int>(s.backend));
+    const bool usable = backend >= 0 && model->item(backend)->isEnabled();
+    m_backend->setCurrentIndex(usable ? backend : 0);
+    selectData(m_optimizer, s.optimizer);
+    m_learningRate->setValue(s.learningRate);
+    m_batchSize->setValue(s.batchSize);
+    m_epochs->setValue(s.epochs);
+    m_seed->setValue(s.seed);
+    m_convBlocks->setBlocks(s.convBlocks);
+    m_denseWidth->setValue(s.denseWidth);
+    selectData(m_activation, s.activation);
+  }
+  revalidate();
+}
+
+void HyperparameterPanel::selectDataset(const QString& datasetDir) {
+  m_datasetDir = datasetDir;
+  int i = m_dataset->findData(datasetDir);
+  if (i < 0) {
+    i = m_dataset->count() - 1;  // before "Other IDX folder…"
+    m_dataset->insertItem(i, TrainingSettings::displayNameOf(datasetDir), datasetDir);
+    m_dataset->setItemData(i, QDir::toNativeSeparators(datasetDir), Qt::ToolTipRole);
+  }
+  const QSignalBlocker block(m_dataset);
+  m_dataset->setCurrentIndex(i);
+}
+
+void HyperparameterPanel::onDatasetActivated(int index) {
+  QString dir = m_dataset->itemData(index).toString();
+  if (dir == kChooseFolder) {
+    dir = QFileDialog::getExistingDirectory(
+        this, tr("Choose a folder with the four IDX files (train-images-idx3-ubyte, …)"),
+        TrainingSettings::folderOf(m_datasetDir));
+    if (dir.isEmpty()) return selectDataset(m_datasetDir);  // cancelled
+  }
+  if (dir == m_datasetDir) return;
+  selectDataset(dir);
+  m_validator.setDataset(
+      DatasetInfo::missing(tr("Loading %1…").arg(TrainingSettings::displayNameOf(dir))));
+  Q_EMIT datasetRequested(dir);
+  onEdited();
+}
+
+void HyperparameterPanel::setDatasetInfo(const DatasetInfo& info) {
+  m_validator.setDataset(info);
+  revalidate();
+}
+
+void HyperparameterPanel::setLocked(bool locked, const QString& reason) {
+  for (QWidget* section : m_sections) section->setEnabled(!locked);
+  m_lockNote->setText(reason);
+  m_lockNote->setVisible(locked && !reason.isEmpty());
+}
+
+void HyperparameterPanel::onEdited() {
+  revalidate();
+  Q_EMIT settingsChanged(settings());
+}
+
+void HyperparameterPanel::revalidate() {
+  m_validation = m_validator.validate(settings());
+  showValidation();
+  Q_EMIT validationChanged(m_validation);
+}
+
+void HyperparameterPanel::showValidation() {
+  const SettingsValidation& v = m_validation;
+  const DatasetInfo& data = m_validator.dataset();
+  const QLocale locale;
+  m_datasetNote->setText(
+      data.loaded ? tr("%1 training · %2 validation images, %3×%4×%5")
+                        .arg(locale.toString(data.trainCount), locale.toString(data.testCount))
+                        .arg(data.shape.c)
+                        .arg(data.shape.h)
+                        .arg(data.shape.w)
+                  : data.problem);
+  markFieldInvalid(m_dataset, v.field == SettingsField::Dataset, v.message);
+  markFieldInvalid(m_learningRate, v.field == SettingsField::LearningRate, v.message);
+  markFieldInvalid(m_batchSize, v.field == SettingsField::BatchSize, v.message);
+  markFieldInvalid(m_epochs, v.field == SettingsField::Epochs, v.message);
+  markFieldInvalid(m_denseWidth, v.field == SettingsField::DenseWidth, v.message);
+  const bool convField = v.field == SettingsField::ConvKernel || v.field == SettingsField::ConvPool;
+  m_convBlocks->markInvalid(convField ? v.block : -1, v.field == SettingsField::ConvPool,
+                            v.message);
+  m_summary->setText(v.ok ? v.summary : QString());
+  m_summary->setVisible(v.ok);
+  m_issue->setText(v.ok ? QString() : tr("Cannot start: %1").arg(v.message));
+  m_issue->setVisible(!v.ok);
+}

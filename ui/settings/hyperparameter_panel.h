@@ -1,0 +1,69 @@
+// The hyperparameter panel: dataset, backend, optimizer, schedule and architecture. Every edit is
+// validated at once (SettingsValidator); the offending field is flagged and the reason shown, and
+// validationChanged() tells the window whether Start may be pressed.
+#pragma once
+
+#include <QWidget>
+
+#include "settings/settings_validator.h"
+#include "settings/training_settings.h"
+
+class ConvBlockEditor;
+class LogSpinBox;
+class QComboBox;
+class QLabel;
+class QSpinBox;
+
+class HyperparameterPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit HyperparameterPanel(QWidget* parent = nullptr);
+
+  TrainingSettings settings() const;
+  void setSettings(const TrainingSettings& settings);
+  const SettingsValidation& validation() const { return m_validation; }
+  const DatasetInfo& datasetInfo() const { return m_validator.dataset(); }
+
+  // The dataset of the selected folder was loaded (or failed: DatasetInfo::missing(reason)).
+  void setDatasetInfo(const DatasetInfo& info);
+  // While a run is active the settings cannot change; `reason` says how to unlock them.
+  void setLocked(bool locked, const QString& reason = {});
+
+ Q_SIGNALS:
+  void settingsChanged(const TrainingSettings& settings);
+  void validationChanged(const SettingsValidation& validation);
+  // The user picked another dataset folder: load it and call setDatasetInfo().
+  void datasetRequested(const QString& datasetDir);
+
+ private:
+  QWidget* buildDataSection();
+  QWidget* buildOptimizationSection();
+  QWidget* buildArchitectureSection();
+  void populateBackends();
+  void selectDataset(const QString& datasetDir);
+  void onDatasetActivated(int index);
+  void onEdited();
+  void revalidate();
+  void showValidation();
+
+  SettingsValidator m_validator;
+  SettingsValidation m_validation;
+  QString m_datasetDir;  // the folder whose DatasetInfo the validator has (or is loading)
+  QComboBox* m_dataset;
+  QLabel* m_datasetNote;
+  QComboBox* m_backend;
+  QLabel* m_backendNote;
+  QComboBox* m_optimizer;
+  LogSpinBox* m_learningRate;
+  QSpinBox* m_batchSize;
+  QSpinBox* m_epochs;
+  QSpinBox* m_seed;
+  ConvBlockEditor* m_convBlocks;
+  QSpinBox* m_denseWidth;
+  QComboBox* m_activation;
+  QLabel* m_summary;
+  QLabel* m_issue;
+  QLabel* m_lockNote;
+  QList<QWidget*> m_sections;
+};

@@ -1,0 +1,53 @@
+#include "settings/log_spin_box.h"
+
+#include <cmath>
+
+namespace {
+
+// The 1-2-5 ladder: index i is (1, 2, 5)[i mod 3] * 10^(floor(i / 3)).
+double ladderValue(int i) {
+  static constexpr double kMantissa[] = {1, 2, 5};
+  const int decade = i >= 0 ? i / 3 : -((-i + 2) / 3);
+  return kMantissa[i - 3 * decade] * std::pow(10.0, decade);
+}
+
+int ladderIndexBelow(double v) {
+  int i = static_cast<int>(std::floor(std::log10(v))) * 3;
+  while (ladderValue(i + 1) <= v * (1 + 1e-9)) ++i;
+  return i;
+}
+
+}  // namespace
+
+LogSpinBox::LogSpinBox(QWidget* parent) : QDoubleSpinBox(parent) {
+  setDecimals(8);
+  setRange(1e-6, 10.0);
+  setKeyboardTracking(false);
+}
+
+void LogSpinBox::stepBy(int steps) {
+  const double v = value();
+  int i = ladderIndexBelow(v);
+  // Stepping down from between two rungs lands on the lower one.
+  if (steps < 0 && std::abs(ladderValue(i) - v) > 1e-9 * v) ++steps;
+  setValue(ladderValue(i + steps));
+}
+
+QString LogSpinBox::textFromValue(double value) const {
+  return QString::number(value, 'g', 4);
+}
+
+double LogSpinBox::valueFromText(const QString& text) const {
+  return locale().toDouble(text.trimmed());
+}
+
+QValidator::State LogSpinBox::validate(QString& text, int&) const {
+  const QString t = text.trimmed();
+  if (t.isEmpty() || t.endsWith(QLatin1Char('e')) || t.endsWith(QLatin1Char('-')) ||
+      t.endsWith(QLatin1Char('.')))
+    return QValidator::Intermediate;
+  bool ok = false;
+  const double v = locale().toDouble(t, &ok);
+  if (!ok) return QValidator::Invalid;
+  return v >= minimum() && v <= maximum() ? QValidator::Acceptable : QValidator::Intermediate;
+}

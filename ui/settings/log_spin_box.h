@@ -1,0 +1,17 @@
+// A spin box for scale-free quantities such as learning rates: arrow keys and the wheel move by
+// ratios (1, 2, 5, 10, ...), and values show in compact form (0.001, 2e-05).
+#pragma once
+
+#include <QDoubleSpinBox>
+
+class LogSpinBox : public QDoubleSpinBox {
+  Q_OBJECT
+
+ public:
+  explicit LogSpinBox(QWidget* parent = nullptr);
+
+  void stepBy(int steps) override;
+  QString textFromValue(double value) const override;
+  double valueFromText(const QString& text) const override;
+  QValidator::State validate(QString& text, int& pos) const override;
+};

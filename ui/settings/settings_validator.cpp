@@ -1,0 +1,87 @@
+#include "settings/settings_validator.h"
+
+#include <QLocale>
+#include <QObject>
+#include <cmath>
+
+namespace {
+
+QString shapeText(const cs::Shape3& s) {
+  if (s.h == 1 && s.w == 1) return QString::number(s.c);
+  return QStringLiteral("%1×%2×%3").arg(s.c).arg(s.h).arg(s.w);
+}
+
+SettingsValidation failure(SettingsField field, const QString& message, int block = -1) {
+  SettingsValidation v;
+  v.field = field;
+  v.block = block;
+  v.message = message;
+  return v;
+}
+
+}  // namespace
+
+DatasetInfo DatasetInfo::from(const cs::DatasetPair& data, const QString& name) {
+  DatasetInfo info;
+  info.loaded = true;
+  info.name = name;
+  info.shape = data.train.shape;
+  info.classes = data.train.classes;
+  info.trainCount = data.train.count;
+  info.testCount = data.test.count;
+  return info;
+}
+
+DatasetInfo DatasetInfo::missing(const QString& problem) {
+  DatasetInfo info;
+  info.problem = problem;
+  return info;
+}
+
+SettingsValidator::SettingsValidator(DatasetInfo dataset) : m_dataset(std::move(dataset)) {}
+
+SettingsValidation SettingsValidator::validate(const TrainingSettings& s) const {
+  if (!m_dataset.loaded)
+    return failure(SettingsField::Dataset, m_dataset.problem.isEmpty()
+                                               ? QObject::tr("No dataset is loaded.")
+                                               : m_dataset.problem);
+  if (!(s.learningRate > 0) || !std::isfinite(s.learningRate))
+    return failure(SettingsField::LearningRate, QObject::tr("The learning rate must be positive."));
+  if (s.batchSize < 1 || s.batchSize > m_dataset.trainCount)
+    return failure(SettingsField::BatchSize,
+                   QObject::tr("The batch size must be between 1 and the %1 training images.")
+                       .arg(m_dataset.trainCount));
+  if (s.epochs < 1) return failure(SettingsField::Epochs, QObject::tr("Train at least one epoch."));
+
+  const cs::NetworkSpec spec = s.spec(m_dataset.shape, m_dataset.classes);
+  SettingsValidation v;
+  try {
+    v.shapes = spec.output_shapes();
+    v.parameters = spec.param_count();
+  } catch (const cs::SpecError& e) {
+    const std::vector<TrainingSettings::LayerOrigin> origins = s.layerOrigins();
+    const int index = e.layer() - 1;
+    const QString why = QString::fromUtf8(e.what());
+    if (index < 0 || index >= static_cast<int>(origins.size()))
+      return failure(SettingsField::None, why);
+    const TrainingSettings::LayerOrigin origin = origins[index];
+    if (origin.block < 0) return failure(SettingsField::DenseWidth, why);
+    const QString field =
+        origin.pool ? QObject::tr("Conv %1 pooling") : QObject::tr("Conv %1 kernel");
+    return failure(origin.pool ? SettingsField::ConvPool : SettingsField::ConvKernel,
+                   field.arg(origin.block + 1) + QStringLiteral(" — ") + why, origin.block);
+  }
+
+  const QLocale locale;
+  if (v.parameters > kMaxParameters)
+    return failure(s.denseWidth > 0 ? SettingsField::DenseWidth : SettingsField::None,
+                   QObject::tr("%1 parameters is too many for the live view (at most %2); add "
+                               "pooling or narrow the dense layer.")
+                       .arg(locale.toString(v.parameters), locale.toString(kMaxParameters)));
+  QStringList chain{shapeText(m_dataset.shape)};
+  for (const cs::Shape3& shape : v.shapes) chain << shapeText(shape);
+  v.ok = true;
+  v.summary = QObject::tr("%1 · %2 parameters")
+                  .arg(chain.join(QStringLiteral(" → ")), locale.toString(v.parameters));
+  return v;
+}

@@ -1,0 +1,196 @@
+#include "settings/training_settings.h"
+
+#include <QDir>
+#include <algorithm>
+
+namespace {
+
+cs::LayerSpec poolLayer(const ConvBlock& b) {
+  return b.pool == PoolKind::Max ? cs::LayerSpec::max_pool(b.poolWindow)
+                                 : cs::LayerSpec::avg_pool(b.poolWindow);
+}
+
+QString backendKey(cs::BackendChoice c) {
+  switch (c) {
+    case cs::BackendChoice::Cpu:
+      return QStringLiteral("cpu");
+    case cs::BackendChoice::Cuda:
+      return QStringLiteral("cuda");
+    case cs::BackendChoice::Auto:
+      break;
+  }
+  return QStringLiteral("auto");
+}
+
+template <typename Enum>
+Enum enumValue(const QVariant& v, Enum fallback, int count) {
+  bool ok = false;
+  const int i = v.toInt(&ok);
+  return ok && i >= 0 && i < count ? static_cast<Enum>(i) : fallback;
+}
+
+}  // namespace
+
+std::vector<ConvBlock> TrainingSettings::referenceBlocks() {
+  return {{5, 8, PoolKind::Max, 2}, {5, 16, PoolKind::Max, 2}};
+}
+
+QString TrainingSettings::folderOf(const QString& datasetDir) {
+  return datasetDir.isEmpty() ? QString::fromStdString(cs::default_mnist_dir()) : datasetDir;
+}
+
+QString TrainingSettings::displayNameOf(const QString& datasetDir) {
+  const QString dir = QDir::cleanPath(folderOf(datasetDir));
+  if (dir == QDir::cleanPath(QString::fromStdString(cs::default_mnist_dir())))
+    return QStringLiteral("MNIST");
+  if (dir == QDir::cleanPath(QString::fromStdString(cs::fashion_mnist_dir())))
+    return QStringLiteral("Fashion-MNIST");
+  return QDir(dir).dirName();
+}
+
+QString TrainingSettings::engineNameOf(const QString& datasetDir) {
+  return displayNameOf(datasetDir).toLower();
+}
+
+cs::NetworkSpec TrainingSettings::spec(cs::Shape3 input, int classes) const {
+  cs::NetworkSpec s;
+  s.input = input;
+  s.classes = classes;
+  for (const ConvBlock& b : convBlocks) {
+    s.layers.push_back(cs::LayerSpec::conv(b.kernel, b.filters, activation));
+    if (b.pool != PoolKind::None) s.layers.push_back(poolLayer(b));
+  }
+  if (denseWidth > 0) s.layers.push_back(cs::LayerSpec::dense(denseWidth, activation));
+  s.layers.push_back(cs::LayerSpec::dense(classes));
+  return s;
+}
+
+std::vector<TrainingSettings::LayerOrigin> TrainingSettings::layerOrigins() const {
+  std::vector<LayerOrigin> origins;
+  for (int row = 0; row < static_cast<int>(convBlocks.size()); ++row) {
+    origins.push_back({row, false});
+    if (convBlocks[row].pool != PoolKind::None) origins.push_back({row, true});
+  }
+  if (denseWidth > 0) origins.push_back({});
+  origins.push_back({});
+  return origins;
+}
+
+cs::TrainConfig TrainingSettings::trainConfig(cs::Shape3 input, int classes) const {
+  cs::TrainConfig cfg;
+  cfg.group.spec = spec(input, classes);
+  cfg.group.optimizer = cs::OptimizerConfig::defaults(optimizer);
+  cfg.group.optimizer.lr = static_cast<float>(learningRate);
+  cfg.group.seeds = {static_cast<uint64_t>(seed)};
+  cfg.group.shuffle_seed = static_cast<uint64_t>(seed);
+  cfg.group.batch_size = batchSize;
+  cfg.epochs = epochs;
+  return cfg;
+}
+
+bool TrainingSettings::adoptArchitecture(const cs::NetworkSpec& s) {
+  std::vector<ConvBlock> blocks;
+  std::optional<cs::Activation> act;
+  const auto sameActivation = [&act](cs::Activation a) {
+    if (act && *act != a) return false;
+    act = a;
+    return true;
+  };
+  size_t i = 0;
+  for (; i < s.layers.size() && s.layers[i].kind == cs::LayerKind::Conv2d; ++i) {
+    const cs::LayerSpec& c = s.layers[i];
+    if (c.stride != 1 || c.padding != cs::Padding::Valid || !sameActivation(c.activation))
+      return false;
+    ConvBlock b{c.kernel, c.units, PoolKind::None, 2};
+    if (i + 1 < s.layers.size() && (s.layers[i + 1].kind == cs::LayerKind::MaxPool ||
+                                    s.layers[i + 1].kind == cs::LayerKind::AvgPool)) {
+      ++i;
+      b.pool = s.layers[i].kind == cs::LayerKind::MaxPool ? PoolKind::Max : PoolKind::Avg;
+      b.poolWindow = s.layers[i].kernel;
+    }
+    blocks.push_back(b);
+  }
+  const size_t denseCount = s.layers.size() - i;
+  if (denseCount < 1 || denseCount > 2 || static_cast<int>(blocks.size()) > kMaxConvBlocks)
+    return false;
+  for (size_t j = i; j < s.layers.size(); ++j)
+    if (s.layers[j].kind != cs::LayerKind::Dense) return false;
+  int dense = 0;
+  if (denseCount == 2) {
+    if (!sameActivation(s.layers[i].activation)) return false;
+    dense = s.layers[i].units;
+  }
+  convBlocks = std::move(blocks);
+  denseWidth = dense;
+  if (act) activation = *act;
+  return true;
+}
+
+TrainingSettings TrainingSettings::load(QSettings& q) {
+  TrainingSettings s;
+  q.beginGroup(QStringLiteral("training"));
+  s.datasetDir = q.value(QStringLiteral("datasetDir"), s.datasetDir).toString();
+  try {
+    s.backend = cs::parse_backend_choice(
+        q.value(QStringLiteral("backend"), backendKey(s.backend)).toString().toStdString());
+  } catch (const std::exception&) {
+    s.backend = cs::BackendChoice::Auto;
+  }
+  s.optimizer = enumValue(q.value(QStringLiteral("optimizer")), s.optimizer,
+                          static_cast<int>(std::size(cs::kAllOptimizers)));
+  s.learningRate =
+      std::clamp(q.value(QStringLiteral("learningRate"), s.learningRate).toDouble(), 1e-6, 10.0);
+  s.batchSize = std::clamp(q.value(QStringLiteral("batchSize"), s.batchSize).toInt(), 1, 8192);
+  s.epochs = std::clamp(q.value(QStringLiteral("epochs"), s.epochs).toInt(), 1, 1000);
+  s.seed = std::max(0, q.value(QStringLiteral("seed"), s.seed).toInt());
+  q.endGroup();
+
+  q.beginGroup(QStringLiteral("architecture"));
+  const int n = q.beginReadArray(QStringLiteral("convBlocks"));
+  if (n > 0) {
+    s.convBlocks.clear();
+    for (int i = 0; i < std::min(n, kMaxConvBlocks); ++i) {
+      q.setArrayIndex(i);
+      ConvBlock b;
+      b.kernel = std::clamp(q.value(QStringLiteral("kernel"), b.kernel).toInt(), 1, 31);
+      b.filters = std::clamp(q.value(QStringLiteral("filters"), b.filters).toInt(), 1, 512);
+      b.pool = enumValue(q.value(QStringLiteral("pool")), b.pool, 3);
+      b.poolWindow = std::clamp(q.value(QStringLiteral("poolWindow"), b.poolWindow).toInt(), 1, 8);
+      s.convBlocks.push_back(b);
+    }
+  }
+  q.endArray();
+  if (q.value(QStringLiteral("noConv")).toBool()) s.convBlocks.clear();
+  s.denseWidth = std::clamp(q.value(QStringLiteral("denseWidth"), s.denseWidth).toInt(), 0, 8192);
+  s.activation = enumValue(q.value(QStringLiteral("activation")), s.activation, 4);
+  q.endGroup();
+  return s;
+}
+
+void TrainingSettings::save(QSettings& q) const {
+  q.beginGroup(QStringLiteral("training"));
+  q.setValue(QStringLiteral("datasetDir"), datasetDir);
+  q.setValue(QStringLiteral("backend"), backendKey(backend));
+  q.setValue(QStringLiteral("optimizer"), static_cast<int>(optimizer));
+  q.setValue(QStringLiteral("learningRate"), learningRate);
+  q.setValue(QStringLiteral("batchSize"), batchSize);
+  q.setValue(QStringLiteral("epochs"), epochs);
+  q.setValue(QStringLiteral("seed"), seed);
+  q.endGroup();
+
+  q.beginGroup(QStringLiteral("architecture"));
+  q.remove(QStringLiteral("convBlocks"));
+  q.beginWriteArray(QStringLiteral("convBlocks"), static_cast<int>(convBlocks.size()));
+  for (int i = 0; i < static_cast<int>(convBlocks.size()); ++i) {
+    q.setArrayIndex(i);
+    q.setValue(QStringLiteral("kernel"), convBlocks[i].kernel);
+    q.setValue(QStringLiteral("filters"), convBlocks[i].filters);
+    q.setValue(QStringLiteral("pool"), static_cast<int>(convBlocks[i].pool));
+    q.setValue(QStringLiteral("poolWindow"), convBlocks[i].poolWindow);
+  }
+  q.endArray();
+  q.setValue(QStringLiteral("noConv"), convBlocks.empty());  // an empty array reads as "unset"
+  q.setValue(QStringLiteral("denseWidth"), denseWidth);
+  q.setValue(QStringLiteral("activation"), static_cast<int>(activation));
+  q.endGroup();
+}

@@ -1,0 +1,70 @@
+// What the hyperparameter panel edits, as a plain value: dataset, backend, optimizer and the
+// architecture in the panel's terms (conv blocks with optional pooling, one hidden dense layer).
+// It turns itself into a cs::TrainConfig and persists with QSettings.
+#pragma once
+
+#include <QMetaType>
+#include <QSettings>
+#include <QString>
+#include <optional>
+#include <vector>
+
+#include "convscope/backends.h"
+#include "convscope/trainer.h"
+
+enum class PoolKind { None, Max, Avg };
+
+// One row of the architecture editor: a convolution, optionally followed by pooling.
+struct ConvBlock {
+  int kernel = 5;
+  int filters = 8;
+  PoolKind pool = PoolKind::Max;
+  int poolWindow = 2;
+  bool operator==(const ConvBlock&) const = default;
+};
+
+struct TrainingSettings {
+  static constexpr int kMaxConvBlocks = 6;
+
+  QString datasetDir;  // an IDX folder; empty means the default MNIST folder
+  cs::BackendChoice backend = cs::BackendChoice::Auto;
+  cs::OptimizerKind optimizer = cs::OptimizerKind::Adam;
+  double learningRate = 0.001;
+  int batchSize = 64;
+  int epochs = 5;
+  int seed = 1;
+  std::vector<ConvBlock> convBlocks = referenceBlocks();
+  int denseWidth = 128;  // hidden dense units; 0 = none
+  cs::Activation activation = cs::Activation::Relu;
+
+  bool operator==(const TrainingSettings&) const = default;
+
+  // conv 5×5×8 + max pool 2, conv 5×5×16 + max pool 2: the reference network's convolutions.
+  static std::vector<ConvBlock> referenceBlocks();
+
+  // The dataset folder (datasetDir, or cs::default_mnist_dir() when empty), its display name
+  // ("MNIST", "Fashion-MNIST", or the folder's name) and the engine's name for it ("mnist", ...).
+  static QString folderOf(const QString& datasetDir);
+  static QString displayNameOf(const QString& datasetDir);
+  static QString engineNameOf(const QString& datasetDir);
+
+  // The network: conv blocks, the hidden dense layer, then dense(classes). Not validated.
+  cs::NetworkSpec spec(cs::Shape3 input, int classes) const;
+  // Which panel field produced each spec layer: (block row, is pooling) or the dense layer.
+  struct LayerOrigin {
+    int block = -1;  // conv block row, or -1 for a dense layer
+    bool pool = false;
+  };
+  std::vector<LayerOrigin> layerOrigins() const;
+
+  cs::TrainConfig trainConfig(cs::Shape3 input, int classes) const;
+
+  // Takes over a spec's architecture when the panel can express it (conv blocks with one shared
+  // activation, valid padding, stride 1, at most one hidden dense layer); false otherwise.
+  bool adoptArchitecture(const cs::NetworkSpec& spec);
+
+  static TrainingSettings load(QSettings& settings);
+  void save(QSettings& settings) const;
+};
+
+Q_DECLARE_METATYPE(TrainingSettings)

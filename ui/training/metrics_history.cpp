@@ -1,0 +1,70 @@
+#include "training/metrics_history.h"
+
+#include <map>
+#include <optional>
+
+void MetricsHistory::clear() {
+  m_losses.clear();
+  m_smoothed.clear();
+  m_accuracies.clear();
+  m_smoothedAccuracy.clear();
+  m_evaluations.clear();
+  m_ema = m_emaWeight = 0;
+  m_accuracyEma = m_accuracyWeight = 0;
+  ++m_revision;
+}
+
+void MetricsHistory::addLosses(const std::vector<cs::LossPoint>& points) {
+  if (points.empty()) return;
+  for (const cs::LossPoint& p : points) {
+    const double x = static_cast<double>(p.step + 1);
+    m_losses.emplace_back(x, p.loss);
+    m_ema = kSmoothing * m_ema + (1 - kSmoothing) * p.loss;
+    m_emaWeight = kSmoothing * m_emaWeight + (1 - kSmoothing);
+    m_smoothed.emplace_back(x, m_ema / m_emaWeight);
+    m_accuracies.push_back(p.accuracy);
+    if (p.accuracy < 0) continue;
+    m_accuracyEma = kSmoothing * m_accuracyEma + (1 - kSmoothing) * p.accuracy;
+    m_accuracyWeight = kSmoothing * m_accuracyWeight + (1 - kSmoothing);
+    m_smoothedAccuracy.emplace_back(x, m_accuracyEma / m_accuracyWeight);
+  }
+  ++m_revision;
+}
+
+void MetricsHistory::addEvaluation(const EvaluationReport& r) {
+  m_evaluations.push_back(
+      {r.step, r.epoch, r.epochEnd, r.valLoss, r.valAccuracy, r.trainLoss, r.trainAccuracy});
+  ++m_revision;
+}
+
+void MetricsHistory::writeCsv(QTextStream& out) const {
+  struct Row {
+    std::optional<double> loss, smoothed, accuracy;
+    const EvaluationPoint* eval = nullptr;
+  };
+  std::map<long long, Row> rows;
+  for (size_t i = 0; i < m_losses.size(); ++i) {
+    Row& row = rows[static_cast<long long>(m_losses[i].x())];
+    row.loss = m_losses[i].y();
+    row.smoothed = m_smoothed[i].y();
+    if (m_accuracies[i] >= 0) row.accuracy = m_accuracies[i];
+  }
+  for (const EvaluationPoint& e : m_evaluations) rows[e.step].eval = &e;
+
+  const auto num = [](double v) { return QString::number(v, 'g', 8); };
+  const auto cell = [&num](const std::optional<double>& v) { return v ? num(*v) : QString(); };
+  out << "step,epoch,train_loss,train_loss_smoothed,train_accuracy,val_loss,val_accuracy,"
+         "epoch_train_loss,epoch_train_accuracy\n";
+  for (const auto& [step, row] : rows) {
+    const double epoch = row.eval              ? row.eval->epoch
+                         : m_stepsPerEpoch > 0 ? double(step) / m_stepsPerEpoch
+                                               : 0.0;
+    const EvaluationPoint* e = row.eval;
+    const bool epochEnd = e && e->epochEnd;
+    out << step << ',' << num(epoch) << ',' << cell(row.loss) << ',' << cell(row.smoothed) << ','
+        << cell(row.accuracy) << ',' << (e ? num(e->valLoss) : QString()) << ','
+        << (e ? num(e->valAccuracy) : QString()) << ','
+        << (epochEnd ? num(e->trainLoss) : QString()) << ','
+        << (epochEnd && e->trainAccuracy >= 0 ? num(e->trainAccuracy) : QString()) << '\n';
+  }
+}

@@ -1,0 +1,85 @@
+// Value types that cross the worker/UI thread boundary in queued signals. Everything here is a
+// copy or an immutable shared object: the UI never reads the trainer's own state.
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+#include <memory>
+#include <vector>
+
+#include "convscope/backend.h"
+#include "convscope/backends.h"
+#include "convscope/checkpoint.h"
+#include "convscope/dataset.h"
+#include "convscope/snapshot.h"
+#include "convscope/trainer.h"
+
+// Idle: no run. Running ⇄ Paused (Step runs one batch while paused). Stopped: ended by the user
+// or an error, weights kept. Finished: all epochs done. Reset goes back to Idle from any state.
+enum class TrainingState { Idle, Running, Paused, Stopped, Finished };
+QString displayName(TrainingState state);
+
+using DatasetPtr = std::shared_ptr<const cs::DatasetPair>;
+using SnapshotPtr = std::shared_ptr<const cs::Snapshot>;
+using EvalPtr = std::shared_ptr<const cs::EvalResult>;
+using BackendPtr = std::shared_ptr<cs::Backend>;
+
+// What the UI asks the worker to train.
+struct RunRequest {
+  cs::TrainConfig config;
+  cs::BackendChoice backend = cs::BackendChoice::Auto;
+};
+
+// The backend the worker uses, for the status bar.
+struct BackendReport {
+  QString kind;    // "cpu" / "cuda"
+  QString device;  // "2 CPU threads", "NVIDIA H100 80GB HBM3"
+  QString note;    // "No GPU: <reason> — using CPU" when Auto fell back, else empty
+};
+
+// A new run began (or a checkpoint was loaded into a new run): the UI clears its histories.
+struct RunInfo {
+  DatasetPtr data;  // the datasets this run trains and validates on
+  int stepsPerEpoch = 0;
+  int epochs = 0;
+  QString description;  // "c5x8:relu-m2-… · adam lr=0.001 · batch 64"
+};
+
+// Sent about ten times a second while training, and after every state change.
+struct TrainingProgress {
+  int epoch = 0;   // epochs completed
+  int epochs = 0;  // epochs planned
+  int stepInEpoch = 0;
+  int stepsPerEpoch = 0;
+  long long globalStep = 0;
+  long long samplesSeen = 0;
+  double samplesPerSecond = 0;
+  double elapsedSeconds = 0;          // time spent training, pauses excluded
+  double etaSeconds = -1;             // negative while unknown
+  std::vector<cs::LossPoint> losses;  // step losses new since the previous report
+};
+
+// One evaluation of the whole validation set (after each epoch, or on request).
+struct EvaluationReport {
+  long long step = 0;
+  double epoch = 0;  // position in epochs (fractional for evaluations within an epoch)
+  bool epochEnd = false;
+  double valLoss = 0, valAccuracy = 0;
+  double trainLoss = 0, trainAccuracy = -1;  // epoch means when epochEnd (-1: not measured)
+  EvalPtr result;                            // per-image top-3 for the prediction grid
+};
+
+Q_DECLARE_METATYPE(TrainingState)
+Q_DECLARE_METATYPE(DatasetPtr)
+Q_DECLARE_METATYPE(SnapshotPtr)
+Q_DECLARE_METATYPE(BackendPtr)
+Q_DECLARE_METATYPE(RunRequest)
+Q_DECLARE_METATYPE(BackendReport)
+Q_DECLARE_METATYPE(RunInfo)
+Q_DECLARE_METATYPE(TrainingProgress)
+Q_DECLARE_METATYPE(EvaluationReport)
+Q_DECLARE_METATYPE(cs::BackendChoice)
+Q_DECLARE_METATYPE(cs::CheckpointMeta)
+
+// Registers the types above for queued connections (idempotent).
+void registerTrainingTypes();

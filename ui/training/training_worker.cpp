@@ -1,0 +1,348 @@
+#include "training/training_worker.h"
+
+#include <algorithm>
+
+#include "convscope/checkpoint.h"
+
+namespace {
+
+constexpr int kChunkMs = 40;           // training time between two looks at the event queue
+constexpr int kProgressEveryMs = 100;  // progress reports while running
+
+QString describeRun(const cs::TrainConfig& cfg) {
+  return QStringLiteral("%1 · %2 · batch %3")
+      .arg(QString::fromStdString(cfg.group.spec.to_string()),
+           QString::fromStdString(cs::to_string(cfg.group.optimizer.kind)) +
+               QStringLiteral(" lr=%1").arg(cfg.group.optimizer.lr),
+           QString::number(cfg.group.batch_size));
+}
+
+}  // namespace
+
+TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
+  registerTrainingTypes();
+}
+
+TrainingWorker::~TrainingWorker() {
+  m_trainer.reset();  // before the backend it refers to
+}
+
+void TrainingWorker::interrupt() {
+  m_interrupt.store(true, std::memory_order_relaxed);
+}
+
+void TrainingWorker::setFrameInterval(int milliseconds) {
+  m_frameIntervalMs.store(milliseconds, std::memory_order_relaxed);
+}
+
+void TrainingWorker::selectBackend(cs::BackendChoice choice) {
+  if (!m_trainer) ensureBackend(choice);  // otherwise the next run picks it up
+}
+
+void TrainingWorker::loadDataset(const QString& dir, const QString& name) {
+  try {
+    auto data = std::make_shared<const cs::DatasetPair>(
+        cs::load_idx_folder(dir.toStdString(), name.toStdString()));
+    m_data = data;
+    Q_EMIT datasetLoaded(data, dir);
+  } catch (const std::exception& e) {
+    Q_EMIT datasetFailed(dir, QString::fromUtf8(e.what()));
+  }
+}
+
+void TrainingWorker::setDataset(DatasetPtr data) {
+  m_data = std::move(data);
+}
+
+void TrainingWorker::start(const RunRequest& request) {
+  m_interrupt = false;
+  if (m_state == TrainingState::Paused) return resume();
+  if (m_state == TrainingState::Running || !beginRun(request)) return;
+  setState(TrainingState::Running);
+  scheduleChunk();
+}
+
+void TrainingWorker::pause() {
+  m_interrupt = false;
+  if (m_state != TrainingState::Running) return;
+  setState(TrainingState::Paused);
+  guarded([this] { captureSnapshot(); });
+  emitProgress(true);
+}
+
+void TrainingWorker::resume() {
+  m_interrupt = false;
+  if (m_state != TrainingState::Paused) return;
+  setState(TrainingState::Running);
+  scheduleChunk();
+}
+
+void TrainingWorker::step(const RunRequest& request) {
+  m_interrupt = false;
+  if (m_state == TrainingState::Running) return;
+  if (m_state != TrainingState::Paused && !beginRun(request)) return;
+  bool more = true;
+  QElapsedTimer clock;
+  clock.start();
+  const bool ok = guarded([&] {
+    m_trainer->request_snapshot(0, m_probe);  // show exactly this step
+    more = trainOneStep();
+  });
+  m_trainedSeconds += clock.nsecsElapsed() * 1e-9;
+  if (!ok) return;
+  setState(more ? TrainingState::Paused : TrainingState::Finished);
+  emitProgress(true);
+}
+
+void TrainingWorker::stop() {
+  m_interrupt = false;
+  if (m_state != TrainingState::Running && m_state != TrainingState::Paused) return;
+  setState(TrainingState::Stopped);
+  guarded([this] { captureSnapshot(); });
+  emitProgress(true);
+}
+
+void TrainingWorker::reset() {
+  m_interrupt = false;
+  m_trainer.reset();
+  m_runData.reset();
+  Q_EMIT runCleared();
+  setState(TrainingState::Idle);
+}
+
+void TrainingWorker::setProbe(int index) {
+  m_probe = index;
+  // While running, the next requested frame uses the new probe; otherwise capture one now.
+  if (m_trainer && m_state != TrainingState::Running) guarded([this] { captureSnapshot(); });
+}
+
+void TrainingWorker::evaluateNow() {
+  if (!m_trainer) return;
+  QElapsedTimer clock;
+  clock.start();
+  guarded([this] { reportEvaluation(m_trainer->evaluate(), false); });
+  if (m_state == TrainingState::Running) m_trainedSeconds += clock.nsecsElapsed() * 1e-9;
+}
+
+void TrainingWorker::saveCheckpoint(const QString& path) {
+  if (!m_trainer) {
+    Q_EMIT failed(tr("Nothing to save"),
+                  tr("Start or load a run first; there are no weights yet."));
+    return;
+  }
+  guarded([&] {
+    const cs::TrainConfig& cfg = m_trainer->config();
+    cs::CheckpointMeta meta;
+    meta.spec = cfg.group.spec;
+    meta.optimizer = cfg.group.optimizer;
+    meta.batch_size = cfg.group.batch_size;
+    meta.seed = cfg.group.seeds.front();
+    meta.step = m_backend->step_count();
+    meta.epoch = m_trainer->epoch();
+    meta.dataset = m_runData->test.name;
+    cs::save_checkpoint(path.toStdString(), *m_backend, 0, meta);
+    Q_EMIT checkpointSaved(path);
+  });
+}
+
+void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& request) {
+  if (m_state == TrainingState::Running) return;
+  RunRequest run = request;
+  cs::CheckpointMeta meta;
+  if (!guarded([&] { meta = cs::read_checkpoint_meta(path.toStdString()); })) return;
+  run.config.group.spec = meta.spec;
+  run.config.group.optimizer = meta.optimizer;
+  run.config.group.batch_size = meta.batch_size;
+  run.config.group.seeds = {meta.seed};
+  if (!beginRun(run)) return;
+  const bool ok = guarded([&] {
+    cs::load_checkpoint(path.toStdString(), *m_backend, 0);
+    reportEvaluation(m_trainer->evaluate(), false);
+    captureSnapshot();
+  });
+  if (!ok) return reset();  // a half-loaded run would show freshly initialized weights
+  setState(TrainingState::Paused);
+  emitProgress(true);
+  Q_EMIT checkpointLoaded(path, meta);
+}
+
+bool TrainingWorker::ensureBackend(cs::BackendChoice choice) {
+  if (m_backend && choice == m_backendChoice) return true;
+  return guarded([&] {
+    cs::BackendSelection selection = cs::make_backend(choice);
+    m_backend = BackendPtr(std::move(selection.backend));
+    m_backendChoice = choice;
+    const cs::BackendInfo info = m_backend->info();
+    BackendReport report{
+        QString::fromStdString(info.kind), QString::fromStdString(info.device), {}};
+    if (!selection.note.empty())
+      report.note =
+          tr("No GPU: %1 — using CPU").arg(QString::fromStdString(cs::cuda_status().reason));
+    Q_EMIT backendChanged(m_backend, report);
+  });
+}
+
+bool TrainingWorker::beginRun(const RunRequest& request) {
+  if (!m_data) {
+    Q_EMIT failed(tr("No dataset"), tr("No dataset is loaded. Run scripts/fetch-mnist.sh or choose "
+                                       "an IDX folder in the Dataset list."));
+    return false;
+  }
+  m_trainer.reset();
+  if (!ensureBackend(request.backend)) return false;
+  m_runData = m_data;
+  cs::TrainConfig cfg = request.config;
+  // The live charts want every step's loss; a GPU syncs only every few steps.
+  cfg.loss_every = m_backend->info().kind == "cuda" ? 10 : 1;
+  const bool ok = guarded([&] {
+    m_trainer = std::make_unique<cs::Trainer>(*m_backend, m_runData->train, m_runData->test, cfg);
+  });
+  if (!ok) return false;
+  m_trainedSeconds = 0;
+  m_lossCursor = 0;
+  m_epochCursor = 0;
+  m_rateSeconds = 0;
+  m_rateSamples = 0;
+  m_samplesPerSecond = 0;
+  m_frameClock.invalidate();
+  Q_EMIT runStarted({m_runData, m_trainer->steps_per_epoch(), cfg.epochs, describeRun(cfg)});
+  return true;
+}
+
+void TrainingWorker::scheduleChunk() {
+  if (m_chunkPending) return;
+  m_chunkPending = true;
+  QMetaObject::invokeMethod(this, &TrainingWorker::runChunk, Qt::QueuedConnection);
+}
+
+void TrainingWorker::runChunk() {
+  m_chunkPending = false;
+  if (m_state != TrainingState::Running) return;
+  QElapsedTimer chunk;
+  chunk.start();
+  bool more = true;
+  const bool ok = guarded([&] {
+    while (more && !m_interrupt.load(std::memory_order_relaxed) && chunk.elapsed() < kChunkMs) {
+      requestFrameIfDue();
+      more = trainOneStep();
+    }
+  });
+  m_trainedSeconds += chunk.nsecsElapsed() * 1e-9;
+  if (!ok) return;
+  if (!more) {
+    setState(TrainingState::Finished);
+    guarded([this] { captureSnapshot(); });
+    emitProgress(true);
+    return;
+  }
+  emitProgress(false);
+  scheduleChunk();
+}
+
+bool TrainingWorker::trainOneStep() {
+  const bool more = m_trainer->step();
+  if (m_trainer->epochs().size() > m_epochCursor) {
+    emitProgress(true);  // the epoch's losses before its evaluation
+    reportEvaluation(m_trainer->last_eval(), true);
+  }
+  return more && !m_trainer->finished();
+}
+
+void TrainingWorker::requestFrameIfDue() {
+  if (m_frameClock.isValid() && m_frameClock.elapsed() < m_frameIntervalMs.load()) return;
+  if (m_backend->snapshots().has_new()) return;  // the UI has not taken the last frame yet
+  m_trainer->request_snapshot(0, m_probe);
+  m_frameClock.start();
+}
+
+void TrainingWorker::captureSnapshot() {
+  if (m_trainer) m_backend->capture_snapshot(0, m_probe);
+}
+
+void TrainingWorker::reportEvaluation(const cs::EvalResult& result, bool epochEnd) {
+  EvaluationReport report;
+  report.step = m_trainer->global_step();
+  report.epochEnd = epochEnd;
+  report.valLoss = result.loss.empty() ? 0 : result.loss.front();
+  report.valAccuracy = result.accuracy.empty() ? 0 : result.accuracy.front();
+  const int perEpoch = std::max(1, m_trainer->steps_per_epoch());
+  report.epoch = m_trainer->epoch() + double(m_trainer->step_in_epoch()) / perEpoch;
+  if (epochEnd) {
+    const cs::EpochMetrics& metrics = m_trainer->epochs().back();
+    m_epochCursor = m_trainer->epochs().size();
+    report.epoch = metrics.epoch;
+    report.trainLoss = metrics.train_loss;
+    report.trainAccuracy = metrics.train_accuracy;
+  }
+  report.result = std::make_shared<const cs::EvalResult>(result);
+  Q_EMIT evaluated(report);
+}
+
+void TrainingWorker::emitProgress(bool force) {
+  if (!m_trainer) return;
+  if (!force && m_progressClock.isValid() && m_progressClock.elapsed() < kProgressEveryMs) return;
+  m_progressClock.start();
+  const cs::Trainer& t = *m_trainer;
+  TrainingProgress p;
+  p.epoch = t.epoch();
+  p.epochs = t.config().epochs;
+  p.stepInEpoch = t.step_in_epoch();
+  p.stepsPerEpoch = t.steps_per_epoch();
+  p.globalStep = t.global_step();
+  p.samplesSeen = t.samples_seen();
+  p.elapsedSeconds = m_trainedSeconds;
+  if (m_trainedSeconds - m_rateSeconds > 0.25) {
+    const double rate = (p.samplesSeen - m_rateSamples) / (m_trainedSeconds - m_rateSeconds);
+    m_samplesPerSecond = m_samplesPerSecond > 0 ? 0.5 * (m_samplesPerSecond + rate) : rate;
+    m_rateSeconds = m_trainedSeconds;
+    m_rateSamples = p.samplesSeen;
+  }
+  p.samplesPerSecond = m_samplesPerSecond;
+  const long long total = static_cast<long long>(p.epochs) * p.stepsPerEpoch;
+  if (p.globalStep > 0 && m_trainedSeconds > 0)
+    p.etaSeconds = std::max(0LL, total - p.globalStep) * (m_trainedSeconds / p.globalStep);
+  const std::vector<cs::LossPoint>& losses = t.losses();
+  p.losses.assign(
+      losses.begin() + static_cast<std::ptrdiff_t>(std::min(m_lossCursor, losses.size())),
+      losses.end());
+  m_lossCursor = losses.size();
+  Q_EMIT progress(p);
+}
+
+void TrainingWorker::setState(TrainingState state) {
+  if (state == m_state) return;
+  m_state = state;
+  Q_EMIT stateChanged(state);
+}
+
+bool TrainingWorker::guarded(const std::function<void()>& body) {
+  QString title, message;
+  try {
+    body();
+    return true;
+  } catch (const cs::DivergenceError& e) {
+    title = tr("Training diverged");
+    message = tr("%1.\n\nThe metric history is kept; Reset, then Start again with a lower "
+                 "learning rate.")
+                  .arg(QString::fromUtf8(e.what()));
+  } catch (const cs::SpecError& e) {
+    title = tr("Invalid architecture");
+    message = QString::fromUtf8(e.what());
+  } catch (const cs::CheckpointError& e) {
+    title = tr("Checkpoint error");
+    message = QString::fromUtf8(e.what());
+  } catch (const cs::DataError& e) {
+    title = tr("Dataset error");
+    message = QString::fromUtf8(e.what());
+  } catch (const cs::BackendError& e) {
+    title = tr("Backend error");
+    message = QString::fromUtf8(e.what());
+  } catch (const std::exception& e) {
+    title = tr("Training error");
+    message = QString::fromUtf8(e.what());
+  }
+  emitProgress(true);  // deliver whatever was measured before the failure
+  setState(m_trainer ? TrainingState::Stopped : TrainingState::Idle);
+  Q_EMIT failed(title, message);
+  return false;
+}

@@ -1,0 +1,438 @@
+#include "window/live_training_view.h"
+
+#include <QAction>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <functional>
+
+#include "charts/training_charts.h"
+#include "network/network_inspector.h"
+#include "predictions/confusion_matrix_model.h"
+#include "predictions/confusion_matrix_view.h"
+#include "predictions/prediction_model.h"
+#include "predictions/predictions_panel.h"
+#include "settings/hyperparameter_panel.h"
+#include "training/training_session.h"
+
+namespace {
+
+bool writeText(const QString& path, const std::function<void(QTextStream&)>& body, QString* error) {
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+    *error = file.errorString();
+    return false;
+  }
+  QTextStream out(&file);
+  body(out);
+  out.flush();
+  if (file.commit()) return true;
+  *error = file.errorString();
+  return false;
+}
+
+QAction* action(QObject* parent, const QString& icon, const QString& text,
+                const QKeySequence& shortcut = {}) {
+  auto* a = new QAction(
+      icon.isEmpty() ? QIcon() : QIcon(QStringLiteral(":/icons/%1.svg").arg(icon)), text, parent);
+  a->setShortcut(shortcut);
+  return a;
+}
+
+}  // namespace
+
+LiveTrainingView::LiveTrainingView(DatasetPtr data, const QString& dataProblem, QWidget* parent)
+    : QMainWindow(parent),
+      m_session(new TrainingSession(this)),
+      m_predictions(new PredictionModel(this)),
+      m_confusion(new ConfusionMatrixModel(this)),
+      m_panel(new HyperparameterPanel),
+      m_inspector(new NetworkInspector),
+      m_charts(new TrainingCharts(&m_history)),
+      m_predictionsPanel(new PredictionsPanel(m_predictions)),
+      m_confusionView(new ConfusionMatrixView(m_confusion)) {
+  setWindowFlags(Qt::Widget);  // embedded in the main window's tabs
+  setDockNestingEnabled(true);
+  setCentralWidget(m_inspector);
+  createActions();
+  createDocks();
+  connectSession();
+  restoreSettings(std::move(data), dataProblem);
+  updateActions();
+}
+
+LiveTrainingView::~LiveTrainingView() = default;
+
+void LiveTrainingView::createActions() {
+  Actions& a = m_actions;
+  a.start = action(this, QStringLiteral("start"), tr("&Start"), Qt::Key_F5);
+  a.pauseResume = action(this, QStringLiteral("pause"), tr("&Pause"), Qt::Key_F6);
+  a.step = action(this, QStringLiteral("step"), tr("S&tep one batch"), Qt::Key_F10);
+  a.stop = action(this, QStringLiteral("stop"), tr("St&op"), QKeySequence(Qt::SHIFT | Qt::Key_F5));
+  a.reset = action(this, QStringLiteral("reset"), tr("&Reset"), QKeySequence(Qt::CTRL | Qt::Key_R));
+  a.evaluate = action(this, QStringLiteral("evaluate"), tr("&Evaluate validation set"),
+                      QKeySequence(Qt::CTRL | Qt::Key_E));
+  a.saveCheckpoint =
+      action(this, QStringLiteral("save"), tr("&Save checkpoint…"), QKeySequence::Save);
+  a.loadCheckpoint =
+      action(this, QStringLiteral("open"), tr("&Load checkpoint…"), QKeySequence::Open);
+  a.exportChartsPng = action(this, {}, tr("Charts as &PNG…"));
+  a.exportChartsSvg = action(this, {}, tr("Charts as S&VG…"));
+  a.exportMetricsCsv = action(this, {}, tr("&Metrics as CSV…"));
+  a.exportPredictionsCsv = action(this, {}, tr("P&redictions as CSV…"));
+  a.step->setToolTip(tr("Train one batch, then pause (F10)"));
+  a.reset->setToolTip(tr("Discard the run and its history (Ctrl+R)"));
+
+  connect(a.start, &QAction::triggered, this, [this] { m_session->start(runRequest()); });
+  connect(a.pauseResume, &QAction::triggered, this, [this] {
+    if (m_session->state() == TrainingState::Running)
+      m_session->pause();
+    else
+      m_session->resume();
+  });
+  connect(a.step, &QAction::triggered, this, [this] { m_session->step(runRequest()); });
+  connect(a.stop, &QAction::triggered, m_session, &TrainingSession::stop);
+  connect(a.reset, &QAction::triggered, m_session, &TrainingSession::reset);
+  connect(a.evaluate, &QAction::triggered, m_session, &TrainingSession::evaluateNow);
+  connect(a.saveCheckpoint, &QAction::triggered, this, &LiveTrainingView::saveCheckpointAs);
+  connect(a.loadCheckpoint, &QAction::triggered, this, &LiveTrainingView::loadCheckpointFrom);
+  connect(a.exportChartsPng, &QAction::triggered, this, [this] {
+    const QString path = askExportPath(tr("Export charts as PNG"), QStringLiteral("charts.png"),
+                                       tr("PNG image (*.png)"));
+    if (!path.isEmpty()) writeChartsPng(path);
+  });
+  connect(a.exportChartsSvg, &QAction::triggered, this, [this] {
+    const QString path = askExportPath(tr("Export charts as SVG"), QStringLiteral("charts.svg"),
+                                       tr("SVG drawing (*.svg)"));
+    if (!path.isEmpty()) writeChartsSvg(path);
+  });
+  connect(a.exportMetricsCsv, &QAction::triggered, this, [this] {
+    const QString path =
+        askExportPath(tr("Export metrics"), QStringLiteral("metrics.csv"), tr("CSV table (*.csv)"));
+    if (!path.isEmpty()) writeMetricsCsv(path);
+  });
+  connect(a.exportPredictionsCsv, &QAction::triggered, this, [this] {
+    const QString path = askExportPath(tr("Export predictions"), QStringLiteral("predictions.csv"),
+                                       tr("CSV table (*.csv)"));
+    if (!path.isEmpty()) writePredictionsCsv(path);
+  });
+  connect(m_charts, &TrainingCharts::exportPngRequested, a.exportChartsPng, &QAction::trigger);
+  connect(m_charts, &TrainingCharts::exportSvgRequested, a.exportChartsSvg, &QAction::trigger);
+}
+
+void LiveTrainingView::createDocks() {
+  const auto dock = [this](const QString& title, const QString& name, QWidget* widget,
+                           Qt::DockWidgetArea area) {
+    auto* d = new QDockWidget(title, this);
+    d->setObjectName(name);
+    d->setWidget(widget);
+    d->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable |
+                   QDockWidget::DockWidgetFloatable);
+    addDockWidget(area, d);
+    m_docks << d;
+    return d;
+  };
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(m_panel);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  auto* confusion = new QWidget;
+  auto* caption = new QLabel(tr("Rows: true label · columns: predicted · click to filter"));
+  caption->setObjectName(QStringLiteral("note"));
+  caption->setWordWrap(true);
+  auto* confusionLayout = new QVBoxLayout(confusion);
+  confusionLayout->setContentsMargins(8, 6, 8, 6);
+  confusionLayout->addWidget(caption);
+  confusionLayout->addWidget(m_confusionView, 1);
+
+  setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+  setCorner(Qt::BottomRightCorner, Qt::BottomDockWidgetArea);
+  dock(tr("Hyperparameters"), QStringLiteral("hyperparameters"), scroll, Qt::LeftDockWidgetArea);
+  dock(tr("Charts"), QStringLiteral("charts"), m_charts, Qt::RightDockWidgetArea);
+  QDockWidget* predictions = dock(tr("Validation predictions"), QStringLiteral("predictions"),
+                                  m_predictionsPanel, Qt::BottomDockWidgetArea);
+  QDockWidget* matrix = dock(tr("Confusion matrix"), QStringLiteral("confusion"), confusion,
+                             Qt::BottomDockWidgetArea);
+  splitDockWidget(predictions, matrix, Qt::Horizontal);
+  scroll->setMinimumWidth(m_panel->minimumSizeHint().width() + 16);
+  m_charts->setMinimumWidth(360);
+  confusion->setMinimumWidth(m_confusionView->sizeHint().width() + 16);
+}
+
+void LiveTrainingView::applyDefaultLayout() {
+  QDockWidget* settings = findChild<QDockWidget*>(QStringLiteral("hyperparameters"));
+  QDockWidget* charts = findChild<QDockWidget*>(QStringLiteral("charts"));
+  QDockWidget* predictions = findChild<QDockWidget*>(QStringLiteral("predictions"));
+  QDockWidget* matrix = findChild<QDockWidget*>(QStringLiteral("confusion"));
+  resizeDocks({settings, charts}, {340, 520}, Qt::Horizontal);
+  resizeDocks({predictions}, {height() * 37 / 100}, Qt::Vertical);
+  resizeDocks({matrix}, {matrix->widget()->minimumWidth()}, Qt::Horizontal);
+}
+
+void LiveTrainingView::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  if (m_shown) return;
+  m_shown = true;
+  // Dock sizes only stick once the window has its size: after the first show.
+  if (!m_layoutRestored) QTimer::singleShot(0, this, &LiveTrainingView::applyDefaultLayout);
+}
+
+QList<QAction*> LiveTrainingView::panelToggleActions() const {
+  QList<QAction*> toggles;
+  for (QDockWidget* d : m_docks) toggles << d->toggleViewAction();
+  return toggles;
+}
+
+void LiveTrainingView::connectSession() {
+  TrainingSession* s = m_session;
+  connect(s, &TrainingSession::stateChanged, this, [this](TrainingState state) {
+    const bool active = state == TrainingState::Running || state == TrainingState::Paused;
+    m_panel->setLocked(active,
+                       tr("Settings are locked during a run: Stop or Reset to change them."));
+    updateActions();
+  });
+  connect(s, &TrainingSession::datasetLoaded, this, &LiveTrainingView::onDatasetLoaded);
+  connect(s, &TrainingSession::datasetFailed, this, [this](const QString& dir, const QString& why) {
+    m_panel->setDatasetInfo(DatasetInfo::missing(
+        tr("Could not load %1: %2").arg(TrainingSettings::displayNameOf(dir), why)));
+  });
+  connect(s, &TrainingSession::runStarted, this, &LiveTrainingView::onRunStarted);
+  connect(s, &TrainingSession::runCleared, this, &LiveTrainingView::onRunCleared);
+  connect(s, &TrainingSession::progress, this, [this](const TrainingProgress& p) {
+    const bool wasEmpty = m_history.isEmpty();
+    m_history.addLosses(p.losses);
+    if (wasEmpty != m_history.isEmpty()) updateActions();
+  });
+  connect(s, &TrainingSession::evaluated, this, &LiveTrainingView::onEvaluated);
+  connect(s, &TrainingSession::snapshotReady, m_inspector, &NetworkInspector::setSnapshot);
+  connect(s, &TrainingSession::failed, this, &LiveTrainingView::showError);
+  connect(s, &TrainingSession::checkpointLoaded, this, &LiveTrainingView::onCheckpointLoaded);
+  connect(s, &TrainingSession::checkpointSaved, this, [this](const QString& path) {
+    Q_EMIT statusMessage(tr("Saved checkpoint %1").arg(QDir::toNativeSeparators(path)));
+  });
+
+  connect(m_panel, &HyperparameterPanel::settingsChanged, this,
+          &LiveTrainingView::onSettingsChanged);
+  connect(m_panel, &HyperparameterPanel::validationChanged, this, &LiveTrainingView::updateActions);
+  connect(m_panel, &HyperparameterPanel::datasetRequested, this, [this](const QString& dir) {
+    m_session->loadDataset(TrainingSettings::folderOf(dir), TrainingSettings::engineNameOf(dir));
+  });
+  connect(m_inspector, &NetworkInspector::probeRequested, this, &LiveTrainingView::setProbe);
+  connect(m_predictionsPanel, &PredictionsPanel::probeRequested, this, &LiveTrainingView::setProbe);
+  connect(m_confusionView, &ConfusionMatrixView::cellActivated, this, [this](int t, int p) {
+    m_predictionsPanel->showFilter(PredictionFilter::ConfusionCell, t, p);
+  });
+  connect(m_confusionView, &ConfusionMatrixView::trueLabelActivated, this,
+          [this](int t) { m_predictionsPanel->showFilter(PredictionFilter::TrueLabel, t); });
+  connect(m_confusionView, &ConfusionMatrixView::predictedLabelActivated, this, [this](int p) {
+    m_predictionsPanel->showFilter(PredictionFilter::PredictedLabel, -1, p);
+  });
+}
+
+void LiveTrainingView::restoreSettings(DatasetPtr data, const QString& dataProblem) {
+  QSettings q;
+  const TrainingSettings settings = TrainingSettings::load(q);
+  m_panel->setSettings(settings);
+  m_backendChoice = settings.backend;
+  m_session->selectBackend(settings.backend);
+  const QString folder = TrainingSettings::folderOf(settings.datasetDir);
+  if (!settings.datasetDir.isEmpty() && folder != TrainingSettings::folderOf({})) {
+    m_panel->setDatasetInfo(DatasetInfo::missing(
+        tr("Loading %1…").arg(TrainingSettings::displayNameOf(settings.datasetDir))));
+    m_session->loadDataset(folder, TrainingSettings::engineNameOf(settings.datasetDir));
+  } else if (data) {
+    onDatasetLoaded(std::move(data), folder);
+  } else {
+    m_panel->setDatasetInfo(DatasetInfo::missing(dataProblem));
+  }
+  m_layoutRestored = restoreState(q.value(QStringLiteral("live/dockState")).toByteArray());
+}
+
+void LiveTrainingView::saveLayout() const {
+  QSettings().setValue(QStringLiteral("live/dockState"), saveState());
+}
+
+RunRequest LiveTrainingView::runRequest() const {
+  const TrainingSettings settings = m_panel->settings();
+  const DatasetInfo& info = m_panel->datasetInfo();
+  return {settings.trainConfig(info.shape, info.classes), settings.backend};
+}
+
+void LiveTrainingView::updateActions() {
+  const TrainingState state = m_session->state();
+  const bool valid = m_panel->validation().ok;
+  const bool fresh = state == TrainingState::Idle || state == TrainingState::Stopped ||
+                     state == TrainingState::Finished;
+  Actions& a = m_actions;
+  a.start->setEnabled(fresh && valid);
+  a.start->setToolTip(valid ? tr("Start a new run (F5)")
+                            : tr("Cannot start: %1").arg(m_panel->validation().message));
+  const bool running = state == TrainingState::Running;
+  a.pauseResume->setEnabled(running || state == TrainingState::Paused);
+  a.pauseResume->setText(running || state != TrainingState::Paused ? tr("&Pause") : tr("&Resume"));
+  a.pauseResume->setIcon(QIcon(running || state != TrainingState::Paused
+                                   ? QStringLiteral(":/icons/pause.svg")
+                                   : QStringLiteral(":/icons/start.svg")));
+  a.step->setEnabled(state == TrainingState::Paused || (state == TrainingState::Idle && valid));
+  a.stop->setEnabled(running || state == TrainingState::Paused);
+  a.reset->setEnabled(state != TrainingState::Idle);
+  a.evaluate->setEnabled(m_session->hasRun());
+  a.saveCheckpoint->setEnabled(m_session->hasRun());
+  a.loadCheckpoint->setEnabled(!running);
+  a.exportChartsPng->setEnabled(!m_history.isEmpty());
+  a.exportChartsSvg->setEnabled(!m_history.isEmpty());
+  a.exportMetricsCsv->setEnabled(!m_history.isEmpty());
+  a.exportPredictionsCsv->setEnabled(m_predictions->hasEvaluation());
+}
+
+void LiveTrainingView::setProbe(int index) {
+  m_session->setProbe(index);
+  m_inspector->setProbe(index);
+  m_predictionsPanel->setProbeRow(index);
+}
+
+void LiveTrainingView::onSettingsChanged(const TrainingSettings& settings) {
+  QSettings q;
+  settings.save(q);
+  if (settings.backend != m_backendChoice && !m_session->hasRun())
+    m_session->selectBackend(settings.backend);
+  m_backendChoice = settings.backend;
+}
+
+void LiveTrainingView::onDatasetLoaded(DatasetPtr data, const QString& dir) {
+  const QString wanted = TrainingSettings::folderOf(m_panel->settings().datasetDir);
+  if (QDir::cleanPath(dir) != QDir::cleanPath(wanted)) return;  // the user picked another since
+  m_data = data;
+  m_session->setDataset(data);
+  m_panel->setDatasetInfo(DatasetInfo::from(*data, TrainingSettings::displayNameOf(dir)));
+  if (m_session->hasRun()) return;  // the grid keeps showing the run's images
+  m_predictions->setDataset(data);
+  m_confusion->recount(*m_predictions);
+  m_inspector->setProbeCount(data->test.count);
+  if (m_session->probe() >= data->test.count) setProbe(0);
+}
+
+void LiveTrainingView::onRunStarted(const RunInfo& info) {
+  m_history.clear();
+  m_history.setStepsPerEpoch(info.stepsPerEpoch);
+  if (m_predictions->dataset() != info.data)
+    m_predictions->setDataset(info.data);
+  else
+    m_predictions->clearEvaluation();
+  m_confusion->recount(*m_predictions);
+  m_inspector->setProbeCount(info.data->test.count);
+  m_inspector->clear();
+  updateActions();
+}
+
+void LiveTrainingView::onRunCleared() {
+  m_history.clear();
+  m_predictions->clearEvaluation();
+  if (m_data && m_predictions->dataset() != m_data) m_predictions->setDataset(m_data);
+  m_confusion->recount(*m_predictions);
+  m_inspector->clear();
+  updateActions();
+}
+
+void LiveTrainingView::onEvaluated(const EvaluationReport& report) {
+  m_history.addEvaluation(report);
+  m_predictions->setEvaluation(report.result);
+  m_confusion->recount(*m_predictions);
+  updateActions();
+}
+
+void LiveTrainingView::onCheckpointLoaded(const QString& path, const cs::CheckpointMeta& meta) {
+  TrainingSettings settings = m_panel->settings();
+  settings.optimizer = meta.optimizer.kind;
+  settings.learningRate = meta.optimizer.lr;
+  settings.batchSize = meta.batch_size;
+  settings.seed = static_cast<int>(meta.seed);
+  const bool expressible = settings.adoptArchitecture(meta.spec);
+  m_panel->setSettings(settings);
+  QString note = tr("Loaded %1 (step %2, %3 epochs)")
+                     .arg(QFileInfo(path).fileName())
+                     .arg(meta.step)
+                     .arg(meta.epoch);
+  if (!expressible)
+    note += tr(" · its network %1 cannot be shown in the panel; Reset returns to the panel's")
+                .arg(QString::fromStdString(meta.spec.to_string()));
+  Q_EMIT statusMessage(note);
+}
+
+void LiveTrainingView::showError(const QString& title, const QString& message) {
+  // Not modal: training and the views keep going while the message is up.
+  auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  box->setWindowModality(Qt::NonModal);
+  box->show();
+}
+
+void LiveTrainingView::saveCheckpointAs() {
+  const QString path = askExportPath(tr("Save checkpoint"), QStringLiteral("convscope.safetensors"),
+                                     tr("Safetensors checkpoint (*.safetensors)"));
+  if (!path.isEmpty()) m_session->saveCheckpoint(path);
+}
+
+void LiveTrainingView::loadCheckpointFrom() {
+  QSettings q;
+  const QString path = QFileDialog::getOpenFileName(
+      this, tr("Load checkpoint"), q.value(QStringLiteral("paths/export")).toString(),
+      tr("Safetensors checkpoint (*.safetensors);;All files (*)"));
+  if (path.isEmpty()) return;
+  q.setValue(QStringLiteral("paths/export"), QFileInfo(path).absolutePath());
+  m_session->loadCheckpoint(path, runRequest());
+}
+
+QString LiveTrainingView::askExportPath(const QString& title, const QString& fileName,
+                                        const QString& filter) {
+  QSettings q;
+  const QString dir = q.value(QStringLiteral("paths/export"),
+                              QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                          .toString();
+  const QString path =
+      QFileDialog::getSaveFileName(this, title, QDir(dir).filePath(fileName), filter);
+  if (!path.isEmpty()) q.setValue(QStringLiteral("paths/export"), QFileInfo(path).absolutePath());
+  return path;
+}
+
+bool LiveTrainingView::reportWrite(bool ok, const QString& path, const QString& error) {
+  if (ok)
+    Q_EMIT statusMessage(tr("Exported %1").arg(QDir::toNativeSeparators(path)));
+  else
+    showError(tr("Export failed"), tr("Could not write %1: %2").arg(path, error));
+  return ok;
+}
+
+bool LiveTrainingView::writeChartsPng(const QString& path) {
+  QString error;
+  return reportWrite(m_charts->exportPng(path, &error), path, error);
+}
+
+bool LiveTrainingView::writeChartsSvg(const QString& path) {
+  QString error;
+  return reportWrite(m_charts->exportSvg(path, &error), path, error);
+}
+
+bool LiveTrainingView::writeMetricsCsv(const QString& path) {
+  QString error;
+  const bool ok = writeText(
+      path, [this](QTextStream& out) { m_history.writeCsv(out); }, &error);
+  return reportWrite(ok, path, error);
+}
+
+bool LiveTrainingView::writePredictionsCsv(const QString& path) {
+  QString error;
+  const bool ok = writeText(
+      path, [this](QTextStream& out) { m_predictions->writeCsv(out); }, &error);
+  return reportWrite(ok, path, error);
+}

@@ -1,0 +1,110 @@
+// The Live training view: the hyperparameter panel, the network inspector, the charts, the
+// validation predictions and the confusion matrix, as docks around the inspector, wired to one
+// TrainingSession. It owns the run's actions (start, pause, …, save, export) for the window's
+// menus and tool bar.
+#pragma once
+
+#include <QMainWindow>
+
+#include "settings/settings_validator.h"
+#include "training/metrics_history.h"
+#include "training/training_types.h"
+
+class ConfusionMatrixModel;
+class ConfusionMatrixView;
+class HyperparameterPanel;
+class NetworkInspector;
+class PredictionModel;
+class PredictionsPanel;
+class QDockWidget;
+class TrainingCharts;
+class TrainingSession;
+
+class LiveTrainingView : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  struct Actions {
+    QAction* start;
+    QAction* pauseResume;
+    QAction* step;
+    QAction* stop;
+    QAction* reset;
+    QAction* evaluate;
+    QAction* saveCheckpoint;
+    QAction* loadCheckpoint;
+    QAction* exportChartsPng;
+    QAction* exportChartsSvg;
+    QAction* exportMetricsCsv;
+    QAction* exportPredictionsCsv;
+  };
+
+  // `data` is the dataset loaded at start-up (null with `dataProblem` saying why).
+  LiveTrainingView(DatasetPtr data, const QString& dataProblem, QWidget* parent = nullptr);
+  ~LiveTrainingView() override;
+
+  const Actions& actions() const { return m_actions; }
+  QList<QAction*> panelToggleActions() const;
+  TrainingSession* session() const { return m_session; }
+  HyperparameterPanel* panel() const { return m_panel; }
+  NetworkInspector* inspector() const { return m_inspector; }
+  TrainingCharts* charts() const { return m_charts; }
+  PredictionsPanel* predictions() const { return m_predictionsPanel; }
+  PredictionModel* predictionModel() const { return m_predictions; }
+  ConfusionMatrixModel* confusionModel() const { return m_confusion; }
+  const MetricsHistory& history() const { return m_history; }
+
+  // Writes the exports without asking for a file name (the menu actions ask, then call these).
+  bool writeChartsPng(const QString& path);
+  bool writeChartsSvg(const QString& path);
+  bool writeMetricsCsv(const QString& path);
+  bool writePredictionsCsv(const QString& path);
+
+  void saveLayout() const;
+  // The dock sizes of a first start (1600×1000): settings left, charts right, predictions below.
+  void applyDefaultLayout();
+  // Makes validation image `index` the probe of every layer view.
+  void setProbe(int index);
+
+ Q_SIGNALS:
+  // Something worth a line in the status bar ("Saved checkpoint …").
+  void statusMessage(const QString& text);
+
+ protected:
+  void showEvent(QShowEvent* event) override;
+
+ private:
+  void createActions();
+  void createDocks();
+  void connectSession();
+  void restoreSettings(DatasetPtr data, const QString& dataProblem);
+  RunRequest runRequest() const;
+  void updateActions();
+  void onSettingsChanged(const TrainingSettings& settings);
+  void onDatasetLoaded(DatasetPtr data, const QString& dir);
+  void onRunStarted(const RunInfo& info);
+  void onRunCleared();
+  void onEvaluated(const EvaluationReport& report);
+  void onCheckpointLoaded(const QString& path, const cs::CheckpointMeta& meta);
+  void showError(const QString& title, const QString& message);
+  void saveCheckpointAs();
+  void loadCheckpointFrom();
+  QString askExportPath(const QString& title, const QString& fileName, const QString& filter);
+  bool reportWrite(bool ok, const QString& path, const QString& error = {});
+
+  TrainingSession* m_session;
+  MetricsHistory m_history;
+  PredictionModel* m_predictions;
+  ConfusionMatrixModel* m_confusion;
+  HyperparameterPanel* m_panel;
+  NetworkInspector* m_inspector;
+  TrainingCharts* m_charts;
+  PredictionsPanel* m_predictionsPanel;
+  ConfusionMatrixView* m_confusionView;
+  QList<QDockWidget*> m_docks;
+  Actions m_actions{};
+  DatasetPtr m_data;  // the dataset the next run uses
+  bool m_layoutRestored = false;
+  bool m_shown = false;
+  cs::BackendChoice m_backendChoice = cs::BackendChoice::Auto;
+};

@@ -1,0 +1,134 @@
+#include "window/main_window.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QTabWidget>
+#include <QToolBar>
+
+#include "training/training_session.h"
+#include "window/ensemble_placeholder.h"
+#include "window/live_training_view.h"
+#include "window/training_status_bar.h"
+
+MainWindow::MainWindow(DatasetPtr data, const QString& dataProblem, QWidget* parent)
+    : QMainWindow(parent),
+      m_views(new QTabWidget),
+      m_live(new LiveTrainingView(std::move(data), dataProblem)),
+      m_ensemble(new EnsemblePlaceholder),
+      m_status(new TrainingStatusBar) {
+  setWindowTitle(QStringLiteral("Convscope"));
+  setWindowIcon(QIcon(QStringLiteral(":/icons/convscope.svg")));
+  m_views->setDocumentMode(true);
+  m_views->addTab(m_live, QIcon(QStringLiteral(":/icons/live.svg")), tr("Live training"));
+  m_views->addTab(m_ensemble, QIcon(QStringLiteral(":/icons/ensemble.svg")), tr("Ensemble"));
+  setCentralWidget(m_views);
+  setStatusBar(m_status);
+  createMenus();
+  createToolBar();
+  connectStatusBar();
+  connect(m_views, &QTabWidget::currentChanged, this, [this](int index) {
+    if (index >= 0 && index < m_viewActions.size()) m_viewActions[index]->setChecked(true);
+  });
+  QSettings q;
+  resize(1600, 1000);
+  restoreGeometry(q.value(QStringLiteral("window/geometry")).toByteArray());
+  showView(static_cast<View>(q.value(QStringLiteral("window/view"), LiveView).toInt()));
+}
+
+QWidget* MainWindow::ensemble() const {
+  return m_ensemble;
+}
+
+void MainWindow::showView(View view) {
+  m_views->setCurrentIndex(view == EnsembleView ? EnsembleView : LiveView);
+}
+
+MainWindow::View MainWindow::currentView() const {
+  return m_views->currentIndex() == EnsembleView ? EnsembleView : LiveView;
+}
+
+void MainWindow::createMenus() {
+  const LiveTrainingView::Actions& a = m_live->actions();
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(a.loadCheckpoint);
+  file->addAction(a.saveCheckpoint);
+  file->addSeparator();
+  QMenu* exports = file->addMenu(QIcon(QStringLiteral(":/icons/export.svg")), tr("&Export"));
+  exports->addActions({a.exportChartsPng, a.exportChartsSvg});
+  exports->addSeparator();
+  exports->addActions({a.exportMetricsCsv, a.exportPredictionsCsv});
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  QMenu* training = menuBar()->addMenu(tr("&Training"));
+  training->addActions({a.start, a.pauseResume, a.step, a.stop});
+  training->addSeparator();
+  training->addActions({a.evaluate, a.reset});
+  training->addSeparator();
+  training->addAction(tr("Train &ensemble…"), this, [this] { showView(EnsembleView); });
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  auto* group = new QActionGroup(this);
+  const QStringList names{tr("&Live training"), tr("&Ensemble")};
+  for (int i = 0; i < names.size(); ++i) {
+    QAction* show = view->addAction(names[i], this, [this, i] { showView(static_cast<View>(i)); });
+    show->setShortcut(QKeyCombination(Qt::ControlModifier, Qt::Key(Qt::Key_1 + i)));
+    show->setCheckable(true);
+    group->addAction(show);
+    m_viewActions << show;
+  }
+  m_viewActions.front()->setChecked(true);
+  view->addSeparator();
+  QMenu* panels = view->addMenu(tr("&Panels"));
+  panels->addActions(m_live->panelToggleActions());
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About Convscope"), this, [this] {
+    QMessageBox::about(
+        this, tr("About Convscope"),
+        tr("<h3>Convscope %1</h3><p>Train a convolutional network on MNIST and watch it learn: "
+           "activations, gradients and weights of every layer, live.</p>")
+            .arg(QApplication::applicationVersion()));
+  });
+}
+
+void MainWindow::createToolBar() {
+  const LiveTrainingView::Actions& a = m_live->actions();
+  QToolBar* bar = addToolBar(tr("Training"));
+  bar->setObjectName(QStringLiteral("trainingToolBar"));
+  bar->setMovable(false);
+  bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+  bar->setIconSize(QSize(18, 18));
+  bar->addActions({a.start, a.pauseResume, a.step, a.stop, a.reset});
+  bar->addSeparator();
+  bar->addActions({a.evaluate, a.loadCheckpoint, a.saveCheckpoint});
+}
+
+void MainWindow::connectStatusBar() {
+  TrainingSession* session = m_live->session();
+  connect(session, &TrainingSession::stateChanged, m_status, &TrainingStatusBar::setState);
+  connect(session, &TrainingSession::progress, m_status, &TrainingStatusBar::setProgress);
+  connect(session, &TrainingSession::backendChanged, m_status, &TrainingStatusBar::setBackend);
+  connect(session, &TrainingSession::runCleared, m_status, &TrainingStatusBar::clearProgress);
+  connect(session, &TrainingSession::runStarted, m_status, [this](const RunInfo& info) {
+    m_status->clearProgress();
+    m_status->showMessage(tr("New run: %1 steps per epoch").arg(info.stepsPerEpoch), 8000);
+    m_status->setToolTip(info.description);
+  });
+  connect(m_live, &LiveTrainingView::statusMessage, m_status,
+          [this](const QString& text) { m_status->showMessage(text, 8000); });
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  QSettings q;
+  q.setValue(QStringLiteral("window/geometry"), saveGeometry());
+  q.setValue(QStringLiteral("window/view"), static_cast<int>(currentView()));
+  m_live->saveLayout();
+  event->accept();
+}

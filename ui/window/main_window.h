@@ -1,0 +1,42 @@
+// The main window: two views (Live training, Ensemble) in tabs, switched with Ctrl+1 / Ctrl+2 and
+// each keeping its state; the menus and tool bar over the live view's actions; the status bar.
+#pragma once
+
+#include <QMainWindow>
+
+#include "training/training_types.h"
+
+class EnsemblePlaceholder;
+class LiveTrainingView;
+class QTabWidget;
+class TrainingStatusBar;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  enum View { LiveView = 0, EnsembleView = 1 };
+
+  // `data`: the dataset loaded at start-up, or null with `dataProblem` saying why.
+  MainWindow(DatasetPtr data, const QString& dataProblem, QWidget* parent = nullptr);
+
+  LiveTrainingView* live() const { return m_live; }
+  QWidget* ensemble() const;
+  TrainingStatusBar* trainingStatusBar() const { return m_status; }
+  void showView(View view);
+  View currentView() const;
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void createMenus();
+  void createToolBar();
+  void connectStatusBar();
+
+  QTabWidget* m_views;
+  LiveTrainingView* m_live;
+  EnsemblePlaceholder* m_ensemble;
+  TrainingStatusBar* m_status;
+  QList<QAction*> m_viewActions;
+};

@@ -1,0 +1,88 @@
+#include "window/training_status_bar.h"
+
+#include <QLabel>
+#include <QLocale>
+#include <QProgressBar>
+#include <cmath>
+
+TrainingStatusBar::TrainingStatusBar(QWidget* parent)
+    : QStatusBar(parent),
+      m_state(new QLabel),
+      m_progress(new QProgressBar),
+      m_steps(new QLabel),
+      m_rate(new QLabel),
+      m_time(new QLabel),
+      m_backend(new QLabel) {
+  m_state->setObjectName(QStringLiteral("stateLabel"));
+  m_state->setMinimumWidth(90);
+  m_progress->setFixedWidth(160);
+  m_progress->setTextVisible(false);
+  m_progress->setRange(0, 1000);
+  m_steps->setMinimumWidth(170);
+  m_rate->setMinimumWidth(120);
+  m_time->setMinimumWidth(150);
+  addPermanentWidget(m_state);
+  addPermanentWidget(m_progress);
+  addPermanentWidget(m_steps);
+  addPermanentWidget(m_rate);
+  addPermanentWidget(m_time);
+  addPermanentWidget(m_backend);
+  setState(TrainingState::Idle);
+  clearProgress();
+}
+
+QString TrainingStatusBar::formatDuration(double seconds) {
+  const long long s = std::max(0LL, std::llround(seconds));
+  const QString mmss =
+      QStringLiteral("%1:%2").arg(s / 60 % 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+  if (s < 3600) return mmss;
+  return QStringLiteral("%1:%2").arg(s / 3600).arg(mmss.rightJustified(5, QLatin1Char('0')));
+}
+
+void TrainingStatusBar::setState(TrainingState state) {
+  m_current = state;
+  m_state->setText(QStringLiteral("● ") + displayName(state));
+  m_state->setProperty("state", displayName(state));
+  m_state->setStyleSheet(QStringLiteral("color: %1; font-weight: 600;")
+                             .arg(state == TrainingState::Running   ? QStringLiteral("#2e9e4f")
+                                  : state == TrainingState::Paused  ? QStringLiteral("#c27c0e")
+                                  : state == TrainingState::Stopped ? QStringLiteral("#d64545")
+                                                                    : QStringLiteral("#5f6b77")));
+  if (state != TrainingState::Running) m_rate->setText(tr("— samples/s"));
+}
+
+void TrainingStatusBar::setProgress(const TrainingProgress& p) {
+  const QLocale locale;
+  const long long total = static_cast<long long>(p.epochs) * p.stepsPerEpoch;
+  m_progress->setValue(total > 0 ? static_cast<int>(1000 * p.globalStep / total) : 0);
+  m_progress->setToolTip(
+      tr("%1 of %2 steps").arg(locale.toString(p.globalStep), locale.toString(total)));
+  const int epoch = std::min(p.epoch + 1, std::max(1, p.epochs));
+  m_steps->setText(tr("Epoch %1/%2 · step %3/%4")
+                       .arg(epoch)
+                       .arg(p.epochs)
+                       .arg(locale.toString(p.epoch >= p.epochs ? p.stepsPerEpoch : p.stepInEpoch))
+                       .arg(locale.toString(p.stepsPerEpoch)));
+  if (m_current == TrainingState::Running)
+    m_rate->setText(tr("%1 samples/s").arg(locale.toString(std::llround(p.samplesPerSecond))));
+  QString time = tr("%1 elapsed").arg(formatDuration(p.elapsedSeconds));
+  if (p.etaSeconds >= 0 && p.globalStep < total)
+    time += tr(" · ETA %1").arg(formatDuration(p.etaSeconds));
+  m_time->setText(time);
+}
+
+void TrainingStatusBar::setBackend(const BackendReport& report) {
+  const QString device = report.device.isEmpty()
+                             ? report.kind.toUpper()
+                             : report.kind.toUpper() + QStringLiteral(" · ") + report.device;
+  const QString text = report.note.isEmpty() ? device : report.note;
+  m_backend->setText(m_backend->fontMetrics().elidedText(text, Qt::ElideRight, kBackendWidth));
+  m_backend->setToolTip(text);
+}
+
+void TrainingStatusBar::clearProgress() {
+  m_progress->setValue(0);
+  m_steps->setText(tr("Epoch –/– · step –/–"));
+  m_rate->setText(tr("— samples/s"));
+  m_time->setText(tr("0:00 elapsed"));
+}

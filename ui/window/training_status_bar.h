@@ -1,0 +1,35 @@
+// The status bar of a training run: state, epoch/step progress, samples/s, elapsed and ETA, and
+// the backend in use (or why there is no GPU).
+#pragma once
+
+#include <QStatusBar>
+
+#include "training/training_types.h"
+
+class QLabel;
+class QProgressBar;
+
+class TrainingStatusBar : public QStatusBar {
+  Q_OBJECT
+
+ public:
+  explicit TrainingStatusBar(QWidget* parent = nullptr);
+
+  void setState(TrainingState state);
+  void setProgress(const TrainingProgress& progress);
+  void setBackend(const BackendReport& report);
+  void clearProgress();
+
+  static constexpr int kBackendWidth = 380;  // longer notes are elided (full text in the tip)
+
+  static QString formatDuration(double seconds);  // "0:42", "1:02:03"
+
+ private:
+  QLabel* m_state;
+  QProgressBar* m_progress;
+  QLabel* m_steps;
+  QLabel* m_rate;
+  QLabel* m_time;
+  QLabel* m_backend;
+  TrainingState m_current = TrainingState::Idle;
+};
