@@ -86,12 +86,13 @@ void Trainer::drain_losses() {
   const std::vector<float> accs = m_backend.take_accuracies();
   const size_t steps = losses.size() / static_cast<size_t>(n);
   const bool have_acc = accs.size() == losses.size();
+  const long long first = m_global_step - static_cast<long long>(steps);  // steps drained in order
   for (size_t s = 0; s < steps; ++s) {
     double sum = 0, acc = 0;
     for (int k = 0; k < n; ++k) {
       const float l = losses[s * n + k];
       if (!std::isfinite(l)) {
-        const long long bad_step = static_cast<long long>(m_losses.size());
+        const long long bad_step = first + static_cast<long long>(s);
         restore_good_state();
         throw DivergenceError(bad_step, m_epoch, k);
       }
@@ -99,8 +100,7 @@ void Trainer::drain_losses() {
       if (have_acc) acc += accs[s * n + k];
     }
     const float mean_acc = have_acc ? static_cast<float>(acc / n) : -1.f;
-    m_losses.push_back(
-        {static_cast<long long>(m_losses.size()), static_cast<float>(sum / n), mean_acc});
+    m_losses.push_back({first + static_cast<long long>(s), static_cast<float>(sum / n), mean_acc});
     m_epoch_loss_sum += sum / n;
     m_epoch_acc_sum += have_acc ? acc / n : 0;
     ++m_epoch_loss_steps;
@@ -129,6 +129,14 @@ void Trainer::end_epoch() {
   m_history.push_back(std::move(m));
   m_in_epoch = false;
   ++m_epoch;
+  keep_good_state();
+}
+
+void Trainer::resume_at(int epochs_done, long long global_step) {
+  m_epoch = std::max(0, epochs_done);
+  m_global_step = std::max(0LL, global_step);
+  m_in_epoch = false;
+  m_position = 0;
   keep_good_state();
 }
 

@@ -150,6 +150,23 @@ TEST(Trainer, SnapshotRequestsReachTheNextStepOnly) {
   EXPECT_EQ(b.snapshot_requests[0], std::make_pair(1, 7));
 }
 
+TEST(Trainer, ResumeAtContinuesTheStepAndEpochCount) {
+  ScriptedBackend b;
+  const Dataset train = tiny(64), val = tiny(10);
+  TrainConfig cfg = tiny_config(4, 16, 1);
+  cfg.loss_every = 1;
+  Trainer t(b, train, val, cfg);
+  t.resume_at(2, 100);  // as after loading a checkpoint written at epoch 2, step 100
+  EXPECT_EQ(t.epoch(), 2);
+  t.step();
+  ASSERT_EQ(t.losses().size(), 1u);
+  EXPECT_EQ(t.losses()[0].step, 100);
+  EXPECT_EQ(b.epochs_begun, (std::vector<int>{2}));
+  t.run();
+  EXPECT_EQ(t.epochs().size(), 2u);  // epochs 3 and 4 remain
+  EXPECT_EQ(t.epochs().back().epoch, 4);
+}
+
 TEST(Trainer, RejectsMismatchedInput) {
   ScriptedBackend b;
   const Dataset train = tiny(64), val = tiny(10);

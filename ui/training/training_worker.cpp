@@ -157,6 +157,7 @@ void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& reque
   if (!beginRun(run)) return;
   const bool ok = guarded([&] {
     cs::load_checkpoint(path.toStdString(), *m_backend, 0);
+    m_trainer->resume_at(meta.epoch, meta.step);
     reportEvaluation(m_trainer->evaluate(), false);
     captureSnapshot();
   });

@@ -73,6 +73,9 @@ class Trainer {
   const std::vector<LossPoint>& losses() const { return m_losses; }
   const std::vector<EpochMetrics>& epochs() const { return m_history; }
   const EvalResult& last_eval() const { return m_eval; }
+  // After weights were loaded into the backend (a checkpoint): continue as if `epochs_done`
+  // epochs and `global_step` steps had run here; the loaded state becomes the divergence fallback.
+  void resume_at(int epochs_done, long long global_step);
   // Evaluate now (outside the epoch schedule), e.g. after loading a checkpoint.
   const EvalResult& evaluate();
 
