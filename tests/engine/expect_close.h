@@ -17,9 +17,8 @@ template <typename A, typename R>
   double worst_excess = -1e300;
   for (size_t i = 0; i < n; ++i) {
     const double a = static_cast<double>(got[i]), r = static_cast<double>(ref[i]);
-    const double excess = std::isnan(a) || std::isnan(r)
-                              ? 1e300
-                              : std::abs(a - r) - (atol + rtol * std::abs(r));
+    const double excess =
+        std::isnan(a) || std::isnan(r) ? 1e300 : std::abs(a - r) - (atol + rtol * std::abs(r));
     if (excess > worst_excess) {
       worst_excess = excess;
       worst = i;

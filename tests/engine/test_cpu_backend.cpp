@@ -8,11 +8,13 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "convscope/backend.h"
+#include "convscope/ops/thread_pool.h"
 #include "convscope/optimizer_math.h"
 #include "expect_close.h"
 
@@ -77,6 +79,29 @@ std::vector<float> tensors(Backend& b, const NetworkSpec& spec, int net, TensorR
   return all;
 }
 
+// Every task runs exactly once, on the thread its static block assigns, call after call, also
+// when a call starts before the workers have first run (fresh pools).
+TEST(ThreadPool, RunsEveryTaskOnceInStaticBlocks) {
+  for (int threads : {1, 2, 3, 5})
+    for (int pool_no = 0; pool_no < 30; ++pool_no) {
+      cpu::ThreadPool pool(threads);
+      for (int call = 0; call < 20; ++call) {
+        const int tasks = (call * 7 + pool_no) % 23;
+        std::vector<int> ran(static_cast<size_t>(tasks), 0), by(static_cast<size_t>(tasks), -1);
+        pool.parallel_for(tasks, [&](int task, int thread) {
+          ++ran[task];
+          by[task] = thread;
+        });
+        for (int t = 0; t < tasks; ++t) {
+          int expected = 0;  // the thread whose block [i * tasks / threads, ...) holds t
+          while (tasks > 1 && (expected + 1) * tasks / threads <= t) ++expected;
+          ASSERT_EQ(ran[t], 1) << threads << " threads, task " << t << " of " << tasks;
+          ASSERT_EQ(by[t], expected) << threads << " threads, task " << t << " of " << tasks;
+        }
+      }
+    }
+}
+
 class CpuBackendTest : public testing::Test {
  protected:
   Dataset m_train = synthetic(100, kClasses, kShape, 1);
@@ -116,8 +141,8 @@ TEST_F(CpuBackendTest, GroupOfThreeEqualsThreeSingleNetworkRuns) {
     std::vector<float> column;
     for (size_t s = 0; s < losses.size(); ++s) column.push_back(group_losses[s * 3 + k]);
     EXPECT_TRUE(all_close("losses", column.data(), losses.data(), losses.size(), 1e-5, 1e-5));
-    for (TensorRole role : {TensorRole::Param, TensorRole::Grad, TensorRole::Slot0,
-                            TensorRole::Slot1}) {
+    for (TensorRole role :
+         {TensorRole::Param, TensorRole::Grad, TensorRole::Slot0, TensorRole::Slot1}) {
       const std::vector<float> g = tensors(*group, cfg.spec, k, role);
       const std::vector<float> s = tensors(*single, cfg.spec, 0, role);
       EXPECT_TRUE(all_close("tensors", g.data(), s.data(), s.size(), 1e-5, 1e-4));
@@ -156,8 +181,8 @@ TEST_F(CpuBackendTest, ReadWriteTensorRoundTripAndUse) {
   const std::vector<float> other = tensors(*b, cfg.spec, 0, TensorRole::Param);
   std::mt19937 rng(3);
   std::uniform_real_distribution<float> u(-1, 1);
-  for (TensorRole role : {TensorRole::Param, TensorRole::Grad, TensorRole::Slot0,
-                          TensorRole::Slot1})
+  for (TensorRole role :
+       {TensorRole::Param, TensorRole::Grad, TensorRole::Slot0, TensorRole::Slot1})
     for (size_t p = 0; p < params.size(); ++p) {
       std::vector<float> in(static_cast<size_t>(params[p].size())), out(in.size());
       for (float& v : in) v = u(rng);
@@ -279,7 +304,8 @@ TEST_F(CpuBackendTest, EvaluateIsConsistent) {
 
 TEST_F(CpuBackendTest, TrainingReducesTheLossOnSeparableData) {
   auto b = make_cpu_backend(2);
-  const Dataset train = synthetic(512, kClasses, kShape, 3), val = synthetic(200, kClasses, kShape, 4);
+  const Dataset train = synthetic(512, kClasses, kShape, 3),
+                val = synthetic(200, kClasses, kShape, 4);
   const GroupConfig cfg = config("c3x6:relu-m2-d16:relu-d4", {9});
   b->configure(cfg, train, val);
   EvalResult before, after;
@@ -315,7 +341,9 @@ TEST_F(CpuBackendTest, EveryOptimizerUpdatesByItsRuleAndMakesProgress) {
     for (size_t i = 0; i < p.size(); ++i) optimizer_update(sc, p[i], g[i], s0[i], s1[i]);
     EXPECT_EQ(tensors(*b, cfg.spec, 0, TensorRole::Param), p);
     EXPECT_EQ(tensors(*b, cfg.spec, 0, TensorRole::Slot0), s0);
-    if (cfg.optimizer.slots() == 2) EXPECT_EQ(tensors(*b, cfg.spec, 0, TensorRole::Slot1), s1);
+    if (cfg.optimizer.slots() == 2) {
+      EXPECT_EQ(tensors(*b, cfg.spec, 0, TensorRole::Slot1), s1);
+    }
     for (int first = 16; first < m_train.count; first += 16)
       b->train_step(first, std::min(16, m_train.count - first));
     train(*b, m_train.count, cfg.batch_size, 20);
@@ -336,34 +364,44 @@ TEST_F(CpuBackendTest, ImpossibleSpecThrowsSpecError) {
   EXPECT_THROW(b->configure(cfg, m_train, m_val), SpecError);
 }
 
-// One epoch of the reference network on MNIST (Adam, batch 64, 2 threads), like the PyTorch peer
-// bench/torch_reference.py. CONVSCOPE_BENCH_NETS sets the group size (default 1) and
-// CONVSCOPE_BENCH_STEPS limits the steps (default: the whole epoch).
+// One epoch of the reference network on MNIST (Adam, batch 64), like the PyTorch peer
+// bench/torch_reference.py. Environment: CONVSCOPE_BENCH_NETS (group size, default 1),
+// CONVSCOPE_BENCH_THREADS (default 2), CONVSCOPE_BENCH_STEPS (default: the whole epoch).
+// Prints wall and process CPU seconds; CPU time is the steadier measure on a busy machine.
+int env_int(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::atoi(v) : fallback;
+}
+
 TEST(CpuBackendBench, DISABLED_MnistEpochTime) {
   const DatasetPair data = load_idx_folder(default_mnist_dir(), "mnist");
-  const char* nets_env = std::getenv("CONVSCOPE_BENCH_NETS");
-  const char* steps_env = std::getenv("CONVSCOPE_BENCH_STEPS");
-  const int nets = nets_env ? std::atoi(nets_env) : 1;
+  const int nets = env_int("CONVSCOPE_BENCH_NETS", 1);
+  const int threads = env_int("CONVSCOPE_BENCH_THREADS", 2);
   GroupConfig cfg;
   cfg.seeds.resize(static_cast<size_t>(nets));
   for (int k = 0; k < nets; ++k) cfg.seeds[k] = 1 + k;
   const int steps_per_epoch = (data.train.count + cfg.batch_size - 1) / cfg.batch_size;
-  const int steps = steps_env ? std::min(std::atoi(steps_env), steps_per_epoch) : steps_per_epoch;
-  auto b = make_cpu_backend(2);
+  const int steps = std::min(env_int("CONVSCOPE_BENCH_STEPS", steps_per_epoch), steps_per_epoch);
+  auto b = make_cpu_backend(threads);
   b->configure(cfg, data.train, data.test);
   const auto start = std::chrono::steady_clock::now();
+  const std::clock_t cpu_start = std::clock();
   b->begin_epoch(0);
   for (int s = 0; s < steps; ++s)
-    b->train_step(s * cfg.batch_size, std::min(cfg.batch_size, data.train.count - s * cfg.batch_size));
+    b->train_step(s * cfg.batch_size,
+                  std::min(cfg.batch_size, data.train.count - s * cfg.batch_size));
+  const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EvalResult eval;
   b->evaluate(eval);
   double acc = 0;
   for (float a : eval.accuracy) acc += a / nets;
-  std::printf("{\"peer\":\"convscope-cpu\",\"nets\":%d,\"steps\":%d,\"seconds\":%.3f,"
-              "\"seconds_per_net_epoch\":%.3f,\"val_accuracy\":%.4f}\n",
-              nets, steps, seconds, seconds / nets * steps_per_epoch / steps, acc);
+  std::printf(
+      "{\"peer\":\"convscope-cpu\",\"nets\":%d,\"threads\":%d,\"steps\":%d,"
+      "\"seconds\":%.3f,\"cpu_seconds\":%.3f,\"seconds_per_net_epoch\":%.3f,"
+      "\"val_accuracy\":%.4f}\n",
+      nets, threads, steps, seconds, cpu, seconds / nets * steps_per_epoch / steps, acc);
 }
 
 }  // namespace

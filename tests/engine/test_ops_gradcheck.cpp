@@ -38,7 +38,9 @@ Vd random_vec(size_t n, std::mt19937_64& rng, double lo = -1, double hi = 1) {
   return v;
 }
 
-Vf to_float(const Vd& v) { return Vf(v.begin(), v.end()); }
+Vf to_float(const Vd& v) {
+  return Vf(v.begin(), v.end());
+}
 
 double dot(const Vd& a, const Vd& b) {
   double s = 0;
@@ -70,10 +72,14 @@ double dot(const Vd& a, const Vd& b) {
 template <typename T>
 T activate(T x, Activation a) {
   switch (a) {
-    case Activation::None: return x;
-    case Activation::Relu: return std::max(x, T(0));
-    case Activation::Tanh: return std::tanh(x);
-    case Activation::Sigmoid: return 1 / (1 + std::exp(-x));
+    case Activation::None:
+      return x;
+    case Activation::Relu:
+      return std::max(x, T(0));
+    case Activation::Tanh:
+      return std::tanh(x);
+    case Activation::Sigmoid:
+      return 1 / (1 + std::exp(-x));
   }
   return x;
 }
@@ -83,7 +89,9 @@ T activate(T x, Activation a) {
 
 TEST(Gemm, MatchesNaiveProductsWithTailsTransposesAndGatheredRows) {
   std::mt19937_64 rng(1);
-  struct Case { int m, n, k; };
+  struct Case {
+    int m, n, k;
+  };
   for (const Case c : {Case{1, 1, 1}, Case{8, 16, 25}, Case{13, 37, 300}, Case{7, 5, 9},
                        Case{16, 200, 64}, Case{33, 10, 129}}) {
     SCOPED_TRACE(testing::Message() << c.m << "x" << c.n << "x" << c.k);
@@ -121,8 +129,8 @@ TEST(Gemm, MatchesNaiveProductsWithTailsTransposesAndGatheredRows) {
                        accumulate);
       EXPECT_TRUE(all_close("gemm_nn_gather_a", out.data(), ref.data(), ref.size(), 1e-5, 1e-4));
       out = to_float(c0);
-      gemm_nn_gather_b(c.m, c.n, c.k, af.data(), c.k, 1, bg.data(), b_rows.data(), out.data(),
-                       c.n, accumulate);
+      gemm_nn_gather_b(c.m, c.n, c.k, af.data(), c.k, 1, bg.data(), b_rows.data(), out.data(), c.n,
+                       accumulate);
       EXPECT_TRUE(all_close("gemm_nn_gather_b", out.data(), ref.data(), ref.size(), 1e-5, 1e-4));
       Vd outd = c0;
       gemm_nn(c.m, c.n, c.k, a.data(), c.k, 1, b.data(), c.n, outd.data(), c.n, accumulate);
@@ -145,8 +153,8 @@ TEST(Gemm, MatchesNaiveProductsWithTailsTransposesAndGatheredRows) {
 TEST(Activation, GradientsOfEveryActivation) {
   std::mt19937_64 rng(2);
   const int outer = 3, channels = 4, inner = 5, n = outer * channels * inner;
-  for (Activation act : {Activation::None, Activation::Relu, Activation::Tanh,
-                         Activation::Sigmoid}) {
+  for (Activation act :
+       {Activation::None, Activation::Relu, Activation::Tanh, Activation::Sigmoid}) {
     SCOPED_TRACE(to_string(act));
     Vd x = random_vec(n, rng, -2, 2), bias = random_vec(channels, rng), r = random_vec(n, rng);
     auto forward = [&] {
@@ -204,7 +212,8 @@ std::vector<T> conv_reference(const std::vector<T>& x, const std::vector<T>& wt,
 
 std::ostream& operator<<(std::ostream& os, const ConvCase& c) {
   return os << "B" << c.b << " " << c.c << "x" << c.h << "x" << c.w << " -> " << c.oc << " k" << c.k
-            << " s" << c.stride << (c.pad == Padding::Same ? " same " : " valid ") << to_string(c.act);
+            << " s" << c.stride << (c.pad == Padding::Same ? " same " : " valid ")
+            << to_string(c.act);
 }
 
 class ConvOp : public testing::TestWithParam<ConvCase> {};
@@ -273,7 +282,8 @@ struct PoolCase {
 };
 
 std::ostream& operator<<(std::ostream& os, const PoolCase& c) {
-  return os << "B" << c.b << " " << c.c << "x" << c.h << "x" << c.w << (c.max ? " max" : " avg") << c.k;
+  return os << "B" << c.b << " " << c.c << "x" << c.h << "x" << c.w << (c.max ? " max" : " avg")
+            << c.k;
 }
 
 class PoolOp : public testing::TestWithParam<PoolCase> {};
@@ -300,32 +310,39 @@ TEST_P(PoolOp, ForwardMatchesReferenceAndGradientsMatchCentralDifferences) {
   std::vector<int32_t> argmax(n_out);
   auto forward = [&] {
     Vd out(n_out);
-    if (c.max) maxpool_forward(out.data(), argmax.data(), x.data(), c.b, c.c, c.h, c.w, c.k);
-    else avgpool_forward(out.data(), x.data(), c.b, c.c, c.h, c.w, c.k);
+    if (c.max)
+      maxpool_forward(out.data(), argmax.data(), x.data(), c.b, c.c, c.h, c.w, c.k);
+    else
+      avgpool_forward(out.data(), x.data(), c.b, c.c, c.h, c.w, c.k);
     return out;
   };
   const Vd out = forward();
   EXPECT_TRUE(all_close("double forward", out.data(), ref.data(), n_out, 1e-14, 1e-14));
   Vf xf = to_float(x), outf(n_out);
   std::vector<int32_t> argmaxf(n_out);
-  if (c.max) maxpool_forward(outf.data(), argmaxf.data(), xf.data(), c.b, c.c, c.h, c.w, c.k);
-  else avgpool_forward(outf.data(), xf.data(), c.b, c.c, c.h, c.w, c.k);
+  if (c.max)
+    maxpool_forward(outf.data(), argmaxf.data(), xf.data(), c.b, c.c, c.h, c.w, c.k);
+  else
+    avgpool_forward(outf.data(), xf.data(), c.b, c.c, c.h, c.w, c.k);
   EXPECT_TRUE(all_close("float forward", outf.data(), ref.data(), n_out, 1e-6, 1e-5));
 
   const Vd r = random_vec(n_out, rng);
   Vd dx(x.size(), 0.0);
   forward();  // argmax of the unperturbed input
-  if (c.max) maxpool_backward(dx.data(), r.data(), argmax.data(), c.b, c.c, c.h, c.w, c.k);
-  else avgpool_backward(dx.data(), r.data(), c.b, c.c, c.h, c.w, c.k);
-  EXPECT_TRUE(gradcheck("dinp", x, dx, [&] { return dot(forward(), r); }, rng));
+  if (c.max)
+    maxpool_backward(dx.data(), r.data(), argmax.data(), c.b, c.c, c.h, c.w, c.k);
+  else
+    avgpool_backward(dx.data(), r.data(), c.b, c.c, c.h, c.w, c.k);
+  EXPECT_TRUE(gradcheck(
+      "dinp", x, dx, [&] { return dot(forward(), r); }, rng));
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, PoolOp,
-                         testing::Values(PoolCase{1, 2, 6, 6, 2, true}, PoolCase{3, 3, 7, 5, 2, true},
-                                         PoolCase{3, 1, 9, 9, 3, true}, PoolCase{2, 2, 8, 4, 4, true},
-                                         PoolCase{1, 2, 6, 6, 2, false},
-                                         PoolCase{3, 3, 7, 5, 2, false},
-                                         PoolCase{2, 2, 9, 6, 3, false}));
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, PoolOp,
+    testing::Values(PoolCase{1, 2, 6, 6, 2, true}, PoolCase{3, 3, 7, 5, 2, true},
+                    PoolCase{2, 3, 24, 21, 2, true}, PoolCase{3, 1, 9, 9, 3, true},
+                    PoolCase{2, 2, 8, 4, 4, true}, PoolCase{1, 2, 6, 6, 2, false},
+                    PoolCase{3, 3, 7, 5, 2, false}, PoolCase{2, 2, 9, 6, 3, false}));
 
 // ---------------------------------------------------------------------------------------------
 // Dense
@@ -367,8 +384,8 @@ TEST_P(DenseOp, ForwardMatchesReferenceAndGradientsMatchCentralDifferences) {
 
   const Vd r = random_vec(n_out, rng);
   Vd dout = r, dx(x.size(), 0.0), dw(wt.size(), 0.0), db(bias.size(), 0.0);
-  dense_backward(dx.data(), dw.data(), db.data(), dout.data(), out.data(), x.data(), wt.data(),
-                 c.b, c.in, c.out, c.act);
+  dense_backward(dx.data(), dw.data(), db.data(), dout.data(), out.data(), x.data(), wt.data(), c.b,
+                 c.in, c.out, c.act);
   auto loss = [&] { return dot(forward(), r); };
   EXPECT_TRUE(gradcheck("dinp", x, dx, loss, rng));
   EXPECT_TRUE(gradcheck("dweight", wt, dw, loss, rng));

@@ -13,10 +13,14 @@ namespace {
 template <typename T>
 inline T activate(T x, Activation act) {
   switch (act) {
-    case Activation::None: return x;
-    case Activation::Relu: return x > T(0) ? x : T(0);
-    case Activation::Tanh: return std::tanh(x);
-    case Activation::Sigmoid: return T(1) / (T(1) + std::exp(-x));
+    case Activation::None:
+      return x;
+    case Activation::Relu:
+      return x > T(0) ? x : T(0);
+    case Activation::Tanh:
+      return std::tanh(x);
+    case Activation::Sigmoid:
+      return T(1) / (T(1) + std::exp(-x));
   }
   return x;
 }
@@ -24,10 +28,14 @@ inline T activate(T x, Activation act) {
 template <typename T>
 inline T derivative(T y, Activation act) {
   switch (act) {
-    case Activation::None: return T(1);
-    case Activation::Relu: return y > T(0) ? T(1) : T(0);
-    case Activation::Tanh: return T(1) - y * y;
-    case Activation::Sigmoid: return y * (T(1) - y);
+    case Activation::None:
+      return T(1);
+    case Activation::Relu:
+      return y > T(0) ? T(1) : T(0);
+    case Activation::Tanh:
+      return T(1) - y * y;
+    case Activation::Sigmoid:
+      return y * (T(1) - y);
   }
   return T(1);
 }
@@ -49,8 +57,8 @@ template <typename T, Activation A>
 void forward_all(T* x, const T* bias, int outer, int channels, int inner) {
   for (int o = 0; o < outer; ++o)
     for (int c = 0; c < channels; ++c)
-      forward_run<T, A>(x + (static_cast<long long>(o) * channels + c) * inner, bias ? bias[c] : T(0),
-                        inner);
+      forward_run<T, A>(x + (static_cast<long long>(o) * channels + c) * inner,
+                        bias ? bias[c] : T(0), inner);
 }
 
 template <typename T, Activation A>
@@ -69,9 +77,12 @@ template <typename T>
 void bias_activation_forward(T* x, const T* bias, int outer, int channels, int inner,
                              Activation act) {
   switch (act) {
-    case Activation::None: return forward_all<T, Activation::None>(x, bias, outer, channels, inner);
-    case Activation::Relu: return forward_all<T, Activation::Relu>(x, bias, outer, channels, inner);
-    case Activation::Tanh: return forward_all<T, Activation::Tanh>(x, bias, outer, channels, inner);
+    case Activation::None:
+      return forward_all<T, Activation::None>(x, bias, outer, channels, inner);
+    case Activation::Relu:
+      return forward_all<T, Activation::Relu>(x, bias, outer, channels, inner);
+    case Activation::Tanh:
+      return forward_all<T, Activation::Tanh>(x, bias, outer, channels, inner);
     case Activation::Sigmoid:
       return forward_all<T, Activation::Sigmoid>(x, bias, outer, channels, inner);
   }

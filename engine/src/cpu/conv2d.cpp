@@ -30,10 +30,11 @@ template <typename T>
 void pad_plane(T* xpad, const T* inp, const ConvGeom& g) {
   std::fill(xpad, xpad + g.plane, T(0));
   for (int c = 0; c < g.c; ++c)
-    for (int y = 0; y < g.h; ++y)
-      std::copy(inp + (static_cast<long long>(c) * g.h + y) * g.w,
-                inp + (static_cast<long long>(c) * g.h + y + 1) * g.w,
-                xpad + (static_cast<long long>(c) * g.hp + y + g.pad) * g.wp + g.pad);
+    for (int y = 0; y < g.h; ++y) {
+      const T* __restrict s = inp + (static_cast<long long>(c) * g.h + y) * g.w;
+      T* __restrict d = xpad + (static_cast<long long>(c) * g.hp + y + g.pad) * g.wp + g.pad;
+      for (int x = 0; x < g.w; ++x) d[x] = s[x];  // short rows: no memcpy call
+    }
 }
 
 template <typename T>
@@ -44,13 +45,13 @@ void forward_implicit(T* out, T* scratch, const T* inp, const T* weight, const T
   const int P = g.pixels(), ckk = g.col_rows();
   for (int b = 0; b < B; ++b) {
     pad_plane(xpad, inp + static_cast<long long>(b) * g.c * g.h * g.w, g);
-    gemm_nn_gather_b(g.oc, g.span, ckk, weight, ckk, 1, xpad, g.taps.data(), wide, g.span,
-                     false);
+    gemm_nn_gather_b(g.oc, g.span, ckk, weight, ckk, 1, xpad, g.taps.data(), wide, g.span, false);
     T* out_b = out + static_cast<long long>(b) * g.oc * P;
     for (int o = 0; o < g.oc; ++o)
       for (int y = 0; y < g.oh; ++y) {
-        const T* src = wide + static_cast<long long>(o) * g.span + y * g.wp;
-        std::copy(src, src + g.ow, out_b + (static_cast<long long>(o) * g.oh + y) * g.ow);
+        const T* __restrict s = wide + static_cast<long long>(o) * g.span + y * g.wp;
+        T* __restrict d = out_b + (static_cast<long long>(o) * g.oh + y) * g.ow;
+        for (int x = 0; x < g.ow; ++x) d[x] = s[x];
       }
     bias_activation_forward(out_b, bias, 1, g.oc, P, act);
   }
@@ -89,7 +90,7 @@ void backward_implicit(T* dinp, T* dweight, T* dout, T* scratch, const T* inp, c
     if (!dinp) continue;
     gemm_nn(ckk, span, g.oc, weight, 1, ckk, wide, span, dx, span, false);
     std::fill(dxpad, dxpad + g.plane, T(0));
-    for (int r = 0; r < ckk; ++r) {
+    for (int r = 0; r < ckk; ++r) {  // rows overlap: added one after another
       T* __restrict t = dxpad + g.taps[r];
       const T* __restrict d = dx + static_cast<long long>(r) * span;
       for (int q = 0; q < span; ++q) t[q] += d[q];
@@ -104,7 +105,8 @@ void backward_implicit(T* dinp, T* dweight, T* dout, T* scratch, const T* inp, c
   }
   if (!transposed) return;
   for (int o = 0; o < g.oc; ++o)
-    for (int r = 0; r < ckk; ++r) dweight[static_cast<long long>(o) * ckk + r] += dw_t[r * g.oc + o];
+    for (int r = 0; r < ckk; ++r)
+      dweight[static_cast<long long>(o) * ckk + r] += dw_t[r * g.oc + o];
 }
 
 // ----- any stride: explicit im2col
@@ -131,10 +133,10 @@ void im2col(T* col, const T* inp, const ConvGeom& g) {
         for (int oy = 0; oy < g.oh; ++oy) {
           T* dst = row + oy * g.ow;
           const int iy = oy * g.stride - g.pad + ky;
+          std::fill(dst, dst + g.ow, T(0));
+          if (iy < 0 || iy >= g.h) continue;
           const T* src = inp + (static_cast<long long>(c) * g.h + iy) * g.w;
-          const bool inside = iy >= 0 && iy < g.h;
-          for (int ox = 0; ox < g.ow; ++ox)
-            dst[ox] = inside && ox >= lo && ox < hi ? src[ox * g.stride + off] : T(0);
+          for (int ox = lo; ox < hi; ++ox) dst[ox] = src[ox * g.stride + off];
         }
       }
 }
@@ -172,8 +174,8 @@ void forward_explicit(T* out, T* col, const T* inp, const T* weight, const T* bi
 }
 
 template <typename T>
-void backward_explicit(T* dinp, T* dweight, T* dout, T* col, const T* inp, const T* weight,
-                       int B, const ConvGeom& g) {
+void backward_explicit(T* dinp, T* dweight, T* dout, T* col, const T* inp, const T* weight, int B,
+                       const ConvGeom& g) {
   const int P = g.pixels(), ckk = g.col_rows();
   const long long in_size = static_cast<long long>(g.c) * g.h * g.w;
   T* dcol = col + static_cast<long long>(ckk) * P;
@@ -227,22 +229,26 @@ long long conv2d_scratch_size(const ConvGeom& g) {
 template <typename T>
 void conv2d_forward(T* out, T* scratch, const T* inp, const T* weight, const T* bias, int B,
                     const ConvGeom& g, Activation act) {
-  if (g.implicit()) forward_implicit(out, scratch, inp, weight, bias, B, g, act);
-  else forward_explicit(out, scratch, inp, weight, bias, B, g, act);
+  if (g.implicit())
+    forward_implicit(out, scratch, inp, weight, bias, B, g, act);
+  else
+    forward_explicit(out, scratch, inp, weight, bias, B, g, act);
 }
 
 template <typename T>
-void conv2d_backward(T* dinp, T* dweight, T* dbias, T* dout, T* scratch, const T* out,
-                     const T* inp, const T* weight, int B, const ConvGeom& g, Activation act) {
+void conv2d_backward(T* dinp, T* dweight, T* dbias, T* dout, T* scratch, const T* out, const T* inp,
+                     const T* weight, int B, const ConvGeom& g, Activation act) {
   bias_activation_backward(dout, dbias, out, B, g.oc, g.pixels(), act);
-  if (g.implicit()) backward_implicit(dinp, dweight, dout, scratch, inp, weight, B, g);
-  else backward_explicit(dinp, dweight, dout, scratch, inp, weight, B, g);
+  if (g.implicit())
+    backward_implicit(dinp, dweight, dout, scratch, inp, weight, B, g);
+  else
+    backward_explicit(dinp, dweight, dout, scratch, inp, weight, B, g);
 }
 
 template void conv2d_forward<float>(float*, float*, const float*, const float*, const float*, int,
                                     const ConvGeom&, Activation);
-template void conv2d_forward<double>(double*, double*, const double*, const double*,
-                                     const double*, int, const ConvGeom&, Activation);
+template void conv2d_forward<double>(double*, double*, const double*, const double*, const double*,
+                                     int, const ConvGeom&, Activation);
 template void conv2d_backward<float>(float*, float*, float*, float*, float*, const float*,
                                      const float*, const float*, int, const ConvGeom&, Activation);
 template void conv2d_backward<double>(double*, double*, double*, double*, double*, const double*,

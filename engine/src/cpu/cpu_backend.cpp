@@ -28,7 +28,8 @@ namespace {
 using cpu::NetPlan;
 using cpu::Workspace;
 
-constexpr int kEvalChunk = 128;  // validation samples per evaluation task
+constexpr int kSubBatch = 16;   // samples per forward/backward pass of a training task
+constexpr int kEvalChunk = 64;  // validation samples per evaluation task
 
 struct ImageSet {
   Shape3 shape;
@@ -36,16 +37,20 @@ struct ImageSet {
   std::vector<uint8_t> images, labels;
 };
 
-ImageSet copy_set(const Dataset& d) { return {d.shape, d.count, d.images, d.labels}; }
+ImageSet copy_set(const Dataset& d) {
+  return {d.shape, d.count, d.images, d.labels};
+}
 
-// x = pixels / 255 for the samples idx[0..n), and their labels.
-void gather(const ImageSet& set, const int32_t* idx, int n, float* x, int32_t* labels) {
+// x = pixels / 255 for the samples index(0), ..., index(n - 1), and their labels.
+template <typename Index>
+void gather(const ImageSet& set, int n, Index index, float* x, int32_t* labels) {
   const int size = set.shape.size();
   for (int s = 0; s < n; ++s) {
-    const uint8_t* src = set.images.data() + static_cast<size_t>(idx[s]) * size;
+    const int i = index(s);
+    const uint8_t* src = set.images.data() + static_cast<size_t>(i) * size;
     float* dst = x + static_cast<size_t>(s) * size;
-    for (int i = 0; i < size; ++i) dst[i] = static_cast<float>(src[i]) / 255.f;
-    labels[s] = set.labels[idx[s]];
+    for (int p = 0; p < size; ++p) dst[p] = static_cast<float>(src[p]) / 255.f;
+    labels[s] = set.labels[i];
   }
 }
 
@@ -85,8 +90,8 @@ class CpuBackend final : public Backend {
   GroupConfig m_cfg;
   std::unique_ptr<NetPlan> m_plan;
   ImageSet m_train, m_val;
-  long long m_p = 0;  // floats per network
-  int m_chunks = 1;   // sample chunks per network and step
+  long long m_p = 0;                                       // floats per network
+  int m_chunks = 1;                                        // sample chunks per network and step
   std::vector<float> m_params, m_grads, m_slot0, m_slot1;  // (N, P); m_grads (N + partials, P)
   std::vector<Workspace> m_ws;                             // one per thread
   std::vector<std::vector<int32_t>> m_orders;              // one shared, or one per network
@@ -106,6 +111,11 @@ void CpuBackend::configure(const GroupConfig& cfg, const Dataset& train, const D
   if (!(train.shape == cfg.spec.input) || !(val.shape == cfg.spec.input))
     throw BackendError("the dataset's image shape does not match the network input");
   if (train.count < 1 || val.count < 1) throw BackendError("empty dataset");
+  for (const Dataset* d : {&train, &val})
+    if (!d->labels.empty() &&
+        *std::max_element(d->labels.begin(), d->labels.end()) >= cfg.spec.classes)
+      throw BackendError(d->name + ": a label is outside the network's " +
+                         std::to_string(cfg.spec.classes) + " classes");
   m_cfg = cfg;
   m_plan = std::move(plan);
   m_train = copy_set(train);
@@ -125,7 +135,7 @@ void CpuBackend::configure(const GroupConfig& cfg, const Dataset& train, const D
   const bool adagrad = cfg.optimizer.kind == OptimizerKind::Adagrad;
   m_slot0.assign(np, adagrad ? cfg.optimizer.initial_accumulator : 0.f);
   m_slot1.assign(np, 0.f);
-  const int capacity = std::max((cfg.batch_size + m_chunks - 1) / m_chunks, kEvalChunk);
+  const int capacity = std::max(kSubBatch, kEvalChunk);
   m_ws.clear();
   for (int t = 0; t < threads; ++t) m_ws.emplace_back(*m_plan, capacity);
   m_sample_loss.assign(static_cast<size_t>(n) * cfg.batch_size, 0.f);
@@ -148,22 +158,28 @@ void CpuBackend::begin_epoch(int epoch) {
   });
 }
 
-void CpuBackend::train_task(int net, int chunk, int chunks, int first, int count,
-                            Workspace& ws) {
-  const int lo = count * chunk / chunks, hi = count * (chunk + 1) / chunks, b = hi - lo;
+// Forward and backward of samples [lo, hi) of the step, kSubBatch at a time so that the
+// activations stay in cache; the gradients of the sub-batches add up in the chunk's block.
+void CpuBackend::train_task(int net, int chunk, int chunks, int first, int count, Workspace& ws) {
+  const int lo = count * chunk / chunks, hi = count * (chunk + 1) / chunks;
   const std::vector<int32_t>& order = m_orders[m_cfg.per_net_shuffle ? net : 0];
-  gather(m_train, order.data() + first + lo, b, ws.input.data(), ws.labels.data());
   const float* params = m_params.data() + net * m_p;
   float* grads = grad_block(net, chunk, chunks);
   std::fill(grads, grads + m_p, 0.f);
-  cpu::net_forward(*m_plan, ws, params, b);
-  cpu::net_backward(*m_plan, ws, params, grads, b, 1.f / static_cast<float>(count));
   const int classes = m_cfg.spec.classes;
-  for (int s = 0; s < b; ++s) {
-    const float* p = ws.probs.data() + static_cast<size_t>(s) * classes;
-    const size_t at = static_cast<size_t>(net) * m_cfg.batch_size + lo + s;
-    m_sample_loss[at] = ws.losses[s];
-    m_sample_hit[at] = std::max_element(p, p + classes) - p == ws.labels[s] ? 1.f : 0.f;
+  for (int s0 = lo; s0 < hi; s0 += kSubBatch) {
+    const int b = std::min(kSubBatch, hi - s0);
+    const int32_t* idx = order.data() + first + s0;
+    gather(
+        m_train, b, [idx](int s) { return idx[s]; }, ws.input.data(), ws.labels.data());
+    cpu::net_forward(*m_plan, ws, params, b);
+    cpu::net_backward(*m_plan, ws, params, grads, b, 1.f / static_cast<float>(count));
+    for (int s = 0; s < b; ++s) {
+      const float* p = ws.probs.data() + static_cast<size_t>(s) * classes;
+      const size_t at = static_cast<size_t>(net) * m_cfg.batch_size + s0 + s;
+      m_sample_loss[at] = ws.losses[s];
+      m_sample_hit[at] = std::max_element(p, p + classes) - p == ws.labels[s] ? 1.f : 0.f;
+    }
   }
 }
 
@@ -188,13 +204,37 @@ void CpuBackend::reduce_gradients(long long begin, long long end, int chunks) {
   }
 }
 
+// optimizer_update over a range with the kind a constant, so its switch folds away and the
+// loop vectorizes.
+template <OptimizerKind K>
+void update_range(OptimizerScalars s, float* p, const float* g, float* s0, float* s1, long long n) {
+  s.kind = K;
+  for (long long i = 0; i < n; ++i) optimizer_update(s, p[i], g[i], s0[i], s1[i]);
+}
+
 void CpuBackend::update(long long begin, long long end) {
   const OptimizerScalars s = optimizer_scalars(m_cfg.optimizer, m_step);
-  float* p = m_params.data();
-  const float* g = m_grads.data();
-  float* s0 = m_slot0.data();
-  float* s1 = m_slot1.data();
-  for (long long i = begin; i < end; ++i) optimizer_update(s, p[i], g[i], s0[i], s1[i]);
+  float* p = m_params.data() + begin;
+  const float* g = m_grads.data() + begin;
+  float* s0 = m_slot0.data() + begin;
+  float* s1 = m_slot1.data() + begin;
+  const long long n = end - begin;
+  switch (s.kind) {
+    case OptimizerKind::Sgd:
+      return update_range<OptimizerKind::Sgd>(s, p, g, s0, s1, n);
+    case OptimizerKind::Momentum:
+      return update_range<OptimizerKind::Momentum>(s, p, g, s0, s1, n);
+    case OptimizerKind::Adam:
+      return update_range<OptimizerKind::Adam>(s, p, g, s0, s1, n);
+    case OptimizerKind::RmsProp:
+      return update_range<OptimizerKind::RmsProp>(s, p, g, s0, s1, n);
+    case OptimizerKind::Adagrad:
+      return update_range<OptimizerKind::Adagrad>(s, p, g, s0, s1, n);
+    case OptimizerKind::Adadelta:
+      return update_range<OptimizerKind::Adadelta>(s, p, g, s0, s1, n);
+    case OptimizerKind::Adamax:
+      return update_range<OptimizerKind::Adamax>(s, p, g, s0, s1, n);
+  }
 }
 
 void CpuBackend::train_step(int first, int count) {
@@ -227,9 +267,8 @@ void CpuBackend::train_step(int first, int count) {
   if (!snapshot) return;
   take_snapshot(m_pending_net, m_pending_probe, m_step - 1);
   m_pending_net = m_pending_probe = -1;
-  m_pool.parallel_for(slices, [&](int t, int) {
-    update(total * t / slices, total * (t + 1) / slices);
-  });
+  m_pool.parallel_for(slices,
+                      [&](int t, int) { update(total * t / slices, total * (t + 1) / slices); });
 }
 
 void CpuBackend::evaluate(EvalResult& out) {
@@ -247,9 +286,8 @@ void CpuBackend::evaluate(EvalResult& out) {
     const int net = task / chunks, lo = task % chunks * kEvalChunk;
     const int b = std::min(kEvalChunk, count - lo);
     Workspace& ws = m_ws[thread];
-    std::vector<int32_t> idx(static_cast<size_t>(b));
-    std::iota(idx.begin(), idx.end(), lo);
-    gather(m_val, idx.data(), b, ws.input.data(), ws.labels.data());
+    gather(
+        m_val, b, [lo](int s) { return lo + s; }, ws.input.data(), ws.labels.data());
     cpu::net_forward(*m_plan, ws, m_params.data() + net * m_p, b);
     for (int s = 0; s < b; ++s) {
       const float* p = ws.probs.data() + static_cast<size_t>(s) * classes;
@@ -308,8 +346,8 @@ void CpuBackend::take_snapshot(int net, int probe, long long step) {
   Workspace& ws = m_ws[0];
   const float* params = m_params.data() + net * m_p;
   const float* grads = m_grads.data() + net * m_p;
-  const int32_t idx = probe;
-  gather(m_val, &idx, 1, ws.input.data(), ws.labels.data());
+  gather(
+      m_val, 1, [probe](int) { return probe; }, ws.input.data(), ws.labels.data());
   cpu::net_forward(plan, ws, params, 1);
   s.step = step;
   s.epoch = m_epoch;
@@ -326,10 +364,16 @@ void CpuBackend::take_snapshot(int net, int probe, long long step) {
     const cpu::LayerPlan& l = plan.layers[i];
     LayerSnapshot& ls = s.layers[i];
     switch (l.spec.kind) {
-      case LayerKind::Conv2d: ls.name = "conv" + std::to_string(++convs); break;
+      case LayerKind::Conv2d:
+        ls.name = "conv" + std::to_string(++convs);
+        break;
       case LayerKind::MaxPool:
-      case LayerKind::AvgPool: ls.name = "pool" + std::to_string(++pools); break;
-      case LayerKind::Dense: ls.name = "fc" + std::to_string(++fcs); break;
+      case LayerKind::AvgPool:
+        ls.name = "pool" + std::to_string(++pools);
+        break;
+      case LayerKind::Dense:
+        ls.name = "fc" + std::to_string(++fcs);
+        break;
     }
     ls.kind = l.spec.kind;
     ls.out_shape = l.out;
@@ -360,10 +404,14 @@ void CpuBackend::take_snapshot(int net, int probe, long long step) {
 
 std::vector<float>& CpuBackend::buffer(TensorRole role) {
   switch (role) {
-    case TensorRole::Param: return m_params;
-    case TensorRole::Grad: return m_grads;
-    case TensorRole::Slot0: return m_slot0;
-    case TensorRole::Slot1: return m_slot1;
+    case TensorRole::Param:
+      return m_params;
+    case TensorRole::Grad:
+      return m_grads;
+    case TensorRole::Slot0:
+      return m_slot0;
+    case TensorRole::Slot1:
+      return m_slot1;
   }
   throw std::invalid_argument("unknown tensor role");
 }

@@ -58,16 +58,22 @@ struct GatheredB {
   GatheredB block(int k0, int j0) const { return {p + j0, rows + k0}; }
 };
 
-// C tile (R, 2 * lanes) = [C +] A (R, K) · B (K, 2 * lanes).
-template <typename T, int R, typename MatA, typename MatB>
-void tile_nn(int K, MatA a, MatB b, T* __restrict c, int ldc, bool accumulate) {
+// Row i of C starts at p + i * ld.
+template <typename T>
+struct StridedC {
+  T* p;
+  long long ld;
+  T* row(int i) const { return p + i * ld; }
+  StridedC block(int i0, int j0) const { return {p + i0 * ld + j0, ld}; }
+};
+
+// C tile (R, 2 * lanes) = [C +] A (R, K) · B (K, 2 * lanes); the sum starts from zero and is
+// stored to (or added to) C at the end.
+template <typename T, int R, typename MatA, typename MatB, typename MatC>
+void tile_nn(int K, MatA a, MatB b, MatC c, bool add) {
   using V = Vec<T>;
   constexpr int L = kLanes<T>;
-  V acc[R][2];
-  for (int i = 0; i < R; ++i) {
-    acc[i][0] = accumulate ? simd::load(c + i * ldc) : V{};
-    acc[i][1] = accumulate ? simd::load(c + i * ldc + L) : V{};
-  }
+  V acc[R][2] = {};
   for (int k = 0; k < K; ++k) {
     const T* bk = b.row(k);
     const V b0 = simd::load(bk), b1 = simd::load(bk + L);
@@ -78,37 +84,39 @@ void tile_nn(int K, MatA a, MatB b, T* __restrict c, int ldc, bool accumulate) {
     }
   }
   for (int i = 0; i < R; ++i) {
-    simd::store(c + i * ldc, acc[i][0]);
-    simd::store(c + i * ldc + L, acc[i][1]);
+    T* ci = c.row(i);
+    simd::store(ci, add ? simd::load(ci) + acc[i][0] : acc[i][0]);
+    simd::store(ci + L, add ? simd::load(ci + L) + acc[i][1] : acc[i][1]);
   }
 }
 
-template <typename T, typename MatA, typename MatB>
-using TileNn = void (*)(int, MatA, MatB, T*, int, bool);
+template <typename T, typename MatA, typename MatB, typename MatC>
+using TileNn = void (*)(int, MatA, MatB, MatC, bool);
 
-template <typename T, typename MatA, typename MatB, int... R>
-constexpr std::array<TileNn<T, MatA, MatB>, sizeof...(R)> nn_tiles(
+template <typename T, typename MatA, typename MatB, typename MatC, int... R>
+constexpr std::array<TileNn<T, MatA, MatB, MatC>, sizeof...(R)> nn_tiles(
     std::integer_sequence<int, R...>) {
-  return {&tile_nn<T, R + 1, MatA, MatB>...};
+  return {&tile_nn<T, R + 1, MatA, MatB, MatC>...};
 }
 
-// The nn driver: K blocks, then column blocks of B (a partial one through a padded panel), then
-// row tiles of A.
-template <typename T, typename MatA, typename MatB>
-void gemm_nn_driver(int M, int N, int K, MatA A, MatB B, T* C, int ldc, bool accumulate) {
-  static constexpr auto kDirect = nn_tiles<T, MatA, MatB>(std::make_integer_sequence<int, kMr>{});
+// The nn driver: K blocks, then column blocks of B (a partial one through a padded panel and a
+// C tile), then row tiles of A.
+template <typename T, typename MatA, typename MatB, typename MatC>
+void gemm_nn_driver(int M, int N, int K, MatA A, MatB B, MatC C, bool accumulate) {
+  static constexpr auto kDirect =
+      nn_tiles<T, MatA, MatB, MatC>(std::make_integer_sequence<int, kMr>{});
   static constexpr auto kPadded =
-      nn_tiles<T, MatA, StridedB<T>>(std::make_integer_sequence<int, kMr>{});
+      nn_tiles<T, MatA, StridedB<T>, StridedC<T>>(std::make_integer_sequence<int, kMr>{});
   constexpr int kNr = 2 * kLanes<T>;
   if (K == 0 && !accumulate) {
-    for (int i = 0; i < M; ++i) std::fill(C + static_cast<long long>(i) * ldc, C + i * ldc + N, T(0));
+    for (int i = 0; i < M; ++i) std::fill(C.row(i), C.row(i) + N, T(0));
     return;
   }
   alignas(32) T panel[kKc * kNr];  // a partial column block of B, zero-padded
   alignas(32) T ctile[kMr * kNr];  // and the C tile it produces
   for (int k0 = 0; k0 < K; k0 += kKc) {
     const int kc = std::min(kKc, K - k0);
-    const bool acc = accumulate || k0 > 0;
+    const bool add = accumulate || k0 > 0;
     for (int j0 = 0; j0 < N; j0 += kNr) {
       const int nr = std::min(kNr, N - j0);
       const MatB b = B.block(k0, j0);
@@ -121,16 +129,15 @@ void gemm_nn_driver(int M, int N, int K, MatA A, MatB B, T* C, int ldc, bool acc
       for (int i0 = 0; i0 < M; i0 += kMr) {
         const int mr = std::min(kMr, M - i0);
         const MatA a = A.block(i0, k0);
-        T* c = C + static_cast<long long>(i0) * ldc + j0;
+        const MatC c = C.block(i0, j0);
         if (nr == kNr) {
-          kDirect[mr - 1](kc, a, b, c, ldc, acc);
+          kDirect[mr - 1](kc, a, b, c, add);
           continue;
         }
+        kPadded[mr - 1](kc, a, StridedB<T>{panel, kNr}, StridedC<T>{ctile, kNr}, false);
         for (int i = 0; i < mr; ++i)
-          for (int j = 0; j < nr; ++j) ctile[i * kNr + j] = acc ? c[i * ldc + j] : T(0);
-        kPadded[mr - 1](kc, a, StridedB<T>{panel, kNr}, ctile, kNr, true);
-        for (int i = 0; i < mr; ++i)
-          for (int j = 0; j < nr; ++j) c[i * ldc + j] = ctile[i * kNr + j];
+          for (int j = 0; j < nr; ++j)
+            c.row(i)[j] = add ? c.row(i)[j] + ctile[i * kNr + j] : ctile[i * kNr + j];
       }
     }
   }
@@ -204,20 +211,22 @@ void gemm_nt_driver(int M, int N, int K, const T* A, int lda, MatB B, T* C, int 
 template <typename T>
 void gemm_nn(int M, int N, int K, const T* A, int a_rs, int a_ks, const T* B, int ldb, T* C,
              int ldc, bool accumulate) {
-  gemm_nn_driver(M, N, K, StridedA<T>{A, a_rs, a_ks}, StridedB<T>{B, ldb}, C, ldc, accumulate);
+  gemm_nn_driver<T>(M, N, K, StridedA<T>{A, a_rs, a_ks}, StridedB<T>{B, ldb}, StridedC<T>{C, ldc},
+                    accumulate);
 }
 
 template <typename T>
 void gemm_nn_gather_b(int M, int N, int K, const T* A, int a_rs, int a_ks, const T* B,
                       const int32_t* b_rows, T* C, int ldc, bool accumulate) {
-  gemm_nn_driver(M, N, K, StridedA<T>{A, a_rs, a_ks}, GatheredB<T>{B, b_rows}, C, ldc,
-                 accumulate);
+  gemm_nn_driver<T>(M, N, K, StridedA<T>{A, a_rs, a_ks}, GatheredB<T>{B, b_rows},
+                    StridedC<T>{C, ldc}, accumulate);
 }
 
 template <typename T>
 void gemm_nn_gather_a(int M, int N, int K, const T* A, const int32_t* a_rows, const T* B, int ldb,
                       T* C, int ldc, bool accumulate) {
-  gemm_nn_driver(M, N, K, GatheredA<T>{A, a_rows}, StridedB<T>{B, ldb}, C, ldc, accumulate);
+  gemm_nn_driver<T>(M, N, K, GatheredA<T>{A, a_rows}, StridedB<T>{B, ldb}, StridedC<T>{C, ldc},
+                    accumulate);
 }
 
 template <typename T>
@@ -232,14 +241,14 @@ void gemm_nt_gather_b(int M, int N, int K, const T* A, int lda, const T* B, cons
   gemm_nt_driver(M, N, K, A, lda, GatheredB<T>{B, b_rows}, C, ldc, accumulate);
 }
 
-#define CS_GEMM_INSTANTIATE(T)                                                                \
-  template void gemm_nn<T>(int, int, int, const T*, int, int, const T*, int, T*, int, bool);  \
-  template void gemm_nn_gather_b<T>(int, int, int, const T*, int, int, const T*,              \
-                                    const int32_t*, T*, int, bool);                           \
-  template void gemm_nn_gather_a<T>(int, int, int, const T*, const int32_t*, const T*, int, T*, \
-                                    int, bool);                                               \
+#define CS_GEMM_INSTANTIATE(T)                                                                   \
+  template void gemm_nn<T>(int, int, int, const T*, int, int, const T*, int, T*, int, bool);     \
+  template void gemm_nn_gather_b<T>(int, int, int, const T*, int, int, const T*, const int32_t*, \
+                                    T*, int, bool);                                              \
+  template void gemm_nn_gather_a<T>(int, int, int, const T*, const int32_t*, const T*, int, T*,  \
+                                    int, bool);                                                  \
   template void gemm_nt<T>(int, int, int, const T*, int, const T*, int, T*, int, bool);          \
-  template void gemm_nt_gather_b<T>(int, int, int, const T*, int, const T*, const int32_t*, T*, \
+  template void gemm_nt_gather_b<T>(int, int, int, const T*, int, const T*, const int32_t*, T*,  \
                                     int, bool);
 CS_GEMM_INSTANTIATE(float)
 CS_GEMM_INSTANTIATE(double)

@@ -99,7 +99,8 @@ void net_backward(const NetPlan& plan, Workspace& ws, const float* params, float
                         ws.act[i].data(), x, params + l.weight, B, l.conv, l.spec.activation);
         break;
       case LayerKind::MaxPool:
-        if (dx) maxpool_backward(dx, d, ws.argmax[i].data(), B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
+        if (dx)
+          maxpool_backward(dx, d, ws.argmax[i].data(), B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
         break;
       case LayerKind::AvgPool:
         if (dx) avgpool_backward(dx, d, B, l.in.c, l.in.h, l.in.w, l.spec.kernel);

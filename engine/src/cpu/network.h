@@ -37,13 +37,13 @@ struct Workspace {
   Workspace(const NetPlan& plan, int capacity);
 
   int capacity;
-  std::vector<float> input;                 // (B, C, H, W) in [0, 1]
-  std::vector<int32_t> labels;              // (B)
-  std::vector<std::vector<float>> act;      // per layer (B, out) after the activation
+  std::vector<float> input;                  // (B, C, H, W) in [0, 1]
+  std::vector<int32_t> labels;               // (B)
+  std::vector<std::vector<float>> act;       // per layer (B, out) after the activation
   std::vector<std::vector<int32_t>> argmax;  // per max-pool layer (B, out)
-  std::vector<float> grad_a, grad_b;        // (B, widest) gradients flowing back, ping-pong
-  std::vector<float> scratch;               // conv im2col buffers
-  std::vector<float> probs, losses;         // (B, classes), (B)
+  std::vector<float> grad_a, grad_b;         // (B, widest) gradients flowing back, ping-pong
+  std::vector<float> scratch;                // conv im2col buffers
+  std::vector<float> probs, losses;          // (B, classes), (B)
 };
 
 // Called during backward with d(loss)/d(activation of layer i), (B, out) — for snapshots.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstring>
+#include <type_traits>
 
 namespace cs::cpu::simd {
 
@@ -13,6 +14,10 @@ struct VecOf {
 };
 template <typename T>
 using Vec = typename VecOf<T>::type;
+// The signed integer type of T's size: lane indices and comparison masks for Vec<T>.
+template <typename T>
+using Int = std::conditional_t<sizeof(T) == 8, long long, int>;
+
 template <typename T>
 inline constexpr int kLanes = static_cast<int>(32 / sizeof(T));
 

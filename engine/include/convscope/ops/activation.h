@@ -15,9 +15,9 @@ void bias_activation_forward(T* x,           // (outer, channels, inner)
 
 // dx = dy * act'(y) in place, then dbias[c] += sum of dx over outer and inner (dbias may be null).
 template <typename T>
-void bias_activation_backward(T* dx,        // (outer, channels, inner) in: dy, out: d(x + bias)
-                              T* dbias,     // (channels) or null
-                              const T* y,   // (outer, channels, inner) the forward output
+void bias_activation_backward(T* dx,       // (outer, channels, inner) in: dy, out: d(x + bias)
+                              T* dbias,    // (channels) or null
+                              const T* y,  // (outer, channels, inner) the forward output
                               int outer, int channels, int inner, Activation act);
 
 }  // namespace cs::cpu

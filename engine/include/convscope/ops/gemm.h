@@ -11,44 +11,40 @@ namespace cs::cpu {
 // (K, M) (a_rs = 1, a_ks = ldm) are both read in place. B is row-major with leading dimension ldb,
 // C with ldc. Outer-product tiles: broadcast a column of A, multiply a row of B.
 template <typename T>
-void gemm_nn(int M, int N, int K,
-             const T* A, int a_rs, int a_ks,  // (M, K) strided
-             const T* B, int ldb,             // (K, N)
-             T* C, int ldc,                   // (M, N)
+void gemm_nn(int M, int N, int K, const T* A, int a_rs, int a_ks,  // (M, K) strided
+             const T* B, int ldb,                                  // (K, N)
+             T* C, int ldc,                                        // (M, N)
              bool accumulate);
 
 // gemm_nn with row k of B starting at B + b_rows[k]: an implicit GEMM whose B rows are shifted
 // views of one buffer (a convolution's input plane seen through each kernel tap).
 template <typename T>
-void gemm_nn_gather_b(int M, int N, int K,
-                      const T* A, int a_rs, int a_ks,    // (M, K) strided
+void gemm_nn_gather_b(int M, int N, int K, const T* A, int a_rs, int a_ks,  // (M, K) strided
                       const T* B, const int32_t* b_rows,  // (K, N), row k at B + b_rows[k]
                       T* C, int ldc,                      // (M, N)
                       bool accumulate);
 
 // gemm_nn with row i of A starting at A + a_rows[i] (contiguous along K).
 template <typename T>
-void gemm_nn_gather_a(int M, int N, int K,
-                      const T* A, const int32_t* a_rows,  // (M, K), row i at A + a_rows[i]
-                      const T* B, int ldb,                // (K, N)
-                      T* C, int ldc,                      // (M, N)
+void gemm_nn_gather_a(int M, int N, int K, const T* A,
+                      const int32_t* a_rows,  // (M, K), row i at A + a_rows[i]
+                      const T* B, int ldb,    // (K, N)
+                      T* C, int ldc,          // (M, N)
                       bool accumulate);
 
 // C (M, N) = [C +] A (M, K) · B (N, K)^T: rows of A and B are contiguous along K and every
 // element is a dot product (vector partial sums along K, one horizontal sum at the end).
 template <typename T>
-void gemm_nt(int M, int N, int K,
-             const T* A, int lda,  // (M, K)
-             const T* B, int ldb,  // (N, K)
-             T* C, int ldc,        // (M, N)
+void gemm_nt(int M, int N, int K, const T* A, int lda,  // (M, K)
+             const T* B, int ldb,                       // (N, K)
+             T* C, int ldc,                             // (M, N)
              bool accumulate);
 
 // gemm_nt with row j of B starting at B + b_rows[j].
 template <typename T>
-void gemm_nt_gather_b(int M, int N, int K,
-                      const T* A, int lda,                // (M, K)
-                      const T* B, const int32_t* b_rows,  // (N, K), row j at B + b_rows[j]
-                      T* C, int ldc,                      // (M, N)
+void gemm_nt_gather_b(int M, int N, int K, const T* A, int lda,  // (M, K)
+                      const T* B, const int32_t* b_rows,         // (N, K), row j at B + b_rows[j]
+                      T* C, int ldc,                             // (M, N)
                       bool accumulate);
 
 }  // namespace cs::cpu

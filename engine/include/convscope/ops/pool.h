@@ -8,7 +8,7 @@ namespace cs::cpu {
 
 // out = max over each window; argmax records the input index (within the batch) of each max.
 template <typename T>
-void maxpool_forward(T* out,          // (B, C, H / k, W / k)
+void maxpool_forward(T* out,           // (B, C, H / k, W / k)
                      int32_t* argmax,  // (B, C, H / k, W / k)
                      const T* inp,     // (B, C, H, W)
                      int B, int C, int H, int W, int k);
@@ -21,7 +21,7 @@ void maxpool_backward(T* dinp,                // (B, C, H, W)
                       int B, int C, int H, int W, int k);
 
 template <typename T>
-void avgpool_forward(T* out,       // (B, C, H / k, W / k)
+void avgpool_forward(T* out,        // (B, C, H / k, W / k)
                      const T* inp,  // (B, C, H, W)
                      int B, int C, int H, int W, int k);
 

@@ -7,9 +7,9 @@ namespace cs::cpu {
 
 // probs = softmax(logits) per sample; losses[b] = -log probs[b][labels[b]].
 template <typename T>
-void softmax_xent_forward(T* probs,            // (B, classes)
-                          T* losses,           // (B)
-                          const T* logits,     // (B, classes)
+void softmax_xent_forward(T* probs,               // (B, classes)
+                          T* losses,              // (B)
+                          const T* logits,        // (B, classes)
                           const int32_t* labels,  // (B)
                           int B, int classes);
 

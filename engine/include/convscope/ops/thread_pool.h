@@ -22,10 +22,12 @@ class ThreadPool {
   int size() const { return m_threads; }
 
   // Calls fn(task, thread) for every task in [0, tasks); thread t runs the contiguous block
-  // [t * tasks / size(), (t + 1) * tasks / size()). Returns when all tasks are done. Not reentrant.
+  // [t * tasks / size(), (t + 1) * tasks / size()), except that a single task runs on the calling
+  // thread (0). Returns when all tasks are done. Not reentrant; fn must not throw.
   template <typename F>
   void parallel_for(int tasks, F&& fn) {
-    run(tasks, [](void* f, int task, int thread) { (*static_cast<F*>(f))(task, thread); },
+    run(
+        tasks, [](void* f, int task, int thread) { (*static_cast<F*>(f))(task, thread); },
         static_cast<void*>(&fn));
   }
 
