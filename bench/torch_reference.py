@@ -71,16 +71,24 @@ def accuracy(net, x, y):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("data", help="folder with the four MNIST IDX files")
+    ap.add_argument("data_dir", nargs="?", help="folder with the four MNIST IDX files")
+    ap.add_argument("--data", help="the same folder (as convscope-cli passes it)")
     ap.add_argument("--nets", type=int, default=1, help="train K networks one after another")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--limit-train", type=int, default=0, help="first N training images only")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
+    args.data = args.data or args.data_dir
+    if not args.data:
+        ap.error("give the MNIST folder (positional or --data)")
+    args.threads = args.threads or 2
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     x, y = load(args.data, "train")
+    if args.limit_train > 0:
+        x, y = x[:args.limit_train], y[:args.limit_train]
     vx, vy = load(args.data, "t10k")
     generator = torch.Generator().manual_seed(args.seed)
 
@@ -88,13 +96,13 @@ def main():
     for _ in range(args.nets):
         net = reference_net()
         start = time.perf_counter()
-        train_epoch(net, x, y, args.batch, generator)
+        train_epoch(net, x, y, args.batch_size, generator)
         seconds.append(time.perf_counter() - start)
         accs.append(accuracy(net, vx, vy))
 
     print(json.dumps({
         "peer": "pytorch", "torch": torch.__version__, "threads": args.threads,
-        "nets": args.nets, "batch": args.batch, "train_count": x.shape[0],
+        "nets": args.nets, "batch": args.batch_size, "train_count": x.shape[0],
         "epoch_seconds": sum(seconds) / len(seconds), "total_seconds": sum(seconds),
         "val_accuracy": sum(accs) / len(accs)}))
 

@@ -49,8 +49,10 @@ Figures run_epoch(Backend& backend, const DatasetPair& data, TrainConfig cfg, do
   return f;
 }
 
-// Runs the peer script and returns its epoch_seconds (or a negative value, with a message).
-double run_peer(const std::string& command, double* peer_acc, std::string* peer_name) {
+// Runs the peer script and returns its total_seconds: the time to train all its networks for
+// one epoch, one after another (or a negative value when it did not run).
+double run_peer(const std::string& command, double* peer_acc, double* peer_eval_ms,
+                std::string* peer_name) {
   std::fprintf(stderr, "peer: %s\n", command.c_str());
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
   if (!pipe) return -1;
@@ -67,7 +69,8 @@ double run_peer(const std::string& command, double* peer_acc, std::string* peer_
     *peer_name = "pytorch " + out.substr(q1 + 1, q2 - q1 - 1);
   }
   *peer_acc = number("val_accuracy");
-  return number("epoch_seconds");
+  *peer_eval_ms = number("eval_ms");
+  return number("total_seconds");
 }
 
 std::string shell_quote(const std::string& s) {
@@ -111,17 +114,20 @@ int bench_command(const std::vector<std::string>& argv) {
        << "\",\"nets\":" << nets << ",\"epoch_seconds\":" << ours.epoch_s
        << ",\"eval_ms\":" << ours.eval_ms << ",\"val_accuracy\":" << ours.val_acc;
   std::printf("%-34s %10s %14s %10s %9s\n", "run", "epoch", "samples/s", "eval", "val acc");
-  const auto row = [&](const std::string& name, double s, double eval_ms, double acc) {
-    std::printf("%-34s %8.3f s %14.0f %7.1f ms %8.2f%%\n", name.c_str(), s,
-                static_cast<double>(data.train.count) * nets / s, eval_ms, 100 * acc);
+  // One table row; `group` networks each saw the training set once; eval_ms < 0: not measured.
+  const auto row = [&](const std::string& name, int group, double s, double eval_ms, double acc) {
+    char eval[32] = "       -   ";
+    if (eval_ms >= 0) std::snprintf(eval, sizeof eval, "%7.1f ms", eval_ms);
+    std::printf("%-34s %8.3f s %14.0f %s %8.2f%%\n", name.c_str(), s,
+                static_cast<double>(data.train.count) * group / s, eval, 100 * acc);
   };
-  row("convscope " + info.kind + " x" + std::to_string(nets), ours.epoch_s, ours.eval_ms,
+  row("convscope " + info.kind + " x" + std::to_string(nets), nets, ours.epoch_s, ours.eval_ms,
       ours.val_acc);
 
   if (capture_hz > 0) {
     const Figures cap = run_epoch(*sel.backend, data, cfg, capture_hz);
     const double overhead = cap.epoch_s / ours.epoch_s - 1;
-    row("  with live capture at " + std::to_string(static_cast<int>(capture_hz)) + "/s",
+    row("  with live capture at " + std::to_string(static_cast<int>(capture_hz)) + "/s", nets,
         cap.epoch_s, cap.eval_ms, cap.val_acc);
     std::printf("capture overhead: %+.1f%% (target <= 3%%)\n", 100 * overhead);
     json << ",\"capture_hz\":" << capture_hz << ",\"capture_overhead\":" << overhead;
@@ -130,7 +136,7 @@ int bench_command(const std::vector<std::string>& argv) {
     TrainConfig single = cfg;
     single.group.seeds.resize(1);
     const Figures one = run_epoch(*sel.backend, data, single, 0);
-    row("convscope " + info.kind + " x1", one.epoch_s, one.eval_ms, one.val_acc);
+    row("convscope " + info.kind + " x1", 1, one.epoch_s, one.eval_ms, one.val_acc);
     std::printf("%d networks take %.1fx the time of one\n", nets, ours.epoch_s / one.epoch_s);
     json << ",\"single_epoch_seconds\":" << one.epoch_s;
   }
@@ -149,12 +155,12 @@ int bench_command(const std::vector<std::string>& argv) {
                           std::to_string(args.integer("threads", 0, 1024));
     if (args.integer("limit-train", 0, 1 << 30) > 0)
       command += " --limit-train " + std::to_string(data.train.count);
-    double peer_acc = -1;
+    double peer_acc = -1, peer_eval_ms = -1;
     std::string peer_name = "pytorch";
-    const double peer_s = run_peer(command, &peer_acc, &peer_name);
+    const double peer_s = run_peer(command, &peer_acc, &peer_eval_ms, &peer_name);
     if (peer_s > 0) {
-      row(peer_name + (gpu ? " cuda eager" : " cpu") + (nets > 1 ? " (one by one)" : ""), peer_s, 0,
-          peer_acc);
+      row(peer_name + (gpu ? " cuda eager" : " cpu") + (nets > 1 ? " (one by one)" : ""), nets,
+          peer_s, peer_eval_ms, peer_acc);
       std::printf("speedup over PyTorch: %.2fx\n", peer_s / ours.epoch_s);
       json << ",\"peer\":\"" << peer_name << "\",\"peer_epoch_seconds\":" << peer_s
            << ",\"speedup\":" << peer_s / ours.epoch_s;
