@@ -25,6 +25,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "ensemble/ensemble_types.h"
+
 namespace {
 
 const QColor kBar(0x4a, 0x7f, 0xc1);
@@ -140,7 +142,8 @@ QChartView* AccuracyCharts::view(Chart chart) const {
 int AccuracyCharts::barCount(Chart chart) const {
   const QList<QAbstractSeries*> series = view(chart)->chart()->series();
   for (QAbstractSeries* s : series)
-    if (auto* b = qobject_cast<QBarSeries*>(s)) return static_cast<int>(b->barSets().front()->count());
+    if (auto* b = qobject_cast<QBarSeries*>(s))
+      return static_cast<int>(b->barSets().front()->count());
   return 0;
 }
 
@@ -170,9 +173,8 @@ void AccuracyCharts::fillSorted(const EnsembleRun& run) {
   series->setName(tr("network"));
   connect(series, &QBarSeries::hovered, this, [order, values](bool on, int index, QBarSet*) {
     if (on)
-      QToolTip::showText(QCursor::pos(), tr("network %1: %2%")
-                                             .arg(order[index])
-                                             .arg(values[index], 0, 'f', 2));
+      QToolTip::showText(QCursor::pos(),
+                         tr("network %1: %2%").arg(order[index]).arg(values[index], 0, 'f', 2));
     else
       QToolTip::hideText();
   });
@@ -186,7 +188,7 @@ void AccuracyCharts::fillSorted(const EnsembleRun& run) {
   small.setPointSizeF(7);
   categories->setLabelsFont(small);
   auto* y = new QValueAxis;
-  y->setTitleText(tr("validation accuracy (%)"));
+  y->setTitleText(tr("accuracy (%)"));
   const double lo = 100 * s.min_accuracy, hi = 100 * std::max(s.max_accuracy, s.vote_accuracy);
   const double pad = std::max(0.05, 0.15 * (hi - lo));
   y->setRange(std::max(0.0, lo - pad), std::min(100.0, hi + pad));
@@ -198,10 +200,6 @@ void AccuracyCharts::fillSorted(const EnsembleRun& run) {
   chart->addAxis(categories, Qt::AlignBottom);
   chart->addAxis(x, Qt::AlignBottom);
   chart->addAxis(y, Qt::AlignLeft);
-  chart->addSeries(series);
-  series->attachAxis(categories);
-  series->attachAxis(y);
-
   const double mean = 100 * s.mean_accuracy, sd = 100 * s.std_accuracy;
   auto* upper = level({}, mean + sd, -0.5, n - 0.5, kMean, Qt::NoPen);
   auto* lower = level({}, mean - sd, -0.5, n - 0.5, kMean, Qt::NoPen);
@@ -213,8 +211,13 @@ void AccuracyCharts::fillSorted(const EnsembleRun& run) {
   fill.setAlphaF(0.18);
   band->setBrush(fill);
   band->setPen(Qt::NoPen);
+  chart->addSeries(band);  // behind the bars
+  band->attachAxis(x);
+  band->attachAxis(y);
+  chart->addSeries(series);
+  series->attachAxis(categories);
+  series->attachAxis(y);
   const QList<QAbstractSeries*> lines{
-      band,
       level(tr("mean %1%").arg(mean, 0, 'f', 2), mean, -0.5, n - 0.5, kMean, Qt::DashLine),
       level(tr("ensemble vote %1%").arg(100 * s.vote_accuracy, 0, 'f', 2), 100 * s.vote_accuracy,
             -0.5, n - 0.5, kVote, Qt::SolidLine)};
@@ -233,8 +236,7 @@ void AccuracyCharts::fillHistogram(const EnsembleRun& run) {
   const int bins = hi > lo ? std::clamp(int(std::ceil(std::sqrt(double(s.nets)))) + 1, 4, 20) : 1;
   const double width = hi > lo ? (hi - lo) / bins : 0.01;
   std::vector<int> counts(bins, 0);
-  for (float a : s.net_accuracy)
-    ++counts[std::clamp(int((100 * a - lo) / width), 0, bins - 1)];
+  for (float a : s.net_accuracy) ++counts[std::clamp(int((100 * a - lo) / width), 0, bins - 1)];
   QList<qreal> values;
   QStringList names;
   const int digits = width < 0.1 ? 2 : 1;
@@ -247,8 +249,10 @@ void AccuracyCharts::fillHistogram(const EnsembleRun& run) {
   QBarSeries* series = bars(values, 0.96);
   connect(series, &QBarSeries::hovered, this, [names, values](bool on, int index, QBarSet*) {
     if (on)
-      QToolTip::showText(QCursor::pos(), tr("%n network(s) at %1%", nullptr, int(values[index]))
-                                             .arg(names[index]));
+      QToolTip::showText(
+          QCursor::pos(),
+          tr("%1 at %2%")
+              .arg(countText(int(values[index]), tr("network"), tr("networks")), names[index]));
     else
       QToolTip::hideText();
   });

@@ -26,8 +26,7 @@ long long EnsembleConfusionModel::count(int trueLabel, int predicted) const {
 
 QString EnsembleConfusionModel::compact(long long n) {
   if (n < 10000) return QString::number(n);
-  if (n < 100000) return QStringLiteral("%1k").arg(n / 1000.0, 0, 'f', 1);
-  if (n < 10000000) return QStringLiteral("%1k").arg(std::llround(n / 1000.0));
+  if (n < 1000000) return QStringLiteral("%1k").arg(std::llround(n / 1000.0));
   return QStringLiteral("%1M").arg(n / 1e6, 0, 'f', 1);
 }
 
@@ -52,9 +51,12 @@ QVariant EnsembleConfusionModel::data(const QModelIndex& index, int role) const 
   const int t = index.row(), p = index.column();
   const long long n = count(t, p);
   switch (role) {
-    case Qt::DisplayRole: return n > 0 ? QVariant(compact(n)) : QVariant();
-    case CountRole: return n;
-    case Qt::TextAlignmentRole: return int(Qt::AlignCenter);
+    case Qt::DisplayRole:
+      return n > 0 ? QVariant(compact(n)) : QVariant();
+    case CountRole:
+      return n;
+    case Qt::TextAlignmentRole:
+      return int(Qt::AlignCenter);
     case Qt::ToolTipRole: {
       const double share = m_rowTotals[t] > 0 ? 100.0 * n / m_rowTotals[t] : 0;
       QString text = tr("true %1 → predicted %2: %3 predictions (%4% of the %1s, %5 per network)")
@@ -72,8 +74,10 @@ QVariant EnsembleConfusionModel::data(const QModelIndex& index, int role) const 
       c.setAlphaF(0.10 + 0.80 * tint(t, p));
       return c;
     }
-    case Qt::ForegroundRole: return n > 0 && tint(t, p) > 0.55 ? QColor(Qt::white) : QVariant();
-    default: return {};
+    case Qt::ForegroundRole:
+      return n > 0 && tint(t, p) > 0.55 ? QColor(Qt::white) : QVariant();
+    default:
+      return {};
   }
 }
 

@@ -24,7 +24,7 @@ class EnsembleConfusionModel : public QAbstractTableModel {
   QVariant headerData(int section, Qt::Orientation orientation,
                       int role = Qt::DisplayRole) const override;
 
-  // 1234 → "1234", 56789 → "56.8k", 490000 → "490k".
+  // At most four characters: 1234 → "1234", 56789 → "57k", 2500000 → "2.5M".
   static QString compact(long long n);
 
  private:

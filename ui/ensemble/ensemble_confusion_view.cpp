@@ -11,14 +11,14 @@ EnsembleConfusionView::EnsembleConfusionView(QWidget* parent) : QTableView(paren
     header->setHighlightSections(true);
   }
   verticalHeader()->setFixedWidth(kCell - 10);
+  horizontalHeader()->setFixedHeight(fontMetrics().height() + 10);
   setSelectionMode(SingleSelection);
   setEditTriggers(NoEditTriggers);
   setCornerButtonEnabled(false);
   setWordWrap(false);
   setToolTip(tr("Rows: true label; columns: predicted label, counted over all networks"));
-  connect(this, &QTableView::clicked, this, [this](const QModelIndex& index) {
-    Q_EMIT cellClicked(index.row(), index.column());
-  });
+  connect(this, &QTableView::clicked, this,
+          [this](const QModelIndex& index) { Q_EMIT cellClicked(index.row(), index.column()); });
 }
 
 void EnsembleConfusionView::markCell(int trueLabel, int predicted) {
@@ -32,5 +32,5 @@ void EnsembleConfusionView::markCell(int trueLabel, int predicted) {
 QSize EnsembleConfusionView::sizeHint() const {
   const int n = std::max(10, model() ? model()->rowCount() : 0);
   return {verticalHeader()->width() + n * kCell + 2 * frameWidth() + 2,
-          horizontalHeader()->sizeHint().height() + n * kCell + 2 * frameWidth() + 2};
+          horizontalHeader()->height() + n * kCell + 2 * frameWidth() + 2};
 }

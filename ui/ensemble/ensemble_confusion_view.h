@@ -8,7 +8,7 @@ class EnsembleConfusionView : public QTableView {
   Q_OBJECT
 
  public:
-  static constexpr int kCell = 36;
+  static constexpr int kCell = 40;
 
   explicit EnsembleConfusionView(QWidget* parent = nullptr);
 

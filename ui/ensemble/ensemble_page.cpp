@@ -62,23 +62,24 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   m_proxy->setSourceModel(m_model);
   m_confusionView->setModel(m_confusion);
 
-  auto* top = new QSplitter(Qt::Horizontal);
-  top->addWidget(m_charts);
-  top->addWidget(buildConfusionBox());
-  top->setStretchFactor(0, 1);
-  top->setChildrenCollapsible(false);
+  // Left: which run and which confusion cell. Right: the run's figures, charts and images.
+  auto* left = new QSplitter(Qt::Vertical);
+  QWidget* confusionBox = buildConfusionBox();
+  left->addWidget(m_runsPanel);
+  left->addWidget(confusionBox);
+  left->setStretchFactor(0, 1);
+  left->setChildrenCollapsible(false);
+  left->setSizes({1000 - confusionBox->sizeHint().height(), confusionBox->sizeHint().height()});
   auto* bottom = new QSplitter(Qt::Horizontal);
   bottom->addWidget(m_table);
   bottom->addWidget(m_detail);
-  bottom->setStretchFactor(0, 3);
-  bottom->setStretchFactor(1, 2);
   bottom->setChildrenCollapsible(false);
+  bottom->setSizes({600, 520});
   auto* vertical = new QSplitter(Qt::Vertical);
-  vertical->addWidget(top);
+  vertical->addWidget(m_charts);
   vertical->addWidget(bottom);
-  vertical->setStretchFactor(0, 2);
-  vertical->setStretchFactor(1, 3);
   vertical->setChildrenCollapsible(false);
+  vertical->setSizes({300, 520});
 
   auto* content = new QWidget;
   content->setObjectName(QStringLiteral("ensembleContent"));
@@ -88,10 +89,10 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   contentLayout->addWidget(m_summary);
   contentLayout->addWidget(vertical, 1);
   auto* split = new QSplitter(Qt::Horizontal);
-  split->addWidget(m_runsPanel);
+  split->addWidget(left);
   split->addWidget(content);
   split->setStretchFactor(1, 1);
-  split->setSizes({470, 1130});
+  split->setSizes({450, 1150});
   split->setChildrenCollapsible(false);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -109,7 +110,8 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   connect(m_proxy, &MisclassificationFilterModel::filtersChanged, this, [this] {
     // Filters changed elsewhere (the controls above the table) no longer match the cell.
     const bool diagonal = m_cellTrue == m_cellPredicted;
-    if (m_proxy->trueLabel() != m_cellTrue || m_proxy->wrongLabel() != (diagonal ? -1 : m_cellPredicted))
+    if (m_proxy->trueLabel() != m_cellTrue ||
+        m_proxy->wrongLabel() != (diagonal ? -1 : m_cellPredicted))
       m_cellTrue = m_cellPredicted = -1;
     m_confusionView->markCell(m_cellTrue, m_cellPredicted);
   });
@@ -123,13 +125,21 @@ EnsemblePage::~EnsemblePage() {
   m_thread.wait();
 }
 
+void EnsemblePage::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  if (m_shown) return;
+  m_shown = true;
+  if (!m_run && m_runsModel->rowCount() > 0) openRun(m_runsModel->runAt(0));
+}
+
 QWidget* EnsemblePage::buildConfusionBox() {
   auto* title = new QLabel(tr("Confusion, all networks"));
   title->setObjectName(QStringLiteral("sectionTitle"));
   auto* clear = new QPushButton(tr("Clear"));
   clear->setToolTip(tr("Show the images of every label pair again"));
-  auto* hint = new QLabel(tr("Rows: true label · columns: predicted. Click a cell to list its "
-                             "images; click it again to clear."));
+  auto* hint =
+      new QLabel(tr("Rows: true label · columns: predicted. Click a cell to list its "
+                    "images; click it again to clear."));
   hint->setObjectName(QStringLiteral("hint"));
   hint->setWordWrap(true);
   auto* header = new QHBoxLayout;
@@ -138,13 +148,13 @@ QWidget* EnsemblePage::buildConfusionBox() {
   header->addWidget(clear);
   auto* box = new QWidget;
   auto* layout = new QVBoxLayout(box);
-  layout->setContentsMargins(6, 0, 0, 0);
+  layout->setContentsMargins(10, 6, 6, 8);
   layout->setSpacing(4);
   layout->addLayout(header);
   layout->addWidget(m_confusionView, 0, Qt::AlignLeft | Qt::AlignTop);
   layout->addWidget(hint);
   layout->addStretch(1);
-  box->setMaximumWidth(m_confusionView->sizeHint().width() + 12);
+  m_confusionView->setFixedSize(m_confusionView->sizeHint());
   hint->setMaximumWidth(m_confusionView->sizeHint().width());
   connect(clear, &QPushButton::clicked, this, &EnsemblePage::clearCellFilter);
   return box;
@@ -172,8 +182,9 @@ void EnsemblePage::refreshRuns() {
   const qint64 shown = m_run ? m_run->info().id : -1;
   try {
     m_runsModel->setRuns(store().list_runs());
-    m_runsPanel->setStoreNote(tr("%n run(s) in %1", nullptr, m_runsModel->rowCount())
-                                  .arg(QDir::toNativeSeparators(m_storePath)),
+    m_runsPanel->setStoreNote(tr("%1 in %2")
+                                  .arg(countText(m_runsModel->rowCount(), tr("run"), tr("runs")),
+                                       QDir::toNativeSeparators(m_storePath)),
                               false);
   } catch (const cs::StoreError& e) {
     m_store.reset();
@@ -305,11 +316,13 @@ void EnsemblePage::startTraining(EnsembleRequest request) {
   if (request.storePath.isEmpty()) request.storePath = m_storePath;
   rememberDataset(request.data);
   m_training = true;
-  m_runsPanel->showTraining(tr("Training %n network(s)…", nullptr, request.config.group.nets()));
+  m_runsPanel->showTraining(
+      tr("Training %1…")
+          .arg(countText(request.config.group.nets(), tr("network"), tr("networks"))));
   m_worker->resetCancel();
   EnsembleWorker* worker = m_worker;
-  QMetaObject::invokeMethod(worker, [worker, request] { worker->train(request); },
-                            Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      worker, [worker, request] { worker->train(request); }, Qt::QueuedConnection);
 }
 
 void EnsemblePage::cancelTraining() {
@@ -347,8 +360,8 @@ bool EnsemblePage::writeChartSvg(const QString& path, QString* error) const {
 
 void EnsemblePage::exportCsv() {
   const QString path = QFileDialog::getSaveFileName(
-      this, tr("Export misclassification table"), runFileName(QStringLiteral("images"), QStringLiteral("csv")),
-      tr("CSV files (*.csv)"));
+      this, tr("Export misclassification table"),
+      runFileName(QStringLiteral("images"), QStringLiteral("csv")), tr("CSV files (*.csv)"));
   if (path.isEmpty()) return;
   QString error;
   if (writeCsv(path, &error))
@@ -362,9 +375,9 @@ void EnsemblePage::exportChart(bool svg) {
                            ? QStringLiteral("accuracy-histogram")
                            : QStringLiteral("accuracy-sorted");
   const QString suffix = svg ? QStringLiteral("svg") : QStringLiteral("png");
-  const QString path = QFileDialog::getSaveFileName(
-      this, tr("Export chart"), runFileName(what, suffix),
-      svg ? tr("SVG images (*.svg)") : tr("PNG images (*.png)"));
+  const QString path =
+      QFileDialog::getSaveFileName(this, tr("Export chart"), runFileName(what, suffix),
+                                   svg ? tr("SVG images (*.svg)") : tr("PNG images (*.png)"));
   if (path.isEmpty()) return;
   QString error;
   if (svg ? writeChartSvg(path, &error) : writeChartPng(path, &error))

@@ -85,6 +85,10 @@ class EnsemblePage : public QWidget {
   void trainingFailed(qint64 run, const QString& message);
   void statusMessage(const QString& text);
 
+ protected:
+  // The first time the page is shown with no run open, it opens the newest one.
+  void showEvent(QShowEvent* event) override;
+
  private:
   QWidget* buildConfusionBox();
   void connectWorker();
@@ -116,4 +120,5 @@ class EnsemblePage : public QWidget {
   QThread m_thread;
   EnsembleWorker* m_worker = nullptr;  // lives on m_thread
   bool m_training = false;
+  bool m_shown = false;
 };

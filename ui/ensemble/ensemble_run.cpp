@@ -15,7 +15,8 @@ EnsembleRun::EnsembleRun(cs::StoredRun run, std::shared_ptr<const cs::Dataset> i
   const int classes = m_stats.classes, count = m_stats.count;
   m_votes.assign(static_cast<size_t>(count) * classes, 0);
   for (int net = 0; net < m_stats.nets; ++net)
-    for (int i = 0; i < count; ++i) ++m_votes[static_cast<size_t>(i) * classes + topLabel(net, i, 0)];
+    for (int i = 0; i < count; ++i)
+      ++m_votes[static_cast<size_t>(i) * classes + topLabel(net, i, 0)];
   m_rank.resize(count);
   for (int r = 0; r < count; ++r) m_rank[m_stats.ranking[r]] = r;
 }

@@ -20,8 +20,6 @@ class EnsembleRun {
               bool imagesWarning);
 
   const cs::RunInfo& info() const { return m_run.info; }
-  const std::vector<cs::EpochMetrics>& epochs() const { return m_run.epochs; }
-  const cs::EvalResult& eval() const { return m_run.eval; }
   const cs::EnsembleStats& stats() const { return m_stats; }
   const cs::ImageStats& image(int index) const { return m_stats.images[index]; }
 

@@ -8,6 +8,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
+#include "ensemble/ensemble_types.h"
 #include "ensemble/runs_model.h"
 
 namespace {
@@ -29,7 +30,9 @@ QFrame* card(const QString& caption, QLabel* value, QLabel* detail) {
   return frame;
 }
 
-QString percent(double fraction) { return QStringLiteral("%1%").arg(100 * fraction, 0, 'f', 2); }
+QString percent(double fraction) {
+  return QStringLiteral("%1%").arg(100 * fraction, 0, 'f', 2);
+}
 
 int argWhere(const std::vector<float>& values, bool highest) {
   const auto it = highest ? std::max_element(values.begin(), values.end())
@@ -79,9 +82,15 @@ EnsembleSummary::EnsembleSummary(QWidget* parent)
   setRun(nullptr);
 }
 
-QString EnsembleSummary::meanText() const { return m_mean->text(); }
-QString EnsembleSummary::voteText() const { return m_vote->text(); }
-QString EnsembleSummary::imagesNote() const { return m_images->text(); }
+QString EnsembleSummary::meanText() const {
+  return m_mean->text();
+}
+QString EnsembleSummary::voteText() const {
+  return m_vote->text();
+}
+QString EnsembleSummary::imagesNote() const {
+  return m_images->text();
+}
 
 void EnsembleSummary::setRun(const EnsembleRunPtr& run) {
   const bool have = run && run->hasPredictions();
@@ -98,17 +107,17 @@ void EnsembleSummary::setRun(const EnsembleRunPtr& run) {
   const cs::RunInfo& info = run->info();
   const QLocale locale;
   m_title->setText(run->title());
-  m_subtitle->setText(
-      tr("%1 · %2/%3 epochs · %4 · %5 s of training on %6 (%7) · %8")
-          .arg(QString::fromStdString(cs::to_string(info.status)))
-          .arg(info.epochs_done)
-          .arg(info.setup.epochs)
-          .arg(RunsModel::localTime(info.created))
-          .arg(locale.toString(info.train_seconds, 'f', 1))
-          .arg(QString::fromStdString(info.setup.backend.kind),
-               QString::fromStdString(info.setup.backend.device),
-               info.setup.group.per_net_shuffle ? tr("each network its own sample order")
-                                                : tr("one sample order for all networks")));
+  m_subtitle->setText(tr("%1 · %2/%3 epochs · %4 · %5 s of training on %6 (%7) · %8")
+                          .arg(QString::fromStdString(cs::to_string(info.status)))
+                          .arg(info.epochs_done)
+                          .arg(info.setup.epochs)
+                          .arg(RunsModel::localTime(info.created))
+                          .arg(locale.toString(info.train_seconds, 'f', 1))
+                          .arg(QString::fromStdString(info.setup.backend.kind),
+                               QString::fromStdString(info.setup.backend.device),
+                               info.setup.group.per_net_shuffle
+                                   ? tr("each network its own sample order")
+                                   : tr("one sample order for all networks")));
   m_images->setText(run->imagesNote());
   m_images->setObjectName(run->imagesWarning() ? QStringLiteral("issue") : QStringLiteral("note"));
   m_images->style()->unpolish(m_images);
@@ -119,8 +128,9 @@ void EnsembleSummary::setRun(const EnsembleRunPtr& run) {
     return;
   }
   const cs::EnsembleStats& s = run->stats();
-  m_mean->setText(QStringLiteral("%1 ± %2").arg(percent(s.mean_accuracy)).arg(100 * s.std_accuracy, 0, 'f', 2));
-  m_meanDetail->setText(tr("over %n network(s)", nullptr, s.nets));
+  m_mean->setText(
+      QStringLiteral("%1 ± %2").arg(percent(s.mean_accuracy)).arg(100 * s.std_accuracy, 0, 'f', 2));
+  m_meanDetail->setText(tr("over %1").arg(countText(s.nets, tr("network"), tr("networks"))));
   m_min->setText(percent(s.min_accuracy));
   m_minDetail->setText(tr("network %1").arg(argWhere(s.net_accuracy, false)));
   m_max->setText(percent(s.max_accuracy));

@@ -10,6 +10,7 @@
 #include <QVBoxLayout>
 
 #include "convscope/backends.h"
+#include "ensemble/ensemble_types.h"
 
 namespace {
 
@@ -51,9 +52,8 @@ EnsembleTrainDialog::EnsembleTrainDialog(const cs::TrainConfig& base, DatasetPtr
   m_summary->setObjectName(QStringLiteral("note"));
 
   const cs::CudaStatus cuda = cs::cuda_status();
-  const QString backend =
-      cuda.available ? tr("CUDA: %1").arg(QString::fromStdString(cuda.device))
-                     : tr("CPU (%1)").arg(QString::fromStdString(cuda.reason));
+  const QString backend = cuda.available ? tr("CUDA: %1").arg(QString::fromStdString(cuda.device))
+                                         : tr("CPU (%1)").arg(QString::fromStdString(cuda.reason));
 
   auto* form = new QFormLayout;
   form->addRow(tr("Networks"), m_nets);
@@ -65,10 +65,11 @@ EnsembleTrainDialog::EnsembleTrainDialog(const cs::TrainConfig& base, DatasetPtr
   form->addRow(tr("Batch size"), valueLabel(QString::number(g.batch_size)));
   form->addRow(tr("Seeds"), m_seeds);
   form->addRow(tr("Backend"), valueLabel(backend));
-  form->addRow(tr("Data"),
-               valueLabel(m_data ? QString::fromStdString(m_data->train.name)
-                                 : tr("MNIST from %1")
-                                       .arg(QString::fromStdString(cs::default_mnist_dir()))));
+  form->addRow(
+      tr("Data"),
+      valueLabel(m_data
+                     ? QString::fromStdString(m_data->train.name)
+                     : tr("MNIST from %1").arg(QString::fromStdString(cs::default_mnist_dir()))));
 
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
   buttons->button(QDialogButtonBox::Ok)->setText(tr("Train"));
@@ -86,14 +87,27 @@ EnsembleTrainDialog::EnsembleTrainDialog(const cs::TrainConfig& base, DatasetPtr
   updateSummary();
 }
 
-int EnsembleTrainDialog::nets() const { return m_nets->value(); }
-int EnsembleTrainDialog::epochs() const { return m_epochs->value(); }
-bool EnsembleTrainDialog::perNetShuffle() const { return m_shuffle->isChecked(); }
-int EnsembleTrainDialog::trainLimit() const { return m_limit->value(); }
-void EnsembleTrainDialog::setNets(int nets) { m_nets->setValue(nets); }
-void EnsembleTrainDialog::setEpochs(int epochs) { m_epochs->setValue(epochs); }
-void EnsembleTrainDialog::setPerNetShuffle(bool on) { m_shuffle->setChecked(on); }
-void EnsembleTrainDialog::setTrainLimit(int images) { m_limit->setValue(images); }
+int EnsembleTrainDialog::nets() const {
+  return m_nets->value();
+}
+int EnsembleTrainDialog::epochs() const {
+  return m_epochs->value();
+}
+bool EnsembleTrainDialog::perNetShuffle() const {
+  return m_shuffle->isChecked();
+}
+int EnsembleTrainDialog::trainLimit() const {
+  return m_limit->value();
+}
+void EnsembleTrainDialog::setNets(int nets) {
+  m_nets->setValue(nets);
+}
+void EnsembleTrainDialog::setPerNetShuffle(bool on) {
+  m_shuffle->setChecked(on);
+}
+void EnsembleTrainDialog::setTrainLimit(int images) {
+  m_limit->setValue(images);
+}
 
 int EnsembleTrainDialog::trainingImages() const {
   if (!m_data) return trainLimit();
@@ -113,11 +127,13 @@ cs::TrainConfig EnsembleTrainDialog::config() const {
 void EnsembleTrainDialog::updateSummary() {
   const cs::TrainConfig cfg = config();
   const QLocale locale;
-  m_seeds->setText(nets() == 1 ? QString::number(cfg.group.seeds.front())
-                               : tr("%1 … %2").arg(cfg.group.seeds.front()).arg(cfg.group.seeds.back()));
+  m_seeds->setText(nets() == 1
+                       ? QString::number(cfg.group.seeds.front())
+                       : tr("%1 … %2").arg(cfg.group.seeds.front()).arg(cfg.group.seeds.back()));
   const int images = trainingImages();
   if (images <= 0) {
-    m_summary->setText(tr("%n network(s) trained together in one batched pass.", nullptr, nets()));
+    m_summary->setText(tr("%1 trained together in one batched pass.")
+                           .arg(countText(nets(), tr("network"), tr("networks"))));
     return;
   }
   const double samples = double(nets()) * images * epochs();

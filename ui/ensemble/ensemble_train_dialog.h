@@ -28,7 +28,6 @@ class EnsembleTrainDialog : public QDialog {
   int trainLimit() const;  // 0: all training images
 
   void setNets(int nets);
-  void setEpochs(int epochs);
   void setPerNetShuffle(bool on);
   void setTrainLimit(int images);
 

@@ -14,7 +14,7 @@ struct EnsembleRequest {
   DatasetPtr data;         // null: MNIST from cs::default_mnist_dir()
   int trainLimit = 0;      // train on the first this many images (0: all)
   cs::BackendChoice backend = cs::BackendChoice::Auto;
-  QString storePath;       // the run store to record into
+  QString storePath;  // the run store to record into
 };
 
 // Sent about ten times a second while the worker trains, and at every phase change.
@@ -29,7 +29,7 @@ struct EnsembleProgress {
   int stepsPerEpoch = 0;
   double groupSamplesPerSecond = 0;  // samples of all networks together
   double elapsedSeconds = 0;
-  double etaSeconds = -1;  // negative while unknown
+  double etaSeconds = -1;        // negative while unknown
   double lastMeanAccuracy = -1;  // of the latest finished epoch (-1: none yet)
 
   // 0..1 over the whole run.
@@ -38,6 +38,9 @@ struct EnsembleProgress {
 
 Q_DECLARE_METATYPE(EnsembleRequest)
 Q_DECLARE_METATYPE(EnsembleProgress)
+
+// "1 network", "10,000 images": `n` in the locale's digits with the singular or plural noun.
+QString countText(long long n, const QString& one, const QString& many);
 
 // Registers the types above (and the training types they use) for queued connections.
 void registerEnsembleTypes();

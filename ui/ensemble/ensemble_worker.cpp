@@ -21,7 +21,9 @@ std::vector<cs::NamedTensor> networkWeights(cs::Backend& backend, const cs::Netw
   return out;
 }
 
-QString text(const std::exception& e) { return QString::fromUtf8(e.what()); }
+QString text(const std::exception& e) {
+  return QString::fromUtf8(e.what());
+}
 
 }  // namespace
 
@@ -59,7 +61,9 @@ void EnsembleWorker::train(const EnsembleRequest& request) {
   const auto fail = [&](const QString& title, const QString& message) {
     QString detail = message;
     if (run >= 0)
-      detail += tr("\n\nRun %1 keeps its %n finished epoch(s).", nullptr, epochsDone).arg(run);
+      detail += tr("\n\nRun %1 keeps its %2.")
+                    .arg(run)
+                    .arg(countText(epochsDone, tr("finished epoch"), tr("finished epochs")));
     Q_EMIT failed(run, title, detail);
   };
   try {
@@ -101,17 +105,16 @@ bool EnsembleWorker::trainInto(cs::Store& store, const EnsembleRequest& request,
   const cs::TrainConfig& cfg = request.config;
   cs::Trainer trainer(*sel.backend, data->train, data->test, cfg);
   const cs::BackendInfo backend = sel.backend->info();
-  run = store.begin_run(cs::RunSetup::from(
-      cfg, data->train, data->test, backend,
-      QCoreApplication::applicationVersion().toStdString()));
+  run = store.begin_run(cs::RunSetup::from(cfg, data->train, data->test, backend,
+                                           QCoreApplication::applicationVersion().toStdString()));
   m_progress.run = run;
   m_progress.stepsPerEpoch = trainer.steps_per_epoch();
   m_trainCount = data->train.count;
-  QString description = tr("%1 × %2 on %3 (%4)")
-                            .arg(cfg.group.nets())
-                            .arg(QString::fromStdString(cfg.group.spec.to_string()),
-                                 QString::fromStdString(backend.kind),
-                                 QString::fromStdString(backend.device));
+  QString description =
+      tr("%1 × %2 on %3 (%4)")
+          .arg(cfg.group.nets())
+          .arg(QString::fromStdString(cfg.group.spec.to_string()),
+               QString::fromStdString(backend.kind), QString::fromStdString(backend.device));
   if (!sel.note.empty()) description += QStringLiteral(" — ") + QString::fromStdString(sel.note);
   Q_EMIT started(run, description);
 

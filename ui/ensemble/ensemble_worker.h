@@ -49,7 +49,7 @@ class EnsembleWorker : public QObject {
 
   std::atomic<bool> m_cancel{false};
   EnsembleProgress m_progress;
-  int m_trainCount = 0;  // training images per epoch
+  int m_trainCount = 0;      // training images per epoch
   QElapsedTimer m_clock;     // since train() began
   QElapsedTimer m_training;  // since the first step
   QElapsedTimer m_sinceReport;

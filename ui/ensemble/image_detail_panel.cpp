@@ -65,9 +65,13 @@ ImageDetailPanel::ImageDetailPanel(QWidget* parent)
   setImage(nullptr, -1);
 }
 
-int ImageDetailPanel::image() const { return m_model->image(); }
+int ImageDetailPanel::image() const {
+  return m_model->image();
+}
 
-QString ImageDetailPanel::captionText() const { return m_caption->text(); }
+QString ImageDetailPanel::captionText() const {
+  return m_caption->text();
+}
 
 void ImageDetailPanel::setImage(const EnsembleRunPtr& run, int image) {
   m_model->setImage(run, image);
@@ -82,9 +86,8 @@ void ImageDetailPanel::setImage(const EnsembleRunPtr& run, int image) {
   const cs::ImageStats& s = run->image(image);
   if (run->images()) {
     const QImage picture = ValidationImages::image(*run->images(), image);
-    m_picture->setPixmap(QPixmap::fromImage(picture.scaled(kImageSize, kImageSize,
-                                                           Qt::KeepAspectRatio,
-                                                           Qt::FastTransformation)));
+    m_picture->setPixmap(QPixmap::fromImage(
+        picture.scaled(kImageSize, kImageSize, Qt::KeepAspectRatio, Qt::FastTransformation)));
   } else {
     m_picture->setPixmap({});
     m_picture->setText(tr("image\nnot available"));

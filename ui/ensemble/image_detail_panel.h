@@ -24,7 +24,6 @@ class ImageDetailPanel : public QWidget {
   int image() const;
 
   NetPredictionsModel* model() const { return m_model; }
-  QSortFilterProxyModel* proxy() const { return m_proxy; }
   QTableView* table() const { return m_table; }
   QString captionText() const;
 

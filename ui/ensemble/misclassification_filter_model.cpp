@@ -15,6 +15,7 @@ void MisclassificationFilterModel::setSourceModel(QAbstractItemModel* model) {
 }
 
 void MisclassificationFilterModel::refilter() {
+  Q_EMIT filtersAboutToChange();
   invalidateFilter();
   Q_EMIT filtersChanged();
 }
@@ -66,8 +67,7 @@ bool MisclassificationFilterModel::lessThan(const QModelIndex& left,
   if (x != y) return x < y;
   // Ties: the default ranking first in either direction (a descending sort swaps the arguments).
   const EnsembleRun& run = *m_source->run();
-  return sortOrder() == Qt::AscendingOrder ? run.rank(a) < run.rank(b)
-                                           : run.rank(a) > run.rank(b);
+  return sortOrder() == Qt::AscendingOrder ? run.rank(a) < run.rank(b) : run.rank(a) > run.rank(b);
 }
 
 void MisclassificationFilterModel::writeCsv(QTextStream& out) const {

@@ -36,6 +36,7 @@ class MisclassificationFilterModel : public QSortFilterProxyModel {
   void writeCsv(QTextStream& out) const;
 
  Q_SIGNALS:
+  void filtersAboutToChange();  // the rows are still the old ones
   void filtersChanged();
 
  protected:

@@ -29,14 +29,22 @@ int MisclassificationModel::columnCount(const QModelIndex& parent) const {
 double MisclassificationModel::sortValue(int row, int column) const {
   const cs::ImageStats& s = m_run->image(row);
   switch (column) {
-    case TrueLabelColumn: return s.label;
-    case WrongColumn: return s.wrong;
-    case CommonWrongColumn: return s.common_wrong_label;  // kNoLabel (255) when none is wrong
-    case CommonCountColumn: return s.common_wrong;
-    case MeanTrueProbColumn: return s.mean_true_prob;
-    case VoteColumn: return s.vote;
-    case DisagreementColumn: return s.disagreement;
-    default: return row;  // the image and its index
+    case TrueLabelColumn:
+      return s.label;
+    case WrongColumn:
+      return s.wrong;
+    case CommonWrongColumn:
+      return s.common_wrong_label;  // kNoLabel (255) when none is wrong
+    case CommonCountColumn:
+      return s.common_wrong;
+    case MeanTrueProbColumn:
+      return s.mean_true_prob;
+    case VoteColumn:
+      return s.vote;
+    case DisagreementColumn:
+      return s.disagreement;
+    default:
+      return row;  // the image and its index
   }
 }
 
@@ -44,15 +52,24 @@ QVariant MisclassificationModel::display(int row, int column) const {
   const cs::ImageStats& s = m_run->image(row);
   const bool anyWrong = s.wrong > 0;
   switch (column) {
-    case IndexColumn: return row;
-    case TrueLabelColumn: return s.label;
-    case WrongColumn: return QStringLiteral("%1 / %2").arg(s.wrong).arg(m_run->nets());
-    case CommonWrongColumn: return anyWrong ? QVariant(s.common_wrong_label) : QStringLiteral("–");
-    case CommonCountColumn: return anyWrong ? QVariant(s.common_wrong) : QStringLiteral("–");
-    case MeanTrueProbColumn: return QString::number(s.mean_true_prob, 'f', 3);
-    case VoteColumn: return s.vote;
-    case DisagreementColumn: return QString::number(s.disagreement, 'f', 2);
-    default: return {};
+    case IndexColumn:
+      return row;
+    case TrueLabelColumn:
+      return s.label;
+    case WrongColumn:
+      return QStringLiteral("%1 / %2").arg(s.wrong).arg(m_run->nets());
+    case CommonWrongColumn:
+      return anyWrong ? QVariant(s.common_wrong_label) : QStringLiteral("–");
+    case CommonCountColumn:
+      return anyWrong ? QVariant(s.common_wrong) : QStringLiteral("–");
+    case MeanTrueProbColumn:
+      return QString::number(s.mean_true_prob, 'f', 3);
+    case VoteColumn:
+      return s.vote;
+    case DisagreementColumn:
+      return QString::number(s.disagreement, 'f', 2);
+    default:
+      return {};
   }
 }
 
@@ -75,9 +92,12 @@ QVariant MisclassificationModel::data(const QModelIndex& index, int role) const 
     return {};
   const int row = index.row(), column = index.column();
   switch (role) {
-    case Qt::DisplayRole: return display(row, column);
-    case SortRole: return sortValue(row, column);
-    case ImageIndexRole: return row;
+    case Qt::DisplayRole:
+      return display(row, column);
+    case SortRole:
+      return sortValue(row, column);
+    case ImageIndexRole:
+      return row;
     case Qt::DecorationRole:
       if (column == ImageColumn && m_run->images())
         return ValidationImages::image(*m_run->images(), row);
@@ -93,8 +113,10 @@ QVariant MisclassificationModel::data(const QModelIndex& index, int role) const 
       if (column == WrongColumn && 2 * s.wrong > m_run->nets()) return kWrong;
       return {};
     }
-    case Qt::ToolTipRole: return toolTip(row);
-    default: return {};
+    case Qt::ToolTipRole:
+      return toolTip(row);
+    default:
+      return {};
   }
 }
 
@@ -102,9 +124,9 @@ QVariant MisclassificationModel::headerData(int section, Qt::Orientation orienta
                                             int role) const {
   if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount) return {};
   static const char* const kTitles[ColumnCount] = {
-      QT_TR_NOOP("Image"),        QT_TR_NOOP("#"),      QT_TR_NOOP("True"),
-      QT_TR_NOOP("Wrong"),        QT_TR_NOOP("As"),     QT_TR_NOOP("Times"),
-      QT_TR_NOOP("Mean p(true)"), QT_TR_NOOP("Vote"),   QT_TR_NOOP("Disagreement")};
+      QT_TR_NOOP("Image"),        QT_TR_NOOP("#"),    QT_TR_NOOP("True"),
+      QT_TR_NOOP("Wrong"),        QT_TR_NOOP("As"),   QT_TR_NOOP("Times"),
+      QT_TR_NOOP("Mean p(true)"), QT_TR_NOOP("Vote"), QT_TR_NOOP("Disagreement")};
   static const char* const kTips[ColumnCount] = {
       QT_TR_NOOP("The validation image"),
       QT_TR_NOOP("Index in the validation set"),
@@ -121,10 +143,14 @@ QVariant MisclassificationModel::headerData(int section, Qt::Orientation orienta
 }
 
 QStringList MisclassificationModel::csvHeader() {
-  return {QStringLiteral("index"),          QStringLiteral("true_label"),
-          QStringLiteral("wrong"),          QStringLiteral("nets"),
-          QStringLiteral("common_wrong_label"), QStringLiteral("common_wrong_count"),
-          QStringLiteral("mean_true_prob"), QStringLiteral("vote"),
+  return {QStringLiteral("index"),
+          QStringLiteral("true_label"),
+          QStringLiteral("wrong"),
+          QStringLiteral("nets"),
+          QStringLiteral("common_wrong_label"),
+          QStringLiteral("common_wrong_count"),
+          QStringLiteral("mean_true_prob"),
+          QStringLiteral("vote"),
           QStringLiteral("disagreement_bits")};
 }
 

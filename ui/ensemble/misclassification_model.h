@@ -16,12 +16,12 @@ class MisclassificationModel : public QAbstractTableModel {
     ImageColumn,  // the thumbnail (decoration)
     IndexColumn,
     TrueLabelColumn,
-    WrongColumn,          // nets whose top-1 label is wrong
-    CommonWrongColumn,    // the most common wrong label
-    CommonCountColumn,    // how many nets chose it
-    MeanTrueProbColumn,   // mean probability of the true label
-    VoteColumn,           // the ensemble vote
-    DisagreementColumn,   // entropy of the top-1 votes, in bits
+    WrongColumn,         // nets whose top-1 label is wrong
+    CommonWrongColumn,   // the most common wrong label
+    CommonCountColumn,   // how many nets chose it
+    MeanTrueProbColumn,  // mean probability of the true label
+    VoteColumn,          // the ensemble vote
+    DisagreementColumn,  // entropy of the top-1 votes, in bits
     ColumnCount
   };
   enum Role { SortRole = Qt::UserRole + 1, ImageIndexRole };

@@ -1,5 +1,6 @@
 #include "ensemble/misclassification_panel.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -12,6 +13,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "ensemble/ensemble_types.h"
 #include "ensemble/misclassification_filter_model.h"
 #include "ensemble/misclassification_model.h"
 
@@ -31,8 +33,7 @@ void selectData(QComboBox* box, int value) {
 
 }  // namespace
 
-MisclassificationPanel::MisclassificationPanel(MisclassificationFilterModel* proxy,
-                                               QWidget* parent)
+MisclassificationPanel::MisclassificationPanel(MisclassificationFilterModel* proxy, QWidget* parent)
     : QWidget(parent),
       m_proxy(proxy),
       m_trueLabel(new QComboBox),
@@ -60,13 +61,14 @@ MisclassificationPanel::MisclassificationPanel(MisclassificationFilterModel* pro
   controls->addWidget(new QLabel(tr("Taken for")));
   controls->addWidget(m_wrongLabel);
   controls->addSpacing(8);
-  controls->addWidget(new QLabel(tr("Wrong in at least")));
+  controls->addWidget(new QLabel(tr("Wrong in ≥")));
   controls->addWidget(m_minimumWrong);
   controls->addWidget(clear);
   controls->addStretch(1);
-  controls->addWidget(m_count);
-  controls->addSpacing(8);
-  controls->addWidget(exportCsv);
+  auto* footer = new QHBoxLayout;
+  footer->addWidget(m_count);
+  footer->addStretch(1);
+  footer->addWidget(exportCsv);
 
   m_table->setModel(proxy);
   m_table->setSortingEnabled(true);
@@ -84,16 +86,23 @@ MisclassificationPanel::MisclassificationPanel(MisclassificationFilterModel* pro
   QHeaderView* header = m_table->horizontalHeader();
   header->setStretchLastSection(true);
   header->setHighlightSections(false);
-  const int widths[MisclassificationModel::ColumnCount] = {48, 58, 48, 72, 44, 52, 96, 48, 90};
-  for (int c = 0; c < MisclassificationModel::ColumnCount; ++c) m_table->setColumnWidth(c, widths[c]);
+  // The columns exist once the proxy has its source model.
+  connect(header, &QHeaderView::sectionCountChanged, this, [this](int before, int now) {
+    static constexpr int kWidths[] = {42, 54, 44, 66, 40, 50, 90, 44, 88};
+    if (before == 0)
+      for (int c = 0; c < now && c < int(std::size(kWidths)); ++c)
+        m_table->setColumnWidth(c, kWidths[c]);
+  });
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->setSpacing(6);
   layout->addLayout(controls);
   layout->addWidget(m_table, 1);
+  layout->addLayout(footer);
 
-  connect(m_trueLabel, &QComboBox::currentIndexChanged, this, &MisclassificationPanel::applyControls);
+  connect(m_trueLabel, &QComboBox::currentIndexChanged, this,
+          &MisclassificationPanel::applyControls);
   connect(m_wrongLabel, &QComboBox::currentIndexChanged, this,
           &MisclassificationPanel::applyControls);
   connect(m_minimumWrong, &QSpinBox::valueChanged, this, &MisclassificationPanel::applyControls);
@@ -102,8 +111,19 @@ MisclassificationPanel::MisclassificationPanel(MisclassificationFilterModel* pro
     m_proxy->setMinimumWrong(0);
   });
   connect(exportCsv, &QPushButton::clicked, this, &MisclassificationPanel::exportCsvRequested);
+  auto* exportAction = new QAction(exportCsv->icon(), tr("Export table as CSV…"), m_table);
+  connect(exportAction, &QAction::triggered, this, &MisclassificationPanel::exportCsvRequested);
+  m_table->addAction(exportAction);
+  m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+  // The shown image stays current when it passes the new filters; otherwise the top row.
+  connect(m_proxy, &MisclassificationFilterModel::filtersAboutToChange, this,
+          [this] { m_kept = currentImage(); });
   connect(m_proxy, &MisclassificationFilterModel::filtersChanged, this, [this] {
     showFilters();
+    if (!selectImage(m_kept) && m_proxy->rowCount() > 0) {
+      m_table->setCurrentIndex(m_proxy->index(0, MisclassificationModel::IndexColumn));
+      m_table->scrollToTop();
+    }
     ensureCurrentRow();
     updateCount();
   });
@@ -112,13 +132,12 @@ MisclassificationPanel::MisclassificationPanel(MisclassificationFilterModel* pro
     ensureCurrentRow();
     updateCount();
   });
-  connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-          [this] {
-            const int image = currentImage();
-            if (image == m_reported) return;
-            m_reported = image;
-            Q_EMIT imageSelected(image);
-          });
+  connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+    const int image = currentImage();
+    if (image == m_reported) return;
+    m_reported = image;
+    Q_EMIT imageSelected(image);
+  });
   showFilters();
   updateCount();
 }
@@ -134,7 +153,8 @@ void MisclassificationPanel::setRun(const EnsembleRunPtr& run) {
   {
     const QSignalBlocker block(m_minimumWrong);
     m_minimumWrong->setRange(0, std::max(nets, m_proxy->minimumWrong()));
-    m_minimumWrong->setSuffix(tr(" of %n network(s)", nullptr, nets));
+    m_minimumWrong->setSuffix(QStringLiteral(" ") +
+                              tr("of %1").arg(countText(nets, tr("network"), tr("networks"))));
   }
   showFilters();
   updateCount();
@@ -158,6 +178,7 @@ int MisclassificationPanel::currentImage() const {
 }
 
 bool MisclassificationPanel::selectImage(int image) {
+  if (!m_proxy->sourceModel() || image < 0) return false;
   const QModelIndex source = m_proxy->sourceModel()->index(image, 0);
   const QModelIndex row = m_proxy->mapFromSource(source);
   if (!row.isValid()) return false;
@@ -177,6 +198,6 @@ void MisclassificationPanel::ensureCurrentRow() {
 
 void MisclassificationPanel::updateCount() {
   const QLocale locale;
-  m_count->setText(tr("%1 of %2 images")
-                       .arg(locale.toString(m_proxy->rowCount()), locale.toString(m_total)));
+  m_count->setText(
+      tr("%1 of %2 images").arg(locale.toString(m_proxy->rowCount()), locale.toString(m_total)));
 }

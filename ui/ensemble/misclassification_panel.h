@@ -44,4 +44,5 @@ class MisclassificationPanel : public QWidget {
   QTableView* m_table;
   int m_total = 0;
   int m_reported = -2;  // the last image reported by imageSelected
+  int m_kept = -1;      // the current image before the filters changed
 };

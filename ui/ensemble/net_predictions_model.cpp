@@ -22,13 +22,18 @@ int NetPredictionsModel::columnCount(const QModelIndex& parent) const {
 
 QVariant NetPredictionsModel::value(int net, int column) const {
   switch (column) {
-    case NetColumn: return net;
-    case AccuracyColumn: return m_run->stats().net_accuracy[net];
+    case NetColumn:
+      return net;
+    case AccuracyColumn:
+      return m_run->stats().net_accuracy[net];
     case Top1Column:
     case Top2Column:
-    case Top3Column: return m_run->topProbability(net, m_image, column - Top1Column);
-    case TrueProbColumn: return m_run->trueProbability(net, m_image);
-    default: return {};
+    case Top3Column:
+      return m_run->topProbability(net, m_image, column - Top1Column);
+    case TrueProbColumn:
+      return m_run->trueProbability(net, m_image);
+    default:
+      return {};
   }
 }
 
@@ -45,35 +50,40 @@ QVariant NetPredictionsModel::data(const QModelIndex& index, int role) const {
         return QStringLiteral("%1: %2")
             .arg(m_run->topLabel(net, m_image, rank))
             .arg(m_run->topProbability(net, m_image, rank), 0, 'f', 3);
-      if (column == AccuracyColumn) return QStringLiteral("%1%").arg(100 * value(net, column).toDouble(), 0, 'f', 2);
+      if (column == AccuracyColumn)
+        return QStringLiteral("%1%").arg(100 * value(net, column).toDouble(), 0, 'f', 1);
       if (column == TrueProbColumn) return QString::number(value(net, column).toDouble(), 'f', 3);
       return net;
     case SortRole:
       // The top-1 column sorts by label so that the networks voting alike group together.
       return column == Top1Column ? QVariant(m_run->topLabel(net, m_image, 0)) : value(net, column);
-    case LabelRole: return topColumn ? QVariant(m_run->topLabel(net, m_image, rank)) : QVariant();
-    case ProbabilityRole: return topColumn ? value(net, column) : QVariant();
-    case TrueLabelRole: return label;
+    case LabelRole:
+      return topColumn ? QVariant(m_run->topLabel(net, m_image, rank)) : QVariant();
+    case ProbabilityRole:
+      return topColumn ? value(net, column) : QVariant();
+    case TrueLabelRole:
+      return label;
     case Qt::TextAlignmentRole:
       return int(column == NetColumn ? Qt::AlignCenter : Qt::AlignRight | Qt::AlignVCenter);
     case Qt::BackgroundRole:
       if (m_run->topLabel(net, m_image, 0) != label) return QColor(0xfd, 0xec, 0xea);
       return {};
-    default: return {};
+    default:
+      return {};
   }
 }
 
-QVariant NetPredictionsModel::headerData(int section, Qt::Orientation orientation,
-                                         int role) const {
+QVariant NetPredictionsModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount) return {};
-  static const char* const kTitles[ColumnCount] = {QT_TR_NOOP("Net"),  QT_TR_NOOP("Accuracy"),
-                                                   QT_TR_NOOP("1st"),  QT_TR_NOOP("2nd"),
-                                                   QT_TR_NOOP("3rd"),  QT_TR_NOOP("p(true)")};
+  static const char* const kTitles[ColumnCount] = {QT_TR_NOOP("Net"), QT_TR_NOOP("Accuracy"),
+                                                   QT_TR_NOOP("1st"), QT_TR_NOOP("2nd"),
+                                                   QT_TR_NOOP("3rd"), QT_TR_NOOP("p(true)")};
   static const char* const kTips[ColumnCount] = {
       QT_TR_NOOP("Network index (its seed is the run's seed plus this)"),
       QT_TR_NOOP("The network's validation accuracy"),
       QT_TR_NOOP("Top-1 prediction and its probability (sorts by label)"),
-      QT_TR_NOOP("Second choice"), QT_TR_NOOP("Third choice"),
+      QT_TR_NOOP("Second choice"),
+      QT_TR_NOOP("Third choice"),
       QT_TR_NOOP("Probability given to the true label")};
   if (role == Qt::DisplayRole) return tr(kTitles[section]);
   if (role == Qt::ToolTipRole) return tr(kTips[section]);

@@ -11,8 +11,15 @@ class NetPredictionsModel : public QAbstractTableModel {
   Q_OBJECT
 
  public:
-  enum Column { NetColumn, AccuracyColumn, Top1Column, Top2Column, Top3Column, TrueProbColumn,
-                ColumnCount };
+  enum Column {
+    NetColumn,
+    AccuracyColumn,
+    Top1Column,
+    Top2Column,
+    Top3Column,
+    TrueProbColumn,
+    ColumnCount
+  };
   enum Role {
     SortRole = Qt::UserRole + 1,
     LabelRole,        // top-k columns: the label

@@ -33,16 +33,23 @@ int RunsModel::columnCount(const QModelIndex& parent) const {
 
 QVariant RunsModel::display(const cs::RunSummary& r, int column) const {
   switch (column) {
-    case IdColumn: return QVariant::fromValue(r.id);
-    case CreatedColumn: return localTime(r.created);
-    case NetsColumn: return r.nets;
-    case EpochsColumn: return QStringLiteral("%1/%2").arg(r.epochs_done).arg(r.epochs);
+    case IdColumn:
+      return QVariant::fromValue(r.id);
+    case CreatedColumn:
+      return localTime(r.created);
+    case NetsColumn:
+      return r.nets;
+    case EpochsColumn:
+      return QStringLiteral("%1/%2").arg(r.epochs_done).arg(r.epochs);
     case AccuracyColumn:
       return r.epochs_done > 0 ? QStringLiteral("%1%").arg(100 * r.mean_accuracy, 0, 'f', 2)
                                : QStringLiteral("–");
-    case StatusColumn: return QString::fromStdString(cs::to_string(r.status));
-    case ArchitectureColumn: return QString::fromStdString(r.spec);
-    default: return {};
+    case StatusColumn:
+      return QString::fromStdString(cs::to_string(r.status));
+    case ArchitectureColumn:
+      return QString::fromStdString(r.spec);
+    default:
+      return {};
   }
 }
 
@@ -51,8 +58,10 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
     return {};
   const cs::RunSummary& r = m_runs[index.row()];
   switch (role) {
-    case Qt::DisplayRole: return display(r, index.column());
-    case RunIdRole: return QVariant::fromValue(r.id);
+    case Qt::DisplayRole:
+      return display(r, index.column());
+    case RunIdRole:
+      return QVariant::fromValue(r.id);
     case Qt::TextAlignmentRole:
       return int(index.column() == ArchitectureColumn || index.column() == CreatedColumn ||
                          index.column() == StatusColumn
@@ -61,10 +70,14 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
     case Qt::ForegroundRole:
       if (index.column() != StatusColumn) return {};
       switch (r.status) {
-        case cs::RunStatus::Running: return QColor(0x1f, 0x5f, 0xa8);
-        case cs::RunStatus::Finished: return QColor(0x2e, 0x7d, 0x43);
-        case cs::RunStatus::Cancelled: return QColor(0x7a, 0x84, 0x8f);
-        case cs::RunStatus::Interrupted: return QColor(0xb0, 0x60, 0x10);
+        case cs::RunStatus::Running:
+          return QColor(0x1f, 0x5f, 0xa8);
+        case cs::RunStatus::Finished:
+          return QColor(0x2e, 0x7d, 0x43);
+        case cs::RunStatus::Cancelled:
+          return QColor(0x7a, 0x84, 0x8f);
+        case cs::RunStatus::Interrupted:
+          return QColor(0xb0, 0x60, 0x10);
       }
       return {};
     case Qt::ToolTipRole:
@@ -75,16 +88,17 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
           .arg(QString::fromStdString(r.spec), QString::fromStdString(r.optimizer),
                QString::fromStdString(r.train_name), QString::fromStdString(r.backend))
           .arg(r.train_seconds, 0, 'f', 1);
-    default: return {};
+    default:
+      return {};
   }
 }
 
 QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount) return {};
-  static const char* const kTitles[ColumnCount] = {
-      QT_TR_NOOP("Run"),       QT_TR_NOOP("Created"), QT_TR_NOOP("Nets"),
-      QT_TR_NOOP("Epochs"),    QT_TR_NOOP("Mean acc."), QT_TR_NOOP("Status"),
-      QT_TR_NOOP("Architecture")};
+  static const char* const kTitles[ColumnCount] = {QT_TR_NOOP("Run"),         QT_TR_NOOP("Created"),
+                                                   QT_TR_NOOP("Nets"),        QT_TR_NOOP("Epochs"),
+                                                   QT_TR_NOOP("Mean acc."),   QT_TR_NOOP("Status"),
+                                                   QT_TR_NOOP("Architecture")};
   if (role == Qt::DisplayRole) return tr(kTitles[section]);
   if (role == Qt::ToolTipRole && section == AccuracyColumn)
     return tr("Mean validation accuracy of the networks at the latest epoch");

@@ -11,14 +11,21 @@ class RunsModel : public QAbstractTableModel {
   Q_OBJECT
 
  public:
-  enum Column { IdColumn, CreatedColumn, NetsColumn, EpochsColumn, AccuracyColumn, StatusColumn,
-                ArchitectureColumn, ColumnCount };
+  enum Column {
+    IdColumn,
+    CreatedColumn,
+    NetsColumn,
+    EpochsColumn,
+    AccuracyColumn,
+    StatusColumn,
+    ArchitectureColumn,
+    ColumnCount
+  };
   enum Role { RunIdRole = Qt::UserRole + 1 };
 
   explicit RunsModel(QObject* parent = nullptr);
 
   void setRuns(std::vector<cs::RunSummary> runs);  // one reset
-  const std::vector<cs::RunSummary>& runs() const { return m_runs; }
   qint64 runAt(int row) const { return m_runs[row].id; }
   int rowOf(qint64 run) const;  // -1 when absent
 

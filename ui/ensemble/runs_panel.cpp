@@ -18,8 +18,8 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
       m_model(model),
       m_table(new QTableView),
       m_refresh(new QToolButton),
-      m_train(new QPushButton(QIcon(QStringLiteral(":/icons/ensemble.svg")),
-                              tr("Train ensemble…"))),
+      m_train(
+          new QPushButton(QIcon(QStringLiteral(":/icons/ensemble.svg")), tr("Train ensemble…"))),
       m_trainingBox(new QWidget),
       m_trainingTitle(new QLabel),
       m_trainingStatus(new QLabel),
@@ -47,7 +47,7 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
   m_table->verticalHeader()->setDefaultSectionSize(26);
   m_table->horizontalHeader()->setStretchLastSection(true);
   m_table->horizontalHeader()->setHighlightSections(false);
-  const int widths[RunsModel::ColumnCount] = {38, 112, 40, 54, 72, 72, 160};
+  const int widths[RunsModel::ColumnCount] = {36, 118, 40, 54, 74, 70, 160};
   for (int c = 0; c < RunsModel::ColumnCount; ++c) m_table->setColumnWidth(c, widths[c]);
 
   m_trainingTitle->setObjectName(QStringLiteral("sectionTitle"));
@@ -90,7 +90,8 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
   connect(m_cancel, &QPushButton::clicked, this, &RunsPanel::cancelRequested);
   connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& current) {
-            if (!m_selecting && current.isValid()) Q_EMIT runActivated(m_model->runAt(current.row()));
+            if (!m_selecting && current.isValid())
+              Q_EMIT runActivated(m_model->runAt(current.row()));
           });
 }
 
@@ -142,21 +143,31 @@ void RunsPanel::setProgress(const EnsembleProgress& p) {
   const QLocale locale;
   QString status;
   switch (p.phase) {
-    case Phase::Loading: status = tr("Loading the dataset…"); break;
-    case Phase::Preparing: status = tr("Preparing %n network(s)…", nullptr, p.nets); break;
-    case Phase::Saving: status = tr("Saving the weights of %n network(s)…", nullptr, p.nets); break;
+    case Phase::Loading:
+      status = tr("Loading the dataset…");
+      break;
+    case Phase::Preparing:
+      status = tr("Preparing %1…").arg(countText(p.nets, tr("network"), tr("networks")));
+      break;
+    case Phase::Saving:
+      status =
+          tr("Saving the weights of %1…").arg(countText(p.nets, tr("network"), tr("networks")));
+      break;
     case Phase::Training: {
       const int epoch = std::min(p.epoch + 1, p.epochs);
-      status = tr("%1 networks × epoch %2/%3 · step %4/%5\n%6 samples/s · %7 elapsed")
-                   .arg(p.nets)
-                   .arg(epoch)
-                   .arg(p.epochs)
-                   .arg(std::min(p.stepInEpoch, p.stepsPerEpoch))
-                   .arg(p.stepsPerEpoch)
-                   .arg(locale.toString(p.groupSamplesPerSecond, 'f', 0), duration(p.elapsedSeconds));
+      status =
+          tr("%1 networks × epoch %2/%3 · step %4/%5\n%6 samples/s · %7 elapsed")
+              .arg(p.nets)
+              .arg(epoch)
+              .arg(p.epochs)
+              .arg(std::min(p.stepInEpoch, p.stepsPerEpoch))
+              .arg(p.stepsPerEpoch)
+              .arg(locale.toString(p.groupSamplesPerSecond, 'f', 0), duration(p.elapsedSeconds));
       if (p.etaSeconds >= 0) status += tr(" · %1 left").arg(duration(p.etaSeconds));
       if (p.lastMeanAccuracy >= 0)
-        status += tr("\nepoch %1: mean accuracy %2%").arg(p.epoch).arg(100 * p.lastMeanAccuracy, 0, 'f', 2);
+        status += tr("\nepoch %1: mean accuracy %2%")
+                      .arg(p.epoch)
+                      .arg(100 * p.lastMeanAccuracy, 0, 'f', 2);
       break;
     }
   }
@@ -169,4 +180,6 @@ void RunsPanel::hideTraining() {
   m_train->setEnabled(true);
 }
 
-QString RunsPanel::progressText() const { return m_trainingStatus->text(); }
+QString RunsPanel::progressText() const {
+  return m_trainingStatus->text();
+}

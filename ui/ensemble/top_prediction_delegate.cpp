@@ -51,8 +51,8 @@ void TopPredictionDelegate::paint(QPainter* painter, const QStyleOptionViewItem&
   bold.setBold(isTrue || top1);
   painter->setFont(bold);
   painter->setPen(isTrue ? kCorrect : top1 ? kWrong : option.palette.color(QPalette::Text));
-  painter->drawText(QRect(cell.left(), cell.top(), labelW, cell.height()),
-                    Qt::AlignCenter, QString::number(label));
+  painter->drawText(QRect(cell.left(), cell.top(), labelW, cell.height()), Qt::AlignCenter,
+                    QString::number(label));
   const QRect track(cell.left() + labelW + 4, cell.top() + 2, cell.width() - labelW - 4,
                     cell.height() - 4);
   painter->fillRect(track, kTrack);

@@ -21,7 +21,9 @@ QString testFile(const QString& folder, const QString& name) {
              : raw + QStringLiteral(".gz");
 }
 
-QString shortSha(const std::string& sha) { return QString::fromStdString(sha.substr(0, 12)); }
+QString shortSha(const std::string& sha) {
+  return QString::fromStdString(sha.substr(0, 12));
+}
 
 }  // namespace
 
@@ -45,10 +47,9 @@ void ValidationImages::loadFolder(const QString& folder, const std::string& name
   if (m_folders.count(folder)) return;
   m_folders[folder] = QString();
   try {
-    auto set = std::make_shared<const cs::Dataset>(
-        cs::load_idx_pair(testFile(folder, QStringLiteral("t10k-images-idx3-ubyte")).toStdString(),
-                          testFile(folder, QStringLiteral("t10k-labels-idx1-ubyte")).toStdString(),
-                          name));
+    auto set = std::make_shared<const cs::Dataset>(cs::load_idx_pair(
+        testFile(folder, QStringLiteral("t10k-images-idx3-ubyte")).toStdString(),
+        testFile(folder, QStringLiteral("t10k-labels-idx1-ubyte")).toStdString(), name));
     m_sets.push_back(std::move(set));
   } catch (const std::exception& e) {
     m_folders[folder] = QString::fromUtf8(e.what());
@@ -69,8 +70,9 @@ ValidationImages::Match ValidationImages::find(const cs::RunSetup& setup) {
     found = exact();
   }
   if (found)
-    return {found, QObject::tr("Validation images: %1 (SHA-256 %2… matches the run)")
-                       .arg(name, shortSha(setup.val_sha256)),
+    return {found,
+            QObject::tr("Validation images: %1 (SHA-256 %2… matches the run)")
+                .arg(name, shortSha(setup.val_sha256)),
             false};
   for (const auto& set : m_sets)
     if (fits(*set, setup))

@@ -18,8 +18,8 @@ cs::EvalResult buildEval(const std::vector<uint8_t>& labels,
       const int label = labels[i], top = top1[net][i];
       if (top == label) {
         ++right;
-        e.top_labels.insert(e.top_labels.end(), {uint8_t(label), uint8_t((label + 1) % 10),
-                                                 uint8_t((label + 2) % 10)});
+        e.top_labels.insert(e.top_labels.end(),
+                            {uint8_t(label), uint8_t((label + 1) % 10), uint8_t((label + 2) % 10)});
         e.top_probs.insert(e.top_probs.end(), {0.9f, 0.06f, 0.04f});
         e.true_probs.push_back(0.9f);
       } else {
@@ -64,8 +64,7 @@ cs::EvalResult randomEval(int nets, const std::vector<uint8_t>& labels, double a
   std::vector<std::vector<int>> top1(nets, std::vector<int>(labels.size()));
   for (int net = 0; net < nets; ++net)
     for (size_t i = 0; i < labels.size(); ++i)
-      top1[net][i] = unit(rng) < accuracy - hardness[i] ? labels[i]
-                                                        : (labels[i] + digit(rng)) % 10;
+      top1[net][i] = unit(rng) < accuracy - hardness[i] ? labels[i] : (labels[i] + digit(rng)) % 10;
   return buildEval(labels, top1, wrongTrueProb);
 }
 
@@ -88,8 +87,7 @@ qint64 storeRun(cs::Store& store, const cs::EvalResult& eval, const cs::Dataset&
   for (int n = 0; n < eval.nets; ++n) cfg.group.seeds.push_back(1 + n);
   cs::Dataset train = val.head(1);
   train.name = "synthetic/train";
-  const qint64 run =
-      store.begin_run(cs::RunSetup::from(cfg, train, val, {"cpu", "test"}, "test"));
+  const qint64 run = store.begin_run(cs::RunSetup::from(cfg, train, val, {"cpu", "test"}, "test"));
   cs::EpochMetrics m;
   m.epoch = 1;
   m.seconds = 1.5;

@@ -46,7 +46,7 @@ class TestEnsembleModels : public QObject {
     QCOMPARE(model.index(2, M::CommonCountColumn).data().toInt(), 3);
     QCOMPARE(model.index(0, M::CommonWrongColumn).data().toString(), QStringLiteral("–"));
     QCOMPARE(model.index(4, M::VoteColumn).data().toInt(), 8);
-    QCOMPARE(model.index(3, M::MeanTrueProbColumn).data(M::SortRole).toDouble(), 0.775);
+    QCOMPARE(model.index(3, M::MeanTrueProbColumn).data(M::SortRole).toFloat(), 0.775f);
     QVERIFY(!model.index(0, M::ImageColumn).data(Qt::DecorationRole).isValid());  // no images
     model.setRun(makeRun(randomEval(3, {1, 2, 3, 4, 5}, 0.8, 1), {1, 2, 3, 4, 5}));
     QCOMPARE(model.rowCount(), 5);
@@ -86,24 +86,24 @@ class TestEnsembleModels : public QObject {
     QTest::addColumn<Qt::SortOrder>("order");
     QTest::addColumn<Images>("expected");
     // Ties always follow the default ranking (2 4 6 1 3 0 5), in either direction.
-    QTest::newRow("wrong ascending") << int(M::WrongColumn) << Qt::AscendingOrder
-                                     << Images{0, 5, 3, 6, 1, 4, 2};
-    QTest::newRow("true label ascending") << int(M::TrueLabelColumn) << Qt::AscendingOrder
-                                          << Images{6, 3, 4, 0, 1, 2, 5};
-    QTest::newRow("true label descending") << int(M::TrueLabelColumn) << Qt::DescendingOrder
-                                           << Images{5, 2, 1, 4, 0, 3, 6};
-    QTest::newRow("mean p(true) ascending") << int(M::MeanTrueProbColumn) << Qt::AscendingOrder
-                                            << Images{2, 4, 6, 1, 3, 0, 5};
-    QTest::newRow("mean p(true) descending") << int(M::MeanTrueProbColumn) << Qt::DescendingOrder
-                                             << Images{0, 5, 3, 1, 6, 4, 2};
-    QTest::newRow("common wrong ascending") << int(M::CommonWrongColumn) << Qt::AscendingOrder
-                                            << Images{2, 6, 1, 3, 4, 0, 5};
-    QTest::newRow("index descending") << int(M::IndexColumn) << Qt::DescendingOrder
-                                      << Images{6, 5, 4, 3, 2, 1, 0};
-    QTest::newRow("image descending") << int(M::ImageColumn) << Qt::DescendingOrder
-                                      << Images{6, 5, 4, 3, 2, 1, 0};
-    QTest::newRow("vote ascending") << int(M::VoteColumn) << Qt::AscendingOrder
-                                    << Images{6, 3, 2, 0, 1, 4, 5};
+    QTest::newRow("wrong ascending")
+        << int(M::WrongColumn) << Qt::AscendingOrder << Images{0, 5, 3, 6, 1, 4, 2};
+    QTest::newRow("true label ascending")
+        << int(M::TrueLabelColumn) << Qt::AscendingOrder << Images{6, 3, 4, 0, 1, 2, 5};
+    QTest::newRow("true label descending")
+        << int(M::TrueLabelColumn) << Qt::DescendingOrder << Images{5, 2, 1, 4, 0, 3, 6};
+    QTest::newRow("mean p(true) ascending")
+        << int(M::MeanTrueProbColumn) << Qt::AscendingOrder << Images{2, 4, 6, 1, 3, 0, 5};
+    QTest::newRow("mean p(true) descending")
+        << int(M::MeanTrueProbColumn) << Qt::DescendingOrder << Images{0, 5, 3, 1, 6, 4, 2};
+    QTest::newRow("common wrong ascending")
+        << int(M::CommonWrongColumn) << Qt::AscendingOrder << Images{2, 6, 1, 3, 4, 0, 5};
+    QTest::newRow("index descending")
+        << int(M::IndexColumn) << Qt::DescendingOrder << Images{6, 5, 4, 3, 2, 1, 0};
+    QTest::newRow("image descending")
+        << int(M::ImageColumn) << Qt::DescendingOrder << Images{6, 5, 4, 3, 2, 1, 0};
+    QTest::newRow("vote ascending")
+        << int(M::VoteColumn) << Qt::AscendingOrder << Images{6, 3, 2, 0, 1, 4, 5};
   }
 
   void sortOrder() {
@@ -128,8 +128,8 @@ class TestEnsembleModels : public QObject {
     model.setRun(makeRun(randomEval(12, labels, 0.7, 3), labels));
     proxy.sort(M::IndexColumn, Qt::AscendingOrder);
     for (int r = 0; r < proxy.rowCount(); ++r) QCOMPARE(proxy.imageAt(r), r);
-    for (int column : {int(M::WrongColumn), int(M::MeanTrueProbColumn),
-                       int(M::DisagreementColumn), int(M::CommonCountColumn)}) {
+    for (int column : {int(M::WrongColumn), int(M::MeanTrueProbColumn), int(M::DisagreementColumn),
+                       int(M::CommonCountColumn)}) {
       proxy.sort(column, Qt::DescendingOrder);
       for (int r = 1; r < proxy.rowCount(); ++r)
         QVERIFY2(model.sortValue(proxy.imageAt(r - 1), column) >=
@@ -208,7 +208,8 @@ class TestEnsembleModels : public QObject {
     QCOMPARE(model.rowCount(), 10);
     long long sum = 0;
     for (int t = 0; t < 10; ++t)
-      for (int p = 0; p < 10; ++p) sum += model.index(t, p).data(EnsembleConfusionModel::CountRole).toLongLong();
+      for (int p = 0; p < 10; ++p)
+        sum += model.index(t, p).data(EnsembleConfusionModel::CountRole).toLongLong();
     QCOMPARE(sum, 4LL * 7);
     QCOMPARE(model.count(7, 2), 3LL);
     QCOMPARE(model.count(3, 8), 2LL);
@@ -216,7 +217,7 @@ class TestEnsembleModels : public QObject {
     QVERIFY(model.index(7, 2).data(Qt::BackgroundRole).isValid());
     QVERIFY(!model.index(7, 3).data(Qt::DisplayRole).isValid());  // empty cells stay blank
     QCOMPARE(EnsembleConfusionModel::compact(490000), QStringLiteral("490k"));
-    QCOMPARE(EnsembleConfusionModel::compact(56789), QStringLiteral("56.8k"));
+    QCOMPARE(EnsembleConfusionModel::compact(56789), QStringLiteral("57k"));
     QCOMPARE(EnsembleConfusionModel::compact(1234), QStringLiteral("1234"));
     model.setRun(nullptr);
     QCOMPARE(model.rowCount(), 0);
@@ -246,7 +247,8 @@ class TestEnsembleModels : public QObject {
     QCOMPARE(model.index(0, RunsModel::EpochsColumn).data().toString(), QStringLiteral("3/5"));
     QCOMPARE(model.index(0, RunsModel::AccuracyColumn).data().toString(), QStringLiteral("98.51%"));
     QCOMPARE(model.index(1, RunsModel::AccuracyColumn).data().toString(), QStringLiteral("–"));
-    QCOMPARE(model.index(1, RunsModel::StatusColumn).data().toString(), QStringLiteral("cancelled"));
+    QCOMPARE(model.index(1, RunsModel::StatusColumn).data().toString(),
+             QStringLiteral("cancelled"));
     QCOMPARE(model.index(0, RunsModel::NetsColumn).data().toInt(), 50);
     QVERIFY(model.index(0, RunsModel::CreatedColumn).data().toString().startsWith("2024-05-0"));
     model.setRuns({});

@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "ensemble/ensemble_confusion_model.h"
 #include "ensemble/ensemble_confusion_view.h"
 #include "ensemble/ensemble_page.h"
 #include "ensemble/ensemble_summary.h"
@@ -56,6 +57,8 @@ class TestEnsemblePage : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
+  void initTestCase() { Q_INIT_RESOURCE(convscope); }
+
   void opensAStoredRunFromTheList() {
     StoredHandBuilt s;
     EnsemblePage page;
@@ -71,8 +74,29 @@ class TestEnsemblePage : public QObject {
     QCOMPARE(page.table()->currentImage(), 2);  // the top row: most often wrong
     QCOMPARE(page.detail()->image(), 2);
     QCOMPARE(page.detail()->model()->rowCount(), 4);
-    QCOMPARE(page.summary()->voteText(), QStringLiteral("85.71%"));  // 6 of 7
+    QCOMPARE(page.summary()->meanText(), QStringLiteral("57.14% ± 16.50"));  // 5 3 3 5 of 7
+    QCOMPARE(page.summary()->voteText(),
+             QStringLiteral("71.43%"));  // 5 of 7: images 2 and 4 out-voted
     QCOMPARE(page.confusionModel()->rowCount(), 10);
+  }
+
+  void showingThePageOpensTheNewestRun() {
+    StoredHandBuilt s;
+    qint64 newer = 0;
+    {
+      cs::Store store(s.path.toStdString());
+      newer = storeRun(store, s.h.eval, s.val);
+    }
+    EnsemblePage page;
+    page.setStorePath(s.path);
+    QVERIFY(!page.currentRun());
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QCOMPARE(page.currentRun()->info().id, newer);
+    QVERIFY(page.openRun(s.run));  // the user's choice stays when shown again
+    page.hide();
+    page.show();
+    QCOMPARE(page.currentRun()->info().id, s.run);
   }
 
   void selectingARowShowsItsPredictions() {
@@ -83,7 +107,8 @@ class TestEnsemblePage : public QObject {
     QVERIFY(page.table()->selectImage(4));
     QCOMPARE(page.detail()->image(), 4);
     const NetPredictionsModel* nets = page.detail()->model();
-    QCOMPARE(nets->index(1, NetPredictionsModel::Top1Column).data(NetPredictionsModel::LabelRole)
+    QCOMPARE(nets->index(1, NetPredictionsModel::Top1Column)
+                 .data(NetPredictionsModel::LabelRole)
                  .toInt(),
              5);
     QVERIFY(page.detail()->captionText().contains(QStringLiteral("<b>3</b> of 4")));
@@ -114,13 +139,33 @@ class TestEnsemblePage : public QObject {
     const QPoint cell = view->visualRect(view->model()->index(trueLabel, predicted)).center();
     QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, cell);
     QCOMPARE(proxyOrder(*page.filterModel()), expected);
-    QCOMPARE(page.table()->currentImage(), expected.front());  // a shown row is current
+    QCOMPARE(page.table()->currentImage(), expected.front());       // a shown row is current
     QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, cell);  // again: cleared
     QCOMPARE(page.filterModel()->rowCount(), 7);
     page.filterByCell(trueLabel, predicted);
     QCOMPARE(proxyOrder(*page.filterModel()), expected);
     page.clearCellFilter();
     QCOMPARE(page.filterModel()->rowCount(), 7);
+  }
+
+  void filtersKeepTheShownImageWhenItPasses() {
+    StoredHandBuilt s;
+    EnsemblePage page;
+    page.setStorePath(s.path);
+    QVERIFY(page.openRun(s.run));
+    QVERIFY(page.table()->selectImage(1));
+    page.filterModel()->setMinimumWrong(2);  // image 1 (wrong twice) passes: it stays
+    QCOMPARE(page.table()->currentImage(), 1);
+    QCOMPARE(page.detail()->image(), 1);
+    page.filterModel()->setTrueLabel(3);  // it does not: the top row, image 4
+    QCOMPARE(page.table()->currentImage(), 4);
+    QCOMPARE(page.detail()->image(), 4);
+    page.filterModel()->setTrueLabel(0);  // image 6 is wrong twice
+    QCOMPARE(page.table()->currentImage(), 6);
+    page.filterModel()->setMinimumWrong(3);  // nothing left
+    QCOMPARE(page.filterModel()->rowCount(), 0);
+    QCOMPARE(page.table()->currentImage(), -1);
+    QCOMPARE(page.detail()->image(), -1);
   }
 
   void validationImagesAreFoundAndChecked() {
@@ -143,7 +188,8 @@ class TestEnsemblePage : public QObject {
     QVERIFY(page.openRun(s.run));
     QVERIFY(!page.currentRun()->imagesWarning());
     QVERIFY(page.summary()->imagesNote().contains(QStringLiteral("matches")));
-    const QModelIndex thumb = page.misclassificationModel()->index(2, MisclassificationModel::ImageColumn);
+    const QModelIndex thumb =
+        page.misclassificationModel()->index(2, MisclassificationModel::ImageColumn);
     const QImage image = thumb.data(Qt::DecorationRole).value<QImage>();
     QCOMPARE(image.size(), QSize(28, 28));
     QCOMPARE(image.pixelColor(5, 3).red(), int(s.val.image(2)[3 * 28 + 5]));
@@ -228,6 +274,33 @@ class TestEnsemblePage : public QObject {
     QVERIFY(run->images());  // the training data's test set was remembered
     QVERIFY(!run->imagesWarning());
     QCOMPARE(page.runsPanel()->selectedRun(), run->info().id);
+    // The last report, in the (now hidden) progress box: the weights, after all the steps.
+    QCOMPARE(page.runsPanel()->progressText(), QStringLiteral("Saving the weights of 3 networks…"));
+    QCOMPARE(page.runsPanel()->progressBar()->value(), page.runsPanel()->progressBar()->maximum());
+  }
+
+  void trainingErrorsAreShownAndTheRunsKept() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("junk.db"));
+    QFile junk(path);
+    QVERIFY(junk.open(QIODevice::WriteOnly));
+    junk.write(QByteArray(4096, 'x'));
+    junk.close();
+    EnsemblePage page;
+    EnsembleRequest request;
+    request.data = testing_data::smallDataset(64, 20);
+    request.config = testing_data::smallRun(*request.data, 1).config;
+    request.backend = cs::BackendChoice::Cpu;
+    request.storePath = path;
+    QSignalSpy failed(&page, &EnsemblePage::trainingFailed);
+    page.startTraining(request);
+    QVERIFY(failed.wait(60000));
+    QVERIFY(!page.isTraining());
+    QVERIFY(page.runsPanel()->trainButton()->isEnabled());
+    const QList<QMessageBox*> boxes = page.findChildren<QMessageBox*>();
+    QCOMPARE(boxes.size(), 1);
+    QCOMPARE(boxes.front()->windowTitle(), QStringLiteral("Run store error"));
+    closeMessageBoxes(&page);
   }
 
   void opensAndSortsFiftyNetworksQuickly() {
@@ -260,9 +333,10 @@ class TestEnsemblePage : public QObject {
     clock.restart();
     proxy->sort(MisclassificationModel::WrongColumn, Qt::DescendingOrder);
     const qint64 resortMs = clock.elapsed();
-    qInfo("50 nets x 10,000 images: open (load_run + statistics + models + default sort) %lld ms; "
-          "sort by mean p(true) %lld ms; back to wrong count %lld ms; total %lld ms",
-          openMs, sortMs, resortMs, openMs + sortMs + resortMs);
+    qInfo(
+        "50 nets x 10,000 images: open (load_run + statistics + models + default sort) %lld ms; "
+        "sort by mean p(true) %lld ms; back to wrong count %lld ms; total %lld ms",
+        openMs, sortMs, resortMs, openMs + sortMs + resortMs);
     const std::vector<int> ranking = page.currentRun()->stats().ranking;
     QCOMPARE(proxyOrder(*proxy), ranking);
   }

@@ -64,8 +64,8 @@ class TestEnsembleWorker : public QObject {
 
   void train(const EnsembleRequest& request) {
     EnsembleWorker* worker = m_worker;
-    QMetaObject::invokeMethod(worker, [worker, request] { worker->train(request); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        worker, [worker, request] { worker->train(request); }, Qt::QueuedConnection);
   }
 
  private Q_SLOTS:
@@ -128,8 +128,9 @@ class TestEnsembleWorker : public QObject {
     Recorder r(m_worker);
     // Cancel from the worker's thread as epoch 1 is recorded: exactly one epoch is kept.
     EnsembleWorker* worker = m_worker;
-    connect(worker, &EnsembleWorker::epochRecorded, worker, [worker] { worker->cancel(); },
-            Qt::DirectConnection);
+    connect(
+        worker, &EnsembleWorker::epochRecorded, worker, [worker] { worker->cancel(); },
+        Qt::DirectConnection);
     m_worker->resetCancel();
     train(tinyRequest(path, 3, 3));
     QTRY_VERIFY_WITH_TIMEOUT(r.done, 120000);
