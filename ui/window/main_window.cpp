@@ -10,8 +10,10 @@
 #include <QTabWidget>
 #include <QToolBar>
 
+#include "ensemble/ensemble_page.h"
+#include "predictions/prediction_model.h"
+#include "settings/hyperparameter_panel.h"
 #include "training/training_session.h"
-#include "window/ensemble_placeholder.h"
 #include "window/live_training_view.h"
 #include "window/training_status_bar.h"
 
@@ -19,7 +21,7 @@ MainWindow::MainWindow(DatasetPtr data, const QString& dataProblem, QWidget* par
     : QMainWindow(parent),
       m_views(new QTabWidget),
       m_live(new LiveTrainingView(std::move(data), dataProblem)),
-      m_ensemble(new EnsemblePlaceholder),
+      m_ensemble(new EnsemblePage),
       m_status(new TrainingStatusBar) {
   setWindowTitle(QStringLiteral("Convscope"));
   setWindowIcon(QIcon(QStringLiteral(":/icons/convscope.svg")));
@@ -40,8 +42,12 @@ MainWindow::MainWindow(DatasetPtr data, const QString& dataProblem, QWidget* par
   showView(static_cast<View>(q.value(QStringLiteral("window/view"), LiveView).toInt()));
 }
 
-QWidget* MainWindow::ensemble() const {
-  return m_ensemble;
+void MainWindow::trainEnsemble() {
+  showView(EnsembleView);
+  const DatasetPtr& data = m_live->predictionModel()->dataset();
+  const cs::Shape3 shape = data ? data->train.shape : cs::Shape3{1, 28, 28};
+  const int classes = data ? data->train.classes : 10;
+  m_ensemble->showTrainDialog(m_live->panel()->settings().trainConfig(shape, classes), data);
 }
 
 void MainWindow::showView(View view) {
@@ -71,7 +77,7 @@ void MainWindow::createMenus() {
   training->addSeparator();
   training->addActions({a.evaluate, a.reset});
   training->addSeparator();
-  training->addAction(tr("Train &ensemble…"), this, [this] { showView(EnsembleView); });
+  training->addAction(tr("Train &ensemble…"), this, &MainWindow::trainEnsemble);
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   auto* group = new QActionGroup(this);
@@ -123,6 +129,9 @@ void MainWindow::connectStatusBar() {
   });
   connect(m_live, &LiveTrainingView::statusMessage, m_status,
           [this](const QString& text) { m_status->showMessage(text, 8000); });
+  connect(m_ensemble, &EnsemblePage::statusMessage, m_status,
+          [this](const QString& text) { m_status->showMessage(text, 8000); });
+  connect(m_ensemble, &EnsemblePage::trainEnsembleRequested, this, &MainWindow::trainEnsemble);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -6,7 +6,7 @@
 
 #include "training/training_types.h"
 
-class EnsemblePlaceholder;
+class EnsemblePage;
 class LiveTrainingView;
 class QTabWidget;
 class TrainingStatusBar;
@@ -21,7 +21,7 @@ class MainWindow : public QMainWindow {
   MainWindow(DatasetPtr data, const QString& dataProblem, QWidget* parent = nullptr);
 
   LiveTrainingView* live() const { return m_live; }
-  QWidget* ensemble() const;
+  EnsemblePage* ensemble() const { return m_ensemble; }
   TrainingStatusBar* trainingStatusBar() const { return m_status; }
   void showView(View view);
   View currentView() const;
@@ -33,10 +33,12 @@ class MainWindow : public QMainWindow {
   void createMenus();
   void createToolBar();
   void connectStatusBar();
+  // Training ▸ Train ensemble… and the Ensemble page's button: the live settings, N networks.
+  void trainEnsemble();
 
   QTabWidget* m_views;
   LiveTrainingView* m_live;
-  EnsemblePlaceholder* m_ensemble;
+  EnsemblePage* m_ensemble;
   TrainingStatusBar* m_status;
   QList<QAction*> m_viewActions;
 };
