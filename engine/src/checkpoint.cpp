@@ -5,6 +5,7 @@
 // "input" ("CxHxW"), "classes", "optimizer" (kind name), each optimizer hyperparameter under its
 // own key, "batch_size", "seed", "step", "epoch", "dataset".
 #include "convscope/checkpoint.h"
+#include "shape_text.h"
 
 #include <algorithm>
 #include <charconv>
@@ -62,15 +63,6 @@ std::string float_text(float v) {
   char buf[32];
   const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, end);
-}
-
-std::string shape_text(const std::vector<int>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i > 0) s += ", ";
-    s += std::to_string(shape[i]);
-  }
-  return s + "]";
 }
 
 // Typed access to the string metadata; every problem names the file and the key.

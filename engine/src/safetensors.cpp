@@ -20,6 +20,7 @@
 
 #include "convscope/checkpoint.h"
 #include "json_lite.h"
+#include "shape_text.h"
 
 namespace cs {
 
@@ -33,15 +34,6 @@ constexpr const char* kMetadataKey = "__metadata__";
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw CheckpointError(path + ": " + what);
-}
-
-std::string shape_text(const std::vector<int>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i > 0) s += ", ";
-    s += std::to_string(shape[i]);
-  }
-  return s + "]";
 }
 
 // Writes all of `bytes` to `fd`; false (errno set) on failure.

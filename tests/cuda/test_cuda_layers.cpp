@@ -27,20 +27,6 @@ struct Gpu {
   cuda::CublasHandle cublas = cuda::make_cublas(stream.get());
 };
 
-const char* act_name(Activation a) {
-  switch (a) {
-    case Activation::None:
-      return "linear";
-    case Activation::Relu:
-      return "relu";
-    case Activation::Tanh:
-      return "tanh";
-    case Activation::Sigmoid:
-      return "sigmoid";
-  }
-  return "?";
-}
-
 // ---- convolution ------------------------------------------------------------------------
 
 struct ConvCase {
@@ -57,7 +43,7 @@ std::string conv_name(const ::testing::TestParamInfo<ConvCase>& info) {
   return std::to_string(c.in.c) + "x" + std::to_string(c.in.h) + "x" + std::to_string(c.in.w) +
          "_k" + std::to_string(c.kernel) + "f" + std::to_string(c.filters) + "s" +
          std::to_string(c.stride) + (c.pad == Padding::Same ? "same_" : "valid_") +
-         act_name(c.act) + "_b" + std::to_string(c.batch) + "n" + std::to_string(c.nets) +
+         to_string(c.act) + "_b" + std::to_string(c.batch) + "n" + std::to_string(c.nets) +
          (c.shared ? "shared" : "grouped");
 }
 
