@@ -151,6 +151,11 @@ CudaBackend::Group& CudaBackend::group() {
   return *m_group;
 }
 
+const GroupConfig& CudaBackend::config() const {
+  if (!m_group) throw BackendError("the CUDA backend is not configured yet");
+  return m_group->cfg;
+}
+
 void CudaBackend::configure(const GroupConfig& cfg, const Dataset& train, const Dataset& val) {
   cfg.spec.validate();
   if (cfg.nets() < 1) throw BackendError("the group needs at least one network");

@@ -36,6 +36,7 @@ class CudaBackend final : public Backend {
 
   BackendInfo info() const override { return {"cuda", m_device_name}; }
   void configure(const GroupConfig& cfg, const Dataset& train, const Dataset& val) override;
+  const GroupConfig& config() const override;
   void begin_epoch(int epoch) override;
   void train_step(int first, int count) override;
   std::vector<float> take_losses() override;

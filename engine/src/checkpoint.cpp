@@ -197,6 +197,16 @@ CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int ne
       fail(path, "unexpected tensor '" + t.name + "' for spec " + meta.spec.to_string() + ", " +
                      to_string(meta.optimizer.kind));
 
+  const GroupConfig& have = backend.config();
+  if (!(have.spec == meta.spec))
+    fail(path, "holds the network " + meta.spec.to_string() +
+                   ", but the backend is configured for " + have.spec.to_string());
+  if (have.optimizer.slots() != meta.optimizer.slots())
+    fail(path, "holds " + to_string(meta.optimizer.kind) + " state, but the backend runs " +
+                   to_string(have.optimizer.kind));
+  if (net < 0 || net >= have.nets())
+    fail(path, "network " + std::to_string(net) + " does not exist in the backend's group of " +
+                   std::to_string(have.nets()));
   for (size_t i = 0; i < expected.size(); ++i)
     backend.write_tensor(net, expected[i].param, expected[i].role, found[i]->data.data());
   backend.set_step_count(meta.step);

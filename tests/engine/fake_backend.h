@@ -18,7 +18,9 @@ namespace cs {
 class FakeBackend : public Backend {
  public:
   BackendInfo info() const override { return {"fake", "test"}; }
+  const GroupConfig& config() const override { return m_cfg; }
   void configure(const GroupConfig& cfg, const Dataset&, const Dataset&) override {
+    m_cfg = cfg;
     m_tensors.clear();
     const std::vector<ParamInfo> params = cfg.spec.params();
     const TensorRole roles[] = {TensorRole::Param, TensorRole::Grad, TensorRole::Slot0,
@@ -69,6 +71,7 @@ class FakeBackend : public Backend {
 
  private:
   [[noreturn]] static void unused() { throw std::logic_error("not used by checkpoints"); }
+  GroupConfig m_cfg;
   std::map<std::tuple<int, int, TensorRole>, std::vector<float>> m_tensors;
   long long m_step = 0;
 };

@@ -458,6 +458,22 @@ TEST_F(CheckpointMismatchTest, NamesTheMismatchedTensor) {
       {"tensor 'fc1.weight' has shape [128, 256]", "needs [64, 256]"});
 }
 
+TEST_F(CheckpointMismatchTest, RefusesABackendConfiguredDifferently) {
+  const auto expect_refused = [&](const GroupConfig& cfg, int net, const std::string& fragment) {
+    FakeBackend b;
+    b.configure(cfg, {}, {});
+    expect_checkpoint_error([&] { load_checkpoint(path("good"), b, net); }, {fragment});
+    for (const auto& [key, values] : b.tensors())
+      EXPECT_EQ(values, std::vector<float>(values.size(), 0.f)) << "a refused load wrote a tensor";
+  };
+  expect_refused(
+      group(NetworkSpec::parse("c5x8:relu-m2-c5x16:relu-m2-d64:relu-d10"), OptimizerKind::Momentum),
+      0, "backend is configured for c5x8:relu-m2-c5x16:relu-m2-d64:relu-d10");
+  expect_refused(group(NetworkSpec::reference(), OptimizerKind::Adam), 0,
+                 "holds momentum state, but the backend runs adam");
+  expect_refused(m_cfg, 2, "network 2 does not exist in the backend's group of 2");
+}
+
 TEST_F(CheckpointMismatchTest, BadMetadata) {
   using Tensors = std::vector<NamedTensor>;
   using Meta = std::map<std::string, std::string>;

@@ -30,6 +30,7 @@ class ScriptedBackend : public Backend {
       for (size_t i = 0; i < p.size(); ++i)
         params[{n, static_cast<int>(i)}].assign(static_cast<size_t>(p[i].size()), 1.f);
   }
+  const GroupConfig& config() const override { return m_cfg; }
   void begin_epoch(int epoch) override { epochs_begun.push_back(epoch); }
   void train_step(int first, int count) override {
     steps.emplace_back(first, count);

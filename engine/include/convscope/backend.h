@@ -64,6 +64,9 @@ class Backend {
   // backend uploads them once). Throws SpecError / BackendError.
   virtual void configure(const GroupConfig& cfg, const Dataset& train, const Dataset& val) = 0;
 
+  // The configuration given to the last configure() (BackendError before the first one).
+  virtual const GroupConfig& config() const = 0;
+
   // Compute the sample order of `epoch` (epoch_order(shuffle_seed, epoch, stream, count)).
   virtual void begin_epoch(int epoch) = 0;
 

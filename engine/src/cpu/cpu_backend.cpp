@@ -63,6 +63,10 @@ class CpuBackend final : public Backend {
   }
 
   void configure(const GroupConfig& cfg, const Dataset& train, const Dataset& val) override;
+  const GroupConfig& config() const override {
+    if (!m_plan) throw BackendError("the CPU backend is not configured yet");
+    return m_cfg;
+  }
   void begin_epoch(int epoch) override;
   void train_step(int first, int count) override;
   std::vector<float> take_losses() override { return std::exchange(m_losses, {}); }
