@@ -15,7 +15,7 @@ for arg in "$@"; do
   esac
 done
 if [ "$ui" = 1 ]; then
-  packages+=(qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6sql6-sqlite libgl-dev xvfb xauth fonts-dejavu-core
+  packages+=(qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev libqt6sql6-sqlite libgl-dev xvfb xauth fonts-dejavu-core
             dataset-fashion-mnist)
 fi
 
@@ -31,6 +31,6 @@ fi
 echo "install-deps: installing ${missing[*]}"
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -q
-$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+# env, not export: sudo resets the environment.
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# The fresh-machine check: proves that the README's two set-up commands work on a brand-new
+# Debian 12 with nothing but apt, git, sudo and certificates, so that a missing install step can
+# never hide behind packages that a developer's or CI's machine already has.
+#
+#   1. makes a new Debian 12 (bookworm, amd64) root with mmdebstrap (--variant=apt + git, sudo,
+#      ca-certificates) and adds an ordinary user `dev` who may use sudo;
+#   2. clones this repository's HEAD into the root (the committed state, as a new user gets it);
+#   3. as `dev`: runs the README's test command, scripts/test.sh (installs through sudo, fetches and
+#      verifies MNIST, builds, runs CTest);
+#   4. as root: runs scripts/run.sh (its build step is then a no-op) and starts the app offscreen,
+#      training a few steps on the real MNIST and saving a screenshot of the main window;
+#   5. prints one line per step with its time, and a last line "fresh-machine check: passed".
+#
+# There is no CUDA inside the root, so this covers the CPU build that a machine without a GPU
+# gets. The root is new on every run and deleted afterwards; only the downloaded .deb files are
+# kept between runs (in $CONVSCOPE_FRESH_CACHE, default /var/cache/convscope-fresh/apt).
+#
+#   scripts/fresh-machine-check.sh [--keep] [--out DIR]
+#     --keep     leave the root in place (its path is printed) to look around after a failure
+#     --out DIR  where the logs and the screenshot go (default build/fresh-machine-check)
+# Needs root (mmdebstrap's root mode, mounts in a private namespace, chroot); installs mmdebstrap
+# on the host when it is missing.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="$repo/build/fresh-machine-check"
+keep=0
+while (($#)); do
+  case "$1" in
+    --keep) keep=1 ;;
+    --out) out="$2"; shift ;;
+    *) echo "fresh-machine-check: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+die() {
+  echo "fresh-machine check: FAILED: $*" >&2
+  exit 1
+}
+((EUID == 0)) || die "run it as root (it makes a Debian root with mmdebstrap and chroots into it)"
+git -C "$repo" rev-parse --verify -q HEAD >/dev/null || die "$repo is not a git checkout"
+
+cache="${CONVSCOPE_FRESH_CACHE:-/var/cache/convscope-fresh/apt}"
+mkdir -p "$out" "$cache"
+out="$(cd "$out" && pwd)"
+rm -f "$out"/*.log "$out"/app.png
+work="$(mktemp -d "${TMPDIR:-/var/tmp}/convscope-fresh.XXXXXX")"
+root="$work/root"
+cleanup() {
+  if ((keep)); then
+    echo "fresh-machine check: the root is kept in $root"
+  else
+    rm -rf --one-file-system "$work"
+  fi
+}
+trap cleanup EXIT
+
+total_start=$SECONDS
+# step NAME CMD...: runs CMD with its output in $out/NAME.log and prints one line with its time.
+step() {
+  local name="$1"
+  shift
+  local t0=$SECONDS
+  if "$@" >"$out/$name.log" 2>&1; then
+    printf 'fresh-machine check: %-28s ok      %4ds\n' "$name" $((SECONDS - t0))
+  else
+    printf 'fresh-machine check: %-28s FAILED  %4ds  (log: %s)\n' "$name" $((SECONDS - t0)) \
+      "$out/$name.log"
+    tail -n 40 "$out/$name.log" | sed 's/^/    /'
+    exit 1
+  fi
+}
+
+host_tools() {
+  command -v mmdebstrap >/dev/null && return 0
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mmdebstrap
+}
+
+# The base system, with the .deb files shared with earlier runs (the root itself is never reused).
+make_root() {
+  mmdebstrap --variant=apt --include=git,sudo,ca-certificates \
+    --skip=essential/unlink \
+    --setup-hook='mkdir -p "$1"/var/cache/apt/archives' \
+    --setup-hook="sync-in '$cache' /var/cache/apt/archives" \
+    --customize-hook="sync-out /var/cache/apt/archives '$cache'" \
+    bookworm "$root"
+  # Name resolution, and the host's certificate bundle: where the package registries are reached
+  # through a TLS proxy, its authority is only in the host's bundle (npm is pointed at the copy).
+  cp /etc/resolv.conf "$root/etc/resolv.conf"
+  cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/host-ca-certificates.crt"
+  chroot "$root" useradd --create-home --shell /bin/bash --groups sudo dev
+  echo 'dev ALL=(ALL) NOPASSWD:ALL' >"$root/etc/sudoers.d/dev"
+  chmod 0440 "$root/etc/sudoers.d/dev"
+}
+
+clone_repo() {
+  git clone --quiet --no-hardlinks "$repo" "$root/home/dev/convscope"
+  git -C "$root/home/dev/convscope" log -1 --format='cloned %h %s'
+  chroot "$root" chown -R dev:dev /home/dev/convscope
+}
+
+# in_root USER COMMAND: runs COMMAND (a bash string) inside the root as USER, in the clone, with
+# /proc, /sys, /dev and the apt cache mounted in a private mount namespace that ends with it.
+in_root() {
+  local user="$1" command="$2"
+  unshare --mount --fork bash -euo pipefail -c '
+    root="$1" cache="$2" user="$3" command="$4"
+    home=/home/$user
+    [[ $user == root ]] && home=/root
+    mount --make-rprivate /
+    mount -t proc proc "$root/proc"
+    mount --rbind /sys "$root/sys"
+    mount --rbind /dev "$root/dev"
+    mount --bind "$cache" "$root/var/cache/apt/archives"
+    exec chroot "$root" /usr/sbin/runuser -u "$user" -- env -i \
+      HOME="$home" USER="$user" LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+      NODE_EXTRA_CA_CERTS=/etc/ssl/host-ca-certificates.crt \
+      bash -euo pipefail -c "cd /home/dev/convscope && $command"
+  ' in_root "$root" "$cache" "$user" "$command"
+}
+
+test_as_sudo_user() { in_root dev 'scripts/test.sh'; }
+
+# scripts/run.sh exec's the app; offscreen, the app trains a few steps on the real MNIST, saves a
+# screenshot of every view and quits.
+app_as_root() {
+  in_root root 'QT_QPA_PLATFORM=offscreen XDG_CONFIG_HOME=/tmp/cfg XDG_DATA_HOME=/tmp/data \
+    scripts/run.sh --demo-train-steps 50 --screenshot-dir /tmp/shots && ls -l /tmp/shots'
+  local shot="$root/tmp/shots/live-activations.png"
+  [[ -s "$shot" ]] || { echo "no screenshot at $shot"; return 1; }
+  cp "$shot" "$out/app.png"
+}
+
+step host-tools host_tools
+step debian-12-root make_root
+step clone clone_repo
+step test.sh-as-sudo-user test_as_sudo_user
+grep -E 'tests passed|tests failed' "$out/test.sh-as-sudo-user.log" | sed 's/^/    /'
+step run.sh-app-as-root app_as_root
+echo "    screenshot: $out/app.png"
+printf 'fresh-machine check: %-28s passed  %4ds\n' total $((SECONDS - total_start))
