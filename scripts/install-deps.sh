@@ -15,7 +15,7 @@ for arg in "$@"; do
   esac
 done
 if [ "$ui" = 1 ]; then
-  packages+=(qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev libqt6sql6-sqlite libgl-dev xvfb xauth fonts-dejavu-core
+  packages+=(qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev libgl-dev xvfb xauth fonts-dejavu-core
             dataset-fashion-mnist)
 fi
 

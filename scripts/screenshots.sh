@@ -24,15 +24,16 @@ command -v xvfb-run >/dev/null || die "xvfb-run is not installed (apt-get instal
 [[ -f "$build/build.ninja" ]] || CONVSCOPE_BUILD_DIR="$build" "$repo_root/scripts/build.sh"
 ninja -C "$build" convscope convscope-cli
 
-# A throw-away settings folder: the screenshots show the default (reference) network, not
-# whatever the last interactive session left behind.
-config="$(mktemp -d)"
-data_home="$(mktemp -d)"
-trap 'rm -rf "$config" "$data_home"' EXIT
+# A throw-away home: the screenshots show the default (reference) network, not whatever the last
+# interactive session left behind, and the paths they show are the ones every user has
+# (~/.local/share/convscope/convscope.db, the MNIST that scripts/fetch-mnist.sh installs).
+home="$(mktemp -d)"
+trap 'rm -rf "$home"' EXIT
+export HOME="$home" CONVSCOPE_DATA="${CONVSCOPE_DATA:-$repo_root/data/mnist}"
+unset XDG_CONFIG_HOME XDG_DATA_HOME
 mkdir -p "$out"
 # The Ensemble view opens the newest stored run.
-"$build/app/cli/convscope-cli" ensemble --nets 50 --epochs 1 --quiet --top 0 \
-  --store "$data_home/convscope/convscope.db"
-XDG_CONFIG_HOME="$config" XDG_DATA_HOME="$data_home" xvfb-run -a -s "-screen 0 1600x1000x24" \
+"$build/app/cli/convscope-cli" ensemble --nets 50 --epochs 1 --quiet --top 0
+xvfb-run -a -s "-screen 0 1600x1000x24" \
   "$build/app/gui/convscope" --demo-train-steps "$steps" --screenshot-dir "$out"
 echo "screenshots: wrote $(ls "$out"/*.png | wc -l) images to $out"

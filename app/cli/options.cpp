@@ -40,9 +40,11 @@ void add_backend_options(Args& args, const std::string& default_threads) {
 }
 
 DatasetPair load_data(const Args& args) {
-  std::string dir = args.str("data");
-  if (!args.given("data")) dir = default_mnist_dir();
-  DatasetPair data = load_idx_folder(dir, dir);
+  // The default MNIST is named "mnist", as in the app, so that a stored run names its data the
+  // same on every machine; another folder is named by its path, so the app can find it again.
+  const bool mnist = !args.given("data");
+  const std::string dir = mnist ? default_mnist_dir() : args.str("data");
+  DatasetPair data = load_idx_folder(dir, mnist ? "mnist" : dir);
   const int limit = args.integer("limit-train", 0, 1 << 30);
   if (limit > 0 && limit < data.train.count) data.train = data.train.head(limit);
   return data;

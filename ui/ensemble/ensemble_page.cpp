@@ -40,6 +40,14 @@ QPushButton#primaryButton { padding: 6px 12px; font-weight: 600; }
 QLabel#hint { color: #5f6b77; font-size: 8pt; }
 )";
 
+// A path as a user reads it: under the home folder as "~/…".
+QString displayPath(const QString& path) {
+  const QString home = QDir::homePath();
+  if (path.startsWith(home + QLatin1Char('/')))
+    return QDir::toNativeSeparators(QStringLiteral("~") + path.mid(home.size()));
+  return QDir::toNativeSeparators(path);
+}
+
 }  // namespace
 
 EnsemblePage::EnsemblePage(QWidget* parent)
@@ -184,7 +192,7 @@ void EnsemblePage::refreshRuns() {
     m_runsModel->setRuns(store().list_runs());
     m_runsPanel->setStoreNote(tr("%1 in %2")
                                   .arg(countText(m_runsModel->rowCount(), tr("run"), tr("runs")),
-                                       QDir::toNativeSeparators(m_storePath)),
+                                       displayPath(m_storePath)),
                               false);
   } catch (const cs::StoreError& e) {
     m_store.reset();
