@@ -4,9 +4,9 @@
 
 EnsembleConfusionView::EnsembleConfusionView(QWidget* parent) : QTableView(parent) {
   for (QHeaderView* header : {horizontalHeader(), verticalHeader()}) {
-    header->setSectionResizeMode(QHeaderView::Fixed);
+    header->setSectionResizeMode(QHeaderView::Stretch);
     header->setDefaultSectionSize(kCell);
-    header->setMinimumSectionSize(kCell);
+    header->setMinimumSectionSize(kMinCell);
     header->setDefaultAlignment(Qt::AlignCenter);
     header->setHighlightSections(true);
   }
@@ -33,4 +33,10 @@ QSize EnsembleConfusionView::sizeHint() const {
   const int n = std::max(10, model() ? model()->rowCount() : 0);
   return {verticalHeader()->width() + n * kCell + 2 * frameWidth() + 2,
           horizontalHeader()->height() + n * kCell + 2 * frameWidth() + 2};
+}
+
+QSize EnsembleConfusionView::minimumSizeHint() const {
+  const int n = std::max(10, model() ? model()->rowCount() : 0);
+  return {verticalHeader()->width() + n * kMinCell + 2 * frameWidth() + 2,
+          horizontalHeader()->height() + n * kMinCell + 2 * frameWidth() + 2};
 }

@@ -5,6 +5,8 @@
 #include <QProgressBar>
 #include <cmath>
 
+#include "widgets/elided_label.h"
+
 TrainingStatusBar::TrainingStatusBar(QWidget* parent)
     : QStatusBar(parent),
       m_state(new QLabel),
@@ -12,7 +14,7 @@ TrainingStatusBar::TrainingStatusBar(QWidget* parent)
       m_steps(new QLabel),
       m_rate(new QLabel),
       m_time(new QLabel),
-      m_backend(new QLabel) {
+      m_backend(new ElidedLabel) {
   m_state->setObjectName(QStringLiteral("stateLabel"));
   m_state->setMinimumWidth(90);
   m_progress->setFixedWidth(160);
@@ -26,7 +28,7 @@ TrainingStatusBar::TrainingStatusBar(QWidget* parent)
   addPermanentWidget(m_steps);
   addPermanentWidget(m_rate);
   addPermanentWidget(m_time);
-  addPermanentWidget(m_backend);
+  addPermanentWidget(m_backend, 1);
   setState(TrainingState::Idle);
   clearProgress();
 }
@@ -76,8 +78,7 @@ void TrainingStatusBar::setBackend(const BackendReport& report) {
                              ? report.kind.toUpper()
                              : report.kind.toUpper() + QStringLiteral(" · ") + report.device;
   const QString text = report.note.isEmpty() ? device : report.note;
-  m_backend->setText(m_backend->fontMetrics().elidedText(text, Qt::ElideRight, kBackendWidth));
-  m_backend->setToolTip(text);
+  m_backend->setText(text);
 }
 
 void TrainingStatusBar::clearProgress() {

@@ -7,6 +7,7 @@
 #include "training/training_types.h"
 
 class QLabel;
+class ElidedLabel;
 class QProgressBar;
 
 class TrainingStatusBar : public QStatusBar {
@@ -20,7 +21,6 @@ class TrainingStatusBar : public QStatusBar {
   void setBackend(const BackendReport& report);
   void clearProgress();
 
-  static constexpr int kBackendWidth = 380;  // longer notes are elided (full text in the tip)
 
   static QString formatDuration(double seconds);  // "0:42", "1:02:03"
 
@@ -30,6 +30,6 @@ class TrainingStatusBar : public QStatusBar {
   QLabel* m_steps;
   QLabel* m_rate;
   QLabel* m_time;
-  QLabel* m_backend;
+  ElidedLabel* m_backend;
   TrainingState m_current = TrainingState::Idle;
 };
