@@ -4,11 +4,9 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
-#include "convscope/backends.h"
 #include "ops/gather.cuh"
 
 namespace cs::cuda {
@@ -327,17 +325,3 @@ void CudaBackend::set_step_count(long long t) {
 }
 
 }  // namespace cs::cuda
-
-namespace cs {
-
-std::unique_ptr<Backend> make_cuda_backend(int device) {
-  const CudaStatus status = cuda_status();
-  if (!status.available) throw BackendError(status.reason);
-  cuda::CudaBackendOptions options;
-  options.device = device;
-  const char* graphs = std::getenv("CONVSCOPE_CUDA_GRAPHS");
-  options.graphs = !(graphs && std::string(graphs) == "0");
-  return std::make_unique<cuda::CudaBackend>(options);
-}
-
-}  // namespace cs

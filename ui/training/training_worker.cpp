@@ -176,9 +176,7 @@ bool TrainingWorker::ensureBackend(cs::BackendChoice choice) {
     const cs::BackendInfo info = m_backend->info();
     BackendReport report{
         QString::fromStdString(info.kind), QString::fromStdString(info.device), {}};
-    if (!selection.note.empty())
-      report.note =
-          tr("No GPU: %1 — using CPU").arg(QString::fromStdString(cs::cuda_status().reason));
+    report.note = QString::fromStdString(selection.note);
     Q_EMIT backendChanged(m_backend, report);
   });
 }

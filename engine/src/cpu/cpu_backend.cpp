@@ -15,7 +15,7 @@
 #include <thread>
 #include <utility>
 
-#include "convscope/backend.h"
+#include "convscope/cpu_backend.h"
 #include "convscope/ops/thread_pool.h"
 #include "convscope/optimizer_math.h"
 #include "convscope/shuffle.h"

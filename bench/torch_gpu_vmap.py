@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""PyTorch-on-GPU peer for a group: K reference CNNs trained together in one batched pass with
+torch.func (stack_module_state + vmap), optionally replayed as one whole-step CUDA graph.
+
+The K networks (seeds seed .. seed+K-1) see the same batches, like Convscope's lockstep group.
+Their parameters are stacked along a leading K dimension (torch.func.stack_module_state); a step
+runs functional_call(reference_net) under vmap, sums the K mean losses (each network gets its own
+gradient) and one Adam (lr 1e-3, eps 1e-7) updates the stacked tensors, which equals K separate
+Adams because Adam is elementwise. --nets 1 trains the plain module, without vmap.
+With --graph the whole step (forward, backward, Adam with capturable=True) is captured once into
+a CUDA graph and replayed, the batch's sample indices copied into a static buffer each step (the
+whole-network capture of PyTorch's CUDA graph documentation); the last, shorter batch runs
+eagerly. --nets 1 --graph is the single-network whole-step graph peer.
+The 60,000 training images stay on the GPU as float tensors in [0, 1]. Warm-up steps run before
+anything is timed (and the parameters and optimizer state are reset after them). Timed: one
+epoch of the whole group, and the evaluation of every network on the 10,000 validation images
+(median of 5). Prints one JSON line with the keys of torch_gpu_reference.py.
+
+  python3 bench/torch_gpu_vmap.py --data data/mnist --nets 50 [--graph]
+"""
+import argparse
+import copy
+import json
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+from torch.func import functional_call, stack_module_state
+
+from reference import load, reference_net
+
+EVAL_CHUNK = 2000  # validation images per batched forward pass
+
+
+def make_group(nets, seed, device):
+    """(parameters, loss(x, y), logits(x) -> (K, B, classes)) of K freshly initialized nets."""
+    models = []
+    for i in range(nets):
+        torch.manual_seed(seed + i)
+        models.append(reference_net().to(device))
+    if nets == 1:
+        model = models[0]
+        return (list(model.parameters()), lambda x, y: F.cross_entropy(model(x), y),
+                lambda x: model(x)[None])
+    params, buffers = stack_module_state(models)
+    base = copy.deepcopy(models[0]).to("meta")
+
+    def one_net(p, b, x):
+        return functional_call(base, (p, b), (x,))
+
+    def loss(x, y):
+        per_net = torch.vmap(lambda p, b: F.cross_entropy(one_net(p, b, x), y))
+        return per_net(params, buffers).sum()
+
+    def logits(x):
+        return torch.vmap(one_net, in_dims=(0, 0, None))(params, buffers, x)
+
+    return list(params.values()), loss, logits
+
+
+def train_epoch(params, loss_fn, x, y, batch, generator, graph):
+    opt = torch.optim.Adam(params, lr=1e-3, eps=1e-7, capturable=graph)
+    order = torch.randperm(x.shape[0], generator=generator, device=x.device)
+    full = x.shape[0] // batch * batch
+    if not graph:
+        for first in range(0, x.shape[0], batch):
+            idx = order[first:first + batch]
+            opt.zero_grad(set_to_none=True)
+            loss_fn(x[idx], y[idx]).backward()
+            opt.step()
+        return opt
+    static_idx = order[:batch].clone()
+    initial = [p.detach().clone() for p in params]
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):  # warm-up before capture, as the documentation requires
+        for _ in range(3):
+            opt.zero_grad(set_to_none=True)
+            loss_fn(x[static_idx], y[static_idx]).backward()
+            opt.step()
+    torch.cuda.current_stream().wait_stream(side)
+    step = torch.cuda.CUDAGraph()
+    opt.zero_grad(set_to_none=True)
+    with torch.cuda.graph(step):
+        loss_fn(x[static_idx], y[static_idx]).backward()
+        opt.step()
+    with torch.no_grad():  # undo the warm-up: the epoch starts from the initial weights
+        for p, p0 in zip(params, initial):
+            p.copy_(p0)
+        for state in opt.state.values():
+            for value in state.values():
+                value.zero_()
+    for first in range(0, full, batch):
+        static_idx.copy_(order[first:first + batch])
+        step.replay()
+    if full < x.shape[0]:
+        idx = order[full:]
+        opt.zero_grad(set_to_none=True)
+        loss_fn(x[idx], y[idx]).backward()
+        opt.step()
+    return opt
+
+
+@torch.no_grad()
+def evaluate(logits_fn, x, y):
+    """Per network: mean loss, accuracy, top-3 labels and probabilities, true-label probability."""
+    parts = [logits_fn(x[i:i + EVAL_CHUNK]) for i in range(0, x.shape[0], EVAL_CHUNK)]
+    logits = torch.cat(parts, dim=1)  # (K, N, classes)
+    nets = logits.shape[0]
+    loss = F.cross_entropy(logits.flatten(0, 1), y.repeat(nets), reduction="none")
+    loss = loss.view(nets, -1).mean(1)
+    probs = logits.softmax(2)
+    top_probs, top_labels = probs.topk(3, dim=2)
+    true_probs = probs.gather(2, y[None, :, None].expand(nets, -1, 1))
+    accuracy = (top_labels[:, :, 0] == y[None]).float().mean(1)
+    return loss, accuracy, top_labels, top_probs, true_probs
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("data_dir", nargs="?", help="folder with the four MNIST IDX files")
+    ap.add_argument("--data", help="the same folder (as convscope-cli passes it)")
+    ap.add_argument("--nets", type=int, default=1, help="networks trained together")
+    ap.add_argument("--graph", action="store_true", help="replay the step as a CUDA graph")
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--threads", type=int, default=0, help="ignored (GPU peer)")
+    ap.add_argument("--limit-train", type=int, default=0, help="first N training images only")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    folder = args.data or args.data_dir or "data/mnist"
+
+    if not torch.cuda.is_available():
+        print(json.dumps({"peer": "pytorch", "torch": torch.__version__,
+                          "error": "torch.cuda.is_available() is False"}))
+        sys.exit(2)
+    device = torch.device("cuda")
+    x, y = load(folder, "train", device)
+    vx, vy = load(folder, "t10k", device)
+    if args.limit_train > 0:
+        x, y = x[:args.limit_train], y[:args.limit_train]
+    generator = torch.Generator(device=device).manual_seed(args.seed)
+
+    # Warm-up on a throwaway group of the same size: CUDA, cuDNN, cuBLAS and vmap's first calls.
+    params, loss_fn, logits_fn = make_group(args.nets, args.seed + 1000, device)
+    train_epoch(params, loss_fn, x[:50 * args.batch_size], y[:50 * args.batch_size],
+                args.batch_size, generator, args.graph)
+    evaluate(logits_fn, vx, vy)
+    del params, loss_fn, logits_fn
+    torch.cuda.synchronize()
+
+    params, loss_fn, logits_fn = make_group(args.nets, args.seed, device)
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    train_epoch(params, loss_fn, x, y, args.batch_size, generator, args.graph)
+    torch.cuda.synchronize()
+    seconds = time.perf_counter() - start
+    times = []
+    for _ in range(5):
+        torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        _, accuracy, *_ = evaluate(logits_fn, vx, vy)
+        torch.cuda.synchronize()
+        times.append(1000 * (time.perf_counter() - t0))
+
+    mode = ("cuda vmap" if args.nets > 1 else "cuda") + (" whole-step graph" if args.graph else "")
+    print(json.dumps({
+        "peer": "pytorch", "torch": torch.__version__, "mode": mode,
+        "device": torch.cuda.get_device_name(device),
+        "cudnn": torch.backends.cudnn.version(),
+        "cudnn_allow_tf32": torch.backends.cudnn.allow_tf32,
+        "matmul_allow_tf32": torch.backends.cuda.matmul.allow_tf32,
+        "nets": args.nets, "batch": args.batch_size, "train_count": x.shape[0],
+        "epoch_seconds": seconds, "total_seconds": seconds,
+        "samples_per_second": x.shape[0] * args.nets / seconds,
+        "eval_ms": statistics.median(times),
+        "val_accuracy": accuracy.mean().item()}))
+
+
+if __name__ == "__main__":
+    main()
