@@ -19,7 +19,8 @@ kit="${KIT_DIR:-$root/.gpu-kit}"
 data="${CONVSCOPE_DATA:-$root/data/mnist}"
 archs="${CUDA_ARCHS:-90}"  # "90": sm_90 machine code and compute_90 PTX
 max_bytes=$((40 << 20))
-gpu_tests=(test_cuda_layers test_cuda_kernels test_cuda_backend test_cuda_snapshot test_cuda_errors)
+gpu_tests=(test_cuda_layers test_cuda_kernels test_cuda_backend test_cuda_snapshot test_cuda_errors
+  test_cuda_group)
 
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)

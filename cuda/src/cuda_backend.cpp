@@ -248,6 +248,7 @@ bool CudaBackend::launch_graph(const Plan& plan) {
       cudaGraphExec_t exec = nullptr;
       CUDA_CHECK(cudaGraphInstantiate(&exec, graph.get(), 0));
       it = g.graphs.emplace(plan.batch, GraphExec(exec)).first;
+      ++m_graph_captures;
     } catch (const CudaError& e) {
       std::fprintf(stderr, "convscope: CUDA graph capture failed, training without graphs: %s\n",
                    e.what());
