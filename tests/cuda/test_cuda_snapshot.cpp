@@ -77,6 +77,16 @@ struct Pair {
 
 class SnapshotMatchesCpu : public ::testing::TestWithParam<const char*> {};
 
+// Waits for the GPU's snapshot and compares it, and the step it was taken at, with the CPU's.
+void expect_matching_snapshots(Pair& p, long long step) {
+  const Snapshot* g = wait_for_snapshot(*p.gpu);
+  const Snapshot* c = p.cpu->snapshots().take();
+  ASSERT_NE(g, nullptr) << "no snapshot arrived from the GPU";
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(g->step, step);
+  expect_same_snapshot(*g, *c);
+}
+
 TEST_P(SnapshotMatchesCpu, RequestedDuringAStep) {
   CS_SKIP_WITHOUT_GPU();
   Pair p(GetParam());
@@ -84,12 +94,7 @@ TEST_P(SnapshotMatchesCpu, RequestedDuringAStep) {
   p.gpu->request_snapshot(1, 4);
   p.cpu->request_snapshot(1, 4);
   p.step(7);
-  const Snapshot* g = wait_for_snapshot(*p.gpu);
-  const Snapshot* c = p.cpu->snapshots().take();
-  ASSERT_NE(g, nullptr) << "no snapshot arrived from the GPU";
-  ASSERT_NE(c, nullptr);
-  EXPECT_EQ(g->step, 1);
-  expect_same_snapshot(*g, *c);
+  expect_matching_snapshots(p, 1);
 }
 
 TEST_P(SnapshotMatchesCpu, CapturedWhilePaused) {
@@ -98,12 +103,7 @@ TEST_P(SnapshotMatchesCpu, CapturedWhilePaused) {
   for (int first = 0; first < 21; first += 7) p.step(first);
   p.gpu->capture_snapshot(2, 9);
   p.cpu->capture_snapshot(2, 9);
-  const Snapshot* g = wait_for_snapshot(*p.gpu);
-  const Snapshot* c = p.cpu->snapshots().take();
-  ASSERT_NE(g, nullptr) << "no snapshot arrived from the GPU";
-  ASSERT_NE(c, nullptr);
-  EXPECT_EQ(g->step, 3);
-  expect_same_snapshot(*g, *c);
+  expect_matching_snapshots(p, 3);
 }
 
 INSTANTIATE_TEST_SUITE_P(Specs, SnapshotMatchesCpu,
@@ -126,12 +126,7 @@ TEST(Snapshot, PerNetworkOrdersMatchCpu) {
   p.gpu->request_snapshot(2, 4);
   p.cpu->request_snapshot(2, 4);
   p.step(7);
-  const Snapshot* g = wait_for_snapshot(*p.gpu);
-  const Snapshot* c = p.cpu->snapshots().take();
-  ASSERT_NE(g, nullptr) << "no snapshot arrived from the GPU";
-  ASSERT_NE(c, nullptr);
-  EXPECT_EQ(g->step, 1);
-  expect_same_snapshot(*g, *c);
+  expect_matching_snapshots(p, 1);
 
   p.step(14);
   p.gpu->capture_snapshot(1, 9);
