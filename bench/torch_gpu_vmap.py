@@ -11,25 +11,24 @@ With --graph the whole step (forward, backward, Adam with capturable=True) is ca
 a CUDA graph and replayed, the batch's sample indices copied into a static buffer each step (the
 whole-network capture of PyTorch's CUDA graph documentation); the last, shorter batch runs
 eagerly. --nets 1 --graph is the single-network whole-step graph peer.
-The 60,000 training images stay on the GPU as float tensors in [0, 1]. Warm-up steps run before
-anything is timed (and the parameters and optimizer state are reset after them). Timed: one
-epoch of the whole group, and the evaluation of every network on the 10,000 validation images
-(median of 5). Prints one JSON line with the keys of torch_gpu_reference.py.
+The 60,000 training images stay on the GPU as float tensors in [0, 1]. The graph is captured
+(after its warm-up steps, whose effect on the weights and optimizer state is undone) before
+anything is timed. One untimed warm-up epoch, then R timed epochs of the whole group; then one
+untimed and R timed evaluations of every network on the 10,000 validation images. Prints one
+JSON line with the keys of torch_gpu_reference.py.
 
-  python3 bench/torch_gpu_vmap.py --data data/mnist --nets 50 [--graph]
+  python3 bench/torch_gpu_vmap.py --data data/mnist --nets 50 [--graph] [--repeats 3]
 """
 import argparse
 import copy
 import json
-import statistics
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
 from torch.func import functional_call, stack_module_state
 
-from reference import load, reference_net
+from reference import load, reference_net, spread, timed
 
 EVAL_CHUNK = 2000  # validation images per batched forward pass
 
@@ -60,47 +59,53 @@ def make_group(nets, seed, device):
     return list(params.values()), loss, logits
 
 
-def train_epoch(params, loss_fn, x, y, batch, generator, graph):
-    opt = torch.optim.Adam(params, lr=1e-3, eps=1e-7, capturable=graph)
-    order = torch.randperm(x.shape[0], generator=generator, device=x.device)
-    full = x.shape[0] // batch * batch
-    if not graph:
-        for first in range(0, x.shape[0], batch):
-            idx = order[first:first + batch]
-            opt.zero_grad(set_to_none=True)
-            loss_fn(x[idx], y[idx]).backward()
-            opt.step()
-        return opt
-    static_idx = order[:batch].clone()
-    initial = [p.detach().clone() for p in params]
-    side = torch.cuda.Stream()
-    side.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(side):  # warm-up before capture, as the documentation requires
-        for _ in range(3):
-            opt.zero_grad(set_to_none=True)
-            loss_fn(x[static_idx], y[static_idx]).backward()
-            opt.step()
-    torch.cuda.current_stream().wait_stream(side)
-    step = torch.cuda.CUDAGraph()
-    opt.zero_grad(set_to_none=True)
-    with torch.cuda.graph(step):
-        loss_fn(x[static_idx], y[static_idx]).backward()
-        opt.step()
-    with torch.no_grad():  # undo the warm-up: the epoch starts from the initial weights
-        for p, p0 in zip(params, initial):
-            p.copy_(p0)
-        for state in opt.state.values():
-            for value in state.values():
-                value.zero_()
-    for first in range(0, full, batch):
-        static_idx.copy_(order[first:first + batch])
-        step.replay()
-    if full < x.shape[0]:
-        idx = order[full:]
-        opt.zero_grad(set_to_none=True)
-        loss_fn(x[idx], y[idx]).backward()
-        opt.step()
-    return opt
+class GroupTrainer:
+    """One Adam over the stacked parameters for all epochs; with graph=True the whole step is
+    captured once, here (so no epoch pays for it), and replayed for every full batch."""
+
+    def __init__(self, params, loss_fn, x, y, batch, generator, graph):
+        self.params, self.loss_fn, self.x, self.y = params, loss_fn, x, y
+        self.batch, self.generator = batch, generator
+        self.opt = torch.optim.Adam(params, lr=1e-3, eps=1e-7, capturable=graph)
+        self.step = None
+        if graph:
+            self.capture()
+
+    def eager_step(self, idx):
+        self.opt.zero_grad(set_to_none=True)
+        self.loss_fn(self.x[idx], self.y[idx]).backward()
+        self.opt.step()
+
+    def capture(self):
+        self.static_idx = torch.arange(self.batch, device=self.x.device)
+        initial = [p.detach().clone() for p in self.params]
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):  # warm-up before capture, as the documentation requires
+            for _ in range(3):
+                self.eager_step(self.static_idx)
+        torch.cuda.current_stream().wait_stream(side)
+        self.step = torch.cuda.CUDAGraph()
+        self.opt.zero_grad(set_to_none=True)
+        with torch.cuda.graph(self.step):
+            self.loss_fn(self.x[self.static_idx], self.y[self.static_idx]).backward()
+            self.opt.step()
+        with torch.no_grad():  # undo the warm-up: training starts from the initial weights
+            for p, p0 in zip(self.params, initial):
+                p.copy_(p0)
+            for state in self.opt.state.values():
+                for value in state.values():
+                    value.zero_()
+
+    def epoch(self):
+        n = self.x.shape[0]
+        order = torch.randperm(n, generator=self.generator, device=self.x.device)
+        full = n // self.batch * self.batch if self.step else 0
+        for first in range(0, full, self.batch):
+            self.static_idx.copy_(order[first:first + self.batch])
+            self.step.replay()
+        for first in range(full, n, self.batch):  # all batches eagerly, or the last short one
+            self.eager_step(order[first:first + self.batch])
 
 
 @torch.no_grad()
@@ -125,12 +130,16 @@ def main():
     ap.add_argument("--nets", type=int, default=1, help="networks trained together")
     ap.add_argument("--graph", action="store_true", help="replay the step as a CUDA graph")
     ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--repeats", type=int, default=3, help="timed epochs after the warm-up")
     ap.add_argument("--threads", type=int, default=0, help="ignored (GPU peer)")
     ap.add_argument("--limit-train", type=int, default=0, help="first N training images only")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     folder = args.data or args.data_dir or "data/mnist"
+    if args.repeats < 1:
+        ap.error("--repeats must be at least 1")
 
+    flushed = torch.set_flush_denormal(True)  # host-side arithmetic only; kept like the CPU peer
     if not torch.cuda.is_available():
         print(json.dumps({"peer": "pytorch", "torch": torch.__version__,
                           "error": "torch.cuda.is_available() is False"}))
@@ -142,28 +151,14 @@ def main():
         x, y = x[:args.limit_train], y[:args.limit_train]
     generator = torch.Generator(device=device).manual_seed(args.seed)
 
-    # Warm-up on a throwaway group of the same size: CUDA, cuDNN, cuBLAS and vmap's first calls.
-    params, loss_fn, logits_fn = make_group(args.nets, args.seed + 1000, device)
-    train_epoch(params, loss_fn, x[:50 * args.batch_size], y[:50 * args.batch_size],
-                args.batch_size, generator, args.graph)
-    evaluate(logits_fn, vx, vy)
-    del params, loss_fn, logits_fn
-    torch.cuda.synchronize()
-
     params, loss_fn, logits_fn = make_group(args.nets, args.seed, device)
-    torch.cuda.synchronize()
-    start = time.perf_counter()
-    train_epoch(params, loss_fn, x, y, args.batch_size, generator, args.graph)
-    torch.cuda.synchronize()
-    seconds = time.perf_counter() - start
-    times = []
-    for _ in range(5):
-        torch.cuda.synchronize()
-        t0 = time.perf_counter()
-        _, accuracy, *_ = evaluate(logits_fn, vx, vy)
-        torch.cuda.synchronize()
-        times.append(1000 * (time.perf_counter() - t0))
+    trainer = GroupTrainer(params, loss_fn, x, y, args.batch_size, generator, args.graph)
 
+    def evaluation():
+        return evaluate(logits_fn, vx, vy)
+
+    warmup_s, epochs, _ = timed(trainer.epoch, args.repeats, torch.cuda.synchronize)
+    _, evals, (loss, accuracy, *_) = timed(evaluation, args.repeats, torch.cuda.synchronize)
     mode = ("cuda vmap" if args.nets > 1 else "cuda") + (" whole-step graph" if args.graph else "")
     print(json.dumps({
         "peer": "pytorch", "torch": torch.__version__, "mode": mode,
@@ -171,11 +166,10 @@ def main():
         "cudnn": torch.backends.cudnn.version(),
         "cudnn_allow_tf32": torch.backends.cudnn.allow_tf32,
         "matmul_allow_tf32": torch.backends.cuda.matmul.allow_tf32,
-        "nets": args.nets, "batch": args.batch_size, "train_count": x.shape[0],
-        "epoch_seconds": seconds, "total_seconds": seconds,
-        "samples_per_second": x.shape[0] * args.nets / seconds,
-        "eval_ms": statistics.median(times),
-        "val_accuracy": accuracy.mean().item()}))
+        "flush_denormal": flushed, "nets": args.nets, "batch": args.batch_size,
+        "train_count": x.shape[0], "repeats": args.repeats, "warmup_seconds": warmup_s,
+        **spread("epoch_seconds", epochs), **spread("eval_ms", evals, 1000.0),
+        "val_loss": loss.mean().item(), "val_accuracy": accuracy.mean().item()}))
 
 
 if __name__ == "__main__":
