@@ -1,10 +1,13 @@
-"""What both PyTorch peers share: the IDX reader (raw or gzipped), the reference network, its
-training epoch and evaluation, and the timing rule (one warm-up, then R timed runs).
+"""What the PyTorch peers share: their command line, the IDX reader (raw or gzipped), the data on
+the device, the reference network, its training epoch and evaluation, and the timing rule (one
+warm-up, then R timed runs).
 
   Conv2d(1,8,5) ReLU MaxPool2d(2) Conv2d(8,16,5) ReLU MaxPool2d(2) Flatten
   Linear(256,128) ReLU Linear(128,10), Adam lr 1e-3 eps 1e-7
 """
+import argparse
 import gzip
+import json
 import os
 import statistics
 import struct
@@ -14,6 +17,64 @@ import time
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+
+def peer_arguments(description, nets_help, default_threads=0):
+    """The command line every peer takes: convscope-cli bench passes the same flags to each."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("data_dir", nargs="?", help="folder with the four MNIST IDX files")
+    ap.add_argument("--data", help="the same folder (as convscope-cli passes it)")
+    ap.add_argument("--nets", type=int, default=1, help=nets_help)
+    ap.add_argument("--threads", type=int, default=default_threads,
+                    help="CPU threads (ignored by the GPU peers)")
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--repeats", type=int, default=3, help="timed epochs after the warm-up")
+    ap.add_argument("--limit-train", type=int, default=0, help="first N training images only")
+    ap.add_argument("--seed", type=int, default=1)
+    return ap
+
+
+def parse_peer_arguments(ap):
+    """Parses and checks; args.folder is the MNIST folder."""
+    args = ap.parse_args()
+    args.folder = args.data or args.data_dir
+    if not args.folder:
+        ap.error("give the MNIST folder (positional or --data)")
+    if args.repeats < 1:
+        ap.error("--repeats must be at least 1")
+    return args
+
+
+def gpu_data(args):
+    """For the GPU peers: flushes denormals (host-side arithmetic, as the CPU peer does), exits
+    with a JSON error when there is no usable GPU, and returns the device and the MNIST tensors on
+    it: (flushed, device, x, y, vx, vy)."""
+    flushed = torch.set_flush_denormal(True)
+    if not torch.cuda.is_available():
+        print(json.dumps({"peer": "pytorch", "torch": torch.__version__,
+                          "error": "torch.cuda.is_available() is False"}))
+        sys.exit(2)
+    device = torch.device("cuda")
+    x, y = load(args.folder, "train", device)
+    vx, vy = load(args.folder, "t10k", device)
+    if args.limit_train > 0:
+        x, y = x[:args.limit_train], y[:args.limit_train]
+    return flushed, device, x, y, vx, vy
+
+
+def gpu_report(mode, device, flushed, args, train_count, warmup_s, epochs, evals, val_loss,
+               val_accuracy):
+    """The JSON line a GPU peer prints: what ran (and whether TF32 was allowed) and its times."""
+    return json.dumps({
+        "peer": "pytorch", "torch": torch.__version__, "mode": mode,
+        "device": torch.cuda.get_device_name(device),
+        "cudnn": torch.backends.cudnn.version(),
+        "cudnn_allow_tf32": torch.backends.cudnn.allow_tf32,
+        "matmul_allow_tf32": torch.backends.cuda.matmul.allow_tf32,
+        "flush_denormal": flushed, "nets": args.nets, "batch": args.batch_size,
+        "train_count": train_count, "repeats": args.repeats, "warmup_seconds": warmup_s,
+        **spread("epoch_seconds", epochs), **spread("eval_ms", evals, 1000.0),
+        "val_loss": val_loss, "val_accuracy": val_accuracy})
 
 
 def read_idx(path):

@@ -19,16 +19,14 @@ JSON line with the keys of torch_gpu_reference.py.
 
   python3 bench/torch_gpu_vmap.py --data data/mnist --nets 50 [--graph] [--repeats 3]
 """
-import argparse
 import copy
-import json
-import sys
 
 import torch
 import torch.nn.functional as F
 from torch.func import functional_call, stack_module_state
 
-from reference import load, reference_net, spread, timed
+from reference import (gpu_data, gpu_report, parse_peer_arguments, peer_arguments, reference_net,
+                       timed)
 
 EVAL_CHUNK = 2000  # validation images per batched forward pass
 
@@ -124,31 +122,10 @@ def evaluate(logits_fn, x, y):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("data_dir", nargs="?", help="folder with the four MNIST IDX files")
-    ap.add_argument("--data", help="the same folder (as convscope-cli passes it)")
-    ap.add_argument("--nets", type=int, default=1, help="networks trained together")
+    ap = peer_arguments(__doc__.split("\n")[0], "networks trained together")
     ap.add_argument("--graph", action="store_true", help="replay the step as a CUDA graph")
-    ap.add_argument("--batch-size", type=int, default=64)
-    ap.add_argument("--repeats", type=int, default=3, help="timed epochs after the warm-up")
-    ap.add_argument("--threads", type=int, default=0, help="ignored (GPU peer)")
-    ap.add_argument("--limit-train", type=int, default=0, help="first N training images only")
-    ap.add_argument("--seed", type=int, default=1)
-    args = ap.parse_args()
-    folder = args.data or args.data_dir or "data/mnist"
-    if args.repeats < 1:
-        ap.error("--repeats must be at least 1")
-
-    flushed = torch.set_flush_denormal(True)  # host-side arithmetic only; kept like the CPU peer
-    if not torch.cuda.is_available():
-        print(json.dumps({"peer": "pytorch", "torch": torch.__version__,
-                          "error": "torch.cuda.is_available() is False"}))
-        sys.exit(2)
-    device = torch.device("cuda")
-    x, y = load(folder, "train", device)
-    vx, vy = load(folder, "t10k", device)
-    if args.limit_train > 0:
-        x, y = x[:args.limit_train], y[:args.limit_train]
+    args = parse_peer_arguments(ap)
+    flushed, device, x, y, vx, vy = gpu_data(args)
     generator = torch.Generator(device=device).manual_seed(args.seed)
 
     params, loss_fn, logits_fn = make_group(args.nets, args.seed, device)
@@ -160,17 +137,8 @@ def main():
     warmup_s, epochs, _ = timed(trainer.epoch, args.repeats, torch.cuda.synchronize)
     _, evals, (loss, accuracy, *_) = timed(evaluation, args.repeats, torch.cuda.synchronize)
     mode = ("cuda vmap" if args.nets > 1 else "cuda") + (" whole-step graph" if args.graph else "")
-    print(json.dumps({
-        "peer": "pytorch", "torch": torch.__version__, "mode": mode,
-        "device": torch.cuda.get_device_name(device),
-        "cudnn": torch.backends.cudnn.version(),
-        "cudnn_allow_tf32": torch.backends.cudnn.allow_tf32,
-        "matmul_allow_tf32": torch.backends.cuda.matmul.allow_tf32,
-        "flush_denormal": flushed, "nets": args.nets, "batch": args.batch_size,
-        "train_count": x.shape[0], "repeats": args.repeats, "warmup_seconds": warmup_s,
-        **spread("epoch_seconds", epochs), **spread("eval_ms", evals, 1000.0),
-        "val_loss": loss.mean().item(), "val_accuracy": accuracy.mean().item()}))
-
+    print(gpu_report(mode, device, flushed, args, x.shape[0], warmup_s, epochs, evals,
+                     loss.mean().item(), accuracy.mean().item()))
 
 if __name__ == "__main__":
     main()

@@ -12,39 +12,26 @@ JSON line with every timed epoch and evaluation.
 
 Run with Debian's interpreter: /usr/bin/python3 bench/torch_reference.py data/mnist
 """
-import argparse
 import json
 
 import torch
 
-from reference import adam, evaluate, load, reference_net, spread, timed, train_epoch
+from reference import (adam, evaluate, load, parse_peer_arguments, peer_arguments, reference_net,
+                       spread, timed, train_epoch)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("data_dir", nargs="?", help="folder with the four MNIST IDX files")
-    ap.add_argument("--data", help="the same folder (as convscope-cli passes it)")
-    ap.add_argument("--nets", type=int, default=1, help="train K networks one after another")
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--batch-size", type=int, default=64)
-    ap.add_argument("--repeats", type=int, default=3, help="timed epochs after the warm-up")
-    ap.add_argument("--limit-train", type=int, default=0, help="first N training images only")
-    ap.add_argument("--seed", type=int, default=1)
-    args = ap.parse_args()
-    args.data = args.data or args.data_dir
-    if not args.data:
-        ap.error("give the MNIST folder (positional or --data)")
-    if args.repeats < 1:
-        ap.error("--repeats must be at least 1")
+    args = parse_peer_arguments(
+        peer_arguments(__doc__.split("\n")[0], "train K networks one after another", 2))
     args.threads = args.threads or 2
 
     torch.set_num_threads(args.threads)
     flushed = torch.set_flush_denormal(True)
     torch.manual_seed(args.seed)
-    x, y = load(args.data, "train")
+    x, y = load(args.folder, "train")
     if args.limit_train > 0:
         x, y = x[:args.limit_train], y[:args.limit_train]
-    vx, vy = load(args.data, "t10k")
+    vx, vy = load(args.folder, "t10k")
     generator = torch.Generator().manual_seed(args.seed)
     nets = [reference_net() for _ in range(args.nets)]
     opts = [adam(net) for net in nets]
