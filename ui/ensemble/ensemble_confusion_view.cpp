@@ -22,8 +22,9 @@ EnsembleConfusionView::EnsembleConfusionView(QWidget* parent) : QTableView(paren
 }
 
 void EnsembleConfusionView::markCell(int trueLabel, int predicted) {
-  if (!model() || trueLabel < 0 || predicted < 0) {
-    clearSelection();
+  if (!model()) return;
+  if (trueLabel < 0 || predicted < 0) {
+    selectionModel()->clear();  // the current cell too, or its frame stays highlighted
     return;
   }
   setCurrentIndex(model()->index(trueLabel, predicted));

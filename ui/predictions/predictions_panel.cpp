@@ -71,9 +71,14 @@ PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
     m_proxy->setOrder(static_cast<PredictionOrder>(m_order->currentData().toInt()));
     m_view->scrollToTop();
   });
+  // A click, or the arrow keys moving the current image, make that image the probe.
   connect(m_view, &QListView::clicked, this, [this](const QModelIndex& index) {
     Q_EMIT probeRequested(m_proxy->mapToSource(index).row());
   });
+  connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
+          [this](const QModelIndex& index) {
+            if (index.isValid()) Q_EMIT probeRequested(m_proxy->mapToSource(index).row());
+          });
   connect(m_proxy, &QAbstractItemModel::modelReset, this, &PredictionsPanel::updateCount);
   connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &PredictionsPanel::updateCount);
   connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &PredictionsPanel::updateCount);

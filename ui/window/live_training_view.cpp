@@ -352,6 +352,7 @@ void LiveTrainingView::onRunStarted(const RunInfo& info) {
 void LiveTrainingView::onRunCleared() {
   m_history.clear();
   m_predictions->clearEvaluation();
+  m_predictionsPanel->showFilter(PredictionFilter::All);  // no predictions left to filter by
   if (m_data && m_predictions->dataset() != m_data) m_predictions->setDataset(m_data);
   m_confusion->recount(*m_predictions);
   m_inspector->clear();

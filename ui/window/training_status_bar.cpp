@@ -51,6 +51,7 @@ void TrainingStatusBar::setState(TrainingState state) {
                                   : state == TrainingState::Stopped ? QStringLiteral("#d64545")
                                                                     : QStringLiteral("#5f6b77")));
   if (state != TrainingState::Running) m_rate->setText(tr("— samples/s"));
+  showTime();
 }
 
 void TrainingStatusBar::setProgress(const TrainingProgress& p) {
@@ -67,10 +68,15 @@ void TrainingStatusBar::setProgress(const TrainingProgress& p) {
                        .arg(locale.toString(p.stepsPerEpoch)));
   if (m_current == TrainingState::Running)
     m_rate->setText(tr("%1 samples/s").arg(locale.toString(std::llround(p.samplesPerSecond))));
-  QString time = tr("%1 elapsed").arg(formatDuration(p.elapsedSeconds));
-  if (p.etaSeconds >= 0 && p.globalStep < total)
-    time += tr(" · ETA %1").arg(formatDuration(p.etaSeconds));
-  m_time->setText(time);
+  m_elapsed = tr("%1 elapsed").arg(formatDuration(p.elapsedSeconds));
+  m_eta = p.etaSeconds >= 0 && p.globalStep < total
+              ? tr(" · ETA %1").arg(formatDuration(p.etaSeconds))
+              : QString();
+  showTime();
+}
+
+void TrainingStatusBar::showTime() {
+  m_time->setText(m_current == TrainingState::Running ? m_elapsed + m_eta : m_elapsed);
 }
 
 void TrainingStatusBar::setBackend(const BackendReport& report) {
@@ -85,5 +91,7 @@ void TrainingStatusBar::clearProgress() {
   m_progress->setValue(0);
   m_steps->setText(tr("Epoch –/– · step –/–"));
   m_rate->setText(tr("— samples/s"));
-  m_time->setText(tr("0:00 elapsed"));
+  m_elapsed = tr("0:00 elapsed");
+  m_eta.clear();
+  showTime();
 }

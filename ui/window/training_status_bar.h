@@ -1,5 +1,5 @@
 // The status bar of a training run: state, epoch/step progress, samples/s, elapsed and ETA, and
-// the backend in use (or why there is no GPU).
+// the backend in use (or why there is no GPU). The ETA shows only while training runs.
 #pragma once
 
 #include <QStatusBar>
@@ -21,7 +21,6 @@ class TrainingStatusBar : public QStatusBar {
   void setBackend(const BackendReport& report);
   void clearProgress();
 
-
   static QString formatDuration(double seconds);  // "0:42", "1:02:03"
 
  private:
@@ -32,4 +31,7 @@ class TrainingStatusBar : public QStatusBar {
   QLabel* m_time;
   ElidedLabel* m_backend;
   TrainingState m_current = TrainingState::Idle;
+  QString m_elapsed, m_eta;  // the ETA shows only while running: paused or stopped, it is stale
+
+  void showTime();
 };
