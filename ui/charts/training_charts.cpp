@@ -77,11 +77,9 @@ void roundTicks(QValueAxis* axis, double max, int ticks) {
   axis->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
 }
 
-// An axis whose labels are never cut to "…", as Qt Charts does in a short chart by default.
 QValueAxis* valueAxis(const QString& title) {
   auto* axis = new QValueAxis;
   axis->setTitleText(title);
-  axis->setTruncateLabels(false);
   return axis;
 }
 

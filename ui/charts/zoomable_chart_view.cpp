@@ -1,10 +1,9 @@
 #include "charts/zoomable_chart_view.h"
 
 #include <QMouseEvent>
-#include <QResizeEvent>
 
 ZoomableChartView::ZoomableChartView(QChart* chart, QWidget* parent)
-    : QChartView(chart, parent), m_title(chart->title()) {
+    : CompactChartView(chart, parent) {
   setRubberBand(QChartView::RectangleRubberBand);
   setRenderHint(QPainter::Antialiasing);
   setContextMenuPolicy(Qt::ActionsContextMenu);
@@ -33,11 +32,4 @@ void ZoomableChartView::mouseReleaseEvent(QMouseEvent* event) {
 void ZoomableChartView::mouseDoubleClickEvent(QMouseEvent* event) {
   if (event->button() == Qt::LeftButton && isZoomed()) return resetZoom();
   QChartView::mouseDoubleClickEvent(event);
-}
-
-void ZoomableChartView::resizeEvent(QResizeEvent* event) {
-  const bool compact = height() < kCompactHeight;
-  chart()->setTitle(compact ? QString() : m_title);
-  for (QAbstractAxis* axis : chart()->axes()) axis->setTitleVisible(!compact);
-  QChartView::resizeEvent(event);
 }

@@ -1,12 +1,11 @@
 // A chart view for live metrics: drag a rectangle to zoom in, double-click (or Reset zoom in the
-// right-click menu) to zoom back out. The context menu shows the widget's actions. In a short view
-// the chart's and the axes' titles are left out (the legend still names the series), so that
-// Qt Charts does not cut the tick labels and titles to "…".
+// right-click menu) to zoom back out. The context menu shows the widget's actions. A short chart
+// stays readable (CompactChartView).
 #pragma once
 
-#include <QChartView>
+#include "charts/compact_chart_view.h"
 
-class ZoomableChartView : public QChartView {
+class ZoomableChartView : public CompactChartView {
   Q_OBJECT
 
  public:
@@ -22,9 +21,4 @@ class ZoomableChartView : public QChartView {
   void mousePressEvent(QMouseEvent* event) override;
   void mouseReleaseEvent(QMouseEvent* event) override;
   void mouseDoubleClickEvent(QMouseEvent* event) override;
-  void resizeEvent(QResizeEvent* event) override;
-
- private:
-  static constexpr int kCompactHeight = 240;  // below it, no chart title
-  QString m_title;
 };

@@ -16,6 +16,7 @@ EnsembleConfusionView::EnsembleConfusionView(QWidget* parent) : QTableView(paren
   setEditTriggers(NoEditTriggers);
   setCornerButtonEnabled(false);
   setWordWrap(false);
+  setTextElideMode(Qt::ElideNone);  // a narrow cell clips its margin, never a digit
   setToolTip(tr("Rows: true label; columns: predicted label, counted over all networks"));
   connect(this, &QTableView::clicked, this,
           [this](const QModelIndex& index) { Q_EMIT cellClicked(index.row(), index.column()); });

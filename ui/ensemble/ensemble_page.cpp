@@ -77,7 +77,7 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   left->addWidget(confusionBox);
   left->setStretchFactor(1, 1);  // the confusion matrix's cells grow with the space
   left->setChildrenCollapsible(false);
-  left->setSizes({380, 620});
+  left->setSizes({250, 750});
   auto* bottom = new QSplitter(Qt::Horizontal);
   bottom->addWidget(m_table);
   bottom->addWidget(m_detail);

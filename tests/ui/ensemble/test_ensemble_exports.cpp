@@ -6,6 +6,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "charts/compact_chart_view.h"
 #include "convscope/store.h"
 #include "ensemble/accuracy_charts.h"
 #include "ensemble/ensemble_page.h"
