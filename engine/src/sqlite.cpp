@@ -14,7 +14,7 @@ Connection::Connection(const std::string& path, int flags) : m_path(path) {
     throw StoreError(path + ": cannot open: " + msg);
   }
   sqlite3_extended_result_codes(m_db, 1);
-  sqlite3_busy_timeout(m_db, 5000);  // another process writing: wait rather than fail
+  sqlite3_busy_timeout(m_db, 30000);  // another process writing: wait rather than fail
 }
 
 Connection::~Connection() {

@@ -241,6 +241,9 @@ void Store::end_run(int64_t run, RunStatus status) {
 }
 
 void Store::save_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors) {
+  // One write transaction, taken before the SELECT: a read that is still open when the UPDATE
+  // wants to write cannot wait for another writer (SQLite answers "database is locked" at once).
+  sql::Transaction tx(*m_db);
   sql::Stmt q(*m_db,
               "SELECT r.spec, n.seed FROM networks n JOIN runs r ON r.id = n.run_id "
               "WHERE n.run_id = ?1 AND n.net = ?2");
@@ -251,6 +254,7 @@ void Store::save_weights(int64_t run, int net, const std::vector<NamedTensor>& t
       {"format", "pt"},
       {"spec", q.text(0)},
       {"seed", std::to_string(static_cast<uint64_t>(q.i64(1)))}};
+  q.reset();
   TempFile tmp;
   write_safetensors(tmp.path, tensors, meta);
   std::ifstream in(tmp.path, std::ios::binary);
@@ -261,6 +265,7 @@ void Store::save_weights(int64_t run, int net, const std::vector<NamedTensor>& t
       .bind(2, net)
       .bind(3, std::span<const uint8_t>(blob))
       .run();
+  tx.commit();
 }
 
 std::vector<NamedTensor> Store::load_weights(int64_t run, int net) {
