@@ -102,6 +102,9 @@ int ensemble_command(const std::vector<std::string>& argv) {
     progress.finish();
     const EpochMetrics& m = trainer.epochs().back();
     store.record_epoch(run, m, trainer.last_eval());
+    // Every epoch's weights, so that a run stopped later keeps those of its last whole epoch.
+    for (int net = 0; net < nets; ++net)
+      store.save_weights(run, net, network_weights(*sel.backend, cfg.group.spec, net));
     stats = compute_ensemble_stats(trainer.last_eval(), data.test.labels, data.test.classes);
     print_summary(m, stats, cfg.epochs, group_samples / m.seconds);
     base = trainer.samples_seen();
@@ -111,12 +114,10 @@ int ensemble_command(const std::vector<std::string>& argv) {
   progress.finish();
   if (interrupt.requested()) {
     store.cancel_run(run);
-    std::fprintf(stderr, "cancelled: run %lld keeps its %d finished epoch(s)\n",
+    std::fprintf(stderr, "cancelled: run %lld keeps its %d finished epoch(s) and their weights\n",
                  static_cast<long long>(run), trainer.epoch());
-    return 130;
+    return interrupt.exit_code();
   }
-  for (int net = 0; net < nets; ++net)
-    store.save_weights(run, net, network_weights(*sel.backend, cfg.group.spec, net));
   store.finish_run(run);
   print_hardest(stats, args.integer("top", 0, 10000));
   std::printf("\nstored as run %lld in %s\n", static_cast<long long>(run), store.path().c_str());

@@ -97,7 +97,7 @@ int train_command(const std::vector<std::string>& argv) {
   if (interrupt.requested()) {
     std::fprintf(stderr, "interrupted at epoch %d, step %lld\n", trainer.epoch() + 1,
                  trainer.global_step());
-    exit_code = 130;
+    exit_code = interrupt.exit_code();
   }
   if (args.given("metrics")) write_metrics_csv(args.str("metrics"), trainer);
   if (args.given("save")) save(args.str("save"), trainer, data.train.name);

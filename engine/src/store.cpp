@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "run_locks.h"
 #include "sqlite.h"
 #include "store_schema.h"
 
@@ -115,6 +116,25 @@ Store::Store(const std::string& path) : m_path(path) {
     m_db = std::make_unique<sql::Connection>(path, SQLITE_OPEN_READWRITE);
   }
   m_db->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON");
+  m_locks = std::make_unique<RunLocks>(path);
+  interrupt_orphaned_runs();
+}
+
+void Store::interrupt_orphaned_runs() {
+  const auto orphans = [&] {
+    std::vector<int64_t> out;
+    sql::Stmt q(*m_db, "SELECT id FROM runs WHERE status = 'running'");
+    while (q.step())
+      if (!m_locks->held_elsewhere(q.i64(0))) out.push_back(q.i64(0));
+    return out;
+  };
+  if (orphans().empty()) return;  // the usual case: no write lock needed
+  sql::Transaction tx(*m_db);
+  sql::Stmt mark(*m_db,
+                 "UPDATE runs SET status = 'interrupted', "
+                 "ended = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1");
+  for (int64_t run : orphans()) mark.bind(1, run).run();
+  tx.commit();
 }
 
 Store::~Store() {
@@ -153,7 +173,13 @@ int64_t Store::begin_run(const RunSetup& s) {
   sql::Stmt net(*m_db, "INSERT INTO networks (run_id, net, seed) VALUES (?1, ?2, ?3)");
   for (int n = 0; n < g.nets(); ++n)
     net.bind(1, id).bind(2, n).bind(3, static_cast<int64_t>(g.seeds[n])).run();
-  tx.commit();
+  m_locks->acquire(id);  // before the run becomes visible, so no one takes it for orphaned
+  try {
+    tx.commit();
+  } catch (...) {
+    m_locks->release(id);
+    throw;
+  }
   m_open_runs.push_back(id);
   return id;
 }
@@ -238,6 +264,7 @@ void Store::end_run(int64_t run, RunStatus status) {
   if (m_db->changes() == 0)
     throw StoreError(m_path + ": run " + std::to_string(run) + " is not running");
   std::erase(m_open_runs, run);
+  m_locks->release(run);
 }
 
 void Store::save_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors) {
@@ -427,6 +454,7 @@ StoredRun Store::load_run(int64_t run) {
 bool Store::delete_run(int64_t run) {
   sql::Stmt(*m_db, "DELETE FROM runs WHERE id = ?1").bind(1, run).run();
   std::erase(m_open_runs, run);
+  m_locks->release(run);
   return m_db->changes() > 0;
 }
 

@@ -226,7 +226,7 @@ TEST(Store, DroppedStoreLeavesRunInterruptedWithEpochOne) {
   EXPECT_THROW(store.record_epoch(id, make_metrics(2, e1), e1), StoreError);
 }
 
-TEST(Store, CrashedProcessLeavesRunRunningWithEpochOne) {
+TEST(Store, CrashedProcessRunIsInterruptedOnNextOpen) {
   TempDir dir;
   const std::string path = dir.file("s.db");
   const EvalResult e1 = make_eval(3, 100, 5);
@@ -245,15 +245,28 @@ TEST(Store, CrashedProcessLeavesRunRunningWithEpochOne) {
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  // A destructor did not run: only the one run above can exist, still marked running.
+  // A destructor did not run (the WAL is still there); the next open finds the process gone.
   ASSERT_GT(fs::file_size(path + "-wal"), 0u);
   Store store(path);
   const std::vector<RunSummary> list = store.list_runs();
   ASSERT_EQ(list.size(), 1u);
   const StoredRun run = store.load_run(list[0].id);
-  EXPECT_EQ(run.info.status, RunStatus::Running);
+  EXPECT_EQ(run.info.status, RunStatus::Interrupted);
   EXPECT_EQ(run.info.epochs_done, 1);
   expect_same(run.eval, e1);
+}
+
+TEST(Store, RunOfAnotherLivingStoreStaysRunning) {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  Store writer(path);
+  const int64_t id = writer.begin_run(make_setup(1, 10, 1));
+  {
+    Store other(path);  // same process, another open file: the lock is seen
+    EXPECT_EQ(other.load_run(id).info.status, RunStatus::Running);
+  }
+  writer.finish_run(id);
+  EXPECT_EQ(Store(path).load_run(id).info.status, RunStatus::Finished);
 }
 
 // A store with one recorded run, closed.

@@ -4,8 +4,10 @@
 //
 // Each write is one transaction: begin_run, record_epoch (all of an epoch's metrics and
 // predictions at once), save_weights, finish_run / cancel_run. A run still open when its Store is
-// destroyed is marked "interrupted"; after a crash it stays "running". Either way every recorded
-// epoch is complete and the latest one loads.
+// destroyed is marked "interrupted". A run whose process died (a crash, kill -9) is marked
+// "interrupted" when the store is next opened for writing: while a Store records a run it holds a
+// lock that the kernel drops with the process (see run_locks.h). Either way every recorded epoch
+// is complete and the latest one loads.
 //
 // Opening checks the file before writing anything: a file that is not an SQLite database, is
 // truncated, holds another schema, or has another schema version throws StoreError and is left
@@ -28,6 +30,7 @@ namespace cs {
 namespace sql {
 class Connection;
 }
+class RunLocks;
 
 class StoreError : public std::runtime_error {
  public:
@@ -114,9 +117,11 @@ class Store {
 
  private:
   void end_run(int64_t run, RunStatus status);
+  void interrupt_orphaned_runs();  // "running" runs whose process is gone
 
   std::string m_path;
   std::unique_ptr<sql::Connection> m_db;
+  std::unique_ptr<RunLocks> m_locks;
   std::vector<int64_t> m_open_runs;  // begun here, not yet finished or cancelled
 };
 

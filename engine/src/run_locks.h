@@ -1,0 +1,29 @@
+// Which runs of a store have a living writer. A process that records a run holds a lock on one
+// byte of a file beside the database ("<store>-runs"; byte offset = run id). The kernel drops the
+// lock when the process ends, however it ends, so a run marked "running" whose byte is not locked
+// belongs to a process that is gone. Unlike a stored pid, the lock cannot be fooled by pid reuse.
+// The locks are open-file-description locks (F_OFD_*): two Stores in one process see each other's.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace cs {
+
+class RunLocks {
+ public:
+  explicit RunLocks(const std::string& store_path);  // throws StoreError
+  ~RunLocks();
+  RunLocks(const RunLocks&) = delete;
+  RunLocks& operator=(const RunLocks&) = delete;
+
+  void acquire(int64_t run);  // throws StoreError
+  void release(int64_t run);
+  bool held_elsewhere(int64_t run) const;  // by another Store, in this process or another
+
+ private:
+  std::string m_path;
+  int m_fd = -1;
+};
+
+}  // namespace cs
