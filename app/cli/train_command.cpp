@@ -1,8 +1,9 @@
 // convscope-cli train: train one network, print per-epoch summaries, optionally save it.
 #include <cstdio>
-#include <fstream>
+#include <sstream>
 
 #include "commands.h"
+#include "convscope/atomic_file.h"
 #include "convscope/checkpoint.h"
 #include "interrupt.h"
 #include "options.h"
@@ -13,12 +14,12 @@ namespace cs::cli {
 namespace {
 
 void write_metrics_csv(const std::string& path, const Trainer& t) {
-  std::ofstream out(path);
+  std::ostringstream out;
   out << "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n";
   for (const EpochMetrics& m : t.epochs())
     out << m.epoch << ',' << m.train_loss << ',' << m.train_accuracy << ',' << m.val_loss << ','
         << m.val_accuracy << ',' << m.seconds << '\n';
-  if (!out) throw std::runtime_error("cannot write " + path);
+  write_file_atomically(path, out.str());
 }
 
 void save(const std::string& path, Trainer& t, const std::string& dataset) {

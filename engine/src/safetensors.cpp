@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "convscope/atomic_file.h"
 #include "convscope/checkpoint.h"
 #include "json_lite.h"
 #include "shape_text.h"
@@ -34,45 +35,6 @@ constexpr const char* kMetadataKey = "__metadata__";
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw CheckpointError(path + ": " + what);
-}
-
-// Writes all of `bytes` to `fd`; false (errno set) on failure.
-bool write_all(int fd, const std::string& bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-// Replaces `path` with `bytes` atomically: a temp file in the same folder, fsync, rename.
-// On failure the temp file is removed (only if this call created it) and `path` is untouched.
-void write_file_atomically(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail(path, "cannot create " + tmp + ": " + std::strerror(errno));
-  const bool written = write_all(fd, bytes) && ::fsync(fd) == 0;
-  const int write_errno = errno;
-  if (::close(fd) != 0 || !written) {
-    const int err = written ? errno : write_errno;
-    ::unlink(tmp.c_str());
-    fail(path, "cannot write " + tmp + ": " + std::strerror(err));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    fail(path, std::string("cannot replace the file: ") + std::strerror(err));
-  }
-  // Make the rename itself durable; a failure here leaves a complete file, so it is not fatal.
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
 }
 
 struct FileCloser {
@@ -187,7 +149,11 @@ void write_safetensors(const std::string& path, const std::vector<NamedTensor>& 
   bytes += header;
   for (const NamedTensor& t : tensors)
     bytes.append(reinterpret_cast<const char*>(t.data.data()), t.data.size() * sizeof(float));
-  write_file_atomically(path, bytes);
+  try {
+    write_file_atomically(path, bytes);
+  } catch (const FileError& e) {
+    throw CheckpointError(e.what());
+  }
 }
 
 std::vector<NamedTensor> read_safetensors(const std::string& path,

@@ -3,6 +3,8 @@
 // (count, 3) float32 and true-label probabilities (count) float32.
 #include "convscope/store.h"
 
+#include "convscope/atomic_file.h"
+
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -308,9 +310,12 @@ void Store::export_weights(int64_t run, int net, const std::string& file) {
   if (!q.bind(1, run).bind(2, net).step()) throw StoreError(name + " does not exist");
   if (q.is_null(0)) throw StoreError(name + " has no saved weights");
   const auto blob = q.blob(0);
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(blob.data()), static_cast<std::streamsize>(blob.size()));
-  if (!out.flush()) throw StoreError("cannot write " + file);
+  try {
+    write_file_atomically(
+        file, std::string_view(reinterpret_cast<const char*>(blob.data()), blob.size()));
+  } catch (const FileError& e) {
+    throw StoreError(e.what());
+  }
 }
 
 std::vector<RunSummary> Store::list_runs() {

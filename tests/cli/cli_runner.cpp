@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <random>
@@ -44,11 +46,6 @@ void write_idx(const std::string& path, const std::vector<int>& dims,
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 }  // namespace
 
 void write_idx_folder(const std::string& dir, int train, int test, int size) {
@@ -63,21 +60,30 @@ void write_idx_folder(const std::string& dir, int train, int test, int size) {
   }
 }
 
-Process::Process(const std::vector<std::string>& args, const std::string& logs)
-    : m_out(logs + "/stdout"), m_err(logs + "/stderr") {
+Process::Process(const std::vector<std::string>& args, long max_file_bytes) {
+  int out[2], err[2];
+  if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
   m_pid = fork();
   if (m_pid < 0) throw std::runtime_error("fork failed");
   if (m_pid == 0) {
-    const int out = open(m_out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = open(m_err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(out, 1);
-    dup2(err, 2);
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    for (int fd : {out[0], out[1], err[0], err[1]}) close(fd);
+    if (max_file_bytes >= 0) {
+      ::signal(SIGXFSZ, SIG_IGN);
+      const rlimit limit{static_cast<rlim_t>(max_file_bytes), static_cast<rlim_t>(max_file_bytes)};
+      setrlimit(RLIMIT_FSIZE, &limit);
+    }
     std::vector<char*> argv{const_cast<char*>(CONVSCOPE_CLI)};
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     execv(CONVSCOPE_CLI, argv.data());
     _exit(127);
   }
+  close(out[1]);
+  close(err[1]);
+  m_readers[0] = std::thread([this, fd = out[0]] { drain(fd, &m_out); });
+  m_readers[1] = std::thread([this, fd = err[0]] { drain(fd, &m_err); });
 }
 
 Process::~Process() {
@@ -85,14 +91,29 @@ Process::~Process() {
     kill(m_pid, SIGKILL);
     waitpid(m_pid, nullptr, 0);
   }
+  for (std::thread& t : m_readers)
+    if (t.joinable()) t.join();
+}
+
+void Process::drain(int fd, std::string* to) {
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+    if (n <= 0) continue;
+    const std::lock_guard<std::mutex> lock(m_mutex);
+    to->append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
 }
 
 std::string Process::out() const {
-  return slurp(m_out);
+  const std::lock_guard<std::mutex> lock(m_mutex);
+  return m_out;
 }
 
 std::string Process::err() const {
-  return slurp(m_err);
+  const std::lock_guard<std::mutex> lock(m_mutex);
+  return m_err;
 }
 
 bool Process::wait_for_output(const std::string& text, double seconds) {
@@ -123,12 +144,13 @@ Result Process::wait(double seconds) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
+  for (std::thread& t : m_readers)
+    if (t.joinable()) t.join();  // the pipes close when the process ends
   return {m_code, out(), err()};
 }
 
-Result run_cli(const std::vector<std::string>& args, double seconds) {
-  TempDir logs;
-  Process p(args, logs.path().string());
+Result run_cli(const std::vector<std::string>& args, double seconds, long max_file_bytes) {
+  Process p(args, max_file_bytes);
   return p.wait(seconds);
 }
 

@@ -1,11 +1,13 @@
 // Runs convscope-cli as a child process for the CLI tests: a temporary folder, a tiny IDX
-// dataset, and the exit code, stdout and stderr of a run (or a running process to signal).
+// dataset, and the exit code, stdout and stderr of a run (or of a running process to signal).
 #pragma once
 
 #include <sys/types.h>
 
 #include <filesystem>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace cs::cli_test {
@@ -31,10 +33,11 @@ struct Result {
   std::string out, err;
 };
 
-// A started convscope-cli; stdout and stderr go to files in `logs`.
+// A started convscope-cli. `max_file_bytes` >= 0 limits the files it may write (RLIMIT_FSIZE,
+// with SIGXFSZ ignored), so that a write fails as on a full disk.
 class Process {
  public:
-  Process(const std::vector<std::string>& args, const std::string& logs);
+  explicit Process(const std::vector<std::string>& args, long max_file_bytes = -1);
   ~Process();  // kills it if still running
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -48,13 +51,18 @@ class Process {
   Result wait(double seconds = 120);  // kills it with SIGKILL after `seconds` (code 128 + 9)
 
  private:
+  void drain(int fd, std::string* to);
+
   pid_t m_pid = -1;
-  std::string m_out, m_err;
+  mutable std::mutex m_mutex;
+  std::string m_out, m_err;  // guarded by m_mutex
+  std::thread m_readers[2];
   bool m_done = false;
   int m_code = -1;
 };
 
 // Runs convscope-cli to the end.
-Result run_cli(const std::vector<std::string>& args, double seconds = 120);
+Result run_cli(const std::vector<std::string>& args, double seconds = 120,
+               long max_file_bytes = -1);
 
 }  // namespace cs::cli_test

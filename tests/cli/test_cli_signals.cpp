@@ -22,8 +22,7 @@ TEST_P(Signals, TrainStopsAndSaves) {
   write_idx_folder(dir.file("data"), 256, 64);
   const std::string ck = dir.file("net.safetensors");
   Process p({"train", "--data", dir.file("data"), "--arch", "d16:relu-d10", "--epochs", "100000",
-             "--threads", "1", "--quiet", "--save", ck},
-            dir.path().string());
+             "--threads", "1", "--quiet", "--save", ck});
   ASSERT_TRUE(p.wait_for_output("epoch 2/", 60)) << p.err();
   p.signal(GetParam());
   const Result r = p.wait(60);
@@ -38,8 +37,7 @@ TEST_P(Signals, EnsembleStopsAndKeepsFinishedEpochsWithWeights) {
   write_idx_folder(dir.file("data"), 256, 64);
   const std::string store_path = dir.file("runs.db");
   Process p({"ensemble", "--data", dir.file("data"), "--arch", "d16:relu-d10", "--nets", "3",
-             "--epochs", "100000", "--threads", "1", "--quiet", "--store", store_path},
-            dir.path().string());
+             "--epochs", "100000", "--threads", "1", "--quiet", "--store", store_path});
   ASSERT_TRUE(p.wait_for_output("epoch 2/", 60)) << p.err();
   p.signal(GetParam());
   const Result r = p.wait(60);
@@ -63,8 +61,7 @@ TEST(Signals, KilledEnsembleIsMarkedInterruptedOnNextOpen) {
   write_idx_folder(dir.file("data"), 256, 64);
   const std::string store_path = dir.file("runs.db");
   Process p({"ensemble", "--data", dir.file("data"), "--arch", "d16:relu-d10", "--nets", "2",
-             "--epochs", "100000", "--threads", "1", "--quiet", "--store", store_path},
-            dir.path().string());
+             "--epochs", "100000", "--threads", "1", "--quiet", "--store", store_path});
   ASSERT_TRUE(p.wait_for_output("epoch 1/", 60)) << p.err();
   {
     // While the process lives, opening the store leaves its run alone.
