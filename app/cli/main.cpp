@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,12 @@ int main(int argc, char** argv) {
     return 1;
   } catch (const cs::BackendError& e) {
     std::fprintf(stderr, "convscope-cli %s: backend error: %s\n", command.c_str(), e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr,
+                 "convscope-cli %s: out of memory: the network, batch size or group is too large "
+                 "for this machine\n",
+                 command.c_str());
     return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "convscope-cli %s: error: %s\n", command.c_str(), e.what());

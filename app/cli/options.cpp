@@ -72,7 +72,7 @@ TrainConfig train_config(const Args& args, const Dataset& train, int nets) {
   set("rho", g.optimizer.rho);
   set("initial-accumulator", g.optimizer.initial_accumulator);
   if (!(g.optimizer.lr > 0)) throw UsageError("--lr must be positive");
-  g.batch_size = args.integer("batch-size", 1, 65536);
+  g.batch_size = args.integer("batch-size", 1, kMaxBatchSize);
   cfg.epochs = args.integer("epochs", 1, 100000);
   const unsigned long long seed = args.u64("seed");
   g.shuffle_seed = seed;

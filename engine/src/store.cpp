@@ -43,21 +43,6 @@ RunStatus parse_status(const std::string& s) {
   throw StoreError("damaged store: unknown run status '" + s + "'");
 }
 
-// A file in the temp folder for the safetensors functions, which work on paths; removed on exit.
-struct TempFile {
-  TempFile() {
-    path = (fs::temp_directory_path() / "convscope-weights-XXXXXX").string();
-    const int fd = mkstemp(path.data());
-    if (fd < 0) throw StoreError("cannot create a temporary file in " + path);
-    close(fd);
-  }
-  ~TempFile() {
-    std::error_code ec;
-    fs::remove(path, ec);
-  }
-  std::string path;
-};
-
 }  // namespace
 
 std::string to_string(RunStatus s) {
@@ -284,38 +269,42 @@ void Store::save_weights(int64_t run, int net, const std::vector<NamedTensor>& t
       {"spec", q.text(0)},
       {"seed", std::to_string(static_cast<uint64_t>(q.i64(1)))}};
   q.reset();
-  TempFile tmp;
-  write_safetensors(tmp.path, tensors, meta);
-  std::ifstream in(tmp.path, std::ios::binary);
-  const std::vector<uint8_t> blob((std::istreambuf_iterator<char>(in)),
-                                  std::istreambuf_iterator<char>());
+  const std::string blob = encode_safetensors(m_path, tensors, meta);
   sql::Stmt(*m_db, "UPDATE networks SET weights = ?3 WHERE run_id = ?1 AND net = ?2")
       .bind(1, run)
       .bind(2, net)
-      .bind(3, std::span<const uint8_t>(blob))
+      .bind(3, std::span(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()))
       .run();
   tx.commit();
 }
 
 std::vector<NamedTensor> Store::load_weights(int64_t run, int net) {
-  TempFile tmp;
-  export_weights(run, net, tmp.path);
-  return read_safetensors(tmp.path);
+  std::vector<NamedTensor> out;
+  with_weights(run, net, [&](const std::string& name, std::string_view blob) {
+    out = parse_safetensors(blob, name);
+  });
+  return out;
 }
 
 void Store::export_weights(int64_t run, int net, const std::string& file) {
+  with_weights(run, net, [&](const std::string&, std::string_view blob) {
+    try {
+      write_file_atomically(file, blob);
+    } catch (const FileError& e) {
+      throw StoreError(e.what());
+    }
+  });
+}
+
+void Store::with_weights(int64_t run, int net,
+                         const std::function<void(const std::string&, std::string_view)>& use) {
   const std::string name =
       m_path + ": run " + std::to_string(run) + " network " + std::to_string(net);
   sql::Stmt q(*m_db, "SELECT weights FROM networks WHERE run_id = ?1 AND net = ?2");
   if (!q.bind(1, run).bind(2, net).step()) throw StoreError(name + " does not exist");
   if (q.is_null(0)) throw StoreError(name + " has no saved weights");
   const auto blob = q.blob(0);
-  try {
-    write_file_atomically(
-        file, std::string_view(reinterpret_cast<const char*>(blob.data()), blob.size()));
-  } catch (const FileError& e) {
-    throw StoreError(e.what());
-  }
+  use(name, std::string_view(reinterpret_cast<const char*>(blob.data()), blob.size()));
 }
 
 std::vector<RunSummary> Store::list_runs() {

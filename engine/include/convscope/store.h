@@ -16,9 +16,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "convscope/backend.h"
@@ -117,6 +119,9 @@ class Store {
 
  private:
   void end_run(int64_t run, RunStatus status);
+  // Calls `use` with a name for messages and the weights blob of (run, net), or throws.
+  void with_weights(int64_t run, int net,
+                    const std::function<void(const std::string&, std::string_view)>& use);
   void interrupt_orphaned_runs();  // "running" runs whose process is gone
 
   std::string m_path;
