@@ -5,6 +5,10 @@
 
 namespace cs::cli {
 
+namespace {
+constexpr int kMaxThreads = 256;  // more than any CPU this runs on; the pool is one per process
+}  // namespace
+
 void add_data_options(Args& args) {
   args.section("Data");
   args.option("data", "DIR", "data/mnist",
@@ -36,7 +40,7 @@ void add_model_options(Args& args) {
 void add_backend_options(Args& args, const std::string& default_threads) {
   args.section("Backend");
   args.option("backend", "NAME", "auto", "auto (CUDA when a GPU is usable, else CPU), cpu or cuda");
-  args.option("threads", "N", default_threads, "CPU backend threads (0: all cores)");
+  args.option("threads", "N", default_threads, "CPU backend threads, at most 256 (0: all cores)");
 }
 
 DatasetPair load_data(const Args& args) {
@@ -88,7 +92,7 @@ BackendSelection select_backend(const Args& args) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--backend: ") + e.what());
   }
-  BackendSelection sel = make_backend(choice, args.integer("threads", 0, 1024));
+  BackendSelection sel = make_backend(choice, args.integer("threads", 0, kMaxThreads));
   if (!sel.note.empty()) std::fprintf(stderr, "note: %s\n", sel.note.c_str());
   const BackendInfo info = sel.backend->info();
   std::fprintf(stderr, "backend: %s (%s)\n", info.kind.c_str(), info.device.c_str());
