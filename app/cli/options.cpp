@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -75,7 +76,12 @@ TrainConfig train_config(const Args& args, const Dataset& train, int nets) {
   set("momentum", g.optimizer.momentum);
   set("rho", g.optimizer.rho);
   set("initial-accumulator", g.optimizer.initial_accumulator);
-  if (!(g.optimizer.lr > 0)) throw UsageError("--lr must be positive");
+  std::string field;
+  const std::string problem = g.optimizer.problem(&field);
+  if (!problem.empty()) {
+    std::replace(field.begin(), field.end(), '_', '-');  // initial_accumulator -> the flag
+    throw UsageError("--" + field + ": " + problem);
+  }
   g.batch_size = args.integer("batch-size", 1, kMaxBatchSize);
   cfg.epochs = args.integer("epochs", 1, 100000);
   const unsigned long long seed = args.u64("seed");

@@ -170,6 +170,8 @@ CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, s
     fail(path, std::string("metadata 'optimizer': ") + e.what());
   }
   for (const Hyperparameter& h : kHyperparameters) meta.optimizer.*h.field = r.number<float>(h.key);
+  if (const std::string problem = meta.optimizer.problem(); !problem.empty())
+    fail(path, "metadata: " + problem);
   meta.batch_size = r.number<int>("batch_size", 1);
   if (meta.batch_size > kMaxBatchSize)
     fail(path, "metadata 'batch_size' is " + std::to_string(meta.batch_size) + ", the limit is " +

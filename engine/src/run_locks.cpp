@@ -23,14 +23,19 @@ struct flock byte_lock(short type, int64_t run) {
 
 }  // namespace
 
-RunLocks::RunLocks(const std::string& store_path) : m_path(store_path + "-runs") {
+RunLocks::RunLocks(const std::string& store_path, bool read_only) : m_path(store_path + "-runs") {
+  if (read_only) {
+    m_fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
+    m_unknown = m_fd < 0 && errno != ENOENT;
+    return;
+  }
   m_fd = ::open(m_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (m_fd < 0)
     throw StoreError(m_path + ": cannot open the run lock file: " + std::strerror(errno));
 }
 
 RunLocks::~RunLocks() {
-  ::close(m_fd);
+  if (m_fd >= 0) ::close(m_fd);
 }
 
 void RunLocks::acquire(int64_t run) {
@@ -46,6 +51,7 @@ void RunLocks::release(int64_t run) {
 }
 
 bool RunLocks::held_elsewhere(int64_t run) const {
+  if (m_fd < 0) return m_unknown;
   struct flock fl = byte_lock(F_WRLCK, run);
   if (::fcntl(m_fd, F_OFD_GETLK, &fl) != 0) return true;  // unknown: assume alive
   return fl.l_type != F_UNLCK;

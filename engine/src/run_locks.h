@@ -12,7 +12,9 @@ namespace cs {
 
 class RunLocks {
  public:
-  explicit RunLocks(const std::string& store_path);  // throws StoreError
+  // Writing: creates the lock file (throws StoreError). Read-only: opens it if it exists (no
+  // file means no living writer) and only answers held_elsewhere.
+  RunLocks(const std::string& store_path, bool read_only);
   ~RunLocks();
   RunLocks(const RunLocks&) = delete;
   RunLocks& operator=(const RunLocks&) = delete;
@@ -24,6 +26,7 @@ class RunLocks {
  private:
   std::string m_path;
   int m_fd = -1;
+  bool m_unknown = false;  // read-only and the file could not be opened: assume alive
 };
 
 }  // namespace cs

@@ -5,8 +5,8 @@
 // Each write is one transaction: begin_run, record_epoch (all of an epoch's metrics and
 // predictions at once), save_weights, finish_run / cancel_run. A run still open when its Store is
 // destroyed is marked "interrupted". A run whose process died (a crash, kill -9) is marked
-// "interrupted" when the store is next opened for writing: while a Store records a run it holds a
-// lock that the kernel drops with the process (see run_locks.h). Either way every recorded epoch
+// "interrupted" when the store is next opened for writing (a read-only Store shows it so): while
+// a Store records a run it holds a lock that the kernel drops with the process (run_locks.h). Either way every recorded epoch
 // is complete and the latest one loads.
 //
 // Opening checks the file before writing anything: a file that is not an SQLite database, is
@@ -34,9 +34,21 @@ class Connection;
 }
 class RunLocks;
 
+// What failed, in words ("run 3 does not exist", "the store is read-only"); detail() has what
+// only a developer needs, such as SQLite's message and the SQL statement (empty when none).
 class StoreError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit StoreError(const std::string& what, std::string detail = {})
+      : std::runtime_error(what), m_detail(std::move(detail)) {}
+  const std::string& detail() const { return m_detail; }
+
+ private:
+  std::string m_detail;
+};
+
+enum class StoreAccess {
+  ReadWrite,  // creates the file (and its folder) when missing
+  ReadOnly,   // never creates or changes anything; works in a read-only folder
 };
 
 enum class RunStatus { Running, Finished, Cancelled, Interrupted };
@@ -88,8 +100,11 @@ std::string default_store_path();
 
 class Store {
  public:
-  // Opens or creates the database (and its folder). Throws StoreError.
-  explicit Store(const std::string& path = default_store_path());
+  // ReadWrite opens or creates the database (and its folder) and refuses a damaged store
+  // (PRAGMA quick_check) or one it may not write ("read-only"). ReadOnly opens an existing store
+  // only; every write then throws. Throws StoreError.
+  explicit Store(const std::string& path = default_store_path(),
+                 StoreAccess access = StoreAccess::ReadWrite);
   ~Store();  // marks this Store's open runs "interrupted"
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -123,10 +138,15 @@ class Store {
   void with_weights(int64_t run, int net,
                     const std::function<void(const std::string&, std::string_view)>& use);
   void interrupt_orphaned_runs();  // "running" runs whose process is gone
+  void check_writable() const;     // throws unless opened ReadWrite
+  // `stored`, or Interrupted for a run stored as running whose process is gone.
+  RunStatus live_status(int64_t run, RunStatus stored) const;
+  static std::unique_ptr<sql::Connection> open_read_only(const std::string& path);
 
   std::string m_path;
   std::unique_ptr<sql::Connection> m_db;
   std::unique_ptr<RunLocks> m_locks;
+  bool m_read_only = false;
   std::vector<int64_t> m_open_runs;  // begun here, not yet finished or cancelled
 };
 
