@@ -6,8 +6,8 @@
 // predictions at once), save_weights, finish_run / cancel_run. A run still open when its Store is
 // destroyed is marked "interrupted". A run whose process died (a crash, kill -9) is marked
 // "interrupted" when the store is next opened for writing (a read-only Store shows it so): while
-// a Store records a run it holds a lock that the kernel drops with the process (run_locks.h). Either way every recorded epoch
-// is complete and the latest one loads.
+// a Store records a run it holds a lock that the kernel drops with the process (run_locks.h).
+// Either way every recorded epoch is complete and the latest one loads.
 //
 // Opening checks the file before writing anything: a file that is not an SQLite database, is
 // truncated, holds another schema, or has another schema version throws StoreError and is left
