@@ -140,6 +140,13 @@ std::vector<const NamedTensor*> match_layout(const std::string& path, const Chec
   return found;
 }
 
+// "d10 for 1x28x28 images, 10 classes": the same layers on other images are another network.
+std::string network_text(const NetworkSpec& spec) {
+  const Shape3& in = spec.input;
+  return spec.to_string() + " for " + std::to_string(in.c) + "x" + std::to_string(in.h) + "x" +
+         std::to_string(in.w) + " images, " + std::to_string(spec.classes) + " classes";
+}
+
 // NaN or infinity anywhere would make every result NaN: refuse the file, naming the tensor.
 void check_finite(const std::string& path, const NamedTensor& t) {
   const auto bad =
@@ -233,8 +240,8 @@ CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int ne
 
   const GroupConfig& have = backend.config();
   if (!(have.spec == meta.spec))
-    fail(path, "holds the network " + meta.spec.to_string() +
-                   ", but the backend is configured for " + have.spec.to_string());
+    fail(path, "holds the network " + network_text(meta.spec) +
+                   ", but the backend is configured for " + network_text(have.spec));
   if (have.optimizer.slots() != meta.optimizer.slots())
     fail(path, "holds " + to_string(meta.optimizer.kind) + " state, but the backend runs " +
                    to_string(have.optimizer.kind));

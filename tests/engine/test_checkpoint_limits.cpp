@@ -126,6 +126,22 @@ TEST_F(CheckpointLimits, NonFiniteWeightsAreRefusedNamingTheTensor) {
   }
 }
 
+TEST_F(CheckpointLimits, ShapeMismatchNamesBothImageShapes) {
+  const Dataset none;
+  GroupConfig group;
+  group.spec = NetworkSpec::parse("d10", {1, 28, 28}, 10);
+  group.optimizer = OptimizerConfig::defaults(OptimizerKind::Sgd);
+  FakeBackend saved;
+  saved.configure(group, none, none);
+  const std::string p = path("28.safetensors");
+  save_checkpoint(p, saved, 0, {group.spec, group.optimizer, 64, 1, 0, 0, "x"});
+  group.spec = NetworkSpec::parse("d10", {1, 32, 32}, 10);
+  FakeBackend other;
+  other.configure(group, none, none);
+  expect_quick_refusal([&] { load_checkpoint(p, other, 0); }, "1x28x28");
+  expect_quick_refusal([&] { load_checkpoint(p, other, 0); }, "1x32x32");
+}
+
 TEST_F(CheckpointLimits, HeaderWithManyKeysParsesInLinearTime) {
   // 100,000 metadata keys took 53 s with a linear duplicate-key check.
   std::map<std::string, std::string> md;
