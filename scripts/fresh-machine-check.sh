@@ -42,8 +42,8 @@ die() {
 ((EUID == 0)) || die "run it as root (it makes a Debian root with mmdebstrap and chroots into it)"
 git -C "$repo" rev-parse --verify -q HEAD >/dev/null || die "$repo is not a git checkout"
 
-cache="${CONVSCOPE_FRESH_CACHE:-/var/cache/convscope-fresh/apt}"
-mkdir -p "$out" "$cache"
+source "$repo/scripts/debian-root.sh"
+mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 rm -f "$out"/*.log "$out"/app.png
 work="$(mktemp -d "${TMPDIR:-/var/tmp}/convscope-fresh.XXXXXX")"
@@ -73,24 +73,8 @@ step() {
   fi
 }
 
-host_tools() {
-  command -v mmdebstrap >/dev/null && return 0
-  apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends mmdebstrap
-}
-
-# The base system, with the .deb files shared with earlier runs (the root itself is never reused).
 make_root() {
-  mmdebstrap --variant=apt --include=git,sudo,ca-certificates \
-    --skip=essential/unlink \
-    --setup-hook='mkdir -p "$1"/var/cache/apt/archives' \
-    --setup-hook="sync-in '$cache' /var/cache/apt/archives" \
-    --customize-hook="sync-out /var/cache/apt/archives '$cache'" \
-    bookworm "$root"
-  # Name resolution, and the host's certificate bundle: where the package registries are reached
-  # through a TLS proxy, its authority is only in the host's bundle (npm is pointed at the copy).
-  cp /etc/resolv.conf "$root/etc/resolv.conf"
-  cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/host-ca-certificates.crt"
+  debian_root_make "$root" git,sudo
   chroot "$root" useradd --create-home --shell /bin/bash --groups sudo dev
   echo 'dev ALL=(ALL) NOPASSWD:ALL' >"$root/etc/sudoers.d/dev"
   chmod 0440 "$root/etc/sudoers.d/dev"
@@ -102,25 +86,8 @@ clone_repo() {
   chroot "$root" chown -R dev:dev /home/dev/convscope
 }
 
-# in_root USER COMMAND: runs COMMAND (a bash string) inside the root as USER, in the clone, with
-# /proc, /sys, /dev and the apt cache mounted in a private mount namespace that ends with it.
-in_root() {
-  local user="$1" command="$2"
-  unshare --mount --fork bash -euo pipefail -c '
-    root="$1" cache="$2" user="$3" command="$4"
-    home=/home/$user
-    [[ $user == root ]] && home=/root
-    mount --make-rprivate /
-    mount -t proc proc "$root/proc"
-    mount --rbind /sys "$root/sys"
-    mount --rbind /dev "$root/dev"
-    mount --bind "$cache" "$root/var/cache/apt/archives"
-    exec chroot "$root" /usr/sbin/runuser -u "$user" -- env -i \
-      HOME="$home" USER="$user" LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-      NODE_EXTRA_CA_CERTS=/etc/ssl/host-ca-certificates.crt \
-      bash -euo pipefail -c "cd /home/dev/convscope && $command"
-  ' in_root "$root" "$cache" "$user" "$command"
-}
+# in_root USER COMMAND: COMMAND inside the root as USER, in the clone.
+in_root() { debian_root_run "$root" "$1" "cd /home/dev/convscope && $2"; }
 
 test_as_sudo_user() { in_root dev 'scripts/test.sh'; }
 
@@ -134,7 +101,6 @@ app_as_root() {
   cp "$shot" "$out/app.png"
 }
 
-step host-tools host_tools
 step debian-12-root make_root
 step clone clone_repo
 step test.sh-as-sudo-user test_as_sudo_user

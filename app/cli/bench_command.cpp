@@ -1,14 +1,16 @@
-// convscope-cli bench: one epoch of the reference network on the real MNIST, timed, with the
-// PyTorch peer measured in the same run on the same machine and the speed ratio printed.
-#include <algorithm>
+// convscope-cli bench: the reference network on the real MNIST, trained on one backend
+// configured once: an untimed warm-up epoch, then R timed epochs and R timed evaluations, with
+// min / median / max printed. The PyTorch peer, run in the same invocation on the same machine,
+// is timed the same way in its own process; the ratio printed is of medians, and none is printed
+// when either side's timings vary more than 2x.
 #include <chrono>
 #include <cstdio>
-#include <memory>
 #include <sstream>
 
+#include "bench_peer.h"
 #include "commands.h"
 #include "options.h"
-#include "progress.h"
+#include "timing_spread.h"
 
 namespace cs::cli {
 
@@ -17,60 +19,86 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 struct Figures {
-  double epoch_s = 0, eval_ms = 0, val_acc = 0;
+  TimingSpread epochs;    // seconds of each timed epoch
+  TimingSpread captured;  // with capture_hz > 0: seconds of each epoch with live snapshots
+  TimingSpread evals_ms;  // each timed full validation evaluation
+  double warmup_s = 0, val_acc = 0;
 };
 
-// One epoch of a fresh group; with capture_hz > 0 a snapshot is requested (and taken by a
-// simulated reader) that many times per second of wall time.
-Figures run_epoch(Backend& backend, const DatasetPair& data, TrainConfig cfg, double capture_hz) {
-  cfg.epochs = 1;
-  cfg.loss_every = 100;
-  Trainer trainer(backend, data.train, data.test, cfg);
+// Steps the trainer through its next epoch; with capture_hz > 0 a snapshot is requested (and
+// taken by a simulated reader) that many times per second of wall time. Returns the trainer's
+// time for the epoch's steps (the evaluation that ends the epoch is not in it).
+double train_epoch(Trainer& trainer, double capture_hz) {
   const auto period = std::chrono::duration<double>(capture_hz > 0 ? 1.0 / capture_hz : 1e9);
   auto next_capture = Clock::now();
-  while (trainer.step()) {
+  const int epoch = trainer.epoch();
+  while (trainer.epoch() == epoch) {
+    trainer.step();
     if (capture_hz > 0 && Clock::now() >= next_capture) {
       trainer.request_snapshot(0, 0);
-      (void)backend.snapshots().take();
+      (void)trainer.backend().snapshots().take();
       next_capture += std::chrono::duration_cast<Clock::duration>(period);
     }
   }
+  return trainer.epochs().back().seconds;
+}
+
+// One trainer, so the backend is configured once, before anything is timed: a warm-up epoch,
+// then `repeats` timed epochs (each followed by one with live snapshots when capture_hz > 0),
+// then one warm-up and `repeats` timed evaluations.
+Figures measure(Backend& backend, const DatasetPair& data, TrainConfig cfg, int repeats,
+                double capture_hz) {
+  cfg.epochs = 1 + repeats * (capture_hz > 0 ? 2 : 1);
+  cfg.loss_every = 100;
+  Trainer trainer(backend, data.train, data.test, cfg);
   Figures f;
-  f.epoch_s = trainer.epochs().back().seconds;
+  f.warmup_s = train_epoch(trainer, 0);
+  std::vector<double> plain, captured, evals;
+  for (int r = 0; r < repeats; ++r) {
+    plain.push_back(train_epoch(trainer, 0));
+    if (capture_hz > 0) captured.push_back(train_epoch(trainer, capture_hz));
+  }
   f.val_acc = trainer.epochs().back().val_accuracy;
-  std::vector<double> ms;
-  for (int i = 0; i < 5; ++i) {
+  for (int r = 0; r <= repeats; ++r) {
     const auto t0 = Clock::now();
     trainer.evaluate();
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (r > 0)
+      evals.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
   }
-  std::sort(ms.begin(), ms.end());
-  f.eval_ms = ms[ms.size() / 2];
+  f.epochs = TimingSpread(std::move(plain));
+  if (!captured.empty()) f.captured = TimingSpread(std::move(captured));
+  f.evals_ms = TimingSpread(std::move(evals));
   return f;
 }
 
-// Runs the peer script and returns its total_seconds: the time to train all its networks for
-// one epoch, one after another (or a negative value when it did not run).
-double run_peer(const std::string& command, double* peer_acc, double* peer_eval_ms,
-                std::string* peer_name) {
-  std::fprintf(stderr, "peer: %s\n", command.c_str());
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) return -1;
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, pipe.get())) out.append(buf, n);
-  const auto number = [&](const std::string& key) {
-    const size_t at = out.rfind("\"" + key + "\":");
-    return at == std::string::npos ? -1.0 : std::strtod(out.c_str() + at + key.size() + 3, nullptr);
-  };
-  const size_t t = out.rfind("\"torch\":");
-  if (t != std::string::npos) {
-    const size_t q1 = out.find('"', t + 8), q2 = out.find('"', q1 + 1);
-    *peer_name = "pytorch " + out.substr(q1 + 1, q2 - q1 - 1);
+// Prints "<label>: <ratio>x" for numerator / denominator medians, or, when either side's
+// timings vary more than 2x, which one and no ratio. Returns the ratio, or -1 without one.
+double ratio(const std::string& label, const std::string& what, const std::string& unit,
+             const std::string& num_name, const TimingSpread& num, const std::string& den_name,
+             const TimingSpread& den) {
+  bool reliable = true;
+  for (const auto& [name, t] : {std::pair{num_name, &num}, std::pair{den_name, &den}})
+    if (!t->reliable()) {
+      std::printf("%s unreliable: %s\n", name.c_str(), t->variation(what, unit).c_str());
+      reliable = false;
+    }
+  if (!reliable) {
+    std::printf("%s: not given (timings too unsteady)\n", label.c_str());
+    return -1;
   }
-  *peer_acc = number("val_accuracy");
-  *peer_eval_ms = number("eval_ms");
-  return number("total_seconds");
+  const double r = num.median() / den.median();
+  std::printf("%s: %.2fx (medians)\n", label.c_str(), r);
+  return r;
+}
+
+std::string json_ratio(const std::string& name, double r) {
+  std::ostringstream out;
+  out << ",\"" << name << "\":";
+  if (r > 0)
+    out << r;
+  else
+    out << "null";
+  return out.str();
 }
 
 std::string shell_quote(const std::string& s) {
@@ -79,91 +107,115 @@ std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
+// This invocation as a shell command line, for the record under the table.
+std::string command_line(const std::vector<std::string>& argv) {
+  std::string line = "convscope-cli bench";
+  for (const std::string& a : argv) {
+    const bool plain = !a.empty() && a.find_first_not_of(
+                                         "abcdefghijklmnopqrstuvwxyz"
+                                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                         "0123456789_./=:,+-@%") == a.npos;
+    line += " " + (plain ? a : shell_quote(a));
+  }
+  return line;
+}
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) out += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
+  return out;
+}
+
 }  // namespace
 
 int bench_command(const std::vector<std::string>& argv) {
   Args args("bench");
   args.set_summary(
-      "Time one epoch (reference network, Adam, batch 64, all 60,000 MNIST images preloaded) and\n"
-      "the full validation evaluation, then run the PyTorch peer on the same machine and print\n"
-      "the speed ratio.");
+      "Time epochs of the reference network (Adam, batch 64, all 60,000 MNIST images preloaded)\n"
+      "and the full validation evaluation on one backend configured once: a warm-up epoch, then\n"
+      "--repeats timed ones. Then run the PyTorch peer the same way on the same machine and\n"
+      "print min / median / max for both and the ratio of the medians (none when either side's\n"
+      "timings vary more than 2x).");
   add_data_options(args);
   add_model_options(args);
   add_backend_options(args, "2");
   args.section("Benchmark");
+  args.option("repeats", "R", "3",
+              "timed epochs and evaluations after one untimed warm-up, each side (at least 3)");
   args.option("nets", "N", "1",
               "networks trained in lockstep (the peer trains them one after another)");
   args.flag("compare-single", "with --nets > 1: also time one network and print the ratio");
-  args.option("capture-hz", "F", "0", "also time epochs with live snapshots at F per second");
-  args.option("repeat", "N", "3", "with --capture-hz: epochs of each kind, best compared");
+  args.option("capture-hz", "F", "0",
+              "also time epochs with live snapshots at F per second, alternating with plain ones");
   args.option("python", "EXE", "",
               "Python for the peer (default: /usr/bin/python3 for cpu, python3 for cuda)");
   args.flag("no-peer", "skip the PyTorch peer");
-  args.flag("json", "print the figures as one JSON line on stdout");
+  args.flag("json", "print the figures as one JSON line on stdout, last");
   if (!args.parse(argv)) return 0;
 
   const int nets = args.integer("nets", 1, 1024);
+  const int repeats = args.integer("repeats", 3, 1000);
   const double capture_hz = args.real("capture-hz");
   const DatasetPair data = load_data(args);
   const TrainConfig cfg = train_config(args, data.train, nets);
   BackendSelection sel = select_backend(args);
   const BackendInfo info = sel.backend->info();
+  const std::string ours_name = "convscope " + info.kind + " x" + std::to_string(nets);
 
-  const Figures ours = run_epoch(*sel.backend, data, cfg, 0);
+  const Figures ours = measure(*sel.backend, data, cfg, repeats, capture_hz);
   std::ostringstream json;
-  json << "{\"backend\":\"" << info.kind << "\",\"device\":\"" << info.device
-       << "\",\"nets\":" << nets << ",\"epoch_seconds\":" << ours.epoch_s
-       << ",\"eval_ms\":" << ours.eval_ms << ",\"val_accuracy\":" << ours.val_acc;
-  std::printf("%-34s %10s %14s %10s %9s\n", "run", "epoch", "samples/s", "eval", "val acc");
-  // One table row; `group` networks each saw the training set once; eval_ms < 0: not measured.
-  const auto row = [&](const std::string& name, int group, double s, double eval_ms, double acc) {
-    char eval[32] = "       -   ";
-    if (eval_ms >= 0) std::snprintf(eval, sizeof eval, "%7.1f ms", eval_ms);
-    std::printf("%-34s %8.3f s %14.0f %s %8.2f%%\n", name.c_str(), s,
-                static_cast<double>(data.train.count) * group / s, eval, 100 * acc);
+  json << "{\"backend\":\"" << info.kind << "\",\"device\":\"" << json_escape(info.device)
+       << "\",\"nets\":" << nets << ",\"repeats\":" << repeats
+       << ",\"warmup_seconds\":" << ours.warmup_s << "," << ours.epochs.json("epoch_seconds") << ","
+       << ours.evals_ms.json("eval_ms") << ",\"val_accuracy\":" << ours.val_acc;
+
+  std::printf("%d timed epochs and evaluations after one warm-up each, per side\n", repeats);
+  std::printf("%-34s %11s %8s %8s %10s %10s %8s %8s %8s\n", "run", "epoch s min", "median", "max",
+              "samples/s", "eval ms min", "median", "max", "val acc");
+  // One table row; `group` networks each saw the training set once per epoch.
+  const auto row = [&](const std::string& name, int group, const TimingSpread& epochs,
+                       const TimingSpread& evals_ms, double acc) {
+    std::printf("%-34s %11.3f %8.3f %8.3f %10.0f", name.c_str(), epochs.min(), epochs.median(),
+                epochs.max(), static_cast<double>(data.train.count) * group / epochs.median());
+    if (evals_ms.empty())
+      std::printf(" %10s %8s %8s", "-", "-", "-");
+    else
+      std::printf(" %10.1f %8.1f %8.1f", evals_ms.min(), evals_ms.median(), evals_ms.max());
+    std::printf(" %7.2f%%\n", 100 * acc);
   };
-  row("convscope " + info.kind + " x" + std::to_string(nets), nets, ours.epoch_s, ours.eval_ms,
-      ours.val_acc);
+  row(ours_name, nets, ours.epochs, ours.evals_ms, ours.val_acc);
 
   if (capture_hz > 0) {
-    // One epoch is too short to resolve a few percent against run-to-run noise: alternate
-    // epochs without and with capture and compare the best of each.
-    const int repeats = args.integer("repeat", 1, 100);
-    double plain_s = ours.epoch_s, capture_s = 1e30;
-    Figures cap;
-    for (int r = 0; r < repeats; ++r) {
-      if (r > 0) plain_s = std::min(plain_s, run_epoch(*sel.backend, data, cfg, 0).epoch_s);
-      cap = run_epoch(*sel.backend, data, cfg, capture_hz);
-      capture_s = std::min(capture_s, cap.epoch_s);
-    }
-    const double overhead = capture_s / plain_s - 1;
-    row("  best of " + std::to_string(repeats) + " without capture", nets, plain_s, -1,
-        ours.val_acc);
-    row("  best of " + std::to_string(repeats) + " with capture at " +
-            std::to_string(static_cast<int>(capture_hz)) + "/s",
-        nets, capture_s, -1, cap.val_acc);
+    row("  with capture at " + std::to_string(static_cast<int>(capture_hz)) + "/s", nets,
+        ours.captured, TimingSpread(), ours.val_acc);
+    const double slower = ratio("capture slowdown", "epochs", "s", "with capture", ours.captured,
+                                "without capture", ours.epochs);
     // The direct cost: snapshots taken back to back (probe forward/backward, gather, publish;
     // on a GPU also the copy to pinned memory, overlapped with nothing here).
     constexpr int kShots = 200;
     const auto t0 = Clock::now();
     for (int i = 0; i < kShots; ++i) sel.backend->capture_snapshot(0, i % data.test.count);
     (void)sel.backend->take_losses();  // a GPU backend syncs here
+    (void)sel.backend->take_accuracies();
     const double shot_ms =
         std::chrono::duration<double, std::milli>(Clock::now() - t0).count() / kShots;
     std::printf(
-        "capture overhead: %+.1f%% measured (best epochs), %.3f ms per snapshot = %.2f%% of "
-        "training time at %g/s (target <= 3%%)\n",
-        100 * overhead, shot_ms, shot_ms * capture_hz / 10, capture_hz);
-    json << ",\"capture_hz\":" << capture_hz << ",\"capture_overhead\":" << overhead
+        "capture overhead: %.3f ms per snapshot = %.2f%% of training time at %g/s (target <= "
+        "3%%)\n",
+        shot_ms, shot_ms * capture_hz / 10, capture_hz);
+    json << "," << ours.captured.json("capture_epoch_seconds") << ",\"capture_hz\":" << capture_hz
+         << json_ratio("capture_overhead", slower > 0 ? slower - 1 : -1)
          << ",\"snapshot_ms\":" << shot_ms;
   }
   if (nets > 1 && args.on("compare-single")) {
     TrainConfig single = cfg;
     single.group.seeds.resize(1);
-    const Figures one = run_epoch(*sel.backend, data, single, 0);
-    row("convscope " + info.kind + " x1", 1, one.epoch_s, one.eval_ms, one.val_acc);
-    std::printf("%d networks take %.1fx the time of one\n", nets, ours.epoch_s / one.epoch_s);
-    json << ",\"single_epoch_seconds\":" << one.epoch_s;
+    const Figures one = measure(*sel.backend, data, single, repeats, 0);
+    const std::string one_name = "convscope " + info.kind + " x1";
+    row(one_name, 1, one.epochs, one.evals_ms, one.val_acc);
+    const double r = ratio("time of " + std::to_string(nets) + " networks over one", "epochs", "s",
+                           ours_name, ours.epochs, one_name, one.epochs);
+    json << "," << one.epochs.json("single_epoch_seconds") << json_ratio("group_cost", r);
   }
   if (!args.on("no-peer")) {
     const bool gpu = info.kind == "cuda";
@@ -177,23 +229,36 @@ int bench_command(const std::vector<std::string>& argv) {
     std::string command = python + " " + shell_quote(script) + " --data " + shell_quote(data_dir) +
                           " --nets " + std::to_string(nets) + " --batch-size " +
                           std::to_string(cfg.group.batch_size) + " --threads " +
-                          std::to_string(args.integer("threads", 0, 1024));
+                          std::to_string(args.integer("threads", 0, 1024)) + " --repeats " +
+                          std::to_string(repeats);
     if (args.integer("limit-train", 0, 1 << 30) > 0)
       command += " --limit-train " + std::to_string(data.train.count);
-    double peer_acc = -1, peer_eval_ms = -1;
-    std::string peer_name = "pytorch";
-    const double peer_s = run_peer(command, &peer_acc, &peer_eval_ms, &peer_name);
-    if (peer_s > 0) {
-      row(peer_name + (gpu ? " cuda eager" : " cpu") + (nets > 1 ? " (one by one)" : ""), nets,
-          peer_s, peer_eval_ms, peer_acc);
-      std::printf("speedup over PyTorch: %.2fx\n", peer_s / ours.epoch_s);
-      json << ",\"peer\":\"" << peer_name << "\",\"peer_epoch_seconds\":" << peer_s
-           << ",\"speedup\":" << peer_s / ours.epoch_s;
+    const PeerFigures peer = run_peer(command);
+    if (peer.ran) {
+      const std::string peer_row =
+          peer.name + (gpu ? " cuda eager" : " cpu") + (nets > 1 ? " (one by one)" : "");
+      row(peer_row, nets, peer.epochs, peer.evals_ms, peer.val_accuracy);
+      std::printf("peer flushes denormals: %s\n", peer.flush_denormal ? "yes" : "NO");
+      const double speedup = ratio("speed-up over PyTorch, epochs", "epochs", "s", "peer",
+                                   peer.epochs, "convscope", ours.epochs);
+      double eval_speedup = -1;
+      if (speedup < 0)
+        std::printf("speed-up over PyTorch, evaluation: not given (epochs too unsteady)\n");
+      else if (!peer.evals_ms.empty())
+        eval_speedup = ratio("speed-up over PyTorch, evaluation", "evaluations", "ms", "peer",
+                             peer.evals_ms, "convscope", ours.evals_ms);
+      json << ",\"peer\":\"" << json_escape(peer.name)
+           << "\",\"peer_flush_denormal\":" << (peer.flush_denormal ? "true" : "false") << ","
+           << peer.epochs.json("peer_epoch_seconds");
+      if (!peer.evals_ms.empty()) json << "," << peer.evals_ms.json("peer_eval_ms");
+      json << json_ratio("speedup", speedup) << json_ratio("eval_speedup", eval_speedup);
     } else {
       std::printf("PyTorch peer did not run (see its messages above)\n");
     }
   }
-  json << "}";
+  const std::string command = command_line(argv);
+  std::printf("command: %s\n", command.c_str());
+  json << ",\"command\":\"" << json_escape(command) << "\"}";
   if (args.on("json")) std::printf("%s\n", json.str().c_str());
   return 0;
 }

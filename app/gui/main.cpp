@@ -3,6 +3,7 @@
 //   convscope                                   the desktop app
 //   convscope --demo-train-steps N --screenshot-dir D
 //       trains N steps on the real data, evaluates, saves screenshots of every view into D, quits
+//   convscope --window-size WxH ...               the window's size on start (e.g. 1366x768)
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -59,7 +60,10 @@ int main(int argc, char** argv) {
   const QCommandLineOption shots(QStringLiteral("screenshot-dir"),
                                  QObject::tr("Save screenshots of every view into <dir> and quit."),
                                  QObject::tr("dir"));
-  parser.addOptions({steps, shots});
+  const QCommandLineOption windowSize(QStringLiteral("window-size"),
+                                      QObject::tr("Start with the window <width>x<height>."),
+                                      QObject::tr("size"));
+  parser.addOptions({steps, shots, windowSize});
   parser.process(app);
   const bool automated = parser.isSet(shots);
 
@@ -73,6 +77,15 @@ int main(int argc, char** argv) {
   }
 
   MainWindow window(startup.data, startup.problem);
+  if (parser.isSet(windowSize)) {
+    const QStringList wh = parser.value(windowSize).split(QLatin1Char('x'));
+    const int w = wh.value(0).toInt(), h = wh.value(1).toInt();
+    if (wh.size() != 2 || w <= 0 || h <= 0) {
+      std::fprintf(stderr, "convscope: --window-size wants WIDTHxHEIGHT, e.g. 1366x768\n");
+      return 2;
+    }
+    window.resize(w, h);
+  }
   window.show();
   if (!automated) return QApplication::exec();
 

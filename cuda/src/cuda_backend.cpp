@@ -4,11 +4,9 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
-#include "convscope/backends.h"
 #include "ops/gather.cuh"
 
 namespace cs::cuda {
@@ -250,6 +248,7 @@ bool CudaBackend::launch_graph(const Plan& plan) {
       cudaGraphExec_t exec = nullptr;
       CUDA_CHECK(cudaGraphInstantiate(&exec, graph.get(), 0));
       it = g.graphs.emplace(plan.batch, GraphExec(exec)).first;
+      ++m_graph_captures;
     } catch (const CudaError& e) {
       std::fprintf(stderr, "convscope: CUDA graph capture failed, training without graphs: %s\n",
                    e.what());
@@ -327,17 +326,3 @@ void CudaBackend::set_step_count(long long t) {
 }
 
 }  // namespace cs::cuda
-
-namespace cs {
-
-std::unique_ptr<Backend> make_cuda_backend(int device) {
-  const CudaStatus status = cuda_status();
-  if (!status.available) throw BackendError(status.reason);
-  cuda::CudaBackendOptions options;
-  options.device = device;
-  const char* graphs = std::getenv("CONVSCOPE_CUDA_GRAPHS");
-  options.graphs = !(graphs && std::string(graphs) == "0");
-  return std::make_unique<cuda::CudaBackend>(options);
-}
-
-}  // namespace cs

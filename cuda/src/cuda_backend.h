@@ -50,8 +50,10 @@ class CudaBackend final : public Backend {
   long long step_count() const override;
   void set_step_count(long long t) override;
 
-  // Steps replayed from CUDA graphs so far (tests check that the graph path really ran).
+  // Steps replayed from CUDA graphs so far, and graphs captured (tests check that the graph path
+  // really ran, and that graphs were captured again after the workspace moved).
   long long graph_replays() const { return m_graph_replays; }
+  long long graph_captures() const { return m_graph_captures; }
 
  private:
   struct Group;  // the state configure() builds
@@ -74,6 +76,7 @@ class CudaBackend final : public Backend {
   SnapshotExchange m_exchange;
   std::unique_ptr<Group> m_group;
   long long m_graph_replays = 0;
+  long long m_graph_captures = 0;
 };
 
 // Everything sized by the configuration. Declared here so the backend's .cpp files share it.

@@ -35,6 +35,8 @@ void CudaBackend::capture_snapshot(int net, int probe) {
     CUDA_CHECK(cudaStreamSynchronize(m_copy.get()));
     slot = g.ring.acquire();
   }
+  if (slot < 0)  // every transfer has finished, so every slot's callback has freed it
+    throw BackendError("internal: no snapshot buffer is free after all transfers finished");
   enqueue_probe(slot, net, probe);
 }
 

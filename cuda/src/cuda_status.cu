@@ -1,13 +1,13 @@
-// cuda_status() for builds with the CUDA backend: is there a driver, a device, can it run this
-// build's kernels, does cuDNN start? Probed once; never throws and never aborts.
+// device_status(): is there a driver, a device, can it run this build's kernels, does cuDNN
+// start? Probed once; never throws and never aborts.
+#include "cuda_status.h"
+
 #include <cuda_runtime_api.h>
 #include <cudnn.h>
 
 #include <string>
 
-#include "convscope/backends.h"
-
-namespace cs {
+namespace cs::cuda {
 
 namespace {
 
@@ -80,9 +80,9 @@ CudaStatus probe() {
 
 }  // namespace
 
-CudaStatus cuda_status() {
+CudaStatus device_status() {
   static const CudaStatus status = probe();
   return status;
 }
 
-}  // namespace cs
+}  // namespace cs::cuda

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -99,6 +100,42 @@ inline ::testing::AssertionResult close(const std::string& what, const std::vect
     const ::testing::AssertionResult cs_r_ = ::cs::test::close(what, got, want, max_nmse); \
     std::printf("  %s\n", cs_r_.message());                                                \
     EXPECT_TRUE(cs_r_);                                                                    \
+  } while (0)
+
+// Top-1 hit rates compared as hit counts: rates is (rows, nets) with images[r] images behind row
+// r. Passes when no count (rate * images, rounded) differs by more than one, which is one top-1
+// flip on a near tie; the message names the largest difference either way.
+inline ::testing::AssertionResult same_hits(const std::string& what, const std::vector<float>& got,
+                                            const std::vector<float>& want,
+                                            const std::vector<int>& images) {
+  if (got.size() != want.size() || images.empty() || got.size() % images.size() != 0)
+    return ::testing::AssertionFailure() << what << ": " << got.size() << " and " << want.size()
+                                         << " rates for " << images.size() << " rows";
+  const size_t nets = got.size() / images.size();
+  long worst = -1, differ = 0;
+  size_t at = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (!std::isfinite(got[i]))
+      return ::testing::AssertionFailure() << what << "[" << i << "] = " << got[i];
+    const double n = images[i / nets];
+    const long d = std::labs(std::lround(got[i] * n) - std::lround(want[i] * n));
+    differ += d != 0;
+    if (d > worst) worst = d, at = i;
+  }
+  ::testing::AssertionResult r =
+      worst <= 1 ? ::testing::AssertionSuccess() : ::testing::AssertionFailure();
+  if (!got.empty())
+    r << what << ": hit counts differ by at most " << worst << " (max 1), in " << differ << " of "
+      << got.size() << "; worst [" << at << "] " << got[at] << " vs " << want[at] << " of "
+      << images[at / nets] << " images";
+  return r;
+}
+
+#define CS_EXPECT_SAME_HITS(what, got, want, images)                                         \
+  do {                                                                                       \
+    const ::testing::AssertionResult cs_r_ = ::cs::test::same_hits(what, got, want, images); \
+    std::printf("  %s\n", cs_r_.message());                                                  \
+    EXPECT_TRUE(cs_r_);                                                                      \
   } while (0)
 
 // Network `net`'s contiguous (batch, size) slice of a (batch, nets, size) tensor, and back.

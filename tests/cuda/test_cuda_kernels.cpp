@@ -1,10 +1,14 @@
 // The CUDA kernels that are not layers, each against its CPU counterpart: softmax +
-// cross-entropy (training and evaluation), the fused optimizer for all seven optimizers, the
-// epoch order sorted on the GPU, the batch gather and the snapshot's segment gather.
+// cross-entropy (training and evaluation), the evaluation's per-network means on known losses and
+// hits, the fused optimizer for all seven optimizers, the epoch order sorted on the GPU, the batch
+// gather and the snapshot's segment gather.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
+#include <ostream>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -17,12 +21,28 @@
 #include "ops/optimizer.cuh"
 #include "ops/softmax_xent.cuh"
 
-namespace cs::test {
+namespace cs {
+
+// Readable parameter values in test listings (and so in CTest's test names).
+static void PrintTo(OptimizerKind k, std::ostream* os) {
+  *os << to_string(k);
+}
+
+namespace test {
 namespace {
 
 struct XentCase {
   int batch, nets, classes;
 };
+
+std::string xent_name(const XentCase& c) {
+  return "b" + std::to_string(c.batch) + "n" + std::to_string(c.nets) + "k" +
+         std::to_string(c.classes);
+}
+
+void PrintTo(const XentCase& c, std::ostream* os) {
+  *os << xent_name(c);
+}
 
 class SoftmaxXent : public ::testing::TestWithParam<XentCase> {};
 
@@ -112,7 +132,54 @@ TEST_P(SoftmaxXent, EvaluationMatchesCpu) {
 INSTANTIATE_TEST_SUITE_P(Table, SoftmaxXent,
                          ::testing::Values(XentCase{1, 1, 10}, XentCase{7, 3, 10},
                                            XentCase{64, 1, 10}, XentCase{64, 3, 10},
-                                           XentCase{300, 2, 2}, XentCase{5, 4, 47}));
+                                           XentCase{300, 2, 2}, XentCase{5, 4, 47}),
+                         [](const auto& info) { return xent_name(info.param); });
+
+// Logits that are 0 but for ln 9 at one class: that class gets probability 9 / 18 = 1/2, every
+// other one 1/18, so an image's loss is ln 2 when that class is its label (a hit), else ln 18.
+// 1000 images (more than a block's threads) in two chunks, a different hit rate per network.
+TEST(EvaluateReduce, KnownLossesAndHits) {
+  CS_SKIP_WITHOUT_GPU();
+  const int N = 3, K = 10, count = 1000, chunk = 600;
+  std::vector<float> logits(static_cast<size_t>(count) * N * K, 0.f);  // (count, nets, classes)
+  std::vector<int> labels(static_cast<size_t>(count) * N);
+  std::vector<uint8_t> want_hit(static_cast<size_t>(N) * count);
+  std::vector<int> hits(N, 0);
+  for (int i = 0; i < count; ++i)
+    for (int n = 0; n < N; ++n) {
+      const int label = (3 * i + n) % K;
+      const bool hit = (i + n) % (n + 2) == 0;
+      const size_t row = static_cast<size_t>(i) * N + n;
+      logits[row * K + (hit ? label : (label + 1 + n) % K)] = std::log(9.f);
+      labels[row] = label;
+      want_hit[static_cast<size_t>(n) * count + i] = hit ? 1 : 0;
+      hits[n] += hit ? 1 : 0;
+    }
+  const size_t rows = static_cast<size_t>(N) * count;
+  cuda::DeviceBuffer<uint8_t> top(rows * 3, "top"), hit(rows, "hit");
+  cuda::DeviceBuffer<float> top_p(rows * 3, "top p"), true_p(rows, "true p"), loss(rows, "loss"),
+      net_loss(N, "net loss"), net_accuracy(N, "net accuracy");
+  const cuda::EvalRows out{top.get(), top_p.get(), true_p.get(), loss.get(), hit.get(), count};
+  auto d_logits = to_device(logits);
+  auto d_labels = to_device(labels);
+  for (int first = 0; first < count; first += chunk)
+    cuda::softmax_xent_evaluate(out, first, d_logits.get() + static_cast<size_t>(first) * N * K,
+                                d_labels.get() + static_cast<size_t>(first) * N,
+                                std::min(chunk, count - first), N, K, nullptr);
+  cuda::evaluate_reduce(net_loss.get(), net_accuracy.get(), out, N, nullptr);
+
+  const double ln2 = std::log(2.0), ln18 = std::log(18.0);
+  EXPECT_EQ(to_host(hit), want_hit);
+  const std::vector<float> got_loss = to_host(loss);
+  for (size_t r = 0; r < rows; ++r)
+    ASSERT_NEAR(got_loss[r], want_hit[r] ? ln2 : ln18, 1e-5) << "row " << r;
+  const std::vector<float> got_net_loss = to_host(net_loss), got_acc = to_host(net_accuracy);
+  for (int n = 0; n < N; ++n) {
+    const double want = (hits[n] * ln2 + (count - hits[n]) * ln18) / count;
+    EXPECT_NEAR(got_net_loss[n], want, 1e-5 * want) << "network " << n;
+    EXPECT_FLOAT_EQ(got_acc[n], static_cast<float>(hits[n]) / count) << "network " << n;
+  }
+}
 
 class Optimizer : public ::testing::TestWithParam<OptimizerKind> {};
 
@@ -207,4 +274,5 @@ TEST(Gather, Segments) {
 }
 
 }  // namespace
-}  // namespace cs::test
+}  // namespace test
+}  // namespace cs

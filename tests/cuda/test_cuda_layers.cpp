@@ -3,6 +3,7 @@
 // group of three (grouped convolution, strided-batched GEMM), shared and per-network inputs.
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,14 @@
 #include "ops/dense.cuh"
 #include "ops/pool.cuh"
 
-namespace cs::test {
+namespace cs {
+
+// Readable parameter values in test listings (and so in CTest's test names).
+static void PrintTo(Activation a, std::ostream* os) {
+  *os << to_string(a);
+}
+
+namespace test {
 namespace {
 
 constexpr double kOpNmse = 1e-9;  // FP32 on both sides, different summation orders
@@ -38,13 +46,16 @@ struct ConvCase {
   bool shared;  // all networks read one input (a group's first layer)
 };
 
-std::string conv_name(const ::testing::TestParamInfo<ConvCase>& info) {
-  const ConvCase& c = info.param;
+std::string conv_name(const ConvCase& c) {
   return std::to_string(c.in.c) + "x" + std::to_string(c.in.h) + "x" + std::to_string(c.in.w) +
          "_k" + std::to_string(c.kernel) + "f" + std::to_string(c.filters) + "s" +
          std::to_string(c.stride) + (c.pad == Padding::Same ? "same_" : "valid_") +
          to_string(c.act) + "_b" + std::to_string(c.batch) + "n" + std::to_string(c.nets) +
          (c.shared ? "shared" : "grouped");
+}
+
+void PrintTo(const ConvCase& c, std::ostream* os) {
+  *os << conv_name(c);
 }
 
 class ConvOp : public ::testing::TestWithParam<ConvCase> {};
@@ -124,7 +135,7 @@ INSTANTIATE_TEST_SUITE_P(Table, ConvOp,
                              // valid with stride, kernel 1
                              ConvCase{{4, 8, 8}, 6, 2, 2, V, L, 64, 3, false},
                              ConvCase{{3, 7, 7}, 2, 1, 1, V, T, 7, 1, true}),
-                         conv_name);
+                         [](const auto& info) { return conv_name(info.param); });
 
 // ---- pooling ----------------------------------------------------------------------------
 
@@ -133,6 +144,16 @@ struct PoolCase {
   Shape3 in;
   int window, batch, nets;
 };
+
+std::string pool_name(const PoolCase& c) {
+  return to_string(c.kind) + "_" + std::to_string(c.in.c) + "x" + std::to_string(c.in.h) + "x" +
+         std::to_string(c.in.w) + "_w" + std::to_string(c.window) + "_b" + std::to_string(c.batch) +
+         "n" + std::to_string(c.nets);
+}
+
+void PrintTo(const PoolCase& c, std::ostream* os) {
+  *os << pool_name(c);
+}
 
 class PoolOp : public ::testing::TestWithParam<PoolCase> {};
 
@@ -183,7 +204,8 @@ INSTANTIATE_TEST_SUITE_P(Table, PoolOp,
                                            PoolCase{LayerKind::MaxPool, {16, 8, 8}, 2, 7, 3},
                                            PoolCase{LayerKind::MaxPool, {3, 7, 9}, 3, 1, 3},
                                            PoolCase{LayerKind::AvgPool, {4, 10, 10}, 2, 7, 3},
-                                           PoolCase{LayerKind::AvgPool, {2, 11, 13}, 4, 64, 1}));
+                                           PoolCase{LayerKind::AvgPool, {2, 11, 13}, 4, 64, 1}),
+                         [](const auto& info) { return pool_name(info.param); });
 
 // ---- dense ------------------------------------------------------------------------------
 
@@ -192,6 +214,15 @@ struct DenseCase {
   Activation act;
   int batch, nets;
 };
+
+std::string dense_name(const DenseCase& c) {
+  return std::to_string(c.in) + "to" + std::to_string(c.out) + "_" + to_string(c.act) + "_b" +
+         std::to_string(c.batch) + "n" + std::to_string(c.nets);
+}
+
+void PrintTo(const DenseCase& c, std::ostream* os) {
+  *os << dense_name(c);
+}
 
 class DenseOp : public ::testing::TestWithParam<DenseCase> {};
 
@@ -239,7 +270,8 @@ INSTANTIATE_TEST_SUITE_P(Table, DenseOp,
                          ::testing::Values(DenseCase{256, 128, R, 64, 1},
                                            DenseCase{256, 128, R, 7, 3},
                                            DenseCase{128, 10, L, 64, 3},
-                                           DenseCase{784, 32, T, 1, 3}, DenseCase{17, 5, G, 7, 1}));
+                                           DenseCase{784, 32, T, 1, 3}, DenseCase{17, 5, G, 7, 1}),
+                         [](const auto& info) { return dense_name(info.param); });
 
 // ---- bias + activation ------------------------------------------------------------------
 
@@ -271,7 +303,9 @@ TEST_P(ActivationOp, MatchesCpu) {
 
 INSTANTIATE_TEST_SUITE_P(Table, ActivationOp,
                          ::testing::Values(Activation::None, Activation::Relu, Activation::Tanh,
-                                           Activation::Sigmoid));
+                                           Activation::Sigmoid),
+                         [](const auto& info) { return to_string(info.param); });
 
 }  // namespace
-}  // namespace cs::test
+}  // namespace test
+}  // namespace cs

@@ -1,6 +1,7 @@
 // Snapshots from the CUDA backend equal the CPU backend's: requested during a step (taken
-// between backward and the update) and captured while paused, for one network of a group; the
-// ring never blocks training when nobody reads.
+// between backward and the update) and captured while paused, for one network of a group, with
+// one shared and with per-network sample orders; the ring never blocks training when nobody
+// reads.
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -57,11 +58,12 @@ struct Pair {
   Dataset train = random_dataset({1, 28, 28}, 100, 10, 81);
   Dataset val = random_dataset({1, 28, 28}, 20, 10, 82);
 
-  explicit Pair(const char* spec) {
+  explicit Pair(const char* spec, bool per_net_shuffle = false) {
     cfg.spec = NetworkSpec::parse(spec);
     cfg.optimizer = OptimizerConfig::defaults(OptimizerKind::Sgd);
     cfg.seeds = {3, 4, 5};
     cfg.batch_size = 7;
+    cfg.per_net_shuffle = per_net_shuffle;
     for (Backend* b : {gpu.get(), cpu.get()}) {
       b->configure(cfg, train, val);
       b->begin_epoch(2);
@@ -75,6 +77,16 @@ struct Pair {
 
 class SnapshotMatchesCpu : public ::testing::TestWithParam<const char*> {};
 
+// Waits for the GPU's snapshot and compares it, and the step it was taken at, with the CPU's.
+void expect_matching_snapshots(Pair& p, long long step) {
+  const Snapshot* g = wait_for_snapshot(*p.gpu);
+  const Snapshot* c = p.cpu->snapshots().take();
+  ASSERT_NE(g, nullptr) << "no snapshot arrived from the GPU";
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(g->step, step);
+  expect_same_snapshot(*g, *c);
+}
+
 TEST_P(SnapshotMatchesCpu, RequestedDuringAStep) {
   CS_SKIP_WITHOUT_GPU();
   Pair p(GetParam());
@@ -82,12 +94,7 @@ TEST_P(SnapshotMatchesCpu, RequestedDuringAStep) {
   p.gpu->request_snapshot(1, 4);
   p.cpu->request_snapshot(1, 4);
   p.step(7);
-  const Snapshot* g = wait_for_snapshot(*p.gpu);
-  const Snapshot* c = p.cpu->snapshots().take();
-  ASSERT_NE(g, nullptr) << "no snapshot arrived from the GPU";
-  ASSERT_NE(c, nullptr);
-  EXPECT_EQ(g->step, 1);
-  expect_same_snapshot(*g, *c);
+  expect_matching_snapshots(p, 1);
 }
 
 TEST_P(SnapshotMatchesCpu, CapturedWhilePaused) {
@@ -96,12 +103,7 @@ TEST_P(SnapshotMatchesCpu, CapturedWhilePaused) {
   for (int first = 0; first < 21; first += 7) p.step(first);
   p.gpu->capture_snapshot(2, 9);
   p.cpu->capture_snapshot(2, 9);
-  const Snapshot* g = wait_for_snapshot(*p.gpu);
-  const Snapshot* c = p.cpu->snapshots().take();
-  ASSERT_NE(g, nullptr) << "no snapshot arrived from the GPU";
-  ASSERT_NE(c, nullptr);
-  EXPECT_EQ(g->step, 3);
-  expect_same_snapshot(*g, *c);
+  expect_matching_snapshots(p, 3);
 }
 
 INSTANTIATE_TEST_SUITE_P(Specs, SnapshotMatchesCpu,
@@ -113,6 +115,24 @@ INSTANTIATE_TEST_SUITE_P(Specs, SnapshotMatchesCpu,
                              if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
                            return name;
                          });
+
+// With an order per network the first convolution reads one input per network in training but
+// the probe's single image in the snapshot pass; the weight gradients shown are from each
+// network's own batch.
+TEST(Snapshot, PerNetworkOrdersMatchCpu) {
+  CS_SKIP_WITHOUT_GPU();
+  Pair p("c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10", true);
+  p.step(0);
+  p.gpu->request_snapshot(2, 4);
+  p.cpu->request_snapshot(2, 4);
+  p.step(7);
+  ASSERT_NO_FATAL_FAILURE(expect_matching_snapshots(p, 1));
+
+  p.step(14);
+  p.gpu->capture_snapshot(1, 9);
+  p.cpu->capture_snapshot(1, 9);
+  expect_matching_snapshots(p, 3);
+}
 
 TEST(Snapshot, UnreadSnapshotsNeverBlockTraining) {
   CS_SKIP_WITHOUT_GPU();

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "convscope/backend.h"
+#include "convscope/cpu_backend.h"
 #include "convscope/ops/thread_pool.h"
 #include "convscope/optimizer_math.h"
 #include "expect_close.h"

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 
+#include "convscope/cpu_backend.h"
 #include "convscope/trainer.h"
 
 namespace cs {

@@ -1,5 +1,6 @@
 // The hyperparameter panel as a user sees it: an impossible architecture is flagged at the field
-// with the reason, valid edits clear it, and the optimizer brings its own learning rate.
+// with the reason, valid edits clear it, and the optimizer brings its own learning rate unless
+// the user chose one.
 #include <QComboBox>
 #include <QLabel>
 #include <QSignalSpy>
@@ -99,6 +100,17 @@ void TestHyperparameterPanel::optimizerBringsItsLearningRate() {
   QCOMPARE(panel.settings().optimizer, cs::OptimizerKind::Sgd);
   QCOMPARE(float(panel.settings().learningRate),
            cs::OptimizerConfig::defaults(cs::OptimizerKind::Sgd).lr);
+  auto* note = panel.findChild<QLabel*>(QStringLiteral("learningRateNote"));
+  QVERIFY(note && note->text().contains(QStringLiteral("default")));
+
+  // A rate the user chose stays when the optimizer changes, and the note says so.
+  auto* rate = panel.findChild<QDoubleSpinBox*>(QStringLiteral("learningRate"));
+  QVERIFY(rate);
+  rate->setValue(0.003);
+  optimizer->setCurrentIndex(optimizer->findText(QStringLiteral("RMSprop")));
+  QCOMPARE(panel.settings().optimizer, cs::OptimizerKind::RmsProp);
+  QCOMPARE(panel.settings().learningRate, 0.003);
+  QVERIFY(note->text().startsWith(QStringLiteral("Kept your learning rate")));
 }
 
 void TestHyperparameterPanel::lockDisablesEditing() {

@@ -1,12 +1,15 @@
 // The validation-prediction models: the list model (every image, updated in place by an
 // evaluation), the filter/sort proxy and the confusion matrix, each under QAbstractItemModelTester.
 #include <QAbstractItemModelTester>
+#include <QListView>
+#include <QSignalSpy>
 #include <QtTest>
 #include <cmath>
 
 #include "predictions/confusion_matrix_model.h"
 #include "predictions/prediction_filter_model.h"
 #include "predictions/prediction_model.h"
+#include "predictions/predictions_panel.h"
 
 Q_DECLARE_METATYPE(PredictionFilter)
 
@@ -68,6 +71,7 @@ class TestPredictionModels : public QObject {
   void orders();
   void confusionMatrixCounts();
   void predictionsCsv();
+  void arrowKeysMoveTheProbe();
 };
 
 void TestPredictionModels::modelsPassTheTester() {
@@ -226,6 +230,28 @@ void TestPredictionModels::predictionsCsv() {
   QVERIFY2(lines[8].startsWith(QStringLiteral("7,7,8,0.57,")), qPrintable(lines[8]));
   QVERIFY(lines[8].endsWith(QStringLiteral(",0")));
   QVERIFY(lines[2].endsWith(QStringLiteral(",1")));
+}
+
+// In the prediction grid the arrow keys, like a click, make the current image the probe.
+void TestPredictionModels::arrowKeysMoveTheProbe() {
+  PredictionModel model;
+  model.setDataset(dataset());
+  PredictionsPanel panel(&model);
+  panel.resize(900, 400);
+  panel.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&panel));
+  auto* view = panel.findChild<QListView*>();
+  QVERIFY(view);
+  QSignalSpy probes(&panel, &PredictionsPanel::probeRequested);
+  view->setFocus();
+  view->setCurrentIndex(view->model()->index(0, 0));
+  QTest::keyClick(view, Qt::Key_Right);
+  QVERIFY(!probes.isEmpty());
+  QCOMPARE(probes.last().at(0).toInt(), 1);
+  QTest::keyClick(view, Qt::Key_Right);
+  QCOMPARE(probes.last().at(0).toInt(), 2);
+  QTest::keyClick(view, Qt::Key_Left);
+  QCOMPARE(probes.last().at(0).toInt(), 1);
 }
 
 QTEST_MAIN(TestPredictionModels)

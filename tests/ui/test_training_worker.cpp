@@ -133,6 +133,12 @@ void TestTrainingWorker::runsToFinishedWithAnEvaluation() {
   QVERIFY(last.valLoss < rec.evaluations.front().valLoss + 0.5);
   QCOMPARE(rec.last.epoch, 2);
   QCOMPARE(rec.last.etaSeconds, 0.0);
+
+  // Evaluated again after the run: the same place on the epoch axis, not one epoch further.
+  session.evaluateNow();
+  QTRY_COMPARE(rec.evaluations.size(), size_t(3));
+  QCOMPARE(rec.evaluations.back().epoch, 2.0);
+  QVERIFY(!rec.evaluations.back().epochEnd);
 }
 
 void TestTrainingWorker::framesFollowTheProbe() {

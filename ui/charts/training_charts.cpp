@@ -75,11 +75,19 @@ void roundTicks(QValueAxis* axis, double max, int ticks) {
   axis->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
 }
 
+QValueAxis* valueAxis(const QString& title) {
+  auto* axis = new QValueAxis;
+  axis->setTitleText(title);
+  return axis;
+}
+
 void attach(QChart* chart, QAbstractSeries* series, QValueAxis* x, QValueAxis* y) {
   chart->addSeries(series);
   series->attachAxis(x);
   series->attachAxis(y);
 }
+
+constexpr int kMinChartHeight = 165;
 
 }  // namespace
 
@@ -93,6 +101,7 @@ TrainingCharts::TrainingCharts(const MetricsHistory* history, QWidget* parent)
   layout->addWidget(m_lossView, 4);
   layout->addWidget(m_accuracyView, 3);
   for (ZoomableChartView* view : {m_lossView, m_accuracyView}) {
+    view->setMinimumHeight(kMinChartHeight);  // below it Qt Charts elides the axis labels
     addContextActions(view);
     connect(view, &ZoomableChartView::zoomChanged, this, [this](bool zoomed) {
       if (!zoomed) redraw();
@@ -106,11 +115,9 @@ TrainingCharts::TrainingCharts(const MetricsHistory* history, QWidget* parent)
 
 void TrainingCharts::buildLossChart() {
   QChart* chart = newChart(tr("Loss"));
-  m_lossX = new QValueAxis;
-  m_lossX->setTitleText(tr("step"));
+  m_lossX = valueAxis(tr("step"));
   m_lossX->setLabelFormat(QStringLiteral("%d"));
-  m_lossY = new QValueAxis;
-  m_lossY->setTitleText(tr("cross-entropy"));
+  m_lossY = valueAxis(tr("cross-entropy"));
   chart->addAxis(m_lossX, Qt::AlignBottom);
   chart->addAxis(m_lossY, Qt::AlignLeft);
   m_rawLoss = lineSeries(tr("training (per step)"), kRawLoss, 1.0);
@@ -126,10 +133,8 @@ void TrainingCharts::buildLossChart() {
 
 void TrainingCharts::buildAccuracyChart() {
   QChart* chart = newChart(tr("Accuracy"));
-  m_accuracyX = new QValueAxis;
-  m_accuracyX->setTitleText(tr("epoch"));
-  m_accuracyY = new QValueAxis;
-  m_accuracyY->setTitleText(tr("accuracy (%)"));
+  m_accuracyX = valueAxis(tr("epoch"));
+  m_accuracyY = valueAxis(tr("accuracy (%)"));
   m_accuracyY->setLabelFormat(QStringLiteral("%.0f"));
   chart->addAxis(m_accuracyX, Qt::AlignBottom);
   chart->addAxis(m_accuracyY, Qt::AlignLeft);

@@ -2,7 +2,8 @@
 
 #include <QMouseEvent>
 
-ZoomableChartView::ZoomableChartView(QChart* chart, QWidget* parent) : QChartView(chart, parent) {
+ZoomableChartView::ZoomableChartView(QChart* chart, QWidget* parent)
+    : CompactChartView(chart, parent) {
   setRubberBand(QChartView::RectangleRubberBand);
   setRenderHint(QPainter::Antialiasing);
   setContextMenuPolicy(Qt::ActionsContextMenu);

@@ -1,10 +1,11 @@
 // A chart view for live metrics: drag a rectangle to zoom in, double-click (or Reset zoom in the
-// right-click menu) to zoom back out. The context menu shows the widget's actions.
+// right-click menu) to zoom back out. The context menu shows the widget's actions. A short chart
+// stays readable (CompactChartView).
 #pragma once
 
-#include <QChartView>
+#include "charts/compact_chart_view.h"
 
-class ZoomableChartView : public QChartView {
+class ZoomableChartView : public CompactChartView {
   Q_OBJECT
 
  public:

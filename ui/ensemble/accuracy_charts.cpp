@@ -9,7 +9,6 @@
 #include <QBarSeries>
 #include <QBarSet>
 #include <QButtonGroup>
-#include <QChartView>
 #include <QCursor>
 #include <QHBoxLayout>
 #include <QLegendMarker>
@@ -24,6 +23,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "charts/compact_chart_view.h"
 #include "ensemble/ensemble_types.h"
 
 namespace {
@@ -105,7 +105,7 @@ AccuracyCharts::AccuracyCharts(QWidget* parent)
   connect(m_toggle, &QButtonGroup::idClicked, m_stack, &QStackedWidget::setCurrentIndex);
 }
 
-QChartView* AccuracyCharts::newView(const QString& title) {
+CompactChartView* AccuracyCharts::newView(const QString& title) {
   auto* chart = new QChart;
   chart->setTitle(title);
   QFont font = chart->titleFont();
@@ -114,7 +114,7 @@ QChartView* AccuracyCharts::newView(const QString& title) {
   chart->setMargins(QMargins(4, 4, 4, 4));
   chart->setBackgroundRoundness(0);
   chart->legend()->setAlignment(Qt::AlignBottom);
-  auto* view = new QChartView(chart);
+  auto* view = new CompactChartView(chart);
   view->setRenderHint(QPainter::Antialiasing);
   view->setContextMenuPolicy(Qt::ActionsContextMenu);
   auto* png = new QAction(tr("Export chart as PNG…"), view);
@@ -134,7 +134,7 @@ void AccuracyCharts::setCurrentChart(Chart chart) {
   m_toggle->button(chart)->setChecked(true);
 }
 
-QChartView* AccuracyCharts::view(Chart chart) const {
+CompactChartView* AccuracyCharts::view(Chart chart) const {
   return chart == HistogramChart ? m_histogram : m_sorted;
 }
 
@@ -152,6 +152,8 @@ void AccuracyCharts::setRun(const EnsembleRunPtr& run) {
   if (!run || !run->hasPredictions()) return;
   fillSorted(*run);
   fillHistogram(*run);
+  m_sorted->fitToHeight();
+  m_histogram->fitToHeight();
 }
 
 void AccuracyCharts::fillSorted(const EnsembleRun& run) {

@@ -9,7 +9,7 @@
 
 class QButtonGroup;
 class QChart;
-class QChartView;
+class CompactChartView;
 class QStackedWidget;
 
 class AccuracyCharts : public QWidget {
@@ -23,7 +23,7 @@ class AccuracyCharts : public QWidget {
   void setRun(const EnsembleRunPtr& run);  // null clears both charts
   Chart currentChart() const;
   void setCurrentChart(Chart chart);
-  QChartView* view(Chart chart) const;
+  CompactChartView* view(Chart chart) const;
   // Bars in a chart (networks, or histogram bins), for tests.
   int barCount(Chart chart) const;
 
@@ -38,10 +38,10 @@ class AccuracyCharts : public QWidget {
  private:
   void fillSorted(const EnsembleRun& run);
   void fillHistogram(const EnsembleRun& run);
-  QChartView* newView(const QString& title);
+  CompactChartView* newView(const QString& title);
 
   QButtonGroup* m_toggle;
   QStackedWidget* m_stack;
-  QChartView* m_sorted;
-  QChartView* m_histogram;
+  CompactChartView* m_sorted;
+  CompactChartView* m_histogram;
 };

@@ -4,9 +4,9 @@
 
 EnsembleConfusionView::EnsembleConfusionView(QWidget* parent) : QTableView(parent) {
   for (QHeaderView* header : {horizontalHeader(), verticalHeader()}) {
-    header->setSectionResizeMode(QHeaderView::Fixed);
+    header->setSectionResizeMode(QHeaderView::Stretch);
     header->setDefaultSectionSize(kCell);
-    header->setMinimumSectionSize(kCell);
+    header->setMinimumSectionSize(kMinCell);
     header->setDefaultAlignment(Qt::AlignCenter);
     header->setHighlightSections(true);
   }
@@ -16,14 +16,16 @@ EnsembleConfusionView::EnsembleConfusionView(QWidget* parent) : QTableView(paren
   setEditTriggers(NoEditTriggers);
   setCornerButtonEnabled(false);
   setWordWrap(false);
+  setTextElideMode(Qt::ElideNone);  // a narrow cell clips its margin, never a digit
   setToolTip(tr("Rows: true label; columns: predicted label, counted over all networks"));
   connect(this, &QTableView::clicked, this,
           [this](const QModelIndex& index) { Q_EMIT cellClicked(index.row(), index.column()); });
 }
 
 void EnsembleConfusionView::markCell(int trueLabel, int predicted) {
-  if (!model() || trueLabel < 0 || predicted < 0) {
-    clearSelection();
+  if (!model()) return;
+  if (trueLabel < 0 || predicted < 0) {
+    selectionModel()->clear();  // the current cell too, or its frame stays highlighted
     return;
   }
   setCurrentIndex(model()->index(trueLabel, predicted));
@@ -33,4 +35,10 @@ QSize EnsembleConfusionView::sizeHint() const {
   const int n = std::max(10, model() ? model()->rowCount() : 0);
   return {verticalHeader()->width() + n * kCell + 2 * frameWidth() + 2,
           horizontalHeader()->height() + n * kCell + 2 * frameWidth() + 2};
+}
+
+QSize EnsembleConfusionView::minimumSizeHint() const {
+  const int n = std::max(10, model() ? model()->rowCount() : 0);
+  return {verticalHeader()->width() + n * kMinCell + 2 * frameWidth() + 2,
+          horizontalHeader()->height() + n * kMinCell + 2 * frameWidth() + 2};
 }

@@ -76,9 +76,9 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   QWidget* confusionBox = buildConfusionBox();
   left->addWidget(m_runsPanel);
   left->addWidget(confusionBox);
-  left->setStretchFactor(0, 1);
+  left->setStretchFactor(1, 1);  // the confusion matrix's cells grow with the space
   left->setChildrenCollapsible(false);
-  left->setSizes({1000 - confusionBox->sizeHint().height(), confusionBox->sizeHint().height()});
+  left->setSizes({250, 750});
   auto* bottom = new QSplitter(Qt::Horizontal);
   bottom->addWidget(m_table);
   bottom->addWidget(m_detail);
@@ -160,11 +160,8 @@ QWidget* EnsemblePage::buildConfusionBox() {
   layout->setContentsMargins(10, 6, 6, 8);
   layout->setSpacing(4);
   layout->addLayout(header);
-  layout->addWidget(m_confusionView, 0, Qt::AlignLeft | Qt::AlignTop);
+  layout->addWidget(m_confusionView, 1);
   layout->addWidget(hint);
-  layout->addStretch(1);
-  m_confusionView->setFixedSize(m_confusionView->sizeHint());
-  hint->setMaximumWidth(m_confusionView->sizeHint().width());
   connect(clear, &QPushButton::clicked, this, &EnsemblePage::clearCellFilter);
   return box;
 }

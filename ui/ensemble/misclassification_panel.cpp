@@ -150,9 +150,11 @@ void MisclassificationPanel::setRun(const EnsembleRunPtr& run) {
     fillLabels(m_trueLabel, classes);
     fillLabels(m_wrongLabel, classes);
   }
+  // A filter from a larger run ("wrong in >= 25") becomes "wrong in all" of a smaller one.
+  if (m_proxy->minimumWrong() > nets) m_proxy->setMinimumWrong(nets);
   {
     const QSignalBlocker block(m_minimumWrong);
-    m_minimumWrong->setRange(0, std::max(nets, m_proxy->minimumWrong()));
+    m_minimumWrong->setRange(0, nets);
     m_minimumWrong->setSuffix(QStringLiteral(" ") +
                               tr("of %1").arg(countText(nets, tr("network"), tr("networks"))));
   }

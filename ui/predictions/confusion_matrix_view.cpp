@@ -9,14 +9,16 @@ ConfusionMatrixView::ConfusionMatrixView(ConfusionMatrixModel* model, QWidget* p
   setModel(model);
   horizontalHeader()->setDefaultSectionSize(kCellWidth);
   verticalHeader()->setDefaultSectionSize(kCellHeight);
+  horizontalHeader()->setMinimumSectionSize(kMinCellWidth);
+  verticalHeader()->setMinimumSectionSize(kMinCellHeight);
   for (QHeaderView* header : {horizontalHeader(), verticalHeader()}) {
-    header->setSectionResizeMode(QHeaderView::Fixed);
-    header->setMinimumSectionSize(kCellHeight);
+    header->setSectionResizeMode(QHeaderView::Stretch);
     header->setDefaultAlignment(Qt::AlignCenter);
     header->setSectionsClickable(true);
     header->setHighlightSections(false);
   }
   verticalHeader()->setFixedWidth(kCellHeight);
+  setTextElideMode(Qt::ElideNone);  // a narrow cell clips its margin, never a digit
   setSelectionMode(SingleSelection);
   setEditTriggers(NoEditTriggers);
   setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
@@ -34,4 +36,10 @@ QSize ConfusionMatrixView::sizeHint() const {
   const int n = std::max(10, model()->rowCount());
   return {verticalHeader()->width() + n * kCellWidth + 2 * frameWidth() + 2,
           horizontalHeader()->height() + n * kCellHeight + 2 * frameWidth() + 2};
+}
+
+QSize ConfusionMatrixView::minimumSizeHint() const {
+  const int n = std::max(10, model()->rowCount());
+  return {verticalHeader()->width() + n * kMinCellWidth + 2 * frameWidth() + 2,
+          horizontalHeader()->height() + n * kMinCellHeight + 2 * frameWidth() + 2};
 }

@@ -10,6 +10,7 @@
 
 #include "predictions/prediction_delegate.h"
 #include "predictions/prediction_model.h"
+#include "widgets/elided_label.h"
 
 PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
     : QWidget(parent),
@@ -19,7 +20,7 @@ PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
       m_filter(new QComboBox),
       m_digit(new QComboBox),
       m_order(new QComboBox),
-      m_count(new QLabel),
+      m_count(new ElidedLabel),
       m_view(new QListView) {
   m_proxy->setPredictionModel(model);
   m_filter->addItem(tr("All images"), static_cast<int>(PredictionFilter::All));
@@ -56,8 +57,8 @@ PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
   controls->addSpacing(12);
   controls->addWidget(new QLabel(tr("Order")));
   controls->addWidget(m_order);
-  controls->addStretch(1);
-  controls->addWidget(m_count);
+  controls->addSpacing(12);
+  controls->addWidget(m_count, 1);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(8, 6, 8, 4);
   layout->setSpacing(6);
@@ -70,9 +71,14 @@ PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
     m_proxy->setOrder(static_cast<PredictionOrder>(m_order->currentData().toInt()));
     m_view->scrollToTop();
   });
+  // A click, or the arrow keys moving the current image, make that image the probe.
   connect(m_view, &QListView::clicked, this, [this](const QModelIndex& index) {
     Q_EMIT probeRequested(m_proxy->mapToSource(index).row());
   });
+  connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
+          [this](const QModelIndex& index) {
+            if (index.isValid()) Q_EMIT probeRequested(m_proxy->mapToSource(index).row());
+          });
   connect(m_proxy, &QAbstractItemModel::modelReset, this, &PredictionsPanel::updateCount);
   connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &PredictionsPanel::updateCount);
   connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &PredictionsPanel::updateCount);

@@ -10,6 +10,7 @@
 class PredictionDelegate;
 class PredictionModel;
 class QComboBox;
+class ElidedLabel;
 class QLabel;
 class QListView;
 
@@ -39,6 +40,6 @@ class PredictionsPanel : public QWidget {
   QComboBox* m_filter;
   QComboBox* m_digit;
   QComboBox* m_order;
-  QLabel* m_count;
+  ElidedLabel* m_count;
   QListView* m_view;
 };

@@ -11,6 +11,7 @@
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QVBoxLayout>
+#include <cmath>
 
 #include "settings/conv_block_editor.h"
 #include "settings/invalid_field.h"
@@ -104,6 +105,9 @@ QWidget* HyperparameterPanel::buildOptimizationSection() {
   m_learningRate = new LogSpinBox;
   m_learningRate->setObjectName(QStringLiteral("learningRate"));
   m_learningRate->setToolTip(tr("Learning rate (arrows step 1-2-5; type any value, e.g. 3e-4)"));
+  m_learningRateNote = noteLabel();
+  m_learningRateNote->setObjectName(QStringLiteral("learningRateNote"));
+  m_learningRateNote->hide();
   m_batchSize = new QSpinBox;
   m_batchSize->setObjectName(QStringLiteral("batchSize"));
   m_batchSize->setRange(1, 8192);
@@ -116,20 +120,37 @@ QWidget* HyperparameterPanel::buildOptimizationSection() {
   m_seed->setToolTip(tr("Seeds the weight initialization and the shuffling order"));
   form->addRow(tr("Optimizer"), m_optimizer);
   form->addRow(tr("Learning rate"), m_learningRate);
+  form->addRow(QString(), m_learningRateNote);
   form->addRow(tr("Batch size"), m_batchSize);
   form->addRow(tr("Epochs"), m_epochs);
   form->addRow(tr("Seed"), m_seed);
-  connect(m_optimizer, &QComboBox::currentIndexChanged, this, [this] {
-    // Each optimizer comes with its own sensible learning rate (TensorFlow.js defaults).
-    const auto kind = static_cast<cs::OptimizerKind>(m_optimizer->currentData().toInt());
-    const QSignalBlocker block(m_learningRate);
-    m_learningRate->setValue(cs::OptimizerConfig::defaults(kind).lr);
-    onEdited();
-  });
+  connect(m_optimizer, &QComboBox::currentIndexChanged, this,
+          &HyperparameterPanel::onOptimizerChanged);
   for (QSpinBox* spin : {m_batchSize, m_epochs, m_seed})
     connect(spin, &QSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
   connect(m_learningRate, &QDoubleSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
   return box;
+}
+
+void HyperparameterPanel::onOptimizerChanged() {
+  // Each optimizer comes with its own sensible learning rate (TensorFlow.js defaults): it
+  // replaces the previous optimizer's default, never a rate the user chose. Either way, say so.
+  const auto kind = static_cast<cs::OptimizerKind>(m_optimizer->currentData().toInt());
+  const double previous = cs::OptimizerConfig::defaults(m_shownOptimizer).lr;
+  const double wanted = cs::OptimizerConfig::defaults(kind).lr;
+  const bool untouched = std::abs(m_learningRate->value() - previous) <= 1e-6 * previous;
+  m_shownOptimizer = kind;
+  const QLocale locale;
+  if (untouched) {
+    const QSignalBlocker block(m_learningRate);
+    m_learningRate->setValue(wanted);
+    m_learningRateNote->setText(tr("Set to %1's default").arg(m_optimizer->currentText()));
+  } else {
+    m_learningRateNote->setText(tr("Kept your learning rate (%1's default: %2)")
+                                    .arg(m_optimizer->currentText(), locale.toString(wanted)));
+  }
+  m_learningRateNote->show();
+  onEdited();
 }
 
 QWidget* HyperparameterPanel::buildArchitectureSection() {
@@ -202,6 +223,8 @@ void HyperparameterPanel::setSettings(const TrainingSettings& s) {
     const bool usable = backend >= 0 && model->item(backend)->isEnabled();
     m_backend->setCurrentIndex(usable ? backend : 0);
     selectData(m_optimizer, s.optimizer);
+    m_shownOptimizer = s.optimizer;
+    m_learningRateNote->hide();
     m_learningRate->setValue(s.learningRate);
     m_batchSize->setValue(s.batchSize);
     m_epochs->setValue(s.epochs);

@@ -44,6 +44,7 @@ class HyperparameterPanel : public QWidget {
   void selectDataset(const QString& datasetDir);
   void onDatasetActivated(int index);
   void onEdited();
+  void onOptimizerChanged();
   void revalidate();
   void showValidation();
 
@@ -56,6 +57,8 @@ class HyperparameterPanel : public QWidget {
   QLabel* m_backendNote;
   QComboBox* m_optimizer;
   LogSpinBox* m_learningRate;
+  QLabel* m_learningRateNote;  // what switching the optimizer did to the learning rate
+  cs::OptimizerKind m_shownOptimizer = cs::OptimizerKind::Adam;
   QSpinBox* m_batchSize;
   QSpinBox* m_epochs;
   QSpinBox* m_seed;

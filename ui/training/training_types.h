@@ -34,7 +34,7 @@ struct RunRequest {
 struct BackendReport {
   QString kind;    // "cpu" / "cuda"
   QString device;  // "2 CPU threads", "NVIDIA H100 80GB HBM3"
-  QString note;    // "No GPU: <reason> — using CPU" when Auto fell back, else empty
+  QString note;    // make_backend()'s note when Auto fell back to the CPU (why), else empty
 };
 
 // A new run began (or a checkpoint was loaded into a new run): the UI clears its histories.

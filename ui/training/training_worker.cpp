@@ -176,9 +176,7 @@ bool TrainingWorker::ensureBackend(cs::BackendChoice choice) {
     const cs::BackendInfo info = m_backend->info();
     BackendReport report{
         QString::fromStdString(info.kind), QString::fromStdString(info.device), {}};
-    if (!selection.note.empty())
-      report.note =
-          tr("No GPU: %1 — using CPU").arg(QString::fromStdString(cs::cuda_status().reason));
+    report.note = QString::fromStdString(selection.note);
     Q_EMIT backendChanged(m_backend, report);
   });
 }
@@ -267,7 +265,8 @@ void TrainingWorker::reportEvaluation(const cs::EvalResult& result, bool epochEn
   report.valLoss = result.loss.empty() ? 0 : result.loss.front();
   report.valAccuracy = result.accuracy.empty() ? 0 : result.accuracy.front();
   const int perEpoch = std::max(1, m_trainer->steps_per_epoch());
-  report.epoch = m_trainer->epoch() + double(m_trainer->step_in_epoch()) / perEpoch;
+  // From the global step: after the last step of an epoch, epoch() already counts it.
+  report.epoch = double(m_trainer->global_step()) / perEpoch;
   if (epochEnd) {
     const cs::EpochMetrics& metrics = m_trainer->epochs().back();
     m_epochCursor = m_trainer->epochs().size();

@@ -115,14 +115,12 @@ void LiveTrainingView::createActions() {
 }
 
 void LiveTrainingView::createDocks() {
-  const auto dock = [this](const QString& title, const QString& name, QWidget* widget,
-                           Qt::DockWidgetArea area) {
+  const auto dock = [this](const QString& title, const QString& name, QWidget* widget) {
     auto* d = new QDockWidget(title, this);
     d->setObjectName(name);
     d->setWidget(widget);
     d->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable |
                    QDockWidget::DockWidgetFloatable);
-    addDockWidget(area, d);
     m_docks << d;
     return d;
   };
@@ -142,16 +140,22 @@ void LiveTrainingView::createDocks() {
 
   setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
   setCorner(Qt::BottomRightCorner, Qt::BottomDockWidgetArea);
-  dock(tr("Hyperparameters"), QStringLiteral("hyperparameters"), scroll, Qt::LeftDockWidgetArea);
-  dock(tr("Charts"), QStringLiteral("charts"), m_charts, Qt::RightDockWidgetArea);
-  QDockWidget* predictions = dock(tr("Validation predictions"), QStringLiteral("predictions"),
-                                  m_predictionsPanel, Qt::BottomDockWidgetArea);
-  QDockWidget* matrix = dock(tr("Confusion matrix"), QStringLiteral("confusion"), confusion,
-                             Qt::BottomDockWidgetArea);
-  splitDockWidget(predictions, matrix, Qt::Horizontal);
+  dock(tr("Hyperparameters"), QStringLiteral("hyperparameters"), scroll);
+  dock(tr("Charts"), QStringLiteral("charts"), m_charts);
+  dock(tr("Validation predictions"), QStringLiteral("predictions"), m_predictionsPanel);
+  dock(tr("Confusion matrix"), QStringLiteral("confusion"), confusion);
+  placeDocks();
   scroll->setMinimumWidth(m_panel->minimumSizeHint().width() + 16);
-  m_charts->setMinimumWidth(360);
-  confusion->setMinimumWidth(m_confusionView->sizeHint().width() + 16);
+  m_charts->setMinimumWidth(280);
+}
+
+void LiveTrainingView::placeDocks() {
+  // m_docks: hyperparameters, charts, predictions, confusion (createDocks' order).
+  addDockWidget(Qt::LeftDockWidgetArea, m_docks[0]);
+  addDockWidget(Qt::RightDockWidgetArea, m_docks[1]);
+  addDockWidget(Qt::BottomDockWidgetArea, m_docks[2]);
+  addDockWidget(Qt::BottomDockWidgetArea, m_docks[3]);
+  splitDockWidget(m_docks[2], m_docks[3], Qt::Horizontal);
 }
 
 void LiveTrainingView::applyDefaultLayout() {
@@ -161,7 +165,17 @@ void LiveTrainingView::applyDefaultLayout() {
   QDockWidget* matrix = findChild<QDockWidget*>(QStringLiteral("confusion"));
   resizeDocks({settings, charts}, {340, 520}, Qt::Horizontal);
   resizeDocks({predictions}, {height() * 37 / 100}, Qt::Vertical);
-  resizeDocks({matrix}, {matrix->widget()->minimumWidth()}, Qt::Horizontal);
+  resizeDocks({matrix}, {matrix->widget()->sizeHint().width()}, Qt::Horizontal);
+}
+
+void LiveTrainingView::resetLayout() {
+  for (QDockWidget* d : m_docks) removeDockWidget(d);
+  placeDocks();
+  for (QDockWidget* d : m_docks) {
+    d->setFloating(false);
+    d->show();
+  }
+  applyDefaultLayout();
 }
 
 void LiveTrainingView::showEvent(QShowEvent* event) {
@@ -323,6 +337,7 @@ void LiveTrainingView::onRunStarted(const RunInfo& info) {
 void LiveTrainingView::onRunCleared() {
   m_history.clear();
   m_predictions->clearEvaluation();
+  m_predictionsPanel->showFilter(PredictionFilter::All);  // no predictions left to filter by
   if (m_data && m_predictions->dataset() != m_data) m_predictions->setDataset(m_data);
   m_confusion->recount(*m_predictions);
   m_inspector->clear();

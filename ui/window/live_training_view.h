@@ -61,6 +61,8 @@ class LiveTrainingView : public QMainWindow {
   bool writePredictionsCsv(const QString& path);
 
   void saveLayout() const;
+  // Every panel shown, docked where it starts, at its first-start size.
+  void resetLayout();
   // The dock sizes of a first start (1600×1000): settings left, charts right, predictions below.
   void applyDefaultLayout();
   // Makes validation image `index` the probe of every layer view.
@@ -76,6 +78,7 @@ class LiveTrainingView : public QMainWindow {
  private:
   void createActions();
   void createDocks();
+  void placeDocks();
   void connectSession();
   void restoreSettings(DatasetPtr data, const QString& dataProblem);
   RunRequest runRequest() const;

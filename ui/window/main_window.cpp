@@ -93,6 +93,7 @@ void MainWindow::createMenus() {
   view->addSeparator();
   QMenu* panels = view->addMenu(tr("&Panels"));
   panels->addActions(m_live->panelToggleActions());
+  view->addAction(tr("&Reset layout"), m_live, &LiveTrainingView::resetLayout);
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About Convscope"), this, [this] {

@@ -5,6 +5,8 @@
 #include <QProgressBar>
 #include <cmath>
 
+#include "widgets/elided_label.h"
+
 TrainingStatusBar::TrainingStatusBar(QWidget* parent)
     : QStatusBar(parent),
       m_state(new QLabel),
@@ -12,7 +14,7 @@ TrainingStatusBar::TrainingStatusBar(QWidget* parent)
       m_steps(new QLabel),
       m_rate(new QLabel),
       m_time(new QLabel),
-      m_backend(new QLabel) {
+      m_backend(new ElidedLabel) {
   m_state->setObjectName(QStringLiteral("stateLabel"));
   m_state->setMinimumWidth(90);
   m_progress->setFixedWidth(160);
@@ -26,7 +28,7 @@ TrainingStatusBar::TrainingStatusBar(QWidget* parent)
   addPermanentWidget(m_steps);
   addPermanentWidget(m_rate);
   addPermanentWidget(m_time);
-  addPermanentWidget(m_backend);
+  addPermanentWidget(m_backend, 1);
   setState(TrainingState::Idle);
   clearProgress();
 }
@@ -49,6 +51,7 @@ void TrainingStatusBar::setState(TrainingState state) {
                                   : state == TrainingState::Stopped ? QStringLiteral("#d64545")
                                                                     : QStringLiteral("#5f6b77")));
   if (state != TrainingState::Running) m_rate->setText(tr("— samples/s"));
+  showTime();
 }
 
 void TrainingStatusBar::setProgress(const TrainingProgress& p) {
@@ -65,10 +68,15 @@ void TrainingStatusBar::setProgress(const TrainingProgress& p) {
                        .arg(locale.toString(p.stepsPerEpoch)));
   if (m_current == TrainingState::Running)
     m_rate->setText(tr("%1 samples/s").arg(locale.toString(std::llround(p.samplesPerSecond))));
-  QString time = tr("%1 elapsed").arg(formatDuration(p.elapsedSeconds));
-  if (p.etaSeconds >= 0 && p.globalStep < total)
-    time += tr(" · ETA %1").arg(formatDuration(p.etaSeconds));
-  m_time->setText(time);
+  m_elapsed = tr("%1 elapsed").arg(formatDuration(p.elapsedSeconds));
+  m_eta = p.etaSeconds >= 0 && p.globalStep < total
+              ? tr(" · ETA %1").arg(formatDuration(p.etaSeconds))
+              : QString();
+  showTime();
+}
+
+void TrainingStatusBar::showTime() {
+  m_time->setText(m_current == TrainingState::Running ? m_elapsed + m_eta : m_elapsed);
 }
 
 void TrainingStatusBar::setBackend(const BackendReport& report) {
@@ -76,13 +84,14 @@ void TrainingStatusBar::setBackend(const BackendReport& report) {
                              ? report.kind.toUpper()
                              : report.kind.toUpper() + QStringLiteral(" · ") + report.device;
   const QString text = report.note.isEmpty() ? device : report.note;
-  m_backend->setText(m_backend->fontMetrics().elidedText(text, Qt::ElideRight, kBackendWidth));
-  m_backend->setToolTip(text);
+  m_backend->setText(text);
 }
 
 void TrainingStatusBar::clearProgress() {
   m_progress->setValue(0);
   m_steps->setText(tr("Epoch –/– · step –/–"));
   m_rate->setText(tr("— samples/s"));
-  m_time->setText(tr("0:00 elapsed"));
+  m_elapsed = tr("0:00 elapsed");
+  m_eta.clear();
+  showTime();
 }

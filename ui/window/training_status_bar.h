@@ -1,5 +1,5 @@
 // The status bar of a training run: state, epoch/step progress, samples/s, elapsed and ETA, and
-// the backend in use (or why there is no GPU).
+// the backend in use (or why there is no GPU). The ETA shows only while training runs.
 #pragma once
 
 #include <QStatusBar>
@@ -7,6 +7,7 @@
 #include "training/training_types.h"
 
 class QLabel;
+class ElidedLabel;
 class QProgressBar;
 
 class TrainingStatusBar : public QStatusBar {
@@ -20,8 +21,6 @@ class TrainingStatusBar : public QStatusBar {
   void setBackend(const BackendReport& report);
   void clearProgress();
 
-  static constexpr int kBackendWidth = 380;  // longer notes are elided (full text in the tip)
-
   static QString formatDuration(double seconds);  // "0:42", "1:02:03"
 
  private:
@@ -30,6 +29,9 @@ class TrainingStatusBar : public QStatusBar {
   QLabel* m_steps;
   QLabel* m_rate;
   QLabel* m_time;
-  QLabel* m_backend;
+  ElidedLabel* m_backend;
   TrainingState m_current = TrainingState::Idle;
+  QString m_elapsed, m_eta;  // the ETA shows only while running: paused or stopped, it is stale
+
+  void showTime();
 };

@@ -10,6 +10,7 @@
 
 #include <cudnn.h>
 
+#include <compare>
 #include <cstddef>
 
 #include "convscope/spec.h"
@@ -27,6 +28,7 @@ struct ConvShape {
   int pad_h = 0, pad_w = 0;      // zeros before (top, left), and after as well
   int extra_h = 0, extra_w = 0;  // one more zero row / column after (uneven "same")
 
+  auto operator<=>(const ConvShape&) const = default;
   bool padded_copy() const { return extra_h != 0 || extra_w != 0; }
   int input_channels() const { return shared_input ? in_c : groups * in_c; }
   size_t input_size() const;   // (batch, input_channels, in_h, in_w)
@@ -39,6 +41,8 @@ ConvShape conv_shape(const LayerSpec& layer, Shape3 in, Shape3 out, int batch, i
 
 // The cuDNN description of one convolution and the algorithms chosen for it (fastest measured by
 // cudnnFind*, deterministic ones preferred for backward, cudnnGet*_v7 heuristics as fallback).
+// The choice is made once per shape and device in a process and then reused, so that configuring
+// the same network again does not benchmark again. Every algorithm runs with CUDNN_FMA_MATH.
 struct ConvPlan {
   ConvPlan(cudnnHandle_t handle, const ConvShape& shape, bool backward, bool data_grad);
 
@@ -52,6 +56,9 @@ struct ConvPlan {
   bool backward = false, data_grad = false;
   size_t workspace_bytes = 0;  // the most any of its algorithms needs
 };
+
+// Convolutions (shape, passes, device) whose algorithms this process has chosen so far.
+size_t conv_algorithm_choices();
 
 struct Workspace {
   void* ptr = nullptr;

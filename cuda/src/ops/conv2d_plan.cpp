@@ -1,6 +1,8 @@
 // Describing a convolution to cuDNN and choosing its algorithms once per shape.
 #include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,8 @@ void same_padding(int in, int out, int k, int stride, int& before, int& extra) {
 
 // The fastest successful result within the workspace limit that does not use tensor cores
 // (results must match the CPU in FP32); among those the fastest deterministic one when asked.
+// Its mathType is then FMA or DEFAULT, and it runs with the descriptor's CUDNN_FMA_MATH, the math
+// type it was found for: DEFAULT would permit TF32 tensor cores on Ampere and later GPUs.
 template <typename Perf>
 const Perf* pick(const std::vector<Perf>& results, bool deterministic) {
   const Perf* any = nullptr;
@@ -66,6 +70,100 @@ Perf choose(int max_count, bool deterministic, Find find, Heuristic heuristic, c
   results.resize(static_cast<size_t>(returned));
   if (const Perf* p = pick(results, deterministic)) return *p;
   throw CudaError(std::string("cuDNN has no usable algorithm for the ") + what, false);
+}
+
+struct Algorithms {
+  cudnnConvolutionFwdAlgo_t forward{};
+  cudnnConvolutionBwdFilterAlgo_t filter{};
+  cudnnConvolutionBwdDataAlgo_t data{};
+};
+
+struct AlgorithmKey {
+  int device;
+  ConvShape shape;
+  bool backward, data_grad;
+  auto operator<=>(const AlgorithmKey&) const = default;
+};
+
+// Every choice made in this process: cudnnFind* runs every algorithm, which costs far more than
+// a training step, and a backend is configured again for each run of the same network.
+struct AlgorithmCache {
+  std::mutex mutex;
+  std::map<AlgorithmKey, Algorithms> choices;
+};
+
+AlgorithmCache& algorithm_cache() {
+  static AlgorithmCache cache;
+  return cache;
+}
+
+// The passes of the plan (forward; weight gradient with backward; input gradient with data_grad).
+Algorithms choose_algorithms(cudnnHandle_t handle, const ConvPlan& p) {
+  Algorithms out;
+  int max_count = 0;
+  CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithmMaxCount(handle, &max_count));
+  out.forward = choose<cudnnConvolutionFwdAlgoPerf_t>(
+                    max_count, false,
+                    [&](int req, int* ret, cudnnConvolutionFwdAlgoPerf_t* r) {
+                      return cudnnFindConvolutionForwardAlgorithm(handle, p.x_desc.get(),
+                                                                  p.w_desc.get(), p.conv_desc.get(),
+                                                                  p.y_desc.get(), req, ret, r);
+                    },
+                    [&](int req, int* ret, cudnnConvolutionFwdAlgoPerf_t* r) {
+                      return cudnnGetConvolutionForwardAlgorithm_v7(
+                          handle, p.x_desc.get(), p.w_desc.get(), p.conv_desc.get(), p.y_desc.get(),
+                          req, ret, r);
+                    },
+                    "convolution forward pass")
+                    .algo;
+  if (!p.backward) return out;
+
+  CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(handle, &max_count));
+  out.filter = choose<cudnnConvolutionBwdFilterAlgoPerf_t>(
+                   max_count, true,
+                   [&](int req, int* ret, cudnnConvolutionBwdFilterAlgoPerf_t* r) {
+                     return cudnnFindConvolutionBackwardFilterAlgorithm(
+                         handle, p.x_desc.get(), p.y_desc.get(), p.conv_desc.get(), p.w_desc.get(),
+                         req, ret, r);
+                   },
+                   [&](int req, int* ret, cudnnConvolutionBwdFilterAlgoPerf_t* r) {
+                     return cudnnGetConvolutionBackwardFilterAlgorithm_v7(
+                         handle, p.x_desc.get(), p.y_desc.get(), p.conv_desc.get(), p.w_desc.get(),
+                         req, ret, r);
+                   },
+                   "convolution weight gradient")
+                   .algo;
+  if (!p.data_grad) return out;
+
+  CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithmMaxCount(handle, &max_count));
+  out.data = choose<cudnnConvolutionBwdDataAlgoPerf_t>(
+                 max_count, true,
+                 [&](int req, int* ret, cudnnConvolutionBwdDataAlgoPerf_t* r) {
+                   return cudnnFindConvolutionBackwardDataAlgorithm(
+                       handle, p.w_desc.get(), p.y_desc.get(), p.conv_desc.get(), p.x_desc.get(),
+                       req, ret, r);
+                 },
+                 [&](int req, int* ret, cudnnConvolutionBwdDataAlgoPerf_t* r) {
+                   return cudnnGetConvolutionBackwardDataAlgorithm_v7(
+                       handle, p.w_desc.get(), p.y_desc.get(), p.conv_desc.get(), p.x_desc.get(),
+                       req, ret, r);
+                 },
+                 "convolution input gradient")
+                 .algo;
+  return out;
+}
+
+// The choice for the plan's convolution on the current device, made on first use.
+Algorithms cached_algorithms(cudnnHandle_t handle, const ConvPlan& p) {
+  int device = 0;
+  CUDA_CHECK(cudaGetDevice(&device));
+  const AlgorithmKey key{device, p.shape, p.backward, p.data_grad};
+  AlgorithmCache& cache = algorithm_cache();
+  const std::lock_guard<std::mutex> lock(cache.mutex);
+  if (const auto it = cache.choices.find(key); it != cache.choices.end()) return it->second;
+  const Algorithms chosen = choose_algorithms(handle, p);
+  cache.choices.emplace(key, chosen);
+  return chosen;
 }
 
 }  // namespace
@@ -121,60 +219,30 @@ ConvPlan::ConvPlan(cudnnHandle_t handle, const ConvShape& s, bool with_backward,
   CUDNN_CHECK(
       cudnnSetTensor4dDescriptor(y_desc.get(), CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, n, c, h, w));
 
-  int max_count = 0;
-  CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithmMaxCount(handle, &max_count));
-  const auto fwd = choose<cudnnConvolutionFwdAlgoPerf_t>(
-      max_count, false,
-      [&](int req, int* ret, cudnnConvolutionFwdAlgoPerf_t* out) {
-        return cudnnFindConvolutionForwardAlgorithm(handle, x_desc.get(), w_desc.get(),
-                                                    conv_desc.get(), y_desc.get(), req, ret, out);
-      },
-      [&](int req, int* ret, cudnnConvolutionFwdAlgoPerf_t* out) {
-        return cudnnGetConvolutionForwardAlgorithm_v7(handle, x_desc.get(), w_desc.get(),
-                                                      conv_desc.get(), y_desc.get(), req, ret, out);
-      },
-      "convolution forward pass");
-  forward_algo = fwd.algo;
+  const Algorithms algorithms = cached_algorithms(handle, *this);
+  forward_algo = algorithms.forward;
   CUDNN_CHECK(cudnnGetConvolutionForwardWorkspaceSize(handle, x_desc.get(), w_desc.get(),
                                                       conv_desc.get(), y_desc.get(), forward_algo,
                                                       &workspace_bytes));
   if (!backward) return;
 
-  CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(handle, &max_count));
-  const auto filt = choose<cudnnConvolutionBwdFilterAlgoPerf_t>(
-      max_count, true,
-      [&](int req, int* ret, cudnnConvolutionBwdFilterAlgoPerf_t* out) {
-        return cudnnFindConvolutionBackwardFilterAlgorithm(
-            handle, x_desc.get(), y_desc.get(), conv_desc.get(), w_desc.get(), req, ret, out);
-      },
-      [&](int req, int* ret, cudnnConvolutionBwdFilterAlgoPerf_t* out) {
-        return cudnnGetConvolutionBackwardFilterAlgorithm_v7(
-            handle, x_desc.get(), y_desc.get(), conv_desc.get(), w_desc.get(), req, ret, out);
-      },
-      "convolution weight gradient");
-  filter_algo = filt.algo;
+  filter_algo = algorithms.filter;
   size_t bytes = 0;
   CUDNN_CHECK(cudnnGetConvolutionBackwardFilterWorkspaceSize(
       handle, x_desc.get(), y_desc.get(), conv_desc.get(), w_desc.get(), filter_algo, &bytes));
   workspace_bytes = std::max(workspace_bytes, bytes);
   if (!data_grad) return;
 
-  CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithmMaxCount(handle, &max_count));
-  const auto data = choose<cudnnConvolutionBwdDataAlgoPerf_t>(
-      max_count, true,
-      [&](int req, int* ret, cudnnConvolutionBwdDataAlgoPerf_t* out) {
-        return cudnnFindConvolutionBackwardDataAlgorithm(
-            handle, w_desc.get(), y_desc.get(), conv_desc.get(), x_desc.get(), req, ret, out);
-      },
-      [&](int req, int* ret, cudnnConvolutionBwdDataAlgoPerf_t* out) {
-        return cudnnGetConvolutionBackwardDataAlgorithm_v7(
-            handle, w_desc.get(), y_desc.get(), conv_desc.get(), x_desc.get(), req, ret, out);
-      },
-      "convolution input gradient");
-  data_algo = data.algo;
+  data_algo = algorithms.data;
   CUDNN_CHECK(cudnnGetConvolutionBackwardDataWorkspaceSize(
       handle, w_desc.get(), y_desc.get(), conv_desc.get(), x_desc.get(), data_algo, &bytes));
   workspace_bytes = std::max(workspace_bytes, bytes);
+}
+
+size_t conv_algorithm_choices() {
+  AlgorithmCache& cache = algorithm_cache();
+  const std::lock_guard<std::mutex> lock(cache.mutex);
+  return cache.choices.size();
 }
 
 }  // namespace cs::cuda

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -103,8 +102,5 @@ class Backend {
 
 // Glorot-uniform weights and zero biases for every tensor of spec.params(), from one seed.
 std::vector<std::vector<float>> init_parameters(const NetworkSpec& spec, uint64_t seed);
-
-// The CPU backend; threads <= 0 means std::thread::hardware_concurrency().
-std::unique_ptr<Backend> make_cpu_backend(int threads = 0);
 
 }  // namespace cs

@@ -15,10 +15,11 @@
 #include <thread>
 #include <utility>
 
-#include "convscope/backend.h"
+#include "convscope/cpu_backend.h"
 #include "convscope/ops/thread_pool.h"
 #include "convscope/optimizer_math.h"
 #include "convscope/shuffle.h"
+#include "cpu/flush_denormals.h"
 #include "cpu/network.h"
 
 namespace cs {
@@ -345,6 +346,7 @@ void CpuBackend::capture_snapshot(int net, int probe) {
 // batch of one through the network's current weights; the weight gradients shown are the last
 // training step's.
 void CpuBackend::take_snapshot(int net, int probe, long long step) {
+  const cpu::FlushDenormals flush;  // computed on the caller's thread, outside the pool
   Snapshot& s = m_snapshots.back();
   const NetPlan& plan = *m_plan;
   Workspace& ws = m_ws[0];

@@ -1,10 +1,13 @@
 // Thread pool: a generation counter starts a call, a pending counter ends it. Both sides spin a
 // short while before sleeping on a condition variable, since training steps come back to back.
+// Tasks run with denormals flushed to zero: workers for their lifetime, the caller for the call.
 #include "convscope/ops/thread_pool.h"
 
 #include <stdexcept>
 #include <string>
 #include <system_error>
+
+#include "cpu/flush_denormals.h"
 
 namespace cs::cpu {
 
@@ -59,6 +62,7 @@ void ThreadPool::stop_workers() {
 
 void ThreadPool::run(int tasks, Trampoline call, void* fn) {
   if (tasks <= 0) return;
+  const FlushDenormals flush;
   if (m_threads == 1 || tasks == 1) {
     for (int i = 0; i < tasks; ++i) call(fn, i, 0);
     return;
@@ -87,6 +91,7 @@ void ThreadPool::run_block(int thread) {
 }
 
 void ThreadPool::worker(int thread) {
+  const FlushDenormals flush;
   uint32_t seen = 0;  // the generation at construction: a call may start before this thread runs
   for (;;) {
     auto started = [&] { return m_generation.load(std::memory_order_acquire) != seen; };

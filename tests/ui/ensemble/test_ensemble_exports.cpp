@@ -7,6 +7,7 @@
 #include <QtTest>
 #include <functional>
 
+#include "charts/compact_chart_view.h"
 #include "convscope/store.h"
 #include "ensemble/accuracy_charts.h"
 #include "ensemble/ensemble_page.h"

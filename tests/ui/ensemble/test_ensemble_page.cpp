@@ -6,6 +6,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -142,10 +143,25 @@ class TestEnsemblePage : public QObject {
     QCOMPARE(page.table()->currentImage(), expected.front());       // a shown row is current
     QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, cell);  // again: cleared
     QCOMPARE(page.filterModel()->rowCount(), 7);
+    QVERIFY(!view->currentIndex().isValid());  // and no cell stays highlighted
+    QVERIFY(!view->selectionModel()->hasSelection());
     page.filterByCell(trueLabel, predicted);
     QCOMPARE(proxyOrder(*page.filterModel()), expected);
     page.clearCellFilter();
     QCOMPARE(page.filterModel()->rowCount(), 7);
+  }
+
+  void aFilterFromALargerRunIsClamped() {
+    StoredHandBuilt s;
+    EnsemblePage page;
+    page.setStorePath(s.path);
+    page.filterModel()->setMinimumWrong(25);  // as a 50-network run left it
+    QVERIFY(page.openRun(s.run));             // 4 networks
+    QCOMPARE(page.filterModel()->minimumWrong(), 4);
+    auto* spin = page.table()->findChild<QSpinBox*>();
+    QVERIFY(spin);
+    QCOMPARE(spin->maximum(), 4);
+    QCOMPARE(spin->value(), 4);
   }
 
   void filtersKeepTheShownImageWhenItPasses() {

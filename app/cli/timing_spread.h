@@ -1,0 +1,31 @@
+// Timings of the same work repeated (timed epochs, evaluations): min, median and max, and
+// whether they agree well enough for a ratio to mean something (the slowest within 2x of the
+// fastest).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cs::cli {
+
+class TimingSpread {
+ public:
+  TimingSpread() = default;
+  explicit TimingSpread(std::vector<double> values);  // in the order measured
+
+  bool empty() const { return m_values.empty(); }
+  double min() const { return m_sorted.front(); }
+  double max() const { return m_sorted.back(); }
+  double median() const;
+  bool reliable() const { return max() <= 2 * min(); }
+
+  // "epochs 9.81..23.10 s vary more than 2x" (what = "epochs", unit = "s").
+  std::string variation(const std::string& what, const std::string& unit) const;
+  // JSON fields: "name": median, "name_min", "name_max", "name_all": [values in order].
+  std::string json(const std::string& name) const;
+
+ private:
+  std::vector<double> m_values, m_sorted;
+};
+
+}  // namespace cs::cli

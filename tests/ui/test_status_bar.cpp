@@ -1,0 +1,66 @@
+// The training status bar: the ETA is shown only while training runs (paused or stopped, it would
+// be stale), and a long backend note is elided with the whole text in its tooltip.
+#include <QLabel>
+#include <QtTest>
+
+#include "widgets/elided_label.h"
+#include "window/training_status_bar.h"
+
+class TestStatusBar : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void etaOnlyWhileRunning();
+  void longBackendNoteIsElided();
+};
+
+namespace {
+
+QString timeText(const TrainingStatusBar& bar) {
+  for (const QLabel* label : bar.findChildren<QLabel*>())
+    if (label->text().contains(QStringLiteral("elapsed"))) return label->text();
+  return {};
+}
+
+}  // namespace
+
+void TestStatusBar::etaOnlyWhileRunning() {
+  TrainingStatusBar bar;
+  TrainingProgress p;
+  p.epochs = 2;
+  p.stepsPerEpoch = 100;
+  p.globalStep = p.stepInEpoch = 50;
+  p.elapsedSeconds = 5;
+  p.etaSeconds = 15;
+  bar.setState(TrainingState::Running);
+  bar.setProgress(p);
+  QCOMPARE(timeText(bar), QStringLiteral("0:05 elapsed · ETA 0:15"));
+  bar.setState(TrainingState::Paused);
+  QCOMPARE(timeText(bar), QStringLiteral("0:05 elapsed"));
+  bar.setState(TrainingState::Running);
+  QVERIFY(timeText(bar).contains(QStringLiteral("ETA 0:15")));
+  bar.setState(TrainingState::Stopped);
+  QCOMPARE(timeText(bar), QStringLiteral("0:05 elapsed"));
+  bar.clearProgress();
+  bar.setState(TrainingState::Running);
+  QCOMPARE(timeText(bar), QStringLiteral("0:00 elapsed"));
+}
+
+void TestStatusBar::longBackendNoteIsElided() {
+  TrainingStatusBar bar;
+  bar.resize(900, 30);
+  bar.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&bar));
+  const QString note = QStringLiteral("no usable GPU (") + QString(300, QLatin1Char('x')) +
+                       QStringLiteral("): using the CPU backend");
+  bar.setBackend({QStringLiteral("cpu"), QStringLiteral("2 CPU threads"), note});
+  auto* label = bar.findChild<ElidedLabel*>();
+  QVERIFY(label);
+  QCOMPARE(label->text(), note);
+  QVERIFY(label->isElided());
+  QCOMPARE(label->toolTip(), note);
+  QVERIFY(bar.minimumSizeHint().width() < 900);
+}
+
+QTEST_MAIN(TestStatusBar)
+#include "test_status_bar.moc"

@@ -1,0 +1,126 @@
+// The main window at everyday screen sizes: it fits 1280×720, and at every size from there to
+// 2560×1440 no panel is clipped by the window or overlaps another, also after shrinking and
+// growing back, and with the longest status texts the app writes.
+#include <QDockWidget>
+#include <QScrollBar>
+#include <QSettings>
+#include <QtTest>
+
+#include "predictions/confusion_matrix_view.h"
+#include "predictions/predictions_panel.h"
+#include "test_data.h"
+#include "window/live_training_view.h"
+#include "window/main_window.h"
+
+class TestWindowLayout : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase();
+  void fitsSmallScreensWithLongTexts();
+  void noPanelClippedOrOverlapping();
+  void resetLayoutShowsEveryPanel();
+
+ private:
+  DatasetPtr m_data;
+};
+
+namespace {
+
+// Every visible dock of the live view and the inspector in the middle, in window coordinates.
+QList<QPair<QString, QRect>> panels(MainWindow& window) {
+  QList<QPair<QString, QRect>> out;
+  LiveTrainingView* live = window.live();
+  const QWidget* central = live->centralWidget();
+  out.append(
+      {QStringLiteral("inspector"), QRect(central->mapTo(&window, QPoint(0, 0)), central->size())});
+  for (QDockWidget* dock : live->findChildren<QDockWidget*>())
+    if (dock->isVisible())
+      out.append({dock->objectName(), QRect(dock->mapTo(&window, QPoint(0, 0)), dock->size())});
+  return out;
+}
+
+}  // namespace
+
+void TestWindowLayout::initTestCase() {
+  Q_INIT_RESOURCE(convscope);
+  QSettings().clear();
+  QSettings q;
+  testing_data::smallSettings(1).save(q);
+  m_data = testing_data::smallDataset(256, 300);
+}
+
+void TestWindowLayout::fitsSmallScreensWithLongTexts() {
+  MainWindow window(m_data, {});
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  const auto fits = [&](const char* when) {
+    const QSize min = window.minimumSizeHint().expandedTo(window.minimumSize());
+    if (min.width() > 1280 || min.height() > 720)
+      QFAIL(qPrintable(QStringLiteral("%1: the window needs at least %2×%3, more than 1280×720")
+                           .arg(QLatin1String(when))
+                           .arg(min.width())
+                           .arg(min.height())));
+  };
+  fits("on start");
+  // The longest text of the predictions header: a confusion cell's filter.
+  window.live()->predictions()->showFilter(PredictionFilter::ConfusionCell, 4, 9);
+  fits("with a confusion-cell filter");
+  window.showView(MainWindow::EnsembleView);
+  fits("on the Ensemble view");
+}
+
+void TestWindowLayout::noPanelClippedOrOverlapping() {
+  MainWindow window(m_data, {});
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  window.live()->predictions()->showFilter(PredictionFilter::ConfusionCell, 4, 9);
+  // Down, up, and down again: a layout that only holds on the way up fails on the last ones.
+  const QList<QSize> sizes{{1280, 720},  {1366, 768}, {1600, 1000},
+                           {2560, 1440}, {1280, 720}, {1920, 1080}};
+  for (const QSize& size : sizes) {
+    window.resize(size);
+    QTest::qWait(30);
+    const QString at = QStringLiteral("%1×%2").arg(size.width()).arg(size.height());
+    QCOMPARE(window.size(), size);
+    const QRect inside(QPoint(0, 0), window.size());
+    const auto list = panels(window);
+    QCOMPARE(list.size(), 5);  // the inspector and four docks
+    for (const auto& [name, rect] : list) {
+      QVERIFY2(inside.contains(rect), qPrintable(at + QStringLiteral(": %1 is clipped").arg(name)));
+      QVERIFY2(rect.width() > 50 && rect.height() > 50,
+               qPrintable(at + QStringLiteral(": %1 has no room").arg(name)));
+    }
+    for (int i = 0; i < list.size(); ++i)
+      for (int j = i + 1; j < list.size(); ++j)
+        QVERIFY2(
+            !list[i].second.intersects(list[j].second),
+            qPrintable(at + QStringLiteral(": %1 overlaps %2").arg(list[i].first, list[j].first)));
+    // The confusion matrix grows with its panel instead of scrolling.
+    auto* matrix = window.live()->findChild<ConfusionMatrixView*>();
+    QVERIFY2(
+        !matrix->verticalScrollBar()->isVisible() && !matrix->horizontalScrollBar()->isVisible(),
+        qPrintable(at + QStringLiteral(": the confusion matrix scrolls")));
+  }
+}
+
+void TestWindowLayout::resetLayoutShowsEveryPanel() {
+  MainWindow window(m_data, {});
+  window.resize(1366, 768);
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QList<QDockWidget*> docks = window.live()->findChildren<QDockWidget*>();
+  QCOMPARE(docks.size(), 4);
+  docks[0]->hide();
+  docks[1]->setFloating(true);
+  window.live()->resetLayout();
+  QTest::qWait(30);
+  for (QDockWidget* dock : docks) {
+    QVERIFY2(dock->isVisible() && !dock->isFloating(), qPrintable(dock->objectName()));
+    QCOMPARE(window.live()->dockWidgetArea(dock) == Qt::NoDockWidgetArea, false);
+  }
+  QCOMPARE(panels(window).size(), 5);
+}
+
+QTEST_MAIN(TestWindowLayout)
+#include "test_window_layout.moc"

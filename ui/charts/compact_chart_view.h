@@ -1,0 +1,24 @@
+// A chart view that keeps a short chart readable: below kCompactHeight it leaves out the chart's
+// and the axes' titles (the legend still names the series), and tick labels are never cut to
+// "…", as Qt Charts does by default when a chart is short.
+#pragma once
+
+#include <QChartView>
+
+class CompactChartView : public QChartView {
+  Q_OBJECT
+
+ public:
+  static constexpr int kCompactHeight = 240;
+
+  explicit CompactChartView(QChart* chart, QWidget* parent = nullptr);
+
+  // Applies the rule to the chart's current axes: call it after adding axes.
+  void fitToHeight();
+
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
+ private:
+  QString m_title;
+};
