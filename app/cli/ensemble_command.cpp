@@ -69,6 +69,7 @@ int ensemble_command(const std::vector<std::string>& argv) {
   if (!args.parse(argv)) return 0;
 
   const int nets = args.integer("nets", 1, 1000);
+  const int top = args.integer("top", 0, 10000);  // every flag is checked before any work
   const DatasetPair data = load_data(args);
   TrainConfig cfg = train_config(args, data.train, nets);
   cfg.group.per_net_shuffle = args.on("per-net-shuffle");
@@ -102,6 +103,9 @@ int ensemble_command(const std::vector<std::string>& argv) {
     progress.finish();
     const EpochMetrics& m = trainer.epochs().back();
     store.record_epoch(run, m, trainer.last_eval());
+    // Every epoch's weights, so that a run stopped later keeps those of its last whole epoch.
+    for (int net = 0; net < nets; ++net)
+      store.save_weights(run, net, network_weights(*sel.backend, cfg.group.spec, net));
     stats = compute_ensemble_stats(trainer.last_eval(), data.test.labels, data.test.classes);
     print_summary(m, stats, cfg.epochs, group_samples / m.seconds);
     base = trainer.samples_seen();
@@ -111,14 +115,12 @@ int ensemble_command(const std::vector<std::string>& argv) {
   progress.finish();
   if (interrupt.requested()) {
     store.cancel_run(run);
-    std::fprintf(stderr, "cancelled: run %lld keeps its %d finished epoch(s)\n",
+    std::fprintf(stderr, "cancelled: run %lld keeps its %d finished epoch(s) and their weights\n",
                  static_cast<long long>(run), trainer.epoch());
-    return 130;
+    return interrupt.exit_code();
   }
-  for (int net = 0; net < nets; ++net)
-    store.save_weights(run, net, network_weights(*sel.backend, cfg.group.spec, net));
   store.finish_run(run);
-  print_hardest(stats, args.integer("top", 0, 10000));
+  print_hardest(stats, top);
   std::printf("\nstored as run %lld in %s\n", static_cast<long long>(run), store.path().c_str());
   return 0;
 }
@@ -128,7 +130,7 @@ int runs_command(const std::vector<std::string>& argv) {
   args.set_summary("List the runs in the run store, newest first.");
   args.option("store", "FILE", default_store_path(), "the run store (SQLite)");
   if (!args.parse(argv)) return 0;
-  Store store(args.str("store"));
+  Store store(args.str("store"), StoreAccess::ReadOnly);
   std::printf("%5s  %-24s %-11s %5s %7s %9s  %-8s %s\n", "run", "created", "status", "nets",
               "epochs", "mean acc", "backend", "architecture");
   for (const RunSummary& r : store.list_runs())

@@ -1,9 +1,10 @@
 // convscope-cli eval: a checkpoint on the whole validation set, optionally per-image top-3 CSV.
 #include <cmath>
 #include <cstdio>
-#include <fstream>
+#include <sstream>
 
 #include "commands.h"
+#include "convscope/atomic_file.h"
 #include "convscope/checkpoint.h"
 #include "options.h"
 
@@ -12,7 +13,7 @@ namespace cs::cli {
 namespace {
 
 void write_top3_csv(const std::string& path, const EvalResult& r, const Dataset& val) {
-  std::ofstream out(path);
+  std::ostringstream out;
   out << "index,label,top1,p1,top2,p2,top3,p3,true_prob,loss,correct\n";
   for (int i = 0; i < r.count; ++i) {
     const uint8_t* lab = &r.top_labels[3 * static_cast<size_t>(i)];
@@ -23,7 +24,7 @@ void write_top3_csv(const std::string& path, const EvalResult& r, const Dataset&
     out << ',' << tp << ',' << -std::log(std::max(tp, 1e-30f)) << ',' << (lab[0] == val.labels[i])
         << '\n';
   }
-  if (!out) throw std::runtime_error("cannot write " + path);
+  write_file_atomically(path, out.str());
 }
 
 }  // namespace

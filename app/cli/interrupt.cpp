@@ -1,28 +1,39 @@
 #include "interrupt.h"
 
 #include <atomic>
-#include <csignal>
 
 namespace cs::cli {
 
 namespace {
-std::atomic<bool> g_requested{false};
-extern "C" void convscope_on_sigint(int) {
-  g_requested.store(true);
+
+constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
+std::atomic<int> g_signal{0};  // the first signal received, 0 for none
+
+extern "C" void convscope_on_signal(int sig) {
+  int none = 0;
+  g_signal.compare_exchange_strong(none, sig);
 }
+
 }  // namespace
 
 InterruptGuard::InterruptGuard() {
-  g_requested.store(false);
-  m_previous = std::signal(SIGINT, convscope_on_sigint);
+  g_signal.store(0);
+  struct sigaction sa = {};
+  sa.sa_handler = convscope_on_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &sa, &m_previous[i]);
 }
 
 InterruptGuard::~InterruptGuard() {
-  std::signal(SIGINT, m_previous);
+  for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &m_previous[i], nullptr);
 }
 
 bool InterruptGuard::requested() const {
-  return g_requested.load();
+  return g_signal.load() != 0;
+}
+
+int InterruptGuard::exit_code() const {
+  return 128 + g_signal.load();
 }
 
 }  // namespace cs::cli

@@ -1,6 +1,9 @@
-// Ctrl+C during a long command: the first press asks the command to stop at the next step
-// (it then saves or records what it has); the handler is restored when the guard goes away.
+// Ctrl+C (SIGINT), SIGTERM and SIGHUP during a long command: the first one asks the command to
+// stop at the next step (it then saves or records what it has); the handlers are restored when
+// the guard goes away.
 #pragma once
+
+#include <signal.h>
 
 namespace cs::cli {
 
@@ -11,9 +14,10 @@ class InterruptGuard {
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;
   bool requested() const;
+  int exit_code() const;  // 128 + the signal, as a shell reports a process the signal ended
 
  private:
-  void (*m_previous)(int);
+  struct sigaction m_previous[3];
 };
 
 }  // namespace cs::cli

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,8 @@ constexpr const char* kUsage =
     "  ensemble  train N networks in lockstep, store them, rank the images they get wrong\n"
     "  runs      list the runs in the run store\n"
     "\n"
-    "Run 'convscope-cli <command> --help' for its flags.\n";
+    "Run 'convscope-cli <command> --help' for its flags. --verbose adds technical detail\n"
+    "(such as the SQL statement) to error messages.\n";
 
 }  // namespace
 
@@ -34,7 +36,9 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::string command = argv[1];
-  const std::vector<std::string> rest(argv + 2, argv + argc);
+  std::vector<std::string> rest(argv + 2, argv + argc);
+  // --verbose, accepted by every command, adds the technical detail to an error message.
+  const bool verbose = std::erase(rest, std::string("--verbose")) > 0;
   try {
     if (command == "train") return cs::cli::train_command(rest);
     if (command == "eval") return cs::cli::eval_command(rest);
@@ -58,9 +62,16 @@ int main(int argc, char** argv) {
     return 1;
   } catch (const cs::StoreError& e) {
     std::fprintf(stderr, "convscope-cli %s: store error: %s\n", command.c_str(), e.what());
+    if (verbose && !e.detail().empty()) std::fprintf(stderr, "  detail: %s\n", e.detail().c_str());
     return 1;
   } catch (const cs::BackendError& e) {
     std::fprintf(stderr, "convscope-cli %s: backend error: %s\n", command.c_str(), e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr,
+                 "convscope-cli %s: out of memory: the network, batch size or group is too large "
+                 "for this machine\n",
+                 command.c_str());
     return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "convscope-cli %s: error: %s\n", command.c_str(), e.what());

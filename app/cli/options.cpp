@@ -1,9 +1,14 @@
 #include "options.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
 namespace cs::cli {
+
+namespace {
+constexpr int kMaxThreads = 256;  // more than any CPU this runs on; the pool is one per process
+}  // namespace
 
 void add_data_options(Args& args) {
   args.section("Data");
@@ -36,7 +41,7 @@ void add_model_options(Args& args) {
 void add_backend_options(Args& args, const std::string& default_threads) {
   args.section("Backend");
   args.option("backend", "NAME", "auto", "auto (CUDA when a GPU is usable, else CPU), cpu or cuda");
-  args.option("threads", "N", default_threads, "CPU backend threads (0: all cores)");
+  args.option("threads", "N", default_threads, "CPU backend threads, at most 256 (0: all cores)");
 }
 
 DatasetPair load_data(const Args& args) {
@@ -71,8 +76,13 @@ TrainConfig train_config(const Args& args, const Dataset& train, int nets) {
   set("momentum", g.optimizer.momentum);
   set("rho", g.optimizer.rho);
   set("initial-accumulator", g.optimizer.initial_accumulator);
-  if (!(g.optimizer.lr > 0)) throw UsageError("--lr must be positive");
-  g.batch_size = args.integer("batch-size", 1, 65536);
+  std::string field;
+  const std::string problem = g.optimizer.problem(&field);
+  if (!problem.empty()) {
+    std::replace(field.begin(), field.end(), '_', '-');  // initial_accumulator -> the flag
+    throw UsageError("--" + field + ": " + problem);
+  }
+  g.batch_size = args.integer("batch-size", 1, kMaxBatchSize);
   cfg.epochs = args.integer("epochs", 1, 100000);
   const unsigned long long seed = args.u64("seed");
   g.shuffle_seed = seed;
@@ -88,7 +98,7 @@ BackendSelection select_backend(const Args& args) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--backend: ") + e.what());
   }
-  BackendSelection sel = make_backend(choice, args.integer("threads", 0, 1024));
+  BackendSelection sel = make_backend(choice, args.integer("threads", 0, kMaxThreads));
   if (!sel.note.empty()) std::fprintf(stderr, "note: %s\n", sel.note.c_str());
   const BackendInfo info = sel.backend->info();
   std::fprintf(stderr, "backend: %s (%s)\n", info.kind.c_str(), info.device.c_str());

@@ -1,8 +1,9 @@
 // convscope-cli train: train one network, print per-epoch summaries, optionally save it.
 #include <cstdio>
-#include <fstream>
+#include <sstream>
 
 #include "commands.h"
+#include "convscope/atomic_file.h"
 #include "convscope/checkpoint.h"
 #include "interrupt.h"
 #include "options.h"
@@ -13,12 +14,12 @@ namespace cs::cli {
 namespace {
 
 void write_metrics_csv(const std::string& path, const Trainer& t) {
-  std::ofstream out(path);
+  std::ostringstream out;
   out << "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n";
   for (const EpochMetrics& m : t.epochs())
     out << m.epoch << ',' << m.train_loss << ',' << m.train_accuracy << ',' << m.val_loss << ','
         << m.val_accuracy << ',' << m.seconds << '\n';
-  if (!out) throw std::runtime_error("cannot write " + path);
+  write_file_atomically(path, out.str());
 }
 
 void save(const std::string& path, Trainer& t, const std::string& dataset) {
@@ -97,7 +98,7 @@ int train_command(const std::vector<std::string>& argv) {
   if (interrupt.requested()) {
     std::fprintf(stderr, "interrupted at epoch %d, step %lld\n", trainer.epoch() + 1,
                  trainer.global_step());
-    exit_code = 130;
+    exit_code = interrupt.exit_code();
   }
   if (args.given("metrics")) write_metrics_csv(args.str("metrics"), trainer);
   if (args.given("save")) save(args.str("save"), trainer, data.train.name);

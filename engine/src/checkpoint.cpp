@@ -93,20 +93,67 @@ class MetaReader {
   const std::map<std::string, std::string>& m_md;
 };
 
-// "CxHxW" with positive sizes and at most 2^24 values, so that the spec's int arithmetic is safe.
+// "CxHxW" with positive sizes and at most kMaxMapValues values (checked without overflow), so
+// that the spec's int arithmetic is safe.
 Shape3 parse_input(const std::string& path, const std::string& s) {
-  const auto bad = [&] { fail(path, "metadata 'input' is '" + s + "', not CxHxW"); };
+  const auto bad = [&](const std::string& why) {
+    fail(path, "metadata 'input' is '" + s + "', " + why);
+  };
   int v[3];
   const char* p = s.data();
   const char* end = p + s.size();
   for (int i = 0; i < 3; ++i) {
-    if (i > 0 && (p == end || *p++ != 'x')) bad();
+    if (i > 0 && (p == end || *p++ != 'x')) bad("not CxHxW");
     const auto r = std::from_chars(p, end, v[i]);
-    if (r.ec != std::errc() || v[i] < 1) bad();
+    if (r.ec != std::errc() || v[i] < 1) bad("not CxHxW");
     p = r.ptr;
   }
-  if (p != end || static_cast<long long>(v[0]) * v[1] * v[2] > (1 << 24)) bad();
+  if (p != end) bad("not CxHxW");
+  long long values = 0;
+  if (__builtin_mul_overflow(static_cast<long long>(v[0]), v[1], &values) ||
+      __builtin_mul_overflow(values, v[2], &values) || values > kMaxMapValues)
+    bad("more than " + std::to_string(kMaxMapValues) + " values per image");
   return {v[0], v[1], v[2]};
+}
+
+// The file's tensors in layout order, each checked by name and shape; nothing extra.
+std::vector<const NamedTensor*> match_layout(const std::string& path, const CheckpointMeta& meta,
+                                             const std::vector<TensorSlot>& expected,
+                                             const std::vector<NamedTensor>& tensors) {
+  std::vector<const NamedTensor*> found;
+  for (const TensorSlot& s : expected) {
+    const auto it = std::find_if(tensors.begin(), tensors.end(),
+                                 [&](const NamedTensor& t) { return t.name == s.name; });
+    if (it == tensors.end())
+      fail(path, "missing tensor '" + s.name + "' (spec " + meta.spec.to_string() + ", " +
+                     to_string(meta.optimizer.kind) + ")");
+    if (it->shape != s.shape)
+      fail(path, "tensor '" + s.name + "' has shape " + shape_text(it->shape) + ", the spec " +
+                     meta.spec.to_string() + " needs " + shape_text(s.shape));
+    found.push_back(&*it);
+  }
+  if (tensors.size() != found.size())
+    for (const NamedTensor& t : tensors)
+      if (std::find(found.begin(), found.end(), &t) == found.end())
+        fail(path, "unexpected tensor '" + t.name + "' for spec " + meta.spec.to_string() + ", " +
+                       to_string(meta.optimizer.kind));
+  return found;
+}
+
+// "d10 for 1x28x28 images, 10 classes": the same layers on other images are another network.
+std::string network_text(const NetworkSpec& spec) {
+  const Shape3& in = spec.input;
+  return spec.to_string() + " for " + std::to_string(in.c) + "x" + std::to_string(in.h) + "x" +
+         std::to_string(in.w) + " images, " + std::to_string(spec.classes) + " classes";
+}
+
+// NaN or infinity anywhere would make every result NaN: refuse the file, naming the tensor.
+void check_finite(const std::string& path, const NamedTensor& t) {
+  const auto bad =
+      std::find_if(t.data.begin(), t.data.end(), [](float v) { return !std::isfinite(v); });
+  if (bad != t.data.end())
+    fail(path, "tensor '" + t.name + "' holds a non-finite value (" + std::to_string(*bad) +
+                   " at element " + std::to_string(bad - t.data.begin()) + ")");
 }
 
 CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, std::string>& md) {
@@ -130,7 +177,12 @@ CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, s
     fail(path, std::string("metadata 'optimizer': ") + e.what());
   }
   for (const Hyperparameter& h : kHyperparameters) meta.optimizer.*h.field = r.number<float>(h.key);
+  if (const std::string problem = meta.optimizer.problem(); !problem.empty())
+    fail(path, "metadata: " + problem);
   meta.batch_size = r.number<int>("batch_size", 1);
+  if (meta.batch_size > kMaxBatchSize)
+    fail(path, "metadata 'batch_size' is " + std::to_string(meta.batch_size) + ", the limit is " +
+                   std::to_string(kMaxBatchSize));
   meta.seed = r.number<uint64_t>("seed");
   meta.step = r.number<long long>("step", 0);
   meta.epoch = r.number<int>("epoch", 0);
@@ -169,38 +221,27 @@ void save_checkpoint(const std::string& path, Backend& backend, int net,
 
 CheckpointMeta read_checkpoint_meta(const std::string& path) {
   std::map<std::string, std::string> md;
-  read_safetensors(path, &md);
-  return parse_meta(path, md);
+  const std::vector<NamedTensor> tensors = read_safetensors_header(path, &md);
+  const CheckpointMeta meta = parse_meta(path, md);
+  match_layout(path, meta, layout(meta), tensors);  // before anyone builds the network
+  return meta;
 }
 
 CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int net) {
   std::map<std::string, std::string> md;
+  read_checkpoint_meta(path);  // the header alone: a bad file is refused before its data is read
   std::vector<NamedTensor> tensors = read_safetensors(path, &md);
   const CheckpointMeta meta = parse_meta(path, md);
   const std::vector<TensorSlot> expected = layout(meta);
 
   // Check everything before writing anything, so a bad file leaves the backend as it was.
-  std::vector<const NamedTensor*> found;
-  for (const TensorSlot& s : expected) {
-    const auto it = std::find_if(tensors.begin(), tensors.end(),
-                                 [&](const NamedTensor& t) { return t.name == s.name; });
-    if (it == tensors.end())
-      fail(path, "missing tensor '" + s.name + "' (spec " + meta.spec.to_string() + ", " +
-                     to_string(meta.optimizer.kind) + ")");
-    if (it->shape != s.shape)
-      fail(path, "tensor '" + s.name + "' has shape " + shape_text(it->shape) + ", the spec " +
-                     meta.spec.to_string() + " needs " + shape_text(s.shape));
-    found.push_back(&*it);
-  }
-  for (const NamedTensor& t : tensors)
-    if (std::find(found.begin(), found.end(), &t) == found.end())
-      fail(path, "unexpected tensor '" + t.name + "' for spec " + meta.spec.to_string() + ", " +
-                     to_string(meta.optimizer.kind));
+  const std::vector<const NamedTensor*> found = match_layout(path, meta, expected, tensors);
+  for (const NamedTensor* t : found) check_finite(path, *t);
 
   const GroupConfig& have = backend.config();
   if (!(have.spec == meta.spec))
-    fail(path, "holds the network " + meta.spec.to_string() +
-                   ", but the backend is configured for " + have.spec.to_string());
+    fail(path, "holds the network " + network_text(meta.spec) +
+                   ", but the backend is configured for " + network_text(have.spec));
   if (have.optimizer.slots() != meta.optimizer.slots())
     fail(path, "holds " + to_string(meta.optimizer.kind) + " state, but the backend runs " +
                    to_string(have.optimizer.kind));

@@ -2,6 +2,7 @@
 #include "json_lite.h"
 
 #include <charconv>
+#include <unordered_set>
 
 namespace cs::json {
 
@@ -79,11 +80,12 @@ class Parser {
       ++m_pos;
       return;
     }
+    std::unordered_set<std::string> keys;  // a hash set: a header may have 100,000 keys
     for (;;) {
       skip_space();
       if (peek() != '"') error("expected a string key");
       std::string key = string();
-      if (v.find(key)) error("duplicate key " + quote(key));
+      if (!keys.insert(key).second) error("duplicate key " + quote(key));
       skip_space();
       expect(':');
       v.members.emplace_back(std::move(key), value(depth + 1));

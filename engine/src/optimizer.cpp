@@ -3,7 +3,10 @@
 
 #include <cctype>
 #include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 namespace cs {
@@ -109,6 +112,38 @@ int OptimizerConfig::slots() const {
       return 2;
   }
   throw std::invalid_argument("invalid OptimizerKind");
+}
+
+std::string OptimizerConfig::problem(std::string* field) const {
+  struct Range {
+    const char* name;
+    float value;
+    bool positive;  // (0, inf) instead of [0, 1)
+  };
+  const Range ranges[] = {{"lr", lr, true},
+                          {"beta1", beta1, false},
+                          {"beta2", beta2, false},
+                          {"epsilon", epsilon, true},
+                          {"momentum", momentum, false},
+                          {"rho", rho, false},
+                          {"initial_accumulator", initial_accumulator, false}};
+  for (const Range& r : ranges) {
+    const bool ok =
+        std::isfinite(r.value) &&
+        (r.positive
+             ? r.value > 0
+             : r.value >= 0 && (r.value < 1 || std::string_view(r.name) == "initial_accumulator"));
+    if (ok) continue;
+    if (field) *field = r.name;
+    char got[32];
+    std::snprintf(got, sizeof got, "%g", static_cast<double>(r.value));
+    return std::string(r.name) + " must be " +
+           (r.positive                                          ? "positive"
+            : std::string_view(r.name) == "initial_accumulator" ? "at least 0"
+                                                                : "in [0, 1)") +
+           ", got " + got;
+  }
+  return {};
 }
 
 std::string OptimizerConfig::to_string() const {

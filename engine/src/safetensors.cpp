@@ -6,6 +6,7 @@
 // "__metadata__" to a string->string map. Reading is strict: the tensors must tile the data
 // exactly, as the reference implementation requires.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "convscope/atomic_file.h"
 #include "convscope/checkpoint.h"
 #include "json_lite.h"
 #include "shape_text.h"
@@ -34,60 +36,6 @@ constexpr const char* kMetadataKey = "__metadata__";
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw CheckpointError(path + ": " + what);
-}
-
-// Writes all of `bytes` to `fd`; false (errno set) on failure.
-bool write_all(int fd, const std::string& bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-// Replaces `path` with `bytes` atomically: a temp file in the same folder, fsync, rename.
-// On failure the temp file is removed (only if this call created it) and `path` is untouched.
-void write_file_atomically(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail(path, "cannot create " + tmp + ": " + std::strerror(errno));
-  const bool written = write_all(fd, bytes) && ::fsync(fd) == 0;
-  const int write_errno = errno;
-  if (::close(fd) != 0 || !written) {
-    const int err = written ? errno : write_errno;
-    ::unlink(tmp.c_str());
-    fail(path, "cannot write " + tmp + ": " + std::strerror(err));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    fail(path, std::string("cannot replace the file: ") + std::strerror(err));
-  }
-  // Make the rename itself durable; a failure here leaves a complete file, so it is not fatal.
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-}
-
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-
-std::string read_file(const std::string& path) {
-  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
-  if (!f) fail(path, std::string("cannot open: ") + std::strerror(errno));
-  std::string bytes;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) bytes.append(buf, n);
-  if (std::ferror(f.get())) fail(path, std::string("cannot read: ") + std::strerror(errno));
-  return bytes;
 }
 
 // Where one tensor's bytes lie in the data section.
@@ -144,8 +92,8 @@ NamedTensor parse_tensor_entry(const std::string& path, const std::string& name,
 
 }  // namespace
 
-void write_safetensors(const std::string& path, const std::vector<NamedTensor>& tensors,
-                       const std::map<std::string, std::string>& metadata) {
+std::string encode_safetensors(const std::string& path, const std::vector<NamedTensor>& tensors,
+                               const std::map<std::string, std::string>& metadata) {
   std::string header = "{";
   if (!metadata.empty()) {
     header += json::quote(kMetadataKey) + ":{";
@@ -187,62 +135,78 @@ void write_safetensors(const std::string& path, const std::vector<NamedTensor>& 
   bytes += header;
   for (const NamedTensor& t : tensors)
     bytes.append(reinterpret_cast<const char*>(t.data.data()), t.data.size() * sizeof(float));
-  write_file_atomically(path, bytes);
+  return bytes;
 }
 
-std::vector<NamedTensor> read_safetensors(const std::string& path,
-                                          std::map<std::string, std::string>* metadata) {
-  const std::string bytes = read_file(path);
-  if (bytes.size() < 8)
-    fail(path, "truncated: " + std::to_string(bytes.size()) +
-                   " bytes, too short for the 8-byte header length");
+void write_safetensors(const std::string& path, const std::vector<NamedTensor>& tensors,
+                       const std::map<std::string, std::string>& metadata) {
+  const std::string bytes = encode_safetensors(path, tensors, metadata);
+  try {
+    write_file_atomically(path, bytes);
+  } catch (const FileError& e) {
+    throw CheckpointError(e.what());
+  }
+}
+
+namespace {
+
+// The tensors (names and shapes, no data) and metadata of a header, checked against a data
+// section of `data_size` bytes, which the tensors must tile exactly.
+struct Header {
+  std::vector<NamedTensor> tensors;
+  std::vector<Extent> extents;  // sorted by offset
+  std::map<std::string, std::string> metadata;
+  uint64_t data_start = 0;  // in the file
+};
+
+// Checks the 8-byte length prefix against the file size; the header length.
+uint64_t header_length(const std::string& path, const char prefix[8], uint64_t file_size) {
   uint64_t header_size = 0;
-  std::memcpy(&header_size, bytes.data(), 8);
+  std::memcpy(&header_size, prefix, 8);
   if (header_size > kMaxHeaderBytes)
     fail(path, "header length " + std::to_string(header_size) + " exceeds the 100 MB limit");
-  if (header_size > bytes.size() - 8)
+  if (header_size > file_size - 8)
     fail(path, "header length " + std::to_string(header_size) + " runs past the end of the file (" +
-                   std::to_string(bytes.size()) + " bytes): truncated or not a safetensors file");
+                   std::to_string(file_size) + " bytes): truncated or not a safetensors file");
+  return header_size;
+}
 
+Header parse_header(const std::string& path, std::string_view text, uint64_t data_size) {
   json::Value header;
   try {
-    header = json::parse(std::string_view(bytes).substr(8, header_size));
+    header = json::parse(text);
   } catch (const json::JsonError& e) {
     fail(path, std::string("bad header JSON: ") + e.what());
   }
   if (header.type != json::Value::Type::Object) fail(path, "the header is not a JSON object");
 
-  const size_t data_start = 8 + header_size;
-  const uint64_t data_size = bytes.size() - data_start;
-  std::vector<NamedTensor> tensors;
-  std::vector<Extent> extents;
-  std::map<std::string, std::string> meta;
+  Header out;
   for (const auto& [name, entry] : header.members) {
     if (name == kMetadataKey) {
       if (entry.type != json::Value::Type::Object) fail(path, "__metadata__ is not an object");
       for (const auto& [key, value] : entry.members) {
         if (value.type != json::Value::Type::String)
           fail(path, "metadata '" + key + "' is not a string");
-        meta[key] = value.text;
+        out.metadata[key] = value.text;
       }
       continue;
     }
-    Extent extent{tensors.size(), 0, 0};
-    tensors.push_back(parse_tensor_entry(path, name, entry, data_size, extent));
-    extents.push_back(extent);
+    Extent extent{out.tensors.size(), 0, 0};
+    out.tensors.push_back(parse_tensor_entry(path, name, entry, data_size, extent));
+    out.extents.push_back(extent);
   }
 
   // The tensors must tile [0, data_size) without overlaps or gaps.
-  std::sort(extents.begin(), extents.end(), [](const Extent& a, const Extent& b) {
+  std::sort(out.extents.begin(), out.extents.end(), [](const Extent& a, const Extent& b) {
     return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
   });
   uint64_t covered = 0;
-  for (size_t i = 0; i < extents.size(); ++i) {
-    const Extent& e = extents[i];
+  for (size_t i = 0; i < out.extents.size(); ++i) {
+    const Extent& e = out.extents[i];
     if (e.begin < covered)
-      fail(path, "tensors '" + tensors[extents[i - 1].tensor].name + "' and '" +
-                     tensors[e.tensor].name + "' overlap (data_offsets " +
-                     std::to_string(extents[i - 1].begin) + ".." + std::to_string(covered) +
+      fail(path, "tensors '" + out.tensors[out.extents[i - 1].tensor].name + "' and '" +
+                     out.tensors[e.tensor].name + "' overlap (data_offsets " +
+                     std::to_string(out.extents[i - 1].begin) + ".." + std::to_string(covered) +
                      " and " + std::to_string(e.begin) + ".." + std::to_string(e.end) + ")");
     if (e.begin > covered)
       fail(path, "gap in the data: no tensor covers bytes " + std::to_string(covered) + ".." +
@@ -252,15 +216,99 @@ std::vector<NamedTensor> read_safetensors(const std::string& path,
   if (covered != data_size)
     fail(path, std::to_string(data_size - covered) +
                    " bytes of data after the last tensor (trailing garbage)");
+  return out;
+}
 
-  for (const Extent& e : extents) {
-    NamedTensor& t = tensors[e.tensor];
+// Copies each tensor's bytes out of the data section.
+void fill_data(Header& h, const char* data) {
+  for (const Extent& e : h.extents) {
+    NamedTensor& t = h.tensors[e.tensor];
     t.data.resize((e.end - e.begin) / sizeof(float));
-    if (!t.data.empty())
-      std::memcpy(t.data.data(), bytes.data() + data_start + e.begin, e.end - e.begin);
+    if (!t.data.empty()) std::memcpy(t.data.data(), data + e.begin, e.end - e.begin);
   }
-  if (metadata) *metadata = std::move(meta);
-  return tensors;
+}
+
+// An open regular file: its size is known before anything is read, so /dev/zero, a pipe or a
+// folder is refused instead of read until memory runs out.
+class InputFile {
+ public:
+  explicit InputFile(const std::string& path) : m_path(path) {
+    m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (m_fd < 0) fail(path, std::string("cannot open: ") + std::strerror(errno));
+    struct stat st = {};
+    if (::fstat(m_fd, &st) != 0) fail(path, std::string("cannot open: ") + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) fail(path, "not a regular file");
+    m_size = static_cast<uint64_t>(st.st_size);
+  }
+  ~InputFile() { ::close(m_fd); }
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+
+  uint64_t size() const { return m_size; }
+  // Exactly `n` bytes at `offset` into `out`; a short read means the file shrank.
+  void read(uint64_t offset, char* out, uint64_t n) const {
+    uint64_t done = 0;
+    while (done < n) {
+      const ssize_t r = ::pread(m_fd, out + done, n - done, static_cast<off_t>(offset + done));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) fail(m_path, std::string("cannot read: ") + std::strerror(errno));
+      if (r == 0) fail(m_path, "the file became shorter while it was read");
+      done += static_cast<uint64_t>(r);
+    }
+  }
+
+ private:
+  std::string m_path;
+  int m_fd = -1;
+  uint64_t m_size = 0;
+};
+
+// The header of an open file, checked against the file's size; nothing else is read.
+Header read_header(const std::string& path, const InputFile& file) {
+  if (file.size() < 8)
+    fail(path, "truncated: " + std::to_string(file.size()) +
+                   " bytes, too short for the 8-byte header length");
+  char prefix[8];
+  file.read(0, prefix, 8);
+  const uint64_t header_size = header_length(path, prefix, file.size());
+  std::string text(header_size, '\0');
+  file.read(8, text.data(), header_size);
+  Header h = parse_header(path, text, file.size() - 8 - header_size);
+  h.data_start = 8 + header_size;
+  return h;
+}
+
+}  // namespace
+
+std::vector<NamedTensor> read_safetensors(const std::string& path,
+                                          std::map<std::string, std::string>* metadata) {
+  const InputFile file(path);
+  Header h = read_header(path, file);
+  std::string data(file.size() - h.data_start, '\0');
+  file.read(h.data_start, data.data(), data.size());
+  fill_data(h, data.data());
+  if (metadata) *metadata = std::move(h.metadata);
+  return std::move(h.tensors);
+}
+
+std::vector<NamedTensor> read_safetensors_header(const std::string& path,
+                                                 std::map<std::string, std::string>* metadata) {
+  const InputFile file(path);
+  Header h = read_header(path, file);
+  if (metadata) *metadata = std::move(h.metadata);
+  return std::move(h.tensors);
+}
+
+std::vector<NamedTensor> parse_safetensors(std::string_view bytes, const std::string& name,
+                                           std::map<std::string, std::string>* metadata) {
+  if (bytes.size() < 8)
+    fail(name, "truncated: " + std::to_string(bytes.size()) +
+                   " bytes, too short for the 8-byte header length");
+  const uint64_t header_size = header_length(name, bytes.data(), bytes.size());
+  Header h = parse_header(name, bytes.substr(8, header_size), bytes.size() - 8 - header_size);
+  fill_data(h, bytes.data() + 8 + header_size);
+  if (metadata) *metadata = std::move(h.metadata);
+  return std::move(h.tensors);
 }
 
 }  // namespace cs

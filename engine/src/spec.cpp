@@ -7,7 +7,9 @@
 // e.g. the reference network is "c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10".
 #include "convscope/spec.h"
 
+#include <algorithm>
 #include <cctype>
+#include <climits>
 #include <sstream>
 
 namespace cs {
@@ -52,6 +54,32 @@ std::string shape_text(const Shape3& s) {
   return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
 }
 
+long long map_values(const Shape3& s) {  // c * h * w without overflow (each is an int)
+  const unsigned __int128 n = static_cast<unsigned __int128>(std::max(s.c, 0)) *
+                              static_cast<unsigned>(std::max(s.h, 0)) *
+                              static_cast<unsigned>(std::max(s.w, 0));
+  return n > static_cast<unsigned __int128>(LLONG_MAX) ? LLONG_MAX : static_cast<long long>(n);
+}
+
+// Weights and biases of layer `l` on an input map `in` (both already checked to be positive and
+// within kMaxMapValues), exactly: at most 10^6 * 2^24 * 10^12, far inside 128 bits.
+unsigned __int128 layer_params(const LayerSpec& l, const Shape3& in) {
+  using u128 = unsigned __int128;
+  if (l.kind == LayerKind::Conv2d)
+    return u128(l.units) * u128(in.c) * u128(l.kernel) * u128(l.kernel) + u128(l.units);
+  if (l.kind == LayerKind::Dense) return u128(l.units) * u128(map_values(in)) + u128(l.units);
+  return 0;
+}
+
+std::string count_text(unsigned __int128 n) {
+  std::string s;
+  do {
+    s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(n % 10)));
+    n /= 10;
+  } while (n);
+  return s;
+}
+
 }  // namespace
 
 SpecError::SpecError(int layer, const std::string& what)
@@ -90,10 +118,14 @@ NetworkSpec NetworkSpec::reference(Shape3 input, int classes) {
 }
 
 std::vector<Shape3> NetworkSpec::output_shapes() const {
-  if (input.size() <= 0) throw SpecError(0, "the input image is empty");
+  if (input.c < 1 || input.h < 1 || input.w < 1) throw SpecError(0, "the input image is empty");
+  if (map_values(input) > kMaxMapValues)
+    throw SpecError(0, "the input image " + shape_text(input) + " has more than " +
+                           std::to_string(kMaxMapValues) + " values");
   if (layers.empty()) throw SpecError(0, "the network has no layers");
   std::vector<Shape3> shapes;
   Shape3 cur = input;
+  unsigned __int128 params = 0;
   for (size_t i = 0; i < layers.size(); ++i) {
     const LayerSpec& l = layers[i];
     const int n = static_cast<int>(i) + 1;
@@ -131,6 +163,14 @@ std::vector<Shape3> NetworkSpec::output_shapes() const {
         out = {l.units, 1, 1};
         break;
     }
+    if (map_values(out) > kMaxMapValues)
+      throw SpecError(n, "network too large: " + describe(l) + " gives " + shape_text(out) + " = " +
+                             std::to_string(map_values(out)) + " values per image, the limit is " +
+                             std::to_string(kMaxMapValues));
+    params += layer_params(l, cur);
+    if (params > static_cast<unsigned __int128>(kMaxParams))
+      throw SpecError(n, "network too large: " + count_text(params) + " parameters, the limit is " +
+                             std::to_string(kMaxParams));
     shapes.push_back(out);
     cur = out;
   }

@@ -6,15 +6,49 @@
 
 namespace cs::sql {
 
-Connection::Connection(const std::string& path, int flags) : m_path(path) {
-  const int rc = sqlite3_open_v2(path.c_str(), &m_db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+namespace {
+
+// SQLite's result code as a user reads it; SQLite's own message goes into the detail.
+std::string in_words(int rc, const std::string& message) {
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return "the store is busy: another process held it locked for more than 30 s";
+    case SQLITE_READONLY:
+      return "the store is read-only (no permission to write the file or its folder)";
+    case SQLITE_FULL:
+      return "the disk is full";
+    case SQLITE_IOERR:
+      return "reading or writing the file failed (input/output error)";
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return "damaged store (the database file is malformed)";
+    case SQLITE_CANTOPEN:
+      return "cannot open the file";
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      return "permission denied";
+    case SQLITE_NOMEM:
+      return "out of memory";
+    default:
+      return message;
+  }
+}
+
+}  // namespace
+
+Connection::Connection(const std::string& path, int flags, const std::string& uri) : m_path(path) {
+  const std::string& name = uri.empty() ? path : uri;
+  const int rc =
+      sqlite3_open_v2(name.c_str(), &m_db,
+                      flags | SQLITE_OPEN_NOMUTEX | (uri.empty() ? 0 : SQLITE_OPEN_URI), nullptr);
   if (rc != SQLITE_OK) {
     const std::string msg = m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
     sqlite3_close(m_db);
-    throw StoreError(path + ": cannot open: " + msg);
+    throw StoreError(path + ": " + in_words(rc, "cannot open the file"), "SQLite: " + msg);
   }
   sqlite3_extended_result_codes(m_db, 1);
-  sqlite3_busy_timeout(m_db, 5000);  // another process writing: wait rather than fail
+  sqlite3_busy_timeout(m_db, 30000);  // another process writing: wait rather than fail
 }
 
 Connection::~Connection() {
@@ -37,8 +71,13 @@ std::string Connection::error() const {
   return sqlite3_errmsg(m_db);
 }
 
-void Connection::fail(std::string_view what) const {
-  throw StoreError(m_path + ": " + error() + " (" + std::string(what) + ")");
+int Connection::error_code() const {
+  return sqlite3_extended_errcode(m_db);
+}
+
+void Connection::fail(std::string_view sql) const {
+  throw StoreError(m_path + ": " + in_words(error_code(), error()),
+                   "SQLite: " + error() + (sql.empty() ? "" : " in: " + std::string(sql)));
 }
 
 Stmt::Stmt(Connection& db, const char* sql) : m_db(db) {
@@ -50,19 +89,19 @@ Stmt::~Stmt() {
 }
 
 Stmt& Stmt::bind(int i, int64_t v) {
-  if (sqlite3_bind_int64(m_stmt, i, v) != SQLITE_OK) m_db.fail("bind");
+  if (sqlite3_bind_int64(m_stmt, i, v) != SQLITE_OK) m_db.fail(sqlite3_sql(m_stmt));
   return *this;
 }
 
 Stmt& Stmt::bind(int i, double v) {
-  if (sqlite3_bind_double(m_stmt, i, v) != SQLITE_OK) m_db.fail("bind");
+  if (sqlite3_bind_double(m_stmt, i, v) != SQLITE_OK) m_db.fail(sqlite3_sql(m_stmt));
   return *this;
 }
 
 Stmt& Stmt::bind(int i, const std::string& v) {
   if (sqlite3_bind_text64(m_stmt, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8) !=
       SQLITE_OK)
-    m_db.fail("bind");
+    m_db.fail(sqlite3_sql(m_stmt));
   return *this;
 }
 
@@ -70,7 +109,7 @@ Stmt& Stmt::bind(int i, std::span<const uint8_t> blob) {
   // A zero-length blob still binds as a blob, not NULL.
   if (sqlite3_bind_blob64(m_stmt, i, blob.empty() ? "" : static_cast<const void*>(blob.data()),
                           blob.size(), SQLITE_TRANSIENT) != SQLITE_OK)
-    m_db.fail("bind");
+    m_db.fail(sqlite3_sql(m_stmt));
   return *this;
 }
 

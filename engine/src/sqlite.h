@@ -1,5 +1,6 @@
 // A thin RAII layer over the SQLite C API for the store: a connection, prepared statements and a
-// transaction guard. Every failure throws StoreError naming the database file and SQLite's message.
+// transaction guard. Every failure throws StoreError naming the database file and what failed in
+// words; SQLite's message and the statement are its detail().
 #pragma once
 
 #include <cstdint>
@@ -14,8 +15,10 @@ namespace cs::sql {
 
 class Connection {
  public:
-  // flags are sqlite3_open_v2's (SQLITE_OPEN_READONLY, SQLITE_OPEN_READWRITE | ...).
-  Connection(const std::string& path, int flags);
+  // flags are sqlite3_open_v2's (SQLITE_OPEN_READONLY, SQLITE_OPEN_READWRITE | ...); a
+  // non-empty `uri` ("file:...?immutable=1") is opened instead of `path`, which names the file
+  // in messages.
+  Connection(const std::string& path, int flags, const std::string& uri = {});
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -23,8 +26,10 @@ class Connection {
   void exec(const char* sql);  // one or more statements without parameters or results
   int64_t changes() const;
   int64_t last_insert_id() const;
-  std::string error() const;                            // SQLite's message for the last failure
-  [[noreturn]] void fail(std::string_view what) const;  // throws StoreError with that message
+  std::string error() const;  // SQLite's message for the last failure
+  int error_code() const;     // and its extended result code
+  // Throws StoreError: the failure in words, with SQLite's message and `sql` as its detail.
+  [[noreturn]] void fail(std::string_view sql) const;
   const std::string& path() const { return m_path; }
   sqlite3* handle() const { return m_db; }
 

@@ -3,16 +3,21 @@
 // (count, 3) float32 and true-label probabilities (count) float32.
 #include "convscope/store.h"
 
+#include "convscope/atomic_file.h"
+
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <bit>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 
+#include "run_locks.h"
 #include "sqlite.h"
 #include "store_schema.h"
 
@@ -39,21 +44,6 @@ RunStatus parse_status(const std::string& s) {
     if (to_string(st) == s) return st;
   throw StoreError("damaged store: unknown run status '" + s + "'");
 }
-
-// A file in the temp folder for the safetensors functions, which work on paths; removed on exit.
-struct TempFile {
-  TempFile() {
-    path = (fs::temp_directory_path() / "convscope-weights-XXXXXX").string();
-    const int fd = mkstemp(path.data());
-    if (fd < 0) throw StoreError("cannot create a temporary file in " + path);
-    close(fd);
-  }
-  ~TempFile() {
-    std::error_code ec;
-    fs::remove(path, ec);
-  }
-  std::string path;
-};
 
 }  // namespace
 
@@ -97,24 +87,94 @@ std::string default_store_path() {
   return (base / "convscope" / "convscope.db").string();
 }
 
-Store::Store(const std::string& path) : m_path(path) {
+Store::Store(const std::string& path, StoreAccess access) : m_path(path) {
+  if (path.empty()) throw StoreError("no store file given: the path is empty");
   std::error_code ec;
   const uintmax_t size = fs::file_size(path, ec);
-  if (ec == std::errc::no_such_file_or_directory || (!ec && size == 0)) {
-    const fs::path dir = fs::path(path).parent_path();
+  const bool missing = ec == std::errc::no_such_file_or_directory;
+  const fs::path dir = fs::path(path).parent_path();
+  if (access == StoreAccess::ReadOnly) {
+    if (missing) throw StoreError(path + ": no store here (reading creates nothing)");
+    store_schema::check_file(path);
+    m_db = open_read_only(path);
+    store_schema::check_schema(*m_db);
+    m_read_only = true;
+    m_locks = std::make_unique<RunLocks>(path, true);
+    return;
+  }
+  if (missing || (!ec && size == 0)) {
     if (!dir.empty()) fs::create_directories(dir, ec);  // a failure shows in the open below
+    if (::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0 && errno == EACCES)
+      throw StoreError(path + ": read-only folder: cannot create the store there");
     m_db = std::make_unique<sql::Connection>(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     store_schema::create_schema(*m_db);
   } else {
     // Check everything through a read-only connection first: a rejected file stays untouched.
     store_schema::check_file(path);
     {
-      sql::Connection ro(path, SQLITE_OPEN_READONLY);
-      store_schema::check_schema(ro);
+      const auto ro = open_read_only(path);
+      store_schema::check_schema(*ro);
+      store_schema::quick_check(*ro);
     }
+    // SQLite needs to write the file and, for its journal, the folder.
+    for (const std::string& p : {path, dir.empty() ? std::string(".") : dir.string()})
+      if (::access(p.c_str(), W_OK) != 0 && (errno == EACCES || errno == EROFS))
+        throw StoreError(path + ": the store is read-only (no permission to write " + p +
+                         "); it can be listed, not written");
     m_db = std::make_unique<sql::Connection>(path, SQLITE_OPEN_READWRITE);
   }
   m_db->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON");
+  m_locks = std::make_unique<RunLocks>(path, false);
+  interrupt_orphaned_runs();
+}
+
+std::unique_ptr<sql::Connection> Store::open_read_only(const std::string& path) {
+  // In a folder this process may not write, SQLite cannot make the WAL index (-shm) a reader
+  // needs; nobody can change the file there without that permission, so open it immutable.
+  const fs::path dir = fs::path(path).parent_path();
+  std::error_code ec;
+  if (::access(dir.empty() ? "." : dir.c_str(), W_OK) == 0 || fs::exists(path + "-shm", ec))
+    return std::make_unique<sql::Connection>(path, SQLITE_OPEN_READONLY);
+  std::string uri = "file:";
+  for (const char c : fs::absolute(path).string()) {
+    if (c == '?' || c == '#' || c == '%') {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
+      uri += hex;
+    } else {
+      uri += c;
+    }
+  }
+  return std::make_unique<sql::Connection>(path, SQLITE_OPEN_READONLY, uri + "?immutable=1");
+}
+
+RunStatus Store::live_status(int64_t run, RunStatus stored) const {
+  // A reader cannot mark a dead writer's run, but it need not show it as running either.
+  if (stored == RunStatus::Running && !m_locks->held_elsewhere(run) &&
+      std::find(m_open_runs.begin(), m_open_runs.end(), run) == m_open_runs.end())
+    return RunStatus::Interrupted;
+  return stored;
+}
+
+void Store::check_writable() const {
+  if (m_read_only) throw StoreError(m_path + ": the store is open read-only; nothing was written");
+}
+
+void Store::interrupt_orphaned_runs() {
+  const auto orphans = [&] {
+    std::vector<int64_t> out;
+    sql::Stmt q(*m_db, "SELECT id FROM runs WHERE status = 'running'");
+    while (q.step())
+      if (!m_locks->held_elsewhere(q.i64(0))) out.push_back(q.i64(0));
+    return out;
+  };
+  if (orphans().empty()) return;  // the usual case: no write lock needed
+  sql::Transaction tx(*m_db);
+  sql::Stmt mark(*m_db,
+                 "UPDATE runs SET status = 'interrupted', "
+                 "ended = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1");
+  for (int64_t run : orphans()) mark.bind(1, run).run();
+  tx.commit();
 }
 
 Store::~Store() {
@@ -128,6 +188,7 @@ Store::~Store() {
 }
 
 int64_t Store::begin_run(const RunSetup& s) {
+  check_writable();
   const GroupConfig& g = s.group;
   const OptimizerConfig& o = g.optimizer;
   if (g.nets() < 1) throw StoreError("a run needs at least one network");
@@ -153,12 +214,19 @@ int64_t Store::begin_run(const RunSetup& s) {
   sql::Stmt net(*m_db, "INSERT INTO networks (run_id, net, seed) VALUES (?1, ?2, ?3)");
   for (int n = 0; n < g.nets(); ++n)
     net.bind(1, id).bind(2, n).bind(3, static_cast<int64_t>(g.seeds[n])).run();
-  tx.commit();
+  m_locks->acquire(id);  // before the run becomes visible, so no one takes it for orphaned
+  try {
+    tx.commit();
+  } catch (...) {
+    m_locks->release(id);
+    throw;
+  }
   m_open_runs.push_back(id);
   return id;
 }
 
 void Store::record_epoch(int64_t run, const EpochMetrics& m, const EvalResult& eval) {
+  check_writable();
   const std::string name = m_path + ": run " + std::to_string(run);
   sql::Transaction tx(*m_db);
   sql::Stmt q(*m_db,
@@ -228,6 +296,7 @@ void Store::cancel_run(int64_t run) {
 }
 
 void Store::end_run(int64_t run, RunStatus status) {
+  check_writable();
   sql::Stmt(*m_db,
             "UPDATE runs SET status = ?2, ended = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
             "wall_seconds = (julianday('now') - julianday(created)) * 86400.0 "
@@ -238,9 +307,14 @@ void Store::end_run(int64_t run, RunStatus status) {
   if (m_db->changes() == 0)
     throw StoreError(m_path + ": run " + std::to_string(run) + " is not running");
   std::erase(m_open_runs, run);
+  m_locks->release(run);
 }
 
 void Store::save_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors) {
+  check_writable();
+  // One write transaction, taken before the SELECT: a read that is still open when the UPDATE
+  // wants to write cannot wait for another writer (SQLite answers "database is locked" at once).
+  sql::Transaction tx(*m_db);
   sql::Stmt q(*m_db,
               "SELECT r.spec, n.seed FROM networks n JOIN runs r ON r.id = n.run_id "
               "WHERE n.run_id = ?1 AND n.net = ?2");
@@ -251,34 +325,43 @@ void Store::save_weights(int64_t run, int net, const std::vector<NamedTensor>& t
       {"format", "pt"},
       {"spec", q.text(0)},
       {"seed", std::to_string(static_cast<uint64_t>(q.i64(1)))}};
-  TempFile tmp;
-  write_safetensors(tmp.path, tensors, meta);
-  std::ifstream in(tmp.path, std::ios::binary);
-  const std::vector<uint8_t> blob((std::istreambuf_iterator<char>(in)),
-                                  std::istreambuf_iterator<char>());
+  q.reset();
+  const std::string blob = encode_safetensors(m_path, tensors, meta);
   sql::Stmt(*m_db, "UPDATE networks SET weights = ?3 WHERE run_id = ?1 AND net = ?2")
       .bind(1, run)
       .bind(2, net)
-      .bind(3, std::span<const uint8_t>(blob))
+      .bind(3, std::span(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()))
       .run();
+  tx.commit();
 }
 
 std::vector<NamedTensor> Store::load_weights(int64_t run, int net) {
-  TempFile tmp;
-  export_weights(run, net, tmp.path);
-  return read_safetensors(tmp.path);
+  std::vector<NamedTensor> out;
+  with_weights(run, net, [&](const std::string& name, std::string_view blob) {
+    out = parse_safetensors(blob, name);
+  });
+  return out;
 }
 
 void Store::export_weights(int64_t run, int net, const std::string& file) {
+  with_weights(run, net, [&](const std::string&, std::string_view blob) {
+    try {
+      write_file_atomically(file, blob);
+    } catch (const FileError& e) {
+      throw StoreError(e.what());
+    }
+  });
+}
+
+void Store::with_weights(int64_t run, int net,
+                         const std::function<void(const std::string&, std::string_view)>& use) {
   const std::string name =
       m_path + ": run " + std::to_string(run) + " network " + std::to_string(net);
   sql::Stmt q(*m_db, "SELECT weights FROM networks WHERE run_id = ?1 AND net = ?2");
   if (!q.bind(1, run).bind(2, net).step()) throw StoreError(name + " does not exist");
   if (q.is_null(0)) throw StoreError(name + " has no saved weights");
   const auto blob = q.blob(0);
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(blob.data()), static_cast<std::streamsize>(blob.size()));
-  if (!out.flush()) throw StoreError("cannot write " + file);
+  use(name, std::string_view(reinterpret_cast<const char*>(blob.data()), blob.size()));
 }
 
 std::vector<RunSummary> Store::list_runs() {
@@ -293,7 +376,7 @@ std::vector<RunSummary> Store::list_runs() {
     RunSummary& s = out.emplace_back();
     s.id = q.i64(0);
     s.created = q.text(1);
-    s.status = parse_status(q.text(2));
+    s.status = live_status(s.id, parse_status(q.text(2)));
     s.spec = q.text(3);
     s.optimizer = q.text(4);
     s.train_name = q.text(5);
@@ -326,7 +409,7 @@ StoredRun Store::load_run(int64_t run) {
   info.id = run;
   info.created = r.text(0);
   info.ended = r.text(1);
-  info.status = parse_status(r.text(2));
+  info.status = live_status(run, parse_status(r.text(2)));
   info.epochs_done = r.i32(3);
   info.train_seconds = r.f64(4);
   info.wall_seconds = r.f64(5);
@@ -420,8 +503,10 @@ StoredRun Store::load_run(int64_t run) {
 }
 
 bool Store::delete_run(int64_t run) {
+  check_writable();
   sql::Stmt(*m_db, "DELETE FROM runs WHERE id = ?1").bind(1, run).run();
   std::erase(m_open_runs, run);
+  m_locks->release(run);
   return m_db->changes() > 0;
 }
 

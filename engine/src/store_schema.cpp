@@ -6,6 +6,8 @@
 #include <fstream>
 #include <vector>
 
+#include <sqlite3.h>
+
 #include "convscope/store.h"
 
 namespace cs::store_schema {
@@ -126,6 +128,8 @@ void check_schema(sql::Connection& db) {
       st.reset();
     }
   } catch (const StoreError&) {
+    const int rc = db.error_code() & 0xff;
+    if (rc != SQLITE_CORRUPT && rc != SQLITE_NOTADB) throw;  // read-only, busy, I/O: as they are
     fail("damaged store (" + db.error() + ")");
   }
   if (app != kApplicationId) fail("not a Convscope store (an SQLite database of another program)");
@@ -138,6 +142,19 @@ void check_schema(sql::Connection& db) {
   for (size_t t = 0; t < kTables.size(); ++t)
     if (stored[t] != kTables[t].second)
       fail(std::string("damaged store: table '") + kTables[t].first + "' is missing or altered");
+}
+
+void quick_check(sql::Connection& db) {
+  std::string result;
+  try {
+    sql::Stmt st(db, "PRAGMA quick_check(1)");
+    result = st.step() ? st.text(0) : std::string("no result");
+  } catch (const StoreError&) {
+    result = db.error();
+  }
+  if (result != "ok")
+    throw StoreError(db.path() + ": damaged store (" + result +
+                     "); it is left as it is and nothing is written into it");
 }
 
 void create_schema(sql::Connection& db) {

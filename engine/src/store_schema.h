@@ -19,6 +19,10 @@ void check_file(const std::string& path);
 void check_schema(sql::Connection& db);
 
 // Creates the schema in an empty database (page size, tables, application id, version).
+// PRAGMA quick_check: throws StoreError "damaged store (...)" unless the file is sound.
+void quick_check(sql::Connection& db);
+
+// Creates the schema in an empty database (page size, tables, application id, version).
 void create_schema(sql::Connection& db);
 
 }  // namespace cs::store_schema

@@ -146,6 +146,9 @@ const EvalResult& Trainer::evaluate() {
 }
 
 void Trainer::keep_good_state() {
+  m_good_step = m_global_step;
+  m_good_backend_step = m_backend.step_count();
+  m_good_samples = m_samples;
   const std::vector<ParamInfo> params = m_cfg.group.spec.params();
   const int roles = roles_for(m_cfg.group.optimizer);
   m_good.resize(static_cast<size_t>(m_cfg.group.nets()) * params.size() * roles);
@@ -166,6 +169,11 @@ void Trainer::restore_good_state() {
     for (size_t p = 0; p < params.size(); ++p)
       for (int r = 0; r < roles; ++r, ++i)
         m_backend.write_tensor(net, static_cast<int>(p), kRoles[r], m_good[i].data());
+  // The step counts go back with the weights (a checkpoint must not pair the weights of one
+  // step with the number of another; Adam's bias correction uses the backend's count).
+  m_global_step = m_good_step;
+  m_backend.set_step_count(m_good_backend_step);
+  m_samples = m_good_samples;
   // The interrupted epoch starts over from its first batch.
   m_in_epoch = false;
   m_position = 0;

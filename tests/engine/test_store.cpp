@@ -14,25 +14,13 @@
 #include <random>
 
 #include "convscope/store.h"
+#include "store_test_util.h"
 
 namespace cs {
 namespace {
 
 namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "convscope-store-XXXXXX").string();
-    if (!mkdtemp(t.data())) throw std::runtime_error("mkdtemp failed");
-    m_path = t;
-  }
-  ~TempDir() { fs::remove_all(m_path); }
-  std::string file(const std::string& name) const { return (m_path / name).string(); }
-
- private:
-  fs::path m_path;
-};
+using namespace store_test;
 
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -62,60 +50,6 @@ int64_t raw_count(const std::string& path, const char* sql) {
   sqlite3_finalize(st);
   sqlite3_close(db);
   return n;
-}
-
-RunSetup make_setup(int nets, int count, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  TrainConfig cfg;
-  cfg.group.spec = NetworkSpec::parse("c3x4:tanh:same:s2-m2-d32:sigmoid-d10", {3, 16, 16}, 10);
-  cfg.group.optimizer = OptimizerConfig::defaults(OptimizerKind::RmsProp);
-  cfg.group.optimizer.lr = 0.0123f;
-  cfg.group.optimizer.momentum = 0.25f;
-  cfg.group.seeds.clear();
-  for (int n = 0; n < nets; ++n) cfg.group.seeds.push_back(rng());  // high bit set in some
-  cfg.group.batch_size = 32;
-  cfg.group.shuffle_seed = 0xFEDCBA9876543210ull;
-  cfg.group.per_net_shuffle = true;
-  cfg.epochs = 2;
-  Dataset train, val;
-  train.name = "mnist/train";
-  train.sha256 = std::string(64, 'a');
-  val.name = "mnist/test";
-  val.sha256 = std::string(64, 'b');
-  for (int i = 0; i < count; ++i) val.labels.push_back(static_cast<uint8_t>(rng() % 10));
-  return RunSetup::from(cfg, train, val, {"cpu", "2 CPU threads"}, "0.1.0-test");
-}
-
-EvalResult make_eval(int nets, int count, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<float> u(0.0f, 1.0f);
-  EvalResult r;
-  r.nets = nets;
-  r.count = count;
-  for (int n = 0; n < nets; ++n) {
-    r.loss.push_back(u(rng) * 2);
-    r.accuracy.push_back(u(rng));
-  }
-  const size_t cells = static_cast<size_t>(nets) * count;
-  for (size_t c = 0; c < cells * 3; ++c) {
-    r.top_labels.push_back(static_cast<uint8_t>(rng() % 10));
-    r.top_probs.push_back(u(rng));
-  }
-  for (size_t c = 0; c < cells; ++c) r.true_probs.push_back(u(rng));
-  return r;
-}
-
-EpochMetrics make_metrics(int epoch, const EvalResult& r) {
-  EpochMetrics m;
-  m.epoch = epoch;
-  m.train_loss = 0.5 / epoch + 1e-9;
-  m.val_loss = 0.6 / epoch;
-  m.val_accuracy = 0.9 + 0.01 * epoch;
-  m.train_accuracy = 0.8 + 0.01 * epoch;
-  m.seconds = 1.25 * epoch;
-  m.net_val_loss = r.loss;
-  m.net_val_accuracy = r.accuracy;
-  return m;
 }
 
 void expect_same(const EvalResult& a, const EvalResult& b) {
@@ -292,7 +226,7 @@ TEST(Store, DroppedStoreLeavesRunInterruptedWithEpochOne) {
   EXPECT_THROW(store.record_epoch(id, make_metrics(2, e1), e1), StoreError);
 }
 
-TEST(Store, CrashedProcessLeavesRunRunningWithEpochOne) {
+TEST(Store, CrashedProcessRunIsInterruptedOnNextOpen) {
   TempDir dir;
   const std::string path = dir.file("s.db");
   const EvalResult e1 = make_eval(3, 100, 5);
@@ -311,15 +245,28 @@ TEST(Store, CrashedProcessLeavesRunRunningWithEpochOne) {
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  // A destructor did not run: only the one run above can exist, still marked running.
+  // A destructor did not run (the WAL is still there); the next open finds the process gone.
   ASSERT_GT(fs::file_size(path + "-wal"), 0u);
   Store store(path);
   const std::vector<RunSummary> list = store.list_runs();
   ASSERT_EQ(list.size(), 1u);
   const StoredRun run = store.load_run(list[0].id);
-  EXPECT_EQ(run.info.status, RunStatus::Running);
+  EXPECT_EQ(run.info.status, RunStatus::Interrupted);
   EXPECT_EQ(run.info.epochs_done, 1);
   expect_same(run.eval, e1);
+}
+
+TEST(Store, RunOfAnotherLivingStoreStaysRunning) {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  Store writer(path);
+  const int64_t id = writer.begin_run(make_setup(1, 10, 1));
+  {
+    Store other(path);  // same process, another open file: the lock is seen
+    EXPECT_EQ(other.load_run(id).info.status, RunStatus::Running);
+  }
+  writer.finish_run(id);
+  EXPECT_EQ(Store(path).load_run(id).info.status, RunStatus::Finished);
 }
 
 // A store with one recorded run, closed.

@@ -35,6 +35,7 @@ class ScriptedBackend : public Backend {
   void begin_epoch(int epoch) override { epochs_begun.push_back(epoch); }
   void train_step(int first, int count) override {
     steps.emplace_back(first, count);
+    ++step_counter;
     const bool nan = static_cast<long long>(steps.size()) - 1 == nan_at_step;
     for (auto& [key, v] : params)
       for (float& x : v) x = nan ? NAN : x + 1.f;  // weights change every step
@@ -65,8 +66,9 @@ class ScriptedBackend : public Backend {
     std::vector<float>& v = params.at({net, param});
     std::copy(in, in + v.size(), v.begin());
   }
-  long long step_count() const override { return static_cast<long long>(steps.size()); }
-  void set_step_count(long long) override {}
+  long long step_count() const override { return step_counter; }
+  void set_step_count(long long t) override { step_counter = t; }
+  long long step_counter = 0;  // the optimizer's step count (Adam's bias correction)
 
  private:
   GroupConfig m_cfg;
@@ -137,6 +139,10 @@ TEST(Trainer, DivergenceRestoresLastFinishedEpoch) {
   EXPECT_EQ(t.epochs().size(), 1u);  // history kept
   EXPECT_EQ(t.epoch(), 1);
   EXPECT_EQ(t.step_in_epoch(), 0);  // the broken epoch starts over
+  // The step counts go back with the weights: a checkpoint saved now says step 4, not 7.
+  EXPECT_EQ(t.global_step(), 4);
+  EXPECT_EQ(b.step_count(), 4);
+  EXPECT_EQ(t.samples_seen(), 64);
 }
 
 TEST(Trainer, SnapshotRequestsReachTheNextStepOnly) {

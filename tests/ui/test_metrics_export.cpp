@@ -6,6 +6,7 @@
 #include <QtTest>
 
 #include "charts/training_charts.h"
+#include "file_size_limit.h"
 #include "training/metrics_history.h"
 
 namespace {
@@ -41,6 +42,7 @@ class TestMetricsExport : public QObject {
   void chartsPlotTheHistory();
   void exportPng();
   void exportSvg();
+  void exportsKeepTheOldFileOnAFullDisk();
 
  private:
   QTemporaryDir m_dir;
@@ -144,6 +146,37 @@ void TestMetricsExport::exportSvg() {
   QSvgRenderer renderer(path);
   QVERIFY(renderer.isValid());
   QCOMPARE(renderer.viewBox().size(), QSize(640, 480));
+}
+
+void TestMetricsExport::exportsKeepTheOldFileOnAFullDisk() {
+  MetricsHistory history;
+  fill(history, 300);
+  TrainingCharts charts(&history);
+  charts.resize(640, 480);
+  charts.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&charts));
+  charts.refresh();
+  const QByteArray old = "the old file";
+  for (const bool svg : {false, true}) {
+    const QString path =
+        m_dir.filePath(svg ? QStringLiteral("full.svg") : QStringLiteral("full.png"));
+    {
+      QFile file(path);
+      QVERIFY(file.open(QIODevice::WriteOnly));
+      file.write(old);
+    }
+    QString error;
+    bool written = true;
+    {
+      const FileSizeLimit full(32);
+      written = svg ? charts.exportSvg(path, &error) : charts.exportPng(path, &error);
+    }
+    QVERIFY2(!written, qPrintable(path));
+    QVERIFY(!error.isEmpty());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), old);
+  }
 }
 
 QTEST_MAIN(TestMetricsExport)

@@ -2,19 +2,17 @@
 
 #include <QAction>
 #include <QChart>
-#include <QFileInfo>
-#include <QImageWriter>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QPainter>
 #include <QScatterSeries>
-#include <QSvgGenerator>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <algorithm>
 #include <cmath>
 
 #include "charts/zoomable_chart_view.h"
+#include "export/save_file.h"
 #include "training/metrics_history.h"
 
 namespace {
@@ -242,28 +240,12 @@ bool TrainingCharts::exportPng(const QString& path, QString* error) {
     painter.scale(kScale, kScale);
     render(&painter, {}, {}, QWidget::DrawChildren);
   }
-  QImageWriter writer(path, "png");
-  if (writer.write(image)) return true;
-  if (error) *error = writer.errorString();
-  return false;
+  return savePng(path, image, error);
 }
 
 bool TrainingCharts::exportSvg(const QString& path, QString* error) {
-  QSvgGenerator generator;
-  generator.setFileName(path);
-  generator.setSize(size());
-  generator.setViewBox(rect());
-  generator.setTitle(tr("Convscope training charts"));
-  generator.setDescription(tr("Loss and accuracy of a Convscope training run"));
-  {
-    QPainter painter;
-    if (!painter.begin(&generator)) {
-      if (error) *error = tr("cannot write %1").arg(path);
-      return false;
-    }
-    render(&painter, {}, {}, QWidget::DrawChildren);
-  }
-  if (QFileInfo(path).size() > 0) return true;
-  if (error) *error = tr("cannot write %1").arg(path);
-  return false;
+  return saveSvg(
+      path, size(), tr("Convscope training charts"),
+      tr("Loss and accuracy of a Convscope training run"),
+      [&](QPainter& painter) { render(&painter, {}, {}, QWidget::DrawChildren); }, error);
 }

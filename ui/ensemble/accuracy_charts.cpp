@@ -1,5 +1,7 @@
 #include "ensemble/accuracy_charts.h"
 
+#include "export/save_file.h"
+
 #include <QAbstractBarSeries>
 #include <QAction>
 #include <QAreaSeries>
@@ -8,14 +10,11 @@
 #include <QBarSet>
 #include <QButtonGroup>
 #include <QCursor>
-#include <QFileInfo>
 #include <QHBoxLayout>
-#include <QImageWriter>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QMenu>
 #include <QStackedWidget>
-#include <QSvgGenerator>
 #include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -288,29 +287,15 @@ bool AccuracyCharts::exportPng(const QString& path, QString* error) const {
     painter.scale(kScale, kScale);
     v->QWidget::render(&painter, QPoint(), QRegion(), QWidget::DrawChildren);
   }
-  QImageWriter writer(path, "png");
-  if (writer.write(image)) return true;
-  if (error) *error = writer.errorString();
-  return false;
+  return savePng(path, image, error);
 }
 
 bool AccuracyCharts::exportSvg(const QString& path, QString* error) const {
   QChartView* v = view(currentChart());
-  QSvgGenerator generator;
-  generator.setFileName(path);
-  generator.setSize(v->size());
-  generator.setViewBox(v->rect());
-  generator.setTitle(v->chart()->title());
-  generator.setDescription(tr("Convscope ensemble chart"));
-  {
-    QPainter painter;
-    if (!painter.begin(&generator)) {
-      if (error) *error = tr("cannot write %1").arg(path);
-      return false;
-    }
-    v->QWidget::render(&painter, QPoint(), QRegion(), QWidget::DrawChildren);
-  }
-  if (QFileInfo(path).size() > 0) return true;
-  if (error) *error = tr("cannot write %1").arg(path);
-  return false;
+  return saveSvg(
+      path, v->size(), v->chart()->title(), tr("Convscope ensemble chart"),
+      [&](QPainter& painter) {
+        v->QWidget::render(&painter, QPoint(), QRegion(), QWidget::DrawChildren);
+      },
+      error);
 }

@@ -1,5 +1,7 @@
 #include "ensemble/ensemble_page.h"
 
+#include "export/save_file.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileDialog>
@@ -7,7 +9,6 @@
 #include <QMessageBox>
 #include <QMetaMethod>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSplitter>
 #include <QTextStream>
 #include <QVBoxLayout>
@@ -344,15 +345,8 @@ void EnsemblePage::onTrainingEnded(qint64 run) {
 }
 
 bool EnsemblePage::writeCsv(const QString& path, QString* error) const {
-  QSaveFile file(path);
-  if (file.open(QIODevice::WriteOnly | QIODevice::Text)) {
-    QTextStream out(&file);
-    m_proxy->writeCsv(out);
-    out.flush();
-    if (file.commit()) return true;
-  }
-  if (error) *error = file.errorString();
-  return false;
+  return saveText(
+      path, [&](QTextStream& out) { m_proxy->writeCsv(out); }, error);
 }
 
 bool EnsemblePage::writeChartPng(const QString& path, QString* error) const {

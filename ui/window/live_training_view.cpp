@@ -7,15 +7,14 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QMessageBox>
-#include <QSaveFile>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTimer>
 #include <QVBoxLayout>
-#include <functional>
 
 #include "charts/training_charts.h"
+#include "export/save_file.h"
 #include "network/network_inspector.h"
 #include "predictions/confusion_matrix_model.h"
 #include "predictions/confusion_matrix_view.h"
@@ -25,20 +24,6 @@
 #include "training/training_session.h"
 
 namespace {
-
-bool writeText(const QString& path, const std::function<void(QTextStream&)>& body, QString* error) {
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
-    *error = file.errorString();
-    return false;
-  }
-  QTextStream out(&file);
-  body(out);
-  out.flush();
-  if (file.commit()) return true;
-  *error = file.errorString();
-  return false;
-}
 
 QAction* action(QObject* parent, const QString& icon, const QString& text,
                 const QKeySequence& shortcut = {}) {
@@ -440,14 +425,14 @@ bool LiveTrainingView::writeChartsSvg(const QString& path) {
 
 bool LiveTrainingView::writeMetricsCsv(const QString& path) {
   QString error;
-  const bool ok = writeText(
+  const bool ok = saveText(
       path, [this](QTextStream& out) { m_history.writeCsv(out); }, &error);
   return reportWrite(ok, path, error);
 }
 
 bool LiveTrainingView::writePredictionsCsv(const QString& path) {
   QString error;
-  const bool ok = writeText(
+  const bool ok = saveText(
       path, [this](QTextStream& out) { m_predictions->writeCsv(out); }, &error);
   return reportWrite(ok, path, error);
 }

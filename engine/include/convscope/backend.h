@@ -19,6 +19,8 @@
 
 namespace cs {
 
+constexpr int kMaxBatchSize = 65536;
+
 struct GroupConfig {
   NetworkSpec spec = NetworkSpec::reference();
   OptimizerConfig optimizer;

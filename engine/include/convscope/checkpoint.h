@@ -7,6 +7,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "convscope/backend.h"
@@ -24,11 +25,20 @@ struct NamedTensor {
   std::vector<float> data;  // F32, row-major
 };
 
-// Low-level safetensors I/O (F32 tensors only; metadata is string -> string).
+// Low-level safetensors I/O (F32 tensors only; metadata is string -> string). Reading accepts
+// only a regular file and checks the header against the file size before reading the data.
 void write_safetensors(const std::string& path, const std::vector<NamedTensor>& tensors,
                        const std::map<std::string, std::string>& metadata);
 std::vector<NamedTensor> read_safetensors(const std::string& path,
                                           std::map<std::string, std::string>* metadata = nullptr);
+// Just the header: every tensor's name and shape (data left empty) and the metadata.
+std::vector<NamedTensor> read_safetensors_header(
+    const std::string& path, std::map<std::string, std::string>* metadata = nullptr);
+// The same in memory; `name` stands for the file in messages.
+std::string encode_safetensors(const std::string& name, const std::vector<NamedTensor>& tensors,
+                               const std::map<std::string, std::string>& metadata);
+std::vector<NamedTensor> parse_safetensors(std::string_view bytes, const std::string& name,
+                                           std::map<std::string, std::string>* metadata = nullptr);
 
 struct CheckpointMeta {
   NetworkSpec spec;

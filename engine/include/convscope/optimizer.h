@@ -23,6 +23,9 @@ struct OptimizerConfig {
   // Number of per-parameter state slots the optimizer keeps (0, 1 or 2).
   int slots() const;
   std::string to_string() const;  // "adam lr=0.001 beta1=0.9 ..."
+  // The first hyperparameter outside its range ("beta1 must be in [0, 1), got 2"), with its
+  // name in *field; empty when all are valid. lr and epsilon are positive, the decays in [0, 1).
+  std::string problem(std::string* field = nullptr) const;
 };
 
 std::string to_string(OptimizerKind k);                  // "adam"

@@ -32,9 +32,23 @@ struct LayerSpec {
   bool operator==(const LayerSpec&) const = default;
 };
 
+// Limits on what a spec may ask for, so that every size fits int arithmetic and no file or
+// typo allocates more than a workstation has. A spec beyond them throws SpecError naming the
+// numbers ("network too large: N parameters, the limit is M").
+constexpr long long kMaxParams = 100'000'000;   // 400 MB of float32 weights per network
+constexpr long long kMaxMapValues = 1LL << 24;  // values per image in the input or any layer
+
 struct Shape3 {
   int c = 0, h = 0, w = 0;
-  int size() const { return c * h * w; }
+  // c * h * w; throws std::overflow_error when that does not fit an int (validated specs and
+  // datasets stay far below).
+  int size() const {
+    int n = 0;
+    if (__builtin_mul_overflow(c, h, &n) || __builtin_mul_overflow(n, w, &n))
+      throw std::overflow_error("a " + std::to_string(c) + "x" + std::to_string(h) + "x" +
+                                std::to_string(w) + " shape has too many values");
+    return n;
+  }
   bool operator==(const Shape3&) const = default;
 };
 

@@ -4,8 +4,10 @@
 //
 // Each write is one transaction: begin_run, record_epoch (all of an epoch's metrics and
 // predictions at once), save_weights, finish_run / cancel_run. A run still open when its Store is
-// destroyed is marked "interrupted"; after a crash it stays "running". Either way every recorded
-// epoch is complete and the latest one loads.
+// destroyed is marked "interrupted". A run whose process died (a crash, kill -9) is marked
+// "interrupted" when the store is next opened for writing (a read-only Store shows it so): while
+// a Store records a run it holds a lock that the kernel drops with the process (run_locks.h).
+// Either way every recorded epoch is complete and the latest one loads.
 //
 // Opening checks the file before writing anything: a file that is not an SQLite database, is
 // truncated, holds another schema, or has another schema version throws StoreError and is left
@@ -14,9 +16,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "convscope/backend.h"
@@ -28,10 +32,23 @@ namespace cs {
 namespace sql {
 class Connection;
 }
+class RunLocks;
 
+// What failed, in words ("run 3 does not exist", "the store is read-only"); detail() has what
+// only a developer needs, such as SQLite's message and the SQL statement (empty when none).
 class StoreError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit StoreError(const std::string& what, std::string detail = {})
+      : std::runtime_error(what), m_detail(std::move(detail)) {}
+  const std::string& detail() const { return m_detail; }
+
+ private:
+  std::string m_detail;
+};
+
+enum class StoreAccess {
+  ReadWrite,  // creates the file (and its folder) when missing
+  ReadOnly,   // never creates or changes anything; works in a read-only folder
 };
 
 enum class RunStatus { Running, Finished, Cancelled, Interrupted };
@@ -83,8 +100,11 @@ std::string default_store_path();
 
 class Store {
  public:
-  // Opens or creates the database (and its folder). Throws StoreError.
-  explicit Store(const std::string& path = default_store_path());
+  // ReadWrite opens or creates the database (and its folder) and refuses a damaged store
+  // (PRAGMA quick_check) or one it may not write ("read-only"). ReadOnly opens an existing store
+  // only; every write then throws. Throws StoreError.
+  explicit Store(const std::string& path = default_store_path(),
+                 StoreAccess access = StoreAccess::ReadWrite);
   ~Store();  // marks this Store's open runs "interrupted"
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -114,9 +134,19 @@ class Store {
 
  private:
   void end_run(int64_t run, RunStatus status);
+  // Calls `use` with a name for messages and the weights blob of (run, net), or throws.
+  void with_weights(int64_t run, int net,
+                    const std::function<void(const std::string&, std::string_view)>& use);
+  void interrupt_orphaned_runs();  // "running" runs whose process is gone
+  void check_writable() const;     // throws unless opened ReadWrite
+  // `stored`, or Interrupted for a run stored as running whose process is gone.
+  RunStatus live_status(int64_t run, RunStatus stored) const;
+  static std::unique_ptr<sql::Connection> open_read_only(const std::string& path);
 
   std::string m_path;
   std::unique_ptr<sql::Connection> m_db;
+  std::unique_ptr<RunLocks> m_locks;
+  bool m_read_only = false;
   std::vector<int64_t> m_open_runs;  // begun here, not yet finished or cancelled
 };
 

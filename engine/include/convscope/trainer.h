@@ -102,6 +102,7 @@ class Trainer {
   double m_epoch_acc_sum = 0;
   EvalResult m_eval;
   std::vector<std::vector<float>> m_good;  // per (net, tensor, role): the last finished epoch
+  long long m_good_step = 0, m_good_backend_step = 0, m_good_samples = 0;  // and its counts
   std::atomic<long long> m_snapshot_request{-1};  // (net << 32) | probe, or -1
 };
 

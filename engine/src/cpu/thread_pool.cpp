@@ -4,6 +4,8 @@
 #include "convscope/ops/thread_pool.h"
 
 #include <stdexcept>
+#include <string>
+#include <system_error>
 
 #include "cpu/flush_denormals.h"
 
@@ -34,10 +36,21 @@ bool spin_until(Pred done) {
 ThreadPool::ThreadPool(int threads) : m_threads(threads) {
   if (threads < 1) throw std::invalid_argument("a thread pool needs at least one thread");
   m_workers.reserve(static_cast<size_t>(threads - 1));
-  for (int t = 1; t < threads; ++t) m_workers.emplace_back([this, t] { worker(t); });
+  try {
+    for (int t = 1; t < threads; ++t) m_workers.emplace_back([this, t] { worker(t); });
+  } catch (const std::system_error& e) {
+    // The workers already started wait on m_wake: stop them before the members go away.
+    stop_workers();
+    throw std::runtime_error("cannot start " + std::to_string(threads) +
+                             " threads: " + e.code().message());
+  }
 }
 
 ThreadPool::~ThreadPool() {
+  stop_workers();
+}
+
+void ThreadPool::stop_workers() {
   {
     std::lock_guard<std::mutex> lock(m_mutex);
     m_stop.store(true, std::memory_order_release);

@@ -5,6 +5,7 @@
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <functional>
 
 #include "charts/compact_chart_view.h"
 #include "convscope/store.h"
@@ -13,6 +14,7 @@
 #include "ensemble/misclassification_filter_model.h"
 #include "ensemble/misclassification_model.h"
 #include "ensemble_test_data.h"
+#include "file_size_limit.h"
 
 using namespace ensemble_testing;
 
@@ -83,6 +85,46 @@ class TestEnsembleExports : public QObject {
     QString error;
     QVERIFY(!page.writeCsv(QStringLiteral("/proc/no-such-dir/table.csv"), &error));
     QVERIFY(!error.isEmpty());
+  }
+
+  void exportsKeepTheOldFileOnAFullDisk() {
+    QTemporaryDir dir;
+    const HandBuilt h = handBuilt();
+    qint64 run = 0;
+    {
+      cs::Store store(dir.filePath("runs.db").toStdString());
+      run = storeRun(store, h.eval, validationSet(h.labels, "abc"));
+    }
+    EnsemblePage page;
+    page.resize(1000, 700);
+    page.setStorePath(dir.filePath("runs.db"));
+    QVERIFY(page.openRun(run));
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    const QByteArray old = "the old file";
+    const std::pair<const char*, std::function<bool(const QString&, QString*)>> writers[] = {
+        {"table.csv", [&](const QString& p, QString* e) { return page.writeCsv(p, e); }},
+        {"chart.png", [&](const QString& p, QString* e) { return page.writeChartPng(p, e); }},
+        {"chart.svg", [&](const QString& p, QString* e) { return page.writeChartSvg(p, e); }}};
+    for (const auto& [name, write] : writers) {
+      const QString path = dir.filePath(QString::fromLatin1(name));
+      {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(old);
+      }
+      QString error;
+      bool written = true;
+      {
+        const FileSizeLimit full(32);
+        written = write(path, &error);
+      }
+      QVERIFY2(!written, name);
+      QVERIFY2(!error.isEmpty(), name);
+      QFile file(path);
+      QVERIFY(file.open(QIODevice::ReadOnly));
+      QCOMPARE(file.readAll(), old);
+    }
   }
 
   void chartsExportPngAndSvg_data() {

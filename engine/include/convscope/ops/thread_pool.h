@@ -14,7 +14,9 @@ namespace cs::cpu {
 
 class ThreadPool {
  public:
-  explicit ThreadPool(int threads);  // threads >= 1; threads - 1 workers are started
+  // threads >= 1; threads - 1 workers are started. Throws std::runtime_error ("cannot start N
+  // threads: ...") when the system refuses one.
+  explicit ThreadPool(int threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -38,6 +40,7 @@ class ThreadPool {
   void run(int tasks, Trampoline call, void* fn);
   void run_block(int thread);
   void worker(int thread);
+  void stop_workers();  // wakes every started worker with m_stop set and joins it
 
   int m_threads;
   std::vector<std::thread> m_workers;

@@ -1,0 +1,60 @@
+#include "run_locks.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "convscope/store.h"
+
+namespace cs {
+
+namespace {
+
+struct flock byte_lock(short type, int64_t run) {
+  struct flock fl = {};
+  fl.l_type = type;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = static_cast<off_t>(run);
+  fl.l_len = 1;
+  return fl;
+}
+
+}  // namespace
+
+RunLocks::RunLocks(const std::string& store_path, bool read_only) : m_path(store_path + "-runs") {
+  if (read_only) {
+    m_fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
+    m_unknown = m_fd < 0 && errno != ENOENT;
+    return;
+  }
+  m_fd = ::open(m_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (m_fd < 0)
+    throw StoreError(m_path + ": cannot open the run lock file: " + std::strerror(errno));
+}
+
+RunLocks::~RunLocks() {
+  if (m_fd >= 0) ::close(m_fd);
+}
+
+void RunLocks::acquire(int64_t run) {
+  struct flock fl = byte_lock(F_WRLCK, run);
+  if (::fcntl(m_fd, F_OFD_SETLK, &fl) != 0)
+    throw StoreError(m_path + ": cannot lock run " + std::to_string(run) + ": " +
+                     std::strerror(errno));
+}
+
+void RunLocks::release(int64_t run) {
+  struct flock fl = byte_lock(F_UNLCK, run);
+  ::fcntl(m_fd, F_OFD_SETLK, &fl);
+}
+
+bool RunLocks::held_elsewhere(int64_t run) const {
+  if (m_fd < 0) return m_unknown;
+  struct flock fl = byte_lock(F_WRLCK, run);
+  if (::fcntl(m_fd, F_OFD_GETLK, &fl) != 0) return true;  // unknown: assume alive
+  return fl.l_type != F_UNLCK;
+}
+
+}  // namespace cs

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# CI's sanitizer stage: a Qt-free, CUDA-free build of the engine, the CLI and their tests with
+# AddressSanitizer and UndefinedBehaviorSanitizer (any report fails), then the engine and CLI
+# tests and the fuzz targets (CONVSCOPE_FUZZ_SECONDS each, 20 by default). Tests that take more
+# than 30 s under ASan are left out (they run in the normal build). Needs what
+# `scripts/install-deps.sh --no-ui` installs.
+#   scripts/sanitize.sh            (build folder: build-sanitize, or $CONVSCOPE_SANITIZE_BUILD_DIR)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${CONVSCOPE_SANITIZE_BUILD_DIR:-$root/build-sanitize}"
+start=$SECONDS
+flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCONVSCOPE_UI=OFF -DCONVSCOPE_CUDA=OFF -DCONVSCOPE_NATIVE=OFF \
+  -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" \
+  -DCONVSCOPE_FUZZ_SECONDS="${CONVSCOPE_FUZZ_SECONDS:-20}" >/dev/null
+cmake --build "$build" -j "$(nproc)"
+echo "sanitize: built in $((SECONDS - start)) s"
+export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# Over 30 s under ASan on 2 cores: training on the full MNIST and the 50-network timings.
+slow='TrainerMnist|RealData|FiftyNets'
+ctest --test-dir "$build" -L 'engine|cli' -E "$slow" --output-on-failure -j "$(nproc)" \
+  --timeout 300
+echo "sanitize: done in $((SECONDS - start)) s"

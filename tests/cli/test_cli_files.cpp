@@ -1,0 +1,63 @@
+// Files convscope-cli writes: on a full disk (here: a file size limit) every writer fails with a
+// message and a non-zero exit code, and the file that was there before is left as it was.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "cli_runner.h"
+
+namespace cs {
+namespace {
+
+using namespace cli_test;
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+struct Writer {
+  const char* name;
+  std::vector<std::string> args;  // "DATA", "OUT" and "CKPT" are replaced
+};
+
+class FullDisk : public testing::TestWithParam<Writer> {};
+
+TEST_P(FullDisk, FailsLoudlyAndKeepsTheOldFile) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 256, 64);
+  const std::string ckpt = dir.file("net.safetensors"), out = dir.file("out");
+  const Result trained = run_cli({"train", "--data", dir.file("data"), "--arch", "d10", "--threads",
+                                  "1", "--quiet", "--save", ckpt});
+  ASSERT_EQ(trained.code, 0) << trained.err;
+  std::ofstream(out) << "the old contents\n";
+  std::vector<std::string> args = GetParam().args;
+  for (std::string& a : args) {
+    if (a == "DATA") a = dir.file("data");
+    if (a == "OUT") a = out;
+    if (a == "CKPT") a = ckpt;
+  }
+  const Result r = run_cli(args, 120, /*max_file_bytes=*/16);
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("cannot write"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(out), std::string::npos) << r.err;
+  EXPECT_EQ(read_text(out), "the old contents\n");
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos)
+        << "left behind: " << entry.path();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cli, FullDisk,
+    testing::Values(Writer{"TrainMetrics",
+                           {"train", "--data", "DATA", "--arch", "d10", "--threads", "1", "--quiet",
+                            "--metrics", "OUT"}},
+                    Writer{"TrainSave",
+                           {"train", "--data", "DATA", "--arch", "d10", "--threads", "1", "--quiet",
+                            "--save", "OUT"}},
+                    Writer{"EvalCsv",
+                           {"eval", "--data", "DATA", "--checkpoint", "CKPT", "--csv", "OUT"}}),
+    [](const testing::TestParamInfo<Writer>& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace cs

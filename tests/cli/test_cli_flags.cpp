@@ -1,0 +1,57 @@
+// Flags are all checked before any work starts: a bad value is a usage error (exit 2) that
+// names the flag, and nothing trains.
+#include <gtest/gtest.h>
+
+#include "cli_runner.h"
+
+namespace cs {
+namespace {
+
+using namespace cli_test;
+
+struct BadFlag {
+  const char* name;
+  std::vector<std::string> args;  // "DATA" and "STORE" are replaced
+  const char* message;
+};
+
+class BadFlags : public testing::TestWithParam<BadFlag> {};
+
+TEST_P(BadFlags, AreRefusedBeforeTraining) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 256, 64);
+  std::vector<std::string> args = GetParam().args;
+  for (std::string& a : args) {
+    if (a == "DATA") a = dir.file("data");
+    if (a == "STORE") a = dir.file("runs.db");
+  }
+  const Result r = run_cli(args);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find(GetParam().message), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("epoch"), std::string::npos) << "it trained: " << r.out;
+}
+
+const std::vector<std::string> kEnsemble = {"ensemble", "--data", "DATA",    "--arch",  "d10",
+                                            "--nets",   "2",      "--quiet", "--store", "STORE"};
+const std::vector<std::string> kTrain = {"train", "--data", "DATA", "--arch", "d10", "--quiet"};
+
+std::vector<std::string> with(std::vector<std::string> base, std::vector<std::string> more) {
+  base.insert(base.end(), more.begin(), more.end());
+  return base;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cli, BadFlags,
+    testing::Values(
+        BadFlag{"TopNegative", with(kEnsemble, {"--top", "-1"}), "--top"},
+        BadFlag{"Beta1AboveOne", with(kTrain, {"--beta1", "2"}), "--beta1"},
+        BadFlag{"Beta2AboveOne", with(kTrain, {"--beta2", "1.5"}), "--beta2"},
+        BadFlag{"EpsilonNegative", with(kTrain, {"--epsilon", "-1"}), "--epsilon"},
+        BadFlag{"MomentumNegative", with(kTrain, {"--optimizer", "momentum", "--momentum", "-0.5"}),
+                "--momentum"},
+        BadFlag{"RhoAboveOne", with(kTrain, {"--optimizer", "rmsprop", "--rho", "3"}), "--rho"},
+        BadFlag{"LrNotFinite", with(kTrain, {"--lr", "inf"}), "--lr"}),
+    [](const testing::TestParamInfo<BadFlag>& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace cs

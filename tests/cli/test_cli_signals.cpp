@@ -1,0 +1,81 @@
+// Signals: SIGINT, SIGTERM and SIGHUP stop train and ensemble cleanly (train saves, the ensemble
+// keeps its finished epochs and their weights); a run whose process was killed with SIGKILL is
+// marked interrupted the next time the store is opened.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+
+#include "cli_runner.h"
+#include "convscope/checkpoint.h"
+#include "convscope/store.h"
+
+namespace cs {
+namespace {
+
+using namespace cli_test;
+
+class Signals : public testing::TestWithParam<int> {};
+
+TEST_P(Signals, TrainStopsAndSaves) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 256, 64);
+  const std::string ck = dir.file("net.safetensors");
+  Process p({"train", "--data", dir.file("data"), "--arch", "d16:relu-d10", "--epochs", "100000",
+             "--threads", "1", "--quiet", "--save", ck});
+  ASSERT_TRUE(p.wait_for_output("epoch 2/", 60)) << p.err();
+  p.signal(GetParam());
+  const Result r = p.wait(60);
+  EXPECT_EQ(r.code, 128 + GetParam()) << r.err;
+  EXPECT_NE(r.err.find("interrupted"), std::string::npos) << r.err;
+  ASSERT_TRUE(std::filesystem::exists(ck)) << r.err;
+  EXPECT_GE(read_checkpoint_meta(ck).epoch, 2);
+}
+
+TEST_P(Signals, EnsembleStopsAndKeepsFinishedEpochsWithWeights) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 256, 64);
+  const std::string store_path = dir.file("runs.db");
+  Process p({"ensemble", "--data", dir.file("data"), "--arch", "d16:relu-d10", "--nets", "3",
+             "--epochs", "100000", "--threads", "1", "--quiet", "--store", store_path});
+  ASSERT_TRUE(p.wait_for_output("epoch 2/", 60)) << p.err();
+  p.signal(GetParam());
+  const Result r = p.wait(60);
+  EXPECT_EQ(r.code, 128 + GetParam()) << r.err;
+  Store store(store_path);
+  const std::vector<RunSummary> runs = store.list_runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].status, RunStatus::Cancelled);
+  EXPECT_GE(runs[0].epochs_done, 2);
+  for (int net = 0; net < 3; ++net)
+    EXPECT_EQ(store.load_weights(runs[0].id, net).size(), 4u) << "network " << net;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cli, Signals, testing::Values(SIGINT, SIGTERM, SIGHUP),
+                         [](const testing::TestParamInfo<int>& info) {
+                           return std::string(sigabbrev_np(info.param));
+                         });
+
+TEST(Signals, KilledEnsembleIsMarkedInterruptedOnNextOpen) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 256, 64);
+  const std::string store_path = dir.file("runs.db");
+  Process p({"ensemble", "--data", dir.file("data"), "--arch", "d16:relu-d10", "--nets", "2",
+             "--epochs", "100000", "--threads", "1", "--quiet", "--store", store_path});
+  ASSERT_TRUE(p.wait_for_output("epoch 1/", 60)) << p.err();
+  {
+    // While the process lives, opening the store leaves its run alone.
+    Store store(store_path);
+    EXPECT_EQ(store.list_runs().at(0).status, RunStatus::Running);
+  }
+  p.signal(SIGKILL);
+  EXPECT_EQ(p.wait(60).code, 128 + SIGKILL);
+  const Result r = run_cli({"runs", "--store", store_path});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("interrupted"), std::string::npos) << r.out;
+  Store store(store_path);
+  EXPECT_EQ(store.list_runs().at(0).status, RunStatus::Interrupted);
+}
+
+}  // namespace
+}  // namespace cs

@@ -1,0 +1,78 @@
+// The run store from the command line: reading creates nothing, an empty path is refused, a
+// damaged store is refused before any training, and errors say what failed in words (the SQL
+// only with --verbose).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "cli_runner.h"
+#include "convscope/store.h"
+
+namespace cs {
+namespace {
+
+using namespace cli_test;
+namespace fs = std::filesystem;
+
+// A store with one finished run, then every page after the schema page broken.
+std::string damaged_store(const TempDir& dir) {
+  const std::string path = dir.file("damaged.db");
+  write_idx_folder(dir.file("data"), 256, 64);
+  const Result r = run_cli({"ensemble", "--data", dir.file("data"), "--arch", "d10", "--nets", "2",
+                            "--threads", "1", "--quiet", "--store", path});
+  EXPECT_EQ(r.code, 0) << r.err;
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  const auto size = static_cast<size_t>(fs::file_size(path));
+  for (size_t page = 16384; page < size; page += 16384) {
+    f.seekp(static_cast<std::streamoff>(page));
+    f.write("\xff\xff\xff\xff\xff\xff\xff\xff", 8);
+  }
+  return path;
+}
+
+TEST(CliStore, ReadingNeverCreates) {
+  TempDir dir;
+  const Result r = run_cli({"runs", "--store", dir.file("typo/dir/x.db")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("no store"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir.file("typo")));
+}
+
+TEST(CliStore, EmptyPathIsRefused) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 64, 16);
+  for (const char* command : {"runs", "ensemble"}) {
+    std::vector<std::string> args{command, "--store", ""};
+    if (std::string(command) == "ensemble")
+      args.insert(args.end(), {"--data", dir.file("data"), "--arch", "d10", "--nets", "1"});
+    const Result r = run_cli(args);
+    EXPECT_NE(r.code, 0) << command;
+    EXPECT_NE(r.err.find("empty"), std::string::npos) << command << ": " << r.err;
+  }
+}
+
+TEST(CliStore, DamagedStoreIsRefusedBeforeTraining) {
+  TempDir dir;
+  const std::string path = damaged_store(dir);
+  const Result r = run_cli({"ensemble", "--data", dir.file("data"), "--arch", "d10", "--nets", "2",
+                            "--threads", "1", "--quiet", "--store", path});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("damaged store"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("epoch"), std::string::npos) << "it trained: " << r.out;
+}
+
+TEST(CliStore, ErrorsInWordsAndSqlOnlyWithVerbose) {
+  TempDir dir;
+  const std::string path = damaged_store(dir);
+  const Result plain = run_cli({"runs", "--store", path});
+  EXPECT_EQ(plain.code, 1);
+  EXPECT_NE(plain.err.find("damaged store"), std::string::npos) << plain.err;
+  EXPECT_EQ(plain.err.find("SELECT"), std::string::npos) << plain.err;
+  const Result verbose = run_cli({"runs", "--verbose", "--store", path});
+  EXPECT_EQ(verbose.code, 1);
+  EXPECT_NE(verbose.err.find("SELECT"), std::string::npos) << verbose.err;
+}
+
+}  // namespace
+}  // namespace cs

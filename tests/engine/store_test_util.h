@@ -1,0 +1,85 @@
+// Shared by the store tests: a temporary folder and synthetic runs (setup, evaluation, metrics).
+#pragma once
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+#include <string>
+
+#include "convscope/store.h"
+
+namespace cs::store_test {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string t = (fs::temp_directory_path() / "convscope-store-XXXXXX").string();
+    if (!mkdtemp(t.data())) throw std::runtime_error("mkdtemp failed");
+    m_path = t;
+  }
+  ~TempDir() { fs::remove_all(m_path); }
+  std::string file(const std::string& name) const { return (m_path / name).string(); }
+
+ private:
+  fs::path m_path;
+};
+
+inline RunSetup make_setup(int nets, int count, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  TrainConfig cfg;
+  cfg.group.spec = NetworkSpec::parse("c3x4:tanh:same:s2-m2-d32:sigmoid-d10", {3, 16, 16}, 10);
+  cfg.group.optimizer = OptimizerConfig::defaults(OptimizerKind::RmsProp);
+  cfg.group.optimizer.lr = 0.0123f;
+  cfg.group.optimizer.momentum = 0.25f;
+  cfg.group.seeds.clear();
+  for (int n = 0; n < nets; ++n) cfg.group.seeds.push_back(rng());  // high bit set in some
+  cfg.group.batch_size = 32;
+  cfg.group.shuffle_seed = 0xFEDCBA9876543210ull;
+  cfg.group.per_net_shuffle = true;
+  cfg.epochs = 2;
+  Dataset train, val;
+  train.name = "mnist/train";
+  train.sha256 = std::string(64, 'a');
+  val.name = "mnist/test";
+  val.sha256 = std::string(64, 'b');
+  for (int i = 0; i < count; ++i) val.labels.push_back(static_cast<uint8_t>(rng() % 10));
+  return RunSetup::from(cfg, train, val, {"cpu", "2 CPU threads"}, "0.1.0-test");
+}
+
+inline EvalResult make_eval(int nets, int count, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  EvalResult r;
+  r.nets = nets;
+  r.count = count;
+  for (int n = 0; n < nets; ++n) {
+    r.loss.push_back(u(rng) * 2);
+    r.accuracy.push_back(u(rng));
+  }
+  const size_t cells = static_cast<size_t>(nets) * count;
+  for (size_t c = 0; c < cells * 3; ++c) {
+    r.top_labels.push_back(static_cast<uint8_t>(rng() % 10));
+    r.top_probs.push_back(u(rng));
+  }
+  for (size_t c = 0; c < cells; ++c) r.true_probs.push_back(u(rng));
+  return r;
+}
+
+inline EpochMetrics make_metrics(int epoch, const EvalResult& r) {
+  EpochMetrics m;
+  m.epoch = epoch;
+  m.train_loss = 0.5 / epoch + 1e-9;
+  m.val_loss = 0.6 / epoch;
+  m.val_accuracy = 0.9 + 0.01 * epoch;
+  m.train_accuracy = 0.8 + 0.01 * epoch;
+  m.seconds = 1.25 * epoch;
+  m.net_val_loss = r.loss;
+  m.net_val_accuracy = r.accuracy;
+  return m;
+}
+
+}  // namespace cs::store_test

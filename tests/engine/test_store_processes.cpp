@@ -1,0 +1,190 @@
+// The run store shared by several processes: concurrent writers, processes that die while their
+// run is open, read-only folders and damaged files.
+#include <grp.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <vector>
+
+#include "convscope/store.h"
+#include "store_test_util.h"
+
+namespace cs {
+namespace {
+
+using namespace store_test;
+
+std::vector<NamedTensor> zero_weights(const NetworkSpec& spec) {
+  std::vector<NamedTensor> out;
+  for (const ParamInfo& p : spec.params())
+    out.push_back({p.name, p.shape, std::vector<float>(static_cast<size_t>(p.size()), 0.5f)});
+  return out;
+}
+
+int64_t count_rows(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  sqlite3_stmt* st = nullptr;
+  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_prepare_v2(db, sql, -1, &st, nullptr);
+  const int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return n;
+}
+
+// Runs `body` in a child process; its exit status is 0 when body returned normally, 1 when it
+// threw (the message goes to stderr).
+template <typename Body>
+pid_t spawn(Body body) {
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  try {
+    body();
+    _exit(0);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "child %d: %s\n", static_cast<int>(getpid()), e.what());
+    _exit(1);
+  }
+}
+
+int wait_exit_code(pid_t pid) {
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
+TEST(StoreProcesses, FourProcessesWriteOneStore) {
+  TempDir dir;
+  const std::string path = dir.file("shared.db");
+  { Store created(path); }  // created up front, so the children all open an existing store
+  constexpr int kProcesses = 4, kRuns = 6, kNets = 4;
+  std::vector<pid_t> children;
+  for (int p = 0; p < kProcesses; ++p)
+    children.push_back(spawn([&, p] {
+      Store store(path);
+      for (int r = 0; r < kRuns; ++r) {
+        const RunSetup setup = make_setup(kNets, 500, 100 * p + r);
+        const int64_t id = store.begin_run(setup);
+        const EvalResult e = make_eval(kNets, 500, r);
+        store.record_epoch(id, make_metrics(1, e), e);
+        for (int net = 0; net < kNets; ++net)
+          store.save_weights(id, net, zero_weights(setup.group.spec));
+        store.finish_run(id);
+      }
+    }));
+  for (pid_t c : children) EXPECT_EQ(wait_exit_code(c), 0) << "a writer failed (see stderr)";
+  EXPECT_EQ(count_rows(path, "SELECT count(*) FROM runs WHERE status = 'finished'"),
+            kProcesses * kRuns);
+  EXPECT_EQ(count_rows(path, "SELECT count(*) FROM networks WHERE weights IS NOT NULL"),
+            kProcesses * kRuns * kNets);
+}
+
+// A store with one finished run, closed.
+void make_store(const std::string& path) {
+  Store store(path);
+  const int64_t id = store.begin_run(make_setup(3, 2000, 1));
+  const EvalResult e = make_eval(3, 2000, 2);
+  store.record_epoch(id, make_metrics(1, e), e);
+  store.finish_run(id);
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const StoreError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(StoreProcesses, ReadOnlyFolderListsAndRefusesWritesAsReadOnly) {
+  TempDir dir;
+  const fs::path folder = dir.file("ro");
+  fs::create_directory(folder);
+  const std::string path = (folder / "s.db").string();
+  make_store(path);
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
+  fs::permissions(dir.file(""), fs::perms::owner_all | fs::perms::others_exec);
+  fs::permissions(folder, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::others_read |
+                              fs::perms::others_exec);
+  const pid_t child = spawn([&] {
+    // root may write anywhere: become an ordinary user ("nobody") first.
+    if (geteuid() == 0 && (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0))
+      throw std::runtime_error("cannot become nobody");
+    Store reader(path, StoreAccess::ReadOnly);
+    if (reader.list_runs().size() != 1) throw std::runtime_error("listing failed");
+    const std::string write = error_of([&] { Store writer(path); });
+    if (write.find("read-only") == std::string::npos || write.find("damaged") != std::string::npos)
+      throw std::runtime_error("opening for writing said: " + write);
+  });
+  EXPECT_EQ(wait_exit_code(child), 0) << "see the child's message on stderr";
+  fs::permissions(folder, fs::perms::owner_all);
+}
+
+TEST(StoreProcesses, DamagedStoreIsRefusedForWritingAndLeftAlone) {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_store(path);
+  // Break every page after the first (the schema page), so the open checks pass but the tables
+  // do not: what `runs` used to report only as "malformed" later.
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  constexpr size_t kPage = 16384;
+  ASSERT_GT(bytes.size(), 3 * kPage);
+  for (size_t page = kPage; page < bytes.size(); page += kPage)
+    std::fill_n(bytes.begin() + static_cast<ptrdiff_t>(page), 16, '\xff');
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  const std::string message = error_of([&] { Store writer(path); });
+  EXPECT_NE(message.find("damaged store"), std::string::npos) << message;
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(std::string(std::istreambuf_iterator<char>(in), {}) == bytes) << "the file changed";
+}
+
+TEST(StoreProcesses, ReadingNeverCreates) {
+  TempDir dir;
+  const std::string path = dir.file("typo/dir/x.db");
+  const std::string message = error_of([&] { Store reader(path, StoreAccess::ReadOnly); });
+  EXPECT_NE(message.find("no store"), std::string::npos) << message;
+  EXPECT_FALSE(fs::exists(dir.file("typo")));
+  for (StoreAccess access : {StoreAccess::ReadOnly, StoreAccess::ReadWrite})
+    EXPECT_NE(error_of([&] { Store s("", access); }).find("empty"), std::string::npos);
+}
+
+TEST(StoreProcesses, ErrorsSayWhatFailedInWordsAndKeepTheSqlAsDetail) {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_store(path);
+  {
+    Store reader(path, StoreAccess::ReadOnly);
+    const std::string message = error_of([&] { reader.begin_run(make_setup(1, 10, 1)); });
+    EXPECT_NE(message.find("read-only"), std::string::npos) << message;
+  }
+  Store writer(path);
+  const int64_t id = writer.begin_run(make_setup(1, 10, 1));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE net_epochs", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  const EvalResult e = make_eval(1, 10, 1);
+  try {
+    writer.record_epoch(id, make_metrics(1, e), e);
+    ADD_FAILURE() << "recorded into a missing table";
+  } catch (const StoreError& err) {
+    const std::string what = err.what();
+    EXPECT_EQ(what.find("INSERT"), std::string::npos) << what;
+    EXPECT_NE(what.find("net_epochs"), std::string::npos) << what;
+    EXPECT_NE(err.detail().find("INSERT INTO net_epochs"), std::string::npos) << err.detail();
+  }
+}
+
+}  // namespace
+}  // namespace cs
