@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "convscope/error.h"
+
 namespace cs::cli {
 
-class UsageError : public std::runtime_error {
+class UsageError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit UsageError(const std::string& what) : Error(ErrorKind::Usage, what) {}
 };
 
 class Args {

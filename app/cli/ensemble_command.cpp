@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "convscope/ensemble.h"
+#include "convscope/ensemble_run.h"
 #include "convscope/store.h"
 #include "interrupt.h"
 #include "options.h"
@@ -13,18 +14,6 @@
 namespace cs::cli {
 
 namespace {
-
-std::vector<NamedTensor> network_weights(Backend& backend, const NetworkSpec& spec, int net) {
-  std::vector<NamedTensor> out;
-  const std::vector<ParamInfo> params = spec.params();
-  for (size_t p = 0; p < params.size(); ++p) {
-    NamedTensor t{params[p].name, params[p].shape,
-                  std::vector<float>(static_cast<size_t>(params[p].size()))};
-    backend.read_tensor(net, static_cast<int>(p), TensorRole::Param, t.data.data());
-    out.push_back(std::move(t));
-  }
-  return out;
-}
 
 void print_summary(const EpochMetrics& m, const EnsembleStats& s, int epochs,
                    double samples_per_s) {
@@ -76,12 +65,6 @@ int ensemble_command(const std::vector<std::string>& argv) {
   Store store(args.str("store"));
   BackendSelection sel = select_backend(args);
   Trainer trainer(*sel.backend, data.train, data.test, cfg);
-  const int64_t run = store.begin_run(
-      RunSetup::from(cfg, data.train, data.test, sel.backend->info(), CONVSCOPE_VERSION));
-  std::fprintf(stderr, "run %lld in %s: %d x %s, %s, batch %d, %d epoch(s)\n",
-               static_cast<long long>(run), store.path().c_str(), nets,
-               cfg.group.spec.to_string().c_str(), cfg.group.optimizer.to_string().c_str(),
-               cfg.group.batch_size, cfg.epochs);
 
   const InterruptGuard interrupt;
   const auto label = [&](int epoch) {
@@ -91,37 +74,39 @@ int ensemble_command(const std::vector<std::string>& argv) {
   Progress progress(label(1), trainer.steps_per_epoch(), args.on("quiet"));
   long long base = 0;
   EnsembleStats stats;
-  while (!trainer.finished() && !interrupt.requested()) {
-    const int before = trainer.epoch();
-    trainer.step();
-    const long long group_samples = (trainer.samples_seen() - base) * nets;
-    if (trainer.epoch() == before) {
-      const float loss = trainer.losses().empty() ? 0.f : trainer.losses().back().loss;
-      progress.update(trainer.step_in_epoch(), group_samples, loss);
-      continue;
-    }
+  EnsembleHooks hooks;
+  hooks.cancel_requested = [&] { return interrupt.requested(); };
+  hooks.begun = [&](int64_t run) {
+    std::fprintf(stderr, "run %lld in %s: %d x %s, %s, batch %d, %d epoch(s)\n",
+                 static_cast<long long>(run), store.path().c_str(), nets,
+                 cfg.group.spec.to_string().c_str(), cfg.group.optimizer.to_string().c_str(),
+                 cfg.group.batch_size, cfg.epochs);
+  };
+  hooks.stepped = [&](const Trainer& t, bool epoch_ended) {
+    if (epoch_ended) return;
+    const float loss = t.losses().empty() ? 0.f : t.losses().back().loss;
+    progress.update(t.step_in_epoch(), (t.samples_seen() - base) * nets, loss);
+  };
+  hooks.epoch_recorded = [&](const Trainer& t) {
     progress.finish();
-    const EpochMetrics& m = trainer.epochs().back();
-    store.record_epoch(run, m, trainer.last_eval());
-    // Every epoch's weights, so that a run stopped later keeps those of its last whole epoch.
-    for (int net = 0; net < nets; ++net)
-      store.save_weights(run, net, network_weights(*sel.backend, cfg.group.spec, net));
-    stats = compute_ensemble_stats(trainer.last_eval(), data.test.labels, data.test.classes);
-    print_summary(m, stats, cfg.epochs, group_samples / m.seconds);
-    base = trainer.samples_seen();
-    if (!trainer.finished())
-      progress.restart(label(trainer.epoch() + 1), trainer.steps_per_epoch());
-  }
+    const EpochMetrics& m = t.epochs().back();
+    stats = compute_ensemble_stats(t.last_eval(), data.test.labels, data.test.classes);
+    print_summary(m, stats, cfg.epochs, (t.samples_seen() - base) * nets / m.seconds);
+    base = t.samples_seen();
+    if (!t.finished()) progress.restart(label(t.epoch() + 1), t.steps_per_epoch());
+  };
+  const EnsembleOutcome outcome = run_ensemble(
+      store, trainer,
+      RunSetup::from(cfg, data.train, data.test, sel.backend->info(), CONVSCOPE_VERSION), hooks);
   progress.finish();
-  if (interrupt.requested()) {
-    store.cancel_run(run);
+  const long long run = outcome.run;
+  if (outcome.cancelled) {
     std::fprintf(stderr, "cancelled: run %lld keeps its %d finished epoch(s) and their weights\n",
-                 static_cast<long long>(run), trainer.epoch());
+                 run, trainer.epoch());
     return interrupt.exit_code();
   }
-  store.finish_run(run);
   print_hardest(stats, top);
-  std::printf("\nstored as run %lld in %s\n", static_cast<long long>(run), store.path().c_str());
+  std::printf("\nstored as run %lld in %s\n", run, store.path().c_str());
   return 0;
 }
 

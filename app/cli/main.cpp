@@ -1,17 +1,13 @@
 // convscope-cli: headless training, evaluation and benchmarks.
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <exception>
-#include <new>
 #include <string>
 #include <vector>
 
-#include "args.h"
 #include "commands.h"
-#include "convscope/backend.h"
-#include "convscope/checkpoint.h"
-#include "convscope/dataset.h"
-#include "convscope/store.h"
+#include "convscope/error.h"
 
 namespace {
 
@@ -47,34 +43,21 @@ int main(int argc, char** argv) {
     if (command == "runs") return cs::cli::runs_command(rest);
     std::fprintf(stderr, "convscope-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;
-  } catch (const cs::cli::UsageError& e) {
-    std::fprintf(stderr, "convscope-cli %s: %s\n", command.c_str(), e.what());
-    return 2;
-  } catch (const cs::SpecError& e) {
-    std::fprintf(stderr, "convscope-cli %s: impossible architecture: %s\n", command.c_str(),
-                 e.what());
-    return 2;
-  } catch (const cs::DataError& e) {
-    std::fprintf(stderr, "convscope-cli %s: data error: %s\n", command.c_str(), e.what());
-    return 1;
-  } catch (const cs::CheckpointError& e) {
-    std::fprintf(stderr, "convscope-cli %s: checkpoint error: %s\n", command.c_str(), e.what());
-    return 1;
-  } catch (const cs::StoreError& e) {
-    std::fprintf(stderr, "convscope-cli %s: store error: %s\n", command.c_str(), e.what());
-    if (verbose && !e.detail().empty()) std::fprintf(stderr, "  detail: %s\n", e.detail().c_str());
-    return 1;
-  } catch (const cs::BackendError& e) {
-    std::fprintf(stderr, "convscope-cli %s: backend error: %s\n", command.c_str(), e.what());
-    return 1;
-  } catch (const std::bad_alloc&) {
-    std::fprintf(stderr,
-                 "convscope-cli %s: out of memory: the network, batch size or group is too large "
-                 "for this machine\n",
-                 command.c_str());
-    return 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "convscope-cli %s: error: %s\n", command.c_str(), e.what());
-    return 1;
+    const cs::ErrorText error = cs::describe(e);
+    // "convscope-cli train: dataset error: ..."; a usage error names its flag, that is enough.
+    std::string prefix;
+    if (error.kind != cs::ErrorKind::Usage) {
+      prefix = error.title + ": ";
+      prefix[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(prefix[0])));
+    }
+    std::fprintf(stderr, "convscope-cli %s: %s%s\n", command.c_str(), prefix.c_str(),
+                 error.message.c_str());
+    if (verbose && !error.detail.empty())
+      std::fprintf(stderr, "  detail: %s\n", error.detail.c_str());
+    // A command line or an architecture that cannot work is the user's to fix: exit code 2.
+    const bool usage =
+        error.kind == cs::ErrorKind::Usage || error.kind == cs::ErrorKind::Architecture;
+    return usage ? 2 : 1;
   }
 }

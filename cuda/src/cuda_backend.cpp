@@ -33,23 +33,6 @@ int eval_chunk_size(const GroupNet& net, int count) {
       std::clamp<size_t>(kEvalBytes / per_image, 1, static_cast<size_t>(count)));
 }
 
-void check_dataset(const Dataset& d, const NetworkSpec& spec) {
-  const auto shape = [](Shape3 s) {
-    return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
-  };
-  if (d.count < 1) throw BackendError("dataset '" + d.name + "' is empty");
-  if (d.shape != spec.input)
-    throw BackendError("dataset '" + d.name + "' has " + shape(d.shape) +
-                       " images but the network expects " + shape(spec.input));
-  if (d.images.size() != static_cast<size_t>(d.count) * static_cast<size_t>(d.shape.size()) ||
-      d.labels.size() != static_cast<size_t>(d.count))
-    throw BackendError("dataset '" + d.name + "' has inconsistent sizes");
-  const int top = *std::max_element(d.labels.begin(), d.labels.end());
-  if (top >= spec.classes)
-    throw BackendError("dataset '" + d.name + "' has label " + std::to_string(top) +
-                       " but the network has " + std::to_string(spec.classes) + " classes");
-}
-
 }  // namespace
 
 CudaBackend::Group::Group(const GroupConfig& c, const Dataset& tr, const Dataset& va,
@@ -155,11 +138,7 @@ const GroupConfig& CudaBackend::config() const {
 }
 
 void CudaBackend::configure(const GroupConfig& cfg, const Dataset& train, const Dataset& val) {
-  cfg.spec.validate();
-  if (cfg.nets() < 1) throw BackendError("the group needs at least one network");
-  if (cfg.batch_size < 1) throw BackendError("the batch size must be at least 1");
-  check_dataset(train, cfg.spec);
-  check_dataset(val, cfg.spec);
+  check_group(cfg, train, val);
   activate();
   CUDA_CHECK(cudaStreamSynchronize(m_copy.get()));  // no callback may still use the old ring
   CUDA_CHECK(cudaStreamSynchronize(m_compute.get()));

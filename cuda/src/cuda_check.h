@@ -17,7 +17,8 @@ namespace cs {
 class CudaError : public BackendError {
  public:
   CudaError(const std::string& what, bool out_of_memory)
-      : BackendError(what), m_out_of_memory(out_of_memory) {}
+      : BackendError(what, out_of_memory ? ErrorKind::OutOfMemory : ErrorKind::Backend),
+        m_out_of_memory(out_of_memory) {}
   bool out_of_memory() const { return m_out_of_memory; }
 
  private:

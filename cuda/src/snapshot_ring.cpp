@@ -18,24 +18,12 @@ SnapshotLayout snapshot_layout(const NetworkSpec& spec) {
   out.loss = take(1);
   const std::vector<Shape3> shapes = spec.output_shapes();
   const std::vector<ParamInfo> params = spec.params();
-  int convs = 0, pools = 0, fcs = 0;
+  const std::vector<std::string> names = spec.layer_names();
   for (size_t l = 0; l < spec.layers.size(); ++l) {
-    const LayerSpec& layer = spec.layers[l];
     SnapshotLayout::Layer s;
-    s.meta.kind = layer.kind;
+    s.meta.kind = spec.layers[l].kind;
     s.meta.out_shape = shapes[l];
-    switch (layer.kind) {
-      case LayerKind::Conv2d:
-        s.meta.name = "conv" + std::to_string(++convs);
-        break;
-      case LayerKind::MaxPool:
-      case LayerKind::AvgPool:
-        s.meta.name = "pool" + std::to_string(++pools);
-        break;
-      case LayerKind::Dense:
-        s.meta.name = "fc" + std::to_string(++fcs);
-        break;
-    }
+    s.meta.name = names[l];
     s.out_size = static_cast<size_t>(shapes[l].size());
     s.activation = take(s.out_size);
     s.dactivation = take(s.out_size);

@@ -12,8 +12,8 @@ namespace cs {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& path, const std::string& what) {
-  throw FileError(path + ": " + what);
+[[noreturn]] void fail(const std::string& path, const std::string& what, int error_number) {
+  throw FileError(path + ": " + what, error_number);
 }
 
 // Writes all of `bytes` to `fd`; false (errno set) on failure.
@@ -37,18 +37,21 @@ bool write_all(int fd, std::string_view bytes) {
 void write_file_atomically(const std::string& path, std::string_view bytes) {
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail(path, "cannot create " + tmp + ": " + std::strerror(errno));
+  if (fd < 0) {
+    const int err = errno;
+    fail(path, "cannot create " + tmp + ": " + std::strerror(err), err);
+  }
   const bool written = write_all(fd, bytes) && ::fsync(fd) == 0;
   const int write_errno = errno;
   if (::close(fd) != 0 || !written) {
     const int err = written ? errno : write_errno;
     ::unlink(tmp.c_str());
-    fail(path, "cannot write " + tmp + ": " + std::strerror(err));
+    fail(path, "cannot write " + tmp + ": " + std::strerror(err), err);
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
-    fail(path, std::string("cannot replace the file: ") + std::strerror(err));
+    fail(path, std::string("cannot replace the file: ") + std::strerror(err), err);
   }
   // Make the rename itself durable; a failure here leaves a complete file, so it is not fatal.
   const std::string dir = std::filesystem::path(path).parent_path().string();

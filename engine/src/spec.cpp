@@ -83,7 +83,8 @@ std::string count_text(unsigned __int128 n) {
 }  // namespace
 
 SpecError::SpecError(int layer, const std::string& what)
-    : std::runtime_error("layer " + std::to_string(layer) + ": " + what), m_layer(layer) {}
+    : Error(ErrorKind::Architecture, "layer " + std::to_string(layer) + ": " + what),
+      m_layer(layer) {}
 
 LayerSpec LayerSpec::conv(int kernel, int filters, Activation act, int stride, Padding pad) {
   return {LayerKind::Conv2d, kernel, filters, stride, pad, act};
@@ -185,16 +186,36 @@ std::vector<Shape3> NetworkSpec::output_shapes() const {
   return shapes;
 }
 
+std::vector<std::string> NetworkSpec::layer_names() const {
+  std::vector<std::string> names;
+  int convs = 0, pools = 0, fcs = 0;
+  for (const LayerSpec& l : layers) {
+    switch (l.kind) {
+      case LayerKind::Conv2d:
+        names.push_back("conv" + std::to_string(++convs));
+        break;
+      case LayerKind::MaxPool:
+      case LayerKind::AvgPool:
+        names.push_back("pool" + std::to_string(++pools));
+        break;
+      case LayerKind::Dense:
+        names.push_back("fc" + std::to_string(++fcs));
+        break;
+    }
+  }
+  return names;
+}
+
 std::vector<ParamInfo> NetworkSpec::params() const {
   const std::vector<Shape3> shapes = output_shapes();
+  const std::vector<std::string> names = layer_names();
   std::vector<ParamInfo> out;
-  int conv_no = 0, fc_no = 0;
   Shape3 in = input;
   for (size_t i = 0; i < layers.size(); ++i) {
     const LayerSpec& l = layers[i];
     const int li = static_cast<int>(i);
+    const std::string& base = names[i];
     if (l.kind == LayerKind::Conv2d) {
-      const std::string base = "conv" + std::to_string(++conv_no);
       const int k2 = l.kernel * l.kernel;
       out.push_back({base + ".weight",
                      {l.units, in.c, l.kernel, l.kernel},
@@ -204,7 +225,6 @@ std::vector<ParamInfo> NetworkSpec::params() const {
                      l.units * k2});
       out.push_back({base + ".bias", {l.units}, li, true, in.c * k2, l.units * k2});
     } else if (l.kind == LayerKind::Dense) {
-      const std::string base = "fc" + std::to_string(++fc_no);
       out.push_back({base + ".weight", {l.units, in.size()}, li, false, in.size(), l.units});
       out.push_back({base + ".bias", {l.units}, li, true, in.size(), l.units});
     }

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
 #include <string>
 
 namespace cs {
@@ -19,22 +18,18 @@ int roles_for(const OptimizerConfig& opt) {
 }  // namespace
 
 DivergenceError::DivergenceError(long long step, int epoch, int net)
-    : std::runtime_error("the loss of network " + std::to_string(net) +
-                         " became NaN or infinite at step " + std::to_string(step + 1) +
-                         " (epoch " + std::to_string(epoch + 1) +
-                         "); its weights were restored to the last finished epoch — try a lower "
-                         "learning rate"),
+    : Error(ErrorKind::Divergence,
+            "the loss of network " + std::to_string(net) + " became NaN or infinite at step " +
+                std::to_string(step + 1) + " (epoch " + std::to_string(epoch + 1) +
+                "); its weights were restored to the last finished epoch — try a lower "
+                "learning rate"),
       m_step(step) {}
 
 Trainer::Trainer(Backend& backend, const Dataset& train, const Dataset& val, TrainConfig cfg)
     : m_backend(backend), m_train(train), m_val(val), m_cfg(std::move(cfg)) {
-  if (m_cfg.epochs < 1) throw std::invalid_argument("epochs must be at least 1");
-  if (m_cfg.group.batch_size < 1) throw std::invalid_argument("batch size must be at least 1");
-  if (m_cfg.group.nets() < 1) throw std::invalid_argument("the group needs at least one network");
+  if (m_cfg.epochs < 1) throw InputError("epochs must be at least 1");
+  check_group(m_cfg.group, train, val);
   if (m_cfg.loss_every < 1) m_cfg.loss_every = 1;
-  if (train.count < 1 || val.count < 1) throw std::invalid_argument("empty dataset");
-  if (!(train.shape == m_cfg.group.spec.input) || !(val.shape == m_cfg.group.spec.input))
-    throw std::invalid_argument("the dataset's image shape does not match the network input");
   m_backend.configure(m_cfg.group, train, val);
   keep_good_state();
 }

@@ -5,6 +5,9 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
 
 #include "cli_runner.h"
 #include "convscope/checkpoint.h"
@@ -15,17 +18,29 @@ namespace {
 
 using namespace cli_test;
 
+// Starts convscope-cli with `args`, waits until its output shows `progress`, calls
+// `while_running`, sends it `sig` and returns how it ended.
+Result stop_with(int sig, const std::vector<std::string>& args, const std::string& progress,
+                 const std::function<void()>& while_running = {}) {
+  Process p(args);
+  if (!p.wait_for_output(progress, 60))
+    ADD_FAILURE() << "no '" << progress << "' before the time limit: " << p.err();
+  else if (while_running)
+    while_running();
+  p.signal(sig);
+  return p.wait(60);
+}
+
 class Signals : public testing::TestWithParam<int> {};
 
 TEST_P(Signals, TrainStopsAndSaves) {
   TempDir dir;
   write_idx_folder(dir.file("data"), 256, 64);
   const std::string ck = dir.file("net.safetensors");
-  Process p({"train", "--data", dir.file("data"), "--arch", "d16:relu-d10", "--epochs", "100000",
-             "--threads", "1", "--quiet", "--save", ck});
-  ASSERT_TRUE(p.wait_for_output("epoch 2/", 60)) << p.err();
-  p.signal(GetParam());
-  const Result r = p.wait(60);
+  const Result r = stop_with(GetParam(),
+                             {"train", "--data", dir.file("data"), "--arch", "d16:relu-d10",
+                              "--epochs", "100000", "--threads", "1", "--quiet", "--save", ck},
+                             "epoch 2/");
   EXPECT_EQ(r.code, 128 + GetParam()) << r.err;
   EXPECT_NE(r.err.find("interrupted"), std::string::npos) << r.err;
   ASSERT_TRUE(std::filesystem::exists(ck)) << r.err;
@@ -36,11 +51,11 @@ TEST_P(Signals, EnsembleStopsAndKeepsFinishedEpochsWithWeights) {
   TempDir dir;
   write_idx_folder(dir.file("data"), 256, 64);
   const std::string store_path = dir.file("runs.db");
-  Process p({"ensemble", "--data", dir.file("data"), "--arch", "d16:relu-d10", "--nets", "3",
-             "--epochs", "100000", "--threads", "1", "--quiet", "--store", store_path});
-  ASSERT_TRUE(p.wait_for_output("epoch 2/", 60)) << p.err();
-  p.signal(GetParam());
-  const Result r = p.wait(60);
+  const Result r =
+      stop_with(GetParam(),
+                {"ensemble", "--data", dir.file("data"), "--arch", "d16:relu-d10", "--nets", "3",
+                 "--epochs", "100000", "--threads", "1", "--quiet", "--store", store_path},
+                "epoch 2/");
   EXPECT_EQ(r.code, 128 + GetParam()) << r.err;
   Store store(store_path);
   const std::vector<RunSummary> runs = store.list_runs();
@@ -60,16 +75,16 @@ TEST(Signals, KilledEnsembleIsMarkedInterruptedOnNextOpen) {
   TempDir dir;
   write_idx_folder(dir.file("data"), 256, 64);
   const std::string store_path = dir.file("runs.db");
-  Process p({"ensemble", "--data", dir.file("data"), "--arch", "d16:relu-d10", "--nets", "2",
-             "--epochs", "100000", "--threads", "1", "--quiet", "--store", store_path});
-  ASSERT_TRUE(p.wait_for_output("epoch 1/", 60)) << p.err();
-  {
-    // While the process lives, opening the store leaves its run alone.
-    Store store(store_path);
-    EXPECT_EQ(store.list_runs().at(0).status, RunStatus::Running);
-  }
-  p.signal(SIGKILL);
-  EXPECT_EQ(p.wait(60).code, 128 + SIGKILL);
+  const Result killed =
+      stop_with(SIGKILL,
+                {"ensemble", "--data", dir.file("data"), "--arch", "d16:relu-d10", "--nets", "2",
+                 "--epochs", "100000", "--threads", "1", "--quiet", "--store", store_path},
+                "epoch 1/", [&] {
+                  // While the process lives, opening the store leaves its run alone.
+                  Store store(store_path);
+                  EXPECT_EQ(store.list_runs().at(0).status, RunStatus::Running);
+                });
+  EXPECT_EQ(killed.code, 128 + SIGKILL);
   const Result r = run_cli({"runs", "--store", store_path});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("interrupted"), std::string::npos) << r.out;

@@ -80,7 +80,7 @@ TEST(CudaErrors, InvalidUse) {
   cfg.batch_size = 10;
   const Dataset train = random_dataset({1, 28, 28}, 30, 10, 93);
   const Dataset wrong = random_dataset({1, 14, 14}, 10, 10, 94);
-  EXPECT_THROW(gpu->configure(cfg, train, wrong), BackendError);
+  EXPECT_THROW(gpu->configure(cfg, train, wrong), InputError);  // check_group()
   gpu->configure(cfg, train, train);
   EXPECT_THROW(gpu->train_step(25, 10), std::out_of_range);
   EXPECT_THROW(gpu->train_step(0, 11), std::out_of_range);

@@ -25,6 +25,17 @@ TEST(Spec, ReferenceShapesAndParams) {
   EXPECT_EQ(s.param_count(), 8 * 25 + 8 + 16 * 200 + 16 + 128 * 256 + 128 + 1280 + 10);
 }
 
+// One name per layer, numbered per kind; max and average pooling count together; the parameter
+// names carry the layer's name.
+TEST(Spec, LayerNamesNumberEachKindAndPrefixTheParameters) {
+  const NetworkSpec s = NetworkSpec::parse("c3x4:relu-a2-c3x4:relu-m2-d16:relu-d10", {1, 16, 16});
+  const std::vector<std::string> names = s.layer_names();
+  EXPECT_EQ(names, (std::vector<std::string>{"conv1", "pool1", "conv2", "pool2", "fc1", "fc2"}));
+  for (const ParamInfo& p : s.params())
+    EXPECT_EQ(p.name, names[p.layer] + (p.is_bias ? ".bias" : ".weight"));
+  EXPECT_TRUE(NetworkSpec{}.layer_names().empty());
+}
+
 TEST(Spec, TextRoundTrip) {
   const NetworkSpec ref = NetworkSpec::reference();
   EXPECT_EQ(ref.to_string(), "c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10");

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <string>
 
 #include "convscope/cpu_backend.h"
 #include "convscope/trainer.h"
@@ -180,7 +182,79 @@ TEST(Trainer, RejectsMismatchedInput) {
   const Dataset train = tiny(64), val = tiny(10);
   TrainConfig cfg = tiny_config(1, 16, 1);
   cfg.group.spec = NetworkSpec::reference();  // expects 28x28
-  EXPECT_THROW(Trainer(b, train, val, cfg), std::invalid_argument);
+  EXPECT_THROW(Trainer(b, train, val, cfg), InputError);
+}
+
+// One check_group() for the trainer and every backend: each bad setup is refused with the same
+// InputError (the same words) by the trainer and by the CPU backend's configure().
+struct BadSetup {
+  const char* name;
+  void (*spoil)(TrainConfig&, Dataset& train, Dataset& val);
+  const char* message;  // a part of the message
+};
+
+class BadSetups : public testing::TestWithParam<BadSetup> {};
+
+TEST_P(BadSetups, AreRefusedAlikeByTheTrainerAndTheBackend) {
+  TrainConfig cfg = tiny_config(1, 16, 2);
+  Dataset train = tiny(64), val = tiny(10);
+  GetParam().spoil(cfg, train, val);
+  std::string from_check, from_trainer, from_backend;
+  try {
+    check_group(cfg.group, train, val);
+  } catch (const InputError& e) {
+    from_check = e.what();
+  }
+  EXPECT_NE(from_check.find(GetParam().message), std::string::npos) << from_check;
+  ScriptedBackend scripted;
+  try {
+    Trainer t(scripted, train, val, cfg);
+  } catch (const InputError& e) {
+    from_trainer = e.what();
+  }
+  EXPECT_EQ(from_trainer, from_check);
+  EXPECT_TRUE(scripted.params.empty());  // refused before the backend was configured
+  std::unique_ptr<Backend> cpu = make_cpu_backend(1);
+  try {
+    cpu->configure(cfg.group, train, val);
+  } catch (const InputError& e) {
+    from_backend = e.what();
+  }
+  EXPECT_EQ(from_backend, from_check);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    CheckGroup, BadSetups,
+    testing::Values(
+        BadSetup{"NoNetwork", [](TrainConfig& c, Dataset&, Dataset&) { c.group.seeds.clear(); },
+                 "at least one network"},
+        BadSetup{"ZeroBatch", [](TrainConfig& c, Dataset&, Dataset&) { c.group.batch_size = 0; },
+                 "batch size must be at least 1"},
+        BadSetup{"EmptyTraining", [](TrainConfig&, Dataset& t, Dataset&) { t = Dataset{}; },
+                 "is empty"},
+        BadSetup{"ValidationShape",
+                 [](TrainConfig&, Dataset&, Dataset& v) {
+                   v.shape = {1, 4, 16};  // as many pixels, another shape
+                 },
+                 "has 1x4x16 images but the network expects 1x8x8"},
+        BadSetup{"MissingLabels", [](TrainConfig&, Dataset& t, Dataset&) { t.labels.pop_back(); },
+                 "inconsistent sizes"},
+        BadSetup{"LabelOutsideClasses",
+                 [](TrainConfig&, Dataset&, Dataset& v) { v.labels[3] = 10; },
+                 "has label 10 but the network has 10 classes"}),
+    [](const testing::TestParamInfo<BadSetup>& info) { return std::string(info.param.name); });
+
+TEST(CheckGroup, RefusesAnImpossibleArchitectureAsASpecError) {
+  TrainConfig cfg = tiny_config(1, 16, 1);
+  cfg.group.spec.layers.back().units = 3;  // the last layer must give the 10 classes
+  EXPECT_THROW(check_group(cfg.group, tiny(64), tiny(10)), SpecError);
+  EXPECT_NO_THROW(check_group(tiny_config(1, 16, 1).group, tiny(64), tiny(10)));
+}
+
+TEST(CheckGroup, TrainerRefusesZeroEpochs) {
+  ScriptedBackend b;
+  const Dataset train = tiny(64), val = tiny(10);
+  EXPECT_THROW(Trainer(b, train, val, tiny_config(0, 16, 1)), InputError);
 }
 
 // The acceptance run of the foundation: reference network, Adam 1e-3, batch 64, real MNIST.

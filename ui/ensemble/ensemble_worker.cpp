@@ -2,28 +2,13 @@
 
 #include <QCoreApplication>
 
+#include "convscope/ensemble_run.h"
+#include "convscope/error.h"
 #include "convscope/store.h"
 
 namespace {
 
 constexpr int kReportMs = 100;
-
-std::vector<cs::NamedTensor> networkWeights(cs::Backend& backend, const cs::NetworkSpec& spec,
-                                            int net) {
-  std::vector<cs::NamedTensor> out;
-  const std::vector<cs::ParamInfo> params = spec.params();
-  for (size_t p = 0; p < params.size(); ++p) {
-    cs::NamedTensor t{params[p].name, params[p].shape,
-                      std::vector<float>(static_cast<size_t>(params[p].size()))};
-    backend.read_tensor(net, static_cast<int>(p), cs::TensorRole::Param, t.data.data());
-    out.push_back(std::move(t));
-  }
-  return out;
-}
-
-QString text(const std::exception& e) {
-  return QString::fromUtf8(e.what());
-}
 
 }  // namespace
 
@@ -58,32 +43,18 @@ void EnsembleWorker::train(const EnsembleRequest& request) {
   m_progress.epochs = request.config.epochs;
   qint64 run = -1;
   int epochsDone = 0;
-  const auto fail = [&](const QString& title, const QString& message) {
-    QString detail = message;
-    if (run >= 0)
-      detail += tr("\n\nRun %1 keeps its %2.")
-                    .arg(run)
-                    .arg(countText(epochsDone, tr("finished epoch"), tr("finished epochs")));
-    Q_EMIT failed(run, title, detail);
-  };
   try {
     cs::Store store(request.storePath.toStdString());
     const bool cancelled = trainInto(store, request, run, epochsDone);
     Q_EMIT finished(run, cancelled);
-  } catch (const cs::DivergenceError& e) {
-    fail(tr("Training diverged"), text(e));
-  } catch (const cs::BackendError& e) {
-    fail(tr("Backend error"), text(e));
-  } catch (const cs::StoreError& e) {
-    fail(tr("Run store error"), text(e));
-  } catch (const cs::DataError& e) {
-    fail(tr("Dataset error"), text(e));
-  } catch (const cs::SpecError& e) {
-    fail(tr("Architecture error"), text(e));
-  } catch (const cs::CheckpointError& e) {
-    fail(tr("Saving the weights failed"), text(e));
   } catch (const std::exception& e) {
-    fail(tr("Ensemble training failed"), text(e));
+    const cs::ErrorText error = cs::describe(e);
+    QString message = QString::fromStdString(error.message);
+    if (run >= 0)
+      message += tr("\n\nRun %1 keeps its %2.")
+                     .arg(run)
+                     .arg(countText(epochsDone, tr("finished epoch"), tr("finished epochs")));
+    Q_EMIT failed(run, QString::fromStdString(error.title), message);
   }
   // An unfinished run is marked "interrupted" when the store closes (it did, above).
 }
@@ -105,9 +76,6 @@ bool EnsembleWorker::trainInto(cs::Store& store, const EnsembleRequest& request,
   const cs::TrainConfig& cfg = request.config;
   cs::Trainer trainer(*sel.backend, data->train, data->test, cfg);
   const cs::BackendInfo backend = sel.backend->info();
-  run = store.begin_run(cs::RunSetup::from(cfg, data->train, data->test, backend,
-                                           QCoreApplication::applicationVersion().toStdString()));
-  m_progress.run = run;
   m_progress.stepsPerEpoch = trainer.steps_per_epoch();
   m_trainCount = data->train.count;
   QString description =
@@ -116,30 +84,34 @@ bool EnsembleWorker::trainInto(cs::Store& store, const EnsembleRequest& request,
           .arg(QString::fromStdString(cfg.group.spec.to_string()),
                QString::fromStdString(backend.kind), QString::fromStdString(backend.device));
   if (!sel.note.empty()) description += QStringLiteral(" — ") + QString::fromStdString(sel.note);
-  Q_EMIT started(run, description);
 
-  m_training.start();
-  setPhase(EnsembleProgress::Phase::Training);
-  while (!trainer.finished()) {
-    if (m_cancel.load(std::memory_order_relaxed)) {
-      store.cancel_run(run);
-      reportProgress(trainer, true);
-      return true;
-    }
-    const int before = trainer.epoch();
-    trainer.step();
-    if (trainer.epoch() != before) {
-      const cs::EpochMetrics& m = trainer.epochs().back();
-      store.record_epoch(run, m, trainer.last_eval());
-      epochsDone = m.epoch;
-      m_progress.lastMeanAccuracy = m.val_accuracy;
-      Q_EMIT epochRecorded(run, m.epoch, m.val_accuracy);
-    }
-    reportProgress(trainer, trainer.epoch() != before);
-  }
-  setPhase(EnsembleProgress::Phase::Saving);
-  for (int net = 0; net < cfg.group.nets(); ++net)
-    store.save_weights(run, net, networkWeights(*sel.backend, cfg.group.spec, net));
-  store.finish_run(run);
-  return false;
+  cs::EnsembleHooks hooks;
+  hooks.cancel_requested = [this] { return m_cancel.load(std::memory_order_relaxed); };
+  hooks.begun = [&](int64_t begun) {
+    run = begun;
+    m_progress.run = run;
+    Q_EMIT started(run, description);
+    m_training.start();
+    setPhase(EnsembleProgress::Phase::Training);
+  };
+  hooks.stepped = [this](const cs::Trainer& t, bool epochEnded) {
+    // Back from saving the previous epoch's weights: report the training at once.
+    const bool resumed = m_progress.phase != EnsembleProgress::Phase::Training;
+    m_progress.phase = EnsembleProgress::Phase::Training;
+    reportProgress(t, epochEnded || resumed);
+  };
+  hooks.epoch_recorded = [&](const cs::Trainer& t) {
+    const cs::EpochMetrics& m = t.epochs().back();
+    epochsDone = m.epoch;
+    m_progress.lastMeanAccuracy = m.val_accuracy;
+    Q_EMIT epochRecorded(run, m.epoch, m.val_accuracy);
+    setPhase(EnsembleProgress::Phase::Saving);
+  };
+  const cs::EnsembleOutcome outcome =
+      cs::run_ensemble(store, trainer,
+                       cs::RunSetup::from(cfg, data->train, data->test, backend,
+                                          QCoreApplication::applicationVersion().toStdString()),
+                       hooks);
+  if (outcome.cancelled) reportProgress(trainer, true);
+  return outcome.cancelled;
 }

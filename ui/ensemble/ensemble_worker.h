@@ -1,7 +1,7 @@
 // The ensemble worker: trains N networks in lockstep and records them in the run store, on its own
-// QThread, like `convscope-cli ensemble`. It opens its own cs::Store, records every finished
-// epoch (so a cancelled or failed run keeps them), saves each network's weights at the end and
-// talks to the UI only through queued signals and an atomic cancel flag.
+// QThread, with the loop `convscope-cli ensemble` uses (cs::run_ensemble). It opens its own
+// cs::Store, records every finished epoch with its networks' weights (so a cancelled or failed
+// run keeps them) and talks to the UI only through queued signals and an atomic cancel flag.
 #pragma once
 
 #include <QElapsedTimer>
@@ -22,8 +22,8 @@ class EnsembleWorker : public QObject {
   explicit EnsembleWorker(QObject* parent = nullptr);
 
   // Thread-safe. cancel() ends the training at the next step; the run is marked cancelled with
-  // its finished epochs. resetCancel() is called before queuing train() (a cancel that arrives
-  // between the two still counts).
+  // its finished epochs and their weights. resetCancel() is called before queuing train() (a cancel
+  // that arrives between the two still counts).
   void cancel() { m_cancel.store(true, std::memory_order_relaxed); }
   void resetCancel() { m_cancel.store(false, std::memory_order_relaxed); }
 

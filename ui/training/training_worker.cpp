@@ -320,26 +320,14 @@ bool TrainingWorker::guarded(const std::function<void()>& body) {
   try {
     body();
     return true;
-  } catch (const cs::DivergenceError& e) {
-    title = tr("Training diverged");
-    message = tr("%1.\n\nThe metric history is kept; Reset, then Start again with a lower "
-                 "learning rate.")
-                  .arg(QString::fromUtf8(e.what()));
-  } catch (const cs::SpecError& e) {
-    title = tr("Invalid architecture");
-    message = QString::fromUtf8(e.what());
-  } catch (const cs::CheckpointError& e) {
-    title = tr("Checkpoint error");
-    message = QString::fromUtf8(e.what());
-  } catch (const cs::DataError& e) {
-    title = tr("Dataset error");
-    message = QString::fromUtf8(e.what());
-  } catch (const cs::BackendError& e) {
-    title = tr("Backend error");
-    message = QString::fromUtf8(e.what());
   } catch (const std::exception& e) {
-    title = tr("Training error");
-    message = QString::fromUtf8(e.what());
+    const cs::ErrorText error = cs::describe(e);
+    title = QString::fromStdString(error.title);
+    message = QString::fromStdString(error.message);
+    if (error.kind == cs::ErrorKind::Divergence)
+      message = tr("%1.\n\nThe metric history is kept; Reset, then Start again with a lower "
+                   "learning rate.")
+                    .arg(message);
   }
   emitProgress(true);  // deliver whatever was measured before the failure
   setState(m_trainer ? TrainingState::Stopped : TrainingState::Idle);

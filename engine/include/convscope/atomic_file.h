@@ -8,11 +8,15 @@
 #include <string>
 #include <string_view>
 
+#include "convscope/error.h"
+
 namespace cs {
 
-class FileError : public std::runtime_error {
+// A file that cannot be written; `error_number` (errno) makes a full disk ErrorKind::DiskFull.
+class FileError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit FileError(const std::string& what, int error_number = 0)
+      : Error(error_kind_for_errno(error_number, ErrorKind::File), what) {}
 };
 
 void write_file_atomically(const std::string& path, std::string_view bytes);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "convscope/dataset.h"
+#include "convscope/error.h"
 #include "convscope/optimizer.h"
 #include "convscope/snapshot.h"
 #include "convscope/spec.h"
@@ -46,13 +47,25 @@ struct EvalResult {
   std::vector<float> true_probs;    // (N, count) probability given to the true label
 };
 
+// A training setup that cannot run: no network, a batch size below 1, an empty or inconsistent
+// dataset, images of another shape than the network's input, a label outside its classes.
+class InputError : public Error {
+ public:
+  explicit InputError(const std::string& what) : Error(ErrorKind::InvalidInput, what) {}
+};
+
+// The one check of a group and its data, made by the trainer and by every backend's configure():
+// throws SpecError for an impossible architecture and InputError for the rest.
+void check_group(const GroupConfig& cfg, const Dataset& train, const Dataset& val);
+
 // Which per-parameter buffer read_tensor/write_tensor address.
 enum class TensorRole { Param, Grad, Slot0, Slot1 };
 
 // A failure of the backend itself (device error, out of memory): the message is for the user.
-class BackendError : public std::runtime_error {
+class BackendError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit BackendError(const std::string& what, ErrorKind kind = ErrorKind::Backend)
+      : Error(kind, what) {}
 };
 
 class Backend {

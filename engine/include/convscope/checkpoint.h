@@ -11,12 +11,13 @@
 #include <vector>
 
 #include "convscope/backend.h"
+#include "convscope/error.h"
 
 namespace cs {
 
-class CheckpointError : public std::runtime_error {
+class CheckpointError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit CheckpointError(const std::string& what) : Error(ErrorKind::Checkpoint, what) {}
 };
 
 struct NamedTensor {

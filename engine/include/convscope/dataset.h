@@ -6,14 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "convscope/error.h"
 #include "convscope/spec.h"
 
 namespace cs {
 
 // A bad or unreadable data file: the message names the file and what is wrong.
-class DataError : public std::runtime_error {
+class DataError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit DataError(const std::string& what) : Error(ErrorKind::Data, what) {}
 };
 
 struct Dataset {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "convscope/error.h"
+
 namespace cs {
 
 enum class LayerKind { Conv2d, MaxPool, AvgPool, Dense };
@@ -53,7 +55,7 @@ struct Shape3 {
 };
 
 // An architecture error: names the layer (1-based, as the user counts) and what is wrong.
-class SpecError : public std::runtime_error {
+class SpecError : public Error {
  public:
   SpecError(int layer, const std::string& what);
   int layer() const { return m_layer; }
@@ -87,6 +89,9 @@ struct NetworkSpec {
   std::vector<Shape3> output_shapes() const;
   void validate() const { (void)output_shapes(); }
 
+  // One name per layer, numbered per kind from 1: "conv1", "pool1", "conv2", "pool2", "fc1", ...
+  // (the prefixes of the parameter names; max and average pooling share "pool").
+  std::vector<std::string> layer_names() const;
   // Trainable tensors in order: for each conv/dense layer its weight then its bias.
   std::vector<ParamInfo> params() const;
   long long param_count() const;

@@ -25,6 +25,7 @@
 
 #include "convscope/backend.h"
 #include "convscope/checkpoint.h"
+#include "convscope/error.h"
 #include "convscope/trainer.h"
 
 namespace cs {
@@ -36,14 +37,10 @@ class RunLocks;
 
 // What failed, in words ("run 3 does not exist", "the store is read-only"); detail() has what
 // only a developer needs, such as SQLite's message and the SQL statement (empty when none).
-class StoreError : public std::runtime_error {
+class StoreError : public Error {
  public:
   explicit StoreError(const std::string& what, std::string detail = {})
-      : std::runtime_error(what), m_detail(std::move(detail)) {}
-  const std::string& detail() const { return m_detail; }
-
- private:
-  std::string m_detail;
+      : Error(ErrorKind::Store, what, std::move(detail)) {}
 };
 
 enum class StoreAccess {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "convscope/backend.h"
+#include "convscope/error.h"
 
 namespace cs {
 
@@ -21,7 +22,7 @@ struct TrainConfig {
 
 // Thrown when a loss becomes NaN or infinite. The trainer has then restored every network to
 // the state after its last finished epoch (or its initialization), and the history is kept.
-class DivergenceError : public std::runtime_error {
+class DivergenceError : public Error {
  public:
   DivergenceError(long long step, int epoch, int net);
   long long step() const { return m_step; }

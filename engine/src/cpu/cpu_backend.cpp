@@ -110,17 +110,8 @@ class CpuBackend final : public Backend {
 };
 
 void CpuBackend::configure(const GroupConfig& cfg, const Dataset& train, const Dataset& val) {
+  check_group(cfg, train, val);
   auto plan = std::make_unique<NetPlan>(cfg.spec);
-  if (cfg.nets() < 1) throw BackendError("the group needs at least one network");
-  if (cfg.batch_size < 1) throw BackendError("the batch size must be at least 1");
-  if (!(train.shape == cfg.spec.input) || !(val.shape == cfg.spec.input))
-    throw BackendError("the dataset's image shape does not match the network input");
-  if (train.count < 1 || val.count < 1) throw BackendError("empty dataset");
-  for (const Dataset* d : {&train, &val})
-    if (!d->labels.empty() &&
-        *std::max_element(d->labels.begin(), d->labels.end()) >= cfg.spec.classes)
-      throw BackendError(d->name + ": a label is outside the network's " +
-                         std::to_string(cfg.spec.classes) + " classes");
   m_cfg = cfg;
   m_plan = std::move(plan);
   m_train = copy_set(train);
@@ -365,22 +356,11 @@ void CpuBackend::take_snapshot(int net, int probe, long long step) {
   s.input.assign(ws.input.begin(), ws.input.begin() + plan.spec.input.size());
   s.probs.assign(ws.probs.begin(), ws.probs.begin() + plan.spec.classes);
   s.layers.resize(plan.layers.size());
-  int convs = 0, pools = 0, fcs = 0;
+  const std::vector<std::string> names = plan.spec.layer_names();
   for (size_t i = 0; i < plan.layers.size(); ++i) {
     const cpu::LayerPlan& l = plan.layers[i];
     LayerSnapshot& ls = s.layers[i];
-    switch (l.spec.kind) {
-      case LayerKind::Conv2d:
-        ls.name = "conv" + std::to_string(++convs);
-        break;
-      case LayerKind::MaxPool:
-      case LayerKind::AvgPool:
-        ls.name = "pool" + std::to_string(++pools);
-        break;
-      case LayerKind::Dense:
-        ls.name = "fc" + std::to_string(++fcs);
-        break;
-    }
+    ls.name = names[i];
     ls.kind = l.spec.kind;
     ls.out_shape = l.out;
     ls.activation.assign(ws.act[i].begin(), ws.act[i].begin() + l.out.size());

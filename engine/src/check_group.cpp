@@ -1,0 +1,42 @@
+// check_group(): the one validation of a group and its data (see backend.h).
+#include <algorithm>
+#include <string>
+
+#include "convscope/backend.h"
+
+namespace cs {
+
+namespace {
+
+std::string shape_text(Shape3 s) {
+  return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
+}
+
+void check_dataset(const Dataset& d, const NetworkSpec& spec) {
+  const auto fail = [&d](const std::string& what) {
+    throw InputError("dataset '" + d.name + "' " + what);
+  };
+  if (d.count < 1) fail("is empty");
+  if (d.shape != spec.input)
+    fail("has " + shape_text(d.shape) + " images but the network expects " +
+         shape_text(spec.input));
+  if (d.images.size() != static_cast<size_t>(d.count) * static_cast<size_t>(d.shape.size()) ||
+      d.labels.size() != static_cast<size_t>(d.count))
+    fail("has inconsistent sizes");
+  const int top = *std::max_element(d.labels.begin(), d.labels.end());
+  if (top >= spec.classes)
+    fail("has label " + std::to_string(top) + " but the network has " +
+         std::to_string(spec.classes) + " classes");
+}
+
+}  // namespace
+
+void check_group(const GroupConfig& cfg, const Dataset& train, const Dataset& val) {
+  cfg.spec.validate();
+  if (cfg.nets() < 1) throw InputError("the group needs at least one network");
+  if (cfg.batch_size < 1) throw InputError("the batch size must be at least 1");
+  check_dataset(train, cfg.spec);
+  check_dataset(val, cfg.spec);
+}
+
+}  // namespace cs
