@@ -304,9 +304,15 @@ void TestPredictionModels::classNames() {
   QCOMPARE(ClassNames::forDataset("mnist/test").name(7), QStringLiteral("7"));
   QVERIFY(ClassNames::forDataset("mystery/test").isEmpty());
   QCOMPARE(ClassNames::forDataset("mystery/test").name(3), QStringLiteral("3"));
-  QCOMPARE(ClassNames::parse(QStringLiteral(" a \nb\n\n")),
-           QStringList({QStringLiteral("a"), QStringLiteral("b")}));
+  QCOMPARE(fashion.shortName(9), QStringLiteral("Boot"));   // for narrow places
+  QCOMPARE(fashion.shortName(3), QStringLiteral("Dress"));  // none given: the name
+  const ClassNames parsed = ClassNames::parse(QStringLiteral(" a \tA\nb\n\n"));
+  QCOMPARE(parsed, ClassNames({QStringLiteral("a"), QStringLiteral("b")},
+                              {QStringLiteral("A"), QStringLiteral("b")}));
+  QCOMPARE(parsed.name(2), QStringLiteral("2"));
   QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ClassNames::parse(QStringLiteral("a\n\nc")));
+  QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                           ClassNames::parse(QStringLiteral("a\tmuch too long")));
 }
 
 void TestPredictionModels::classNamesReachTheModels() {
@@ -321,6 +327,10 @@ void TestPredictionModels::classNamesReachTheModels() {
   ConfusionMatrixModel confusion;
   confusion.recount(model);
   QCOMPARE(confusion.headerData(9, Qt::Vertical).toString(), QStringLiteral("Ankle boot"));
+  QCOMPARE(confusion.headerData(9, Qt::Horizontal).toString(), QStringLiteral("Boot"));
+  QVERIFY(confusion.headerData(9, Qt::Horizontal, Qt::ToolTipRole)
+              .toString()
+              .contains(QStringLiteral("Ankle boot")));
   QCOMPARE(confusion.count(7, 8), 1LL);
   PredictionsPanel panel(&model);
   auto* digits = panel.findChildren<QComboBox*>().at(1);

@@ -68,7 +68,7 @@ void roundTicks(QValueAxis* axis, double max, int ticks) {
   const double step = chart_math::roundStep(max, ticks);
   const double top = std::ceil(max / step - 1e-9) * step;
   axis->setMax(top);
-  chart_math::applyRoundTicks(axis, axis->min(), top, ticks);
+  chart_math::applyRoundTicks(axis, axis->min(), max, ticks);  // the same step
 }
 
 QValueAxis* valueAxis(const QString& title) {
@@ -233,9 +233,9 @@ void TrainingCharts::redraw() {
     lossMax = std::max(lossMax, e.valLoss);
     epochMax = std::max(epochMax, std::ceil(e.epoch));
   }
-  // The batch accuracy from the first evaluation on: its climb from chance would squeeze the
-  // validation points (97.7% and 98.8% must look apart); zoom out to see it all.
-  const double from = m_history->evaluations().empty() ? 0 : valAccuracy.front().x();
+  // Every evaluation and the latest epoch of batch accuracy: the climb from chance in the first
+  // epoch would squeeze later points together (97.7% and 98.8% must look apart).
+  const double from = batchAccuracy.isEmpty() ? 0 : batchAccuracy.back().x() - 1;
   for (const QPointF& p : batchAccuracy)
     if (p.x() >= from) accuracies.push_back(p.y());
   m_valLoss->replace(valLoss);

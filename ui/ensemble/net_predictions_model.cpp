@@ -61,9 +61,10 @@ QVariant NetPredictionsModel::data(const QModelIndex& index, int role) const {
       return column == Top1Column ? QVariant(m_run->topLabel(net, m_image, 0)) : value(net, column);
     case LabelRole:
       return topColumn ? QVariant(m_run->topLabel(net, m_image, rank)) : QVariant();
-    case LabelNameRole:
-      return topColumn ? QVariant(m_run->classNames().name(m_run->topLabel(net, m_image, rank)))
-                       : QVariant();
+    case ShortNameRole:
+      return topColumn
+                 ? QVariant(m_run->classNames().shortName(m_run->topLabel(net, m_image, rank)))
+                 : QVariant();
     case ProbabilityRole:
       return topColumn ? value(net, column) : QVariant();
     case TrueLabelRole:

@@ -48,7 +48,7 @@ void TopPredictionDelegate::paint(QPainter* painter, const QStyleOptionViewItem&
   const QRect cell = option.rect.adjusted(6, 3, -6, -3);
   const QFontMetrics fm(option.font);
   // The name as wide as it needs, up to half the cell (elided beyond).
-  const QString name = index.data(NetPredictionsModel::LabelNameRole).toString();
+  const QString name = index.data(NetPredictionsModel::ShortNameRole).toString();
   const int labelW =
       std::min(std::max(fm.horizontalAdvance(QStringLiteral("00")), fm.horizontalAdvance(name) + 2),
                cell.width() / 2);

@@ -66,6 +66,6 @@ void ProbabilityBars::paintEvent(QPaintEvent*) {
     }
     p.setPen(c == m_label ? palette::kRight : palette().color(QPalette::Text));
     p.drawText(QRectF(c * slot, barArea + 2, slot, labelHeight), Qt::AlignCenter,
-               fm.elidedText(m_names.name(c), Qt::ElideRight, int(slot)));
+               fm.elidedText(m_names.shortName(c), Qt::ElideRight, int(slot)));
   }
 }

@@ -118,7 +118,9 @@ QVariant ConfusionMatrixModel::headerData(int section, Qt::Orientation orientati
                                           int role) const {
   if (section < 0 || section >= m_classes) return {};
   const QString name = m_names.name(section);
-  if (role == Qt::DisplayRole) return name;
+  // Columns are narrow: short names there, the full ones in the tooltips.
+  if (role == Qt::DisplayRole)
+    return orientation == Qt::Horizontal ? m_names.shortName(section) : name;
   if (role == Qt::ToolTipRole)
     return orientation == Qt::Vertical
                ? tr("True label %1 (%2): click to show them")

@@ -69,8 +69,8 @@ void PredictionDelegate::paint(QPainter* painter, const QStyleOptionViewItem& op
   }
   const QVariantList labels = index.data(PredictionModel::TopLabelsRole).toList();
   const QVariantList probs = index.data(PredictionModel::TopProbabilitiesRole).toList();
-  // The names as wide as the widest needs, up to half the text column (elided beyond).
-  const int digitW = std::min(m_names.widestName(m_classes, fm) + 4, width / 2);
+  // The short names as wide as the widest needs, up to half the text column (elided beyond).
+  const int digitW = std::min(m_names.widestShortName(m_classes, fm) + 4, width / 2);
   for (int k = 0; k < labels.size() && k < probs.size(); ++k) {
     const int y = cell.top() + 4 + lineH * (k + 1);
     const int c = labels[k].toInt();
@@ -78,7 +78,7 @@ void PredictionDelegate::paint(QPainter* painter, const QStyleOptionViewItem& op
     const QColor color = c == label ? kCorrect : k == 0 ? kWrong : kOther;
     painter->setPen(c == label ? kCorrect : option.palette.color(QPalette::Text));
     painter->drawText(QRect(x, y, digitW, lineH), Qt::AlignLeft | Qt::AlignVCenter,
-                      fm.elidedText(m_names.name(c), Qt::ElideRight, digitW - 2));
+                      fm.elidedText(m_names.shortName(c), Qt::ElideRight, digitW - 2));
     const QRect track(x + digitW, y + 3, width - digitW, lineH - 6);
     painter->fillRect(track, QColor(0xec, 0xec, 0xec));
     painter->fillRect(QRect(track.topLeft(), QSize(int(track.width() * p + 0.5), track.height())),
