@@ -264,6 +264,13 @@ void TestPredictionModels::arrowKeysMoveTheProbe() {
   QCOMPARE(probes.last().at(0).toInt(), 2);
   QTest::keyClick(view, Qt::Key_Left);
   QCOMPARE(probes.last().at(0).toInt(), 1);
+  // A filter that drops the current image moves the current index, but not the probe.
+  probes.clear();
+  panel.findChildren<QComboBox*>().front()->setFocus();
+  panel.showFilter(PredictionFilter::TrueLabel, 5);
+  QVERIFY(!view->currentIndex().isValid() ||
+          view->model()->data(view->currentIndex(), PredictionModel::TrueLabelRole) == 5);
+  QVERIFY(probes.isEmpty());
 }
 
 void TestPredictionModels::confusionMatrixFedWithCounts() {

@@ -79,7 +79,9 @@ PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
   });
   connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
           [this](const QModelIndex& index) {
-            if (index.isValid()) Q_EMIT probeRequested(m_proxy->mapToSource(index).row());
+            // Only the user's own moves: a filter that drops the current image moves it too.
+            if (index.isValid() && m_view->hasFocus())
+              Q_EMIT probeRequested(m_proxy->mapToSource(index).row());
           });
   connect(m_proxy, &QAbstractItemModel::modelReset, this, &PredictionsPanel::updateCount);
   connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &PredictionsPanel::updateCount);
