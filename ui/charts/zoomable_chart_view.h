@@ -1,7 +1,7 @@
 // A chart view for live metrics: drag a rectangle to zoom in, double-click (or Reset zoom in the
 // right-click menu) to zoom back out; a zoomed axis gets round ticks of its own, so it keeps its
-// labels. The context menu shows the widget's actions. A short chart
-// stays readable (CompactChartView).
+// labels. The context menu shows the widget's actions. A short chart stays readable
+// (CompactChartView).
 #pragma once
 
 #include "charts/compact_chart_view.h"

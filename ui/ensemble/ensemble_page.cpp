@@ -153,8 +153,8 @@ QWidget* EnsemblePage::buildConfusionBox() {
   auto* clear = new QPushButton(tr("Clear"));
   clear->setToolTip(tr("Show the images of every label pair again"));
   auto* hint =
-      new QLabel(tr("Rows: true label · columns: predicted. Click a cell to list its "
-                    "images; click it again to clear."));
+      new QLabel(tr("Rows: true label · columns: predicted. Click a cell or a label to list "
+                    "its images; click the cell again to clear."));
   hint->setObjectName(QStringLiteral("hint"));
   hint->setWordWrap(true);
   auto* header = new QHBoxLayout;
