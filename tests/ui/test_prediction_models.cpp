@@ -1,7 +1,12 @@
 // The validation-prediction models: the list model (every image, updated in place by an
-// evaluation), the filter/sort proxy and the confusion matrix, each under QAbstractItemModelTester.
+// evaluation), the filter/sort proxy and the confusion matrix (fed with counts, as the Ensemble
+// view feeds it too), each under QAbstractItemModelTester; class names from a dataset's label
+// file; and the grid panel: the arrow keys move the probe, a filter that leaves nothing says so
+// with Clear filters, a filter by prediction goes with the predictions.
 #include <QAbstractItemModelTester>
+#include <QComboBox>
 #include <QListView>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QtTest>
 #include <cmath>
@@ -10,6 +15,7 @@
 #include "predictions/prediction_filter_model.h"
 #include "predictions/prediction_model.h"
 #include "predictions/predictions_panel.h"
+#include "widgets/no_match_placeholder.h"
 
 Q_DECLARE_METATYPE(PredictionFilter)
 
@@ -19,9 +25,9 @@ constexpr int kCount = 40;
 
 // Labels i % 10; predictions right except for every 7th image (predicted label + 1).
 // Image i's top-1 probability is 0.5 + i / 100, so confidence grows with the index.
-DatasetPtr dataset() {
+DatasetPtr dataset(const std::string& name = "test") {
   cs::Dataset test;
-  test.name = "test";
+  test.name = name;
   test.count = kCount;
   test.images.assign(static_cast<size_t>(kCount) * test.shape.size(), 0);
   for (int i = 0; i < kCount; ++i) {
@@ -72,6 +78,12 @@ class TestPredictionModels : public QObject {
   void confusionMatrixCounts();
   void predictionsCsv();
   void arrowKeysMoveTheProbe();
+  void confusionMatrixFedWithCounts();
+  void classNames();
+  void classNamesReachTheModels();
+  void noMatchShowsClearFilters();
+  void resetDropsAFilterByPrediction();
+  void cellFilterIsReported();
 };
 
 void TestPredictionModels::modelsPassTheTester() {
@@ -252,6 +264,133 @@ void TestPredictionModels::arrowKeysMoveTheProbe() {
   QCOMPARE(probes.last().at(0).toInt(), 2);
   QTest::keyClick(view, Qt::Key_Left);
   QCOMPARE(probes.last().at(0).toInt(), 1);
+  // A filter that drops the current image moves the current index, but not the probe.
+  probes.clear();
+  panel.findChildren<QComboBox*>().front()->setFocus();
+  panel.showFilter(PredictionFilter::TrueLabel, 5);
+  QVERIFY(!view->currentIndex().isValid() ||
+          view->model()->data(view->currentIndex(), PredictionModel::TrueLabelRole) == 5);
+  QVERIFY(probes.isEmpty());
+}
+
+void TestPredictionModels::confusionMatrixFedWithCounts() {
+  ConfusionMatrixModel confusion;
+  QAbstractItemModelTester tester(&confusion,
+                                  QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QVERIFY_THROWS_EXCEPTION(std::invalid_argument, confusion.setCounts(3, {1, 2, 3}));
+  QCOMPARE(confusion.rowCount(), 0);  // a bad call changes nothing
+  // Two networks over three images of two classes: 2 + 1 right 0s, one 1 taken for 0 twice.
+  confusion.setCounts(2, {3, 1, 2, 0}, 2);
+  QCOMPARE(confusion.rowCount(), 2);
+  QCOMPARE(confusion.count(1, 0), 2LL);
+  QCOMPARE(confusion.index(0, 0).data(ConfusionMatrixModel::RowShareRole).toDouble(), 0.75);
+  QVERIFY(!confusion.index(1, 1).data().isValid());
+  const QString tip = confusion.index(1, 0).data(Qt::ToolTipRole).toString();
+  QVERIFY2(tip.contains(QStringLiteral("1.0 per network")), qPrintable(tip));
+  // The wrong cell in the app's one wrong colour, the diagonal in its right colour.
+  QCOMPARE(confusion.index(1, 0).data(Qt::BackgroundRole).value<QColor>().rgb(),
+           QColor(0xd6, 0x45, 0x45).rgb());
+  QCOMPARE(confusion.index(0, 0).data(Qt::BackgroundRole).value<QColor>().rgb(),
+           QColor(0x2e, 0x9e, 0x4f).rgb());
+  confusion.setClassNames(ClassNames({QStringLiteral("cat"), QStringLiteral("dog")}));
+  QCOMPARE(confusion.headerData(1, Qt::Horizontal).toString(), QStringLiteral("dog"));
+  QVERIFY(confusion.index(1, 0)
+              .data(Qt::ToolTipRole)
+              .toString()
+              .startsWith(QStringLiteral("true dog → predicted cat")));
+  confusion.setCounts(0, {});
+  QCOMPARE(confusion.rowCount(), 0);
+}
+
+void TestPredictionModels::classNames() {
+  const ClassNames fashion = ClassNames::forDataset("fashion-mnist/test");
+  QCOMPARE(fashion.name(0), QStringLiteral("T-shirt/top"));
+  QCOMPARE(fashion.name(9), QStringLiteral("Ankle boot"));
+  QCOMPARE(fashion.name(10), QStringLiteral("10"));  // beyond the file: the number
+  QCOMPARE(ClassNames::forDataset("Fashion-MNIST/train").name(5), QStringLiteral("Sandal"));
+  QCOMPARE(ClassNames::forDataset("mnist/test").name(7), QStringLiteral("7"));
+  QVERIFY(ClassNames::forDataset("mystery/test").isEmpty());
+  QCOMPARE(ClassNames::forDataset("mystery/test").name(3), QStringLiteral("3"));
+  QCOMPARE(fashion.shortName(9), QStringLiteral("Boot"));   // for narrow places
+  QCOMPARE(fashion.shortName(3), QStringLiteral("Dress"));  // none given: the name
+  const ClassNames parsed = ClassNames::parse(QStringLiteral(" a \tA\nb\n\n"));
+  QCOMPARE(parsed, ClassNames({QStringLiteral("a"), QStringLiteral("b")},
+                              {QStringLiteral("A"), QStringLiteral("b")}));
+  QCOMPARE(parsed.name(2), QStringLiteral("2"));
+  QVERIFY_THROWS_EXCEPTION(std::invalid_argument, ClassNames::parse(QStringLiteral("a\n\nc")));
+  QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                           ClassNames::parse(QStringLiteral("a\tmuch too long")));
+}
+
+void TestPredictionModels::classNamesReachTheModels() {
+  PredictionModel model;
+  model.setDataset(dataset("fashion-mnist/test"));
+  model.setEvaluation(evaluation());
+  QCOMPARE(model.classNames().name(3), QStringLiteral("Dress"));
+  QVERIFY(model.index(7)
+              .data(Qt::ToolTipRole)
+              .toString()
+              .contains(QStringLiteral("true label Sneaker")));
+  ConfusionMatrixModel confusion;
+  confusion.recount(model);
+  QCOMPARE(confusion.headerData(9, Qt::Vertical).toString(), QStringLiteral("Ankle boot"));
+  QCOMPARE(confusion.headerData(9, Qt::Horizontal).toString(), QStringLiteral("Boot"));
+  QVERIFY(confusion.headerData(9, Qt::Horizontal, Qt::ToolTipRole)
+              .toString()
+              .contains(QStringLiteral("Ankle boot")));
+  QCOMPARE(confusion.count(7, 8), 1LL);
+  PredictionsPanel panel(&model);
+  auto* digits = panel.findChildren<QComboBox*>().at(1);
+  QCOMPARE(digits->itemText(1), QStringLiteral("Trouser"));
+}
+
+void TestPredictionModels::noMatchShowsClearFilters() {
+  PredictionModel model;
+  model.setDataset(dataset());
+  model.setEvaluation(evaluation());
+  PredictionsPanel panel(&model);
+  panel.resize(900, 400);
+  panel.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&panel));
+  NoMatchPlaceholder* placeholder = panel.placeholder();
+  QVERIFY(!placeholder->isVisible());
+  panel.showFilter(PredictionFilter::ConfusionCell, 2, 5);  // no 2 is taken for a 5
+  QCOMPARE(panel.filterModel()->rowCount(), 0);
+  QVERIFY(placeholder->isVisible());
+  QTest::mouseClick(placeholder->clearButton(), Qt::LeftButton);
+  QCOMPARE(panel.filterModel()->filter(), PredictionFilter::All);
+  QCOMPARE(panel.filterModel()->rowCount(), kCount);
+  QVERIFY(!placeholder->isVisible());
+  panel.showFilter(PredictionFilter::ConfusionCell, 7, 8);  // one image: no placeholder
+  QCOMPARE(panel.filterModel()->rowCount(), 1);
+  QVERIFY(!placeholder->isVisible());
+}
+
+void TestPredictionModels::resetDropsAFilterByPrediction() {
+  PredictionModel model;
+  model.setDataset(dataset());
+  model.setEvaluation(evaluation());
+  PredictionsPanel panel(&model);
+  panel.showFilter(PredictionFilter::ConfusionCell, 7, 8);
+  QCOMPARE(panel.filterModel()->rowCount(), 1);
+  model.clearEvaluation();  // Reset: the predictions are gone, and the filter by them
+  QCOMPARE(panel.filterModel()->filter(), PredictionFilter::All);
+  QCOMPARE(panel.filterModel()->rowCount(), kCount);
+  panel.showFilter(PredictionFilter::TrueLabel, 3);  // a filter by true label stays
+  model.setDataset(dataset());
+  QCOMPARE(panel.filterModel()->filter(), PredictionFilter::TrueLabel);
+}
+
+void TestPredictionModels::cellFilterIsReported() {
+  PredictionModel model;
+  model.setDataset(dataset());
+  model.setEvaluation(evaluation());
+  PredictionsPanel panel(&model);
+  QSignalSpy cells(&panel, &PredictionsPanel::cellFilterChanged);
+  panel.showFilter(PredictionFilter::ConfusionCell, 7, 8);
+  QCOMPARE(cells.last(), (QList<QVariant>{7, 8}));
+  panel.showFilter(PredictionFilter::All);  // cleared: the matrix drops its mark
+  QCOMPARE(cells.last(), (QList<QVariant>{-1, -1}));
 }
 
 QTEST_MAIN(TestPredictionModels)

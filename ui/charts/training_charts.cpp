@@ -2,22 +2,26 @@
 
 #include <QAction>
 #include <QChart>
+#include <QHBoxLayout>
+#include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QPainter>
 #include <QScatterSeries>
+#include <QSlider>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <algorithm>
 #include <cmath>
 
+#include "charts/chart_math.h"
 #include "charts/zoomable_chart_view.h"
 #include "export/save_file.h"
 #include "training/metrics_history.h"
 
 namespace {
 
-const QColor kRawLoss(0x9e, 0xc3, 0xe6);
+const QColor kRawLoss(0x9e, 0xc3, 0xe6, 0xb0);  // faint, under the smoothed line
 const QColor kTrain(0x1f, 0x5f, 0xa8);
 const QColor kValidation(0xe0, 0x7b, 0x16);
 
@@ -61,18 +65,10 @@ QChart* newChart(const QString& title) {
 
 // Ticks at round multiples of a 1-2-5 step chosen for about `ticks` intervals over [0, max].
 void roundTicks(QValueAxis* axis, double max, int ticks) {
-  const double raw = std::max(max, 1e-9) / ticks;
-  const double decade = std::pow(10.0, std::floor(std::log10(raw)));
-  const double step = raw <= decade       ? decade
-                      : raw <= 2 * decade ? 2 * decade
-                      : raw <= 5 * decade ? 5 * decade
-                                          : 10 * decade;
-  axis->setTickType(QValueAxis::TicksDynamic);
-  axis->setTickAnchor(0);
-  axis->setTickInterval(step);
-  axis->setMax(std::ceil(max / step - 1e-9) * step);
-  const int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(step))));
-  axis->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
+  const double step = chart_math::roundStep(max, ticks);
+  const double top = std::ceil(max / step - 1e-9) * step;
+  axis->setMax(top);
+  chart_math::applyRoundTicks(axis, axis->min(), max, ticks);  // the same step
 }
 
 QValueAxis* valueAxis(const QString& title) {
@@ -99,6 +95,7 @@ TrainingCharts::TrainingCharts(const MetricsHistory* history, QWidget* parent)
   layout->setContentsMargins(0, 0, 0, 0);
   layout->setSpacing(0);
   layout->addWidget(m_lossView, 4);
+  layout->addLayout(buildSmoothingRow());
   layout->addWidget(m_accuracyView, 3);
   for (ZoomableChartView* view : {m_lossView, m_accuracyView}) {
     view->setMinimumHeight(kMinChartHeight);  // below it Qt Charts elides the axis labels
@@ -131,11 +128,50 @@ void TrainingCharts::buildLossChart() {
   m_lossView = new ZoomableChartView(chart);
 }
 
+QLayout* TrainingCharts::buildSmoothingRow() {
+  m_smoothing = new QSlider(Qt::Horizontal);
+  m_smoothing->setRange(0, kSmoothingSteps - 1);
+  m_smoothing->setValue(int(std::lround(kDefaultSmoothing * kSmoothingSteps)));
+  m_smoothing->setToolTip(
+      tr("How strongly the training loss is smoothed: an exponential moving average, debiased "
+         "as in TensorBoard (0: the raw loss)"));
+  auto* value = new QLabel;
+  value->setObjectName(QStringLiteral("note"));
+  value->setMinimumWidth(value->fontMetrics().horizontalAdvance(QStringLiteral("0.000")));
+  const auto show = [this, value] {
+    value->setText(QString::number(smoothing(), 'f', 2));
+    redraw();
+  };
+  connect(m_smoothing, &QSlider::valueChanged, this, show);
+  value->setText(QString::number(smoothing(), 'f', 2));
+  auto* row = new QHBoxLayout;
+  row->setContentsMargins(8, 2, 8, 2);
+  row->addWidget(new QLabel(tr("Smoothing")));
+  row->addWidget(m_smoothing, 1);
+  row->addWidget(value);
+  return row;
+}
+
+double TrainingCharts::smoothing() const {
+  return double(m_smoothing->value()) / kSmoothingSteps;
+}
+
+void TrainingCharts::setSmoothing(double weight) {
+  m_smoothing->setValue(int(std::lround(std::clamp(weight, 0.0, 1.0) * kSmoothingSteps)));
+}
+
+QList<QPointF> TrainingCharts::plottedSmoothedLoss() const {
+  return m_smoothLoss->points();
+}
+
+QPointF TrainingCharts::accuracyRange() const {
+  return {m_accuracyY->min(), m_accuracyY->max()};
+}
+
 void TrainingCharts::buildAccuracyChart() {
   QChart* chart = newChart(tr("Accuracy"));
   m_accuracyX = valueAxis(tr("epoch"));
   m_accuracyY = valueAxis(tr("accuracy (%)"));
-  m_accuracyY->setLabelFormat(QStringLiteral("%.0f"));
   chart->addAxis(m_accuracyX, Qt::AlignBottom);
   chart->addAxis(m_accuracyY, Qt::AlignLeft);
   m_batchAccuracy = lineSeries(tr("training batches (smoothed)"), kRawLoss, 1.5);
@@ -171,30 +207,37 @@ void TrainingCharts::resetZoom() {
 }
 
 void TrainingCharts::redraw() {
+  if (!m_smoothing) return;  // still being built
   m_drawnRevision = m_history->revision();
+  const std::vector<QPointF> smooth = chart_math::smoothed(m_history->losses(), smoothing());
   m_rawLoss->replace(thinned(m_history->losses(), kMaxPlottedPoints));
-  m_smoothLoss->replace(thinned(m_history->smoothedLosses(), kMaxPlottedPoints));
+  m_smoothLoss->replace(thinned(smooth, kMaxPlottedPoints));
   QList<QPointF> valLoss, valAccuracy, trainAccuracy, batchAccuracy;
-  double lossMax = 0.5, accuracyMin = 100, epochMax = 1;
-  for (const QPointF& p : m_history->smoothedLosses()) lossMax = std::max(lossMax, p.y());
+  double lossMax = 0.5, epochMax = 1;
+  for (const QPointF& p : smooth) lossMax = std::max(lossMax, p.y());
   if (const int perEpoch = m_history->stepsPerEpoch(); perEpoch > 0) {
-    for (const QPointF& p : thinned(m_history->smoothedAccuracies(), kMaxPlottedPoints)) {
+    for (const QPointF& p : thinned(m_history->smoothedAccuracies(), kMaxPlottedPoints))
       batchAccuracy.append({p.x() / perEpoch, 100 * p.y()});
-      accuracyMin = std::min(accuracyMin, 100 * p.y());
-    }
     if (!batchAccuracy.isEmpty())
       epochMax = std::max(epochMax, std::ceil(batchAccuracy.back().x()));
   }
+  std::vector<double> accuracies;  // what the accuracy axis fits
   for (const EvaluationPoint& e : m_history->evaluations()) {
     valLoss.append({double(e.step), e.valLoss});
     valAccuracy.append({e.epoch, 100 * e.valAccuracy});
-    const bool trained = e.epochEnd && e.trainAccuracy >= 0;
-    if (trained) trainAccuracy.append({e.epoch, 100 * e.trainAccuracy});
+    accuracies.push_back(100 * e.valAccuracy);
+    if (e.epochEnd && e.trainAccuracy >= 0) {
+      trainAccuracy.append({e.epoch, 100 * e.trainAccuracy});
+      accuracies.push_back(100 * e.trainAccuracy);
+    }
     lossMax = std::max(lossMax, e.valLoss);
-    accuracyMin =
-        std::min({accuracyMin, 100 * e.valAccuracy, trained ? 100 * e.trainAccuracy : 100});
     epochMax = std::max(epochMax, std::ceil(e.epoch));
   }
+  // Every evaluation and the latest epoch of batch accuracy: the climb from chance in the first
+  // epoch would squeeze later points together (97.7% and 98.8% must look apart).
+  const double from = batchAccuracy.isEmpty() ? 0 : batchAccuracy.back().x() - 1;
+  for (const QPointF& p : batchAccuracy)
+    if (p.x() >= from) accuracies.push_back(p.y());
   m_valLoss->replace(valLoss);
   m_valLossPoints->replace(valLoss);
   m_valAccuracy->replace(valAccuracy);
@@ -206,6 +249,8 @@ void TrainingCharts::redraw() {
     double steps = m_history->losses().empty() ? 0 : m_history->losses().back().x();
     if (!m_history->evaluations().empty())
       steps = std::max(steps, double(m_history->evaluations().back().step));
+    m_lossX->setTickType(QValueAxis::TicksFixed);
+    m_lossX->setLabelFormat(QStringLiteral("%d"));
     m_lossX->setRange(0, std::max({steps, double(m_history->stepsPerEpoch()), 10.0}));
     m_lossX->applyNiceNumbers();
     m_lossY->setMin(0);
@@ -214,11 +259,10 @@ void TrainingCharts::redraw() {
   if (!m_accuracyView->isZoomed()) {
     m_accuracyX->setMin(0);
     roundTicks(m_accuracyX, epochMax, 4);
-    const double low = std::max(0.0, std::floor((accuracyMin - 2) / 5) * 5);
-    m_accuracyY->setRange(std::min(low, 90.0), 100);
-    m_accuracyY->setTickType(QValueAxis::TicksDynamic);
-    m_accuracyY->setTickAnchor(100);
-    m_accuracyY->setTickInterval(100 - m_accuracyY->min() > 40 ? 20 : 5);
+    const chart_math::Range r =
+        chart_math::fitRange(accuracies, kAccuracyPadding, kMinAccuracySpan, 0, 100);
+    m_accuracyY->setRange(r.min, r.max);
+    chart_math::applyRoundTicks(m_accuracyY, r.min, r.max, 4);
   }
 }
 

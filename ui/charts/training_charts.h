@@ -1,13 +1,18 @@
-// The live charts: training loss per step (raw and smoothed) with the validation loss of every
-// evaluation on the same axes, and validation (and training) accuracy per epoch. A timer redraws
-// them from the MetricsHistory when it changed; zoom with the mouse; export to PNG and SVG.
+// The live charts: training loss per step (raw, faint, and smoothed over it, with a Smoothing
+// slider as in TensorBoard) with the validation loss of every evaluation on the same axes, and
+// validation (and training) accuracy per epoch on an axis fitted to them. A timer redraws them
+// from the MetricsHistory when it changed; zoom with the mouse; export to PNG and SVG.
 #pragma once
 
+#include <QList>
+#include <QPointF>
 #include <QTimer>
 #include <QWidget>
 
 class MetricsHistory;
 class QChart;
+class QLayout;
+class QSlider;
 class QLineSeries;
 class QScatterSeries;
 class QValueAxis;
@@ -19,6 +24,10 @@ class TrainingCharts : public QWidget {
  public:
   static constexpr int kMaxPlottedPoints = 3000;  // per series; longer histories are thinned
   static constexpr int kRefreshMs = 250;
+  static constexpr double kDefaultSmoothing = 0.97;  // as the CSV export's smoothed column
+  static constexpr int kSmoothingSteps = 100;        // the slider's resolution: 0.00 .. 0.99
+  static constexpr double kAccuracyPadding = 0.1;    // of the accuracies' span, each side
+  static constexpr double kMinAccuracySpan = 1.0;    // percentage points
 
   explicit TrainingCharts(const MetricsHistory* history, QWidget* parent = nullptr);
 
@@ -28,9 +37,15 @@ class TrainingCharts : public QWidget {
   bool exportPng(const QString& path, QString* error = nullptr);
   bool exportSvg(const QString& path, QString* error = nullptr);
 
+  // The weight of the past in the loss's moving average, 0 .. 0.99 (the slider).
+  double smoothing() const;
+  void setSmoothing(double weight);
+
   // Plotted point counts, for tests and the smoke check.
   int plottedLossPoints() const;
   int plottedEvaluationPoints() const;
+  QList<QPointF> plottedSmoothedLoss() const;
+  QPointF accuracyRange() const;  // (min, max) of the accuracy axis
 
  Q_SIGNALS:
   void exportPngRequested();
@@ -39,6 +54,7 @@ class TrainingCharts : public QWidget {
  private:
   void buildLossChart();
   void buildAccuracyChart();
+  QLayout* buildSmoothingRow();
   void addContextActions(ZoomableChartView* view);
   void redraw();
 
@@ -47,6 +63,7 @@ class TrainingCharts : public QWidget {
   QTimer m_timer;
   ZoomableChartView* m_lossView = nullptr;
   ZoomableChartView* m_accuracyView = nullptr;
+  QSlider* m_smoothing = nullptr;
   QLineSeries* m_rawLoss = nullptr;
   QLineSeries* m_smoothLoss = nullptr;
   QLineSeries* m_valLoss = nullptr;

@@ -1,6 +1,9 @@
 #include "charts/zoomable_chart_view.h"
 
 #include <QMouseEvent>
+#include <QValueAxis>
+
+#include "charts/chart_math.h"
 
 ZoomableChartView::ZoomableChartView(QChart* chart, QWidget* parent)
     : CompactChartView(chart, parent) {
@@ -25,8 +28,18 @@ void ZoomableChartView::mouseReleaseEvent(QMouseEvent* event) {
   if (event->button() == Qt::RightButton) return event->accept();
   const bool wasZoomed = isZoomed();
   QChartView::mouseReleaseEvent(event);
-  if (isZoomed() != wasZoomed || (event->button() == Qt::LeftButton && isZoomed()))
+  if (isZoomed() != wasZoomed || (event->button() == Qt::LeftButton && isZoomed())) {
+    if (isZoomed()) fitTicksToRange();
     Q_EMIT zoomChanged(isZoomed());
+  }
+}
+
+void ZoomableChartView::fitTicksToRange() {
+  // Ticks at fixed multiples (the unzoomed axes') may all fall outside a zoomed range, leaving an
+  // axis without labels: new round ticks for what is shown.
+  for (QAbstractAxis* axis : chart()->axes())
+    if (auto* values = qobject_cast<QValueAxis*>(axis))
+      chart_math::applyRoundTicks(values, values->min(), values->max(), kZoomedTicks);
 }
 
 void ZoomableChartView::mouseDoubleClickEvent(QMouseEvent* event) {

@@ -239,13 +239,14 @@ void AccuracyCharts::fillHistogram(const EnsembleRun& run) {
   std::vector<int> counts(bins, 0);
   for (float a : s.net_accuracy) ++counts[std::clamp(int((100 * a - lo) / width), 0, bins - 1)];
   QList<qreal> values;
-  QStringList names;
+  QStringList names, labels;  // labels: the range on two lines, so that a narrow bin shows it all
   const int digits = width < 0.1 ? 2 : 1;
   for (int b = 0; b < bins; ++b) {
     values.append(counts[b]);
-    names.append(QStringLiteral("%1–%2")
-                     .arg(lo + b * width, 0, 'f', digits)
-                     .arg(lo + (b + 1) * width, 0, 'f', digits));
+    const QString from = QString::number(lo + b * width, 'f', digits),
+                  to = QString::number(lo + (b + 1) * width, 'f', digits);
+    names.append(QStringLiteral("%1–%2").arg(from, to));
+    labels.append(QStringLiteral("%1–<br>%2").arg(from, to));
   }
   QBarSeries* series = bars(values, 0.96);
   connect(series, &QBarSeries::hovered, this, [names, values](bool on, int index, QBarSet*) {
@@ -258,9 +259,8 @@ void AccuracyCharts::fillHistogram(const EnsembleRun& run) {
       QToolTip::hideText();
   });
   auto* categories = new QBarCategoryAxis;
-  categories->append(names);
+  categories->append(labels);
   categories->setTitleText(tr("validation accuracy (%)"));
-  if (bins > 8) categories->setLabelsAngle(-45);
   auto* y = new QValueAxis;
   y->setTitleText(tr("networks"));
   const int top = *std::max_element(counts.begin(), counts.end());

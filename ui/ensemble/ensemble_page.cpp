@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileDialog>
 #include <QLabel>
 #include <QMessageBox>
@@ -15,8 +16,6 @@
 
 #include "convscope/store.h"
 #include "ensemble/accuracy_charts.h"
-#include "ensemble/ensemble_confusion_model.h"
-#include "ensemble/ensemble_confusion_view.h"
 #include "ensemble/ensemble_summary.h"
 #include "ensemble/ensemble_train_dialog.h"
 #include "ensemble/ensemble_worker.h"
@@ -26,20 +25,22 @@
 #include "ensemble/misclassification_panel.h"
 #include "ensemble/runs_model.h"
 #include "ensemble/runs_panel.h"
+#include "predictions/confusion_matrix_model.h"
+#include "predictions/confusion_matrix_view.h"
+#include "widgets/app_resources.h"
 
 namespace {
 
-const char* const kStyle = R"(
-EnsemblePage, QWidget#ensembleContent { background: #ffffff; }
-QLabel#runTitle { font-size: 13pt; font-weight: 600; color: #1d2a38; }
-QFrame#statCard { background: #f6f8fa; border: 1px solid #dde2e7; border-radius: 6px; }
-QLabel#statCaption { color: #5f6b77; font-size: 8pt; }
-QLabel#statValue { color: #1d2a38; font-size: 15pt; font-weight: 600; }
-QLabel#statDetail { color: #5f6b77; font-size: 8pt; }
-QWidget#trainingBox { background: #f3f7fc; border: 1px solid #c9d9ee; border-radius: 6px; }
-QPushButton#primaryButton { padding: 6px 12px; font-weight: 600; }
-QLabel#hint { color: #5f6b77; font-size: 8pt; }
-)";
+// The page's own style sheet, on top of the app's (resources/ensemble_page.qss).
+QString pageStyle() {
+  initAppResources();
+  QFile file(QStringLiteral(":/ensemble_page.qss"));
+  if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+    qWarning("Cannot read %s: %s", qPrintable(file.fileName()), qPrintable(file.errorString()));
+    return {};
+  }
+  return QString::fromUtf8(file.readAll());
+}
 
 // A path as a user reads it: under the home folder as "~/…".
 QString displayPath(const QString& path) {
@@ -57,19 +58,20 @@ EnsemblePage::EnsemblePage(QWidget* parent)
       m_runsModel(new RunsModel(this)),
       m_model(new MisclassificationModel(this)),
       m_proxy(new MisclassificationFilterModel(this)),
-      m_confusion(new EnsembleConfusionModel(this)),
+      m_confusion(new ConfusionMatrixModel(this)),
       m_runsPanel(new RunsPanel(m_runsModel)),
       m_summary(new EnsembleSummary),
       m_charts(new AccuracyCharts),
-      m_confusionView(new EnsembleConfusionView),
+      m_confusionView(new ConfusionMatrixView(m_confusion)),
       m_table(new MisclassificationPanel(m_proxy)),
       m_detail(new ImageDetailPanel) {
   registerEnsembleTypes();
   setObjectName(QStringLiteral("ensemblePage"));
   setAttribute(Qt::WA_StyledBackground);
-  setStyleSheet(QString::fromLatin1(kStyle));
+  setStyleSheet(pageStyle());
   m_proxy->setSourceModel(m_model);
-  m_confusionView->setModel(m_confusion);
+  m_confusionView->setToolTip(
+      tr("Rows: true label; columns: predicted label, counted over all networks"));
 
   // Left: which run and which confusion cell. Right: the run's figures, charts and images.
   auto* left = new QSplitter(Qt::Vertical);
@@ -115,7 +117,11 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   connect(m_table, &MisclassificationPanel::exportCsvRequested, this, &EnsemblePage::exportCsv);
   connect(m_charts, &AccuracyCharts::exportPngRequested, this, [this] { exportChart(false); });
   connect(m_charts, &AccuracyCharts::exportSvgRequested, this, [this] { exportChart(true); });
-  connect(m_confusionView, &EnsembleConfusionView::cellClicked, this, &EnsemblePage::filterByCell);
+  connect(m_confusionView, &ConfusionMatrixView::cellActivated, this, &EnsemblePage::filterByCell);
+  connect(m_confusionView, &ConfusionMatrixView::trueLabelActivated, this,
+          [this](int label) { m_proxy->setLabels(label, -1); });
+  connect(m_confusionView, &ConfusionMatrixView::predictedLabelActivated, this,
+          [this](int label) { m_proxy->setLabels(-1, label); });
   connect(m_proxy, &MisclassificationFilterModel::filtersChanged, this, [this] {
     // Filters changed elsewhere (the controls above the table) no longer match the cell.
     const bool diagonal = m_cellTrue == m_cellPredicted;
@@ -147,8 +153,8 @@ QWidget* EnsemblePage::buildConfusionBox() {
   auto* clear = new QPushButton(tr("Clear"));
   clear->setToolTip(tr("Show the images of every label pair again"));
   auto* hint =
-      new QLabel(tr("Rows: true label · columns: predicted. Click a cell to list its "
-                    "images; click it again to clear."));
+      new QLabel(tr("Rows: true label · columns: predicted. Click a cell or a label to list "
+                    "its images; click the cell again to clear."));
   hint->setObjectName(QStringLiteral("hint"));
   hint->setWordWrap(true);
   auto* header = new QHBoxLayout;
@@ -225,7 +231,13 @@ void EnsemblePage::setRun(EnsembleRunPtr run) {
   m_run = std::move(run);  // a run without a finished epoch shows its summary only
   m_summary->setRun(m_run);
   m_charts->setRun(m_run);
-  m_confusion->setRun(m_run);
+  if (m_run && m_run->hasPredictions()) {
+    const std::vector<int64_t>& counts = m_run->stats().confusion;
+    m_confusion->setCounts(m_run->classes(), {counts.begin(), counts.end()}, m_run->nets());
+  } else {
+    m_confusion->setCounts(0, {});
+  }
+  m_confusion->setClassNames(m_run ? m_run->classNames() : ClassNames());
   m_model->setRun(m_run);  // the panel makes the top row current
   m_table->setRun(m_run);
   showImage(m_table->currentImage());
@@ -292,8 +304,10 @@ void EnsemblePage::connectWorker() {
     refreshRuns();
   });
   connect(m_worker, &EnsembleWorker::progress, m_runsPanel, &RunsPanel::setProgress);
+  // The run list follows the worker's reports at once, whatever the store shows yet.
   connect(m_worker, &EnsembleWorker::epochRecorded, this,
           [this](qint64 run, int epoch, double accuracy) {
+            m_runsModel->noteEpoch(run, epoch, accuracy);
             refreshRuns();
             Q_EMIT statusMessage(tr("Run %1: epoch %2 recorded, mean accuracy %3%")
                                      .arg(run)
@@ -301,6 +315,7 @@ void EnsemblePage::connectWorker() {
                                      .arg(100 * accuracy, 0, 'f', 2));
           });
   connect(m_worker, &EnsembleWorker::finished, this, [this](qint64 run, bool cancelled) {
+    m_runsModel->noteEnded(run, cancelled ? cs::RunStatus::Cancelled : cs::RunStatus::Finished);
     onTrainingEnded(run);
     Q_EMIT statusMessage(cancelled ? tr("Run %1 cancelled; its finished epochs are kept").arg(run)
                                    : tr("Run %1 finished").arg(run));
@@ -308,6 +323,7 @@ void EnsemblePage::connectWorker() {
   });
   connect(m_worker, &EnsembleWorker::failed, this,
           [this](qint64 run, const QString& title, const QString& message) {
+            m_runsModel->noteEnded(run, cs::RunStatus::Interrupted);
             onTrainingEnded(run);
             showError(title, message);
             Q_EMIT trainingFailed(run, message);

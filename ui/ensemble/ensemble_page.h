@@ -14,8 +14,8 @@
 #include "ensemble/validation_images.h"
 
 class AccuracyCharts;
-class EnsembleConfusionModel;
-class EnsembleConfusionView;
+class ConfusionMatrixModel;
+class ConfusionMatrixView;
 class EnsembleSummary;
 class EnsembleWorker;
 class ImageDetailPanel;
@@ -55,11 +55,11 @@ class EnsemblePage : public QWidget {
   RunsModel* runsModel() const { return m_runsModel; }
   MisclassificationModel* misclassificationModel() const { return m_model; }
   MisclassificationFilterModel* filterModel() const { return m_proxy; }
-  EnsembleConfusionModel* confusionModel() const { return m_confusion; }
+  ConfusionMatrixModel* confusionModel() const { return m_confusion; }
   RunsPanel* runsPanel() const { return m_runsPanel; }
   EnsembleSummary* summary() const { return m_summary; }
   AccuracyCharts* charts() const { return m_charts; }
-  EnsembleConfusionView* confusionView() const { return m_confusionView; }
+  ConfusionMatrixView* confusionView() const { return m_confusionView; }
   MisclassificationPanel* table() const { return m_table; }
   ImageDetailPanel* detail() const { return m_detail; }
 
@@ -109,11 +109,11 @@ class EnsemblePage : public QWidget {
   RunsModel* m_runsModel;
   MisclassificationModel* m_model;
   MisclassificationFilterModel* m_proxy;
-  EnsembleConfusionModel* m_confusion;
+  ConfusionMatrixModel* m_confusion;
   RunsPanel* m_runsPanel;
   EnsembleSummary* m_summary;
   AccuracyCharts* m_charts;
-  EnsembleConfusionView* m_confusionView;
+  ConfusionMatrixView* m_confusionView;
   MisclassificationPanel* m_table;
   ImageDetailPanel* m_detail;
   int m_cellTrue = -1, m_cellPredicted = -1;  // the confusion cell the table is filtered by

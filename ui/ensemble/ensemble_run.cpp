@@ -3,6 +3,7 @@
 EnsembleRun::EnsembleRun(cs::StoredRun run, std::shared_ptr<const cs::Dataset> images,
                          QString imagesNote, bool imagesWarning)
     : m_run(std::move(run)),
+      m_names(ClassNames::forDataset(m_run.info.setup.val_name)),
       m_images(std::move(images)),
       m_imagesNote(std::move(imagesNote)),
       m_imagesWarning(imagesWarning) {

@@ -10,6 +10,7 @@
 
 #include "convscope/ensemble.h"
 #include "convscope/store.h"
+#include "predictions/class_names.h"
 
 class EnsembleRun {
  public:
@@ -39,6 +40,8 @@ class EnsembleRun {
   float topProbability(int net, int index, int k) const;
   float trueProbability(int net, int index) const;
 
+  // The names of the validation set's classes (numbers when its dataset has no label file).
+  const ClassNames& classNames() const { return m_names; }
   const std::shared_ptr<const cs::Dataset>& images() const { return m_images; }
   const QString& imagesNote() const { return m_imagesNote; }
   bool imagesWarning() const { return m_imagesWarning; }
@@ -51,6 +54,7 @@ class EnsembleRun {
   cs::EnsembleStats m_stats;
   std::vector<uint16_t> m_votes;  // (count, classes)
   std::vector<int> m_rank;        // (count) inverse of stats.ranking
+  ClassNames m_names;
   std::shared_ptr<const cs::Dataset> m_images;
   QString m_imagesNote;
   bool m_imagesWarning = false;

@@ -11,6 +11,7 @@
 #include "ensemble/net_predictions_model.h"
 #include "ensemble/top_prediction_delegate.h"
 #include "ensemble/validation_images.h"
+#include "widgets/palette.h"
 
 ImageDetailPanel::ImageDetailPanel(QWidget* parent)
     : QWidget(parent),
@@ -93,13 +94,15 @@ void ImageDetailPanel::setImage(const EnsembleRunPtr& run, int image) {
     m_picture->setText(tr("image\nnot available"));
   }
   m_heading->setText(tr("Image %1").arg(image));
-  const QString wrongColor = QStringLiteral("#c0392b"), rightColor = QStringLiteral("#2e7d43");
+  const QString wrongColor = palette::html(palette::kWrong),
+                rightColor = palette::html(palette::kRightText);
+  const ClassNames& names = run->classNames();
   m_caption->setText(
       tr("True label <b>%1</b> · ensemble vote <b style='color:%2'>%3</b><br>"
          "wrong in <b>%4</b> of %5 networks · mean p(true) %6<br>disagreement %7 bits")
-          .arg(s.label)
+          .arg(names.name(s.label).toHtmlEscaped())
           .arg(s.vote == s.label ? rightColor : wrongColor)
-          .arg(s.vote)
+          .arg(names.name(s.vote).toHtmlEscaped())
           .arg(s.wrong)
           .arg(run->nets())
           .arg(s.mean_true_prob, 0, 'f', 3)
@@ -114,7 +117,7 @@ void ImageDetailPanel::setImage(const EnsembleRunPtr& run, int image) {
   for (const auto& [n, label] : votes)
     parts << QStringLiteral("<span style='color:%1'><b>%2</b> ×%3</span>")
                  .arg(label == s.label ? rightColor : wrongColor)
-                 .arg(label)
+                 .arg(names.name(label).toHtmlEscaped())
                  .arg(n);
   m_votes->setText(tr("Top-1 votes: %1").arg(parts.join(QStringLiteral(" · "))));
 }

@@ -3,12 +3,7 @@
 #include <QColor>
 
 #include "ensemble/validation_images.h"
-
-namespace {
-
-const QColor kWrong(0xc0, 0x39, 0x2b);
-
-}  // namespace
+#include "widgets/palette.h"
 
 MisclassificationModel::MisclassificationModel(QObject* parent) : QAbstractTableModel(parent) {}
 
@@ -55,17 +50,17 @@ QVariant MisclassificationModel::display(int row, int column) const {
     case IndexColumn:
       return row;
     case TrueLabelColumn:
-      return s.label;
+      return name(s.label);
     case WrongColumn:
       return QStringLiteral("%1 / %2").arg(s.wrong).arg(m_run->nets());
     case CommonWrongColumn:
-      return anyWrong ? QVariant(s.common_wrong_label) : QStringLiteral("–");
+      return anyWrong ? name(s.common_wrong_label) : QStringLiteral("–");
     case CommonCountColumn:
       return anyWrong ? QVariant(s.common_wrong) : QStringLiteral("–");
     case MeanTrueProbColumn:
       return QString::number(s.mean_true_prob, 'f', 3);
     case VoteColumn:
-      return s.vote;
+      return name(s.vote);
     case DisagreementColumn:
       return QString::number(s.disagreement, 'f', 2);
     default:
@@ -73,18 +68,23 @@ QVariant MisclassificationModel::display(int row, int column) const {
   }
 }
 
+QString MisclassificationModel::name(int label) const {
+  return m_run->classNames().name(label);
+}
+
 QString MisclassificationModel::toolTip(int row) const {
   const cs::ImageStats& s = m_run->image(row);
   QString text = tr("Image %1, a %2: %3 of %4 networks get it wrong")
                      .arg(row)
-                     .arg(s.label)
+                     .arg(name(s.label))
                      .arg(s.wrong)
                      .arg(m_run->nets());
   if (s.wrong > 0)
-    text += tr("\nmost often as %1 (%2 networks)").arg(s.common_wrong_label).arg(s.common_wrong);
+    text +=
+        tr("\nmost often as %1 (%2 networks)").arg(name(s.common_wrong_label)).arg(s.common_wrong);
   return text + tr("\nmean probability of the true label %1; ensemble vote %2")
                     .arg(s.mean_true_prob, 0, 'f', 3)
-                    .arg(s.vote);
+                    .arg(name(s.vote));
 }
 
 QVariant MisclassificationModel::data(const QModelIndex& index, int role) const {
@@ -109,8 +109,8 @@ QVariant MisclassificationModel::data(const QModelIndex& index, int role) const 
                      : Qt::AlignCenter);
     case Qt::ForegroundRole: {
       const cs::ImageStats& s = m_run->image(row);
-      if (column == VoteColumn && s.vote != s.label) return kWrong;
-      if (column == WrongColumn && 2 * s.wrong > m_run->nets()) return kWrong;
+      if (column == VoteColumn && s.vote != s.label) return palette::kWrong;
+      if (column == WrongColumn && 2 * s.wrong > m_run->nets()) return palette::kWrong;
       return {};
     }
     case Qt::ToolTipRole:

@@ -46,6 +46,7 @@ class MisclassificationModel : public QAbstractTableModel {
  private:
   QVariant display(int row, int column) const;
   QString toolTip(int row) const;
+  QString name(int label) const;  // the class's name in the run's dataset
 
   EnsembleRunPtr m_run;
 };

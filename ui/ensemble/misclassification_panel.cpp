@@ -16,14 +16,15 @@
 #include "ensemble/ensemble_types.h"
 #include "ensemble/misclassification_filter_model.h"
 #include "ensemble/misclassification_model.h"
+#include "widgets/no_match_placeholder.h"
 
 namespace {
 
-void fillLabels(QComboBox* box, int classes) {
+void fillLabels(QComboBox* box, int classes, const ClassNames& names) {
   const QSignalBlocker block(box);
   box->clear();
   box->addItem(QObject::tr("any"), -1);
-  for (int c = 0; c < classes; ++c) box->addItem(QString::number(c), c);
+  for (int c = 0; c < classes; ++c) box->addItem(names.name(c), c);
 }
 
 void selectData(QComboBox* box, int value) {
@@ -40,9 +41,10 @@ MisclassificationPanel::MisclassificationPanel(MisclassificationFilterModel* pro
       m_wrongLabel(new QComboBox),
       m_minimumWrong(new QSpinBox),
       m_count(new QLabel),
-      m_table(new QTableView) {
-  fillLabels(m_trueLabel, 10);
-  fillLabels(m_wrongLabel, 10);
+      m_table(new QTableView),
+      m_placeholder(new NoMatchPlaceholder(m_table)) {
+  fillLabels(m_trueLabel, 10, {});
+  fillLabels(m_wrongLabel, 10, {});
   m_trueLabel->setToolTip(tr("Show only images of this true label"));
   m_wrongLabel->setToolTip(tr("Show only images that at least one network took for this label"));
   m_minimumWrong->setToolTip(tr("Show only images that at least this many networks get wrong"));
@@ -106,10 +108,9 @@ MisclassificationPanel::MisclassificationPanel(MisclassificationFilterModel* pro
   connect(m_wrongLabel, &QComboBox::currentIndexChanged, this,
           &MisclassificationPanel::applyControls);
   connect(m_minimumWrong, &QSpinBox::valueChanged, this, &MisclassificationPanel::applyControls);
-  connect(clear, &QToolButton::clicked, this, [this] {
-    m_proxy->setLabels(-1, -1);
-    m_proxy->setMinimumWrong(0);
-  });
+  connect(clear, &QToolButton::clicked, this, &MisclassificationPanel::clearFilters);
+  connect(m_placeholder, &NoMatchPlaceholder::clearRequested, this,
+          &MisclassificationPanel::clearFilters);
   connect(exportCsv, &QPushButton::clicked, this, &MisclassificationPanel::exportCsvRequested);
   auto* exportAction = new QAction(exportCsv->icon(), tr("Export table as CSV…"), m_table);
   connect(exportAction, &QAction::triggered, this, &MisclassificationPanel::exportCsvRequested);
@@ -146,10 +147,8 @@ void MisclassificationPanel::setRun(const EnsembleRunPtr& run) {
   const int classes = run ? run->classes() : 10;
   const int nets = run ? run->nets() : 0;
   m_total = run ? run->count() : 0;
-  if (m_trueLabel->count() != classes + 1) {
-    fillLabels(m_trueLabel, classes);
-    fillLabels(m_wrongLabel, classes);
-  }
+  fillLabels(m_trueLabel, classes, run ? run->classNames() : ClassNames());
+  fillLabels(m_wrongLabel, classes, run ? run->classNames() : ClassNames());
   // A filter from a larger run ("wrong in >= 25") becomes "wrong in all" of a smaller one.
   if (m_proxy->minimumWrong() > nets) m_proxy->setMinimumWrong(nets);
   {
@@ -160,6 +159,11 @@ void MisclassificationPanel::setRun(const EnsembleRunPtr& run) {
   }
   showFilters();
   updateCount();
+}
+
+void MisclassificationPanel::clearFilters() {
+  m_proxy->setLabels(-1, -1);
+  m_proxy->setMinimumWrong(0);
 }
 
 void MisclassificationPanel::showFilters() {
@@ -202,4 +206,7 @@ void MisclassificationPanel::updateCount() {
   const QLocale locale;
   m_count->setText(
       tr("%1 of %2 images").arg(locale.toString(m_proxy->rowCount()), locale.toString(m_total)));
+  const bool filtered =
+      m_proxy->trueLabel() >= 0 || m_proxy->wrongLabel() >= 0 || m_proxy->minimumWrong() > 0;
+  m_placeholder->setActive(m_total > 0 && filtered && m_proxy->rowCount() == 0);
 }

@@ -1,6 +1,6 @@
 // The misclassification table with its filter controls above it (true label, wrong label, minimum
-// wrong count, clear) and the number of images shown. It keeps a current row whenever there is
-// one to show and reports the image behind it.
+// wrong count, clear) and the number of images shown, or "No images match" over an empty table. It
+// keeps a current row whenever there is one to show and reports the image behind it.
 #pragma once
 
 #include <QWidget>
@@ -8,6 +8,7 @@
 #include "ensemble/ensemble_run.h"
 
 class MisclassificationFilterModel;
+class NoMatchPlaceholder;
 class QComboBox;
 class QLabel;
 class QSpinBox;
@@ -25,6 +26,9 @@ class MisclassificationPanel : public QWidget {
   int currentImage() const;  // -1 when no row is current
   // Makes the row of `image` current when it is shown; false otherwise.
   bool selectImage(int image);
+  // Every filter back to "any" (the Clear filters button, and the no-match placeholder's).
+  void clearFilters();
+  NoMatchPlaceholder* placeholder() const { return m_placeholder; }
 
  Q_SIGNALS:
   void imageSelected(int image);  // -1 when no row is current
@@ -42,6 +46,7 @@ class MisclassificationPanel : public QWidget {
   QSpinBox* m_minimumWrong;
   QLabel* m_count;
   QTableView* m_table;
+  NoMatchPlaceholder* m_placeholder;
   int m_total = 0;
   int m_reported = -2;  // the last image reported by imageSelected
   int m_kept = -1;      // the current image before the filters changed

@@ -2,6 +2,8 @@
 
 #include <QColor>
 
+#include "widgets/palette.h"
+
 NetPredictionsModel::NetPredictionsModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 void NetPredictionsModel::setImage(EnsembleRunPtr run, int image) {
@@ -48,7 +50,7 @@ QVariant NetPredictionsModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
       if (topColumn)
         return QStringLiteral("%1: %2")
-            .arg(m_run->topLabel(net, m_image, rank))
+            .arg(m_run->classNames().name(m_run->topLabel(net, m_image, rank)))
             .arg(m_run->topProbability(net, m_image, rank), 0, 'f', 3);
       if (column == AccuracyColumn)
         return QStringLiteral("%1%").arg(100 * value(net, column).toDouble(), 0, 'f', 1);
@@ -59,6 +61,10 @@ QVariant NetPredictionsModel::data(const QModelIndex& index, int role) const {
       return column == Top1Column ? QVariant(m_run->topLabel(net, m_image, 0)) : value(net, column);
     case LabelRole:
       return topColumn ? QVariant(m_run->topLabel(net, m_image, rank)) : QVariant();
+    case ShortNameRole:
+      return topColumn
+                 ? QVariant(m_run->classNames().shortName(m_run->topLabel(net, m_image, rank)))
+                 : QVariant();
     case ProbabilityRole:
       return topColumn ? value(net, column) : QVariant();
     case TrueLabelRole:
@@ -66,7 +72,7 @@ QVariant NetPredictionsModel::data(const QModelIndex& index, int role) const {
     case Qt::TextAlignmentRole:
       return int(column == NetColumn ? Qt::AlignCenter : Qt::AlignRight | Qt::AlignVCenter);
     case Qt::BackgroundRole:
-      if (m_run->topLabel(net, m_image, 0) != label) return QColor(0xfd, 0xec, 0xea);
+      if (m_run->topLabel(net, m_image, 0) != label) return palette::kWrongTint;
       return {};
     default:
       return {};

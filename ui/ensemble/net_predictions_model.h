@@ -25,6 +25,7 @@ class NetPredictionsModel : public QAbstractTableModel {
     LabelRole,        // top-k columns: the label
     ProbabilityRole,  // top-k columns: its probability
     TrueLabelRole,    // the image's true label
+    ShortNameRole,    // top-k columns: the label's short class name
   };
 
   explicit NetPredictionsModel(QObject* parent = nullptr);

@@ -8,7 +8,45 @@ RunsModel::RunsModel(QObject* parent) : QAbstractTableModel(parent) {}
 void RunsModel::setRuns(std::vector<cs::RunSummary> runs) {
   beginResetModel();
   m_runs = std::move(runs);
+  for (auto note = m_notes.begin(); note != m_notes.end();) {
+    const int row = rowOf(note->first);
+    // The store caught up (or the run is gone): the note is done.
+    note = row < 0 || !apply(note->second, m_runs[row]) ? m_notes.erase(note) : std::next(note);
+  }
   endResetModel();
+}
+
+bool RunsModel::apply(const Note& note, cs::RunSummary& r) {
+  bool changed = false;
+  if (note.epochsDone > r.epochs_done) {
+    r.epochs_done = note.epochsDone;
+    r.mean_accuracy = note.meanAccuracy;
+    changed = true;
+  }
+  if (note.status != cs::RunStatus::Running && r.status == cs::RunStatus::Running) {
+    r.status = note.status;
+    changed = true;
+  }
+  return changed;
+}
+
+void RunsModel::applyNote(qint64 run) {
+  const int row = rowOf(run);
+  if (row < 0 || !apply(m_notes[run], m_runs[row])) return;
+  Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void RunsModel::noteEpoch(qint64 run, int epochsDone, double meanAccuracy) {
+  Note& note = m_notes[run];
+  if (epochsDone <= note.epochsDone) return;
+  note.epochsDone = epochsDone;
+  note.meanAccuracy = meanAccuracy;
+  applyNote(run);
+}
+
+void RunsModel::noteEnded(qint64 run, cs::RunStatus status) {
+  m_notes[run].status = status;
+  applyNote(run);
 }
 
 int RunsModel::rowOf(qint64 run) const {

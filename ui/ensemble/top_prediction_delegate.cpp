@@ -4,12 +4,13 @@
 #include <QPainter>
 
 #include "ensemble/net_predictions_model.h"
+#include "widgets/palette.h"
 
 namespace {
 
-const QColor kCorrect(0x2e, 0x9e, 0x4f);
-const QColor kWrong(0xd6, 0x45, 0x45);
-const QColor kOther(0xa9, 0xb6, 0xc4);
+const QColor& kCorrect = palette::kRight;
+const QColor& kWrong = palette::kWrong;
+const QColor& kOther = palette::kOther;
 const QColor kTrack(0xec, 0xef, 0xf2);
 
 }  // namespace
@@ -46,13 +47,17 @@ void TopPredictionDelegate::paint(QPainter* painter, const QStyleOptionViewItem&
   painter->save();
   const QRect cell = option.rect.adjusted(6, 3, -6, -3);
   const QFontMetrics fm(option.font);
-  const int labelW = fm.horizontalAdvance(QStringLiteral("00"));
+  // The name as wide as it needs, up to half the cell (elided beyond).
+  const QString name = index.data(NetPredictionsModel::ShortNameRole).toString();
+  const int labelW =
+      std::min(std::max(fm.horizontalAdvance(QStringLiteral("00")), fm.horizontalAdvance(name) + 2),
+               cell.width() / 2);
   QFont bold = option.font;
   bold.setBold(isTrue || top1);
   painter->setFont(bold);
   painter->setPen(isTrue ? kCorrect : top1 ? kWrong : option.palette.color(QPalette::Text));
   painter->drawText(QRect(cell.left(), cell.top(), labelW, cell.height()), Qt::AlignCenter,
-                    QString::number(label));
+                    QFontMetrics(bold).elidedText(name, Qt::ElideRight, labelW));
   const QRect track(cell.left() + labelW + 4, cell.top() + 2, cell.width() - labelW - 4,
                     cell.height() - 4);
   painter->fillRect(track, kTrack);

@@ -103,6 +103,10 @@ void NetworkInspector::setProbeCount(int count) {
   m_probe->setProbeCount(count);
 }
 
+void NetworkInspector::setClassNames(const ClassNames& names) {
+  m_probe->setClassNames(names);
+}
+
 void NetworkInspector::setQuantity(GridQuantity quantity) {
   if (quantity == m_quantity) return;
   m_quantity = quantity;

@@ -10,6 +10,8 @@
 #include "network/filter_grid_model.h"
 #include "training/training_types.h"
 
+class ClassNames;
+
 class LayerView;
 class ProbeView;
 class QComboBox;
@@ -29,6 +31,7 @@ class NetworkInspector : public QWidget {
   void clear();
   void setProbe(int index);
   void setProbeCount(int count);
+  void setClassNames(const ClassNames& names);  // the probe's labels and bars
 
   GridQuantity quantity() const { return m_quantity; }
   void setQuantity(GridQuantity quantity);

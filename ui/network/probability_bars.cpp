@@ -1,7 +1,11 @@
 #include "network/probability_bars.h"
 
+#include <QHelpEvent>
 #include <QPainter>
+#include <QToolTip>
 #include <algorithm>
+
+#include "widgets/palette.h"
 
 ProbabilityBars::ProbabilityBars(QWidget* parent) : QWidget(parent) {
   setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
@@ -13,6 +17,27 @@ void ProbabilityBars::setProbabilities(std::vector<float> probs, int trueLabel) 
   update();
 }
 
+void ProbabilityBars::setClassNames(ClassNames names) {
+  m_names = std::move(names);
+  update();
+}
+
+int ProbabilityBars::barCount() const {
+  return std::max<int>(10, static_cast<int>(m_probs.size()));
+}
+
+bool ProbabilityBars::event(QEvent* event) {
+  if (event->type() != QEvent::ToolTip) return QWidget::event(event);
+  const auto* help = static_cast<QHelpEvent*>(event);
+  const int c = int(help->pos().x() * barCount() / std::max(1, width()));
+  if (c >= 0 && c < static_cast<int>(m_probs.size()))
+    QToolTip::showText(help->globalPos(),
+                       tr("%1: %2%").arg(m_names.name(c)).arg(100.0 * m_probs[c], 0, 'f', 1), this);
+  else
+    QToolTip::hideText();
+  return true;
+}
+
 QSize ProbabilityBars::sizeHint() const {
   return {260, 96};
 }
@@ -20,7 +45,7 @@ QSize ProbabilityBars::sizeHint() const {
 void ProbabilityBars::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.setRenderHint(QPainter::Antialiasing);
-  const int n = std::max<int>(10, static_cast<int>(m_probs.size()));
+  const int n = barCount();
   const QFontMetrics fm = fontMetrics();
   const int labelHeight = fm.height() + 2;
   const double slot = double(width()) / n;
@@ -34,13 +59,13 @@ void ProbabilityBars::paintEvent(QPaintEvent*) {
     p.fillRect(slotRect, QColor(0xf0, 0xf0, 0xf0));
     if (c < static_cast<int>(m_probs.size())) {
       const double h = std::clamp<double>(m_probs[c], 0, 1) * barArea;
-      const QColor color = c == m_label     ? QColor(0x2e, 0x9e, 0x4f)
-                           : c == predicted ? QColor(0xd6, 0x45, 0x45)
-                                            : QColor(0x8a, 0x9b, 0xb0);
+      const QColor color = c == m_label     ? palette::kRight
+                           : c == predicted ? palette::kWrong
+                                            : palette::kOther;
       p.fillRect(QRectF(slotRect.left(), barArea - h, slotRect.width(), h), color);
     }
-    p.setPen(c == m_label ? QColor(0x2e, 0x9e, 0x4f) : palette().color(QPalette::Text));
+    p.setPen(c == m_label ? palette::kRight : palette().color(QPalette::Text));
     p.drawText(QRectF(c * slot, barArea + 2, slot, labelHeight), Qt::AlignCenter,
-               QString::number(c));
+               fm.elidedText(m_names.shortName(c), Qt::ElideRight, int(slot)));
   }
 }

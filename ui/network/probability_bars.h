@@ -1,9 +1,12 @@
 // The probe's class probabilities as one bar per class; the true class is green, the predicted
-// class (when wrong) red.
+// class (when wrong) red. Each bar is labelled with its class's name (elided to the bar; the
+// tooltip names it in full with its probability).
 #pragma once
 
 #include <QWidget>
 #include <vector>
+
+#include "predictions/class_names.h"
 
 class ProbabilityBars : public QWidget {
   Q_OBJECT
@@ -12,12 +15,18 @@ class ProbabilityBars : public QWidget {
   explicit ProbabilityBars(QWidget* parent = nullptr);
 
   void setProbabilities(std::vector<float> probs, int trueLabel);
+  void setClassNames(ClassNames names);
+  const ClassNames& classNames() const { return m_names; }
   QSize sizeHint() const override;
 
  protected:
+  bool event(QEvent* event) override;
   void paintEvent(QPaintEvent* event) override;
 
  private:
   std::vector<float> m_probs;
+  int barCount() const;  // bars drawn: at least ten
+
   int m_label = -1;
+  ClassNames m_names;
 };

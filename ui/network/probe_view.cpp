@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "network/probability_bars.h"
+#include "widgets/palette.h"
 
 namespace {
 
@@ -75,17 +76,22 @@ void ProbeView::setSnapshot(const cs::Snapshot& s) {
     const int predicted = static_cast<int>(best - s.probs.begin());
     prediction =
         tr("predicted <b style='color:%1'>%2</b> (%3%)")
-            .arg(predicted == s.label ? QStringLiteral("#2e9e4f") : QStringLiteral("#d64545"))
-            .arg(predicted)
+            .arg(palette::html(predicted == s.label ? palette::kRight : palette::kWrong))
+            .arg(m_names.name(predicted).toHtmlEscaped())
             .arg(*best * 100, 0, 'f', 1);
   }
   m_details->setText(tr("true label <b>%1</b> · %2<br>loss %3 · step %4 · epoch %5")
-                         .arg(s.label)
+                         .arg(m_names.name(s.label).toHtmlEscaped())
                          .arg(prediction)
                          .arg(s.loss, 0, 'g', 3)
                          .arg(locale.toString(s.step))
                          .arg(s.epoch + 1));
   m_bars->setProbabilities(s.probs, s.label);
+}
+
+void ProbeView::setClassNames(const ClassNames& names) {
+  m_names = names;
+  m_bars->setClassNames(names);
 }
 
 void ProbeView::setProbe(int index) {

@@ -5,6 +5,7 @@
 #include <QWidget>
 
 #include "convscope/snapshot.h"
+#include "predictions/class_names.h"
 
 class ProbabilityBars;
 class QLabel;
@@ -19,6 +20,7 @@ class ProbeView : public QWidget {
   void setSnapshot(const cs::Snapshot& snapshot);
   void setProbe(int index);       // shows the index without emitting probeRequested
   void setProbeCount(int count);  // validation images to choose from
+  void setClassNames(const ClassNames& names);  // for the labels and the bars
   void clear();
 
  Q_SIGNALS:
@@ -29,4 +31,5 @@ class ProbeView : public QWidget {
   QSpinBox* m_index;
   QLabel* m_details;
   ProbabilityBars* m_bars;
+  ClassNames m_names;
 };

@@ -3,42 +3,60 @@
 #include <QColor>
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "predictions/prediction_model.h"
+#include "widgets/palette.h"
 
 ConfusionMatrixModel::ConfusionMatrixModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void ConfusionMatrixModel::recount(const PredictionModel& predictions) {
+void ConfusionMatrixModel::setCounts(int classes, std::vector<long long> counts, int perImage) {
+  if (counts.empty()) classes = 0;
+  if (classes < 0 || counts.size() != static_cast<size_t>(classes) * classes || perImage < 1)
+    throw std::invalid_argument("confusion matrix: " + std::to_string(counts.size()) +
+                                " counts do not fill " + std::to_string(classes) + " × " +
+                                std::to_string(classes) + " cells");
   beginResetModel();
-  const bool evaluated = predictions.hasEvaluation() && predictions.dataset();
-  m_classes = evaluated ? predictions.dataset()->test.classes : 0;
-  m_counts.assign(static_cast<size_t>(m_classes) * m_classes, 0);
+  m_classes = classes;
+  m_perImage = perImage;
+  m_counts = std::move(counts);
   m_rowTotals.assign(m_classes, 0);
   m_maxOffDiagonal = 0;
-  for (int row = 0; evaluated && row < predictions.rowCount(); ++row) {
-    const int t = predictions.trueLabel(row), p = predictions.predicted(row);
-    if (t < 0 || t >= m_classes || p < 0 || p >= m_classes) continue;
-    ++m_counts[static_cast<size_t>(t) * m_classes + p];
-    ++m_rowTotals[t];
-  }
   for (int t = 0; t < m_classes; ++t)
-    for (int p = 0; p < m_classes; ++p)
+    for (int p = 0; p < m_classes; ++p) {
+      m_rowTotals[t] += count(t, p);
       if (t != p) m_maxOffDiagonal = std::max(m_maxOffDiagonal, count(t, p));
+    }
   endResetModel();
 }
 
-int ConfusionMatrixModel::count(int trueLabel, int predicted) const {
+void ConfusionMatrixModel::recount(const PredictionModel& predictions) {
+  m_names = predictions.classNames();
+  setCounts(predictions.classes(), predictions.confusionCounts());
+}
+
+void ConfusionMatrixModel::setClassNames(ClassNames names) {
+  m_names = std::move(names);
+  if (m_classes > 0) {
+    Q_EMIT headerDataChanged(Qt::Horizontal, 0, m_classes - 1);
+    Q_EMIT headerDataChanged(Qt::Vertical, 0, m_classes - 1);
+  }
+}
+
+long long ConfusionMatrixModel::count(int trueLabel, int predicted) const {
   return m_counts[static_cast<size_t>(trueLabel) * m_classes + predicted];
 }
 
-int ConfusionMatrixModel::rowTotal(int trueLabel) const {
-  return m_rowTotals[trueLabel];
+QString ConfusionMatrixModel::compact(long long n) {
+  if (n < 10000) return QString::number(n);
+  if (n < 1000000) return QStringLiteral("%1k").arg(std::llround(n / 1000.0));
+  return QStringLiteral("%1M").arg(n / 1e6, 0, 'f', 1);
 }
 
 double ConfusionMatrixModel::tint(int trueLabel, int predicted) const {
-  const int n = count(trueLabel, predicted);
+  const long long n = count(trueLabel, predicted);
   if (trueLabel == predicted) return rowTotal(trueLabel) > 0 ? double(n) / rowTotal(trueLabel) : 0;
-  return std::sqrt(double(n) / std::max(1, m_maxOffDiagonal));
+  return std::sqrt(double(n) / std::max<long long>(1, m_maxOffDiagonal));
 }
 
 int ConfusionMatrixModel::rowCount(const QModelIndex& parent) const {
@@ -49,30 +67,44 @@ int ConfusionMatrixModel::columnCount(const QModelIndex& parent) const {
   return parent.isValid() ? 0 : m_classes;
 }
 
+QString ConfusionMatrixModel::cellToolTip(int t, int p) const {
+  const long long n = count(t, p);
+  const double share = rowTotal(t) > 0 ? 100.0 * n / rowTotal(t) : 0;
+  const QString trueName = m_names.name(t), predictedName = m_names.name(p);
+  QString text = m_perImage == 1
+                     ? tr("true %1 → predicted %2: %3 images (%4% of the %1s)")
+                           .arg(trueName, predictedName)
+                           .arg(n)
+                           .arg(share, 0, 'f', 1)
+                     : tr("true %1 → predicted %2: %3 predictions (%4% of the %1s, %5 per network)")
+                           .arg(trueName, predictedName)
+                           .arg(n)
+                           .arg(share, 0, 'f', 2)
+                           .arg(double(n) / m_perImage, 0, 'f', 1);
+  return text + (t == p ? tr("\nClick to show the %1s").arg(trueName)
+                        : tr("\nClick to show the %1s taken for %2").arg(trueName, predictedName));
+}
+
 QVariant ConfusionMatrixModel::data(const QModelIndex& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
     return {};
-  const int t = index.row(), p = index.column(), n = count(t, p);
-  const double share = rowTotal(t) > 0 ? double(n) / rowTotal(t) : 0.0;
+  const int t = index.row(), p = index.column();
+  const long long n = count(t, p);
   switch (role) {
     case Qt::DisplayRole:
-      return n > 0 ? QVariant(n) : QVariant();
+      return n > 0 ? QVariant(compact(n)) : QVariant();
     case CountRole:
       return n;
     case RowShareRole:
-      return share;
+      return rowTotal(t) > 0 ? double(n) / rowTotal(t) : 0.0;
     case Qt::TextAlignmentRole:
       return int(Qt::AlignCenter);
     case Qt::ToolTipRole:
-      return tr("true %1 → predicted %2: %3 images (%4% of the %1s)\nClick to show them")
-          .arg(t)
-          .arg(p)
-          .arg(n)
-          .arg(100 * share, 0, 'f', 1);
+      return cellToolTip(t, p);
     case Qt::BackgroundRole: {
       if (n == 0) return {};
-      QColor c = t == p ? QColor(0x2e, 0x9e, 0x4f) : QColor(0xd6, 0x45, 0x45);
-      c.setAlphaF(0.12 + 0.78 * tint(t, p));
+      QColor c = t == p ? palette::kRight : palette::kWrong;
+      c.setAlphaF(0.10 + 0.80 * tint(t, p));
       return c;
     }
     case Qt::ForegroundRole:
@@ -85,12 +117,15 @@ QVariant ConfusionMatrixModel::data(const QModelIndex& index, int role) const {
 QVariant ConfusionMatrixModel::headerData(int section, Qt::Orientation orientation,
                                           int role) const {
   if (section < 0 || section >= m_classes) return {};
-  if (role == Qt::DisplayRole) return section;
+  const QString name = m_names.name(section);
+  // Columns are narrow: short names there, the full ones in the tooltips.
+  if (role == Qt::DisplayRole)
+    return orientation == Qt::Horizontal ? m_names.shortName(section) : name;
   if (role == Qt::ToolTipRole)
     return orientation == Qt::Vertical
-               ? tr("True label %1 (%2 images): click to show them")
-                     .arg(section)
-                     .arg(rowTotal(section))
-               : tr("Predicted label %1: click to show the images predicted as %1").arg(section);
+               ? tr("True label %1 (%2): click to show them")
+                     .arg(name, m_perImage == 1 ? tr("%1 images").arg(rowTotal(section))
+                                                : tr("%1 predictions").arg(rowTotal(section)))
+               : tr("Predicted label %1: click to show the images taken for %1").arg(name);
   return {};
 }

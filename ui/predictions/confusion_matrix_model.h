@@ -1,9 +1,14 @@
-// The confusion matrix of the latest evaluation: rows are true labels, columns predicted labels,
-// each cell the number of validation images. Cells are tinted by their share of the row.
+// A confusion matrix fed with counts: rows are true labels, columns predicted labels. The live
+// view counts one network's predictions of the validation set (recount()); the Ensemble view
+// gives every network's top-1 counts summed (`perImage` = networks). The diagonal is tinted by its
+// share of the row, the other cells by their count relative to the most common mix-up, in the
+// app's right and wrong colours (ui/widgets/palette.h).
 #pragma once
 
 #include <QAbstractTableModel>
 #include <vector>
+
+#include "predictions/class_names.h"
 
 class PredictionModel;
 
@@ -15,9 +20,16 @@ class ConfusionMatrixModel : public QAbstractTableModel {
 
   explicit ConfusionMatrixModel(QObject* parent = nullptr);
 
-  // Recounts from the predictions (one reset); empty without an evaluation.
+  // (classes, classes) counts, row-major; `perImage` predictions were made of each image. One
+  // reset; no counts clear the matrix. Throws std::invalid_argument when the sizes do not fit.
+  void setCounts(int classes, std::vector<long long> counts, int perImage = 1);
+  // The counts of the predictions' latest evaluation; empty without one.
   void recount(const PredictionModel& predictions);
-  int count(int trueLabel, int predicted) const;
+  // Names for the headers and tooltips (numbers by default); updates the headers.
+  void setClassNames(ClassNames names);
+  const ClassNames& classNames() const { return m_names; }
+
+  long long count(int trueLabel, int predicted) const;
   int classes() const { return m_classes; }
 
   int rowCount(const QModelIndex& parent = {}) const override;
@@ -26,13 +38,19 @@ class ConfusionMatrixModel : public QAbstractTableModel {
   QVariant headerData(int section, Qt::Orientation orientation,
                       int role = Qt::DisplayRole) const override;
 
+  // At most four characters: 1234 → "1234", 56789 → "57k", 2500000 → "2.5M".
+  static QString compact(long long n);
+
  private:
-  int rowTotal(int trueLabel) const;
+  long long rowTotal(int trueLabel) const { return m_rowTotals[trueLabel]; }
   // 0..1: the diagonal by the share of its row, the rest by count relative to the worst mix-up.
   double tint(int trueLabel, int predicted) const;
+  QString cellToolTip(int trueLabel, int predicted) const;
 
   int m_classes = 0;
-  std::vector<int> m_counts;  // (classes, classes) row-major
-  std::vector<int> m_rowTotals;
-  int m_maxOffDiagonal = 0;
+  int m_perImage = 1;
+  std::vector<long long> m_counts;  // (classes, classes) row-major
+  std::vector<long long> m_rowTotals;
+  long long m_maxOffDiagonal = 0;
+  ClassNames m_names;
 };

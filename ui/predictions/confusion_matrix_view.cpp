@@ -1,11 +1,12 @@
 #include "predictions/confusion_matrix_view.h"
 
 #include <QHeaderView>
+#include <algorithm>
 
 #include "predictions/confusion_matrix_model.h"
 
 ConfusionMatrixView::ConfusionMatrixView(ConfusionMatrixModel* model, QWidget* parent)
-    : QTableView(parent) {
+    : QTableView(parent), m_model(model) {
   setModel(model);
   horizontalHeader()->setDefaultSectionSize(kCellWidth);
   verticalHeader()->setDefaultSectionSize(kCellHeight);
@@ -16,14 +17,21 @@ ConfusionMatrixView::ConfusionMatrixView(ConfusionMatrixModel* model, QWidget* p
     header->setDefaultAlignment(Qt::AlignCenter);
     header->setSectionsClickable(true);
     header->setHighlightSections(false);
+    header->setTextElideMode(Qt::ElideRight);
   }
-  verticalHeader()->setFixedWidth(kCellHeight);
   setTextElideMode(Qt::ElideNone);  // a narrow cell clips its margin, never a digit
+  setWordWrap(false);
   setSelectionMode(SingleSelection);
   setEditTriggers(NoEditTriggers);
   setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
   setCornerButtonEnabled(false);
   setMouseTracking(true);
+  fitRowHeader();
+  connect(model, &QAbstractItemModel::modelReset, this, [this] {
+    fitRowHeader();
+    markCell(m_markTrue, m_markPredicted);  // new counts: the same cell stays marked
+  });
+  connect(model, &QAbstractItemModel::headerDataChanged, this, &ConfusionMatrixView::fitRowHeader);
   connect(this, &QTableView::clicked, this,
           [this](const QModelIndex& index) { Q_EMIT cellActivated(index.row(), index.column()); });
   connect(verticalHeader(), &QHeaderView::sectionClicked, this,
@@ -32,14 +40,30 @@ ConfusionMatrixView::ConfusionMatrixView(ConfusionMatrixModel* model, QWidget* p
           &ConfusionMatrixView::predictedLabelActivated);
 }
 
+void ConfusionMatrixView::fitRowHeader() {
+  const int names = m_model->classNames().widestName(m_model->classes(), fontMetrics());
+  verticalHeader()->setFixedWidth(std::max(kCellHeight, names + 12));
+}
+
+void ConfusionMatrixView::markCell(int trueLabel, int predicted) {
+  m_markTrue = trueLabel;
+  m_markPredicted = predicted;
+  if (trueLabel < 0 || predicted < 0 || trueLabel >= m_model->classes() ||
+      predicted >= m_model->classes()) {
+    selectionModel()->clear();  // the current cell too, or its frame stays highlighted
+    return;
+  }
+  setCurrentIndex(m_model->index(trueLabel, predicted));
+}
+
 QSize ConfusionMatrixView::sizeHint() const {
-  const int n = std::max(10, model()->rowCount());
+  const int n = std::max(10, m_model->rowCount());
   return {verticalHeader()->width() + n * kCellWidth + 2 * frameWidth() + 2,
           horizontalHeader()->height() + n * kCellHeight + 2 * frameWidth() + 2};
 }
 
 QSize ConfusionMatrixView::minimumSizeHint() const {
-  const int n = std::max(10, model()->rowCount());
+  const int n = std::max(10, m_model->rowCount());
   return {verticalHeader()->width() + n * kMinCellWidth + 2 * frameWidth() + 2,
           horizontalHeader()->height() + n * kMinCellHeight + 2 * frameWidth() + 2};
 }

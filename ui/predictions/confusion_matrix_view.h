@@ -1,5 +1,7 @@
-// The confusion matrix as a compact table of square cells. Clicking a cell, a row header (true
-// label) or a column header (predicted label) asks the prediction grid to show those images.
+// A confusion matrix as a compact table of cells that stretch with the space given; the live view
+// and the Ensemble view both show theirs with it. Clicking a cell, a row header (true label) or a
+// column header (predicted label) asks for those images; markCell() shows which cell a list is
+// filtered by. Row headers are as wide as the longest class name; column headers elide theirs.
 #pragma once
 
 #include <QTableView>
@@ -18,6 +20,9 @@ class ConfusionMatrixView : public QTableView {
 
   explicit ConfusionMatrixView(ConfusionMatrixModel* model, QWidget* parent = nullptr);
 
+  // Marks the cell a list is filtered by (makes it current); (-1, -1) clears the mark.
+  void markCell(int trueLabel, int predicted);
+
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override;
 
@@ -25,4 +30,10 @@ class ConfusionMatrixView : public QTableView {
   void cellActivated(int trueLabel, int predicted);
   void trueLabelActivated(int trueLabel);
   void predictedLabelActivated(int predicted);
+
+ private:
+  void fitRowHeader();
+
+  ConfusionMatrixModel* m_model;
+  int m_markTrue = -1, m_markPredicted = -1;
 };

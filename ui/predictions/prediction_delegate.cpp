@@ -3,19 +3,25 @@
 #include <QPainter>
 
 #include "predictions/prediction_model.h"
+#include "widgets/palette.h"
 
 namespace {
 
 constexpr int kThumb = 56;
 const QSize kCell(150, 68);
-const QColor kCorrect(0x2e, 0x9e, 0x4f);
-const QColor kWrong(0xd6, 0x45, 0x45);
-const QColor kOther(0x8a, 0x9b, 0xb0);
-const QColor kProbe(0x1f, 0x5f, 0xa8);
+const QColor& kCorrect = palette::kRight;
+const QColor& kWrong = palette::kWrong;
+const QColor& kOther = palette::kOther;
+const QColor& kProbe = palette::kAccent;
 
 }  // namespace
 
 PredictionDelegate::PredictionDelegate(QObject* parent) : QStyledItemDelegate(parent) {}
+
+void PredictionDelegate::setClassNames(const ClassNames& names, int classes) {
+  m_names = names;
+  m_classes = classes;
+}
 
 QSize PredictionDelegate::sizeHint(const QStyleOptionViewItem&, const QModelIndex&) const {
   return kCell;
@@ -53,7 +59,8 @@ void PredictionDelegate::paint(QPainter* painter, const QStyleOptionViewItem& op
   const int x = thumb.right() + 8, width = cell.right() - x - 2, lineH = fm.height();
   painter->setPen(option.palette.color(QPalette::PlaceholderText));
   painter->drawText(QRect(x, cell.top() + 2, width, lineH), Qt::AlignLeft | Qt::AlignVCenter,
-                    QStringLiteral("#%1 · %2").arg(row).arg(label));
+                    fm.elidedText(QStringLiteral("#%1 · %2").arg(row).arg(m_names.name(label)),
+                                  Qt::ElideRight, width));
   if (!evaluated) {
     painter->drawText(QRect(x, cell.top() + 2 + lineH, width, lineH), Qt::AlignLeft,
                       tr("not evaluated"));
@@ -62,7 +69,8 @@ void PredictionDelegate::paint(QPainter* painter, const QStyleOptionViewItem& op
   }
   const QVariantList labels = index.data(PredictionModel::TopLabelsRole).toList();
   const QVariantList probs = index.data(PredictionModel::TopProbabilitiesRole).toList();
-  const int digitW = fm.horizontalAdvance(QStringLiteral("0")) + 4;
+  // The short names as wide as the widest needs, up to half the text column (elided beyond).
+  const int digitW = std::min(m_names.widestShortName(m_classes, fm) + 4, width / 2);
   for (int k = 0; k < labels.size() && k < probs.size(); ++k) {
     const int y = cell.top() + 4 + lineH * (k + 1);
     const int c = labels[k].toInt();
@@ -70,7 +78,7 @@ void PredictionDelegate::paint(QPainter* painter, const QStyleOptionViewItem& op
     const QColor color = c == label ? kCorrect : k == 0 ? kWrong : kOther;
     painter->setPen(c == label ? kCorrect : option.palette.color(QPalette::Text));
     painter->drawText(QRect(x, y, digitW, lineH), Qt::AlignLeft | Qt::AlignVCenter,
-                      QString::number(c));
+                      fm.elidedText(m_names.shortName(c), Qt::ElideRight, digitW - 2));
     const QRect track(x + digitW, y + 3, width - digitW, lineH - 6);
     painter->fillRect(track, QColor(0xec, 0xec, 0xec));
     painter->fillRect(QRect(track.topLeft(), QSize(int(track.width() * p + 0.5), track.height())),

@@ -14,6 +14,7 @@ PredictionModel::PredictionModel(QObject* parent) : QAbstractListModel(parent) {
 void PredictionModel::setDataset(DatasetPtr data) {
   beginResetModel();
   m_data = std::move(data);
+  m_names = m_data ? ClassNames::forDataset(m_data->test.name) : ClassNames();
   m_eval.reset();
   m_correct = 0;
   endResetModel();
@@ -33,6 +34,21 @@ void PredictionModel::setEvaluation(EvalPtr eval) {
 
 void PredictionModel::clearEvaluation() {
   setEvaluation(nullptr);
+}
+
+int PredictionModel::classes() const {
+  return m_data ? m_data->test.classes : 0;
+}
+
+std::vector<long long> PredictionModel::confusionCounts() const {
+  if (!m_eval) return {};
+  const int n = classes();
+  std::vector<long long> counts(static_cast<size_t>(n) * n, 0);
+  for (int row = 0; row < rowCount(); ++row) {
+    const int t = trueLabel(row), p = predicted(row);
+    if (t >= 0 && t < n && p >= 0 && p < n) ++counts[static_cast<size_t>(t) * n + p];
+  }
+  return counts;
 }
 
 int PredictionModel::trueLabel(int row) const {
@@ -82,10 +98,11 @@ QVariant PredictionModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
       return QString::number(row);
     case Qt::ToolTipRole: {
-      QString tip = tr("Validation image #%1 · true label %2").arg(row).arg(trueLabel(row));
+      QString tip =
+          tr("Validation image #%1 · true label %2").arg(row).arg(m_names.name(trueLabel(row)));
       if (m_eval)
         tip += tr("\npredicted %1 (%2%) · loss %3\nClick to make it the probe image")
-                   .arg(predicted(row))
+                   .arg(m_names.name(predicted(row)))
                    .arg(probability(row) * 100, 0, 'f', 1)
                    .arg(loss(row), 0, 'g', 3);
       return tip;

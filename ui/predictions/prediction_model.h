@@ -6,6 +6,7 @@
 #include <QAbstractListModel>
 #include <QTextStream>
 
+#include "predictions/class_names.h"
 #include "training/training_types.h"
 
 class PredictionModel : public QAbstractListModel {
@@ -35,6 +36,12 @@ class PredictionModel : public QAbstractListModel {
   const DatasetPtr& dataset() const { return m_data; }
   const EvalPtr& evaluation() const { return m_eval; }
   int correctCount() const { return m_correct; }
+  int classes() const;  // 0 without a dataset
+  // The dataset's class names (numbers for a dataset without a label file).
+  const ClassNames& classNames() const { return m_names; }
+  // (classes, classes) counts of the evaluation, true label × predicted, row-major; empty without
+  // an evaluation.
+  std::vector<long long> confusionCounts() const;
 
   // Row accessors for the proxy, the confusion matrix and the CSV (predictions need an evaluation).
   int trueLabel(int row) const;
@@ -56,5 +63,6 @@ class PredictionModel : public QAbstractListModel {
 
   DatasetPtr m_data;
   EvalPtr m_eval;
+  ClassNames m_names;
   int m_correct = 0;
 };

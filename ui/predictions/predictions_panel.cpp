@@ -11,6 +11,7 @@
 #include "predictions/prediction_delegate.h"
 #include "predictions/prediction_model.h"
 #include "widgets/elided_label.h"
+#include "widgets/no_match_placeholder.h"
 
 PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
     : QWidget(parent),
@@ -21,7 +22,8 @@ PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
       m_digit(new QComboBox),
       m_order(new QComboBox),
       m_count(new ElidedLabel),
-      m_view(new QListView) {
+      m_view(new QListView),
+      m_placeholder(new NoMatchPlaceholder(m_view)) {
   m_proxy->setPredictionModel(model);
   m_filter->addItem(tr("All images"), static_cast<int>(PredictionFilter::All));
   m_filter->addItem(tr("Misclassified"), static_cast<int>(PredictionFilter::Misclassified));
@@ -77,7 +79,9 @@ PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
   });
   connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
           [this](const QModelIndex& index) {
-            if (index.isValid()) Q_EMIT probeRequested(m_proxy->mapToSource(index).row());
+            // Only the user's own moves: a filter that drops the current image moves it too.
+            if (index.isValid() && m_view->hasFocus())
+              Q_EMIT probeRequested(m_proxy->mapToSource(index).row());
           });
   connect(m_proxy, &QAbstractItemModel::modelReset, this, &PredictionsPanel::updateCount);
   connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &PredictionsPanel::updateCount);
@@ -85,15 +89,31 @@ PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
   connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, &PredictionsPanel::updateCount);
   connect(m_model, &QAbstractItemModel::dataChanged, this, &PredictionsPanel::updateCount);
   connect(m_model, &QAbstractItemModel::modelReset, this, &PredictionsPanel::updateDigits);
+  // Without predictions (a reset run, a new dataset) a filter by prediction has nothing to show.
+  connect(m_model, &QAbstractItemModel::modelReset, this, &PredictionsPanel::dropStaleFilter);
+  connect(m_model, &QAbstractItemModel::dataChanged, this, &PredictionsPanel::dropStaleFilter);
+  connect(m_placeholder, &NoMatchPlaceholder::clearRequested, this,
+          [this] { showFilter(PredictionFilter::All); });
   updateCount();
 }
 
 void PredictionsPanel::updateDigits() {
   const int classes = m_model->dataset() ? m_model->dataset()->test.classes : 10;
-  if (m_digit->count() == classes) return;
+  const ClassNames& names = m_model->classNames();
+  m_delegate->setClassNames(names, classes);
   const QSignalBlocker block(m_digit);
+  const int current = std::max(0, m_digit->currentIndex());
   m_digit->clear();
-  for (int c = 0; c < classes; ++c) m_digit->addItem(QString::number(c), c);
+  for (int c = 0; c < classes; ++c) m_digit->addItem(names.name(c), c);
+  m_digit->setCurrentIndex(std::min(current, classes - 1));
+}
+
+void PredictionsPanel::dropStaleFilter() {
+  const PredictionFilter filter = m_proxy->filter();
+  const bool needsPredictions = filter == PredictionFilter::Misclassified ||
+                                filter == PredictionFilter::PredictedLabel ||
+                                filter == PredictionFilter::ConfusionCell;
+  if (needsPredictions && !m_model->hasEvaluation()) showFilter(PredictionFilter::All);
 }
 
 void PredictionsPanel::applyControls() {
@@ -119,6 +139,9 @@ void PredictionsPanel::applyControls() {
   }
   updateCount();
   m_view->scrollToTop();
+  const bool cell = m_proxy->filter() == PredictionFilter::ConfusionCell;
+  Q_EMIT cellFilterChanged(cell ? m_proxy->filterTrueLabel() : -1,
+                           cell ? m_proxy->filterPredictedLabel() : -1);
 }
 
 void PredictionsPanel::showFilter(PredictionFilter filter, int trueLabel, int predictedLabel) {
@@ -146,10 +169,11 @@ void PredictionsPanel::updateCount() {
   const int total = m_model->rowCount();
   QString text =
       tr("%1 of %2 images").arg(locale.toString(m_proxy->rowCount()), locale.toString(total));
+  const ClassNames& names = m_model->classNames();
   if (m_proxy->filter() == PredictionFilter::ConfusionCell)
     text = tr("true %1 → predicted %2 · ")
-               .arg(m_proxy->filterTrueLabel())
-               .arg(m_proxy->filterPredictedLabel()) +
+               .arg(names.name(m_proxy->filterTrueLabel()),
+                    names.name(m_proxy->filterPredictedLabel())) +
            text;
   if (m_model->hasEvaluation() && total > 0)
     text +=
@@ -157,4 +181,6 @@ void PredictionsPanel::updateCount() {
   else
     text += tr(" · not evaluated yet");
   m_count->setText(text);
+  m_placeholder->setActive(total > 0 && m_proxy->rowCount() == 0 &&
+                           m_proxy->filter() != PredictionFilter::All);
 }

@@ -1,6 +1,8 @@
 // The validation predictions: every validation image in a scrolling grid (a QListView in icon
 // mode over the prediction model, through the filter proxy), with filter and order controls.
-// Clicking an image asks for it as the probe.
+// Clicking an image, or moving the current image with the arrow keys, asks for it as the probe.
+// A filter that leaves no image shows "No images match" with Clear filters; a filter by
+// prediction is dropped when the predictions are.
 #pragma once
 
 #include <QWidget>
@@ -11,6 +13,7 @@ class PredictionDelegate;
 class PredictionModel;
 class QComboBox;
 class ElidedLabel;
+class NoMatchPlaceholder;
 class QLabel;
 class QListView;
 
@@ -25,14 +28,19 @@ class PredictionsPanel : public QWidget {
   void showFilter(PredictionFilter filter, int trueLabel = -1, int predictedLabel = -1);
   void showOrder(PredictionOrder order);
   void setProbeRow(int row);
+  NoMatchPlaceholder* placeholder() const { return m_placeholder; }
 
  Q_SIGNALS:
   void probeRequested(int row);
+  // The confusion cell the grid is filtered by, (-1, -1) for any other filter: for the matrix's
+  // mark. Sent on every filter change.
+  void cellFilterChanged(int trueLabel, int predicted);
 
  private:
   void applyControls();
   void updateCount();
   void updateDigits();
+  void dropStaleFilter();
 
   PredictionModel* m_model;
   PredictionFilterModel* m_proxy;
@@ -42,4 +50,5 @@ class PredictionsPanel : public QWidget {
   QComboBox* m_order;
   ElidedLabel* m_count;
   QListView* m_view;
+  NoMatchPlaceholder* m_placeholder;
 };

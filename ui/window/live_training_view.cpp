@@ -228,6 +228,10 @@ void LiveTrainingView::connectSession() {
   });
   connect(m_inspector, &NetworkInspector::probeRequested, this, &LiveTrainingView::setProbe);
   connect(m_predictionsPanel, &PredictionsPanel::probeRequested, this, &LiveTrainingView::setProbe);
+  connect(m_predictionsPanel, &PredictionsPanel::cellFilterChanged, m_confusionView,
+          &ConfusionMatrixView::markCell);
+  connect(m_predictions, &QAbstractItemModel::modelReset, this,
+          [this] { m_inspector->setClassNames(m_predictions->classNames()); });
   connect(m_confusionView, &ConfusionMatrixView::cellActivated, this, [this](int t, int p) {
     m_predictionsPanel->showFilter(PredictionFilter::ConfusionCell, t, p);
   });

@@ -5,12 +5,12 @@
 #include <QSortFilterProxyModel>
 #include <QtTest>
 
-#include "ensemble/ensemble_confusion_model.h"
 #include "ensemble/misclassification_filter_model.h"
 #include "ensemble/misclassification_model.h"
 #include "ensemble/net_predictions_model.h"
 #include "ensemble/runs_model.h"
 #include "ensemble_test_data.h"
+#include "predictions/confusion_matrix_model.h"
 
 using namespace ensemble_testing;
 using Images = std::vector<int>;
@@ -202,24 +202,25 @@ class TestEnsembleModels : public QObject {
   }
 
   void confusionModel() {
-    EnsembleConfusionModel model;
+    ConfusionMatrixModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.setRun(m_run);
+    const std::vector<int64_t>& counts = m_run->stats().confusion;
+    model.setCounts(m_run->classes(), {counts.begin(), counts.end()}, m_run->nets());
     QCOMPARE(model.rowCount(), 10);
     long long sum = 0;
     for (int t = 0; t < 10; ++t)
       for (int p = 0; p < 10; ++p)
-        sum += model.index(t, p).data(EnsembleConfusionModel::CountRole).toLongLong();
+        sum += model.index(t, p).data(ConfusionMatrixModel::CountRole).toLongLong();
     QCOMPARE(sum, 4LL * 7);
     QCOMPARE(model.count(7, 2), 3LL);
     QCOMPARE(model.count(3, 8), 2LL);
     QCOMPARE(model.count(3, 3), 5LL);  // image 0 four times, image 4 once
     QVERIFY(model.index(7, 2).data(Qt::BackgroundRole).isValid());
     QVERIFY(!model.index(7, 3).data(Qt::DisplayRole).isValid());  // empty cells stay blank
-    QCOMPARE(EnsembleConfusionModel::compact(490000), QStringLiteral("490k"));
-    QCOMPARE(EnsembleConfusionModel::compact(56789), QStringLiteral("57k"));
-    QCOMPARE(EnsembleConfusionModel::compact(1234), QStringLiteral("1234"));
-    model.setRun(nullptr);
+    QCOMPARE(ConfusionMatrixModel::compact(490000), QStringLiteral("490k"));
+    QCOMPARE(ConfusionMatrixModel::compact(56789), QStringLiteral("57k"));
+    QCOMPARE(ConfusionMatrixModel::compact(1234), QStringLiteral("1234"));
+    model.setCounts(0, {});
     QCOMPARE(model.rowCount(), 0);
   }
 
@@ -253,6 +254,40 @@ class TestEnsembleModels : public QObject {
     QVERIFY(model.index(0, RunsModel::CreatedColumn).data().toString().startsWith("2024-05-0"));
     model.setRuns({});
     QCOMPARE(model.rowCount(), 0);
+  }
+
+  // The worker's reports show at once and stay until the store has caught up.
+  void runsModelFollowsTheWorker() {
+    RunsModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    cs::RunSummary r;
+    r.id = 3;
+    r.status = cs::RunStatus::Running;
+    r.nets = 1;
+    r.epochs = 1;
+    model.setRuns({r});
+    const QModelIndex status = model.index(0, RunsModel::StatusColumn);
+    const QModelIndex epochs = model.index(0, RunsModel::EpochsColumn);
+    QCOMPARE(epochs.data().toString(), QStringLiteral("0/1"));
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.noteEpoch(3, 1, 0.9771);
+    QCOMPARE(changed.size(), 1);  // in place: the selection stays
+    QCOMPARE(epochs.data().toString(), QStringLiteral("1/1"));
+    QCOMPARE(model.index(0, RunsModel::AccuracyColumn).data().toString(), QStringLiteral("97.71%"));
+    model.noteEnded(3, cs::RunStatus::Finished);
+    QCOMPARE(status.data().toString(), QStringLiteral("finished"));
+    model.setRuns({r});  // a store read from before the end: the notes still show
+    QCOMPARE(model.index(0, RunsModel::StatusColumn).data().toString(), QStringLiteral("finished"));
+    QCOMPARE(model.index(0, RunsModel::EpochsColumn).data().toString(), QStringLiteral("1/1"));
+    cs::RunSummary stored = r;  // the store has it: the note is done
+    stored.status = cs::RunStatus::Finished;
+    stored.epochs_done = 1;
+    stored.mean_accuracy = 0.9771;
+    model.setRuns({stored});
+    model.setRuns({r});  // (a store going back is not expected; it shows what it reads)
+    QCOMPARE(model.index(0, RunsModel::StatusColumn).data().toString(), QStringLiteral("running"));
+    model.noteEpoch(99, 1, 0.5);  // a run not listed changes nothing
+    QCOMPARE(model.rowCount(), 1);
   }
 };
 

@@ -2,7 +2,9 @@
 // shows the selected image's per-network predictions, finds the validation images and says when
 // they differ, keeps its state while hidden, trains a tiny ensemble and opens it, and the time to
 // open and sort a stored 50-network run over 10,000 images (printed, not asserted).
+#include <QComboBox>
 #include <QElapsedTimer>
+#include <QHeaderView>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
@@ -10,10 +12,9 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QtTest>
 
-#include "ensemble/ensemble_confusion_model.h"
-#include "ensemble/ensemble_confusion_view.h"
 #include "ensemble/ensemble_page.h"
 #include "ensemble/ensemble_summary.h"
 #include "ensemble/ensemble_train_dialog.h"
@@ -25,7 +26,10 @@
 #include "ensemble/runs_model.h"
 #include "ensemble/runs_panel.h"
 #include "ensemble_test_data.h"
+#include "predictions/confusion_matrix_model.h"
+#include "predictions/confusion_matrix_view.h"
 #include "test_data.h"
+#include "widgets/no_match_placeholder.h"
 
 using namespace ensemble_testing;
 
@@ -136,7 +140,7 @@ class TestEnsemblePage : public QObject {
     QVERIFY(page.openRun(s.run));
     page.show();
     QVERIFY(QTest::qWaitForWindowExposed(&page));
-    EnsembleConfusionView* view = page.confusionView();
+    ConfusionMatrixView* view = page.confusionView();
     const QPoint cell = view->visualRect(view->model()->index(trueLabel, predicted)).center();
     QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, cell);
     QCOMPARE(proxyOrder(*page.filterModel()), expected);
@@ -162,6 +166,93 @@ class TestEnsemblePage : public QObject {
     QVERIFY(spin);
     QCOMPARE(spin->maximum(), 4);
     QCOMPARE(spin->value(), 4);
+    QCOMPARE(spin->text(), QStringLiteral("4 of 4 networks"));
+  }
+
+  void clearFiltersClearsTheCellMark() {
+    StoredHandBuilt s;
+    EnsemblePage page;
+    page.setStorePath(s.path);
+    QVERIFY(page.openRun(s.run));
+    page.filterByCell(7, 2);
+    QVERIFY(page.confusionView()->currentIndex().isValid());
+    QToolButton* clear = nullptr;
+    for (QToolButton* b : page.table()->findChildren<QToolButton*>())
+      if (b->text() == QStringLiteral("Clear filters")) clear = b;
+    QVERIFY(clear);
+    clear->click();
+    QCOMPARE(page.filterModel()->trueLabel(), -1);
+    QCOMPARE(page.filterModel()->wrongLabel(), -1);
+    QVERIFY(!page.confusionView()->currentIndex().isValid());
+    QVERIFY(!page.confusionView()->selectionModel()->hasSelection());
+    page.filterByCell(7, 2);  // the same cell again filters (it is not "clicked twice")
+    QCOMPARE(page.filterModel()->rowCount(), 1);
+  }
+
+  void noMatchShowsClearFilters() {
+    StoredHandBuilt s;
+    EnsemblePage page;
+    page.resize(1400, 900);
+    page.setStorePath(s.path);
+    QVERIFY(page.openRun(s.run));
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    NoMatchPlaceholder* placeholder = page.table()->placeholder();
+    QVERIFY(!placeholder->isVisible());
+    page.filterByCell(5, 6);                 // image 1 only,
+    page.filterModel()->setMinimumWrong(3);  // which is wrong in 2 of 4
+    QCOMPARE(page.filterModel()->rowCount(), 0);
+    QVERIFY(placeholder->isVisible());
+    QTest::mouseClick(placeholder->clearButton(), Qt::LeftButton);
+    QCOMPARE(page.filterModel()->rowCount(), 7);
+    QVERIFY(!placeholder->isVisible());
+    QVERIFY(!page.confusionView()->currentIndex().isValid());
+  }
+
+  void headersFilterTheTable() {
+    StoredHandBuilt s;
+    EnsemblePage page;
+    page.resize(1400, 900);
+    page.setStorePath(s.path);
+    QVERIFY(page.openRun(s.run));
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QHeaderView* rows = page.confusionView()->verticalHeader();
+    QTest::mouseClick(rows->viewport(), Qt::LeftButton, {},
+                      QPoint(rows->width() / 2, rows->sectionViewportPosition(3) + 4));
+    QCOMPARE(page.filterModel()->trueLabel(), 3);
+    QCOMPARE(proxyOrder(*page.filterModel()), (std::vector<int>{4, 0}));
+    QHeaderView* columns = page.confusionView()->horizontalHeader();
+    QTest::mouseClick(columns->viewport(), Qt::LeftButton, {},
+                      QPoint(columns->sectionViewportPosition(8) + 4, columns->height() / 2));
+    QCOMPARE(page.filterModel()->trueLabel(), -1);
+    QCOMPARE(page.filterModel()->wrongLabel(), 8);
+  }
+
+  void classNamesOfTheRunsDataset() {
+    HandBuilt h = handBuilt();
+    const cs::Dataset val = validationSet(h.labels, "sha-of-val", "fashion-mnist/test");
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("runs.db"));
+    qint64 run = 0;
+    {
+      cs::Store store(path.toStdString());
+      run = storeRun(store, h.eval, val);
+    }
+    EnsemblePage page;
+    page.setStorePath(path);
+    QVERIFY(page.openRun(run));
+    QCOMPARE(page.confusionModel()->headerData(9, Qt::Vertical).toString(),
+             QStringLiteral("Ankle boot"));
+    // Image 2 is a 7 (Sneaker) that three networks take for a 2 (Pullover).
+    const MisclassificationModel* model = page.misclassificationModel();
+    QCOMPARE(model->index(2, MisclassificationModel::TrueLabelColumn).data().toString(),
+             QStringLiteral("Sneaker"));
+    QCOMPARE(model->index(2, MisclassificationModel::CommonWrongColumn).data().toString(),
+             QStringLiteral("Pullover"));
+    auto* trueLabel = page.table()->findChild<QComboBox*>();
+    QCOMPARE(trueLabel->itemText(1 + 3), QStringLiteral("Dress"));
+    closeMessageBoxes(&page);
   }
 
   void filtersKeepTheShownImageWhenItPasses() {
@@ -283,6 +374,11 @@ class TestEnsemblePage : public QObject {
     QVERIFY(page.runsPanel()->trainButton()->isEnabled());
     QCOMPARE(opened.size(), 1);
     QCOMPARE(page.runsModel()->rowCount(), 1);
+    // The list shows the end without a Refresh.
+    QCOMPARE(page.runsModel()->index(0, RunsModel::StatusColumn).data().toString(),
+             QStringLiteral("finished"));
+    QCOMPARE(page.runsModel()->index(0, RunsModel::EpochsColumn).data().toString(),
+             QStringLiteral("1/1"));
     const EnsembleRunPtr& run = page.currentRun();
     QCOMPARE(run->nets(), 3);
     QCOMPARE(run->info().status, cs::RunStatus::Finished);

@@ -1,0 +1,187 @@
+// The chart numbers and behaviour: TensorBoard's debiased moving average (hand-computed values),
+// the fitted accuracy range, round ticks, the smoothing slider redrawing the loss, an accuracy
+// axis that tells 97.7% from 98.8%, and a zoom by dragging that keeps every axis labelled.
+#include <QSlider>
+#include <QValueAxis>
+#include <QtTest>
+#include <cmath>
+
+#include "charts/chart_math.h"
+#include "charts/training_charts.h"
+#include "charts/zoomable_chart_view.h"
+#include "training/metrics_history.h"
+
+namespace {
+
+// Ticks of a dynamic-tick axis inside its range.
+int ticksShown(const QValueAxis* axis) {
+  if (axis->tickType() != QValueAxis::TicksDynamic) return axis->tickCount();
+  const double step = axis->tickInterval();
+  double first = axis->tickAnchor() + std::ceil((axis->min() - axis->tickAnchor()) / step) * step;
+  int n = 0;
+  for (double t = first; t <= axis->max() + 1e-9 * step; t += step) ++n;
+  return n;
+}
+
+void fill(MetricsHistory& history, int epochs, const std::vector<double>& valAccuracy) {
+  history.setStepsPerEpoch(100);
+  std::vector<cs::LossPoint> points;
+  for (int s = 0; s < 100 * epochs; ++s)
+    points.push_back({s, 2.3f * std::exp(-s / 60.f) + 0.05f * float(s % 3),
+                      0.1f + 0.88f * (1 - std::exp(-s / 8.f))});  // ~98% by the first epoch
+  history.addLosses(points);
+  for (int e = 1; e <= epochs; ++e) {
+    EvaluationReport r;
+    r.step = e * 100;
+    r.epoch = e;
+    r.epochEnd = true;
+    r.valLoss = 0.3 / e;
+    r.valAccuracy = valAccuracy[e - 1];
+    r.trainAccuracy = valAccuracy[e - 1] + 0.002;
+    history.addEvaluation(r);
+  }
+}
+
+}  // namespace
+
+class TestCharts : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void emaIsDebiased();
+  void emaWeightZeroIsTheRawSeries();
+  void emaSkipsNonFiniteValues();
+  void fitRange_data();
+  void fitRange();
+  void roundSteps();
+  void sliderSmoothsTheLoss();
+  void accuracyAxisFitsTheAccuracies();
+  void zoomKeepsTheAxisLabels();
+};
+
+void TestCharts::emaIsDebiased() {
+  // weight 0.5 over 4, 2, 8: ema 2, 2, 5; debias 1-0.5, 1-0.25, 1-0.125.
+  const std::vector<QPointF> out = chart_math::smoothed({{1, 4}, {2, 2}, {3, 8}}, 0.5);
+  QCOMPARE(out.size(), size_t(3));
+  QCOMPARE(out[0].y(), 4.0);  // the first point is itself, not pulled towards zero
+  QCOMPARE(out[1].y(), 2.0 / 0.75);
+  QCOMPARE(out[2].y(), 5.0 / 0.875);
+  QCOMPARE(out[2].x(), 3.0);
+  // A constant series stays constant at any weight.
+  for (const QPointF& p : chart_math::smoothed({{1, 3}, {2, 3}, {3, 3}, {4, 3}}, 0.99))
+    QVERIFY(std::abs(p.y() - 3) < 1e-12);
+}
+
+void TestCharts::emaWeightZeroIsTheRawSeries() {
+  const std::vector<QPointF> raw{{1, 5}, {2, -1}, {3, 7}};
+  QCOMPARE(chart_math::smoothed(raw, 0), raw);
+}
+
+void TestCharts::emaSkipsNonFiniteValues() {
+  const std::vector<QPointF> out = chart_math::smoothed({{1, 4}, {2, std::nan("")}, {3, 2}}, 0.5);
+  QVERIFY(std::isnan(out[1].y()));
+  QCOMPARE(out[2].y(), 2.0 / 0.75);  // as if the NaN were not there
+}
+
+void TestCharts::fitRange_data() {
+  QTest::addColumn<std::vector<double>>("values");
+  QTest::addColumn<double>("min");
+  QTest::addColumn<double>("max");
+  // Padding 10% of the span on each side, at least 1 point wide, within [0, 100].
+  QTest::newRow("two close accuracies") << std::vector<double>{97.7, 98.8} << 97.59 << 98.91;
+  QTest::newRow("flat: the minimum span") << std::vector<double>{98.0, 98.0} << 97.5 << 98.5;
+  QTest::newRow("at 100: clamped, span kept") << std::vector<double>{99.9, 100.0} << 99.0 << 100.0;
+  QTest::newRow("wide") << std::vector<double>{10.0, 90.0} << 2.0 << 98.0;
+  QTest::newRow("none") << std::vector<double>{} << 0.0 << 100.0;
+}
+
+void TestCharts::fitRange() {
+  QFETCH(std::vector<double>, values);
+  QFETCH(double, min);
+  QFETCH(double, max);
+  const chart_math::Range r = chart_math::fitRange(values, 0.1, 1.0, 0, 100);
+  QVERIFY2(std::abs(r.min - min) < 1e-9, qPrintable(QString::number(r.min)));
+  QVERIFY2(std::abs(r.max - max) < 1e-9, qPrintable(QString::number(r.max)));
+}
+
+void TestCharts::roundSteps() {
+  QCOMPARE(chart_math::roundStep(1.32, 4), 0.5);
+  QCOMPARE(chart_math::roundStep(100, 5), 20.0);
+  QCOMPARE(chart_math::roundStep(0.07, 4), 0.02);
+  QValueAxis axis;
+  axis.setRange(97.59, 98.91);
+  chart_math::applyRoundTicks(&axis, axis.min(), axis.max(), 4);
+  // 0.5 would label only 98.0 and 98.5: the next smaller step, 97.6, 97.8, …, 98.8.
+  QCOMPARE(axis.tickInterval(), 0.2);
+  QCOMPARE(axis.labelFormat(), QStringLiteral("%.1f"));
+  QCOMPARE(ticksShown(&axis), 7);
+  QCOMPARE(chart_math::ticksWithin(0, 100, 20), 6);
+}
+
+void TestCharts::sliderSmoothsTheLoss() {
+  MetricsHistory history;
+  fill(history, 3, {0.95, 0.97, 0.977});
+  TrainingCharts charts(&history);
+  charts.setSmoothing(0);
+  QList<QPointF> plotted = charts.plottedSmoothedLoss();
+  QCOMPARE(plotted.size(), 300);
+  QCOMPARE(plotted[10].y(), history.losses()[10].y());  // no smoothing: the raw loss
+  auto* slider = charts.findChild<QSlider*>();
+  QVERIFY(slider);
+  slider->setValue(60);  // the user drags it to 0.6
+  QCOMPARE(charts.smoothing(), 0.6);
+  plotted = charts.plottedSmoothedLoss();
+  const std::vector<QPointF> expected = chart_math::smoothed(history.losses(), 0.6);
+  QCOMPARE(plotted[10].y(), expected[10].y());
+  QVERIFY(plotted[10].y() != history.losses()[10].y());
+}
+
+void TestCharts::accuracyAxisFitsTheAccuracies() {
+  MetricsHistory history;
+  fill(history, 2, {0.977, 0.988});
+  TrainingCharts charts(&history);
+  const QPointF range = charts.accuracyRange();
+  // Not 0..100: 97.7% and 98.8% a tenth of the axis apart at least.
+  QVERIFY2(range.x() > 90 && range.y() <= 100,
+           qPrintable(QStringLiteral("%1..%2").arg(range.x()).arg(range.y())));
+  QVERIFY((98.8 - 97.7) / (range.y() - range.x()) > 0.1);
+  QVERIFY(range.x() < 97.7 && range.y() > 98.8);
+}
+
+void TestCharts::zoomKeepsTheAxisLabels() {
+  MetricsHistory history;
+  fill(history, 3, {0.95, 0.97, 0.977});
+  TrainingCharts charts(&history);
+  charts.resize(600, 700);
+  charts.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&charts));
+  const QList<ZoomableChartView*> views = charts.findChildren<ZoomableChartView*>();
+  QCOMPARE(views.size(), 2);
+  for (ZoomableChartView* view : views) {
+    const QRectF plot = view->chart()->plotArea();
+    // A small rectangle near the bottom of the plot: far inside one tick interval.
+    const QPoint from = view->mapFromScene(view->chart()->mapToScene(
+        plot.bottomLeft() + QPointF(plot.width() * 0.4, -plot.height() * 0.12)));
+    const QPoint to = view->mapFromScene(view->chart()->mapToScene(
+        plot.bottomLeft() + QPointF(plot.width() * 0.5, -plot.height() * 0.04)));
+    QTest::mousePress(view->viewport(), Qt::LeftButton, {}, from);
+    QTest::mouseMove(view->viewport(), (from + to) / 2);
+    QTest::mouseMove(view->viewport(), to);
+    QTest::mouseRelease(view->viewport(), Qt::LeftButton, {}, to);
+    QVERIFY(view->isZoomed());
+    for (QAbstractAxis* a : view->chart()->axes()) {
+      auto* axis = qobject_cast<QValueAxis*>(a);
+      QVERIFY(axis);
+      QVERIFY2(ticksShown(axis) >= 2, qPrintable(QStringLiteral("%1: %2 ticks over %3..%4")
+                                                     .arg(axis->titleText())
+                                                     .arg(ticksShown(axis))
+                                                     .arg(axis->min())
+                                                     .arg(axis->max())));
+    }
+    view->resetZoom();
+    QVERIFY(!view->isZoomed());
+  }
+}
+
+QTEST_MAIN(TestCharts)
+#include "test_charts.moc"

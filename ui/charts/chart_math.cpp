@@ -1,0 +1,73 @@
+#include "charts/chart_math.h"
+
+#include <QValueAxis>
+#include <algorithm>
+#include <cmath>
+
+namespace chart_math {
+
+std::vector<QPointF> smoothed(const std::vector<QPointF>& points, double weight) {
+  weight = std::clamp(weight, 0.0, 0.999);
+  std::vector<QPointF> out;
+  out.reserve(points.size());
+  double ema = 0, debias = 1;  // debias: weight^(finite points so far)
+  for (const QPointF& p : points) {
+    if (!std::isfinite(p.y())) {
+      out.push_back(p);
+      continue;
+    }
+    ema = weight * ema + (1 - weight) * p.y();
+    debias *= weight;
+    out.emplace_back(p.x(), ema / (1 - debias));
+  }
+  return out;
+}
+
+Range fitRange(const std::vector<double>& values, double padding, double minSpan, double lo,
+               double hi) {
+  double min = hi, max = lo;
+  for (double v : values)
+    if (std::isfinite(v)) {
+      min = std::min(min, v);
+      max = std::max(max, v);
+    }
+  if (min > max) return {lo, hi};
+  double pad = padding * (max - min);
+  if (max - min + 2 * pad < minSpan) pad = (minSpan - (max - min)) / 2;
+  Range r{std::max(lo, min - pad), std::min(hi, max + pad)};
+  // Clamped at one end: the span goes to the other, as far as the bounds allow.
+  if (r.max - r.min < minSpan) {
+    if (r.min == lo) r.max = std::min(hi, lo + minSpan);
+    if (r.max == hi) r.min = std::max(lo, hi - minSpan);
+  }
+  return r;
+}
+
+double roundStep(double span, int ticks) {
+  const double raw = std::max(span, 1e-12) / std::max(1, ticks);
+  const double decade = std::pow(10.0, std::floor(std::log10(raw)));
+  return raw <= decade       ? decade
+         : raw <= 2 * decade ? 2 * decade
+         : raw <= 5 * decade ? 5 * decade
+                             : 10 * decade;
+}
+
+int ticksWithin(double min, double max, double step) {
+  return static_cast<int>(std::floor(max / step + 1e-9) - std::ceil(min / step - 1e-9)) + 1;
+}
+
+void applyRoundTicks(QValueAxis* axis, double min, double max, int ticks) {
+  double step = roundStep(max - min, ticks);
+  // Fewer than three labels say little: the next smaller round step (5 → 2 → 1 → 0.5 …).
+  while (ticksWithin(min, max, step) < 3 && step > 1e-9 * std::max(1.0, std::abs(max))) {
+    const double mantissa = step / std::pow(10.0, std::floor(std::log10(step) + 1e-9));
+    step *= mantissa > 4 ? 0.4 : 0.5;
+  }
+  axis->setTickType(QValueAxis::TicksDynamic);
+  axis->setTickAnchor(std::ceil(min / step - 1e-9) * step);
+  axis->setTickInterval(step);
+  const int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(step) + 1e-9)));
+  axis->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
+}
+
+}  // namespace chart_math

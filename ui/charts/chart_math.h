@@ -1,0 +1,38 @@
+// The numbers behind the charts, kept apart from Qt Charts so that tests can check them: the
+// smoothing of a noisy series, the range an axis fits to its data, and round tick steps.
+#pragma once
+
+#include <QPointF>
+#include <vector>
+
+class QValueAxis;
+
+namespace chart_math {
+
+// TensorBoard's smoothing: an exponential moving average with weight `weight` (0: none, up to
+// 0.999) on the past, debiased so that the first points are not pulled towards zero:
+//   ema_i = weight * ema_{i-1} + (1 - weight) * y_i,   smoothed_i = ema_i / (1 - weight^(i+1)).
+// A non-finite y is passed through and does not enter the average. x values are kept.
+std::vector<QPointF> smoothed(const std::vector<QPointF>& points, double weight);
+
+struct Range {
+  double min = 0, max = 1;
+};
+
+// The range an axis shows for `values`: their span, padded by `padding` of it on each side (at
+// least half of `minSpan` around a flat series), clamped to [lo, hi]. No values: [lo, hi].
+Range fitRange(const std::vector<double>& values, double padding, double minSpan, double lo,
+               double hi);
+
+// A round tick step (1, 2 or 5 times a power of ten) for about `ticks` intervals over `span`.
+double roundStep(double span, int ticks);
+
+// Round multiples of `step` within [min, max].
+int ticksWithin(double min, double max, double step);
+
+// Ticks at round multiples of roundStep(max - min, ticks) over [min, max] (a smaller round step
+// when that leaves fewer than three), labelled with as many decimals as the step needs; the range
+// itself is kept. Zooming keeps labels on every axis this way.
+void applyRoundTicks(QValueAxis* axis, double min, double max, int ticks);
+
+}  // namespace chart_math
