@@ -12,6 +12,7 @@
 #include <map>
 #include <random>
 
+#include "checkpoint_test_util.h"
 #include "convscope/checkpoint.h"
 #include "fake_backend.h"
 
@@ -20,18 +21,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class CheckpointTest : public testing::Test {
+class CheckpointTest : public checkpoint_test::CheckpointFiles {
  protected:
-  void SetUp() override {
-    m_dir =
-        fs::temp_directory_path() / ("convscope-test-ckpt-" + std::to_string(::getpid()) + "-" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(m_dir);
-    fs::create_directories(m_dir);
-  }
-  void TearDown() override { fs::remove_all(m_dir); }
-  std::string path(const std::string& name) const { return (m_dir / name).string(); }
-
   // A safetensors file from a header text (padded here) and `floats` data values.
   std::string raw_file(const std::string& name, std::string header, size_t floats) const {
     header.append((8 - header.size() % 8) % 8, ' ');
@@ -52,8 +43,6 @@ class CheckpointTest : public testing::Test {
     std::ifstream in(p, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
-
-  fs::path m_dir;
 };
 
 void expect_checkpoint_error(const std::function<void()>& f,
