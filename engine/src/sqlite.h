@@ -61,8 +61,9 @@ class Stmt {
   void run();   // steps to the end (a statement without results) and resets
   void reset();
 
-  // Columns are 0-based, as in SQLite, or named as in the result ("train_sha256"; an
-  // expression's name is its "AS" alias). A name that is not in the result throws StoreError.
+  // Columns are 0-based, as in SQLite, or named as in the result: a plain column by its own
+  // name ("train_sha256"), anything else ("r.id", "count(*)") by its AS alias, since SQLite
+  // only promises the names that AS gives. A name not in the result throws StoreError.
   bool is_null(int col) const;
   int64_t i64(int col) const;
   int i32(int col) const { return static_cast<int>(i64(col)); }
