@@ -62,8 +62,9 @@ class Stmt {
   void reset();
 
   // Columns are 0-based, as in SQLite, or named as in the result: a plain column by its own
-  // name ("train_sha256"), anything else ("r.id", "count(*)") by its AS alias, since SQLite
-  // only promises the names that AS gives. A name not in the result throws StoreError.
+  // name ("train_sha256"; what SQLite gives, though it promises only AS names; the store tests
+  // read every one), anything else ("r.id", "count(*)") by its AS alias. A name not in the
+  // result throws StoreError.
   bool is_null(int col) const;
   int64_t i64(int col) const;
   int i32(int col) const { return static_cast<int>(i64(col)); }
