@@ -1,0 +1,46 @@
+// convscope-cli bench --json: the last stdout line is one valid JSON object with the figures,
+// whatever characters the command line holds.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.h"
+
+namespace cs {
+namespace {
+
+using namespace cli_test;
+
+TEST(CliBench, JsonLineIsValidAndEscapesTheCommandLine) {
+  TempDir dir;
+  // Quotes, a backslash and a tab in the data folder's name, and so in the command line.
+  const std::string data = dir.file("da\"ta\\\tset");
+  write_idx_folder(data, 128, 32);
+  const Result r = run_cli({"bench", "--data", data, "--arch", "d10", "--threads", "1", "--repeats",
+                            "3", "--no-peer", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const size_t last = r.out.rfind('\n', r.out.size() - 2);
+  const std::string line = r.out.substr(last + 1);
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(line)) << line;
+  EXPECT_EQ(j.at("backend"), "cpu");
+  EXPECT_EQ(j.at("nets"), 1);
+  EXPECT_EQ(j.at("repeats"), 3);
+  ASSERT_EQ(j.at("epoch_seconds_all").size(), 3u);
+  ASSERT_EQ(j.at("eval_ms_all").size(), 3u);
+  const double median = j.at("epoch_seconds"), lo = j.at("epoch_seconds_min"),
+               hi = j.at("epoch_seconds_max");
+  EXPECT_LE(lo, median);
+  EXPECT_LE(median, hi);
+  EXPECT_GT(lo, 0);
+  EXPECT_FALSE(j.contains("capture_hz"));  // only with --capture-hz
+  EXPECT_FALSE(j.contains("peer"));        // --no-peer
+  // The command as printed above the JSON line, and it names the odd folder.
+  const std::string command = j.at("command");
+  EXPECT_NE(r.out.find("command: " + command + "\n"), std::string::npos) << command;
+  EXPECT_NE(command.find("da\"ta\\\tset"), std::string::npos) << command;
+}
+
+}  // namespace
+}  // namespace cs
