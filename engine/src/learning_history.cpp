@@ -78,6 +78,10 @@ int LearningHistory::stable_since(int image) const {
   return since;
 }
 
+bool LearningHistory::unforgettable(int image) const {
+  return !never_learned(image) && times_forgotten(image) == 0;
+}
+
 std::vector<StripEntry> LearningHistory::strip(int image) const {
   check_image(image);
   std::vector<StripEntry> out;

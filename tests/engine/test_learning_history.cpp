@@ -49,6 +49,8 @@ TEST(LearningHistory, LearnedNeverLearnedStable) {
   EXPECT_EQ(h.stable_since(2), -1);
   EXPECT_EQ(h.stable_since(3), -1);
   EXPECT_EQ(h.stable_since(4), 50);
+  const bool unforgettable[] = {true, false, false, false, false};
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(h.unforgettable(i), unforgettable[i]) << "image " << i;
 }
 
 TEST(LearningHistory, Strip) {
@@ -75,6 +77,7 @@ TEST(LearningHistory, EmptyHistory) {
   EXPECT_EQ(h.first_learned(0), -1);
   EXPECT_TRUE(h.never_learned(1));
   EXPECT_EQ(h.stable_since(1), -1);
+  EXPECT_FALSE(h.unforgettable(0));
   EXPECT_TRUE(h.strip(0).empty());
   EXPECT_EQ(h.to_csv(), "image,eval_index,step,top1,correct\n");
 }

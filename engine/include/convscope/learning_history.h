@@ -61,6 +61,7 @@ class LearningHistory {
   int first_learned(int image) const;  // eval_index, or -1
   bool never_learned(int image) const;
   int stable_since(int image) const;  // eval_index, or -1
+  bool unforgettable(int image) const;
   std::vector<StripEntry> strip(int image) const;
 
   // times_forgotten of every image at once.
