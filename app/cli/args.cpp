@@ -34,8 +34,16 @@ bool Args::parse(const std::vector<std::string>& argv) {
       std::fputs(help().c_str(), stdout);
       return false;
     }
-    if (a.rfind("--", 0) != 0)
-      throw UsageError("unexpected argument '" + a + "' (flags start with --)");
+    if (!m_positional_name.empty() && a == "--") {
+      m_positional.insert(m_positional.end(), argv.begin() + static_cast<long>(i) + 1, argv.end());
+      break;
+    }
+    if (a.rfind("--", 0) != 0) {
+      if (m_positional_name.empty())
+        throw UsageError("unexpected argument '" + a + "' (flags start with --)");
+      m_positional.push_back(a);
+      continue;
+    }
     std::string name = a.substr(2), value;
     const size_t eq = name.find('=');
     const bool inline_value = eq != std::string::npos;
@@ -109,7 +117,9 @@ bool Args::given(const std::string& name) const {
 
 std::string Args::help() const {
   std::ostringstream os;
-  os << "usage: convscope-cli " << m_command << " [flags]\n\n" << m_summary << "\n";
+  os << "usage: convscope-cli " << m_command << " [flags]"
+     << (m_positional_name.empty() ? "" : " " + m_positional_name + "...") << "\n\n"
+     << m_summary << "\n";
   std::string section = "\x01";
   for (const std::string& name : m_order) {
     const Spec& s = m_specs.at(name);

@@ -25,6 +25,10 @@ class Args {
               const std::string& help);
   void flag(const std::string& name, const std::string& help);
   void section(const std::string& title);  // groups the flags that follow in --help
+  // Accept arguments that are not flags (file names), shown as `value_name...` in --help;
+  // everything after "--" is one of them too. Without this call they are a UsageError.
+  void positionals(const std::string& value_name) { m_positional_name = value_name; }
+  const std::vector<std::string>& positional() const { return m_positional; }
 
   // Parses argv; returns false when --help was given (help already printed to stdout).
   bool parse(const std::vector<std::string>& argv);
@@ -46,7 +50,8 @@ class Args {
   };
   const Spec& spec(const std::string& name) const;
 
-  std::string m_command, m_summary, m_section;
+  std::string m_command, m_summary, m_section, m_positional_name;
+  std::vector<std::string> m_positional;
   std::vector<std::string> m_order;
   std::map<std::string, Spec> m_specs;
   std::map<std::string, std::string> m_values;

@@ -35,6 +35,17 @@ arch = {"reference": (0, 27, 27, "c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10"),
         "pool-too-big": (0, 3, 3, "m9-d10"), "stride-zero": (0, 27, 27, "c3x4:s0-d10")}
 for name, (c, h, w, text) in arch.items():
     open(f"{here}/arch/{name}", "wb").write(bytes([c, h, w]) + text.encode())
+# Image files: small valid PGM / PPM of each kind, and damaged ones.
+seven = bytes(255 if 2 <= x <= 5 and (y == 1 or x == 5 - y // 3) else 0 for y in range(8) for x in range(6))
+images = {"p5": b"P5\n6 8\n255\n" + seven,
+          "p2": b"P2 # comment\n6 8\n255\n" + " ".join(map(str, seven)).encode() + b"\n",
+          "p6": b"P6 6 8 255\n" + bytes(v for p in seven for v in (p, p, p)),
+          "p3-16bit": b"P3 2 1 65535\n65535 0 0 0 0 65535\n",
+          "p5-16bit": b"P5 2 1 1000\n\x03\xe8\x00\x01",
+          "truncated": (b"P5\n6 8\n255\n" + seven)[:30], "huge": b"P5\n16384 16384\n255\n",
+          "above-maxval": b"P2 2 1 10 5 11\n", "png": b"\x89PNG\r\n\x1a\n", "empty": b""}
+for name, data in images.items():
+    open(f"{here}/image/{name}", "wb").write(data)
 PY
 "$cli" train --data "$tmp" --arch d10 --optimizer sgd --threads 1 --quiet --save "$tmp/sgd.safetensors" >/dev/null 2>&1
 "$cli" ensemble --data "$tmp" --arch d10 --optimizer sgd --nets 2 --threads 1 --quiet --store "$tmp/store.db" >/dev/null 2>&1

@@ -1,0 +1,201 @@
+// convscope-cli predict: classify image files (a drawn or photographed digit) with a checkpoint,
+// or with every stored network of a run (votes, mean probabilities, disagreement).
+//
+// Each image goes through the MNIST-style preprocessing (digit_preprocess.h) unless --raw.
+// The Backend interface has no single-image forward pass, so the images are classified through
+// evaluate(): it reports only the top three classes and the probability of each image's label, so
+// every image is put in the evaluation set once per class, labelled with that class, and the
+// label probabilities make up the full distribution (classes x the cost of one forward pass).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "commands.h"
+#include "convscope/checkpoint.h"
+#include "convscope/digit_preprocess.h"
+#include "convscope/image_file.h"
+#include "convscope/store.h"
+#include "options.h"
+
+namespace cs::cli {
+
+namespace {
+
+struct Input {
+  std::string path;
+  std::vector<uint8_t> pixels;  // the network's input, empty when the image is blank
+};
+
+std::string shape_text(const Shape3& s) {
+  return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
+}
+
+std::vector<Input> read_inputs(const std::vector<std::string>& paths, const Shape3& shape,
+                               bool raw) {
+  const Shape3 digit{1, kDigitSide, kDigitSide};
+  if (shape.c != 1 || (!raw && !(shape == digit)))
+    throw UsageError("the network expects " + shape_text(shape) + " images; " +
+                     (shape.c != 1 ? std::string("predict reads grayscale images only")
+                                   : "the preprocessing makes " + shape_text(digit) +
+                                         " digits (give images of that size with --raw)"));
+  std::vector<Input> out;
+  for (const std::string& path : paths) {
+    const GrayImage img = read_image_file(path);
+    Input in{path, {}};
+    if (raw) {
+      if (img.width != shape.w || img.height != shape.h)
+        throw UsageError(path + ": --raw needs " + std::to_string(shape.w) + "x" +
+                         std::to_string(shape.h) + " images, this one is " +
+                         std::to_string(img.width) + "x" + std::to_string(img.height));
+      in.pixels = img.pixels;
+    } else {
+      const DigitResult d = preprocess_digit(img.pixels.data(), img.width, img.height);
+      if (!d.blank()) in.pixels.assign(d.pixels.begin(), d.pixels.end());
+    }
+    out.push_back(std::move(in));
+  }
+  return out;
+}
+
+// Every non-blank input once per class, labelled with that class.
+Dataset one_per_class(const std::vector<Input>& inputs, const Shape3& shape, int classes) {
+  Dataset d;
+  d.name = "predict";
+  d.shape = shape;
+  d.classes = classes;
+  for (const Input& in : inputs) {
+    if (in.pixels.empty()) continue;
+    for (int c = 0; c < classes; ++c) {
+      d.images.insert(d.images.end(), in.pixels.begin(), in.pixels.end());
+      d.labels.push_back(static_cast<uint8_t>(c));
+    }
+  }
+  d.count = static_cast<int>(d.labels.size());
+  return d;
+}
+
+void load_stored_weights(Store& store, int64_t run, int net, Backend& backend,
+                         const NetworkSpec& spec) {
+  const std::vector<NamedTensor> tensors = store.load_weights(run, net);
+  const std::vector<ParamInfo> params = spec.params();
+  for (size_t p = 0; p < params.size(); ++p) {
+    const auto t = std::find_if(tensors.begin(), tensors.end(),
+                                [&](const NamedTensor& x) { return x.name == params[p].name; });
+    if (t == tensors.end() || t->data.size() != static_cast<size_t>(params[p].size()))
+      throw StoreError(store.path() + ": run " + std::to_string(run) + " network " +
+                       std::to_string(net) + ": tensor " + params[p].name +
+                       (t == tensors.end() ? " is missing" : " has the wrong size"));
+    backend.write_tensor(net, static_cast<int>(p), TensorRole::Param, t->data.data());
+  }
+}
+
+void print_single(const Input& in, const float* probs, int classes) {
+  std::vector<int> order(static_cast<size_t>(classes));
+  for (int c = 0; c < classes; ++c) order[c] = c;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return probs[a] > probs[b]; });
+  std::printf("%s:", in.path.c_str());
+  for (int r = 0; r < std::min(3, classes); ++r)
+    std::printf("%s%d %.2f%%", r ? "  " : " ", order[r], 100 * probs[order[r]]);
+  std::printf("\n");
+}
+
+// probs: (nets, classes) of one image.
+void print_ensemble(const Input& in, const std::vector<const float*>& probs, int classes) {
+  const int nets = static_cast<int>(probs.size());
+  std::vector<int> votes(static_cast<size_t>(classes), 0);
+  std::vector<double> mean(static_cast<size_t>(classes), 0);
+  for (const float* p : probs) {
+    ++votes[std::max_element(p, p + classes) - p];
+    for (int c = 0; c < classes; ++c) mean[c] += p[c] / nets;
+  }
+  int major = 0;
+  for (int c = 1; c < classes; ++c)
+    if (votes[c] > votes[major] || (votes[c] == votes[major] && mean[c] > mean[major])) major = c;
+  std::printf("%s: %d  votes %d/%d  disagreement %.1f%%\n", in.path.c_str(), major, votes[major],
+              nets, 100.0 * (nets - votes[major]) / nets);
+  std::printf("  %5s %6s %8s\n", "class", "votes", "mean p");
+  for (int c = 0; c < classes; ++c) std::printf("  %5d %6d %7.2f%%\n", c, votes[c], 100 * mean[c]);
+}
+
+}  // namespace
+
+int predict_command(const std::vector<std::string>& argv) {
+  Args args("predict");
+  args.set_summary(
+      "Classify image files (PGM or PPM; any size, dark-on-light or light-on-dark) after the\n"
+      "MNIST preprocessing: crop, scale into 20x20, centre by mass in 28x28. With --run every\n"
+      "stored network of the run votes.");
+  args.positionals("IMAGE");
+  args.section("Network");
+  args.option("checkpoint", "FILE", "",
+              "safetensors checkpoint written by train --save or the app");
+  args.option("run", "ID", "", "use every network of this stored run instead of a checkpoint");
+  args.option("store", "FILE", default_store_path(), "the run store (SQLite) holding --run");
+  args.section("Input");
+  args.flag("raw", "no preprocessing: the images already have the network's input size");
+  add_backend_options(args);
+  if (!args.parse(argv)) return 0;
+  if (args.given("checkpoint") == args.given("run"))
+    throw UsageError("give either --checkpoint FILE or --run ID");
+  if (args.positional().empty()) throw UsageError("no IMAGE given");
+
+  GroupConfig group;
+  std::unique_ptr<Store> store;
+  int64_t run = 0;
+  if (args.given("checkpoint")) {
+    const CheckpointMeta meta = read_checkpoint_meta(args.str("checkpoint"));
+    group.spec = meta.spec;
+    group.optimizer = meta.optimizer;
+    group.seeds = {meta.seed};
+  } else {
+    run = args.integer("run", 1, 1 << 30);
+    store = std::make_unique<Store>(args.str("store"), StoreAccess::ReadOnly);
+    group = store->load_run(run).info.setup.group;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<Input> inputs =
+      read_inputs(args.positional(), group.spec.input, args.on("raw"));
+  const Dataset set = one_per_class(inputs, group.spec.input, group.spec.classes);
+  const auto read = std::chrono::steady_clock::now();
+
+  EvalResult r;
+  if (set.count > 0) {
+    BackendSelection sel = select_backend(args);
+    sel.backend->configure(group, set, set);
+    if (store)
+      for (int net = 0; net < group.nets(); ++net)
+        load_stored_weights(*store, run, net, *sel.backend, group.spec);
+    else
+      load_checkpoint(args.str("checkpoint"), *sel.backend, 0);
+    sel.backend->evaluate(r);
+  }
+  const auto done = std::chrono::steady_clock::now();
+
+  const int classes = group.spec.classes;
+  int at = 0;  // position of the next non-blank input in `set`
+  for (const Input& in : inputs) {
+    if (in.pixels.empty()) {
+      std::printf("%s: blank (no ink found)\n", in.path.c_str());
+      continue;
+    }
+    std::vector<const float*> probs;
+    for (int net = 0; net < group.nets(); ++net)
+      probs.push_back(&r.true_probs[static_cast<size_t>(net) * set.count + at * classes]);
+    if (store)
+      print_ensemble(in, probs, classes);
+    else
+      print_single(in, probs[0], classes);
+    ++at;
+  }
+  const auto ms = [](auto a, auto b) {
+    return std::chrono::duration<double, std::milli>(b - a).count();
+  };
+  std::fprintf(stderr,
+               "%zu image(s), %d network(s): reading and preprocessing %.1f ms, "
+               "network %.1f ms\n",
+               inputs.size(), group.nets(), ms(start, read), ms(read, done));
+  return 0;
+}
+
+}  // namespace cs::cli

@@ -1,0 +1,85 @@
+// Per-image learning history of one network over training: at every validation pass, each
+// validation image's top-1 prediction, from which "forgetting events" (Toneva et al., "An
+// Empirical Study of Example Forgetting during Deep Neural Network Learning", ICLR 2019) and
+// related per-image facts are read.
+//
+// Definitions (per image, over the recorded passes in order):
+//   correct      top-1 == label at that pass.
+//   learned      correct at a pass. The first learned pass is the first correct one (a single
+//                correct pass counts, even if the image is forgotten again right after).
+//   forgotten    correct at one pass and wrong at the next recorded pass (a forgetting event).
+//   never learned  wrong at every recorded pass.
+//   stable since the first pass of the final run of correct passes that reaches the latest
+//                pass: the image has been correct from there on. None when it is wrong at the
+//                latest pass.
+//   unforgettable  learned and never forgotten (then stable since == first learned).
+// Passes are named by the eval_index given to record(); "none" is -1.
+//
+// Memory: one byte per image per pass (10,000 images x 100 passes = 1 MB).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "convscope/backend.h"
+
+namespace cs {
+
+struct EvalPoint {
+  int eval_index = 0;  // strictly increasing from one recorded pass to the next
+  long long step = 0;  // optimizer steps taken when the pass ran
+  int epoch = 0;       // epochs completed when the pass ran
+};
+
+struct StripEntry {
+  EvalPoint point;
+  int top1 = 0;
+  bool correct = false;
+};
+
+class LearningHistory {
+ public:
+  // The validation labels, one per image; their count is the number of images.
+  explicit LearningHistory(std::vector<uint8_t> labels);
+
+  // One validation pass: the top-1 class of every image. Throws std::invalid_argument when the
+  // count differs from the labels' or eval_index does not increase.
+  void record(const EvalPoint& point, std::span<const uint8_t> top1);
+  // The same from a backend's evaluation, for network `net` of its group.
+  void record(const EvalPoint& point, const EvalResult& eval, int net);
+
+  int images() const { return static_cast<int>(m_labels.size()); }
+  int passes() const { return static_cast<int>(m_points.size()); }
+  const std::vector<EvalPoint>& points() const { return m_points; }
+
+  // Per image (std::out_of_range for an index outside [0, images())).
+  int top1(int image, int pass) const;  // pass in [0, passes())
+  bool correct(int image, int pass) const;
+  int times_forgotten(int image) const;
+  int first_learned(int image) const;  // eval_index, or -1
+  bool never_learned(int image) const;
+  int stable_since(int image) const;  // eval_index, or -1
+  bool unforgettable(int image) const;
+  std::vector<StripEntry> strip(int image) const;
+
+  // times_forgotten of every image at once.
+  std::vector<int> forgetting_counts() const;
+
+  // image,eval_index,step,top1,correct: every image's every pass, image by image.
+  std::string to_csv() const;
+  void write_csv(const std::string& path) const;  // atomically; throws FileError
+
+ private:
+  void check_image(int image) const;
+  uint8_t at(int image, int pass) const {
+    return m_top1[static_cast<size_t>(pass) * m_labels.size() + image];
+  }
+
+  std::vector<uint8_t> m_labels;
+  std::vector<EvalPoint> m_points;
+  std::vector<uint8_t> m_top1;  // (passes, images)
+};
+
+}  // namespace cs

@@ -1,0 +1,121 @@
+#include "convscope/learning_history.h"
+
+#include <stdexcept>
+
+#include "convscope/atomic_file.h"
+
+namespace cs {
+
+LearningHistory::LearningHistory(std::vector<uint8_t> labels) : m_labels(std::move(labels)) {}
+
+void LearningHistory::record(const EvalPoint& point, std::span<const uint8_t> top1) {
+  if (top1.size() != m_labels.size())
+    throw std::invalid_argument("learning history: a pass of " + std::to_string(top1.size()) +
+                                " predictions for " + std::to_string(m_labels.size()) + " images");
+  if (!m_points.empty() && point.eval_index <= m_points.back().eval_index)
+    throw std::invalid_argument("learning history: eval index " + std::to_string(point.eval_index) +
+                                " after " + std::to_string(m_points.back().eval_index));
+  m_top1.insert(m_top1.end(), top1.begin(), top1.end());
+  m_points.push_back(point);
+}
+
+void LearningHistory::record(const EvalPoint& point, const EvalResult& eval, int net) {
+  if (net < 0 || net >= eval.nets)
+    throw std::invalid_argument("learning history: no network " + std::to_string(net) +
+                                " in an evaluation of " + std::to_string(eval.nets));
+  if (eval.count != images() ||
+      eval.top_labels.size() != static_cast<size_t>(eval.nets) * eval.count * 3)
+    throw std::invalid_argument("learning history: an evaluation of " + std::to_string(eval.count) +
+                                " images for " + std::to_string(images()));
+  std::vector<uint8_t> top1(m_labels.size());
+  for (size_t i = 0; i < top1.size(); ++i)
+    top1[i] = eval.top_labels[(static_cast<size_t>(net) * eval.count + i) * 3];
+  record(point, top1);
+}
+
+void LearningHistory::check_image(int image) const {
+  if (image < 0 || image >= images())
+    throw std::out_of_range("learning history: no image " + std::to_string(image) + " of " +
+                            std::to_string(images()));
+}
+
+int LearningHistory::top1(int image, int pass) const {
+  check_image(image);
+  if (pass < 0 || pass >= passes())
+    throw std::out_of_range("learning history: no pass " + std::to_string(pass) + " of " +
+                            std::to_string(passes()));
+  return at(image, pass);
+}
+
+bool LearningHistory::correct(int image, int pass) const {
+  return top1(image, pass) == m_labels[image];
+}
+
+int LearningHistory::times_forgotten(int image) const {
+  check_image(image);
+  int n = 0;
+  for (int p = 1; p < passes(); ++p)
+    n += at(image, p - 1) == m_labels[image] && at(image, p) != m_labels[image];
+  return n;
+}
+
+int LearningHistory::first_learned(int image) const {
+  check_image(image);
+  for (int p = 0; p < passes(); ++p)
+    if (at(image, p) == m_labels[image]) return m_points[p].eval_index;
+  return -1;
+}
+
+bool LearningHistory::never_learned(int image) const {
+  return first_learned(image) < 0;
+}
+
+int LearningHistory::stable_since(int image) const {
+  check_image(image);
+  int since = -1;
+  for (int p = passes() - 1; p >= 0 && at(image, p) == m_labels[image]; --p)
+    since = m_points[p].eval_index;
+  return since;
+}
+
+bool LearningHistory::unforgettable(int image) const {
+  return !never_learned(image) && times_forgotten(image) == 0;
+}
+
+std::vector<StripEntry> LearningHistory::strip(int image) const {
+  check_image(image);
+  std::vector<StripEntry> out;
+  out.reserve(m_points.size());
+  for (int p = 0; p < passes(); ++p)
+    out.push_back({m_points[p], at(image, p), at(image, p) == m_labels[image]});
+  return out;
+}
+
+std::vector<int> LearningHistory::forgetting_counts() const {
+  std::vector<int> n(m_labels.size(), 0);
+  for (int p = 1; p < passes(); ++p)
+    for (size_t i = 0; i < m_labels.size(); ++i) {
+      const int image = static_cast<int>(i);
+      n[i] += at(image, p - 1) == m_labels[i] && at(image, p) != m_labels[i];
+    }
+  return n;
+}
+
+std::string LearningHistory::to_csv() const {
+  std::string out = "image,eval_index,step,top1,correct\n";
+  out.reserve(out.size() + m_top1.size() * 20);
+  for (int i = 0; i < images(); ++i)
+    for (int p = 0; p < passes(); ++p) {
+      const int t = at(i, p);
+      out += std::to_string(i) + ',' + std::to_string(m_points[p].eval_index) + ',' +
+             std::to_string(m_points[p].step) + ',' + std::to_string(t) + ',' +
+             (t == m_labels[i] ? '1' : '0') + '\n';
+    }
+  return out;
+}
+
+void LearningHistory::write_csv(const std::string& path) const {
+  write_file_atomically(path, to_csv());
+}
+
+}  // namespace cs
