@@ -13,15 +13,16 @@
 
 #include <array>
 #include <cstdint>
-#include <stdexcept>
 #include <string>
+
+#include "convscope/error.h"
 
 namespace cs {
 
 // Invalid arguments (a null image, a size that is zero, negative or too large).
-class DigitError : public std::invalid_argument {
+class DigitError : public Error {
  public:
-  using std::invalid_argument::invalid_argument;
+  explicit DigitError(const std::string& message) : Error(ErrorKind::InvalidInput, message) {}
 };
 
 constexpr int kDigitSide = 28;  // the output field

@@ -7,18 +7,19 @@
 #pragma once
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "convscope/error.h"
 
 namespace cs {
 
 // The file is unreadable, of an unsupported format, corrupt or truncated: the message names the
 // file and what is wrong.
-class ImageFileError : public std::runtime_error {
+class ImageFileError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit ImageFileError(const std::string& message) : Error(ErrorKind::Data, message) {}
 };
 
 constexpr int kMaxImageSide = 16384;
