@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "convscope/ops/activation.h"
-#include "convscope/ops/conv2d.h"
-#include "convscope/ops/dense.h"
-#include "convscope/ops/pool.h"
+#include "cpu/ops/activation.h"
+#include "cpu/ops/conv2d.h"
+#include "cpu/ops/dense.h"
+#include "cpu/ops/pool.h"
 #include "gpu_test_util.h"
 #include "ops/activation.cuh"
 #include "ops/conv2d.cuh"

@@ -14,12 +14,12 @@
 #include <random>
 #include <vector>
 
-#include "convscope/ops/activation.h"
-#include "convscope/ops/conv2d.h"
-#include "convscope/ops/dense.h"
-#include "convscope/ops/gemm.h"
-#include "convscope/ops/pool.h"
-#include "convscope/ops/softmax_xent.h"
+#include "cpu/gemm.h"
+#include "cpu/ops/activation.h"
+#include "cpu/ops/conv2d.h"
+#include "cpu/ops/dense.h"
+#include "cpu/ops/pool.h"
+#include "cpu/ops/softmax_xent.h"
 #include "expect_close.h"
 
 namespace cs::cpu {

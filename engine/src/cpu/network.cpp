@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <utility>
 
-#include "convscope/ops/conv2d.h"
-#include "convscope/ops/dense.h"
-#include "convscope/ops/pool.h"
-#include "convscope/ops/softmax_xent.h"
+#include "cpu/ops/conv2d.h"
+#include "cpu/ops/dense.h"
+#include "cpu/ops/pool.h"
+#include "cpu/ops/softmax_xent.h"
 
 namespace cs::cpu {
 

@@ -7,7 +7,7 @@
 #include <functional>
 #include <vector>
 
-#include "convscope/ops/conv2d.h"
+#include "cpu/ops/conv2d.h"
 #include "convscope/spec.h"
 
 namespace cs::cpu {

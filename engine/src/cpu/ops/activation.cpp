@@ -1,6 +1,6 @@
 // Bias + activation, forward and backward. Derivatives from the output: relu' = [y > 0],
 // tanh' = 1 - y^2, sigmoid' = y (1 - y).
-#include "convscope/ops/activation.h"
+#include "cpu/ops/activation.h"
 
 #include <cmath>
 

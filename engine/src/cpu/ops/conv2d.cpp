@@ -8,12 +8,12 @@
 // Reads past a row's valid columns meet zeros of dwide or are dropped, so they never matter.
 // Other strides, explicit: col = im2col(inp); out = W · col; dW += dout · col^T (dot products);
 //   dcol = W^T · dout, scattered back by col2im.
-#include "convscope/ops/conv2d.h"
+#include "cpu/ops/conv2d.h"
 
 #include <algorithm>
 
-#include "convscope/ops/activation.h"
-#include "convscope/ops/gemm.h"
+#include "cpu/ops/activation.h"
+#include "cpu/gemm.h"
 #include "cpu/simd.h"
 
 namespace cs::cpu {

@@ -1,9 +1,9 @@
 // Dense layer as three GEMMs: out = x · W^T (dot products along IN), dx = dout · W,
 // dW = dout^T · x (an outer-product GEMM reading dout transposed in place).
-#include "convscope/ops/dense.h"
+#include "cpu/ops/dense.h"
 
-#include "convscope/ops/activation.h"
-#include "convscope/ops/gemm.h"
+#include "cpu/ops/activation.h"
+#include "cpu/gemm.h"
 
 namespace cs::cpu {
 

@@ -1,6 +1,6 @@
 // Pooling over non-overlapping k x k windows. Max pooling keeps the first maximum of a window
 // (row-major order), and routes the whole gradient to it.
-#include "convscope/ops/pool.h"
+#include "cpu/ops/pool.h"
 
 #include <algorithm>
 #include <cstring>

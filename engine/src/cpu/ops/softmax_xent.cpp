@@ -1,6 +1,6 @@
 // Softmax with the max subtracted; the loss is computed as log-sum-exp minus the true logit so
 // that it stays finite when the true class's probability underflows.
-#include "convscope/ops/softmax_xent.h"
+#include "cpu/ops/softmax_xent.h"
 
 #include <algorithm>
 #include <cmath>
