@@ -1,23 +1,27 @@
-// Activations, fused with the bias add: y = act(x + bias[c]) over a (outer, channels, inner)
-// tensor, where conv layers pass (B, OC, OH*OW) and dense layers (B, OUT, 1). The backward pass
-// needs only the activation's output y.
+// Bias + activation, fused: out = act(out + bias[c]) in place over an (outer, channels, inner)
+// tensor, where convolutions pass (B, OC, OH * OW) and dense layers (B, OUT, 1). Backward needs
+// only the activation's output. Conventions: convscope/op_conventions.h.
 #pragma once
 
+#include "convscope/op_conventions.h"
 #include "convscope/spec.h"
 
 namespace cs::cpu {
 
-// x = act(x + bias[c]) in place; bias may be null (no bias).
+// out = act(out + bias[c]) in place; bias may be null (no bias).
 template <typename T>
-void bias_activation_forward(T* x,           // (outer, channels, inner)
+void bias_activation_forward(T* out,         // (outer, channels, inner)
                              const T* bias,  // (channels) or null
                              int outer, int channels, int inner, Activation act);
 
-// dx = dy * act'(y) in place, then dbias[c] += sum of dx over outer and inner (dbias may be null).
+// dpre = dout * act'(out), then dbias[c] += the sum of dpre over outer and inner. Returns the
+// buffer holding d(loss)/d(pre-activation): dpre, or dout itself with act None (nothing to
+// compute, dpre is not written). dpre may be dout (in place).
 template <typename T>
-void bias_activation_backward(T* dx,       // (outer, channels, inner) in: dy, out: d(x + bias)
-                              T* dbias,    // (channels) or null
-                              const T* y,  // (outer, channels, inner) the forward output
-                              int outer, int channels, int inner, Activation act);
+const T* bias_activation_backward(T* dpre,        // (outer, channels, inner)
+                                  T* dbias,       // (channels) or null
+                                  const T* dout,  // (outer, channels, inner)
+                                  const T* out,   // (outer, channels, inner) forward output
+                                  int outer, int channels, int inner, Activation act);
 
 }  // namespace cs::cpu
