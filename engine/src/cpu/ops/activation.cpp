@@ -63,8 +63,12 @@ const T* backward_all(T* dpre, T* dbias, const T* dout, const T* out, int outer,
   for (int o = 0; o < outer; ++o)
     for (int c = 0; c < channels; ++c) {
       const long long at = (static_cast<long long>(o) * channels + c) * inner;
-      if constexpr (A != Activation::None)
-        for (int i = 0; i < inner; ++i) dpre[at + i] = dout[at + i] * derivative(out[at + i], A);
+      if constexpr (A != Activation::None) {
+        if (dpre == dout)  // in place: a loop the compiler vectorizes without an overlap check
+          for (int i = 0; i < inner; ++i) dpre[at + i] *= derivative(out[at + i], A);
+        else
+          for (int i = 0; i < inner; ++i) dpre[at + i] = dout[at + i] * derivative(out[at + i], A);
+      }
       if (dbias) dbias[c] += simd::sum(grad + at, inner);
     }
   return grad;

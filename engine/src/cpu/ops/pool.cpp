@@ -1,10 +1,11 @@
 // Pooling over non-overlapping k x k windows. Max pooling keeps the first maximum of a window
-// (row-major order), and routes the whole gradient to it. Backward writes every input's gradient:
-// each window in full, then the rows and columns no window covers.
+// (row-major order), and routes the whole gradient to it. Backward writes every input's gradient,
+// zeros included (inputs outside every window, and away from the maximum).
 #include "cpu/ops/pool.h"
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "cpu/simd.h"
 
@@ -103,21 +104,23 @@ void maxpool_forward(T* out, int32_t* argmax, const T* inp, int B, int C, int H,
     maxpool_any(out, argmax, inp, B * C, H, W, k);
 }
 
+// Zeroes dinp, then writes each dout at its window's maximum (a store per output, no search).
 template <typename T>
 void maxpool_backward(T* dinp, const T* dout, const int32_t* argmax, int B, int C, int H, int W,
                       int k) {
   const int oh = H / k, ow = W / k;
+  std::vector<int32_t> offset(static_cast<size_t>(k) * k);  // window position -> plane offset
+  for (int dy = 0; dy < k; ++dy)
+    for (int dx = 0; dx < k; ++dx) offset[pool_window_position(dy, dx, k)] = dy * W + dx;
+  std::fill(dinp, dinp + static_cast<long long>(B) * C * H * W, T(0));
   for (int p = 0; p < B * C; ++p) {
     T* plane = dinp + static_cast<long long>(p) * H * W;
+    const long long first = static_cast<long long>(p) * oh * ow;
     for (int oy = 0; oy < oh; ++oy)
       for (int ox = 0; ox < ow; ++ox) {
-        const long long o = (static_cast<long long>(p) * oh + oy) * ow + ox;
-        T* window = plane + (oy * k) * W + ox * k;
-        for (int dy = 0; dy < k; ++dy)
-          for (int dx = 0; dx < k; ++dx)
-            window[dy * W + dx] = pool_window_position(dy, dx, k) == argmax[o] ? dout[o] : T(0);
+        const long long o = first + oy * ow + ox;
+        plane[oy * k * W + ox * k + offset[argmax[o]]] = dout[o];
       }
-    zero_uncovered(plane, H, W, k);
   }
 }
 
