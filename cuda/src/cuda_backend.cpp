@@ -195,6 +195,7 @@ void CudaBackend::enqueue_step(const Plan& plan, int snapshot_slot) {
   softmax_xent_forward_backward(g.train.dy[last].get(), nullptr, g.losses.get(), g.hit_rates.get(),
                                 &g.state.get()->loss_row, g.train.y[last].get(),
                                 g.train.labels.get(), plan.batch, g.cfg.nets(), spec.classes, s);
+  CUDA_CHECK(cudaMemsetAsync(g.grads.get(), 0, g.grads.bytes(), s));  // backward adds to grads
   g.net.backward(plan, g.train, g.params.get(), g.grads.get(), s);
   if (snapshot_slot >= 0) enqueue_probe(snapshot_slot, g.requested->first, g.requested->second);
   optimizer_step(g.params.get(), g.grads.get(), g.slot0.get(), g.slot1.get(),

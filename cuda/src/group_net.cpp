@@ -52,11 +52,11 @@ Activations::Activations(const GroupNet& net, int cap, int inputs, bool gradient
       const ConvShape s = conv_shape(layer, in, out, cap, nets, l == 0 && in_nets == 1);
       if (s.padded_copy()) padded = s.padded_size();
     }
-    xpad.emplace_back(padded, "padded convolution input");
-    dxpad.emplace_back(gradients ? padded : 0, "padded input gradient");
+    inp_pad.emplace_back(padded, "padded convolution input");
+    dinp_pad.emplace_back(gradients ? padded : 0, "padded input gradient");
     in = out;
   }
-  dz = DeviceBuffer<float>(gradients ? largest : 0, "pre-activation gradients");
+  dpre = DeviceBuffer<float>(gradients ? largest : 0, "pre-activation gradients");
   probs = DeviceBuffer<float>(gradients ? count(cap, nets, spec.classes) : 0, "softmax");
 }
 
@@ -112,33 +112,32 @@ void GroupNet::forward(const Plan& plan, Activations& a, const float* params, cu
   Shape3 in = m_spec.input;
   for (size_t l = 0; l < m_spec.layers.size(); ++l) {
     const LayerSpec& layer = m_spec.layers[l];
-    const Shape3 out = m_shapes[l];
-    const float* x = l == 0 ? a.x.get() : a.y[l - 1].get();
+    const Shape3 out_shape = m_shapes[l];
+    const float* inp = l == 0 ? a.x.get() : a.y[l - 1].get();
+    float* out = a.y[l].get();
     const int in_nets = l == 0 ? a.in_nets : m_nets;
+    const PoolShape pool{
+        plan.batch * in_nets * in.c, in.h, in.w, layer.kernel, out_shape.h, out_shape.w};
     const int wi = m_layout.weight_of_layer(static_cast<int>(l));
-    const float* w = wi < 0 ? nullptr : params + m_layout.offset(wi, 0);
-    const float* b = wi < 0 ? nullptr : params + m_layout.offset(wi + 1, 0);
+    const float* weight = wi < 0 ? nullptr : params + m_layout.offset(wi, 0);
+    const float* bias = wi < 0 ? nullptr : params + m_layout.offset(wi + 1, 0);
     switch (layer.kind) {
       case LayerKind::Conv2d:
-        conv2d_forward(m_cudnn, *plan.conv[l], ws, a.y[l].get(), a.xpad[l].get(), x, w, b,
+        conv2d_forward(m_cudnn, *plan.conv[l], ws, out, a.inp_pad[l].get(), inp, weight, bias,
                        layer.activation, stream);
         break;
       case LayerKind::MaxPool:
-        maxpool_forward(a.y[l].get(), plan.backward ? a.argmax[l].get() : nullptr, x,
-                        {plan.batch * in_nets * in.c, in.h, in.w, layer.kernel, out.h, out.w},
-                        stream);
+        maxpool_forward(out, plan.backward ? a.argmax[l].get() : nullptr, inp, pool, stream);
         break;
       case LayerKind::AvgPool:
-        avgpool_forward(a.y[l].get(), x,
-                        {plan.batch * in_nets * in.c, in.h, in.w, layer.kernel, out.h, out.w},
-                        stream);
+        avgpool_forward(out, inp, pool, stream);
         break;
       case LayerKind::Dense:
-        dense_forward(m_cublas, {plan.batch, m_nets, in.size(), out.size()}, a.y[l].get(), x, w, b,
-                      layer.activation, stream);
+        dense_forward(m_cublas, {plan.batch, m_nets, in.size(), out_shape.size()}, out, inp, weight,
+                      bias, layer.activation, stream);
         break;
     }
-    in = out;
+    in = out_shape;
   }
 }
 
@@ -148,35 +147,33 @@ void GroupNet::backward(const Plan& plan, Activations& a, const float* params, f
   for (size_t l = m_spec.layers.size(); l-- > 0;) {
     const LayerSpec& layer = m_spec.layers[l];
     const Shape3 in = l == 0 ? m_spec.input : m_shapes[l - 1];
-    const Shape3 out = m_shapes[l];
-    const float* x = l == 0 ? a.x.get() : a.y[l - 1].get();
-    float* dx = l == 0 ? nullptr : a.dy[l - 1].get();
+    const Shape3 out_shape = m_shapes[l];
+    const float* inp = l == 0 ? a.x.get() : a.y[l - 1].get();
+    const float* out = a.y[l].get();
+    const float* dout = a.dy[l].get();
+    float* dinp = l == 0 ? nullptr : a.dy[l - 1].get();
     const int in_nets = l == 0 ? a.in_nets : m_nets;
+    const PoolShape pool{
+        plan.batch * in_nets * in.c, in.h, in.w, layer.kernel, out_shape.h, out_shape.w};
     const int wi = m_layout.weight_of_layer(static_cast<int>(l));
-    const float* w = wi < 0 ? nullptr : params + m_layout.offset(wi, 0);
-    float* dw = wi < 0 || !grads ? nullptr : grads + m_layout.offset(wi, 0);
-    float* db = wi < 0 || !grads ? nullptr : grads + m_layout.offset(wi + 1, 0);
+    const float* weight = wi < 0 ? nullptr : params + m_layout.offset(wi, 0);
+    float* dweight = wi < 0 || !grads ? nullptr : grads + m_layout.offset(wi, 0);
+    float* dbias = wi < 0 || !grads ? nullptr : grads + m_layout.offset(wi + 1, 0);
     switch (layer.kind) {
       case LayerKind::Conv2d:
-        conv2d_backward(m_cudnn, *plan.conv[l], ws, dx, dw, db, a.dz.get(), a.dxpad[l].get(),
-                        a.dy[l].get(), a.y[l].get(), x, a.xpad[l].get(), w, layer.activation,
-                        stream);
+        conv2d_backward(m_cudnn, *plan.conv[l], ws, dinp, dweight, dbias, a.dpre.get(),
+                        a.dinp_pad[l].get(), dout, out, inp, a.inp_pad[l].get(), weight,
+                        layer.activation, stream);
         break;
       case LayerKind::MaxPool:
-        if (dx)
-          maxpool_backward(dx, a.dy[l].get(), a.argmax[l].get(),
-                           {plan.batch * in_nets * in.c, in.h, in.w, layer.kernel, out.h, out.w},
-                           stream);
+        if (dinp) maxpool_backward(dinp, dout, a.argmax[l].get(), pool, stream);
         break;
       case LayerKind::AvgPool:
-        if (dx)
-          avgpool_backward(dx, a.dy[l].get(),
-                           {plan.batch * in_nets * in.c, in.h, in.w, layer.kernel, out.h, out.w},
-                           stream);
+        if (dinp) avgpool_backward(dinp, dout, pool, stream);
         break;
       case LayerKind::Dense:
-        dense_backward(m_cublas, {plan.batch, m_nets, in.size(), out.size()}, dx, dw, db,
-                       a.dz.get(), a.dy[l].get(), a.y[l].get(), x, w, layer.activation, stream);
+        dense_backward(m_cublas, {plan.batch, m_nets, in.size(), out_shape.size()}, dinp, dweight,
+                       dbias, a.dpre.get(), dout, out, inp, weight, layer.activation, stream);
         break;
     }
   }

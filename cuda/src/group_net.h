@@ -1,4 +1,5 @@
-// A group of N identically-built networks on the GPU, run as one batched pass per layer.
+// A group of N identically-built networks on the GPU, run as one batched pass per layer: the
+// mirror of engine/src/cpu/network.h, with the ops of cuda/src/ops.
 //
 // Activations are laid out (batch, nets, C, H, W): a convolution is one cuDNN grouped
 // convolution (group count N), a dense layer one strided-batched GEMM over the networks, pooling
@@ -51,13 +52,13 @@ struct Activations {
   Activations(const GroupNet& net, int capacity, int in_nets, bool gradients);
 
   int capacity, in_nets;
-  DeviceBuffer<float> x;                         // (capacity, in_nets, input)
-  DeviceBuffer<int> labels;                      // (capacity, nets)
-  std::vector<DeviceBuffer<float>> y, dy;        // per layer (capacity, nets, out)
-  std::vector<DeviceBuffer<int>> argmax;         // max pooling layers (with gradients)
-  std::vector<DeviceBuffer<float>> xpad, dxpad;  // convolutions with uneven "same" padding
-  DeviceBuffer<float> dz;                        // scratch of the largest layer output
-  DeviceBuffer<float> probs;                     // (capacity, nets, classes) (with gradients)
+  DeviceBuffer<float> x;                               // (capacity, in_nets, input)
+  DeviceBuffer<int> labels;                            // (capacity, nets)
+  std::vector<DeviceBuffer<float>> y, dy;              // per layer (capacity, nets, out)
+  std::vector<DeviceBuffer<int>> argmax;               // max pooling layers (with gradients)
+  std::vector<DeviceBuffer<float>> inp_pad, dinp_pad;  // convolutions, uneven "same" padding
+  DeviceBuffer<float> dpre;   // d(loss)/d(pre-activation), scratch of the largest layer output
+  DeviceBuffer<float> probs;  // (capacity, nets, classes) (with gradients)
 };
 
 // The cuDNN side of a pass at one batch size: a ConvPlan per convolution layer (null elsewhere).
@@ -88,8 +89,10 @@ class GroupNet {
   unsigned workspace_generation() const { return m_generation; }
 
   void forward(const Plan& plan, Activations& a, const float* params, cudaStream_t stream);
-  // Backward from a.dy of the last layer. With grads null only data gradients are computed
-  // (the snapshot's probe, which must not touch the training batch's weight gradients).
+  // Backward from a.dy of the last layer: adds the parameter gradients to grads (the gradient
+  // rule of convscope/op_conventions.h: the caller zeroes grads once per step) and writes every
+  // a.dy but the input's. With grads null only data gradients are computed (the snapshot's
+  // probe, which must not touch the training batch's weight gradients).
   void backward(const Plan& plan, Activations& a, const float* params, float* grads,
                 cudaStream_t stream);
 

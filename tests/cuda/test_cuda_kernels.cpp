@@ -12,9 +12,9 @@
 #include <tuple>
 #include <vector>
 
-#include "convscope/ops/softmax_xent.h"
 #include "convscope/optimizer_math.h"
 #include "convscope/shuffle.h"
+#include "cpu/ops/softmax_xent.h"
 #include "gpu_test_util.h"
 #include "ops/epoch_order.cuh"
 #include "ops/gather.cuh"

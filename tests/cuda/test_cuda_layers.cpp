@@ -1,16 +1,20 @@
 // Every CUDA layer op against the CPU op (cs::cpu) on the same random inputs, over a table of
 // cases: shapes, strides, valid and same padding, batch sizes 1 / 7 / 64, one network and a
 // group of three (grouped convolution, strided-batched GEMM), shared and per-network inputs.
+// Both sides follow the gradient rule of convscope/op_conventions.h: parameter gradients start
+// at the same prior values (and must be added to), input gradients start as garbage on the GPU
+// (and must be overwritten).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <ostream>
 #include <string>
 #include <vector>
 
-#include "convscope/ops/activation.h"
-#include "convscope/ops/conv2d.h"
-#include "convscope/ops/dense.h"
-#include "convscope/ops/pool.h"
+#include "cpu/ops/activation.h"
+#include "cpu/ops/conv2d.h"
+#include "cpu/ops/dense.h"
+#include "cpu/ops/pool.h"
 #include "gpu_test_util.h"
 #include "ops/activation.cuh"
 #include "ops/conv2d.cuh"
@@ -28,6 +32,12 @@ namespace test {
 namespace {
 
 constexpr double kOpNmse = 1e-9;  // FP32 on both sides, different summation orders
+constexpr float kGarbage = 1e3f;  // what input gradient buffers hold before backward
+
+// Parameter gradients before backward: what earlier sub-batches would have left there.
+std::vector<float> prior_grads(size_t n, uint64_t seed) {
+  return random_floats(n, seed, -0.5f, 0.5f);
+}
 
 struct Gpu {
   cuda::Stream stream = cuda::make_stream();
@@ -73,29 +83,30 @@ TEST_P(ConvOp, MatchesCpu) {
   const std::vector<float> w = random_floats(static_cast<size_t>(N) * w_size, 2, -0.3f, 0.3f);
   const std::vector<float> b = random_floats(static_cast<size_t>(N) * c.filters, 3, -0.1f, 0.1f);
   const std::vector<float> dy = random_floats(static_cast<size_t>(B) * N * out_size, 4);
+  const std::vector<float> dw0 = prior_grads(w.size(), 14), db0 = prior_grads(b.size(), 15);
 
   Gpu gpu;
   const cuda::ConvShape shape = cuda::conv_shape(layer, c.in, out, B, N, c.shared);
   const cuda::ConvPlan plan(gpu.cudnn.get(), shape, true, !c.shared);
   cuda::DeviceBuffer<unsigned char> ws(plan.workspace_bytes, "workspace");
   auto d_x = to_device(x), d_w = to_device(w), d_b = to_device(b), d_dy = to_device(dy);
+  auto d_dx = to_device(std::vector<float>(x.size(), kGarbage));
+  auto d_dw = to_device(dw0), d_db = to_device(db0);
   const size_t padded = shape.padded_copy() ? shape.padded_size() : 0;
-  cuda::DeviceBuffer<float> d_y(shape.output_size(), "y"), d_dz(shape.output_size(), "dz"),
-      d_xpad(padded, "xpad"), d_dxpad(padded, "dxpad"), d_dx(x.size(), "dx"), d_dw(w.size(), "dw"),
-      d_db(b.size(), "db");
+  cuda::DeviceBuffer<float> d_y(shape.output_size(), "out"), d_dpre(shape.output_size(), "dpre"),
+      d_xpad(padded, "inp_pad"), d_dxpad(padded, "dinp_pad");
   cuda::conv2d_forward(gpu.cudnn.get(), plan, {ws.get(), ws.bytes()}, d_y.get(), d_xpad.get(),
                        d_x.get(), d_w.get(), d_b.get(), c.act, gpu.stream.get());
   cuda::conv2d_backward(gpu.cudnn.get(), plan, {ws.get(), ws.bytes()},
-                        c.shared ? nullptr : d_dx.get(), d_dw.get(), d_db.get(), d_dz.get(),
+                        c.shared ? nullptr : d_dx.get(), d_dw.get(), d_db.get(), d_dpre.get(),
                         d_dxpad.get(), d_dy.get(), d_y.get(), d_x.get(), d_xpad.get(), d_w.get(),
                         c.act, gpu.stream.get());
 
-  std::vector<float> want_y(shape.output_size()), want_dx(x.size()), want_dw(w.size()),
-      want_db(b.size());
+  std::vector<float> want_y(shape.output_size()), want_dx(x.size()), want_dw = dw0, want_db = db0;
   std::vector<float> scratch(static_cast<size_t>(cpu::conv2d_scratch_size(g)));
   for (int n = 0; n < N; ++n) {
     const std::vector<float> xn = c.shared ? x : net_slice(x, B, N, in_size, n);
-    std::vector<float> yn(static_cast<size_t>(B) * out_size), dxn(xn.size(), 0.f);
+    std::vector<float> yn(static_cast<size_t>(B) * out_size), dxn(xn.size());
     std::vector<float> dout = net_slice(dy, B, N, out_size, n);
     const float* wn = w.data() + static_cast<size_t>(n) * w_size;
     const float* bn = b.data() + static_cast<size_t>(n) * c.filters;
@@ -103,7 +114,7 @@ TEST_P(ConvOp, MatchesCpu) {
     cpu::conv2d_backward<float>(c.shared ? nullptr : dxn.data(),
                                 want_dw.data() + static_cast<size_t>(n) * w_size,
                                 want_db.data() + static_cast<size_t>(n) * c.filters, dout.data(),
-                                scratch.data(), yn.data(), xn.data(), wn, B, g, c.act);
+                                scratch.data(), dout.data(), yn.data(), xn.data(), wn, B, g, c.act);
     put_net_slice(want_y, yn, B, N, out_size, n);
     if (!c.shared) put_net_slice(want_dx, dxn, B, N, in_size, n);
   }
@@ -171,7 +182,8 @@ TEST_P(PoolOp, MatchesCpu) {
 
   Gpu gpu;
   auto d_x = to_device(x), d_dy = to_device(dy);
-  cuda::DeviceBuffer<float> d_y(out_n, "y"), d_dx(in_n, "dx");
+  auto d_dx = to_device(std::vector<float>(in_n, kGarbage));
+  cuda::DeviceBuffer<float> d_y(out_n, "out");
   cuda::DeviceBuffer<int> d_arg(out_n, "argmax");
   const bool max = c.kind == LayerKind::MaxPool;
   if (max) {
@@ -182,7 +194,7 @@ TEST_P(PoolOp, MatchesCpu) {
     cuda::avgpool_backward(d_dx.get(), d_dy.get(), shape, gpu.stream.get());
   }
 
-  std::vector<float> want_y(out_n), want_dx(in_n, 0.f);
+  std::vector<float> want_y(out_n), want_dx(in_n);
   std::vector<int32_t> arg(out_n);
   if (max) {
     cpu::maxpool_forward<float>(want_y.data(), arg.data(), x.data(), planes_b, c.in.c, c.in.h,
@@ -197,6 +209,10 @@ TEST_P(PoolOp, MatchesCpu) {
   }
   CS_EXPECT_CLOSE("pool y", to_host(d_y), want_y, 0);
   CS_EXPECT_CLOSE("pool dx", to_host(d_dx), want_dx, kOpNmse);
+  if (max) {  // one meaning of argmax on both sides: the position in the window
+    const std::vector<int> got_arg = to_host(d_arg);
+    EXPECT_TRUE(std::equal(got_arg.begin(), got_arg.end(), arg.begin(), arg.end()));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, PoolOp,
@@ -234,29 +250,31 @@ TEST_P(DenseOp, MatchesCpu) {
   const std::vector<float> w = random_floats(static_cast<size_t>(N) * c.out * c.in, 8, -.2f, .2f);
   const std::vector<float> b = random_floats(static_cast<size_t>(N) * c.out, 9, -.1f, .1f);
   const std::vector<float> dy = random_floats(static_cast<size_t>(B) * N * c.out, 10);
+  const std::vector<float> dw0 = prior_grads(w.size(), 16), db0 = prior_grads(b.size(), 17);
 
   Gpu gpu;
   auto d_x = to_device(x), d_w = to_device(w), d_b = to_device(b), d_dy = to_device(dy);
-  cuda::DeviceBuffer<float> d_y(dy.size(), "y"), d_dz(dy.size(), "dz"), d_dx(x.size(), "dx"),
-      d_dw(w.size(), "dw"), d_db(b.size(), "db");
+  auto d_dx = to_device(std::vector<float>(x.size(), kGarbage));
+  auto d_dw = to_device(dw0), d_db = to_device(db0);
+  cuda::DeviceBuffer<float> d_y(dy.size(), "out"), d_dpre(dy.size(), "dpre");
   const cuda::DenseShape shape{B, N, c.in, c.out};
   cuda::dense_forward(gpu.cublas.get(), shape, d_y.get(), d_x.get(), d_w.get(), d_b.get(), c.act,
                       gpu.stream.get());
-  cuda::dense_backward(gpu.cublas.get(), shape, d_dx.get(), d_dw.get(), d_db.get(), d_dz.get(),
+  cuda::dense_backward(gpu.cublas.get(), shape, d_dx.get(), d_dw.get(), d_db.get(), d_dpre.get(),
                        d_dy.get(), d_y.get(), d_x.get(), d_w.get(), c.act, gpu.stream.get());
 
-  std::vector<float> want_y(dy.size()), want_dx(x.size()), want_dw(w.size(), 0.f),
-      want_db(b.size(), 0.f);
+  std::vector<float> want_y(dy.size()), want_dx(x.size()), want_dw = dw0, want_db = db0;
   const size_t wn_size = static_cast<size_t>(c.out) * c.in;
   for (int n = 0; n < N; ++n) {
     const std::vector<float> xn = net_slice(x, B, N, c.in, n);
-    std::vector<float> yn(static_cast<size_t>(B) * c.out), dxn(xn.size(), 0.f);
+    std::vector<float> yn(static_cast<size_t>(B) * c.out), dxn(xn.size());
     std::vector<float> dout = net_slice(dy, B, N, c.out, n);
     const float* wn = w.data() + n * wn_size;
     cpu::dense_forward<float>(yn.data(), xn.data(), wn, b.data() + n * c.out, B, c.in, c.out,
                               c.act);
     cpu::dense_backward<float>(dxn.data(), want_dw.data() + n * wn_size, want_db.data() + n * c.out,
-                               dout.data(), yn.data(), xn.data(), wn, B, c.in, c.out, c.act);
+                               dout.data(), dout.data(), yn.data(), xn.data(), wn, B, c.in, c.out,
+                               c.act);
     put_net_slice(want_y, yn, B, N, c.out, n);
     put_net_slice(want_dx, dxn, B, N, c.in, n);
   }
@@ -283,22 +301,25 @@ TEST_P(ActivationOp, MatchesCpu) {
   const int outer = 7, channels = 12, inner = 25;
   const size_t n = static_cast<size_t>(outer) * channels * inner;
   const std::vector<float> x = random_floats(n, 11, -3, 3), dy = random_floats(n, 12);
-  const std::vector<float> bias = random_floats(channels, 13);
+  const std::vector<float> bias = random_floats(channels, 13), db0 = prior_grads(channels, 18);
   Gpu gpu;
-  auto d_y = to_device(x), d_b = to_device(bias), d_dy = to_device(dy);
-  cuda::DeviceBuffer<float> d_dz(n, "dz"), d_db(channels, "db");
+  auto d_y = to_device(x), d_b = to_device(bias), d_dy = to_device(dy), d_db = to_device(db0);
+  cuda::DeviceBuffer<float> d_dpre(n, "dpre");
   cuda::bias_activation_forward(d_y.get(), d_b.get(), outer, channels, inner, act,
                                 gpu.stream.get());
-  cuda::activation_backward(d_dz.get(), d_dy.get(), d_y.get(), n, act, gpu.stream.get());
-  cuda::bias_backward(d_db.get(), d_dz.get(), outer, channels, inner, gpu.stream.get());
+  const float* d_grad =
+      cuda::bias_activation_backward(d_dpre.get(), d_db.get(), d_dy.get(), d_y.get(), outer,
+                                     channels, inner, act, gpu.stream.get());
+  EXPECT_EQ(d_grad, act == Activation::None ? d_dy.get() : d_dpre.get());
 
-  std::vector<float> want_y = x, want_dz = dy, want_db(channels, 0.f);
+  std::vector<float> want_y = x, want_dpre = dy, want_db = db0;
   cpu::bias_activation_forward<float>(want_y.data(), bias.data(), outer, channels, inner, act);
-  cpu::bias_activation_backward<float>(want_dz.data(), want_db.data(), want_y.data(), outer,
-                                       channels, inner, act);
-  CS_EXPECT_CLOSE("activation y", to_host(d_y), want_y, 1e-12);
-  CS_EXPECT_CLOSE("activation dz", to_host(d_dz), want_dz, 1e-12);
-  CS_EXPECT_CLOSE("bias db", to_host(d_db), want_db, kOpNmse);
+  cpu::bias_activation_backward<float>(want_dpre.data(), want_db.data(), want_dpre.data(),
+                                       want_y.data(), outer, channels, inner, act);
+  CS_EXPECT_CLOSE("activation out", to_host(d_y), want_y, 1e-12);
+  CS_EXPECT_CLOSE("activation dpre", to_host(act == Activation::None ? d_dy : d_dpre), want_dpre,
+                  1e-12);
+  CS_EXPECT_CLOSE("bias dbias", to_host(d_db), want_db, kOpNmse);
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, ActivationOp,

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "convscope/cpu_backend.h"
-#include "convscope/ops/thread_pool.h"
 #include "convscope/optimizer_math.h"
+#include "cpu/thread_pool.h"
 #include "expect_close.h"
 
 namespace cs {

@@ -7,7 +7,7 @@
 
 #include "convscope/backend.h"
 #include "convscope/cpu_backend.h"
-#include "convscope/ops/thread_pool.h"
+#include "cpu/thread_pool.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>

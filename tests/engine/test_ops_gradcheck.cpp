@@ -4,7 +4,9 @@
 // against central differences of its own forward pass (eps 1e-6) at random indices, for the
 // input, weight and bias gradients, using the loss L = sum(r * out) with random r. The float op
 // (the backend's) is compared with a naive double-precision reference forward, and its
-// gradients with the double op's.
+// gradients with the double op's. The gradient rule of convscope/op_conventions.h is checked
+// on the way: activation gradients start as garbage (they must be overwritten), parameter
+// gradients start at a prior value (the gradient must be added to it).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,12 +16,12 @@
 #include <random>
 #include <vector>
 
-#include "convscope/ops/activation.h"
-#include "convscope/ops/conv2d.h"
-#include "convscope/ops/dense.h"
-#include "convscope/ops/gemm.h"
-#include "convscope/ops/pool.h"
-#include "convscope/ops/softmax_xent.h"
+#include "cpu/gemm.h"
+#include "cpu/ops/activation.h"
+#include "cpu/ops/conv2d.h"
+#include "cpu/ops/dense.h"
+#include "cpu/ops/pool.h"
+#include "cpu/ops/softmax_xent.h"
 #include "expect_close.h"
 
 namespace cs::cpu {
@@ -40,6 +42,15 @@ Vd random_vec(size_t n, std::mt19937_64& rng, double lo = -1, double hi = 1) {
 
 Vf to_float(const Vd& v) {
   return Vf(v.begin(), v.end());
+}
+
+constexpr double kGarbage = 1e3;  // what activation gradient buffers hold before backward
+constexpr double kPrior = 0.5;    // what parameter gradient buffers hold before backward
+
+Vd plus(const Vd& v, double c) {
+  Vd r = v;
+  for (double& x : r) x += c;
+  return r;
 }
 
 double dot(const Vd& a, const Vd& b) {
@@ -166,11 +177,24 @@ TEST(Activation, GradientsOfEveryActivation) {
     Vd ref(n);
     for (int i = 0; i < n; ++i) ref[i] = activate(x[i] + bias[i / inner % channels], act);
     EXPECT_TRUE(all_close("forward", y.data(), ref.data(), n, 1e-14, 1e-14));
-    Vd dx = r, dbias(channels, 0.0);
-    bias_activation_backward(dx.data(), dbias.data(), y.data(), outer, channels, inner, act);
+    Vd dpre(n, kGarbage), dbias(channels, 0.0);
+    const double* d = bias_activation_backward(dpre.data(), dbias.data(), r.data(), y.data(), outer,
+                                               channels, inner, act);
+    EXPECT_EQ(d, act == Activation::None ? r.data() : dpre.data());  // None: dout is dpre
+    const Vd dx(d, d + n);
     auto loss = [&] { return dot(forward(), r); };
     EXPECT_TRUE(gradcheck("dx", x, dx, loss, rng));
     EXPECT_TRUE(gradcheck("dbias", bias, dbias, loss, rng));
+
+    // In place (dpre = dout), in float, adding to a prior dbias.
+    Vf yf = to_float(x), df = to_float(r), dbf(channels, static_cast<float>(kPrior));
+    const Vf biasf = to_float(bias);
+    bias_activation_forward(yf.data(), biasf.data(), outer, channels, inner, act);
+    bias_activation_backward(df.data(), dbf.data(), df.data(), yf.data(), outer, channels, inner,
+                             act);
+    EXPECT_TRUE(all_close("float dx", df.data(), dx.data(), n, 1e-6, 1e-5));
+    const Vd want_db = plus(dbias, kPrior);
+    EXPECT_TRUE(all_close("float dbias", dbf.data(), want_db.data(), channels, 1e-5, 1e-5));
   }
 }
 
@@ -245,20 +269,30 @@ TEST_P(ConvOp, ForwardMatchesReferenceAndGradientsMatchCentralDifferences) {
   EXPECT_TRUE(all_close("float forward", outf.data(), ref.data(), n_out, 1e-5, 1e-4));
 
   const Vd r = random_vec(n_out, rng);
-  Vd dout = r, dx(x.size(), 0.0), dw(wt.size(), 0.0), db(bias.size(), 0.0);
-  conv2d_backward(dx.data(), dw.data(), db.data(), dout.data(), scratch.data(), out.data(),
-                  x.data(), wt.data(), c.b, g, c.act);
+  Vd dpre(n_out), dx(x.size(), kGarbage), dw(wt.size(), 0.0), db(bias.size(), 0.0);
+  conv2d_backward(dx.data(), dw.data(), db.data(), dpre.data(), scratch.data(), r.data(),
+                  out.data(), x.data(), wt.data(), c.b, g, c.act);
   auto loss = [&] { return dot(forward(), r); };
   EXPECT_TRUE(gradcheck("dinp", x, dx, loss, rng));
   EXPECT_TRUE(gradcheck("dweight", wt, dw, loss, rng));
   EXPECT_TRUE(gradcheck("dbias", bias, db, loss, rng));
 
-  Vf doutf = to_float(r), dxf(x.size(), 0.f), dwf(wt.size(), 0.f), dbf(bias.size(), 0.f);
-  conv2d_backward(dxf.data(), dwf.data(), dbf.data(), doutf.data(), scratchf.data(), outf.data(),
-                  xf.data(), wf.data(), c.b, g, c.act);
+  // In float, in place (dpre = dout, as the backend runs it), onto prior parameter gradients.
+  const float prior = static_cast<float>(kPrior);
+  Vf doutf = to_float(r), dxf(x.size(), static_cast<float>(kGarbage)), dwf(wt.size(), prior),
+     dbf(bias.size(), prior);
+  conv2d_backward(dxf.data(), dwf.data(), dbf.data(), doutf.data(), scratchf.data(), doutf.data(),
+                  outf.data(), xf.data(), wf.data(), c.b, g, c.act);
+  const Vd want_dw = plus(dw, kPrior), want_db = plus(db, kPrior);
   EXPECT_TRUE(all_close("float dinp", dxf.data(), dx.data(), dx.size(), 1e-4, 1e-3));
-  EXPECT_TRUE(all_close("float dweight", dwf.data(), dw.data(), dw.size(), 1e-4, 1e-3));
-  EXPECT_TRUE(all_close("float dbias", dbf.data(), db.data(), db.size(), 1e-4, 1e-3));
+  EXPECT_TRUE(all_close("float dweight", dwf.data(), want_dw.data(), dw.size(), 1e-4, 1e-3));
+  EXPECT_TRUE(all_close("float dbias", dbf.data(), want_db.data(), db.size(), 1e-4, 1e-3));
+
+  // Without parameter gradients (a probe pass): the same dinp.
+  Vd dx_only(x.size(), kGarbage);
+  conv2d_backward<double>(dx_only.data(), nullptr, nullptr, dpre.data(), scratch.data(), r.data(),
+                          out.data(), x.data(), wt.data(), c.b, g, c.act);
+  EXPECT_TRUE(all_close("dinp only", dx_only.data(), dx.data(), dx.size(), 1e-14, 1e-14));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -288,25 +322,36 @@ std::ostream& operator<<(std::ostream& os, const PoolCase& c) {
 
 class PoolOp : public testing::TestWithParam<PoolCase> {};
 
-TEST_P(PoolOp, ForwardMatchesReferenceAndGradientsMatchCentralDifferences) {
-  const PoolCase c = GetParam();
-  std::mt19937_64 rng(4);
-  Vd x = random_vec(size_t(c.b) * c.c * c.h * c.w, rng);
+// Naive pooling of x: the window maxima (or means) and the window position of each first maximum.
+void pool_reference(const Vd& x, const PoolCase& c, Vd& out, std::vector<int32_t>& argmax) {
   const int oh = c.h / c.k, ow = c.w / c.k;
-  const size_t n_out = size_t(c.b) * c.c * oh * ow;
-  Vd ref(n_out);
+  out.assign(size_t(c.b) * c.c * oh * ow, 0.0);
+  argmax.assign(out.size(), -1);
   for (int p = 0; p < c.b * c.c; ++p)
     for (int y = 0; y < oh; ++y)
       for (int x0 = 0; x0 < ow; ++x0) {
         double m = -1e300, s = 0;
+        int32_t at = -1;
         for (int dy = 0; dy < c.k; ++dy)
           for (int dx = 0; dx < c.k; ++dx) {
             const double v = x[(size_t(p) * c.h + y * c.k + dy) * c.w + x0 * c.k + dx];
-            m = std::max(m, v);
+            if (v > m) m = v, at = dy * c.k + dx;
             s += v;
           }
-        ref[(size_t(p) * oh + y) * ow + x0] = c.max ? m : s / (c.k * c.k);
+        const size_t o = (size_t(p) * oh + y) * ow + x0;
+        out[o] = c.max ? m : s / (c.k * c.k);
+        argmax[o] = at;
       }
+}
+
+TEST_P(PoolOp, ForwardMatchesReferenceAndGradientsMatchCentralDifferences) {
+  const PoolCase c = GetParam();
+  std::mt19937_64 rng(4);
+  Vd x = random_vec(size_t(c.b) * c.c * c.h * c.w, rng);
+  Vd ref;
+  std::vector<int32_t> ref_argmax;
+  pool_reference(x, c, ref, ref_argmax);
+  const size_t n_out = ref.size();
   std::vector<int32_t> argmax(n_out);
   auto forward = [&] {
     Vd out(n_out);
@@ -318,6 +363,9 @@ TEST_P(PoolOp, ForwardMatchesReferenceAndGradientsMatchCentralDifferences) {
   };
   const Vd out = forward();
   EXPECT_TRUE(all_close("double forward", out.data(), ref.data(), n_out, 1e-14, 1e-14));
+  if (c.max) {
+    EXPECT_EQ(argmax, ref_argmax);
+  }
   Vf xf = to_float(x), outf(n_out);
   std::vector<int32_t> argmaxf(n_out);
   if (c.max)
@@ -325,16 +373,29 @@ TEST_P(PoolOp, ForwardMatchesReferenceAndGradientsMatchCentralDifferences) {
   else
     avgpool_forward(outf.data(), xf.data(), c.b, c.c, c.h, c.w, c.k);
   EXPECT_TRUE(all_close("float forward", outf.data(), ref.data(), n_out, 1e-6, 1e-5));
+  if (c.max) {
+    EXPECT_EQ(argmaxf, ref_argmax);
+  }
 
   const Vd r = random_vec(n_out, rng);
-  Vd dx(x.size(), 0.0);
-  forward();  // argmax of the unperturbed input
+  Vd dx(x.size(), kGarbage);  // every element must be written, uncovered ones included
   if (c.max)
     maxpool_backward(dx.data(), r.data(), argmax.data(), c.b, c.c, c.h, c.w, c.k);
   else
     avgpool_backward(dx.data(), r.data(), c.b, c.c, c.h, c.w, c.k);
+  for (size_t i = 0; i < dx.size(); ++i) ASSERT_LE(std::abs(dx[i]), 1.0) << "dinp " << i;
   EXPECT_TRUE(gradcheck(
       "dinp", x, dx, [&] { return dot(forward(), r); }, rng));
+
+  // Ties, as after a relu: the first maximum in row-major order wins, in float and double.
+  if (!c.max) return;
+  for (double& v : x) v = std::max(v, 0.0);
+  pool_reference(x, c, ref, ref_argmax);
+  forward();
+  EXPECT_EQ(argmax, ref_argmax);
+  xf = to_float(x);
+  maxpool_forward(outf.data(), argmaxf.data(), xf.data(), c.b, c.c, c.h, c.w, c.k);
+  EXPECT_EQ(argmaxf, ref_argmax);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -383,20 +444,24 @@ TEST_P(DenseOp, ForwardMatchesReferenceAndGradientsMatchCentralDifferences) {
   EXPECT_TRUE(all_close("float forward", outf.data(), ref.data(), n_out, 1e-5, 1e-4));
 
   const Vd r = random_vec(n_out, rng);
-  Vd dout = r, dx(x.size(), 0.0), dw(wt.size(), 0.0), db(bias.size(), 0.0);
-  dense_backward(dx.data(), dw.data(), db.data(), dout.data(), out.data(), x.data(), wt.data(), c.b,
-                 c.in, c.out, c.act);
+  Vd dpre(n_out), dx(x.size(), kGarbage), dw(wt.size(), 0.0), db(bias.size(), 0.0);
+  dense_backward(dx.data(), dw.data(), db.data(), dpre.data(), r.data(), out.data(), x.data(),
+                 wt.data(), c.b, c.in, c.out, c.act);
   auto loss = [&] { return dot(forward(), r); };
   EXPECT_TRUE(gradcheck("dinp", x, dx, loss, rng));
   EXPECT_TRUE(gradcheck("dweight", wt, dw, loss, rng));
   EXPECT_TRUE(gradcheck("dbias", bias, db, loss, rng));
 
-  Vf doutf = to_float(r), dxf(x.size(), 0.f), dwf(wt.size(), 0.f), dbf(bias.size(), 0.f);
-  dense_backward(dxf.data(), dwf.data(), dbf.data(), doutf.data(), outf.data(), xf.data(),
-                 wf.data(), c.b, c.in, c.out, c.act);
+  // In float, in place (dpre = dout), onto prior parameter gradients.
+  const float prior = static_cast<float>(kPrior);
+  Vf doutf = to_float(r), dxf(x.size(), static_cast<float>(kGarbage)), dwf(wt.size(), prior),
+     dbf(bias.size(), prior);
+  dense_backward(dxf.data(), dwf.data(), dbf.data(), doutf.data(), doutf.data(), outf.data(),
+                 xf.data(), wf.data(), c.b, c.in, c.out, c.act);
+  const Vd want_dw = plus(dw, kPrior), want_db = plus(db, kPrior);
   EXPECT_TRUE(all_close("float dinp", dxf.data(), dx.data(), dx.size(), 1e-4, 1e-3));
-  EXPECT_TRUE(all_close("float dweight", dwf.data(), dw.data(), dw.size(), 1e-4, 1e-3));
-  EXPECT_TRUE(all_close("float dbias", dbf.data(), db.data(), db.size(), 1e-4, 1e-3));
+  EXPECT_TRUE(all_close("float dweight", dwf.data(), want_dw.data(), dw.size(), 1e-4, 1e-3));
+  EXPECT_TRUE(all_close("float dbias", dbf.data(), want_db.data(), db.size(), 1e-4, 1e-3));
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, DenseOp,
@@ -437,7 +502,7 @@ TEST_P(SoftmaxXent, LossMatchesReferenceAndGradientMatchesCentralDifferences) {
   EXPECT_TRUE(all_close("float losses", lossf.data(), ref.data(), b, 1e-5, 1e-5));
   EXPECT_TRUE(all_close("float probs", pf.data(), probs.data(), pf.size(), 1e-6, 1e-5));
 
-  Vd dlogits(logits.size(), 0.0);
+  Vd dlogits(logits.size(), kGarbage);
   softmax_xent_backward(dlogits.data(), probs.data(), labels.data(), b, classes, scale);
   EXPECT_TRUE(gradcheck("dlogits", logits, dlogits, loss, rng));
 }

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <string>
 
-#include "convscope/ops/thread_pool.h"
+#include "cpu/thread_pool.h"
 
 namespace cs::cpu {
 namespace {

@@ -1,5 +1,6 @@
-// Bias + activation forward (fused, in place), activation backward and the bias gradient.
-// The derivative is taken from the activation's output, so forward keeps no pre-activation copy.
+// Bias + activation forward (fused, in place), and backward: the activation's derivative, then
+// the bias gradient (one block per channel). The derivative is taken from the activation's
+// output, so forward keeps no pre-activation copy.
 #include "activation.cuh"
 #include "cuda_check.h"
 #include "launch.h"
@@ -26,34 +27,35 @@ __device__ __forceinline__ float derivative(float y) {
 }
 
 template <Activation A>
-__global__ void bias_activation_forward_kernel(float* y, const float* bias, size_t n, int channels,
-                                               int inner) {
+__global__ void bias_activation_forward_kernel(float* out, const float* bias, size_t n,
+                                               int channels, int inner) {
   for (size_t i = blockIdx.x * size_t{blockDim.x} + threadIdx.x; i < n;
        i += size_t{gridDim.x} * blockDim.x) {
     const int c = static_cast<int>((i / inner) % channels);
-    y[i] = activate<A>(y[i] + bias[c]);
+    out[i] = activate<A>(out[i] + bias[c]);
   }
 }
 
 template <Activation A>
-__global__ void activation_backward_kernel(float* dz, const float* dy, const float* y, size_t n) {
+__global__ void activation_backward_kernel(float* dpre, const float* dout, const float* out,
+                                           size_t n) {
   for (size_t i = blockIdx.x * size_t{blockDim.x} + threadIdx.x; i < n;
        i += size_t{gridDim.x} * blockDim.x)
-    dz[i] = dy[i] * derivative<A>(y[i]);
+    dpre[i] = dout[i] * derivative<A>(out[i]);
 }
 
 // One block per channel.
-__global__ void bias_backward_kernel(float* dbias, const float* dz, int outer, int channels,
+__global__ void bias_backward_kernel(float* dbias, const float* dpre, int outer, int channels,
                                      int inner) {
   const int c = blockIdx.x;
   const size_t per_channel = static_cast<size_t>(outer) * inner;
   float sum = 0.f;
   for (size_t j = threadIdx.x; j < per_channel; j += blockDim.x) {
     const size_t o = j / inner, i = j % inner;
-    sum += dz[(o * channels + c) * inner + i];
+    sum += dpre[(o * channels + c) * inner + i];
   }
   sum = block_sum(sum);
-  if (threadIdx.x == 0) dbias[c] = sum;
+  if (threadIdx.x == 0) dbias[c] += sum;
 }
 
 template <template <Activation> class Launch, typename... Args>
@@ -76,42 +78,47 @@ void dispatch(Activation act, Args... args) {
 
 template <Activation A>
 struct LaunchForward {
-  void operator()(float* y, const float* bias, size_t n, int channels, int inner,
+  void operator()(float* out, const float* bias, size_t n, int channels, int inner,
                   cudaStream_t stream) const {
     bias_activation_forward_kernel<A>
-        <<<grid_for(n), kBlock, 0, stream>>>(y, bias, n, channels, inner);
+        <<<grid_for(n), kBlock, 0, stream>>>(out, bias, n, channels, inner);
   }
 };
 
 template <Activation A>
 struct LaunchBackward {
-  void operator()(float* dz, const float* dy, const float* y, size_t n, cudaStream_t stream) const {
-    activation_backward_kernel<A><<<grid_for(n), kBlock, 0, stream>>>(dz, dy, y, n);
+  void operator()(float* dpre, const float* dout, const float* out, size_t n,
+                  cudaStream_t stream) const {
+    activation_backward_kernel<A><<<grid_for(n), kBlock, 0, stream>>>(dpre, dout, out, n);
   }
 };
 
 }  // namespace
 
-void bias_activation_forward(float* y, const float* bias, int outer, int channels, int inner,
+void bias_activation_forward(float* out, const float* bias, int outer, int channels, int inner,
                              Activation act, cudaStream_t stream) {
   const size_t n = static_cast<size_t>(outer) * channels * inner;
   if (n == 0) return;
-  dispatch<LaunchForward>(act, y, bias, n, channels, inner, stream);
+  dispatch<LaunchForward>(act, out, bias, n, channels, inner, stream);
   CUDA_CHECK_LAUNCH();
 }
 
-void activation_backward(float* dz, const float* dy, const float* y, size_t n, Activation act,
-                         cudaStream_t stream) {
-  if (n == 0) return;
-  dispatch<LaunchBackward>(act, dz, dy, y, n, stream);
-  CUDA_CHECK_LAUNCH();
-}
-
-void bias_backward(float* dbias, const float* dz, int outer, int channels, int inner,
-                   cudaStream_t stream) {
-  if (channels == 0) return;
-  bias_backward_kernel<<<channels, kBlock, 0, stream>>>(dbias, dz, outer, channels, inner);
-  CUDA_CHECK_LAUNCH();
+const float* bias_activation_backward(float* dpre, float* dbias, const float* dout,
+                                      const float* out, int outer, int channels, int inner,
+                                      Activation act, cudaStream_t stream) {
+  const size_t n = static_cast<size_t>(outer) * channels * inner;
+  if (n == 0) return act == Activation::None ? dout : dpre;
+  const float* grad = dout;
+  if (act != Activation::None) {
+    dispatch<LaunchBackward>(act, dpre, dout, out, n, stream);
+    CUDA_CHECK_LAUNCH();
+    grad = dpre;
+  }
+  if (dbias) {
+    bias_backward_kernel<<<channels, kBlock, 0, stream>>>(dbias, grad, outer, channels, inner);
+    CUDA_CHECK_LAUNCH();
+  }
+  return grad;
 }
 
 }  // namespace cs::cuda

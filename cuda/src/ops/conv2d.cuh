@@ -1,6 +1,7 @@
-// 2-D convolution of a group of networks with cuDNN: one grouped convolution (group count =
-// networks) over activations laid out (batch, nets, C, H, W), or, for the first layer, one
-// convolution with nets x filters over the input all networks share.
+// 2-D convolution of a group of networks with cuDNN, the mirror of engine/src/cpu/ops/conv2d.h:
+// one grouped convolution (group count = networks) over activations laid out (batch, nets, C, H,
+// W), or, for the first layer, one convolution with nets x filters over the input all networks
+// share. Conventions: convscope/op_conventions.h.
 //
 // "same" padding is the CPU backend's: (k - 1) / 2 zeros before and as many after as the last
 // window needs (out = ceil(in / stride)). cuDNN pads symmetrically, so when that is one more
@@ -13,6 +14,7 @@
 #include <compare>
 #include <cstddef>
 
+#include "convscope/op_conventions.h"
 #include "convscope/spec.h"
 #include "cuda_raii.h"
 
@@ -65,29 +67,30 @@ struct Workspace {
   size_t bytes = 0;
 };
 
-// y = act(conv(x, w) + b). With an uneven "same" padding, xpad receives the padded input (kept for
-// backward); otherwise it is unused and may be null.
+// out = act(conv(inp, weight) + bias). With an uneven "same" padding, inp_pad receives the
+// padded input (kept for backward); otherwise it is unused and may be null.
 void conv2d_forward(cudnnHandle_t handle, const ConvPlan& plan, Workspace ws,
-                    float* y,        // (batch, groups * out_c, out_h, out_w)
-                    float* xpad,     // (batch, input_channels, in_h + extra_h, in_w + extra_w)
-                    const float* x,  // (batch, input_channels, in_h, in_w)
-                    const float* w,  // (groups * out_c, in_c, k, k)
-                    const float* b,  // (groups * out_c)
+                    float* out,           // (batch, groups * out_c, out_h, out_w)
+                    float* inp_pad,       // (batch, input_channels, in_h + extra_h, in_w + extra_w)
+                    const float* inp,     // (batch, input_channels, in_h, in_w)
+                    const float* weight,  // (groups * out_c, in_c, k, k)
+                    const float* bias,    // (groups * out_c)
                     Activation act, cudaStream_t stream);
 
-// From dy = dL/dy of the activated output y: dz = dy * act'(y) into the scratch dz, then the
-// bias and weight gradients (dw and db null: data gradient only) and dx (null: not needed).
-// dxpad is scratch for an uneven "same" padding. Gradients are overwritten, not accumulated.
+// dpre = dout * act'(out), then dbias += the sum of dpre over the batch and pixels, dweight +=
+// the correlation of dpre with inp, and dinp = the transposed convolution of dpre. dinp_pad is
+// scratch for an uneven "same" padding.
 void conv2d_backward(cudnnHandle_t handle, const ConvPlan& plan, Workspace ws,
-                     float* dx,          // (batch, input_channels, in_h, in_w) or null
-                     float* dw,          // (groups * out_c, in_c, k, k) or null
-                     float* db,          // (groups * out_c) or null
-                     float* dz,          // (batch, groups * out_c, out_h, out_w) scratch
-                     float* dxpad,       // like xpad, when padded_copy()
-                     const float* dy,    // (batch, groups * out_c, out_h, out_w)
-                     const float* y,     // (batch, groups * out_c, out_h, out_w)
-                     const float* x,     // the forward input
-                     const float* xpad,  // its padded copy from forward, when padded_copy()
-                     const float* w, Activation act, cudaStream_t stream);
+                     float* dinp,           // (batch, input_channels, in_h, in_w) or null
+                     float* dweight,        // (groups * out_c, in_c, k, k) or null
+                     float* dbias,          // (groups * out_c) or null
+                     float* dpre,           // (batch, groups * out_c, out_h, out_w)
+                     float* dinp_pad,       // like inp_pad, when padded_copy()
+                     const float* dout,     // (batch, groups * out_c, out_h, out_w)
+                     const float* out,      // (batch, groups * out_c, out_h, out_w)
+                     const float* inp,      // (batch, input_channels, in_h, in_w)
+                     const float* inp_pad,  // its padded copy from forward, when padded_copy()
+                     const float* weight,   // (groups * out_c, in_c, k, k)
+                     Activation act, cudaStream_t stream);
 
 }  // namespace cs::cuda

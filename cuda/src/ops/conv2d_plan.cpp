@@ -53,20 +53,26 @@ bool benchmark_algorithms() {
   return on;
 }
 
-// Runs `find` (cudnnFind*: benchmarks) and falls back on `heuristic` (cudnnGet*_v7) when it
-// fails or returns nothing usable, e.g. because its trial buffers do not fit in memory.
-template <typename Perf, typename Find, typename Heuristic>
-Perf choose(int max_count, bool deterministic, Find find, Heuristic heuristic, const char* what) {
-  std::vector<Perf> results(static_cast<size_t>(std::max(max_count, 1)));
+// The algorithm for one pass of a convolution. `find` (cudnnFind*: benchmarks) and `heuristic`
+// (cudnnGet*_v7) take the same arguments: the handle, the pass's four descriptors `desc` in
+// their order, then the result array. The heuristic is the fallback when the benchmarks fail or
+// return nothing usable, e.g. because their trial buffers do not fit in memory.
+template <typename Perf, typename Find, typename Heuristic, typename... Desc>
+Perf choose(cudnnHandle_t handle, cudnnStatus_t (*max_count)(cudnnHandle_t, int*), Find find,
+            Heuristic heuristic, bool deterministic, const char* what, Desc... desc) {
+  int count = 0;
+  CUDNN_CHECK(max_count(handle, &count));
+  std::vector<Perf> results(static_cast<size_t>(std::max(count, 1)));
   int returned = 0;
-  if (benchmark_algorithms() &&
-      find(static_cast<int>(results.size()), &returned, results.data()) == CUDNN_STATUS_SUCCESS) {
+  if (benchmark_algorithms() && find(handle, desc..., static_cast<int>(results.size()), &returned,
+                                     results.data()) == CUDNN_STATUS_SUCCESS) {
     results.resize(static_cast<size_t>(returned));
     if (const Perf* p = pick(results, deterministic)) return *p;
   }
   (void)cudaGetLastError();
-  results.assign(static_cast<size_t>(std::max(max_count, 1)), Perf{});
-  CUDNN_CHECK(heuristic(static_cast<int>(results.size()), &returned, results.data()));
+  results.assign(static_cast<size_t>(std::max(count, 1)), Perf{});
+  CUDNN_CHECK(
+      heuristic(handle, desc..., static_cast<int>(results.size()), &returned, results.data()));
   results.resize(static_cast<size_t>(returned));
   if (const Perf* p = pick(results, deterministic)) return *p;
   throw CudaError(std::string("cuDNN has no usable algorithm for the ") + what, false);
@@ -97,59 +103,32 @@ AlgorithmCache& algorithm_cache() {
   return cache;
 }
 
-// The passes of the plan (forward; weight gradient with backward; input gradient with data_grad).
+// The passes of the plan (forward; weight gradient with backward; input gradient with
+// data_grad). Backward passes prefer deterministic algorithms.
 Algorithms choose_algorithms(cudnnHandle_t handle, const ConvPlan& p) {
   Algorithms out;
-  int max_count = 0;
-  CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithmMaxCount(handle, &max_count));
-  out.forward = choose<cudnnConvolutionFwdAlgoPerf_t>(
-                    max_count, false,
-                    [&](int req, int* ret, cudnnConvolutionFwdAlgoPerf_t* r) {
-                      return cudnnFindConvolutionForwardAlgorithm(handle, p.x_desc.get(),
-                                                                  p.w_desc.get(), p.conv_desc.get(),
-                                                                  p.y_desc.get(), req, ret, r);
-                    },
-                    [&](int req, int* ret, cudnnConvolutionFwdAlgoPerf_t* r) {
-                      return cudnnGetConvolutionForwardAlgorithm_v7(
-                          handle, p.x_desc.get(), p.w_desc.get(), p.conv_desc.get(), p.y_desc.get(),
-                          req, ret, r);
-                    },
-                    "convolution forward pass")
-                    .algo;
+  const auto x = p.x_desc.get(), y = p.y_desc.get();
+  const auto w = p.w_desc.get();
+  const auto conv = p.conv_desc.get();
+  out.forward =
+      choose<cudnnConvolutionFwdAlgoPerf_t>(
+          handle, cudnnGetConvolutionForwardAlgorithmMaxCount, cudnnFindConvolutionForwardAlgorithm,
+          cudnnGetConvolutionForwardAlgorithm_v7, false, "convolution forward pass", x, w, conv, y)
+          .algo;
   if (!p.backward) return out;
-
-  CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(handle, &max_count));
   out.filter = choose<cudnnConvolutionBwdFilterAlgoPerf_t>(
-                   max_count, true,
-                   [&](int req, int* ret, cudnnConvolutionBwdFilterAlgoPerf_t* r) {
-                     return cudnnFindConvolutionBackwardFilterAlgorithm(
-                         handle, p.x_desc.get(), p.y_desc.get(), p.conv_desc.get(), p.w_desc.get(),
-                         req, ret, r);
-                   },
-                   [&](int req, int* ret, cudnnConvolutionBwdFilterAlgoPerf_t* r) {
-                     return cudnnGetConvolutionBackwardFilterAlgorithm_v7(
-                         handle, p.x_desc.get(), p.y_desc.get(), p.conv_desc.get(), p.w_desc.get(),
-                         req, ret, r);
-                   },
-                   "convolution weight gradient")
+                   handle, cudnnGetConvolutionBackwardFilterAlgorithmMaxCount,
+                   cudnnFindConvolutionBackwardFilterAlgorithm,
+                   cudnnGetConvolutionBackwardFilterAlgorithm_v7, true,
+                   "convolution weight gradient", x, y, conv, w)
                    .algo;
   if (!p.data_grad) return out;
-
-  CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithmMaxCount(handle, &max_count));
-  out.data = choose<cudnnConvolutionBwdDataAlgoPerf_t>(
-                 max_count, true,
-                 [&](int req, int* ret, cudnnConvolutionBwdDataAlgoPerf_t* r) {
-                   return cudnnFindConvolutionBackwardDataAlgorithm(
-                       handle, p.w_desc.get(), p.y_desc.get(), p.conv_desc.get(), p.x_desc.get(),
-                       req, ret, r);
-                 },
-                 [&](int req, int* ret, cudnnConvolutionBwdDataAlgoPerf_t* r) {
-                   return cudnnGetConvolutionBackwardDataAlgorithm_v7(
-                       handle, p.w_desc.get(), p.y_desc.get(), p.conv_desc.get(), p.x_desc.get(),
-                       req, ret, r);
-                 },
-                 "convolution input gradient")
-                 .algo;
+  out.data =
+      choose<cudnnConvolutionBwdDataAlgoPerf_t>(
+          handle, cudnnGetConvolutionBackwardDataAlgorithmMaxCount,
+          cudnnFindConvolutionBackwardDataAlgorithm, cudnnGetConvolutionBackwardDataAlgorithm_v7,
+          true, "convolution input gradient", w, y, conv, x)
+          .algo;
   return out;
 }
 

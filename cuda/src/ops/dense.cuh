@@ -1,11 +1,13 @@
-// Dense layers of a group of networks with cuBLAS: one strided-batched GEMM over the networks.
-// Activations are laid out (batch, nets, features), so network n's rows are strided by
-// nets * features; weights are (nets, out, in) in PyTorch layout, biases (nets, out).
-// Keep a cuBLAS handle on one stream: switching streams drops its workspace (see dense.cu).
+// Dense layers of a group of networks with cuBLAS, the mirror of engine/src/cpu/ops/dense.h: one
+// strided-batched GEMM over the networks. Activations are laid out (batch, nets, features), so
+// network n's rows are strided by nets * features; weights are (nets, out, in) in PyTorch
+// layout, biases (nets, out). Keep a cuBLAS handle on one stream: switching streams drops its
+// workspace (see dense.cu). Conventions: convscope/op_conventions.h.
 #pragma once
 
 #include <cublas_v2.h>
 
+#include "convscope/op_conventions.h"
 #include "convscope/spec.h"
 
 namespace cs::cuda {
@@ -14,24 +16,25 @@ struct DenseShape {
   int batch = 0, nets = 1, in = 0, out = 0;
 };
 
-// y = act(x w^T + b) for every network.
+// out = act(inp weight^T + bias) for every network.
 void dense_forward(cublasHandle_t handle, const DenseShape& s,
-                   float* y,        // (batch, nets, out)
-                   const float* x,  // (batch, nets, in)
-                   const float* w,  // (nets, out, in)
-                   const float* b,  // (nets, out)
+                   float* out,           // (batch, nets, out)
+                   const float* inp,     // (batch, nets, in)
+                   const float* weight,  // (nets, out, in)
+                   const float* bias,    // (nets, out)
                    Activation act, cudaStream_t stream);
 
-// From dy = dL/dy of the activated output y: dz = dy * act'(y) into the scratch dz, then db, dw
-// (both null: data gradient only) and dx (null: not needed). Gradients are overwritten.
+// dpre = dout * act'(out), then dbias += the sum of dpre over the batch, dweight += dpre^T inp
+// and dinp = dpre weight, for every network.
 void dense_backward(cublasHandle_t handle, const DenseShape& s,
-                    float* dx,        // (batch, nets, in) or null
-                    float* dw,        // (nets, out, in) or null
-                    float* db,        // (nets, out) or null
-                    float* dz,        // (batch, nets, out) scratch
-                    const float* dy,  // (batch, nets, out)
-                    const float* y,   // (batch, nets, out)
-                    const float* x,   // (batch, nets, in)
-                    const float* w, Activation act, cudaStream_t stream);
+                    float* dinp,          // (batch, nets, in) or null
+                    float* dweight,       // (nets, out, in) or null
+                    float* dbias,         // (nets, out) or null
+                    float* dpre,          // (batch, nets, out)
+                    const float* dout,    // (batch, nets, out)
+                    const float* out,     // (batch, nets, out)
+                    const float* inp,     // (batch, nets, in)
+                    const float* weight,  // (nets, out, in)
+                    Activation act, cudaStream_t stream);
 
 }  // namespace cs::cuda

@@ -8,14 +8,14 @@ namespace cs::cuda {
 
 namespace {
 
-__global__ void max_pool_forward_kernel(float* y, int* argmax, const float* x, PoolShape s) {
+__global__ void max_pool_forward_kernel(float* out, int* argmax, const float* inp, PoolShape s) {
   const size_t n = static_cast<size_t>(s.planes) * s.out_h * s.out_w;
   for (size_t i = blockIdx.x * size_t{blockDim.x} + threadIdx.x; i < n;
        i += size_t{gridDim.x} * blockDim.x) {
     const int ox = static_cast<int>(i % s.out_w);
     const int oy = static_cast<int>((i / s.out_w) % s.out_h);
     const size_t plane = i / (static_cast<size_t>(s.out_w) * s.out_h);
-    const float* src = x + (plane * s.in_h + oy * s.window) * s.in_w + ox * s.window;
+    const float* src = inp + (plane * s.in_h + oy * s.window) * s.in_w + ox * s.window;
     float best = src[0];
     int best_at = 0;
     for (int dy = 0; dy < s.window; ++dy)
@@ -23,15 +23,15 @@ __global__ void max_pool_forward_kernel(float* y, int* argmax, const float* x, P
         const float v = src[dy * s.in_w + dx];
         if (v > best) {
           best = v;
-          best_at = dy * s.window + dx;
+          best_at = pool_window_position(dy, dx, s.window);
         }
       }
-    y[i] = best;
+    out[i] = best;
     if (argmax) argmax[i] = best_at;
   }
 }
 
-__global__ void avg_pool_forward_kernel(float* y, const float* x, PoolShape s) {
+__global__ void avg_pool_forward_kernel(float* out, const float* inp, PoolShape s) {
   const size_t n = static_cast<size_t>(s.planes) * s.out_h * s.out_w;
   const float scale = 1.f / static_cast<float>(s.window * s.window);
   for (size_t i = blockIdx.x * size_t{blockDim.x} + threadIdx.x; i < n;
@@ -39,16 +39,17 @@ __global__ void avg_pool_forward_kernel(float* y, const float* x, PoolShape s) {
     const int ox = static_cast<int>(i % s.out_w);
     const int oy = static_cast<int>((i / s.out_w) % s.out_h);
     const size_t plane = i / (static_cast<size_t>(s.out_w) * s.out_h);
-    const float* src = x + (plane * s.in_h + oy * s.window) * s.in_w + ox * s.window;
+    const float* src = inp + (plane * s.in_h + oy * s.window) * s.in_w + ox * s.window;
     float sum = 0.f;
     for (int dy = 0; dy < s.window; ++dy)
       for (int dx = 0; dx < s.window; ++dx) sum += src[dy * s.in_w + dx];
-    y[i] = sum * scale;
+    out[i] = sum * scale;
   }
 }
 
 template <bool Max>
-__global__ void pool_backward_kernel(float* dx, const float* dy, const int* argmax, PoolShape s) {
+__global__ void pool_backward_kernel(float* dinp, const float* dout, const int* argmax,
+                                     PoolShape s) {
   const size_t n = static_cast<size_t>(s.planes) * s.in_h * s.in_w;
   const float scale = 1.f / static_cast<float>(s.window * s.window);
   for (size_t i = blockIdx.x * size_t{blockDim.x} + threadIdx.x; i < n;
@@ -61,43 +62,45 @@ __global__ void pool_backward_kernel(float* dx, const float* dy, const int* argm
     if (oy < s.out_h && ox < s.out_w) {
       const size_t o = (plane * s.out_h + oy) * s.out_w + ox;
       if constexpr (Max)
-        g = argmax[o] == (iy - oy * s.window) * s.window + (ix - ox * s.window) ? dy[o] : 0.f;
+        g = argmax[o] == pool_window_position(iy - oy * s.window, ix - ox * s.window, s.window)
+                ? dout[o]
+                : 0.f;
       else
-        g = dy[o] * scale;
+        g = dout[o] * scale;
     }
-    dx[i] = g;
+    dinp[i] = g;
   }
 }
 
 }  // namespace
 
-void maxpool_forward(float* y, int* argmax, const float* x, const PoolShape& s,
+void maxpool_forward(float* out, int* argmax, const float* inp, const PoolShape& s,
                      cudaStream_t stream) {
   const size_t n = static_cast<size_t>(s.planes) * s.out_h * s.out_w;
   if (n == 0) return;
-  max_pool_forward_kernel<<<grid_for(n), kBlock, 0, stream>>>(y, argmax, x, s);
+  max_pool_forward_kernel<<<grid_for(n), kBlock, 0, stream>>>(out, argmax, inp, s);
   CUDA_CHECK_LAUNCH();
 }
 
-void maxpool_backward(float* dx, const float* dy, const int* argmax, const PoolShape& s,
+void maxpool_backward(float* dinp, const float* dout, const int* argmax, const PoolShape& s,
                       cudaStream_t stream) {
   const size_t n = static_cast<size_t>(s.planes) * s.in_h * s.in_w;
   if (n == 0) return;
-  pool_backward_kernel<true><<<grid_for(n), kBlock, 0, stream>>>(dx, dy, argmax, s);
+  pool_backward_kernel<true><<<grid_for(n), kBlock, 0, stream>>>(dinp, dout, argmax, s);
   CUDA_CHECK_LAUNCH();
 }
 
-void avgpool_forward(float* y, const float* x, const PoolShape& s, cudaStream_t stream) {
+void avgpool_forward(float* out, const float* inp, const PoolShape& s, cudaStream_t stream) {
   const size_t n = static_cast<size_t>(s.planes) * s.out_h * s.out_w;
   if (n == 0) return;
-  avg_pool_forward_kernel<<<grid_for(n), kBlock, 0, stream>>>(y, x, s);
+  avg_pool_forward_kernel<<<grid_for(n), kBlock, 0, stream>>>(out, inp, s);
   CUDA_CHECK_LAUNCH();
 }
 
-void avgpool_backward(float* dx, const float* dy, const PoolShape& s, cudaStream_t stream) {
+void avgpool_backward(float* dinp, const float* dout, const PoolShape& s, cudaStream_t stream) {
   const size_t n = static_cast<size_t>(s.planes) * s.in_h * s.in_w;
   if (n == 0) return;
-  pool_backward_kernel<false><<<grid_for(n), kBlock, 0, stream>>>(dx, dy, nullptr, s);
+  pool_backward_kernel<false><<<grid_for(n), kBlock, 0, stream>>>(dinp, dout, nullptr, s);
   CUDA_CHECK_LAUNCH();
 }
 

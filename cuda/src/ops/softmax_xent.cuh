@@ -1,11 +1,15 @@
 // Softmax + cross-entropy on the logits of a group of networks, laid out (batch, nets, classes)
 // with labels (batch, nets): training (loss and gradient in one kernel, no host sync) and
-// evaluation (loss, top-1 hit, top-3 and the true label's probability per image).
+// evaluation (loss, top-1 hit, top-3 and the true label's probability per image). Training is
+// the mirror of engine/src/cpu/ops/softmax_xent.h, forward and backward in one kernel.
+// Conventions: convscope/op_conventions.h.
 #pragma once
 
 #include <cuda_runtime_api.h>
 
 #include <cstdint>
+
+#include "convscope/op_conventions.h"
 
 namespace cs::cuda {
 

@@ -16,11 +16,11 @@
 #include <utility>
 
 #include "convscope/cpu_backend.h"
-#include "convscope/ops/thread_pool.h"
 #include "convscope/optimizer_math.h"
 #include "convscope/shuffle.h"
 #include "cpu/flush_denormals.h"
 #include "cpu/network.h"
+#include "cpu/thread_pool.h"
 
 namespace cs {
 

@@ -2,7 +2,7 @@
 // the accumulators held in registers; a partial column block of B is copied into a zero-padded
 // panel. How A and B rows are found is a small policy (strided or gathered), so the implicit
 // convolution GEMMs share the same tiles. gemm_nt: R x C dot-product tiles.
-#include "convscope/ops/gemm.h"
+#include "cpu/gemm.h"
 
 #include <algorithm>
 #include <array>

@@ -1,13 +1,15 @@
-// Forward and backward of one network over a batch, layer by layer with the cs::cpu ops.
+// Forward and backward of one network over a batch, layer by layer with the cs::cpu ops (the
+// mirror of cuda/src/group_net.cpp). Each layer's backward turns d, d(loss)/d(its output), into
+// d(loss)/d(pre-activation) in place, and writes d(loss)/d(its input) into the other buffer.
 #include "cpu/network.h"
 
 #include <algorithm>
 #include <utility>
 
-#include "convscope/ops/conv2d.h"
-#include "convscope/ops/dense.h"
-#include "convscope/ops/pool.h"
-#include "convscope/ops/softmax_xent.h"
+#include "cpu/ops/conv2d.h"
+#include "cpu/ops/dense.h"
+#include "cpu/ops/pool.h"
+#include "cpu/ops/softmax_xent.h"
 
 namespace cs::cpu {
 
@@ -54,29 +56,29 @@ Workspace::Workspace(const NetPlan& plan, int cap) : capacity(cap) {
 }
 
 void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B) {
-  const float* x = ws.input.data();
+  const float* inp = ws.input.data();
   for (size_t i = 0; i < plan.layers.size(); ++i) {
     const LayerPlan& l = plan.layers[i];
-    float* y = ws.act[i].data();
+    float* out = ws.act[i].data();
     switch (l.spec.kind) {
       case LayerKind::Conv2d:
-        conv2d_forward(y, ws.scratch.data(), x, params + l.weight, params + l.bias, B, l.conv,
+        conv2d_forward(out, ws.scratch.data(), inp, params + l.weight, params + l.bias, B, l.conv,
                        l.spec.activation);
         break;
       case LayerKind::MaxPool:
-        maxpool_forward(y, ws.argmax[i].data(), x, B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
+        maxpool_forward(out, ws.argmax[i].data(), inp, B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
         break;
       case LayerKind::AvgPool:
-        avgpool_forward(y, x, B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
+        avgpool_forward(out, inp, B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
         break;
       case LayerKind::Dense:
-        dense_forward(y, x, params + l.weight, params + l.bias, B, l.in.size(), l.out.size(),
+        dense_forward(out, inp, params + l.weight, params + l.bias, B, l.in.size(), l.out.size(),
                       l.spec.activation);
         break;
     }
-    x = y;
+    inp = out;
   }
-  softmax_xent_forward(ws.probs.data(), ws.losses.data(), x, ws.labels.data(), B,
+  softmax_xent_forward(ws.probs.data(), ws.losses.data(), inp, ws.labels.data(), B,
                        plan.spec.classes);
 }
 
@@ -84,30 +86,28 @@ void net_backward(const NetPlan& plan, Workspace& ws, const float* params, float
                   float scale, const LayerGradHook* hook) {
   float* d = ws.grad_a.data();
   float* dnext = ws.grad_b.data();
-  const int classes = plan.spec.classes;
-  std::fill(d, d + static_cast<long long>(B) * classes, 0.f);
-  softmax_xent_backward(d, ws.probs.data(), ws.labels.data(), B, classes, scale);
+  softmax_xent_backward(d, ws.probs.data(), ws.labels.data(), B, plan.spec.classes, scale);
   for (int i = static_cast<int>(plan.layers.size()) - 1; i >= 0; --i) {
     const LayerPlan& l = plan.layers[i];
     if (hook) (*hook)(i, d);
-    const float* x = i == 0 ? ws.input.data() : ws.act[i - 1].data();
-    float* dx = i == 0 ? nullptr : dnext;
-    if (dx) std::fill(dx, dx + static_cast<long long>(B) * l.in.size(), 0.f);
+    const float* inp = i == 0 ? ws.input.data() : ws.act[i - 1].data();
+    const float* out = ws.act[i].data();
+    float* dinp = i == 0 ? nullptr : dnext;
     switch (l.spec.kind) {
       case LayerKind::Conv2d:
-        conv2d_backward(dx, grads + l.weight, grads + l.bias, d, ws.scratch.data(),
-                        ws.act[i].data(), x, params + l.weight, B, l.conv, l.spec.activation);
+        conv2d_backward(dinp, grads + l.weight, grads + l.bias, d, ws.scratch.data(), d, out, inp,
+                        params + l.weight, B, l.conv, l.spec.activation);
         break;
       case LayerKind::MaxPool:
-        if (dx)
-          maxpool_backward(dx, d, ws.argmax[i].data(), B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
+        if (dinp)
+          maxpool_backward(dinp, d, ws.argmax[i].data(), B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
         break;
       case LayerKind::AvgPool:
-        if (dx) avgpool_backward(dx, d, B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
+        if (dinp) avgpool_backward(dinp, d, B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
         break;
       case LayerKind::Dense:
-        dense_backward(dx, grads + l.weight, grads + l.bias, d, ws.act[i].data(), x,
-                       params + l.weight, B, l.in.size(), l.out.size(), l.spec.activation);
+        dense_backward(dinp, grads + l.weight, grads + l.bias, d, d, out, inp, params + l.weight, B,
+                       l.in.size(), l.out.size(), l.spec.activation);
         break;
     }
     std::swap(d, dnext);

@@ -7,8 +7,8 @@
 #include <functional>
 #include <vector>
 
-#include "convscope/ops/conv2d.h"
 #include "convscope/spec.h"
+#include "cpu/ops/conv2d.h"
 
 namespace cs::cpu {
 
@@ -52,7 +52,8 @@ using LayerGradHook = std::function<void(int layer, const float* dact)>;
 // Forward of the first B samples of ws.input: fills ws.act, ws.probs and ws.losses.
 void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B);
 
-// Backward after net_forward: adds d(scale * sum of the B losses)/d(params) to grads.
+// Backward after net_forward: adds d(scale * sum of the B losses)/d(params) to grads (the
+// gradient rule of convscope/op_conventions.h: the caller zeroes grads once per step).
 void net_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int B,
                   float scale, const LayerGradHook* hook = nullptr);
 

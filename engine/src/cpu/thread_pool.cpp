@@ -1,7 +1,7 @@
 // Thread pool: a generation counter starts a call, a pending counter ends it. Both sides spin a
 // short while before sleeping on a condition variable, since training steps come back to back.
 // Tasks run with denormals flushed to zero: workers for their lifetime, the caller for the call.
-#include "convscope/ops/thread_pool.h"
+#include "cpu/thread_pool.h"
 
 #include <stdexcept>
 #include <string>

@@ -1,6 +1,6 @@
 // Softmax with the max subtracted; the loss is computed as log-sum-exp minus the true logit so
 // that it stays finite when the true class's probability underflows.
-#include "convscope/ops/softmax_xent.h"
+#include "cpu/ops/softmax_xent.h"
 
 #include <algorithm>
 #include <cmath>
@@ -31,7 +31,7 @@ void softmax_xent_backward(T* dlogits, const T* probs, const int32_t* labels, in
   for (int b = 0; b < B; ++b) {
     T* d = dlogits + static_cast<long long>(b) * classes;
     const T* p = probs + static_cast<long long>(b) * classes;
-    for (int j = 0; j < classes; ++j) d[j] += scale * (p[j] - (j == labels[b] ? T(1) : T(0)));
+    for (int j = 0; j < classes; ++j) d[j] = scale * (p[j] - (j == labels[b] ? T(1) : T(0)));
   }
 }
 

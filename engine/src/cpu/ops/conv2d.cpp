@@ -2,18 +2,19 @@
 //
 // Stride 1, implicit (see conv2d.h), with X the padded input plane read through the taps:
 //   forward  wide (OC, span) = W · X, then the OW valid columns of each output row are kept;
-//   dW       += dwide · X^T (dot products), with dout spread on the span (zeros elsewhere), or
+//   dW       += dwide · X^T (dot products), with dpre spread on the span (zeros elsewhere), or
 //            as dW^T (CKK, OC) += X · dwide^T when OC fills whole tiles;
-//   dinp     dX (CKK, span) = W^T · dwide, each row added back to the plane at its tap.
+//   dinp     dX (CKK, span) = W^T · dwide, each row added up on a zeroed plane at its tap, whose
+//            valid part is then dinp.
 // Reads past a row's valid columns meet zeros of dwide or are dropped, so they never matter.
-// Other strides, explicit: col = im2col(inp); out = W · col; dW += dout · col^T (dot products);
-//   dcol = W^T · dout, scattered back by col2im.
-#include "convscope/ops/conv2d.h"
+// Other strides, explicit: col = im2col(inp); out = W · col; dW += dpre · col^T (dot products);
+//   dcol = W^T · dpre, scattered back onto a zeroed dinp by col2im.
+#include "cpu/ops/conv2d.h"
 
 #include <algorithm>
 
-#include "convscope/ops/activation.h"
-#include "convscope/ops/gemm.h"
+#include "cpu/gemm.h"
+#include "cpu/ops/activation.h"
 #include "cpu/simd.h"
 
 namespace cs::cpu {
@@ -58,13 +59,13 @@ void forward_implicit(T* out, T* scratch, const T* inp, const T* weight, const T
 }
 
 template <typename T>
-void backward_implicit(T* dinp, T* dweight, T* dout, T* scratch, const T* inp, const T* weight,
-                       int B, const ConvGeom& g) {
+void backward_implicit(T* dinp, T* dweight, const T* dpre, T* scratch, const T* inp,
+                       const T* weight, int B, const ConvGeom& g) {
   const int P = g.pixels(), ckk = g.col_rows(), span = g.span;
-  const bool transposed = g.oc % (2 * simd::kLanes<T>) == 0;  // dW^T by outer products
+  const bool transposed = dweight && g.oc % (2 * simd::kLanes<T>) == 0;  // dW^T: outer products
   T* xpad = scratch;
   T* dxpad = xpad + g.plane;
-  T* wide = dxpad + g.plane;                               // (OC, span) dout spread out
+  T* wide = dxpad + g.plane;                               // (OC, span) dpre spread out
   T* wide_t = wide + static_cast<long long>(g.oc) * span;  // (span, OC) its transpose
   T* dw_t = wide_t + static_cast<long long>(span) * g.oc;  // (CKK, OC)
   T* dx = dw_t + static_cast<long long>(ckk) * g.oc;       // (CKK, span)
@@ -73,19 +74,20 @@ void backward_implicit(T* dinp, T* dweight, T* dout, T* scratch, const T* inp, c
   std::fill(wide_t, wide_t + static_cast<long long>(span) * g.oc, T(0));
   for (int b = 0; b < B; ++b) {
     const long long in_at = static_cast<long long>(b) * g.c * g.h * g.w;
-    pad_plane(xpad, inp + in_at, g);
-    const T* dout_b = dout + static_cast<long long>(b) * g.oc * P;
+    const T* dpre_b = dpre + static_cast<long long>(b) * g.oc * P;
     for (int o = 0; o < g.oc; ++o)
       for (int y = 0; y < g.oh; ++y)
         for (int x0 = 0; x0 < g.ow; ++x0) {
-          const T d = dout_b[(o * g.oh + y) * g.ow + x0];
+          const T d = dpre_b[(o * g.oh + y) * g.ow + x0];
           wide[static_cast<long long>(o) * span + y * g.wp + x0] = d;
           if (transposed) wide_t[static_cast<long long>(y * g.wp + x0) * g.oc + o] = d;
         }
-    if (transposed) {
-      gemm_nn_gather_a(ckk, g.oc, span, xpad, g.taps.data(), wide_t, g.oc, dw_t, g.oc, true);
-    } else {
-      gemm_nt_gather_b(g.oc, ckk, span, wide, span, xpad, g.taps.data(), dweight, ckk, true);
+    if (dweight) {
+      pad_plane(xpad, inp + in_at, g);
+      if (transposed)
+        gemm_nn_gather_a(ckk, g.oc, span, xpad, g.taps.data(), wide_t, g.oc, dw_t, g.oc, true);
+      else
+        gemm_nt_gather_b(g.oc, ckk, span, wide, span, xpad, g.taps.data(), dweight, ckk, true);
     }
     if (!dinp) continue;
     gemm_nn(ckk, span, g.oc, weight, 1, ckk, wide, span, dx, span, false);
@@ -100,7 +102,7 @@ void backward_implicit(T* dinp, T* dweight, T* dout, T* scratch, const T* inp, c
         T* __restrict t = dinp + in_at + (static_cast<long long>(c) * g.h + y) * g.w;
         const T* __restrict s =
             dxpad + (static_cast<long long>(c) * g.hp + y + g.pad) * g.wp + g.pad;
-        for (int x0 = 0; x0 < g.w; ++x0) t[x0] += s[x0];
+        for (int x0 = 0; x0 < g.w; ++x0) t[x0] = s[x0];
       }
   }
   if (!transposed) return;
@@ -174,18 +176,22 @@ void forward_explicit(T* out, T* col, const T* inp, const T* weight, const T* bi
 }
 
 template <typename T>
-void backward_explicit(T* dinp, T* dweight, T* dout, T* col, const T* inp, const T* weight, int B,
-                       const ConvGeom& g) {
+void backward_explicit(T* dinp, T* dweight, const T* dpre, T* col, const T* inp, const T* weight,
+                       int B, const ConvGeom& g) {
   const int P = g.pixels(), ckk = g.col_rows();
   const long long in_size = static_cast<long long>(g.c) * g.h * g.w;
   T* dcol = col + static_cast<long long>(ckk) * P;
   for (int b = 0; b < B; ++b) {
-    const T* dout_b = dout + static_cast<long long>(b) * g.oc * P;
-    im2col(col, inp + b * in_size, g);
-    gemm_nt(g.oc, ckk, P, dout_b, P, col, P, dweight, ckk, true);
+    const T* dpre_b = dpre + static_cast<long long>(b) * g.oc * P;
+    if (dweight) {
+      im2col(col, inp + b * in_size, g);
+      gemm_nt(g.oc, ckk, P, dpre_b, P, col, P, dweight, ckk, true);
+    }
     if (!dinp) continue;
-    gemm_nn(ckk, P, g.oc, weight, 1, ckk, dout_b, P, dcol, P, false);
-    col2im(dinp + b * in_size, dcol, g);
+    gemm_nn(ckk, P, g.oc, weight, 1, ckk, dpre_b, P, dcol, P, false);
+    T* dinp_b = dinp + b * in_size;
+    std::fill(dinp_b, dinp_b + in_size, T(0));
+    col2im(dinp_b, dcol, g);
   }
 }
 
@@ -236,13 +242,15 @@ void conv2d_forward(T* out, T* scratch, const T* inp, const T* weight, const T* 
 }
 
 template <typename T>
-void conv2d_backward(T* dinp, T* dweight, T* dbias, T* dout, T* scratch, const T* out, const T* inp,
-                     const T* weight, int B, const ConvGeom& g, Activation act) {
-  bias_activation_backward(dout, dbias, out, B, g.oc, g.pixels(), act);
+void conv2d_backward(T* dinp, T* dweight, T* dbias, T* dpre, T* scratch, const T* dout,
+                     const T* out, const T* inp, const T* weight, int B, const ConvGeom& g,
+                     Activation act) {
+  const T* grad = bias_activation_backward(dpre, dbias, dout, out, B, g.oc, g.pixels(), act);
+  if (!dinp && !dweight) return;
   if (g.implicit())
-    backward_implicit(dinp, dweight, dout, scratch, inp, weight, B, g);
+    backward_implicit(dinp, dweight, grad, scratch, inp, weight, B, g);
   else
-    backward_explicit(dinp, dweight, dout, scratch, inp, weight, B, g);
+    backward_explicit(dinp, dweight, grad, scratch, inp, weight, B, g);
 }
 
 template void conv2d_forward<float>(float*, float*, const float*, const float*, const float*, int,
@@ -250,9 +258,10 @@ template void conv2d_forward<float>(float*, float*, const float*, const float*, 
 template void conv2d_forward<double>(double*, double*, const double*, const double*, const double*,
                                      int, const ConvGeom&, Activation);
 template void conv2d_backward<float>(float*, float*, float*, float*, float*, const float*,
-                                     const float*, const float*, int, const ConvGeom&, Activation);
+                                     const float*, const float*, const float*, int, const ConvGeom&,
+                                     Activation);
 template void conv2d_backward<double>(double*, double*, double*, double*, double*, const double*,
-                                      const double*, const double*, int, const ConvGeom&,
-                                      Activation);
+                                      const double*, const double*, const double*, int,
+                                      const ConvGeom&, Activation);
 
 }  // namespace cs::cpu

@@ -1,7 +1,10 @@
-// Softmax + cross-entropy over the class logits, the network's loss.
+// Softmax + cross-entropy over the class logits, the network's loss. Conventions:
+// convscope/op_conventions.h.
 #pragma once
 
 #include <cstdint>
+
+#include "convscope/op_conventions.h"
 
 namespace cs::cpu {
 
@@ -13,7 +16,7 @@ void softmax_xent_forward(T* probs,               // (B, classes)
                           const int32_t* labels,  // (B)
                           int B, int classes);
 
-// dlogits += scale * (probs - onehot(labels)); scale = 1 / batch for the batch-mean loss.
+// dlogits = scale * (probs - onehot(labels)); scale = 1 / batch for the batch-mean loss.
 template <typename T>
 void softmax_xent_backward(T* dlogits,             // (B, classes)
                            const T* probs,         // (B, classes)

@@ -1,10 +1,11 @@
 // Pooling over non-overlapping k x k windows. Max pooling keeps the first maximum of a window
-// (row-major order), and routes the whole gradient to it.
-#include "convscope/ops/pool.h"
+// (row-major order), and routes the whole gradient to it. Backward writes every input's gradient,
+// zeros included (inputs outside every window, and away from the maximum).
+#include "cpu/ops/pool.h"
 
 #include <algorithm>
 #include <cstring>
-#include <initializer_list>
+#include <vector>
 
 #include "cpu/simd.h"
 
@@ -13,20 +14,17 @@ namespace cs::cpu {
 namespace {
 
 // The common 2 x 2 window, one vector of outputs at a time: the even and odd columns of two
-// input vectors are split with shuffles, and the four candidates are compared in row-major
-// order with branch-free selects. A row's last vector overlaps the one before instead of
-// running a scalar tail; rows narrower than a vector run scalar.
+// input vectors are split with shuffles, and the four candidates (window positions 0 to 3) are
+// compared in row-major order with branch-free selects. A row's last vector overlaps the one before
+// instead of running a scalar tail; rows narrower than a vector run scalar.
 template <typename T>
 void maxpool2(T* out, int32_t* argmax, const T* inp, int planes, int H, int W) {
   using V = simd::Vec<T>;
-  using I = simd::Vec<simd::Int<T>>;  // lane indices and masks of V's element size
+  using I = simd::Vec<simd::Int<T>>;  // window positions and masks of V's element size
   constexpr int L = simd::kLanes<T>;
   typedef int32_t I32 __attribute__((vector_size(L * sizeof(int32_t))));
-  I even, lane;
-  for (int l = 0; l < L; ++l) {
-    even[l] = 2 * l;
-    lane[l] = l;
-  }
+  I even;
+  for (int l = 0; l < L; ++l) even[l] = 2 * l;
   const I odd = even + 1;
   const int oh = H / 2, ow = W / 2;
   for (int p = 0; p < planes; ++p)
@@ -39,16 +37,14 @@ void maxpool2(T* out, int32_t* argmax, const T* inp, int planes, int H, int W) {
         const int ox = std::min(next, ow - L);
         const V t0 = simd::load(r0 + 2 * ox), t1 = simd::load(r0 + 2 * ox + L);
         const V b0 = simd::load(r1 + 2 * ox), b1 = simd::load(r1 + 2 * ox + L);
-        const I first = 2 * (lane + ox) + top;
         V v = __builtin_shuffle(t0, t1, even);
-        I best = first;
+        I best{};  // window position 0
         const V cand[3] = {__builtin_shuffle(t0, t1, odd), __builtin_shuffle(b0, b1, even),
                            __builtin_shuffle(b0, b1, odd)};
-        const simd::Int<T> step[3] = {1, W, W + 1};
         for (int c = 0; c < 3; ++c) {
           const I greater = cand[c] > v;
           v = greater ? cand[c] : v;
-          best = greater ? first + step[c] : best;
+          best = greater ? I{} + (c + 1) : best;
         }
         simd::store(out + o + ox, v);
         const I32 best32 = __builtin_convertvector(best, I32);
@@ -56,10 +52,11 @@ void maxpool2(T* out, int32_t* argmax, const T* inp, int planes, int H, int W) {
       }
       for (int ox = 0; ow < L && ox < ow; ++ox) {
         const int32_t at = top + 2 * ox;
-        int32_t best = at;
-        for (const int32_t c : {at + 1, at + W, at + W + 1})
-          if (inp[c] > inp[best]) best = c;
-        out[o + ox] = inp[best];
+        const int32_t cand[4] = {at, at + 1, at + W, at + W + 1};  // window positions 0 to 3
+        int32_t best = 0;
+        for (int32_t c = 1; c < 4; ++c)
+          if (inp[cand[c]] > inp[cand[best]]) best = c;
+        out[o + ox] = inp[cand[best]];
         argmax[o + ox] = best;
       }
     }
@@ -71,15 +68,29 @@ void maxpool_any(T* out, int32_t* argmax, const T* inp, int planes, int H, int W
   for (int p = 0; p < planes; ++p)
     for (int oy = 0; oy < oh; ++oy)
       for (int ox = 0; ox < ow; ++ox) {
-        const int32_t top = (p * H + oy * k) * W + ox * k;
-        int32_t best = top;
+        const T* window = inp + (static_cast<long long>(p) * H + oy * k) * W + ox * k;
+        T v = window[0];
+        int32_t best = 0;
         for (int dy = 0; dy < k; ++dy)
           for (int dx = 0; dx < k; ++dx)
-            if (inp[top + dy * W + dx] > inp[best]) best = top + dy * W + dx;
+            if (window[dy * W + dx] > v) {
+              v = window[dy * W + dx];
+              best = pool_window_position(dy, dx, k);
+            }
         const long long o = (static_cast<long long>(p) * oh + oy) * ow + ox;
-        out[o] = inp[best];
+        out[o] = v;
         argmax[o] = best;
       }
+}
+
+// Zeroes the inputs of a (H, W) plane that no k x k window covers: the rows from H / k * k on,
+// and the columns from W / k * k on in the rows above.
+template <typename T>
+void zero_uncovered(T* plane, int H, int W, int k) {
+  const int rows = H / k * k, cols = W / k * k;
+  if (cols < W)
+    for (int y = 0; y < rows; ++y) std::fill(plane + y * W + cols, plane + (y + 1) * W, T(0));
+  std::fill(plane + static_cast<long long>(rows) * W, plane + static_cast<long long>(H) * W, T(0));
 }
 
 }  // namespace
@@ -93,11 +104,24 @@ void maxpool_forward(T* out, int32_t* argmax, const T* inp, int B, int C, int H,
     maxpool_any(out, argmax, inp, B * C, H, W, k);
 }
 
+// Zeroes dinp, then writes each dout at its window's maximum (a store per output, no search).
 template <typename T>
 void maxpool_backward(T* dinp, const T* dout, const int32_t* argmax, int B, int C, int H, int W,
                       int k) {
-  const long long n = static_cast<long long>(B) * C * (H / k) * (W / k);
-  for (long long i = 0; i < n; ++i) dinp[argmax[i]] += dout[i];
+  const int oh = H / k, ow = W / k;
+  std::vector<int32_t> offset(static_cast<size_t>(k) * k);  // window position -> plane offset
+  for (int dy = 0; dy < k; ++dy)
+    for (int dx = 0; dx < k; ++dx) offset[pool_window_position(dy, dx, k)] = dy * W + dx;
+  std::fill(dinp, dinp + static_cast<long long>(B) * C * H * W, T(0));
+  for (int p = 0; p < B * C; ++p) {
+    T* plane = dinp + static_cast<long long>(p) * H * W;
+    const long long first = static_cast<long long>(p) * oh * ow;
+    for (int oy = 0; oy < oh; ++oy)
+      for (int ox = 0; ox < ow; ++ox) {
+        const long long o = first + oy * ow + ox;
+        plane[oy * k * W + ox * k + offset[argmax[o]]] = dout[o];
+      }
+  }
 }
 
 template <typename T>
@@ -126,8 +150,9 @@ void avgpool_backward(T* dinp, const T* dout, int B, int C, int H, int W, int k)
       for (int ox = 0; ox < ow; ++ox) {
         const T g = dout[(static_cast<long long>(p) * oh + oy) * ow + ox] * scale;
         for (int dy = 0; dy < k; ++dy)
-          for (int dx = 0; dx < k; ++dx) plane[(oy * k + dy) * W + ox * k + dx] += g;
+          for (int dx = 0; dx < k; ++dx) plane[(oy * k + dy) * W + ox * k + dx] = g;
       }
+    zero_uncovered(plane, H, W, k);
   }
 }
 

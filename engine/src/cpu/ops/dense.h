@@ -1,7 +1,9 @@
-// Fully connected layer y = act(x W^T + b), with W in PyTorch's [out, in] layout, fused with
-// bias and activation. x is (B, IN): a conv map is flattened in (C, H, W) order.
+// Fully connected layer out = act(inp weight^T + bias), with weight in PyTorch's (OUT, IN)
+// layout, fused with bias and activation. inp is (B, IN): a conv map is flattened in (C, H, W)
+// order. Conventions: convscope/op_conventions.h.
 #pragma once
 
+#include "convscope/op_conventions.h"
 #include "convscope/spec.h"
 
 namespace cs::cpu {
@@ -13,13 +15,14 @@ void dense_forward(T* out,           // (B, OUT)
                    const T* bias,    // (OUT)
                    int B, int in, int out_features, Activation act);
 
-// Adds the gradients to dinp (skipped when null), dweight and dbias. dout holds d(loss)/d(out)
-// on entry and d(loss)/d(pre-activation) on return.
+// dpre = dout * act'(out), then dbias += the sum of dpre over the batch, dweight += dpre^T inp
+// and dinp = dpre weight.
 template <typename T>
 void dense_backward(T* dinp,          // (B, IN) or null
-                    T* dweight,       // (OUT, IN)
-                    T* dbias,         // (OUT)
-                    T* dout,          // (B, OUT)
+                    T* dweight,       // (OUT, IN) or null
+                    T* dbias,         // (OUT) or null
+                    T* dpre,          // (B, OUT)
+                    const T* dout,    // (B, OUT)
                     const T* out,     // (B, OUT) forward output
                     const T* inp,     // (B, IN)
                     const T* weight,  // (OUT, IN)

@@ -7,12 +7,13 @@
 // oy * WP + ox of a row `span` wide, and row (c, ky, kx) of col is the padded plane shifted by
 // taps[(c * K + ky) * K + kx] — nothing is copied, and the WP - OW columns between output rows
 // (and the span's rounding to whole tiles) are computed and dropped. Larger strides copy col
-// explicitly (im2col).
+// explicitly (im2col). Conventions: convscope/op_conventions.h.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "convscope/op_conventions.h"
 #include "convscope/spec.h"
 
 namespace cs::cpu {
@@ -47,14 +48,15 @@ void conv2d_forward(T* out,           // (B, OC, OH, OW)
                     const T* bias,    // (OC)
                     int B, const ConvGeom& g, Activation act);
 
-// Adds the gradients of the loss to dinp (skipped when null), dweight and dbias. dout holds
-// d(loss)/d(out) on entry and d(loss)/d(pre-activation) on return.
+// dpre = dout * act'(out), then dbias += the sum of dpre over the batch and pixels,
+// dweight += the correlation of dpre with inp, and dinp = the transposed convolution of dpre.
 template <typename T>
 void conv2d_backward(T* dinp,          // (B, C, H, W) or null
-                     T* dweight,       // (OC, C, K, K)
-                     T* dbias,         // (OC)
-                     T* dout,          // (B, OC, OH, OW)
+                     T* dweight,       // (OC, C, K, K) or null
+                     T* dbias,         // (OC) or null
+                     T* dpre,          // (B, OC, OH, OW)
                      T* scratch,       // (conv2d_scratch_size(g))
+                     const T* dout,    // (B, OC, OH, OW)
                      const T* out,     // (B, OC, OH, OW) forward output
                      const T* inp,     // (B, C, H, W)
                      const T* weight,  // (OC, C, K, K)

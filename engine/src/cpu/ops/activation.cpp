@@ -1,0 +1,117 @@
+// Bias + activation, forward and backward. Derivatives from the output: relu' = [out > 0],
+// tanh' = 1 - out^2, sigmoid' = out (1 - out).
+#include "cpu/ops/activation.h"
+
+#include <cmath>
+
+#include "cpu/simd.h"
+
+namespace cs::cpu {
+
+namespace {
+
+template <typename T>
+inline T activate(T x, Activation act) {
+  switch (act) {
+    case Activation::None:
+      return x;
+    case Activation::Relu:
+      return x > T(0) ? x : T(0);
+    case Activation::Tanh:
+      return std::tanh(x);
+    case Activation::Sigmoid:
+      return T(1) / (T(1) + std::exp(-x));
+  }
+  return x;
+}
+
+template <typename T>
+inline T derivative(T y, Activation act) {
+  switch (act) {
+    case Activation::None:
+      return T(1);
+    case Activation::Relu:
+      return y > T(0) ? T(1) : T(0);
+    case Activation::Tanh:
+      return T(1) - y * y;
+    case Activation::Sigmoid:
+      return y * (T(1) - y);
+  }
+  return T(1);
+}
+
+// One channel's run of `inner` values; the activation is a template argument so that each loop
+// is branch-free (and vectorizes for None and Relu).
+template <typename T, Activation A>
+void forward_run(T* out, T bias, int inner) {
+  for (int i = 0; i < inner; ++i) out[i] = activate(out[i] + bias, A);
+}
+
+template <typename T, Activation A>
+void forward_all(T* out, const T* bias, int outer, int channels, int inner) {
+  for (int o = 0; o < outer; ++o)
+    for (int c = 0; c < channels; ++c)
+      forward_run<T, A>(out + (static_cast<long long>(o) * channels + c) * inner,
+                        bias ? bias[c] : T(0), inner);
+}
+
+// Returns the buffer of d(pre-activation): dout itself for None, whose derivative is 1.
+template <typename T, Activation A>
+const T* backward_all(T* dpre, T* dbias, const T* dout, const T* out, int outer, int channels,
+                      int inner) {
+  const T* grad = A == Activation::None ? dout : dpre;
+  for (int o = 0; o < outer; ++o)
+    for (int c = 0; c < channels; ++c) {
+      const long long at = (static_cast<long long>(o) * channels + c) * inner;
+      if constexpr (A != Activation::None) {
+        if (dpre == dout)  // in place: a loop the compiler vectorizes without an overlap check
+          for (int i = 0; i < inner; ++i) dpre[at + i] *= derivative(out[at + i], A);
+        else
+          for (int i = 0; i < inner; ++i) dpre[at + i] = dout[at + i] * derivative(out[at + i], A);
+      }
+      if (dbias) dbias[c] += simd::sum(grad + at, inner);
+    }
+  return grad;
+}
+
+}  // namespace
+
+template <typename T>
+void bias_activation_forward(T* out, const T* bias, int outer, int channels, int inner,
+                             Activation act) {
+  switch (act) {
+    case Activation::None:
+      return forward_all<T, Activation::None>(out, bias, outer, channels, inner);
+    case Activation::Relu:
+      return forward_all<T, Activation::Relu>(out, bias, outer, channels, inner);
+    case Activation::Tanh:
+      return forward_all<T, Activation::Tanh>(out, bias, outer, channels, inner);
+    case Activation::Sigmoid:
+      return forward_all<T, Activation::Sigmoid>(out, bias, outer, channels, inner);
+  }
+}
+
+template <typename T>
+const T* bias_activation_backward(T* dpre, T* dbias, const T* dout, const T* out, int outer,
+                                  int channels, int inner, Activation act) {
+  switch (act) {
+    case Activation::None:
+      return backward_all<T, Activation::None>(dpre, dbias, dout, out, outer, channels, inner);
+    case Activation::Relu:
+      return backward_all<T, Activation::Relu>(dpre, dbias, dout, out, outer, channels, inner);
+    case Activation::Tanh:
+      return backward_all<T, Activation::Tanh>(dpre, dbias, dout, out, outer, channels, inner);
+    case Activation::Sigmoid:
+      return backward_all<T, Activation::Sigmoid>(dpre, dbias, dout, out, outer, channels, inner);
+  }
+  return dpre;
+}
+
+template void bias_activation_forward<float>(float*, const float*, int, int, int, Activation);
+template void bias_activation_forward<double>(double*, const double*, int, int, int, Activation);
+template const float* bias_activation_backward<float>(float*, float*, const float*, const float*,
+                                                      int, int, int, Activation);
+template const double* bias_activation_backward<double>(double*, double*, const double*,
+                                                        const double*, int, int, int, Activation);
+
+}  // namespace cs::cpu
