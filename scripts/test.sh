@@ -6,7 +6,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/install-deps.sh"
 "$root/scripts/fetch-mnist.sh"
-"$root/scripts/build.sh"
+# Warnings are errors here, so that CI refuses them.
+"$root/scripts/build.sh" -DCONVSCOPE_WERROR=ON
 build="${CONVSCOPE_BUILD_DIR:-$root/build}"
 export QT_QPA_PLATFORM=offscreen
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 900
