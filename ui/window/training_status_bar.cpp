@@ -16,11 +16,12 @@ TrainingStatusBar::TrainingStatusBar(QWidget* parent)
       m_time(new QLabel),
       m_backend(new ElidedLabel) {
   m_state->setObjectName(QStringLiteral("stateLabel"));
+  m_steps->setObjectName(QStringLiteral("positionLabel"));
   m_state->setMinimumWidth(90);
   m_progress->setFixedWidth(160);
   m_progress->setTextVisible(false);
   m_progress->setRange(0, 1000);
-  m_steps->setMinimumWidth(170);
+  m_steps->setMinimumWidth(200);
   m_rate->setMinimumWidth(120);
   m_time->setMinimumWidth(150);
   addPermanentWidget(m_state);
@@ -56,23 +57,27 @@ void TrainingStatusBar::setState(TrainingState state) {
 
 void TrainingStatusBar::setProgress(const TrainingProgress& p) {
   const QLocale locale;
-  const long long total = static_cast<long long>(p.epochs) * p.stepsPerEpoch;
-  m_progress->setValue(total > 0 ? static_cast<int>(1000 * p.globalStep / total) : 0);
+  const long long planned = p.stepsPlanned();
+  m_progress->setValue(planned > 0 ? static_cast<int>(1000 * p.stepsDone() / planned) : 0);
   m_progress->setToolTip(
-      tr("%1 of %2 steps").arg(locale.toString(p.globalStep), locale.toString(total)));
-  const int epoch = std::min(p.epoch + 1, std::max(1, p.epochs));
-  m_steps->setText(tr("Epoch %1/%2 · step %3/%4")
-                       .arg(epoch)
-                       .arg(p.epochs)
-                       .arg(locale.toString(p.epoch >= p.epochs ? p.stepsPerEpoch : p.stepInEpoch))
-                       .arg(locale.toString(p.stepsPerEpoch)));
+      tr("%1 of %2 steps").arg(locale.toString(p.stepsDone()), locale.toString(planned)));
+  m_steps->setText(positionText(p));
   if (m_current == TrainingState::Running)
     m_rate->setText(tr("%1 samples/s").arg(locale.toString(std::llround(p.samplesPerSecond))));
   m_elapsed = tr("%1 elapsed").arg(formatDuration(p.elapsedSeconds));
-  m_eta = p.etaSeconds >= 0 && p.globalStep < total
-              ? tr(" · ETA %1").arg(formatDuration(p.etaSeconds))
-              : QString();
+  m_eta = p.etaSeconds >= 0 && p.stepsLeft() > 0 ? tr(" · ETA %1").arg(formatDuration(p.etaSeconds))
+                                                 : QString();
   showTime();
+}
+
+QString TrainingStatusBar::positionText(const TrainingProgress& p) {
+  // "step" is the global step everywhere (the probe view names its frames by it too).
+  const QLocale locale;
+  return tr("Epoch %1/%2 (%3/%4) · step %5")
+      .arg(p.currentEpoch)
+      .arg(p.epochs)
+      .arg(locale.toString(p.stepInEpoch), locale.toString(p.stepsPerEpoch),
+           locale.toString(p.globalStep));
 }
 
 void TrainingStatusBar::showTime() {
@@ -89,7 +94,7 @@ void TrainingStatusBar::setBackend(const BackendReport& report) {
 
 void TrainingStatusBar::clearProgress() {
   m_progress->setValue(0);
-  m_steps->setText(tr("Epoch –/– · step –/–"));
+  m_steps->setText(tr("Epoch –/– · step –"));
   m_rate->setText(tr("— samples/s"));
   m_elapsed = tr("0:00 elapsed");
   m_eta.clear();
