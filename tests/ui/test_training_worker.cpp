@@ -177,6 +177,17 @@ void TestTrainingWorker::framesFollowTheProbe() {
   QTRY_COMPARE(session.state(), TrainingState::Paused);
   session.setProbe(17);  // paused: captured at once from the current weights
   QTRY_COMPARE(rec.frame->probe, 17);
+  QTRY_COMPARE(rec.frame->step, rec.last.globalStep);  // named as the status bar names them
+  const long long paused = rec.last.globalStep;
+  session.invoke(&TrainingWorker::step, testing_data::smallRun(*m_data, 500));
+  QTRY_COMPARE(rec.last.globalStep, paused + 1);
+  QTRY_COMPARE(rec.frame->step, paused + 1);
+  const long long stepped = rec.frame->step;
+  session.setProbe(18);  // another probe, the same weights: the same step
+  QTRY_COMPARE(rec.frame->probe, 18);
+  QCOMPARE(rec.frame->step, stepped);
+  session.setProbe(17);
+  QTRY_COMPARE(rec.frame->probe, 17);
   QCOMPARE(rec.frame->label, int(m_data->test.labels[17]));
   QCOMPARE(rec.frame->input.size(), size_t(28 * 28));
   QCOMPARE(rec.frame->input[14 * 28 + 14], m_data->test.image(17)[14 * 28 + 14] / 255.f);
@@ -391,8 +402,8 @@ void TestTrainingWorker::learningRateChangeWhilePausedTakesEffect() {
   const auto evaluate = [&] {
     const size_t n = rec.evaluations.size();
     session.invoke(&TrainingWorker::evaluateNow);
-    QTest::qWaitFor([&] { return rec.evaluations.size() > n; }, 10000);
-    return rec.evaluations.size() > n ? rec.evaluations.back().valLoss : -1.0;  // -1: none came
+    if (!QTest::qWaitFor([&] { return rec.evaluations.size() > n; }, 10000)) return -1.0;
+    return rec.evaluations.back().valLoss;
   };
   for (int i = 0; i < 3; ++i) session.invoke(&TrainingWorker::step, run);
   QTRY_COMPARE(rec.last.globalStep, 3LL);
