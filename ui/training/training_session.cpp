@@ -48,6 +48,13 @@ void TrainingSession::poll() {
   if (!m_exchange || m_state == TrainingState::Idle) return;
   const cs::Snapshot* frame = m_exchange->take();
   if (!frame) return;
-  m_latest = std::make_shared<const cs::Snapshot>(*frame);  // the slot is reused after next take()
+  // The exchange's slot is reused after the next take(): copy it, into a buffer no view holds
+  // any more when there is one (its vectors keep their capacity: no allocation per frame).
+  std::shared_ptr<cs::Snapshot>* buffer = &m_buffers[0];
+  if (buffer->use_count() > 1) buffer = &m_buffers[1];
+  if (buffer->use_count() > 1) *buffer = nullptr;  // both still shown: a new one
+  if (!*buffer) *buffer = std::make_shared<cs::Snapshot>();
+  **buffer = *frame;
+  m_latest = *buffer;
   Q_EMIT snapshotReady(m_latest);
 }

@@ -61,5 +61,6 @@ class TrainingSession : public QObject {
   QTimer m_pollTimer;
   TrainingState m_state = TrainingState::Idle;
   SnapshotPtr m_latest;
+  std::shared_ptr<cs::Snapshot> m_buffers[2];  // the frames' copies, reused once released
   int m_probe = 0;
 };
