@@ -4,6 +4,9 @@
 //   convscope --demo-train-steps N --screenshot-dir D
 //       trains N steps on the real data, evaluates, saves screenshots of every view into D, quits
 //   convscope --window-size WxH ...               the window's size on start (e.g. 1366x768)
+//   convscope --bench-epochs N
+//       trains the reference network N epochs in the app, prints epoch time, samples/s and the
+//       GUI thread's CPU use, quits (scripts/bench-app.sh compares it with convscope-cli bench)
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -11,6 +14,7 @@
 #include <QMessageBox>
 #include <cstdio>
 
+#include "bench_director.h"
 #include "convscope/dataset.h"
 #include "screenshot_director.h"
 #include "window/main_window.h"
@@ -63,9 +67,13 @@ int main(int argc, char** argv) {
   const QCommandLineOption windowSize(QStringLiteral("window-size"),
                                       QObject::tr("Start with the window <width>x<height>."),
                                       QObject::tr("size"));
-  parser.addOptions({steps, shots, windowSize});
+  const QCommandLineOption bench(QStringLiteral("bench-epochs"),
+                                 QObject::tr("Train the reference network <epochs> epochs (the "
+                                             "first warms up), print its speed and quit."),
+                                 QObject::tr("epochs"));
+  parser.addOptions({steps, shots, windowSize, bench});
   parser.process(app);
-  const bool automated = parser.isSet(shots);
+  const bool automated = parser.isSet(shots) || parser.isSet(bench);
 
   const StartupData startup = loadMnist();
   if (!startup.data) {
@@ -89,6 +97,12 @@ int main(int argc, char** argv) {
   window.show();
   if (!automated) return QApplication::exec();
 
+  if (parser.isSet(bench)) {
+    BenchDirector director(&window, parser.value(bench).toInt());
+    QObject::connect(&director, &BenchDirector::finished, &app, &QApplication::exit);
+    director.start();
+    return QApplication::exec();
+  }
   ScreenshotDirector director(&window, parser.value(steps).toInt(), parser.value(shots));
   QObject::connect(&director, &ScreenshotDirector::finished, &app, &QApplication::exit);
   director.start();

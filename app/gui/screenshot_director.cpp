@@ -24,9 +24,9 @@ void ScreenshotDirector::start() {
   if (!m_dir.mkpath(QStringLiteral("."))) return fail(tr("cannot create %1").arg(m_dir.path()));
   LiveTrainingView* live = m_window->live();
   TrainingSession* session = live->session();
-  connect(session, &TrainingSession::progress, this, &ScreenshotDirector::onProgress);
-  connect(session, &TrainingSession::evaluated, this, &ScreenshotDirector::onEvaluated);
-  connect(session, &TrainingSession::failed, this,
+  connect(session->worker(), &TrainingWorker::progress, this, &ScreenshotDirector::onProgress);
+  connect(session->worker(), &TrainingWorker::evaluated, this, &ScreenshotDirector::onEvaluated);
+  connect(session->worker(), &TrainingWorker::failed, this,
           [this](const QString& title, const QString& message) { fail(title + ": " + message); });
   m_watchdog.start();
   m_window->showView(MainWindow::LiveView);
@@ -44,8 +44,8 @@ void ScreenshotDirector::onProgress(const TrainingProgress& progress) {
   if (m_pausing || progress.globalStep < m_steps) return;
   m_pausing = true;
   TrainingSession* session = m_window->live()->session();
-  session->pause();
-  session->evaluateNow();
+  session->invoke(&TrainingWorker::pause);
+  session->invoke(&TrainingWorker::evaluateNow);
 }
 
 void ScreenshotDirector::onEvaluated() {
@@ -84,7 +84,7 @@ void ScreenshotDirector::takeScreenshots() {
   m_script.push_back({400, [this] { shoot(QStringLiteral("ensemble.png")); }});
   m_script.push_back({100, [this, live] {
                         m_window->showView(MainWindow::LiveView);
-                        live->session()->stop();
+                        live->session()->invoke(&TrainingWorker::stop);
                       }});
   m_script.push_back({800, [live] {
                         TrainingSettings settings = live->panel()->settings();

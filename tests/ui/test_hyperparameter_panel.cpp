@@ -3,6 +3,7 @@
 // the user chose one.
 #include <QComboBox>
 #include <QLabel>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QtTest>
@@ -37,6 +38,8 @@ class TestHyperparameterPanel : public QObject {
   void editingAFieldRevalidates();
   void optimizerBringsItsLearningRate();
   void lockDisablesEditing();
+  void pausedLeavesTheScheduleEditable();
+  void advancedSettingsReachTheTrainerConfig();
   void logSpinBoxSteps_data();
   void logSpinBoxSteps();
 };
@@ -115,10 +118,74 @@ void TestHyperparameterPanel::optimizerBringsItsLearningRate() {
 
 void TestHyperparameterPanel::lockDisablesEditing() {
   HyperparameterPanel panel;
-  panel.setLocked(true, QStringLiteral("locked for the test"));
+  panel.setLocked(HyperparameterPanel::Locked, QStringLiteral("locked for the test"));
   for (QSpinBox* spin : panel.findChildren<QSpinBox*>()) QVERIFY(!spin->isEnabled());
-  panel.setLocked(false);
+  panel.setLocked(HyperparameterPanel::Unlocked);
   for (QSpinBox* spin : panel.findChildren<QSpinBox*>()) QVERIFY(spin->isEnabled());
+}
+
+void TestHyperparameterPanel::pausedLeavesTheScheduleEditable() {
+  HyperparameterPanel panel;
+  panel.setLocked(HyperparameterPanel::ScheduleOnly, QStringLiteral("paused"));
+  for (const char* name : {"learningRate", "epochs"})
+    QVERIFY2(panel.findChild<QWidget*>(QLatin1String(name))->isEnabled(), name);
+  for (const char* name : {"optimizer", "batchSize", "seed", "denseWidth", "momentum", "stride"})
+    QVERIFY2(!panel.findChild<QWidget*>(QLatin1String(name))->isEnabled(), name);
+  panel.setLocked(HyperparameterPanel::Unlocked);
+  for (const char* name : {"optimizer", "batchSize", "seed", "stride"})
+    QVERIFY2(panel.findChild<QWidget*>(QLatin1String(name))->isEnabled(), name);
+}
+
+void TestHyperparameterPanel::advancedSettingsReachTheTrainerConfig() {
+  HyperparameterPanel panel;
+  auto* optimizer = panel.findChild<QComboBox*>(QStringLiteral("optimizer"));
+  auto* momentum = panel.findChild<QDoubleSpinBox*>(QStringLiteral("momentum"));
+  auto* beta1 = panel.findChild<QDoubleSpinBox*>(QStringLiteral("beta1"));
+  auto* beta2 = panel.findChild<QDoubleSpinBox*>(QStringLiteral("beta2"));
+  auto* epsilon = panel.findChild<QDoubleSpinBox*>(QStringLiteral("epsilon"));
+  auto* padding = panel.findChild<QComboBox*>(QStringLiteral("padding"));
+  auto* stride = panel.findChild<QSpinBox*>(QStringLiteral("stride"));
+  QVERIFY(momentum && beta1 && beta2 && epsilon && padding && stride);
+
+  // Adam: its betas and epsilon, shown at its defaults; momentum does not apply.
+  QCOMPARE(float(beta2->value()), cs::OptimizerConfig::defaults(cs::OptimizerKind::Adam).beta2);
+  QVERIFY(beta1->isEnabled() && epsilon->isEnabled() && !momentum->isEnabled());
+  beta1->setValue(0.8);
+  beta2->setValue(0.99);
+  epsilon->setValue(1e-5);
+  padding->setCurrentIndex(padding->findData(static_cast<int>(cs::Padding::Same)));
+  stride->setValue(2);
+  cs::TrainConfig cfg = panel.settings().trainConfig({1, 28, 28}, 10);
+  QCOMPARE(cfg.group.optimizer.kind, cs::OptimizerKind::Adam);
+  QCOMPARE(cfg.group.optimizer.beta1, 0.8f);
+  QCOMPARE(cfg.group.optimizer.beta2, 0.99f);
+  QCOMPARE(cfg.group.optimizer.epsilon, 1e-5f);
+  int convs = 0;
+  for (const cs::LayerSpec& l : cfg.group.spec.layers) {
+    if (l.kind != cs::LayerKind::Conv2d) continue;
+    ++convs;
+    QCOMPARE(l.stride, 2);
+    QCOMPARE(l.padding, cs::Padding::Same);
+  }
+  QCOMPARE(convs, 2);
+
+  // They are kept with the other settings.
+  QSettings q;
+  panel.settings().save(q);
+  QCOMPARE(TrainingSettings::load(q), panel.settings());
+
+  // Momentum brings its own constants; the momentum the user sets reaches the optimizer.
+  optimizer->setCurrentIndex(optimizer->findText(QStringLiteral("Momentum")));
+  QVERIFY(momentum->isEnabled() && !beta1->isEnabled() && !epsilon->isEnabled());
+  QCOMPARE(float(momentum->value()),
+           cs::OptimizerConfig::defaults(cs::OptimizerKind::Momentum).momentum);
+  momentum->setValue(0.5);
+  cfg = panel.settings().trainConfig({1, 28, 28}, 10);
+  QCOMPARE(cfg.group.optimizer.kind, cs::OptimizerKind::Momentum);
+  QCOMPARE(cfg.group.optimizer.momentum, 0.5f);
+  // RMSprop's momentum defaults to 0 (off), not to the last optimizer's value.
+  optimizer->setCurrentIndex(optimizer->findText(QStringLiteral("RMSprop")));
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.optimizer.momentum, 0.f);
 }
 
 void TestHyperparameterPanel::logSpinBoxSteps_data() {

@@ -24,6 +24,7 @@
 #include "window/live_training_view.h"
 #include "window/main_window.h"
 #include "window/training_status_bar.h"
+#include "window/unsaved_run_guard.h"
 
 class TestMainWindow : public QObject {
   Q_OBJECT
@@ -63,7 +64,7 @@ void TestMainWindow::trainsAndEveryViewUpdates() {
   QTRY_COMPARE(session->state(), TrainingState::Paused);
   QTRY_VERIFY(live->inspector()->snapshot() != nullptr);
   const long long firstStep = live->inspector()->snapshot()->step;
-  QCOMPARE(firstStep, 0LL);
+  QCOMPARE(firstStep, 1LL);  // the weights after that batch
   QCOMPARE(live->inspector()->layerCount(), 4);
   QVERIFY(live->inspector()->layerModel(0)->rowCount() > 0);
   QVERIFY(!live->panel()->findChild<QWidget*>(QStringLiteral("batchSize"))->isEnabled());
@@ -118,7 +119,14 @@ void TestMainWindow::trainsAndEveryViewUpdates() {
   QVERIFY(csv.open(QIODevice::ReadOnly));
   QCOMPARE(csv.readAll().count('\n'), 301);
 
+  // The finished run is not saved: Reset asks first (answered Discard here).
+  QStringList questions;
+  live->unsavedRunGuard()->setAsker([&questions](const QString& question) {
+    questions << question;
+    return UnsavedRunGuard::Answer{UnsavedRunGuard::Answer::Discard, {}};
+  });
   live->actions().reset->trigger();
+  QCOMPARE(questions.size(), 1);
   QTRY_COMPARE(session->state(), TrainingState::Idle);
   QVERIFY(live->history().isEmpty());
   QVERIFY(!live->predictionModel()->hasEvaluation());

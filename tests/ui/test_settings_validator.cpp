@@ -135,7 +135,11 @@ void TestSettingsValidator::adoptArchitecture_data() {
   QTest::newRow("mlp") << "d256:sigmoid-d10" << true;
   QTest::newRow("two hidden dense layers") << "c3x8:relu-m2-d64:relu-d32:relu-d10" << false;
   QTest::newRow("mixed activations") << "c3x8:relu-m2-d64:tanh-d10" << false;
-  QTest::newRow("same padding") << "c3x8:relu:same-m2-d10" << false;
+  // The Advanced section's padding and stride apply to every convolution.
+  QTest::newRow("same padding") << "c3x8:relu:same-m2-d10" << true;
+  QTest::newRow("stride 2") << "c3x8:relu:same:s2-c3x8:relu:same:s2-d10" << true;
+  QTest::newRow("mixed padding") << "c3x8:relu:same-c3x8:relu-d10" << false;
+  QTest::newRow("mixed strides") << "c3x8:relu:s2-c3x8:relu-d10" << false;
 }
 
 void TestSettingsValidator::adoptArchitecture() {

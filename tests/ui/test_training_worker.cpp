@@ -1,12 +1,53 @@
 // The training worker's state machine, driven through the TrainingSession as the UI drives it:
 // Idle → Running ⇄ Paused (Step runs one batch) → Stopped / Finished; Reset back to Idle.
 // Real training on a small dataset (the first MNIST images when installed).
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "convscope/checkpoint.h"
 #include "test_data.h"
 #include "training/training_session.h"
+
+// Records what the worker reports, received on the GUI thread (queued, as the UI gets it), and
+// relays the signals that tests count with QSignalSpy.
+class Recorder : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit Recorder(TrainingSession& session);
+  TrainingProgress last;
+  long long lossPoints = 0;
+  std::vector<EvaluationReport> evaluations;
+  SnapshotPtr frame;
+  QStringList failures;
+
+ Q_SIGNALS:
+  void runStarted(const RunInfo& info);
+  void runCleared();
+  void checkpointSaved(const QString& path, long long step);
+  void checkpointLoaded(const QString& path, const cs::CheckpointMeta& meta);
+};
+
+Recorder::Recorder(TrainingSession& session) {
+  TrainingWorker* w = session.worker();
+  connect(w, &TrainingWorker::progress, this, [this](const TrainingProgress& p) {
+    last = p;
+    lossPoints += static_cast<long long>(p.losses.size());
+  });
+  connect(w, &TrainingWorker::evaluated, this,
+          [this](const EvaluationReport& r) { evaluations.push_back(r); });
+  connect(&session, &TrainingSession::snapshotReady, this,
+          [this](SnapshotPtr s) { frame = std::move(s); });
+  connect(w, &TrainingWorker::failed, this, [this](const QString& title, const QString& message) {
+    failures << title + QStringLiteral(": ") + message;
+  });
+  connect(w, &TrainingWorker::runStarted, this, &Recorder::runStarted);
+  connect(w, &TrainingWorker::runCleared, this, &Recorder::runCleared);
+  connect(w, &TrainingWorker::checkpointSaved, this, &Recorder::checkpointSaved);
+  connect(w, &TrainingWorker::checkpointLoaded, this, &Recorder::checkpointLoaded);
+}
 
 class TestTrainingWorker : public QObject {
   Q_OBJECT
@@ -20,34 +61,15 @@ class TestTrainingWorker : public QObject {
   void invalidArchitectureIsReported();
   void divergenceStopsTheRunAndKeepsTheHistory();
   void checkpointRoundTrip();
+  void checkpointContinuesWithConsistentLabels();
+  void continueAfterFinishTrainsMoreEpochs();
+  void failedLoadKeepsTheRun();
+  void checkpointNamesTheTrainingSet();
+  void learningRateChangeWhilePausedTakesEffect();
 
  private:
-  struct Recorder {
-    explicit Recorder(TrainingSession& session);
-    TrainingProgress last;
-    long long lossPoints = 0;
-    std::vector<EvaluationReport> evaluations;
-    SnapshotPtr frame;
-    QStringList failures;
-  };
   DatasetPtr m_data;
 };
-
-TestTrainingWorker::Recorder::Recorder(TrainingSession& session) {
-  QObject::connect(&session, &TrainingSession::progress, &session,
-                   [this](const TrainingProgress& p) {
-                     last = p;
-                     lossPoints += static_cast<long long>(p.losses.size());
-                   });
-  QObject::connect(&session, &TrainingSession::evaluated, &session,
-                   [this](const EvaluationReport& r) { evaluations.push_back(r); });
-  QObject::connect(&session, &TrainingSession::snapshotReady, &session,
-                   [this](SnapshotPtr s) { frame = std::move(s); });
-  QObject::connect(&session, &TrainingSession::failed, &session,
-                   [this](const QString& title, const QString& message) {
-                     failures << title + QStringLiteral(": ") + message;
-                   });
-}
 
 void TestTrainingWorker::initTestCase() {
   bool real = false;
@@ -59,18 +81,18 @@ void TestTrainingWorker::startPauseStepResumeStopReset() {
   TrainingSession session;
   Recorder rec(session);
   QSignalSpy states(&session, &TrainingSession::stateChanged);
-  QSignalSpy started(&session, &TrainingSession::runStarted);
-  QSignalSpy cleared(&session, &TrainingSession::runCleared);
-  session.setDataset(m_data);
+  QSignalSpy started(&rec, &Recorder::runStarted);
+  QSignalSpy cleared(&rec, &Recorder::runCleared);
+  session.invoke(&TrainingWorker::setDataset, m_data);
   const RunRequest run = testing_data::smallRun(*m_data, 20);
 
-  session.start(run);
+  session.invoke(&TrainingWorker::start, run);
   QTRY_COMPARE(session.state(), TrainingState::Running);
   QCOMPARE(started.count(), 1);
   QCOMPARE(started.front().front().value<RunInfo>().stepsPerEpoch, 1024 / 32);
   QTRY_VERIFY(rec.last.globalStep > 3);
 
-  session.pause();
+  session.invoke(&TrainingWorker::pause);
   QTRY_COMPARE(session.state(), TrainingState::Paused);
   QTest::qWait(300);  // nothing trains while paused
   const long long paused = rec.last.globalStep;
@@ -79,23 +101,23 @@ void TestTrainingWorker::startPauseStepResumeStopReset() {
   QCOMPARE(rec.lossPoints, paused);  // every step's loss reached the UI
 
   QSignalSpy frames(&session, &TrainingSession::snapshotReady);
-  session.step(run);
+  session.invoke(&TrainingWorker::step, run);
   QTRY_COMPARE(rec.last.globalStep, paused + 1);
   QCOMPARE(session.state(), TrainingState::Paused);
-  QTRY_COMPARE(frames.count(), 1);  // the stepped batch's own frame
-  QCOMPARE(rec.frame->step, paused);
+  QTRY_COMPARE(frames.count(), 1);        // the stepped batch's own frame
+  QCOMPARE(rec.frame->step, paused + 1);  // its weights, named as the status bar counts them
 
-  session.resume();
+  session.invoke(&TrainingWorker::resume);
   QTRY_COMPARE(session.state(), TrainingState::Running);
   QTRY_VERIFY(rec.last.globalStep > paused + 3);
 
-  session.stop();
+  session.invoke(&TrainingWorker::stop);
   QTRY_COMPARE(session.state(), TrainingState::Stopped);
-  session.resume();  // not from Stopped
+  session.invoke(&TrainingWorker::resume);  // not from Stopped
   QTest::qWait(200);
   QCOMPARE(session.state(), TrainingState::Stopped);
 
-  session.reset();
+  session.invoke(&TrainingWorker::reset);
   QTRY_COMPARE(session.state(), TrainingState::Idle);
   QCOMPARE(cleared.count(), 1);
   QCOMPARE(states.count(), 5);  // Running Paused Running Stopped Idle (Step stays Paused)
@@ -105,20 +127,20 @@ void TestTrainingWorker::startPauseStepResumeStopReset() {
 void TestTrainingWorker::stepFromIdleStartsAPausedRun() {
   TrainingSession session;
   Recorder rec(session);
-  session.setDataset(m_data);
-  session.step(testing_data::smallRun(*m_data, 1));
+  session.invoke(&TrainingWorker::setDataset, m_data);
+  session.invoke(&TrainingWorker::step, testing_data::smallRun(*m_data, 1));
   QTRY_COMPARE(session.state(), TrainingState::Paused);
   QTRY_COMPARE(rec.last.globalStep, 1LL);
   QTRY_VERIFY(rec.frame != nullptr);
-  QCOMPARE(rec.frame->step, 0LL);
+  QCOMPARE(rec.frame->step, 1LL);                 // the weights after the one step
   QCOMPARE(rec.frame->layers.size(), size_t(4));  // conv, pool, dense 16, dense 10
 }
 
 void TestTrainingWorker::runsToFinishedWithAnEvaluation() {
   TrainingSession session;
   Recorder rec(session);
-  session.setDataset(m_data);
-  session.start(testing_data::smallRun(*m_data, 2));
+  session.invoke(&TrainingWorker::setDataset, m_data);
+  session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 2));
   QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
   QCOMPARE(rec.last.globalStep, 2LL * 1024 / 32);
   QCOMPARE(rec.lossPoints, rec.last.globalStep);
@@ -135,7 +157,7 @@ void TestTrainingWorker::runsToFinishedWithAnEvaluation() {
   QCOMPARE(rec.last.etaSeconds, 0.0);
 
   // Evaluated again after the run: the same place on the epoch axis, not one epoch further.
-  session.evaluateNow();
+  session.invoke(&TrainingWorker::evaluateNow);
   QTRY_COMPARE(rec.evaluations.size(), size_t(3));
   QCOMPARE(rec.evaluations.back().epoch, 2.0);
   QVERIFY(!rec.evaluations.back().epochEnd);
@@ -145,29 +167,41 @@ void TestTrainingWorker::framesFollowTheProbe() {
   TrainingSession session;
   Recorder rec(session);
   QSignalSpy frames(&session, &TrainingSession::snapshotReady);
-  session.setDataset(m_data);
-  session.start(testing_data::smallRun(*m_data, 50));
+  session.invoke(&TrainingWorker::setDataset, m_data);
+  // Epochs enough to outlast the frames awaited below on a fast machine.
+  session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 500));
   QTRY_VERIFY(frames.count() >= 3);  // frames keep coming while it trains…
   QTRY_VERIFY(rec.frame->step > 0);
   QVERIFY(rec.last.globalStep > frames.count());  // …but not one per step
-  session.pause();
+  session.invoke(&TrainingWorker::pause);
   QTRY_COMPARE(session.state(), TrainingState::Paused);
   session.setProbe(17);  // paused: captured at once from the current weights
+  QTRY_COMPARE(rec.frame->probe, 17);
+  QTRY_COMPARE(rec.frame->step, rec.last.globalStep);  // named as the status bar names them
+  const long long paused = rec.last.globalStep;
+  session.invoke(&TrainingWorker::step, testing_data::smallRun(*m_data, 500));
+  QTRY_COMPARE(rec.last.globalStep, paused + 1);
+  QTRY_COMPARE(rec.frame->step, paused + 1);
+  const long long stepped = rec.frame->step;
+  session.setProbe(18);  // another probe, the same weights: the same step
+  QTRY_COMPARE(rec.frame->probe, 18);
+  QCOMPARE(rec.frame->step, stepped);
+  session.setProbe(17);
   QTRY_COMPARE(rec.frame->probe, 17);
   QCOMPARE(rec.frame->label, int(m_data->test.labels[17]));
   QCOMPARE(rec.frame->input.size(), size_t(28 * 28));
   QCOMPARE(rec.frame->input[14 * 28 + 14], m_data->test.image(17)[14 * 28 + 14] / 255.f);
-  session.stop();
+  session.invoke(&TrainingWorker::stop);
   QTRY_COMPARE(session.state(), TrainingState::Stopped);
 }
 
 void TestTrainingWorker::invalidArchitectureIsReported() {
   TrainingSession session;
   Recorder rec(session);
-  session.setDataset(m_data);
+  session.invoke(&TrainingWorker::setDataset, m_data);
   RunRequest run = testing_data::smallRun(*m_data, 1);
   run.config.group.spec.layers.front().kernel = 40;
-  session.start(run);
+  session.invoke(&TrainingWorker::start, run);
   QTRY_COMPARE(rec.failures.size(), 1);
   QVERIFY2(rec.failures.front().contains(QStringLiteral("layer 1")),
            qPrintable(rec.failures.front()));
@@ -177,10 +211,10 @@ void TestTrainingWorker::invalidArchitectureIsReported() {
 void TestTrainingWorker::divergenceStopsTheRunAndKeepsTheHistory() {
   TrainingSession session;
   Recorder rec(session);
-  session.setDataset(m_data);
+  session.invoke(&TrainingWorker::setDataset, m_data);
   RunRequest run = testing_data::smallRun(*m_data, 5);
   run.config.group.optimizer.lr = 3e38f;  // Adam steps of ~lr: the weights overflow at once
-  session.start(run);
+  session.invoke(&TrainingWorker::start, run);
   QTRY_COMPARE_WITH_TIMEOUT(rec.failures.size(), 1, 20000);
   QVERIFY2(rec.failures.front().startsWith(QStringLiteral("Training diverged")),
            qPrintable(rec.failures.front()));
@@ -194,29 +228,200 @@ void TestTrainingWorker::checkpointRoundTrip() {
   const QString path = dir.filePath(QStringLiteral("live.safetensors"));
   TrainingSession session;
   Recorder rec(session);
-  QSignalSpy saved(&session, &TrainingSession::checkpointSaved);
-  QSignalSpy loaded(&session, &TrainingSession::checkpointLoaded);
-  session.setDataset(m_data);
+  QSignalSpy saved(&rec, &Recorder::checkpointSaved);
+  QSignalSpy loaded(&rec, &Recorder::checkpointLoaded);
+  session.invoke(&TrainingWorker::setDataset, m_data);
   const RunRequest run = testing_data::smallRun(*m_data, 3);
-  for (int i = 0; i < 12; ++i) session.step(run);
+  for (int i = 0; i < 12; ++i) session.invoke(&TrainingWorker::step, run);
   QTRY_COMPARE(rec.last.globalStep, 12LL);
   QCOMPARE(session.state(), TrainingState::Paused);
-  session.evaluateNow();
+  session.invoke(&TrainingWorker::evaluateNow);
   QTRY_COMPARE(rec.evaluations.size(), size_t(1));
   const double accuracy = rec.evaluations.back().valAccuracy;
-  session.saveCheckpoint(path);
+  session.invoke(&TrainingWorker::saveCheckpoint, path);
   QTRY_COMPARE(saved.count(), 1);
   QVERIFY(QFileInfo(path).size() > 0);
 
-  session.reset();
+  session.invoke(&TrainingWorker::reset);
   QTRY_COMPARE(session.state(), TrainingState::Idle);
-  session.loadCheckpoint(path, testing_data::smallRun(*m_data, 3));
+  session.invoke(&TrainingWorker::loadCheckpoint, path, testing_data::smallRun(*m_data, 3));
   QTRY_COMPARE(loaded.count(), 1);
   QCOMPARE(session.state(), TrainingState::Paused);
   const auto meta = loaded.front().at(1).value<cs::CheckpointMeta>();
   QCOMPARE(meta.spec, run.config.group.spec);
   QTRY_COMPARE(rec.evaluations.size(), size_t(2));  // loading evaluates the restored weights
   QCOMPARE(rec.evaluations.back().valAccuracy, accuracy);
+  QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+}
+
+namespace {
+
+// Steps of the small run's epochs: 1024 images in batches of 32.
+constexpr long long kStepsPerEpoch = 1024 / 32;
+
+}  // namespace
+
+void TestTrainingWorker::checkpointContinuesWithConsistentLabels() {
+  QTemporaryDir dir;
+  const QString path = dir.filePath(QStringLiteral("two-epochs.safetensors"));
+  TrainingSession session;
+  Recorder rec(session);
+  QSignalSpy loaded(&rec, &Recorder::checkpointLoaded);
+  session.invoke(&TrainingWorker::setDataset, m_data);
+  session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 2));
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+  session.invoke(&TrainingWorker::saveCheckpoint, path);
+  session.invoke(&TrainingWorker::reset);
+  QTRY_COMPARE(session.state(), TrainingState::Idle);
+
+  // Epochs set to 10 in the panel: the checkpoint's 2 epochs, then 10 more.
+  session.invoke(&TrainingWorker::loadCheckpoint, path, testing_data::smallRun(*m_data, 10));
+  QTRY_COMPARE(loaded.count(), 1);
+  QTRY_COMPARE(session.state(), TrainingState::Paused);
+  QTRY_VERIFY(rec.frame && rec.frame->step == 2 * kStepsPerEpoch);
+  const TrainingProgress at = rec.last;
+  QCOMPARE(at.epoch, 2);
+  QCOMPARE(at.epochs, 12);
+  QCOMPARE(at.currentEpoch, 3);  // what comes next
+  QCOMPARE(at.stepInEpoch, 0);
+  QCOMPARE(at.globalStep, 2 * kStepsPerEpoch);
+  QCOMPARE(at.stepsLeft(), 10 * kStepsPerEpoch);
+  QVERIFY(at.etaSeconds < 0);  // nothing trained here yet: no rate to go by
+  // The probe names the same epoch and step as the status bar.
+  QCOMPARE(rec.frame->epoch + 1, at.currentEpoch);
+  QCOMPARE(rec.frame->step, at.globalStep);
+  QCOMPARE(rec.evaluations.back().epoch, 2.0);
+
+  // Resume trains the epochs to come (it used to end at once).
+  session.invoke(&TrainingWorker::resume);
+  QTRY_VERIFY(rec.last.globalStep > 2 * kStepsPerEpoch + 8);
+  session.invoke(&TrainingWorker::pause);
+  QTRY_COMPARE(session.state(), TrainingState::Paused);
+  // The ETA goes by the steps trained here, not the checkpoint's.
+  const TrainingProgress p = rec.last;
+  const double expected =
+      p.stepsLeft() * p.elapsedSeconds / double(p.globalStep - 2 * kStepsPerEpoch);
+  QVERIFY2(std::abs(p.etaSeconds - expected) <= 1e-9 * expected + 1e-12,
+           qPrintable(QStringLiteral("%1 vs %2").arg(p.etaSeconds).arg(expected)));
+  session.invoke(&TrainingWorker::resume);
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+  QCOMPARE(rec.last.globalStep, 12 * kStepsPerEpoch);
+  QCOMPARE(rec.last.currentEpoch, 12);
+  QCOMPARE(rec.last.stepInEpoch, int(kStepsPerEpoch));
+  QVERIFY(rec.evaluations.back().epochEnd);
+  QCOMPARE(rec.evaluations.back().epoch, 12.0);
+  QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+}
+
+void TestTrainingWorker::continueAfterFinishTrainsMoreEpochs() {
+  TrainingSession session;
+  Recorder rec(session);
+  QSignalSpy started(&rec, &Recorder::runStarted);
+  session.invoke(&TrainingWorker::setDataset, m_data);
+  session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 1));
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+  QCOMPARE(rec.evaluations.size(), size_t(1));
+  const double firstLoss = rec.evaluations.back().valLoss;
+
+  session.invoke(&TrainingWorker::continueRun, 2);
+  QTRY_COMPARE_WITH_TIMEOUT(rec.last.epoch, 3, 120000);
+  QTRY_COMPARE(session.state(), TrainingState::Finished);
+  QCOMPARE(started.count(), 1);  // the same run, its history kept
+  QCOMPARE(rec.last.epoch, 3);
+  QCOMPARE(rec.last.epochs, 3);
+  QCOMPARE(rec.last.globalStep, 3 * kStepsPerEpoch);
+  QCOMPARE(rec.lossPoints, 3 * kStepsPerEpoch);  // every step's loss, each once
+  QCOMPARE(rec.evaluations.size(), size_t(3));
+  QCOMPARE(rec.evaluations.back().epoch, 3.0);
+  // It went on from the trained weights: better than after the first epoch.
+  QVERIFY2(
+      rec.evaluations.back().valLoss < firstLoss,
+      qPrintable(QStringLiteral("%1 vs %2").arg(rec.evaluations.back().valLoss).arg(firstLoss)));
+  QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+}
+
+void TestTrainingWorker::failedLoadKeepsTheRun() {
+  QTemporaryDir dir;
+  const QString junk = dir.filePath(QStringLiteral("notes.safetensors"));
+  QFile file(junk);
+  QVERIFY(file.open(QIODevice::WriteOnly));
+  file.write("is this a checkpoint? it is a text file, and long enough for a header length");
+  file.close();
+  TrainingSession session;
+  Recorder rec(session);
+  QSignalSpy started(&rec, &Recorder::runStarted);
+  QSignalSpy cleared(&rec, &Recorder::runCleared);
+  QSignalSpy states(&session, &TrainingSession::stateChanged);
+  session.invoke(&TrainingWorker::setDataset, m_data);
+  session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 1));
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+  const int stateChanges = states.count();
+
+  session.invoke(&TrainingWorker::loadCheckpoint, junk, testing_data::smallRun(*m_data, 1));
+  QTRY_COMPARE(rec.failures.size(), 1);
+  QVERIFY2(rec.failures.front().contains(
+               QStringLiteral("notes.safetensors is not a Convscope checkpoint (")),
+           qPrintable(rec.failures.front()));
+  session.invoke(&TrainingWorker::loadCheckpoint, dir.filePath(QStringLiteral("missing")),
+                 testing_data::smallRun(*m_data, 1));
+  QTRY_COMPARE(rec.failures.size(), 2);
+  QVERIFY2(rec.failures.back().contains(QStringLiteral("does not exist")),
+           qPrintable(rec.failures.back()));
+  QTest::qWait(100);
+  QCOMPARE(session.state(), TrainingState::Finished);  // not Stopped, not Idle
+  QCOMPARE(states.count(), stateChanges);
+  QCOMPARE(started.count(), 1);
+  QCOMPARE(cleared.count(), 0);
+  QCOMPARE(rec.last.globalStep, kStepsPerEpoch);
+}
+
+void TestTrainingWorker::checkpointNamesTheTrainingSet() {
+  QTemporaryDir dir;
+  const QString path = dir.filePath(QStringLiteral("c.safetensors"));
+  TrainingSession session;
+  Recorder rec(session);
+  QSignalSpy saved(&rec, &Recorder::checkpointSaved);
+  session.invoke(&TrainingWorker::setDataset, m_data);
+  session.invoke(&TrainingWorker::step, testing_data::smallRun(*m_data, 1));
+  session.invoke(&TrainingWorker::saveCheckpoint, path);
+  QTRY_COMPARE(saved.count(), 1);
+  QCOMPARE(saved.front().at(1).toLongLong(), 1LL);
+  const cs::CheckpointMeta meta = cs::read_checkpoint_meta(path.toStdString());
+  QCOMPARE(meta.dataset, m_data->train.name);
+  QVERIFY(m_data->train.name != m_data->test.name);
+}
+
+void TestTrainingWorker::learningRateChangeWhilePausedTakesEffect() {
+  QTemporaryDir dir;
+  const QString path = dir.filePath(QStringLiteral("lr.safetensors"));
+  TrainingSession session;
+  Recorder rec(session);
+  QSignalSpy saved(&rec, &Recorder::checkpointSaved);
+  session.invoke(&TrainingWorker::setDataset, m_data);
+  const RunRequest run = testing_data::smallRun(*m_data, 1);
+  const auto evaluate = [&] {
+    const size_t n = rec.evaluations.size();
+    session.invoke(&TrainingWorker::evaluateNow);
+    if (!QTest::qWaitFor([&] { return rec.evaluations.size() > n; }, 10000)) return -1.0;
+    return rec.evaluations.back().valLoss;
+  };
+  for (int i = 0; i < 3; ++i) session.invoke(&TrainingWorker::step, run);
+  QTRY_COMPARE(rec.last.globalStep, 3LL);
+  const double before = evaluate();
+  session.invoke(&TrainingWorker::step, run);
+  const double afterStep = evaluate();
+  QVERIFY2(std::abs(afterStep - before) > 1e-4, "a step at the run's rate moves the loss");
+
+  session.invoke(&TrainingWorker::setLearningRate, 1e-9);
+  QCOMPARE(evaluate(), afterStep);  // the weights and the step count carry over…
+  QCOMPARE(rec.last.globalStep, 4LL);
+  QCOMPARE(session.state(), TrainingState::Paused);
+  session.invoke(&TrainingWorker::step, run);
+  QTRY_COMPARE(rec.last.globalStep, 5LL);
+  QVERIFY2(std::abs(evaluate() - afterStep) < 1e-5, "…and the next step uses the new rate");
+  session.invoke(&TrainingWorker::saveCheckpoint, path);
+  QTRY_COMPARE(saved.count(), 1);
+  QCOMPARE(cs::read_checkpoint_meta(path.toStdString()).optimizer.lr, 1e-9f);
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
 }
 

@@ -46,6 +46,7 @@ ProbeView::ProbeView(QWidget* parent)
   m_index->setToolTip(
       tr("Validation image shown in every layer (or click one in the predictions)"));
   m_index->setKeyboardTracking(false);
+  m_details->setObjectName(QStringLiteral("probeDetails"));
   m_details->setTextFormat(Qt::RichText);
   m_details->setWordWrap(true);
   auto* caption = new QLabel(tr("Probe image"));
@@ -80,12 +81,14 @@ void ProbeView::setSnapshot(const cs::Snapshot& s) {
             .arg(m_names.name(predicted).toHtmlEscaped())
             .arg(*best * 100, 0, 'f', 1);
   }
-  m_details->setText(tr("true label <b>%1</b> · %2<br>loss %3 · step %4 · epoch %5")
+  // Named as the status bar names the run's position: epoch, then the global step (the steps
+  // whose updates these weights include).
+  m_details->setText(tr("true label <b>%1</b> · %2<br>loss %3 · epoch %4 · step %5")
                          .arg(m_names.name(s.label).toHtmlEscaped())
                          .arg(prediction)
                          .arg(s.loss, 0, 'g', 3)
-                         .arg(locale.toString(s.step))
-                         .arg(s.epoch + 1));
+                         .arg(s.epoch + 1)
+                         .arg(locale.toString(s.step)));
   m_bars->setProbabilities(s.probs, s.label);
 }
 

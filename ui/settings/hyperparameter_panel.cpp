@@ -2,6 +2,7 @@
 
 #include <QComboBox>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -10,6 +11,7 @@
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QStandardItemModel>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -60,7 +62,8 @@ HyperparameterPanel::HyperparameterPanel(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(10, 10, 10, 10);
   layout->setSpacing(10);
-  m_sections = {buildDataSection(), buildOptimizationSection(), buildArchitectureSection()};
+  m_sections = {buildDataSection(), buildOptimizationSection(), buildArchitectureSection(),
+                buildAdvancedSection()};
   for (QWidget* section : m_sections) layout->addWidget(section);
   m_issue = noteLabel();
   m_issue->setObjectName(QStringLiteral("issue"));
@@ -132,6 +135,81 @@ QWidget* HyperparameterPanel::buildOptimizationSection() {
   return box;
 }
 
+QWidget* HyperparameterPanel::buildAdvancedSection() {
+  auto* box = new QGroupBox;
+  box->setObjectName(QStringLiteral("advanced"));
+  auto* fold = new QToolButton;  // folded away by default; the values apply either way
+  fold->setObjectName(QStringLiteral("advancedToggle"));
+  fold->setText(tr("Advanced"));
+  fold->setCheckable(true);
+  fold->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+  fold->setArrowType(Qt::RightArrow);
+  fold->setAutoRaise(true);
+  auto* body = new QWidget;
+  auto* form = new QFormLayout(body);
+  form->setContentsMargins(0, 0, 0, 0);
+  const auto decay = [](const QString& name, const QString& tip) {
+    auto* spin = new QDoubleSpinBox;
+    spin->setObjectName(name);
+    spin->setRange(0, 0.9999);
+    spin->setDecimals(4);
+    spin->setSingleStep(0.01);
+    spin->setToolTip(tip);
+    return spin;
+  };
+  m_momentum = decay(QStringLiteral("momentum"), tr("Momentum (Momentum, RMSprop)"));
+  m_beta1 = decay(QStringLiteral("beta1"), tr("First-moment decay β1 (Adam, Adamax)"));
+  m_beta2 = decay(QStringLiteral("beta2"), tr("Second-moment decay β2 (Adam, Adamax)"));
+  m_epsilon = new LogSpinBox;
+  m_epsilon->setObjectName(QStringLiteral("epsilon"));
+  m_epsilon->setRange(1e-12, 1);
+  m_epsilon->setDecimals(14);
+  m_epsilon->setToolTip(
+      tr("ε added to the denominator (Adam, RMSprop, Adagrad, Adadelta, Adamax)"));
+  m_padding = new QComboBox;
+  m_padding->setObjectName(QStringLiteral("padding"));
+  m_padding->addItem(tr("valid (no padding)"), static_cast<int>(cs::Padding::Valid));
+  m_padding->addItem(tr("same (keep the size)"), static_cast<int>(cs::Padding::Same));
+  m_padding->setToolTip(tr("Padding of every convolution"));
+  m_stride = new QSpinBox;
+  m_stride->setObjectName(QStringLiteral("stride"));
+  m_stride->setRange(1, 8);
+  m_stride->setToolTip(tr("Stride of every convolution"));
+  form->addRow(tr("Momentum"), m_momentum);
+  form->addRow(tr("β1"), m_beta1);
+  form->addRow(tr("β2"), m_beta2);
+  form->addRow(tr("Epsilon"), m_epsilon);
+  form->addRow(tr("Conv padding"), m_padding);
+  form->addRow(tr("Conv stride"), m_stride);
+  auto* layout = new QVBoxLayout(box);
+  layout->addWidget(fold);
+  layout->addWidget(body);
+  body->setVisible(false);
+  connect(fold, &QToolButton::toggled, this, [fold, body](bool open) {
+    fold->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+    body->setVisible(open);
+  });
+  for (QDoubleSpinBox* spin :
+       {m_momentum, m_beta1, m_beta2, static_cast<QDoubleSpinBox*>(m_epsilon)})
+    connect(spin, &QDoubleSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
+  connect(m_padding, &QComboBox::currentIndexChanged, this, &HyperparameterPanel::onEdited);
+  connect(m_stride, &QSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
+  return box;
+}
+
+void HyperparameterPanel::showOptimizerConstants(const TrainingSettings& s) {
+  const QSignalBlocker b0(m_momentum), b1(m_beta1), b2(m_beta2), b3(m_epsilon);
+  const cs::OptimizerConfig c = s.optimizerConfig();
+  m_momentum->setValue(c.momentum);
+  m_beta1->setValue(c.beta1);
+  m_beta2->setValue(c.beta2);
+  m_epsilon->setValue(c.epsilon);
+  m_momentum->setEnabled(TrainingSettings::usesMomentum(s.optimizer));
+  m_beta1->setEnabled(TrainingSettings::usesBetas(s.optimizer));
+  m_beta2->setEnabled(TrainingSettings::usesBetas(s.optimizer));
+  m_epsilon->setEnabled(TrainingSettings::usesEpsilon(s.optimizer));
+}
+
 void HyperparameterPanel::onOptimizerChanged() {
   // Each optimizer comes with its own sensible learning rate (TensorFlow.js defaults): it
   // replaces the previous optimizer's default, never a rate the user chose. Either way, say so.
@@ -150,6 +228,10 @@ void HyperparameterPanel::onOptimizerChanged() {
                                     .arg(m_optimizer->currentText(), locale.toString(wanted)));
   }
   m_learningRateNote->show();
+  // The constants are the optimizer's own: the new one's defaults.
+  TrainingSettings s = settings();
+  s.momentum = s.beta1 = s.beta2 = s.epsilon = std::nullopt;
+  showOptimizerConstants(s);
   onEdited();
 }
 
@@ -210,13 +292,26 @@ TrainingSettings HyperparameterPanel::settings() const {
   s.convBlocks = m_convBlocks->blocks();
   s.denseWidth = m_denseWidth->value();
   s.activation = static_cast<cs::Activation>(m_activation->currentData().toInt());
+  s.padding = static_cast<cs::Padding>(m_padding->currentData().toInt());
+  s.stride = m_stride->value();
+  // A constant left at the optimizer's default stays "default"; the others are the user's.
+  const cs::OptimizerConfig d = cs::OptimizerConfig::defaults(s.optimizer);
+  const auto chosen = [](bool used, const QDoubleSpinBox* spin, float dv) -> std::optional<double> {
+    if (!used || std::abs(spin->value() - dv) <= 1e-6 * dv) return std::nullopt;
+    return spin->value();
+  };
+  s.momentum = chosen(TrainingSettings::usesMomentum(s.optimizer), m_momentum, d.momentum);
+  s.beta1 = chosen(TrainingSettings::usesBetas(s.optimizer), m_beta1, d.beta1);
+  s.beta2 = chosen(TrainingSettings::usesBetas(s.optimizer), m_beta2, d.beta2);
+  s.epsilon = chosen(TrainingSettings::usesEpsilon(s.optimizer), m_epsilon, d.epsilon);
   return s;
 }
 
 void HyperparameterPanel::setSettings(const TrainingSettings& s) {
   {
     const QSignalBlocker b0(m_backend), b1(m_optimizer), b2(m_learningRate), b3(m_batchSize),
-        b4(m_epochs), b5(m_seed), b6(m_convBlocks), b7(m_denseWidth), b8(m_activation);
+        b4(m_epochs), b5(m_seed), b6(m_convBlocks), b7(m_denseWidth), b8(m_activation),
+        b9(m_padding), b10(m_stride);
     selectDataset(s.datasetDir);
     const auto* model = qobject_cast<QStandardItemModel*>(m_backend->model());
     const int backend = m_backend->findData(static_cast<int>(s.backend));
@@ -232,6 +327,9 @@ void HyperparameterPanel::setSettings(const TrainingSettings& s) {
     m_convBlocks->setBlocks(s.convBlocks);
     m_denseWidth->setValue(s.denseWidth);
     selectData(m_activation, s.activation);
+    selectData(m_padding, s.padding);
+    m_stride->setValue(s.stride);
+    showOptimizerConstants(s);
   }
   revalidate();
 }
@@ -269,10 +367,21 @@ void HyperparameterPanel::setDatasetInfo(const DatasetInfo& info) {
   revalidate();
 }
 
-void HyperparameterPanel::setLocked(bool locked, const QString& reason) {
-  for (QWidget* section : m_sections) section->setEnabled(!locked);
+void HyperparameterPanel::setLocked(Lock lock, const QString& reason) {
+  for (QWidget* section : m_sections) section->setEnabled(lock == Unlocked);
+  if (lock == ScheduleOnly) {
+    // The optimization section stays enabled with only its learning rate and Epochs.
+    QWidget* optimization = m_sections[1];
+    optimization->setEnabled(true);
+    for (QWidget* field : optimization->findChildren<QWidget*>())
+      field->setEnabled(field == m_learningRate || field == m_epochs ||
+                        m_learningRate->isAncestorOf(field) || m_epochs->isAncestorOf(field) ||
+                        qobject_cast<QLabel*>(field));
+  } else {
+    for (QWidget* field : m_sections[1]->findChildren<QWidget*>()) field->setEnabled(true);
+  }
   m_lockNote->setText(reason);
-  m_lockNote->setVisible(locked && !reason.isEmpty());
+  m_lockNote->setVisible(lock != Unlocked && !reason.isEmpty());
 }
 
 void HyperparameterPanel::onEdited() {

@@ -11,6 +11,7 @@
 class ConvBlockEditor;
 class LogSpinBox;
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QSpinBox;
 
@@ -18,6 +19,10 @@ class HyperparameterPanel : public QWidget {
   Q_OBJECT
 
  public:
+  // What a run leaves editable: nothing while it trains; the learning rate and Epochs (for
+  // Continue) while it is paused; everything otherwise.
+  enum Lock { Unlocked, ScheduleOnly, Locked };
+
   explicit HyperparameterPanel(QWidget* parent = nullptr);
 
   TrainingSettings settings() const;
@@ -28,7 +33,7 @@ class HyperparameterPanel : public QWidget {
   // The dataset of the selected folder was loaded (or failed: DatasetInfo::missing(reason)).
   void setDatasetInfo(const DatasetInfo& info);
   // While a run is active the settings cannot change; `reason` says how to unlock them.
-  void setLocked(bool locked, const QString& reason = {});
+  void setLocked(Lock lock, const QString& reason = {});
 
  Q_SIGNALS:
   void settingsChanged(const TrainingSettings& settings);
@@ -40,6 +45,9 @@ class HyperparameterPanel : public QWidget {
   QWidget* buildDataSection();
   QWidget* buildOptimizationSection();
   QWidget* buildArchitectureSection();
+  QWidget* buildAdvancedSection();
+  // The advanced optimizer constants of the optimizer shown: enabled where it uses them.
+  void showOptimizerConstants(const TrainingSettings& settings);
   void populateBackends();
   void selectDataset(const QString& datasetDir);
   void onDatasetActivated(int index);
@@ -68,5 +76,11 @@ class HyperparameterPanel : public QWidget {
   QLabel* m_summary;
   QLabel* m_issue;
   QLabel* m_lockNote;
+  QDoubleSpinBox* m_momentum;
+  QDoubleSpinBox* m_beta1;
+  QDoubleSpinBox* m_beta2;
+  LogSpinBox* m_epsilon;
+  QComboBox* m_padding;
+  QSpinBox* m_stride;
   QList<QWidget*> m_sections;
 };

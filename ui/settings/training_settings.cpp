@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <algorithm>
+#include <tuple>
 
 namespace {
 
@@ -57,7 +58,7 @@ cs::NetworkSpec TrainingSettings::spec(cs::Shape3 input, int classes) const {
   s.input = input;
   s.classes = classes;
   for (const ConvBlock& b : convBlocks) {
-    s.layers.push_back(cs::LayerSpec::conv(b.kernel, b.filters, activation));
+    s.layers.push_back(cs::LayerSpec::conv(b.kernel, b.filters, activation, stride, padding));
     if (b.pool != PoolKind::None) s.layers.push_back(poolLayer(b));
   }
   if (denseWidth > 0) s.layers.push_back(cs::LayerSpec::dense(denseWidth, activation));
@@ -79,8 +80,7 @@ std::vector<TrainingSettings::LayerOrigin> TrainingSettings::layerOrigins() cons
 cs::TrainConfig TrainingSettings::trainConfig(cs::Shape3 input, int classes) const {
   cs::TrainConfig cfg;
   cfg.group.spec = spec(input, classes);
-  cfg.group.optimizer = cs::OptimizerConfig::defaults(optimizer);
-  cfg.group.optimizer.lr = static_cast<float>(learningRate);
+  cfg.group.optimizer = optimizerConfig();
   cfg.group.seeds = {static_cast<uint64_t>(seed)};
   cfg.group.shuffle_seed = static_cast<uint64_t>(seed);
   cfg.group.batch_size = batchSize;
@@ -88,9 +88,46 @@ cs::TrainConfig TrainingSettings::trainConfig(cs::Shape3 input, int classes) con
   return cfg;
 }
 
+bool TrainingSettings::usesMomentum(cs::OptimizerKind k) {
+  return k == cs::OptimizerKind::Momentum || k == cs::OptimizerKind::RmsProp;
+}
+
+bool TrainingSettings::usesBetas(cs::OptimizerKind k) {
+  return k == cs::OptimizerKind::Adam || k == cs::OptimizerKind::Adamax;
+}
+
+bool TrainingSettings::usesEpsilon(cs::OptimizerKind k) {
+  return k != cs::OptimizerKind::Sgd && k != cs::OptimizerKind::Momentum;
+}
+
+cs::OptimizerConfig TrainingSettings::optimizerConfig() const {
+  cs::OptimizerConfig c = cs::OptimizerConfig::defaults(optimizer);
+  c.lr = static_cast<float>(learningRate);
+  if (usesMomentum(optimizer) && momentum) c.momentum = static_cast<float>(*momentum);
+  if (usesBetas(optimizer) && beta1) c.beta1 = static_cast<float>(*beta1);
+  if (usesBetas(optimizer) && beta2) c.beta2 = static_cast<float>(*beta2);
+  if (usesEpsilon(optimizer) && epsilon) c.epsilon = static_cast<float>(*epsilon);
+  return c;
+}
+
+void TrainingSettings::adoptOptimizer(const cs::OptimizerConfig& c) {
+  const cs::OptimizerConfig d = cs::OptimizerConfig::defaults(c.kind);
+  const auto unlessDefault = [](float v, float dv) -> std::optional<double> {
+    if (v == dv) return std::nullopt;
+    return v;
+  };
+  optimizer = c.kind;
+  learningRate = c.lr;
+  momentum = unlessDefault(c.momentum, d.momentum);
+  beta1 = unlessDefault(c.beta1, d.beta1);
+  beta2 = unlessDefault(c.beta2, d.beta2);
+  epsilon = unlessDefault(c.epsilon, d.epsilon);
+}
+
 bool TrainingSettings::adoptArchitecture(const cs::NetworkSpec& s) {
   std::vector<ConvBlock> blocks;
   std::optional<cs::Activation> act;
+  std::optional<std::pair<int, cs::Padding>> geometry;  // stride and padding, shared by all
   const auto sameActivation = [&act](cs::Activation a) {
     if (act && *act != a) return false;
     act = a;
@@ -99,8 +136,9 @@ bool TrainingSettings::adoptArchitecture(const cs::NetworkSpec& s) {
   size_t i = 0;
   for (; i < s.layers.size() && s.layers[i].kind == cs::LayerKind::Conv2d; ++i) {
     const cs::LayerSpec& c = s.layers[i];
-    if (c.stride != 1 || c.padding != cs::Padding::Valid || !sameActivation(c.activation))
-      return false;
+    if (geometry && *geometry != std::pair(c.stride, c.padding)) return false;
+    geometry = std::pair(c.stride, c.padding);
+    if (!sameActivation(c.activation)) return false;
     ConvBlock b{c.kernel, c.units, PoolKind::None, 2};
     if (i + 1 < s.layers.size() && (s.layers[i + 1].kind == cs::LayerKind::MaxPool ||
                                     s.layers[i + 1].kind == cs::LayerKind::AvgPool)) {
@@ -122,6 +160,7 @@ bool TrainingSettings::adoptArchitecture(const cs::NetworkSpec& s) {
   }
   convBlocks = std::move(blocks);
   denseWidth = dense;
+  if (geometry) std::tie(stride, padding) = *geometry;
   if (act) activation = *act;
   return true;
 }
@@ -143,6 +182,16 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   s.batchSize = std::clamp(q.value(QStringLiteral("batchSize"), s.batchSize).toInt(), 1, 8192);
   s.epochs = std::clamp(q.value(QStringLiteral("epochs"), s.epochs).toInt(), 1, 1000);
   s.seed = std::max(0, q.value(QStringLiteral("seed"), s.seed).toInt());
+  const auto optional = [&q](const QString& key, double lo, double hi) -> std::optional<double> {
+    bool ok = false;
+    const double v = q.value(key).toDouble(&ok);
+    if (!ok || !(v >= lo && v <= hi)) return std::nullopt;
+    return v;
+  };
+  s.momentum = optional(QStringLiteral("momentum"), 0, 0.9999);
+  s.beta1 = optional(QStringLiteral("beta1"), 0, 0.9999);
+  s.beta2 = optional(QStringLiteral("beta2"), 0, 0.9999);
+  s.epsilon = optional(QStringLiteral("epsilon"), 1e-12, 1);
   q.endGroup();
 
   q.beginGroup(QStringLiteral("architecture"));
@@ -163,6 +212,8 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   if (q.value(QStringLiteral("noConv")).toBool()) s.convBlocks.clear();
   s.denseWidth = std::clamp(q.value(QStringLiteral("denseWidth"), s.denseWidth).toInt(), 0, 8192);
   s.activation = enumValue(q.value(QStringLiteral("activation")), s.activation, 4);
+  s.padding = enumValue(q.value(QStringLiteral("padding")), s.padding, 2);
+  s.stride = std::clamp(q.value(QStringLiteral("stride"), s.stride).toInt(), 1, 8);
   q.endGroup();
   return s;
 }
@@ -176,6 +227,16 @@ void TrainingSettings::save(QSettings& q) const {
   q.setValue(QStringLiteral("batchSize"), batchSize);
   q.setValue(QStringLiteral("epochs"), epochs);
   q.setValue(QStringLiteral("seed"), seed);
+  const auto optional = [&q](const QString& key, const std::optional<double>& v) {
+    if (v)
+      q.setValue(key, *v);
+    else
+      q.remove(key);
+  };
+  optional(QStringLiteral("momentum"), momentum);
+  optional(QStringLiteral("beta1"), beta1);
+  optional(QStringLiteral("beta2"), beta2);
+  optional(QStringLiteral("epsilon"), epsilon);
   q.endGroup();
 
   q.beginGroup(QStringLiteral("architecture"));
@@ -192,5 +253,7 @@ void TrainingSettings::save(QSettings& q) const {
   q.setValue(QStringLiteral("noConv"), convBlocks.empty());  // an empty array reads as "unset"
   q.setValue(QStringLiteral("denseWidth"), denseWidth);
   q.setValue(QStringLiteral("activation"), static_cast<int>(activation));
+  q.setValue(QStringLiteral("padding"), static_cast<int>(padding));
+  q.setValue(QStringLiteral("stride"), stride);
   q.endGroup();
 }

@@ -36,6 +36,14 @@ struct TrainingSettings {
   std::vector<ConvBlock> convBlocks = referenceBlocks();
   int denseWidth = 128;  // hidden dense units; 0 = none
   cs::Activation activation = cs::Activation::Relu;
+  // Advanced: every convolution's padding and stride, and the optimizer's other constants
+  // (unset: the optimizer's own default; each applies only to the optimizers that use it).
+  cs::Padding padding = cs::Padding::Valid;
+  int stride = 1;
+  std::optional<double> momentum;  // momentum, rmsprop
+  std::optional<double> beta1;     // adam, adamax
+  std::optional<double> beta2;     // adam, adamax
+  std::optional<double> epsilon;   // adam, rmsprop, adagrad, adadelta, adamax
 
   bool operator==(const TrainingSettings&) const = default;
 
@@ -58,9 +66,17 @@ struct TrainingSettings {
   std::vector<LayerOrigin> layerOrigins() const;
 
   cs::TrainConfig trainConfig(cs::Shape3 input, int classes) const;
+  // The optimizer with its learning rate and constants as trainConfig() builds it.
+  cs::OptimizerConfig optimizerConfig() const;
+  // Takes over an optimizer (kind, rate, constants), e.g. a checkpoint's.
+  void adoptOptimizer(const cs::OptimizerConfig& config);
+  // Which of the advanced constants `kind` uses.
+  static bool usesMomentum(cs::OptimizerKind kind);
+  static bool usesBetas(cs::OptimizerKind kind);
+  static bool usesEpsilon(cs::OptimizerKind kind);
 
   // Takes over a spec's architecture when the panel can express it (conv blocks with one shared
-  // activation, valid padding, stride 1, at most one hidden dense layer); false otherwise.
+  // activation, padding and stride, at most one hidden dense layer); false otherwise.
   bool adoptArchitecture(const cs::NetworkSpec& spec);
 
   static TrainingSettings load(QSettings& settings);

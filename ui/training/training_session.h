@@ -1,6 +1,10 @@
-// The UI-thread side of training: owns the worker and its QThread, forwards commands to the worker
-// as queued calls, re-emits its signals, and polls the backend's snapshot exchange from a timer.
-// Nothing here waits on training: the exchange is lock-free and every call returns at once.
+// The UI-thread side of training: owns the worker and its QThread, and polls the backend's
+// snapshot exchange from a timer. Commands go to the worker as queued calls through invoke();
+// the worker's signals are connected to directly (worker(): queued, as it lives on its thread).
+// The session keeps only what the UI asks synchronously: the state, the backend, the probe and
+// the newest frame.
+// Nothing here waits on training: the exchange is lock-free and every call returns at once. The
+// UI never holds the backend; only its exchange, which the worker keeps alive until released.
 #pragma once
 
 #include <QObject>
@@ -8,8 +12,7 @@
 #include <QTimer>
 
 #include "training/training_types.h"
-
-class TrainingWorker;
+#include "training/training_worker.h"
 
 class TrainingSession : public QObject {
   Q_OBJECT
@@ -20,53 +23,44 @@ class TrainingSession : public QObject {
   explicit TrainingSession(QObject* parent = nullptr);
   ~TrainingSession() override;
 
+  // For connecting to its signals only; call its slots through invoke().
+  TrainingWorker* worker() const { return m_worker; }
+  // Queues worker->command(args...) on the training thread and ends the chunk it is training,
+  // so that the command is handled at once: invoke(&TrainingWorker::pause).
+  template <typename... Params, typename... Args>
+  void invoke(void (TrainingWorker::*command)(Params...), Args... args) {
+    m_worker->interrupt();
+    QMetaObject::invokeMethod(
+        m_worker, [w = m_worker, command, args...] { (w->*command)(args...); },
+        Qt::QueuedConnection);
+  }
+
   TrainingState state() const { return m_state; }
   bool hasRun() const { return m_state != TrainingState::Idle; }
-  const BackendReport& backendReport() const { return m_backendReport; }
   // The newest frame shown (null before the first).
   const SnapshotPtr& latestSnapshot() const { return m_latest; }
+  const BackendReport& backendReport() const { return m_backendReport; }
   int probe() const { return m_probe; }
-
-  void selectBackend(cs::BackendChoice choice);
-  void loadDataset(const QString& dir, const QString& name);
-  void setDataset(DatasetPtr data);
-  void start(const RunRequest& request);
-  void pause();
-  void resume();
-  void step(const RunRequest& request);
-  void stop();
-  void reset();
   void setProbe(int index);
-  void evaluateNow();
-  void saveCheckpoint(const QString& path);
-  void loadCheckpoint(const QString& path, const RunRequest& request);
 
  Q_SIGNALS:
+  // Re-emitted from the worker once state() / backendReport() have the new value (a view made
+  // after the session cannot miss them).
   void stateChanged(TrainingState state);
   void backendChanged(const BackendReport& report);
-  void datasetLoaded(DatasetPtr data, const QString& dir);
-  void datasetFailed(const QString& dir, const QString& message);
-  void runStarted(const RunInfo& info);
-  void runCleared();
-  void progress(const TrainingProgress& progress);
-  void evaluated(const EvaluationReport& report);
-  void checkpointSaved(const QString& path);
-  void checkpointLoaded(const QString& path, const cs::CheckpointMeta& meta);
-  void failed(const QString& title, const QString& message);
   void snapshotReady(SnapshotPtr snapshot);
   void probeChanged(int index);
 
  private:
   void poll();
-  template <typename F>
-  void post(F&& call);
 
   QThread m_thread;
-  TrainingWorker* m_worker;  // lives on m_thread; deleted when it finishes
-  BackendPtr m_backend;      // only for snapshots().take()
+  TrainingWorker* m_worker;                    // lives on m_thread; deleted when it finishes
+  cs::SnapshotExchange* m_exchange = nullptr;  // the worker's backend's, only for take()
   BackendReport m_backendReport;
   QTimer m_pollTimer;
   TrainingState m_state = TrainingState::Idle;
   SnapshotPtr m_latest;
+  std::shared_ptr<cs::Snapshot> m_buffers[2];  // the frames' copies, reused once released
   int m_probe = 0;
 };

@@ -20,7 +20,7 @@ void registerTrainingTypes() {
   qRegisterMetaType<TrainingState>();
   qRegisterMetaType<DatasetPtr>();
   qRegisterMetaType<SnapshotPtr>();
-  qRegisterMetaType<BackendPtr>();
+  qRegisterMetaType<cs::SnapshotExchange*>();
   qRegisterMetaType<RunRequest>();
   qRegisterMetaType<BackendReport>();
   qRegisterMetaType<RunInfo>();

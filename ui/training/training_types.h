@@ -22,7 +22,7 @@ QString displayName(TrainingState state);
 using DatasetPtr = std::shared_ptr<const cs::DatasetPair>;
 using SnapshotPtr = std::shared_ptr<const cs::Snapshot>;
 using EvalPtr = std::shared_ptr<const cs::EvalResult>;
-using BackendPtr = std::shared_ptr<cs::Backend>;
+using BackendPtr = std::shared_ptr<cs::Backend>;  // the worker's; never handed to the UI
 
 // What the UI asks the worker to train.
 struct RunRequest {
@@ -47,16 +47,24 @@ struct RunInfo {
 
 // Sent about ten times a second while training, and after every state change.
 struct TrainingProgress {
-  int epoch = 0;   // epochs completed
-  int epochs = 0;  // epochs planned
-  int stepInEpoch = 0;
+  int epoch = 0;         // epochs completed
+  int epochs = 0;        // epochs planned (after a checkpoint: its epochs and those to come)
+  int currentEpoch = 1;  // 1-based: the epoch in progress, or the one that just finished
+  int stepInEpoch = 0;   // steps of currentEpoch done
   int stepsPerEpoch = 0;
-  long long globalStep = 0;
+  long long globalStep = 0;  // steps whose updates the weights include (a snapshot's step)
   long long samplesSeen = 0;
   double samplesPerSecond = 0;
   double elapsedSeconds = 0;          // time spent training, pauses excluded
   double etaSeconds = -1;             // negative while unknown
   std::vector<cs::LossPoint> losses;  // step losses new since the previous report
+
+  // Steps of this run's epochs done and planned (the progress bar's, the ETA's).
+  long long stepsDone() const {
+    return static_cast<long long>(currentEpoch - 1) * stepsPerEpoch + stepInEpoch;
+  }
+  long long stepsPlanned() const { return static_cast<long long>(epochs) * stepsPerEpoch; }
+  long long stepsLeft() const { return stepsPlanned() - stepsDone(); }
 };
 
 // One evaluation of the whole validation set (after each epoch, or on request).
@@ -72,7 +80,7 @@ struct EvaluationReport {
 Q_DECLARE_METATYPE(TrainingState)
 Q_DECLARE_METATYPE(DatasetPtr)
 Q_DECLARE_METATYPE(SnapshotPtr)
-Q_DECLARE_METATYPE(BackendPtr)
+Q_DECLARE_METATYPE(cs::SnapshotExchange*)
 Q_DECLARE_METATYPE(RunRequest)
 Q_DECLARE_METATYPE(BackendReport)
 Q_DECLARE_METATYPE(RunInfo)

@@ -1,5 +1,6 @@
 #include "training/training_worker.h"
 
+#include <QFileInfo>
 #include <algorithm>
 
 #include "convscope/checkpoint.h"
@@ -55,7 +56,6 @@ void TrainingWorker::setDataset(DatasetPtr data) {
 }
 
 void TrainingWorker::start(const RunRequest& request) {
-  m_interrupt = false;
   if (m_state == TrainingState::Paused) return resume();
   if (m_state == TrainingState::Running || !beginRun(request)) return;
   setState(TrainingState::Running);
@@ -63,7 +63,6 @@ void TrainingWorker::start(const RunRequest& request) {
 }
 
 void TrainingWorker::pause() {
-  m_interrupt = false;
   if (m_state != TrainingState::Running) return;
   setState(TrainingState::Paused);
   guarded([this] { captureSnapshot(); });
@@ -71,22 +70,20 @@ void TrainingWorker::pause() {
 }
 
 void TrainingWorker::resume() {
-  m_interrupt = false;
   if (m_state != TrainingState::Paused) return;
   setState(TrainingState::Running);
   scheduleChunk();
 }
 
 void TrainingWorker::step(const RunRequest& request) {
-  m_interrupt = false;
   if (m_state == TrainingState::Running) return;
   if (m_state != TrainingState::Paused && !beginRun(request)) return;
   bool more = true;
   QElapsedTimer clock;
   clock.start();
   const bool ok = guarded([&] {
-    m_trainer->request_snapshot(0, m_probe);  // show exactly this step
     more = trainOneStep();
+    captureSnapshot();  // the weights after this step, as the status bar counts it
   });
   m_trainedSeconds += clock.nsecsElapsed() * 1e-9;
   if (!ok) return;
@@ -95,7 +92,6 @@ void TrainingWorker::step(const RunRequest& request) {
 }
 
 void TrainingWorker::stop() {
-  m_interrupt = false;
   if (m_state != TrainingState::Running && m_state != TrainingState::Paused) return;
   setState(TrainingState::Stopped);
   guarded([this] { captureSnapshot(); });
@@ -103,11 +99,31 @@ void TrainingWorker::stop() {
 }
 
 void TrainingWorker::reset() {
-  m_interrupt = false;
   m_trainer.reset();
   m_runData.reset();
   Q_EMIT runCleared();
   setState(TrainingState::Idle);
+}
+
+void TrainingWorker::continueRun(int moreEpochs) {
+  if (!m_trainer || m_state == TrainingState::Running || m_state == TrainingState::Idle) return;
+  cs::TrainConfig cfg = m_trainer->config();
+  cfg.epochs = m_trainer->epoch() + std::max(1, moreEpochs);
+  if (!rebuildTrainer(cfg)) return;
+  setState(TrainingState::Running);
+  emitProgress(true);
+  scheduleChunk();
+}
+
+void TrainingWorker::setLearningRate(double lr) {
+  if (!m_trainer || m_state != TrainingState::Paused) return;
+  cs::TrainConfig cfg = m_trainer->config();
+  if (cfg.group.optimizer.lr == static_cast<float>(lr)) return;
+  cfg.group.optimizer.lr = static_cast<float>(lr);
+  if (!cfg.group.optimizer.problem().empty()) return;  // the panel flags it
+  if (!rebuildTrainer(cfg)) return;
+  guarded([this] { captureSnapshot(); });
+  emitProgress(true);
 }
 
 void TrainingWorker::setProbe(int index) {
@@ -139,25 +155,61 @@ void TrainingWorker::saveCheckpoint(const QString& path) {
     meta.seed = cfg.group.seeds.front();
     meta.step = m_backend->step_count();
     meta.epoch = m_trainer->epoch();
-    meta.dataset = m_runData->test.name;
+    meta.dataset = m_runData->train.name;  // the data the weights were trained on
     cs::save_checkpoint(path.toStdString(), *m_backend, 0, meta);
-    Q_EMIT checkpointSaved(path);
+    Q_EMIT checkpointSaved(path, meta.step);
   });
+}
+
+QString TrainingWorker::checkpointProblem(const QString& path, cs::CheckpointMeta* meta) const {
+  const QString name = QFileInfo(path).fileName();
+  if (!QFileInfo(path).isFile()) return tr("%1 does not exist or is not a file.").arg(path);
+  try {
+    *meta = cs::read_checkpoint_meta(path.toStdString());
+    (void)cs::read_safetensors(path.toStdString());  // every tensor is there and readable
+  } catch (const std::exception& e) {
+    QString why = QString::fromUtf8(e.what());
+    const QString prefix = path + QStringLiteral(": ");
+    if (why.startsWith(prefix)) why = why.mid(prefix.size());
+    if (why.startsWith(QStringLiteral("not a Convscope checkpoint")))
+      return tr("%1 is %2.").arg(name, why);
+    return tr("%1 is not a Convscope checkpoint (%2).").arg(name, why);
+  }
+  if (!m_data) return {};  // beginRun() says what to do
+  const cs::Shape3 in = meta->spec.input, have = m_data->train.shape;
+  if (in.c != have.c || in.h != have.h || in.w != have.w ||
+      meta->spec.classes != m_data->train.classes)
+    return tr("%1 was trained on %2×%3×%4 images of %5 classes; the loaded dataset has "
+              "%6×%7×%8 images of %9 classes.")
+        .arg(name)
+        .arg(in.c)
+        .arg(in.h)
+        .arg(in.w)
+        .arg(meta->spec.classes)
+        .arg(have.c)
+        .arg(have.h)
+        .arg(have.w)
+        .arg(m_data->train.classes);
+  return {};
 }
 
 void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& request) {
   if (m_state == TrainingState::Running) return;
-  RunRequest run = request;
   cs::CheckpointMeta meta;
-  if (!guarded([&] { meta = cs::read_checkpoint_meta(path.toStdString()); })) return;
+  const QString problem = checkpointProblem(path, &meta);
+  if (!problem.isEmpty()) return Q_EMIT failed(tr("Could not load the checkpoint"), problem);
+  RunRequest run = request;
   run.config.group.spec = meta.spec;
   run.config.group.optimizer = meta.optimizer;
   run.config.group.batch_size = meta.batch_size;
   run.config.group.seeds = {meta.seed};
+  run.config.epochs = meta.epoch + std::max(1, request.config.epochs);  // N more
   if (!beginRun(run)) return;
   const bool ok = guarded([&] {
     cs::load_checkpoint(path.toStdString(), *m_backend, 0);
     m_trainer->resume_at(meta.epoch, meta.step);
+    m_runStartStep = meta.step;
+    startEpochAt(meta.step);
     reportEvaluation(m_trainer->evaluate(), false);
     captureSnapshot();
   });
@@ -167,17 +219,23 @@ void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& reque
   Q_EMIT checkpointLoaded(path, meta);
 }
 
+void TrainingWorker::releaseRetiredBackends() {
+  m_retired.clear();  // on this thread: a device sync or a pool join never blocks the UI
+}
+
 bool TrainingWorker::ensureBackend(cs::BackendChoice choice) {
   if (m_backend && choice == m_backendChoice) return true;
   return guarded([&] {
     cs::BackendSelection selection = cs::make_backend(choice);
+    if (m_backend) m_retired.push_back(std::move(m_backend));
     m_backend = BackendPtr(std::move(selection.backend));
     m_backendChoice = choice;
     const cs::BackendInfo info = m_backend->info();
     BackendReport report{
         QString::fromStdString(info.kind), QString::fromStdString(info.device), {}};
     report.note = QString::fromStdString(selection.note);
-    Q_EMIT backendChanged(m_backend, report);
+    Q_EMIT exchangeChanged(&m_backend->snapshots());
+    Q_EMIT backendChanged(report);
   });
 }
 
@@ -198,6 +256,8 @@ bool TrainingWorker::beginRun(const RunRequest& request) {
   });
   if (!ok) return false;
   m_trainedSeconds = 0;
+  m_runStartStep = m_epochStartStep = 0;
+  m_epochJustEnded = false;
   m_lossCursor = 0;
   m_epochCursor = 0;
   m_rateSeconds = 0;
@@ -208,6 +268,49 @@ bool TrainingWorker::beginRun(const RunRequest& request) {
   return true;
 }
 
+bool TrainingWorker::rebuildTrainer(const cs::TrainConfig& cfg) {
+  const int done = m_trainer->epoch();
+  const long long step = m_trainer->global_step();
+  const long long backendStep = m_backend->step_count();
+  return guarded([&] {
+    // Net 0's parameters and optimizer slots, in ParamInfo order.
+    constexpr cs::TensorRole kRoles[] = {cs::TensorRole::Param, cs::TensorRole::Slot0,
+                                         cs::TensorRole::Slot1};
+    const std::vector<cs::ParamInfo> params = cfg.group.spec.params();
+    const int roles = 1 + cfg.group.optimizer.slots();
+    std::vector<std::vector<float>> state;
+    for (size_t p = 0; p < params.size(); ++p)
+      for (int r = 0; r < roles; ++r) {
+        state.emplace_back(static_cast<size_t>(params[p].size()));
+        m_backend->read_tensor(0, static_cast<int>(p), kRoles[r], state.back().data());
+      }
+    m_trainer.reset();
+    m_trainer = std::make_unique<cs::Trainer>(*m_backend, m_runData->train, m_runData->test, cfg);
+    size_t i = 0;
+    for (size_t p = 0; p < params.size(); ++p)
+      for (int r = 0; r < roles; ++r)
+        m_backend->write_tensor(0, static_cast<int>(p), kRoles[r], state[i++].data());
+    m_backend->set_step_count(backendStep);
+    m_trainer->resume_at(done, step);
+    startEpochAt(step);
+    m_lossCursor = m_epochCursor = 0;  // the new trainer's histories start empty
+    m_rateSeconds = m_trainedSeconds;
+    m_rateSamples = 0;
+  });
+}
+
+void TrainingWorker::startEpochAt(long long step) {
+  m_epochStartStep = step;
+  m_epochJustEnded = false;
+  m_backend->begin_epoch(m_trainer->epoch());
+}
+
+TrainingWorker::Position TrainingWorker::position() const {
+  const int done = m_trainer->epoch();
+  if (m_epochJustEnded) return {done, m_trainer->steps_per_epoch()};
+  return {done + 1, static_cast<int>(m_trainer->global_step() - m_epochStartStep)};
+}
+
 void TrainingWorker::scheduleChunk() {
   if (m_chunkPending) return;
   m_chunkPending = true;
@@ -216,6 +319,7 @@ void TrainingWorker::scheduleChunk() {
 
 void TrainingWorker::runChunk() {
   m_chunkPending = false;
+  m_interrupt = false;  // the commands that interrupted the last chunk have been handled
   if (m_state != TrainingState::Running) return;
   QElapsedTimer chunk;
   chunk.start();
@@ -240,7 +344,10 @@ void TrainingWorker::runChunk() {
 
 bool TrainingWorker::trainOneStep() {
   const bool more = m_trainer->step();
+  m_epochJustEnded = false;
   if (m_trainer->epochs().size() > m_epochCursor) {
+    m_epochStartStep = m_trainer->global_step();
+    m_epochJustEnded = true;
     emitProgress(true);  // the epoch's losses before its evaluation
     reportEvaluation(m_trainer->last_eval(), true);
   }
@@ -264,9 +371,9 @@ void TrainingWorker::reportEvaluation(const cs::EvalResult& result, bool epochEn
   report.epochEnd = epochEnd;
   report.valLoss = result.loss.empty() ? 0 : result.loss.front();
   report.valAccuracy = result.accuracy.empty() ? 0 : result.accuracy.front();
-  const int perEpoch = std::max(1, m_trainer->steps_per_epoch());
-  // From the global step: after the last step of an epoch, epoch() already counts it.
-  report.epoch = double(m_trainer->global_step()) / perEpoch;
+  // The place on the epoch axis: epochs completed plus the fraction of the one in progress.
+  const Position at = position();
+  report.epoch = at.epoch - 1 + double(at.step) / std::max(1, m_trainer->steps_per_epoch());
   if (epochEnd) {
     const cs::EpochMetrics& metrics = m_trainer->epochs().back();
     m_epochCursor = m_trainer->epochs().size();
@@ -283,10 +390,12 @@ void TrainingWorker::emitProgress(bool force) {
   if (!force && m_progressClock.isValid() && m_progressClock.elapsed() < kProgressEveryMs) return;
   m_progressClock.start();
   const cs::Trainer& t = *m_trainer;
+  const Position at = position();
   TrainingProgress p;
   p.epoch = t.epoch();
   p.epochs = t.config().epochs;
-  p.stepInEpoch = t.step_in_epoch();
+  p.currentEpoch = at.epoch;
+  p.stepInEpoch = at.step;
   p.stepsPerEpoch = t.steps_per_epoch();
   p.globalStep = t.global_step();
   p.samplesSeen = t.samples_seen();
@@ -298,9 +407,10 @@ void TrainingWorker::emitProgress(bool force) {
     m_rateSamples = p.samplesSeen;
   }
   p.samplesPerSecond = m_samplesPerSecond;
-  const long long total = static_cast<long long>(p.epochs) * p.stepsPerEpoch;
-  if (p.globalStep > 0 && m_trainedSeconds > 0)
-    p.etaSeconds = std::max(0LL, total - p.globalStep) * (m_trainedSeconds / p.globalStep);
+  // Time per step as measured in this run (a loaded checkpoint's steps took no time here).
+  const long long trained = p.globalStep - m_runStartStep;
+  if (trained > 0 && m_trainedSeconds > 0)
+    p.etaSeconds = std::max(0LL, p.stepsLeft()) * (m_trainedSeconds / trained);
   const std::vector<cs::LossPoint>& losses = t.losses();
   p.losses.assign(
       losses.begin() + static_cast<std::ptrdiff_t>(std::min(m_lossCursor, losses.size())),

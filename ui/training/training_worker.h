@@ -4,6 +4,10 @@
 // While running it trains in chunks of ~40 ms and re-posts itself, so queued slots (pause, step,
 // a new probe, save) are handled between chunks; interrupt() ends a chunk at the next step.
 // Snapshots are requested at the UI's frame rate, and only once the UI took the previous one.
+//
+// Steps and epochs are reported one way everywhere: a snapshot's step is the number of steps
+// whose updates its weights include, and TrainingProgress names the epoch in progress (or the
+// one just finished) with the steps of it done.
 #pragma once
 
 #include <QElapsedTimer>
@@ -22,7 +26,7 @@ class TrainingWorker : public QObject {
   ~TrainingWorker() override;
 
   // Thread-safe: ends the chunk in progress at the next step boundary, so that a queued
-  // pause/stop/reset is handled at once.
+  // command is handled at once. The next chunk trains on.
   void interrupt();
   // Thread-safe: while running, request at most one snapshot per this many milliseconds.
   void setFrameInterval(int milliseconds);
@@ -39,28 +43,52 @@ class TrainingWorker : public QObject {
   void step(const RunRequest& request);
   void stop();
   void reset();
+  // From Paused, Stopped or Finished: train `moreEpochs` epochs beyond those completed, with
+  // the run's weights and optimizer state (an epoch in progress starts over).
+  void continueRun(int moreEpochs);
+  // While paused: the following steps use this learning rate.
+  void setLearningRate(double lr);
   void setProbe(int index);
   void evaluateNow();
   void saveCheckpoint(const QString& path);
-  // A new run from the checkpoint's architecture and hyperparameters (epochs from `request`).
+  // A run from the checkpoint's architecture and hyperparameters, paused after its last
+  // completed epoch, to train request.config.epochs more. A file that cannot be loaded
+  // changes nothing: the current run and its state stay.
   void loadCheckpoint(const QString& path, const RunRequest& request);
+  // The UI took the exchange of the newest backend: backends replaced before it can go.
+  void releaseRetiredBackends();
 
  Q_SIGNALS:
   void stateChanged(TrainingState state);
-  void backendChanged(BackendPtr backend, const BackendReport& report);
+  void backendChanged(const BackendReport& report);
+  // For the session only: the exchange of the backend now in use. It stays valid until the
+  // session answers with releaseRetiredBackends().
+  void exchangeChanged(cs::SnapshotExchange* exchange);
   void datasetLoaded(DatasetPtr data, const QString& dir);
   void datasetFailed(const QString& dir, const QString& message);
   void runStarted(const RunInfo& info);
   void runCleared();
   void progress(const TrainingProgress& progress);
   void evaluated(const EvaluationReport& report);
-  void checkpointSaved(const QString& path);
+  void checkpointSaved(const QString& path, long long step);  // step: the weights'
   void checkpointLoaded(const QString& path, const cs::CheckpointMeta& meta);
   void failed(const QString& title, const QString& message);
 
  private:
+  struct Position {
+    int epoch = 1;  // 1-based: in progress, or just finished
+    int step = 0;   // steps of it done
+  };
+
   bool ensureBackend(cs::BackendChoice choice);
   bool beginRun(const RunRequest& request);
+  // A new trainer for `cfg` that carries on the current one's weights, optimizer state and
+  // counts (used to train more epochs, or with another learning rate).
+  bool rebuildTrainer(const cs::TrainConfig& cfg);
+  // Frames name the epoch that comes next from now on (after a load or a rebuild).
+  void startEpochAt(long long step);
+  QString checkpointProblem(const QString& path, cs::CheckpointMeta* meta) const;
+  Position position() const;
   void runChunk();
   void scheduleChunk();
   bool trainOneStep();
@@ -73,6 +101,7 @@ class TrainingWorker : public QObject {
   bool guarded(const std::function<void()>& body);
 
   BackendPtr m_backend;
+  std::vector<BackendPtr> m_retired;  // replaced backends the UI may still read snapshots of
   cs::BackendChoice m_backendChoice = cs::BackendChoice::Auto;
   DatasetPtr m_data;     // the datasets of the next run
   DatasetPtr m_runData;  // the current run's, alive as long as m_trainer
@@ -84,10 +113,13 @@ class TrainingWorker : public QObject {
   bool m_chunkPending = false;
   QElapsedTimer m_frameClock;
   QElapsedTimer m_progressClock;
-  double m_trainedSeconds = 0;  // time inside training steps, pauses excluded
-  size_t m_lossCursor = 0;      // losses already reported
-  size_t m_epochCursor = 0;     // epochs already reported
-  double m_rateSeconds = 0;     // (time, samples) when samples/s was last measured
+  double m_trainedSeconds = 0;     // time inside training steps, pauses excluded
+  long long m_runStartStep = 0;    // global step when this run (or load) began: for the ETA
+  long long m_epochStartStep = 0;  // global step when the epoch in progress began
+  bool m_epochJustEnded = false;   // no step since the last epoch ended
+  size_t m_lossCursor = 0;         // losses already reported
+  size_t m_epochCursor = 0;        // epochs already reported
+  double m_rateSeconds = 0;        // (time, samples) when samples/s was last measured
   long long m_rateSamples = 0;
   double m_samplesPerSecond = 0;
 };

@@ -6,6 +6,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLocale>
 #include <QMessageBox>
 #include <QScrollArea>
 #include <QSettings>
@@ -22,6 +23,7 @@
 #include "predictions/predictions_panel.h"
 #include "settings/hyperparameter_panel.h"
 #include "training/training_session.h"
+#include "window/unsaved_run_guard.h"
 
 namespace {
 
@@ -44,7 +46,8 @@ LiveTrainingView::LiveTrainingView(DatasetPtr data, const QString& dataProblem, 
       m_inspector(new NetworkInspector),
       m_charts(new TrainingCharts(&m_history)),
       m_predictionsPanel(new PredictionsPanel(m_predictions)),
-      m_confusionView(new ConfusionMatrixView(m_confusion)) {
+      m_confusionView(new ConfusionMatrixView(m_confusion)),
+      m_guard(new UnsavedRunGuard(m_session, this)) {
   setWindowFlags(Qt::Widget);  // embedded in the main window's tabs
   setDockNestingEnabled(true);
   setCentralWidget(m_inspector);
@@ -60,6 +63,7 @@ LiveTrainingView::~LiveTrainingView() = default;
 void LiveTrainingView::createActions() {
   Actions& a = m_actions;
   a.start = action(this, QStringLiteral("start"), tr("&Start"), Qt::Key_F5);
+  a.continueRun = action(this, QStringLiteral("continue"), tr("&Continue"), Qt::Key_F7);
   a.pauseResume = action(this, QStringLiteral("pause"), tr("&Pause"), Qt::Key_F6);
   a.step = action(this, QStringLiteral("step"), tr("S&tep one batch"), Qt::Key_F10);
   a.stop = action(this, QStringLiteral("stop"), tr("St&op"), QKeySequence(Qt::SHIFT | Qt::Key_F5));
@@ -77,17 +81,25 @@ void LiveTrainingView::createActions() {
   a.step->setToolTip(tr("Train one batch, then pause (F10)"));
   a.reset->setToolTip(tr("Discard the run and its history (Ctrl+R)"));
 
-  connect(a.start, &QAction::triggered, this, [this] { m_session->start(runRequest()); });
-  connect(a.pauseResume, &QAction::triggered, this, [this] {
-    if (m_session->state() == TrainingState::Running)
-      m_session->pause();
-    else
-      m_session->resume();
+  TrainingSession* s = m_session;
+  connect(a.start, &QAction::triggered, this, [this, s] {
+    if (m_guard->confirm(tr("A new run"))) s->invoke(&TrainingWorker::start, runRequest());
   });
-  connect(a.step, &QAction::triggered, this, [this] { m_session->step(runRequest()); });
-  connect(a.stop, &QAction::triggered, m_session, &TrainingSession::stop);
-  connect(a.reset, &QAction::triggered, m_session, &TrainingSession::reset);
-  connect(a.evaluate, &QAction::triggered, m_session, &TrainingSession::evaluateNow);
+  connect(a.continueRun, &QAction::triggered, this,
+          [this, s] { s->invoke(&TrainingWorker::continueRun, m_panel->settings().epochs); });
+  connect(a.pauseResume, &QAction::triggered, this, [s] {
+    if (s->state() == TrainingState::Running)
+      s->invoke(&TrainingWorker::pause);
+    else
+      s->invoke(&TrainingWorker::resume);
+  });
+  connect(a.step, &QAction::triggered, this,
+          [this, s] { s->invoke(&TrainingWorker::step, runRequest()); });
+  connect(a.stop, &QAction::triggered, this, [s] { s->invoke(&TrainingWorker::stop); });
+  connect(a.reset, &QAction::triggered, this, [this, s] {
+    if (m_guard->confirm(tr("Reset"))) s->invoke(&TrainingWorker::reset);
+  });
+  connect(a.evaluate, &QAction::triggered, this, [s] { s->invoke(&TrainingWorker::evaluateNow); });
   connect(a.saveCheckpoint, &QAction::triggered, this, &LiveTrainingView::saveCheckpointAs);
   connect(a.loadCheckpoint, &QAction::triggered, this, &LiveTrainingView::loadCheckpointFrom);
   connect(a.exportChartsPng, &QAction::triggered, this, [this] {
@@ -194,29 +206,37 @@ QList<QAction*> LiveTrainingView::panelToggleActions() const {
 
 void LiveTrainingView::connectSession() {
   TrainingSession* s = m_session;
+  TrainingWorker* w = s->worker();
   connect(s, &TrainingSession::stateChanged, this, [this](TrainingState state) {
-    const bool active = state == TrainingState::Running || state == TrainingState::Paused;
-    m_panel->setLocked(active,
-                       tr("Settings are locked during a run: Stop or Reset to change them."));
+    if (state == TrainingState::Running)
+      m_panel->setLocked(HyperparameterPanel::Locked,
+                         tr("Settings are locked while training: Pause to change the learning "
+                            "rate, Stop or Reset to change the rest."));
+    else if (state == TrainingState::Paused)
+      m_panel->setLocked(HyperparameterPanel::ScheduleOnly,
+                         tr("Paused: the learning rate applies from the next step, and Epochs "
+                            "to Continue. Stop or Reset to change the rest."));
+    else
+      m_panel->setLocked(HyperparameterPanel::Unlocked);
     updateActions();
   });
-  connect(s, &TrainingSession::datasetLoaded, this, &LiveTrainingView::onDatasetLoaded);
-  connect(s, &TrainingSession::datasetFailed, this, [this](const QString& dir, const QString& why) {
+  connect(w, &TrainingWorker::datasetLoaded, this, &LiveTrainingView::onDatasetLoaded);
+  connect(w, &TrainingWorker::datasetFailed, this, [this](const QString& dir, const QString& why) {
     m_panel->setDatasetInfo(DatasetInfo::missing(
         tr("Could not load %1: %2").arg(TrainingSettings::displayNameOf(dir), why)));
   });
-  connect(s, &TrainingSession::runStarted, this, &LiveTrainingView::onRunStarted);
-  connect(s, &TrainingSession::runCleared, this, &LiveTrainingView::onRunCleared);
-  connect(s, &TrainingSession::progress, this, [this](const TrainingProgress& p) {
+  connect(w, &TrainingWorker::runStarted, this, &LiveTrainingView::onRunStarted);
+  connect(w, &TrainingWorker::runCleared, this, &LiveTrainingView::onRunCleared);
+  connect(w, &TrainingWorker::progress, this, [this](const TrainingProgress& p) {
     const bool wasEmpty = m_history.isEmpty();
     m_history.addLosses(p.losses);
     if (wasEmpty != m_history.isEmpty()) updateActions();
   });
-  connect(s, &TrainingSession::evaluated, this, &LiveTrainingView::onEvaluated);
+  connect(w, &TrainingWorker::evaluated, this, &LiveTrainingView::onEvaluated);
   connect(s, &TrainingSession::snapshotReady, m_inspector, &NetworkInspector::setSnapshot);
-  connect(s, &TrainingSession::failed, this, &LiveTrainingView::showError);
-  connect(s, &TrainingSession::checkpointLoaded, this, &LiveTrainingView::onCheckpointLoaded);
-  connect(s, &TrainingSession::checkpointSaved, this, [this](const QString& path) {
+  connect(w, &TrainingWorker::failed, this, &LiveTrainingView::showError);
+  connect(w, &TrainingWorker::checkpointLoaded, this, &LiveTrainingView::onCheckpointLoaded);
+  connect(w, &TrainingWorker::checkpointSaved, this, [this](const QString& path) {
     Q_EMIT statusMessage(tr("Saved checkpoint %1").arg(QDir::toNativeSeparators(path)));
   });
 
@@ -224,7 +244,8 @@ void LiveTrainingView::connectSession() {
           &LiveTrainingView::onSettingsChanged);
   connect(m_panel, &HyperparameterPanel::validationChanged, this, &LiveTrainingView::updateActions);
   connect(m_panel, &HyperparameterPanel::datasetRequested, this, [this](const QString& dir) {
-    m_session->loadDataset(TrainingSettings::folderOf(dir), TrainingSettings::engineNameOf(dir));
+    m_session->invoke(&TrainingWorker::loadDataset, TrainingSettings::folderOf(dir),
+                      TrainingSettings::engineNameOf(dir));
   });
   connect(m_inspector, &NetworkInspector::probeRequested, this, &LiveTrainingView::setProbe);
   connect(m_predictionsPanel, &PredictionsPanel::probeRequested, this, &LiveTrainingView::setProbe);
@@ -247,12 +268,13 @@ void LiveTrainingView::restoreSettings(DatasetPtr data, const QString& dataProbl
   const TrainingSettings settings = TrainingSettings::load(q);
   m_panel->setSettings(settings);
   m_backendChoice = settings.backend;
-  m_session->selectBackend(settings.backend);
+  m_session->invoke(&TrainingWorker::selectBackend, settings.backend);
   const QString folder = TrainingSettings::folderOf(settings.datasetDir);
   if (!settings.datasetDir.isEmpty() && folder != TrainingSettings::folderOf({})) {
     m_panel->setDatasetInfo(DatasetInfo::missing(
         tr("Loading %1…").arg(TrainingSettings::displayNameOf(settings.datasetDir))));
-    m_session->loadDataset(folder, TrainingSettings::engineNameOf(settings.datasetDir));
+    m_session->invoke(&TrainingWorker::loadDataset, folder,
+                      TrainingSettings::engineNameOf(settings.datasetDir));
   } else if (data) {
     onDatasetLoaded(std::move(data), folder);
   } else {
@@ -278,8 +300,16 @@ void LiveTrainingView::updateActions() {
                      state == TrainingState::Finished;
   Actions& a = m_actions;
   a.start->setEnabled(fresh && valid);
-  a.start->setToolTip(valid ? tr("Start a new run (F5)")
+  a.start->setToolTip(valid ? tr("Start a new run from freshly initialized weights (F5)")
                             : tr("Cannot start: %1").arg(m_panel->validation().message));
+  const int more = m_panel->settings().epochs;
+  a.continueRun->setText(more == 1 ? tr("&Continue for 1 more epoch")
+                                   : tr("&Continue for %1 more epochs").arg(more));
+  a.continueRun->setToolTip(
+      tr("Train more epochs from these weights (F7); Epochs sets how many. "
+         "An unfinished epoch starts over."));
+  a.continueRun->setEnabled(state == TrainingState::Paused || state == TrainingState::Stopped ||
+                            state == TrainingState::Finished);
   const bool running = state == TrainingState::Running;
   a.pauseResume->setEnabled(running || state == TrainingState::Paused);
   a.pauseResume->setText(running || state != TrainingState::Paused ? tr("&Pause") : tr("&Resume"));
@@ -308,15 +338,18 @@ void LiveTrainingView::onSettingsChanged(const TrainingSettings& settings) {
   QSettings q;
   settings.save(q);
   if (settings.backend != m_backendChoice && !m_session->hasRun())
-    m_session->selectBackend(settings.backend);
+    m_session->invoke(&TrainingWorker::selectBackend, settings.backend);
   m_backendChoice = settings.backend;
+  if (m_session->state() == TrainingState::Paused)
+    m_session->invoke(&TrainingWorker::setLearningRate, settings.learningRate);
+  updateActions();  // Continue's epoch count
 }
 
 void LiveTrainingView::onDatasetLoaded(DatasetPtr data, const QString& dir) {
   const QString wanted = TrainingSettings::folderOf(m_panel->settings().datasetDir);
   if (QDir::cleanPath(dir) != QDir::cleanPath(wanted)) return;  // the user picked another since
   m_data = data;
-  m_session->setDataset(data);
+  m_session->invoke(&TrainingWorker::setDataset, data);
   m_panel->setDatasetInfo(DatasetInfo::from(*data, TrainingSettings::displayNameOf(dir)));
   if (m_session->hasRun()) return;  // the grid keeps showing the run's images
   m_predictions->setDataset(data);
@@ -357,16 +390,18 @@ void LiveTrainingView::onEvaluated(const EvaluationReport& report) {
 
 void LiveTrainingView::onCheckpointLoaded(const QString& path, const cs::CheckpointMeta& meta) {
   TrainingSettings settings = m_panel->settings();
-  settings.optimizer = meta.optimizer.kind;
-  settings.learningRate = meta.optimizer.lr;
+  settings.adoptOptimizer(meta.optimizer);
   settings.batchSize = meta.batch_size;
   settings.seed = static_cast<int>(meta.seed);
   const bool expressible = settings.adoptArchitecture(meta.spec);
   m_panel->setSettings(settings);
-  QString note = tr("Loaded %1 (step %2, %3 epochs)")
+  const QLocale locale;
+  QString note = tr("Loaded %1 (epochs %2, step %3) · Resume trains %4 more, to epoch %5")
                      .arg(QFileInfo(path).fileName())
-                     .arg(meta.step)
-                     .arg(meta.epoch);
+                     .arg(meta.epoch)
+                     .arg(locale.toString(meta.step))
+                     .arg(settings.epochs)
+                     .arg(meta.epoch + settings.epochs);
   if (!expressible)
     note += tr(" · its network %1 cannot be shown in the panel; Reset returns to the panel's")
                 .arg(QString::fromStdString(meta.spec.to_string()));
@@ -384,7 +419,7 @@ void LiveTrainingView::showError(const QString& title, const QString& message) {
 void LiveTrainingView::saveCheckpointAs() {
   const QString path = askExportPath(tr("Save checkpoint"), QStringLiteral("convscope.safetensors"),
                                      tr("Safetensors checkpoint (*.safetensors)"));
-  if (!path.isEmpty()) m_session->saveCheckpoint(path);
+  if (!path.isEmpty()) m_session->invoke(&TrainingWorker::saveCheckpoint, path);
 }
 
 void LiveTrainingView::loadCheckpointFrom() {
@@ -394,7 +429,16 @@ void LiveTrainingView::loadCheckpointFrom() {
       tr("Safetensors checkpoint (*.safetensors);;All files (*)"));
   if (path.isEmpty()) return;
   q.setValue(QStringLiteral("paths/export"), QFileInfo(path).absolutePath());
-  m_session->loadCheckpoint(path, runRequest());
+  loadCheckpoint(path);
+}
+
+void LiveTrainingView::loadCheckpoint(const QString& path) {
+  if (m_guard->confirm(tr("Loading a checkpoint")))
+    m_session->invoke(&TrainingWorker::loadCheckpoint, path, runRequest());
+}
+
+bool LiveTrainingView::confirmDiscard(const QString& action) {
+  return m_guard->confirm(action);
 }
 
 QString LiveTrainingView::askExportPath(const QString& title, const QString& fileName,

@@ -19,6 +19,7 @@ class PredictionsPanel;
 class QDockWidget;
 class TrainingCharts;
 class TrainingSession;
+class UnsavedRunGuard;
 
 class LiveTrainingView : public QMainWindow {
   Q_OBJECT
@@ -26,6 +27,7 @@ class LiveTrainingView : public QMainWindow {
  public:
   struct Actions {
     QAction* start;
+    QAction* continueRun;
     QAction* pauseResume;
     QAction* step;
     QAction* stop;
@@ -67,6 +69,11 @@ class LiveTrainingView : public QMainWindow {
   void applyDefaultLayout();
   // Makes validation image `index` the probe of every layer view.
   void setProbe(int index);
+  // Loads a checkpoint into a paused run, after asking about unsaved training.
+  void loadCheckpoint(const QString& path);
+  // Asks before `action` discards unsaved training (Save / Discard / Cancel): true to go on.
+  bool confirmDiscard(const QString& action);
+  UnsavedRunGuard* unsavedRunGuard() const { return m_guard; }
 
  Q_SIGNALS:
   // Something worth a line in the status bar ("Saved checkpoint …").
@@ -104,6 +111,7 @@ class LiveTrainingView : public QMainWindow {
   TrainingCharts* m_charts;
   PredictionsPanel* m_predictionsPanel;
   ConfusionMatrixView* m_confusionView;
+  UnsavedRunGuard* m_guard;
   QList<QDockWidget*> m_docks;
   Actions m_actions{};
   DatasetPtr m_data;  // the dataset the next run uses

@@ -16,6 +16,7 @@
 #include "training/training_session.h"
 #include "window/live_training_view.h"
 #include "window/training_status_bar.h"
+#include "window/unsaved_run_guard.h"
 
 MainWindow::MainWindow(DatasetPtr data, const QString& dataProblem, QWidget* parent)
     : QMainWindow(parent),
@@ -73,7 +74,7 @@ void MainWindow::createMenus() {
   quit->setShortcut(QKeySequence::Quit);
 
   QMenu* training = menuBar()->addMenu(tr("&Training"));
-  training->addActions({a.start, a.pauseResume, a.step, a.stop});
+  training->addActions({a.start, a.continueRun, a.pauseResume, a.step, a.stop});
   training->addSeparator();
   training->addActions({a.evaluate, a.reset});
   training->addSeparator();
@@ -112,18 +113,20 @@ void MainWindow::createToolBar() {
   bar->setMovable(false);
   bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
   bar->setIconSize(QSize(18, 18));
-  bar->addActions({a.start, a.pauseResume, a.step, a.stop, a.reset});
+  bar->addActions({a.start, a.continueRun, a.pauseResume, a.step, a.stop, a.reset});
   bar->addSeparator();
   bar->addActions({a.evaluate, a.loadCheckpoint, a.saveCheckpoint});
 }
 
 void MainWindow::connectStatusBar() {
   TrainingSession* session = m_live->session();
+  TrainingWorker* worker = session->worker();
   connect(session, &TrainingSession::stateChanged, m_status, &TrainingStatusBar::setState);
-  connect(session, &TrainingSession::progress, m_status, &TrainingStatusBar::setProgress);
+  connect(worker, &TrainingWorker::progress, m_status, &TrainingStatusBar::setProgress);
   connect(session, &TrainingSession::backendChanged, m_status, &TrainingStatusBar::setBackend);
-  connect(session, &TrainingSession::runCleared, m_status, &TrainingStatusBar::clearProgress);
-  connect(session, &TrainingSession::runStarted, m_status, [this](const RunInfo& info) {
+  if (!session->backendReport().kind.isEmpty()) m_status->setBackend(session->backendReport());
+  connect(worker, &TrainingWorker::runCleared, m_status, &TrainingStatusBar::clearProgress);
+  connect(worker, &TrainingWorker::runStarted, m_status, [this](const RunInfo& info) {
     m_status->clearProgress();
     m_status->showMessage(tr("New run: %1 steps per epoch").arg(info.stepsPerEpoch), 8000);
     m_status->setToolTip(info.description);
@@ -136,6 +139,17 @@ void MainWindow::connectStatusBar() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  UnsavedRunGuard* guard = m_live->unsavedRunGuard();
+  if (guard->savePending() || !guard->confirm(tr("Quitting"))) return event->ignore();
+  if (guard->savePending()) {  // close once the checkpoint is on disk (not after a failed save)
+    connect(
+        guard, &UnsavedRunGuard::pendingSaveDone, this,
+        [this](bool ok) {
+          if (ok) close();
+        },
+        Qt::SingleShotConnection);
+    return event->ignore();
+  }
   QSettings q;
   q.setValue(QStringLiteral("window/geometry"), saveGeometry());
   q.setValue(QStringLiteral("window/view"), static_cast<int>(currentView()));

@@ -1,5 +1,6 @@
 #include "window/training_status_bar.h"
 
+#include <QFontMetrics>
 #include <QLabel>
 #include <QLocale>
 #include <QProgressBar>
@@ -16,13 +17,21 @@ TrainingStatusBar::TrainingStatusBar(QWidget* parent)
       m_time(new QLabel),
       m_backend(new ElidedLabel) {
   m_state->setObjectName(QStringLiteral("stateLabel"));
+  m_steps->setObjectName(QStringLiteral("positionLabel"));
   m_state->setMinimumWidth(90);
-  m_progress->setFixedWidth(160);
+  m_progress->setFixedWidth(120);
   m_progress->setTextVisible(false);
   m_progress->setRange(0, 1000);
-  m_steps->setMinimumWidth(170);
-  m_rate->setMinimumWidth(120);
-  m_time->setMinimumWidth(150);
+  // Fixed sizes for the labels that change ten times a second: a fixed-size widget's new text
+  // does not relayout the window (it showed as a tenth of the GUI thread's time in a profile).
+  const auto fix = [](QLabel* label, const QString& widest) {
+    label->ensurePolished();
+    const QFontMetrics metrics = label->fontMetrics();
+    label->setFixedSize(metrics.horizontalAdvance(widest) + 12, label->sizeHint().height());
+  };
+  fix(m_steps, QStringLiteral("Epoch 88/888 (8,888/8,888) · step 888,888"));
+  fix(m_rate, QStringLiteral("888,888 samples/s"));
+  fix(m_time, QStringLiteral("8:88:88 elapsed · ETA 8:88:88"));
   addPermanentWidget(m_state);
   addPermanentWidget(m_progress);
   addPermanentWidget(m_steps);
@@ -56,23 +65,27 @@ void TrainingStatusBar::setState(TrainingState state) {
 
 void TrainingStatusBar::setProgress(const TrainingProgress& p) {
   const QLocale locale;
-  const long long total = static_cast<long long>(p.epochs) * p.stepsPerEpoch;
-  m_progress->setValue(total > 0 ? static_cast<int>(1000 * p.globalStep / total) : 0);
+  const long long planned = p.stepsPlanned();
+  m_progress->setValue(planned > 0 ? static_cast<int>(1000 * p.stepsDone() / planned) : 0);
   m_progress->setToolTip(
-      tr("%1 of %2 steps").arg(locale.toString(p.globalStep), locale.toString(total)));
-  const int epoch = std::min(p.epoch + 1, std::max(1, p.epochs));
-  m_steps->setText(tr("Epoch %1/%2 · step %3/%4")
-                       .arg(epoch)
-                       .arg(p.epochs)
-                       .arg(locale.toString(p.epoch >= p.epochs ? p.stepsPerEpoch : p.stepInEpoch))
-                       .arg(locale.toString(p.stepsPerEpoch)));
+      tr("%1 of %2 steps").arg(locale.toString(p.stepsDone()), locale.toString(planned)));
+  m_steps->setText(positionText(p));
   if (m_current == TrainingState::Running)
     m_rate->setText(tr("%1 samples/s").arg(locale.toString(std::llround(p.samplesPerSecond))));
   m_elapsed = tr("%1 elapsed").arg(formatDuration(p.elapsedSeconds));
-  m_eta = p.etaSeconds >= 0 && p.globalStep < total
-              ? tr(" · ETA %1").arg(formatDuration(p.etaSeconds))
-              : QString();
+  m_eta = p.etaSeconds >= 0 && p.stepsLeft() > 0 ? tr(" · ETA %1").arg(formatDuration(p.etaSeconds))
+                                                 : QString();
   showTime();
+}
+
+QString TrainingStatusBar::positionText(const TrainingProgress& p) {
+  // "step" is the global step everywhere (the probe view names its frames by it too).
+  const QLocale locale;
+  return tr("Epoch %1/%2 (%3/%4) · step %5")
+      .arg(p.currentEpoch)
+      .arg(p.epochs)
+      .arg(locale.toString(p.stepInEpoch), locale.toString(p.stepsPerEpoch),
+           locale.toString(p.globalStep));
 }
 
 void TrainingStatusBar::showTime() {
@@ -89,7 +102,7 @@ void TrainingStatusBar::setBackend(const BackendReport& report) {
 
 void TrainingStatusBar::clearProgress() {
   m_progress->setValue(0);
-  m_steps->setText(tr("Epoch –/– · step –/–"));
+  m_steps->setText(tr("Epoch –/– · step –"));
   m_rate->setText(tr("— samples/s"));
   m_elapsed = tr("0:00 elapsed");
   m_eta.clear();

@@ -22,6 +22,8 @@ class TrainingStatusBar : public QStatusBar {
   void clearProgress();
 
   static QString formatDuration(double seconds);  // "0:42", "1:02:03"
+  // "Epoch 4/7 (767/938) · step 3,581": the epoch, its steps done, the global step.
+  static QString positionText(const TrainingProgress& progress);
 
  private:
   QLabel* m_state;

@@ -1,0 +1,209 @@
+// A run's life in the main window beyond its first start: asking before unsaved training is
+// discarded (Reset, Load checkpoint, Quit), continuing from a checkpoint with the status bar and
+// the probe naming the same epoch and step, and the learning rate changed while paused.
+#include <QAction>
+#include <QDoubleSpinBox>
+#include <QLabel>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "convscope/checkpoint.h"
+#include "network/network_inspector.h"
+#include "settings/hyperparameter_panel.h"
+#include "test_data.h"
+#include "training/training_session.h"
+#include "window/live_training_view.h"
+#include "window/main_window.h"
+#include "window/training_status_bar.h"
+#include "window/unsaved_run_guard.h"
+
+class TestRunLifecycle : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase();
+  void asksBeforeDiscardingUnsavedTraining();
+  void quitWaitsForTheChosenSave();
+  void labelsAgreeAfterACheckpointLoads();
+  void learningRateChangesWhilePaused();
+
+ private:
+  using Answer = UnsavedRunGuard::Answer;
+  // Answers every question with `answer`, and counts them in `questions`.
+  static void answerWith(LiveTrainingView* live, QStringList* questions, Answer answer);
+  static QString positionText(MainWindow& window);
+  static QString probeText(MainWindow& window);
+  DatasetPtr m_data;
+};
+
+namespace {
+
+constexpr long long kStepsPerEpoch = 1024 / 32;  // the small run's
+
+cs::CheckpointMeta metaOf(const QString& path) {
+  return cs::read_checkpoint_meta(path.toStdString());
+}
+
+}  // namespace
+
+void TestRunLifecycle::initTestCase() {
+  Q_INIT_RESOURCE(convscope);
+  QSettings().clear();
+  QSettings q;
+  testing_data::smallSettings(1).save(q);
+  m_data = testing_data::smallDataset(1024, 200);
+}
+
+void TestRunLifecycle::answerWith(LiveTrainingView* live, QStringList* questions, Answer answer) {
+  live->unsavedRunGuard()->setAsker([questions, answer](const QString& question) {
+    *questions << question;
+    return answer;
+  });
+}
+
+QString TestRunLifecycle::positionText(MainWindow& window) {
+  return window.trainingStatusBar()->findChild<QLabel*>(QStringLiteral("positionLabel"))->text();
+}
+
+QString TestRunLifecycle::probeText(MainWindow& window) {
+  return window.live()->inspector()->findChild<QLabel*>(QStringLiteral("probeDetails"))->text();
+}
+
+void TestRunLifecycle::asksBeforeDiscardingUnsavedTraining() {
+  QTemporaryDir dir;
+  MainWindow window(m_data, {});
+  window.show();
+  LiveTrainingView* live = window.live();
+  TrainingSession* session = live->session();
+  QStringList questions;
+  answerWith(live, &questions, {Answer::Cancel, {}});
+  live->actions().reset->trigger();  // nothing trained yet: nothing to ask
+  QVERIFY(questions.isEmpty());
+
+  live->actions().start->trigger();
+  QTRY_COMPARE_WITH_TIMEOUT(session->state(), TrainingState::Finished, 120000);
+  QTRY_VERIFY(live->unsavedRunGuard()->isUnsaved());
+
+  // Cancel: Reset, Load checkpoint and Quit leave the finished run alone.
+  live->actions().reset->trigger();
+  live->loadCheckpoint(dir.filePath(QStringLiteral("other.safetensors")));
+  window.close();
+  QCOMPARE(questions.size(), 3);
+  QVERIFY2(questions[0].startsWith(QStringLiteral("Reset discards")), qPrintable(questions[0]));
+  QVERIFY2(questions[0].contains(QStringLiteral("32 trained steps")), qPrintable(questions[0]));
+  QVERIFY(questions[1].startsWith(QStringLiteral("Loading a checkpoint discards")));
+  QVERIFY(questions[2].startsWith(QStringLiteral("Quitting discards")));
+  QTest::qWait(200);
+  QCOMPARE(session->state(), TrainingState::Finished);
+  QVERIFY(window.isVisible());
+
+  // Save: the checkpoint is written before the run is reset.
+  const QString path = dir.filePath(QStringLiteral("finished.safetensors"));
+  answerWith(live, &questions, {Answer::Save, path});
+  live->actions().reset->trigger();
+  QCOMPARE(questions.size(), 4);
+  QTRY_COMPARE(session->state(), TrainingState::Idle);
+  QVERIFY(QFileInfo::exists(path));
+  QCOMPARE(metaOf(path).step, kStepsPerEpoch);
+
+  // A saved run is not asked about; one stepped further is, and Discard lets Quit go on.
+  live->loadCheckpoint(path);
+  QTRY_COMPARE(session->state(), TrainingState::Paused);
+  QVERIFY(!live->unsavedRunGuard()->isUnsaved());
+  QCOMPARE(questions.size(), 4);
+  live->actions().step->trigger();
+  QTRY_VERIFY(live->unsavedRunGuard()->isUnsaved());
+  answerWith(live, &questions, {Answer::Discard, {}});
+  window.close();
+  QCOMPARE(questions.size(), 5);
+  QVERIFY(!window.isVisible());
+}
+
+void TestRunLifecycle::quitWaitsForTheChosenSave() {
+  QTemporaryDir dir;
+  const QString path = dir.filePath(QStringLiteral("on-quit.safetensors"));
+  MainWindow window(m_data, {});
+  window.show();
+  LiveTrainingView* live = window.live();
+  for (int i = 0; i < 3; ++i) live->actions().step->trigger();
+  QTRY_VERIFY(live->inspector()->snapshot() && live->inspector()->snapshot()->step == 3);
+  QStringList questions;
+  answerWith(live, &questions, {Answer::Save, path});
+  window.close();
+  QCOMPARE(questions.size(), 1);
+  QTRY_VERIFY(!window.isVisible());  // closed once the save arrived
+  QCOMPARE(metaOf(path).step, 3LL);
+}
+
+void TestRunLifecycle::labelsAgreeAfterACheckpointLoads() {
+  QTemporaryDir dir;
+  const QString path = dir.filePath(QStringLiteral("two.safetensors"));
+  MainWindow window(m_data, {});
+  window.show();
+  LiveTrainingView* live = window.live();
+  TrainingSession* session = live->session();
+  TrainingSettings settings = live->panel()->settings();
+  settings.epochs = 2;
+  live->panel()->setSettings(settings);
+  live->actions().start->trigger();
+  QTRY_COMPARE_WITH_TIMEOUT(session->state(), TrainingState::Finished, 120000);
+  QTRY_COMPARE(positionText(window), QStringLiteral("Epoch 2/2 (32/32) · step 64"));
+  session->invoke(&TrainingWorker::saveCheckpoint, path);
+  QTRY_VERIFY(!live->unsavedRunGuard()->isUnsaved());
+
+  // Epochs 1: continue the 2-epoch checkpoint for one more.
+  settings.epochs = 1;
+  live->panel()->setSettings(settings);
+  live->loadCheckpoint(path);
+  QTRY_COMPARE(positionText(window), QStringLiteral("Epoch 3/3 (0/32) · step 64"));
+  QCOMPARE(session->state(), TrainingState::Paused);
+  QTRY_VERIFY2(probeText(window).contains(QStringLiteral("epoch 3 · step 64")),
+               qPrintable(probeText(window)));
+  QVERIFY(live->actions().continueRun->isEnabled());
+  QCOMPARE(live->actions().continueRun->text(), QStringLiteral("&Continue for 1 more epoch"));
+  QCOMPARE(live->actions().pauseResume->text(), QStringLiteral("&Resume"));
+  // Settings are not all locked: the learning rate and Epochs stay editable while paused.
+  QVERIFY(live->panel()->findChild<QWidget*>(QStringLiteral("learningRate"))->isEnabled());
+  QVERIFY(live->panel()->findChild<QWidget*>(QStringLiteral("epochs"))->isEnabled());
+  QVERIFY(!live->panel()->findChild<QWidget*>(QStringLiteral("batchSize"))->isEnabled());
+
+  live->actions().pauseResume->trigger();  // Resume: the one more epoch
+  QTRY_COMPARE_WITH_TIMEOUT(positionText(window), QStringLiteral("Epoch 3/3 (32/32) · step 96"),
+                            120000);
+  QTRY_COMPARE(session->state(), TrainingState::Finished);
+  QTRY_VERIFY2(probeText(window).contains(QStringLiteral("epoch 3 · step 96")),
+               qPrintable(probeText(window)));
+
+  // Continue for 2 more from the finished run.
+  settings.epochs = 2;
+  live->panel()->setSettings(settings);
+  QCOMPARE(live->actions().continueRun->text(), QStringLiteral("&Continue for 2 more epochs"));
+  live->actions().continueRun->trigger();
+  QTRY_COMPARE_WITH_TIMEOUT(positionText(window), QStringLiteral("Epoch 5/5 (32/32) · step 160"),
+                            120000);
+  QTRY_COMPARE(session->state(), TrainingState::Finished);
+}
+
+void TestRunLifecycle::learningRateChangesWhilePaused() {
+  QTemporaryDir dir;
+  const QString path = dir.filePath(QStringLiteral("lr.safetensors"));
+  MainWindow window(m_data, {});
+  LiveTrainingView* live = window.live();
+  live->actions().step->trigger();
+  QTRY_COMPARE(live->session()->state(), TrainingState::Paused);
+  auto* rate = live->panel()->findChild<QDoubleSpinBox*>(QStringLiteral("learningRate"));
+  QTRY_VERIFY(rate->isEnabled());
+  rate->setValue(0.02);
+  live->actions().step->trigger();
+  QTRY_VERIFY(live->inspector()->snapshot() && live->inspector()->snapshot()->step == 2);
+  live->session()->invoke(&TrainingWorker::saveCheckpoint, path);
+  QTRY_VERIFY(QFileInfo::exists(path));
+  QCOMPARE(metaOf(path).optimizer.lr, 0.02f);
+  QCOMPARE(metaOf(path).step, 2LL);
+  live->unsavedRunGuard()->setAsker([](const QString&) { return Answer{Answer::Discard, {}}; });
+}
+
+QTEST_MAIN(TestRunLifecycle)
+#include "test_run_lifecycle.moc"

@@ -1,0 +1,66 @@
+#include "window/unsaved_run_guard.h"
+
+#include <QDir>
+#include <QFileDialog>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStandardPaths>
+
+#include "training/training_session.h"
+
+UnsavedRunGuard::UnsavedRunGuard(TrainingSession* session, QWidget* dialogParent)
+    : QObject(session), m_session(session), m_dialogParent(dialogParent) {
+  TrainingWorker* w = session->worker();
+  connect(w, &TrainingWorker::progress, this,
+          [this](const TrainingProgress& p) { m_step = p.globalStep; });
+  connect(w, &TrainingWorker::runStarted, this, [this] { m_step = m_savedStep = 0; });
+  connect(w, &TrainingWorker::runCleared, this, [this] { m_step = m_savedStep = 0; });
+  connect(
+      w, &TrainingWorker::checkpointLoaded, this,
+      [this](const QString&, const cs::CheckpointMeta& meta) { m_step = m_savedStep = meta.step; });
+  connect(w, &TrainingWorker::checkpointSaved, this, [this](const QString&, long long step) {
+    m_savedStep = step;
+    if (!m_savePending) return;
+    m_savePending = false;
+    Q_EMIT pendingSaveDone(true);
+  });
+  connect(w, &TrainingWorker::failed, this, [this] {
+    if (!m_savePending) return;
+    m_savePending = false;
+    Q_EMIT pendingSaveDone(false);
+  });
+}
+
+bool UnsavedRunGuard::confirm(const QString& action) {
+  if (!isUnsaved()) return true;
+  const Answer answer = ask(tr("%1 discards the current run: %2 trained steps are not saved.")
+                                .arg(action)
+                                .arg(m_step - m_savedStep));
+  if (answer.choice == Answer::Cancel) return false;
+  if (answer.choice == Answer::Save) {
+    if (answer.path.isEmpty()) return false;
+    m_savePending = true;
+    m_session->invoke(&TrainingWorker::saveCheckpoint, answer.path);
+  }
+  return true;
+}
+
+UnsavedRunGuard::Answer UnsavedRunGuard::ask(const QString& question) const {
+  if (m_asker) return m_asker(question);
+  QMessageBox box(QMessageBox::Question, tr("Save the run?"), question,
+                  QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, m_dialogParent);
+  box.setInformativeText(tr("Save its weights as a checkpoint first?"));
+  box.setDefaultButton(QMessageBox::Save);
+  const int button = box.exec();
+  if (button == QMessageBox::Discard) return {Answer::Discard, {}};
+  if (button != QMessageBox::Save) return {Answer::Cancel, {}};
+  QSettings q;
+  const QString dir = q.value(QStringLiteral("paths/export"),
+                              QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                          .toString();
+  const QString path =
+      QFileDialog::getSaveFileName(m_dialogParent, tr("Save checkpoint"),
+                                   QDir(dir).filePath(QStringLiteral("convscope.safetensors")),
+                                   tr("Safetensors checkpoint (*.safetensors)"));
+  return {path.isEmpty() ? Answer::Cancel : Answer::Save, path};
+}
