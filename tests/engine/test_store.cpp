@@ -189,8 +189,8 @@ TEST(Store, ListAndDelete) {
   EXPECT_EQ(list[1].id, ids[0]);
   for (const char* table : {"networks", "epochs", "net_epochs", "predictions"})
     EXPECT_EQ(count_rows(path, (std::string("SELECT count(*) FROM ") + table +
-                               " WHERE run_id = " + std::to_string(ids[1]))
-                                  .c_str()),
+                                " WHERE run_id = " + std::to_string(ids[1]))
+                                   .c_str()),
               0)
         << table;
 }

@@ -75,11 +75,10 @@ void ProbeView::setSnapshot(const cs::Snapshot& s) {
   if (!s.probs.empty()) {
     const auto best = std::max_element(s.probs.begin(), s.probs.end());
     const int predicted = static_cast<int>(best - s.probs.begin());
-    prediction =
-        tr("predicted <b style='color:%1'>%2</b> (%3%)")
-            .arg(palette::html(predicted == s.label ? palette::kRight : palette::kWrong))
-            .arg(m_names.name(predicted).toHtmlEscaped())
-            .arg(*best * 100, 0, 'f', 1);
+    prediction = tr("predicted <b style='color:%1'>%2</b> (%3%)")
+                     .arg(palette::html(predicted == s.label ? palette::kRight : palette::kWrong))
+                     .arg(m_names.name(predicted).toHtmlEscaped())
+                     .arg(*best * 100, 0, 'f', 1);
   }
   // Named as the status bar names the run's position: epoch, then the global step (the steps
   // whose updates these weights include).

@@ -18,8 +18,8 @@ class ProbeView : public QWidget {
   explicit ProbeView(QWidget* parent = nullptr);
 
   void setSnapshot(const cs::Snapshot& snapshot);
-  void setProbe(int index);       // shows the index without emitting probeRequested
-  void setProbeCount(int count);  // validation images to choose from
+  void setProbe(int index);                     // shows the index without emitting probeRequested
+  void setProbeCount(int count);                // validation images to choose from
   void setClassNames(const ClassNames& names);  // for the labels and the bars
   void clear();
 
