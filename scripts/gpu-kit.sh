@@ -5,7 +5,8 @@
 # the shared CUDA runtime) into build-kit/ and fills .gpu-kit/ (git-ignored, at most 40 MiB):
 #   app/cli/convscope-cli, tests/{cuda,engine}/...   the binaries, laid out as in the build tree
 #   lib/                 libconvscope_engine.so, libconvscope_cuda.so and the non-CUDA shared
-#                        libraries they need that a bare system may lack (libsqlite3, ...);
+#                        libraries they need that a bare system may lack (libsqlite3,
+#                        libcrypto.so.3 for SHA-256, ...; nlohmann-json is headers only);
 #   lib/fallback/        this machine's libstdc++ and libgcc_s, used only where the host's are
 #                        too old;
 #   data/mnist/*.gz      MNIST; bench/*.py the PyTorch peers; run.sh (scripts/gpu-kit-run.sh).

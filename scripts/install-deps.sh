@@ -5,7 +5,8 @@
 #   scripts/install-deps.sh --bench  also Debian's PyTorch, the benchmark's CPU peer
 set -euo pipefail
 
-packages=(cmake ninja-build g++ pkg-config zlib1g-dev libsqlite3-dev libgtest-dev npm)
+packages=(cmake ninja-build g++ pkg-config zlib1g-dev libsqlite3-dev libssl-dev nlohmann-json3-dev
+          libgtest-dev npm)
 ui=1
 for arg in "$@"; do
   case "$arg" in

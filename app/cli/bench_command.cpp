@@ -5,7 +5,7 @@
 // when either side's timings vary more than 2x.
 #include <chrono>
 #include <cstdio>
-#include <sstream>
+#include <nlohmann/json.hpp>
 
 #include "bench_peer.h"
 #include "commands.h"
@@ -17,6 +17,7 @@ namespace cs::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using Json = nlohmann::ordered_json;  // fields in the order they are added
 
 struct Figures {
   TimingSpread epochs;    // seconds of each timed epoch
@@ -91,14 +92,17 @@ double ratio(const std::string& label, const std::string& what, const std::strin
   return r;
 }
 
-std::string json_ratio(const std::string& name, double r) {
-  std::ostringstream out;
-  out << ",\"" << name << "\":";
-  if (r > 0)
-    out << r;
-  else
-    out << "null";
-  return out.str();
+// A ratio from ratio(): null when none was given.
+Json json_ratio(double r) {
+  return r > 0 ? Json(r) : Json(nullptr);
+}
+
+// "name": median, "name_min", "name_max", "name_all": [values in the order measured].
+void put_spread(Json& out, const std::string& name, const TimingSpread& t) {
+  out[name] = t.median();
+  out[name + "_min"] = t.min();
+  out[name + "_max"] = t.max();
+  out[name + "_all"] = t.values();
 }
 
 std::string shell_quote(const std::string& s) {
@@ -118,12 +122,6 @@ std::string command_line(const std::vector<std::string>& argv) {
     line += " " + (plain ? a : shell_quote(a));
   }
   return line;
-}
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) out += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
-  return out;
 }
 
 }  // namespace
@@ -163,11 +161,14 @@ int bench_command(const std::vector<std::string>& argv) {
   const std::string ours_name = "convscope " + info.kind + " x" + std::to_string(nets);
 
   const Figures ours = measure(*sel.backend, data, cfg, repeats, capture_hz);
-  std::ostringstream json;
-  json << "{\"backend\":\"" << info.kind << "\",\"device\":\"" << json_escape(info.device)
-       << "\",\"nets\":" << nets << ",\"repeats\":" << repeats
-       << ",\"warmup_seconds\":" << ours.warmup_s << "," << ours.epochs.json("epoch_seconds") << ","
-       << ours.evals_ms.json("eval_ms") << ",\"val_accuracy\":" << ours.val_acc;
+  Json json = {{"backend", info.kind},
+               {"device", info.device},
+               {"nets", nets},
+               {"repeats", repeats},
+               {"warmup_seconds", ours.warmup_s}};
+  put_spread(json, "epoch_seconds", ours.epochs);
+  put_spread(json, "eval_ms", ours.evals_ms);
+  json["val_accuracy"] = ours.val_acc;
 
   std::printf("%d timed epochs and evaluations after one warm-up each, per side\n", repeats);
   std::printf("%-34s %11s %8s %8s %10s %10s %8s %8s %8s\n", "run", "epoch s min", "median", "max",
@@ -203,9 +204,10 @@ int bench_command(const std::vector<std::string>& argv) {
         "capture overhead: %.3f ms per snapshot = %.2f%% of training time at %g/s (target <= "
         "3%%)\n",
         shot_ms, shot_ms * capture_hz / 10, capture_hz);
-    json << "," << ours.captured.json("capture_epoch_seconds") << ",\"capture_hz\":" << capture_hz
-         << json_ratio("capture_overhead", slower > 0 ? slower - 1 : -1)
-         << ",\"snapshot_ms\":" << shot_ms;
+    put_spread(json, "capture_epoch_seconds", ours.captured);
+    json["capture_hz"] = capture_hz;
+    json["capture_overhead"] = json_ratio(slower > 0 ? slower - 1 : -1);
+    json["snapshot_ms"] = shot_ms;
   }
   if (nets > 1 && args.on("compare-single")) {
     TrainConfig single = cfg;
@@ -215,7 +217,8 @@ int bench_command(const std::vector<std::string>& argv) {
     row(one_name, 1, one.epochs, one.evals_ms, one.val_acc);
     const double r = ratio("time of " + std::to_string(nets) + " networks over one", "epochs", "s",
                            ours_name, ours.epochs, one_name, one.epochs);
-    json << "," << one.epochs.json("single_epoch_seconds") << json_ratio("group_cost", r);
+    put_spread(json, "single_epoch_seconds", one.epochs);
+    json["group_cost"] = json_ratio(r);
   }
   if (!args.on("no-peer")) {
     const bool gpu = info.kind == "cuda";
@@ -247,19 +250,22 @@ int bench_command(const std::vector<std::string>& argv) {
       else if (!peer.evals_ms.empty())
         eval_speedup = ratio("speed-up over PyTorch, evaluation", "evaluations", "ms", "peer",
                              peer.evals_ms, "convscope", ours.evals_ms);
-      json << ",\"peer\":\"" << json_escape(peer.name)
-           << "\",\"peer_flush_denormal\":" << (peer.flush_denormal ? "true" : "false") << ","
-           << peer.epochs.json("peer_epoch_seconds");
-      if (!peer.evals_ms.empty()) json << "," << peer.evals_ms.json("peer_eval_ms");
-      json << json_ratio("speedup", speedup) << json_ratio("eval_speedup", eval_speedup);
+      json["peer"] = peer.name;
+      json["peer_flush_denormal"] = peer.flush_denormal;
+      put_spread(json, "peer_epoch_seconds", peer.epochs);
+      if (!peer.evals_ms.empty()) put_spread(json, "peer_eval_ms", peer.evals_ms);
+      json["speedup"] = json_ratio(speedup);
+      json["eval_speedup"] = json_ratio(eval_speedup);
     } else {
       std::printf("PyTorch peer did not run (see its messages above)\n");
     }
   }
   const std::string command = command_line(argv);
   std::printf("command: %s\n", command.c_str());
-  json << ",\"command\":\"" << json_escape(command) << "\"}";
-  if (args.on("json")) std::printf("%s\n", json.str().c_str());
+  json["command"] = command;
+  // Replace, not throw, on bytes that are not UTF-8 (a device name, a path in the command).
+  if (args.on("json"))
+    std::printf("%s\n", json.dump(-1, ' ', false, Json::error_handler_t::replace).c_str());
   return 0;
 }
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <sstream>
 
 namespace cs::cli {
 
@@ -21,15 +20,6 @@ std::string TimingSpread::variation(const std::string& what, const std::string& 
   std::snprintf(text, sizeof text, "%s %.2f..%.2f %s vary more than 2x", what.c_str(), min(), max(),
                 unit.c_str());
   return text;
-}
-
-std::string TimingSpread::json(const std::string& name) const {
-  std::ostringstream out;
-  out << "\"" << name << "\":" << median() << ",\"" << name << "_min\":" << min() << ",\"" << name
-      << "_max\":" << max() << ",\"" << name << "_all\":[";
-  for (size_t i = 0; i < m_values.size(); ++i) out << (i ? "," : "") << m_values[i];
-  out << "]";
-  return out.str();
 }
 
 }  // namespace cs::cli

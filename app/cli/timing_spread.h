@@ -21,8 +21,7 @@ class TimingSpread {
 
   // "epochs 9.81..23.10 s vary more than 2x" (what = "epochs", unit = "s").
   std::string variation(const std::string& what, const std::string& unit) const;
-  // JSON fields: "name": median, "name_min", "name_max", "name_all": [values in order].
-  std::string json(const std::string& name) const;
+  const std::vector<double>& values() const { return m_values; }  // in the order measured
 
  private:
   std::vector<double> m_values, m_sorted;

@@ -18,10 +18,11 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <unordered_set>
 
 #include "convscope/atomic_file.h"
 #include "convscope/checkpoint.h"
-#include "json_lite.h"
 #include "shape_text.h"
 
 namespace cs {
@@ -31,11 +32,57 @@ static_assert(std::endian::native == std::endian::little,
 
 namespace {
 
+using Json = nlohmann::json;
+
 constexpr uint64_t kMaxHeaderBytes = 100'000'000;  // the reference implementation's limit
+constexpr int kMaxDepth = 64;                      // of nested arrays and objects in a header
 constexpr const char* kMetadataKey = "__metadata__";
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw CheckpointError(path + ": " + what);
+}
+
+// nlohmann's message without its "[json.exception.parse_error.101] " prefix.
+std::string json_message(const Json::exception& e) {
+  const std::string_view what = e.what();
+  const size_t end = what.find("] ");
+  return std::string(what.starts_with('[') && end != what.npos ? what.substr(end + 2) : what);
+}
+
+// A header, parsed strictly: RFC 8259 (nlohmann's parser), no duplicate keys in any object and
+// at most kMaxDepth levels of nesting, so hostile input gives an error instead of a crash.
+// nlohmann keeps an object's members sorted by key; `order` has the top-level keys as written.
+struct HeaderJson {
+  Json json;
+  std::vector<std::string> order;
+};
+
+class HeaderJsonError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+HeaderJson parse_json(std::string_view text) {
+  HeaderJson out;
+  std::vector<std::unordered_set<std::string>> keys;  // per open object; hashed: 100,000 keys
+  const auto check = [&](int depth, Json::parse_event_t event, Json& parsed) {
+    using Event = Json::parse_event_t;
+    if (event == Event::object_end) keys.pop_back();
+    if (event == Event::object_end || event == Event::array_end) return true;
+    if (event == Event::key) {
+      std::string key = parsed.get<std::string>();
+      if (depth == 1) out.order.push_back(key);
+      if (!keys.back().insert(std::move(key)).second)
+        throw HeaderJsonError("duplicate key " + parsed.dump());
+      return true;
+    }
+    if (depth > kMaxDepth)
+      throw HeaderJsonError("nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+    if (event == Event::object_start) keys.emplace_back();
+    return true;
+  };
+  out.json = Json::parse(text, check);
+  return out;
 }
 
 // Where one tensor's bytes lie in the data section.
@@ -44,39 +91,41 @@ struct Extent {
   uint64_t begin, end;
 };
 
-NamedTensor parse_tensor_entry(const std::string& path, const std::string& name,
-                               const json::Value& entry, uint64_t data_size, Extent& extent) {
+NamedTensor parse_tensor_entry(const std::string& path, const std::string& name, const Json& entry,
+                               uint64_t data_size, Extent& extent) {
   const std::string where = "tensor '" + name + "': ";
-  if (entry.type != json::Value::Type::Object) fail(path, where + "header entry is not an object");
-  for (const auto& [key, value] : entry.members)
+  if (!entry.is_object()) fail(path, where + "header entry is not an object");
+  for (const auto& [key, value] : entry.items())
     if (key != "dtype" && key != "shape" && key != "data_offsets")
       fail(path, where + "unexpected key '" + key + "'");
-  const json::Value* dtype = entry.find("dtype");
-  const json::Value* shape = entry.find("shape");
-  const json::Value* offsets = entry.find("data_offsets");
-  if (!dtype || !shape || !offsets)
+  const auto dtype = entry.find("dtype"), shape = entry.find("shape"),
+             offsets = entry.find("data_offsets");
+  if (dtype == entry.end() || shape == entry.end() || offsets == entry.end())
     fail(path, where + "needs \"dtype\", \"shape\" and \"data_offsets\"");
-  if (dtype->type != json::Value::Type::String) fail(path, where + "dtype is not a string");
-  if (dtype->text != "F32")
-    fail(path, where + "unsupported dtype '" + dtype->text + "' (only F32 is supported)");
+  if (!dtype->is_string()) fail(path, where + "dtype is not a string");
+  if (dtype->get_ref<const std::string&>() != "F32")
+    fail(path,
+         where + "unsupported dtype '" + dtype->get<std::string>() + "' (only F32 is supported)");
 
   NamedTensor t;
   t.name = name;
-  if (shape->type != json::Value::Type::Array) fail(path, where + "shape is not an array");
+  if (!shape->is_array()) fail(path, where + "shape is not an array");
   uint64_t elements = 1;
-  for (const json::Value& d : shape->items) {
-    const auto u = d.as_uint();
-    if (!u || *u > INT_MAX) fail(path, where + "shape entries must be integers in [0, 2^31)");
-    if (__builtin_mul_overflow(elements, *u, &elements) || elements > UINT64_MAX / sizeof(float))
+  for (const Json& d : *shape) {
+    // Unsigned: written as a plain non-negative integer (no sign, fraction or exponent) that fits.
+    if (!d.is_number_unsigned() || d.get<uint64_t>() > INT_MAX)
+      fail(path, where + "shape entries must be integers in [0, 2^31)");
+    const uint64_t u = d.get<uint64_t>();
+    if (__builtin_mul_overflow(elements, u, &elements) || elements > UINT64_MAX / sizeof(float))
       fail(path, where + "shape overflows: its element count does not fit 64 bits");
-    t.shape.push_back(static_cast<int>(*u));
+    t.shape.push_back(static_cast<int>(u));
   }
 
-  if (offsets->type != json::Value::Type::Array || offsets->items.size() != 2 ||
-      !offsets->items[0].as_uint() || !offsets->items[1].as_uint())
+  if (!offsets->is_array() || offsets->size() != 2 || !(*offsets)[0].is_number_unsigned() ||
+      !(*offsets)[1].is_number_unsigned())
     fail(path, where + "data_offsets must be two non-negative integers [begin, end]");
-  extent.begin = *offsets->items[0].as_uint();
-  extent.end = *offsets->items[1].as_uint();
+  extent.begin = (*offsets)[0].get<uint64_t>();
+  extent.end = (*offsets)[1].get<uint64_t>();
   const std::string range =
       "[" + std::to_string(extent.begin) + ", " + std::to_string(extent.end) + "]";
   if (extent.begin > extent.end) fail(path, where + "data_offsets " + range + " are reversed");
@@ -94,23 +143,14 @@ NamedTensor parse_tensor_entry(const std::string& path, const std::string& name,
 
 std::string encode_safetensors(const std::string& path, const std::vector<NamedTensor>& tensors,
                                const std::map<std::string, std::string>& metadata) {
-  std::string header = "{";
-  if (!metadata.empty()) {
-    header += json::quote(kMetadataKey) + ":{";
-    for (auto it = metadata.begin(); it != metadata.end(); ++it) {
-      if (it != metadata.begin()) header += ',';
-      header += json::quote(it->first) + ":" + json::quote(it->second);
-    }
-    header += "}";
-  }
-  std::vector<std::string_view> names;
+  // Members in the order written: the metadata, then the tensors in the order of their data.
+  nlohmann::ordered_json header = nlohmann::ordered_json::object();
+  if (!metadata.empty()) header[kMetadataKey] = metadata;
   uint64_t offset = 0;
   for (const NamedTensor& t : tensors) {
     const std::string where = "tensor '" + t.name + "': ";
     if (t.name.empty() || t.name == kMetadataKey) fail(path, where + "invalid name");
-    if (std::find(names.begin(), names.end(), t.name) != names.end())
-      fail(path, where + "duplicate name");
-    names.push_back(t.name);
+    if (header.contains(t.name)) fail(path, where + "duplicate name");
     long long elements = 1;
     for (int d : t.shape) {
       if (d < 0) fail(path, where + "negative dimension in shape " + shape_text(t.shape));
@@ -120,19 +160,24 @@ std::string encode_safetensors(const std::string& path, const std::vector<NamedT
       fail(path, where + "shape " + shape_text(t.shape) + " has " + std::to_string(elements) +
                      " elements but the data has " + std::to_string(t.data.size()));
     const uint64_t end = offset + t.data.size() * sizeof(float);
-    if (header.size() > 1) header += ',';
-    header += json::quote(t.name) + ":{\"dtype\":\"F32\",\"shape\":" + shape_text(t.shape) +
-              ",\"data_offsets\":[" + std::to_string(offset) + "," + std::to_string(end) + "]}";
+    header[t.name] = {{"dtype", "F32"},
+                      {"shape", t.shape},
+                      {"data_offsets", nlohmann::ordered_json::array({offset, end})}};
     offset = end;
   }
-  header += "}";
-  header.append((8 - header.size() % 8) % 8, ' ');
+  std::string text;
+  try {
+    text = header.dump();  // strict: a name or metadata text that is not UTF-8 is refused
+  } catch (const nlohmann::ordered_json::exception& e) {
+    fail(path, "tensor names and metadata must be valid UTF-8: " + json_message(e));
+  }
+  text.append((8 - text.size() % 8) % 8, ' ');
 
   std::string bytes(8, '\0');
-  const uint64_t header_size = header.size();
+  const uint64_t header_size = text.size();
   std::memcpy(bytes.data(), &header_size, 8);
-  bytes.reserve(8 + header.size() + offset);
-  bytes += header;
+  bytes.reserve(8 + text.size() + offset);
+  bytes += text;
   for (const NamedTensor& t : tensors)
     bytes.append(reinterpret_cast<const char*>(t.data.data()), t.data.size() * sizeof(float));
   return bytes;
@@ -172,22 +217,24 @@ uint64_t header_length(const std::string& path, const char prefix[8], uint64_t f
 }
 
 Header parse_header(const std::string& path, std::string_view text, uint64_t data_size) {
-  json::Value header;
+  HeaderJson header;
   try {
-    header = json::parse(text);
-  } catch (const json::JsonError& e) {
+    header = parse_json(text);
+  } catch (const HeaderJsonError& e) {
     fail(path, std::string("bad header JSON: ") + e.what());
+  } catch (const Json::exception& e) {
+    fail(path, "bad header JSON: " + json_message(e));
   }
-  if (header.type != json::Value::Type::Object) fail(path, "the header is not a JSON object");
+  if (!header.json.is_object()) fail(path, "the header is not a JSON object");
 
   Header out;
-  for (const auto& [name, entry] : header.members) {
+  for (const std::string& name : header.order) {
+    const Json& entry = header.json.at(name);
     if (name == kMetadataKey) {
-      if (entry.type != json::Value::Type::Object) fail(path, "__metadata__ is not an object");
-      for (const auto& [key, value] : entry.members) {
-        if (value.type != json::Value::Type::String)
-          fail(path, "metadata '" + key + "' is not a string");
-        out.metadata[key] = value.text;
+      if (!entry.is_object()) fail(path, "__metadata__ is not an object");
+      for (const auto& [key, value] : entry.items()) {
+        if (!value.is_string()) fail(path, "metadata '" + key + "' is not a string");
+        out.metadata[key] = value.get<std::string>();
       }
       continue;
     }

@@ -82,6 +82,8 @@ void Connection::fail(std::string_view sql) const {
 
 Stmt::Stmt(Connection& db, const char* sql) : m_db(db) {
   if (sqlite3_prepare_v2(db.handle(), sql, -1, &m_stmt, nullptr) != SQLITE_OK) db.fail(sql);
+  for (int i = 0, n = sqlite3_column_count(m_stmt); i < n; ++i)
+    m_columns.emplace_back(sqlite3_column_name(m_stmt, i));
 }
 
 Stmt::~Stmt() {
@@ -130,6 +132,22 @@ void Stmt::run() {
 
 void Stmt::reset() {
   sqlite3_reset(m_stmt);
+}
+
+int Stmt::parameter(const char* name) const {
+  const int i = sqlite3_bind_parameter_index(m_stmt, name);
+  if (i == 0)
+    throw StoreError(m_db.path() + ": internal error: no parameter " + name + " in the statement",
+                     sqlite3_sql(m_stmt));
+  return i;
+}
+
+int Stmt::column(std::string_view name) const {
+  for (size_t i = 0; i < m_columns.size(); ++i)
+    if (m_columns[i] == name) return static_cast<int>(i);
+  throw StoreError(m_db.path() + ": internal error: no column '" + std::string(name) +
+                       "' in the statement's result",
+                   sqlite3_sql(m_stmt));
 }
 
 bool Stmt::is_null(int col) const {

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -45,28 +46,44 @@ class Stmt {
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
-  // Parameters are 1-based, as in SQL ("?1").
+  // Parameters are 1-based, as in SQL ("?1"), or named as in the SQL (":spec").
   Stmt& bind(int i, int64_t v);
   Stmt& bind(int i, int v) { return bind(i, static_cast<int64_t>(v)); }
   Stmt& bind(int i, double v);
   Stmt& bind(int i, const std::string& v);
   Stmt& bind(int i, std::span<const uint8_t> blob);
+  template <class T>
+  Stmt& bind(const char* name, const T& v) {
+    return bind(parameter(name), v);
+  }
 
   bool step();  // true: a row is ready; false: done
   void run();   // steps to the end (a statement without results) and resets
   void reset();
 
-  // Columns are 0-based, as in SQLite.
+  // Columns are 0-based, as in SQLite, or named as in the result ("train_sha256"; an
+  // expression's name is its "AS" alias). A name that is not in the result throws StoreError.
   bool is_null(int col) const;
   int64_t i64(int col) const;
   int i32(int col) const { return static_cast<int>(i64(col)); }
   double f64(int col) const;
   std::string text(int col) const;
   std::span<const uint8_t> blob(int col) const;  // valid until the next step or reset
+  int column(std::string_view name) const;
+
+  bool is_null(std::string_view name) const { return is_null(column(name)); }
+  int64_t i64(std::string_view name) const { return i64(column(name)); }
+  int i32(std::string_view name) const { return i32(column(name)); }
+  double f64(std::string_view name) const { return f64(column(name)); }
+  std::string text(std::string_view name) const { return text(column(name)); }
+  std::span<const uint8_t> blob(std::string_view name) const { return blob(column(name)); }
 
  private:
+  int parameter(const char* name) const;  // its index; throws StoreError when not in the SQL
+
   Connection& m_db;
   sqlite3_stmt* m_stmt = nullptr;
+  std::vector<std::string> m_columns;  // the result's column names, read once
 };
 
 // Begins on construction (Write: BEGIN IMMEDIATE, taking the write lock at once; Read: a

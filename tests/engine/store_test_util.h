@@ -1,6 +1,7 @@
 // Shared by the store tests: a temporary folder and synthetic runs (setup, evaluation, metrics).
 #pragma once
 
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -80,6 +81,27 @@ inline EpochMetrics make_metrics(int epoch, const EvalResult& r) {
   m.net_val_loss = r.loss;
   m.net_val_accuracy = r.accuracy;
   return m;
+}
+
+// A store with one finished run (3 networks, 2000 images, one epoch), closed.
+inline void make_store(const std::string& path) {
+  Store store(path);
+  const int64_t id = store.begin_run(make_setup(3, 2000, 1));
+  const EvalResult e = make_eval(3, 2000, 2);
+  store.record_epoch(id, make_metrics(1, e), e);
+  store.finish_run(id);
+}
+
+// The first column of the first row of `sql` (a count), read with plain SQLite; -1 if none.
+inline int64_t count_rows(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  sqlite3_stmt* st = nullptr;
+  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_prepare_v2(db, sql, -1, &st, nullptr);
+  const int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return n;
 }
 
 }  // namespace cs::store_test

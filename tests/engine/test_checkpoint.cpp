@@ -12,6 +12,7 @@
 #include <map>
 #include <random>
 
+#include "checkpoint_test_util.h"
 #include "convscope/checkpoint.h"
 #include "fake_backend.h"
 
@@ -20,18 +21,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class CheckpointTest : public testing::Test {
+class CheckpointTest : public checkpoint_test::CheckpointFiles {
  protected:
-  void SetUp() override {
-    m_dir =
-        fs::temp_directory_path() / ("convscope-test-ckpt-" + std::to_string(::getpid()) + "-" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(m_dir);
-    fs::create_directories(m_dir);
-  }
-  void TearDown() override { fs::remove_all(m_dir); }
-  std::string path(const std::string& name) const { return (m_dir / name).string(); }
-
   // A safetensors file from a header text (padded here) and `floats` data values.
   std::string raw_file(const std::string& name, std::string header, size_t floats) const {
     header.append((8 - header.size() % 8) % 8, ' ');
@@ -52,8 +43,6 @@ class CheckpointTest : public testing::Test {
     std::ifstream in(p, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
-
-  fs::path m_dir;
 };
 
 void expect_checkpoint_error(const std::function<void()>& f,
@@ -106,7 +95,7 @@ TEST_F(CheckpointTest, SafetensorsRoundTrip) {
   EXPECT_EQ(n % 8, 0u);
   EXPECT_EQ(bytes[8], '{');
   EXPECT_EQ(bytes.size(), 8 + n + (6 + 2 + 1) * sizeof(float));
-  EXPECT_NE(bytes.find("\"a.weight\":{\"dtype\":\"F32\",\"shape\":[2, 3]"), std::string::npos);
+  EXPECT_NE(bytes.find("\"a.weight\":{\"dtype\":\"F32\",\"shape\":[2,3]"), std::string::npos);
 }
 
 TEST_F(CheckpointTest, ReadsAHandWrittenFile) {
@@ -137,9 +126,14 @@ TEST_F(CheckpointTest, DamagedFilesAreCheckpointErrors) {
   const std::vector<Case> cases = {
       {"truncated", good, 2, {"tensor 'b'", "run past the 8 bytes of data", "truncated"}},
       {"bad-json", R"({"a":{"dtype":"F32",}})", 0, {"bad header JSON"}},
-      {"unterminated", R"({"a)", 0, {"bad header JSON", "unterminated string"}},
+      {"unterminated", R"({"a)", 0, {"bad header JSON", "missing closing quote"}},
       {"not-object", "[1, 2]", 0, {"not a JSON object"}},
       {"duplicate", R"({"a":{},"a":{}})", 0, {"duplicate key \"a\""}},
+      {"nested-duplicate",
+       R"({"a":{"dtype":"F32","shape":[1],"dtype":"F32","data_offsets":[0,4]}})",
+       1,
+       {"duplicate key \"dtype\""}},
+      {"not-utf8", "{\"a\xff\":{}}", 0, {"bad header JSON", "UTF-8"}},
       {"out-of-range",
        R"({"a":{"dtype":"F32","shape":[100],"data_offsets":[0,400]}})",
        2,
@@ -272,6 +266,11 @@ TEST_F(CheckpointTest, WriteRejectsInconsistentTensors) {
         write_safetensors(path("x"), {{"a", {1}, {1.f}}, {"a", {1}, {2.f}}}, {});
       },
       {"tensor 'a'", "duplicate name"});
+  expect_checkpoint_error(
+      [&] {
+        write_safetensors(path("x"), {{"a\xff", {1}, {1.f}}}, {});
+      },
+      {"must be valid UTF-8"});
   EXPECT_FALSE(fs::exists(path("x")));
 }
 

@@ -2,34 +2,22 @@
 // not files, and weights that are not numbers. Each is refused with a message, quickly, before
 // anything large is allocated.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <limits>
 
+#include "checkpoint_test_util.h"
 #include "convscope/checkpoint.h"
 #include "fake_backend.h"
 
 namespace cs {
 namespace {
 
-namespace fs = std::filesystem;
-
-class CheckpointLimits : public testing::Test {
+class CheckpointLimits : public checkpoint_test::CheckpointFiles {
  protected:
-  void SetUp() override {
-    m_dir =
-        fs::temp_directory_path() / ("convscope-ckpt-limits-" + std::to_string(::getpid()) + "-" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(m_dir);
-  }
-  void TearDown() override { fs::remove_all(m_dir); }
-  std::string path(const std::string& name) const { return (m_dir / name).string(); }
-
   // A checkpoint of the reference network's metadata with `changes` applied and no tensors.
   std::string meta_only(const std::map<std::string, std::string>& changes) const {
     std::map<std::string, std::string> md = {{"format", "convscope-1"},
@@ -54,8 +42,6 @@ class CheckpointLimits : public testing::Test {
     write_safetensors(p, {}, md);
     return p;
   }
-
-  fs::path m_dir;
 };
 
 // `f` throws a CheckpointError containing `fragment` within a second.

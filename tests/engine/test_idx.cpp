@@ -331,6 +331,15 @@ TEST(Sha256, IncrementalEqualsOneShot) {
       h.update(million.data() + i, std::min(chunk, million.size() - i));
     EXPECT_EQ(h.hex_digest(), expected) << "chunks of " << chunk;
   }
+  // Two hashes in flight at once, one of them moved half way: neither disturbs the other.
+  Sha256 a, b;
+  a.update(million.data(), 500000);
+  b.update("ab", 2);
+  Sha256 moved = std::move(a);
+  moved.update(million.data() + 500000, 500000);
+  b.update("c", 1);
+  EXPECT_EQ(moved.hex_digest(), expected);
+  EXPECT_EQ(b.hex_digest(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(DataDirs, DefaultMnistDirHonoursConvscopeData) {

@@ -41,17 +41,6 @@ void raw_sql(const std::string& path, const char* sql) {
   sqlite3_close(db);
 }
 
-int64_t raw_count(const std::string& path, const char* sql) {
-  sqlite3* db = nullptr;
-  sqlite3_stmt* st = nullptr;
-  sqlite3_open(path.c_str(), &db);
-  sqlite3_prepare_v2(db, sql, -1, &st, nullptr);
-  const int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return n;
-}
-
 void expect_same(const EvalResult& a, const EvalResult& b) {
   EXPECT_EQ(a.nets, b.nets);
   EXPECT_EQ(a.count, b.count);
@@ -140,8 +129,8 @@ TEST(Store, RoundTripThreeNetsTwoEpochs) {
   expect_same(run.epochs[1], make_metrics(2, e2));
   expect_same(run.eval, e2);
   // Only the latest epoch's predictions are kept.
-  EXPECT_EQ(raw_count(path, "SELECT count(*) FROM predictions"), 3);
-  EXPECT_EQ(raw_count(path, "SELECT min(epoch) FROM predictions"), 2);
+  EXPECT_EQ(count_rows(path, "SELECT count(*) FROM predictions"), 3);
+  EXPECT_EQ(count_rows(path, "SELECT min(epoch) FROM predictions"), 2);
 }
 
 TEST(Store, RecordEpochChecksItsInput) {
@@ -199,7 +188,7 @@ TEST(Store, ListAndDelete) {
   EXPECT_EQ(list[0].id, ids[2]);
   EXPECT_EQ(list[1].id, ids[0]);
   for (const char* table : {"networks", "epochs", "net_epochs", "predictions"})
-    EXPECT_EQ(raw_count(path, (std::string("SELECT count(*) FROM ") + table +
+    EXPECT_EQ(count_rows(path, (std::string("SELECT count(*) FROM ") + table +
                                " WHERE run_id = " + std::to_string(ids[1]))
                                   .c_str()),
               0)
@@ -267,15 +256,6 @@ TEST(Store, RunOfAnotherLivingStoreStaysRunning) {
   }
   writer.finish_run(id);
   EXPECT_EQ(Store(path).load_run(id).info.status, RunStatus::Finished);
-}
-
-// A store with one recorded run, closed.
-void make_store(const std::string& path) {
-  Store store(path);
-  const int64_t id = store.begin_run(make_setup(3, 2000, 1));
-  const EvalResult e = make_eval(3, 2000, 2);
-  store.record_epoch(id, make_metrics(1, e), e);
-  store.finish_run(id);
 }
 
 // Opening `path` throws a StoreError whose message has `expect`, and leaves the bytes unchanged.

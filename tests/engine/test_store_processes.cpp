@@ -27,17 +27,6 @@ std::vector<NamedTensor> zero_weights(const NetworkSpec& spec) {
   return out;
 }
 
-int64_t count_rows(const std::string& path, const char* sql) {
-  sqlite3* db = nullptr;
-  sqlite3_stmt* st = nullptr;
-  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_prepare_v2(db, sql, -1, &st, nullptr);
-  const int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return n;
-}
-
 // Runs `body` in a child process; its exit status is 0 when body returned normally, 1 when it
 // threw (the message goes to stderr).
 template <typename Body>
@@ -83,15 +72,6 @@ TEST(StoreProcesses, FourProcessesWriteOneStore) {
             kProcesses * kRuns);
   EXPECT_EQ(count_rows(path, "SELECT count(*) FROM networks WHERE weights IS NOT NULL"),
             kProcesses * kRuns * kNets);
-}
-
-// A store with one finished run, closed.
-void make_store(const std::string& path) {
-  Store store(path);
-  const int64_t id = store.begin_run(make_setup(3, 2000, 1));
-  const EvalResult e = make_eval(3, 2000, 2);
-  store.record_epoch(id, make_metrics(1, e), e);
-  store.finish_run(id);
 }
 
 std::string error_of(const std::function<void()>& f) {

@@ -1,10 +1,11 @@
-// SHA-256 (FIPS 180-4), used for dataset provenance. Small and dependency-free.
+// SHA-256, used for dataset provenance; OpenSSL's libcrypto does the hashing.
 #pragma once
 
-#include <array>
 #include <cstddef>
-#include <cstdint>
+#include <memory>
 #include <string>
+
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX, kept out of this header
 
 namespace cs {
 
@@ -12,17 +13,19 @@ namespace cs {
 class Sha256 {
  public:
   Sha256();
+  ~Sha256();
+  Sha256(Sha256&&) noexcept;
+  Sha256& operator=(Sha256&&) noexcept;
+
   void update(const void* data, size_t size);
   // Finishes the hash and returns it as 64 lowercase hex digits; the object is spent afterwards.
   std::string hex_digest();
 
  private:
-  void compress(const uint8_t* block);  // one 64-byte block into m_state
-
-  std::array<uint32_t, 8> m_state;
-  std::array<uint8_t, 64> m_buffer{};  // a partial block
-  size_t m_buffered = 0;               // bytes used in m_buffer
-  uint64_t m_length = 0;               // total message bytes
+  struct Free {
+    void operator()(evp_md_ctx_st* ctx) const;
+  };
+  std::unique_ptr<evp_md_ctx_st, Free> m_ctx;
 };
 
 std::string sha256_hex(const void* data, size_t size);

@@ -1,0 +1,227 @@
+// The run store's reads: the run list, whole runs (set-up, epochs, latest predictions) and
+// weights blobs. The blobs' layout is in store_write.cpp.
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "convscope/atomic_file.h"
+#include "convscope/store.h"
+#include "sqlite.h"
+
+static_assert(std::endian::native == std::endian::little, "prediction blobs are little-endian");
+
+namespace cs {
+
+namespace {
+
+void copy_bytes(void* dst, std::span<const uint8_t> src) {
+  if (!src.empty()) std::memcpy(dst, src.data(), src.size());
+}
+
+RunStatus parse_status(const std::string& s) {
+  for (RunStatus st :
+       {RunStatus::Running, RunStatus::Finished, RunStatus::Cancelled, RunStatus::Interrupted})
+    if (to_string(st) == s) return st;
+  throw StoreError("damaged store: unknown run status '" + s + "'");
+}
+
+// "<store>: run 7 is damaged: <what>".
+struct Damaged {
+  std::string run;  // "<store>: run 7"
+  StoreError operator()(const std::string& what) const {
+    return StoreError(run + " is damaged: " + what);
+  }
+};
+
+// What was fixed when the run began, from its row in `runs` (`r`) and its networks' seeds.
+RunSetup read_setup(sql::Connection& db, int64_t run, const sql::Stmt& r, const Damaged& damaged) {
+  RunSetup s;
+  s.app_version = r.text("app_version");
+  OptimizerConfig& o = s.group.optimizer;
+  try {
+    s.group.spec = NetworkSpec::parse(
+        r.text("spec"), {r.i32("input_c"), r.i32("input_h"), r.i32("input_w")}, r.i32("classes"));
+    o.kind = parse_optimizer(r.text("opt_kind"));
+  } catch (const std::exception& e) {
+    throw damaged(e.what());
+  }
+  o.lr = static_cast<float>(r.f64("lr"));
+  o.beta1 = static_cast<float>(r.f64("beta1"));
+  o.beta2 = static_cast<float>(r.f64("beta2"));
+  o.epsilon = static_cast<float>(r.f64("epsilon"));
+  o.momentum = static_cast<float>(r.f64("momentum"));
+  o.rho = static_cast<float>(r.f64("rho"));
+  o.initial_accumulator = static_cast<float>(r.f64("initial_accumulator"));
+  s.group.batch_size = r.i32("batch_size");
+  s.epochs = r.i32("epochs");
+  s.group.shuffle_seed = static_cast<uint64_t>(r.i64("shuffle_seed"));
+  s.group.per_net_shuffle = r.i64("per_net_shuffle") != 0;
+  s.train_name = r.text("train_name");
+  s.train_sha256 = r.text("train_sha256");
+  s.val_name = r.text("val_name");
+  s.val_sha256 = r.text("val_sha256");
+  const auto labels = r.blob("val_labels");
+  s.val_labels.assign(labels.begin(), labels.end());
+  s.backend = {r.text("backend_kind"), r.text("backend_device")};
+
+  sql::Stmt seeds(db, "SELECT seed FROM networks WHERE run_id = ?1 ORDER BY net");
+  s.group.seeds.clear();
+  for (seeds.bind(1, run); seeds.step();)
+    s.group.seeds.push_back(static_cast<uint64_t>(seeds.i64("seed")));
+  return s;
+}
+
+// Every recorded epoch of a run of `nets` networks, with each network's validation figures.
+std::vector<EpochMetrics> read_epochs(sql::Connection& db, int64_t run, int nets,
+                                      const Damaged& damaged) {
+  std::vector<EpochMetrics> out;
+  sql::Stmt ep(db,
+               "SELECT epoch, train_loss, val_loss, val_accuracy, train_accuracy, seconds "
+               "FROM epochs WHERE run_id = ?1 ORDER BY epoch");
+  for (ep.bind(1, run); ep.step();) {
+    EpochMetrics& m = out.emplace_back();
+    m.epoch = ep.i32("epoch");
+    m.train_loss = ep.f64("train_loss");
+    m.val_loss = ep.f64("val_loss");
+    m.val_accuracy = ep.f64("val_accuracy");
+    m.train_accuracy = ep.f64("train_accuracy");
+    m.seconds = ep.f64("seconds");
+    m.net_val_loss.resize(nets);
+    m.net_val_accuracy.resize(nets);
+  }
+  sql::Stmt ne(db, "SELECT epoch, net, val_loss, val_accuracy FROM net_epochs WHERE run_id = ?1");
+  for (ne.bind(1, run); ne.step();) {
+    const int epoch = ne.i32("epoch"), n = ne.i32("net");
+    const auto e = std::find_if(out.begin(), out.end(),
+                                [&](const EpochMetrics& m) { return m.epoch == epoch; });
+    if (e == out.end() || n < 0 || n >= nets) throw damaged("stray per-network metrics");
+    e->net_val_loss[n] = static_cast<float>(ne.f64("val_loss"));
+    e->net_val_accuracy[n] = static_cast<float>(ne.f64("val_accuracy"));
+  }
+  return out;
+}
+
+// The predictions of epoch `last` (the latest, whose metrics are given) for `nets` networks on
+// `count` validation images.
+EvalResult read_predictions(sql::Connection& db, int64_t run, const EpochMetrics& last, int nets,
+                            int count, const Damaged& damaged) {
+  EvalResult ev;
+  const size_t cells = static_cast<size_t>(nets) * count;
+  ev.nets = nets;
+  ev.count = count;
+  ev.loss = last.net_val_loss;
+  ev.accuracy = last.net_val_accuracy;
+  ev.top_labels.resize(cells * 3);
+  ev.top_probs.resize(cells * 3);
+  ev.true_probs.resize(cells);
+  sql::Stmt p(db,
+              "SELECT net, top_labels, top_probs, true_probs FROM predictions "
+              "WHERE run_id = ?1 AND epoch = ?2 ORDER BY net");
+  int rows = 0;
+  for (p.bind(1, run).bind(2, last.epoch); p.step(); ++rows) {
+    const size_t first = static_cast<size_t>(rows) * count;
+    const auto labels3 = p.blob("top_labels"), probs3 = p.blob("top_probs"),
+               truep = p.blob("true_probs");
+    if (p.i32("net") != rows || labels3.size() != size_t(count) * 3 ||
+        probs3.size() != size_t(count) * 3 * sizeof(float) ||
+        truep.size() != size_t(count) * sizeof(float))
+      throw damaged("the predictions of network " + std::to_string(rows) + " do not fit");
+    copy_bytes(ev.top_labels.data() + first * 3, labels3);
+    copy_bytes(ev.top_probs.data() + first * 3, probs3);
+    copy_bytes(ev.true_probs.data() + first, truep);
+  }
+  if (rows != nets) throw damaged("predictions are missing");
+  return ev;
+}
+
+}  // namespace
+
+std::vector<NamedTensor> Store::load_weights(int64_t run, int net) {
+  std::vector<NamedTensor> out;
+  with_weights(run, net, [&](const std::string& name, std::string_view blob) {
+    out = parse_safetensors(blob, name);
+  });
+  return out;
+}
+
+void Store::export_weights(int64_t run, int net, const std::string& file) {
+  with_weights(run, net, [&](const std::string&, std::string_view blob) {
+    try {
+      write_file_atomically(file, blob);
+    } catch (const FileError& e) {
+      throw StoreError(e.what());
+    }
+  });
+}
+
+void Store::with_weights(int64_t run, int net,
+                         const std::function<void(const std::string&, std::string_view)>& use) {
+  const std::string name =
+      m_path + ": run " + std::to_string(run) + " network " + std::to_string(net);
+  sql::Stmt q(*m_db, "SELECT weights FROM networks WHERE run_id = ?1 AND net = ?2");
+  if (!q.bind(1, run).bind(2, net).step()) throw StoreError(name + " does not exist");
+  if (q.is_null(0)) throw StoreError(name + " has no saved weights");
+  const auto blob = q.blob(0);
+  use(name, std::string_view(reinterpret_cast<const char*>(blob.data()), blob.size()));
+}
+
+std::vector<RunSummary> Store::list_runs() {
+  sql::Stmt q(*m_db,
+              "SELECT r.id AS id, r.created AS created, r.status AS status, r.spec AS spec, "
+              "r.optimizer AS optimizer, r.train_name AS train_name, "
+              "r.backend_kind AS backend_kind, r.epochs_done AS epochs_done, r.epochs AS epochs, "
+              "r.train_seconds AS train_seconds, count(n.net) AS nets, "
+              "coalesce(avg(n.final_accuracy), 0) AS mean_accuracy "
+              "FROM runs r LEFT JOIN networks n ON n.run_id = r.id GROUP BY r.id "
+              "ORDER BY r.id DESC");
+  std::vector<RunSummary> out;
+  while (q.step()) {
+    RunSummary& s = out.emplace_back();
+    s.id = q.i64("id");
+    s.created = q.text("created");
+    s.status = live_status(s.id, parse_status(q.text("status")));
+    s.spec = q.text("spec");
+    s.optimizer = q.text("optimizer");
+    s.train_name = q.text("train_name");
+    s.backend = q.text("backend_kind");
+    s.epochs_done = q.i32("epochs_done");
+    s.epochs = q.i32("epochs");
+    s.train_seconds = q.f64("train_seconds");
+    s.nets = q.i32("nets");
+    s.mean_accuracy = q.f64("mean_accuracy");
+  }
+  return out;
+}
+
+StoredRun Store::load_run(int64_t run) {
+  const Damaged damaged{m_path + ": run " + std::to_string(run)};
+  sql::Transaction tx(*m_db, sql::Transaction::Kind::Read);  // one snapshot for every query
+  sql::Stmt r(*m_db,
+              "SELECT created, ended, status, epochs_done, train_seconds, wall_seconds, "
+              "app_version, spec, input_c, input_h, input_w, classes, opt_kind, lr, beta1, beta2, "
+              "epsilon, momentum, rho, initial_accumulator, batch_size, epochs, shuffle_seed, "
+              "per_net_shuffle, train_name, train_sha256, val_name, val_sha256, val_labels, "
+              "backend_kind, backend_device FROM runs WHERE id = ?1");
+  if (!r.bind(1, run).step()) throw StoreError(damaged.run + " does not exist");
+  StoredRun out;
+  RunInfo& info = out.info;
+  info.id = run;
+  info.created = r.text("created");
+  info.ended = r.text("ended");
+  info.status = live_status(run, parse_status(r.text("status")));
+  info.epochs_done = r.i32("epochs_done");
+  info.train_seconds = r.f64("train_seconds");
+  info.wall_seconds = r.f64("wall_seconds");
+  info.setup = read_setup(*m_db, run, r, damaged);
+  const int nets = info.setup.group.nets();
+  const int count = static_cast<int>(info.setup.val_labels.size());
+
+  out.epochs = read_epochs(*m_db, run, nets, damaged);
+  if (info.epochs_done == 0) return out;
+  if (out.epochs.empty() || out.epochs.back().epoch != info.epochs_done)
+    throw damaged("epoch " + std::to_string(info.epochs_done) + " is missing");
+  out.eval = read_predictions(*m_db, run, out.epochs.back(), nets, count, damaged);
+  return out;
+}
+
+}  // namespace cs

@@ -1,0 +1,186 @@
+// The run store's writes: runs begun, epochs recorded, runs ended, weights saved, runs deleted.
+// Predictions are three little-endian blobs per network: top labels (count, 3) uint8, top
+// probabilities (count, 3) float32 and true-label probabilities (count) float32.
+#include <bit>
+
+#include "convscope/store.h"
+#include "run_locks.h"
+#include "sqlite.h"
+
+static_assert(std::endian::native == std::endian::little, "prediction blobs are little-endian");
+
+namespace cs {
+
+namespace {
+
+template <class T>
+std::span<const uint8_t> bytes(const std::vector<T>& v, size_t first, size_t n) {
+  return {reinterpret_cast<const uint8_t*>(v.data() + first), n * sizeof(T)};
+}
+
+}  // namespace
+
+int64_t Store::begin_run(const RunSetup& s) {
+  check_writable();
+  const GroupConfig& g = s.group;
+  const OptimizerConfig& o = g.optimizer;
+  if (g.nets() < 1) throw StoreError("a run needs at least one network");
+  sql::Transaction tx(*m_db);
+  sql::Stmt st(*m_db,
+               "INSERT INTO runs (app_version, spec, input_c, input_h, input_w, classes, "
+               "optimizer, opt_kind, lr, beta1, beta2, epsilon, momentum, rho, "
+               "initial_accumulator, batch_size, epochs, shuffle_seed, per_net_shuffle, "
+               "train_name, train_sha256, val_name, val_sha256, val_labels, backend_kind, "
+               "backend_device) VALUES (:app_version, :spec, :input_c, :input_h, :input_w, "
+               ":classes, :optimizer, :opt_kind, :lr, :beta1, :beta2, :epsilon, :momentum, :rho, "
+               ":initial_accumulator, :batch_size, :epochs, :shuffle_seed, :per_net_shuffle, "
+               ":train_name, :train_sha256, :val_name, :val_sha256, :val_labels, :backend_kind, "
+               ":backend_device)");
+  st.bind(":app_version", s.app_version).bind(":spec", g.spec.to_string());
+  st.bind(":input_c", g.spec.input.c).bind(":input_h", g.spec.input.h);
+  st.bind(":input_w", g.spec.input.w).bind(":classes", g.spec.classes);
+  st.bind(":optimizer", o.to_string()).bind(":opt_kind", to_string(o.kind));
+  st.bind(":lr", o.lr).bind(":beta1", o.beta1).bind(":beta2", o.beta2);
+  st.bind(":epsilon", o.epsilon).bind(":momentum", o.momentum).bind(":rho", o.rho);
+  st.bind(":initial_accumulator", o.initial_accumulator);
+  st.bind(":batch_size", g.batch_size).bind(":epochs", s.epochs);
+  st.bind(":shuffle_seed", static_cast<int64_t>(g.shuffle_seed));
+  st.bind(":per_net_shuffle", g.per_net_shuffle ? 1 : 0);
+  st.bind(":train_name", s.train_name).bind(":train_sha256", s.train_sha256);
+  st.bind(":val_name", s.val_name).bind(":val_sha256", s.val_sha256);
+  st.bind(":val_labels", std::span<const uint8_t>(s.val_labels));
+  st.bind(":backend_kind", s.backend.kind).bind(":backend_device", s.backend.device).run();
+  const int64_t id = m_db->last_insert_id();
+  sql::Stmt net(*m_db, "INSERT INTO networks (run_id, net, seed) VALUES (?1, ?2, ?3)");
+  for (int n = 0; n < g.nets(); ++n)
+    net.bind(1, id).bind(2, n).bind(3, static_cast<int64_t>(g.seeds[n])).run();
+  m_locks->acquire(id);  // before the run becomes visible, so no one takes it for orphaned
+  try {
+    tx.commit();
+  } catch (...) {
+    m_locks->release(id);
+    throw;
+  }
+  m_open_runs.push_back(id);
+  return id;
+}
+
+void Store::record_epoch(int64_t run, const EpochMetrics& m, const EvalResult& eval) {
+  check_writable();
+  const std::string name = m_path + ": run " + std::to_string(run);
+  sql::Transaction tx(*m_db);
+  sql::Stmt q(*m_db,
+              "SELECT status, epochs_done, length(val_labels), "
+              "(SELECT count(*) FROM networks WHERE run_id = ?1) FROM runs WHERE id = ?1");
+  if (!q.bind(1, run).step()) throw StoreError(name + " does not exist");
+  if (q.text(0) != "running") throw StoreError(name + " is " + q.text(0) + ", not running");
+  if (m.epoch <= q.i32(1))
+    throw StoreError(name + ": epoch " + std::to_string(m.epoch) + " follows epoch " +
+                     std::to_string(q.i32(1)));
+  const int nets = q.i32(3), count = q.i32(2);
+  const size_t cells = static_cast<size_t>(nets) * count;
+  if (eval.nets != nets || eval.count != count || eval.loss.size() != size_t(nets) ||
+      eval.accuracy.size() != size_t(nets) || eval.top_labels.size() != cells * 3 ||
+      eval.top_probs.size() != cells * 3 || eval.true_probs.size() != cells)
+    throw StoreError(name + " has " + std::to_string(nets) + " nets x " + std::to_string(count) +
+                     " images; the evaluation does not match");
+
+  sql::Stmt(*m_db,
+            "INSERT INTO epochs (run_id, epoch, train_loss, val_loss, val_accuracy, "
+            "train_accuracy, seconds) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+      .bind(1, run)
+      .bind(2, m.epoch)
+      .bind(3, m.train_loss)
+      .bind(4, m.val_loss)
+      .bind(5, m.val_accuracy)
+      .bind(6, m.train_accuracy)
+      .bind(7, m.seconds)
+      .run();
+  sql::Stmt per_net(*m_db,
+                    "INSERT INTO net_epochs (run_id, net, epoch, val_loss, val_accuracy) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5)");
+  sql::Stmt final_acc(*m_db,
+                      "UPDATE networks SET final_accuracy = ?3 WHERE run_id = ?1 AND net = ?2");
+  sql::Stmt pred(*m_db,
+                 "INSERT INTO predictions (run_id, net, epoch, top_labels, top_probs, "
+                 "true_probs) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  for (int n = 0; n < nets; ++n) {
+    const size_t first = static_cast<size_t>(n) * count;
+    per_net.bind(1, run).bind(2, n).bind(3, m.epoch).bind(4, eval.loss[n]);
+    per_net.bind(5, eval.accuracy[n]).run();
+    final_acc.bind(1, run).bind(2, n).bind(3, eval.accuracy[n]).run();
+    pred.bind(1, run).bind(2, n).bind(3, m.epoch);
+    pred.bind(4, bytes(eval.top_labels, first * 3, size_t(count) * 3));
+    pred.bind(5, bytes(eval.top_probs, first * 3, size_t(count) * 3));
+    pred.bind(6, bytes(eval.true_probs, first, count)).run();
+  }
+  sql::Stmt(*m_db, "DELETE FROM predictions WHERE run_id = ?1 AND epoch < ?2")
+      .bind(1, run)
+      .bind(2, m.epoch)
+      .run();
+  sql::Stmt(*m_db,
+            "UPDATE runs SET epochs_done = ?2, train_seconds = train_seconds + ?3 WHERE id = ?1")
+      .bind(1, run)
+      .bind(2, m.epoch)
+      .bind(3, m.seconds)
+      .run();
+  tx.commit();
+}
+
+void Store::finish_run(int64_t run) {
+  end_run(run, RunStatus::Finished);
+}
+
+void Store::cancel_run(int64_t run) {
+  end_run(run, RunStatus::Cancelled);
+}
+
+void Store::end_run(int64_t run, RunStatus status) {
+  check_writable();
+  sql::Stmt(*m_db,
+            "UPDATE runs SET status = ?2, ended = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
+            "wall_seconds = (julianday('now') - julianday(created)) * 86400.0 "
+            "WHERE id = ?1 AND status = 'running'")
+      .bind(1, run)
+      .bind(2, to_string(status))
+      .run();
+  if (m_db->changes() == 0)
+    throw StoreError(m_path + ": run " + std::to_string(run) + " is not running");
+  std::erase(m_open_runs, run);
+  m_locks->release(run);
+}
+
+void Store::save_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors) {
+  check_writable();
+  // One write transaction, taken before the SELECT: a read that is still open when the UPDATE
+  // wants to write cannot wait for another writer (SQLite answers "database is locked" at once).
+  sql::Transaction tx(*m_db);
+  sql::Stmt q(*m_db,
+              "SELECT r.spec, n.seed FROM networks n JOIN runs r ON r.id = n.run_id "
+              "WHERE n.run_id = ?1 AND n.net = ?2");
+  if (!q.bind(1, run).bind(2, net).step())
+    throw StoreError(m_path + ": run " + std::to_string(run) + " has no network " +
+                     std::to_string(net));
+  const std::map<std::string, std::string> meta = {
+      {"format", "pt"},
+      {"spec", q.text(0)},
+      {"seed", std::to_string(static_cast<uint64_t>(q.i64(1)))}};
+  q.reset();
+  const std::string blob = encode_safetensors(m_path, tensors, meta);
+  sql::Stmt(*m_db, "UPDATE networks SET weights = ?3 WHERE run_id = ?1 AND net = ?2")
+      .bind(1, run)
+      .bind(2, net)
+      .bind(3, std::span(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()))
+      .run();
+  tx.commit();
+}
+
+bool Store::delete_run(int64_t run) {
+  check_writable();
+  sql::Stmt(*m_db, "DELETE FROM runs WHERE id = ?1").bind(1, run).run();
+  std::erase(m_open_runs, run);
+  m_locks->release(run);
+  return m_db->changes() > 0;
+}
+
+}  // namespace cs
