@@ -12,5 +12,6 @@ int eval_command(const std::vector<std::string>& argv);
 int bench_command(const std::vector<std::string>& argv);
 int ensemble_command(const std::vector<std::string>& argv);
 int runs_command(const std::vector<std::string>& argv);
+int sweep_command(const std::vector<std::string>& argv);
 
 }  // namespace cs::cli

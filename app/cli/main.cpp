@@ -20,6 +20,7 @@ constexpr const char* kUsage =
     "  bench     time an epoch against PyTorch on the same machine\n"
     "  ensemble  train N networks in lockstep, store them, rank the images they get wrong\n"
     "  runs      list the runs in the run store\n"
+    "  sweep     one ensemble per configuration of a grid, compared side by side (MPI-aware)\n"
     "\n"
     "Run 'convscope-cli <command> --help' for its flags. --verbose adds technical detail\n"
     "(such as the SQL statement) to error messages.\n";
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
     if (command == "bench") return cs::cli::bench_command(rest);
     if (command == "ensemble") return cs::cli::ensemble_command(rest);
     if (command == "runs") return cs::cli::runs_command(rest);
+    if (command == "sweep") return cs::cli::sweep_command(rest);
     std::fprintf(stderr, "convscope-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const std::exception& e) {
