@@ -12,12 +12,13 @@
 #include "convscope/sweep_run.h"
 #include "expect_close.h"
 #include "store_test_util.h"
+#include "sweep_test_util.h"
 
 namespace cs {
 namespace {
 
 using store_test::TempDir;
-using test::all_close;
+using sweep_test::expect_same_run;
 
 Dataset synthetic(int count, uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -31,37 +32,6 @@ Dataset synthetic(int count, uint64_t seed) {
     for (int p = 0; p < d.shape.size(); ++p) d.images.push_back(static_cast<uint8_t>(rng()));
   }
   return d;
-}
-
-// Two runs hold the same set-up, epochs, predictions and weights: exactly (tol = 0) or within
-// tol (absolute and relative). Timings and dates are not compared.
-void expect_same_run(Store& a, int64_t ra, Store& b, int64_t rb, double tol) {
-  const StoredRun x = a.load_run(ra), y = b.load_run(rb);
-  EXPECT_EQ(x.info.status, y.info.status);
-  EXPECT_EQ(x.info.setup.group.spec.to_string(), y.info.setup.group.spec.to_string());
-  EXPECT_EQ(x.info.setup.group.optimizer.to_string(), y.info.setup.group.optimizer.to_string());
-  EXPECT_EQ(x.info.setup.group.seeds, y.info.setup.group.seeds);
-  ASSERT_EQ(x.epochs.size(), y.epochs.size());
-  for (size_t e = 0; e < x.epochs.size(); ++e) {
-    const EpochMetrics &p = x.epochs[e], &q = y.epochs[e];
-    const double m[] = {p.train_loss, p.val_loss, p.val_accuracy, p.train_accuracy};
-    const double n[] = {q.train_loss, q.val_loss, q.val_accuracy, q.train_accuracy};
-    EXPECT_TRUE(all_close("epoch metrics", m, n, 4, tol, tol));
-    EXPECT_TRUE(all_close("net val loss", p.net_val_loss.data(), q.net_val_loss.data(),
-                          q.net_val_loss.size(), tol, tol));
-  }
-  ASSERT_EQ(x.eval.true_probs.size(), y.eval.true_probs.size());
-  EXPECT_EQ(x.eval.top_labels, y.eval.top_labels);
-  EXPECT_TRUE(all_close("true probs", x.eval.true_probs.data(), y.eval.true_probs.data(),
-                        y.eval.true_probs.size(), tol, tol));
-  for (int net = 0; net < x.info.setup.group.nets(); ++net) {
-    const auto wx = a.load_weights(ra, net), wy = b.load_weights(rb, net);
-    ASSERT_EQ(wx.size(), wy.size());
-    for (size_t t = 0; t < wx.size(); ++t)
-      EXPECT_TRUE(
-          all_close(wx[t].name, wx[t].data.data(), wy[t].data.data(), wy[t].data.size(), tol, tol))
-          << "network " << net;
-  }
 }
 
 // One rank of a two-rank sweep in one process: rank 1 runs first and queues its reports, which
