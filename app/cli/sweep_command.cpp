@@ -108,11 +108,14 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
   const int sources = args.given("grid") + args.given("file") + args.given("resume");
   if (sources != 1) throw UsageError("give exactly one of --grid, --file and --resume");
   std::unique_ptr<Store> store;
-  if (root) store = std::make_unique<Store>(args.str("store"));
+  const auto open_store = [&] {
+    if (root && !store) store = std::make_unique<Store>(args.str("store"));
+  };
   SweepPlan plan;
   int64_t resume = args.on("new") ? -2 : -1;
   if (args.given("resume")) {
     resume = static_cast<int64_t>(args.u64("resume"));
+    open_store();
     std::string definition = root ? store->load_sweep(resume).definition : std::string();
     tr.broadcast(definition);
     plan = SweepPlan::from_definition(definition);
@@ -130,6 +133,8 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
   DatasetPair data = load_idx_folder(dir, plan.settings.data);
   const int limit = plan.settings.limit_train;
   if (limit > 0 && limit < data.train.count) data.train = data.train.head(limit);
+  check_sweep(plan, data.train, data.test);  // a configuration that cannot run creates nothing
+  open_store();
   BackendSelection sel = rank_backend(args, local_rank, local_size, tr.size() > 1);
 
   const InterruptGuard interrupt;

@@ -257,4 +257,9 @@ TrainConfig sweep_train_config(const SweepConfig& c, const SweepSettings& s, con
   return cfg;
 }
 
+void check_sweep(const SweepPlan& plan, const Dataset& train, const Dataset& val) {
+  for (const SweepConfig& c : plan.configs)
+    check_group(sweep_train_config(c, plan.settings, train, 0, 1).group, train, val);
+}
+
 }  // namespace cs

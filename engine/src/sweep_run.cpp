@@ -211,9 +211,7 @@ SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, cons
   SweepTransport& tr = *ctx.transport;
   const bool root = tr.rank() == 0;
   if (root != (store != nullptr)) throw std::logic_error("run_sweep: rank 0 and only it writes");
-  // Every configuration must fit the data before anything is written.
-  for (const SweepConfig& c : plan.configs)
-    check_group(sweep_train_config(c, plan.settings, *ctx.train, 0, 1).group, *ctx.train, *ctx.val);
+  check_sweep(plan, *ctx.train, *ctx.val);  // before anything is written
 
   std::string text = root ? plan_on_rank0(*store, plan, resume) : std::string();
   tr.broadcast(text);

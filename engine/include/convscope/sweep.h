@@ -67,4 +67,8 @@ std::vector<SweepConfig> parse_sweep_file(const std::string& path);
 TrainConfig sweep_train_config(const SweepConfig& c, const SweepSettings& settings,
                                const Dataset& train, int first_net, int nets);
 
+// Every configuration of `plan` fits the data (check_group on each): throws as
+// sweep_train_config and check_group do, before anything is trained or written.
+void check_sweep(const SweepPlan& plan, const Dataset& train, const Dataset& val);
+
 }  // namespace cs
