@@ -158,7 +158,9 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
     std::fprintf(stderr, "configuration %d (networks %d-%d on rank %d) failed: %s\n", u.config,
                  u.first_net, u.first_net + u.nets - 1, u.rank, error.c_str());
   };
-  const SweepContext ctx{&data.train, &data.test, sel.backend.get(), &tr, CONVSCOPE_VERSION};
+  SweepContext ctx{&data.train, &data.test, sel.backend.get(), &tr, CONVSCOPE_VERSION};
+  ctx.rank_timeout_s = args.real("rank-timeout");
+  if (!(ctx.rank_timeout_s >= 0)) throw UsageError("--rank-timeout: must be 0 or more seconds");
   const SweepOutcome out = run_sweep(store.get(), plan, resume, ctx, hooks);
   if (!root) {
     exit_mpi(-1);
@@ -209,6 +211,8 @@ int sweep_command(const std::vector<std::string>& argv) {
   args.option("resume", "ID", "", "continue sweep ID with its own stored settings");
   args.flag("new", "start a new sweep even if one with these settings exists");
   args.option("show", "ID", "", "print sweep ID (0: the newest) and exit");
+  args.option("rank-timeout", "S", "300",
+              "under MPI: give up on a rank that sent nothing for S seconds (0: never)");
   add_data_options(args);
   add_backend_options(args);
   if (!args.parse(argv)) return 0;

@@ -125,7 +125,7 @@ SweepReport decode_sweep_report(std::string_view bytes) {
     Reader::fail("version " + std::to_string(v) + ", this build reads " + std::to_string(kVersion));
   SweepReport r;
   const uint8_t kind = in.get<uint8_t>();
-  if (kind < 1 || kind > 3) Reader::fail("unknown kind " + std::to_string(kind));
+  if (kind < 1 || kind > 4) Reader::fail("unknown kind " + std::to_string(kind));
   r.kind = static_cast<SweepReport::Kind>(kind);
   r.unit.config = in.get<int32_t>();
   r.unit.first_net = in.get<int32_t>();

@@ -70,6 +70,8 @@ class SweepWriter {
           m_store.finish_run(st.run);
         ++m_ended_configs;
         break;
+      case SweepReport::Kind::Alive:
+        break;
     }
   }
 
@@ -228,16 +230,42 @@ SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, cons
     if (hooks.planned) hooks.planned(store->load_sweep(outcome.sweep), units);
   }
   const auto cancelled = [&] { return hooks.cancel_requested && hooks.cancel_requested(); };
+  // Rank 0: when each rank was last heard of, and its units not yet ended; a worker: when it
+  // last sent.
+  using Clock = std::chrono::steady_clock;
+  std::vector<Clock::time_point> heard(tr.size(), Clock::now());
+  std::vector<int> open(tr.size(), 0);
+  for (const SweepUnit& u : units) ++open[u.rank];
+  Clock::time_point sent = Clock::now();
   const auto deliver = [&](const SweepReport& r) {
-    if (root)
+    if (root) {
       writer->handle(r);
-    else
+    } else {
       tr.send(encode_sweep_report(r));
+      sent = Clock::now();
+    }
   };
   const auto drain = [&] {
     std::string bytes;
     int from = 0;
-    while (tr.size() > 1 && tr.receive(bytes, from)) writer->handle(decode_sweep_report(bytes));
+    while (tr.size() > 1 && tr.receive(bytes, from)) {
+      const SweepReport r = decode_sweep_report(bytes);
+      if (from < 1 || from >= tr.size()) throw SweepError("a report from an unknown rank");
+      heard[from] = Clock::now();
+      if (r.kind == SweepReport::Kind::Done || r.kind == SweepReport::Kind::Failed) --open[from];
+      writer->handle(r);
+    }
+    for (int rank = 1; rank < tr.size() && ctx.rank_timeout_s > 0; ++rank) {
+      const double silent = std::chrono::duration<double>(Clock::now() - heard[rank]).count();
+      if (open[rank] == 0 || silent < ctx.rank_timeout_s) continue;
+      std::string configs;
+      for (const SweepUnit& u : units)
+        if (u.rank == rank) configs += (configs.empty() ? "" : ", ") + std::to_string(u.config);
+      throw SweepError("rank " + std::to_string(rank) + " has sent nothing for " +
+                       std::to_string(static_cast<int>(silent)) +
+                       " s (dead or hung); its configurations (" + configs +
+                       ") are left unfinished: run the same command again to resume");
+    }
   };
 
   for (const SweepUnit& unit : units) {
@@ -259,7 +287,15 @@ SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, cons
         const int before = trainer.epoch();
         trainer.step();
         if (hooks.stepped) hooks.stepped(unit, trainer);
-        if (trainer.epoch() != before) deliver(epoch_report(unit, trainer));
+        if (trainer.epoch() != before) {
+          deliver(epoch_report(unit, trainer));
+        } else if (!root && std::chrono::duration<double>(Clock::now() - sent).count() >=
+                                ctx.alive_every_s) {
+          SweepReport alive;
+          alive.kind = SweepReport::Kind::Alive;
+          alive.unit = unit;
+          deliver(alive);
+        }
       }
     } catch (const StoreError&) {
       throw;

@@ -196,6 +196,30 @@ TEST_F(SweepRun, ReportsOfAnotherRankAssembleIntoTheSameStore) {
   }
 }
 
+TEST_F(SweepRun, ASilentRankIsNamedAndItsConfigurationsStayUnfinished) {
+  m_plan.configs = parse_sweep_grid("arch=d8:relu-d4; lr=0.01,0.05");
+  std::deque<std::string> queue;  // rank 1 never reports
+  QueueTransport rank0(0, queue, {});
+  SweepContext ctx = context(*m_backend, rank0);
+  ctx.rank_timeout_s = 0.2;
+  Store store(m_dir.file("sweep.db"));
+  try {
+    run_sweep(&store, m_plan, -1, ctx, {});
+    ADD_FAILURE() << "no SweepError for the silent rank";
+  } catch (const SweepError& e) {
+    EXPECT_NE(std::string(e.what()).find("rank 1 has sent nothing"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("configurations (1)"), std::string::npos) << e.what();
+  }
+  const SweepRecord rec = store.load_sweep(store.list_sweeps().front());
+  EXPECT_TRUE(rec.configs[0].finished());  // rank 0's own
+  EXPECT_EQ(rec.configs[1].run, -1);
+  // The sign of life workers send while they train round-trips like every report.
+  SweepReport alive;
+  alive.kind = SweepReport::Kind::Alive;
+  alive.unit = {1, 0, 3, 1};
+  EXPECT_EQ(decode_sweep_report(encode_sweep_report(alive)).kind, SweepReport::Kind::Alive);
+}
+
 TEST(SweepStore, VersionOneStoresGainTheSweepTables) {
   TempDir dir;
   const std::string path = dir.file("v1.db");

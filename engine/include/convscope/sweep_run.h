@@ -37,9 +37,11 @@ struct SweepUnit {
 // contiguous slice of its networks (none gets an empty slice).
 std::vector<SweepUnit> assign_sweep_units(const std::vector<int>& pending, int nets, int ranks);
 
-// One finished epoch of a unit, or the unit's end (done, or failed with an error message).
+// One finished epoch of a unit, the unit's end (done, or failed with an error message), or a
+// sign of life.
 struct SweepReport {
-  enum class Kind : uint8_t { Epoch = 1, Done = 2, Failed = 3 };
+  // Alive: a worker still training `unit` (sent every SweepContext::alive_every_s).
+  enum class Kind : uint8_t { Epoch = 1, Done = 2, Failed = 3, Alive = 4 };
   Kind kind = Kind::Epoch;
   SweepUnit unit;
   int epoch = 0;
@@ -105,6 +107,10 @@ struct SweepContext {
   Backend* backend = nullptr;
   SweepTransport* transport = nullptr;
   std::string app_version;
+  // Workers report at least this often while they train; rank 0 gives up on a rank with work
+  // left that sent nothing for rank_timeout_s (0: waits for ever), throwing SweepError that
+  // names the rank and its configurations, which stay unfinished (their runs interrupted).
+  double alive_every_s = 10, rank_timeout_s = 300;
 };
 
 // Rank 0 passes the store (the others nullptr) and `resume`: a sweep id to continue (its stored
