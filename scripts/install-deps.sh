@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(cmake ninja-build g++ pkg-config zlib1g-dev libsqlite3-dev libssl-dev nlohmann-json3-dev
-          libgtest-dev npm clang-format)
+          libgtest-dev npm clang-format libopenmpi-dev openmpi-bin)
 ui=1
 for arg in "$@"; do
   case "$arg" in

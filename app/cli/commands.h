@@ -13,5 +13,6 @@ int bench_command(const std::vector<std::string>& argv);
 int ensemble_command(const std::vector<std::string>& argv);
 int runs_command(const std::vector<std::string>& argv);
 int predict_command(const std::vector<std::string>& argv);
+int sweep_command(const std::vector<std::string>& argv);
 
 }  // namespace cs::cli

@@ -21,6 +21,7 @@ constexpr const char* kUsage =
     "  ensemble  train N networks in lockstep, store them, rank the images they get wrong\n"
     "  runs      list the runs in the run store\n"
     "  predict   classify image files (a drawn digit) with a checkpoint or a stored run\n"
+    "  sweep     one ensemble per configuration of a grid, compared side by side (MPI-aware)\n"
     "\n"
     "Run 'convscope-cli <command> --help' for its flags. --verbose adds technical detail\n"
     "(such as the SQL statement) to error messages.\n";
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
     if (command == "ensemble") return cs::cli::ensemble_command(rest);
     if (command == "runs") return cs::cli::runs_command(rest);
     if (command == "predict") return cs::cli::predict_command(rest);
+    if (command == "sweep") return cs::cli::sweep_command(rest);
     std::fprintf(stderr, "convscope-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const std::exception& e) {

@@ -97,6 +97,7 @@ Store::Store(const std::string& path, StoreAccess access) : m_path(path) {
     m_db = std::make_unique<sql::Connection>(path, SQLITE_OPEN_READWRITE);
   }
   m_db->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON");
+  store_schema::upgrade(*m_db);
   m_locks = std::make_unique<RunLocks>(path, false);
   interrupt_orphaned_runs();
 }

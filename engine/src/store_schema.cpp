@@ -74,7 +74,24 @@ constexpr std::array kTables = {
               "  PRIMARY KEY (run_id, net, epoch),\n"
               "  FOREIGN KEY (run_id, net) REFERENCES networks(run_id, net) ON DELETE CASCADE\n"
               ")"},
+    // Version 2: sweeps (sweep.h). A configuration's run is its latest attempt; a resumed sweep
+    // links a new run and keeps the interrupted one.
+    std::pair{"sweeps",
+              "CREATE TABLE sweeps (\n"
+              "  id INTEGER PRIMARY KEY,\n"
+              "  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),\n"
+              "  definition TEXT NOT NULL\n"  // SweepPlan::definition()
+              ")"},
+    std::pair{"sweep_configs",
+              "CREATE TABLE sweep_configs (\n"
+              "  sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,\n"
+              "  idx INTEGER NOT NULL,\n"
+              "  key TEXT NOT NULL,\n"
+              "  run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,\n"
+              "  PRIMARY KEY (sweep_id, idx)\n"
+              ")"},
 };
+constexpr size_t kVersion1Tables = 5;  // runs .. predictions; version 2 adds the sweep tables
 
 uint32_t be32(const unsigned char* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
@@ -136,10 +153,11 @@ void check_schema(sql::Connection& db) {
   if (version > kSchemaVersion)
     fail("written by a newer Convscope (store version " + std::to_string(version) +
          "; this build reads version " + std::to_string(kSchemaVersion) + ")");
-  if (version < kSchemaVersion)
+  if (version < 1)
     fail("an older store version " + std::to_string(version) + " that this build cannot read " +
-         "(it reads version " + std::to_string(kSchemaVersion) + ")");
-  for (size_t t = 0; t < kTables.size(); ++t)
+         "(it reads versions 1 to " + std::to_string(kSchemaVersion) + ")");
+  const size_t tables = version == 1 ? kVersion1Tables : kTables.size();
+  for (size_t t = 0; t < tables; ++t)
     if (stored[t] != kTables[t].second)
       fail(std::string("damaged store: table '") + kTables[t].first + "' is missing or altered");
 }
@@ -155,6 +173,18 @@ void quick_check(sql::Connection& db) {
   if (result != "ok")
     throw StoreError(db.path() + ": damaged store (" + result +
                      "); it is left as it is and nothing is written into it");
+}
+
+void upgrade(sql::Connection& db) {
+  if (pragma_int(db, "PRAGMA user_version") != 1) return;
+  sql::Transaction tx(db);
+  for (size_t t = kVersion1Tables; t < kTables.size(); ++t) db.exec(kTables[t].second);
+  db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+  tx.commit();
+}
+
+bool has_sweeps(sql::Connection& db) {
+  return pragma_int(db, "PRAGMA user_version") >= 2;
 }
 
 void create_schema(sql::Connection& db) {

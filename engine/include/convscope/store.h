@@ -92,6 +92,22 @@ struct StoredRun {
   EvalResult eval;                   // the latest epoch, all nets (nets = 0 before epoch 1)
 };
 
+// One configuration of a sweep and its latest run (run -1 before it began).
+struct SweepConfigState {
+  int index = 0;
+  std::string key;  // SweepConfig::key()
+  int64_t run = -1;
+  RunStatus status = RunStatus::Running;  // the run's (meaningless while run is -1)
+  bool finished() const { return run >= 0 && status == RunStatus::Finished; }
+};
+
+struct SweepRecord {
+  int64_t id = 0;
+  std::string created, definition;  // definition: SweepPlan::definition()
+  std::vector<SweepConfigState> configs;
+  int finished() const;  // configurations whose run finished
+};
+
 // $XDG_DATA_HOME/convscope/convscope.db, or ~/.local/share/convscope/convscope.db.
 std::string default_store_path();
 
@@ -128,6 +144,15 @@ class Store {
   std::vector<RunSummary> list_runs();  // newest first
   StoredRun load_run(int64_t run);
   bool delete_run(int64_t run);  // false when there was no such run
+
+  // Sweeps (store_sweep.cpp). begin_sweep records a sweep of configurations `keys` in order.
+  // find_sweep: the newest sweep with this definition, -1 if none. A version 1 store opened
+  // read-only has no sweeps.
+  int64_t begin_sweep(const std::string& definition, const std::vector<std::string>& keys);
+  int64_t find_sweep(const std::string& definition);
+  SweepRecord load_sweep(int64_t sweep);  // throws StoreError when missing
+  std::vector<int64_t> list_sweeps();     // newest first
+  void set_sweep_run(int64_t sweep, int config, int64_t run);
 
  private:
   void end_run(int64_t run, RunStatus status);

@@ -1,0 +1,94 @@
+// The run store's sweeps: a sweep record (its definition) and one row per configuration linking
+// the configuration's latest run.
+#include "convscope/store.h"
+#include "sqlite.h"
+#include "store_schema.h"
+
+namespace cs {
+
+namespace {
+
+RunStatus status_from(const std::string& s) {
+  for (RunStatus st :
+       {RunStatus::Running, RunStatus::Finished, RunStatus::Cancelled, RunStatus::Interrupted})
+    if (to_string(st) == s) return st;
+  throw StoreError("damaged store: unknown run status '" + s + "'");
+}
+
+}  // namespace
+
+int SweepRecord::finished() const {
+  int n = 0;
+  for (const SweepConfigState& c : configs) n += c.finished();
+  return n;
+}
+
+int64_t Store::begin_sweep(const std::string& definition, const std::vector<std::string>& keys) {
+  check_writable();
+  if (keys.empty()) throw StoreError("a sweep needs at least one configuration");
+  sql::Transaction tx(*m_db);
+  sql::Stmt(*m_db, "INSERT INTO sweeps (definition) VALUES (?1)").bind(1, definition).run();
+  const int64_t id = m_db->last_insert_id();
+  sql::Stmt c(*m_db, "INSERT INTO sweep_configs (sweep_id, idx, key) VALUES (?1, ?2, ?3)");
+  for (size_t i = 0; i < keys.size(); ++i)
+    c.bind(1, id).bind(2, static_cast<int64_t>(i)).bind(3, keys[i]).run();
+  tx.commit();
+  return id;
+}
+
+int64_t Store::find_sweep(const std::string& definition) {
+  if (!store_schema::has_sweeps(*m_db)) return -1;
+  sql::Stmt q(*m_db, "SELECT max(id) FROM sweeps WHERE definition = ?1");
+  return q.bind(1, definition).step() && !q.is_null(0) ? q.i64(0) : -1;
+}
+
+std::vector<int64_t> Store::list_sweeps() {
+  std::vector<int64_t> out;
+  if (!store_schema::has_sweeps(*m_db)) return out;
+  sql::Stmt q(*m_db, "SELECT id FROM sweeps ORDER BY id DESC");
+  while (q.step()) out.push_back(q.i64(0));
+  return out;
+}
+
+SweepRecord Store::load_sweep(int64_t sweep) {
+  const std::string name = m_path + ": sweep " + std::to_string(sweep);
+  if (!store_schema::has_sweeps(*m_db)) throw StoreError(name + " does not exist");
+  sql::Transaction tx(*m_db, sql::Transaction::Kind::Read);
+  sql::Stmt s(*m_db, "SELECT created, definition FROM sweeps WHERE id = ?1");
+  if (!s.bind(1, sweep).step()) throw StoreError(name + " does not exist");
+  SweepRecord out;
+  out.id = sweep;
+  out.created = s.text("created");
+  out.definition = s.text("definition");
+  sql::Stmt c(*m_db,
+              "SELECT c.idx AS idx, c.key AS key, c.run_id AS run, r.status AS status "
+              "FROM sweep_configs c LEFT JOIN runs r ON r.id = c.run_id "
+              "WHERE c.sweep_id = ?1 ORDER BY c.idx");
+  for (c.bind(1, sweep); c.step();) {
+    SweepConfigState& st = out.configs.emplace_back();
+    st.index = c.i32("idx");
+    st.key = c.text("key");
+    if (st.index != static_cast<int>(out.configs.size()) - 1)
+      throw StoreError(name + " is damaged: configuration " + std::to_string(st.index) +
+                       " is out of order");
+    if (!c.is_null("run") && !c.is_null("status")) {
+      st.run = c.i64("run");
+      st.status = live_status(st.run, status_from(c.text("status")));
+    }
+  }
+  return out;
+}
+
+void Store::set_sweep_run(int64_t sweep, int config, int64_t run) {
+  check_writable();
+  sql::Stmt(*m_db, "UPDATE sweep_configs SET run_id = ?3 WHERE sweep_id = ?1 AND idx = ?2")
+      .bind(1, sweep)
+      .bind(2, config)
+      .bind(3, run)
+      .run();
+  if (m_db->changes() == 0)
+    throw StoreError(m_path + ": sweep " + std::to_string(sweep) + " has no configuration " +
+                     std::to_string(config));
+}
+
+}  // namespace cs

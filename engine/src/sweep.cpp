@@ -1,0 +1,265 @@
+// Sweep definitions: grid and JSON parsing, expansion, canonical text, training set-ups.
+#include "convscope/sweep.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace cs {
+
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr const char* kParams[] = {
+    "arch", "optimizer",           "lr",        "beta1", "beta2", "epsilon", "momentum",
+    "rho",  "initial_accumulator", "batch_size"};
+constexpr int kMaxConfigs = 100000;
+
+std::string trim(const std::string& s) {
+  const size_t a = s.find_first_not_of(" \t\n\r");
+  if (a == std::string::npos) return {};
+  return s.substr(a, s.find_last_not_of(" \t\n\r") - a + 1);
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in(s);
+  while (std::getline(in, item, sep)) out.push_back(trim(item));
+  if (!s.empty() && s.back() == sep) out.push_back({});
+  return out;
+}
+
+std::string param_name(std::string name) {
+  std::replace(name.begin(), name.end(), '-', '_');
+  if (std::find(std::begin(kParams), std::end(kParams), name) == std::end(kParams)) {
+    std::string known;
+    for (const char* p : kParams) known += std::string(known.empty() ? "" : ", ") + p;
+    throw SweepError("unknown sweep parameter '" + name + "' (known: " + known + ")");
+  }
+  return name;
+}
+
+using Axis = std::pair<std::string, std::vector<std::string>>;
+
+// Every combination of the axes' values, the last axis varying fastest; each checked unique.
+std::vector<SweepConfig> expand(const std::vector<Axis>& axes) {
+  long long total = 1;
+  for (const Axis& a : axes) {
+    if (a.second.empty()) throw SweepError("sweep parameter '" + a.first + "' has no values");
+    total *= static_cast<long long>(a.second.size());
+    if (total > kMaxConfigs)
+      throw SweepError("the grid has more than " + std::to_string(kMaxConfigs) + " configurations");
+  }
+  std::vector<SweepConfig> out;
+  std::vector<size_t> at(axes.size(), 0);
+  for (long long n = 0; n < total; ++n) {
+    SweepConfig c;
+    for (size_t i = 0; i < axes.size(); ++i)
+      c.params.emplace_back(axes[i].first, axes[i].second[at[i]]);
+    std::sort(c.params.begin(), c.params.end());
+    out.push_back(std::move(c));
+    for (size_t i = axes.size(); i-- > 0;) {
+      if (++at[i] < axes[i].second.size()) break;
+      at[i] = 0;
+    }
+  }
+  return out;
+}
+
+void check_unique(const std::vector<SweepConfig>& configs) {
+  if (configs.empty()) throw SweepError("the sweep has no configurations");
+  std::set<std::string> seen;
+  for (const SweepConfig& c : configs)
+    if (!seen.insert(c.key()).second)
+      throw SweepError("configuration '" + c.key() + "' appears twice in the sweep");
+}
+
+std::string value_text(const Json& v, const std::string& where) {
+  if (v.is_string()) return trim(v.get<std::string>());
+  if (v.is_number()) return v.dump();
+  throw SweepError(where + ": values must be strings or numbers, got " + v.dump());
+}
+
+float number(const SweepConfig& c, const std::string& name, const std::string& text) {
+  float v = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (ec != std::errc() || ptr != end || !std::isfinite(v))
+    throw SweepError("configuration '" + c.key() + "': " + name + " '" + text +
+                     "' is not a number");
+  return v;
+}
+
+}  // namespace
+
+std::string SweepConfig::key() const {
+  std::string out;
+  for (const auto& [name, value] : params) out += (out.empty() ? "" : ";") + name + "=" + value;
+  return out;
+}
+
+std::vector<SweepConfig> parse_sweep_grid(const std::string& text) {
+  std::vector<Axis> axes;
+  for (const std::string& part : split(text, ';')) {
+    if (part.empty()) continue;
+    const size_t eq = part.find('=');
+    if (eq == std::string::npos)
+      throw SweepError("grid part '" + part + "' is not name=value,value,...");
+    Axis axis{param_name(trim(part.substr(0, eq))), split(part.substr(eq + 1), ',')};
+    for (const std::string& v : axis.second)
+      if (v.empty()) throw SweepError("grid parameter '" + axis.first + "' has an empty value");
+    if (std::any_of(axes.begin(), axes.end(), [&](const Axis& a) { return a.first == axis.first; }))
+      throw SweepError("grid parameter '" + axis.first + "' is given twice");
+    axes.push_back(std::move(axis));
+  }
+  if (axes.empty()) throw SweepError("the grid is empty");
+  std::vector<SweepConfig> out = expand(axes);
+  check_unique(out);
+  return out;
+}
+
+std::vector<SweepConfig> parse_sweep_json(const std::string& text, const std::string& name) {
+  Json j;
+  try {
+    j = Json::parse(text);
+  } catch (const Json::exception& e) {
+    throw SweepError(name + ": not valid JSON (" + e.what() + ")");
+  }
+  const bool grid = j.is_object() && j.contains("grid");
+  const bool list = j.is_object() && j.contains("configs");
+  if (grid == list || j.size() != 1)
+    throw SweepError(name + ": expected an object with either \"grid\" or \"configs\"");
+  std::vector<SweepConfig> out;
+  if (grid) {
+    if (!j["grid"].is_object()) throw SweepError(name + ": \"grid\" must be an object");
+    std::vector<Axis> axes;
+    for (const auto& [k, values] : j["grid"].items()) {
+      Axis axis{param_name(k), {}};
+      const std::string where = name + ": grid parameter '" + k + "'";
+      if (!values.is_array()) throw SweepError(where + " must be a list");
+      for (const Json& v : values) axis.second.push_back(value_text(v, where));
+      axes.push_back(std::move(axis));
+    }
+    if (axes.empty()) throw SweepError(name + ": the grid is empty");
+    out = expand(axes);
+  } else {
+    if (!j["configs"].is_array()) throw SweepError(name + ": \"configs\" must be a list");
+    for (const Json& c : j["configs"]) {
+      const std::string where = name + ": configuration " + std::to_string(out.size() + 1);
+      if (!c.is_object() || c.empty()) throw SweepError(where + " must be a non-empty object");
+      SweepConfig config;
+      for (const auto& [k, v] : c.items())
+        config.params.emplace_back(param_name(k), value_text(v, where));
+      std::sort(config.params.begin(), config.params.end());
+      out.push_back(std::move(config));
+    }
+  }
+  check_unique(out);
+  return out;
+}
+
+std::vector<SweepConfig> parse_sweep_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw SweepError(path + ": cannot read the sweep file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_sweep_json(text.str(), path);
+}
+
+std::string SweepPlan::definition() const {
+  Json j;
+  j["nets"] = settings.nets;
+  j["epochs"] = settings.epochs;
+  j["batch_size"] = settings.batch_size;
+  j["seed"] = settings.seed;
+  j["data"] = settings.data;
+  j["limit_train"] = settings.limit_train;
+  Json configs = Json::array();
+  for (const SweepConfig& c : this->configs) {
+    Json o = Json::object();
+    for (const auto& [k, v] : c.params) o[k] = v;
+    configs.push_back(o);
+  }
+  j["configs"] = configs;
+  return j.dump();
+}
+
+SweepPlan SweepPlan::from_definition(const std::string& text) {
+  SweepPlan p;
+  try {
+    const Json j = Json::parse(text);
+    p.settings.nets = j.at("nets").get<int>();
+    p.settings.epochs = j.at("epochs").get<int>();
+    p.settings.batch_size = j.at("batch_size").get<int>();
+    p.settings.seed = j.at("seed").get<uint64_t>();
+    p.settings.data = j.at("data").get<std::string>();
+    p.settings.limit_train = j.at("limit_train").get<int>();
+    for (const Json& c : j.at("configs")) {
+      SweepConfig config;
+      for (const auto& [k, v] : c.items()) config.params.emplace_back(k, v.get<std::string>());
+      p.configs.push_back(std::move(config));
+    }
+  } catch (const Json::exception& e) {
+    throw SweepError(std::string("damaged sweep definition (") + e.what() + ")");
+  }
+  return p;
+}
+
+TrainConfig sweep_train_config(const SweepConfig& c, const SweepSettings& s, const Dataset& train,
+                               int first_net, int nets) {
+  std::map<std::string, std::string> p(c.params.begin(), c.params.end());
+  TrainConfig cfg;
+  GroupConfig& g = cfg.group;
+  g.spec = p.count("arch") ? NetworkSpec::parse(p["arch"], train.shape, train.classes)
+                           : NetworkSpec::reference(train.shape, train.classes);
+  OptimizerKind kind = OptimizerKind::Adam;
+  if (p.count("optimizer")) {
+    try {
+      kind = parse_optimizer(p["optimizer"]);
+    } catch (const std::invalid_argument& e) {
+      throw SweepError("configuration '" + c.key() + "': " + e.what());
+    }
+  }
+  g.optimizer = OptimizerConfig::defaults(kind);
+  const std::pair<const char*, float*> fields[] = {
+      {"lr", &g.optimizer.lr},
+      {"beta1", &g.optimizer.beta1},
+      {"beta2", &g.optimizer.beta2},
+      {"epsilon", &g.optimizer.epsilon},
+      {"momentum", &g.optimizer.momentum},
+      {"rho", &g.optimizer.rho},
+      {"initial_accumulator", &g.optimizer.initial_accumulator}};
+  for (const auto& [name, field] : fields)
+    if (p.count(name)) *field = number(c, name, p[name]);
+  const std::string problem = g.optimizer.problem();
+  if (!problem.empty()) throw SweepError("configuration '" + c.key() + "': " + problem);
+  g.batch_size = s.batch_size;
+  if (p.count("batch_size")) {
+    const float b = number(c, "batch_size", p["batch_size"]);
+    if (b != std::floor(b) || b < 1 || b > kMaxBatchSize)
+      throw SweepError("configuration '" + c.key() +
+                       "': batch_size must be a whole number in [1, " +
+                       std::to_string(kMaxBatchSize) + "]");
+    g.batch_size = static_cast<int>(b);
+  }
+  cfg.epochs = s.epochs;
+  g.shuffle_seed = s.seed;
+  g.seeds.clear();
+  for (int i = 0; i < nets; ++i) g.seeds.push_back(s.seed + static_cast<uint64_t>(first_net + i));
+  return cfg;
+}
+
+void check_sweep(const SweepPlan& plan, const Dataset& train, const Dataset& val) {
+  for (const SweepConfig& c : plan.configs)
+    check_group(sweep_train_config(c, plan.settings, train, 0, 1).group, train, val);
+}
+
+}  // namespace cs

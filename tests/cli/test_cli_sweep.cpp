@@ -1,0 +1,99 @@
+// convscope-cli sweep on one process: a grid becomes one ensemble run per configuration tied by a
+// sweep record, the same command again skips what finished, Ctrl+C leaves a sweep that resumes,
+// and a bad grid or architecture is refused before any store is created.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+
+#include "cli_runner.h"
+#include "convscope/store.h"
+
+namespace cs {
+namespace {
+
+using namespace cli_test;
+namespace fs = std::filesystem;
+
+class CliSweep : public testing::Test {
+ protected:
+  void SetUp() override { write_idx_folder(m_dir.file("data"), 256, 64, 8); }
+  std::vector<std::string> args(const std::string& grid, std::vector<std::string> more = {}) {
+    std::vector<std::string> a{"sweep",   "--data", m_dir.file("data"), "--threads", "1",
+                               "--store", m_store,  "--grid",           grid};
+    a.insert(a.end(), more.begin(), more.end());
+    return a;
+  }
+  TempDir m_dir;
+  std::string m_store = m_dir.file("runs.db");
+};
+
+TEST_F(CliSweep, GridRunsEveryConfigurationThenResumeSkipsThem) {
+  const std::string grid = "arch=d8:relu-d10; lr=0.01,0.02; optimizer=adam,sgd";
+  Result r = run_cli(args(grid, {"--nets", "3"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("4 of 4 configurations finished"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("arch=d8:relu-d10;lr=0.02;optimizer=sgd"), std::string::npos) << r.out;
+  {
+    Store s(m_store, StoreAccess::ReadOnly);
+    EXPECT_EQ(s.list_runs().size(), 4u);
+    for (const RunSummary& run : s.list_runs()) EXPECT_EQ(run.nets, 3);
+  }
+  r = run_cli(args(grid, {"--nets", "3"}));  // the same sweep: nothing left to train
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("sweep 1 in"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("4 finished; 0 unit(s)"), std::string::npos) << r.err;
+  EXPECT_EQ(Store(m_store, StoreAccess::ReadOnly).list_runs().size(), 4u);
+  r = run_cli(args(grid, {"--nets", "2"}));  // other settings: another sweep
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("sweep 2 in"), std::string::npos) << r.err;
+  r = run_cli({"sweep", "--show", "1", "--store", m_store});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("sweep 1 ("), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("lr=0.01;optimizer=adam"), std::string::npos) << r.out;
+}
+
+TEST_F(CliSweep, InterruptedSweepResumesWithTheSameCommand) {
+  write_idx_folder(m_dir.file("data"), 4096, 64, 16);
+  const auto a = args("arch=c3x8:relu-m2-d10; lr=0.001,0.002,0.003,0.004", {"--epochs", "3"});
+  {
+    Process p(a);
+    ASSERT_TRUE(p.wait_for_output("epoch 1/3", 60)) << p.err();
+    p.signal(SIGINT);
+    const Result r = p.wait();
+    EXPECT_EQ(r.code, 130) << r.err;
+    EXPECT_NE(r.err.find("stopped: sweep 1 keeps"), std::string::npos) << r.err;
+  }
+  const Result r = run_cli(a);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("4 of 4 configurations finished"), std::string::npos) << r.out;
+  Store s(m_store, StoreAccess::ReadOnly);
+  const SweepRecord sweep = s.load_sweep(1);
+  EXPECT_EQ(sweep.finished(), 4);
+  int cancelled = 0;
+  for (const RunSummary& run : s.list_runs()) cancelled += run.status == RunStatus::Cancelled;
+  EXPECT_EQ(cancelled, 1);  // the stopped configuration's run is kept beside its new one
+}
+
+TEST_F(CliSweep, BadDefinitionsAreRefusedBeforeAnyStoreExists) {
+  Result r = run_cli({"sweep", "--store", m_store});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("exactly one of --grid, --file and --resume"), std::string::npos) << r.err;
+  r = run_cli(args("rate=0.1"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("unknown sweep parameter 'rate'"), std::string::npos) << r.err;
+  r = run_cli(args("arch=c9x4-d10"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("kernel does not fit"), std::string::npos) << r.err;
+  r = run_cli(args("arch=d10; lr=-1"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("configuration 'arch=d10;lr=-1'"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(m_store));
+  r = run_cli({"sweep", "--data", m_dir.file("data"), "--store", m_store, "--file",
+               m_dir.file("missing.json")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("cannot read the sweep file"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace cs

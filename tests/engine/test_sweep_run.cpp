@@ -1,0 +1,262 @@
+// Running sweeps: every configuration becomes an ensemble run equal to what run_ensemble() records
+// for it, a stopped sweep resumes with only its unfinished configurations, version 1 stores gain
+// the sweep tables, and reports from other ranks (an in-process two-rank transport) assemble into
+// the same store as one rank writes.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <random>
+
+#include "convscope/cpu_backend.h"
+#include "convscope/ensemble_run.h"
+#include "convscope/sweep_run.h"
+#include "expect_close.h"
+#include "store_test_util.h"
+#include "sweep_test_util.h"
+
+namespace cs {
+namespace {
+
+using store_test::TempDir;
+using sweep_test::expect_same_run;
+
+Dataset synthetic(int count, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Dataset d;
+  d.name = "synthetic";
+  d.shape = {1, 6, 6};
+  d.count = count;
+  d.classes = 4;
+  for (int i = 0; i < count; ++i) {
+    d.labels.push_back(static_cast<uint8_t>(rng() % 4));
+    for (int p = 0; p < d.shape.size(); ++p) d.images.push_back(static_cast<uint8_t>(rng()));
+  }
+  return d;
+}
+
+// One rank of a two-rank sweep in one process: rank 1 runs first and queues its reports, which
+// rank 0 then receives.
+struct QueueTransport : SweepTransport {
+  QueueTransport(int rank, std::deque<std::string>& queue, std::string plan)
+      : m_rank(rank), m_queue(queue), m_plan(std::move(plan)) {}
+  int rank() const override { return m_rank; }
+  int size() const override { return 2; }
+  void broadcast(std::string& text) override {
+    if (m_rank != 0) text = m_plan;  // what rank 0 sends for a new sweep
+  }
+  void send(const std::string& bytes) override { m_queue.push_back(bytes); }
+  bool receive(std::string& bytes, int& from) override {
+    if (m_queue.empty()) return false;
+    bytes = m_queue.front();
+    from = 1;
+    m_queue.pop_front();
+    return true;
+  }
+  int m_rank;
+  std::deque<std::string>& m_queue;
+  std::string m_plan;
+};
+
+class SweepRun : public testing::Test {
+ protected:
+  SweepRun() {
+    m_plan.configs = parse_sweep_grid("lr=0.01,0.05; arch=d8:relu-d4,d6:tanh-d4");
+    m_plan.settings = {.nets = 3, .epochs = 2, .batch_size = 16, .seed = 7, .data = "synthetic"};
+  }
+  SweepOutcome sweep(Store& store, int64_t resume = -1, const SweepHooks& hooks = {}) {
+    return run_sweep(&store, m_plan, resume, context(*m_backend, m_local), hooks);
+  }
+  SweepContext context(Backend& backend, SweepTransport& transport) {
+    return {&m_train, &m_val, &backend, &transport, "test"};
+  }
+
+  TempDir m_dir;
+  std::unique_ptr<Backend> m_backend = make_cpu_backend(1);
+  LocalTransport m_local;
+  Dataset m_train = synthetic(48, 1), m_val = synthetic(20, 2);
+  SweepPlan m_plan;
+};
+
+TEST_F(SweepRun, EveryConfigurationIsTheEnsembleRunOfItsSettings) {
+  Store store(m_dir.file("sweep.db"));
+  const SweepOutcome out = sweep(store);
+  EXPECT_FALSE(out.cancelled);
+  EXPECT_EQ(out.configs, 4);
+  EXPECT_EQ(out.finished, 4);
+  const SweepRecord rec = store.load_sweep(out.sweep);
+  EXPECT_EQ(rec.definition, m_plan.definition());
+  ASSERT_EQ(rec.configs.size(), 4u);
+  Store reference(m_dir.file("reference.db"));
+  for (const SweepConfigState& c : rec.configs) {
+    SCOPED_TRACE(c.key);
+    EXPECT_EQ(c.key, m_plan.configs[c.index].key());
+    EXPECT_TRUE(c.finished());
+    const TrainConfig cfg = sweep_train_config(m_plan.configs[c.index], m_plan.settings, m_train, 0,
+                                               m_plan.settings.nets);
+    Trainer trainer(*m_backend, m_train, m_val, cfg);
+    const EnsembleOutcome ref = run_ensemble(
+        reference, trainer, RunSetup::from(cfg, m_train, m_val, m_backend->info(), "test"), {});
+    expect_same_run(store, c.run, reference, ref.run, 0);
+  }
+}
+
+TEST_F(SweepRun, AStoppedSweepResumesWithItsUnfinishedConfigurations) {
+  const std::string path = m_dir.file("sweep.db");
+  SweepHooks stop;
+  std::vector<int> configs_recorded;
+  stop.epoch_recorded = [&](int config, int64_t, const EpochMetrics&, const EvalResult&) {
+    configs_recorded.push_back(config);
+  };
+  bool stop_now = false;
+  stop.stepped = [&](const SweepUnit& unit, const Trainer& t) {
+    stop_now = unit.config == 1 && t.epoch() == 1;  // configuration 1 after its first epoch
+  };
+  stop.cancel_requested = [&] { return stop_now; };
+  int64_t first_run = -1, stopped_run = -1, sweep_id = -1;
+  {
+    Store store(path);
+    const SweepOutcome out = sweep(store, -1, stop);
+    EXPECT_TRUE(out.cancelled);
+    EXPECT_EQ(out.finished, 1);
+    EXPECT_EQ(configs_recorded, (std::vector<int>{0, 0, 1}));
+    const SweepRecord rec = store.load_sweep(out.sweep);
+    EXPECT_TRUE(rec.configs[0].finished());
+    EXPECT_EQ(rec.configs[1].status, RunStatus::Cancelled);
+    EXPECT_EQ(rec.configs[2].run, -1);
+    EXPECT_EQ(rec.configs[3].run, -1);
+    first_run = rec.configs[0].run;
+    stopped_run = rec.configs[1].run;
+    sweep_id = out.sweep;
+  }
+  Store store(path);
+  SweepHooks watch;
+  std::vector<SweepUnit> planned;
+  watch.planned = [&](const SweepRecord& rec, const std::vector<SweepUnit>& units) {
+    EXPECT_EQ(rec.id, sweep_id);
+    planned = units;
+  };
+  const SweepOutcome out = sweep(store, -1, watch);  // the same plan: the same sweep
+  EXPECT_EQ(out.sweep, sweep_id);
+  EXPECT_EQ(out.finished, 4);
+  EXPECT_EQ(planned, (std::vector<SweepUnit>{{1, 0, 3, 0}, {2, 0, 3, 0}, {3, 0, 3, 0}}));
+  const SweepRecord rec = store.load_sweep(sweep_id);
+  EXPECT_EQ(rec.configs[0].run, first_run);  // skipped, not trained again
+  EXPECT_NE(rec.configs[1].run, stopped_run);
+  EXPECT_EQ(store.load_run(stopped_run).info.status, RunStatus::Cancelled);  // kept
+  EXPECT_EQ(store.list_runs().size(), 5u);
+  // The configuration trained again equals the same configuration of an uninterrupted sweep.
+  Store fresh(m_dir.file("fresh.db"));
+  const SweepOutcome full = sweep(fresh);
+  expect_same_run(store, rec.configs[1].run, fresh, fresh.load_sweep(full.sweep).configs[1].run, 0);
+  // --new: another sweep; a sweep id of another definition is refused.
+  EXPECT_NE(sweep(store, -2).sweep, sweep_id);
+  m_plan.settings.nets = 2;
+  EXPECT_THROW(sweep(store, sweep_id), SweepError);
+}
+
+TEST_F(SweepRun, AFailingConfigurationLeavesTheOthersFinished) {
+  m_plan.configs = parse_sweep_json(
+      R"({"configs": [{"arch": "d8:relu-d4"}, {"arch": "d8:relu-d4", "optimizer": "sgd",
+          "lr": 1e30}]})",
+      "test");
+  Store store(m_dir.file("sweep.db"));
+  std::vector<std::string> failures;
+  SweepHooks hooks;
+  hooks.unit_failed = [&](const SweepUnit&, const std::string& e) { failures.push_back(e); };
+  const SweepOutcome out = sweep(store, -1, hooks);
+  EXPECT_EQ(out.finished, 1);
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_NE(failures[0].find("NaN or infinite"), std::string::npos) << failures[0];
+  EXPECT_FALSE(store.load_sweep(out.sweep).configs[1].finished());
+}
+
+TEST_F(SweepRun, ReportsOfAnotherRankAssembleIntoTheSameStore) {
+  // Two configurations over two ranks (whole configurations: exact), then one configuration
+  // over two ranks (network slices: within the CPU backend's group-versus-single tolerance).
+  for (const std::string grid : {"arch=d8:relu-d4; lr=0.01,0.05", "arch=d8:relu-d4; lr=0.01"}) {
+    SCOPED_TRACE(grid);
+    m_plan.configs = parse_sweep_grid(grid);
+    const bool slices = m_plan.configs.size() == 1;
+    Store one(m_dir.file("one" + std::to_string(slices) + ".db"));
+    const SweepOutcome ref = sweep(one);
+    std::deque<std::string> queue;
+    QueueTransport rank1(
+        1, queue, slices ? R"({"sweep":1,"pending":[0]})" : R"({"sweep":1,"pending":[0,1]})");
+    auto backend1 = make_cpu_backend(1);
+    run_sweep(nullptr, m_plan, -1, context(*backend1, rank1), {});
+    EXPECT_EQ(queue.size(), 3u);  // epochs 1 and 2, then done
+    QueueTransport rank0(0, queue, {});
+    Store two(m_dir.file("two" + std::to_string(slices) + ".db"));
+    const SweepOutcome out = run_sweep(&two, m_plan, -1, context(*m_backend, rank0), {});
+    EXPECT_EQ(out.finished, static_cast<int>(m_plan.configs.size()));
+    EXPECT_TRUE(queue.empty());
+    for (size_t c = 0; c < m_plan.configs.size(); ++c)
+      expect_same_run(two, two.load_sweep(out.sweep).configs[c].run, one,
+                      one.load_sweep(ref.sweep).configs[c].run, slices ? 1e-5 : 0);
+  }
+}
+
+TEST_F(SweepRun, ASilentRankIsNamedAndItsConfigurationsStayUnfinished) {
+  m_plan.configs = parse_sweep_grid("arch=d8:relu-d4; lr=0.01,0.05");
+  std::deque<std::string> queue;  // rank 1 never reports
+  QueueTransport rank0(0, queue, {});
+  SweepContext ctx = context(*m_backend, rank0);
+  ctx.rank_timeout_s = 0.2;
+  Store store(m_dir.file("sweep.db"));
+  try {
+    run_sweep(&store, m_plan, -1, ctx, {});
+    ADD_FAILURE() << "no SweepError for the silent rank";
+  } catch (const SweepError& e) {
+    EXPECT_NE(std::string(e.what()).find("rank 1 has sent nothing"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("configurations (1)"), std::string::npos) << e.what();
+  }
+  const SweepRecord rec = store.load_sweep(store.list_sweeps().front());
+  EXPECT_TRUE(rec.configs[0].finished());  // rank 0's own
+  EXPECT_EQ(rec.configs[1].run, -1);
+  // The sign of life workers send while they train round-trips like every report.
+  SweepReport alive;
+  alive.kind = SweepReport::Kind::Alive;
+  alive.unit = {1, 0, 3, 1};
+  EXPECT_EQ(decode_sweep_report(encode_sweep_report(alive)).kind, SweepReport::Kind::Alive);
+}
+
+TEST(SweepStore, VersionOneStoresGainTheSweepTables) {
+  TempDir dir;
+  const std::string path = dir.file("v1.db");
+  store_test::make_store(path);
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP TABLE sweep_configs; DROP TABLE sweeps; "
+                           "PRAGMA user_version = 1",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  {
+    Store reader(path, StoreAccess::ReadOnly);  // read as it is
+    EXPECT_TRUE(reader.list_sweeps().empty());
+    EXPECT_EQ(reader.find_sweep("{}"), -1);
+    EXPECT_EQ(reader.list_runs().size(), 1u);
+  }
+  EXPECT_EQ(store_test::count_rows(path, "PRAGMA user_version"), 1);
+  Store store(path);  // upgraded on opening for writing
+  EXPECT_EQ(store_test::count_rows(path, "PRAGMA user_version"), 2);
+  const int64_t id = store.begin_sweep("{}", {"lr=1", "lr=2"});
+  EXPECT_EQ(store.find_sweep("{}"), id);
+  store.set_sweep_run(id, 1, 1);
+  const SweepRecord rec = store.load_sweep(id);
+  ASSERT_EQ(rec.configs.size(), 2u);
+  EXPECT_EQ(rec.configs[0].run, -1);
+  EXPECT_EQ(rec.configs[1].run, 1);
+  EXPECT_TRUE(rec.configs[1].finished());
+  EXPECT_EQ(rec.finished(), 1);
+  EXPECT_THROW(store.set_sweep_run(id, 2, 1), StoreError);
+  EXPECT_THROW(store.load_sweep(id + 1), StoreError);
+  EXPECT_TRUE(store.delete_run(1));
+  EXPECT_EQ(store.load_sweep(id).configs[1].run, -1);  // its run deleted: pending again
+}
+
+}  // namespace
+}  // namespace cs
