@@ -1,15 +1,13 @@
 // convscope-cli predict: classify image files (a drawn or photographed digit) with a checkpoint,
 // or with every stored network of a run (votes, mean probabilities, disagreement).
 //
-// Each image goes through the MNIST-style preprocessing (digit_preprocess.h) unless --raw.
-// The Backend interface has no single-image forward pass, so the images are classified through
-// evaluate(): it reports only the top three classes and the probability of each image's label, so
-// every image is put in the evaluation set once per class, labelled with that class, and the
-// label probabilities make up the full distribution (classes x the cost of one forward pass).
+// Each image goes through the MNIST-style preprocessing (digit_preprocess.h) unless --raw, and
+// every network gives its full softmax through Backend::predict.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <vector>
 
 #include "commands.h"
 #include "convscope/checkpoint.h"
@@ -58,18 +56,16 @@ std::vector<Input> read_inputs(const std::vector<std::string>& paths, const Shap
   return out;
 }
 
-// Every non-blank input once per class, labelled with that class.
-Dataset one_per_class(const std::vector<Input>& inputs, const Shape3& shape, int classes) {
+// Every non-blank input once (label 0): the data the backend is configured with.
+Dataset non_blank(const std::vector<Input>& inputs, const Shape3& shape, int classes) {
   Dataset d;
   d.name = "predict";
   d.shape = shape;
   d.classes = classes;
   for (const Input& in : inputs) {
     if (in.pixels.empty()) continue;
-    for (int c = 0; c < classes; ++c) {
-      d.images.insert(d.images.end(), in.pixels.begin(), in.pixels.end());
-      d.labels.push_back(static_cast<uint8_t>(c));
-    }
+    d.images.insert(d.images.end(), in.pixels.begin(), in.pixels.end());
+    d.labels.push_back(0);
   }
   d.count = static_cast<int>(d.labels.size());
   return d;
@@ -156,10 +152,11 @@ int predict_command(const std::vector<std::string>& argv) {
   const auto start = std::chrono::steady_clock::now();
   const std::vector<Input> inputs =
       read_inputs(args.positional(), group.spec.input, args.on("raw"));
-  const Dataset set = one_per_class(inputs, group.spec.input, group.spec.classes);
+  const Dataset set = non_blank(inputs, group.spec.input, group.spec.classes);
   const auto read = std::chrono::steady_clock::now();
 
-  EvalResult r;
+  const int classes = group.spec.classes;
+  std::vector<float> probs_all(static_cast<size_t>(group.nets()) * set.count * classes);
   if (set.count > 0) {
     BackendSelection sel = select_backend(args);
     sel.backend->configure(group, set, set);
@@ -168,11 +165,15 @@ int predict_command(const std::vector<std::string>& argv) {
         load_stored_weights(*store, run, net, *sel.backend, group.spec);
     else
       load_checkpoint(args.str("checkpoint"), *sel.backend, 0);
-    sel.backend->evaluate(r);
+    std::vector<float> x(set.images.size());  // as the backends normalize training bytes
+    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(set.images[i]) / 255.f;
+    for (int net = 0; net < group.nets(); ++net)
+      sel.backend->predict(net, x.data(), set.count,
+                           probs_all.data() + static_cast<size_t>(net) * set.count * classes,
+                           nullptr);
   }
   const auto done = std::chrono::steady_clock::now();
 
-  const int classes = group.spec.classes;
   int at = 0;  // position of the next non-blank input in `set`
   for (const Input& in : inputs) {
     if (in.pixels.empty()) {
@@ -181,7 +182,7 @@ int predict_command(const std::vector<std::string>& argv) {
     }
     std::vector<const float*> probs;
     for (int net = 0; net < group.nets(); ++net)
-      probs.push_back(&r.true_probs[static_cast<size_t>(net) * set.count + at * classes]);
+      probs.push_back(&probs_all[(static_cast<size_t>(net) * set.count + at) * classes]);
     if (store)
       print_ensemble(in, probs, classes);
     else
