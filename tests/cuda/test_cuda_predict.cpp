@@ -3,7 +3,9 @@
 // counts past one pass's chunk, and training untouched by either call.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,19 @@ struct PredictCase {
   Shape3 input;
   int nets;
 };
+
+// "c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10 n3": the value CTest names carry.
+void PrintTo(const PredictCase& c, std::ostream* os) {
+  *os << c.spec << " n" << c.nets;
+}
+
+// The same as an identifier: c5x8_relu_m2_c5x16_relu_m2_d128_relu_d10_n3.
+std::string case_name(const ::testing::TestParamInfo<PredictCase>& info) {
+  std::string s = std::string(info.param.spec) + "_n" + std::to_string(info.param.nets);
+  for (char& ch : s)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return s;
+}
 
 class CudaPredict : public ::testing::TestWithParam<PredictCase> {};
 
@@ -60,7 +75,8 @@ INSTANTIATE_TEST_SUITE_P(Cases, CudaPredict,
                          ::testing::Values(PredictCase{kReference, kMnist, 1},
                                            PredictCase{kReference, kMnist, 3},
                                            PredictCase{"c3x4:tanh:same-a2-d10", {2, 9, 9}, 3},
-                                           PredictCase{"d32:relu-d10", {1, 8, 8}, 3}));
+                                           PredictCase{"d32:relu-d10", {1, 8, 8}, 3}),
+                         case_name);
 
 }  // namespace
 }  // namespace cs::test
