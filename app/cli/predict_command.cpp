@@ -2,9 +2,11 @@
 // or with every stored network of a run (votes, mean probabilities, disagreement).
 //
 // Each image goes through the MNIST-style preprocessing (digit_preprocess.h) unless --raw, and
-// every network gives its full softmax through Backend::predict.
+// every network gives its full softmax through Backend::predict. --saliency writes the input
+// and its saliency map (saliency.h) side by side as one PGM.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <vector>
@@ -13,6 +15,7 @@
 #include "convscope/checkpoint.h"
 #include "convscope/digit_preprocess.h"
 #include "convscope/image_file.h"
+#include "convscope/saliency.h"
 #include "convscope/store.h"
 #include "options.h"
 
@@ -114,6 +117,47 @@ void print_ensemble(const Input& in, const std::vector<const float*>& probs, int
   for (int c = 0; c < classes; ++c) std::printf("  %5d %6d %7.2f%%\n", c, votes[c], 100 * mean[c]);
 }
 
+SaliencyMethod saliency_method(const std::string& name) {
+  if (name == "vanilla") return SaliencyMethod::Vanilla;
+  if (name == "smoothgrad") return SaliencyMethod::SmoothGrad;
+  if (name == "integrated") return SaliencyMethod::IntegratedGradients;
+  throw UsageError("--saliency-method: '" + name + "' is not vanilla, smoothgrad or integrated");
+}
+
+// The input (left) and the map (right) as one grayscale image: a map >= 0 scaled from black
+// (0) to white (its maximum); a signed map (integrated gradients) grey at 0, white positive,
+// black negative.
+GrayImage side_by_side(const float* x, const SaliencyMap& m) {
+  const int w = m.width, h = m.height;
+  GrayImage g{2 * w, h, std::vector<uint8_t>(static_cast<size_t>(2 * w) * h)};
+  float top = 0.f;
+  for (float v : m.values) top = std::max(top, std::abs(v));
+  for (int y = 0; y < h; ++y)
+    for (int col = 0; col < w; ++col) {
+      const size_t p = static_cast<size_t>(y) * w + col;
+      const float v = top > 0.f ? m.values[p] / top : 0.f;
+      const float shade = m.is_signed ? 127.5f + 127.5f * v : 255.f * v;
+      g.pixels[static_cast<size_t>(y) * 2 * w + col] =
+          static_cast<uint8_t>(std::lround(std::clamp(x[p], 0.f, 1.f) * 255.f));
+      g.pixels[static_cast<size_t>(y) * 2 * w + w + col] =
+          static_cast<uint8_t>(std::lround(std::clamp(shade, 0.f, 255.f)));
+    }
+  return g;
+}
+
+void write_saliency(Backend& backend, const float* x, const Args& args) {
+  SaliencyOptions o;
+  o.method = saliency_method(args.str("saliency-method"));
+  if (args.given("saliency-class")) {
+    o.target = SaliencyTarget::Index;
+    o.index = args.integer("saliency-class", 0, backend.config().spec.classes - 1);
+  }
+  const SaliencyMap m = compute_saliency(backend, 0, x, o);
+  write_pgm(args.str("saliency"), side_by_side(x, m));
+  std::fprintf(stderr, "saliency of class %d (%s) written to %s\n", m.target_class,
+               args.str("saliency-method").c_str(), args.str("saliency").c_str());
+}
+
 }  // namespace
 
 int predict_command(const std::vector<std::string>& argv) {
@@ -130,11 +174,19 @@ int predict_command(const std::vector<std::string>& argv) {
   args.option("store", "FILE", default_store_path(), "the run store (SQLite) holding --run");
   args.section("Input");
   args.flag("raw", "no preprocessing: the images already have the network's input size");
+  args.section("Saliency (--checkpoint, one image)");
+  args.option("saliency", "FILE", "", "write the input and its saliency map side by side as a PGM");
+  args.option("saliency-method", "NAME", "smoothgrad",
+              "vanilla, smoothgrad (50 noisy copies) or integrated (gradients, 50 steps)");
+  args.option("saliency-class", "N", "", "the class to explain (default: the predicted one)");
   add_backend_options(args);
   if (!args.parse(argv)) return 0;
   if (args.given("checkpoint") == args.given("run"))
     throw UsageError("give either --checkpoint FILE or --run ID");
   if (args.positional().empty()) throw UsageError("no IMAGE given");
+  if (args.given("saliency") && args.given("run"))
+    throw UsageError("--saliency needs --checkpoint (one network)");
+  if (args.given("saliency")) saliency_method(args.str("saliency-method"));
 
   GroupConfig group;
   std::unique_ptr<Store> store;
@@ -153,6 +205,8 @@ int predict_command(const std::vector<std::string>& argv) {
   const std::vector<Input> inputs =
       read_inputs(args.positional(), group.spec.input, args.on("raw"));
   const Dataset set = non_blank(inputs, group.spec.input, group.spec.classes);
+  if (args.given("saliency") && set.count != 1)
+    throw UsageError("--saliency needs exactly one image that is not blank");
   const auto read = std::chrono::steady_clock::now();
 
   const int classes = group.spec.classes;
@@ -171,6 +225,7 @@ int predict_command(const std::vector<std::string>& argv) {
       sel.backend->predict(net, x.data(), set.count,
                            probs_all.data() + static_cast<size_t>(net) * set.count * classes,
                            nullptr);
+    if (args.given("saliency")) write_saliency(*sel.backend, x.data(), args);
   }
   const auto done = std::chrono::steady_clock::now();
 
