@@ -1,20 +1,21 @@
 // convscope-cli predict: classify image files (a drawn or photographed digit) with a checkpoint,
 // or with every stored network of a run (votes, mean probabilities, disagreement).
 //
-// Each image goes through the MNIST-style preprocessing (digit_preprocess.h) unless --raw.
-// The Backend interface has no single-image forward pass, so the images are classified through
-// evaluate(): it reports only the top three classes and the probability of each image's label, so
-// every image is put in the evaluation set once per class, labelled with that class, and the
-// label probabilities make up the full distribution (classes x the cost of one forward pass).
+// Each image goes through the MNIST-style preprocessing (digit_preprocess.h) unless --raw, and
+// every network gives its full softmax through Backend::predict. --saliency writes the input
+// and its saliency map (saliency.h) side by side as one PGM.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
+#include <vector>
 
 #include "commands.h"
 #include "convscope/checkpoint.h"
 #include "convscope/digit_preprocess.h"
 #include "convscope/image_file.h"
+#include "convscope/saliency.h"
 #include "convscope/store.h"
 #include "options.h"
 
@@ -58,18 +59,16 @@ std::vector<Input> read_inputs(const std::vector<std::string>& paths, const Shap
   return out;
 }
 
-// Every non-blank input once per class, labelled with that class.
-Dataset one_per_class(const std::vector<Input>& inputs, const Shape3& shape, int classes) {
+// Every non-blank input once (label 0): the data the backend is configured with.
+Dataset non_blank(const std::vector<Input>& inputs, const Shape3& shape, int classes) {
   Dataset d;
   d.name = "predict";
   d.shape = shape;
   d.classes = classes;
   for (const Input& in : inputs) {
     if (in.pixels.empty()) continue;
-    for (int c = 0; c < classes; ++c) {
-      d.images.insert(d.images.end(), in.pixels.begin(), in.pixels.end());
-      d.labels.push_back(static_cast<uint8_t>(c));
-    }
+    d.images.insert(d.images.end(), in.pixels.begin(), in.pixels.end());
+    d.labels.push_back(0);
   }
   d.count = static_cast<int>(d.labels.size());
   return d;
@@ -118,6 +117,47 @@ void print_ensemble(const Input& in, const std::vector<const float*>& probs, int
   for (int c = 0; c < classes; ++c) std::printf("  %5d %6d %7.2f%%\n", c, votes[c], 100 * mean[c]);
 }
 
+SaliencyMethod saliency_method(const std::string& name) {
+  if (name == "vanilla") return SaliencyMethod::Vanilla;
+  if (name == "smoothgrad") return SaliencyMethod::SmoothGrad;
+  if (name == "integrated") return SaliencyMethod::IntegratedGradients;
+  throw UsageError("--saliency-method: '" + name + "' is not vanilla, smoothgrad or integrated");
+}
+
+// The input (left) and the map (right) as one grayscale image: a map >= 0 scaled from black
+// (0) to white (its maximum); a signed map (integrated gradients) grey at 0, white positive,
+// black negative.
+GrayImage side_by_side(const float* x, const SaliencyMap& m) {
+  const int w = m.width, h = m.height;
+  GrayImage g{2 * w, h, std::vector<uint8_t>(static_cast<size_t>(2 * w) * h)};
+  float top = 0.f;
+  for (float v : m.values) top = std::max(top, std::abs(v));
+  for (int y = 0; y < h; ++y)
+    for (int col = 0; col < w; ++col) {
+      const size_t p = static_cast<size_t>(y) * w + col;
+      const float v = top > 0.f ? m.values[p] / top : 0.f;
+      const float shade = m.is_signed ? 127.5f + 127.5f * v : 255.f * v;
+      g.pixels[static_cast<size_t>(y) * 2 * w + col] =
+          static_cast<uint8_t>(std::lround(std::clamp(x[p], 0.f, 1.f) * 255.f));
+      g.pixels[static_cast<size_t>(y) * 2 * w + w + col] =
+          static_cast<uint8_t>(std::lround(std::clamp(shade, 0.f, 255.f)));
+    }
+  return g;
+}
+
+void write_saliency(Backend& backend, const float* x, const Args& args) {
+  SaliencyOptions o;
+  o.method = saliency_method(args.str("saliency-method"));
+  if (args.given("saliency-class")) {
+    o.target = SaliencyTarget::Index;
+    o.index = args.integer("saliency-class", 0, backend.config().spec.classes - 1);
+  }
+  const SaliencyMap m = compute_saliency(backend, 0, x, o);
+  write_pgm(args.str("saliency"), side_by_side(x, m));
+  std::fprintf(stderr, "saliency of class %d (%s) written to %s\n", m.target_class,
+               args.str("saliency-method").c_str(), args.str("saliency").c_str());
+}
+
 }  // namespace
 
 int predict_command(const std::vector<std::string>& argv) {
@@ -134,11 +174,19 @@ int predict_command(const std::vector<std::string>& argv) {
   args.option("store", "FILE", default_store_path(), "the run store (SQLite) holding --run");
   args.section("Input");
   args.flag("raw", "no preprocessing: the images already have the network's input size");
+  args.section("Saliency (--checkpoint, one image)");
+  args.option("saliency", "FILE", "", "write the input and its saliency map side by side as a PGM");
+  args.option("saliency-method", "NAME", "smoothgrad",
+              "vanilla, smoothgrad (50 noisy copies) or integrated (gradients, 50 steps)");
+  args.option("saliency-class", "N", "", "the class to explain (default: the predicted one)");
   add_backend_options(args);
   if (!args.parse(argv)) return 0;
   if (args.given("checkpoint") == args.given("run"))
     throw UsageError("give either --checkpoint FILE or --run ID");
   if (args.positional().empty()) throw UsageError("no IMAGE given");
+  if (args.given("saliency") && args.given("run"))
+    throw UsageError("--saliency needs --checkpoint (one network)");
+  if (args.given("saliency")) saliency_method(args.str("saliency-method"));
 
   GroupConfig group;
   std::unique_ptr<Store> store;
@@ -156,10 +204,13 @@ int predict_command(const std::vector<std::string>& argv) {
   const auto start = std::chrono::steady_clock::now();
   const std::vector<Input> inputs =
       read_inputs(args.positional(), group.spec.input, args.on("raw"));
-  const Dataset set = one_per_class(inputs, group.spec.input, group.spec.classes);
+  const Dataset set = non_blank(inputs, group.spec.input, group.spec.classes);
+  if (args.given("saliency") && set.count != 1)
+    throw UsageError("--saliency needs exactly one image that is not blank");
   const auto read = std::chrono::steady_clock::now();
 
-  EvalResult r;
+  const int classes = group.spec.classes;
+  std::vector<float> probs_all(static_cast<size_t>(group.nets()) * set.count * classes);
   if (set.count > 0) {
     BackendSelection sel = select_backend(args);
     sel.backend->configure(group, set, set);
@@ -168,11 +219,16 @@ int predict_command(const std::vector<std::string>& argv) {
         load_stored_weights(*store, run, net, *sel.backend, group.spec);
     else
       load_checkpoint(args.str("checkpoint"), *sel.backend, 0);
-    sel.backend->evaluate(r);
+    std::vector<float> x(set.images.size());  // as the backends normalize training bytes
+    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(set.images[i]) / 255.f;
+    for (int net = 0; net < group.nets(); ++net)
+      sel.backend->predict(net, x.data(), set.count,
+                           probs_all.data() + static_cast<size_t>(net) * set.count * classes,
+                           nullptr);
+    if (args.given("saliency")) write_saliency(*sel.backend, x.data(), args);
   }
   const auto done = std::chrono::steady_clock::now();
 
-  const int classes = group.spec.classes;
   int at = 0;  // position of the next non-blank input in `set`
   for (const Input& in : inputs) {
     if (in.pixels.empty()) {
@@ -181,7 +237,7 @@ int predict_command(const std::vector<std::string>& argv) {
     }
     std::vector<const float*> probs;
     for (int net = 0; net < group.nets(); ++net)
-      probs.push_back(&r.true_probs[static_cast<size_t>(net) * set.count + at * classes]);
+      probs.push_back(&probs_all[(static_cast<size_t>(net) * set.count + at) * classes]);
     if (store)
       print_ensemble(in, probs, classes);
     else

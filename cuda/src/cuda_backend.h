@@ -47,6 +47,9 @@ class CudaBackend final : public Backend {
   SnapshotExchange& snapshots() override { return m_exchange; }
   void read_tensor(int net, int param, TensorRole role, float* out) override;
   void write_tensor(int net, int param, TensorRole role, const float* in) override;
+  void predict(int net, const float* images, int count, float* probs, float* logits) override;
+  void input_gradient(int net, const float* images, int count, const int* classes,
+                      float* dinp) override;
   long long step_count() const override;
   void set_step_count(long long t) override;
 
@@ -65,6 +68,9 @@ class CudaBackend final : public Backend {
   void enqueue_step(const Plan& plan, int snapshot_slot);
   bool launch_graph(const Plan& plan);
   void enqueue_probe(int slot, int net, int probe);
+  Activations& saliency_buffers();
+  void upload_images(Activations& a, const float* images, int count);
+  void fetch_net_rows(float* out, const float* rows, int count, int net, int per_net);
 
   int m_device;
   bool m_graphs;
@@ -114,6 +120,11 @@ struct CudaBackend::Group {
   DeviceBuffer<uint8_t> eval_top_labels, eval_hit;
   DeviceBuffer<float> eval_top_probs, eval_true_probs, eval_row_loss, eval_loss, eval_accuracy;
   EvalRows eval_rows() const;
+
+  // predict() and input_gradient(): capacity kSaliencyChunk, made on first use; dx is the
+  // input gradient (kSaliencyChunk, in_nets, input).
+  std::unique_ptr<Activations> saliency;
+  DeviceBuffer<float> saliency_dx;
 
   std::map<int, GraphExec> graphs;  // by batch size
   std::map<int, int> eager_runs;    // un-captured runs by batch size (warm-up before capture)

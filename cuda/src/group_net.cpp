@@ -78,20 +78,23 @@ size_t GroupNet::activation_floats() const {
   return n;
 }
 
-const Plan& GroupNet::plan(int batch, int in_nets, bool backward, cudaStream_t stream) {
-  const auto key = std::make_tuple(batch, in_nets, backward);
+const Plan& GroupNet::plan(int batch, int in_nets, bool backward, cudaStream_t stream,
+                           bool input_grad) {
+  input_grad = input_grad && backward;
+  const auto key = std::make_tuple(batch, in_nets, backward, input_grad);
   if (auto it = m_plans.find(key); it != m_plans.end()) return it->second;
   Plan p;
   p.batch = batch;
   p.in_nets = in_nets;
   p.backward = backward;
+  p.input_grad = input_grad;
   size_t workspace = 0;
   Shape3 in = m_spec.input;
   for (size_t l = 0; l < m_spec.layers.size(); ++l) {
     const LayerSpec& layer = m_spec.layers[l];
     if (layer.kind == LayerKind::Conv2d) {
       const ConvShape s = conv_shape(layer, in, m_shapes[l], batch, m_nets, l == 0 && in_nets == 1);
-      p.conv.push_back(std::make_unique<ConvPlan>(m_cudnn, s, backward, l > 0));
+      p.conv.push_back(std::make_unique<ConvPlan>(m_cudnn, s, backward, l > 0 || input_grad));
       workspace = std::max(workspace, p.conv.back()->workspace_bytes);
     } else {
       p.conv.push_back(nullptr);
@@ -142,7 +145,8 @@ void GroupNet::forward(const Plan& plan, Activations& a, const float* params, cu
 }
 
 void GroupNet::backward(const Plan& plan, Activations& a, const float* params, float* grads,
-                        cudaStream_t stream) {
+                        cudaStream_t stream, float* dx) {
+  if (dx && !plan.input_grad) throw BackendError("internal: a plan without the input gradient");
   const Workspace ws{m_workspace.get(), m_workspace.bytes()};
   for (size_t l = m_spec.layers.size(); l-- > 0;) {
     const LayerSpec& layer = m_spec.layers[l];
@@ -151,7 +155,7 @@ void GroupNet::backward(const Plan& plan, Activations& a, const float* params, f
     const float* inp = l == 0 ? a.x.get() : a.y[l - 1].get();
     const float* out = a.y[l].get();
     const float* dout = a.dy[l].get();
-    float* dinp = l == 0 ? nullptr : a.dy[l - 1].get();
+    float* dinp = l == 0 ? dx : a.dy[l - 1].get();
     const int in_nets = l == 0 ? a.in_nets : m_nets;
     const PoolShape pool{
         plan.batch * in_nets * in.c, in.h, in.w, layer.kernel, out_shape.h, out_shape.w};

@@ -65,6 +65,7 @@ struct Activations {
 struct Plan {
   int batch = 0, in_nets = 1;
   bool backward = false;
+  bool input_grad = false;  // the first convolution computes the gradient of the input too
   std::vector<std::unique_ptr<ConvPlan>> conv;
 };
 
@@ -84,7 +85,9 @@ class GroupNet {
 
   // The plan for a pass (created on first use, which benchmarks cuDNN algorithms and may grow
   // the shared workspace; `stream` is synchronized before the old workspace is freed).
-  const Plan& plan(int batch, int in_nets, bool backward, cudaStream_t stream);
+  // input_grad (with backward) lets backward() write d(loss)/d(input) too (saliency).
+  const Plan& plan(int batch, int in_nets, bool backward, cudaStream_t stream,
+                   bool input_grad = false);
   // Changes whenever the workspace moves: captured graphs hold its address.
   unsigned workspace_generation() const { return m_generation; }
 
@@ -92,9 +95,10 @@ class GroupNet {
   // Backward from a.dy of the last layer: adds the parameter gradients to grads (the gradient
   // rule of convscope/op_conventions.h: the caller zeroes grads once per step) and writes every
   // a.dy but the input's. With grads null only data gradients are computed (the snapshot's
-  // probe, which must not touch the training batch's weight gradients).
+  // probe, which must not touch the training batch's weight gradients). With dx (a plan made
+  // with input_grad) d(loss)/d(a.x) is written there too, (batch, in_nets, input).
   void backward(const Plan& plan, Activations& a, const float* params, float* grads,
-                cudaStream_t stream);
+                cudaStream_t stream, float* dx = nullptr);
 
  private:
   NetworkSpec m_spec;
@@ -103,7 +107,7 @@ class GroupNet {
   ParamLayout m_layout;
   cudnnHandle_t m_cudnn;
   cublasHandle_t m_cublas;
-  std::map<std::tuple<int, int, bool>, Plan> m_plans;
+  std::map<std::tuple<int, int, bool, bool>, Plan> m_plans;
   DeviceBuffer<unsigned char> m_workspace;
   unsigned m_generation = 0;
 };

@@ -1,5 +1,6 @@
 // check_group(): the one validation of a group and its data (see backend.h).
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 
 #include "convscope/backend.h"
@@ -37,6 +38,21 @@ void check_group(const GroupConfig& cfg, const Dataset& train, const Dataset& va
   if (cfg.batch_size < 1) throw InputError("the batch size must be at least 1");
   check_dataset(train, cfg.spec);
   check_dataset(val, cfg.spec);
+}
+
+void check_predict_args(const GroupConfig& cfg, int net, int count, const float* images,
+                        const int* classes) {
+  if (net < 0 || net >= cfg.nets())
+    throw std::out_of_range("no network " + std::to_string(net) + " in a group of " +
+                            std::to_string(cfg.nets()));
+  if (count < 0) throw std::out_of_range("negative image count " + std::to_string(count));
+  if (count > 0 && !images) throw std::out_of_range("no images given");
+  if (!classes) return;
+  for (int b = 0; b < count; ++b)
+    if (classes[b] < 0 || classes[b] >= cfg.spec.classes)
+      throw std::out_of_range("class " + std::to_string(classes[b]) + " of image " +
+                              std::to_string(b) + " is outside the network's " +
+                              std::to_string(cfg.spec.classes) + " classes");
 }
 
 }  // namespace cs

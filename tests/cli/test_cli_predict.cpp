@@ -197,5 +197,70 @@ TEST(CliPredict, BadInputGetsAClearError) {
   EXPECT_EQ(predicted(r.out).size(), 1u) << r.out;
 }
 
+// --saliency: the input unchanged on the left, the map on the right (white at its maximum; for
+// integrated gradients grey where the input is black, since x * gradient is 0 there).
+TEST(CliPredict, SaliencyWritesTheInputAndTheMapSideBySide) {
+  TempDir tmp;
+  write_idx_folder(tmp.file("data"), 64, 8);
+  const std::string ck = tmp.file("net.safetensors");
+  ASSERT_EQ(run_cli({"train", "--data", tmp.file("data"), "--arch", "c3x4:relu-m2-d10", "--threads",
+                     "1", "--save", ck})
+                .code,
+            0);
+  const Dataset val = load_idx_folder(tmp.file("data"), "x").test;
+  const std::string img = tmp.file("digit.pgm"), img2 = tmp.file("other.pgm");
+  write_pgm(img, GrayImage{28, 28, std::vector<uint8_t>(val.image(0), val.image(0) + 784)});
+  write_pgm(img2, GrayImage{28, 28, std::vector<uint8_t>(val.image(1), val.image(1) + 784)});
+  for (const char* method : {"vanilla", "smoothgrad", "integrated"}) {
+    const std::string out = tmp.file(std::string(method) + ".pgm");
+    const Result r =
+        run_cli({"predict", "--threads", "1", "--checkpoint", ck, "--raw", "--saliency", out,
+                 "--saliency-method", method, "--saliency-class", "3", img});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.err.find("saliency of class 3"), std::string::npos) << r.err;
+    const GrayImage g = read_image_file(out);
+    ASSERT_EQ(g.width, 56);
+    ASSERT_EQ(g.height, 28);
+    int top = 0, low = 255;
+    for (int y = 0; y < 28; ++y)
+      for (int x = 0; x < 28; ++x) {
+        const uint8_t in = val.image(0)[y * 28 + x], map = g.pixels[y * 56 + 28 + x];
+        ASSERT_EQ(g.pixels[y * 56 + x], in) << method << " at " << x << "," << y;
+        if (std::string(method) == "integrated" && in == 0) {
+          ASSERT_EQ(map, 128) << method;
+        }
+        top = std::max<int>(top, map);
+        low = std::min<int>(low, map);
+      }
+    if (std::string(method) == "integrated") {
+      EXPECT_TRUE(top == 255 || low == 0) << "the largest attribution reaches white or black";
+    } else {
+      EXPECT_EQ(top, 255) << method;
+    }
+    EXPECT_LT(low, top) << method;
+  }
+  const struct {
+    std::vector<std::string> args;
+    std::string message;
+  } bad[] = {
+      {{"predict", "--checkpoint", ck, "--raw", "--saliency", tmp.file("s.pgm"), img, img2},
+       "exactly one image"},
+      {{"predict", "--checkpoint", ck, "--saliency", tmp.file("s.pgm"), "--saliency-method", "lime",
+        img},
+       "'lime' is not"},
+      {{"predict", "--store", tmp.file("no.db"), "--run", "1", "--saliency", tmp.file("s.pgm"),
+        img},
+       "needs --checkpoint"},
+      {{"predict", "--checkpoint", ck, "--raw", "--saliency", tmp.file("s.pgm"), "--saliency-class",
+        "10", img},
+       "saliency-class"},
+  };
+  for (const auto& c : bad) {
+    const Result r = run_cli(c.args);
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace cs

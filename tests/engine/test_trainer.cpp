@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "convscope/cpu_backend.h"
@@ -58,6 +59,12 @@ class ScriptedBackend : public Backend {
   void request_snapshot(int net, int probe) override { snapshot_requests.emplace_back(net, probe); }
   void capture_snapshot(int, int) override {}
   SnapshotExchange& snapshots() override { return m_exchange; }
+  void predict(int, const float*, int, float*, float*) override {
+    throw std::logic_error("the trainer does not predict");
+  }
+  void input_gradient(int, const float*, int, const int*, float*) override {
+    throw std::logic_error("the trainer does not compute saliency");
+  }
   void read_tensor(int net, int param, TensorRole role, float* out) override {
     if (role != TensorRole::Param) return;
     const std::vector<float>& v = params.at({net, param});

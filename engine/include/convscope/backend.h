@@ -58,6 +58,12 @@ class InputError : public Error {
 // throws SpecError for an impossible architecture and InputError for the rest.
 void check_group(const GroupConfig& cfg, const Dataset& train, const Dataset& val);
 
+// The argument check of predict() and input_gradient() (classes may be null for predict):
+// out_of_range for a network outside the group, a negative count, null buffers with count > 0
+// or a class outside [0, classes).
+void check_predict_args(const GroupConfig& cfg, int net, int count, const float* images,
+                        const int* classes);
+
 // Which per-parameter buffer read_tensor/write_tensor address.
 enum class TensorRole { Param, Grad, Slot0, Slot1 };
 
@@ -107,6 +113,21 @@ class Backend {
   // Copy one tensor of one network (ParamInfo order and PyTorch layout) out of / into the backend.
   virtual void read_tensor(int net, int param, TensorRole role, float* out) = 0;
   virtual void write_tensor(int net, int param, TensorRole role, const float* in) = 0;
+
+  // Network `net` with its current weights on `count` images of any count (chunked as the
+  // backend needs), (count, C, H, W) floats as training reads its bytes: pixels / 255, so [0, 1]
+  // (saliency passes noisy copies and interpolations, which may leave that range). Writes the
+  // softmax (count, classes) to probs and the class scores before the softmax (count, classes)
+  // to logits; either may be null. Touches no training state: no gradient, optimizer slot,
+  // snapshot or loss record changes. out_of_range for a bad net or a negative count.
+  virtual void predict(int net, const float* images, int count, float* probs, float* logits) = 0;
+
+  // Vanilla saliency: dinp[b] = d logits[b][classes[b]] / d images[b], the gradient of the
+  // chosen class's logit (its score before the softmax, not the log-probability) with respect
+  // to each input pixel, (count, C, H, W). Same inputs and guarantees as predict();
+  // out_of_range for a class outside [0, classes).
+  virtual void input_gradient(int net, const float* images, int count, const int* classes,
+                              float* dinp) = 0;
 
   // Optimizer steps taken so far (Adam's t); restored from checkpoints.
   virtual long long step_count() const = 0;

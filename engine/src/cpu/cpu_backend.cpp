@@ -78,6 +78,9 @@ class CpuBackend final : public Backend {
   SnapshotExchange& snapshots() override { return m_snapshots; }
   void read_tensor(int net, int param, TensorRole role, float* out) override;
   void write_tensor(int net, int param, TensorRole role, const float* in) override;
+  void predict(int net, const float* images, int count, float* probs, float* logits) override;
+  void input_gradient(int net, const float* images, int count, const int* classes,
+                      float* dinp) override;
   long long step_count() const override { return m_step; }
   void set_step_count(long long t) override { m_step = t; }
 
@@ -90,6 +93,8 @@ class CpuBackend final : public Backend {
   void reduce_gradients(long long begin, long long end, int chunks);
   void update(long long begin, long long end);
   void take_snapshot(int net, int probe, long long step);
+  template <typename Task>
+  void over_images(int net, const float* images, int count, Task task);
 
   cpu::ThreadPool m_pool;
   GroupConfig m_cfg;
@@ -316,6 +321,47 @@ void CpuBackend::evaluate(EvalResult& out) {
     out.loss[k] = static_cast<float>(loss / count);
     out.accuracy[k] = static_cast<float>(hits / count);
   }
+}
+
+// Runs task(ws, first, b) after the forward pass of images [first, first + b) of network `net`,
+// the images split into at most kEvalChunk-sized pieces spread over the threads.
+template <typename Task>
+void CpuBackend::over_images(int net, const float* images, int count, Task task) {
+  if (!m_plan) throw BackendError("the CPU backend is not configured yet");
+  if (count == 0) return;
+  const int size = m_cfg.spec.input.size(), threads = m_pool.size();
+  const int chunk = std::min(kEvalChunk, (count + threads - 1) / threads);
+  const float* params = m_params.data() + net * m_p;
+  m_pool.parallel_for((count + chunk - 1) / chunk, [&](int t, int thread) {
+    const int first = t * chunk, b = std::min(chunk, count - first);
+    Workspace& ws = m_ws[thread];
+    const float* src = images + static_cast<size_t>(first) * size;
+    std::copy(src, src + static_cast<size_t>(b) * size, ws.input.begin());
+    std::fill(ws.labels.begin(), ws.labels.begin() + b, 0);
+    cpu::net_forward(*m_plan, ws, params, b);
+    task(ws, first, b);
+  });
+}
+
+void CpuBackend::predict(int net, const float* images, int count, float* probs, float* logits) {
+  check_predict_args(config(), net, count, images, nullptr);
+  const int classes = m_cfg.spec.classes;
+  over_images(net, images, count, [&](const Workspace& ws, int first, int b) {
+    const size_t n = static_cast<size_t>(b) * classes, at = static_cast<size_t>(first) * classes;
+    if (probs) std::copy(ws.probs.begin(), ws.probs.begin() + n, probs + at);
+    if (logits) std::copy(cpu::net_logits(ws), cpu::net_logits(ws) + n, logits + at);
+  });
+}
+
+void CpuBackend::input_gradient(int net, const float* images, int count, const int* classes,
+                                float* dinp) {
+  check_predict_args(config(), net, count, images, classes);
+  if (count > 0 && !dinp) throw std::out_of_range("input_gradient: no output buffer");
+  const float* params = m_params.data() + net * m_p;
+  const size_t size = static_cast<size_t>(m_cfg.spec.input.size());
+  over_images(net, images, count, [&](Workspace& ws, int first, int b) {
+    cpu::net_input_gradient(*m_plan, ws, params, classes + first, b, dinp + first * size);
+  });
 }
 
 void CpuBackend::request_snapshot(int net, int probe) {

@@ -82,21 +82,26 @@ void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B)
                        plan.spec.classes);
 }
 
-void net_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int B,
-                  float scale, const LayerGradHook* hook) {
+namespace {
+
+// Backward through the layers from d = d(loss)/d(logits) in ws.grad_a: parameter gradients into
+// grads (null: none), d(loss)/d(input) into dinput (null: none).
+void backward_layers(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int B,
+                     float* dinput, const LayerGradHook* hook) {
   float* d = ws.grad_a.data();
   float* dnext = ws.grad_b.data();
-  softmax_xent_backward(d, ws.probs.data(), ws.labels.data(), B, plan.spec.classes, scale);
   for (int i = static_cast<int>(plan.layers.size()) - 1; i >= 0; --i) {
     const LayerPlan& l = plan.layers[i];
     if (hook) (*hook)(i, d);
     const float* inp = i == 0 ? ws.input.data() : ws.act[i - 1].data();
     const float* out = ws.act[i].data();
-    float* dinp = i == 0 ? nullptr : dnext;
+    float* dinp = i == 0 ? dinput : dnext;
+    float* dweight = grads && l.weight >= 0 ? grads + l.weight : nullptr;
+    float* dbias = grads && l.bias >= 0 ? grads + l.bias : nullptr;
     switch (l.spec.kind) {
       case LayerKind::Conv2d:
-        conv2d_backward(dinp, grads + l.weight, grads + l.bias, d, ws.scratch.data(), d, out, inp,
-                        params + l.weight, B, l.conv, l.spec.activation);
+        conv2d_backward(dinp, dweight, dbias, d, ws.scratch.data(), d, out, inp, params + l.weight,
+                        B, l.conv, l.spec.activation);
         break;
       case LayerKind::MaxPool:
         if (dinp)
@@ -106,12 +111,30 @@ void net_backward(const NetPlan& plan, Workspace& ws, const float* params, float
         if (dinp) avgpool_backward(dinp, d, B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
         break;
       case LayerKind::Dense:
-        dense_backward(dinp, grads + l.weight, grads + l.bias, d, d, out, inp, params + l.weight, B,
-                       l.in.size(), l.out.size(), l.spec.activation);
+        dense_backward(dinp, dweight, dbias, d, d, out, inp, params + l.weight, B, l.in.size(),
+                       l.out.size(), l.spec.activation);
         break;
     }
     std::swap(d, dnext);
   }
+}
+
+}  // namespace
+
+void net_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int B,
+                  float scale, const LayerGradHook* hook) {
+  softmax_xent_backward(ws.grad_a.data(), ws.probs.data(), ws.labels.data(), B, plan.spec.classes,
+                        scale);
+  backward_layers(plan, ws, params, grads, B, nullptr, hook);
+}
+
+void net_input_gradient(const NetPlan& plan, Workspace& ws, const float* params,
+                        const int32_t* classes, int B, float* dinp) {
+  const int k = plan.spec.classes;
+  float* dlogits = ws.grad_a.data();
+  std::fill(dlogits, dlogits + static_cast<size_t>(B) * k, 0.f);
+  for (int b = 0; b < B; ++b) dlogits[static_cast<size_t>(b) * k + classes[b]] = 1.f;
+  backward_layers(plan, ws, params, nullptr, B, dinp, nullptr);
 }
 
 }  // namespace cs::cpu

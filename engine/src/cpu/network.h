@@ -57,4 +57,14 @@ void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B)
 void net_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int B,
                   float scale, const LayerGradHook* hook = nullptr);
 
+// The class logits of the last net_forward: the last layer's output, (B, classes).
+inline const float* net_logits(const Workspace& ws) {
+  return ws.act.back().data();
+}
+
+// After net_forward: dinp[b] = d logits[b][classes[b]] / d input[b], (B, C, H, W). Touches no
+// parameter gradient.
+void net_input_gradient(const NetPlan& plan, Workspace& ws, const float* params,
+                        const int32_t* classes, int B, float* dinp);
+
 }  // namespace cs::cpu

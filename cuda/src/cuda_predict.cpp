@@ -1,0 +1,123 @@
+// predict() and input_gradient() on the GPU: host images uploaded in chunks and run through the
+// whole group (the networks share one pass), of which only network `net`'s rows are read back.
+// input_gradient() seeds the backward pass with a one-hot d(logit) for `net` and zeros for the
+// other networks, so their share of a shared input's gradient is zero; no weight gradient is
+// written (grads null), and nothing of the training state is touched.
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+#include "cuda_backend.h"
+
+namespace cs::cuda {
+
+namespace {
+
+constexpr int kSaliencyChunk = 64;  // images per pass
+
+}  // namespace
+
+Activations& CudaBackend::saliency_buffers() {
+  Group& g = *m_group;
+  if (!g.saliency) {
+    const int in_nets = g.net.input_nets(false);
+    g.saliency = std::make_unique<Activations>(g.net, kSaliencyChunk, in_nets, true);
+    g.saliency_dx = DeviceBuffer<float>(static_cast<size_t>(kSaliencyChunk) * in_nets *
+                                            static_cast<size_t>(g.cfg.spec.input.size()),
+                                        "the input gradient");
+  }
+  return *g.saliency;
+}
+
+// Images (count, input) into a.x, (count, in_nets, input): once, or once per network.
+void CudaBackend::upload_images(Activations& a, const float* images, int count) {
+  const size_t size = static_cast<size_t>(m_group->cfg.spec.input.size());
+  const size_t n = static_cast<size_t>(count);
+  cudaStream_t s = m_compute.get();
+  if (a.in_nets == 1) {
+    CUDA_CHECK(
+        cudaMemcpyAsync(a.x.get(), images, n * size * sizeof(float), cudaMemcpyHostToDevice, s));
+    return;
+  }
+  std::vector<float> host(n * static_cast<size_t>(a.in_nets) * size);
+  for (size_t b = 0; b < n; ++b)
+    for (size_t k = 0; k < static_cast<size_t>(a.in_nets); ++k)
+      std::copy(images + b * size, images + (b + 1) * size,
+                host.begin() + static_cast<long>((b * a.in_nets + k) * size));
+  CUDA_CHECK(cudaMemcpyAsync(a.x.get(), host.data(), host.size() * sizeof(float),
+                             cudaMemcpyHostToDevice, s));
+  CUDA_CHECK(cudaStreamSynchronize(s));  // host is freed on return
+}
+
+// Rows (count, nets, per_net) on the device: network `net`'s (count, per_net) into out.
+void CudaBackend::fetch_net_rows(float* out, const float* rows, int count, int net, int per_net) {
+  const size_t width = static_cast<size_t>(per_net) * sizeof(float);
+  const size_t pitch = width * static_cast<size_t>(m_group->cfg.nets());
+  CUDA_CHECK(cudaMemcpy2DAsync(out, width, rows + static_cast<size_t>(net) * per_net, pitch, width,
+                               static_cast<size_t>(count), cudaMemcpyDeviceToHost,
+                               m_compute.get()));
+}
+
+void CudaBackend::predict(int net, const float* images, int count, float* probs, float* logits) {
+  Group& g = group();
+  check_predict_args(g.cfg, net, count, images, nullptr);
+  const int classes = g.cfg.spec.classes, size = g.cfg.spec.input.size();
+  const size_t last = g.cfg.spec.layers.size() - 1;
+  Activations& a = saliency_buffers();
+  cudaStream_t s = m_compute.get();
+  std::vector<float> z(static_cast<size_t>(count) * classes);
+  for (int first = 0; first < count; first += kSaliencyChunk) {
+    const int b = std::min(kSaliencyChunk, count - first);
+    const Plan& plan = g.net.plan(b, a.in_nets, false, s);
+    upload_images(a, images + static_cast<size_t>(first) * size, b);
+    g.net.forward(plan, a, g.params.get(), s);
+    fetch_net_rows(z.data() + static_cast<size_t>(first) * classes, a.y[last].get(), b, net,
+                   classes);
+    CUDA_CHECK(cudaStreamSynchronize(s));  // a is reused by the next chunk
+  }
+  if (logits) std::copy(z.begin(), z.end(), logits);
+  if (!probs) return;
+  for (int b = 0; b < count; ++b) {  // softmax, as the CPU's softmax_xent_forward
+    const float* row = z.data() + static_cast<size_t>(b) * classes;
+    float* p = probs + static_cast<size_t>(b) * classes;
+    const float top = *std::max_element(row, row + classes);
+    double sum = 0;
+    for (int c = 0; c < classes; ++c) sum += std::exp(static_cast<double>(row[c] - top));
+    for (int c = 0; c < classes; ++c)
+      p[c] = static_cast<float>(std::exp(static_cast<double>(row[c] - top)) / sum);
+  }
+}
+
+void CudaBackend::input_gradient(int net, const float* images, int count, const int* classes,
+                                 float* dinp) {
+  Group& g = group();
+  check_predict_args(g.cfg, net, count, images, classes);
+  if (count > 0 && !dinp) throw std::out_of_range("input_gradient: no output buffer");
+  const int nets = g.cfg.nets(), k = g.cfg.spec.classes, size = g.cfg.spec.input.size();
+  const size_t last = g.cfg.spec.layers.size() - 1;
+  Activations& a = saliency_buffers();
+  cudaStream_t s = m_compute.get();
+  std::vector<float> seed;
+  for (int first = 0; first < count; first += kSaliencyChunk) {
+    const int b = std::min(kSaliencyChunk, count - first);
+    const Plan& plan = g.net.plan(b, a.in_nets, true, s, true);
+    upload_images(a, images + static_cast<size_t>(first) * size, b);
+    g.net.forward(plan, a, g.params.get(), s);
+    seed.assign(static_cast<size_t>(b) * nets * k, 0.f);  // d(logit) one-hot, (b, nets, k)
+    for (int i = 0; i < b; ++i)
+      seed[(static_cast<size_t>(i) * nets + net) * k + classes[first + i]] = 1.f;
+    CUDA_CHECK(cudaMemcpyAsync(a.dy[last].get(), seed.data(), seed.size() * sizeof(float),
+                               cudaMemcpyHostToDevice, s));
+    g.net.backward(plan, a, g.params.get(), nullptr, s, g.saliency_dx.get());
+    const int row = a.in_nets == 1 ? 0 : net;
+    const size_t width = static_cast<size_t>(size) * sizeof(float);
+    CUDA_CHECK(cudaMemcpy2DAsync(dinp + static_cast<size_t>(first) * size, width,
+                                 g.saliency_dx.get() + static_cast<size_t>(row) * size,
+                                 width * static_cast<size_t>(a.in_nets), width,
+                                 static_cast<size_t>(b), cudaMemcpyDeviceToHost, s));
+    CUDA_CHECK(cudaStreamSynchronize(s));  // seed and a are reused by the next chunk
+  }
+}
+
+}  // namespace cs::cuda

@@ -1,0 +1,247 @@
+// The CPU backend's predict() and input_gradient(): predict() against evaluate(), the input
+// gradient against central differences of a double-precision forward pass (the double
+// instantiations of the ops, on the backend's weights), and neither touching training.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include "convscope/cpu_backend.h"
+#include "cpu/ops/conv2d.h"
+#include "cpu/ops/dense.h"
+#include "cpu/ops/pool.h"
+#include "expect_close.h"
+
+namespace cs {
+namespace {
+
+using test::all_close;
+
+const Shape3 kShape{1, 12, 12};
+constexpr int kClasses = 4;
+// Every layer kind: same/valid, stride 2, average and max pooling, all activations.
+const char* kMixedSpec = "c3x4:relu:same-a2-c3x6:tanh:s2-m2-d12:sigmoid-d4";
+
+Dataset random_set(int count, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Dataset d;
+  d.name = "random";
+  d.shape = kShape;
+  d.count = count;
+  d.classes = kClasses;
+  d.images.resize(static_cast<size_t>(count) * kShape.size());
+  d.labels.resize(static_cast<size_t>(count));
+  for (uint8_t& p : d.images) p = static_cast<uint8_t>(rng() % 256);
+  for (int i = 0; i < count; ++i) {
+    d.labels[i] = static_cast<uint8_t>(i % kClasses);
+    // class-dependent bright bar, so that a little training separates the classes
+    uint8_t* img = d.images.data() + static_cast<size_t>(i) * kShape.size();
+    for (int x = 0; x < kShape.w; ++x) img[(2 + 3 * (i % kClasses)) * kShape.w + x] = 255;
+  }
+  return d;
+}
+
+GroupConfig config(const char* spec, std::vector<uint64_t> seeds) {
+  GroupConfig c;
+  c.spec = NetworkSpec::parse(spec, kShape, kClasses);
+  c.seeds = std::move(seeds);
+  c.batch_size = 16;
+  return c;
+}
+
+void train_epoch(Backend& b, int count, int batch) {
+  b.begin_epoch(0);
+  for (int first = 0; first < count; first += batch)
+    b.train_step(first, std::min(batch, count - first));
+}
+
+std::vector<float> as_floats(const Dataset& d) {
+  std::vector<float> x(d.images.size());
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(d.images[i]) / 255.f;
+  return x;
+}
+
+// The logits of one image through network `net` of the backend, in double.
+class DoubleNet {
+ public:
+  DoubleNet(Backend& b, const NetworkSpec& spec, int net) : m_spec(spec) {
+    const std::vector<ParamInfo> params = spec.params();
+    for (size_t p = 0; p < params.size(); ++p) {
+      std::vector<float> t(static_cast<size_t>(params[p].size()));
+      b.read_tensor(net, static_cast<int>(p), TensorRole::Param, t.data());
+      m_params.emplace_back(t.begin(), t.end());
+    }
+  }
+
+  std::vector<double> logits(const std::vector<double>& x) const {
+    std::vector<double> in = x, out;
+    Shape3 shape = m_spec.input;
+    const std::vector<Shape3> shapes = m_spec.output_shapes();
+    size_t param = 0;
+    for (size_t i = 0; i < m_spec.layers.size(); ++i) {
+      const LayerSpec& l = m_spec.layers[i];
+      out.assign(static_cast<size_t>(shapes[i].size()), 0.0);
+      switch (l.kind) {
+        case LayerKind::Conv2d: {
+          const cpu::ConvGeom g =
+              cpu::ConvGeom::make(shape, l.units, l.kernel, l.stride, l.padding);
+          std::vector<double> scratch(static_cast<size_t>(cpu::conv2d_scratch_size(g)));
+          cpu::conv2d_forward(out.data(), scratch.data(), in.data(), m_params[param].data(),
+                              m_params[param + 1].data(), 1, g, l.activation);
+          param += 2;
+          break;
+        }
+        case LayerKind::MaxPool: {
+          std::vector<int32_t> argmax(out.size());
+          cpu::maxpool_forward(out.data(), argmax.data(), in.data(), 1, shape.c, shape.h, shape.w,
+                               l.kernel);
+          break;
+        }
+        case LayerKind::AvgPool:
+          cpu::avgpool_forward(out.data(), in.data(), 1, shape.c, shape.h, shape.w, l.kernel);
+          break;
+        case LayerKind::Dense:
+          cpu::dense_forward(out.data(), in.data(), m_params[param].data(),
+                             m_params[param + 1].data(), 1, shape.size(), shapes[i].size(),
+                             l.activation);
+          param += 2;
+          break;
+      }
+      in.swap(out);
+      shape = shapes[i];
+    }
+    return in;
+  }
+
+ private:
+  NetworkSpec m_spec;
+  std::vector<std::vector<double>> m_params;
+};
+
+TEST(CpuPredict, AgreesWithEvaluate) {
+  const Dataset train = random_set(64, 1), val = random_set(40, 2);
+  auto b = make_cpu_backend(2);
+  const GroupConfig cfg = config(kMixedSpec, {5, 6});
+  b->configure(cfg, train, val);
+  train_epoch(*b, train.count, cfg.batch_size);
+  EvalResult r;
+  b->evaluate(r);
+  const std::vector<float> x = as_floats(val);
+  for (int net = 0; net < 2; ++net) {
+    std::vector<float> probs(static_cast<size_t>(val.count) * kClasses, -1.f);
+    std::vector<float> logits(probs.size(), -1.f);
+    b->predict(net, x.data(), val.count, probs.data(), logits.data());
+    for (int i = 0; i < val.count; ++i) {
+      const size_t at = static_cast<size_t>(net) * val.count + i;
+      const float* p = probs.data() + static_cast<size_t>(i) * kClasses;
+      const float* z = logits.data() + static_cast<size_t>(i) * kClasses;
+      double sum = 0;
+      for (int c = 0; c < kClasses; ++c) sum += p[c];
+      EXPECT_NEAR(sum, 1.0, 1e-5);
+      for (int r3 = 0; r3 < 3; ++r3) {
+        const int label = r.top_labels[at * 3 + r3];
+        EXPECT_NEAR(p[label], r.top_probs[at * 3 + r3], 1e-6) << "net " << net << " image " << i;
+        // softmax of the logits: p_c / p_top = exp(z_c - z_top)
+        EXPECT_NEAR(p[label] / p[r.top_labels[at * 3]],
+                    std::exp(z[label] - z[r.top_labels[at * 3]]), 1e-5);
+      }
+    }
+  }
+  // a count past any chunk size, and count 0
+  std::vector<float> many(static_cast<size_t>(200) * kShape.size());
+  for (size_t i = 0; i < many.size(); ++i) many[i] = x[i % x.size()];
+  std::vector<float> probs(static_cast<size_t>(200) * kClasses), first(probs.size());
+  b->predict(1, many.data(), 200, probs.data(), nullptr);
+  b->predict(1, x.data(), val.count, first.data(), nullptr);
+  for (int i = 0; i < 200; ++i)
+    for (int c = 0; c < kClasses; ++c)
+      ASSERT_EQ(probs[static_cast<size_t>(i) * kClasses + c],
+                first[static_cast<size_t>(i % val.count) * kClasses + c]);
+  b->predict(0, nullptr, 0, nullptr, nullptr);
+}
+
+TEST(CpuPredict, BadArgumentsThrow) {
+  const Dataset d = random_set(8, 1);
+  auto b = make_cpu_backend(1);
+  std::vector<float> x(kShape.size()), out(kShape.size());
+  EXPECT_THROW(b->predict(0, x.data(), 1, out.data(), nullptr), BackendError);
+  b->configure(config(kMixedSpec, {1}), d, d);
+  EXPECT_THROW(b->predict(1, x.data(), 1, out.data(), nullptr), std::out_of_range);
+  EXPECT_THROW(b->predict(0, x.data(), -1, out.data(), nullptr), std::out_of_range);
+  const int bad = kClasses;
+  EXPECT_THROW(b->input_gradient(0, x.data(), 1, &bad, out.data()), std::out_of_range);
+}
+
+// Central differences in double (h = 1e-6) against the float backward.
+TEST(CpuInputGradient, MatchesCentralDifferencesInDouble) {
+  const Dataset train = random_set(48, 3), val = random_set(8, 4);
+  for (const char* spec : {kMixedSpec, "c3x5:tanh:same-a2-d10:sigmoid-d4", "m2-d8:relu-d4"}) {
+    auto b = make_cpu_backend(2);
+    const GroupConfig cfg = config(spec, {9, 10});
+    b->configure(cfg, train, val);
+    train_epoch(*b, train.count, cfg.batch_size);
+    const int net = 1, images = 4, size = kShape.size();
+    // jittered off the byte grid: equal pixels would tie in max pooling, where the gradient
+    // takes one side and central differences the mean of both
+    std::vector<float> x = as_floats(val);
+    std::mt19937_64 rng(11);
+    for (float& v : x) v += static_cast<float>(rng() % 50000) * 1e-6f;
+    std::vector<int> classes(images);
+    for (int i = 0; i < images; ++i) classes[i] = (i * 3 + 1) % kClasses;
+    std::vector<float> grad(static_cast<size_t>(images) * size, 7.f);
+    b->input_gradient(net, x.data(), images, classes.data(), grad.data());
+    const DoubleNet ref(*b, cfg.spec, net);
+    std::vector<double> fd(grad.size());
+    const double h = 1e-6;
+    for (int i = 0; i < images; ++i) {
+      std::vector<double> xi(x.begin() + i * size, x.begin() + (i + 1) * size);
+      for (int p = 0; p < size; ++p) {
+        const double keep = xi[p];
+        xi[p] = keep + h;
+        const double up = ref.logits(xi)[classes[i]];
+        xi[p] = keep - h;
+        const double down = ref.logits(xi)[classes[i]];
+        xi[p] = keep;
+        fd[static_cast<size_t>(i) * size + p] = (up - down) / (2 * h);
+      }
+    }
+    double scale = 0;
+    for (double v : fd) scale = std::max(scale, std::abs(v));
+    ASSERT_GT(scale, 1e-3) << spec << ": a vanishing gradient checks nothing";
+    EXPECT_TRUE(all_close(spec, grad.data(), fd.data(), fd.size(), 1e-4 * scale, 1e-3));
+  }
+}
+
+TEST(CpuInputGradient, LeavesTrainingUntouched) {
+  const Dataset train = random_set(64, 5), val = random_set(8, 6);
+  const GroupConfig cfg = config(kMixedSpec, {1, 2});
+  auto plain = make_cpu_backend(2), probed = make_cpu_backend(2);
+  plain->configure(cfg, train, val);
+  probed->configure(cfg, train, val);
+  const std::vector<float> x = as_floats(val);
+  const std::vector<int> classes(8, 2);
+  std::vector<float> grad(x.size()), probs(static_cast<size_t>(8) * kClasses);
+  for (Backend* b : {plain.get(), probed.get()}) b->begin_epoch(0);
+  for (int first = 0; first < train.count; first += cfg.batch_size) {
+    plain->train_step(first, cfg.batch_size);
+    probed->train_step(first, cfg.batch_size);
+    probed->input_gradient(first % 2, x.data(), 8, classes.data(), grad.data());
+    probed->predict(1, x.data(), 8, probs.data(), nullptr);
+  }
+  EXPECT_EQ(plain->take_losses(), probed->take_losses());
+  const std::vector<ParamInfo> params = cfg.spec.params();
+  for (int net = 0; net < 2; ++net)
+    for (size_t p = 0; p < params.size(); ++p)
+      for (TensorRole role : {TensorRole::Param, TensorRole::Grad, TensorRole::Slot0}) {
+        std::vector<float> a(static_cast<size_t>(params[p].size())), c(a.size());
+        plain->read_tensor(net, static_cast<int>(p), role, a.data());
+        probed->read_tensor(net, static_cast<int>(p), role, c.data());
+        ASSERT_EQ(a, c) << "net " << net << " tensor " << p;
+      }
+}
+
+}  // namespace
+}  // namespace cs
