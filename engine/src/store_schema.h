@@ -8,7 +8,7 @@
 
 namespace cs::store_schema {
 
-inline constexpr int kSchemaVersion = 2;  // 2 adds sweeps; version 1 is upgraded
+inline constexpr int kSchemaVersion = 2;           // 2 adds sweeps; version 1 is upgraded
 inline constexpr int kApplicationId = 0x436E7673;  // "Cnvs" in PRAGMA application_id
 
 // Reads the file's 100-byte SQLite header directly: throws StoreError when the file is not an
