@@ -35,19 +35,6 @@ using namespace ensemble_testing;
 
 namespace {
 
-// The hand-built run in a fresh store, validated on a set with these labels.
-struct StoredHandBuilt {
-  QTemporaryDir dir;
-  QString path = dir.filePath(QStringLiteral("runs.db"));
-  HandBuilt h = handBuilt();
-  cs::Dataset val = validationSet(h.labels, "sha-of-val");
-  qint64 run = 0;
-  StoredHandBuilt() {
-    cs::Store store(path.toStdString());
-    run = storeRun(store, h.eval, val);
-  }
-};
-
 DatasetPtr pairWith(const cs::Dataset& val) {
   return std::make_shared<const cs::DatasetPair>(cs::DatasetPair{val.head(1), val});
 }
@@ -135,11 +122,7 @@ class TestEnsemblePage : public QObject {
     QFETCH(std::vector<int>, expected);
     StoredHandBuilt s;
     EnsemblePage page;
-    page.resize(1600, 1000);
-    page.setStorePath(s.path);
-    QVERIFY(page.openRun(s.run));
-    page.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QVERIFY(openShown(page, s, QSize(1600, 1000)));
     ConfusionMatrixView* view = page.confusionView();
     const QPoint cell = view->visualRect(view->model()->index(trueLabel, predicted)).center();
     QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, cell);
@@ -192,11 +175,7 @@ class TestEnsemblePage : public QObject {
   void noMatchShowsClearFilters() {
     StoredHandBuilt s;
     EnsemblePage page;
-    page.resize(1400, 900);
-    page.setStorePath(s.path);
-    QVERIFY(page.openRun(s.run));
-    page.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QVERIFY(openShown(page, s, QSize(1400, 900)));
     NoMatchPlaceholder* placeholder = page.table()->placeholder();
     QVERIFY(!placeholder->isVisible());
     page.filterByCell(5, 6);                 // image 1 only,
@@ -212,11 +191,7 @@ class TestEnsemblePage : public QObject {
   void headersFilterTheTable() {
     StoredHandBuilt s;
     EnsemblePage page;
-    page.resize(1400, 900);
-    page.setStorePath(s.path);
-    QVERIFY(page.openRun(s.run));
-    page.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QVERIFY(openShown(page, s, QSize(1400, 900)));
     QHeaderView* rows = page.confusionView()->verticalHeader();
     QTest::mouseClick(rows->viewport(), Qt::LeftButton, {},
                       QPoint(rows->width() / 2, rows->sectionViewportPosition(3) + 4));
