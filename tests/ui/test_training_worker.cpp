@@ -49,6 +49,13 @@ Recorder::Recorder(TrainingSession& session) {
   connect(w, &TrainingWorker::checkpointLoaded, this, &Recorder::checkpointLoaded);
 }
 
+// A session given the test data, with a recorder of what it reports.
+struct Session {
+  TrainingSession session;
+  Recorder rec{session};
+  explicit Session(const DatasetPtr& data) { session.invoke(&TrainingWorker::setDataset, data); }
+};
+
 class TestTrainingWorker : public QObject {
   Q_OBJECT
 
@@ -125,9 +132,8 @@ void TestTrainingWorker::startPauseStepResumeStopReset() {
 }
 
 void TestTrainingWorker::stepFromIdleStartsAPausedRun() {
-  TrainingSession session;
-  Recorder rec(session);
-  session.invoke(&TrainingWorker::setDataset, m_data);
+  Session s(m_data);
+  auto& [session, rec] = s;
   session.invoke(&TrainingWorker::step, testing_data::smallRun(*m_data, 1));
   QTRY_COMPARE(session.state(), TrainingState::Paused);
   QTRY_COMPARE(rec.last.globalStep, 1LL);
@@ -137,9 +143,8 @@ void TestTrainingWorker::stepFromIdleStartsAPausedRun() {
 }
 
 void TestTrainingWorker::runsToFinishedWithAnEvaluation() {
-  TrainingSession session;
-  Recorder rec(session);
-  session.invoke(&TrainingWorker::setDataset, m_data);
+  Session s(m_data);
+  auto& [session, rec] = s;
   session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 2));
   QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
   QCOMPARE(rec.last.globalStep, 2LL * 1024 / 32);
@@ -196,9 +201,8 @@ void TestTrainingWorker::framesFollowTheProbe() {
 }
 
 void TestTrainingWorker::invalidArchitectureIsReported() {
-  TrainingSession session;
-  Recorder rec(session);
-  session.invoke(&TrainingWorker::setDataset, m_data);
+  Session s(m_data);
+  auto& [session, rec] = s;
   RunRequest run = testing_data::smallRun(*m_data, 1);
   run.config.group.spec.layers.front().kernel = 40;
   session.invoke(&TrainingWorker::start, run);
@@ -209,9 +213,8 @@ void TestTrainingWorker::invalidArchitectureIsReported() {
 }
 
 void TestTrainingWorker::divergenceStopsTheRunAndKeepsTheHistory() {
-  TrainingSession session;
-  Recorder rec(session);
-  session.invoke(&TrainingWorker::setDataset, m_data);
+  Session s(m_data);
+  auto& [session, rec] = s;
   RunRequest run = testing_data::smallRun(*m_data, 5);
   run.config.group.optimizer.lr = 3e38f;  // Adam steps of ~lr: the weights overflow at once
   session.invoke(&TrainingWorker::start, run);
@@ -226,11 +229,10 @@ void TestTrainingWorker::divergenceStopsTheRunAndKeepsTheHistory() {
 void TestTrainingWorker::checkpointRoundTrip() {
   QTemporaryDir dir;
   const QString path = dir.filePath(QStringLiteral("live.safetensors"));
-  TrainingSession session;
-  Recorder rec(session);
+  Session s(m_data);
+  auto& [session, rec] = s;
   QSignalSpy saved(&rec, &Recorder::checkpointSaved);
   QSignalSpy loaded(&rec, &Recorder::checkpointLoaded);
-  session.invoke(&TrainingWorker::setDataset, m_data);
   const RunRequest run = testing_data::smallRun(*m_data, 3);
   for (int i = 0; i < 12; ++i) session.invoke(&TrainingWorker::step, run);
   QTRY_COMPARE(rec.last.globalStep, 12LL);
@@ -264,10 +266,9 @@ constexpr long long kStepsPerEpoch = 1024 / 32;
 void TestTrainingWorker::checkpointContinuesWithConsistentLabels() {
   QTemporaryDir dir;
   const QString path = dir.filePath(QStringLiteral("two-epochs.safetensors"));
-  TrainingSession session;
-  Recorder rec(session);
+  Session s(m_data);
+  auto& [session, rec] = s;
   QSignalSpy loaded(&rec, &Recorder::checkpointLoaded);
-  session.invoke(&TrainingWorker::setDataset, m_data);
   session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 2));
   QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
   session.invoke(&TrainingWorker::saveCheckpoint, path);
@@ -314,10 +315,9 @@ void TestTrainingWorker::checkpointContinuesWithConsistentLabels() {
 }
 
 void TestTrainingWorker::continueAfterFinishTrainsMoreEpochs() {
-  TrainingSession session;
-  Recorder rec(session);
+  Session s(m_data);
+  auto& [session, rec] = s;
   QSignalSpy started(&rec, &Recorder::runStarted);
-  session.invoke(&TrainingWorker::setDataset, m_data);
   session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 1));
   QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
   QCOMPARE(rec.evaluations.size(), size_t(1));
@@ -378,10 +378,9 @@ void TestTrainingWorker::failedLoadKeepsTheRun() {
 void TestTrainingWorker::checkpointNamesTheTrainingSet() {
   QTemporaryDir dir;
   const QString path = dir.filePath(QStringLiteral("c.safetensors"));
-  TrainingSession session;
-  Recorder rec(session);
+  Session s(m_data);
+  auto& [session, rec] = s;
   QSignalSpy saved(&rec, &Recorder::checkpointSaved);
-  session.invoke(&TrainingWorker::setDataset, m_data);
   session.invoke(&TrainingWorker::step, testing_data::smallRun(*m_data, 1));
   session.invoke(&TrainingWorker::saveCheckpoint, path);
   QTRY_COMPARE(saved.count(), 1);
@@ -394,10 +393,9 @@ void TestTrainingWorker::checkpointNamesTheTrainingSet() {
 void TestTrainingWorker::learningRateChangeWhilePausedTakesEffect() {
   QTemporaryDir dir;
   const QString path = dir.filePath(QStringLiteral("lr.safetensors"));
-  TrainingSession session;
-  Recorder rec(session);
+  Session s(m_data);
+  auto& [session, rec] = s;
   QSignalSpy saved(&rec, &Recorder::checkpointSaved);
-  session.invoke(&TrainingWorker::setDataset, m_data);
   const RunRequest run = testing_data::smallRun(*m_data, 1);
   const auto evaluate = [&] {
     const size_t n = rec.evaluations.size();
