@@ -76,6 +76,7 @@ class TestTrainingWorker : public QObject {
 
  private:
   DatasetPtr m_data;
+  QTemporaryDir m_dir;  // the checkpoints, each test its own file names
 };
 
 void TestTrainingWorker::initTestCase() {
@@ -227,8 +228,7 @@ void TestTrainingWorker::divergenceStopsTheRunAndKeepsTheHistory() {
 }
 
 void TestTrainingWorker::checkpointRoundTrip() {
-  QTemporaryDir dir;
-  const QString path = dir.filePath(QStringLiteral("live.safetensors"));
+  const QString path = m_dir.filePath(QStringLiteral("live.safetensors"));
   Session s(m_data);
   auto& [session, rec] = s;
   QSignalSpy saved(&rec, &Recorder::checkpointSaved);
@@ -264,8 +264,7 @@ constexpr long long kStepsPerEpoch = 1024 / 32;
 }  // namespace
 
 void TestTrainingWorker::checkpointContinuesWithConsistentLabels() {
-  QTemporaryDir dir;
-  const QString path = dir.filePath(QStringLiteral("two-epochs.safetensors"));
+  const QString path = m_dir.filePath(QStringLiteral("two-epochs.safetensors"));
   Session s(m_data);
   auto& [session, rec] = s;
   QSignalSpy loaded(&rec, &Recorder::checkpointLoaded);
@@ -341,8 +340,7 @@ void TestTrainingWorker::continueAfterFinishTrainsMoreEpochs() {
 }
 
 void TestTrainingWorker::failedLoadKeepsTheRun() {
-  QTemporaryDir dir;
-  const QString junk = dir.filePath(QStringLiteral("notes.safetensors"));
+  const QString junk = m_dir.filePath(QStringLiteral("notes.safetensors"));
   QFile file(junk);
   QVERIFY(file.open(QIODevice::WriteOnly));
   file.write("is this a checkpoint? it is a text file, and long enough for a header length");
@@ -362,7 +360,7 @@ void TestTrainingWorker::failedLoadKeepsTheRun() {
   QVERIFY2(rec.failures.front().contains(
                QStringLiteral("notes.safetensors is not a Convscope checkpoint (")),
            qPrintable(rec.failures.front()));
-  session.invoke(&TrainingWorker::loadCheckpoint, dir.filePath(QStringLiteral("missing")),
+  session.invoke(&TrainingWorker::loadCheckpoint, m_dir.filePath(QStringLiteral("missing")),
                  testing_data::smallRun(*m_data, 1));
   QTRY_COMPARE(rec.failures.size(), 2);
   QVERIFY2(rec.failures.back().contains(QStringLiteral("does not exist")),
@@ -376,8 +374,7 @@ void TestTrainingWorker::failedLoadKeepsTheRun() {
 }
 
 void TestTrainingWorker::checkpointNamesTheTrainingSet() {
-  QTemporaryDir dir;
-  const QString path = dir.filePath(QStringLiteral("c.safetensors"));
+  const QString path = m_dir.filePath(QStringLiteral("c.safetensors"));
   Session s(m_data);
   auto& [session, rec] = s;
   QSignalSpy saved(&rec, &Recorder::checkpointSaved);
@@ -391,8 +388,7 @@ void TestTrainingWorker::checkpointNamesTheTrainingSet() {
 }
 
 void TestTrainingWorker::learningRateChangeWhilePausedTakesEffect() {
-  QTemporaryDir dir;
-  const QString path = dir.filePath(QStringLiteral("lr.safetensors"));
+  const QString path = m_dir.filePath(QStringLiteral("lr.safetensors"));
   Session s(m_data);
   auto& [session, rec] = s;
   QSignalSpy saved(&rec, &Recorder::checkpointSaved);

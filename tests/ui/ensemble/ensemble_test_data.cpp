@@ -106,10 +106,14 @@ StoredHandBuilt::StoredHandBuilt() {
   run = storeRun(store, h.eval, val);
 }
 
+bool openStored(EnsemblePage& page, const StoredHandBuilt& s) {
+  page.setStorePath(s.path);
+  return page.openRun(s.run);
+}
+
 bool openShown(EnsemblePage& page, const StoredHandBuilt& s, QSize size) {
   page.resize(size);
-  page.setStorePath(s.path);
-  if (!page.openRun(s.run)) return false;
+  if (!openStored(page, s)) return false;
   page.show();
   return QTest::qWaitForWindowExposed(&page);
 }

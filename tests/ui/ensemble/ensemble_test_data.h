@@ -50,6 +50,9 @@ struct StoredHandBuilt {
   StoredHandBuilt();
 };
 
+// Points `page` at the store and opens its run; false if the run does not open.
+bool openStored(EnsemblePage& page, const StoredHandBuilt& s);
+
 // Opens the stored run in `page` and shows the page at `size`; false if the run does not open or
 // the page is not exposed.
 bool openShown(EnsemblePage& page, const StoredHandBuilt& s, QSize size);

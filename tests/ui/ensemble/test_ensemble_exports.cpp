@@ -48,8 +48,7 @@ class TestEnsembleExports : public QObject {
   void csvHasTheShownRowsInOrder() {
     const StoredHandBuilt s;
     EnsemblePage page;
-    page.setStorePath(s.path);
-    QVERIFY(page.openRun(s.run));
+    QVERIFY(openStored(page, s));
     page.filterModel()->setMinimumWrong(1);
     const QString path = s.dir.filePath("table.csv");
     QVERIFY(page.writeCsv(path));

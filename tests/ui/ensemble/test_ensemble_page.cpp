@@ -94,8 +94,7 @@ class TestEnsemblePage : public QObject {
   void selectingARowShowsItsPredictions() {
     StoredHandBuilt s;
     EnsemblePage page;
-    page.setStorePath(s.path);
-    QVERIFY(page.openRun(s.run));
+    QVERIFY(openStored(page, s));
     QVERIFY(page.table()->selectImage(4));
     QCOMPARE(page.detail()->image(), 4);
     const NetPredictionsModel* nets = page.detail()->model();
@@ -155,8 +154,7 @@ class TestEnsemblePage : public QObject {
   void clearFiltersClearsTheCellMark() {
     StoredHandBuilt s;
     EnsemblePage page;
-    page.setStorePath(s.path);
-    QVERIFY(page.openRun(s.run));
+    QVERIFY(openStored(page, s));
     page.filterByCell(7, 2);
     QVERIFY(page.confusionView()->currentIndex().isValid());
     QToolButton* clear = nullptr;
@@ -233,8 +231,7 @@ class TestEnsemblePage : public QObject {
   void filtersKeepTheShownImageWhenItPasses() {
     StoredHandBuilt s;
     EnsemblePage page;
-    page.setStorePath(s.path);
-    QVERIFY(page.openRun(s.run));
+    QVERIFY(openStored(page, s));
     QVERIFY(page.table()->selectImage(1));
     page.filterModel()->setMinimumWrong(2);  // image 1 (wrong twice) passes: it stays
     QCOMPARE(page.table()->currentImage(), 1);
@@ -253,8 +250,7 @@ class TestEnsemblePage : public QObject {
   void validationImagesAreFoundAndChecked() {
     StoredHandBuilt s;
     EnsemblePage page;
-    page.setStorePath(s.path);
-    QVERIFY(page.openRun(s.run));  // "synthetic/test" names no folder and nothing is known
+    QVERIFY(openStored(page, s));  // "synthetic/test" names no folder and nothing is known
     QVERIFY(!page.currentRun()->images());
     QVERIFY(page.summary()->imagesNote().startsWith(QStringLiteral("No validation images")));
 
@@ -280,8 +276,7 @@ class TestEnsemblePage : public QObject {
   void missingRunsAreReported() {
     StoredHandBuilt s;
     EnsemblePage page;
-    page.setStorePath(s.path);
-    QVERIFY(page.openRun(s.run));
+    QVERIFY(openStored(page, s));
     QVERIFY(!page.openRun(s.run + 41));
     QCOMPARE(page.currentRun()->info().id, s.run);  // the shown run stays
     QCOMPARE(page.findChildren<QMessageBox*>().size(), 1);
