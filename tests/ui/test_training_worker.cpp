@@ -49,7 +49,8 @@ Recorder::Recorder(TrainingSession& session) {
   connect(w, &TrainingWorker::checkpointLoaded, this, &Recorder::checkpointLoaded);
 }
 
-// A session given the test data, with a recorder of what it reports.
+// A session given the test data, with a recorder of what it reports. What the worker reports
+// arrives queued on this thread, so spies made after construction miss none of it.
 struct Session {
   TrainingSession session;
   Recorder rec{session};
@@ -86,12 +87,11 @@ void TestTrainingWorker::initTestCase() {
 }
 
 void TestTrainingWorker::startPauseStepResumeStopReset() {
-  TrainingSession session;
-  Recorder rec(session);
+  Session s(m_data);
+  auto& [session, rec] = s;
   QSignalSpy states(&session, &TrainingSession::stateChanged);
   QSignalSpy started(&rec, &Recorder::runStarted);
   QSignalSpy cleared(&rec, &Recorder::runCleared);
-  session.invoke(&TrainingWorker::setDataset, m_data);
   const RunRequest run = testing_data::smallRun(*m_data, 20);
 
   session.invoke(&TrainingWorker::start, run);
@@ -170,10 +170,9 @@ void TestTrainingWorker::runsToFinishedWithAnEvaluation() {
 }
 
 void TestTrainingWorker::framesFollowTheProbe() {
-  TrainingSession session;
-  Recorder rec(session);
+  Session s(m_data);
+  auto& [session, rec] = s;
   QSignalSpy frames(&session, &TrainingSession::snapshotReady);
-  session.invoke(&TrainingWorker::setDataset, m_data);
   // Epochs enough to outlast the frames awaited below on a fast machine.
   session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 500));
   QTRY_VERIFY(frames.count() >= 3);  // frames keep coming while it trains…
@@ -345,12 +344,11 @@ void TestTrainingWorker::failedLoadKeepsTheRun() {
   QVERIFY(file.open(QIODevice::WriteOnly));
   file.write("is this a checkpoint? it is a text file, and long enough for a header length");
   file.close();
-  TrainingSession session;
-  Recorder rec(session);
+  Session s(m_data);
+  auto& [session, rec] = s;
   QSignalSpy started(&rec, &Recorder::runStarted);
   QSignalSpy cleared(&rec, &Recorder::runCleared);
   QSignalSpy states(&session, &TrainingSession::stateChanged);
-  session.invoke(&TrainingWorker::setDataset, m_data);
   session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 1));
   QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
   const int stateChanges = states.count();
