@@ -65,7 +65,8 @@ OptimizerConfig OptimizerConfig::defaults(OptimizerKind kind) {
       c.momentum = 0.9f;
       break;
     case OptimizerKind::Adam:
-      c.lr = 0.001f;
+    case OptimizerKind::Adamax:  // the same moments; Adamax's rate as in Keras and TF.js
+      c.lr = kind == OptimizerKind::Adam ? 0.001f : 0.002f;
       c.beta1 = 0.9f;
       c.beta2 = 0.999f;
       c.epsilon = 1e-7f;
@@ -86,12 +87,6 @@ OptimizerConfig OptimizerConfig::defaults(OptimizerKind kind) {
       // (Zeiler 2012) and PyTorch use a rate of 1.0; 0.001 barely moves the weights.
       c.lr = 1.0f;
       c.rho = 0.95f;
-      c.epsilon = 1e-7f;
-      break;
-    case OptimizerKind::Adamax:
-      c.lr = 0.002f;
-      c.beta1 = 0.9f;
-      c.beta2 = 0.999f;
       c.epsilon = 1e-7f;
       break;
   }

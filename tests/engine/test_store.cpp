@@ -89,6 +89,13 @@ void expect_same(const RunSetup& a, const RunSetup& b) {
   EXPECT_EQ(a.app_version, b.app_version);
 }
 
+// The run ended with `status` after one recorded epoch, whose evaluation was `eval`.
+void expect_ended_after_one_epoch(const StoredRun& run, RunStatus status, const EvalResult& eval) {
+  EXPECT_EQ(run.info.status, status);
+  EXPECT_EQ(run.info.epochs_done, 1);
+  expect_same(run.eval, eval);
+}
+
 bool is_iso8601_utc(const std::string& s) {  // 2024-05-01T12:34:56.789Z
   int y, mo, d, h, mi;
   double sec;
@@ -147,9 +154,7 @@ TEST(Store, RecordEpochChecksItsInput) {
   EXPECT_THROW(store.finish_run(id), StoreError);
   EXPECT_THROW(store.record_epoch(id, make_metrics(2, e), e), StoreError);
   const StoredRun run = store.load_run(id);
-  EXPECT_EQ(run.info.status, RunStatus::Cancelled);
-  EXPECT_EQ(run.info.epochs_done, 1);
-  expect_same(run.eval, e);
+  expect_ended_after_one_epoch(run, RunStatus::Cancelled, e);
 }
 
 TEST(Store, ListAndDelete) {
@@ -207,11 +212,9 @@ TEST(Store, DroppedStoreLeavesRunInterruptedWithEpochOne) {
   }
   Store store(path);
   const StoredRun run = store.load_run(id);
-  EXPECT_EQ(run.info.status, RunStatus::Interrupted);
+  expect_ended_after_one_epoch(run, RunStatus::Interrupted, e1);
   EXPECT_TRUE(is_iso8601_utc(run.info.ended));
-  EXPECT_EQ(run.info.epochs_done, 1);
   ASSERT_EQ(run.epochs.size(), 1u);
-  expect_same(run.eval, e1);
   EXPECT_THROW(store.record_epoch(id, make_metrics(2, e1), e1), StoreError);
 }
 
@@ -240,9 +243,7 @@ TEST(Store, CrashedProcessRunIsInterruptedOnNextOpen) {
   const std::vector<RunSummary> list = store.list_runs();
   ASSERT_EQ(list.size(), 1u);
   const StoredRun run = store.load_run(list[0].id);
-  EXPECT_EQ(run.info.status, RunStatus::Interrupted);
-  EXPECT_EQ(run.info.epochs_done, 1);
-  expect_same(run.eval, e1);
+  expect_ended_after_one_epoch(run, RunStatus::Interrupted, e1);
 }
 
 TEST(Store, RunOfAnotherLivingStoreStaysRunning) {

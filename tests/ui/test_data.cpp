@@ -1,5 +1,6 @@
 #include "test_data.h"
 
+#include <QSettings>
 #include <random>
 
 namespace testing_data {
@@ -48,6 +49,12 @@ TrainingSettings smallSettings(int epochs) {
   s.convBlocks = {{3, 4, PoolKind::Max, 2}};
   s.denseWidth = 16;
   return s;
+}
+
+void resetSettings() {
+  QSettings().clear();
+  QSettings q;
+  smallSettings(1).save(q);
 }
 
 RunRequest smallRun(const cs::DatasetPair& data, int epochs) {

@@ -13,6 +13,9 @@ DatasetPtr smallDataset(int train, int test, bool* real = nullptr);
 // A fast network for tests: conv 3×3×4 + max pool 2, dense 16, relu; Adam, batch 32.
 TrainingSettings smallSettings(int epochs);
 
+// Clears the suite's settings and saves smallSettings(1), the ones a new main window starts with.
+void resetSettings();
+
 RunRequest smallRun(const cs::DatasetPair& data, int epochs);
 
 }  // namespace testing_data

@@ -5,7 +5,6 @@
 #include <QAction>
 #include <QLabel>
 #include <QListView>
-#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -42,9 +41,7 @@ class TestMainWindow : public QObject {
 
 void TestMainWindow::initTestCase() {
   Q_INIT_RESOURCE(convscope);
-  QSettings().clear();
-  QSettings q;
-  testing_data::smallSettings(1).save(q);
+  testing_data::resetSettings();
   m_data = testing_data::smallDataset(1024, 300);
 }
 

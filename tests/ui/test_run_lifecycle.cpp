@@ -4,7 +4,6 @@
 #include <QAction>
 #include <QDoubleSpinBox>
 #include <QLabel>
-#include <QSettings>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -36,6 +35,7 @@ class TestRunLifecycle : public QObject {
   static QString positionText(MainWindow& window);
   static QString probeText(MainWindow& window);
   DatasetPtr m_data;
+  QTemporaryDir m_dir;  // the checkpoints, each test its own file names
 };
 
 namespace {
@@ -50,9 +50,7 @@ cs::CheckpointMeta metaOf(const QString& path) {
 
 void TestRunLifecycle::initTestCase() {
   Q_INIT_RESOURCE(convscope);
-  QSettings().clear();
-  QSettings q;
-  testing_data::smallSettings(1).save(q);
+  testing_data::resetSettings();
   m_data = testing_data::smallDataset(1024, 200);
 }
 
@@ -72,7 +70,6 @@ QString TestRunLifecycle::probeText(MainWindow& window) {
 }
 
 void TestRunLifecycle::asksBeforeDiscardingUnsavedTraining() {
-  QTemporaryDir dir;
   MainWindow window(m_data, {});
   window.show();
   LiveTrainingView* live = window.live();
@@ -88,7 +85,7 @@ void TestRunLifecycle::asksBeforeDiscardingUnsavedTraining() {
 
   // Cancel: Reset, Load checkpoint and Quit leave the finished run alone.
   live->actions().reset->trigger();
-  live->loadCheckpoint(dir.filePath(QStringLiteral("other.safetensors")));
+  live->loadCheckpoint(m_dir.filePath(QStringLiteral("other.safetensors")));
   window.close();
   QCOMPARE(questions.size(), 3);
   QVERIFY2(questions[0].startsWith(QStringLiteral("Reset discards")), qPrintable(questions[0]));
@@ -100,7 +97,7 @@ void TestRunLifecycle::asksBeforeDiscardingUnsavedTraining() {
   QVERIFY(window.isVisible());
 
   // Save: the checkpoint is written before the run is reset.
-  const QString path = dir.filePath(QStringLiteral("finished.safetensors"));
+  const QString path = m_dir.filePath(QStringLiteral("finished.safetensors"));
   answerWith(live, &questions, {Answer::Save, path});
   live->actions().reset->trigger();
   QCOMPARE(questions.size(), 4);
@@ -122,8 +119,7 @@ void TestRunLifecycle::asksBeforeDiscardingUnsavedTraining() {
 }
 
 void TestRunLifecycle::quitWaitsForTheChosenSave() {
-  QTemporaryDir dir;
-  const QString path = dir.filePath(QStringLiteral("on-quit.safetensors"));
+  const QString path = m_dir.filePath(QStringLiteral("on-quit.safetensors"));
   MainWindow window(m_data, {});
   window.show();
   LiveTrainingView* live = window.live();
@@ -138,8 +134,7 @@ void TestRunLifecycle::quitWaitsForTheChosenSave() {
 }
 
 void TestRunLifecycle::labelsAgreeAfterACheckpointLoads() {
-  QTemporaryDir dir;
-  const QString path = dir.filePath(QStringLiteral("two.safetensors"));
+  const QString path = m_dir.filePath(QStringLiteral("two.safetensors"));
   MainWindow window(m_data, {});
   window.show();
   LiveTrainingView* live = window.live();
@@ -187,8 +182,7 @@ void TestRunLifecycle::labelsAgreeAfterACheckpointLoads() {
 }
 
 void TestRunLifecycle::learningRateChangesWhilePaused() {
-  QTemporaryDir dir;
-  const QString path = dir.filePath(QStringLiteral("lr.safetensors"));
+  const QString path = m_dir.filePath(QStringLiteral("lr.safetensors"));
   MainWindow window(m_data, {});
   LiveTrainingView* live = window.live();
   live->actions().step->trigger();

@@ -49,6 +49,14 @@ Recorder::Recorder(TrainingSession& session) {
   connect(w, &TrainingWorker::checkpointLoaded, this, &Recorder::checkpointLoaded);
 }
 
+// A session given the test data, with a recorder of what it reports. What the worker reports
+// arrives queued on this thread, so spies made after construction miss none of it.
+struct Session {
+  TrainingSession session;
+  Recorder rec{session};
+  explicit Session(const DatasetPtr& data) { session.invoke(&TrainingWorker::setDataset, data); }
+};
+
 class TestTrainingWorker : public QObject {
   Q_OBJECT
 
@@ -69,6 +77,7 @@ class TestTrainingWorker : public QObject {
 
  private:
   DatasetPtr m_data;
+  QTemporaryDir m_dir;  // the checkpoints, each test its own file names
 };
 
 void TestTrainingWorker::initTestCase() {
@@ -78,12 +87,11 @@ void TestTrainingWorker::initTestCase() {
 }
 
 void TestTrainingWorker::startPauseStepResumeStopReset() {
-  TrainingSession session;
-  Recorder rec(session);
+  Session s(m_data);
+  auto& [session, rec] = s;
   QSignalSpy states(&session, &TrainingSession::stateChanged);
   QSignalSpy started(&rec, &Recorder::runStarted);
   QSignalSpy cleared(&rec, &Recorder::runCleared);
-  session.invoke(&TrainingWorker::setDataset, m_data);
   const RunRequest run = testing_data::smallRun(*m_data, 20);
 
   session.invoke(&TrainingWorker::start, run);
@@ -125,9 +133,8 @@ void TestTrainingWorker::startPauseStepResumeStopReset() {
 }
 
 void TestTrainingWorker::stepFromIdleStartsAPausedRun() {
-  TrainingSession session;
-  Recorder rec(session);
-  session.invoke(&TrainingWorker::setDataset, m_data);
+  Session s(m_data);
+  auto& [session, rec] = s;
   session.invoke(&TrainingWorker::step, testing_data::smallRun(*m_data, 1));
   QTRY_COMPARE(session.state(), TrainingState::Paused);
   QTRY_COMPARE(rec.last.globalStep, 1LL);
@@ -137,9 +144,8 @@ void TestTrainingWorker::stepFromIdleStartsAPausedRun() {
 }
 
 void TestTrainingWorker::runsToFinishedWithAnEvaluation() {
-  TrainingSession session;
-  Recorder rec(session);
-  session.invoke(&TrainingWorker::setDataset, m_data);
+  Session s(m_data);
+  auto& [session, rec] = s;
   session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 2));
   QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
   QCOMPARE(rec.last.globalStep, 2LL * 1024 / 32);
@@ -164,10 +170,9 @@ void TestTrainingWorker::runsToFinishedWithAnEvaluation() {
 }
 
 void TestTrainingWorker::framesFollowTheProbe() {
-  TrainingSession session;
-  Recorder rec(session);
+  Session s(m_data);
+  auto& [session, rec] = s;
   QSignalSpy frames(&session, &TrainingSession::snapshotReady);
-  session.invoke(&TrainingWorker::setDataset, m_data);
   // Epochs enough to outlast the frames awaited below on a fast machine.
   session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 500));
   QTRY_VERIFY(frames.count() >= 3);  // frames keep coming while it trains…
@@ -196,9 +201,8 @@ void TestTrainingWorker::framesFollowTheProbe() {
 }
 
 void TestTrainingWorker::invalidArchitectureIsReported() {
-  TrainingSession session;
-  Recorder rec(session);
-  session.invoke(&TrainingWorker::setDataset, m_data);
+  Session s(m_data);
+  auto& [session, rec] = s;
   RunRequest run = testing_data::smallRun(*m_data, 1);
   run.config.group.spec.layers.front().kernel = 40;
   session.invoke(&TrainingWorker::start, run);
@@ -209,9 +213,8 @@ void TestTrainingWorker::invalidArchitectureIsReported() {
 }
 
 void TestTrainingWorker::divergenceStopsTheRunAndKeepsTheHistory() {
-  TrainingSession session;
-  Recorder rec(session);
-  session.invoke(&TrainingWorker::setDataset, m_data);
+  Session s(m_data);
+  auto& [session, rec] = s;
   RunRequest run = testing_data::smallRun(*m_data, 5);
   run.config.group.optimizer.lr = 3e38f;  // Adam steps of ~lr: the weights overflow at once
   session.invoke(&TrainingWorker::start, run);
@@ -224,13 +227,11 @@ void TestTrainingWorker::divergenceStopsTheRunAndKeepsTheHistory() {
 }
 
 void TestTrainingWorker::checkpointRoundTrip() {
-  QTemporaryDir dir;
-  const QString path = dir.filePath(QStringLiteral("live.safetensors"));
-  TrainingSession session;
-  Recorder rec(session);
+  const QString path = m_dir.filePath(QStringLiteral("live.safetensors"));
+  Session s(m_data);
+  auto& [session, rec] = s;
   QSignalSpy saved(&rec, &Recorder::checkpointSaved);
   QSignalSpy loaded(&rec, &Recorder::checkpointLoaded);
-  session.invoke(&TrainingWorker::setDataset, m_data);
   const RunRequest run = testing_data::smallRun(*m_data, 3);
   for (int i = 0; i < 12; ++i) session.invoke(&TrainingWorker::step, run);
   QTRY_COMPARE(rec.last.globalStep, 12LL);
@@ -262,12 +263,10 @@ constexpr long long kStepsPerEpoch = 1024 / 32;
 }  // namespace
 
 void TestTrainingWorker::checkpointContinuesWithConsistentLabels() {
-  QTemporaryDir dir;
-  const QString path = dir.filePath(QStringLiteral("two-epochs.safetensors"));
-  TrainingSession session;
-  Recorder rec(session);
+  const QString path = m_dir.filePath(QStringLiteral("two-epochs.safetensors"));
+  Session s(m_data);
+  auto& [session, rec] = s;
   QSignalSpy loaded(&rec, &Recorder::checkpointLoaded);
-  session.invoke(&TrainingWorker::setDataset, m_data);
   session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 2));
   QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
   session.invoke(&TrainingWorker::saveCheckpoint, path);
@@ -314,10 +313,9 @@ void TestTrainingWorker::checkpointContinuesWithConsistentLabels() {
 }
 
 void TestTrainingWorker::continueAfterFinishTrainsMoreEpochs() {
-  TrainingSession session;
-  Recorder rec(session);
+  Session s(m_data);
+  auto& [session, rec] = s;
   QSignalSpy started(&rec, &Recorder::runStarted);
-  session.invoke(&TrainingWorker::setDataset, m_data);
   session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 1));
   QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
   QCOMPARE(rec.evaluations.size(), size_t(1));
@@ -341,18 +339,16 @@ void TestTrainingWorker::continueAfterFinishTrainsMoreEpochs() {
 }
 
 void TestTrainingWorker::failedLoadKeepsTheRun() {
-  QTemporaryDir dir;
-  const QString junk = dir.filePath(QStringLiteral("notes.safetensors"));
+  const QString junk = m_dir.filePath(QStringLiteral("notes.safetensors"));
   QFile file(junk);
   QVERIFY(file.open(QIODevice::WriteOnly));
   file.write("is this a checkpoint? it is a text file, and long enough for a header length");
   file.close();
-  TrainingSession session;
-  Recorder rec(session);
+  Session s(m_data);
+  auto& [session, rec] = s;
   QSignalSpy started(&rec, &Recorder::runStarted);
   QSignalSpy cleared(&rec, &Recorder::runCleared);
   QSignalSpy states(&session, &TrainingSession::stateChanged);
-  session.invoke(&TrainingWorker::setDataset, m_data);
   session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 1));
   QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
   const int stateChanges = states.count();
@@ -362,7 +358,7 @@ void TestTrainingWorker::failedLoadKeepsTheRun() {
   QVERIFY2(rec.failures.front().contains(
                QStringLiteral("notes.safetensors is not a Convscope checkpoint (")),
            qPrintable(rec.failures.front()));
-  session.invoke(&TrainingWorker::loadCheckpoint, dir.filePath(QStringLiteral("missing")),
+  session.invoke(&TrainingWorker::loadCheckpoint, m_dir.filePath(QStringLiteral("missing")),
                  testing_data::smallRun(*m_data, 1));
   QTRY_COMPARE(rec.failures.size(), 2);
   QVERIFY2(rec.failures.back().contains(QStringLiteral("does not exist")),
@@ -376,12 +372,10 @@ void TestTrainingWorker::failedLoadKeepsTheRun() {
 }
 
 void TestTrainingWorker::checkpointNamesTheTrainingSet() {
-  QTemporaryDir dir;
-  const QString path = dir.filePath(QStringLiteral("c.safetensors"));
-  TrainingSession session;
-  Recorder rec(session);
+  const QString path = m_dir.filePath(QStringLiteral("c.safetensors"));
+  Session s(m_data);
+  auto& [session, rec] = s;
   QSignalSpy saved(&rec, &Recorder::checkpointSaved);
-  session.invoke(&TrainingWorker::setDataset, m_data);
   session.invoke(&TrainingWorker::step, testing_data::smallRun(*m_data, 1));
   session.invoke(&TrainingWorker::saveCheckpoint, path);
   QTRY_COMPARE(saved.count(), 1);
@@ -392,12 +386,10 @@ void TestTrainingWorker::checkpointNamesTheTrainingSet() {
 }
 
 void TestTrainingWorker::learningRateChangeWhilePausedTakesEffect() {
-  QTemporaryDir dir;
-  const QString path = dir.filePath(QStringLiteral("lr.safetensors"));
-  TrainingSession session;
-  Recorder rec(session);
+  const QString path = m_dir.filePath(QStringLiteral("lr.safetensors"));
+  Session s(m_data);
+  auto& [session, rec] = s;
   QSignalSpy saved(&rec, &Recorder::checkpointSaved);
-  session.invoke(&TrainingWorker::setDataset, m_data);
   const RunRequest run = testing_data::smallRun(*m_data, 1);
   const auto evaluate = [&] {
     const size_t n = rec.evaluations.size();

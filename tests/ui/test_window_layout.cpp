@@ -3,7 +3,6 @@
 // growing back, and with the longest status texts the app writes.
 #include <QDockWidget>
 #include <QScrollBar>
-#include <QSettings>
 #include <QtTest>
 
 #include "predictions/confusion_matrix_view.h"
@@ -44,9 +43,7 @@ QList<QPair<QString, QRect>> panels(MainWindow& window) {
 
 void TestWindowLayout::initTestCase() {
   Q_INIT_RESOURCE(convscope);
-  QSettings().clear();
-  QSettings q;
-  testing_data::smallSettings(1).save(q);
+  testing_data::resetSettings();
   m_data = testing_data::smallDataset(256, 300);
 }
 

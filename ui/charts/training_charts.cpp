@@ -83,6 +83,19 @@ void attach(QChart* chart, QAbstractSeries* series, QValueAxis* x, QValueAxis* y
   series->attachAxis(y);
 }
 
+// A zoomable chart titled `title` of the `lines` and then the `markers` over the axes x (bottom)
+// and y (left); the markers stay out of the legend (their line names them).
+ZoomableChartView* chartView(const QString& title, QValueAxis* x, QValueAxis* y,
+                             std::initializer_list<QLineSeries*> lines, QScatterSeries* markers) {
+  QChart* chart = newChart(title);
+  chart->addAxis(x, Qt::AlignBottom);
+  chart->addAxis(y, Qt::AlignLeft);
+  for (QLineSeries* line : lines) attach(chart, line, x, y);
+  attach(chart, markers, x, y);
+  chart->legend()->markers(markers).front()->setVisible(false);
+  return new ZoomableChartView(chart);
+}
+
 constexpr int kMinChartHeight = 165;
 
 }  // namespace
@@ -111,21 +124,15 @@ TrainingCharts::TrainingCharts(const MetricsHistory* history, QWidget* parent)
 }
 
 void TrainingCharts::buildLossChart() {
-  QChart* chart = newChart(tr("Loss"));
   m_lossX = valueAxis(tr("step"));
-  m_lossX->setLabelFormat(QStringLiteral("%d"));
   m_lossY = valueAxis(tr("cross-entropy"));
-  chart->addAxis(m_lossX, Qt::AlignBottom);
-  chart->addAxis(m_lossY, Qt::AlignLeft);
+  m_lossX->setLabelFormat(QStringLiteral("%d"));
   m_rawLoss = lineSeries(tr("training (per step)"), kRawLoss, 1.0);
   m_smoothLoss = lineSeries(tr("training (smoothed)"), kTrain, 2.0);
   m_valLoss = lineSeries(tr("validation"), kValidation, 2.0);
   m_valLossPoints = markerSeries(kValidation);
-  for (QAbstractSeries* s :
-       std::initializer_list<QAbstractSeries*>{m_rawLoss, m_smoothLoss, m_valLoss, m_valLossPoints})
-    attach(chart, s, m_lossX, m_lossY);
-  chart->legend()->markers(m_valLossPoints).front()->setVisible(false);
-  m_lossView = new ZoomableChartView(chart);
+  m_lossView = chartView(tr("Loss"), m_lossX, m_lossY, {m_rawLoss, m_smoothLoss, m_valLoss},
+                         m_valLossPoints);
 }
 
 QLayout* TrainingCharts::buildSmoothingRow() {
@@ -169,20 +176,15 @@ QPointF TrainingCharts::accuracyRange() const {
 }
 
 void TrainingCharts::buildAccuracyChart() {
-  QChart* chart = newChart(tr("Accuracy"));
   m_accuracyX = valueAxis(tr("epoch"));
   m_accuracyY = valueAxis(tr("accuracy (%)"));
-  chart->addAxis(m_accuracyX, Qt::AlignBottom);
-  chart->addAxis(m_accuracyY, Qt::AlignLeft);
   m_batchAccuracy = lineSeries(tr("training batches (smoothed)"), kRawLoss, 1.5);
   m_trainAccuracy = lineSeries(tr("training (epoch)"), kTrain, 2.0);
   m_valAccuracy = lineSeries(tr("validation"), kValidation, 2.0);
   m_valAccuracyPoints = markerSeries(kValidation);
-  for (QAbstractSeries* s : std::initializer_list<QAbstractSeries*>{
-           m_batchAccuracy, m_trainAccuracy, m_valAccuracy, m_valAccuracyPoints})
-    attach(chart, s, m_accuracyX, m_accuracyY);
-  chart->legend()->markers(m_valAccuracyPoints).front()->setVisible(false);
-  m_accuracyView = new ZoomableChartView(chart);
+  m_accuracyView =
+      chartView(tr("Accuracy"), m_accuracyX, m_accuracyY,
+                {m_batchAccuracy, m_trainAccuracy, m_valAccuracy}, m_valAccuracyPoints);
 }
 
 void TrainingCharts::addContextActions(ZoomableChartView* view) {

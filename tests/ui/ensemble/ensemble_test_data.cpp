@@ -1,7 +1,9 @@
 #include "ensemble_test_data.h"
 
+#include <QtTest>
 #include <random>
 
+#include "ensemble/ensemble_page.h"
 #include "ensemble/misclassification_filter_model.h"
 
 namespace ensemble_testing {
@@ -97,6 +99,23 @@ qint64 storeRun(cs::Store& store, const cs::EvalResult& eval, const cs::Dataset&
   store.record_epoch(run, m, eval);
   store.finish_run(run);
   return run;
+}
+
+StoredHandBuilt::StoredHandBuilt() {
+  cs::Store store(path.toStdString());
+  run = storeRun(store, h.eval, val);
+}
+
+bool openStored(EnsemblePage& page, const StoredHandBuilt& s) {
+  page.setStorePath(s.path);
+  return page.openRun(s.run);
+}
+
+bool openShown(EnsemblePage& page, const StoredHandBuilt& s, QSize size) {
+  page.resize(size);
+  if (!openStored(page, s)) return false;
+  page.show();
+  return QTest::qWaitForWindowExposed(&page);
 }
 
 EnsembleRunPtr makeRun(const cs::EvalResult& eval, const std::vector<uint8_t>& labels) {

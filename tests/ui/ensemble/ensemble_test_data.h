@@ -2,12 +2,15 @@
 // random one (50 × 10,000) for timing, and helpers that store them as runs.
 #pragma once
 
+#include <QSize>
 #include <QString>
+#include <QTemporaryDir>
 #include <vector>
 
 #include "convscope/store.h"
 #include "ensemble/ensemble_run.h"
 
+class EnsemblePage;
 class MisclassificationFilterModel;
 
 namespace ensemble_testing {
@@ -36,6 +39,23 @@ cs::Dataset validationSet(const std::vector<uint8_t>& labels, const std::string&
 
 // Records `eval` as epoch 1 (of 1) of a finished run validated on `val`; returns its id.
 qint64 storeRun(cs::Store& store, const cs::EvalResult& eval, const cs::Dataset& val);
+
+// The hand-built run in a fresh store, validated on a set with these labels.
+struct StoredHandBuilt {
+  QTemporaryDir dir;
+  QString path = dir.filePath(QStringLiteral("runs.db"));
+  HandBuilt h = handBuilt();
+  cs::Dataset val = validationSet(h.labels, "sha-of-val");
+  qint64 run = 0;
+  StoredHandBuilt();
+};
+
+// Points `page` at the store and opens its run; false if the run does not open.
+bool openStored(EnsemblePage& page, const StoredHandBuilt& s);
+
+// Opens the stored run in `page` and shows the page at `size`; false if the run does not open or
+// the page is not exposed.
+bool openShown(EnsemblePage& page, const StoredHandBuilt& s, QSize size);
 
 // The run as the page would show it, without images.
 EnsembleRunPtr makeRun(const cs::EvalResult& eval, const std::vector<uint8_t>& labels);

@@ -14,7 +14,7 @@
 #include "ensemble/misclassification_filter_model.h"
 #include "ensemble/misclassification_model.h"
 #include "ensemble_test_data.h"
-#include "file_size_limit.h"
+#include "full_disk_export.h"
 
 using namespace ensemble_testing;
 
@@ -46,18 +46,11 @@ class TestEnsembleExports : public QObject {
   void initTestCase() { Q_INIT_RESOURCE(convscope); }
 
   void csvHasTheShownRowsInOrder() {
-    QTemporaryDir dir;
-    const HandBuilt h = handBuilt();
-    qint64 run = 0;
-    {
-      cs::Store store(dir.filePath("runs.db").toStdString());
-      run = storeRun(store, h.eval, validationSet(h.labels, "abc"));
-    }
+    const StoredHandBuilt s;
     EnsemblePage page;
-    page.setStorePath(dir.filePath("runs.db"));
-    QVERIFY(page.openRun(run));
+    QVERIFY(openStored(page, s));
     page.filterModel()->setMinimumWrong(1);
-    const QString path = dir.filePath("table.csv");
+    const QString path = s.dir.filePath("table.csv");
     QVERIFY(page.writeCsv(path));
     const QStringList lines = readLines(path);
     QCOMPARE(lines.size(), 1 + 5);
@@ -88,42 +81,16 @@ class TestEnsembleExports : public QObject {
   }
 
   void exportsKeepTheOldFileOnAFullDisk() {
-    QTemporaryDir dir;
-    const HandBuilt h = handBuilt();
-    qint64 run = 0;
-    {
-      cs::Store store(dir.filePath("runs.db").toStdString());
-      run = storeRun(store, h.eval, validationSet(h.labels, "abc"));
-    }
+    const StoredHandBuilt s;
     EnsemblePage page;
-    page.resize(1000, 700);
-    page.setStorePath(dir.filePath("runs.db"));
-    QVERIFY(page.openRun(run));
-    page.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&page));
-    const QByteArray old = "the old file";
+    QVERIFY(openShown(page, s, QSize(1000, 700)));
     const std::pair<const char*, std::function<bool(const QString&, QString*)>> writers[] = {
         {"table.csv", [&](const QString& p, QString* e) { return page.writeCsv(p, e); }},
         {"chart.png", [&](const QString& p, QString* e) { return page.writeChartPng(p, e); }},
         {"chart.svg", [&](const QString& p, QString* e) { return page.writeChartSvg(p, e); }}};
     for (const auto& [name, write] : writers) {
-      const QString path = dir.filePath(QString::fromLatin1(name));
-      {
-        QFile file(path);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(old);
-      }
-      QString error;
-      bool written = true;
-      {
-        const FileSizeLimit full(32);
-        written = write(path, &error);
-      }
-      QVERIFY2(!written, name);
-      QVERIFY2(!error.isEmpty(), name);
-      QFile file(path);
-      QVERIFY(file.open(QIODevice::ReadOnly));
-      QCOMPARE(file.readAll(), old);
+      checkExportKeepsTheOldFileOnAFullDisk(s.dir.filePath(QString::fromLatin1(name)), write, name);
+      if (QTest::currentTestFailed()) return;
     }
   }
 

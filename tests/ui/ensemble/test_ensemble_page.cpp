@@ -35,19 +35,6 @@ using namespace ensemble_testing;
 
 namespace {
 
-// The hand-built run in a fresh store, validated on a set with these labels.
-struct StoredHandBuilt {
-  QTemporaryDir dir;
-  QString path = dir.filePath(QStringLiteral("runs.db"));
-  HandBuilt h = handBuilt();
-  cs::Dataset val = validationSet(h.labels, "sha-of-val");
-  qint64 run = 0;
-  StoredHandBuilt() {
-    cs::Store store(path.toStdString());
-    run = storeRun(store, h.eval, val);
-  }
-};
-
 DatasetPtr pairWith(const cs::Dataset& val) {
   return std::make_shared<const cs::DatasetPair>(cs::DatasetPair{val.head(1), val});
 }
@@ -107,8 +94,7 @@ class TestEnsemblePage : public QObject {
   void selectingARowShowsItsPredictions() {
     StoredHandBuilt s;
     EnsemblePage page;
-    page.setStorePath(s.path);
-    QVERIFY(page.openRun(s.run));
+    QVERIFY(openStored(page, s));
     QVERIFY(page.table()->selectImage(4));
     QCOMPARE(page.detail()->image(), 4);
     const NetPredictionsModel* nets = page.detail()->model();
@@ -135,11 +121,7 @@ class TestEnsemblePage : public QObject {
     QFETCH(std::vector<int>, expected);
     StoredHandBuilt s;
     EnsemblePage page;
-    page.resize(1600, 1000);
-    page.setStorePath(s.path);
-    QVERIFY(page.openRun(s.run));
-    page.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QVERIFY(openShown(page, s, QSize(1600, 1000)));
     ConfusionMatrixView* view = page.confusionView();
     const QPoint cell = view->visualRect(view->model()->index(trueLabel, predicted)).center();
     QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, cell);
@@ -172,8 +154,7 @@ class TestEnsemblePage : public QObject {
   void clearFiltersClearsTheCellMark() {
     StoredHandBuilt s;
     EnsemblePage page;
-    page.setStorePath(s.path);
-    QVERIFY(page.openRun(s.run));
+    QVERIFY(openStored(page, s));
     page.filterByCell(7, 2);
     QVERIFY(page.confusionView()->currentIndex().isValid());
     QToolButton* clear = nullptr;
@@ -192,11 +173,7 @@ class TestEnsemblePage : public QObject {
   void noMatchShowsClearFilters() {
     StoredHandBuilt s;
     EnsemblePage page;
-    page.resize(1400, 900);
-    page.setStorePath(s.path);
-    QVERIFY(page.openRun(s.run));
-    page.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QVERIFY(openShown(page, s, QSize(1400, 900)));
     NoMatchPlaceholder* placeholder = page.table()->placeholder();
     QVERIFY(!placeholder->isVisible());
     page.filterByCell(5, 6);                 // image 1 only,
@@ -212,11 +189,7 @@ class TestEnsemblePage : public QObject {
   void headersFilterTheTable() {
     StoredHandBuilt s;
     EnsemblePage page;
-    page.resize(1400, 900);
-    page.setStorePath(s.path);
-    QVERIFY(page.openRun(s.run));
-    page.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QVERIFY(openShown(page, s, QSize(1400, 900)));
     QHeaderView* rows = page.confusionView()->verticalHeader();
     QTest::mouseClick(rows->viewport(), Qt::LeftButton, {},
                       QPoint(rows->width() / 2, rows->sectionViewportPosition(3) + 4));
@@ -258,8 +231,7 @@ class TestEnsemblePage : public QObject {
   void filtersKeepTheShownImageWhenItPasses() {
     StoredHandBuilt s;
     EnsemblePage page;
-    page.setStorePath(s.path);
-    QVERIFY(page.openRun(s.run));
+    QVERIFY(openStored(page, s));
     QVERIFY(page.table()->selectImage(1));
     page.filterModel()->setMinimumWrong(2);  // image 1 (wrong twice) passes: it stays
     QCOMPARE(page.table()->currentImage(), 1);
@@ -278,8 +250,7 @@ class TestEnsemblePage : public QObject {
   void validationImagesAreFoundAndChecked() {
     StoredHandBuilt s;
     EnsemblePage page;
-    page.setStorePath(s.path);
-    QVERIFY(page.openRun(s.run));  // "synthetic/test" names no folder and nothing is known
+    QVERIFY(openStored(page, s));  // "synthetic/test" names no folder and nothing is known
     QVERIFY(!page.currentRun()->images());
     QVERIFY(page.summary()->imagesNote().startsWith(QStringLiteral("No validation images")));
 
@@ -305,8 +276,7 @@ class TestEnsemblePage : public QObject {
   void missingRunsAreReported() {
     StoredHandBuilt s;
     EnsemblePage page;
-    page.setStorePath(s.path);
-    QVERIFY(page.openRun(s.run));
+    QVERIFY(openStored(page, s));
     QVERIFY(!page.openRun(s.run + 41));
     QCOMPARE(page.currentRun()->info().id, s.run);  // the shown run stays
     QCOMPARE(page.findChildren<QMessageBox*>().size(), 1);

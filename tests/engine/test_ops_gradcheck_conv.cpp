@@ -1,0 +1,223 @@
+// CPU convolution and pooling against naive references and central differences, as in
+// test_ops_gradcheck.cpp (which says how).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <ostream>
+#include <random>
+#include <vector>
+
+#include "cpu/ops/conv2d.h"
+#include "cpu/ops/pool.h"
+#include "gradcheck_util.h"
+
+namespace cs::cpu {
+namespace {
+
+using namespace gradcheck_test;
+
+// ---------------------------------------------------------------------------------------------
+// Convolution
+
+struct ConvCase {
+  int b, c, h, w, oc, k, stride;
+  Padding pad;
+  Activation act;
+};
+
+// Naive convolution, independent of ConvGeom: 'same' pads (k - 1) / 2 before.
+template <typename T>
+std::vector<T> conv_reference(const std::vector<T>& x, const std::vector<T>& wt,
+                              const std::vector<T>& bias, const ConvCase& c, int& oh, int& ow) {
+  const bool same = c.pad == Padding::Same;
+  const int pad = same ? (c.k - 1) / 2 : 0;
+  oh = same ? (c.h + c.stride - 1) / c.stride : (c.h - c.k) / c.stride + 1;
+  ow = same ? (c.w + c.stride - 1) / c.stride : (c.w - c.k) / c.stride + 1;
+  std::vector<T> out(size_t(c.b) * c.oc * oh * ow);
+  for (int b = 0; b < c.b; ++b)
+    for (int o = 0; o < c.oc; ++o)
+      for (int y = 0; y < oh; ++y)
+        for (int x0 = 0; x0 < ow; ++x0) {
+          T s = bias[o];
+          for (int ci = 0; ci < c.c; ++ci)
+            for (int ky = 0; ky < c.k; ++ky)
+              for (int kx = 0; kx < c.k; ++kx) {
+                const int iy = y * c.stride - pad + ky, ix = x0 * c.stride - pad + kx;
+                if (iy < 0 || iy >= c.h || ix < 0 || ix >= c.w) continue;
+                s += x[((b * c.c + ci) * c.h + iy) * c.w + ix] *
+                     wt[((o * c.c + ci) * c.k + ky) * c.k + kx];
+              }
+          out[((b * c.oc + o) * oh + y) * ow + x0] = activate(s, c.act);
+        }
+  return out;
+}
+
+std::ostream& operator<<(std::ostream& os, const ConvCase& c) {
+  return os << "B" << c.b << " " << c.c << "x" << c.h << "x" << c.w << " -> " << c.oc << " k" << c.k
+            << " s" << c.stride << (c.pad == Padding::Same ? " same " : " valid ")
+            << to_string(c.act);
+}
+
+class ConvOp : public testing::TestWithParam<ConvCase> {};
+
+TEST_P(ConvOp, ForwardMatchesReferenceAndGradientsMatchCentralDifferences) {
+  const ConvCase c = GetParam();
+  std::mt19937_64 rng(3);
+  Vd x = random_vec(size_t(c.b) * c.c * c.h * c.w, rng);
+  Vd wt = random_vec(size_t(c.oc) * c.c * c.k * c.k, rng), bias = random_vec(c.oc, rng);
+  int oh = 0, ow = 0;
+  const Vd ref = conv_reference(x, wt, bias, c, oh, ow);
+  const ConvGeom g = ConvGeom::make({c.c, c.h, c.w}, c.oc, c.k, c.stride, c.pad);
+  ASSERT_EQ(g.oh, oh);
+  ASSERT_EQ(g.ow, ow);
+  const size_t n_out = ref.size();
+
+  Vd scratch(conv2d_scratch_size(g));
+  auto forward = [&] {
+    Vd out(n_out);
+    conv2d_forward(out.data(), scratch.data(), x.data(), wt.data(), bias.data(), c.b, g, c.act);
+    return out;
+  };
+  const Vd out = forward();
+  EXPECT_TRUE(all_close("double forward", out.data(), ref.data(), n_out, 1e-12, 1e-12));
+
+  Vf xf = to_float(x), wf = to_float(wt), bf = to_float(bias), outf(n_out);
+  Vf scratchf(scratch.size());
+  conv2d_forward(outf.data(), scratchf.data(), xf.data(), wf.data(), bf.data(), c.b, g, c.act);
+  EXPECT_TRUE(all_close("float forward", outf.data(), ref.data(), n_out, 1e-5, 1e-4));
+
+  const Vd r = random_vec(n_out, rng);
+  Vd dpre(n_out), dx(x.size(), kGarbage), dw(wt.size(), 0.0), db(bias.size(), 0.0);
+  conv2d_backward(dx.data(), dw.data(), db.data(), dpre.data(), scratch.data(), r.data(),
+                  out.data(), x.data(), wt.data(), c.b, g, c.act);
+  auto loss = [&] { return dot(forward(), r); };
+  expect_layer_gradients(x, wt, bias, dx, dw, db, loss, rng);
+
+  // In float, in place (dpre = dout, as the backend runs it), onto prior parameter gradients.
+  const float prior = static_cast<float>(kPrior);
+  Vf doutf = to_float(r), dxf(x.size(), static_cast<float>(kGarbage)), dwf(wt.size(), prior),
+     dbf(bias.size(), prior);
+  conv2d_backward(dxf.data(), dwf.data(), dbf.data(), doutf.data(), scratchf.data(), doutf.data(),
+                  outf.data(), xf.data(), wf.data(), c.b, g, c.act);
+  expect_float_layer_gradients(dxf, dwf, dbf, dx, dw, db);
+
+  // Without parameter gradients (a probe pass): the same dinp.
+  Vd dx_only(x.size(), kGarbage);
+  conv2d_backward<double>(dx_only.data(), nullptr, nullptr, dpre.data(), scratch.data(), r.data(),
+                          out.data(), x.data(), wt.data(), c.b, g, c.act);
+  EXPECT_TRUE(all_close("dinp only", dx_only.data(), dx.data(), dx.size(), 1e-14, 1e-14));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, ConvOp,
+    testing::Values(ConvCase{1, 1, 7, 7, 2, 3, 1, Padding::Valid, Activation::Relu},
+                    ConvCase{3, 2, 9, 7, 3, 3, 2, Padding::Same, Activation::Tanh},
+                    ConvCase{3, 3, 8, 6, 4, 5, 1, Padding::Same, Activation::Sigmoid},
+                    ConvCase{1, 2, 10, 11, 5, 4, 2, Padding::Valid, Activation::None},
+                    ConvCase{3, 1, 6, 9, 17, 2, 2, Padding::Same, Activation::Relu},
+                    ConvCase{2, 4, 5, 5, 3, 1, 1, Padding::Valid, Activation::None},
+                    ConvCase{2, 2, 7, 6, 3, 4, 1, Padding::Same, Activation::Tanh},
+                    ConvCase{3, 1, 28, 28, 8, 5, 1, Padding::Valid, Activation::Relu},
+                    ConvCase{3, 8, 12, 12, 16, 5, 1, Padding::Valid, Activation::Relu}));
+
+// ---------------------------------------------------------------------------------------------
+// Pooling
+
+struct PoolCase {
+  int b, c, h, w, k;
+  bool max;
+};
+
+std::ostream& operator<<(std::ostream& os, const PoolCase& c) {
+  return os << "B" << c.b << " " << c.c << "x" << c.h << "x" << c.w << (c.max ? " max" : " avg")
+            << c.k;
+}
+
+class PoolOp : public testing::TestWithParam<PoolCase> {};
+
+// Naive pooling of x: the window maxima (or means) and the window position of each first maximum.
+void pool_reference(const Vd& x, const PoolCase& c, Vd& out, std::vector<int32_t>& argmax) {
+  const int oh = c.h / c.k, ow = c.w / c.k;
+  out.assign(size_t(c.b) * c.c * oh * ow, 0.0);
+  argmax.assign(out.size(), -1);
+  for (int p = 0; p < c.b * c.c; ++p)
+    for (int y = 0; y < oh; ++y)
+      for (int x0 = 0; x0 < ow; ++x0) {
+        double m = -1e300, s = 0;
+        int32_t at = -1;
+        for (int dy = 0; dy < c.k; ++dy)
+          for (int dx = 0; dx < c.k; ++dx) {
+            const double v = x[(size_t(p) * c.h + y * c.k + dy) * c.w + x0 * c.k + dx];
+            if (v > m) m = v, at = dy * c.k + dx;
+            s += v;
+          }
+        const size_t o = (size_t(p) * oh + y) * ow + x0;
+        out[o] = c.max ? m : s / (c.k * c.k);
+        argmax[o] = at;
+      }
+}
+
+TEST_P(PoolOp, ForwardMatchesReferenceAndGradientsMatchCentralDifferences) {
+  const PoolCase c = GetParam();
+  std::mt19937_64 rng(4);
+  Vd x = random_vec(size_t(c.b) * c.c * c.h * c.w, rng);
+  Vd ref;
+  std::vector<int32_t> ref_argmax;
+  pool_reference(x, c, ref, ref_argmax);
+  const size_t n_out = ref.size();
+  std::vector<int32_t> argmax(n_out);
+  auto forward = [&] {
+    Vd out(n_out);
+    if (c.max)
+      maxpool_forward(out.data(), argmax.data(), x.data(), c.b, c.c, c.h, c.w, c.k);
+    else
+      avgpool_forward(out.data(), x.data(), c.b, c.c, c.h, c.w, c.k);
+    return out;
+  };
+  const Vd out = forward();
+  EXPECT_TRUE(all_close("double forward", out.data(), ref.data(), n_out, 1e-14, 1e-14));
+  if (c.max) {
+    EXPECT_EQ(argmax, ref_argmax);
+  }
+  Vf xf = to_float(x), outf(n_out);
+  std::vector<int32_t> argmaxf(n_out);
+  if (c.max)
+    maxpool_forward(outf.data(), argmaxf.data(), xf.data(), c.b, c.c, c.h, c.w, c.k);
+  else
+    avgpool_forward(outf.data(), xf.data(), c.b, c.c, c.h, c.w, c.k);
+  EXPECT_TRUE(all_close("float forward", outf.data(), ref.data(), n_out, 1e-6, 1e-5));
+  if (c.max) {
+    EXPECT_EQ(argmaxf, ref_argmax);
+  }
+
+  const Vd r = random_vec(n_out, rng);
+  Vd dx(x.size(), kGarbage);  // every element must be written, uncovered ones included
+  if (c.max)
+    maxpool_backward(dx.data(), r.data(), argmax.data(), c.b, c.c, c.h, c.w, c.k);
+  else
+    avgpool_backward(dx.data(), r.data(), c.b, c.c, c.h, c.w, c.k);
+  for (size_t i = 0; i < dx.size(); ++i) ASSERT_LE(std::abs(dx[i]), 1.0) << "dinp " << i;
+  EXPECT_TRUE(gradcheck(
+      "dinp", x, dx, [&] { return dot(forward(), r); }, rng));
+
+  // Ties, as after a relu: the first maximum in row-major order wins, in float and double.
+  if (!c.max) return;
+  for (double& v : x) v = std::max(v, 0.0);
+  pool_reference(x, c, ref, ref_argmax);
+  forward();
+  EXPECT_EQ(argmax, ref_argmax);
+  xf = to_float(x);
+  maxpool_forward(outf.data(), argmaxf.data(), xf.data(), c.b, c.c, c.h, c.w, c.k);
+  EXPECT_EQ(argmaxf, ref_argmax);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, PoolOp,
+    testing::Values(PoolCase{1, 2, 6, 6, 2, true}, PoolCase{3, 3, 7, 5, 2, true},
+                    PoolCase{2, 3, 24, 21, 2, true}, PoolCase{3, 1, 9, 9, 3, true},
+                    PoolCase{2, 2, 8, 4, 4, true}, PoolCase{1, 2, 6, 6, 2, false},
+                    PoolCase{3, 3, 7, 5, 2, false}, PoolCase{2, 2, 9, 6, 3, false}));
+
+}  // namespace
+}  // namespace cs::cpu
