@@ -5,7 +5,7 @@
 # validation set, and saves each view into docs/screenshots/*.png.
 #
 #   scripts/screenshots.sh [steps]        (default 600; needs xvfb-run and data/mnist)
-# Every view at 1600x1000, and the two main views again at 1366x768 (*-1366x768.png).
+# Every view at 1920x1080, and the two main views again at 1366x768 (*-1366x768.png).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,8 +35,8 @@ unset XDG_CONFIG_HOME XDG_DATA_HOME
 mkdir -p "$out"
 # The Ensemble view opens the newest stored run.
 "$build/app/cli/convscope-cli" ensemble --nets 50 --epochs 1 --quiet --top 0
-xvfb-run -a -s "-screen 0 1600x1000x24" \
-  "$build/app/gui/convscope" --demo-train-steps "$steps" --screenshot-dir "$out"
+xvfb-run -a -s "-screen 0 1920x1080x24" "$build/app/gui/convscope" --window-size 1920x1080 \
+  --demo-train-steps "$steps" --screenshot-dir "$out"
 # The same at a common laptop size, 1366x768: the two main views.
 small="$home/small"
 xvfb-run -a -s "-screen 0 1366x768x24" "$build/app/gui/convscope" --window-size 1366x768 \
