@@ -12,25 +12,13 @@
 #include "convscope/cpu_backend.h"
 #include "convscope/ensemble_run.h"
 #include "store_test_util.h"
+#include "synthetic_data.h"
 
 namespace cs {
 namespace {
 
 using store_test::TempDir;
-
-Dataset synthetic(int count, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  Dataset d;
-  d.name = "synthetic";
-  d.shape = {1, 6, 6};
-  d.count = count;
-  d.classes = 4;
-  for (int i = 0; i < count; ++i) {
-    d.labels.push_back(static_cast<uint8_t>(rng() % 4));
-    for (int p = 0; p < d.shape.size(); ++p) d.images.push_back(static_cast<uint8_t>(rng()));
-  }
-  return d;
-}
+using test::synthetic;
 
 // Three networks, 48 training images in batches of 16: three steps per epoch.
 class EnsembleRun : public testing::Test {

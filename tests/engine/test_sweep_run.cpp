@@ -13,26 +13,14 @@
 #include "expect_close.h"
 #include "store_test_util.h"
 #include "sweep_test_util.h"
+#include "synthetic_data.h"
 
 namespace cs {
 namespace {
 
 using store_test::TempDir;
 using sweep_test::expect_same_run;
-
-Dataset synthetic(int count, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  Dataset d;
-  d.name = "synthetic";
-  d.shape = {1, 6, 6};
-  d.count = count;
-  d.classes = 4;
-  for (int i = 0; i < count; ++i) {
-    d.labels.push_back(static_cast<uint8_t>(rng() % 4));
-    for (int p = 0; p < d.shape.size(); ++p) d.images.push_back(static_cast<uint8_t>(rng()));
-  }
-  return d;
-}
+using test::synthetic;
 
 // One rank of a two-rank sweep in one process: rank 1 runs first and queues its reports, which
 // rank 0 then receives.
