@@ -3,7 +3,7 @@
 //
 // Each image goes through the MNIST-style preprocessing (digit_preprocess.h) unless --raw, and
 // every network gives its full softmax through Backend::predict. --saliency writes the input
-// and its saliency map (saliency.h) side by side as one PGM.
+// and its saliency map (saliency.h) side by side as one PNG (or PGM).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -153,7 +153,7 @@ void write_saliency(Backend& backend, const float* x, const Args& args) {
     o.index = args.integer("saliency-class", 0, backend.config().spec.classes - 1);
   }
   const SaliencyMap m = compute_saliency(backend, 0, x, o);
-  write_pgm(args.str("saliency"), side_by_side(x, m));
+  write_image_file(args.str("saliency"), side_by_side(x, m));
   std::fprintf(stderr, "saliency of class %d (%s) written to %s\n", m.target_class,
                args.str("saliency-method").c_str(), args.str("saliency").c_str());
 }
@@ -163,7 +163,7 @@ void write_saliency(Backend& backend, const float* x, const Args& args) {
 int predict_command(const std::vector<std::string>& argv) {
   Args args("predict");
   args.set_summary(
-      "Classify image files (PGM or PPM; any size, dark-on-light or light-on-dark) after the\n"
+      "Classify image files (PNG, PGM or PPM; any size, dark-on-light or light-on-dark) after the\n"
       "MNIST preprocessing: crop, scale into 20x20, centre by mass in 28x28. With --run every\n"
       "stored network of the run votes.");
   args.positionals("IMAGE");
@@ -175,7 +175,8 @@ int predict_command(const std::vector<std::string>& argv) {
   args.section("Input");
   args.flag("raw", "no preprocessing: the images already have the network's input size");
   args.section("Saliency (--checkpoint, one image)");
-  args.option("saliency", "FILE", "", "write the input and its saliency map side by side as a PGM");
+  args.option("saliency", "FILE", "",
+              "write the input and its saliency map side by side (PNG; PGM if FILE ends in .pgm)");
   args.option("saliency-method", "NAME", "smoothgrad",
               "vanilla, smoothgrad (50 noisy copies) or integrated (gradients, 50 steps)");
   args.option("saliency-class", "N", "", "the class to explain (default: the predicted one)");

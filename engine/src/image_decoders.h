@@ -10,5 +10,7 @@ namespace cs {
 
 bool is_pnm(std::string_view bytes);
 GrayImage decode_pnm(std::string_view bytes, const std::string& name);
+bool is_png(std::string_view bytes);
+GrayImage decode_png(std::string_view bytes, const std::string& name);
 
 }  // namespace cs

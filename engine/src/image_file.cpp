@@ -22,11 +22,12 @@ struct Decoder {
 // Add a format here (and its decoder in its own file).
 constexpr Decoder kDecoders[] = {
     {is_pnm, decode_pnm},
+    {is_png, decode_png},
 };
 
 std::string format_hint(std::string_view bytes) {
-  if (bytes.substr(0, 8) == "\x89PNG\r\n\x1a\n") return "a PNG image, which is not supported yet";
-  if (bytes.substr(0, 3) == "\xff\xd8\xff") return "a JPEG image, which is not supported yet";
+  if (bytes.substr(0, 3) == "\xff\xd8\xff")
+    return "a JPEG image, which the command line does not read (the app does)";
   return "not an image of a supported format";
 }
 
@@ -37,8 +38,8 @@ GrayImage decode_image(std::string_view bytes, const std::string& name) {
   for (const Decoder& d : kDecoders)
     if (d.matches(bytes)) return d.decode(bytes, name);
   throw ImageFileError(name + ": " + format_hint(bytes) +
-                       " (supported: PGM and PPM; convert with e.g. 'pngtopnm' or "
-                       "'convert in.png out.pgm')");
+                       " (supported: PNG, PGM and PPM; convert with e.g. "
+                       "'convert in.jpg out.png')");
 }
 
 GrayImage read_image_file(const std::string& path) {
@@ -57,10 +58,15 @@ GrayImage read_image_file(const std::string& path) {
   return decode_image(bytes.str(), path);
 }
 
-void write_pgm(const std::string& path, const GrayImage& image) {
+void write_image_file(const std::string& path, const GrayImage& image) {
   if (image.width < 1 || image.height < 1 ||
       image.pixels.size() != static_cast<size_t>(image.width) * image.height)
-    throw std::invalid_argument("write_pgm: the pixels do not match the size");
+    throw std::invalid_argument("write_image_file: the pixels do not match the size");
+  const bool pgm = path.size() >= 4 && path.compare(path.size() - 4, 4, ".pgm") == 0;
+  if (!pgm) {
+    write_file_atomically(path, encode_png(image));
+    return;
+  }
   std::string out =
       "P5\n" + std::to_string(image.width) + " " + std::to_string(image.height) + "\n255\n";
   out.append(reinterpret_cast<const char*>(image.pixels.data()), image.pixels.size());

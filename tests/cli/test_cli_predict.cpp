@@ -76,9 +76,10 @@ TEST(CliPredict, EnlargedInvertedDigitsAreClassifiedLikeTheOriginals) {
   std::vector<std::string> enlarged = originals;
   for (int i = 0; i < n; ++i) {
     const std::string a = tmp.file("orig" + std::to_string(i) + ".pgm");
-    const std::string b = tmp.file("big" + std::to_string(i) + ".pgm");
-    write_pgm(a, GrayImage{28, 28, std::vector<uint8_t>(test.image(i), test.image(i) + 784)});
-    write_pgm(b, enlarged_inverted(test.image(i), 200));
+    const std::string b = tmp.file("big" + std::to_string(i) + ".png");
+    write_image_file(a,
+                     GrayImage{28, 28, std::vector<uint8_t>(test.image(i), test.image(i) + 784)});
+    write_image_file(b, enlarged_inverted(test.image(i), 200));
     originals.push_back(a);
     enlarged.push_back(b);
   }
@@ -117,8 +118,8 @@ TEST(CliPredict, EveryNetworkOfAStoredRunVotes) {
   const int n = 8;
   for (int i = 0; i < n; ++i) {
     args.push_back(tmp.file(std::to_string(i) + ".pgm"));
-    write_pgm(args.back(),
-              GrayImage{28, 28, std::vector<uint8_t>(val.image(i), val.image(i) + 784)});
+    write_image_file(args.back(),
+                     GrayImage{28, 28, std::vector<uint8_t>(val.image(i), val.image(i) + 784)});
   }
   const Result r = run_cli(args);
   ASSERT_EQ(r.code, 0) << r.err;
@@ -163,9 +164,9 @@ TEST(CliPredict, BadInputGetsAClearError) {
             0);
   const std::string img = tmp.file("d.pgm");
   GrayImage g{40, 30, std::vector<uint8_t>(1200, 255)};
-  write_pgm(tmp.file("blank.pgm"), g);
+  write_image_file(tmp.file("blank.pgm"), g);
   for (int y = 5; y < 25; ++y) g.pixels[y * 40 + 20] = 0;
-  write_pgm(img, g);
+  write_image_file(img, g);
   std::ofstream(tmp.file("short.pgm")) << "P5\n28 28\n255\n" << std::string(100, 'x');
   std::ofstream(tmp.file("d.png")) << "\x89PNG\r\n\x1a\n";
 
@@ -179,7 +180,7 @@ TEST(CliPredict, BadInputGetsAClearError) {
       {{"predict", "--checkpoint", ck, "--run", "1", img}, 2, "either"},
       {{"predict", "--checkpoint", ck}, 2, "no IMAGE"},
       {{"predict", "--checkpoint", ck, tmp.file("short.pgm")}, 1, "short.pgm: truncated"},
-      {{"predict", "--checkpoint", ck, tmp.file("d.png")}, 1, "PNG image"},
+      {{"predict", "--checkpoint", ck, tmp.file("d.png")}, 1, "d.png: truncated"},
       {{"predict", "--checkpoint", ck, tmp.file("none.pgm")}, 1, "none.pgm"},
       {{"predict", "--checkpoint", ck, "--raw", img}, 2, "--raw needs 28x28 images"},
       {{"predict", "--store", tmp.file("no.db"), "--run", "1", img}, 1, "no store"},
@@ -209,10 +210,10 @@ TEST(CliPredict, SaliencyWritesTheInputAndTheMapSideBySide) {
             0);
   const Dataset val = load_idx_folder(tmp.file("data"), "x").test;
   const std::string img = tmp.file("digit.pgm"), img2 = tmp.file("other.pgm");
-  write_pgm(img, GrayImage{28, 28, std::vector<uint8_t>(val.image(0), val.image(0) + 784)});
-  write_pgm(img2, GrayImage{28, 28, std::vector<uint8_t>(val.image(1), val.image(1) + 784)});
+  write_image_file(img, GrayImage{28, 28, std::vector<uint8_t>(val.image(0), val.image(0) + 784)});
+  write_image_file(img2, GrayImage{28, 28, std::vector<uint8_t>(val.image(1), val.image(1) + 784)});
   for (const char* method : {"vanilla", "smoothgrad", "integrated"}) {
-    const std::string out = tmp.file(std::string(method) + ".pgm");
+    const std::string out = tmp.file(std::string(method) + ".png");
     const Result r =
         run_cli({"predict", "--threads", "1", "--checkpoint", ck, "--raw", "--saliency", out,
                  "--saliency-method", method, "--saliency-class", "3", img});

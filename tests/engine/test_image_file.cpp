@@ -85,7 +85,6 @@ TEST(ImageFile, SizeIsLimitedBeforeAllocating) {
 }
 
 TEST(ImageFile, ForeignFormatsAreNamed) {
-  EXPECT_NE(error_of("\x89PNG\r\n\x1a\n\0\0\0\rIHDR"s).find("PNG"), std::string::npos);
   EXPECT_NE(error_of("\xff\xd8\xff\xe0"s).find("JPEG"), std::string::npos);
   EXPECT_NE(error_of("P4\n1 1\n\x00"s).find("not an image of a supported format"),
             std::string::npos);
@@ -99,7 +98,7 @@ TEST(ImageFile, FilesRoundTripAndMissingFilesAreErrors) {
   std::filesystem::create_directories(dir);
   GrayImage g{3, 2, {1, 2, 3, 250, 251, 252}};
   const std::string path = (dir / "a.pgm").string();
-  write_pgm(path, g);
+  write_image_file(path, g);
   const GrayImage back = read_image_file(path);
   EXPECT_EQ(back.width, 3);
   EXPECT_EQ(back.height, 2);
@@ -107,7 +106,7 @@ TEST(ImageFile, FilesRoundTripAndMissingFilesAreErrors) {
   EXPECT_THROW(read_image_file((dir / "missing.pgm").string()), ImageFileError);
   EXPECT_THROW(read_image_file(dir.string()), ImageFileError);  // a folder
   g.pixels.pop_back();
-  EXPECT_THROW(write_pgm(path, g), std::invalid_argument);
+  EXPECT_THROW(write_image_file(path, g), std::invalid_argument);
   std::filesystem::remove_all(dir);
 }
 

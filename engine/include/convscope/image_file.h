@@ -1,9 +1,10 @@
 // Reading a grayscale image from a file, without Qt: for convscope-cli predict and tests.
 //
-// The format is recognized by the file's first bytes, not its name. Supported now: Netpbm PGM
-// (P5 binary, P2 ASCII) and PPM (P6 binary, P3 ASCII; converted to gray with the Rec. 601 luma
-// weights), 8 or 16 bits per sample. Another format is one more decoder in the table in
-// image_file.cpp (a PNG decoder needs zlib, which the engine already links).
+// The format is recognized by the file's first bytes, not its name. Supported: PNG (every colour
+// type, bit depth and interlacing; transparency composited over white), Netpbm PGM (P5 binary,
+// P2 ASCII) and PPM (P6 binary, P3 ASCII), 8 or 16 bits per sample. Colour becomes gray with the
+// Rec. 601 luma weights. Another format is one more decoder in the table in image_file.cpp.
+// JPEG is left to the app, which reads it through Qt.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +37,10 @@ struct GrayImage {
 GrayImage decode_image(std::string_view bytes, const std::string& name);
 GrayImage read_image_file(const std::string& path);
 
-// Writes a binary PGM (P5), atomically; throws FileError.
-void write_pgm(const std::string& path, const GrayImage& image);
+// An 8-bit gray PNG of the image.
+std::string encode_png(const GrayImage& image);
+// Writes the image atomically as PNG, or as binary PGM (P5) when the name ends in ".pgm"; throws
+// FileError. std::invalid_argument when the pixels do not match the size.
+void write_image_file(const std::string& path, const GrayImage& image);
 
 }  // namespace cs
