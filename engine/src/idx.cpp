@@ -2,6 +2,7 @@
 //
 // Layout: 00 00 <type> <ndims>, then ndims big-endian uint32 sizes, then the row-major payload.
 // Only type 0x08 (unsigned byte) is accepted. Every problem is a DataError naming the file.
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -39,7 +40,12 @@ struct FileCloser {
 std::vector<uint8_t> read_raw(const std::string& path) {
   std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
   if (!f) fail(path, std::string("cannot open: ") + std::strerror(errno));
+  // Sized from the file at once (one byte more shows that it grew): growing by doubling copied
+  // and zeroed the 47 MB of MNIST several times over.
+  struct stat st {};
   std::vector<uint8_t> bytes;
+  if (::fstat(fileno(f.get()), &st) == 0 && S_ISREG(st.st_mode))
+    bytes.resize(std::min(kMaxBytes, static_cast<size_t>(st.st_size) + 1));
   size_t used = 0;
   for (;;) {
     if (used == bytes.size()) {
