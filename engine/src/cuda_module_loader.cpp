@@ -72,7 +72,7 @@ LoadedCudaModule find_and_load() {
   // say so: ask the dynamic loader for the driver library first. The module uses it anyway.
   if (!dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL)) {
     LoadedCudaModule m;
-    m.error = "no CUDA driver (libcuda.so.1 is not installed)";
+    m.error = "no CUDA driver: libcuda.so.1 is not installed";
     return m;
   }
   const fs::path dir = engine_dir();
