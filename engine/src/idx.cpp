@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 
+#include "huge_pages.h"
 #include "idx_file.h"
 
 namespace cs {
@@ -45,7 +46,7 @@ std::vector<uint8_t> read_raw(const std::string& path) {
   struct stat st {};
   std::vector<uint8_t> bytes;
   if (::fstat(fileno(f.get()), &st) == 0 && S_ISREG(st.st_mode))
-    bytes.resize(std::min(kMaxBytes, static_cast<size_t>(st.st_size) + 1));
+    resize_huge(bytes, std::min(kMaxBytes, static_cast<size_t>(st.st_size) + 1));
   size_t used = 0;
   for (;;) {
     if (used == bytes.size()) {

@@ -21,6 +21,7 @@
 #include "cpu/flush_denormals.h"
 #include "cpu/network.h"
 #include "cpu/thread_pool.h"
+#include "huge_pages.h"
 
 namespace cs {
 
@@ -39,7 +40,9 @@ struct ImageSet {
 };
 
 ImageSet copy_set(const Dataset& d) {
-  return {d.shape, d.count, d.images, d.labels};
+  ImageSet s{d.shape, d.count, {}, d.labels};
+  copy_huge(s.images, d.images);
+  return s;
 }
 
 // x = pixels / 255 for the samples index(0), ..., index(n - 1), and their labels.
