@@ -43,6 +43,10 @@ Range fitRange(const std::vector<double>& values, double padding, double minSpan
   return r;
 }
 
+double recentAccuracyFrom(double latest) {
+  return std::max(latest - 1, latest / 2);
+}
+
 double roundStep(double span, int ticks) {
   const double raw = std::max(span, 1e-12) / std::max(1, ticks);
   const double decade = std::pow(10.0, std::floor(std::log10(raw)));

@@ -235,9 +235,9 @@ void TrainingCharts::redraw() {
     lossMax = std::max(lossMax, e.valLoss);
     epochMax = std::max(epochMax, std::ceil(e.epoch));
   }
-  // Every evaluation and the latest epoch of batch accuracy: the climb from chance in the first
-  // epoch would squeeze later points together (97.7% and 98.8% must look apart).
-  const double from = batchAccuracy.isEmpty() ? 0 : batchAccuracy.back().x() - 1;
+  // Every evaluation and the recent batch accuracy (not the climb from chance).
+  const double from =
+      batchAccuracy.isEmpty() ? 0 : chart_math::recentAccuracyFrom(batchAccuracy.back().x());
   for (const QPointF& p : batchAccuracy)
     if (p.x() >= from) accuracies.push_back(p.y());
   m_valLoss->replace(valLoss);
