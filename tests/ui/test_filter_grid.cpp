@@ -228,6 +228,7 @@ void TestFilterGrid::toolTipShowsTheValueUnderTheCursor() {
   QVERIFY2(tip.contains(QStringLiteral("y 5, x 7")), qPrintable(tip));
   QVERIFY2(tip.contains(QStringLiteral("conv1 · channel 2")), qPrintable(tip));
   QVERIFY(tip.contains(QStringLiteral("per channel")));
+  QVERIFY(tip.contains(QStringLiteral("Double-click to enlarge")));
 }
 
 void TestFilterGrid::divergingColorMap() {

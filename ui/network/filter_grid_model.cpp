@@ -144,5 +144,6 @@ QString FilterGridModel::valueToolTip(const QModelIndex& index, QPoint pixel) co
   lines << tr("colour scale ±%1 (%2)")
                .arg(QString::number(scaleOf(*tile), 'g', 3),
                     m_scale == ColorScale::PerLayer ? tr("per layer") : tr("per channel"));
+  lines << tr("<i>Double-click to enlarge</i>");
   return lines.join(QStringLiteral("<br>"));
 }

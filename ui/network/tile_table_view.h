@@ -12,7 +12,7 @@ class TileTableView : public QTableView {
   Q_OBJECT
 
  public:
-  static constexpr double kMinScale = 0.5;
+  static constexpr double kMinScale = 0.75;
   static constexpr double kMaxScale = 4.0;
 
   explicit TileTableView(FilterGridModel* model, QWidget* parent = nullptr);
