@@ -56,6 +56,8 @@ class TestCharts : public QObject {
   void roundSteps();
   void sliderSmoothsTheLoss();
   void accuracyAxisFitsTheAccuracies();
+  void recentAccuracyWindow();
+  void accuracyAxisBeforeTheFirstEvaluation();
   void zoomKeepsTheAxisLabels();
 };
 
@@ -146,6 +148,42 @@ void TestCharts::accuracyAxisFitsTheAccuracies() {
            qPrintable(QStringLiteral("%1..%2").arg(range.x()).arg(range.y())));
   QVERIFY((98.8 - 97.7) / (range.y() - range.x()) > 0.1);
   QVERIFY(range.x() < 97.7 && range.y() > 98.8);
+}
+
+void TestCharts::recentAccuracyWindow() {
+  QCOMPARE(chart_math::recentAccuracyFrom(0.3), 0.15);  // the first epochs: the latest half
+  QCOMPARE(chart_math::recentAccuracyFrom(2.0), 1.0);
+  QCOMPARE(chart_math::recentAccuracyFrom(5.5), 4.5);  // later: the latest epoch
+}
+
+void TestCharts::accuracyAxisBeforeTheFirstEvaluation() {
+  // A third of the first epoch: the batch accuracy climbs from chance (10%) to about 93%, and
+  // no evaluation yet.
+  MetricsHistory history;
+  history.setStepsPerEpoch(900);
+  std::vector<cs::LossPoint> points;
+  for (int s = 0; s < 300; ++s)
+    points.push_back({s, 2.3f * std::exp(-s / 60.f), 0.1f + 0.85f * (1 - std::exp(-s / 60.f))});
+  history.addLosses(points);
+  TrainingCharts charts(&history);
+  const QPointF range = charts.accuracyRange();
+  const QString shown = QStringLiteral("%1..%2").arg(range.x()).arg(range.y());
+  const double latest = 100 * history.smoothedAccuracies().back().y();
+  // The recent values fill the axis instead of the climb from 10%: not 2..100.
+  QVERIFY2(range.x() < latest && latest < range.y() && range.y() <= 100, qPrintable(shown));
+  QVERIFY2(range.x() > 60, qPrintable(shown));
+  QVERIFY2(range.y() - range.x() < 30, qPrintable(shown));
+  // The first few points: the axis fits the latest, with at least the minimum span.
+  MetricsHistory start;
+  start.setStepsPerEpoch(900);
+  start.addLosses({points.begin(), points.begin() + 4});
+  TrainingCharts first(&start);
+  const QPointF early = first.accuracyRange();
+  const double now = 100 * start.smoothedAccuracies().back().y();
+  QVERIFY2(early.x() < now && now < early.y(),
+           qPrintable(QStringLiteral("%1 in %2..%3").arg(now).arg(early.x()).arg(early.y())));
+  QVERIFY(early.y() - early.x() >= TrainingCharts::kMinAccuracySpan);
+  QVERIFY(early.y() - early.x() < 10);
 }
 
 void TestCharts::zoomKeepsTheAxisLabels() {

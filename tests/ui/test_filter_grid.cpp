@@ -1,5 +1,6 @@
 // Filter grids: building them from a snapshot (shapes, layouts, the values behind each pixel),
-// the table model (checked by QAbstractItemModelTester), colour scales and tool tips.
+// the table model (checked by QAbstractItemModelTester), colour scales and tool tips; tiles that
+// grow with the inspector, crisp, and the enlarged view a double-click opens.
 #include <QAbstractItemModelTester>
 #include <QtTest>
 #include <cmath>
@@ -7,6 +8,11 @@
 #include "network/color_map.h"
 #include "network/filter_grid_builder.h"
 #include "network/filter_grid_model.h"
+#include "network/layer_view.h"
+#include "network/network_inspector.h"
+#include "network/tile_table_view.h"
+#include "network/tile_zoom_dialog.h"
+#include "network/tile_zoom_view.h"
 
 Q_DECLARE_METATYPE(GridQuantity)
 
@@ -71,6 +77,9 @@ class TestFilterGrid : public QObject {
   void colorScalePerChannelOrPerLayer();
   void toolTipShowsTheValueUnderTheCursor();
   void divergingColorMap();
+  void tilesGrowWithTheView();
+  void tilesAreCrisp();
+  void doubleClickEnlargesATile();
 };
 
 void TestFilterGrid::shapes_data() {
@@ -219,6 +228,7 @@ void TestFilterGrid::toolTipShowsTheValueUnderTheCursor() {
   QVERIFY2(tip.contains(QStringLiteral("y 5, x 7")), qPrintable(tip));
   QVERIFY2(tip.contains(QStringLiteral("conv1 · channel 2")), qPrintable(tip));
   QVERIFY(tip.contains(QStringLiteral("per channel")));
+  QVERIFY(tip.contains(QStringLiteral("Double-click to enlarge")));
 }
 
 void TestFilterGrid::divergingColorMap() {
@@ -230,6 +240,132 @@ void TestFilterGrid::divergingColorMap() {
   QVERIFY(minus.blue() > 2 * minus.red());
   QCOMPARE(ColorMap::diverging(5.f), ColorMap::diverging(1.f));  // clamped
   QCOMPARE(qAlpha(ColorMap::diverging(std::nanf(""))), 0);
+}
+
+void TestFilterGrid::tilesGrowWithTheView() {
+  NetworkInspector inspector;
+  inspector.setSnapshot(std::make_shared<const cs::Snapshot>(referenceSnapshot()));
+  const auto tileSizes = [&inspector](QSize size) {
+    inspector.resize(size);
+    QCoreApplication::processEvents();
+    std::vector<QSize> sizes;
+    for (int layer = 0; layer < inspector.layerCount(); ++layer)
+      sizes.push_back(inspector.layerModel(layer)->tileSize());
+    return sizes;
+  };
+  inspector.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&inspector));
+  // About the inspector's room at 1366×768 and at 2560×1440.
+  const std::vector<QSize> small = tileSizes({620, 560});
+  const double smallScale = inspector.tileScale();
+  const std::vector<QSize> large = tileSizes({1700, 1150});
+  QVERIFY2(inspector.tileScale() > smallScale, qPrintable(QString::number(smallScale)));
+  QCOMPARE(inspector.layerCount(), 6);
+  for (int layer = 0; layer < inspector.layerCount(); ++layer) {
+    const FilterGridModel* model = inspector.layerModel(layer);
+    const Tile& tile = model->grid().tiles.front();
+    const QString what = QStringLiteral("layer %1: %2x%3 → %4x%5")
+                             .arg(layer)
+                             .arg(small[layer].width())
+                             .arg(small[layer].height())
+                             .arg(large[layer].width())
+                             .arg(large[layer].height());
+    QVERIFY2(large[layer].width() > small[layer].width(), qPrintable(what));
+    QVERIFY2(large[layer].height() > small[layer].height(), qPrintable(what));
+    // Whole screen pixels per value, and every tile within its view.
+    QCOMPARE(large[layer], QSize(tile.imageWidth(), tile.imageHeight()) * model->zoom());
+    const TileTableView* table = inspector.layerView(layer)->table();
+    QVERIFY2(table->visualRect(model->indexOfTile(0)).width() > large[layer].width(),
+             qPrintable(what));
+    QVERIFY2(large[layer].width() <= table->viewport()->width(), qPrintable(what));
+  }
+  // Narrow: the wide vector tile of fc1's activations (32 values a row) still fits the view.
+  tileSizes({300, 700});
+  const TileTableView* fc1 = inspector.layerView(4)->table();
+  QVERIFY(inspector.layerModel(4)->tileSize().width() <= fc1->viewport()->width());
+  QVERIFY(inspector.layerModel(4)->zoom() >= 1);
+}
+
+void TestFilterGrid::tilesAreCrisp() {
+  // Every value pixel is a block of zoom × zoom screen pixels of its own colour.
+  const cs::Snapshot s = referenceSnapshot();
+  NetworkInspector inspector;
+  inspector.setSnapshot(std::make_shared<const cs::Snapshot>(s));
+  inspector.resize(1500, 1000);
+  inspector.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&inspector));
+  const FilterGridModel* model = inspector.layerModel(0);
+  const int zoom = model->zoom();
+  QVERIFY2(zoom >= 3, qPrintable(QString::number(zoom)));
+  TileTableView* table = inspector.layerView(0)->table();
+  const QImage shot = table->viewport()->grab().toImage();
+  const QRect cell = table->visualRect(model->indexOfTile(1));
+  const QSize tile = model->tileSize();
+  const QPoint origin = cell.topLeft() + QPoint((cell.width() - tile.width()) / 2,
+                                                (cell.height() - tile.height()) / 2);
+  const Tile& channel1 = model->grid().tiles[1];
+  for (const QPoint value : {QPoint(0, 0), QPoint(7, 5), QPoint(23, 23)}) {
+    const QRgb expected =
+        ColorMap::diverging(channel1.values[value.y() * 24 + value.x()] / channel1.absMax);
+    for (const QPoint within : {QPoint(0, 0), QPoint(zoom - 1, zoom - 1), QPoint(zoom / 2, 0)}) {
+      const QPoint at = origin + value * zoom + within;
+      QCOMPARE(QColor(shot.pixel(at)), QColor(expected));
+    }
+  }
+}
+
+void TestFilterGrid::doubleClickEnlargesATile() {
+  const cs::Snapshot s = referenceSnapshot();
+  NetworkInspector inspector;
+  inspector.setSnapshot(std::make_shared<const cs::Snapshot>(s));
+  inspector.resize(900, 700);
+  inspector.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&inspector));
+  QVERIFY(!inspector.tileZoom());
+  const FilterGridModel* model = inspector.layerModel(0);
+  TileTableView* table = inspector.layerView(0)->table();
+  const QPoint channel2 = table->visualRect(model->indexOfTile(2)).center();
+  // As a mouse does it: press and release, then the double-click.
+  QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, channel2);
+  QVERIFY(!inspector.tileZoom());  // a single click opens nothing
+  QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, channel2);
+
+  TileZoomDialog* zoom = inspector.tileZoom();
+  QVERIFY(zoom);
+  QVERIFY(QTest::qWaitForWindowExposed(zoom));
+  QCOMPARE(zoom->layer(), 0);
+  QCOMPARE(zoom->tile(), 2);
+  QVERIFY2(zoom->heading().contains(QStringLiteral("conv1 · channel 2")),
+           qPrintable(zoom->heading()));
+  QVERIFY(zoom->heading().contains(QStringLiteral("Activations")));
+  const std::vector<float> plane(s.layers[0].activation.begin() + 2 * 576,
+                                 s.layers[0].activation.begin() + 3 * 576);
+  QCOMPARE(zoom->shownTile().values, plane);
+  QCOMPARE(zoom->view()->image(), model->index(0, 2).data(Qt::DecorationRole).value<QImage>());
+  // Enlarged: more screen pixels per value than in the grid.
+  QVERIFY2(zoom->view()->zoom() > 2 * model->zoom(),
+           qPrintable(QStringLiteral("%1 vs %2").arg(zoom->view()->zoom()).arg(model->zoom())));
+
+  // Live: the next frame's values, and its step.
+  cs::Snapshot next = s;
+  next.step = 4321;
+  for (float& v : next.layers[0].activation) v = -2 * v;
+  inspector.setSnapshot(std::make_shared<const cs::Snapshot>(next));
+  QCOMPARE(zoom->shownTile().values.front(), -2 * plane.front());
+  QVERIFY2(zoom->heading().contains(QLocale().toString(4321)), qPrintable(zoom->heading()));
+  QCOMPARE(zoom->view()->image(), model->index(0, 2).data(Qt::DecorationRole).value<QImage>());
+
+  // A click on another tile while it is open shows that one.
+  QTest::mouseClick(table->viewport(), Qt::LeftButton, {},
+                    table->visualRect(model->indexOfTile(5)).center());
+  QCOMPARE(zoom->tile(), 5);
+  QVERIFY(zoom->heading().contains(QStringLiteral("channel 5")));
+
+  // Esc closes it; a click then opens nothing.
+  QTest::keyClick(zoom, Qt::Key_Escape);
+  QVERIFY(!zoom->isVisible());
+  QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, channel2);
+  QVERIFY(!zoom->isVisible());
 }
 
 QTEST_MAIN(TestFilterGrid)

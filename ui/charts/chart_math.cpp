@@ -43,6 +43,10 @@ Range fitRange(const std::vector<double>& values, double padding, double minSpan
   return r;
 }
 
+double recentAccuracyFrom(double latest) {
+  return std::max(latest - 1, latest / 2);
+}
+
 double roundStep(double span, int ticks) {
   const double raw = std::max(span, 1e-12) / std::max(1, ticks);
   const double decade = std::pow(10.0, std::floor(std::log10(raw)));
@@ -63,11 +67,14 @@ void applyRoundTicks(QValueAxis* axis, double min, double max, int ticks) {
     const double mantissa = step / std::pow(10.0, std::floor(std::log10(step) + 1e-9));
     step *= mantissa > 4 ? 0.4 : 0.5;
   }
-  axis->setTickType(QValueAxis::TicksDynamic);
-  axis->setTickAnchor(std::ceil(min / step - 1e-9) * step);
-  axis->setTickInterval(step);
+  // Only what changed: a chart re-lays out its axis on every set.
+  const double anchor = std::ceil(min / step - 1e-9) * step;
   const int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(step) + 1e-9)));
-  axis->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
+  const QString format = QStringLiteral("%.%1f").arg(decimals);
+  if (axis->tickType() != QValueAxis::TicksDynamic) axis->setTickType(QValueAxis::TicksDynamic);
+  if (axis->tickAnchor() != anchor) axis->setTickAnchor(anchor);
+  if (axis->tickInterval() != step) axis->setTickInterval(step);
+  if (axis->labelFormat() != format) axis->setLabelFormat(format);
 }
 
 }  // namespace chart_math

@@ -24,6 +24,12 @@ struct Range {
 Range fitRange(const std::vector<double>& values, double padding, double minSpan, double lo,
                double hi);
 
+// Where the batch accuracy the accuracy axis fits begins, in epochs, when the latest point is at
+// epoch `latest`: the latest epoch, or the latest half of the run in its first two epochs. The
+// climb from chance at the start would otherwise stretch the axis over 10..100% until the first
+// evaluation, and squeeze the values that matter (97.7% and 98.8%) together afterwards.
+double recentAccuracyFrom(double latest);
+
 // A round tick step (1, 2 or 5 times a power of ten) for about `ticks` intervals over `span`.
 double roundStep(double span, int ticks);
 

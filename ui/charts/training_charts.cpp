@@ -11,6 +11,7 @@
 #include <QSlider>
 #include <QVBoxLayout>
 #include <QValueAxis>
+#include <QXYSeries>
 #include <algorithm>
 #include <cmath>
 
@@ -32,6 +33,11 @@ QList<QPointF> thinned(const std::vector<QPointF>& points, int maxPoints) {
   for (size_t i = 0; i < points.size(); i += stride) out.append(points[i]);
   if (!points.empty() && (points.size() - 1) % stride != 0) out.append(points.back());
   return out;
+}
+
+// Replaces the series' points only when they changed: every replace maps all points again.
+void replaceIfChanged(QXYSeries* series, const QList<QPointF>& points) {
+  if (series->points() != points) series->replace(points);
 }
 
 QLineSeries* lineSeries(const QString& name, const QColor& color, qreal width) {
@@ -212,8 +218,8 @@ void TrainingCharts::redraw() {
   if (!m_smoothing) return;  // still being built
   m_drawnRevision = m_history->revision();
   const std::vector<QPointF> smooth = chart_math::smoothed(m_history->losses(), smoothing());
-  m_rawLoss->replace(thinned(m_history->losses(), kMaxPlottedPoints));
-  m_smoothLoss->replace(thinned(smooth, kMaxPlottedPoints));
+  replaceIfChanged(m_rawLoss, thinned(m_history->losses(), kMaxPlottedPoints));
+  replaceIfChanged(m_smoothLoss, thinned(smooth, kMaxPlottedPoints));
   QList<QPointF> valLoss, valAccuracy, trainAccuracy, batchAccuracy;
   double lossMax = 0.5, epochMax = 1;
   for (const QPointF& p : smooth) lossMax = std::max(lossMax, p.y());
@@ -235,26 +241,25 @@ void TrainingCharts::redraw() {
     lossMax = std::max(lossMax, e.valLoss);
     epochMax = std::max(epochMax, std::ceil(e.epoch));
   }
-  // Every evaluation and the latest epoch of batch accuracy: the climb from chance in the first
-  // epoch would squeeze later points together (97.7% and 98.8% must look apart).
-  const double from = batchAccuracy.isEmpty() ? 0 : batchAccuracy.back().x() - 1;
+  // Every evaluation and the recent batch accuracy (not the climb from chance).
+  const double from =
+      batchAccuracy.isEmpty() ? 0 : chart_math::recentAccuracyFrom(batchAccuracy.back().x());
   for (const QPointF& p : batchAccuracy)
     if (p.x() >= from) accuracies.push_back(p.y());
-  m_valLoss->replace(valLoss);
-  m_valLossPoints->replace(valLoss);
-  m_valAccuracy->replace(valAccuracy);
-  m_valAccuracyPoints->replace(valAccuracy);
-  m_trainAccuracy->replace(trainAccuracy);
-  m_batchAccuracy->replace(batchAccuracy);
+  replaceIfChanged(m_valLoss, valLoss);
+  replaceIfChanged(m_valLossPoints, valLoss);
+  replaceIfChanged(m_valAccuracy, valAccuracy);
+  replaceIfChanged(m_valAccuracyPoints, valAccuracy);
+  replaceIfChanged(m_trainAccuracy, trainAccuracy);
+  replaceIfChanged(m_batchAccuracy, batchAccuracy);
 
   if (!m_lossView->isZoomed()) {
     double steps = m_history->losses().empty() ? 0 : m_history->losses().back().x();
     if (!m_history->evaluations().empty())
       steps = std::max(steps, double(m_history->evaluations().back().step));
-    m_lossX->setTickType(QValueAxis::TicksFixed);
-    m_lossX->setLabelFormat(QStringLiteral("%d"));
-    m_lossX->setRange(0, std::max({steps, double(m_history->stepsPerEpoch()), 10.0}));
-    m_lossX->applyNiceNumbers();
+    // Straight to the round range: each change of an axis maps every point of its series again.
+    m_lossX->setMin(0);
+    roundTicks(m_lossX, std::max({steps, double(m_history->stepsPerEpoch()), 10.0}), 5);
     m_lossY->setMin(0);
     roundTicks(m_lossY, lossMax * 1.05, 5);
   }
@@ -263,7 +268,8 @@ void TrainingCharts::redraw() {
     roundTicks(m_accuracyX, epochMax, 4);
     const chart_math::Range r =
         chart_math::fitRange(accuracies, kAccuracyPadding, kMinAccuracySpan, 0, 100);
-    m_accuracyY->setRange(r.min, r.max);
+    if (m_accuracyY->min() != r.min || m_accuracyY->max() != r.max)
+      m_accuracyY->setRange(r.min, r.max);
     chart_math::applyRoundTicks(m_accuracyY, r.min, r.max, 4);
   }
 }

@@ -22,8 +22,10 @@ class TrainingCharts : public QWidget {
   Q_OBJECT
 
  public:
-  static constexpr int kMaxPlottedPoints = 3000;  // per series; longer histories are thinned
-  static constexpr int kRefreshMs = 250;
+  // Per series; longer histories are thinned (about one point per pixel of a wide chart: every
+  // redraw maps and strokes each point, on the UI thread, while training runs).
+  static constexpr int kMaxPlottedPoints = 1200;
+  static constexpr int kRefreshMs = 500;
   static constexpr double kDefaultSmoothing = 0.97;  // as the CSV export's smoothed column
   static constexpr int kSmoothingSteps = 100;        // the slider's resolution: 0.00 .. 0.99
   static constexpr double kAccuracyPadding = 0.1;    // of the accuracies' span, each side

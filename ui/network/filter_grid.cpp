@@ -56,8 +56,3 @@ void FilterGrid::updateAbsMax() {
     absMax = std::max(absMax, t.absMax);
   }
 }
-
-QSize FilterGrid::tileSize() const {
-  if (tiles.empty()) return {};
-  return {tiles.front().imageWidth() * zoom, tiles.front().imageHeight() * zoom};
-}

@@ -38,10 +38,8 @@ struct FilterGrid {
   std::vector<Tile> tiles;
   int columns = 1;   // for fixed grids (conv weights: one column per filter)
   bool flow = true;  // tiles flow into as many columns as the view has room for
-  int zoom = 1;      // on-screen pixels per value pixel (all tiles of a grid have one size)
+  int zoom = 1;      // screen pixels per value pixel at the reference size (the view scales it)
   float absMax = 0;  // over all tiles
 
-  // On-screen size of every tile (they all share one image size), without the frame.
-  QSize tileSize() const;
   void updateAbsMax();
 };

@@ -9,9 +9,9 @@
 
 namespace {
 
-// Where the tile image goes inside a cell: centred, at the grid's zoom.
+// Where the tile image goes inside a cell: centred, at the model's zoom.
 QRect tileRect(const QRect& cell, const FilterGridModel& model) {
-  const QSize size = model.grid().tileSize();
+  const QSize size = model.tileSize();
   return {cell.x() + (cell.width() - size.width()) / 2,
           cell.y() + (cell.height() - size.height()) / 2, size.width(), size.height()};
 }
@@ -46,7 +46,7 @@ bool FilterGridDelegate::helpEvent(QHelpEvent* event, QAbstractItemView* view,
   if (event->type() != QEvent::ToolTip || !model || !model->tileAt(index))
     return QStyledItemDelegate::helpEvent(event, view, option, index);
   const QRect r = tileRect(option.rect, *model);
-  const int zoom = std::max(1, model->grid().zoom);
+  const int zoom = model->zoom();
   const QPoint pixel((event->pos().x() - r.x()) / zoom, (event->pos().y() - r.y()) / zoom);
   // Limit the tip to the value pixel under the cursor so that moving on shows the next value.
   const QRect valueRect(r.x() + pixel.x() * zoom, r.y() + pixel.y() * zoom, zoom, zoom);

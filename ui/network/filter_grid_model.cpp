@@ -4,11 +4,50 @@
 
 FilterGridModel::FilterGridModel(QObject* parent) : QAbstractTableModel(parent) {}
 
+namespace {
+
+// Whether `b` fills the same cells with tiles of the same shapes as `a`.
+bool sameLayout(const FilterGrid& a, const FilterGrid& b) {
+  if (a.tiles.size() != b.tiles.size() || a.flow != b.flow || a.columns != b.columns ||
+      a.zoom != b.zoom)
+    return false;
+  for (size_t i = 0; i < a.tiles.size(); ++i)
+    if (a.tiles[i].imageWidth() != b.tiles[i].imageWidth() ||
+        a.tiles[i].imageHeight() != b.tiles[i].imageHeight())
+      return false;
+  return true;
+}
+
+}  // namespace
+
 void FilterGridModel::setGrid(FilterGrid grid) {
+  if (!m_grid.tiles.empty() && sameLayout(m_grid, grid)) {
+    // A new frame of the same layer: new values in the same cells, no reset and no re-layout.
+    m_grid = std::move(grid);
+    std::fill(m_images.begin(), m_images.end(), QImage());
+    Q_EMIT dataChanged(
+        index(0, 0), index(rowCount() - 1, columnCount() - 1),
+        {Qt::DisplayRole, Qt::DecorationRole, Qt::ToolTipRole, Qt::AccessibleTextRole});
+    return;
+  }
   beginResetModel();
   m_grid = std::move(grid);
   m_images.assign(m_grid.tiles.size(), QImage());
   endResetModel();
+}
+
+void FilterGridModel::setZoom(int zoom) {
+  zoom = std::max(0, zoom);
+  if (zoom == m_zoom) return;
+  m_zoom = zoom;
+  if (rowCount() > 0)
+    Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1), {Qt::SizeHintRole});
+}
+
+QSize FilterGridModel::tileSize() const {
+  if (m_grid.tiles.empty()) return {};
+  const Tile& t = m_grid.tiles.front();
+  return {t.imageWidth() * zoom(), t.imageHeight() * zoom()};
 }
 
 void FilterGridModel::setColorScale(ColorScale scale) {
@@ -47,10 +86,20 @@ int FilterGridModel::columnCount(const QModelIndex& parent) const {
   return parent.isValid() ? 0 : columns();
 }
 
-const Tile* FilterGridModel::tileAt(const QModelIndex& index) const {
-  if (!index.isValid() || index.model() != this) return nullptr;
+int FilterGridModel::tileIndex(const QModelIndex& index) const {
+  if (!index.isValid() || index.model() != this) return -1;
   const size_t i = static_cast<size_t>(index.row()) * columns() + index.column();
-  return i < m_grid.tiles.size() ? &m_grid.tiles[i] : nullptr;
+  return i < m_grid.tiles.size() ? static_cast<int>(i) : -1;
+}
+
+QModelIndex FilterGridModel::indexOfTile(int tile) const {
+  if (tile < 0 || tile >= static_cast<int>(m_grid.tiles.size())) return {};
+  return index(tile / columns(), tile % columns());
+}
+
+const Tile* FilterGridModel::tileAt(const QModelIndex& index) const {
+  const int i = tileIndex(index);
+  return i >= 0 ? &m_grid.tiles[static_cast<size_t>(i)] : nullptr;
 }
 
 float FilterGridModel::scaleOf(const Tile& tile) const {
@@ -72,7 +121,7 @@ QVariant FilterGridModel::data(const QModelIndex& index, int role) const {
       return image;
     }
     case Qt::SizeHintRole:
-      return m_grid.tileSize();
+      return tileSize();
     default:
       return {};
   }
@@ -95,5 +144,6 @@ QString FilterGridModel::valueToolTip(const QModelIndex& index, QPoint pixel) co
   lines << tr("colour scale ±%1 (%2)")
                .arg(QString::number(scaleOf(*tile), 'g', 3),
                     m_scale == ColorScale::PerLayer ? tr("per layer") : tr("per channel"));
+  lines << tr("<i>Double-click to enlarge</i>");
   return lines.join(QStringLiteral("<br>"));
 }

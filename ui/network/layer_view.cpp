@@ -29,6 +29,12 @@ LayerView::LayerView(QWidget* parent)
   layout->addLayout(header);
   layout->addWidget(m_table);
   layout->addWidget(m_empty);
+  connect(m_table, &TileTableView::tileClicked, this, &LayerView::tileClicked);
+  connect(m_table, &TileTableView::tileDoubleClicked, this, &LayerView::tileDoubleClicked);
+}
+
+void LayerView::setTileScale(double scale) {
+  m_table->setTileScale(scale);
 }
 
 void LayerView::setGrid(FilterGrid grid) {

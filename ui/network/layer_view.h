@@ -1,4 +1,5 @@
-// One layer in the network inspector: its name and shape, a colour legend, and its filter grid.
+// One layer in the network inspector: its name and shape, a colour legend, and its filter grid,
+// whose tiles scale with the inspector and open enlarged on a double-click.
 #pragma once
 
 #include <QWidget>
@@ -17,7 +18,15 @@ class LayerView : public QWidget {
 
   void setGrid(FilterGrid grid);
   void setColorScale(ColorScale scale);
+  // The factor on the grid's own tile size (TileTableView::setTileScale).
+  void setTileScale(double scale);
   FilterGridModel* model() const { return m_model; }
+  TileTableView* table() const { return m_table; }
+
+ Q_SIGNALS:
+  // A tile, by its position in the grid's tiles.
+  void tileClicked(int tile);
+  void tileDoubleClicked(int tile);
 
  private:
   void updateLegend();

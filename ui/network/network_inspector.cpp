@@ -1,6 +1,7 @@
 #include "network/network_inspector.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QScrollArea>
@@ -8,9 +9,12 @@
 #include <QStackedWidget>
 #include <QTabBar>
 #include <algorithm>
+#include <cmath>
 
 #include "network/layer_view.h"
 #include "network/probe_view.h"
+#include "network/tile_table_view.h"
+#include "network/tile_zoom_dialog.h"
 
 namespace {
 
@@ -76,6 +80,23 @@ NetworkInspector::NetworkInspector(QWidget* parent)
   connect(m_scaleBox, &QComboBox::currentIndexChanged, this,
           [this] { setColorScale(static_cast<ColorScale>(m_scaleBox->currentData().toInt())); });
   connect(m_probe, &ProbeView::probeRequested, this, &NetworkInspector::probeRequested);
+  m_stack->installEventFilter(this);
+}
+
+bool NetworkInspector::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == m_stack && event->type() == QEvent::Resize) updateTileScale();
+  return QWidget::eventFilter(watched, event);
+}
+
+void NetworkInspector::updateTileScale() {
+  const double room = std::min(m_stack->width() / double(kReferenceWidth),
+                               m_stack->height() / double(kReferenceHeight));
+  // In eighths: a few pixels of resizing do not re-lay out every grid.
+  const double scale =
+      std::clamp(std::round(room * 8) / 8, TileTableView::kMinScale, TileTableView::kMaxScale);
+  if (scale == m_tileScale) return;
+  m_tileScale = scale;
+  for (LayerView* view : m_layers) view->setTileScale(scale);
 }
 
 void NetworkInspector::setSnapshot(SnapshotPtr snapshot) {
@@ -88,6 +109,7 @@ void NetworkInspector::setSnapshot(SnapshotPtr snapshot) {
 }
 
 void NetworkInspector::clear() {
+  if (m_tileZoom) m_tileZoom->hide();
   m_snapshot.reset();
   m_probe->clear();
   for (LayerView* view : m_layers) delete view;
@@ -121,19 +143,55 @@ void NetworkInspector::setColorScale(ColorScale scale) {
   const QSignalBlocker block(m_scaleBox);
   m_scaleBox->setCurrentIndex(m_scaleBox->findData(static_cast<int>(scale)));
   for (LayerView* view : m_layers) view->setColorScale(scale);
+  updateTileZoom();
 }
 
 FilterGridModel* NetworkInspector::layerModel(int layer) const {
   return layer >= 0 && layer < layerCount() ? m_layers[layer]->model() : nullptr;
 }
 
+LayerView* NetworkInspector::layerView(int layer) const {
+  return layer >= 0 && layer < layerCount() ? m_layers[layer] : nullptr;
+}
+
+void NetworkInspector::openTile(int layer, int tile) {
+  const FilterGridModel* model = layerModel(layer);
+  if (!m_snapshot || !model || !model->indexOfTile(tile).isValid()) return;
+  if (!m_tileZoom) m_tileZoom = new TileZoomDialog(this);
+  m_tileZoom->showTile(layer, tile, *model, FilterGridBuilder::displayName(m_quantity),
+                       m_snapshot->step);
+  if (!m_tileZoom->isVisible()) {
+    m_tileZoom->resize(m_tileZoom->sizeHint());
+    m_tileZoom->show();
+  }
+  m_tileZoom->raise();
+  m_tileZoom->activateWindow();
+}
+
+void NetworkInspector::updateTileZoom() {
+  if (!m_tileZoom || !m_tileZoom->isVisible() || !m_snapshot) return;
+  const FilterGridModel* model = layerModel(m_tileZoom->layer());
+  // Another quantity may have fewer tiles in this layer (pooling has no weights).
+  if (!model || !model->indexOfTile(m_tileZoom->tile()).isValid()) return m_tileZoom->hide();
+  m_tileZoom->showTile(m_tileZoom->layer(), m_tileZoom->tile(), *model,
+                       FilterGridBuilder::displayName(m_quantity), m_snapshot->step);
+}
+
 void NetworkInspector::rebuildLayers(const cs::Snapshot& s) {
   if (m_layers.size() == s.layers.size()) return;
   for (LayerView* view : m_layers) delete view;
   m_layers.clear();
+  if (m_tileZoom) m_tileZoom->hide();  // another network
   for (size_t i = 0; i < s.layers.size(); ++i) {
     auto* view = new LayerView;
     view->setColorScale(m_scale);
+    view->setTileScale(m_tileScale);
+    const int layer = static_cast<int>(i);
+    connect(view, &LayerView::tileDoubleClicked, this,
+            [this, layer](int tile) { openTile(layer, tile); });
+    connect(view, &LayerView::tileClicked, this, [this, layer](int tile) {
+      if (m_tileZoom && m_tileZoom->isVisible()) openTile(layer, tile);
+    });
     m_layerLayout->insertWidget(static_cast<int>(i), view);
     m_layers.push_back(view);
   }
@@ -143,4 +201,5 @@ void NetworkInspector::refresh() {
   if (!m_snapshot) return;
   for (size_t i = 0; i < m_layers.size(); ++i)
     m_layers[i]->setGrid(FilterGridBuilder::build(*m_snapshot, static_cast<int>(i), m_quantity));
+  updateTileZoom();
 }

@@ -1,6 +1,8 @@
 // Watching the network: the probe image and, for every layer, the filter grid of the chosen
 // quantity (activations, activation gradients, weights, weight gradients). Every grid of one
-// frame comes from the same Snapshot; each layer's model swaps its grid in with one reset.
+// frame comes from the same Snapshot; each layer's model swaps its values in. Tiles scale with
+// the room the layers have (the grids' own sizes at the reference size, up to 4× on a large
+// screen); a double-click opens a tile enlarged, live, and a click while it is open shows another.
 #pragma once
 
 #include <QWidget>
@@ -18,6 +20,7 @@ class QComboBox;
 class QLabel;
 class QStackedWidget;
 class QTabBar;
+class TileZoomDialog;
 class QVBoxLayout;
 
 class NetworkInspector : public QWidget {
@@ -40,13 +43,29 @@ class NetworkInspector : public QWidget {
 
   int layerCount() const { return static_cast<int>(m_layers.size()); }
   FilterGridModel* layerModel(int layer) const;
+  LayerView* layerView(int layer) const;
+  // The factor on every grid's tile size, from the room the layers have.
+  double tileScale() const { return m_tileScale; }
+  // Opens (or points) the enlarged view at tile `tile` of layer `layer`.
+  void openTile(int layer, int tile);
+  // The enlarged view, or null before the first double-click.
+  TileZoomDialog* tileZoom() const { return m_tileZoom; }
+
+  // The layers' area at which tiles have their grids' own size (the inspector at 1600×1000).
+  static constexpr int kReferenceWidth = 760;
+  static constexpr int kReferenceHeight = 520;
 
  Q_SIGNALS:
   void probeRequested(int index);
 
+ protected:
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
  private:
   void rebuildLayers(const cs::Snapshot& snapshot);
   void refresh();
+  void updateTileScale();
+  void updateTileZoom();
 
   ProbeView* m_probe;
   QTabBar* m_tabs;
@@ -58,4 +77,6 @@ class NetworkInspector : public QWidget {
   SnapshotPtr m_snapshot;
   GridQuantity m_quantity = GridQuantity::Activations;
   ColorScale m_scale = ColorScale::PerChannel;
+  double m_tileScale = 1;
+  TileZoomDialog* m_tileZoom = nullptr;
 };

@@ -18,7 +18,7 @@ class TrainingSession : public QObject {
   Q_OBJECT
 
  public:
-  static constexpr int kFrameRateHz = 15;
+  static constexpr int kFrameRateHz = 10;  // live enough; each frame repaints every visible tile
 
   explicit TrainingSession(QObject* parent = nullptr);
   ~TrainingSession() override;
