@@ -102,15 +102,24 @@ QString ComparisonPanel::describe(const SweepConfigResult& a, const SweepConfigR
           .arg(QLocale().toString(d.resamples));
   if (&a == &b || a.index == b.index)
     return head + QLatin1Char(' ') + tr("The same configuration.");
+  // The percentile bootstrap is too narrow for a handful of networks.
+  const QString few =
+      std::min(a.distribution.n, b.distribution.n) < kFewNetworks
+          ? QLatin1Char(' ') + tr("With fewer than %1 networks per configuration the interval "
+                                  "is optimistic: train more to be sure.")
+                                   .arg(kFewNetworks)
+          : QString();
   if (!d.excludes_zero())
     return head + QLatin1Char(' ') +
            tr("The interval includes 0: the difference is within seed noise; these networks "
               "cannot tell %1 and %2 apart.")
-               .arg(name(a), name(b));
+               .arg(name(a), name(b)) +
+           few;
   const bool aBetter = d.low > 0;
   return head + QLatin1Char(' ') +
          tr("%1 is better than %2 beyond seed noise.")
-             .arg(aBetter ? name(a) : name(b), aBetter ? name(b) : name(a));
+             .arg(aBetter ? name(a) : name(b), aBetter ? name(b) : name(a)) +
+         few;
 }
 
 QString ComparisonPanel::compareText(const SweepConfigResult& a, const SweepConfigResult& b) {

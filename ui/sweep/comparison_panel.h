@@ -17,6 +17,9 @@ class ComparisonPanel : public QWidget {
  public:
   static constexpr int kResamples = 10000;
   static constexpr uint64_t kSeed = 1;
+  // Below this many networks in either configuration the text warns that the interval is
+  // optimistic.
+  static constexpr int kFewNetworks = 10;
 
   explicit ComparisonPanel(QWidget* parent = nullptr);
 
@@ -33,7 +36,8 @@ class ComparisonPanel : public QWidget {
   QLabel* resultLabel() const { return m_result; }
 
   // The comparison in words: the difference in points of mean accuracy, the interval, and the
-  // verdict ("… is better than … beyond seed noise" or "within seed noise").
+  // verdict ("… is better than … beyond seed noise" or "within seed noise"), with a warning
+  // when either has fewer than kFewNetworks networks.
   static QString describe(const SweepConfigResult& a, const SweepConfigResult& b,
                           const cs::MeanDifference& d);
   // describe() after the bootstrap, or why there is nothing to compare.

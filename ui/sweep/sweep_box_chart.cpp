@@ -66,6 +66,7 @@ void SweepBoxChart::setConfigs(const std::vector<const SweepConfigResult*>& conf
   auto* y = new QValueAxis;
   const double pad = std::max(0.05, 0.1 * (hi - lo) * 100);
   y->setRange(100 * lo - pad, 100 * hi + pad);
+  y->applyNiceNumbers();
   y->setLabelFormat(QStringLiteral("%.2f"));
   y->setTitleText(tr("accuracy (%)"));
   m_chart->addAxis(x, Qt::AlignBottom);

@@ -221,6 +221,8 @@ void TestSweepModels::comparisonText() {
            qPrintable(panel.text()));
   QVERIFY2(panel.text().contains(QStringLiteral("#1 is better than #0 beyond seed noise")),
            qPrintable(panel.text()));
+  // 4 networks each: the text warns that the percentile interval is too narrow.
+  QVERIFY(panel.text().contains(QStringLiteral("fewer than 10 networks")));
   panel.compare(0, 1);  // the other way round: the same verdict
   QVERIFY2(panel.text().contains(QStringLiteral("−12.50 points")) ||
                panel.text().contains(QStringLiteral("-12.50 points")),
