@@ -202,7 +202,12 @@ bool SweepPage::openSweep(qint64 sweep) {
     m_listPanel->selectSweep(m_sweep ? m_sweep->id() : -1);
     return false;
   }
+  // The same sweep again (reloaded while it runs): keep the selection and the comparison.
+  const bool same = m_sweep && m_sweep->id() == sweep;
+  const int selected = selectedConfig(), a = m_comparison->first(), b = m_comparison->second();
   setSweep(std::move(loaded));
+  if (same && selected >= 0) selectConfig(selected);
+  if (same && a >= 0 && b >= 0) m_comparison->compare(a, b);
   m_listPanel->selectSweep(sweep);
   m_listPanel->setResumable(m_sweep->finishedCount() < static_cast<int>(m_sweep->configs().size()));
   Q_EMIT sweepOpened(sweep);
@@ -313,7 +318,16 @@ void SweepPage::connectWorker() {
     refreshSweeps();
     openSweep(sweep);
   });
-  connect(m_worker, &SweepWorker::progress, m_listPanel, &SweepListPanel::setProgress);
+  connect(m_worker, &SweepWorker::progress, this, [this](const SweepProgress& p) {
+    m_listPanel->setProgress(p);
+    // A new configuration in training: the one before it has ended (finished or failed).
+    if (p.config != m_trainingConfig && m_trainingConfig >= 0 && m_sweep &&
+        m_sweep->id() == p.sweep) {
+      refreshSweeps();
+      openSweep(p.sweep);
+    }
+    m_trainingConfig = p.config;
+  });
   connect(m_worker, &SweepWorker::epochRecorded, this,
           [this](qint64 sweep, int config, qint64 run, int epoch, double accuracy) {
             Q_EMIT statusMessage(tr("Sweep %1, configuration #%2 (run %3): epoch %4 recorded, "
@@ -323,8 +337,6 @@ void SweepPage::connectWorker() {
                                      .arg(run)
                                      .arg(epoch)
                                      .arg(100 * accuracy, 0, 'f', 2));
-            // A configuration's last epoch: show its networks at once.
-            if (m_sweep && m_sweep->id() == sweep && epoch == m_sweep->epochs()) openSweep(sweep);
           });
   connect(m_worker, &SweepWorker::configFailed, this, [this](int config, const QString& message) {
     Q_EMIT statusMessage(tr("Configuration #%1 failed: %2").arg(config).arg(message));
@@ -359,6 +371,7 @@ void SweepPage::startSweep(SweepRequest request) {
   if (!m_worker) connectWorker();
   if (request.storePath.isEmpty()) request.storePath = m_storePath;
   m_running = true;
+  m_trainingConfig = -1;
   m_listPanel->showRunning(tr("Starting the sweep…"));
   m_worker->resetCancel();
   SweepWorker* worker = m_worker;
