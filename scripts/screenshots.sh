@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Render the README screenshots from real training on the real MNIST: builds the app and the
-# CLI, trains and stores a 50-network ensemble (one epoch) in a throw-away store, then trains the
+# CLI, trains and stores a 50-network ensemble (one epoch) and a sweep (2 learning rates x 2
+# filter sizes, 10 networks each, one epoch) in a throw-away store, then trains the
 # reference network live for a few hundred steps under a virtual X server, evaluates the
 # validation set, and saves each view into docs/screenshots/*.png.
 #
 #   scripts/screenshots.sh [steps]        (default 600; needs xvfb-run and data/mnist)
-# Every view at 1920x1080, and the two main views again at 1366x768 (*-1366x768.png).
+# Every view at 1920x1080, and the three main views again at 1366x768 (*-1366x768.png).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,7 +34,11 @@ trap 'rm -rf "$home"' EXIT
 export HOME="$home" CONVSCOPE_DATA="${CONVSCOPE_DATA:-$repo_root/data/mnist}"
 unset XDG_CONFIG_HOME XDG_DATA_HOME
 mkdir -p "$out"
-# The Ensemble view opens the newest stored run.
+# The Sweep view opens the newest sweep, the Ensemble view the newest stored run: the ensemble
+# is trained last.
+"$build/app/cli/convscope-cli" sweep --nets 10 --epochs 1 --grid \
+  'lr=0.001,0.002; arch=c3x8:relu-m2-c3x16:relu-m2-d128:relu-d10,c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10' \
+  >/dev/null
 "$build/app/cli/convscope-cli" ensemble --nets 50 --epochs 1 --quiet --top 0
 xvfb-run -a -s "-screen 0 1920x1080x24" "$build/app/gui/convscope" --window-size 1920x1080 \
   --demo-train-steps "$steps" --screenshot-dir "$out"
@@ -43,4 +48,5 @@ xvfb-run -a -s "-screen 0 1366x768x24" "$build/app/gui/convscope" --window-size 
   --demo-train-steps "$steps" --screenshot-dir "$small"
 cp "$small/live-activations.png" "$out/live-1366x768.png"
 cp "$small/ensemble.png" "$out/ensemble-1366x768.png"
+cp "$small/sweep.png" "$out/sweep-1366x768.png"
 echo "screenshots: wrote $(ls "$out"/*.png | wc -l) images to $out"

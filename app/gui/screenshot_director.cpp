@@ -2,12 +2,14 @@
 
 #include <QAction>
 #include <QPixmap>
+#include <QTabWidget>
 #include <cstdio>
 
 #include "network/network_inspector.h"
 #include "predictions/prediction_filter_model.h"
 #include "predictions/predictions_panel.h"
 #include "settings/hyperparameter_panel.h"
+#include "sweep/sweep_page.h"
 #include "training/training_session.h"
 #include "window/live_training_view.h"
 #include "window/main_window.h"
@@ -82,6 +84,11 @@ void ScreenshotDirector::takeScreenshots() {
                       }});
   m_script.push_back({100, [this] { m_window->showView(MainWindow::EnsembleView); }});
   m_script.push_back({400, [this] { shoot(QStringLiteral("ensemble.png")); }});
+  m_script.push_back({100, [this] { m_window->showView(MainWindow::SweepView); }});
+  m_script.push_back({600, [this] { shoot(QStringLiteral("sweep.png")); }});
+  m_script.push_back({100, [this] { m_window->sweep()->chartTabs()->setCurrentIndex(1); }});
+  m_script.push_back({400, [this] { shoot(QStringLiteral("sweep-by-parameter.png")); }});
+  m_script.push_back({0, [this] { m_window->sweep()->chartTabs()->setCurrentIndex(0); }});
   m_script.push_back({100, [this, live] {
                         m_window->showView(MainWindow::LiveView);
                         live->session()->invoke(&TrainingWorker::stop);

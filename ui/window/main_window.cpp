@@ -13,6 +13,7 @@
 #include "ensemble/ensemble_page.h"
 #include "predictions/prediction_model.h"
 #include "settings/hyperparameter_panel.h"
+#include "sweep/sweep_page.h"
 #include "training/training_session.h"
 #include "window/live_training_view.h"
 #include "window/training_status_bar.h"
@@ -23,12 +24,14 @@ MainWindow::MainWindow(DatasetPtr data, const QString& dataProblem, QWidget* par
       m_views(new QTabWidget),
       m_live(new LiveTrainingView(std::move(data), dataProblem)),
       m_ensemble(new EnsemblePage),
+      m_sweep(new SweepPage),
       m_status(new TrainingStatusBar) {
   setWindowTitle(QStringLiteral("Convscope"));
   setWindowIcon(QIcon(QStringLiteral(":/icons/convscope.svg")));
   m_views->setDocumentMode(true);
   m_views->addTab(m_live, QIcon(QStringLiteral(":/icons/live.svg")), tr("Live training"));
   m_views->addTab(m_ensemble, QIcon(QStringLiteral(":/icons/ensemble.svg")), tr("Ensemble"));
+  m_views->addTab(m_sweep, QIcon(QStringLiteral(":/icons/sweep.svg")), tr("Sweep"));
   setCentralWidget(m_views);
   setStatusBar(m_status);
   createMenus();
@@ -51,12 +54,19 @@ void MainWindow::trainEnsemble() {
   m_ensemble->showTrainDialog(m_live->panel()->settings().trainConfig(shape, classes), data);
 }
 
+void MainWindow::openEnsembleRun(qint64 run) {
+  showView(EnsembleView);
+  m_ensemble->refreshRuns();  // the sweep may have added the run since the list was read
+  m_ensemble->openRun(run);
+}
+
 void MainWindow::showView(View view) {
-  m_views->setCurrentIndex(view == EnsembleView ? EnsembleView : LiveView);
+  m_views->setCurrentIndex(view == EnsembleView || view == SweepView ? view : LiveView);
 }
 
 MainWindow::View MainWindow::currentView() const {
-  return m_views->currentIndex() == EnsembleView ? EnsembleView : LiveView;
+  const int index = m_views->currentIndex();
+  return index == EnsembleView || index == SweepView ? static_cast<View>(index) : LiveView;
 }
 
 void MainWindow::createMenus() {
@@ -82,7 +92,7 @@ void MainWindow::createMenus() {
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   auto* group = new QActionGroup(this);
-  const QStringList names{tr("&Live training"), tr("&Ensemble")};
+  const QStringList names{tr("&Live training"), tr("&Ensemble"), tr("&Sweep")};
   for (int i = 0; i < names.size(); ++i) {
     QAction* show = view->addAction(names[i], this, [this, i] { showView(static_cast<View>(i)); });
     show->setShortcut(QKeyCombination(Qt::ControlModifier, Qt::Key(Qt::Key_1 + i)));
@@ -136,6 +146,10 @@ void MainWindow::connectStatusBar() {
   connect(m_ensemble, &EnsemblePage::statusMessage, m_status,
           [this](const QString& text) { m_status->showMessage(text, 8000); });
   connect(m_ensemble, &EnsemblePage::trainEnsembleRequested, this, &MainWindow::trainEnsemble);
+  connect(m_sweep, &SweepPage::statusMessage, m_status,
+          [this](const QString& text) { m_status->showMessage(text, 8000); });
+  connect(m_sweep, &SweepPage::openRunRequested, this, &MainWindow::openEnsembleRun);
+  connect(m_sweep, &SweepPage::sweepFinished, m_ensemble, &EnsemblePage::refreshRuns);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -1,5 +1,6 @@
-// The main window: two views (Live training, Ensemble) in tabs, switched with Ctrl+1 / Ctrl+2 and
-// each keeping its state; the menus and tool bar over the live view's actions; the status bar.
+// The main window: three views (Live training, Ensemble, Sweep) in tabs, switched with Ctrl+1 to
+// Ctrl+3 and each keeping its state; the menus and tool bar over the live view's actions; the
+// status bar.
 #pragma once
 
 #include <QMainWindow>
@@ -8,6 +9,7 @@
 
 class EnsemblePage;
 class LiveTrainingView;
+class SweepPage;
 class QTabWidget;
 class TrainingStatusBar;
 
@@ -15,13 +17,14 @@ class MainWindow : public QMainWindow {
   Q_OBJECT
 
  public:
-  enum View { LiveView = 0, EnsembleView = 1 };
+  enum View { LiveView = 0, EnsembleView = 1, SweepView = 2 };
 
   // `data`: the dataset loaded at start-up, or null with `dataProblem` saying why.
   MainWindow(DatasetPtr data, const QString& dataProblem, QWidget* parent = nullptr);
 
   LiveTrainingView* live() const { return m_live; }
   EnsemblePage* ensemble() const { return m_ensemble; }
+  SweepPage* sweep() const { return m_sweep; }
   TrainingStatusBar* trainingStatusBar() const { return m_status; }
   void showView(View view);
   View currentView() const;
@@ -35,10 +38,13 @@ class MainWindow : public QMainWindow {
   void connectStatusBar();
   // Training ▸ Train ensemble… and the Ensemble page's button: the live settings, N networks.
   void trainEnsemble();
+  // A sweep configuration's run, shown in the Ensemble view.
+  void openEnsembleRun(qint64 run);
 
   QTabWidget* m_views;
   LiveTrainingView* m_live;
   EnsemblePage* m_ensemble;
+  SweepPage* m_sweep;
   TrainingStatusBar* m_status;
   QList<QAction*> m_viewActions;
 };

@@ -1,0 +1,253 @@
+// The Sweep view's models and charts on a hand-built sweep whose numbers are known: the loaded
+// distributions and vote accuracies, QAbstractItemModelTester on every model, the table's sort
+// (numbers as numbers, configurations without networks last), the box plots in the table's
+// order, accuracy against a parameter, and the comparison's confidence interval in words.
+#include <QAbstractItemModelTester>
+#include <QBarCategoryAxis>
+#include <QBoxPlotSeries>
+#include <QBoxSet>
+#include <QComboBox>
+#include <QLineSeries>
+#include <QScatterSeries>
+#include <QSortFilterProxyModel>
+#include <QtTest>
+
+#include "convscope/sweep_stats.h"
+#include "sweep/comparison_panel.h"
+#include "sweep/parameter_chart.h"
+#include "sweep/sweep_box_chart.h"
+#include "sweep/sweep_config_model.h"
+#include "sweep/sweep_data.h"
+#include "sweep/sweep_list_model.h"
+#include "sweep_test_data.h"
+
+using sweep_testing::StoredSweep;
+
+namespace {
+
+SweepDataPtr loadStored(const StoredSweep& s) {
+  cs::Store store(s.path.toStdString());
+  return SweepData::load(store, s.sweep);
+}
+
+// The configuration indices of the proxy's rows, in order.
+QList<int> proxyConfigs(const QSortFilterProxyModel& proxy) {
+  QList<int> out;
+  for (int row = 0; row < proxy.rowCount(); ++row)
+    out << proxy.data(proxy.index(row, 0), SweepConfigModel::ConfigRole).toInt();
+  return out;
+}
+
+}  // namespace
+
+class TestSweepModels : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void loadsDistributionsAndVotes();
+  void listModel();
+  void configModelColumns();
+  void sortsNumbersAsNumbers_data();
+  void sortsNumbersAsNumbers();
+  void boxPlotsFollowTheSort();
+  void accuracyAgainstParameter();
+  void comparisonText();
+  void comparisonPicksTheBestTwo();
+};
+
+void TestSweepModels::loadsDistributionsAndVotes() {
+  const StoredSweep s;
+  const SweepDataPtr d = loadStored(s);
+  QCOMPARE(d->id(), s.sweep);
+  QCOMPARE(d->nets(), 4);
+  QCOMPARE(d->epochs(), 1);
+  QCOMPARE(d->configs().size(), size_t(4));
+  QCOMPARE(d->parameters(), QStringList({"batch_size", "optimizer"}));
+  QCOMPARE(d->swept(), QStringList({"batch_size", "optimizer"}));
+  QCOMPARE(d->values("batch_size"), QStringList({"64", "128"}));  // numeric order
+  QCOMPARE(d->finishedCount(), 3);
+
+  const SweepConfigResult& c0 = d->configs()[0];
+  QCOMPARE(c0.param("batch_size"), QStringLiteral("128"));
+  QCOMPARE(c0.param("optimizer"), QStringLiteral("adam"));
+  QCOMPARE(c0.run, s.runs[0]);
+  QCOMPARE(c0.distribution.n, 4);
+  QCOMPARE_LT(std::abs(c0.distribution.mean - 0.85), 1e-6);
+  QCOMPARE_LT(std::abs(c0.distribution.median - 0.85), 1e-6);
+  QCOMPARE_LT(std::abs(c0.distribution.std - 0.0577350), 1e-6);  // sqrt(0.01 / 3)
+  // Image 8: two nets right (0.9) and two wrong (0.3 for the truth): the vote is right; image 9:
+  // all four wrong.
+  QCOMPARE_LT(std::abs(c0.voteAccuracy - 0.9), 1e-9);
+  QCOMPARE(c0.statusText(), QStringLiteral("finished"));
+
+  const SweepConfigResult& c1 = d->configs()[1];
+  QCOMPARE_LT(std::abs(c1.distribution.mean - 0.975), 1e-6);
+  QCOMPARE_LT(std::abs(c1.distribution.median - 1.0), 1e-6);
+  QCOMPARE_LT(std::abs(c1.voteAccuracy - 1.0), 1e-9);
+
+  const SweepConfigResult& c3 = d->configs()[3];
+  QCOMPARE(c3.run, -1);
+  QCOMPARE(c3.distribution.n, 0);
+  QCOMPARE(c3.voteAccuracy, -1.0);
+  QVERIFY(!c3.finished);
+  QCOMPARE(c3.statusText(), QStringLiteral("unfinished (not begun)"));
+}
+
+void TestSweepModels::listModel() {
+  const StoredSweep s;
+  SweepListModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  cs::Store store(s.path.toStdString());
+  model.setSweeps(SweepListModel::read(store));
+  QCOMPARE(model.rowCount(), 1);
+  QCOMPARE(model.sweepAt(0), s.sweep);
+  QCOMPARE(model.rowOf(s.sweep), 0);
+  QCOMPARE(model.rowOf(s.sweep + 1), -1);
+  QCOMPARE(model.data(model.index(0, SweepListModel::FinishedColumn)).toString(),
+           QStringLiteral("3/4"));
+  QCOMPARE(model.data(model.index(0, SweepListModel::NetsColumn)).toInt(), 4);
+  model.setSweeps({});
+  QCOMPARE(model.rowCount(), 0);
+}
+
+void TestSweepModels::configModelColumns() {
+  const StoredSweep s;
+  SweepConfigModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  model.setSweep(loadStored(s));
+  QCOMPARE(model.rowCount(), 4);
+  QCOMPARE(model.columnCount(), 1 + 2 + SweepConfigModel::StatCount);
+  QCOMPARE(model.headerData(1, Qt::Horizontal).toString(), QStringLiteral("batch_size"));
+  const auto cell = [&](int row, SweepConfigModel::Stat stat) {
+    return model.data(model.index(row, model.statColumn(stat))).toString();
+  };
+  QCOMPARE(cell(0, SweepConfigModel::NetsStat), QStringLiteral("4"));
+  QCOMPARE(cell(0, SweepConfigModel::MedianStat), QStringLiteral("85.00%"));
+  QCOMPARE(cell(1, SweepConfigModel::MeanStat), QStringLiteral("97.50%"));
+  QCOMPARE(cell(1, SweepConfigModel::StdStat), QStringLiteral("5.00"));
+  QCOMPARE(cell(0, SweepConfigModel::VoteStat), QStringLiteral("90.00%"));
+  QCOMPARE(cell(3, SweepConfigModel::MeanStat), QStringLiteral("–"));
+  QCOMPARE(cell(3, SweepConfigModel::StatusStat), QStringLiteral("unfinished (not begun)"));
+  QCOMPARE(model.data(model.index(2, 0), SweepConfigModel::ConfigRole).toInt(), 2);
+  model.setSweep(nullptr);
+  QCOMPARE(model.rowCount(), 0);
+}
+
+void TestSweepModels::sortsNumbersAsNumbers_data() {
+  QTest::addColumn<int>("column");  // -1: batch_size; otherwise a Stat
+  QTest::addColumn<int>("order");
+  QTest::addColumn<QList<int>>("configs");
+  // "64" < "128" as numbers (as text it would be the other way round); ties keep their order.
+  QTest::newRow("batch_size ascending") << -1 << int(Qt::AscendingOrder) << QList<int>{2, 3, 0, 1};
+  QTest::newRow("mean descending")
+      << int(SweepConfigModel::MeanStat) << int(Qt::DescendingOrder) << QList<int>{1, 0, 2, 3};
+  QTest::newRow("mean ascending: no networks first")
+      << int(SweepConfigModel::MeanStat) << int(Qt::AscendingOrder) << QList<int>{3, 0, 2, 1};
+  QTest::newRow("vote descending")
+      << int(SweepConfigModel::VoteStat) << int(Qt::DescendingOrder) << QList<int>{1, 0, 2, 3};
+}
+
+void TestSweepModels::sortsNumbersAsNumbers() {
+  QFETCH(int, column);
+  QFETCH(int, order);
+  QFETCH(QList<int>, configs);
+  const StoredSweep s;
+  SweepConfigModel model;
+  QSortFilterProxyModel proxy;
+  proxy.setSourceModel(&model);
+  proxy.setSortRole(SweepConfigModel::SortRole);
+  QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  model.setSweep(loadStored(s));
+  const int c = column < 0 ? 1 : model.statColumn(static_cast<SweepConfigModel::Stat>(column));
+  proxy.sort(c, static_cast<Qt::SortOrder>(order));
+  QCOMPARE(proxyConfigs(proxy), configs);
+}
+
+void TestSweepModels::boxPlotsFollowTheSort() {
+  const StoredSweep s;
+  const SweepDataPtr d = loadStored(s);
+  SweepBoxChart chart;
+  chart.setConfigs({&d->configs()[1], &d->configs()[3], &d->configs()[0]});
+  QBoxPlotSeries* series = chart.series();
+  QVERIFY(series);
+  QCOMPARE(series->count(), 2);  // #3 has no networks
+  QCOMPARE(series->boxSets()[0]->label(), QStringLiteral("#1"));
+  QCOMPARE(series->boxSets()[1]->label(), QStringLiteral("#0"));
+  const QBoxSet* box = series->boxSets()[1];  // 80, 80, 90, 90
+  QCOMPARE_LT(std::abs(box->at(QBoxSet::LowerExtreme) - 80), 1e-4);
+  QCOMPARE_LT(std::abs(box->at(QBoxSet::LowerQuartile) - 80), 1e-4);
+  QCOMPARE_LT(std::abs(box->at(QBoxSet::Median) - 85), 1e-4);
+  QCOMPARE_LT(std::abs(box->at(QBoxSet::UpperQuartile) - 90), 1e-4);
+  QCOMPARE_LT(std::abs(box->at(QBoxSet::UpperExtreme) - 90), 1e-4);
+  chart.setConfigs({&d->configs()[3]});
+  QVERIFY(!chart.series());
+}
+
+void TestSweepModels::accuracyAgainstParameter() {
+  const StoredSweep s;
+  ParameterChart chart;
+  chart.setSweep(loadStored(s));
+  QCOMPARE(chart.parameterBox()->count(), 2);
+  chart.setParameter(QStringLiteral("optimizer"));
+  QVERIFY(chart.points() && chart.means());
+  QCOMPARE(chart.points()->count(), 12);  // 3 configurations with 4 networks
+  // adam: #0 and #2 (mean 85%); rmsprop: #1 (97.5%; #3 has none).
+  QCOMPARE(chart.means()->count(), 2);
+  QCOMPARE_LT(std::abs(chart.means()->at(0).y() - 85.0), 1e-4);
+  QCOMPARE_LT(std::abs(chart.means()->at(1).y() - 97.5), 1e-4);
+  chart.setParameter(QStringLiteral("batch_size"));
+  // 64: #2 only (85%); 128: #0 and #1 (8 nets: 91.25%).
+  QCOMPARE(chart.means()->count(), 2);
+  QCOMPARE_LT(std::abs(chart.means()->at(0).y() - 85.0), 1e-4);
+  QCOMPARE_LT(std::abs(chart.means()->at(1).y() - 91.25), 1e-4);
+  chart.setSweep(loadStored(s));  // a reload keeps the parameter
+  QCOMPARE(chart.parameter(), QStringLiteral("batch_size"));
+}
+
+void TestSweepModels::comparisonText() {
+  const StoredSweep s;
+  const SweepDataPtr d = loadStored(s);
+  ComparisonPanel panel;
+  panel.setSweep(d);
+  panel.compare(1, 0);
+  const cs::MeanDifference diff =
+      cs::bootstrap_mean_difference(d->configs()[1].accuracy, d->configs()[0].accuracy,
+                                    ComparisonPanel::kResamples, ComparisonPanel::kSeed);
+  QVERIFY(diff.low > 0);
+  QVERIFY2(panel.text().contains(QStringLiteral("+12.50 points")), qPrintable(panel.text()));
+  QVERIFY2(panel.text().contains(QStringLiteral("[+%1, +%2]")
+                                     .arg(100 * diff.low, 0, 'f', 2)
+                                     .arg(100 * diff.high, 0, 'f', 2)),
+           qPrintable(panel.text()));
+  QVERIFY2(panel.text().contains(QStringLiteral("#1 is better than #0 beyond seed noise")),
+           qPrintable(panel.text()));
+  // 4 networks each: the text warns that the percentile interval is too narrow.
+  QVERIFY(panel.text().contains(QStringLiteral("fewer than 10 networks")));
+  panel.compare(0, 1);  // the other way round: the same verdict
+  QVERIFY2(panel.text().contains(QStringLiteral("−12.50 points")) ||
+               panel.text().contains(QStringLiteral("-12.50 points")),
+           qPrintable(panel.text()));
+  QVERIFY(panel.text().contains(QStringLiteral("#1 is better than #0 beyond seed noise")));
+  panel.compare(0, 2);  // the same accuracies
+  QVERIFY2(panel.text().contains(QStringLiteral("within seed noise")), qPrintable(panel.text()));
+  QVERIFY(!panel.text().contains(QStringLiteral("better")));
+  panel.compare(0, 3);
+  QCOMPARE(panel.text(), QStringLiteral("#3 has no finished epoch yet: nothing to compare."));
+  // Picked in the combo boxes, as a user does.
+  panel.secondBox()->setCurrentIndex(panel.secondBox()->findData(1));
+  QCOMPARE(panel.second(), 1);
+  QVERIFY(panel.text().contains(QStringLiteral("#1 is better than #0")));
+}
+
+void TestSweepModels::comparisonPicksTheBestTwo() {
+  const StoredSweep s;
+  ComparisonPanel panel;
+  panel.setSweep(loadStored(s));
+  QCOMPARE(panel.first(), 1);   // 97.5%
+  QCOMPARE(panel.second(), 0);  // 85%, before #2 (the same) and #3 (none)
+  panel.setSweep(nullptr);
+  QCOMPARE(panel.text(), QStringLiteral("Pick two configurations."));
+}
+
+QTEST_MAIN(TestSweepModels)
+#include "test_sweep_models.moc"

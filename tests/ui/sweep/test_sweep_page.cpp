@@ -1,0 +1,228 @@
+// The Sweep view as a user drives it: the stored sweeps and their configurations, a configuration
+// opened in the Ensemble view of the main window, the New sweep dialog, and real sweeps started
+// from the page (a tiny network on a small dataset, on the CPU): one that finishes and appears in
+// the list, and one cancelled that stays unfinished and resumes to the end.
+#include <QAbstractItemModelTester>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QtTest>
+
+#include "convscope/store.h"
+#include "ensemble/ensemble_page.h"
+#include "ensemble/ensemble_run.h"
+#include "sweep/comparison_panel.h"
+#include "sweep/sweep_config_model.h"
+#include "sweep/sweep_dialog.h"
+#include "sweep/sweep_list_model.h"
+#include "sweep/sweep_list_panel.h"
+#include "sweep/sweep_page.h"
+#include "sweep_test_data.h"
+#include "test_data.h"
+#include "window/main_window.h"
+
+using sweep_testing::StoredSweep;
+
+namespace {
+
+// The proxy row of configuration `config`.
+int rowOf(const SweepPage& page, int config) {
+  const QSortFilterProxyModel* proxy = page.configProxy();
+  for (int row = 0; row < proxy->rowCount(); ++row)
+    if (proxy->data(proxy->index(row, 0), SweepConfigModel::ConfigRole).toInt() == config)
+      return row;
+  return -1;
+}
+
+}  // namespace
+
+class TestSweepPage : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase();
+  void listsStoredSweeps();
+  void selectingTwoRowsCompares();
+  void openingAConfigurationShowsItsEnsemble();
+  void dialogParsesTheGrid();
+  void sweepFromThePageFinishes();
+  void cancelledSweepStaysUnfinishedAndResumes();
+
+ private:
+  QTemporaryDir m_dir;
+};
+
+void TestSweepPage::initTestCase() {
+  QVERIFY(m_dir.isValid());
+  testing_data::resetSettings();
+}
+
+void TestSweepPage::listsStoredSweeps() {
+  const StoredSweep s;
+  SweepPage page;
+  QAbstractItemModelTester listTester(page.listModel(),
+                                      QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QAbstractItemModelTester proxyTester(page.configProxy(),
+                                       QAbstractItemModelTester::FailureReportingMode::QtTest);
+  page.setStorePath(s.path);
+  QCOMPARE(page.listModel()->rowCount(), 1);
+  QVERIFY(page.listPanel()->resumeButton()->isEnabled() == false);  // nothing selected yet
+  page.resize(1366, 700);
+  page.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&page));
+  QVERIFY(page.currentSweep());  // the first show opens the newest sweep
+  QCOMPARE(page.currentSweep()->id(), s.sweep);
+  QCOMPARE(page.listPanel()->selectedSweep(), s.sweep);
+  QVERIFY(page.listPanel()->resumeButton()->isEnabled());  // #3 is unfinished
+  QCOMPARE(page.configProxy()->rowCount(), 4);
+  // A click on the Mean header sorts; the box plots follow the table's order.
+  const int mean = page.configModel()->statColumn(SweepConfigModel::MeanStat);
+  page.configTable()->sortByColumn(mean, Qt::DescendingOrder);
+  QCOMPARE(page.configProxy()->data(page.configProxy()->index(0, 0)).toString(),
+           QStringLiteral("#1"));
+}
+
+void TestSweepPage::selectingTwoRowsCompares() {
+  const StoredSweep s;
+  SweepPage page;
+  page.setStorePath(s.path);
+  QVERIFY(page.openSweep(s.sweep));
+  QTableView* table = page.configTable();
+  table->selectRow(rowOf(page, 0));
+  QCOMPARE(page.selectedConfig(), 0);
+  QVERIFY(page.openButton()->isEnabled());
+  table->selectionModel()->select(page.configProxy()->index(rowOf(page, 2), 0),
+                                  QItemSelectionModel::Select | QItemSelectionModel::Rows);
+  QCOMPARE(page.comparison()->first(), 0);
+  QCOMPARE(page.comparison()->second(), 2);
+  QVERIFY(page.comparison()->text().contains(QStringLiteral("within seed noise")));
+  // A configuration that never began has no run to open.
+  table->selectRow(rowOf(page, 3));
+  QVERIFY(!page.openButton()->isEnabled());
+}
+
+void TestSweepPage::openingAConfigurationShowsItsEnsemble() {
+  const StoredSweep s;
+  MainWindow window(testing_data::smallDataset(64, 32), {});
+  window.ensemble()->setStorePath(s.path);
+  window.sweep()->setStorePath(s.path);
+  window.resize(1366, 768);
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  QTest::keyClick(&window, Qt::Key_3, Qt::ControlModifier);
+  QCOMPARE(window.currentView(), MainWindow::SweepView);
+  SweepPage* page = window.sweep();
+  QVERIFY(page->openSweep(s.sweep));
+  page->selectConfig(1);
+  QCOMPARE(page->selectedConfig(), 1);
+  QTest::mouseClick(page->openButton(), Qt::LeftButton);
+  QCOMPARE(window.currentView(), MainWindow::EnsembleView);
+  QVERIFY(window.ensemble()->currentRun());
+  QCOMPARE(window.ensemble()->currentRun()->info().id, s.runs[1]);
+  // Double-clicking a row does the same.
+  window.showView(MainWindow::SweepView);
+  const QModelIndex cell = page->configProxy()->index(rowOf(*page, 2), 0);
+  QTableView* table = page->configTable();
+  const QPoint at = table->visualRect(cell).center();
+  QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, at);
+  QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, at);
+  QCOMPARE(window.currentView(), MainWindow::EnsembleView);
+  QCOMPARE(window.ensemble()->currentRun()->info().id, s.runs[2]);
+}
+
+void TestSweepPage::dialogParsesTheGrid() {
+  SweepDialog dialog(QStringLiteral("mnist"));
+  dialog.setGrid(QStringLiteral("lr=0.001,0.002; optimizer=adam,rmsprop,sgd"));
+  dialog.setNets(5);
+  QVERIFY(dialog.startButton()->isEnabled());
+  QVERIFY2(dialog.summaryLabel()->text().startsWith(QStringLiteral("6 configuration(s) × 5")),
+           qPrintable(dialog.summaryLabel()->text()));
+  const cs::SweepPlan plan = dialog.plan();
+  QCOMPARE(plan.configs.size(), size_t(6));
+  QCOMPARE(plan.settings.nets, 5);
+  QCOMPARE(plan.configs[0].key(), std::string("lr=0.001;optimizer=adam"));
+  dialog.setGrid(QStringLiteral("lr=0.001; colour=red"));
+  QVERIFY(!dialog.startButton()->isEnabled());
+  QVERIFY2(dialog.summaryLabel()->text().contains(QStringLiteral("colour")),
+           qPrintable(dialog.summaryLabel()->text()));
+  QVERIFY_THROWS_EXCEPTION(cs::SweepError, dialog.plan());
+}
+
+void TestSweepPage::sweepFromThePageFinishes() {
+  const QString path = m_dir.filePath(QStringLiteral("finishes.db"));
+  SweepPage page;
+  page.setStorePath(path);
+  QCOMPARE(page.listModel()->rowCount(), 0);
+  QSignalSpy finished(&page, &SweepPage::sweepFinished);
+  QSignalSpy failed(&page, &SweepPage::sweepFailed);
+  page.startSweep(sweep_testing::tinyRequest(path, 2, 2, 1));
+  QVERIFY(page.isRunning());
+  QVERIFY(page.listPanel()->isRunning());
+  QVERIFY(!page.listPanel()->newButton()->isEnabled());
+  QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 120000);
+  QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed[0][1].toString()));
+  QCOMPARE(finished[0][1].toBool(), false);  // not cancelled
+  QVERIFY(!page.isRunning());
+  QVERIFY(!page.listPanel()->isRunning());
+  QCOMPARE(page.listModel()->rowCount(), 1);
+  QCOMPARE(page.listModel()->sweeps()[0].finished, 2);
+  QVERIFY(page.currentSweep());
+  QCOMPARE(page.currentSweep()->id(), finished[0][0].toLongLong());
+  for (const SweepConfigResult& c : page.currentSweep()->configs()) {
+    QVERIFY(c.finished);
+    QCOMPARE(c.distribution.n, 2);
+    QVERIFY(c.voteAccuracy >= 0);
+  }
+  QVERIFY(!page.listPanel()->resumeButton()->isEnabled());
+  QCOMPARE(page.listPanel()->progressBar()->value(), 1000);
+}
+
+void TestSweepPage::cancelledSweepStaysUnfinishedAndResumes() {
+  const QString path = m_dir.filePath(QStringLiteral("cancelled.db"));
+  SweepPage page;
+  page.setStorePath(path);
+  QSignalSpy finished(&page, &SweepPage::sweepFinished);
+  QSignalSpy failed(&page, &SweepPage::sweepFailed);
+  SweepRequest request = sweep_testing::tinyRequest(path, 3, 2, 2, 3000);
+  page.setDataset(request.data);
+  // Cancel as soon as the sweep is recorded (the page then opens it), as a user clicks Cancel:
+  // the first configuration cannot have finished its two epochs over 3,000 images.
+  connect(
+      &page, &SweepPage::sweepOpened, &page, [&page] { page.listPanel()->cancelButton()->click(); },
+      Qt::SingleShotConnection);
+  page.startSweep(request);
+  QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 60000);
+  QVERIFY(failed.isEmpty());
+  QCOMPARE(finished[0][1].toBool(), true);  // cancelled
+  const qint64 sweep = finished[0][0].toLongLong();
+  QCOMPARE(page.listModel()->rowCount(), 1);
+  QCOMPARE_LT(page.listModel()->sweeps()[0].finished, 3);
+  QVERIFY(page.currentSweep());
+  const SweepConfigResult& first = page.currentSweep()->configs()[0];
+  QVERIFY(!first.finished);
+  QVERIFY(first.statusText().startsWith(QStringLiteral("unfinished")));
+  const int column = page.configModel()->statColumn(SweepConfigModel::StatusStat);
+  QVERIFY(page.configModel()
+              ->data(page.configModel()->index(0, column))
+              .toString()
+              .startsWith(QStringLiteral("unfinished")));
+  QVERIFY(page.listPanel()->resumeButton()->isEnabled());
+
+  // Resume trains the unfinished configurations into the same sweep.
+  QTest::mouseClick(page.listPanel()->resumeButton(), Qt::LeftButton);
+  QVERIFY(page.isRunning());
+  QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 2 || !failed.isEmpty(), 180000);
+  QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed[0][1].toString()));
+  QCOMPARE(finished[1][0].toLongLong(), sweep);
+  QCOMPARE(finished[1][1].toBool(), false);
+  QCOMPARE(page.listModel()->rowCount(), 1);
+  QCOMPARE(page.listModel()->sweeps()[0].finished, 3);
+  QVERIFY(!page.listPanel()->resumeButton()->isEnabled());
+}
+
+QTEST_MAIN(TestSweepPage)
+#include "test_sweep_page.moc"

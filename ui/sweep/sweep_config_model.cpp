@@ -1,0 +1,152 @@
+#include "sweep/sweep_config_model.h"
+
+#include <QBrush>
+#include <QColor>
+#include <limits>
+
+namespace {
+
+// A parameter a configuration leaves to the sweep's settings.
+QString shownValue(const QString& value) {
+  return value.isEmpty() ? QStringLiteral("(default)") : value;
+}
+
+}  // namespace
+
+SweepConfigModel::SweepConfigModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void SweepConfigModel::setSweep(SweepDataPtr sweep) {
+  beginResetModel();
+  m_sweep = std::move(sweep);
+  m_params.clear();
+  if (m_sweep) {
+    m_params = m_sweep->swept();
+    if (m_params.isEmpty()) m_params = m_sweep->parameters();
+  }
+  endResetModel();
+}
+
+const SweepConfigResult* SweepConfigModel::configAt(int row) const {
+  if (!m_sweep || row < 0 || row >= rowCount()) return nullptr;
+  return &m_sweep->configs()[row];
+}
+
+int SweepConfigModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() || !m_sweep ? 0 : static_cast<int>(m_sweep->configs().size());
+}
+
+int SweepConfigModel::columnCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : 1 + static_cast<int>(m_params.size()) + StatCount;
+}
+
+QString SweepConfigModel::percent(double accuracy) {
+  return accuracy < 0 ? QStringLiteral("–") : QStringLiteral("%1%").arg(100 * accuracy, 0, 'f', 2);
+}
+
+QVariant SweepConfigModel::display(const SweepConfigResult& c, int column) const {
+  if (column == 0) return QStringLiteral("#%1").arg(c.index);
+  if (column <= m_params.size()) return shownValue(c.param(m_params[column - 1]));
+  const bool none = c.distribution.n == 0;
+  switch (column - statColumn(NetsStat)) {
+    case NetsStat:
+      return c.distribution.n;
+    case MedianStat:
+      return none ? percent(-1) : percent(c.distribution.median);
+    case MeanStat:
+      return none ? percent(-1) : percent(c.distribution.mean);
+    case StdStat:
+      return none ? percent(-1) : QString::number(100 * c.distribution.std, 'f', 2);
+    case VoteStat:
+      return percent(c.voteAccuracy);
+    case StatusStat:
+      return c.statusText();
+  }
+  return {};
+}
+
+QVariant SweepConfigModel::sortKey(const SweepConfigResult& c, int column) const {
+  if (column == 0) return c.index;
+  if (column <= m_params.size()) {
+    const QString v = c.param(m_params[column - 1]);
+    bool number = false;
+    const double x = v.toDouble(&number);
+    return number ? QVariant(x) : QVariant(v);
+  }
+  // Configurations without networks sort below every accuracy.
+  const double none = -std::numeric_limits<double>::infinity();
+  const bool empty = c.distribution.n == 0;
+  switch (column - statColumn(NetsStat)) {
+    case NetsStat:
+      return c.distribution.n;
+    case MedianStat:
+      return empty ? none : c.distribution.median;
+    case MeanStat:
+      return empty ? none : c.distribution.mean;
+    case StdStat:
+      return empty ? none : c.distribution.std;
+    case VoteStat:
+      return c.voteAccuracy < 0 ? none : c.voteAccuracy;
+    case StatusStat:
+      return c.statusText();
+  }
+  return {};
+}
+
+QVariant SweepConfigModel::data(const QModelIndex& index, int role) const {
+  if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    return {};
+  const SweepConfigResult& c = m_sweep->configs()[index.row()];
+  const int column = index.column();
+  switch (role) {
+    case Qt::DisplayRole:
+      return display(c, column);
+    case SortRole:
+      return sortKey(c, column);
+    case ConfigRole:
+      return c.index;
+    case Qt::ToolTipRole:
+      return tr("%1\nrun %2 · %3")
+          .arg(c.key.isEmpty() ? tr("(the sweep's settings)") : c.key)
+          .arg(c.run < 0 ? tr("not begun") : QString::number(c.run))
+          .arg(c.statusText());
+    case Qt::TextAlignmentRole:
+      return column > m_params.size() && column != statColumn(StatusStat)
+                 ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
+                 : QVariant();
+    case Qt::ForegroundRole:
+      return column == statColumn(StatusStat) && !c.finished ? QBrush(QColor(0xb2, 0x18, 0x2b))
+                                                             : QVariant();
+  }
+  return {};
+}
+
+QVariant SweepConfigModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal || section < 0 || section >= columnCount()) return {};
+  if (role == Qt::ToolTipRole) {
+    if (section == statColumn(VoteStat))
+      return tr(
+          "Accuracy of the ensemble's vote: the class with the highest probability "
+          "averaged over the networks (their top 3)");
+    if (section == statColumn(StdStat))
+      return tr("Sample standard deviation of the networks' accuracy, in points");
+    return {};
+  }
+  if (role != Qt::DisplayRole) return {};
+  if (section == 0) return tr("#");
+  if (section <= m_params.size()) return m_params[section - 1];
+  switch (section - statColumn(NetsStat)) {
+    case NetsStat:
+      return tr("Nets");
+    case MedianStat:
+      return tr("Median");
+    case MeanStat:
+      return tr("Mean");
+    case StdStat:
+      return tr("Std");
+    case VoteStat:
+      return tr("Vote");
+    case StatusStat:
+      return tr("Status");
+  }
+  return {};
+}

@@ -1,0 +1,93 @@
+#include "sweep/sweep_data.h"
+
+#include <algorithm>
+#include <set>
+
+#include "convscope/ensemble.h"
+#include "convscope/sweep.h"
+
+QString SweepConfigResult::statusText() const {
+  if (finished) return QStringLiteral("finished");
+  const QString why =
+      run < 0 ? QStringLiteral("not begun") : QString::fromStdString(cs::to_string(status));
+  return QStringLiteral("unfinished (%1)").arg(why);
+}
+
+QString SweepConfigResult::param(const QString& name) const {
+  for (const auto& [n, v] : params)
+    if (n == name) return v;
+  return {};
+}
+
+QString SweepConfigResult::label() const {
+  QStringList parts;
+  for (const auto& [n, v] : params) parts << n + QLatin1Char('=') + v;
+  return QStringLiteral("#%1 %2").arg(index).arg(parts.join(QStringLiteral(" ")));
+}
+
+std::shared_ptr<const SweepData> SweepData::load(cs::Store& store, qint64 sweep) {
+  const cs::SweepRecord record = store.load_sweep(sweep);
+  const cs::SweepPlan plan = cs::SweepPlan::from_definition(record.definition);
+  auto d = std::make_shared<SweepData>();
+  d->m_id = record.id;
+  d->m_created = QString::fromStdString(record.created);
+  d->m_definition = record.definition;
+  d->m_nets = plan.settings.nets;
+  d->m_epochs = plan.settings.epochs;
+  d->m_data = QString::fromStdString(plan.settings.data);
+  std::set<QString> names;
+  for (const cs::SweepConfigState& state : record.configs) {
+    SweepConfigResult c;
+    c.index = state.index;
+    c.key = QString::fromStdString(state.key);
+    if (state.index >= 0 && state.index < static_cast<int>(plan.configs.size()))
+      for (const auto& [n, v] : plan.configs[state.index].params) {
+        c.params.emplace_back(QString::fromStdString(n), QString::fromStdString(v));
+        names.insert(c.params.back().first);
+      }
+    c.run = state.run;
+    c.status = state.status;
+    c.finished = state.finished();
+    if (state.run >= 0) {
+      const cs::StoredRun run = store.load_run(state.run);
+      c.epochsDone = run.info.epochs_done;
+      if (!run.epochs.empty()) c.accuracy = run.epochs.back().net_val_accuracy;
+      c.distribution = cs::describe_distribution(c.accuracy);
+      if (run.eval.nets > 0)
+        c.voteAccuracy = cs::compute_ensemble_stats(run.eval, run.info.setup.val_labels,
+                                                    run.info.setup.group.spec.classes)
+                             .vote_accuracy;
+    }
+    d->m_configs.push_back(std::move(c));
+  }
+  d->m_parameters = QStringList(names.begin(), names.end());
+  return d;
+}
+
+QStringList SweepData::swept() const {
+  QStringList out;
+  for (const QString& name : m_parameters)
+    if (values(name).size() > 1) out << name;
+  return out;
+}
+
+int SweepData::finishedCount() const {
+  return static_cast<int>(std::count_if(m_configs.begin(), m_configs.end(),
+                                        [](const SweepConfigResult& c) { return c.finished; }));
+}
+
+QStringList SweepData::values(const QString& name) const {
+  QStringList out;
+  for (const SweepConfigResult& c : m_configs) {
+    const QString v = c.param(name);
+    if (!out.contains(v)) out << v;
+  }
+  std::sort(out.begin(), out.end(), [](const QString& a, const QString& b) {
+    bool na = false, nb = false;
+    const double x = a.toDouble(&na), y = b.toDouble(&nb);
+    if (na && nb) return x < y;
+    if (na != nb) return na;  // numbers first
+    return a < b;
+  });
+  return out;
+}

@@ -1,0 +1,65 @@
+// A stored sweep as the Sweep view shows it: each configuration's parameters, its run, the final
+// validation accuracy of each of its networks and their summary, and the ensemble's vote
+// accuracy. Loaded once from the store (one load_run per configuration that began).
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "convscope/store.h"
+#include "convscope/sweep_stats.h"
+
+struct SweepConfigResult {
+  int index = 0;
+  QString key;                                      // cs::SweepConfig::key()
+  std::vector<std::pair<QString, QString>> params;  // (name, value), sorted by name
+  qint64 run = -1;                                  // -1: not begun
+  cs::RunStatus status = cs::RunStatus::Running;
+  bool finished = false;
+  int epochsDone = 0;
+  std::vector<float> accuracy;    // each network's validation accuracy at the latest epoch
+  cs::Distribution distribution;  // of `accuracy`
+  double voteAccuracy = -1;       // majority of the averaged top-3 (cs::EnsembleStats); -1: none
+
+  // "finished", or "unfinished (cancelled)" and the like; "unfinished (not begun)".
+  QString statusText() const;
+  // This configuration's value of `name`, or an empty string when it does not set it.
+  QString param(const QString& name) const;
+  // "#3" followed by the parameters, for lists and legends.
+  QString label() const;
+};
+
+class SweepData {
+ public:
+  // Throws cs::StoreError (a missing sweep, a damaged store) or cs::SweepError (a definition
+  // that does not parse).
+  static std::shared_ptr<const SweepData> load(cs::Store& store, qint64 sweep);
+
+  qint64 id() const { return m_id; }
+  const QString& created() const { return m_created; }
+  int nets() const { return m_nets; }
+  int epochs() const { return m_epochs; }
+  const QString& data() const { return m_data; }
+  const std::string& definition() const { return m_definition; }
+  // Parameter names set by any configuration, in name order; swept(): those whose value differs.
+  const QStringList& parameters() const { return m_parameters; }
+  QStringList swept() const;
+  const std::vector<SweepConfigResult>& configs() const { return m_configs; }
+  int finishedCount() const;
+
+  // The values `name` takes, numbers in numeric order, other values in text order.
+  QStringList values(const QString& name) const;
+
+ private:
+  qint64 m_id = 0;
+  QString m_created, m_data;
+  std::string m_definition;
+  int m_nets = 0, m_epochs = 0;
+  QStringList m_parameters;
+  std::vector<SweepConfigResult> m_configs;
+};
+
+using SweepDataPtr = std::shared_ptr<const SweepData>;

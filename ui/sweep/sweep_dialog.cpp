@@ -1,0 +1,117 @@
+#include "sweep/sweep_dialog.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+SweepDialog::SweepDialog(const QString& dataName, QWidget* parent)
+    : QDialog(parent),
+      m_grid(new QLineEdit),
+      m_nets(new QSpinBox),
+      m_epochs(new QSpinBox),
+      m_limit(new QSpinBox),
+      m_batch(new QSpinBox),
+      m_seed(new QSpinBox),
+      m_summary(new QLabel) {
+  setWindowTitle(tr("New sweep"));
+  setObjectName(QStringLiteral("sweepDialog"));
+  m_grid->setText(QStringLiteral("lr=0.001,0.002; optimizer=adam,rmsprop"));
+  m_grid->setToolTip(
+      tr("name=v1,v2; name=… over arch, optimizer, lr, beta1, beta2, epsilon, momentum, rho, "
+         "initial_accumulator, batch_size: every combination is a configuration"));
+  m_grid->setMinimumWidth(460);
+  m_nets->setRange(1, 1000);
+  m_nets->setValue(kDefaultNets);
+  m_nets->setSuffix(tr(" per configuration"));
+  m_epochs->setRange(1, 1000);
+  m_epochs->setValue(1);
+  m_limit->setRange(0, 1 << 30);
+  m_limit->setSingleStep(1000);
+  m_limit->setSpecialValueText(tr("all"));
+  m_limit->setToolTip(tr("Train on the first N training images only (0: all of them)"));
+  m_batch->setRange(1, 65536);
+  m_batch->setValue(64);
+  m_batch->setToolTip(tr("Samples per step, unless a configuration sets batch_size"));
+  m_seed->setRange(0, 1 << 30);
+  m_seed->setValue(1);
+  m_seed->setToolTip(tr("Network i of every configuration starts from seed S + i"));
+  m_summary->setWordWrap(true);
+  m_summary->setObjectName(QStringLiteral("note"));
+
+  auto* form = new QFormLayout;
+  form->addRow(tr("Grid"), m_grid);
+  form->addRow(tr("Networks"), m_nets);
+  form->addRow(tr("Epochs"), m_epochs);
+  form->addRow(tr("Training images"), m_limit);
+  form->addRow(tr("Batch size"), m_batch);
+  form->addRow(tr("Seed"), m_seed);
+  auto* data = new QLabel(dataName);
+  data->setWordWrap(true);
+  form->addRow(tr("Data"), data);
+
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+  m_start = buttons->button(QDialogButtonBox::Ok);
+  m_start->setText(tr("Start sweep"));
+  connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(form);
+  layout->addWidget(m_summary);
+  layout->addWidget(buttons);
+
+  connect(m_grid, &QLineEdit::textChanged, this, &SweepDialog::updateSummary);
+  for (QSpinBox* box : {m_nets, m_epochs})
+    connect(box, &QSpinBox::valueChanged, this, &SweepDialog::updateSummary);
+  updateSummary();
+}
+
+void SweepDialog::setGrid(const QString& grid) {
+  m_grid->setText(grid);
+}
+void SweepDialog::setNets(int nets) {
+  m_nets->setValue(nets);
+}
+void SweepDialog::setEpochs(int epochs) {
+  m_epochs->setValue(epochs);
+}
+void SweepDialog::setTrainLimit(int images) {
+  m_limit->setValue(images);
+}
+QString SweepDialog::grid() const {
+  return m_grid->text();
+}
+
+cs::SweepPlan SweepDialog::plan() const {
+  cs::SweepPlan plan;
+  plan.configs = cs::parse_sweep_grid(grid().toStdString());
+  plan.settings.nets = m_nets->value();
+  plan.settings.epochs = m_epochs->value();
+  plan.settings.batch_size = m_batch->value();
+  plan.settings.seed = static_cast<uint64_t>(m_seed->value());
+  plan.settings.data = "mnist";
+  plan.settings.limit_train = m_limit->value();
+  return plan;
+}
+
+void SweepDialog::updateSummary() {
+  try {
+    const cs::SweepPlan p = plan();
+    const int configs = static_cast<int>(p.configs.size());
+    m_summary->setText(tr("%1 configuration(s) × %2 networks = %3 networks, %4 epoch(s) each. "
+                          "A sweep with the same settings in the store is resumed.")
+                           .arg(configs)
+                           .arg(p.settings.nets)
+                           .arg(configs * p.settings.nets)
+                           .arg(p.settings.epochs));
+    m_summary->setStyleSheet({});
+    m_start->setEnabled(true);
+  } catch (const cs::SweepError& e) {
+    m_summary->setText(QString::fromUtf8(e.what()));
+    m_summary->setStyleSheet(QStringLiteral("color: #b2182b"));
+    m_start->setEnabled(false);
+  }
+}

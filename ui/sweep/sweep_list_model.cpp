@@ -1,0 +1,99 @@
+#include "sweep/sweep_list_model.h"
+
+#include <QDateTime>
+
+#include "convscope/store.h"
+#include "convscope/sweep.h"
+
+SweepListModel::SweepListModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+std::vector<SweepListEntry> SweepListModel::read(cs::Store& store) {
+  std::vector<SweepListEntry> out;
+  for (int64_t id : store.list_sweeps()) {
+    const cs::SweepRecord record = store.load_sweep(id);
+    const cs::SweepPlan plan = cs::SweepPlan::from_definition(record.definition);
+    SweepListEntry e;
+    e.id = record.id;
+    e.created = QString::fromStdString(record.created);
+    e.configs = static_cast<int>(record.configs.size());
+    e.finished = record.finished();
+    e.nets = plan.settings.nets;
+    e.epochs = plan.settings.epochs;
+    out.push_back(e);
+  }
+  return out;
+}
+
+void SweepListModel::setSweeps(std::vector<SweepListEntry> sweeps) {
+  beginResetModel();
+  m_sweeps = std::move(sweeps);
+  endResetModel();
+}
+
+qint64 SweepListModel::sweepAt(int row) const {
+  return row >= 0 && row < rowCount() ? m_sweeps[row].id : -1;
+}
+
+int SweepListModel::rowOf(qint64 sweep) const {
+  for (int row = 0; row < rowCount(); ++row)
+    if (m_sweeps[row].id == sweep) return row;
+  return -1;
+}
+
+int SweepListModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(m_sweeps.size());
+}
+
+int SweepListModel::columnCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant SweepListModel::data(const QModelIndex& index, int role) const {
+  if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    return {};
+  const SweepListEntry& e = m_sweeps[index.row()];
+  if (role == SweepIdRole) return e.id;
+  if (role == Qt::TextAlignmentRole)
+    return index.column() == CreatedColumn ? QVariant()
+                                           : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+  if (role == Qt::ToolTipRole)
+    return tr("Sweep %1: %2 of %3 configurations finished, %4 networks each, %5 epoch(s)")
+        .arg(e.id)
+        .arg(e.finished)
+        .arg(e.configs)
+        .arg(e.nets)
+        .arg(e.epochs);
+  if (role != Qt::DisplayRole) return {};
+  switch (index.column()) {
+    case IdColumn:
+      return e.id;
+    case CreatedColumn: {
+      const QDateTime t = QDateTime::fromString(e.created, Qt::ISODateWithMs);
+      return t.isValid() ? t.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) : e.created;
+    }
+    case FinishedColumn:
+      return QStringLiteral("%1/%2").arg(e.finished).arg(e.configs);
+    case NetsColumn:
+      return e.nets;
+    case EpochsColumn:
+      return e.epochs;
+  }
+  return {};
+}
+
+QVariant SweepListModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+  switch (section) {
+    case IdColumn:
+      return tr("Sweep");
+    case CreatedColumn:
+      return tr("Created");
+    case FinishedColumn:
+      return tr("Finished");
+    case NetsColumn:
+      return tr("Nets");
+    case EpochsColumn:
+      return tr("Epochs");
+  }
+  return {};
+}

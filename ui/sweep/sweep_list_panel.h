@@ -1,0 +1,62 @@
+// The left side of the Sweep view: the sweeps of the store, Refresh, New sweep… and Resume, and
+// while the worker runs, its progress (configurations done, the one in training) with Cancel.
+#pragma once
+
+#include <QWidget>
+
+#include "sweep/sweep_types.h"
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QTableView;
+class QToolButton;
+class SweepListModel;
+
+class SweepListPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit SweepListPanel(SweepListModel* model, QWidget* parent = nullptr);
+
+  QTableView* table() const { return m_table; }
+  QPushButton* newButton() const { return m_new; }
+  QPushButton* resumeButton() const { return m_resume; }
+  QPushButton* cancelButton() const { return m_cancel; }
+  QProgressBar* progressBar() const { return m_progress; }
+  QLabel* progressLabel() const { return m_status; }
+
+  qint64 selectedSweep() const;  // -1 when none
+  // Selects the sweep's row without emitting sweepActivated (or clears the selection).
+  void selectSweep(qint64 sweep);
+  void setStoreNote(const QString& text, bool problem);
+  // Resume is offered for a selected sweep with unfinished configurations, when not running.
+  void setResumable(bool resumable);
+
+  void showRunning(const QString& title);
+  void setProgress(const SweepProgress& progress);
+  void hideRunning();
+  bool isRunning() const;
+
+ Q_SIGNALS:
+  void sweepActivated(qint64 sweep);
+  void refreshRequested();
+  void newRequested();
+  void resumeRequested();
+  void cancelRequested();
+
+ private:
+  SweepListModel* m_model;
+  QTableView* m_table;
+  QToolButton* m_refresh;
+  QPushButton* m_new;
+  QPushButton* m_resume;
+  QWidget* m_runningBox;
+  QLabel* m_title;
+  QLabel* m_status;
+  QProgressBar* m_progress;
+  QPushButton* m_cancel;
+  QLabel* m_storeNote;
+  bool m_selecting = false;
+  bool m_resumable = false;
+};
