@@ -85,6 +85,7 @@ cs::TrainConfig TrainingSettings::trainConfig(cs::Shape3 input, int classes) con
   cfg.group.shuffle_seed = static_cast<uint64_t>(seed);
   cfg.group.batch_size = batchSize;
   cfg.epochs = epochs;
+  cfg.eval_every = evalEvery;
   return cfg;
 }
 
@@ -214,6 +215,8 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   s.activation = enumValue(q.value(QStringLiteral("activation")), s.activation, 4);
   s.padding = enumValue(q.value(QStringLiteral("padding")), s.padding, 2);
   s.stride = std::clamp(q.value(QStringLiteral("stride"), s.stride).toInt(), 1, 8);
+  s.evalEvery =
+      std::clamp(q.value(QStringLiteral("evalEvery"), s.evalEvery).toInt(), 0, kMaxEvalEvery);
   q.endGroup();
   return s;
 }
@@ -255,5 +258,6 @@ void TrainingSettings::save(QSettings& q) const {
   q.setValue(QStringLiteral("activation"), static_cast<int>(activation));
   q.setValue(QStringLiteral("padding"), static_cast<int>(padding));
   q.setValue(QStringLiteral("stride"), stride);
+  q.setValue(QStringLiteral("evalEvery"), evalEvery);
   q.endGroup();
 }
