@@ -142,9 +142,9 @@ void Trainer::resume_at(int epochs_done, long long global_step) {
 
 const EvalResult& Trainer::evaluate() {
   // No step since the last pass: the same weights, the same predictions, not another pass.
-  const long long last = !m_eval_points.empty()                 ? m_eval_points.back().step
-                         : m_history && m_history->passes() > 0 ? m_history->points().back().step
-                                                                : -1;
+  const long long last = !m_eval_points.empty()                   ? m_eval_points.back().step
+                         : m_learning && m_learning->passes() > 0 ? m_learning->points().back().step
+                                                                  : -1;
   if (last == m_global_step)
     m_backend.evaluate(m_eval);
   else
@@ -155,8 +155,8 @@ const EvalResult& Trainer::evaluate() {
 void Trainer::record_history(LearningHistory* history, int net) {
   if (history && (net < 0 || net >= m_cfg.group.nets()))
     throw std::invalid_argument("record_history: no network " + std::to_string(net));
-  m_history = history;
-  m_history_net = net;
+  m_learning = history;
+  m_learning_net = net;
 }
 
 void Trainer::evaluate_pass(int epochs_done) {
@@ -166,10 +166,10 @@ void Trainer::evaluate_pass(int epochs_done) {
   const EvalPoint point{static_cast<int>(m_eval_points.size()), m_global_step, epochs_done,
                         epochs_done + fraction};
   m_eval_points.push_back(point);
-  if (!m_history) return;
+  if (!m_learning) return;
   EvalPoint at = point;
-  at.eval_index = m_history->passes() == 0 ? 0 : m_history->points().back().eval_index + 1;
-  m_history->record(at, m_eval, m_history_net);
+  at.eval_index = m_learning->passes() == 0 ? 0 : m_learning->points().back().eval_index + 1;
+  m_learning->record(at, m_eval, m_learning_net);
 }
 
 void Trainer::keep_good_state() {

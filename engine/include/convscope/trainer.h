@@ -116,8 +116,8 @@ class Trainer {
   double m_epoch_acc_sum = 0;
   EvalResult m_eval;
   std::vector<EvalPoint> m_eval_points;
-  LearningHistory* m_history = nullptr;
-  int m_history_net = 0;
+  LearningHistory* m_learning = nullptr;  // record_history()'s, or null
+  int m_learning_net = 0;
   std::vector<std::vector<float>> m_good;  // per (net, tensor, role): the last finished epoch
   long long m_good_step = 0, m_good_backend_step = 0, m_good_samples = 0;  // and its counts
   std::atomic<long long> m_snapshot_request{-1};  // (net << 32) | probe, or -1
