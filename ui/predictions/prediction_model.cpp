@@ -1,6 +1,7 @@
 #include "predictions/prediction_model.h"
 
 #include <QImage>
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -40,11 +41,17 @@ void PredictionModel::setEvaluation(EvalPtr eval, HistoryPtr history) {
   if (m_history) {
     m_forgotten = m_history->forgetting_counts();
     // first_learned / stable_since name eval indices; the grid counts passes from 0.
-    const int passes = m_history->passes();
+    const std::vector<cs::EvalPoint>& points = m_history->points();
+    const auto pass = [&](int evalIndex) {
+      if (evalIndex < 0) return -1;
+      const auto at =
+          std::lower_bound(points.begin(), points.end(), evalIndex,
+                           [](const cs::EvalPoint& point, int i) { return point.eval_index < i; });
+      return static_cast<int>(at - points.begin());
+    };
     for (int row = 0; row < rows; ++row) {
-      for (int p = 0; p < passes && m_firstLearned[row] < 0; ++p)
-        if (m_history->correct(row, p)) m_firstLearned[row] = p;
-      for (int p = passes - 1; p >= 0 && m_history->correct(row, p); --p) m_stableSince[row] = p;
+      m_firstLearned[row] = pass(m_history->first_learned(row));
+      m_stableSince[row] = pass(m_history->stable_since(row));
     }
   }
   if (rows > 0) Q_EMIT dataChanged(index(0), index(rows - 1));
