@@ -4,7 +4,6 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
-#include <QLabel>
 #include <QListView>
 #include <QMessageBox>
 #include <QScrollBar>
@@ -18,16 +17,16 @@
 #include "history/history_strip_delegate.h"
 #include "history/history_strip_model.h"
 #include "predictions/prediction_model.h"
+#include "widgets/elided_label.h"
 
 LearningHistoryPanel::LearningHistoryPanel(PredictionModel* predictions, QWidget* parent)
     : QWidget(parent),
       m_predictions(predictions),
       m_model(new HistoryStripModel(this)),
-      m_summary(new QLabel),
+      m_summary(new ElidedLabel),
       m_strip(new QListView),
       m_export(new QToolButton) {
   m_summary->setObjectName(QStringLiteral("note"));
-  m_summary->setTextFormat(Qt::PlainText);
   m_strip->setObjectName(QStringLiteral("historyStrip"));
   m_strip->setModel(m_model);
   m_strip->setItemDelegate(new HistoryStripDelegate(m_strip));

@@ -5,9 +5,9 @@
 
 #include <QWidget>
 
+class ElidedLabel;
 class HistoryStripModel;
 class PredictionModel;
-class QLabel;
 class QListView;
 class QToolButton;
 
@@ -30,7 +30,7 @@ class LearningHistoryPanel : public QWidget {
 
   PredictionModel* m_predictions;
   HistoryStripModel* m_model;
-  QLabel* m_summary;
+  ElidedLabel* m_summary;
   QListView* m_strip;
   QToolButton* m_export;
 };
