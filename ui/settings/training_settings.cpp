@@ -193,6 +193,8 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   s.beta1 = optional(QStringLiteral("beta1"), 0, 0.9999);
   s.beta2 = optional(QStringLiteral("beta2"), 0, 0.9999);
   s.epsilon = optional(QStringLiteral("epsilon"), 1e-12, 1);
+  s.evalEvery =
+      std::clamp(q.value(QStringLiteral("evalEvery"), s.evalEvery).toInt(), 0, kMaxEvalEvery);
   q.endGroup();
 
   q.beginGroup(QStringLiteral("architecture"));
@@ -215,8 +217,6 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   s.activation = enumValue(q.value(QStringLiteral("activation")), s.activation, 4);
   s.padding = enumValue(q.value(QStringLiteral("padding")), s.padding, 2);
   s.stride = std::clamp(q.value(QStringLiteral("stride"), s.stride).toInt(), 1, 8);
-  s.evalEvery =
-      std::clamp(q.value(QStringLiteral("evalEvery"), s.evalEvery).toInt(), 0, kMaxEvalEvery);
   q.endGroup();
   return s;
 }
@@ -240,6 +240,7 @@ void TrainingSettings::save(QSettings& q) const {
   optional(QStringLiteral("beta1"), beta1);
   optional(QStringLiteral("beta2"), beta2);
   optional(QStringLiteral("epsilon"), epsilon);
+  q.setValue(QStringLiteral("evalEvery"), evalEvery);
   q.endGroup();
 
   q.beginGroup(QStringLiteral("architecture"));
@@ -258,6 +259,5 @@ void TrainingSettings::save(QSettings& q) const {
   q.setValue(QStringLiteral("activation"), static_cast<int>(activation));
   q.setValue(QStringLiteral("padding"), static_cast<int>(padding));
   q.setValue(QStringLiteral("stride"), stride);
-  q.setValue(QStringLiteral("evalEvery"), evalEvery);
   q.endGroup();
 }
