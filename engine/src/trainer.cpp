@@ -160,8 +160,10 @@ void Trainer::record_history(LearningHistory* history, int net) {
 }
 
 void Trainer::evaluate_pass(int epochs_done) {
-  m_backend.evaluate(m_eval);
   const bool mid_epoch = epochs_done == m_epoch && m_in_epoch;
+  const auto start = std::chrono::steady_clock::now();
+  m_backend.evaluate(m_eval);
+  if (mid_epoch) m_epoch_start += std::chrono::steady_clock::now() - start;  // not the steps' time
   const double fraction = mid_epoch ? static_cast<double>(m_position) / m_train.count : 0.0;
   const EvalPoint point{static_cast<int>(m_eval_points.size()), m_global_step, epochs_done,
                         epochs_done + fraction};
