@@ -42,15 +42,21 @@ int train_command(const std::vector<std::string>& argv) {
   args.set_summary("Train one network on an IDX dataset and report loss and validation accuracy.");
   add_data_options(args);
   add_model_options(args);
+  args.option("eval-every", "N", "0",
+              "also evaluate on the validation set every N steps (0: after each epoch only)");
   add_backend_options(args);
   args.section("Output");
   args.option("save", "FILE", "", "write a safetensors checkpoint at the end (also after Ctrl+C)");
   args.option("metrics", "FILE", "", "write per-epoch metrics as CSV");
+  args.option("history-csv", "FILE", "",
+              "write each validation image's top-1 at every evaluation as CSV "
+              "(image,eval_index,step,top1,correct)");
   args.flag("quiet", "no progress bar");
   if (!args.parse(argv)) return 0;
 
   const DatasetPair data = load_data(args);
   TrainConfig cfg = train_config(args, data.train, 1);
+  cfg.eval_every = args.integer("eval-every", 0, 1 << 30);
   BackendSelection sel = select_backend(args);
   std::fprintf(stderr,
                "data: %s (%d training, %d validation images)\nnetwork: %s (%lld parameters)\n"
@@ -59,6 +65,8 @@ int train_command(const std::vector<std::string>& argv) {
                cfg.group.spec.to_string().c_str(), cfg.group.spec.param_count(),
                cfg.group.optimizer.to_string().c_str(), cfg.group.batch_size, cfg.epochs);
   Trainer trainer(*sel.backend, data.train, data.test, cfg);
+  LearningHistory history(data.test.labels);
+  if (args.given("history-csv")) trainer.record_history(&history);
 
   const InterruptGuard interrupt;
   Progress progress("epoch 1/" + std::to_string(cfg.epochs), trainer.steps_per_epoch(),
@@ -101,6 +109,11 @@ int train_command(const std::vector<std::string>& argv) {
     exit_code = interrupt.exit_code();
   }
   if (args.given("metrics")) write_metrics_csv(args.str("metrics"), trainer);
+  if (args.given("history-csv")) {
+    history.write_csv(args.str("history-csv"));
+    std::fprintf(stderr, "history: %d evaluation(s) of %d images in %s\n", history.passes(),
+                 history.images(), args.str("history-csv").c_str());
+  }
   if (args.given("save")) save(args.str("save"), trainer, data.train.name);
   return exit_code;
 }

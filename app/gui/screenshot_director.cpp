@@ -36,6 +36,10 @@ void ScreenshotDirector::start() {
   QTimer::singleShot(1500, this, [this, live] {
     if (!live->actions().start->isEnabled())
       return fail(tr("cannot start: %1").arg(live->panel()->validation().message));
+    // Evaluations within the run give the learning history (live-history.png) its cells.
+    TrainingSettings settings = live->panel()->settings();
+    settings.evalEvery = std::max(10, m_steps / 8);
+    live->panel()->setSettings(settings);
     std::printf("convscope: training %d steps…\n", m_steps);
     std::fflush(stdout);
     live->actions().start->trigger();
@@ -77,6 +81,14 @@ void ScreenshotDirector::takeScreenshots() {
                         live->inspector()->setQuantity(GridQuantity::Activations);
                       }});
   m_script.push_back({1200, [this] { shoot(QStringLiteral("live-misclassified.png")); }});
+  m_script.push_back({100, [live] {  // the most often forgotten image and its history strip
+                        live->predictions()->showFilter(PredictionFilter::Forgotten);
+                        live->predictions()->showOrder(PredictionOrder::MostForgotten);
+                        PredictionFilterModel* proxy = live->predictions()->filterModel();
+                        if (proxy->rowCount() > 0)
+                          live->setProbe(proxy->mapToSource(proxy->index(0, 0)).row());
+                      }});
+  m_script.push_back({1200, [this] { shoot(QStringLiteral("live-history.png")); }});
   m_script.push_back({100, [this, live] {
                         const QString path = m_dir.filePath(QStringLiteral("charts.png"));
                         if (!live->writeChartsPng(path)) return fail(tr("charts export failed"));

@@ -118,4 +118,30 @@ void LearningHistory::write_csv(const std::string& path) const {
   write_file_atomically(path, to_csv());
 }
 
+GroupLearning group_learning(const std::vector<LearningHistory>& nets) {
+  GroupLearning g;
+  g.nets = static_cast<int>(nets.size());
+  if (nets.empty()) return g;
+  g.images = nets.front().images();
+  g.passes = nets.front().passes();
+  for (const LearningHistory& h : nets) {
+    if (h.labels() != nets.front().labels() || h.passes() != g.passes)
+      throw std::invalid_argument(
+          "group learning: the networks' histories differ in their images or passes");
+    for (int p = 0; p < g.passes; ++p)
+      if (h.points()[p].eval_index != nets.front().points()[p].eval_index)
+        throw std::invalid_argument("group learning: the networks' passes differ");
+  }
+  g.forgetting.assign(static_cast<size_t>(g.images), 0);
+  g.learned.assign(static_cast<size_t>(g.passes) * g.images, 0);
+  for (const LearningHistory& h : nets) {
+    const std::vector<int> forgotten = h.forgetting_counts();
+    for (int i = 0; i < g.images; ++i) g.forgetting[i] += forgotten[i];
+    for (int p = 0; p < g.passes; ++p)
+      for (int i = 0; i < g.images; ++i)
+        g.learned[static_cast<size_t>(p) * g.images + i] += h.correct(i, p);
+  }
+  return g;
+}
+
 }  // namespace cs

@@ -1,4 +1,5 @@
-// Trainer: epochs of steps over a backend, evaluation after each epoch, divergence watch.
+// Trainer: epochs of steps over a backend, evaluation after each epoch (and every eval_every
+// steps), divergence watch.
 #include "convscope/trainer.h"
 
 #include <algorithm>
@@ -30,6 +31,7 @@ Trainer::Trainer(Backend& backend, const Dataset& train, const Dataset& val, Tra
   if (m_cfg.epochs < 1) throw InputError("epochs must be at least 1");
   check_group(m_cfg.group, train, val);
   if (m_cfg.loss_every < 1) m_cfg.loss_every = 1;
+  if (m_cfg.eval_every < 0) throw InputError("eval_every must be 0 (epoch ends only) or more");
   m_backend.configure(m_cfg.group, train, val);
   keep_good_state();
 }
@@ -63,7 +65,10 @@ bool Trainer::step() {
   ++m_global_step;
   m_samples += count;
   if (m_global_step % m_cfg.loss_every == 0) drain_losses();
-  if (m_position >= m_train.count) end_epoch();
+  if (m_position >= m_train.count)
+    end_epoch();
+  else if (m_cfg.eval_every > 0 && m_global_step % m_cfg.eval_every == 0)
+    evaluate_pass(m_epoch);
   return !finished();
 }
 
@@ -106,7 +111,7 @@ void Trainer::end_epoch() {
   drain_losses();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - m_epoch_start).count();
-  m_backend.evaluate(m_eval);
+  evaluate_pass(m_epoch + 1);  // with this epoch completed
   const int n = m_cfg.group.nets();
   EpochMetrics m;
   m.epoch = m_epoch + 1;
@@ -136,8 +141,37 @@ void Trainer::resume_at(int epochs_done, long long global_step) {
 }
 
 const EvalResult& Trainer::evaluate() {
-  m_backend.evaluate(m_eval);
+  // No step since the last pass: the same weights, the same predictions, not another pass.
+  const long long last = !m_eval_points.empty()                   ? m_eval_points.back().step
+                         : m_learning && m_learning->passes() > 0 ? m_learning->points().back().step
+                                                                  : -1;
+  if (last == m_global_step)
+    m_backend.evaluate(m_eval);
+  else
+    evaluate_pass(m_epoch);
   return m_eval;
+}
+
+void Trainer::record_history(LearningHistory* history, int net) {
+  if (history && (net < 0 || net >= m_cfg.group.nets()))
+    throw std::invalid_argument("record_history: no network " + std::to_string(net));
+  m_learning = history;
+  m_learning_net = net;
+}
+
+void Trainer::evaluate_pass(int epochs_done) {
+  const bool mid_epoch = epochs_done == m_epoch && m_in_epoch;
+  const auto start = std::chrono::steady_clock::now();
+  m_backend.evaluate(m_eval);
+  if (mid_epoch) m_epoch_start += std::chrono::steady_clock::now() - start;  // not the steps' time
+  const double fraction = mid_epoch ? static_cast<double>(m_position) / m_train.count : 0.0;
+  const EvalPoint point{static_cast<int>(m_eval_points.size()), m_global_step, epochs_done,
+                        epochs_done + fraction};
+  m_eval_points.push_back(point);
+  if (!m_learning) return;
+  EvalPoint at = point;
+  at.eval_index = m_learning->passes() == 0 ? 0 : m_learning->points().back().eval_index + 1;
+  m_learning->record(at, m_eval, m_learning_net);
 }
 
 void Trainer::keep_good_state() {

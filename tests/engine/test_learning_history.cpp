@@ -136,3 +136,44 @@ TEST(LearningHistory, CsvExport) {
 
 }  // namespace
 }  // namespace cs
+
+namespace cs {
+namespace {
+
+// Three networks over three epochs, images with labels 1 and 2:
+//   net 0: image 0 right, wrong, right (1 event);  image 1 wrong, wrong, right (0)
+//   net 1: image 0 right, right, wrong (1 event);  image 1 right, wrong, right (1)
+//   net 2: image 0 right, wrong, wrong (1 event);  image 1 right, right, right (0)
+TEST(GroupLearning, SumsForgettingEventsAndCountsLearnedNetworks) {
+  const std::vector<std::vector<std::vector<uint8_t>>> top1 = {
+      {{1, 0}, {0, 0}, {1, 2}}, {{1, 2}, {1, 5}, {3, 2}}, {{1, 2}, {0, 2}, {4, 2}}};
+  std::vector<LearningHistory> nets;
+  for (const auto& passes : top1) {
+    LearningHistory& h = nets.emplace_back(std::vector<uint8_t>{1, 2});
+    for (int p = 0; p < 3; ++p) h.record({p, 10LL * p, p + 1}, passes[p]);
+  }
+  const GroupLearning g = group_learning(nets);
+  EXPECT_EQ(g.nets, 3);
+  EXPECT_EQ(g.images, 2);
+  EXPECT_EQ(g.passes, 3);
+  EXPECT_EQ(g.forgetting, (std::vector<int>{3, 1}));
+  EXPECT_EQ(g.learned_at(0, 0), 3);
+  EXPECT_EQ(g.learned_at(1, 0), 1);
+  EXPECT_EQ(g.learned_at(2, 0), 1);
+  EXPECT_EQ(g.learned_at(0, 1), 2);
+  EXPECT_EQ(g.learned_at(1, 1), 1);
+  EXPECT_EQ(g.learned_at(2, 1), 3);
+}
+
+TEST(GroupLearning, RefusesHistoriesThatDoNotLineUp) {
+  std::vector<LearningHistory> nets;
+  nets.emplace_back(std::vector<uint8_t>{1, 2}).record({0, 0, 1}, std::vector<uint8_t>{1, 2});
+  nets.emplace_back(std::vector<uint8_t>{1, 2});  // no passes
+  EXPECT_THROW(group_learning(nets), std::invalid_argument);
+  nets.back().record({1, 0, 1}, std::vector<uint8_t>{1, 2});  // another eval index
+  EXPECT_THROW(group_learning(nets), std::invalid_argument);
+  EXPECT_EQ(group_learning({}).nets, 0);
+}
+
+}  // namespace
+}  // namespace cs

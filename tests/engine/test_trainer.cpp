@@ -55,6 +55,13 @@ class ScriptedBackend : public Backend {
     out.count = m_val_count;
     out.loss.assign(out.nets, 0.25f);
     out.accuracy.assign(out.nets, 0.9f);
+    // Image i's top-1 is (steps + i) % 2: every image flips between passes an odd number of
+    // steps apart (labels are 0, so even images are right after an even number of steps).
+    out.top_labels.assign(static_cast<size_t>(out.nets) * out.count * 3, 0);
+    for (int n = 0; n < out.nets; ++n)
+      for (int i = 0; i < out.count; ++i)
+        out.top_labels[(static_cast<size_t>(n) * out.count + i) * 3] =
+            static_cast<uint8_t>((steps.size() + i) % 2);
   }
   void request_snapshot(int net, int probe) override { snapshot_requests.emplace_back(net, probe); }
   void capture_snapshot(int, int) override {}
@@ -182,6 +189,77 @@ TEST(Trainer, ResumeAtContinuesTheStepAndEpochCount) {
   t.run();
   EXPECT_EQ(t.epochs().size(), 2u);  // epochs 3 and 4 remain
   EXPECT_EQ(t.epochs().back().epoch, 4);
+}
+
+TEST(Trainer, EvalEveryAddsPassesAtTheRightStepsAndRecordsTheHistory) {
+  ScriptedBackend b;
+  const Dataset train = tiny(100), val = tiny(10);
+  TrainConfig cfg = tiny_config(2, 16, 1);  // 7 steps per epoch: 7 and 14 end the epochs
+  cfg.eval_every = 3;
+  Trainer t(b, train, val, cfg);
+  LearningHistory history(val.labels);
+  t.record_history(&history);
+  t.run();
+  // Steps 3, 6, 9 and 12 within epochs, 7 and 14 at their ends: one pass each.
+  const std::vector<long long> steps = {3, 6, 7, 9, 12, 14};
+  const std::vector<int> epochs = {0, 0, 1, 1, 1, 2};
+  const std::vector<double> positions = {0.48, 0.96, 1, 1.32, 1.80, 2};  // 16 of 100 per step
+  ASSERT_EQ(t.eval_points().size(), steps.size());
+  EXPECT_EQ(b.evaluations, 6);
+  for (size_t p = 0; p < steps.size(); ++p) {
+    EXPECT_EQ(t.eval_points()[p].eval_index, static_cast<int>(p));
+    EXPECT_EQ(t.eval_points()[p].step, steps[p]) << "pass " << p;
+    EXPECT_EQ(t.eval_points()[p].epoch, epochs[p]) << "pass " << p;
+    EXPECT_DOUBLE_EQ(t.eval_points()[p].epoch_position, positions[p]) << "pass " << p;
+  }
+  EXPECT_EQ(t.epochs().size(), 2u);
+  ASSERT_EQ(history.passes(), 6);
+  EXPECT_EQ(history.points()[2].step, 7);
+  // Image 0 is right after an even number of steps: wrong, right, wrong, wrong, right, right.
+  EXPECT_EQ(history.top1(0, 0), 1);
+  EXPECT_TRUE(history.correct(0, 1));
+  EXPECT_EQ(history.times_forgotten(0), 1);
+  EXPECT_EQ(history.first_learned(0), 1);
+  EXPECT_EQ(history.stable_since(0), 4);
+  EXPECT_EQ(history.times_forgotten(1), 2);  // right, wrong, right, right, wrong, wrong
+  EXPECT_EQ(history.stable_since(1), -1);
+}
+
+TEST(Trainer, HistoryContinuesAcrossTrainersAndEvaluate) {
+  ScriptedBackend b;
+  const Dataset train = tiny(32), val = tiny(4);
+  LearningHistory history(val.labels);
+  {
+    Trainer t(b, train, val, tiny_config(1, 16, 1));
+    t.record_history(&history);
+    t.run();  // one pass, at step 2
+  }
+  Trainer t(b, train, val, tiny_config(2, 16, 1));
+  t.resume_at(1, 2);
+  t.record_history(&history);
+  t.evaluate();  // at the step of the history's last pass: not another pass
+  EXPECT_EQ(history.passes(), 1);
+  t.step();
+  t.evaluate();  // a pass outside the schedule counts
+  t.evaluate();  // once
+  t.run();
+  ASSERT_EQ(history.passes(), 3);
+  EXPECT_EQ(history.points()[1].eval_index, 1);
+  EXPECT_EQ(history.points()[1].step, 3);
+  EXPECT_DOUBLE_EQ(history.points()[1].epoch_position, 1.5);
+  EXPECT_EQ(history.points()[2].eval_index, 2);
+  EXPECT_EQ(history.points()[2].step, 4);
+  EXPECT_EQ(history.points()[2].epoch, 2);
+  EXPECT_EQ(t.eval_points().size(), 2u);  // this trainer's own passes
+  EXPECT_THROW(t.record_history(&history, 1), std::invalid_argument);
+}
+
+TEST(Trainer, RefusesANegativeEvalEvery) {
+  ScriptedBackend b;
+  const Dataset train = tiny(32), val = tiny(4);
+  TrainConfig cfg = tiny_config(1, 16, 1);
+  cfg.eval_every = -1;
+  EXPECT_THROW(Trainer(b, train, val, cfg), InputError);
 }
 
 TEST(Trainer, RejectsMismatchedInput) {

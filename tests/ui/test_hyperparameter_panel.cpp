@@ -145,7 +145,8 @@ void TestHyperparameterPanel::advancedSettingsReachTheTrainerConfig() {
   auto* epsilon = panel.findChild<QDoubleSpinBox*>(QStringLiteral("epsilon"));
   auto* padding = panel.findChild<QComboBox*>(QStringLiteral("padding"));
   auto* stride = panel.findChild<QSpinBox*>(QStringLiteral("stride"));
-  QVERIFY(momentum && beta1 && beta2 && epsilon && padding && stride);
+  auto* evalEvery = panel.findChild<QSpinBox*>(QStringLiteral("evalEvery"));
+  QVERIFY(momentum && beta1 && beta2 && epsilon && padding && stride && evalEvery);
 
   // Adam: its betas and epsilon, shown at its defaults; momentum does not apply.
   QCOMPARE(float(beta2->value()), cs::OptimizerConfig::defaults(cs::OptimizerKind::Adam).beta2);
@@ -155,7 +156,10 @@ void TestHyperparameterPanel::advancedSettingsReachTheTrainerConfig() {
   epsilon->setValue(1e-5);
   padding->setCurrentIndex(padding->findData(static_cast<int>(cs::Padding::Same)));
   stride->setValue(2);
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).eval_every, 0);  // each epoch only
+  evalEvery->setValue(200);
   cs::TrainConfig cfg = panel.settings().trainConfig({1, 28, 28}, 10);
+  QCOMPARE(cfg.eval_every, 200);
   QCOMPARE(cfg.group.optimizer.kind, cs::OptimizerKind::Adam);
   QCOMPARE(cfg.group.optimizer.beta1, 0.8f);
   QCOMPARE(cfg.group.optimizer.beta2, 0.99f);
@@ -173,6 +177,7 @@ void TestHyperparameterPanel::advancedSettingsReachTheTrainerConfig() {
   QSettings q;
   panel.settings().save(q);
   QCOMPARE(TrainingSettings::load(q), panel.settings());
+  QCOMPARE(TrainingSettings::load(q).evalEvery, 200);
 
   // Momentum brings its own constants; the momentum the user sets reaches the optimizer.
   optimizer->setCurrentIndex(optimizer->findText(QStringLiteral("Momentum")));

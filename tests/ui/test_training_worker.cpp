@@ -74,6 +74,7 @@ class TestTrainingWorker : public QObject {
   void failedLoadKeepsTheRun();
   void checkpointNamesTheTrainingSet();
   void learningRateChangeWhilePausedTakesEffect();
+  void evalEveryAddsPassesAndTheHistoryOutlivesContinue();
 
  private:
   DatasetPtr m_data;
@@ -414,6 +415,50 @@ void TestTrainingWorker::learningRateChangeWhilePausedTakesEffect() {
   session.invoke(&TrainingWorker::saveCheckpoint, path);
   QTRY_COMPARE(saved.count(), 1);
   QCOMPARE(cs::read_checkpoint_meta(path.toStdString()).optimizer.lr, 1e-9f);
+  QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+}
+
+// Evaluate every 10 steps (32 per epoch): passes at 10, 20, 30, the epoch's end (32), 40, …; each
+// report at its fractional epoch with a copy of the history so far, which Continue carries on.
+void TestTrainingWorker::evalEveryAddsPassesAndTheHistoryOutlivesContinue() {
+  Session s(m_data);
+  auto& [session, rec] = s;
+  RunRequest run = testing_data::smallRun(*m_data, 2);
+  run.config.eval_every = 10;
+  session.invoke(&TrainingWorker::start, run);
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+  const std::vector<long long> steps = {10, 20, 30, 32, 40, 50, 60, 64};
+  QCOMPARE(rec.evaluations.size(), steps.size());
+  for (size_t k = 0; k < steps.size(); ++k) {
+    const EvaluationReport& r = rec.evaluations[k];
+    QCOMPARE(r.step, steps[k]);
+    QCOMPARE(r.epoch, double(steps[k]) / kStepsPerEpoch);
+    QCOMPARE(r.epochEnd, steps[k] % kStepsPerEpoch == 0);
+    QVERIFY(r.history);
+    QCOMPARE(r.history->passes(), int(k) + 1);  // a copy: later passes do not reach it
+    QCOMPARE(r.history->points().back().step, steps[k]);
+    QCOMPARE(r.history->points().back().epoch_position, r.epoch);
+    QCOMPARE(r.history->images(), m_data->test.count);
+  }
+  // The history's last pass is the evaluation's top-1.
+  const EvaluationReport& last = rec.evaluations.back();
+  for (int i = 0; i < last.result->count; ++i)
+    QCOMPARE(last.history->top1(i, 7), int(last.result->top_labels[3 * size_t(i)]));
+
+  session.invoke(&TrainingWorker::continueRun, 1);
+  QTRY_COMPARE_WITH_TIMEOUT(rec.evaluations.size(), size_t(12), 120000);
+  QTRY_COMPARE(session.state(), TrainingState::Finished);
+  const HistoryPtr history = rec.evaluations.back().history;
+  QCOMPARE(history->passes(), 12);  // 70, 80, 90 and 96 after the first eight
+  QCOMPARE(history->points()[8].step, 70LL);
+  QCOMPARE(history->points()[8].eval_index, 8);
+  QCOMPARE(history->points().back().step, 96LL);
+  QCOMPARE(history->points().back().epoch, 3);
+
+  session.invoke(&TrainingWorker::reset);
+  session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 1));
+  QTRY_COMPARE_WITH_TIMEOUT(rec.evaluations.size(), size_t(13), 120000);
+  QCOMPARE(rec.evaluations.back().history->passes(), 1);  // a new run, a new history
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
 }
 

@@ -2,6 +2,14 @@
 
 #include "predictions/prediction_model.h"
 
+bool needsPredictions(PredictionFilter filter) {
+  return filter != PredictionFilter::All && filter != PredictionFilter::TrueLabel;
+}
+
+bool needsHistory(PredictionFilter filter) {
+  return filter == PredictionFilter::Forgotten || filter == PredictionFilter::NeverLearned;
+}
+
 PredictionFilterModel::PredictionFilterModel(QObject* parent) : QSortFilterProxyModel(parent) {
   setDynamicSortFilter(true);
 }
@@ -42,6 +50,10 @@ bool PredictionFilterModel::filterAcceptsRow(int row, const QModelIndex&) const 
     case PredictionFilter::ConfusionCell:
       return evaluated && m_source->trueLabel(row) == m_trueLabel &&
              m_source->predicted(row) == m_predictedLabel;
+    case PredictionFilter::Forgotten:
+      return m_source->timesForgotten(row) > 0;
+    case PredictionFilter::NeverLearned:
+      return m_source->neverLearned(row);
   }
   return true;
 }
@@ -57,6 +69,12 @@ double PredictionFilterModel::sortKey(int row) const {
       return m_source->probability(row);
     case PredictionOrder::HighestLoss:
       return -m_source->loss(row);
+    case PredictionOrder::MostForgotten:
+      return -m_source->timesForgotten(row);
+    case PredictionOrder::LearnedLatest:  // never learned (-1) first
+      return m_source->neverLearned(row) ? -1e9 : -m_source->firstLearned(row);
+    case PredictionOrder::StableLatest:  // wrong now (-1) first
+      return m_source->stableSince(row) < 0 ? -1e9 : -m_source->stableSince(row);
   }
   return 0;
 }

@@ -1,13 +1,36 @@
 // Which validation images the grid shows and in what order: all, the misclassified ones, one true
-// digit, one predicted digit or one confusion-matrix cell; by index, confidence or loss.
+// digit, one predicted digit, one confusion-matrix cell, the ones forgotten at least once or the
+// ones never learned; by index, confidence, loss, or from the learning history: times forgotten,
+// the pass first learned (latest first, never learned before all) or the pass stable since
+// (wrong now first, then the most recently settled).
 #pragma once
 
 #include <QSortFilterProxyModel>
 
 class PredictionModel;
 
-enum class PredictionFilter { All, Misclassified, TrueLabel, PredictedLabel, ConfusionCell };
-enum class PredictionOrder { Index, MostConfident, LeastConfident, HighestLoss };
+enum class PredictionFilter {
+  All,
+  Misclassified,
+  TrueLabel,
+  PredictedLabel,
+  ConfusionCell,
+  Forgotten,
+  NeverLearned
+};
+enum class PredictionOrder {
+  Index,
+  MostConfident,
+  LeastConfident,
+  HighestLoss,
+  MostForgotten,
+  LearnedLatest,
+  StableLatest
+};
+
+// Whether the filter needs predictions / a learning history to show anything.
+bool needsPredictions(PredictionFilter filter);
+bool needsHistory(PredictionFilter filter);
 
 class PredictionFilterModel : public QSortFilterProxyModel {
   Q_OBJECT

@@ -1,6 +1,7 @@
 #include "predictions/prediction_model.h"
 
 #include <QImage>
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -17,10 +18,14 @@ void PredictionModel::setDataset(DatasetPtr data) {
   m_names = m_data ? ClassNames::forDataset(m_data->test.name) : ClassNames();
   m_eval.reset();
   m_correct = 0;
+  m_history.reset();
+  m_forgotten.clear();
+  m_firstLearned.clear();
+  m_stableSince.clear();
   endResetModel();
 }
 
-void PredictionModel::setEvaluation(EvalPtr eval) {
+void PredictionModel::setEvaluation(EvalPtr eval, HistoryPtr history) {
   const int rows = rowCount();
   const bool matches = eval && eval->nets > 0 && eval->count == rows &&
                        eval->top_labels.size() >= static_cast<size_t>(rows) * kTop &&
@@ -29,6 +34,26 @@ void PredictionModel::setEvaluation(EvalPtr eval) {
   m_eval = matches ? std::move(eval) : nullptr;
   m_correct = 0;
   for (int row = 0; m_eval && row < rows; ++row) m_correct += correct(row);
+  m_history = m_eval && history && history->images() == rows ? std::move(history) : nullptr;
+  m_forgotten.assign(m_history ? rows : 0, 0);
+  m_firstLearned.assign(m_history ? rows : 0, -1);
+  m_stableSince.assign(m_history ? rows : 0, -1);
+  if (m_history) {
+    m_forgotten = m_history->forgetting_counts();
+    // first_learned / stable_since name eval indices; the grid counts passes from 0.
+    const std::vector<cs::EvalPoint>& points = m_history->points();
+    const auto pass = [&](int evalIndex) {
+      if (evalIndex < 0) return -1;
+      const auto at =
+          std::lower_bound(points.begin(), points.end(), evalIndex,
+                           [](const cs::EvalPoint& point, int i) { return point.eval_index < i; });
+      return static_cast<int>(at - points.begin());
+    };
+    for (int row = 0; row < rows; ++row) {
+      m_firstLearned[row] = pass(m_history->first_learned(row));
+      m_stableSince[row] = pass(m_history->stable_since(row));
+    }
+  }
   if (rows > 0) Q_EMIT dataChanged(index(0), index(rows - 1));
 }
 
@@ -65,6 +90,30 @@ float PredictionModel::probability(int row, int rank) const {
 
 float PredictionModel::trueProbability(int row) const {
   return m_eval ? m_eval->true_probs[row] : 0.f;
+}
+
+int PredictionModel::timesForgotten(int row) const {
+  return m_history ? m_forgotten[row] : 0;
+}
+
+int PredictionModel::firstLearned(int row) const {
+  return m_history ? m_firstLearned[row] : -1;
+}
+
+int PredictionModel::stableSince(int row) const {
+  return m_history ? m_stableSince[row] : -1;
+}
+
+QString PredictionModel::historyText(int row) const {
+  const std::vector<cs::EvalPoint>& points = m_history->points();
+  const auto epoch = [&](int pass) { return QString::number(points[pass].epoch_position, 'f', 2); };
+  QString text = tr("\nhistory over %n evaluation(s): ", nullptr, m_history->passes()) +
+                 tr("forgotten %n time(s)", nullptr, timesForgotten(row));
+  if (firstLearned(row) < 0) return text + tr(", never learned");
+  text += tr(", first learned at epoch %1").arg(epoch(firstLearned(row)));
+  if (stableSince(row) >= 0)
+    return text + tr(", right since epoch %1").arg(epoch(stableSince(row)));
+  return text + tr(", wrong now");
 }
 
 float PredictionModel::loss(int row) const {
@@ -105,6 +154,7 @@ QVariant PredictionModel::data(const QModelIndex& index, int role) const {
                    .arg(m_names.name(predicted(row)))
                    .arg(probability(row) * 100, 0, 'f', 1)
                    .arg(loss(row), 0, 'g', 3);
+      if (m_history) tip += historyText(row);
       return tip;
     }
     case ImageRole:
@@ -123,6 +173,12 @@ QVariant PredictionModel::data(const QModelIndex& index, int role) const {
       return m_eval ? QVariant(loss(row)) : QVariant();
     case CorrectRole:
       return m_eval ? QVariant(correct(row)) : QVariant();
+    case TimesForgottenRole:
+      return m_history ? QVariant(timesForgotten(row)) : QVariant();
+    case FirstLearnedRole:
+      return m_history ? QVariant(firstLearned(row)) : QVariant();
+    case StableSinceRole:
+      return m_history ? QVariant(stableSince(row)) : QVariant();
     case TopLabelsRole:
     case TopProbabilitiesRole: {
       if (!m_eval) return {};
@@ -148,7 +204,10 @@ QHash<int, QByteArray> PredictionModel::roleNames() const {
                 {LossRole, "loss"},
                 {CorrectRole, "correct"},
                 {TopLabelsRole, "topLabels"},
-                {TopProbabilitiesRole, "topProbabilities"}});
+                {TopProbabilitiesRole, "topProbabilities"},
+                {TimesForgottenRole, "timesForgotten"},
+                {FirstLearnedRole, "firstLearned"},
+                {StableSinceRole, "stableSince"}});
   return names;
 }
 

@@ -1,6 +1,8 @@
 // All validation images with the network's latest predictions (net 0 of the last evaluation):
 // one row per image, in dataset order. A new evaluation updates every row in place (dataChanged,
-// so the grid keeps its scroll position); a new dataset resets the model.
+// so the grid keeps its scroll position); a new dataset resets the model. With the evaluation
+// comes the run's learning history (every validation pass so far), from which each image's
+// forgetting events, first pass learned and stable-since pass are read.
 #pragma once
 
 #include <QAbstractListModel>
@@ -24,13 +26,17 @@ class PredictionModel : public QAbstractListModel {
     CorrectRole,
     TopLabelsRole,         // QVariantList of 3 ints, best first
     TopProbabilitiesRole,  // QVariantList of 3 floats
+    TimesForgottenRole,    // correct → wrong transitions over the history's passes
+    FirstLearnedRole,      // pass (0-based) first right, -1: never learned
+    StableSinceRole,       // pass from which it has stayed right, -1: wrong now
   };
 
   explicit PredictionModel(QObject* parent = nullptr);
 
   void setDataset(DatasetPtr data);
   // Ignored (predictions cleared) when it does not match the dataset's validation set.
-  void setEvaluation(EvalPtr eval);
+  // The history is ignored (cleared) when it does not cover the validation set.
+  void setEvaluation(EvalPtr eval, HistoryPtr history = {});
   void clearEvaluation();
   bool hasEvaluation() const { return m_eval != nullptr; }
   const DatasetPtr& dataset() const { return m_data; }
@@ -51,6 +57,14 @@ class PredictionModel : public QAbstractListModel {
   float loss(int row) const;
   bool correct(int row) const { return predicted(row) == trueLabel(row); }
 
+  bool hasHistory() const { return m_history != nullptr; }
+  const HistoryPtr& history() const { return m_history; }
+  // Per image, read from the history (0 / -1 without one). Passes are 0-based positions.
+  int timesForgotten(int row) const;
+  int firstLearned(int row) const;
+  int stableSince(int row) const;
+  bool neverLearned(int row) const { return hasHistory() && firstLearned(row) < 0; }
+
   int rowCount(const QModelIndex& parent = {}) const override;
   QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
   QHash<int, QByteArray> roleNames() const override;
@@ -60,9 +74,12 @@ class PredictionModel : public QAbstractListModel {
 
  private:
   QImage thumbnail(int row) const;
+  QString historyText(int row) const;
 
   DatasetPtr m_data;
   EvalPtr m_eval;
   ClassNames m_names;
   int m_correct = 0;
+  HistoryPtr m_history;
+  std::vector<int> m_forgotten, m_firstLearned, m_stableSince;  // (rows) from m_history
 };

@@ -8,6 +8,7 @@
 #include <QSignalBlocker>
 #include <QVBoxLayout>
 
+#include "history/learning_history_panel.h"
 #include "predictions/prediction_delegate.h"
 #include "predictions/prediction_model.h"
 #include "widgets/elided_label.h"
@@ -23,17 +24,28 @@ PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
       m_order(new QComboBox),
       m_count(new ElidedLabel),
       m_view(new QListView),
-      m_placeholder(new NoMatchPlaceholder(m_view)) {
+      m_placeholder(new NoMatchPlaceholder(m_view)),
+      m_history(new LearningHistoryPanel(model)) {
   m_proxy->setPredictionModel(model);
   m_filter->addItem(tr("All images"), static_cast<int>(PredictionFilter::All));
   m_filter->addItem(tr("Misclassified"), static_cast<int>(PredictionFilter::Misclassified));
   m_filter->addItem(tr("True label"), static_cast<int>(PredictionFilter::TrueLabel));
   m_filter->addItem(tr("Predicted label"), static_cast<int>(PredictionFilter::PredictedLabel));
   m_filter->addItem(tr("Confusion cell"), static_cast<int>(PredictionFilter::ConfusionCell));
+  m_filter->addItem(tr("Forgotten at least once"), static_cast<int>(PredictionFilter::Forgotten));
+  m_filter->addItem(tr("Never learned"), static_cast<int>(PredictionFilter::NeverLearned));
   m_order->addItem(tr("By index"), static_cast<int>(PredictionOrder::Index));
   m_order->addItem(tr("Highest loss first"), static_cast<int>(PredictionOrder::HighestLoss));
   m_order->addItem(tr("Least confident first"), static_cast<int>(PredictionOrder::LeastConfident));
   m_order->addItem(tr("Most confident first"), static_cast<int>(PredictionOrder::MostConfident));
+  m_order->addItem(tr("Most often forgotten first"),
+                   static_cast<int>(PredictionOrder::MostForgotten));
+  m_order->addItem(tr("Learned latest first"), static_cast<int>(PredictionOrder::LearnedLatest));
+  m_order->addItem(tr("Right most recently first"),
+                   static_cast<int>(PredictionOrder::StableLatest));
+  m_filter->setToolTip(
+      tr("Forgotten: right at one evaluation and wrong at the next (the "
+         "learning history has one entry per evaluation; see Evaluate every)"));
   m_digit->setToolTip(tr("The digit (class) to filter by"));
   m_count->setObjectName(QStringLiteral("note"));
   updateDigits();
@@ -66,6 +78,7 @@ PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
   layout->setSpacing(6);
   layout->addLayout(controls);
   layout->addWidget(m_view, 1);
+  layout->addWidget(m_history);
 
   connect(m_filter, &QComboBox::currentIndexChanged, this, &PredictionsPanel::applyControls);
   connect(m_digit, &QComboBox::currentIndexChanged, this, &PredictionsPanel::applyControls);
@@ -110,10 +123,9 @@ void PredictionsPanel::updateDigits() {
 
 void PredictionsPanel::dropStaleFilter() {
   const PredictionFilter filter = m_proxy->filter();
-  const bool needsPredictions = filter == PredictionFilter::Misclassified ||
-                                filter == PredictionFilter::PredictedLabel ||
-                                filter == PredictionFilter::ConfusionCell;
-  if (needsPredictions && !m_model->hasEvaluation()) showFilter(PredictionFilter::All);
+  if ((needsPredictions(filter) && !m_model->hasEvaluation()) ||
+      (needsHistory(filter) && !m_model->hasHistory()))
+    showFilter(PredictionFilter::All);
 }
 
 void PredictionsPanel::applyControls() {
@@ -161,6 +173,7 @@ void PredictionsPanel::showOrder(PredictionOrder order) {
 
 void PredictionsPanel::setProbeRow(int row) {
   m_delegate->setProbeRow(row);
+  m_history->setImage(row);
   m_view->viewport()->update();
 }
 

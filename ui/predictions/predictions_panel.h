@@ -1,6 +1,7 @@
 // The validation predictions: every validation image in a scrolling grid (a QListView in icon
 // mode over the prediction model, through the filter proxy), with filter and order controls.
-// Clicking an image, or moving the current image with the arrow keys, asks for it as the probe.
+// Clicking an image, or moving the current image with the arrow keys, asks for it as the probe;
+// the probe's learning history is shown as a strip below the grid.
 // A filter that leaves no image shows "No images match" with Clear filters; a filter by
 // prediction is dropped when the predictions are.
 #pragma once
@@ -13,6 +14,7 @@ class PredictionDelegate;
 class PredictionModel;
 class QComboBox;
 class ElidedLabel;
+class LearningHistoryPanel;
 class NoMatchPlaceholder;
 class QLabel;
 class QListView;
@@ -29,6 +31,7 @@ class PredictionsPanel : public QWidget {
   void showOrder(PredictionOrder order);
   void setProbeRow(int row);
   NoMatchPlaceholder* placeholder() const { return m_placeholder; }
+  LearningHistoryPanel* historyPanel() const { return m_history; }
 
  Q_SIGNALS:
   void probeRequested(int row);
@@ -51,4 +54,5 @@ class PredictionsPanel : public QWidget {
   ElidedLabel* m_count;
   QListView* m_view;
   NoMatchPlaceholder* m_placeholder;
+  LearningHistoryPanel* m_history;
 };

@@ -181,6 +181,16 @@ QWidget* HyperparameterPanel::buildAdvancedSection() {
   form->addRow(tr("Epsilon"), m_epsilon);
   form->addRow(tr("Conv padding"), m_padding);
   form->addRow(tr("Conv stride"), m_stride);
+  m_evalEvery = new QSpinBox;
+  m_evalEvery->setObjectName(QStringLiteral("evalEvery"));
+  m_evalEvery->setRange(0, TrainingSettings::kMaxEvalEvery);
+  m_evalEvery->setSingleStep(50);
+  m_evalEvery->setSpecialValueText(tr("each epoch"));
+  m_evalEvery->setSuffix(tr(" steps"));
+  m_evalEvery->setToolTip(
+      tr("Also evaluate on the validation set every this many steps, for "
+         "charts and each image's learning history with more resolution"));
+  form->addRow(tr("Evaluate every"), m_evalEvery);
   auto* layout = new QVBoxLayout(box);
   layout->addWidget(fold);
   layout->addWidget(body);
@@ -194,6 +204,7 @@ QWidget* HyperparameterPanel::buildAdvancedSection() {
     connect(spin, &QDoubleSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
   connect(m_padding, &QComboBox::currentIndexChanged, this, &HyperparameterPanel::onEdited);
   connect(m_stride, &QSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
+  connect(m_evalEvery, &QSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
   return box;
 }
 
@@ -294,6 +305,7 @@ TrainingSettings HyperparameterPanel::settings() const {
   s.activation = static_cast<cs::Activation>(m_activation->currentData().toInt());
   s.padding = static_cast<cs::Padding>(m_padding->currentData().toInt());
   s.stride = m_stride->value();
+  s.evalEvery = m_evalEvery->value();
   // A constant left at the optimizer's default stays "default"; the others are the user's.
   const cs::OptimizerConfig d = cs::OptimizerConfig::defaults(s.optimizer);
   const auto chosen = [](bool used, const QDoubleSpinBox* spin, float dv) -> std::optional<double> {
@@ -311,7 +323,7 @@ void HyperparameterPanel::setSettings(const TrainingSettings& s) {
   {
     const QSignalBlocker b0(m_backend), b1(m_optimizer), b2(m_learningRate), b3(m_batchSize),
         b4(m_epochs), b5(m_seed), b6(m_convBlocks), b7(m_denseWidth), b8(m_activation),
-        b9(m_padding), b10(m_stride);
+        b9(m_padding), b10(m_stride), b11(m_evalEvery);
     selectDataset(s.datasetDir);
     const auto* model = qobject_cast<QStandardItemModel*>(m_backend->model());
     const int backend = m_backend->findData(static_cast<int>(s.backend));
@@ -329,6 +341,7 @@ void HyperparameterPanel::setSettings(const TrainingSettings& s) {
     selectData(m_activation, s.activation);
     selectData(m_padding, s.padding);
     m_stride->setValue(s.stride);
+    m_evalEvery->setValue(s.evalEvery);
     showOptimizerConstants(s);
   }
   revalidate();

@@ -82,5 +82,6 @@ class HyperparameterPanel : public QWidget {
   LogSpinBox* m_epsilon;
   QComboBox* m_padding;
   QSpinBox* m_stride;
+  QSpinBox* m_evalEvery;
   QList<QWidget*> m_sections;
 };

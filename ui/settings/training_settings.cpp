@@ -85,6 +85,7 @@ cs::TrainConfig TrainingSettings::trainConfig(cs::Shape3 input, int classes) con
   cfg.group.shuffle_seed = static_cast<uint64_t>(seed);
   cfg.group.batch_size = batchSize;
   cfg.epochs = epochs;
+  cfg.eval_every = evalEvery;
   return cfg;
 }
 
@@ -192,6 +193,8 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   s.beta1 = optional(QStringLiteral("beta1"), 0, 0.9999);
   s.beta2 = optional(QStringLiteral("beta2"), 0, 0.9999);
   s.epsilon = optional(QStringLiteral("epsilon"), 1e-12, 1);
+  s.evalEvery =
+      std::clamp(q.value(QStringLiteral("evalEvery"), s.evalEvery).toInt(), 0, kMaxEvalEvery);
   q.endGroup();
 
   q.beginGroup(QStringLiteral("architecture"));
@@ -237,6 +240,7 @@ void TrainingSettings::save(QSettings& q) const {
   optional(QStringLiteral("beta1"), beta1);
   optional(QStringLiteral("beta2"), beta2);
   optional(QStringLiteral("epsilon"), epsilon);
+  q.setValue(QStringLiteral("evalEvery"), evalEvery);
   q.endGroup();
 
   q.beginGroup(QStringLiteral("architecture"));

@@ -25,6 +25,7 @@ struct ConvBlock {
 
 struct TrainingSettings {
   static constexpr int kMaxConvBlocks = 6;
+  static constexpr int kMaxEvalEvery = 100000;
 
   QString datasetDir;  // an IDX folder; empty means the default MNIST folder
   cs::BackendChoice backend = cs::BackendChoice::Auto;
@@ -44,6 +45,7 @@ struct TrainingSettings {
   std::optional<double> beta1;     // adam, adamax
   std::optional<double> beta2;     // adam, adamax
   std::optional<double> epsilon;   // adam, rmsprop, adagrad, adadelta, adamax
+  int evalEvery = 0;               // also evaluate every this many steps (0: after each epoch only)
 
   bool operator==(const TrainingSettings&) const = default;
 

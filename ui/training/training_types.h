@@ -23,6 +23,7 @@ using DatasetPtr = std::shared_ptr<const cs::DatasetPair>;
 using SnapshotPtr = std::shared_ptr<const cs::Snapshot>;
 using EvalPtr = std::shared_ptr<const cs::EvalResult>;
 using BackendPtr = std::shared_ptr<cs::Backend>;  // the worker's; never handed to the UI
+using HistoryPtr = std::shared_ptr<const cs::LearningHistory>;
 
 // What the UI asks the worker to train.
 struct RunRequest {
@@ -67,7 +68,8 @@ struct TrainingProgress {
   long long stepsLeft() const { return stepsPlanned() - stepsDone(); }
 };
 
-// One evaluation of the whole validation set (after each epoch, or on request).
+// One evaluation of the whole validation set (after each epoch, every eval_every steps, or on
+// request).
 struct EvaluationReport {
   long long step = 0;
   double epoch = 0;  // position in epochs (fractional for evaluations within an epoch)
@@ -75,6 +77,7 @@ struct EvaluationReport {
   double valLoss = 0, valAccuracy = 0;
   double trainLoss = 0, trainAccuracy = -1;  // epoch means when epochEnd (-1: not measured)
   EvalPtr result;                            // per-image top-3 for the prediction grid
+  HistoryPtr history;  // net 0's top-1 at every pass of the run so far: a copy, never changed
 };
 
 Q_DECLARE_METATYPE(TrainingState)

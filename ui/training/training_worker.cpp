@@ -100,6 +100,7 @@ void TrainingWorker::stop() {
 
 void TrainingWorker::reset() {
   m_trainer.reset();
+  m_history.reset();
   m_runData.reset();
   Q_EMIT runCleared();
   setState(TrainingState::Idle);
@@ -255,6 +256,9 @@ bool TrainingWorker::beginRun(const RunRequest& request) {
     m_trainer = std::make_unique<cs::Trainer>(*m_backend, m_runData->train, m_runData->test, cfg);
   });
   if (!ok) return false;
+  m_history = std::make_unique<cs::LearningHistory>(m_runData->test.labels);
+  m_trainer->record_history(m_history.get());
+  m_evalCursor = 0;
   m_trainedSeconds = 0;
   m_runStartStep = m_epochStartStep = 0;
   m_epochJustEnded = false;
@@ -286,6 +290,7 @@ bool TrainingWorker::rebuildTrainer(const cs::TrainConfig& cfg) {
       }
     m_trainer.reset();
     m_trainer = std::make_unique<cs::Trainer>(*m_backend, m_runData->train, m_runData->test, cfg);
+    m_trainer->record_history(m_history.get());
     size_t i = 0;
     for (size_t p = 0; p < params.size(); ++p)
       for (int r = 0; r < roles; ++r)
@@ -293,7 +298,7 @@ bool TrainingWorker::rebuildTrainer(const cs::TrainConfig& cfg) {
     m_backend->set_step_count(backendStep);
     m_trainer->resume_at(done, step);
     startEpochAt(step);
-    m_lossCursor = m_epochCursor = 0;  // the new trainer's histories start empty
+    m_lossCursor = m_epochCursor = m_evalCursor = 0;  // the new trainer's histories start empty
     m_rateSeconds = m_trainedSeconds;
     m_rateSamples = 0;
   });
@@ -350,6 +355,8 @@ bool TrainingWorker::trainOneStep() {
     m_epochJustEnded = true;
     emitProgress(true);  // the epoch's losses before its evaluation
     reportEvaluation(m_trainer->last_eval(), true);
+  } else if (m_trainer->eval_points().size() > m_evalCursor) {
+    reportEvaluation(m_trainer->last_eval(), false);  // every eval_every steps
   }
   return more && !m_trainer->finished();
 }
@@ -382,6 +389,8 @@ void TrainingWorker::reportEvaluation(const cs::EvalResult& result, bool epochEn
     report.trainAccuracy = metrics.train_accuracy;
   }
   report.result = std::make_shared<const cs::EvalResult>(result);
+  m_evalCursor = m_trainer->eval_points().size();
+  if (m_history) report.history = std::make_shared<const cs::LearningHistory>(*m_history);
   Q_EMIT evaluated(report);
 }
 

@@ -106,6 +106,9 @@ class TrainingWorker : public QObject {
   DatasetPtr m_data;     // the datasets of the next run
   DatasetPtr m_runData;  // the current run's, alive as long as m_trainer
   std::unique_ptr<cs::Trainer> m_trainer;
+  // Net 0's top-1 at every validation pass of the run (the trainer records into it); the UI gets
+  // copies. It outlives the trainers of one run (continue, a new learning rate).
+  std::unique_ptr<cs::LearningHistory> m_history;
   TrainingState m_state = TrainingState::Idle;
   int m_probe = 0;
   std::atomic<bool> m_interrupt{false};
@@ -119,6 +122,7 @@ class TrainingWorker : public QObject {
   bool m_epochJustEnded = false;   // no step since the last epoch ended
   size_t m_lossCursor = 0;         // losses already reported
   size_t m_epochCursor = 0;        // epochs already reported
+  size_t m_evalCursor = 0;         // the trainer's validation passes already reported
   double m_rateSeconds = 0;        // (time, samples) when samples/s was last measured
   long long m_rateSamples = 0;
   double m_samplesPerSecond = 0;

@@ -383,7 +383,7 @@ void LiveTrainingView::onRunCleared() {
 
 void LiveTrainingView::onEvaluated(const EvaluationReport& report) {
   m_history.addEvaluation(report);
-  m_predictions->setEvaluation(report.result);
+  m_predictions->setEvaluation(report.result, report.history);
   m_confusion->recount(*m_predictions);
   updateActions();
 }

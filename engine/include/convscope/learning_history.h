@@ -28,9 +28,10 @@
 namespace cs {
 
 struct EvalPoint {
-  int eval_index = 0;  // strictly increasing from one recorded pass to the next
-  long long step = 0;  // optimizer steps taken when the pass ran
-  int epoch = 0;       // epochs completed when the pass ran
+  int eval_index = 0;         // strictly increasing from one recorded pass to the next
+  long long step = 0;         // optimizer steps taken when the pass ran
+  int epoch = 0;              // epochs completed when the pass ran
+  double epoch_position = 0;  // epoch plus the fraction of the next one done (the charts' x)
 };
 
 struct StripEntry {
@@ -66,6 +67,7 @@ class LearningHistory {
 
   // times_forgotten of every image at once.
   std::vector<int> forgetting_counts() const;
+  const std::vector<uint8_t>& labels() const { return m_labels; }
 
   // image,eval_index,step,top1,correct: every image's every pass, image by image.
   std::string to_csv() const;
@@ -81,5 +83,18 @@ class LearningHistory {
   std::vector<EvalPoint> m_points;
   std::vector<uint8_t> m_top1;  // (passes, images)
 };
+
+// Several networks' histories over the same passes (an ensemble's epochs): per image, the
+// forgetting events summed over the networks, and per pass how many networks had it right.
+struct GroupLearning {
+  int nets = 0, images = 0, passes = 0;
+  std::vector<int> forgetting;  // (images) sum over the networks of times_forgotten
+  std::vector<int> learned;     // (passes, images) networks correct at that pass
+  int learned_at(int pass, int image) const {
+    return learned[static_cast<size_t>(pass) * images + image];
+  }
+};
+// Throws std::invalid_argument unless every history has the same labels and passes.
+GroupLearning group_learning(const std::vector<LearningHistory>& nets);
 
 }  // namespace cs

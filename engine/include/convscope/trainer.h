@@ -1,5 +1,6 @@
 // The trainer: drives a backend through epochs of steps, evaluates on the whole validation set
-// after each epoch, watches for divergence, and forwards snapshot requests. Step-driven so that
+// after each epoch (and every `eval_every` steps when asked), watches for divergence, and
+// forwards snapshot requests. Step-driven so that
 // a UI worker can run, pause, single-step and stop it; run() loops for the CLI.
 #pragma once
 
@@ -11,6 +12,7 @@
 
 #include "convscope/backend.h"
 #include "convscope/error.h"
+#include "convscope/learning_history.h"
 
 namespace cs {
 
@@ -18,6 +20,7 @@ struct TrainConfig {
   GroupConfig group;
   int epochs = 1;
   int loss_every = 20;  // drain per-step losses every this many steps (GPU syncs only then)
+  int eval_every = 0;   // also evaluate every this many global steps (0: at epoch ends only)
 };
 
 // Thrown when a loss becomes NaN or infinite. The trainer has then restored every network to
@@ -74,15 +77,25 @@ class Trainer {
   const std::vector<LossPoint>& losses() const { return m_losses; }
   const std::vector<EpochMetrics>& epochs() const { return m_history; }
   const EvalResult& last_eval() const { return m_eval; }
+  // Every validation pass this trainer ran, in order (epoch ends, every eval_every steps and
+  // evaluate()); eval_index counts them from 0. A pass at a step that ends an epoch is one pass.
+  const std::vector<EvalPoint>& eval_points() const { return m_eval_points; }
+  // From now on each validation pass also records network `net`'s top-1 into `history` (which
+  // must outlive the trainer or be detached with nullptr). Its eval_index continues the
+  // history's own numbering, so a history can outlive one trainer and go on with the next.
+  void record_history(LearningHistory* history, int net = 0);
   // After weights were loaded into the backend (a checkpoint): continue as if `epochs_done`
   // epochs and `global_step` steps had run here; the loaded state becomes the divergence fallback.
   void resume_at(int epochs_done, long long global_step);
-  // Evaluate now (outside the epoch schedule), e.g. after loading a checkpoint.
+  // Evaluate now (outside the epoch schedule), e.g. after loading a checkpoint. A validation pass
+  // unless the last pass (of this trainer or the attached history) ran at this very step.
   const EvalResult& evaluate();
 
  private:
   void drain_losses();
   void end_epoch();
+  // Evaluates into m_eval and records the pass, which ran with `epochs_done` epochs completed.
+  void evaluate_pass(int epochs_done);
   void keep_good_state();
   void restore_good_state();
 
@@ -102,6 +115,9 @@ class Trainer {
   std::vector<EpochMetrics> m_history;
   double m_epoch_acc_sum = 0;
   EvalResult m_eval;
+  std::vector<EvalPoint> m_eval_points;
+  LearningHistory* m_learning = nullptr;  // record_history()'s, or null
+  int m_learning_net = 0;
   std::vector<std::vector<float>> m_good;  // per (net, tensor, role): the last finished epoch
   long long m_good_step = 0, m_good_backend_step = 0, m_good_samples = 0;  // and its counts
   std::atomic<long long> m_snapshot_request{-1};  // (net << 32) | probe, or -1
