@@ -5,7 +5,8 @@
 # validation set, and saves each view into docs/screenshots/*.png.
 #
 #   scripts/screenshots.sh [steps]        (default 600; needs xvfb-run and data/mnist)
-# Every view at 1920x1080, and the two main views again at 1366x768 (*-1366x768.png).
+# Every view at 1920x1080 (with a drawn digit: canvas.png, saliency.png, ensemble-vote.png), and
+# the two main views and the canvas again at 1366x768 (*-1366x768.png).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,4 +44,5 @@ xvfb-run -a -s "-screen 0 1366x768x24" "$build/app/gui/convscope" --window-size 
   --demo-train-steps "$steps" --screenshot-dir "$small"
 cp "$small/live-activations.png" "$out/live-1366x768.png"
 cp "$small/ensemble.png" "$out/ensemble-1366x768.png"
+cp "$small/canvas.png" "$out/canvas-1366x768.png"
 echo "screenshots: wrote $(ls "$out"/*.png | wc -l) images to $out"
