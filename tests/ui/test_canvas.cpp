@@ -1,10 +1,12 @@
 // The "Draw a digit" panel: simulated mouse strokes → the engine's MNIST-style preprocessing →
 // a prediction from the training worker's real (small, CPU) network; undo, clear, loading a
 // picture, live predictions that never queue up, and the drawing as the probe of the layer views.
+#include <QFile>
 #include <QPainter>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 

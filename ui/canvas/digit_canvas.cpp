@@ -82,7 +82,7 @@ void DigitCanvas::mousePressEvent(QMouseEvent* event) {
 }
 
 void DigitCanvas::mouseMoveEvent(QMouseEvent* event) {
-  if (event->buttons() & Qt::LeftButton) extend(event->position());
+  if (m_drawing) extend(event->position());
 }
 
 void DigitCanvas::mouseReleaseEvent(QMouseEvent* event) {

@@ -1,6 +1,7 @@
 #include "canvas/pixel_image_view.h"
 
 #include <QPainter>
+#include <algorithm>
 
 PixelImageView::PixelImageView(int side, QWidget* parent) : QWidget(parent), m_side(side) {
   setMinimumSize(side / 2, side / 2);

@@ -157,6 +157,7 @@ void LiveTrainingView::createDocks() {
 
   setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
   setCorner(Qt::BottomRightCorner, Qt::BottomDockWidgetArea);
+  setTabPosition(Qt::RightDockWidgetArea, QTabWidget::East);  // the tabs cost width, not height
   dock(tr("Hyperparameters"), QStringLiteral("hyperparameters"), scroll);
   dock(tr("Charts"), QStringLiteral("charts"), m_charts);
   dock(tr("Validation predictions"), QStringLiteral("predictions"), m_predictionsPanel);
@@ -165,7 +166,11 @@ void LiveTrainingView::createDocks() {
   drawing->addWidget(m_canvasPanel);
   drawing->addWidget(m_saliency);
   drawing->setChildrenCollapsible(false);
-  dock(tr("Draw a digit"), QStringLiteral("draw"), drawing);
+  auto* drawingScroll = new QScrollArea;  // the window still fits 1280×720
+  drawingScroll->setWidget(drawing);
+  drawingScroll->setWidgetResizable(true);
+  drawingScroll->setFrameShape(QFrame::NoFrame);
+  dock(tr("Draw a digit"), QStringLiteral("draw"), drawingScroll);
   placeDocks();
   scroll->setMinimumWidth(m_panel->minimumSizeHint().width() + 16);
   m_charts->setMinimumWidth(280);
@@ -199,6 +204,7 @@ void LiveTrainingView::resetLayout() {
     d->setFloating(false);
     d->show();
   }
+  m_docks[1]->raise();  // the charts, in front of "Draw a digit"
   applyDefaultLayout();
 }
 

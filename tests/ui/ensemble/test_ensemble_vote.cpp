@@ -2,7 +2,9 @@
 // (QAbstractItemModelTester), and the Ensemble page's "Draw a digit" tab voting with the real
 // stored weights of every network of a run.
 #include <QAbstractItemModelTester>
+#include <QFont>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
