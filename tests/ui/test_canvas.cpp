@@ -12,8 +12,10 @@
 
 #include "canvas/canvas_panel.h"
 #include "canvas/digit_canvas.h"
+#include "canvas/digit_inference.h"
 #include "canvas/digit_predictor.h"
 #include "canvas/top_predictions.h"
+#include "convscope/backends.h"
 #include "test_data.h"
 #include "training/training_session.h"
 
@@ -29,6 +31,7 @@ class TestCanvas : public QObject {
   void predictionsDoNotQueueUp();
   void drawingBecomesTheProbe();
   void noNetworkIsSaid();
+  void referenceNetworkUpdatesWithin30ms();
 
  private:
   // A paused run of one step: the worker's backend holds a network.
@@ -248,6 +251,43 @@ void TestCanvas::noNetworkIsSaid() {
   QTRY_VERIFY(!predicted.isEmpty());
   QVERIFY(panel.lastPrediction().probs.empty());
   QVERIFY(panel.lastPrediction().error.contains(QStringLiteral("No network")));
+}
+
+// One live update is what the worker runs per drawing: the reference network (the app's default)
+// on the CPU backend, one image. Median of 21, after a warm-up.
+void TestCanvas::referenceNetworkUpdatesWithin30ms() {
+  cs::GroupConfig group;  // the reference network
+  auto backend = std::move(cs::make_backend(cs::BackendChoice::Cpu).backend);
+  backend->configure(group, m_data->test, m_data->test);
+  std::vector<float> image(784);
+  for (size_t i = 0; i < image.size(); ++i) image[i] = m_data->test.image(0)[i] / 255.f;
+  (void)DigitInference::predict(backend.get(), 0, image);
+  std::vector<double> ms;
+  for (int i = 0; i < 21; ++i) {
+    const DigitPrediction p = DigitInference::predict(backend.get(), i, image);
+    QVERIFY2(p.error.isEmpty(), qPrintable(p.error));
+    ms.push_back(p.milliseconds);
+  }
+  std::nth_element(ms.begin(), ms.begin() + 10, ms.end());
+  qInfo("reference network, one drawing: %.2f ms (median of 21)", ms[10]);
+  QVERIFY2(ms[10] < 30, qPrintable(QString::number(ms[10])));
+  // The UI thread's share of an update: render the drawing, preprocess it (per mouse move).
+  TrainingSession session;
+  CanvasPanel panel(&session);
+  panel.resize(700, 420);
+  panel.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&panel));
+  const QRectF r = panel.canvas()->drawingRect();
+  QTest::mousePress(panel.canvas(), Qt::LeftButton, Qt::NoModifier, r.center().toPoint());
+  QElapsedTimer clock;
+  clock.start();
+  for (int i = 1; i <= 20; ++i)
+    QTest::mouseMove(panel.canvas(), (r.center() + QPointF(0, 4 * i)).toPoint());
+  const double perMove = clock.nsecsElapsed() * 1e-6 / 20;
+  QTest::mouseRelease(panel.canvas(), Qt::LeftButton);
+  qInfo("render and preprocess: %.2f ms per mouse move", perMove);
+  QVERIFY2(perMove < 30, qPrintable(QString::number(perMove)));
+  QVERIFY(!panel.input().empty());
 }
 
 QTEST_MAIN(TestCanvas)

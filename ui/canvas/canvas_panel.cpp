@@ -118,7 +118,9 @@ void CanvasPanel::onDrawingChanged() {
 }
 
 void CanvasPanel::predictAgain() {
-  if (!m_input.empty() && isVisible() && !m_predictor->busy()) m_predictor->request(m_input);
+  // Not while behind another tab (Qt keeps such a dock "visible", out of sight).
+  if (!m_input.empty() && !visibleRegion().isEmpty() && !m_predictor->busy())
+    m_predictor->request(m_input);
 }
 
 void CanvasPanel::onPredicted(const DigitPrediction& prediction) {
@@ -130,7 +132,7 @@ void CanvasPanel::onPredicted(const DigitPrediction& prediction) {
   } else {
     m_top->setProbabilities(prediction.probs);
     m_status->setText(tr("%1 ms per prediction on the %2 backend")
-                          .arg(prediction.milliseconds, 0, 'f', 1)
+                          .arg(prediction.milliseconds, 0, 'f', prediction.milliseconds < 1 ? 2 : 1)
                           .arg(m_session->backendReport().kind));
   }
   Q_EMIT predicted(prediction);

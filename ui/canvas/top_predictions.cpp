@@ -15,6 +15,7 @@ constexpr int kRowHeight = 26;
 TopPredictions::TopPredictions(QWidget* parent) : QWidget(parent) {
   setObjectName(QStringLiteral("topPredictions"));
   setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+  setFixedHeight(kShown * kRowHeight + 4);  // never squeezed by a short dock: it scrolls
 }
 
 void TopPredictions::setProbabilities(std::vector<float> probs, const QString& placeholder) {
