@@ -28,8 +28,6 @@ class DigitCanvas : public QWidget {
 
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override;
-  bool hasHeightForWidth() const override { return true; }
-  int heightForWidth(int width) const override { return width; }
 
  public Q_SLOTS:
   void clear();

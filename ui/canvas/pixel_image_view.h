@@ -16,8 +16,6 @@ class PixelImageView : public QWidget {
   void setPlaceholder(const QString& text);
   const QImage& image() const { return m_image; }
   QSize sizeHint() const override;
-  bool hasHeightForWidth() const override { return true; }
-  int heightForWidth(int width) const override { return width; }
 
  protected:
   void paintEvent(QPaintEvent* event) override;
