@@ -6,8 +6,9 @@
 # validation set, and saves each view into docs/screenshots/*.png.
 #
 #   scripts/screenshots.sh [steps]        (default 600; needs xvfb-run and data/mnist)
-# Every view at 1920x1080, and the main views, the sweep and the learning history (the most often
-# forgotten image; the demo evaluates every steps/8 steps) again at 1366x768 (*-1366x768.png).
+# Every view at 1920x1080 (with a drawn digit: canvas.png, saliency.png, ensemble-vote.png), and
+# the main views, the canvas, the sweep and the learning history (the most often forgotten image;
+# the demo evaluates every steps/8 steps) again at 1366x768 (*-1366x768.png).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,7 +44,7 @@ mkdir -p "$out"
 "$build/app/cli/convscope-cli" ensemble --nets 50 --epochs 1 --quiet --top 0
 xvfb-run -a -s "-screen 0 1920x1080x24" "$build/app/gui/convscope" --window-size 1920x1080 \
   --demo-train-steps "$steps" --screenshot-dir "$out"
-# The same at a common laptop size, 1366x768: the main views, the learning history and the sweep.
+# The same at a common laptop size, 1366x768.
 small="$home/small"
 xvfb-run -a -s "-screen 0 1366x768x24" "$build/app/gui/convscope" --window-size 1366x768 \
   --demo-train-steps "$steps" --screenshot-dir "$small"
@@ -51,4 +52,5 @@ cp "$small/live-activations.png" "$out/live-1366x768.png"
 cp "$small/live-history.png" "$out/live-history-1366x768.png"
 cp "$small/ensemble.png" "$out/ensemble-1366x768.png"
 cp "$small/sweep.png" "$out/sweep-1366x768.png"
+cp "$small/canvas.png" "$out/canvas-1366x768.png"
 echo "screenshots: wrote $(ls "$out"/*.png | wc -l) images to $out"

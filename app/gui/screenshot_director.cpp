@@ -1,9 +1,19 @@
 #include "screenshot_director.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QDockWidget>
+#include <QMouseEvent>
 #include <QPixmap>
 #include <QTabWidget>
 #include <cstdio>
+
+#include "canvas/canvas_panel.h"
+#include "canvas/digit_canvas.h"
+#include "canvas/saliency_view.h"
+#include "canvas/vote_model.h"
+#include "canvas/vote_panel.h"
+#include "ensemble/ensemble_page.h"
 
 #include "network/network_inspector.h"
 #include "predictions/prediction_filter_model.h"
@@ -13,6 +23,32 @@
 #include "training/training_session.h"
 #include "window/live_training_view.h"
 #include "window/main_window.h"
+
+namespace {
+
+// Draws a "7" on `canvas` with mouse events, as a user would.
+void drawSeven(DigitCanvas* canvas) {
+  const QRectF r = canvas->drawingRect();
+  const auto send = [canvas, r](QEvent::Type type, QPointF unit) {
+    const QPointF p(r.x() + unit.x() * r.width(), r.y() + unit.y() * r.height());
+    QMouseEvent event(type, p, canvas->mapToGlobal(p), Qt::LeftButton,
+                      type == QEvent::MouseButtonRelease ? Qt::NoButton : Qt::LeftButton,
+                      Qt::NoModifier);
+    QApplication::sendEvent(canvas, &event);
+  };
+  const QPointF points[] = {{0.28, 0.24}, {0.5, 0.22}, {0.72, 0.22}, {0.62, 0.45},
+                            {0.52, 0.66}, {0.46, 0.82}};
+  send(QEvent::MouseButtonPress, points[0]);
+  for (const QPointF& p : points) send(QEvent::MouseMove, p);
+  send(QEvent::MouseButtonRelease, points[std::size(points) - 1]);
+  // The bar of a continental seven.
+  send(QEvent::MouseButtonPress, {0.42, 0.47});
+  send(QEvent::MouseMove, {0.56, 0.46});
+  send(QEvent::MouseMove, {0.7, 0.46});
+  send(QEvent::MouseButtonRelease, {0.7, 0.46});
+}
+
+}  // namespace
 
 ScreenshotDirector::ScreenshotDirector(MainWindow* window, int steps, const QString& dir,
                                        QObject* parent)
@@ -94,8 +130,36 @@ void ScreenshotDirector::takeScreenshots() {
                         if (!live->writeChartsPng(path)) return fail(tr("charts export failed"));
                         std::printf("convscope: wrote %s\n", qPrintable(path));
                       }});
-  m_script.push_back({100, [this] { m_window->showView(MainWindow::EnsembleView); }});
+  // Draw a digit: the canvas tab beside the charts, a drawn 7, its saliency map.
+  m_script.push_back({100, [live] {
+                        live->findChild<QDockWidget*>(QStringLiteral("draw"))->raise();
+                        live->saliencyView()->setMethod(cs::SaliencyMethod::SmoothGrad);
+                      }});
+  m_script.push_back({400, [live] { drawSeven(live->canvasPanel()->canvas()); }});
+  m_script.push_back({1500, [this] { shoot(QStringLiteral("canvas.png")); }});
+  m_script.push_back({100, [live] {
+                        live->canvasPanel()->useAsProbe();
+                        live->saliencyView()->setMethod(cs::SaliencyMethod::IntegratedGradients);
+                      }});
+  m_script.push_back({1500, [this] { shoot(QStringLiteral("saliency.png")); }});
+  m_script.push_back({100, [this, live] {
+                        live->findChild<QDockWidget*>(QStringLiteral("charts"))->raise();
+                        m_window->showView(MainWindow::EnsembleView);
+                      }});
   m_script.push_back({400, [this] { shoot(QStringLiteral("ensemble.png")); }});
+  m_script.push_back({100, [this] {
+                        VotePanel* vote = m_window->ensemble()->votePanel();
+                        m_window->ensemble()
+                            ->findChild<QTabWidget*>(QStringLiteral("detailTabs"))
+                            ->setCurrentWidget(vote);
+                      }});
+  m_script.push_back({300, [this] { drawSeven(m_window->ensemble()->votePanel()->canvas()); }});
+  m_script.push_back({2500, [this] {
+                        VotePanel* vote = m_window->ensemble()->votePanel();
+                        if (!vote->model()->vote().isEmpty())
+                          vote->selectClass(vote->model()->vote().majority());
+                      }});
+  m_script.push_back({300, [this] { shoot(QStringLiteral("ensemble-vote.png")); }});
   m_script.push_back({100, [this] { m_window->showView(MainWindow::SweepView); }});
   m_script.push_back({600, [this] { shoot(QStringLiteral("sweep.png")); }});
   m_script.push_back({100, [this] { m_window->sweep()->chartTabs()->setCurrentIndex(1); }});

@@ -4,7 +4,10 @@
 #include <QDockWidget>
 #include <QScrollBar>
 #include <QtTest>
+#include <algorithm>
 
+#include "canvas/canvas_panel.h"
+#include "canvas/digit_canvas.h"
 #include "predictions/confusion_matrix_view.h"
 #include "predictions/predictions_panel.h"
 #include "test_data.h"
@@ -19,6 +22,7 @@ class TestWindowLayout : public QObject {
   void fitsSmallScreensWithLongTexts();
   void noPanelClippedOrOverlapping();
   void resetLayoutShowsEveryPanel();
+  void drawTabFitsSmallScreens();
 
  private:
   DatasetPtr m_data;
@@ -26,7 +30,8 @@ class TestWindowLayout : public QObject {
 
 namespace {
 
-// Every visible dock of the live view and the inspector in the middle, in window coordinates.
+// Every visible dock of the live view and the inspector in the middle, in window coordinates. A
+// dock behind another's tab (Qt keeps it "visible", moved out of sight) does not count.
 QList<QPair<QString, QRect>> panels(MainWindow& window) {
   QList<QPair<QString, QRect>> out;
   LiveTrainingView* live = window.live();
@@ -34,7 +39,8 @@ QList<QPair<QString, QRect>> panels(MainWindow& window) {
   out.append(
       {QStringLiteral("inspector"), QRect(central->mapTo(&window, QPoint(0, 0)), central->size())});
   for (QDockWidget* dock : live->findChildren<QDockWidget*>())
-    if (dock->isVisible())
+    if (dock->isVisible() &&
+        !(live->tabifiedDockWidgets(dock).size() > 0 && dock->visibleRegion().isEmpty()))
       out.append({dock->objectName(), QRect(dock->mapTo(&window, QPoint(0, 0)), dock->size())});
   return out;
 }
@@ -82,7 +88,7 @@ void TestWindowLayout::noPanelClippedOrOverlapping() {
     QCOMPARE(window.size(), size);
     const QRect inside(QPoint(0, 0), window.size());
     const auto list = panels(window);
-    QCOMPARE(list.size(), 5);  // the inspector and four docks
+    QCOMPARE(list.size(), 5);  // the inspector and four docks ("Draw a digit" is a tab)
     for (const auto& [name, rect] : list) {
       QVERIFY2(inside.contains(rect), qPrintable(at + QStringLiteral(": %1 is clipped").arg(name)));
       QVERIFY2(rect.width() > 50 && rect.height() > 50,
@@ -107,16 +113,46 @@ void TestWindowLayout::resetLayoutShowsEveryPanel() {
   window.show();
   QVERIFY(QTest::qWaitForWindowExposed(&window));
   QList<QDockWidget*> docks = window.live()->findChildren<QDockWidget*>();
-  QCOMPARE(docks.size(), 4);
+  QCOMPARE(docks.size(), 5);
   docks[0]->hide();
   docks[1]->setFloating(true);
+  window.live()->findChild<QDockWidget*>(QStringLiteral("draw"))->setFloating(true);
   window.live()->resetLayout();
   QTest::qWait(30);
   for (QDockWidget* dock : docks) {
-    QVERIFY2(dock->isVisible() && !dock->isFloating(), qPrintable(dock->objectName()));
     QCOMPARE(window.live()->dockWidgetArea(dock) == Qt::NoDockWidgetArea, false);
+    QVERIFY2(!dock->isFloating(), qPrintable(dock->objectName()));
+    // "Draw a digit" is a tab behind the charts.
+    if (dock->objectName() == QStringLiteral("draw"))
+      QVERIFY(window.live()->tabifiedDockWidgets(dock).contains(
+          window.live()->findChild<QDockWidget*>(QStringLiteral("charts"))));
+    else
+      QVERIFY2(dock->isVisible(), qPrintable(dock->objectName()));
   }
   QCOMPARE(panels(window).size(), 5);
+}
+
+void TestWindowLayout::drawTabFitsSmallScreens() {
+  MainWindow window(m_data, {});
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  window.live()->findChild<QDockWidget*>(QStringLiteral("draw"))->raise();
+  for (const QSize& size : {QSize(1280, 720), QSize(1366, 768), QSize(1920, 1080)}) {
+    window.resize(size);
+    QTest::qWait(30);
+    const QString at = QStringLiteral("%1×%2").arg(size.width()).arg(size.height());
+    QCOMPARE(window.size(), size);
+    const auto list = panels(window);
+    QCOMPARE(list.size(), 5);  // "Draw a digit" in front of the charts
+    QVERIFY(std::any_of(list.begin(), list.end(), [](const auto& p) { return p.first == "draw"; }));
+    const QRect inside(QPoint(0, 0), window.size());
+    for (const auto& [name, rect] : list)
+      QVERIFY2(inside.contains(rect), qPrintable(at + QStringLiteral(": %1 is clipped").arg(name)));
+    // The canvas is a usable square, its input and top-3 beside it.
+    const DigitCanvas* canvas = window.live()->canvasPanel()->canvas();
+    QVERIFY2(canvas->drawingRect().width() >= 150,
+             qPrintable(at + QStringLiteral(": canvas %1 px").arg(canvas->drawingRect().width())));
+  }
 }
 
 QTEST_MAIN(TestWindowLayout)

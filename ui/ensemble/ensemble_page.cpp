@@ -11,9 +11,11 @@
 #include <QMetaMethod>
 #include <QPushButton>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTextStream>
 #include <QVBoxLayout>
 
+#include "canvas/vote_panel.h"
 #include "convscope/store.h"
 #include "ensemble/accuracy_charts.h"
 #include "ensemble/ensemble_summary.h"
@@ -64,7 +66,8 @@ EnsemblePage::EnsemblePage(QWidget* parent)
       m_charts(new AccuracyCharts),
       m_confusionView(new ConfusionMatrixView(m_confusion)),
       m_table(new MisclassificationPanel(m_proxy)),
-      m_detail(new ImageDetailPanel) {
+      m_detail(new ImageDetailPanel),
+      m_vote(new VotePanel) {
   registerEnsembleTypes();
   setObjectName(QStringLiteral("ensemblePage"));
   setAttribute(Qt::WA_StyledBackground);
@@ -83,7 +86,11 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   left->setSizes({250, 750});
   auto* bottom = new QSplitter(Qt::Horizontal);
   bottom->addWidget(m_table);
-  bottom->addWidget(m_detail);
+  auto* tabs = new QTabWidget;
+  tabs->setObjectName(QStringLiteral("detailTabs"));
+  tabs->addTab(m_detail, tr("Selected image"));
+  tabs->addTab(m_vote, tr("Draw a digit"));
+  bottom->addWidget(tabs);
   bottom->setChildrenCollapsible(false);
   bottom->setSizes({600, 520});
   auto* vertical = new QSplitter(Qt::Vertical);
@@ -230,6 +237,11 @@ bool EnsemblePage::openRun(qint64 run) {
 void EnsemblePage::setRun(EnsembleRunPtr run) {
   m_run = std::move(run);  // a run without a finished epoch shows its summary only
   m_summary->setRun(m_run);
+  if (m_run)
+    m_vote->setRun(m_storePath, m_run->info().id, m_run->info().setup.group,
+                   m_run->classNames());
+  else
+    m_vote->setRun({}, -1, {}, {});
   m_charts->setRun(m_run);
   if (m_run && m_run->hasPredictions()) {
     const std::vector<int64_t>& counts = m_run->stats().confusion;

@@ -1,6 +1,7 @@
 // The Ensemble view: the stored runs on the left; for the selected run its accuracy figures and
 // charts, the aggregated confusion matrix, the misclassification table (filtered by the controls
-// above it or by a click on a confusion cell) and the selected image with every network's top-3.
+// above it or by a click on a confusion cell) and the selected image with every network's top-3,
+// or (a tab beside it) the run's networks voting on a drawn digit.
 // "Train ensemble…" trains a new group on an EnsembleWorker thread, shows its progress with a
 // Cancel button, and opens the run when it ends. The page keeps its state while hidden.
 #pragma once
@@ -24,6 +25,7 @@ class MisclassificationModel;
 class MisclassificationPanel;
 class RunsModel;
 class RunsPanel;
+class VotePanel;
 
 namespace cs {
 class Store;
@@ -62,6 +64,7 @@ class EnsemblePage : public QWidget {
   ConfusionMatrixView* confusionView() const { return m_confusionView; }
   MisclassificationPanel* table() const { return m_table; }
   ImageDetailPanel* detail() const { return m_detail; }
+  VotePanel* votePanel() const { return m_vote; }
 
  public Q_SLOTS:
   void refreshRuns();
@@ -116,6 +119,7 @@ class EnsemblePage : public QWidget {
   ConfusionMatrixView* m_confusionView;
   MisclassificationPanel* m_table;
   ImageDetailPanel* m_detail;
+  VotePanel* m_vote;
   int m_cellTrue = -1, m_cellPredicted = -1;  // the confusion cell the table is filtered by
   QThread m_thread;
   EnsembleWorker* m_worker = nullptr;  // lives on m_thread

@@ -36,10 +36,16 @@ TrainingSession::~TrainingSession() {
 }
 
 void TrainingSession::setProbe(int index) {
-  if (index == m_probe) return;
+  if (index == m_probe && !m_probeIsImage) return;
   m_probe = index;
+  m_probeIsImage = false;
   invoke(&TrainingWorker::setProbe, index);
   Q_EMIT probeChanged(index);
+}
+
+void TrainingSession::setProbeImage(const std::vector<uint8_t>& image) {
+  m_probeIsImage = true;
+  invoke(&TrainingWorker::setProbeImage, image);
 }
 
 void TrainingSession::poll() {

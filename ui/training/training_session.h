@@ -42,6 +42,9 @@ class TrainingSession : public QObject {
   const BackendReport& backendReport() const { return m_backendReport; }
   int probe() const { return m_probe; }
   void setProbe(int index);
+  // The probe becomes a drawn (C, H, W) byte image until the next setProbe().
+  void setProbeImage(const std::vector<uint8_t>& image);
+  bool probeIsImage() const { return m_probeIsImage; }
 
  Q_SIGNALS:
   // Re-emitted from the worker once state() / backendReport() have the new value (a view made
@@ -63,4 +66,5 @@ class TrainingSession : public QObject {
   SnapshotPtr m_latest;
   std::shared_ptr<cs::Snapshot> m_buffers[2];  // the frames' copies, reused once released
   int m_probe = 0;
+  bool m_probeIsImage = false;
 };

@@ -3,6 +3,8 @@
 #include <QFileInfo>
 #include <algorithm>
 
+#include "canvas/digit_inference.h"
+#include "canvas/image_probe.h"
 #include "convscope/checkpoint.h"
 
 namespace {
@@ -22,6 +24,7 @@ QString describeRun(const cs::TrainConfig& cfg) {
 
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
   registerTrainingTypes();
+  registerCanvasTypes();
 }
 
 TrainingWorker::~TrainingWorker() {
@@ -129,6 +132,7 @@ void TrainingWorker::setLearningRate(double lr) {
 
 void TrainingWorker::setProbe(int index) {
   m_probe = index;
+  m_imageProbe.reset();
   // While running, the next requested frame uses the new probe; otherwise capture one now.
   if (m_trainer && m_state != TrainingState::Running) guarded([this] { captureSnapshot(); });
 }
@@ -364,12 +368,37 @@ bool TrainingWorker::trainOneStep() {
 void TrainingWorker::requestFrameIfDue() {
   if (m_frameClock.isValid() && m_frameClock.elapsed() < m_frameIntervalMs.load()) return;
   if (m_backend->snapshots().has_new()) return;  // the UI has not taken the last frame yet
-  m_trainer->request_snapshot(0, m_probe);
+  if (m_imageProbe)
+    captureImageProbe();
+  else
+    m_trainer->request_snapshot(0, m_probe);
   m_frameClock.start();
 }
 
 void TrainingWorker::captureSnapshot() {
-  if (m_trainer) m_backend->capture_snapshot(0, m_probe);
+  if (m_trainer && m_imageProbe)
+    captureImageProbe();
+  else if (m_trainer)
+    m_backend->capture_snapshot(0, m_probe);
+}
+
+void TrainingWorker::captureImageProbe() {
+  m_imageProbe->capture(*m_backend, m_backend->step_count(), m_trainer->epoch(), m_probe);
+}
+
+void TrainingWorker::predictDigit(int id, const std::vector<float>& image) {
+  Q_EMIT digitPredicted(DigitInference::predict(m_trainer ? m_backend.get() : nullptr, id, image));
+}
+
+void TrainingWorker::computeSaliency(const SaliencyRequest& request) {
+  Q_EMIT saliencyComputed(DigitInference::saliency(m_trainer ? m_backend.get() : nullptr, request));
+}
+
+void TrainingWorker::setProbeImage(const std::vector<uint8_t>& image) {
+  const QString problem = DigitInference::problem(m_trainer ? m_backend.get() : nullptr, image.size());
+  if (!problem.isEmpty()) return Q_EMIT failed(tr("Cannot use the drawing as the probe"), problem);
+  m_imageProbe = std::make_unique<ImageProbe>(image);
+  if (m_trainer && m_state != TrainingState::Running) guarded([this] { captureSnapshot(); });
 }
 
 void TrainingWorker::reportEvaluation(const cs::EvalResult& result, bool epochEnd) {

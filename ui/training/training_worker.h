@@ -16,7 +16,10 @@
 #include <functional>
 #include <memory>
 
+#include "canvas/canvas_types.h"
 #include "training/training_types.h"
+
+class ImageProbe;
 
 class TrainingWorker : public QObject {
   Q_OBJECT
@@ -57,6 +60,12 @@ class TrainingWorker : public QObject {
   void loadCheckpoint(const QString& path, const RunRequest& request);
   // The UI took the exchange of the newest backend: backends replaced before it can go.
   void releaseRetiredBackends();
+  // The drawing canvas and the saliency view: network 0 on one (C, H, W) image in [0, 1],
+  // answered with digitPredicted / saliencyComputed (an error when there is no network yet).
+  void predictDigit(int id, const std::vector<float>& image);
+  void computeSaliency(const SaliencyRequest& request);
+  // The probe becomes this (C, H, W) byte image (see ImageProbe); setProbe() ends it.
+  void setProbeImage(const std::vector<uint8_t>& image);
 
  Q_SIGNALS:
   void stateChanged(TrainingState state);
@@ -73,6 +82,8 @@ class TrainingWorker : public QObject {
   void checkpointSaved(const QString& path, long long step);  // step: the weights'
   void checkpointLoaded(const QString& path, const cs::CheckpointMeta& meta);
   void failed(const QString& title, const QString& message);
+  void digitPredicted(const DigitPrediction& prediction);
+  void saliencyComputed(const SaliencyResult& result);
 
  private:
   struct Position {
@@ -94,6 +105,7 @@ class TrainingWorker : public QObject {
   bool trainOneStep();
   void requestFrameIfDue();
   void captureSnapshot();
+  void captureImageProbe();
   void reportEvaluation(const cs::EvalResult& result, bool epochEnd);
   void emitProgress(bool force);
   void setState(TrainingState state);
@@ -111,6 +123,7 @@ class TrainingWorker : public QObject {
   std::unique_ptr<cs::LearningHistory> m_history;
   TrainingState m_state = TrainingState::Idle;
   int m_probe = 0;
+  std::unique_ptr<ImageProbe> m_imageProbe;  // a drawn probe instead of validation image m_probe
   std::atomic<bool> m_interrupt{false};
   std::atomic<int> m_frameIntervalMs{66};
   bool m_chunkPending = false;

@@ -10,10 +10,13 @@
 #include <QMessageBox>
 #include <QScrollArea>
 #include <QSettings>
+#include <QSplitter>
 #include <QStandardPaths>
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "canvas/canvas_panel.h"
+#include "canvas/saliency_view.h"
 #include "charts/training_charts.h"
 #include "export/save_file.h"
 #include "network/network_inspector.h"
@@ -47,6 +50,8 @@ LiveTrainingView::LiveTrainingView(DatasetPtr data, const QString& dataProblem, 
       m_charts(new TrainingCharts(&m_history)),
       m_predictionsPanel(new PredictionsPanel(m_predictions)),
       m_confusionView(new ConfusionMatrixView(m_confusion)),
+      m_canvasPanel(new CanvasPanel(m_session)),
+      m_saliency(new SaliencyView(m_session)),
       m_guard(new UnsavedRunGuard(m_session, this)) {
   setWindowFlags(Qt::Widget);  // embedded in the main window's tabs
   setDockNestingEnabled(true);
@@ -152,22 +157,34 @@ void LiveTrainingView::createDocks() {
 
   setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
   setCorner(Qt::BottomRightCorner, Qt::BottomDockWidgetArea);
+  setTabPosition(Qt::RightDockWidgetArea, QTabWidget::East);  // the tabs cost width, not height
   dock(tr("Hyperparameters"), QStringLiteral("hyperparameters"), scroll);
   dock(tr("Charts"), QStringLiteral("charts"), m_charts);
   dock(tr("Validation predictions"), QStringLiteral("predictions"), m_predictionsPanel);
   dock(tr("Confusion matrix"), QStringLiteral("confusion"), confusion);
+  auto* drawing = new QSplitter(Qt::Vertical);
+  drawing->addWidget(m_canvasPanel);
+  drawing->addWidget(m_saliency);
+  drawing->setChildrenCollapsible(false);
+  auto* drawingScroll = new QScrollArea;  // the window still fits 1280×720
+  drawingScroll->setWidget(drawing);
+  drawingScroll->setWidgetResizable(true);
+  drawingScroll->setFrameShape(QFrame::NoFrame);
+  dock(tr("Draw a digit"), QStringLiteral("draw"), drawingScroll);
   placeDocks();
   scroll->setMinimumWidth(m_panel->minimumSizeHint().width() + 16);
   m_charts->setMinimumWidth(280);
 }
 
 void LiveTrainingView::placeDocks() {
-  // m_docks: hyperparameters, charts, predictions, confusion (createDocks' order).
+  // m_docks: hyperparameters, charts, predictions, confusion, draw (createDocks' order).
   addDockWidget(Qt::LeftDockWidgetArea, m_docks[0]);
   addDockWidget(Qt::RightDockWidgetArea, m_docks[1]);
   addDockWidget(Qt::BottomDockWidgetArea, m_docks[2]);
   addDockWidget(Qt::BottomDockWidgetArea, m_docks[3]);
   splitDockWidget(m_docks[2], m_docks[3], Qt::Horizontal);
+  tabifyDockWidget(m_docks[1], m_docks[4]);
+  m_docks[1]->raise();
 }
 
 void LiveTrainingView::applyDefaultLayout() {
@@ -187,6 +204,7 @@ void LiveTrainingView::resetLayout() {
     d->setFloating(false);
     d->show();
   }
+  m_docks[1]->raise();  // the charts, in front of "Draw a digit"
   applyDefaultLayout();
 }
 
@@ -251,8 +269,12 @@ void LiveTrainingView::connectSession() {
   connect(m_predictionsPanel, &PredictionsPanel::probeRequested, this, &LiveTrainingView::setProbe);
   connect(m_predictionsPanel, &PredictionsPanel::cellFilterChanged, m_confusionView,
           &ConfusionMatrixView::markCell);
-  connect(m_predictions, &QAbstractItemModel::modelReset, this,
-          [this] { m_inspector->setClassNames(m_predictions->classNames()); });
+  connect(m_predictions, &QAbstractItemModel::modelReset, this, [this] {
+    m_inspector->setClassNames(m_predictions->classNames());
+    m_canvasPanel->setClassNames(m_predictions->classNames());
+    m_saliency->setClassNames(m_predictions->classNames());
+  });
+  connect(m_canvasPanel, &CanvasPanel::inputChanged, m_saliency, &SaliencyView::setDrawnDigit);
   connect(m_confusionView, &ConfusionMatrixView::cellActivated, this, [this](int t, int p) {
     m_predictionsPanel->showFilter(PredictionFilter::ConfusionCell, t, p);
   });

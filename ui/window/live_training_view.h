@@ -1,5 +1,6 @@
-// The Live training view: the hyperparameter panel, the network inspector, the charts, the
-// validation predictions and the confusion matrix, as docks around the inspector, wired to one
+// The Live training view: the hyperparameter panel, the network inspector, the charts (with the
+// "Draw a digit" canvas and its saliency map in a tab beside them), the validation predictions
+// and the confusion matrix, as docks around the inspector, wired to one
 // TrainingSession. It owns the run's actions (start, pause, …, save, export) for the window's
 // menus and tool bar.
 #pragma once
@@ -10,6 +11,7 @@
 #include "training/metrics_history.h"
 #include "training/training_types.h"
 
+class CanvasPanel;
 class ConfusionMatrixModel;
 class ConfusionMatrixView;
 class HyperparameterPanel;
@@ -17,6 +19,7 @@ class NetworkInspector;
 class PredictionModel;
 class PredictionsPanel;
 class QDockWidget;
+class SaliencyView;
 class TrainingCharts;
 class TrainingSession;
 class UnsavedRunGuard;
@@ -52,6 +55,8 @@ class LiveTrainingView : public QMainWindow {
   NetworkInspector* inspector() const { return m_inspector; }
   TrainingCharts* charts() const { return m_charts; }
   PredictionsPanel* predictions() const { return m_predictionsPanel; }
+  CanvasPanel* canvasPanel() const { return m_canvasPanel; }
+  SaliencyView* saliencyView() const { return m_saliency; }
   PredictionModel* predictionModel() const { return m_predictions; }
   ConfusionMatrixModel* confusionModel() const { return m_confusion; }
   const MetricsHistory& history() const { return m_history; }
@@ -111,6 +116,8 @@ class LiveTrainingView : public QMainWindow {
   TrainingCharts* m_charts;
   PredictionsPanel* m_predictionsPanel;
   ConfusionMatrixView* m_confusionView;
+  CanvasPanel* m_canvasPanel;
+  SaliencyView* m_saliency;
   UnsavedRunGuard* m_guard;
   QList<QDockWidget*> m_docks;
   Actions m_actions{};

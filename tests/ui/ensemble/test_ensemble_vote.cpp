@@ -1,0 +1,183 @@
+// The ensemble's vote on a drawn digit: the vote arithmetic on a hand-made case, the vote table
+// (QAbstractItemModelTester), and the Ensemble page's "Draw a digit" tab voting with the real
+// stored weights of every network of a run.
+#include <QAbstractItemModelTester>
+#include <QFont>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cmath>
+#include <cstring>
+
+#include "canvas/digit_canvas.h"
+#include "canvas/ensemble_vote.h"
+#include "canvas/vote_model.h"
+#include "canvas/vote_panel.h"
+#include "convscope/backends.h"
+#include "convscope/checkpoint.h"
+#include "convscope/digit_preprocess.h"
+#include "ensemble/ensemble_page.h"
+#include "ensemble_test_data.h"
+
+class TestEnsembleVote : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase();
+  void voteArithmetic();
+  void voteModel();
+  void storedNetworksVoteOnTheDrawing();
+
+ private:
+  static constexpr int kNets = 5;
+  static constexpr uint64_t kWeightSeed = 100;  // the stored weights' seeds: 100 + net
+  QTemporaryDir m_dir;
+  QString m_store;
+  qint64 m_run = -1;
+};
+
+void TestEnsembleVote::initTestCase() {
+  QVERIFY(m_dir.isValid());
+  m_store = m_dir.filePath(QStringLiteral("runs.db"));
+  // A finished run of kNets reference networks whose stored weights differ from what their
+  // initialization seeds would give: the votes can only come from the store.
+  cs::Store store(m_store.toStdString());
+  std::vector<uint8_t> labels(40);
+  for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<uint8_t>(i % 10);
+  const cs::Dataset val = ensemble_testing::validationSet(labels, "sha-val");
+  cs::Dataset train = val.head(1);
+  train.name = "synthetic/train";
+  cs::TrainConfig cfg;
+  cfg.group.seeds = {1, 2, 3, 4, 5};
+  m_run = store.begin_run(cs::RunSetup::from(cfg, train, val, {"cpu", "test"}, "test"));
+  const cs::EvalResult eval = ensemble_testing::randomEval(kNets, labels, 0.8, 7);
+  cs::EpochMetrics m;
+  m.epoch = 1;
+  m.net_val_loss = eval.loss;
+  m.net_val_accuracy = eval.accuracy;
+  store.record_epoch(m_run, m, eval);
+  const std::vector<cs::ParamInfo> params = cfg.group.spec.params();
+  for (int net = 0; net < kNets; ++net) {
+    const auto values = cs::init_parameters(cfg.group.spec, kWeightSeed + net);
+    std::vector<cs::NamedTensor> tensors;
+    for (size_t p = 0; p < params.size(); ++p)
+      tensors.push_back({params[p].name, params[p].shape, values[p]});
+    store.save_weights(m_run, net, tensors);
+  }
+  store.finish_run(m_run);
+}
+
+void TestEnsembleVote::voteArithmetic() {
+  // 4 networks, 3 classes: two vote 1, one votes 0, one votes 2.
+  const EnsembleVote v({0.2f, 0.7f, 0.1f,   //
+                        0.1f, 0.5f, 0.4f,   //
+                        0.6f, 0.3f, 0.1f,   //
+                        0.1f, 0.2f, 0.7f},  //
+                       4, 3);
+  QCOMPARE(v.vote(0), 1);
+  QCOMPARE(v.vote(2), 0);
+  QCOMPARE(v.votes(0), 1);
+  QCOMPARE(v.votes(1), 2);
+  QCOMPARE(v.votes(2), 1);
+  QCOMPARE(v.majority(), 1);
+  QCOMPARE(v.disagreement(), 0.5);
+  QVERIFY(std::abs(v.voteEntropy() - 1.5) < 1e-12);  // (1/4, 1/2, 1/4)
+  QVERIFY(std::abs(v.meanProbability(1) - 0.425) < 1e-6);
+  QCOMPARE(v.netsVoting(1), (std::vector<int>{0, 1}));
+  QCOMPARE(v.netsVoting(2), (std::vector<int>{3}));
+  // A tie goes to the higher mean probability.
+  const EnsembleVote tie({0.6f, 0.4f, 0.45f, 0.55f}, 2, 2);
+  QCOMPARE(tie.majority(), 0);
+  const EnsembleVote unanimous({0.9f, 0.1f, 0.8f, 0.2f}, 2, 2);
+  QCOMPARE(unanimous.voteEntropy(), 0.0);
+  QCOMPARE(unanimous.disagreement(), 0.0);
+}
+
+void TestEnsembleVote::voteModel() {
+  VoteModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QCOMPARE(model.rowCount(), 0);
+  std::vector<float> probs(3 * 10, 0.f);
+  for (int n = 0; n < 3; ++n) probs[n * 10 + (n == 2 ? 4 : 7)] = 1.f;
+  model.setVote(EnsembleVote(probs, 3, 10));
+  QCOMPARE(model.rowCount(), 10);
+  QCOMPARE(model.columnCount(), int(VoteModel::ColumnCount));
+  QCOMPARE(model.index(7, VoteModel::VotesColumn).data().toInt(), 2);
+  QCOMPARE(model.index(4, VoteModel::VotesColumn).data().toInt(), 1);
+  QVERIFY(std::abs(model.index(7, VoteModel::VotesColumn).data(VoteModel::ShareRole).toDouble() -
+                   2.0 / 3) < 1e-9);
+  QCOMPARE(model.index(7, VoteModel::MeanColumn).data().toString(), QStringLiteral("66.7%"));
+  QVERIFY(model.index(7, 0).data(Qt::FontRole).value<QFont>().bold());
+  QVERIFY(!model.index(4, 0).data(Qt::FontRole).isValid());
+  model.setClassNames(ClassNames({QStringLiteral("zero"), QStringLiteral("one")}));
+  QCOMPARE(model.index(1, VoteModel::ClassColumn).data().toString(), QStringLiteral("one"));
+  model.setVote({});
+  QCOMPARE(model.rowCount(), 0);
+}
+
+void TestEnsembleVote::storedNetworksVoteOnTheDrawing() {
+  EnsemblePage page;
+  page.setStorePath(m_store);
+  QVERIFY(page.openRun(m_run));
+  page.resize(1366, 768);
+  page.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&page));
+  VotePanel* panel = page.votePanel();
+  panel->window()->findChild<QTabWidget*>(QStringLiteral("detailTabs"))->setCurrentWidget(panel);
+  QSignalSpy voted(panel, &VotePanel::voted);
+  DigitCanvas* canvas = panel->canvas();
+  QTRY_VERIFY(canvas->isVisible());
+  const QRectF r = canvas->drawingRect();
+  const auto at = [&](double x, double y) {
+    return QPoint(static_cast<int>(r.x() + x * r.width()),
+                  static_cast<int>(r.y() + y * r.height()));
+  };
+  QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, at(0.3, 0.2));
+  for (int i = 1; i <= 10; ++i) QTest::mouseMove(canvas, at(0.3 + 0.04 * i, 0.2 + 0.06 * i));
+  QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, at(0.7, 0.8));
+  QTRY_VERIFY_WITH_TIMEOUT(!voted.isEmpty() && !panel->model()->vote().isEmpty(), 20000);
+  const EnsembleVote vote = panel->model()->vote();
+  QVERIFY2(vote.error.isEmpty(), qPrintable(vote.error));
+  QCOMPARE(vote.nets(), kNets);
+  QCOMPARE(panel->model()->rowCount(), 10);
+
+  // Each network's probabilities are those of its stored weights on the drawing.
+  const cs::Dataset one = ensemble_testing::validationSet({0}, "x");
+  std::vector<float> input(784);
+  {
+    // The input the panel voted on: render and preprocess as it does, through its canvas.
+    QImage drawn = canvas->render(280);
+    const QImage gray = drawn.convertToFormat(QImage::Format_Grayscale8);
+    std::vector<uint8_t> pixels(280 * 280);
+    for (int y = 0; y < 280; ++y) std::memcpy(&pixels[y * 280], gray.constScanLine(y), 280);
+    const cs::DigitResult d = cs::preprocess_digit(pixels.data(), 280, 280);
+    for (int i = 0; i < 784; ++i) input[i] = d.pixels[i] / 255.f;
+  }
+  int agreeing = 0;
+  for (int net = 0; net < kNets; ++net) {
+    cs::GroupConfig single;
+    single.seeds = {kWeightSeed + net};
+    auto backend = std::move(cs::make_backend(cs::BackendChoice::Cpu).backend);
+    backend->configure(single, one, one);
+    std::vector<float> probs(10);
+    backend->predict(0, input.data(), 1, probs.data(), nullptr);
+    for (int c = 0; c < 10; ++c)
+      QVERIFY2(std::abs(probs[c] - vote.probs(net)[c]) < 1e-5f,
+               qPrintable(QStringLiteral("net %1 class %2").arg(net).arg(c)));
+    agreeing += vote.vote(net) == vote.majority();
+  }
+  QCOMPARE(agreeing, vote.votes(vote.majority()));
+
+  // A click on a class lists the networks that chose it.
+  const int major = vote.majority();
+  panel->table()->selectRow(major);
+  QStringList nets;
+  for (int net : vote.netsVoting(major)) nets << QString::number(net);
+  QCOMPARE(panel->netsText(),
+           QStringLiteral("Networks choosing %1: %2").arg(major).arg(nets.join(", ")));
+}
+
+QTEST_MAIN(TestEnsembleVote)
+#include "test_ensemble_vote.moc"

@@ -1,0 +1,294 @@
+// The "Draw a digit" panel: simulated mouse strokes → the engine's MNIST-style preprocessing →
+// a prediction from the training worker's real (small, CPU) network; undo, clear, loading a
+// picture, live predictions that never queue up, and the drawing as the probe of the layer views.
+#include <QFile>
+#include <QPainter>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "canvas/canvas_panel.h"
+#include "canvas/digit_canvas.h"
+#include "canvas/digit_inference.h"
+#include "canvas/digit_predictor.h"
+#include "canvas/top_predictions.h"
+#include "convscope/backends.h"
+#include "test_data.h"
+#include "training/training_session.h"
+
+class TestCanvas : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase();
+  void verticalStrokeIsCentredAndPredicted();
+  void undoRemovesTheLastStrokeAndEscClears();
+  void loadedDarkOnLightImageIsInverted();
+  void unreadableImageIsAnError();
+  void predictionsDoNotQueueUp();
+  void drawingBecomesTheProbe();
+  void noNetworkIsSaid();
+  void referenceNetworkUpdatesWithin30ms();
+
+ private:
+  // A paused run of one step: the worker's backend holds a network.
+  void startRun(TrainingSession& session);
+  // Drags the left button from `from` to `to` (unit coordinates of the drawing) in `steps`.
+  static void stroke(DigitCanvas* canvas, QPointF from, QPointF to, int steps = 12);
+
+  DatasetPtr m_data;
+  QTemporaryDir m_dir;
+};
+
+void TestCanvas::initTestCase() {
+  testing_data::resetSettings();
+  m_data = testing_data::smallDataset(512, 64);
+  QVERIFY(m_dir.isValid());
+}
+
+void TestCanvas::startRun(TrainingSession& session) {
+  session.invoke(&TrainingWorker::setDataset, m_data);
+  session.invoke(&TrainingWorker::step, testing_data::smallRun(*m_data, 1));
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Paused, 20000);
+}
+
+void TestCanvas::stroke(DigitCanvas* canvas, QPointF from, QPointF to, int steps) {
+  const QRectF r = canvas->drawingRect();
+  const auto at = [&](double t) {
+    const QPointF unit = from + (to - from) * t;
+    return QPoint(static_cast<int>(r.x() + unit.x() * r.width()),
+                  static_cast<int>(r.y() + unit.y() * r.height()));
+  };
+  QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, at(0));
+  for (int i = 1; i <= steps; ++i) QTest::mouseMove(canvas, at(double(i) / steps));
+  QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, at(1));
+}
+
+void TestCanvas::verticalStrokeIsCentredAndPredicted() {
+  TrainingSession session;
+  startRun(session);
+  CanvasPanel panel(&session);
+  panel.resize(700, 420);
+  panel.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&panel));
+  QSignalSpy predicted(&panel, &CanvasPanel::predicted);
+
+  // A vertical line in the upper left of the square.
+  stroke(panel.canvas(), {0.25, 0.1}, {0.25, 0.6});
+  QCOMPARE(panel.canvas()->strokeCount(), 1);
+  const cs::DigitResult& digit = panel.digit();
+  QVERIFY(!digit.blank());
+  QVERIFY(digit.inverted);  // black ink on white paper
+  double cx = 0, cy = 0;
+  cs::center_of_mass(digit.pixels.data(), cs::kDigitSide, cs::kDigitSide, &cx, &cy);
+  QVERIFY2(std::abs(cx - 14) < 1 && std::abs(cy - 14) < 1,
+           qPrintable(QStringLiteral("centre of mass (%1, %2)").arg(cx).arg(cy)));
+  // Tall and thin: the ink fills 20 rows and only a few columns.
+  int top = 28, bottom = -1, left = 28, right = -1;
+  for (int y = 0; y < 28; ++y)
+    for (int x = 0; x < 28; ++x)
+      if (digit.pixels[y * 28 + x] > 64) {
+        top = std::min(top, y), bottom = std::max(bottom, y);
+        left = std::min(left, x), right = std::max(right, x);
+      }
+  QVERIFY2(bottom - top + 1 >= 18, qPrintable(QString::number(bottom - top + 1)));
+  QVERIFY2(right - left + 1 <= 8, qPrintable(QString::number(right - left + 1)));
+  QCOMPARE(panel.input().size(), size_t(784));
+
+  QTRY_VERIFY_WITH_TIMEOUT(!predicted.isEmpty(), 10000);
+  QTRY_VERIFY(!panel.lastPrediction().probs.empty());
+  const DigitPrediction& p = panel.lastPrediction();
+  QVERIFY2(p.error.isEmpty(), qPrintable(p.error));
+  QCOMPARE(p.probs.size(), size_t(10));
+  QVERIFY(std::abs(std::accumulate(p.probs.begin(), p.probs.end(), 0.0) - 1.0) < 1e-4);
+  QVERIFY2(p.milliseconds < 30, qPrintable(QString::number(p.milliseconds)));
+  QCOMPARE(panel.predictions()->probabilities(), p.probs);
+  QCOMPARE(panel.predictions()->topClasses().size(), size_t(3));
+}
+
+void TestCanvas::undoRemovesTheLastStrokeAndEscClears() {
+  TrainingSession session;
+  CanvasPanel panel(&session);
+  panel.resize(700, 420);
+  panel.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&panel));
+  DigitCanvas* canvas = panel.canvas();
+  stroke(canvas, {0.5, 0.1}, {0.5, 0.9});
+  const std::vector<float> one = panel.input();
+  stroke(canvas, {0.2, 0.5}, {0.8, 0.5});
+  QCOMPARE(canvas->strokeCount(), 2);
+  QVERIFY(panel.input() != one);
+  QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier);
+  QCOMPARE(canvas->strokeCount(), 1);
+  QCOMPARE(panel.input(), one);  // exactly the drawing of the first stroke again
+  QSignalSpy changed(&panel, &CanvasPanel::inputChanged);
+  QTest::keyClick(canvas, Qt::Key_Escape);
+  QVERIFY(canvas->isEmpty());
+  QVERIFY(panel.digit().blank());
+  QVERIFY(panel.input().empty());
+  QCOMPARE(changed.size(), 1);
+  QVERIFY(panel.predictions()->topClasses().empty());
+  QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier);  // nothing left to undo
+  QVERIFY(canvas->isEmpty());
+}
+
+void TestCanvas::loadedDarkOnLightImageIsInverted() {
+  TrainingSession session;
+  CanvasPanel panel(&session);
+  // A photo-like picture: light grey paper, a dark "7" off to the right.
+  QImage picture(300, 200, QImage::Format_RGB32);
+  picture.fill(QColor(230, 228, 220));
+  {
+    QPainter painter(&picture);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(QPen(QColor(30, 30, 40), 12, Qt::SolidLine, Qt::RoundCap));
+    painter.drawLine(180, 40, 260, 40);
+    painter.drawLine(260, 40, 210, 170);
+  }
+  const QString path = m_dir.filePath(QStringLiteral("seven.png"));
+  QVERIFY(picture.save(path));
+  QString error;
+  QVERIFY2(panel.loadImage(path, &error), qPrintable(error));
+  QVERIFY(panel.digit().inverted);
+  double cx = 0, cy = 0;
+  cs::center_of_mass(panel.digit().pixels.data(), 28, 28, &cx, &cy);
+  QVERIFY(std::abs(cx - 14) < 1 && std::abs(cy - 14) < 1);
+  QVERIFY(panel.digit().pixels[0] == 0);  // the paper became background
+  QCOMPARE(panel.canvas()->strokeCount(), 0);
+  panel.canvas()->clear();
+  QVERIFY(panel.input().empty());
+}
+
+void TestCanvas::unreadableImageIsAnError() {
+  TrainingSession session;
+  CanvasPanel panel(&session);
+  const QString path = m_dir.filePath(QStringLiteral("broken.png"));
+  QFile file(path);
+  QVERIFY(file.open(QIODevice::WriteOnly));
+  file.write("not a png");
+  file.close();
+  QString error;
+  QVERIFY(!panel.loadImage(path, &error));
+  QVERIFY2(error.contains(QStringLiteral("broken.png")), qPrintable(error));
+  QVERIFY(panel.canvas()->isEmpty());
+}
+
+void TestCanvas::predictionsDoNotQueueUp() {
+  TrainingSession session;
+  startRun(session);
+  DigitPredictor predictor(&session);
+  QSignalSpy predicted(&predictor, &DigitPredictor::predicted);
+  // Twenty drawings in a burst: the first goes out, the rest replace each other while it is
+  // predicted, and only the newest follows.
+  std::vector<float> image(784, 0.f);
+  for (int i = 0; i < 20; ++i) {
+    image[static_cast<size_t>(300 + i)] = 1.f;
+    predictor.request(image);
+  }
+  QTRY_VERIFY_WITH_TIMEOUT(!predictor.busy(), 10000);
+  QCOMPARE(predictor.requestsSent(), 2);
+  QCOMPARE(predicted.size(), 2);
+  // The last answer is for the last drawing: the same as predicting it alone.
+  const auto last = predicted.last().at(0).value<DigitPrediction>();
+  DigitPredictor alone(&session);
+  QSignalSpy aloneSpy(&alone, &DigitPredictor::predicted);
+  alone.request(image);
+  QTRY_COMPARE(aloneSpy.size(), 1);
+  QCOMPARE(aloneSpy.first().at(0).value<DigitPrediction>().probs, last.probs);
+}
+
+void TestCanvas::drawingBecomesTheProbe() {
+  TrainingSession session;
+  startRun(session);
+  CanvasPanel panel(&session);
+  panel.resize(700, 420);
+  panel.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&panel));
+  stroke(panel.canvas(), {0.5, 0.15}, {0.45, 0.85});
+  QVERIFY(!panel.input().empty());
+  const auto sameAs = [](const SnapshotPtr& s, const std::vector<float>& image) {
+    if (!s || s->input.size() != image.size()) return false;
+    for (size_t i = 0; i < image.size(); ++i)
+      if (std::abs(s->input[i] - image[i]) > 1e-6f) return false;
+    return true;
+  };
+  panel.useAsProbe();
+  QVERIFY(session.probeIsImage());
+  QTRY_VERIFY_WITH_TIMEOUT(sameAs(session.latestSnapshot(), panel.input()), 10000);
+  const SnapshotPtr frame = session.latestSnapshot();
+  QVERIFY(!frame->layers.empty());
+  // Activations and gradients of the drawing, from the live network's weights.
+  const auto nonzero = [](const std::vector<float>& v) {
+    return std::any_of(v.begin(), v.end(), [](float x) { return x != 0.f; });
+  };
+  QVERIFY(nonzero(frame->layers.front().activation));
+  QVERIFY(nonzero(frame->layers.front().dactivation));
+  QVERIFY(nonzero(frame->layers.front().weight));
+  // Its probabilities are the network's for the drawing (the canvas's prediction).
+  QTRY_VERIFY(!panel.lastPrediction().probs.empty());
+  for (size_t c = 0; c < frame->probs.size(); ++c)
+    QVERIFY(std::abs(frame->probs[c] - panel.lastPrediction().probs[c]) < 1e-4f);
+  // A validation probe again.
+  session.setProbe(3);
+  QVERIFY(!session.probeIsImage());
+  std::vector<float> three(784);
+  const uint8_t* bytes = m_data->test.image(3);
+  for (size_t i = 0; i < three.size(); ++i) three[i] = bytes[i] / 255.f;
+  QTRY_VERIFY_WITH_TIMEOUT(sameAs(session.latestSnapshot(), three), 10000);
+}
+
+void TestCanvas::noNetworkIsSaid() {
+  TrainingSession session;  // no run: the worker has no network
+  CanvasPanel panel(&session);
+  panel.resize(700, 420);
+  panel.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&panel));
+  QSignalSpy predicted(&panel, &CanvasPanel::predicted);
+  stroke(panel.canvas(), {0.5, 0.1}, {0.5, 0.9});
+  QTRY_VERIFY(!predicted.isEmpty());
+  QVERIFY(panel.lastPrediction().probs.empty());
+  QVERIFY(panel.lastPrediction().error.contains(QStringLiteral("No network")));
+}
+
+// One live update is what the worker runs per drawing: the reference network (the app's default)
+// on the CPU backend, one image. Median of 21, after a warm-up.
+void TestCanvas::referenceNetworkUpdatesWithin30ms() {
+  cs::GroupConfig group;  // the reference network
+  auto backend = std::move(cs::make_backend(cs::BackendChoice::Cpu).backend);
+  backend->configure(group, m_data->test, m_data->test);
+  std::vector<float> image(784);
+  for (size_t i = 0; i < image.size(); ++i) image[i] = m_data->test.image(0)[i] / 255.f;
+  (void)DigitInference::predict(backend.get(), 0, image);
+  std::vector<double> ms;
+  for (int i = 0; i < 21; ++i) {
+    const DigitPrediction p = DigitInference::predict(backend.get(), i, image);
+    QVERIFY2(p.error.isEmpty(), qPrintable(p.error));
+    ms.push_back(p.milliseconds);
+  }
+  std::nth_element(ms.begin(), ms.begin() + 10, ms.end());
+  qInfo("reference network, one drawing: %.2f ms (median of 21)", ms[10]);
+  QVERIFY2(ms[10] < 30, qPrintable(QString::number(ms[10])));
+  // The UI thread's share of an update: render the drawing, preprocess it (per mouse move).
+  TrainingSession session;
+  CanvasPanel panel(&session);
+  panel.resize(700, 420);
+  panel.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&panel));
+  const QRectF r = panel.canvas()->drawingRect();
+  QTest::mousePress(panel.canvas(), Qt::LeftButton, Qt::NoModifier, r.center().toPoint());
+  QElapsedTimer clock;
+  clock.start();
+  for (int i = 1; i <= 20; ++i)
+    QTest::mouseMove(panel.canvas(), (r.center() + QPointF(0, 4 * i)).toPoint());
+  const double perMove = clock.nsecsElapsed() * 1e-6 / 20;
+  QTest::mouseRelease(panel.canvas(), Qt::LeftButton);
+  qInfo("render and preprocess: %.2f ms per mouse move", perMove);
+  QVERIFY2(perMove < 30, qPrintable(QString::number(perMove)));
+  QVERIFY(!panel.input().empty());
+}
+
+QTEST_MAIN(TestCanvas)
+#include "test_canvas.moc"

@@ -1,0 +1,38 @@
+#include "canvas/digit_input.h"
+
+#include <algorithm>
+#include <cstring>
+
+cs::DigitResult DigitInput::preprocess(const QImage& image) {
+  if (image.isNull()) return {};
+  const QImage gray = image.convertToFormat(QImage::Format_Grayscale8);
+  const int w = gray.width(), h = gray.height();
+  std::vector<uint8_t> pixels(static_cast<size_t>(w) * h);
+  for (int y = 0; y < h; ++y)
+    std::memcpy(pixels.data() + static_cast<size_t>(y) * w, gray.constScanLine(y),
+                static_cast<size_t>(w));
+  return cs::preprocess_digit(pixels.data(), w, h);
+}
+
+std::vector<float> DigitInput::toFloats(const cs::DigitResult& digit) {
+  if (digit.blank()) return {};
+  std::vector<float> out(digit.pixels.size());
+  std::transform(digit.pixels.begin(), digit.pixels.end(), out.begin(),
+                 [](uint8_t v) { return v / 255.f; });
+  return out;
+}
+
+std::vector<uint8_t> DigitInput::toBytes(const cs::DigitResult& digit) {
+  if (digit.blank()) return {};
+  return {digit.pixels.begin(), digit.pixels.end()};
+}
+
+QImage DigitInput::toImage(const float* values, int width, int height) {
+  QImage image(width, height, QImage::Format_Grayscale8);
+  for (int y = 0; y < height; ++y) {
+    uchar* line = image.scanLine(y);
+    for (int x = 0; x < width; ++x)
+      line[x] = static_cast<uchar>(std::clamp(values[y * width + x], 0.f, 1.f) * 255.f + 0.5f);
+  }
+  return image;
+}

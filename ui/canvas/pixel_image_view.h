@@ -1,0 +1,27 @@
+// A small image shown large with nearest-neighbour scaling, so each input pixel is a visible
+// square (the 28×28 network input, a saliency map). Keeps the image's aspect ratio.
+#pragma once
+
+#include <QImage>
+#include <QWidget>
+
+class PixelImageView : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit PixelImageView(int side, QWidget* parent = nullptr);
+
+  void setImage(const QImage& image);
+  // Shown (grey, centred) while there is no image.
+  void setPlaceholder(const QString& text);
+  const QImage& image() const { return m_image; }
+  QSize sizeHint() const override;
+
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+
+ private:
+  QImage m_image;
+  QString m_placeholder;
+  int m_side;
+};

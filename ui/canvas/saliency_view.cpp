@@ -1,0 +1,232 @@
+#include "canvas/saliency_view.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <algorithm>
+#include <atomic>
+
+#include "canvas/pixel_image_view.h"
+#include "canvas/saliency_image.h"
+#include "export/save_file.h"
+#include "training/training_session.h"
+
+namespace {
+
+constexpr int kPredicted = -1, kTrue = -2;
+
+int nextRequestId() {
+  static std::atomic<int> id{0};
+  return ++id;
+}
+
+}  // namespace
+
+SaliencyView::SaliencyView(TrainingSession* session, QWidget* parent)
+    : QWidget(parent),
+      m_session(session),
+      m_source(new QComboBox),
+      m_method(new QComboBox),
+      m_target(new QComboBox),
+      m_opacity(new QSlider(Qt::Horizontal)),
+      m_view(new PixelImageView(224)),
+      m_caption(new QLabel),
+      m_refresh(new QPushButton(tr("Refresh"))),
+      m_export(new QPushButton(tr("Export PNG…"))) {
+  setObjectName(QStringLiteral("saliencyView"));
+  registerCanvasTypes();
+  m_source->addItem(tr("Drawn digit"), static_cast<int>(Source::Drawing));
+  m_source->addItem(tr("Probe image"), static_cast<int>(Source::Probe));
+  m_method->addItem(tr("Vanilla gradient"), static_cast<int>(cs::SaliencyMethod::Vanilla));
+  m_method->addItem(tr("SmoothGrad"), static_cast<int>(cs::SaliencyMethod::SmoothGrad));
+  m_method->addItem(tr("Integrated Gradients"),
+                    static_cast<int>(cs::SaliencyMethod::IntegratedGradients));
+  m_method->setToolTip(
+      tr("Vanilla: |d score / d pixel|. SmoothGrad: averaged over 50 noisy copies. Integrated "
+         "Gradients: signed, along 50 steps from a black image (red for, blue against)."));
+  setClassNames({});
+  m_opacity->setRange(0, 100);
+  m_opacity->setValue(70);
+  m_opacity->setToolTip(tr("Opacity of the map over the input"));
+  m_caption->setWordWrap(true);
+  m_caption->setObjectName(QStringLiteral("note"));
+  m_view->setPlaceholder(tr("Draw a digit, or choose the probe image"));
+  m_export->setEnabled(false);
+  m_refresh->setToolTip(tr("Compute the map again with the network's current weights"));
+
+  auto* grid = new QGridLayout(this);
+  grid->setContentsMargins(8, 6, 8, 6);
+  grid->addWidget(new QLabel(tr("Image")), 0, 0);
+  grid->addWidget(m_source, 0, 1);
+  grid->addWidget(new QLabel(tr("Method")), 1, 0);
+  grid->addWidget(m_method, 1, 1);
+  grid->addWidget(new QLabel(tr("Class")), 2, 0);
+  grid->addWidget(m_target, 2, 1);
+  grid->addWidget(new QLabel(tr("Opacity")), 3, 0);
+  grid->addWidget(m_opacity, 3, 1);
+  grid->addWidget(m_caption, 4, 0, 1, 2);
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(m_refresh);
+  buttons->addWidget(m_export);
+  grid->addLayout(buttons, 5, 0, 1, 2);
+  grid->setRowStretch(6, 1);
+  grid->addWidget(m_view, 0, 2, 7, 1);
+  grid->setColumnStretch(2, 1);
+
+  const auto changed = [this] { send(); };
+  connect(m_source, &QComboBox::currentIndexChanged, this, changed);
+  connect(m_method, &QComboBox::currentIndexChanged, this, changed);
+  connect(m_target, &QComboBox::currentIndexChanged, this, changed);
+  connect(m_opacity, &QSlider::valueChanged, this, &SaliencyView::redraw);
+  connect(m_refresh, &QPushButton::clicked, this, &SaliencyView::refresh);
+  connect(m_export, &QPushButton::clicked, this, &SaliencyView::exportAs);
+  connect(session->worker(), &TrainingWorker::saliencyComputed, this, &SaliencyView::onComputed);
+  connect(session, &TrainingSession::snapshotReady, this, &SaliencyView::onSnapshot);
+}
+
+void SaliencyView::setSource(Source source) {
+  m_source->setCurrentIndex(m_source->findData(static_cast<int>(source)));
+}
+
+void SaliencyView::setMethod(cs::SaliencyMethod method) {
+  m_method->setCurrentIndex(m_method->findData(static_cast<int>(method)));
+}
+
+void SaliencyView::setTargetClass(int target) {
+  m_target->setCurrentIndex(std::max(0, m_target->findData(target)));
+}
+
+void SaliencyView::setOpacity(double opacity) {
+  m_opacity->setValue(static_cast<int>(std::clamp(opacity, 0.0, 1.0) * 100 + 0.5));
+}
+
+void SaliencyView::setClassNames(const ClassNames& names) {
+  m_names = names;
+  const int current = m_target->currentIndex() < 0 ? kPredicted : m_target->currentData().toInt();
+  const QSignalBlocker block(m_target);
+  m_target->clear();
+  m_target->addItem(tr("Predicted"), kPredicted);
+  m_target->addItem(tr("True label (probe)"), kTrue);
+  for (int c = 0; c < 10; ++c) m_target->addItem(names.name(c), c);
+  m_target->setCurrentIndex(std::max(0, m_target->findData(current)));
+}
+
+void SaliencyView::setDrawnDigit(const std::vector<float>& image) {
+  m_drawn = image;
+  if (static_cast<Source>(m_source->currentData().toInt()) == Source::Drawing) send();
+}
+
+void SaliencyView::refresh() {
+  send();
+}
+
+void SaliencyView::onSnapshot() {
+  if (static_cast<Source>(m_source->currentData().toInt()) != Source::Probe) return;
+  const SnapshotPtr& s = m_session->latestSnapshot();
+  if (s && s->input != m_probeInput) send();  // another probe image; same image: Refresh
+}
+
+std::vector<float> SaliencyView::sourceImage(int* label) const {
+  *label = -1;
+  if (static_cast<Source>(m_source->currentData().toInt()) == Source::Drawing) return m_drawn;
+  const SnapshotPtr& s = m_session->latestSnapshot();
+  if (!s) return {};
+  if (!m_session->probeIsImage()) *label = s->label;
+  return s->input;
+}
+
+void SaliencyView::send() {
+  if (m_inFlight >= 0) {
+    m_dirty = true;
+    return;
+  }
+  m_dirty = false;
+  SaliencyRequest request;
+  int label = -1;
+  request.image = sourceImage(&label);
+  if (static_cast<Source>(m_source->currentData().toInt()) == Source::Probe)
+    m_probeInput = request.image;
+  if (request.image.empty()) {
+    m_result = {};
+    m_view->setImage({});
+    m_view->setPlaceholder(static_cast<Source>(m_source->currentData().toInt()) == Source::Drawing
+                               ? tr("Draw a digit in the canvas")
+                               : tr("No probe image yet: start or step a run"));
+    m_caption->clear();
+    m_export->setEnabled(false);
+    return;
+  }
+  request.options.method = static_cast<cs::SaliencyMethod>(m_method->currentData().toInt());
+  const int target = m_target->currentData().toInt();
+  if (target == kTrue && label >= 0) {
+    request.options.target = cs::SaliencyTarget::True;
+    request.options.label = label;
+  } else if (target >= 0) {
+    request.options.target = cs::SaliencyTarget::Index;
+    request.options.index = target;
+  }
+  request.id = m_inFlight = nextRequestId();
+  m_session->invoke(&TrainingWorker::computeSaliency, request);
+}
+
+void SaliencyView::onComputed(const SaliencyResult& result) {
+  if (result.id != m_inFlight) return;
+  m_inFlight = -1;
+  m_result = result;
+  redraw();
+  Q_EMIT computed(result);
+  if (m_dirty) send();
+}
+
+void SaliencyView::redraw() {
+  const SaliencyResult& r = m_result;
+  m_export->setEnabled(!r.map.values.empty());
+  if (r.map.values.empty()) {
+    m_view->setImage({});
+    m_view->setPlaceholder(r.error);
+    m_caption->setText(r.error);
+    return;
+  }
+  m_view->setImage(SaliencyImage::overlay(r.image, r.map, m_opacity->value() / 100.0));
+  const int predicted =
+      r.probs.empty()
+          ? -1
+          : static_cast<int>(std::max_element(r.probs.begin(), r.probs.end()) - r.probs.begin());
+  QString text = tr("Explains <b>%1</b> (score %2) · predicted %3 (%4%) · %5 ms")
+                     .arg(m_names.name(r.map.target_class).toHtmlEscaped())
+                     .arg(r.map.logit, 0, 'f', 2)
+                     .arg(m_names.name(predicted).toHtmlEscaped())
+                     .arg(predicted >= 0 ? r.probs[predicted] * 100 : 0.f, 0, 'f', 1)
+                     .arg(r.milliseconds, 0, 'f', 0);
+  if (r.map.is_signed) text += tr("<br>red: for the class · blue: against it");
+  m_caption->setText(text);
+}
+
+QImage SaliencyView::exportImage() const {
+  if (m_result.map.values.empty()) return {};
+  return SaliencyImage::sideBySide(m_result.image, m_result.map, kExportScale);
+}
+
+bool SaliencyView::exportPng(const QString& path, QString* error) const {
+  const QImage image = exportImage();
+  if (image.isNull()) {
+    *error = tr("There is no saliency map to export yet.");
+    return false;
+  }
+  return savePng(path, image, error);
+}
+
+void SaliencyView::exportAs() {
+  const QString path = QFileDialog::getSaveFileName(
+      this, tr("Export saliency map"), QStringLiteral("saliency.png"), tr("PNG image (*.png)"));
+  if (path.isEmpty()) return;
+  QString error;
+  if (!exportPng(path, &error))
+    QMessageBox::warning(this, tr("Could not export the saliency map"), error);
+}
