@@ -36,8 +36,8 @@ void drawSeven(DigitCanvas* canvas) {
                       Qt::NoModifier);
     QApplication::sendEvent(canvas, &event);
   };
-  const QPointF points[] = {{0.28, 0.24}, {0.5, 0.22}, {0.72, 0.22}, {0.62, 0.45},
-                            {0.52, 0.66}, {0.46, 0.82}};
+  const QPointF points[] = {{0.28, 0.24}, {0.5, 0.22},  {0.72, 0.22},
+                            {0.62, 0.45}, {0.52, 0.66}, {0.46, 0.82}};
   send(QEvent::MouseButtonPress, points[0]);
   for (const QPointF& p : points) send(QEvent::MouseMove, p);
   send(QEvent::MouseButtonRelease, points[std::size(points) - 1]);

@@ -238,8 +238,7 @@ void EnsemblePage::setRun(EnsembleRunPtr run) {
   m_run = std::move(run);  // a run without a finished epoch shows its summary only
   m_summary->setRun(m_run);
   if (m_run)
-    m_vote->setRun(m_storePath, m_run->info().id, m_run->info().setup.group,
-                   m_run->classNames());
+    m_vote->setRun(m_storePath, m_run->info().id, m_run->info().setup.group, m_run->classNames());
   else
     m_vote->setRun({}, -1, {}, {});
   m_charts->setRun(m_run);

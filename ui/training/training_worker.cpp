@@ -395,7 +395,8 @@ void TrainingWorker::computeSaliency(const SaliencyRequest& request) {
 }
 
 void TrainingWorker::setProbeImage(const std::vector<uint8_t>& image) {
-  const QString problem = DigitInference::problem(m_trainer ? m_backend.get() : nullptr, image.size());
+  const QString problem =
+      DigitInference::problem(m_trainer ? m_backend.get() : nullptr, image.size());
   if (!problem.isEmpty()) return Q_EMIT failed(tr("Cannot use the drawing as the probe"), problem);
   m_imageProbe = std::make_unique<ImageProbe>(image);
   if (m_trainer && m_state != TrainingState::Running) guarded([this] { captureSnapshot(); });
