@@ -11,6 +11,7 @@
 #include "ensemble/misclassification_model.h"
 #include "ensemble/misclassification_panel.h"
 #include "ensemble_test_data.h"
+#include "widgets/palette.h"
 
 using namespace ensemble_testing;
 using Counts = std::vector<int>;
@@ -137,6 +138,21 @@ class TestEnsembleHistory : public QObject {
         detail->epochText().contains(QStringLiteral("forgotten %1 times").arg(kForgotten[image])));
     QVERIFY(detail->epochStrip()->toolTip().contains(
         QStringLiteral("epoch 2: %1 of 3 right").arg(kRight[image][1])));
+  }
+
+  void stripPaintsTheRightShareOfEachEpoch() {
+    EpochLearningStrip strip;
+    strip.resize(90, 30);
+    strip.setCounts({0, 1, 3}, 3);  // epoch 1: none right, 2: a third, 3: all
+    const QImage image = strip.grab().toImage();
+    const auto at = [&](int epoch, int y) { return QColor(image.pixel(epoch * 30 + 15, y)); };
+    QCOMPARE(at(0, 29), palette::kWrongTint);
+    QCOMPARE(at(1, 29), palette::kRight);
+    QCOMPARE(at(1, 15), palette::kWrongTint);
+    QCOMPARE(at(2, 0), palette::kRight);
+    strip.setCounts({}, 3);
+    QCOMPARE(strip.nets(), 0);
+    QVERIFY(strip.toolTip().isEmpty());
   }
 
   void runWithoutHistorySaysSo() {
