@@ -90,8 +90,20 @@ constexpr std::array kTables = {
               "  run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,\n"
               "  PRIMARY KEY (sweep_id, idx)\n"
               ")"},
+    // Version 3: every epoch's top-1 label of every network (predictions keeps the latest
+    // epoch's top-3 only). Runs recorded before version 3 have no rows here.
+    std::pair{"epoch_top1",
+              "CREATE TABLE epoch_top1 (\n"
+              "  run_id INTEGER NOT NULL, net INTEGER NOT NULL, epoch INTEGER NOT NULL,\n"
+              "  top1 BLOB NOT NULL,\n"  // (count) uint8
+              "  PRIMARY KEY (run_id, net, epoch),\n"
+              "  FOREIGN KEY (run_id, net) REFERENCES networks(run_id, net) ON DELETE CASCADE\n"
+              ")"},
 };
-constexpr size_t kVersion1Tables = 5;  // runs .. predictions; version 2 adds the sweep tables
+// The tables of each older version: runs .. predictions (1), then the sweep tables (2).
+constexpr size_t tables_of_version(int version) {
+  return version == 1 ? 5 : version == 2 ? 7 : kTables.size();
+}
 
 uint32_t be32(const unsigned char* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
@@ -156,7 +168,7 @@ void check_schema(sql::Connection& db) {
   if (version < 1)
     fail("an older store version " + std::to_string(version) + " that this build cannot read " +
          "(it reads versions 1 to " + std::to_string(kSchemaVersion) + ")");
-  const size_t tables = version == 1 ? kVersion1Tables : kTables.size();
+  const size_t tables = tables_of_version(version);
   for (size_t t = 0; t < tables; ++t)
     if (stored[t] != kTables[t].second)
       fail(std::string("damaged store: table '") + kTables[t].first + "' is missing or altered");
@@ -176,15 +188,20 @@ void quick_check(sql::Connection& db) {
 }
 
 void upgrade(sql::Connection& db) {
-  if (pragma_int(db, "PRAGMA user_version") != 1) return;
+  const int version = pragma_int(db, "PRAGMA user_version");
+  if (version >= kSchemaVersion) return;
   sql::Transaction tx(db);
-  for (size_t t = kVersion1Tables; t < kTables.size(); ++t) db.exec(kTables[t].second);
+  for (size_t t = tables_of_version(version); t < kTables.size(); ++t) db.exec(kTables[t].second);
   db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
   tx.commit();
 }
 
 bool has_sweeps(sql::Connection& db) {
   return pragma_int(db, "PRAGMA user_version") >= 2;
+}
+
+bool has_epoch_top1(sql::Connection& db) {
+  return pragma_int(db, "PRAGMA user_version") >= 3;
 }
 
 void create_schema(sql::Connection& db) {

@@ -8,7 +8,7 @@
 
 namespace cs::store_schema {
 
-inline constexpr int kSchemaVersion = 2;           // 2 adds sweeps; version 1 is upgraded
+inline constexpr int kSchemaVersion = 3;  // 2 adds sweeps, 3 per-epoch top-1; older are upgraded
 inline constexpr int kApplicationId = 0x436E7673;  // "Cnvs" in PRAGMA application_id
 
 // Reads the file's 100-byte SQLite header directly: throws StoreError when the file is not an
@@ -16,13 +16,16 @@ inline constexpr int kApplicationId = 0x436E7673;  // "Cnvs" in PRAGMA applicati
 void check_file(const std::string& path);
 
 // Throws StoreError unless the database holds exactly this version's schema, or version 1's
-// (before sweeps). Reads only.
+// (before sweeps) or 2's (before per-epoch top-1). Reads only.
 void check_schema(sql::Connection& db);
 
-// A version 1 store opened for writing gets the sweep tables (one transaction); a no-op otherwise.
+// An older store opened for writing gets the tables of the later versions (one transaction); a
+// no-op for a current one.
 void upgrade(sql::Connection& db);
 // Whether the store has the sweep tables (a version 1 store opened read-only has none).
 bool has_sweeps(sql::Connection& db);
+// Whether the store has the epoch_top1 table (an older store opened read-only has none).
+bool has_epoch_top1(sql::Connection& db);
 
 // Creates the schema in an empty database (page size, tables, application id, version).
 // PRAGMA quick_check: throws StoreError "damaged store (...)" unless the file is sound.

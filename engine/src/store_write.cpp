@@ -1,6 +1,7 @@
 // The run store's writes: runs begun, epochs recorded, runs ended, weights saved, runs deleted.
 // Predictions are three little-endian blobs per network: top labels (count, 3) uint8, top
-// probabilities (count, 3) float32 and true-label probabilities (count) float32.
+// probabilities (count, 3) float32 and true-label probabilities (count) float32. Every epoch's
+// top-1 labels are one more blob per network: (count) uint8.
 #include <bit>
 
 #include "convscope/store.h"
@@ -104,6 +105,9 @@ void Store::record_epoch(int64_t run, const EpochMetrics& m, const EvalResult& e
   sql::Stmt pred(*m_db,
                  "INSERT INTO predictions (run_id, net, epoch, top_labels, top_probs, "
                  "true_probs) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  sql::Stmt top1_row(*m_db,
+                     "INSERT INTO epoch_top1 (run_id, net, epoch, top1) VALUES (?1, ?2, ?3, ?4)");
+  std::vector<uint8_t> top1(count);
   for (int n = 0; n < nets; ++n) {
     const size_t first = static_cast<size_t>(n) * count;
     per_net.bind(1, run).bind(2, n).bind(3, m.epoch).bind(4, eval.loss[n]);
@@ -113,6 +117,8 @@ void Store::record_epoch(int64_t run, const EpochMetrics& m, const EvalResult& e
     pred.bind(4, bytes(eval.top_labels, first * 3, size_t(count) * 3));
     pred.bind(5, bytes(eval.top_probs, first * 3, size_t(count) * 3));
     pred.bind(6, bytes(eval.true_probs, first, count)).run();
+    for (int i = 0; i < count; ++i) top1[i] = eval.top_labels[(first + i) * 3];
+    top1_row.bind(1, run).bind(2, n).bind(3, m.epoch).bind(4, std::span<const uint8_t>(top1)).run();
   }
   sql::Stmt(*m_db, "DELETE FROM predictions WHERE run_id = ?1 AND epoch < ?2")
       .bind(1, run)

@@ -1,7 +1,10 @@
 #include "ensemble/ensemble_run.h"
 
+#include <stdexcept>
+#include <string>
+
 EnsembleRun::EnsembleRun(cs::StoredRun run, std::shared_ptr<const cs::Dataset> images,
-                         QString imagesNote, bool imagesWarning)
+                         QString imagesNote, bool imagesWarning, const cs::EpochTop1& history)
     : m_run(std::move(run)),
       m_names(ClassNames::forDataset(m_run.info.setup.val_name)),
       m_images(std::move(images)),
@@ -20,6 +23,12 @@ EnsembleRun::EnsembleRun(cs::StoredRun run, std::shared_ptr<const cs::Dataset> i
       ++m_votes[static_cast<size_t>(i) * classes + topLabel(net, i, 0)];
   m_rank.resize(count);
   for (int r = 0; r < count; ++r) m_rank[m_stats.ranking[r]] = r;
+  if (history.empty()) return;
+  if (history.nets != m_stats.nets)
+    throw std::invalid_argument("the per-epoch top-1 labels are of " +
+                                std::to_string(history.nets) + " networks, the run has " +
+                                std::to_string(m_stats.nets));
+  m_learning = cs::epoch_learning(history, setup.val_labels);
 }
 
 int EnsembleRun::topLabel(int net, int index, int k) const {

@@ -1,5 +1,6 @@
 // One stored ensemble run as the Ensemble view shows it: the run from the store, its ensemble
-// statistics, the top-1 vote counts of every image and, when they could be found, the validation
+// statistics, the top-1 vote counts of every image, the networks' learning over the epochs (when
+// the store kept every epoch's top-1 labels) and, when they could be found, the validation
 // images. Immutable once built; the models share it.
 #pragma once
 
@@ -14,11 +15,13 @@
 
 class EnsembleRun {
  public:
-  // Computes the statistics (throws std::invalid_argument when the predictions and the stored
-  // validation labels do not fit). `images` may be null; `imagesNote` says where they came from
-  // or why there are none, `imagesWarning` whether that is a problem.
+  // Computes the statistics (throws std::invalid_argument when the predictions, the per-epoch
+  // top-1 labels and the stored validation labels do not fit). `images` may be null;
+  // `imagesNote` says where they came from or why there are none, `imagesWarning` whether that
+  // is a problem. `history` is Store::load_epoch_top1's, empty for a run recorded before the
+  // store kept every epoch.
   EnsembleRun(cs::StoredRun run, std::shared_ptr<const cs::Dataset> images, QString imagesNote,
-              bool imagesWarning);
+              bool imagesWarning, const cs::EpochTop1& history = {});
 
   const cs::RunInfo& info() const { return m_run.info; }
   const cs::EnsembleStats& stats() const { return m_stats; }
@@ -40,6 +43,15 @@ class EnsembleRun {
   float topProbability(int net, int index, int k) const;
   float trueProbability(int net, int index) const;
 
+  // Learning over the epochs (cs::epoch_learning): none for a run recorded before the store
+  // kept every epoch's top-1 labels.
+  bool hasHistory() const { return m_learning.passes > 0; }
+  int historyEpochs() const { return m_learning.passes; }
+  // Forgetting events of image `index` summed over the networks; -1 without a history.
+  int forgotten(int index) const { return hasHistory() ? m_learning.forgetting[index] : -1; }
+  // Networks whose top-1 label for image `index` was right at `epoch` (1 .. historyEpochs()).
+  int rightAtEpoch(int index, int epoch) const { return m_learning.learned_at(epoch - 1, index); }
+
   // The names of the validation set's classes (numbers when its dataset has no label file).
   const ClassNames& classNames() const { return m_names; }
   const std::shared_ptr<const cs::Dataset>& images() const { return m_images; }
@@ -52,6 +64,7 @@ class EnsembleRun {
  private:
   cs::StoredRun m_run;
   cs::EnsembleStats m_stats;
+  cs::GroupLearning m_learning;
   std::vector<uint16_t> m_votes;  // (count, classes)
   std::vector<int> m_rank;        // (count) inverse of stats.ranking
   ClassNames m_names;

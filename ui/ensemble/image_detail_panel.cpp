@@ -8,6 +8,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
+#include "ensemble/epoch_learning_strip.h"
 #include "ensemble/net_predictions_model.h"
 #include "ensemble/top_prediction_delegate.h"
 #include "ensemble/validation_images.h"
@@ -21,6 +22,8 @@ ImageDetailPanel::ImageDetailPanel(QWidget* parent)
       m_heading(new QLabel),
       m_caption(new QLabel),
       m_votes(new QLabel),
+      m_epochText(new QLabel),
+      m_epochStrip(new EpochLearningStrip),
       m_table(new QTableView) {
   m_proxy->setSourceModel(m_model);
   m_proxy->setSortRole(NetPredictionsModel::SortRole);
@@ -28,7 +31,7 @@ ImageDetailPanel::ImageDetailPanel(QWidget* parent)
   m_picture->setFixedSize(kImageSize + 2, kImageSize + 2);
   m_picture->setAlignment(Qt::AlignCenter);
   m_heading->setObjectName(QStringLiteral("sectionTitle"));
-  for (QLabel* label : {m_caption, m_votes}) {
+  for (QLabel* label : {m_caption, m_votes, m_epochText}) {
     label->setWordWrap(true);
     label->setTextFormat(Qt::RichText);
     label->setAlignment(Qt::AlignLeft | Qt::AlignTop);
@@ -62,6 +65,8 @@ ImageDetailPanel::ImageDetailPanel(QWidget* parent)
   layout->setContentsMargins(0, 0, 0, 0);
   layout->setSpacing(8);
   layout->addLayout(top);
+  layout->addWidget(m_epochText);
+  layout->addWidget(m_epochStrip);
   layout->addWidget(m_table, 1);
   setImage(nullptr, -1);
 }
@@ -74,6 +79,10 @@ QString ImageDetailPanel::captionText() const {
   return m_caption->text();
 }
 
+QString ImageDetailPanel::epochText() const {
+  return m_epochText->text();
+}
+
 void ImageDetailPanel::setImage(const EnsembleRunPtr& run, int image) {
   m_model->setImage(run, image);
   if (m_model->image() < 0) {
@@ -82,6 +91,8 @@ void ImageDetailPanel::setImage(const EnsembleRunPtr& run, int image) {
     m_heading->setText(tr("No image selected"));
     m_caption->setText(tr("Select a row of the table to see what each network predicts."));
     m_votes->clear();
+    m_epochText->clear();
+    m_epochStrip->setCounts({}, 0);
     return;
   }
   const cs::ImageStats& s = run->image(image);
@@ -120,4 +131,22 @@ void ImageDetailPanel::setImage(const EnsembleRunPtr& run, int image) {
                  .arg(names.name(label).toHtmlEscaped())
                  .arg(n);
   m_votes->setText(tr("Top-1 votes: %1").arg(parts.join(QStringLiteral(" · "))));
+
+  if (!run->hasHistory()) {
+    m_epochText->setText(
+        tr("No per-epoch history: this run was recorded before the store kept "
+           "every epoch's predictions."));
+    m_epochStrip->setCounts({}, 0);
+    return;
+  }
+  std::vector<int> right;  // networks right at each epoch
+  for (int e = 1; e <= run->historyEpochs(); ++e) right.push_back(run->rightAtEpoch(image, e));
+  QStringList counts;
+  for (int n : right) counts << QString::number(n);
+  m_epochText->setText(tr("Networks right at epoch 1–%1 (of %2): %3 · forgotten %4 times")
+                           .arg(run->historyEpochs())
+                           .arg(run->nets())
+                           .arg(counts.join(QStringLiteral(" ")))
+                           .arg(run->forgotten(image)));
+  m_epochStrip->setCounts(std::move(right), run->nets());
 }

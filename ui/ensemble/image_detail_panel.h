@@ -1,11 +1,13 @@
 // The selected validation image, large, with what the ensemble made of it (true label, vote,
-// the top-1 votes per label) and every network's top-3 predictions in a sortable table.
+// the top-1 votes per label), how many networks had it right at each epoch (when the run has a
+// per-epoch history) and every network's top-3 predictions in a sortable table.
 #pragma once
 
 #include <QWidget>
 
 #include "ensemble/ensemble_run.h"
 
+class EpochLearningStrip;
 class NetPredictionsModel;
 class QLabel;
 class QSortFilterProxyModel;
@@ -26,6 +28,8 @@ class ImageDetailPanel : public QWidget {
   NetPredictionsModel* model() const { return m_model; }
   QTableView* table() const { return m_table; }
   QString captionText() const;
+  EpochLearningStrip* epochStrip() const { return m_epochStrip; }
+  QString epochText() const;
 
  private:
   NetPredictionsModel* m_model;
@@ -34,5 +38,7 @@ class ImageDetailPanel : public QWidget {
   QLabel* m_heading;
   QLabel* m_caption;
   QLabel* m_votes;
+  QLabel* m_epochText;
+  EpochLearningStrip* m_epochStrip;
   QTableView* m_table;
 };

@@ -38,6 +38,8 @@ double MisclassificationModel::sortValue(int row, int column) const {
       return s.vote;
     case DisagreementColumn:
       return s.disagreement;
+    case ForgottenColumn:
+      return m_run->forgotten(row);
     default:
       return row;  // the image and its index
   }
@@ -63,6 +65,8 @@ QVariant MisclassificationModel::display(int row, int column) const {
       return name(s.vote);
     case DisagreementColumn:
       return QString::number(s.disagreement, 'f', 2);
+    case ForgottenColumn:
+      return m_run->hasHistory() ? QVariant(m_run->forgotten(row)) : QStringLiteral("–");
     default:
       return {};
   }
@@ -82,9 +86,15 @@ QString MisclassificationModel::toolTip(int row) const {
   if (s.wrong > 0)
     text +=
         tr("\nmost often as %1 (%2 networks)").arg(name(s.common_wrong_label)).arg(s.common_wrong);
-  return text + tr("\nmean probability of the true label %1; ensemble vote %2")
-                    .arg(s.mean_true_prob, 0, 'f', 3)
-                    .arg(name(s.vote));
+  text += tr("\nmean probability of the true label %1; ensemble vote %2")
+              .arg(s.mean_true_prob, 0, 'f', 3)
+              .arg(name(s.vote));
+  if (!m_run->hasHistory())
+    return text + tr("\nno forgetting events: the run was recorded before the store kept "
+                     "every epoch's predictions");
+  return text + tr("\nforgotten %1 times across the networks over %2 epochs")
+                    .arg(m_run->forgotten(row))
+                    .arg(m_run->historyEpochs());
 }
 
 QVariant MisclassificationModel::data(const QModelIndex& index, int role) const {
@@ -104,7 +114,8 @@ QVariant MisclassificationModel::data(const QModelIndex& index, int role) const 
       return {};
     case Qt::TextAlignmentRole:
       return int(column == IndexColumn || column == MeanTrueProbColumn ||
-                         column == DisagreementColumn || column == WrongColumn
+                         column == DisagreementColumn || column == WrongColumn ||
+                         column == ForgottenColumn
                      ? Qt::AlignRight | Qt::AlignVCenter
                      : Qt::AlignCenter);
     case Qt::ForegroundRole: {
@@ -126,7 +137,8 @@ QVariant MisclassificationModel::headerData(int section, Qt::Orientation orienta
   static const char* const kTitles[ColumnCount] = {
       QT_TR_NOOP("Image"),        QT_TR_NOOP("#"),    QT_TR_NOOP("True"),
       QT_TR_NOOP("Wrong"),        QT_TR_NOOP("As"),   QT_TR_NOOP("Times"),
-      QT_TR_NOOP("Mean p(true)"), QT_TR_NOOP("Vote"), QT_TR_NOOP("Disagreement")};
+      QT_TR_NOOP("Mean p(true)"), QT_TR_NOOP("Vote"), QT_TR_NOOP("Disagreement"),
+      QT_TR_NOOP("Forgotten")};
   static const char* const kTips[ColumnCount] = {
       QT_TR_NOOP("The validation image"),
       QT_TR_NOOP("Index in the validation set"),
@@ -136,7 +148,10 @@ QVariant MisclassificationModel::headerData(int section, Qt::Orientation orienta
       QT_TR_NOOP("How many networks made that wrong prediction"),
       QT_TR_NOOP("Mean probability the networks give the true label"),
       QT_TR_NOOP("The ensemble vote: the class with the highest mean probability"),
-      QT_TR_NOOP("Entropy of the networks' top-1 votes in bits (0: unanimous)")};
+      QT_TR_NOOP("Entropy of the networks' top-1 votes in bits (0: unanimous)"),
+      QT_TR_NOOP("Forgetting events across the networks: how often a network that had the image "
+                 "right at one epoch got it wrong at the next, summed over the networks (– for "
+                 "a run recorded before the store kept every epoch)")};
   if (role == Qt::DisplayRole) return tr(kTitles[section]);
   if (role == Qt::ToolTipRole) return tr(kTips[section]);
   return {};

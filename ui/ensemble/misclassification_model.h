@@ -1,6 +1,7 @@
 // The misclassification table: one row per validation image of an ensemble run, in dataset
 // order, with what the N networks made of it. SortRole gives every column's raw number (the
-// filter model's lessThan reads the run directly for speed); CSV rows are written from here.
+// filter model's lessThan reads the run directly for speed); CSV rows are written from here
+// (without the forgetting events, which older runs do not have).
 #pragma once
 
 #include <QAbstractTableModel>
@@ -22,6 +23,7 @@ class MisclassificationModel : public QAbstractTableModel {
     MeanTrueProbColumn,  // mean probability of the true label
     VoteColumn,          // the ensemble vote
     DisagreementColumn,  // entropy of the top-1 votes, in bits
+    ForgottenColumn,     // forgetting events summed over the nets (-1: the run has no history)
     ColumnCount
   };
   enum Role { SortRole = Qt::UserRole + 1, ImageIndexRole };

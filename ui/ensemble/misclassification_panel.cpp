@@ -90,7 +90,7 @@ MisclassificationPanel::MisclassificationPanel(MisclassificationFilterModel* pro
   header->setHighlightSections(false);
   // The columns exist once the proxy has its source model.
   connect(header, &QHeaderView::sectionCountChanged, this, [this](int before, int now) {
-    static constexpr int kWidths[] = {42, 54, 44, 66, 40, 50, 90, 44, 88};
+    static constexpr int kWidths[] = {42, 54, 44, 66, 40, 50, 90, 44, 88, 70};
     if (before == 0)
       for (int c = 0; c < now && c < int(std::size(kWidths)); ++c)
         m_table->setColumnWidth(c, kWidths[c]);

@@ -1,6 +1,6 @@
 // The run store: one SQLite database (WAL mode) holding every training run, its networks, their
-// per-epoch metrics, final weights (safetensors blobs) and the latest epoch's validation
-// predictions of every network.
+// per-epoch metrics, final weights (safetensors blobs), the latest epoch's validation
+// predictions of every network and every epoch's top-1 label of every network and image.
 //
 // Each write is one transaction: begin_run, record_epoch (all of an epoch's metrics and
 // predictions at once), save_weights, finish_run / cancel_run. A run still open when its Store is
@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -26,6 +27,7 @@
 #include "convscope/backend.h"
 #include "convscope/checkpoint.h"
 #include "convscope/error.h"
+#include "convscope/learning_history.h"
 #include "convscope/trainer.h"
 
 namespace cs {
@@ -92,6 +94,23 @@ struct StoredRun {
   EvalResult eval;                   // the latest epoch, all nets (nets = 0 before epoch 1)
 };
 
+// Every recorded epoch's top-1 label of every network on every validation image. Empty (epochs
+// 0) for a run recorded by a store older than version 3, which kept the latest epoch only.
+struct EpochTop1 {
+  int nets = 0, epochs = 0, count = 0;  // epochs: 1 .. epochs, all recorded
+  std::vector<uint8_t> top1;            // (nets, epochs, count)
+  bool empty() const { return epochs == 0; }
+  std::span<const uint8_t> at(int net, int epoch) const {  // epoch 1-based
+    return {top1.data() + (static_cast<size_t>(net) * epochs + (epoch - 1)) * count,
+            static_cast<size_t>(count)};
+  }
+};
+
+// The networks' learning histories (one pass per epoch, eval_index = epoch) summed up by
+// group_learning(): per image the forgetting events across the networks and per epoch how many
+// networks had it right. Throws std::invalid_argument when `labels` do not fit `h`.
+GroupLearning epoch_learning(const EpochTop1& h, const std::vector<uint8_t>& labels);
+
 // One configuration of a sweep and its latest run (run -1 before it began).
 struct SweepConfigState {
   int index = 0;
@@ -128,8 +147,9 @@ class Store {
   // Epoch metrics.epoch (1-based, after the latest recorded one) in one transaction: the group
   // numbers of `metrics` (train loss and seconds are per group, as the trainer measures them),
   // each net's val loss / accuracy and predictions from `eval`, which must cover the run's nets
-  // and validation images. Keeps every epoch's metrics but only the latest epoch's predictions
-  // (50 nets x 10,000 images are 9.5 MB). Throws StoreError unless the run is running.
+  // and validation images. Keeps every epoch's metrics and top-1 labels (50 nets x 10,000 images
+  // are 0.5 MB an epoch) but only the latest epoch's full predictions (9.5 MB). Throws
+  // StoreError unless the run is running.
   void record_epoch(int64_t run, const EpochMetrics& metrics, const EvalResult& eval);
   void finish_run(int64_t run);  // throws StoreError unless the run is running
   void cancel_run(int64_t run);
@@ -143,6 +163,10 @@ class Store {
 
   std::vector<RunSummary> list_runs();  // newest first
   StoredRun load_run(int64_t run);
+  // Every epoch's top-1 labels of `run` (store_history.cpp); empty when the run was recorded
+  // before the store kept them. Throws StoreError when the run is missing or its rows are
+  // damaged (a blob of the wrong size, an epoch or network missing).
+  EpochTop1 load_epoch_top1(int64_t run);
   bool delete_run(int64_t run);  // false when there was no such run
 
   // Sweeps (store_sweep.cpp). begin_sweep records a sweep of configurations `keys` in order.

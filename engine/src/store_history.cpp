@@ -1,0 +1,68 @@
+// The run store's per-epoch top-1 labels (table epoch_top1, one (count) uint8 blob per network
+// and epoch) and the group learning figures built from them.
+#include <cstring>
+
+#include "convscope/store.h"
+#include "sqlite.h"
+#include "store_schema.h"
+
+namespace cs {
+
+EpochTop1 Store::load_epoch_top1(int64_t run) {
+  const std::string name = m_path + ": run " + std::to_string(run);
+  sql::Transaction tx(*m_db, sql::Transaction::Kind::Read);  // one snapshot for both queries
+  sql::Stmt r(*m_db,
+              "SELECT epochs_done, length(val_labels), "
+              "(SELECT count(*) FROM networks WHERE run_id = ?1) FROM runs WHERE id = ?1");
+  if (!r.bind(1, run).step()) throw StoreError(name + " does not exist");
+  EpochTop1 h;
+  if (!store_schema::has_epoch_top1(*m_db)) return h;
+  const int epochs = r.i32(0), count = r.i32(1), nets = r.i32(2);
+  sql::Stmt q(*m_db,
+              "SELECT net, epoch, top1 FROM epoch_top1 WHERE run_id = ?1 ORDER BY epoch, net");
+  std::vector<uint8_t> top1(static_cast<size_t>(nets) * epochs * count);
+  const auto damaged = [&](const std::string& what) {
+    return StoreError(name + " is damaged: " + what);
+  };
+  size_t rows = 0;
+  for (q.bind(1, run); q.step(); ++rows) {
+    const int net = q.i32(0), epoch = q.i32(1);
+    // Rows come epoch by epoch, each with every network in order.
+    if (nets == 0 || net != static_cast<int>(rows % nets) ||
+        epoch != static_cast<int>(rows / nets) + 1 || epoch > epochs)
+      throw damaged("the per-epoch top-1 labels do not follow epochs 1 to " +
+                    std::to_string(epochs) + " of " + std::to_string(nets) + " networks");
+    const auto blob = q.blob(2);
+    if (blob.size() != static_cast<size_t>(count))
+      throw damaged("the epoch " + std::to_string(epoch) + " top-1 labels of network " +
+                    std::to_string(net) + " hold " + std::to_string(blob.size()) + " of " +
+                    std::to_string(count) + " images");
+    if (count > 0)
+      std::memcpy(top1.data() + (static_cast<size_t>(net) * epochs + (epoch - 1)) * count,
+                  blob.data(), blob.size());
+  }
+  if (rows == 0) return h;  // recorded before version 3 (or no epoch yet)
+  if (rows != static_cast<size_t>(nets) * epochs)
+    throw damaged("the per-epoch top-1 labels stop at epoch " + std::to_string(rows / nets) +
+                  " of " + std::to_string(epochs));
+  h.nets = nets;
+  h.epochs = epochs;
+  h.count = count;
+  h.top1 = std::move(top1);
+  return h;
+}
+
+GroupLearning epoch_learning(const EpochTop1& h, const std::vector<uint8_t>& labels) {
+  if (!h.empty() && labels.size() != static_cast<size_t>(h.count))
+    throw std::invalid_argument("epoch learning: " + std::to_string(labels.size()) +
+                                " labels for " + std::to_string(h.count) + " images");
+  std::vector<LearningHistory> nets;
+  nets.reserve(h.nets);
+  for (int n = 0; n < h.nets; ++n) {
+    LearningHistory& history = nets.emplace_back(labels);
+    for (int e = 1; e <= h.epochs; ++e) history.record({e, 0, e}, h.at(n, e));
+  }
+  return group_learning(nets);
+}
+
+}  // namespace cs
