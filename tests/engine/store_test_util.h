@@ -1,6 +1,7 @@
 // Shared by the store tests: a temporary folder and synthetic runs (setup, evaluation, metrics).
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 
@@ -28,6 +29,16 @@ class TempDir {
  private:
   fs::path m_path;
 };
+
+// Runs SQL on a database with plain SQLite (to make foreign or altered files).
+inline void raw_sql(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
 
 inline RunSetup make_setup(int nets, int count, uint64_t seed) {
   std::mt19937_64 rng(seed);

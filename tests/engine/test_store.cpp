@@ -31,16 +31,6 @@ void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 }
 
-// Runs SQL on a database with plain SQLite (to make foreign or altered files).
-void raw_sql(const std::string& path, const char* sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
-  sqlite3_free(err);
-  sqlite3_close(db);
-}
-
 void expect_same(const EvalResult& a, const EvalResult& b) {
   EXPECT_EQ(a.nets, b.nets);
   EXPECT_EQ(a.count, b.count);

@@ -15,15 +15,6 @@ namespace {
 
 using namespace store_test;
 
-void raw_sql(const std::string& path, const char* sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
-  sqlite3_free(err);
-  sqlite3_close(db);
-}
-
 std::vector<uint8_t> top1_of(const EvalResult& e, int net) {
   std::vector<uint8_t> out;
   for (int i = 0; i < e.count; ++i) out.push_back(e.top_labels[(size_t(net) * e.count + i) * 3]);

@@ -4,12 +4,12 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
-#include <QStyle>
 #include <QVBoxLayout>
 #include <algorithm>
 
 #include "ensemble/ensemble_types.h"
 #include "ensemble/runs_model.h"
+#include "widgets/note_label.h"
 
 namespace {
 
@@ -56,11 +56,11 @@ EnsembleSummary::EnsembleSummary(QWidget* parent)
       m_maxDetail(new QLabel),
       m_voteDetail(new QLabel),
       m_hardDetail(new QLabel),
-      m_images(new QLabel) {
+      m_images(new NoteLabel) {
   m_title->setObjectName(QStringLiteral("runTitle"));
   m_subtitle->setObjectName(QStringLiteral("note"));
   m_images->setWordWrap(true);
-  for (QLabel* label : {m_title, m_subtitle, m_images})
+  for (QLabel* label : std::initializer_list<QLabel*>{m_title, m_subtitle, m_images})
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
   auto* cards = new QHBoxLayout;
@@ -118,10 +118,7 @@ void EnsembleSummary::setRun(const EnsembleRunPtr& run) {
                                info.setup.group.per_net_shuffle
                                    ? tr("each network its own sample order")
                                    : tr("one sample order for all networks")));
-  m_images->setText(run->imagesNote());
-  m_images->setObjectName(run->imagesWarning() ? QStringLiteral("issue") : QStringLiteral("note"));
-  m_images->style()->unpolish(m_images);
-  m_images->style()->polish(m_images);
+  m_images->setNote(run->imagesNote(), run->imagesWarning());
   m_images->show();
   if (!have) {
     m_subtitle->setText(m_subtitle->text() + tr(" · no finished epoch yet"));

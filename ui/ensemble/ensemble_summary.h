@@ -7,6 +7,7 @@
 
 #include "ensemble/ensemble_run.h"
 
+class NoteLabel;
 class QLabel;
 
 class EnsembleSummary : public QWidget {
@@ -35,5 +36,5 @@ class EnsembleSummary : public QWidget {
   QLabel* m_maxDetail;
   QLabel* m_voteDetail;
   QLabel* m_hardDetail;
-  QLabel* m_images;
+  NoteLabel* m_images;
 };

@@ -6,12 +6,13 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QStyle>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
 
 #include "ensemble/runs_model.h"
+#include "widgets/note_label.h"
+#include "widgets/table_selection.h"
 
 RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
     : QWidget(parent),
@@ -25,7 +26,7 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
       m_trainingStatus(new QLabel),
       m_progress(new QProgressBar),
       m_cancel(new QPushButton(QIcon(QStringLiteral(":/icons/stop.svg")), tr("Cancel"))),
-      m_storeNote(new QLabel) {
+      m_storeNote(new NoteLabel) {
   auto* title = new QLabel(tr("Stored ensembles"));
   title->setObjectName(QStringLiteral("sectionTitle"));
   m_refresh->setIcon(QIcon(QStringLiteral(":/icons/reset.svg")));
@@ -68,7 +69,6 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
   box->addWidget(m_trainingStatus);
   m_trainingBox->hide();
 
-  m_storeNote->setObjectName(QStringLiteral("note"));
   m_storeNote->setWordWrap(true);
   m_storeNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
@@ -102,21 +102,12 @@ qint64 RunsPanel::selectedRun() const {
 
 void RunsPanel::selectRun(qint64 run) {
   m_selecting = true;
-  const int row = m_model->rowOf(run);
-  if (row >= 0) {
-    m_table->setCurrentIndex(m_model->index(row, 0));
-    m_table->scrollTo(m_model->index(row, 0));
-  } else {
-    m_table->selectionModel()->clear();
-  }
+  select_table_row(m_table, m_model->rowOf(run));
   m_selecting = false;
 }
 
 void RunsPanel::setStoreNote(const QString& text, bool problem) {
-  m_storeNote->setText(text);
-  m_storeNote->setObjectName(problem ? QStringLiteral("issue") : QStringLiteral("note"));
-  m_storeNote->style()->unpolish(m_storeNote);
-  m_storeNote->style()->polish(m_storeNote);
+  m_storeNote->setNote(text, problem);
 }
 
 QString RunsPanel::duration(double seconds) {

@@ -6,6 +6,7 @@
 
 #include "ensemble/ensemble_types.h"
 
+class NoteLabel;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -53,6 +54,6 @@ class RunsPanel : public QWidget {
   QLabel* m_trainingStatus;
   QProgressBar* m_progress;
   QPushButton* m_cancel;
-  QLabel* m_storeNote;
+  NoteLabel* m_storeNote;
   bool m_selecting = false;
 };

@@ -5,12 +5,13 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QStyle>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
 
 #include "sweep/sweep_list_model.h"
+#include "widgets/note_label.h"
+#include "widgets/table_selection.h"
 
 SweepListPanel::SweepListPanel(SweepListModel* model, QWidget* parent)
     : QWidget(parent),
@@ -24,7 +25,7 @@ SweepListPanel::SweepListPanel(SweepListModel* model, QWidget* parent)
       m_status(new QLabel),
       m_progress(new QProgressBar),
       m_cancel(new QPushButton(QIcon(QStringLiteral(":/icons/stop.svg")), tr("Cancel"))),
-      m_storeNote(new QLabel) {
+      m_storeNote(new NoteLabel) {
   auto* title = new QLabel(tr("Stored sweeps"));
   title->setObjectName(QStringLiteral("sectionTitle"));
   m_refresh->setIcon(QIcon(QStringLiteral(":/icons/reset.svg")));
@@ -69,7 +70,6 @@ SweepListPanel::SweepListPanel(SweepListModel* model, QWidget* parent)
   box->addWidget(m_status);
   m_runningBox->hide();
 
-  m_storeNote->setObjectName(QStringLiteral("note"));
   m_storeNote->setWordWrap(true);
   m_storeNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
@@ -107,21 +107,12 @@ qint64 SweepListPanel::selectedSweep() const {
 
 void SweepListPanel::selectSweep(qint64 sweep) {
   m_selecting = true;
-  const int row = m_model->rowOf(sweep);
-  if (row >= 0) {
-    m_table->setCurrentIndex(m_model->index(row, 0));
-    m_table->scrollTo(m_model->index(row, 0));
-  } else {
-    m_table->selectionModel()->clear();
-  }
+  select_table_row(m_table, m_model->rowOf(sweep));
   m_selecting = false;
 }
 
 void SweepListPanel::setStoreNote(const QString& text, bool problem) {
-  m_storeNote->setText(text);
-  m_storeNote->setObjectName(problem ? QStringLiteral("issue") : QStringLiteral("note"));
-  m_storeNote->style()->unpolish(m_storeNote);
-  m_storeNote->style()->polish(m_storeNote);
+  m_storeNote->setNote(text, problem);
 }
 
 void SweepListPanel::setResumable(bool resumable) {

@@ -6,6 +6,7 @@
 
 #include "sweep/sweep_types.h"
 
+class NoteLabel;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -56,7 +57,7 @@ class SweepListPanel : public QWidget {
   QLabel* m_status;
   QProgressBar* m_progress;
   QPushButton* m_cancel;
-  QLabel* m_storeNote;
+  NoteLabel* m_storeNote;
   bool m_selecting = false;
   bool m_resumable = false;
 };
