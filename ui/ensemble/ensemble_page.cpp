@@ -4,7 +4,6 @@
 
 #include <QDir>
 #include <QElapsedTimer>
-#include <QFile>
 #include <QFileDialog>
 #include <QLabel>
 #include <QMessageBox>
@@ -31,29 +30,6 @@
 #include "predictions/confusion_matrix_view.h"
 #include "widgets/app_resources.h"
 
-namespace {
-
-// The page's own style sheet, on top of the app's (resources/ensemble_page.qss).
-QString pageStyle() {
-  initAppResources();
-  QFile file(QStringLiteral(":/ensemble_page.qss"));
-  if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
-    qWarning("Cannot read %s: %s", qPrintable(file.fileName()), qPrintable(file.errorString()));
-    return {};
-  }
-  return QString::fromUtf8(file.readAll());
-}
-
-// A path as a user reads it: under the home folder as "~/…".
-QString displayPath(const QString& path) {
-  const QString home = QDir::homePath();
-  if (path.startsWith(home + QLatin1Char('/')))
-    return QDir::toNativeSeparators(QStringLiteral("~") + path.mid(home.size()));
-  return QDir::toNativeSeparators(path);
-}
-
-}  // namespace
-
 EnsemblePage::EnsemblePage(QWidget* parent)
     : QWidget(parent),
       m_storePath(QString::fromStdString(cs::default_store_path())),
@@ -71,7 +47,7 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   registerEnsembleTypes();
   setObjectName(QStringLiteral("ensemblePage"));
   setAttribute(Qt::WA_StyledBackground);
-  setStyleSheet(pageStyle());
+  setStyleSheet(pageStyleSheet());
   m_proxy->setSourceModel(m_model);
   m_confusionView->setToolTip(
       tr("Rows: true label; columns: predicted label, counted over all networks"));

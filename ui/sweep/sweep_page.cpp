@@ -1,7 +1,5 @@
 #include "sweep/sweep_page.h"
 
-#include <QDir>
-#include <QFile>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -29,19 +27,8 @@ namespace {
 
 // The Ensemble page's style sheet (title, training box, primary button) on a white page.
 QString pageStyle() {
-  initAppResources();
-  QFile file(QStringLiteral(":/ensemble_page.qss"));
-  QString style = QStringLiteral("SweepPage, QWidget#sweepContent { background: #ffffff; }\n");
-  if (file.open(QIODevice::ReadOnly | QIODevice::Text)) style += QString::fromUtf8(file.readAll());
-  return style;
-}
-
-// A path as a user reads it: under the home folder as "~/…".
-QString displayPath(const QString& path) {
-  const QString home = QDir::homePath();
-  if (path.startsWith(home + QLatin1Char('/')))
-    return QDir::toNativeSeparators(QStringLiteral("~") + path.mid(home.size()));
-  return QDir::toNativeSeparators(path);
+  return QStringLiteral("SweepPage, QWidget#sweepContent { background: #ffffff; }\n") +
+         pageStyleSheet();
 }
 
 }  // namespace

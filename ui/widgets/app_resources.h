@@ -4,3 +4,12 @@
 #pragma once
 
 void initAppResources();
+
+class QString;
+
+// The style sheet of the Ensemble and Sweep pages (resources/ensemble_page.qss); empty, with a
+// warning, when it cannot be read.
+QString pageStyleSheet();
+
+// A path as a user reads it: under the home folder as "~/…".
+QString displayPath(const QString& path);
