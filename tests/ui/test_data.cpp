@@ -62,4 +62,10 @@ RunRequest smallRun(const cs::DatasetPair& data, int epochs) {
   return {s.trainConfig(data.train.shape, data.train.classes), s.backend};
 }
 
+QList<int> sourceRows(const QAbstractProxyModel& proxy) {
+  QList<int> rows;
+  for (int r = 0; r < proxy.rowCount(); ++r) rows << proxy.mapToSource(proxy.index(r, 0)).row();
+  return rows;
+}
+
 }  // namespace testing_data

@@ -2,6 +2,9 @@
 // otherwise a synthetic set in which each class is a distinct stroke (so a network can learn it).
 #pragma once
 
+#include <QAbstractProxyModel>
+#include <QList>
+
 #include "settings/training_settings.h"
 #include "training/training_types.h"
 
@@ -17,5 +20,8 @@ TrainingSettings smallSettings(int epochs);
 void resetSettings();
 
 RunRequest smallRun(const cs::DatasetPair& data, int epochs);
+
+// The source row of each row of a proxy model, in the proxy's order.
+QList<int> sourceRows(const QAbstractProxyModel& proxy);
 
 }  // namespace testing_data

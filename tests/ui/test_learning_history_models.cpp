@@ -14,6 +14,7 @@
 #include "predictions/prediction_filter_model.h"
 #include "predictions/prediction_model.h"
 #include "predictions/predictions_panel.h"
+#include "test_data.h"
 
 namespace {
 
@@ -61,13 +62,9 @@ EvalPtr evaluation() {
   return e;
 }
 
-QList<int> sourceRows(const PredictionFilterModel& proxy) {
-  QList<int> rows;
-  for (int r = 0; r < proxy.rowCount(); ++r) rows << proxy.mapToSource(proxy.index(r, 0)).row();
-  return rows;
-}
-
 }  // namespace
+
+using testing_data::sourceRows;
 
 class TestLearningHistoryModels : public QObject {
   Q_OBJECT

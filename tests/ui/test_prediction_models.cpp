@@ -15,6 +15,7 @@
 #include "predictions/prediction_filter_model.h"
 #include "predictions/prediction_model.h"
 #include "predictions/predictions_panel.h"
+#include "test_data.h"
 #include "widgets/no_match_placeholder.h"
 
 Q_DECLARE_METATYPE(PredictionFilter)
@@ -56,13 +57,9 @@ EvalPtr evaluation() {
   return e;
 }
 
-QList<int> sourceRows(const PredictionFilterModel& proxy) {
-  QList<int> rows;
-  for (int r = 0; r < proxy.rowCount(); ++r) rows << proxy.mapToSource(proxy.index(r, 0)).row();
-  return rows;
-}
-
 }  // namespace
+
+using testing_data::sourceRows;
 
 class TestPredictionModels : public QObject {
   Q_OBJECT
