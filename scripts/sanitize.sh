@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI's sanitizer stage: a Qt-free, CUDA-free build of the engine, the CLI and their tests with
 # AddressSanitizer and UndefinedBehaviorSanitizer (any report fails), then the engine and CLI
-# tests and the fuzz targets (CONVSCOPE_FUZZ_SECONDS each, 20 by default). Tests that take more
+# tests and the fuzz targets (CONVSCOPE_FUZZ_SECONDS each, 10 by default). Tests that take more
 # than 30 s under ASan are left out (they run in the normal build). -O1 with line tables only, as
 # the sanitizers' authors advise: half the compile time of -O2 -g, and reports still name lines. Needs what
 # `scripts/install-deps.sh --no-ui` installs.
@@ -15,7 +15,7 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
   -DCONVSCOPE_UI=OFF -DCONVSCOPE_CUDA=OFF -DCONVSCOPE_NATIVE=OFF \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" \
-  -DCONVSCOPE_FUZZ_SECONDS="${CONVSCOPE_FUZZ_SECONDS:-20}" >/dev/null
+  -DCONVSCOPE_FUZZ_SECONDS="${CONVSCOPE_FUZZ_SECONDS:-10}" >/dev/null
 cmake --build "$build" -j "$(nproc)"
 echo "sanitize: built in $((SECONDS - start)) s"
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1
