@@ -2,6 +2,7 @@
 // a prediction from the training worker's real (small, CPU) network; undo, clear, loading a
 // picture, live predictions that never queue up, and the drawing as the probe of the layer views.
 #include <QFile>
+#include <QLabel>
 #include <QPainter>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -16,6 +17,7 @@
 #include "canvas/digit_predictor.h"
 #include "canvas/top_predictions.h"
 #include "convscope/backends.h"
+#include "network/probe_view.h"
 #include "test_data.h"
 #include "training/training_session.h"
 
@@ -220,6 +222,15 @@ void TestCanvas::drawingBecomesTheProbe() {
   QTRY_VERIFY_WITH_TIMEOUT(sameAs(session.latestSnapshot(), panel.input()), 10000);
   const SnapshotPtr frame = session.latestSnapshot();
   QVERIFY(!frame->layers.empty());
+  // Marked as no validation image: the probe view names it the drawn digit, with no true label.
+  QCOMPARE(frame->probe, -1);
+  ProbeView probeView;
+  probeView.setSnapshot(*frame);
+  QStringList texts;
+  for (const QLabel* label : probeView.findChildren<QLabel*>()) texts << label->text();
+  QVERIFY2(texts.join(u'|').contains(QStringLiteral("the drawn digit")),
+           qPrintable(texts.join(u'|')));
+  QVERIFY(!texts.join(u'|').contains(QStringLiteral("true label")));
   // Activations and gradients of the drawing, from the live network's weights.
   const auto nonzero = [](const std::vector<float>& v) {
     return std::any_of(v.begin(), v.end(), [](float x) { return x != 0.f; });
@@ -238,6 +249,7 @@ void TestCanvas::drawingBecomesTheProbe() {
   const uint8_t* bytes = m_data->test.image(3);
   for (size_t i = 0; i < three.size(); ++i) three[i] = bytes[i] / 255.f;
   QTRY_VERIFY_WITH_TIMEOUT(sameAs(session.latestSnapshot(), three), 10000);
+  QCOMPARE(session.latestSnapshot()->probe, 3);
 }
 
 void TestCanvas::noNetworkIsSaid() {

@@ -8,7 +8,7 @@ ImageProbe::ImageProbe(std::vector<uint8_t> image) : m_image(std::move(image)) {
 
 ImageProbe::~ImageProbe() = default;
 
-void ImageProbe::capture(cs::Backend& live, long long step, int epoch, int probeIndex) {
+void ImageProbe::capture(cs::Backend& live, long long step, int epoch) {
   const cs::GroupConfig& cfg = live.config();
   const cs::Shape3 in = cfg.spec.input;
   if (static_cast<long long>(m_image.size()) != in.size())
@@ -55,6 +55,6 @@ void ImageProbe::capture(cs::Backend& live, long long step, int epoch, int probe
   out = *frame;
   out.step = step;
   out.epoch = epoch;
-  out.probe = probeIndex;
+  out.probe = -1;  // not a validation image
   live.snapshots().publish();
 }

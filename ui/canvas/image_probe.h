@@ -22,7 +22,7 @@ class ImageProbe {
 
   // A snapshot of network 0 of `live` on the image, published into live.snapshots() with the
   // given step, epoch and probe index. Throws InputError when the network takes another shape.
-  void capture(cs::Backend& live, long long step, int epoch, int probeIndex);
+  void capture(cs::Backend& live, long long step, int epoch);
 
  private:
   std::vector<uint8_t> m_image;

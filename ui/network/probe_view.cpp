@@ -66,7 +66,9 @@ ProbeView::ProbeView(QWidget* parent)
 }
 
 void ProbeView::setSnapshot(const cs::Snapshot& s) {
-  setProbe(s.probe);
+  // ImageProbe marks the drawn digit with probe -1; its label is the class predicted.
+  const bool drawn = s.probe < 0;
+  if (!drawn) setProbe(s.probe);
   const QImage image = probeImage(s);
   m_image->setPixmap(QPixmap::fromImage(
       image.scaled(kImageSide, kImageSide, Qt::KeepAspectRatio, Qt::FastTransformation)));
@@ -82,12 +84,14 @@ void ProbeView::setSnapshot(const cs::Snapshot& s) {
   }
   // Named as the status bar names the run's position: epoch, then the global step (the steps
   // whose updates these weights include).
-  m_details->setText(tr("true label <b>%1</b> · %2<br>loss %3 · epoch %4 · step %5")
-                         .arg(m_names.name(s.label).toHtmlEscaped())
-                         .arg(prediction)
-                         .arg(s.loss, 0, 'g', 3)
-                         .arg(s.epoch + 1)
-                         .arg(locale.toString(s.step)));
+  m_details->setText(
+      tr("%1 · %2<br>loss %3 · epoch %4 · step %5")
+          .arg(drawn ? tr("the drawn digit")
+                     : tr("true label <b>%1</b>").arg(m_names.name(s.label).toHtmlEscaped()))
+          .arg(prediction)
+          .arg(s.loss, 0, 'g', 3)
+          .arg(s.epoch + 1)
+          .arg(locale.toString(s.step)));
   m_bars->setProbabilities(s.probs, s.label);
 }
 

@@ -383,7 +383,7 @@ void TrainingWorker::captureSnapshot() {
 }
 
 void TrainingWorker::captureImageProbe() {
-  m_imageProbe->capture(*m_backend, m_backend->step_count(), m_trainer->epoch(), m_probe);
+  m_imageProbe->capture(*m_backend, m_backend->step_count(), m_trainer->epoch());
 }
 
 void TrainingWorker::predictDigit(int id, const std::vector<float>& image) {
