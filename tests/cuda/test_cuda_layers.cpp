@@ -270,8 +270,9 @@ TEST_P(DenseOp, MatchesCpu) {
     std::vector<float> yn(static_cast<size_t>(B) * c.out), dxn(xn.size());
     std::vector<float> dout = net_slice(dy, B, N, c.out, n);
     const float* wn = w.data() + n * wn_size;
-    cpu::dense_forward<float>(yn.data(), xn.data(), wn, b.data() + n * c.out, B, c.in, c.out,
-                              c.act);
+    std::vector<float> scratch(static_cast<size_t>(cpu::dense_scratch_size(B, c.in, c.out)));
+    cpu::dense_forward<float>(yn.data(), scratch.data(), xn.data(), wn, b.data() + n * c.out, B,
+                              c.in, c.out, c.act);
     cpu::dense_backward<float>(dxn.data(), want_dw.data() + n * wn_size, want_db.data() + n * c.out,
                                dout.data(), dout.data(), yn.data(), xn.data(), wn, B, c.in, c.out,
                                c.act);

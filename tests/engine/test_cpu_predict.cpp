@@ -103,12 +103,15 @@ class DoubleNet {
         case LayerKind::AvgPool:
           cpu::avgpool_forward(out.data(), in.data(), 1, shape.c, shape.h, shape.w, l.kernel);
           break;
-        case LayerKind::Dense:
-          cpu::dense_forward(out.data(), in.data(), m_params[param].data(),
+        case LayerKind::Dense: {
+          std::vector<double> scratch(
+              static_cast<size_t>(cpu::dense_scratch_size(1, shape.size(), shapes[i].size())));
+          cpu::dense_forward(out.data(), scratch.data(), in.data(), m_params[param].data(),
                              m_params[param + 1].data(), 1, shape.size(), shapes[i].size(),
                              l.activation);
           param += 2;
           break;
+        }
       }
       in.swap(out);
       shape = shapes[i];

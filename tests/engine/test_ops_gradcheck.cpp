@@ -158,15 +158,19 @@ TEST_P(DenseOp, ForwardMatchesReferenceAndGradientsMatchCentralDifferences) {
       for (int i = 0; i < c.in; ++i) s += x[b * c.in + i] * wt[o * c.in + i];
       ref[b * c.out + o] = activate(s, c.act);
     }
+  const size_t scratch = static_cast<size_t>(dense_scratch_size(c.b, c.in, c.out));
   auto forward = [&] {
-    Vd out(n_out);
-    dense_forward(out.data(), x.data(), wt.data(), bias.data(), c.b, c.in, c.out, c.act);
+    Vd out(n_out), work(scratch);
+    dense_forward(out.data(), work.data(), x.data(), wt.data(), bias.data(), c.b, c.in, c.out,
+                  c.act);
     return out;
   };
   const Vd out = forward();
   EXPECT_TRUE(all_close("double forward", out.data(), ref.data(), n_out, 1e-12, 1e-12));
   Vf xf = to_float(x), wf = to_float(wt), bf = to_float(bias), outf(n_out);
-  dense_forward(outf.data(), xf.data(), wf.data(), bf.data(), c.b, c.in, c.out, c.act);
+  Vf workf(scratch);
+  dense_forward(outf.data(), workf.data(), xf.data(), wf.data(), bf.data(), c.b, c.in, c.out,
+                c.act);
   EXPECT_TRUE(all_close("float forward", outf.data(), ref.data(), n_out, 1e-5, 1e-4));
 
   const Vd r = random_vec(n_out, rng);

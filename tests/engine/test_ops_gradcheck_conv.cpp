@@ -217,7 +217,10 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(PoolCase{1, 2, 6, 6, 2, true}, PoolCase{3, 3, 7, 5, 2, true},
                     PoolCase{2, 3, 24, 21, 2, true}, PoolCase{3, 1, 9, 9, 3, true},
                     PoolCase{2, 2, 8, 4, 4, true}, PoolCase{1, 2, 6, 6, 2, false},
-                    PoolCase{3, 3, 7, 5, 2, false}, PoolCase{2, 2, 9, 6, 3, false}));
+                    PoolCase{3, 3, 7, 5, 2, false}, PoolCase{2, 2, 9, 6, 3, false},
+                    // maps exactly a 32-byte vector wide pool two output rows per vector: float
+                    // 8 x 8 (the reference network's second pool), double 4 wide, an odd count
+                    PoolCase{2, 3, 8, 8, 2, true}, PoolCase{2, 3, 6, 4, 2, true}));
 
 }  // namespace
 }  // namespace cs::cpu

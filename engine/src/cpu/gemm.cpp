@@ -67,46 +67,49 @@ struct StridedC {
   StridedC block(int i0, int j0) const { return {p + i0 * ld + j0, ld}; }
 };
 
-// C tile (R, 2 * lanes) = [C +] A (R, K) · B (K, 2 * lanes); the sum starts from zero and is
+// C tile (R, NV * lanes) = [C +] A (R, K) · B (K, NV * lanes); the sum starts from zero and is
 // stored to (or added to) C at the end.
-template <typename T, int R, typename MatA, typename MatB, typename MatC>
+template <typename T, int R, int NV, typename MatA, typename MatB, typename MatC>
 void tile_nn(int K, MatA a, MatB b, MatC c, bool add) {
   using V = Vec<T>;
   constexpr int L = kLanes<T>;
-  V acc[R][2] = {};
+  V acc[R][NV] = {};
   for (int k = 0; k < K; ++k) {
     const T* bk = b.row(k);
-    const V b0 = simd::load(bk), b1 = simd::load(bk + L);
+    V bv[NV];
+    for (int v = 0; v < NV; ++v) bv[v] = simd::load(bk + v * L);
     for (int i = 0; i < R; ++i) {
       const T ai = a.at(i, k);
-      acc[i][0] += ai * b0;
-      acc[i][1] += ai * b1;
+      for (int v = 0; v < NV; ++v) acc[i][v] += ai * bv[v];
     }
   }
   for (int i = 0; i < R; ++i) {
     T* ci = c.row(i);
-    simd::store(ci, add ? simd::load(ci) + acc[i][0] : acc[i][0]);
-    simd::store(ci + L, add ? simd::load(ci + L) + acc[i][1] : acc[i][1]);
+    for (int v = 0; v < NV; ++v)
+      simd::store(ci + v * L, add ? simd::load(ci + v * L) + acc[i][v] : acc[i][v]);
   }
 }
 
 template <typename T, typename MatA, typename MatB, typename MatC>
 using TileNn = void (*)(int, MatA, MatB, MatC, bool);
 
-template <typename T, typename MatA, typename MatB, typename MatC, int... R>
+template <typename T, int NV, typename MatA, typename MatB, typename MatC, int... R>
 constexpr std::array<TileNn<T, MatA, MatB, MatC>, sizeof...(R)> nn_tiles(
     std::integer_sequence<int, R...>) {
-  return {&tile_nn<T, R + 1, MatA, MatB, MatC>...};
+  return {&tile_nn<T, R + 1, NV, MatA, MatB, MatC>...};
 }
 
-// The nn driver: K blocks, then column blocks of B (a partial one through a padded panel and a
-// C tile), then row tiles of A.
+// The nn driver: K blocks, then column blocks of B two vectors wide (a last block of one vector
+// runs one-vector tiles, any other partial one goes through a padded panel and a C tile), then
+// row tiles of A.
 template <typename T, typename MatA, typename MatB, typename MatC>
 void gemm_nn_driver(int M, int N, int K, MatA A, MatB B, MatC C, bool accumulate) {
   static constexpr auto kDirect =
-      nn_tiles<T, MatA, MatB, MatC>(std::make_integer_sequence<int, kMr>{});
+      nn_tiles<T, 2, MatA, MatB, MatC>(std::make_integer_sequence<int, kMr>{});
+  static constexpr auto kHalf =
+      nn_tiles<T, 1, MatA, MatB, MatC>(std::make_integer_sequence<int, kMr>{});
   static constexpr auto kPadded =
-      nn_tiles<T, MatA, StridedB<T>, StridedC<T>>(std::make_integer_sequence<int, kMr>{});
+      nn_tiles<T, 2, MatA, StridedB<T>, StridedC<T>>(std::make_integer_sequence<int, kMr>{});
   constexpr int kNr = 2 * kLanes<T>;
   if (K == 0 && !accumulate) {
     for (int i = 0; i < M; ++i) std::fill(C.row(i), C.row(i) + N, T(0));
@@ -120,7 +123,8 @@ void gemm_nn_driver(int M, int N, int K, MatA A, MatB B, MatC C, bool accumulate
     for (int j0 = 0; j0 < N; j0 += kNr) {
       const int nr = std::min(kNr, N - j0);
       const MatB b = B.block(k0, j0);
-      if (nr < kNr) {
+      const bool half = nr == kLanes<T>;
+      if (nr < kNr && !half) {
         for (int k = 0; k < kc; ++k) {
           std::copy(b.row(k), b.row(k) + nr, panel + k * kNr);
           std::fill(panel + k * kNr + nr, panel + (k + 1) * kNr, T(0));
@@ -130,8 +134,8 @@ void gemm_nn_driver(int M, int N, int K, MatA A, MatB B, MatC C, bool accumulate
         const int mr = std::min(kMr, M - i0);
         const MatA a = A.block(i0, k0);
         const MatC c = C.block(i0, j0);
-        if (nr == kNr) {
-          kDirect[mr - 1](kc, a, b, c, add);
+        if (nr == kNr || half) {
+          (half ? kHalf : kDirect)[mr - 1](kc, a, b, c, add);
           continue;
         }
         kPadded[mr - 1](kc, a, StridedB<T>{panel, kNr}, StridedC<T>{ctile, kNr}, false);

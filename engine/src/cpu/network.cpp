@@ -34,6 +34,8 @@ NetPlan::NetPlan(const NetworkSpec& s) : spec(s) {
       l.bias = offsets[next_param++];
     }
     if (l.spec.kind == LayerKind::Conv2d) scratch = std::max(scratch, conv2d_scratch_size(l.conv));
+    if (l.spec.kind == LayerKind::Dense)
+      dense_scratch = std::max(dense_scratch, dense_scratch_size(1, l.in.size(), l.out.size()));
     widest = std::max<long long>(widest, l.out.size());
     layers.push_back(l);
     in = l.out;
@@ -50,7 +52,7 @@ Workspace::Workspace(const NetPlan& plan, int cap) : capacity(cap) {
   }
   grad_a.resize(b * plan.widest);
   grad_b.resize(b * plan.widest);
-  scratch.resize(static_cast<size_t>(plan.scratch));
+  scratch.resize(static_cast<size_t>(std::max(plan.scratch, plan.dense_scratch * cap)));
   probs.resize(b * plan.spec.classes);
   losses.resize(b);
 }
@@ -72,8 +74,8 @@ void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B)
         avgpool_forward(out, inp, B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
         break;
       case LayerKind::Dense:
-        dense_forward(out, inp, params + l.weight, params + l.bias, B, l.in.size(), l.out.size(),
-                      l.spec.activation);
+        dense_forward(out, ws.scratch.data(), inp, params + l.weight, params + l.bias, B,
+                      l.in.size(), l.out.size(), l.spec.activation);
         break;
     }
     inp = out;

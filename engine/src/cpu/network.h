@@ -30,6 +30,7 @@ struct NetPlan {
   long long param_size = 0;        // floats per network
   long long widest = 0;            // largest per-sample map (input or layer output)
   long long scratch = 0;           // conv scratch elements
+  long long dense_scratch = 0;     // dense scratch elements per sample
 };
 
 // Buffers for forward + backward of up to `capacity` samples; one per thread.
@@ -42,7 +43,7 @@ struct Workspace {
   std::vector<std::vector<float>> act;       // per layer (B, out) after the activation
   std::vector<std::vector<int32_t>> argmax;  // per max-pool layer (B, out)
   std::vector<float> grad_a, grad_b;         // (B, widest) gradients flowing back, ping-pong
-  std::vector<float> scratch;                // conv im2col buffers
+  std::vector<float> scratch;                // conv and dense scratch
   std::vector<float> probs, losses;          // (B, classes), (B)
 };
 

@@ -1,6 +1,7 @@
-// Portable SIMD vectors for the CPU kernels: GCC/Clang generic vectors of 32 bytes (8 floats,
-// 4 doubles). The compiler lowers them to AVX2/FMA (or AVX-512VL) registers under -march=native
-// and to pairs of SSE registers elsewhere; no intrinsics are needed.
+// Portable SIMD vectors for the CPU kernels: GCC/Clang generic vectors. The default width is a
+// machine's widest: 64 bytes (16 floats, 8 doubles) where AVX-512F is enabled (-march=native on
+// an AVX-512 CPU), 32 bytes otherwise; the compiler lowers them to ZMM, YMM or pairs of SSE
+// registers, so no intrinsics are needed. A kernel whose rows are short (pooling) asks for 32.
 #pragma once
 
 #include <cstring>
@@ -8,43 +9,56 @@
 
 namespace cs::cpu::simd {
 
-template <typename T>
+#ifdef __AVX512F__
+inline constexpr int kBytes = 64;
+inline constexpr int kVectorRegisters = 32;
+#else
+inline constexpr int kBytes = 32;
+inline constexpr int kVectorRegisters = 16;
+#endif
+
+template <typename T, int Bytes>
 struct VecOf {
-  typedef T type __attribute__((vector_size(32)));
+  typedef T type __attribute__((vector_size(Bytes)));
 };
-template <typename T>
-using Vec = typename VecOf<T>::type;
+template <typename T, int Bytes = kBytes>
+using Vec = typename VecOf<T, Bytes>::type;
 // The signed integer type of T's size: lane indices and comparison masks for Vec<T>.
 template <typename T>
 using Int = std::conditional_t<sizeof(T) == 8, long long, int>;
 
-template <typename T>
-inline constexpr int kLanes = static_cast<int>(32 / sizeof(T));
+template <typename T, int Bytes = kBytes>
+inline constexpr int kLanes = static_cast<int>(Bytes / sizeof(T));
 
-// AVX-512VL gives 32 vector registers, AVX2 16: the GEMM tile height follows.
-#ifdef __AVX512VL__
-inline constexpr int kVectorRegisters = 32;
-#else
-inline constexpr int kVectorRegisters = 16;
-#endif
-
-template <typename T>
-inline Vec<T> load(const T* p) {
-  Vec<T> v;
+template <typename T, int Bytes = kBytes>
+inline Vec<T, Bytes> load(const T* p) {
+  Vec<T, Bytes> v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
 
-template <typename T>
-inline void store(T* p, Vec<T> v) {
+template <typename T, int Bytes = kBytes>
+inline void store(T* p, Vec<T, Bytes> v) {
   std::memcpy(p, &v, sizeof v);
 }
 
-template <typename T>
-inline T hsum(Vec<T> v) {
-  T s = 0;
-  for (int l = 0; l < kLanes<T>; ++l) s += v[l];
-  return s;
+// The sum of v's lanes as a tree: the halves are added until one 16-byte vector is left.
+template <typename T, int Bytes = kBytes>
+inline T hsum(Vec<T, Bytes> v) {
+  if constexpr (Bytes > 16) {
+    constexpr int kHalf = Bytes / 2;
+    constexpr int kHalfLanes = kLanes<T, kHalf>;
+    Vec<T, kHalf> lo, hi;  // lane by lane: the compiler extracts the halves in registers
+    for (int l = 0; l < kHalfLanes; ++l) {
+      lo[l] = v[l];
+      hi[l] = v[l + kHalfLanes];
+    }
+    return hsum<T, kHalf>(lo + hi);
+  } else {
+    T s = 0;
+    for (int l = 0; l < kLanes<T, Bytes>; ++l) s += v[l];
+    return s;
+  }
 }
 
 // Sum of n values with one vector of partial sums (no serial dependency chain per element).

@@ -43,7 +43,12 @@ inline T derivative(T y, Activation act) {
 // One channel's run of `inner` values; the activation is a template argument so that each loop
 // is branch-free (and vectorizes for None and Relu).
 template <typename T, Activation A>
-void forward_run(T* out, T bias, int inner) {
+void forward_run(T* __restrict out, const T* __restrict src, T bias, int inner) {
+  for (int i = 0; i < inner; ++i) out[i] = activate(src[i] + bias, A);
+}
+
+template <typename T, Activation A>
+void forward_run_in_place(T* out, T bias, int inner) {
   for (int i = 0; i < inner; ++i) out[i] = activate(out[i] + bias, A);
 }
 
@@ -51,8 +56,18 @@ template <typename T, Activation A>
 void forward_all(T* out, const T* bias, int outer, int channels, int inner) {
   for (int o = 0; o < outer; ++o)
     for (int c = 0; c < channels; ++c)
-      forward_run<T, A>(out + (static_cast<long long>(o) * channels + c) * inner,
-                        bias ? bias[c] : T(0), inner);
+      forward_run_in_place<T, A>(out + (static_cast<long long>(o) * channels + c) * inner,
+                                 bias ? bias[c] : T(0), inner);
+}
+
+template <typename T, Activation A>
+void copy_all(T* out, const T* src, long long src_channel, int src_row, const T* bias, int channels,
+              int rows, int cols) {
+  for (int c = 0; c < channels; ++c)
+    for (int r = 0; r < rows; ++r)
+      forward_run<T, A>(out + (static_cast<long long>(c) * rows + r) * cols,
+                        src + c * src_channel + static_cast<long long>(r) * src_row,
+                        bias ? bias[c] : T(0), cols);
 }
 
 // Returns the buffer of d(pre-activation): dout itself for None, whose derivative is 1.
@@ -92,6 +107,25 @@ void bias_activation_forward(T* out, const T* bias, int outer, int channels, int
 }
 
 template <typename T>
+void bias_activation_copy(T* out, const T* src, long long src_channel, int src_row, const T* bias,
+                          int channels, int rows, int cols, Activation act) {
+  switch (act) {
+    case Activation::None:
+      return copy_all<T, Activation::None>(out, src, src_channel, src_row, bias, channels, rows,
+                                           cols);
+    case Activation::Relu:
+      return copy_all<T, Activation::Relu>(out, src, src_channel, src_row, bias, channels, rows,
+                                           cols);
+    case Activation::Tanh:
+      return copy_all<T, Activation::Tanh>(out, src, src_channel, src_row, bias, channels, rows,
+                                           cols);
+    case Activation::Sigmoid:
+      return copy_all<T, Activation::Sigmoid>(out, src, src_channel, src_row, bias, channels, rows,
+                                              cols);
+  }
+}
+
+template <typename T>
 const T* bias_activation_backward(T* dpre, T* dbias, const T* dout, const T* out, int outer,
                                   int channels, int inner, Activation act) {
   switch (act) {
@@ -109,6 +143,10 @@ const T* bias_activation_backward(T* dpre, T* dbias, const T* dout, const T* out
 
 template void bias_activation_forward<float>(float*, const float*, int, int, int, Activation);
 template void bias_activation_forward<double>(double*, const double*, int, int, int, Activation);
+template void bias_activation_copy<float>(float*, const float*, long long, int, const float*, int,
+                                          int, int, Activation);
+template void bias_activation_copy<double>(double*, const double*, long long, int, const double*,
+                                           int, int, int, Activation);
 template const float* bias_activation_backward<float>(float*, float*, const float*, const float*,
                                                       int, int, int, Activation);
 template const double* bias_activation_backward<double>(double*, double*, const double*,

@@ -21,7 +21,7 @@ namespace cs::cpu {
 
 namespace {
 
-constexpr int kSpanAlign = 16;  // whole nn tiles for float and double
+constexpr int kSpanAlign = 2 * simd::kLanes<float>;  // whole nn tiles for float and double
 
 // ----- stride 1: implicit GEMM on the padded plane
 
@@ -47,41 +47,82 @@ void forward_implicit(T* out, T* scratch, const T* inp, const T* weight, const T
   for (int b = 0; b < B; ++b) {
     pad_plane(xpad, inp + static_cast<long long>(b) * g.c * g.h * g.w, g);
     gemm_nn_gather_b(g.oc, g.span, ckk, weight, ckk, 1, xpad, g.taps.data(), wide, g.span, false);
-    T* out_b = out + static_cast<long long>(b) * g.oc * P;
-    for (int o = 0; o < g.oc; ++o)
-      for (int y = 0; y < g.oh; ++y) {
-        const T* __restrict s = wide + static_cast<long long>(o) * g.span + y * g.wp;
-        T* __restrict d = out_b + (static_cast<long long>(o) * g.oh + y) * g.ow;
-        for (int x = 0; x < g.ow; ++x) d[x] = s[x];
-      }
-    bias_activation_forward(out_b, bias, 1, g.oc, P, act);
+    bias_activation_copy(out + static_cast<long long>(b) * g.oc * P, wide, g.span, g.wp, bias, g.oc,
+                         g.oh, g.ow, act);
   }
+}
+
+// dinp (C, H, W) of one sample from dx (CKK, ldx), whose row r holds W^T · dwide on its span at
+// column `reach` with zeros around: the padded plane's value at p is the sum over the taps of
+// row (c, ky, kx) at p - (ky * WP + kx), so each vector of a channel's padded rows is a sum of
+// shifted loads; nothing is added up in memory. The valid columns are then copied to dinp.
+template <typename T>
+void gather_dinp(T* dinp, T* rows, const T* dx, long long ldx, int reach, const ConvGeom& g) {
+  constexpr int L = simd::kLanes<T>, kChains = 4;  // vectors summed side by side
+  const int kk = g.k * g.k, first = g.pad * g.wp, n = g.h * g.wp;
+  for (int c = 0; c < g.c; ++c) {
+    const T* src = dx + static_cast<long long>(c) * kk * ldx + reach + first;
+    const int32_t* taps = g.taps.data() + c * kk;
+    for (int p = 0; p < n; p += kChains * L) {
+      simd::Vec<T> acc[kChains] = {};
+      for (int t = 0; t < kk; ++t) {
+        const T* row = src + t * ldx + p - (taps[t] - taps[0]);  // shifted by ky * WP + kx
+        for (int v = 0; v < kChains; ++v) acc[v] += simd::load(row + v * L);
+      }
+      for (int v = 0; v < kChains; ++v) simd::store(rows + p + v * L, acc[v]);
+    }
+    for (int y = 0; y < g.h; ++y) {
+      T* __restrict t = dinp + (static_cast<long long>(c) * g.h + y) * g.w;
+      const T* __restrict s = rows + y * g.wp + g.pad;
+      for (int x = 0; x < g.w; ++x) t[x] = s[x];
+    }
+  }
+}
+
+// The zeros dx's rows need around their span for gather_dinp's shifted loads.
+int dx_reach(const ConvGeom& g) {
+  return (g.k - 1) * (g.wp + 1);
+}
+
+long long dx_stride(const ConvGeom& g) {
+  constexpr int L = simd::kLanes<float>;
+  return (g.span + 2LL * dx_reach(g) + 5 * L + L - 1) / L * L;  // gather_dinp reads 4 L past n
 }
 
 template <typename T>
 void backward_implicit(T* dinp, T* dweight, const T* dpre, T* scratch, const T* inp,
                        const T* weight, int B, const ConvGeom& g) {
-  const int P = g.pixels(), ckk = g.col_rows(), span = g.span;
-  const bool transposed = dweight && g.oc % (2 * simd::kLanes<T>) == 0;  // dW^T: outer products
+  const int P = g.pixels(), ckk = g.col_rows(), span = g.span, reach = dx_reach(g);
+  const long long ldx = dx_stride(g);
+  const bool transposed = dweight && g.oc % simd::kLanes<T> == 0;  // dW^T: outer products
   T* xpad = scratch;
-  T* dxpad = xpad + g.plane;
-  T* wide = dxpad + g.plane;                               // (OC, span) dpre spread out
+  T* rows = xpad + g.plane;                                // (plane + 4 lanes) gather_dinp's
+  T* wide = rows + g.plane + 4 * simd::kLanes<T>;          // (OC, span) dpre spread out
   T* wide_t = wide + static_cast<long long>(g.oc) * span;  // (span, OC) its transpose
   T* dw_t = wide_t + static_cast<long long>(span) * g.oc;  // (CKK, OC)
-  T* dx = dw_t + static_cast<long long>(ckk) * g.oc;       // (CKK, span)
+  T* dx = dw_t + static_cast<long long>(ckk) * g.oc;       // (CKK, ldx)
   if (transposed) std::fill(dw_t, dw_t + static_cast<long long>(ckk) * g.oc, T(0));
+  for (int r = 0; dinp && r < ckk; ++r) {  // the margins: the GEMM writes each row's span
+    std::fill(dx + r * ldx, dx + r * ldx + reach, T(0));
+    std::fill(dx + r * ldx + reach + span, dx + (r + 1) * ldx, T(0));
+  }
   std::fill(wide, wide + static_cast<long long>(g.oc) * span, T(0));
   std::fill(wide_t, wide_t + static_cast<long long>(span) * g.oc, T(0));
   for (int b = 0; b < B; ++b) {
     const long long in_at = static_cast<long long>(b) * g.c * g.h * g.w;
     const T* dpre_b = dpre + static_cast<long long>(b) * g.oc * P;
     for (int o = 0; o < g.oc; ++o)
-      for (int y = 0; y < g.oh; ++y)
-        for (int x0 = 0; x0 < g.ow; ++x0) {
-          const T d = dpre_b[(o * g.oh + y) * g.ow + x0];
-          wide[static_cast<long long>(o) * span + y * g.wp + x0] = d;
-          if (transposed) wide_t[static_cast<long long>(y * g.wp + x0) * g.oc + o] = d;
-        }
+      for (int y = 0; y < g.oh; ++y) {
+        const T* __restrict s = dpre_b + (o * g.oh + y) * g.ow;
+        T* __restrict d = wide + static_cast<long long>(o) * span + y * g.wp;
+        for (int x = 0; x < g.ow; ++x) d[x] = s[x];
+      }
+    if (transposed)
+      for (int o = 0; o < g.oc; ++o)
+        for (int y = 0; y < g.oh; ++y)
+          for (int x = 0; x < g.ow; ++x)
+            wide_t[static_cast<long long>(y * g.wp + x) * g.oc + o] =
+                dpre_b[(o * g.oh + y) * g.ow + x];
     if (dweight) {
       pad_plane(xpad, inp + in_at, g);
       if (transposed)
@@ -90,20 +131,8 @@ void backward_implicit(T* dinp, T* dweight, const T* dpre, T* scratch, const T* 
         gemm_nt_gather_b(g.oc, ckk, span, wide, span, xpad, g.taps.data(), dweight, ckk, true);
     }
     if (!dinp) continue;
-    gemm_nn(ckk, span, g.oc, weight, 1, ckk, wide, span, dx, span, false);
-    std::fill(dxpad, dxpad + g.plane, T(0));
-    for (int r = 0; r < ckk; ++r) {  // rows overlap: added one after another
-      T* __restrict t = dxpad + g.taps[r];
-      const T* __restrict d = dx + static_cast<long long>(r) * span;
-      for (int q = 0; q < span; ++q) t[q] += d[q];
-    }
-    for (int c = 0; c < g.c; ++c)
-      for (int y = 0; y < g.h; ++y) {
-        T* __restrict t = dinp + in_at + (static_cast<long long>(c) * g.h + y) * g.w;
-        const T* __restrict s =
-            dxpad + (static_cast<long long>(c) * g.hp + y + g.pad) * g.wp + g.pad;
-        for (int x0 = 0; x0 < g.w; ++x0) t[x0] = s[x0];
-      }
+    gemm_nn(ckk, span, g.oc, weight, 1, ckk, wide, span, dx + reach, static_cast<int>(ldx), false);
+    gather_dinp(dinp + in_at, rows, dx, ldx, reach, g);
   }
   if (!transposed) return;
   for (int o = 0; o < g.oc; ++o)
@@ -229,7 +258,8 @@ ConvGeom ConvGeom::make(Shape3 in, int filters, int kernel, int stride, Padding 
 long long conv2d_scratch_size(const ConvGeom& g) {
   const long long ckk = g.col_rows();
   if (!g.implicit()) return 2 * ckk * g.pixels();
-  return 2 * g.plane + 2LL * g.oc * g.span + ckk * g.oc + ckk * g.span;
+  return 2 * g.plane + 4 * simd::kLanes<float> + 2LL * g.oc * g.span + ckk * g.oc +
+         ckk * dx_stride(g);
 }
 
 template <typename T>

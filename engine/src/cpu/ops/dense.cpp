@@ -1,5 +1,6 @@
-// Dense layer as three GEMMs: out = inp · weight^T (dot products along IN), dinp = dpre · weight,
-// dweight += dpre^T · inp (an outer-product GEMM reading dpre transposed in place).
+// Dense layer as three outer-product GEMMs: out^T = weight · inp^T on transposed copies (a
+// dot-product GEMM would end each of the B x OUT elements with a horizontal sum), dinp = dpre ·
+// weight, dweight += dpre^T · inp (reading dpre transposed in place).
 #include "cpu/ops/dense.h"
 
 #include "cpu/gemm.h"
@@ -7,10 +8,29 @@
 
 namespace cs::cpu {
 
+namespace {
+
+// dst (cols, rows) = src (rows, cols)^T.
 template <typename T>
-void dense_forward(T* out, const T* inp, const T* weight, const T* bias, int B, int in,
+void transpose(T* __restrict dst, const T* __restrict src, int rows, int cols) {
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) dst[static_cast<long long>(c) * rows + r] = src[r * cols + c];
+}
+
+}  // namespace
+
+long long dense_scratch_size(int B, int in, int out_features) {
+  return static_cast<long long>(B) * (in + out_features);
+}
+
+template <typename T>
+void dense_forward(T* out, T* scratch, const T* inp, const T* weight, const T* bias, int B, int in,
                    int out_features, Activation act) {
-  gemm_nt(B, out_features, in, inp, in, weight, in, out, out_features, false);
+  T* inp_t = scratch;                                   // (IN, B)
+  T* out_t = scratch + static_cast<long long>(in) * B;  // (OUT, B)
+  transpose(inp_t, inp, B, in);
+  gemm_nn(out_features, B, in, weight, in, 1, inp_t, B, out_t, B, false);
+  transpose(out, out_t, out_features, B);
   bias_activation_forward(out, bias, B, out_features, 1, act);
 }
 
@@ -23,10 +43,10 @@ void dense_backward(T* dinp, T* dweight, T* dbias, T* dpre, const T* dout, const
   if (dinp) gemm_nn(B, in, out_features, grad, out_features, 1, weight, in, dinp, in, false);
 }
 
-template void dense_forward<float>(float*, const float*, const float*, const float*, int, int, int,
-                                   Activation);
-template void dense_forward<double>(double*, const double*, const double*, const double*, int, int,
-                                    int, Activation);
+template void dense_forward<float>(float*, float*, const float*, const float*, const float*, int,
+                                   int, int, Activation);
+template void dense_forward<double>(double*, double*, const double*, const double*, const double*,
+                                    int, int, int, Activation);
 template void dense_backward<float>(float*, float*, float*, float*, const float*, const float*,
                                     const float*, const float*, int, int, int, Activation);
 template void dense_backward<double>(double*, double*, double*, double*, const double*,

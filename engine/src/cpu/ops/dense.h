@@ -8,8 +8,12 @@
 
 namespace cs::cpu {
 
+// Elements of scratch memory dense_forward needs for a batch of B.
+long long dense_scratch_size(int B, int in, int out_features);
+
 template <typename T>
 void dense_forward(T* out,           // (B, OUT)
+                   T* scratch,       // (dense_scratch_size(B, IN, OUT))
                    const T* inp,     // (B, IN)
                    const T* weight,  // (OUT, IN)
                    const T* bias,    // (OUT)

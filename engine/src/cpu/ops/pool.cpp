@@ -15,48 +15,66 @@ namespace {
 
 // The common 2 x 2 window, one vector of outputs at a time: the even and odd columns of two
 // input vectors are split with shuffles, and the four candidates (window positions 0 to 3) are
-// compared in row-major order with branch-free selects. A row's last vector overlaps the one before
-// instead of running a scalar tail; rows narrower than a vector run scalar.
+// compared in row-major order with branch-free selects. A row's last vector overlaps the one
+// before instead of running a scalar tail. Maps exactly a vector wide (8 x 8 for float) take two
+// output rows per vector: the two "halves" are then the window rows of output rows oy and oy + 1.
+// Other narrow maps run scalar.
 template <typename T>
 void maxpool2(T* out, int32_t* argmax, const T* inp, int planes, int H, int W) {
-  using V = simd::Vec<T>;
-  using I = simd::Vec<simd::Int<T>>;  // window positions and masks of V's element size
-  constexpr int L = simd::kLanes<T>;
+  constexpr int kBytes = 32;  // a 24-wide map's pooled rows of 12 take one vector and a half
+  using V = simd::Vec<T, kBytes>;
+  using I = simd::Vec<simd::Int<T>, kBytes>;  // window positions and masks of V's element size
+  constexpr int L = simd::kLanes<T, kBytes>;
   typedef int32_t I32 __attribute__((vector_size(L * sizeof(int32_t))));
   I even;
   for (int l = 0; l < L; ++l) even[l] = 2 * l;
   const I odd = even + 1;
+  // Outputs [o, o + L) from the window rows (t0 t1) on top and (b0 b1) below them.
+  auto pool = [&](const T* t0p, const T* t1p, const T* b0p, const T* b1p, long long o) {
+    const V t0 = simd::load<T, kBytes>(t0p), t1 = simd::load<T, kBytes>(t1p);
+    const V b0 = simd::load<T, kBytes>(b0p), b1 = simd::load<T, kBytes>(b1p);
+    V v = __builtin_shuffle(t0, t1, even);
+    I best{};  // window position 0
+    const V cand[3] = {__builtin_shuffle(t0, t1, odd), __builtin_shuffle(b0, b1, even),
+                       __builtin_shuffle(b0, b1, odd)};
+    for (int c = 0; c < 3; ++c) {
+      const I greater = cand[c] > v;
+      v = greater ? cand[c] : v;
+      best = greater ? I{} + (c + 1) : best;
+    }
+    simd::store<T, kBytes>(out + o, v);
+    const I32 best32 = __builtin_convertvector(best, I32);
+    std::memcpy(argmax + o, &best32, sizeof best32);
+  };
   const int oh = H / 2, ow = W / 2;
+  const bool paired = W == L;
   for (int p = 0; p < planes; ++p)
     for (int oy = 0; oy < oh; ++oy) {
       const long long o = (static_cast<long long>(p) * oh + oy) * ow;
       const int32_t top = (p * H + oy * 2) * W;  // index of the window row's first element
       const T* r0 = inp + top;
       const T* r1 = r0 + W;
+      if (paired && oy + 1 < oh) {
+        pool(r0, r0 + 2 * W, r1, r1 + 2 * W, o);
+        ++oy;
+        continue;
+      }
       for (int next = 0; ow >= L && next < ow; next += L) {
         const int ox = std::min(next, ow - L);
-        const V t0 = simd::load(r0 + 2 * ox), t1 = simd::load(r0 + 2 * ox + L);
-        const V b0 = simd::load(r1 + 2 * ox), b1 = simd::load(r1 + 2 * ox + L);
-        V v = __builtin_shuffle(t0, t1, even);
-        I best{};  // window position 0
-        const V cand[3] = {__builtin_shuffle(t0, t1, odd), __builtin_shuffle(b0, b1, even),
-                           __builtin_shuffle(b0, b1, odd)};
-        for (int c = 0; c < 3; ++c) {
-          const I greater = cand[c] > v;
-          v = greater ? cand[c] : v;
-          best = greater ? I{} + (c + 1) : best;
-        }
-        simd::store(out + o + ox, v);
-        const I32 best32 = __builtin_convertvector(best, I32);
-        std::memcpy(argmax + o + ox, &best32, sizeof best32);
+        pool(r0 + 2 * ox, r0 + 2 * ox + L, r1 + 2 * ox, r1 + 2 * ox + L, o + ox);
       }
       for (int ox = 0; ow < L && ox < ow; ++ox) {
         const int32_t at = top + 2 * ox;
         const int32_t cand[4] = {at, at + 1, at + W, at + W + 1};  // window positions 0 to 3
+        T v = inp[at];
         int32_t best = 0;
-        for (int32_t c = 1; c < 4; ++c)
-          if (inp[cand[c]] > inp[cand[best]]) best = c;
-        out[o + ox] = inp[cand[best]];
+        for (int32_t c = 1; c < 4; ++c) {  // selects, not branches: the winner is unpredictable
+          const T x = inp[cand[c]];
+          const bool greater = x > v;
+          v = greater ? x : v;
+          best = greater ? c : best;
+        }
+        out[o + ox] = v;
         argmax[o + ox] = best;
       }
     }
