@@ -57,31 +57,59 @@ Workspace::Workspace(const NetPlan& plan, int cap) : capacity(cap) {
   losses.resize(b);
 }
 
-void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B) {
-  const float* inp = ws.input.data();
-  for (size_t i = 0; i < plan.layers.size(); ++i) {
-    const LayerPlan& l = plan.layers[i];
-    float* out = ws.act[i].data();
-    switch (l.spec.kind) {
-      case LayerKind::Conv2d:
-        conv2d_forward(out, ws.scratch.data(), inp, params + l.weight, params + l.bias, B, l.conv,
-                       l.spec.activation);
-        break;
-      case LayerKind::MaxPool:
-        maxpool_forward(out, ws.argmax[i].data(), inp, B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
-        break;
-      case LayerKind::AvgPool:
-        avgpool_forward(out, inp, B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
-        break;
-      case LayerKind::Dense:
-        dense_forward(out, ws.scratch.data(), inp, params + l.weight, params + l.bias, B,
-                      l.in.size(), l.out.size(), l.spec.activation);
-        break;
-    }
-    inp = out;
+void layer_forward(const NetPlan& plan, Workspace& ws, const float* params, int i, int B) {
+  const LayerPlan& l = plan.layers[i];
+  const float* inp = i == 0 ? ws.input.data() : ws.act[i - 1].data();
+  float* out = ws.act[i].data();
+  switch (l.spec.kind) {
+    case LayerKind::Conv2d:
+      conv2d_forward(out, ws.scratch.data(), inp, params + l.weight, params + l.bias, B, l.conv,
+                     l.spec.activation);
+      break;
+    case LayerKind::MaxPool:
+      maxpool_forward(out, ws.argmax[i].data(), inp, B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
+      break;
+    case LayerKind::AvgPool:
+      avgpool_forward(out, inp, B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
+      break;
+    case LayerKind::Dense:
+      dense_forward(out, ws.scratch.data(), inp, params + l.weight, params + l.bias, B, l.in.size(),
+                    l.out.size(), l.spec.activation);
+      break;
   }
-  softmax_xent_forward(ws.probs.data(), ws.losses.data(), inp, ws.labels.data(), B,
+}
+
+void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B) {
+  for (size_t i = 0; i < plan.layers.size(); ++i)
+    layer_forward(plan, ws, params, static_cast<int>(i), B);
+  softmax_xent_forward(ws.probs.data(), ws.losses.data(), ws.act.back().data(), ws.labels.data(), B,
                        plan.spec.classes);
+}
+
+void layer_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int i,
+                    int B, float* d, float* dinp) {
+  const LayerPlan& l = plan.layers[i];
+  const float* inp = i == 0 ? ws.input.data() : ws.act[i - 1].data();
+  const float* out = ws.act[i].data();
+  float* dweight = grads && l.weight >= 0 ? grads + l.weight : nullptr;
+  float* dbias = grads && l.bias >= 0 ? grads + l.bias : nullptr;
+  switch (l.spec.kind) {
+    case LayerKind::Conv2d:
+      conv2d_backward(dinp, dweight, dbias, d, ws.scratch.data(), d, out, inp, params + l.weight, B,
+                      l.conv, l.spec.activation);
+      break;
+    case LayerKind::MaxPool:
+      if (dinp)
+        maxpool_backward(dinp, d, ws.argmax[i].data(), B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
+      break;
+    case LayerKind::AvgPool:
+      if (dinp) avgpool_backward(dinp, d, B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
+      break;
+    case LayerKind::Dense:
+      dense_backward(dinp, dweight, dbias, d, d, out, inp, params + l.weight, B, l.in.size(),
+                     l.out.size(), l.spec.activation);
+      break;
+  }
 }
 
 namespace {
@@ -93,30 +121,8 @@ void backward_layers(const NetPlan& plan, Workspace& ws, const float* params, fl
   float* d = ws.grad_a.data();
   float* dnext = ws.grad_b.data();
   for (int i = static_cast<int>(plan.layers.size()) - 1; i >= 0; --i) {
-    const LayerPlan& l = plan.layers[i];
     if (hook) (*hook)(i, d);
-    const float* inp = i == 0 ? ws.input.data() : ws.act[i - 1].data();
-    const float* out = ws.act[i].data();
-    float* dinp = i == 0 ? dinput : dnext;
-    float* dweight = grads && l.weight >= 0 ? grads + l.weight : nullptr;
-    float* dbias = grads && l.bias >= 0 ? grads + l.bias : nullptr;
-    switch (l.spec.kind) {
-      case LayerKind::Conv2d:
-        conv2d_backward(dinp, dweight, dbias, d, ws.scratch.data(), d, out, inp, params + l.weight,
-                        B, l.conv, l.spec.activation);
-        break;
-      case LayerKind::MaxPool:
-        if (dinp)
-          maxpool_backward(dinp, d, ws.argmax[i].data(), B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
-        break;
-      case LayerKind::AvgPool:
-        if (dinp) avgpool_backward(dinp, d, B, l.in.c, l.in.h, l.in.w, l.spec.kernel);
-        break;
-      case LayerKind::Dense:
-        dense_backward(dinp, dweight, dbias, d, d, out, inp, params + l.weight, B, l.in.size(),
-                       l.out.size(), l.spec.activation);
-        break;
-    }
+    layer_backward(plan, ws, params, grads, i, B, d, i == 0 ? dinput : dnext);
     std::swap(d, dnext);
   }
 }

@@ -50,6 +50,15 @@ struct Workspace {
 // Called during backward with d(loss)/d(activation of layer i), (B, out) — for snapshots.
 using LayerGradHook = std::function<void(int layer, const float* dact)>;
 
+// Layer i's forward over the first B samples: ws.act[i] from ws.input (i = 0) or ws.act[i - 1].
+void layer_forward(const NetPlan& plan, Workspace& ws, const float* params, int i, int B);
+
+// Layer i's backward after net_forward: d (B, out) = d(loss)/d(its output) becomes
+// d(loss)/d(pre-activation) in place, the parameter gradients are added to grads (null: none)
+// and d(loss)/d(its input) is written to dinp (B, in) (null: none).
+void layer_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int i,
+                    int B, float* d, float* dinp);
+
 // Forward of the first B samples of ws.input: fills ws.act, ws.probs and ws.losses.
 void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B);
 

@@ -3,9 +3,9 @@
 // Stride 1, implicit (see conv2d.h), with X the padded input plane read through the taps:
 //   forward  wide (OC, span) = W · X, then the OW valid columns of each output row are kept;
 //   dW       += dwide · X^T (dot products), with dpre spread on the span (zeros elsewhere), or
-//            as dW^T (CKK, OC) += X · dwide^T when OC fills whole tiles;
-//   dinp     dX (CKK, span) = W^T · dwide, each row added up on a zeroed plane at its tap, whose
-//            valid part is then dinp.
+//            as dW^T (CKK, OC) += X · dwide^T when OC is a whole number of vectors;
+//   dinp     dX (CKK, span) = W^T · dwide, whose rows, each shifted by its tap, add up to the
+//            padded plane of dinp (gather_dinp).
 // Reads past a row's valid columns meet zeros of dwide or are dropped, so they never matter.
 // Other strides, explicit: col = im2col(inp); out = W · col; dW += dpre · col^T (dot products);
 //   dcol = W^T · dpre, scattered back onto a zeroed dinp by col2im.
@@ -38,6 +38,19 @@ void pad_plane(T* xpad, const T* inp, const ConvGeom& g) {
     }
 }
 
+// The padded plane of sample b of B. Without padding the plane is the input itself: the span's
+// last few reads run past the sample into the next one's first values, which only junk columns
+// (dropped, or multiplied by their zero gradient) see. So samples followed by enough of the batch
+// are read in place, and the others are copied into xpad.
+template <typename T>
+const T* plane_of(T* xpad, const T* inp, int b, int B, const ConvGeom& g) {
+  const long long size = static_cast<long long>(g.c) * g.h * g.w;
+  const T* x = inp + b * size;
+  if (g.pad == 0 && g.plane - size <= (B - 1 - b) * size) return x;
+  pad_plane(xpad, x, g);
+  return xpad;
+}
+
 template <typename T>
 void forward_implicit(T* out, T* scratch, const T* inp, const T* weight, const T* bias, int B,
                       const ConvGeom& g, Activation act) {
@@ -45,8 +58,8 @@ void forward_implicit(T* out, T* scratch, const T* inp, const T* weight, const T
   T* wide = xpad + g.plane;
   const int P = g.pixels(), ckk = g.col_rows();
   for (int b = 0; b < B; ++b) {
-    pad_plane(xpad, inp + static_cast<long long>(b) * g.c * g.h * g.w, g);
-    gemm_nn_gather_b(g.oc, g.span, ckk, weight, ckk, 1, xpad, g.taps.data(), wide, g.span, false);
+    const T* x = plane_of(xpad, inp, b, B, g);
+    gemm_nn_gather_b(g.oc, g.span, ckk, weight, ckk, 1, x, g.taps.data(), wide, g.span, false);
     bias_activation_copy(out + static_cast<long long>(b) * g.oc * P, wide, g.span, g.wp, bias, g.oc,
                          g.oh, g.ow, act);
   }
@@ -56,20 +69,43 @@ void forward_implicit(T* out, T* scratch, const T* inp, const T* weight, const T
 // column `reach` with zeros around: the padded plane's value at p is the sum over the taps of
 // row (c, ky, kx) at p - (ky * WP + kx), so each vector of a channel's padded rows is a sum of
 // shifted loads; nothing is added up in memory. The valid columns are then copied to dinp.
+// Chains vectors of the padded plane from p on: sums of the taps' shifted rows, side by side.
+template <typename T, int Chains>
+void gather_vectors(T* rows, const T* src, long long ldx, const int32_t* taps, int kk, int p) {
+  constexpr int L = simd::kLanes<T>;
+  simd::Vec<T> acc[Chains] = {};
+  for (int t = 0; t < kk; ++t) {
+    const T* row = src + t * ldx + p - (taps[t] - taps[0]);  // shifted by ky * WP + kx
+    for (int v = 0; v < Chains; ++v) acc[v] += simd::load(row + v * L);
+  }
+  for (int v = 0; v < Chains; ++v) simd::store(rows + p + v * L, acc[v]);
+}
+
 template <typename T>
 void gather_dinp(T* dinp, T* rows, const T* dx, long long ldx, int reach, const ConvGeom& g) {
-  constexpr int L = simd::kLanes<T>, kChains = 4;  // vectors summed side by side
+  constexpr int L = simd::kLanes<T>;
   const int kk = g.k * g.k, first = g.pad * g.wp, n = g.h * g.wp;
   for (int c = 0; c < g.c; ++c) {
     const T* src = dx + static_cast<long long>(c) * kk * ldx + reach + first;
     const int32_t* taps = g.taps.data() + c * kk;
-    for (int p = 0; p < n; p += kChains * L) {
-      simd::Vec<T> acc[kChains] = {};
-      for (int t = 0; t < kk; ++t) {
-        const T* row = src + t * ldx + p - (taps[t] - taps[0]);  // shifted by ky * WP + kx
-        for (int v = 0; v < kChains; ++v) acc[v] += simd::load(row + v * L);
+    for (int p = 0; p < n;) {
+      switch (std::min((n - p + L - 1) / L, 4)) {  // up to 4 independent sums at a time
+        case 1:
+          gather_vectors<T, 1>(rows, src, ldx, taps, kk, p);
+          p += L;
+          break;
+        case 2:
+          gather_vectors<T, 2>(rows, src, ldx, taps, kk, p);
+          p += 2 * L;
+          break;
+        case 3:
+          gather_vectors<T, 3>(rows, src, ldx, taps, kk, p);
+          p += 3 * L;
+          break;
+        default:
+          gather_vectors<T, 4>(rows, src, ldx, taps, kk, p);
+          p += 4 * L;
       }
-      for (int v = 0; v < kChains; ++v) simd::store(rows + p + v * L, acc[v]);
     }
     for (int y = 0; y < g.h; ++y) {
       T* __restrict t = dinp + (static_cast<long long>(c) * g.h + y) * g.w;
@@ -86,7 +122,7 @@ int dx_reach(const ConvGeom& g) {
 
 long long dx_stride(const ConvGeom& g) {
   constexpr int L = simd::kLanes<float>;
-  return (g.span + 2LL * dx_reach(g) + 5 * L + L - 1) / L * L;  // gather_dinp reads 4 L past n
+  return (g.span + 2LL * dx_reach(g) + 2 * L + L - 1) / L * L;  // gather_dinp: a vector past n
 }
 
 template <typename T>
@@ -96,8 +132,8 @@ void backward_implicit(T* dinp, T* dweight, const T* dpre, T* scratch, const T* 
   const long long ldx = dx_stride(g);
   const bool transposed = dweight && g.oc % simd::kLanes<T> == 0;  // dW^T: outer products
   T* xpad = scratch;
-  T* rows = xpad + g.plane;                                // (plane + 4 lanes) gather_dinp's
-  T* wide = rows + g.plane + 4 * simd::kLanes<T>;          // (OC, span) dpre spread out
+  T* rows = xpad + g.plane;                                // (plane + lanes) gather_dinp's
+  T* wide = rows + g.plane + simd::kLanes<T>;              // (OC, span) dpre spread out
   T* wide_t = wide + static_cast<long long>(g.oc) * span;  // (span, OC) its transpose
   T* dw_t = wide_t + static_cast<long long>(span) * g.oc;  // (CKK, OC)
   T* dx = dw_t + static_cast<long long>(ckk) * g.oc;       // (CKK, ldx)
@@ -124,11 +160,11 @@ void backward_implicit(T* dinp, T* dweight, const T* dpre, T* scratch, const T* 
             wide_t[static_cast<long long>(y * g.wp + x) * g.oc + o] =
                 dpre_b[(o * g.oh + y) * g.ow + x];
     if (dweight) {
-      pad_plane(xpad, inp + in_at, g);
+      const T* x = plane_of(xpad, inp, b, B, g);
       if (transposed)
-        gemm_nn_gather_a(ckk, g.oc, span, xpad, g.taps.data(), wide_t, g.oc, dw_t, g.oc, true);
+        gemm_nn_gather_a(ckk, g.oc, span, x, g.taps.data(), wide_t, g.oc, dw_t, g.oc, true);
       else
-        gemm_nt_gather_b(g.oc, ckk, span, wide, span, xpad, g.taps.data(), dweight, ckk, true);
+        gemm_nt_gather_b(g.oc, ckk, span, wide, span, x, g.taps.data(), dweight, ckk, true);
     }
     if (!dinp) continue;
     gemm_nn(ckk, span, g.oc, weight, 1, ckk, wide, span, dx + reach, static_cast<int>(ldx), false);
@@ -258,8 +294,7 @@ ConvGeom ConvGeom::make(Shape3 in, int filters, int kernel, int stride, Padding 
 long long conv2d_scratch_size(const ConvGeom& g) {
   const long long ckk = g.col_rows();
   if (!g.implicit()) return 2 * ckk * g.pixels();
-  return 2 * g.plane + 4 * simd::kLanes<float> + 2LL * g.oc * g.span + ckk * g.oc +
-         ckk * dx_stride(g);
+  return 2 * g.plane + simd::kLanes<float> + 2LL * g.oc * g.span + ckk * g.oc + ckk * dx_stride(g);
 }
 
 template <typename T>

@@ -1,0 +1,108 @@
+// DISABLED_ReferenceNetworkPerLayer: a per-layer profile of the CPU ops of the reference network
+// on real MNIST, single-threaded, 16 samples a pass (the backend's sub-batch). For each layer it
+// prints the forward and backward time per sample (median of 5 rounds after a warm-up), the
+// multiply-adds per sample and the rate they run at. Run it with
+//   test_cpu_backend --gtest_also_run_disabled_tests --gtest_filter=OpProfile.*
+// Per-epoch seconds on T threads are about (total per sample) x 60,000 / T.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "convscope/backend.h"
+#include "convscope/dataset.h"
+#include "convscope/spec.h"
+#include "cpu/flush_denormals.h"
+#include "cpu/network.h"
+
+namespace cs {
+namespace {
+
+constexpr int kBatch = 16;
+
+// Median seconds of one call of fn, over 5 rounds of calls lasting about 20 ms each.
+double median_seconds(const std::function<void()>& fn) {
+  using clock = std::chrono::steady_clock;
+  for (int i = 0; i < 20; ++i) fn();
+  const auto t0 = clock::now();
+  fn();
+  const double once = std::chrono::duration<double>(clock::now() - t0).count();
+  const int calls = std::max(1, static_cast<int>(0.02 / std::max(once, 1e-7)));
+  std::vector<double> rounds;
+  for (int r = 0; r < 5; ++r) {
+    const auto start = clock::now();
+    for (int i = 0; i < calls; ++i) fn();
+    rounds.push_back(std::chrono::duration<double>(clock::now() - start).count() / calls);
+  }
+  std::sort(rounds.begin(), rounds.end());
+  return rounds[2];
+}
+
+// Multiply-adds per sample of layer l's forward.
+double forward_macs(const cpu::LayerPlan& l) {
+  if (l.spec.kind == LayerKind::Conv2d)
+    return 1.0 * l.conv.oc * l.conv.pixels() * l.conv.col_rows();
+  if (l.spec.kind == LayerKind::Dense) return 1.0 * l.in.size() * l.out.size();
+  return 0;
+}
+
+TEST(OpProfile, DISABLED_ReferenceNetworkPerLayer) {
+  if (!std::filesystem::exists(default_mnist_dir())) GTEST_SKIP() << "no MNIST in data/mnist";
+  const DatasetPair data = load_idx_folder(default_mnist_dir(), "mnist");
+  const NetworkSpec spec = NetworkSpec::reference();
+  const cpu::NetPlan plan(spec);
+  cpu::Workspace ws(plan, kBatch);
+  std::vector<float> params(static_cast<size_t>(plan.param_size));
+  const std::vector<std::vector<float>> init = init_parameters(spec, 1);
+  for (size_t t = 0; t < init.size(); ++t)
+    std::copy(init[t].begin(), init[t].end(), params.begin() + plan.offsets[t]);
+  std::vector<float> grads(params.size(), 0.f);
+  const int size = spec.input.size();
+  for (int i = 0; i < kBatch * size; ++i) ws.input[i] = data.train.images[i] / 255.f;
+  for (int s = 0; s < kBatch; ++s) ws.labels[s] = data.train.labels[s];
+
+  const cpu::FlushDenormals flush;
+  cpu::net_forward(plan, ws, params.data(), kBatch);
+  std::mt19937 rng(1);
+  std::normal_distribution<float> normal(0.f, 1e-3f);
+  std::vector<float> dout(ws.grad_a.size()), d(ws.grad_a.size());
+  for (float& v : dout) v = normal(rng);
+
+  std::printf("%-6s %-12s %12s %12s %12s %10s\n", "layer", "op", "fwd us/smp", "bwd us/smp",
+              "MAC/smp", "GFLOP/s");
+  double total = 0;
+  for (int i = 0; i < static_cast<int>(plan.layers.size()); ++i) {
+    const cpu::LayerPlan& l = plan.layers[i];
+    float* dinp = i == 0 ? nullptr : ws.grad_b.data();
+    const double fwd =
+        median_seconds([&] { cpu::layer_forward(plan, ws, params.data(), i, kBatch); }) / kBatch;
+    const double bwd =
+        median_seconds([&] {
+          std::copy_n(dout.begin(), kBatch * l.out.size(), d.begin());
+          cpu::layer_backward(plan, ws, params.data(), grads.data(), i, kBatch, d.data(), dinp);
+        }) /
+        kBatch;
+    const double macs = forward_macs(l) * (1 + (i == 0 ? 1 : 2));  // forward, dW, dinp
+    const std::string op = l.spec.kind == LayerKind::Conv2d    ? "conv2d"
+                           : l.spec.kind == LayerKind::Dense   ? "dense"
+                           : l.spec.kind == LayerKind::MaxPool ? "maxpool"
+                                                               : "avgpool";
+    std::printf("%-6d %-12s %12.2f %12.2f %12.0f %10.1f\n", i, op.c_str(), fwd * 1e6, bwd * 1e6,
+                macs, macs > 0 ? 2 * macs / (fwd + bwd) / 1e9 : 0.0);
+    total += fwd + bwd;
+  }
+  const double loss =
+      median_seconds([&] { cpu::net_forward(plan, ws, params.data(), kBatch); }) / kBatch;
+  std::printf("total of the layers: %.2f us per sample (a whole forward: %.2f us)\n", total * 1e6,
+              loss * 1e6);
+  EXPECT_GT(total, 0);
+}
+
+}  // namespace
+}  // namespace cs
