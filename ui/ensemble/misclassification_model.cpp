@@ -166,7 +166,8 @@ QStringList MisclassificationModel::csvHeader() {
           QStringLiteral("common_wrong_count"),
           QStringLiteral("mean_true_prob"),
           QStringLiteral("vote"),
-          QStringLiteral("disagreement_bits")};
+          QStringLiteral("disagreement_bits"),
+          QStringLiteral("forgotten")};
 }
 
 QStringList MisclassificationModel::csvRow(int row) const {
@@ -180,5 +181,6 @@ QStringList MisclassificationModel::csvRow(int row) const {
           QString::number(s.common_wrong),
           QString::number(s.mean_true_prob, 'g', 6),
           QString::number(s.vote),
-          QString::number(s.disagreement, 'g', 6)};
+          QString::number(s.disagreement, 'g', 6),
+          m_run->hasHistory() ? QString::number(m_run->forgotten(row)) : QString()};
 }

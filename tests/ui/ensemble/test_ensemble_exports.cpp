@@ -54,9 +54,11 @@ class TestEnsembleExports : public QObject {
     QVERIFY(page.writeCsv(path));
     const QStringList lines = readLines(path);
     QCOMPARE(lines.size(), 1 + 5);
-    QCOMPARE(lines[0], QStringLiteral("index,true_label,wrong,nets,common_wrong_label,"
-                                      "common_wrong_count,mean_true_prob,vote,disagreement_bits"));
-    QCOMPARE(lines[1], QStringLiteral("2,7,4,4,2,3,0.2,2,0.811278"));  // 2 ×3, 9 ×1
+    QCOMPARE(lines[0],
+             QStringLiteral("index,true_label,wrong,nets,common_wrong_label,"
+                            "common_wrong_count,mean_true_prob,vote,disagreement_bits,forgotten"));
+    // 2 ×3, 9 ×1; one stored epoch, so nothing can have been forgotten.
+    QCOMPARE(lines[1], QStringLiteral("2,7,4,4,2,3,0.2,2,0.811278,0"));
     QCOMPARE(lines[2].section(',', 0, 7), QStringLiteral("4,3,3,4,8,2,0.3,8"));
     QStringList order;
     for (const QString& line : lines.mid(1)) order << line.section(',', 0, 0);
@@ -69,7 +71,7 @@ class TestEnsembleExports : public QObject {
     QVERIFY(page.writeCsv(path));
     const QStringList threes = readLines(path);
     QCOMPARE(threes.size(), 3);
-    QCOMPARE(threes[1], QStringLiteral("0,3,0,4,,0,0.9,3,0"));
+    QCOMPARE(threes[1], QStringLiteral("0,3,0,4,,0,0.9,3,0,0"));
     QCOMPARE(threes[2].section(',', 0, 0), QStringLiteral("4"));
   }
 

@@ -111,6 +111,16 @@ class TestEnsembleHistory : public QObject {
     // Through the page's own table, as a header click would.
     page.filterModel()->sort(M::ForgottenColumn, Qt::DescendingOrder);
     QCOMPARE(proxyOrder(*page.filterModel()), (std::vector<int>{0, 2, 1, 3}));
+    // The CSV export carries the column too, as its last field.
+    const QString csv = s.dir.filePath(QStringLiteral("table.csv"));
+    QVERIFY(page.writeCsv(csv));
+    QFile file(csv);
+    QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+    const QStringList lines = QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 1 + 4);
+    QVERIFY(lines[0].endsWith(QStringLiteral(",forgotten")));
+    for (const QString& line : lines.mid(1))
+      QCOMPARE(line.section(',', -1).toInt(), kForgotten[line.section(',', 0, 0).toInt()]);
   }
 
   void detailPanelShowsNetsRightPerEpoch_data() {
@@ -165,6 +175,7 @@ class TestEnsembleHistory : public QObject {
     model.setRun(run);
     QCOMPARE(model.index(2, M::ForgottenColumn).data().toString(), QStringLiteral("–"));
     QCOMPARE(model.index(2, M::ForgottenColumn).data(M::SortRole).toInt(), -1);
+    QVERIFY(model.csvRow(2).last().isEmpty());  // unknown, not zero
     QVERIFY(model.index(2, M::ForgottenColumn)
                 .data(Qt::ToolTipRole)
                 .toString()
