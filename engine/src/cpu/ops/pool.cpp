@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "cpu/simd.h"
 
@@ -121,41 +122,24 @@ void maxpool_forward(T* out, int32_t* argmax, const T* inp, int B, int C, int H,
     maxpool_any(out, argmax, inp, B * C, H, W, k);
 }
 
-namespace {
-
-// Every element of every window gets dout or zero, in one pass (no clearing first); K is the
-// window size when known at compile time (2), 0 when it is the run-time k.
-template <typename T, int K>
-void maxpool_windows_backward(T* dinp, const T* dout, const int32_t* argmax, int planes, int H,
-                              int W, int k) {
-  if constexpr (K > 0) k = K;
-  const int oh = H / k, ow = W / k;
-  for (int p = 0; p < planes; ++p) {
-    T* plane = dinp + static_cast<long long>(p) * H * W;
-    const long long first = static_cast<long long>(p) * oh * ow;
-    for (int oy = 0; oy < oh; ++oy)
-      for (int dy = 0; dy < k; ++dy) {
-        T* __restrict row = plane + (oy * k + dy) * W;
-        const T* __restrict g = dout + first + oy * ow;
-        const int32_t* __restrict a = argmax + first + oy * ow;
-        for (int ox = 0; ox < ow; ++ox)
-          for (int dx = 0; dx < k; ++dx)
-            row[ox * k + dx] = a[ox] == pool_window_position(dy, dx, k) ? g[ox] : T(0);
-      }
-    zero_uncovered(plane, H, W, k);
-  }
-}
-
-}  // namespace
-
-// Each dout goes to its window's maximum and zeros to the rest (no search).
+// Zeroes dinp, then writes each dout at its window's maximum (a store per output, no search).
 template <typename T>
 void maxpool_backward(T* dinp, const T* dout, const int32_t* argmax, int B, int C, int H, int W,
                       int k) {
-  if (k == 2)
-    maxpool_windows_backward<T, 2>(dinp, dout, argmax, B * C, H, W, k);
-  else
-    maxpool_windows_backward<T, 0>(dinp, dout, argmax, B * C, H, W, k);
+  const int oh = H / k, ow = W / k;
+  std::vector<int32_t> offset(static_cast<size_t>(k) * k);  // window position -> plane offset
+  for (int dy = 0; dy < k; ++dy)
+    for (int dx = 0; dx < k; ++dx) offset[pool_window_position(dy, dx, k)] = dy * W + dx;
+  std::fill(dinp, dinp + static_cast<long long>(B) * C * H * W, T(0));
+  for (int p = 0; p < B * C; ++p) {
+    T* plane = dinp + static_cast<long long>(p) * H * W;
+    const long long first = static_cast<long long>(p) * oh * ow;
+    for (int oy = 0; oy < oh; ++oy)
+      for (int ox = 0; ox < ow; ++ox) {
+        const long long o = first + oy * ow + ox;
+        plane[oy * k * W + ox * k + offset[argmax[o]]] = dout[o];
+      }
+  }
 }
 
 template <typename T>
