@@ -19,6 +19,7 @@ using simd::Vec;
 
 constexpr int kKc = 256;                                       // K block of the nn family
 constexpr int kMr = simd::kVectorRegisters >= 32 ? 8 : 6;      // nn tile rows
+constexpr int kWideNv = simd::kVectorRegisters >= 32 ? 3 : 2;  // widest nn tile, in vectors
 constexpr int kNtRows = simd::kVectorRegisters >= 32 ? 4 : 2;  // gemm_nt tile rows
 constexpr int kNtCols = 4;                                     // gemm_nt tile columns
 
@@ -99,18 +100,18 @@ constexpr std::array<TileNn<T, MatA, MatB, MatC>, sizeof...(R)> nn_tiles(
   return {&tile_nn<T, R + 1, NV, MatA, MatB, MatC>...};
 }
 
-// The nn driver: K blocks, then column blocks of B two vectors wide (a last block of one vector
-// runs one-vector tiles, any other partial one goes through a padded panel and a C tile), then
-// row tiles of A.
+// The nn driver: K blocks, then column blocks of B as wide as they can be (kWideNv vectors, then
+// two, then one; a last part of a vector goes through a zero-padded panel and a C tile), then row
+// tiles of A.
 template <typename T, typename MatA, typename MatB, typename MatC>
 void gemm_nn_driver(int M, int N, int K, MatA A, MatB B, MatC C, bool accumulate) {
-  static constexpr auto kDirect =
-      nn_tiles<T, 2, MatA, MatB, MatC>(std::make_integer_sequence<int, kMr>{});
-  static constexpr auto kHalf =
-      nn_tiles<T, 1, MatA, MatB, MatC>(std::make_integer_sequence<int, kMr>{});
+  static constexpr std::array<std::array<TileNn<T, MatA, MatB, MatC>, kMr>, 3> kDirect = {
+      nn_tiles<T, 1, MatA, MatB, MatC>(std::make_integer_sequence<int, kMr>{}),
+      nn_tiles<T, 2, MatA, MatB, MatC>(std::make_integer_sequence<int, kMr>{}),
+      nn_tiles<T, kWideNv, MatA, MatB, MatC>(std::make_integer_sequence<int, kMr>{})};
   static constexpr auto kPadded =
       nn_tiles<T, 2, MatA, StridedB<T>, StridedC<T>>(std::make_integer_sequence<int, kMr>{});
-  constexpr int kNr = 2 * kLanes<T>;
+  constexpr int L = kLanes<T>, kNr = 2 * L;
   if (K == 0 && !accumulate) {
     for (int i = 0; i < M; ++i) std::fill(C.row(i), C.row(i) + N, T(0));
     return;
@@ -120,11 +121,12 @@ void gemm_nn_driver(int M, int N, int K, MatA A, MatB B, MatC C, bool accumulate
   for (int k0 = 0; k0 < K; k0 += kKc) {
     const int kc = std::min(kKc, K - k0);
     const bool add = accumulate || k0 > 0;
-    for (int j0 = 0; j0 < N; j0 += kNr) {
-      const int nr = std::min(kNr, N - j0);
+    for (int j0 = 0; j0 < N;) {
+      const int left = N - j0;
+      const int nv = left >= kWideNv * L ? kWideNv : left >= 2 * L ? 2 : left >= L ? 1 : 0;
+      const int nr = nv > 0 ? nv * L : left;  // nv 0: a partial vector, through the panel
       const MatB b = B.block(k0, j0);
-      const bool half = nr == kLanes<T>;
-      if (nr < kNr && !half) {
+      if (nv == 0) {
         for (int k = 0; k < kc; ++k) {
           std::copy(b.row(k), b.row(k) + nr, panel + k * kNr);
           std::fill(panel + k * kNr + nr, panel + (k + 1) * kNr, T(0));
@@ -134,8 +136,8 @@ void gemm_nn_driver(int M, int N, int K, MatA A, MatB B, MatC C, bool accumulate
         const int mr = std::min(kMr, M - i0);
         const MatA a = A.block(i0, k0);
         const MatC c = C.block(i0, j0);
-        if (nr == kNr || half) {
-          (half ? kHalf : kDirect)[mr - 1](kc, a, b, c, add);
+        if (nv > 0) {
+          kDirect[nv - 1][mr - 1](kc, a, b, c, add);
           continue;
         }
         kPadded[mr - 1](kc, a, StridedB<T>{panel, kNr}, StridedC<T>{ctile, kNr}, false);
@@ -143,6 +145,7 @@ void gemm_nn_driver(int M, int N, int K, MatA A, MatB B, MatC C, bool accumulate
           for (int j = 0; j < nr; ++j)
             c.row(i)[j] = add ? c.row(i)[j] + ctile[i * kNr + j] : ctile[i * kNr + j];
       }
+      j0 += nr;
     }
   }
 }
