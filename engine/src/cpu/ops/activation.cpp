@@ -89,56 +89,46 @@ const T* backward_all(T* dpre, T* dbias, const T* dout, const T* out, int outer,
   return grad;
 }
 
+// f.template operator()<A>() with act as the template argument A: each kernel is instantiated per
+// activation, so that its loops are branch-free.
+template <typename F>
+decltype(auto) with_activation(Activation act, F f) {
+  switch (act) {
+    case Activation::None:
+      break;
+    case Activation::Relu:
+      return f.template operator()<Activation::Relu>();
+    case Activation::Tanh:
+      return f.template operator()<Activation::Tanh>();
+    case Activation::Sigmoid:
+      return f.template operator()<Activation::Sigmoid>();
+  }
+  return f.template operator()<Activation::None>();
+}
+
 }  // namespace
 
 template <typename T>
 void bias_activation_forward(T* out, const T* bias, int outer, int channels, int inner,
                              Activation act) {
-  switch (act) {
-    case Activation::None:
-      return forward_all<T, Activation::None>(out, bias, outer, channels, inner);
-    case Activation::Relu:
-      return forward_all<T, Activation::Relu>(out, bias, outer, channels, inner);
-    case Activation::Tanh:
-      return forward_all<T, Activation::Tanh>(out, bias, outer, channels, inner);
-    case Activation::Sigmoid:
-      return forward_all<T, Activation::Sigmoid>(out, bias, outer, channels, inner);
-  }
+  with_activation(act,
+                  [&]<Activation A>() { forward_all<T, A>(out, bias, outer, channels, inner); });
 }
 
 template <typename T>
 void bias_activation_copy(T* out, const T* src, long long src_channel, int src_row, const T* bias,
                           int channels, int rows, int cols, Activation act) {
-  switch (act) {
-    case Activation::None:
-      return copy_all<T, Activation::None>(out, src, src_channel, src_row, bias, channels, rows,
-                                           cols);
-    case Activation::Relu:
-      return copy_all<T, Activation::Relu>(out, src, src_channel, src_row, bias, channels, rows,
-                                           cols);
-    case Activation::Tanh:
-      return copy_all<T, Activation::Tanh>(out, src, src_channel, src_row, bias, channels, rows,
-                                           cols);
-    case Activation::Sigmoid:
-      return copy_all<T, Activation::Sigmoid>(out, src, src_channel, src_row, bias, channels, rows,
-                                              cols);
-  }
+  with_activation(act, [&]<Activation A>() {
+    copy_all<T, A>(out, src, src_channel, src_row, bias, channels, rows, cols);
+  });
 }
 
 template <typename T>
 const T* bias_activation_backward(T* dpre, T* dbias, const T* dout, const T* out, int outer,
                                   int channels, int inner, Activation act) {
-  switch (act) {
-    case Activation::None:
-      return backward_all<T, Activation::None>(dpre, dbias, dout, out, outer, channels, inner);
-    case Activation::Relu:
-      return backward_all<T, Activation::Relu>(dpre, dbias, dout, out, outer, channels, inner);
-    case Activation::Tanh:
-      return backward_all<T, Activation::Tanh>(dpre, dbias, dout, out, outer, channels, inner);
-    case Activation::Sigmoid:
-      return backward_all<T, Activation::Sigmoid>(dpre, dbias, dout, out, outer, channels, inner);
-  }
-  return dpre;
+  return with_activation(act, [&]<Activation A>() {
+    return backward_all<T, A>(dpre, dbias, dout, out, outer, channels, inner);
+  });
 }
 
 template void bias_activation_forward<float>(float*, const float*, int, int, int, Activation);
