@@ -65,10 +65,6 @@ void forward_implicit(T* out, T* scratch, const T* inp, const T* weight, const T
   }
 }
 
-// dinp (C, H, W) of one sample from dx (CKK, ldx), whose row r holds W^T · dwide on its span at
-// column `reach` with zeros around: the padded plane's value at p is the sum over the taps of
-// row (c, ky, kx) at p - (ky * WP + kx), so each vector of a channel's padded rows is a sum of
-// shifted loads; nothing is added up in memory. The valid columns are then copied to dinp.
 // Chains vectors of the padded plane from p on: sums of the taps' shifted rows, side by side.
 template <typename T, int Chains>
 void gather_vectors(T* rows, const T* src, long long ldx, const int32_t* taps, int kk, int p) {
@@ -81,6 +77,10 @@ void gather_vectors(T* rows, const T* src, long long ldx, const int32_t* taps, i
   for (int v = 0; v < Chains; ++v) simd::store(rows + p + v * L, acc[v]);
 }
 
+// dinp (C, H, W) of one sample from dx (CKK, ldx), whose row r holds W^T · dwide on its span at
+// column `reach` with zeros around: the padded plane's value at p is the sum over the taps of
+// row (c, ky, kx) at p - (ky * WP + kx), so each vector of a channel's padded rows is a sum of
+// shifted loads; nothing is added up in memory. The valid columns are then copied to dinp.
 template <typename T>
 void gather_dinp(T* dinp, T* rows, const T* dx, long long ldx, int reach, const ConvGeom& g) {
   constexpr int L = simd::kLanes<T>;
@@ -132,7 +132,7 @@ void backward_implicit(T* dinp, T* dweight, const T* dpre, T* scratch, const T* 
   const long long ldx = dx_stride(g);
   const bool transposed = dweight && g.oc % simd::kLanes<T> == 0;  // dW^T: outer products
   T* xpad = scratch;
-  T* rows = xpad + g.plane;                                // (plane + lanes) gather_dinp's
+  T* rows = xpad + g.plane;                                // (plane + lanes) gather_dinp's sums
   T* wide = rows + g.plane + simd::kLanes<T>;              // (OC, span) dpre spread out
   T* wide_t = wide + static_cast<long long>(g.oc) * span;  // (span, OC) its transpose
   T* dw_t = wide_t + static_cast<long long>(span) * g.oc;  // (CKK, OC)

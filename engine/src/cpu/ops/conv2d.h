@@ -24,8 +24,8 @@ struct ConvGeom {
   int k = 1, stride = 1;
   int pad = 0;  // zero rows (columns) before the input: 0 for valid, (k - 1) / 2 for same;
                 // 'same' pads the rest after, so that OH = ceil(H / stride)
-  // Stride 1 only: the padded plane, the output row span on it (a multiple of 16), the offset of
-  // each tap, and the plane buffer's size (the padded maps and the zeros the span reads past).
+  // Stride 1 only: the padded plane, the output row span on it (whole two-vector tiles), the offset
+  // of each tap, and the plane buffer's size (the padded maps and the zeros the span reads past).
   int hp = 0, wp = 0, span = 0;
   long long plane = 0;
   std::vector<int32_t> taps;
