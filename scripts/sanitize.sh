@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# CI's sanitizer stage: a Qt-free, CUDA-free build of the engine, the CLI and their tests with
-# AddressSanitizer and UndefinedBehaviorSanitizer (any report fails), then the engine and CLI
-# tests and the fuzz targets (CONVSCOPE_FUZZ_SECONDS each, 10 by default). Tests that take more
-# than 30 s under ASan are left out (they run in the normal build). -O1 with line tables only, as
-# the sanitizers' authors advise: half the compile time of -O2 -g, and reports still name lines. Needs what
-# `scripts/install-deps.sh --no-ui` installs.
+# CI's sanitizer stage: a Qt-free, CUDA-free, MPI-free build of the engine, the CLI and their
+# tests with AddressSanitizer and UndefinedBehaviorSanitizer (any report fails), then the engine
+# and CLI tests and the fuzz targets (CONVSCOPE_FUZZ_SECONDS each, 10 by default). Tests that take
+# more than 30 s under ASan are left out (they run in the normal build), and so are the MPI ones
+# (never run here). -O1 with line tables only, as the sanitizers' authors advise: half the compile
+# time of -O2 -g, and reports still name lines. Needs what `scripts/install-deps.sh --no-ui`
+# installs.
 #   scripts/sanitize.sh            (build folder: build-sanitize, or $CONVSCOPE_SANITIZE_BUILD_DIR)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -13,7 +14,7 @@ start=$SECONDS
 flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
-  -DCONVSCOPE_UI=OFF -DCONVSCOPE_CUDA=OFF -DCONVSCOPE_NATIVE=OFF \
+  -DCONVSCOPE_UI=OFF -DCONVSCOPE_CUDA=OFF -DCONVSCOPE_MPI=OFF -DCONVSCOPE_NATIVE=OFF \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" \
   -DCONVSCOPE_FUZZ_SECONDS="${CONVSCOPE_FUZZ_SECONDS:-10}" >/dev/null
 cmake --build "$build" -j "$(nproc)"
