@@ -93,7 +93,9 @@ void TestTrainingWorker::startPauseStepResumeStopReset() {
   QSignalSpy states(&session, &TrainingSession::stateChanged);
   QSignalSpy started(&rec, &Recorder::runStarted);
   QSignalSpy cleared(&rec, &Recorder::runCleared);
-  const RunRequest run = testing_data::smallRun(*m_data, 20);
+  // Epochs enough that the run still trains when it is stopped below, even on a fast machine
+  // (it is stopped long before they end).
+  const RunRequest run = testing_data::smallRun(*m_data, 2000);
 
   session.invoke(&TrainingWorker::start, run);
   QTRY_COMPARE(session.state(), TrainingState::Running);
@@ -274,18 +276,20 @@ void TestTrainingWorker::checkpointContinuesWithConsistentLabels() {
   session.invoke(&TrainingWorker::reset);
   QTRY_COMPARE(session.state(), TrainingState::Idle);
 
-  // Epochs set to 10 in the panel: the checkpoint's 2 epochs, then 10 more.
-  session.invoke(&TrainingWorker::loadCheckpoint, path, testing_data::smallRun(*m_data, 10));
+  // Epochs set to kMore in the panel: the checkpoint's 2 epochs, then kMore more (enough that the
+  // resumed run is still training when it is paused below, even on a fast machine).
+  constexpr int kMore = 60;
+  session.invoke(&TrainingWorker::loadCheckpoint, path, testing_data::smallRun(*m_data, kMore));
   QTRY_COMPARE(loaded.count(), 1);
   QTRY_COMPARE(session.state(), TrainingState::Paused);
   QTRY_VERIFY(rec.frame && rec.frame->step == 2 * kStepsPerEpoch);
   const TrainingProgress at = rec.last;
   QCOMPARE(at.epoch, 2);
-  QCOMPARE(at.epochs, 12);
+  QCOMPARE(at.epochs, 2 + kMore);
   QCOMPARE(at.currentEpoch, 3);  // what comes next
   QCOMPARE(at.stepInEpoch, 0);
   QCOMPARE(at.globalStep, 2 * kStepsPerEpoch);
-  QCOMPARE(at.stepsLeft(), 10 * kStepsPerEpoch);
+  QCOMPARE(at.stepsLeft(), kMore * kStepsPerEpoch);
   QVERIFY(at.etaSeconds < 0);  // nothing trained here yet: no rate to go by
   // The probe names the same epoch and step as the status bar.
   QCOMPARE(rec.frame->epoch + 1, at.currentEpoch);
@@ -305,11 +309,11 @@ void TestTrainingWorker::checkpointContinuesWithConsistentLabels() {
            qPrintable(QStringLiteral("%1 vs %2").arg(p.etaSeconds).arg(expected)));
   session.invoke(&TrainingWorker::resume);
   QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
-  QCOMPARE(rec.last.globalStep, 12 * kStepsPerEpoch);
-  QCOMPARE(rec.last.currentEpoch, 12);
+  QCOMPARE(rec.last.globalStep, (2 + kMore) * kStepsPerEpoch);
+  QCOMPARE(rec.last.currentEpoch, 2 + kMore);
   QCOMPARE(rec.last.stepInEpoch, int(kStepsPerEpoch));
   QVERIFY(rec.evaluations.back().epochEnd);
-  QCOMPARE(rec.evaluations.back().epoch, 12.0);
+  QCOMPARE(rec.evaluations.back().epoch, 2.0 + kMore);
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
 }
 
