@@ -19,6 +19,7 @@
 #include "convscope/backend.h"
 #include "convscope/dataset.h"
 #include "convscope/spec.h"
+#include "convscope/sweep_stats.h"
 #include "cpu/flush_denormals.h"
 #include "cpu/network.h"
 
@@ -42,7 +43,7 @@ double median_seconds(const std::function<void()>& fn) {
     rounds.push_back(std::chrono::duration<double>(clock::now() - start).count() / calls);
   }
   std::sort(rounds.begin(), rounds.end());
-  return rounds[2];
+  return quantile_sorted(rounds, 0.5);
 }
 
 // Multiply-adds per sample of layer l's forward.
