@@ -54,6 +54,13 @@ void forward_run_in_place(T* out, T bias, int inner) {
 
 template <typename T, Activation A>
 void forward_all(T* out, const T* bias, int outer, int channels, int inner) {
+  if (inner == 1 && bias) {  // dense layers: along each sample's row of channels
+    for (int o = 0; o < outer; ++o) {
+      T* __restrict row = out + static_cast<long long>(o) * channels;
+      for (int c = 0; c < channels; ++c) row[c] = activate(row[c] + bias[c], A);
+    }
+    return;
+  }
   for (int o = 0; o < outer; ++o)
     for (int c = 0; c < channels; ++c)
       forward_run_in_place<T, A>(out + (static_cast<long long>(o) * channels + c) * inner,
@@ -70,11 +77,35 @@ void copy_all(T* out, const T* src, long long src_channel, int src_row, const T*
                         bias ? bias[c] : T(0), cols);
 }
 
+// inner 1 (dense layers): each sample's row of channels at a time, so that the loops run along
+// the channels; a sum per value would cost more than the value.
+template <typename T, Activation A>
+void backward_rows(T* dpre, T* __restrict dbias, const T* dout, const T* __restrict out, int outer,
+                   int channels) {
+  for (int o = 0; o < outer; ++o) {
+    const long long at = static_cast<long long>(o) * channels;
+    if constexpr (A != Activation::None) {
+      T* __restrict d = dpre + at;
+      if (dpre == dout)
+        for (int c = 0; c < channels; ++c) d[c] *= derivative(out[at + c], A);
+      else
+        for (int c = 0; c < channels; ++c) d[c] = dout[at + c] * derivative(out[at + c], A);
+    }
+    const T* __restrict g = (A == Activation::None ? dout : dpre) + at;
+    if (dbias)
+      for (int c = 0; c < channels; ++c) dbias[c] += g[c];
+  }
+}
+
 // Returns the buffer of d(pre-activation): dout itself for None, whose derivative is 1.
 template <typename T, Activation A>
 const T* backward_all(T* dpre, T* dbias, const T* dout, const T* out, int outer, int channels,
                       int inner) {
   const T* grad = A == Activation::None ? dout : dpre;
+  if (inner == 1) {
+    backward_rows<T, A>(dpre, dbias, dout, out, outer, channels);
+    return grad;
+  }
   for (int o = 0; o < outer; ++o)
     for (int c = 0; c < channels; ++c) {
       const long long at = (static_cast<long long>(o) * channels + c) * inner;
