@@ -102,7 +102,8 @@ constexpr std::array<TileNn<T, MatA, MatB, MatC>, sizeof...(R)> nn_tiles(
 
 // The nn driver: K blocks, then column blocks of B as wide as they can be (kWideNv vectors, then
 // two, then one; a last part of a vector goes through a zero-padded panel and a C tile), then row
-// tiles of A.
+// tiles of A, as few as kMr allows and of even heights: a tile of one row is one chain of
+// dependent FMAs, which waits on their latency.
 template <typename T, typename MatA, typename MatB, typename MatC>
 void gemm_nn_driver(int M, int N, int K, MatA A, MatB B, MatC C, bool accumulate) {
   static constexpr std::array<std::array<TileNn<T, MatA, MatB, MatC>, kMr>, 3> kDirect = {
@@ -132,8 +133,9 @@ void gemm_nn_driver(int M, int N, int K, MatA A, MatB B, MatC C, bool accumulate
           std::fill(panel + k * kNr + nr, panel + (k + 1) * kNr, T(0));
         }
       }
-      for (int i0 = 0; i0 < M; i0 += kMr) {
-        const int mr = std::min(kMr, M - i0);
+      const int tiles = (M + kMr - 1) / kMr;
+      for (int t = 0, i0 = 0, mr = 0; t < tiles; ++t, i0 += mr) {
+        mr = (M - i0) / (tiles - t);  // rows spread evenly: 25 as 6, 6, 6, 7, not 8, 8, 8, 1
         const MatA a = A.block(i0, k0);
         const MatC c = C.block(i0, j0);
         if (nv > 0) {

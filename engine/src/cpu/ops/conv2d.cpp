@@ -4,8 +4,9 @@
 //   forward  wide (OC, span) = W · X, then the OW valid columns of each output row are kept;
 //   dW       += dwide · X^T (dot products), with dpre spread on the span (zeros elsewhere), or
 //            as dW^T (CKK, OC) += X · dwide^T when OC is a whole number of vectors;
-//   dinp     dX (CKK, span) = W^T · dwide, whose rows, each shifted by its tap, add up to the
-//            padded plane of dinp (gather_dinp).
+//   dinp     per input channel c, dX_c (KK, span) = W_c^T · dwide, whose rows, each shifted by its
+//            tap, add up to channel c of dinp's padded plane (gather_dinp); one channel's dX stays
+//            in L1 between the GEMM that writes it and the sums that read it.
 // Reads past a row's valid columns meet zeros of dwide or are dropped, so they never matter.
 // Other strides, explicit: col = im2col(inp); out = W · col; dW += dpre · col^T (dot products);
 //   dcol = W^T · dpre, scattered back onto a zeroed dinp by col2im.
@@ -77,41 +78,40 @@ void gather_vectors(T* rows, const T* src, long long ldx, const int32_t* taps, i
   for (int v = 0; v < Chains; ++v) simd::store(rows + p + v * L, acc[v]);
 }
 
-// dinp (C, H, W) of one sample from dx (CKK, ldx), whose row r holds W^T · dwide on its span at
-// column `reach` with zeros around: the padded plane's value at p is the sum over the taps of
-// row (c, ky, kx) at p - (ky * WP + kx), so each vector of a channel's padded rows is a sum of
-// shifted loads; nothing is added up in memory. The valid columns are then copied to dinp.
+// Channel c of dinp (C, H, W) of one sample from dx (KK, ldx), whose row r holds W_c^T · dwide on
+// its span at column `reach` with zeros around: the padded plane's value at p is the sum over the
+// taps of row (ky, kx) at p - (ky * WP + kx), so each vector of the channel's padded rows is a sum
+// of shifted loads; nothing is added up in memory. The valid columns are then copied to dinp.
 template <typename T>
-void gather_dinp(T* dinp, T* rows, const T* dx, long long ldx, int reach, const ConvGeom& g) {
+void gather_dinp(T* dinp, T* rows, const T* dx, long long ldx, int reach, const ConvGeom& g,
+                 int c) {
   constexpr int L = simd::kLanes<T>;
   const int kk = g.k * g.k, first = g.pad * g.wp, n = g.h * g.wp;
-  for (int c = 0; c < g.c; ++c) {
-    const T* src = dx + static_cast<long long>(c) * kk * ldx + reach + first;
-    const int32_t* taps = g.taps.data() + c * kk;
-    for (int p = 0; p < n;) {
-      switch (std::min((n - p + L - 1) / L, 4)) {  // up to 4 independent sums at a time
-        case 1:
-          gather_vectors<T, 1>(rows, src, ldx, taps, kk, p);
-          p += L;
-          break;
-        case 2:
-          gather_vectors<T, 2>(rows, src, ldx, taps, kk, p);
-          p += 2 * L;
-          break;
-        case 3:
-          gather_vectors<T, 3>(rows, src, ldx, taps, kk, p);
-          p += 3 * L;
-          break;
-        default:
-          gather_vectors<T, 4>(rows, src, ldx, taps, kk, p);
-          p += 4 * L;
-      }
+  const T* src = dx + reach + first;
+  const int32_t* taps = g.taps.data() + c * kk;
+  for (int p = 0; p < n;) {
+    switch (std::min((n - p + L - 1) / L, 4)) {  // up to 4 independent sums at a time
+      case 1:
+        gather_vectors<T, 1>(rows, src, ldx, taps, kk, p);
+        p += L;
+        break;
+      case 2:
+        gather_vectors<T, 2>(rows, src, ldx, taps, kk, p);
+        p += 2 * L;
+        break;
+      case 3:
+        gather_vectors<T, 3>(rows, src, ldx, taps, kk, p);
+        p += 3 * L;
+        break;
+      default:
+        gather_vectors<T, 4>(rows, src, ldx, taps, kk, p);
+        p += 4 * L;
     }
-    for (int y = 0; y < g.h; ++y) {
-      T* __restrict t = dinp + (static_cast<long long>(c) * g.h + y) * g.w;
-      const T* __restrict s = rows + y * g.wp + g.pad;
-      for (int x = 0; x < g.w; ++x) t[x] = s[x];
-    }
+  }
+  for (int y = 0; y < g.h; ++y) {
+    T* __restrict t = dinp + (static_cast<long long>(c) * g.h + y) * g.w;
+    const T* __restrict s = rows + y * g.wp + g.pad;
+    for (int x = 0; x < g.w; ++x) t[x] = s[x];
   }
 }
 
@@ -136,9 +136,10 @@ void backward_implicit(T* dinp, T* dweight, const T* dpre, T* scratch, const T* 
   T* wide = rows + g.plane + simd::kLanes<T>;              // (OC, span) dpre spread out
   T* wide_t = wide + static_cast<long long>(g.oc) * span;  // (span, OC) its transpose
   T* dw_t = wide_t + static_cast<long long>(span) * g.oc;  // (CKK, OC)
-  T* dx = dw_t + static_cast<long long>(ckk) * g.oc;       // (CKK, ldx)
+  T* dx = dw_t + static_cast<long long>(ckk) * g.oc;       // (KK, ldx)
   if (transposed) std::fill(dw_t, dw_t + static_cast<long long>(ckk) * g.oc, T(0));
-  for (int r = 0; dinp && r < ckk; ++r) {  // the margins: the GEMM writes each row's span
+  const int kk = g.k * g.k;
+  for (int r = 0; dinp && r < kk; ++r) {  // the margins: the GEMM writes each row's span
     std::fill(dx + r * ldx, dx + r * ldx + reach, T(0));
     std::fill(dx + r * ldx + reach + span, dx + (r + 1) * ldx, T(0));
   }
@@ -167,8 +168,11 @@ void backward_implicit(T* dinp, T* dweight, const T* dpre, T* scratch, const T* 
         gemm_nt_gather_b(g.oc, ckk, span, wide, span, x, g.taps.data(), dweight, ckk, true);
     }
     if (!dinp) continue;
-    gemm_nn(ckk, span, g.oc, weight, 1, ckk, wide, span, dx + reach, static_cast<int>(ldx), false);
-    gather_dinp(dinp + in_at, rows, dx, ldx, reach, g);
+    for (int c = 0; c < g.c; ++c) {
+      gemm_nn(kk, span, g.oc, weight + c * kk, 1, ckk, wide, span, dx + reach,
+              static_cast<int>(ldx), false);
+      gather_dinp(dinp + in_at, rows, dx, ldx, reach, g, c);
+    }
   }
   if (!transposed) return;
   for (int o = 0; o < g.oc; ++o)
@@ -294,7 +298,8 @@ ConvGeom ConvGeom::make(Shape3 in, int filters, int kernel, int stride, Padding 
 long long conv2d_scratch_size(const ConvGeom& g) {
   const long long ckk = g.col_rows();
   if (!g.implicit()) return 2 * ckk * g.pixels();
-  return 2 * g.plane + simd::kLanes<float> + 2LL * g.oc * g.span + ckk * g.oc + ckk * dx_stride(g);
+  return 2 * g.plane + simd::kLanes<float> + 2LL * g.oc * g.span + ckk * g.oc +
+         1LL * g.k * g.k * dx_stride(g);
 }
 
 template <typename T>
