@@ -42,13 +42,16 @@ TEST(Gemm, MatchesNaiveProductsWithTailsTransposesAndGatheredRows) {
     const Vd a = random_vec(size_t(c.m) * c.k, rng), b = random_vec(size_t(c.k) * c.n, rng);
     const Vd c0 = random_vec(size_t(c.m) * c.n, rng);
     const Vf af = to_float(a), bf = to_float(b);
-    // Gathered copies: row r of A (B) stored at a shuffled offset with padding between rows.
-    std::vector<int32_t> a_rows(c.m), b_rows(c.k);
-    for (int i = 0; i < c.m; ++i) a_rows[i] = (c.m - 1 - i) * (c.k + 3);
+    // Gathered copies: row r of A (B) stored at a shuffled offset with padding between rows, and
+    // A's columns with a gap after every third.
+    std::vector<int32_t> a_rows(c.m), a_cols(c.k), b_rows(c.k);
+    const int a_ld = c.k + c.k / 3 + 3;
+    for (int i = 0; i < c.m; ++i) a_rows[i] = (c.m - 1 - i) * a_ld;
+    for (int k = 0; k < c.k; ++k) a_cols[k] = k + k / 3;
     for (int k = 0; k < c.k; ++k) b_rows[k] = (c.k - 1 - k) * (c.n + 5) + 2;
-    Vf ag(size_t(c.m) * (c.k + 3)), bg(size_t(c.k) * (c.n + 5) + 2);
+    Vf ag(size_t(c.m) * a_ld), bg(size_t(c.k) * (c.n + 5) + 2);
     for (int i = 0; i < c.m; ++i)
-      for (int k = 0; k < c.k; ++k) ag[a_rows[i] + k] = af[i * c.k + k];
+      for (int k = 0; k < c.k; ++k) ag[a_rows[i] + a_cols[k]] = af[i * c.k + k];
     for (int k = 0; k < c.k; ++k)
       for (int j = 0; j < c.n; ++j) bg[b_rows[k] + j] = bf[k * c.n + j];
     Vf at(size_t(c.k) * c.m);  // A stored transposed, (K, M)
@@ -69,8 +72,8 @@ TEST(Gemm, MatchesNaiveProductsWithTailsTransposesAndGatheredRows) {
       gemm_nn(c.m, c.n, c.k, at.data(), 1, c.m, bf.data(), c.n, out.data(), c.n, accumulate);
       EXPECT_TRUE(all_close("gemm_nn A^T", out.data(), ref.data(), ref.size(), 1e-5, 1e-4));
       out = to_float(c0);
-      gemm_nn_gather_a(c.m, c.n, c.k, ag.data(), a_rows.data(), bf.data(), c.n, out.data(), c.n,
-                       accumulate);
+      gemm_nn_gather_a(c.m, c.n, c.k, ag.data(), a_rows.data(), a_cols.data(), bf.data(), c.n,
+                       out.data(), c.n, accumulate);
       EXPECT_TRUE(all_close("gemm_nn_gather_a", out.data(), ref.data(), ref.size(), 1e-5, 1e-4));
       out = to_float(c0);
       gemm_nn_gather_b(c.m, c.n, c.k, af.data(), c.k, 1, bg.data(), b_rows.data(), out.data(), c.n,

@@ -32,13 +32,13 @@ struct StridedA {
   StridedA block(int i0, int k0) const { return {p + i0 * rs + k0 * ks, rs, ks}; }
 };
 
-// A(i, k) = p[rows[i] + k].
+// A(i, k) = p[rows[i] + cols[k]].
 template <typename T>
 struct GatheredA {
   const T* p;
-  const int32_t* rows;
-  T at(int i, int k) const { return p[rows[i] + k]; }
-  GatheredA block(int i0, int k0) const { return {p + k0, rows + i0}; }
+  const int32_t *rows, *cols;
+  T at(int i, int k) const { return (p + cols[k])[rows[i]]; }  // a pointer per k, not an index
+  GatheredA block(int i0, int k0) const { return {p, rows + i0, cols + k0}; }
 };
 
 // Row k of B starts at p + k * ld.
@@ -232,10 +232,10 @@ void gemm_nn_gather_b(int M, int N, int K, const T* A, int a_rs, int a_ks, const
 }
 
 template <typename T>
-void gemm_nn_gather_a(int M, int N, int K, const T* A, const int32_t* a_rows, const T* B, int ldb,
-                      T* C, int ldc, bool accumulate) {
-  gemm_nn_driver<T>(M, N, K, GatheredA<T>{A, a_rows}, StridedB<T>{B, ldb}, StridedC<T>{C, ldc},
-                    accumulate);
+void gemm_nn_gather_a(int M, int N, int K, const T* A, const int32_t* a_rows, const int32_t* a_cols,
+                      const T* B, int ldb, T* C, int ldc, bool accumulate) {
+  gemm_nn_driver<T>(M, N, K, GatheredA<T>{A, a_rows, a_cols}, StridedB<T>{B, ldb},
+                    StridedC<T>{C, ldc}, accumulate);
 }
 
 template <typename T>
@@ -254,8 +254,8 @@ void gemm_nt_gather_b(int M, int N, int K, const T* A, int lda, const T* B, cons
   template void gemm_nn<T>(int, int, int, const T*, int, int, const T*, int, T*, int, bool);     \
   template void gemm_nn_gather_b<T>(int, int, int, const T*, int, int, const T*, const int32_t*, \
                                     T*, int, bool);                                              \
-  template void gemm_nn_gather_a<T>(int, int, int, const T*, const int32_t*, const T*, int, T*,  \
-                                    int, bool);                                                  \
+  template void gemm_nn_gather_a<T>(int, int, int, const T*, const int32_t*, const int32_t*,     \
+                                    const T*, int, T*, int, bool);                               \
   template void gemm_nt<T>(int, int, int, const T*, int, const T*, int, T*, int, bool);          \
   template void gemm_nt_gather_b<T>(int, int, int, const T*, int, const T*, const int32_t*, T*,  \
                                     int, bool);

@@ -24,10 +24,11 @@ void gemm_nn_gather_b(int M, int N, int K, const T* A, int a_rs, int a_ks,  // (
                       T* C, int ldc,                      // (M, N)
                       bool accumulate);
 
-// gemm_nn with row i of A starting at A + a_rows[i] (contiguous along K).
+// gemm_nn with A (i, k) = A[a_rows[i] + a_cols[k]]: an implicit GEMM whose A is read at the sums
+// of two offset tables (a convolution's input plane at each tap, for each valid output pixel).
 template <typename T>
-void gemm_nn_gather_a(int M, int N, int K, const T* A,
-                      const int32_t* a_rows,  // (M, K), row i at A + a_rows[i]
+void gemm_nn_gather_a(int M, int N, int K, const T* A, const int32_t* a_rows,
+                      const int32_t* a_cols,  // (M, K), see above
                       const T* B, int ldb,    // (K, N)
                       T* C, int ldc,          // (M, N)
                       bool accumulate);

@@ -3,7 +3,8 @@
 // Stride 1, implicit (see conv2d.h), with X the padded input plane read through the taps:
 //   forward  wide (OC, span) = W · X, then the OW valid columns of each output row are kept;
 //   dW       += dwide · X^T (dot products), with dpre spread on the span (zeros elsewhere), or
-//            as dW^T (CKK, OC) += X · dwide^T when OC is a whole number of vectors;
+//            when OC is a whole number of vectors as dW^T (CKK, OC) += X · dpre^T (outer
+//            products) over the valid output pixels only, X read at taps[r] + pix[p];
 //   dinp     per input channel c, dX_c (KK, span) = W_c^T · dwide, whose rows, each shifted by its
 //            tap, add up to channel c of dinp's padded plane (gather_dinp); one channel's dX stays
 //            in L1 between the GEMM that writes it and the sums that read it.
@@ -134,8 +135,8 @@ void backward_implicit(T* dinp, T* dweight, const T* dpre, T* scratch, const T* 
   T* xpad = scratch;
   T* rows = xpad + g.plane;                                // (plane + lanes) gather_dinp's sums
   T* wide = rows + g.plane + simd::kLanes<T>;              // (OC, span) dpre spread out
-  T* wide_t = wide + static_cast<long long>(g.oc) * span;  // (span, OC) its transpose
-  T* dw_t = wide_t + static_cast<long long>(span) * g.oc;  // (CKK, OC)
+  T* dpre_t = wide + static_cast<long long>(g.oc) * span;  // (P, OC) one sample's dpre^T
+  T* dw_t = dpre_t + static_cast<long long>(P) * g.oc;     // (CKK, OC)
   T* dx = dw_t + static_cast<long long>(ckk) * g.oc;       // (KK, ldx)
   if (transposed) std::fill(dw_t, dw_t + static_cast<long long>(ckk) * g.oc, T(0));
   const int kk = g.k * g.k;
@@ -143,27 +144,24 @@ void backward_implicit(T* dinp, T* dweight, const T* dpre, T* scratch, const T* 
     std::fill(dx + r * ldx, dx + r * ldx + reach, T(0));
     std::fill(dx + r * ldx + reach + span, dx + (r + 1) * ldx, T(0));
   }
-  std::fill(wide, wide + static_cast<long long>(g.oc) * span, T(0));
-  std::fill(wide_t, wide_t + static_cast<long long>(span) * g.oc, T(0));
+  const bool spread = dinp || (dweight && !transposed);  // the GEMMs that read wide
+  if (spread) std::fill(wide, wide + static_cast<long long>(g.oc) * span, T(0));
   for (int b = 0; b < B; ++b) {
     const long long in_at = static_cast<long long>(b) * g.c * g.h * g.w;
     const T* dpre_b = dpre + static_cast<long long>(b) * g.oc * P;
-    for (int o = 0; o < g.oc; ++o)
+    for (int o = 0; spread && o < g.oc; ++o)
       for (int y = 0; y < g.oh; ++y) {
         const T* __restrict s = dpre_b + (o * g.oh + y) * g.ow;
         T* __restrict d = wide + static_cast<long long>(o) * span + y * g.wp;
         for (int x = 0; x < g.ow; ++x) d[x] = s[x];
       }
-    if (transposed)
-      for (int o = 0; o < g.oc; ++o)
-        for (int y = 0; y < g.oh; ++y)
-          for (int x = 0; x < g.ow; ++x)
-            wide_t[static_cast<long long>(y * g.wp + x) * g.oc + o] =
-                dpre_b[(o * g.oh + y) * g.ow + x];
+    for (int o = 0; transposed && o < g.oc; ++o)
+      for (int p = 0; p < P; ++p) dpre_t[static_cast<long long>(p) * g.oc + o] = dpre_b[o * P + p];
     if (dweight) {
       const T* x = plane_of(xpad, inp, b, B, g);
       if (transposed)
-        gemm_nn_gather_a(ckk, g.oc, span, x, g.taps.data(), wide_t, g.oc, dw_t, g.oc, true);
+        gemm_nn_gather_a(ckk, g.oc, P, x, g.taps.data(), g.pix.data(), dpre_t, g.oc, dw_t, g.oc,
+                         true);
       else
         gemm_nt_gather_b(g.oc, ckk, span, wide, span, x, g.taps.data(), dweight, ckk, true);
     }
@@ -291,6 +289,8 @@ ConvGeom ConvGeom::make(Shape3 in, int filters, int kernel, int stride, Padding 
     for (int c = 0; c < g.c; ++c)
       for (int ky = 0; ky < kernel; ++ky)
         for (int kx = 0; kx < kernel; ++kx) g.taps.push_back((c * g.hp + ky) * g.wp + kx);
+    for (int oy = 0; oy < g.oh; ++oy)
+      for (int ox = 0; ox < g.ow; ++ox) g.pix.push_back(oy * g.wp + ox);
   }
   return g;
 }
@@ -298,7 +298,7 @@ ConvGeom ConvGeom::make(Shape3 in, int filters, int kernel, int stride, Padding 
 long long conv2d_scratch_size(const ConvGeom& g) {
   const long long ckk = g.col_rows();
   if (!g.implicit()) return 2 * ckk * g.pixels();
-  return 2 * g.plane + simd::kLanes<float> + 2LL * g.oc * g.span + ckk * g.oc +
+  return 2 * g.plane + simd::kLanes<float> + 1LL * g.oc * (g.span + g.pixels()) + ckk * g.oc +
          1LL * g.k * g.k * dx_stride(g);
 }
 

@@ -25,10 +25,11 @@ struct ConvGeom {
   int pad = 0;  // zero rows (columns) before the input: 0 for valid, (k - 1) / 2 for same;
                 // 'same' pads the rest after, so that OH = ceil(H / stride)
   // Stride 1 only: the padded plane, the output row span on it (whole two-vector tiles), the offset
-  // of each tap, and the plane buffer's size (the padded maps and the zeros the span reads past).
+  // of each tap, of each output pixel on the span, and the plane buffer's size (the padded maps
+  // and the zeros the span reads past).
   int hp = 0, wp = 0, span = 0;
   long long plane = 0;
-  std::vector<int32_t> taps;
+  std::vector<int32_t> taps, pix;
 
   static ConvGeom make(Shape3 in, int filters, int kernel, int stride, Padding padding);
   int col_rows() const { return c * k * k; }
