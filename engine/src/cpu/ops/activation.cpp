@@ -91,7 +91,7 @@ void backward_rows(T* dpre, T* __restrict dbias, const T* dout, const T* __restr
       else
         for (int c = 0; c < channels; ++c) d[c] = dout[at + c] * derivative(out[at + c], A);
     }
-    const T* __restrict g = (A == Activation::None ? dout : dpre) + at;
+    const T* g = (A == Activation::None ? dout : dpre) + at;  // d's values: no __restrict
     if (dbias)
       for (int c = 0; c < channels; ++c) dbias[c] += g[c];
   }
