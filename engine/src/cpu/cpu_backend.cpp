@@ -162,6 +162,17 @@ void CpuBackend::begin_epoch(int epoch) {
   });
 }
 
+// Asks for the images of samples order[at], ..., order[at + n - 1] (those inside the epoch) to be
+// brought into cache: the training set is far larger than the caches, and a shuffled image is
+// otherwise a run of misses when it is gathered.
+void prefetch_images(const ImageSet& set, const std::vector<int32_t>& order, int at, int n) {
+  const int size = set.shape.size();
+  for (int s = at; s < std::min(at + n, static_cast<int>(order.size())); ++s) {
+    const uint8_t* image = set.images.data() + static_cast<size_t>(order[s]) * size;
+    for (int p = 0; p < size; p += 64) __builtin_prefetch(image + p);
+  }
+}
+
 // Forward and backward of samples [lo, hi) of the step, kSubBatch at a time so that the
 // activations stay in cache; the gradients of the sub-batches add up in the chunk's block.
 void CpuBackend::train_task(int net, int chunk, int chunks, int first, int count, Workspace& ws) {
@@ -176,6 +187,9 @@ void CpuBackend::train_task(int net, int chunk, int chunks, int first, int count
     const int32_t* idx = order.data() + first + s0;
     gather(
         m_train, b, [idx](int s) { return idx[s]; }, ws.input.data(), ws.labels.data());
+    // the next sub-batch: this chunk's, or the same chunk's of the next step
+    const int next = s0 + b < hi ? first + s0 + b : first + m_cfg.batch_size + lo;
+    prefetch_images(m_train, order, next, kSubBatch);
     cpu::net_forward(*m_plan, ws, params, b);
     cpu::net_backward(*m_plan, ws, params, grads, b, 1.f / static_cast<float>(count));
     for (int s = 0; s < b; ++s) {

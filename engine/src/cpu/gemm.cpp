@@ -78,16 +78,23 @@ void tile_nn(int K, MatA a, MatB b, MatC c, bool add) {
   for (int k = 0; k < K; ++k) {
     const T* bk = b.row(k);
     V bv[NV];
+#pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) bv[v] = simd::load(bk + v * L);
+#pragma GCC unroll 8
     for (int i = 0; i < R; ++i) {
       const T ai = a.at(i, k);
+#pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[i][v] += ai * bv[v];
     }
   }
+#pragma GCC unroll 8
   for (int i = 0; i < R; ++i) {
     T* ci = c.row(i);
-    for (int v = 0; v < NV; ++v)
-      simd::store(ci + v * L, add ? simd::load(ci + v * L) + acc[i][v] : acc[i][v]);
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      if (add) acc[i][v] += simd::load(ci + v * L);
+      simd::store(ci + v * L, acc[i][v]);
+    }
   }
 }
 
