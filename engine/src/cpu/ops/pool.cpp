@@ -80,6 +80,56 @@ void maxpool2(T* out, int32_t* argmax, const T* inp, int planes, int H, int W) {
     }
 }
 
+// The adjoint of maxpool2, laid out the same way: each output's gradient goes to its window
+// position and zeros to the other three, as two vectors per window row interleaved from the four
+// candidates; every covered input is written (the overlapping last vector writes the same values
+// twice).
+template <typename T>
+void maxpool2_backward(T* dinp, const T* dout, const int32_t* argmax, int planes, int H, int W) {
+  constexpr int kBytes = 32;
+  using V = simd::Vec<T, kBytes>;
+  using I = simd::Vec<simd::Int<T>, kBytes>;
+  constexpr int L = simd::kLanes<T, kBytes>;
+  typedef int32_t I32 __attribute__((vector_size(L * sizeof(int32_t))));
+  I first, second;  // (a, b) -> a0 b0 a1 b1 ..., the first and the second L lanes of it
+  for (int l = 0; l < L; ++l) {
+    first[l] = l / 2 + l % 2 * L;
+    second[l] = first[l] + L / 2;
+  }
+  auto unpool = [&](T* t0p, T* t1p, T* b0p, T* b1p, long long o) {
+    const V g = simd::load<T, kBytes>(dout + o);
+    I32 best32;
+    std::memcpy(&best32, argmax + o, sizeof best32);
+    const I best = __builtin_convertvector(best32, I);
+    V at[4];  // the gradient at window position c, zeros elsewhere
+    for (int c = 0; c < 4; ++c) at[c] = best == c ? g : V{};
+    simd::store<T, kBytes>(t0p, __builtin_shuffle(at[0], at[1], first));
+    simd::store<T, kBytes>(t1p, __builtin_shuffle(at[0], at[1], second));
+    simd::store<T, kBytes>(b0p, __builtin_shuffle(at[2], at[3], first));
+    simd::store<T, kBytes>(b1p, __builtin_shuffle(at[2], at[3], second));
+  };
+  const int oh = H / 2, ow = W / 2;
+  const bool paired = W == L;
+  for (int p = 0; p < planes; ++p)
+    for (int oy = 0; oy < oh; ++oy) {
+      const long long o = (static_cast<long long>(p) * oh + oy) * ow;
+      T* r0 = dinp + (static_cast<long long>(p) * H + oy * 2) * W;
+      T* r1 = r0 + W;
+      if (paired && oy + 1 < oh) {
+        unpool(r0, r0 + 2 * W, r1, r1 + 2 * W, o);
+        ++oy;
+        continue;
+      }
+      for (int next = 0; ow >= L && next < ow; next += L) {
+        const int ox = std::min(next, ow - L);
+        unpool(r0 + 2 * ox, r0 + 2 * ox + L, r1 + 2 * ox, r1 + 2 * ox + L, o + ox);
+      }
+      for (int ox = 0; ow < L && ox < ow; ++ox)
+        for (int c = 0; c < 4; ++c)
+          (c < 2 ? r0 : r1)[2 * ox + c % 2] = argmax[o + ox] == c ? dout[o + ox] : T(0);
+    }
+}
+
 template <typename T>
 void maxpool_any(T* out, int32_t* argmax, const T* inp, int planes, int H, int W, int k) {
   const int oh = H / k, ow = W / k;
@@ -122,10 +172,16 @@ void maxpool_forward(T* out, int32_t* argmax, const T* inp, int B, int C, int H,
     maxpool_any(out, argmax, inp, B * C, H, W, k);
 }
 
-// Zeroes dinp, then writes each dout at its window's maximum (a store per output, no search).
+// Zeroes dinp, then writes each dout at its window's maximum (a store per output, no search);
+// 2 x 2 windows write their four inputs at once instead.
 template <typename T>
 void maxpool_backward(T* dinp, const T* dout, const int32_t* argmax, int B, int C, int H, int W,
                       int k) {
+  if (k == 2) {
+    maxpool2_backward(dinp, dout, argmax, B * C, H, W);
+    for (int p = 0; p < B * C; ++p) zero_uncovered(dinp + static_cast<long long>(p) * H * W, H, W, k);
+    return;
+  }
   const int oh = H / k, ow = W / k;
   std::vector<int32_t> offset(static_cast<size_t>(k) * k);  // window position -> plane offset
   for (int dy = 0; dy < k; ++dy)
