@@ -107,6 +107,13 @@ TEST_P(ConvOp, ForwardMatchesReferenceAndGradientsMatchCentralDifferences) {
   conv2d_backward<double>(dx_only.data(), nullptr, nullptr, dpre.data(), scratch.data(), r.data(),
                           out.data(), x.data(), wt.data(), c.b, g, c.act);
   EXPECT_TRUE(all_close("dinp only", dx_only.data(), dx.data(), dx.size(), 1e-14, 1e-14));
+
+  // Without dinp (a first layer): the same parameter gradients.
+  Vd dw_only(wt.size(), 0.0), db_only(bias.size(), 0.0);
+  conv2d_backward<double>(nullptr, dw_only.data(), db_only.data(), dpre.data(), scratch.data(),
+                          r.data(), out.data(), x.data(), wt.data(), c.b, g, c.act);
+  EXPECT_TRUE(all_close("dweight only", dw_only.data(), dw.data(), dw.size(), 1e-12, 1e-12));
+  EXPECT_TRUE(all_close("dbias only", db_only.data(), db.data(), db.size(), 1e-12, 1e-12));
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -77,6 +77,17 @@ void copy_all(T* out, const T* src, long long src_channel, int src_row, const T*
                         bias ? bias[c] : T(0), cols);
 }
 
+template <typename T, Activation A>
+void backward_copy_all(T* dst, long long dst_channel, int dst_row, const T* dout, const T* out,
+                       int channels, int rows, int cols) {
+  for (int c = 0; c < channels; ++c)
+    for (int r = 0; r < rows; ++r) {
+      const long long at = (static_cast<long long>(c) * rows + r) * cols;
+      T* d = dst + c * dst_channel + static_cast<long long>(r) * dst_row;
+      for (int x = 0; x < cols; ++x) d[x] = dout[at + x] * derivative(out[at + x], A);
+    }
+}
+
 // inner 1 (dense layers): each sample's row of channels at a time, so that the loops run along
 // the channels; a sum per value would cost more than the value.
 template <typename T, Activation A>
@@ -155,6 +166,14 @@ void bias_activation_copy(T* out, const T* src, long long src_channel, int src_r
 }
 
 template <typename T>
+void activation_backward_copy(T* dst, long long dst_channel, int dst_row, const T* dout,
+                              const T* out, int channels, int rows, int cols, Activation act) {
+  with_activation(act, [&]<Activation A>() {
+    backward_copy_all<T, A>(dst, dst_channel, dst_row, dout, out, channels, rows, cols);
+  });
+}
+
+template <typename T>
 const T* bias_activation_backward(T* dpre, T* dbias, const T* dout, const T* out, int outer,
                                   int channels, int inner, Activation act) {
   return with_activation(act, [&]<Activation A>() {
@@ -168,6 +187,10 @@ template void bias_activation_copy<float>(float*, const float*, long long, int, 
                                           int, int, Activation);
 template void bias_activation_copy<double>(double*, const double*, long long, int, const double*,
                                            int, int, int, Activation);
+template void activation_backward_copy<float>(float*, long long, int, const float*, const float*,
+                                              int, int, int, Activation);
+template void activation_backward_copy<double>(double*, long long, int, const double*,
+                                               const double*, int, int, int, Activation);
 template const float* bias_activation_backward<float>(float*, float*, const float*, const float*,
                                                       int, int, int, Activation);
 template const double* bias_activation_backward<double>(double*, double*, const double*,

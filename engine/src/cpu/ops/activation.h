@@ -24,6 +24,17 @@ void bias_activation_copy(T* out,        // (channels, rows, cols)
                           const T* bias,  // (channels) or null
                           int channels, int rows, int cols, Activation act);
 
+// dst = dout * act'(out) over (channels, rows, cols), with row r of channel c written at
+// dst + c * dst_channel + r * dst_row: the adjoint of bias_activation_copy's layout, so that an
+// implicit convolution's gradient is spread onto its wide rows in the same pass. dst may be dout
+// when the layouts are the same.
+template <typename T>
+void activation_backward_copy(T* dst,  // strided, see above
+                              long long dst_channel, int dst_row,
+                              const T* dout,  // (channels, rows, cols)
+                              const T* out,   // (channels, rows, cols) forward output
+                              int channels, int rows, int cols, Activation act);
+
 // dpre = dout * act'(out), then dbias[c] += the sum of dpre over outer and inner. Returns the
 // buffer holding d(loss)/d(pre-activation): dpre, or dout itself with act None (nothing to
 // compute, dpre is not written). dpre may be dout (in place).

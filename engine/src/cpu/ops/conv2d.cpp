@@ -1,6 +1,7 @@
 // Convolution as GEMMs, one sample at a time (its buffers stay in L1/L2).
 //
-// Stride 1, implicit (see conv2d.h), with X the padded input plane read through the taps:
+// Stride 1, implicit (see conv2d.h), with X the padded input plane read through the taps, and
+// dpre made per sample, straight onto the span (dwide) in the pass that applies act':
 //   forward  wide (OC, span) = W · X, then the OW valid columns of each output row are kept;
 //   dW       += dwide · X^T (dot products), with dpre spread on the span (zeros elsewhere), or
 //            when OC is a whole number of vectors as dW^T (CKK, OC) += X · dpre^T (outer
@@ -126,9 +127,12 @@ long long dx_stride(const ConvGeom& g) {
   return (g.span + 2LL * dx_reach(g) + 2 * L + L - 1) / L * L;  // gather_dinp: a vector past n
 }
 
+// Per sample: dpre = dout * act'(out), written straight onto wide's span when a GEMM reads wide
+// (else into dpre), and from there summed into dbias and transposed for the outer-product dW.
 template <typename T>
-void backward_implicit(T* dinp, T* dweight, const T* dpre, T* scratch, const T* inp,
-                       const T* weight, int B, const ConvGeom& g) {
+void backward_implicit(T* dinp, T* dweight, T* dbias, T* dpre, T* scratch, const T* dout,
+                       const T* out, const T* inp, const T* weight, int B, const ConvGeom& g,
+                       Activation act) {
   const int P = g.pixels(), ckk = g.col_rows(), span = g.span, reach = dx_reach(g);
   const long long ldx = dx_stride(g);
   const bool transposed = dweight && g.oc % simd::kLanes<T> == 0;  // dW^T: outer products
@@ -144,19 +148,21 @@ void backward_implicit(T* dinp, T* dweight, const T* dpre, T* scratch, const T* 
     std::fill(dx + r * ldx, dx + r * ldx + reach, T(0));
     std::fill(dx + r * ldx + reach + span, dx + (r + 1) * ldx, T(0));
   }
+  // wide's columns outside the output pixels stay zero: the spread writes only the pixels
   const bool spread = dinp || (dweight && !transposed);  // the GEMMs that read wide
   if (spread) std::fill(wide, wide + static_cast<long long>(g.oc) * span, T(0));
   for (int b = 0; b < B; ++b) {
     const long long in_at = static_cast<long long>(b) * g.c * g.h * g.w;
-    const T* dpre_b = dpre + static_cast<long long>(b) * g.oc * P;
-    for (int o = 0; spread && o < g.oc; ++o)
-      for (int y = 0; y < g.oh; ++y) {
-        const T* __restrict s = dpre_b + (o * g.oh + y) * g.ow;
-        T* __restrict d = wide + static_cast<long long>(o) * span + y * g.wp;
-        for (int x = 0; x < g.ow; ++x) d[x] = s[x];
-      }
-    for (int o = 0; transposed && o < g.oc; ++o)
-      for (int p = 0; p < P; ++p) dpre_t[static_cast<long long>(p) * g.oc + o] = dpre_b[o * P + p];
+    const long long out_at = static_cast<long long>(b) * g.oc * P;
+    T* grad = spread ? wide : dpre + out_at;  // dpre of sample b, (OC, span) or (OC, P)
+    const long long channel = spread ? span : P;
+    activation_backward_copy(grad, channel, spread ? g.wp : g.ow, dout + out_at, out + out_at, g.oc,
+                             g.oh, g.ow, act);
+    for (int o = 0; dbias && o < g.oc; ++o) dbias[o] += simd::sum(grad + o * channel, channel);
+    for (int p = 0; transposed && p < P; ++p) {
+      const T* at = grad + (spread ? g.pix[p] : p);
+      for (int o = 0; o < g.oc; ++o) dpre_t[static_cast<long long>(p) * g.oc + o] = at[o * channel];
+    }
     if (dweight) {
       const T* x = plane_of(xpad, inp, b, B, g);
       if (transposed)
@@ -315,12 +321,12 @@ template <typename T>
 void conv2d_backward(T* dinp, T* dweight, T* dbias, T* dpre, T* scratch, const T* dout,
                      const T* out, const T* inp, const T* weight, int B, const ConvGeom& g,
                      Activation act) {
+  if (g.implicit()) {
+    backward_implicit(dinp, dweight, dbias, dpre, scratch, dout, out, inp, weight, B, g, act);
+    return;
+  }
   const T* grad = bias_activation_backward(dpre, dbias, dout, out, B, g.oc, g.pixels(), act);
-  if (!dinp && !dweight) return;
-  if (g.implicit())
-    backward_implicit(dinp, dweight, grad, scratch, inp, weight, B, g);
-  else
-    backward_explicit(dinp, dweight, grad, scratch, inp, weight, B, g);
+  if (dinp || dweight) backward_explicit(dinp, dweight, grad, scratch, inp, weight, B, g);
 }
 
 template void conv2d_forward<float>(float*, float*, const float*, const float*, const float*, int,

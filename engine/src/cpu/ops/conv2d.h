@@ -55,7 +55,8 @@ template <typename T>
 void conv2d_backward(T* dinp,          // (B, C, H, W) or null
                      T* dweight,       // (OC, C, K, K) or null
                      T* dbias,         // (OC) or null
-                     T* dpre,          // (B, OC, OH, OW)
+                     T* dpre,          // (B, OC, OH, OW) room for dpre, may be dout
+                                       // (its contents afterwards are unspecified)
                      T* scratch,       // (conv2d_scratch_size(g))
                      const T* dout,    // (B, OC, OH, OW)
                      const T* out,     // (B, OC, OH, OW) forward output

@@ -179,7 +179,8 @@ void maxpool_backward(T* dinp, const T* dout, const int32_t* argmax, int B, int 
                       int k) {
   if (k == 2) {
     maxpool2_backward(dinp, dout, argmax, B * C, H, W);
-    for (int p = 0; p < B * C; ++p) zero_uncovered(dinp + static_cast<long long>(p) * H * W, H, W, k);
+    for (int p = 0; p < B * C; ++p)
+      zero_uncovered(dinp + static_cast<long long>(p) * H * W, H, W, k);
     return;
   }
   const int oh = H / k, ow = W / k;
