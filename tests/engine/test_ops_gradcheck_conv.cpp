@@ -235,5 +235,72 @@ INSTANTIATE_TEST_SUITE_P(
                     // 8 x 8 (the reference network's second pool), double 4 wide, an odd count
                     PoolCase{2, 3, 8, 8, 2, true}, PoolCase{2, 3, 6, 4, 2, true}));
 
+// ---------------------------------------------------------------------------------------------
+// A convolution and the max pool after it, backward in one pass
+
+struct ConvPoolCase {
+  ConvCase conv;
+  int pool;
+};
+
+std::ostream& operator<<(std::ostream& os, const ConvPoolCase& c) {
+  return os << c.conv << " then max" << c.pool;
+}
+
+// conv2d_pool_backward against maxpool_backward and then conv2d_backward on the same inputs,
+// in T, with or without dinp; parameter gradients add to kPrior.
+template <typename T>
+void expect_fused_backward_equal(const ConvPoolCase& cp, bool with_dinp, double tol) {
+  const ConvCase& c = cp.conv;
+  const int k = cp.pool;
+  const ConvGeom g = ConvGeom::make({c.c, c.h, c.w}, c.oc, c.k, c.stride, c.pad);
+  std::mt19937_64 rng(5);
+  auto random = [&](size_t n) {
+    const Vd v = random_vec(n, rng);
+    return std::vector<T>(v.begin(), v.end());
+  };
+  const size_t n_in = size_t(c.b) * c.c * c.h * c.w, n_out = size_t(c.b) * c.oc * g.oh * g.ow;
+  const size_t n_pool = size_t(c.b) * c.oc * (g.oh / k) * (g.ow / k);
+  const std::vector<T> x = random(n_in), wt = random(size_t(c.oc) * c.c * c.k * c.k),
+                       bias = random(c.oc), dpool = random(n_pool);
+  std::vector<T> scratch(conv2d_scratch_size(g)), out(n_out), pooled(n_pool);
+  std::vector<int32_t> argmax(n_pool);
+  conv2d_forward(out.data(), scratch.data(), x.data(), wt.data(), bias.data(), c.b, g, c.act);
+  maxpool_forward(pooled.data(), argmax.data(), out.data(), c.b, c.oc, g.oh, g.ow, k);
+
+  const T garbage = static_cast<T>(kGarbage), prior = static_cast<T>(kPrior);
+  std::vector<T> dconv(n_out, garbage), dx(n_in, garbage), dw(wt.size(), prior), db(c.oc, prior);
+  maxpool_backward(dconv.data(), dpool.data(), argmax.data(), c.b, c.oc, g.oh, g.ow, k);
+  conv2d_backward(with_dinp ? dx.data() : nullptr, dw.data(), db.data(), dconv.data(),
+                  scratch.data(), dconv.data(), out.data(), x.data(), wt.data(), c.b, g, c.act);
+
+  std::vector<T> d = dpool, fx(n_in, garbage), fw(wt.size(), prior), fb(c.oc, prior);
+  conv2d_pool_backward(with_dinp ? fx.data() : nullptr, fw.data(), fb.data(), d.data(),
+                       scratch.data(), pooled.data(), argmax.data(), k, x.data(), wt.data(), c.b, g,
+                       c.act);
+  EXPECT_TRUE(all_close("dinp", fx.data(), dx.data(), n_in, tol, tol));
+  EXPECT_TRUE(all_close("dweight", fw.data(), dw.data(), dw.size(), tol, tol));
+  EXPECT_TRUE(all_close("dbias", fb.data(), db.data(), db.size(), tol, tol));
+}
+
+class ConvPoolOp : public testing::TestWithParam<ConvPoolCase> {};
+
+TEST_P(ConvPoolOp, FusedBackwardEqualsThePoolsThenTheConvolutions) {
+  for (bool with_dinp : {true, false}) {
+    SCOPED_TRACE(with_dinp ? "with dinp" : "without dinp");
+    expect_fused_backward_equal<double>(GetParam(), with_dinp, 1e-12);
+    expect_fused_backward_equal<float>(GetParam(), with_dinp, 1e-5);  // wider vectors
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, ConvPoolOp,
+    testing::Values(  // the reference network's two, odd maps (uncovered places), wider windows
+        ConvPoolCase{{3, 1, 28, 28, 8, 5, 1, Padding::Valid, Activation::Relu}, 2},
+        ConvPoolCase{{3, 8, 12, 12, 16, 5, 1, Padding::Valid, Activation::Relu}, 2},
+        ConvPoolCase{{2, 2, 7, 6, 3, 4, 1, Padding::Same, Activation::Tanh}, 2},
+        ConvPoolCase{{2, 3, 9, 11, 5, 3, 1, Padding::Valid, Activation::Sigmoid}, 2},
+        ConvPoolCase{{2, 2, 10, 9, 4, 3, 1, Padding::Same, Activation::None}, 3}));
+
 }  // namespace
 }  // namespace cs::cpu

@@ -1,6 +1,7 @@
 // Forward and backward of one network over a batch, layer by layer with the cs::cpu ops (the
 // mirror of cuda/src/group_net.cpp). Each layer's backward turns d, d(loss)/d(its output), into
-// d(loss)/d(pre-activation) in place, and writes d(loss)/d(its input) into the other buffer.
+// d(loss)/d(pre-activation) in place, and writes d(loss)/d(its input) into the other buffer; a
+// max pool and the stride-1 convolution before it go back in one pass (conv2d_pool_backward).
 #include "cpu/network.h"
 
 #include <algorithm>
@@ -114,15 +115,38 @@ void layer_backward(const NetPlan& plan, Workspace& ws, const float* params, flo
 
 namespace {
 
+// Whether layer i is a max pool right after a stride-1 convolution: their backward is one pass.
+bool pool_after_conv(const NetPlan& plan, int i) {
+  return i > 0 && plan.layers[i].spec.kind == LayerKind::MaxPool &&
+         plan.layers[i - 1].spec.kind == LayerKind::Conv2d && plan.layers[i - 1].conv.implicit();
+}
+
+// The backward of convolution i - 1 and max pool i from d, the pool's dout (overwritten).
+void conv_pool_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads,
+                        int i, int B, float* d, float* dinp) {
+  const LayerPlan& conv = plan.layers[i - 1];
+  const float* inp = i == 1 ? ws.input.data() : ws.act[i - 2].data();
+  conv2d_pool_backward(dinp, grads ? grads + conv.weight : nullptr,
+                       grads ? grads + conv.bias : nullptr, d, ws.scratch.data(), ws.act[i].data(),
+                       ws.argmax[i].data(), plan.layers[i].spec.kernel, inp, params + conv.weight,
+                       B, conv.conv, conv.spec.activation);
+}
+
 // Backward through the layers from d = d(loss)/d(logits) in ws.grad_a: parameter gradients into
-// grads (null: none), d(loss)/d(input) into dinput (null: none).
+// grads (null: none), d(loss)/d(input) into dinput (null: none). Without a hook, which would see
+// the gradient between them, a max pool and the convolution before it run as one.
 void backward_layers(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int B,
                      float* dinput, const LayerGradHook* hook) {
   float* d = ws.grad_a.data();
   float* dnext = ws.grad_b.data();
   for (int i = static_cast<int>(plan.layers.size()) - 1; i >= 0; --i) {
     if (hook) (*hook)(i, d);
-    layer_backward(plan, ws, params, grads, i, B, d, i == 0 ? dinput : dnext);
+    if (!hook && pool_after_conv(plan, i)) {
+      conv_pool_backward(plan, ws, params, grads, i, B, d, i == 1 ? dinput : dnext);
+      --i;
+    } else {
+      layer_backward(plan, ws, params, grads, i, B, d, i == 0 ? dinput : dnext);
+    }
     std::swap(d, dnext);
   }
 }

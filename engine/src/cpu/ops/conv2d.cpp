@@ -18,6 +18,7 @@
 
 #include "cpu/gemm.h"
 #include "cpu/ops/activation.h"
+#include "cpu/ops/pool.h"
 #include "cpu/simd.h"
 
 namespace cs::cpu {
@@ -127,12 +128,13 @@ long long dx_stride(const ConvGeom& g) {
   return (g.span + 2LL * dx_reach(g) + 2 * L + L - 1) / L * L;  // gather_dinp: a vector past n
 }
 
-// Per sample: dpre = dout * act'(out), written straight onto wide's span when a GEMM reads wide
-// (else into dpre), and from there summed into dbias and transposed for the outer-product dW.
-template <typename T>
-void backward_implicit(T* dinp, T* dweight, T* dbias, T* dpre, T* scratch, const T* dout,
-                       const T* out, const T* inp, const T* weight, int B, const ConvGeom& g,
-                       Activation act) {
+// Per sample: make_dpre(b, dst, channel, row) writes sample b's dpre, value (o, y, x) at
+// dst + o * channel + y * row + x, straight onto wide's span when a GEMM reads wide (or dpre is
+// null), else into dpre; from there it is summed into dbias and transposed for the outer-product
+// dW.
+template <typename T, typename MakeDpre>
+void backward_implicit(T* dinp, T* dweight, T* dbias, T* dpre, T* scratch, const T* inp,
+                       const T* weight, int B, const ConvGeom& g, MakeDpre make_dpre) {
   const int P = g.pixels(), ckk = g.col_rows(), span = g.span, reach = dx_reach(g);
   const long long ldx = dx_stride(g);
   const bool transposed = dweight && g.oc % simd::kLanes<T> == 0;  // dW^T: outer products
@@ -149,15 +151,13 @@ void backward_implicit(T* dinp, T* dweight, T* dbias, T* dpre, T* scratch, const
     std::fill(dx + r * ldx + reach + span, dx + (r + 1) * ldx, T(0));
   }
   // wide's columns outside the output pixels stay zero: the spread writes only the pixels
-  const bool spread = dinp || (dweight && !transposed);  // the GEMMs that read wide
+  const bool spread = dinp || (dweight && !transposed) || !dpre;  // the GEMMs that read wide
   if (spread) std::fill(wide, wide + static_cast<long long>(g.oc) * span, T(0));
   for (int b = 0; b < B; ++b) {
     const long long in_at = static_cast<long long>(b) * g.c * g.h * g.w;
-    const long long out_at = static_cast<long long>(b) * g.oc * P;
-    T* grad = spread ? wide : dpre + out_at;  // dpre of sample b, (OC, span) or (OC, P)
+    T* grad = spread ? wide : dpre + static_cast<long long>(b) * g.oc * P;  // (OC, span) or (OC, P)
     const long long channel = spread ? span : P;
-    activation_backward_copy(grad, channel, spread ? g.wp : g.ow, dout + out_at, out + out_at, g.oc,
-                             g.oh, g.ow, act);
+    make_dpre(b, grad, channel, spread ? g.wp : g.ow);
     for (int o = 0; dbias && o < g.oc; ++o) dbias[o] += simd::sum(grad + o * channel, channel);
     for (int p = 0; transposed && p < P; ++p) {
       const T* at = grad + (spread ? g.pix[p] : p);
@@ -322,11 +322,33 @@ void conv2d_backward(T* dinp, T* dweight, T* dbias, T* dpre, T* scratch, const T
                      const T* out, const T* inp, const T* weight, int B, const ConvGeom& g,
                      Activation act) {
   if (g.implicit()) {
-    backward_implicit(dinp, dweight, dbias, dpre, scratch, dout, out, inp, weight, B, g, act);
+    const long long size = static_cast<long long>(g.oc) * g.pixels();
+    backward_implicit(dinp, dweight, dbias, dpre, scratch, inp, weight, B, g,
+                      [&](int b, T* dst, long long channel, int row) {
+                        activation_backward_copy(dst, channel, row, dout + b * size, out + b * size,
+                                                 g.oc, g.oh, g.ow, act);
+                      });
     return;
   }
   const T* grad = bias_activation_backward(dpre, dbias, dout, out, B, g.oc, g.pixels(), act);
   if (dinp || dweight) backward_explicit(dinp, dweight, grad, scratch, inp, weight, B, g);
+}
+
+template <typename T>
+void conv2d_pool_backward(T* dinp, T* dweight, T* dbias, T* dpool, T* scratch, const T* pooled,
+                          const int32_t* argmax, int k, const T* inp, const T* weight, int B,
+                          const ConvGeom& g, Activation act) {
+  const int pooled_pixels = (g.oh / k) * (g.ow / k);
+  const long long size = static_cast<long long>(g.oc) * pooled_pixels;
+  backward_implicit(
+      dinp, dweight, dbias, static_cast<T*>(nullptr), scratch, inp, weight, B, g,
+      [&](int b, T* dst, long long channel, int row) {
+        // act' at a window's maximum is act' at the pooled value
+        T* d = dpool + b * size;
+        const T* grad = bias_activation_backward(d, static_cast<T*>(nullptr), d, pooled + b * size,
+                                                 1, g.oc, pooled_pixels, act);
+        maxpool_backward_strided(dst, channel, row, grad, argmax + b * size, g.oc, g.oh, g.ow, k);
+      });
 }
 
 template void conv2d_forward<float>(float*, float*, const float*, const float*, const float*, int,
@@ -339,5 +361,11 @@ template void conv2d_backward<float>(float*, float*, float*, float*, float*, con
 template void conv2d_backward<double>(double*, double*, double*, double*, double*, const double*,
                                       const double*, const double*, const double*, int,
                                       const ConvGeom&, Activation);
+template void conv2d_pool_backward<float>(float*, float*, float*, float*, float*, const float*,
+                                          const int32_t*, int, const float*, const float*, int,
+                                          const ConvGeom&, Activation);
+template void conv2d_pool_backward<double>(double*, double*, double*, double*, double*,
+                                           const double*, const int32_t*, int, const double*,
+                                           const double*, int, const ConvGeom&, Activation);
 
 }  // namespace cs::cpu

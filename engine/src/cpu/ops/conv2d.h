@@ -64,4 +64,21 @@ void conv2d_backward(T* dinp,          // (B, C, H, W) or null
                      const T* weight,  // (OC, C, K, K)
                      int B, const ConvGeom& g, Activation act);
 
+// conv2d_backward of a stride-1 convolution whose output only feeds a k x k max pool, from the
+// pool's dout: each window's gradient, times act' at its maximum (the pooled value), goes
+// straight to the maximum's place in the convolution's dpre, and the other places get zeros.
+// The same gradients as maxpool_backward and then conv2d_backward, without dout or out.
+template <typename T>
+void conv2d_pool_backward(T* dinp,                // (B, C, H, W) or null
+                          T* dweight,             // (OC, C, K, K) or null
+                          T* dbias,               // (OC) or null
+                          T* dpool,               // (B, OC, OH / k, OW / k) overwritten
+                          T* scratch,             // (conv2d_scratch_size(g))
+                          const T* pooled,        // (B, OC, OH / k, OW / k) the pool's output
+                          const int32_t* argmax,  // (B, OC, OH / k, OW / k)
+                          int k,
+                          const T* inp,     // (B, C, H, W)
+                          const T* weight,  // (OC, C, K, K)
+                          int B, const ConvGeom& g, Activation act);
+
 }  // namespace cs::cpu

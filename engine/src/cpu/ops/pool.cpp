@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <vector>
 
 #include "cpu/simd.h"
 
@@ -83,9 +82,10 @@ void maxpool2(T* out, int32_t* argmax, const T* inp, int planes, int H, int W) {
 // The adjoint of maxpool2, laid out the same way: each output's gradient goes to its window
 // position and zeros to the other three, as two vectors per window row interleaved from the four
 // candidates; every covered input is written (the overlapping last vector writes the same values
-// twice).
+// twice). Input (p, y, x) is at dst + p * plane + y * row + x.
 template <typename T>
-void maxpool2_backward(T* dinp, const T* dout, const int32_t* argmax, int planes, int H, int W) {
+void maxpool2_backward(T* dst, long long plane, int row, const T* dout, const int32_t* argmax,
+                       int planes, int H, int W) {
   constexpr int kBytes = 32;
   using V = simd::Vec<T, kBytes>;
   using I = simd::Vec<simd::Int<T>, kBytes>;
@@ -113,10 +113,10 @@ void maxpool2_backward(T* dinp, const T* dout, const int32_t* argmax, int planes
   for (int p = 0; p < planes; ++p)
     for (int oy = 0; oy < oh; ++oy) {
       const long long o = (static_cast<long long>(p) * oh + oy) * ow;
-      T* r0 = dinp + (static_cast<long long>(p) * H + oy * 2) * W;
-      T* r1 = r0 + W;
+      T* r0 = dst + p * plane + static_cast<long long>(oy) * 2 * row;
+      T* r1 = r0 + row;
       if (paired && oy + 1 < oh) {
-        unpool(r0, r0 + 2 * W, r1, r1 + 2 * W, o);
+        unpool(r0, r0 + 2 * row, r1, r1 + 2 * row, o);
         ++oy;
         continue;
       }
@@ -128,6 +128,22 @@ void maxpool2_backward(T* dinp, const T* dout, const int32_t* argmax, int planes
         for (int c = 0; c < 4; ++c)
           (c < 2 ? r0 : r1)[2 * ox + c % 2] = argmax[o + ox] == c ? dout[o + ox] : T(0);
     }
+}
+
+// Any window: each window's k * k inputs, the gradient at the maximum and zeros elsewhere.
+template <typename T>
+void maxpool_any_backward(T* dst, long long plane, int row, const T* dout, const int32_t* argmax,
+                          int planes, int H, int W, int k) {
+  const int oh = H / k, ow = W / k;
+  for (int p = 0; p < planes; ++p)
+    for (int oy = 0; oy < oh; ++oy)
+      for (int ox = 0; ox < ow; ++ox) {
+        const long long o = (static_cast<long long>(p) * oh + oy) * ow + ox;
+        T* window = dst + p * plane + static_cast<long long>(oy) * k * row + ox * k;
+        for (int dy = 0; dy < k; ++dy)
+          for (int dx = 0; dx < k; ++dx)
+            window[dy * row + dx] = argmax[o] == pool_window_position(dy, dx, k) ? dout[o] : T(0);
+      }
 }
 
 template <typename T>
@@ -172,31 +188,21 @@ void maxpool_forward(T* out, int32_t* argmax, const T* inp, int B, int C, int H,
     maxpool_any(out, argmax, inp, B * C, H, W, k);
 }
 
-// Zeroes dinp, then writes each dout at its window's maximum (a store per output, no search);
-// 2 x 2 windows write their four inputs at once instead.
+template <typename T>
+void maxpool_backward_strided(T* dst, long long plane, int row, const T* dout,
+                              const int32_t* argmax, int planes, int H, int W, int k) {
+  if (k == 2)
+    maxpool2_backward(dst, plane, row, dout, argmax, planes, H, W);
+  else
+    maxpool_any_backward(dst, plane, row, dout, argmax, planes, H, W, k);
+}
+
 template <typename T>
 void maxpool_backward(T* dinp, const T* dout, const int32_t* argmax, int B, int C, int H, int W,
                       int k) {
-  if (k == 2) {
-    maxpool2_backward(dinp, dout, argmax, B * C, H, W);
-    for (int p = 0; p < B * C; ++p)
-      zero_uncovered(dinp + static_cast<long long>(p) * H * W, H, W, k);
-    return;
-  }
-  const int oh = H / k, ow = W / k;
-  std::vector<int32_t> offset(static_cast<size_t>(k) * k);  // window position -> plane offset
-  for (int dy = 0; dy < k; ++dy)
-    for (int dx = 0; dx < k; ++dx) offset[pool_window_position(dy, dx, k)] = dy * W + dx;
-  std::fill(dinp, dinp + static_cast<long long>(B) * C * H * W, T(0));
-  for (int p = 0; p < B * C; ++p) {
-    T* plane = dinp + static_cast<long long>(p) * H * W;
-    const long long first = static_cast<long long>(p) * oh * ow;
-    for (int oy = 0; oy < oh; ++oy)
-      for (int ox = 0; ox < ow; ++ox) {
-        const long long o = first + oy * ow + ox;
-        plane[oy * k * W + ox * k + offset[argmax[o]]] = dout[o];
-      }
-  }
+  const long long plane = static_cast<long long>(H) * W;
+  maxpool_backward_strided(dinp, plane, W, dout, argmax, B * C, H, W, k);
+  for (int p = 0; p < B * C; ++p) zero_uncovered(dinp + p * plane, H, W, k);
 }
 
 template <typename T>
@@ -233,6 +239,10 @@ void avgpool_backward(T* dinp, const T* dout, int B, int C, int H, int W, int k)
 
 template void maxpool_forward<float>(float*, int32_t*, const float*, int, int, int, int, int);
 template void maxpool_forward<double>(double*, int32_t*, const double*, int, int, int, int, int);
+template void maxpool_backward_strided<float>(float*, long long, int, const float*, const int32_t*,
+                                              int, int, int, int);
+template void maxpool_backward_strided<double>(double*, long long, int, const double*,
+                                               const int32_t*, int, int, int, int);
 template void maxpool_backward<float>(float*, const float*, const int32_t*, int, int, int, int,
                                       int);
 template void maxpool_backward<double>(double*, const double*, const int32_t*, int, int, int, int,
