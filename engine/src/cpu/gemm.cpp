@@ -71,7 +71,7 @@ struct StridedC {
 // C tile (R, NV * lanes) = [C +] A (R, K) · B (K, NV * lanes); the sum starts from zero and is
 // stored to (or added to) C at the end.
 template <typename T, int R, int NV, typename MatA, typename MatB, typename MatC>
-void tile_nn(int K, MatA a, MatB b, MatC c, bool add) {
+void tile_nn(int K, const MatA& a, const MatB& b, const MatC& c, bool add) {
   using V = Vec<T>;
   constexpr int L = kLanes<T>;
   V acc[R][NV] = {};
@@ -99,7 +99,7 @@ void tile_nn(int K, MatA a, MatB b, MatC c, bool add) {
 }
 
 template <typename T, typename MatA, typename MatB, typename MatC>
-using TileNn = void (*)(int, MatA, MatB, MatC, bool);
+using TileNn = void (*)(int, const MatA&, const MatB&, const MatC&, bool);
 
 template <typename T, int NV, typename MatA, typename MatB, typename MatC, int... R>
 constexpr std::array<TileNn<T, MatA, MatB, MatC>, sizeof...(R)> nn_tiles(
