@@ -178,19 +178,27 @@ void tile_nt(int K, const T* __restrict a, int lda, MatB b, T* __restrict c, int
     }
   }
   if (kv < K) {
-    V av[R] = {}, bv[C] = {};  // the K tail, zero-padded to one vector
+    alignas(64) T av[R][L] = {}, bv[C][L] = {};  // the K tail, zero-padded to one vector
     for (int k = kv; k < K; ++k) {
       for (int i = 0; i < R; ++i) av[i][k - kv] = a[i * lda + k];
       for (int j = 0; j < C; ++j) bv[j][k - kv] = brow[j][k];
     }
     for (int i = 0; i < R; ++i)
-      for (int j = 0; j < C; ++j) acc[i][j] += av[i] * bv[j];
+      for (int j = 0; j < C; ++j) acc[i][j] += simd::load(av[i]) * simd::load(bv[j]);
+  }
+  alignas(64) T sums[R * C];
+  if constexpr (R * C == L) {  // a whole vector of sums: one butterfly
+    V flat[L];
+    for (int i = 0; i < R; ++i)
+      for (int j = 0; j < C; ++j) flat[i * C + j] = acc[i][j];
+    simd::store(sums, simd::hsums<T>(flat));
+  } else {
+    for (int i = 0; i < R; ++i)
+      for (int j = 0; j < C; ++j) sums[i * C + j] = simd::hsum<T>(acc[i][j]);
   }
   for (int i = 0; i < R; ++i)
-    for (int j = 0; j < C; ++j) {
-      const T sum = simd::hsum<T>(acc[i][j]);
-      c[i * ldc + j] = accumulate ? c[i * ldc + j] + sum : sum;
-    }
+    for (int j = 0; j < C; ++j)
+      c[i * ldc + j] = accumulate ? c[i * ldc + j] + sums[i * C + j] : sums[i * C + j];
 }
 
 template <typename T, typename MatB>

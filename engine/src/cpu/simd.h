@@ -4,6 +4,7 @@
 // registers, so no intrinsics are needed. A kernel whose rows are short (pooling) asks for 32.
 #pragma once
 
+#include <array>
 #include <cstring>
 #include <type_traits>
 
@@ -59,6 +60,52 @@ inline T hsum(Vec<T, Bytes> v) {
     for (int l = 0; l < kLanes<T, Bytes>; ++l) s += v[l];
     return s;
   }
+}
+
+namespace detail {
+
+// Lane l of a step of hsums: from the vectors (a, b), in blocks of 2h lanes whose first h lanes
+// come from a and the last h from b, lanes pos and pos + h of the block (high: the second).
+template <typename T, int H, bool High>
+constexpr std::array<Int<T>, kLanes<T>> pair_mask() {
+  std::array<Int<T>, kLanes<T>> m{};
+  for (int l = 0; l < kLanes<T>; ++l) {
+    const int block = l / (2 * H) * 2 * H, pos = l % (2 * H);
+    const int from_b = pos < H ? 0 : kLanes<T>;  // __builtin_shuffle numbers b's lanes after a's
+    m[l] = static_cast<Int<T>>(from_b + block + (pos < H ? pos : pos - H) + (High ? H : 0));
+  }
+  return m;
+}
+
+template <typename T, int H>
+void hsums_step(Vec<T>* v, int n) {
+  static constexpr std::array<Int<T>, kLanes<T>> kLo = pair_mask<T, H, false>(),
+                                                 kHi = pair_mask<T, H, true>();
+  Vec<Int<T>> lo, hi;
+  std::memcpy(&lo, kLo.data(), sizeof lo);
+  std::memcpy(&hi, kHi.data(), sizeof hi);
+  for (int m = 0; m < n / 2; ++m)
+    v[m] = __builtin_shuffle(v[2 * m], v[2 * m + 1], lo) +
+           __builtin_shuffle(v[2 * m], v[2 * m + 1], hi);
+  if constexpr (H > 1) hsums_step<T, H / 2>(v, n / 2);
+}
+
+}  // namespace detail
+
+// The lane sums of kLanes vectors as one vector: lane l = hsum(v[l]). A butterfly: each step
+// adds the halves of two vectors' blocks into one vector, so the kLanes vectors take kLanes - 1
+// steps of two shuffles and an add (hsum on each would take a tree of extracts per vector).
+template <typename T>
+Vec<T> hsums(const Vec<T> (&v)[kLanes<T>]) {
+  constexpr int L = kLanes<T>;
+  Vec<T> w[L];
+  for (int m = 0; m < L; ++m) {  // bit-reversed: the butterfly leaves w[m]'s sum in lane rev(m)
+    int rev = 0;
+    for (int bit = 1; bit < L; bit <<= 1) rev = rev << 1 | ((m & bit) ? 1 : 0);
+    w[m] = v[rev];
+  }
+  detail::hsums_step<T, L / 2>(w, L);
+  return w[0];
 }
 
 // Sum of n values with one vector of partial sums (no serial dependency chain per element).
