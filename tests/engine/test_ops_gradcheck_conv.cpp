@@ -236,7 +236,7 @@ INSTANTIATE_TEST_SUITE_P(
                     PoolCase{2, 3, 8, 8, 2, true}, PoolCase{2, 3, 6, 4, 2, true}));
 
 // ---------------------------------------------------------------------------------------------
-// A convolution and the max pool after it, backward in one pass
+// A convolution and the max pool after it, run together
 
 struct ConvPoolCase {
   ConvCase conv;
@@ -247,10 +247,11 @@ std::ostream& operator<<(std::ostream& os, const ConvPoolCase& c) {
   return os << c.conv << " then max" << c.pool;
 }
 
-// conv2d_pool_backward against maxpool_backward and then conv2d_backward on the same inputs,
-// in T, with or without dinp; parameter gradients add to kPrior.
+// conv2d_pool_forward against conv2d_forward and then maxpool_forward (the same values), and
+// conv2d_pool_backward against maxpool_backward and then conv2d_backward on the same inputs, in
+// T, with or without dinp; parameter gradients add to kPrior.
 template <typename T>
-void expect_fused_backward_equal(const ConvPoolCase& cp, bool with_dinp, double tol) {
+void expect_fused_equal(const ConvPoolCase& cp, bool with_dinp, double tol) {
   const ConvCase& c = cp.conv;
   const int k = cp.pool;
   const ConvGeom g = ConvGeom::make({c.c, c.h, c.w}, c.oc, c.k, c.stride, c.pad);
@@ -267,6 +268,13 @@ void expect_fused_backward_equal(const ConvPoolCase& cp, bool with_dinp, double 
   std::vector<int32_t> argmax(n_pool);
   conv2d_forward(out.data(), scratch.data(), x.data(), wt.data(), bias.data(), c.b, g, c.act);
   maxpool_forward(pooled.data(), argmax.data(), out.data(), c.b, c.oc, g.oh, g.ow, k);
+  std::vector<T> fused_out(n_out), fused_pooled(n_pool);
+  std::vector<int32_t> fused_argmax(n_pool);
+  conv2d_pool_forward(fused_out.data(), fused_pooled.data(), fused_argmax.data(), k, scratch.data(),
+                      x.data(), wt.data(), bias.data(), c.b, g, c.act);
+  EXPECT_EQ(fused_out, out);
+  EXPECT_EQ(fused_pooled, pooled);
+  EXPECT_EQ(fused_argmax, argmax);
 
   const T garbage = static_cast<T>(kGarbage), prior = static_cast<T>(kPrior);
   std::vector<T> dconv(n_out, garbage), dx(n_in, garbage), dw(wt.size(), prior), db(c.oc, prior);
@@ -285,11 +293,11 @@ void expect_fused_backward_equal(const ConvPoolCase& cp, bool with_dinp, double 
 
 class ConvPoolOp : public testing::TestWithParam<ConvPoolCase> {};
 
-TEST_P(ConvPoolOp, FusedBackwardEqualsThePoolsThenTheConvolutions) {
+TEST_P(ConvPoolOp, FusedPassesEqualTheTwoLayers) {
   for (bool with_dinp : {true, false}) {
     SCOPED_TRACE(with_dinp ? "with dinp" : "without dinp");
-    expect_fused_backward_equal<double>(GetParam(), with_dinp, 1e-12);
-    expect_fused_backward_equal<float>(GetParam(), with_dinp, 1e-5);  // wider vectors
+    expect_fused_equal<double>(GetParam(), with_dinp, 1e-12);
+    expect_fused_equal<float>(GetParam(), with_dinp, 1e-5);  // wider vectors
   }
 }
 

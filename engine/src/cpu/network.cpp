@@ -1,7 +1,8 @@
 // Forward and backward of one network over a batch, layer by layer with the cs::cpu ops (the
 // mirror of cuda/src/group_net.cpp). Each layer's backward turns d, d(loss)/d(its output), into
 // d(loss)/d(pre-activation) in place, and writes d(loss)/d(its input) into the other buffer; a
-// max pool and the stride-1 convolution before it go back in one pass (conv2d_pool_backward).
+// max pool and the stride-1 convolution before it run together (conv2d_pool_forward and
+// conv2d_pool_backward).
 #include "cpu/network.h"
 
 #include <algorithm>
@@ -58,6 +59,17 @@ Workspace::Workspace(const NetPlan& plan, int cap) : capacity(cap) {
   losses.resize(b);
 }
 
+namespace {
+
+// Whether layer i is a max pool right after a stride-1 convolution: the two run as one, forward
+// sample by sample and backward in one pass.
+bool pool_after_conv(const NetPlan& plan, int i) {
+  return i > 0 && plan.layers[i].spec.kind == LayerKind::MaxPool &&
+         plan.layers[i - 1].spec.kind == LayerKind::Conv2d && plan.layers[i - 1].conv.implicit();
+}
+
+}  // namespace
+
 void layer_forward(const NetPlan& plan, Workspace& ws, const float* params, int i, int B) {
   const LayerPlan& l = plan.layers[i];
   const float* inp = i == 0 ? ws.input.data() : ws.act[i - 1].data();
@@ -81,8 +93,19 @@ void layer_forward(const NetPlan& plan, Workspace& ws, const float* params, int 
 }
 
 void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B) {
-  for (size_t i = 0; i < plan.layers.size(); ++i)
-    layer_forward(plan, ws, params, static_cast<int>(i), B);
+  const int layers = static_cast<int>(plan.layers.size());
+  for (int i = 0; i < layers; ++i) {
+    if (i + 1 < layers && pool_after_conv(plan, i + 1)) {
+      const LayerPlan& l = plan.layers[i];
+      conv2d_pool_forward(ws.act[i].data(), ws.act[i + 1].data(), ws.argmax[i + 1].data(),
+                          plan.layers[i + 1].spec.kernel, ws.scratch.data(),
+                          i == 0 ? ws.input.data() : ws.act[i - 1].data(), params + l.weight,
+                          params + l.bias, B, l.conv, l.spec.activation);
+      ++i;
+      continue;
+    }
+    layer_forward(plan, ws, params, i, B);
+  }
   softmax_xent_forward(ws.probs.data(), ws.losses.data(), ws.act.back().data(), ws.labels.data(), B,
                        plan.spec.classes);
 }
@@ -114,12 +137,6 @@ void layer_backward(const NetPlan& plan, Workspace& ws, const float* params, flo
 }
 
 namespace {
-
-// Whether layer i is a max pool right after a stride-1 convolution: their backward is one pass.
-bool pool_after_conv(const NetPlan& plan, int i) {
-  return i > 0 && plan.layers[i].spec.kind == LayerKind::MaxPool &&
-         plan.layers[i - 1].spec.kind == LayerKind::Conv2d && plan.layers[i - 1].conv.implicit();
-}
 
 // The backward of convolution i - 1 and max pool i from d, the pool's dout (overwritten).
 void conv_pool_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads,

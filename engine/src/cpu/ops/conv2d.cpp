@@ -55,9 +55,10 @@ const T* plane_of(T* xpad, const T* inp, int b, int B, const ConvGeom& g) {
   return xpad;
 }
 
-template <typename T>
+// done(b) runs once sample b's output is written, while it is still in cache.
+template <typename T, typename Done>
 void forward_implicit(T* out, T* scratch, const T* inp, const T* weight, const T* bias, int B,
-                      const ConvGeom& g, Activation act) {
+                      const ConvGeom& g, Activation act, Done done) {
   T* xpad = scratch;
   T* wide = xpad + g.plane;
   const int P = g.pixels(), ckk = g.col_rows();
@@ -66,6 +67,7 @@ void forward_implicit(T* out, T* scratch, const T* inp, const T* weight, const T
     gemm_nn_gather_b(g.oc, g.span, ckk, weight, ckk, 1, x, g.taps.data(), wide, g.span, false);
     bias_activation_copy(out + static_cast<long long>(b) * g.oc * P, wide, g.span, g.wp, bias, g.oc,
                          g.oh, g.ow, act);
+    done(b);
   }
 }
 
@@ -312,7 +314,7 @@ template <typename T>
 void conv2d_forward(T* out, T* scratch, const T* inp, const T* weight, const T* bias, int B,
                     const ConvGeom& g, Activation act) {
   if (g.implicit())
-    forward_implicit(out, scratch, inp, weight, bias, B, g, act);
+    forward_implicit(out, scratch, inp, weight, bias, B, g, act, [](int) {});
   else
     forward_explicit(out, scratch, inp, weight, bias, B, g, act);
 }
@@ -332,6 +334,17 @@ void conv2d_backward(T* dinp, T* dweight, T* dbias, T* dpre, T* scratch, const T
   }
   const T* grad = bias_activation_backward(dpre, dbias, dout, out, B, g.oc, g.pixels(), act);
   if (dinp || dweight) backward_explicit(dinp, dweight, grad, scratch, inp, weight, B, g);
+}
+
+template <typename T>
+void conv2d_pool_forward(T* out, T* pooled, int32_t* argmax, int k, T* scratch, const T* inp,
+                         const T* weight, const T* bias, int B, const ConvGeom& g, Activation act) {
+  const long long size = static_cast<long long>(g.oc) * g.pixels();
+  const long long pooled_size = static_cast<long long>(g.oc) * (g.oh / k) * (g.ow / k);
+  forward_implicit(out, scratch, inp, weight, bias, B, g, act, [&](int b) {
+    maxpool_forward(pooled + b * pooled_size, argmax + b * pooled_size, out + b * size, 1, g.oc,
+                    g.oh, g.ow, k);
+  });
 }
 
 template <typename T>
@@ -361,6 +374,12 @@ template void conv2d_backward<float>(float*, float*, float*, float*, float*, con
 template void conv2d_backward<double>(double*, double*, double*, double*, double*, const double*,
                                       const double*, const double*, const double*, int,
                                       const ConvGeom&, Activation);
+template void conv2d_pool_forward<float>(float*, float*, int32_t*, int, float*, const float*,
+                                         const float*, const float*, int, const ConvGeom&,
+                                         Activation);
+template void conv2d_pool_forward<double>(double*, double*, int32_t*, int, double*, const double*,
+                                          const double*, const double*, int, const ConvGeom&,
+                                          Activation);
 template void conv2d_pool_backward<float>(float*, float*, float*, float*, float*, const float*,
                                           const int32_t*, int, const float*, const float*, int,
                                           const ConvGeom&, Activation);

@@ -64,6 +64,19 @@ void conv2d_backward(T* dinp,          // (B, C, H, W) or null
                      const T* weight,  // (OC, C, K, K)
                      int B, const ConvGeom& g, Activation act);
 
+// conv2d_forward of a stride-1 convolution and then maxpool_forward of its output, sample by
+// sample, so that the pool reads each sample's output while it is still in cache.
+template <typename T>
+void conv2d_pool_forward(T* out,           // (B, OC, OH, OW)
+                         T* pooled,        // (B, OC, OH / k, OW / k)
+                         int32_t* argmax,  // (B, OC, OH / k, OW / k)
+                         int k,
+                         T* scratch,       // (conv2d_scratch_size(g))
+                         const T* inp,     // (B, C, H, W)
+                         const T* weight,  // (OC, C, K, K)
+                         const T* bias,    // (OC)
+                         int B, const ConvGeom& g, Activation act);
+
 // conv2d_backward of a stride-1 convolution whose output only feeds a k x k max pool, from the
 // pool's dout: each window's gradient, times act' at its maximum (the pooled value), goes
 // straight to the maximum's place in the convolution's dpre, and the other places get zeros.
