@@ -1,7 +1,8 @@
 // DISABLED_ReferenceNetworkPerLayer: a per-layer profile of the CPU ops of the reference network
 // on real MNIST, single-threaded, 16 samples a pass (the backend's sub-batch). For each layer it
 // prints the forward and backward time per sample (median of 5 rounds after a warm-up), the
-// multiply-adds per sample and the rate they run at, then a whole training pass over fresh images.
+// multiply-adds per sample and the rate they run at, then each convolution and max pool as the
+// fused pair training runs, and a whole training pass over fresh images.
 // Run it with
 //   test_cpu_backend --gtest_also_run_disabled_tests --gtest_filter=OpProfile.*
 // Per-epoch seconds on T threads are about (total per sample) x 60,000 / T.
@@ -22,6 +23,7 @@
 #include "convscope/sweep_stats.h"
 #include "cpu/flush_denormals.h"
 #include "cpu/network.h"
+#include "cpu/ops/conv2d.h"
 
 namespace cs {
 namespace {
@@ -79,6 +81,7 @@ TEST(OpProfile, DISABLED_ReferenceNetworkPerLayer) {
   std::printf("%-6s %-12s %12s %12s %12s %10s\n", "layer", "op", "fwd us/smp", "bwd us/smp",
               "MAC/smp", "GFLOP/s");
   double total = 0;
+  std::vector<double> times;  // each layer's forward + backward
   for (int i = 0; i < static_cast<int>(plan.layers.size()); ++i) {
     const cpu::LayerPlan& l = plan.layers[i];
     float* dinp = i == 0 ? nullptr : ws.grad_b.data();
@@ -98,6 +101,37 @@ TEST(OpProfile, DISABLED_ReferenceNetworkPerLayer) {
     std::printf("%-6d %-12s %12.2f %12.2f %12.0f %10.1f\n", i, op.c_str(), fwd * 1e6, bwd * 1e6,
                 macs, macs > 0 ? 2 * macs / (fwd + bwd) / 1e9 : 0.0);
     total += fwd + bwd;
+    times.push_back(fwd + bwd);
+  }
+  // A stride-1 convolution and the max pool after it run as one pair in training
+  // (conv2d_pool_forward, conv2d_pool_backward): the sum again with each pair timed as it runs.
+  double fused_total = total;
+  for (int i = 0; i + 1 < static_cast<int>(plan.layers.size()); ++i) {
+    const cpu::LayerPlan& l = plan.layers[i];
+    const cpu::LayerPlan& pool = plan.layers[i + 1];
+    if (l.spec.kind != LayerKind::Conv2d || pool.spec.kind != LayerKind::MaxPool ||
+        !l.conv.implicit())
+      continue;
+    const float* inp = i == 0 ? ws.input.data() : ws.act[i - 1].data();
+    float* dinp = i == 0 ? nullptr : ws.grad_b.data();
+    const int k = pool.spec.kernel;
+    const double fwd =
+        median_seconds([&] {
+          cpu::conv2d_pool_forward(ws.act[i].data(), ws.act[i + 1].data(), ws.argmax[i + 1].data(),
+                                   k, ws.scratch.data(), inp, params.data() + l.weight,
+                                   params.data() + l.bias, kBatch, l.conv, l.spec.activation);
+        }) /
+        kBatch;
+    const double bwd = median_seconds([&] {
+                         std::copy_n(dout.begin(), kBatch * pool.out.size(), d.begin());
+                         cpu::conv2d_pool_backward(
+                             dinp, grads.data() + l.weight, grads.data() + l.bias, d.data(),
+                             ws.scratch.data(), ws.act[i + 1].data(), ws.argmax[i + 1].data(), k,
+                             inp, params.data() + l.weight, kBatch, l.conv, l.spec.activation);
+                       }) /
+                       kBatch;
+    std::printf("%d-%-4d %-12s %12.2f %12.2f\n", i, i + 1, "conv+pool", fwd * 1e6, bwd * 1e6);
+    fused_total += fwd + bwd - times[i] - times[i + 1];
   }
   // A whole pass as a training task runs it: the next 16 images converted, forward, loss and
   // backward; what it adds to the sum of the layers is the loss and the cache misses.
@@ -111,8 +145,10 @@ TEST(OpProfile, DISABLED_ReferenceNetworkPerLayer) {
                         cpu::net_backward(plan, ws, params.data(), grads.data(), kBatch, 1.f);
                       }) /
                       kBatch;
-  std::printf("sum of the layers: %.2f us per sample; a whole training pass: %.2f us\n",
-              total * 1e6, pass * 1e6);
+  std::printf(
+      "sum of the layers: %.2f us per sample, %.2f with the pairs fused; a whole training pass: "
+      "%.2f us\n",
+      total * 1e6, fused_total * 1e6, pass * 1e6);
   EXPECT_GT(total, 0);
 }
 
