@@ -8,7 +8,7 @@
 // on the way: activation gradients start as garbage (they must be overwritten), parameter
 // gradients start at a prior value (the gradient must be added to it).
 //
-// This file: GEMM, bias + activation, dense layers, softmax + cross-entropy;
+// This file: GEMM, transpose, bias + activation, dense layers, softmax + cross-entropy;
 // test_ops_gradcheck_conv.cpp: convolution and pooling.
 #include <gtest/gtest.h>
 
@@ -21,6 +21,7 @@
 #include "cpu/ops/activation.h"
 #include "cpu/ops/dense.h"
 #include "cpu/ops/softmax_xent.h"
+#include "cpu/transpose.h"
 #include "gradcheck_util.h"
 
 namespace cs::cpu {
@@ -92,6 +93,28 @@ TEST(Gemm, MatchesNaiveProductsWithTailsTransposesAndGatheredRows) {
       EXPECT_TRUE(all_close("gemm_nt", out.data(), ref.data(), ref.size(), 1e-5, 1e-4));
     }
   }
+}
+
+// Transpose: whole 8 x 8 (float) and 4 x 4 (double) blocks in registers, edges one by one, with
+// leading dimensions wider than the rows.
+template <typename T>
+void expect_transposed(int rows, int cols) {
+  const long long lds = cols + 3, ldd = rows + 5;
+  std::vector<T> src(static_cast<size_t>(rows) * lds), dst(static_cast<size_t>(cols) * ldd, T(-1));
+  for (size_t i = 0; i < src.size(); ++i) src[i] = static_cast<T>(i);
+  transpose(dst.data(), ldd, src.data(), lds, rows, cols);
+  for (int c = 0; c < cols; ++c)
+    for (int r = 0; r < ldd; ++r)
+      ASSERT_EQ(dst[c * ldd + r], r < rows ? src[r * lds + c] : T(-1))
+          << rows << "x" << cols << ": (" << c << ", " << r << ")";
+}
+
+TEST(Transpose, MatchesIndexingWithTailsAndLeadingDimensions) {
+  for (int rows : {1, 3, 4, 8, 13, 16, 24})
+    for (int cols : {1, 5, 8, 9, 16, 20}) {
+      expect_transposed<float>(rows, cols);
+      expect_transposed<double>(rows, cols);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -108,13 +108,17 @@ Vec<T> hsums(const Vec<T> (&v)[kLanes<T>]) {
   return w[0];
 }
 
-// Sum of n values with one vector of partial sums (no serial dependency chain per element).
+// Sum of n values with four vectors of partial sums: four independent chains of adds, not one
+// chain that waits on each add's latency.
 template <typename T>
 inline T sum(const T* x, int n) {
-  Vec<T> acc{};
+  constexpr int L = kLanes<T>;
+  Vec<T> acc[4] = {};
   int i = 0;
-  for (; i + kLanes<T> <= n; i += kLanes<T>) acc += load(x + i);
-  T s = hsum<T>(acc);
+  for (; i + 4 * L <= n; i += 4 * L)
+    for (int c = 0; c < 4; ++c) acc[c] += load(x + i + c * L);
+  for (; i + L <= n; i += L) acc[0] += load(x + i);
+  T s = hsum<T>((acc[0] + acc[1]) + (acc[2] + acc[3]));
   for (; i < n; ++i) s += x[i];
   return s;
 }

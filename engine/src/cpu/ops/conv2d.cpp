@@ -20,6 +20,7 @@
 #include "cpu/ops/activation.h"
 #include "cpu/ops/pool.h"
 #include "cpu/simd.h"
+#include "cpu/transpose.h"
 
 namespace cs::cpu {
 
@@ -159,12 +160,12 @@ void backward_implicit(T* dinp, T* dweight, T* dbias, T* dpre, T* scratch, const
     const long long in_at = static_cast<long long>(b) * g.c * g.h * g.w;
     T* grad = spread ? wide : dpre + static_cast<long long>(b) * g.oc * P;  // (OC, span) or (OC, P)
     const long long channel = spread ? span : P;
-    make_dpre(b, grad, channel, spread ? g.wp : g.ow);
+    const int row = spread ? g.wp : g.ow;
+    make_dpre(b, grad, channel, row);
     for (int o = 0; dbias && o < g.oc; ++o) dbias[o] += simd::sum(grad + o * channel, channel);
-    for (int p = 0; transposed && p < P; ++p) {
-      const T* at = grad + (spread ? g.pix[p] : p);
-      for (int o = 0; o < g.oc; ++o) dpre_t[static_cast<long long>(p) * g.oc + o] = at[o * channel];
-    }
+    for (int y = 0; transposed && y < g.oh; ++y)  // dpre_t's rows of output row y
+      transpose(dpre_t + static_cast<long long>(y) * g.ow * g.oc, g.oc, grad + y * row, channel,
+                g.oc, g.ow);
     if (dweight) {
       const T* x = plane_of(xpad, inp, b, B, g);
       if (transposed)

@@ -5,19 +5,9 @@
 
 #include "cpu/gemm.h"
 #include "cpu/ops/activation.h"
+#include "cpu/transpose.h"
 
 namespace cs::cpu {
-
-namespace {
-
-// dst (cols, rows) = src (rows, cols)^T.
-template <typename T>
-void transpose(T* __restrict dst, const T* __restrict src, int rows, int cols) {
-  for (int r = 0; r < rows; ++r)
-    for (int c = 0; c < cols; ++c) dst[static_cast<long long>(c) * rows + r] = src[r * cols + c];
-}
-
-}  // namespace
 
 long long dense_scratch_size(int B, int in, int out_features) {
   return static_cast<long long>(B) * (in + out_features);
@@ -28,9 +18,9 @@ void dense_forward(T* out, T* scratch, const T* inp, const T* weight, const T* b
                    int out_features, Activation act) {
   T* inp_t = scratch;                                   // (IN, B)
   T* out_t = scratch + static_cast<long long>(in) * B;  // (OUT, B)
-  transpose(inp_t, inp, B, in);
+  transpose(inp_t, B, inp, in, B, in);
   gemm_nn(out_features, B, in, weight, in, 1, inp_t, B, out_t, B, false);
-  transpose(out, out_t, out_features, B);
+  transpose(out, out_features, out_t, B, out_features, B);
   bias_activation_forward(out, bias, B, out_features, 1, act);
 }
 
