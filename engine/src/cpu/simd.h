@@ -78,7 +78,7 @@ constexpr std::array<Int<T>, kLanes<T>> pair_mask() {
 }
 
 template <typename T, int H>
-void hsums_step(Vec<T>* v, int n) {
+[[gnu::always_inline]] inline void hsums_step(Vec<T>* v, int n) {
   static constexpr std::array<Int<T>, kLanes<T>> kLo = pair_mask<T, H, false>(),
                                                  kHi = pair_mask<T, H, true>();
   Vec<Int<T>> lo, hi;
@@ -96,7 +96,7 @@ void hsums_step(Vec<T>* v, int n) {
 // adds the halves of two vectors' blocks into one vector, so the kLanes vectors take kLanes - 1
 // steps of two shuffles and an add (hsum on each would take a tree of extracts per vector).
 template <typename T>
-Vec<T> hsums(const Vec<T> (&v)[kLanes<T>]) {
+[[gnu::always_inline]] inline Vec<T> hsums(const Vec<T> (&v)[kLanes<T>]) {
   constexpr int L = kLanes<T>;
   Vec<T> w[L];
   for (int m = 0; m < L; ++m) {  // bit-reversed: the butterfly leaves w[m]'s sum in lane rev(m)

@@ -30,7 +30,7 @@ constexpr std::array<simd::Int<T>, simd::kLanes<T, kBytes>> swap_mask() {
 }
 
 template <typename T, int S>
-void swap_round(simd::Vec<T, kBytes>* v) {
+[[gnu::always_inline]] inline void swap_round(simd::Vec<T, kBytes>* v) {
   using I = simd::Vec<simd::Int<T>, kBytes>;
   static constexpr auto kLow = swap_mask<T, S, false>(), kHigh = swap_mask<T, S, true>();
   I low, high;
@@ -46,7 +46,8 @@ void swap_round(simd::Vec<T, kBytes>* v) {
 }
 
 template <typename T>
-void transpose_block(T* dst, long long ldd, const T* src, long long lds) {
+[[gnu::always_inline]] inline void transpose_block(T* dst, long long ldd, const T* src,
+                                                   long long lds) {
   constexpr int B = simd::kLanes<T, kBytes>;
   simd::Vec<T, kBytes> v[B];
   for (int i = 0; i < B; ++i) v[i] = simd::load<T, kBytes>(src + i * lds);
