@@ -125,6 +125,7 @@ INSTANTIATE_TEST_SUITE_P(
                     ConvCase{3, 1, 6, 9, 17, 2, 2, Padding::Same, Activation::Relu},
                     ConvCase{2, 4, 5, 5, 3, 1, 1, Padding::Valid, Activation::None},
                     ConvCase{2, 2, 7, 6, 3, 4, 1, Padding::Same, Activation::Tanh},
+                    ConvCase{2, 2, 20, 19, 3, 3, 1, Padding::Same, Activation::None},
                     ConvCase{3, 1, 28, 28, 8, 5, 1, Padding::Valid, Activation::Relu},
                     ConvCase{3, 8, 12, 12, 16, 5, 1, Padding::Valid, Activation::Relu}));
 
