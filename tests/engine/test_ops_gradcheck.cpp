@@ -38,7 +38,7 @@ TEST(Gemm, MatchesNaiveProductsWithTailsTransposesAndGatheredRows) {
     int m, n, k;
   };
   for (const Case c : {Case{1, 1, 1}, Case{8, 16, 25}, Case{13, 37, 300}, Case{7, 5, 9},
-                       Case{16, 200, 64}, Case{33, 10, 129}}) {
+                       Case{16, 200, 64}, Case{33, 10, 129}, Case{200, 16, 64}, Case{37, 20, 11}}) {
     SCOPED_TRACE(testing::Message() << c.m << "x" << c.n << "x" << c.k);
     const Vd a = random_vec(size_t(c.m) * c.k, rng), b = random_vec(size_t(c.k) * c.n, rng);
     const Vd c0 = random_vec(size_t(c.m) * c.n, rng);
