@@ -12,15 +12,43 @@ namespace cs::cpu {
 
 namespace {
 
+constexpr int kPool2Bytes = 32;  // a 24-wide map's pooled rows of 12 take one vector and a half
+
+// The 2 x 2 windows of `planes` (H, W) maps, L outputs at a time: vector(t0, t1, b0, b1, o) for
+// outputs [o, o + L), whose window rows are at offsets t0 and t1 (the top row's first and second
+// L inputs) and b0 and b1 below them; a row's last vector overlaps the one before instead of
+// running a scalar tail. Maps exactly L wide take two output rows per vector: the two "halves"
+// are then the window rows of output rows oy and oy + 1. Other narrow maps go one output at a
+// time: scalar(t, b, o) with the window's top-left input at t and the one below it at b. Input
+// (p, y, x) is at offset p * plane + y * row + x.
+template <int L, typename Vector, typename Scalar>
+void for_each_window2(int planes, int H, int W, long long plane, int row, Vector vector,
+                      Scalar scalar) {
+  const int oh = H / 2, ow = W / 2;
+  const bool paired = W == L;
+  for (int p = 0; p < planes; ++p)
+    for (int oy = 0; oy < oh; ++oy) {
+      const long long o = (static_cast<long long>(p) * oh + oy) * ow;
+      const long long r0 = p * plane + static_cast<long long>(oy) * 2 * row, r1 = r0 + row;
+      if (paired && oy + 1 < oh) {
+        vector(r0, r0 + 2 * row, r1, r1 + 2 * row, o);
+        ++oy;
+        continue;
+      }
+      for (int next = 0; ow >= L && next < ow; next += L) {
+        const int ox = std::min(next, ow - L);
+        vector(r0 + 2 * ox, r0 + 2 * ox + L, r1 + 2 * ox, r1 + 2 * ox + L, o + ox);
+      }
+      for (int ox = 0; ow < L && ox < ow; ++ox) scalar(r0 + 2 * ox, r1 + 2 * ox, o + ox);
+    }
+}
+
 // The common 2 x 2 window, one vector of outputs at a time: the even and odd columns of two
 // input vectors are split with shuffles, and the four candidates (window positions 0 to 3) are
-// compared in row-major order with branch-free selects. A row's last vector overlaps the one
-// before instead of running a scalar tail. Maps exactly a vector wide (8 x 8 for float) take two
-// output rows per vector: the two "halves" are then the window rows of output rows oy and oy + 1.
-// Other narrow maps run scalar.
+// compared in row-major order with branch-free selects (for_each_window2 says which windows).
 template <typename T>
 void maxpool2(T* out, int32_t* argmax, const T* inp, int planes, int H, int W) {
-  constexpr int kBytes = 32;  // a 24-wide map's pooled rows of 12 take one vector and a half
+  constexpr int kBytes = kPool2Bytes;
   using V = simd::Vec<T, kBytes>;
   using I = simd::Vec<simd::Int<T>, kBytes>;  // window positions and masks of V's element size
   constexpr int L = simd::kLanes<T, kBytes>;
@@ -28,10 +56,9 @@ void maxpool2(T* out, int32_t* argmax, const T* inp, int planes, int H, int W) {
   I even;
   for (int l = 0; l < L; ++l) even[l] = 2 * l;
   const I odd = even + 1;
-  // Outputs [o, o + L) from the window rows (t0 t1) on top and (b0 b1) below them.
-  auto pool = [&](const T* t0p, const T* t1p, const T* b0p, const T* b1p, long long o) {
-    const V t0 = simd::load<T, kBytes>(t0p), t1 = simd::load<T, kBytes>(t1p);
-    const V b0 = simd::load<T, kBytes>(b0p), b1 = simd::load<T, kBytes>(b1p);
+  auto pool = [&](long long t0p, long long t1p, long long b0p, long long b1p, long long o) {
+    const V t0 = simd::load<T, kBytes>(inp + t0p), t1 = simd::load<T, kBytes>(inp + t1p);
+    const V b0 = simd::load<T, kBytes>(inp + b0p), b1 = simd::load<T, kBytes>(inp + b1p);
     V v = __builtin_shuffle(t0, t1, even);
     I best{};  // window position 0
     const V cand[3] = {__builtin_shuffle(t0, t1, odd), __builtin_shuffle(b0, b1, even),
@@ -45,38 +72,20 @@ void maxpool2(T* out, int32_t* argmax, const T* inp, int planes, int H, int W) {
     const I32 best32 = __builtin_convertvector(best, I32);
     std::memcpy(argmax + o, &best32, sizeof best32);
   };
-  const int oh = H / 2, ow = W / 2;
-  const bool paired = W == L;
-  for (int p = 0; p < planes; ++p)
-    for (int oy = 0; oy < oh; ++oy) {
-      const long long o = (static_cast<long long>(p) * oh + oy) * ow;
-      const int32_t top = (p * H + oy * 2) * W;  // index of the window row's first element
-      const T* r0 = inp + top;
-      const T* r1 = r0 + W;
-      if (paired && oy + 1 < oh) {
-        pool(r0, r0 + 2 * W, r1, r1 + 2 * W, o);
-        ++oy;
-        continue;
-      }
-      for (int next = 0; ow >= L && next < ow; next += L) {
-        const int ox = std::min(next, ow - L);
-        pool(r0 + 2 * ox, r0 + 2 * ox + L, r1 + 2 * ox, r1 + 2 * ox + L, o + ox);
-      }
-      for (int ox = 0; ow < L && ox < ow; ++ox) {
-        const int32_t at = top + 2 * ox;
-        const int32_t cand[4] = {at, at + 1, at + W, at + W + 1};  // window positions 0 to 3
-        T v = inp[at];
-        int32_t best = 0;
-        for (int32_t c = 1; c < 4; ++c) {  // selects, not branches: the winner is unpredictable
-          const T x = inp[cand[c]];
-          const bool greater = x > v;
-          v = greater ? x : v;
-          best = greater ? c : best;
-        }
-        out[o + ox] = v;
-        argmax[o + ox] = best;
-      }
+  auto pool_one = [&](long long t, long long b, long long o) {
+    const long long cand[4] = {t, t + 1, b, b + 1};  // window positions 0 to 3
+    T v = inp[t];
+    int32_t best = 0;
+    for (int32_t c = 1; c < 4; ++c) {  // selects, not branches: the winner is unpredictable
+      const T x = inp[cand[c]];
+      const bool greater = x > v;
+      v = greater ? x : v;
+      best = greater ? c : best;
     }
+    out[o] = v;
+    argmax[o] = best;
+  };
+  for_each_window2<L>(planes, H, W, static_cast<long long>(H) * W, W, pool, pool_one);
 }
 
 // The adjoint of maxpool2, laid out the same way: each output's gradient goes to its window
@@ -86,7 +95,7 @@ void maxpool2(T* out, int32_t* argmax, const T* inp, int planes, int H, int W) {
 template <typename T>
 void maxpool2_backward(T* dst, long long plane, int row, const T* dout, const int32_t* argmax,
                        int planes, int H, int W) {
-  constexpr int kBytes = 32;
+  constexpr int kBytes = kPool2Bytes;
   using V = simd::Vec<T, kBytes>;
   using I = simd::Vec<simd::Int<T>, kBytes>;
   constexpr int L = simd::kLanes<T, kBytes>;
@@ -96,38 +105,22 @@ void maxpool2_backward(T* dst, long long plane, int row, const T* dout, const in
     first[l] = l / 2 + l % 2 * L;
     second[l] = first[l] + L / 2;
   }
-  auto unpool = [&](T* t0p, T* t1p, T* b0p, T* b1p, long long o) {
+  auto unpool = [&](long long t0, long long t1, long long b0, long long b1, long long o) {
     const V g = simd::load<T, kBytes>(dout + o);
     I32 best32;
     std::memcpy(&best32, argmax + o, sizeof best32);
     const I best = __builtin_convertvector(best32, I);
     V at[4];  // the gradient at window position c, zeros elsewhere
     for (int c = 0; c < 4; ++c) at[c] = best == c ? g : V{};
-    simd::store<T, kBytes>(t0p, __builtin_shuffle(at[0], at[1], first));
-    simd::store<T, kBytes>(t1p, __builtin_shuffle(at[0], at[1], second));
-    simd::store<T, kBytes>(b0p, __builtin_shuffle(at[2], at[3], first));
-    simd::store<T, kBytes>(b1p, __builtin_shuffle(at[2], at[3], second));
+    simd::store<T, kBytes>(dst + t0, __builtin_shuffle(at[0], at[1], first));
+    simd::store<T, kBytes>(dst + t1, __builtin_shuffle(at[0], at[1], second));
+    simd::store<T, kBytes>(dst + b0, __builtin_shuffle(at[2], at[3], first));
+    simd::store<T, kBytes>(dst + b1, __builtin_shuffle(at[2], at[3], second));
   };
-  const int oh = H / 2, ow = W / 2;
-  const bool paired = W == L;
-  for (int p = 0; p < planes; ++p)
-    for (int oy = 0; oy < oh; ++oy) {
-      const long long o = (static_cast<long long>(p) * oh + oy) * ow;
-      T* r0 = dst + p * plane + static_cast<long long>(oy) * 2 * row;
-      T* r1 = r0 + row;
-      if (paired && oy + 1 < oh) {
-        unpool(r0, r0 + 2 * row, r1, r1 + 2 * row, o);
-        ++oy;
-        continue;
-      }
-      for (int next = 0; ow >= L && next < ow; next += L) {
-        const int ox = std::min(next, ow - L);
-        unpool(r0 + 2 * ox, r0 + 2 * ox + L, r1 + 2 * ox, r1 + 2 * ox + L, o + ox);
-      }
-      for (int ox = 0; ow < L && ox < ow; ++ox)
-        for (int c = 0; c < 4; ++c)
-          (c < 2 ? r0 : r1)[2 * ox + c % 2] = argmax[o + ox] == c ? dout[o + ox] : T(0);
-    }
+  auto unpool_one = [&](long long t, long long b, long long o) {
+    for (int c = 0; c < 4; ++c) dst[(c < 2 ? t : b) + c % 2] = argmax[o] == c ? dout[o] : T(0);
+  };
+  for_each_window2<L>(planes, H, W, plane, row, unpool, unpool_one);
 }
 
 // Any window: each window's k * k inputs, the gradient at the maximum and zeros elsewhere.
