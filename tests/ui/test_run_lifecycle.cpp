@@ -156,6 +156,14 @@ void TestRunLifecycle::labelsAgreeAfterACheckpointLoads() {
   QCOMPARE(session->state(), TrainingState::Paused);
   QTRY_VERIFY2(probeText(window).contains(QStringLiteral("epoch 3 · step 64")),
                qPrintable(probeText(window)));
+  // Under load the view can take the loaded run's frame before it handles runStarted, which
+  // clears it: replayed here, the view asks for the frame again rather than stay empty.
+  Q_EMIT session->worker()->runStarted(
+      {m_data, static_cast<int>(kStepsPerEpoch), 3, QStringLiteral("replayed")});
+  QCOMPARE(probeText(window),
+           QStringLiteral("Start training or press Step to see the network at work."));
+  QTRY_VERIFY2(probeText(window).contains(QStringLiteral("epoch 3 · step 64")),
+               qPrintable(probeText(window)));
   QVERIFY(live->actions().continueRun->isEnabled());
   QCOMPARE(live->actions().continueRun->text(), QStringLiteral("&Continue for 1 more epoch"));
   QCOMPARE(live->actions().pauseResume->text(), QStringLiteral("&Resume"));

@@ -133,7 +133,10 @@ void TrainingWorker::setLearningRate(double lr) {
 void TrainingWorker::setProbe(int index) {
   m_probe = index;
   m_imageProbe.reset();
-  // While running, the next requested frame uses the new probe; otherwise capture one now.
+  refreshSnapshot();  // while running, the next requested frame uses the new probe
+}
+
+void TrainingWorker::refreshSnapshot() {
   if (m_trainer && m_state != TrainingState::Running) guarded([this] { captureSnapshot(); });
 }
 

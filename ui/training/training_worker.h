@@ -52,6 +52,9 @@ class TrainingWorker : public QObject {
   // While paused: the following steps use this learning rate.
   void setLearningRate(double lr);
   void setProbe(int index);
+  // A frame of the run as it is now, unless it is running (frames come anyway). The views ask
+  // after clearing for a new run: the run's first frame may have been shown, and cleared, before.
+  void refreshSnapshot();
   void evaluateNow();
   void saveCheckpoint(const QString& path);
   // A run from the checkpoint's architecture and hyperparameters, paused after its last

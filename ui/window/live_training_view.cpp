@@ -390,6 +390,9 @@ void LiveTrainingView::onRunStarted(const RunInfo& info) {
   m_confusion->recount(*m_predictions);
   m_inspector->setProbeCount(info.data->test.count);
   m_inspector->clear();
+  // The worker may have published the run's first frame before this arrived (a loaded
+  // checkpoint's, say), and the session may have shown it already: ask for it again.
+  m_session->invoke(&TrainingWorker::refreshSnapshot);
   updateActions();
 }
 
