@@ -112,7 +112,7 @@ TEST(OpProfile, DISABLED_ReferenceNetworkPerLayer) {
     if (l.spec.kind != LayerKind::Conv2d || pool.spec.kind != LayerKind::MaxPool ||
         !l.conv.implicit())
       continue;
-    const float* inp = i == 0 ? ws.input.data() : ws.act[i - 1].data();
+    const float* inp = ws.input_of(i);
     float* dinp = i == 0 ? nullptr : ws.grad_b.data();
     const int k = pool.spec.kernel;
     const double fwd =

@@ -72,7 +72,7 @@ bool pool_after_conv(const NetPlan& plan, int i) {
 
 void layer_forward(const NetPlan& plan, Workspace& ws, const float* params, int i, int B) {
   const LayerPlan& l = plan.layers[i];
-  const float* inp = i == 0 ? ws.input.data() : ws.act[i - 1].data();
+  const float* inp = ws.input_of(i);
   float* out = ws.act[i].data();
   switch (l.spec.kind) {
     case LayerKind::Conv2d:
@@ -98,9 +98,8 @@ void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B)
     if (i + 1 < layers && pool_after_conv(plan, i + 1)) {
       const LayerPlan& l = plan.layers[i];
       conv2d_pool_forward(ws.act[i].data(), ws.act[i + 1].data(), ws.argmax[i + 1].data(),
-                          plan.layers[i + 1].spec.kernel, ws.scratch.data(),
-                          i == 0 ? ws.input.data() : ws.act[i - 1].data(), params + l.weight,
-                          params + l.bias, B, l.conv, l.spec.activation);
+                          plan.layers[i + 1].spec.kernel, ws.scratch.data(), ws.input_of(i),
+                          params + l.weight, params + l.bias, B, l.conv, l.spec.activation);
       ++i;
       continue;
     }
@@ -113,7 +112,7 @@ void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B)
 void layer_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int i,
                     int B, float* d, float* dinp) {
   const LayerPlan& l = plan.layers[i];
-  const float* inp = i == 0 ? ws.input.data() : ws.act[i - 1].data();
+  const float* inp = ws.input_of(i);
   const float* out = ws.act[i].data();
   float* dweight = grads && l.weight >= 0 ? grads + l.weight : nullptr;
   float* dbias = grads && l.bias >= 0 ? grads + l.bias : nullptr;
@@ -142,7 +141,7 @@ namespace {
 void conv_pool_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads,
                         int i, int B, float* d, float* dinp) {
   const LayerPlan& conv = plan.layers[i - 1];
-  const float* inp = i == 1 ? ws.input.data() : ws.act[i - 2].data();
+  const float* inp = ws.input_of(i - 1);
   conv2d_pool_backward(dinp, grads ? grads + conv.weight : nullptr,
                        grads ? grads + conv.bias : nullptr, d, ws.scratch.data(), ws.act[i].data(),
                        ws.argmax[i].data(), plan.layers[i].spec.kernel, inp, params + conv.weight,

@@ -45,6 +45,9 @@ struct Workspace {
   std::vector<float> grad_a, grad_b;         // (B, widest) gradients flowing back, ping-pong
   std::vector<float> scratch;                // conv and dense scratch
   std::vector<float> probs, losses;          // (B, classes), (B)
+
+  // Layer i's input: the images for the first layer, else the layer before's output.
+  const float* input_of(int i) const { return i == 0 ? input.data() : act[i - 1].data(); }
 };
 
 // Called during backward with d(loss)/d(activation of layer i), (B, out) — for snapshots.

@@ -81,9 +81,7 @@ template <typename T, int H>
 [[gnu::always_inline]] inline void hsums_step(Vec<T>* v, int n) {
   static constexpr std::array<Int<T>, kLanes<T>> kLo = pair_mask<T, H, false>(),
                                                  kHi = pair_mask<T, H, true>();
-  Vec<Int<T>> lo, hi;
-  std::memcpy(&lo, kLo.data(), sizeof lo);
-  std::memcpy(&hi, kHi.data(), sizeof hi);
+  const Vec<Int<T>> lo = load(kLo.data()), hi = load(kHi.data());
   for (int m = 0; m < n / 2; ++m)
     v[m] = __builtin_shuffle(v[2 * m], v[2 * m + 1], lo) +
            __builtin_shuffle(v[2 * m], v[2 * m + 1], hi);

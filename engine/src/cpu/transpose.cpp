@@ -4,7 +4,6 @@
 #include "cpu/transpose.h"
 
 #include <array>
-#include <cstring>
 
 #include "cpu/simd.h"
 
@@ -31,11 +30,9 @@ constexpr std::array<simd::Int<T>, simd::kLanes<T, kBytes>> swap_mask() {
 
 template <typename T, int S>
 [[gnu::always_inline]] inline void swap_round(simd::Vec<T, kBytes>* v) {
-  using I = simd::Vec<simd::Int<T>, kBytes>;
   static constexpr auto kLow = swap_mask<T, S, false>(), kHigh = swap_mask<T, S, true>();
-  I low, high;
-  std::memcpy(&low, kLow.data(), sizeof low);
-  std::memcpy(&high, kHigh.data(), sizeof high);
+  const auto low = simd::load<simd::Int<T>, kBytes>(kLow.data());
+  const auto high = simd::load<simd::Int<T>, kBytes>(kHigh.data());
   for (int i = 0; i < simd::kLanes<T, kBytes>; ++i) {
     if (i & S) continue;
     const simd::Vec<T, kBytes> a = v[i], b = v[i + S];
