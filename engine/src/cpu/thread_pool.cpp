@@ -70,24 +70,23 @@ void ThreadPool::run(int tasks, Trampoline call, void* fn) {
   m_call = call;
   m_fn = fn;
   m_tasks = tasks;
+  m_next.store(0, std::memory_order_relaxed);
   m_pending.store(m_threads - 1, std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(m_mutex);
     m_generation.fetch_add(1, std::memory_order_acq_rel);
   }
   m_wake.notify_all();
-  run_block(0);
+  run_tasks(0);
   auto finished = [this] { return m_pending.load(std::memory_order_acquire) == 0; };
   if (spin_until(finished)) return;
   std::unique_lock<std::mutex> lock(m_mutex);
   m_done.wait(lock, finished);
 }
 
-void ThreadPool::run_block(int thread) {
-  const long long n = m_tasks;
-  const int begin = static_cast<int>(n * thread / m_threads);
-  const int end = static_cast<int>(n * (thread + 1) / m_threads);
-  for (int i = begin; i < end; ++i) m_call(m_fn, i, thread);
+void ThreadPool::run_tasks(int thread) {
+  for (int i; (i = m_next.fetch_add(1, std::memory_order_relaxed)) < m_tasks;)
+    m_call(m_fn, i, thread);
 }
 
 void ThreadPool::worker(int thread) {
@@ -101,7 +100,7 @@ void ThreadPool::worker(int thread) {
     }
     seen = m_generation.load(std::memory_order_acquire);
     if (m_stop.load(std::memory_order_acquire)) return;
-    run_block(thread);
+    run_tasks(thread);
     if (m_pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       std::lock_guard<std::mutex> lock(m_mutex);
       m_done.notify_one();

@@ -1,6 +1,7 @@
-// A fixed pool of worker threads for the CPU backend: parallel_for over a task range with static
-// chunking, run by persistent workers (no thread is created per call). The calling thread takes
-// part as thread 0. Both sides spin briefly for each other, then sleep on a condition variable.
+// A fixed pool of worker threads for the CPU backend: parallel_for over a task range, run by
+// persistent workers (no thread is created per call) that take the next task as they come free,
+// so a slower core (a busy host's vCPU) takes fewer. The calling thread takes part as thread 0.
+// Both sides spin briefly for each other, then sleep on a condition variable.
 #pragma once
 
 #include <atomic>
@@ -23,9 +24,9 @@ class ThreadPool {
 
   int size() const { return m_threads; }
 
-  // Calls fn(task, thread) for every task in [0, tasks); thread t runs the contiguous block
-  // [t * tasks / size(), (t + 1) * tasks / size()), except that a single task runs on the calling
-  // thread (0). Returns when all tasks are done. Not reentrant; fn must not throw. fn runs with
+  // Calls fn(task, thread) for every task in [0, tasks), each once, on whichever thread takes it
+  // first (tasks are taken in order); a single task runs on the calling thread (0). Returns when
+  // all tasks are done. Not reentrant; fn must not throw. fn runs with
   // denormal floats flushed to zero (x86 FTZ and DAZ) on every thread; the caller's own setting
   // is back as it was when parallel_for returns.
   template <typename F>
@@ -38,7 +39,7 @@ class ThreadPool {
  private:
   using Trampoline = void (*)(void* fn, int task, int thread);
   void run(int tasks, Trampoline call, void* fn);
-  void run_block(int thread);
+  void run_tasks(int thread);  // takes tasks until none is left
   void worker(int thread);
   void stop_workers();  // wakes every started worker with m_stop set and joins it
 
@@ -47,6 +48,7 @@ class ThreadPool {
   Trampoline m_call = nullptr;
   void* m_fn = nullptr;
   int m_tasks = 0;
+  std::atomic<int> m_next{0};             // the next task to take
   std::atomic<uint32_t> m_generation{0};  // bumped to start a call
   std::atomic<int> m_pending{0};          // workers still running the current call
   std::atomic<bool> m_stop{false};
