@@ -127,7 +127,9 @@ INSTANTIATE_TEST_SUITE_P(
                     ConvCase{2, 2, 7, 6, 3, 4, 1, Padding::Same, Activation::Tanh},
                     ConvCase{2, 2, 20, 19, 3, 3, 1, Padding::Same, Activation::None},
                     ConvCase{3, 1, 28, 28, 8, 5, 1, Padding::Valid, Activation::Relu},
-                    ConvCase{3, 8, 12, 12, 16, 5, 1, Padding::Valid, Activation::Relu}));
+                    ConvCase{3, 8, 12, 12, 16, 5, 1, Padding::Valid, Activation::Relu},
+                    ConvCase{2, 3, 9, 10, 8, 3, 1, Padding::Same, Activation::Relu},
+                    ConvCase{2, 2, 6, 13, 16, 3, 1, Padding::Same, Activation::Tanh}));
 
 // ---------------------------------------------------------------------------------------------
 // Pooling
@@ -248,9 +250,10 @@ std::ostream& operator<<(std::ostream& os, const ConvPoolCase& c) {
   return os << c.conv << " then max" << c.pool;
 }
 
-// conv2d_pool_forward against conv2d_forward and then maxpool_forward (the same values), and
-// conv2d_pool_backward against maxpool_backward and then conv2d_backward on the same inputs, in
-// T, with or without dinp; parameter gradients add to kPrior.
+// conv2d_pool_forward, with and without its output kept, against conv2d_forward and then
+// maxpool_forward (the same values), and conv2d_pool_backward against maxpool_backward and then
+// conv2d_backward on the same inputs, in T, with or without dinp; parameter gradients add to
+// kPrior.
 template <typename T>
 void expect_fused_equal(const ConvPoolCase& cp, bool with_dinp, double tol) {
   const ConvCase& c = cp.conv;
@@ -277,6 +280,26 @@ void expect_fused_equal(const ConvPoolCase& cp, bool with_dinp, double tol) {
   EXPECT_EQ(fused_pooled, pooled);
   EXPECT_EQ(fused_argmax, argmax);
 
+  // Without the output kept: the maxima of the pre-activations, activated. The same values; the
+  // same argmax wherever the activated window's maximum is unique (ties: ReLU's zeros).
+  std::vector<T> lean_pooled(n_pool);
+  std::vector<int32_t> lean_argmax(n_pool);
+  conv2d_pool_forward(static_cast<T*>(nullptr), lean_pooled.data(), lean_argmax.data(), k,
+                      scratch.data(), x.data(), wt.data(), bias.data(), c.b, g, c.act);
+  EXPECT_EQ(lean_pooled, pooled);
+  const int ph = g.oh / k, pw = g.ow / k;
+  for (size_t o = 0; o < n_pool; ++o) {
+    const size_t plane = o / (ph * pw);
+    const int oy = static_cast<int>(o % (ph * pw)) / pw, ox = static_cast<int>(o % pw);
+    int ties = 0;
+    for (int dy = 0; dy < k; ++dy)
+      for (int dx = 0; dx < k; ++dx)
+        ties += out[(plane * g.oh + oy * k + dy) * g.ow + ox * k + dx] == pooled[o];
+    if (ties == 1) {
+      EXPECT_EQ(lean_argmax[o], argmax[o]) << "output " << o;
+    }
+  }
+
   const T garbage = static_cast<T>(kGarbage), prior = static_cast<T>(kPrior);
   std::vector<T> dconv(n_out, garbage), dx(n_in, garbage), dw(wt.size(), prior), db(c.oc, prior);
   maxpool_backward(dconv.data(), dpool.data(), argmax.data(), c.b, c.oc, g.oh, g.ow, k);
@@ -290,6 +313,15 @@ void expect_fused_equal(const ConvPoolCase& cp, bool with_dinp, double tol) {
   EXPECT_TRUE(all_close("dinp", fx.data(), dx.data(), n_in, tol, tol));
   EXPECT_TRUE(all_close("dweight", fw.data(), dw.data(), dw.size(), tol, tol));
   EXPECT_TRUE(all_close("dbias", fb.data(), db.data(), db.size(), tol, tol));
+
+  // From the lean forward's argmax: the same gradients (a tied maximum's act' is the same).
+  std::vector<T> ld = dpool, lx(n_in, garbage), lw(wt.size(), prior), lb(c.oc, prior);
+  conv2d_pool_backward(with_dinp ? lx.data() : nullptr, lw.data(), lb.data(), ld.data(),
+                       scratch.data(), lean_pooled.data(), lean_argmax.data(), k, x.data(),
+                       wt.data(), c.b, g, c.act);
+  EXPECT_TRUE(all_close("lean dinp", lx.data(), dx.data(), n_in, tol, tol));
+  EXPECT_TRUE(all_close("lean dweight", lw.data(), dw.data(), dw.size(), tol, tol));
+  EXPECT_TRUE(all_close("lean dbias", lb.data(), db.data(), db.size(), tol, tol));
 }
 
 class ConvPoolOp : public testing::TestWithParam<ConvPoolCase> {};

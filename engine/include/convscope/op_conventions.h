@@ -24,6 +24,10 @@
 // Max pooling records in argmax, for each output, where its window's maximum lies within the
 // window: pool_window_position(dy, dx, k) below, the first maximum in row-major order on ties
 // (strictly greater replaces, as PyTorch). Backward routes each dout to that position alone.
+// The CPU's fused convolution + max pool that keeps no convolution output (training) compares the
+// pre-activations instead: the bias and activation are monotone, so the pooled value is the same,
+// and where the activation makes window values equal (ReLU's zeros, a saturated tanh) it may pick
+// another of the equal ones, whose act' is the same.
 #pragma once
 
 #include "convscope/hd.h"

@@ -190,7 +190,7 @@ void CpuBackend::train_task(int net, int chunk, int chunks, int first, int count
     // the next sub-batch: this chunk's, or the same chunk's of the next step
     const int next = s0 + b < hi ? first + s0 + b : first + m_cfg.batch_size + lo;
     prefetch_images(m_train, order, next, kSubBatch);
-    cpu::net_forward(*m_plan, ws, params, b);
+    cpu::net_forward(*m_plan, ws, params, b, cpu::Keep::ForBackward);
     cpu::net_backward(*m_plan, ws, params, grads, b, 1.f / static_cast<float>(count));
     for (int s = 0; s < b; ++s) {
       const float* p = ws.probs.data() + static_cast<size_t>(s) * classes;
@@ -306,7 +306,7 @@ void CpuBackend::evaluate(EvalResult& out) {
     Workspace& ws = m_ws[thread];
     gather(
         m_val, b, [lo](int s) { return lo + s; }, ws.input.data(), ws.labels.data());
-    cpu::net_forward(*m_plan, ws, m_params.data() + net * m_p, b);
+    cpu::net_forward(*m_plan, ws, m_params.data() + net * m_p, b, cpu::Keep::ForBackward);
     for (int s = 0; s < b; ++s) {
       const float* p = ws.probs.data() + static_cast<size_t>(s) * classes;
       const size_t at = static_cast<size_t>(net) * count + lo + s;
@@ -355,7 +355,7 @@ void CpuBackend::over_images(int net, const float* images, int count, Task task)
     const float* src = images + static_cast<size_t>(first) * size;
     std::copy(src, src + static_cast<size_t>(b) * size, ws.input.begin());
     std::fill(ws.labels.begin(), ws.labels.begin() + b, 0);
-    cpu::net_forward(*m_plan, ws, params, b);
+    cpu::net_forward(*m_plan, ws, params, b, cpu::Keep::ForBackward);
     task(ws, first, b);
   });
 }

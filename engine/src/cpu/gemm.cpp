@@ -131,7 +131,11 @@ void gemm_nn_driver(int M, int N, int K, MatA A, MatB B, MatC C, bool accumulate
     const bool add = accumulate || k0 > 0;
     for (int j0 = 0; j0 < N;) {
       const int left = N - j0;
-      const int nv = left >= kWideNv * L ? kWideNv : left >= 2 * L ? 2 : left >= L ? 1 : 0;
+      // four vectors go as two and two: a one-vector block's tiles have half the FMA chains
+      const int nv = left >= kWideNv * L && left / L != 4 ? kWideNv
+                     : left >= 2 * L                      ? 2
+                     : left >= L                          ? 1
+                                                          : 0;
       const int nr = nv > 0 ? nv * L : left;  // nv 0: a partial vector, through the panel
       const MatB b = B.block(k0, j0);
       if (nv == 0) {

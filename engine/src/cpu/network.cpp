@@ -92,12 +92,13 @@ void layer_forward(const NetPlan& plan, Workspace& ws, const float* params, int 
   }
 }
 
-void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B) {
+void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B, Keep keep) {
   const int layers = static_cast<int>(plan.layers.size());
   for (int i = 0; i < layers; ++i) {
     if (i + 1 < layers && pool_after_conv(plan, i + 1)) {
       const LayerPlan& l = plan.layers[i];
-      conv2d_pool_forward(ws.act[i].data(), ws.act[i + 1].data(), ws.argmax[i + 1].data(),
+      float* out = keep == Keep::AllOutputs ? ws.act[i].data() : nullptr;
+      conv2d_pool_forward(out, ws.act[i + 1].data(), ws.argmax[i + 1].data(),
                           plan.layers[i + 1].spec.kernel, ws.scratch.data(), ws.input_of(i),
                           params + l.weight, params + l.bias, B, l.conv, l.spec.activation);
       ++i;

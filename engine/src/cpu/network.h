@@ -62,8 +62,15 @@ void layer_forward(const NetPlan& plan, Workspace& ws, const float* params, int 
 void layer_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int i,
                     int B, float* d, float* dinp);
 
-// Forward of the first B samples of ws.input: fills ws.act, ws.probs and ws.losses.
-void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B);
+// What a forward pass keeps: every layer's output (for snapshots, and for net_backward with a
+// hook), or only what the loss and the backward without a hook read: a convolution followed by a
+// max pool then runs fused and keeps only the pool's output (its own ws.act is left stale).
+enum class Keep { AllOutputs, ForBackward };
+
+// Forward of the first B samples of ws.input: fills ws.act (as `keep` says), ws.probs and
+// ws.losses.
+void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B,
+                 Keep keep = Keep::AllOutputs);
 
 // Backward after net_forward: adds d(scale * sum of the B losses)/d(params) to grads (the
 // gradient rule of convscope/op_conventions.h: the caller zeroes grads once per step).

@@ -1,15 +1,15 @@
 // Convolution as GEMMs, one sample at a time (its buffers stay in L1/L2).
 //
 // Stride 1, implicit (see conv2d.h), with X the padded input plane read through the taps, and
-// dpre made per sample, straight onto the span (dwide) in the pass that applies act':
+// dpre made per sample by the pass that applies act':
 //   forward  wide (OC, span) = W · X, then the OW valid columns of each output row are kept;
 //   dW       += dwide · X^T (dot products), with dpre spread on the span (zeros elsewhere), or
 //            when OC is a whole number of vectors as dW^T (CKK, OC) += X · dpre^T (outer
 //            products) over the valid output pixels only, X read at taps[r] + pix[p];
-//   dinp     per input channel c, dX_c (KK, span) = W_c^T · dwide, whose rows, each shifted by its
-//            tap, add up to channel c of dinp's padded plane (gather_dinp); one channel's dX stays
-//            in L1 between the GEMM that writes it and the sums that read it.
-// Reads past a row's valid columns meet zeros of dwide or are dropped, so they never matter.
+//   dinp     per input channel c, dX_c (KK, pixels) = W_c^T · dpre, compact (OC, P) unless dW
+//            spreads it; each input pixel is then the sum of its taps' dX_c values, read as
+//            shifted vectors with the columns outside the output masked off (gather_dinp). One
+//            channel's dX stays in L1 between the GEMM that writes it and the sums that read it.
 // Other strides, explicit: col = im2col(inp); out = W · col; dW += dpre · col^T (dot products);
 //   dcol = W^T · dpre, scattered back onto a zeroed dinp by col2im.
 #include "cpu/ops/conv2d.h"
@@ -56,129 +56,110 @@ const T* plane_of(T* xpad, const T* inp, int b, int B, const ConvGeom& g) {
   return xpad;
 }
 
-// done(b) runs once sample b's output is written, while it is still in cache.
-template <typename T, typename Done>
-void forward_implicit(T* out, T* scratch, const T* inp, const T* weight, const T* bias, int B,
-                      const ConvGeom& g, Activation act, Done done) {
+// use(b, wide) runs once sample b's pre-activations (OC, span) are in wide, while in cache.
+template <typename T, typename Use>
+void forward_implicit(T* scratch, const T* inp, const T* weight, int B, const ConvGeom& g,
+                      Use use) {
   T* xpad = scratch;
   T* wide = xpad + g.plane;
-  const int P = g.pixels(), ckk = g.col_rows();
+  const int ckk = g.col_rows();
   for (int b = 0; b < B; ++b) {
     const T* x = plane_of(xpad, inp, b, B, g);
     gemm_nn_gather_b(g.oc, g.span, ckk, weight, ckk, 1, x, g.taps.data(), wide, g.span, false);
-    bias_activation_copy(out + static_cast<long long>(b) * g.oc * P, wide, g.span, g.wp, bias, g.oc,
-                         g.oh, g.ow, act);
-    done(b);
+    use(b, static_cast<const T*>(wide));
   }
 }
 
-// Chains vectors of the padded plane from p on: sums of the taps' shifted rows, side by side.
-template <typename T, int Chains>
-void gather_vectors(T* rows, const T* src, long long ldx, const int32_t* taps, int kk, int p) {
-  constexpr int L = simd::kLanes<T>;
-  simd::Vec<T> acc[Chains] = {};
-  for (int t = 0; t < kk; ++t) {
-    const T* row = src + t * ldx + p - (taps[t] - taps[0]);  // shifted by ky * WP + kx
-    for (int v = 0; v < Chains; ++v) acc[v] += simd::load(row + v * L);
-  }
-  for (int v = 0; v < Chains; ++v) simd::store(rows + p + v * L, acc[v]);
+// The columns dx's rows have before and after the GEMM's `cols`, for gather_dinp's shifted reads.
+int dx_margin(const ConvGeom& g) {
+  constexpr int L = simd::kLanes<float>;
+  return (g.k - 1 + L - 1) / L * L;
 }
 
-// Channel c of dinp (C, H, W) of one sample from dx (KK, ldx), whose row r holds W_c^T · dwide on
-// its span at column `reach` with zeros around: the padded plane's value at p is the sum over the
-// taps of row (ky, kx) at p - (ky * WP + kx), so each vector of the channel's padded rows is a sum
-// of shifted loads; nothing is added up in memory. The valid columns are then copied to dinp.
+long long dx_stride(const ConvGeom& g) {  // cols <= span
+  constexpr int L = simd::kLanes<float>;
+  return (2LL * dx_margin(g) + g.span + g.k + L + L - 1) / L * L;
+}
+
+// Channel c of one sample's dinp, (H, W) at dst, from dx (KK, ldx) at column dx_margin: row
+// (ky, kx) holds W_c^T · dpre, with output pixel (oy, ox) at oy * row + ox. Input (y, x) is the sum
+// over the taps of row (ky, kx) at pixel (y + pad - ky, x + pad - kx) where that pixel exists:
+// output rows outside the map are skipped, and columns outside it masked off, so dx's other
+// columns (and its margins) never matter. A row narrower than a vector is stored whole, spilling
+// onto the rows after it, which are written later, unless the vector would pass `end` (dinp's):
+// then only the row's own values are copied. Wider rows end with a vector that overlaps the one
+// before.
 template <typename T>
-void gather_dinp(T* dinp, T* rows, const T* dx, long long ldx, int reach, const ConvGeom& g,
-                 int c) {
+void gather_dinp(T* dst, const T* dx, long long ldx, int row, const ConvGeom& g, const T* end) {
   constexpr int L = simd::kLanes<T>;
-  const int kk = g.k * g.k, first = g.pad * g.wp, n = g.h * g.wp;
-  const T* src = dx + reach + first;
-  const int32_t* taps = g.taps.data() + c * kk;
-  for (int p = 0; p < n;) {
-    switch (std::min((n - p + L - 1) / L, 4)) {  // up to 4 independent sums at a time
-      case 1:
-        gather_vectors<T, 1>(rows, src, ldx, taps, kk, p);
-        p += L;
-        break;
-      case 2:
-        gather_vectors<T, 2>(rows, src, ldx, taps, kk, p);
-        p += 2 * L;
-        break;
-      case 3:
-        gather_vectors<T, 3>(rows, src, ldx, taps, kk, p);
-        p += 3 * L;
-        break;
-      default:
-        gather_vectors<T, 4>(rows, src, ldx, taps, kk, p);
-        p += 4 * L;
+  using V = simd::Vec<T>;
+  using I = simd::Vec<simd::Int<T>>;
+  I lane;
+  for (int l = 0; l < L; ++l) lane[l] = l;
+  for (int y = 0; y < g.h; ++y) {
+    const int iy = y + g.pad;
+    const int ky0 = std::max(0, iy - g.oh + 1), ky1 = std::min(g.k - 1, iy);
+    for (int next = 0; next < g.w; next += L) {
+      const int x0 = g.w >= L ? std::min(next, g.w - L) : 0;
+      V acc{};
+      for (int kx = 0; kx < g.k; ++kx) {
+        const I ox = lane + (x0 + g.pad - kx);  // the output column each lane reads
+        const I inside = (ox >= 0) & (ox < g.ow);
+        const T* src = dx + kx * ldx + x0 + g.pad - kx;
+        for (int ky = ky0; ky <= ky1; ++ky) {
+          const V v = simd::load(src + ky * g.k * ldx + (iy - ky) * row);
+          acc = inside ? acc + v : acc;
+        }
+      }
+      T* out = dst + static_cast<long long>(y) * g.w + x0;
+      if (end - out >= L)
+        simd::store(out, acc);
+      else
+        for (int l = 0; l < g.w - x0; ++l) out[l] = acc[l];
     }
   }
-  for (int y = 0; y < g.h; ++y) {
-    T* __restrict t = dinp + (static_cast<long long>(c) * g.h + y) * g.w;
-    const T* __restrict s = rows + y * g.wp + g.pad;
-    for (int x = 0; x < g.w; ++x) t[x] = s[x];
-  }
-}
-
-// The zeros dx's rows need around their span for gather_dinp's shifted loads.
-int dx_reach(const ConvGeom& g) {
-  return (g.k - 1) * (g.wp + 1);
-}
-
-long long dx_stride(const ConvGeom& g) {
-  constexpr int L = simd::kLanes<float>;
-  return (g.span + 2LL * dx_reach(g) + 2 * L + L - 1) / L * L;  // gather_dinp: a vector past n
 }
 
 // Per sample: make_dpre(b, dst, channel, row) writes sample b's dpre, value (o, y, x) at
-// dst + o * channel + y * row + x, straight onto wide's span when a GEMM reads wide (or dpre is
-// null), else into dpre; from there it is summed into dbias and transposed for the outer-product
-// dW.
+// dst + o * channel + y * row + x: onto wide's span when the dot-product dW reads it there
+// (`spread`), else compact (OC, P), into dpre or wide. From there it is summed into dbias,
+// transposed for the outer-product dW, and multiplied by W^T for dinp.
 template <typename T, typename MakeDpre>
 void backward_implicit(T* dinp, T* dweight, T* dbias, T* dpre, T* scratch, const T* inp,
                        const T* weight, int B, const ConvGeom& g, MakeDpre make_dpre) {
-  const int P = g.pixels(), ckk = g.col_rows(), span = g.span, reach = dx_reach(g);
-  const long long ldx = dx_stride(g);
+  const int P = g.pixels(), ckk = g.col_rows(), kk = g.k * g.k;
+  const long long ldx = dx_stride(g), in_size = static_cast<long long>(g.c) * g.h * g.w;
   const bool transposed = dweight && g.oc % simd::kLanes<T> == 0;  // dW^T: outer products
+  const bool spread = dweight && !transposed;
+  const int cols = spread ? g.span : P, row = spread ? g.wp : g.ow;
   T* xpad = scratch;
-  T* rows = xpad + g.plane;                                // (plane + lanes) gather_dinp's sums
-  T* wide = rows + g.plane + simd::kLanes<T>;              // (OC, span) dpre spread out
-  T* dpre_t = wide + static_cast<long long>(g.oc) * span;  // (P, OC) one sample's dpre^T
-  T* dw_t = dpre_t + static_cast<long long>(P) * g.oc;     // (CKK, OC)
-  T* dx = dw_t + static_cast<long long>(ckk) * g.oc;       // (KK, ldx)
+  T* wide = xpad + g.plane;                                  // (OC, span) or (OC, P)
+  T* dpre_t = wide + static_cast<long long>(g.oc) * g.span;  // (P, OC) one sample's dpre^T
+  T* dw_t = dpre_t + static_cast<long long>(P) * g.oc;       // (CKK, OC)
+  T* dx = dw_t + static_cast<long long>(ckk) * g.oc;         // (KK, ldx)
   if (transposed) std::fill(dw_t, dw_t + static_cast<long long>(ckk) * g.oc, T(0));
-  const int kk = g.k * g.k;
-  for (int r = 0; dinp && r < kk; ++r) {  // the margins: the GEMM writes each row's span
-    std::fill(dx + r * ldx, dx + r * ldx + reach, T(0));
-    std::fill(dx + r * ldx + reach + span, dx + (r + 1) * ldx, T(0));
-  }
-  // wide's columns outside the output pixels stay zero: the spread writes only the pixels
-  const bool spread = dinp || (dweight && !transposed) || !dpre;  // the GEMMs that read wide
-  if (spread) std::fill(wide, wide + static_cast<long long>(g.oc) * span, T(0));
+  // places make_dpre leaves unwritten (the spread's other columns, pixels no pool window covers)
+  // stay zero
+  const bool in_wide = spread || !dpre;
+  if (in_wide) std::fill(wide, wide + static_cast<long long>(g.oc) * g.span, T(0));
   for (int b = 0; b < B; ++b) {
-    const long long in_at = static_cast<long long>(b) * g.c * g.h * g.w;
-    T* grad = spread ? wide : dpre + static_cast<long long>(b) * g.oc * P;  // (OC, span) or (OC, P)
-    const long long channel = spread ? span : P;
-    const int row = spread ? g.wp : g.ow;
-    make_dpre(b, grad, channel, row);
-    for (int o = 0; dbias && o < g.oc; ++o) dbias[o] += simd::sum(grad + o * channel, channel);
-    for (int y = 0; transposed && y < g.oh; ++y)  // dpre_t's rows of output row y
-      transpose(dpre_t + static_cast<long long>(y) * g.ow * g.oc, g.oc, grad + y * row, channel,
-                g.oc, g.ow);
+    T* grad = in_wide ? wide : dpre + static_cast<long long>(b) * g.oc * P;  // (OC, cols)
+    make_dpre(b, grad, cols, row);
+    for (int o = 0; dbias && o < g.oc; ++o) dbias[o] += simd::sum(grad + o * cols, cols);
+    if (transposed) transpose(dpre_t, g.oc, grad, P, g.oc, P);
     if (dweight) {
       const T* x = plane_of(xpad, inp, b, B, g);
       if (transposed)
         gemm_nn_gather_a(ckk, g.oc, P, x, g.taps.data(), g.pix.data(), dpre_t, g.oc, dw_t, g.oc,
                          true);
       else
-        gemm_nt_gather_b(g.oc, ckk, span, wide, span, x, g.taps.data(), dweight, ckk, true);
+        gemm_nt_gather_b(g.oc, ckk, g.span, wide, g.span, x, g.taps.data(), dweight, ckk, true);
     }
-    if (!dinp) continue;
-    for (int c = 0; c < g.c; ++c) {
-      gemm_nn(kk, span, g.oc, weight + c * kk, 1, ckk, wide, span, dx + reach,
+    for (int c = 0; dinp && c < g.c; ++c) {
+      gemm_nn(kk, cols, g.oc, weight + c * kk, 1, ckk, grad, cols, dx + dx_margin(g),
               static_cast<int>(ldx), false);
-      gather_dinp(dinp + in_at, rows, dx, ldx, reach, g, c);
+      gather_dinp(dinp + b * in_size + static_cast<long long>(c) * g.h * g.w, dx + dx_margin(g),
+                  ldx, row, g, dinp + B * in_size);
     }
   }
   if (!transposed) return;
@@ -307,17 +288,17 @@ ConvGeom ConvGeom::make(Shape3 in, int filters, int kernel, int stride, Padding 
 long long conv2d_scratch_size(const ConvGeom& g) {
   const long long ckk = g.col_rows();
   if (!g.implicit()) return 2 * ckk * g.pixels();
-  return 2 * g.plane + simd::kLanes<float> + 1LL * g.oc * (g.span + g.pixels()) + ckk * g.oc +
-         1LL * g.k * g.k * dx_stride(g);
+  return g.plane + 1LL * g.oc * (g.span + g.pixels()) + ckk * g.oc + 1LL * g.k * g.k * dx_stride(g);
 }
 
 template <typename T>
 void conv2d_forward(T* out, T* scratch, const T* inp, const T* weight, const T* bias, int B,
                     const ConvGeom& g, Activation act) {
-  if (g.implicit())
-    forward_implicit(out, scratch, inp, weight, bias, B, g, act, [](int) {});
-  else
-    forward_explicit(out, scratch, inp, weight, bias, B, g, act);
+  if (!g.implicit()) return forward_explicit(out, scratch, inp, weight, bias, B, g, act);
+  const long long size = static_cast<long long>(g.oc) * g.pixels();
+  forward_implicit(scratch, inp, weight, B, g, [&](int b, const T* wide) {
+    bias_activation_copy(out + b * size, wide, g.span, g.wp, bias, g.oc, g.oh, g.ow, act);
+  });
 }
 
 template <typename T>
@@ -341,10 +322,18 @@ template <typename T>
 void conv2d_pool_forward(T* out, T* pooled, int32_t* argmax, int k, T* scratch, const T* inp,
                          const T* weight, const T* bias, int B, const ConvGeom& g, Activation act) {
   const long long size = static_cast<long long>(g.oc) * g.pixels();
-  const long long pooled_size = static_cast<long long>(g.oc) * (g.oh / k) * (g.ow / k);
-  forward_implicit(out, scratch, inp, weight, bias, B, g, act, [&](int b) {
-    maxpool_forward(pooled + b * pooled_size, argmax + b * pooled_size, out + b * size, 1, g.oc,
-                    g.oh, g.ow, k);
+  const int pooled_pixels = (g.oh / k) * (g.ow / k);
+  const long long pooled_size = static_cast<long long>(g.oc) * pooled_pixels;
+  forward_implicit(scratch, inp, weight, B, g, [&](int b, const T* wide) {
+    T* p = pooled + b * pooled_size;
+    int32_t* a = argmax + b * pooled_size;
+    if (out) {
+      bias_activation_copy(out + b * size, wide, g.span, g.wp, bias, g.oc, g.oh, g.ow, act);
+      maxpool_forward(p, a, out + b * size, 1, g.oc, g.oh, g.ow, k);
+    } else {  // the maxima of the pre-activations, then act(maximum + bias) for each
+      maxpool_forward_strided(p, a, wide, g.span, g.wp, g.oc, g.oh, g.ow, k);
+      bias_activation_forward(p, bias, 1, g.oc, pooled_pixels, act);
+    }
   });
 }
 

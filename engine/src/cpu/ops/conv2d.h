@@ -65,9 +65,12 @@ void conv2d_backward(T* dinp,          // (B, C, H, W) or null
                      int B, const ConvGeom& g, Activation act);
 
 // conv2d_forward of a stride-1 convolution and then maxpool_forward of its output, sample by
-// sample, so that the pool reads each sample's output while it is still in cache.
+// sample, so that the pool reads each sample's output while it is still in cache. With out null
+// the output is not kept: the pool takes the maxima of the pre-activations straight from the
+// GEMM's rows, and only they get the bias and activation (both monotone: the same pooled values;
+// argmax as op_conventions.h says). Enough for conv2d_pool_backward.
 template <typename T>
-void conv2d_pool_forward(T* out,           // (B, OC, OH, OW)
+void conv2d_pool_forward(T* out,           // (B, OC, OH, OW) or null
                          T* pooled,        // (B, OC, OH / k, OW / k)
                          int32_t* argmax,  // (B, OC, OH / k, OW / k)
                          int k,

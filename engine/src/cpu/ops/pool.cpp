@@ -47,7 +47,8 @@ void for_each_window2(int planes, int H, int W, long long plane, int row, Vector
 // input vectors are split with shuffles, and the four candidates (window positions 0 to 3) are
 // compared in row-major order with branch-free selects (for_each_window2 says which windows).
 template <typename T>
-void maxpool2(T* out, int32_t* argmax, const T* inp, int planes, int H, int W) {
+void maxpool2(T* out, int32_t* argmax, const T* inp, long long plane, int row, int planes, int H,
+              int W) {
   constexpr int kBytes = kPool2Bytes;
   using V = simd::Vec<T, kBytes>;
   using I = simd::Vec<simd::Int<T>, kBytes>;  // window positions and masks of V's element size
@@ -85,7 +86,7 @@ void maxpool2(T* out, int32_t* argmax, const T* inp, int planes, int H, int W) {
     out[o] = v;
     argmax[o] = best;
   };
-  for_each_window2<L>(planes, H, W, static_cast<long long>(H) * W, W, pool, pool_one);
+  for_each_window2<L>(planes, H, W, plane, row, pool, pool_one);
 }
 
 // The adjoint of maxpool2, laid out the same way: each output's gradient goes to its window
@@ -140,18 +141,19 @@ void maxpool_any_backward(T* dst, long long plane, int row, const T* dout, const
 }
 
 template <typename T>
-void maxpool_any(T* out, int32_t* argmax, const T* inp, int planes, int H, int W, int k) {
+void maxpool_any(T* out, int32_t* argmax, const T* inp, long long plane, int row, int planes, int H,
+                 int W, int k) {
   const int oh = H / k, ow = W / k;
   for (int p = 0; p < planes; ++p)
     for (int oy = 0; oy < oh; ++oy)
       for (int ox = 0; ox < ow; ++ox) {
-        const T* window = inp + (static_cast<long long>(p) * H + oy * k) * W + ox * k;
+        const T* window = inp + p * plane + static_cast<long long>(oy) * k * row + ox * k;
         T v = window[0];
         int32_t best = 0;
         for (int dy = 0; dy < k; ++dy)
           for (int dx = 0; dx < k; ++dx)
-            if (window[dy * W + dx] > v) {
-              v = window[dy * W + dx];
+            if (window[dy * row + dx] > v) {
+              v = window[dy * row + dx];
               best = pool_window_position(dy, dx, k);
             }
         const long long o = (static_cast<long long>(p) * oh + oy) * ow + ox;
@@ -174,11 +176,17 @@ void zero_uncovered(T* plane, int H, int W, int k) {
 
 // Keeps the first maximum of each window in row-major order (strictly greater replaces).
 template <typename T>
-void maxpool_forward(T* out, int32_t* argmax, const T* inp, int B, int C, int H, int W, int k) {
+void maxpool_forward_strided(T* out, int32_t* argmax, const T* inp, long long plane, int row,
+                             int planes, int H, int W, int k) {
   if (k == 2)
-    maxpool2(out, argmax, inp, B * C, H, W);
+    maxpool2(out, argmax, inp, plane, row, planes, H, W);
   else
-    maxpool_any(out, argmax, inp, B * C, H, W, k);
+    maxpool_any(out, argmax, inp, plane, row, planes, H, W, k);
+}
+
+template <typename T>
+void maxpool_forward(T* out, int32_t* argmax, const T* inp, int B, int C, int H, int W, int k) {
+  maxpool_forward_strided(out, argmax, inp, static_cast<long long>(H) * W, W, B * C, H, W, k);
 }
 
 template <typename T>
@@ -230,6 +238,10 @@ void avgpool_backward(T* dinp, const T* dout, int B, int C, int H, int W, int k)
   }
 }
 
+template void maxpool_forward_strided<float>(float*, int32_t*, const float*, long long, int, int,
+                                             int, int, int);
+template void maxpool_forward_strided<double>(double*, int32_t*, const double*, long long, int, int,
+                                              int, int, int);
 template void maxpool_forward<float>(float*, int32_t*, const float*, int, int, int, int, int);
 template void maxpool_forward<double>(double*, int32_t*, const double*, int, int, int, int, int);
 template void maxpool_backward_strided<float>(float*, long long, int, const float*, const int32_t*,

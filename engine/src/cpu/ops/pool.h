@@ -16,6 +16,14 @@ void maxpool_forward(T* out,           // (B, C, H / k, W / k)
                      const T* inp,     // (B, C, H, W)
                      int B, int C, int H, int W, int k);
 
+// maxpool_forward of a strided input, (p, y, x) at inp + p * plane + y * row + x for p < planes
+// (B * C): a convolution's rows as its GEMM wrote them.
+template <typename T>
+void maxpool_forward_strided(T* out,           // (planes, H / k, W / k)
+                             int32_t* argmax,  // (planes, H / k, W / k)
+                             const T* inp,     // strided, see above
+                             long long plane, int row, int planes, int H, int W, int k);
+
 // dinp = dout at each window's maximum, 0 elsewhere.
 template <typename T>
 void maxpool_backward(T* dinp,                // (B, C, H, W)
