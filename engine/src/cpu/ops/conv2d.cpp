@@ -137,6 +137,7 @@ void backward_implicit(T* dinp, T* dweight, T* dbias, T* dpre, T* scratch, const
   T* dpre_t = wide + static_cast<long long>(g.oc) * g.span;  // (P, OC) one sample's dpre^T
   T* dw_t = dpre_t + static_cast<long long>(P) * g.oc;       // (CKK, OC)
   T* dx = dw_t + static_cast<long long>(ckk) * g.oc;         // (KK, ldx)
+  T* dx_cols = dx + dx_margin(g);                            // where each row's `cols` start
   if (transposed) std::fill(dw_t, dw_t + static_cast<long long>(ckk) * g.oc, T(0));
   // places make_dpre leaves unwritten (the spread's other columns, pixels no pool window covers)
   // stay zero
@@ -156,10 +157,10 @@ void backward_implicit(T* dinp, T* dweight, T* dbias, T* dpre, T* scratch, const
         gemm_nt_gather_b(g.oc, ckk, g.span, wide, g.span, x, g.taps.data(), dweight, ckk, true);
     }
     for (int c = 0; dinp && c < g.c; ++c) {
-      gemm_nn(kk, cols, g.oc, weight + c * kk, 1, ckk, grad, cols, dx + dx_margin(g),
-              static_cast<int>(ldx), false);
-      gather_dinp(dinp + b * in_size + static_cast<long long>(c) * g.h * g.w, dx + dx_margin(g),
-                  ldx, row, g, dinp + B * in_size);
+      gemm_nn(kk, cols, g.oc, weight + c * kk, 1, ckk, grad, cols, dx_cols, static_cast<int>(ldx),
+              false);
+      gather_dinp(dinp + b * in_size + static_cast<long long>(c) * g.h * g.w, dx_cols, ldx, row, g,
+                  dinp + B * in_size);
     }
   }
   if (!transposed) return;
