@@ -43,11 +43,6 @@ inline T derivative(T y, Activation act) {
 // One channel's run of `inner` values; the activation is a template argument so that each loop
 // is branch-free (and vectorizes for None and Relu).
 template <typename T, Activation A>
-void forward_run(T* __restrict out, const T* __restrict src, T bias, int inner) {
-  for (int i = 0; i < inner; ++i) out[i] = activate(src[i] + bias, A);
-}
-
-template <typename T, Activation A>
 void forward_run_in_place(T* out, T bias, int inner) {
   for (int i = 0; i < inner; ++i) out[i] = activate(out[i] + bias, A);
 }
@@ -65,27 +60,6 @@ void forward_all(T* out, const T* bias, int outer, int channels, int inner) {
     for (int c = 0; c < channels; ++c)
       forward_run_in_place<T, A>(out + (static_cast<long long>(o) * channels + c) * inner,
                                  bias ? bias[c] : T(0), inner);
-}
-
-template <typename T, Activation A>
-void copy_all(T* out, const T* src, long long src_channel, int src_row, const T* bias, int channels,
-              int rows, int cols) {
-  for (int c = 0; c < channels; ++c)
-    for (int r = 0; r < rows; ++r)
-      forward_run<T, A>(out + (static_cast<long long>(c) * rows + r) * cols,
-                        src + c * src_channel + static_cast<long long>(r) * src_row,
-                        bias ? bias[c] : T(0), cols);
-}
-
-template <typename T, Activation A>
-void backward_copy_all(T* dst, long long dst_channel, int dst_row, const T* dout, const T* out,
-                       int channels, int rows, int cols) {
-  for (int c = 0; c < channels; ++c)
-    for (int r = 0; r < rows; ++r) {
-      const long long at = (static_cast<long long>(c) * rows + r) * cols;
-      T* d = dst + c * dst_channel + static_cast<long long>(r) * dst_row;
-      for (int x = 0; x < cols; ++x) d[x] = dout[at + x] * derivative(out[at + x], A);
-    }
 }
 
 // inner 1 (dense layers): each sample's row of channels at a time, so that the loops run along
@@ -158,22 +132,6 @@ void bias_activation_forward(T* out, const T* bias, int outer, int channels, int
 }
 
 template <typename T>
-void bias_activation_copy(T* out, const T* src, long long src_channel, int src_row, const T* bias,
-                          int channels, int rows, int cols, Activation act) {
-  with_activation(act, [&]<Activation A>() {
-    copy_all<T, A>(out, src, src_channel, src_row, bias, channels, rows, cols);
-  });
-}
-
-template <typename T>
-void activation_backward_copy(T* dst, long long dst_channel, int dst_row, const T* dout,
-                              const T* out, int channels, int rows, int cols, Activation act) {
-  with_activation(act, [&]<Activation A>() {
-    backward_copy_all<T, A>(dst, dst_channel, dst_row, dout, out, channels, rows, cols);
-  });
-}
-
-template <typename T>
 const T* bias_activation_backward(T* dpre, T* dbias, const T* dout, const T* out, int outer,
                                   int channels, int inner, Activation act) {
   return with_activation(act, [&]<Activation A>() {
@@ -183,14 +141,6 @@ const T* bias_activation_backward(T* dpre, T* dbias, const T* dout, const T* out
 
 template void bias_activation_forward<float>(float*, const float*, int, int, int, Activation);
 template void bias_activation_forward<double>(double*, const double*, int, int, int, Activation);
-template void bias_activation_copy<float>(float*, const float*, long long, int, const float*, int,
-                                          int, int, Activation);
-template void bias_activation_copy<double>(double*, const double*, long long, int, const double*,
-                                           int, int, int, Activation);
-template void activation_backward_copy<float>(float*, long long, int, const float*, const float*,
-                                              int, int, int, Activation);
-template void activation_backward_copy<double>(double*, long long, int, const double*,
-                                               const double*, int, int, int, Activation);
 template const float* bias_activation_backward<float>(float*, float*, const float*, const float*,
                                                       int, int, int, Activation);
 template const double* bias_activation_backward<double>(double*, double*, const double*,

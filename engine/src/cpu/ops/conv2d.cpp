@@ -1,15 +1,15 @@
 // Convolution as GEMMs, one sample at a time (its buffers stay in L1/L2).
 //
-// Stride 1, implicit (see conv2d.h), with X the padded input plane read through the taps, and
-// dpre made per sample by the pass that applies act':
-//   forward  wide (OC, span) = W · X, then the OW valid columns of each output row are kept;
-//   dW       += dwide · X^T (dot products), with dpre spread on the span (zeros elsewhere), or
-//            when OC is a whole number of vectors as dW^T (CKK, OC) += X · dpre^T (outer
-//            products) over the valid output pixels only, X read at taps[r] + pix[p];
-//   dinp     per input channel c, dX_c (KK, pixels) = W_c^T · dpre, compact (OC, P) unless dW
-//            spreads it; each input pixel is then the sum of its taps' dX_c values, read as
-//            shifted vectors with the columns outside the output masked off (gather_dinp). One
-//            channel's dX stays in L1 between the GEMM that writes it and the sums that read it.
+// Stride 1, implicit (see conv2d.h), with Xs the sample's shifted planes read through the taps,
+// and dpre (OC, P) made per sample by the pass that applies act':
+//   forward  out (OC, P) = W · Xs, then bias and activation in place;
+//   dW       += dpre · Xs^T (dot products), or when OC is a whole number of vectors as
+//            dW^T (CKK, OC) += X · dpre^T (outer products), X the padded plane read at
+//            plane_taps[r] + plane_pix[p];
+//   dinp     per input channel c, dX_c (KK, P) = W_c^T · dpre; each input pixel is then the sum of
+//            its taps' dX_c values, read as shifted vectors with the columns outside the output
+//            masked off (gather_dinp). One channel's dX stays in L1 between the GEMM that writes
+//            it and the sums that read it.
 // Other strides, explicit: col = im2col(inp); out = W · col; dW += dpre · col^T (dot products);
 //   dcol = W^T · dpre, scattered back onto a zeroed dinp by col2im.
 #include "cpu/ops/conv2d.h"
@@ -26,15 +26,12 @@ namespace cs::cpu {
 
 namespace {
 
-constexpr int kSpanAlign = 2 * simd::kLanes<float>;  // whole nn tiles for float and double
+// ----- stride 1: implicit GEMM on the shifted planes
 
-// ----- stride 1: implicit GEMM on the padded plane
-
-// xpad (C, HP, WP) = inp with `pad` zero rows and columns before and the rest after, then zeros
-// to g.plane.
+// xpad (C, HP, WP) = inp with `pad` zero rows and columns before and the rest after.
 template <typename T>
 void pad_plane(T* xpad, const T* inp, const ConvGeom& g) {
-  std::fill(xpad, xpad + g.plane, T(0));
+  std::fill(xpad, xpad + static_cast<long long>(g.c) * g.hp * g.wp, T(0));
   for (int c = 0; c < g.c; ++c)
     for (int y = 0; y < g.h; ++y) {
       const T* __restrict s = inp + (static_cast<long long>(c) * g.h + y) * g.w;
@@ -43,46 +40,77 @@ void pad_plane(T* xpad, const T* inp, const ConvGeom& g) {
     }
 }
 
-// The padded plane of sample b of B. Without padding the plane is the input itself: the span's
-// last few reads run past the sample into the next one's first values, which only junk columns
-// (dropped, or multiplied by their zero gradient) see. So samples followed by enough of the batch
-// are read in place, and the others are copied into xpad.
+// One sample's padded plane: the input itself when the padding is valid, else copied into xpad.
 template <typename T>
-const T* plane_of(T* xpad, const T* inp, int b, int B, const ConvGeom& g) {
-  const long long size = static_cast<long long>(g.c) * g.h * g.w;
-  const T* x = inp + b * size;
-  if (g.pad == 0 && g.plane - size <= (B - 1 - b) * size) return x;
-  pad_plane(xpad, x, g);
+const T* padded(T* xpad, const T* inp, const ConvGeom& g) {
+  if (g.pad == 0) return inp;
+  pad_plane(xpad, inp, g);
   return xpad;
 }
 
-// use(b, wide) runs once sample b's pre-activations (OC, span) are in wide, while in cache.
+// xs (K, C, HP, OW): plane (kx, c) is channel c of the padded input shifted left by kx and cut to
+// the output's width, so that row (c, ky, kx) of col is the P values from xs + taps[row]. Rows
+// narrower than a vector are copied as whole vectors, spilling onto rows written later, where the
+// read stays inside the sample's padded plane and the write inside xs; wider rows end with a
+// vector that overlaps the one before.
+template <typename T>
+void shift_planes(T* xs, const T* plane, const ConvGeom& g) {
+  constexpr int L = simd::kLanes<T>;
+  // locals: the stores below may alias g as far as the compiler knows
+  const int rows = g.c * g.hp, k = g.k, ow = g.ow, wp = g.wp;
+  const T* plane_end = plane + static_cast<long long>(rows) * wp;
+  T* d = xs;
+  for (int kx = 0; kx < k; ++kx)
+    for (int r = 0; r < rows; ++r, d += ow) {  // r: (c, y)
+      const T* s = plane + static_cast<long long>(r) * wp + kx;
+      if (ow >= L) {
+        for (int x = 0; x < ow; x += L) {
+          const int x0 = std::min(x, ow - L);
+          simd::store(d + x0, simd::load(s + x0));
+        }
+      } else if (ow >= L / 2) {
+        constexpr int H = L / 2;
+        simd::store<T, simd::kBytes / 2>(d, simd::load<T, simd::kBytes / 2>(s));
+        if (ow > H)
+          simd::store<T, simd::kBytes / 2>(d + ow - H, simd::load<T, simd::kBytes / 2>(s + ow - H));
+      } else if (plane_end - s >= L && (kx + 1 < k || (rows - r) * ow >= L)) {
+        simd::store(d, simd::load(s));
+      } else {
+        for (int x = 0; x < ow; ++x) d[x] = s[x];
+      }
+    }
+}
+
+// use(b, pre) runs once sample b's pre-activations (OC, P) are in pre: out's sample b when out
+// is given, else scratch.
 template <typename T, typename Use>
-void forward_implicit(T* scratch, const T* inp, const T* weight, int B, const ConvGeom& g,
+void forward_implicit(T* out, T* scratch, const T* inp, const T* weight, int B, const ConvGeom& g,
                       Use use) {
   T* xpad = scratch;
-  T* wide = xpad + g.plane;
-  const int ckk = g.col_rows();
+  T* xs = xpad + g.plane;
+  const int P = g.pixels(), ckk = g.col_rows();
+  const long long in_size = static_cast<long long>(g.c) * g.h * g.w;
   for (int b = 0; b < B; ++b) {
-    const T* x = plane_of(xpad, inp, b, B, g);
-    gemm_nn_gather_b(g.oc, g.span, ckk, weight, ckk, 1, x, g.taps.data(), wide, g.span, false);
-    use(b, static_cast<const T*>(wide));
+    T* pre = out ? out + static_cast<long long>(b) * g.oc * P : xs + g.shifted;
+    shift_planes(xs, padded(xpad, inp + b * in_size, g), g);
+    gemm_nn_gather_b(g.oc, P, ckk, weight, ckk, 1, xs, g.taps.data(), pre, P, false);
+    use(b, pre);
   }
 }
 
-// The columns dx's rows have before and after the GEMM's `cols`, for gather_dinp's shifted reads.
+// The columns dx's rows have before and after the GEMM's P, for gather_dinp's shifted reads.
 int dx_margin(const ConvGeom& g) {
   constexpr int L = simd::kLanes<float>;
   return (g.k - 1 + L - 1) / L * L;
 }
 
-long long dx_stride(const ConvGeom& g) {  // cols <= span
+long long dx_stride(const ConvGeom& g) {
   constexpr int L = simd::kLanes<float>;
-  return (2LL * dx_margin(g) + g.span + g.k + L + L - 1) / L * L;
+  return (2LL * dx_margin(g) + g.pixels() + g.k + L + L - 1) / L * L;
 }
 
 // Channel c of one sample's dinp, (H, W) at dst, from dx (KK, ldx) at column dx_margin: row
-// (ky, kx) holds W_c^T · dpre, with output pixel (oy, ox) at oy * row + ox. Input (y, x) is the sum
+// (ky, kx) holds W_c^T · dpre, with output pixel (oy, ox) at oy * OW + ox. Input (y, x) is the sum
 // over the taps of row (ky, kx) at pixel (y + pad - ky, x + pad - kx) where that pixel exists:
 // output rows outside the map are skipped, and columns outside it masked off, so dx's other
 // columns (and its margins) never matter. A row narrower than a vector is stored whole, spilling
@@ -90,7 +118,7 @@ long long dx_stride(const ConvGeom& g) {  // cols <= span
 // then only the row's own values are copied. Wider rows end with a vector that overlaps the one
 // before.
 template <typename T>
-void gather_dinp(T* dst, const T* dx, long long ldx, int row, const ConvGeom& g, const T* end) {
+void gather_dinp(T* dst, const T* dx, long long ldx, const ConvGeom& g, const T* end) {
   constexpr int L = simd::kLanes<T>;
   using V = simd::Vec<T>;
   using I = simd::Vec<simd::Int<T>>;
@@ -107,7 +135,7 @@ void gather_dinp(T* dst, const T* dx, long long ldx, int row, const ConvGeom& g,
         const I inside = (ox >= 0) & (ox < g.ow);
         const T* src = dx + kx * ldx + x0 + g.pad - kx;
         for (int ky = ky0; ky <= ky1; ++ky) {
-          const V v = simd::load(src + ky * g.k * ldx + (iy - ky) * row);
+          const V v = simd::load(src + ky * g.k * ldx + (iy - ky) * g.ow);
           acc = inside ? acc + v : acc;
         }
       }
@@ -120,46 +148,42 @@ void gather_dinp(T* dst, const T* dx, long long ldx, int row, const ConvGeom& g,
   }
 }
 
-// Per sample: make_dpre(b, dst, channel, row) writes sample b's dpre, value (o, y, x) at
-// dst + o * channel + y * row + x: onto wide's span when the dot-product dW reads it there
-// (`spread`), else compact (OC, P), into dpre or wide. From there it is summed into dbias,
-// transposed for the outer-product dW, and multiplied by W^T for dinp.
+// Per sample: make_dpre(b, room) returns sample b's dpre (OC, P), made in room (dpre's sample b,
+// or scratch when dpre is null) or found elsewhere. From there it is summed into dbias,
+// multiplied by X^T for dW (dot products over the shifted planes, or when OC is a whole number of
+// vectors transposed, dW^T (CKK, OC) += X · dpre^T as outer products, X read on the padded plane
+// at plane_taps[r] + plane_pix[p]), and by W^T for dinp.
 template <typename T, typename MakeDpre>
 void backward_implicit(T* dinp, T* dweight, T* dbias, T* dpre, T* scratch, const T* inp,
                        const T* weight, int B, const ConvGeom& g, MakeDpre make_dpre) {
   const int P = g.pixels(), ckk = g.col_rows(), kk = g.k * g.k;
   const long long ldx = dx_stride(g), in_size = static_cast<long long>(g.c) * g.h * g.w;
   const bool transposed = dweight && g.oc % simd::kLanes<T> == 0;  // dW^T: outer products
-  const bool spread = dweight && !transposed;
-  const int cols = spread ? g.span : P, row = spread ? g.wp : g.ow;
   T* xpad = scratch;
-  T* wide = xpad + g.plane;                                  // (OC, span) or (OC, P)
-  T* dpre_t = wide + static_cast<long long>(g.oc) * g.span;  // (P, OC) one sample's dpre^T
-  T* dw_t = dpre_t + static_cast<long long>(P) * g.oc;       // (CKK, OC)
-  T* dx = dw_t + static_cast<long long>(ckk) * g.oc;         // (KK, ldx)
-  T* dx_cols = dx + dx_margin(g);                            // where each row's `cols` start
+  T* own = xpad + g.plane;                              // (OC, P) when dpre is null
+  T* dpre_t = own + static_cast<long long>(g.oc) * P;   // (P, OC) one sample's dpre^T
+  T* dw_t = dpre_t + static_cast<long long>(P) * g.oc;  // (CKK, OC)
+  T* dx = dw_t + static_cast<long long>(ckk) * g.oc;    // (KK, ldx)
+  T* xs = dx + kk * ldx;                                // (K, C, HP, OW)
+  T* dx_cols = dx + dx_margin(g);                       // where each row's P columns start
   if (transposed) std::fill(dw_t, dw_t + static_cast<long long>(ckk) * g.oc, T(0));
-  // places make_dpre leaves unwritten (the spread's other columns, pixels no pool window covers)
-  // stay zero
-  const bool in_wide = spread || !dpre;
-  if (in_wide) std::fill(wide, wide + static_cast<long long>(g.oc) * g.span, T(0));
   for (int b = 0; b < B; ++b) {
-    T* grad = in_wide ? wide : dpre + static_cast<long long>(b) * g.oc * P;  // (OC, cols)
-    make_dpre(b, grad, cols, row);
-    for (int o = 0; dbias && o < g.oc; ++o) dbias[o] += simd::sum(grad + o * cols, cols);
-    if (transposed) transpose(dpre_t, g.oc, grad, P, g.oc, P);
+    const T* grad = make_dpre(b, dpre ? dpre + static_cast<long long>(b) * g.oc * P : own);
+    for (int o = 0; dbias && o < g.oc; ++o) dbias[o] += simd::sum(grad + o * P, P);
     if (dweight) {
-      const T* x = plane_of(xpad, inp, b, B, g);
-      if (transposed)
-        gemm_nn_gather_a(ckk, g.oc, P, x, g.taps.data(), g.pix.data(), dpre_t, g.oc, dw_t, g.oc,
-                         true);
-      else
-        gemm_nt_gather_b(g.oc, ckk, g.span, wide, g.span, x, g.taps.data(), dweight, ckk, true);
+      const T* x = padded(xpad, inp + b * in_size, g);
+      if (transposed) {
+        transpose(dpre_t, g.oc, grad, P, g.oc, P);
+        gemm_nn_gather_a(ckk, g.oc, P, x, g.plane_taps.data(), g.plane_pix.data(), dpre_t, g.oc,
+                         dw_t, g.oc, true);
+      } else {
+        shift_planes(xs, x, g);
+        gemm_nt_gather_b(g.oc, ckk, P, grad, P, xs, g.taps.data(), dweight, ckk, true);
+      }
     }
     for (int c = 0; dinp && c < g.c; ++c) {
-      gemm_nn(kk, cols, g.oc, weight + c * kk, 1, ckk, grad, cols, dx_cols, static_cast<int>(ldx),
-              false);
-      gather_dinp(dinp + b * in_size + static_cast<long long>(c) * g.h * g.w, dx_cols, ldx, row, g,
+      gemm_nn(kk, P, g.oc, weight + c * kk, 1, ckk, grad, P, dx_cols, static_cast<int>(ldx), false);
+      gather_dinp(dinp + b * in_size + static_cast<long long>(c) * g.h * g.w, dx_cols, ldx, g,
                   dinp + B * in_size);
     }
   }
@@ -274,14 +298,16 @@ ConvGeom ConvGeom::make(Shape3 in, int filters, int kernel, int stride, Padding 
   if (g.implicit()) {
     g.hp = g.oh + kernel - 1;
     g.wp = g.ow + kernel - 1;
-    const int exact = (g.oh - 1) * g.wp + g.ow;
-    g.span = (exact + kSpanAlign - 1) / kSpanAlign * kSpanAlign;
-    g.plane = static_cast<long long>(g.c) * g.hp * g.wp + (g.span - exact);
+    g.plane = g.pad > 0 ? static_cast<long long>(g.c) * g.hp * g.wp : 0;
+    g.shifted = static_cast<long long>(kernel) * g.c * g.hp * g.ow;
     for (int c = 0; c < g.c; ++c)
       for (int ky = 0; ky < kernel; ++ky)
-        for (int kx = 0; kx < kernel; ++kx) g.taps.push_back((c * g.hp + ky) * g.wp + kx);
+        for (int kx = 0; kx < kernel; ++kx) {
+          g.taps.push_back(static_cast<int32_t>(((kx * g.c + c) * g.hp + ky) * g.ow));
+          g.plane_taps.push_back((c * g.hp + ky) * g.wp + kx);
+        }
     for (int oy = 0; oy < g.oh; ++oy)
-      for (int ox = 0; ox < g.ow; ++ox) g.pix.push_back(oy * g.wp + ox);
+      for (int ox = 0; ox < g.ow; ++ox) g.plane_pix.push_back(oy * g.wp + ox);
   }
   return g;
 }
@@ -289,16 +315,16 @@ ConvGeom ConvGeom::make(Shape3 in, int filters, int kernel, int stride, Padding 
 long long conv2d_scratch_size(const ConvGeom& g) {
   const long long ckk = g.col_rows();
   if (!g.implicit()) return 2 * ckk * g.pixels();
-  return g.plane + 1LL * g.oc * (g.span + g.pixels()) + ckk * g.oc + 1LL * g.k * g.k * dx_stride(g);
+  return g.plane + g.shifted + 2LL * g.oc * g.pixels() + ckk * g.oc +
+         1LL * g.k * g.k * dx_stride(g);
 }
 
 template <typename T>
 void conv2d_forward(T* out, T* scratch, const T* inp, const T* weight, const T* bias, int B,
                     const ConvGeom& g, Activation act) {
   if (!g.implicit()) return forward_explicit(out, scratch, inp, weight, bias, B, g, act);
-  const long long size = static_cast<long long>(g.oc) * g.pixels();
-  forward_implicit(scratch, inp, weight, B, g, [&](int b, const T* wide) {
-    bias_activation_copy(out + b * size, wide, g.span, g.wp, bias, g.oc, g.oh, g.ow, act);
+  forward_implicit(out, scratch, inp, weight, B, g, [&](int, T* pre) {
+    bias_activation_forward(pre, bias, 1, g.oc, g.pixels(), act);
   });
 }
 
@@ -308,11 +334,10 @@ void conv2d_backward(T* dinp, T* dweight, T* dbias, T* dpre, T* scratch, const T
                      Activation act) {
   if (g.implicit()) {
     const long long size = static_cast<long long>(g.oc) * g.pixels();
-    backward_implicit(dinp, dweight, dbias, dpre, scratch, inp, weight, B, g,
-                      [&](int b, T* dst, long long channel, int row) {
-                        activation_backward_copy(dst, channel, row, dout + b * size, out + b * size,
-                                                 g.oc, g.oh, g.ow, act);
-                      });
+    backward_implicit(dinp, dweight, dbias, dpre, scratch, inp, weight, B, g, [&](int b, T* room) {
+      return bias_activation_backward(room, static_cast<T*>(nullptr), dout + b * size,
+                                      out + b * size, 1, g.oc, g.pixels(), act);
+    });
     return;
   }
   const T* grad = bias_activation_backward(dpre, dbias, dout, out, B, g.oc, g.pixels(), act);
@@ -322,17 +347,16 @@ void conv2d_backward(T* dinp, T* dweight, T* dbias, T* dpre, T* scratch, const T
 template <typename T>
 void conv2d_pool_forward(T* out, T* pooled, int32_t* argmax, int k, T* scratch, const T* inp,
                          const T* weight, const T* bias, int B, const ConvGeom& g, Activation act) {
-  const long long size = static_cast<long long>(g.oc) * g.pixels();
   const int pooled_pixels = (g.oh / k) * (g.ow / k);
   const long long pooled_size = static_cast<long long>(g.oc) * pooled_pixels;
-  forward_implicit(scratch, inp, weight, B, g, [&](int b, const T* wide) {
+  forward_implicit(out, scratch, inp, weight, B, g, [&](int b, T* pre) {
     T* p = pooled + b * pooled_size;
     int32_t* a = argmax + b * pooled_size;
     if (out) {
-      bias_activation_copy(out + b * size, wide, g.span, g.wp, bias, g.oc, g.oh, g.ow, act);
-      maxpool_forward(p, a, out + b * size, 1, g.oc, g.oh, g.ow, k);
+      bias_activation_forward(pre, bias, 1, g.oc, g.pixels(), act);
+      maxpool_forward(p, a, pre, 1, g.oc, g.oh, g.ow, k);
     } else {  // the maxima of the pre-activations, then act(maximum + bias) for each
-      maxpool_forward_strided(p, a, wide, g.span, g.wp, g.oc, g.oh, g.ow, k);
+      maxpool_forward(p, a, pre, 1, g.oc, g.oh, g.ow, k);
       bias_activation_forward(p, bias, 1, g.oc, pooled_pixels, act);
     }
   });
@@ -344,15 +368,16 @@ void conv2d_pool_backward(T* dinp, T* dweight, T* dbias, T* dpool, T* scratch, c
                           const ConvGeom& g, Activation act) {
   const int pooled_pixels = (g.oh / k) * (g.ow / k);
   const long long size = static_cast<long long>(g.oc) * pooled_pixels;
-  backward_implicit(
-      dinp, dweight, dbias, static_cast<T*>(nullptr), scratch, inp, weight, B, g,
-      [&](int b, T* dst, long long channel, int row) {
-        // act' at a window's maximum is act' at the pooled value
-        T* d = dpool + b * size;
-        const T* grad = bias_activation_backward(d, static_cast<T*>(nullptr), d, pooled + b * size,
-                                                 1, g.oc, pooled_pixels, act);
-        maxpool_backward_strided(dst, channel, row, grad, argmax + b * size, g.oc, g.oh, g.ow, k);
-      });
+  backward_implicit(dinp, dweight, dbias, static_cast<T*>(nullptr), scratch, inp, weight, B, g,
+                    [&](int b, T* room) {
+                      // act' at a window's maximum is act' at the pooled value
+                      T* d = dpool + b * size;
+                      const T* grad =
+                          bias_activation_backward(d, static_cast<T*>(nullptr), d,
+                                                   pooled + b * size, 1, g.oc, pooled_pixels, act);
+                      maxpool_backward(room, grad, argmax + b * size, 1, g.oc, g.oh, g.ow, k);
+                      return static_cast<const T*>(room);
+                    });
 }
 
 template void conv2d_forward<float>(float*, float*, const float*, const float*, const float*, int,

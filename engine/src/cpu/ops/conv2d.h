@@ -3,11 +3,11 @@
 //
 // Lowered to GEMMs with P = OH * OW output pixels and CKK = C * K * K kernel taps:
 // out_b (OC, P) = W (OC, CKK) · col_b (CKK, P). Stride 1 (every layer of the usual networks)
-// runs as an implicit GEMM: on the input zero-padded to (HP, WP), output (oy, ox) is column
-// oy * WP + ox of a row `span` wide, and row (c, ky, kx) of col is the padded plane shifted by
-// taps[(c * K + ky) * K + kx] — nothing is copied, and the WP - OW columns between output rows
-// (and the span's rounding to whole tiles) are computed and dropped. Larger strides copy col
-// explicitly (im2col). Conventions: convscope/op_conventions.h.
+// runs as an implicit GEMM on K shifted planes: plane (kx, c) is input channel c zero-padded to
+// (HP, WP), shifted left by kx and cut to OW columns, so that row (c, ky, kx) of col is the P
+// values that start at taps[(c * K + ky) * K + kx] — K copies of the input instead of K * K, and
+// no column is computed and dropped. Larger strides copy col explicitly (im2col). Conventions:
+// convscope/op_conventions.h.
 #pragma once
 
 #include <cstdint>
@@ -24,12 +24,12 @@ struct ConvGeom {
   int k = 1, stride = 1;
   int pad = 0;  // zero rows (columns) before the input: 0 for valid, (k - 1) / 2 for same;
                 // 'same' pads the rest after, so that OH = ceil(H / stride)
-  // Stride 1 only: the padded plane, the output row span on it (whole two-vector tiles), the offset
-  // of each tap, of each output pixel on the span, and the plane buffer's size (the padded maps
-  // and the zeros the span reads past).
-  int hp = 0, wp = 0, span = 0;
-  long long plane = 0;
-  std::vector<int32_t> taps, pix;
+  // Stride 1 only: the padded plane (HP, WP) and its buffer's size (0 for valid padding: the
+  // input is read in place), the shifted planes' size (K, C, HP, OW), each tap's row in them, and
+  // for reading the padded plane itself, each tap's offset and each output pixel's.
+  int hp = 0, wp = 0;
+  long long plane = 0, shifted = 0;
+  std::vector<int32_t> taps, plane_taps, plane_pix;
 
   static ConvGeom make(Shape3 in, int filters, int kernel, int stride, Padding padding);
   int col_rows() const { return c * k * k; }

@@ -176,33 +176,22 @@ void zero_uncovered(T* plane, int H, int W, int k) {
 
 // Keeps the first maximum of each window in row-major order (strictly greater replaces).
 template <typename T>
-void maxpool_forward_strided(T* out, int32_t* argmax, const T* inp, long long plane, int row,
-                             int planes, int H, int W, int k) {
-  if (k == 2)
-    maxpool2(out, argmax, inp, plane, row, planes, H, W);
-  else
-    maxpool_any(out, argmax, inp, plane, row, planes, H, W, k);
-}
-
-template <typename T>
 void maxpool_forward(T* out, int32_t* argmax, const T* inp, int B, int C, int H, int W, int k) {
-  maxpool_forward_strided(out, argmax, inp, static_cast<long long>(H) * W, W, B * C, H, W, k);
-}
-
-template <typename T>
-void maxpool_backward_strided(T* dst, long long plane, int row, const T* dout,
-                              const int32_t* argmax, int planes, int H, int W, int k) {
+  const long long plane = static_cast<long long>(H) * W;
   if (k == 2)
-    maxpool2_backward(dst, plane, row, dout, argmax, planes, H, W);
+    maxpool2(out, argmax, inp, plane, W, B * C, H, W);
   else
-    maxpool_any_backward(dst, plane, row, dout, argmax, planes, H, W, k);
+    maxpool_any(out, argmax, inp, plane, W, B * C, H, W, k);
 }
 
 template <typename T>
 void maxpool_backward(T* dinp, const T* dout, const int32_t* argmax, int B, int C, int H, int W,
                       int k) {
   const long long plane = static_cast<long long>(H) * W;
-  maxpool_backward_strided(dinp, plane, W, dout, argmax, B * C, H, W, k);
+  if (k == 2)
+    maxpool2_backward(dinp, plane, W, dout, argmax, B * C, H, W);
+  else
+    maxpool_any_backward(dinp, plane, W, dout, argmax, B * C, H, W, k);
   for (int p = 0; p < B * C; ++p) zero_uncovered(dinp + p * plane, H, W, k);
 }
 
@@ -238,16 +227,8 @@ void avgpool_backward(T* dinp, const T* dout, int B, int C, int H, int W, int k)
   }
 }
 
-template void maxpool_forward_strided<float>(float*, int32_t*, const float*, long long, int, int,
-                                             int, int, int);
-template void maxpool_forward_strided<double>(double*, int32_t*, const double*, long long, int, int,
-                                              int, int, int);
 template void maxpool_forward<float>(float*, int32_t*, const float*, int, int, int, int, int);
 template void maxpool_forward<double>(double*, int32_t*, const double*, int, int, int, int, int);
-template void maxpool_backward_strided<float>(float*, long long, int, const float*, const int32_t*,
-                                              int, int, int, int);
-template void maxpool_backward_strided<double>(double*, long long, int, const double*,
-                                               const int32_t*, int, int, int, int);
 template void maxpool_backward<float>(float*, const float*, const int32_t*, int, int, int, int,
                                       int);
 template void maxpool_backward<double>(double*, const double*, const int32_t*, int, int, int, int,

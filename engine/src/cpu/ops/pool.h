@@ -16,30 +16,12 @@ void maxpool_forward(T* out,           // (B, C, H / k, W / k)
                      const T* inp,     // (B, C, H, W)
                      int B, int C, int H, int W, int k);
 
-// maxpool_forward of a strided input, (p, y, x) at inp + p * plane + y * row + x for p < planes
-// (B * C): a convolution's rows as its GEMM wrote them.
-template <typename T>
-void maxpool_forward_strided(T* out,           // (planes, H / k, W / k)
-                             int32_t* argmax,  // (planes, H / k, W / k)
-                             const T* inp,     // strided, see above
-                             long long plane, int row, int planes, int H, int W, int k);
-
 // dinp = dout at each window's maximum, 0 elsewhere.
 template <typename T>
 void maxpool_backward(T* dinp,                // (B, C, H, W)
                       const T* dout,          // (B, C, H / k, W / k)
                       const int32_t* argmax,  // (B, C, H / k, W / k)
                       int B, int C, int H, int W, int k);
-
-// maxpool_backward's dinp written with strides, input (p, y, x) at dst + p * plane + y * row + x
-// for p < planes (B * C): every input a window covers, zeros included; the others are left as
-// they are. A convolution's backward takes its dpre this way, straight onto its wide rows.
-template <typename T>
-void maxpool_backward_strided(T* dst,  // strided, see above
-                              long long plane, int row,
-                              const T* dout,          // (planes, H / k, W / k)
-                              const int32_t* argmax,  // (planes, H / k, W / k)
-                              int planes, int H, int W, int k);
 
 // out = the mean of each window.
 template <typename T>
