@@ -2,7 +2,8 @@
 // on real MNIST, single-threaded, 16 samples a pass (the backend's sub-batch). For each layer it
 // prints the forward and backward time per sample (median of 5 rounds after a warm-up), the
 // multiply-adds per sample and the rate they run at, then each convolution and max pool as the
-// fused pair training runs, and a whole training pass over fresh images.
+// fused pair training runs, and a whole training pass over fresh images, whose rate it compares
+// with this thread's peak (a loop of independent FMAs, timed the same way).
 // Run it with
 //   test_cpu_backend --gtest_also_run_disabled_tests --gtest_filter=OpProfile.*
 // Per-epoch seconds on T threads are about (total per sample) x 60,000 / T.
@@ -24,6 +25,7 @@
 #include "cpu/flush_denormals.h"
 #include "cpu/network.h"
 #include "cpu/ops/conv2d.h"
+#include "cpu/simd.h"
 
 namespace cs {
 namespace {
@@ -46,6 +48,27 @@ double median_seconds(const std::function<void()>& fn) {
   }
   std::sort(rounds.begin(), rounds.end());
   return quantile_sorted(rounds, 0.5);
+}
+
+// This thread's peak rate of vector multiply-adds, in GFLOP/s: kChains independent chains of FMAs,
+// enough to keep every FMA pipe busy through the instruction's latency.
+double fma_peak_gflops() {
+  using V = cpu::simd::Vec<float>;
+  constexpr int kChains = 16, kSteps = 1000, L = cpu::simd::kLanes<float>;
+  V acc[kChains];
+  for (V& a : acc) a = V{} + 1.f;
+  const double seconds = median_seconds([&] {
+    V r[kChains];  // in registers: acc is only read and written around the loop
+    std::copy_n(acc, kChains, r);
+    const V m = V{} + 0.9999f, c = V{} + 1e-4f;  // a fixed point at 1: no overflow, no denormals
+    for (int i = 0; i < kSteps; ++i)
+      for (V& a : r) a = a * m + c;
+    std::copy_n(r, kChains, acc);
+  });
+  float sink = 0;
+  for (const V& a : acc) sink += a[0];
+  EXPECT_NEAR(sink, kChains, 1e-2f * kChains);
+  return 2.0 * kChains * L * kSteps / seconds / 1e9;
 }
 
 // Multiply-adds per sample of layer l's forward.
@@ -80,7 +103,7 @@ TEST(OpProfile, DISABLED_ReferenceNetworkPerLayer) {
 
   std::printf("%-6s %-12s %12s %12s %12s %10s\n", "layer", "op", "fwd us/smp", "bwd us/smp",
               "MAC/smp", "GFLOP/s");
-  double total = 0;
+  double total = 0, pass_macs = 0;
   std::vector<double> times;  // each layer's forward + backward
   for (int i = 0; i < static_cast<int>(plan.layers.size()); ++i) {
     const cpu::LayerPlan& l = plan.layers[i];
@@ -101,6 +124,7 @@ TEST(OpProfile, DISABLED_ReferenceNetworkPerLayer) {
     std::printf("%-6d %-12s %12.2f %12.2f %12.0f %10.1f\n", i, op.c_str(), fwd * 1e6, bwd * 1e6,
                 macs, macs > 0 ? 2 * macs / (fwd + bwd) / 1e9 : 0.0);
     total += fwd + bwd;
+    pass_macs += macs;
     times.push_back(fwd + bwd);
   }
   // A stride-1 convolution and the max pool after it run as one pair in training
@@ -151,6 +175,11 @@ TEST(OpProfile, DISABLED_ReferenceNetworkPerLayer) {
       "sum of the layers: %.2f us per sample, %.2f with the pairs fused; a whole training pass: "
       "%.2f us\n",
       total * 1e6, fused_total * 1e6, pass * 1e6);
+  const double peak = fma_peak_gflops();
+  std::printf(
+      "the pass runs the model's multiply-adds at %.1f GFLOP/s: %.0f%% of this thread's FMA peak "
+      "(%.1f GFLOP/s)\n",
+      2 * pass_macs / pass / 1e9, 100 * 2 * pass_macs / pass / 1e9 / peak, peak);
   EXPECT_GT(total, 0);
 }
 
