@@ -37,6 +37,25 @@ inline Vf to_float(const Vd& v) {
 inline constexpr double kGarbage = 1e3;  // what activation gradient buffers hold before backward
 inline constexpr double kPrior = 0.5;    // what parameter gradient buffers hold before backward
 
+// Scratch memory of n elements followed by kScratchTail sentinels, for checking that an op
+// never writes past the scratch size it asks for (whatever vector width the build has).
+inline constexpr size_t kScratchTail = 64;
+inline constexpr double kSentinel = -7.25;  // exact in float and double
+
+template <typename T>
+std::vector<T> scratch_with_tail(size_t n) {
+  return std::vector<T>(n + kScratchTail, static_cast<T>(kSentinel));
+}
+
+template <typename T>
+::testing::AssertionResult tail_untouched(const std::vector<T>& scratch) {
+  for (size_t i = scratch.size() - kScratchTail; i < scratch.size(); ++i)
+    if (scratch[i] != static_cast<T>(kSentinel))
+      return ::testing::AssertionFailure()
+             << "scratch written " << i - (scratch.size() - kScratchTail) << " past its end";
+  return ::testing::AssertionSuccess();
+}
+
 inline Vd plus(const Vd& v, double c) {
   Vd r = v;
   for (double& x : r) x += c;

@@ -73,7 +73,7 @@ TEST_P(ConvOp, ForwardMatchesReferenceAndGradientsMatchCentralDifferences) {
   ASSERT_EQ(g.ow, ow);
   const size_t n_out = ref.size();
 
-  Vd scratch(conv2d_scratch_size(g));
+  Vd scratch = scratch_with_tail<double>(conv2d_scratch_size(g));
   auto forward = [&] {
     Vd out(n_out);
     conv2d_forward(out.data(), scratch.data(), x.data(), wt.data(), bias.data(), c.b, g, c.act);
@@ -83,7 +83,7 @@ TEST_P(ConvOp, ForwardMatchesReferenceAndGradientsMatchCentralDifferences) {
   EXPECT_TRUE(all_close("double forward", out.data(), ref.data(), n_out, 1e-12, 1e-12));
 
   Vf xf = to_float(x), wf = to_float(wt), bf = to_float(bias), outf(n_out);
-  Vf scratchf(scratch.size());
+  Vf scratchf = scratch_with_tail<float>(conv2d_scratch_size(g));
   conv2d_forward(outf.data(), scratchf.data(), xf.data(), wf.data(), bf.data(), c.b, g, c.act);
   EXPECT_TRUE(all_close("float forward", outf.data(), ref.data(), n_out, 1e-5, 1e-4));
 
@@ -114,6 +114,8 @@ TEST_P(ConvOp, ForwardMatchesReferenceAndGradientsMatchCentralDifferences) {
                           r.data(), out.data(), x.data(), wt.data(), c.b, g, c.act);
   EXPECT_TRUE(all_close("dweight only", dw_only.data(), dw.data(), dw.size(), 1e-12, 1e-12));
   EXPECT_TRUE(all_close("dbias only", db_only.data(), db.data(), db.size(), 1e-12, 1e-12));
+  EXPECT_TRUE(tail_untouched(scratch));
+  EXPECT_TRUE(tail_untouched(scratchf));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -129,7 +131,9 @@ INSTANTIATE_TEST_SUITE_P(
                     ConvCase{3, 1, 28, 28, 8, 5, 1, Padding::Valid, Activation::Relu},
                     ConvCase{3, 8, 12, 12, 16, 5, 1, Padding::Valid, Activation::Relu},
                     ConvCase{2, 3, 9, 10, 8, 3, 1, Padding::Same, Activation::Relu},
-                    ConvCase{2, 2, 6, 13, 16, 3, 1, Padding::Same, Activation::Tanh}));
+                    ConvCase{2, 2, 6, 13, 16, 3, 1, Padding::Same, Activation::Tanh},
+                    // the kernel as large as the input: shifted planes one column wide
+                    ConvCase{2, 1, 5, 5, 3, 5, 1, Padding::Valid, Activation::Tanh}));
 
 // ---------------------------------------------------------------------------------------------
 // Pooling
@@ -268,7 +272,7 @@ void expect_fused_equal(const ConvPoolCase& cp, bool with_dinp, double tol) {
   const size_t n_pool = size_t(c.b) * c.oc * (g.oh / k) * (g.ow / k);
   const std::vector<T> x = random(n_in), wt = random(size_t(c.oc) * c.c * c.k * c.k),
                        bias = random(c.oc), dpool = random(n_pool);
-  std::vector<T> scratch(conv2d_scratch_size(g)), out(n_out), pooled(n_pool);
+  std::vector<T> scratch = scratch_with_tail<T>(conv2d_scratch_size(g)), out(n_out), pooled(n_pool);
   std::vector<int32_t> argmax(n_pool);
   conv2d_forward(out.data(), scratch.data(), x.data(), wt.data(), bias.data(), c.b, g, c.act);
   maxpool_forward(pooled.data(), argmax.data(), out.data(), c.b, c.oc, g.oh, g.ow, k);
@@ -322,6 +326,7 @@ void expect_fused_equal(const ConvPoolCase& cp, bool with_dinp, double tol) {
   EXPECT_TRUE(all_close("lean dinp", lx.data(), dx.data(), n_in, tol, tol));
   EXPECT_TRUE(all_close("lean dweight", lw.data(), dw.data(), dw.size(), tol, tol));
   EXPECT_TRUE(all_close("lean dbias", lb.data(), db.data(), db.size(), tol, tol));
+  EXPECT_TRUE(tail_untouched(scratch));
 }
 
 class ConvPoolOp : public testing::TestWithParam<ConvPoolCase> {};

@@ -59,6 +59,7 @@ void shift_planes(T* xs, const T* plane, const ConvGeom& g) {
   // locals: the stores below may alias g as far as the compiler knows
   const int rows = g.c * g.hp, k = g.k, ow = g.ow, wp = g.wp;
   const T* plane_end = plane + static_cast<long long>(rows) * wp;
+  const T* xs_end = xs + static_cast<long long>(k) * rows * ow;
   T* d = xs;
   for (int kx = 0; kx < k; ++kx)
     for (int r = 0; r < rows; ++r, d += ow) {  // r: (c, y)
@@ -73,7 +74,7 @@ void shift_planes(T* xs, const T* plane, const ConvGeom& g) {
         simd::store<T, simd::kBytes / 2>(d, simd::load<T, simd::kBytes / 2>(s));
         if (ow > H)
           simd::store<T, simd::kBytes / 2>(d + ow - H, simd::load<T, simd::kBytes / 2>(s + ow - H));
-      } else if (plane_end - s >= L && (kx + 1 < k || (rows - r) * ow >= L)) {
+      } else if (plane_end - s >= L && xs_end - d >= L) {
         simd::store(d, simd::load(s));
       } else {
         for (int x = 0; x < ow; ++x) d[x] = s[x];
