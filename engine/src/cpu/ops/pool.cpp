@@ -20,18 +20,18 @@ constexpr int kPool2Bytes = 32;  // a 24-wide map's pooled rows of 12 take one v
 // running a scalar tail. Maps exactly L wide take two output rows per vector: the two "halves"
 // are then the window rows of output rows oy and oy + 1. Other narrow maps go one output at a
 // time: scalar(t, b, o) with the window's top-left input at t and the one below it at b. Input
-// (p, y, x) is at offset p * plane + y * row + x.
+// (p, y, x) is at offset (p * H + y) * W + x.
 template <int L, typename Vector, typename Scalar>
-void for_each_window2(int planes, int H, int W, long long plane, int row, Vector vector,
-                      Scalar scalar) {
+void for_each_window2(int planes, int H, int W, Vector vector, Scalar scalar) {
   const int oh = H / 2, ow = W / 2;
+  const long long plane = static_cast<long long>(H) * W;
   const bool paired = W == L;
   for (int p = 0; p < planes; ++p)
     for (int oy = 0; oy < oh; ++oy) {
       const long long o = (static_cast<long long>(p) * oh + oy) * ow;
-      const long long r0 = p * plane + static_cast<long long>(oy) * 2 * row, r1 = r0 + row;
+      const long long r0 = p * plane + static_cast<long long>(oy) * 2 * W, r1 = r0 + W;
       if (paired && oy + 1 < oh) {
-        vector(r0, r0 + 2 * row, r1, r1 + 2 * row, o);
+        vector(r0, r0 + 2 * W, r1, r1 + 2 * W, o);
         ++oy;
         continue;
       }
@@ -47,8 +47,7 @@ void for_each_window2(int planes, int H, int W, long long plane, int row, Vector
 // input vectors are split with shuffles, and the four candidates (window positions 0 to 3) are
 // compared in row-major order with branch-free selects (for_each_window2 says which windows).
 template <typename T>
-void maxpool2(T* out, int32_t* argmax, const T* inp, long long plane, int row, int planes, int H,
-              int W) {
+void maxpool2(T* out, int32_t* argmax, const T* inp, int planes, int H, int W) {
   constexpr int kBytes = kPool2Bytes;
   using V = simd::Vec<T, kBytes>;
   using I = simd::Vec<simd::Int<T>, kBytes>;  // window positions and masks of V's element size
@@ -86,16 +85,15 @@ void maxpool2(T* out, int32_t* argmax, const T* inp, long long plane, int row, i
     out[o] = v;
     argmax[o] = best;
   };
-  for_each_window2<L>(planes, H, W, plane, row, pool, pool_one);
+  for_each_window2<L>(planes, H, W, pool, pool_one);
 }
 
 // The adjoint of maxpool2, laid out the same way: each output's gradient goes to its window
 // position and zeros to the other three, as two vectors per window row interleaved from the four
 // candidates; every covered input is written (the overlapping last vector writes the same values
-// twice). Input (p, y, x) is at dst + p * plane + y * row + x.
+// twice).
 template <typename T>
-void maxpool2_backward(T* dst, long long plane, int row, const T* dout, const int32_t* argmax,
-                       int planes, int H, int W) {
+void maxpool2_backward(T* dst, const T* dout, const int32_t* argmax, int planes, int H, int W) {
   constexpr int kBytes = kPool2Bytes;
   using V = simd::Vec<T, kBytes>;
   using I = simd::Vec<simd::Int<T>, kBytes>;
@@ -121,39 +119,40 @@ void maxpool2_backward(T* dst, long long plane, int row, const T* dout, const in
   auto unpool_one = [&](long long t, long long b, long long o) {
     for (int c = 0; c < 4; ++c) dst[(c < 2 ? t : b) + c % 2] = argmax[o] == c ? dout[o] : T(0);
   };
-  for_each_window2<L>(planes, H, W, plane, row, unpool, unpool_one);
+  for_each_window2<L>(planes, H, W, unpool, unpool_one);
 }
 
 // Any window: each window's k * k inputs, the gradient at the maximum and zeros elsewhere.
 template <typename T>
-void maxpool_any_backward(T* dst, long long plane, int row, const T* dout, const int32_t* argmax,
-                          int planes, int H, int W, int k) {
+void maxpool_any_backward(T* dst, const T* dout, const int32_t* argmax, int planes, int H, int W,
+                          int k) {
   const int oh = H / k, ow = W / k;
+  const long long plane = static_cast<long long>(H) * W;
   for (int p = 0; p < planes; ++p)
     for (int oy = 0; oy < oh; ++oy)
       for (int ox = 0; ox < ow; ++ox) {
         const long long o = (static_cast<long long>(p) * oh + oy) * ow + ox;
-        T* window = dst + p * plane + static_cast<long long>(oy) * k * row + ox * k;
+        T* window = dst + p * plane + static_cast<long long>(oy) * k * W + ox * k;
         for (int dy = 0; dy < k; ++dy)
           for (int dx = 0; dx < k; ++dx)
-            window[dy * row + dx] = argmax[o] == pool_window_position(dy, dx, k) ? dout[o] : T(0);
+            window[dy * W + dx] = argmax[o] == pool_window_position(dy, dx, k) ? dout[o] : T(0);
       }
 }
 
 template <typename T>
-void maxpool_any(T* out, int32_t* argmax, const T* inp, long long plane, int row, int planes, int H,
-                 int W, int k) {
+void maxpool_any(T* out, int32_t* argmax, const T* inp, int planes, int H, int W, int k) {
   const int oh = H / k, ow = W / k;
+  const long long plane = static_cast<long long>(H) * W;
   for (int p = 0; p < planes; ++p)
     for (int oy = 0; oy < oh; ++oy)
       for (int ox = 0; ox < ow; ++ox) {
-        const T* window = inp + p * plane + static_cast<long long>(oy) * k * row + ox * k;
+        const T* window = inp + p * plane + static_cast<long long>(oy) * k * W + ox * k;
         T v = window[0];
         int32_t best = 0;
         for (int dy = 0; dy < k; ++dy)
           for (int dx = 0; dx < k; ++dx)
-            if (window[dy * row + dx] > v) {
-              v = window[dy * row + dx];
+            if (window[dy * W + dx] > v) {
+              v = window[dy * W + dx];
               best = pool_window_position(dy, dx, k);
             }
         const long long o = (static_cast<long long>(p) * oh + oy) * ow + ox;
@@ -177,11 +176,10 @@ void zero_uncovered(T* plane, int H, int W, int k) {
 // Keeps the first maximum of each window in row-major order (strictly greater replaces).
 template <typename T>
 void maxpool_forward(T* out, int32_t* argmax, const T* inp, int B, int C, int H, int W, int k) {
-  const long long plane = static_cast<long long>(H) * W;
   if (k == 2)
-    maxpool2(out, argmax, inp, plane, W, B * C, H, W);
+    maxpool2(out, argmax, inp, B * C, H, W);
   else
-    maxpool_any(out, argmax, inp, plane, W, B * C, H, W, k);
+    maxpool_any(out, argmax, inp, B * C, H, W, k);
 }
 
 template <typename T>
@@ -189,9 +187,9 @@ void maxpool_backward(T* dinp, const T* dout, const int32_t* argmax, int B, int 
                       int k) {
   const long long plane = static_cast<long long>(H) * W;
   if (k == 2)
-    maxpool2_backward(dinp, plane, W, dout, argmax, B * C, H, W);
+    maxpool2_backward(dinp, dout, argmax, B * C, H, W);
   else
-    maxpool_any_backward(dinp, plane, W, dout, argmax, B * C, H, W, k);
+    maxpool_any_backward(dinp, dout, argmax, B * C, H, W, k);
   for (int p = 0; p < B * C; ++p) zero_uncovered(dinp + p * plane, H, W, k);
 }
 
