@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "convscope: --window-size wants WIDTHxHEIGHT, e.g. 1366x768\n");
       return 2;
     }
+    window.setWindowState(Qt::WindowNoState);  // a first window may start maximized
     window.resize(w, h);
   }
   window.show();

@@ -3,6 +3,7 @@
 // the user chose one.
 #include <QComboBox>
 #include <QLabel>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -36,6 +37,7 @@ class TestHyperparameterPanel : public QObject {
  private Q_SLOTS:
   void flagsTheOffendingKernel();
   void editingAFieldRevalidates();
+  void clearedFieldLooksLikeTheOthers();
   void optimizerBringsItsLearningRate();
   void lockDisablesEditing();
   void pausedLeavesTheScheduleEditable();
@@ -92,6 +94,35 @@ void TestHyperparameterPanel::editingAFieldRevalidates() {
   QCOMPARE(changes.front().front().value<TrainingSettings>().batchSize, 32);
   QVERIFY(panel.validation().ok);
   QVERIFY(!batch->property("invalid").toBool());
+}
+
+void TestHyperparameterPanel::clearedFieldLooksLikeTheOthers() {
+  // As in the app: an application style sheet, whose style puts back the palette a widget had
+  // when it was polished each time it polishes it again.
+  qApp->setStyleSheet(QStringLiteral("QGroupBox { font-weight: 600; }"));
+  const auto plainAgain = qScopeGuard([] { qApp->setStyleSheet({}); });
+  {
+    // A panel starts with no dataset: its Dataset field is flagged (tinted) until one loads.
+    HyperparameterPanel panel;
+    auto* dataset = panel.findChild<QComboBox*>(QStringLiteral("dataset"));
+    QVERIFY(dataset);
+    QVERIFY(dataset->property("invalid").toBool());
+    panel.ensurePolished();  // laid out, as the app's window is, while the field is flagged
+    const QComboBox plain;
+    QVERIFY(dataset->palette().color(QPalette::Button) != plain.palette().color(QPalette::Button));
+    panel.setDatasetInfo(mnistInfo());
+    QVERIFY(!dataset->property("invalid").toBool());
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    dataset->style()->polish(dataset);
+    for (const QPalette::ColorRole role : {QPalette::Base, QPalette::Button, QPalette::Text})
+      QCOMPARE(dataset->palette().color(role), plain.palette().color(role));
+    // Flagged again on screen, the tint stays through the next polish too.
+    panel.setDatasetInfo(DatasetInfo::missing(QStringLiteral("The folder was removed.")));
+    dataset->style()->polish(dataset);
+    QVERIFY(dataset->palette().color(QPalette::Button) != plain.palette().color(QPalette::Button));
+    QCOMPARE(dataset->toolTip(), QStringLiteral("The folder was removed."));
+  }
 }
 
 void TestHyperparameterPanel::optimizerBringsItsLearningRate() {

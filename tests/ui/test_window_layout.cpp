@@ -2,6 +2,7 @@
 // 2560×1440 no panel is clipped by the window or overlaps another, also after shrinking and
 // growing back, and with the longest status texts the app writes.
 #include <QDockWidget>
+#include <QScreen>
 #include <QScrollBar>
 #include <QtTest>
 #include <algorithm>
@@ -19,6 +20,7 @@ class TestWindowLayout : public QObject {
 
  private Q_SLOTS:
   void initTestCase();
+  void firstWindowFitsItsScreen();
   void fitsSmallScreensWithLongTexts();
   void noPanelClippedOrOverlapping();
   void resetLayoutShowsEveryPanel();
@@ -51,6 +53,29 @@ void TestWindowLayout::initTestCase() {
   Q_INIT_RESOURCE(convscope);
   testing_data::resetSettings();
   m_data = testing_data::smallDataset(256, 300);
+}
+
+void TestWindowLayout::firstWindowFitsItsScreen() {
+  QSettings().remove(QStringLiteral("window/geometry"));
+  MainWindow window(m_data, {});
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  // The offscreen platform's screen is smaller than the 1600 x 1000 a first window wants on a
+  // large one: the window takes the screen's free area (as far as its minimum size allows)
+  // instead of spilling off it.
+  const QRect room = window.screen()->availableGeometry();
+  QVERIFY2(
+      room.width() < 1600 || room.height() < 1000,
+      qPrintable(QStringLiteral("the test screen is %1×%2").arg(room.width()).arg(room.height())));
+  QVERIFY(window.isMaximized());
+  const QSize min = window.minimumSizeHint().expandedTo(window.minimumSize());
+  QVERIFY2(window.width() <= std::max(room.width(), min.width()) &&
+               window.height() <= std::max(room.height(), min.height()),
+           qPrintable(QStringLiteral("a %1×%2 window on a %3×%4 screen")
+                          .arg(window.width())
+                          .arg(window.height())
+                          .arg(room.width())
+                          .arg(room.height())));
 }
 
 void TestWindowLayout::fitsSmallScreensWithLongTexts() {

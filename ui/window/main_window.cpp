@@ -6,6 +6,7 @@
 #include <QCloseEvent>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QSettings>
 #include <QTabWidget>
 #include <QToolBar>
@@ -41,9 +42,16 @@ MainWindow::MainWindow(DatasetPtr data, const QString& dataProblem, QWidget* par
     if (index >= 0 && index < m_viewActions.size()) m_viewActions[index]->setChecked(true);
   });
   QSettings q;
-  resize(1600, 1000);
-  restoreGeometry(q.value(QStringLiteral("window/geometry")).toByteArray());
+  if (!restoreGeometry(q.value(QStringLiteral("window/geometry")).toByteArray())) fitScreen();
   showView(static_cast<View>(q.value(QStringLiteral("window/view"), LiveView).toInt()));
+}
+
+void MainWindow::fitScreen() {
+  const QSize preferred(1600, 1000);
+  const QSize room = screen()->availableGeometry().size();
+  resize(preferred.boundedTo(room));
+  if (room.width() < preferred.width() || room.height() < preferred.height())
+    setWindowState(windowState() | Qt::WindowMaximized);
 }
 
 void MainWindow::trainEnsemble() {

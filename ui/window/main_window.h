@@ -36,6 +36,9 @@ class MainWindow : public QMainWindow {
   void createMenus();
   void createToolBar();
   void connectStatusBar();
+  // The first window, with no geometry saved: 1600 x 1000, or on a smaller screen (a 1366 x 768
+  // laptop) maximized, and no larger than the screen's free area where nothing maximizes it.
+  void fitScreen();
   // Training ▸ Train ensemble… and the Ensemble page's button: the live settings, N networks.
   void trainEnsemble();
   // A sweep configuration's run, shown in the Ensemble view.
