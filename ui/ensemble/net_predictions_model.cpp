@@ -47,6 +47,8 @@ QVariant NetPredictionsModel::data(const QModelIndex& index, int role) const {
   const bool topColumn = rank >= 0 && rank < 3;
   const int label = m_run->image(m_image).label;
   switch (role) {
+    case Qt::ToolTipRole:  // the whole name and number, where the delegate has no room for them
+      return topColumn ? data(index, Qt::DisplayRole) : QVariant();
     case Qt::DisplayRole:
       if (topColumn)
         return QStringLiteral("%1: %2")

@@ -69,8 +69,16 @@ void TopPredictionDelegate::paint(QPainter* painter, const QStyleOptionViewItem&
   // On the bar when it is long enough, else on the empty track to its right.
   const bool onBar = p > 0.55;
   painter->setPen(onBar ? QColor(Qt::white) : option.palette.color(QPalette::Text));
-  painter->drawText(track.adjusted(4, 0, -4, 0),
-                    (onBar ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter,
-                    QString::number(p, 'f', 3));
+  const QRect textRect = track.adjusted(4, 0, -4, 0);
+  painter->drawText(textRect, (onBar ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter,
+                    probabilityText(p, QFontMetrics(small), textRect.width()));
   painter->restore();
+}
+
+QString TopPredictionDelegate::probabilityText(double p, const QFontMetrics& fm, int room) {
+  for (const int decimals : {3, 2}) {
+    const QString text = QString::number(p, 'f', decimals);
+    if (fm.horizontalAdvance(text) <= room) return text;
+  }
+  return {};
 }

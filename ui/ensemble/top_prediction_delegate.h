@@ -1,5 +1,6 @@
 // Paints a top-k cell of the per-network predictions: the label, then its probability as a bar
-// (green for the true label, red for a wrong top-1, grey otherwise) with the number on it.
+// (green for the true label, red for a wrong top-1, grey otherwise) with the number on it, as
+// many decimals as the cell has room for (none in a very narrow one: the tool tip has it).
 #pragma once
 
 #include <QStyledItemDelegate>
@@ -13,4 +14,7 @@ class TopPredictionDelegate : public QStyledItemDelegate {
   void paint(QPainter* painter, const QStyleOptionViewItem& option,
              const QModelIndex& index) const override;
   QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+
+  // p with 3 decimals, else 2, as fits in `room` pixels of text in fm; empty when neither does.
+  static QString probabilityText(double p, const QFontMetrics& fm, int room);
 };

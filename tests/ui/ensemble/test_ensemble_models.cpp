@@ -9,6 +9,7 @@
 #include "ensemble/misclassification_model.h"
 #include "ensemble/net_predictions_model.h"
 #include "ensemble/runs_model.h"
+#include "ensemble/top_prediction_delegate.h"
 #include "ensemble_test_data.h"
 #include "predictions/confusion_matrix_model.h"
 
@@ -192,6 +193,11 @@ class TestEnsembleModels : public QObject {
     QCOMPARE(model.index(2, N::Top1Column).data(N::LabelRole).toInt(), 3);
     QCOMPARE(model.index(0, N::TrueProbColumn).data(N::SortRole).toFloat(), 0.1f);
     QCOMPARE(model.index(0, N::Top3Column).data(N::TrueLabelRole).toInt(), 3);
+    // A top-k cell's tool tip has its class and number whole, however narrow the cell.
+    QCOMPARE(model.index(1, N::Top2Column).data(Qt::ToolTipRole).toString(),
+             model.index(1, N::Top2Column).data().toString());
+    QVERIFY(model.index(1, N::Top2Column).data(Qt::ToolTipRole).toString().endsWith("0.100"));
+    QVERIFY(!model.index(1, N::AccuracyColumn).data(Qt::ToolTipRole).isValid());
     for (int net = 0; net < 4; ++net)  // wrong networks are tinted, the right one is not
       QCOMPARE(model.index(net, N::NetColumn).data(Qt::BackgroundRole).isValid(), net != 2);
     proxy.sort(N::TrueProbColumn, Qt::DescendingOrder);
@@ -199,6 +205,15 @@ class TestEnsembleModels : public QObject {
     model.setImage(m_run, 99);  // out of range clears
     QCOMPARE(model.rowCount(), 0);
     QCOMPARE(model.image(), -1);
+  }
+
+  void topPredictionNumberFitsItsCell() {
+    const QFontMetrics fm(QApplication::font());
+    const int three = fm.horizontalAdvance(QStringLiteral("0.250")),
+              two = fm.horizontalAdvance(QStringLiteral("0.25"));
+    QCOMPARE(TopPredictionDelegate::probabilityText(0.25, fm, three), QStringLiteral("0.250"));
+    QCOMPARE(TopPredictionDelegate::probabilityText(0.25, fm, three - 1), QStringLiteral("0.25"));
+    QCOMPARE(TopPredictionDelegate::probabilityText(0.25, fm, two - 1), QString());
   }
 
   void confusionModel() {
