@@ -2,6 +2,7 @@
 // 2560×1440 no panel is clipped by the window or overlaps another, also after shrinking and
 // growing back, and with the longest status texts the app writes.
 #include <QDockWidget>
+#include <QLabel>
 #include <QScreen>
 #include <QScrollBar>
 #include <QtTest>
@@ -9,6 +10,9 @@
 
 #include "canvas/canvas_panel.h"
 #include "canvas/digit_canvas.h"
+#include "ensemble/ensemble_page.h"
+#include "ensemble/ensemble_types.h"
+#include "ensemble/runs_panel.h"
 #include "predictions/confusion_matrix_view.h"
 #include "predictions/predictions_panel.h"
 #include "test_data.h"
@@ -25,6 +29,7 @@ class TestWindowLayout : public QObject {
   void noPanelClippedOrOverlapping();
   void resetLayoutShowsEveryPanel();
   void drawTabFitsSmallScreens();
+  void ensembleTrainingBoxFitsSmallScreens();
 
  private:
   DatasetPtr m_data;
@@ -177,6 +182,47 @@ void TestWindowLayout::drawTabFitsSmallScreens() {
     const DigitCanvas* canvas = window.live()->canvasPanel()->canvas();
     QVERIFY2(canvas->drawingRect().width() >= 150,
              qPrintable(at + QStringLiteral(": canvas %1 px").arg(canvas->drawingRect().width())));
+  }
+}
+
+void TestWindowLayout::ensembleTrainingBoxFitsSmallScreens() {
+  MainWindow window(m_data, {});
+  window.setWindowState(Qt::WindowNoState);
+  window.resize(1366, 768);
+  window.showView(MainWindow::EnsembleView);
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  RunsPanel* panel = window.ensemble()->runsPanel();
+  // The longest description the worker writes: a group, a device and why there is no GPU.
+  panel->showTraining(
+      QStringLiteral("Training run 12: 50 × c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10 "
+                     "on cpu (2 CPU threads) — no usable GPU (no CUDA driver: "
+                     "libcuda.so.1 is not installed)"));
+  EnsembleProgress p;
+  p.phase = EnsembleProgress::Phase::Training;
+  p.nets = 50;
+  p.epochs = 5;
+  p.epoch = 1;
+  p.stepInEpoch = 497;
+  p.stepsPerEpoch = 938;
+  p.groupSamplesPerSecond = 107380;
+  p.elapsedSeconds = 15;
+  p.etaSeconds = 130;
+  p.lastMeanAccuracy = 0.9768;
+  panel->setProgress(p);
+  QTest::qWait(50);
+  // Every line of the box is drawn whole: no text cut at its top or bottom.
+  const QWidget* box = panel->findChild<QWidget*>(QStringLiteral("trainingBox"));
+  QVERIFY(box && box->isVisible());
+  for (const QWidget* w : box->findChildren<QWidget*>()) {
+    const auto* label = qobject_cast<const QLabel*>(w);
+    const int needed =
+        label && label->wordWrap() ? label->heightForWidth(label->width()) : w->sizeHint().height();
+    QVERIFY2(w->height() >= needed,
+             qPrintable(QStringLiteral("%1 (%2) is %3 px high of %4")
+                            .arg(QLatin1String(w->metaObject()->className()), w->objectName())
+                            .arg(w->height())
+                            .arg(needed)));
   }
 }
 

@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 
 #include "ensemble/runs_model.h"
+#include "widgets/elided_label.h"
 #include "widgets/note_label.h"
 #include "widgets/table_selection.h"
 
@@ -22,7 +23,7 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
       m_train(
           new QPushButton(QIcon(QStringLiteral(":/icons/ensemble.svg")), tr("Train ensemble…"))),
       m_trainingBox(new QWidget),
-      m_trainingTitle(new QLabel),
+      m_trainingTitle(new ElidedLabel),
       m_trainingStatus(new QLabel),
       m_progress(new QProgressBar),
       m_cancel(new QPushButton(QIcon(QStringLiteral(":/icons/stop.svg")), tr("Cancel"))),
@@ -51,10 +52,10 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
   const int widths[RunsModel::ColumnCount] = {36, 118, 40, 54, 74, 70, 160};
   for (int c = 0; c < RunsModel::ColumnCount; ++c) m_table->setColumnWidth(c, widths[c]);
 
+  // One line each (the title elided, whole in its tool tip): wrapped labels ask a splitter for too
+  // little height, and the box was cut at 1366x768.
   m_trainingTitle->setObjectName(QStringLiteral("sectionTitle"));
-  m_trainingTitle->setWordWrap(true);
   m_trainingStatus->setObjectName(QStringLiteral("note"));
-  m_trainingStatus->setWordWrap(true);
   m_progress->setTextVisible(false);
   m_progress->setRange(0, 1000);
   auto* progressRow = new QHBoxLayout;

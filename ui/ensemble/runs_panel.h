@@ -6,6 +6,7 @@
 
 #include "ensemble/ensemble_types.h"
 
+class ElidedLabel;
 class NoteLabel;
 class QLabel;
 class QProgressBar;
@@ -50,7 +51,7 @@ class RunsPanel : public QWidget {
   QToolButton* m_refresh;
   QPushButton* m_train;
   QWidget* m_trainingBox;
-  QLabel* m_trainingTitle;
+  ElidedLabel* m_trainingTitle;
   QLabel* m_trainingStatus;
   QProgressBar* m_progress;
   QPushButton* m_cancel;
