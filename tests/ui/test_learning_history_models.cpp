@@ -204,7 +204,7 @@ void TestLearningHistoryModels::panelSumsUpTheProbe() {
   panel.setProbeRow(0);
   QCOMPARE(h->stripModel()->rowCount(), 4);
   QCOMPARE(h->summaryText(),
-           QStringLiteral("#0 (0) over 4 evaluation(s): forgotten 1 time(s) · "
+           QStringLiteral("#0 (0) over 4 evaluations: forgotten 1 time · "
                           "first learned at epoch 0.25 · right since epoch 1.00"));
   panel.setProbeRow(3);
   QVERIFY(h->summaryText().endsWith(QStringLiteral("wrong now")));

@@ -198,6 +198,10 @@ void TestWindowLayout::ensembleTrainingBoxFitsSmallScreens() {
       QStringLiteral("Training run 12: 50 × c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10 "
                      "on cpu (2 CPU threads) — no usable GPU (no CUDA driver: "
                      "libcuda.so.1 is not installed)"));
+  // A store note long enough to wrap (a store in a deep folder).
+  panel->setStoreNote(QStringLiteral("12 runs in /srv/experiments/2026/convscope-ensembles/mnist-"
+                                     "reference-network/convscope.db"),
+                      false);
   EnsembleProgress p;
   p.phase = EnsembleProgress::Phase::Training;
   p.nets = 50;

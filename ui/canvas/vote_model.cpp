@@ -1,4 +1,5 @@
 #include "canvas/vote_model.h"
+#include "widgets/count_text.h"
 
 #include <QFont>
 
@@ -54,8 +55,8 @@ QVariant VoteModel::data(const QModelIndex& index, int role) const {
       }
       break;
     case Qt::ToolTipRole:
-      return tr("%n network(s) vote %1; mean probability %2%", nullptr, votes)
-          .arg(m_names.name(c))
+      return tr("%1 %2; mean probability %3%")
+          .arg(countText(votes, tr("network votes"), tr("networks vote")), m_names.name(c))
           .arg(m_vote.meanProbability(c) * 100, 0, 'f', 1);
   }
   return {};

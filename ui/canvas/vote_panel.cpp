@@ -13,6 +13,7 @@
 #include "canvas/pixel_image_view.h"
 #include "canvas/share_bar_delegate.h"
 #include "canvas/vote_model.h"
+#include "widgets/count_text.h"
 
 namespace {
 
@@ -98,10 +99,10 @@ void VotePanel::setRun(const QString& storePath, qint64 run, const cs::GroupConf
   m_group = group;
   m_model->setClassNames(names);
   m_model->setVote({});
-  m_summary->setText(
-      run < 0 ? tr("Open a stored run: its networks vote on the drawing.")
-              : tr("Draw a digit: the %n network(s) of run %1 vote on it.", nullptr, group.nets())
-                    .arg(run));
+  m_summary->setText(run < 0 ? tr("Open a stored run: its networks vote on the drawing.")
+                             : tr("Draw a digit for the %1 of run %2 to vote on.")
+                                   .arg(countText(group.nets(), tr("network"), tr("networks")))
+                                   .arg(run));
   m_nets->clear();
   send();
 }

@@ -25,6 +25,7 @@
 
 #include "charts/compact_chart_view.h"
 #include "ensemble/ensemble_types.h"
+#include "widgets/count_text.h"
 
 namespace {
 

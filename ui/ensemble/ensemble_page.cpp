@@ -29,6 +29,7 @@
 #include "predictions/confusion_matrix_model.h"
 #include "predictions/confusion_matrix_view.h"
 #include "widgets/app_resources.h"
+#include "widgets/count_text.h"
 
 EnsemblePage::EnsemblePage(QWidget* parent)
     : QWidget(parent),

@@ -9,6 +9,7 @@
 
 #include "ensemble/ensemble_types.h"
 #include "ensemble/runs_model.h"
+#include "widgets/count_text.h"
 #include "widgets/note_label.h"
 
 namespace {

@@ -11,6 +11,7 @@
 
 #include "convscope/backends.h"
 #include "ensemble/ensemble_types.h"
+#include "widgets/count_text.h"
 
 namespace {
 

@@ -39,8 +39,5 @@ struct EnsembleProgress {
 Q_DECLARE_METATYPE(EnsembleRequest)
 Q_DECLARE_METATYPE(EnsembleProgress)
 
-// "1 network", "10,000 images": `n` in the locale's digits with the singular or plural noun.
-QString countText(long long n, const QString& one, const QString& many);
-
 // Registers the types above (and the training types they use) for queued connections.
 void registerEnsembleTypes();

@@ -5,6 +5,7 @@
 #include "convscope/ensemble_run.h"
 #include "convscope/error.h"
 #include "convscope/store.h"
+#include "widgets/count_text.h"
 
 namespace {
 

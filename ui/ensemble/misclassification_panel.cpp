@@ -16,6 +16,7 @@
 #include "ensemble/ensemble_types.h"
 #include "ensemble/misclassification_filter_model.h"
 #include "ensemble/misclassification_model.h"
+#include "widgets/count_text.h"
 #include "widgets/no_match_placeholder.h"
 
 namespace {

@@ -6,11 +6,14 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "ensemble/runs_model.h"
+#include "widgets/count_text.h"
 #include "widgets/elided_label.h"
 #include "widgets/note_label.h"
 #include "widgets/table_selection.h"
@@ -94,6 +97,18 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
             if (!m_selecting && current.isValid())
               Q_EMIT runActivated(m_model->runAt(current.row()));
           });
+}
+
+QSize RunsPanel::minimumSizeHint() const {
+  QSize size = QWidget::minimumSizeHint();
+  if (layout()->hasHeightForWidth())
+    size.setHeight(std::max(size.height(), layout()->minimumHeightForWidth(width())));
+  return size;
+}
+
+void RunsPanel::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  if (event->size().width() != event->oldSize().width()) updateGeometry();  // a new minimum
 }
 
 qint64 RunsPanel::selectedRun() const {

@@ -39,11 +39,19 @@ class RunsPanel : public QWidget {
   // 75 → "1:15", 4000 → "1:06:40".
   static QString duration(double seconds);
 
+  // The layout's minimum at the panel's width, wrapped store note included: the splitter the
+  // panel sits in knows nothing of heights that depend on the width, and gave the training box
+  // less than its lines.
+  QSize minimumSizeHint() const override;
+
  Q_SIGNALS:
   void runActivated(qint64 run);
   void refreshRequested();
   void trainRequested();
   void cancelRequested();
+
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
   RunsModel* m_model;

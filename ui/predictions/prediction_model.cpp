@@ -1,4 +1,5 @@
 #include "predictions/prediction_model.h"
+#include "widgets/count_text.h"
 
 #include <QImage>
 #include <algorithm>
@@ -107,8 +108,9 @@ int PredictionModel::stableSince(int row) const {
 QString PredictionModel::historyText(int row) const {
   const std::vector<cs::EvalPoint>& points = m_history->points();
   const auto epoch = [&](int pass) { return QString::number(points[pass].epoch_position, 'f', 2); };
-  QString text = tr("\nhistory over %n evaluation(s): ", nullptr, m_history->passes()) +
-                 tr("forgotten %n time(s)", nullptr, timesForgotten(row));
+  QString text = tr("\nhistory over %1: forgotten %2")
+                     .arg(countText(m_history->passes(), tr("evaluation"), tr("evaluations")),
+                          countText(timesForgotten(row), tr("time"), tr("times")));
   if (firstLearned(row) < 0) return text + tr(", never learned");
   text += tr(", first learned at epoch %1").arg(epoch(firstLearned(row)));
   if (stableSince(row) >= 0)

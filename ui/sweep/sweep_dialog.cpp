@@ -1,4 +1,5 @@
 #include "sweep/sweep_dialog.h"
+#include "widgets/count_text.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -101,12 +102,12 @@ void SweepDialog::updateSummary() {
   try {
     const cs::SweepPlan p = plan();
     const int configs = static_cast<int>(p.configs.size());
-    m_summary->setText(tr("%1 configuration(s) × %2 networks = %3 networks, %4 epoch(s) each. "
+    m_summary->setText(tr("%1 × %2 = %3, %4 each. "
                           "A sweep with the same settings in the store is resumed.")
-                           .arg(configs)
-                           .arg(p.settings.nets)
-                           .arg(configs * p.settings.nets)
-                           .arg(p.settings.epochs));
+                           .arg(countText(configs, tr("configuration"), tr("configurations")),
+                                countText(p.settings.nets, tr("network"), tr("networks")),
+                                countText(configs * p.settings.nets, tr("network"), tr("networks")))
+                           .arg(countText(p.settings.epochs, tr("epoch"), tr("epochs"))));
     m_summary->setStyleSheet({});
     m_start->setEnabled(true);
   } catch (const cs::SweepError& e) {

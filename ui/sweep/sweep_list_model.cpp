@@ -4,6 +4,7 @@
 
 #include "convscope/store.h"
 #include "convscope/sweep.h"
+#include "widgets/count_text.h"
 
 SweepListModel::SweepListModel(QObject* parent) : QAbstractTableModel(parent) {}
 
@@ -57,12 +58,12 @@ QVariant SweepListModel::data(const QModelIndex& index, int role) const {
     return index.column() == CreatedColumn ? QVariant()
                                            : QVariant(Qt::AlignRight | Qt::AlignVCenter);
   if (role == Qt::ToolTipRole)
-    return tr("Sweep %1: %2 of %3 configurations finished, %4 networks each, %5 epoch(s)")
+    return tr("Sweep %1: %2 of %3 finished, %4 each, %5")
         .arg(e.id)
         .arg(e.finished)
-        .arg(e.configs)
-        .arg(e.nets)
-        .arg(e.epochs);
+        .arg(countText(e.configs, tr("configuration"), tr("configurations")),
+             countText(e.nets, tr("network"), tr("networks")),
+             countText(e.epochs, tr("epoch"), tr("epochs")));
   if (role != Qt::DisplayRole) return {};
   switch (index.column()) {
     case IdColumn:

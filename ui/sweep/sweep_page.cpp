@@ -22,6 +22,7 @@
 #include "sweep/sweep_list_panel.h"
 #include "sweep/sweep_worker.h"
 #include "widgets/app_resources.h"
+#include "widgets/count_text.h"
 
 namespace {
 
@@ -168,7 +169,10 @@ void SweepPage::refreshSweeps() {
   try {
     m_listModel->setSweeps(SweepListModel::read(store()));
     m_listPanel->setStoreNote(
-        tr("%1 sweep(s) in %2").arg(m_listModel->rowCount()).arg(displayPath(m_storePath)), false);
+        tr("%1 in %2")
+            .arg(countText(m_listModel->rowCount(), tr("sweep"), tr("sweeps")),
+                 displayPath(m_storePath)),
+        false);
   } catch (const std::exception& e) {  // StoreError, or a definition that does not parse
     m_store.reset();
     m_listModel->setSweeps({});
@@ -211,13 +215,13 @@ void SweepPage::setSweep(SweepDataPtr sweep) {
   if (!m_sweep) {
     m_title->setText(tr("No sweep open"));
   } else {
-    m_title->setText(tr("Sweep %1 · %2 configurations × %3 networks · %4 epoch(s) · %5 · "
-                        "%6 finished")
+    m_title->setText(tr("Sweep %1 · %2 × %3 · %4 · %5 · %6 finished")
                          .arg(m_sweep->id())
-                         .arg(m_sweep->configs().size())
-                         .arg(m_sweep->nets())
-                         .arg(m_sweep->epochs())
-                         .arg(m_sweep->data())
+                         .arg(countText(static_cast<long long>(m_sweep->configs().size()),
+                                        tr("configuration"), tr("configurations")),
+                              countText(m_sweep->nets(), tr("network"), tr("networks")),
+                              countText(m_sweep->epochs(), tr("epoch"), tr("epochs")),
+                              m_sweep->data())
                          .arg(m_sweep->finishedCount()));
   }
   onSelectionChanged();

@@ -139,7 +139,8 @@ void TestSweepPage::dialogParsesTheGrid() {
   dialog.setGrid(QStringLiteral("lr=0.001,0.002; optimizer=adam,rmsprop,sgd"));
   dialog.setNets(5);
   QVERIFY(dialog.startButton()->isEnabled());
-  QVERIFY2(dialog.summaryLabel()->text().startsWith(QStringLiteral("6 configuration(s) × 5")),
+  QVERIFY2(dialog.summaryLabel()->text().startsWith(
+               QStringLiteral("6 configurations × 5 networks = 30 networks, ")),
            qPrintable(dialog.summaryLabel()->text()));
   const cs::SweepPlan plan = dialog.plan();
   QCOMPARE(plan.configs.size(), size_t(6));

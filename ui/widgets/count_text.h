@@ -1,0 +1,8 @@
+// Counts in running text, with the noun in the singular or the plural: "1 network",
+// "10,000 images", "1 epoch" — never "network(s)".
+#pragma once
+
+#include <QString>
+
+// `n` in the locale's digits, then `one` when n is 1, else `many`.
+QString countText(long long n, const QString& one, const QString& many);
