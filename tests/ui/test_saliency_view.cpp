@@ -177,6 +177,14 @@ void TestSaliencyView::noNetworkIsSaid() {
   const SaliencyResult r = next(view, [&] { view.setDrawnDigit(testImage(0)); });
   QVERIFY(r.map.values.empty());
   QVERIFY(r.error.contains(QStringLiteral("No network")));
+  // Once a run has a network, the drawing's map follows without another stroke.
+  const SaliencyResult after = next(view, [&] {
+    m_session->invoke(&TrainingWorker::setDataset, m_data);
+    m_session->invoke(&TrainingWorker::step, testing_data::smallRun(*m_data, 1));
+  });
+  QVERIFY2(after.error.isEmpty(), qPrintable(after.error));
+  QCOMPARE(after.map.values.size(), size_t(784));
+  QCOMPARE(after.image, testImage(0));
 }
 
 QTEST_MAIN(TestSaliencyView)

@@ -88,6 +88,9 @@ SaliencyView::SaliencyView(TrainingSession* session, QWidget* parent)
   connect(m_export, &QPushButton::clicked, this, &SaliencyView::exportAs);
   connect(session->worker(), &TrainingWorker::saliencyComputed, this, &SaliencyView::onComputed);
   connect(session, &TrainingSession::snapshotReady, this, &SaliencyView::onSnapshot);
+  // A run started, paused or ended, or a checkpoint loaded: a map of another network (the first,
+  // where there was none yet).
+  connect(session, &TrainingSession::stateChanged, this, &SaliencyView::refresh);
 }
 
 void SaliencyView::setSource(Source source) {
