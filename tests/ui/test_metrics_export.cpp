@@ -1,5 +1,7 @@
 // The metric history (smoothing, CSV) and the chart exports: a PNG that QImage loads and an SVG
 // that parses as XML and renders.
+#include <QDir>
+#include <QSettings>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
@@ -9,6 +11,7 @@
 #include "charts/training_charts.h"
 #include "full_disk_export.h"
 #include "training/metrics_history.h"
+#include "widgets/file_dialogs.h"
 
 namespace {
 
@@ -56,6 +59,7 @@ class TestMetricsExport : public QObject {
   void exportPng();
   void exportSvg();
   void exportsKeepTheOldFileOnAFullDisk();
+  void dialogsStartWhereTheLastFileWas();
 
  private:
   QTemporaryDir m_dir;
@@ -171,6 +175,22 @@ void TestMetricsExport::exportsKeepTheOldFileOnAFullDisk() {
         qPrintable(path));
     if (QTest::currentTestFailed()) return;
   }
+}
+
+void TestMetricsExport::dialogsStartWhereTheLastFileWas() {
+  QSettings().remove(QStringLiteral("paths/export"));
+  const QString first = lastFileFolder();
+  QVERIFY2(QDir(first).exists(), qPrintable(first));  // Documents or home, never ""
+  QString folder;
+  {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    folder = QDir(dir.path()).absolutePath();
+    rememberFileFolder(dir.filePath(QStringLiteral("metrics.csv")));
+    QCOMPARE(lastFileFolder(), folder);
+  }
+  // The folder was removed since: back to where a first dialog starts.
+  QCOMPARE(lastFileFolder(), first);
 }
 
 QTEST_MAIN(TestMetricsExport)

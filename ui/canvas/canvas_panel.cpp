@@ -1,7 +1,6 @@
 #include "canvas/canvas_panel.h"
 
 #include <QAction>
-#include <QFileDialog>
 #include <QGridLayout>
 #include <QImageReader>
 #include <QLabel>
@@ -15,6 +14,7 @@
 #include "canvas/pixel_image_view.h"
 #include "canvas/top_predictions.h"
 #include "training/training_session.h"
+#include "widgets/file_dialogs.h"
 
 namespace {
 
@@ -158,8 +158,8 @@ bool CanvasPanel::loadImage(const QString& path, QString* error) {
 }
 
 void CanvasPanel::chooseImage() {
-  const QString path = QFileDialog::getOpenFileName(this, tr("Load an image of a digit"), {},
-                                                    tr("Images (*.png *.jpg *.jpeg *.pgm *.bmp)"));
+  const QString path = askOpenFileName(this, tr("Load an image of a digit"),
+                                       tr("Images (*.png *.jpg *.jpeg *.pgm *.bmp)"));
   if (path.isEmpty()) return;
   QString error;
   if (!loadImage(path, &error)) QMessageBox::warning(this, tr("Load image"), error);

@@ -1,7 +1,6 @@
 #include "canvas/saliency_view.h"
 
 #include <QComboBox>
-#include <QFileDialog>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -16,6 +15,7 @@
 #include "canvas/saliency_image.h"
 #include "export/save_file.h"
 #include "training/training_session.h"
+#include "widgets/file_dialogs.h"
 
 namespace {
 
@@ -226,8 +226,8 @@ bool SaliencyView::exportPng(const QString& path, QString* error) const {
 }
 
 void SaliencyView::exportAs() {
-  const QString path = QFileDialog::getSaveFileName(
-      this, tr("Export saliency map"), QStringLiteral("saliency.png"), tr("PNG image (*.png)"));
+  const QString path = askSaveFileName(this, tr("Export saliency map"),
+                                       QStringLiteral("saliency.png"), tr("PNG image (*.png)"));
   if (path.isEmpty()) return;
   QString error;
   if (!exportPng(path, &error))

@@ -4,7 +4,6 @@
 
 #include <QDir>
 #include <QElapsedTimer>
-#include <QFileDialog>
 #include <QLabel>
 #include <QMessageBox>
 #include <QMetaMethod>
@@ -30,6 +29,7 @@
 #include "predictions/confusion_matrix_view.h"
 #include "widgets/app_resources.h"
 #include "widgets/count_text.h"
+#include "widgets/file_dialogs.h"
 
 EnsemblePage::EnsemblePage(QWidget* parent)
     : QWidget(parent),
@@ -363,9 +363,9 @@ bool EnsemblePage::writeChartSvg(const QString& path, QString* error) const {
 }
 
 void EnsemblePage::exportCsv() {
-  const QString path = QFileDialog::getSaveFileName(
-      this, tr("Export misclassification table"),
-      runFileName(QStringLiteral("images"), QStringLiteral("csv")), tr("CSV files (*.csv)"));
+  const QString path = askSaveFileName(this, tr("Export misclassification table"),
+                                       runFileName(QStringLiteral("images"), QStringLiteral("csv")),
+                                       tr("CSV files (*.csv)"));
   if (path.isEmpty()) return;
   QString error;
   if (writeCsv(path, &error))
@@ -379,9 +379,8 @@ void EnsemblePage::exportChart(bool svg) {
                            ? QStringLiteral("accuracy-histogram")
                            : QStringLiteral("accuracy-sorted");
   const QString suffix = svg ? QStringLiteral("svg") : QStringLiteral("png");
-  const QString path =
-      QFileDialog::getSaveFileName(this, tr("Export chart"), runFileName(what, suffix),
-                                   svg ? tr("SVG images (*.svg)") : tr("PNG images (*.png)"));
+  const QString path = askSaveFileName(this, tr("Export chart"), runFileName(what, suffix),
+                                       svg ? tr("SVG images (*.svg)") : tr("PNG images (*.png)"));
   if (path.isEmpty()) return;
   QString error;
   if (svg ? writeChartSvg(path, &error) : writeChartPng(path, &error))

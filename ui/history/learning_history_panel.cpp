@@ -1,14 +1,9 @@
 #include "history/learning_history_panel.h"
 
-#include <QDir>
-#include <QFileDialog>
-#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QListView>
 #include <QMessageBox>
 #include <QScrollBar>
-#include <QSettings>
-#include <QStandardPaths>
 #include <QTextStream>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -19,6 +14,7 @@
 #include "predictions/prediction_model.h"
 #include "widgets/count_text.h"
 #include "widgets/elided_label.h"
+#include "widgets/file_dialogs.h"
 
 LearningHistoryPanel::LearningHistoryPanel(PredictionModel* predictions, QWidget* parent)
     : QWidget(parent),
@@ -109,15 +105,9 @@ bool LearningHistoryPanel::exportCsv(const QString& path, QString* error) const 
 }
 
 void LearningHistoryPanel::askAndExport() {
-  QSettings q;  // the folder of the last export, as the File menu's exports remember it
-  const QString dir = q.value(QStringLiteral("paths/export"),
-                              QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
-                          .toString();
-  const QString path = QFileDialog::getSaveFileName(
-      this, tr("Export learning history"), QDir(dir).filePath(QStringLiteral("history.csv")),
-      tr("CSV table (*.csv)"));
+  const QString path = askSaveFileName(this, tr("Export learning history"),
+                                       QStringLiteral("history.csv"), tr("CSV table (*.csv)"));
   if (path.isEmpty()) return;
-  q.setValue(QStringLiteral("paths/export"), QFileInfo(path).absolutePath());
   QString error;
   if (!exportCsv(path, &error))
     QMessageBox::warning(this, tr("Could not export the learning history"), error);

@@ -3,7 +3,6 @@
 #include <QAction>
 #include <QDir>
 #include <QDockWidget>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
 #include <QLocale>
@@ -11,7 +10,6 @@
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
-#include <QStandardPaths>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -26,6 +24,7 @@
 #include "predictions/predictions_panel.h"
 #include "settings/hyperparameter_panel.h"
 #include "training/training_session.h"
+#include "widgets/file_dialogs.h"
 #include "window/unsaved_run_guard.h"
 
 namespace {
@@ -108,23 +107,23 @@ void LiveTrainingView::createActions() {
   connect(a.saveCheckpoint, &QAction::triggered, this, &LiveTrainingView::saveCheckpointAs);
   connect(a.loadCheckpoint, &QAction::triggered, this, &LiveTrainingView::loadCheckpointFrom);
   connect(a.exportChartsPng, &QAction::triggered, this, [this] {
-    const QString path = askExportPath(tr("Export charts as PNG"), QStringLiteral("charts.png"),
-                                       tr("PNG image (*.png)"));
+    const QString path = askSaveFileName(this, tr("Export charts as PNG"),
+                                         QStringLiteral("charts.png"), tr("PNG image (*.png)"));
     if (!path.isEmpty()) writeChartsPng(path);
   });
   connect(a.exportChartsSvg, &QAction::triggered, this, [this] {
-    const QString path = askExportPath(tr("Export charts as SVG"), QStringLiteral("charts.svg"),
-                                       tr("SVG drawing (*.svg)"));
+    const QString path = askSaveFileName(this, tr("Export charts as SVG"),
+                                         QStringLiteral("charts.svg"), tr("SVG drawing (*.svg)"));
     if (!path.isEmpty()) writeChartsSvg(path);
   });
   connect(a.exportMetricsCsv, &QAction::triggered, this, [this] {
-    const QString path =
-        askExportPath(tr("Export metrics"), QStringLiteral("metrics.csv"), tr("CSV table (*.csv)"));
+    const QString path = askSaveFileName(this, tr("Export metrics"), QStringLiteral("metrics.csv"),
+                                         tr("CSV table (*.csv)"));
     if (!path.isEmpty()) writeMetricsCsv(path);
   });
   connect(a.exportPredictionsCsv, &QAction::triggered, this, [this] {
-    const QString path = askExportPath(tr("Export predictions"), QStringLiteral("predictions.csv"),
-                                       tr("CSV table (*.csv)"));
+    const QString path = askSaveFileName(
+        this, tr("Export predictions"), QStringLiteral("predictions.csv"), tr("CSV table (*.csv)"));
     if (!path.isEmpty()) writePredictionsCsv(path);
   });
   connect(m_charts, &TrainingCharts::exportPngRequested, a.exportChartsPng, &QAction::trigger);
@@ -442,19 +441,16 @@ void LiveTrainingView::showError(const QString& title, const QString& message) {
 }
 
 void LiveTrainingView::saveCheckpointAs() {
-  const QString path = askExportPath(tr("Save checkpoint"), QStringLiteral("convscope.safetensors"),
-                                     tr("Safetensors checkpoint (*.safetensors)"));
+  const QString path =
+      askSaveFileName(this, tr("Save checkpoint"), QStringLiteral("convscope.safetensors"),
+                      tr("Safetensors checkpoint (*.safetensors)"));
   if (!path.isEmpty()) m_session->invoke(&TrainingWorker::saveCheckpoint, path);
 }
 
 void LiveTrainingView::loadCheckpointFrom() {
-  QSettings q;
-  const QString path = QFileDialog::getOpenFileName(
-      this, tr("Load checkpoint"), q.value(QStringLiteral("paths/export")).toString(),
-      tr("Safetensors checkpoint (*.safetensors);;All files (*)"));
-  if (path.isEmpty()) return;
-  q.setValue(QStringLiteral("paths/export"), QFileInfo(path).absolutePath());
-  loadCheckpoint(path);
+  const QString path = askOpenFileName(this, tr("Load checkpoint"),
+                                       tr("Safetensors checkpoint (*.safetensors);;All files (*)"));
+  if (!path.isEmpty()) loadCheckpoint(path);
 }
 
 void LiveTrainingView::loadCheckpoint(const QString& path) {
@@ -464,18 +460,6 @@ void LiveTrainingView::loadCheckpoint(const QString& path) {
 
 bool LiveTrainingView::confirmDiscard(const QString& action) {
   return m_guard->confirm(action);
-}
-
-QString LiveTrainingView::askExportPath(const QString& title, const QString& fileName,
-                                        const QString& filter) {
-  QSettings q;
-  const QString dir = q.value(QStringLiteral("paths/export"),
-                              QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
-                          .toString();
-  const QString path =
-      QFileDialog::getSaveFileName(this, title, QDir(dir).filePath(fileName), filter);
-  if (!path.isEmpty()) q.setValue(QStringLiteral("paths/export"), QFileInfo(path).absolutePath());
-  return path;
 }
 
 bool LiveTrainingView::reportWrite(bool ok, const QString& path, const QString& error) {

@@ -104,7 +104,6 @@ class LiveTrainingView : public QMainWindow {
   void showError(const QString& title, const QString& message);
   void saveCheckpointAs();
   void loadCheckpointFrom();
-  QString askExportPath(const QString& title, const QString& fileName, const QString& filter);
   bool reportWrite(bool ok, const QString& path, const QString& error = {});
 
   TrainingSession* m_session;

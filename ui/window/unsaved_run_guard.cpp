@@ -1,12 +1,9 @@
 #include "window/unsaved_run_guard.h"
 
-#include <QDir>
-#include <QFileDialog>
 #include <QMessageBox>
-#include <QSettings>
-#include <QStandardPaths>
 
 #include "training/training_session.h"
+#include "widgets/file_dialogs.h"
 
 UnsavedRunGuard::UnsavedRunGuard(TrainingSession* session, QWidget* dialogParent)
     : QObject(session), m_session(session), m_dialogParent(dialogParent) {
@@ -54,13 +51,8 @@ UnsavedRunGuard::Answer UnsavedRunGuard::ask(const QString& question) const {
   const int button = box.exec();
   if (button == QMessageBox::Discard) return {Answer::Discard, {}};
   if (button != QMessageBox::Save) return {Answer::Cancel, {}};
-  QSettings q;
-  const QString dir = q.value(QStringLiteral("paths/export"),
-                              QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
-                          .toString();
-  const QString path =
-      QFileDialog::getSaveFileName(m_dialogParent, tr("Save checkpoint"),
-                                   QDir(dir).filePath(QStringLiteral("convscope.safetensors")),
-                                   tr("Safetensors checkpoint (*.safetensors)"));
+  const QString path = askSaveFileName(m_dialogParent, tr("Save checkpoint"),
+                                       QStringLiteral("convscope.safetensors"),
+                                       tr("Safetensors checkpoint (*.safetensors)"));
   return {path.isEmpty() ? Answer::Cancel : Answer::Save, path};
 }
