@@ -42,6 +42,7 @@ SweepPage::SweepPage(QWidget* parent)
       m_configModel(new SweepConfigModel(this)),
       m_proxy(new QSortFilterProxyModel(this)),
       m_title(new QLabel),
+      m_subtitle(new QLabel),
       m_table(new QTableView),
       m_open(new QPushButton(QIcon(QStringLiteral(":/icons/ensemble.svg")),
                              tr("Open in Ensemble view"))),
@@ -92,6 +93,8 @@ SweepPage::~SweepPage() {
 QWidget* SweepPage::buildContent() {
   m_title->setObjectName(QStringLiteral("runTitle"));
   m_title->setWordWrap(true);
+  m_subtitle->setObjectName(QStringLiteral("note"));
+  m_subtitle->setWordWrap(true);
   m_table->setModel(m_proxy);
   m_table->setSortingEnabled(true);
   m_table->sortByColumn(0, Qt::AscendingOrder);
@@ -139,6 +142,7 @@ QWidget* SweepPage::buildContent() {
   layout->setContentsMargins(8, 8, 10, 8);
   layout->setSpacing(6);
   layout->addWidget(m_title);
+  layout->addWidget(m_subtitle);
   layout->addWidget(vertical, 1);
   layout->addWidget(m_comparison);
   return content;
@@ -212,8 +216,13 @@ void SweepPage::setSweep(SweepDataPtr sweep) {
   m_comparison->setSweep(m_sweep);
   updateBoxChart();
   for (int c = 0; c < m_configModel->columnCount(); ++c) m_table->resizeColumnToContents(c);
+  m_subtitle->setVisible(!m_sweep);
   if (!m_sweep) {
     m_title->setText(tr("No sweep open"));
+    m_subtitle->setText(
+        tr("Choose a stored sweep on the left, or start one with New sweep…: every configuration "
+           "of a grid (learning rates, optimizers, architectures) trained as a group of networks, "
+           "compared by their accuracy distributions."));
   } else {
     m_title->setText(tr("Sweep %1 · %2 × %3 · %4 · %5 · %6 finished")
                          .arg(m_sweep->id())

@@ -103,6 +103,7 @@ class SweepPage : public QWidget {
   SweepConfigModel* m_configModel;
   QSortFilterProxyModel* m_proxy;
   QLabel* m_title;
+  QLabel* m_subtitle;  // what to do while no sweep is open
   QTableView* m_table;
   QPushButton* m_open;
   QTabWidget* m_charts;
