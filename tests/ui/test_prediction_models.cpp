@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "predictions/confusion_matrix_model.h"
+#include "predictions/confusion_matrix_view.h"
 #include "predictions/prediction_filter_model.h"
 #include "predictions/prediction_model.h"
 #include "predictions/predictions_panel.h"
@@ -76,6 +77,7 @@ class TestPredictionModels : public QObject {
   void predictionsCsv();
   void arrowKeysMoveTheProbe();
   void confusionMatrixFedWithCounts();
+  void emptyConfusionMatrixSaysHowToFillIt();
   void classNames();
   void classNamesReachTheModels();
   void noMatchShowsClearFilters();
@@ -297,6 +299,30 @@ void TestPredictionModels::confusionMatrixFedWithCounts() {
               .startsWith(QStringLiteral("true dog → predicted cat")));
   confusion.setCounts(0, {});
   QCOMPARE(confusion.rowCount(), 0);
+}
+
+void TestPredictionModels::emptyConfusionMatrixSaysHowToFillIt() {
+  ConfusionMatrixModel confusion;
+  ConfusionMatrixView view(&confusion);
+  view.resize(320, 240);
+  // Pixels of the viewport unlike its background: the placeholder's text, as there are no cells.
+  const auto ink = [&] {
+    const QImage image = view.viewport()->grab().toImage();
+    const QRgb background = image.pixel(2, 2);
+    int n = 0;
+    for (int y = 0; y < image.height(); ++y)
+      for (int x = 0; x < image.width(); ++x) n += image.pixel(x, y) != background;
+    return n;
+  };
+  QCOMPARE(ink(), 0);
+  view.setPlaceholderText(QStringLiteral("Not evaluated yet"));
+  QVERIFY(ink() > 50);
+  confusion.setCounts(2, {3, 1, 2, 0});  // cells now: no placeholder over them
+  view.setPlaceholderText({});
+  ink();  // the first paint of the cells fits the headers to them
+  const int cells = ink();
+  view.setPlaceholderText(QStringLiteral("Not evaluated yet"));
+  QCOMPARE(ink(), cells);
 }
 
 void TestPredictionModels::classNames() {

@@ -52,6 +52,7 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   m_proxy->setSourceModel(m_model);
   m_confusionView->setToolTip(
       tr("Rows: true label; columns: predicted label, counted over all networks"));
+  m_confusionView->setPlaceholderText(tr("Open a run to count its networks' predictions."));
 
   // Left: which run and which confusion cell. Right: the run's figures, charts and images.
   auto* left = new QSplitter(Qt::Vertical);

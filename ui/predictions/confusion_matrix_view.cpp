@@ -1,6 +1,7 @@
 #include "predictions/confusion_matrix_view.h"
 
 #include <QHeaderView>
+#include <QPainter>
 #include <algorithm>
 
 #include "predictions/confusion_matrix_model.h"
@@ -66,4 +67,18 @@ QSize ConfusionMatrixView::minimumSizeHint() const {
   const int n = std::max(10, m_model->rowCount());
   return {verticalHeader()->width() + n * kMinCellWidth + 2 * frameWidth() + 2,
           horizontalHeader()->height() + n * kMinCellHeight + 2 * frameWidth() + 2};
+}
+
+void ConfusionMatrixView::setPlaceholderText(const QString& text) {
+  m_placeholder = text;
+  viewport()->update();
+}
+
+void ConfusionMatrixView::paintEvent(QPaintEvent* event) {
+  QTableView::paintEvent(event);
+  if (m_model->rowCount() > 0 || m_placeholder.isEmpty()) return;
+  QPainter painter(viewport());
+  painter.setPen(palette().color(QPalette::PlaceholderText));
+  painter.drawText(viewport()->rect().adjusted(12, 12, -12, -12),
+                   Qt::AlignCenter | Qt::TextWordWrap, m_placeholder);
 }

@@ -2,6 +2,7 @@
 // and the Ensemble view both show theirs with it. Clicking a cell, a row header (true label) or a
 // column header (predicted label) asks for those images; markCell() shows which cell a list is
 // filtered by. Row headers are as wide as the longest class name; column headers elide theirs.
+// With no counts yet, the placeholder text says how to get them.
 #pragma once
 
 #include <QTableView>
@@ -23,6 +24,9 @@ class ConfusionMatrixView : public QTableView {
   // Marks the cell a list is filtered by (makes it current); (-1, -1) clears the mark.
   void markCell(int trueLabel, int predicted);
 
+  void setPlaceholderText(const QString& text);
+  QString placeholderText() const { return m_placeholder; }
+
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override;
 
@@ -31,9 +35,13 @@ class ConfusionMatrixView : public QTableView {
   void trueLabelActivated(int trueLabel);
   void predictedLabelActivated(int predicted);
 
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+
  private:
   void fitRowHeader();
 
   ConfusionMatrixModel* m_model;
   int m_markTrue = -1, m_markPredicted = -1;
+  QString m_placeholder;
 };

@@ -153,6 +153,9 @@ void LiveTrainingView::createDocks() {
   confusionLayout->setContentsMargins(8, 6, 8, 6);
   confusionLayout->addWidget(caption);
   confusionLayout->addWidget(m_confusionView, 1);
+  m_confusionView->setPlaceholderText(
+      tr("Not evaluated yet: every epoch ends with an evaluation of the validation set, or use "
+         "Evaluate validation set."));
 
   setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
   setCorner(Qt::BottomRightCorner, Qt::BottomDockWidgetArea);
