@@ -65,22 +65,25 @@ void TestWindowLayout::firstWindowFitsItsScreen() {
   MainWindow window(m_data, {});
   window.show();
   QVERIFY(QTest::qWaitForWindowExposed(&window));
-  // The offscreen platform's screen is smaller than the 1600 x 1000 a first window wants on a
-  // large one: the window takes the screen's free area (as far as its minimum size allows)
-  // instead of spilling off it.
+  // The offscreen platform's screen (800 x 600) is smaller than the 1600 x 1000 a first window
+  // wants on a large one, and smaller than the window's minimum: the window takes its minimum
+  // (no panel over another) and no more, and is not maximized, which would squeeze it below.
   const QRect room = window.screen()->availableGeometry();
-  QVERIFY2(
-      room.width() < 1600 || room.height() < 1000,
-      qPrintable(QStringLiteral("the test screen is %1×%2").arg(room.width()).arg(room.height())));
-  QVERIFY(window.isMaximized());
-  const QSize min = window.minimumSizeHint().expandedTo(window.minimumSize());
-  QVERIFY2(window.width() <= std::max(room.width(), min.width()) &&
-               window.height() <= std::max(room.height(), min.height()),
-           qPrintable(QStringLiteral("a %1×%2 window on a %3×%4 screen")
+  const QSize least = window.minimumSizeHint().expandedTo(window.minimumSize());
+  QVERIFY2(room.width() < least.width() || room.height() < least.height(),
+           qPrintable(QStringLiteral("the test screen is %1×%2, the window's minimum %3×%4")
+                          .arg(room.width())
+                          .arg(room.height())
+                          .arg(least.width())
+                          .arg(least.height())));
+  QVERIFY(!window.isMaximized());
+  QCOMPARE(window.size(), least.expandedTo(QSize(1600, 1000).boundedTo(room.size())));
+  QVERIFY2(window.width() >= least.width() && window.height() >= least.height(),
+           qPrintable(QStringLiteral("a %1×%2 window below its minimum %3×%4")
                           .arg(window.width())
                           .arg(window.height())
-                          .arg(room.width())
-                          .arg(room.height())));
+                          .arg(least.width())
+                          .arg(least.height())));
 }
 
 void TestWindowLayout::fitsSmallScreensWithLongTexts() {

@@ -49,8 +49,12 @@ MainWindow::MainWindow(DatasetPtr data, const QString& dataProblem, QWidget* par
 void MainWindow::fitScreen() {
   const QSize preferred(1600, 1000);
   const QSize room = screen()->availableGeometry().size();
-  resize(preferred.boundedTo(room));
-  if (room.width() < preferred.width() || room.height() < preferred.height())
+  const QSize least = minimumSizeHint().expandedTo(minimumSize());
+  resize(preferred.boundedTo(room).expandedTo(least));
+  // Maximized only where the window's minimum fits: a maximized window on a smaller screen would
+  // be squeezed below it, its panels over one another.
+  const bool smaller = room.width() < preferred.width() || room.height() < preferred.height();
+  if (smaller && room.width() >= least.width() && room.height() >= least.height())
     setWindowState(windowState() | Qt::WindowMaximized);
 }
 

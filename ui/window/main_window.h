@@ -37,7 +37,8 @@ class MainWindow : public QMainWindow {
   void createToolBar();
   void connectStatusBar();
   // The first window, with no geometry saved: 1600 x 1000, or on a smaller screen (a 1366 x 768
-  // laptop) maximized, and no larger than the screen's free area where nothing maximizes it.
+  // laptop) maximized, and no larger than the screen's free area where nothing maximizes it;
+  // never below the window's minimum size (on a screen smaller than that, it spills off).
   void fitScreen();
   // Training ▸ Train ensemble… and the Ensemble page's button: the live settings, N networks.
   void trainEnsemble();
