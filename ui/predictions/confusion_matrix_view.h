@@ -25,7 +25,6 @@ class ConfusionMatrixView : public QTableView {
   void markCell(int trueLabel, int predicted);
 
   void setPlaceholderText(const QString& text);
-  QString placeholderText() const { return m_placeholder; }
 
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override;

@@ -95,6 +95,10 @@ QWidget* SweepPage::buildContent() {
   m_title->setWordWrap(true);
   m_subtitle->setObjectName(QStringLiteral("note"));
   m_subtitle->setWordWrap(true);
+  m_subtitle->setText(
+      tr("Choose a stored sweep on the left, or start one with New sweep…: every configuration "
+         "of a grid (learning rates, optimizers, architectures) trained as a group of networks, "
+         "compared by their accuracy distributions."));
   m_table->setModel(m_proxy);
   m_table->setSortingEnabled(true);
   m_table->sortByColumn(0, Qt::AscendingOrder);
@@ -219,10 +223,6 @@ void SweepPage::setSweep(SweepDataPtr sweep) {
   m_subtitle->setVisible(!m_sweep);
   if (!m_sweep) {
     m_title->setText(tr("No sweep open"));
-    m_subtitle->setText(
-        tr("Choose a stored sweep on the left, or start one with New sweep…: every configuration "
-           "of a grid (learning rates, optimizers, architectures) trained as a group of networks, "
-           "compared by their accuracy distributions."));
   } else {
     m_title->setText(tr("Sweep %1 · %2 × %3 · %4 · %5 · %6 finished")
                          .arg(m_sweep->id())
