@@ -1,10 +1,14 @@
 // Filter grids: building them from a snapshot (shapes, layouts, the values behind each pixel),
 // the table model (checked by QAbstractItemModelTester), colour scales and tool tips; tiles that
-// grow with the inspector, crisp, and the enlarged view a double-click opens.
+// grow with the inspector, crisp, and the enlarged view a double-click opens; a narrow inspector
+// keeps every tab and colour legend whole.
 #include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QTabBar>
 #include <QtTest>
 #include <cmath>
 
+#include "network/color_legend.h"
 #include "network/color_map.h"
 #include "network/filter_grid_builder.h"
 #include "network/filter_grid_model.h"
@@ -79,6 +83,7 @@ class TestFilterGrid : public QObject {
   void divergingColorMap();
   void tilesGrowWithTheView();
   void tilesAreCrisp();
+  void narrowInspectorKeepsTabsAndLegendsWhole();
   void doubleClickEnlargesATile();
 };
 
@@ -310,6 +315,47 @@ void TestFilterGrid::tilesAreCrisp() {
     for (const QPoint within : {QPoint(0, 0), QPoint(zoom - 1, zoom - 1), QPoint(zoom / 2, 0)}) {
       const QPoint at = origin + value * zoom + within;
       QCOMPARE(QColor(shot.pixel(at)), QColor(expected));
+    }
+  }
+}
+
+void TestFilterGrid::narrowInspectorKeepsTabsAndLegendsWhole() {
+  NetworkInspector inspector;
+  inspector.setSnapshot(std::make_shared<const cs::Snapshot>(referenceSnapshot()));
+  inspector.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&inspector));
+  auto* tabs = inspector.findChild<QTabBar*>();
+  auto* scaleBox = inspector.findChild<QComboBox*>();
+  QVERIFY(tabs && scaleBox);
+  // 480 px: about the inspector's width in the window at 1366×768.
+  for (const int width : {900, 480, 900}) {
+    inspector.resize(width, 600);
+    QTest::qWait(20);
+    const QString at = QStringLiteral("at %1 px: ").arg(width);
+    // Every tab at its full width, so none is elided or behind scroll arrows.
+    QVERIFY2(
+        tabs->width() >= tabs->sizeHint().width(),
+        qPrintable(
+            at +
+            QStringLiteral("tabs %1 of %2 px").arg(tabs->width()).arg(tabs->sizeHint().width())));
+    const QRect box(scaleBox->mapTo(&inspector, QPoint(0, 0)), scaleBox->size());
+    QVERIFY2(inspector.rect().contains(box), qPrintable(at + QStringLiteral("scale box clipped")));
+    const QRect bar(tabs->mapTo(&inspector, QPoint(0, 0)), tabs->size());
+    QVERIFY2(!bar.intersects(box), qPrintable(at + QStringLiteral("scale box over the tabs")));
+    // Beside the tabs where there is room for both.
+    QCOMPARE(box.top() < bar.bottom(), width == 900);
+    // Each layer's colour legend within the view's width (the view scrolls only down).
+    for (int layer = 0; layer < inspector.layerCount(); ++layer) {
+      const LayerView* view = inspector.layerView(layer);
+      const auto* legend = view->findChild<ColorLegend*>();
+      QVERIFY(legend);
+      const QWidget* viewport = view->parentWidget()->parentWidget();
+      const QRect inView(legend->mapTo(viewport, QPoint(0, 0)), legend->size());
+      QVERIFY2(inView.left() >= 0 && inView.right() < viewport->width(),
+               qPrintable(at + QStringLiteral("layer %1's legend ends at %2 of %3")
+                                   .arg(layer)
+                                   .arg(inView.right())
+                                   .arg(viewport->width())));
     }
   }
 }

@@ -6,12 +6,13 @@
 
 #include "network/color_legend.h"
 #include "network/tile_table_view.h"
+#include "widgets/elided_label.h"
 
 LayerView::LayerView(QWidget* parent)
     : QWidget(parent),
       m_model(new FilterGridModel(this)),
       m_title(new QLabel),
-      m_caption(new QLabel),
+      m_caption(new ElidedLabel),
       m_legend(new ColorLegend),
       m_table(new TileTableView(m_model)),
       m_empty(new QLabel) {

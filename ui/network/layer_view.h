@@ -7,6 +7,7 @@
 #include "network/filter_grid_model.h"
 
 class ColorLegend;
+class ElidedLabel;
 class QLabel;
 class TileTableView;
 
@@ -33,7 +34,7 @@ class LayerView : public QWidget {
 
   FilterGridModel* m_model;
   QLabel* m_title;
-  QLabel* m_caption;
+  ElidedLabel* m_caption;  // elided where the inspector is narrow, whole in its tool tip
   ColorLegend* m_legend;
   TileTableView* m_table;
   QLabel* m_empty;

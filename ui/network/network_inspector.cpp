@@ -2,6 +2,7 @@
 
 #include <QComboBox>
 #include <QEvent>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QScrollArea>
@@ -29,12 +30,19 @@ NetworkInspector::NetworkInspector(QWidget* parent)
       m_probe(new ProbeView),
       m_tabs(new QTabBar),
       m_scaleBox(new QComboBox),
+      m_bar(new QGridLayout),
       m_stack(new QStackedWidget),
       m_placeholder(new QLabel) {
   setObjectName(QStringLiteral("networkInspector"));
-  for (GridQuantity q : kQuantities) m_tabs->addTab(FilterGridBuilder::displayName(q));
+  for (GridQuantity q : kQuantities) {
+    const int tab = m_tabs->addTab(FilterGridBuilder::displayName(q));
+    m_tabs->setTabToolTip(tab, FilterGridBuilder::displayName(q));
+  }
   m_tabs->setDrawBase(false);
   m_tabs->setExpanding(false);
+  // Narrower than its tabs, the bar shortens their texts rather than hiding a tab behind arrows.
+  m_tabs->setUsesScrollButtons(false);
+  m_tabs->setElideMode(Qt::ElideRight);
   m_scaleBox->addItem(tr("Scale per channel"), static_cast<int>(ColorScale::PerChannel));
   m_scaleBox->addItem(tr("Scale per layer"), static_cast<int>(ColorScale::PerLayer));
   m_scaleBox->setToolTip(tr("Colour each tile on its own range, or all tiles of a layer on one"));
@@ -60,11 +68,12 @@ NetworkInspector::NetworkInspector(QWidget* parent)
   m_stack->addWidget(m_placeholder);
   m_stack->addWidget(scroll);
 
-  auto* bar = new QHBoxLayout;
-  bar->setContentsMargins(12, 0, 12, 0);
-  bar->addWidget(m_tabs);
-  bar->addStretch(1);
-  bar->addWidget(m_scaleBox);
+  m_bar->setContentsMargins(12, 0, 12, 0);
+  m_bar->setHorizontalSpacing(8);
+  m_bar->setVerticalSpacing(6);
+  m_bar->addWidget(m_tabs, 0, 0);
+  m_bar->setColumnStretch(1, 1);
+  m_bar->addWidget(m_scaleBox, 0, 2);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 10, 0, 0);
   layout->setSpacing(8);
@@ -72,7 +81,7 @@ NetworkInspector::NetworkInspector(QWidget* parent)
   probeRow->setContentsMargins(12, 0, 12, 0);
   probeRow->addWidget(m_probe);
   layout->addLayout(probeRow);
-  layout->addLayout(bar);
+  layout->addLayout(m_bar);
   layout->addWidget(m_stack, 1);
 
   connect(m_tabs, &QTabBar::currentChanged, this,
@@ -86,6 +95,27 @@ NetworkInspector::NetworkInspector(QWidget* parent)
 bool NetworkInspector::eventFilter(QObject* watched, QEvent* event) {
   if (watched == m_stack && event->type() == QEvent::Resize) updateTileScale();
   return QWidget::eventFilter(watched, event);
+}
+
+void NetworkInspector::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  placeScaleBox();
+}
+
+// The scale box sits beside the tabs where both fit whole, else below them (the inspector at
+// 1366×768), so that every tab keeps its full name.
+void NetworkInspector::placeScaleBox() {
+  const QMargins margins = m_bar->contentsMargins();
+  const int oneRow = margins.left() + m_tabs->sizeHint().width() + m_bar->horizontalSpacing() +
+                     m_scaleBox->sizeHint().width() + margins.right();
+  const bool below = oneRow > width();
+  if (below == m_scaleBoxBelow) return;
+  m_scaleBoxBelow = below;
+  m_bar->removeWidget(m_scaleBox);
+  if (below)
+    m_bar->addWidget(m_scaleBox, 1, 0, Qt::AlignLeft);
+  else
+    m_bar->addWidget(m_scaleBox, 0, 2);
 }
 
 void NetworkInspector::updateTileScale() {

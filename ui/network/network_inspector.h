@@ -17,6 +17,7 @@ class ClassNames;
 class LayerView;
 class ProbeView;
 class QComboBox;
+class QGridLayout;
 class QLabel;
 class QStackedWidget;
 class QTabBar;
@@ -60,16 +61,20 @@ class NetworkInspector : public QWidget {
 
  protected:
   bool eventFilter(QObject* watched, QEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
   void rebuildLayers(const cs::Snapshot& snapshot);
   void refresh();
   void updateTileScale();
   void updateTileZoom();
+  void placeScaleBox();
 
   ProbeView* m_probe;
   QTabBar* m_tabs;
   QComboBox* m_scaleBox;
+  QGridLayout* m_bar;  // the tabs, and the scale box beside them or, if narrow, below
+  bool m_scaleBoxBelow = false;
   QStackedWidget* m_stack;  // placeholder | layers
   QLabel* m_placeholder;
   QVBoxLayout* m_layerLayout;
