@@ -12,6 +12,7 @@
 #include "ensemble/net_predictions_model.h"
 #include "ensemble/top_prediction_delegate.h"
 #include "ensemble/validation_images.h"
+#include "widgets/count_text.h"
 #include "widgets/palette.h"
 
 ImageDetailPanel::ImageDetailPanel(QWidget* parent)
@@ -28,7 +29,7 @@ ImageDetailPanel::ImageDetailPanel(QWidget* parent)
   m_proxy->setSourceModel(m_model);
   m_proxy->setSortRole(NetPredictionsModel::SortRole);
   m_picture->setObjectName(QStringLiteral("probeImage"));
-  m_picture->setFixedSize(kImageSize + 2, kImageSize + 2);
+  m_picture->setFixedSize(m_imageSide + 2, m_imageSide + 2);
   m_picture->setAlignment(Qt::AlignCenter);
   m_heading->setObjectName(QStringLiteral("sectionTitle"));
   for (QLabel* label : {m_caption, m_votes, m_epochText}) {
@@ -83,8 +84,24 @@ QString ImageDetailPanel::epochText() const {
   return m_epochText->text();
 }
 
+void ImageDetailPanel::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  const int side = std::clamp((height() - kTableRoom) / 28 * 28, kMinImageSize, kImageSize);
+  if (side == m_imageSide) return;
+  m_imageSide = side;
+  m_picture->setFixedSize(side + 2, side + 2);
+  showPicture();
+}
+
+void ImageDetailPanel::showPicture() {
+  if (m_image.isNull()) return;
+  m_picture->setPixmap(QPixmap::fromImage(
+      m_image.scaled(m_imageSide, m_imageSide, Qt::KeepAspectRatio, Qt::FastTransformation)));
+}
+
 void ImageDetailPanel::setImage(const EnsembleRunPtr& run, int image) {
   m_model->setImage(run, image);
+  m_image = {};
   if (m_model->image() < 0) {
     m_picture->setPixmap({});
     m_picture->setText(tr("no image"));
@@ -97,9 +114,8 @@ void ImageDetailPanel::setImage(const EnsembleRunPtr& run, int image) {
   }
   const cs::ImageStats& s = run->image(image);
   if (run->images()) {
-    const QImage picture = ValidationImages::image(*run->images(), image);
-    m_picture->setPixmap(QPixmap::fromImage(
-        picture.scaled(kImageSize, kImageSize, Qt::KeepAspectRatio, Qt::FastTransformation)));
+    m_image = ValidationImages::image(*run->images(), image);
+    showPicture();
   } else {
     m_picture->setPixmap({});
     m_picture->setText(tr("image\nnot available"));
@@ -108,16 +124,16 @@ void ImageDetailPanel::setImage(const EnsembleRunPtr& run, int image) {
   const QString wrongColor = palette::html(palette::kWrong),
                 rightColor = palette::html(palette::kRightText);
   const ClassNames& names = run->classNames();
-  m_caption->setText(
-      tr("True label <b>%1</b> · ensemble vote <b style='color:%2'>%3</b><br>"
-         "wrong in <b>%4</b> of %5 networks · mean p(true) %6<br>disagreement %7 bits")
-          .arg(names.name(s.label).toHtmlEscaped())
-          .arg(s.vote == s.label ? rightColor : wrongColor)
-          .arg(names.name(s.vote).toHtmlEscaped())
-          .arg(s.wrong)
-          .arg(run->nets())
-          .arg(s.mean_true_prob, 0, 'f', 3)
-          .arg(s.disagreement, 0, 'f', 2));
+  m_caption->setText(tr("True label <b>%1</b> · ensemble vote <b style='color:%2'>%3</b><br>"
+                        "wrong in <b>%4</b> of %5 networks · mean&nbsp;p(true)&nbsp;%6<br>"
+                        "disagreement %7 bits")
+                         .arg(names.name(s.label).toHtmlEscaped())
+                         .arg(s.vote == s.label ? rightColor : wrongColor)
+                         .arg(names.name(s.vote).toHtmlEscaped())
+                         .arg(s.wrong)
+                         .arg(run->nets())
+                         .arg(s.mean_true_prob, 0, 'f', 3)
+                         .arg(s.disagreement, 0, 'f', 2));
   std::vector<std::pair<int, int>> votes;  // (count, label)
   for (int label = 0; label < run->classes(); ++label)
     if (const int n = run->votes(image, label); n > 0) votes.emplace_back(n, label);
@@ -143,10 +159,18 @@ void ImageDetailPanel::setImage(const EnsembleRunPtr& run, int image) {
   for (int e = 1; e <= run->historyEpochs(); ++e) right.push_back(run->rightAtEpoch(image, e));
   QStringList counts;
   for (int n : right) counts << QString::number(n);
-  m_epochText->setText(tr("Networks right at epoch 1–%1 (of %2): %3 · forgotten %4 times")
-                           .arg(run->historyEpochs())
-                           .arg(run->nets())
-                           .arg(counts.join(QStringLiteral(" ")))
-                           .arg(run->forgotten(image)));
+  if (right.size() == 1) {  // nothing to forget yet
+    m_epochText->setText(tr("Networks right at epoch 1: %1 of %2").arg(right[0]).arg(run->nets()));
+  } else {
+    const int forgotten = run->forgotten(image);
+    m_epochText->setText(
+        tr("Networks right at epochs 1–%1 (of %2): %3 · %4")
+            .arg(run->historyEpochs())
+            .arg(run->nets())
+            .arg(counts.join(QStringLiteral(" ")))
+            .arg(forgotten == 0
+                     ? tr("never forgotten")
+                     : tr("forgotten %1").arg(countText(forgotten, tr("time"), tr("times")))));
+  }
   m_epochStrip->setCounts(std::move(right), run->nets());
 }

@@ -3,6 +3,7 @@
 // per-epoch history) and every network's top-3 predictions in a sortable table.
 #pragma once
 
+#include <QImage>
 #include <QWidget>
 
 #include "ensemble/ensemble_run.h"
@@ -17,7 +18,12 @@ class ImageDetailPanel : public QWidget {
   Q_OBJECT
 
  public:
-  static constexpr int kImageSize = 168;  // 6 × 28
+  // The picture's largest side (6 × 28). On a low panel (the Ensemble view at 1366×768) it
+  // shrinks, by whole multiples of 28 down to kMinImageSize, to leave kTableRoom pixels of the
+  // panel's height to the epoch lines and the table.
+  static constexpr int kImageSize = 168;
+  static constexpr int kMinImageSize = 56;
+  static constexpr int kTableRoom = 180;
 
   explicit ImageDetailPanel(QWidget* parent = nullptr);
 
@@ -30,8 +36,15 @@ class ImageDetailPanel : public QWidget {
   QString captionText() const;
   EpochLearningStrip* epochStrip() const { return m_epochStrip; }
   QString epochText() const;
+  // The picture's side now, from the panel's height.
+  int imageSide() const { return m_imageSide; }
+
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
+  void showPicture();
+
   NetPredictionsModel* m_model;
   QSortFilterProxyModel* m_proxy;
   QLabel* m_picture;
@@ -41,4 +54,6 @@ class ImageDetailPanel : public QWidget {
   QLabel* m_epochText;
   EpochLearningStrip* m_epochStrip;
   QTableView* m_table;
+  QImage m_image;  // the selected validation image, unscaled; null if none
+  int m_imageSide = kImageSize;
 };

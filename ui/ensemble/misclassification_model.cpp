@@ -3,6 +3,7 @@
 #include <QColor>
 
 #include "ensemble/validation_images.h"
+#include "widgets/count_text.h"
 #include "widgets/palette.h"
 
 MisclassificationModel::MisclassificationModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -78,23 +79,24 @@ QString MisclassificationModel::name(int label) const {
 
 QString MisclassificationModel::toolTip(int row) const {
   const cs::ImageStats& s = m_run->image(row);
-  QString text = tr("Image %1, a %2: %3 of %4 networks get it wrong")
+  QString text = tr("Image %1, a %2: %3 of %4 get it wrong")
                      .arg(row)
                      .arg(name(s.label))
                      .arg(s.wrong)
-                     .arg(m_run->nets());
+                     .arg(countText(m_run->nets(), tr("network"), tr("networks")));
   if (s.wrong > 0)
-    text +=
-        tr("\nmost often as %1 (%2 networks)").arg(name(s.common_wrong_label)).arg(s.common_wrong);
+    text += tr("\nmost often as %1 (%2)")
+                .arg(name(s.common_wrong_label),
+                     countText(s.common_wrong, tr("network"), tr("networks")));
   text += tr("\nmean probability of the true label %1; ensemble vote %2")
               .arg(s.mean_true_prob, 0, 'f', 3)
               .arg(name(s.vote));
   if (!m_run->hasHistory())
     return text + tr("\nno forgetting events: the run was recorded before the store kept "
                      "every epoch's predictions");
-  return text + tr("\nforgotten %1 times across the networks over %2 epochs")
-                    .arg(m_run->forgotten(row))
-                    .arg(m_run->historyEpochs());
+  return text + tr("\nforgotten %1 across the networks over %2")
+                    .arg(countText(m_run->forgotten(row), tr("time"), tr("times")),
+                         countText(m_run->historyEpochs(), tr("epoch"), tr("epochs")));
 }
 
 QVariant MisclassificationModel::data(const QModelIndex& index, int role) const {

@@ -48,6 +48,10 @@ class TestEnsembleModels : public QObject {
     QCOMPARE(model.index(0, M::CommonWrongColumn).data().toString(), QStringLiteral("–"));
     QCOMPARE(model.index(4, M::VoteColumn).data().toInt(), 8);
     QCOMPARE(model.index(3, M::MeanTrueProbColumn).data(M::SortRole).toFloat(), 0.775f);
+    // Counts in words: one network of four has image 3 wrong.
+    QCOMPARE(model.index(3, M::WrongColumn).data(Qt::ToolTipRole).toString().section('\n', 0, 1),
+             QStringLiteral("Image 3, a 1: 1 of 4 networks get it wrong\n"
+                            "most often as 7 (1 network)"));
     QVERIFY(!model.index(0, M::ImageColumn).data(Qt::DecorationRole).isValid());  // no images
     model.setRun(makeRun(randomEval(3, {1, 2, 3, 4, 5}, 0.8, 1), {1, 2, 3, 4, 5}));
     QCOMPARE(model.rowCount(), 5);

@@ -247,6 +247,25 @@ class TestEnsemblePage : public QObject {
     QCOMPARE(page.detail()->image(), -1);
   }
 
+  void detailTableKeepsRowsOnSmallScreens() {
+    StoredHandBuilt s;
+    EnsemblePage page;
+    page.rememberDataset(pairWith(s.val));  // with pictures
+    // The page's room in the window at 1366×768, then at 1920×1080.
+    QVERIFY(openShown(page, s, QSize(1366, 650)));
+    QVERIFY(page.table()->selectImage(4));
+    QTest::qWait(20);
+    const ImageDetailPanel* detail = page.detail();
+    const QTableView* nets = detail->table();
+    const int rows = nets->viewport()->height() / nets->verticalHeader()->defaultSectionSize();
+    QVERIFY2(rows >= 4, qPrintable(QStringLiteral("room for %1 rows of networks").arg(rows)));
+    QVERIFY(detail->imageSide() >= ImageDetailPanel::kMinImageSize);
+    QVERIFY(detail->imageSide() < ImageDetailPanel::kImageSize);
+    page.resize(1920, 960);
+    QTest::qWait(20);
+    QCOMPARE(detail->imageSide(), ImageDetailPanel::kImageSize);
+  }
+
   void validationImagesAreFoundAndChecked() {
     StoredHandBuilt s;
     EnsemblePage page;
