@@ -5,6 +5,7 @@
 #include <QLocale>
 #include <QSignalBlocker>
 #include <QSpinBox>
+#include <QStringList>
 #include <algorithm>
 
 #include "network/probability_bars.h"
@@ -72,26 +73,22 @@ void ProbeView::setSnapshot(const cs::Snapshot& s) {
   const QImage image = probeImage(s);
   m_image->setPixmap(QPixmap::fromImage(
       image.scaled(kImageSide, kImageSide, Qt::KeepAspectRatio, Qt::FastTransformation)));
-  const QLocale locale;
-  QString prediction;
+  // One fact a line, so that they fit the panel at 1366×768.
+  QStringList lines{drawn ? tr("the drawn digit")
+                          : tr("true label <b>%1</b>").arg(m_names.name(s.label).toHtmlEscaped())};
   if (!s.probs.empty()) {
     const auto best = std::max_element(s.probs.begin(), s.probs.end());
     const int predicted = static_cast<int>(best - s.probs.begin());
-    prediction = tr("predicted <b style='color:%1'>%2</b> (%3%)")
-                     .arg(palette::html(predicted == s.label ? palette::kRight : palette::kWrong))
-                     .arg(m_names.name(predicted).toHtmlEscaped())
-                     .arg(*best * 100, 0, 'f', 1);
+    lines << tr("predicted <b style='color:%1'>%2</b> (%3%)")
+                 .arg(palette::html(predicted == s.label ? palette::kRight : palette::kWrong))
+                 .arg(m_names.name(predicted).toHtmlEscaped())
+                 .arg(*best * 100, 0, 'f', 1);
   }
   // Named as the status bar names the run's position: epoch, then the global step (the steps
   // whose updates these weights include).
-  m_details->setText(
-      tr("%1 · %2<br>loss %3 · epoch %4 · step %5")
-          .arg(drawn ? tr("the drawn digit")
-                     : tr("true label <b>%1</b>").arg(m_names.name(s.label).toHtmlEscaped()))
-          .arg(prediction)
-          .arg(s.loss, 0, 'g', 3)
-          .arg(s.epoch + 1)
-          .arg(locale.toString(s.step)));
+  lines << tr("loss %1").arg(s.loss, 0, 'g', 3)
+        << tr("epoch %1 · step %2").arg(s.epoch + 1).arg(QLocale().toString(s.step));
+  m_details->setText(lines.join(QStringLiteral("<br>")));
   m_bars->setProbabilities(s.probs, s.label);
 }
 
