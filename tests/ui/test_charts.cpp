@@ -59,6 +59,7 @@ class TestCharts : public QObject {
   void recentAccuracyWindow();
   void accuracyAxisBeforeTheFirstEvaluation();
   void zoomKeepsTheAxisLabels();
+  void firstStepsAreDrawn();
 };
 
 void TestCharts::emaIsDebiased() {
@@ -218,6 +219,29 @@ void TestCharts::zoomKeepsTheAxisLabels() {
     }
     view->resetZoom();
     QVERIFY(!view->isZoomed());
+  }
+}
+
+void TestCharts::firstStepsAreDrawn() {
+  // After one "Step one batch": one loss and one batch accuracy, which a line alone cannot show.
+  MetricsHistory history;
+  history.setStepsPerEpoch(900);
+  history.addLosses({{0, 2.3f, 0.11f}});
+  TrainingCharts charts(&history);
+  charts.resize(600, 600);
+  charts.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&charts));
+  for (ZoomableChartView* view : charts.findChildren<ZoomableChartView*>()) {
+    // The training series are blue; the plot area is otherwise grey (no evaluation yet).
+    QChart* chart = view->chart();
+    const QImage shot = view->grab().toImage();
+    const QRect plot = view->mapFromScene(chart->mapToScene(chart->plotArea())).boundingRect();
+    int blue = 0;
+    for (int y = plot.top(); y <= plot.bottom(); ++y)
+      for (int x = plot.left(); x <= plot.right(); ++x)
+        if (const QColor c(shot.pixel(x, y)); c.blue() - c.red() > 30) ++blue;
+    QVERIFY2(blue >= 9,
+             qPrintable(QStringLiteral("%1: %2 pixels of the step").arg(chart->title()).arg(blue)));
   }
 }
 

@@ -135,6 +135,7 @@ void TrainingCharts::buildLossChart() {
   m_lossX->setLabelFormat(QStringLiteral("%d"));
   m_rawLoss = lineSeries(tr("training (per step)"), kRawLoss, 1.0);
   m_smoothLoss = lineSeries(tr("training (smoothed)"), kTrain, 2.0);
+  m_smoothLoss->setMarkerSize(6);  // while there are few steps (redraw)
   m_valLoss = lineSeries(tr("validation"), kValidation, 2.0);
   m_valLossPoints = markerSeries(kValidation);
   m_lossView = chartView(tr("Loss"), m_lossX, m_lossY, {m_rawLoss, m_smoothLoss, m_valLoss},
@@ -185,6 +186,7 @@ void TrainingCharts::buildAccuracyChart() {
   m_accuracyX = valueAxis(tr("epoch"));
   m_accuracyY = valueAxis(tr("accuracy (%)"));
   m_batchAccuracy = lineSeries(tr("training batches (smoothed)"), kRawLoss, 1.5);
+  m_batchAccuracy->setMarkerSize(6);
   m_trainAccuracy = lineSeries(tr("training (epoch)"), kTrain, 2.0);
   m_valAccuracy = lineSeries(tr("validation"), kValidation, 2.0);
   m_valAccuracyPoints = markerSeries(kValidation);
@@ -220,6 +222,10 @@ void TrainingCharts::redraw() {
   const std::vector<QPointF> smooth = chart_math::smoothed(m_history->losses(), smoothing());
   replaceIfChanged(m_rawLoss, thinned(m_history->losses(), kMaxPlottedPoints));
   replaceIfChanged(m_smoothLoss, thinned(smooth, kMaxPlottedPoints));
+  // A line needs two points: the first steps (Step one batch) are drawn as dots.
+  const bool fewSteps = m_history->losses().size() <= kMarkedSteps;
+  m_smoothLoss->setPointsVisible(fewSteps);
+  m_batchAccuracy->setPointsVisible(fewSteps);
   QList<QPointF> valLoss, valAccuracy, trainAccuracy, batchAccuracy;
   double lossMax = 0.5, epochMax = 1;
   for (const QPointF& p : smooth) lossMax = std::max(lossMax, p.y());

@@ -26,6 +26,8 @@ class TrainingCharts : public QWidget {
   // redraw maps and strokes each point, on the UI thread, while training runs).
   static constexpr int kMaxPlottedPoints = 1200;
   static constexpr int kRefreshMs = 500;
+  // Up to this many steps, the smoothed loss and batch accuracy mark each point.
+  static constexpr size_t kMarkedSteps = 20;
   static constexpr double kDefaultSmoothing = 0.97;  // as the CSV export's smoothed column
   static constexpr int kSmoothingSteps = 100;        // the slider's resolution: 0.00 .. 0.99
   static constexpr double kAccuracyPadding = 0.1;    // of the accuracies' span, each side
