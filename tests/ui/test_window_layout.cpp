@@ -2,9 +2,11 @@
 // 2560×1440 no panel is clipped by the window or overlaps another, also after shrinking and
 // growing back, and with the longest status texts the app writes.
 #include <QDockWidget>
+#include <QHeaderView>
 #include <QLabel>
 #include <QScreen>
 #include <QScrollBar>
+#include <QTableView>
 #include <QtTest>
 #include <algorithm>
 
@@ -218,6 +220,11 @@ void TestWindowLayout::ensembleTrainingBoxFitsSmallScreens() {
   p.lastMeanAccuracy = 0.9768;
   panel->setProgress(p);
   QTest::qWait(50);
+  // The runs above the box keep their rows.
+  const QTableView* runs = panel->table();
+  const int rows = runs->viewport()->height() / runs->verticalHeader()->defaultSectionSize();
+  QVERIFY2(rows >= RunsPanel::kMinRowsShown,
+           qPrintable(QStringLiteral("room for %1 runs while training").arg(rows)));
   // Every line of the box is drawn whole: no text cut at its top or bottom.
   const QWidget* box = panel->findChild<QWidget*>(QStringLiteral("trainingBox"));
   QVERIFY(box && box->isVisible());

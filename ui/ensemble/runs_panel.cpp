@@ -7,6 +7,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QResizeEvent>
+#include <QScrollBar>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -54,6 +55,12 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
   m_table->horizontalHeader()->setHighlightSections(false);
   const int widths[RunsModel::ColumnCount] = {36, 118, 40, 54, 74, 70, 160};
   for (int c = 0; c < RunsModel::ColumnCount; ++c) m_table->setColumnWidth(c, widths[c]);
+  // Room for kMinRowsShown runs whatever else the panel shows: a splitter keeps only a widget's
+  // minimum, and the training box took its height from the table (one row at 1366x768).
+  m_table->setMinimumHeight(m_table->horizontalHeader()->sizeHint().height() +
+                            kMinRowsShown * m_table->verticalHeader()->defaultSectionSize() +
+                            m_table->horizontalScrollBar()->sizeHint().height() +
+                            2 * m_table->frameWidth());
 
   // One line each (the title elided, whole in its tool tip): wrapped labels ask a splitter for too
   // little height, and the box was cut at 1366x768.

@@ -19,6 +19,8 @@ class RunsPanel : public QWidget {
   Q_OBJECT
 
  public:
+  static constexpr int kMinRowsShown = 3;  // the run table's rows, also while training
+
   explicit RunsPanel(RunsModel* model, QWidget* parent = nullptr);
 
   QTableView* table() const { return m_table; }
