@@ -26,6 +26,28 @@ void SweepConfigModel::setSweep(SweepDataPtr sweep) {
   endResetModel();
 }
 
+void SweepConfigModel::setTraining(qint64 sweep, int config, double fraction) {
+  if (sweep == m_trainingSweep && config == m_trainingConfig && fraction == m_trainingFraction)
+    return;
+  m_trainingSweep = config < 0 ? -1 : sweep;
+  m_trainingConfig = config;
+  m_trainingFraction = fraction;
+  if (const int rows = rowCount(); rows > 0) {
+    const int column = statColumn(StatusStat);
+    Q_EMIT dataChanged(index(0, column), index(rows - 1, column));
+  }
+}
+
+bool SweepConfigModel::training(const SweepConfigResult& c) const {
+  return !c.finished && m_sweep && m_sweep->id() == m_trainingSweep && c.index >= m_trainingConfig;
+}
+
+QString SweepConfigModel::statusText(const SweepConfigResult& c) const {
+  if (!training(c)) return c.statusText();
+  if (c.index > m_trainingConfig) return tr("waiting");
+  return tr("training, %1%").arg(static_cast<int>(100 * m_trainingFraction));
+}
+
 const SweepConfigResult* SweepConfigModel::configAt(int row) const {
   if (!m_sweep || row < 0 || row >= rowCount()) return nullptr;
   return &m_sweep->configs()[row];
@@ -59,7 +81,7 @@ QVariant SweepConfigModel::display(const SweepConfigResult& c, int column) const
     case VoteStat:
       return percent(c.voteAccuracy);
     case StatusStat:
-      return c.statusText();
+      return statusText(c);
   }
   return {};
 }
@@ -87,7 +109,7 @@ QVariant SweepConfigModel::sortKey(const SweepConfigResult& c, int column) const
     case VoteStat:
       return c.voteAccuracy < 0 ? none : c.voteAccuracy;
     case StatusStat:
-      return c.statusText();
+      return statusText(c);
   }
   return {};
 }
@@ -108,14 +130,16 @@ QVariant SweepConfigModel::data(const QModelIndex& index, int role) const {
       return tr("%1\nrun %2 · %3")
           .arg(c.key.isEmpty() ? tr("(the sweep's settings)") : c.key)
           .arg(c.run < 0 ? tr("not begun") : QString::number(c.run))
-          .arg(c.statusText());
+          .arg(statusText(c));
     case Qt::TextAlignmentRole:
       return column > m_params.size() && column != statColumn(StatusStat)
                  ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
                  : QVariant();
     case Qt::ForegroundRole:
-      return column == statColumn(StatusStat) && !c.finished ? QBrush(QColor(0xb2, 0x18, 0x2b))
-                                                             : QVariant();
+      // Red for a configuration left unfinished, not for one training or waiting.
+      return column == statColumn(StatusStat) && !c.finished && !training(c)
+                 ? QBrush(QColor(0xb2, 0x18, 0x2b))
+                 : QVariant();
   }
   return {};
 }

@@ -320,6 +320,7 @@ void SweepPage::connectWorker() {
   });
   connect(m_worker, &SweepWorker::progress, this, [this](const SweepProgress& p) {
     m_listPanel->setProgress(p);
+    m_configModel->setTraining(p.sweep, p.config, p.unitFraction);
     // A new configuration in training: the one before it has ended (finished or failed).
     if (p.config != m_trainingConfig && m_trainingConfig >= 0 && m_sweep &&
         m_sweep->id() == p.sweep) {
@@ -387,6 +388,7 @@ void SweepPage::cancelSweep() {
 
 void SweepPage::onRunEnded(qint64 sweep) {
   m_running = false;
+  m_configModel->setTraining(-1, -1, 0);
   m_listPanel->hideRunning();
   refreshSweeps();
   if (sweep >= 0) openSweep(sweep);

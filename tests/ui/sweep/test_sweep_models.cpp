@@ -47,6 +47,7 @@ class TestSweepModels : public QObject {
   void loadsDistributionsAndVotes();
   void listModel();
   void configModelColumns();
+  void configModelSaysWhatTrains();
   void sortsNumbersAsNumbers_data();
   void sortsNumbersAsNumbers();
   void boxPlotsFollowTheSort();
@@ -131,6 +132,41 @@ void TestSweepModels::configModelColumns() {
   QCOMPARE(model.data(model.index(2, 0), SweepConfigModel::ConfigRole).toInt(), 2);
   model.setSweep(nullptr);
   QCOMPARE(model.rowCount(), 0);
+}
+
+void TestSweepModels::configModelSaysWhatTrains() {
+  const StoredSweep s;  // #0-#2 finished, #3 not begun
+  SweepConfigModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  model.setSweep(loadStored(s));
+  const int column = model.statColumn(SweepConfigModel::StatusStat);
+  const auto status = [&](int row) { return model.index(row, column).data().toString(); };
+  const auto red = [&](int row) {
+    return model.index(row, column).data(Qt::ForegroundRole).isValid();
+  };
+  QVERIFY(red(3));
+  QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+  model.setTraining(s.sweep, 3, 0.42);
+  QCOMPARE(changed.size(), 1);
+  QCOMPARE(changed[0][0].value<QModelIndex>(), model.index(0, column));
+  QCOMPARE(changed[0][1].value<QModelIndex>(), model.index(3, column));
+  QCOMPARE(status(3), QStringLiteral("training, 42%"));
+  QVERIFY(!red(3));
+  QVERIFY(model.index(3, 0).data(Qt::ToolTipRole).toString().endsWith("training, 42%"));
+  QCOMPARE(status(0), QStringLiteral("finished"));
+  // A configuration after the one in training waits its turn.
+  model.setTraining(s.sweep, 2, 0.1);
+  QCOMPARE(status(3), QStringLiteral("waiting"));
+  QVERIFY(!red(3));
+  QCOMPARE(status(2), QStringLiteral("finished"));
+  // Another sweep training, or none: the stored state.
+  model.setTraining(s.sweep + 1, 0, 0.5);
+  QCOMPARE(status(3), QStringLiteral("unfinished (not begun)"));
+  QVERIFY(red(3));
+  model.setTraining(s.sweep, 3, 0.5);
+  model.setTraining(-1, -1, 0);
+  QCOMPARE(status(3), QStringLiteral("unfinished (not begun)"));
+  QVERIFY(red(3));
 }
 
 void TestSweepModels::sortsNumbersAsNumbers_data() {
