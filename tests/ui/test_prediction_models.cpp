@@ -5,6 +5,7 @@
 // with Clear filters, a filter by prediction goes with the predictions.
 #include <QAbstractItemModelTester>
 #include <QComboBox>
+#include <QHeaderView>
 #include <QListView>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -317,7 +318,10 @@ void TestPredictionModels::emptyConfusionMatrixSaysHowToFillIt() {
   QCOMPARE(ink(), 0);
   view.setPlaceholderText(QStringLiteral("Not evaluated yet"));
   QVERIFY(ink() > 50);
+  // No blank header strips beside the text.
+  QVERIFY(view.verticalHeader()->isHidden() && view.horizontalHeader()->isHidden());
   confusion.setCounts(2, {3, 1, 2, 0});  // cells now: no placeholder over them
+  QVERIFY(!view.verticalHeader()->isHidden() && !view.horizontalHeader()->isHidden());
   view.setPlaceholderText({});
   ink();  // the first paint of the cells fits the headers to them
   const int cells = ink();

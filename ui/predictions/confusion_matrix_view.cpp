@@ -28,8 +28,10 @@ ConfusionMatrixView::ConfusionMatrixView(ConfusionMatrixModel* model, QWidget* p
   setCornerButtonEnabled(false);
   setMouseTracking(true);
   fitRowHeader();
+  showHeaders();
   connect(model, &QAbstractItemModel::modelReset, this, [this] {
     fitRowHeader();
+    showHeaders();
     markCell(m_markTrue, m_markPredicted);  // new counts: the same cell stays marked
   });
   connect(model, &QAbstractItemModel::headerDataChanged, this, &ConfusionMatrixView::fitRowHeader);
@@ -44,6 +46,13 @@ ConfusionMatrixView::ConfusionMatrixView(ConfusionMatrixModel* model, QWidget* p
 void ConfusionMatrixView::fitRowHeader() {
   const int names = m_model->classNames().widestName(m_model->classes(), fontMetrics());
   verticalHeader()->setFixedWidth(std::max(kCellHeight, names + 12));
+}
+
+// Labels only for cells: an empty matrix is its placeholder alone, without a blank header strip.
+void ConfusionMatrixView::showHeaders() {
+  const bool cells = m_model->rowCount() > 0;
+  horizontalHeader()->setVisible(cells);
+  verticalHeader()->setVisible(cells);
 }
 
 void ConfusionMatrixView::markCell(int trueLabel, int predicted) {

@@ -39,6 +39,7 @@ class ConfusionMatrixView : public QTableView {
 
  private:
   void fitRowHeader();
+  void showHeaders();
 
   ConfusionMatrixModel* m_model;
   int m_markTrue = -1, m_markPredicted = -1;
