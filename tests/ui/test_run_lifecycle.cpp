@@ -1,9 +1,12 @@
 // A run's life in the main window beyond its first start: asking before unsaved training is
 // discarded (Reset, Load checkpoint, Quit), continuing from a checkpoint with the status bar and
-// the probe naming the same epoch and step, and the learning rate changed while paused.
+// the probe naming the same epoch and step, the learning rate changed while paused, and the
+// File menu's recent checkpoints.
 #include <QAction>
 #include <QDoubleSpinBox>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -13,6 +16,7 @@
 #include "settings/hyperparameter_panel.h"
 #include "test_data.h"
 #include "training/training_session.h"
+#include "widgets/recent_files.h"
 #include "window/live_training_view.h"
 #include "window/main_window.h"
 #include "window/training_status_bar.h"
@@ -27,6 +31,7 @@ class TestRunLifecycle : public QObject {
   void quitWaitsForTheChosenSave();
   void labelsAgreeAfterACheckpointLoads();
   void learningRateChangesWhilePaused();
+  void recentCheckpointsReopen();
 
  private:
   using Answer = UnsavedRunGuard::Answer;
@@ -205,6 +210,60 @@ void TestRunLifecycle::learningRateChangesWhilePaused() {
   QCOMPARE(metaOf(path).optimizer.lr, 0.02f);
   QCOMPARE(metaOf(path).step, 2LL);
   live->unsavedRunGuard()->setAsker([](const QString&) { return Answer{Answer::Discard, {}}; });
+}
+
+void TestRunLifecycle::recentCheckpointsReopen() {
+  MainWindow window(m_data, {});
+  LiveTrainingView* live = window.live();
+  QStringList questions;
+  answerWith(live, &questions, {Answer::Discard, {}});
+  RecentFiles* recent = live->recentCheckpoints();
+  recent->clear();
+  QMenu* menu = recent->menu();
+  QVERIFY(window.menuBar()->actions().first()->menu()->actions().contains(menu->menuAction()));
+  QVERIFY(!menu->isEnabled());  // nothing saved or loaded yet
+
+  const QString first = m_dir.filePath(QStringLiteral("recent & first.safetensors"));
+  const QString second = m_dir.filePath(QStringLiteral("recent-second.safetensors"));
+  live->actions().step->trigger();
+  QTRY_VERIFY(live->inspector()->snapshot() && live->inspector()->snapshot()->step == 1);
+  live->session()->invoke(&TrainingWorker::saveCheckpoint, first);
+  QTRY_COMPARE(recent->files(), QStringList{first});
+  live->actions().step->trigger();
+  QTRY_VERIFY(live->inspector()->snapshot()->step == 2);
+  live->session()->invoke(&TrainingWorker::saveCheckpoint, second);
+  QTRY_COMPARE(recent->files(), (QStringList{second, first}));  // newest first
+  QVERIFY(menu->isEnabled());
+  Q_EMIT menu->aboutToShow();
+  QList<QAction*> entries = menu->actions();
+  QCOMPARE(entries.size(), 4);  // the two, a separator and Clear list
+  QCOMPARE(entries[1]->text(), QStringLiteral("&2 recent && first.safetensors — %1")
+                                   .arg(QDir::toNativeSeparators(m_dir.path())));
+  QCOMPARE(entries[1]->toolTip(), QDir::toNativeSeparators(first));
+
+  // Choosing the older one loads it (the run is back at its step) and makes it the newest.
+  entries[1]->trigger();
+  QTRY_VERIFY(live->inspector()->snapshot()->step == 1);
+  QTRY_COMPARE(recent->files(), (QStringList{first, second}));
+  QVERIFY(questions.isEmpty());  // the run at step 2 was saved: nothing to ask
+
+  // At most kMaxFiles, the oldest dropped; a file gone from disk is not listed.
+  QStringList copies;
+  for (int i = 0; i < RecentFiles::kMaxFiles; ++i) {
+    copies.prepend(m_dir.filePath(QStringLiteral("copy-%1.safetensors").arg(i)));
+    QVERIFY(QFile::copy(first, copies.front()));
+    recent->add(copies.front());
+  }
+  QCOMPARE(recent->files(), copies);
+  QVERIFY(QFile::remove(copies[3]));
+  copies.removeAt(3);
+  QCOMPARE(recent->files(), copies);
+  Q_EMIT menu->aboutToShow();
+  entries = menu->actions();
+  QCOMPARE(entries.size(), RecentFiles::kMaxFiles - 1 + 2);
+  entries.last()->trigger();  // Clear list
+  QVERIFY(recent->files().isEmpty());
+  QVERIFY(!menu->isEnabled());
 }
 
 QTEST_MAIN(TestRunLifecycle)

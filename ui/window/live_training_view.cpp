@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QLocale>
+#include <QMenu>
 #include <QMessageBox>
 #include <QScrollArea>
 #include <QSettings>
@@ -25,6 +26,7 @@
 #include "settings/hyperparameter_panel.h"
 #include "training/training_session.h"
 #include "widgets/file_dialogs.h"
+#include "widgets/recent_files.h"
 #include "window/unsaved_run_guard.h"
 
 namespace {
@@ -51,7 +53,9 @@ LiveTrainingView::LiveTrainingView(DatasetPtr data, const QString& dataProblem, 
       m_confusionView(new ConfusionMatrixView(m_confusion)),
       m_canvasPanel(new CanvasPanel(m_session)),
       m_saliency(new SaliencyView(m_session)),
-      m_guard(new UnsavedRunGuard(m_session, this)) {
+      m_guard(new UnsavedRunGuard(m_session, this)),
+      m_recentCheckpoints(new RecentFiles(QStringLiteral("paths/recentCheckpoints"),
+                                          tr("Recent checkpoints"), this)) {
   setWindowFlags(Qt::Widget);  // embedded in the main window's tabs
   setDockNestingEnabled(true);
   setCentralWidget(m_inspector);
@@ -78,6 +82,7 @@ void LiveTrainingView::createActions() {
       action(this, QStringLiteral("save"), tr("&Save checkpoint…"), QKeySequence::Save);
   a.loadCheckpoint =
       action(this, QStringLiteral("open"), tr("&Load checkpoint…"), QKeySequence::Open);
+  a.recentCheckpoints = m_recentCheckpoints->menu()->menuAction();
   a.exportChartsPng = action(this, {}, tr("Charts as &PNG…"));
   a.exportChartsSvg = action(this, {}, tr("Charts as S&VG…"));
   a.exportMetricsCsv = action(this, {}, tr("&Metrics as CSV…"));
@@ -106,26 +111,24 @@ void LiveTrainingView::createActions() {
   connect(a.evaluate, &QAction::triggered, this, [s] { s->invoke(&TrainingWorker::evaluateNow); });
   connect(a.saveCheckpoint, &QAction::triggered, this, &LiveTrainingView::saveCheckpointAs);
   connect(a.loadCheckpoint, &QAction::triggered, this, &LiveTrainingView::loadCheckpointFrom);
-  connect(a.exportChartsPng, &QAction::triggered, this, [this] {
-    const QString path = askSaveFileName(this, tr("Export charts as PNG"),
-                                         QStringLiteral("charts.png"), tr("PNG image (*.png)"));
-    if (!path.isEmpty()) writeChartsPng(path);
-  });
-  connect(a.exportChartsSvg, &QAction::triggered, this, [this] {
-    const QString path = askSaveFileName(this, tr("Export charts as SVG"),
-                                         QStringLiteral("charts.svg"), tr("SVG drawing (*.svg)"));
-    if (!path.isEmpty()) writeChartsSvg(path);
-  });
-  connect(a.exportMetricsCsv, &QAction::triggered, this, [this] {
-    const QString path = askSaveFileName(this, tr("Export metrics"), QStringLiteral("metrics.csv"),
-                                         tr("CSV table (*.csv)"));
-    if (!path.isEmpty()) writeMetricsCsv(path);
-  });
-  connect(a.exportPredictionsCsv, &QAction::triggered, this, [this] {
-    const QString path = askSaveFileName(
-        this, tr("Export predictions"), QStringLiteral("predictions.csv"), tr("CSV table (*.csv)"));
-    if (!path.isEmpty()) writePredictionsCsv(path);
-  });
+  connect(m_recentCheckpoints, &RecentFiles::fileChosen, this, &LiveTrainingView::loadCheckpoint);
+  // Each export: a save dialog, then the write (which reports how it went).
+  using Write = bool (LiveTrainingView::*)(const QString&);
+  const auto exporting = [this](QAction* action, const QString& title, const QString& name,
+                                const QString& filter, Write write) {
+    connect(action, &QAction::triggered, this, [=, this] {
+      const QString path = askSaveFileName(this, title, name, filter);
+      if (!path.isEmpty()) (this->*write)(path);
+    });
+  };
+  exporting(a.exportChartsPng, tr("Export charts as PNG"), QStringLiteral("charts.png"),
+            tr("PNG image (*.png)"), &LiveTrainingView::writeChartsPng);
+  exporting(a.exportChartsSvg, tr("Export charts as SVG"), QStringLiteral("charts.svg"),
+            tr("SVG drawing (*.svg)"), &LiveTrainingView::writeChartsSvg);
+  exporting(a.exportMetricsCsv, tr("Export metrics"), QStringLiteral("metrics.csv"),
+            tr("CSV table (*.csv)"), &LiveTrainingView::writeMetricsCsv);
+  exporting(a.exportPredictionsCsv, tr("Export predictions"), QStringLiteral("predictions.csv"),
+            tr("CSV table (*.csv)"), &LiveTrainingView::writePredictionsCsv);
   connect(m_charts, &TrainingCharts::exportPngRequested, a.exportChartsPng, &QAction::trigger);
   connect(m_charts, &TrainingCharts::exportSvgRequested, a.exportChartsSvg, &QAction::trigger);
 }
@@ -257,6 +260,7 @@ void LiveTrainingView::connectSession() {
   connect(w, &TrainingWorker::failed, this, &LiveTrainingView::showError);
   connect(w, &TrainingWorker::checkpointLoaded, this, &LiveTrainingView::onCheckpointLoaded);
   connect(w, &TrainingWorker::checkpointSaved, this, [this](const QString& path) {
+    m_recentCheckpoints->add(path);
     Q_EMIT statusMessage(tr("Saved checkpoint %1").arg(QDir::toNativeSeparators(path)));
   });
 
@@ -416,6 +420,7 @@ void LiveTrainingView::onEvaluated(const EvaluationReport& report) {
 }
 
 void LiveTrainingView::onCheckpointLoaded(const QString& path, const cs::CheckpointMeta& meta) {
+  m_recentCheckpoints->add(path);
   TrainingSettings settings = m_panel->settings();
   settings.adoptOptimizer(meta.optimizer);
   settings.batchSize = meta.batch_size;

@@ -19,6 +19,7 @@ class NetworkInspector;
 class PredictionModel;
 class PredictionsPanel;
 class QDockWidget;
+class RecentFiles;
 class SaliencyView;
 class TrainingCharts;
 class TrainingSession;
@@ -38,6 +39,7 @@ class LiveTrainingView : public QMainWindow {
     QAction* evaluate;
     QAction* saveCheckpoint;
     QAction* loadCheckpoint;
+    QAction* recentCheckpoints;  // the Recent checkpoints submenu
     QAction* exportChartsPng;
     QAction* exportChartsSvg;
     QAction* exportMetricsCsv;
@@ -79,6 +81,8 @@ class LiveTrainingView : public QMainWindow {
   // Asks before `action` discards unsaved training (Save / Discard / Cancel): true to go on.
   bool confirmDiscard(const QString& action);
   UnsavedRunGuard* unsavedRunGuard() const { return m_guard; }
+  // Checkpoints saved or loaded (the Recent checkpoints menu).
+  RecentFiles* recentCheckpoints() const { return m_recentCheckpoints; }
 
  Q_SIGNALS:
   // Something worth a line in the status bar ("Saved checkpoint …").
@@ -118,6 +122,7 @@ class LiveTrainingView : public QMainWindow {
   CanvasPanel* m_canvasPanel;
   SaliencyView* m_saliency;
   UnsavedRunGuard* m_guard;
+  RecentFiles* m_recentCheckpoints;
   QList<QDockWidget*> m_docks;
   Actions m_actions{};
   DatasetPtr m_data;  // the dataset the next run uses

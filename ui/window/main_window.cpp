@@ -85,6 +85,7 @@ void MainWindow::createMenus() {
   const LiveTrainingView::Actions& a = m_live->actions();
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(a.loadCheckpoint);
+  file->addAction(a.recentCheckpoints);
   file->addAction(a.saveCheckpoint);
   file->addSeparator();
   QMenu* exports = file->addMenu(QIcon(QStringLiteral(":/icons/export.svg")), tr("&Export"));
