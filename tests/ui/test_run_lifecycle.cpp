@@ -130,6 +130,9 @@ void TestRunLifecycle::quitWaitsForTheChosenSave() {
   LiveTrainingView* live = window.live();
   for (int i = 0; i < 3; ++i) live->actions().step->trigger();
   QTRY_VERIFY(live->inspector()->snapshot() && live->inspector()->snapshot()->step == 3);
+  // The save dialogs propose a name with the step, not one name for every checkpoint.
+  QTRY_COMPARE(live->unsavedRunGuard()->checkpointFileName(),
+               QStringLiteral("convscope-step3.safetensors"));
   QStringList questions;
   answerWith(live, &questions, {Answer::Save, path});
   window.close();

@@ -449,9 +449,8 @@ void LiveTrainingView::showError(const QString& title, const QString& message) {
 }
 
 void LiveTrainingView::saveCheckpointAs() {
-  const QString path =
-      askSaveFileName(this, tr("Save checkpoint"), QStringLiteral("convscope.safetensors"),
-                      tr("Safetensors checkpoint (*.safetensors)"));
+  const QString path = askSaveFileName(this, tr("Save checkpoint"), m_guard->checkpointFileName(),
+                                       tr("Safetensors checkpoint (*.safetensors)"));
   if (!path.isEmpty()) m_session->invoke(&TrainingWorker::saveCheckpoint, path);
 }
 

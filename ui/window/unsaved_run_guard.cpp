@@ -42,6 +42,10 @@ bool UnsavedRunGuard::confirm(const QString& action) {
   return true;
 }
 
+QString UnsavedRunGuard::checkpointFileName() const {
+  return QStringLiteral("convscope-step%1.safetensors").arg(m_step);
+}
+
 UnsavedRunGuard::Answer UnsavedRunGuard::ask(const QString& question) const {
   if (m_asker) return m_asker(question);
   QMessageBox box(QMessageBox::Question, tr("Save the run?"), question,
@@ -51,8 +55,7 @@ UnsavedRunGuard::Answer UnsavedRunGuard::ask(const QString& question) const {
   const int button = box.exec();
   if (button == QMessageBox::Discard) return {Answer::Discard, {}};
   if (button != QMessageBox::Save) return {Answer::Cancel, {}};
-  const QString path = askSaveFileName(m_dialogParent, tr("Save checkpoint"),
-                                       QStringLiteral("convscope.safetensors"),
+  const QString path = askSaveFileName(m_dialogParent, tr("Save checkpoint"), checkpointFileName(),
                                        tr("Safetensors checkpoint (*.safetensors)"));
   return {path.isEmpty() ? Answer::Cancel : Answer::Save, path};
 }

@@ -25,6 +25,9 @@ class UnsavedRunGuard : public QObject {
   UnsavedRunGuard(TrainingSession* session, QWidget* dialogParent);
 
   bool isUnsaved() const { return m_savedStep != m_step; }
+  // The name save dialogs propose: "convscope-step3581.safetensors", the run's newest step, so
+  // that saving again later does not offer to overwrite the earlier checkpoint.
+  QString checkpointFileName() const;
   // True when `action` ("Reset", …) may go ahead: nothing unsaved, discarded, or saved first.
   bool confirm(const QString& action);
   // A save chosen in confirm() has not reached the disk yet (Quit waits for it).
