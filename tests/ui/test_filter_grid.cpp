@@ -325,25 +325,34 @@ void TestFilterGrid::narrowInspectorKeepsTabsAndLegendsWhole() {
   inspector.show();
   QVERIFY(QTest::qWaitForWindowExposed(&inspector));
   auto* tabs = inspector.findChild<QTabBar*>();
-  auto* scaleBox = inspector.findChild<QComboBox*>();
-  QVERIFY(tabs && scaleBox);
-  // 480 px: about the inspector's width in the window at 1366×768.
-  for (const int width : {900, 480, 900}) {
+  auto* quantityBox = inspector.findChild<QComboBox*>(QStringLiteral("quantityBox"));
+  auto* scaleBox = inspector.findChild<QComboBox*>(QStringLiteral("scaleBox"));
+  QVERIFY(tabs && quantityBox && scaleBox);
+  // 480 px: about the inspector's width in the window at 1366×768; 380: at the window's minimum,
+  // narrower than the four tabs.
+  for (const int width : {900, 480, 380, 900}) {
     inspector.resize(width, 600);
     QTest::qWait(20);
     const QString at = QStringLiteral("at %1 px: ").arg(width);
-    // Every tab at its full width, so none is elided or behind scroll arrows.
-    QVERIFY2(
-        tabs->width() >= tabs->sizeHint().width(),
-        qPrintable(
-            at +
-            QStringLiteral("tabs %1 of %2 px").arg(tabs->width()).arg(tabs->sizeHint().width())));
+    const bool narrow = width == 380;
+    // The tabs, every one at its full width (none elided or behind scroll arrows), or where they
+    // do not fit, the same choices in a box.
+    QCOMPARE(tabs->isVisible(), !narrow);
+    QCOMPARE(quantityBox->isVisible(), narrow);
+    if (!narrow)
+      QVERIFY2(
+          tabs->width() >= tabs->sizeHint().width(),
+          qPrintable(
+              at +
+              QStringLiteral("tabs %1 of %2 px").arg(tabs->width()).arg(tabs->sizeHint().width())));
+    const QWidget* chooser = narrow ? static_cast<QWidget*>(quantityBox) : tabs;
+    const QRect choice(chooser->mapTo(&inspector, QPoint(0, 0)), chooser->size());
     const QRect box(scaleBox->mapTo(&inspector, QPoint(0, 0)), scaleBox->size());
-    QVERIFY2(inspector.rect().contains(box), qPrintable(at + QStringLiteral("scale box clipped")));
-    const QRect bar(tabs->mapTo(&inspector, QPoint(0, 0)), tabs->size());
-    QVERIFY2(!bar.intersects(box), qPrintable(at + QStringLiteral("scale box over the tabs")));
-    // Beside the tabs where there is room for both.
-    QCOMPARE(box.top() < bar.bottom(), width == 900);
+    QVERIFY2(inspector.rect().contains(choice) && inspector.rect().contains(box),
+             qPrintable(at + QStringLiteral("a control is clipped")));
+    QVERIFY2(!choice.intersects(box), qPrintable(at + QStringLiteral("controls overlap")));
+    // One row where there is room for both; below the tabs in between.
+    QCOMPARE(box.top() < choice.bottom(), width != 480);
     // Each layer's colour legend within the view's width (the view scrolls only down).
     for (int layer = 0; layer < inspector.layerCount(); ++layer) {
       const LayerView* view = inspector.layerView(layer);
@@ -358,6 +367,13 @@ void TestFilterGrid::narrowInspectorKeepsTabsAndLegendsWhole() {
                                    .arg(viewport->width())));
     }
   }
+  // The box chooses as the tabs do, and follows them.
+  quantityBox->setCurrentIndex(static_cast<int>(GridQuantity::WeightGradients));
+  QCOMPARE(inspector.quantity(), GridQuantity::WeightGradients);
+  QCOMPARE(tabs->currentIndex(), static_cast<int>(GridQuantity::WeightGradients));
+  tabs->setCurrentIndex(static_cast<int>(GridQuantity::Activations));
+  QCOMPARE(inspector.quantity(), GridQuantity::Activations);
+  QCOMPARE(quantityBox->currentIndex(), static_cast<int>(GridQuantity::Activations));
 }
 
 void TestFilterGrid::doubleClickEnlargesATile() {

@@ -29,20 +29,22 @@ NetworkInspector::NetworkInspector(QWidget* parent)
     : QWidget(parent),
       m_probe(new ProbeView),
       m_tabs(new QTabBar),
+      m_quantityBox(new QComboBox),
       m_scaleBox(new QComboBox),
       m_bar(new QGridLayout),
       m_stack(new QStackedWidget),
       m_placeholder(new QLabel) {
   setObjectName(QStringLiteral("networkInspector"));
   for (GridQuantity q : kQuantities) {
-    const int tab = m_tabs->addTab(FilterGridBuilder::displayName(q));
-    m_tabs->setTabToolTip(tab, FilterGridBuilder::displayName(q));
+    m_tabs->addTab(FilterGridBuilder::displayName(q));
+    m_quantityBox->addItem(FilterGridBuilder::displayName(q));
   }
   m_tabs->setDrawBase(false);
   m_tabs->setExpanding(false);
-  // Narrower than its tabs, the bar shortens their texts rather than hiding a tab behind arrows.
-  m_tabs->setUsesScrollButtons(false);
-  m_tabs->setElideMode(Qt::ElideRight);
+  m_quantityBox->setObjectName(QStringLiteral("quantityBox"));
+  m_quantityBox->setToolTip(tr("What the layers show"));
+  m_scaleBox->setObjectName(QStringLiteral("scaleBox"));
+  m_quantityBox->hide();
   m_scaleBox->addItem(tr("Scale per channel"), static_cast<int>(ColorScale::PerChannel));
   m_scaleBox->addItem(tr("Scale per layer"), static_cast<int>(ColorScale::PerLayer));
   m_scaleBox->setToolTip(tr("Colour each tile on its own range, or all tiles of a layer on one"));
@@ -71,7 +73,8 @@ NetworkInspector::NetworkInspector(QWidget* parent)
   m_bar->setContentsMargins(12, 0, 12, 0);
   m_bar->setHorizontalSpacing(8);
   m_bar->setVerticalSpacing(6);
-  m_bar->addWidget(m_tabs, 0, 0);
+  m_bar->addWidget(m_tabs, 0, 0, Qt::AlignLeft);
+  m_bar->addWidget(m_quantityBox, 0, 0, Qt::AlignLeft);  // in the tabs' place when narrow
   m_bar->setColumnStretch(1, 1);
   m_bar->addWidget(m_scaleBox, 0, 2);
   auto* layout = new QVBoxLayout(this);
@@ -86,6 +89,8 @@ NetworkInspector::NetworkInspector(QWidget* parent)
 
   connect(m_tabs, &QTabBar::currentChanged, this,
           [this](int i) { setQuantity(kQuantities[std::clamp(i, 0, 3)]); });
+  connect(m_quantityBox, &QComboBox::currentIndexChanged, this,
+          [this](int i) { setQuantity(kQuantities[std::clamp(i, 0, 3)]); });
   connect(m_scaleBox, &QComboBox::currentIndexChanged, this,
           [this] { setColorScale(static_cast<ColorScale>(m_scaleBox->currentData().toInt())); });
   connect(m_probe, &ProbeView::probeRequested, this, &NetworkInspector::probeRequested);
@@ -99,20 +104,26 @@ bool NetworkInspector::eventFilter(QObject* watched, QEvent* event) {
 
 void NetworkInspector::resizeEvent(QResizeEvent* event) {
   QWidget::resizeEvent(event);
-  placeScaleBox();
+  placeControls();
 }
 
-// The scale box sits beside the tabs where both fit whole, else below them (the inspector at
-// 1366×768), so that every tab keeps its full name.
-void NetworkInspector::placeScaleBox() {
+// Every quantity keeps its full name: the tabs with the scale box beside them where both fit,
+// else above it (the inspector at 1366×768), else a quantity box in the tabs' place (at the
+// window's smallest), rather than tabs hidden behind scroll arrows or cut to "W…".
+void NetworkInspector::placeControls() {
   const QMargins margins = m_bar->contentsMargins();
-  const int oneRow = margins.left() + m_tabs->sizeHint().width() + m_bar->horizontalSpacing() +
-                     m_scaleBox->sizeHint().width() + margins.right();
-  const bool below = oneRow > width();
-  if (below == m_scaleBoxBelow) return;
-  m_scaleBoxBelow = below;
+  const int room = width() - margins.left() - margins.right();
+  const int tabs = m_tabs->sizeHint().width();
+  const BarLayout layout =
+      tabs + m_bar->horizontalSpacing() + m_scaleBox->sizeHint().width() <= room ? BarLayout::OneRow
+      : tabs <= room ? BarLayout::TwoRows
+                     : BarLayout::QuantityBox;
+  if (layout == m_barLayout) return;
+  m_barLayout = layout;
+  m_tabs->setVisible(layout != BarLayout::QuantityBox);
+  m_quantityBox->setVisible(layout == BarLayout::QuantityBox);
   m_bar->removeWidget(m_scaleBox);
-  if (below)
+  if (layout == BarLayout::TwoRows)
     m_bar->addWidget(m_scaleBox, 1, 0, Qt::AlignLeft);
   else
     m_bar->addWidget(m_scaleBox, 0, 2);
@@ -162,8 +173,9 @@ void NetworkInspector::setClassNames(const ClassNames& names) {
 void NetworkInspector::setQuantity(GridQuantity quantity) {
   if (quantity == m_quantity) return;
   m_quantity = quantity;
-  const QSignalBlocker block(m_tabs);
+  const QSignalBlocker blockTabs(m_tabs), blockBox(m_quantityBox);
   m_tabs->setCurrentIndex(static_cast<int>(quantity));
+  m_quantityBox->setCurrentIndex(static_cast<int>(quantity));
   refresh();
 }
 

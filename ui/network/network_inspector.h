@@ -68,13 +68,14 @@ class NetworkInspector : public QWidget {
   void refresh();
   void updateTileScale();
   void updateTileZoom();
-  void placeScaleBox();
+  void placeControls();
 
   ProbeView* m_probe;
   QTabBar* m_tabs;
+  QComboBox* m_quantityBox;  // the tabs' choices, shown instead of them where they do not fit
   QComboBox* m_scaleBox;
-  QGridLayout* m_bar;  // the tabs, and the scale box beside them or, if narrow, below
-  bool m_scaleBoxBelow = false;
+  QGridLayout* m_bar;
+  enum class BarLayout { OneRow, TwoRows, QuantityBox } m_barLayout = BarLayout::OneRow;
   QStackedWidget* m_stack;  // placeholder | layers
   QLabel* m_placeholder;
   QVBoxLayout* m_layerLayout;
