@@ -5,12 +5,15 @@
 #include <QAction>
 #include <QLabel>
 #include <QListView>
+#include <QMenu>
+#include <QMenuBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QtTest>
 
 #include "charts/training_charts.h"
+#include "ensemble/ensemble_page.h"
 #include "network/network_inspector.h"
 #include "predictions/confusion_matrix_model.h"
 #include "predictions/prediction_filter_model.h"
@@ -34,6 +37,7 @@ class TestMainWindow : public QObject {
   void uiStaysResponsiveWhileTraining();
   void startNeedsValidSettings();
   void missingDatasetSaysHowToFixIt();
+  void aboutSaysWhatABugReportNeeds();
 
  private:
   DatasetPtr m_data;
@@ -186,6 +190,23 @@ void TestMainWindow::missingDatasetSaysHowToFixIt() {
   QVERIFY(!live->actions().start->isEnabled());
   QVERIFY(live->actions().start->toolTip().contains(QStringLiteral("fetch-mnist.sh")));
   QCOMPARE(live->predictionModel()->rowCount(), 0);
+}
+
+void TestMainWindow::aboutSaysWhatABugReportNeeds() {
+  MainWindow window(m_data, {});
+  QTRY_VERIFY(!window.trainingStatusBar()->backendText().isEmpty());  // the backend's report
+  const QString about = window.aboutText();
+  QVERIFY2(about.contains(QStringLiteral("Qt ") + QString::fromLatin1(qVersion())),
+           qPrintable(about));
+  QVERIFY2(about.contains(window.trainingStatusBar()->backendText().toHtmlEscaped()),
+           qPrintable(about));
+  QVERIFY2(about.contains(QDir::toNativeSeparators(window.ensemble()->storePath())),
+           qPrintable(about));
+  // Help has About Qt beside it.
+  QMenu* help = window.menuBar()->actions().last()->menu();
+  QVERIFY(help);
+  QCOMPARE(help->actions().size(), 2);
+  QCOMPARE(help->actions().last()->text(), QStringLiteral("About &Qt"));
 }
 
 QTEST_MAIN(TestMainWindow)

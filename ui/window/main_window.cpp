@@ -4,6 +4,7 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
@@ -120,13 +121,18 @@ void MainWindow::createMenus() {
   view->addAction(tr("&Reset layout"), m_live, &LiveTrainingView::resetLayout);
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
-  help->addAction(tr("&About Convscope"), this, [this] {
-    QMessageBox::about(
-        this, tr("About Convscope"),
-        tr("<h3>Convscope %1</h3><p>Train a convolutional network on MNIST and watch it learn: "
-           "activations, gradients and weights of every layer, live.</p>")
-            .arg(QApplication::applicationVersion()));
-  });
+  help->addAction(tr("&About Convscope"), this,
+                  [this] { QMessageBox::about(this, tr("About Convscope"), aboutText()); });
+  help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+QString MainWindow::aboutText() const {
+  return tr("<h3>Convscope %1</h3><p>Train a convolutional network on MNIST and watch it learn: "
+            "activations, gradients and weights of every layer, live.</p>"
+            "<p>Qt %2<br>Backend: %3<br>Run store: %4</p>")
+      .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion()),
+           m_status->backendText().toHtmlEscaped(),
+           QDir::toNativeSeparators(m_ensemble->storePath()).toHtmlEscaped());
 }
 
 void MainWindow::createToolBar() {

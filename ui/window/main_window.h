@@ -28,6 +28,9 @@ class MainWindow : public QMainWindow {
   TrainingStatusBar* trainingStatusBar() const { return m_status; }
   void showView(View view);
   View currentView() const;
+  // Help ▸ About: the version, the Qt it runs on, the backend and the run store (what a bug
+  // report needs).
+  QString aboutText() const;
 
  protected:
   void closeEvent(QCloseEvent* event) override;

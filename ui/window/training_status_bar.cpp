@@ -92,6 +92,10 @@ void TrainingStatusBar::showTime() {
   m_time->setText(m_current == TrainingState::Running ? m_elapsed + m_eta : m_elapsed);
 }
 
+QString TrainingStatusBar::backendText() const {
+  return m_backend->text();
+}
+
 void TrainingStatusBar::setBackend(const BackendReport& report) {
   const QString device = report.device.isEmpty()
                              ? report.kind.toUpper()

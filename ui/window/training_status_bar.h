@@ -19,6 +19,7 @@ class TrainingStatusBar : public QStatusBar {
   void setState(TrainingState state);
   void setProgress(const TrainingProgress& progress);
   void setBackend(const BackendReport& report);
+  QString backendText() const;  // as the bar shows it, whole
   void clearProgress();
 
   static QString formatDuration(double seconds);  // "0:42", "1:02:03"
