@@ -16,6 +16,7 @@
 #include "settings/hyperparameter_panel.h"
 #include "test_data.h"
 #include "training/training_session.h"
+#include "widgets/app_resources.h"
 #include "widgets/recent_files.h"
 #include "window/live_training_view.h"
 #include "window/main_window.h"
@@ -267,6 +268,11 @@ void TestRunLifecycle::recentCheckpointsReopen() {
   entries.last()->trigger();  // Clear list
   QVERIFY(recent->files().isEmpty());
   QVERIFY(!menu->isEnabled());
+  // The entries name their folders as displayPath does: the home folder and below as "~".
+  QCOMPARE(displayPath(QDir::homePath()), QStringLiteral("~"));
+  QCOMPARE(displayPath(QDir::homePath() + QStringLiteral("/runs")),
+           QDir::toNativeSeparators(QStringLiteral("~/runs")));
+  QCOMPARE(displayPath(m_dir.path()), QDir::toNativeSeparators(m_dir.path()));
 }
 
 QTEST_MAIN(TestRunLifecycle)

@@ -25,7 +25,7 @@ QString pageStyleSheet() {
 
 QString displayPath(const QString& path) {
   const QString home = QDir::homePath();
-  if (path.startsWith(home + QLatin1Char('/')))
+  if (path == home || path.startsWith(home + QLatin1Char('/')))
     return QDir::toNativeSeparators(QStringLiteral("~") + path.mid(home.size()));
   return QDir::toNativeSeparators(path);
 }

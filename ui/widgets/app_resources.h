@@ -11,5 +11,5 @@ class QString;
 // warning, when it cannot be read.
 QString pageStyleSheet();
 
-// A path as a user reads it: under the home folder as "~/…".
+// A path as a user reads it: the home folder as "~", under it as "~/…".
 QString displayPath(const QString& path);

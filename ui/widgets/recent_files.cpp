@@ -6,6 +6,8 @@
 #include <QMenu>
 #include <QSettings>
 
+#include "widgets/app_resources.h"
+
 RecentFiles::RecentFiles(const QString& settingsKey, const QString& title, QObject* parent)
     : QObject(parent), m_key(settingsKey), m_menu(std::make_unique<QMenu>(title)) {
   m_menu->setToolTipsVisible(true);
@@ -50,10 +52,7 @@ void RecentFiles::rebuildMenu() {
   for (int i = 0; i < list.size(); ++i) {
     const QFileInfo info(list[i]);
     // "&1 run.safetensors — ~/Documents/mnist": the name first, the folder to tell two apart.
-    QString folder = QDir::toNativeSeparators(info.absolutePath());
-    const QString home = QDir::toNativeSeparators(QDir::homePath());
-    if (folder == home || folder.startsWith(home + QDir::separator()))
-      folder = QStringLiteral("~") + folder.mid(home.size());
+    const QString folder = displayPath(info.absolutePath());
     const auto escaped = [](QString text) { return text.replace(QLatin1Char('&'), "&&"); };
     QAction* action = m_menu->addAction(
         QStringLiteral("&%1 %2 — %3").arg(i + 1).arg(escaped(info.fileName()), escaped(folder)));
