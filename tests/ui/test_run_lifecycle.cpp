@@ -1,14 +1,19 @@
 // A run's life in the main window beyond its first start: asking before unsaved training is
 // discarded (Reset, Load checkpoint, Quit), continuing from a checkpoint with the status bar and
-// the probe naming the same epoch and step, the learning rate changed while paused, and the
-// File menu's recent checkpoints.
+// the probe naming the same epoch and step, the learning rate changed while paused, the
+// File menu's recent checkpoints, and File > Save checkpoint's dialog.
 #include <QAction>
+#include <QApplication>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QSpinBox>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 #include "convscope/checkpoint.h"
@@ -17,6 +22,7 @@
 #include "test_data.h"
 #include "training/training_session.h"
 #include "widgets/app_resources.h"
+#include "widgets/file_dialogs.h"
 #include "widgets/recent_files.h"
 #include "window/live_training_view.h"
 #include "window/main_window.h"
@@ -33,6 +39,7 @@ class TestRunLifecycle : public QObject {
   void labelsAgreeAfterACheckpointLoads();
   void learningRateChangesWhilePaused();
   void recentCheckpointsReopen();
+  void saveCheckpointAsksForAFile();
 
  private:
   using Answer = UnsavedRunGuard::Answer;
@@ -234,7 +241,7 @@ void TestRunLifecycle::recentCheckpointsReopen() {
   live->session()->invoke(&TrainingWorker::saveCheckpoint, first);
   QTRY_COMPARE(recent->files(), QStringList{first});
   live->actions().step->trigger();
-  QTRY_VERIFY(live->inspector()->snapshot()->step == 2);
+  QTRY_VERIFY(live->inspector()->snapshot() && live->inspector()->snapshot()->step == 2);
   live->session()->invoke(&TrainingWorker::saveCheckpoint, second);
   QTRY_COMPARE(recent->files(), (QStringList{second, first}));  // newest first
   QVERIFY(menu->isEnabled());
@@ -246,8 +253,8 @@ void TestRunLifecycle::recentCheckpointsReopen() {
   QCOMPARE(entries[1]->toolTip(), QDir::toNativeSeparators(first));
 
   // Choosing the older one loads it (the run is back at its step) and makes it the newest.
-  entries[1]->trigger();
-  QTRY_VERIFY(live->inspector()->snapshot()->step == 1);
+  entries[1]->trigger();  // the load clears the inspector's snapshot before its own arrives
+  QTRY_VERIFY(live->inspector()->snapshot() && live->inspector()->snapshot()->step == 1);
   QTRY_COMPARE(recent->files(), (QStringList{first, second}));
   QVERIFY(questions.isEmpty());  // the run at step 2 was saved: nothing to ask
 
@@ -276,4 +283,40 @@ void TestRunLifecycle::recentCheckpointsReopen() {
 }
 
 QTEST_MAIN(TestRunLifecycle)
+void TestRunLifecycle::saveCheckpointAsksForAFile() {
+  MainWindow window(m_data, {});
+  window.show();
+  LiveTrainingView* live = window.live();
+  for (int i = 0; i < 2; ++i) live->actions().step->trigger();
+  QTRY_VERIFY(live->inspector()->snapshot() && live->inspector()->snapshot()->step == 2);
+  QTRY_VERIFY(live->unsavedRunGuard()->isUnsaved());
+
+  // The dialog proposes the step's name in the folder of the last file; a path chosen there
+  // gets the checkpoint.
+  rememberFileFolder(m_dir.filePath(QStringLiteral("anything")));
+  const QString chosen = m_dir.filePath(QStringLiteral("from-the-dialog.safetensors"));
+  QString title, proposed;
+  QTimer answer;
+  connect(&answer, &QTimer::timeout, this, [&] {
+    auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+    if (!dialog) return;
+    answer.stop();
+    title = dialog->windowTitle();
+    proposed = dialog->selectedFiles().value(0);
+    // typed over the proposed name, as a user would (selectFile leaves a focused field alone)
+    auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
+    if (name) name->setText(QFileInfo(chosen).fileName());
+    static_cast<QDialog*>(dialog)->accept();  // QFileDialog::accept, as its Save button
+  });
+  answer.start(20);
+  live->actions().saveCheckpoint->trigger();
+  QCOMPARE(title, QStringLiteral("Save checkpoint"));
+  QCOMPARE(QFileInfo(proposed),
+           QFileInfo(m_dir.filePath(QStringLiteral("convscope-step2.safetensors"))));
+  QTRY_VERIFY(!live->unsavedRunGuard()->isUnsaved());
+  QVERIFY2(QFileInfo::exists(chosen), qPrintable(live->recentCheckpoints()->files().value(0)));
+  QCOMPARE(metaOf(chosen).step, 2LL);
+  QCOMPARE(live->recentCheckpoints()->files().value(0), chosen);
+}
+
 #include "test_run_lifecycle.moc"

@@ -27,6 +27,7 @@ class SweepConfigModel : public QAbstractTableModel {
   // The shown sweep's status column then says which configuration trains and which wait their
   // turn (configurations train in index order) instead of "unfinished". config -1: none trains.
   void setTraining(qint64 sweep, int config, double fraction);
+  int trainingConfig() const { return m_trainingConfig; }  // -1: none trains
   // What the status column says of `c`.
   QString statusText(const SweepConfigResult& c) const;
   // The parameter columns: the swept parameters, or every parameter when none differs.

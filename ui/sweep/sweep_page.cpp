@@ -320,14 +320,13 @@ void SweepPage::connectWorker() {
   });
   connect(m_worker, &SweepWorker::progress, this, [this](const SweepProgress& p) {
     m_listPanel->setProgress(p);
+    const int before = m_configModel->trainingConfig();
     m_configModel->setTraining(p.sweep, p.config, p.unitFraction);
     // A new configuration in training: the one before it has ended (finished or failed).
-    if (p.config != m_trainingConfig && m_trainingConfig >= 0 && m_sweep &&
-        m_sweep->id() == p.sweep) {
+    if (p.config != before && before >= 0 && m_sweep && m_sweep->id() == p.sweep) {
       refreshSweeps();
       openSweep(p.sweep);
     }
-    m_trainingConfig = p.config;
   });
   connect(m_worker, &SweepWorker::epochRecorded, this,
           [this](qint64 sweep, int config, qint64 run, int epoch, double accuracy) {
@@ -372,7 +371,6 @@ void SweepPage::startSweep(SweepRequest request) {
   if (!m_worker) connectWorker();
   if (request.storePath.isEmpty()) request.storePath = m_storePath;
   m_running = true;
-  m_trainingConfig = -1;
   m_listPanel->showRunning(tr("Starting the sweep…"));
   m_worker->resetCancel();
   SweepWorker* worker = m_worker;

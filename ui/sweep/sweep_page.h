@@ -113,6 +113,5 @@ class SweepPage : public QWidget {
   QThread m_thread;
   SweepWorker* m_worker = nullptr;  // lives on m_thread
   bool m_running = false;
-  int m_trainingConfig = -1;  // the configuration the worker last reported training
   bool m_shown = false;
 };

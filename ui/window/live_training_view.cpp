@@ -109,7 +109,7 @@ void LiveTrainingView::createActions() {
     if (m_guard->confirm(tr("Reset"))) s->invoke(&TrainingWorker::reset);
   });
   connect(a.evaluate, &QAction::triggered, this, [s] { s->invoke(&TrainingWorker::evaluateNow); });
-  connect(a.saveCheckpoint, &QAction::triggered, this, &LiveTrainingView::saveCheckpointAs);
+  connect(a.saveCheckpoint, &QAction::triggered, m_guard, &UnsavedRunGuard::saveAs);
   connect(a.loadCheckpoint, &QAction::triggered, this, &LiveTrainingView::loadCheckpointFrom);
   connect(m_recentCheckpoints, &RecentFiles::fileChosen, this, &LiveTrainingView::loadCheckpoint);
   // Each export: a save dialog, then the write (which reports how it went).
@@ -446,12 +446,6 @@ void LiveTrainingView::showError(const QString& title, const QString& message) {
   box->setAttribute(Qt::WA_DeleteOnClose);
   box->setWindowModality(Qt::NonModal);
   box->show();
-}
-
-void LiveTrainingView::saveCheckpointAs() {
-  const QString path = askSaveFileName(this, tr("Save checkpoint"), m_guard->checkpointFileName(),
-                                       tr("Safetensors checkpoint (*.safetensors)"));
-  if (!path.isEmpty()) m_session->invoke(&TrainingWorker::saveCheckpoint, path);
 }
 
 void LiveTrainingView::loadCheckpointFrom() {

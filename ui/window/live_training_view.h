@@ -106,7 +106,6 @@ class LiveTrainingView : public QMainWindow {
   void onEvaluated(const EvaluationReport& report);
   void onCheckpointLoaded(const QString& path, const cs::CheckpointMeta& meta);
   void showError(const QString& title, const QString& message);
-  void saveCheckpointAs();
   void loadCheckpointFrom();
   bool reportWrite(bool ok, const QString& path, const QString& error = {});
 

@@ -42,6 +42,11 @@ bool UnsavedRunGuard::confirm(const QString& action) {
   return true;
 }
 
+void UnsavedRunGuard::saveAs() {
+  const QString path = askCheckpointPath();
+  if (!path.isEmpty()) m_session->invoke(&TrainingWorker::saveCheckpoint, path);
+}
+
 QString UnsavedRunGuard::checkpointFileName() const {
   return QStringLiteral("convscope-step%1.safetensors").arg(m_step);
 }
@@ -55,7 +60,11 @@ UnsavedRunGuard::Answer UnsavedRunGuard::ask(const QString& question) const {
   const int button = box.exec();
   if (button == QMessageBox::Discard) return {Answer::Discard, {}};
   if (button != QMessageBox::Save) return {Answer::Cancel, {}};
-  const QString path = askSaveFileName(m_dialogParent, tr("Save checkpoint"), checkpointFileName(),
-                                       tr("Safetensors checkpoint (*.safetensors)"));
+  const QString path = askCheckpointPath();
   return {path.isEmpty() ? Answer::Cancel : Answer::Save, path};
+}
+
+QString UnsavedRunGuard::askCheckpointPath() const {
+  return askSaveFileName(m_dialogParent, tr("Save checkpoint"), checkpointFileName(),
+                         tr("Safetensors checkpoint (*.safetensors)"));
 }

@@ -28,6 +28,8 @@ class UnsavedRunGuard : public QObject {
   // The name save dialogs propose: "convscope-step3581.safetensors", the run's newest step, so
   // that saving again later does not offer to overwrite the earlier checkpoint.
   QString checkpointFileName() const;
+  // File > Save checkpoint: asks for a file (proposing checkpointFileName()) and queues the save.
+  void saveAs();
   // True when `action` ("Reset", …) may go ahead: nothing unsaved, discarded, or saved first.
   bool confirm(const QString& action);
   // A save chosen in confirm() has not reached the disk yet (Quit waits for it).
@@ -40,6 +42,8 @@ class UnsavedRunGuard : public QObject {
 
  private:
   Answer ask(const QString& question) const;
+  // The save dialog both saveAs() and ask() show; empty when cancelled.
+  QString askCheckpointPath() const;
 
   TrainingSession* m_session;
   QWidget* m_dialogParent;
