@@ -1,6 +1,7 @@
 // The main window at everyday screen sizes: it fits 1280×720, and at every size from there to
 // 2560×1440 no panel is clipped by the window or overlaps another, also after shrinking and
 // growing back, and with the longest status texts the app writes.
+#include <QComboBox>
 #include <QDockWidget>
 #include <QHeaderView>
 #include <QLabel>
@@ -18,6 +19,7 @@
 #include "predictions/confusion_matrix_view.h"
 #include "predictions/predictions_panel.h"
 #include "test_data.h"
+#include "widgets/elided_label.h"
 #include "window/live_training_view.h"
 #include "window/main_window.h"
 
@@ -32,6 +34,7 @@ class TestWindowLayout : public QObject {
   void resetLayoutShowsEveryPanel();
   void drawTabFitsSmallScreens();
   void ensembleTrainingBoxFitsSmallScreens();
+  void predictionCountIsWhole();
 
  private:
   DatasetPtr m_data;
@@ -241,4 +244,37 @@ void TestWindowLayout::ensembleTrainingBoxFitsSmallScreens() {
 }
 
 QTEST_MAIN(TestWindowLayout)
+void TestWindowLayout::predictionCountIsWhole() {
+  MainWindow window(m_data, {});
+  window.setWindowState(Qt::WindowNoState);
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  PredictionsPanel* panel = window.live()->predictions();
+  // The longest count: a confusion cell's, which ends with the accuracy (or "not evaluated").
+  panel->showFilter(PredictionFilter::ConfusionCell, 4, 9);
+  const auto* count = panel->findChild<ElidedLabel*>(QString(), Qt::FindDirectChildrenOnly);
+  const auto* filter = panel->findChild<QComboBox*>();
+  QVERIFY(count->text().endsWith(QStringLiteral("not evaluated yet")));
+  for (const QSize& size : {QSize(1280, 720), QSize(1366, 768), QSize(1920, 1080),
+                            QSize(2560, 1440), QSize(1366, 768)}) {
+    window.resize(size);
+    QTest::qWait(30);
+    const QString at = QStringLiteral("%1×%2: ").arg(size.width()).arg(size.height());
+    QVERIFY2(!count->isElided(), qPrintable(at + count->text()));
+    // beside the controls where the panel is wide enough for both, else below them
+    const bool wide = panel->width() >= filter->width() * 3 + count->sizeHint().width() + 200;
+    const bool beside = count->geometry().top() < filter->geometry().bottom();
+    if (wide) QVERIFY2(beside, qPrintable(at + QStringLiteral("below the controls")));
+    if (!beside)
+      QVERIFY2(count->geometry().left() <= filter->geometry().left(),
+               qPrintable(at + QStringLiteral("not at the start of its own row")));
+  }
+  // A filter by a digit shows its digit box; the others hide it.
+  const auto* digit = panel->findChildren<QComboBox*>().value(1);
+  QVERIFY(!digit->isVisible());
+  panel->showFilter(PredictionFilter::TrueLabel, 3);
+  QVERIFY(digit->isVisible());
+  QCOMPARE(digit->currentText(), QStringLiteral("3"));
+}
+
 #include "test_window_layout.moc"

@@ -23,6 +23,8 @@ PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
       m_digit(new QComboBox),
       m_order(new QComboBox),
       m_count(new ElidedLabel),
+      m_controls(new QHBoxLayout),
+      m_header(new QBoxLayout(QBoxLayout::LeftToRight)),
       m_view(new QListView),
       m_placeholder(new NoMatchPlaceholder(m_view)),
       m_history(new LearningHistoryPanel(model)) {
@@ -63,20 +65,21 @@ PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
   m_view->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
   m_view->setSpacing(0);
 
-  auto* controls = new QHBoxLayout;
-  controls->setSpacing(6);
-  controls->addWidget(new QLabel(tr("Show")));
-  controls->addWidget(m_filter);
-  controls->addWidget(m_digit);
-  controls->addSpacing(12);
-  controls->addWidget(new QLabel(tr("Order")));
-  controls->addWidget(m_order);
-  controls->addSpacing(12);
-  controls->addWidget(m_count, 1);
+  m_controls->setSpacing(6);
+  m_controls->addWidget(new QLabel(tr("Show")));
+  m_controls->addWidget(m_filter);
+  m_controls->addWidget(m_digit);
+  m_controls->addSpacing(12);
+  m_controls->addWidget(new QLabel(tr("Order")));
+  m_controls->addWidget(m_order);
+  m_controls->addStretch();    // the boxes keep their size when the count is below them
+  m_digit->setVisible(false);  // shown by the filters by a digit
+  m_header->addLayout(m_controls);
+  m_header->addWidget(m_count, 1);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(8, 6, 8, 4);
   layout->setSpacing(6);
-  layout->addLayout(controls);
+  layout->addLayout(m_header);
   layout->addWidget(m_view, 1);
   layout->addWidget(m_history);
 
@@ -132,7 +135,7 @@ void PredictionsPanel::applyControls() {
   const auto filter = static_cast<PredictionFilter>(m_filter->currentData().toInt());
   const bool byDigit =
       filter == PredictionFilter::TrueLabel || filter == PredictionFilter::PredictedLabel;
-  m_digit->setEnabled(byDigit);
+  m_digit->setVisible(byDigit);
   const int digit = m_digit->currentData().toInt();
   switch (filter) {
     case PredictionFilter::TrueLabel:
@@ -194,6 +197,24 @@ void PredictionsPanel::updateCount() {
   else
     text += tr(" · not evaluated yet");
   m_count->setText(text);
+  placeCount();
   m_placeholder->setActive(total > 0 && m_proxy->rowCount() == 0 &&
                            m_proxy->filter() != PredictionFilter::All);
+}
+
+// Beside the controls when the whole count fits there, else below them: elided, it would hide
+// the accuracy it ends with.
+void PredictionsPanel::placeCount() {
+  constexpr int kBeside = 12, kBelow = 2;  // the gap before the count
+  const QMargins margins = contentsMargins() + layout()->contentsMargins();
+  const int room =
+      width() - margins.left() - margins.right() - m_controls->sizeHint().width() - kBeside;
+  const bool beside = m_count->sizeHint().width() <= room;
+  m_header->setDirection(beside ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom);
+  m_header->setSpacing(beside ? kBeside : kBelow);
+}
+
+void PredictionsPanel::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  placeCount();
 }

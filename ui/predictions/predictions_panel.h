@@ -1,7 +1,8 @@
 // The validation predictions: every validation image in a scrolling grid (a QListView in icon
 // mode over the prediction model, through the filter proxy), with filter and order controls.
 // Clicking an image, or moving the current image with the arrow keys, asks for it as the probe;
-// the probe's learning history is shown as a strip below the grid.
+// the probe's learning history is shown as a strip below the grid. The count of images shown
+// (and the accuracy) sits beside the controls where it fits whole, else on a row below them.
 // A filter that leaves no image shows "No images match" with Clear filters; a filter by
 // prediction is dropped when the predictions are.
 #pragma once
@@ -12,8 +13,10 @@
 
 class PredictionDelegate;
 class PredictionModel;
-class QComboBox;
 class ElidedLabel;
+class QBoxLayout;
+class QComboBox;
+class QHBoxLayout;
 class LearningHistoryPanel;
 class NoMatchPlaceholder;
 class QLabel;
@@ -44,7 +47,12 @@ class PredictionsPanel : public QWidget {
   void updateCount();
   void updateDigits();
   void dropStaleFilter();
+  void placeCount();
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
+ private:
   PredictionModel* m_model;
   PredictionFilterModel* m_proxy;
   PredictionDelegate* m_delegate;
@@ -52,6 +60,8 @@ class PredictionsPanel : public QWidget {
   QComboBox* m_digit;
   QComboBox* m_order;
   ElidedLabel* m_count;
+  QHBoxLayout* m_controls;
+  QBoxLayout* m_header;  // the controls, then the count beside them or below
   QListView* m_view;
   NoMatchPlaceholder* m_placeholder;
   LearningHistoryPanel* m_history;
