@@ -126,6 +126,10 @@ void TestLearningHistoryModels::predictionModelReadsTheHistory() {
     QCOMPARE(model.neverLearned(i), first[i] < 0);
   }
   QVERIFY(model.index(3).data(Qt::ToolTipRole).toString().contains(QStringLiteral("forgotten 2")));
+  QVERIFY(model.index(1)
+              .data(Qt::ToolTipRole)
+              .toString()
+              .contains(QStringLiteral("history over 4 evaluations: never forgotten")));
   model.clearEvaluation();
   QVERIFY(!model.hasHistory());
 }
@@ -206,6 +210,10 @@ void TestLearningHistoryModels::panelSumsUpTheProbe() {
   QCOMPARE(h->summaryText(),
            QStringLiteral("#0 (0) over 4 evaluations: forgotten 1 time · "
                           "first learned at epoch 0.25 · right since epoch 1.00"));
+  panel.setProbeRow(1);
+  QVERIFY2(
+      h->summaryText().startsWith(QStringLiteral("#1 (1) over 4 evaluations: never forgotten · ")),
+      qPrintable(h->summaryText()));
   panel.setProbeRow(3);
   QVERIFY(h->summaryText().endsWith(QStringLiteral("wrong now")));
   panel.setProbeRow(4);

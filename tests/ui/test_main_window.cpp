@@ -14,6 +14,7 @@
 
 #include "charts/training_charts.h"
 #include "ensemble/ensemble_page.h"
+#include "history/learning_history_panel.h"
 #include "network/network_inspector.h"
 #include "predictions/confusion_matrix_model.h"
 #include "predictions/prediction_filter_model.h"
@@ -77,6 +78,9 @@ void TestMainWindow::trainsAndEveryViewUpdates() {
   QTRY_VERIFY(live->inspector()->snapshot()->step > firstStep);  // the final frame
   QTRY_VERIFY(live->charts()->plottedLossPoints() >= 32);        // 1024 / 32 steps, one epoch
   QTRY_COMPARE(live->charts()->plottedEvaluationPoints(), 1);
+  // The probe, image 0 until another is chosen, has its history below the grid from the start.
+  const QString history = live->predictions()->historyPanel()->summaryText();
+  QVERIFY2(history.startsWith(QStringLiteral("#0 (")), qPrintable(history));
   QVERIFY(live->predictionModel()->hasEvaluation());
   QCOMPARE(live->confusionModel()->rowCount(), 10);
   const auto* backend = window.trainingStatusBar()->findChild<ElidedLabel*>();

@@ -162,15 +162,11 @@ void ImageDetailPanel::setImage(const EnsembleRunPtr& run, int image) {
   if (right.size() == 1) {  // nothing to forget yet
     m_epochText->setText(tr("Networks right at epoch 1: %1 of %2").arg(right[0]).arg(run->nets()));
   } else {
-    const int forgotten = run->forgotten(image);
-    m_epochText->setText(
-        tr("Networks right at epochs 1–%1 (of %2): %3 · %4")
-            .arg(run->historyEpochs())
-            .arg(run->nets())
-            .arg(counts.join(QStringLiteral(" ")))
-            .arg(forgotten == 0
-                     ? tr("never forgotten")
-                     : tr("forgotten %1").arg(countText(forgotten, tr("time"), tr("times")))));
+    m_epochText->setText(tr("Networks right at epochs 1–%1 (of %2): %3 · %4")
+                             .arg(run->historyEpochs())
+                             .arg(run->nets())
+                             .arg(counts.join(QStringLiteral(" ")))
+                             .arg(forgottenText(run->forgotten(image))));
   }
   m_epochStrip->setCounts(std::move(right), run->nets());
 }

@@ -94,8 +94,8 @@ QString MisclassificationModel::toolTip(int row) const {
   if (!m_run->hasHistory())
     return text + tr("\nno forgetting events: the run was recorded before the store kept "
                      "every epoch's predictions");
-  return text + tr("\nforgotten %1 across the networks over %2")
-                    .arg(countText(m_run->forgotten(row), tr("time"), tr("times")),
+  return text + tr("\n%1 across the networks over %2")
+                    .arg(forgottenText(m_run->forgotten(row)),
                          countText(m_run->historyEpochs(), tr("epoch"), tr("epochs")));
 }
 

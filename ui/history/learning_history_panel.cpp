@@ -81,12 +81,12 @@ QString LearningHistoryPanel::summaryText() const {
     return tr("Learning history: click an image to see it at every evaluation");
   const std::vector<cs::EvalPoint>& points = m_predictions->history()->points();
   const auto epoch = [&](int pass) { return QString::number(points[pass].epoch_position, 'f', 2); };
-  QString text = tr("#%1 (%2) over %3: forgotten %4")
+  QString text = tr("#%1 (%2) over %3: %4")
                      .arg(image)
                      .arg(m_predictions->classNames().name(m_predictions->trueLabel(image)),
                           countText(static_cast<long long>(points.size()), tr("evaluation"),
                                     tr("evaluations")),
-                          countText(m_predictions->timesForgotten(image), tr("time"), tr("times")));
+                          forgottenText(m_predictions->timesForgotten(image)));
   if (m_predictions->neverLearned(image)) return text + tr(" · never learned");
   text += tr(" · first learned at epoch %1").arg(epoch(m_predictions->firstLearned(image)));
   const int stable = m_predictions->stableSince(image);

@@ -108,9 +108,9 @@ int PredictionModel::stableSince(int row) const {
 QString PredictionModel::historyText(int row) const {
   const std::vector<cs::EvalPoint>& points = m_history->points();
   const auto epoch = [&](int pass) { return QString::number(points[pass].epoch_position, 'f', 2); };
-  QString text = tr("\nhistory over %1: forgotten %2")
+  QString text = tr("\nhistory over %1: %2")
                      .arg(countText(m_history->passes(), tr("evaluation"), tr("evaluations")),
-                          countText(timesForgotten(row), tr("time"), tr("times")));
+                          forgottenText(timesForgotten(row)));
   if (firstLearned(row) < 0) return text + tr(", never learned");
   text += tr(", first learned at epoch %1").arg(epoch(firstLearned(row)));
   if (stableSince(row) >= 0)

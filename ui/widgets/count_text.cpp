@@ -1,7 +1,14 @@
 #include "widgets/count_text.h"
 
+#include <QCoreApplication>
 #include <QLocale>
 
 QString countText(long long n, const QString& one, const QString& many) {
   return QStringLiteral("%1 %2").arg(QLocale().toString(n), n == 1 ? one : many);
+}
+
+QString forgottenText(long long times) {
+  const auto tr = [](const char* text) { return QCoreApplication::translate("CountText", text); };
+  if (times == 0) return tr("never forgotten");
+  return tr("forgotten %1").arg(countText(times, tr("time"), tr("times")));
 }

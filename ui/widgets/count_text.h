@@ -6,3 +6,7 @@
 
 // `n` in the locale's digits, then `one` when n is 1, else `many`.
 QString countText(long long n, const QString& one, const QString& many);
+
+// How often an image went from right to wrong: "never forgotten", "forgotten 1 time",
+// "forgotten 12 times".
+QString forgottenText(long long times);

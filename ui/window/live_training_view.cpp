@@ -273,6 +273,7 @@ void LiveTrainingView::connectSession() {
   });
   connect(m_inspector, &NetworkInspector::probeRequested, this, &LiveTrainingView::setProbe);
   connect(m_predictionsPanel, &PredictionsPanel::probeRequested, this, &LiveTrainingView::setProbe);
+  m_predictionsPanel->setProbeRow(m_session->probe());  // marked, with its history, from the start
   connect(m_predictionsPanel, &PredictionsPanel::cellFilterChanged, m_confusionView,
           &ConfusionMatrixView::markCell);
   connect(m_predictions, &QAbstractItemModel::modelReset, this, [this] {
