@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "convscope/store.h"
 
 namespace cs::sql {
@@ -65,6 +67,37 @@ int64_t Connection::changes() const {
 
 int64_t Connection::last_insert_id() const {
   return sqlite3_last_insert_rowid(m_db);
+}
+
+namespace {
+
+// The connection's main database file, as SQLite's VFS has it open.
+sqlite3_file* main_file(sqlite3* db, const std::string& path) {
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK || !file ||
+      !file->pMethods)
+    throw StoreError(path + ": cannot read the file");
+  return file;
+}
+
+}  // namespace
+
+std::string Connection::read_file_start(int n) const {
+  sqlite3_file* file = main_file(m_db, m_path);
+  const int64_t size = file_size();
+  std::string bytes(static_cast<size_t>(std::min<int64_t>(n, size)), '\0');
+  if (!bytes.empty() &&
+      file->pMethods->xRead(file, bytes.data(), static_cast<int>(bytes.size()), 0) != SQLITE_OK)
+    throw StoreError(m_path + ": cannot read the file");
+  return bytes;
+}
+
+int64_t Connection::file_size() const {
+  sqlite3_file* file = main_file(m_db, m_path);
+  sqlite3_int64 size = 0;
+  if (file->pMethods->xFileSize(file, &size) != SQLITE_OK)
+    throw StoreError(m_path + ": cannot read the file");
+  return size;
 }
 
 std::string Connection::error() const {

@@ -33,6 +33,11 @@ class Connection {
   [[noreturn]] void fail(std::string_view sql) const;
   const std::string& path() const { return m_path; }
   sqlite3* handle() const { return m_db; }
+  // The database file's first `n` bytes (fewer when it is shorter) and its size, read through
+  // SQLite's own descriptor: opening the file a second time would, once closed, drop the POSIX
+  // locks this process holds on it, those of every other connection to it included.
+  std::string read_file_start(int n) const;
+  int64_t file_size() const;
 
  private:
   std::string m_path;

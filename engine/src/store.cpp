@@ -68,8 +68,8 @@ Store::Store(const std::string& path, StoreAccess access) : m_path(path) {
   const fs::path dir = fs::path(path).parent_path();
   if (access == StoreAccess::ReadOnly) {
     if (missing) throw StoreError(path + ": no store here (reading creates nothing)");
-    store_schema::check_file(path);
     m_db = open_read_only(path);
+    store_schema::check_file(*m_db);
     store_schema::check_schema(*m_db);
     m_read_only = true;
     m_locks = std::make_unique<RunLocks>(path, true);
@@ -83,9 +83,9 @@ Store::Store(const std::string& path, StoreAccess access) : m_path(path) {
     store_schema::create_schema(*m_db);
   } else {
     // Check everything through a read-only connection first: a rejected file stays untouched.
-    store_schema::check_file(path);
     {
       const auto ro = open_read_only(path);
+      store_schema::check_file(*ro);
       store_schema::check_schema(*ro);
       store_schema::quick_check(*ro);
     }

@@ -3,7 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
+#include <string_view>
 #include <vector>
 
 #include <sqlite3.h>
@@ -116,14 +116,14 @@ int pragma_int(sql::Connection& db, const char* pragma) {
 
 }  // namespace
 
-void check_file(const std::string& path) {
+void check_file(const sql::Connection& db) {
   namespace fs = std::filesystem;
+  const std::string& path = db.path();
   const auto fail = [&](const std::string& what) { throw StoreError(path + ": " + what); };
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("cannot read the file");
-  unsigned char h[100];
-  if (!in.read(reinterpret_cast<char*>(h), sizeof h) ||
-      std::string_view(reinterpret_cast<char*>(h), 16) != std::string_view("SQLite format 3\0", 16))
+  const std::string header = db.read_file_start(100);
+  const auto* h = reinterpret_cast<const unsigned char*>(header.data());
+  if (header.size() < 100 ||
+      std::string_view(header.data(), 16) != std::string_view("SQLite format 3\0", 16))
     fail("not a Convscope store (not an SQLite database)");
   // A WAL file left by a crash may hold pages the main file does not have yet.
   std::error_code ec;
@@ -136,8 +136,7 @@ void check_file(const std::string& path) {
   // version-valid-for number (offset 92); see https://www.sqlite.org/fileformat.html.
   const bool size_valid = pages > 0 && be32(h + 24) == be32(h + 92);
   const uintmax_t expected = uintmax_t{page} * pages;
-  const uintmax_t actual = fs::file_size(path, ec);
-  if (ec) fail("cannot read the file");
+  const auto actual = static_cast<uintmax_t>(db.file_size());
   if (size_valid && actual < expected)
     fail("damaged store: the file is truncated (" + std::to_string(actual) + " of " +
          std::to_string(expected) + " bytes)");

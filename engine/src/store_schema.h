@@ -11,9 +11,10 @@ namespace cs::store_schema {
 inline constexpr int kSchemaVersion = 3;  // 2 adds sweeps, 3 per-epoch top-1; older are upgraded
 inline constexpr int kApplicationId = 0x436E7673;  // "Cnvs" in PRAGMA application_id
 
-// Reads the file's 100-byte SQLite header directly: throws StoreError when the file is not an
-// SQLite database or is shorter than the header says (a truncated copy).
-void check_file(const std::string& path);
+// Reads the file's 100-byte SQLite header through `db` (a connection that has not read it yet):
+// throws StoreError when the file is not an SQLite database or is shorter than the header says
+// (a truncated copy).
+void check_file(const sql::Connection& db);
 
 // Throws StoreError unless the database holds exactly this version's schema, or version 1's
 // (before sweeps) or 2's (before per-epoch top-1). Reads only.
@@ -27,7 +28,6 @@ bool has_sweeps(sql::Connection& db);
 // Whether the store has the epoch_top1 table (an older store opened read-only has none).
 bool has_epoch_top1(sql::Connection& db);
 
-// Creates the schema in an empty database (page size, tables, application id, version).
 // PRAGMA quick_check: throws StoreError "damaged store (...)" unless the file is sound.
 void quick_check(sql::Connection& db);
 

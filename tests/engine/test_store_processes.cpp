@@ -2,6 +2,7 @@
 // run is open, read-only folders and damaged files.
 #include <grp.h>
 #include <gtest/gtest.h>
+#include <spawn.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -81,6 +82,37 @@ std::string error_of(const std::function<void()>& f) {
     return e.what();
   }
   return "(no error)";
+}
+
+// Runs store_writer (one more run into `path`) as a new program; its exit code, -1 if it did not
+// start or exit.
+int run_store_writer(const std::string& path) {
+  const char* argv[] = {STORE_WRITER, path.c_str(), nullptr};
+  pid_t pid = 0;
+  if (posix_spawn(&pid, STORE_WRITER, nullptr, nullptr, const_cast<char**>(argv), environ) != 0)
+    return -1;
+  return wait_exit_code(pid);
+}
+
+// A process holds several Stores on one file (the app: the Ensemble and Sweep views, a worker,
+// the canvas's vote). SQLite's locks are the process's POSIX locks on the file, which the kernel
+// drops when the process closes any descriptor of the file: opening a second Store must not, or
+// another process takes the store for unused when it closes, checkpoints it and deletes the WAL
+// and its index under the first Store, which then reads "malformed" pages.
+TEST(StoreProcesses, ASecondStoreInOneProcessKeepsTheFirstsLocks) {
+  TempDir dir;
+  const std::string path = dir.file("shared.db");
+  make_store(path);
+  for (StoreAccess second_access : {StoreAccess::ReadOnly, StoreAccess::ReadWrite}) {
+    Store first(path);
+    const size_t runs = first.list_runs().size();
+    { Store second(path, second_access); }
+    ASSERT_EQ(run_store_writer(path), 0) << "see store_writer's message on stderr";
+    EXPECT_TRUE(fs::exists(path + "-wal")) << "the other process deleted an open store's WAL";
+    std::vector<RunSummary> listed;
+    EXPECT_NO_THROW(listed = first.list_runs());
+    EXPECT_EQ(listed.size(), runs + 1);
+  }
 }
 
 TEST(StoreProcesses, ReadOnlyFolderListsAndRefusesWritesAsReadOnly) {
