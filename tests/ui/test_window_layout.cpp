@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QScreen>
 #include <QScrollBar>
+#include <QSplitter>
 #include <QTableView>
 #include <QtTest>
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include "canvas/digit_canvas.h"
 #include "ensemble/ensemble_page.h"
 #include "ensemble/ensemble_types.h"
+#include "ensemble/runs_model.h"
 #include "ensemble/runs_panel.h"
 #include "predictions/confusion_matrix_view.h"
 #include "predictions/predictions_panel.h"
@@ -109,6 +111,8 @@ void TestWindowLayout::fitsSmallScreensWithLongTexts() {
   fits("with a confusion-cell filter");
   window.showView(MainWindow::EnsembleView);
   fits("on the Ensemble view");
+  window.showView(MainWindow::SweepView);
+  fits("on the Sweep view");
 }
 
 void TestWindowLayout::noPanelClippedOrOverlapping() {
@@ -228,6 +232,19 @@ void TestWindowLayout::ensembleTrainingBoxFitsSmallScreens() {
   const int rows = runs->viewport()->height() / runs->verticalHeader()->defaultSectionSize();
   QVERIFY2(rows >= RunsPanel::kMinRowsShown,
            qPrintable(QStringLiteral("room for %1 runs while training").arg(rows)));
+  // Run to Status show without scrolling sideways (the architecture, last, is in the header too),
+  // with the run list at its share of a window shown at 1366×768 (this one was laid out larger).
+  auto* split = qobject_cast<QSplitter*>(window.ensemble()->layout()->itemAt(0)->widget());
+  QVERIFY(split && split->orientation() == Qt::Horizontal && split->widget(0)->isAncestorOf(panel));
+  const int room = split->width() - split->handleWidth(), share = room * 450 / 1600;
+  split->setSizes({share, room - share});  // the page's initial 450 : 1150, as shown first
+  QTest::qWait(30);
+  const int statusEnd = runs->columnViewportPosition(RunsModel::StatusColumn) +
+                        runs->columnWidth(RunsModel::StatusColumn);
+  QVERIFY2(statusEnd <= runs->viewport()->width(),
+           qPrintable(QStringLiteral("Status ends at %1 of %2 px")
+                          .arg(statusEnd)
+                          .arg(runs->viewport()->width())));
   // Every line of the box is drawn whole: no text cut at its top or bottom.
   const QWidget* box = panel->findChild<QWidget*>(QStringLiteral("trainingBox"));
   QVERIFY(box && box->isVisible());

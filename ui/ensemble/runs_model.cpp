@@ -2,6 +2,7 @@
 
 #include <QColor>
 #include <QDateTime>
+#include <QLocale>
 
 RunsModel::RunsModel(QObject* parent) : QAbstractTableModel(parent) {}
 
@@ -61,6 +62,14 @@ QString RunsModel::localTime(const std::string& iso) {
                      : QString::fromStdString(iso);
 }
 
+QString RunsModel::shortTime(const std::string& iso, QDate today) {
+  const QDateTime t =
+      QDateTime::fromString(QString::fromStdString(iso), Qt::ISODateWithMs).toLocalTime();
+  if (!t.isValid()) return QString::fromStdString(iso);
+  return t.date().year() == today.year() ? QLocale().toString(t, QStringLiteral("d MMM HH:mm"))
+                                         : t.toString(QStringLiteral("yyyy-MM-dd"));
+}
+
 int RunsModel::rowCount(const QModelIndex& parent) const {
   return parent.isValid() ? 0 : static_cast<int>(m_runs.size());
 }
@@ -74,7 +83,7 @@ QVariant RunsModel::display(const cs::RunSummary& r, int column) const {
     case IdColumn:
       return QVariant::fromValue(r.id);
     case CreatedColumn:
-      return localTime(r.created);
+      return shortTime(r.created);
     case NetsColumn:
       return r.nets;
     case EpochsColumn:

@@ -53,7 +53,9 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
   m_table->verticalHeader()->setDefaultSectionSize(26);
   m_table->horizontalHeader()->setStretchLastSection(true);
   m_table->horizontalHeader()->setHighlightSections(false);
-  const int widths[RunsModel::ColumnCount] = {36, 118, 40, 54, 74, 70, 160};
+  // Run to Status fit the panel's share of a 1366-wide window; the architecture, last, may need
+  // the scroll bar (the run's header on the right names it too).
+  const int widths[RunsModel::ColumnCount] = {36, 90, 40, 50, 70, 70, 160};
   for (int c = 0; c < RunsModel::ColumnCount; ++c) m_table->setColumnWidth(c, widths[c]);
   // Room for kMinRowsShown runs whatever else the panel shows: a splitter keeps only a widget's
   // minimum, and the training box took its height from the table (one row at 1366x768).

@@ -270,7 +270,18 @@ class TestEnsembleModels : public QObject {
     QCOMPARE(model.index(1, RunsModel::StatusColumn).data().toString(),
              QStringLiteral("cancelled"));
     QCOMPARE(model.index(0, RunsModel::NetsColumn).data().toInt(), 50);
+    // Another year's run shows its date; this year's its day and time (the tool tip has both).
     QVERIFY(model.index(0, RunsModel::CreatedColumn).data().toString().startsWith("2024-05-0"));
+    QCOMPARE(model.index(0, RunsModel::CreatedColumn).data().toString().size(), 10);
+    QVERIFY(model.index(0, RunsModel::CreatedColumn)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(RunsModel::localTime(a.created)));
+    const QDateTime noon(QDate(2026, 3, 7), QTime(12, 5));
+    const std::string iso = noon.toUTC().toString(Qt::ISODateWithMs).toStdString();
+    QCOMPARE(RunsModel::shortTime(iso, QDate(2026, 12, 2)),
+             QLocale().toString(noon, "d MMM HH:mm"));
+    QCOMPARE(RunsModel::shortTime(iso, QDate(2027, 1, 1)), QStringLiteral("2026-03-07"));
     model.setRuns({});
     QCOMPARE(model.rowCount(), 0);
   }
