@@ -54,6 +54,7 @@ class TestCharts : public QObject {
   void fitRange_data();
   void fitRange();
   void roundSteps();
+  void finalAccuracyAxisStaysWithinPercent();
   void sliderSmoothsTheLoss();
   void accuracyAxisFitsTheAccuracies();
   void recentAccuracyWindow();
@@ -119,6 +120,21 @@ void TestCharts::roundSteps() {
   QCOMPARE(axis.labelFormat(), QStringLiteral("%.1f"));
   QCOMPARE(ticksShown(&axis), 7);
   QCOMPARE(chart_math::ticksWithin(0, 100, 20), 6);
+}
+
+void TestCharts::finalAccuracyAxisStaysWithinPercent() {
+  // A sweep's spread (SGD near chance, Adam near 96%): padded, but not past 0 or 100 as it was
+  // (-50..150), with whole-number labels.
+  QValueAxis axis;
+  chart_math::fitAccuracyAxis(&axis, 6.61, 95.99, 0.1);
+  QVERIFY2(axis.min() >= 0 && axis.min() < 6.61 && axis.max() <= 100 && axis.max() > 95.99,
+           qPrintable(QStringLiteral("%1..%2").arg(axis.min()).arg(axis.max())));
+  QCOMPARE(axis.labelFormat(), QStringLiteral("%.0f"));
+  // Networks within 0.02 points: at least 0.1 points across, labelled to two decimals.
+  chart_math::fitAccuracyAxis(&axis, 95.40, 95.42, 0.15);
+  QVERIFY(axis.min() < 95.40 && axis.max() > 95.42 && axis.max() - axis.min() >= 0.1 - 1e-9);
+  QCOMPARE(axis.labelFormat(), QStringLiteral("%.2f"));
+  QVERIFY(ticksShown(&axis) >= 3);
 }
 
 void TestCharts::sliderSmoothsTheLoss() {

@@ -77,4 +77,10 @@ void applyRoundTicks(QValueAxis* axis, double min, double max, int ticks) {
   if (axis->labelFormat() != format) axis->setLabelFormat(format);
 }
 
+void fitAccuracyAxis(QValueAxis* axis, double lo, double hi, double padding) {
+  const Range r = fitRange({lo, hi}, padding, 0.1, 0, 100);
+  axis->setRange(r.min, r.max);
+  applyRoundTicks(axis, r.min, r.max, 5);
+}
+
 }  // namespace chart_math

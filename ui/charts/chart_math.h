@@ -41,4 +41,9 @@ int ticksWithin(double min, double max, double step);
 // itself is kept. Zooming keeps labels on every axis this way.
 void applyRoundTicks(QValueAxis* axis, double min, double max, int ticks);
 
+// An accuracy axis in percent over the data's [lo, hi]: padded by `padding` of the span (at least
+// 0.1 points across), never past 0 or 100, with round ticks (applyRoundTicks). For the charts of
+// final accuracies (ensembles, sweeps), whose axes had gone to -50..150 for a wide spread.
+void fitAccuracyAxis(QValueAxis* axis, double lo, double hi, double padding);
+
 }  // namespace chart_math

@@ -23,6 +23,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "charts/chart_math.h"
 #include "charts/compact_chart_view.h"
 #include "ensemble/ensemble_types.h"
 #include "widgets/count_text.h"
@@ -192,10 +193,7 @@ void AccuracyCharts::fillSorted(const EnsembleRun& run) {
   auto* y = new QValueAxis;
   y->setTitleText(tr("accuracy (%)"));
   const double lo = 100 * s.min_accuracy, hi = 100 * std::max(s.max_accuracy, s.vote_accuracy);
-  const double pad = std::max(0.05, 0.15 * (hi - lo));
-  y->setRange(std::max(0.0, lo - pad), std::min(100.0, hi + pad));
-  y->applyNiceNumbers();
-  y->setLabelFormat(hi - lo < 2 ? QStringLiteral("%.2f") : QStringLiteral("%.1f"));
+  chart_math::fitAccuracyAxis(y, lo, hi, 0.15);
   auto* x = new QValueAxis;  // a hidden continuous axis for the lines across the bars
   x->setRange(-0.5, n - 0.5);
   x->setVisible(false);

@@ -7,6 +7,7 @@
 #include <QValueAxis>
 #include <algorithm>
 
+#include "charts/chart_math.h"
 #include "charts/compact_chart_view.h"
 
 namespace {
@@ -64,10 +65,7 @@ void SweepBoxChart::setConfigs(const std::vector<const SweepConfigResult*>& conf
   x->append(categories);
   x->setTitleText(tr("configuration"));
   auto* y = new QValueAxis;
-  const double pad = std::max(0.05, 0.1 * (hi - lo) * 100);
-  y->setRange(100 * lo - pad, 100 * hi + pad);
-  y->applyNiceNumbers();
-  y->setLabelFormat(QStringLiteral("%.2f"));
+  chart_math::fitAccuracyAxis(y, 100 * lo, 100 * hi, 0.1);
   y->setTitleText(tr("accuracy (%)"));
   m_chart->addAxis(x, Qt::AlignBottom);
   m_chart->addAxis(y, Qt::AlignLeft);
