@@ -233,18 +233,35 @@ void TestWindowLayout::ensembleTrainingBoxFitsSmallScreens() {
   QVERIFY2(rows >= RunsPanel::kMinRowsShown,
            qPrintable(QStringLiteral("room for %1 runs while training").arg(rows)));
   // Run to Status show without scrolling sideways (the architecture, last, is in the header too),
-  // with the run list at its share of a window shown at 1366×768 (this one was laid out larger).
+  // with the run list at the width the page gives it first.
   auto* split = qobject_cast<QSplitter*>(window.ensemble()->layout()->itemAt(0)->widget());
   QVERIFY(split && split->orientation() == Qt::Horizontal && split->widget(0)->isAncestorOf(panel));
-  const int room = split->width() - split->handleWidth(), share = room * 450 / 1600;
-  split->setSizes({share, room - share});  // the page's initial 450 : 1150, as shown first
+  const int room = split->width() - split->handleWidth(), share = 400;
+  split->setSizes({share, room - share});  // the page's initial sizes
+  // more runs than rows: the vertical scroll bar takes its width too
+  std::vector<cs::RunSummary> stored(12);
+  for (size_t i = 0; i < stored.size(); ++i) {
+    stored[i].id = static_cast<int64_t>(i + 1);
+    stored[i].created = "2026-03-07T12:05:00.000Z";
+    stored[i].status = cs::RunStatus::Interrupted;  // the longest status
+    stored[i].spec = "c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10";
+  }
+  window.ensemble()->runsModel()->setRuns(stored);
   QTest::qWait(30);
+  QVERIFY(runs->verticalScrollBar()->isVisible());
   const int statusEnd = runs->columnViewportPosition(RunsModel::StatusColumn) +
                         runs->columnWidth(RunsModel::StatusColumn);
   QVERIFY2(statusEnd <= runs->viewport()->width(),
            qPrintable(QStringLiteral("Status ends at %1 of %2 px")
                           .arg(statusEnd)
                           .arg(runs->viewport()->width())));
+  QVERIFY(!runs->horizontalScrollBar()->isVisible());
+  // A wide panel shows the architecture too.
+  window.resize(1920, 1080);
+  QTest::qWait(30);
+  split->setSizes({600, split->width() - split->handleWidth() - 600});
+  QTest::qWait(30);
+  QVERIFY(!runs->isColumnHidden(RunsModel::ArchitectureColumn));
   // Every line of the box is drawn whole: no text cut at its top or bottom.
   const QWidget* box = panel->findChild<QWidget*>(QStringLiteral("trainingBox"));
   QVERIFY(box && box->isVisible());

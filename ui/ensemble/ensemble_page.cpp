@@ -88,7 +88,7 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   split->addWidget(left);
   split->addWidget(content);
   split->setStretchFactor(1, 1);
-  split->setSizes({450, 1150});
+  split->setSizes({400, 1200});  // the run list keeps Run to Status; the rest for the run
   split->setChildrenCollapsible(false);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);

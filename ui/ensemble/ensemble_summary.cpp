@@ -10,6 +10,7 @@
 #include "ensemble/ensemble_types.h"
 #include "ensemble/runs_model.h"
 #include "widgets/count_text.h"
+#include "widgets/elided_label.h"
 #include "widgets/note_label.h"
 
 namespace {
@@ -45,8 +46,8 @@ int argWhere(const std::vector<float>& values, bool highest) {
 
 EnsembleSummary::EnsembleSummary(QWidget* parent)
     : QWidget(parent),
-      m_title(new QLabel),
-      m_subtitle(new QLabel),
+      m_title(new ElidedLabel),
+      m_subtitle(new ElidedLabel),
       m_mean(new QLabel),
       m_min(new QLabel),
       m_max(new QLabel),
@@ -61,8 +62,7 @@ EnsembleSummary::EnsembleSummary(QWidget* parent)
   m_title->setObjectName(QStringLiteral("runTitle"));
   m_subtitle->setObjectName(QStringLiteral("note"));
   m_images->setWordWrap(true);
-  for (QLabel* label : std::initializer_list<QLabel*>{m_title, m_subtitle, m_images})
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_images->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
   auto* cards = new QHBoxLayout;
   cards->setSpacing(8);
@@ -70,7 +70,8 @@ EnsembleSummary::EnsembleSummary(QWidget* parent)
   cards->addWidget(card(tr("Lowest network"), m_min, m_minDetail), 1);
   cards->addWidget(card(tr("Highest network"), m_max, m_maxDetail), 1);
   cards->addWidget(card(tr("Ensemble vote"), m_vote, m_voteDetail), 1);
-  cards->addWidget(card(tr("Misclassified images"), m_hard, m_hardDetail), 1);
+  // "by any network" in the caption: the detail line was the page's widest text
+  cards->addWidget(card(tr("Misclassified by any network"), m_hard, m_hardDetail), 1);
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -145,6 +146,6 @@ void EnsembleSummary::setRun(const EnsembleRunPtr& run) {
     majority += im.vote != im.label;
   }
   m_hard->setText(locale.toString(any));
-  m_hardDetail->setText(tr("by at least one network · %1 by all · %2 by the vote")
-                            .arg(locale.toString(all), locale.toString(majority)));
+  m_hardDetail->setText(
+      tr("%1 by all · %2 by the vote").arg(locale.toString(all), locale.toString(majority)));
 }

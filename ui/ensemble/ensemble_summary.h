@@ -7,6 +7,7 @@
 
 #include "ensemble/ensemble_run.h"
 
+class ElidedLabel;
 class NoteLabel;
 class QLabel;
 
@@ -24,8 +25,8 @@ class EnsembleSummary : public QWidget {
   QString imagesNote() const;
 
  private:
-  QLabel* m_title;
-  QLabel* m_subtitle;
+  ElidedLabel* m_title;  // elided (whole in the tool tip): as labels, they widened the page
+  ElidedLabel* m_subtitle;
   QLabel* m_mean;
   QLabel* m_min;
   QLabel* m_max;

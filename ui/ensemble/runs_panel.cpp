@@ -12,6 +12,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <numeric>
 
 #include "ensemble/runs_model.h"
 #include "widgets/count_text.h"
@@ -53,10 +54,8 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
   m_table->verticalHeader()->setDefaultSectionSize(26);
   m_table->horizontalHeader()->setStretchLastSection(true);
   m_table->horizontalHeader()->setHighlightSections(false);
-  // Run to Status fit the panel's share of a 1366-wide window; the architecture, last, may need
-  // the scroll bar (the run's header on the right names it too).
-  const int widths[RunsModel::ColumnCount] = {36, 90, 40, 50, 70, 70, 160};
-  for (int c = 0; c < RunsModel::ColumnCount; ++c) m_table->setColumnWidth(c, widths[c]);
+  for (int c = 0; c < RunsModel::ColumnCount; ++c) m_table->setColumnWidth(c, kColumnWidths[c]);
+  m_table->viewport()->installEventFilter(this);  // fitColumns at each new width
   // Room for kMinRowsShown runs whatever else the panel shows: a splitter keeps only a widget's
   // minimum, and the training box took its height from the table (one row at 1366x768).
   m_table->setMinimumHeight(m_table->horizontalHeader()->sizeHint().height() +
@@ -113,6 +112,20 @@ QSize RunsPanel::minimumSizeHint() const {
   if (layout()->hasHeightForWidth())
     size.setHeight(std::max(size.height(), layout()->minimumHeightForWidth(width())));
   return size;
+}
+
+bool RunsPanel::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == m_table->viewport() && event->type() == QEvent::Resize) fitColumns();
+  return QWidget::eventFilter(watched, event);
+}
+
+void RunsPanel::fitColumns() {
+  const int* status = kColumnWidths + RunsModel::StatusColumn;
+  const bool roomy =
+      m_table->viewport()->width() >=
+      std::accumulate(kColumnWidths, status + 1, 0) + kColumnWidths[RunsModel::ArchitectureColumn];
+  if (m_table->isColumnHidden(RunsModel::ArchitectureColumn) == roomy)
+    m_table->setColumnHidden(RunsModel::ArchitectureColumn, !roomy);
 }
 
 void RunsPanel::resizeEvent(QResizeEvent* event) {

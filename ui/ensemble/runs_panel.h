@@ -5,6 +5,7 @@
 #include <QWidget>
 
 #include "ensemble/ensemble_types.h"
+#include "ensemble/runs_model.h"
 
 class ElidedLabel;
 class NoteLabel;
@@ -20,6 +21,10 @@ class RunsPanel : public QWidget {
 
  public:
   static constexpr int kMinRowsShown = 3;  // the run table's rows, also while training
+  // Run to Status fit the panel's share of a 1366-wide window; the architecture, last, shows
+  // where it has its width too (elsewhere the run's header and tool tip name it), else Status
+  // takes the rest of the row.
+  static constexpr int kColumnWidths[RunsModel::ColumnCount] = {36, 84, 40, 50, 66, 70, 160};
 
   explicit RunsPanel(RunsModel* model, QWidget* parent = nullptr);
 
@@ -54,8 +59,11 @@ class RunsPanel : public QWidget {
 
  protected:
   void resizeEvent(QResizeEvent* event) override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
+  void fitColumns();
+
   RunsModel* m_model;
   QTableView* m_table;
   QToolButton* m_refresh;

@@ -5,6 +5,7 @@
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QHeaderView>
+#include <QLabel>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
@@ -16,6 +17,7 @@
 #include <QtTest>
 
 #include "ensemble/ensemble_page.h"
+#include "ensemble/ensemble_run.h"
 #include "ensemble/ensemble_summary.h"
 #include "ensemble/ensemble_train_dialog.h"
 #include "ensemble/image_detail_panel.h"
@@ -29,6 +31,7 @@
 #include "predictions/confusion_matrix_model.h"
 #include "predictions/confusion_matrix_view.h"
 #include "test_data.h"
+#include "widgets/elided_label.h"
 #include "widgets/no_match_placeholder.h"
 
 using namespace ensemble_testing;
@@ -264,6 +267,32 @@ class TestEnsemblePage : public QObject {
     page.resize(1920, 960);
     QTest::qWait(20);
     QCOMPARE(detail->imageSide(), ImageDetailPanel::kImageSize);
+  }
+
+  void longRunTextsDoNotWidenThePage() {
+    EnsembleSummary summary;
+    summary.setRun(nullptr);
+    const int empty = summary.minimumSizeHint().width();
+    const std::vector<uint8_t> labels(10000, 3);  // counts in the thousands
+    cs::StoredRun stored;
+    stored.info.id = 12345;
+    stored.info.epochs_done = 1;
+    stored.info.setup.val_labels = labels;
+    stored.info.setup.group.spec = cs::NetworkSpec::parse(
+        "c3x32:relu:same-c3x32:relu:same-m2-c3x64:relu:same-c3x64:relu:same-m2-d256:relu-d10",
+        {1, 28, 28}, 10);
+    stored.info.setup.group.seeds.assign(50, 1);
+    stored.info.setup.backend = {"cuda", "NVIDIA H200 (139 GiB), CUDA 13.0, cuDNN 9.13, graphs on"};
+    stored.eval = randomEval(50, labels, 0.5, 3);
+    summary.setRun(
+        std::make_shared<const EnsembleRun>(std::move(stored), nullptr, QString(), false));
+    QVERIFY(summary.findChild<ElidedLabel*>(QStringLiteral("runTitle"))->text().contains("c3x32"));
+    // The summary above the page's panels leaves them room on a 1366-wide screen (the run list
+    // beside it takes about 370 px).
+    const int least = summary.minimumSizeHint().width();
+    QVERIFY2(
+        least <= std::max(empty, 880),
+        qPrintable(QStringLiteral("%1 px wide with the run, %2 without").arg(least).arg(empty)));
   }
 
   void validationImagesAreFoundAndChecked() {
