@@ -3,12 +3,14 @@
 // growing back, and with the longest status texts the app writes.
 #include <QComboBox>
 #include <QDockWidget>
+#include <QFile>
 #include <QHeaderView>
 #include <QLabel>
 #include <QScreen>
 #include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
+#include <QToolBar>
 #include <QtTest>
 #include <algorithm>
 
@@ -37,6 +39,7 @@ class TestWindowLayout : public QObject {
   void drawTabFitsSmallScreens();
   void ensembleTrainingBoxFitsSmallScreens();
   void predictionCountIsWhole();
+  void toolBarKeepsEveryActionAtTheMinimum();
 
  private:
   DatasetPtr m_data;
@@ -309,6 +312,30 @@ void TestWindowLayout::predictionCountIsWhole() {
   panel->showFilter(PredictionFilter::TrueLabel, 3);
   QVERIFY(digit->isVisible());
   QCOMPARE(digit->currentText(), QStringLiteral("3"));
+}
+
+void TestWindowLayout::toolBarKeepsEveryActionAtTheMinimum() {
+  QFile style(QStringLiteral(":/convscope.qss"));
+  QVERIFY(style.open(QIODevice::ReadOnly));
+  qApp->setStyleSheet(QString::fromUtf8(style.readAll()));  // the app's padding, as main() sets
+  {
+    MainWindow window(m_data, {});
+    window.setWindowState(Qt::WindowNoState);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.resize(800, 600);  // as narrow as the window goes
+    QTest::qWait(50);
+    const auto* bar = window.findChild<QToolBar*>();
+    for (QAction* action : bar->actions()) {
+      if (action->isSeparator()) continue;
+      const QWidget* button = bar->widgetForAction(action);
+      QVERIFY2(button && button->isVisible() && bar->rect().contains(button->geometry()),
+               qPrintable(QStringLiteral("%1 off the bar of a %2 px window")
+                              .arg(action->text())
+                              .arg(window.width())));
+    }
+  }
+  qApp->setStyleSheet(QString());
 }
 
 #include "test_window_layout.moc"

@@ -10,6 +10,7 @@
 #include <QScreen>
 #include <QSettings>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 
 #include "ensemble/ensemble_page.h"
@@ -145,6 +146,12 @@ void MainWindow::createToolBar() {
   bar->addActions({a.start, a.continueRun, a.pauseResume, a.step, a.stop, a.reset});
   bar->addSeparator();
   bar->addActions({a.evaluate, a.loadCheckpoint, a.saveCheckpoint});
+  // Every action stays on the bar: the window is at least as wide as the bar. Narrower (about
+  // 1180 px, now that the panels allow it), Save checkpoint was cut off without Qt's overflow
+  // arrow. Again when a text changes ("Continue for 5 more epochs") and once styled.
+  const auto fit = [bar] { bar->setMinimumWidth(bar->sizeHint().width()); };
+  for (QAction* action : bar->actions()) connect(action, &QAction::changed, bar, fit);
+  QTimer::singleShot(0, bar, fit);
 }
 
 void MainWindow::connectStatusBar() {
