@@ -56,15 +56,22 @@ int RunsModel::rowOf(qint64 run) const {
   return -1;
 }
 
+namespace {
+
+// The store's "2024-05-01T12:34:56.789Z" in local time; invalid when it does not parse.
+QDateTime localDateTime(const std::string& iso) {
+  return QDateTime::fromString(QString::fromStdString(iso), Qt::ISODateWithMs).toLocalTime();
+}
+
+}  // namespace
+
 QString RunsModel::localTime(const std::string& iso) {
-  const QDateTime t = QDateTime::fromString(QString::fromStdString(iso), Qt::ISODateWithMs);
-  return t.isValid() ? t.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"))
-                     : QString::fromStdString(iso);
+  const QDateTime t = localDateTime(iso);
+  return t.isValid() ? t.toString(QStringLiteral("yyyy-MM-dd HH:mm")) : QString::fromStdString(iso);
 }
 
 QString RunsModel::shortTime(const std::string& iso, QDate today) {
-  const QDateTime t =
-      QDateTime::fromString(QString::fromStdString(iso), Qt::ISODateWithMs).toLocalTime();
+  const QDateTime t = localDateTime(iso);
   if (!t.isValid()) return QString::fromStdString(iso);
   return t.date().year() == today.year() ? QLocale().toString(t, QStringLiteral("d MMM HH:mm"))
                                          : t.toString(QStringLiteral("yyyy-MM-dd"));
