@@ -14,6 +14,7 @@
 #include "network/filter_grid_model.h"
 #include "network/layer_view.h"
 #include "network/network_inspector.h"
+#include "network/probability_bars.h"
 #include "network/tile_table_view.h"
 #include "network/tile_zoom_dialog.h"
 #include "network/tile_zoom_view.h"
@@ -84,6 +85,7 @@ class TestFilterGrid : public QObject {
   void tilesGrowWithTheView();
   void tilesAreCrisp();
   void narrowInspectorKeepsTabsAndLegendsWhole();
+  void probeBarsKeepTheirLabelsApart();
   void doubleClickEnlargesATile();
 };
 
@@ -374,6 +376,43 @@ void TestFilterGrid::narrowInspectorKeepsTabsAndLegendsWhole() {
   tabs->setCurrentIndex(static_cast<int>(GridQuantity::Activations));
   QCOMPARE(inspector.quantity(), GridQuantity::Activations);
   QCOMPARE(quantityBox->currentIndex(), static_cast<int>(GridQuantity::Activations));
+}
+
+void TestFilterGrid::probeBarsKeepTheirLabelsApart() {
+  NetworkInspector inspector;
+  inspector.setSnapshot(std::make_shared<const cs::Snapshot>(referenceSnapshot()));
+  inspector.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&inspector));
+  auto* bars = inspector.findChild<ProbabilityBars*>();
+  auto* image = inspector.findChild<QLabel*>(QStringLiteral("probeImage"));
+  auto* details = inspector.findChild<QLabel*>(QStringLiteral("probeDetails"));
+  QVERIFY(bars && image && details);
+  const auto inInspector = [&](const QWidget* w) {
+    return QRect(w->mapTo(&inspector, QPoint(0, 0)), w->size());
+  };
+  // 300 px: narrower than the inspector gets in the window (about 380 at its minimum offscreen).
+  for (const int width : {900, 480, 380, 300, 900}) {
+    inspector.resize(width, 600);
+    QTest::qWait(20);
+    const QString at = QStringLiteral("at %1 px: ").arg(width);
+    // A slot a bar wide enough for a digit and a gap: narrower, the labels run together.
+    const int slot = bars->width() / 10;
+    const int digit = bars->fontMetrics().horizontalAdvance(QLatin1Char('0'));
+    QVERIFY2(slot >= digit + 8,
+             qPrintable(at + QStringLiteral("%1 px a bar for %2 px digits").arg(slot).arg(digit)));
+    const QRect chart = inInspector(bars);
+    QVERIFY2(inspector.rect().contains(chart), qPrintable(at + QStringLiteral("bars clipped")));
+    QVERIFY2(!chart.intersects(inInspector(image)) && !chart.intersects(inInspector(details)),
+             qPrintable(at + QStringLiteral("bars over the probe's image or text")));
+    // The probe's lines push the controls under them down.
+    for (const auto* control : inspector.findChildren<QComboBox*>())
+      if (control->isVisible())
+        QVERIFY2(inInspector(control).top() > chart.bottom(),
+                 qPrintable(at + QStringLiteral("bars over the controls")));
+    // Beside the image where the panel is wide, below it where it is narrow.
+    const bool beside = chart.top() < inInspector(image).bottom();
+    QCOMPARE(beside, width >= 480);
+  }
 }
 
 void TestFilterGrid::doubleClickEnlargesATile() {

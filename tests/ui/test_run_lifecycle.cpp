@@ -176,8 +176,7 @@ void TestRunLifecycle::labelsAgreeAfterACheckpointLoads() {
   // clears it: replayed here, the view asks for the frame again rather than stay empty.
   Q_EMIT session->worker()->runStarted(
       {m_data, static_cast<int>(kStepsPerEpoch), 3, QStringLiteral("replayed")});
-  QCOMPARE(probeText(window),
-           QStringLiteral("Start training or press Step to see the network at work."));
+  QCOMPARE(probeText(window), QStringLiteral("Press Start, or Step for one batch."));
   QTRY_VERIFY2(probeText(window).contains(QStringLiteral("epoch 3 · step 64")),
                qPrintable(probeText(window)));
   QVERIFY(live->actions().continueRun->isEnabled());

@@ -2,7 +2,6 @@
 
 #include <QComboBox>
 #include <QEvent>
-#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QScrollArea>
@@ -16,6 +15,7 @@
 #include "network/probe_view.h"
 #include "network/tile_table_view.h"
 #include "network/tile_zoom_dialog.h"
+#include "widgets/wrap_row_layout.h"
 
 namespace {
 
@@ -31,7 +31,7 @@ NetworkInspector::NetworkInspector(QWidget* parent)
       m_tabs(new QTabBar),
       m_quantityBox(new QComboBox),
       m_scaleBox(new QComboBox),
-      m_bar(new QGridLayout),
+      m_bar(new WrapRowLayout(8, 6)),
       m_stack(new QStackedWidget),
       m_placeholder(new QLabel) {
   setObjectName(QStringLiteral("networkInspector"));
@@ -71,12 +71,10 @@ NetworkInspector::NetworkInspector(QWidget* parent)
   m_stack->addWidget(scroll);
 
   m_bar->setContentsMargins(12, 0, 12, 0);
-  m_bar->setHorizontalSpacing(8);
-  m_bar->setVerticalSpacing(6);
-  m_bar->addWidget(m_tabs, 0, 0, Qt::AlignLeft);
-  m_bar->addWidget(m_quantityBox, 0, 0, Qt::AlignLeft);  // in the tabs' place when narrow
-  m_bar->setColumnStretch(1, 1);
-  m_bar->addWidget(m_scaleBox, 0, 2);
+  m_bar->addWidget(m_tabs);
+  m_bar->addWidget(m_quantityBox);  // in the tabs' place when narrow
+  m_bar->addWidget(m_scaleBox);
+  m_bar->setAlignment(m_scaleBox, Qt::AlignRight);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 10, 0, 0);
   layout->setSpacing(8);
@@ -112,21 +110,9 @@ void NetworkInspector::resizeEvent(QResizeEvent* event) {
 // window's smallest), rather than tabs hidden behind scroll arrows or cut to "W…".
 void NetworkInspector::placeControls() {
   const QMargins margins = m_bar->contentsMargins();
-  const int room = width() - margins.left() - margins.right();
-  const int tabs = m_tabs->sizeHint().width();
-  const BarLayout layout =
-      tabs + m_bar->horizontalSpacing() + m_scaleBox->sizeHint().width() <= room ? BarLayout::OneRow
-      : tabs <= room ? BarLayout::TwoRows
-                     : BarLayout::QuantityBox;
-  if (layout == m_barLayout) return;
-  m_barLayout = layout;
-  m_tabs->setVisible(layout != BarLayout::QuantityBox);
-  m_quantityBox->setVisible(layout == BarLayout::QuantityBox);
-  m_bar->removeWidget(m_scaleBox);
-  if (layout == BarLayout::TwoRows)
-    m_bar->addWidget(m_scaleBox, 1, 0, Qt::AlignLeft);
-  else
-    m_bar->addWidget(m_scaleBox, 0, 2);
+  const bool tabsFit = m_tabs->sizeHint().width() <= width() - margins.left() - margins.right();
+  m_tabs->setVisible(tabsFit);
+  m_quantityBox->setVisible(!tabsFit);
 }
 
 void NetworkInspector::updateTileScale() {

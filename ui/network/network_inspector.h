@@ -17,12 +17,12 @@ class ClassNames;
 class LayerView;
 class ProbeView;
 class QComboBox;
-class QGridLayout;
 class QLabel;
 class QStackedWidget;
 class QTabBar;
 class TileZoomDialog;
 class QVBoxLayout;
+class WrapRowLayout;
 
 class NetworkInspector : public QWidget {
   Q_OBJECT
@@ -74,8 +74,7 @@ class NetworkInspector : public QWidget {
   QTabBar* m_tabs;
   QComboBox* m_quantityBox;  // the tabs' choices, shown instead of them where they do not fit
   QComboBox* m_scaleBox;
-  QGridLayout* m_bar;
-  enum class BarLayout { OneRow, TwoRows, QuantityBox } m_barLayout = BarLayout::OneRow;
+  WrapRowLayout* m_bar;     // the tabs (or the box), the scale box beside them or below
   QStackedWidget* m_stack;  // placeholder | layers
   QLabel* m_placeholder;
   QVBoxLayout* m_layerLayout;

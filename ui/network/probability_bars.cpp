@@ -8,12 +8,14 @@
 #include "widgets/palette.h"
 
 ProbabilityBars::ProbabilityBars(QWidget* parent) : QWidget(parent) {
-  setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+  setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
 }
 
 void ProbabilityBars::setProbabilities(std::vector<float> probs, int trueLabel) {
+  const int bars = barCount();
   m_probs = std::move(probs);
   m_label = trueLabel;
+  if (barCount() != bars) updateGeometry();
   update();
 }
 
@@ -38,8 +40,9 @@ bool ProbabilityBars::event(QEvent* event) {
   return true;
 }
 
+// Slots just wide enough for a digit's label and a gap: narrower, "0123456789" runs together.
 QSize ProbabilityBars::sizeHint() const {
-  return {260, 96};
+  return {barCount() * (fontMetrics().horizontalAdvance(QLatin1Char('0')) + 8), 96};
 }
 
 void ProbabilityBars::paintEvent(QPaintEvent*) {

@@ -1,6 +1,7 @@
 // The probe's class probabilities as one bar per class; the true class is green, the predicted
 // class (when wrong) red. Each bar is labelled with its class's name (elided to the bar; the
-// tooltip names it in full with its probability).
+// tooltip names it in full with its probability). It asks for slots as wide as a digit and
+// grows to the room it is given.
 #pragma once
 
 #include <QWidget>

@@ -10,6 +10,7 @@
 
 #include "network/probability_bars.h"
 #include "widgets/palette.h"
+#include "widgets/wrap_row_layout.h"
 
 namespace {
 
@@ -49,19 +50,21 @@ ProbeView::ProbeView(QWidget* parent)
   m_index->setKeyboardTracking(false);
   m_details->setObjectName(QStringLiteral("probeDetails"));
   m_details->setTextFormat(Qt::RichText);
-  m_details->setWordWrap(true);
   auto* caption = new QLabel(tr("Probe image"));
   caption->setObjectName(QStringLiteral("sectionTitle"));
-  auto* grid = new QGridLayout(this);
+  auto* summary = new QWidget;
+  auto* grid = new QGridLayout(summary);
   grid->setContentsMargins(0, 0, 0, 0);
   grid->setHorizontalSpacing(12);
   grid->addWidget(m_image, 0, 0, 3, 1);
   grid->addWidget(caption, 0, 1);
   grid->addWidget(m_index, 0, 2, Qt::AlignLeft);
   grid->addWidget(m_details, 1, 1, 1, 2);
-  grid->addWidget(m_bars, 0, 3, 3, 1);
-  grid->setColumnStretch(2, 1);
-  grid->setColumnStretch(3, 2);
+  grid->setRowStretch(2, 1);
+  // The bars beside the summary where they have their width, else on a line below it.
+  auto* row = new WrapRowLayout(12, 8, this);
+  row->addWidget(summary);
+  row->addWidget(m_bars);
   connect(m_index, &QSpinBox::valueChanged, this, &ProbeView::probeRequested);
   clear();
 }
@@ -110,6 +113,6 @@ void ProbeView::setProbeCount(int count) {
 void ProbeView::clear() {
   m_image->setPixmap({});
   m_image->setText(tr("no frame"));
-  m_details->setText(tr("Start training or press Step to see the network at work."));
+  m_details->setText(tr("Press Start, or Step for one batch."));
   m_bars->setProbabilities({}, -1);
 }

@@ -13,6 +13,7 @@
 #include "predictions/prediction_model.h"
 #include "widgets/elided_label.h"
 #include "widgets/no_match_placeholder.h"
+#include "widgets/wrap_row_layout.h"
 
 PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
     : QWidget(parent),
@@ -24,7 +25,7 @@ PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
       m_order(new QComboBox),
       m_count(new ElidedLabel),
       m_controls(new QHBoxLayout),
-      m_header(new QBoxLayout(QBoxLayout::LeftToRight)),
+      m_header(new WrapRowLayout(12, 2)),
       m_view(new QListView),
       m_placeholder(new NoMatchPlaceholder(m_view)),
       m_history(new LearningHistoryPanel(model)) {
@@ -72,10 +73,12 @@ PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
   m_controls->addSpacing(12);
   m_controls->addWidget(new QLabel(tr("Order")));
   m_controls->addWidget(m_order);
-  m_controls->addStretch();    // the boxes keep their size when the count is below them
   m_digit->setVisible(false);  // shown by the filters by a digit
+  // The count beside the controls where it fits whole, else on a line below them: elided, it
+  // would hide the accuracy it ends with.
+  m_count->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
   m_header->addLayout(m_controls);
-  m_header->addWidget(m_count, 1);
+  m_header->addWidget(m_count);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(8, 6, 8, 4);
   layout->setSpacing(6);
@@ -197,24 +200,6 @@ void PredictionsPanel::updateCount() {
   else
     text += tr(" · not evaluated yet");
   m_count->setText(text);
-  placeCount();
   m_placeholder->setActive(total > 0 && m_proxy->rowCount() == 0 &&
                            m_proxy->filter() != PredictionFilter::All);
-}
-
-// Beside the controls when the whole count fits there, else below them: elided, it would hide
-// the accuracy it ends with.
-void PredictionsPanel::placeCount() {
-  constexpr int kBeside = 12, kBelow = 2;  // the gap before the count
-  const QMargins margins = contentsMargins() + layout()->contentsMargins();
-  const int room =
-      width() - margins.left() - margins.right() - m_controls->sizeHint().width() - kBeside;
-  const bool beside = m_count->sizeHint().width() <= room;
-  m_header->setDirection(beside ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom);
-  m_header->setSpacing(beside ? kBeside : kBelow);
-}
-
-void PredictionsPanel::resizeEvent(QResizeEvent* event) {
-  QWidget::resizeEvent(event);
-  placeCount();
 }

@@ -14,13 +14,13 @@
 class PredictionDelegate;
 class PredictionModel;
 class ElidedLabel;
-class QBoxLayout;
 class QComboBox;
 class QHBoxLayout;
 class LearningHistoryPanel;
 class NoMatchPlaceholder;
 class QLabel;
 class QListView;
+class WrapRowLayout;
 
 class PredictionsPanel : public QWidget {
   Q_OBJECT
@@ -47,12 +47,7 @@ class PredictionsPanel : public QWidget {
   void updateCount();
   void updateDigits();
   void dropStaleFilter();
-  void placeCount();
 
- protected:
-  void resizeEvent(QResizeEvent* event) override;
-
- private:
   PredictionModel* m_model;
   PredictionFilterModel* m_proxy;
   PredictionDelegate* m_delegate;
@@ -61,7 +56,7 @@ class PredictionsPanel : public QWidget {
   QComboBox* m_order;
   ElidedLabel* m_count;
   QHBoxLayout* m_controls;
-  QBoxLayout* m_header;  // the controls, then the count beside them or below
+  WrapRowLayout* m_header;  // the controls, then the count beside them or below
   QListView* m_view;
   NoMatchPlaceholder* m_placeholder;
   LearningHistoryPanel* m_history;
