@@ -1,10 +1,24 @@
 #include "charts/compact_chart_view.h"
 
 #include <QAbstractAxis>
+#include <QLegend>
 #include <QResizeEvent>
 
 CompactChartView::CompactChartView(QChart* chart, QWidget* parent)
-    : QChartView(chart, parent), m_title(chart->title()) {}
+    : QChartView(chart, parent), m_title(chart->title()) {
+  QFont font = chart->titleFont();
+  font.setBold(true);
+  chart->setTitleFont(font);
+  chart->setMargins(QMargins(4, 4, 4, 4));
+  chart->setBackgroundRoundness(0);
+  chart->legend()->setAlignment(Qt::AlignBottom);
+  setRenderHint(QPainter::Antialiasing);
+}
+
+void CompactChartView::setTitle(const QString& title) {
+  m_title = title;
+  fitToHeight();
+}
 
 void CompactChartView::fitToHeight() {
   const bool compact = height() < kCompactHeight;

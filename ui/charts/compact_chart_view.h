@@ -1,6 +1,7 @@
-// A chart view that keeps a short chart readable: below kCompactHeight it leaves out the chart's
-// and the axes' titles (the legend still names the series), and tick labels are never cut to
-// "…", as Qt Charts does by default when a chart is short.
+// A chart view in the app's one chart style (a bold title, narrow margins, square corners, the
+// legend below, antialiased) that keeps a short chart readable: below kCompactHeight it leaves out
+// the chart's and the axes' titles (the legend still names the series), and tick labels are never
+// cut to "…", as Qt Charts does by default when a chart is short.
 #pragma once
 
 #include <QChartView>
@@ -13,6 +14,8 @@ class CompactChartView : public QChartView {
 
   explicit CompactChartView(QChart* chart, QWidget* parent = nullptr);
 
+  // The chart's title where it has the height (the chart's own at construction).
+  void setTitle(const QString& title);
   // Applies the rule to the chart's current axes: call it after adding axes.
   void fitToHeight();
 

@@ -57,18 +57,6 @@ QScatterSeries* markerSeries(const QColor& color) {
   return s;
 }
 
-QChart* newChart(const QString& title) {
-  auto* chart = new QChart;
-  chart->setTitle(title);
-  chart->setMargins(QMargins(4, 4, 4, 4));
-  chart->legend()->setAlignment(Qt::AlignBottom);
-  chart->setBackgroundRoundness(0);
-  QFont font = chart->titleFont();
-  font.setBold(true);
-  chart->setTitleFont(font);
-  return chart;
-}
-
 // Ticks at round multiples of a 1-2-5 step chosen for about `ticks` intervals over [0, max].
 void roundTicks(QValueAxis* axis, double max, int ticks) {
   const double step = chart_math::roundStep(max, ticks);
@@ -93,7 +81,8 @@ void attach(QChart* chart, QAbstractSeries* series, QValueAxis* x, QValueAxis* y
 // and y (left); the markers stay out of the legend (their line names them).
 ZoomableChartView* chartView(const QString& title, QValueAxis* x, QValueAxis* y,
                              std::initializer_list<QLineSeries*> lines, QScatterSeries* markers) {
-  QChart* chart = newChart(title);
+  auto* chart = new QChart;
+  chart->setTitle(title);
   chart->addAxis(x, Qt::AlignBottom);
   chart->addAxis(y, Qt::AlignLeft);
   for (QLineSeries* line : lines) attach(chart, line, x, y);

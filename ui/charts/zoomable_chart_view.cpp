@@ -8,7 +8,6 @@
 ZoomableChartView::ZoomableChartView(QChart* chart, QWidget* parent)
     : CompactChartView(chart, parent) {
   setRubberBand(QChartView::RectangleRubberBand);
-  setRenderHint(QPainter::Antialiasing);
   setContextMenuPolicy(Qt::ActionsContextMenu);
   setToolTip(tr("Drag to zoom · double-click to reset · right-click for more"));
 }

@@ -110,14 +110,7 @@ AccuracyCharts::AccuracyCharts(QWidget* parent)
 CompactChartView* AccuracyCharts::newView(const QString& title) {
   auto* chart = new QChart;
   chart->setTitle(title);
-  QFont font = chart->titleFont();
-  font.setBold(true);
-  chart->setTitleFont(font);
-  chart->setMargins(QMargins(4, 4, 4, 4));
-  chart->setBackgroundRoundness(0);
-  chart->legend()->setAlignment(Qt::AlignBottom);
   auto* view = new CompactChartView(chart);
-  view->setRenderHint(QPainter::Antialiasing);
   view->setContextMenuPolicy(Qt::ActionsContextMenu);
   auto* png = new QAction(tr("Export chart as PNG…"), view);
   connect(png, &QAction::triggered, this, &AccuracyCharts::exportPngRequested);

@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QScatterSeries>
 #include <QVBoxLayout>
@@ -15,18 +16,51 @@
 
 namespace {
 
-const QColor kPoint(0x4a, 0x7f, 0xc1);
-const QColor kMean(0xe0, 0x7b, 0x16);
+// One colour per group of configurations (Tableau 10), again from the first past ten.
+QColor groupColor(int group) {
+  static const QColor colors[] = {{0x4e, 0x79, 0xa7}, {0xf2, 0x8e, 0x2b}, {0xe1, 0x57, 0x59},
+                                  {0x76, 0xb7, 0xb2}, {0x59, 0xa1, 0x4f}, {0xed, 0xc9, 0x48},
+                                  {0xb0, 0x7a, 0xa1}, {0xff, 0x9d, 0xa7}, {0x9c, 0x75, 0x5f},
+                                  {0xba, 0xb0, 0xac}};
+  return colors[group % 10];
+}
+
+// The configurations that share the values of every other swept parameter: one colour, one
+// place within each value's slot and one line of means. Named by those values ("optimizer=sgd";
+// an architecture shortened), in the order the sweep first has them.
+struct Group {
+  QString name;
+  std::vector<const SweepConfigResult*> configs;
+};
+
+std::vector<Group> groupsAgainst(const SweepData& sweep, const QString& name) {
+  constexpr int kLongestValue = 24;
+  QStringList others = sweep.swept();
+  others.removeAll(name);
+  std::vector<Group> groups;
+  for (const SweepConfigResult& c : sweep.configs()) {
+    if (c.accuracy.empty()) continue;
+    QStringList parts;
+    for (const QString& other : others) {
+      QString value = c.param(other);
+      if (value.size() > kLongestValue) value = value.left(kLongestValue - 1) + QChar(0x2026);
+      parts << other + QLatin1Char('=') +
+                   (value.isEmpty() ? ParameterChart::tr("(default)") : value);
+    }
+    const QString key = parts.join(QLatin1Char(' '));
+    auto group =
+        std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.name == key; });
+    if (group == groups.end()) group = groups.insert(groups.end(), Group{key, {}});
+    group->configs.push_back(&c);
+  }
+  return groups;
+}
 
 }  // namespace
 
 ParameterChart::ParameterChart(QWidget* parent)
     : QWidget(parent), m_parameter(new QComboBox), m_chart(new QChart) {
-  m_chart->setMargins(QMargins(4, 4, 4, 4));
-  m_chart->setBackgroundRoundness(0);
-  m_chart->legend()->setAlignment(Qt::AlignBottom);
   m_view = new CompactChartView(m_chart);
-  m_view->setRenderHint(QPainter::Antialiasing);
   m_parameter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   auto* header = new QHBoxLayout;
   header->addWidget(new QLabel(tr("Accuracy against")));
@@ -71,53 +105,55 @@ void ParameterChart::rebuild() {
     m_chart->removeAxis(axis);
     delete axis;
   }
-  m_points = nullptr;
-  m_means = nullptr;
+  m_points.clear();
+  m_means.clear();
+  m_view->setTitle(QString());
   const QString name = parameter();
   if (!m_sweep || name.isEmpty()) return;
+  const std::vector<Group> groups = groupsAgainst(*m_sweep, name);
+  if (groups.empty()) return;
   const QStringList values = m_sweep->values(name);
-  m_chart->setTitle(tr("Final accuracy against %1").arg(name));
-  auto* points = new QScatterSeries;
-  points->setName(tr("a network"));
-  points->setMarkerSize(7);
-  points->setColor(kPoint);
-  points->setBorderColor(kPoint.darker(130));
-  auto* means = new QLineSeries;
-  means->setName(tr("mean over the networks of the value"));
-  means->setPen(QPen(kMean, 2.5));
+  m_view->setTitle(groups.size() > 1
+                       ? tr("Final accuracy against %1: a point per network, a line through "
+                            "each group's means")
+                             .arg(name)
+                       : tr("Final accuracy against %1").arg(name));
   double lo = 1, hi = 0;
-  bool any = false;
-  for (int v = 0; v < values.size(); ++v) {
-    // The configurations with this value, spread over the middle half of its slot.
-    std::vector<const SweepConfigResult*> group;
-    for (const SweepConfigResult& c : m_sweep->configs())
-      if (c.param(name) == values[v] && !c.accuracy.empty()) group.push_back(&c);
-    double sum = 0;
-    int count = 0;
-    for (size_t g = 0; g < group.size(); ++g) {
-      const double x = v + (group.size() > 1 ? -0.25 + 0.5 * g / (group.size() - 1.0) : 0.0);
-      for (float a : group[g]->accuracy) {
-        points->append(x, 100.0 * a);
-        sum += a;
-        ++count;
-        lo = std::min<double>(lo, a);
-        hi = std::max<double>(hi, a);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    // Each group at its own place in the middle half of a value's slot.
+    const double offset = groups.size() > 1 ? -0.25 + 0.5 * g / (groups.size() - 1.0) : 0.0;
+    const QColor color = groupColor(static_cast<int>(g));
+    auto* points = new QScatterSeries;
+    points->setName(groups.size() > 1 ? groups[g].name : tr("a network"));
+    points->setMarkerSize(7);
+    points->setColor(color);
+    points->setBorderColor(color.darker(130));
+    auto* means = new QLineSeries;
+    means->setName(tr("mean of the networks"));
+    means->setPen(QPen(color.darker(115), 2.5));
+    means->setPointsVisible(true);  // a group with one value has no line
+    for (int v = 0; v < values.size(); ++v) {
+      double sum = 0;
+      int count = 0;
+      for (const SweepConfigResult* c : groups[g].configs) {
+        if (c->param(name) != values[v]) continue;
+        for (float a : c->accuracy) {
+          points->append(v + offset, 100.0 * a);
+          sum += a;
+          ++count;
+          lo = std::min<double>(lo, a);
+          hi = std::max<double>(hi, a);
+        }
       }
+      if (count > 0) means->append(v + offset, 100 * sum / count);
     }
-    if (count > 0) {
-      means->append(v, 100 * sum / count);
-      any = true;
-    }
+    m_chart->addSeries(points);
+    m_chart->addSeries(means);
+    // With groups, a group's colour names it; its line needs no entry of its own.
+    if (groups.size() > 1) m_chart->legend()->markers(means).value(0)->setVisible(false);
+    m_points.append(points);
+    m_means.append(means);
   }
-  if (!any) {
-    delete points;
-    delete means;
-    return;
-  }
-  m_chart->addSeries(points);
-  m_chart->addSeries(means);
-  m_points = points;
-  m_means = means;
   auto* x = new QCategoryAxis;
   x->setLabelsPosition(QCategoryAxis::AxisLabelsPositionCenter);
   for (int v = 0; v < values.size(); ++v)
@@ -130,8 +166,7 @@ void ParameterChart::rebuild() {
   y->setTitleText(tr("accuracy (%)"));
   m_chart->addAxis(x, Qt::AlignBottom);
   m_chart->addAxis(y, Qt::AlignLeft);
-  for (QAbstractSeries* s :
-       {static_cast<QAbstractSeries*>(points), static_cast<QAbstractSeries*>(means)}) {
+  for (QAbstractSeries* s : m_chart->series()) {
     s->attachAxis(x);
     s->attachAxis(y);
   }

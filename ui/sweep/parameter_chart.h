@@ -1,8 +1,11 @@
 // Accuracy against one swept parameter: every network's final accuracy as a point over the
-// parameter's value (configurations that share a value side by side), and the mean of those
-// points per value as a line. The parameter is picked in the combo box above the chart.
+// parameter's value, and the mean of those points per value as a line. Where other parameters
+// are swept too, the configurations that share their values are a group, in a colour of its own
+// named in the legend ("optimizer=sgd"), side by side within each value and with a line of its
+// own. The parameter is picked in the combo box above the chart.
 #pragma once
 
+#include <QList>
 #include <QWidget>
 
 #include "sweep/sweep_data.h"
@@ -26,8 +29,9 @@ class ParameterChart : public QWidget {
   QComboBox* parameterBox() const { return m_parameter; }
   QChart* chart() const { return m_chart; }
   CompactChartView* view() const { return m_view; }
-  QScatterSeries* points() const { return m_points; }  // null when nothing is shown
-  QLineSeries* means() const { return m_means; }
+  // Per group, in the legend's order; empty when nothing is shown.
+  const QList<QScatterSeries*>& points() const { return m_points; }
+  const QList<QLineSeries*>& means() const { return m_means; }
 
  private:
   void rebuild();
@@ -36,6 +40,6 @@ class ParameterChart : public QWidget {
   QComboBox* m_parameter;
   QChart* m_chart;
   CompactChartView* m_view;
-  QScatterSeries* m_points = nullptr;
-  QLineSeries* m_means = nullptr;
+  QList<QScatterSeries*> m_points;
+  QList<QLineSeries*> m_means;
 };

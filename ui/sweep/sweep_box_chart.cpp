@@ -19,14 +19,8 @@ const QColor kEdge(0x1f, 0x5f, 0xa8);
 
 SweepBoxChart::SweepBoxChart(QWidget* parent) : QWidget(parent), m_chart(new QChart) {
   m_chart->setTitle(tr("Final validation accuracy of each configuration's networks"));
-  QFont font = m_chart->titleFont();
-  font.setBold(true);
-  m_chart->setTitleFont(font);
-  m_chart->setMargins(QMargins(4, 4, 4, 4));
-  m_chart->setBackgroundRoundness(0);
-  m_chart->legend()->hide();
   m_view = new CompactChartView(m_chart);
-  m_view->setRenderHint(QPainter::Antialiasing);
+  m_chart->legend()->hide();
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(m_view);

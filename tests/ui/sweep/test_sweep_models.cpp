@@ -224,18 +224,41 @@ void TestSweepModels::accuracyAgainstParameter() {
   ParameterChart chart;
   chart.setSweep(loadStored(s));
   QCOMPARE(chart.parameterBox()->count(), 2);
+  const auto near = [](double a, double b) { return std::abs(a - b) < 1e-4; };
   chart.setParameter(QStringLiteral("optimizer"));
-  QVERIFY(chart.points() && chart.means());
-  QCOMPARE(chart.points()->count(), 12);  // 3 configurations with 4 networks
-  // adam: #0 and #2 (mean 85%); rmsprop: #1 (97.5%; #3 has none).
-  QCOMPARE(chart.means()->count(), 2);
-  QCOMPARE_LT(std::abs(chart.means()->at(0).y() - 85.0), 1e-4);
-  QCOMPARE_LT(std::abs(chart.means()->at(1).y() - 97.5), 1e-4);
+  // One group per batch size, in the sweep's order: 128 (#0 adam, #1 rmsprop), then 64 (#2
+  // adam); #3 has no networks. Each group's means are its own.
+  QCOMPARE(chart.points().size(), 2);
+  QCOMPARE(chart.points()[0]->name(), QStringLiteral("batch_size=128"));
+  QCOMPARE(chart.points()[1]->name(), QStringLiteral("batch_size=64"));
+  QCOMPARE(chart.points()[0]->count(), 8);
+  QCOMPARE(chart.points()[1]->count(), 4);
+  QCOMPARE(chart.means()[0]->count(), 2);
+  QVERIFY(near(chart.means()[0]->at(0).y(), 85.0) && near(chart.means()[0]->at(1).y(), 97.5));
+  QCOMPARE(chart.means()[1]->count(), 1);
+  QVERIFY(near(chart.means()[1]->at(0).y(), 85.0));
+  QVERIFY(chart.means()[1]->pointsVisible());  // one mean: a point, not a line
+  // Side by side within adam's slot (x 0), each in a colour the legend names it by.
+  QCOMPARE_LT(chart.points()[0]->at(0).x(), 0.0);
+  QCOMPARE_GT(chart.points()[1]->at(0).x(), 0.0);
+  QCOMPARE(chart.means()[1]->at(0).x(), chart.points()[1]->at(0).x());
+  QVERIFY(chart.points()[0]->color() != chart.points()[1]->color());
+  QCOMPARE(chart.means()[0]->pen().color(), chart.points()[0]->color().darker(115));
+  // The title says what the points and lines are, where the chart has the height for it.
+  chart.resize(800, 500);
+  chart.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&chart));
+  QVERIFY2(chart.chart()->title().startsWith(QStringLiteral("Final accuracy against optimizer: a "
+                                                            "point per network")),
+           qPrintable(chart.chart()->title()));
   chart.setParameter(QStringLiteral("batch_size"));
-  // 64: #2 only (85%); 128: #0 and #1 (8 nets: 91.25%).
-  QCOMPARE(chart.means()->count(), 2);
-  QCOMPARE_LT(std::abs(chart.means()->at(0).y() - 85.0), 1e-4);
-  QCOMPARE_LT(std::abs(chart.means()->at(1).y() - 91.25), 1e-4);
+  // adam: 64 (#2, 85%) and 128 (#0, 85%); rmsprop: 128 (#1, 97.5%).
+  QCOMPARE(chart.points().size(), 2);
+  QCOMPARE(chart.points()[0]->name(), QStringLiteral("optimizer=adam"));
+  QCOMPARE(chart.means()[0]->count(), 2);
+  QVERIFY(near(chart.means()[0]->at(0).y(), 85.0) && near(chart.means()[0]->at(1).y(), 85.0));
+  QCOMPARE(chart.means()[1]->count(), 1);
+  QVERIFY(near(chart.means()[1]->at(0).y(), 97.5));
   chart.setSweep(loadStored(s));  // a reload keeps the parameter
   QCOMPARE(chart.parameter(), QStringLiteral("batch_size"));
 }
