@@ -8,10 +8,10 @@
 #include <algorithm>
 
 #include "ensemble/ensemble_types.h"
-#include "ensemble/runs_model.h"
 #include "widgets/count_text.h"
 #include "widgets/elided_label.h"
 #include "widgets/note_label.h"
+#include "widgets/store_time.h"
 
 namespace {
 
@@ -113,7 +113,7 @@ void EnsembleSummary::setRun(const EnsembleRunPtr& run) {
                           .arg(QString::fromStdString(cs::to_string(info.status)))
                           .arg(info.epochs_done)
                           .arg(info.setup.epochs)
-                          .arg(RunsModel::localTime(info.created))
+                          .arg(store_time::full(QString::fromStdString(info.created)))
                           .arg(locale.toString(info.train_seconds, 'f', 1))
                           .arg(QString::fromStdString(info.setup.backend.kind),
                                QString::fromStdString(info.setup.backend.device),

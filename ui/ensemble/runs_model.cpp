@@ -1,8 +1,8 @@
 #include "ensemble/runs_model.h"
 
 #include <QColor>
-#include <QDateTime>
-#include <QLocale>
+
+#include "widgets/store_time.h"
 
 RunsModel::RunsModel(QObject* parent) : QAbstractTableModel(parent) {}
 
@@ -56,27 +56,6 @@ int RunsModel::rowOf(qint64 run) const {
   return -1;
 }
 
-namespace {
-
-// The store's "2024-05-01T12:34:56.789Z" in local time; invalid when it does not parse.
-QDateTime localDateTime(const std::string& iso) {
-  return QDateTime::fromString(QString::fromStdString(iso), Qt::ISODateWithMs).toLocalTime();
-}
-
-}  // namespace
-
-QString RunsModel::localTime(const std::string& iso) {
-  const QDateTime t = localDateTime(iso);
-  return t.isValid() ? t.toString(QStringLiteral("yyyy-MM-dd HH:mm")) : QString::fromStdString(iso);
-}
-
-QString RunsModel::shortTime(const std::string& iso, QDate today) {
-  const QDateTime t = localDateTime(iso);
-  if (!t.isValid()) return QString::fromStdString(iso);
-  return t.date().year() == today.year() ? QLocale().toString(t, QStringLiteral("d MMM HH:mm"))
-                                         : t.toString(QStringLiteral("yyyy-MM-dd"));
-}
-
 int RunsModel::rowCount(const QModelIndex& parent) const {
   return parent.isValid() ? 0 : static_cast<int>(m_runs.size());
 }
@@ -90,7 +69,7 @@ QVariant RunsModel::display(const cs::RunSummary& r, int column) const {
     case IdColumn:
       return QVariant::fromValue(r.id);
     case CreatedColumn:
-      return shortTime(r.created);
+      return store_time::brief(QString::fromStdString(r.created));
     case NetsColumn:
       return r.nets;
     case EpochsColumn:
@@ -137,7 +116,7 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
     case Qt::ToolTipRole:
       return tr("Run %1 · %2\n%3 × %4\n%5\ntrained on %6 with %7 · %8 s of training")
           .arg(r.id)
-          .arg(localTime(r.created))
+          .arg(store_time::full(QString::fromStdString(r.created)))
           .arg(r.nets)
           .arg(QString::fromStdString(r.spec), QString::fromStdString(r.optimizer),
                QString::fromStdString(r.train_name), QString::fromStdString(r.backend))

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <QAbstractTableModel>
-#include <QDate>
 #include <map>
 #include <vector>
 
@@ -35,12 +34,6 @@ class RunsModel : public QAbstractTableModel {
   void noteEnded(qint64 run, cs::RunStatus status);
   qint64 runAt(int row) const { return m_runs[row].id; }
   int rowOf(qint64 run) const;  // -1 when absent
-
-  // "2024-05-01T12:34:56.789Z" in local time, "2024-05-01 14:34".
-  static QString localTime(const std::string& iso);
-  // The same as the Created column shows it, short enough for the column on a 1366-wide screen:
-  // "1 May 14:34" in the year of `today`, "2024-05-01" in another (the tool tip has it whole).
-  static QString shortTime(const std::string& iso, QDate today = QDate::currentDate());
 
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;

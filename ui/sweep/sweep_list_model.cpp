@@ -1,10 +1,9 @@
 #include "sweep/sweep_list_model.h"
 
-#include <QDateTime>
-
 #include "convscope/store.h"
 #include "convscope/sweep.h"
 #include "widgets/count_text.h"
+#include "widgets/store_time.h"
 
 SweepListModel::SweepListModel(QObject* parent) : QAbstractTableModel(parent) {}
 
@@ -58,8 +57,9 @@ QVariant SweepListModel::data(const QModelIndex& index, int role) const {
     return index.column() == CreatedColumn ? QVariant()
                                            : QVariant(Qt::AlignRight | Qt::AlignVCenter);
   if (role == Qt::ToolTipRole)
-    return tr("Sweep %1: %2 of %3 finished, %4 each, %5")
+    return tr("Sweep %1, created %2: %3 of %4 finished, %5 each, %6")
         .arg(e.id)
+        .arg(store_time::full(e.created))
         .arg(e.finished)
         .arg(countText(e.configs, tr("configuration"), tr("configurations")),
              countText(e.nets, tr("network"), tr("networks")),
@@ -68,10 +68,8 @@ QVariant SweepListModel::data(const QModelIndex& index, int role) const {
   switch (index.column()) {
     case IdColumn:
       return e.id;
-    case CreatedColumn: {
-      const QDateTime t = QDateTime::fromString(e.created, Qt::ISODateWithMs);
-      return t.isValid() ? t.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) : e.created;
-    }
+    case CreatedColumn:
+      return store_time::brief(e.created);
     case FinishedColumn:
       return QStringLiteral("%1/%2").arg(e.finished).arg(e.configs);
     case NetsColumn:

@@ -12,6 +12,7 @@
 #include "ensemble/top_prediction_delegate.h"
 #include "ensemble_test_data.h"
 #include "predictions/confusion_matrix_model.h"
+#include "widgets/store_time.h"
 
 using namespace ensemble_testing;
 using Images = std::vector<int>;
@@ -276,12 +277,12 @@ class TestEnsembleModels : public QObject {
     QVERIFY(model.index(0, RunsModel::CreatedColumn)
                 .data(Qt::ToolTipRole)
                 .toString()
-                .contains(RunsModel::localTime(a.created)));
+                .contains(store_time::full(QString::fromStdString(a.created))));
     const QDateTime noon(QDate(2026, 3, 7), QTime(12, 5));
-    const std::string iso = noon.toUTC().toString(Qt::ISODateWithMs).toStdString();
-    QCOMPARE(RunsModel::shortTime(iso, QDate(2026, 12, 2)),
-             QLocale().toString(noon, "d MMM HH:mm"));
-    QCOMPARE(RunsModel::shortTime(iso, QDate(2027, 1, 1)), QStringLiteral("2026-03-07"));
+    const QString iso = noon.toUTC().toString(Qt::ISODateWithMs);
+    QCOMPARE(store_time::brief(iso, QDate(2026, 12, 2)), QLocale().toString(noon, "d MMM HH:mm"));
+    QCOMPARE(store_time::brief(iso, QDate(2027, 1, 1)), QStringLiteral("2026-03-07"));
+    QCOMPARE(store_time::brief(QStringLiteral("yesterday")), QStringLiteral("yesterday"));
     model.setRuns({});
     QCOMPARE(model.rowCount(), 0);
   }

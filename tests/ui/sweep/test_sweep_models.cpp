@@ -107,6 +107,14 @@ void TestSweepModels::listModel() {
   QCOMPARE(model.data(model.index(0, SweepListModel::FinishedColumn)).toString(),
            QStringLiteral("3/4"));
   QCOMPARE(model.data(model.index(0, SweepListModel::NetsColumn)).toInt(), 4);
+  // Created just now: the day and time, as the ensembles' list has it (the tool tip has the year).
+  const QDateTime now = QDateTime::currentDateTime();
+  const QString created = model.data(model.index(0, SweepListModel::CreatedColumn)).toString();
+  QVERIFY2(created.startsWith(QLocale().toString(now, QStringLiteral("d MMM "))),
+           qPrintable(created));
+  QVERIFY(model.data(model.index(0, SweepListModel::IdColumn), Qt::ToolTipRole)
+              .toString()
+              .contains(now.toString(QStringLiteral("yyyy-MM-dd "))));
   model.setSweeps({});
   QCOMPARE(model.rowCount(), 0);
 }
