@@ -32,6 +32,7 @@ class TestCanvas : public QObject {
   void unreadableImageIsAnError();
   void predictionsDoNotQueueUp();
   void drawingBecomesTheProbe();
+  void drawnProbeSaysWhereTheRunIs();
   void noNetworkIsSaid();
   void referenceNetworkUpdatesWithin30ms();
 
@@ -250,6 +251,47 @@ void TestCanvas::drawingBecomesTheProbe() {
   for (size_t i = 0; i < three.size(); ++i) three[i] = bytes[i] / 255.f;
   QTRY_VERIFY_WITH_TIMEOUT(sameAs(session.latestSnapshot(), three), 10000);
   QCOMPARE(session.latestSnapshot()->probe, 3);
+}
+
+void TestCanvas::drawnProbeSaysWhereTheRunIs() {
+  TrainingSession session;
+  session.invoke(&TrainingWorker::setDataset, m_data);
+  session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 1));
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 60000);
+  session.setProbe(2);
+  QTRY_VERIFY_WITH_TIMEOUT(session.latestSnapshot() && session.latestSnapshot()->probe == 2, 10000);
+  const SnapshotPtr live = session.latestSnapshot();
+  CanvasPanel panel(&session);
+  panel.resize(700, 420);
+  panel.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&panel));
+  stroke(panel.canvas(), {0.5, 0.15}, {0.45, 0.85});
+  panel.useAsProbe();
+  QTRY_VERIFY_WITH_TIMEOUT(session.latestSnapshot()->probe == -1, 10000);
+  const SnapshotPtr drawn = session.latestSnapshot();
+  // The finished run's epoch and step, as its validation frames have them (not the next epoch).
+  QCOMPARE(drawn->epoch, live->epoch);
+  QCOMPARE(drawn->step, live->step);
+  // The probe's index says "drawn" rather than the last validation image; a step up goes to #0.
+  ProbeView view;
+  view.setProbeCount(m_data->test.count);
+  view.setSnapshot(*live);
+  auto* index = view.findChild<QSpinBox*>();
+  QCOMPARE(index->text(), QStringLiteral("#2"));
+  view.setSnapshot(*drawn);
+  QCOMPARE(index->text(), QStringLiteral("drawn"));
+  QVERIFY(view.findChild<QLabel*>(QStringLiteral("probeDetails"))
+              ->text()
+              .contains(QStringLiteral("for that class")));
+  QSignalSpy requested(&view, &ProbeView::probeRequested);
+  index->stepUp();
+  QCOMPARE(requested.size(), 1);
+  QCOMPARE(requested.first().at(0).toInt(), 0);
+  cs::Snapshot first = *live;  // image 0's frame, which that step asks for
+  first.probe = 0;
+  view.setSnapshot(first);
+  QCOMPARE(index->text(), QStringLiteral("#0"));
+  QCOMPARE(index->minimum(), 0);
 }
 
 void TestCanvas::noNetworkIsSaid() {

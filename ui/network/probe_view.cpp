@@ -65,14 +65,19 @@ ProbeView::ProbeView(QWidget* parent)
   auto* row = new WrapRowLayout(12, 8, this);
   row->addWidget(summary);
   row->addWidget(m_bars);
-  connect(m_index, &QSpinBox::valueChanged, this, &ProbeView::probeRequested);
+  connect(m_index, &QSpinBox::valueChanged, this, [this](int index) {
+    if (index >= 0) Q_EMIT probeRequested(index);
+  });
   clear();
 }
 
 void ProbeView::setSnapshot(const cs::Snapshot& s) {
   // ImageProbe marks the drawn digit with probe -1; its label is the class predicted.
   const bool drawn = s.probe < 0;
-  if (!drawn) setProbe(s.probe);
+  if (drawn)
+    showDrawn();
+  else
+    setProbe(s.probe);
   const QImage image = probeImage(s);
   m_image->setPixmap(QPixmap::fromImage(
       image.scaled(kImageSide, kImageSide, Qt::KeepAspectRatio, Qt::FastTransformation)));
@@ -89,7 +94,7 @@ void ProbeView::setSnapshot(const cs::Snapshot& s) {
   }
   // Named as the status bar names the run's position: epoch, then the global step (the steps
   // whose updates these weights include).
-  lines << tr("loss %1").arg(s.loss, 0, 'g', 3)
+  lines << (drawn ? tr("loss %1 for that class") : tr("loss %1")).arg(s.loss, 0, 'g', 3)
         << tr("epoch %1 · step %2").arg(s.epoch + 1).arg(QLocale().toString(s.step));
   m_details->setText(lines.join(QStringLiteral("<br>")));
   m_bars->setProbabilities(s.probs, s.label);
@@ -102,12 +107,23 @@ void ProbeView::setClassNames(const ClassNames& names) {
 
 void ProbeView::setProbe(int index) {
   const QSignalBlocker block(m_index);
+  m_drawn = false;
+  m_index->setSpecialValueText(QString());
+  m_index->setMinimum(0);
   m_index->setValue(index);
+}
+
+void ProbeView::showDrawn() {
+  const QSignalBlocker block(m_index);
+  m_drawn = true;
+  m_index->setSpecialValueText(tr("drawn"));  // shown for the minimum, -1 here
+  m_index->setMinimum(-1);
+  m_index->setValue(-1);
 }
 
 void ProbeView::setProbeCount(int count) {
   const QSignalBlocker block(m_index);
-  m_index->setRange(0, std::max(0, count - 1));
+  m_index->setRange(m_drawn ? -1 : 0, std::max(0, count - 1));
 }
 
 void ProbeView::clear() {

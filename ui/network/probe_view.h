@@ -1,5 +1,7 @@
-// The probe image every filter grid is computed for: the image itself, its index (editable),
-// its true label, the network's prediction and loss, and the class probabilities.
+// The probe image every filter grid is computed for: the image itself, its index (editable;
+// "drawn" for a digit of the user's own, from which stepping up goes to image 0), its true label,
+// the network's prediction and loss (for a drawn digit, of the class predicted), and the class
+// probabilities.
 #pragma once
 
 #include <QWidget>
@@ -27,9 +29,12 @@ class ProbeView : public QWidget {
   void probeRequested(int index);
 
  private:
+  void showDrawn();
+
   QLabel* m_image;
   QSpinBox* m_index;
   QLabel* m_details;
   ProbabilityBars* m_bars;
   ClassNames m_names;
+  bool m_drawn = false;  // the probe is no validation image
 };

@@ -386,7 +386,9 @@ void TrainingWorker::captureSnapshot() {
 }
 
 void TrainingWorker::captureImageProbe() {
-  m_imageProbe->capture(*m_backend, m_backend->step_count(), m_trainer->epoch());
+  // The epoch as the live frames and the status bar name it (0-based here): the last one
+  // trained when the run is between epochs or finished.
+  m_imageProbe->capture(*m_backend, m_backend->step_count(), position().epoch - 1);
 }
 
 void TrainingWorker::predictDigit(int id, const std::vector<float>& image) {
