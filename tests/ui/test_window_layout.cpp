@@ -18,6 +18,7 @@
 #include "canvas/digit_canvas.h"
 #include "ensemble/ensemble_page.h"
 #include "ensemble/ensemble_types.h"
+#include "ensemble/misclassification_panel.h"
 #include "ensemble/runs_model.h"
 #include "ensemble/runs_panel.h"
 #include "predictions/confusion_matrix_view.h"
@@ -259,6 +260,12 @@ void TestWindowLayout::ensembleTrainingBoxFitsSmallScreens() {
                           .arg(statusEnd)
                           .arg(runs->viewport()->width())));
   QVERIFY(!runs->horizontalScrollBar()->isVisible());
+  // The hard images' table shows all its columns, Forgotten the last, without a sideways scroll.
+  const QTableView* hard = window.ensemble()->findChild<MisclassificationPanel*>()->table();
+  QVERIFY2(hard->horizontalHeader()->length() <= hard->viewport()->width(),
+           qPrintable(QStringLiteral("columns of %1 px in %2")
+                          .arg(hard->horizontalHeader()->length())
+                          .arg(hard->viewport()->width())));
   // A wide panel shows the architecture too.
   window.resize(1920, 1080);
   QTest::qWait(30);

@@ -137,10 +137,9 @@ QVariant MisclassificationModel::headerData(int section, Qt::Orientation orienta
                                             int role) const {
   if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount) return {};
   static const char* const kTitles[ColumnCount] = {
-      QT_TR_NOOP("Image"),        QT_TR_NOOP("#"),    QT_TR_NOOP("True"),
-      QT_TR_NOOP("Wrong"),        QT_TR_NOOP("As"),   QT_TR_NOOP("Times"),
-      QT_TR_NOOP("Mean p(true)"), QT_TR_NOOP("Vote"), QT_TR_NOOP("Disagreement"),
-      QT_TR_NOOP("Forgotten")};
+      QT_TR_NOOP("Image"),   QT_TR_NOOP("#"),        QT_TR_NOOP("True"),    QT_TR_NOOP("Wrong"),
+      QT_TR_NOOP("As"),      QT_TR_NOOP("Times"),    QT_TR_NOOP("p(true)"), QT_TR_NOOP("Vote"),
+      QT_TR_NOOP("Entropy"), QT_TR_NOOP("Forgotten")};
   static const char* const kTips[ColumnCount] = {
       QT_TR_NOOP("The validation image"),
       QT_TR_NOOP("Index in the validation set"),
@@ -150,7 +149,7 @@ QVariant MisclassificationModel::headerData(int section, Qt::Orientation orienta
       QT_TR_NOOP("How many networks made that wrong prediction"),
       QT_TR_NOOP("Mean probability the networks give the true label"),
       QT_TR_NOOP("The ensemble vote: the class with the highest mean probability"),
-      QT_TR_NOOP("Entropy of the networks' top-1 votes in bits (0: unanimous)"),
+      QT_TR_NOOP("Disagreement: the entropy of the networks' top-1 votes in bits (0: unanimous)"),
       QT_TR_NOOP("Forgetting events across the networks: how often a network that had the image "
                  "right at one epoch got it wrong at the next, summed over the networks (– for "
                  "a run recorded before the store kept every epoch)")};
