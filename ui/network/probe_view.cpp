@@ -15,6 +15,10 @@
 namespace {
 
 constexpr int kImageSide = 112;
+// The bars' height beside the image, and on a line of their own under it, where they are lower
+// so that the layers below keep their room.
+constexpr int kBarsBeside = 96;
+constexpr int kBarsBelow = 60;
 
 QImage probeImage(const cs::Snapshot& s) {
   const cs::Shape3 shape = s.input_shape;
@@ -62,9 +66,10 @@ ProbeView::ProbeView(QWidget* parent)
   grid->addWidget(m_details, 1, 1, 1, 2);
   grid->setRowStretch(2, 1);
   // The bars beside the summary where they have their width, else on a line below it.
-  auto* row = new WrapRowLayout(12, 8, this);
-  row->addWidget(summary);
-  row->addWidget(m_bars);
+  m_bars->setFixedHeight(kBarsBeside);
+  m_row = new WrapRowLayout(12, 8, this);
+  m_row->addWidget(summary);
+  m_row->addWidget(m_bars);
   connect(m_index, &QSpinBox::valueChanged, this, [this](int index) {
     if (index >= 0) Q_EMIT probeRequested(index);
   });
@@ -98,6 +103,11 @@ void ProbeView::setSnapshot(const cs::Snapshot& s) {
         << tr("epoch %1 · step %2").arg(s.epoch + 1).arg(QLocale().toString(s.step));
   m_details->setText(lines.join(QStringLiteral("<br>")));
   m_bars->setProbabilities(s.probs, s.label);
+}
+
+void ProbeView::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);  // the layout has placed the bars by now
+  m_bars->setFixedHeight(m_row->lineOf(m_bars) > 0 ? kBarsBelow : kBarsBeside);
 }
 
 void ProbeView::setClassNames(const ClassNames& names) {

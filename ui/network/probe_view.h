@@ -1,7 +1,7 @@
 // The probe image every filter grid is computed for: the image itself, its index (editable;
 // "drawn" for a digit of the user's own, from which stepping up goes to image 0), its true label,
 // the network's prediction and loss (for a drawn digit, of the class predicted), and the class
-// probabilities.
+// probabilities: beside the image where they have the width for their labels, else lower, below.
 #pragma once
 
 #include <QWidget>
@@ -12,6 +12,7 @@
 class ProbabilityBars;
 class QLabel;
 class QSpinBox;
+class WrapRowLayout;
 
 class ProbeView : public QWidget {
   Q_OBJECT
@@ -28,6 +29,9 @@ class ProbeView : public QWidget {
  Q_SIGNALS:
   void probeRequested(int index);
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
   void showDrawn();
 
@@ -35,6 +39,7 @@ class ProbeView : public QWidget {
   QSpinBox* m_index;
   QLabel* m_details;
   ProbabilityBars* m_bars;
+  WrapRowLayout* m_row;  // the image and its text, the bars beside them or below
   ClassNames m_names;
   bool m_drawn = false;  // the probe is no validation image
 };
