@@ -92,7 +92,7 @@ MisclassificationPanel::MisclassificationPanel(MisclassificationFilterModel* pro
   // The columns exist once the proxy has its source model.
   connect(header, &QHeaderView::sectionCountChanged, this, [this](int before, int now) {
     // Each as wide as its header: the table fits its pane at 1366×768 without a sideways scroll.
-    static constexpr int kWidths[] = {40, 46, 40, 62, 38, 46, 62, 44, 62, 66};
+    static constexpr int kWidths[] = {44, 44, 40, 62, 38, 46, 62, 44, 62, 66};
     if (before == 0)
       for (int c = 0; c < now && c < int(std::size(kWidths)); ++c)
         m_table->setColumnWidth(c, kWidths[c]);
