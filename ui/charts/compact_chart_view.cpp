@@ -12,6 +12,7 @@ CompactChartView::CompactChartView(QChart* chart, QWidget* parent)
   chart->setMargins(QMargins(4, 4, 4, 4));
   chart->setBackgroundRoundness(0);
   chart->legend()->setAlignment(Qt::AlignBottom);
+  chart->legend()->setShowToolTips(true);  // a name cut to "trainin…" in a narrow chart, whole
   setRenderHint(QPainter::Antialiasing);
 }
 

@@ -1,7 +1,8 @@
 // A chart view in the app's one chart style (a bold title, narrow margins, square corners, the
-// legend below, antialiased) that keeps a short chart readable: below kCompactHeight it leaves out
-// the chart's and the axes' titles (the legend still names the series), and tick labels are never
-// cut to "…", as Qt Charts does by default when a chart is short.
+// legend below with its cut names whole in tool tips, antialiased) that keeps a short chart
+// readable: below kCompactHeight it leaves out the chart's and the axes' titles (the legend still
+// names the series), and tick labels are never cut to "…", as Qt Charts does by default when a
+// chart is short.
 #pragma once
 
 #include <QChartView>
