@@ -1,5 +1,7 @@
 // The training status bar: the ETA is shown only while training runs (paused or stopped, it would
-// be stale), and a long backend note is elided with the whole text in its tooltip.
+// be stale), and a long backend note is elided with the whole text in its tooltip and its Copy.
+#include <QAction>
+#include <QClipboard>
 #include <QLabel>
 #include <QtTest>
 
@@ -59,6 +61,11 @@ void TestStatusBar::longBackendNoteIsElided() {
   QCOMPARE(label->text(), note);
   QVERIFY(label->isElided());
   QCOMPARE(label->toolTip(), note);
+  // The context menu's Copy takes the whole text, not what is shown.
+  QCOMPARE(label->contextMenuPolicy(), Qt::ActionsContextMenu);
+  QCOMPARE(label->actions().size(), 1);
+  label->actions().front()->trigger();
+  QCOMPARE(QGuiApplication::clipboard()->text(), note);
   QVERIFY(bar.minimumSizeHint().width() < 900);
 }
 

@@ -1,5 +1,8 @@
 #include "widgets/elided_label.h"
 
+#include <QAction>
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QPainter>
 #include <QResizeEvent>
 
@@ -9,6 +12,12 @@ constexpr int kMinimumCharacters = 6;  // "1,234…": enough to see that somethi
 
 ElidedLabel::ElidedLabel(QWidget* parent) : QFrame(parent) {
   setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+  // Not selectable as a QLabel's text is, and cut: the whole text copies from the context menu.
+  auto* copy = new QAction(tr("&Copy"), this);
+  connect(copy, &QAction::triggered, this,
+          [this] { QGuiApplication::clipboard()->setText(m_text); });
+  addAction(copy);
+  setContextMenuPolicy(Qt::ActionsContextMenu);
 }
 
 void ElidedLabel::setText(const QString& text) {

@@ -1,6 +1,7 @@
 // A one-line label that never asks for more width than it is given: a text longer than the space
 // is elided at the right ("…") and shown whole in the tooltip. For status texts whose length
-// depends on the data (counts, filters, device names), so that they cannot widen a window.
+// depends on the data (counts, filters, device names), so that they cannot widen a window. Its
+// context menu copies the whole text.
 #pragma once
 
 #include <QFrame>
