@@ -29,7 +29,8 @@ QColor groupColor(int group) {
 // place within each value's slot and one line of means. Named by those values ("optimizer=sgd";
 // an architecture shortened), in the order the sweep first has them.
 struct Group {
-  QString name;
+  QString key;   // the other parameters' values, whole
+  QString name;  // the same with long values shortened, for the legend
   std::vector<const SweepConfigResult*> configs;
 };
 
@@ -40,17 +41,20 @@ std::vector<Group> groupsAgainst(const SweepData& sweep, const QString& name) {
   std::vector<Group> groups;
   for (const SweepConfigResult& c : sweep.configs()) {
     if (c.accuracy.empty()) continue;
-    QStringList parts;
+    QStringList whole, shown;
     for (const QString& other : others) {
-      QString value = c.param(other);
-      if (value.size() > kLongestValue) value = value.left(kLongestValue - 1) + QChar(0x2026);
-      parts << other + QLatin1Char('=') +
-                   (value.isEmpty() ? ParameterChart::tr("(default)") : value);
+      const QString value =
+          c.param(other).isEmpty() ? ParameterChart::tr("(default)") : c.param(other);
+      whole << other + QLatin1Char('=') + value;
+      shown << other + QLatin1Char('=') +
+                   (value.size() > kLongestValue ? value.left(kLongestValue - 1) + QChar(0x2026)
+                                                 : value);
     }
-    const QString key = parts.join(QLatin1Char(' '));
+    const QString key = whole.join(QLatin1Char(' '));
     auto group =
-        std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.name == key; });
-    if (group == groups.end()) group = groups.insert(groups.end(), Group{key, {}});
+        std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.key == key; });
+    if (group == groups.end())
+      group = groups.insert(groups.end(), Group{key, shown.join(QLatin1Char(' ')), {}});
     group->configs.push_back(&c);
   }
   return groups;
@@ -130,7 +134,8 @@ void ParameterChart::rebuild() {
     points->setBorderColor(color.darker(130));
     auto* means = new QLineSeries;
     means->setName(tr("mean of the networks"));
-    means->setPen(QPen(color.darker(115), 2.5));
+    // One group: the line in a colour of its own, to tell it from the points.
+    means->setPen(QPen(groups.size() > 1 ? color.darker(115) : groupColor(1), 2.5));
     means->setPointsVisible(true);  // a group with one value has no line
     for (int v = 0; v < values.size(); ++v) {
       double sum = 0;

@@ -10,9 +10,9 @@ std::vector<std::vector<int>> rightCounts() {
   return {{9, 9, 8, 8}, {10, 10, 10, 9}, {9, 9, 8, 8}};
 }
 
-StoredSweep::StoredSweep() {
+StoredSweep::StoredSweep(const std::string& grid) {
   cs::SweepPlan plan;
-  plan.configs = cs::parse_sweep_grid("batch_size=128,64; optimizer=adam,rmsprop");
+  plan.configs = cs::parse_sweep_grid(grid);
   plan.settings.nets = 4;
   plan.settings.epochs = 1;
   plan.settings.data = "synthetic";

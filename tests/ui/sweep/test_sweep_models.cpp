@@ -269,6 +269,16 @@ void TestSweepModels::accuracyAgainstParameter() {
   QVERIFY(near(chart.means()[1]->at(0).y(), 97.5));
   chart.setSweep(loadStored(s));  // a reload keeps the parameter
   QCOMPARE(chart.parameter(), QStringLiteral("batch_size"));
+  // Two architectures alike in their first 30 characters are two groups, each named shortened.
+  const StoredSweep archs(
+      "arch=c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10,c5x8:relu-m2-c5x16:relu-m2-d64:relu-d10; "
+      "lr=0.001,0.002");
+  chart.setSweep(loadStored(archs));
+  chart.setParameter(QStringLiteral("lr"));
+  QCOMPARE(chart.points().size(), 2);
+  QCOMPARE(chart.points()[0]->name(), QStringLiteral("arch=c5x8:relu-m2-c5x16:relu…"));
+  QCOMPARE(chart.points()[0]->count(), 8);  // #0 and #1
+  QCOMPARE(chart.points()[1]->count(), 4);  // #2 (#3 has no networks)
 }
 
 void TestSweepModels::comparisonText() {
