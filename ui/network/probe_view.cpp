@@ -117,7 +117,6 @@ void ProbeView::setClassNames(const ClassNames& names) {
 
 void ProbeView::setProbe(int index) {
   const QSignalBlocker block(m_index);
-  m_drawn = false;
   m_index->setSpecialValueText(QString());
   m_index->setMinimum(0);
   m_index->setValue(index);
@@ -125,7 +124,6 @@ void ProbeView::setProbe(int index) {
 
 void ProbeView::showDrawn() {
   const QSignalBlocker block(m_index);
-  m_drawn = true;
   m_index->setSpecialValueText(tr("drawn"));  // shown for the minimum, -1 here
   m_index->setMinimum(-1);
   m_index->setValue(-1);
@@ -133,7 +131,7 @@ void ProbeView::showDrawn() {
 
 void ProbeView::setProbeCount(int count) {
   const QSignalBlocker block(m_index);
-  m_index->setRange(m_drawn ? -1 : 0, std::max(0, count - 1));
+  m_index->setMaximum(std::max(0, count - 1));  // the minimum says whether the probe is drawn
 }
 
 void ProbeView::clear() {

@@ -41,5 +41,4 @@ class ProbeView : public QWidget {
   ProbabilityBars* m_bars;
   WrapRowLayout* m_row;  // the image and its text, the bars beside them or below
   ClassNames m_names;
-  bool m_drawn = false;  // the probe is no validation image
 };

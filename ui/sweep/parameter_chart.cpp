@@ -43,8 +43,8 @@ std::vector<Group> groupsAgainst(const SweepData& sweep, const QString& name) {
     if (c.accuracy.empty()) continue;
     QStringList whole, shown;
     for (const QString& other : others) {
-      const QString value =
-          c.param(other).isEmpty() ? ParameterChart::tr("(default)") : c.param(other);
+      QString value = c.param(other);
+      if (value.isEmpty()) value = ParameterChart::tr("(default)");
       whole << other + QLatin1Char('=') + value;
       shown << other + QLatin1Char('=') +
                    (value.size() > kLongestValue ? value.left(kLongestValue - 1) + QChar(0x2026)
