@@ -75,6 +75,7 @@ int ensemble_command(const std::vector<std::string>& argv) {
   long long base = 0;
   EnsembleStats stats;
   EnsembleHooks hooks;
+  LearningWarnings warnings;
   hooks.cancel_requested = [&] { return interrupt.requested(); };
   hooks.begun = [&](int64_t run) {
     std::fprintf(stderr, "run %lld in %s: %d x %s, %s, batch %d, %d epoch(s)\n",
@@ -92,6 +93,7 @@ int ensemble_command(const std::vector<std::string>& argv) {
     const EpochMetrics& m = t.epochs().back();
     stats = compute_ensemble_stats(t.last_eval(), data.test.labels, data.test.classes);
     print_summary(m, stats, cfg.epochs, (t.samples_seen() - base) * nets / m.seconds);
+    warnings.epoch(m);
     base = t.samples_seen();
     if (!t.finished()) progress.restart(label(t.epoch() + 1), t.steps_per_epoch());
   };

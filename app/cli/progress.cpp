@@ -66,4 +66,15 @@ void Progress::finish() {
   m_open = false;
 }
 
+void LearningWarnings::epoch(const EpochMetrics& m, long long key, const std::string& who) {
+  if (m.warning.empty()) {
+    m_warned.erase(key);
+    return;
+  }
+  if (!m_warned.insert(key).second) return;
+  std::fflush(stdout);  // after the epoch's line
+  std::fprintf(stderr, "%s%swarning: %s\n", who.c_str(), who.empty() ? "" : ": ",
+               m.warning.c_str());
+}
+
 }  // namespace cs::cli

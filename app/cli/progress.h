@@ -3,7 +3,10 @@
 #pragma once
 
 #include <chrono>
+#include <set>
 #include <string>
+
+#include "convscope/trainer.h"
 
 namespace cs::cli {
 
@@ -24,6 +27,17 @@ class Progress {
   int m_last_decile = -1;
   bool m_open = false;
   std::chrono::steady_clock::time_point m_start, m_last_draw;
+};
+
+// Says on stderr that a run's networks are not learning (EpochMetrics::warning) at the first
+// epoch that has the warning, and again only after an epoch without it. `key` tells a sweep's
+// configurations apart; `who` (such as "config 2") starts their line.
+class LearningWarnings {
+ public:
+  void epoch(const EpochMetrics& m, long long key = 0, const std::string& who = {});
+
+ private:
+  std::set<long long> m_warned;
 };
 
 std::string format_duration(double seconds);  // "1:05", "12.3 s"

@@ -147,12 +147,13 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
                  static_cast<long long>(sweep.id), store->path().c_str(), sweep.configs.size(),
                  plan.settings.nets, sweep.finished(), units.size(), tr.size());
   };
+  LearningWarnings warnings;
   hooks.epoch_recorded = [&](int config, int64_t run, const EpochMetrics& m, const EvalResult&) {
     const Spread s = spread(m.net_val_accuracy);
     std::printf("config %d (run %lld) epoch %d/%d: accuracy %.2f%% ± %.2f [%.2f%%, %.2f%%]  %s\n",
                 config, static_cast<long long>(run), m.epoch, plan.settings.epochs, 100 * s.mean,
                 100 * s.std, 100 * s.min, 100 * s.max, plan.configs[config].key().c_str());
-    std::fflush(stdout);
+    warnings.epoch(m, config, "config " + std::to_string(config));
   };
   hooks.unit_failed = [&](const SweepUnit& u, const std::string& error) {
     std::fprintf(stderr, "configuration %d (networks %d-%d on rank %d) failed: %s\n", u.config,

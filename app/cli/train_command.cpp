@@ -71,6 +71,7 @@ int train_command(const std::vector<std::string>& argv) {
   const InterruptGuard interrupt;
   Progress progress("epoch 1/" + std::to_string(cfg.epochs), trainer.steps_per_epoch(),
                     args.on("quiet"));
+  LearningWarnings warnings;
   long long epoch_samples_base = 0;
   int exit_code = 0;
   try {
@@ -87,6 +88,7 @@ int train_command(const std::vector<std::string>& argv) {
             100 * m.val_accuracy, format_duration(m.seconds).c_str(),
             (trainer.samples_seen() - epoch_samples_base) / m.seconds);
         std::fflush(stdout);
+        warnings.epoch(m);
         epoch_samples_base = trainer.samples_seen();
         if (!trainer.finished())
           progress.restart(

@@ -146,6 +146,10 @@ class SweepWriter {
       m.val_loss += p.eval.loss[k] / N;
       m.val_accuracy += p.eval.accuracy[k] / N;
     }
+    const int batch = st.cfg.group.batch_size;
+    const long long steps =
+        static_cast<long long>(epoch) * ((m_ctx.train->count + batch - 1) / batch);
+    m.warning = not_learning_warning(p.eval, st.cfg.group.spec.classes, steps);
     m_store.record_epoch(st.run, m, p.eval);
     st.recorded = epoch;
     if (m_hooks.epoch_recorded) m_hooks.epoch_recorded(config, st.run, m, p.eval);

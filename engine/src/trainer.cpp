@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 namespace cs {
@@ -25,6 +26,45 @@ DivergenceError::DivergenceError(long long step, int epoch, int net)
                 "); its weights were restored to the last finished epoch — try a lower "
                 "learning rate"),
       m_step(step) {}
+
+std::string not_learning_warning(const EvalResult& eval, int classes, long long steps) {
+  if (steps < kNotLearningSteps || classes < 2) return {};
+  const double untrained = std::log(static_cast<double>(classes));
+  std::vector<int> stuck;
+  double best_accuracy = 0, lowest_loss = HUGE_VAL;
+  for (int n = 0; n < eval.nets; ++n) {
+    const double accuracy = eval.accuracy[n], loss = eval.loss[n];
+    if (accuracy > 1.5 / classes || loss < 0.95 * untrained) continue;
+    stuck.push_back(n);
+    best_accuracy = std::max(best_accuracy, accuracy);
+    lowest_loss = std::min(lowest_loss, loss);
+  }
+  if (stuck.empty()) return {};
+  char text[400];
+  if (eval.nets == 1) {
+    std::snprintf(text, sizeof text,
+                  "the network is not learning after %lld steps: its validation accuracy, %.2f%%, "
+                  "is no better than guessing among %d classes, and its loss is %.4g (an "
+                  "untrained network's is %.4g); a lower learning rate usually helps",
+                  steps, 100 * best_accuracy, classes, lowest_loss, untrained);
+    return text;
+  }
+  std::string which = "all " + std::to_string(eval.nets) + " networks are";
+  if (stuck.size() == 1) {
+    which = "network " + std::to_string(stuck[0]) + " of " + std::to_string(eval.nets) + " is";
+  } else if (static_cast<int>(stuck.size()) < eval.nets) {
+    which = std::to_string(stuck.size()) + " of " + std::to_string(eval.nets) + " networks (";
+    for (size_t i = 0; i < stuck.size() && i < 5; ++i)
+      which += (i ? ", " : "") + std::to_string(stuck[i]);
+    which += stuck.size() > 5 ? ", ...) are" : ") are";
+  }
+  std::snprintf(text, sizeof text,
+                "%s not learning after %lld steps: validation accuracy at most %.2f%%, no "
+                "better than guessing among %d classes, and a loss of at least %.4g (an "
+                "untrained network's is %.4g); a lower learning rate usually helps",
+                which.c_str(), steps, 100 * best_accuracy, classes, lowest_loss, untrained);
+  return text;
+}
 
 Trainer::Trainer(Backend& backend, const Dataset& train, const Dataset& val, TrainConfig cfg)
     : m_backend(backend), m_train(train), m_val(val), m_cfg(std::move(cfg)) {
@@ -122,6 +162,7 @@ void Trainer::end_epoch() {
   m.train_accuracy = have_acc ? m_epoch_acc_sum / steps : -1;
   m.net_val_loss = m_eval.loss;
   m.net_val_accuracy = m_eval.accuracy;
+  m.warning = not_learning_warning(m_eval, m_cfg.group.spec.classes, m_global_step);
   for (int k = 0; k < n; ++k) {
     m.val_loss += m_eval.loss[k] / n;
     m.val_accuracy += m_eval.accuracy[k] / n;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <map>
 #include <random>
 
 #include "convscope/cpu_backend.h"
@@ -140,6 +141,35 @@ TEST_F(SweepRun, AStoppedSweepResumesWithItsUnfinishedConfigurations) {
   EXPECT_NE(sweep(store, -2).sweep, sweep_id);
   m_plan.settings.nets = 2;
   EXPECT_THROW(sweep(store, sweep_id), SweepError);
+}
+
+// The sweep assembles each epoch from its units' reports; its not-learning warning is the one
+// the configuration's own trainer gives (random labels: the validation set stays at chance).
+TEST_F(SweepRun, EpochsWarnAsTheirEnsembleTrainerDoes) {
+  m_plan.configs = parse_sweep_grid("optimizer=sgd; lr=0.01,20; arch=d8:relu-d4");
+  m_plan.settings.batch_size = 1;  // 48 steps an epoch: the warning needs 100
+  m_plan.settings.epochs = 3;
+  std::map<std::pair<int, int>, std::string> warnings;  // (config, epoch)
+  SweepHooks hooks;
+  hooks.epoch_recorded = [&](int config, int64_t, const EpochMetrics& m, const EvalResult&) {
+    warnings[{config, m.epoch}] = m.warning;
+  };
+  Store store(m_dir.file("sweep.db"));
+  sweep(store, -1, hooks);
+  ASSERT_EQ(warnings.size(), 6u);
+  int warned = 0;
+  for (int c = 0; c < 2; ++c) {
+    const TrainConfig cfg =
+        sweep_train_config(m_plan.configs[c], m_plan.settings, m_train, 0, m_plan.settings.nets);
+    Trainer trainer(*m_backend, m_train, m_val, cfg);
+    trainer.run();
+    for (const EpochMetrics& m : trainer.epochs()) {
+      EXPECT_EQ(warnings.at({c, m.epoch}), m.warning) << "config " << c << " epoch " << m.epoch;
+      warned += !m.warning.empty();
+    }
+  }
+  EXPECT_GT(warned, 0);                // the comparison saw warnings
+  EXPECT_EQ(warnings.at({0, 1}), "");  // 48 steps: too early to tell
 }
 
 TEST_F(SweepRun, AFailingConfigurationLeavesTheOthersFinished) {

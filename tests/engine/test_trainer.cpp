@@ -23,6 +23,7 @@ class ScriptedBackend : public Backend {
   std::vector<std::pair<int, int>> steps;  // (first, count)
   std::vector<std::pair<int, int>> snapshot_requests;
   int evaluations = 0;
+  float eval_loss = 0.25f, eval_accuracy = 0.9f;             // every network's, at every pass
   std::map<std::pair<int, int>, std::vector<float>> params;  // (net, tensor) -> values
 
   BackendInfo info() const override { return {"scripted", "test"}; }
@@ -53,8 +54,8 @@ class ScriptedBackend : public Backend {
     ++evaluations;
     out.nets = m_cfg.nets();
     out.count = m_val_count;
-    out.loss.assign(out.nets, 0.25f);
-    out.accuracy.assign(out.nets, 0.9f);
+    out.loss.assign(out.nets, eval_loss);
+    out.accuracy.assign(out.nets, eval_accuracy);
     // Image i's top-1 is (steps + i) % 2: every image flips between passes an odd number of
     // steps apart (labels are 0, so even images are right after an even number of steps).
     out.top_labels.assign(static_cast<size_t>(out.nets) * out.count * 3, 0);
@@ -159,6 +160,86 @@ TEST(Trainer, DivergenceRestoresLastFinishedEpoch) {
   EXPECT_EQ(t.global_step(), 4);
   EXPECT_EQ(b.step_count(), 4);
   EXPECT_EQ(t.samples_seen(), 64);
+}
+
+EvalResult evaluation(std::vector<float> loss, std::vector<float> accuracy) {
+  EvalResult e;
+  e.nets = static_cast<int>(loss.size());
+  e.loss = std::move(loss);
+  e.accuracy = std::move(accuracy);
+  return e;
+}
+
+struct NotLearningCase {
+  const char* name;
+  EvalResult eval;
+  int classes;
+  long long steps;
+  const char* says;  // "" when no warning
+};
+
+class NotLearning : public testing::TestWithParam<NotLearningCase> {};
+
+TEST_P(NotLearning, WarnsOnlyWhenAccuracyAndLossAreBothAtChance) {
+  const NotLearningCase& c = GetParam();
+  const std::string warning = not_learning_warning(c.eval, c.classes, c.steps);
+  if (*c.says == 0)
+    EXPECT_EQ(warning, "");
+  else
+    EXPECT_NE(warning.find(c.says), std::string::npos) << warning;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Trainer, NotLearning,
+    testing::Values(
+        NotLearningCase{"Learning", evaluation({0.3f}, {0.91f}), 10, 938, ""},
+        NotLearningCase{"DeadNetwork", evaluation({2.591f}, {0.0982f}), 10, 157,
+                        "not learning after 157 steps: its validation accuracy, 9.82%, is no "
+                        "better than guessing among 10 classes, and its loss is 2.591"},
+        NotLearningCase{"ExplodedLogits", evaluation({4.2e29f}, {0.1032f}), 10, 938,
+                        "its loss is 4.2e+29 (an untrained network's is 2.303)"},
+        NotLearningCase{"TooEarlyToTell", evaluation({2.3f}, {0.1f}), 10, kNotLearningSteps - 1,
+                        ""},
+        NotLearningCase{"AccuracyAboveChance", evaluation({2.4f}, {0.16f}), 10, 938, ""},
+        NotLearningCase{"LossFalling", evaluation({2.1f}, {0.1f}), 10, 938, ""},
+        NotLearningCase{"HundredClasses", evaluation({4.5f}, {0.012f}), 100, 938,
+                        "guessing among 100 classes"},
+        NotLearningCase{"OneOfThree", evaluation({0.3f, 2.4f, 0.2f}, {0.9f, 0.1f, 0.95f}), 10, 938,
+                        "network 1 of 3 is not learning"},
+        NotLearningCase{"SixOfSeven",
+                        evaluation({2.4f, 2.5f, 2.4f, 2.3f, 2.4f, 0.2f, 2.6f},
+                                   {0.1f, 0.09f, 0.11f, 0.1f, 0.1f, 0.95f, 0.1f}),
+                        10, 938,
+                        "6 of 7 networks (0, 1, 2, 3, 4, ...) are not learning after 938 steps: "
+                        "validation accuracy at most 11.00%, no better than guessing among 10 "
+                        "classes, and a loss of at least 2.3"},
+        NotLearningCase{"AllOfTwo", evaluation({2.4f, 2.5f}, {0.1f, 0.1f}), 10, 938,
+                        "all 2 networks are not learning"}),
+    [](const testing::TestParamInfo<NotLearningCase>& info) {
+      return std::string(info.param.name);
+    });
+
+TEST(Trainer, EpochsCarryTheNotLearningWarning) {
+  const Dataset train = tiny(kNotLearningSteps), val = tiny(10);
+  ScriptedBackend stuck;
+  stuck.eval_loss = 2.5f;
+  stuck.eval_accuracy = 0.1f;
+  Trainer t(stuck, train, val, tiny_config(2, 1, 2));  // 100 steps an epoch
+  t.run();
+  ASSERT_EQ(t.epochs().size(), 2u);
+  for (const EpochMetrics& m : t.epochs())
+    EXPECT_NE(m.warning.find("all 2 networks are not learning"), std::string::npos) << m.warning;
+
+  ScriptedBackend learning;
+  Trainer fine(learning, train, val, tiny_config(1, 1, 2));
+  fine.run();
+  EXPECT_EQ(fine.epochs().back().warning, "");
+  ScriptedBackend early;  // stuck too, but 4 steps say nothing yet
+  early.eval_loss = 2.5f;
+  early.eval_accuracy = 0.1f;
+  Trainer soon(early, train, val, tiny_config(1, 32, 2));
+  soon.run();
+  EXPECT_EQ(soon.epochs().back().warning, "");
 }
 
 TEST(Trainer, SnapshotRequestsReachTheNextStepOnly) {

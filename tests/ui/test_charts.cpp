@@ -1,6 +1,7 @@
 // The chart numbers and behaviour: TensorBoard's debiased moving average (hand-computed values),
 // the fitted accuracy range, round ticks, the smoothing slider redrawing the loss, an accuracy
 // axis that tells 97.7% from 98.8%, and a zoom by dragging that keeps every axis labelled.
+#include <QLabel>
 #include <QSlider>
 #include <QValueAxis>
 #include <QtTest>
@@ -61,6 +62,7 @@ class TestCharts : public QObject {
   void accuracyAxisBeforeTheFirstEvaluation();
   void zoomKeepsTheAxisLabels();
   void firstStepsAreDrawn();
+  void notLearningWarningFollowsTheEpochs();
 };
 
 void TestCharts::emaIsDebiased() {
@@ -259,6 +261,56 @@ void TestCharts::firstStepsAreDrawn() {
     QVERIFY2(blue >= 9,
              qPrintable(QStringLiteral("%1: %2 pixels of the step").arg(chart->title()).arg(blue)));
   }
+}
+
+void TestCharts::notLearningWarningFollowsTheEpochs() {
+  MetricsHistory history;
+  fill(history, 2, {0.1, 0.1});
+  TrainingCharts charts(&history);
+  charts.resize(420, 640);
+  charts.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&charts));
+  QCOMPARE(charts.warning(), QString());  // the evaluations carry none
+  const int plainHeight = charts.findChildren<ZoomableChartView*>().front()->height();
+
+  EvaluationReport stuck;
+  stuck.step = 300;
+  stuck.epoch = 3;
+  stuck.epochEnd = true;
+  stuck.valAccuracy = 0.1;
+  stuck.warning = QStringLiteral("the network is not learning after 300 steps");
+  history.addEvaluation(stuck);
+  charts.refresh();
+  QCOMPARE(charts.warning(), QStringLiteral("The network is not learning after 300 steps."));
+  auto* note = charts.findChild<QLabel*>(QStringLiteral("issue"));
+  QVERIFY(note && note->isVisible());
+  QCoreApplication::processEvents();
+  QVERIFY2(note->geometry().bottom() <= charts.findChildren<ZoomableChartView*>().front()->y(),
+           "the warning sits above the charts");
+  QVERIFY(charts.findChildren<ZoomableChartView*>().front()->height() < plainHeight);
+
+  EvaluationReport midEpoch;  // within epoch 4: the last epoch's verdict stands
+  midEpoch.step = 350;
+  midEpoch.epoch = 3.5;
+  history.addEvaluation(midEpoch);
+  charts.refresh();
+  QVERIFY(!charts.warning().isEmpty());
+
+  EvaluationReport recovered = stuck;
+  recovered.step = 400;
+  recovered.epoch = 4;
+  recovered.warning.clear();
+  history.addEvaluation(recovered);
+  charts.refresh();
+  QCOMPARE(charts.warning(), QString());
+  QVERIFY(note->isHidden());
+
+  history.addEvaluation(stuck);
+  charts.refresh();
+  QVERIFY(!charts.warning().isEmpty());
+  history.clear();  // Reset
+  charts.refresh();
+  QCOMPARE(charts.warning(), QString());
 }
 
 QTEST_MAIN(TestCharts)

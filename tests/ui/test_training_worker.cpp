@@ -68,6 +68,7 @@ class TestTrainingWorker : public QObject {
   void framesFollowTheProbe();
   void invalidArchitectureIsReported();
   void divergenceStopsTheRunAndKeepsTheHistory();
+  void aRunThatStopsLearningIsToldSo();
   void checkpointRoundTrip();
   void checkpointContinuesWithConsistentLabels();
   void continueAfterFinishTrainsMoreEpochs();
@@ -229,6 +230,23 @@ void TestTrainingWorker::divergenceStopsTheRunAndKeepsTheHistory() {
   QVERIFY(rec.lossPoints > 0);  // the losses before it diverged reached the UI
 }
 
+void TestTrainingWorker::aRunThatStopsLearningIsToldSo() {
+  Session s(m_data);
+  auto& [session, rec] = s;
+  RunRequest run = testing_data::smallRun(*m_data, 4);  // 32 steps an epoch
+  run.config.group.optimizer = cs::OptimizerConfig::defaults(cs::OptimizerKind::Sgd);
+  run.config.group.optimizer.lr = 10;  // every ReLU dies; the loss stays finite
+  session.invoke(&TrainingWorker::start, run);
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+  QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+  QCOMPARE(rec.evaluations.size(), size_t(4));
+  QCOMPARE(rec.evaluations[2].warning, QString());  // 96 steps: too early to tell
+  const EvaluationReport& last = rec.evaluations.back();
+  QVERIFY2(last.valAccuracy < 0.15, qPrintable(QString::number(last.valAccuracy)));
+  QVERIFY2(last.warning.startsWith(QStringLiteral("the network is not learning after 128 steps")),
+           qPrintable(last.warning));
+}
+
 void TestTrainingWorker::checkpointRoundTrip() {
   const QString path = m_dir.filePath(QStringLiteral("live.safetensors"));
   Session s(m_data);
@@ -275,6 +293,7 @@ void TestTrainingWorker::checkpointContinuesWithConsistentLabels() {
   session.invoke(&TrainingWorker::saveCheckpoint, path);
   session.invoke(&TrainingWorker::reset);
   QTRY_COMPARE(session.state(), TrainingState::Idle);
+  rec.frame.reset();  // the finished run's last frame has the same step as the loaded one's
 
   // Epochs set to kMore in the panel: the checkpoint's 2 epochs, then kMore more (enough that the
   // resumed run is still training when it is paused below, even on a fast machine).

@@ -229,7 +229,11 @@ void TestWindowLayout::ensembleTrainingBoxFitsSmallScreens() {
   p.elapsedSeconds = 15;
   p.etaSeconds = 130;
   p.lastMeanAccuracy = 0.9768;
+  p.warning = QStringLiteral(
+      "3 of 50 networks (4, 17, 30) are not learning after 938 steps: "
+      "validation accuracy at most 10.32%, no better than guessing");
   panel->setProgress(p);
+  QVERIFY(!panel->warningText().isEmpty());
   QTest::qWait(50);
   // The runs above the box keep their rows.
   const QTableView* runs = panel->table();

@@ -19,6 +19,7 @@
 #include "charts/zoomable_chart_view.h"
 #include "export/save_file.h"
 #include "training/metrics_history.h"
+#include "widgets/note_label.h"
 
 namespace {
 
@@ -99,9 +100,16 @@ TrainingCharts::TrainingCharts(const MetricsHistory* history, QWidget* parent)
     : QWidget(parent), m_history(history) {
   buildLossChart();
   buildAccuracyChart();
+  m_warning = new NoteLabel;
+  m_warning->setWordWrap(true);
+  m_warning->hide();
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->setSpacing(0);
+  auto* warningRow = new QHBoxLayout;
+  warningRow->setContentsMargins(8, 4, 8, 2);
+  warningRow->addWidget(m_warning);
+  layout->addLayout(warningRow);
   layout->addWidget(m_lossView, 4);
   layout->addLayout(buildSmoothingRow());
   layout->addWidget(m_accuracyView, 3);
@@ -167,6 +175,23 @@ QList<QPointF> TrainingCharts::plottedSmoothedLoss() const {
   return m_smoothLoss->points();
 }
 
+QString TrainingCharts::warning() const {
+  return m_warning->isHidden() ? QString() : m_warning->text();
+}
+
+void TrainingCharts::showWarning() {
+  const auto& evaluations = m_history->evaluations();
+  const auto last = std::find_if(evaluations.rbegin(), evaluations.rend(),
+                                 [](const EvaluationPoint& e) { return e.epochEnd; });
+  const QString text = last == evaluations.rend() ? QString() : last->warning;
+  if (text.isEmpty()) {
+    m_warning->hide();
+    return;
+  }
+  m_warning->setNote(text.left(1).toUpper() + text.mid(1) + QLatin1Char('.'), true);
+  m_warning->show();
+}
+
 QPointF TrainingCharts::accuracyRange() const {
   return {m_accuracyY->min(), m_accuracyY->max()};
 }
@@ -208,6 +233,7 @@ void TrainingCharts::resetZoom() {
 void TrainingCharts::redraw() {
   if (!m_smoothing) return;  // still being built
   m_drawnRevision = m_history->revision();
+  showWarning();
   const std::vector<QPointF> smooth = chart_math::smoothed(m_history->losses(), smoothing());
   replaceIfChanged(m_rawLoss, thinned(m_history->losses(), kMaxPlottedPoints));
   replaceIfChanged(m_smoothLoss, thinned(smooth, kMaxPlottedPoints));

@@ -1,7 +1,8 @@
 // The live charts: training loss per step (raw, faint, and smoothed over it, with a Smoothing
 // slider as in TensorBoard) with the validation loss of every evaluation on the same axes, and
 // validation (and training) accuracy per epoch on an axis fitted to them. A timer redraws them
-// from the MetricsHistory when it changed; zoom with the mouse; export to PNG and SVG.
+// from the MetricsHistory when it changed; zoom with the mouse; export to PNG and SVG. Above them,
+// a warning while the last epoch's evaluation says the network is not learning.
 #pragma once
 
 #include <QList>
@@ -10,6 +11,7 @@
 #include <QWidget>
 
 class MetricsHistory;
+class NoteLabel;
 class QChart;
 class QLayout;
 class QSlider;
@@ -50,6 +52,7 @@ class TrainingCharts : public QWidget {
   int plottedEvaluationPoints() const;
   QList<QPointF> plottedSmoothedLoss() const;
   QPointF accuracyRange() const;  // (min, max) of the accuracy axis
+  QString warning() const;        // the warning shown above the charts ("" when none)
 
  Q_SIGNALS:
   void exportPngRequested();
@@ -62,7 +65,10 @@ class TrainingCharts : public QWidget {
   void addContextActions(ZoomableChartView* view);
   void redraw();
 
+  void showWarning();
+
   const MetricsHistory* m_history;
+  NoteLabel* m_warning = nullptr;
   long long m_drawnRevision = -1;
   QTimer m_timer;
   ZoomableChartView* m_lossView = nullptr;

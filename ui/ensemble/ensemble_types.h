@@ -31,6 +31,7 @@ struct EnsembleProgress {
   double elapsedSeconds = 0;
   double etaSeconds = -1;        // negative while unknown
   double lastMeanAccuracy = -1;  // of the latest finished epoch (-1: none yet)
+  QString warning;  // the latest finished epoch's: networks not learning (EpochMetrics::warning)
 
   // 0..1 over the whole run.
   double fraction() const;

@@ -105,6 +105,7 @@ bool EnsembleWorker::trainInto(cs::Store& store, const EnsembleRequest& request,
     const cs::EpochMetrics& m = t.epochs().back();
     epochsDone = m.epoch;
     m_progress.lastMeanAccuracy = m.val_accuracy;
+    m_progress.warning = QString::fromStdString(m.warning);
     Q_EMIT epochRecorded(run, m.epoch, m.val_accuracy);
     setPhase(EnsembleProgress::Phase::Saving);
   };

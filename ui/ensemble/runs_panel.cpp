@@ -30,6 +30,7 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
       m_trainingBox(new QWidget),
       m_trainingTitle(new ElidedLabel),
       m_trainingStatus(new QLabel),
+      m_trainingWarning(new ElidedLabel),
       m_progress(new QProgressBar),
       m_cancel(new QPushButton(QIcon(QStringLiteral(":/icons/stop.svg")), tr("Cancel"))),
       m_storeNote(new NoteLabel) {
@@ -67,6 +68,8 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
   // little height, and the box was cut at 1366x768.
   m_trainingTitle->setObjectName(QStringLiteral("sectionTitle"));
   m_trainingStatus->setObjectName(QStringLiteral("note"));
+  m_trainingWarning->setObjectName(QStringLiteral("issue"));
+  m_trainingWarning->hide();
   m_progress->setTextVisible(false);
   m_progress->setRange(0, 1000);
   auto* progressRow = new QHBoxLayout;
@@ -79,6 +82,7 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
   box->addWidget(m_trainingTitle);
   box->addLayout(progressRow);
   box->addWidget(m_trainingStatus);
+  box->addWidget(m_trainingWarning);
   m_trainingBox->hide();
 
   m_storeNote->setWordWrap(true);
@@ -161,6 +165,7 @@ QString RunsPanel::duration(double seconds) {
 void RunsPanel::showTraining(const QString& description) {
   m_trainingTitle->setText(description);
   m_trainingStatus->setText(tr("Starting…"));
+  m_trainingWarning->hide();
   m_progress->setValue(0);
   m_cancel->setEnabled(true);
   m_train->setEnabled(false);
@@ -201,6 +206,9 @@ void RunsPanel::setProgress(const EnsembleProgress& p) {
     }
   }
   m_trainingStatus->setText(status);
+  const QString& w = p.warning;
+  m_trainingWarning->setText(w.left(1).toUpper() + w.mid(1) + QLatin1Char('.'));
+  m_trainingWarning->setVisible(!w.isEmpty());
   m_progress->setValue(int(std::lround(1000 * p.fraction())));
 }
 
@@ -211,4 +219,8 @@ void RunsPanel::hideTraining() {
 
 QString RunsPanel::progressText() const {
   return m_trainingStatus->text();
+}
+
+QString RunsPanel::warningText() const {
+  return m_trainingWarning->isHidden() ? QString() : m_trainingWarning->text();
 }

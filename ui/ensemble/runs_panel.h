@@ -42,6 +42,7 @@ class RunsPanel : public QWidget {
   void setProgress(const EnsembleProgress& progress);
   void hideTraining();
   QString progressText() const;
+  QString warningText() const;  // the last epoch's not-learning warning ("" when none)
 
   // 75 → "1:15", 4000 → "1:06:40".
   static QString duration(double seconds);
@@ -71,6 +72,7 @@ class RunsPanel : public QWidget {
   QWidget* m_trainingBox;
   ElidedLabel* m_trainingTitle;
   QLabel* m_trainingStatus;
+  ElidedLabel* m_trainingWarning;  // one line, whole in its tool tip
   QProgressBar* m_progress;
   QPushButton* m_cancel;
   NoteLabel* m_storeNote;

@@ -32,8 +32,8 @@ void MetricsHistory::addLosses(const std::vector<cs::LossPoint>& points) {
 }
 
 void MetricsHistory::addEvaluation(const EvaluationReport& r) {
-  m_evaluations.push_back(
-      {r.step, r.epoch, r.epochEnd, r.valLoss, r.valAccuracy, r.trainLoss, r.trainAccuracy});
+  m_evaluations.push_back({r.step, r.epoch, r.epochEnd, r.valLoss, r.valAccuracy, r.trainLoss,
+                           r.trainAccuracy, r.warning});
   ++m_revision;
 }
 

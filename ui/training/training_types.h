@@ -76,7 +76,8 @@ struct EvaluationReport {
   bool epochEnd = false;
   double valLoss = 0, valAccuracy = 0;
   double trainLoss = 0, trainAccuracy = -1;  // epoch means when epochEnd (-1: not measured)
-  EvalPtr result;                            // per-image top-3 for the prediction grid
+  QString warning;     // when epochEnd: the networks are not learning (cs::EpochMetrics::warning)
+  EvalPtr result;      // per-image top-3 for the prediction grid
   HistoryPtr history;  // net 0's top-1 at every pass of the run so far: a copy, never changed
 };
 

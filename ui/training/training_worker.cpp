@@ -422,6 +422,7 @@ void TrainingWorker::reportEvaluation(const cs::EvalResult& result, bool epochEn
     report.epoch = metrics.epoch;
     report.trainLoss = metrics.train_loss;
     report.trainAccuracy = metrics.train_accuracy;
+    report.warning = QString::fromStdString(metrics.warning);
   }
   report.result = std::make_shared<const cs::EvalResult>(result);
   m_evalCursor = m_trainer->eval_points().size();

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "convscope/backend.h"
@@ -48,7 +49,18 @@ struct EpochMetrics {
   double train_accuracy = -1;  // group mean of training-batch top-1 hits (-1: not measured)
   double seconds = 0;          // wall time of the epoch's steps
   std::vector<float> net_val_loss, net_val_accuracy;  // (N)
+  std::string warning;  // not_learning_warning() of the epoch's validation pass ("" if none)
 };
+
+// Networks that have stopped learning (a learning rate so high that every ReLU died, or that
+// blew the logits up without reaching NaN) go on training at chance level, and nothing else
+// says so. After at least kNotLearningSteps steps, a network is not learning when its
+// validation accuracy is no better than guessing (at most 1.5 / classes) and its loss no lower
+// than an untrained network's (at least 0.95 ln classes). Returns a sentence saying so, with
+// how many of a group, or "" when every network may be learning. Training goes on: the CLI and
+// the app show it as a warning.
+inline constexpr long long kNotLearningSteps = 100;
+std::string not_learning_warning(const EvalResult& eval, int classes, long long steps);
 
 class Trainer {
  public:

@@ -122,6 +122,28 @@ class TestEnsembleWorker : public QObject {
     QVERIFY(store.load_weights(run, 0)[0].data != store.load_weights(run, 1)[0].data);
   }
 
+  void networksThatStopLearningAreReported() {
+    QTemporaryDir dir;
+    Recorder r(m_worker);
+    m_worker->resetCancel();
+    EnsembleRequest request = tinyRequest(dir.filePath("runs.db"), 2, 5);  // 20 steps an epoch
+    request.config.group.optimizer = cs::OptimizerConfig::defaults(cs::OptimizerKind::Sgd);
+    request.config.group.optimizer.lr = 10;  // every ReLU dies; the loss stays finite
+    train(request);
+    QTRY_VERIFY_WITH_TIMEOUT(r.done, 120000);
+    QVERIFY2(!r.failed, qPrintable(r.message));
+    QStringList warnings;  // the last report of each epoch: after it was recorded
+    for (const EnsembleProgress& p : r.progress) {
+      if (p.epoch < 1) continue;
+      if (p.epoch > warnings.size()) warnings << QString();
+      warnings.back() = p.warning;
+    }
+    QCOMPARE(warnings.size(), 5);
+    QCOMPARE(warnings[3], QString());  // 80 steps: too early to tell
+    QVERIFY2(warnings[4].startsWith(QStringLiteral("all 2 networks are not learning after 100")),
+             qPrintable(warnings[4]));
+  }
+
   void cancelKeepsTheFinishedEpochs() {
     QTemporaryDir dir;
     const QString path = dir.filePath("runs.db");
