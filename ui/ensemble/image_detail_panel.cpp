@@ -1,5 +1,6 @@
 #include "ensemble/image_detail_panel.h"
 
+#include <QEvent>
 #include <QGridLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -49,10 +50,14 @@ ImageDetailPanel::ImageDetailPanel(QWidget* parent)
   m_table->setAlternatingRowColors(false);
   m_table->verticalHeader()->hide();
   m_table->verticalHeader()->setDefaultSectionSize(24);
+  // The numbers as wide as they are; the top-3 columns share the rest.
   m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-  m_table->horizontalHeader()->setSectionResizeMode(NetPredictionsModel::NetColumn,
-                                                    QHeaderView::ResizeToContents);
+  for (const int c : {NetPredictionsModel::NetColumn, NetPredictionsModel::AccuracyColumn,
+                      NetPredictionsModel::TrueProbColumn})
+    m_table->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+  m_table->horizontalHeader()->setStretchLastSection(false);
   m_table->setShowGrid(false);
+  m_table->viewport()->installEventFilter(this);  // fitTopColumns at each new width
 
   auto* top = new QGridLayout;
   top->setHorizontalSpacing(12);
@@ -91,6 +96,22 @@ void ImageDetailPanel::resizeEvent(QResizeEvent* event) {
   m_imageSide = side;
   m_picture->setFixedSize(side + 2, side + 2);
   showPicture();
+}
+
+bool ImageDetailPanel::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == m_table->viewport() && event->type() == QEvent::Resize) fitTopColumns();
+  return QWidget::eventFilter(watched, event);
+}
+
+void ImageDetailPanel::fitTopColumns() {
+  const QHeaderView* header = m_table->horizontalHeader();
+  int fixed = 0;
+  for (const int c : {NetPredictionsModel::NetColumn, NetPredictionsModel::AccuracyColumn,
+                      NetPredictionsModel::TrueProbColumn})
+    fixed += header->sectionSize(c);
+  const int share = (m_table->viewport()->width() - fixed) / 3;
+  m_table->setColumnHidden(NetPredictionsModel::Top3Column,
+                           share < TopPredictionDelegate::fullWidth(m_table->font()));
 }
 
 void ImageDetailPanel::showPicture() {

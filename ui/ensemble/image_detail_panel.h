@@ -1,6 +1,7 @@
 // The selected validation image, large, with what the ensemble made of it (true label, vote,
 // the top-1 votes per label), how many networks had it right at each epoch (when the run has a
-// per-epoch history) and every network's top-3 predictions in a sortable table.
+// per-epoch history) and every network's top-3 predictions in a sortable table (top-2 where the
+// table is too narrow for three columns with their probabilities).
 #pragma once
 
 #include <QImage>
@@ -41,9 +42,11 @@ class ImageDetailPanel : public QWidget {
 
  protected:
   void resizeEvent(QResizeEvent* event) override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   void showPicture();
+  void fitTopColumns();
 
   NetPredictionsModel* m_model;
   QSortFilterProxyModel* m_proxy;

@@ -83,12 +83,12 @@ QVariant NetPredictionsModel::data(const QModelIndex& index, int role) const {
 
 QVariant NetPredictionsModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount) return {};
-  static const char* const kTitles[ColumnCount] = {QT_TR_NOOP("Net"), QT_TR_NOOP("Accuracy"),
+  static const char* const kTitles[ColumnCount] = {QT_TR_NOOP("Net"), QT_TR_NOOP("Acc."),
                                                    QT_TR_NOOP("1st"), QT_TR_NOOP("2nd"),
                                                    QT_TR_NOOP("3rd"), QT_TR_NOOP("p(true)")};
   static const char* const kTips[ColumnCount] = {
       QT_TR_NOOP("Network index (its seed is the run's seed plus this)"),
-      QT_TR_NOOP("The network's validation accuracy"),
+      QT_TR_NOOP("Accuracy: the network's on the validation set"),
       QT_TR_NOOP("Top-1 prediction and its probability (sorts by label)"),
       QT_TR_NOOP("Second choice"),
       QT_TR_NOOP("Third choice"),

@@ -1,6 +1,7 @@
 // Paints a top-k cell of the per-network predictions: the label, then its probability as a bar
 // (green for the true label, red for a wrong top-1, grey otherwise) with the number on it, as
-// many decimals as the cell has room for (none in a very narrow one: the tool tip has it).
+// many decimals as the cell has room for. A cell too narrow for the bar and its number shows the
+// number alone, in the bar's colour; none in a very narrow one (the tool tip has it).
 #pragma once
 
 #include <QStyledItemDelegate>
@@ -15,6 +16,9 @@ class TopPredictionDelegate : public QStyledItemDelegate {
              const QModelIndex& index) const override;
   QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
 
-  // p with 3 decimals, else 2, as fits in `room` pixels of text in fm; empty when neither does.
+  // The width of a cell that shows a one-digit label, a bar and its number with 2 decimals.
+  static int fullWidth(const QFont& font);
+  // p with 3 decimals, else 2, else 2 without the leading zero (".26"), as fits in `room` pixels
+  // of text in fm; empty when none does.
   static QString probabilityText(double p, const QFontMetrics& fm, int room);
 };

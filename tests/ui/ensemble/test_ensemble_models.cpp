@@ -218,7 +218,10 @@ class TestEnsembleModels : public QObject {
               two = fm.horizontalAdvance(QStringLiteral("0.25"));
     QCOMPARE(TopPredictionDelegate::probabilityText(0.25, fm, three), QStringLiteral("0.250"));
     QCOMPARE(TopPredictionDelegate::probabilityText(0.25, fm, three - 1), QStringLiteral("0.25"));
-    QCOMPARE(TopPredictionDelegate::probabilityText(0.25, fm, two - 1), QString());
+    const int bare = fm.horizontalAdvance(QStringLiteral(".25"));
+    QCOMPARE(TopPredictionDelegate::probabilityText(0.25, fm, two - 1), QStringLiteral(".25"));
+    QCOMPARE(TopPredictionDelegate::probabilityText(0.25, fm, bare - 1), QString());
+    QCOMPARE(TopPredictionDelegate::probabilityText(1.0, fm, bare), QString());  // "1.00" only
   }
 
   void confusionModel() {

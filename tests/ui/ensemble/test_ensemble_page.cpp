@@ -27,6 +27,7 @@
 #include "ensemble/net_predictions_model.h"
 #include "ensemble/runs_model.h"
 #include "ensemble/runs_panel.h"
+#include "ensemble/top_prediction_delegate.h"
 #include "ensemble_test_data.h"
 #include "predictions/confusion_matrix_model.h"
 #include "predictions/confusion_matrix_view.h"
@@ -267,6 +268,44 @@ class TestEnsemblePage : public QObject {
     page.resize(1920, 960);
     QTest::qWait(20);
     QCOMPARE(detail->imageSide(), ImageDetailPanel::kImageSize);
+  }
+
+  // Every header whole; the top-3 columns with their probabilities, or the top 2 where three
+  // would not have room for them (the page at 1280×720).
+  void detailTableColumnsFitTheirContents() {
+    StoredHandBuilt s;
+    EnsemblePage page;
+    page.rememberDataset(pairWith(s.val));
+    QVERIFY(openShown(page, s, QSize(1280, 600)));
+    QVERIFY(page.table()->selectImage(4));
+    const QTableView* nets = page.detail()->table();
+    const QHeaderView* header = nets->horizontalHeader();
+    for (const QSize size : {QSize(1280, 600), QSize(1366, 650), QSize(1920, 960)}) {
+      page.resize(size);
+      QTest::qWait(20);
+      const int full = TopPredictionDelegate::fullWidth(nets->font());
+      using N = NetPredictionsModel;
+      const bool three = !nets->isColumnHidden(N::Top3Column);
+      QVERIFY(!nets->isColumnHidden(N::Top1Column) && !nets->isColumnHidden(N::Top2Column));
+      for (int c = 0; c < N::ColumnCount; ++c) {
+        if (nets->isColumnHidden(c)) continue;
+        const QString title = nets->model()->headerData(c, Qt::Horizontal).toString();
+        QVERIFY2(header->sectionSize(c) >= header->fontMetrics().horizontalAdvance(title),
+                 qPrintable(QStringLiteral("%1 at %2 px: %3 px")
+                                .arg(title)
+                                .arg(size.width())
+                                .arg(header->sectionSize(c))));
+      }
+      if (three) {
+        QVERIFY2(header->sectionSize(N::Top3Column) >= full,
+                 qPrintable(QStringLiteral("3rd at %1: %2 px of %3")
+                                .arg(size.width())
+                                .arg(header->sectionSize(N::Top3Column))
+                                .arg(full)));
+      }
+      // Three columns at 1366 and wider; two at 1280, where three would lack room.
+      QCOMPARE(three, size.width() >= 1366);
+    }
   }
 
   void longRunTextsDoNotWidenThePage() {
