@@ -20,9 +20,9 @@ size_t count(const std::string& text, const std::string& part) {
 TEST(CliWarnings, TrainSaysOnceThatTheNetworkIsNotLearning) {
   TempDir dir;
   write_idx_folder(dir.file("data"), 50, 40);
-  const Result r = run_cli({"train", "--data", dir.file("data"), "--arch", "d16:relu-d10",
-                            "--optimizer", "sgd", "--lr", "10", "--batch-size", "1", "--epochs",
-                            "3", "--quiet"});
+  const Result r =
+      run_cli({"train", "--data", dir.file("data"), "--arch", "d16:relu-d10", "--optimizer", "sgd",
+               "--lr", "10", "--batch-size", "1", "--epochs", "3", "--quiet"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(count(r.out, "epoch "), 3u) << r.out;
   EXPECT_EQ(count(r.err, "warning: "), 1u) << r.err;
