@@ -6,6 +6,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
+#include <QSettings>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -14,6 +15,11 @@
 #include "widgets/count_text.h"
 
 namespace {
+
+const QString kNetsKey = QStringLiteral("ensemble/nets");
+const QString kEpochsKey = QStringLiteral("ensemble/epochs");
+const QString kLimitKey = QStringLiteral("ensemble/trainLimit");
+const QString kShuffleKey = QStringLiteral("ensemble/perNetShuffle");
 
 QLabel* valueLabel(const QString& text) {
   auto* label = new QLabel(text);
@@ -39,12 +45,16 @@ EnsembleTrainDialog::EnsembleTrainDialog(const cs::TrainConfig& base, DatasetPtr
   setObjectName(QStringLiteral("ensembleTrainDialog"));
   const cs::GroupConfig& g = base.group;
 
+  const QSettings last;
   m_nets->setRange(1, kMaxNets);
-  m_nets->setValue(kDefaultNets);
+  m_nets->setValue(last.value(kNetsKey, kDefaultNets).toInt());
   m_nets->setSuffix(tr(" networks"));
   m_epochs->setRange(1, 1000);
-  m_epochs->setValue(std::max(1, base.epochs));
+  m_epochs->setValue(last.value(kEpochsKey, std::max(1, base.epochs)).toInt());
   m_limit->setRange(0, m_data ? m_data->train.count : 1 << 30);
+  const int limit = last.value(kLimitKey, 0).toInt();
+  m_limit->setValue(limit > m_limit->maximum() ? 0 : limit);  // more than there are: all
+  m_shuffle->setChecked(last.value(kShuffleKey, false).toBool());
   m_limit->setSingleStep(1000);
   m_limit->setSpecialValueText(tr("all"));
   m_limit->setToolTip(tr("Train on the first N training images only (0: all of them)"));
@@ -125,6 +135,15 @@ cs::TrainConfig EnsembleTrainDialog::config() const {
   return cfg;
 }
 
+void EnsembleTrainDialog::accept() {
+  QSettings q;
+  q.setValue(kNetsKey, nets());
+  q.setValue(kEpochsKey, epochs());
+  q.setValue(kLimitKey, trainLimit());
+  q.setValue(kShuffleKey, perNetShuffle());
+  QDialog::accept();
+}
+
 void EnsembleTrainDialog::updateSummary() {
   const cs::TrainConfig cfg = config();
   const QLocale locale;
@@ -137,11 +156,13 @@ void EnsembleTrainDialog::updateSummary() {
                            .arg(countText(nets(), tr("network"), tr("networks"))));
     return;
   }
-  const double samples = double(nets()) * images * epochs();
-  m_summary->setText(tr("%1 networks × %2 images × %3 epochs = %4 M samples, trained together "
-                        "in one batched pass; every epoch is recorded as it finishes.")
-                         .arg(nets())
-                         .arg(locale.toString(images))
-                         .arg(epochs())
-                         .arg(samples / 1e6, 0, 'f', 1));
+  const qint64 samples = qint64(nets()) * images * epochs();
+  const QString total = samples < 1'000'000
+                            ? locale.toString(samples)
+                            : tr("%1 M").arg(locale.toString(samples / 1e6, 'f', 1));
+  m_summary->setText(tr("%1 × %2 × %3 = %4 samples, trained together in one batched pass; every "
+                        "epoch is recorded as it finishes.")
+                         .arg(countText(nets(), tr("network"), tr("networks")),
+                              tr("%1 images").arg(locale.toString(images)),
+                              countText(epochs(), tr("epoch"), tr("epochs")), total));
 }

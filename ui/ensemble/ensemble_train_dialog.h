@@ -1,6 +1,7 @@
 // "Train ensemble": how many networks, epochs and training images, and whether each network gets
 // its own sample order. The architecture, optimizer, batch size and seed come from the caller's
-// training configuration and are shown read-only; the backend is chosen automatically.
+// training configuration and are shown read-only; the backend is chosen automatically. The four
+// choices of the last ensemble trained from it come back the next time it opens (QSettings).
 #pragma once
 
 #include <QDialog>
@@ -34,6 +35,9 @@ class EnsembleTrainDialog : public QDialog {
   // The caller's configuration with seeds seed, seed + 1, …, seed + N − 1, the epochs and the
   // per-network shuffle set.
   cs::TrainConfig config() const;
+
+  // Train: remembers the choices, then closes.
+  void accept() override;
 
  private:
   void updateSummary();

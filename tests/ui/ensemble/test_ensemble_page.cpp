@@ -393,6 +393,7 @@ class TestEnsemblePage : public QObject {
   }
 
   void trainDialogBuildsTheGroup() {
+    testing_data::resetSettings();
     cs::TrainConfig base;
     base.group.seeds = {7};
     base.group.batch_size = 32;
@@ -409,6 +410,44 @@ class TestEnsemblePage : public QObject {
     QCOMPARE(cfg.group.batch_size, 32);
     QCOMPARE(cfg.epochs, 4);
     QCOMPARE(dialog.trainLimit(), 200);
+    const QString summary = dialog.findChild<QLabel*>(QStringLiteral("note"))->text();
+    QVERIFY2(
+        summary.startsWith(QStringLiteral("5 networks × 200 images × 4 epochs = 4,000 samples")),
+        qPrintable(summary));
+    dialog.setNets(1000);
+    dialog.setTrainLimit(0);
+    QVERIFY2(dialog.findChild<QLabel*>(QStringLiteral("note"))
+                 ->text()
+                 .startsWith(QStringLiteral("1,000 networks × 300 images × 4 epochs = 1.2 M")),
+             qPrintable(dialog.findChild<QLabel*>(QStringLiteral("note"))->text()));
+  }
+
+  void trainDialogRemembersTheLastEnsemble() {
+    testing_data::resetSettings();
+    cs::TrainConfig base;
+    base.epochs = 4;
+    const DatasetPtr data = testing_data::smallDataset(300, 100);
+    {
+      EnsembleTrainDialog cancelled(base, data);
+      cancelled.setNets(7);
+      cancelled.reject();
+    }
+    {
+      EnsembleTrainDialog first(base, data);
+      QCOMPARE(first.nets(), EnsembleTrainDialog::kDefaultNets);  // a cancelled choice is not kept
+      first.setNets(12);
+      first.setTrainLimit(250);
+      first.setPerNetShuffle(true);
+      first.accept();
+    }
+    base.epochs = 9;  // the live view's epochs changed meanwhile
+    EnsembleTrainDialog again(base, data);
+    QCOMPARE(again.nets(), 12);
+    QCOMPARE(again.epochs(), 4);
+    QCOMPARE(again.trainLimit(), 250);
+    QVERIFY(again.perNetShuffle());
+    EnsembleTrainDialog fewer(base, testing_data::smallDataset(200, 100));
+    QCOMPARE(fewer.trainLimit(), 0);  // 250 of 200 images: all of them
   }
 
   void trainsATinyEnsembleAndOpensIt() {
