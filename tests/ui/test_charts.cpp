@@ -1,7 +1,9 @@
 // The chart numbers and behaviour: TensorBoard's debiased moving average (hand-computed values),
 // the fitted accuracy range, round ticks, the smoothing slider redrawing the loss, an accuracy
 // axis that tells 97.7% from 98.8%, and a zoom by dragging that keeps every axis labelled.
+#include <QAction>
 #include <QLabel>
+#include <QLogValueAxis>
 #include <QSlider>
 #include <QValueAxis>
 #include <QtTest>
@@ -63,6 +65,7 @@ class TestCharts : public QObject {
   void zoomKeepsTheAxisLabels();
   void firstStepsAreDrawn();
   void notLearningWarningFollowsTheEpochs();
+  void logLossAxisSpansTheLossesDecades();
 };
 
 void TestCharts::emaIsDebiased() {
@@ -311,6 +314,47 @@ void TestCharts::notLearningWarningFollowsTheEpochs() {
   history.clear();  // Reset
   charts.refresh();
   QCOMPARE(charts.warning(), QString());
+}
+
+void TestCharts::logLossAxisSpansTheLossesDecades() {
+  MetricsHistory history;
+  history.setStepsPerEpoch(100);
+  // A spike to 800 at the start, then a loss falling to 0.004 (and one step at exactly 0).
+  std::vector<cs::LossPoint> points;
+  for (int s = 0; s < 300; ++s)
+    points.push_back({s, s == 2 ? 800.f : s == 250 ? 0.f : 2.3f * std::exp(-s / 50.f), -1.f});
+  history.addLosses(points);
+  TrainingCharts charts(&history);
+  charts.setSmoothing(0);
+  charts.resize(500, 640);
+  charts.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&charts));
+  ZoomableChartView* loss = charts.findChildren<ZoomableChartView*>().front();
+  QCOMPARE(charts.lossRange().x(), 0.0);
+  QVERIFY(charts.lossRange().y() >= 800);
+
+  QAction* log = nullptr;
+  for (QAction* a : loss->actions())
+    if (a->isCheckable()) log = a;
+  QVERIFY(log && !log->isChecked());
+  log->trigger();  // as the context menu does
+  QVERIFY(charts.logLossAxis());
+  QCOMPARE(loss->chart()->axes(Qt::Vertical).size(), 1);
+  QVERIFY(qobject_cast<QLogValueAxis*>(loss->chart()->axes(Qt::Vertical).front()));
+  for (QAbstractSeries* s : loss->chart()->series())
+    QCOMPARE(s->attachedAxes().size(), 2);  // steps and the log axis, nothing else
+  // Decades around the losses: a 0 is drawn at 1e-6, 800 under 1000.
+  QCOMPARE(charts.lossRange(), QPointF(1e-6, 1e3));
+  for (const QPointF& p : charts.plottedSmoothedLoss()) QVERIFY(p.y() >= 1e-6);
+
+  log->trigger();  // and back
+  QVERIFY(!charts.logLossAxis());
+  QVERIFY(qobject_cast<QValueAxis*>(loss->chart()->axes(Qt::Vertical).front()));
+  QCOMPARE(charts.lossRange().x(), 0.0);
+  QVERIFY(charts.lossRange().y() >= 800);
+  const QList<QPointF> linear = charts.plottedSmoothedLoss();
+  QVERIFY(std::any_of(linear.begin(), linear.end(),
+                      [](const QPointF& p) { return p.y() == 0; }));  // the 0 is a 0 again
 }
 
 QTEST_MAIN(TestCharts)

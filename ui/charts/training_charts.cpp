@@ -6,6 +6,7 @@
 #include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QLogValueAxis>
 #include <QPainter>
 #include <QScatterSeries>
 #include <QSlider>
@@ -66,6 +67,21 @@ void roundTicks(QValueAxis* axis, double max, int ticks) {
   chart_math::applyRoundTicks(axis, axis->min(), max, ticks);  // the same step
 }
 
+// From the decade at or below the series' lowest y to the one above their highest.
+void fitLogAxis(QLogValueAxis* axis, std::initializer_list<const QXYSeries*> series) {
+  double lo = HUGE_VAL, hi = 0;
+  for (const QXYSeries* s : series)
+    for (const QPointF& p : s->points()) {
+      lo = std::min(lo, p.y());
+      hi = std::max(hi, p.y());
+    }
+  if (!(hi > 0)) lo = 0.1, hi = 10;  // nothing yet: around a fresh network's 2.3
+  const double from = std::pow(10.0, std::floor(std::log10(lo)));
+  const double to =
+      std::pow(10.0, std::max(std::ceil(std::log10(hi * 1.05)), std::log10(from) + 1));
+  if (axis->min() != from || axis->max() != to) axis->setRange(from, to);
+}
+
 QValueAxis* valueAxis(const QString& title) {
   auto* axis = new QValueAxis;
   axis->setTitleText(title);
@@ -93,6 +109,13 @@ ZoomableChartView* chartView(const QString& title, QValueAxis* x, QValueAxis* y,
 }
 
 constexpr int kMinChartHeight = 165;
+constexpr double kLeastLogLoss = 1e-6;  // a loss of 0 (float rounding) is drawn at this height
+
+// The points with y raised to at least `floor` (a log axis has no place for 0).
+QList<QPointF> atLeast(QList<QPointF> points, double floor) {
+  for (QPointF& p : points) p.setY(std::max(p.y(), floor));
+  return points;
+}
 
 }  // namespace
 
@@ -116,6 +139,12 @@ TrainingCharts::TrainingCharts(const MetricsHistory* history, QWidget* parent)
   for (ZoomableChartView* view : {m_lossView, m_accuracyView}) {
     view->setMinimumHeight(kMinChartHeight);  // below it Qt Charts elides the axis labels
     addContextActions(view);
+    if (view == m_lossView) {
+      auto* log = new QAction(tr("Logarithmic loss axis"), view);
+      log->setCheckable(true);
+      connect(log, &QAction::toggled, this, &TrainingCharts::setLogLossAxis);
+      view->insertAction(view->actions().value(1), log);  // after Reset zoom
+    }
     connect(view, &ZoomableChartView::zoomChanged, this, [this](bool zoomed) {
       if (!zoomed) redraw();
     });
@@ -137,6 +166,10 @@ void TrainingCharts::buildLossChart() {
   m_valLossPoints = markerSeries(kValidation);
   m_lossView = chartView(tr("Loss"), m_lossX, m_lossY, {m_rawLoss, m_smoothLoss, m_valLoss},
                          m_valLossPoints);
+  m_lossLogY = new QLogValueAxis(this);  // the chart owns it while it is shown
+  m_lossLogY->setTitleText(m_lossY->titleText());
+  m_lossLogY->setLabelFormat(QStringLiteral("%g"));
+  m_lossLogY->setMinorTickCount(8);
 }
 
 QLayout* TrainingCharts::buildSmoothingRow() {
@@ -221,6 +254,29 @@ void TrainingCharts::addContextActions(ZoomableChartView* view) {
   view->addActions({reset, separator, png, svg});
 }
 
+void TrainingCharts::setLogLossAxis(bool on) {
+  if (on == m_logLoss) return;
+  m_logLoss = on;
+  QChart* chart = m_lossView->chart();
+  QAbstractAxis* from = on ? static_cast<QAbstractAxis*>(m_lossY) : m_lossLogY;
+  QAbstractAxis* to = on ? static_cast<QAbstractAxis*>(m_lossLogY) : m_lossY;
+  m_lossView->resetZoom();
+  chart->removeAxis(from);  // detaches the series; the axis is ours again
+  from->setParent(this);
+  chart->addAxis(to, Qt::AlignLeft);
+  for (QAbstractSeries* series : chart->series()) series->attachAxis(to);
+  m_lossView->fitToHeight();  // the new axis's title as the old one's
+  for (QAction* action : m_lossView->actions())
+    if (action->isCheckable()) action->setChecked(on);
+  m_drawnRevision = -1;
+  redraw();
+}
+
+QPointF TrainingCharts::lossRange() const {
+  return m_logLoss ? QPointF(m_lossLogY->min(), m_lossLogY->max())
+                   : QPointF(m_lossY->min(), m_lossY->max());
+}
+
 void TrainingCharts::refresh() {
   if (m_history->revision() != m_drawnRevision) redraw();
 }
@@ -235,8 +291,9 @@ void TrainingCharts::redraw() {
   m_drawnRevision = m_history->revision();
   showWarning();
   const std::vector<QPointF> smooth = chart_math::smoothed(m_history->losses(), smoothing());
-  replaceIfChanged(m_rawLoss, thinned(m_history->losses(), kMaxPlottedPoints));
-  replaceIfChanged(m_smoothLoss, thinned(smooth, kMaxPlottedPoints));
+  const double floor = m_logLoss ? kLeastLogLoss : -HUGE_VAL;
+  replaceIfChanged(m_rawLoss, atLeast(thinned(m_history->losses(), kMaxPlottedPoints), floor));
+  replaceIfChanged(m_smoothLoss, atLeast(thinned(smooth, kMaxPlottedPoints), floor));
   // A line needs two points: the first steps (Step one batch) are drawn as dots.
   const bool fewSteps = m_history->losses().size() <= kMarkedSteps;
   m_smoothLoss->setPointsVisible(fewSteps);
@@ -267,6 +324,7 @@ void TrainingCharts::redraw() {
       batchAccuracy.isEmpty() ? 0 : chart_math::recentAccuracyFrom(batchAccuracy.back().x());
   for (const QPointF& p : batchAccuracy)
     if (p.x() >= from) accuracies.push_back(p.y());
+  valLoss = atLeast(valLoss, floor);
   replaceIfChanged(m_valLoss, valLoss);
   replaceIfChanged(m_valLossPoints, valLoss);
   replaceIfChanged(m_valAccuracy, valAccuracy);
@@ -281,8 +339,12 @@ void TrainingCharts::redraw() {
     // Straight to the round range: each change of an axis maps every point of its series again.
     m_lossX->setMin(0);
     roundTicks(m_lossX, std::max({steps, double(m_history->stepsPerEpoch()), 10.0}), 5);
-    m_lossY->setMin(0);
-    roundTicks(m_lossY, lossMax * 1.05, 5);
+    if (m_logLoss) {
+      fitLogAxis(m_lossLogY, {m_rawLoss, m_smoothLoss, m_valLoss});
+    } else {
+      m_lossY->setMin(0);
+      roundTicks(m_lossY, lossMax * 1.05, 5);
+    }
   }
   if (!m_accuracyView->isZoomed()) {
     m_accuracyX->setMin(0);

@@ -2,7 +2,8 @@
 // slider as in TensorBoard) with the validation loss of every evaluation on the same axes, and
 // validation (and training) accuracy per epoch on an axis fitted to them. A timer redraws them
 // from the MetricsHistory when it changed; zoom with the mouse; export to PNG and SVG. Above them,
-// a warning while the last epoch's evaluation says the network is not learning.
+// a warning while the last epoch's evaluation says the network is not learning. The loss axis
+// can be logarithmic (context menu), for a loss that spans decades or spiked early.
 #pragma once
 
 #include <QList>
@@ -16,6 +17,7 @@ class QChart;
 class QLayout;
 class QSlider;
 class QLineSeries;
+class QLogValueAxis;
 class QScatterSeries;
 class QValueAxis;
 class ZoomableChartView;
@@ -54,6 +56,12 @@ class TrainingCharts : public QWidget {
   QPointF accuracyRange() const;  // (min, max) of the accuracy axis
   QString warning() const;        // the warning shown above the charts ("" when none)
 
+  // The loss on a base-10 logarithmic axis (from the decade below the lowest loss plotted to the
+  // one above the highest) instead of a linear one from 0.
+  void setLogLossAxis(bool on);
+  bool logLossAxis() const { return m_logLoss; }
+  QPointF lossRange() const;  // (min, max) of the loss axis in use
+
  Q_SIGNALS:
   void exportPngRequested();
   void exportSvgRequested();
@@ -84,6 +92,8 @@ class TrainingCharts : public QWidget {
   QLineSeries* m_batchAccuracy = nullptr;
   QValueAxis* m_lossX = nullptr;
   QValueAxis* m_lossY = nullptr;
+  QLogValueAxis* m_lossLogY = nullptr;  // in place of m_lossY while m_logLoss
+  bool m_logLoss = false;
   QValueAxis* m_accuracyX = nullptr;
   QValueAxis* m_accuracyY = nullptr;
 };
