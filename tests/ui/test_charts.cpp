@@ -292,12 +292,14 @@ void TestCharts::notLearningWarningFollowsTheEpochs() {
            "the warning sits above the charts");
   QVERIFY(charts.findChildren<ZoomableChartView*>().front()->height() < plainHeight);
 
-  EvaluationReport midEpoch;  // within epoch 4: the last epoch's verdict stands
+  EvaluationReport midEpoch = stuck;  // Evaluate every N steps: each pass has its verdict
   midEpoch.step = 350;
   midEpoch.epoch = 3.5;
+  midEpoch.epochEnd = false;
+  midEpoch.warning = QStringLiteral("the network is not learning after 350 steps");
   history.addEvaluation(midEpoch);
   charts.refresh();
-  QVERIFY(!charts.warning().isEmpty());
+  QCOMPARE(charts.warning(), QStringLiteral("The network is not learning after 350 steps."));
 
   EvaluationReport recovered = stuck;
   recovered.step = 400;

@@ -245,6 +245,10 @@ void TestTrainingWorker::aRunThatStopsLearningIsToldSo() {
   QVERIFY2(last.valAccuracy < 0.15, qPrintable(QString::number(last.valAccuracy)));
   QVERIFY2(last.warning.startsWith(QStringLiteral("the network is not learning after 128 steps")),
            qPrintable(last.warning));
+  session.invoke(&TrainingWorker::evaluateNow);  // a pass outside the epoch ends says so too
+  QTRY_COMPARE(rec.evaluations.size(), size_t(5));
+  QVERIFY(!rec.evaluations.back().epochEnd);
+  QCOMPARE(rec.evaluations.back().warning, rec.evaluations[3].warning);
 }
 
 void TestTrainingWorker::checkpointRoundTrip() {

@@ -214,9 +214,7 @@ QString TrainingCharts::warning() const {
 
 void TrainingCharts::showWarning() {
   const auto& evaluations = m_history->evaluations();
-  const auto last = std::find_if(evaluations.rbegin(), evaluations.rend(),
-                                 [](const EvaluationPoint& e) { return e.epochEnd; });
-  const QString text = last == evaluations.rend() ? QString() : last->warning;
+  const QString text = evaluations.empty() ? QString() : evaluations.back().warning;
   if (text.isEmpty()) {
     m_warning->hide();
     return;

@@ -2,7 +2,7 @@
 // slider as in TensorBoard) with the validation loss of every evaluation on the same axes, and
 // validation (and training) accuracy per epoch on an axis fitted to them. A timer redraws them
 // from the MetricsHistory when it changed; zoom with the mouse; export to PNG and SVG. Above them,
-// a warning while the last epoch's evaluation says the network is not learning. The loss axis
+// a warning while the last evaluation says the network is not learning. The loss axis
 // can be logarithmic (context menu), for a loss that spans decades or spiked early.
 #pragma once
 

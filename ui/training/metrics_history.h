@@ -14,7 +14,7 @@ struct EvaluationPoint {
   double epoch = 0;
   bool epochEnd = false;
   double valLoss = 0, valAccuracy = 0, trainLoss = 0, trainAccuracy = -1;
-  QString warning;  // at an epoch's end: why the network is not learning ("" when it may be)
+  QString warning;  // why the network is not learning ("" when it may be)
 };
 
 class MetricsHistory {

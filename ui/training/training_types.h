@@ -76,7 +76,7 @@ struct EvaluationReport {
   bool epochEnd = false;
   double valLoss = 0, valAccuracy = 0;
   double trainLoss = 0, trainAccuracy = -1;  // epoch means when epochEnd (-1: not measured)
-  QString warning;     // when epochEnd: the networks are not learning (cs::EpochMetrics::warning)
+  QString warning;     // cs::not_learning_warning() of this pass ("" when it may be learning)
   EvalPtr result;      // per-image top-3 for the prediction grid
   HistoryPtr history;  // net 0's top-1 at every pass of the run so far: a copy, never changed
 };

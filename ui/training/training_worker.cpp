@@ -422,8 +422,9 @@ void TrainingWorker::reportEvaluation(const cs::EvalResult& result, bool epochEn
     report.epoch = metrics.epoch;
     report.trainLoss = metrics.train_loss;
     report.trainAccuracy = metrics.train_accuracy;
-    report.warning = QString::fromStdString(metrics.warning);
   }
+  report.warning = QString::fromStdString(cs::not_learning_warning(
+      result, m_trainer->config().group.spec.classes, m_trainer->global_step()));
   report.result = std::make_shared<const cs::EvalResult>(result);
   m_evalCursor = m_trainer->eval_points().size();
   if (m_history) report.history = std::make_shared<const cs::LearningHistory>(*m_history);
