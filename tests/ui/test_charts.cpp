@@ -13,6 +13,7 @@
 #include "charts/training_charts.h"
 #include "charts/zoomable_chart_view.h"
 #include "training/metrics_history.h"
+#include "widgets/elided_label.h"
 
 namespace {
 
@@ -285,7 +286,7 @@ void TestCharts::notLearningWarningFollowsTheEpochs() {
   history.addEvaluation(stuck);
   charts.refresh();
   QCOMPARE(charts.warning(), QStringLiteral("The network is not learning after 300 steps."));
-  auto* note = charts.findChild<QLabel*>(QStringLiteral("issue"));
+  auto* note = charts.findChild<ElidedLabel*>(QStringLiteral("issue"));
   QVERIFY(note && note->isVisible());
   QCoreApplication::processEvents();
   QVERIFY2(note->geometry().bottom() <= charts.findChildren<ZoomableChartView*>().front()->y(),

@@ -16,14 +16,17 @@
 
 #include "canvas/canvas_panel.h"
 #include "canvas/digit_canvas.h"
+#include "charts/training_charts.h"
 #include "ensemble/ensemble_page.h"
 #include "ensemble/ensemble_types.h"
 #include "ensemble/misclassification_panel.h"
 #include "ensemble/runs_model.h"
 #include "ensemble/runs_panel.h"
+#include "predictions/confusion_matrix_model.h"
 #include "predictions/confusion_matrix_view.h"
 #include "predictions/predictions_panel.h"
 #include "test_data.h"
+#include "training/training_session.h"
 #include "widgets/elided_label.h"
 #include "window/live_training_view.h"
 #include "window/main_window.h"
@@ -113,6 +116,34 @@ void TestWindowLayout::fitsSmallScreensWithLongTexts() {
   // The longest text of the predictions header: a confusion cell's filter.
   window.live()->predictions()->showFilter(PredictionFilter::ConfusionCell, 4, 9);
   fits("with a confusion-cell filter");
+  // After a run that stopped learning: every view filled (the probe, the tiles, the history strip,
+  // a confusion matrix of counts) and the charts' warning above them, at 1280x720.
+  window.resize(1280, 720);
+  window.live()->session()->invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 2));
+  QTRY_COMPARE_WITH_TIMEOUT(window.live()->session()->state(), TrainingState::Finished, 60000);
+  auto dead = std::make_shared<cs::EvalResult>();  // every image taken for a 0
+  dead->nets = 1;
+  dead->count = m_data->test.count;
+  dead->loss = {2.401f};
+  dead->accuracy = {0.1032f};
+  dead->top_labels.assign(size_t(dead->count) * 3, 0);
+  dead->top_probs.assign(size_t(dead->count) * 3, 0.1f);
+  dead->true_probs.assign(size_t(dead->count), 0.1f);
+  EvaluationReport stuck;
+  stuck.result = dead;
+  stuck.step = 4690;
+  stuck.epoch = 5;
+  stuck.epochEnd = true;
+  stuck.warning = QStringLiteral(
+      "the network is not learning after 4690 steps: its validation accuracy, 10.32%, is no "
+      "better than guessing among 10 classes, and its loss is 2.401 (an untrained network's is "
+      "2.303); a lower learning rate usually helps");
+  Q_EMIT window.live()->session()->worker()->evaluated(stuck);
+  window.live()->charts()->refresh();
+  QTest::qWait(30);
+  QVERIFY(!window.live()->charts()->warning().isEmpty());
+  QVERIFY(window.live()->confusionModel()->rowCount() > 0);
+  fits("after a run, with the charts' not-learning warning");
   window.showView(MainWindow::EnsembleView);
   fits("on the Ensemble view");
   window.showView(MainWindow::SweepView);

@@ -20,7 +20,7 @@
 #include "charts/zoomable_chart_view.h"
 #include "export/save_file.h"
 #include "training/metrics_history.h"
-#include "widgets/note_label.h"
+#include "widgets/elided_label.h"
 
 namespace {
 
@@ -108,7 +108,7 @@ ZoomableChartView* chartView(const QString& title, QValueAxis* x, QValueAxis* y,
   return new ZoomableChartView(chart);
 }
 
-constexpr int kMinChartHeight = 165;
+constexpr int kMinChartHeight = 158;
 constexpr double kLeastLogLoss = 1e-6;  // a loss of 0 (float rounding) is drawn at this height
 
 // The points with y raised to at least `floor` (a log axis has no place for 0).
@@ -123,14 +123,14 @@ TrainingCharts::TrainingCharts(const MetricsHistory* history, QWidget* parent)
     : QWidget(parent), m_history(history) {
   buildLossChart();
   buildAccuracyChart();
-  m_warning = new NoteLabel;
-  m_warning->setWordWrap(true);
+  m_warning = new ElidedLabel;
+  m_warning->setObjectName(QStringLiteral("issue"));
   m_warning->hide();
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->setSpacing(0);
   auto* warningRow = new QHBoxLayout;
-  warningRow->setContentsMargins(8, 4, 8, 2);
+  warningRow->setContentsMargins(8, 2, 8, 0);
   warningRow->addWidget(m_warning);
   layout->addLayout(warningRow);
   layout->addWidget(m_lossView, 4);
@@ -219,7 +219,7 @@ void TrainingCharts::showWarning() {
     m_warning->hide();
     return;
   }
-  m_warning->setNote(text.left(1).toUpper() + text.mid(1) + QLatin1Char('.'), true);
+  m_warning->setText(text.left(1).toUpper() + text.mid(1) + QLatin1Char('.'));
   m_warning->show();
 }
 

@@ -2,7 +2,7 @@
 // slider as in TensorBoard) with the validation loss of every evaluation on the same axes, and
 // validation (and training) accuracy per epoch on an axis fitted to them. A timer redraws them
 // from the MetricsHistory when it changed; zoom with the mouse; export to PNG and SVG. Above them,
-// a warning while the last evaluation says the network is not learning. The loss axis
+// a one-line warning while the last evaluation says the network is not learning. The loss axis
 // can be logarithmic (context menu), for a loss that spans decades or spiked early.
 #pragma once
 
@@ -12,7 +12,7 @@
 #include <QWidget>
 
 class MetricsHistory;
-class NoteLabel;
+class ElidedLabel;
 class QChart;
 class QLayout;
 class QSlider;
@@ -76,7 +76,7 @@ class TrainingCharts : public QWidget {
   void showWarning();
 
   const MetricsHistory* m_history;
-  NoteLabel* m_warning = nullptr;
+  ElidedLabel* m_warning = nullptr;  // one line (the window must fit 1280x720), whole in its tip
   long long m_drawnRevision = -1;
   QTimer m_timer;
   ZoomableChartView* m_lossView = nullptr;

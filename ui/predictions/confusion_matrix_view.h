@@ -17,7 +17,7 @@ class ConfusionMatrixView : public QTableView {
   static constexpr int kCellWidth = 38;  // room for four digits
   static constexpr int kCellHeight = 24;
   static constexpr int kMinCellWidth = 32;  // four digits of the cell font
-  static constexpr int kMinCellHeight = 16;
+  static constexpr int kMinCellHeight = 15;
 
   explicit ConfusionMatrixView(ConfusionMatrixModel* model, QWidget* parent = nullptr);
 
