@@ -7,6 +7,7 @@
 #include "convscope/atomic_file.h"
 #include "convscope/checkpoint.h"
 #include "options.h"
+#include "progress.h"
 
 namespace cs::cli {
 
@@ -62,9 +63,9 @@ int eval_command(const std::vector<std::string>& argv) {
 
   EvalResult r;
   sel.backend->evaluate(r);
-  std::printf("%s: %s, epoch %d, step %lld\nvalidation: %d images  loss %.4f  accuracy %.2f%%\n",
+  std::printf("%s: %s, epoch %d, step %lld\nvalidation: %d images  loss %s  accuracy %.2f%%\n",
               path.c_str(), meta.spec.to_string().c_str(), meta.epoch, meta.step, r.count,
-              r.loss[0], 100 * r.accuracy[0]);
+              format_loss(r.loss[0]).c_str(), 100 * r.accuracy[0]);
   if (args.given("csv")) {
     write_top3_csv(args.str("csv"), r, data.test);
     std::printf("wrote %s\n", args.str("csv").c_str());

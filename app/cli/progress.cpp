@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 
 namespace cs::cli {
@@ -14,6 +15,12 @@ std::string format_duration(double seconds) {
     const long s = static_cast<long>(seconds + 0.5);
     std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
   }
+  return buf;
+}
+
+std::string format_loss(double loss) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, std::abs(loss) < 1e5 ? "%.4f" : "%.4g", loss);
   return buf;
 }
 
@@ -54,9 +61,9 @@ void Progress::draw(long long done, long long samples, double loss) {
   bar.resize(width, '.');
   const double rate = elapsed > 0 ? samples / elapsed : 0;
   const double eta = frac > 0 ? elapsed * (1 - frac) / frac : 0;
-  std::fprintf(stderr, "%s%s [%s] %3.0f%% %lld/%lld  %8.0f samples/s  loss %.4f  ETA %s%s",
+  std::fprintf(stderr, "%s%s [%s] %3.0f%% %lld/%lld  %8.0f samples/s  loss %s  ETA %s%s",
                m_tty ? "\r" : "", m_label.c_str(), bar.c_str(), 100 * frac, done, m_total, rate,
-               loss, format_duration(eta).c_str(), m_tty ? "\x1b[K" : "\n");
+               format_loss(loss).c_str(), format_duration(eta).c_str(), m_tty ? "\x1b[K" : "\n");
   std::fflush(stderr);
   m_open = m_tty;
 }

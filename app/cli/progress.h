@@ -41,5 +41,6 @@ class LearningWarnings {
 };
 
 std::string format_duration(double seconds);  // "1:05", "12.3 s"
+std::string format_loss(double loss);         // "0.0421", "4.58e+29" (not 30 digits), "nan"
 
 }  // namespace cs::cli

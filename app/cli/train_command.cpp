@@ -82,10 +82,11 @@ int train_command(const std::vector<std::string>& argv) {
         progress.finish();
         const EpochMetrics& m = trainer.epochs().back();
         std::printf(
-            "epoch %d/%d  train loss %.4f  acc %.2f%%  val loss %.4f  val acc %.2f%%  %s  %.0f "
+            "epoch %d/%d  train loss %s  acc %.2f%%  val loss %s  val acc %.2f%%  %s  %.0f "
             "samples/s\n",
-            m.epoch, cfg.epochs, m.train_loss, 100 * m.train_accuracy, m.val_loss,
-            100 * m.val_accuracy, format_duration(m.seconds).c_str(),
+            m.epoch, cfg.epochs, format_loss(m.train_loss).c_str(), 100 * m.train_accuracy,
+            format_loss(m.val_loss).c_str(), 100 * m.val_accuracy,
+            format_duration(m.seconds).c_str(),
             (trainer.samples_seen() - epoch_samples_base) / m.seconds);
         std::fflush(stdout);
         warnings.epoch(m);

@@ -32,6 +32,22 @@ TEST(CliWarnings, TrainSaysOnceThatTheNetworkIsNotLearning) {
       << r.err;
 }
 
+// A learning rate of 1e10 blows the logits up to a finite 1e19 or so: the loss prints as such,
+// not as 20 digits, and the warning says so.
+TEST(CliWarnings, AnExplodedLossPrintsShort) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 100, 40);
+  const Result r = run_cli({"train", "--data", dir.file("data"), "--arch", "d16:relu-d10",
+                            "--optimizer", "sgd", "--lr", "1e10", "--batch-size", "1", "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const size_t at = r.out.find("train loss ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const std::string loss = r.out.substr(at + 11, r.out.find(' ', at + 11) - at - 11);
+  EXPECT_NE(loss.find("e+"), std::string::npos) << r.out;
+  EXPECT_LE(loss.size(), 10u) << r.out;
+  EXPECT_NE(r.err.find("warning: the network is not learning"), std::string::npos) << r.err;
+}
+
 TEST(CliWarnings, EnsembleNamesTheNetworksThatAreNotLearning) {
   TempDir dir;
   write_idx_folder(dir.file("data"), 100, 40);
