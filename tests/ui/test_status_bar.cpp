@@ -14,6 +14,7 @@ class TestStatusBar : public QObject {
  private Q_SLOTS:
   void etaOnlyWhileRunning();
   void longBackendNoteIsElided();
+  void messagesShowInTheBackendsPlace();
 };
 
 namespace {
@@ -67,6 +68,24 @@ void TestStatusBar::longBackendNoteIsElided() {
   label->actions().front()->trigger();
   QCOMPARE(QGuiApplication::clipboard()->text(), note);
   QVERIFY(bar.minimumSizeHint().width() < 900);
+}
+
+void TestStatusBar::messagesShowInTheBackendsPlace() {
+  TrainingStatusBar bar;
+  bar.resize(1280, 30);
+  bar.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&bar));
+  bar.setBackend({QStringLiteral("cpu"), QStringLiteral("2 CPU threads"), {}});
+  const QString backend = bar.backendText();
+  QCOMPARE(bar.shownText(), backend);
+  bar.showMessage(QStringLiteral("Saved checkpoint run.safetensors"), 100);
+  QCOMPARE(bar.shownText(), QStringLiteral("Saved checkpoint run.safetensors"));
+  auto* label = bar.findChild<ElidedLabel*>();
+  QVERIFY(label->isVisible() && label->width() > 200);                   // where it can be read
+  bar.setBackend({QStringLiteral("cuda"), QStringLiteral("H200"), {}});  // under the message
+  QCOMPARE(bar.shownText(), QStringLiteral("Saved checkpoint run.safetensors"));
+  QTRY_COMPARE(bar.shownText(), QStringLiteral("CUDA · H200"));  // the message timed out
+  QCOMPARE(bar.backendText(), QStringLiteral("CUDA · H200"));
 }
 
 QTEST_MAIN(TestStatusBar)

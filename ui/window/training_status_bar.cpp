@@ -38,6 +38,9 @@ TrainingStatusBar::TrainingStatusBar(QWidget* parent)
   addPermanentWidget(m_rate);
   addPermanentWidget(m_time);
   addPermanentWidget(m_backend, 1);
+  connect(this, &QStatusBar::messageChanged, this, [this](const QString& message) {
+    m_backend->setText(message.isEmpty() ? m_backendText : message);
+  });
   setState(TrainingState::Idle);
   clearProgress();
 }
@@ -93,6 +96,10 @@ void TrainingStatusBar::showTime() {
 }
 
 QString TrainingStatusBar::backendText() const {
+  return m_backendText;
+}
+
+QString TrainingStatusBar::shownText() const {
   return m_backend->text();
 }
 
@@ -100,8 +107,8 @@ void TrainingStatusBar::setBackend(const BackendReport& report) {
   const QString device = report.device.isEmpty()
                              ? report.kind.toUpper()
                              : report.kind.toUpper() + QStringLiteral(" · ") + report.device;
-  const QString text = report.note.isEmpty() ? device : report.note;
-  m_backend->setText(text);
+  m_backendText = report.note.isEmpty() ? device : report.note;
+  if (currentMessage().isEmpty()) m_backend->setText(m_backendText);
 }
 
 void TrainingStatusBar::clearProgress() {

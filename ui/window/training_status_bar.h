@@ -1,5 +1,7 @@
 // The status bar of a training run: state, epoch/step progress, samples/s, elapsed and ETA, and
-// the backend in use (or why there is no GPU). The ETA shows only while training runs.
+// the backend in use (or why there is no GPU). The ETA shows only while training runs. Every
+// widget is permanent, so QStatusBar's own message area has no width: a showMessage() text takes
+// the backend's place until it times out.
 #pragma once
 
 #include <QStatusBar>
@@ -19,7 +21,8 @@ class TrainingStatusBar : public QStatusBar {
   void setState(TrainingState state);
   void setProgress(const TrainingProgress& progress);
   void setBackend(const BackendReport& report);
-  QString backendText() const;  // as the bar shows it, whole
+  QString backendText() const;  // the backend's text, whole (shown when no message is)
+  QString shownText() const;    // what the backend's place shows now: a message or the backend
   void clearProgress();
 
   static QString formatDuration(double seconds);  // "0:42", "1:02:03"
@@ -34,6 +37,7 @@ class TrainingStatusBar : public QStatusBar {
   QLabel* m_time;
   ElidedLabel* m_backend;
   TrainingState m_current = TrainingState::Idle;
+  QString m_backendText;
   QString m_elapsed, m_eta;  // the ETA shows only while running: paused or stopped, it is stale
 
   void showTime();
