@@ -1,6 +1,7 @@
 // convscope: train a CNN on MNIST and watch it learn.
 //
-//   convscope                                   the desktop app
+//   convscope                                   the desktop app (SIGINT, SIGTERM or SIGHUP save
+//                                               an unsaved run, restored at the next start)
 //   convscope --demo-train-steps N --screenshot-dir D
 //       trains N steps on the real data, evaluates, saves screenshots of every view into D, quits
 //   convscope --window-size WxH ...               the window's size on start (e.g. 1366x768)
@@ -18,6 +19,7 @@
 #include "convscope/dataset.h"
 #include "screenshot_director.h"
 #include "window/main_window.h"
+#include "window/termination_signals.h"
 
 namespace {
 
@@ -96,6 +98,15 @@ int main(int argc, char** argv) {
     window.resize(w, h);
   }
   window.show();
+  // Ctrl+C in the terminal, a logout, `kill`: the unsaved run is kept (MainWindow::closeForSignal).
+  TerminationSignals terminate;
+  QObject::connect(&terminate, &TerminationSignals::received, &window, [&window](int signal) {
+    const QString saved = window.closeForSignal(signal);
+    if (!saved.isEmpty())
+      std::fprintf(stderr, "convscope: %s: the unsaved run was saved to %s\n",
+                   qPrintable(TerminationSignals::name(signal)), qPrintable(saved));
+    QApplication::exit(128 + signal);
+  });
   if (!automated) return QApplication::exec();
 
   if (parser.isSet(bench)) {

@@ -1,7 +1,8 @@
 // A run's life in the main window beyond its first start: asking before unsaved training is
 // discarded (Reset, Load checkpoint, Quit), continuing from a checkpoint with the status bar and
 // the probe naming the same epoch and step, the learning rate changed while paused, the
-// File menu's recent checkpoints, and File > Save checkpoint's dialog.
+// File menu's recent checkpoints, File > Save checkpoint's dialog, and a termination signal that
+// keeps an unsaved run for the next start.
 #include <QAction>
 #include <QApplication>
 #include <QDoubleSpinBox>
@@ -11,7 +12,10 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
+#include <QSettings>
+#include <QSignalSpy>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QtTest>
@@ -26,6 +30,8 @@
 #include "widgets/recent_files.h"
 #include "window/live_training_view.h"
 #include "window/main_window.h"
+#include "window/run_recovery.h"
+#include "window/termination_signals.h"
 #include "window/training_status_bar.h"
 #include "window/unsaved_run_guard.h"
 
@@ -40,6 +46,8 @@ class TestRunLifecycle : public QObject {
   void learningRateChangesWhilePaused();
   void recentCheckpointsReopen();
   void saveCheckpointAsksForAFile();
+  void terminationSignalsArriveAsQtSignals();
+  void aSignalKeepsTheUnsavedRunForTheNextStart();
 
  private:
   using Answer = UnsavedRunGuard::Answer;
@@ -279,6 +287,66 @@ void TestRunLifecycle::recentCheckpointsReopen() {
   QCOMPARE(displayPath(QDir::homePath() + QStringLiteral("/runs")),
            QDir::toNativeSeparators(QStringLiteral("~/runs")));
   QCOMPARE(displayPath(m_dir.path()), QDir::toNativeSeparators(m_dir.path()));
+}
+
+void TestRunLifecycle::terminationSignalsArriveAsQtSignals() {
+  struct sigaction before = {};
+  QCOMPARE(::sigaction(SIGTERM, nullptr, &before), 0);  // QtTest's own
+  {
+    TerminationSignals signals;
+    QVERIFY_THROWS_EXCEPTION(std::logic_error, TerminationSignals());  // one at a time
+    QSignalSpy received(&signals, &TerminationSignals::received);
+    QCOMPARE(::raise(SIGTERM), 0);  // handled: the test goes on
+    QCOMPARE(::raise(SIGHUP), 0);
+    QTRY_COMPARE(received.size(), 2);
+    QCOMPARE(received[0][0].toInt(), SIGTERM);
+    QCOMPARE(received[1][0].toInt(), SIGHUP);
+    QCOMPARE(TerminationSignals::name(SIGINT), QStringLiteral("SIGINT"));
+  }
+  struct sigaction now = {};
+  QCOMPARE(::sigaction(SIGTERM, nullptr, &now), 0);
+  QVERIFY(now.sa_handler == before.sa_handler);  // the previous handler is back
+}
+
+void TestRunLifecycle::aSignalKeepsTheUnsavedRunForTheNextStart() {
+  QStandardPaths::setTestModeEnabled(true);  // the recovery folder under ~/.qttest
+  QDir(RunRecovery::directory()).removeRecursively();
+  QString saved;
+  {
+    MainWindow idle(m_data, {});  // nothing trained: nothing to keep
+    idle.show();
+    QCOMPARE(idle.closeForSignal(SIGTERM), QString());
+    QVERIFY(!idle.isVisible());
+    QVERIFY(!QSettings().contains(QStringLiteral("recovery/checkpoint")));
+  }
+  {
+    MainWindow window(m_data, {});
+    window.show();
+    LiveTrainingView* live = window.live();
+    QStringList questions;
+    answerWith(live, &questions, {Answer::Cancel, {}});
+    live->actions().start->trigger();  // still training when the signal comes
+    QTRY_VERIFY(live->unsavedRunGuard()->isUnsaved());
+    saved = window.closeForSignal(SIGTERM);
+    QVERIFY(questions.isEmpty());  // nobody asked
+    QVERIFY(!window.isVisible());
+    QCOMPARE(window.closeForSignal(SIGINT), QString());  // a second signal changes nothing
+    QVERIFY2(saved.startsWith(RunRecovery::directory() + QStringLiteral("/convscope-recovered-")),
+             qPrintable(saved));
+    QVERIFY(metaOf(saved).step > 0);
+    QCOMPARE(QSettings().value(QStringLiteral("recovery/checkpoint")).toString(), saved);
+  }
+  MainWindow next(m_data, {});  // the next start: the run comes back, paused at its step
+  next.show();
+  TrainingSession* session = next.live()->session();
+  QTRY_COMPARE(session->state(), TrainingState::Paused);
+  QTRY_VERIFY(next.live()->inspector()->snapshot());
+  QCOMPARE(next.live()->inspector()->snapshot()->step, metaOf(saved).step);
+  QVERIFY(!next.live()->unsavedRunGuard()->isUnsaved());
+  QVERIFY(next.live()->recentCheckpoints()->files().contains(saved));
+  QVERIFY(!QSettings().contains(QStringLiteral("recovery/checkpoint")));  // restored once
+  QDir(RunRecovery::directory()).removeRecursively();
+  QStandardPaths::setTestModeEnabled(false);
 }
 
 QTEST_MAIN(TestRunLifecycle)

@@ -35,6 +35,16 @@ class TrainingSession : public QObject {
         Qt::QueuedConnection);
   }
 
+  // As invoke(), returning once the worker has run the command: for a shutdown that cannot wait
+  // for the event loop (a termination signal's save). The worker never waits on this thread.
+  template <typename... Params, typename... Args>
+  void invokeAndWait(void (TrainingWorker::*command)(Params...), Args... args) {
+    m_worker->interrupt();
+    QMetaObject::invokeMethod(
+        m_worker, [w = m_worker, command, args...] { (w->*command)(args...); },
+        Qt::BlockingQueuedConnection);
+  }
+
   TrainingState state() const { return m_state; }
   bool hasRun() const { return m_state != TrainingState::Idle; }
   // The newest frame shown (null before the first).

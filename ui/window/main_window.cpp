@@ -19,6 +19,7 @@
 #include "sweep/sweep_page.h"
 #include "training/training_session.h"
 #include "window/live_training_view.h"
+#include "window/run_recovery.h"
 #include "window/training_status_bar.h"
 #include "window/unsaved_run_guard.h"
 
@@ -28,7 +29,8 @@ MainWindow::MainWindow(DatasetPtr data, const QString& dataProblem, QWidget* par
       m_live(new LiveTrainingView(std::move(data), dataProblem)),
       m_ensemble(new EnsemblePage),
       m_sweep(new SweepPage),
-      m_status(new TrainingStatusBar) {
+      m_status(new TrainingStatusBar),
+      m_recovery(new RunRecovery(m_live, this)) {
   setWindowTitle(QStringLiteral("Convscope"));
   setWindowIcon(QIcon(QStringLiteral(":/icons/convscope.svg")));
   m_views->setDocumentMode(true);
@@ -46,6 +48,7 @@ MainWindow::MainWindow(DatasetPtr data, const QString& dataProblem, QWidget* par
   QSettings q;
   if (!restoreGeometry(q.value(QStringLiteral("window/geometry")).toByteArray())) fitScreen();
   showView(static_cast<View>(q.value(QStringLiteral("window/view"), LiveView).toInt()));
+  m_recovery->restorePending();  // queued after the dataset, as a Load checkpoint would be
 }
 
 void MainWindow::fitScreen() {
@@ -175,10 +178,33 @@ void MainWindow::connectStatusBar() {
   connect(m_sweep, &SweepPage::statusMessage, m_status,
           [this](const QString& text) { m_status->showMessage(text, 8000); });
   connect(m_sweep, &SweepPage::openRunRequested, this, &MainWindow::openEnsembleRun);
+  connect(m_recovery, &RunRecovery::statusMessage, m_status,
+          [this](const QString& text) { m_status->showMessage(text, 15000); });
   connect(m_sweep, &SweepPage::sweepFinished, m_ensemble, &EnsemblePage::refreshRuns);
 }
 
+QString MainWindow::closeForSignal(int signal) {
+  if (m_closingForSignal) return {};  // a second Ctrl+C while the first is handled
+  m_closingForSignal = true;
+  QString error;
+  const QString path = m_recovery->saveForSignal(signal, &error);
+  if (!error.isEmpty()) qWarning("convscope: the unsaved run was lost: %s", qPrintable(error));
+  close();
+  return path;
+}
+
+void MainWindow::saveWindowState() {
+  QSettings q;
+  q.setValue(QStringLiteral("window/geometry"), saveGeometry());
+  q.setValue(QStringLiteral("window/view"), static_cast<int>(currentView()));
+  m_live->saveLayout();
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (m_closingForSignal) {
+    saveWindowState();
+    return event->accept();
+  }
   UnsavedRunGuard* guard = m_live->unsavedRunGuard();
   if (guard->savePending() || !guard->confirm(tr("Quitting"))) return event->ignore();
   if (guard->savePending()) {  // close once the checkpoint is on disk (not after a failed save)
@@ -190,9 +216,6 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         Qt::SingleShotConnection);
     return event->ignore();
   }
-  QSettings q;
-  q.setValue(QStringLiteral("window/geometry"), saveGeometry());
-  q.setValue(QStringLiteral("window/view"), static_cast<int>(currentView()));
-  m_live->saveLayout();
+  saveWindowState();
   event->accept();
 }

@@ -9,6 +9,7 @@
 
 class EnsemblePage;
 class LiveTrainingView;
+class RunRecovery;
 class SweepPage;
 class QTabWidget;
 class TrainingStatusBar;
@@ -31,6 +32,10 @@ class MainWindow : public QMainWindow {
   // Help ▸ About: the version, the Qt it runs on, the backend and the run store (what a bug
   // report needs).
   QString aboutText() const;
+  // After SIGINT, SIGTERM or SIGHUP there is nobody to ask: an unsaved run goes to the recovery
+  // folder (RunRecovery; restored, paused at its step, at the next start), the window's state is
+  // saved as on Quit, and the window closes. Returns the checkpoint written ("" if none).
+  QString closeForSignal(int signal);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -47,11 +52,14 @@ class MainWindow : public QMainWindow {
   void trainEnsemble();
   // A sweep configuration's run, shown in the Ensemble view.
   void openEnsembleRun(qint64 run);
+  void saveWindowState();
 
   QTabWidget* m_views;
   LiveTrainingView* m_live;
   EnsemblePage* m_ensemble;
   SweepPage* m_sweep;
   TrainingStatusBar* m_status;
+  RunRecovery* m_recovery;
+  bool m_closingForSignal = false;
   QList<QAction*> m_viewActions;
 };
