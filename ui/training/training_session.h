@@ -26,23 +26,16 @@ class TrainingSession : public QObject {
   // For connecting to its signals only; call its slots through invoke().
   TrainingWorker* worker() const { return m_worker; }
   // Queues worker->command(args...) on the training thread and ends the chunk it is training,
-  // so that the command is handled at once: invoke(&TrainingWorker::pause).
+  // so that the command is handled at once: invoke(&TrainingWorker::pause). invokeAndWait() returns
+  // once the worker has run it: for a shutdown that cannot wait for the event loop (a termination
+  // signal's save); the worker never waits on this thread.
   template <typename... Params, typename... Args>
   void invoke(void (TrainingWorker::*command)(Params...), Args... args) {
-    m_worker->interrupt();
-    QMetaObject::invokeMethod(
-        m_worker, [w = m_worker, command, args...] { (w->*command)(args...); },
-        Qt::QueuedConnection);
+    post(Qt::QueuedConnection, command, args...);
   }
-
-  // As invoke(), returning once the worker has run the command: for a shutdown that cannot wait
-  // for the event loop (a termination signal's save). The worker never waits on this thread.
   template <typename... Params, typename... Args>
   void invokeAndWait(void (TrainingWorker::*command)(Params...), Args... args) {
-    m_worker->interrupt();
-    QMetaObject::invokeMethod(
-        m_worker, [w = m_worker, command, args...] { (w->*command)(args...); },
-        Qt::BlockingQueuedConnection);
+    post(Qt::BlockingQueuedConnection, command, args...);
   }
 
   TrainingState state() const { return m_state; }
@@ -66,6 +59,12 @@ class TrainingSession : public QObject {
 
  private:
   void poll();
+  template <typename... Params, typename... Args>
+  void post(Qt::ConnectionType type, void (TrainingWorker::*command)(Params...), Args... args) {
+    m_worker->interrupt();
+    QMetaObject::invokeMethod(
+        m_worker, [w = m_worker, command, args...] { (w->*command)(args...); }, type);
+  }
 
   QThread m_thread;
   TrainingWorker* m_worker;                    // lives on m_thread; deleted when it finishes
