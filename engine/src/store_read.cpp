@@ -7,6 +7,7 @@
 #include "convscope/atomic_file.h"
 #include "convscope/store.h"
 #include "sqlite.h"
+#include "store_schema.h"
 
 static_assert(std::endian::native == std::endian::little, "prediction blobs are little-endian");
 
@@ -97,6 +98,15 @@ std::vector<EpochMetrics> read_epochs(sql::Connection& db, int64_t run, int nets
     if (e == out.end() || n < 0 || n >= nets) throw damaged("stray per-network metrics");
     e->net_val_loss[n] = static_cast<float>(ne.f64("val_loss"));
     e->net_val_accuracy[n] = static_cast<float>(ne.f64("val_accuracy"));
+  }
+  if (!store_schema::has_epoch_warnings(db)) return out;  // an older store read as it is
+  sql::Stmt w(db, "SELECT epoch, warning FROM epoch_warnings WHERE run_id = ?1");
+  for (w.bind(1, run); w.step();) {
+    const int epoch = w.i32("epoch");
+    const auto e = std::find_if(out.begin(), out.end(),
+                                [&](const EpochMetrics& m) { return m.epoch == epoch; });
+    if (e == out.end()) throw damaged("a warning for epoch " + std::to_string(epoch) + ", not run");
+    e->warning = w.text("warning");
   }
   return out;
 }

@@ -99,10 +99,19 @@ constexpr std::array kTables = {
               "  PRIMARY KEY (run_id, net, epoch),\n"
               "  FOREIGN KEY (run_id, net) REFERENCES networks(run_id, net) ON DELETE CASCADE\n"
               ")"},
+    // Version 4: an epoch's not-learning warning (EpochMetrics::warning), where it had one.
+    std::pair{"epoch_warnings",
+              "CREATE TABLE epoch_warnings (\n"
+              "  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,\n"
+              "  epoch INTEGER NOT NULL,\n"
+              "  warning TEXT NOT NULL,\n"
+              "  PRIMARY KEY (run_id, epoch)\n"
+              ")"},
 };
-// The tables of each older version: runs .. predictions (1), then the sweep tables (2).
+// The tables of each older version: runs .. predictions (1), the sweep tables (2), epoch_top1
+// (3).
 constexpr size_t tables_of_version(int version) {
-  return version == 1 ? 5 : version == 2 ? 7 : kTables.size();
+  return version == 1 ? 5 : version == 2 ? 7 : version == 3 ? 8 : kTables.size();
 }
 
 uint32_t be32(const unsigned char* p) {
@@ -201,6 +210,10 @@ bool has_sweeps(sql::Connection& db) {
 
 bool has_epoch_top1(sql::Connection& db) {
   return pragma_int(db, "PRAGMA user_version") >= 3;
+}
+
+bool has_epoch_warnings(sql::Connection& db) {
+  return pragma_int(db, "PRAGMA user_version") >= 4;
 }
 
 void create_schema(sql::Connection& db) {

@@ -8,7 +8,8 @@
 
 namespace cs::store_schema {
 
-inline constexpr int kSchemaVersion = 3;  // 2 adds sweeps, 3 per-epoch top-1; older are upgraded
+// 2 adds sweeps, 3 per-epoch top-1, 4 epoch warnings; older stores are upgraded.
+inline constexpr int kSchemaVersion = 4;
 inline constexpr int kApplicationId = 0x436E7673;  // "Cnvs" in PRAGMA application_id
 
 // Reads the file's 100-byte SQLite header through `db` (a connection that has not read it yet):
@@ -17,7 +18,7 @@ inline constexpr int kApplicationId = 0x436E7673;  // "Cnvs" in PRAGMA applicati
 void check_file(const sql::Connection& db);
 
 // Throws StoreError unless the database holds exactly this version's schema, or version 1's
-// (before sweeps) or 2's (before per-epoch top-1). Reads only.
+// (before sweeps), 2's (before per-epoch top-1) or 3's (before epoch warnings). Reads only.
 void check_schema(sql::Connection& db);
 
 // An older store opened for writing gets the tables of the later versions (one transaction); a
@@ -27,6 +28,8 @@ void upgrade(sql::Connection& db);
 bool has_sweeps(sql::Connection& db);
 // Whether the store has the epoch_top1 table (an older store opened read-only has none).
 bool has_epoch_top1(sql::Connection& db);
+// Whether the store has the epoch_warnings table (an older store opened read-only has none).
+bool has_epoch_warnings(sql::Connection& db);
 
 // PRAGMA quick_check: throws StoreError "damaged store (...)" unless the file is sound.
 void quick_check(sql::Connection& db);

@@ -97,6 +97,12 @@ void Store::record_epoch(int64_t run, const EpochMetrics& m, const EvalResult& e
       .bind(6, m.train_accuracy)
       .bind(7, m.seconds)
       .run();
+  if (!m.warning.empty())
+    sql::Stmt(*m_db, "INSERT INTO epoch_warnings (run_id, epoch, warning) VALUES (?1, ?2, ?3)")
+        .bind(1, run)
+        .bind(2, m.epoch)
+        .bind(3, m.warning)
+        .run();
   sql::Stmt per_net(*m_db,
                     "INSERT INTO net_epochs (run_id, net, epoch, val_loss, val_accuracy) "
                     "VALUES (?1, ?2, ?3, ?4, ?5)");

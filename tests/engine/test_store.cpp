@@ -50,6 +50,7 @@ void expect_same(const EpochMetrics& a, const EpochMetrics& b) {
   EXPECT_EQ(a.seconds, b.seconds);
   EXPECT_EQ(a.net_val_loss, b.net_val_loss);
   EXPECT_EQ(a.net_val_accuracy, b.net_val_accuracy);
+  EXPECT_EQ(a.warning, b.warning);
 }
 
 void expect_same(const RunSetup& a, const RunSetup& b) {
@@ -101,12 +102,14 @@ TEST(Store, RoundTripThreeNetsTwoEpochs) {
   const std::string path = dir.file("nested/folder/convscope.db");  // folders are created
   const RunSetup setup = make_setup(3, 500, 1);
   const EvalResult e1 = make_eval(3, 500, 2), e2 = make_eval(3, 500, 3);
+  EpochMetrics m2 = make_metrics(2, e2);
+  m2.warning = "network 1 of 3 is not learning after 200 steps: …";  // the first has none
   int64_t id = 0;
   {
     Store store(path);
     id = store.begin_run(setup);
     store.record_epoch(id, make_metrics(1, e1), e1);
-    store.record_epoch(id, make_metrics(2, e2), e2);
+    store.record_epoch(id, m2, e2);
     store.finish_run(id);
   }
   Store store(path);
@@ -123,7 +126,8 @@ TEST(Store, RoundTripThreeNetsTwoEpochs) {
   EXPECT_DOUBLE_EQ(run.info.train_seconds, 1.25 + 2.5);
   ASSERT_EQ(run.epochs.size(), 2u);
   expect_same(run.epochs[0], make_metrics(1, e1));
-  expect_same(run.epochs[1], make_metrics(2, e2));
+  expect_same(run.epochs[1], m2);
+  EXPECT_EQ(count_rows(path, "SELECT count(*) FROM epoch_warnings"), 1);
   expect_same(run.eval, e2);
   // Only the latest epoch's predictions are kept.
   EXPECT_EQ(count_rows(path, "SELECT count(*) FROM predictions"), 3);
@@ -304,10 +308,10 @@ TEST(Store, RefusesOtherVersionsAndAlteredSchema) {
   const std::string newer = dir.file("newer.db"), older = dir.file("older.db"),
                     altered = dir.file("altered.db");
   for (const std::string& p : {newer, older, altered}) make_store(p);
-  raw_sql(newer, "PRAGMA user_version = 4");
+  raw_sql(newer, "PRAGMA user_version = 5");
   raw_sql(older, "PRAGMA user_version = 0");
   raw_sql(altered, "DROP TABLE predictions");
-  expect_refused(newer, "newer Convscope (store version 4; this build reads version 3)");
+  expect_refused(newer, "newer Convscope (store version 5; this build reads version 4)");
   expect_refused(older, "older store version 0");
   expect_refused(altered, "table 'predictions' is missing or altered");
 }

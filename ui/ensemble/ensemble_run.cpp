@@ -53,3 +53,9 @@ QString EnsembleRun::title() const {
            QStringLiteral(" lr=%1").arg(g.optimizer.lr))
       .arg(g.batch_size);
 }
+
+QString EnsembleRun::learningWarning() const {
+  if (m_run.epochs.empty() || m_run.epochs.back().warning.empty()) return {};
+  const QString w = QString::fromStdString(m_run.epochs.back().warning);
+  return w.left(1).toUpper() + w.mid(1) + QLatin1Char('.');
+}

@@ -56,6 +56,8 @@ class EnsembleRun {
   const ClassNames& classNames() const { return m_names; }
   const std::shared_ptr<const cs::Dataset>& images() const { return m_images; }
   const QString& imagesNote() const { return m_imagesNote; }
+  // The latest epoch's not-learning warning as a sentence ("" when it had none).
+  QString learningWarning() const;
   bool imagesWarning() const { return m_imagesWarning; }
 
   // "Run 12 · 50 × c5x8r-m2-… · adam lr=0.001 · batch 64"

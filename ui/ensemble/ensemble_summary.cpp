@@ -58,7 +58,10 @@ EnsembleSummary::EnsembleSummary(QWidget* parent)
       m_maxDetail(new QLabel),
       m_voteDetail(new QLabel),
       m_hardDetail(new QLabel),
-      m_images(new NoteLabel) {
+      m_images(new NoteLabel),
+      m_warning(new ElidedLabel) {
+  m_warning->setObjectName(QStringLiteral("issue"));
+  m_warning->hide();
   m_title->setObjectName(QStringLiteral("runTitle"));
   m_subtitle->setObjectName(QStringLiteral("note"));
   m_images->setWordWrap(true);
@@ -81,6 +84,7 @@ EnsembleSummary::EnsembleSummary(QWidget* parent)
   layout->addSpacing(4);
   layout->addLayout(cards);
   layout->addWidget(m_images);
+  layout->addWidget(m_warning);
   setRun(nullptr);
 }
 
@@ -104,6 +108,7 @@ void EnsembleSummary::setRun(const EnsembleRunPtr& run) {
     m_title->setText(tr("No run selected"));
     m_subtitle->setText(tr("Choose a stored run on the left, or train a new ensemble."));
     m_images->hide();
+    m_warning->hide();
     return;
   }
   const cs::RunInfo& info = run->info();
@@ -122,6 +127,8 @@ void EnsembleSummary::setRun(const EnsembleRunPtr& run) {
                                    : tr("one sample order for all networks")));
   m_images->setNote(run->imagesNote(), run->imagesWarning());
   m_images->show();
+  m_warning->setText(run->learningWarning());
+  m_warning->setVisible(!m_warning->text().isEmpty());
   if (!have) {
     m_subtitle->setText(m_subtitle->text() + tr(" · no finished epoch yet"));
     return;

@@ -38,4 +38,5 @@ class EnsembleSummary : public QWidget {
   QLabel* m_voteDetail;
   QLabel* m_hardDetail;
   NoteLabel* m_images;
+  ElidedLabel* m_warning;  // the run's not-learning warning, one line, whole in its tool tip
 };

@@ -128,16 +128,18 @@ QVariant SweepConfigModel::data(const QModelIndex& index, int role) const {
       return c.index;
     case Qt::ToolTipRole:
       return tr("%1\nrun %2 · %3")
-          .arg(c.key.isEmpty() ? tr("(the sweep's settings)") : c.key)
-          .arg(c.run < 0 ? tr("not begun") : QString::number(c.run))
-          .arg(statusText(c));
+                 .arg(c.key.isEmpty() ? tr("(the sweep's settings)") : c.key)
+                 .arg(c.run < 0 ? tr("not begun") : QString::number(c.run))
+                 .arg(statusText(c)) +
+             (c.warning.isEmpty() ? QString() : QLatin1Char('\n') + c.warning);
     case Qt::TextAlignmentRole:
       return column > m_params.size() && column != statColumn(StatusStat)
                  ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
                  : QVariant();
     case Qt::ForegroundRole:
-      // Red for a configuration left unfinished, not for one training or waiting.
-      return column == statColumn(StatusStat) && !c.finished && !training(c)
+      // Red for a configuration left unfinished (not for one training or waiting) or not learning.
+      return column == statColumn(StatusStat) &&
+                     ((!c.finished && !training(c)) || !c.warning.isEmpty())
                  ? QBrush(QColor(0xb2, 0x18, 0x2b))
                  : QVariant();
   }

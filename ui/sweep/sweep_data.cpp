@@ -7,10 +7,11 @@
 #include "convscope/sweep.h"
 
 QString SweepConfigResult::statusText() const {
-  if (finished) return QStringLiteral("finished");
+  const QString learning = warning.isEmpty() ? QString() : QStringLiteral(" · not learning");
+  if (finished) return QStringLiteral("finished") + learning;
   const QString why =
       run < 0 ? QStringLiteral("not begun") : QString::fromStdString(cs::to_string(status));
-  return QStringLiteral("unfinished (%1)").arg(why);
+  return QStringLiteral("unfinished (%1)").arg(why) + learning;
 }
 
 QString SweepConfigResult::param(const QString& name) const {
@@ -51,7 +52,10 @@ std::shared_ptr<const SweepData> SweepData::load(cs::Store& store, qint64 sweep)
     if (state.run >= 0) {
       const cs::StoredRun run = store.load_run(state.run);
       c.epochsDone = run.info.epochs_done;
-      if (!run.epochs.empty()) c.accuracy = run.epochs.back().net_val_accuracy;
+      if (!run.epochs.empty()) {
+        c.accuracy = run.epochs.back().net_val_accuracy;
+        c.warning = QString::fromStdString(run.epochs.back().warning);
+      }
       c.distribution = cs::describe_distribution(c.accuracy);
       if (run.eval.nets > 0)
         c.voteAccuracy = cs::compute_ensemble_stats(run.eval, run.info.setup.val_labels,

@@ -23,8 +23,10 @@ struct SweepConfigResult {
   std::vector<float> accuracy;    // each network's validation accuracy at the latest epoch
   cs::Distribution distribution;  // of `accuracy`
   double voteAccuracy = -1;       // majority of the averaged top-3 (cs::EnsembleStats); -1: none
+  QString warning;                // the latest epoch's not-learning warning ("" when none)
 
-  // "finished", or "unfinished (cancelled)" and the like; "unfinished (not begun)".
+  // "finished", or "unfinished (cancelled)" and the like; "unfinished (not begun)"; with
+  // " · not learning" where the latest epoch said so.
   QString statusText() const;
   // This configuration's value of `name`, or an empty string when it does not set it.
   QString param(const QString& name) const;

@@ -83,7 +83,8 @@ cs::Dataset validationSet(const std::vector<uint8_t>& labels, const std::string&
   return d;
 }
 
-qint64 storeRun(cs::Store& store, const cs::EvalResult& eval, const cs::Dataset& val) {
+qint64 storeRun(cs::Store& store, const cs::EvalResult& eval, const cs::Dataset& val,
+                const std::string& warning) {
   cs::TrainConfig cfg;
   cfg.group.seeds.clear();
   for (int n = 0; n < eval.nets; ++n) cfg.group.seeds.push_back(1 + n);
@@ -96,6 +97,7 @@ qint64 storeRun(cs::Store& store, const cs::EvalResult& eval, const cs::Dataset&
   m.net_val_loss = eval.loss;
   m.net_val_accuracy = eval.accuracy;
   for (int n = 0; n < eval.nets; ++n) m.val_accuracy += eval.accuracy[n] / eval.nets;
+  m.warning = warning;
   store.record_epoch(run, m, eval);
   store.finish_run(run);
   return run;

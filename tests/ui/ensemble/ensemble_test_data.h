@@ -38,7 +38,8 @@ cs::Dataset validationSet(const std::vector<uint8_t>& labels, const std::string&
                           const std::string& name = "synthetic/test");
 
 // Records `eval` as epoch 1 (of 1) of a finished run validated on `val`; returns its id.
-qint64 storeRun(cs::Store& store, const cs::EvalResult& eval, const cs::Dataset& val);
+qint64 storeRun(cs::Store& store, const cs::EvalResult& eval, const cs::Dataset& val,
+                const std::string& warning = {});
 
 // The hand-built run in a fresh store, validated on a set with these labels.
 struct StoredHandBuilt {

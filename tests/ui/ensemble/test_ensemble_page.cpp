@@ -95,6 +95,25 @@ class TestEnsemblePage : public QObject {
     QCOMPARE(page.currentRun()->info().id, s.run);
   }
 
+  void summarySaysWhenARunIsNotLearning() {
+    StoredHandBuilt s;
+    qint64 stuck = 0;
+    {
+      cs::Store store(s.path.toStdString());
+      stuck = storeRun(store, s.h.eval, s.val, "all 3 networks are not learning after 938 steps");
+    }
+    EnsemblePage page;
+    page.setStorePath(s.path);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    const auto* warning = page.findChild<ElidedLabel*>(QStringLiteral("issue"));
+    QVERIFY(page.openRun(stuck));
+    QVERIFY(warning && warning->isVisible());
+    QCOMPARE(warning->text(), QStringLiteral("All 3 networks are not learning after 938 steps."));
+    QVERIFY(page.openRun(s.run));  // a run without a warning hides it
+    QVERIFY(!warning->isVisible());
+  }
+
   void selectingARowShowsItsPredictions() {
     StoredHandBuilt s;
     EnsemblePage page;

@@ -10,7 +10,7 @@ std::vector<std::vector<int>> rightCounts() {
   return {{9, 9, 8, 8}, {10, 10, 10, 9}, {9, 9, 8, 8}};
 }
 
-StoredSweep::StoredSweep(const std::string& grid) {
+StoredSweep::StoredSweep(const std::string& grid, int notLearning) {
   cs::SweepPlan plan;
   plan.configs = cs::parse_sweep_grid(grid);
   plan.settings.nets = 4;
@@ -34,7 +34,9 @@ StoredSweep::StoredSweep(const std::string& grid) {
     }
     const cs::EvalResult eval =
         ensemble_testing::buildEval(labels, top1, std::vector<float>(kImages, 0.3f));
-    runs.push_back(ensemble_testing::storeRun(store, eval, val));
+    runs.push_back(ensemble_testing::storeRun(
+        store, eval, val,
+        c == notLearning ? "all 4 networks are not learning after 938 steps" : ""));
     store.set_sweep_run(sweep, c, runs.back());
   }
   runs.push_back(-1);

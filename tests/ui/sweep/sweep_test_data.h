@@ -23,8 +23,10 @@ struct StoredSweep {
   QString path = dir.filePath(QStringLiteral("runs.db"));
   qint64 sweep = 0;
   std::vector<qint64> runs;  // per configuration, -1 for #3
-  // Another grid of four configurations gives them the same networks in its order.
-  explicit StoredSweep(const std::string& grid = "batch_size=128,64; optimizer=adam,rmsprop");
+  // Another grid of four configurations gives them the same networks in its order; the run of
+  // configuration `notLearning` records a not-learning warning.
+  explicit StoredSweep(const std::string& grid = "batch_size=128,64; optimizer=adam,rmsprop",
+                       int notLearning = -1);
 };
 
 // Per-network correct counts of the configurations above (out of kImages).

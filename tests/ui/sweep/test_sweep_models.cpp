@@ -48,6 +48,7 @@ class TestSweepModels : public QObject {
   void listModel();
   void configModelColumns();
   void configModelSaysWhatTrains();
+  void configModelSaysWhichDoNotLearn();
   void sortsNumbersAsNumbers_data();
   void sortsNumbersAsNumbers();
   void boxPlotsFollowTheSort();
@@ -175,6 +176,22 @@ void TestSweepModels::configModelSaysWhatTrains() {
   model.setTraining(-1, -1, 0);
   QCOMPARE(status(3), QStringLiteral("unfinished (not begun)"));
   QVERIFY(red(3));
+}
+
+void TestSweepModels::configModelSaysWhichDoNotLearn() {
+  const StoredSweep s("batch_size=128,64; optimizer=adam,rmsprop", 1);
+  SweepConfigModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  model.setSweep(loadStored(s));
+  const QModelIndex one = model.index(1, model.statColumn(SweepConfigModel::StatusStat));
+  QCOMPARE(one.data().toString(), QStringLiteral("finished · not learning"));
+  QVERIFY(one.data(Qt::ForegroundRole).isValid());  // red
+  QVERIFY(one.data(Qt::ToolTipRole)
+              .toString()
+              .endsWith(QStringLiteral("\nall 4 networks are not learning after 938 steps")));
+  const QModelIndex zero = model.index(0, model.statColumn(SweepConfigModel::StatusStat));
+  QCOMPARE(zero.data().toString(), QStringLiteral("finished"));
+  QVERIFY(!zero.data(Qt::ForegroundRole).isValid());
 }
 
 void TestSweepModels::sortsNumbersAsNumbers_data() {
