@@ -20,6 +20,7 @@
 #include "charts/zoomable_chart_view.h"
 #include "export/save_file.h"
 #include "training/metrics_history.h"
+#include "widgets/count_text.h"
 #include "widgets/elided_label.h"
 
 namespace {
@@ -219,7 +220,7 @@ void TrainingCharts::showWarning() {
     m_warning->hide();
     return;
   }
-  m_warning->setText(text.left(1).toUpper() + text.mid(1) + QLatin1Char('.'));
+  m_warning->setText(sentence(text));
   m_warning->show();
 }
 

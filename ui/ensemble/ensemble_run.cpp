@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "widgets/count_text.h"
+
 EnsembleRun::EnsembleRun(cs::StoredRun run, std::shared_ptr<const cs::Dataset> images,
                          QString imagesNote, bool imagesWarning, const cs::EpochTop1& history)
     : m_run(std::move(run)),
@@ -55,7 +57,6 @@ QString EnsembleRun::title() const {
 }
 
 QString EnsembleRun::learningWarning() const {
-  if (m_run.epochs.empty() || m_run.epochs.back().warning.empty()) return {};
-  const QString w = QString::fromStdString(m_run.epochs.back().warning);
-  return w.left(1).toUpper() + w.mid(1) + QLatin1Char('.');
+  if (m_run.epochs.empty()) return {};
+  return sentence(QString::fromStdString(m_run.epochs.back().warning));
 }

@@ -206,9 +206,8 @@ void RunsPanel::setProgress(const EnsembleProgress& p) {
     }
   }
   m_trainingStatus->setText(status);
-  const QString& w = p.warning;
-  m_trainingWarning->setText(w.left(1).toUpper() + w.mid(1) + QLatin1Char('.'));
-  m_trainingWarning->setVisible(!w.isEmpty());
+  m_trainingWarning->setText(sentence(p.warning));
+  m_trainingWarning->setVisible(!p.warning.isEmpty());
   m_progress->setValue(int(std::lround(1000 * p.fraction())));
 }
 

@@ -12,3 +12,8 @@ QString forgottenText(long long times) {
   if (times == 0) return tr("never forgotten");
   return tr("forgotten %1").arg(countText(times, tr("time"), tr("times")));
 }
+
+QString sentence(const QString& clause) {
+  if (clause.isEmpty()) return {};
+  return clause.left(1).toUpper() + clause.mid(1) + QLatin1Char('.');
+}

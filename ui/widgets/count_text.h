@@ -1,5 +1,5 @@
 // Counts in running text, with the noun in the singular or the plural: "1 network",
-// "10,000 images", "1 epoch" — never "network(s)".
+// "10,000 images", "1 epoch" — never "network(s)"; and the engine's clauses as sentences.
 #pragma once
 
 #include <QString>
@@ -10,3 +10,7 @@ QString countText(long long n, const QString& one, const QString& many);
 // How often an image went from right to wrong: "never forgotten", "forgotten 1 time",
 // "forgotten 12 times".
 QString forgottenText(long long times);
+
+// An engine message ("the network is not learning …") as a sentence: capitalized, with a full
+// stop. Empty stays empty.
+QString sentence(const QString& clause);
