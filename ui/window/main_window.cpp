@@ -201,20 +201,18 @@ void MainWindow::saveWindowState() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-  if (m_closingForSignal) {
-    saveWindowState();
-    return event->accept();
-  }
   UnsavedRunGuard* guard = m_live->unsavedRunGuard();
-  if (guard->savePending() || !guard->confirm(tr("Quitting"))) return event->ignore();
-  if (guard->savePending()) {  // close once the checkpoint is on disk (not after a failed save)
-    connect(
-        guard, &UnsavedRunGuard::pendingSaveDone, this,
-        [this](bool ok) {
-          if (ok) close();
-        },
-        Qt::SingleShotConnection);
-    return event->ignore();
+  if (!m_closingForSignal) {  // after a signal the run is saved already: nobody to ask
+    if (guard->savePending() || !guard->confirm(tr("Quitting"))) return event->ignore();
+    if (guard->savePending()) {  // close once the checkpoint is on disk (not after a failed save)
+      connect(
+          guard, &UnsavedRunGuard::pendingSaveDone, this,
+          [this](bool ok) {
+            if (ok) close();
+          },
+          Qt::SingleShotConnection);
+      return event->ignore();
+    }
   }
   saveWindowState();
   event->accept();
