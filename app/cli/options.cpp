@@ -55,6 +55,25 @@ DatasetPair load_data(const Args& args) {
   return data;
 }
 
+void apply_optimizer_flags(const Args& args, OptimizerConfig& optimizer) {
+  const auto set = [&](const char* name, float& field) {
+    if (args.given(name)) field = static_cast<float>(args.real(name));
+  };
+  set("lr", optimizer.lr);
+  set("beta1", optimizer.beta1);
+  set("beta2", optimizer.beta2);
+  set("epsilon", optimizer.epsilon);
+  set("momentum", optimizer.momentum);
+  set("rho", optimizer.rho);
+  set("initial-accumulator", optimizer.initial_accumulator);
+  std::string field;
+  const std::string problem = optimizer.problem(&field);
+  if (!problem.empty()) {
+    std::replace(field.begin(), field.end(), '_', '-');  // initial_accumulator -> the flag
+    throw UsageError("--" + field + ": " + problem);
+  }
+}
+
 TrainConfig train_config(const Args& args, const Dataset& train, int nets) {
   TrainConfig cfg;
   GroupConfig& g = cfg.group;
@@ -66,22 +85,7 @@ TrainConfig train_config(const Args& args, const Dataset& train, int nets) {
     throw UsageError(std::string("--optimizer: ") + e.what());
   }
   g.optimizer = OptimizerConfig::defaults(kind);
-  const auto set = [&](const char* name, float& field) {
-    if (args.given(name)) field = static_cast<float>(args.real(name));
-  };
-  set("lr", g.optimizer.lr);
-  set("beta1", g.optimizer.beta1);
-  set("beta2", g.optimizer.beta2);
-  set("epsilon", g.optimizer.epsilon);
-  set("momentum", g.optimizer.momentum);
-  set("rho", g.optimizer.rho);
-  set("initial-accumulator", g.optimizer.initial_accumulator);
-  std::string field;
-  const std::string problem = g.optimizer.problem(&field);
-  if (!problem.empty()) {
-    std::replace(field.begin(), field.end(), '_', '-');  // initial_accumulator -> the flag
-    throw UsageError("--" + field + ": " + problem);
-  }
+  apply_optimizer_flags(args, g.optimizer);
   g.batch_size = args.integer("batch-size", 1, kMaxBatchSize);
   cfg.epochs = args.integer("epochs", 1, 100000);
   const unsigned long long seed = args.u64("seed");

@@ -13,6 +13,9 @@ void add_backend_options(Args& args, const std::string& default_threads = "0");
 
 // Loads --data (default: the fetched MNIST), keeping the first --limit-train training images.
 DatasetPair load_data(const Args& args);
+// The hyperparameter flags given (--lr, --beta1, ...) over `optimizer`'s; throws UsageError
+// naming the flag of an impossible value.
+void apply_optimizer_flags(const Args& args, OptimizerConfig& optimizer);
 // Network spec, optimizer (its TF.js defaults, overridden by the flags given), batch, epochs,
 // seeds.
 TrainConfig train_config(const Args& args, const Dataset& train, int nets);

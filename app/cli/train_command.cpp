@@ -30,9 +30,31 @@ void save(const std::string& path, Trainer& t, const std::string& dataset) {
                       cfg.group.seeds[0],
                       t.backend().step_count(),
                       t.epoch(),
-                      dataset};
+                      dataset,
+                      t.history()};
   save_checkpoint(path, t.backend(), 0, meta);
   std::fprintf(stderr, "saved %s (epoch %d, step %lld)\n", path.c_str(), t.epoch(), meta.step);
+}
+
+// --resume: the checkpoint's network, optimizer, batch and seed, to train --epochs more epochs
+// (the hyperparameter flags given override its values). The data's shape is checked by the
+// trainer, the weights by load_checkpoint().
+TrainConfig resume_config(const Args& args, const CheckpointMeta& meta) {
+  for (const char* flag : {"arch", "optimizer", "batch-size", "seed"})
+    if (args.given(flag))
+      throw UsageError(std::string("--") + flag +
+                       ": --resume continues the checkpoint's run, with its network (" +
+                       meta.spec.to_string() + "), optimizer (" + to_string(meta.optimizer.kind) +
+                       "), batch size and seed");
+  TrainConfig cfg;
+  cfg.group.spec = meta.spec;
+  cfg.group.optimizer = meta.optimizer;
+  apply_optimizer_flags(args, cfg.group.optimizer);
+  cfg.group.batch_size = meta.batch_size;
+  cfg.group.seeds = {meta.seed};
+  cfg.group.shuffle_seed = meta.seed;  // the epochs to come in the order they would have had
+  cfg.epochs = meta.epoch + args.integer("epochs", 1, 100000);
+  return cfg;
 }
 
 }  // namespace
@@ -44,6 +66,9 @@ int train_command(const std::vector<std::string>& argv) {
   add_model_options(args);
   args.option("eval-every", "N", "0",
               "also evaluate on the validation set every N steps (0: after each epoch only)");
+  args.option("resume", "FILE", "",
+              "continue a checkpoint's run (weights, optimizer state, step, metric history) for "
+              "--epochs more epochs, in the order its seed gives them");
   add_backend_options(args);
   args.section("Output");
   args.option("save", "FILE", "", "write a safetensors checkpoint at the end (also after Ctrl+C)");
@@ -55,7 +80,10 @@ int train_command(const std::vector<std::string>& argv) {
   if (!args.parse(argv)) return 0;
 
   const DatasetPair data = load_data(args);
-  TrainConfig cfg = train_config(args, data.train, 1);
+  const std::string resume = args.str("resume");
+  const CheckpointMeta resumed = resume.empty() ? CheckpointMeta{} : read_checkpoint_meta(resume);
+  TrainConfig cfg =
+      resume.empty() ? train_config(args, data.train, 1) : resume_config(args, resumed);
   cfg.eval_every = args.integer("eval-every", 0, 1 << 30);
   BackendSelection sel = select_backend(args);
   std::fprintf(stderr,
@@ -65,12 +93,19 @@ int train_command(const std::vector<std::string>& argv) {
                cfg.group.spec.to_string().c_str(), cfg.group.spec.param_count(),
                cfg.group.optimizer.to_string().c_str(), cfg.group.batch_size, cfg.epochs);
   Trainer trainer(*sel.backend, data.train, data.test, cfg);
+  if (!resume.empty()) {
+    load_checkpoint(resume, *sel.backend, 0);
+    trainer.resume_at(resumed.epoch, resumed.step, resumed.history);
+    std::fprintf(stderr, "resumed %s after epoch %d, step %lld\n", resume.c_str(), resumed.epoch,
+                 resumed.step);
+  }
   LearningHistory history(data.test.labels);
   if (args.given("history-csv")) trainer.record_history(&history);
 
   const InterruptGuard interrupt;
-  Progress progress("epoch 1/" + std::to_string(cfg.epochs), trainer.steps_per_epoch(),
-                    args.on("quiet"));
+  Progress progress(
+      "epoch " + std::to_string(trainer.epoch() + 1) + "/" + std::to_string(cfg.epochs),
+      trainer.steps_per_epoch(), args.on("quiet"));
   LearningWarnings warnings;
   long long epoch_samples_base = 0;
   int exit_code = 0;

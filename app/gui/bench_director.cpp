@@ -87,7 +87,7 @@ BenchDirector::CpuClock BenchDirector::readClocks() const {
 }
 
 void BenchDirector::onEvaluated(const EvaluationReport& evaluation) {
-  if (!evaluation.epochEnd || m_done) return;
+  if (!evaluation.metrics.epoch_end || m_done) return;
   m_epochEnds.push_back(m_wall.nsecsElapsed() * 1e-9);
   if (m_epochEnds.size() == 1) m_timedStart = readClocks();
   if (static_cast<int>(m_epochEnds.size()) < m_epochs) return;

@@ -3,7 +3,8 @@
 // Tensors: every ParamInfo under its PyTorch name and layout, then the optimizer's state slots
 // as "optimizer.slot<k>.<name>". Metadata (all strings): "format" ("convscope-1"), "spec",
 // "input" ("CxHxW"), "classes", "optimizer" (kind name), each optimizer hyperparameter under its
-// own key, "batch_size", "seed", "step", "epoch", "dataset".
+// own key, "batch_size", "seed", "step", "epoch", "dataset", and "history" (history_json(), absent
+// in older checkpoints and for a run with none).
 #include "convscope/checkpoint.h"
 #include "shape_text.h"
 
@@ -187,6 +188,13 @@ CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, s
   meta.step = r.number<long long>("step", 0);
   meta.epoch = r.number<int>("epoch", 0);
   meta.dataset = r.text("dataset");
+  const auto history = md.find("history");
+  if (history == md.end()) return meta;
+  try {
+    meta.history = parse_history_json(history->second);
+  } catch (const std::invalid_argument& e) {
+    fail(path, std::string("metadata 'history': ") + e.what());
+  }
   return meta;
 }
 
@@ -216,6 +224,7 @@ void save_checkpoint(const std::string& path, Backend& backend, int net,
       {"epoch", std::to_string(meta.epoch)},
       {"dataset", meta.dataset}};
   for (const Hyperparameter& h : kHyperparameters) md[h.key] = float_text(meta.optimizer.*h.field);
+  if (!meta.history.empty()) md["history"] = history_json(meta.history);
   write_safetensors(path, tensors, md);
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 namespace cs {
 
@@ -140,7 +141,8 @@ void Trainer::drain_losses() {
       if (have_acc) acc += accs[s * n + k];
     }
     const float mean_acc = have_acc ? static_cast<float>(acc / n) : -1.f;
-    m_losses.push_back({first + static_cast<long long>(s), static_cast<float>(sum / n), mean_acc});
+    m_run.losses.push_back(
+        {first + static_cast<long long>(s), static_cast<float>(sum / n), mean_acc});
     m_epoch_loss_sum += sum / n;
     m_epoch_acc_sum += have_acc ? acc / n : 0;
     ++m_epoch_loss_steps;
@@ -152,30 +154,32 @@ void Trainer::end_epoch() {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - m_epoch_start).count();
   evaluate_pass(m_epoch + 1);  // with this epoch completed
-  const int n = m_cfg.group.nets();
   EpochMetrics m;
   m.epoch = m_epoch + 1;
   m.seconds = seconds;
   const double steps = static_cast<double>(std::max<long long>(1, m_epoch_loss_steps));
   m.train_loss = m_epoch_loss_sum / steps;
-  const bool have_acc = !m_losses.empty() && m_losses.back().accuracy >= 0;
+  const bool have_acc = !m_run.losses.empty() && m_run.losses.back().accuracy >= 0;
   m.train_accuracy = have_acc ? m_epoch_acc_sum / steps : -1;
   m.net_val_loss = m_eval.loss;
   m.net_val_accuracy = m_eval.accuracy;
-  m.warning = not_learning_warning(m_eval, m_cfg.group.spec.classes, m_global_step);
-  for (int k = 0; k < n; ++k) {
-    m.val_loss += m_eval.loss[k] / n;
-    m.val_accuracy += m_eval.accuracy[k] / n;
-  }
+  EvaluationRecord& pass = m_run.evaluations.back();  // evaluate_pass()'s
+  pass.epoch_end = true;
+  pass.train_loss = m.train_loss;
+  pass.train_accuracy = m.train_accuracy;
+  m.val_loss = pass.val_loss;
+  m.val_accuracy = pass.val_accuracy;
+  m.warning = pass.warning;
   m_history.push_back(std::move(m));
   m_in_epoch = false;
   ++m_epoch;
   keep_good_state();
 }
 
-void Trainer::resume_at(int epochs_done, long long global_step) {
+void Trainer::resume_at(int epochs_done, long long global_step, RunHistory history) {
   m_epoch = std::max(0, epochs_done);
   m_global_step = std::max(0LL, global_step);
+  m_run = std::move(history);
   m_in_epoch = false;
   m_position = 0;
   keep_good_state();
@@ -209,6 +213,16 @@ void Trainer::evaluate_pass(int epochs_done) {
   const EvalPoint point{static_cast<int>(m_eval_points.size()), m_global_step, epochs_done,
                         epochs_done + fraction};
   m_eval_points.push_back(point);
+  EvaluationRecord record;
+  record.step = m_global_step;
+  record.epoch = point.epoch_position;
+  const int n = m_cfg.group.nets();
+  for (int k = 0; k < n; ++k) {
+    record.val_loss += m_eval.loss[k] / n;
+    record.val_accuracy += m_eval.accuracy[k] / n;
+  }
+  record.warning = not_learning_warning(m_eval, m_cfg.group.spec.classes, m_global_step);
+  m_run.add_evaluation(std::move(record));
   if (!m_learning) return;
   EvalPoint at = point;
   at.eval_index = m_learning->passes() == 0 ? 0 : m_learning->points().back().eval_index + 1;

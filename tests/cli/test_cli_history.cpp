@@ -1,5 +1,6 @@
 // convscope-cli train --eval-every N --history-csv FILE: the history has one pass every N steps
-// and one at each epoch's end, and its last pass is what the saved network predicts.
+// and one at each epoch's end, and its last pass is what the saved network predicts; --save
+// keeps the run's metric history with the weights.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -8,6 +9,7 @@
 #include <sstream>
 
 #include "cli_runner.h"
+#include "convscope/checkpoint.h"
 
 namespace cs {
 namespace {
@@ -54,6 +56,18 @@ TEST(CliHistory, EvalEveryAndHistoryCsv) {
     if (pass == 6) last_top1[image] = top1;
   }
 
+  // The checkpoint has the run's metric history: every step's loss and every pass.
+  const RunHistory saved = read_checkpoint_meta(ckpt).history;
+  ASSERT_EQ(saved.losses.size(), 16u);
+  for (size_t s = 0; s < saved.losses.size(); ++s)
+    EXPECT_EQ(saved.losses[s].step, static_cast<long long>(s));
+  ASSERT_EQ(saved.evaluations.size(), steps.size());
+  for (size_t p = 0; p < steps.size(); ++p) {
+    EXPECT_EQ(std::to_string(saved.evaluations[p].step), steps[p]) << "pass " << p;
+    EXPECT_EQ(saved.evaluations[p].epoch_end, steps[p] == "8" || steps[p] == "16") << "pass " << p;
+  }
+  EXPECT_GT(saved.evaluations.back().train_loss, 0);
+
   // The last pass ran after the last step: the saved weights predict the same top-1.
   const Result e =
       run_cli({"eval", "--data", dir.file("data"), "--checkpoint", ckpt, "--csv", preds});
@@ -62,6 +76,62 @@ TEST(CliHistory, EvalEveryAndHistoryCsv) {
   ASSERT_EQ(evals.size(), 41u);
   for (int image = 0; image < 40; ++image)
     EXPECT_EQ(std::stoi(evals[image + 1][2]), last_top1[image]) << "image " << image;
+}
+
+TEST(CliHistory, ResumeContinuesTheRunAsIfNeverStopped) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 192, 30);  // 6 steps of 32 an epoch
+  const std::vector<std::string> common = {
+      "train", "--data",  dir.file("data"), "--arch", "c3x2:relu-m2-d10", "--threads",
+      "2",     "--quiet", "--batch-size",   "32",     "--seed",           "5"};
+  const auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> argv = common;
+    argv.insert(argv.end(), more.begin(), more.end());
+    return run_cli(argv);
+  };
+  const std::string whole = dir.file("whole.safetensors"), half = dir.file("half.safetensors"),
+                    rest = dir.file("rest.safetensors");
+  ASSERT_EQ(with({"--epochs", "2", "--save", whole}).code, 0);
+  ASSERT_EQ(with({"--epochs", "1", "--save", half}).code, 0);
+  const Result r = run_cli({"train", "--data", dir.file("data"), "--threads", "2", "--quiet",
+                            "--resume", half, "--epochs", "1", "--save", rest});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("resumed " + half + " after epoch 1, step 6"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("epoch 2/2"), std::string::npos) << r.out;
+
+  // The same weights and optimizer state, bit for bit, and the same history, as one run of 2.
+  std::map<std::string, std::string> md_whole, md_rest;
+  const std::vector<NamedTensor> a = read_safetensors(whole, &md_whole);
+  const std::vector<NamedTensor> b = read_safetensors(rest, &md_rest);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t t = 0; t < a.size(); ++t) {
+    EXPECT_EQ(a[t].name, b[t].name);
+    EXPECT_EQ(a[t].data, b[t].data) << a[t].name;
+  }
+  EXPECT_EQ(md_rest["step"], "12");
+  EXPECT_EQ(md_rest["epoch"], "2");
+  const RunHistory hw = read_checkpoint_meta(whole).history,
+                   hr = read_checkpoint_meta(rest).history;
+  ASSERT_EQ(hr.losses.size(), 12u);
+  for (size_t s = 0; s < hr.losses.size(); ++s) {
+    EXPECT_EQ(hr.losses[s].step, hw.losses[s].step);
+    EXPECT_EQ(hr.losses[s].loss, hw.losses[s].loss) << "step " << s;
+  }
+  ASSERT_EQ(hr.evaluations.size(), 2u);
+  EXPECT_EQ(hr.evaluations[1].val_loss, hw.evaluations[1].val_loss);
+
+  // The checkpoint decides the network: flags that would change it are refused.
+  const Result arch =
+      run_cli({"train", "--data", dir.file("data"), "--quiet", "--resume", half, "--arch", "d10"});
+  EXPECT_EQ(arch.code, 2) << arch.err;
+  EXPECT_NE(arch.err.find("--arch: --resume continues the checkpoint's run, with its network "
+                          "(c3x2:relu-m2-d10)"),
+            std::string::npos)
+      << arch.err;
+  const Result missing =
+      run_cli({"train", "--data", dir.file("data"), "--quiet", "--resume", dir.file("none")});
+  EXPECT_EQ(missing.code, 1) << missing.err;
+  EXPECT_NE(missing.err.find(dir.file("none")), std::string::npos) << missing.err;
 }
 
 TEST(CliHistory, RefusesANegativeEvalEvery) {

@@ -335,6 +335,54 @@ TEST(Trainer, HistoryContinuesAcrossTrainersAndEvaluate) {
   EXPECT_THROW(t.record_history(&history, 1), std::invalid_argument);
 }
 
+TEST(Trainer, RunHistoryHasEveryStepAndPassAndGoesOnAfterResume) {
+  ScriptedBackend b;
+  const Dataset train = tiny(48), val = tiny(4);
+  TrainConfig cfg = tiny_config(2, 16, 2);  // 3 steps an epoch, two networks
+  cfg.eval_every = 2;
+  Trainer t(b, train, val, cfg);
+  t.run();
+  const RunHistory& h = t.history();
+  ASSERT_EQ(h.losses.size(), 6u);
+  for (size_t s = 0; s < h.losses.size(); ++s) {
+    EXPECT_EQ(h.losses[s].step, static_cast<long long>(s));
+    EXPECT_FLOAT_EQ(h.losses[s].loss, 1.f / static_cast<float>(s + 1));
+    EXPECT_FLOAT_EQ(h.losses[s].accuracy, 0.5f);
+  }
+  const std::vector<long long> steps = {2, 3, 4, 6};
+  const std::vector<double> epochs = {2.0 / 3, 1, 1 + 1.0 / 3, 2};
+  ASSERT_EQ(h.evaluations.size(), steps.size());
+  for (size_t p = 0; p < steps.size(); ++p) {
+    const EvaluationRecord& e = h.evaluations[p];
+    EXPECT_EQ(e.step, steps[p]) << "pass " << p;
+    EXPECT_DOUBLE_EQ(e.epoch, epochs[p]) << "pass " << p;
+    EXPECT_EQ(e.epoch_end, p % 2 == 1) << "pass " << p;
+    EXPECT_FLOAT_EQ(static_cast<float>(e.val_loss), 0.25f);
+    EXPECT_FLOAT_EQ(static_cast<float>(e.val_accuracy), 0.9f);
+    EXPECT_EQ(e.warning, "");  // accuracy 90%: learning
+    if (!e.epoch_end) {
+      EXPECT_EQ(e.train_accuracy, -1) << "pass " << p;
+    }
+  }
+  EXPECT_DOUBLE_EQ(h.evaluations[3].train_loss, t.epochs()[1].train_loss);
+  EXPECT_DOUBLE_EQ(h.evaluations[3].train_accuracy, 0.5);
+
+  // A checkpoint loaded into the next trainer: its history goes on.
+  Trainer next(b, train, val, tiny_config(3, 16, 2));
+  next.resume_at(2, 6, h);
+  next.evaluate();  // the same weights as the last pass: that record, not another
+  ASSERT_EQ(next.history().evaluations.size(), 4u);
+  EXPECT_TRUE(next.history().evaluations.back().epoch_end);
+  EXPECT_DOUBLE_EQ(next.history().evaluations.back().train_accuracy, 0.5);
+  next.run();
+  const RunHistory& more = next.history();
+  ASSERT_EQ(more.losses.size(), 9u);
+  EXPECT_EQ(more.losses.back().step, 8);
+  ASSERT_EQ(more.evaluations.size(), 5u);
+  EXPECT_EQ(more.evaluations.back().step, 9);
+  EXPECT_DOUBLE_EQ(more.evaluations.back().epoch, 3);
+}
+
 TEST(Trainer, RefusesANegativeEvalEvery) {
   ScriptedBackend b;
   const Dataset train = tiny(32), val = tiny(4);

@@ -35,13 +35,13 @@ void fill(MetricsHistory& history, int epochs, const std::vector<double>& valAcc
                       0.1f + 0.88f * (1 - std::exp(-s / 8.f))});  // ~98% by the first epoch
   history.addLosses(points);
   for (int e = 1; e <= epochs; ++e) {
-    EvaluationReport r;
+    cs::EvaluationRecord r;
     r.step = e * 100;
     r.epoch = e;
-    r.epochEnd = true;
-    r.valLoss = 0.3 / e;
-    r.valAccuracy = valAccuracy[e - 1];
-    r.trainAccuracy = valAccuracy[e - 1] + 0.002;
+    r.epoch_end = true;
+    r.val_loss = 0.3 / e;
+    r.val_accuracy = valAccuracy[e - 1];
+    r.train_accuracy = valAccuracy[e - 1] + 0.002;
     history.addEvaluation(r);
   }
 }
@@ -277,12 +277,12 @@ void TestCharts::notLearningWarningFollowsTheEpochs() {
   QCOMPARE(charts.warning(), QString());  // the evaluations carry none
   const int plainHeight = charts.findChildren<ZoomableChartView*>().front()->height();
 
-  EvaluationReport stuck;
+  cs::EvaluationRecord stuck;
   stuck.step = 300;
   stuck.epoch = 3;
-  stuck.epochEnd = true;
-  stuck.valAccuracy = 0.1;
-  stuck.warning = QStringLiteral("the network is not learning after 300 steps");
+  stuck.epoch_end = true;
+  stuck.val_accuracy = 0.1;
+  stuck.warning = "the network is not learning after 300 steps";
   history.addEvaluation(stuck);
   charts.refresh();
   QCOMPARE(charts.warning(), QStringLiteral("The network is not learning after 300 steps."));
@@ -293,16 +293,16 @@ void TestCharts::notLearningWarningFollowsTheEpochs() {
            "the warning sits above the charts");
   QVERIFY(charts.findChildren<ZoomableChartView*>().front()->height() < plainHeight);
 
-  EvaluationReport midEpoch = stuck;  // Evaluate every N steps: each pass has its verdict
+  cs::EvaluationRecord midEpoch = stuck;  // Evaluate every N steps: each pass has its verdict
   midEpoch.step = 350;
   midEpoch.epoch = 3.5;
-  midEpoch.epochEnd = false;
-  midEpoch.warning = QStringLiteral("the network is not learning after 350 steps");
+  midEpoch.epoch_end = false;
+  midEpoch.warning = "the network is not learning after 350 steps";
   history.addEvaluation(midEpoch);
   charts.refresh();
   QCOMPARE(charts.warning(), QStringLiteral("The network is not learning after 350 steps."));
 
-  EvaluationReport recovered = stuck;
+  cs::EvaluationRecord recovered = stuck;
   recovered.step = 400;
   recovered.epoch = 4;
   recovered.warning.clear();

@@ -23,14 +23,14 @@ void fill(MetricsHistory& history, int steps) {
         {s, 2.3f * std::exp(-s / 60.f) + 0.05f, 0.1f + 0.85f * (1 - std::exp(-s / 50.f))});
   history.addLosses(points);
   for (int e = 1; e * 100 <= steps; ++e) {
-    EvaluationReport r;
+    cs::EvaluationRecord r;
     r.step = e * 100;
     r.epoch = e;
-    r.epochEnd = true;
-    r.valLoss = 0.3 / e;
-    r.valAccuracy = 0.9 + 0.02 * e;
-    r.trainLoss = 0.35 / e;
-    r.trainAccuracy = 0.88 + 0.02 * e;
+    r.epoch_end = true;
+    r.val_loss = 0.3 / e;
+    r.val_accuracy = 0.9 + 0.02 * e;
+    r.train_loss = 0.35 / e;
+    r.train_accuracy = 0.88 + 0.02 * e;
     history.addEvaluation(r);
   }
 }

@@ -20,6 +20,7 @@
 #include <QTimer>
 #include <QtTest>
 
+#include "charts/training_charts.h"
 #include "convscope/checkpoint.h"
 #include "network/network_inspector.h"
 #include "settings/hyperparameter_panel.h"
@@ -178,12 +179,18 @@ void TestRunLifecycle::labelsAgreeAfterACheckpointLoads() {
   live->loadCheckpoint(path);
   QTRY_COMPARE(positionText(window), QStringLiteral("Epoch 3/3 (0/32) · step 64"));
   QCOMPARE(session->state(), TrainingState::Paused);
+  // The charts go on from the checkpoint's history: its 64 losses and 2 epoch ends (the load's
+  // pass evaluates the second one's weights again), not from nothing.
+  QTRY_COMPARE(live->charts()->plottedLossPoints(), 64);
+  QTRY_COMPARE(live->charts()->plottedEvaluationPoints(), 2);
   QTRY_VERIFY2(probeText(window).contains(QStringLiteral("epoch 3 · step 64")),
                qPrintable(probeText(window)));
   // Under load the view can take the loaded run's frame before it handles runStarted, which
   // clears it: replayed here, the view asks for the frame again rather than stay empty.
-  Q_EMIT session->worker()->runStarted(
-      {m_data, static_cast<int>(kStepsPerEpoch), 3, QStringLiteral("replayed")});
+  Q_EMIT session->worker()->runStarted({m_data, static_cast<int>(kStepsPerEpoch), 3,
+                                        QStringLiteral("replayed"),
+                                        std::make_shared<const cs::RunHistory>(
+                                            cs::read_checkpoint_meta(path.toStdString()).history)});
   QCOMPARE(probeText(window), QStringLiteral("Press Start, or Step for one batch."));
   QTRY_VERIFY2(probeText(window).contains(QStringLiteral("epoch 3 · step 64")),
                qPrintable(probeText(window)));
@@ -201,6 +208,8 @@ void TestRunLifecycle::labelsAgreeAfterACheckpointLoads() {
   QTRY_COMPARE(session->state(), TrainingState::Finished);
   QTRY_VERIFY2(probeText(window).contains(QStringLiteral("epoch 3 · step 96")),
                qPrintable(probeText(window)));
+  QTRY_COMPARE(live->charts()->plottedLossPoints(), 96);
+  QTRY_COMPARE(live->charts()->plottedEvaluationPoints(), 3);
 
   // Continue for 2 more from the finished run.
   settings.epochs = 2;
@@ -342,6 +351,9 @@ void TestRunLifecycle::aSignalKeepsTheUnsavedRunForTheNextStart() {
   QTRY_COMPARE(session->state(), TrainingState::Paused);
   QTRY_VERIFY(next.live()->inspector()->snapshot());
   QCOMPARE(next.live()->inspector()->snapshot()->step, metaOf(saved).step);
+  // With its history: every step's loss until the signal, back on the charts.
+  QCOMPARE(static_cast<long long>(metaOf(saved).history.losses.size()), metaOf(saved).step);
+  QTRY_VERIFY(next.live()->charts()->plottedLossPoints() > 0);
   QVERIFY(!next.live()->unsavedRunGuard()->isUnsaved());
   QVERIFY(next.live()->recentCheckpoints()->files().contains(saved));
   QVERIFY(!QSettings().contains(QStringLiteral("recovery/checkpoint")));  // restored once

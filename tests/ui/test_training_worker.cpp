@@ -155,22 +155,28 @@ void TestTrainingWorker::runsToFinishedWithAnEvaluation() {
   QCOMPARE(rec.last.globalStep, 2LL * 1024 / 32);
   QCOMPARE(rec.lossPoints, rec.last.globalStep);
   QCOMPARE(rec.evaluations.size(), size_t(2));
-  const EvaluationReport& last = rec.evaluations.back();
-  QVERIFY(last.epochEnd);
-  QCOMPARE(last.epoch, 2.0);
-  QCOMPARE(last.step, rec.last.globalStep);
+  const EvaluationReport last = rec.evaluations.back();
+  QVERIFY(last.metrics.epoch_end);
+  QCOMPARE(last.metrics.epoch, 2.0);
+  QCOMPARE(last.metrics.step, rec.last.globalStep);
   QVERIFY(last.result);
   QCOMPARE(last.result->count, m_data->test.count);
-  QVERIFY2(last.valAccuracy > 0.3, qPrintable(QString::number(last.valAccuracy)));  // it learns
-  QVERIFY(last.valLoss < rec.evaluations.front().valLoss + 0.5);
+  QVERIFY2(last.metrics.val_accuracy > 0.3,
+           qPrintable(QString::number(last.metrics.val_accuracy)));  // it learns
+  QVERIFY(last.metrics.val_loss < rec.evaluations.front().metrics.val_loss + 0.5);
   QCOMPARE(rec.last.epoch, 2);
   QCOMPARE(rec.last.etaSeconds, 0.0);
 
-  // Evaluated again after the run: the same place on the epoch axis, not one epoch further.
+  // Evaluated again after the run: the same weights, so the run's record of that pass (the
+  // epoch's end, its training means kept), not a pass one epoch further.
   session.invoke(&TrainingWorker::evaluateNow);
   QTRY_COMPARE(rec.evaluations.size(), size_t(3));
-  QCOMPARE(rec.evaluations.back().epoch, 2.0);
-  QVERIFY(!rec.evaluations.back().epochEnd);
+  const cs::EvaluationRecord again = rec.evaluations.back().metrics;
+  QCOMPARE(again.epoch, 2.0);
+  QCOMPARE(again.step, last.metrics.step);
+  QVERIFY(again.epoch_end);
+  QCOMPARE(again.train_loss, last.metrics.train_loss);
+  QVERIFY(again.train_loss > 0);
 }
 
 void TestTrainingWorker::framesFollowTheProbe() {
@@ -236,19 +242,23 @@ void TestTrainingWorker::aRunThatStopsLearningIsToldSo() {
   RunRequest run = testing_data::smallRun(*m_data, 4);  // 32 steps an epoch
   run.config.group.optimizer = cs::OptimizerConfig::defaults(cs::OptimizerKind::Sgd);
   run.config.group.optimizer.lr = 10;  // every ReLU dies; the loss stays finite
+  run.config.eval_every = 40;          // passes within epochs say so too
   session.invoke(&TrainingWorker::start, run);
   QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
-  QCOMPARE(rec.evaluations.size(), size_t(4));
-  QCOMPARE(rec.evaluations[2].warning, QString());  // 96 steps: too early to tell
+  QCOMPARE(rec.evaluations.size(), size_t(7));  // steps 32, 40, 64, 80, 96, 120, 128
+  QCOMPARE(rec.evaluations[4].metrics.step, 96LL);
+  QCOMPARE(rec.evaluations[4].metrics.warning, std::string());  // 96 steps: too early to tell
+  const cs::EvaluationRecord within = rec.evaluations[5].metrics;
+  QVERIFY(!within.epoch_end);
+  QVERIFY2(within.warning.starts_with("the network is not learning after 120 steps"),
+           within.warning.c_str());
   const EvaluationReport& last = rec.evaluations.back();
-  QVERIFY2(last.valAccuracy < 0.15, qPrintable(QString::number(last.valAccuracy)));
-  QVERIFY2(last.warning.startsWith(QStringLiteral("the network is not learning after 128 steps")),
-           qPrintable(last.warning));
-  session.invoke(&TrainingWorker::evaluateNow);  // a pass outside the epoch ends says so too
-  QTRY_COMPARE(rec.evaluations.size(), size_t(5));
-  QVERIFY(!rec.evaluations.back().epochEnd);
-  QCOMPARE(rec.evaluations.back().warning, rec.evaluations[3].warning);
+  QVERIFY(last.metrics.epoch_end);
+  QVERIFY2(last.metrics.val_accuracy < 0.15,
+           qPrintable(QString::number(last.metrics.val_accuracy)));
+  QVERIFY2(last.metrics.warning.starts_with("the network is not learning after 128 steps"),
+           last.metrics.warning.c_str());
 }
 
 void TestTrainingWorker::checkpointRoundTrip() {
@@ -263,20 +273,40 @@ void TestTrainingWorker::checkpointRoundTrip() {
   QCOMPARE(session.state(), TrainingState::Paused);
   session.invoke(&TrainingWorker::evaluateNow);
   QTRY_COMPARE(rec.evaluations.size(), size_t(1));
-  const double accuracy = rec.evaluations.back().valAccuracy;
+  const double accuracy = rec.evaluations.back().metrics.val_accuracy;
   session.invoke(&TrainingWorker::saveCheckpoint, path);
   QTRY_COMPARE(saved.count(), 1);
   QVERIFY(QFileInfo(path).size() > 0);
 
   session.invoke(&TrainingWorker::reset);
   QTRY_COMPARE(session.state(), TrainingState::Idle);
+  QSignalSpy started(&rec, &Recorder::runStarted);
   session.invoke(&TrainingWorker::loadCheckpoint, path, testing_data::smallRun(*m_data, 3));
   QTRY_COMPARE(loaded.count(), 1);
   QCOMPARE(session.state(), TrainingState::Paused);
   const auto meta = loaded.front().at(1).value<cs::CheckpointMeta>();
   QCOMPARE(meta.spec, run.config.group.spec);
   QTRY_COMPARE(rec.evaluations.size(), size_t(2));  // loading evaluates the restored weights
-  QCOMPARE(rec.evaluations.back().valAccuracy, accuracy);
+  QCOMPARE(rec.evaluations.back().metrics.val_accuracy, accuracy);
+  QCOMPARE(rec.evaluations.back().metrics.step, 12LL);
+
+  // The run goes on with its history: the UI has it with the new run, not as new losses.
+  QCOMPARE(started.count(), 1);
+  const auto info = started.front().at(0).value<RunInfo>();
+  QVERIFY(info.history);
+  QCOMPARE(info.history->losses.size(), size_t(12));
+  QCOMPARE(info.history->losses.back().step, 11LL);
+  QCOMPARE(info.history->evaluations.size(), size_t(1));
+  QCOMPARE(info.history->evaluations.front().val_accuracy, accuracy);
+  QCOMPARE(rec.lossPoints, 12LL);
+  session.invoke(&TrainingWorker::step, run);
+  QTRY_COMPARE(rec.lossPoints, 13LL);
+  session.invoke(&TrainingWorker::saveCheckpoint, path);
+  QTRY_COMPARE(saved.count(), 2);
+  const cs::RunHistory again = cs::read_checkpoint_meta(path.toStdString()).history;
+  QCOMPARE(again.losses.size(), size_t(13));
+  QCOMPARE(again.losses.back().step, 12LL);
+  QCOMPARE(again.evaluations.size(), size_t(1));  // the load's pass was the saved one's again
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
 }
 
@@ -317,7 +347,7 @@ void TestTrainingWorker::checkpointContinuesWithConsistentLabels() {
   // The probe names the same epoch and step as the status bar.
   QCOMPARE(rec.frame->epoch + 1, at.currentEpoch);
   QCOMPARE(rec.frame->step, at.globalStep);
-  QCOMPARE(rec.evaluations.back().epoch, 2.0);
+  QCOMPARE(rec.evaluations.back().metrics.epoch, 2.0);
 
   // Resume trains the epochs to come (it used to end at once).
   session.invoke(&TrainingWorker::resume);
@@ -335,8 +365,8 @@ void TestTrainingWorker::checkpointContinuesWithConsistentLabels() {
   QCOMPARE(rec.last.globalStep, (2 + kMore) * kStepsPerEpoch);
   QCOMPARE(rec.last.currentEpoch, 2 + kMore);
   QCOMPARE(rec.last.stepInEpoch, int(kStepsPerEpoch));
-  QVERIFY(rec.evaluations.back().epochEnd);
-  QCOMPARE(rec.evaluations.back().epoch, 2.0 + kMore);
+  QVERIFY(rec.evaluations.back().metrics.epoch_end);
+  QCOMPARE(rec.evaluations.back().metrics.epoch, 2.0 + kMore);
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
 }
 
@@ -347,7 +377,7 @@ void TestTrainingWorker::continueAfterFinishTrainsMoreEpochs() {
   session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 1));
   QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
   QCOMPARE(rec.evaluations.size(), size_t(1));
-  const double firstLoss = rec.evaluations.back().valLoss;
+  const double firstLoss = rec.evaluations.back().metrics.val_loss;
 
   session.invoke(&TrainingWorker::continueRun, 2);
   QTRY_COMPARE_WITH_TIMEOUT(rec.last.epoch, 3, 120000);
@@ -358,11 +388,12 @@ void TestTrainingWorker::continueAfterFinishTrainsMoreEpochs() {
   QCOMPARE(rec.last.globalStep, 3 * kStepsPerEpoch);
   QCOMPARE(rec.lossPoints, 3 * kStepsPerEpoch);  // every step's loss, each once
   QCOMPARE(rec.evaluations.size(), size_t(3));
-  QCOMPARE(rec.evaluations.back().epoch, 3.0);
+  QCOMPARE(rec.evaluations.back().metrics.epoch, 3.0);
   // It went on from the trained weights: better than after the first epoch.
   QVERIFY2(
-      rec.evaluations.back().valLoss < firstLoss,
-      qPrintable(QStringLiteral("%1 vs %2").arg(rec.evaluations.back().valLoss).arg(firstLoss)));
+      rec.evaluations.back().metrics.val_loss < firstLoss,
+      qPrintable(
+          QStringLiteral("%1 vs %2").arg(rec.evaluations.back().metrics.val_loss).arg(firstLoss)));
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
 }
 
@@ -423,7 +454,7 @@ void TestTrainingWorker::learningRateChangeWhilePausedTakesEffect() {
     const size_t n = rec.evaluations.size();
     session.invoke(&TrainingWorker::evaluateNow);
     if (!QTest::qWaitFor([&] { return rec.evaluations.size() > n; }, 10000)) return -1.0;
-    return rec.evaluations.back().valLoss;
+    return rec.evaluations.back().metrics.val_loss;
   };
   for (int i = 0; i < 3; ++i) session.invoke(&TrainingWorker::step, run);
   QTRY_COMPARE(rec.last.globalStep, 3LL);
@@ -458,13 +489,13 @@ void TestTrainingWorker::evalEveryAddsPassesAndTheHistoryOutlivesContinue() {
   QCOMPARE(rec.evaluations.size(), steps.size());
   for (size_t k = 0; k < steps.size(); ++k) {
     const EvaluationReport& r = rec.evaluations[k];
-    QCOMPARE(r.step, steps[k]);
-    QCOMPARE(r.epoch, double(steps[k]) / kStepsPerEpoch);
-    QCOMPARE(r.epochEnd, steps[k] % kStepsPerEpoch == 0);
+    QCOMPARE(r.metrics.step, steps[k]);
+    QCOMPARE(r.metrics.epoch, double(steps[k]) / kStepsPerEpoch);
+    QCOMPARE(r.metrics.epoch_end, steps[k] % kStepsPerEpoch == 0);
     QVERIFY(r.history);
     QCOMPARE(r.history->passes(), int(k) + 1);  // a copy: later passes do not reach it
     QCOMPARE(r.history->points().back().step, steps[k]);
-    QCOMPARE(r.history->points().back().epoch_position, r.epoch);
+    QCOMPARE(r.history->points().back().epoch_position, r.metrics.epoch);
     QCOMPARE(r.history->images(), m_data->test.count);
   }
   // The history's last pass is the evaluation's top-1.

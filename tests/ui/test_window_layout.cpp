@@ -131,13 +131,13 @@ void TestWindowLayout::fitsSmallScreensWithLongTexts() {
   dead->true_probs.assign(size_t(dead->count), 0.1f);
   EvaluationReport stuck;
   stuck.result = dead;
-  stuck.step = 4690;
-  stuck.epoch = 5;
-  stuck.epochEnd = true;
-  stuck.warning = QStringLiteral(
+  stuck.metrics.step = 4690;
+  stuck.metrics.epoch = 5;
+  stuck.metrics.epoch_end = true;
+  stuck.metrics.warning =
       "the network is not learning after 4690 steps: its validation accuracy, 10.32%, is no "
       "better than guessing among 10 classes, and its loss is 2.401 (an untrained network's is "
-      "2.303); a lower learning rate usually helps");
+      "2.303); a lower learning rate usually helps";
   Q_EMIT window.live()->session()->worker()->evaluated(stuck);
   window.live()->charts()->refresh();
   QTest::qWait(30);

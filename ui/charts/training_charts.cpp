@@ -215,7 +215,8 @@ QString TrainingCharts::warning() const {
 
 void TrainingCharts::showWarning() {
   const auto& evaluations = m_history->evaluations();
-  const QString text = evaluations.empty() ? QString() : evaluations.back().warning;
+  const QString text =
+      evaluations.empty() ? QString() : QString::fromStdString(evaluations.back().warning);
   if (text.isEmpty()) {
     m_warning->hide();
     return;
@@ -307,15 +308,15 @@ void TrainingCharts::redraw() {
       epochMax = std::max(epochMax, std::ceil(batchAccuracy.back().x()));
   }
   std::vector<double> accuracies;  // what the accuracy axis fits
-  for (const EvaluationPoint& e : m_history->evaluations()) {
-    valLoss.append({double(e.step), e.valLoss});
-    valAccuracy.append({e.epoch, 100 * e.valAccuracy});
-    accuracies.push_back(100 * e.valAccuracy);
-    if (e.epochEnd && e.trainAccuracy >= 0) {
-      trainAccuracy.append({e.epoch, 100 * e.trainAccuracy});
-      accuracies.push_back(100 * e.trainAccuracy);
+  for (const cs::EvaluationRecord& e : m_history->evaluations()) {
+    valLoss.append({double(e.step), e.val_loss});
+    valAccuracy.append({e.epoch, 100 * e.val_accuracy});
+    accuracies.push_back(100 * e.val_accuracy);
+    if (e.epoch_end && e.train_accuracy >= 0) {
+      trainAccuracy.append({e.epoch, 100 * e.train_accuracy});
+      accuracies.push_back(100 * e.train_accuracy);
     }
-    lossMax = std::max(lossMax, e.valLoss);
+    lossMax = std::max(lossMax, e.val_loss);
     epochMax = std::max(epochMax, std::ceil(e.epoch));
   }
   // Every evaluation and the recent batch accuracy (not the climb from chance).

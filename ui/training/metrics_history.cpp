@@ -4,11 +4,10 @@
 #include <optional>
 
 void MetricsHistory::clear() {
+  m_run = {};
   m_losses.clear();
   m_smoothed.clear();
-  m_accuracies.clear();
   m_smoothedAccuracy.clear();
-  m_evaluations.clear();
   m_ema = m_emaWeight = 0;
   m_accuracyEma = m_accuracyWeight = 0;
   ++m_revision;
@@ -22,7 +21,7 @@ void MetricsHistory::addLosses(const std::vector<cs::LossPoint>& points) {
     m_ema = kSmoothing * m_ema + (1 - kSmoothing) * p.loss;
     m_emaWeight = kSmoothing * m_emaWeight + (1 - kSmoothing);
     m_smoothed.emplace_back(x, m_ema / m_emaWeight);
-    m_accuracies.push_back(p.accuracy);
+    m_run.losses.push_back(p);
     if (p.accuracy < 0) continue;
     m_accuracyEma = kSmoothing * m_accuracyEma + (1 - kSmoothing) * p.accuracy;
     m_accuracyWeight = kSmoothing * m_accuracyWeight + (1 - kSmoothing);
@@ -31,25 +30,30 @@ void MetricsHistory::addLosses(const std::vector<cs::LossPoint>& points) {
   ++m_revision;
 }
 
-void MetricsHistory::addEvaluation(const EvaluationReport& r) {
-  m_evaluations.push_back({r.step, r.epoch, r.epochEnd, r.valLoss, r.valAccuracy, r.trainLoss,
-                           r.trainAccuracy, r.warning});
+void MetricsHistory::addEvaluation(const cs::EvaluationRecord& record) {
+  m_run.add_evaluation(record);
+  ++m_revision;
+}
+
+void MetricsHistory::restore(const cs::RunHistory& history) {
+  addLosses(history.losses);
+  for (const cs::EvaluationRecord& e : history.evaluations) m_run.add_evaluation(e);
   ++m_revision;
 }
 
 void MetricsHistory::writeCsv(QTextStream& out) const {
   struct Row {
     std::optional<double> loss, smoothed, accuracy;
-    const EvaluationPoint* eval = nullptr;
+    const cs::EvaluationRecord* eval = nullptr;
   };
   std::map<long long, Row> rows;
   for (size_t i = 0; i < m_losses.size(); ++i) {
     Row& row = rows[static_cast<long long>(m_losses[i].x())];
     row.loss = m_losses[i].y();
     row.smoothed = m_smoothed[i].y();
-    if (m_accuracies[i] >= 0) row.accuracy = m_accuracies[i];
+    if (m_run.losses[i].accuracy >= 0) row.accuracy = m_run.losses[i].accuracy;
   }
-  for (const EvaluationPoint& e : m_evaluations) rows[e.step].eval = &e;
+  for (const cs::EvaluationRecord& e : m_run.evaluations) rows[e.step].eval = &e;
 
   const auto num = [](double v) { return QString::number(v, 'g', 8); };
   const auto cell = [&num](const std::optional<double>& v) { return v ? num(*v) : QString(); };
@@ -59,12 +63,12 @@ void MetricsHistory::writeCsv(QTextStream& out) const {
     const double epoch = row.eval              ? row.eval->epoch
                          : m_stepsPerEpoch > 0 ? double(step) / m_stepsPerEpoch
                                                : 0.0;
-    const EvaluationPoint* e = row.eval;
-    const bool epochEnd = e && e->epochEnd;
+    const cs::EvaluationRecord* e = row.eval;
+    const bool epochEnd = e && e->epoch_end;
     out << step << ',' << num(epoch) << ',' << cell(row.loss) << ',' << cell(row.smoothed) << ','
-        << cell(row.accuracy) << ',' << (e ? num(e->valLoss) : QString()) << ','
-        << (e ? num(e->valAccuracy) : QString()) << ','
-        << (epochEnd ? num(e->trainLoss) : QString()) << ','
-        << (epochEnd && e->trainAccuracy >= 0 ? num(e->trainAccuracy) : QString()) << '\n';
+        << cell(row.accuracy) << ',' << (e ? num(e->val_loss) : QString()) << ','
+        << (e ? num(e->val_accuracy) : QString()) << ','
+        << (epochEnd ? num(e->train_loss) : QString()) << ','
+        << (epochEnd && e->train_accuracy >= 0 ? num(e->train_accuracy) : QString()) << '\n';
   }
 }

@@ -1,6 +1,6 @@
-// The run's metric history as the charts and the CSV export see it: every step's training loss
-// and training-batch accuracy with their exponential moving averages, and every evaluation.
-// x positions are steps completed.
+// The run's metric history as the charts and the CSV export see it: the worker's cs::RunHistory,
+// mirrored on the UI thread, with the moving averages of the training loss and training-batch
+// accuracy. x positions are steps completed.
 #pragma once
 
 #include <QPointF>
@@ -8,14 +8,6 @@
 #include <vector>
 
 #include "training/training_types.h"
-
-struct EvaluationPoint {
-  long long step = 0;  // steps completed when evaluated
-  double epoch = 0;
-  bool epochEnd = false;
-  double valLoss = 0, valAccuracy = 0, trainLoss = 0, trainAccuracy = -1;
-  QString warning;  // why the network is not learning ("" when it may be)
-};
 
 class MetricsHistory {
  public:
@@ -25,14 +17,17 @@ class MetricsHistory {
   void setStepsPerEpoch(int steps) { m_stepsPerEpoch = steps; }
   int stepsPerEpoch() const { return m_stepsPerEpoch; }
   void addLosses(const std::vector<cs::LossPoint>& points);
-  void addEvaluation(const EvaluationReport& report);
+  // As cs::RunHistory::add_evaluation: a pass at the last one's step replaces its figures.
+  void addEvaluation(const cs::EvaluationRecord& record);
+  // Everything of a loaded run so far (after clear()).
+  void restore(const cs::RunHistory& history);
 
   const std::vector<QPointF>& losses() const { return m_losses; }
   const std::vector<QPointF>& smoothedLosses() const { return m_smoothed; }
   // Training-batch top-1 accuracy, smoothed (empty when the backend does not measure it).
   const std::vector<QPointF>& smoothedAccuracies() const { return m_smoothedAccuracy; }
-  const std::vector<EvaluationPoint>& evaluations() const { return m_evaluations; }
-  bool isEmpty() const { return m_losses.empty() && m_evaluations.empty(); }
+  const std::vector<cs::EvaluationRecord>& evaluations() const { return m_run.evaluations; }
+  bool isEmpty() const { return m_run.empty(); }
   // Increments on every change, so a timer redraws only when something moved.
   long long revision() const { return m_revision; }
 
@@ -41,10 +36,9 @@ class MetricsHistory {
   void writeCsv(QTextStream& out) const;
 
  private:
-  std::vector<QPointF> m_losses, m_smoothed;
-  std::vector<float> m_accuracies;  // per loss point; -1 where not measured
+  cs::RunHistory m_run;
+  std::vector<QPointF> m_losses, m_smoothed;  // m_run's losses as the charts plot them
   std::vector<QPointF> m_smoothedAccuracy;
-  std::vector<EvaluationPoint> m_evaluations;
   int m_stepsPerEpoch = 0;
   double m_ema = 0, m_emaWeight = 0;
   double m_accuracyEma = 0, m_accuracyWeight = 0;

@@ -44,6 +44,8 @@ struct RunInfo {
   int stepsPerEpoch = 0;
   int epochs = 0;
   QString description;  // "c5x8:relu-m2-… · adam lr=0.001 · batch 64"
+  // A loaded checkpoint's metric history, which the run continues (null for a new run).
+  std::shared_ptr<const cs::RunHistory> history;
 };
 
 // Sent about ten times a second while training, and after every state change.
@@ -71,14 +73,9 @@ struct TrainingProgress {
 // One evaluation of the whole validation set (after each epoch, every eval_every steps, or on
 // request).
 struct EvaluationReport {
-  long long step = 0;
-  double epoch = 0;  // position in epochs (fractional for evaluations within an epoch)
-  bool epochEnd = false;
-  double valLoss = 0, valAccuracy = 0;
-  double trainLoss = 0, trainAccuracy = -1;  // epoch means when epochEnd (-1: not measured)
-  QString warning;     // cs::not_learning_warning() of this pass ("" when it may be learning)
-  EvalPtr result;      // per-image top-3 for the prediction grid
-  HistoryPtr history;  // net 0's top-1 at every pass of the run so far: a copy, never changed
+  cs::EvaluationRecord metrics;  // the trainer's record of the pass, as the history keeps it
+  EvalPtr result;                // per-image top-3 for the prediction grid
+  HistoryPtr history;            // net 0's top-1 at every pass of the run so far: a copy
 };
 
 Q_DECLARE_METATYPE(TrainingState)

@@ -164,6 +164,7 @@ void TrainingWorker::saveCheckpoint(const QString& path) {
     meta.step = m_backend->step_count();
     meta.epoch = m_trainer->epoch();
     meta.dataset = m_runData->train.name;  // the data the weights were trained on
+    meta.history = m_trainer->history();
     cs::save_checkpoint(path.toStdString(), *m_backend, 0, meta);
     Q_EMIT checkpointSaved(path, meta.step);
   });
@@ -212,10 +213,11 @@ void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& reque
   run.config.group.batch_size = meta.batch_size;
   run.config.group.seeds = {meta.seed};
   run.config.epochs = meta.epoch + std::max(1, request.config.epochs);  // N more
-  if (!beginRun(run)) return;
+  if (!beginRun(run, meta.history)) return;
   const bool ok = guarded([&] {
     cs::load_checkpoint(path.toStdString(), *m_backend, 0);
-    m_trainer->resume_at(meta.epoch, meta.step);
+    m_trainer->resume_at(meta.epoch, meta.step, meta.history);
+    m_lossCursor = m_trainer->losses().size();  // the UI has them from runStarted
     m_runStartStep = meta.step;
     startEpochAt(meta.step);
     reportEvaluation(m_trainer->evaluate(), false);
@@ -247,7 +249,7 @@ bool TrainingWorker::ensureBackend(cs::BackendChoice choice) {
   });
 }
 
-bool TrainingWorker::beginRun(const RunRequest& request) {
+bool TrainingWorker::beginRun(const RunRequest& request, const cs::RunHistory& history) {
   if (!m_data) {
     Q_EMIT failed(tr("No dataset"), tr("No dataset is loaded. Run scripts/fetch-mnist.sh or choose "
                                        "an IDX folder in the Dataset list."));
@@ -275,7 +277,9 @@ bool TrainingWorker::beginRun(const RunRequest& request) {
   m_rateSamples = 0;
   m_samplesPerSecond = 0;
   m_frameClock.invalidate();
-  Q_EMIT runStarted({m_runData, m_trainer->steps_per_epoch(), cfg.epochs, describeRun(cfg)});
+  RunInfo info{m_runData, m_trainer->steps_per_epoch(), cfg.epochs, describeRun(cfg), nullptr};
+  if (!history.empty()) info.history = std::make_shared<const cs::RunHistory>(history);
+  Q_EMIT runStarted(info);
   return true;
 }
 
@@ -295,6 +299,7 @@ bool TrainingWorker::rebuildTrainer(const cs::TrainConfig& cfg) {
         state.emplace_back(static_cast<size_t>(params[p].size()));
         m_backend->read_tensor(0, static_cast<int>(p), kRoles[r], state.back().data());
       }
+    cs::RunHistory history = m_trainer->history();
     m_trainer.reset();
     m_trainer = std::make_unique<cs::Trainer>(*m_backend, m_runData->train, m_runData->test, cfg);
     m_trainer->record_history(m_history.get());
@@ -303,9 +308,10 @@ bool TrainingWorker::rebuildTrainer(const cs::TrainConfig& cfg) {
       for (int r = 0; r < roles; ++r)
         m_backend->write_tensor(0, static_cast<int>(p), kRoles[r], state[i++].data());
     m_backend->set_step_count(backendStep);
-    m_trainer->resume_at(done, step);
+    m_trainer->resume_at(done, step, std::move(history));
     startEpochAt(step);
-    m_lossCursor = m_epochCursor = m_evalCursor = 0;  // the new trainer's histories start empty
+    m_lossCursor = m_trainer->losses().size();  // the run's history goes on
+    m_epochCursor = m_evalCursor = 0;           // the new trainer's own histories start empty
     m_rateSeconds = m_trainedSeconds;
     m_rateSamples = 0;
   });
@@ -409,22 +415,9 @@ void TrainingWorker::setProbeImage(const std::vector<uint8_t>& image) {
 
 void TrainingWorker::reportEvaluation(const cs::EvalResult& result, bool epochEnd) {
   EvaluationReport report;
-  report.step = m_trainer->global_step();
-  report.epochEnd = epochEnd;
-  report.valLoss = result.loss.empty() ? 0 : result.loss.front();
-  report.valAccuracy = result.accuracy.empty() ? 0 : result.accuracy.front();
-  // The place on the epoch axis: epochs completed plus the fraction of the one in progress.
-  const Position at = position();
-  report.epoch = at.epoch - 1 + double(at.step) / std::max(1, m_trainer->steps_per_epoch());
-  if (epochEnd) {
-    const cs::EpochMetrics& metrics = m_trainer->epochs().back();
-    m_epochCursor = m_trainer->epochs().size();
-    report.epoch = metrics.epoch;
-    report.trainLoss = metrics.train_loss;
-    report.trainAccuracy = metrics.train_accuracy;
-  }
-  report.warning = QString::fromStdString(cs::not_learning_warning(
-      result, m_trainer->config().group.spec.classes, m_trainer->global_step()));
+  // The trainer recorded this pass, or the same weights' pass at this step, last.
+  report.metrics = m_trainer->history().evaluations.back();
+  if (epochEnd) m_epochCursor = m_trainer->epochs().size();
   report.result = std::make_shared<const cs::EvalResult>(result);
   m_evalCursor = m_trainer->eval_points().size();
   if (m_history) report.history = std::make_shared<const cs::LearningHistory>(*m_history);

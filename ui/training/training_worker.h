@@ -95,7 +95,8 @@ class TrainingWorker : public QObject {
   };
 
   bool ensureBackend(cs::BackendChoice choice);
-  bool beginRun(const RunRequest& request);
+  // A new trainer; the UI hears of it with `history`, a loaded checkpoint's, to continue.
+  bool beginRun(const RunRequest& request, const cs::RunHistory& history = {});
   // A new trainer for `cfg` that carries on the current one's weights, optimizer state and
   // counts (used to train more epochs, or with another learning rate).
   bool rebuildTrainer(const cs::TrainConfig& cfg);

@@ -390,6 +390,7 @@ void LiveTrainingView::onDatasetLoaded(DatasetPtr data, const QString& dir) {
 void LiveTrainingView::onRunStarted(const RunInfo& info) {
   m_history.clear();
   m_history.setStepsPerEpoch(info.stepsPerEpoch);
+  if (info.history) m_history.restore(*info.history);
   if (m_predictions->dataset() != info.data)
     m_predictions->setDataset(info.data);
   else
@@ -414,7 +415,7 @@ void LiveTrainingView::onRunCleared() {
 }
 
 void LiveTrainingView::onEvaluated(const EvaluationReport& report) {
-  m_history.addEvaluation(report);
+  m_history.addEvaluation(report.metrics);
   m_predictions->setEvaluation(report.result, report.history);
   m_confusion->recount(*m_predictions);
   updateActions();

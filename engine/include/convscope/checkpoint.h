@@ -1,6 +1,7 @@
 // Checkpoints in the safetensors format: PyTorch-compatible tensor names and layouts
 // ("conv1.weight" [out, in, kh, kw], "fc1.weight" [out, in]), optimizer state as
-// "optimizer.slot0.<name>", and the spec and hyperparameters in the string metadata.
+// "optimizer.slot0.<name>", and the spec, hyperparameters and the run's metric history in the
+// string metadata.
 // Writes are atomic: a temp file in the same folder, fsync, rename.
 #pragma once
 
@@ -12,6 +13,7 @@
 
 #include "convscope/backend.h"
 #include "convscope/error.h"
+#include "convscope/run_history.h"
 
 namespace cs {
 
@@ -49,6 +51,7 @@ struct CheckpointMeta {
   long long step = 0;   // optimizer steps taken
   int epoch = 0;        // epochs completed
   std::string dataset;  // dataset name
+  RunHistory history;   // the run's losses and validation passes (empty in older checkpoints)
 };
 
 // Save network `net` of the backend's group (weights, optimizer state, metadata).

@@ -14,6 +14,7 @@
 #include "convscope/backend.h"
 #include "convscope/error.h"
 #include "convscope/learning_history.h"
+#include "convscope/run_history.h"
 
 namespace cs {
 
@@ -33,12 +34,6 @@ class DivergenceError : public Error {
 
  private:
   long long m_step;
-};
-
-struct LossPoint {
-  long long step;  // global step, 0-based
-  float loss;      // mean over the group's networks (the live view has one)
-  float accuracy;  // training-batch top-1 hit rate, group mean (-1: not measured)
 };
 
 struct EpochMetrics {
@@ -85,8 +80,11 @@ class Trainer {
   const TrainConfig& config() const { return m_cfg; }
   Backend& backend() { return m_backend; }
 
-  // Histories (read from the trainer's thread, or after it stops).
-  const std::vector<LossPoint>& losses() const { return m_losses; }
+  // Histories (read from the trainer's thread, or after it stops). The run's steps' losses (but
+  // those of steps since the last drain, every loss_every) and validation passes, continued from
+  // resume_at()'s.
+  const RunHistory& history() const { return m_run; }
+  const std::vector<LossPoint>& losses() const { return m_run.losses; }
   const std::vector<EpochMetrics>& epochs() const { return m_history; }
   const EvalResult& last_eval() const { return m_eval; }
   // Every validation pass this trainer ran, in order (epoch ends, every eval_every steps and
@@ -97,8 +95,9 @@ class Trainer {
   // history's own numbering, so a history can outlive one trainer and go on with the next.
   void record_history(LearningHistory* history, int net = 0);
   // After weights were loaded into the backend (a checkpoint): continue as if `epochs_done`
-  // epochs and `global_step` steps had run here; the loaded state becomes the divergence fallback.
-  void resume_at(int epochs_done, long long global_step);
+  // epochs and `global_step` steps had run here, with their history; the loaded state becomes
+  // the divergence fallback.
+  void resume_at(int epochs_done, long long global_step, RunHistory history = {});
   // Evaluate now (outside the epoch schedule), e.g. after loading a checkpoint. A validation pass
   // unless the last pass (of this trainer or the attached history) ran at this very step.
   const EvalResult& evaluate();
@@ -123,7 +122,7 @@ class Trainer {
   double m_epoch_loss_sum = 0;
   long long m_epoch_loss_steps = 0;
   std::chrono::steady_clock::time_point m_epoch_start;
-  std::vector<LossPoint> m_losses;
+  RunHistory m_run;
   std::vector<EpochMetrics> m_history;
   double m_epoch_acc_sum = 0;
   EvalResult m_eval;

@@ -1,0 +1,48 @@
+// The metric history of one run, as its charts show it: every step's training loss and every
+// validation pass. The trainer keeps it, a checkpoint saves it (so a loaded run goes on with its
+// curves instead of starting them over), and the app mirrors it for its charts and CSV export.
+// Values are group means, as the live view trains one network.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cs {
+
+struct LossPoint {
+  long long step;  // global step, 0-based
+  float loss;      // mean over the group's networks (the live view has one)
+  float accuracy;  // training-batch top-1 hit rate, group mean (-1: not measured)
+};
+
+struct EvaluationRecord {
+  long long step = 0;  // optimizer steps taken when the pass ran
+  double epoch = 0;    // epochs completed plus the fraction of the next one done
+  bool epoch_end = false;
+  double val_loss = 0, val_accuracy = 0;
+  double train_loss = 0, train_accuracy = -1;  // the epoch's means at an epoch end (-1: none)
+  std::string warning;  // not_learning_warning() of the pass ("" when it may be learning)
+};
+
+struct RunHistory {
+  std::vector<LossPoint> losses;
+  std::vector<EvaluationRecord> evaluations;
+
+  bool empty() const { return losses.empty() && evaluations.empty(); }
+  // Appends e, unless the last pass ran at the same step: the same weights evaluated again
+  // (after a load, or on request). Then e's validation figures and warning replace the last
+  // one's, and an epoch end and its training means stay.
+  void add_evaluation(EvaluationRecord e);
+};
+
+// As JSON (a checkpoint's "history" metadata), numbers exact:
+//   {"losses": {"step": [...], "loss": [...], "accuracy": [...]},
+//    "evaluations": [{"step", "epoch", "epoch_end", "val_loss", "val_accuracy", "train_loss",
+//                     "train_accuracy", "warning"}, ...]}
+std::string history_json(const RunHistory& history);
+// Throws std::invalid_argument saying what is wrong: not JSON, a missing or mistyped member,
+// arrays of different lengths, a negative step, a non-finite value.
+RunHistory parse_history_json(std::string_view text);
+
+}  // namespace cs

@@ -1,0 +1,137 @@
+#include "convscope/run_history.h"
+
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <utility>
+
+namespace cs {
+
+using Json = nlohmann::json;
+
+void RunHistory::add_evaluation(EvaluationRecord e) {
+  if (evaluations.empty() || evaluations.back().step != e.step) {
+    evaluations.push_back(std::move(e));
+    return;
+  }
+  EvaluationRecord& last = evaluations.back();
+  last.val_loss = e.val_loss;
+  last.val_accuracy = e.val_accuracy;
+  last.warning = std::move(e.warning);
+  if (e.epoch_end) {
+    last.epoch_end = true;
+    last.epoch = e.epoch;
+    last.train_loss = e.train_loss;
+    last.train_accuracy = e.train_accuracy;
+  }
+}
+
+namespace {
+
+// The float as the double whose shortest text is the float's shortest text ("0.3", not
+// "0.30000001192092896"), which reads back as the same float.
+double short_double(float v) {
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  double d = 0;
+  std::from_chars(buf, end, d);
+  return d;
+}
+
+[[noreturn]] void bad(const std::string& what) {
+  throw std::invalid_argument(what);
+}
+
+const Json& member(const Json& object, const char* key, const std::string& where) {
+  const auto it = object.find(key);
+  if (it == object.end()) bad(where + " has no '" + key + "'");
+  return *it;
+}
+
+double finite(const Json& v, const std::string& where) {
+  if (!v.is_number()) bad(where + " is not a number");
+  const double d = v.get<double>();
+  if (!std::isfinite(d)) bad(where + " is not finite");
+  return d;
+}
+
+long long step_of(const Json& v, const std::string& where) {
+  if (!v.is_number_integer() || v.get<long long>() < 0) bad(where + " is not a step (0 or more)");
+  return v.get<long long>();
+}
+
+const Json& array_of(const Json& object, const char* key, const std::string& where) {
+  const Json& a = member(object, key, where);
+  if (!a.is_array()) bad(where + "." + key + " is not an array");
+  return a;
+}
+
+}  // namespace
+
+std::string history_json(const RunHistory& history) {
+  Json steps = Json::array(), losses = Json::array(), accuracies = Json::array();
+  for (const LossPoint& p : history.losses) {
+    steps.push_back(p.step);
+    losses.push_back(short_double(p.loss));
+    accuracies.push_back(short_double(p.accuracy));
+  }
+  Json evaluations = Json::array();
+  for (const EvaluationRecord& e : history.evaluations)
+    evaluations.push_back({{"step", e.step},
+                           {"epoch", e.epoch},
+                           {"epoch_end", e.epoch_end},
+                           {"val_loss", e.val_loss},
+                           {"val_accuracy", e.val_accuracy},
+                           {"train_loss", e.train_loss},
+                           {"train_accuracy", e.train_accuracy},
+                           {"warning", e.warning}});
+  const Json out = {{"losses", {{"step", steps}, {"loss", losses}, {"accuracy", accuracies}}},
+                    {"evaluations", evaluations}};
+  return out.dump();
+}
+
+RunHistory parse_history_json(std::string_view text) {
+  const Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded()) bad("not valid JSON");
+  if (!j.is_object()) bad("not a JSON object");
+  RunHistory h;
+  const Json& losses = member(j, "losses", "the history");
+  if (!losses.is_object()) bad("losses is not an object");
+  const Json& steps = array_of(losses, "step", "losses");
+  const Json& values = array_of(losses, "loss", "losses");
+  const Json& accuracies = array_of(losses, "accuracy", "losses");
+  if (values.size() != steps.size() || accuracies.size() != steps.size())
+    bad("losses has " + std::to_string(steps.size()) + " steps, " + std::to_string(values.size()) +
+        " losses and " + std::to_string(accuracies.size()) + " accuracies");
+  h.losses.reserve(steps.size());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const std::string at = "losses[" + std::to_string(i) + "]";
+    h.losses.push_back({step_of(steps[i], at + ".step"),
+                        static_cast<float>(finite(values[i], at + ".loss")),
+                        static_cast<float>(finite(accuracies[i], at + ".accuracy"))});
+  }
+  const Json& evaluations = array_of(j, "evaluations", "the history");
+  for (size_t i = 0; i < evaluations.size(); ++i) {
+    const std::string at = "evaluations[" + std::to_string(i) + "]";
+    const Json& e = evaluations[i];
+    if (!e.is_object()) bad(at + " is not an object");
+    EvaluationRecord r;
+    r.step = step_of(member(e, "step", at), at + ".step");
+    r.epoch = finite(member(e, "epoch", at), at + ".epoch");
+    const Json& end = member(e, "epoch_end", at);
+    if (!end.is_boolean()) bad(at + ".epoch_end is not true or false");
+    r.epoch_end = end.get<bool>();
+    r.val_loss = finite(member(e, "val_loss", at), at + ".val_loss");
+    r.val_accuracy = finite(member(e, "val_accuracy", at), at + ".val_accuracy");
+    r.train_loss = finite(member(e, "train_loss", at), at + ".train_loss");
+    r.train_accuracy = finite(member(e, "train_accuracy", at), at + ".train_accuracy");
+    const Json& warning = member(e, "warning", at);
+    if (!warning.is_string()) bad(at + ".warning is not a string");
+    r.warning = warning.get<std::string>();
+    h.evaluations.push_back(std::move(r));
+  }
+  return h;
+}
+
+}  // namespace cs

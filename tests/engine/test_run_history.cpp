@@ -1,0 +1,218 @@
+// The run's metric history: its JSON (exact round trip, every damage refused with what is
+// wrong), the rule for a second pass at the same step, and its place in checkpoints.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "checkpoint_test_util.h"
+#include "convscope/checkpoint.h"
+#include "convscope/run_history.h"
+#include "fake_backend.h"
+
+namespace cs {
+namespace {
+
+RunHistory sample_history() {
+  RunHistory h;
+  // Floats without a short decimal form, the smallest normal, and steps past 2^32.
+  h.losses = {{0, 2.3025851f, 0.125f},
+              {1, 0.1f, -1.f},
+              {2, std::numeric_limits<float>::min(), 1.f},
+              {5'000'000'000LL, 1e-8f, 0.984375f}};
+  EvaluationRecord mid;
+  mid.step = 1;
+  mid.epoch = 1.0 / 3;
+  mid.val_loss = 0.6931471805599453;
+  mid.val_accuracy = 0.8765;
+  EvaluationRecord end;
+  end.step = 3;
+  end.epoch = 1;
+  end.epoch_end = true;
+  end.val_loss = 2.4012;
+  end.val_accuracy = 0.1032;
+  end.train_loss = 2.5;
+  end.train_accuracy = 0.0987;
+  end.warning = "the network is \"not\" learning: 10.32% → µ\n";
+  h.evaluations = {mid, end};
+  return h;
+}
+
+void expect_same(const RunHistory& got, const RunHistory& want) {
+  ASSERT_EQ(got.losses.size(), want.losses.size());
+  for (size_t i = 0; i < want.losses.size(); ++i) {
+    EXPECT_EQ(got.losses[i].step, want.losses[i].step) << i;
+    EXPECT_EQ(got.losses[i].loss, want.losses[i].loss) << i;  // exact, not close
+    EXPECT_EQ(got.losses[i].accuracy, want.losses[i].accuracy) << i;
+  }
+  ASSERT_EQ(got.evaluations.size(), want.evaluations.size());
+  for (size_t i = 0; i < want.evaluations.size(); ++i) {
+    const EvaluationRecord &g = got.evaluations[i], &w = want.evaluations[i];
+    EXPECT_EQ(g.step, w.step) << i;
+    EXPECT_EQ(g.epoch, w.epoch) << i;
+    EXPECT_EQ(g.epoch_end, w.epoch_end) << i;
+    EXPECT_EQ(g.val_loss, w.val_loss) << i;
+    EXPECT_EQ(g.val_accuracy, w.val_accuracy) << i;
+    EXPECT_EQ(g.train_loss, w.train_loss) << i;
+    EXPECT_EQ(g.train_accuracy, w.train_accuracy) << i;
+    EXPECT_EQ(g.warning, w.warning) << i;
+  }
+}
+
+TEST(RunHistory, JsonRoundTripIsExactAndShort) {
+  const RunHistory h = sample_history();
+  const std::string json = history_json(h);
+  expect_same(parse_history_json(json), h);
+  EXPECT_NE(json.find("0.1,"), std::string::npos) << json;  // a float's shortest text
+  EXPECT_EQ(json.find("0.10000000149"), std::string::npos) << json;
+  expect_same(parse_history_json(history_json({})), {});
+}
+
+TEST(RunHistory, ASecondPassAtTheSameStepUpdatesTheLast) {
+  RunHistory h = sample_history();
+  EvaluationRecord again;  // "Evaluate now" right after the epoch ended
+  again.step = 3;
+  again.epoch = 1;
+  again.val_loss = 2.4;
+  again.val_accuracy = 0.11;
+  h.add_evaluation(again);
+  ASSERT_EQ(h.evaluations.size(), 2u);
+  EXPECT_TRUE(h.evaluations.back().epoch_end);  // the epoch's end and its means stay
+  EXPECT_EQ(h.evaluations.back().train_loss, 2.5);
+  EXPECT_EQ(h.evaluations.back().val_accuracy, 0.11);
+  EXPECT_EQ(h.evaluations.back().warning, "");  // the newer pass's verdict
+
+  EvaluationRecord end = again;  // a pass that ends the epoch at the step of a mid-epoch one
+  end.epoch_end = true;
+  end.train_loss = 1.5;
+  end.train_accuracy = 0.5;
+  RunHistory mid;
+  mid.add_evaluation(sample_history().evaluations.front());
+  end.step = mid.evaluations.front().step;
+  mid.add_evaluation(end);
+  ASSERT_EQ(mid.evaluations.size(), 1u);
+  EXPECT_TRUE(mid.evaluations.front().epoch_end);
+  EXPECT_EQ(mid.evaluations.front().train_loss, 1.5);
+  EXPECT_EQ(mid.evaluations.front().epoch, 1);
+
+  again.step = 4;  // another step: another point
+  h.add_evaluation(again);
+  EXPECT_EQ(h.evaluations.size(), 3u);
+}
+
+struct BadHistory {
+  std::string json;
+  std::string says;
+};
+
+class DamagedHistory : public testing::TestWithParam<BadHistory> {};
+
+TEST_P(DamagedHistory, IsRefusedSayingWhatIsWrong) {
+  try {
+    parse_history_json(GetParam().json);
+    FAIL() << "accepted " << GetParam().json;
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find(GetParam().says), std::string::npos) << e.what();
+  }
+}
+
+constexpr const char* kLosses = R"("losses":{"step":[0],"loss":[1.5],"accuracy":[0.5]})";
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, DamagedHistory,
+    testing::Values(
+        BadHistory{"{\"losses\":", "not valid JSON"}, BadHistory{"[1, 2]", "not a JSON object"},
+        BadHistory{R"({"evaluations":[]})", "the history has no 'losses'"},
+        BadHistory{R"({"losses":{"step":[0,1],"loss":[1],"accuracy":[0.5,0.5]},
+                    "evaluations":[]})",
+                   "losses has 2 steps, 1 losses and 2 accuracies"},
+        BadHistory{R"({"losses":{"step":[-1],"loss":[1],"accuracy":[0.5]},"evaluations":[]})",
+                   "losses[0].step is not a step"},
+        BadHistory{R"({"losses":{"step":[0.5],"loss":[1],"accuracy":[0.5]},"evaluations":[]})",
+                   "losses[0].step is not a step"},
+        BadHistory{R"({"losses":{"step":[0],"loss":["1"],"accuracy":[0.5]},"evaluations":[]})",
+                   "losses[0].loss is not a number"},
+        BadHistory{R"({"losses":{"step":[0],"loss":[1],"accuracy":{}},"evaluations":[]})",
+                   "losses.accuracy is not an array"},
+        BadHistory{"{" + std::string(kLosses) + "}", "the history has no 'evaluations'"},
+        BadHistory{"{" + std::string(kLosses) + R"(,"evaluations":[{"step":1}]})",
+                   "evaluations[0] has no 'epoch'"},
+        BadHistory{"{" + std::string(kLosses) +
+                       R"(,"evaluations":[{"step":1,"epoch":1,"epoch_end":1,"val_loss":1,
+                       "val_accuracy":1,"train_loss":1,"train_accuracy":1,"warning":""}]})",
+                   "evaluations[0].epoch_end is not true or false"},
+        BadHistory{"{" + std::string(kLosses) +
+                       R"(,"evaluations":[{"step":1,"epoch":1,"epoch_end":true,"val_loss":1,
+                       "val_accuracy":1,"train_loss":1,"train_accuracy":1,"warning":3}]})",
+                   "evaluations[0].warning is not a string"},
+        BadHistory{"{" + std::string(kLosses) + R"(,"evaluations":[7]})",
+                   "evaluations[0] is not an object"}));
+
+class RunHistoryCheckpoint : public checkpoint_test::CheckpointFiles {
+ protected:
+  void SetUp() override {
+    CheckpointFiles::SetUp();
+    m_cfg.spec = NetworkSpec::parse("d10", {1, 4, 4}, 10);
+    m_cfg.optimizer = OptimizerConfig::defaults(OptimizerKind::Adam);
+    m_backend.configure(m_cfg, {}, {});
+    m_backend.fill(7);  // a loaded file would change a fresh backend's zeros
+    m_meta.spec = m_cfg.spec;
+    m_meta.optimizer = m_cfg.optimizer;
+    m_meta.step = 3;
+    m_meta.epoch = 1;
+    m_meta.dataset = "mnist/train";
+  }
+  GroupConfig m_cfg;
+  FakeBackend m_backend;
+  CheckpointMeta m_meta;
+};
+
+TEST_F(RunHistoryCheckpoint, TravelsWithTheWeights) {
+  m_meta.history = sample_history();
+  save_checkpoint(path("run.safetensors"), m_backend, 0, m_meta);
+  expect_same(read_checkpoint_meta(path("run.safetensors")).history, m_meta.history);
+  FakeBackend other;
+  other.configure(m_cfg, {}, {});
+  expect_same(load_checkpoint(path("run.safetensors"), other, 0).history, m_meta.history);
+
+  // A run without one (and every checkpoint written before histories) has no key, and loads.
+  m_meta.history = {};
+  save_checkpoint(path("none.safetensors"), m_backend, 0, m_meta);
+  std::map<std::string, std::string> md;
+  read_safetensors_header(path("none.safetensors"), &md);
+  EXPECT_EQ(md.count("history"), 0u);
+  EXPECT_TRUE(load_checkpoint(path("none.safetensors"), other, 0).history.empty());
+}
+
+TEST_F(RunHistoryCheckpoint, ADamagedHistoryIsRefusedBeforeAnyWeightIsLoaded) {
+  m_meta.history = sample_history();
+  save_checkpoint(path("run.safetensors"), m_backend, 0, m_meta);
+  std::map<std::string, std::string> md;
+  std::vector<NamedTensor> tensors = read_safetensors(path("run.safetensors"), &md);
+  md["history"].resize(md["history"].size() / 2);  // cut short
+  write_safetensors(path("cut.safetensors"), tensors, md);
+  FakeBackend other;
+  other.configure(m_cfg, {}, {});
+  const std::vector<float> before = other.tensor(0, 0, TensorRole::Param);
+  const std::function<void()> reads[] = {
+      [&] { read_checkpoint_meta(path("cut.safetensors")); },
+      [&] { load_checkpoint(path("cut.safetensors"), other, 0); }};
+  for (const std::function<void()>& read : reads) {
+    try {
+      read();
+      FAIL() << "a cut history was accepted";
+    } catch (const CheckpointError& e) {
+      EXPECT_NE(std::string(e.what()).find("cut.safetensors: metadata 'history': not valid JSON"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_EQ(other.tensor(0, 0, TensorRole::Param), before);
+  EXPECT_EQ(other.step_count(), 0);
+}
+
+}  // namespace
+}  // namespace cs
