@@ -224,7 +224,8 @@ void save_checkpoint(const std::string& path, Backend& backend, int net,
       {"epoch", std::to_string(meta.epoch)},
       {"dataset", meta.dataset}};
   for (const Hyperparameter& h : kHyperparameters) md[h.key] = float_text(meta.optimizer.*h.field);
-  if (!meta.history.empty()) md["history"] = history_json(meta.history);
+  if (!meta.history.empty())
+    md["history"] = history_json(meta.history.thinned(kMaxSavedLosses, kMaxSavedEvaluations));
   write_safetensors(path, tensors, md);
 }
 

@@ -1,5 +1,6 @@
 #include "convscope/run_history.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -25,6 +26,46 @@ void RunHistory::add_evaluation(EvaluationRecord e) {
     last.train_loss = e.train_loss;
     last.train_accuracy = e.train_accuracy;
   }
+}
+
+namespace {
+
+// Up to `max` (>= 2) of `indices`, evenly spaced (gaps differ by one at most), the first and
+// the last among them.
+std::vector<size_t> spaced(const std::vector<size_t>& indices, size_t max) {
+  if (indices.size() <= max) return indices;
+  std::vector<size_t> kept(max);
+  const size_t last = indices.size() - 1;
+  for (size_t k = 0; k < max; ++k) kept[k] = indices[(k * last + (max - 1) / 2) / (max - 1)];
+  return kept;
+}
+
+std::vector<size_t> all_of(size_t n) {
+  std::vector<size_t> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = i;
+  return v;
+}
+
+}  // namespace
+
+RunHistory RunHistory::thinned(size_t max_losses, size_t max_evaluations) const {
+  max_losses = std::max<size_t>(2, max_losses);
+  max_evaluations = std::max<size_t>(2, max_evaluations);
+  RunHistory out;
+  for (size_t i : spaced(all_of(losses.size()), max_losses)) out.losses.push_back(losses[i]);
+  std::vector<size_t> ends, others;
+  for (size_t i = 0; i < evaluations.size(); ++i)
+    (evaluations[i].epoch_end ? ends : others).push_back(i);
+  std::vector<size_t> kept = spaced(ends, max_evaluations);
+  if (kept.size() < max_evaluations) {
+    const std::vector<size_t> more =
+        spaced(others, std::max<size_t>(2, max_evaluations - kept.size()));
+    kept.insert(kept.end(), more.begin(),
+                more.begin() + std::min(more.size(), max_evaluations - kept.size()));
+  }
+  std::sort(kept.begin(), kept.end());
+  for (size_t i : kept) out.evaluations.push_back(evaluations[i]);
+  return out;
 }
 
 namespace {

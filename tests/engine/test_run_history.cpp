@@ -103,6 +103,39 @@ TEST(RunHistory, ASecondPassAtTheSameStepUpdatesTheLast) {
   EXPECT_EQ(h.evaluations.size(), 3u);
 }
 
+TEST(RunHistory, ThinnedKeepsTheEndsAndTheEpochEndsEvenlySpaced) {
+  RunHistory h;
+  for (long long s = 0; s < 1000; ++s) h.losses.push_back({s, 1.f / (s + 1), 0.5f});
+  for (long long s = 1; s <= 1000; ++s) {
+    EvaluationRecord e;
+    e.step = s;
+    e.epoch_end = s % 100 == 0;  // 10 epoch ends among 1000 passes
+    h.evaluations.push_back(e);
+  }
+  const RunHistory t = h.thinned(100, 30);
+  ASSERT_EQ(t.losses.size(), 100u);
+  EXPECT_EQ(t.losses.front().step, 0);
+  EXPECT_EQ(t.losses.back().step, 999);
+  for (size_t i = 1; i < t.losses.size(); ++i) {  // 999 / 99: gaps of 10 and 11
+    const long long gap = t.losses[i].step - t.losses[i - 1].step;
+    EXPECT_TRUE(gap == 10 || gap == 11) << i << ": " << gap;
+  }
+  EXPECT_EQ(t.evaluations.size(), 30u);
+  int ends = 0;
+  for (size_t i = 0; i < t.evaluations.size(); ++i) {
+    ends += t.evaluations[i].epoch_end;
+    if (i > 0) {
+      EXPECT_LT(t.evaluations[i - 1].step, t.evaluations[i].step);  // in order
+    }
+  }
+  EXPECT_EQ(ends, 10);                                    // every epoch end kept
+  EXPECT_EQ(h.thinned(1000, 1000).losses.size(), 1000u);  // within the limits: all of it
+  EXPECT_EQ(h.thinned(1000, 1000).evaluations.size(), 1000u);
+  EXPECT_EQ(h.thinned(0, 0).losses.size(), 2u);       // the first and the last at least
+  EXPECT_EQ(h.thinned(5, 5).evaluations.size(), 5u);  // only epoch ends when they fill it
+  for (const EvaluationRecord& e : h.thinned(5, 5).evaluations) EXPECT_TRUE(e.epoch_end);
+}
+
 struct BadHistory {
   std::string json;
   std::string says;
@@ -185,6 +218,24 @@ TEST_F(RunHistoryCheckpoint, TravelsWithTheWeights) {
   read_safetensors_header(path("none.safetensors"), &md);
   EXPECT_EQ(md.count("history"), 0u);
   EXPECT_TRUE(load_checkpoint(path("none.safetensors"), other, 0).history.empty());
+}
+
+TEST_F(RunHistoryCheckpoint, AnyLengthOfRunSavesAFileThatLoads) {
+  const size_t steps = kMaxSavedLosses + kMaxSavedLosses / 2;
+  for (size_t s = 0; s < steps; ++s)
+    m_meta.history.losses.push_back({static_cast<long long>(s), 0.0123456789f, 0.984375f});
+  EvaluationRecord pass;
+  pass.warning = std::string(300, 'w');  // as long as a not-learning warning
+  for (size_t s = 0; s < kMaxSavedEvaluations * 2; ++s) {
+    pass.step = static_cast<long long>(s);
+    m_meta.history.evaluations.push_back(pass);
+  }
+  m_meta.step = static_cast<long long>(steps);
+  save_checkpoint(path("long.safetensors"), m_backend, 0, m_meta);
+  const RunHistory loaded = read_checkpoint_meta(path("long.safetensors")).history;
+  EXPECT_EQ(loaded.losses.size(), kMaxSavedLosses);
+  EXPECT_EQ(loaded.losses.back().step, static_cast<long long>(steps - 1));
+  EXPECT_EQ(loaded.evaluations.size(), kMaxSavedEvaluations);
 }
 
 TEST_F(RunHistoryCheckpoint, ADamagedHistoryIsRefusedBeforeAnyWeightIsLoaded) {
