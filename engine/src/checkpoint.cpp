@@ -4,7 +4,8 @@
 // as "optimizer.slot<k>.<name>". Metadata (all strings): "format" ("convscope-1"), "spec",
 // "input" ("CxHxW"), "classes", "optimizer" (kind name), each optimizer hyperparameter under its
 // own key, "batch_size", "seed", "step", "epoch", "dataset", and "history" (history_json(), absent
-// in older checkpoints and for a run with none).
+// in older checkpoints and for a run with none). A run's learning history adds the U8 tensor
+// "history.top1" (passes, images) and its passes as "learning_points".
 #include "convscope/checkpoint.h"
 #include "shape_text.h"
 
@@ -12,13 +13,16 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <span>
 #include <type_traits>
+#include <utility>
 
 namespace cs {
 
 namespace {
 
 constexpr const char* kFormat = "convscope-1";
+constexpr const char* kLearningTensor = "history.top1";
 constexpr TensorRole kSlotRoles[] = {TensorRole::Slot0, TensorRole::Slot1};
 
 // Every hyperparameter of OptimizerConfig, so that a checkpoint restores the exact config.
@@ -131,14 +135,42 @@ std::vector<const NamedTensor*> match_layout(const std::string& path, const Chec
     if (it->shape != s.shape)
       fail(path, "tensor '" + s.name + "' has shape " + shape_text(it->shape) + ", the spec " +
                      meta.spec.to_string() + " needs " + shape_text(s.shape));
+    if (it->type != TensorType::F32) fail(path, "tensor '" + s.name + "' is not F32");
     found.push_back(&*it);
   }
   if (tensors.size() != found.size())
     for (const NamedTensor& t : tensors)
-      if (std::find(found.begin(), found.end(), &t) == found.end())
+      if (t.name != kLearningTensor && std::find(found.begin(), found.end(), &t) == found.end())
         fail(path, "unexpected tensor '" + t.name + "' for spec " + meta.spec.to_string() + ", " +
                        to_string(meta.optimizer.kind));
   return found;
+}
+
+// The learning history's tensor, checked against its passes ("learning_points") and, when read,
+// its values against the classes; null when the run saved none.
+const NamedTensor* learning_tensor(const std::string& path, const CheckpointMeta& meta,
+                                   const std::vector<NamedTensor>& tensors) {
+  const auto it = std::find_if(tensors.begin(), tensors.end(),
+                               [](const NamedTensor& t) { return t.name == kLearningTensor; });
+  const size_t passes = meta.learning_points.size();
+  if (it == tensors.end()) {
+    if (passes > 0)
+      fail(path,
+           "metadata 'learning_points' without the tensor '" + std::string(kLearningTensor) + "'");
+    return nullptr;
+  }
+  const std::string where = "tensor '" + std::string(kLearningTensor) + "' ";
+  if (it->type != TensorType::U8) fail(path, where + "is not U8");
+  if (it->shape.size() != 2 || it->shape[0] != static_cast<int>(passes) || it->shape[1] < 1)
+    fail(path, where + "has shape " + shape_text(it->shape) + ", its " + std::to_string(passes) +
+                   " passes need [" + std::to_string(passes) + ", images]");
+  const auto bad = std::find_if(it->bytes.begin(), it->bytes.end(),
+                                [&](uint8_t c) { return c >= meta.spec.classes; });
+  if (bad != it->bytes.end())
+    fail(path, where + "names class " + std::to_string(*bad) + " of " +
+                   std::to_string(meta.spec.classes) + " (at element " +
+                   std::to_string(bad - it->bytes.begin()) + ")");
+  return &*it;
 }
 
 // "d10 for 1x28x28 images, 10 classes": the same layers on other images are another network.
@@ -188,12 +220,17 @@ CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, s
   meta.step = r.number<long long>("step", 0);
   meta.epoch = r.number<int>("epoch", 0);
   meta.dataset = r.text("dataset");
-  const auto history = md.find("history");
-  if (history == md.end()) return meta;
-  try {
-    meta.history = parse_history_json(history->second);
-  } catch (const std::invalid_argument& e) {
-    fail(path, std::string("metadata 'history': ") + e.what());
+  for (const char* key : {"history", "learning_points"}) {
+    const auto it = md.find(key);
+    if (it == md.end()) continue;
+    try {
+      if (it->first == "history")
+        meta.history = parse_history_json(it->second);
+      else
+        meta.learning_points = parse_learning_points_json(it->second);
+    } catch (const std::invalid_argument& e) {
+      fail(path, "metadata '" + it->first + "': " + e.what());
+    }
   }
   return meta;
 }
@@ -226,6 +263,18 @@ void save_checkpoint(const std::string& path, Backend& backend, int net,
   for (const Hyperparameter& h : kHyperparameters) md[h.key] = float_text(meta.optimizer.*h.field);
   if (!meta.history.empty())
     md["history"] = history_json(meta.history.thinned(kMaxSavedLosses, kMaxSavedEvaluations));
+  if (const size_t passes = meta.learning_points.size(); passes > 0) {
+    const size_t images = meta.learning_top1.size() / passes;
+    if (images < 1 || images * passes != meta.learning_top1.size())
+      fail(path, "a learning history of " + std::to_string(meta.learning_top1.size()) +
+                     " predictions over " + std::to_string(passes) + " passes");
+    tensors.push_back({kLearningTensor,
+                       {static_cast<int>(passes), static_cast<int>(images)},
+                       {},
+                       TensorType::U8,
+                       meta.learning_top1});
+    md["learning_points"] = learning_points_json(meta.learning_points);
+  }
   write_safetensors(path, tensors, md);
 }
 
@@ -234,6 +283,7 @@ CheckpointMeta read_checkpoint_meta(const std::string& path) {
   const std::vector<NamedTensor> tensors = read_safetensors_header(path, &md);
   const CheckpointMeta meta = parse_meta(path, md);
   match_layout(path, meta, layout(meta), tensors);  // before anyone builds the network
+  learning_tensor(path, meta, tensors);
   return meta;
 }
 
@@ -241,12 +291,14 @@ CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int ne
   std::map<std::string, std::string> md;
   read_checkpoint_meta(path);  // the header alone: a bad file is refused before its data is read
   std::vector<NamedTensor> tensors = read_safetensors(path, &md);
-  const CheckpointMeta meta = parse_meta(path, md);
+  CheckpointMeta meta = parse_meta(path, md);
   const std::vector<TensorSlot> expected = layout(meta);
 
   // Check everything before writing anything, so a bad file leaves the backend as it was.
   const std::vector<const NamedTensor*> found = match_layout(path, meta, expected, tensors);
   for (const NamedTensor* t : found) check_finite(path, *t);
+  if (const NamedTensor* learning = learning_tensor(path, meta, tensors))
+    meta.learning_top1 = learning->bytes;
 
   const GroupConfig& have = backend.config();
   if (!(have.spec == meta.spec))
@@ -262,6 +314,18 @@ CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int ne
     backend.write_tensor(net, expected[i].param, expected[i].role, found[i]->data.data());
   backend.set_step_count(meta.step);
   return meta;
+}
+
+LearningHistory saved_learning_history(const CheckpointMeta& meta, std::vector<uint8_t> labels) {
+  LearningHistory history(std::move(labels));
+  const size_t images = static_cast<size_t>(history.images());
+  if (meta.learning_points.empty() ||
+      meta.learning_top1.size() != meta.learning_points.size() * images)
+    return history;
+  for (size_t p = 0; p < meta.learning_points.size(); ++p)
+    history.record(meta.learning_points[p],
+                   std::span<const uint8_t>(meta.learning_top1).subspan(p * images, images));
+  return history;
 }
 
 }  // namespace cs

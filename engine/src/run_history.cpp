@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -97,8 +98,9 @@ double finite(const Json& v, const std::string& where) {
   return d;
 }
 
-long long step_of(const Json& v, const std::string& where) {
-  if (!v.is_number_integer() || v.get<long long>() < 0) bad(where + " is not a step (0 or more)");
+long long whole_of(const Json& v, const std::string& where) {
+  if (!v.is_number_integer() || v.get<long long>() < 0)
+    bad(where + " is not a whole number (0 or more)");
   return v.get<long long>();
 }
 
@@ -148,7 +150,7 @@ RunHistory parse_history_json(std::string_view text) {
   h.losses.reserve(steps.size());
   for (size_t i = 0; i < steps.size(); ++i) {
     const std::string at = "losses[" + std::to_string(i) + "]";
-    h.losses.push_back({step_of(steps[i], at + ".step"),
+    h.losses.push_back({whole_of(steps[i], at + ".step"),
                         static_cast<float>(finite(values[i], at + ".loss")),
                         static_cast<float>(finite(accuracies[i], at + ".accuracy"))});
   }
@@ -158,7 +160,7 @@ RunHistory parse_history_json(std::string_view text) {
     const Json& e = evaluations[i];
     if (!e.is_object()) bad(at + " is not an object");
     EvaluationRecord r;
-    r.step = step_of(member(e, "step", at), at + ".step");
+    r.step = whole_of(member(e, "step", at), at + ".step");
     r.epoch = finite(member(e, "epoch", at), at + ".epoch");
     const Json& end = member(e, "epoch_end", at);
     if (!end.is_boolean()) bad(at + ".epoch_end is not true or false");
@@ -173,6 +175,37 @@ RunHistory parse_history_json(std::string_view text) {
     h.evaluations.push_back(std::move(r));
   }
   return h;
+}
+
+std::string learning_points_json(const std::vector<EvalPoint>& points) {
+  Json out = Json::array();
+  for (const EvalPoint& p : points)
+    out.push_back({p.eval_index, p.step, p.epoch, p.epoch_position});
+  return out.dump();
+}
+
+std::vector<EvalPoint> parse_learning_points_json(std::string_view text) {
+  const Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded()) bad("not valid JSON");
+  if (!j.is_array()) bad("not a JSON array");
+  std::vector<EvalPoint> points;
+  for (size_t i = 0; i < j.size(); ++i) {
+    const std::string at = "pass " + std::to_string(i);
+    const Json& p = j[i];
+    if (!p.is_array() || p.size() != 4)
+      bad(at + " is not [eval_index, step, epoch, epoch_position]");
+    EvalPoint point;
+    point.eval_index = static_cast<int>(whole_of(p[0], at + "'s eval_index"));
+    point.step = whole_of(p[1], at + "'s step");
+    point.epoch = static_cast<int>(whole_of(p[2], at + "'s epoch"));
+    point.epoch_position = finite(p[3], at + "'s epoch position");
+    if (p[0].get<long long>() > INT_MAX || p[2].get<long long>() > INT_MAX)
+      bad(at + " counts past 2^31");
+    if (!points.empty() && point.eval_index <= points.back().eval_index)
+      bad(at + "'s eval_index " + std::to_string(point.eval_index) + " does not increase");
+    points.push_back(point);
+  }
+  return points;
 }
 
 }  // namespace cs

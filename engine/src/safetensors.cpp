@@ -86,6 +86,10 @@ HeaderJson parse_json(std::string_view text) {
 }
 
 // Where one tensor's bytes lie in the data section.
+uint64_t element_size(TensorType type) {
+  return type == TensorType::U8 ? 1 : sizeof(float);
+}
+
 struct Extent {
   size_t tensor;  // index into the result
   uint64_t begin, end;
@@ -103,12 +107,14 @@ NamedTensor parse_tensor_entry(const std::string& path, const std::string& name,
   if (dtype == entry.end() || shape == entry.end() || offsets == entry.end())
     fail(path, where + "needs \"dtype\", \"shape\" and \"data_offsets\"");
   if (!dtype->is_string()) fail(path, where + "dtype is not a string");
-  if (dtype->get_ref<const std::string&>() != "F32")
-    fail(path,
-         where + "unsupported dtype '" + dtype->get<std::string>() + "' (only F32 is supported)");
-
   NamedTensor t;
   t.name = name;
+  const std::string& type = dtype->get_ref<const std::string&>();
+  if (type == "U8")
+    t.type = TensorType::U8;
+  else if (type != "F32")
+    fail(path, where + "unsupported dtype '" + type + "' (only F32 and U8 are supported)");
+  const uint64_t element_bytes = element_size(t.type);
   if (!shape->is_array()) fail(path, where + "shape is not an array");
   uint64_t elements = 1;
   for (const Json& d : *shape) {
@@ -116,7 +122,7 @@ NamedTensor parse_tensor_entry(const std::string& path, const std::string& name,
     if (!d.is_number_unsigned() || d.get<uint64_t>() > INT_MAX)
       fail(path, where + "shape entries must be integers in [0, 2^31)");
     const uint64_t u = d.get<uint64_t>();
-    if (__builtin_mul_overflow(elements, u, &elements) || elements > UINT64_MAX / sizeof(float))
+    if (__builtin_mul_overflow(elements, u, &elements) || elements > UINT64_MAX / element_bytes)
       fail(path, where + "shape overflows: its element count does not fit 64 bits");
     t.shape.push_back(static_cast<int>(u));
   }
@@ -132,9 +138,9 @@ NamedTensor parse_tensor_entry(const std::string& path, const std::string& name,
   if (extent.end > data_size)
     fail(path, where + "data_offsets " + range + " run past the " + std::to_string(data_size) +
                    " bytes of data (truncated file?)");
-  if (extent.end - extent.begin != elements * sizeof(float))
+  if (extent.end - extent.begin != elements * element_bytes)
     fail(path, where + "shape " + shape_text(t.shape) + " needs " +
-                   std::to_string(elements * sizeof(float)) + " bytes but data_offsets " + range +
+                   std::to_string(elements * element_bytes) + " bytes but data_offsets " + range +
                    " span " + std::to_string(extent.end - extent.begin));
   return t;
 }
@@ -156,11 +162,12 @@ std::string encode_safetensors(const std::string& path, const std::vector<NamedT
       if (d < 0) fail(path, where + "negative dimension in shape " + shape_text(t.shape));
       elements *= d;
     }
-    if (static_cast<size_t>(elements) != t.data.size())
+    const size_t values = t.type == TensorType::U8 ? t.bytes.size() : t.data.size();
+    if (static_cast<size_t>(elements) != values)
       fail(path, where + "shape " + shape_text(t.shape) + " has " + std::to_string(elements) +
-                     " elements but the data has " + std::to_string(t.data.size()));
-    const uint64_t end = offset + t.data.size() * sizeof(float);
-    header[t.name] = {{"dtype", "F32"},
+                     " elements but the data has " + std::to_string(values));
+    const uint64_t end = offset + values * element_size(t.type);
+    header[t.name] = {{"dtype", t.type == TensorType::U8 ? "U8" : "F32"},
                       {"shape", t.shape},
                       {"data_offsets", nlohmann::ordered_json::array({offset, end})}};
     offset = end;
@@ -179,7 +186,10 @@ std::string encode_safetensors(const std::string& path, const std::vector<NamedT
   bytes.reserve(8 + text.size() + offset);
   bytes += text;
   for (const NamedTensor& t : tensors)
-    bytes.append(reinterpret_cast<const char*>(t.data.data()), t.data.size() * sizeof(float));
+    if (t.type == TensorType::U8)
+      bytes.append(reinterpret_cast<const char*>(t.bytes.data()), t.bytes.size());
+    else
+      bytes.append(reinterpret_cast<const char*>(t.data.data()), t.data.size() * sizeof(float));
   return bytes;
 }
 
@@ -270,6 +280,10 @@ Header parse_header(const std::string& path, std::string_view text, uint64_t dat
 void fill_data(Header& h, const char* data) {
   for (const Extent& e : h.extents) {
     NamedTensor& t = h.tensors[e.tensor];
+    if (t.type == TensorType::U8) {
+      t.bytes.assign(data + e.begin, data + e.end);
+      continue;
+    }
     t.data.resize((e.end - e.begin) / sizeof(float));
     if (!t.data.empty()) std::memcpy(t.data.data(), data + e.begin, e.end - e.begin);
   }

@@ -187,13 +187,15 @@ void Trainer::resume_at(int epochs_done, long long global_step, RunHistory histo
 
 const EvalResult& Trainer::evaluate() {
   // No step since the last pass: the same weights, the same predictions, not another pass.
-  const long long last = !m_eval_points.empty()                   ? m_eval_points.back().step
-                         : m_learning && m_learning->passes() > 0 ? m_learning->points().back().step
-                                                                  : -1;
-  if (last == m_global_step)
-    m_backend.evaluate(m_eval);
-  else
+  const EvalPoint* last = !m_eval_points.empty()                   ? &m_eval_points.back()
+                          : m_learning && m_learning->passes() > 0 ? &m_learning->points().back()
+                                                                   : nullptr;
+  if (!last || last->step != m_global_step) {
     evaluate_pass(m_epoch);
+    return m_eval;
+  }
+  m_backend.evaluate(m_eval);
+  record_evaluation(last->epoch_position);
   return m_eval;
 }
 
@@ -213,9 +215,17 @@ void Trainer::evaluate_pass(int epochs_done) {
   const EvalPoint point{static_cast<int>(m_eval_points.size()), m_global_step, epochs_done,
                         epochs_done + fraction};
   m_eval_points.push_back(point);
+  record_evaluation(point.epoch_position);
+  if (!m_learning) return;
+  EvalPoint at = point;
+  at.eval_index = m_learning->passes() == 0 ? 0 : m_learning->points().back().eval_index + 1;
+  m_learning->record(at, m_eval, m_learning_net);
+}
+
+void Trainer::record_evaluation(double epoch_position) {
   EvaluationRecord record;
   record.step = m_global_step;
-  record.epoch = point.epoch_position;
+  record.epoch = epoch_position;
   const int n = m_cfg.group.nets();
   for (int k = 0; k < n; ++k) {
     record.val_loss += m_eval.loss[k] / n;
@@ -223,10 +233,6 @@ void Trainer::evaluate_pass(int epochs_done) {
   }
   record.warning = not_learning_warning(m_eval, m_cfg.group.spec.classes, m_global_step);
   m_run.add_evaluation(std::move(record));
-  if (!m_learning) return;
-  EvalPoint at = point;
-  at.eval_index = m_learning->passes() == 0 ? 0 : m_learning->points().back().eval_index + 1;
-  m_learning->record(at, m_eval, m_learning_net);
 }
 
 void Trainer::keep_good_state() {

@@ -91,10 +91,12 @@ TEST(CliHistory, ResumeContinuesTheRunAsIfNeverStopped) {
   };
   const std::string whole = dir.file("whole.safetensors"), half = dir.file("half.safetensors"),
                     rest = dir.file("rest.safetensors");
-  ASSERT_EQ(with({"--epochs", "2", "--save", whole}).code, 0);
+  const std::string whole_csv = dir.file("whole.csv"), rest_csv = dir.file("rest.csv");
+  ASSERT_EQ(with({"--epochs", "2", "--save", whole, "--history-csv", whole_csv}).code, 0);
   ASSERT_EQ(with({"--epochs", "1", "--save", half}).code, 0);
-  const Result r = run_cli({"train", "--data", dir.file("data"), "--threads", "2", "--quiet",
-                            "--resume", half, "--epochs", "1", "--save", rest});
+  const Result r =
+      run_cli({"train", "--data", dir.file("data"), "--threads", "2", "--quiet", "--resume", half,
+               "--epochs", "1", "--save", rest, "--history-csv", rest_csv});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("resumed " + half + " after epoch 1, step 6"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("epoch 2/2"), std::string::npos) << r.out;
@@ -119,6 +121,9 @@ TEST(CliHistory, ResumeContinuesTheRunAsIfNeverStopped) {
   }
   ASSERT_EQ(hr.evaluations.size(), 2u);
   EXPECT_EQ(hr.evaluations[1].val_loss, hw.evaluations[1].val_loss);
+  // Every image's top-1 at both passes, the first from the checkpoint: the same as one run's.
+  EXPECT_EQ(read_csv(rest_csv), read_csv(whole_csv));
+  EXPECT_EQ(read_csv(rest_csv).size(), 1u + 30u * 2u);
 
   // The checkpoint decides the network: flags that would change it are refused.
   const Result arch =

@@ -98,6 +98,22 @@ TEST_F(CheckpointTest, SafetensorsRoundTrip) {
   EXPECT_NE(bytes.find("\"a.weight\":{\"dtype\":\"F32\",\"shape\":[2,3]"), std::string::npos);
 }
 
+TEST_F(CheckpointTest, SafetensorsRoundTripOfBytes) {
+  // Three bytes, then floats that start unaligned at byte 3, as the format allows.
+  const std::vector<NamedTensor> tensors = {{"m", {3}, {}, TensorType::U8, {0, 7, 255}},
+                                            {"w", {2}, {1.5f, -0.25f}}};
+  write_safetensors(path("b.safetensors"), tensors, {});
+  const std::vector<NamedTensor> back = read_safetensors(path("b.safetensors"));
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[0].type, TensorType::U8);
+  EXPECT_EQ(back[0].bytes, tensors[0].bytes);
+  EXPECT_TRUE(back[0].data.empty());
+  expect_same_tensors({back[1]}, {tensors[1]});
+  EXPECT_NE(read_bytes(path("b.safetensors")).find(R"("m":{"dtype":"U8","shape":[3],)"),
+            std::string::npos);
+  EXPECT_EQ(read_bytes(path("b.safetensors")).size() % 8, (3 + 8) % 8);  // no padding in the data
+}
+
 TEST_F(CheckpointTest, ReadsAHandWrittenFile) {
   // Another writer's choices: whitespace, escapes, metadata in the middle, data out of order.
   const std::string p = raw_file("hand.safetensors",
@@ -157,6 +173,10 @@ TEST_F(CheckpointTest, DamagedFilesAreCheckpointErrors) {
        R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})",
        2,
        {"shape [3] needs 12 bytes", "span 8"}},
+      {"bytes",
+       R"({"a":{"dtype":"U8","shape":[5],"data_offsets":[0,4]}})",
+       1,
+       {"shape [5] needs 5 bytes", "span 4"}},
       {"reversed", R"({"a":{"dtype":"F32","shape":[0],"data_offsets":[8,4]}})", 2, {"reversed"}},
       {"negative",
        R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[-4,0]}})",

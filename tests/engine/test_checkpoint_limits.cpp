@@ -104,7 +104,7 @@ TEST_F(CheckpointLimits, NonFiniteWeightsAreRefusedNamingTheTensor) {
     bias[3] = bad;
     saved.write_tensor(0, 1, TensorRole::Param, bias.data());
     const std::string p = path("nan.safetensors");
-    save_checkpoint(p, saved, 0, {spec, group.optimizer, 64, 1, 0, 0, "x", {}});
+    save_checkpoint(p, saved, 0, {spec, group.optimizer, 64, 1, 0, 0, "x"});
     FakeBackend loaded;
     loaded.configure(group, none, none);
     expect_quick_refusal([&] { load_checkpoint(p, loaded, 0); },
@@ -120,7 +120,7 @@ TEST_F(CheckpointLimits, ShapeMismatchNamesBothImageShapes) {
   FakeBackend saved;
   saved.configure(group, none, none);
   const std::string p = path("28.safetensors");
-  save_checkpoint(p, saved, 0, {group.spec, group.optimizer, 64, 1, 0, 0, "x", {}});
+  save_checkpoint(p, saved, 0, {group.spec, group.optimizer, 64, 1, 0, 0, "x"});
   group.spec = NetworkSpec::parse("d10", {1, 32, 32}, 10);
   FakeBackend other;
   other.configure(group, none, none);

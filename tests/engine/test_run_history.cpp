@@ -2,6 +2,7 @@
 // wrong), the rule for a second pass at the same step, and its place in checkpoints.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <limits>
 #include <map>
@@ -163,9 +164,9 @@ INSTANTIATE_TEST_SUITE_P(
                     "evaluations":[]})",
                    "losses has 2 steps, 1 losses and 2 accuracies"},
         BadHistory{R"({"losses":{"step":[-1],"loss":[1],"accuracy":[0.5]},"evaluations":[]})",
-                   "losses[0].step is not a step"},
+                   "losses[0].step is not a whole number (0 or more)"},
         BadHistory{R"({"losses":{"step":[0.5],"loss":[1],"accuracy":[0.5]},"evaluations":[]})",
-                   "losses[0].step is not a step"},
+                   "losses[0].step is not a whole number (0 or more)"},
         BadHistory{R"({"losses":{"step":[0],"loss":["1"],"accuracy":[0.5]},"evaluations":[]})",
                    "losses[0].loss is not a number"},
         BadHistory{R"({"losses":{"step":[0],"loss":[1],"accuracy":{}},"evaluations":[]})",
@@ -263,6 +264,103 @@ TEST_F(RunHistoryCheckpoint, ADamagedHistoryIsRefusedBeforeAnyWeightIsLoaded) {
   }
   EXPECT_EQ(other.tensor(0, 0, TensorRole::Param), before);
   EXPECT_EQ(other.step_count(), 0);
+}
+
+TEST_F(RunHistoryCheckpoint, KeepsTheLearningHistoryAsBytes) {
+  const std::vector<uint8_t> labels = {0, 1, 2};
+  LearningHistory learning(labels);
+  learning.record({0, 5, 0, 0.5}, std::vector<uint8_t>{0, 9, 2});
+  learning.record({3, 10, 1, 1.0}, std::vector<uint8_t>{0, 1, 7});
+  m_meta.learning_points = learning.points();
+  m_meta.learning_top1 = learning.top1s();
+  save_checkpoint(path("learn.safetensors"), m_backend, 0, m_meta);
+
+  std::map<std::string, std::string> md;
+  const std::vector<NamedTensor> tensors = read_safetensors(path("learn.safetensors"), &md);
+  const auto top1 = std::find_if(tensors.begin(), tensors.end(),
+                                 [](const NamedTensor& t) { return t.name == "history.top1"; });
+  ASSERT_NE(top1, tensors.end());
+  EXPECT_EQ(top1->type, TensorType::U8);  // one byte an image a pass, as PyTorch's uint8
+  EXPECT_EQ(top1->shape, (std::vector<int>{2, 3}));
+  EXPECT_EQ(md["learning_points"], "[[0,5,0,0.5],[3,10,1,1.0]]");
+
+  FakeBackend other;
+  other.configure(m_cfg, {}, {});
+  const CheckpointMeta loaded = load_checkpoint(path("learn.safetensors"), other, 0);
+  EXPECT_EQ(loaded.learning_top1, learning.top1s());
+  const LearningHistory back = saved_learning_history(loaded, labels);
+  ASSERT_EQ(back.passes(), 2);
+  EXPECT_EQ(back.points()[1].eval_index, 3);
+  EXPECT_EQ(back.points()[1].step, 10);
+  EXPECT_EQ(back.points()[1].epoch_position, 1.0);
+  EXPECT_EQ(back.top1(1, 0), 9);
+  EXPECT_EQ(back.times_forgotten(2), 1);
+  EXPECT_EQ(back.first_learned(1), 3);
+  // Another validation set (here: of 4 images) gets none; the header alone has the points.
+  EXPECT_EQ(saved_learning_history(loaded, {0, 1, 2, 3}).passes(), 0);
+  EXPECT_EQ(read_checkpoint_meta(path("learn.safetensors")).learning_points.size(), 2u);
+}
+
+struct BadLearning {
+  std::string what;
+  std::function<void(std::vector<NamedTensor>&, std::map<std::string, std::string>&)> damage;
+  std::string says;
+};
+
+TEST_F(RunHistoryCheckpoint, ADamagedLearningHistoryIsRefusedNamingIt) {
+  m_meta.learning_points = {{0, 5, 0, 0.5}};
+  m_meta.learning_top1 = {0, 1, 2, 3};
+  save_checkpoint(path("learn.safetensors"), m_backend, 0, m_meta);
+  const auto top1 = [](std::vector<NamedTensor>& t) -> NamedTensor& {
+    return *std::find_if(t.begin(), t.end(),
+                         [](const NamedTensor& n) { return n.name == "history.top1"; });
+  };
+  const std::vector<BadLearning> cases = {
+      {"no tensor", [&](auto& t, auto&) { t.erase(t.begin() + (&top1(t) - t.data())); },
+       "metadata 'learning_points' without the tensor 'history.top1'"},
+      {"more passes named than stored",
+       [](auto&, auto& md) { md["learning_points"] = "[[0,5,0,0.5],[1,6,0,0.6]]"; },
+       "tensor 'history.top1' has shape [1, 4], its 2 passes need [2, images]"},
+      {"a class the network does not have", [&](auto& t, auto&) { top1(t).bytes[2] = 10; },
+       "tensor 'history.top1' names class 10 of 10 (at element 2)"},
+      {"floats",
+       [&](auto& t, auto&) {
+         NamedTensor& n = top1(t);
+         n.type = TensorType::F32;
+         n.data.assign(n.bytes.begin(), n.bytes.end());
+         n.bytes.clear();
+       },
+       "tensor 'history.top1' is not U8"},
+      {"a weight as bytes",
+       [](auto& t, auto&) {
+         NamedTensor& w = t.front();
+         w.type = TensorType::U8;
+         w.bytes.assign(w.data.size(), 1);
+         w.data.clear();
+       },
+       "is not F32"},
+  };
+  for (const BadLearning& c : cases) {
+    std::map<std::string, std::string> md;
+    std::vector<NamedTensor> tensors = read_safetensors(path("learn.safetensors"), &md);
+    c.damage(tensors, md);
+    write_safetensors(path("bad.safetensors"), tensors, md);
+    FakeBackend other;
+    other.configure(m_cfg, {}, {});
+    try {
+      load_checkpoint(path("bad.safetensors"), other, 0);
+      ADD_FAILURE() << c.what << ": accepted";
+    } catch (const CheckpointError& e) {
+      EXPECT_NE(std::string(e.what()).find(c.says), std::string::npos)
+          << c.what << ": " << e.what();
+    }
+    EXPECT_EQ(other.tensor(0, 0, TensorRole::Param),
+              std::vector<float>(other.tensor(0, 0, TensorRole::Param).size(), 0.f))
+        << c.what << ": weights were loaded";
+  }
+  EXPECT_THROW(parse_learning_points_json("[[1,5,0,0.5],[1,6,0,0.6]]"), std::invalid_argument);
+  EXPECT_THROW(parse_learning_points_json("[[0,-5,0,0.5]]"), std::invalid_argument);
+  EXPECT_THROW(parse_learning_points_json("[[0,5,0]]"), std::invalid_argument);
 }
 
 }  // namespace

@@ -11,7 +11,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const cs::NamedTensor& t : tensors) {
       size_t elements = 1;
       for (int d : t.shape) elements *= static_cast<size_t>(d);
-      if (elements != t.data.size()) fuzz::bug("tensor '" + t.name + "': shape and data differ");
+      const size_t values = t.type == cs::TensorType::U8 ? t.bytes.size() : t.data.size();
+      if (elements != values) fuzz::bug("tensor '" + t.name + "': shape and data differ");
+      if (t.type == cs::TensorType::U8 && !t.data.empty()) fuzz::bug("a U8 tensor with floats");
     }
     fuzz::counts().accepted++;
   } catch (const cs::CheckpointError& e) {

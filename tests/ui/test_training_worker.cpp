@@ -299,14 +299,25 @@ void TestTrainingWorker::checkpointRoundTrip() {
   QCOMPARE(info.history->evaluations.size(), size_t(1));
   QCOMPARE(info.history->evaluations.front().val_accuracy, accuracy);
   QCOMPARE(rec.lossPoints, 12LL);
+  // And with its learning history: the saved pass at step 12, not a second one for the same
+  // weights; a later pass adds to it.
+  const HistoryPtr learning = rec.evaluations.back().history;
+  QCOMPARE(learning->passes(), 1);
+  QCOMPARE(learning->points().front().step, 12LL);
+  for (int i = 0; i < learning->images(); ++i)
+    QCOMPARE(learning->top1(i, 0), int(rec.evaluations.front().result->top_labels[3 * size_t(i)]));
   session.invoke(&TrainingWorker::step, run);
   QTRY_COMPARE(rec.lossPoints, 13LL);
+  session.invoke(&TrainingWorker::evaluateNow);
+  QTRY_COMPARE(rec.evaluations.size(), size_t(3));
+  QCOMPARE(rec.evaluations.back().history->passes(), 2);
+  QCOMPARE(rec.evaluations.back().history->points().back().eval_index, 1);
   session.invoke(&TrainingWorker::saveCheckpoint, path);
   QTRY_COMPARE(saved.count(), 2);
   const cs::RunHistory again = cs::read_checkpoint_meta(path.toStdString()).history;
   QCOMPARE(again.losses.size(), size_t(13));
   QCOMPARE(again.losses.back().step, 12LL);
-  QCOMPARE(again.evaluations.size(), size_t(1));  // the load's pass was the saved one's again
+  QCOMPARE(again.evaluations.size(), size_t(2));  // the load's pass was the saved one's again
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
 }
 

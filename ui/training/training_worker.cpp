@@ -165,6 +165,8 @@ void TrainingWorker::saveCheckpoint(const QString& path) {
     meta.epoch = m_trainer->epoch();
     meta.dataset = m_runData->train.name;  // the data the weights were trained on
     meta.history = m_trainer->history();
+    meta.learning_points = m_history->points();
+    meta.learning_top1 = m_history->top1s();
     cs::save_checkpoint(path.toStdString(), *m_backend, 0, meta);
     Q_EMIT checkpointSaved(path, meta.step);
   });
@@ -215,7 +217,9 @@ void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& reque
   run.config.epochs = meta.epoch + std::max(1, request.config.epochs);  // N more
   if (!beginRun(run, meta.history)) return;
   const bool ok = guarded([&] {
-    cs::load_checkpoint(path.toStdString(), *m_backend, 0);
+    const cs::CheckpointMeta loaded = cs::load_checkpoint(path.toStdString(), *m_backend, 0);
+    if (loaded.dataset == m_runData->train.name)  // the same validation images
+      *m_history = cs::saved_learning_history(loaded, m_runData->test.labels);
     m_trainer->resume_at(meta.epoch, meta.step, meta.history);
     m_lossCursor = m_trainer->losses().size();  // the UI has them from runStarted
     m_runStartStep = meta.step;

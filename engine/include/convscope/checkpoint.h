@@ -22,13 +22,17 @@ class CheckpointError : public Error {
   explicit CheckpointError(const std::string& what) : Error(ErrorKind::Checkpoint, what) {}
 };
 
+enum class TensorType { F32, U8 };
+
 struct NamedTensor {
   std::string name;
   std::vector<int> shape;
   std::vector<float> data;  // F32, row-major
+  TensorType type = TensorType::F32;
+  std::vector<uint8_t> bytes = {};  // a U8 tensor's values instead (data stays empty)
 };
 
-// Low-level safetensors I/O (F32 tensors only; metadata is string -> string). Reading accepts
+// Low-level safetensors I/O (F32 and U8 tensors; metadata is string -> string). Reading accepts
 // only a regular file and checks the header against the file size before reading the data.
 void write_safetensors(const std::string& path, const std::vector<NamedTensor>& tensors,
                        const std::map<std::string, std::string>& metadata);
@@ -47,11 +51,15 @@ struct CheckpointMeta {
   NetworkSpec spec;
   OptimizerConfig optimizer;
   int batch_size = 64;
-  uint64_t seed = 1;    // initialization seed of this network
-  long long step = 0;   // optimizer steps taken
-  int epoch = 0;        // epochs completed
-  std::string dataset;  // dataset name
-  RunHistory history;   // the run's losses and validation passes (empty in older checkpoints)
+  uint64_t seed = 1;        // initialization seed of this network
+  long long step = 0;       // optimizer steps taken
+  int epoch = 0;            // epochs completed
+  std::string dataset;      // dataset name
+  RunHistory history = {};  // the run's losses and validation passes (empty in older checkpoints)
+  // The network's top-1 for every validation image at every recorded pass: a LearningHistory's
+  // points and, when the tensors were read, its (passes, images) bytes. Empty when none.
+  std::vector<EvalPoint> learning_points = {};
+  std::vector<uint8_t> learning_top1 = {};
 };
 
 // Save network `net` of the backend's group (weights, optimizer state, metadata).
@@ -62,5 +70,10 @@ CheckpointMeta read_checkpoint_meta(const std::string& path);
 // Load weights and optimizer state into network `net` of a backend configured with the same spec.
 // Throws CheckpointError naming the file and the mismatch.
 CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int net);
+
+// The learning history of a checkpoint's run, for the validation set `labels`, to go on
+// recording into; empty when the checkpoint has none or was evaluated on another number of
+// images. (The caller knows whether the validation set is the checkpoint's.)
+LearningHistory saved_learning_history(const CheckpointMeta& meta, std::vector<uint8_t> labels);
 
 }  // namespace cs

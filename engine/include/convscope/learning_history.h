@@ -54,6 +54,8 @@ class LearningHistory {
   int images() const { return static_cast<int>(m_labels.size()); }
   int passes() const { return static_cast<int>(m_points.size()); }
   const std::vector<EvalPoint>& points() const { return m_points; }
+  // Every pass's top-1 of every image, (passes, images): what a checkpoint saves.
+  const std::vector<uint8_t>& top1s() const { return m_top1; }
 
   // Per image (std::out_of_range for an index outside [0, images())).
   int top1(int image, int pass) const;  // pass in [0, passes())

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "convscope/learning_history.h"
+
 namespace cs {
 
 struct LossPoint {
@@ -54,5 +56,11 @@ std::string history_json(const RunHistory& history);
 // Throws std::invalid_argument saying what is wrong: not JSON, a missing or mistyped member,
 // arrays of different lengths, a negative step, a non-finite value.
 RunHistory parse_history_json(std::string_view text);
+
+// A LearningHistory's passes as JSON, [[eval_index, step, epoch, epoch_position], ...]; the
+// parser throws std::invalid_argument unless eval_index increases and steps and epochs are not
+// negative.
+std::string learning_points_json(const std::vector<EvalPoint>& points);
+std::vector<EvalPoint> parse_learning_points_json(std::string_view text);
 
 }  // namespace cs

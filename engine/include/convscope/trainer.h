@@ -99,7 +99,8 @@ class Trainer {
   // the divergence fallback.
   void resume_at(int epochs_done, long long global_step, RunHistory history = {});
   // Evaluate now (outside the epoch schedule), e.g. after loading a checkpoint. A validation pass
-  // unless the last pass (of this trainer or the attached history) ran at this very step.
+  // unless the last pass (of this trainer or the attached history) ran at this very step; either
+  // way the run's history ends with a record at this step.
   const EvalResult& evaluate();
 
  private:
@@ -107,6 +108,8 @@ class Trainer {
   void end_epoch();
   // Evaluates into m_eval and records the pass, which ran with `epochs_done` epochs completed.
   void evaluate_pass(int epochs_done);
+  // m_eval into the run's history at this step (RunHistory::add_evaluation's rule).
+  void record_evaluation(double epoch_position);
   void keep_good_state();
   void restore_good_state();
 
