@@ -141,6 +141,7 @@ int train_command(const std::vector<std::string>& argv) {
         progress.update(trainer.step_in_epoch(), trainer.samples_seen() - epoch_samples_base, loss);
       }
     }
+    trainer.drain_losses();  // an interrupted epoch's last steps, for the history saved
   } catch (const DivergenceError& e) {
     progress.finish();
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -37,14 +37,18 @@ TEST_P(Signals, TrainStopsAndSaves) {
   TempDir dir;
   write_idx_folder(dir.file("data"), 256, 64);
   const std::string ck = dir.file("net.safetensors");
-  const Result r = stop_with(GetParam(),
-                             {"train", "--data", dir.file("data"), "--arch", "d16:relu-d10",
-                              "--epochs", "100000", "--threads", "1", "--quiet", "--save", ck},
-                             "epoch 2/");
+  const Result r =
+      stop_with(GetParam(),
+                {"train", "--data", dir.file("data"), "--arch", "d16:relu-d10", "--batch-size", "1",
+                 "--epochs", "100000", "--threads", "1", "--quiet", "--save", ck},
+                "epoch 2/");  // 256 steps an epoch: the signal comes within one
   EXPECT_EQ(r.code, 128 + GetParam()) << r.err;
   EXPECT_NE(r.err.find("interrupted"), std::string::npos) << r.err;
   ASSERT_TRUE(std::filesystem::exists(ck)) << r.err;
-  EXPECT_GE(read_checkpoint_meta(ck).epoch, 2);
+  const CheckpointMeta meta = read_checkpoint_meta(ck);
+  EXPECT_GE(meta.epoch, 2);
+  // Every step's loss up to the signal, those since the last drain (every 20) included.
+  EXPECT_EQ(static_cast<long long>(meta.history.losses.size()), meta.step);
 }
 
 TEST_P(Signals, EnsembleStopsAndKeepsFinishedEpochsWithWeights) {

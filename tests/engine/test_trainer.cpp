@@ -367,6 +367,14 @@ TEST(Trainer, RunHistoryHasEveryStepAndPassAndGoesOnAfterResume) {
   EXPECT_DOUBLE_EQ(h.evaluations[3].train_loss, t.epochs()[1].train_loss);
   EXPECT_DOUBLE_EQ(h.evaluations[3].train_accuracy, 0.5);
 
+  // Losses arrive every loss_every (3) steps; drain_losses() takes the rest at once.
+  Trainer partial(b, train, val, tiny_config(1, 16, 1));
+  partial.step();
+  partial.step();
+  EXPECT_TRUE(partial.history().losses.empty());
+  partial.drain_losses();
+  EXPECT_EQ(partial.history().losses.size(), 2u);
+
   // A checkpoint loaded into the next trainer: its history goes on.
   Trainer next(b, train, val, tiny_config(3, 16, 2));
   next.resume_at(2, 6, h);

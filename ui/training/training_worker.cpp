@@ -164,6 +164,7 @@ void TrainingWorker::saveCheckpoint(const QString& path) {
     meta.step = m_backend->step_count();
     meta.epoch = m_trainer->epoch();
     meta.dataset = m_runData->train.name;  // the data the weights were trained on
+    m_trainer->drain_losses();             // a GPU's last few steps (it drains every 10)
     meta.history = m_trainer->history();
     meta.learning_points = m_history->points();
     meta.learning_top1 = m_history->top1s();

@@ -98,13 +98,15 @@ class Trainer {
   // epochs and `global_step` steps had run here, with their history; the loaded state becomes
   // the divergence fallback.
   void resume_at(int epochs_done, long long global_step, RunHistory history = {});
+  // Takes the losses of the steps since the last drain (every loss_every steps otherwise) into
+  // the history, e.g. before it is saved. Throws DivergenceError as step() does.
+  void drain_losses();
   // Evaluate now (outside the epoch schedule), e.g. after loading a checkpoint. A validation pass
   // unless the last pass (of this trainer or the attached history) ran at this very step; either
   // way the run's history ends with a record at this step.
   const EvalResult& evaluate();
 
  private:
-  void drain_losses();
   void end_epoch();
   // Evaluates into m_eval and records the pass, which ran with `epochs_done` epochs completed.
   void evaluate_pass(int epochs_done);
