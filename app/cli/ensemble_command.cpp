@@ -1,7 +1,9 @@
 // convscope-cli ensemble: train N identically-built networks in lockstep, record every epoch in
 // the run store, and print which validation images they most often get wrong.
-// convscope-cli runs: list the stored runs.
+// convscope-cli runs: list the stored runs, or export one network's weights.
+#include <charconv>
 #include <cstdio>
+#include <utility>
 
 #include "commands.h"
 #include "convscope/ensemble.h"
@@ -37,6 +39,21 @@ void print_hardest(const EnsembleStats& s, int rows) {
                 im.common_wrong_label, im.common_wrong, im.mean_true_prob, im.vote,
                 im.disagreement);
   }
+}
+
+// "RUN:NET" of --export: a run id and a network of it.
+std::pair<int64_t, int> run_and_net(const std::string& text) {
+  const size_t colon = text.find(':');
+  long long run = 0;
+  int net = -1;
+  const auto whole = [](const std::string& s, auto& out) {
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return !s.empty() && ec == std::errc() && end == s.data() + s.size() && out >= 0;
+  };
+  if (colon == std::string::npos || !whole(text.substr(0, colon), run) ||
+      !whole(text.substr(colon + 1), net))
+    throw UsageError("--export: '" + text + "' is not RUN:NET (as 3:17, network 17 of run 3)");
+  return {run, net};
 }
 
 }  // namespace
@@ -114,10 +131,24 @@ int ensemble_command(const std::vector<std::string>& argv) {
 
 int runs_command(const std::vector<std::string>& argv) {
   Args args("runs");
-  args.set_summary("List the runs in the run store, newest first.");
+  args.set_summary(
+      "List the runs in the run store, newest first; or, with --export, write one network's "
+      "final weights as a safetensors file.");
   args.option("store", "FILE", default_store_path(), "the run store (SQLite)");
+  args.option("export", "RUN:NET", "",
+              "write network NET of run RUN (PyTorch names and layouts, its spec and seed in the "
+              "metadata) to --to instead of listing the runs");
+  args.option("to", "FILE", "", "the file --export writes (atomically)");
   if (!args.parse(argv)) return 0;
   Store store(args.str("store"), StoreAccess::ReadOnly);
+  if (args.given("export")) {
+    if (!args.given("to")) throw UsageError("--export needs --to FILE");
+    const auto [run, net] = run_and_net(args.str("export"));
+    store.export_weights(run, net, args.str("to"));
+    std::fprintf(stderr, "wrote network %d of run %lld to %s\n", net, static_cast<long long>(run),
+                 args.str("to").c_str());
+    return 0;
+  }
   std::printf("%5s  %-24s %-11s %5s %7s %9s  %-8s %s\n", "run", "created", "status", "nets",
               "epochs", "mean acc", "backend", "architecture");
   for (const RunSummary& r : store.list_runs())

@@ -1,12 +1,14 @@
-// The run store from the command line: reading creates nothing, an empty path is refused, a
-// damaged store is refused before any training, and errors say what failed in words (the SQL
-// only with --verbose).
+// The run store from the command line: a network's weights export, reading creates nothing, an
+// empty path is refused, a damaged store is refused before any training, and errors say what
+// failed in words (the SQL only with --verbose).
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "cli_runner.h"
+#include "convscope/checkpoint.h"
 #include "convscope/store.h"
 
 namespace cs {
@@ -29,6 +31,37 @@ std::string damaged_store(const TempDir& dir) {
     f.write("\xff\xff\xff\xff\xff\xff\xff\xff", 8);
   }
   return path;
+}
+
+TEST(CliStore, ExportsANetworksWeights) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 128, 32);
+  const std::string store = dir.file("runs.db"), out = dir.file("net1.safetensors");
+  ASSERT_EQ(run_cli({"ensemble", "--data", dir.file("data"), "--arch", "d10", "--nets", "2",
+                     "--threads", "1", "--quiet", "--store", store})
+                .code,
+            0);
+  const Result r = run_cli({"runs", "--store", store, "--export", "1:1", "--to", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("wrote network 1 of run 1 to " + out), std::string::npos) << r.err;
+  std::map<std::string, std::string> meta;
+  const std::vector<NamedTensor> tensors = read_safetensors(out, &meta);
+  ASSERT_EQ(tensors.size(), 2u);
+  EXPECT_EQ(tensors[0].name, "fc1.weight");
+  EXPECT_EQ(tensors[0].shape, (std::vector<int>{10, 784}));  // PyTorch's [out, in]
+  EXPECT_EQ(meta["spec"], "d10");
+  const std::vector<NamedTensor> stored = Store(store, StoreAccess::ReadOnly).load_weights(1, 1);
+  EXPECT_EQ(tensors[0].data, stored[0].data);
+
+  const Result none = run_cli({"runs", "--store", store, "--export", "1:2", "--to", out});
+  EXPECT_EQ(none.code, 1) << none.err;
+  EXPECT_NE(none.err.find("run 1 network 2 does not exist"), std::string::npos) << none.err;
+  for (const char* bad : {"1", "1:x", ":1", "1:-1"}) {
+    const Result r2 = run_cli({"runs", "--store", store, "--export", bad, "--to", out});
+    EXPECT_EQ(r2.code, 2) << bad;
+    EXPECT_NE(r2.err.find("is not RUN:NET"), std::string::npos) << r2.err;
+  }
+  EXPECT_EQ(run_cli({"runs", "--store", store, "--export", "1:0"}).code, 2);  // no --to
 }
 
 TEST(CliStore, ReadingNeverCreates) {
