@@ -1,10 +1,10 @@
-// safetensors files (https://github.com/huggingface/safetensors), F32 tensors only.
+// safetensors files (https://github.com/huggingface/safetensors), F32 and U8 tensors.
 //
 // Layout: an 8-byte little-endian header length N, N bytes of JSON header (padded with spaces
 // to a multiple of 8), then the tensor data. The header maps each tensor name to
-// {"dtype":"F32","shape":[...],"data_offsets":[begin,end]} (offsets relative to the data) and
-// "__metadata__" to a string->string map. Reading is strict: the tensors must tile the data
-// exactly, as the reference implementation requires.
+// {"dtype":"F32" or "U8","shape":[...],"data_offsets":[begin,end]} (offsets relative to the
+// data) and "__metadata__" to a string->string map. Reading is strict: the tensors must tile the
+// data exactly, as the reference implementation requires.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -85,11 +85,11 @@ HeaderJson parse_json(std::string_view text) {
   return out;
 }
 
-// Where one tensor's bytes lie in the data section.
 uint64_t element_size(TensorType type) {
   return type == TensorType::U8 ? 1 : sizeof(float);
 }
 
+// Where one tensor's bytes lie in the data section.
 struct Extent {
   size_t tensor;  // index into the result
   uint64_t begin, end;

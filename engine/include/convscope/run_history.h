@@ -54,7 +54,7 @@ inline constexpr size_t kMaxSavedEvaluations = 50'000;
 //                     "train_accuracy", "warning"}, ...]}
 std::string history_json(const RunHistory& history);
 // Throws std::invalid_argument saying what is wrong: not JSON, a missing or mistyped member,
-// arrays of different lengths, a negative step, a non-finite value.
+// arrays of different lengths, a step that is not a whole number of 0 or more, a non-finite value.
 RunHistory parse_history_json(std::string_view text);
 
 // A LearningHistory's passes as JSON, [[eval_index, step, epoch, epoch_position], ...]; the
