@@ -16,7 +16,7 @@ namespace {
 using namespace std::string_literals;
 
 std::string data_file(const std::string& name) {
-  return std::string(CONVSCOPE_SOURCE_DIR) + "/tests/data/png/" + name;
+  return (std::filesystem::path(CONVSCOPE_SOURCE_DIR) / "tests/data/png" / name).string();
 }
 
 void expect_near(const GrayImage& got, const GrayImage& want, int tolerance,

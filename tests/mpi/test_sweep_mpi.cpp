@@ -43,8 +43,7 @@ class MpiSweep : public testing::Test {
   std::string command(int ranks, const std::string& sweep_args, const std::string& store,
                       const std::string& log) const {
     std::string cmd =
-        ranks > 0 ? std::string(MPIEXEC) + " -n " + std::to_string(ranks) + " --oversubscribe "
-                  : std::string();
+        ranks > 0 ? MPIEXEC " -n " + std::to_string(ranks) + " --oversubscribe " : std::string();
     return cmd + CONVSCOPE_CLI + " sweep --data " + m_dir.file("data") + " --threads 1 --store " +
            store + " " + sweep_args + " > " + log + " 2>&1";
   }

@@ -4,7 +4,7 @@
 
 #include <QFile>
 #include <QString>
-#include <QtTest>
+#include <QTest>
 #include <functional>
 
 #include "file_size_limit.h"

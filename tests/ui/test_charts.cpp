@@ -5,8 +5,8 @@
 #include <QLabel>
 #include <QLogValueAxis>
 #include <QSlider>
+#include <QTest>
 #include <QValueAxis>
-#include <QtTest>
 #include <cmath>
 
 #include "charts/chart_math.h"

@@ -5,7 +5,7 @@
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QTabBar>
-#include <QtTest>
+#include <QTest>
 #include <cmath>
 
 #include "network/color_legend.h"

@@ -7,7 +7,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
-#include <QtTest>
+#include <QTest>
 
 #include "settings/hyperparameter_panel.h"
 #include "settings/log_spin_box.h"

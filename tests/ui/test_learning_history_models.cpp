@@ -7,7 +7,7 @@
 #include <QFile>
 #include <QListView>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "history/history_strip_model.h"
 #include "history/learning_history_panel.h"

@@ -9,8 +9,8 @@
 #include <QMenuBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTimer>
-#include <QtTest>
 
 #include "charts/training_charts.h"
 #include "ensemble/ensemble_page.h"

@@ -4,8 +4,8 @@
 #include <QSettings>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QXmlStreamReader>
-#include <QtTest>
 #include <memory>
 
 #include "charts/training_charts.h"

@@ -9,7 +9,7 @@
 #include <QListView>
 #include <QPushButton>
 #include <QSignalSpy>
-#include <QtTest>
+#include <QTest>
 #include <cmath>
 
 #include "predictions/confusion_matrix_model.h"

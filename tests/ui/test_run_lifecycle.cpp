@@ -17,8 +17,8 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTimer>
-#include <QtTest>
 
 #include "charts/training_charts.h"
 #include "convscope/checkpoint.h"

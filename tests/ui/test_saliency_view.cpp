@@ -4,7 +4,7 @@
 #include <QImageReader>
 #include <QSignalSpy>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 #include <cmath>
 #include <functional>
 #include <memory>

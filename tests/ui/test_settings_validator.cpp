@@ -2,7 +2,7 @@
 // the spec they build, the mapping of spec layers back to fields, and QSettings persistence.
 #include <QSettings>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "settings/settings_validator.h"
 

@@ -3,7 +3,7 @@
 #include <QAction>
 #include <QClipboard>
 #include <QLabel>
-#include <QtTest>
+#include <QTest>
 
 #include "widgets/elided_label.h"
 #include "window/training_status_bar.h"

@@ -4,7 +4,7 @@
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 
 #include "convscope/checkpoint.h"
 #include "test_data.h"

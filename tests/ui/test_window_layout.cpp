@@ -10,8 +10,8 @@
 #include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
+#include <QTest>
 #include <QToolBar>
-#include <QtTest>
 #include <algorithm>
 
 #include "canvas/canvas_panel.h"

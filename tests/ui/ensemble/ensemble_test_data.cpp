@@ -1,6 +1,6 @@
 #include "ensemble_test_data.h"
 
-#include <QtTest>
+#include <QTest>
 #include <random>
 
 #include "ensemble/ensemble_page.h"

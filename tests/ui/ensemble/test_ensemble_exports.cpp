@@ -4,7 +4,7 @@
 #include <QImage>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
-#include <QtTest>
+#include <QTest>
 #include <functional>
 
 #include "charts/compact_chart_view.h"

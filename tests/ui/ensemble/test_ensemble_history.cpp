@@ -2,7 +2,7 @@
 // its "Forgotten" column (QAbstractItemModelTester, sorting through the filter model) and the
 // detail panel's networks-right-per-epoch strip, and a run without a per-epoch history.
 #include <QAbstractItemModelTester>
-#include <QtTest>
+#include <QTest>
 
 #include "ensemble/ensemble_page.h"
 #include "ensemble/epoch_learning_strip.h"

@@ -2,8 +2,9 @@
 // QAbstractItemModelTester on each, the filter model's filters and sort orders, the per-network
 // predictions, the confusion counts and the run list.
 #include <QAbstractItemModelTester>
+#include <QSignalSpy>
 #include <QSortFilterProxyModel>
-#include <QtTest>
+#include <QTest>
 
 #include "ensemble/misclassification_filter_model.h"
 #include "ensemble/misclassification_model.h"

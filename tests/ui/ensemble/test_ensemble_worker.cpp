@@ -2,8 +2,8 @@
 // MNIST, or a synthetic set without it) into a temporary run store, reports progress, keeps the
 // finished epochs when cancelled, and reports store errors.
 #include <QTemporaryDir>
+#include <QTest>
 #include <QThread>
-#include <QtTest>
 
 #include "convscope/store.h"
 #include "ensemble/ensemble_worker.h"

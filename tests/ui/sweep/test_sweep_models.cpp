@@ -9,8 +9,9 @@
 #include <QComboBox>
 #include <QLineSeries>
 #include <QScatterSeries>
+#include <QSignalSpy>
 #include <QSortFilterProxyModel>
-#include <QtTest>
+#include <QTest>
 
 #include "convscope/sweep_stats.h"
 #include "sweep/comparison_panel.h"

@@ -10,7 +10,7 @@
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTableView>
-#include <QtTest>
+#include <QTest>
 
 #include "convscope/store.h"
 #include "ensemble/ensemble_page.h"
