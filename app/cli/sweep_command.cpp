@@ -153,6 +153,7 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
     std::printf("config %d (run %lld) epoch %d/%d: accuracy %.2f%% ± %.2f [%.2f%%, %.2f%%]  %s\n",
                 config, static_cast<long long>(run), m.epoch, plan.settings.epochs, 100 * s.mean,
                 100 * s.std, 100 * s.min, 100 * s.max, plan.configs[config].key().c_str());
+    std::fflush(stdout);  // each epoch as it ends, through a pipe too
     warnings.epoch(m, config, "config " + std::to_string(config));
   };
   hooks.unit_failed = [&](const SweepUnit& u, const std::string& error) {

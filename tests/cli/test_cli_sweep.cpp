@@ -54,7 +54,7 @@ TEST_F(CliSweep, GridRunsEveryConfigurationThenResumeSkipsThem) {
 }
 
 TEST_F(CliSweep, InterruptedSweepResumesWithTheSameCommand) {
-  write_idx_folder(m_dir.file("data"), 4096, 64, 16);
+  write_idx_folder(m_dir.file("data"), 1024, 64, 16);
   const auto a = args("arch=c3x8:relu-m2-d10; lr=0.001,0.002,0.003,0.004", {"--epochs", "3"});
   {
     Process p(a);
