@@ -44,7 +44,8 @@ int eval_command(const std::vector<std::string>& argv) {
   if (!args.given("checkpoint")) throw UsageError("--checkpoint FILE is required");
 
   const std::string path = args.str("checkpoint");
-  const CheckpointMeta meta = read_checkpoint_meta(path);
+  const Checkpoint checkpoint = read_checkpoint(path);
+  const CheckpointMeta& meta = checkpoint.meta;
   const DatasetPair data = load_data(args);
   if (!(meta.spec.input == data.test.shape) || meta.spec.classes != data.test.classes)
     throw std::runtime_error(
@@ -59,7 +60,7 @@ int eval_command(const std::vector<std::string>& argv) {
   group.batch_size = meta.batch_size;
   group.seeds = {meta.seed};
   sel.backend->configure(group, data.test, data.test);
-  load_checkpoint(path, *sel.backend, 0);
+  load_checkpoint(checkpoint, *sel.backend, 0);
 
   EvalResult r;
   sel.backend->evaluate(r);

@@ -41,7 +41,7 @@ void save(const std::string& path, Trainer& t, const LearningHistory& learning,
 
 // --resume: the checkpoint's network, optimizer, batch and seed, to train --epochs more epochs
 // (the hyperparameter flags given override its values). The data's shape is checked by the
-// trainer, the weights by load_checkpoint().
+// trainer, the weights by read_checkpoint().
 TrainConfig resume_config(const Args& args, const CheckpointMeta& meta) {
   for (const char* flag : {"arch", "optimizer", "batch-size", "seed"})
     if (args.given(flag))
@@ -84,9 +84,9 @@ int train_command(const std::vector<std::string>& argv) {
 
   const DatasetPair data = load_data(args);
   const std::string resume = args.str("resume");
-  const CheckpointMeta resumed = resume.empty() ? CheckpointMeta{} : read_checkpoint_meta(resume);
+  const Checkpoint resumed = resume.empty() ? Checkpoint{} : read_checkpoint(resume);
   TrainConfig cfg =
-      resume.empty() ? train_config(args, data.train, 1) : resume_config(args, resumed);
+      resume.empty() ? train_config(args, data.train, 1) : resume_config(args, resumed.meta);
   cfg.eval_every = args.integer("eval-every", 0, 1 << 30);
   BackendSelection sel = select_backend(args);
   std::fprintf(stderr,
@@ -99,12 +99,13 @@ int train_command(const std::vector<std::string>& argv) {
   // Recorded always: the checkpoint keeps it (about 10 KB a pass for MNIST's 10,000 images).
   LearningHistory history(data.test.labels);
   if (!resume.empty()) {
-    const CheckpointMeta loaded = load_checkpoint(resume, *sel.backend, 0);
-    trainer.resume_at(resumed.epoch, resumed.step, resumed.history);
-    if (loaded.dataset == data.train.name)  // the same validation images
-      history = saved_learning_history(loaded, data.test.labels);
-    std::fprintf(stderr, "resumed %s after epoch %d, step %lld\n", resume.c_str(), resumed.epoch,
-                 resumed.step);
+    const CheckpointMeta& meta = resumed.meta;
+    load_checkpoint(resumed, *sel.backend, 0);
+    trainer.resume_at(meta.epoch, meta.step, meta.history);
+    if (meta.dataset == data.train.name)  // the same validation images
+      history = saved_learning_history(meta, data.test.labels);
+    std::fprintf(stderr, "resumed %s after epoch %d, step %lld\n", resume.c_str(), meta.epoch,
+                 meta.step);
   }
   trainer.record_history(&history);
 

@@ -121,11 +121,12 @@ Shape3 parse_input(const std::string& path, const std::string& s) {
   return {v[0], v[1], v[2]};
 }
 
-// The file's tensors in layout order, each checked by name and shape; nothing extra.
-std::vector<const NamedTensor*> match_layout(const std::string& path, const CheckpointMeta& meta,
-                                             const std::vector<TensorSlot>& expected,
-                                             const std::vector<NamedTensor>& tensors) {
-  std::vector<const NamedTensor*> found;
+// The indices of the file's tensors in layout order, each checked by name and shape; nothing
+// extra.
+std::vector<size_t> match_layout(const std::string& path, const CheckpointMeta& meta,
+                                 const std::vector<TensorSlot>& expected,
+                                 const std::vector<NamedTensor>& tensors) {
+  std::vector<size_t> found;
   for (const TensorSlot& s : expected) {
     const auto it = std::find_if(tensors.begin(), tensors.end(),
                                  [&](const NamedTensor& t) { return t.name == s.name; });
@@ -136,13 +137,14 @@ std::vector<const NamedTensor*> match_layout(const std::string& path, const Chec
       fail(path, "tensor '" + s.name + "' has shape " + shape_text(it->shape) + ", the spec " +
                      meta.spec.to_string() + " needs " + shape_text(s.shape));
     if (it->type != TensorType::F32) fail(path, "tensor '" + s.name + "' is not F32");
-    found.push_back(&*it);
+    found.push_back(static_cast<size_t>(it - tensors.begin()));
   }
   if (tensors.size() != found.size())
-    for (const NamedTensor& t : tensors)
-      if (t.name != kLearningTensor && std::find(found.begin(), found.end(), &t) == found.end())
-        fail(path, "unexpected tensor '" + t.name + "' for spec " + meta.spec.to_string() + ", " +
-                       to_string(meta.optimizer.kind));
+    for (size_t i = 0; i < tensors.size(); ++i)
+      if (tensors[i].name != kLearningTensor &&
+          std::find(found.begin(), found.end(), i) == found.end())
+        fail(path, "unexpected tensor '" + tensors[i].name + "' for spec " + meta.spec.to_string() +
+                       ", " + to_string(meta.optimizer.kind));
   return found;
 }
 
@@ -287,19 +289,24 @@ CheckpointMeta read_checkpoint_meta(const std::string& path) {
   return meta;
 }
 
-CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int net) {
-  std::map<std::string, std::string> md;
+Checkpoint read_checkpoint(const std::string& path) {
   read_checkpoint_meta(path);  // the header alone: a bad file is refused before its data is read
+  std::map<std::string, std::string> md;
   std::vector<NamedTensor> tensors = read_safetensors(path, &md);
-  CheckpointMeta meta = parse_meta(path, md);
-  const std::vector<TensorSlot> expected = layout(meta);
-
-  // Check everything before writing anything, so a bad file leaves the backend as it was.
-  const std::vector<const NamedTensor*> found = match_layout(path, meta, expected, tensors);
-  for (const NamedTensor* t : found) check_finite(path, *t);
+  Checkpoint checkpoint{path, parse_meta(path, md), {}};
+  CheckpointMeta& meta = checkpoint.meta;
+  const std::vector<size_t> found = match_layout(path, meta, layout(meta), tensors);
+  for (const size_t i : found) check_finite(path, tensors[i]);
   if (const NamedTensor* learning = learning_tensor(path, meta, tensors))
     meta.learning_top1 = learning->bytes;
+  for (const size_t i : found) checkpoint.tensors.push_back(std::move(tensors[i]));
+  return checkpoint;
+}
 
+void load_checkpoint(const Checkpoint& checkpoint, Backend& backend, int net) {
+  const std::string& path = checkpoint.path;
+  const CheckpointMeta& meta = checkpoint.meta;
+  // Check everything before writing anything, so a mismatch leaves the backend as it was.
   const GroupConfig& have = backend.config();
   if (!(have.spec == meta.spec))
     fail(path, "holds the network " + network_text(meta.spec) +
@@ -310,10 +317,17 @@ CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int ne
   if (net < 0 || net >= have.nets())
     fail(path, "network " + std::to_string(net) + " does not exist in the backend's group of " +
                    std::to_string(have.nets()));
+  const std::vector<TensorSlot> expected = layout(meta);
   for (size_t i = 0; i < expected.size(); ++i)
-    backend.write_tensor(net, expected[i].param, expected[i].role, found[i]->data.data());
+    backend.write_tensor(net, expected[i].param, expected[i].role,
+                         checkpoint.tensors[i].data.data());
   backend.set_step_count(meta.step);
-  return meta;
+}
+
+CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int net) {
+  Checkpoint checkpoint = read_checkpoint(path);
+  load_checkpoint(checkpoint, backend, net);
+  return std::move(checkpoint.meta);
 }
 
 LearningHistory saved_learning_history(const CheckpointMeta& meta, std::vector<uint8_t> labels) {

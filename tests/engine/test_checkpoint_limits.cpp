@@ -105,6 +105,8 @@ TEST_F(CheckpointLimits, NonFiniteWeightsAreRefusedNamingTheTensor) {
     saved.write_tensor(0, 1, TensorRole::Param, bias.data());
     const std::string p = path("nan.safetensors");
     save_checkpoint(p, saved, 0, {spec, group.optimizer, 64, 1, 0, 0, "x"});
+    // Reading the file refuses it, before any backend is made for it (the app keeps its run).
+    expect_quick_refusal([&] { read_checkpoint(p); }, "tensor 'fc1.bias' holds a non-finite value");
     FakeBackend loaded;
     loaded.configure(group, none, none);
     expect_quick_refusal([&] { load_checkpoint(p, loaded, 0); },

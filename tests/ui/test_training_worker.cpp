@@ -5,6 +5,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <cmath>
+#include <map>
 
 #include "convscope/checkpoint.h"
 #include "test_data.h"
@@ -286,6 +288,7 @@ void TestTrainingWorker::checkpointRoundTrip() {
   QCOMPARE(session.state(), TrainingState::Paused);
   const auto meta = loaded.front().at(1).value<cs::CheckpointMeta>();
   QCOMPARE(meta.spec, run.config.group.spec);
+  QVERIFY(meta.history.empty());  // the history comes with runStarted, below, not twice
   QTRY_COMPARE(rec.evaluations.size(), size_t(2));  // loading evaluates the restored weights
   QCOMPARE(rec.evaluations.back().metrics.val_accuracy, accuracy);
   QCOMPARE(rec.evaluations.back().metrics.step, 12LL);
@@ -433,6 +436,20 @@ void TestTrainingWorker::failedLoadKeepsTheRun() {
   QTRY_COMPARE(rec.failures.size(), 2);
   QVERIFY2(rec.failures.back().contains(QStringLiteral("does not exist")),
            qPrintable(rec.failures.back()));
+  // A whole checkpoint but for one weight that is NaN: refused before the run is left too.
+  const QString nan = m_dir.filePath(QStringLiteral("nan.safetensors"));
+  QSignalSpy saved(&rec, &Recorder::checkpointSaved);
+  session.invoke(&TrainingWorker::saveCheckpoint, nan);
+  QTRY_COMPARE(saved.count(), 1);
+  std::map<std::string, std::string> metadata;
+  std::vector<cs::NamedTensor> tensors = cs::read_safetensors(nan.toStdString(), &metadata);
+  tensors.front().data.at(3) = std::nanf("");
+  cs::write_safetensors(nan.toStdString(), tensors, metadata);
+  session.invoke(&TrainingWorker::loadCheckpoint, nan, testing_data::smallRun(*m_data, 1));
+  QTRY_COMPARE(rec.failures.size(), 3);
+  QVERIFY2(
+      rec.failures.back().contains(QStringLiteral("holds a non-finite value (nan at element 3)")),
+      qPrintable(rec.failures.back()));
   QTest::qWait(100);
   QCOMPARE(session.state(), TrainingState::Finished);  // not Stopped, not Idle
   QCOMPARE(states.count(), stateChanges);

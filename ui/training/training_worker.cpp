@@ -173,12 +173,11 @@ void TrainingWorker::saveCheckpoint(const QString& path) {
   });
 }
 
-QString TrainingWorker::checkpointProblem(const QString& path, cs::CheckpointMeta* meta) const {
+QString TrainingWorker::checkpointProblem(const QString& path, cs::Checkpoint* checkpoint) const {
   const QString name = QFileInfo(path).fileName();
   if (!QFileInfo(path).isFile()) return tr("%1 does not exist or is not a file.").arg(path);
   try {
-    *meta = cs::read_checkpoint_meta(path.toStdString());
-    (void)cs::read_safetensors(path.toStdString());  // every tensor is there and readable
+    *checkpoint = cs::read_checkpoint(path.toStdString());
   } catch (const std::exception& e) {
     QString why = QString::fromUtf8(e.what());
     const QString prefix = path + QStringLiteral(": ");
@@ -188,16 +187,16 @@ QString TrainingWorker::checkpointProblem(const QString& path, cs::CheckpointMet
     return tr("%1 is not a Convscope checkpoint (%2).").arg(name, why);
   }
   if (!m_data) return {};  // beginRun() says what to do
-  const cs::Shape3 in = meta->spec.input, have = m_data->train.shape;
-  if (in.c != have.c || in.h != have.h || in.w != have.w ||
-      meta->spec.classes != m_data->train.classes)
+  const cs::NetworkSpec& spec = checkpoint->meta.spec;
+  const cs::Shape3 in = spec.input, have = m_data->train.shape;
+  if (in.c != have.c || in.h != have.h || in.w != have.w || spec.classes != m_data->train.classes)
     return tr("%1 was trained on %2×%3×%4 images of %5 classes; the loaded dataset has "
               "%6×%7×%8 images of %9 classes.")
         .arg(name)
         .arg(in.c)
         .arg(in.h)
         .arg(in.w)
-        .arg(meta->spec.classes)
+        .arg(spec.classes)
         .arg(have.c)
         .arg(have.h)
         .arg(have.w)
@@ -207,9 +206,10 @@ QString TrainingWorker::checkpointProblem(const QString& path, cs::CheckpointMet
 
 void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& request) {
   if (m_state == TrainingState::Running) return;
-  cs::CheckpointMeta meta;
-  const QString problem = checkpointProblem(path, &meta);
+  cs::Checkpoint checkpoint;
+  const QString problem = checkpointProblem(path, &checkpoint);
   if (!problem.isEmpty()) return Q_EMIT failed(tr("Could not load the checkpoint"), problem);
+  const cs::CheckpointMeta& meta = checkpoint.meta;
   RunRequest run = request;
   run.config.group.spec = meta.spec;
   run.config.group.optimizer = meta.optimizer;
@@ -218,9 +218,9 @@ void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& reque
   run.config.epochs = meta.epoch + std::max(1, request.config.epochs);  // N more
   if (!beginRun(run, meta.history)) return;
   const bool ok = guarded([&] {
-    const cs::CheckpointMeta loaded = cs::load_checkpoint(path.toStdString(), *m_backend, 0);
-    if (loaded.dataset == m_runData->train.name)  // the same validation images
-      *m_history = cs::saved_learning_history(loaded, m_runData->test.labels);
+    cs::load_checkpoint(checkpoint, *m_backend, 0);
+    if (meta.dataset == m_runData->train.name)  // the same validation images
+      *m_history = cs::saved_learning_history(meta, m_runData->test.labels);
     m_trainer->resume_at(meta.epoch, meta.step, meta.history);
     m_lossCursor = m_trainer->losses().size();  // the UI has them from runStarted
     m_runStartStep = meta.step;
@@ -231,7 +231,12 @@ void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& reque
   if (!ok) return reset();  // a half-loaded run would show freshly initialized weights
   setState(TrainingState::Paused);
   emitProgress(true);
-  Q_EMIT checkpointLoaded(path, meta);
+  // The panels adopt its settings; its histories reached the UI with runStarted.
+  cs::CheckpointMeta settings = std::move(checkpoint.meta);
+  settings.history = {};
+  settings.learning_points = {};
+  settings.learning_top1 = {};
+  Q_EMIT checkpointLoaded(path, settings);
 }
 
 void TrainingWorker::releaseRetiredBackends() {

@@ -102,7 +102,9 @@ class TrainingWorker : public QObject {
   bool rebuildTrainer(const cs::TrainConfig& cfg);
   // Frames name the epoch that comes next from now on (after a load or a rebuild).
   void startEpochAt(long long step);
-  QString checkpointProblem(const QString& path, cs::CheckpointMeta* meta) const;
+  // Reads the whole checkpoint and checks it against the loaded dataset: what is wrong with it,
+  // worded for the user, or nothing (and `checkpoint` holds it) before the current run is left.
+  QString checkpointProblem(const QString& path, cs::Checkpoint* checkpoint) const;
   Position position() const;
   void runChunk();
   void scheduleChunk();

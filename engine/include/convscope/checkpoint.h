@@ -67,8 +67,18 @@ void save_checkpoint(const std::string& path, Backend& backend, int net,
                      const CheckpointMeta& meta);
 // Read just the metadata (to configure a backend before loading).
 CheckpointMeta read_checkpoint_meta(const std::string& path);
+// A checkpoint read whole and checked (every tensor's name, shape and type, finite weights, the
+// learning history against its passes and classes) before anything is changed for it.
+struct Checkpoint {
+  std::string path;                  // the file it was read from, for messages
+  CheckpointMeta meta;               // with learning_top1
+  std::vector<NamedTensor> tensors;  // the weights and optimizer state, in the order saved
+};
+Checkpoint read_checkpoint(const std::string& path);
 // Load weights and optimizer state into network `net` of a backend configured with the same spec.
-// Throws CheckpointError naming the file and the mismatch.
+// Throws CheckpointError naming the file and the mismatch, and leaves the backend as it was.
+void load_checkpoint(const Checkpoint& checkpoint, Backend& backend, int net);
+// Both: read the file, then load it.
 CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int net);
 
 // The learning history of a checkpoint's run, for the validation set `labels`, to go on
