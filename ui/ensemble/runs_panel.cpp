@@ -4,7 +4,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QResizeEvent>
 #include <QScrollBar>
@@ -16,9 +15,9 @@
 
 #include "ensemble/runs_model.h"
 #include "widgets/count_text.h"
-#include "widgets/elided_label.h"
 #include "widgets/note_label.h"
 #include "widgets/table_selection.h"
+#include "widgets/task_progress_box.h"
 
 RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
     : QWidget(parent),
@@ -27,12 +26,7 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
       m_refresh(new QToolButton),
       m_train(
           new QPushButton(QIcon(QStringLiteral(":/icons/ensemble.svg")), tr("Train ensemble…"))),
-      m_trainingBox(new QWidget),
-      m_trainingTitle(new ElidedLabel),
-      m_trainingStatus(new QLabel),
-      m_trainingWarning(new ElidedLabel),
-      m_progress(new QProgressBar),
-      m_cancel(new QPushButton(QIcon(QStringLiteral(":/icons/stop.svg")), tr("Cancel"))),
+      m_training(new TaskProgressBox),
       m_storeNote(new NoteLabel) {
   auto* title = new QLabel(tr("Stored ensembles"));
   title->setObjectName(QStringLiteral("sectionTitle"));
@@ -44,17 +38,7 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
   m_train->setObjectName(QStringLiteral("primaryButton"));
   m_train->setToolTip(tr("Train N copies of the live view's network from different seeds"));
 
-  m_table->setModel(model);
-  m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-  m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-  m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  m_table->setShowGrid(false);
-  m_table->setWordWrap(false);
-  m_table->setAlternatingRowColors(true);
-  m_table->verticalHeader()->hide();
-  m_table->verticalHeader()->setDefaultSectionSize(26);
-  m_table->horizontalHeader()->setStretchLastSection(true);
-  m_table->horizontalHeader()->setHighlightSections(false);
+  setup_row_table(m_table, model);
   for (int c = 0; c < RunsModel::ColumnCount; ++c) m_table->setColumnWidth(c, kColumnWidths[c]);
   m_table->viewport()->installEventFilter(this);  // fitColumns at each new width
   // Room for kMinRowsShown runs whatever else the panel shows: a splitter keeps only a widget's
@@ -63,27 +47,6 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
                             kMinRowsShown * m_table->verticalHeader()->defaultSectionSize() +
                             m_table->horizontalScrollBar()->sizeHint().height() +
                             2 * m_table->frameWidth());
-
-  // One line each (the title elided, whole in its tool tip): wrapped labels ask a splitter for too
-  // little height, and the box was cut at 1366x768.
-  m_trainingTitle->setObjectName(QStringLiteral("sectionTitle"));
-  m_trainingStatus->setObjectName(QStringLiteral("note"));
-  m_trainingWarning->setObjectName(QStringLiteral("issue"));
-  m_trainingWarning->hide();
-  m_progress->setTextVisible(false);
-  m_progress->setRange(0, 1000);
-  auto* progressRow = new QHBoxLayout;
-  progressRow->addWidget(m_progress, 1);
-  progressRow->addWidget(m_cancel);
-  m_trainingBox->setObjectName(QStringLiteral("trainingBox"));
-  auto* box = new QVBoxLayout(m_trainingBox);
-  box->setContentsMargins(10, 8, 10, 8);
-  box->setSpacing(4);
-  box->addWidget(m_trainingTitle);
-  box->addLayout(progressRow);
-  box->addWidget(m_trainingStatus);
-  box->addWidget(m_trainingWarning);
-  m_trainingBox->hide();
 
   m_storeNote->setWordWrap(true);
   m_storeNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -98,17 +61,25 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
   layout->addLayout(header);
   layout->addWidget(m_table, 1);
   layout->addWidget(m_train);
-  layout->addWidget(m_trainingBox);
+  layout->addWidget(m_training);
   layout->addWidget(m_storeNote);
 
   connect(m_refresh, &QToolButton::clicked, this, &RunsPanel::refreshRequested);
   connect(m_train, &QPushButton::clicked, this, &RunsPanel::trainRequested);
-  connect(m_cancel, &QPushButton::clicked, this, &RunsPanel::cancelRequested);
+  connect(m_training, &TaskProgressBox::cancelRequested, this, &RunsPanel::cancelRequested);
   connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& current) {
             if (!m_selecting && current.isValid())
               Q_EMIT runActivated(m_model->runAt(current.row()));
           });
+}
+
+QPushButton* RunsPanel::cancelButton() const {
+  return m_training->cancelButton();
+}
+
+QProgressBar* RunsPanel::progressBar() const {
+  return m_training->progressBar();
 }
 
 QSize RunsPanel::minimumSizeHint() const {
@@ -163,13 +134,8 @@ QString RunsPanel::duration(double seconds) {
 }
 
 void RunsPanel::showTraining(const QString& description) {
-  m_trainingTitle->setText(description);
-  m_trainingStatus->setText(tr("Starting…"));
-  m_trainingWarning->hide();
-  m_progress->setValue(0);
-  m_cancel->setEnabled(true);
+  m_training->begin(description, tr("Starting…"));
   m_train->setEnabled(false);
-  m_trainingBox->show();
 }
 
 void RunsPanel::setProgress(const EnsembleProgress& p) {
@@ -205,21 +171,18 @@ void RunsPanel::setProgress(const EnsembleProgress& p) {
       break;
     }
   }
-  m_trainingStatus->setText(status);
-  m_trainingWarning->setText(sentence(p.warning));
-  m_trainingWarning->setVisible(!p.warning.isEmpty());
-  m_progress->setValue(int(std::lround(1000 * p.fraction())));
+  m_training->setProgress(p.fraction(), status, sentence(p.warning));
 }
 
 void RunsPanel::hideTraining() {
-  m_trainingBox->hide();
+  m_training->hide();
   m_train->setEnabled(true);
 }
 
 QString RunsPanel::progressText() const {
-  return m_trainingStatus->text();
+  return m_training->statusText();
 }
 
 QString RunsPanel::warningText() const {
-  return m_trainingWarning->isHidden() ? QString() : m_trainingWarning->text();
+  return m_training->warningText();
 }

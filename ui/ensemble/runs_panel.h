@@ -7,14 +7,13 @@
 #include "ensemble/ensemble_types.h"
 #include "ensemble/runs_model.h"
 
-class ElidedLabel;
 class NoteLabel;
-class QLabel;
 class QProgressBar;
 class QPushButton;
 class QTableView;
 class QToolButton;
 class RunsModel;
+class TaskProgressBox;
 
 class RunsPanel : public QWidget {
   Q_OBJECT
@@ -30,8 +29,8 @@ class RunsPanel : public QWidget {
 
   QTableView* table() const { return m_table; }
   QPushButton* trainButton() const { return m_train; }
-  QPushButton* cancelButton() const { return m_cancel; }
-  QProgressBar* progressBar() const { return m_progress; }
+  QPushButton* cancelButton() const;
+  QProgressBar* progressBar() const;
 
   qint64 selectedRun() const;  // -1 when none
   // Selects the run's row without emitting runActivated (or clears the selection).
@@ -69,12 +68,7 @@ class RunsPanel : public QWidget {
   QTableView* m_table;
   QToolButton* m_refresh;
   QPushButton* m_train;
-  QWidget* m_trainingBox;
-  ElidedLabel* m_trainingTitle;
-  QLabel* m_trainingStatus;
-  ElidedLabel* m_trainingWarning;  // one line, whole in its tool tip
-  QProgressBar* m_progress;
-  QPushButton* m_cancel;
+  TaskProgressBox* m_training;
   NoteLabel* m_storeNote;
   bool m_selecting = false;
 };

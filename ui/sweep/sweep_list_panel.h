@@ -7,12 +7,12 @@
 #include "sweep/sweep_types.h"
 
 class NoteLabel;
-class QLabel;
 class QProgressBar;
 class QPushButton;
 class QTableView;
 class QToolButton;
 class SweepListModel;
+class TaskProgressBox;
 
 class SweepListPanel : public QWidget {
   Q_OBJECT
@@ -23,9 +23,8 @@ class SweepListPanel : public QWidget {
   QTableView* table() const { return m_table; }
   QPushButton* newButton() const { return m_new; }
   QPushButton* resumeButton() const { return m_resume; }
-  QPushButton* cancelButton() const { return m_cancel; }
-  QProgressBar* progressBar() const { return m_progress; }
-  QLabel* progressLabel() const { return m_status; }
+  QPushButton* cancelButton() const;
+  QProgressBar* progressBar() const;
 
   qint64 selectedSweep() const;  // -1 when none
   // Selects the sweep's row without emitting sweepActivated (or clears the selection).
@@ -52,11 +51,7 @@ class SweepListPanel : public QWidget {
   QToolButton* m_refresh;
   QPushButton* m_new;
   QPushButton* m_resume;
-  QWidget* m_runningBox;
-  QLabel* m_title;
-  QLabel* m_status;
-  QProgressBar* m_progress;
-  QPushButton* m_cancel;
+  TaskProgressBox* m_running;
   NoteLabel* m_storeNote;
   bool m_selecting = false;
   bool m_resumable = false;

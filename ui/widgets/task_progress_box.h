@@ -1,0 +1,40 @@
+// A long task's progress under a list (the Ensemble view's training, the Sweeps view's sweep): a
+// title, a progress bar with Cancel, status lines and a warning, in a framed box (style sheet:
+// #trainingBox). Hidden until begin(). The title and the warning are one line each, elided and
+// whole in their tool tips, and the status breaks only where its text has line breaks: a
+// word-wrapped label asks a splitter for too little height, and the box was cut at 1366x768.
+#pragma once
+
+#include <QWidget>
+
+class ElidedLabel;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+
+class TaskProgressBox : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit TaskProgressBox(QWidget* parent = nullptr);
+
+  QPushButton* cancelButton() const { return m_cancel; }
+  QProgressBar* progressBar() const { return m_progress; }
+
+  // Shows the box with `title`, a first status, an empty bar and Cancel enabled.
+  void begin(const QString& title, const QString& status);
+  // `fraction` (0 to 1) of the task done; `warning` under the status, hidden when empty.
+  void setProgress(double fraction, const QString& status, const QString& warning = {});
+  QString statusText() const;
+  QString warningText() const;  // "" when none is shown
+
+ Q_SIGNALS:
+  void cancelRequested();
+
+ private:
+  ElidedLabel* m_title;
+  QProgressBar* m_progress;
+  QPushButton* m_cancel;
+  QLabel* m_status;
+  ElidedLabel* m_warning;
+};
