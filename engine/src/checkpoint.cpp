@@ -13,6 +13,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <span>
 #include <type_traits>
 #include <utility>
@@ -317,10 +318,21 @@ void load_checkpoint(const Checkpoint& checkpoint, Backend& backend, int net) {
   if (net < 0 || net >= have.nets())
     fail(path, "network " + std::to_string(net) + " does not exist in the backend's group of " +
                    std::to_string(have.nets()));
+  // The tensors as read_checkpoint() left them: anything else is refused, never read past.
   const std::vector<TensorSlot> expected = layout(meta);
+  const std::vector<NamedTensor>& tensors = checkpoint.tensors;
+  const auto values = [](const std::vector<int>& shape) {
+    return std::accumulate(shape.begin(), shape.end(), size_t{1},
+                           [](size_t n, int d) { return n * static_cast<size_t>(d); });
+  };
   for (size_t i = 0; i < expected.size(); ++i)
-    backend.write_tensor(net, expected[i].param, expected[i].role,
-                         checkpoint.tensors[i].data.data());
+    if (i >= tensors.size() || tensors[i].name != expected[i].name ||
+        tensors[i].shape != expected[i].shape ||
+        tensors[i].data.size() != values(expected[i].shape))
+      fail(path, "tensor " + std::to_string(i) + " is not '" + expected[i].name + "' " +
+                     shape_text(expected[i].shape) + " (the checkpoint was not read whole)");
+  for (size_t i = 0; i < expected.size(); ++i)
+    backend.write_tensor(net, expected[i].param, expected[i].role, tensors[i].data.data());
   backend.set_step_count(meta.step);
 }
 

@@ -493,6 +493,29 @@ TEST_F(CheckpointMismatchTest, RefusesABackendConfiguredDifferently) {
   expect_refused(m_cfg, 2, "network 2 does not exist in the backend's group of 2");
 }
 
+TEST_F(CheckpointMismatchTest, AnAlteredCheckpointInMemoryIsRefusedNotReadPast) {
+  const Checkpoint good = read_checkpoint(path("good"));
+  const auto expect_refused = [&](const Checkpoint& c, const std::string& fragment) {
+    FakeBackend b;
+    b.configure(m_cfg, {}, {});
+    expect_checkpoint_error([&] { load_checkpoint(c, b, 0); }, {fragment});
+    for (const auto& [key, values] : b.tensors())
+      EXPECT_EQ(values, std::vector<float>(values.size(), 0.f)) << "a refused load wrote a tensor";
+  };
+  Checkpoint fewer = good;
+  fewer.tensors.pop_back();
+  expect_refused(fewer, "is not 'optimizer.slot0.fc2.bias'");
+  Checkpoint shorter = good;
+  shorter.tensors.front().data.pop_back();
+  expect_refused(shorter, "tensor 0 is not 'conv1.weight' [8, 1, 5, 5] (the checkpoint was not");
+  FakeBackend b;
+  b.configure(m_cfg, {}, {});
+  load_checkpoint(good, b, 0);
+  std::vector<float> conv1(200);
+  b.read_tensor(0, 0, TensorRole::Param, conv1.data());
+  EXPECT_EQ(conv1, good.tensors.front().data);
+}
+
 TEST_F(CheckpointMismatchTest, BadMetadata) {
   using Tensors = std::vector<NamedTensor>;
   using Meta = std::map<std::string, std::string>;
