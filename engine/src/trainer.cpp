@@ -186,16 +186,7 @@ void Trainer::resume_at(int epochs_done, long long global_step, RunHistory histo
 }
 
 const EvalResult& Trainer::evaluate() {
-  // No step since the last pass: the same weights, the same predictions, not another pass.
-  const EvalPoint* last = !m_eval_points.empty()                   ? &m_eval_points.back()
-                          : m_learning && m_learning->passes() > 0 ? &m_learning->points().back()
-                                                                   : nullptr;
-  if (!last || last->step != m_global_step) {
-    evaluate_pass(m_epoch);
-    return m_eval;
-  }
-  m_backend.evaluate(m_eval);
-  record_evaluation(last->epoch_position);
+  evaluate_pass(m_epoch);
   return m_eval;
 }
 
@@ -211,15 +202,20 @@ void Trainer::evaluate_pass(int epochs_done) {
   const auto start = std::chrono::steady_clock::now();
   m_backend.evaluate(m_eval);
   if (mid_epoch) m_epoch_start += std::chrono::steady_clock::now() - start;  // not the steps' time
-  const double fraction = mid_epoch ? static_cast<double>(m_position) / m_train.count : 0.0;
-  const EvalPoint point{static_cast<int>(m_eval_points.size()), m_global_step, epochs_done,
-                        epochs_done + fraction};
-  m_eval_points.push_back(point);
-  record_evaluation(point.epoch_position);
-  if (!m_learning) return;
-  EvalPoint at = point;
-  at.eval_index = m_learning->passes() == 0 ? 0 : m_learning->points().back().eval_index + 1;
-  m_learning->record(at, m_eval, m_learning_net);
+  // A pass at the step of the run's last pass sees the same weights: the record keeps that pass's
+  // epoch position (a checkpoint saved mid-epoch resumes at the epoch's start), and a learning
+  // history whose last pass ran at this step is not given the same predictions again.
+  const bool again = !m_run.evaluations.empty() && m_run.evaluations.back().step == m_global_step;
+  const double position =
+      again ? m_run.evaluations.back().epoch
+            : epochs_done + (mid_epoch ? static_cast<double>(m_position) / m_train.count : 0.0);
+  record_evaluation(position);
+  if (!m_learning ||
+      (m_learning->passes() > 0 && m_learning->points().back().step == m_global_step))
+    return;
+  const int index = m_learning->passes() == 0 ? 0 : m_learning->points().back().eval_index + 1;
+  m_learning->record(EvalPoint{index, m_global_step, epochs_done, position}, m_eval,
+                     m_learning_net);
 }
 
 void Trainer::record_evaluation(double epoch_position) {

@@ -285,17 +285,21 @@ TEST(Trainer, EvalEveryAddsPassesAtTheRightStepsAndRecordsTheHistory) {
   const std::vector<long long> steps = {3, 6, 7, 9, 12, 14};
   const std::vector<int> epochs = {0, 0, 1, 1, 1, 2};
   const std::vector<double> positions = {0.48, 0.96, 1, 1.32, 1.80, 2};  // 16 of 100 per step
-  ASSERT_EQ(t.eval_points().size(), steps.size());
+  const std::vector<EvaluationRecord>& passes = t.history().evaluations;
+  ASSERT_EQ(passes.size(), steps.size());
+  ASSERT_EQ(history.passes(), 6);
   EXPECT_EQ(b.evaluations, 6);
   for (size_t p = 0; p < steps.size(); ++p) {
-    EXPECT_EQ(t.eval_points()[p].eval_index, static_cast<int>(p));
-    EXPECT_EQ(t.eval_points()[p].step, steps[p]) << "pass " << p;
-    EXPECT_EQ(t.eval_points()[p].epoch, epochs[p]) << "pass " << p;
-    EXPECT_DOUBLE_EQ(t.eval_points()[p].epoch_position, positions[p]) << "pass " << p;
+    EXPECT_EQ(passes[p].step, steps[p]) << "pass " << p;
+    EXPECT_DOUBLE_EQ(passes[p].epoch, positions[p]) << "pass " << p;
+    EXPECT_EQ(passes[p].epoch_end, steps[p] == 7 || steps[p] == 14) << "pass " << p;
+    const EvalPoint& point = history.points()[p];
+    EXPECT_EQ(point.eval_index, static_cast<int>(p));
+    EXPECT_EQ(point.step, steps[p]) << "pass " << p;
+    EXPECT_EQ(point.epoch, epochs[p]) << "pass " << p;
+    EXPECT_DOUBLE_EQ(point.epoch_position, positions[p]) << "pass " << p;
   }
   EXPECT_EQ(t.epochs().size(), 2u);
-  ASSERT_EQ(history.passes(), 6);
-  EXPECT_EQ(history.points()[2].step, 7);
   // Image 0 is right after an even number of steps: wrong, right, wrong, wrong, right, right.
   EXPECT_EQ(history.top1(0, 0), 1);
   EXPECT_TRUE(history.correct(0, 1));
@@ -331,7 +335,11 @@ TEST(Trainer, HistoryContinuesAcrossTrainersAndEvaluate) {
   EXPECT_EQ(history.points()[2].eval_index, 2);
   EXPECT_EQ(history.points()[2].step, 4);
   EXPECT_EQ(history.points()[2].epoch, 2);
-  EXPECT_EQ(t.eval_points().size(), 2u);  // this trainer's own passes
+  // This trainer's run: evaluate() at step 2 (a record, though not a second learning pass), then
+  // the passes at steps 3 and 4.
+  ASSERT_EQ(t.history().evaluations.size(), 3u);
+  EXPECT_EQ(t.history().evaluations[0].step, 2);
+  EXPECT_DOUBLE_EQ(t.history().evaluations[1].epoch, 1.5);
   EXPECT_THROW(t.record_history(&history, 1), std::invalid_argument);
 }
 

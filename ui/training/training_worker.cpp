@@ -321,7 +321,8 @@ bool TrainingWorker::rebuildTrainer(const cs::TrainConfig& cfg) {
     m_trainer->resume_at(done, step, std::move(history));
     startEpochAt(step);
     m_lossCursor = m_trainer->losses().size();  // the run's history goes on
-    m_epochCursor = m_evalCursor = 0;           // the new trainer's own histories start empty
+    m_epochCursor = 0;  // the new trainer's epochs start empty; the run's passes go on
+    m_evalCursor = m_trainer->history().evaluations.size();
     m_rateSeconds = m_trainedSeconds;
     m_rateSamples = 0;
   });
@@ -378,7 +379,7 @@ bool TrainingWorker::trainOneStep() {
     m_epochJustEnded = true;
     emitProgress(true);  // the epoch's losses before its evaluation
     reportEvaluation(m_trainer->last_eval(), true);
-  } else if (m_trainer->eval_points().size() > m_evalCursor) {
+  } else if (m_trainer->history().evaluations.size() > m_evalCursor) {
     reportEvaluation(m_trainer->last_eval(), false);  // every eval_every steps
   }
   return more && !m_trainer->finished();
@@ -429,7 +430,7 @@ void TrainingWorker::reportEvaluation(const cs::EvalResult& result, bool epochEn
   report.metrics = m_trainer->history().evaluations.back();
   if (epochEnd) m_epochCursor = m_trainer->epochs().size();
   report.result = std::make_shared<const cs::EvalResult>(result);
-  m_evalCursor = m_trainer->eval_points().size();
+  m_evalCursor = m_trainer->history().evaluations.size();
   if (m_history) report.history = std::make_shared<const cs::LearningHistory>(*m_history);
   Q_EMIT evaluated(report);
 }

@@ -141,7 +141,7 @@ class TrainingWorker : public QObject {
   bool m_epochJustEnded = false;   // no step since the last epoch ended
   size_t m_lossCursor = 0;         // losses already reported
   size_t m_epochCursor = 0;        // epochs already reported
-  size_t m_evalCursor = 0;         // the trainer's validation passes already reported
+  size_t m_evalCursor = 0;         // the run's validation passes already reported
   double m_rateSeconds = 0;        // (time, samples) when samples/s was last measured
   long long m_rateSamples = 0;
   double m_samplesPerSecond = 0;

@@ -87,9 +87,6 @@ class Trainer {
   const std::vector<LossPoint>& losses() const { return m_run.losses; }
   const std::vector<EpochMetrics>& epochs() const { return m_history; }
   const EvalResult& last_eval() const { return m_eval; }
-  // Every validation pass this trainer ran, in order (epoch ends, every eval_every steps and
-  // evaluate()); eval_index counts them from 0. A pass at a step that ends an epoch is one pass.
-  const std::vector<EvalPoint>& eval_points() const { return m_eval_points; }
   // From now on each validation pass also records network `net`'s top-1 into `history` (which
   // must outlive the trainer or be detached with nullptr). Its eval_index continues the
   // history's own numbering, so a history can outlive one trainer and go on with the next.
@@ -101,14 +98,17 @@ class Trainer {
   // Takes the losses of the steps since the last drain (every loss_every steps otherwise) into
   // the history, e.g. before it is saved. Throws DivergenceError as step() does.
   void drain_losses();
-  // Evaluate now (outside the epoch schedule), e.g. after loading a checkpoint. A validation pass
-  // unless the last pass (of this trainer or the attached history) ran at this very step; either
-  // way the run's history ends with a record at this step.
+  // Evaluate now (outside the epoch schedule), e.g. after loading a checkpoint. The run's history
+  // then ends with a record at this step: a new one, or its last pass's, updated, when that ran at
+  // this very step (RunHistory::add_evaluation); the attached learning history gets the pass
+  // unless its own last one ran at this step.
   const EvalResult& evaluate();
 
  private:
   void end_epoch();
-  // Evaluates into m_eval and records the pass, which ran with `epochs_done` epochs completed.
+  // Evaluates into m_eval and records the pass, which ran with `epochs_done` epochs completed
+  // (evaluate()'s rules). Every validation pass goes through here: epoch ends, every eval_every
+  // steps, evaluate(); a pass at a step that ends an epoch is one pass.
   void evaluate_pass(int epochs_done);
   // m_eval into the run's history at this step (RunHistory::add_evaluation's rule).
   void record_evaluation(double epoch_position);
@@ -131,7 +131,6 @@ class Trainer {
   std::vector<EpochMetrics> m_history;
   double m_epoch_acc_sum = 0;
   EvalResult m_eval;
-  std::vector<EvalPoint> m_eval_points;
   LearningHistory* m_learning = nullptr;  // record_history()'s, or null
   int m_learning_net = 0;
   std::vector<std::vector<float>> m_good;  // per (net, tensor, role): the last finished epoch
