@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <stdexcept>
 
 namespace cs::cli {
@@ -45,10 +46,14 @@ void add_backend_options(Args& args, const std::string& default_threads) {
 }
 
 DatasetPair load_data(const Args& args) {
-  // The default MNIST is named "mnist", as in the app, so that a stored run names its data the
-  // same on every machine; another folder is named by its path, so the app can find it again.
-  const bool mnist = !args.given("data");
-  const std::string dir = mnist ? default_mnist_dir() : args.str("data");
+  // The default MNIST is named "mnist", as in the app, however --data names its folder, so that a
+  // stored run or a checkpoint names its data the same on every machine (and the app restores a
+  // checkpoint's learning history for it); another folder is named by its path, so the app can
+  // find it again.
+  const std::string dir = args.given("data") ? args.str("data") : default_mnist_dir();
+  std::error_code error;
+  const bool mnist =
+      !args.given("data") || std::filesystem::equivalent(dir, default_mnist_dir(), error);
   DatasetPair data = load_idx_folder(dir, mnist ? "mnist" : dir);
   const int limit = args.integer("limit-train", 0, 1 << 30);
   if (limit > 0 && limit < data.train.count) data.train = data.train.head(limit);

@@ -3,6 +3,7 @@
 // keeps the run's metric history with the weights.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -10,11 +11,13 @@
 
 #include "cli_runner.h"
 #include "convscope/checkpoint.h"
+#include "convscope/dataset.h"
 
 namespace cs {
 namespace {
 
 using namespace cli_test;
+namespace fs = std::filesystem;
 
 std::vector<std::vector<std::string>> read_csv(const std::string& path) {
   std::ifstream in(path);
@@ -137,6 +140,28 @@ TEST(CliHistory, ResumeContinuesTheRunAsIfNeverStopped) {
       run_cli({"train", "--data", dir.file("data"), "--quiet", "--resume", dir.file("none")});
   EXPECT_EQ(missing.code, 1) << missing.err;
   EXPECT_NE(missing.err.find(dir.file("none")), std::string::npos) << missing.err;
+}
+
+// The default MNIST is "mnist" however --data names its folder: the app then knows a checkpoint's
+// validation images (and restores its learning history) whichever way it was trained.
+TEST(CliHistory, TheDefaultMnistIsNamedMnistHoweverItsFolderIsGiven) {
+  const std::string dir = default_mnist_dir();
+  if (!fs::exists(fs::path(dir) / "t10k-labels-idx1-ubyte") &&
+      !fs::exists(fs::path(dir) / "t10k-labels-idx1-ubyte.gz"))
+    GTEST_SKIP() << "MNIST not installed in " << dir << " (run scripts/fetch-mnist.sh)";
+  TempDir tmp;
+  for (const std::string& given : {dir, dir + "/../" + fs::path(dir).filename().string()}) {
+    const std::string ck = tmp.file("net.safetensors");
+    const Result r = run_cli({"train", "--data", given, "--limit-train", "64", "--arch", "d10",
+                              "--quiet", "--save", ck});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(read_checkpoint_meta(ck).dataset, "mnist/train") << given;
+  }
+  write_idx_folder(tmp.file("other"), 64, 16);
+  const std::string ck = tmp.file("other.safetensors");
+  const Result r = run_cli({"train", "--data", tmp.file("other"), "--quiet", "--save", ck});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(read_checkpoint_meta(ck).dataset, tmp.file("other") + "/train");
 }
 
 TEST(CliHistory, RefusesANegativeEvalEvery) {
