@@ -146,8 +146,7 @@ TEST(CliHistory, ResumeContinuesTheRunAsIfNeverStopped) {
 // validation images (and restores its learning history) whichever way it was trained.
 TEST(CliHistory, TheDefaultMnistIsNamedMnistHoweverItsFolderIsGiven) {
   const std::string dir = default_mnist_dir();
-  if (!fs::exists(fs::path(dir) / "t10k-labels-idx1-ubyte") &&
-      !fs::exists(fs::path(dir) / "t10k-labels-idx1-ubyte.gz"))
+  if (!mnist_installed(dir))
     GTEST_SKIP() << "MNIST not installed in " << dir << " (run scripts/fetch-mnist.sh)";
   TempDir tmp;
   for (const std::string& given : {dir, dir + "/../" + fs::path(dir).filename().string()}) {

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -18,7 +17,6 @@ namespace cs {
 namespace {
 
 using namespace cli_test;
-namespace fs = std::filesystem;
 
 // A 28x28 MNIST image enlarged to side x side (bilinear) and inverted: black ink on white.
 GrayImage enlarged_inverted(const uint8_t* img, int side) {
@@ -60,8 +58,7 @@ double accuracy(const std::vector<int>& got, const Dataset& test) {
 
 TEST(CliPredict, EnlargedInvertedDigitsAreClassifiedLikeTheOriginals) {
   const std::string dir = default_mnist_dir();
-  if (!fs::exists(fs::path(dir) / "t10k-images-idx3-ubyte") &&
-      !fs::exists(fs::path(dir) / "t10k-images-idx3-ubyte.gz"))
+  if (!mnist_installed(dir))
     GTEST_SKIP() << "MNIST not installed in " << dir << " (run scripts/fetch-mnist.sh)";
   TempDir tmp;
   const std::string ck = tmp.file("net.safetensors");
