@@ -56,6 +56,29 @@ std::pair<int64_t, int> run_and_net(const std::string& text) {
   return {run, net};
 }
 
+// --continue RUN: the stopped run's group, to the epochs it planned or --epochs more.
+TrainConfig continue_config(const Args& args, const RunInfo& info) {
+  const RunSetup& was = info.setup;
+  const std::string run = "run " + std::to_string(info.id);
+  for (const char* flag :
+       {"arch", "optimizer", "lr", "beta1", "beta2", "epsilon", "momentum", "rho",
+        "initial-accumulator", "batch-size", "seed", "nets", "per-net-shuffle"})
+    if (args.given(flag))
+      throw UsageError(std::string("--") + flag + ": --continue goes on with " + run + "'s " +
+                       std::to_string(was.group.nets()) + " x " + was.group.spec.to_string() +
+                       ", " + was.group.optimizer.to_string() + ", batch " +
+                       std::to_string(was.group.batch_size) + " and seeds as they were");
+  TrainConfig cfg;
+  cfg.group = was.group;
+  cfg.epochs =
+      args.given("epochs") ? info.epochs_done + args.integer("epochs", 1, 100000) : was.epochs;
+  if (cfg.epochs <= info.epochs_done)
+    throw UsageError("--continue: " + run + " has recorded all its " +
+                     std::to_string(info.epochs_done) +
+                     " epoch(s); give --epochs N to train N more");
+  return cfg;
+}
+
 }  // namespace
 
 int ensemble_command(const std::vector<std::string>& argv) {
@@ -70,16 +93,26 @@ int ensemble_command(const std::vector<std::string>& argv) {
   args.option("nets", "N", "50", "networks in the group");
   args.flag("per-net-shuffle", "give every network its own sample order");
   args.option("store", "FILE", default_store_path(), "the run store (SQLite)");
+  args.option("continue", "RUN", "",
+              "continue stopped run RUN (cancelled, interrupted or finished) from its latest "
+              "epoch, with its networks' weights and optimizer state, on the same data: to the "
+              "epochs it planned, or --epochs more");
   args.option("top", "N", "15", "print the N most often misclassified images");
   args.flag("quiet", "no progress bar");
   if (!args.parse(argv)) return 0;
 
-  const int nets = args.integer("nets", 1, 1000);
+  const bool continuing = args.given("continue");
+  const int64_t continued = continuing ? args.integer("continue", 1, 1 << 30) : -1;
   const int top = args.integer("top", 0, 10000);  // every flag is checked before any work
-  const DatasetPair data = load_data(args);
-  TrainConfig cfg = train_config(args, data.train, nets);
-  cfg.group.per_net_shuffle = args.on("per-net-shuffle");
   Store store(args.str("store"));
+  TrainConfig cfg =
+      continuing ? continue_config(args, store.load_run(continued).info) : TrainConfig{};
+  const DatasetPair data = load_data(args);
+  if (!continuing) {
+    cfg = train_config(args, data.train, args.integer("nets", 1, 1000));
+    cfg.group.per_net_shuffle = args.on("per-net-shuffle");
+  }
+  const int nets = cfg.group.nets();
   BackendSelection sel = select_backend(args);
   Trainer trainer(*sel.backend, data.train, data.test, cfg);
 
@@ -95,10 +128,15 @@ int ensemble_command(const std::vector<std::string>& argv) {
   LearningWarnings warnings;
   hooks.cancel_requested = [&] { return interrupt.requested(); };
   hooks.begun = [&](int64_t run) {
-    std::fprintf(stderr, "run %lld in %s: %d x %s, %s, batch %d, %d epoch(s)\n",
+    std::fprintf(stderr, "run %lld in %s: %d x %s, %s, batch %d, %d epoch(s)",
                  static_cast<long long>(run), store.path().c_str(), nets,
                  cfg.group.spec.to_string().c_str(), cfg.group.optimizer.to_string().c_str(),
                  cfg.group.batch_size, cfg.epochs);
+    if (continuing) {
+      std::fprintf(stderr, ", continued after epoch %d", trainer.epoch());
+      progress.restart(label(trainer.epoch() + 1), trainer.steps_per_epoch());
+    }
+    std::fprintf(stderr, "\n");
   };
   hooks.stepped = [&](const Trainer& t, bool epoch_ended) {
     if (epoch_ended) return;
@@ -114,14 +152,18 @@ int ensemble_command(const std::vector<std::string>& argv) {
     base = t.samples_seen();
     if (!t.finished()) progress.restart(label(t.epoch() + 1), t.steps_per_epoch());
   };
-  const EnsembleOutcome outcome = run_ensemble(
-      store, trainer,
-      RunSetup::from(cfg, data.train, data.test, sel.backend->info(), CONVSCOPE_VERSION), hooks);
+  const RunSetup setup =
+      RunSetup::from(cfg, data.train, data.test, sel.backend->info(), CONVSCOPE_VERSION);
+  const EnsembleOutcome outcome = continuing
+                                      ? continue_ensemble(store, continued, trainer, setup, hooks)
+                                      : run_ensemble(store, trainer, setup, hooks);
   progress.finish();
   const long long run = outcome.run;
   if (outcome.cancelled) {
-    std::fprintf(stderr, "cancelled: run %lld keeps its %d finished epoch(s) and their weights\n",
-                 run, trainer.epoch());
+    std::fprintf(stderr,
+                 "cancelled: run %lld keeps its %d finished epoch(s) and their weights; "
+                 "--continue %lld goes on from there\n",
+                 run, trainer.epoch(), run);
     return interrupt.exit_code();
   }
   print_hardest(stats, top);

@@ -59,10 +59,18 @@ std::vector<TensorSlot> layout(const CheckpointMeta& meta) {
     out.push_back({params[i].name, params[i].shape, static_cast<int>(i), TensorRole::Param});
   for (int s = 0; s < meta.optimizer.slots(); ++s)
     for (size_t i = 0; i < params.size(); ++i)
-      out.push_back({"optimizer.slot" + std::to_string(s) + "." + params[i].name, params[i].shape,
-                     static_cast<int>(i), kSlotRoles[s]});
+      out.push_back({optimizer_slot_name(s, params[i].name), params[i].shape, static_cast<int>(i),
+                     kSlotRoles[s]});
   return out;
 }
+
+}  // namespace
+
+std::string optimizer_slot_name(int slot, const std::string& param) {
+  return "optimizer.slot" + std::to_string(slot) + "." + param;
+}
+
+namespace {
 
 // Shortest text that reads back as the same float.
 std::string float_text(float v) {

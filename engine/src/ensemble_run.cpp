@@ -1,7 +1,95 @@
 // The ensemble run loop (see ensemble_run.h).
 #include "convscope/ensemble_run.h"
 
+#include <string>
+
+#include "shape_text.h"
+
 namespace cs {
+
+namespace {
+
+constexpr TensorRole kSlotRoles[] = {TensorRole::Slot0, TensorRole::Slot1};
+
+// Trains `trainer` to its end into the open run `run`.
+EnsembleOutcome train_into(Store& store, int64_t run, Trainer& trainer,
+                           const EnsembleHooks& hooks) {
+  EnsembleOutcome outcome{run, false};
+  if (hooks.begun) hooks.begun(run);
+  const GroupConfig& group = trainer.config().group;
+  while (!trainer.finished()) {
+    if (hooks.cancel_requested && hooks.cancel_requested()) {
+      store.cancel_run(run);
+      outcome.cancelled = true;
+      return outcome;
+    }
+    const int before = trainer.epoch();
+    trainer.step();
+    const bool epoch_ended = trainer.epoch() != before;
+    if (hooks.stepped) hooks.stepped(trainer, epoch_ended);
+    if (!epoch_ended) continue;
+    // The epoch and every network's weights and training state in one transaction: a run stopped
+    // at any moment, even by SIGKILL, continues from its latest recorded epoch.
+    std::vector<NetworkSave> networks;
+    for (int net = 0; net < group.nets(); ++net)
+      networks.push_back({network_weights(trainer.backend(), group.spec, net),
+                          network_training_state(trainer, net)});
+    store.record_epoch(run, trainer.epochs().back(), trainer.last_eval(), networks);
+    if (hooks.epoch_recorded) hooks.epoch_recorded(trainer);
+  }
+  store.finish_run(run);
+  return outcome;
+}
+
+// The tensors saved for a network: its weights, or its optimizer state (names as checkpoints').
+struct TensorLayout {
+  std::string name;
+  std::vector<int> shape;
+  size_t values;
+};
+std::vector<TensorLayout> saved_layout(const GroupConfig& group, bool optimizer_state) {
+  std::vector<TensorLayout> out;
+  const std::vector<ParamInfo> params = group.spec.params();
+  const int slots = optimizer_state ? group.optimizer.slots() : 1;
+  for (int s = 0; s < slots; ++s)
+    for (const ParamInfo& p : params)
+      out.push_back({optimizer_state ? optimizer_slot_name(s, p.name) : p.name, p.shape,
+                     static_cast<size_t>(p.size())});
+  return out;
+}
+
+// Throws unless `tensors` are, in order, the ones `expected` names.
+void check_tensors(const std::string& what, const std::vector<NamedTensor>& tensors,
+                   const std::vector<TensorLayout>& expected) {
+  for (size_t i = 0; i < expected.size(); ++i)
+    if (i >= tensors.size() || tensors[i].name != expected[i].name ||
+        tensors[i].shape != expected[i].shape || tensors[i].data.size() != expected[i].values)
+      throw StoreError(what + " lacks '" + expected[i].name + "' " + shape_text(expected[i].shape));
+  if (tensors.size() != expected.size())
+    throw StoreError(what + " holds more tensors than its network has");
+}
+
+// Why run `run` (`info`) cannot continue as `setup`, or "".
+std::string continue_problem(const RunInfo& info, const RunSetup& setup) {
+  const RunSetup& was = info.setup;
+  if (info.status == RunStatus::Running) return "is still running";
+  if (info.epochs_done < 1) return "recorded no epoch to continue from";
+  if (!(was.group == setup.group))
+    return "trained " + std::to_string(was.group.nets()) + " x " + was.group.spec.to_string() +
+           " with " + was.group.optimizer.to_string() + ", batch " +
+           std::to_string(was.group.batch_size) + "; it continues with the same group only";
+  if (was.train_sha256 != setup.train_sha256 || was.val_sha256 != setup.val_sha256)
+    return "trained on '" + was.train_name + "' and validated on '" + was.val_name +
+           "'; the data given are other images";
+  if (was.backend.kind != setup.backend.kind)
+    return "trained on the " + was.backend.kind + " backend; it continues on that backend only";
+  if (setup.epochs <= info.epochs_done)
+    return "recorded " + std::to_string(info.epochs_done) +
+           " epoch(s); continuing it needs more epochs planned than that";
+  return {};
+}
+
+}  // namespace
 
 std::vector<NamedTensor> network_weights(Backend& backend, const NetworkSpec& spec, int net) {
   std::vector<NamedTensor> out;
@@ -15,30 +103,67 @@ std::vector<NamedTensor> network_weights(Backend& backend, const NetworkSpec& sp
   return out;
 }
 
+TrainingState network_training_state(Trainer& trainer, int net) {
+  Backend& backend = trainer.backend();
+  const GroupConfig& group = trainer.config().group;
+  TrainingState out{trainer.epoch(), backend.step_count(), trainer.train_images(), {}};
+  const std::vector<ParamInfo> params = group.spec.params();
+  for (int s = 0; s < group.optimizer.slots(); ++s)
+    for (size_t p = 0; p < params.size(); ++p) {
+      NamedTensor t{optimizer_slot_name(s, params[p].name), params[p].shape,
+                    std::vector<float>(static_cast<size_t>(params[p].size()))};
+      backend.read_tensor(net, static_cast<int>(p), kSlotRoles[s], t.data.data());
+      out.slots.push_back(std::move(t));
+    }
+  return out;
+}
+
 EnsembleOutcome run_ensemble(Store& store, Trainer& trainer, const RunSetup& setup,
                              const EnsembleHooks& hooks) {
-  EnsembleOutcome outcome;
-  outcome.run = store.begin_run(setup);
-  if (hooks.begun) hooks.begun(outcome.run);
-  const GroupConfig& group = trainer.config().group;
-  while (!trainer.finished()) {
-    if (hooks.cancel_requested && hooks.cancel_requested()) {
-      store.cancel_run(outcome.run);
-      outcome.cancelled = true;
-      return outcome;
-    }
-    const int before = trainer.epoch();
-    trainer.step();
-    const bool epoch_ended = trainer.epoch() != before;
-    if (hooks.stepped) hooks.stepped(trainer, epoch_ended);
-    if (!epoch_ended) continue;
-    store.record_epoch(outcome.run, trainer.epochs().back(), trainer.last_eval());
-    if (hooks.epoch_recorded) hooks.epoch_recorded(trainer);
-    for (int net = 0; net < group.nets(); ++net)
-      store.save_weights(outcome.run, net, network_weights(trainer.backend(), group.spec, net));
+  return train_into(store, store.begin_run(setup), trainer, hooks);
+}
+
+EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
+                                  const RunSetup& setup, const EnsembleHooks& hooks) {
+  const std::string name = store.path() + ": run " + std::to_string(run);
+  const RunInfo info = store.load_run(run).info;
+  if (const std::string problem = continue_problem(info, setup); !problem.empty())
+    throw StoreError(name + " cannot continue: it " + problem);
+  // Everything is read and checked before anything is written.
+  Backend& backend = trainer.backend();
+  const GroupConfig& group = setup.group;
+  std::vector<std::vector<NamedTensor>> weights;
+  std::vector<TrainingState> states;
+  for (int net = 0; net < group.nets(); ++net) {
+    const std::string what = name + " network " + std::to_string(net);
+    weights.push_back(store.load_weights(run, net));
+    states.push_back(store.load_training_state(run, net));
+    const TrainingState& state = states.back();
+    if (state.epoch != info.epochs_done || state.step != states.front().step)
+      throw StoreError(what + " saved its state at epoch " + std::to_string(state.epoch) +
+                       ", not at the run's latest (" + std::to_string(info.epochs_done) +
+                       "); the run cannot continue");
+    if (state.train_images != trainer.train_images())
+      throw StoreError(name + " cannot continue: it trained on " +
+                       std::to_string(state.train_images) + " images an epoch, not " +
+                       std::to_string(trainer.train_images()));
+    check_tensors(what + "'s weights", weights.back(), saved_layout(group, false));
+    check_tensors(what + "'s optimizer state", state.slots, saved_layout(group, true));
   }
-  store.finish_run(outcome.run);
-  return outcome;
+  const std::vector<ParamInfo> params = group.spec.params();
+  for (int net = 0; net < group.nets(); ++net) {
+    for (size_t p = 0; p < params.size(); ++p) {
+      backend.write_tensor(net, static_cast<int>(p), TensorRole::Param,
+                           weights[net][p].data.data());
+      for (int s = 0; s < group.optimizer.slots(); ++s)
+        backend.write_tensor(net, static_cast<int>(p), kSlotRoles[s],
+                             states[net].slots[s * params.size() + p].data.data());
+    }
+  }
+  backend.set_step_count(states.front().step);
+  trainer.resume_at(info.epochs_done, states.front().step);
+  store.continue_run(run, setup.epochs);
+  return train_into(store, run, trainer, hooks);
 }
 
 }  // namespace cs

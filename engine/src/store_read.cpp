@@ -154,6 +154,25 @@ std::vector<NamedTensor> Store::load_weights(int64_t run, int net) {
   return out;
 }
 
+TrainingState Store::load_training_state(int64_t run, int net) {
+  const std::string name =
+      m_path + ": run " + std::to_string(run) + " network " + std::to_string(net);
+  if (!store_schema::has_net_states(*m_db))
+    throw StoreError(name + " has no saved training state (the store is older than version 5)");
+  sql::Stmt q(*m_db,
+              "SELECT epoch, step, train_images, slots FROM net_states "
+              "WHERE run_id = ?1 AND net = ?2");
+  if (!q.bind(1, run).bind(2, net).step()) throw StoreError(name + " has no saved training state");
+  TrainingState out;
+  out.epoch = q.i32(0);
+  out.step = q.i64(1);
+  out.train_images = q.i32(2);
+  const auto blob = q.blob(3);
+  out.slots = parse_safetensors(
+      std::string_view(reinterpret_cast<const char*>(blob.data()), blob.size()), name);
+  return out;
+}
+
 void Store::export_weights(int64_t run, int net, const std::string& file) {
   with_weights(run, net, [&](const std::string&, std::string_view blob) {
     try {
@@ -176,14 +195,19 @@ void Store::with_weights(int64_t run, int net,
 }
 
 std::vector<RunSummary> Store::list_runs() {
+  const std::string state = store_schema::has_net_states(*m_db)
+                                ? "EXISTS (SELECT 1 FROM net_states s WHERE s.run_id = r.id)"
+                                : "0";
   sql::Stmt q(*m_db,
-              "SELECT r.id AS id, r.created AS created, r.status AS status, r.spec AS spec, "
-              "r.optimizer AS optimizer, r.train_name AS train_name, "
-              "r.backend_kind AS backend_kind, r.epochs_done AS epochs_done, r.epochs AS epochs, "
-              "r.train_seconds AS train_seconds, count(n.net) AS nets, "
-              "coalesce(avg(n.final_accuracy), 0) AS mean_accuracy "
-              "FROM runs r LEFT JOIN networks n ON n.run_id = r.id GROUP BY r.id "
-              "ORDER BY r.id DESC");
+              ("SELECT r.id AS id, r.created AS created, r.status AS status, r.spec AS spec, "
+               "r.optimizer AS optimizer, r.train_name AS train_name, "
+               "r.backend_kind AS backend_kind, r.epochs_done AS epochs_done, r.epochs AS epochs, "
+               "r.train_seconds AS train_seconds, count(n.net) AS nets, "
+               "coalesce(avg(n.final_accuracy), 0) AS mean_accuracy, " +
+               state +
+               " AS training_state FROM runs r LEFT JOIN networks n ON n.run_id = r.id "
+               "GROUP BY r.id ORDER BY r.id DESC")
+                  .c_str());
   std::vector<RunSummary> out;
   while (q.step()) {
     RunSummary& s = out.emplace_back();
@@ -199,6 +223,7 @@ std::vector<RunSummary> Store::list_runs() {
     s.train_seconds = q.f64("train_seconds");
     s.nets = q.i32("nets");
     s.mean_accuracy = q.f64("mean_accuracy");
+    s.training_state = q.i32("training_state") != 0;
   }
   return out;
 }

@@ -107,11 +107,23 @@ constexpr std::array kTables = {
               "  warning TEXT NOT NULL,\n"
               "  PRIMARY KEY (run_id, epoch)\n"
               ")"},
+    // Version 5: each network's training state, saved with its weights (TrainingState), so that
+    // a stopped run can continue. Runs recorded before version 5 and sweeps' runs have no rows.
+    std::pair{"net_states",
+              "CREATE TABLE net_states (\n"
+              "  run_id INTEGER NOT NULL, net INTEGER NOT NULL,\n"
+              "  epoch INTEGER NOT NULL,\n"  // the recorded epoch whose end it is
+              "  step INTEGER NOT NULL,\n"   // the group's optimizer steps by then
+              "  train_images INTEGER NOT NULL,\n"
+              "  slots BLOB NOT NULL,\n"  // the optimizer's state: safetensors file contents
+              "  PRIMARY KEY (run_id, net),\n"
+              "  FOREIGN KEY (run_id, net) REFERENCES networks(run_id, net) ON DELETE CASCADE\n"
+              ")"},
 };
 // The tables of each older version: runs .. predictions (1), the sweep tables (2), epoch_top1
-// (3).
+// (3), epoch_warnings (4).
 constexpr size_t tables_of_version(int version) {
-  return version == 1 ? 5 : version == 2 ? 7 : version == 3 ? 8 : kTables.size();
+  return version == 1 ? 5 : version == 2 ? 7 : version == 3 ? 8 : version == 4 ? 9 : kTables.size();
 }
 
 uint32_t be32(const unsigned char* p) {
@@ -214,6 +226,10 @@ bool has_epoch_top1(sql::Connection& db) {
 
 bool has_epoch_warnings(sql::Connection& db) {
   return pragma_int(db, "PRAGMA user_version") >= 4;
+}
+
+bool has_net_states(sql::Connection& db) {
+  return pragma_int(db, "PRAGMA user_version") >= 5;
 }
 
 void create_schema(sql::Connection& db) {

@@ -66,7 +66,8 @@ int64_t Store::begin_run(const RunSetup& s) {
   return id;
 }
 
-void Store::record_epoch(int64_t run, const EpochMetrics& m, const EvalResult& eval) {
+void Store::record_epoch(int64_t run, const EpochMetrics& m, const EvalResult& eval,
+                         const std::vector<NetworkSave>& networks) {
   check_writable();
   const std::string name = m_path + ": run " + std::to_string(run);
   sql::Transaction tx(*m_db);
@@ -85,6 +86,9 @@ void Store::record_epoch(int64_t run, const EpochMetrics& m, const EvalResult& e
       eval.top_probs.size() != cells * 3 || eval.true_probs.size() != cells)
     throw StoreError(name + " has " + std::to_string(nets) + " nets x " + std::to_string(count) +
                      " images; the evaluation does not match");
+  if (!networks.empty() && networks.size() != static_cast<size_t>(nets))
+    throw StoreError(name + " has " + std::to_string(nets) + " nets; " +
+                     std::to_string(networks.size()) + " were given to save");
 
   sql::Stmt(*m_db,
             "INSERT INTO epochs (run_id, epoch, train_loss, val_loss, val_accuracy, "
@@ -136,6 +140,8 @@ void Store::record_epoch(int64_t run, const EpochMetrics& m, const EvalResult& e
       .bind(2, m.epoch)
       .bind(3, m.seconds)
       .run();
+  for (int n = 0; n < static_cast<int>(networks.size()); ++n)
+    write_weights(run, n, networks[n].weights, &networks[n].state);
   tx.commit();
 }
 
@@ -149,24 +155,71 @@ void Store::cancel_run(int64_t run) {
 
 void Store::end_run(int64_t run, RunStatus status) {
   check_writable();
-  sql::Stmt(*m_db,
-            "UPDATE runs SET status = ?2, ended = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
-            "wall_seconds = (julianday('now') - julianday(created)) * 86400.0 "
-            "WHERE id = ?1 AND status = 'running'")
-      .bind(1, run)
-      .bind(2, to_string(status))
-      .run();
+  // A continued run's wall time: its earlier sessions' and this one's, not the time between.
+  const auto continued = m_continued.find(run);
+  sql::Stmt end(*m_db,
+                continued == m_continued.end()
+                    ? "UPDATE runs SET status = ?2, ended = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
+                      "wall_seconds = (julianday('now') - julianday(created)) * 86400.0 "
+                      "WHERE id = ?1 AND status = 'running'"
+                    : "UPDATE runs SET status = ?2, ended = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
+                      "wall_seconds = ?4 + (julianday('now') - julianday(?3)) * 86400.0 "
+                      "WHERE id = ?1 AND status = 'running'");
+  end.bind(1, run).bind(2, to_string(status));
+  if (continued != m_continued.end())
+    end.bind(3, continued->second.since).bind(4, continued->second.wall_before);
+  end.run();
   if (m_db->changes() == 0)
     throw StoreError(m_path + ": run " + std::to_string(run) + " is not running");
   std::erase(m_open_runs, run);
+  m_continued.erase(run);
   m_locks->release(run);
 }
 
-void Store::save_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors) {
+void Store::continue_run(int64_t run, int epochs) {
+  check_writable();
+  const std::string name = m_path + ": run " + std::to_string(run);
+  sql::Transaction tx(*m_db);
+  sql::Stmt q(*m_db,
+              "SELECT status, epochs_done, wall_seconds, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+              "FROM runs WHERE id = ?1");
+  if (!q.bind(1, run).step()) throw StoreError(name + " does not exist");
+  if (q.text(0) == to_string(RunStatus::Running) &&
+      live_status(run, RunStatus::Running) == RunStatus::Running)
+    throw StoreError(name + " is still running");
+  if (epochs <= q.i32(1))
+    throw StoreError(name + " recorded " + std::to_string(q.i32(1)) +
+                     " epoch(s); continuing it needs more than that planned, not " +
+                     std::to_string(epochs));
+  const Continued since{q.text(3), q.f64(2)};
+  q.reset();
+  sql::Stmt(*m_db, "UPDATE runs SET status = 'running', ended = NULL, epochs = ?2 WHERE id = ?1")
+      .bind(1, run)
+      .bind(2, epochs)
+      .run();
+  m_locks->acquire(run);  // as begin_run: before the run shows as running
+  try {
+    tx.commit();
+  } catch (...) {
+    m_locks->release(run);
+    throw;
+  }
+  m_open_runs.push_back(run);
+  m_continued[run] = since;
+}
+
+void Store::save_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors,
+                         const TrainingState* state) {
   check_writable();
   // One write transaction, taken before the SELECT: a read that is still open when the UPDATE
   // wants to write cannot wait for another writer (SQLite answers "database is locked" at once).
   sql::Transaction tx(*m_db);
+  write_weights(run, net, tensors, state);
+  tx.commit();
+}
+
+void Store::write_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors,
+                          const TrainingState* state) {
   sql::Stmt q(*m_db,
               "SELECT r.spec, n.seed FROM networks n JOIN runs r ON r.id = n.run_id "
               "WHERE n.run_id = ?1 AND n.net = ?2");
@@ -184,13 +237,25 @@ void Store::save_weights(int64_t run, int net, const std::vector<NamedTensor>& t
       .bind(2, net)
       .bind(3, std::span(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()))
       .run();
-  tx.commit();
+  if (!state) return;
+  const std::string slots = encode_safetensors(m_path, state->slots, {{"format", "convscope"}});
+  sql::Stmt(*m_db,
+            "INSERT OR REPLACE INTO net_states (run_id, net, epoch, step, train_images, slots) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+      .bind(1, run)
+      .bind(2, net)
+      .bind(3, state->epoch)
+      .bind(4, static_cast<int64_t>(state->step))
+      .bind(5, state->train_images)
+      .bind(6, std::span(reinterpret_cast<const uint8_t*>(slots.data()), slots.size()))
+      .run();
 }
 
 bool Store::delete_run(int64_t run) {
   check_writable();
   sql::Stmt(*m_db, "DELETE FROM runs WHERE id = ?1").bind(1, run).run();
   std::erase(m_open_runs, run);
+  m_continued.erase(run);
   m_locks->release(run);
   return m_db->changes() > 0;
 }

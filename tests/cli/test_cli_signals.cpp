@@ -1,6 +1,7 @@
 // Signals: SIGINT, SIGTERM and SIGHUP stop train and ensemble cleanly (train saves, the ensemble
 // keeps its finished epochs and their weights); a run whose process was killed with SIGKILL is
-// marked interrupted the next time the store is opened.
+// marked interrupted the next time the store is opened, and `ensemble --continue` trains it on to
+// the end the same run has without the kill.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -94,6 +95,51 @@ TEST(Signals, KilledEnsembleIsMarkedInterruptedOnNextOpen) {
   EXPECT_NE(r.out.find("interrupted"), std::string::npos) << r.out;
   Store store(store_path);
   EXPECT_EQ(store.list_runs().at(0).status, RunStatus::Interrupted);
+}
+
+TEST(Signals, KilledEnsembleContinuesToTheSameEnd) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 256, 64);
+  const std::string store_path = dir.file("runs.db");
+  const std::vector<std::string> common = {"--data",  dir.file("data"), "--threads", "1",
+                                           "--quiet", "--store",        store_path};
+  std::vector<std::string> killed = {"ensemble", "--arch",   "d16:relu-d10", "--nets",
+                                     "2",        "--epochs", "100000"};
+  killed.insert(killed.end(), common.begin(), common.end());
+  EXPECT_EQ(stop_with(SIGKILL, killed, "epoch 2/").code, 128 + SIGKILL);
+  int done = 0;
+  {
+    Store store(store_path);
+    done = store.load_run(1).info.epochs_done;  // each epoch is recorded with its weights
+    ASSERT_GE(done, 2);
+  }
+  std::vector<std::string> resumed = {"ensemble", "--continue", "1", "--epochs", "1"};
+  resumed.insert(resumed.end(), common.begin(), common.end());
+  const Result r = run_cli(resumed);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string last = "epoch " + std::to_string(done + 1) + "/" + std::to_string(done + 1);
+  EXPECT_NE(r.out.find(last), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("epoch 1/"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("stored as run 1"), std::string::npos) << r.out;
+
+  std::vector<std::string> reference = {"ensemble", "--arch",   "d16:relu-d10",          "--nets",
+                                        "2",        "--epochs", std::to_string(done + 1)};
+  reference.insert(reference.end(), common.begin(), common.end());
+  ASSERT_EQ(run_cli(reference).code, 0);
+  Store store(store_path);
+  EXPECT_EQ(store.load_run(1).info.status, RunStatus::Finished);
+  EXPECT_EQ(store.load_run(1).info.epochs_done, done + 1);
+  for (int net = 0; net < 2; ++net)
+    EXPECT_EQ(store.load_weights(1, net)[0].data, store.load_weights(2, net)[0].data)
+        << "network " << net;
+
+  std::vector<std::string> changed = {"ensemble", "--continue", "1", "--lr", "0.1"};
+  changed.insert(changed.end(), common.begin(), common.end());
+  const Result refused = run_cli(changed);
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_NE(refused.err.find("--lr: --continue goes on with run 1's 2 x d16:relu-d10"),
+            std::string::npos)
+      << refused.err;
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "canvas/vote_panel.h"
 #include "convscope/store.h"
 #include "ensemble/accuracy_charts.h"
+#include "ensemble/continue_run_dialog.h"
 #include "ensemble/ensemble_summary.h"
 #include "ensemble/ensemble_train_dialog.h"
 #include "ensemble/ensemble_worker.h"
@@ -97,6 +98,7 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   connect(m_runsPanel, &RunsPanel::runActivated, this, &EnsemblePage::openRun);
   connect(m_runsPanel, &RunsPanel::refreshRequested, this, &EnsemblePage::refreshRuns);
   connect(m_runsPanel, &RunsPanel::trainRequested, this, &EnsemblePage::onTrainClicked);
+  connect(m_runsPanel, &RunsPanel::continueRequested, this, &EnsemblePage::onContinueClicked);
   connect(m_runsPanel, &RunsPanel::cancelRequested, this, &EnsemblePage::cancelTraining);
   connect(m_table, &MisclassificationPanel::imageSelected, this, &EnsemblePage::showImage);
   connect(m_table, &MisclassificationPanel::exportCsvRequested, this, &EnsemblePage::exportCsv);
@@ -280,6 +282,37 @@ void EnsemblePage::showTrainDialog(const cs::TrainConfig& base, const DatasetPtr
     request.config = dialog->config();
     request.data = data;
     request.trainLimit = dialog->trainLimit();
+    startTraining(std::move(request));
+  });
+  dialog->open();
+}
+
+void EnsemblePage::onContinueClicked(qint64 run) {
+  if (isSignalConnected(QMetaMethod::fromSignal(&EnsemblePage::continueRunRequested)))
+    Q_EMIT continueRunRequested(run);
+  else
+    showContinueDialog(run, nullptr);
+}
+
+void EnsemblePage::showContinueDialog(qint64 run, const DatasetPtr& data) {
+  if (m_training) return;
+  cs::RunInfo info;
+  cs::TrainingState state;
+  try {
+    info = store().load_run(run).info;
+    state = store().load_training_state(run, 0);
+  } catch (const cs::StoreError& e) {
+    showError(tr("Run %1 cannot continue").arg(run), QString::fromUtf8(e.what()));
+    return;
+  }
+  auto* dialog = new ContinueRunDialog(info, state.train_images, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &QDialog::accepted, this, [this, dialog, data, run, state] {
+    EnsembleRequest request;
+    request.config = dialog->config();
+    request.data = data;
+    request.trainLimit = state.train_images;
+    request.continueRun = run;
     startTraining(std::move(request));
   });
   dialog->open();

@@ -3,7 +3,8 @@
 // above it or by a click on a confusion cell) and the selected image with every network's top-3,
 // or (a tab beside it) the run's networks voting on a drawn digit.
 // "Train ensemble…" trains a new group on an EnsembleWorker thread, shows its progress with a
-// Cancel button, and opens the run when it ends. The page keeps its state while hidden.
+// Cancel button, and opens the run when it ends; "Continue…" trains a stopped run on the same
+// way. The page keeps its state while hidden.
 #pragma once
 
 #include <QThread>
@@ -71,6 +72,10 @@ class EnsemblePage : public QWidget {
   // Asks for the ensemble's size with EnsembleTrainDialog, then trains. `base` gives the
   // architecture, optimizer, batch size and seed; `data` may be null (MNIST is loaded).
   void showTrainDialog(const cs::TrainConfig& base, const DatasetPtr& data);
+  // Asks how many more epochs stopped run `run` trains (ContinueRunDialog), then continues it on
+  // `data` (null: MNIST), its first N training images when the run trained on N. A run that
+  // cannot continue (no saved training state) gets a message instead.
+  void showContinueDialog(qint64 run, const DatasetPtr& data);
   // Trains without asking (an empty storePath means this page's store).
   void startTraining(EnsembleRequest request);
   void cancelTraining();
@@ -83,6 +88,9 @@ class EnsemblePage : public QWidget {
   // The page's Train ensemble… button: the window answers with showTrainDialog(). Unconnected,
   // the page uses the default configuration on MNIST.
   void trainEnsembleRequested();
+  // Continue… for the selected run: the window answers with showContinueDialog() and its data.
+  // Unconnected, the page continues the run on MNIST.
+  void continueRunRequested(qint64 run);
   void runOpened(qint64 run);
   void trainingFinished(qint64 run, bool cancelled);
   void trainingFailed(qint64 run, const QString& message);
@@ -100,6 +108,7 @@ class EnsemblePage : public QWidget {
   void showImage(int image);
   void showError(const QString& title, const QString& message);
   void onTrainClicked();
+  void onContinueClicked(qint64 run);
   void onTrainingEnded(qint64 run);
   void exportCsv();
   void exportChart(bool svg);

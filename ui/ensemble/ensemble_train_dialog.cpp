@@ -13,6 +13,7 @@
 #include "convscope/backends.h"
 #include "ensemble/ensemble_types.h"
 #include "widgets/count_text.h"
+#include "widgets/value_label.h"
 
 namespace {
 
@@ -20,13 +21,6 @@ const QString kNetsKey = QStringLiteral("ensemble/nets");
 const QString kEpochsKey = QStringLiteral("ensemble/epochs");
 const QString kLimitKey = QStringLiteral("ensemble/trainLimit");
 const QString kShuffleKey = QStringLiteral("ensemble/perNetShuffle");
-
-QLabel* valueLabel(const QString& text) {
-  auto* label = new QLabel(text);
-  label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  label->setWordWrap(true);
-  return label;
-}
 
 }  // namespace
 

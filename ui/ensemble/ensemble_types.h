@@ -15,6 +15,9 @@ struct EnsembleRequest {
   int trainLimit = 0;      // train on the first this many images (0: all)
   cs::BackendChoice backend = cs::BackendChoice::Auto;
   QString storePath;  // the run store to record into
+  // A stopped run of that store to continue (cs::continue_ensemble), or -1 for a new run. The
+  // config and trainLimit are then the run's: its group, the epochs in all, its images an epoch.
+  qint64 continueRun = -1;
 };
 
 // Sent about ten times a second while the worker trains, and at every phase change.

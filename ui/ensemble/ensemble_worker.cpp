@@ -33,7 +33,7 @@ void EnsembleWorker::reportProgress(const cs::Trainer& trainer, bool force) {
   const double seen = double(trainer.samples_seen());
   const double perNet = p.elapsedSeconds > 0 ? seen / p.elapsedSeconds : 0;
   p.groupSamplesPerSecond = perNet * p.nets;
-  p.etaSeconds = perNet > 0 ? (double(m_trainCount) * p.epochs - seen) / perNet : -1;
+  p.etaSeconds = perNet > 0 ? (1 - p.fraction()) * m_trainCount * p.epochs / perNet : -1;
   Q_EMIT progress(p);
 }
 
@@ -91,15 +91,19 @@ bool EnsembleWorker::trainInto(cs::Store& store, const EnsembleRequest& request,
   hooks.begun = [&](int64_t begun) {
     run = begun;
     m_progress.run = run;
-    Q_EMIT started(run, description);
+    Q_EMIT started(run, request.continueRun >= 0
+                            ? tr("from epoch %1, %2").arg(trainer.epoch() + 1).arg(description)
+                            : description);
     m_training.start();
-    setPhase(EnsembleProgress::Phase::Training);
+    m_progress.phase = EnsembleProgress::Phase::Training;
+    reportProgress(trainer, true);  // where a continued run begins
   };
   hooks.stepped = [this](const cs::Trainer& t, bool epochEnded) {
     // Back from saving the previous epoch's weights: report the training at once.
     const bool resumed = m_progress.phase != EnsembleProgress::Phase::Training;
     m_progress.phase = EnsembleProgress::Phase::Training;
     reportProgress(t, epochEnded || resumed);
+    if (epochEnded) setPhase(EnsembleProgress::Phase::Saving);  // recorded next, with the weights
   };
   hooks.epoch_recorded = [&](const cs::Trainer& t) {
     const cs::EpochMetrics& m = t.epochs().back();
@@ -107,13 +111,14 @@ bool EnsembleWorker::trainInto(cs::Store& store, const EnsembleRequest& request,
     m_progress.lastMeanAccuracy = m.val_accuracy;
     m_progress.warning = QString::fromStdString(m.warning);
     Q_EMIT epochRecorded(run, m.epoch, m.val_accuracy);
-    setPhase(EnsembleProgress::Phase::Saving);
+    reportProgress(t, true);  // with the epoch's warning
   };
+  const cs::RunSetup setup = cs::RunSetup::from(
+      cfg, data->train, data->test, backend, QCoreApplication::applicationVersion().toStdString());
   const cs::EnsembleOutcome outcome =
-      cs::run_ensemble(store, trainer,
-                       cs::RunSetup::from(cfg, data->train, data->test, backend,
-                                          QCoreApplication::applicationVersion().toStdString()),
-                       hooks);
+      request.continueRun >= 0
+          ? cs::continue_ensemble(store, request.continueRun, trainer, setup, hooks)
+          : cs::run_ensemble(store, trainer, setup, hooks);
   if (outcome.cancelled) reportProgress(trainer, true);
   return outcome.cancelled;
 }

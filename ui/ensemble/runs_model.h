@@ -33,7 +33,8 @@ class RunsModel : public QAbstractTableModel {
   void noteEpoch(qint64 run, int epochsDone, double meanAccuracy);
   void noteEnded(qint64 run, cs::RunStatus status);
   qint64 runAt(int row) const { return m_runs[row].id; }
-  int rowOf(qint64 run) const;  // -1 when absent
+  const cs::RunSummary& summaryAt(int row) const { return m_runs[row]; }  // notes applied
+  int rowOf(qint64 run) const;                                            // -1 when absent
 
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;

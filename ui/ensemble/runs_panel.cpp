@@ -26,6 +26,7 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
       m_refresh(new QToolButton),
       m_train(
           new QPushButton(QIcon(QStringLiteral(":/icons/ensemble.svg")), tr("Train ensemble…"))),
+      m_continue(new QPushButton(tr("Continue…"))),
       m_training(new TaskProgressBox),
       m_storeNote(new NoteLabel) {
   auto* title = new QLabel(tr("Stored ensembles"));
@@ -37,6 +38,9 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
   m_refresh->setToolTip(tr("Read the run list from the run store again"));
   m_train->setObjectName(QStringLiteral("primaryButton"));
   m_train->setToolTip(tr("Train N copies of the live view's network from different seeds"));
+  m_continue->setToolTip(
+      tr("Train the selected run on from its latest recorded epoch, with its "
+         "networks' weights and optimizer state"));
 
   setup_row_table(m_table, model);
   for (int c = 0; c < RunsModel::ColumnCount; ++c) m_table->setColumnWidth(c, kColumnWidths[c]);
@@ -60,18 +64,46 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
   layout->setSpacing(6);
   layout->addLayout(header);
   layout->addWidget(m_table, 1);
-  layout->addWidget(m_train);
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(m_train, 1);
+  buttons->addWidget(m_continue);
+  layout->addLayout(buttons);
   layout->addWidget(m_training);
   layout->addWidget(m_storeNote);
 
   connect(m_refresh, &QToolButton::clicked, this, &RunsPanel::refreshRequested);
   connect(m_train, &QPushButton::clicked, this, &RunsPanel::trainRequested);
+  connect(m_continue, &QPushButton::clicked, this, [this] {
+    if (selectedRun() >= 0) Q_EMIT continueRequested(selectedRun());
+  });
+  connect(model, &QAbstractItemModel::modelReset, this, &RunsPanel::updateContinue);
+  connect(model, &QAbstractItemModel::dataChanged, this, &RunsPanel::updateContinue);
   connect(m_training, &TaskProgressBox::cancelRequested, this, &RunsPanel::cancelRequested);
   connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& current) {
+            updateContinue();
             if (!m_selecting && current.isValid())
               Q_EMIT runActivated(m_model->runAt(current.row()));
           });
+  updateContinue();
+}
+
+void RunsPanel::updateContinue() {
+  const QModelIndex current = m_table->currentIndex();
+  bool can = false;
+  QString tip =
+      tr("Train the selected run on from its latest recorded epoch, with its networks' "
+         "weights and optimizer state");
+  if (current.isValid()) {
+    const cs::RunSummary& run = m_model->summaryAt(current.row());
+    can = run.status != cs::RunStatus::Running && run.epochs_done > 0 && run.training_state;
+    if (!run.training_state && run.epochs_done > 0)
+      tip = tr("Run %1 was recorded without its networks' optimizer state (a sweep's run, or one "
+               "from an older Convscope) and cannot continue")
+                .arg(run.id);
+  }
+  m_continue->setEnabled(can && m_train->isEnabled());
+  m_continue->setToolTip(tip);
 }
 
 QPushButton* RunsPanel::cancelButton() const {
@@ -136,6 +168,7 @@ QString RunsPanel::duration(double seconds) {
 void RunsPanel::showTraining(const QString& description) {
   m_training->begin(description, tr("Starting…"));
   m_train->setEnabled(false);
+  updateContinue();
 }
 
 void RunsPanel::setProgress(const EnsembleProgress& p) {
@@ -177,6 +210,7 @@ void RunsPanel::setProgress(const EnsembleProgress& p) {
 void RunsPanel::hideTraining() {
   m_training->hide();
   m_train->setEnabled(true);
+  updateContinue();
 }
 
 QString RunsPanel::progressText() const {

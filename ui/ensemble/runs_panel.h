@@ -1,5 +1,6 @@
-// The left side of the Ensemble view: the stored runs, Refresh and Train ensemble…, and while
-// the worker trains, its progress (networks × epochs, samples per second, time left) with Cancel.
+// The left side of the Ensemble view: the stored runs, Refresh, Train ensemble… and Continue… (the
+// selected run, when it stopped after recording an epoch), and while the worker trains, its
+// progress (networks × epochs, samples per second, time left) with Cancel.
 #pragma once
 
 #include <QWidget>
@@ -29,6 +30,7 @@ class RunsPanel : public QWidget {
 
   QTableView* table() const { return m_table; }
   QPushButton* trainButton() const { return m_train; }
+  QPushButton* continueButton() const { return m_continue; }
   QPushButton* cancelButton() const;
   QProgressBar* progressBar() const;
 
@@ -55,6 +57,7 @@ class RunsPanel : public QWidget {
   void runActivated(qint64 run);
   void refreshRequested();
   void trainRequested();
+  void continueRequested(qint64 run);
   void cancelRequested();
 
  protected:
@@ -63,11 +66,14 @@ class RunsPanel : public QWidget {
 
  private:
   void fitColumns();
+  // Continue… is for a selected run that stopped after recording an epoch, while none trains.
+  void updateContinue();
 
   RunsModel* m_model;
   QTableView* m_table;
   QToolButton* m_refresh;
   QPushButton* m_train;
+  QPushButton* m_continue;
   TaskProgressBox* m_training;
   NoteLabel* m_storeNote;
   bool m_selecting = false;

@@ -175,6 +175,9 @@ void MainWindow::connectStatusBar() {
   connect(m_ensemble, &EnsemblePage::statusMessage, m_status,
           [this](const QString& text) { m_status->showMessage(text, 8000); });
   connect(m_ensemble, &EnsemblePage::trainEnsembleRequested, this, &MainWindow::trainEnsemble);
+  connect(m_ensemble, &EnsemblePage::continueRunRequested, this, [this](qint64 run) {
+    m_ensemble->showContinueDialog(run, m_live->predictionModel()->dataset());
+  });
   connect(m_sweep, &SweepPage::statusMessage, m_status,
           [this](const QString& text) { m_status->showMessage(text, 8000); });
   connect(m_sweep, &SweepPage::openRunRequested, this, &MainWindow::openEnsembleRun);

@@ -30,6 +30,7 @@ struct GroupConfig {
   uint64_t shuffle_seed = 1;
   bool per_net_shuffle = false;  // each network its own order (stream 1 + net) instead of one
   int nets() const { return static_cast<int>(seeds.size()); }
+  bool operator==(const GroupConfig&) const = default;
 };
 
 struct BackendInfo {

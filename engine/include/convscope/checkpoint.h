@@ -32,6 +32,10 @@ struct NamedTensor {
   std::vector<uint8_t> bytes = {};  // a U8 tensor's values instead (data stays empty)
 };
 
+// "optimizer.slot<k>.<param>": optimizer state slot k (TensorRole::Slot0 + k) of a parameter, as
+// checkpoints and the run store name it.
+std::string optimizer_slot_name(int slot, const std::string& param);
+
 // Low-level safetensors I/O (F32 and U8 tensors; metadata is string -> string). Reading accepts
 // only a regular file and checks the header against the file size before reading the data.
 void write_safetensors(const std::string& path, const std::vector<NamedTensor>& tensors,

@@ -1,7 +1,8 @@
 // One ensemble run recorded in the run store: the loop that `convscope-cli ensemble` and the app's
 // ensemble worker share. It begins the run, steps the trainer, records every finished epoch with
-// the weights of all its networks (so that a run stopped later keeps those of its last whole
-// epoch), and finishes the run, or cancels it when asked to between two steps.
+// the weights and training state of all its networks (so that a run stopped later keeps those of
+// its last whole epoch and can continue from there), and finishes the run, or cancels it when
+// asked to between two steps.
 #pragma once
 
 #include <cstdint>
@@ -19,12 +20,12 @@ struct EnsembleHooks {
   // Polled before every step: true stops the run, which is marked cancelled and keeps its
   // finished epochs and their weights.
   std::function<bool()> cancel_requested;
-  // The run was begun in the store (before the first step).
+  // The run was begun (or continued) in the store, before the first step.
   std::function<void(int64_t run)> begun;
-  // After every step; `epoch_ended` when it finished an epoch, which is recorded next.
+  // After every step; `epoch_ended` when it finished an epoch, which is recorded next (with
+  // every network's weights, which takes a moment for a large group).
   std::function<void(const Trainer& trainer, bool epoch_ended)> stepped;
-  // An epoch's metrics and predictions are stored (trainer.epochs().back()); the weights of its
-  // networks are saved right after this returns.
+  // An epoch's metrics, predictions and weights are stored (trainer.epochs().back()).
   std::function<void(const Trainer& trainer)> epoch_recorded;
 };
 
@@ -39,7 +40,21 @@ struct EnsembleOutcome {
 EnsembleOutcome run_ensemble(Store& store, Trainer& trainer, const RunSetup& setup,
                              const EnsembleHooks& hooks);
 
+// Continues stopped run `run` of `store` (cancelled, interrupted or finished) with `trainer`,
+// configured as `setup` says: the run's group and data, the epochs planned in all. Loads every
+// network's weights and training state of the run's latest epoch, marks the run running
+// (Store::continue_run) and trains and records as run_ensemble() does, from the next epoch on, so
+// that the run ends as if it had never stopped. Throws StoreError, with the run and the backend
+// left as they were, when it cannot continue: it is still running; it recorded no epoch; `setup`
+// has another group, other data (or another number of its images) or another kind of backend; a
+// network lacks the weights or training state of that epoch (a run recorded before the store kept
+// training states, or a sweep's).
+EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
+                                  const RunSetup& setup, const EnsembleHooks& hooks);
+
 // The parameters of network `net` of the backend's group, named and shaped as `spec.params()`.
 std::vector<NamedTensor> network_weights(Backend& backend, const NetworkSpec& spec, int net);
+// Network `net`'s training state as `trainer` stands.
+TrainingState network_training_state(Trainer& trainer, int net);
 
 }  // namespace cs

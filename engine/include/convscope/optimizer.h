@@ -26,6 +26,7 @@ struct OptimizerConfig {
   // The first hyperparameter outside its range ("beta1 must be in [0, 1), got 2"), with its
   // name in *field; empty when all are valid. lr and epsilon are positive, the decays in [0, 1).
   std::string problem(std::string* field = nullptr) const;
+  bool operator==(const OptimizerConfig&) const = default;
 };
 
 std::string to_string(OptimizerKind k);                  // "adam"

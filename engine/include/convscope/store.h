@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -73,7 +74,8 @@ struct RunInfo {
   RunStatus status = RunStatus::Running;
   int epochs_done = 0;       // latest complete epoch
   double train_seconds = 0;  // sum of the recorded epochs' step time
-  double wall_seconds = 0;   // begin_run to finish_run / cancel_run (0 while open)
+  double wall_seconds = 0;   // begin_run to finish_run / cancel_run, without the time between a
+                             // stop and continue_run (as before while open)
   RunSetup setup;
 };
 
@@ -86,6 +88,7 @@ struct RunSummary {
   int nets = 0, epochs_done = 0, epochs = 0;
   double mean_accuracy = 0;  // over the nets, at the latest epoch
   double train_seconds = 0;
+  bool training_state = false;  // its networks' training states were saved: it can continue
 };
 
 struct StoredRun {
@@ -127,6 +130,21 @@ struct SweepRecord {
   int finished() const;  // configurations whose run finished
 };
 
+// What a stopped run needs besides a network's weights to go on exactly as if it had never
+// stopped, saved with them at the end of a recorded epoch.
+struct TrainingState {
+  int epoch = 0;                   // the recorded epoch it ended
+  long long step = 0;              // the group's optimizer steps by then (Backend::step_count)
+  int train_images = 0;            // in each epoch (a run may train on the first N of a set)
+  std::vector<NamedTensor> slots;  // the optimizer's state, named and ordered as in checkpoints
+};
+
+// One network's weights (in ParamInfo order) and training state, saved with its epoch.
+struct NetworkSave {
+  std::vector<NamedTensor> weights;
+  TrainingState state;
+};
+
 // $XDG_DATA_HOME/convscope/convscope.db, or ~/.local/share/convscope/convscope.db.
 std::string default_store_path();
 
@@ -147,17 +165,30 @@ class Store {
   // Epoch metrics.epoch (1-based, after the latest recorded one) in one transaction: the group
   // numbers of `metrics` (train loss and seconds are per group, as the trainer measures them),
   // each net's val loss / accuracy and predictions from `eval`, which must cover the run's nets
-  // and validation images. Keeps every epoch's metrics and top-1 labels (50 nets x 10,000 images
-  // are 0.5 MB an epoch) but only the latest epoch's full predictions (9.5 MB). Throws
+  // and validation images, and, when given, every network's weights and training state at the
+  // epoch's end (as save_weights). Keeps every epoch's metrics and top-1 labels (50 nets x 10,000
+  // images are 0.5 MB an epoch) but only the latest epoch's full predictions (9.5 MB). Throws
   // StoreError unless the run is running.
-  void record_epoch(int64_t run, const EpochMetrics& metrics, const EvalResult& eval);
+  void record_epoch(int64_t run, const EpochMetrics& metrics, const EvalResult& eval,
+                    const std::vector<NetworkSave>& networks = {});
   void finish_run(int64_t run);  // throws StoreError unless the run is running
   void cancel_run(int64_t run);
 
   // Final weights of one network (tensors in ParamInfo order), stored as a safetensors blob with
-  // the spec text and the seed in its metadata. The safetensors code may throw CheckpointError.
-  void save_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors);
+  // the spec text and the seed in its metadata, and, in the same transaction, its training state
+  // when given. The safetensors code may throw CheckpointError.
+  void save_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors,
+                    const TrainingState* state = nullptr);
   std::vector<NamedTensor> load_weights(int64_t run, int net);
+  // The training state saved with the network's weights. Throws StoreError when there is none
+  // (a run recorded before the store kept it, version 5, a sweep's run, or one that ended before
+  // its first epoch).
+  TrainingState load_training_state(int64_t run, int net);
+  // A run that stopped (cancelled, interrupted or finished) records again: it is "running" with
+  // `epochs` planned in all, more than it recorded, and record_epoch goes on from its latest
+  // epoch. Its wall time adds this session's to the earlier ones'. Throws StoreError, changing
+  // nothing, when the run is running or missing or `epochs` is not more than it recorded.
+  void continue_run(int64_t run, int epochs);
   // Writes the blob as a .safetensors file (loadable by PyTorch / safetensors).
   void export_weights(int64_t run, int net, const std::string& file);
 
@@ -180,6 +211,9 @@ class Store {
 
  private:
   void end_run(int64_t run, RunStatus status);
+  // save_weights() inside the caller's write transaction.
+  void write_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors,
+                     const TrainingState* state);
   // Calls `use` with a name for messages and the weights blob of (run, net), or throws.
   void with_weights(int64_t run, int net,
                     const std::function<void(const std::string&, std::string_view)>& use);
@@ -193,7 +227,13 @@ class Store {
   std::unique_ptr<sql::Connection> m_db;
   std::unique_ptr<RunLocks> m_locks;
   bool m_read_only = false;
-  std::vector<int64_t> m_open_runs;  // begun here, not yet finished or cancelled
+  std::vector<int64_t> m_open_runs;  // begun or continued here, not yet finished or cancelled
+  // Runs continued here: since when (the store's clock) and their wall time before.
+  struct Continued {
+    std::string since;
+    double wall_before = 0;
+  };
+  std::map<int64_t, Continued> m_continued;
 };
 
 }  // namespace cs

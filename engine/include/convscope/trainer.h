@@ -75,6 +75,7 @@ class Trainer {
   int epoch() const { return m_epoch; }  // epochs completed
   int step_in_epoch() const { return m_position / m_cfg.group.batch_size; }
   int steps_per_epoch() const;
+  int train_images() const { return m_train.count; }  // in each epoch
   long long global_step() const { return m_global_step; }
   long long samples_seen() const { return m_samples; }
   const TrainConfig& config() const { return m_cfg; }

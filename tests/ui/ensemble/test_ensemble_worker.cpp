@@ -1,6 +1,7 @@
 // The ensemble worker on its own thread: trains a tiny ensemble (3 networks on a small subset of
 // MNIST, or a synthetic set without it) into a temporary run store, reports progress, keeps the
-// finished epochs when cancelled, and reports store errors.
+// finished epochs when cancelled, continues a cancelled run to the end an uncancelled one has,
+// and reports store errors.
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -163,6 +164,66 @@ class TestEnsembleWorker : public QObject {
     QCOMPARE(stored.info.status, cs::RunStatus::Cancelled);
     QCOMPARE(stored.info.epochs_done, 1);
     QCOMPARE(stored.eval.nets, 3);  // the finished epoch's predictions load
+  }
+
+  void aCancelledRunContinuesToTheSameEnd() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("runs.db");
+    qint64 reference = -1, run = -1;
+    {
+      Recorder r(m_worker);
+      m_worker->resetCancel();
+      train(tinyRequest(path, 2, 3));
+      QTRY_VERIFY_WITH_TIMEOUT(r.done, 120000);
+      reference = r.run;
+    }
+    {
+      Recorder r(m_worker);
+      EnsembleWorker* worker = m_worker;
+      const QMetaObject::Connection stop = connect(
+          worker, &EnsembleWorker::epochRecorded, worker, [worker] { worker->cancel(); },
+          Qt::DirectConnection);
+      m_worker->resetCancel();
+      train(tinyRequest(path, 2, 3));
+      QTRY_VERIFY_WITH_TIMEOUT(r.done, 120000);
+      disconnect(stop);
+      QVERIFY(r.cancelled);
+      run = r.run;
+    }
+    Recorder r(m_worker);
+    EnsembleRequest request = tinyRequest(path, 2, 3);
+    request.continueRun = run;
+    m_worker->resetCancel();
+    train(request);
+    QTRY_VERIFY_WITH_TIMEOUT(r.done, 120000);
+    QVERIFY2(!r.failed, qPrintable(r.message));
+    QCOMPARE(r.cancelled, false);
+    QCOMPARE(r.run, run);
+    QCOMPARE(r.started, QList<qint64>{run});
+    QCOMPARE(r.epochs, (QList<int>{2, 3}));
+    for (const EnsembleProgress& p : r.progress)
+      if (p.phase == EnsembleProgress::Phase::Training) QVERIFY(p.fraction() >= 1.0 / 3);
+    cs::Store store(path.toStdString());
+    const cs::StoredRun stored = store.load_run(run);
+    QCOMPARE(stored.info.status, cs::RunStatus::Finished);
+    QCOMPARE(stored.info.epochs_done, 3);
+    QCOMPARE(stored.epochs.back().net_val_loss,
+             store.load_run(reference).epochs.back().net_val_loss);
+    for (int net = 0; net < 2; ++net)
+      QCOMPARE(store.load_weights(run, net)[0].data, store.load_weights(reference, net)[0].data);
+  }
+
+  void aRunThatCannotContinueIsReported() {
+    QTemporaryDir dir;
+    Recorder r(m_worker);
+    EnsembleRequest request = tinyRequest(dir.filePath("runs.db"), 2, 3);
+    request.continueRun = 7;
+    m_worker->resetCancel();
+    train(request);
+    QTRY_VERIFY_WITH_TIMEOUT(r.done, 60000);
+    QVERIFY(r.failed);
+    QCOMPARE(r.run, -1);
+    QVERIFY2(r.message.contains(QStringLiteral("run 7 does not exist")), qPrintable(r.message));
   }
 
   void cancelBeforeStartBeginsNoRun() {

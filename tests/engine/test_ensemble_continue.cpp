@@ -1,0 +1,289 @@
+// Continuing a stopped ensemble run (continue_ensemble): the run goes on from its latest recorded
+// epoch with every network's weights and optimizer state, and ends exactly as the same run trained
+// without a stop; a run that cannot continue is refused by name and left as it was.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "convscope/cpu_backend.h"
+#include "convscope/ensemble_run.h"
+#include "store_test_util.h"
+#include "synthetic_data.h"
+
+namespace cs {
+namespace {
+
+using store_test::TempDir;
+using test::synthetic;
+
+// Three networks with a convolution, Adam (two state slots), 48 training images in batches of
+// 16: three steps per epoch, four epochs.
+class EnsembleContinue : public testing::Test {
+ protected:
+  EnsembleContinue() : m_store(m_dir.file("runs.db")) {
+    m_cfg.group.spec = NetworkSpec::parse("c3x4:relu-d8:relu-d4", m_train.shape, 4);
+    m_cfg.group.optimizer = OptimizerConfig::defaults(OptimizerKind::Adam);
+    m_cfg.group.seeds = {3, 4, 5};
+    m_cfg.group.batch_size = 16;
+    m_cfg.epochs = 4;
+  }
+
+  RunSetup setup(const TrainConfig& cfg, const Dataset& train) const {
+    return RunSetup::from(cfg, train, m_val, make_cpu_backend(1)->info(), "test");
+  }
+  // A run of m_cfg stopped once `stop` says so (polled before every step).
+  int64_t stopped_run(const std::function<bool(const Trainer&)>& stop) {
+    std::unique_ptr<Backend> backend = make_cpu_backend(1);
+    Trainer trainer(*backend, m_train, m_val, m_cfg);
+    EnsembleHooks hooks;
+    hooks.cancel_requested = [&] { return stop(trainer); };
+    const EnsembleOutcome outcome = run_ensemble(m_store, trainer, setup(m_cfg, m_train), hooks);
+    EXPECT_TRUE(outcome.cancelled);
+    return outcome.run;
+  }
+  // The same run trained to its end without a stop.
+  int64_t reference_run() {
+    std::unique_ptr<Backend> backend = make_cpu_backend(1);
+    Trainer trainer(*backend, m_train, m_val, m_cfg);
+    const EnsembleOutcome outcome = run_ensemble(m_store, trainer, setup(m_cfg, m_train), {});
+    EXPECT_EQ(m_store.load_run(outcome.run).info.status, RunStatus::Finished);
+    return outcome.run;
+  }
+  // Continues `run` to m_cfg.epochs on a new backend; the networks' weights afterwards.
+  std::vector<std::vector<NamedTensor>> continued(int64_t run, EnsembleHooks hooks = {}) {
+    std::unique_ptr<Backend> backend = make_cpu_backend(1);
+    Trainer trainer(*backend, m_train, m_val, m_cfg);
+    const EnsembleOutcome outcome =
+        continue_ensemble(m_store, run, trainer, setup(m_cfg, m_train), hooks);
+    EXPECT_EQ(outcome.run, run);
+    EXPECT_FALSE(outcome.cancelled);
+    return weights_of(*backend);
+  }
+  std::vector<std::vector<NamedTensor>> weights_of(Backend& backend) const {
+    std::vector<std::vector<NamedTensor>> out;
+    for (int net = 0; net < m_cfg.group.nets(); ++net)
+      out.push_back(network_weights(backend, m_cfg.group.spec, net));
+    return out;
+  }
+  // The continued run `run` equals the run `reference` trained without a stop: every epoch's
+  // numbers but its time, the predictions and the stored weights, bit for bit.
+  void expect_same_run(int64_t run, int64_t reference) {
+    const StoredRun a = m_store.load_run(run), b = m_store.load_run(reference);
+    EXPECT_EQ(a.info.status, RunStatus::Finished);
+    EXPECT_EQ(a.info.epochs_done, m_cfg.epochs);
+    EXPECT_EQ(a.info.setup.epochs, m_cfg.epochs);
+    ASSERT_EQ(a.epochs.size(), b.epochs.size());
+    for (size_t e = 0; e < a.epochs.size(); ++e) {
+      EXPECT_EQ(a.epochs[e].epoch, b.epochs[e].epoch);
+      EXPECT_EQ(a.epochs[e].train_loss, b.epochs[e].train_loss) << "epoch " << e + 1;
+      EXPECT_EQ(a.epochs[e].train_accuracy, b.epochs[e].train_accuracy) << "epoch " << e + 1;
+      EXPECT_EQ(a.epochs[e].net_val_loss, b.epochs[e].net_val_loss) << "epoch " << e + 1;
+      EXPECT_EQ(a.epochs[e].net_val_accuracy, b.epochs[e].net_val_accuracy) << "epoch " << e + 1;
+    }
+    EXPECT_EQ(a.eval.top_probs, b.eval.top_probs);
+    for (int net = 0; net < m_cfg.group.nets(); ++net) {
+      const std::vector<NamedTensor> wa = m_store.load_weights(run, net),
+                                     wb = m_store.load_weights(reference, net);
+      ASSERT_EQ(wa.size(), wb.size());
+      for (size_t t = 0; t < wa.size(); ++t)
+        EXPECT_EQ(wa[t].data, wb[t].data) << "network " << net << ", " << wa[t].name;
+    }
+  }
+  // Continuing `run` with `cfg` on `train` throws a StoreError naming `reason`, and the run stays
+  // as it was.
+  void expect_refused(int64_t run, const TrainConfig& cfg, const Dataset& train,
+                      const std::string& reason) {
+    const RunInfo before = m_store.load_run(run).info;
+    std::unique_ptr<Backend> backend = make_cpu_backend(1);
+    Trainer trainer(*backend, train, m_val, cfg);
+    bool began = false;
+    EnsembleHooks hooks;
+    hooks.begun = [&](int64_t) { began = true; };
+    try {
+      continue_ensemble(m_store, run, trainer, setup(cfg, train), hooks);
+      ADD_FAILURE() << "run " << run << " continued; expected: " << reason;
+    } catch (const StoreError& e) {
+      EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("run " + std::to_string(run)), std::string::npos);
+    }
+    EXPECT_FALSE(began);
+    const RunInfo after = m_store.load_run(run).info;
+    EXPECT_EQ(after.status, before.status);
+    EXPECT_EQ(after.epochs_done, before.epochs_done);
+    EXPECT_EQ(after.setup.epochs, before.setup.epochs);
+  }
+
+  TempDir m_dir;
+  Store m_store;
+  Dataset m_train = synthetic(48, 1), m_val = synthetic(20, 2);
+  TrainConfig m_cfg;
+};
+
+TEST_F(EnsembleContinue, AStoppedRunEndsAsTheSameRunTrainedWithoutAStop) {
+  const int64_t reference = reference_run();
+  // Stopped one step into epoch 2: epoch 1 is recorded, the step after it is lost.
+  const int64_t run =
+      stopped_run([](const Trainer& t) { return t.epoch() == 1 && t.step_in_epoch() == 1; });
+  ASSERT_EQ(m_store.load_run(run).info.status, RunStatus::Cancelled);
+  ASSERT_EQ(m_store.load_run(run).info.epochs_done, 1);
+  EXPECT_TRUE(m_store.list_runs().at(0).training_state);
+  const TrainingState state = m_store.load_training_state(run, 2);
+  EXPECT_EQ(state.epoch, 1);
+  EXPECT_EQ(state.step, 3);
+  EXPECT_EQ(state.train_images, 48);
+  EXPECT_EQ(state.slots.size(), 2 * m_cfg.group.spec.params().size());  // Adam's m and v
+
+  std::vector<int> recorded;
+  int64_t begun = -1;
+  EnsembleHooks hooks;
+  hooks.begun = [&](int64_t r) {
+    begun = r;
+    EXPECT_EQ(m_store.load_run(r).info.status, RunStatus::Running);
+  };
+  hooks.epoch_recorded = [&](const Trainer& t) { recorded.push_back(t.epochs().back().epoch); };
+  const std::vector<std::vector<NamedTensor>> live = continued(run, hooks);
+  EXPECT_EQ(begun, run);
+  EXPECT_EQ(recorded, (std::vector<int>{2, 3, 4}));
+  expect_same_run(run, reference);
+  EXPECT_EQ(live[1][0].data, m_store.load_weights(reference, 1)[0].data);
+  EXPECT_EQ(m_store.load_training_state(run, 0).epoch, 4);
+}
+
+TEST_F(EnsembleContinue, ARunStoppedTwiceAndInterruptedStillEndsTheSame) {
+  const int64_t reference = reference_run();
+  const int64_t run = stopped_run([](const Trainer& t) { return t.epoch() == 1; });
+  {
+    // Continued in another process that dies during epoch 3 (its store closes with the run open).
+    Store other(m_store.path());
+    std::unique_ptr<Backend> backend = make_cpu_backend(1);
+    Trainer trainer(*backend, m_train, m_val, m_cfg);
+    EnsembleHooks hooks;
+    hooks.stepped = [](const Trainer& t, bool) {
+      if (t.epoch() == 2 && t.step_in_epoch() == 2) throw std::runtime_error("killed");
+    };
+    EXPECT_THROW(continue_ensemble(other, run, trainer, setup(m_cfg, m_train), hooks),
+                 std::runtime_error);
+  }
+  const RunInfo interrupted = m_store.load_run(run).info;
+  EXPECT_EQ(interrupted.status, RunStatus::Interrupted);
+  EXPECT_EQ(interrupted.epochs_done, 2);
+  EXPECT_GE(interrupted.wall_seconds, 0);
+  continued(run);
+  expect_same_run(run, reference);
+  const RunInfo done = m_store.load_run(run).info;
+  EXPECT_GE(done.wall_seconds, interrupted.wall_seconds);  // the sessions' sum, not since created
+}
+
+TEST_F(EnsembleContinue, AFinishedRunTrainsMoreEpochs) {
+  TrainConfig two = m_cfg;
+  two.epochs = 2;
+  std::unique_ptr<Backend> backend = make_cpu_backend(1);
+  Trainer trainer(*backend, m_train, m_val, two);
+  const int64_t run = run_ensemble(m_store, trainer, setup(two, m_train), {}).run;
+  const int64_t reference = reference_run();
+  ASSERT_EQ(m_store.load_run(run).info.status, RunStatus::Finished);
+  continued(run);  // to m_cfg.epochs, 4
+  expect_same_run(run, reference);
+}
+
+TEST_F(EnsembleContinue, ARunThatCannotContinueIsRefusedAndLeftAsItWas) {
+  const int64_t run = stopped_run([](const Trainer& t) { return t.epoch() == 2; });
+
+  TrainConfig other_lr = m_cfg;
+  other_lr.group.optimizer.lr *= 2;
+  expect_refused(run, other_lr, m_train, "continues with the same group only");
+  TrainConfig other_seeds = m_cfg;
+  other_seeds.group.seeds = {3, 4, 6};
+  expect_refused(run, other_seeds, m_train, "continues with the same group only");
+  Dataset other = synthetic(48, 7);
+  other.sha256 = "the digest of other images";
+  expect_refused(run, m_cfg, other, "the data given are other images");
+  expect_refused(run, m_cfg, m_train.head(32), "it trained on 48 images an epoch, not 32");
+  TrainConfig two = m_cfg;
+  two.epochs = 2;
+  expect_refused(run, two, m_train, "needs more epochs planned than that");
+
+  const int64_t empty = stopped_run([](const Trainer&) { return true; });
+  expect_refused(empty, m_cfg, m_train, "recorded no epoch to continue from");
+
+  const int64_t running = m_store.begin_run(setup(m_cfg, m_train));
+  expect_refused(running, m_cfg, m_train, "is still running");
+  m_store.cancel_run(running);
+
+  // Weights saved without the optimizer state (as a sweep's runs are): nothing to continue from.
+  const int64_t bare = stopped_run([](const Trainer& t) { return t.epoch() == 1; });
+  store_test::raw_sql(m_store.path(),
+                      ("DELETE FROM net_states WHERE run_id = " + std::to_string(bare)).c_str());
+  expect_refused(bare, m_cfg, m_train, "network 0 has no saved training state");
+  EXPECT_EQ(m_store.list_runs().at(0).id, bare);
+  EXPECT_FALSE(m_store.list_runs().at(0).training_state);  // the list says so too
+}
+
+// An epoch is recorded with every network's weights in one transaction, so a run stopped at any
+// moment has them all; a store whose rows say otherwise (altered, or written by hand) is refused.
+TEST_F(EnsembleContinue, AStateOfAnotherEpochThanTheRunsLatestIsRefused) {
+  int64_t run = -1;
+  {
+    // The process dies right after recording epoch 2.
+    Store other(m_store.path());
+    std::unique_ptr<Backend> backend = make_cpu_backend(1);
+    Trainer trainer(*backend, m_train, m_val, m_cfg);
+    EnsembleHooks hooks;
+    hooks.begun = [&](int64_t r) { run = r; };
+    hooks.epoch_recorded = [](const Trainer& t) {
+      if (t.epoch() == 2) throw std::runtime_error("killed");
+    };
+    EXPECT_THROW(run_ensemble(other, trainer, setup(m_cfg, m_train), hooks), std::runtime_error);
+  }
+  EXPECT_EQ(m_store.load_run(run).info.epochs_done, 2);
+  EXPECT_EQ(m_store.load_training_state(run, 2).epoch, 2);
+  store_test::raw_sql(
+      m_store.path(),
+      ("UPDATE net_states SET epoch = 1 WHERE net = 1 AND run_id = " + std::to_string(run))
+          .c_str());
+  expect_refused(run, m_cfg, m_train,
+                 "network 1 saved its state at epoch 1, not at the run's latest (2)");
+}
+
+// A version 4 store kept no training states: read as it is, none is found; opened for writing, it
+// gains the table, its old runs cannot continue and its new ones can.
+TEST_F(EnsembleContinue, AVersionFourStoreGainsTrainingStatesForItsNewRuns) {
+  const int64_t old = stopped_run([](const Trainer& t) { return t.epoch() == 1; });
+  store_test::raw_sql(m_store.path(), "DROP TABLE net_states; PRAGMA user_version = 4");
+  {
+    Store reader(m_store.path(), StoreAccess::ReadOnly);
+    EXPECT_FALSE(reader.list_runs().at(0).training_state);
+    EXPECT_THROW(
+        {
+          try {
+            reader.load_training_state(old, 0);
+          } catch (const StoreError& e) {
+            EXPECT_NE(std::string(e.what()).find("older than version 5"), std::string::npos);
+            throw;
+          }
+        },
+        StoreError);
+  }
+  Store upgraded(m_store.path());
+  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"), 5);
+  expect_refused(old, m_cfg, m_train, "network 0 has no saved training state");
+  const int64_t reference = reference_run();
+  const int64_t run = stopped_run([](const Trainer& t) { return t.epoch() == 2; });
+  continued(run);
+  expect_same_run(run, reference);
+}
+
+TEST_F(EnsembleContinue, DeletingARunDeletesItsTrainingStates) {
+  const int64_t run = stopped_run([](const Trainer& t) { return t.epoch() == 1; });
+  const std::string count = "SELECT count(*) FROM net_states WHERE run_id = " + std::to_string(run);
+  EXPECT_EQ(store_test::count_rows(m_store.path(), count.c_str()), 3);
+  EXPECT_TRUE(m_store.delete_run(run));
+  EXPECT_EQ(store_test::count_rows(m_store.path(), count.c_str()), 0);
+}
+
+}  // namespace
+}  // namespace cs

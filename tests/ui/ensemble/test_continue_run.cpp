@@ -1,0 +1,115 @@
+// Continuing a stopped ensemble run from the Ensemble page: Continue… is offered for a selected
+// run that stopped after recording an epoch, asks for the epochs to add (the rest of those
+// planned by default), trains the same run on and opens it; a run without a saved training state
+// gets a message instead.
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "ensemble/continue_run_dialog.h"
+#include "ensemble/ensemble_page.h"
+#include "ensemble/runs_model.h"
+#include "ensemble/runs_panel.h"
+#include "ensemble_test_data.h"
+#include "test_data.h"
+
+namespace {
+
+constexpr int kPlanned = 40;
+
+// A tiny ensemble of `kPlanned` epochs, trained by `page` into its store and cancelled once its
+// first epoch is recorded (the cancel reaches the worker a few steps later).
+EnsembleRequest tinyRequest(const DatasetPtr& data) {
+  EnsembleRequest request;
+  request.data = data;
+  request.config = testing_data::smallRun(*data, kPlanned).config;
+  request.config.group.seeds = {1, 2};
+  request.backend = cs::BackendChoice::Cpu;
+  return request;
+}
+
+}  // namespace
+
+class TestContinueRun : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase() { Q_INIT_RESOURCE(convscope); }
+
+  void aCancelledRunContinuesAsTheSameRun() {
+    QTemporaryDir dir;
+    EnsemblePage page;
+    page.setStorePath(dir.filePath(QStringLiteral("runs.db")));
+    RunsPanel* panel = page.runsPanel();
+    const DatasetPtr data = testing_data::smallDataset(640, 200);
+    QSignalSpy finished(&page, &EnsemblePage::trainingFinished);
+    connect(&page, &EnsemblePage::statusMessage, &page, [&page](const QString& text) {
+      if (text.contains(QStringLiteral("epoch 1 recorded"))) page.cancelTraining();
+    });
+    page.startTraining(tinyRequest(data));
+    QVERIFY(!panel->continueButton()->isEnabled());  // while a run trains
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(finished[0][1].toBool(), true);
+    const qint64 run = finished[0][0].toLongLong();
+    const int done = page.currentRun()->info().epochs_done;
+    QVERIFY(done >= 1 && done < kPlanned);
+
+    // The cancelled run, opened and selected: Continue… asks the window for its data.
+    QCOMPARE(panel->selectedRun(), run);
+    QVERIFY(panel->continueButton()->isEnabled());
+    QSignalSpy asked(&page, &EnsemblePage::continueRunRequested);
+    panel->continueButton()->click();
+    QCOMPARE(asked.size(), 1);
+    QCOMPARE(asked[0][0].toLongLong(), run);
+
+    page.showContinueDialog(run, data);
+    auto* dialog = page.findChild<ContinueRunDialog*>();
+    QVERIFY(dialog && dialog->isVisible());
+    QCOMPARE(dialog->moreEpochs(), kPlanned - done);  // the rest of those planned
+    dialog->setMoreEpochs(2);
+    QCOMPARE(dialog->config().epochs, done + 2);
+    QCOMPARE(dialog->config().group.seeds, (std::vector<uint64_t>{1, 2}));
+    dialog->accept();
+    QVERIFY(page.isTraining());
+    QVERIFY(!panel->continueButton()->isEnabled());
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(finished[1][0].toLongLong(), run);
+    QCOMPARE(finished[1][1].toBool(), false);
+    QCOMPARE(page.runsModel()->rowCount(), 1);  // the same run, not a new one
+    QCOMPARE(page.currentRun()->info().status, cs::RunStatus::Finished);
+    QCOMPARE(page.currentRun()->info().epochs_done, done + 2);
+    QCOMPARE(page.runsModel()->index(0, RunsModel::EpochsColumn).data().toString(),
+             QStringLiteral("%1/%1").arg(done + 2));
+    QVERIFY(panel->continueButton()->isEnabled());  // a finished run may train more
+    // A finished run has no epochs left: one more by default.
+    page.showContinueDialog(run, data);
+    auto* again = page.findChildren<ContinueRunDialog*>().last();
+    QCOMPARE(again->moreEpochs(), 1);
+    again->reject();
+  }
+
+  void aRunWithoutATrainingStateIsReported() {
+    ensemble_testing::StoredHandBuilt s;  // recorded by hand: weights and training state unsaved
+    EnsemblePage page;
+    page.setStorePath(s.path);
+    page.runsPanel()->table()->setCurrentIndex(page.runsModel()->index(0, 0));
+    QPushButton* button = page.runsPanel()->continueButton();
+    QVERIFY(!button->isEnabled());  // finished with an epoch recorded, but no state to go on from
+    QVERIFY2(button->toolTip().contains(QStringLiteral("cannot continue")),
+             qPrintable(button->toolTip()));
+    page.showContinueDialog(s.run, nullptr);  // asked all the same: a message, no dialog
+    QVERIFY(!page.findChild<ContinueRunDialog*>());
+    const QList<QMessageBox*> boxes = page.findChildren<QMessageBox*>();
+    QCOMPARE(boxes.size(), 1);
+    QCOMPARE(boxes.front()->windowTitle(), QStringLiteral("Run %1 cannot continue").arg(s.run));
+    QVERIFY2(boxes.front()->text().contains(QStringLiteral("no saved training state")),
+             qPrintable(boxes.front()->text()));
+    QVERIFY(!page.isTraining());
+  }
+};
+
+QTEST_MAIN(TestContinueRun)
+#include "test_continue_run.moc"

@@ -1,0 +1,80 @@
+#include "ensemble/continue_run_dialog.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+#include <algorithm>
+
+#include "widgets/count_text.h"
+#include "widgets/value_label.h"
+
+ContinueRunDialog::ContinueRunDialog(const cs::RunInfo& info, int trainImages, QWidget* parent)
+    : QDialog(parent), m_info(info), m_more(new QSpinBox), m_summary(valueLabel({})) {
+  setWindowTitle(tr("Continue run %1").arg(info.id));
+  setObjectName(QStringLiteral("continueRunDialog"));
+  const cs::GroupConfig& g = info.setup.group;
+  const int left = info.setup.epochs - info.epochs_done;
+  m_more->setRange(1, 1000);
+  m_more->setValue(left > 0 ? left : 1);
+  m_more->setSuffix(tr(" more"));
+  m_more->setToolTip(tr("Epochs to train after the %1 recorded").arg(info.epochs_done));
+  m_summary->setObjectName(QStringLiteral("note"));
+
+  const QString recorded = tr("%1 of %2 (%3)")
+                               .arg(info.epochs_done)
+                               .arg(info.setup.epochs)
+                               .arg(QString::fromStdString(cs::to_string(info.status)));
+  auto* form = new QFormLayout;
+  form->addRow(tr("Epochs recorded"), valueLabel(recorded));
+  form->addRow(tr("Epochs"), m_more);
+  form->addRow(tr("Networks"), valueLabel(QString::number(g.nets())));
+  form->addRow(tr("Architecture"), valueLabel(QString::fromStdString(g.spec.to_string())));
+  form->addRow(tr("Optimizer"), valueLabel(QString::fromStdString(g.optimizer.to_string())));
+  form->addRow(tr("Batch size"), valueLabel(QString::number(g.batch_size)));
+  form->addRow(tr("Data"), valueLabel(tr("%1, %2 training images an epoch")
+                                          .arg(QString::fromStdString(info.setup.train_name),
+                                               QLocale().toString(trainImages))));
+  form->addRow(tr("Backend"), valueLabel(QString::fromStdString(info.setup.backend.kind)));
+
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+  buttons->button(QDialogButtonBox::Ok)->setText(tr("Continue"));
+  connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(form);
+  layout->addWidget(m_summary);
+  layout->addWidget(buttons);
+  setMinimumWidth(460);
+
+  connect(m_more, &QSpinBox::valueChanged, this, &ContinueRunDialog::updateSummary);
+  updateSummary();
+}
+
+int ContinueRunDialog::moreEpochs() const {
+  return m_more->value();
+}
+
+void ContinueRunDialog::setMoreEpochs(int epochs) {
+  m_more->setValue(epochs);
+}
+
+cs::TrainConfig ContinueRunDialog::config() const {
+  cs::TrainConfig cfg;
+  cfg.group = m_info.setup.group;
+  cfg.epochs = m_info.epochs_done + moreEpochs();
+  return cfg;
+}
+
+void ContinueRunDialog::updateSummary() {
+  m_summary->setText(
+      tr("Trains %1 on from epoch %2 to epoch %3 with their weights and optimizer state, as if the "
+         "run had never stopped. The run keeps its number and its recorded epochs.")
+          .arg(countText(m_info.setup.group.nets(), tr("network"), tr("networks")))
+          .arg(m_info.epochs_done)
+          .arg(m_info.epochs_done + moreEpochs()));
+}

@@ -1,0 +1,32 @@
+// "Continue run": how many more epochs a stopped ensemble run (cancelled, interrupted or
+// finished) trains, from its latest recorded epoch with its networks' weights and optimizer
+// state. Its networks, optimizer, batch size, seeds and training images are the run's own and
+// are shown read-only.
+#pragma once
+
+#include <QDialog>
+
+#include "convscope/store.h"
+
+class QLabel;
+class QSpinBox;
+
+class ContinueRunDialog : public QDialog {
+  Q_OBJECT
+
+ public:
+  // `info` is the run's; `trainImages` its training images an epoch (TrainingState).
+  ContinueRunDialog(const cs::RunInfo& info, int trainImages, QWidget* parent = nullptr);
+
+  int moreEpochs() const;
+  void setMoreEpochs(int epochs);
+  // The run's training configuration with the epochs planned in all: recorded + more.
+  cs::TrainConfig config() const;
+
+ private:
+  void updateSummary();
+
+  cs::RunInfo m_info;
+  QSpinBox* m_more;
+  QLabel* m_summary;
+};
