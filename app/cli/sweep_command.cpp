@@ -147,6 +147,10 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
                  static_cast<long long>(sweep.id), store->path().c_str(), sweep.configs.size(),
                  plan.settings.nets, sweep.finished(), units.size(), tr.size());
   };
+  hooks.continued = [&](int config, int64_t run, int epochs) {
+    std::fprintf(stderr, "config %d continues its run %lld after epoch %d\n", config,
+                 static_cast<long long>(run), epochs);
+  };
   LearningWarnings warnings;
   hooks.epoch_recorded = [&](int config, int64_t run, const EpochMetrics& m, const EvalResult&) {
     const Spread s = spread(m.net_val_accuracy);
@@ -172,7 +176,7 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
     std::fprintf(stderr,
                  "stopped: sweep %lld keeps its %d finished configuration(s) of %d; the others "
                  "are marked unfinished. Run the same command again (or --resume %lld) to train "
-                 "them.\n",
+                 "them on from their last recorded epochs.\n",
                  static_cast<long long>(out.sweep), out.finished, out.configs,
                  static_cast<long long>(out.sweep));
     exit_mpi(interrupt.exit_code());

@@ -69,7 +69,8 @@ void check_tensors(const std::string& what, const std::vector<NamedTensor>& tens
     throw StoreError(what + " holds more tensors than its network has");
 }
 
-// Why run `run` (`info`) cannot continue as `setup`, or "".
+}  // namespace
+
 std::string continue_problem(const RunInfo& info, const RunSetup& setup) {
   const RunSetup& was = info.setup;
   if (info.status == RunStatus::Running) return "is still running";
@@ -88,8 +89,6 @@ std::string continue_problem(const RunInfo& info, const RunSetup& setup) {
            " epoch(s); continuing it needs more epochs planned than that";
   return {};
 }
-
-}  // namespace
 
 std::vector<NamedTensor> network_weights(Backend& backend, const NetworkSpec& spec, int net) {
   std::vector<NamedTensor> out;
@@ -123,47 +122,59 @@ EnsembleOutcome run_ensemble(Store& store, Trainer& trainer, const RunSetup& set
   return train_into(store, store.begin_run(setup), trainer, hooks);
 }
 
+void resume_networks(Trainer& trainer, int epochs_done, const std::vector<NetworkSave>& networks,
+                     const std::string& what) {
+  const GroupConfig& group = trainer.config().group;
+  if (networks.size() != static_cast<size_t>(group.nets()))
+    throw StoreError(what + " has " + std::to_string(networks.size()) + " networks, not " +
+                     std::to_string(group.nets()));
+  // Everything is checked before anything is written.
+  for (size_t net = 0; net < networks.size(); ++net) {
+    const std::string name = what + " network " + std::to_string(net);
+    const TrainingState& state = networks[net].state;
+    if (state.epoch != epochs_done || state.step != networks.front().state.step)
+      throw StoreError(name + " saved its state at epoch " + std::to_string(state.epoch) +
+                       ", not at the run's latest (" + std::to_string(epochs_done) +
+                       "); the run cannot continue");
+    if (state.train_images != trainer.train_images())
+      throw StoreError(what + " cannot continue: it trained on " +
+                       std::to_string(state.train_images) + " images an epoch, not " +
+                       std::to_string(trainer.train_images()));
+    check_tensors(name + "'s weights", networks[net].weights, saved_layout(group, false));
+    check_tensors(name + "'s optimizer state", state.slots, saved_layout(group, true));
+  }
+  Backend& backend = trainer.backend();
+  const std::vector<ParamInfo> params = group.spec.params();
+  for (size_t net = 0; net < networks.size(); ++net)
+    for (size_t p = 0; p < params.size(); ++p) {
+      const int n = static_cast<int>(net), param = static_cast<int>(p);
+      backend.write_tensor(n, param, TensorRole::Param, networks[net].weights[p].data.data());
+      for (int s = 0; s < group.optimizer.slots(); ++s)
+        backend.write_tensor(n, param, kSlotRoles[s],
+                             networks[net].state.slots[s * params.size() + p].data.data());
+    }
+  const long long step = networks.front().state.step;
+  backend.set_step_count(step);
+  trainer.resume_at(epochs_done, step);
+}
+
 EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
                                   const RunSetup& setup, const EnsembleHooks& hooks) {
   const std::string name = store.path() + ": run " + std::to_string(run);
   const RunInfo info = store.load_run(run).info;
   if (const std::string problem = continue_problem(info, setup); !problem.empty())
     throw StoreError(name + " cannot continue: it " + problem);
-  // Everything is read and checked before anything is written.
-  Backend& backend = trainer.backend();
-  const GroupConfig& group = setup.group;
-  std::vector<std::vector<NamedTensor>> weights;
-  std::vector<TrainingState> states;
-  for (int net = 0; net < group.nets(); ++net) {
-    const std::string what = name + " network " + std::to_string(net);
-    weights.push_back(store.load_weights(run, net));
-    states.push_back(store.load_training_state(run, net));
-    const TrainingState& state = states.back();
-    if (state.epoch != info.epochs_done || state.step != states.front().step)
-      throw StoreError(what + " saved its state at epoch " + std::to_string(state.epoch) +
-                       ", not at the run's latest (" + std::to_string(info.epochs_done) +
-                       "); the run cannot continue");
-    if (state.train_images != trainer.train_images())
-      throw StoreError(name + " cannot continue: it trained on " +
-                       std::to_string(state.train_images) + " images an epoch, not " +
-                       std::to_string(trainer.train_images()));
-    check_tensors(what + "'s weights", weights.back(), saved_layout(group, false));
-    check_tensors(what + "'s optimizer state", state.slots, saved_layout(group, true));
-  }
-  const std::vector<ParamInfo> params = group.spec.params();
-  for (int net = 0; net < group.nets(); ++net) {
-    for (size_t p = 0; p < params.size(); ++p) {
-      backend.write_tensor(net, static_cast<int>(p), TensorRole::Param,
-                           weights[net][p].data.data());
-      for (int s = 0; s < group.optimizer.slots(); ++s)
-        backend.write_tensor(net, static_cast<int>(p), kSlotRoles[s],
-                             states[net].slots[s * params.size() + p].data.data());
-    }
-  }
-  backend.set_step_count(states.front().step);
-  trainer.resume_at(info.epochs_done, states.front().step);
+  resume_networks(trainer, info.epochs_done, load_networks(store, run, info.setup.group.nets()),
+                  name);
   store.continue_run(run, setup.epochs);
   return train_into(store, run, trainer, hooks);
+}
+
+std::vector<NetworkSave> load_networks(Store& store, int64_t run, int nets) {
+  std::vector<NetworkSave> out;
+  for (int net = 0; net < nets; ++net)
+    out.push_back({store.load_weights(run, net), store.load_training_state(run, net)});
+  return out;
 }
 
 }  // namespace cs

@@ -108,7 +108,7 @@ constexpr std::array kTables = {
               "  PRIMARY KEY (run_id, epoch)\n"
               ")"},
     // Version 5: each network's training state, saved with its weights (TrainingState), so that
-    // a stopped run can continue. Runs recorded before version 5 and sweeps' runs have no rows.
+    // a stopped run can continue. Runs recorded before version 5 have no rows here.
     std::pair{"net_states",
               "CREATE TABLE net_states (\n"
               "  run_id INTEGER NOT NULL, net INTEGER NOT NULL,\n"

@@ -208,13 +208,12 @@ void Store::continue_run(int64_t run, int epochs) {
   m_continued[run] = since;
 }
 
-void Store::save_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors,
-                         const TrainingState* state) {
+void Store::save_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors) {
   check_writable();
   // One write transaction, taken before the SELECT: a read that is still open when the UPDATE
   // wants to write cannot wait for another writer (SQLite answers "database is locked" at once).
   sql::Transaction tx(*m_db);
-  write_weights(run, net, tensors, state);
+  write_weights(run, net, tensors, nullptr);
   tx.commit();
 }
 

@@ -12,7 +12,7 @@ namespace cs {
 namespace {
 
 constexpr char kMagic[4] = {'C', 'S', 'S', 'W'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;                   // 2: the networks' optimizer state and step
 constexpr uint64_t kMaxArray = uint64_t{1} << 33;  // elements; far above any real report
 
 class Writer {
@@ -113,6 +113,8 @@ std::string encode_sweep_report(const SweepReport& r) {
   w.array(r.eval.top_probs);
   w.array(r.eval.true_probs);
   w.array(r.weights);
+  w.array(r.slots);
+  w.put<int64_t>(r.step);
   w.array(std::vector<char>(r.error.begin(), r.error.end()));
   return w.take();
 }
@@ -143,6 +145,8 @@ SweepReport decode_sweep_report(std::string_view bytes) {
   r.eval.top_probs = in.array<float>();
   r.eval.true_probs = in.array<float>();
   r.weights = in.array<float>();
+  r.slots = in.array<float>();
+  r.step = in.get<int64_t>();
   const std::vector<char> error = in.array<char>();
   r.error.assign(error.begin(), error.end());
   in.end();

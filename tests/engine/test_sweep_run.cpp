@@ -1,5 +1,6 @@
 // Running sweeps: every configuration becomes an ensemble run equal to what run_ensemble() records
-// for it, a stopped sweep resumes with only its unfinished configurations, version 1 stores gain
+// for it, a stopped sweep resumes with only its unfinished configurations (a stopped one continues
+// its run, or starts over without a saved training state), version 1 stores gain
 // the sweep tables, and reports from other ranks (an in-process two-rank transport) assemble into
 // the same store as one rank writes.
 #include <gtest/gtest.h>
@@ -129,11 +130,11 @@ TEST_F(SweepRun, AStoppedSweepResumesWithItsUnfinishedConfigurations) {
   EXPECT_EQ(out.finished, 4);
   EXPECT_EQ(planned, (std::vector<SweepUnit>{{1, 0, 3, 0}, {2, 0, 3, 0}, {3, 0, 3, 0}}));
   const SweepRecord rec = store.load_sweep(sweep_id);
-  EXPECT_EQ(rec.configs[0].run, first_run);  // skipped, not trained again
-  EXPECT_NE(rec.configs[1].run, stopped_run);
-  EXPECT_EQ(store.load_run(stopped_run).info.status, RunStatus::Cancelled);  // kept
-  EXPECT_EQ(store.list_runs().size(), 5u);
-  // The configuration trained again equals the same configuration of an uninterrupted sweep.
+  EXPECT_EQ(rec.configs[0].run, first_run);    // skipped, not trained again
+  EXPECT_EQ(rec.configs[1].run, stopped_run);  // continued from its recorded epoch
+  EXPECT_EQ(store.load_run(stopped_run).info.status, RunStatus::Finished);
+  EXPECT_EQ(store.list_runs().size(), 4u);
+  // The continued configuration equals the same configuration of an uninterrupted sweep.
   Store fresh(m_dir.file("fresh.db"));
   const SweepOutcome full = sweep(fresh);
   expect_same_run(store, rec.configs[1].run, fresh, fresh.load_sweep(full.sweep).configs[1].run, 0);
@@ -141,6 +142,33 @@ TEST_F(SweepRun, AStoppedSweepResumesWithItsUnfinishedConfigurations) {
   EXPECT_NE(sweep(store, -2).sweep, sweep_id);
   m_plan.settings.nets = 2;
   EXPECT_THROW(sweep(store, sweep_id), SweepError);
+}
+
+// A stopped configuration whose run has no training state (recorded by an older Convscope) is
+// trained again from its start as a new run; the stopped run is kept.
+TEST_F(SweepRun, AStoppedConfigurationWithoutTrainingStateIsTrainedAgain) {
+  const std::string path = m_dir.file("sweep.db");
+  SweepHooks stop;
+  bool stop_now = false;
+  stop.stepped = [&](const SweepUnit& unit, const Trainer& t) {
+    stop_now = unit.config == 1 && t.epoch() == 1;
+  };
+  stop.cancel_requested = [&] { return stop_now; };
+  int64_t stopped_run = -1;
+  {
+    Store store(path);
+    stopped_run = store.load_sweep(sweep(store, -1, stop).sweep).configs[1].run;
+  }
+  store_test::raw_sql(path, "DELETE FROM net_states");
+  Store store(path);
+  const SweepRecord rec = store.load_sweep(sweep(store).sweep);
+  EXPECT_EQ(rec.finished(), 4);
+  EXPECT_NE(rec.configs[1].run, stopped_run);
+  EXPECT_EQ(store.load_run(stopped_run).info.status, RunStatus::Cancelled);  // kept
+  EXPECT_EQ(store.list_runs().size(), 5u);
+  Store fresh(m_dir.file("fresh.db"));
+  const SweepOutcome full = sweep(fresh);
+  expect_same_run(store, rec.configs[1].run, fresh, fresh.load_sweep(full.sweep).configs[1].run, 0);
 }
 
 // The sweep assembles each epoch from its units' reports; its not-learning warning is the one
@@ -198,8 +226,9 @@ TEST_F(SweepRun, ReportsOfAnotherRankAssembleIntoTheSameStore) {
     Store one(m_dir.file("one" + std::to_string(slices) + ".db"));
     const SweepOutcome ref = sweep(one);
     std::deque<std::string> queue;
-    QueueTransport rank1(
-        1, queue, slices ? R"({"sweep":1,"pending":[0]})" : R"({"sweep":1,"pending":[0,1]})");
+    QueueTransport rank1(1, queue,
+                         slices ? R"({"sweep":1,"pending":[0],"continued":[]})"
+                                : R"({"sweep":1,"pending":[0,1],"continued":[]})");
     auto backend1 = make_cpu_backend(1);
     run_sweep(nullptr, m_plan, -1, context(*backend1, rank1), {});
     EXPECT_EQ(queue.size(), 3u);  // epochs 1 and 2, then done

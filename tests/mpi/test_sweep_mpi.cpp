@@ -1,7 +1,8 @@
 // `mpirun -n K convscope-cli sweep` on this machine's CPU over loopback (--oversubscribe): K ranks
 // fill one store that equals the single-rank store for the same seeds, exactly when whole
 // configurations are shared out and within 1e-5 when the networks of one configuration are; a
-// worker killed mid-sweep leaves a sweep that the same command resumes to the same store.
+// worker killed mid-sweep leaves a sweep that the same command resumes to the same store, its
+// stopped configurations continued from their recorded epochs.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -107,7 +108,7 @@ pid_t find_rank(int rank, const std::string& store) {
 TEST_F(MpiSweep, KilledRankLeavesAResumableSweep) {
   const std::string sweep =
       "--grid 'lr=0.001,0.002,0.003,0.004,0.005,0.006; "
-      "arch=c3x8:relu-m2-d10' --nets 3 --epochs 3";
+      "arch=c3x8:relu-m2-d10' --nets 3 --epochs 5";
   const std::string store = m_dir.file("killed.db"), log = m_dir.file("killed.log");
   const pid_t shell = fork();
   ASSERT_GE(shell, 0);
@@ -115,11 +116,13 @@ TEST_F(MpiSweep, KilledRankLeavesAResumableSweep) {
     execl("/bin/sh", "sh", "-c", ("exec " + command(3, sweep, store, log)).c_str(), nullptr);
     _exit(127);
   }
-  // Once the first configuration is stored, kill rank 1 (it is training its own).
+  // Rank 1 trains configurations 1 and 4 (round-robin): kill it once an epoch of configuration
+  // 4 is stored, so that it has a stopped run to continue.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   pid_t worker = -1;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (read_text(log).find("epoch 3/3") != std::string::npos && (worker = find_rank(1, store)) > 0)
+    if (read_text(log).find("config 4 (run") != std::string::npos &&
+        (worker = find_rank(1, store)) > 0)
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -140,8 +143,10 @@ TEST_F(MpiSweep, KilledRankLeavesAResumableSweep) {
     for (const SweepConfigState& c : rec.configs)  // none is left running
       EXPECT_TRUE(c.run < 0 || c.status != RunStatus::Running) << c.key;
   }
-  // The same command resumes the sweep (here over two ranks) and trains only what is missing.
+  // The same command resumes the sweep (here over two ranks) and trains only what is missing:
+  // the configurations stopped after an epoch go on from there, their networks sent by rank 0.
   ASSERT_EQ(run(2, sweep, store), 0) << m_log;
+  EXPECT_NE(m_log.find("continues its run"), std::string::npos) << m_log;
   EXPECT_NE(m_log.find(std::to_string(finished) + " finished"), std::string::npos) << m_log;
   EXPECT_NE(m_log.find("6 of 6 configurations finished"), std::string::npos) << m_log;
   const std::string fresh = m_dir.file("fresh.db");

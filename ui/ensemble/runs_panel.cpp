@@ -98,8 +98,8 @@ void RunsPanel::updateContinue() {
     const cs::RunSummary& run = m_model->summaryAt(current.row());
     can = run.status != cs::RunStatus::Running && run.epochs_done > 0 && run.training_state;
     if (!run.training_state && run.epochs_done > 0)
-      tip = tr("Run %1 was recorded without its networks' optimizer state (a sweep's run, or one "
-               "from an older Convscope) and cannot continue")
+      tip = tr("Run %1 was recorded by an older Convscope, without its networks' optimizer state, "
+               "and cannot continue")
                 .arg(run.id);
   }
   m_continue->setEnabled(can && m_train->isEnabled());

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "convscope/checkpoint.h"
@@ -48,9 +49,22 @@ EnsembleOutcome run_ensemble(Store& store, Trainer& trainer, const RunSetup& set
 // left as they were, when it cannot continue: it is still running; it recorded no epoch; `setup`
 // has another group, other data (or another number of its images) or another kind of backend; a
 // network lacks the weights or training state of that epoch (a run recorded before the store kept
-// training states, or a sweep's).
+// training states).
 EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
                                   const RunSetup& setup, const EnsembleHooks& hooks);
+
+// Why stopped run `info` cannot continue as `setup` says, as a clause ("is still running",
+// "trained on 'mnist/train' …; the data given are other images"), or "" when it can.
+std::string continue_problem(const RunInfo& info, const RunSetup& setup);
+// Networks 0..nets-1 of stored run `run` as saved with its latest epoch (Store::load_weights and
+// load_training_state; throws StoreError when one has none).
+std::vector<NetworkSave> load_networks(Store& store, int64_t run, int nets);
+// Loads `networks` (a run's, saved after `epochs_done` epochs) into the trainer's group, network i
+// into network i, and sets the trainer to go on from there as if it had trained them. Throws
+// StoreError, naming `what` (the run) and changing nothing, when they do not fit the trainer:
+// another layout, another epoch, another number of training images.
+void resume_networks(Trainer& trainer, int epochs_done, const std::vector<NetworkSave>& networks,
+                     const std::string& what);
 
 // The parameters of network `net` of the backend's group, named and shaped as `spec.params()`.
 std::vector<NamedTensor> network_weights(Backend& backend, const NetworkSpec& spec, int net);

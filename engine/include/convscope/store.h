@@ -175,13 +175,12 @@ class Store {
   void cancel_run(int64_t run);
 
   // Final weights of one network (tensors in ParamInfo order), stored as a safetensors blob with
-  // the spec text and the seed in its metadata, and, in the same transaction, its training state
-  // when given. The safetensors code may throw CheckpointError.
-  void save_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors,
-                    const TrainingState* state = nullptr);
+  // the spec text and the seed in its metadata, without a training state (record_epoch saves
+  // both). The safetensors code may throw CheckpointError.
+  void save_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors);
   std::vector<NamedTensor> load_weights(int64_t run, int net);
   // The training state saved with the network's weights. Throws StoreError when there is none
-  // (a run recorded before the store kept it, version 5, a sweep's run, or one that ended before
+  // (a run recorded before the store kept it, version 5, or one that ended before
   // its first epoch).
   TrainingState load_training_state(int64_t run, int net);
   // A run that stopped (cancelled, interrupted or finished) records again: it is "running" with
@@ -211,7 +210,7 @@ class Store {
 
  private:
   void end_run(int64_t run, RunStatus status);
-  // save_weights() inside the caller's write transaction.
+  // save_weights() inside the caller's write transaction, with the training state when given.
   void write_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors,
                      const TrainingState* state);
   // Calls `use` with a name for messages and the weights blob of (run, net), or throws.

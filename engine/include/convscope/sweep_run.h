@@ -7,11 +7,14 @@
 // in the CPU backend's summation order (within 1e-5, see the CPU backend's group test).
 //
 // Rank 0 is the only writer of the store. Every rank reports each finished epoch of each unit
-// (metrics, predictions, weights) as a SweepReport; rank 0 assembles the slices of an epoch into
-// one evaluation of all networks, then records the epoch and saves the weights as run_ensemble()
-// does (begin_run with the first epoch, record_epoch, save_weights, finish_run). A configuration
-// whose run finished is skipped when the sweep runs again; one whose run was cancelled or
-// interrupted (a crash, a dead rank) is trained again from its start as a new run.
+// (metrics, predictions, weights and optimizer state) as a SweepReport; rank 0 assembles the
+// slices of an epoch into one evaluation of all networks, then records the epoch with every
+// network's weights and training state as run_ensemble() does (begin_run with the first epoch,
+// record_epoch, finish_run). A configuration whose run finished is skipped when the sweep runs
+// again; one whose run was cancelled or interrupted (Cancel, a signal, a crash, a dead rank)
+// continues that run from its latest recorded epoch (continue_ensemble's rules: rank 0 reads its
+// networks and broadcasts them to the ranks that train them), or, when it recorded none or has no
+// training state (an older store), is trained again from its start as a new run.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +51,8 @@ struct SweepReport {
   double train_loss = 0, train_accuracy = -1, seconds = 0;  // the unit's group means
   EvalResult eval;                                          // the unit's networks
   std::vector<float> weights;  // every network's parameters, spec.params() order, concatenated
+  std::vector<float> slots;    // every network's optimizer state, checkpoint order, concatenated
+  long long step = 0;          // the optimizer steps taken (Backend::step_count)
   std::string error;           // Failed
 };
 
@@ -85,6 +90,9 @@ struct SweepHooks {
   std::function<bool()> cancel_requested;
   // Rank 0, before any training: the sweep record and the units of every rank.
   std::function<void(const SweepRecord& sweep, const std::vector<SweepUnit>& units)> planned;
+  // Rank 0, before any training: configuration `config`'s stopped run `run` continues after its
+  // `epochs` recorded epochs.
+  std::function<void(int config, int64_t run, int epochs)> continued;
   // After every step of this rank's own units.
   std::function<void(const SweepUnit& unit, const Trainer& trainer)> stepped;
   // Rank 0: an epoch of configuration `config` was recorded as run `run` (all its networks).
