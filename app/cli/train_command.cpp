@@ -23,18 +23,12 @@ void write_metrics_csv(const std::string& path, const Trainer& t) {
 }
 
 void save(const std::string& path, Trainer& t, const LearningHistory& learning,
-          const std::string& dataset) {
+          const DatasetPair& data) {
   const TrainConfig& cfg = t.config();
-  CheckpointMeta meta{cfg.group.spec,
-                      cfg.group.optimizer,
-                      cfg.group.batch_size,
-                      cfg.group.seeds[0],
-                      t.backend().step_count(),
-                      t.epoch(),
-                      dataset,
-                      t.history(),
-                      learning.points(),
-                      learning.top1s()};
+  CheckpointMeta meta{
+      cfg.group.spec,           cfg.group.optimizer, cfg.group.batch_size, cfg.group.seeds[0],
+      t.backend().step_count(), t.epoch(),           data.train.name,      t.history(),
+      learning.points(),        learning.top1s(),    data.test.sha256};
   save_checkpoint(path, t.backend(), 0, meta);
   std::fprintf(stderr, "saved %s (epoch %d, step %lld)\n", path.c_str(), t.epoch(), meta.step);
 }
@@ -102,8 +96,7 @@ int train_command(const std::vector<std::string>& argv) {
     const CheckpointMeta& meta = resumed.meta;
     load_checkpoint(resumed, *sel.backend, 0);
     trainer.resume_at(meta.epoch, meta.step, meta.history);
-    if (meta.dataset == data.train.name)  // the same validation images
-      history = saved_learning_history(meta, data.test.labels);
+    history = saved_learning_history(meta, data);  // when on the same validation images
     std::fprintf(stderr, "resumed %s after epoch %d, step %lld\n", resume.c_str(), meta.epoch,
                  meta.step);
   }
@@ -160,7 +153,7 @@ int train_command(const std::vector<std::string>& argv) {
     std::fprintf(stderr, "history: %d evaluation(s) of %d images in %s\n", history.passes(),
                  history.images(), args.str("history-csv").c_str());
   }
-  if (args.given("save")) save(args.str("save"), trainer, history, data.train.name);
+  if (args.given("save")) save(args.str("save"), trainer, history, data);
   return exit_code;
 }
 

@@ -3,8 +3,9 @@
 // Tensors: every ParamInfo under its PyTorch name and layout, then the optimizer's state slots
 // as "optimizer.slot<k>.<name>". Metadata (all strings): "format" ("convscope-1"), "spec",
 // "input" ("CxHxW"), "classes", "optimizer" (kind name), each optimizer hyperparameter under its
-// own key, "batch_size", "seed", "step", "epoch", "dataset", and "history" (history_json(), absent
-// in older checkpoints and for a run with none). A run's learning history adds the U8 tensor
+// own key, "batch_size", "seed", "step", "epoch", "dataset", "validation_sha256" (absent in older
+// checkpoints) and "history" (history_json(), absent in older checkpoints and for a run with
+// none). A run's learning history adds the U8 tensor
 // "history.top1" (passes, images) and its passes as "learning_points".
 #include "convscope/checkpoint.h"
 #include "shape_text.h"
@@ -231,6 +232,8 @@ CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, s
   meta.step = r.number<long long>("step", 0);
   meta.epoch = r.number<int>("epoch", 0);
   meta.dataset = r.text("dataset");
+  if (const auto it = md.find("validation_sha256"); it != md.end())
+    meta.validation_sha256 = it->second;
   for (const char* key : {"history", "learning_points"}) {
     const auto it = md.find(key);
     if (it == md.end()) continue;
@@ -271,6 +274,7 @@ void save_checkpoint(const std::string& path, Backend& backend, int net,
       {"step", std::to_string(meta.step)},
       {"epoch", std::to_string(meta.epoch)},
       {"dataset", meta.dataset}};
+  if (!meta.validation_sha256.empty()) md["validation_sha256"] = meta.validation_sha256;
   for (const Hyperparameter& h : kHyperparameters) md[h.key] = float_text(meta.optimizer.*h.field);
   if (!meta.history.empty())
     md["history"] = history_json(meta.history.thinned(kMaxSavedLosses, kMaxSavedEvaluations));
@@ -350,8 +354,12 @@ CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int ne
   return std::move(checkpoint.meta);
 }
 
-LearningHistory saved_learning_history(const CheckpointMeta& meta, std::vector<uint8_t> labels) {
-  LearningHistory history(std::move(labels));
+LearningHistory saved_learning_history(const CheckpointMeta& meta, const DatasetPair& data) {
+  LearningHistory history(data.test.labels);
+  const bool same = meta.validation_sha256.empty() || data.test.sha256.empty()
+                        ? meta.dataset == data.train.name
+                        : meta.validation_sha256 == data.test.sha256;
+  if (!same) return history;
   const size_t images = static_cast<size_t>(history.images());
   if (meta.learning_points.empty() ||
       meta.learning_top1.size() != meta.learning_points.size() * images)

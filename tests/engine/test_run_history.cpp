@@ -288,7 +288,10 @@ TEST_F(RunHistoryCheckpoint, KeepsTheLearningHistoryAsBytes) {
   other.configure(m_cfg, {}, {});
   const CheckpointMeta loaded = load_checkpoint(path("learn.safetensors"), other, 0);
   EXPECT_EQ(loaded.learning_top1, learning.top1s());
-  const LearningHistory back = saved_learning_history(loaded, labels);
+  DatasetPair same;  // the checkpoint names no validation digest: the training set's name counts
+  same.train.name = loaded.dataset;
+  same.test.labels = labels;
+  const LearningHistory back = saved_learning_history(loaded, same);
   ASSERT_EQ(back.passes(), 2);
   EXPECT_EQ(back.points()[1].eval_index, 3);
   EXPECT_EQ(back.points()[1].step, 10);
@@ -297,7 +300,12 @@ TEST_F(RunHistoryCheckpoint, KeepsTheLearningHistoryAsBytes) {
   EXPECT_EQ(back.times_forgotten(2), 1);
   EXPECT_EQ(back.first_learned(1), 3);
   // Another validation set (here: of 4 images) gets none; the header alone has the points.
-  EXPECT_EQ(saved_learning_history(loaded, {0, 1, 2, 3}).passes(), 0);
+  DatasetPair four = same;
+  four.test.labels = {0, 1, 2, 3};
+  EXPECT_EQ(saved_learning_history(loaded, four).passes(), 0);
+  DatasetPair renamed = same;
+  renamed.train.name = "other";
+  EXPECT_EQ(saved_learning_history(loaded, renamed).passes(), 0);
   EXPECT_EQ(read_checkpoint_meta(path("learn.safetensors")).learning_points.size(), 2u);
 }
 
@@ -306,6 +314,35 @@ struct BadLearning {
   std::function<void(std::vector<NamedTensor>&, std::map<std::string, std::string>&)> damage;
   std::string says;
 };
+
+// A checkpoint names the digest of the validation images its learning history was recorded on;
+// the history comes back for those images whatever their training set is called, and not for
+// other images of a training set with the same name.
+TEST_F(RunHistoryCheckpoint, TheLearningHistoryFollowsTheValidationImagesDigest) {
+  LearningHistory learning({0, 1, 2});
+  learning.record({0, 5, 0, 0.5}, std::vector<uint8_t>{0, 9, 2});
+  m_meta.learning_points = learning.points();
+  m_meta.learning_top1 = learning.top1s();
+  m_meta.dataset = "mnist";
+  m_meta.validation_sha256 = "digest-of-the-validation-images";
+  save_checkpoint(path("digest.safetensors"), m_backend, 0, m_meta);
+  std::map<std::string, std::string> md;
+  read_safetensors_header(path("digest.safetensors"), &md);
+  EXPECT_EQ(md["validation_sha256"], "digest-of-the-validation-images");
+
+  const CheckpointMeta loaded = read_checkpoint(path("digest.safetensors")).meta;
+  EXPECT_EQ(loaded.validation_sha256, "digest-of-the-validation-images");
+  DatasetPair data;
+  data.test.labels = {0, 1, 2};
+  data.train.name = "data/mnist/train";  // another name for the same images
+  data.test.sha256 = "digest-of-the-validation-images";
+  EXPECT_EQ(saved_learning_history(loaded, data).passes(), 1);
+  data.train.name = "mnist";  // the same name for other images
+  data.test.sha256 = "digest-of-other-images";
+  EXPECT_EQ(saved_learning_history(loaded, data).passes(), 0);
+  data.test.sha256.clear();  // images without a digest: the name decides
+  EXPECT_EQ(saved_learning_history(loaded, data).passes(), 1);
+}
 
 TEST_F(RunHistoryCheckpoint, ADamagedLearningHistoryIsRefusedNamingIt) {
   m_meta.learning_points = {{0, 5, 0, 0.5}};

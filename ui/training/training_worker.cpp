@@ -164,7 +164,8 @@ void TrainingWorker::saveCheckpoint(const QString& path) {
     meta.step = m_backend->step_count();
     meta.epoch = m_trainer->epoch();
     meta.dataset = m_runData->train.name;  // the data the weights were trained on
-    m_trainer->drain_losses();             // a GPU's last few steps (it drains every 10)
+    meta.validation_sha256 = m_runData->test.sha256;
+    m_trainer->drain_losses();  // a GPU's last few steps (it drains every 10)
     meta.history = m_trainer->history();
     meta.learning_points = m_history->points();
     meta.learning_top1 = m_history->top1s();
@@ -219,8 +220,7 @@ void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& reque
   if (!beginRun(run, meta.history)) return;
   const bool ok = guarded([&] {
     cs::load_checkpoint(checkpoint, *m_backend, 0);
-    if (meta.dataset == m_runData->train.name)  // the same validation images
-      *m_history = cs::saved_learning_history(meta, m_runData->test.labels);
+    *m_history = cs::saved_learning_history(meta, *m_runData);  // on the same validation images
     m_trainer->resume_at(meta.epoch, meta.step, meta.history);
     m_lossCursor = m_trainer->losses().size();  // the UI has them from runStarted
     m_runStartStep = meta.step;

@@ -64,6 +64,9 @@ struct CheckpointMeta {
   // points and, when the tensors were read, its (passes, images) bytes. Empty when none.
   std::vector<EvalPoint> learning_points = {};
   std::vector<uint8_t> learning_top1 = {};
+  // The SHA-256 of the validation images the learning history was recorded on ("" in older
+  // checkpoints and for a validation set without one).
+  std::string validation_sha256 = {};
 };
 
 // Save network `net` of the backend's group (weights, optimizer state, metadata).
@@ -85,9 +88,10 @@ void load_checkpoint(const Checkpoint& checkpoint, Backend& backend, int net);
 // Both: read the file, then load it.
 CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int net);
 
-// The learning history of a checkpoint's run, for the validation set `labels`, to go on
-// recording into; empty when the checkpoint has none or was evaluated on another number of
-// images. (The caller knows whether the validation set is the checkpoint's.)
-LearningHistory saved_learning_history(const CheckpointMeta& meta, std::vector<uint8_t> labels);
+// The learning history of a checkpoint's run, to go on recording into on `data`'s validation
+// set, when that is the set it was recorded on: the same digest, or, for a checkpoint that names
+// none (older ones; sets without a digest), a training set of the same name. Empty otherwise, and
+// when the checkpoint has none or was evaluated on another number of images.
+LearningHistory saved_learning_history(const CheckpointMeta& meta, const DatasetPair& data);
 
 }  // namespace cs
