@@ -1,8 +1,9 @@
 // The CUDA backend through whole runs, against the CPU backend and its own un-captured path:
 // training around an evaluation (which may move the cuDNN workspace, so graphs are captured
-// again), restoring checkpoints into a backend that has trained, the trainer's rollback after a
-// divergence, more steps than the device's loss buffer holds, and configuring the same network
-// again without choosing convolution algorithms again.
+// again), restoring checkpoints into a backend that has trained, continuing a stopped ensemble
+// run from the run store, the trainer's rollback after a divergence, more steps than the device's
+// loss buffer holds, and configuring the same network again without choosing convolution
+// algorithms again.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -17,6 +18,8 @@
 #include "backend_test_util.h"
 #include "convscope/backends.h"
 #include "convscope/checkpoint.h"
+#include "convscope/ensemble_run.h"
+#include "convscope/store.h"
 #include "convscope/trainer.h"
 #include "cuda_backend.h"
 #include "gpu_test_util.h"
@@ -146,6 +149,38 @@ TEST(CudaGroup, RestoredCheckpointsTrainOnLikeCpu) {
   CS_EXPECT_SAME_HITS("hits", gpu->take_accuracies(), cpu->take_accuracies(), steps);
   expect_same_state(*gpu, *cpu, cfg, 1e-4);  // Adam: see BackendTable
   expect_same_eval(*gpu, *cpu);
+}
+
+// A run stopped after its first epoch and continued by a new backend (continue_ensemble: every
+// network's weights and Adam slots and the step count from the store) ends on the GPU as the same
+// run does on the CPU.
+TEST(CudaGroup, AStoppedEnsembleRunContinuesLikeCpu) {
+  CS_SKIP_WITHOUT_GPU();
+  TrainConfig cfg{group_config(kReference, kMnist, 7, 3, false, O::Adam), 3};
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("convscope-gpu-continue-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::unique_ptr<Backend> continued[2];
+  for (int gpu = 0; gpu < 2; ++gpu) {
+    const auto make = [gpu] { return gpu ? make_cuda_backend(0) : make_cpu_backend(2); };
+    Store store((dir / (gpu ? "gpu.db" : "cpu.db")).string());
+    std::unique_ptr<Backend> first = make();
+    Trainer stopped(*first, train_set(kMnist), val_set(kMnist), cfg);
+    const RunSetup setup =
+        RunSetup::from(cfg, train_set(kMnist), val_set(kMnist), first->info(), "test");
+    EnsembleHooks stop;
+    stop.cancel_requested = [&stopped] { return stopped.epoch() == 1; };
+    const int64_t run = run_ensemble(store, stopped, setup, stop).run;
+    continued[gpu] = make();
+    Trainer trainer(*continued[gpu], train_set(kMnist), val_set(kMnist), cfg);
+    EXPECT_FALSE(continue_ensemble(store, run, trainer, setup, {}).cancelled);
+    EXPECT_EQ(store.load_run(run).info.epochs_done, 3);
+    EXPECT_EQ(store.load_run(run).info.status, RunStatus::Finished);
+  }
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(continued[1]->step_count(), continued[0]->step_count());
+  expect_same_state(*continued[1], *continued[0], cfg.group, 1e-4);  // Adam: see BackendTable
+  expect_same_eval(*continued[1], *continued[0]);
 }
 
 // NaN written into one network's output bias mid-epoch: the trainer meets the NaN loss, writes
