@@ -71,26 +71,41 @@ Dataset load_idx_pair(const std::string& images_path, const std::string& labels_
 
 namespace {
 
-// `base` in `dir`, raw or with ".gz" (raw preferred when both exist).
-std::string find_idx_file(const std::string& dir, const std::string& base) {
+constexpr const char* kIdxFiles[] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                                     "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+
+// `base` in `dir`, raw or with ".gz" (raw preferred when both exist); "" when neither is.
+std::string idx_file(const std::string& dir, const std::string& base) {
   for (const std::string& candidate : {base, base + ".gz"}) {
     const fs::path p = fs::path(dir) / candidate;
     std::error_code ec;
     if (fs::is_regular_file(p, ec)) return p.string();
   }
-  throw DataError(dir + ": missing " + base + " (or " + base + ".gz)");
+  return {};
+}
+
+std::string find_idx_file(const std::string& dir, const std::string& base) {
+  std::string path = idx_file(dir, base);
+  if (path.empty()) throw DataError(dir + ": missing " + base + " (or " + base + ".gz)");
+  return path;
 }
 
 }  // namespace
+
+bool idx_folder_installed(const std::string& dir) {
+  for (const char* base : kIdxFiles)
+    if (idx_file(dir, base).empty()) return false;
+  return true;
+}
 
 DatasetPair load_idx_folder(const std::string& dir, const std::string& name) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw DataError(dir + ": no such folder");
   DatasetPair pair;
-  pair.train = load_idx_pair(find_idx_file(dir, "train-images-idx3-ubyte"),
-                             find_idx_file(dir, "train-labels-idx1-ubyte"), name + "/train");
-  pair.test = load_idx_pair(find_idx_file(dir, "t10k-images-idx3-ubyte"),
-                            find_idx_file(dir, "t10k-labels-idx1-ubyte"), name + "/test");
+  pair.train = load_idx_pair(find_idx_file(dir, kIdxFiles[0]), find_idx_file(dir, kIdxFiles[1]),
+                             name + "/train");
+  pair.test = load_idx_pair(find_idx_file(dir, kIdxFiles[2]), find_idx_file(dir, kIdxFiles[3]),
+                            name + "/test");
   return pair;
 }
 

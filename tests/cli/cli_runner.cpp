@@ -48,11 +48,6 @@ void write_idx(const std::string& path, const std::vector<int>& dims,
 
 }  // namespace
 
-bool mnist_installed(const std::string& dir) {
-  const std::filesystem::path images = std::filesystem::path(dir) / "t10k-images-idx3-ubyte";
-  return std::filesystem::exists(images) || std::filesystem::exists(images.string() + ".gz");
-}
-
 void write_idx_folder(const std::string& dir, int train, int test, int size) {
   fs::create_directories(dir);
   std::mt19937 rng(7);

@@ -27,9 +27,6 @@ class TempDir {
 
 // The four standard IDX files in `dir`: random 1 x size x size images, labels i % 10.
 void write_idx_folder(const std::string& dir, int train, int test, int size = 28);
-// Whether the real MNIST's validation images are in `dir` (raw or gzipped), for tests that
-// skip without them.
-bool mnist_installed(const std::string& dir);
 
 struct Result {
   int code = -1;  // exit code, or 128 + signal when killed

@@ -146,7 +146,7 @@ TEST(CliHistory, ResumeContinuesTheRunAsIfNeverStopped) {
 // validation images (and restores its learning history) whichever way it was trained.
 TEST(CliHistory, TheDefaultMnistIsNamedMnistHoweverItsFolderIsGiven) {
   const std::string dir = default_mnist_dir();
-  if (!mnist_installed(dir))
+  if (!idx_folder_installed(dir))
     GTEST_SKIP() << "MNIST not installed in " << dir << " (run scripts/fetch-mnist.sh)";
   TempDir tmp;
   for (const std::string& given : {dir, dir + "/../" + fs::path(dir).filename().string()}) {

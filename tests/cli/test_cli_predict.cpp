@@ -58,7 +58,7 @@ double accuracy(const std::vector<int>& got, const Dataset& test) {
 
 TEST(CliPredict, EnlargedInvertedDigitsAreClassifiedLikeTheOriginals) {
   const std::string dir = default_mnist_dir();
-  if (!mnist_installed(dir))
+  if (!idx_folder_installed(dir))
     GTEST_SKIP() << "MNIST not installed in " << dir << " (run scripts/fetch-mnist.sh)";
   TempDir tmp;
   const std::string ck = tmp.file("net.safetensors");

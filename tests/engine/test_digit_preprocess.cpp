@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <vector>
 
 #include "convscope/dataset.h"
@@ -169,9 +168,7 @@ TEST(DigitPreprocess, InvalidArgumentsThrow) {
 // MNIST images were made by this very procedure, so preprocessing one changes it little.
 TEST(DigitPreprocess, MnistImagesStayCloseToThemselves) {
   const std::string dir = default_mnist_dir();
-  namespace fs = std::filesystem;
-  if (!fs::exists(fs::path(dir) / "t10k-images-idx3-ubyte") &&
-      !fs::exists(fs::path(dir) / "t10k-images-idx3-ubyte.gz"))
+  if (!idx_folder_installed(dir))
     GTEST_SKIP() << "MNIST not installed in " << dir << " (run scripts/fetch-mnist.sh)";
   const Dataset test = load_idx_folder(dir, "mnist").test;
   const int n = 2000;

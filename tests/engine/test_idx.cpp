@@ -140,6 +140,7 @@ TEST_F(IdxTest, FolderAcceptsRawAndGzipNames) {
   write("train-labels-idx1-ubyte.gz", gzip(kLabelsFile));
   write("t10k-images-idx3-ubyte.gz", gzip(kImagesFile));
   write("t10k-labels-idx1-ubyte", kLabelsFile);
+  EXPECT_TRUE(idx_folder_installed(m_dir.string()));
   const DatasetPair p = load_idx_folder(m_dir.string(), "toy");
   expect_toy_dataset(p.train, "toy/train");
   expect_toy_dataset(p.test, "toy/test");
@@ -149,6 +150,8 @@ TEST_F(IdxTest, FolderNamesTheMissingFile) {
   write("train-images-idx3-ubyte", kImagesFile);
   write("train-labels-idx1-ubyte", kLabelsFile);
   write("t10k-images-idx3-ubyte", kImagesFile);
+  EXPECT_FALSE(idx_folder_installed(m_dir.string()));
+  EXPECT_FALSE(idx_folder_installed((m_dir / "nope").string()));
   expect_data_error(
       [&] { load_idx_folder(m_dir.string(), "toy"); },
       {m_dir.string(), "missing t10k-labels-idx1-ubyte (or t10k-labels-idx1-ubyte.gz)"});
@@ -367,8 +370,7 @@ void expect_mnist_sized(const DatasetPair& p) {
 
 TEST(RealData, Mnist) {
   const std::string dir = default_mnist_dir();
-  if (!fs::exists(fs::path(dir) / "train-images-idx3-ubyte") &&
-      !fs::exists(fs::path(dir) / "train-images-idx3-ubyte.gz"))
+  if (!idx_folder_installed(dir))
     GTEST_SKIP() << "MNIST not installed in " << dir << " (run scripts/fetch-mnist.sh)";
   const DatasetPair p = load_idx_folder(dir, "mnist");
   expect_mnist_sized(p);
@@ -379,7 +381,7 @@ TEST(RealData, Mnist) {
 
 TEST(RealData, FashionMnistFromDebian) {
   const std::string dir = fashion_mnist_dir();
-  if (!fs::exists(fs::path(dir) / "train-images-idx3-ubyte.gz"))
+  if (!idx_folder_installed(dir))
     GTEST_SKIP() << "Fashion-MNIST not installed in " << dir
                  << " (apt install dataset-fashion-mnist)";
   const DatasetPair p = load_idx_folder(dir, "fashion-mnist");

@@ -52,6 +52,8 @@ struct DatasetPair {
 // A folder with the standard four names (train-images-idx3-ubyte, train-labels-idx1-ubyte,
 // t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte), each optionally with a ".gz" suffix.
 DatasetPair load_idx_folder(const std::string& dir, const std::string& name);
+// Whether `dir` holds those four files (raw or gzipped), e.g. to skip what needs MNIST without it.
+bool idx_folder_installed(const std::string& dir);
 
 // Where the set-up puts MNIST ($CONVSCOPE_DATA or <repo>/data/mnist), Fashion-MNIST from Debian.
 std::string default_mnist_dir();
