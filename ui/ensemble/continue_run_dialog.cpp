@@ -1,15 +1,13 @@
 #include "ensemble/continue_run_dialog.h"
 
-#include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLocale>
-#include <QPushButton>
 #include <QSpinBox>
-#include <QVBoxLayout>
 #include <algorithm>
 
 #include "widgets/count_text.h"
+#include "widgets/form_dialog.h"
 #include "widgets/value_label.h"
 
 ContinueRunDialog::ContinueRunDialog(const cs::RunInfo& info, int trainImages, QWidget* parent)
@@ -40,16 +38,7 @@ ContinueRunDialog::ContinueRunDialog(const cs::RunInfo& info, int trainImages, Q
                                                QLocale().toString(trainImages))));
   form->addRow(tr("Backend"), valueLabel(QString::fromStdString(info.setup.backend.kind)));
 
-  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-  buttons->button(QDialogButtonBox::Ok)->setText(tr("Continue"));
-  connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-
-  auto* layout = new QVBoxLayout(this);
-  layout->addLayout(form);
-  layout->addWidget(m_summary);
-  layout->addWidget(buttons);
-  setMinimumWidth(460);
+  layOutFormDialog(this, form, m_summary, tr("Continue"));
 
   connect(m_more, &QSpinBox::valueChanged, this, &ContinueRunDialog::updateSummary);
   updateSummary();

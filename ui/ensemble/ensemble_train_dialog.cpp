@@ -1,18 +1,16 @@
 #include "ensemble/ensemble_train_dialog.h"
 
 #include <QCheckBox>
-#include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLocale>
-#include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
-#include <QVBoxLayout>
 
 #include "convscope/backends.h"
 #include "ensemble/ensemble_types.h"
 #include "widgets/count_text.h"
+#include "widgets/form_dialog.h"
 #include "widgets/value_label.h"
 
 namespace {
@@ -76,16 +74,7 @@ EnsembleTrainDialog::EnsembleTrainDialog(const cs::TrainConfig& base, DatasetPtr
                      ? QString::fromStdString(m_data->train.name)
                      : tr("MNIST from %1").arg(QString::fromStdString(cs::default_mnist_dir()))));
 
-  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-  buttons->button(QDialogButtonBox::Ok)->setText(tr("Train"));
-  connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-
-  auto* layout = new QVBoxLayout(this);
-  layout->addLayout(form);
-  layout->addWidget(m_summary);
-  layout->addWidget(buttons);
-  setMinimumWidth(460);
+  layOutFormDialog(this, form, m_summary, tr("Train"));
 
   for (QSpinBox* box : {m_nets, m_epochs, m_limit})
     connect(box, &QSpinBox::valueChanged, this, &EnsembleTrainDialog::updateSummary);

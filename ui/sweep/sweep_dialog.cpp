@@ -1,13 +1,12 @@
 #include "sweep/sweep_dialog.h"
 #include "widgets/count_text.h"
+#include "widgets/form_dialog.h"
 
-#include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QVBoxLayout>
 
 SweepDialog::SweepDialog(const QString& dataName, QWidget* parent)
     : QDialog(parent),
@@ -54,15 +53,7 @@ SweepDialog::SweepDialog(const QString& dataName, QWidget* parent)
   data->setWordWrap(true);
   form->addRow(tr("Data"), data);
 
-  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-  m_start = buttons->button(QDialogButtonBox::Ok);
-  m_start->setText(tr("Start sweep"));
-  connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
-  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-  auto* layout = new QVBoxLayout(this);
-  layout->addLayout(form);
-  layout->addWidget(m_summary);
-  layout->addWidget(buttons);
+  m_start = layOutFormDialog(this, form, m_summary, tr("Start sweep"));
 
   connect(m_grid, &QLineEdit::textChanged, this, &SweepDialog::updateSummary);
   for (QSpinBox* box : {m_nets, m_epochs})
