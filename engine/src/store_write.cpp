@@ -55,15 +55,19 @@ int64_t Store::begin_run(const RunSetup& s) {
   sql::Stmt net(*m_db, "INSERT INTO networks (run_id, net, seed) VALUES (?1, ?2, ?3)");
   for (int n = 0; n < g.nets(); ++n)
     net.bind(1, id).bind(2, n).bind(3, static_cast<int64_t>(g.seeds[n])).run();
-  m_locks->acquire(id);  // before the run becomes visible, so no one takes it for orphaned
+  commit_open_run(tx, id);
+  return id;
+}
+
+void Store::commit_open_run(sql::Transaction& tx, int64_t run) {
+  m_locks->acquire(run);  // before the run shows as running, so no one takes it for orphaned
   try {
     tx.commit();
   } catch (...) {
-    m_locks->release(id);
+    m_locks->release(run);
     throw;
   }
-  m_open_runs.push_back(id);
-  return id;
+  m_open_runs.push_back(run);
 }
 
 void Store::record_epoch(int64_t run, const EpochMetrics& m, const EvalResult& eval,
@@ -197,14 +201,7 @@ void Store::continue_run(int64_t run, int epochs) {
       .bind(1, run)
       .bind(2, epochs)
       .run();
-  m_locks->acquire(run);  // as begin_run: before the run shows as running
-  try {
-    tx.commit();
-  } catch (...) {
-    m_locks->release(run);
-    throw;
-  }
-  m_open_runs.push_back(run);
+  commit_open_run(tx, run);
   m_continued[run] = since;
 }
 

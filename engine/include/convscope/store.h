@@ -35,7 +35,8 @@ namespace cs {
 
 namespace sql {
 class Connection;
-}
+class Transaction;
+}  // namespace sql
 class RunLocks;
 
 // What failed, in words ("run 3 does not exist", "the store is read-only"); detail() has what
@@ -210,6 +211,8 @@ class Store {
 
  private:
   void end_run(int64_t run, RunStatus status);
+  // Commits `tx`, which made `run` running, holding the run's lock, and keeps the run as open here.
+  void commit_open_run(sql::Transaction& tx, int64_t run);
   // save_weights() inside the caller's write transaction, with the training state when given.
   void write_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors,
                      const TrainingState* state);
