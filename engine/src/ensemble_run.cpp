@@ -82,6 +82,9 @@ std::string continue_problem(const RunInfo& info, const RunSetup& setup) {
   if (was.train_sha256 != setup.train_sha256 || was.val_sha256 != setup.val_sha256)
     return "trained on '" + was.train_name + "' and validated on '" + was.val_name +
            "'; the data given are other images";
+  if (was.val_labels != setup.val_labels)
+    return "was validated on " + std::to_string(was.val_labels.size()) +
+           " images; the validation set given has " + std::to_string(setup.val_labels.size());
   if (was.backend.kind != setup.backend.kind)
     return "trained on the " + was.backend.kind + " backend; it continues on that backend only";
   if (setup.epochs <= info.epochs_done)

@@ -96,15 +96,17 @@ class EnsembleContinue : public testing::Test {
   // Continuing `run` with `cfg` on `train` throws a StoreError naming `reason`, and the run stays
   // as it was.
   void expect_refused(int64_t run, const TrainConfig& cfg, const Dataset& train,
-                      const std::string& reason) {
+                      const std::string& reason, const Dataset* val = nullptr) {
     const RunInfo before = m_store.load_run(run).info;
     std::unique_ptr<Backend> backend = make_cpu_backend(1);
-    Trainer trainer(*backend, train, m_val, cfg);
+    Trainer trainer(*backend, train, val ? *val : m_val, cfg);
     bool began = false;
     EnsembleHooks hooks;
     hooks.begun = [&](int64_t) { began = true; };
     try {
-      continue_ensemble(m_store, run, trainer, setup(cfg, train), hooks);
+      continue_ensemble(m_store, run, trainer,
+                        RunSetup::from(cfg, train, val ? *val : m_val, backend->info(), "test"),
+                        hooks);
       ADD_FAILURE() << "run " << run << " continued; expected: " << reason;
     } catch (const StoreError& e) {
       EXPECT_NE(std::string(e.what()).find(reason), std::string::npos) << e.what();
@@ -203,6 +205,9 @@ TEST_F(EnsembleContinue, ARunThatCannotContinueIsRefusedAndLeftAsItWas) {
   other.sha256 = "the digest of other images";
   expect_refused(run, m_cfg, other, "the data given are other images");
   expect_refused(run, m_cfg, m_train.head(32), "it trained on 48 images an epoch, not 32");
+  const Dataset fewer = m_val.head(10);  // the same digest: the first images of the same files
+  expect_refused(run, m_cfg, m_train, "was validated on 20 images; the validation set given has 10",
+                 &fewer);
   TrainConfig two = m_cfg;
   two.epochs = 2;
   expect_refused(run, two, m_train, "needs more epochs planned than that");

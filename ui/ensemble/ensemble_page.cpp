@@ -305,12 +305,16 @@ void EnsemblePage::showContinueDialog(qint64 run, const DatasetPtr& data) {
     showError(tr("Run %1 cannot continue").arg(run), QString::fromUtf8(e.what()));
     return;
   }
+  // The window's data when the run trained on it, else MNIST (loaded by the worker; a run on
+  // other images is then refused with the engine's reason).
+  const DatasetPtr usable =
+      data && data->train.sha256 == info.setup.train_sha256 ? data : DatasetPtr{};
   auto* dialog = new ContinueRunDialog(info, state.train_images, this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
-  connect(dialog, &QDialog::accepted, this, [this, dialog, data, run, state] {
+  connect(dialog, &QDialog::accepted, this, [this, dialog, usable, run, state] {
     EnsembleRequest request;
     request.config = dialog->config();
-    request.data = data;
+    request.data = usable;
     request.trainLimit = state.train_images;
     request.continueRun = run;
     startTraining(std::move(request));

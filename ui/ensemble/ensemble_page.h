@@ -73,8 +73,8 @@ class EnsemblePage : public QWidget {
   // architecture, optimizer, batch size and seed; `data` may be null (MNIST is loaded).
   void showTrainDialog(const cs::TrainConfig& base, const DatasetPtr& data);
   // Asks how many more epochs stopped run `run` trains (ContinueRunDialog), then continues it on
-  // `data` (null: MNIST), its first N training images when the run trained on N. A run that
-  // cannot continue (no saved training state) gets a message instead.
+  // `data` when the run trained on it, else on MNIST, its first N training images when the run
+  // trained on N. A run that cannot continue (no saved training state) gets a message instead.
   void showContinueDialog(qint64 run, const DatasetPtr& data);
   // Trains without asking (an empty storePath means this page's store).
   void startTraining(EnsembleRequest request);
