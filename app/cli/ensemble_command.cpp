@@ -106,7 +106,7 @@ int ensemble_command(const std::vector<std::string>& argv) {
   const int top = args.integer("top", 0, 10000);  // every flag is checked before any work
   Store store(args.str("store"));
   TrainConfig cfg =
-      continuing ? continue_config(args, store.load_run(continued).info) : TrainConfig{};
+      continuing ? continue_config(args, store.load_run_info(continued)) : TrainConfig{};
   const DatasetPair data = load_data(args);
   if (!continuing) {
     cfg = train_config(args, data.train, args.integer("nets", 1, 1000));

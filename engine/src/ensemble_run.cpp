@@ -164,7 +164,7 @@ void resume_networks(Trainer& trainer, int epochs_done, const std::vector<Networ
 EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
                                   const RunSetup& setup, const EnsembleHooks& hooks) {
   const std::string name = store.path() + ": run " + std::to_string(run);
-  const RunInfo info = store.load_run(run).info;
+  const RunInfo info = store.load_run_info(run);
   if (const std::string problem = continue_problem(info, setup); !problem.empty())
     throw StoreError(name + " cannot continue: it " + problem);
   resume_networks(trainer, info.epochs_done, load_networks(store, run, info.setup.group.nets()),

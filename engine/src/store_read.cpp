@@ -228,9 +228,8 @@ std::vector<RunSummary> Store::list_runs() {
   return out;
 }
 
-StoredRun Store::load_run(int64_t run) {
+RunInfo Store::load_run_info(int64_t run) {
   const Damaged damaged{m_path + ": run " + std::to_string(run)};
-  sql::Transaction tx(*m_db, sql::Transaction::Kind::Read);  // one snapshot for every query
   sql::Stmt r(*m_db,
               "SELECT created, ended, status, epochs_done, train_seconds, wall_seconds, "
               "app_version, spec, input_c, input_h, input_w, classes, opt_kind, lr, beta1, beta2, "
@@ -238,8 +237,7 @@ StoredRun Store::load_run(int64_t run) {
               "per_net_shuffle, train_name, train_sha256, val_name, val_sha256, val_labels, "
               "backend_kind, backend_device FROM runs WHERE id = ?1");
   if (!r.bind(1, run).step()) throw StoreError(damaged.run + " does not exist");
-  StoredRun out;
-  RunInfo& info = out.info;
+  RunInfo info;
   info.id = run;
   info.created = r.text("created");
   info.ended = r.text("ended");
@@ -248,6 +246,15 @@ StoredRun Store::load_run(int64_t run) {
   info.train_seconds = r.f64("train_seconds");
   info.wall_seconds = r.f64("wall_seconds");
   info.setup = read_setup(*m_db, run, r, damaged);
+  return info;
+}
+
+StoredRun Store::load_run(int64_t run) {
+  const Damaged damaged{m_path + ": run " + std::to_string(run)};
+  sql::Transaction tx(*m_db, sql::Transaction::Kind::Read);  // one snapshot for every query
+  StoredRun out;
+  out.info = load_run_info(run);
+  const RunInfo& info = out.info;
   const int nets = info.setup.group.nets();
   const int count = static_cast<int>(info.setup.val_labels.size());
 

@@ -161,18 +161,16 @@ void Store::end_run(int64_t run, RunStatus status) {
   check_writable();
   // A continued run's wall time: its earlier sessions' and this one's, not the time between.
   const auto continued = m_continued.find(run);
-  sql::Stmt end(*m_db,
-                continued == m_continued.end()
-                    ? "UPDATE runs SET status = ?2, ended = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
-                      "wall_seconds = (julianday('now') - julianday(created)) * 86400.0 "
-                      "WHERE id = ?1 AND status = 'running'"
-                    : "UPDATE runs SET status = ?2, ended = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
-                      "wall_seconds = ?4 + (julianday('now') - julianday(?3)) * 86400.0 "
-                      "WHERE id = ?1 AND status = 'running'");
-  end.bind(1, run).bind(2, to_string(status));
-  if (continued != m_continued.end())
-    end.bind(3, continued->second.since).bind(4, continued->second.wall_before);
-  end.run();
+  const bool again = continued != m_continued.end();
+  sql::Stmt(*m_db,
+            "UPDATE runs SET status = ?2, ended = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
+            "wall_seconds = ?4 + (julianday('now') - julianday(CASE ?3 WHEN '' THEN created "
+            "ELSE ?3 END)) * 86400.0 WHERE id = ?1 AND status = 'running'")
+      .bind(1, run)
+      .bind(2, to_string(status))
+      .bind(3, again ? continued->second.since : std::string())
+      .bind(4, again ? continued->second.wall_before : 0.0)
+      .run();
   if (m_db->changes() == 0)
     throw StoreError(m_path + ": run " + std::to_string(run) + " is not running");
   std::erase(m_open_runs, run);

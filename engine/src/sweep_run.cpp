@@ -247,7 +247,7 @@ std::optional<Continued> continued_run(Store& store, const SweepPlan& plan,
   const TrainConfig cfg =
       sweep_train_config(plan.configs[c.index], plan.settings, *ctx.train, 0, plan.settings.nets);
   const RunSetup setup = RunSetup::from(cfg, *ctx.train, *ctx.val, ctx.backend->info(), {});
-  const RunInfo info = store.load_run(c.run).info;
+  const RunInfo info = store.load_run_info(c.run);
   if (!continue_problem(info, setup).empty()) return std::nullopt;
   std::vector<NetworkSave> networks;
   try {

@@ -4,7 +4,6 @@
 #include <QLabel>
 #include <QLocale>
 #include <QSpinBox>
-#include <algorithm>
 
 #include "widgets/count_text.h"
 #include "widgets/form_dialog.h"

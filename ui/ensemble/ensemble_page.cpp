@@ -299,7 +299,7 @@ void EnsemblePage::showContinueDialog(qint64 run, const DatasetPtr& data) {
   cs::RunInfo info;
   cs::TrainingState state;
   try {
-    info = store().load_run(run).info;
+    info = store().load_run_info(run);
     state = store().load_training_state(run, 0);
   } catch (const cs::StoreError& e) {
     showError(tr("Run %1 cannot continue").arg(run), QString::fromUtf8(e.what()));

@@ -194,6 +194,8 @@ class Store {
 
   std::vector<RunSummary> list_runs();  // newest first
   StoredRun load_run(int64_t run);
+  // Just what was fixed when the run began and where it stands (no epochs, no predictions).
+  RunInfo load_run_info(int64_t run);
   // Every epoch's top-1 labels of `run` (store_history.cpp); empty when the run was recorded
   // before the store kept them. Throws StoreError when the run is missing or its rows are
   // damaged (a blob of the wrong size, an epoch or network missing).
