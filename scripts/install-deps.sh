@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages Convscope builds and tests with (only those missing).
 #   scripts/install-deps.sh          everything: toolchain, Qt 6, test tools
 #   scripts/install-deps.sh --no-ui  toolchain only (GPU hosts have no Qt)
-#   scripts/install-deps.sh --bench  also Debian's PyTorch, the benchmark's CPU peer
+#   scripts/install-deps.sh --bench  also Debian's PyTorch, the benchmark's CPU peer, and oneDNN,
+#                                    the CPU convolutions' peer
 set -euo pipefail
 
 packages=(cmake ninja-build g++ pkg-config zlib1g-dev libsqlite3-dev libssl-dev nlohmann-json3-dev
@@ -11,7 +12,7 @@ ui=1
 for arg in "$@"; do
   case "$arg" in
     --no-ui) ui=0 ;;
-    --bench) packages+=(python3-torch) ;;
+    --bench) packages+=(python3-torch libdnnl-dev) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done

@@ -10,45 +10,24 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <functional>
-#include <random>
 #include <string>
 #include <vector>
 
-#include "convscope/backend.h"
 #include "convscope/dataset.h"
 #include "convscope/spec.h"
-#include "convscope/sweep_stats.h"
 #include "cpu/flush_denormals.h"
 #include "cpu/network.h"
-#include "cpu/ops/conv2d.h"
 #include "cpu/simd.h"
+#include "op_timing.h"
 
 namespace cs {
 namespace {
 
 constexpr int kBatch = 16;
 
-// Median seconds of one call of fn, over 5 rounds of calls lasting about 20 ms each.
-double median_seconds(const std::function<void()>& fn) {
-  using clock = std::chrono::steady_clock;
-  for (int i = 0; i < 20; ++i) fn();
-  const auto t0 = clock::now();
-  fn();
-  const double once = std::chrono::duration<double>(clock::now() - t0).count();
-  const int calls = std::max(1, static_cast<int>(0.02 / std::max(once, 1e-7)));
-  std::vector<double> rounds;
-  for (int r = 0; r < 5; ++r) {
-    const auto start = clock::now();
-    for (int i = 0; i < calls; ++i) fn();
-    rounds.push_back(std::chrono::duration<double>(clock::now() - start).count() / calls);
-  }
-  std::sort(rounds.begin(), rounds.end());
-  return quantile_sorted(rounds, 0.5);
-}
+using profile::median_seconds;
 
 // This thread's peak rate of vector multiply-adds, in GFLOP/s: kChains independent chains of FMAs,
 // enough to keep every FMA pipe busy through the instruction's latency.
@@ -82,24 +61,14 @@ double forward_macs(const cpu::LayerPlan& l) {
 TEST(OpProfile, DISABLED_ReferenceNetworkPerLayer) {
   if (!std::filesystem::exists(default_mnist_dir())) GTEST_SKIP() << "no MNIST in data/mnist";
   const DatasetPair data = load_idx_folder(default_mnist_dir(), "mnist");
-  const NetworkSpec spec = NetworkSpec::reference();
-  const cpu::NetPlan plan(spec);
-  cpu::Workspace ws(plan, kBatch);
-  std::vector<float> params(static_cast<size_t>(plan.param_size));
-  const std::vector<std::vector<float>> init = init_parameters(spec, 1);
-  for (size_t t = 0; t < init.size(); ++t)
-    std::copy(init[t].begin(), init[t].end(), params.begin() + plan.offsets[t]);
-  std::vector<float> grads(params.size(), 0.f);
-  const int size = spec.input.size();
-  for (int i = 0; i < kBatch * size; ++i) ws.input[i] = data.train.images[i] / 255.f;
-  for (int s = 0; s < kBatch; ++s) ws.labels[s] = data.train.labels[s];
-
+  profile::ReferenceBatch r(data, kBatch);
+  const cpu::NetPlan& plan = r.plan;
+  cpu::Workspace& ws = r.ws;
+  std::vector<float>&params = r.params, &grads = r.grads;
+  const std::vector<float>& dout = r.dout;
+  std::vector<float> d(dout.size());
+  const int size = plan.spec.input.size();
   const cpu::FlushDenormals flush;
-  cpu::net_forward(plan, ws, params.data(), kBatch);
-  std::mt19937 rng(1);
-  std::normal_distribution<float> normal(0.f, 1e-3f);
-  std::vector<float> dout(ws.grad_a.size()), d(ws.grad_a.size());
-  for (float& v : dout) v = normal(rng);
 
   std::printf("%-6s %-12s %12s %12s %12s %10s\n", "layer", "op", "fwd us/smp", "bwd us/smp",
               "MAC/smp", "GFLOP/s");
@@ -131,33 +100,10 @@ TEST(OpProfile, DISABLED_ReferenceNetworkPerLayer) {
   // (conv2d_pool_forward keeping no convolution output, conv2d_pool_backward): the sum again with
   // each pair timed as it runs.
   double fused_total = total;
-  for (int i = 0; i + 1 < static_cast<int>(plan.layers.size()); ++i) {
-    const cpu::LayerPlan& l = plan.layers[i];
-    const cpu::LayerPlan& pool = plan.layers[i + 1];
-    if (l.spec.kind != LayerKind::Conv2d || pool.spec.kind != LayerKind::MaxPool ||
-        !l.conv.implicit())
-      continue;
-    const float* inp = ws.input_of(i);
-    float* dinp = i == 0 ? nullptr : ws.grad_b.data();
-    const int k = pool.spec.kernel;
-    const double fwd =
-        median_seconds([&] {
-          cpu::conv2d_pool_forward(static_cast<float*>(nullptr), ws.act[i + 1].data(),
-                                   ws.argmax[i + 1].data(), k, ws.scratch.data(), inp,
-                                   params.data() + l.weight, params.data() + l.bias, kBatch, l.conv,
-                                   l.spec.activation);
-        }) /
-        kBatch;
-    const double bwd = median_seconds([&] {
-                         std::copy_n(dout.begin(), kBatch * pool.out.size(), d.begin());
-                         cpu::conv2d_pool_backward(
-                             dinp, grads.data() + l.weight, grads.data() + l.bias, d.data(),
-                             ws.scratch.data(), ws.act[i + 1].data(), ws.argmax[i + 1].data(), k,
-                             inp, params.data() + l.weight, kBatch, l.conv, l.spec.activation);
-                       }) /
-                       kBatch;
-    std::printf("%d-%-4d %-12s %12.2f %12.2f\n", i, i + 1, "conv+pool", fwd * 1e6, bwd * 1e6);
-    fused_total += fwd + bwd - times[i] - times[i + 1];
+  for (const profile::PairTime& t : profile::time_conv_pool_pairs(r, kBatch)) {
+    std::printf("%d-%-4d %-12s %12.2f %12.2f\n", t.conv, t.conv + 1, "conv+pool", t.forward * 1e6,
+                t.backward * 1e6);
+    fused_total += t.forward + t.backward - times[t.conv] - times[t.conv + 1];
   }
   // A whole pass as a training task runs it: the next 16 images converted, forward, loss and
   // backward; what it adds to the sum of the layers is the loss and the cache misses.
