@@ -71,6 +71,15 @@ void check_tensors(const std::string& what, const std::vector<NamedTensor>& tens
 
 }  // namespace
 
+std::string sweep_run_problem(const RunInfo& info) {
+  if (info.sweep.sweep == 0) return {};
+  return "trains configuration " + std::to_string(info.sweep.config) + " of sweep " +
+         std::to_string(info.sweep.sweep) +
+         " and is left to that sweep, so that its configurations stay comparable at the epochs "
+         "it planned (a stopped sweep continues with its command again, or Resume in the Sweep "
+         "view)";
+}
+
 std::string continue_problem(const RunInfo& info, const RunSetup& setup) {
   const RunSetup& was = info.setup;
   if (info.status == RunStatus::Running) return "is still running";
@@ -165,6 +174,8 @@ EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
                                   const RunSetup& setup, const EnsembleHooks& hooks) {
   const std::string name = store.path() + ": run " + std::to_string(run);
   const RunInfo info = store.load_run_info(run);
+  if (const std::string problem = sweep_run_problem(info); !problem.empty())
+    throw StoreError(name + " " + problem);
   if (const std::string problem = continue_problem(info, setup); !problem.empty())
     throw StoreError(name + " cannot continue: it " + problem);
   resume_networks(trainer, info.epochs_done, load_networks(store, run, info.setup.group.nets()),

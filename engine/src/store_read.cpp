@@ -198,14 +198,21 @@ std::vector<RunSummary> Store::list_runs() {
   const std::string state = store_schema::has_net_states(*m_db)
                                 ? "EXISTS (SELECT 1 FROM net_states s WHERE s.run_id = r.id)"
                                 : "0";
+  const auto sweep_column = [&](const char* column) {
+    return store_schema::has_sweeps(*m_db)
+               ? std::string("(SELECT c.") + column +
+                     " FROM sweep_configs c WHERE c.run_id = r.id LIMIT 1)"
+               : std::string("NULL");
+  };
   sql::Stmt q(*m_db,
               ("SELECT r.id AS id, r.created AS created, r.status AS status, r.spec AS spec, "
                "r.optimizer AS optimizer, r.train_name AS train_name, "
                "r.backend_kind AS backend_kind, r.epochs_done AS epochs_done, r.epochs AS epochs, "
                "r.train_seconds AS train_seconds, count(n.net) AS nets, "
                "coalesce(avg(n.final_accuracy), 0) AS mean_accuracy, " +
-               state +
-               " AS training_state FROM runs r LEFT JOIN networks n ON n.run_id = r.id "
+               state + " AS training_state, " + sweep_column("sweep_id") + " AS sweep, " +
+               sweep_column("idx") +
+               " AS sweep_config FROM runs r LEFT JOIN networks n ON n.run_id = r.id "
                "GROUP BY r.id ORDER BY r.id DESC")
                   .c_str());
   std::vector<RunSummary> out;
@@ -224,6 +231,7 @@ std::vector<RunSummary> Store::list_runs() {
     s.nets = q.i32("nets");
     s.mean_accuracy = q.f64("mean_accuracy");
     s.training_state = q.i32("training_state") != 0;
+    if (!q.is_null("sweep")) s.sweep = {q.i64("sweep"), q.i32("sweep_config")};
   }
   return out;
 }
@@ -246,6 +254,10 @@ RunInfo Store::load_run_info(int64_t run) {
   info.train_seconds = r.f64("train_seconds");
   info.wall_seconds = r.f64("wall_seconds");
   info.setup = read_setup(*m_db, run, r, damaged);
+  if (store_schema::has_sweeps(*m_db)) {
+    sql::Stmt c(*m_db, "SELECT sweep_id, idx FROM sweep_configs WHERE run_id = ?1 LIMIT 1");
+    if (c.bind(1, run).step()) info.sweep = {c.i64("sweep_id"), c.i32("idx")};
+  }
   return info;
 }
 

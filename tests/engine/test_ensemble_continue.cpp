@@ -228,6 +228,32 @@ TEST_F(EnsembleContinue, ARunThatCannotContinueIsRefusedAndLeftAsItWas) {
   EXPECT_FALSE(m_store.list_runs().at(0).training_state);  // the list says so too
 }
 
+// A sweep's configurations are compared at the epochs the sweep planned: the sweep continues its
+// runs (sweep_run.h), the ensemble loop does not, and the list says whose a run is.
+TEST_F(EnsembleContinue, ASweepsRunIsLeftToItsSweep) {
+  const int64_t own = stopped_run([](const Trainer& t) { return t.epoch() == 1; });
+  const int64_t run = stopped_run([](const Trainer& t) { return t.epoch() == 1; });
+  const int64_t sweep = m_store.begin_sweep("a sweep's definition", {"lr=0.001", "lr=0.002"});
+  m_store.set_sweep_run(sweep, 1, run);
+  expect_refused(
+      run, m_cfg, m_train,
+      "trains configuration 1 of sweep " + std::to_string(sweep) + " and is left to that sweep");
+  EXPECT_EQ(m_store.load_run_info(run).sweep.sweep, sweep);
+  EXPECT_EQ(m_store.load_run_info(run).sweep.config, 1);
+  EXPECT_EQ(m_store.load_run_info(own).sweep.sweep, 0);
+  const std::vector<RunSummary> runs = m_store.list_runs();  // newest first
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].sweep.sweep, sweep);
+  EXPECT_EQ(runs[0].sweep.config, 1);
+  EXPECT_EQ(runs[0].nets, 3);  // the sweep's row joins no extra networks in
+  EXPECT_EQ(runs[1].sweep.sweep, 0);
+  EXPECT_EQ(runs[1].sweep.config, -1);
+
+  const int64_t reference = reference_run();
+  continued(own);  // a run of no sweep continues as before
+  expect_same_run(own, reference);
+}
+
 // An epoch is recorded with every network's weights in one transaction, so a run stopped at any
 // moment has them all; a store whose rows say otherwise (altered, or written by hand) is refused.
 TEST_F(EnsembleContinue, AStateOfAnotherEpochThanTheRunsLatestIsRefused) {

@@ -14,6 +14,7 @@
 #include <QVBoxLayout>
 
 #include "canvas/vote_panel.h"
+#include "convscope/ensemble_run.h"
 #include "convscope/store.h"
 #include "ensemble/accuracy_charts.h"
 #include "ensemble/continue_run_dialog.h"
@@ -303,6 +304,11 @@ void EnsemblePage::showContinueDialog(qint64 run, const DatasetPtr& data) {
     state = store().load_training_state(run, 0);
   } catch (const cs::StoreError& e) {
     showError(tr("Run %1 cannot continue").arg(run), QString::fromUtf8(e.what()));
+    return;
+  }
+  if (const std::string problem = cs::sweep_run_problem(info); !problem.empty()) {
+    showError(tr("Run %1 cannot continue here").arg(run),
+              tr("Run %1 %2.").arg(run).arg(QString::fromStdString(problem)));
     return;
   }
   // The window's data when the run trained on it, else MNIST (loaded by the worker; a run on

@@ -96,8 +96,15 @@ void RunsPanel::updateContinue() {
          "weights and optimizer state");
   if (current.isValid()) {
     const cs::RunSummary& run = m_model->summaryAt(current.row());
-    can = run.status != cs::RunStatus::Running && run.epochs_done > 0 && run.training_state;
-    if (!run.training_state && run.epochs_done > 0)
+    can = run.status != cs::RunStatus::Running && run.epochs_done > 0 && run.training_state &&
+          run.sweep.sweep == 0;
+    if (run.sweep.sweep != 0)
+      tip = tr("Run %1 trains configuration %2 of sweep %3: resume the sweep in the Sweep view to "
+               "continue it, so that its configurations stay comparable")
+                .arg(run.id)
+                .arg(run.sweep.config)
+                .arg(run.sweep.sweep);
+    else if (!run.training_state && run.epochs_done > 0)
       tip = tr("Run %1 was recorded by an older Convscope, without its networks' optimizer state, "
                "and cannot continue")
                 .arg(run.id);

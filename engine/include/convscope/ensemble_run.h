@@ -49,10 +49,13 @@ EnsembleOutcome run_ensemble(Store& store, Trainer& trainer, const RunSetup& set
 // left as they were, when it cannot continue: it is still running; it recorded no epoch; `setup`
 // has another group, other data (or another number of its images) or another kind of backend; a
 // network lacks the weights or training state of that epoch (a run recorded before the store kept
-// training states).
+// training states); it trains a sweep's configuration (the sweep continues it: sweep_run.h).
 EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
                                   const RunSetup& setup, const EnsembleHooks& hooks);
 
+// Why the ensemble loop leaves run `info` to the sweep whose configuration it trains (the sweep
+// continues it, so that its configurations stay comparable), as a clause; "" for a run of no sweep.
+std::string sweep_run_problem(const RunInfo& info);
 // Why stopped run `info` cannot continue as `setup` says, as a clause ("is still running",
 // "trained on 'mnist/train' …; the data given are other images"), or "" when it can.
 std::string continue_problem(const RunInfo& info, const RunSetup& setup);

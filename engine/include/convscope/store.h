@@ -69,6 +69,13 @@ struct RunSetup {
                        const BackendInfo& backend, std::string app_version);
 };
 
+// The sweep configuration a run trains (sweep 0: the run is no sweep's). The sweep continues
+// its runs itself, so that its configurations stay comparable.
+struct SweepPlace {
+  int64_t sweep = 0;
+  int config = -1;  // index in the sweep's plan
+};
+
 struct RunInfo {
   int64_t id = 0;
   std::string created, ended;  // ISO-8601 UTC ("2024-05-01T12:34:56.789Z"); ended empty if open
@@ -78,6 +85,7 @@ struct RunInfo {
   double wall_seconds = 0;   // begin_run to finish_run / cancel_run, without the time between a
                              // stop and continue_run (as before while open)
   RunSetup setup;
+  SweepPlace sweep;
 };
 
 // One row of list_runs(): no per-network data beyond the mean accuracy.
@@ -90,6 +98,7 @@ struct RunSummary {
   double mean_accuracy = 0;  // over the nets, at the latest epoch
   double train_seconds = 0;
   bool training_state = false;  // its networks' training states were saved: it can continue
+  SweepPlace sweep;
 };
 
 struct StoredRun {

@@ -1,7 +1,7 @@
 // Continuing a stopped ensemble run from the Ensemble page: Continue… is offered for a selected
 // run that stopped after recording an epoch, asks for the epochs to add (the rest of those
 // planned by default), trains the same run on and opens it; a run without a saved training state
-// gets a message instead.
+// gets a message instead, and a sweep's run is left to its sweep.
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -9,6 +9,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "convscope/store.h"
 #include "ensemble/continue_run_dialog.h"
 #include "ensemble/ensemble_page.h"
 #include "ensemble/runs_model.h"
@@ -89,6 +90,25 @@ class TestContinueRun : public QObject {
     auto* again = page.findChildren<ContinueRunDialog*>().last();
     QCOMPARE(again->moreEpochs(), 1);
     again->reject();
+
+    // The same run as a sweep's configuration: its sweep continues it, not this page.
+    {
+      cs::Store store(page.storePath().toStdString());
+      store.set_sweep_run(store.begin_sweep("a sweep", {"a", "b", "c"}), 2, run);
+    }
+    page.refreshRuns();
+    panel->table()->setCurrentIndex(page.runsModel()->index(0, 0));
+    QVERIFY(!panel->continueButton()->isEnabled());
+    QVERIFY2(panel->continueButton()->toolTip().contains(
+                 QStringLiteral("configuration 2 of sweep 1: resume the sweep")),
+             qPrintable(panel->continueButton()->toolTip()));
+    const int dialogs = page.findChildren<ContinueRunDialog*>().size();
+    page.showContinueDialog(run, data);  // asked all the same: the engine's reason, no dialog
+    QCOMPARE(page.findChildren<ContinueRunDialog*>().size(), dialogs);
+    const QList<QMessageBox*> boxes = page.findChildren<QMessageBox*>();
+    QCOMPARE(boxes.size(), 1);
+    QVERIFY2(boxes.front()->text().contains(QStringLiteral("is left to that sweep")),
+             qPrintable(boxes.front()->text()));
   }
 
   void aRunWithoutATrainingStateIsReported() {
