@@ -22,15 +22,34 @@ void write_metrics_csv(const std::string& path, const Trainer& t) {
   write_file_atomically(path, out.str());
 }
 
+// Where a checkpoint's run stands: "epoch 2" (completed), or "epoch 2 and 6400 samples of epoch 3".
+std::string position_text(const CheckpointMeta& meta) {
+  std::string text = "epoch " + std::to_string(meta.epoch);
+  if (meta.epoch_position > 0)
+    text += " and " + std::to_string(meta.epoch_position) + " samples of epoch " +
+            std::to_string(meta.epoch + 1);
+  return text;
+}
+
 void save(const std::string& path, Trainer& t, const LearningHistory& learning,
           const DatasetPair& data) {
   const TrainConfig& cfg = t.config();
-  CheckpointMeta meta{
-      cfg.group.spec,           cfg.group.optimizer, cfg.group.batch_size, cfg.group.seeds[0],
-      t.backend().step_count(), t.epoch(),           data.train.name,      t.history(),
-      learning.points(),        learning.top1s(),    data.test.sha256};
+  CheckpointMeta meta;
+  meta.spec = cfg.group.spec;
+  meta.optimizer = cfg.group.optimizer;
+  meta.batch_size = cfg.group.batch_size;
+  meta.seed = cfg.group.seeds[0];
+  meta.step = t.backend().step_count();
+  meta.epoch = t.epoch();
+  meta.epoch_position = t.epoch_position();
+  meta.dataset = data.train.name;
+  meta.history = t.history();
+  meta.learning_points = learning.points();
+  meta.learning_top1 = learning.top1s();
+  meta.validation_sha256 = data.test.sha256;
   save_checkpoint(path, t.backend(), 0, meta);
-  std::fprintf(stderr, "saved %s (epoch %d, step %lld)\n", path.c_str(), t.epoch(), meta.step);
+  std::fprintf(stderr, "saved %s (%s, step %lld)\n", path.c_str(), position_text(meta).c_str(),
+               meta.step);
 }
 
 // --resume: the checkpoint's network, optimizer, batch and seed, to train --epochs more epochs
@@ -65,7 +84,8 @@ int train_command(const std::vector<std::string>& argv) {
               "also evaluate on the validation set every N steps (0: after each epoch only)");
   args.option("resume", "FILE", "",
               "continue a checkpoint's run (weights, optimizer state, step, metric history) for "
-              "--epochs more epochs, in the order its seed gives them");
+              "--epochs more epochs (one saved mid-epoch goes on where it stopped: that epoch "
+              "counts as one), in the order its seed gives them");
   add_backend_options(args);
   args.section("Output");
   args.option("save", "FILE", "", "write a safetensors checkpoint at the end (also after Ctrl+C)");
@@ -95,10 +115,10 @@ int train_command(const std::vector<std::string>& argv) {
   if (!resume.empty()) {
     const CheckpointMeta& meta = resumed.meta;
     load_checkpoint(resumed, *sel.backend, 0);
-    trainer.resume_at(meta.epoch, meta.step, meta.history);
+    trainer.resume_at(meta.epoch, meta.step, meta.history, meta.epoch_position);
     history = saved_learning_history(meta, data);  // when on the same validation images
-    std::fprintf(stderr, "resumed %s after epoch %d, step %lld\n", resume.c_str(), meta.epoch,
-                 meta.step);
+    std::fprintf(stderr, "resumed %s after %s, step %lld\n", resume.c_str(),
+                 position_text(meta).c_str(), meta.step);
   }
   trainer.record_history(&history);
 

@@ -3,10 +3,10 @@
 // Tensors: every ParamInfo under its PyTorch name and layout, then the optimizer's state slots
 // as "optimizer.slot<k>.<name>". Metadata (all strings): "format" ("convscope-1"), "spec",
 // "input" ("CxHxW"), "classes", "optimizer" (kind name), each optimizer hyperparameter under its
-// own key, "batch_size", "seed", "step", "epoch", "dataset", "validation_sha256" (absent in older
-// checkpoints) and "history" (history_json(), absent in older checkpoints and for a run with
-// none). A run's learning history adds the U8 tensor
-// "history.top1" (passes, images) and its passes as "learning_points".
+// own key, "batch_size", "seed", "step", "epoch", "epoch_position" and "validation_sha256"
+// (absent in older checkpoints), "dataset" and "history" (history_json(), absent in older
+// checkpoints and for a run with none). A run's learning history adds the U8 tensor "history.top1"
+// (passes, images) and its passes as "learning_points".
 #include "convscope/checkpoint.h"
 #include "shape_text.h"
 
@@ -231,6 +231,7 @@ CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, s
   meta.seed = r.number<uint64_t>("seed");
   meta.step = r.number<long long>("step", 0);
   meta.epoch = r.number<int>("epoch", 0);
+  if (md.count("epoch_position")) meta.epoch_position = r.number<int>("epoch_position", 0);
   meta.dataset = r.text("dataset");
   if (const auto it = md.find("validation_sha256"); it != md.end())
     meta.validation_sha256 = it->second;
@@ -273,6 +274,7 @@ void save_checkpoint(const std::string& path, Backend& backend, int net,
       {"seed", std::to_string(meta.seed)},
       {"step", std::to_string(meta.step)},
       {"epoch", std::to_string(meta.epoch)},
+      {"epoch_position", std::to_string(meta.epoch_position)},
       {"dataset", meta.dataset}};
   if (!meta.validation_sha256.empty()) md["validation_sha256"] = meta.validation_sha256;
   for (const Hyperparameter& h : kHyperparameters) md[h.key] = float_text(meta.optimizer.*h.field);

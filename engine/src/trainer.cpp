@@ -176,12 +176,36 @@ void Trainer::end_epoch() {
   keep_good_state();
 }
 
-void Trainer::resume_at(int epochs_done, long long global_step, RunHistory history) {
+void Trainer::resume_at(int epochs_done, long long global_step, RunHistory history,
+                        int epoch_position) {
+  const int batch = m_cfg.group.batch_size;
+  const int steps_done = epoch_position / batch;
+  if (epoch_position < 0 || epoch_position >= m_train.count || epoch_position % batch != 0 ||
+      steps_done > global_step)
+    throw InputError("cannot resume " + std::to_string(epoch_position) +
+                     " samples into an epoch of " + std::to_string(m_train.count) +
+                     " training images in batches of " + std::to_string(batch) + " after " +
+                     std::to_string(global_step) + " steps");
   m_epoch = std::max(0, epochs_done);
   m_global_step = std::max(0LL, global_step);
   m_run = std::move(history);
   m_in_epoch = false;
   m_position = 0;
+  m_epoch_loss_sum = m_epoch_acc_sum = 0;
+  m_epoch_loss_steps = 0;
+  if (epoch_position > 0 && !finished()) {
+    m_backend.begin_epoch(m_epoch);
+    m_in_epoch = true;
+    m_position = epoch_position;
+    m_epoch_start = std::chrono::steady_clock::now();
+    // The epoch's steps so far, as drain_losses() counted them.
+    for (const LossPoint& p : m_run.losses)
+      if (p.step >= m_global_step - steps_done && p.step < m_global_step) {
+        m_epoch_loss_sum += p.loss;
+        m_epoch_acc_sum += p.accuracy >= 0 ? p.accuracy : 0;
+        ++m_epoch_loss_steps;
+      }
+  }
   keep_good_state();
 }
 
@@ -203,8 +227,8 @@ void Trainer::evaluate_pass(int epochs_done) {
   m_backend.evaluate(m_eval);
   if (mid_epoch) m_epoch_start += std::chrono::steady_clock::now() - start;  // not the steps' time
   // A pass at the step of the run's last pass sees the same weights: the record keeps that pass's
-  // epoch position (a checkpoint saved mid-epoch resumes at the epoch's start), and a learning
-  // history whose last pass ran at this step is not given the same predictions again.
+  // epoch position (an older checkpoint saved mid-epoch resumes at the epoch's start), and a
+  // learning history whose last pass ran at this step is not given the same predictions again.
   const bool again = !m_run.evaluations.empty() && m_run.evaluations.back().step == m_global_step;
   const double position =
       again ? m_run.evaluations.back().epoch
@@ -235,6 +259,8 @@ void Trainer::keep_good_state() {
   m_good_step = m_global_step;
   m_good_backend_step = m_backend.step_count();
   m_good_samples = m_samples;
+  m_good_epoch = {m_in_epoch ? m_position : 0, m_epoch_loss_sum, m_epoch_acc_sum,
+                  m_epoch_loss_steps};
   const std::vector<ParamInfo> params = m_cfg.group.spec.params();
   const int roles = roles_for(m_cfg.group.optimizer);
   m_good.resize(static_cast<size_t>(m_cfg.group.nets()) * params.size() * roles);
@@ -260,9 +286,13 @@ void Trainer::restore_good_state() {
   m_global_step = m_good_step;
   m_backend.set_step_count(m_good_backend_step);
   m_samples = m_good_samples;
-  // The interrupted epoch starts over from its first batch.
-  m_in_epoch = false;
-  m_position = 0;
+  // The interrupted epoch starts over from its first batch, or from where it was resumed (the
+  // backend still has its order: no epoch ended since).
+  m_in_epoch = m_good_epoch.position > 0;
+  m_position = m_good_epoch.position;
+  m_epoch_loss_sum = m_good_epoch.loss_sum;
+  m_epoch_acc_sum = m_good_epoch.acc_sum;
+  m_epoch_loss_steps = m_good_epoch.loss_steps;
   (void)m_backend.take_losses();
   (void)m_backend.take_accuracies();
 }

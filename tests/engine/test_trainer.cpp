@@ -272,6 +272,58 @@ TEST(Trainer, ResumeAtContinuesTheStepAndEpochCount) {
   EXPECT_EQ(t.epochs().back().epoch, 4);
 }
 
+// A state read 2 steps into epoch 2 (a checkpoint saved mid-epoch): the epoch goes on from its
+// third batch in its own order, and its train loss is the mean of all its steps'.
+TEST(Trainer, ResumeAtMidEpochGoesOnWhereTheEpochWas) {
+  ScriptedBackend b;
+  const Dataset train = tiny(64), val = tiny(10);
+  TrainConfig cfg = tiny_config(3, 16, 1);
+  cfg.loss_every = 1;
+  Trainer t(b, train, val, cfg);
+  RunHistory history;
+  history.losses = {{0, 1.f, 0.5f},   {1, 1.f, 0.5f},  {2, 1.f, 0.5f}, {3, 1.f, 0.5f},  // epoch 1
+                    {4, 0.5f, 0.25f}, {5, 0.3f, 0.75f}};                                // epoch 2
+  b.epochs_begun.clear();
+  t.resume_at(1, 6, history, 32);
+  EXPECT_EQ(b.epochs_begun, (std::vector<int>{1}));  // epoch 2's order
+  EXPECT_EQ(t.epoch_position(), 32);
+  EXPECT_EQ(t.step_in_epoch(), 2);
+  t.step();
+  EXPECT_EQ(b.steps.back(), std::make_pair(32, 16));  // its third batch
+  EXPECT_EQ(b.epochs_begun.size(), 1u);               // not begun again
+  t.step();
+  ASSERT_EQ(t.epochs().size(), 1u);
+  EXPECT_EQ(t.epochs()[0].epoch, 2);
+  // Steps 6 and 7 here are the backend's first two: losses 1 and 1/2, accuracy 0.5.
+  EXPECT_FLOAT_EQ(t.epochs()[0].train_loss, (0.5f + 0.3f + 1.f + 0.5f) / 4);
+  EXPECT_FLOAT_EQ(t.epochs()[0].train_accuracy, (0.25f + 0.75f + 0.5f + 0.5f) / 4);
+  EXPECT_EQ(t.epoch_position(), 0);
+  t.step();
+  EXPECT_EQ(b.steps.back(), std::make_pair(0, 16));  // epoch 3 from its start
+  EXPECT_EQ(b.epochs_begun, (std::vector<int>{1, 2}));
+
+  // A diverging step after a mid-epoch resume goes back to the state resumed from, its place in
+  // the epoch included.
+  ScriptedBackend c;
+  Trainer u(c, train, val, cfg);
+  c.nan_at_step = 1;  // the second step after resuming
+  u.resume_at(1, 6, history, 32);
+  u.step();
+  EXPECT_THROW(u.step(), DivergenceError);
+  EXPECT_EQ(u.global_step(), 6);
+  EXPECT_EQ(u.epoch_position(), 32);
+  for (const auto& [key, v] : c.params)
+    for (float x : v) ASSERT_EQ(x, 1.f);
+
+  // Positions this training set cannot have.
+  for (const auto& [position, step] :
+       std::vector<std::pair<int, long long>>{{64, 8}, {10, 8}, {-16, 8}, {48, 2}}) {
+    ScriptedBackend d;
+    Trainer v(d, train, val, cfg);
+    EXPECT_THROW(v.resume_at(1, step, history, position), InputError) << position;
+  }
+}
+
 TEST(Trainer, EvalEveryAddsPassesAtTheRightStepsAndRecordsTheHistory) {
   ScriptedBackend b;
   const Dataset train = tiny(100), val = tiny(10);

@@ -77,6 +77,7 @@ class TestTrainingWorker : public QObject {
   void failedLoadKeepsTheRun();
   void checkpointNamesTheTrainingSet();
   void learningRateChangeWhilePausedTakesEffect();
+  void checkpointSavedMidEpochGoesOnWhereItStopped();
   void evalEveryAddsPassesAndTheHistoryOutlivesContinue();
 
  private:
@@ -494,6 +495,7 @@ void TestTrainingWorker::learningRateChangeWhilePausedTakesEffect() {
   session.invoke(&TrainingWorker::setLearningRate, 1e-9);
   QCOMPARE(evaluate(), afterStep);  // the weights and the step count carry over…
   QCOMPARE(rec.last.globalStep, 4LL);
+  QCOMPARE(rec.last.stepInEpoch, 4);  // …and the epoch goes on where it was
   QCOMPARE(session.state(), TrainingState::Paused);
   session.invoke(&TrainingWorker::step, run);
   QTRY_COMPARE(rec.last.globalStep, 5LL);
@@ -501,6 +503,55 @@ void TestTrainingWorker::learningRateChangeWhilePausedTakesEffect() {
   session.invoke(&TrainingWorker::saveCheckpoint, path);
   QTRY_COMPARE(saved.count(), 1);
   QCOMPARE(cs::read_checkpoint_meta(path.toStdString()).optimizer.lr, 1e-9f);
+  QCOMPARE(cs::read_checkpoint_meta(path.toStdString()).epoch_position, 5 * 32);
+  QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+}
+
+// Saved 5 steps into its only epoch, then loaded for "1 more": the epoch goes on from step 6 and
+// the run ends with the weights of the run trained without a stop.
+void TestTrainingWorker::checkpointSavedMidEpochGoesOnWhereItStopped() {
+  const std::string straight = m_dir.filePath(QStringLiteral("straight.safetensors")).toStdString(),
+                    resumed = m_dir.filePath(QStringLiteral("resumed.safetensors")).toStdString();
+  const QString half = m_dir.filePath(QStringLiteral("mid-epoch.safetensors"));
+  const RunRequest run = testing_data::smallRun(*m_data, 1);
+  {
+    Session s(m_data);
+    auto& [session, rec] = s;
+    QSignalSpy saved(&rec, &Recorder::checkpointSaved);
+    session.invoke(&TrainingWorker::start, run);
+    QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+    session.invoke(&TrainingWorker::saveCheckpoint, QString::fromStdString(straight));
+    QTRY_COMPARE(saved.count(), 1);
+  }
+  Session s(m_data);
+  auto& [session, rec] = s;
+  QSignalSpy saved(&rec, &Recorder::checkpointSaved);
+  QSignalSpy loaded(&rec, &Recorder::checkpointLoaded);
+  for (int i = 0; i < 5; ++i) session.invoke(&TrainingWorker::step, run);
+  QTRY_COMPARE(rec.last.globalStep, 5LL);
+  session.invoke(&TrainingWorker::saveCheckpoint, half);
+  QTRY_COMPARE(saved.count(), 1);
+  QCOMPARE(cs::read_checkpoint_meta(half.toStdString()).epoch_position, 5 * 32);
+  session.invoke(&TrainingWorker::reset);
+  QTRY_COMPARE(session.state(), TrainingState::Idle);
+
+  session.invoke(&TrainingWorker::loadCheckpoint, half, run);  // the epoch begun is the 1 more
+  QTRY_COMPARE(loaded.count(), 1);
+  QTRY_COMPARE(session.state(), TrainingState::Paused);
+  QCOMPARE(rec.last.epochs, 1);
+  QCOMPARE(rec.last.currentEpoch, 1);
+  QCOMPARE(rec.last.stepInEpoch, 5);
+  QCOMPARE(rec.last.globalStep, 5LL);
+  session.invoke(&TrainingWorker::resume);
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+  QCOMPARE(rec.last.globalStep, kStepsPerEpoch);
+  QCOMPARE(rec.last.epoch, 1);
+  session.invoke(&TrainingWorker::saveCheckpoint, QString::fromStdString(resumed));
+  QTRY_COMPARE(saved.count(), 2);
+  const cs::Checkpoint a = cs::read_checkpoint(resumed), b = cs::read_checkpoint(straight);
+  QCOMPARE(a.tensors.size(), b.tensors.size());
+  for (size_t t = 0; t < a.tensors.size(); ++t)
+    QVERIFY2(a.tensors[t].data == b.tensors[t].data, a.tensors[t].name.c_str());
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
 }
 

@@ -163,6 +163,7 @@ void TrainingWorker::saveCheckpoint(const QString& path) {
     meta.seed = cfg.group.seeds.front();
     meta.step = m_backend->step_count();
     meta.epoch = m_trainer->epoch();
+    meta.epoch_position = m_trainer->epoch_position();
     meta.dataset = m_runData->train.name;  // the data the weights were trained on
     meta.validation_sha256 = m_runData->test.sha256;
     m_trainer->drain_losses();  // a GPU's last few steps (it drains every 10)
@@ -221,10 +222,10 @@ void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& reque
   const bool ok = guarded([&] {
     cs::load_checkpoint(checkpoint, *m_backend, 0);
     *m_history = cs::saved_learning_history(meta, *m_runData);  // on the same validation images
-    m_trainer->resume_at(meta.epoch, meta.step, meta.history);
+    m_trainer->resume_at(meta.epoch, meta.step, meta.history, meta.epoch_position);
     m_lossCursor = m_trainer->losses().size();  // the UI has them from runStarted
     m_runStartStep = meta.step;
-    startEpochAt(meta.step);
+    startEpochAt(meta.step - m_trainer->step_in_epoch());
     reportEvaluation(m_trainer->evaluate(), false);
     captureSnapshot();
   });
@@ -294,7 +295,7 @@ bool TrainingWorker::beginRun(const RunRequest& request, const cs::RunHistory& h
 }
 
 bool TrainingWorker::rebuildTrainer(const cs::TrainConfig& cfg) {
-  const int done = m_trainer->epoch();
+  const int done = m_trainer->epoch(), position = m_trainer->epoch_position();
   const long long step = m_trainer->global_step();
   const long long backendStep = m_backend->step_count();
   return guarded([&] {
@@ -318,8 +319,8 @@ bool TrainingWorker::rebuildTrainer(const cs::TrainConfig& cfg) {
       for (int r = 0; r < roles; ++r)
         m_backend->write_tensor(0, static_cast<int>(p), kRoles[r], state[i++].data());
     m_backend->set_step_count(backendStep);
-    m_trainer->resume_at(done, step, std::move(history));
-    startEpochAt(step);
+    m_trainer->resume_at(done, step, std::move(history), position);  // mid-epoch: goes on
+    startEpochAt(step - m_trainer->step_in_epoch());
     m_lossCursor = m_trainer->losses().size();  // the run's history goes on
     m_epochCursor = 0;  // the new trainer's epochs start empty; the run's passes go on
     m_evalCursor = m_trainer->history().evaluations.size();

@@ -47,7 +47,8 @@ class TrainingWorker : public QObject {
   void stop();
   void reset();
   // From Paused, Stopped or Finished: train `moreEpochs` epochs beyond those completed, with
-  // the run's weights and optimizer state (an epoch in progress starts over).
+  // the run's weights and optimizer state (an epoch in progress goes on where it is and counts
+  // as one of them).
   void continueRun(int moreEpochs);
   // While paused: the following steps use this learning rate.
   void setLearningRate(double lr);

@@ -67,6 +67,8 @@ struct CheckpointMeta {
   // The SHA-256 of the validation images the learning history was recorded on ("" in older
   // checkpoints and for a validation set without one).
   std::string validation_sha256 = {};
+  int epoch_position = 0;  // samples of the next epoch trained (Trainer::epoch_position(); 0 in
+                           // older checkpoints, which resume at the epoch's start)
 };
 
 // Save network `net` of the backend's group (weights, optimizer state, metadata).

@@ -94,8 +94,15 @@ class Trainer {
   void record_history(LearningHistory* history, int net = 0);
   // After weights were loaded into the backend (a checkpoint): continue as if `epochs_done`
   // epochs and `global_step` steps had run here, with their history; the loaded state becomes
-  // the divergence fallback.
-  void resume_at(int epochs_done, long long global_step, RunHistory history = {});
+  // the divergence fallback. `epoch_position` (epoch_position() when the state was read) is how
+  // many samples of the next epoch those steps already trained: the epoch goes on from there in
+  // its own order, its train loss and accuracy the mean of all its steps' (those in `history`
+  // included); its time counts from here. Throws InputError for a position this training set
+  // cannot have (not a whole number of batches inside the epoch).
+  void resume_at(int epochs_done, long long global_step, RunHistory history = {},
+                 int epoch_position = 0);
+  // Samples of the current epoch trained so far (0 between epochs), for resume_at().
+  int epoch_position() const { return m_in_epoch ? m_position : 0; }
   // Takes the losses of the steps since the last drain (every loss_every steps otherwise) into
   // the history, e.g. before it is saved. Throws DivergenceError as step() does.
   void drain_losses();
@@ -135,7 +142,13 @@ class Trainer {
   LearningHistory* m_learning = nullptr;  // record_history()'s, or null
   int m_learning_net = 0;
   std::vector<std::vector<float>> m_good;  // per (net, tensor, role): the last finished epoch
+                                           // (or the state resumed from)
   long long m_good_step = 0, m_good_backend_step = 0, m_good_samples = 0;  // and its counts
+  struct EpochSoFar {  // and the epoch it is in: 0 samples at an epoch's end
+    int position = 0;
+    double loss_sum = 0, acc_sum = 0;
+    long long loss_steps = 0;
+  } m_good_epoch;
   std::atomic<long long> m_snapshot_request{-1};  // (net << 32) | probe, or -1
 };
 

@@ -1,0 +1,122 @@
+// A checkpoint saved in the middle of an epoch (Ctrl+C under `train --save`, Save while paused in
+// the app) goes on from there when loaded: the run ends with the same weights, bit for bit on the
+// CPU, as the run trained without a stop, and its epoch's train loss is the mean of all its steps.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "convscope/checkpoint.h"
+#include "convscope/cpu_backend.h"
+#include "convscope/ensemble_run.h"
+#include "convscope/trainer.h"
+#include "store_test_util.h"
+#include "synthetic_data.h"
+
+namespace cs {
+namespace {
+
+// 48 images in batches of 16: three steps an epoch; Adam, whose state and step count matter.
+TrainConfig config() {
+  TrainConfig cfg;
+  cfg.group.spec = NetworkSpec::parse("c3x4:relu-d8:relu-d4", {1, 6, 6}, 4);
+  cfg.group.optimizer = OptimizerConfig::defaults(OptimizerKind::Adam);
+  cfg.group.seeds = {7};
+  cfg.group.batch_size = 16;
+  cfg.epochs = 3;
+  cfg.loss_every = 1;
+  return cfg;
+}
+
+// The run trained to its end after loading `path`, resumed at the checkpoint's position or, with
+// `at_epoch_start`, at the start of its epoch (as older checkpoints do).
+std::unique_ptr<Backend> resumed(const std::string& path, const Dataset& train, const Dataset& val,
+                                 std::vector<EpochMetrics>* epochs, bool at_epoch_start = false) {
+  std::unique_ptr<Backend> backend = make_cpu_backend(1);
+  Trainer trainer(*backend, train, val, config());
+  const CheckpointMeta meta = load_checkpoint(path, *backend, 0);
+  trainer.resume_at(meta.epoch, meta.step, meta.history, at_epoch_start ? 0 : meta.epoch_position);
+  trainer.run();
+  *epochs = trainer.epochs();
+  return backend;
+}
+
+TEST(ResumeMidEpoch, ACheckpointSavedMidEpochEndsAsTheRunWithoutAStop) {
+  const Dataset train = test::synthetic(48, 1), val = test::synthetic(20, 2);
+  std::unique_ptr<Backend> straight = make_cpu_backend(1);
+  Trainer reference(*straight, train, val, config());
+  reference.run();
+
+  store_test::TempDir dir;
+  const std::string path = dir.file("mid-epoch.safetensors");
+  {
+    std::unique_ptr<Backend> backend = make_cpu_backend(1);
+    Trainer trainer(*backend, train, val, config());
+    for (int i = 0; i < 4; ++i) trainer.step();  // epoch 1 and the first batch of epoch 2
+    CheckpointMeta meta;
+    meta.spec = config().group.spec;
+    meta.optimizer = config().group.optimizer;
+    meta.batch_size = 16;
+    meta.seed = 7;
+    meta.step = backend->step_count();
+    meta.epoch = trainer.epoch();
+    meta.epoch_position = trainer.epoch_position();
+    meta.history = trainer.history();
+    save_checkpoint(path, *backend, 0, meta);
+  }
+  const CheckpointMeta meta = read_checkpoint_meta(path);
+  EXPECT_EQ(meta.epoch, 1);
+  EXPECT_EQ(meta.step, 4);
+  EXPECT_EQ(meta.epoch_position, 16);
+
+  std::vector<EpochMetrics> epochs;
+  std::unique_ptr<Backend> backend = resumed(path, train, val, &epochs);
+  ASSERT_EQ(epochs.size(), 2u);  // the rest of epoch 2, then epoch 3
+  for (size_t e = 0; e < epochs.size(); ++e) {
+    const EpochMetrics &a = epochs[e], &b = reference.epochs()[e + 1];
+    EXPECT_EQ(a.epoch, b.epoch);
+    EXPECT_NEAR(a.train_loss, b.train_loss, 1e-6 * b.train_loss);  // its losses read as floats
+    EXPECT_NEAR(a.train_accuracy, b.train_accuracy, 1e-6);
+    EXPECT_EQ(a.val_loss, b.val_loss);
+    EXPECT_EQ(a.val_accuracy, b.val_accuracy);
+  }
+  for (size_t p = 0; p < config().group.spec.params().size(); ++p)
+    EXPECT_EQ(network_weights(*backend, config().group.spec, 0)[p].data,
+              network_weights(*straight, config().group.spec, 0)[p].data)
+        << "tensor " << p;
+
+  // What older checkpoints did, starting the epoch over, trains its first batch twice.
+  std::unique_ptr<Backend> again = resumed(path, train, val, &epochs, true);
+  EXPECT_NE(network_weights(*again, config().group.spec, 0)[0].data,
+            network_weights(*straight, config().group.spec, 0)[0].data);
+}
+
+// A checkpoint without the key (written before it existed) resumes at its epoch's start.
+TEST(ResumeMidEpoch, AnOlderCheckpointWithoutThePositionResumesAtTheEpochsStart) {
+  const Dataset train = test::synthetic(48, 1), val = test::synthetic(20, 2);
+  std::unique_ptr<Backend> backend = make_cpu_backend(1);
+  Trainer trainer(*backend, train, val, config());
+  trainer.step();
+  store_test::TempDir dir;
+  const std::string path = dir.file("old.safetensors");
+  CheckpointMeta meta;
+  meta.spec = config().group.spec;
+  meta.optimizer = config().group.optimizer;
+  meta.step = 1;
+  meta.epoch_position = 16;
+  save_checkpoint(path, *backend, 0, meta);
+  EXPECT_EQ(read_checkpoint_meta(path).epoch_position, 16);
+  std::map<std::string, std::string> metadata;
+  const std::vector<NamedTensor> tensors = read_safetensors(path, &metadata);
+  ASSERT_EQ(metadata.erase("epoch_position"), 1u);
+  write_safetensors(path, tensors, metadata);
+  EXPECT_EQ(read_checkpoint_meta(path).epoch_position, 0);
+  metadata["epoch_position"] = "-16";
+  write_safetensors(path, tensors, metadata);
+  EXPECT_THROW(read_checkpoint_meta(path), CheckpointError);
+}
+
+}  // namespace
+}  // namespace cs
