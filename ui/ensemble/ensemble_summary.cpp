@@ -94,6 +94,9 @@ QString EnsembleSummary::meanText() const {
 QString EnsembleSummary::voteText() const {
   return m_vote->text();
 }
+QString EnsembleSummary::subtitle() const {
+  return m_subtitle->text();
+}
 QString EnsembleSummary::imagesNote() const {
   return m_images->text();
 }
@@ -125,6 +128,10 @@ void EnsembleSummary::setRun(const EnsembleRunPtr& run) {
                                info.setup.group.per_net_shuffle
                                    ? tr("each network its own sample order")
                                    : tr("one sample order for all networks")));
+  if (info.sweep.sweep != 0)
+    m_subtitle->setText(
+        m_subtitle->text() +
+        tr(" · configuration %1 of sweep %2").arg(info.sweep.config).arg(info.sweep.sweep));
   m_images->setNote(run->imagesNote(), run->imagesWarning());
   m_images->show();
   m_warning->setText(run->learningWarning());

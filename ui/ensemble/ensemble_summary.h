@@ -23,6 +23,7 @@ class EnsembleSummary : public QWidget {
   QString meanText() const;
   QString voteText() const;
   QString imagesNote() const;
+  QString subtitle() const;  // "finished · 2/2 epochs · ..."
 
  private:
   ElidedLabel* m_title;  // elided (whole in the tool tip): as labels, they widened the page

@@ -99,8 +99,8 @@ void RunsPanel::updateContinue() {
     can = run.status != cs::RunStatus::Running && run.epochs_done > 0 && run.training_state &&
           run.sweep.sweep == 0;
     if (run.sweep.sweep != 0)
-      tip = tr("Run %1 trains configuration %2 of sweep %3: resume the sweep in the Sweep view to "
-               "continue it, so that its configurations stay comparable")
+      tip = tr("Run %1 trains configuration %2 of sweep %3 and is left to that sweep (Resume in "
+               "the Sweep view), so that its configurations stay comparable")
                 .arg(run.id)
                 .arg(run.sweep.config)
                 .arg(run.sweep.sweep);

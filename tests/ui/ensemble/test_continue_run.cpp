@@ -12,6 +12,7 @@
 #include "convscope/store.h"
 #include "ensemble/continue_run_dialog.h"
 #include "ensemble/ensemble_page.h"
+#include "ensemble/ensemble_summary.h"
 #include "ensemble/runs_model.h"
 #include "ensemble/runs_panel.h"
 #include "ensemble_test_data.h"
@@ -96,16 +97,19 @@ class TestContinueRun : public QObject {
       cs::Store store(page.storePath().toStdString());
       store.set_sweep_run(store.begin_sweep("a sweep", {"a", "b", "c"}), 2, run);
     }
-    page.refreshRuns();
-    panel->table()->setCurrentIndex(page.runsModel()->index(0, 0));
-    QVERIFY(!panel->continueButton()->isEnabled());
-    QVERIFY2(panel->continueButton()->toolTip().contains(
-                 QStringLiteral("configuration 2 of sweep 1: resume the sweep")),
-             qPrintable(panel->continueButton()->toolTip()));
-    const int dialogs = page.findChildren<ContinueRunDialog*>().size();
-    page.showContinueDialog(run, data);  // asked all the same: the engine's reason, no dialog
-    QCOMPARE(page.findChildren<ContinueRunDialog*>().size(), dialogs);
-    const QList<QMessageBox*> boxes = page.findChildren<QMessageBox*>();
+    EnsemblePage other;  // the store as the app finds it next
+    other.setStorePath(page.storePath());
+    RunsPanel* runs = other.runsPanel();
+    runs->table()->setCurrentIndex(other.runsModel()->index(0, 0));
+    QVERIFY(!runs->continueButton()->isEnabled());
+    QVERIFY2(other.summary()->subtitle().endsWith(QStringLiteral(" · configuration 2 of sweep 1")),
+             qPrintable(other.summary()->subtitle()));  // the run's header says whose it is
+    QVERIFY2(runs->continueButton()->toolTip().contains(
+                 QStringLiteral("configuration 2 of sweep 1 and is left to that sweep")),
+             qPrintable(runs->continueButton()->toolTip()));
+    other.showContinueDialog(run, data);  // asked all the same: the engine's reason, no dialog
+    QVERIFY(!other.findChild<ContinueRunDialog*>());
+    const QList<QMessageBox*> boxes = other.findChildren<QMessageBox*>();
     QCOMPARE(boxes.size(), 1);
     QVERIFY2(boxes.front()->text().contains(QStringLiteral("is left to that sweep")),
              qPrintable(boxes.front()->text()));
