@@ -60,6 +60,8 @@ std::pair<int64_t, int> run_and_net(const std::string& text) {
 TrainConfig continue_config(const Args& args, const RunInfo& info) {
   const RunSetup& was = info.setup;
   const std::string run = "run " + std::to_string(info.id);
+  if (const std::string problem = sweep_run_problem(info); !problem.empty())
+    throw UsageError("--continue: " + run + " " + problem);  // before the data is read
   for (const char* flag :
        {"arch", "optimizer", "lr", "beta1", "beta2", "epsilon", "momentum", "rho",
         "initial-accumulator", "batch-size", "seed", "nets", "per-net-shuffle"})

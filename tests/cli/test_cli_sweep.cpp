@@ -1,6 +1,7 @@
 // convscope-cli sweep on one process: a grid becomes one ensemble run per configuration tied by a
 // sweep record, the same command again skips what finished, Ctrl+C leaves a sweep that resumes
-// (its stopped configuration continuing its run), and a bad grid or architecture is refused
+// (its stopped configuration continuing its run), `ensemble --continue` leaves its runs to it,
+// and a bad grid or architecture is refused
 // before any store is created.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -75,6 +76,22 @@ TEST_F(CliSweep, InterruptedSweepResumesWithTheSameCommand) {
   EXPECT_EQ(sweep.finished(), 4);
   EXPECT_EQ(sweep.configs[0].run, 1);
   EXPECT_EQ(s.list_runs().size(), 4u);
+}
+
+// A sweep's runs are compared at the epochs it planned: `ensemble --continue` leaves them to it.
+TEST_F(CliSweep, ItsRunsAreNotContinuedAsEnsembles) {
+  ASSERT_EQ(run_cli(args("arch=d8:relu-d10; lr=0.01,0.02", {"--nets", "2"})).code, 0);
+  const Result r = run_cli({"ensemble", "--continue", "2", "--epochs", "1", "--store", m_store,
+                            "--data", m_dir.file("data"), "--threads", "1"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("--continue: run 2 trains configuration 1 of sweep 1 and is left to that "
+                       "sweep"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("backend:"), std::string::npos) << "refused before the data and backend";
+  const RunInfo info = Store(m_store, StoreAccess::ReadOnly).load_run_info(2);
+  EXPECT_EQ(info.epochs_done, 1);
+  EXPECT_EQ(info.setup.epochs, 1);
 }
 
 TEST_F(CliSweep, BadDefinitionsAreRefusedBeforeAnyStoreExists) {
