@@ -30,6 +30,20 @@ TrainConfig config() {
   return cfg;
 }
 
+// What `train --save` writes for the trainer's network now.
+CheckpointMeta meta_of(Trainer& trainer) {
+  CheckpointMeta meta;
+  meta.spec = config().group.spec;
+  meta.optimizer = config().group.optimizer;
+  meta.batch_size = config().group.batch_size;
+  meta.seed = config().group.seeds[0];
+  meta.step = trainer.backend().step_count();
+  meta.epoch = trainer.epoch();
+  meta.epoch_position = trainer.epoch_position();
+  meta.history = trainer.history();
+  return meta;
+}
+
 // The run trained to its end after loading `path`, resumed at the checkpoint's position or, with
 // `at_epoch_start`, at the start of its epoch (as older checkpoints do).
 std::unique_ptr<Backend> resumed(const std::string& path, const Dataset& train, const Dataset& val,
@@ -55,16 +69,7 @@ TEST(ResumeMidEpoch, ACheckpointSavedMidEpochEndsAsTheRunWithoutAStop) {
     std::unique_ptr<Backend> backend = make_cpu_backend(1);
     Trainer trainer(*backend, train, val, config());
     for (int i = 0; i < 4; ++i) trainer.step();  // epoch 1 and the first batch of epoch 2
-    CheckpointMeta meta;
-    meta.spec = config().group.spec;
-    meta.optimizer = config().group.optimizer;
-    meta.batch_size = 16;
-    meta.seed = 7;
-    meta.step = backend->step_count();
-    meta.epoch = trainer.epoch();
-    meta.epoch_position = trainer.epoch_position();
-    meta.history = trainer.history();
-    save_checkpoint(path, *backend, 0, meta);
+    save_checkpoint(path, *backend, 0, meta_of(trainer));
   }
   const CheckpointMeta meta = read_checkpoint_meta(path);
   EXPECT_EQ(meta.epoch, 1);
@@ -93,20 +98,16 @@ TEST(ResumeMidEpoch, ACheckpointSavedMidEpochEndsAsTheRunWithoutAStop) {
             network_weights(*straight, config().group.spec, 0)[0].data);
 }
 
-// A checkpoint without the key (written before it existed) resumes at its epoch's start.
-TEST(ResumeMidEpoch, AnOlderCheckpointWithoutThePositionResumesAtTheEpochsStart) {
+// A checkpoint without the key (written before it existed) reads as saved at an epoch's start;
+// a negative position is refused.
+TEST(ResumeMidEpoch, AnOlderCheckpointWithoutThePositionReadsAsAnEpochsStart) {
   const Dataset train = test::synthetic(48, 1), val = test::synthetic(20, 2);
   std::unique_ptr<Backend> backend = make_cpu_backend(1);
   Trainer trainer(*backend, train, val, config());
   trainer.step();
   store_test::TempDir dir;
   const std::string path = dir.file("old.safetensors");
-  CheckpointMeta meta;
-  meta.spec = config().group.spec;
-  meta.optimizer = config().group.optimizer;
-  meta.step = 1;
-  meta.epoch_position = 16;
-  save_checkpoint(path, *backend, 0, meta);
+  save_checkpoint(path, *backend, 0, meta_of(trainer));
   EXPECT_EQ(read_checkpoint_meta(path).epoch_position, 16);
   std::map<std::string, std::string> metadata;
   const std::vector<NamedTensor> tensors = read_safetensors(path, &metadata);
