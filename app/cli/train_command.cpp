@@ -22,12 +22,11 @@ void write_metrics_csv(const std::string& path, const Trainer& t) {
   write_file_atomically(path, out.str());
 }
 
-// Where a checkpoint's run stands: "epoch 2" (completed), or "epoch 2 and 6400 samples of epoch 3".
-std::string position_text(const CheckpointMeta& meta) {
-  std::string text = "epoch " + std::to_string(meta.epoch);
-  if (meta.epoch_position > 0)
-    text += " and " + std::to_string(meta.epoch_position) + " samples of epoch " +
-            std::to_string(meta.epoch + 1);
+// Where a run stands: "epoch 2" (completed), or "epoch 2 and 6400 samples of epoch 3".
+std::string position_text(int epoch, int position) {
+  std::string text = "epoch " + std::to_string(epoch);
+  if (position > 0)
+    text += " and " + std::to_string(position) + " samples of epoch " + std::to_string(epoch + 1);
   return text;
 }
 
@@ -48,8 +47,8 @@ void save(const std::string& path, Trainer& t, const LearningHistory& learning,
   meta.learning_top1 = learning.top1s();
   meta.validation_sha256 = data.test.sha256;
   save_checkpoint(path, t.backend(), 0, meta);
-  std::fprintf(stderr, "saved %s (%s, step %lld)\n", path.c_str(), position_text(meta).c_str(),
-               meta.step);
+  std::fprintf(stderr, "saved %s (%s, step %lld)\n", path.c_str(),
+               position_text(meta.epoch, meta.epoch_position).c_str(), meta.step);
 }
 
 // --resume: the checkpoint's network, optimizer, batch and seed, to train --epochs more epochs
@@ -115,10 +114,16 @@ int train_command(const std::vector<std::string>& argv) {
   if (!resume.empty()) {
     const CheckpointMeta& meta = resumed.meta;
     load_checkpoint(resumed, *sel.backend, 0);
-    trainer.resume_at(meta.epoch, meta.step, meta.history, meta.epoch_position);
+    const int position = resume_position(meta, data.train);
+    trainer.resume_at(meta.epoch, meta.step, meta.history, position);
     history = saved_learning_history(meta, data);  // when on the same validation images
     std::fprintf(stderr, "resumed %s after %s, step %lld\n", resume.c_str(),
-                 position_text(meta).c_str(), meta.step);
+                 position_text(meta.epoch, position).c_str(), meta.step);
+    if (position != meta.epoch_position)
+      std::fprintf(stderr,
+                   "note: it was saved %d samples into epoch %d of '%s'; on these %d training "
+                   "images that epoch starts over\n",
+                   meta.epoch_position, meta.epoch + 1, meta.dataset.c_str(), data.train.count);
   }
   trainer.record_history(&history);
 

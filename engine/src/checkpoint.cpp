@@ -356,6 +356,10 @@ CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int ne
   return std::move(checkpoint.meta);
 }
 
+int resume_position(const CheckpointMeta& meta, const Dataset& train) {
+  return meta.dataset == train.name && meta.epoch_position < train.count ? meta.epoch_position : 0;
+}
+
 LearningHistory saved_learning_history(const CheckpointMeta& meta, const DatasetPair& data) {
   LearningHistory history(data.test.labels);
   const bool same = meta.validation_sha256.empty() || data.test.sha256.empty()

@@ -41,6 +41,7 @@ CheckpointMeta meta_of(Trainer& trainer) {
   meta.epoch = trainer.epoch();
   meta.epoch_position = trainer.epoch_position();
   meta.history = trainer.history();
+  meta.dataset = "synthetic";  // test::synthetic()'s name
   return meta;
 }
 
@@ -51,7 +52,8 @@ std::unique_ptr<Backend> resumed(const std::string& path, const Dataset& train, 
   std::unique_ptr<Backend> backend = make_cpu_backend(1);
   Trainer trainer(*backend, train, val, config());
   const CheckpointMeta meta = load_checkpoint(path, *backend, 0);
-  trainer.resume_at(meta.epoch, meta.step, meta.history, at_epoch_start ? 0 : meta.epoch_position);
+  trainer.resume_at(meta.epoch, meta.step, meta.history,
+                    at_epoch_start ? 0 : resume_position(meta, train));
   trainer.run();
   *epochs = trainer.epochs();
   return backend;
@@ -75,6 +77,13 @@ TEST(ResumeMidEpoch, ACheckpointSavedMidEpochEndsAsTheRunWithoutAStop) {
   EXPECT_EQ(meta.epoch, 1);
   EXPECT_EQ(meta.step, 4);
   EXPECT_EQ(meta.epoch_position, 16);
+  EXPECT_EQ(resume_position(meta, train), 16);
+  // On another training set, or on fewer images of it, the position means nothing: the epoch
+  // starts over.
+  Dataset other = train;
+  other.name = "other";
+  EXPECT_EQ(resume_position(meta, other), 0);
+  EXPECT_EQ(resume_position(meta, train.head(16)), 0);
 
   std::vector<EpochMetrics> epochs;
   std::unique_ptr<Backend> backend = resumed(path, train, val, &epochs);

@@ -222,7 +222,8 @@ void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& reque
   const bool ok = guarded([&] {
     cs::load_checkpoint(checkpoint, *m_backend, 0);
     *m_history = cs::saved_learning_history(meta, *m_runData);  // on the same validation images
-    m_trainer->resume_at(meta.epoch, meta.step, meta.history, meta.epoch_position);
+    m_trainer->resume_at(meta.epoch, meta.step, meta.history,
+                         cs::resume_position(meta, m_runData->train));
     m_lossCursor = m_trainer->losses().size();  // the UI has them from runStarted
     m_runStartStep = meta.step;
     startEpochAt(meta.step - m_trainer->step_in_epoch());

@@ -96,4 +96,10 @@ CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int ne
 // when the checkpoint has none or was evaluated on another number of images.
 LearningHistory saved_learning_history(const CheckpointMeta& meta, const DatasetPair& data);
 
+// Where in its epoch a checkpoint's run goes on when trained further on `train` (for
+// Trainer::resume_at): its epoch_position when it was trained on a set of that name and the
+// position lies inside it, else 0, the epoch starting over (the position counts samples of that
+// set's order).
+int resume_position(const CheckpointMeta& meta, const Dataset& train);
+
 }  // namespace cs
