@@ -195,10 +195,16 @@ int runs_command(const std::vector<std::string>& argv) {
   }
   std::printf("%5s  %-24s %-11s %5s %7s %9s  %-8s %s\n", "run", "created", "status", "nets",
               "epochs", "mean acc", "backend", "architecture");
-  for (const RunSummary& r : store.list_runs())
-    std::printf("%5lld  %-24s %-11s %5d %3d/%-3d %8.2f%%  %-8s %s\n", static_cast<long long>(r.id),
-                r.created.c_str(), to_string(r.status).c_str(), r.nets, r.epochs_done, r.epochs,
-                100 * r.mean_accuracy, r.backend.c_str(), r.spec.c_str());
+  for (const RunSummary& r : store.list_runs()) {
+    const std::string sweep = r.sweep.sweep == 0
+                                  ? ""
+                                  : "  (sweep " + std::to_string(r.sweep.sweep) +
+                                        ", configuration " + std::to_string(r.sweep.config) + ")";
+    std::printf("%5lld  %-24s %-11s %5d %3d/%-3d %8.2f%%  %-8s %s%s\n",
+                static_cast<long long>(r.id), r.created.c_str(), to_string(r.status).c_str(),
+                r.nets, r.epochs_done, r.epochs, 100 * r.mean_accuracy, r.backend.c_str(),
+                r.spec.c_str(), sweep.c_str());
+  }
   return 0;
 }
 

@@ -92,6 +92,9 @@ TEST_F(CliSweep, ItsRunsAreNotContinuedAsEnsembles) {
   const RunInfo info = Store(m_store, StoreAccess::ReadOnly).load_run_info(2);
   EXPECT_EQ(info.epochs_done, 1);
   EXPECT_EQ(info.setup.epochs, 1);
+  const Result runs = run_cli({"runs", "--store", m_store});  // the list says whose they are
+  EXPECT_NE(runs.out.find("d8:relu-d10  (sweep 1, configuration 1)\n"), std::string::npos)
+      << runs.out;
 }
 
 TEST_F(CliSweep, BadDefinitionsAreRefusedBeforeAnyStoreExists) {
