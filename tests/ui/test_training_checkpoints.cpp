@@ -1,0 +1,262 @@
+// Checkpoints through the training worker, as the UI saves and loads them: a round trip, a loaded
+// run that goes on with consistent labels (mid-epoch too, ending as the run without a stop), a
+// failed load that keeps the run, and the training set a checkpoint names.
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <cmath>
+#include <map>
+
+#include "convscope/checkpoint.h"
+#include "test_data.h"
+#include "training/training_session.h"
+#include "training_recorder.h"
+
+class TestTrainingCheckpoints : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase();
+  void checkpointRoundTrip();
+  void checkpointContinuesWithConsistentLabels();
+  void failedLoadKeepsTheRun();
+  void checkpointNamesTheTrainingSet();
+  void checkpointSavedMidEpochGoesOnWhereItStopped();
+
+ private:
+  DatasetPtr m_data;
+  QTemporaryDir m_dir;  // the checkpoints, each test its own file names
+};
+
+void TestTrainingCheckpoints::initTestCase() {
+  bool real = false;
+  m_data = testing_data::smallDataset(1024, 256, &real);
+  qInfo("training on %s", real ? "the first MNIST images" : "a synthetic dataset");
+}
+
+void TestTrainingCheckpoints::checkpointRoundTrip() {
+  const QString path = m_dir.filePath(QStringLiteral("live.safetensors"));
+  Session s(m_data);
+  auto& [session, rec] = s;
+  QSignalSpy saved(&rec, &Recorder::checkpointSaved);
+  QSignalSpy loaded(&rec, &Recorder::checkpointLoaded);
+  const RunRequest run = testing_data::smallRun(*m_data, 3);
+  for (int i = 0; i < 12; ++i) session.invoke(&TrainingWorker::step, run);
+  QTRY_COMPARE(rec.last.globalStep, 12LL);
+  QCOMPARE(session.state(), TrainingState::Paused);
+  session.invoke(&TrainingWorker::evaluateNow);
+  QTRY_COMPARE(rec.evaluations.size(), size_t(1));
+  const double accuracy = rec.evaluations.back().metrics.val_accuracy;
+  session.invoke(&TrainingWorker::saveCheckpoint, path);
+  QTRY_COMPARE(saved.count(), 1);
+  QVERIFY(QFileInfo(path).size() > 0);
+
+  session.invoke(&TrainingWorker::reset);
+  QTRY_COMPARE(session.state(), TrainingState::Idle);
+  QSignalSpy started(&rec, &Recorder::runStarted);
+  session.invoke(&TrainingWorker::loadCheckpoint, path, testing_data::smallRun(*m_data, 3));
+  QTRY_COMPARE(loaded.count(), 1);
+  QCOMPARE(session.state(), TrainingState::Paused);
+  const auto meta = loaded.front().at(1).value<cs::CheckpointMeta>();
+  QCOMPARE(meta.spec, run.config.group.spec);
+  QVERIFY(meta.history.empty());  // the history comes with runStarted, below, not twice
+  QTRY_COMPARE(rec.evaluations.size(), size_t(2));  // loading evaluates the restored weights
+  QCOMPARE(rec.evaluations.back().metrics.val_accuracy, accuracy);
+  QCOMPARE(rec.evaluations.back().metrics.step, 12LL);
+
+  // The run goes on with its history: the UI has it with the new run, not as new losses.
+  QCOMPARE(started.count(), 1);
+  const auto info = started.front().at(0).value<RunInfo>();
+  QVERIFY(info.history);
+  QCOMPARE(info.history->losses.size(), size_t(12));
+  QCOMPARE(info.history->losses.back().step, 11LL);
+  QCOMPARE(info.history->evaluations.size(), size_t(1));
+  QCOMPARE(info.history->evaluations.front().val_accuracy, accuracy);
+  QCOMPARE(rec.lossPoints, 12LL);
+  // And with its learning history: the saved pass at step 12, not a second one for the same
+  // weights; a later pass adds to it.
+  const HistoryPtr learning = rec.evaluations.back().history;
+  QCOMPARE(learning->passes(), 1);
+  QCOMPARE(learning->points().front().step, 12LL);
+  for (int i = 0; i < learning->images(); ++i)
+    QCOMPARE(learning->top1(i, 0), int(rec.evaluations.front().result->top_labels[3 * size_t(i)]));
+  session.invoke(&TrainingWorker::step, run);
+  QTRY_COMPARE(rec.lossPoints, 13LL);
+  session.invoke(&TrainingWorker::evaluateNow);
+  QTRY_COMPARE(rec.evaluations.size(), size_t(3));
+  QCOMPARE(rec.evaluations.back().history->passes(), 2);
+  QCOMPARE(rec.evaluations.back().history->points().back().eval_index, 1);
+  session.invoke(&TrainingWorker::saveCheckpoint, path);
+  QTRY_COMPARE(saved.count(), 2);
+  const cs::RunHistory again = cs::read_checkpoint_meta(path.toStdString()).history;
+  QCOMPARE(again.losses.size(), size_t(13));
+  QCOMPARE(again.losses.back().step, 12LL);
+  QCOMPARE(again.evaluations.size(), size_t(2));  // the load's pass was the saved one's again
+  QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+}
+
+void TestTrainingCheckpoints::checkpointContinuesWithConsistentLabels() {
+  const QString path = m_dir.filePath(QStringLiteral("two-epochs.safetensors"));
+  Session s(m_data);
+  auto& [session, rec] = s;
+  QSignalSpy loaded(&rec, &Recorder::checkpointLoaded);
+  session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 2));
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+  session.invoke(&TrainingWorker::saveCheckpoint, path);
+  session.invoke(&TrainingWorker::reset);
+  QTRY_COMPARE(session.state(), TrainingState::Idle);
+  rec.frame.reset();  // the finished run's last frame has the same step as the loaded one's
+
+  // Epochs set to kMore in the panel: the checkpoint's 2 epochs, then kMore more (enough that the
+  // resumed run is still training when it is paused below, even on a fast machine).
+  constexpr int kMore = 60;
+  session.invoke(&TrainingWorker::loadCheckpoint, path, testing_data::smallRun(*m_data, kMore));
+  QTRY_COMPARE(loaded.count(), 1);
+  QTRY_COMPARE(session.state(), TrainingState::Paused);
+  QTRY_VERIFY(rec.frame && rec.frame->step == 2 * kStepsPerEpoch);
+  const TrainingProgress at = rec.last;
+  QCOMPARE(at.epoch, 2);
+  QCOMPARE(at.epochs, 2 + kMore);
+  QCOMPARE(at.currentEpoch, 3);  // what comes next
+  QCOMPARE(at.stepInEpoch, 0);
+  QCOMPARE(at.globalStep, 2 * kStepsPerEpoch);
+  QCOMPARE(at.stepsLeft(), kMore * kStepsPerEpoch);
+  QVERIFY(at.etaSeconds < 0);  // nothing trained here yet: no rate to go by
+  // The probe names the same epoch and step as the status bar.
+  QCOMPARE(rec.frame->epoch + 1, at.currentEpoch);
+  QCOMPARE(rec.frame->step, at.globalStep);
+  QCOMPARE(rec.evaluations.back().metrics.epoch, 2.0);
+
+  // Resume trains the epochs to come (it used to end at once).
+  session.invoke(&TrainingWorker::resume);
+  QTRY_VERIFY(rec.last.globalStep > 2 * kStepsPerEpoch + 8);
+  session.invoke(&TrainingWorker::pause);
+  QTRY_COMPARE(session.state(), TrainingState::Paused);
+  // The ETA goes by the steps trained here, not the checkpoint's.
+  const TrainingProgress p = rec.last;
+  const double expected =
+      p.stepsLeft() * p.elapsedSeconds / double(p.globalStep - 2 * kStepsPerEpoch);
+  QVERIFY2(std::abs(p.etaSeconds - expected) <= 1e-9 * expected + 1e-12,
+           qPrintable(QStringLiteral("%1 vs %2").arg(p.etaSeconds).arg(expected)));
+  session.invoke(&TrainingWorker::resume);
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+  QCOMPARE(rec.last.globalStep, (2 + kMore) * kStepsPerEpoch);
+  QCOMPARE(rec.last.currentEpoch, 2 + kMore);
+  QCOMPARE(rec.last.stepInEpoch, int(kStepsPerEpoch));
+  QVERIFY(rec.evaluations.back().metrics.epoch_end);
+  QCOMPARE(rec.evaluations.back().metrics.epoch, 2.0 + kMore);
+  QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+}
+
+void TestTrainingCheckpoints::failedLoadKeepsTheRun() {
+  const QString junk = m_dir.filePath(QStringLiteral("notes.safetensors"));
+  QFile file(junk);
+  QVERIFY(file.open(QIODevice::WriteOnly));
+  file.write("is this a checkpoint? it is a text file, and long enough for a header length");
+  file.close();
+  Session s(m_data);
+  auto& [session, rec] = s;
+  QSignalSpy started(&rec, &Recorder::runStarted);
+  QSignalSpy cleared(&rec, &Recorder::runCleared);
+  QSignalSpy states(&session, &TrainingSession::stateChanged);
+  session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 1));
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+  const int stateChanges = states.count();
+
+  session.invoke(&TrainingWorker::loadCheckpoint, junk, testing_data::smallRun(*m_data, 1));
+  QTRY_COMPARE(rec.failures.size(), 1);
+  QVERIFY2(rec.failures.front().contains(
+               QStringLiteral("notes.safetensors is not a Convscope checkpoint (")),
+           qPrintable(rec.failures.front()));
+  session.invoke(&TrainingWorker::loadCheckpoint, m_dir.filePath(QStringLiteral("missing")),
+                 testing_data::smallRun(*m_data, 1));
+  QTRY_COMPARE(rec.failures.size(), 2);
+  QVERIFY2(rec.failures.back().contains(QStringLiteral("does not exist")),
+           qPrintable(rec.failures.back()));
+  // A whole checkpoint but for one weight that is NaN: refused before the run is left too.
+  const QString nan = m_dir.filePath(QStringLiteral("nan.safetensors"));
+  QSignalSpy saved(&rec, &Recorder::checkpointSaved);
+  session.invoke(&TrainingWorker::saveCheckpoint, nan);
+  QTRY_COMPARE(saved.count(), 1);
+  std::map<std::string, std::string> metadata;
+  std::vector<cs::NamedTensor> tensors = cs::read_safetensors(nan.toStdString(), &metadata);
+  tensors.front().data.at(3) = std::nanf("");
+  cs::write_safetensors(nan.toStdString(), tensors, metadata);
+  session.invoke(&TrainingWorker::loadCheckpoint, nan, testing_data::smallRun(*m_data, 1));
+  QTRY_COMPARE(rec.failures.size(), 3);
+  QVERIFY2(
+      rec.failures.back().contains(QStringLiteral("holds a non-finite value (nan at element 3)")),
+      qPrintable(rec.failures.back()));
+  QTest::qWait(100);
+  QCOMPARE(session.state(), TrainingState::Finished);  // not Stopped, not Idle
+  QCOMPARE(states.count(), stateChanges);
+  QCOMPARE(started.count(), 1);
+  QCOMPARE(cleared.count(), 0);
+  QCOMPARE(rec.last.globalStep, kStepsPerEpoch);
+}
+
+void TestTrainingCheckpoints::checkpointNamesTheTrainingSet() {
+  const QString path = m_dir.filePath(QStringLiteral("c.safetensors"));
+  Session s(m_data);
+  auto& [session, rec] = s;
+  QSignalSpy saved(&rec, &Recorder::checkpointSaved);
+  session.invoke(&TrainingWorker::step, testing_data::smallRun(*m_data, 1));
+  session.invoke(&TrainingWorker::saveCheckpoint, path);
+  QTRY_COMPARE(saved.count(), 1);
+  QCOMPARE(saved.front().at(1).toLongLong(), 1LL);
+  const cs::CheckpointMeta meta = cs::read_checkpoint_meta(path.toStdString());
+  QCOMPARE(meta.dataset, m_data->train.name);
+  QVERIFY(m_data->train.name != m_data->test.name);
+}
+
+// Saved 5 steps into its only epoch, then loaded for "1 more": the epoch goes on from step 6 and
+// the run ends with the weights of the run trained without a stop.
+void TestTrainingCheckpoints::checkpointSavedMidEpochGoesOnWhereItStopped() {
+  const std::string straight = m_dir.filePath(QStringLiteral("straight.safetensors")).toStdString(),
+                    resumed = m_dir.filePath(QStringLiteral("resumed.safetensors")).toStdString();
+  const QString half = m_dir.filePath(QStringLiteral("mid-epoch.safetensors"));
+  const RunRequest run = testing_data::smallRun(*m_data, 1);
+  {
+    Session s(m_data);
+    auto& [session, rec] = s;
+    QSignalSpy saved(&rec, &Recorder::checkpointSaved);
+    session.invoke(&TrainingWorker::start, run);
+    QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+    session.invoke(&TrainingWorker::saveCheckpoint, QString::fromStdString(straight));
+    QTRY_COMPARE(saved.count(), 1);
+  }
+  Session s(m_data);
+  auto& [session, rec] = s;
+  QSignalSpy saved(&rec, &Recorder::checkpointSaved);
+  QSignalSpy loaded(&rec, &Recorder::checkpointLoaded);
+  for (int i = 0; i < 5; ++i) session.invoke(&TrainingWorker::step, run);
+  QTRY_COMPARE(rec.last.globalStep, 5LL);
+  session.invoke(&TrainingWorker::saveCheckpoint, half);
+  QTRY_COMPARE(saved.count(), 1);
+  QCOMPARE(cs::read_checkpoint_meta(half.toStdString()).epoch_position, 5 * 32);
+  session.invoke(&TrainingWorker::reset);
+  QTRY_COMPARE(session.state(), TrainingState::Idle);
+
+  session.invoke(&TrainingWorker::loadCheckpoint, half, run);  // the epoch begun is the 1 more
+  QTRY_COMPARE(loaded.count(), 1);
+  QTRY_COMPARE(session.state(), TrainingState::Paused);
+  QCOMPARE(rec.last.epochs, 1);
+  QCOMPARE(rec.last.currentEpoch, 1);
+  QCOMPARE(rec.last.stepInEpoch, 5);
+  QCOMPARE(rec.last.globalStep, 5LL);
+  session.invoke(&TrainingWorker::resume);
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+  QCOMPARE(rec.last.globalStep, kStepsPerEpoch);
+  QCOMPARE(rec.last.epoch, 1);
+  session.invoke(&TrainingWorker::saveCheckpoint, QString::fromStdString(resumed));
+  QTRY_COMPARE(saved.count(), 2);
+  const cs::Checkpoint a = cs::read_checkpoint(resumed), b = cs::read_checkpoint(straight);
+  QCOMPARE(a.tensors.size(), b.tensors.size());
+  for (size_t t = 0; t < a.tensors.size(); ++t)
+    QVERIFY2(a.tensors[t].data == b.tensors[t].data, a.tensors[t].name.c_str());
+  QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+}
+
+QTEST_MAIN(TestTrainingCheckpoints)
+#include "test_training_checkpoints.moc"

@@ -1,0 +1,20 @@
+#include "training_recorder.h"
+
+Recorder::Recorder(TrainingSession& session) {
+  TrainingWorker* w = session.worker();
+  connect(w, &TrainingWorker::progress, this, [this](const TrainingProgress& p) {
+    last = p;
+    lossPoints += static_cast<long long>(p.losses.size());
+  });
+  connect(w, &TrainingWorker::evaluated, this,
+          [this](const EvaluationReport& r) { evaluations.push_back(r); });
+  connect(&session, &TrainingSession::snapshotReady, this,
+          [this](SnapshotPtr s) { frame = std::move(s); });
+  connect(w, &TrainingWorker::failed, this, [this](const QString& title, const QString& message) {
+    failures << title + QStringLiteral(": ") + message;
+  });
+  connect(w, &TrainingWorker::runStarted, this, &Recorder::runStarted);
+  connect(w, &TrainingWorker::runCleared, this, &Recorder::runCleared);
+  connect(w, &TrainingWorker::checkpointSaved, this, &Recorder::checkpointSaved);
+  connect(w, &TrainingWorker::checkpointLoaded, this, &Recorder::checkpointLoaded);
+}
