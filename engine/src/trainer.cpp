@@ -20,12 +20,17 @@ int roles_for(const OptimizerConfig& opt) {
 
 }  // namespace
 
-DivergenceError::DivergenceError(long long step, int epoch, int net)
+DivergenceError::DivergenceError(long long step, int epoch, int net, long long restored_step,
+                                 bool mid_epoch)
     : Error(ErrorKind::Divergence,
             "the loss of network " + std::to_string(net) + " became NaN or infinite at step " +
                 std::to_string(step + 1) + " (epoch " + std::to_string(epoch + 1) +
-                "); its weights were restored to the last finished epoch — try a lower "
-                "learning rate"),
+                "); its weights were restored to " +
+                (mid_epoch ? "those of step " + std::to_string(restored_step) +
+                                 ", where the run was resumed"
+                 : epoch == 0 ? std::string("its initialization")
+                              : "the end of epoch " + std::to_string(epoch)) +
+                " — try a lower learning rate"),
       m_step(step) {}
 
 std::string not_learning_warning(const EvalResult& eval, int classes, long long steps) {
@@ -135,7 +140,7 @@ void Trainer::drain_losses() {
       if (!std::isfinite(l)) {
         const long long bad_step = first + static_cast<long long>(s);
         restore_good_state();
-        throw DivergenceError(bad_step, m_epoch, k);
+        throw DivergenceError(bad_step, m_epoch, k, m_global_step, m_in_epoch);
       }
       sum += l;
       if (have_acc) acc += accs[s * n + k];

@@ -26,10 +26,11 @@ struct TrainConfig {
 };
 
 // Thrown when a loss becomes NaN or infinite. The trainer has then restored every network to
-// the state after its last finished epoch (or its initialization), and the history is kept.
+// the state after its last finished epoch (or its initialization, or the state it was resumed
+// from in the middle of an epoch: step `restored_step`), and the history is kept.
 class DivergenceError : public Error {
  public:
-  DivergenceError(long long step, int epoch, int net);
+  DivergenceError(long long step, int epoch, int net, long long restored_step, bool mid_epoch);
   long long step() const { return m_step; }
 
  private:
