@@ -1,7 +1,8 @@
 // Continuing a stopped ensemble run from the Ensemble page: Continue… is offered for a selected
 // run that stopped after recording an epoch, asks for the epochs to add (the rest of those
 // planned by default), trains the same run on and opens it; a run without a saved training state
-// gets a message instead, and a sweep's run is left to its sweep.
+// gets a message instead, and a sweep's run is left to its sweep. It takes the live view's data
+// only when the run trained on it.
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -113,6 +114,48 @@ class TestContinueRun : public QObject {
     QCOMPARE(boxes.size(), 1);
     QVERIFY2(boxes.front()->text().contains(QStringLiteral("is left to that sweep")),
              qPrintable(boxes.front()->text()));
+  }
+
+  // Continue… trains on the live view's images when the run trained on them, else on MNIST
+  // (missing here, so that trying it shows).
+  void theLiveDataIsTakenOnlyWhenTheRunTrainedOnIt() {
+    QTemporaryDir dir, noMnist;
+    qputenv("CONVSCOPE_DATA", noMnist.path().toUtf8());
+    EnsemblePage page;
+    page.setStorePath(dir.filePath(QStringLiteral("runs.db")));
+    const DatasetPtr data = testing_data::smallDataset(640, 200);
+    QSignalSpy finished(&page, &EnsemblePage::trainingFinished);
+    QSignalSpy failed(&page, &EnsemblePage::trainingFailed);
+    const QMetaObject::Connection cancel =
+        connect(&page, &EnsemblePage::statusMessage, &page, [&page](const QString& text) {
+          if (text.contains(QStringLiteral("epoch 1 recorded"))) page.cancelTraining();
+        });
+    page.startTraining(tinyRequest(data));
+    QVERIFY(finished.wait(120000));
+    disconnect(cancel);
+    const qint64 run = finished[0][0].toLongLong();
+    const int done = page.currentRun()->info().epochs_done;
+    const auto continueWith = [&](const DatasetPtr& live) {
+      page.showContinueDialog(run, live);
+      auto* dialog = page.findChildren<ContinueRunDialog*>().last();
+      dialog->setMoreEpochs(1);
+      dialog->accept();
+    };
+
+    auto other = std::make_shared<cs::DatasetPair>(*data);
+    other->train.sha256 = "the digest of other images";
+    continueWith(other);
+    QVERIFY(failed.wait(120000));
+    QVERIFY2(failed[0][1].toString().contains(noMnist.path()),
+             qPrintable(failed[0][1].toString()));  // it looked for MNIST, not at the live view
+    QCOMPARE(page.currentRun()->info().epochs_done, done);
+
+    continueWith(data);
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(finished.last()[0].toLongLong(), run);
+    QCOMPARE(finished.last()[1].toBool(), false);
+    QCOMPARE(page.currentRun()->info().epochs_done, done + 1);
+    qunsetenv("CONVSCOPE_DATA");
   }
 
   void aRunWithoutATrainingStateIsReported() {
