@@ -30,9 +30,7 @@ class TestTrainingCheckpoints : public QObject {
 };
 
 void TestTrainingCheckpoints::initTestCase() {
-  bool real = false;
-  m_data = testing_data::smallDataset(1024, 256, &real);
-  qInfo("training on %s", real ? "the first MNIST images" : "a synthetic dataset");
+  m_data = workerTestData();
 }
 
 void TestTrainingCheckpoints::checkpointRoundTrip() {

@@ -34,9 +34,7 @@ class TestTrainingWorker : public QObject {
 };
 
 void TestTrainingWorker::initTestCase() {
-  bool real = false;
-  m_data = testing_data::smallDataset(1024, 256, &real);
-  qInfo("training on %s", real ? "the first MNIST images" : "a synthetic dataset");
+  m_data = workerTestData();
 }
 
 void TestTrainingWorker::startPauseStepResumeStopReset() {

@@ -1,5 +1,12 @@
 #include "training_recorder.h"
 
+DatasetPtr workerTestData() {
+  bool real = false;
+  DatasetPtr data = testing_data::smallDataset(1024, 256, &real);
+  qInfo("training on %s", real ? "the first MNIST images" : "a synthetic dataset");
+  return data;
+}
+
 Recorder::Recorder(TrainingSession& session) {
   TrainingWorker* w = session.worker();
   connect(w, &TrainingWorker::progress, this, [this](const TrainingProgress& p) {

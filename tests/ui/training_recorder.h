@@ -10,7 +10,10 @@
 #include "test_data.h"
 #include "training/training_session.h"
 
-// Steps of an epoch of testing_data::smallRun() on smallDataset(1024, ...): batches of 32.
+// The suites' data: 1024 training and 256 validation images, the first MNIST images when
+// installed (the log says which), else synthetic ones.
+DatasetPtr workerTestData();
+// Steps of an epoch of testing_data::smallRun() on that data: batches of 32.
 constexpr long long kStepsPerEpoch = 1024 / 32;
 
 // Records what the worker reports, received on the GUI thread (queued, as the UI gets it), and
