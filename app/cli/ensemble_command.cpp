@@ -134,11 +134,13 @@ int ensemble_command(const std::vector<std::string>& argv) {
                  static_cast<long long>(run), store.path().c_str(), nets,
                  cfg.group.spec.to_string().c_str(), cfg.group.optimizer.to_string().c_str(),
                  cfg.group.batch_size, cfg.epochs);
-    if (continuing) {
+    if (continuing && trainer.epoch_position() > 0)
+      std::fprintf(stderr, ", continued in epoch %d after %d of its images", trainer.epoch() + 1,
+                   trainer.epoch_position());
+    else if (continuing)
       std::fprintf(stderr, ", continued after epoch %d", trainer.epoch());
-      progress.restart(label(trainer.epoch() + 1), trainer.steps_per_epoch());
-    }
     std::fprintf(stderr, "\n");
+    if (continuing) progress.restart(label(trainer.epoch() + 1), trainer.steps_per_epoch());
   };
   hooks.stepped = [&](const Trainer& t, bool epoch_ended) {
     if (epoch_ended) return;
@@ -163,9 +165,10 @@ int ensemble_command(const std::vector<std::string>& argv) {
   const long long run = outcome.run;
   if (outcome.cancelled) {
     std::fprintf(stderr,
-                 "cancelled: run %lld keeps its %d finished epoch(s) and their weights; "
+                 "cancelled: run %lld keeps its %d finished epoch(s) and their weights%s; "
                  "--continue %lld goes on from there\n",
-                 run, trainer.epoch(), run);
+                 run, trainer.epoch(),
+                 trainer.epoch_position() > 0 ? ", and where it stood in the next" : "", run);
     return interrupt.exit_code();
   }
   print_hardest(stats, top);

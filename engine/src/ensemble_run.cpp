@@ -1,7 +1,9 @@
 // The ensemble run loop (see ensemble_run.h).
 #include "convscope/ensemble_run.h"
 
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "shape_text.h"
 
@@ -11,6 +13,28 @@ namespace {
 
 constexpr TensorRole kSlotRoles[] = {TensorRole::Slot0, TensorRole::Slot1};
 
+// Ends open run `run`, stopped on request: inside an epoch with where it stood and every
+// network's weights and training state, so that it continues from there; at an epoch's end as
+// cancelled.
+void stop(Store& store, int64_t run, Trainer& trainer) {
+  if (trainer.epoch_position() == 0) return store.cancel_run(run);
+  trainer.drain_losses();  // the steps since the last drain, into the history
+  StoppedEpoch stopped{trainer.epoch(),
+                       trainer.epoch_position(),
+                       trainer.backend().step_count(),
+                       trainer.train_images(),
+                       {},
+                       {}};
+  const long long first = trainer.global_step() - trainer.step_in_epoch();
+  for (const LossPoint& p : trainer.history().losses)
+    if (p.step >= first) stopped.losses.push_back(p);
+  const GroupConfig& group = trainer.config().group;
+  for (int net = 0; net < group.nets(); ++net)
+    stopped.networks.push_back({network_weights(trainer.backend(), group.spec, net),
+                                network_training_state(trainer, net)});
+  store.stop_run(run, stopped);
+}
+
 // Trains `trainer` to its end into the open run `run`.
 EnsembleOutcome train_into(Store& store, int64_t run, Trainer& trainer,
                            const EnsembleHooks& hooks) {
@@ -19,7 +43,7 @@ EnsembleOutcome train_into(Store& store, int64_t run, Trainer& trainer,
   const GroupConfig& group = trainer.config().group;
   while (!trainer.finished()) {
     if (hooks.cancel_requested && hooks.cancel_requested()) {
-      store.cancel_run(run);
+      stop(store, run, trainer);
       outcome.cancelled = true;
       return outcome;
     }
@@ -80,10 +104,10 @@ std::string sweep_run_problem(const RunInfo& info) {
          "view)";
 }
 
-std::string continue_problem(const RunInfo& info, const RunSetup& setup) {
+std::string continue_problem(const RunInfo& info, const RunSetup& setup, bool stopped_in_epoch) {
   const RunSetup& was = info.setup;
   if (info.status == RunStatus::Running) return "is still running";
-  if (info.epochs_done < 1) return "recorded no epoch to continue from";
+  if (info.epochs_done < 1 && !stopped_in_epoch) return "recorded no epoch to continue from";
   if (!(was.group == setup.group))
     return "trained " + std::to_string(was.group.nets()) + " x " + was.group.spec.to_string() +
            " with " + was.group.optimizer.to_string() + ", batch " +
@@ -135,7 +159,8 @@ EnsembleOutcome run_ensemble(Store& store, Trainer& trainer, const RunSetup& set
 }
 
 void resume_networks(Trainer& trainer, int epochs_done, const std::vector<NetworkSave>& networks,
-                     const std::string& what) {
+                     const std::string& what, int epoch_position,
+                     const std::vector<LossPoint>& epoch_losses) {
   const GroupConfig& group = trainer.config().group;
   if (networks.size() != static_cast<size_t>(group.nets()))
     throw StoreError(what + " has " + std::to_string(networks.size()) + " networks, not " +
@@ -167,7 +192,9 @@ void resume_networks(Trainer& trainer, int epochs_done, const std::vector<Networ
     }
   const long long step = networks.front().state.step;
   backend.set_step_count(step);
-  trainer.resume_at(epochs_done, step);
+  RunHistory history;
+  history.losses = epoch_losses;
+  trainer.resume_at(epochs_done, step, std::move(history), epoch_position);
 }
 
 EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
@@ -176,10 +203,17 @@ EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
   const RunInfo info = store.load_run_info(run);
   if (const std::string problem = sweep_run_problem(info); !problem.empty())
     throw StoreError(name + " " + problem);
-  if (const std::string problem = continue_problem(info, setup); !problem.empty())
+  const std::optional<StoppedEpoch> stopped = store.load_stopped_epoch(run);
+  if (const std::string problem = continue_problem(info, setup, stopped.has_value());
+      !problem.empty())
     throw StoreError(name + " cannot continue: it " + problem);
-  resume_networks(trainer, info.epochs_done, load_networks(store, run, info.setup.group.nets()),
-                  name);
+  if (stopped) {  // from where it stopped inside the epoch
+    resume_networks(trainer, info.epochs_done, stopped->networks, name, stopped->position,
+                    stopped->losses);
+  } else {
+    resume_networks(trainer, info.epochs_done, load_networks(store, run, info.setup.group.nets()),
+                    name);
+  }
   store.continue_run(run, setup.epochs);
   return train_into(store, run, trainer, hooks);
 }

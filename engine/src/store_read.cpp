@@ -173,6 +173,43 @@ TrainingState Store::load_training_state(int64_t run, int net) {
   return out;
 }
 
+std::optional<StoppedEpoch> Store::load_stopped_epoch(int64_t run, bool with_networks) {
+  if (!store_schema::has_stopped_epochs(*m_db)) return std::nullopt;
+  const std::string name = m_path + ": run " + std::to_string(run) + "'s stopped epoch";
+  sql::Transaction tx(*m_db, sql::Transaction::Kind::Read);
+  sql::Stmt q(*m_db,
+              "SELECT s.epoch, s.position, s.step, s.train_images, s.losses, r.epochs_done "
+              "FROM stopped_epochs s JOIN runs r ON r.id = s.run_id WHERE s.run_id = ?1");
+  // None, or one whose epoch was recorded since (a continuation killed after recording it).
+  if (!q.bind(1, run).step() || q.i32(0) != q.i32(5)) return std::nullopt;
+  StoppedEpoch out;
+  out.epoch = q.i32(0);
+  out.position = q.i32(1);
+  out.step = q.i64(2);
+  out.train_images = q.i32(3);
+  try {
+    out.losses = parse_history_json(q.text(4)).losses;
+  } catch (const std::invalid_argument& e) {
+    throw StoreError(name + " is damaged: " + e.what());
+  }
+  q.reset();
+  if (!with_networks) return out;
+  sql::Stmt nets(*m_db,
+                 "SELECT net, weights, slots FROM stopped_nets WHERE run_id = ?1 ORDER BY net");
+  nets.bind(1, run);
+  const auto view = [](std::span<const uint8_t> b) {
+    return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
+  };
+  while (nets.step()) {
+    const std::string net = name + " network " + std::to_string(out.networks.size());
+    if (nets.i32(0) != static_cast<int>(out.networks.size())) throw StoreError(net + " is missing");
+    NetworkSave& s = out.networks.emplace_back();
+    s.weights = parse_safetensors(view(nets.blob(1)), net);
+    s.state = {out.epoch, out.step, out.train_images, parse_safetensors(view(nets.blob(2)), net)};
+  }
+  return out;
+}
+
 void Store::export_weights(int64_t run, int net, const std::string& file) {
   with_weights(run, net, [&](const std::string&, std::string_view blob) {
     try {
@@ -195,9 +232,15 @@ void Store::with_weights(int64_t run, int net,
 }
 
 std::vector<RunSummary> Store::list_runs() {
-  const std::string state = store_schema::has_net_states(*m_db)
-                                ? "EXISTS (SELECT 1 FROM net_states s WHERE s.run_id = r.id)"
-                                : "0";
+  // A training state to continue from: at the latest epoch's end, or inside the next epoch.
+  const std::string state =
+      std::string(store_schema::has_net_states(*m_db)
+                      ? "EXISTS (SELECT 1 FROM net_states s WHERE s.run_id = r.id)"
+                      : "0") +
+      (store_schema::has_stopped_epochs(*m_db)
+           ? " OR EXISTS (SELECT 1 FROM stopped_epochs t WHERE t.run_id = r.id AND "
+             "t.epoch = r.epochs_done)"
+           : "");
   const auto sweep_column = [&](const char* column) {
     return store_schema::has_sweeps(*m_db)
                ? std::string("(SELECT c.") + column +
@@ -209,8 +252,8 @@ std::vector<RunSummary> Store::list_runs() {
                "r.optimizer AS optimizer, r.train_name AS train_name, "
                "r.backend_kind AS backend_kind, r.epochs_done AS epochs_done, r.epochs AS epochs, "
                "r.train_seconds AS train_seconds, count(n.net) AS nets, "
-               "coalesce(avg(n.final_accuracy), 0) AS mean_accuracy, " +
-               state + " AS training_state, " + sweep_column("sweep_id") + " AS sweep, " +
+               "coalesce(avg(n.final_accuracy), 0) AS mean_accuracy, (" +
+               state + ") AS training_state, " + sweep_column("sweep_id") + " AS sweep, " +
                sweep_column("idx") +
                " AS sweep_config FROM runs r LEFT JOIN networks n ON n.run_id = r.id "
                "GROUP BY r.id ORDER BY r.id DESC")

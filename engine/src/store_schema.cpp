@@ -119,11 +119,36 @@ constexpr std::array kTables = {
               "  PRIMARY KEY (run_id, net),\n"
               "  FOREIGN KEY (run_id, net) REFERENCES networks(run_id, net) ON DELETE CASCADE\n"
               ")"},
+    // Version 6: the epoch a run was in when it stopped on request (Cancel, a signal), with every
+    // network's weights and training state then, so that it continues inside that epoch. At
+    // most one per run, removed when the run records that epoch.
+    std::pair{"stopped_epochs",
+              "CREATE TABLE stopped_epochs (\n"
+              "  run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,\n"
+              "  epoch INTEGER NOT NULL,\n"     // the run's recorded epochs: it stopped in the next
+              "  position INTEGER NOT NULL,\n"  // samples of that epoch trained
+              "  step INTEGER NOT NULL,\n"      // the group's optimizer steps by then
+              "  train_images INTEGER NOT NULL,\n"
+              "  losses TEXT NOT NULL\n"  // that epoch's step losses so far: history_json()
+              ")"},
+    std::pair{"stopped_nets",
+              "CREATE TABLE stopped_nets (\n"
+              "  run_id INTEGER NOT NULL REFERENCES stopped_epochs(run_id) ON DELETE CASCADE,\n"
+              "  net INTEGER NOT NULL,\n"
+              "  weights BLOB NOT NULL,\n"  // safetensors file contents, as networks.weights
+              "  slots BLOB NOT NULL,\n"    // as net_states.slots
+              "  PRIMARY KEY (run_id, net)\n"
+              ")"},
 };
 // The tables of each older version: runs .. predictions (1), the sweep tables (2), epoch_top1
-// (3), epoch_warnings (4).
+// (3), epoch_warnings (4), net_states (5).
 constexpr size_t tables_of_version(int version) {
-  return version == 1 ? 5 : version == 2 ? 7 : version == 3 ? 8 : version == 4 ? 9 : kTables.size();
+  return version == 1   ? 5
+         : version == 2 ? 7
+         : version == 3 ? 8
+         : version == 4 ? 9
+         : version == 5 ? 10
+                        : kTables.size();
 }
 
 uint32_t be32(const unsigned char* p) {
@@ -230,6 +255,10 @@ bool has_epoch_warnings(sql::Connection& db) {
 
 bool has_net_states(sql::Connection& db) {
   return pragma_int(db, "PRAGMA user_version") >= 5;
+}
+
+bool has_stopped_epochs(sql::Connection& db) {
+  return pragma_int(db, "PRAGMA user_version") >= 6;
 }
 
 void create_schema(sql::Connection& db) {

@@ -146,7 +146,58 @@ void Store::record_epoch(int64_t run, const EpochMetrics& m, const EvalResult& e
       .run();
   for (int n = 0; n < static_cast<int>(networks.size()); ++n)
     write_weights(run, n, networks[n].weights, &networks[n].state);
+  clear_stopped_epoch(run);  // a stop inside this epoch: the epoch is whole now
   tx.commit();
+}
+
+void Store::stop_run(int64_t run, const StoppedEpoch& stopped) {
+  check_writable();
+  const std::string name = m_path + ": run " + std::to_string(run);
+  sql::Transaction tx(*m_db);
+  sql::Stmt q(*m_db,
+              "SELECT epochs_done, (SELECT count(*) FROM networks WHERE run_id = ?1) FROM runs "
+              "WHERE id = ?1");
+  if (!q.bind(1, run).step()) throw StoreError(name + " does not exist");
+  const int recorded = q.i32(0), nets = q.i32(1);
+  q.reset();
+  if (stopped.epoch != recorded || stopped.position < 1 ||
+      stopped.networks.size() != static_cast<size_t>(nets))
+    throw StoreError(name + " recorded " + std::to_string(recorded) + " epoch(s) of " +
+                     std::to_string(nets) + " networks; a stop " +
+                     std::to_string(stopped.position) + " samples into epoch " +
+                     std::to_string(stopped.epoch + 1) + " with " +
+                     std::to_string(stopped.networks.size()) + " networks does not fit it");
+  clear_stopped_epoch(run);
+  RunHistory losses;
+  losses.losses = stopped.losses;
+  sql::Stmt(*m_db,
+            "INSERT INTO stopped_epochs (run_id, epoch, position, step, train_images, losses) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+      .bind(1, run)
+      .bind(2, stopped.epoch)
+      .bind(3, stopped.position)
+      .bind(4, static_cast<int64_t>(stopped.step))
+      .bind(5, stopped.train_images)
+      .bind(6, history_json(losses))
+      .run();
+  sql::Stmt net(*m_db,
+                "INSERT INTO stopped_nets (run_id, net, weights, slots) VALUES (?1, ?2, ?3, ?4)");
+  const auto blob = [](const std::string& b) {
+    return std::span(reinterpret_cast<const uint8_t*>(b.data()), b.size());
+  };
+  for (int n = 0; n < nets; ++n) {
+    const NetworkSave& s = stopped.networks[n];
+    const std::string weights = encode_safetensors(m_path, s.weights, {{"format", "pt"}});
+    const std::string slots = encode_safetensors(m_path, s.state.slots, {{"format", "convscope"}});
+    net.bind(1, run).bind(2, n).bind(3, blob(weights)).bind(4, blob(slots)).run();
+  }
+  end_run(run, RunStatus::Cancelled);
+  tx.commit();
+}
+
+void Store::clear_stopped_epoch(int64_t run) {
+  sql::Stmt(*m_db, "DELETE FROM stopped_nets WHERE run_id = ?1").bind(1, run).run();
+  sql::Stmt(*m_db, "DELETE FROM stopped_epochs WHERE run_id = ?1").bind(1, run).run();
 }
 
 void Store::finish_run(int64_t run) {

@@ -146,10 +146,12 @@ void Trainer::drain_losses() {
       if (have_acc) acc += accs[s * n + k];
     }
     const float mean_acc = have_acc ? static_cast<float>(acc / n) : -1.f;
-    m_run.losses.push_back(
-        {first + static_cast<long long>(s), static_cast<float>(sum / n), mean_acc});
-    m_epoch_loss_sum += sum / n;
-    m_epoch_acc_sum += have_acc ? acc / n : 0;
+    const LossPoint& point = m_run.losses.emplace_back(
+        LossPoint{first + static_cast<long long>(s), static_cast<float>(sum / n), mean_acc});
+    // The epoch's means are of the step values as recorded, so that an epoch resumed from them
+    // (resume_at) ends with the same numbers as one trained through.
+    m_epoch_loss_sum += point.loss;
+    m_epoch_acc_sum += have_acc ? point.accuracy : 0;
     ++m_epoch_loss_steps;
   }
 }

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -127,7 +128,7 @@ class EnsembleContinue : public testing::Test {
 
 TEST_F(EnsembleContinue, AStoppedRunEndsAsTheSameRunTrainedWithoutAStop) {
   const int64_t reference = reference_run();
-  // Stopped one step into epoch 2: epoch 1 is recorded, the step after it is lost.
+  // Stopped one step into epoch 2: epoch 1 is recorded, and where the run stood in epoch 2.
   const int64_t run =
       stopped_run([](const Trainer& t) { return t.epoch() == 1 && t.step_in_epoch() == 1; });
   ASSERT_EQ(m_store.load_run(run).info.status, RunStatus::Cancelled);
@@ -138,21 +139,47 @@ TEST_F(EnsembleContinue, AStoppedRunEndsAsTheSameRunTrainedWithoutAStop) {
   EXPECT_EQ(state.step, 3);
   EXPECT_EQ(state.train_images, 48);
   EXPECT_EQ(state.slots.size(), 2 * m_cfg.group.spec.params().size());  // Adam's m and v
+  const std::optional<StoppedEpoch> stopped = m_store.load_stopped_epoch(run);
+  ASSERT_TRUE(stopped);
+  EXPECT_EQ(stopped->epoch, 1);
+  EXPECT_EQ(stopped->position, 16);
+  EXPECT_EQ(stopped->step, 4);
+  EXPECT_EQ(stopped->losses.size(), 1u);
+  ASSERT_EQ(stopped->networks.size(), 3u);
+  EXPECT_EQ(stopped->networks[2].state.step, 4);
 
   std::vector<int> recorded;
-  int64_t begun = -1;
+  int64_t begun = -1, steps = 0;
   EnsembleHooks hooks;
   hooks.begun = [&](int64_t r) {
     begun = r;
     EXPECT_EQ(m_store.load_run(r).info.status, RunStatus::Running);
   };
+  hooks.stepped = [&](const Trainer&, bool) { ++steps; };
   hooks.epoch_recorded = [&](const Trainer& t) { recorded.push_back(t.epochs().back().epoch); };
   const std::vector<std::vector<NamedTensor>> live = continued(run, hooks);
   EXPECT_EQ(begun, run);
+  EXPECT_EQ(steps, 2 + 3 + 3);  // epoch 2 from its second step, then epochs 3 and 4
   EXPECT_EQ(recorded, (std::vector<int>{2, 3, 4}));
-  expect_same_run(run, reference);
+  expect_same_run(run, reference);  // epoch 2's train loss and accuracy too, over all its steps
   EXPECT_EQ(live[1][0].data, m_store.load_weights(reference, 1)[0].data);
   EXPECT_EQ(m_store.load_training_state(run, 0).epoch, 4);
+  EXPECT_FALSE(m_store.load_stopped_epoch(run));  // recorded since
+}
+
+// Stopped before its first epoch ends, a run has no epoch recorded but goes on from where it was.
+TEST_F(EnsembleContinue, ARunStoppedInsideItsFirstEpochContinues) {
+  const int64_t reference = reference_run();
+  const int64_t run =
+      stopped_run([](const Trainer& t) { return t.epoch() == 0 && t.step_in_epoch() == 2; });
+  ASSERT_EQ(m_store.load_run(run).info.epochs_done, 0);
+  EXPECT_TRUE(m_store.list_runs().at(0).training_state);
+  EXPECT_EQ(m_store.load_stopped_epoch(run, false)->position, 32);
+  EXPECT_TRUE(m_store.load_stopped_epoch(run, false)->networks.empty());  // not read
+  continued(run);
+  expect_same_run(run, reference);
+  EXPECT_TRUE(m_store.delete_run(run));  // with its rows
+  EXPECT_EQ(store_test::count_rows(m_store.path(), "SELECT count(*) FROM stopped_nets"), 0);
 }
 
 TEST_F(EnsembleContinue, ARunStoppedTwiceAndInterruptedStillEndsTheSame) {
@@ -284,7 +311,9 @@ TEST_F(EnsembleContinue, AStateOfAnotherEpochThanTheRunsLatestIsRefused) {
 // gains the table, its old runs cannot continue and its new ones can.
 TEST_F(EnsembleContinue, AVersionFourStoreGainsTrainingStatesForItsNewRuns) {
   const int64_t old = stopped_run([](const Trainer& t) { return t.epoch() == 1; });
-  store_test::raw_sql(m_store.path(), "DROP TABLE net_states; PRAGMA user_version = 4");
+  store_test::raw_sql(m_store.path(),
+                      "DROP TABLE net_states; DROP TABLE stopped_nets; DROP TABLE stopped_epochs; "
+                      "PRAGMA user_version = 4");
   {
     Store reader(m_store.path(), StoreAccess::ReadOnly);
     EXPECT_FALSE(reader.list_runs().at(0).training_state);
@@ -300,7 +329,7 @@ TEST_F(EnsembleContinue, AVersionFourStoreGainsTrainingStatesForItsNewRuns) {
         StoreError);
   }
   Store upgraded(m_store.path());
-  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"), 5);
+  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"), 6);
   expect_refused(old, m_cfg, m_train, "network 0 has no saved training state");
   const int64_t reference = reference_run();
   const int64_t run = stopped_run([](const Trainer& t) { return t.epoch() == 2; });

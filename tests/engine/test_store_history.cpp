@@ -91,7 +91,8 @@ TEST(StoreHistory, VersionTwoStoreIsUpgradedAndItsOldRunsHaveNoHistory) {
   const std::string path = dir.file("v2.db");
   make_store(path);  // run 1, one epoch
   raw_sql(path,
-          "DROP TABLE epoch_top1; DROP TABLE epoch_warnings; DROP TABLE net_states; "
+          "DROP TABLE epoch_top1; DROP TABLE epoch_warnings; DROP TABLE net_states; DROP TABLE "
+          "stopped_nets; DROP TABLE stopped_epochs; "
           "PRAGMA user_version = 2");
   {
     Store reader(path, StoreAccess::ReadOnly);  // read as it is: no table, no history
@@ -100,7 +101,7 @@ TEST(StoreHistory, VersionTwoStoreIsUpgradedAndItsOldRunsHaveNoHistory) {
   }
   EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 2);
   Store store(path);  // upgraded on opening for writing
-  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 5);
+  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 6);
   EXPECT_TRUE(store.load_epoch_top1(1).empty());
   EXPECT_EQ(store.load_run(1).info.epochs_done, 1);
   const Recorded r = record(store, 2);
@@ -113,13 +114,15 @@ TEST(StoreHistory, VersionThreeStoreGainsEpochWarnings) {
   TempDir dir;
   const std::string path = dir.file("v3.db");
   make_store(path);
-  raw_sql(path, "DROP TABLE epoch_warnings; DROP TABLE net_states; PRAGMA user_version = 3");
+  raw_sql(path,
+          "DROP TABLE epoch_warnings; DROP TABLE net_states; DROP TABLE stopped_nets; DROP TABLE "
+          "stopped_epochs; PRAGMA user_version = 3");
   {
     Store reader(path, StoreAccess::ReadOnly);
     EXPECT_EQ(reader.load_run(1).epochs.at(0).warning, "");
   }
   Store store(path);
-  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 5);
+  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 6);
   const int64_t id = store.begin_run(make_setup(3, 2000, 1));
   const EvalResult e = make_eval(3, 2000, 2);
   EpochMetrics m = make_metrics(1, e);

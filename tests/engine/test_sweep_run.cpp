@@ -274,12 +274,12 @@ TEST(SweepStore, VersionOneStoresGainTheSweepTables) {
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(
-        sqlite3_exec(db,
-                     "DROP TABLE sweep_configs; DROP TABLE sweeps; DROP TABLE epoch_top1; "
-                     "DROP TABLE epoch_warnings; DROP TABLE net_states; PRAGMA user_version = 1",
-                     nullptr, nullptr, nullptr),
-        SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP TABLE sweep_configs; DROP TABLE sweeps; DROP TABLE epoch_top1; "
+                           "DROP TABLE epoch_warnings; DROP TABLE net_states; DROP TABLE "
+                           "stopped_nets; DROP TABLE stopped_epochs; PRAGMA user_version = 1",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
     sqlite3_close(db);
   }
   {
@@ -290,7 +290,7 @@ TEST(SweepStore, VersionOneStoresGainTheSweepTables) {
   }
   EXPECT_EQ(store_test::count_rows(path, "PRAGMA user_version"), 1);
   Store store(path);  // upgraded on opening for writing
-  EXPECT_EQ(store_test::count_rows(path, "PRAGMA user_version"), 5);  // the current version
+  EXPECT_EQ(store_test::count_rows(path, "PRAGMA user_version"), 6);  // the current version
   const int64_t id = store.begin_sweep("{}", {"lr=1", "lr=2"});
   EXPECT_EQ(store.find_sweep("{}"), id);
   store.set_sweep_run(id, 1, 1);

@@ -9,7 +9,8 @@
 #include "widgets/form_dialog.h"
 #include "widgets/value_label.h"
 
-ContinueRunDialog::ContinueRunDialog(const cs::RunInfo& info, int trainImages, QWidget* parent)
+ContinueRunDialog::ContinueRunDialog(const cs::RunInfo& info, int trainImages, int stoppedAt,
+                                     QWidget* parent)
     : QDialog(parent), m_info(info), m_more(new QSpinBox), m_summary(valueLabel({})) {
   setWindowTitle(tr("Continue run %1").arg(info.id));
   setObjectName(QStringLiteral("continueRunDialog"));
@@ -21,10 +22,14 @@ ContinueRunDialog::ContinueRunDialog(const cs::RunInfo& info, int trainImages, Q
   m_more->setToolTip(tr("Epochs to train after the %1 recorded").arg(info.epochs_done));
   m_summary->setObjectName(QStringLiteral("note"));
 
-  const QString recorded = tr("%1 of %2 (%3)")
-                               .arg(info.epochs_done)
-                               .arg(info.setup.epochs)
-                               .arg(QString::fromStdString(cs::to_string(info.status)));
+  QString recorded = tr("%1 of %2 (%3)")
+                         .arg(info.epochs_done)
+                         .arg(info.setup.epochs)
+                         .arg(QString::fromStdString(cs::to_string(info.status)));
+  if (stoppedAt > 0)
+    recorded += tr("; stopped %1 images into epoch %2, which goes on from there")
+                    .arg(QLocale().toString(stoppedAt))
+                    .arg(info.epochs_done + 1);
   auto* form = new QFormLayout;
   form->addRow(tr("Epochs recorded"), valueLabel(recorded));
   form->addRow(tr("Epochs"), m_more);

@@ -1,7 +1,7 @@
 // "Continue run": how many more epochs a stopped ensemble run (cancelled, interrupted or
-// finished) trains, from its latest recorded epoch with its networks' weights and optimizer
-// state. Its networks, optimizer, batch size, seeds and training images are the run's own and
-// are shown read-only.
+// finished) trains, from its latest recorded epoch (or from where it stopped inside the next)
+// with its networks' weights and optimizer state. Its networks, optimizer, batch size, seeds and
+// training images are the run's own and are shown read-only.
 #pragma once
 
 #include <QDialog>
@@ -15,8 +15,10 @@ class ContinueRunDialog : public QDialog {
   Q_OBJECT
 
  public:
-  // `info` is the run's; `trainImages` its training images an epoch (TrainingState).
-  ContinueRunDialog(const cs::RunInfo& info, int trainImages, QWidget* parent = nullptr);
+  // `info` is the run's; `trainImages` its training images an epoch (TrainingState);
+  // `stoppedAt` the samples of the next epoch it trained before it stopped (0: none).
+  ContinueRunDialog(const cs::RunInfo& info, int trainImages, int stoppedAt,
+                    QWidget* parent = nullptr);
 
   int moreEpochs() const;
   void setMoreEpochs(int epochs);

@@ -298,10 +298,15 @@ void EnsemblePage::onContinueClicked(qint64 run) {
 void EnsemblePage::showContinueDialog(qint64 run, const DatasetPtr& data) {
   if (m_training) return;
   cs::RunInfo info;
-  cs::TrainingState state;
+  int trainImages = 0, stoppedAt = 0;  // where it stopped inside an epoch, if it did
   try {
     info = store().load_run_info(run);
-    state = store().load_training_state(run, 0);
+    if (const auto stopped = store().load_stopped_epoch(run, false)) {
+      trainImages = stopped->train_images;
+      stoppedAt = stopped->position;
+    } else {
+      trainImages = store().load_training_state(run, 0).train_images;
+    }
   } catch (const cs::StoreError& e) {
     showError(tr("Run %1 cannot continue").arg(run), QString::fromUtf8(e.what()));
     return;
@@ -315,13 +320,13 @@ void EnsemblePage::showContinueDialog(qint64 run, const DatasetPtr& data) {
   // other images is then refused with the engine's reason).
   const DatasetPtr usable =
       data && data->train.sha256 == info.setup.train_sha256 ? data : DatasetPtr{};
-  auto* dialog = new ContinueRunDialog(info, state.train_images, this);
+  auto* dialog = new ContinueRunDialog(info, trainImages, stoppedAt, this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
-  connect(dialog, &QDialog::accepted, this, [this, dialog, usable, run, state] {
+  connect(dialog, &QDialog::accepted, this, [this, dialog, usable, run, trainImages] {
     EnsembleRequest request;
     request.config = dialog->config();
     request.data = usable;
-    request.trainLimit = state.train_images;
+    request.trainLimit = trainImages;
     request.continueRun = run;
     startTraining(std::move(request));
   });

@@ -96,8 +96,7 @@ void RunsPanel::updateContinue() {
          "weights and optimizer state");
   if (current.isValid()) {
     const cs::RunSummary& run = m_model->summaryAt(current.row());
-    can = run.status != cs::RunStatus::Running && run.epochs_done > 0 && run.training_state &&
-          run.sweep.sweep == 0;
+    can = run.status != cs::RunStatus::Running && run.training_state && run.sweep.sweep == 0;
     if (run.sweep.sweep != 0)
       tip = tr("Run %1 trains configuration %2 of sweep %3 and is left to that sweep (Resume in "
                "the Sweep view), so that its configurations stay comparable")

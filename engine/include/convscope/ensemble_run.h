@@ -19,7 +19,8 @@ namespace cs {
 // Every hook may be empty. They are called on the thread that calls run_ensemble().
 struct EnsembleHooks {
   // Polled before every step: true stops the run, which is marked cancelled and keeps its
-  // finished epochs and their weights.
+  // finished epochs and their weights, and where it stood in the epoch it stopped in
+  // (Store::stop_run), so that it continues from there.
   std::function<bool()> cancel_requested;
   // The run was begun (or continued) in the store, before the first step.
   std::function<void(int64_t run)> begun;
@@ -43,10 +44,11 @@ EnsembleOutcome run_ensemble(Store& store, Trainer& trainer, const RunSetup& set
 
 // Continues stopped run `run` of `store` (cancelled, interrupted or finished) with `trainer`,
 // configured as `setup` says: the run's group and data, the epochs planned in all. Loads every
-// network's weights and training state of the run's latest epoch, marks the run running
-// (Store::continue_run) and trains and records as run_ensemble() does, from the next epoch on, so
-// that the run ends as if it had never stopped. Throws StoreError, with the run and the backend
-// left as they were, when it cannot continue: it is still running; it recorded no epoch; `setup`
+// network's weights and training state of the run's latest epoch, or of where it stopped inside
+// the next one (a stop on request, Store::stop_run), marks the run running (Store::continue_run)
+// and trains and records as run_ensemble() does from there, so that the run ends as if it had
+// never stopped. Throws StoreError, with the run and the backend left as they were, when it
+// cannot continue: it is still running; it recorded no epoch and stopped in none; `setup`
 // has another group, other data (or another number of its images) or another kind of backend; a
 // network lacks the weights or training state of that epoch (a run recorded before the store kept
 // training states); it trains a sweep's configuration (the sweep continues it: sweep_run.h).
@@ -57,17 +59,23 @@ EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
 // continues it, so that its configurations stay comparable), as a clause; "" for a run of no sweep.
 std::string sweep_run_problem(const RunInfo& info);
 // Why stopped run `info` cannot continue as `setup` says, as a clause ("is still running",
-// "trained on 'mnist/train' …; the data given are other images"), or "" when it can.
-std::string continue_problem(const RunInfo& info, const RunSetup& setup);
+// "trained on 'mnist/train' …; the data given are other images"), or "" when it can;
+// `stopped_in_epoch`: it stopped inside an epoch (Store::load_stopped_epoch), so it may continue
+// before it recorded one.
+std::string continue_problem(const RunInfo& info, const RunSetup& setup,
+                             bool stopped_in_epoch = false);
 // Networks 0..nets-1 of stored run `run` as saved with its latest epoch (Store::load_weights and
 // load_training_state; throws StoreError when one has none).
 std::vector<NetworkSave> load_networks(Store& store, int64_t run, int nets);
-// Loads `networks` (a run's, saved after `epochs_done` epochs) into the trainer's group, network i
-// into network i, and sets the trainer to go on from there as if it had trained them. Throws
+// Loads `networks` (a run's, saved after `epochs_done` epochs and, with `epoch_position`, that
+// many samples of the next, whose steps' losses are `epoch_losses`) into the trainer's group,
+// network i into network i, and sets the trainer to go on from there as if it had trained them.
+// Throws
 // StoreError, naming `what` (the run) and changing nothing, when they do not fit the trainer:
 // another layout, another epoch, another number of training images.
 void resume_networks(Trainer& trainer, int epochs_done, const std::vector<NetworkSave>& networks,
-                     const std::string& what);
+                     const std::string& what, int epoch_position = 0,
+                     const std::vector<LossPoint>& epoch_losses = {});
 
 // The parameters of network `net` of the backend's group, named and shaped as `spec.params()`.
 std::vector<NamedTensor> network_weights(Backend& backend, const NetworkSpec& spec, int net);

@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -155,6 +156,18 @@ struct NetworkSave {
   TrainingState state;
 };
 
+// Where a run stood inside an epoch when it stopped on request (Cancel, Ctrl+C, SIGTERM), so that
+// it continues from there: the samples of epoch `epoch` + 1 trained, the steps' losses so far
+// and every network's weights and training state (its epoch `epoch`, its step `step`).
+struct StoppedEpoch {
+  int epoch = 0;  // the run's recorded epochs then
+  int position = 0;
+  long long step = 0;
+  int train_images = 0;           // in each epoch
+  std::vector<LossPoint> losses;  // that epoch's steps
+  std::vector<NetworkSave> networks;
+};
+
 // $XDG_DATA_HOME/convscope/convscope.db, or ~/.local/share/convscope/convscope.db.
 std::string default_store_path();
 
@@ -183,6 +196,14 @@ class Store {
                     const std::vector<NetworkSave>& networks = {});
   void finish_run(int64_t run);  // throws StoreError unless the run is running
   void cancel_run(int64_t run);
+  // cancel_run() of a run stopped inside an epoch, in one transaction with where it stood
+  // (replacing an earlier stop's; record_epoch removes it). Throws StoreError as cancel_run, or
+  // when `stopped` does not fit the run (its recorded epochs, its networks).
+  void stop_run(int64_t run, const StoppedEpoch& stopped);
+  // The epoch `run` stopped in, when it stopped inside the epoch after its latest recorded one
+  // (none for a store older than version 6). The networks are not read when `with_networks` is
+  // false. Throws StoreError when the rows are damaged.
+  std::optional<StoppedEpoch> load_stopped_epoch(int64_t run, bool with_networks = true);
 
   // Final weights of one network (tensors in ParamInfo order), stored as a safetensors blob with
   // the spec text and the seed in its metadata, without a training state (record_epoch saves
@@ -222,6 +243,7 @@ class Store {
 
  private:
   void end_run(int64_t run, RunStatus status);
+  void clear_stopped_epoch(int64_t run);  // inside the caller's write transaction
   // Commits `tx`, which made `run` running, holding the run's lock, and keeps the run as open here.
   void commit_open_run(sql::Transaction& tx, int64_t run);
   // save_weights() inside the caller's write transaction, with the training state when given.
