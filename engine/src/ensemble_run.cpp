@@ -13,6 +13,16 @@ namespace {
 
 constexpr TensorRole kSlotRoles[] = {TensorRole::Slot0, TensorRole::Slot1};
 
+// Every network's weights and training state as the trainer has them now.
+std::vector<NetworkSave> network_saves(Trainer& trainer) {
+  const GroupConfig& group = trainer.config().group;
+  std::vector<NetworkSave> networks;
+  for (int net = 0; net < group.nets(); ++net)
+    networks.push_back({network_weights(trainer.backend(), group.spec, net),
+                        network_training_state(trainer, net)});
+  return networks;
+}
+
 // Ends open run `run`, stopped on request: inside an epoch with where it stood and every
 // network's weights and training state, so that it continues from there; at an epoch's end as
 // cancelled.
@@ -28,10 +38,7 @@ void stop(Store& store, int64_t run, Trainer& trainer) {
   const long long first = trainer.global_step() - trainer.step_in_epoch();
   for (const LossPoint& p : trainer.history().losses)
     if (p.step >= first) stopped.losses.push_back(p);
-  const GroupConfig& group = trainer.config().group;
-  for (int net = 0; net < group.nets(); ++net)
-    stopped.networks.push_back({network_weights(trainer.backend(), group.spec, net),
-                                network_training_state(trainer, net)});
+  stopped.networks = network_saves(trainer);
   store.stop_run(run, stopped);
 }
 
@@ -40,7 +47,6 @@ EnsembleOutcome train_into(Store& store, int64_t run, Trainer& trainer,
                            const EnsembleHooks& hooks) {
   EnsembleOutcome outcome{run, false};
   if (hooks.begun) hooks.begun(run);
-  const GroupConfig& group = trainer.config().group;
   while (!trainer.finished()) {
     if (hooks.cancel_requested && hooks.cancel_requested()) {
       stop(store, run, trainer);
@@ -54,11 +60,7 @@ EnsembleOutcome train_into(Store& store, int64_t run, Trainer& trainer,
     if (!epoch_ended) continue;
     // The epoch and every network's weights and training state in one transaction: a run stopped
     // at any moment, even by SIGKILL, continues from its latest recorded epoch.
-    std::vector<NetworkSave> networks;
-    for (int net = 0; net < group.nets(); ++net)
-      networks.push_back({network_weights(trainer.backend(), group.spec, net),
-                          network_training_state(trainer, net)});
-    store.record_epoch(run, trainer.epochs().back(), trainer.last_eval(), networks);
+    store.record_epoch(run, trainer.epochs().back(), trainer.last_eval(), network_saves(trainer));
     if (hooks.epoch_recorded) hooks.epoch_recorded(trainer);
   }
   store.finish_run(run);

@@ -15,6 +15,11 @@ namespace cs {
 
 namespace {
 
+// A blob column (safetensors file contents) as the text the parser reads.
+std::string_view as_text(std::span<const uint8_t> blob) {
+  return {reinterpret_cast<const char*>(blob.data()), blob.size()};
+}
+
 void copy_bytes(void* dst, std::span<const uint8_t> src) {
   if (!src.empty()) std::memcpy(dst, src.data(), src.size());
 }
@@ -167,9 +172,7 @@ TrainingState Store::load_training_state(int64_t run, int net) {
   out.epoch = q.i32(0);
   out.step = q.i64(1);
   out.train_images = q.i32(2);
-  const auto blob = q.blob(3);
-  out.slots = parse_safetensors(
-      std::string_view(reinterpret_cast<const char*>(blob.data()), blob.size()), name);
+  out.slots = parse_safetensors(as_text(q.blob(3)), name);
   return out;
 }
 
@@ -197,15 +200,13 @@ std::optional<StoppedEpoch> Store::load_stopped_epoch(int64_t run, bool with_net
   sql::Stmt nets(*m_db,
                  "SELECT net, weights, slots FROM stopped_nets WHERE run_id = ?1 ORDER BY net");
   nets.bind(1, run);
-  const auto view = [](std::span<const uint8_t> b) {
-    return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
-  };
   while (nets.step()) {
     const std::string net = name + " network " + std::to_string(out.networks.size());
     if (nets.i32(0) != static_cast<int>(out.networks.size())) throw StoreError(net + " is missing");
     NetworkSave& s = out.networks.emplace_back();
-    s.weights = parse_safetensors(view(nets.blob(1)), net);
-    s.state = {out.epoch, out.step, out.train_images, parse_safetensors(view(nets.blob(2)), net)};
+    s.weights = parse_safetensors(as_text(nets.blob(1)), net);
+    s.state = {out.epoch, out.step, out.train_images,
+               parse_safetensors(as_text(nets.blob(2)), net)};
   }
   return out;
 }
@@ -227,8 +228,7 @@ void Store::with_weights(int64_t run, int net,
   sql::Stmt q(*m_db, "SELECT weights FROM networks WHERE run_id = ?1 AND net = ?2");
   if (!q.bind(1, run).bind(2, net).step()) throw StoreError(name + " does not exist");
   if (q.is_null(0)) throw StoreError(name + " has no saved weights");
-  const auto blob = q.blob(0);
-  use(name, std::string_view(reinterpret_cast<const char*>(blob.data()), blob.size()));
+  use(name, as_text(q.blob(0)));
 }
 
 std::vector<RunSummary> Store::list_runs() {

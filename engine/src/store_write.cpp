@@ -19,6 +19,11 @@ std::span<const uint8_t> bytes(const std::vector<T>& v, size_t first, size_t n) 
   return {reinterpret_cast<const uint8_t*>(v.data() + first), n * sizeof(T)};
 }
 
+// An encoded blob (safetensors file contents) as the bytes SQLite binds.
+std::span<const uint8_t> bytes(const std::string& blob) {
+  return {reinterpret_cast<const uint8_t*>(blob.data()), blob.size()};
+}
+
 }  // namespace
 
 int64_t Store::begin_run(const RunSetup& s) {
@@ -182,14 +187,11 @@ void Store::stop_run(int64_t run, const StoppedEpoch& stopped) {
       .run();
   sql::Stmt net(*m_db,
                 "INSERT INTO stopped_nets (run_id, net, weights, slots) VALUES (?1, ?2, ?3, ?4)");
-  const auto blob = [](const std::string& b) {
-    return std::span(reinterpret_cast<const uint8_t*>(b.data()), b.size());
-  };
   for (int n = 0; n < nets; ++n) {
     const NetworkSave& s = stopped.networks[n];
     const std::string weights = encode_safetensors(m_path, s.weights, {{"format", "pt"}});
     const std::string slots = encode_safetensors(m_path, s.state.slots, {{"format", "convscope"}});
-    net.bind(1, run).bind(2, n).bind(3, blob(weights)).bind(4, blob(slots)).run();
+    net.bind(1, run).bind(2, n).bind(3, bytes(weights)).bind(4, bytes(slots)).run();
   }
   end_run(run, RunStatus::Cancelled);
   tx.commit();
@@ -280,7 +282,7 @@ void Store::write_weights(int64_t run, int net, const std::vector<NamedTensor>& 
   sql::Stmt(*m_db, "UPDATE networks SET weights = ?3 WHERE run_id = ?1 AND net = ?2")
       .bind(1, run)
       .bind(2, net)
-      .bind(3, std::span(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()))
+      .bind(3, bytes(blob))
       .run();
   if (!state) return;
   const std::string slots = encode_safetensors(m_path, state->slots, {{"format", "convscope"}});
@@ -292,7 +294,7 @@ void Store::write_weights(int64_t run, int net, const std::vector<NamedTensor>& 
       .bind(3, state->epoch)
       .bind(4, static_cast<int64_t>(state->step))
       .bind(5, state->train_images)
-      .bind(6, std::span(reinterpret_cast<const uint8_t*>(slots.data()), slots.size()))
+      .bind(6, bytes(slots))
       .run();
 }
 
