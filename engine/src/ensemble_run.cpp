@@ -205,11 +205,11 @@ EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
   const RunInfo info = store.load_run_info(run);
   if (const std::string problem = sweep_run_problem(info); !problem.empty())
     throw StoreError(name + " " + problem);
-  const std::optional<StoppedEpoch> stopped = store.load_stopped_epoch(run);
-  if (const std::string problem = continue_problem(info, setup, stopped.has_value());
-      !problem.empty())
+  const bool stopped_inside = store.load_stopped_epoch(run, false).has_value();
+  if (const std::string problem = continue_problem(info, setup, stopped_inside); !problem.empty())
     throw StoreError(name + " cannot continue: it " + problem);
-  if (stopped) {  // from where it stopped inside the epoch
+  if (stopped_inside) {  // from where it stopped inside the epoch
+    const std::optional<StoppedEpoch> stopped = store.load_stopped_epoch(run, true);
     resume_networks(trainer, info.epochs_done, stopped->networks, name, stopped->position,
                     stopped->losses);
   } else {

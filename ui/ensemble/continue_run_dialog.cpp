@@ -11,7 +11,11 @@
 
 ContinueRunDialog::ContinueRunDialog(const cs::RunInfo& info, int trainImages, int stoppedAt,
                                      QWidget* parent)
-    : QDialog(parent), m_info(info), m_more(new QSpinBox), m_summary(valueLabel({})) {
+    : QDialog(parent),
+      m_info(info),
+      m_stoppedAt(stoppedAt),
+      m_more(new QSpinBox),
+      m_summary(valueLabel({})) {
   setWindowTitle(tr("Continue run %1").arg(info.id));
   setObjectName(QStringLiteral("continueRunDialog"));
   const cs::GroupConfig& g = info.setup.group;
@@ -64,10 +68,16 @@ cs::TrainConfig ContinueRunDialog::config() const {
 }
 
 void ContinueRunDialog::updateSummary() {
+  const int done = m_info.epochs_done;
+  const QString from =
+      m_stoppedAt > 0
+          ? tr("from %1 images into epoch %2").arg(QLocale().toString(m_stoppedAt)).arg(done + 1)
+      : done > 0 ? tr("from the end of epoch %1").arg(done)
+                 : tr("from the start");
   m_summary->setText(
-      tr("Trains %1 on from epoch %2 to epoch %3 with their weights and optimizer state, as if the "
-         "run had never stopped. The run keeps its number and its recorded epochs.")
-          .arg(countText(m_info.setup.group.nets(), tr("network"), tr("networks")))
-          .arg(m_info.epochs_done)
-          .arg(m_info.epochs_done + moreEpochs()));
+      tr("Trains %1 %2 to the end of epoch %3 with their weights and optimizer "
+         "state, as if the run had never stopped. The run keeps its number and its "
+         "recorded epochs.")
+          .arg(countText(m_info.setup.group.nets(), tr("network"), tr("networks")), from)
+          .arg(done + moreEpochs()));
 }

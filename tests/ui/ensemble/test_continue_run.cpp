@@ -3,6 +3,7 @@
 // planned by default), trains the same run on and opens it; a run without a saved training state
 // gets a message instead, and a sweep's run is left to its sweep. It takes the live view's data
 // only when the run trained on it.
+#include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -156,6 +157,35 @@ class TestContinueRun : public QObject {
     QCOMPARE(finished.last()[1].toBool(), false);
     QCOMPARE(page.currentRun()->info().epochs_done, done + 1);
     qunsetenv("CONVSCOPE_DATA");
+  }
+
+  // The dialog says where the networks go on from: a recorded epoch's end, or inside the next
+  // epoch where a stop on request left them.
+  void theDialogSaysWhereTheRunGoesOnFrom() {
+    cs::RunInfo info;
+    info.id = 4;
+    info.status = cs::RunStatus::Cancelled;
+    info.epochs_done = 1;
+    info.setup.epochs = 3;
+    info.setup.group.seeds = {1, 2, 3};
+    const auto summary = [](const ContinueRunDialog& dialog) {
+      return dialog.findChild<QLabel*>(QStringLiteral("note"))->text();
+    };
+    ContinueRunDialog atEpochEnd(info, 60000, 0);
+    QVERIFY2(summary(atEpochEnd)
+                 .startsWith(QStringLiteral(
+                     "Trains 3 networks from the end of epoch 1 to the end of epoch 3 ")),
+             qPrintable(summary(atEpochEnd)));
+    ContinueRunDialog inside(info, 60000, 22656);
+    inside.setMoreEpochs(4);
+    QVERIFY2(summary(inside).startsWith(QStringLiteral(
+                 "Trains 3 networks from 22,656 images into epoch 2 to the end of epoch 5 ")),
+             qPrintable(summary(inside)));
+    info.epochs_done = 0;
+    ContinueRunDialog inFirst(info, 60000, 640);
+    QVERIFY2(summary(inFirst).startsWith(QStringLiteral(
+                 "Trains 3 networks from 640 images into epoch 1 to the end of epoch 3 ")),
+             qPrintable(summary(inFirst)));
   }
 
   void aRunWithoutATrainingStateIsReported() {
