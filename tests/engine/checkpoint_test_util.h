@@ -1,11 +1,16 @@
-// Shared by the checkpoint tests: a fixture with a fresh folder per test for the files it writes.
+// Shared by the checkpoint tests: a fixture with a fresh folder per test for the files it writes,
+// and the check that a call throws a CheckpointError saying all of some fragments.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <vector>
+
+#include "convscope/checkpoint.h"
 
 namespace cs::checkpoint_test {
 
@@ -24,5 +29,17 @@ class CheckpointFiles : public testing::Test {
 
   std::filesystem::path m_dir;
 };
+
+inline void expect_checkpoint_error(const std::function<void()>& f,
+                                    const std::vector<std::string>& fragments) {
+  try {
+    f();
+    ADD_FAILURE() << "no CheckpointError thrown";
+  } catch (const CheckpointError& e) {
+    const std::string msg = e.what();
+    for (const std::string& frag : fragments)
+      EXPECT_NE(msg.find(frag), std::string::npos) << "'" << frag << "' not in: " << msg;
+  }
+}
 
 }  // namespace cs::checkpoint_test

@@ -1,0 +1,149 @@
+// Training an ensemble from the Ensemble page: the Train ensemble dialog builds the group and
+// remembers the last choice, a tiny ensemble trains into the page's store and opens, and a
+// store that cannot be written is reported with the page ready to train again.
+#include <QFile>
+#include <QLabel>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "ensemble/ensemble_page.h"
+#include "ensemble/ensemble_run.h"
+#include "ensemble/ensemble_train_dialog.h"
+#include "ensemble/misclassification_filter_model.h"
+#include "ensemble/runs_model.h"
+#include "ensemble/runs_panel.h"
+#include "ensemble_test_data.h"
+#include "test_data.h"
+
+class TestEnsembleTraining : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase() { Q_INIT_RESOURCE(convscope); }
+
+  void trainDialogBuildsTheGroup() {
+    testing_data::resetSettings();
+    cs::TrainConfig base;
+    base.group.seeds = {7};
+    base.group.batch_size = 32;
+    base.epochs = 4;
+    EnsembleTrainDialog dialog(base, testing_data::smallDataset(300, 100));
+    QCOMPARE(dialog.nets(), 50);
+    QCOMPARE(dialog.epochs(), 4);
+    dialog.setNets(5);
+    dialog.setPerNetShuffle(true);
+    dialog.setTrainLimit(200);
+    const cs::TrainConfig cfg = dialog.config();
+    QCOMPARE(cfg.group.seeds, (std::vector<uint64_t>{7, 8, 9, 10, 11}));
+    QVERIFY(cfg.group.per_net_shuffle);
+    QCOMPARE(cfg.group.batch_size, 32);
+    QCOMPARE(cfg.epochs, 4);
+    QCOMPARE(dialog.trainLimit(), 200);
+    const QString summary = dialog.findChild<QLabel*>(QStringLiteral("note"))->text();
+    QVERIFY2(
+        summary.startsWith(QStringLiteral("5 networks × 200 images × 4 epochs = 4,000 samples")),
+        qPrintable(summary));
+    dialog.setNets(1000);
+    dialog.setTrainLimit(0);
+    QVERIFY2(dialog.findChild<QLabel*>(QStringLiteral("note"))
+                 ->text()
+                 .startsWith(QStringLiteral("1,000 networks × 300 images × 4 epochs = 1.2 M")),
+             qPrintable(dialog.findChild<QLabel*>(QStringLiteral("note"))->text()));
+  }
+
+  void trainDialogRemembersTheLastEnsemble() {
+    testing_data::resetSettings();
+    cs::TrainConfig base;
+    base.epochs = 4;
+    const DatasetPtr data = testing_data::smallDataset(300, 100);
+    {
+      EnsembleTrainDialog cancelled(base, data);
+      cancelled.setNets(7);
+      cancelled.reject();
+    }
+    {
+      EnsembleTrainDialog first(base, data);
+      QCOMPARE(first.nets(), EnsembleTrainDialog::kDefaultNets);  // a cancelled choice is not kept
+      first.setNets(12);
+      first.setTrainLimit(250);
+      first.setPerNetShuffle(true);
+      first.accept();
+    }
+    base.epochs = 9;  // the live view's epochs changed meanwhile
+    EnsembleTrainDialog again(base, data);
+    QCOMPARE(again.nets(), 12);
+    QCOMPARE(again.epochs(), 4);
+    QCOMPARE(again.trainLimit(), 250);
+    QVERIFY(again.perNetShuffle());
+    EnsembleTrainDialog fewer(base, testing_data::smallDataset(200, 100));
+    QCOMPARE(fewer.trainLimit(), 0);  // 250 of 200 images: all of them
+  }
+
+  void trainsATinyEnsembleAndOpensIt() {
+    QTemporaryDir dir;
+    EnsemblePage page;
+    page.setStorePath(dir.filePath(QStringLiteral("runs.db")));
+    EnsembleRequest request;
+    request.data = testing_data::smallDataset(640, 200);
+    request.config = testing_data::smallRun(*request.data, 1).config;
+    request.config.group.seeds = {1, 2, 3};
+    request.backend = cs::BackendChoice::Cpu;
+    QSignalSpy opened(&page, &EnsemblePage::runOpened);
+    QSignalSpy finished(&page, &EnsemblePage::trainingFinished);
+    page.startTraining(request);
+    QVERIFY(page.isTraining());
+    QVERIFY(!page.runsPanel()->trainButton()->isEnabled());
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(finished[0][1].toBool(), false);
+    QVERIFY(!page.isTraining());
+    QVERIFY(page.runsPanel()->trainButton()->isEnabled());
+    QCOMPARE(opened.size(), 1);
+    QCOMPARE(page.runsModel()->rowCount(), 1);
+    // The list shows the end without a Refresh.
+    QCOMPARE(page.runsModel()->index(0, RunsModel::StatusColumn).data().toString(),
+             QStringLiteral("finished"));
+    QCOMPARE(page.runsModel()->index(0, RunsModel::EpochsColumn).data().toString(),
+             QStringLiteral("1/1"));
+    const EnsembleRunPtr& run = page.currentRun();
+    QCOMPARE(run->nets(), 3);
+    QCOMPARE(run->info().status, cs::RunStatus::Finished);
+    QCOMPARE(page.filterModel()->rowCount(), 200);
+    QVERIFY(run->images());  // the training data's test set was remembered
+    QVERIFY(!run->imagesWarning());
+    QCOMPARE(page.runsPanel()->selectedRun(), run->info().id);
+    // The last report, in the (now hidden) progress box: the weights, after all the steps.
+    QCOMPARE(page.runsPanel()->progressText(), QStringLiteral("Saving the weights of 3 networks…"));
+    QCOMPARE(page.runsPanel()->progressBar()->value(), page.runsPanel()->progressBar()->maximum());
+  }
+
+  void trainingErrorsAreShownAndTheRunsKept() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("junk.db"));
+    QFile junk(path);
+    QVERIFY(junk.open(QIODevice::WriteOnly));
+    junk.write(QByteArray(4096, 'x'));
+    junk.close();
+    EnsemblePage page;
+    EnsembleRequest request;
+    request.data = testing_data::smallDataset(64, 20);
+    request.config = testing_data::smallRun(*request.data, 1).config;
+    request.backend = cs::BackendChoice::Cpu;
+    request.storePath = path;
+    QSignalSpy failed(&page, &EnsemblePage::trainingFailed);
+    page.startTraining(request);
+    QVERIFY(failed.wait(60000));
+    QVERIFY(!page.isTraining());
+    QVERIFY(page.runsPanel()->trainButton()->isEnabled());
+    const QList<QMessageBox*> boxes = page.findChildren<QMessageBox*>();
+    QCOMPARE(boxes.size(), 1);
+    QCOMPARE(boxes.front()->windowTitle(), QStringLiteral("Run store error"));
+    for (QMessageBox* box : page.findChildren<QMessageBox*>()) box->close();
+  }
+};
+
+QTEST_MAIN(TestEnsembleTraining)
+#include "test_ensemble_training.moc"
