@@ -97,8 +97,8 @@ int ensemble_command(const std::vector<std::string>& argv) {
   args.option("store", "FILE", default_store_path(), "the run store (SQLite)");
   args.option("continue", "RUN", "",
               "continue stopped run RUN (cancelled, interrupted or finished) from its latest "
-              "epoch, with its networks' weights and optimizer state, on the same data: to the "
-              "epochs it planned, or --epochs more");
+              "epoch, or its place saved inside the next, with its networks' weights and "
+              "optimizer state, on the same data: to the epochs it planned, or --epochs more");
   args.option("top", "N", "15", "print the N most often misclassified images");
   args.flag("quiet", "no progress bar");
   if (!args.parse(argv)) return 0;

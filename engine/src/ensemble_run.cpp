@@ -1,6 +1,7 @@
 // The ensemble run loop (see ensemble_run.h).
 #include "convscope/ensemble_run.h"
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
@@ -23,33 +24,37 @@ std::vector<NetworkSave> network_saves(Trainer& trainer) {
   return networks;
 }
 
-// Ends open run `run`, stopped on request: inside an epoch with where it stood and every
-// network's weights and training state, so that it continues from there; at an epoch's end as
-// cancelled.
-void stop(Store& store, int64_t run, Trainer& trainer) {
-  if (trainer.epoch_position() == 0) return store.cancel_run(run);
+// Where the trainer stands inside its epoch: that epoch's steps and every network's weights and
+// training state.
+StoppedEpoch place_of(Trainer& trainer) {
   trainer.drain_losses();  // the steps since the last drain, into the history
-  StoppedEpoch stopped{trainer.epoch(),
-                       trainer.epoch_position(),
-                       trainer.backend().step_count(),
-                       trainer.train_images(),
-                       {},
-                       {}};
+  StoppedEpoch place{trainer.epoch(),
+                     trainer.epoch_position(),
+                     trainer.backend().step_count(),
+                     trainer.train_images(),
+                     {},
+                     {}};
   const long long first = trainer.global_step() - trainer.step_in_epoch();
   for (const LossPoint& p : trainer.history().losses)
-    if (p.step >= first) stopped.losses.push_back(p);
-  stopped.networks = network_saves(trainer);
-  store.stop_run(run, stopped);
+    if (p.step >= first) place.losses.push_back(p);
+  place.networks = network_saves(trainer);
+  return place;
 }
 
 // Trains `trainer` to its end into the open run `run`.
 EnsembleOutcome train_into(Store& store, int64_t run, Trainer& trainer,
                            const EnsembleHooks& hooks) {
+  using Clock = std::chrono::steady_clock;
   EnsembleOutcome outcome{run, false};
   if (hooks.begun) hooks.begun(run);
+  Clock::time_point saved = Clock::now();  // where the run stands, last: a recorded epoch or place
   while (!trainer.finished()) {
     if (hooks.cancel_requested && hooks.cancel_requested()) {
-      stop(store, run, trainer);
+      // Stopped inside an epoch: cancelled with where it stood, so that it continues from there.
+      if (trainer.epoch_position() == 0)
+        store.cancel_run(run);
+      else
+        store.stop_run(run, place_of(trainer));
       outcome.cancelled = true;
       return outcome;
     }
@@ -57,10 +62,19 @@ EnsembleOutcome train_into(Store& store, int64_t run, Trainer& trainer,
     trainer.step();
     const bool epoch_ended = trainer.epoch() != before;
     if (hooks.stepped) hooks.stepped(trainer, epoch_ended);
-    if (!epoch_ended) continue;
+    if (!epoch_ended) {
+      if (hooks.save_every_seconds >= 0 &&
+          std::chrono::duration<double>(Clock::now() - saved).count() >= hooks.save_every_seconds) {
+        store.save_place(run, place_of(trainer));
+        saved = Clock::now();
+      }
+      continue;
+    }
     // The epoch and every network's weights and training state in one transaction: a run stopped
-    // at any moment, even by SIGKILL, continues from its latest recorded epoch.
+    // at any moment, even by SIGKILL, continues from its latest recorded epoch (or place saved
+    // since).
     store.record_epoch(run, trainer.epochs().back(), trainer.last_eval(), network_saves(trainer));
+    saved = Clock::now();
     if (hooks.epoch_recorded) hooks.epoch_recorded(trainer);
   }
   store.finish_run(run);

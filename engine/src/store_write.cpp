@@ -157,14 +157,29 @@ void Store::record_epoch(int64_t run, const EpochMetrics& m, const EvalResult& e
 
 void Store::stop_run(int64_t run, const StoppedEpoch& stopped) {
   check_writable();
-  const std::string name = m_path + ": run " + std::to_string(run);
   sql::Transaction tx(*m_db);
+  write_stopped_epoch(run, stopped);
+  end_run(run, RunStatus::Cancelled);
+  tx.commit();
+}
+
+void Store::save_place(int64_t run, const StoppedEpoch& place) {
+  check_writable();
+  sql::Transaction tx(*m_db);
+  write_stopped_epoch(run, place);
+  tx.commit();
+}
+
+void Store::write_stopped_epoch(int64_t run, const StoppedEpoch& stopped) {
+  const std::string name = m_path + ": run " + std::to_string(run);
   sql::Stmt q(*m_db,
-              "SELECT epochs_done, (SELECT count(*) FROM networks WHERE run_id = ?1) FROM runs "
-              "WHERE id = ?1");
+              "SELECT epochs_done, (SELECT count(*) FROM networks WHERE run_id = ?1), status "
+              "FROM runs WHERE id = ?1");
   if (!q.bind(1, run).step()) throw StoreError(name + " does not exist");
   const int recorded = q.i32(0), nets = q.i32(1);
+  const bool running = q.text(2) == "running";
   q.reset();
+  if (!running) throw StoreError(name + " is not running");
   if (stopped.epoch != recorded || stopped.position < 1 ||
       stopped.networks.size() != static_cast<size_t>(nets))
     throw StoreError(name + " recorded " + std::to_string(recorded) + " epoch(s) of " +
@@ -193,8 +208,6 @@ void Store::stop_run(int64_t run, const StoppedEpoch& stopped) {
     const std::string slots = encode_safetensors(m_path, s.state.slots, {{"format", "convscope"}});
     net.bind(1, run).bind(2, n).bind(3, bytes(weights)).bind(4, bytes(slots)).run();
   }
-  end_run(run, RunStatus::Cancelled);
-  tx.commit();
 }
 
 void Store::clear_stopped_epoch(int64_t run) {

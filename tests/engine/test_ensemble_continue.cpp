@@ -1,6 +1,7 @@
 // Continuing a stopped ensemble run (continue_ensemble): the run goes on from its latest recorded
-// epoch with every network's weights and optimizer state, and ends exactly as the same run trained
-// without a stop; a run that cannot continue is refused by name and left as it was.
+// epoch, or from where it stopped or last saved its place inside the next, with every network's
+// weights and optimizer state, and ends exactly as the same run trained without a stop; a run
+// that cannot continue is refused by name and left as it was.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -191,6 +192,7 @@ TEST_F(EnsembleContinue, ARunStoppedTwiceAndInterruptedStillEndsTheSame) {
     std::unique_ptr<Backend> backend = make_cpu_backend(1);
     Trainer trainer(*backend, m_train, m_val, m_cfg);
     EnsembleHooks hooks;
+    hooks.save_every_seconds = -1;  // no place saved inside an epoch: from the latest recorded
     hooks.stepped = [](const Trainer& t, bool) {
       if (t.epoch() == 2 && t.step_in_epoch() == 2) throw std::runtime_error("killed");
     };
@@ -200,11 +202,52 @@ TEST_F(EnsembleContinue, ARunStoppedTwiceAndInterruptedStillEndsTheSame) {
   const RunInfo interrupted = m_store.load_run(run).info;
   EXPECT_EQ(interrupted.status, RunStatus::Interrupted);
   EXPECT_EQ(interrupted.epochs_done, 2);
+  EXPECT_FALSE(m_store.load_stopped_epoch(run));
   EXPECT_GE(interrupted.wall_seconds, 0);
   continued(run);
   expect_same_run(run, reference);
   const RunInfo done = m_store.load_run(run).info;
   EXPECT_GE(done.wall_seconds, interrupted.wall_seconds);  // the sessions' sum, not since created
+}
+
+// While it trains, a run saves where it stands inside the epoch (here after every step): killed,
+// it continues from its latest save, not from its latest recorded epoch, and ends the same.
+TEST_F(EnsembleContinue, AKilledRunContinuesFromItsLatestSave) {
+  const int64_t reference = reference_run();
+  int64_t run = -1;
+  {
+    Store other(m_store.path());  // another process, killed after 2 steps of epoch 2
+    std::unique_ptr<Backend> backend = make_cpu_backend(1);
+    Trainer trainer(*backend, m_train, m_val, m_cfg);
+    EnsembleHooks hooks;
+    hooks.save_every_seconds = 0;
+    hooks.begun = [&](int64_t r) { run = r; };
+    hooks.stepped = [](const Trainer& t, bool) {
+      if (t.epoch() == 1 && t.step_in_epoch() == 2) throw std::runtime_error("killed");
+    };
+    EXPECT_THROW(run_ensemble(other, trainer, setup(m_cfg, m_train), hooks), std::runtime_error);
+  }
+  ASSERT_EQ(m_store.load_run(run).info.status, RunStatus::Interrupted);
+  ASSERT_EQ(m_store.load_run(run).info.epochs_done, 1);
+  const std::optional<StoppedEpoch> saved = m_store.load_stopped_epoch(run);
+  ASSERT_TRUE(saved);  // saved after epoch 2's first step; the second was not
+  EXPECT_EQ(saved->position, 16);
+  EXPECT_EQ(saved->step, 4);
+  EXPECT_EQ(saved->losses.size(), 1u);
+  ASSERT_EQ(saved->networks.size(), 3u);
+  int steps = 0;
+  EnsembleHooks hooks;
+  hooks.stepped = [&](const Trainer&, bool) { ++steps; };
+  continued(run, hooks);
+  EXPECT_EQ(steps, 2 + 3 + 3);
+  expect_same_run(run, reference);
+  EXPECT_FALSE(m_store.load_stopped_epoch(run));
+  try {
+    m_store.save_place(run, *saved);  // a place is saved for a running run only
+    ADD_FAILURE() << "saved a place for a finished run";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("is not running"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(EnsembleContinue, AFinishedRunTrainsMoreEpochs) {

@@ -30,12 +30,17 @@ ContinueRunDialog::ContinueRunDialog(const cs::RunInfo& info, int trainImages, i
                          .arg(info.epochs_done)
                          .arg(info.setup.epochs)
                          .arg(QString::fromStdString(cs::to_string(info.status)));
-  if (stoppedAt > 0)
-    recorded += tr("; stopped %1 images into epoch %2, which goes on from there")
+  if (stoppedAt > 0)  // a stop on request, or the place last saved before it was interrupted
+    recorded += (info.status == cs::RunStatus::Interrupted
+                     ? tr("; saved %1 images into epoch %2 before it was interrupted, and goes on "
+                          "from there")
+                     : tr("; stopped %1 images into epoch %2, which goes on from there"))
                     .arg(QLocale().toString(stoppedAt))
                     .arg(info.epochs_done + 1);
   auto* form = new QFormLayout;
-  form->addRow(tr("Epochs recorded"), valueLabel(recorded));
+  QLabel* recordedLabel = valueLabel(recorded);
+  recordedLabel->setObjectName(QStringLiteral("recorded"));
+  form->addRow(tr("Epochs recorded"), recordedLabel);
   form->addRow(tr("Epochs"), m_more);
   form->addRow(tr("Networks"), valueLabel(QString::number(g.nets())));
   form->addRow(tr("Architecture"), valueLabel(QString::fromStdString(g.spec.to_string())));

@@ -38,9 +38,6 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
   m_refresh->setToolTip(tr("Read the run list from the run store again"));
   m_train->setObjectName(QStringLiteral("primaryButton"));
   m_train->setToolTip(tr("Train N copies of the live view's network from different seeds"));
-  m_continue->setToolTip(
-      tr("Train the selected run on from its latest recorded epoch, with its "
-         "networks' weights and optimizer state"));
 
   setup_row_table(m_table, model);
   for (int c = 0; c < RunsModel::ColumnCount; ++c) m_table->setColumnWidth(c, kColumnWidths[c]);
@@ -92,8 +89,8 @@ void RunsPanel::updateContinue() {
   const QModelIndex current = m_table->currentIndex();
   bool can = false;
   QString tip =
-      tr("Train the selected run on from its latest recorded epoch, with its networks' "
-         "weights and optimizer state");
+      tr("Train the selected run on from where it stopped (its latest recorded epoch, or its "
+         "place inside the next), with its networks' weights and optimizer state");
   if (current.isValid()) {
     const cs::RunSummary& run = m_model->summaryAt(current.row());
     can = run.status != cs::RunStatus::Running && run.training_state && run.sweep.sweep == 0;

@@ -29,6 +29,11 @@ struct EnsembleHooks {
   std::function<void(const Trainer& trainer, bool epoch_ended)> stepped;
   // An epoch's metrics, predictions and weights are stored (trainer.epochs().back()).
   std::function<void(const Trainer& trainer)> epoch_recorded;
+  // Inside an epoch, where the run stands (every network's weights and training state) is saved
+  // (Store::save_place) once this many seconds passed since the latest save or recorded epoch,
+  // so that a run killed (SIGKILL, a crash, power loss) continues from there, not from its latest
+  // recorded epoch. 0: after every step; negative: never.
+  double save_every_seconds = 30;
 };
 
 struct EnsembleOutcome {
@@ -45,13 +50,14 @@ EnsembleOutcome run_ensemble(Store& store, Trainer& trainer, const RunSetup& set
 // Continues stopped run `run` of `store` (cancelled, interrupted or finished) with `trainer`,
 // configured as `setup` says: the run's group and data, the epochs planned in all. Loads every
 // network's weights and training state of the run's latest epoch, or of where it stopped inside
-// the next one (a stop on request, Store::stop_run), marks the run running (Store::continue_run)
-// and trains and records as run_ensemble() does from there, so that the run ends as if it had
-// never stopped. Throws StoreError, with the run and the backend left as they were, when it
-// cannot continue: it is still running; it recorded no epoch and stopped in none; `setup`
-// has another group, other data (or another number of its images) or another kind of backend; a
-// network lacks the weights or training state of that epoch (a run recorded before the store kept
-// training states); it trains a sweep's configuration (the sweep continues it: sweep_run.h).
+// the next one (a stop on request or a save while it trained: Store::stop_run, save_place), marks
+// the run running (Store::continue_run) and trains and records as run_ensemble() does from there,
+// so that the run ends as if it had never stopped. Throws StoreError, with the run and the backend
+// left as they were, when it cannot continue: it is still running; it recorded no epoch and stopped
+// in none; `setup` has another group, other data (or another number of its images) or another kind
+// of backend; a network lacks the weights or training state of that epoch (a run recorded before
+// the store kept training states); it trains a sweep's configuration (the sweep continues it:
+// sweep_run.h).
 EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
                                   const RunSetup& setup, const EnsembleHooks& hooks);
 

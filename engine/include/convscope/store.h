@@ -156,9 +156,11 @@ struct NetworkSave {
   TrainingState state;
 };
 
-// Where a run stood inside an epoch when it stopped on request (Cancel, Ctrl+C, SIGTERM), so that
-// it continues from there: the samples of epoch `epoch` + 1 trained, the steps' losses so far
-// and every network's weights and training state (its epoch `epoch`, its step `step`).
+// Where a run stood inside an epoch, so that it continues from there: when it stopped on request
+// (Cancel, Ctrl+C, SIGTERM), or at its latest save while it trained (so that a run killed, by
+// SIGKILL, a crash or power loss, loses little). The samples of epoch `epoch` + 1 trained, the
+// steps' losses so far and every network's weights and training state (its epoch `epoch`, its
+// step `step`).
 struct StoppedEpoch {
   int epoch = 0;  // the run's recorded epochs then
   int position = 0;
@@ -200,6 +202,10 @@ class Store {
   // (replacing an earlier stop's; record_epoch removes it). Throws StoreError as cancel_run, or
   // when `stopped` does not fit the run (its recorded epochs, its networks).
   void stop_run(int64_t run, const StoppedEpoch& stopped);
+  // Where running run `run` stands inside an epoch, in one transaction (replacing an earlier
+  // save's or stop's; record_epoch removes it): should its process die, the run (then
+  // "interrupted") continues from there. Throws StoreError as stop_run.
+  void save_place(int64_t run, const StoppedEpoch& place);
   // The epoch `run` stopped in, when it stopped inside the epoch after its latest recorded one
   // (none for a store older than version 6). The networks are not read when `with_networks` is
   // false. Throws StoreError when the rows are damaged.
@@ -244,6 +250,9 @@ class Store {
  private:
   void end_run(int64_t run, RunStatus status);
   void clear_stopped_epoch(int64_t run);  // inside the caller's write transaction
+  // Replaces running run `run`'s stopped epoch, inside the caller's write transaction; throws
+  // StoreError when the run is not running or `stopped` does not fit it.
+  void write_stopped_epoch(int64_t run, const StoppedEpoch& stopped);
   // Commits `tx`, which made `run` running, holding the run's lock, and keeps the run as open here.
   void commit_open_run(sql::Transaction& tx, int64_t run);
   // save_weights() inside the caller's write transaction, with the training state when given.

@@ -181,8 +181,18 @@ class TestContinueRun : public QObject {
     QVERIFY2(summary(inside).startsWith(QStringLiteral(
                  "Trains 3 networks from 22,656 images into epoch 2 to the end of epoch 5 ")),
              qPrintable(summary(inside)));
+    const auto recorded = [](const ContinueRunDialog& dialog) {
+      return dialog.findChild<QLabel*>(QStringLiteral("recorded"))->text();
+    };
+    QCOMPARE(recorded(inside),
+             QStringLiteral("1 of 3 (cancelled); stopped 22,656 images into epoch 2, which goes on "
+                            "from there"));
+    info.status = cs::RunStatus::Interrupted;  // killed: where it last saved its place
     info.epochs_done = 0;
     ContinueRunDialog inFirst(info, 60000, 640);
+    QCOMPARE(recorded(inFirst), QStringLiteral("0 of 3 (interrupted); saved 640 images into epoch "
+                                               "1 before it was interrupted, and goes on from "
+                                               "there"));
     QVERIFY2(summary(inFirst).startsWith(QStringLiteral(
                  "Trains 3 networks from 640 images into epoch 1 to the end of epoch 3 ")),
              qPrintable(summary(inFirst)));
