@@ -99,6 +99,9 @@ int ensemble_command(const std::vector<std::string>& argv) {
               "continue stopped run RUN (cancelled, interrupted or finished) from its latest "
               "epoch, or its place saved inside the next, with its networks' weights and "
               "optimizer state, on the same data: to the epochs it planned, or --epochs more");
+  args.option("save-every", "S", std::to_string(kSaveEverySeconds),
+              "seconds between saves of where the run stands inside an epoch, so that one killed "
+              "continues from there (0: after every step)");
   args.option("top", "N", "15", "print the N most often misclassified images");
   args.flag("quiet", "no progress bar");
   if (!args.parse(argv)) return 0;
@@ -106,6 +109,7 @@ int ensemble_command(const std::vector<std::string>& argv) {
   const bool continuing = args.given("continue");
   const int64_t continued = continuing ? args.integer("continue", 1, 1 << 30) : -1;
   const int top = args.integer("top", 0, 10000);  // every flag is checked before any work
+  const int save_every = args.integer("save-every", 0, 86400);
   Store store(args.str("store"));
   TrainConfig cfg =
       continuing ? continue_config(args, store.load_run_info(continued)) : TrainConfig{};
@@ -129,6 +133,7 @@ int ensemble_command(const std::vector<std::string>& argv) {
   EnsembleHooks hooks;
   LearningWarnings warnings;
   hooks.cancel_requested = [&] { return interrupt.requested(); };
+  hooks.save_every_seconds = save_every;
   hooks.begun = [&](int64_t run) {
     std::fprintf(stderr, "run %lld in %s: %d x %s, %s, batch %d, %d epoch(s)",
                  static_cast<long long>(run), store.path().c_str(), nets,

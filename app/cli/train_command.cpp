@@ -1,4 +1,5 @@
 // convscope-cli train: train one network, print per-epoch summaries, optionally save it.
+#include <chrono>
 #include <cstdio>
 #include <sstream>
 
@@ -30,8 +31,10 @@ std::string position_text(int epoch, int position) {
   return text;
 }
 
+// Writes the checkpoint of where `t` stands (its losses drained by the caller); says so unless
+// `quiet` (the saves while it trains).
 void save(const std::string& path, Trainer& t, const LearningHistory& learning,
-          const DatasetPair& data) {
+          const DatasetPair& data, bool quiet = false) {
   const TrainConfig& cfg = t.config();
   CheckpointMeta meta;
   meta.spec = cfg.group.spec;
@@ -47,8 +50,9 @@ void save(const std::string& path, Trainer& t, const LearningHistory& learning,
   meta.learning_top1 = learning.top1s();
   meta.validation_sha256 = data.test.sha256;
   save_checkpoint(path, t.backend(), 0, meta);
-  std::fprintf(stderr, "saved %s (%s, step %lld)\n", path.c_str(),
-               position_text(meta.epoch, meta.epoch_position).c_str(), meta.step);
+  if (!quiet)
+    std::fprintf(stderr, "saved %s (%s, step %lld)\n", path.c_str(),
+                 position_text(meta.epoch, meta.epoch_position).c_str(), meta.step);
 }
 
 // --resume: the checkpoint's network, optimizer, batch and seed, to train --epochs more epochs
@@ -87,7 +91,12 @@ int train_command(const std::vector<std::string>& argv) {
               "counts as one), in the order its seed gives them");
   add_backend_options(args);
   args.section("Output");
-  args.option("save", "FILE", "", "write a safetensors checkpoint at the end (also after Ctrl+C)");
+  args.option("save", "FILE", "",
+              "write a safetensors checkpoint at the end (also after Ctrl+C) and, while training, "
+              "every --save-every seconds (a run killed goes on from the last with --resume)");
+  args.option("save-every", "S", std::to_string(kSaveEverySeconds),
+              "seconds between the checkpoints --save writes while training (0: after every "
+              "step)");
   args.option("metrics", "FILE", "", "write per-epoch metrics as CSV");
   args.option("history-csv", "FILE", "",
               "write each validation image's top-1 at every evaluation as CSV "
@@ -95,6 +104,7 @@ int train_command(const std::vector<std::string>& argv) {
   args.flag("quiet", "no progress bar");
   if (!args.parse(argv)) return 0;
 
+  const int save_every = args.integer("save-every", 0, 86400);
   const DatasetPair data = load_data(args);
   const std::string resume = args.str("resume");
   const Checkpoint resumed = resume.empty() ? Checkpoint{} : read_checkpoint(resume);
@@ -133,6 +143,8 @@ int train_command(const std::vector<std::string>& argv) {
       trainer.steps_per_epoch(), args.on("quiet"));
   LearningWarnings warnings;
   long long epoch_samples_base = 0;
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point saved = Clock::now();  // --save's last checkpoint, or the start
   int exit_code = 0;
   try {
     while (!trainer.finished() && !interrupt.requested()) {
@@ -158,6 +170,11 @@ int train_command(const std::vector<std::string>& argv) {
       } else {
         const float loss = trainer.losses().empty() ? 0.f : trainer.losses().back().loss;
         progress.update(trainer.step_in_epoch(), trainer.samples_seen() - epoch_samples_base, loss);
+      }
+      if (args.given("save") && Clock::now() - saved >= std::chrono::seconds(save_every)) {
+        trainer.drain_losses();  // the checkpoint's history has every step so far
+        save(args.str("save"), trainer, history, data, true);
+        saved = Clock::now();
       }
     }
     trainer.drain_losses();  // an interrupted epoch's last steps, for the history saved

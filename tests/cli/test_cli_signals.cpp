@@ -1,12 +1,15 @@
 // Signals: SIGINT, SIGTERM and SIGHUP stop train and ensemble cleanly (train saves, the ensemble
 // keeps its finished epochs and their weights); a run whose process was killed with SIGKILL is
 // marked interrupted the next time the store is opened, and `ensemble --continue` trains it on to
-// the end the same run has without the kill.
+// the end the same run has without the kill; runs saved while they trained (train --save, the
+// ensemble's place inside an epoch) go on from their last save.
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -140,6 +143,95 @@ TEST(Signals, KilledEnsembleContinuesToTheSameEnd) {
   EXPECT_NE(refused.err.find("--lr: --continue goes on with run 1's 2 x d16:relu-d10"),
             std::string::npos)
       << refused.err;
+}
+
+// With --save, train writes its checkpoint while it trains (here after every step): killed, it
+// leaves the last one, and --resume from it ends as the same run without the kill.
+TEST(Signals, KilledTrainResumesFromItsLastCheckpoint) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 256, 64);
+  const auto with = [&](std::vector<std::string> more, bool network = true) {
+    std::vector<std::string> args = {"train",     "--data", dir.file("data"),
+                                     "--threads", "1",      "--quiet"};
+    if (network)  // a resumed run takes the checkpoint's
+      args.insert(args.end(), {"--arch", "d16:relu-d10", "--batch-size", "1"});
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  };
+  const std::string ck = dir.file("net.safetensors");
+  EXPECT_EQ(stop_with(SIGKILL, with({"--epochs", "100000", "--save", ck, "--save-every", "0"}),
+                      "epoch 2/")
+                .code,
+            128 + SIGKILL);
+  ASSERT_TRUE(std::filesystem::exists(ck));  // no save at the end: written while it trained
+  const CheckpointMeta meta = read_checkpoint_meta(ck);
+  EXPECT_GE(meta.step, 2 * 256 - 1);
+  const Result resumed = run_cli(with({"--resume", ck, "--epochs", "1", "--save", ck}, false));
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  const std::string ref = dir.file("ref.safetensors");
+  ASSERT_EQ(run_cli(with({"--epochs", std::to_string(meta.epoch + 1), "--save", ref})).code, 0);
+  const std::vector<NamedTensor> a = read_safetensors(ck), b = read_safetensors(ref);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t t = 0; t < a.size(); ++t) EXPECT_EQ(a[t].data, b[t].data) << a[t].name;
+}
+
+// While it trains, an ensemble run saves where it stands inside the epoch (here after every
+// step): killed early in an epoch, it continues from there, not from the epoch's start, and ends
+// as the same run without the kill.
+TEST(Signals, KilledEnsembleContinuesFromItsLastSave) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 256, 64);
+  const std::string store_path = dir.file("runs.db");
+  const std::vector<std::string> common = {"--data",  dir.file("data"), "--threads", "1",
+                                           "--quiet", "--store",        store_path};
+  std::vector<std::string> killed = {"ensemble", "--arch", "d16:relu-d10", "--nets", "2",
+                                     "--epochs", "100000", "--batch-size", "1",      "--save-every",
+                                     "0"};
+  killed.insert(killed.end(), common.begin(), common.end());
+  StoppedEpoch place;
+  const Result r = stop_with(SIGKILL, killed, "epoch 1/", [&] {
+    // Killed once it saved a place in the first quarter of an epoch after the first: far from
+    // the epoch's end, which removes it.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      Store store(store_path, StoreAccess::ReadOnly);
+      if (const auto saved = store.load_stopped_epoch(1, false);
+          saved && saved->epoch >= 1 && saved->position <= 64) {
+        place = *saved;
+        return;
+      }
+    }
+    ADD_FAILURE() << "no place saved early in an epoch";
+  });
+  EXPECT_EQ(r.code, 128 + SIGKILL);
+  int at = 0;
+  {
+    Store store(store_path);
+    EXPECT_EQ(store.load_run(1).info.status, RunStatus::Interrupted);
+    const std::optional<StoppedEpoch> saved = store.load_stopped_epoch(1, false);
+    ASSERT_TRUE(saved);
+    EXPECT_EQ(saved->epoch, place.epoch);  // the same epoch, maybe a few steps on
+    EXPECT_GE(saved->position, place.position);
+    at = saved->position;
+  }
+  std::vector<std::string> resumed = {"ensemble", "--continue", "1", "--epochs", "1"};
+  resumed.insert(resumed.end(), common.begin(), common.end());
+  const Result c = run_cli(resumed);
+  ASSERT_EQ(c.code, 0) << c.err;
+  const std::string where = "continued in epoch " + std::to_string(place.epoch + 1) + " after " +
+                            std::to_string(at) + " of its images";
+  EXPECT_NE(c.err.find(where), std::string::npos) << c.err;
+
+  std::vector<std::string> reference = {"ensemble", "--arch",   "d16:relu-d10",
+                                        "--nets",   "2",        "--batch-size",
+                                        "1",        "--epochs", std::to_string(place.epoch + 1)};
+  reference.insert(reference.end(), common.begin(), common.end());
+  ASSERT_EQ(run_cli(reference).code, 0);
+  Store store(store_path);
+  EXPECT_EQ(store.load_run(1).info.epochs_done, place.epoch + 1);
+  for (int net = 0; net < 2; ++net)
+    EXPECT_EQ(store.load_weights(1, net)[0].data, store.load_weights(2, net)[0].data)
+        << "network " << net;
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ struct EnsembleHooks {
   // (Store::save_place) once this many seconds passed since the latest save or recorded epoch,
   // so that a run killed (SIGKILL, a crash, power loss) continues from there, not from its latest
   // recorded epoch. 0: after every step; negative: never.
-  double save_every_seconds = 30;
+  double save_every_seconds = kSaveEverySeconds;
 };
 
 struct EnsembleOutcome {

@@ -58,6 +58,11 @@ struct EpochMetrics {
 inline constexpr long long kNotLearningSteps = 100;
 std::string not_learning_warning(const EvalResult& eval, int classes, long long steps);
 
+// How often a long run saves where it stands while it trains (the ensemble loop's place inside an
+// epoch, `train --save`'s checkpoint), so that a run killed (SIGKILL, a crash, power loss) loses
+// at most this much training.
+inline constexpr int kSaveEverySeconds = 30;
+
 class Trainer {
  public:
   // The backend must outlive the trainer; configure() is called here.
