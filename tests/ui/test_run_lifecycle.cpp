@@ -1,8 +1,9 @@
 // A run's life in the main window beyond its first start: asking before unsaved training is
 // discarded (Reset, Load checkpoint, Quit), continuing from a checkpoint with the status bar and
 // the probe naming the same epoch and step, the learning rate changed while paused, the
-// File menu's recent checkpoints, File > Save checkpoint's dialog, and a termination signal that
-// keeps an unsaved run for the next start.
+// File menu's recent checkpoints, File > Save checkpoint's dialog, a termination signal that
+// keeps an unsaved run for the next start, and the autosave of an instance that crashed, restored
+// at the next.
 #include <QAction>
 #include <QApplication>
 #include <QDoubleSpinBox>
@@ -10,6 +11,7 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLockFile>
 #include <QMenu>
 #include <QMenuBar>
 #include <QSettings>
@@ -49,6 +51,7 @@ class TestRunLifecycle : public QObject {
   void saveCheckpointAsksForAFile();
   void terminationSignalsArriveAsQtSignals();
   void aSignalKeepsTheUnsavedRunForTheNextStart();
+  void aCrashedInstancesAutosaveComesBack();
 
  private:
   using Answer = UnsavedRunGuard::Answer;
@@ -361,7 +364,52 @@ void TestRunLifecycle::aSignalKeepsTheUnsavedRunForTheNextStart() {
   QStandardPaths::setTestModeEnabled(false);
 }
 
-QTEST_MAIN(TestRunLifecycle)
+void TestRunLifecycle::aCrashedInstancesAutosaveComesBack() {
+  QStandardPaths::setTestModeEnabled(true);  // the recovery folder under ~/.qttest
+  const QString dir = RunRecovery::directory();
+  QDir(dir).removeRecursively();
+  const QString trained = m_dir.filePath(QStringLiteral("crashed.safetensors"));
+  const QString own = dir + QStringLiteral("/autosave-%1").arg(QCoreApplication::applicationPid());
+  {
+    MainWindow window(m_data, {});
+    window.show();
+    LiveTrainingView* live = window.live();
+    for (int i = 0; i < 3; ++i) live->actions().step->trigger();
+    QTRY_COMPARE(positionText(window), QStringLiteral("Epoch 1/1 (3/32) · step 3"));
+    QVERIFY(QFile::exists(own + QStringLiteral(".lock")));  // held while this instance runs
+    QTRY_VERIFY(QFile::exists(own + QStringLiteral(".safetensors")));  // a single step is kept
+    QFile::copy(own + QStringLiteral(".safetensors"), trained);
+  }
+  QVERIFY(!QFile::exists(own + QStringLiteral(".safetensors")));  // a clean exit leaves nothing
+  QVERIFY(!QFile::exists(own + QStringLiteral(".lock")));
+  QCOMPARE(metaOf(trained).step, 3);
+
+  // Two autosaves: one whose instance is gone (no lock held), one whose instance runs.
+  QVERIFY(QFile::copy(trained, dir + QStringLiteral("/autosave-424242.safetensors")));
+  QVERIFY(QFile::copy(trained, dir + QStringLiteral("/autosave-1.safetensors")));
+  QLockFile running(dir + QStringLiteral("/autosave-1.lock"));
+  QVERIFY(running.tryLock(0));
+  MainWindow next(m_data, {});  // the next start: the crashed instance's run, paused at its step
+  next.show();
+  TrainingSession* session = next.live()->session();
+  QTRY_COMPARE(session->state(), TrainingState::Paused);
+  QTRY_COMPARE(positionText(next), QStringLiteral("Epoch 1/1 (3/32) · step 3"));
+  const QStringList adopted =
+      QDir(dir).entryList({QStringLiteral("convscope-autosaved-*.safetensors")});
+  QCOMPARE(adopted.size(), 1);  // kept under a name of its own, found once
+  QVERIFY(!QFile::exists(dir + QStringLiteral("/autosave-424242.safetensors")));
+  QVERIFY(QFile::exists(dir + QStringLiteral("/autosave-1.safetensors")));  // left to its instance
+  QVERIFY(
+      next.live()->recentCheckpoints()->files().contains(dir + QLatin1Char('/') + adopted.front()));
+  QVERIFY(!next.live()->unsavedRunGuard()->isUnsaved());
+  QTRY_VERIFY2(next.trainingStatusBar()->currentMessage().startsWith(QStringLiteral(
+                   "Restored the run Convscope was training when it stopped unexpectedly")),
+               qPrintable(next.trainingStatusBar()->currentMessage()));
+  running.unlock();
+  QDir(dir).removeRecursively();
+  QStandardPaths::setTestModeEnabled(false);
+}
+
 void TestRunLifecycle::saveCheckpointAsksForAFile() {
   MainWindow window(m_data, {});
   window.show();
@@ -398,4 +446,5 @@ void TestRunLifecycle::saveCheckpointAsksForAFile() {
   QCOMPARE(live->recentCheckpoints()->files().value(0), chosen);
 }
 
+QTEST_MAIN(TestRunLifecycle)
 #include "test_run_lifecycle.moc"

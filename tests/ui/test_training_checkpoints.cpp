@@ -1,6 +1,7 @@
 // Checkpoints through the training worker, as the UI saves and loads them: a round trip, a loaded
 // run that goes on with consistent labels (mid-epoch too, ending as the run without a stop), a
-// failed load that keeps the run, and the training set a checkpoint names.
+// failed load that keeps the run, the training set a checkpoint names, and the autosave kept
+// against a crash.
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -23,6 +24,7 @@ class TestTrainingCheckpoints : public QObject {
   void failedLoadKeepsTheRun();
   void checkpointNamesTheTrainingSet();
   void checkpointSavedMidEpochGoesOnWhereItStopped();
+  void autosaveHoldsTheRunUntilAFileDoes();
 
  private:
   DatasetPtr m_data;
@@ -254,6 +256,46 @@ void TestTrainingCheckpoints::checkpointSavedMidEpochGoesOnWhereItStopped() {
   for (size_t t = 0; t < a.tensors.size(); ++t)
     QVERIFY2(a.tensors[t].data == b.tensors[t].data, a.tensors[t].name.c_str());
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+}
+
+// The autosave (RunRecovery's, against a crash) holds the run wherever no file does: written when
+// due while it trains and whenever it stops running, gone once the user's file holds the run,
+// once the run is cleared and when the worker ends (a clean exit).
+void TestTrainingCheckpoints::autosaveHoldsTheRunUntilAFileDoes() {
+  const QString autosave = m_dir.filePath(QStringLiteral("autosave.safetensors"));
+  const QString mine = m_dir.filePath(QStringLiteral("mine.safetensors"));
+  const auto autosaved = [&] { return cs::read_checkpoint_meta(autosave.toStdString()); };
+  {
+    Session s(m_data);
+    auto& [session, rec] = s;
+    session.invoke(&TrainingWorker::setAutosave, autosave, 3600 * 1000);  // not due by time here
+    const RunRequest run = testing_data::smallRun(*m_data, 100);
+    session.invoke(&TrainingWorker::start, run);
+    QTRY_VERIFY(rec.last.globalStep >= 5);
+    QVERIFY(!QFile::exists(autosave));
+    session.invokeAndWait(&TrainingWorker::pause);  // stopped running: written, where it stands
+    QTRY_COMPARE(session.state(), TrainingState::Paused);
+    QTRY_COMPARE(rec.last.globalStep, autosaved().step);
+    const cs::CheckpointMeta paused = autosaved();
+    QCOMPARE(static_cast<long long>(paused.history.losses.size()), paused.step);  // every loss
+    QCOMPARE(paused.epoch_position, static_cast<int>(paused.step % kStepsPerEpoch) * 32);
+    session.invokeAndWait(&TrainingWorker::step, run);  // a single step: written again
+    QCOMPARE(autosaved().step, paused.step + 1);
+    session.invokeAndWait(&TrainingWorker::saveCheckpoint, mine);
+    QVERIFY(!QFile::exists(autosave));              // the user's file holds the run
+    session.invokeAndWait(&TrainingWorker::pause);  // already paused: no new step to keep
+    QVERIFY(!QFile::exists(autosave));
+    session.invokeAndWait(&TrainingWorker::step, run);
+    QCOMPARE(autosaved().step, paused.step + 2);
+    session.invokeAndWait(&TrainingWorker::reset);
+    QVERIFY(!QFile::exists(autosave));  // a cleared run leaves nothing to recover
+
+    session.invokeAndWait(&TrainingWorker::setAutosave, autosave, 0);  // due after every chunk
+    session.invoke(&TrainingWorker::start, run);
+    QTRY_VERIFY(QFile::exists(autosave));
+    QCOMPARE(session.state(), TrainingState::Running);  // written while it trains
+  }
+  QVERIFY(!QFile::exists(autosave));  // the worker's end, a clean exit, removes it
 }
 
 QTEST_MAIN(TestTrainingCheckpoints)

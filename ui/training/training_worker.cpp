@@ -1,11 +1,12 @@
 #include "training/training_worker.h"
 
-#include <QFileInfo>
+#include <QFile>
 #include <algorithm>
 
 #include "canvas/digit_inference.h"
 #include "canvas/image_probe.h"
 #include "convscope/checkpoint.h"
+#include "training/run_checkpoint.h"
 
 namespace {
 
@@ -28,7 +29,8 @@ TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
 }
 
 TrainingWorker::~TrainingWorker() {
-  m_trainer.reset();  // before the backend it refers to
+  if (!m_autosavePath.isEmpty()) QFile::remove(m_autosavePath);  // a clean exit: nothing to recover
+  m_trainer.reset();                                             // before the backend it refers to
 }
 
 void TrainingWorker::interrupt() {
@@ -68,7 +70,10 @@ void TrainingWorker::start(const RunRequest& request) {
 void TrainingWorker::pause() {
   if (m_state != TrainingState::Running) return;
   setState(TrainingState::Paused);
-  guarded([this] { captureSnapshot(); });
+  guarded([this] {
+    captureSnapshot();
+    autosave(true);
+  });
   emitProgress(true);
 }
 
@@ -87,6 +92,7 @@ void TrainingWorker::step(const RunRequest& request) {
   const bool ok = guarded([&] {
     more = trainOneStep();
     captureSnapshot();  // the weights after this step, as the status bar counts it
+    autosave(true);
   });
   m_trainedSeconds += clock.nsecsElapsed() * 1e-9;
   if (!ok) return;
@@ -97,11 +103,15 @@ void TrainingWorker::step(const RunRequest& request) {
 void TrainingWorker::stop() {
   if (m_state != TrainingState::Running && m_state != TrainingState::Paused) return;
   setState(TrainingState::Stopped);
-  guarded([this] { captureSnapshot(); });
+  guarded([this] {
+    captureSnapshot();
+    autosave(true);
+  });
   emitProgress(true);
 }
 
 void TrainingWorker::reset() {
+  dropAutosave(0);
   m_trainer.reset();
   m_history.reset();
   m_runData.reset();
@@ -155,61 +165,45 @@ void TrainingWorker::saveCheckpoint(const QString& path) {
     return;
   }
   guarded([&] {
-    const cs::TrainConfig& cfg = m_trainer->config();
-    cs::CheckpointMeta meta;
-    meta.spec = cfg.group.spec;
-    meta.optimizer = cfg.group.optimizer;
-    meta.batch_size = cfg.group.batch_size;
-    meta.seed = cfg.group.seeds.front();
-    meta.step = m_backend->step_count();
-    meta.epoch = m_trainer->epoch();
-    meta.epoch_position = m_trainer->epoch_position();
-    meta.dataset = m_runData->train.name;  // the data the weights were trained on
-    meta.validation_sha256 = m_runData->test.sha256;
     m_trainer->drain_losses();  // a GPU's last few steps (it drains every 10)
-    meta.history = m_trainer->history();
-    meta.learning_points = m_history->points();
-    meta.learning_top1 = m_history->top1s();
+    const cs::CheckpointMeta meta = RunCheckpoint::meta(*m_trainer, *m_runData, *m_history);
     cs::save_checkpoint(path.toStdString(), *m_backend, 0, meta);
+    dropAutosave(meta.step);  // the run's weights are in the user's file now
     Q_EMIT checkpointSaved(path, meta.step);
   });
 }
 
-QString TrainingWorker::checkpointProblem(const QString& path, cs::Checkpoint* checkpoint) const {
-  const QString name = QFileInfo(path).fileName();
-  if (!QFileInfo(path).isFile()) return tr("%1 does not exist or is not a file.").arg(path);
+void TrainingWorker::setAutosave(const QString& path, int intervalMs) {
+  dropAutosave(m_autosavedStep);
+  m_autosavePath = path;
+  m_autosaveMs = intervalMs;
+}
+
+void TrainingWorker::autosave(bool now) {
+  if (m_autosavePath.isEmpty() || !m_trainer) return;
+  const long long step = m_backend->step_count();
+  if (step == m_autosavedStep || (!now && m_autosaveClock.elapsed() < m_autosaveMs)) return;
+  m_trainer->drain_losses();  // a divergence found here is the caller's to report
+  m_autosaveClock.start();
   try {
-    *checkpoint = cs::read_checkpoint(path.toStdString());
-  } catch (const std::exception& e) {
-    QString why = QString::fromUtf8(e.what());
-    const QString prefix = path + QStringLiteral(": ");
-    if (why.startsWith(prefix)) why = why.mid(prefix.size());
-    if (why.startsWith(QStringLiteral("not a Convscope checkpoint")))
-      return tr("%1 is %2.").arg(name, why);
-    return tr("%1 is not a Convscope checkpoint (%2).").arg(name, why);
+    cs::save_checkpoint(m_autosavePath.toStdString(), *m_backend, 0,
+                        RunCheckpoint::meta(*m_trainer, *m_runData, *m_history));
+    m_autosavedStep = step;
+  } catch (const std::exception& e) {  // a full disk: the run trains on, unprotected
+    Q_EMIT autosaveFailed(QString::fromStdString(cs::describe(e).message));
   }
-  if (!m_data) return {};  // beginRun() says what to do
-  const cs::NetworkSpec& spec = checkpoint->meta.spec;
-  const cs::Shape3 in = spec.input, have = m_data->train.shape;
-  if (in.c != have.c || in.h != have.h || in.w != have.w || spec.classes != m_data->train.classes)
-    return tr("%1 was trained on %2×%3×%4 images of %5 classes; the loaded dataset has "
-              "%6×%7×%8 images of %9 classes.")
-        .arg(name)
-        .arg(in.c)
-        .arg(in.h)
-        .arg(in.w)
-        .arg(spec.classes)
-        .arg(have.c)
-        .arg(have.h)
-        .arg(have.w)
-        .arg(m_data->train.classes);
-  return {};
+}
+
+void TrainingWorker::dropAutosave(long long coveredStep) {
+  if (!m_autosavePath.isEmpty()) QFile::remove(m_autosavePath);
+  m_autosavedStep = coveredStep;
+  m_autosaveClock.start();
 }
 
 void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& request) {
   if (m_state == TrainingState::Running) return;
   cs::Checkpoint checkpoint;
-  const QString problem = checkpointProblem(path, &checkpoint);
+  const QString problem = RunCheckpoint::problem(path, m_data, &checkpoint);
   if (!problem.isEmpty()) return Q_EMIT failed(tr("Could not load the checkpoint"), problem);
   const cs::CheckpointMeta& meta = checkpoint.meta;
   RunRequest run = request;
@@ -231,6 +225,7 @@ void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& reque
     captureSnapshot();
   });
   if (!ok) return reset();  // a half-loaded run would show freshly initialized weights
+  dropAutosave(meta.step);  // the file loaded holds it
   setState(TrainingState::Paused);
   emitProgress(true);
   // The panels adopt its settings; its histories reached the UI with runStarted.
@@ -279,6 +274,7 @@ bool TrainingWorker::beginRun(const RunRequest& request, const cs::RunHistory& h
   if (!ok) return false;
   m_history = std::make_unique<cs::LearningHistory>(m_runData->test.labels);
   m_trainer->record_history(m_history.get());
+  dropAutosave(0);  // the run it held is left
   m_evalCursor = 0;
   m_trainedSeconds = 0;
   m_runStartStep = m_epochStartStep = 0;
@@ -360,6 +356,7 @@ void TrainingWorker::runChunk() {
       requestFrameIfDue();
       more = trainOneStep();
     }
+    autosave(!more);  // when due, and at the run's end
   });
   m_trainedSeconds += chunk.nsecsElapsed() * 1e-9;
   if (!ok) return;

@@ -58,6 +58,12 @@ class TrainingWorker : public QObject {
   void refreshSnapshot();
   void evaluateNow();
   void saveCheckpoint(const QString& path);
+  // Crash recovery (RunRecovery): while the run has steps that no file holds, its checkpoint is
+  // written to `path` every `intervalMs` of training and whenever it stops running (pause, stop,
+  // a single step, the end). The file goes when the run is saved (the user's file holds it),
+  // loaded, replaced or cleared, when the autosave moves elsewhere, and when the worker is
+  // destroyed (a clean exit); only a crash leaves it. An empty path ends the autosave.
+  void setAutosave(const QString& path, int intervalMs);
   // A run from the checkpoint's architecture and hyperparameters, paused after its last
   // completed epoch, to train request.config.epochs more. A file that cannot be loaded
   // changes nothing: the current run and its state stay.
@@ -85,6 +91,7 @@ class TrainingWorker : public QObject {
   void evaluated(const EvaluationReport& report);
   void checkpointSaved(const QString& path, long long step);  // step: the weights'
   void checkpointLoaded(const QString& path, const cs::CheckpointMeta& meta);
+  void autosaveFailed(const QString& message);  // the run trains on
   void failed(const QString& title, const QString& message);
   void digitPredicted(const DigitPrediction& prediction);
   void saliencyComputed(const SaliencyResult& result);
@@ -103,9 +110,12 @@ class TrainingWorker : public QObject {
   bool rebuildTrainer(const cs::TrainConfig& cfg);
   // Frames name the epoch that comes next from now on (after a load or a rebuild).
   void startEpochAt(long long step);
-  // Reads the whole checkpoint and checks it against the loaded dataset: what is wrong with it,
-  // worded for the user, or nothing (and `checkpoint` holds it) before the current run is left.
-  QString checkpointProblem(const QString& path, cs::Checkpoint* checkpoint) const;
+  // The run's checkpoint into the autosave file when due (`now`: whenever a step is not in it).
+  // Throws DivergenceError as the trainer does (its losses are drained first).
+  void autosave(bool now);
+  // Removes the autosave file; `coveredStep`: the step a file holds now, so none is due before
+  // the next step.
+  void dropAutosave(long long coveredStep);
   Position position() const;
   void runChunk();
   void scheduleChunk();
@@ -146,4 +156,8 @@ class TrainingWorker : public QObject {
   double m_rateSeconds = 0;        // (time, samples) when samples/s was last measured
   long long m_rateSamples = 0;
   double m_samplesPerSecond = 0;
+  QString m_autosavePath;  // empty: no autosave
+  int m_autosaveMs = 0;
+  QElapsedTimer m_autosaveClock;   // since the last autosave, or since the run began
+  long long m_autosavedStep = -1;  // the step a file holds (the autosave, a save, a load)
 };

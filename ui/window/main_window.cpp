@@ -13,6 +13,7 @@
 #include <QTimer>
 #include <QToolBar>
 
+#include "convscope/trainer.h"
 #include "ensemble/ensemble_page.h"
 #include "predictions/prediction_model.h"
 #include "settings/hyperparameter_panel.h"
@@ -49,6 +50,7 @@ MainWindow::MainWindow(DatasetPtr data, const QString& dataProblem, QWidget* par
   if (!restoreGeometry(q.value(QStringLiteral("window/geometry")).toByteArray())) fitScreen();
   showView(static_cast<View>(q.value(QStringLiteral("window/view"), LiveView).toInt()));
   m_recovery->restorePending();  // queued after the dataset, as a Load checkpoint would be
+  m_recovery->startAutosave(cs::kSaveEverySeconds * 1000);
 }
 
 void MainWindow::fitScreen() {

@@ -1,8 +1,11 @@
 #include "window/run_recovery.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QLocale>
+#include <QLockFile>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -16,9 +19,23 @@ namespace {
 const QString kPathKey = QStringLiteral("recovery/checkpoint");
 const QString kSignalKey = QStringLiteral("recovery/signal");
 
+// The lock file beside autosave `file` (autosave-<pid>.safetensors).
+QString lockOf(const QString& file) {
+  return file.chopped(int(QStringLiteral(".safetensors").size())) + QStringLiteral(".lock");
+}
+
 }  // namespace
 
-RunRecovery::RunRecovery(LiveTrainingView* live, QObject* parent) : QObject(parent), m_live(live) {}
+RunRecovery::RunRecovery(LiveTrainingView* live, QObject* parent) : QObject(parent), m_live(live) {
+  connect(live->session()->worker(), &TrainingWorker::autosaveFailed, this,
+          [this](const QString& message) {
+            Q_EMIT statusMessage(tr("Could not autosave the run (%1); it trains on. Save it with "
+                                    "File ▸ Save checkpoint.")
+                                     .arg(message));
+          });
+}
+
+RunRecovery::~RunRecovery() = default;  // the lock goes; the worker removes its autosave
 
 QString RunRecovery::directory() {
   // Beside the run store (~/.local/share/convscope/convscope.db, or under $XDG_DATA_HOME).
@@ -56,17 +73,74 @@ QString RunRecovery::saveForSignal(int signal, QString* error) {
 }
 
 void RunRecovery::restorePending() {
+  const QStringList autosaved = adoptOrphanedAutosaves();
   QSettings q;
   const QString path = q.value(kPathKey).toString();
   const QString signal = q.value(kSignalKey).toString();
   q.remove(QStringLiteral("recovery"));
+  if (path.isEmpty() && !autosaved.isEmpty()) {
+    return restore(autosaved.front(),
+                   tr("Restored the run Convscope was training when it stopped unexpectedly "
+                      "(autosaved %1), from %2")
+                       .arg(QLocale().toString(QFileInfo(autosaved.front()).lastModified(),
+                                               QLocale::ShortFormat),
+                            QDir::toNativeSeparators(autosaved.front())));
+  }
   if (path.isEmpty()) return;
   if (!QFileInfo(path).isFile()) {
     Q_EMIT statusMessage(tr("The run saved when %1 stopped Convscope is gone: %2")
                              .arg(signal, QDir::toNativeSeparators(path)));
     return;
   }
+  restore(path,
+          tr("Restored the run %1 stopped, from %2").arg(signal, QDir::toNativeSeparators(path)));
+}
+
+void RunRecovery::restore(const QString& path, const QString& message) {
+  // Said once the run is back, after (and so over) the load's own message; a failed load says why
+  // itself.
+  TrainingWorker* worker = m_live->session()->worker();
+  auto done = std::make_shared<QMetaObject::Connection[]>(2);
+  const auto end = [done] {
+    QObject::disconnect(done[0]);
+    QObject::disconnect(done[1]);
+  };
+  done[0] = connect(worker, &TrainingWorker::checkpointLoaded, this, [this, message, end] {
+    end();
+    Q_EMIT statusMessage(message);
+  });
+  done[1] = connect(worker, &TrainingWorker::failed, this, end);
   m_live->loadCheckpoint(path);
-  Q_EMIT statusMessage(
-      tr("Restoring the run %1 stopped, from %2").arg(signal, QDir::toNativeSeparators(path)));
+}
+
+void RunRecovery::startAutosave(int intervalMs) {
+  const QString dir = directory();
+  const QString path =
+      dir + QStringLiteral("/autosave-%1.safetensors").arg(QCoreApplication::applicationPid());
+  auto lock = std::make_unique<QLockFile>(lockOf(path));
+  lock->setStaleLockTime(0);  // held for the whole session: stale only when its process is gone
+  if (!QDir().mkpath(dir) || !lock->tryLock(0)) {
+    Q_EMIT statusMessage(tr("No autosave: %1 cannot be locked").arg(QDir::toNativeSeparators(dir)));
+    return;
+  }
+  m_lock = std::move(lock);
+  m_live->session()->invoke(&TrainingWorker::setAutosave, path, intervalMs);
+}
+
+QStringList RunRecovery::adoptOrphanedAutosaves() {
+  QDir dir(directory());
+  QStringList adopted;
+  const QFileInfoList files = dir.entryInfoList({QStringLiteral("autosave-*.safetensors")},
+                                                QDir::Files, QDir::Time);  // newest first
+  for (const QFileInfo& file : files) {
+    QLockFile lock(lockOf(file.filePath()));
+    lock.setStaleLockTime(0);
+    if (!lock.tryLock(0)) continue;  // its instance is running
+    const QString stem = QStringLiteral("convscope-autosaved-") +
+                         file.lastModified().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    QString name = stem + QStringLiteral(".safetensors");
+    for (int n = 2; dir.exists(name); ++n) name = stem + QStringLiteral("-%1.safetensors").arg(n);
+    if (dir.rename(file.fileName(), name)) adopted << dir.filePath(name);
+  }
+  return adopted;
 }

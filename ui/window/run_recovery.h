@@ -1,30 +1,50 @@
-// What a termination signal would lose: the live run's unsaved training. Nobody can be asked
-// then, so saveForSignal() writes the run to a checkpoint in the recovery folder (before it
-// returns) and notes it in the settings; the next start restores it, paused at its step, through
-// File ▸ Load checkpoint's path (so it is in Recent checkpoints too).
+// What a termination signal or a crash would lose: the live run's unsaved training. Nobody can
+// be asked at a signal, so saveForSignal() writes the run to a checkpoint in the recovery folder
+// (before it returns) and notes it in the settings. Against a crash (SIGKILL, a power loss) the
+// worker autosaves the run there while it trains (TrainingWorker::setAutosave) as
+// autosave-<pid>.safetensors, beside a lock file this process holds (QLockFile); a clean exit
+// removes both. The next start restores the run a signal saved or, failing that, the newest
+// one whose process is gone, paused at its step, through File ▸ Load checkpoint's path (so it is
+// in Recent checkpoints too); the autosaves of running instances are left to them.
 #pragma once
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
+#include <memory>
 
 class LiveTrainingView;
+class QLockFile;
 
 class RunRecovery : public QObject {
   Q_OBJECT
 
  public:
   explicit RunRecovery(LiveTrainingView* live, QObject* parent = nullptr);
+  ~RunRecovery() override;
 
   // ~/.local/share/convscope/recovered, beside the run store.
   static QString directory();
   // The checkpoint written (empty when nothing was unsaved, or the save failed: then `error`).
   QString saveForSignal(int signal, QString* error = nullptr);
-  // Loads the run a signal saved at the last exit, if any (once).
+  // Loads the run a signal saved at the last exit, if any (once), else the newest a crashed
+  // instance autosaved (each such file is renamed convscope-autosaved-<its time>.safetensors
+  // first, so that it is found once and kept).
   void restorePending();
+  // Autosaves this instance's live run every `intervalMs` of training from now on (when the
+  // recovery folder can hold its lock; else it says why and does not).
+  void startAutosave(int intervalMs);
 
  Q_SIGNALS:
   void statusMessage(const QString& text);
 
  private:
+  // Loads `path` and says `message` once it is loaded.
+  void restore(const QString& path, const QString& message);
+  // Renames the autosaves whose process is gone (their lock is free) and returns the new names,
+  // newest first.
+  QStringList adoptOrphanedAutosaves();
+
   LiveTrainingView* m_live;
+  std::unique_ptr<QLockFile> m_lock;  // held while this instance autosaves
 };

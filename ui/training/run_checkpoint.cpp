@@ -1,0 +1,54 @@
+#include "training/run_checkpoint.h"
+
+#include <QFileInfo>
+
+cs::CheckpointMeta RunCheckpoint::meta(cs::Trainer& trainer, const cs::DatasetPair& data,
+                                       const cs::LearningHistory& learning) {
+  const cs::TrainConfig& cfg = trainer.config();
+  cs::CheckpointMeta meta;
+  meta.spec = cfg.group.spec;
+  meta.optimizer = cfg.group.optimizer;
+  meta.batch_size = cfg.group.batch_size;
+  meta.seed = cfg.group.seeds.front();
+  meta.step = trainer.backend().step_count();
+  meta.epoch = trainer.epoch();
+  meta.epoch_position = trainer.epoch_position();
+  meta.dataset = data.train.name;  // the data the weights were trained on
+  meta.validation_sha256 = data.test.sha256;
+  meta.history = trainer.history();
+  meta.learning_points = learning.points();
+  meta.learning_top1 = learning.top1s();
+  return meta;
+}
+
+QString RunCheckpoint::problem(const QString& path, const DatasetPtr& data,
+                               cs::Checkpoint* checkpoint) {
+  const QString name = QFileInfo(path).fileName();
+  if (!QFileInfo(path).isFile()) return tr("%1 does not exist or is not a file.").arg(path);
+  try {
+    *checkpoint = cs::read_checkpoint(path.toStdString());
+  } catch (const std::exception& e) {
+    QString why = QString::fromUtf8(e.what());
+    const QString prefix = path + QStringLiteral(": ");
+    if (why.startsWith(prefix)) why = why.mid(prefix.size());
+    if (why.startsWith(QStringLiteral("not a Convscope checkpoint")))
+      return tr("%1 is %2.").arg(name, why);
+    return tr("%1 is not a Convscope checkpoint (%2).").arg(name, why);
+  }
+  if (!data) return {};  // the worker's beginRun() says what to do
+  const cs::NetworkSpec& spec = checkpoint->meta.spec;
+  const cs::Shape3 in = spec.input, have = data->train.shape;
+  if (in.c != have.c || in.h != have.h || in.w != have.w || spec.classes != data->train.classes)
+    return tr("%1 was trained on %2×%3×%4 images of %5 classes; the loaded dataset has "
+              "%6×%7×%8 images of %9 classes.")
+        .arg(name)
+        .arg(in.c)
+        .arg(in.h)
+        .arg(in.w)
+        .arg(spec.classes)
+        .arg(have.c)
+        .arg(have.h)
+        .arg(have.w)
+        .arg(data->train.classes);
+  return {};
+}
