@@ -59,6 +59,7 @@ class TestCharts : public QObject {
   void fitRange();
   void roundSteps();
   void finalAccuracyAxisStaysWithinPercent();
+  void aRangeChangeNeverLaysOutThousandsOfTicks();
   void sliderSmoothsTheLoss();
   void accuracyAxisFitsTheAccuracies();
   void recentAccuracyWindow();
@@ -126,6 +127,27 @@ void TestCharts::roundSteps() {
   QCOMPARE(axis.labelFormat(), QStringLiteral("%.1f"));
   QCOMPARE(ticksShown(&axis), 7);
   QCOMPARE(chart_math::ticksWithin(0, 100, 20), 6);
+}
+
+// An axis lays out an item per tick at every change: from a fresh run's 0..10 (a step of 2) to a
+// loaded run's 35,000 steps and back, the step and the range change in the order that never asks
+// for more than the old or the new range's ticks.
+void TestCharts::aRangeChangeNeverLaysOutThousandsOfTicks() {
+  QValueAxis axis;
+  int most = 0;
+  const auto count = [&] {
+    if (axis.tickType() == QValueAxis::TicksDynamic) most = std::max(most, ticksShown(&axis));
+  };
+  connect(&axis, &QValueAxis::rangeChanged, this, count);
+  connect(&axis, &QValueAxis::tickIntervalChanged, this, count);
+  chart_math::setRoundRange(&axis, 0, 10, 5);
+  QCOMPARE(axis.tickInterval(), 2.0);
+  chart_math::setRoundRange(&axis, 0, 40000, 5);
+  QCOMPARE(axis.tickInterval(), 10000.0);
+  QCOMPARE(axis.max(), 40000.0);
+  chart_math::setRoundRange(&axis, 0, 10, 5);
+  QCOMPARE(axis.tickInterval(), 2.0);
+  QVERIFY2(most <= 6, qPrintable(QString::number(most)));
 }
 
 void TestCharts::finalAccuracyAxisStaysWithinPercent() {

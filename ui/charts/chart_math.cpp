@@ -77,10 +77,16 @@ void applyRoundTicks(QValueAxis* axis, double min, double max, int ticks) {
   if (axis->labelFormat() != format) axis->setLabelFormat(format);
 }
 
+void setRoundRange(QValueAxis* axis, double min, double max, int ticks) {
+  const bool wider = max - min > axis->max() - axis->min();
+  if (wider) applyRoundTicks(axis, min, max, ticks);  // the larger step first
+  if (axis->min() != min || axis->max() != max) axis->setRange(min, max);
+  if (!wider) applyRoundTicks(axis, min, max, ticks);
+}
+
 void fitAccuracyAxis(QValueAxis* axis, double lo, double hi, double padding) {
   const Range r = fitRange({lo, hi}, padding, 0.1, 0, 100);
-  axis->setRange(r.min, r.max);
-  applyRoundTicks(axis, r.min, r.max, 5);
+  setRoundRange(axis, r.min, r.max, 5);
 }
 
 }  // namespace chart_math

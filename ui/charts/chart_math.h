@@ -41,8 +41,14 @@ int ticksWithin(double min, double max, double step);
 // itself is kept. Zooming keeps labels on every axis this way.
 void applyRoundTicks(QValueAxis* axis, double min, double max, int ticks);
 
+// [min, max] on `axis` with round ticks over it (applyRoundTicks), the step and the range changed
+// in the order that never lays out more ticks than the old or the new range has: a range widened
+// with the old step makes a graphics item per tick (a loaded run's 35,000 steps at the step of a
+// fresh run's 10 froze the window for half a minute).
+void setRoundRange(QValueAxis* axis, double min, double max, int ticks);
+
 // An accuracy axis in percent over the data's [lo, hi]: padded by `padding` of the span (at least
-// 0.1 points across), never past 0 or 100, with round ticks (applyRoundTicks). For the charts of
+// 0.1 points across), never past 0 or 100, with round ticks (setRoundRange). For the charts of
 // final accuracies (ensembles, sweeps), whose axes had gone to -50..150 for a wide spread.
 void fitAccuracyAxis(QValueAxis* axis, double lo, double hi, double padding);
 

@@ -63,9 +63,8 @@ QScatterSeries* markerSeries(const QColor& color) {
 // Ticks at round multiples of a 1-2-5 step chosen for about `ticks` intervals over [0, max].
 void roundTicks(QValueAxis* axis, double max, int ticks) {
   const double step = chart_math::roundStep(max, ticks);
-  const double top = std::ceil(max / step - 1e-9) * step;
-  axis->setMax(top);
-  chart_math::applyRoundTicks(axis, axis->min(), max, ticks);  // the same step
+  const double top = std::ceil(max / step - 1e-9) * step;  // the same step over [min, top]
+  chart_math::setRoundRange(axis, axis->min(), top, ticks);
 }
 
 // From the decade at or below the series' lowest y to the one above their highest.
@@ -351,9 +350,7 @@ void TrainingCharts::redraw() {
     roundTicks(m_accuracyX, epochMax, 4);
     const chart_math::Range r =
         chart_math::fitRange(accuracies, kAccuracyPadding, kMinAccuracySpan, 0, 100);
-    if (m_accuracyY->min() != r.min || m_accuracyY->max() != r.max)
-      m_accuracyY->setRange(r.min, r.max);
-    chart_math::applyRoundTicks(m_accuracyY, r.min, r.max, 4);
+    chart_math::setRoundRange(m_accuracyY, r.min, r.max, 4);
   }
 }
 
