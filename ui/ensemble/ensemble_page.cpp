@@ -209,7 +209,10 @@ bool EnsemblePage::openRun(qint64 run) {
     m_runsPanel->selectRun(m_run ? m_run->info().id : -1);
     return false;
   }
+  // The same run again (its newer epochs): the image looked at stays selected.
+  const int image = m_run && m_run->info().id == run ? m_table->currentImage() : -1;
   setRun(std::move(opened));
+  if (image >= 0) m_table->selectImage(image);
   m_runsPanel->selectRun(run);
   Q_EMIT runOpened(run);
   Q_EMIT statusMessage(tr("Opened run %1 in %2 ms").arg(run).arg(clock.elapsed()));
@@ -340,6 +343,7 @@ void EnsemblePage::connectWorker() {
   connect(m_worker, &EnsembleWorker::started, this, [this](qint64 run, const QString& what) {
     m_runsPanel->showTraining(tr("Training run %1: %2").arg(run).arg(what));
     refreshRuns();
+    if (m_trainingShown) openRun(run);  // watched as it trains: its epochs appear as recorded
   });
   connect(m_worker, &EnsembleWorker::progress, m_runsPanel, &RunsPanel::setProgress);
   // The run list follows the worker's reports at once, whatever the store shows yet.
@@ -347,6 +351,7 @@ void EnsemblePage::connectWorker() {
           [this](qint64 run, int epoch, double accuracy) {
             m_runsModel->noteEpoch(run, epoch, accuracy);
             refreshRuns();
+            if (m_trainingShown && m_run && m_run->info().id == run) openRun(run);
             Q_EMIT statusMessage(tr("Run %1: epoch %2 recorded, mean accuracy %3%")
                                      .arg(run)
                                      .arg(epoch)
@@ -376,6 +381,7 @@ void EnsemblePage::startTraining(EnsembleRequest request) {
   if (request.storePath.isEmpty()) request.storePath = m_storePath;
   rememberDataset(request.data);
   m_training = true;
+  m_trainingShown = request.storePath == m_storePath;  // else the run is in another store
   m_runsPanel->showTraining(
       tr("Training %1…")
           .arg(countText(request.config.group.nets(), tr("network"), tr("networks"))));

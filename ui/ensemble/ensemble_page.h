@@ -3,8 +3,9 @@
 // above it or by a click on a confusion cell) and the selected image with every network's top-3,
 // or (a tab beside it) the run's networks voting on a drawn digit.
 // "Train ensemble…" trains a new group on an EnsembleWorker thread, shows its progress with a
-// Cancel button, and opens the run when it ends; "Continue…" trains a stopped run on the same
-// way. The page keeps its state while hidden.
+// Cancel button, and opens the run as it begins and again as each epoch is recorded (the image
+// looked at stays selected) and when it ends; "Continue…" trains a stopped run on the same way.
+// The page keeps its state while hidden.
 #pragma once
 
 #include <QThread>
@@ -45,7 +46,8 @@ class EnsemblePage : public QWidget {
   // A dataset the app holds: runs validated on its test set show its images.
   void rememberDataset(const DatasetPtr& data);
 
-  // Loads a stored run (no retraining) and shows it; false, with a message, when it cannot.
+  // Loads a stored run (no retraining) and shows it; false, with a message, when it cannot. The
+  // run shown, opened again, keeps its selected image.
   bool openRun(qint64 run);
   const EnsembleRunPtr& currentRun() const { return m_run; }
   bool isTraining() const { return m_training; }
@@ -133,5 +135,6 @@ class EnsemblePage : public QWidget {
   QThread m_thread;
   EnsembleWorker* m_worker = nullptr;  // lives on m_thread
   bool m_training = false;
+  bool m_trainingShown = false;  // the run trains into this page's store: shown as it trains
   bool m_shown = false;
 };

@@ -1,6 +1,7 @@
 // Training an ensemble from the Ensemble page: the Train ensemble dialog builds the group and
-// remembers the last choice, a tiny ensemble trains into the page's store and opens, and a
-// store that cannot be written is reported with the page ready to train again.
+// remembers the last choice, a tiny ensemble trains into the page's store and opens (shown as it
+// trains, epoch by epoch), and a store that cannot be written is reported with the page ready to
+// train again.
 #include <QFile>
 #include <QLabel>
 #include <QMessageBox>
@@ -14,6 +15,7 @@
 #include "ensemble/ensemble_run.h"
 #include "ensemble/ensemble_train_dialog.h"
 #include "ensemble/misclassification_filter_model.h"
+#include "ensemble/misclassification_panel.h"
 #include "ensemble/runs_model.h"
 #include "ensemble/runs_panel.h"
 #include "ensemble_test_data.h"
@@ -101,7 +103,7 @@ class TestEnsembleTraining : public QObject {
     QCOMPARE(finished[0][1].toBool(), false);
     QVERIFY(!page.isTraining());
     QVERIFY(page.runsPanel()->trainButton()->isEnabled());
-    QCOMPARE(opened.size(), 1);
+    QCOMPARE(opened.size(), 3);  // as it began, with its epoch, and at its end
     QCOMPARE(page.runsModel()->rowCount(), 1);
     // The list shows the end without a Refresh.
     QCOMPARE(page.runsModel()->index(0, RunsModel::StatusColumn).data().toString(),
@@ -118,6 +120,44 @@ class TestEnsembleTraining : public QObject {
     // The last report, in the (now hidden) progress box: the weights, after all the steps.
     QCOMPARE(page.runsPanel()->progressText(), QStringLiteral("Saving the weights of 3 networks…"));
     QCOMPARE(page.runsPanel()->progressBar()->value(), page.runsPanel()->progressBar()->maximum());
+  }
+
+  // The run is shown as it trains: opened as it begins and again as each epoch is recorded, with
+  // the image looked at still selected.
+  void theRunIsShownAsItTrains() {
+    QTemporaryDir dir;
+    EnsemblePage page;
+    page.setStorePath(dir.filePath(QStringLiteral("runs.db")));
+    EnsembleRequest request;
+    request.data = testing_data::smallDataset(640, 200);
+    request.config = testing_data::smallRun(*request.data, 3).config;
+    request.config.group.seeds = {1, 2};
+    request.backend = cs::BackendChoice::Cpu;
+    QSignalSpy finished(&page, &EnsemblePage::trainingFinished);
+    struct Seen {
+      qint64 run;
+      int epochs;
+      int image;
+    };
+    std::vector<Seen> seen;  // the page as each recorded epoch is reported
+    connect(&page, &EnsemblePage::statusMessage, this, [&](const QString& text) {
+      if (!text.contains(QStringLiteral(" recorded"))) return;
+      const EnsembleRunPtr& run = page.currentRun();
+      seen.push_back({run ? run->info().id : -1, run ? run->info().epochs_done : 0,
+                      page.table()->currentImage()});
+      if (seen.size() == 1) QVERIFY(page.table()->selectImage(7));
+    });
+    page.startTraining(request);
+    QVERIFY(finished.wait(120000));
+    const qint64 run = finished[0][0].toLongLong();
+    QCOMPARE(seen.size(), size_t(3));
+    for (size_t e = 0; e < seen.size(); ++e) {
+      QCOMPARE(seen[e].run, run);  // shown before the training ended
+      QVERIFY(seen[e].epochs >= int(e) + 1);
+    }
+    QCOMPARE(seen[1].image, 7);  // kept through the reopening
+    QCOMPARE(seen[2].image, 7);
+    QCOMPARE(page.table()->currentImage(), 7);
   }
 
   void trainingErrorsAreShownAndTheRunsKept() {
