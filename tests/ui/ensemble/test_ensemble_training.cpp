@@ -21,6 +21,20 @@
 #include "ensemble_test_data.h"
 #include "test_data.h"
 
+namespace {
+
+// A tiny ensemble on the CPU: 640 training and 200 validation images, a network per seed.
+EnsembleRequest tinyRequest(int epochs, std::vector<uint64_t> seeds) {
+  EnsembleRequest request;
+  request.data = testing_data::smallDataset(640, 200);
+  request.config = testing_data::smallRun(*request.data, epochs).config;
+  request.config.group.seeds = std::move(seeds);
+  request.backend = cs::BackendChoice::Cpu;
+  return request;
+}
+
+}  // namespace
+
 class TestEnsembleTraining : public QObject {
   Q_OBJECT
 
@@ -89,11 +103,7 @@ class TestEnsembleTraining : public QObject {
     QTemporaryDir dir;
     EnsemblePage page;
     page.setStorePath(dir.filePath(QStringLiteral("runs.db")));
-    EnsembleRequest request;
-    request.data = testing_data::smallDataset(640, 200);
-    request.config = testing_data::smallRun(*request.data, 1).config;
-    request.config.group.seeds = {1, 2, 3};
-    request.backend = cs::BackendChoice::Cpu;
+    const EnsembleRequest request = tinyRequest(1, {1, 2, 3});
     QSignalSpy opened(&page, &EnsemblePage::runOpened);
     QSignalSpy finished(&page, &EnsemblePage::trainingFinished);
     page.startTraining(request);
@@ -128,11 +138,7 @@ class TestEnsembleTraining : public QObject {
     QTemporaryDir dir;
     EnsemblePage page;
     page.setStorePath(dir.filePath(QStringLiteral("runs.db")));
-    EnsembleRequest request;
-    request.data = testing_data::smallDataset(640, 200);
-    request.config = testing_data::smallRun(*request.data, 3).config;
-    request.config.group.seeds = {1, 2};
-    request.backend = cs::BackendChoice::Cpu;
+    const EnsembleRequest request = tinyRequest(3, {1, 2});
     QSignalSpy finished(&page, &EnsemblePage::trainingFinished);
     struct Seen {
       qint64 run;
