@@ -1,6 +1,7 @@
 #include "ensemble/ensemble_worker.h"
 
 #include <QCoreApplication>
+#include <QLocale>
 
 #include "convscope/ensemble_run.h"
 #include "convscope/error.h"
@@ -91,9 +92,14 @@ bool EnsembleWorker::trainInto(cs::Store& store, const EnsembleRequest& request,
   hooks.begun = [&](int64_t begun) {
     run = begun;
     m_progress.run = run;
-    Q_EMIT started(run, request.continueRun >= 0
-                            ? tr("from epoch %1, %2").arg(trainer.epoch() + 1).arg(description)
-                            : description);
+    QString from;  // where a continued run goes on: an epoch, or inside one
+    if (request.continueRun >= 0 && trainer.epoch_position() > 0)
+      from = tr("from epoch %1 after %2 of its images, ")
+                 .arg(trainer.epoch() + 1)
+                 .arg(QLocale().toString(trainer.epoch_position()));
+    else if (request.continueRun >= 0)
+      from = tr("from epoch %1, ").arg(trainer.epoch() + 1);
+    Q_EMIT started(run, from + description);
     m_training.start();
     m_progress.phase = EnsembleProgress::Phase::Training;
     reportProgress(trainer, true);  // where a continued run begins

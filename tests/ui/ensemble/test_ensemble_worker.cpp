@@ -28,7 +28,10 @@ EnsembleRequest tinyRequest(const QString& store, int nets, int epochs) {
 class Recorder : public QObject {
  public:
   explicit Recorder(EnsembleWorker* worker) {
-    connect(worker, &EnsembleWorker::started, this, [this](qint64 run) { started << run; });
+    connect(worker, &EnsembleWorker::started, this, [this](qint64 run, const QString& what) {
+      started << run;
+      description = what;
+    });
     connect(worker, &EnsembleWorker::progress, this,
             [this](const EnsembleProgress& p) { progress << p; });
     connect(worker, &EnsembleWorker::epochRecorded, this,
@@ -47,6 +50,7 @@ class Recorder : public QObject {
             });
   }
   QList<qint64> started;
+  QString description;  // the last started()'s
   QList<EnsembleProgress> progress;
   QList<int> epochs;
   bool done = false, cancelled = false, failed = false;
@@ -200,6 +204,8 @@ class TestEnsembleWorker : public QObject {
     QCOMPARE(r.cancelled, false);
     QCOMPARE(r.run, run);
     QCOMPARE(r.started, QList<qint64>{run});
+    QVERIFY2(r.description.startsWith(QStringLiteral("from epoch 2, 2 × ")),
+             qPrintable(r.description));  // stopped as epoch 1 ended: from epoch 2's start
     QCOMPARE(r.epochs, (QList<int>{2, 3}));
     for (const EnsembleProgress& p : r.progress)
       if (p.phase == EnsembleProgress::Phase::Training) QVERIFY(p.fraction() >= 1.0 / 3);
