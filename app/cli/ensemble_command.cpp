@@ -156,7 +156,7 @@ int ensemble_command(const std::vector<std::string>& argv) {
     progress.finish();
     const EpochMetrics& m = t.epochs().back();
     stats = compute_ensemble_stats(t.last_eval(), data.test.labels, data.test.classes);
-    print_summary(m, stats, cfg.epochs, (t.samples_seen() - base) * nets / m.seconds);
+    print_summary(m, stats, cfg.epochs, double(t.train_images()) * nets / m.seconds);
     warnings.epoch(m);
     base = t.samples_seen();
     if (!t.finished()) progress.restart(label(t.epoch() + 1), t.steps_per_epoch());

@@ -34,21 +34,10 @@ std::string position_text(int epoch, int position) {
 // Writes the checkpoint of where `t` stands (its losses drained by the caller); says so unless
 // `quiet` (the saves while it trains).
 void save(const std::string& path, Trainer& t, const LearningHistory& learning,
-          const DatasetPair& data, bool quiet = false) {
-  const TrainConfig& cfg = t.config();
-  CheckpointMeta meta;
-  meta.spec = cfg.group.spec;
-  meta.optimizer = cfg.group.optimizer;
-  meta.batch_size = cfg.group.batch_size;
-  meta.seed = cfg.group.seeds[0];
-  meta.step = t.backend().step_count();
-  meta.epoch = t.epoch();
-  meta.epoch_position = t.epoch_position();
-  meta.dataset = data.train.name;
-  meta.history = t.history();
+          bool quiet = false) {
+  CheckpointMeta meta = checkpoint_meta(t);
   meta.learning_points = learning.points();
   meta.learning_top1 = learning.top1s();
-  meta.validation_sha256 = data.test.sha256;
   save_checkpoint(path, t.backend(), 0, meta);
   if (!quiet)
     std::fprintf(stderr, "saved %s (%s, step %lld)\n", path.c_str(),
@@ -124,8 +113,7 @@ int train_command(const std::vector<std::string>& argv) {
   if (!resume.empty()) {
     const CheckpointMeta& meta = resumed.meta;
     load_checkpoint(resumed, *sel.backend, 0);
-    const int position = resume_position(meta, data.train);
-    trainer.resume_at(meta.epoch, meta.step, meta.history, position);
+    const int position = resume_from_checkpoint(trainer, meta);
     history = saved_learning_history(meta, data);  // when on the same validation images
     std::fprintf(stderr, "resumed %s after %s, step %lld\n", resume.c_str(),
                  position_text(meta.epoch, position).c_str(), meta.step);
@@ -158,8 +146,7 @@ int train_command(const std::vector<std::string>& argv) {
             "samples/s\n",
             m.epoch, cfg.epochs, format_loss(m.train_loss).c_str(), 100 * m.train_accuracy,
             format_loss(m.val_loss).c_str(), 100 * m.val_accuracy,
-            format_duration(m.seconds).c_str(),
-            (trainer.samples_seen() - epoch_samples_base) / m.seconds);
+            format_duration(m.seconds).c_str(), data.train.count / m.seconds);
         std::fflush(stdout);
         warnings.epoch(m);
         epoch_samples_base = trainer.samples_seen();
@@ -173,7 +160,7 @@ int train_command(const std::vector<std::string>& argv) {
       }
       if (args.given("save") && Clock::now() - saved >= std::chrono::seconds(save_every)) {
         trainer.drain_losses();  // the checkpoint's history has every step so far
-        save(args.str("save"), trainer, history, data, true);
+        save(args.str("save"), trainer, history, true);
         saved = Clock::now();
       }
     }
@@ -195,7 +182,7 @@ int train_command(const std::vector<std::string>& argv) {
     std::fprintf(stderr, "history: %d evaluation(s) of %d images in %s\n", history.passes(),
                  history.images(), args.str("history-csv").c_str());
   }
-  if (args.given("save")) save(args.str("save"), trainer, history, data);
+  if (args.given("save")) save(args.str("save"), trainer, history);
   return exit_code;
 }
 

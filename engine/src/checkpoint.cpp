@@ -3,11 +3,12 @@
 // Tensors: every ParamInfo under its PyTorch name and layout, then the optimizer's state slots
 // as "optimizer.slot<k>.<name>". Metadata (all strings): "format" ("convscope-1"), "spec",
 // "input" ("CxHxW"), "classes", "optimizer" (kind name), each optimizer hyperparameter under its
-// own key, "batch_size", "seed", "step", "epoch", "epoch_position" and "validation_sha256"
-// (absent in older checkpoints), "dataset" and "history" (history_json(), absent in older
-// checkpoints and for a run with none). A run's learning history adds the U8 tensor "history.top1"
-// (passes, images) and its passes as "learning_points".
+// own key, "batch_size", "seed", "step", "epoch", "epoch_position", "epoch_seconds" and
+// "validation_sha256" (the last three absent in older checkpoints), "dataset" and "history"
+// (history_json(), absent in older checkpoints and for a run with none). A run's learning history
+// adds the U8 tensor "history.top1" (passes, images) and its passes as "learning_points".
 #include "convscope/checkpoint.h"
+#include "convscope/trainer.h"
 #include "shape_text.h"
 
 #include <algorithm>
@@ -232,6 +233,7 @@ CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, s
   meta.step = r.number<long long>("step", 0);
   meta.epoch = r.number<int>("epoch", 0);
   if (md.count("epoch_position")) meta.epoch_position = r.number<int>("epoch_position", 0);
+  if (md.count("epoch_seconds")) meta.epoch_seconds = r.number<double>("epoch_seconds", 0);
   meta.dataset = r.text("dataset");
   if (const auto it = md.find("validation_sha256"); it != md.end())
     meta.validation_sha256 = it->second;
@@ -251,6 +253,23 @@ CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, s
 }
 
 }  // namespace
+
+CheckpointMeta checkpoint_meta(Trainer& trainer, int net) {
+  const GroupConfig& group = trainer.config().group;
+  CheckpointMeta meta;
+  meta.spec = group.spec;
+  meta.optimizer = group.optimizer;
+  meta.batch_size = group.batch_size;
+  meta.seed = group.seeds.at(static_cast<size_t>(net));
+  meta.step = trainer.backend().step_count();
+  meta.epoch = trainer.epoch();
+  meta.epoch_position = trainer.epoch_position();
+  meta.epoch_seconds = trainer.epoch_seconds();
+  meta.dataset = trainer.train_set().name;  // the data the weights were trained on
+  meta.validation_sha256 = trainer.validation_set().sha256;
+  meta.history = trainer.history();
+  return meta;
+}
 
 void save_checkpoint(const std::string& path, Backend& backend, int net,
                      const CheckpointMeta& meta) {
@@ -275,6 +294,7 @@ void save_checkpoint(const std::string& path, Backend& backend, int net,
       {"step", std::to_string(meta.step)},
       {"epoch", std::to_string(meta.epoch)},
       {"epoch_position", std::to_string(meta.epoch_position)},
+      {"epoch_seconds", std::to_string(meta.epoch_seconds)},
       {"dataset", meta.dataset}};
   if (!meta.validation_sha256.empty()) md["validation_sha256"] = meta.validation_sha256;
   for (const Hyperparameter& h : kHyperparameters) md[h.key] = float_text(meta.optimizer.*h.field);
@@ -358,6 +378,13 @@ CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int ne
 
 int resume_position(const CheckpointMeta& meta, const Dataset& train) {
   return meta.dataset == train.name && meta.epoch_position < train.count ? meta.epoch_position : 0;
+}
+
+int resume_from_checkpoint(Trainer& trainer, const CheckpointMeta& meta) {
+  const int position = resume_position(meta, trainer.train_set());
+  trainer.resume_at(meta.epoch, meta.step, meta.history, position,
+                    position > 0 ? meta.epoch_seconds : 0);
+  return position;
 }
 
 LearningHistory saved_learning_history(const CheckpointMeta& meta, const DatasetPair& data) {

@@ -33,7 +33,8 @@ StoppedEpoch place_of(Trainer& trainer) {
                      trainer.backend().step_count(),
                      trainer.train_images(),
                      {},
-                     {}};
+                     {},
+                     trainer.epoch_seconds()};
   const long long first = trainer.global_step() - trainer.step_in_epoch();
   for (const LossPoint& p : trainer.history().losses)
     if (p.step >= first) place.losses.push_back(p);
@@ -175,8 +176,7 @@ EnsembleOutcome run_ensemble(Store& store, Trainer& trainer, const RunSetup& set
 }
 
 void resume_networks(Trainer& trainer, int epochs_done, const std::vector<NetworkSave>& networks,
-                     const std::string& what, int epoch_position,
-                     const std::vector<LossPoint>& epoch_losses) {
+                     const std::string& what, const StoppedEpoch* inside) {
   const GroupConfig& group = trainer.config().group;
   if (networks.size() != static_cast<size_t>(group.nets()))
     throw StoreError(what + " has " + std::to_string(networks.size()) + " networks, not " +
@@ -209,8 +209,9 @@ void resume_networks(Trainer& trainer, int epochs_done, const std::vector<Networ
   const long long step = networks.front().state.step;
   backend.set_step_count(step);
   RunHistory history;
-  history.losses = epoch_losses;
-  trainer.resume_at(epochs_done, step, std::move(history), epoch_position);
+  if (inside) history.losses = inside->losses;
+  trainer.resume_at(epochs_done, step, std::move(history), inside ? inside->position : 0,
+                    inside ? inside->seconds : 0);
 }
 
 EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
@@ -224,8 +225,7 @@ EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
     throw StoreError(name + " cannot continue: it " + problem);
   if (stopped_inside) {  // from where it stopped inside the epoch
     const std::optional<StoppedEpoch> stopped = store.load_stopped_epoch(run, true);
-    resume_networks(trainer, info.epochs_done, stopped->networks, name, stopped->position,
-                    stopped->losses);
+    resume_networks(trainer, info.epochs_done, stopped->networks, name, &*stopped);
   } else {
     resume_networks(trainer, info.epochs_done, load_networks(store, run, info.setup.group.nets()),
                     name);

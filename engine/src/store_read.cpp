@@ -180,9 +180,11 @@ std::optional<StoppedEpoch> Store::load_stopped_epoch(int64_t run, bool with_net
   if (!store_schema::has_stopped_epochs(*m_db)) return std::nullopt;
   const std::string name = m_path + ": run " + std::to_string(run) + "'s stopped epoch";
   sql::Transaction tx(*m_db, sql::Transaction::Kind::Read);
-  sql::Stmt q(*m_db,
-              "SELECT s.epoch, s.position, s.step, s.train_images, s.losses, r.epochs_done "
-              "FROM stopped_epochs s JOIN runs r ON r.id = s.run_id WHERE s.run_id = ?1");
+  const std::string select =
+      std::string("SELECT s.epoch, s.position, s.step, s.train_images, s.losses, r.epochs_done, ") +
+      (store_schema::has_stopped_seconds(*m_db) ? "s.seconds" : "0") +
+      " FROM stopped_epochs s JOIN runs r ON r.id = s.run_id WHERE s.run_id = ?1";
+  sql::Stmt q(*m_db, select.c_str());
   // None, or one whose epoch was recorded since (a continuation killed after recording it).
   if (!q.bind(1, run).step() || q.i32(0) != q.i32(5)) return std::nullopt;
   StoppedEpoch out;
@@ -190,6 +192,7 @@ std::optional<StoppedEpoch> Store::load_stopped_epoch(int64_t run, bool with_net
   out.position = q.i32(1);
   out.step = q.i64(2);
   out.train_images = q.i32(3);
+  out.seconds = q.f64(6);
   try {
     out.losses = parse_history_json(q.text(4)).losses;
   } catch (const std::invalid_argument& e) {

@@ -140,6 +140,22 @@ constexpr std::array kTables = {
               "  PRIMARY KEY (run_id, net)\n"
               ")"},
 };
+// Version 7: a stopped epoch's training time so far, so that the epoch's seconds, continued,
+// are all of its training. Added to version 6's table (new stores too, so that every store's
+// table reads the same), which SQLite records as the CREATE text with the column appended.
+constexpr const char* kStoppedSecondsColumn = "seconds REAL NOT NULL DEFAULT 0";
+constexpr size_t kStoppedEpochsTable = 10;  // kTables' index
+static_assert(std::string_view(kTables[kStoppedEpochsTable].first) == "stopped_epochs");
+
+std::string stopped_epochs_v7() {
+  const std::string_view v6 = kTables[kStoppedEpochsTable].second;
+  return std::string(v6.substr(0, v6.rfind(')'))) + ", " + kStoppedSecondsColumn + ")";
+}
+
+void add_stopped_seconds(sql::Connection& db) {
+  db.exec((std::string("ALTER TABLE stopped_epochs ADD COLUMN ") + kStoppedSecondsColumn).c_str());
+}
+
 // The tables of each older version: runs .. predictions (1), the sweep tables (2), epoch_top1
 // (3), epoch_warnings (4), net_states (5).
 constexpr size_t tables_of_version(int version) {
@@ -215,7 +231,8 @@ void check_schema(sql::Connection& db) {
          "(it reads versions 1 to " + std::to_string(kSchemaVersion) + ")");
   const size_t tables = tables_of_version(version);
   for (size_t t = 0; t < tables; ++t)
-    if (stored[t] != kTables[t].second)
+    if (stored[t] != (t == kStoppedEpochsTable && version >= 7 ? stopped_epochs_v7()
+                                                               : std::string(kTables[t].second)))
       fail(std::string("damaged store: table '") + kTables[t].first + "' is missing or altered");
 }
 
@@ -237,6 +254,7 @@ void upgrade(sql::Connection& db) {
   if (version >= kSchemaVersion) return;
   sql::Transaction tx(db);
   for (size_t t = tables_of_version(version); t < kTables.size(); ++t) db.exec(kTables[t].second);
+  add_stopped_seconds(db);  // version < 7
   db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
   tx.commit();
 }
@@ -261,10 +279,15 @@ bool has_stopped_epochs(sql::Connection& db) {
   return pragma_int(db, "PRAGMA user_version") >= 6;
 }
 
+bool has_stopped_seconds(sql::Connection& db) {
+  return pragma_int(db, "PRAGMA user_version") >= 7;
+}
+
 void create_schema(sql::Connection& db) {
   db.exec("PRAGMA page_size = 16384");
   sql::Transaction tx(db);
   for (const auto& table : kTables) db.exec(table.second);
+  add_stopped_seconds(db);
   db.exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
   db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
   tx.commit();

@@ -8,9 +8,9 @@
 
 namespace cs::store_schema {
 
-// 2 adds sweeps, 3 per-epoch top-1, 4 epoch warnings, 5 training states, 6 stopped epochs;
-// older stores are upgraded.
-inline constexpr int kSchemaVersion = 6;
+// 2 adds sweeps, 3 per-epoch top-1, 4 epoch warnings, 5 training states, 6 stopped epochs, 7 a
+// stopped epoch's seconds; older stores are upgraded.
+inline constexpr int kSchemaVersion = 7;
 inline constexpr int kApplicationId = 0x436E7673;  // "Cnvs" in PRAGMA application_id
 
 // Reads the file's 100-byte SQLite header through `db` (a connection that has not read it yet):
@@ -20,7 +20,7 @@ void check_file(const sql::Connection& db);
 
 // Throws StoreError unless the database holds exactly this version's schema, or version 1's
 // (before sweeps), 2's (before per-epoch top-1), 3's (before epoch warnings), 4's (before
-// training states) or 5's (before stopped epochs). Reads only.
+// training states), 5's (before stopped epochs) or 6's (before their seconds). Reads only.
 void check_schema(sql::Connection& db);
 
 // An older store opened for writing gets the tables of the later versions (one transaction); a
@@ -37,6 +37,8 @@ bool has_epoch_warnings(sql::Connection& db);
 bool has_net_states(sql::Connection& db);
 // Whether the store has the stopped_epochs and stopped_nets tables (likewise).
 bool has_stopped_epochs(sql::Connection& db);
+// Whether stopped_epochs has its seconds column (likewise).
+bool has_stopped_seconds(sql::Connection& db);
 // PRAGMA quick_check: throws StoreError "damaged store (...)" unless the file is sound.
 void quick_check(sql::Connection& db);
 

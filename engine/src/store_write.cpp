@@ -191,14 +191,15 @@ void Store::write_stopped_epoch(int64_t run, const StoppedEpoch& stopped) {
   RunHistory losses;
   losses.losses = stopped.losses;
   sql::Stmt(*m_db,
-            "INSERT INTO stopped_epochs (run_id, epoch, position, step, train_images, losses) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            "INSERT INTO stopped_epochs (run_id, epoch, position, step, train_images, losses, "
+            "seconds) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
       .bind(1, run)
       .bind(2, stopped.epoch)
       .bind(3, stopped.position)
       .bind(4, static_cast<int64_t>(stopped.step))
       .bind(5, stopped.train_images)
       .bind(6, history_json(losses))
+      .bind(7, stopped.seconds)
       .run();
   sql::Stmt net(*m_db,
                 "INSERT INTO stopped_nets (run_id, net, weights, slots) VALUES (?1, ?2, ?3, ?4)");

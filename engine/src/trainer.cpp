@@ -158,8 +158,7 @@ void Trainer::drain_losses() {
 
 void Trainer::end_epoch() {
   drain_losses();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - m_epoch_start).count();
+  const double seconds = epoch_seconds();
   evaluate_pass(m_epoch + 1);  // with this epoch completed
   EpochMetrics m;
   m.epoch = m_epoch + 1;
@@ -183,8 +182,13 @@ void Trainer::end_epoch() {
   keep_good_state();
 }
 
+double Trainer::epoch_seconds() const {
+  if (!m_in_epoch) return 0;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_epoch_start).count();
+}
+
 void Trainer::resume_at(int epochs_done, long long global_step, RunHistory history,
-                        int epoch_position) {
+                        int epoch_position, double epoch_seconds) {
   const int batch = m_cfg.group.batch_size;
   const int steps_done = epoch_position / batch;
   if (epoch_position < 0 || epoch_position >= m_train.count || epoch_position % batch != 0 ||
@@ -204,7 +208,9 @@ void Trainer::resume_at(int epochs_done, long long global_step, RunHistory histo
     m_backend.begin_epoch(m_epoch);
     m_in_epoch = true;
     m_position = epoch_position;
-    m_epoch_start = std::chrono::steady_clock::now();
+    m_epoch_start = std::chrono::steady_clock::now() -
+                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                        std::chrono::duration<double>(std::max(0.0, epoch_seconds)));
     // The epoch's steps so far, as drain_losses() counted them.
     for (const LossPoint& p : m_run.losses)
       if (p.step >= m_global_step - steps_done && p.step < m_global_step) {

@@ -34,6 +34,8 @@ CheckpointMeta meta_for(const GroupConfig& cfg) {
   meta.seed = std::numeric_limits<uint64_t>::max();
   meta.step = 123456789012LL;
   meta.epoch = 4;
+  meta.epoch_position = 640;
+  meta.epoch_seconds = 12.375;
   meta.dataset = "mnist/train";
   return meta;
 }
@@ -51,6 +53,8 @@ void expect_same_meta(const CheckpointMeta& got, const CheckpointMeta& want) {
   EXPECT_EQ(got.seed, want.seed);
   EXPECT_EQ(got.step, want.step);
   EXPECT_EQ(got.epoch, want.epoch);
+  EXPECT_EQ(got.epoch_position, want.epoch_position);
+  EXPECT_EQ(got.epoch_seconds, want.epoch_seconds);
   EXPECT_EQ(got.dataset, want.dataset);
 }
 
@@ -115,6 +119,8 @@ TEST_F(CheckpointBackend, BackendRoundTripInPyTorchLayout) {
                                                    {"seed", "18446744073709551615"},
                                                    {"step", "123456789012"},
                                                    {"epoch", "4"},
+                                                   {"epoch_position", "640"},
+                                                   {"epoch_seconds", "12.375000"},
                                                    {"dataset", "mnist/train"}};
   for (const auto& [key, value] : want) EXPECT_EQ(md[key], value) << key;
   for (const char* key : {"momentum", "rho", "initial_accumulator"})

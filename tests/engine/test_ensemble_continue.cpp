@@ -235,12 +235,19 @@ TEST_F(EnsembleContinue, AKilledRunContinuesFromItsLatestSave) {
   EXPECT_EQ(saved->step, 4);
   EXPECT_EQ(saved->losses.size(), 1u);
   ASSERT_EQ(saved->networks.size(), 3u);
+  EXPECT_GT(saved->seconds, 0);  // epoch 2's first step's time
+  // Say it took 1000 s: the continued epoch's time goes on from there.
+  store_test::raw_sql(m_store.path(), "UPDATE stopped_epochs SET seconds = 1000");
   int steps = 0;
   EnsembleHooks hooks;
   hooks.stepped = [&](const Trainer&, bool) { ++steps; };
   continued(run, hooks);
   EXPECT_EQ(steps, 2 + 3 + 3);
   expect_same_run(run, reference);
+  const StoredRun stored = m_store.load_run(run);
+  EXPECT_GE(stored.epochs[1].seconds, 1000);
+  EXPECT_LT(stored.epochs[1].seconds, 1060);
+  EXPECT_LT(stored.epochs[2].seconds, 60);
   EXPECT_FALSE(m_store.load_stopped_epoch(run));
   try {
     m_store.save_place(run, *saved);  // a place is saved for a running run only
@@ -372,10 +379,32 @@ TEST_F(EnsembleContinue, AVersionFourStoreGainsTrainingStatesForItsNewRuns) {
         StoreError);
   }
   Store upgraded(m_store.path());
-  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"), 6);
+  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"), 7);
   expect_refused(old, m_cfg, m_train, "network 0 has no saved training state");
   const int64_t reference = reference_run();
   const int64_t run = stopped_run([](const Trainer& t) { return t.epoch() == 2; });
+  continued(run);
+  expect_same_run(run, reference);
+}
+
+// A version 6 store's stopped epochs have no seconds: read as 0, read-only too; opened for
+// writing, the store gains the column and the run continues as before.
+TEST_F(EnsembleContinue, AVersionSixStoreGainsAStoppedEpochsSeconds) {
+  const int64_t reference = reference_run();
+  const int64_t run =
+      stopped_run([](const Trainer& t) { return t.epoch() == 1 && t.step_in_epoch() == 1; });
+  store_test::raw_sql(m_store.path(),
+                      "ALTER TABLE stopped_epochs DROP COLUMN seconds; PRAGMA user_version = 6");
+  {
+    Store reader(m_store.path(), StoreAccess::ReadOnly);
+    const std::optional<StoppedEpoch> stopped = reader.load_stopped_epoch(run, false);
+    ASSERT_TRUE(stopped);
+    EXPECT_EQ(stopped->position, 16);
+    EXPECT_EQ(stopped->seconds, 0);
+  }
+  Store upgraded(m_store.path());
+  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"), 7);
+  EXPECT_EQ(upgraded.load_stopped_epoch(run, false)->seconds, 0);
   continued(run);
   expect_same_run(run, reference);
 }

@@ -30,21 +30,6 @@ TrainConfig config() {
   return cfg;
 }
 
-// What `train --save` writes for the trainer's network now.
-CheckpointMeta meta_of(Trainer& trainer) {
-  CheckpointMeta meta;
-  meta.spec = config().group.spec;
-  meta.optimizer = config().group.optimizer;
-  meta.batch_size = config().group.batch_size;
-  meta.seed = config().group.seeds[0];
-  meta.step = trainer.backend().step_count();
-  meta.epoch = trainer.epoch();
-  meta.epoch_position = trainer.epoch_position();
-  meta.history = trainer.history();
-  meta.dataset = "synthetic";  // test::synthetic()'s name
-  return meta;
-}
-
 // The run trained to its end after loading `path`, resumed at the checkpoint's position or, with
 // `at_epoch_start`, at the start of its epoch (as older checkpoints do).
 std::unique_ptr<Backend> resumed(const std::string& path, const Dataset& train, const Dataset& val,
@@ -52,8 +37,10 @@ std::unique_ptr<Backend> resumed(const std::string& path, const Dataset& train, 
   std::unique_ptr<Backend> backend = make_cpu_backend(1);
   Trainer trainer(*backend, train, val, config());
   const CheckpointMeta meta = load_checkpoint(path, *backend, 0);
-  trainer.resume_at(meta.epoch, meta.step, meta.history,
-                    at_epoch_start ? 0 : resume_position(meta, train));
+  if (at_epoch_start)
+    trainer.resume_at(meta.epoch, meta.step, meta.history);
+  else
+    resume_from_checkpoint(trainer, meta);
   trainer.run();
   *epochs = trainer.epochs();
   return backend;
@@ -71,12 +58,13 @@ TEST(ResumeMidEpoch, ACheckpointSavedMidEpochEndsAsTheRunWithoutAStop) {
     std::unique_ptr<Backend> backend = make_cpu_backend(1);
     Trainer trainer(*backend, train, val, config());
     for (int i = 0; i < 4; ++i) trainer.step();  // epoch 1 and the first batch of epoch 2
-    save_checkpoint(path, *backend, 0, meta_of(trainer));
+    save_checkpoint(path, *backend, 0, checkpoint_meta(trainer));
   }
   const CheckpointMeta meta = read_checkpoint_meta(path);
   EXPECT_EQ(meta.epoch, 1);
   EXPECT_EQ(meta.step, 4);
   EXPECT_EQ(meta.epoch_position, 16);
+  EXPECT_GT(meta.epoch_seconds, 0);  // the first batch's time
   EXPECT_EQ(resume_position(meta, train), 16);
   // On another training set, or on fewer images of it, the position means nothing: the epoch
   // starts over.
@@ -87,7 +75,8 @@ TEST(ResumeMidEpoch, ACheckpointSavedMidEpochEndsAsTheRunWithoutAStop) {
 
   std::vector<EpochMetrics> epochs;
   std::unique_ptr<Backend> backend = resumed(path, train, val, &epochs);
-  ASSERT_EQ(epochs.size(), 2u);  // the rest of epoch 2, then epoch 3
+  ASSERT_EQ(epochs.size(), 2u);                      // the rest of epoch 2, then epoch 3
+  EXPECT_GE(epochs[0].seconds, meta.epoch_seconds);  // its first batch's time too
   for (size_t e = 0; e < epochs.size(); ++e) {
     const EpochMetrics &a = epochs[e], &b = reference.epochs()[e + 1];
     EXPECT_EQ(a.epoch, b.epoch);
@@ -116,7 +105,7 @@ TEST(ResumeMidEpoch, AnOlderCheckpointWithoutThePositionReadsAsAnEpochsStart) {
   trainer.step();
   store_test::TempDir dir;
   const std::string path = dir.file("old.safetensors");
-  save_checkpoint(path, *backend, 0, meta_of(trainer));
+  save_checkpoint(path, *backend, 0, checkpoint_meta(trainer));
   EXPECT_EQ(read_checkpoint_meta(path).epoch_position, 16);
   std::map<std::string, std::string> metadata;
   const std::vector<NamedTensor> tensors = read_safetensors(path, &metadata);

@@ -41,10 +41,12 @@ TEST(Trainer, ResumeAtMidEpochGoesOnWhereTheEpochWas) {
   history.losses = {{0, 1.f, 0.5f},   {1, 1.f, 0.5f},  {2, 1.f, 0.5f}, {3, 1.f, 0.5f},  // epoch 1
                     {4, 0.5f, 0.25f}, {5, 0.3f, 0.75f}};                                // epoch 2
   b.epochs_begun.clear();
-  t.resume_at(1, 6, history, 32);
+  EXPECT_EQ(t.epoch_seconds(), 0);                   // between epochs
+  t.resume_at(1, 6, history, 32, 100.0);             // its first two steps took 100 s
   EXPECT_EQ(b.epochs_begun, (std::vector<int>{1}));  // epoch 2's order
   EXPECT_EQ(t.epoch_position(), 32);
   EXPECT_EQ(t.step_in_epoch(), 2);
+  EXPECT_GE(t.epoch_seconds(), 100.0);
   t.step();
   EXPECT_EQ(b.steps.back(), std::make_pair(32, 16));  // its third batch
   EXPECT_EQ(b.epochs_begun.size(), 1u);               // not begun again
@@ -54,7 +56,11 @@ TEST(Trainer, ResumeAtMidEpochGoesOnWhereTheEpochWas) {
   // Steps 6 and 7 here are the backend's first two: losses 1 and 1/2, accuracy 0.5.
   EXPECT_FLOAT_EQ(t.epochs()[0].train_loss, (0.5f + 0.3f + 1.f + 0.5f) / 4);
   EXPECT_FLOAT_EQ(t.epochs()[0].train_accuracy, (0.25f + 0.75f + 0.5f + 0.5f) / 4);
+  // Its time: the 100 s before the resume and the two steps here.
+  EXPECT_GE(t.epochs()[0].seconds, 100.0);
+  EXPECT_LT(t.epochs()[0].seconds, 160.0);
   EXPECT_EQ(t.epoch_position(), 0);
+  EXPECT_EQ(t.epoch_seconds(), 0);
   t.step();
   EXPECT_EQ(b.steps.back(), std::make_pair(0, 16));  // epoch 3 from its start
   EXPECT_EQ(b.epochs_begun, (std::vector<int>{1, 2}));

@@ -2,20 +2,8 @@
 
 #include <QFileInfo>
 
-cs::CheckpointMeta RunCheckpoint::meta(cs::Trainer& trainer, const cs::DatasetPair& data,
-                                       const cs::LearningHistory& learning) {
-  const cs::TrainConfig& cfg = trainer.config();
-  cs::CheckpointMeta meta;
-  meta.spec = cfg.group.spec;
-  meta.optimizer = cfg.group.optimizer;
-  meta.batch_size = cfg.group.batch_size;
-  meta.seed = cfg.group.seeds.front();
-  meta.step = trainer.backend().step_count();
-  meta.epoch = trainer.epoch();
-  meta.epoch_position = trainer.epoch_position();
-  meta.dataset = data.train.name;  // the data the weights were trained on
-  meta.validation_sha256 = data.test.sha256;
-  meta.history = trainer.history();
+cs::CheckpointMeta RunCheckpoint::meta(cs::Trainer& trainer, const cs::LearningHistory& learning) {
+  cs::CheckpointMeta meta = cs::checkpoint_meta(trainer);
   meta.learning_points = learning.points();
   meta.learning_top1 = learning.top1s();
   return meta;

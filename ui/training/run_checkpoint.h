@@ -15,10 +15,9 @@ class RunCheckpoint {
   Q_DECLARE_TR_FUNCTIONS(RunCheckpoint)
 
  public:
-  // The metadata of network 0 of `trainer`'s run on `data`, where it stands, with its history and
-  // `learning`'s (the caller drains the trainer's losses first).
-  static cs::CheckpointMeta meta(cs::Trainer& trainer, const cs::DatasetPair& data,
-                                 const cs::LearningHistory& learning);
+  // The metadata of network 0 of `trainer`'s run where it stands (cs::checkpoint_meta()), with
+  // `learning`'s history (the caller drains the trainer's losses first).
+  static cs::CheckpointMeta meta(cs::Trainer& trainer, const cs::LearningHistory& learning);
   // Reads the whole checkpoint at `path` into `checkpoint` and checks it against `data` (null:
   // not checked): what is wrong with it, worded for the user, or nothing.
   static QString problem(const QString& path, const DatasetPtr& data, cs::Checkpoint* checkpoint);

@@ -166,7 +166,7 @@ void TrainingWorker::saveCheckpoint(const QString& path) {
   }
   guarded([&] {
     m_trainer->drain_losses();  // a GPU's last few steps (it drains every 10)
-    const cs::CheckpointMeta meta = RunCheckpoint::meta(*m_trainer, *m_runData, *m_history);
+    const cs::CheckpointMeta meta = RunCheckpoint::meta(*m_trainer, *m_history);
     cs::save_checkpoint(path.toStdString(), *m_backend, 0, meta);
     dropAutosave(meta.step);  // the run's weights are in the user's file now
     Q_EMIT checkpointSaved(path, meta.step);
@@ -187,7 +187,7 @@ void TrainingWorker::autosave(bool now) {
   m_autosaveClock.start();
   try {
     cs::save_checkpoint(m_autosavePath.toStdString(), *m_backend, 0,
-                        RunCheckpoint::meta(*m_trainer, *m_runData, *m_history));
+                        RunCheckpoint::meta(*m_trainer, *m_history));
     m_autosavedStep = step;
   } catch (const std::exception& e) {  // a full disk: the run trains on, unprotected
     Q_EMIT autosaveFailed(QString::fromStdString(cs::describe(e).message));
@@ -216,8 +216,7 @@ void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& reque
   const bool ok = guarded([&] {
     cs::load_checkpoint(checkpoint, *m_backend, 0);
     *m_history = cs::saved_learning_history(meta, *m_runData);  // on the same validation images
-    m_trainer->resume_at(meta.epoch, meta.step, meta.history,
-                         cs::resume_position(meta, m_runData->train));
+    cs::resume_from_checkpoint(*m_trainer, meta);
     m_lossCursor = m_trainer->losses().size();  // the UI has them from runStarted
     m_runStartStep = meta.step;
     startEpochAt(meta.step - m_trainer->step_in_epoch());
@@ -293,6 +292,7 @@ bool TrainingWorker::beginRun(const RunRequest& request, const cs::RunHistory& h
 
 bool TrainingWorker::rebuildTrainer(const cs::TrainConfig& cfg) {
   const int done = m_trainer->epoch(), position = m_trainer->epoch_position();
+  const double seconds = m_trainer->epoch_seconds();
   const long long step = m_trainer->global_step();
   const long long backendStep = m_backend->step_count();
   return guarded([&] {
@@ -316,7 +316,7 @@ bool TrainingWorker::rebuildTrainer(const cs::TrainConfig& cfg) {
       for (int r = 0; r < roles; ++r)
         m_backend->write_tensor(0, static_cast<int>(p), kRoles[r], state[i++].data());
     m_backend->set_step_count(backendStep);
-    m_trainer->resume_at(done, step, std::move(history), position);  // mid-epoch: goes on
+    m_trainer->resume_at(done, step, std::move(history), position, seconds);  // mid-epoch too
     startEpochAt(step - m_trainer->step_in_epoch());
     m_lossCursor = m_trainer->losses().size();  // the run's history goes on
     m_epochCursor = 0;  // the new trainer's epochs start empty; the run's passes go on

@@ -67,9 +67,18 @@ struct CheckpointMeta {
   // The SHA-256 of the validation images the learning history was recorded on ("" in older
   // checkpoints and for a validation set without one).
   std::string validation_sha256 = {};
-  int epoch_position = 0;  // samples of the next epoch trained (Trainer::epoch_position(); 0 in
-                           // older checkpoints, which resume at the epoch's start)
+  int epoch_position = 0;    // samples of the next epoch trained (Trainer::epoch_position(); 0 in
+                             // older checkpoints, which resume at the epoch's start)
+  double epoch_seconds = 0;  // their training time (Trainer::epoch_seconds(); 0 in older ones)
 };
+
+class Trainer;
+
+// Where network `net` of `trainer`'s group stands, as its checkpoint names it: network,
+// optimizer, batch size, seed, step, epoch and place in the next (position and seconds), the
+// training set's name, the validation set's digest and the run's history (the caller drains the
+// trainer's losses first and adds a learning history when it keeps one).
+CheckpointMeta checkpoint_meta(Trainer& trainer, int net = 0);
 
 // Save network `net` of the backend's group (weights, optimizer state, metadata).
 void save_checkpoint(const std::string& path, Backend& backend, int net,
@@ -101,5 +110,9 @@ LearningHistory saved_learning_history(const CheckpointMeta& meta, const Dataset
 // position lies inside it, else 0, the epoch starting over (the position counts samples of that
 // set's order).
 int resume_position(const CheckpointMeta& meta, const Dataset& train);
+// Sets `trainer`, its backend loaded with the checkpoint, to go on where `meta` says
+// (Trainer::resume_at): after its epochs and steps, with its history, at resume_position() on the
+// trainer's training set, that place's seconds counted. Returns the position.
+int resume_from_checkpoint(Trainer& trainer, const CheckpointMeta& meta);
 
 }  // namespace cs

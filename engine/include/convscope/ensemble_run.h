@@ -73,15 +73,13 @@ std::string continue_problem(const RunInfo& info, const RunSetup& setup,
 // Networks 0..nets-1 of stored run `run` as saved with its latest epoch (Store::load_weights and
 // load_training_state; throws StoreError when one has none).
 std::vector<NetworkSave> load_networks(Store& store, int64_t run, int nets);
-// Loads `networks` (a run's, saved after `epochs_done` epochs and, with `epoch_position`, that
-// many samples of the next, whose steps' losses are `epoch_losses`) into the trainer's group,
-// network i into network i, and sets the trainer to go on from there as if it had trained them.
-// Throws
-// StoreError, naming `what` (the run) and changing nothing, when they do not fit the trainer:
-// another layout, another epoch, another number of training images.
+// Loads `networks` (a run's, saved after `epochs_done` epochs and, with `inside`, inside the next:
+// its position, steps' losses and seconds) into the trainer's group, network i into network i,
+// and sets the trainer to go on from there as if it had trained them. Throws StoreError, naming
+// `what` (the run) and changing nothing, when they do not fit the trainer: another layout,
+// another epoch, another number of training images.
 void resume_networks(Trainer& trainer, int epochs_done, const std::vector<NetworkSave>& networks,
-                     const std::string& what, int epoch_position = 0,
-                     const std::vector<LossPoint>& epoch_losses = {});
+                     const std::string& what, const StoppedEpoch* inside = nullptr);
 
 // The parameters of network `net` of the backend's group, named and shaped as `spec.params()`.
 std::vector<NamedTensor> network_weights(Backend& backend, const NetworkSpec& spec, int net);

@@ -82,7 +82,8 @@ struct RunInfo {
   std::string created, ended;  // ISO-8601 UTC ("2024-05-01T12:34:56.789Z"); ended empty if open
   RunStatus status = RunStatus::Running;
   int epochs_done = 0;       // latest complete epoch
-  double train_seconds = 0;  // sum of the recorded epochs' step time
+  double train_seconds = 0;  // sum of the recorded epochs' step time (an epoch stopped inside
+                             // and continued: both parts)
   double wall_seconds = 0;   // begin_run to finish_run / cancel_run, without the time between a
                              // stop and continue_run (as before while open)
   RunSetup setup;
@@ -168,6 +169,8 @@ struct StoppedEpoch {
   int train_images = 0;           // in each epoch
   std::vector<LossPoint> losses;  // that epoch's steps
   std::vector<NetworkSave> networks;
+  double seconds = 0;  // that epoch's training time so far (Trainer::epoch_seconds(); 0 in stores
+                       // older than version 7)
 };
 
 // $XDG_DATA_HOME/convscope/convscope.db, or ~/.local/share/convscope/convscope.db.

@@ -82,6 +82,8 @@ class Trainer {
   int step_in_epoch() const { return m_position / m_cfg.group.batch_size; }
   int steps_per_epoch() const;
   int train_images() const { return m_train.count; }  // in each epoch
+  const Dataset& train_set() const { return m_train; }
+  const Dataset& validation_set() const { return m_val; }
   long long global_step() const { return m_global_step; }
   long long samples_seen() const { return m_samples; }
   const TrainConfig& config() const { return m_cfg; }
@@ -103,12 +105,16 @@ class Trainer {
   // the divergence fallback. `epoch_position` (epoch_position() when the state was read) is how
   // many samples of the next epoch those steps already trained: the epoch goes on from there in
   // its own order, its train loss and accuracy the mean of all its steps' (those in `history`
-  // included); its time counts from here. Throws InputError for a position this training set
-  // cannot have (not a whole number of batches inside the epoch).
+  // included); its time goes on from `epoch_seconds`, what those steps took (epoch_seconds()).
+  // Throws InputError for a position this training set cannot have (not a whole number of batches
+  // inside the epoch).
   void resume_at(int epochs_done, long long global_step, RunHistory history = {},
-                 int epoch_position = 0);
+                 int epoch_position = 0, double epoch_seconds = 0);
   // Samples of the current epoch trained so far (0 between epochs), for resume_at().
   int epoch_position() const { return m_in_epoch ? m_position : 0; }
+  // Seconds the current epoch has trained so far (0 between epochs), for resume_at(): its time
+  // since it began, validation passes inside it excluded.
+  double epoch_seconds() const;
   // Takes the losses of the steps since the last drain (every loss_every steps otherwise) into
   // the history, e.g. before it is saved. Throws DivergenceError as step() does.
   void drain_losses();
