@@ -5,6 +5,7 @@
 
 #include "ensemble/ensemble_page.h"
 #include "ensemble/misclassification_filter_model.h"
+#include "test_data.h"
 
 namespace ensemble_testing {
 
@@ -134,6 +135,15 @@ std::vector<int> proxyOrder(const MisclassificationFilterModel& proxy) {
   std::vector<int> out;
   for (int r = 0; r < proxy.rowCount(); ++r) out.push_back(proxy.imageAt(r));
   return out;
+}
+
+EnsembleRequest tinyRequest(int epochs, std::vector<uint64_t> seeds, DatasetPtr data) {
+  EnsembleRequest request;
+  request.data = data ? std::move(data) : testing_data::smallDataset(640, 200);
+  request.config = testing_data::smallRun(*request.data, epochs).config;
+  request.config.group.seeds = std::move(seeds);
+  request.backend = cs::BackendChoice::Cpu;
+  return request;
 }
 
 }  // namespace ensemble_testing

@@ -1,5 +1,5 @@
 // Ensembles for the Ensemble view's tests: a hand-built one whose every number is known, a large
-// random one (50 × 10,000) for timing, and helpers that store them as runs.
+// random one (50 × 10,000) for timing, helpers that store them as runs, and a tiny one to train.
 #pragma once
 
 #include <QSize>
@@ -9,6 +9,7 @@
 
 #include "convscope/store.h"
 #include "ensemble/ensemble_run.h"
+#include "ensemble/ensemble_types.h"
 
 class EnsemblePage;
 class MisclassificationFilterModel;
@@ -63,5 +64,9 @@ EnsembleRunPtr makeRun(const cs::EvalResult& eval, const std::vector<uint8_t>& l
 
 // Source rows of a proxy in its order.
 std::vector<int> proxyOrder(const MisclassificationFilterModel& proxy);
+
+// A tiny ensemble to train on the CPU: a network per seed, `epochs` epochs of testing_data's small
+// run on `data` (null: 640 training and 200 validation images).
+EnsembleRequest tinyRequest(int epochs, std::vector<uint64_t> seeds, DatasetPtr data = nullptr);
 
 }  // namespace ensemble_testing

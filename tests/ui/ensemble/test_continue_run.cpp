@@ -27,12 +27,7 @@ constexpr int kPlanned = 40;
 // A tiny ensemble of `kPlanned` epochs, trained by `page` into its store and cancelled once its
 // first epoch is recorded (the cancel reaches the worker a few steps later).
 EnsembleRequest tinyRequest(const DatasetPtr& data) {
-  EnsembleRequest request;
-  request.data = data;
-  request.config = testing_data::smallRun(*data, kPlanned).config;
-  request.config.group.seeds = {1, 2};
-  request.backend = cs::BackendChoice::Cpu;
-  return request;
+  return ensemble_testing::tinyRequest(kPlanned, {1, 2}, data);
 }
 
 }  // namespace

@@ -21,19 +21,7 @@
 #include "ensemble_test_data.h"
 #include "test_data.h"
 
-namespace {
-
-// A tiny ensemble on the CPU: 640 training and 200 validation images, a network per seed.
-EnsembleRequest tinyRequest(int epochs, std::vector<uint64_t> seeds) {
-  EnsembleRequest request;
-  request.data = testing_data::smallDataset(640, 200);
-  request.config = testing_data::smallRun(*request.data, epochs).config;
-  request.config.group.seeds = std::move(seeds);
-  request.backend = cs::BackendChoice::Cpu;
-  return request;
-}
-
-}  // namespace
+using ensemble_testing::tinyRequest;
 
 class TestEnsembleTraining : public QObject {
   Q_OBJECT

@@ -8,17 +8,16 @@
 
 #include "convscope/store.h"
 #include "ensemble/ensemble_worker.h"
+#include "ensemble_test_data.h"
 #include "test_data.h"
 
 namespace {
 
+// `nets` networks (seeds 5, 6, ...) recording into `store`.
 EnsembleRequest tinyRequest(const QString& store, int nets, int epochs) {
-  EnsembleRequest r;
-  r.data = testing_data::smallDataset(640, 200);
-  r.config = testing_data::smallRun(*r.data, epochs).config;
-  r.config.group.seeds.clear();
-  for (int i = 0; i < nets; ++i) r.config.group.seeds.push_back(5 + i);
-  r.backend = cs::BackendChoice::Cpu;
+  std::vector<uint64_t> seeds;
+  for (int i = 0; i < nets; ++i) seeds.push_back(5 + i);
+  EnsembleRequest r = ensemble_testing::tinyRequest(epochs, std::move(seeds));
   r.storePath = store;
   return r;
 }
