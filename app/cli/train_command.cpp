@@ -33,11 +33,8 @@ std::string position_text(int epoch, int position) {
 
 // Writes the checkpoint of where `t` stands (its losses drained by the caller); says so unless
 // `quiet` (the saves while it trains).
-void save(const std::string& path, Trainer& t, const LearningHistory& learning,
-          bool quiet = false) {
-  CheckpointMeta meta = checkpoint_meta(t);
-  meta.learning_points = learning.points();
-  meta.learning_top1 = learning.top1s();
+void save(const std::string& path, Trainer& t, bool quiet = false) {
+  const CheckpointMeta meta = checkpoint_meta(t);
   save_checkpoint(path, t.backend(), 0, meta);
   if (!quiet)
     std::fprintf(stderr, "saved %s (%s, step %lld)\n", path.c_str(),
@@ -160,7 +157,7 @@ int train_command(const std::vector<std::string>& argv) {
       }
       if (args.given("save") && Clock::now() - saved >= std::chrono::seconds(save_every)) {
         trainer.drain_losses();  // the checkpoint's history has every step so far
-        save(args.str("save"), trainer, history, true);
+        save(args.str("save"), trainer, true);
         saved = Clock::now();
       }
     }
@@ -182,7 +179,7 @@ int train_command(const std::vector<std::string>& argv) {
     std::fprintf(stderr, "history: %d evaluation(s) of %d images in %s\n", history.passes(),
                  history.images(), args.str("history-csv").c_str());
   }
-  if (args.given("save")) save(args.str("save"), trainer, history);
+  if (args.given("save")) save(args.str("save"), trainer);
   return exit_code;
 }
 

@@ -268,6 +268,11 @@ CheckpointMeta checkpoint_meta(Trainer& trainer, int net) {
   meta.dataset = trainer.train_set().name;  // the data the weights were trained on
   meta.validation_sha256 = trainer.validation_set().sha256;
   meta.history = trainer.history();
+  if (const LearningHistory* learning = trainer.learning_history();
+      learning && trainer.learning_history_net() == net) {
+    meta.learning_points = learning->points();
+    meta.learning_top1 = learning->top1s();
+  }
   return meta;
 }
 

@@ -2,13 +2,6 @@
 
 #include <QFileInfo>
 
-cs::CheckpointMeta RunCheckpoint::meta(cs::Trainer& trainer, const cs::LearningHistory& learning) {
-  cs::CheckpointMeta meta = cs::checkpoint_meta(trainer);
-  meta.learning_points = learning.points();
-  meta.learning_top1 = learning.top1s();
-  return meta;
-}
-
 QString RunCheckpoint::problem(const QString& path, const DatasetPtr& data,
                                cs::Checkpoint* checkpoint) {
   const QString name = QFileInfo(path).fileName();

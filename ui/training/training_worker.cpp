@@ -166,7 +166,7 @@ void TrainingWorker::saveCheckpoint(const QString& path) {
   }
   guarded([&] {
     m_trainer->drain_losses();  // a GPU's last few steps (it drains every 10)
-    const cs::CheckpointMeta meta = RunCheckpoint::meta(*m_trainer, *m_history);
+    const cs::CheckpointMeta meta = cs::checkpoint_meta(*m_trainer);
     cs::save_checkpoint(path.toStdString(), *m_backend, 0, meta);
     dropAutosave(meta.step);  // the run's weights are in the user's file now
     Q_EMIT checkpointSaved(path, meta.step);
@@ -187,7 +187,7 @@ void TrainingWorker::autosave(bool now) {
   m_autosaveClock.start();
   try {
     cs::save_checkpoint(m_autosavePath.toStdString(), *m_backend, 0,
-                        RunCheckpoint::meta(*m_trainer, *m_history));
+                        cs::checkpoint_meta(*m_trainer));
     m_autosavedStep = step;
   } catch (const std::exception& e) {  // a full disk: the run trains on, unprotected
     Q_EMIT autosaveFailed(QString::fromStdString(cs::describe(e).message));

@@ -76,8 +76,8 @@ class Trainer;
 
 // Where network `net` of `trainer`'s group stands, as its checkpoint names it: network,
 // optimizer, batch size, seed, step, epoch and place in the next (position and seconds), the
-// training set's name, the validation set's digest and the run's history (the caller drains the
-// trainer's losses first and adds a learning history when it keeps one).
+// training set's name, the validation set's digest, the run's history (the caller drains the
+// trainer's losses first) and the learning history the trainer records for that network.
 CheckpointMeta checkpoint_meta(Trainer& trainer, int net = 0);
 
 // Save network `net` of the backend's group (weights, optimizer state, metadata).

@@ -100,6 +100,9 @@ class Trainer {
   // must outlive the trainer or be detached with nullptr). Its eval_index continues the
   // history's own numbering, so a history can outlive one trainer and go on with the next.
   void record_history(LearningHistory* history, int net = 0);
+  // record_history()'s history (null when none) and its network.
+  const LearningHistory* learning_history() const { return m_learning; }
+  int learning_history_net() const { return m_learning_net; }
   // After weights were loaded into the backend (a checkpoint): continue as if `epochs_done`
   // epochs and `global_step` steps had run here, with their history; the loaded state becomes
   // the divergence fallback. `epoch_position` (epoch_position() when the state was read) is how
