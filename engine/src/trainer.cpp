@@ -3,6 +3,7 @@
 #include "convscope/trainer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -93,13 +94,14 @@ void Trainer::request_snapshot(int net, int probe) {
 
 bool Trainer::step() {
   if (finished()) return false;
+  const auto start = std::chrono::steady_clock::now();
   if (!m_in_epoch) {
     m_backend.begin_epoch(m_epoch);
     m_in_epoch = true;
     m_position = 0;
     m_epoch_loss_sum = m_epoch_acc_sum = 0;
     m_epoch_loss_steps = 0;
-    m_epoch_start = std::chrono::steady_clock::now();
+    m_epoch_seconds = 0;
   }
   const long long req = m_snapshot_request.exchange(-1, std::memory_order_acq_rel);
   if (req >= 0)
@@ -110,8 +112,13 @@ bool Trainer::step() {
   m_position += count;
   ++m_global_step;
   m_samples += count;
-  if (m_global_step % m_cfg.loss_every == 0) drain_losses();
-  if (m_position >= m_train.count)
+  const bool epoch_ends = m_position >= m_train.count;
+  if (epoch_ends || m_global_step % m_cfg.loss_every == 0) drain_losses();
+  // The epoch's time is its steps' (the drain included: it waits for an asynchronous backend),
+  // not a pause or a save between steps, nor a validation pass.
+  m_epoch_seconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (epoch_ends)
     end_epoch();
   else if (m_cfg.eval_every > 0 && m_global_step % m_cfg.eval_every == 0)
     evaluate_pass(m_epoch);
@@ -157,12 +164,10 @@ void Trainer::drain_losses() {
 }
 
 void Trainer::end_epoch() {
-  drain_losses();
-  const double seconds = epoch_seconds();
   evaluate_pass(m_epoch + 1);  // with this epoch completed
   EpochMetrics m;
   m.epoch = m_epoch + 1;
-  m.seconds = seconds;
+  m.seconds = m_epoch_seconds;
   const double steps = static_cast<double>(std::max<long long>(1, m_epoch_loss_steps));
   m.train_loss = m_epoch_loss_sum / steps;
   const bool have_acc = !m_run.losses.empty() && m_run.losses.back().accuracy >= 0;
@@ -182,11 +187,6 @@ void Trainer::end_epoch() {
   keep_good_state();
 }
 
-double Trainer::epoch_seconds() const {
-  if (!m_in_epoch) return 0;
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_epoch_start).count();
-}
-
 void Trainer::resume_at(int epochs_done, long long global_step, RunHistory history,
                         int epoch_position, double epoch_seconds) {
   const int batch = m_cfg.group.batch_size;
@@ -204,13 +204,12 @@ void Trainer::resume_at(int epochs_done, long long global_step, RunHistory histo
   m_position = 0;
   m_epoch_loss_sum = m_epoch_acc_sum = 0;
   m_epoch_loss_steps = 0;
+  m_epoch_seconds = 0;
   if (epoch_position > 0 && !finished()) {
     m_backend.begin_epoch(m_epoch);
     m_in_epoch = true;
     m_position = epoch_position;
-    m_epoch_start = std::chrono::steady_clock::now() -
-                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                        std::chrono::duration<double>(std::max(0.0, epoch_seconds)));
+    m_epoch_seconds = std::max(0.0, epoch_seconds);
     // The epoch's steps so far, as drain_losses() counted them.
     for (const LossPoint& p : m_run.losses)
       if (p.step >= m_global_step - steps_done && p.step < m_global_step) {
@@ -236,9 +235,7 @@ void Trainer::record_history(LearningHistory* history, int net) {
 
 void Trainer::evaluate_pass(int epochs_done) {
   const bool mid_epoch = epochs_done == m_epoch && m_in_epoch;
-  const auto start = std::chrono::steady_clock::now();
   m_backend.evaluate(m_eval);
-  if (mid_epoch) m_epoch_start += std::chrono::steady_clock::now() - start;  // not the steps' time
   // A pass at the step of the run's last pass sees the same weights: the record keeps that pass's
   // epoch position (an older checkpoint saved mid-epoch resumes at the epoch's start), and a
   // learning history whose last pass ran at this step is not given the same predictions again.

@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -24,6 +26,7 @@ class ScriptedBackend : public Backend {
   std::vector<std::pair<int, int>> snapshot_requests;
   int evaluations = 0;
   float eval_loss = 0.25f, eval_accuracy = 0.9f;             // every network's, at every pass
+  std::chrono::milliseconds step_time{0}, eval_time{0};      // how long each takes
   std::map<std::pair<int, int>, std::vector<float>> params;  // (net, tensor) -> values
 
   BackendInfo info() const override { return {"scripted", "test"}; }
@@ -38,6 +41,7 @@ class ScriptedBackend : public Backend {
   const GroupConfig& config() const override { return m_cfg; }
   void begin_epoch(int epoch) override { epochs_begun.push_back(epoch); }
   void train_step(int first, int count) override {
+    std::this_thread::sleep_for(step_time);
     steps.emplace_back(first, count);
     ++step_counter;
     const bool nan = static_cast<long long>(steps.size()) - 1 == nan_at_step;
@@ -51,6 +55,7 @@ class ScriptedBackend : public Backend {
   std::vector<float> take_losses() override { return std::exchange(m_losses, {}); }
   std::vector<float> take_accuracies() override { return std::exchange(m_accs, {}); }
   void evaluate(EvalResult& out) override {
+    std::this_thread::sleep_for(eval_time);
     ++evaluations;
     out.nets = m_cfg.nets();
     out.count = m_val_count;

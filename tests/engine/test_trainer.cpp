@@ -3,9 +3,11 @@
 // backend on the real MNIST reaches the target accuracy.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "convscope/cpu_backend.h"
 #include "convscope/trainer.h"
@@ -34,6 +36,29 @@ TEST(Trainer, EpochsStepsAndPartialLastBatch) {
   EXPECT_FLOAT_EQ(t.epochs()[0].val_accuracy, 0.9f);
   EXPECT_EQ(t.samples_seen(), 200);
   EXPECT_FALSE(t.step());
+}
+
+// An epoch's seconds are its steps' time: a pause between steps (the app paused, a save) and the
+// validation passes inside it do not count.
+TEST(Trainer, AnEpochsSecondsAreItsStepsTime) {
+  ScriptedBackend b;
+  b.step_time = std::chrono::milliseconds(50);
+  b.eval_time = std::chrono::milliseconds(250);
+  const Dataset train = tiny(64), val = tiny(10);
+  TrainConfig cfg = tiny_config(1, 16, 1);
+  cfg.eval_every = 1;  // a pass after each of the first 3 steps, and the epoch's own
+  Trainer t(b, train, val, cfg);
+  t.step();
+  t.step();
+  const double two_steps = t.epoch_seconds();
+  EXPECT_GE(two_steps, 0.1);
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // paused
+  EXPECT_EQ(t.epoch_seconds(), two_steps);
+  t.run();
+  ASSERT_EQ(t.epochs().size(), 1u);
+  EXPECT_EQ(b.evaluations, 4);
+  EXPECT_GE(t.epochs()[0].seconds, 0.2);  // 4 steps of 50 ms
+  EXPECT_LT(t.epochs()[0].seconds, 0.7);  // not the pause (1 s), nor the passes (4 x 250 ms)
 }
 
 TEST(Trainer, DivergenceRestoresLastFinishedEpoch) {

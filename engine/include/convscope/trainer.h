@@ -5,7 +5,6 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -115,9 +114,10 @@ class Trainer {
                  int epoch_position = 0, double epoch_seconds = 0);
   // Samples of the current epoch trained so far (0 between epochs), for resume_at().
   int epoch_position() const { return m_in_epoch ? m_position : 0; }
-  // Seconds the current epoch has trained so far (0 between epochs), for resume_at(): its time
-  // since it began, validation passes inside it excluded.
-  double epoch_seconds() const;
+  // Seconds the current epoch has trained so far (0 between epochs), for resume_at(): the time of
+  // its steps, so neither a validation pass inside it nor the time between steps (a pause, a
+  // save) counts.
+  double epoch_seconds() const { return m_in_epoch ? m_epoch_seconds : 0; }
   // Takes the losses of the steps since the last drain (every loss_every steps otherwise) into
   // the history, e.g. before it is saved. Throws DivergenceError as step() does.
   void drain_losses();
@@ -149,7 +149,7 @@ class Trainer {
   long long m_samples = 0;
   double m_epoch_loss_sum = 0;
   long long m_epoch_loss_steps = 0;
-  std::chrono::steady_clock::time_point m_epoch_start;
+  double m_epoch_seconds = 0;  // epoch_seconds()
   RunHistory m_run;
   std::vector<EpochMetrics> m_history;
   double m_epoch_acc_sum = 0;
