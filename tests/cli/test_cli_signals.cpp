@@ -79,66 +79,72 @@ INSTANTIATE_TEST_SUITE_P(Cli, Signals, testing::Values(SIGINT, SIGTERM, SIGHUP),
                            return std::string(sigabbrev_np(info.param));
                          });
 
-TEST(Signals, KilledEnsembleIsMarkedInterruptedOnNextOpen) {
-  TempDir dir;
-  write_idx_folder(dir.file("data"), 256, 64);
-  const std::string store_path = dir.file("runs.db");
+// Ensembles killed with SIGKILL: their data, their store and the flags every command shares.
+class KilledEnsemble : public testing::Test {
+ protected:
+  void SetUp() override { write_idx_folder(m_dir.file("data"), 256, 64); }
+  // An ensemble command with `args` and the shared flags.
+  std::vector<std::string> ensemble(std::vector<std::string> args) const {
+    args.insert(args.begin(), "ensemble");
+    args.insert(args.end(),
+                {"--data", m_dir.file("data"), "--threads", "1", "--quiet", "--store", m_store});
+    return args;
+  }
+  // Run 1, continued, ends with the weights of run 2, trained without a kill.
+  void expect_same_weights() {
+    Store store(m_store);
+    for (int net = 0; net < 2; ++net)
+      EXPECT_EQ(store.load_weights(1, net)[0].data, store.load_weights(2, net)[0].data)
+          << "network " << net;
+  }
+  TempDir m_dir;
+  std::string m_store = m_dir.file("runs.db");
+};
+
+TEST_F(KilledEnsemble, IsMarkedInterruptedOnNextOpen) {
   const Result killed =
-      stop_with(SIGKILL,
-                {"ensemble", "--data", dir.file("data"), "--arch", "d16:relu-d10", "--nets", "2",
-                 "--epochs", "100000", "--threads", "1", "--quiet", "--store", store_path},
+      stop_with(SIGKILL, ensemble({"--arch", "d16:relu-d10", "--nets", "2", "--epochs", "100000"}),
                 "epoch 1/", [&] {
                   // While the process lives, opening the store leaves its run alone.
-                  Store store(store_path);
+                  Store store(m_store);
                   EXPECT_EQ(store.list_runs().at(0).status, RunStatus::Running);
                 });
   EXPECT_EQ(killed.code, 128 + SIGKILL);
-  const Result r = run_cli({"runs", "--store", store_path});
+  const Result r = run_cli({"runs", "--store", m_store});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("interrupted"), std::string::npos) << r.out;
-  Store store(store_path);
+  Store store(m_store);
   EXPECT_EQ(store.list_runs().at(0).status, RunStatus::Interrupted);
 }
 
-TEST(Signals, KilledEnsembleContinuesToTheSameEnd) {
-  TempDir dir;
-  write_idx_folder(dir.file("data"), 256, 64);
-  const std::string store_path = dir.file("runs.db");
-  const std::vector<std::string> common = {"--data",  dir.file("data"), "--threads", "1",
-                                           "--quiet", "--store",        store_path};
-  std::vector<std::string> killed = {"ensemble", "--arch",   "d16:relu-d10", "--nets",
-                                     "2",        "--epochs", "100000"};
-  killed.insert(killed.end(), common.begin(), common.end());
+TEST_F(KilledEnsemble, ContinuesToTheSameEnd) {
+  const auto killed = ensemble({"--arch", "d16:relu-d10", "--nets", "2", "--epochs", "100000"});
   EXPECT_EQ(stop_with(SIGKILL, killed, "epoch 2/").code, 128 + SIGKILL);
   int done = 0;
   {
-    Store store(store_path);
+    Store store(m_store);
     done = store.load_run(1).info.epochs_done;  // each epoch is recorded with its weights
     ASSERT_GE(done, 2);
   }
-  std::vector<std::string> resumed = {"ensemble", "--continue", "1", "--epochs", "1"};
-  resumed.insert(resumed.end(), common.begin(), common.end());
-  const Result r = run_cli(resumed);
+  const Result r = run_cli(ensemble({"--continue", "1", "--epochs", "1"}));
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string last = "epoch " + std::to_string(done + 1) + "/" + std::to_string(done + 1);
   EXPECT_NE(r.out.find(last), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("epoch 1/"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("stored as run 1"), std::string::npos) << r.out;
 
-  std::vector<std::string> reference = {"ensemble", "--arch",   "d16:relu-d10",          "--nets",
-                                        "2",        "--epochs", std::to_string(done + 1)};
-  reference.insert(reference.end(), common.begin(), common.end());
-  ASSERT_EQ(run_cli(reference).code, 0);
-  Store store(store_path);
-  EXPECT_EQ(store.load_run(1).info.status, RunStatus::Finished);
-  EXPECT_EQ(store.load_run(1).info.epochs_done, done + 1);
-  for (int net = 0; net < 2; ++net)
-    EXPECT_EQ(store.load_weights(1, net)[0].data, store.load_weights(2, net)[0].data)
-        << "network " << net;
+  ASSERT_EQ(run_cli(ensemble({"--arch", "d16:relu-d10", "--nets", "2", "--epochs",
+                              std::to_string(done + 1)}))
+                .code,
+            0);
+  {
+    Store store(m_store);
+    EXPECT_EQ(store.load_run(1).info.status, RunStatus::Finished);
+    EXPECT_EQ(store.load_run(1).info.epochs_done, done + 1);
+  }
+  expect_same_weights();
 
-  std::vector<std::string> changed = {"ensemble", "--continue", "1", "--lr", "0.1"};
-  changed.insert(changed.end(), common.begin(), common.end());
-  const Result refused = run_cli(changed);
+  const Result refused = run_cli(ensemble({"--continue", "1", "--lr", "0.1"}));
   EXPECT_EQ(refused.code, 2);
   EXPECT_NE(refused.err.find("--lr: --continue goes on with run 1's 2 x d16:relu-d10"),
             std::string::npos)
@@ -178,23 +184,16 @@ TEST(Signals, KilledTrainResumesFromItsLastCheckpoint) {
 // While it trains, an ensemble run saves where it stands inside the epoch (here after every
 // step): killed early in an epoch, it continues from there, not from the epoch's start, and ends
 // as the same run without the kill.
-TEST(Signals, KilledEnsembleContinuesFromItsLastSave) {
-  TempDir dir;
-  write_idx_folder(dir.file("data"), 256, 64);
-  const std::string store_path = dir.file("runs.db");
-  const std::vector<std::string> common = {"--data",  dir.file("data"), "--threads", "1",
-                                           "--quiet", "--store",        store_path};
-  std::vector<std::string> killed = {"ensemble", "--arch", "d16:relu-d10", "--nets", "2",
-                                     "--epochs", "100000", "--batch-size", "1",      "--save-every",
-                                     "0"};
-  killed.insert(killed.end(), common.begin(), common.end());
+TEST_F(KilledEnsemble, ContinuesFromItsLastSave) {
+  const auto killed = ensemble({"--arch", "d16:relu-d10", "--nets", "2", "--epochs", "100000",
+                                "--batch-size", "1", "--save-every", "0"});
   StoppedEpoch place;
   const Result r = stop_with(SIGKILL, killed, "epoch 1/", [&] {
     // Killed once it saved a place in the first quarter of an epoch after the first: far from
     // the epoch's end, which removes it.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline) {
-      Store store(store_path, StoreAccess::ReadOnly);
+      Store store(m_store, StoreAccess::ReadOnly);
       if (const auto saved = store.load_stopped_epoch(1, false);
           saved && saved->epoch >= 1 && saved->position <= 64) {
         place = *saved;
@@ -206,7 +205,7 @@ TEST(Signals, KilledEnsembleContinuesFromItsLastSave) {
   EXPECT_EQ(r.code, 128 + SIGKILL);
   int at = 0;
   {
-    Store store(store_path);
+    Store store(m_store);
     EXPECT_EQ(store.load_run(1).info.status, RunStatus::Interrupted);
     const std::optional<StoppedEpoch> saved = store.load_stopped_epoch(1, false);
     ASSERT_TRUE(saved);
@@ -214,24 +213,18 @@ TEST(Signals, KilledEnsembleContinuesFromItsLastSave) {
     EXPECT_GE(saved->position, place.position);
     at = saved->position;
   }
-  std::vector<std::string> resumed = {"ensemble", "--continue", "1", "--epochs", "1"};
-  resumed.insert(resumed.end(), common.begin(), common.end());
-  const Result c = run_cli(resumed);
+  const Result c = run_cli(ensemble({"--continue", "1", "--epochs", "1"}));
   ASSERT_EQ(c.code, 0) << c.err;
   const std::string where = "continued in epoch " + std::to_string(place.epoch + 1) + " after " +
                             std::to_string(at) + " of its images";
   EXPECT_NE(c.err.find(where), std::string::npos) << c.err;
 
-  std::vector<std::string> reference = {"ensemble", "--arch",   "d16:relu-d10",
-                                        "--nets",   "2",        "--batch-size",
-                                        "1",        "--epochs", std::to_string(place.epoch + 1)};
-  reference.insert(reference.end(), common.begin(), common.end());
-  ASSERT_EQ(run_cli(reference).code, 0);
-  Store store(store_path);
-  EXPECT_EQ(store.load_run(1).info.epochs_done, place.epoch + 1);
-  for (int net = 0; net < 2; ++net)
-    EXPECT_EQ(store.load_weights(1, net)[0].data, store.load_weights(2, net)[0].data)
-        << "network " << net;
+  ASSERT_EQ(run_cli(ensemble({"--arch", "d16:relu-d10", "--nets", "2", "--batch-size", "1",
+                              "--epochs", std::to_string(place.epoch + 1)}))
+                .code,
+            0);
+  EXPECT_EQ(Store(m_store).load_run(1).info.epochs_done, place.epoch + 1);
+  expect_same_weights();
 }
 
 }  // namespace
