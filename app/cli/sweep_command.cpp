@@ -107,6 +107,7 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
   // The plan: from the flags, or (--resume) from the store, read by rank 0 and broadcast.
   const int sources = args.given("grid") + args.given("file") + args.given("resume");
   if (sources != 1) throw UsageError("give exactly one of --grid, --file and --resume");
+  const int save_every = args.integer("save-every", 0, 86400);
   std::unique_ptr<Store> store;
   const auto open_store = [&] {
     if (root && !store) store = std::make_unique<Store>(args.str("store"));
@@ -147,9 +148,13 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
                  static_cast<long long>(sweep.id), store->path().c_str(), sweep.configs.size(),
                  plan.settings.nets, sweep.finished(), units.size(), tr.size());
   };
-  hooks.continued = [&](int config, int64_t run, int epochs) {
-    std::fprintf(stderr, "config %d continues its run %lld after epoch %d\n", config,
-                 static_cast<long long>(run), epochs);
+  hooks.continued = [&](int config, int64_t run, int epochs, int position) {
+    if (position > 0)
+      std::fprintf(stderr, "config %d continues its run %lld in epoch %d after %d of its images\n",
+                   config, static_cast<long long>(run), epochs + 1, position);
+    else
+      std::fprintf(stderr, "config %d continues its run %lld after epoch %d\n", config,
+                   static_cast<long long>(run), epochs);
   };
   LearningWarnings warnings;
   hooks.epoch_recorded = [&](int config, int64_t run, const EpochMetrics& m, const EvalResult&) {
@@ -166,6 +171,7 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
   };
   SweepContext ctx{&data.train, &data.test, sel.backend.get(), &tr, CONVSCOPE_VERSION};
   ctx.rank_timeout_s = args.real("rank-timeout");
+  ctx.save_every_s = save_every;
   if (!(ctx.rank_timeout_s >= 0)) throw UsageError("--rank-timeout: must be 0 or more seconds");
   const SweepOutcome out = run_sweep(store.get(), plan, resume, ctx, hooks);
   if (!root) {
@@ -176,7 +182,7 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
     std::fprintf(stderr,
                  "stopped: sweep %lld keeps its %d finished configuration(s) of %d; the others "
                  "are marked unfinished. Run the same command again (or --resume %lld) to train "
-                 "them on from their last recorded epochs.\n",
+                 "them on from where they stopped.\n",
                  static_cast<long long>(out.sweep), out.finished, out.configs,
                  static_cast<long long>(out.sweep));
     exit_mpi(interrupt.exit_code());
@@ -217,6 +223,9 @@ int sweep_command(const std::vector<std::string>& argv) {
   args.option("resume", "ID", "", "continue sweep ID with its own stored settings");
   args.flag("new", "start a new sweep even if one with these settings exists");
   args.option("show", "ID", "", "print sweep ID (0: the newest) and exit");
+  args.option("save-every", "S", std::to_string(kSaveEverySeconds),
+              "seconds between saves of where a configuration stands inside an epoch, so that a "
+              "sweep killed there continues from there (0: after every step)");
   args.option("rank-timeout", "S", "300",
               "under MPI: give up on a rank that sent nothing for S seconds (0: never)");
   add_data_options(args);

@@ -14,34 +14,6 @@ namespace {
 
 constexpr TensorRole kSlotRoles[] = {TensorRole::Slot0, TensorRole::Slot1};
 
-// Every network's weights and training state as the trainer has them now.
-std::vector<NetworkSave> network_saves(Trainer& trainer) {
-  const GroupConfig& group = trainer.config().group;
-  std::vector<NetworkSave> networks;
-  for (int net = 0; net < group.nets(); ++net)
-    networks.push_back({network_weights(trainer.backend(), group.spec, net),
-                        network_training_state(trainer, net)});
-  return networks;
-}
-
-// Where the trainer stands inside its epoch: that epoch's steps and every network's weights and
-// training state.
-StoppedEpoch place_of(Trainer& trainer) {
-  trainer.drain_losses();  // the steps since the last drain, into the history
-  StoppedEpoch place{trainer.epoch(),
-                     trainer.epoch_position(),
-                     trainer.backend().step_count(),
-                     trainer.train_images(),
-                     {},
-                     {},
-                     trainer.epoch_seconds()};
-  const long long first = trainer.global_step() - trainer.step_in_epoch();
-  for (const LossPoint& p : trainer.history().losses)
-    if (p.step >= first) place.losses.push_back(p);
-  place.networks = network_saves(trainer);
-  return place;
-}
-
 // Trains `trainer` to its end into the open run `run`.
 EnsembleOutcome train_into(Store& store, int64_t run, Trainer& trainer,
                            const EnsembleHooks& hooks) {
@@ -55,7 +27,7 @@ EnsembleOutcome train_into(Store& store, int64_t run, Trainer& trainer,
       if (trainer.epoch_position() == 0)
         store.cancel_run(run);
       else
-        store.stop_run(run, place_of(trainer));
+        store.stop_run(run, place_in_epoch(trainer));
       outcome.cancelled = true;
       return outcome;
     }
@@ -66,7 +38,7 @@ EnsembleOutcome train_into(Store& store, int64_t run, Trainer& trainer,
     if (!epoch_ended) {
       if (hooks.save_every_seconds >= 0 &&
           std::chrono::duration<double>(Clock::now() - saved).count() >= hooks.save_every_seconds) {
-        store.save_place(run, place_of(trainer));
+        store.save_place(run, place_in_epoch(trainer));
         saved = Clock::now();
       }
       continue;
@@ -168,6 +140,31 @@ TrainingState network_training_state(Trainer& trainer, int net) {
       out.slots.push_back(std::move(t));
     }
   return out;
+}
+
+std::vector<NetworkSave> network_saves(Trainer& trainer) {
+  const GroupConfig& group = trainer.config().group;
+  std::vector<NetworkSave> networks;
+  for (int net = 0; net < group.nets(); ++net)
+    networks.push_back({network_weights(trainer.backend(), group.spec, net),
+                        network_training_state(trainer, net)});
+  return networks;
+}
+
+StoppedEpoch place_in_epoch(Trainer& trainer) {
+  trainer.drain_losses();  // the steps since the last drain, into the history
+  StoppedEpoch place{trainer.epoch(),
+                     trainer.epoch_position(),
+                     trainer.backend().step_count(),
+                     trainer.train_images(),
+                     {},
+                     {},
+                     trainer.epoch_seconds()};
+  const long long first = trainer.global_step() - trainer.step_in_epoch();
+  for (const LossPoint& p : trainer.history().losses)
+    if (p.step >= first) place.losses.push_back(p);
+  place.networks = network_saves(trainer);
+  return place;
 }
 
 EnsembleOutcome run_ensemble(Store& store, Trainer& trainer, const RunSetup& setup,

@@ -12,7 +12,7 @@ namespace cs {
 namespace {
 
 constexpr char kMagic[4] = {'C', 'S', 'S', 'W'};
-constexpr uint32_t kVersion = 2;                   // 2: the networks' optimizer state and step
+constexpr uint32_t kVersion = 3;  // 2: the networks' optimizer state and step; 3: places
 constexpr uint64_t kMaxArray = uint64_t{1} << 33;  // elements; far above any real report
 
 class Writer {
@@ -116,6 +116,17 @@ std::string encode_sweep_report(const SweepReport& r) {
   w.array(r.slots);
   w.put<int64_t>(r.step);
   w.array(std::vector<char>(r.error.begin(), r.error.end()));
+  w.put<int32_t>(r.position);
+  std::vector<int64_t> steps;
+  std::vector<float> losses, accuracies;
+  for (const LossPoint& p : r.losses) {
+    steps.push_back(p.step);
+    losses.push_back(p.loss);
+    accuracies.push_back(p.accuracy);
+  }
+  w.array(steps);
+  w.array(losses);
+  w.array(accuracies);
   return w.take();
 }
 
@@ -127,7 +138,7 @@ SweepReport decode_sweep_report(std::string_view bytes) {
     Reader::fail("version " + std::to_string(v) + ", this build reads " + std::to_string(kVersion));
   SweepReport r;
   const uint8_t kind = in.get<uint8_t>();
-  if (kind < 1 || kind > 4) Reader::fail("unknown kind " + std::to_string(kind));
+  if (kind < 1 || kind > 5) Reader::fail("unknown kind " + std::to_string(kind));
   r.kind = static_cast<SweepReport::Kind>(kind);
   r.unit.config = in.get<int32_t>();
   r.unit.first_net = in.get<int32_t>();
@@ -149,7 +160,14 @@ SweepReport decode_sweep_report(std::string_view bytes) {
   r.step = in.get<int64_t>();
   const std::vector<char> error = in.array<char>();
   r.error.assign(error.begin(), error.end());
+  r.position = in.get<int32_t>();
+  const std::vector<int64_t> steps = in.array<int64_t>();
+  const std::vector<float> losses = in.array<float>(), accuracies = in.array<float>();
   in.end();
+  if (losses.size() != steps.size() || accuracies.size() != steps.size())
+    Reader::fail("the steps' losses do not match their steps");
+  for (size_t i = 0; i < steps.size(); ++i)
+    r.losses.push_back({steps[i], losses[i], accuracies[i]});
   const size_t n = static_cast<size_t>(std::max(0, r.eval.nets));
   const size_t cells = n * static_cast<size_t>(std::max(0, r.eval.count));
   if (r.unit.config < 0 || r.unit.first_net < 0 || r.unit.nets < 1 || r.unit.rank < 0)
@@ -159,6 +177,8 @@ SweepReport decode_sweep_report(std::string_view bytes) {
        r.eval.accuracy.size() != n || r.eval.top_labels.size() != cells * 3 ||
        r.eval.top_probs.size() != cells * 3 || r.eval.true_probs.size() != cells))
     Reader::fail("the evaluation does not match its networks and images");
+  if (r.kind == SweepReport::Kind::Place && (r.epoch < 0 || r.position < 1 || r.step < 0))
+    Reader::fail("an impossible place in an epoch");
   return r;
 }
 

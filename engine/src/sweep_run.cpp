@@ -1,16 +1,17 @@
 // The sweep driver (see sweep_run.h): plan on rank 0, train the own units on every rank, and on
-// rank 0 assemble every configuration's epochs from its units' reports and record them.
+// rank 0 hand every report to the store's writer (sweep_writer.h).
 #include "convscope/sweep_run.h"
 
-#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "convscope/ensemble_run.h"
+#include "sweep_writer.h"
 
 namespace cs {
 
@@ -18,197 +19,15 @@ namespace {
 
 using Json = nlohmann::json;
 
-// One epoch of one configuration while its units' reports come in.
-struct EpochParts {
-  int units = 0;
-  EvalResult eval;
-  std::vector<std::vector<float>> weights, slots;  // per network
-  long long step = 0;
-  double loss_sum = 0, acc_sum = 0, seconds = 0;
-  SweepReport single;  // the report itself when the configuration is one unit
-};
-
-// A configuration whose stopped run goes on (plan_on_rank0): the run and where it stopped.
-struct Continued {
-  int64_t run = -1;
-  int epochs = 0;  // recorded
-  long long step = 0;
-};
-
-// `flat` (a network's parameters, or its `slots` optimizer slots, concatenated) as tensors: the
-// parameters themselves (slots 0), or every slot of every parameter, named as checkpoints name
-// them.
-std::vector<NamedTensor> unflatten(const std::vector<ParamInfo>& params,
-                                   const std::vector<float>& flat, int slots) {
-  std::vector<NamedTensor> out;
-  size_t at = 0;
-  for (int s = 0; s < std::max(1, slots); ++s)
-    for (const ParamInfo& info : params) {
-      const auto from = flat.begin() + static_cast<std::ptrdiff_t>(at);
-      out.push_back({slots == 0 ? info.name : optimizer_slot_name(s, info.name), info.shape,
-                     std::vector<float>(from, from + info.size())});
-      at += static_cast<size_t>(info.size());
-    }
-  return out;
+// `networks` (the unit's) into the report, concatenated.
+void put_networks(SweepReport& r, const std::vector<NetworkSave>& networks) {
+  for (const NetworkSave& n : networks) {
+    for (const NamedTensor& w : n.weights)
+      r.weights.insert(r.weights.end(), w.data.begin(), w.data.end());
+    for (const NamedTensor& w : n.state.slots)
+      r.slots.insert(r.slots.end(), w.data.begin(), w.data.end());
+  }
 }
-
-struct ConfigState {
-  TrainConfig cfg;  // all networks
-  int units = 0, ended = 0, recorded = 0;
-  bool failed = false;
-  int64_t run = -1;
-  std::map<int, EpochParts> epochs;
-};
-
-// Rank 0's side: turns reports into store writes.
-class SweepWriter {
- public:
-  SweepWriter(Store& store, const SweepPlan& plan, int64_t sweep, const SweepContext& ctx,
-              const SweepHooks& hooks, const std::vector<SweepUnit>& units,
-              const std::map<int, Continued>& continued)
-      : m_store(store), m_plan(plan), m_sweep(sweep), m_ctx(ctx), m_hooks(hooks) {
-    for (const SweepUnit& u : units) {
-      ConfigState& st = m_configs[u.config];
-      if (st.units++ == 0)
-        st.cfg = sweep_train_config(plan.configs[u.config], plan.settings, *ctx.train, 0,
-                                    plan.settings.nets);
-    }
-    for (const auto& [config, from] : continued) {
-      m_store.continue_run(from.run, plan.settings.epochs);
-      m_configs.at(config).run = from.run;
-      m_configs.at(config).recorded = from.epochs;
-    }
-  }
-
-  void handle(const SweepReport& r) {
-    const auto it = m_configs.find(r.unit.config);
-    if (it == m_configs.end())
-      throw SweepError("a report for configuration " + std::to_string(r.unit.config) +
-                       ", which is not in this sweep's work");
-    ConfigState& st = it->second;
-    switch (r.kind) {
-      case SweepReport::Kind::Epoch:
-        if (!st.failed) add_epoch(r.unit.config, st, r);
-        break;
-      case SweepReport::Kind::Failed:
-        st.failed = true;
-        if (m_hooks.unit_failed) m_hooks.unit_failed(r.unit, r.error);
-        [[fallthrough]];
-      case SweepReport::Kind::Done:
-        if (++st.ended < st.units) break;
-        if (st.run >= 0 && (st.failed || st.recorded < m_plan.settings.epochs))
-          m_store.cancel_run(st.run);
-        else if (st.run >= 0)
-          m_store.finish_run(st.run);
-        ++m_ended_configs;
-        break;
-      case SweepReport::Kind::Alive:
-        break;
-    }
-  }
-
-  bool all_ended() const { return m_ended_configs == static_cast<int>(m_configs.size()); }
-
-  // Cancels the runs begun and not ended (a cancelled sweep).
-  void cancel_open() {
-    for (auto& [config, st] : m_configs)
-      if (st.run >= 0 && st.ended < st.units) {
-        m_store.cancel_run(st.run);
-        st.ended = st.units;
-      }
-  }
-
- private:
-  void add_epoch(int config, ConfigState& st, const SweepReport& r) {
-    const int N = st.cfg.group.nets(), count = r.eval.count;
-    const long long params = st.cfg.group.spec.param_count();
-    const size_t slots = static_cast<size_t>(st.cfg.group.optimizer.slots()) * params;
-    if (r.unit.first_net + r.unit.nets > N ||
-        r.weights.size() != static_cast<size_t>(r.unit.nets) * params ||
-        r.slots.size() != static_cast<size_t>(r.unit.nets) * slots)
-      throw SweepError("a report of configuration " + std::to_string(config) +
-                       " does not fit its networks");
-    EpochParts& p = st.epochs[r.epoch];
-    if (p.units == 0) {
-      p.eval.nets = N;
-      p.eval.count = count;
-      p.eval.loss.resize(N);
-      p.eval.accuracy.resize(N);
-      p.eval.top_labels.resize(size_t(N) * count * 3);
-      p.eval.top_probs.resize(size_t(N) * count * 3);
-      p.eval.true_probs.resize(size_t(N) * count);
-      p.weights.resize(N);
-      p.slots.resize(N);
-      p.step = r.step;
-    }
-    if (p.eval.count != count) throw SweepError("the ranks evaluated different validation sets");
-    const size_t first = r.unit.first_net, cells = size_t(r.unit.nets) * count;
-    std::copy(r.eval.loss.begin(), r.eval.loss.end(), p.eval.loss.begin() + first);
-    std::copy(r.eval.accuracy.begin(), r.eval.accuracy.end(), p.eval.accuracy.begin() + first);
-    std::copy_n(r.eval.top_labels.begin(), cells * 3,
-                p.eval.top_labels.begin() + first * count * 3);
-    std::copy_n(r.eval.top_probs.begin(), cells * 3, p.eval.top_probs.begin() + first * count * 3);
-    std::copy_n(r.eval.true_probs.begin(), cells, p.eval.true_probs.begin() + first * count);
-    for (int n = 0; n < r.unit.nets; ++n) {
-      p.weights[first + n].assign(r.weights.begin() + n * params,
-                                  r.weights.begin() + (n + 1) * params);
-      p.slots[first + n].assign(r.slots.begin() + n * slots, r.slots.begin() + (n + 1) * slots);
-    }
-    p.loss_sum += r.train_loss * r.unit.nets;
-    p.acc_sum += r.train_accuracy * r.unit.nets;
-    p.seconds = std::max(p.seconds, r.seconds);
-    if (st.units == 1) p.single = r;
-    if (++p.units == st.units) {
-      record(config, st, r.epoch, p);
-      st.epochs.erase(r.epoch);
-    }
-  }
-
-  void record(int config, ConfigState& st, int epoch, const EpochParts& p) {
-    const int N = st.cfg.group.nets();
-    if (st.run < 0) {
-      st.run = m_store.begin_run(RunSetup::from(st.cfg, *m_ctx.train, *m_ctx.val,
-                                                m_ctx.backend->info(), m_ctx.app_version));
-      m_store.set_sweep_run(m_sweep, config, st.run);
-    }
-    EpochMetrics m;
-    m.epoch = epoch;
-    // One unit: its trainer's numbers as they are; slices: weighted by their networks.
-    m.train_loss = st.units == 1 ? p.single.train_loss : p.loss_sum / N;
-    m.train_accuracy = st.units == 1 ? p.single.train_accuracy : p.acc_sum / N;
-    if (m.train_accuracy < 0) m.train_accuracy = -1;
-    m.seconds = p.seconds;
-    m.net_val_loss = p.eval.loss;
-    m.net_val_accuracy = p.eval.accuracy;
-    for (int k = 0; k < N; ++k) {  // as the Trainer sums them
-      m.val_loss += p.eval.loss[k] / N;
-      m.val_accuracy += p.eval.accuracy[k] / N;
-    }
-    const int batch = st.cfg.group.batch_size;
-    const long long steps =
-        static_cast<long long>(epoch) * ((m_ctx.train->count + batch - 1) / batch);
-    m.warning = not_learning_warning(p.eval, st.cfg.group.spec.classes, steps);
-    const std::vector<ParamInfo> params = st.cfg.group.spec.params();
-    const int slots = st.cfg.group.optimizer.slots();
-    std::vector<NetworkSave> networks;
-    for (int n = 0; n < N; ++n)
-      networks.push_back(
-          {unflatten(params, p.weights[n], 0),
-           {epoch, p.step, m_ctx.train->count,
-            slots > 0 ? unflatten(params, p.slots[n], slots) : std::vector<NamedTensor>{}}});
-    m_store.record_epoch(st.run, m, p.eval, networks);
-    st.recorded = epoch;
-    if (m_hooks.epoch_recorded) m_hooks.epoch_recorded(config, st.run, m, p.eval);
-  }
-
-  Store& m_store;
-  const SweepPlan& m_plan;
-  int64_t m_sweep;
-  const SweepContext& m_ctx;
-  const SweepHooks& m_hooks;
-  std::map<int, ConfigState> m_configs;
-  int m_ended_configs = 0;
-};
 
 SweepReport epoch_report(const SweepUnit& unit, Trainer& t) {
   SweepReport r;
@@ -220,13 +39,23 @@ SweepReport epoch_report(const SweepUnit& unit, Trainer& t) {
   r.train_accuracy = m.train_accuracy;
   r.seconds = m.seconds;
   r.eval = t.last_eval();
-  for (int n = 0; n < unit.nets; ++n) {
-    for (const NamedTensor& w : network_weights(t.backend(), t.config().group.spec, n))
-      r.weights.insert(r.weights.end(), w.data.begin(), w.data.end());
-    for (const NamedTensor& w : network_training_state(t, n).slots)
-      r.slots.insert(r.slots.end(), w.data.begin(), w.data.end());
-  }
+  put_networks(r, network_saves(t));
   r.step = t.backend().step_count();
+  return r;
+}
+
+// Where the unit's trainer stands inside its epoch.
+SweepReport place_report(const SweepUnit& unit, Trainer& t) {
+  StoppedEpoch place = place_in_epoch(t);
+  SweepReport r;
+  r.kind = SweepReport::Kind::Place;
+  r.unit = unit;
+  r.epoch = place.epoch;
+  r.position = place.position;
+  r.step = place.step;
+  r.seconds = place.seconds;
+  r.losses = std::move(place.losses);
+  put_networks(r, place.networks);
   return r;
 }
 
@@ -237,23 +66,29 @@ struct SharedPlan {
   std::string text, networks;
 };
 
-// The stopped run of configuration `c` that this sweep continues, or nullopt when it trains the
-// configuration from its start (no run; no recorded epoch; no training state, as in an older
-// store; other data or settings). Adds the run's networks to `tensors`.
-std::optional<Continued> continued_run(Store& store, const SweepPlan& plan,
-                                       const SweepConfigState& c, const SweepContext& ctx,
-                                       std::vector<NamedTensor>& tensors) {
+// The stopped run of configuration `c` that this sweep continues, from its latest recorded epoch
+// or the place saved inside the next, or nullopt when it trains the configuration from its start
+// (no run; neither a recorded epoch nor a place; no training state, as in an older store; other
+// data or settings). Adds the run's networks to `tensors`.
+std::optional<SweepContinued> continued_run(Store& store, const SweepPlan& plan,
+                                            const SweepConfigState& c, const SweepContext& ctx,
+                                            std::vector<NamedTensor>& tensors) {
   if (c.run < 0 || c.status == RunStatus::Finished) return std::nullopt;
   const TrainConfig cfg =
       sweep_train_config(plan.configs[c.index], plan.settings, *ctx.train, 0, plan.settings.nets);
   const RunSetup setup = RunSetup::from(cfg, *ctx.train, *ctx.val, ctx.backend->info(), {});
   const RunInfo info = store.load_run_info(c.run);
-  if (!continue_problem(info, setup).empty()) return std::nullopt;
+  std::optional<StoppedEpoch> place = store.load_stopped_epoch(c.run, true);
+  if (!continue_problem(info, setup, place.has_value()).empty()) return std::nullopt;
   std::vector<NetworkSave> networks;
-  try {
-    networks = load_networks(store, c.run, cfg.group.nets());
-  } catch (const StoreError&) {
-    return std::nullopt;  // recorded without training states
+  if (place) {
+    networks = std::exchange(place->networks, {});
+  } else {
+    try {
+      networks = load_networks(store, c.run, cfg.group.nets());
+    } catch (const StoreError&) {
+      return std::nullopt;  // recorded without training states
+    }
   }
   for (const NetworkSave& n : networks)
     if (n.state.epoch != info.epochs_done || n.state.step != networks.front().state.step ||
@@ -266,7 +101,37 @@ std::optional<Continued> continued_run(Store& store, const SweepPlan& plan,
         t.name = config + std::to_string(n) + "/" + t.name;
         tensors.push_back(std::move(t));
       }
-  return Continued{c.run, info.epochs_done, networks.front().state.step};
+  if (!place) {
+    place.emplace();
+    place->epoch = info.epochs_done;
+    place->step = networks.front().state.step;
+  }
+  return SweepContinued{c.run, std::move(*place)};
+}
+
+// A continued configuration as the plan sends it, and back.
+Json continued_json(int config, const SweepContinued& c) {
+  Json losses = Json::array();
+  for (const LossPoint& p : c.from.losses) losses.push_back({p.step, p.loss, p.accuracy});
+  return {{"config", config},
+          {"run", c.run},
+          {"epochs", c.from.epoch},
+          {"step", c.from.step},
+          {"position", c.from.position},
+          {"seconds", c.from.seconds},
+          {"losses", losses}};
+}
+SweepContinued continued_from_json(const Json& j, int train_images) {
+  SweepContinued c;
+  c.run = j.at("run").get<int64_t>();
+  c.from.epoch = j.at("epochs").get<int>();
+  c.from.position = j.at("position").get<int>();
+  c.from.step = j.at("step").get<long long>();
+  c.from.train_images = train_images;
+  c.from.seconds = j.at("seconds").get<double>();
+  for (const Json& p : j.at("losses"))
+    c.from.losses.push_back({p.at(0).get<long long>(), p.at(1).get<float>(), p.at(2).get<float>()});
+  return c;
 }
 
 SharedPlan plan_on_rank0(Store& store, const SweepPlan& plan, int64_t resume,
@@ -288,10 +153,7 @@ SharedPlan plan_on_rank0(Store& store, const SweepPlan& plan, int64_t resume,
     if (c.finished()) continue;
     pending.push_back(c.index);
     if (const auto from = continued_run(store, plan, c, ctx, tensors))
-      continued.push_back({{"config", c.index},
-                           {"run", from->run},
-                           {"epochs", from->epochs},
-                           {"step", from->step}});
+      continued.push_back(continued_json(c.index, *from));
   }
   SharedPlan out;
   out.text = Json{{"sweep", id}, {"pending", pending}, {"continued", continued}}.dump();
@@ -300,7 +162,7 @@ SharedPlan plan_on_rank0(Store& store, const SweepPlan& plan, int64_t resume,
 }
 
 // The networks [unit.first_net, + unit.nets) of a continued configuration, from the shared blob.
-std::vector<NetworkSave> unit_networks(const SweepUnit& unit, const Continued& from,
+std::vector<NetworkSave> unit_networks(const SweepUnit& unit, const SweepContinued& from,
                                        const std::map<std::string, NamedTensor*>& by_name,
                                        const GroupConfig& group, int train_images) {
   const std::vector<ParamInfo> params = group.spec.params();
@@ -316,7 +178,7 @@ std::vector<NetworkSave> unit_networks(const SweepUnit& unit, const Continued& f
       t.name = name;
       return t;
     };
-    NetworkSave save{{}, {from.epochs, from.step, train_images, {}}};
+    NetworkSave save{{}, {from.from.epoch, from.from.step, train_images, {}}};
     for (const ParamInfo& p : params) save.weights.push_back(take(p.name));
     for (int s = 0; s < group.optimizer.slots(); ++s)
       for (const ParamInfo& p : params)
@@ -343,10 +205,9 @@ SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, cons
   outcome.configs = static_cast<int>(plan.configs.size());
   const std::vector<int> pending = shared.at("pending").get<std::vector<int>>();
   const std::vector<SweepUnit> units = assign_sweep_units(pending, plan.settings.nets, tr.size());
-  std::map<int, Continued> continued;
+  std::map<int, SweepContinued> continued;
   for (const Json& c : shared.at("continued"))
-    continued[c.at("config").get<int>()] = {c.at("run").get<int64_t>(), c.at("epochs").get<int>(),
-                                            c.at("step").get<long long>()};
+    continued[c.at("config").get<int>()] = continued_from_json(c, ctx.train->count);
   std::vector<NamedTensor> continued_tensors;  // their networks, as rank 0 read them
   std::map<std::string, NamedTensor*> continued_by_name;
   if (!continued.empty()) {
@@ -361,7 +222,8 @@ SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, cons
         std::make_unique<SweepWriter>(*store, plan, outcome.sweep, ctx, hooks, units, continued);
     if (hooks.planned) hooks.planned(store->load_sweep(outcome.sweep), units);
     if (hooks.continued)
-      for (const auto& [config, from] : continued) hooks.continued(config, from.run, from.epochs);
+      for (const auto& [config, c] : continued)
+        hooks.continued(config, c.run, c.from.epoch, c.from.position);
   }
   const auto cancelled = [&] { return hooks.cancel_requested && hooks.cancel_requested(); };
   // Rank 0: when each rank was last heard of, and its units not yet ended; a worker: when it
@@ -412,14 +274,20 @@ SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, cons
       const TrainConfig cfg = sweep_train_config(plan.configs[unit.config], plan.settings,
                                                  *ctx.train, unit.first_net, unit.nets);
       Trainer trainer(*ctx.backend, *ctx.train, *ctx.val, cfg);
-      if (const auto from = continued.find(unit.config); from != continued.end())
-        resume_networks(
-            trainer, from->second.epochs,
-            unit_networks(unit, from->second, continued_by_name, cfg.group, ctx.train->count),
-            "run " + std::to_string(from->second.run));
+      if (const auto from = continued.find(unit.config); from != continued.end()) {
+        const SweepContinued& c = from->second;
+        resume_networks(trainer, c.from.epoch,
+                        unit_networks(unit, c, continued_by_name, cfg.group, ctx.train->count),
+                        "run " + std::to_string(c.run), c.from.position > 0 ? &c.from : nullptr);
+      }
+      // A place inside an epoch is one row for all of a run's networks: only a rank that trains
+      // them all reports it.
+      const bool whole = unit.nets == plan.settings.nets;
+      Clock::time_point placed = Clock::now();  // the latest epoch or place reported
       while (!trainer.finished()) {
         if (cancelled()) {
           outcome.cancelled = true;
+          if (whole && trainer.epoch_position() > 0) deliver(place_report(unit, trainer));
           throw std::runtime_error("cancelled");
         }
         if (root) drain();
@@ -428,6 +296,12 @@ SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, cons
         if (hooks.stepped) hooks.stepped(unit, trainer);
         if (trainer.epoch() != before) {
           deliver(epoch_report(unit, trainer));
+          placed = Clock::now();
+        } else if (whole && ctx.save_every_s >= 0 &&
+                   std::chrono::duration<double>(Clock::now() - placed).count() >=
+                       ctx.save_every_s) {
+          deliver(place_report(unit, trainer));
+          placed = Clock::now();
         } else if (!root && std::chrono::duration<double>(Clock::now() - sent).count() >=
                                 ctx.alive_every_s) {
           SweepReport alive;

@@ -186,6 +186,28 @@ TEST(SweepReport, RoundTripsExactly) {
   failed.unit = {1, 0, 5, 2};
   failed.error = "loss diverged";
   EXPECT_EQ(decode_sweep_report(encode_sweep_report(failed)).error, "loss diverged");
+  SweepReport place;  // where a unit stands inside an epoch
+  place.kind = SweepReport::Kind::Place;
+  place.unit = {2, 0, 4, 1};
+  place.epoch = 1;
+  place.position = 96;
+  place.step = 7;
+  place.seconds = 2.25;
+  place.losses = {{5, 0.5f, 0.25f}, {6, 0.375f, -1.f}};
+  place.weights = {1.f, 2.f};
+  place.slots = {0.5f};
+  const SweepReport back_place = decode_sweep_report(encode_sweep_report(place));
+  EXPECT_EQ(back_place.kind, SweepReport::Kind::Place);
+  EXPECT_EQ(back_place.position, 96);
+  EXPECT_EQ(back_place.step, 7);
+  EXPECT_EQ(back_place.seconds, 2.25);
+  ASSERT_EQ(back_place.losses.size(), 2u);
+  EXPECT_EQ(back_place.losses[1].step, 6);
+  EXPECT_EQ(back_place.losses[1].loss, 0.375f);
+  EXPECT_EQ(back_place.losses[1].accuracy, -1.f);
+  EXPECT_EQ(back_place.slots, place.slots);
+  place.position = 0;  // a place is inside an epoch
+  expect_sweep_error([&] { decode_sweep_report(encode_sweep_report(place)); }, "impossible place");
 }
 
 TEST(SweepReport, DamagedReportsAreRefused) {

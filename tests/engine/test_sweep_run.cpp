@@ -1,8 +1,8 @@
 // Running sweeps: every configuration becomes an ensemble run equal to what run_ensemble() records
 // for it, a stopped sweep resumes with only its unfinished configurations (a stopped one continues
-// its run, or starts over without a saved training state), version 1 stores gain
-// the sweep tables, and reports from other ranks (an in-process two-rank transport) assemble into
-// the same store as one rank writes.
+// its run, from its latest epoch or its place inside the next, or starts over without a saved
+// training state), version 1 stores gain the sweep tables, and reports from other ranks (an
+// in-process two-rank transport) assemble into the same store as one rank writes.
 #include <gtest/gtest.h>
 
 #include <deque>
@@ -57,12 +57,23 @@ class SweepRun : public testing::Test {
     return run_sweep(&store, m_plan, resume, context(*m_backend, m_local), hooks);
   }
   SweepContext context(Backend& backend, SweepTransport& transport) {
-    return {&m_train, &m_val, &backend, &transport, "test"};
+    SweepContext ctx{&m_train, &m_val, &backend, &transport, "test"};
+    ctx.save_every_s = m_save_every_s;
+    return ctx;
+  }
+  // The same configuration's runs in the newest sweeps of `store` and of a sweep trained here
+  // without a stop are equal bit for bit.
+  void expect_as_uninterrupted(Store& store, int config) {
+    Store fresh(m_dir.file("fresh.db"));
+    const SweepOutcome full = sweep(fresh);
+    expect_same_run(store, store.load_sweep(store.list_sweeps().front()).configs[config].run, fresh,
+                    fresh.load_sweep(full.sweep).configs[config].run, 0);
   }
 
   TempDir m_dir;
   std::unique_ptr<Backend> m_backend = make_cpu_backend(1);
   LocalTransport m_local;
+  double m_save_every_s = kSaveEverySeconds;
   Dataset m_train = synthetic(48, 1), m_val = synthetic(20, 2);
   SweepPlan m_plan;
 };
@@ -135,9 +146,7 @@ TEST_F(SweepRun, AStoppedSweepResumesWithItsUnfinishedConfigurations) {
   EXPECT_EQ(store.load_run(stopped_run).info.status, RunStatus::Finished);
   EXPECT_EQ(store.list_runs().size(), 4u);
   // The continued configuration equals the same configuration of an uninterrupted sweep.
-  Store fresh(m_dir.file("fresh.db"));
-  const SweepOutcome full = sweep(fresh);
-  expect_same_run(store, rec.configs[1].run, fresh, fresh.load_sweep(full.sweep).configs[1].run, 0);
+  expect_as_uninterrupted(store, 1);
   // --new: another sweep; a sweep id of another definition is refused.
   EXPECT_NE(sweep(store, -2).sweep, sweep_id);
   m_plan.settings.nets = 2;
@@ -166,9 +175,78 @@ TEST_F(SweepRun, AStoppedConfigurationWithoutTrainingStateIsTrainedAgain) {
   EXPECT_NE(rec.configs[1].run, stopped_run);
   EXPECT_EQ(store.load_run(stopped_run).info.status, RunStatus::Cancelled);  // kept
   EXPECT_EQ(store.list_runs().size(), 5u);
-  Store fresh(m_dir.file("fresh.db"));
-  const SweepOutcome full = sweep(fresh);
-  expect_same_run(store, rec.configs[1].run, fresh, fresh.load_sweep(full.sweep).configs[1].run, 0);
+  expect_as_uninterrupted(store, 1);
+}
+
+// Cancelled inside an epoch, a configuration keeps its place there (as a cancelled ensemble run
+// does) and the resumed sweep goes on from it.
+TEST_F(SweepRun, ACancelledConfigurationGoesOnFromWhereItStoppedInTheEpoch) {
+  const std::string path = m_dir.file("sweep.db");
+  SweepHooks stop;
+  bool stop_now = false;
+  stop.stepped = [&](const SweepUnit& unit, const Trainer& t) {
+    stop_now = unit.config == 1 && t.epoch() == 1 && t.step_in_epoch() == 1;
+  };
+  stop.cancel_requested = [&] { return stop_now; };
+  int64_t run = -1;
+  {
+    Store store(path);
+    run = store.load_sweep(sweep(store, -1, stop).sweep).configs[1].run;
+    EXPECT_EQ(store.load_run_info(run).status, RunStatus::Cancelled);
+    const std::optional<StoppedEpoch> place = store.load_stopped_epoch(run);
+    ASSERT_TRUE(place);
+    EXPECT_EQ(place->epoch, 1);
+    EXPECT_EQ(place->position, 16);
+    EXPECT_EQ(place->step, 4);
+    EXPECT_EQ(place->losses.size(), 1u);
+  }
+  Store store(path);
+  SweepHooks watch;
+  std::vector<std::vector<int64_t>> continued;
+  watch.continued = [&](int config, int64_t r, int epochs, int position) {
+    continued.push_back({config, r, epochs, position});
+  };
+  int steps = 0;
+  watch.stepped = [&](const SweepUnit& unit, const Trainer&) { steps += unit.config == 1; };
+  EXPECT_EQ(sweep(store, -1, watch).finished, 4);
+  EXPECT_EQ(continued, (std::vector<std::vector<int64_t>>{{1, run, 1, 16}}));
+  EXPECT_EQ(steps, 2);  // the rest of epoch 2
+  EXPECT_FALSE(store.load_stopped_epoch(run));
+  expect_as_uninterrupted(store, 1);
+}
+
+// Killed (SIGKILL, a crash) inside its first epoch, a configuration whose place was saved
+// continues its run from there, with that epoch's time so far.
+TEST_F(SweepRun, AKilledConfigurationContinuesFromItsLatestPlace) {
+  const std::string path = m_dir.file("sweep.db");
+  m_save_every_s = 0;  // a place after every step
+  {
+    Store other(path);  // another process, killed after 2 steps of configuration 1
+    SweepHooks kill;
+    kill.stepped = [](const SweepUnit& unit, const Trainer& t) {
+      if (unit.config == 1 && t.step_in_epoch() == 2) throw StoreError("killed");
+    };
+    EXPECT_THROW(sweep(other, -1, kill), StoreError);
+  }
+  m_save_every_s = kSaveEverySeconds;
+  Store store(path);
+  const int64_t run = store.load_sweep(store.list_sweeps().front()).configs[1].run;
+  ASSERT_GE(run, 0);  // begun by its first place
+  EXPECT_EQ(store.load_run_info(run).status, RunStatus::Interrupted);
+  EXPECT_EQ(store.load_run_info(run).epochs_done, 0);
+  const std::optional<StoppedEpoch> place = store.load_stopped_epoch(run);
+  ASSERT_TRUE(place);
+  EXPECT_EQ(place->position, 16);  // after its first step; the second was not saved
+  ASSERT_EQ(place->networks.size(), 3u);
+  store_test::raw_sql(path, "UPDATE stopped_epochs SET seconds = 1000");
+  SweepHooks watch;
+  int position = -1;
+  watch.continued = [&](int, int64_t, int, int p) { position = p; };
+  EXPECT_EQ(sweep(store, -1, watch).finished, 4);
+  EXPECT_EQ(position, 16);
+  EXPECT_GE(store.load_run(run).epochs[0].seconds, 1000);  // the time before the kill counts
+  EXPECT_EQ(store.list_runs().size(), 4u);                 // the same run, not a new one
+  expect_as_uninterrupted(store, 1);
 }
 
 // The sweep assembles each epoch from its units' reports; its not-learning warning is the one
@@ -230,8 +308,12 @@ TEST_F(SweepRun, ReportsOfAnotherRankAssembleIntoTheSameStore) {
                          slices ? R"({"sweep":1,"pending":[0],"continued":[]})"
                                 : R"({"sweep":1,"pending":[0,1],"continued":[]})");
     auto backend1 = make_cpu_backend(1);
-    run_sweep(nullptr, m_plan, -1, context(*backend1, rank1), {});
-    EXPECT_EQ(queue.size(), 3u);  // epochs 1 and 2, then done
+    SweepContext ctx1 = context(*backend1, rank1);
+    ctx1.save_every_s = 0;
+    run_sweep(nullptr, m_plan, -1, ctx1, {});
+    // Epochs 1 and 2, then done; a whole configuration also its place after steps 1 and 2 of
+    // each epoch, which rank 0 saves.
+    EXPECT_EQ(queue.size(), slices ? 3u : 7u);
     QueueTransport rank0(0, queue, {});
     Store two(m_dir.file("two" + std::to_string(slices) + ".db"));
     const SweepOutcome out = run_sweep(&two, m_plan, -1, context(*m_backend, rank0), {});

@@ -2,7 +2,8 @@
 // fill one store that equals the single-rank store for the same seeds, exactly when whole
 // configurations are shared out and within 1e-5 when the networks of one configuration are; a
 // worker killed mid-sweep leaves a sweep that the same command resumes to the same store, its
-// stopped configurations continued from their recorded epochs.
+// stopped configurations continued from their recorded epochs or the places inside an epoch the
+// workers sent (here after every step).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -108,7 +109,7 @@ pid_t find_rank(int rank, const std::string& store) {
 TEST_F(MpiSweep, KilledRankLeavesAResumableSweep) {
   const std::string sweep =
       "--grid 'lr=0.001,0.002,0.003,0.004,0.005,0.006; "
-      "arch=c3x8:relu-m2-d10' --nets 3 --epochs 5";
+      "arch=c3x8:relu-m2-d10' --nets 3 --epochs 5 --save-every 0";
   const std::string store = m_dir.file("killed.db"), log = m_dir.file("killed.log");
   const pid_t shell = fork();
   ASSERT_GE(shell, 0);
@@ -144,7 +145,8 @@ TEST_F(MpiSweep, KilledRankLeavesAResumableSweep) {
       EXPECT_TRUE(c.run < 0 || c.status != RunStatus::Running) << c.key;
   }
   // The same command resumes the sweep (here over two ranks) and trains only what is missing:
-  // the configurations stopped after an epoch go on from there, their networks sent by rank 0.
+  // the configurations stopped after an epoch or a place inside one go on from there, their
+  // networks sent by rank 0.
   ASSERT_EQ(run(2, sweep, store), 0) << m_log;
   EXPECT_NE(m_log.find("continues its run"), std::string::npos) << m_log;
   EXPECT_NE(m_log.find(std::to_string(finished) + " finished"), std::string::npos) << m_log;

@@ -85,5 +85,10 @@ void resume_networks(Trainer& trainer, int epochs_done, const std::vector<Networ
 std::vector<NamedTensor> network_weights(Backend& backend, const NetworkSpec& spec, int net);
 // Network `net`'s training state as `trainer` stands.
 TrainingState network_training_state(Trainer& trainer, int net);
+// Every network's weights and training state as `trainer` stands.
+std::vector<NetworkSave> network_saves(Trainer& trainer);
+// Where `trainer` stands inside its epoch, as Store::save_place keeps it: the place, that epoch's
+// steps' losses (drained first) and time, every network's weights and training state.
+StoppedEpoch place_in_epoch(Trainer& trainer);
 
 }  // namespace cs

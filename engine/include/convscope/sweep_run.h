@@ -9,12 +9,15 @@
 // Rank 0 is the only writer of the store. Every rank reports each finished epoch of each unit
 // (metrics, predictions, weights and optimizer state) as a SweepReport; rank 0 assembles the
 // slices of an epoch into one evaluation of all networks, then records the epoch with every
-// network's weights and training state as run_ensemble() does (begin_run with the first epoch,
-// record_epoch, finish_run). A configuration whose run finished is skipped when the sweep runs
-// again; one whose run was cancelled or interrupted (Cancel, a signal, a crash, a dead rank)
-// continues that run from its latest recorded epoch (continue_ensemble's rules: rank 0 reads its
-// networks and broadcasts them to the ranks that train them), or, when it recorded none or has no
-// training state (an older store), is trained again from its start as a new run.
+// network's weights and training state as run_ensemble() does (begin_run with the first epoch or
+// place, record_epoch, finish_run). A rank training a whole configuration also reports where it
+// stands inside an epoch every SweepContext::save_every_s, and when it is cancelled there; rank 0
+// saves that place (Store::save_place). A configuration whose run finished is skipped when the
+// sweep runs again; one whose run was cancelled or interrupted (Cancel, a signal, a crash, a dead
+// rank) continues that run from its latest recorded epoch or the place saved since
+// (continue_ensemble's rules: rank 0 reads its networks and broadcasts them to the ranks that
+// train them), or, when it has neither or no training state (an older store), is trained again
+// from its start as a new run.
 #pragma once
 
 #include <cstdint>
@@ -40,20 +43,24 @@ struct SweepUnit {
 // contiguous slice of its networks (none gets an empty slice).
 std::vector<SweepUnit> assign_sweep_units(const std::vector<int>& pending, int nets, int ranks);
 
-// One finished epoch of a unit, the unit's end (done, or failed with an error message), or a
-// sign of life.
+// One finished epoch of a unit, where a whole configuration's unit stands inside an epoch, the
+// unit's end (done, or failed with an error message), or a sign of life.
 struct SweepReport {
-  // Alive: a worker still training `unit` (sent every SweepContext::alive_every_s).
-  enum class Kind : uint8_t { Epoch = 1, Done = 2, Failed = 3, Alive = 4 };
+  // Place: `epoch` epochs done and `position` samples into the next (a StoppedEpoch: `losses`
+  // are that epoch's steps', `seconds` its time so far; no evaluation). Alive: a worker still
+  // training `unit` (sent every SweepContext::alive_every_s).
+  enum class Kind : uint8_t { Epoch = 1, Done = 2, Failed = 3, Alive = 4, Place = 5 };
   Kind kind = Kind::Epoch;
   SweepUnit unit;
   int epoch = 0;
   double train_loss = 0, train_accuracy = -1, seconds = 0;  // the unit's group means
   EvalResult eval;                                          // the unit's networks
-  std::vector<float> weights;  // every network's parameters, spec.params() order, concatenated
-  std::vector<float> slots;    // every network's optimizer state, checkpoint order, concatenated
-  long long step = 0;          // the optimizer steps taken (Backend::step_count)
-  std::string error;           // Failed
+  std::vector<float> weights;     // every network's parameters, spec.params() order, concatenated
+  std::vector<float> slots;       // every network's optimizer state, checkpoint order, concatenated
+  long long step = 0;             // the optimizer steps taken (Backend::step_count)
+  std::string error;              // Failed
+  int position = 0;               // Place
+  std::vector<LossPoint> losses;  // Place
 };
 
 // A checked little-endian binary form ("CSSW", version, kind, unit, numbers, arrays each with its
@@ -91,8 +98,8 @@ struct SweepHooks {
   // Rank 0, before any training: the sweep record and the units of every rank.
   std::function<void(const SweepRecord& sweep, const std::vector<SweepUnit>& units)> planned;
   // Rank 0, before any training: configuration `config`'s stopped run `run` continues after its
-  // `epochs` recorded epochs.
-  std::function<void(int config, int64_t run, int epochs)> continued;
+  // `epochs` recorded epochs, `position` samples into the next (0: from its start).
+  std::function<void(int config, int64_t run, int epochs, int position)> continued;
   // After every step of this rank's own units.
   std::function<void(const SweepUnit& unit, const Trainer& trainer)> stepped;
   // Rank 0: an epoch of configuration `config` was recorded as run `run` (all its networks).
@@ -119,6 +126,10 @@ struct SweepContext {
   // left that sent nothing for rank_timeout_s (0: waits for ever), throwing SweepError that
   // names the rank and its configurations, which stay unfinished (their runs interrupted).
   double alive_every_s = 10, rank_timeout_s = 300;
+  // A rank training a whole configuration reports where it stands inside an epoch once this many
+  // seconds passed since its latest place or epoch (EnsembleHooks::save_every_seconds' rule: 0
+  // after every step, negative never), so that a sweep killed there continues from that place.
+  double save_every_s = kSaveEverySeconds;
 };
 
 // Rank 0 passes the store (the others nullptr) and `resume`: a sweep id to continue (its stored
