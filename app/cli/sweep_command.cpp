@@ -42,9 +42,9 @@ Spread spread(const std::vector<float>& acc) {
 
 // The configurations side by side: accuracy distribution over the networks of each.
 void print_sweep(Store& store, const SweepRecord& sweep) {
-  std::printf("sweep %lld (%s): %d of %zu configurations finished\n",
+  std::printf("sweep %lld (%s): %d of %zu configurations finished%s\n",
               static_cast<long long>(sweep.id), sweep.created.c_str(), sweep.finished(),
-              sweep.configs.size());
+              sweep.configs.size(), sweep.trained_elsewhere ? "; being trained now" : "");
   std::printf("%4s %-11s %5s %5s %8s %6s %8s %8s  %s\n", "#", "status", "run", "nets", "mean",
               "std", "min", "max", "configuration");
   for (const SweepConfigState& c : sweep.configs) {

@@ -12,11 +12,11 @@ namespace cs {
 
 namespace {
 
-struct flock byte_lock(short type, int64_t run) {
+struct flock byte_lock(short type, int64_t byte) {
   struct flock fl = {};
   fl.l_type = type;
   fl.l_whence = SEEK_SET;
-  fl.l_start = static_cast<off_t>(run);
+  fl.l_start = static_cast<off_t>(byte);
   fl.l_len = 1;
   return fl;
 }
@@ -39,20 +39,26 @@ RunLocks::~RunLocks() {
 }
 
 void RunLocks::acquire(int64_t run) {
-  struct flock fl = byte_lock(F_WRLCK, run);
-  if (::fcntl(m_fd, F_OFD_SETLK, &fl) != 0)
-    throw StoreError(m_path + ": cannot lock run " + std::to_string(run) + ": " +
-                     std::strerror(errno));
+  if (!try_acquire(run))
+    throw StoreError(m_path + ": cannot lock run " + std::to_string(run) +
+                     ": another process holds it");
 }
 
-void RunLocks::release(int64_t run) {
-  struct flock fl = byte_lock(F_UNLCK, run);
+bool RunLocks::try_acquire(int64_t byte) {
+  struct flock fl = byte_lock(F_WRLCK, byte);
+  if (::fcntl(m_fd, F_OFD_SETLK, &fl) == 0) return true;
+  if (errno == EAGAIN || errno == EACCES) return false;
+  throw StoreError(m_path + ": cannot take a lock: " + std::strerror(errno));
+}
+
+void RunLocks::release(int64_t byte) {
+  struct flock fl = byte_lock(F_UNLCK, byte);
   ::fcntl(m_fd, F_OFD_SETLK, &fl);
 }
 
-bool RunLocks::held_elsewhere(int64_t run) const {
+bool RunLocks::held_elsewhere(int64_t byte) const {
   if (m_fd < 0) return m_unknown;
-  struct flock fl = byte_lock(F_WRLCK, run);
+  struct flock fl = byte_lock(F_WRLCK, byte);
   if (::fcntl(m_fd, F_OFD_GETLK, &fl) != 0) return true;  // unknown: assume alive
   return fl.l_type != F_UNLCK;
 }

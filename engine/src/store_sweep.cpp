@@ -1,6 +1,7 @@
 // The run store's sweeps: a sweep record (its definition) and one row per configuration linking
 // the configuration's latest run.
 #include "convscope/store.h"
+#include "run_locks.h"
 #include "sqlite.h"
 #include "store_schema.h"
 
@@ -60,6 +61,7 @@ SweepRecord Store::load_sweep(int64_t sweep) {
   out.id = sweep;
   out.created = s.text("created");
   out.definition = s.text("definition");
+  out.trained_elsewhere = m_locks->held_elsewhere(RunLocks::sweep_byte(sweep));
   sql::Stmt c(*m_db,
               "SELECT c.idx AS idx, c.key AS key, c.run_id AS run, r.status AS status "
               "FROM sweep_configs c LEFT JOIN runs r ON r.id = c.run_id "
@@ -89,6 +91,15 @@ void Store::set_sweep_run(int64_t sweep, int config, int64_t run) {
   if (m_db->changes() == 0)
     throw StoreError(m_path + ": sweep " + std::to_string(sweep) + " has no configuration " +
                      std::to_string(config));
+}
+
+bool Store::hold_sweep(int64_t sweep) {
+  check_writable();
+  return m_locks->try_acquire(RunLocks::sweep_byte(sweep));
+}
+
+void Store::release_sweep(int64_t sweep) {
+  m_locks->release(RunLocks::sweep_byte(sweep));
 }
 
 }  // namespace cs

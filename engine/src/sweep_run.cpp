@@ -134,8 +134,29 @@ SweepContinued continued_from_json(const Json& j, int train_images) {
   return c;
 }
 
+// Holds the sweep a process trains (Store::hold_sweep) while it lives.
+class SweepHold {
+ public:
+  ~SweepHold() {
+    if (m_store) m_store->release_sweep(m_sweep);
+  }
+  // Throws StoreError when another process trains `sweep`.
+  void hold(Store& store, int64_t sweep) {
+    if (!store.hold_sweep(sweep))
+      throw StoreError("sweep " + std::to_string(sweep) + " in " + store.path() +
+                       " is being trained by another process: resume it once that one has "
+                       "stopped");
+    m_store = &store;
+    m_sweep = sweep;
+  }
+
+ private:
+  Store* m_store = nullptr;
+  int64_t m_sweep = -1;
+};
+
 SharedPlan plan_on_rank0(Store& store, const SweepPlan& plan, int64_t resume,
-                         const SweepContext& ctx) {
+                         const SweepContext& ctx, SweepHold& hold) {
   const std::string definition = plan.definition();
   int64_t id = resume >= 0 ? resume : resume == -1 ? store.find_sweep(definition) : -1;
   if (id < 0) {
@@ -143,6 +164,7 @@ SharedPlan plan_on_rank0(Store& store, const SweepPlan& plan, int64_t resume,
     for (const SweepConfig& c : plan.configs) keys.push_back(c.key());
     id = store.begin_sweep(definition, keys);
   }
+  hold.hold(store, id);  // before its runs are read: another process may be training them
   const SweepRecord rec = store.load_sweep(id);
   if (rec.definition != definition)
     throw SweepError("sweep " + std::to_string(id) + " in " + store.path() +
@@ -197,7 +219,8 @@ SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, cons
   if (root != (store != nullptr)) throw std::logic_error("run_sweep: rank 0 and only it writes");
   check_sweep(plan, *ctx.train, *ctx.val);  // before anything is written
 
-  SharedPlan shared_plan = root ? plan_on_rank0(*store, plan, resume, ctx) : SharedPlan{};
+  SweepHold hold;
+  SharedPlan shared_plan = root ? plan_on_rank0(*store, plan, resume, ctx, hold) : SharedPlan{};
   tr.broadcast(shared_plan.text);
   const Json shared = Json::parse(shared_plan.text);
   SweepOutcome outcome;

@@ -55,6 +55,27 @@ TEST_F(CliSweep, GridRunsEveryConfigurationThenResumeSkipsThem) {
   EXPECT_NE(r.out.find("lr=0.01;optimizer=adam"), std::string::npos) << r.out;
 }
 
+// Two processes with the same sweep: the second stops before it trains anything, and the first
+// trains each configuration once.
+TEST_F(CliSweep, ASweepIsTrainedByOneProcessAtATime) {
+  const auto a = args("arch=d8:relu-d10; lr=0.01,0.02", {"--epochs", "100000"});
+  Process first(a);
+  ASSERT_TRUE(first.wait_for_output("config 0 (run 1) epoch 1/", 60)) << first.err();
+  Result r = run_cli(a);
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("sweep 1 in " + m_store + " is being trained by another process"),
+            std::string::npos)
+      << r.err;
+  r = run_cli({"sweep", "--show", "1", "--store", m_store});
+  EXPECT_NE(r.out.find("0 of 2 configurations finished; being trained now"), std::string::npos)
+      << r.out;
+  first.signal(SIGINT);
+  EXPECT_EQ(first.wait().code, 130);
+  r = run_cli({"sweep", "--show", "1", "--store", m_store});
+  EXPECT_NE(r.out.find("0 of 2 configurations finished\n"), std::string::npos) << r.out;
+  EXPECT_EQ(Store(m_store, StoreAccess::ReadOnly).list_runs().size(), 1u);  // config 0's alone
+}
+
 TEST_F(CliSweep, InterruptedSweepResumesWithTheSameCommand) {
   write_idx_folder(m_dir.file("data"), 1024, 64, 16);
   const auto a = args("arch=c3x8:relu-m2-d10; lr=0.001,0.002,0.003,0.004", {"--epochs", "3"});

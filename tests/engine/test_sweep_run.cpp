@@ -1,7 +1,8 @@
 // Running sweeps: every configuration becomes an ensemble run equal to what run_ensemble() records
 // for it, a stopped sweep resumes with only its unfinished configurations (a stopped one continues
 // its run, from its latest epoch or its place inside the next, or starts over without a saved
-// training state), version 1 stores gain the sweep tables, and reports from other ranks (an
+// training state), a sweep is trained by one process at a time, version 1 stores gain the sweep
+// tables, and reports from other ranks (an
 // in-process two-rank transport) assemble into the same store as one rank writes.
 #include <gtest/gtest.h>
 
@@ -217,6 +218,48 @@ TEST_F(SweepRun, ACancelledConfigurationGoesOnFromWhereItStoppedInTheEpoch) {
 
 // Killed (SIGKILL, a crash) inside its first epoch, a configuration whose place was saved
 // continues its run from there, with that epoch's time so far.
+// While one process trains a sweep, the same sweep started elsewhere (another Store: another
+// process, as the locks see it) is refused before it writes anything, and reads as being trained.
+TEST_F(SweepRun, ASweepBeingTrainedIsNotTrainedTwice) {
+  const std::string path = m_dir.file("sweep.db");
+  Store store(path);
+  SweepHooks hooks;
+  int steps = 0;
+  hooks.stepped = [&](const SweepUnit&, const Trainer&) {
+    if (steps++ > 0) return;
+    Store other(path);
+    EXPECT_TRUE(other.load_sweep(1).trained_elsewhere);
+    const size_t runs = other.list_runs().size();
+    try {
+      sweep(other);
+      ADD_FAILURE() << "the sweep was trained twice at once";
+    } catch (const StoreError& e) {
+      EXPECT_NE(
+          std::string(e.what()).find("sweep 1 in " + path + " is being trained by another process"),
+          std::string::npos)
+          << e.what();
+    }
+    EXPECT_EQ(other.list_runs().size(), runs);
+    EXPECT_EQ(other.list_sweeps().size(), 1u);
+    EXPECT_FALSE(other.hold_sweep(1));
+  };
+  const SweepOutcome out = sweep(store, -1, hooks);
+  ASSERT_EQ(out.sweep, 1);
+  EXPECT_EQ(out.finished, 4);
+  EXPECT_GT(steps, 1);
+  // Released when the sweep ended, and when a holding Store ends (as its process does).
+  EXPECT_FALSE(Store(path, StoreAccess::ReadOnly).load_sweep(1).trained_elsewhere);
+  {
+    Store other(path);
+    EXPECT_TRUE(other.hold_sweep(1));
+    EXPECT_TRUE(Store(path, StoreAccess::ReadOnly).load_sweep(1).trained_elsewhere);
+    EXPECT_FALSE(store.hold_sweep(1));
+  }
+  EXPECT_TRUE(store.hold_sweep(1));
+  store.release_sweep(1);
+  EXPECT_FALSE(Store(path, StoreAccess::ReadOnly).load_sweep(1).trained_elsewhere);
+}
+
 TEST_F(SweepRun, AKilledConfigurationContinuesFromItsLatestPlace) {
   const std::string path = m_dir.file("sweep.db");
   m_save_every_s = 0;  // a place after every step

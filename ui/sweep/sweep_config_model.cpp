@@ -42,7 +42,12 @@ bool SweepConfigModel::training(const SweepConfigResult& c) const {
   return !c.finished && m_sweep && m_sweep->id() == m_trainingSweep && c.index >= m_trainingConfig;
 }
 
+bool SweepConfigModel::trainedElsewhere(const SweepConfigResult& c) const {
+  return !c.finished && m_sweep && m_sweep->beingTrained() && m_sweep->id() != m_trainingSweep;
+}
+
 QString SweepConfigModel::statusText(const SweepConfigResult& c) const {
+  if (trainedElsewhere(c)) return tr("pending in the process training the sweep");
   if (!training(c)) return c.statusText();
   if (c.index > m_trainingConfig) return tr("waiting");
   return tr("training, %1%").arg(static_cast<int>(100 * m_trainingFraction));
@@ -137,9 +142,10 @@ QVariant SweepConfigModel::data(const QModelIndex& index, int role) const {
                  ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
                  : QVariant();
     case Qt::ForegroundRole:
-      // Red for a configuration left unfinished (not for one training or waiting) or not learning.
+      // Red for a configuration left unfinished (not for one training or waiting, here or in
+      // another process) or not learning.
       return column == statColumn(StatusStat) &&
-                     ((!c.finished && !training(c)) || !c.warning.isEmpty())
+                     ((!c.finished && !training(c) && !trainedElsewhere(c)) || !c.warning.isEmpty())
                  ? QBrush(QColor(0xb2, 0x18, 0x2b))
                  : QVariant();
   }

@@ -49,6 +49,8 @@ class SweepConfigModel : public QAbstractTableModel {
   QVariant sortKey(const SweepConfigResult& c, int column) const;
 
   bool training(const SweepConfigResult& c) const;  // in training or waiting for its turn
+  // Unfinished in a sweep another process is training (SweepData::beingTrained()).
+  bool trainedElsewhere(const SweepConfigResult& c) const;
 
   SweepDataPtr m_sweep;
   QStringList m_params;

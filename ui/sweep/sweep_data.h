@@ -51,12 +51,16 @@ class SweepData {
   QStringList swept() const;
   const std::vector<SweepConfigResult>& configs() const { return m_configs; }
   int finishedCount() const;
+  // Held by a process training it when loaded (cs::SweepRecord::trained_elsewhere): another
+  // process, or this app's sweep worker.
+  bool beingTrained() const { return m_beingTrained; }
 
   // The values `name` takes, numbers in numeric order, other values in text order.
   QStringList values(const QString& name) const;
 
  private:
   qint64 m_id = 0;
+  bool m_beingTrained = false;
   QString m_created, m_data;
   std::string m_definition;
   int m_nets = 0, m_epochs = 0;

@@ -19,6 +19,7 @@ std::vector<SweepListEntry> SweepListModel::read(cs::Store& store) {
     e.finished = record.finished();
     e.nets = plan.settings.nets;
     e.epochs = plan.settings.epochs;
+    e.training = record.trained_elsewhere;
     out.push_back(e);
   }
   return out;
@@ -57,13 +58,14 @@ QVariant SweepListModel::data(const QModelIndex& index, int role) const {
     return index.column() == CreatedColumn ? QVariant()
                                            : QVariant(Qt::AlignRight | Qt::AlignVCenter);
   if (role == Qt::ToolTipRole)
-    return tr("Sweep %1, created %2: %3 of %4 finished, %5 each, %6")
+    return tr("Sweep %1, created %2: %3 of %4 finished, %5 each, %6%7")
         .arg(e.id)
         .arg(store_time::full(e.created))
         .arg(e.finished)
         .arg(countText(e.configs, tr("configuration"), tr("configurations")),
              countText(e.nets, tr("network"), tr("networks")),
-             countText(e.epochs, tr("epoch"), tr("epochs")));
+             countText(e.epochs, tr("epoch"), tr("epochs")),
+             e.training ? tr("; being trained now") : QString());
   if (role != Qt::DisplayRole) return {};
   switch (index.column()) {
     case IdColumn:

@@ -13,6 +13,8 @@ struct SweepListEntry {
   qint64 id = 0;
   QString created;
   int configs = 0, finished = 0, nets = 0, epochs = 0;
+  bool training = false;  // being trained when read (cs::SweepRecord::trained_elsewhere)
+  bool resumable() const { return finished < configs && !training; }
 };
 
 class SweepListModel : public QAbstractTableModel {

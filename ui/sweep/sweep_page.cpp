@@ -68,7 +68,7 @@ SweepPage::SweepPage(QWidget* parent)
   layout->addWidget(split);
 
   connect(m_listPanel, &SweepListPanel::sweepActivated, this, &SweepPage::openSweep);
-  connect(m_listPanel, &SweepListPanel::refreshRequested, this, &SweepPage::refreshSweeps);
+  connect(m_listPanel, &SweepListPanel::refreshRequested, this, &SweepPage::refresh);
   connect(m_listPanel, &SweepListPanel::newRequested, this, &SweepPage::showNewSweepDialog);
   connect(m_listPanel, &SweepListPanel::resumeRequested, this,
           [this] { resumeSweep(m_listPanel->selectedSweep()); });
@@ -188,8 +188,16 @@ void SweepPage::refreshSweeps() {
   }
   m_listPanel->selectSweep(shown);
   const int row = m_listModel->rowOf(shown);
-  m_listPanel->setResumable(row >= 0 && m_listModel->sweeps()[row].finished <
-                                            m_listModel->sweeps()[row].configs);
+  m_listPanel->setResumable(row >= 0 && m_listModel->sweeps()[row].resumable());
+}
+
+void SweepPage::refresh() {
+  refreshSweeps();
+  if (m_sweep) openSweep(m_sweep->id());
+}
+
+QString SweepPage::title() const {
+  return m_title->text();
 }
 
 bool SweepPage::openSweep(qint64 sweep) {
@@ -208,7 +216,9 @@ bool SweepPage::openSweep(qint64 sweep) {
   if (same && selected >= 0) selectConfig(selected);
   if (same && a >= 0 && b >= 0) m_comparison->compare(a, b);
   m_listPanel->selectSweep(sweep);
-  m_listPanel->setResumable(m_sweep->finishedCount() < static_cast<int>(m_sweep->configs().size()));
+  m_listPanel->setResumable(m_sweep->finishedCount() <
+                                static_cast<int>(m_sweep->configs().size()) &&
+                            !m_sweep->beingTrained());
   Q_EMIT sweepOpened(sweep);
   return true;
 }
@@ -224,14 +234,15 @@ void SweepPage::setSweep(SweepDataPtr sweep) {
   if (!m_sweep) {
     m_title->setText(tr("No sweep open"));
   } else {
-    m_title->setText(tr("Sweep %1 · %2 × %3 · %4 · %5 · %6 finished")
+    m_title->setText(tr("Sweep %1 · %2 × %3 · %4 · %5 · %6 finished%7")
                          .arg(m_sweep->id())
                          .arg(countText(static_cast<long long>(m_sweep->configs().size()),
                                         tr("configuration"), tr("configurations")),
                               countText(m_sweep->nets(), tr("network"), tr("networks")),
                               countText(m_sweep->epochs(), tr("epoch"), tr("epochs")),
                               m_sweep->data())
-                         .arg(m_sweep->finishedCount()));
+                         .arg(m_sweep->finishedCount())
+                         .arg(m_sweep->beingTrained() ? tr(" · being trained now") : QString()));
   }
   onSelectionChanged();
 }
@@ -388,6 +399,10 @@ void SweepPage::onRunEnded(qint64 sweep) {
   m_running = false;
   m_configModel->setTraining(-1, -1, 0);
   m_listPanel->hideRunning();
-  refreshSweeps();
-  if (sweep >= 0) openSweep(sweep);
+  if (sweep >= 0) {
+    refreshSweeps();
+    openSweep(sweep);
+  } else {
+    refresh();  // it failed before it began: what is shown is read again
+  }
 }

@@ -62,8 +62,13 @@ class SweepPage : public QWidget {
   QTabWidget* chartTabs() const { return m_charts; }
   ComparisonPanel* comparison() const { return m_comparison; }
 
+  QString title() const;  // the header: the open sweep's settings and state
+
  public Q_SLOTS:
   void refreshSweeps();
+  // Refresh: the store's sweeps and the open sweep read again (another process may be training
+  // them).
+  void refresh();
   // Asks the window to open configuration `config`'s run (nothing for one not begun).
   void openConfig(int config);
   void showNewSweepDialog();

@@ -139,7 +139,8 @@ struct SweepRecord {
   int64_t id = 0;
   std::string created, definition;  // definition: SweepPlan::definition()
   std::vector<SweepConfigState> configs;
-  int finished() const;  // configurations whose run finished
+  bool trained_elsewhere = false;  // another Store holds it (hold_sweep): it is being trained
+  int finished() const;            // configurations whose run finished
 };
 
 // What a stopped run needs besides a network's weights to go on exactly as if it had never
@@ -249,6 +250,10 @@ class Store {
   SweepRecord load_sweep(int64_t sweep);  // throws StoreError when missing
   std::vector<int64_t> list_sweeps();     // newest first
   void set_sweep_run(int64_t sweep, int config, int64_t run);
+  // Holds `sweep` for the one process that trains it, until release_sweep() or this Store's end
+  // (however the process ends): false when another Store, in this process or another, holds it.
+  bool hold_sweep(int64_t sweep);
+  void release_sweep(int64_t sweep);
 
  private:
   void end_run(int64_t run, RunStatus status);

@@ -136,6 +136,8 @@ struct SweepContext {
 // definition is used, `plan` is ignored), or -1 to continue the newest sweep with the plan's
 // definition, or -2 to begin a new one. Every rank returns once all units are done or failed.
 // Throws on a store or transport failure; open runs are then left to be marked interrupted.
+// Rank 0 holds the sweep while it runs (Store::hold_sweep) and throws StoreError, writing
+// nothing, when another process is training it.
 SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, const SweepContext& ctx,
                        const SweepHooks& hooks);
 

@@ -11,6 +11,7 @@
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTest>
+#include <memory>
 
 #include "convscope/store.h"
 #include "ensemble/ensemble_page.h"
@@ -46,6 +47,7 @@ class TestSweepPage : public QObject {
  private Q_SLOTS:
   void initTestCase();
   void listsStoredSweeps();
+  void aSweepTrainedElsewhereIsShownSoAndNotResumed();
   void selectingTwoRowsCompares();
   void openingAConfigurationShowsItsEnsemble();
   void dialogParsesTheGrid();
@@ -84,6 +86,41 @@ void TestSweepPage::listsStoredSweeps() {
   page.configTable()->sortByColumn(mean, Qt::DescendingOrder);
   QCOMPARE(page.configProxy()->data(page.configProxy()->index(0, 0)).toString(),
            QStringLiteral("#1"));
+}
+
+// Another process training the sweep (another Store holding it): the header and the list say so
+// and Resume is off; Refresh reads both again once it has stopped.
+void TestSweepPage::aSweepTrainedElsewhereIsShownSoAndNotResumed() {
+  const StoredSweep s;
+  auto other = std::make_unique<cs::Store>(s.path.toStdString());
+  QVERIFY(other->hold_sweep(s.sweep));
+  SweepPage page;
+  page.setStorePath(s.path);
+  page.resize(1366, 700);
+  page.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&page));
+  QCOMPARE(page.currentSweep()->id(), s.sweep);
+  QVERIFY2(page.title().endsWith(QStringLiteral(" · being trained now")), qPrintable(page.title()));
+  QVERIFY(page.listModel()
+              ->data(page.listModel()->index(0, 0), Qt::ToolTipRole)
+              .toString()
+              .endsWith(QStringLiteral("; being trained now")));
+  QVERIFY(!page.listPanel()->resumeButton()->isEnabled());  // #3 is unfinished, but trained there
+  const int status = page.configModel()->statColumn(SweepConfigModel::StatusStat);
+  const QModelIndex third = page.configModel()->index(3, status);
+  QCOMPARE(third.data().toString(), QStringLiteral("pending in the process training the sweep"));
+  QVERIFY(!third.data(Qt::ForegroundRole).isValid());  // not red: nothing is wrong with it
+
+  other.reset();  // that process ends
+  page.refresh();
+  QVERIFY2(!page.title().contains(QStringLiteral("being trained")), qPrintable(page.title()));
+  QVERIFY(!page.listModel()
+               ->data(page.listModel()->index(0, 0), Qt::ToolTipRole)
+               .toString()
+               .contains(QStringLiteral("being trained")));
+  QVERIFY(page.listPanel()->resumeButton()->isEnabled());
+  QVERIFY(page.configModel()->index(3, status).data().toString().startsWith(
+      QStringLiteral("unfinished")));
 }
 
 void TestSweepPage::selectingTwoRowsCompares() {
