@@ -1,8 +1,11 @@
 // convscope-cli ensemble: train N identically-built networks in lockstep, record every epoch in
 // the run store, and print which validation images they most often get wrong.
-// convscope-cli runs: list the stored runs, or export one network's weights.
+// convscope-cli runs: list the stored runs, export one network's weights, delete runs and
+// compact the store.
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <utility>
 
 #include "commands.h"
@@ -42,18 +45,71 @@ void print_hardest(const EnsembleStats& s, int rows) {
 }
 
 // "RUN:NET" of --export: a run id and a network of it.
+// `s` as a whole number >= 0, into `out`.
+template <typename T>
+bool whole_number(const std::string& s, T& out) {
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return !s.empty() && ec == std::errc() && end == s.data() + s.size() && out >= 0;
+}
+
 std::pair<int64_t, int> run_and_net(const std::string& text) {
   const size_t colon = text.find(':');
   long long run = 0;
   int net = -1;
-  const auto whole = [](const std::string& s, auto& out) {
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return !s.empty() && ec == std::errc() && end == s.data() + s.size() && out >= 0;
-  };
-  if (colon == std::string::npos || !whole(text.substr(0, colon), run) ||
-      !whole(text.substr(colon + 1), net))
+  if (colon == std::string::npos || !whole_number(text.substr(0, colon), run) ||
+      !whole_number(text.substr(colon + 1), net))
     throw UsageError("--export: '" + text + "' is not RUN:NET (as 3:17, network 17 of run 3)");
   return {run, net};
+}
+
+// --delete RUN[,RUN...]
+std::vector<int64_t> run_ids(const std::string& text) {
+  std::vector<int64_t> out;
+  for (size_t from = 0; from <= text.size();) {
+    const size_t comma = std::min(text.find(',', from), text.size());
+    long long run = 0;
+    if (!whole_number(text.substr(from, comma - from), run) || run == 0)
+      throw UsageError("--delete: '" + text + "' is not RUN[,RUN...] (as 3 or 3,5,8)");
+    out.push_back(run);
+    from = comma + 1;
+  }
+  return out;
+}
+
+// Deletes `runs` once it is sure that each exists and none is being trained.
+void delete_runs(Store& store, const std::vector<int64_t>& runs) {
+  const std::vector<RunSummary> all = store.list_runs();
+  for (int64_t id : runs) {
+    const auto it = std::ranges::find(all, id, &RunSummary::id);
+    if (it == all.end())
+      throw StoreError(store.path() + ": no run " + std::to_string(id) + "; nothing was deleted");
+    if (it->status == RunStatus::Running)
+      throw StoreError(store.path() + ": run " + std::to_string(id) +
+                       " is being trained: stop it before deleting it; nothing was deleted");
+  }
+  for (int64_t id : runs) {
+    const RunSummary& r = *std::ranges::find(all, id, &RunSummary::id);
+    store.delete_run(id);
+    std::fprintf(stderr, "deleted run %lld (%d networks, %d/%d epochs, %s)%s\n",
+                 static_cast<long long>(id), r.nets, r.epochs_done, r.epochs,
+                 to_string(r.status).c_str(),
+                 r.sweep.sweep == 0
+                     ? ""
+                     : ("; configuration " + std::to_string(r.sweep.config) + " of sweep " +
+                        std::to_string(r.sweep.sweep) + " is trained again when the sweep resumes")
+                           .c_str());
+  }
+}
+
+// The store file and its write-ahead log, in MB.
+double store_megabytes(const std::string& path) {
+  std::error_code ec;
+  double bytes = 0;
+  for (const std::string& p : {path, path + "-wal"}) {
+    const uintmax_t size = std::filesystem::file_size(p, ec);
+    if (!ec) bytes += static_cast<double>(size);
+  }
+  return bytes / 1e6;
 }
 
 // --continue RUN: the stopped run's group, to the epochs it planned or --epochs more.
@@ -185,13 +241,28 @@ int runs_command(const std::vector<std::string>& argv) {
   Args args("runs");
   args.set_summary(
       "List the runs in the run store, newest first; or, with --export, write one network's "
-      "final weights as a safetensors file.");
+      "final weights as a safetensors file; or delete runs and compact the store.");
   args.option("store", "FILE", default_store_path(), "the run store (SQLite)");
   args.option("export", "RUN:NET", "",
               "write network NET of run RUN (PyTorch names and layouts, its spec and seed in the "
               "metadata) to --to instead of listing the runs");
   args.option("to", "FILE", "", "the file --export writes (atomically)");
+  args.option("delete", "RUN[,RUN...]", "",
+              "delete these runs with their weights, predictions and history (not one being "
+              "trained; a sweep trains its configuration's run again when it resumes)");
+  args.flag("compact", "give the space of deleted runs back to the disk (rewrites the store)");
   if (!args.parse(argv)) return 0;
+  if (args.given("delete") || args.given("compact")) {
+    Store store(args.str("store"));
+    if (args.given("delete")) delete_runs(store, run_ids(args.str("delete")));
+    if (args.given("compact")) {
+      const double before = store_megabytes(store.path());
+      store.compact();
+      std::fprintf(stderr, "compacted %s: %.1f MB -> %.1f MB\n", store.path().c_str(), before,
+                   store_megabytes(store.path()));
+    }
+    return 0;
+  }
   Store store(args.str("store"), StoreAccess::ReadOnly);
   if (args.given("export")) {
     if (!args.given("to")) throw UsageError("--export needs --to FILE");

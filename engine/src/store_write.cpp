@@ -2,6 +2,7 @@
 // Predictions are three little-endian blobs per network: top labels (count, 3) uint8, top
 // probabilities (count, 3) float32 and true-label probabilities (count) float32. Every epoch's
 // top-1 labels are one more blob per network: (count) uint8.
+#include <algorithm>
 #include <bit>
 
 #include "convscope/store.h"
@@ -314,11 +315,18 @@ void Store::write_weights(int64_t run, int net, const std::vector<NamedTensor>& 
 
 bool Store::delete_run(int64_t run) {
   check_writable();
+  if (m_locks->held_elsewhere(run) || std::ranges::count(m_open_runs, run) > 0)
+    throw StoreError(m_path + ": run " + std::to_string(run) +
+                     " is being trained: stop it before deleting it");
   sql::Stmt(*m_db, "DELETE FROM runs WHERE id = ?1").bind(1, run).run();
-  std::erase(m_open_runs, run);
-  m_continued.erase(run);
-  m_locks->release(run);
   return m_db->changes() > 0;
+}
+
+void Store::compact() {
+  check_writable();
+  // VACUUM waits for other processes' transactions, as any write does; in WAL mode the file
+  // shrinks at the checkpoint.
+  m_db->exec("VACUUM; PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 }  // namespace cs

@@ -1,6 +1,6 @@
-// The run store from the command line: a network's weights export, reading creates nothing, an
-// empty path is refused, a damaged store is refused before any training, and errors say what
-// failed in words (the SQL only with --verbose).
+// The run store from the command line: a network's weights export, runs deleted and the store
+// compacted, reading creates nothing, an empty path is refused, a damaged store is refused before
+// any training, and errors say what failed in words (the SQL only with --verbose).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -62,6 +62,40 @@ TEST(CliStore, ExportsANetworksWeights) {
     EXPECT_NE(r2.err.find("is not RUN:NET"), std::string::npos) << r2.err;
   }
   EXPECT_EQ(run_cli({"runs", "--store", store, "--export", "1:0"}).code, 2);  // no --to
+}
+
+TEST(CliStore, DeletesRunsAndCompacts) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 256, 64);
+  const std::string store = dir.file("runs.db");
+  for (int run = 0; run < 3; ++run)
+    ASSERT_EQ(run_cli({"ensemble", "--data", dir.file("data"), "--arch", "d32:relu-d10", "--nets",
+                       "4", "--epochs", "2", "--threads", "1", "--quiet", "--store", store})
+                  .code,
+              0);
+  // A run that does not exist, or a list that does not parse: nothing is deleted.
+  Result r = run_cli({"runs", "--store", store, "--delete", "1,7"});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("no run 7; nothing was deleted"), std::string::npos) << r.err;
+  for (const char* bad : {"", "1,", "x", "0", "1;2"}) {
+    r = run_cli({"runs", "--store", store, "--delete", bad});
+    EXPECT_EQ(r.code, 2) << bad;
+    EXPECT_NE(r.err.find("is not RUN[,RUN...]"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(Store(store, StoreAccess::ReadOnly).list_runs().size(), 3u);
+
+  const uintmax_t before = fs::file_size(store);
+  r = run_cli({"runs", "--store", store, "--delete", "1,3", "--compact"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("deleted run 1 (4 networks, 2/2 epochs, finished)"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("deleted run 3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("compacted " + store), std::string::npos) << r.err;
+  EXPECT_LT(fs::file_size(store), before);
+  const std::vector<RunSummary> left = Store(store, StoreAccess::ReadOnly).list_runs();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].id, 2);
+  EXPECT_EQ(Store(store, StoreAccess::ReadOnly).load_run(2).epochs.size(), 2u);
 }
 
 TEST(CliStore, ReadingNeverCreates) {

@@ -179,7 +179,12 @@ TEST(Store, ListAndDelete) {
   EXPECT_EQ(list[0].train_name, "mnist/train");
   EXPECT_EQ(list[0].backend, "cpu");
 
-  EXPECT_TRUE(store.delete_run(ids[1]));
+  // A run being recorded is not deleted, here or from another Store (another process).
+  EXPECT_THROW(store.delete_run(ids[1]), StoreError);
+  EXPECT_THROW(Store(path).delete_run(ids[1]), StoreError);
+  EXPECT_EQ(store.list_runs().size(), 3u);
+  store.cancel_run(ids[1]);
+  EXPECT_TRUE(Store(path).delete_run(ids[1]));
   EXPECT_FALSE(store.delete_run(ids[1]));
   EXPECT_THROW(store.load_run(ids[1]), StoreError);
   list = store.list_runs();
@@ -325,6 +330,36 @@ std::vector<NamedTensor> random_weights(const NetworkSpec& spec, uint64_t seed) 
     for (long long i = 0; i < p.size(); ++i) t.data.push_back(g(rng));
   }
   return out;
+}
+
+// The store file and its write-ahead log, in bytes.
+uintmax_t store_bytes(const std::string& path) {
+  std::error_code ec;
+  const uintmax_t wal = std::filesystem::file_size(path + "-wal", ec);
+  return std::filesystem::file_size(path) + (ec ? 0 : wal);
+}
+
+TEST(Store, CompactGivesADeletedRunsSpaceBack) {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  Store store(path);
+  std::vector<int64_t> ids;
+  for (int run = 0; run < 2; ++run) {
+    ids.push_back(store.begin_run(make_setup(4, 10000, 1)));
+    for (int epoch = 1; epoch <= 3; ++epoch) {
+      const EvalResult e = make_eval(4, 10000, epoch);
+      store.record_epoch(ids.back(), make_metrics(epoch, e), e);
+    }
+    store.finish_run(ids.back());
+  }
+  store.compact();
+  const uintmax_t both = store_bytes(path);
+  ASSERT_TRUE(store.delete_run(ids[0]));
+  EXPECT_GE(store_bytes(path), both);  // SQLite keeps the pages for later rows
+  store.compact();
+  const uintmax_t one = store_bytes(path);
+  EXPECT_LT(one, both * 6 / 10) << both << " bytes before, " << one << " after";
+  EXPECT_EQ(store.load_run(ids[1]).epochs.size(), 3u);
 }
 
 TEST(Store, WeightsRoundTripAndExport) {

@@ -129,6 +129,7 @@ TEST(StoreHistory, VersionThreeStoreGainsEpochWarnings) {
   m.warning = "all 3 networks are not learning after 100 steps";
   store.record_epoch(id, m, e);
   EXPECT_EQ(store.load_run(id).epochs.at(0).warning, m.warning);
+  store.finish_run(id);
   EXPECT_TRUE(store.delete_run(id));
   EXPECT_EQ(count_rows(path, "SELECT count(*) FROM epoch_warnings"), 0);
 }

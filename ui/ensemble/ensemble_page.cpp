@@ -100,6 +100,7 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   connect(m_runsPanel, &RunsPanel::refreshRequested, this, &EnsemblePage::refreshRuns);
   connect(m_runsPanel, &RunsPanel::trainRequested, this, &EnsemblePage::onTrainClicked);
   connect(m_runsPanel, &RunsPanel::continueRequested, this, &EnsemblePage::onContinueClicked);
+  connect(m_runsPanel, &RunsPanel::deleteRequested, this, &EnsemblePage::deleteRun);
   connect(m_runsPanel, &RunsPanel::cancelRequested, this, &EnsemblePage::cancelTraining);
   connect(m_table, &MisclassificationPanel::imageSelected, this, &EnsemblePage::showImage);
   connect(m_table, &MisclassificationPanel::exportCsvRequested, this, &EnsemblePage::exportCsv);
@@ -217,6 +218,20 @@ bool EnsemblePage::openRun(qint64 run) {
   Q_EMIT runOpened(run);
   Q_EMIT statusMessage(tr("Opened run %1 in %2 ms").arg(run).arg(clock.elapsed()));
   return true;
+}
+
+void EnsemblePage::deleteRun(qint64 run) {
+  bool deleted = false;
+  try {
+    deleted = store().delete_run(run);
+  } catch (const cs::StoreError& e) {
+    showError(tr("Cannot delete run %1").arg(run), QString::fromUtf8(e.what()));
+  }
+  if (deleted && m_run && m_run->info().id == run) setRun(nullptr);
+  refreshRuns();
+  if (!deleted) return;
+  Q_EMIT runDeleted(run);
+  Q_EMIT statusMessage(tr("Deleted run %1").arg(run));
 }
 
 void EnsemblePage::setRun(EnsembleRunPtr run) {

@@ -81,6 +81,9 @@ class EnsemblePage : public QWidget {
   // Trains without asking (an empty storePath means this page's store).
   void startTraining(EnsembleRequest request);
   void cancelTraining();
+  // Deletes a stored run (Store::delete_run; an error for one being trained), closing it when
+  // shown.
+  void deleteRun(qint64 run);
   // A confusion cell: the table shows the images of `trueLabel` taken for `predicted` (a
   // diagonal cell: all images of the label). The same cell again clears the filter.
   void filterByCell(int trueLabel, int predicted);
@@ -94,6 +97,7 @@ class EnsemblePage : public QWidget {
   // Unconnected, the page continues the run on MNIST.
   void continueRunRequested(qint64 run);
   void runOpened(qint64 run);
+  void runDeleted(qint64 run);
   void trainingFinished(qint64 run, bool cancelled);
   void trainingFailed(qint64 run, const QString& message);
   void statusMessage(const QString& text);

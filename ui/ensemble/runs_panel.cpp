@@ -1,9 +1,11 @@
 #include "ensemble/runs_panel.h"
 
+#include <QAction>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QResizeEvent>
 #include <QScrollBar>
@@ -27,6 +29,7 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
       m_train(
           new QPushButton(QIcon(QStringLiteral(":/icons/ensemble.svg")), tr("Train ensemble…"))),
       m_continue(new QPushButton(tr("Continue…"))),
+      m_delete(new QAction(QIcon(QStringLiteral(":/icons/delete.svg")), tr("Delete run…"), this)),
       m_training(new TaskProgressBox),
       m_storeNote(new NoteLabel) {
   auto* title = new QLabel(tr("Stored ensembles"));
@@ -48,6 +51,11 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
                             kMinRowsShown * m_table->verticalHeader()->defaultSectionSize() +
                             m_table->horizontalScrollBar()->sizeHint().height() +
                             2 * m_table->frameWidth());
+
+  m_delete->setShortcut(QKeySequence::Delete);
+  m_delete->setShortcutContext(Qt::WidgetShortcut);  // the table's
+  m_table->addAction(m_delete);
+  m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
 
   m_storeNote->setWordWrap(true);
   m_storeNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -73,6 +81,7 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
   connect(m_continue, &QPushButton::clicked, this, [this] {
     if (selectedRun() >= 0) Q_EMIT continueRequested(selectedRun());
   });
+  connect(m_delete, &QAction::triggered, this, &RunsPanel::confirmDelete);
   connect(model, &QAbstractItemModel::modelReset, this, &RunsPanel::updateContinue);
   connect(model, &QAbstractItemModel::dataChanged, this, &RunsPanel::updateContinue);
   connect(m_training, &TaskProgressBox::cancelRequested, this, &RunsPanel::cancelRequested);
@@ -107,6 +116,36 @@ void RunsPanel::updateContinue() {
   }
   m_continue->setEnabled(can && m_train->isEnabled());
   m_continue->setToolTip(tip);
+  const qint64 run = selectedRun();
+  m_delete->setText(run >= 0 ? tr("Delete run %1…").arg(run) : tr("Delete run…"));
+  m_delete->setEnabled(run >= 0 &&
+                       m_model->summaryAt(current.row()).status != cs::RunStatus::Running);
+}
+
+void RunsPanel::confirmDelete() {
+  const QModelIndex current = m_table->currentIndex();
+  if (!current.isValid() || !m_delete->isEnabled()) return;
+  const cs::RunSummary& r = m_model->summaryAt(current.row());
+  QString text = tr("Run %1 (%2, %3 of %4 epochs, %5) is removed from the run store with its "
+                    "networks' weights, predictions and learning history. This cannot be undone.")
+                     .arg(r.id)
+                     .arg(countText(r.nets, tr("network"), tr("networks")))
+                     .arg(r.epochs_done)
+                     .arg(r.epochs)
+                     .arg(QString::fromStdString(cs::to_string(r.status)));
+  if (r.sweep.sweep != 0)
+    text += tr("\n\nIt is configuration %1 of sweep %2, which trains that configuration again "
+               "when it resumes.")
+                .arg(r.sweep.config)
+                .arg(r.sweep.sweep);
+  auto* box = new QMessageBox(QMessageBox::Question, tr("Delete run %1").arg(r.id), text,
+                              QMessageBox::Cancel, this);
+  QPushButton* remove = box->addButton(tr("Delete"), QMessageBox::DestructiveRole);
+  box->setDefaultButton(QMessageBox::Cancel);
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  const qint64 run = r.id;
+  connect(remove, &QPushButton::clicked, this, [this, run] { Q_EMIT deleteRequested(run); });
+  box->open();
 }
 
 QPushButton* RunsPanel::cancelButton() const {

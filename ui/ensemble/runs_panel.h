@@ -1,6 +1,7 @@
 // The left side of the Ensemble view: the stored runs, Refresh, Train ensemble… and Continue… (the
-// selected run, when it stopped after recording an epoch), and while the worker trains, its
-// progress (networks × epochs, samples per second, time left) with Cancel.
+// selected run, when it stopped after recording an epoch), Delete run… (the table's context menu
+// and the Delete key, confirmed first), and while the worker trains, its progress (networks ×
+// epochs, samples per second, time left) with Cancel.
 #pragma once
 
 #include <QWidget>
@@ -9,6 +10,7 @@
 #include "ensemble/runs_model.h"
 
 class NoteLabel;
+class QAction;
 class QProgressBar;
 class QPushButton;
 class QTableView;
@@ -31,6 +33,7 @@ class RunsPanel : public QWidget {
   QTableView* table() const { return m_table; }
   QPushButton* trainButton() const { return m_train; }
   QPushButton* continueButton() const { return m_continue; }
+  QAction* deleteAction() const { return m_delete; }
   QPushButton* cancelButton() const;
   QProgressBar* progressBar() const;
 
@@ -58,6 +61,7 @@ class RunsPanel : public QWidget {
   void refreshRequested();
   void trainRequested();
   void continueRequested(qint64 run);
+  void deleteRequested(qint64 run);  // confirmed by the user
   void cancelRequested();
 
  protected:
@@ -66,14 +70,17 @@ class RunsPanel : public QWidget {
 
  private:
   void fitColumns();
-  // Continue… is for a selected run that stopped after recording an epoch, while none trains.
+  // Continue… is for a selected run that stopped after recording an epoch, while none trains;
+  // Delete run… for a selected run not being trained.
   void updateContinue();
+  void confirmDelete();  // asks (not modally), then deleteRequested
 
   RunsModel* m_model;
   QTableView* m_table;
   QToolButton* m_refresh;
   QPushButton* m_train;
   QPushButton* m_continue;
+  QAction* m_delete;
   TaskProgressBox* m_training;
   NoteLabel* m_storeNote;
   bool m_selecting = false;

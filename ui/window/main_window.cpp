@@ -186,6 +186,7 @@ void MainWindow::connectStatusBar() {
   connect(m_recovery, &RunRecovery::statusMessage, m_status,
           [this](const QString& text) { m_status->showMessage(text, 15000); });
   connect(m_sweep, &SweepPage::sweepFinished, m_ensemble, &EnsemblePage::refreshRuns);
+  connect(m_ensemble, &EnsemblePage::runDeleted, m_sweep, &SweepPage::refresh);  // a sweep's run?
 }
 
 QString MainWindow::closeForSignal(int signal) {

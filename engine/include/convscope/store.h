@@ -240,7 +240,13 @@ class Store {
   // before the store kept them. Throws StoreError when the run is missing or its rows are
   // damaged (a blob of the wrong size, an epoch or network missing).
   EpochTop1 load_epoch_top1(int64_t run);
-  bool delete_run(int64_t run);  // false when there was no such run
+  // Deletes a run with all its rows (a sweep's configuration then has no run: resumed, the sweep
+  // trains it again); false when there was no such run. Throws StoreError for a run being
+  // trained, here or by another process.
+  bool delete_run(int64_t run);
+  // Gives the space of deleted rows back to the disk (SQLite's VACUUM: it rewrites the file, and
+  // needs as much free space again).
+  void compact();
 
   // Sweeps (store_sweep.cpp). begin_sweep records a sweep of configurations `keys` in order.
   // find_sweep: the newest sweep with this definition, -1 if none. A version 1 store opened
