@@ -62,6 +62,22 @@ void print_sweep(Store& store, const SweepRecord& sweep) {
   }
 }
 
+int delete_sweep(const Args& args) {
+  Store store(args.str("store"));
+  const long long id = args.u64("delete");
+  std::string runs;
+  for (const SweepConfigState& c : store.load_sweep(id).configs)
+    if (c.run >= 0) runs += (runs.empty() ? "" : ", ") + std::to_string(c.run);
+  const bool keep = args.given("keep-runs");
+  store.delete_sweep(id, !keep);
+  if (runs.empty())
+    std::fprintf(stderr, "deleted sweep %lld (it had no runs)\n", id);
+  else
+    std::fprintf(stderr, "deleted sweep %lld; its runs (%s) %s\n", id, runs.c_str(),
+                 keep ? "stay, as runs of no sweep" : "deleted too");
+  return 0;
+}
+
 int show(const Args& args) {
   Store store(args.str("store"), StoreAccess::ReadOnly);
   long long id = args.u64("show");
@@ -223,6 +239,8 @@ int sweep_command(const std::vector<std::string>& argv) {
   args.option("resume", "ID", "", "continue sweep ID with its own stored settings");
   args.flag("new", "start a new sweep even if one with these settings exists");
   args.option("show", "ID", "", "print sweep ID (0: the newest) and exit");
+  args.option("delete", "ID", "", "delete sweep ID and its configurations' runs, and exit");
+  args.flag("keep-runs", "with --delete: keep the runs, as runs of no sweep");
   args.option("save-every", "S", std::to_string(kSaveEverySeconds),
               "seconds between saves of where a configuration stands inside an epoch, so that a "
               "sweep killed there continues from there (0: after every step)");
@@ -232,6 +250,8 @@ int sweep_command(const std::vector<std::string>& argv) {
   add_backend_options(args);
   if (!args.parse(argv)) return 0;
   if (args.given("show")) return show(args);
+  if (args.given("delete")) return delete_sweep(args);
+  if (args.given("keep-runs")) throw UsageError("--keep-runs goes with --delete");
 
   std::unique_ptr<SweepTransport> transport;
   int local_rank = 0, local_size = 1;

@@ -1,5 +1,7 @@
 // The run store's sweeps: a sweep record (its definition) and one row per configuration linking
 // the configuration's latest run.
+#include <algorithm>
+
 #include "convscope/store.h"
 #include "run_locks.h"
 #include "sqlite.h"
@@ -100,6 +102,32 @@ bool Store::hold_sweep(int64_t sweep) {
 
 void Store::release_sweep(int64_t sweep) {
   m_locks->release(RunLocks::sweep_byte(sweep));
+}
+
+bool Store::delete_sweep(int64_t sweep, bool with_runs) {
+  check_writable();
+  if (!store_schema::has_sweeps(*m_db)) return false;
+  const std::string name = m_path + ": sweep " + std::to_string(sweep);
+  if (m_locks->held_elsewhere(RunLocks::sweep_byte(sweep)))
+    throw StoreError(name + " is being trained: stop it before deleting it");
+  sql::Transaction tx(*m_db);
+  if (!sql::Stmt(*m_db, "SELECT 1 FROM sweeps WHERE id = ?1").bind(1, sweep).step()) return false;
+  if (with_runs) {
+    sql::Stmt runs(*m_db, "SELECT run_id FROM sweep_configs WHERE sweep_id = ?1 AND run_id");
+    for (runs.bind(1, sweep); runs.step();) {
+      const int64_t run = runs.i64(0);
+      if (m_locks->held_elsewhere(run) || std::ranges::count(m_open_runs, run) > 0)
+        throw StoreError(name + ": its run " + std::to_string(run) +
+                         " is being trained: stop it before deleting the sweep");
+    }
+    sql::Stmt(*m_db,
+              "DELETE FROM runs WHERE id IN (SELECT run_id FROM sweep_configs WHERE sweep_id = ?1)")
+        .bind(1, sweep)
+        .run();
+  }
+  sql::Stmt(*m_db, "DELETE FROM sweeps WHERE id = ?1").bind(1, sweep).run();
+  tx.commit();
+  return true;
 }
 
 }  // namespace cs

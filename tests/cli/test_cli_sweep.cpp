@@ -76,6 +76,29 @@ TEST_F(CliSweep, ASweepIsTrainedByOneProcessAtATime) {
   EXPECT_EQ(Store(m_store, StoreAccess::ReadOnly).list_runs().size(), 1u);  // config 0's alone
 }
 
+TEST_F(CliSweep, DeleteRemovesASweepWithOrWithoutItsRuns) {
+  ASSERT_EQ(run_cli(args("arch=d8:relu-d10; lr=0.01,0.02", {"--nets", "2"})).code, 0);
+  ASSERT_EQ(run_cli(args("arch=d8:relu-d10; lr=0.03,0.04", {"--nets", "2"})).code, 0);
+  Result r = run_cli({"sweep", "--delete", "1", "--store", m_store});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("deleted sweep 1; its runs (1, 2) deleted too"), std::string::npos) << r.err;
+  r = run_cli({"sweep", "--delete", "2", "--keep-runs", "--store", m_store});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("its runs (3, 4) stay, as runs of no sweep"), std::string::npos) << r.err;
+  {
+    Store s(m_store, StoreAccess::ReadOnly);
+    EXPECT_TRUE(s.list_sweeps().empty());
+    const std::vector<RunSummary> runs = s.list_runs();
+    ASSERT_EQ(runs.size(), 2u);
+    EXPECT_EQ(runs[0].id, 4);
+    EXPECT_EQ(runs[0].sweep.sweep, 0);
+  }
+  r = run_cli({"sweep", "--delete", "2", "--store", m_store});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("sweep 2 does not exist"), std::string::npos) << r.err;
+  EXPECT_EQ(run_cli({"sweep", "--keep-runs", "--store", m_store}).code, 2);
+}
+
 TEST_F(CliSweep, InterruptedSweepResumesWithTheSameCommand) {
   write_idx_folder(m_dir.file("data"), 1024, 64, 16);
   const auto a = args("arch=c3x8:relu-m2-d10; lr=0.001,0.002,0.003,0.004", {"--epochs", "3"});

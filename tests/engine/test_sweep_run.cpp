@@ -1,8 +1,7 @@
 // Running sweeps: every configuration becomes an ensemble run equal to what run_ensemble() records
 // for it, a stopped sweep resumes with only its unfinished configurations (a stopped one continues
 // its run, from its latest epoch or its place inside the next, or starts over without a saved
-// training state), a sweep is trained by one process at a time, version 1 stores gain the sweep
-// tables, and reports from other ranks (an
+// training state), a sweep is trained by one process at a time, and reports from other ranks (an
 // in-process two-rank transport) assemble into the same store as one rank writes.
 #include <gtest/gtest.h>
 
@@ -390,45 +389,6 @@ TEST_F(SweepRun, ASilentRankIsNamedAndItsConfigurationsStayUnfinished) {
   alive.kind = SweepReport::Kind::Alive;
   alive.unit = {1, 0, 3, 1};
   EXPECT_EQ(decode_sweep_report(encode_sweep_report(alive)).kind, SweepReport::Kind::Alive);
-}
-
-TEST(SweepStore, VersionOneStoresGainTheSweepTables) {
-  TempDir dir;
-  const std::string path = dir.file("v1.db");
-  store_test::make_store(path);
-  {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db,
-                           "DROP TABLE sweep_configs; DROP TABLE sweeps; DROP TABLE epoch_top1; "
-                           "DROP TABLE epoch_warnings; DROP TABLE net_states; DROP TABLE "
-                           "stopped_nets; DROP TABLE stopped_epochs; PRAGMA user_version = 1",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(db);
-  }
-  {
-    Store reader(path, StoreAccess::ReadOnly);  // read as it is
-    EXPECT_TRUE(reader.list_sweeps().empty());
-    EXPECT_EQ(reader.find_sweep("{}"), -1);
-    EXPECT_EQ(reader.list_runs().size(), 1u);
-  }
-  EXPECT_EQ(store_test::count_rows(path, "PRAGMA user_version"), 1);
-  Store store(path);  // upgraded on opening for writing
-  EXPECT_EQ(store_test::count_rows(path, "PRAGMA user_version"), 7);  // the current version
-  const int64_t id = store.begin_sweep("{}", {"lr=1", "lr=2"});
-  EXPECT_EQ(store.find_sweep("{}"), id);
-  store.set_sweep_run(id, 1, 1);
-  const SweepRecord rec = store.load_sweep(id);
-  ASSERT_EQ(rec.configs.size(), 2u);
-  EXPECT_EQ(rec.configs[0].run, -1);
-  EXPECT_EQ(rec.configs[1].run, 1);
-  EXPECT_TRUE(rec.configs[1].finished());
-  EXPECT_EQ(rec.finished(), 1);
-  EXPECT_THROW(store.set_sweep_run(id, 2, 1), StoreError);
-  EXPECT_THROW(store.load_sweep(id + 1), StoreError);
-  EXPECT_TRUE(store.delete_run(1));
-  EXPECT_EQ(store.load_sweep(id).configs[1].run, -1);  // its run deleted: pending again
 }
 
 }  // namespace

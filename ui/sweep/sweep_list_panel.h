@@ -1,5 +1,6 @@
-// The left side of the Sweep view: the sweeps of the store, Refresh, New sweep… and Resume, and
-// while the worker runs, its progress (configurations done, the one in training) with Cancel.
+// The left side of the Sweep view: the sweeps of the store, Refresh, New sweep… and Resume, Delete
+// sweep… (the table's context menu and the Delete key, confirmed first), and while the worker
+// runs, its progress (configurations done, the one in training) with Cancel.
 #pragma once
 
 #include <QWidget>
@@ -7,6 +8,7 @@
 #include "sweep/sweep_types.h"
 
 class NoteLabel;
+class QAction;
 class QProgressBar;
 class QPushButton;
 class QTableView;
@@ -23,6 +25,7 @@ class SweepListPanel : public QWidget {
   QTableView* table() const { return m_table; }
   QPushButton* newButton() const { return m_new; }
   QPushButton* resumeButton() const { return m_resume; }
+  QAction* deleteAction() const { return m_delete; }
   QPushButton* cancelButton() const;
   QProgressBar* progressBar() const;
 
@@ -43,14 +46,19 @@ class SweepListPanel : public QWidget {
   void refreshRequested();
   void newRequested();
   void resumeRequested();
+  void deleteRequested(qint64 sweep, bool withRuns);  // confirmed by the user
   void cancelRequested();
 
  private:
+  void updateDelete();   // for a selected sweep not being trained
+  void confirmDelete();  // asks (not modally), then deleteRequested
+
   SweepListModel* m_model;
   QTableView* m_table;
   QToolButton* m_refresh;
   QPushButton* m_new;
   QPushButton* m_resume;
+  QAction* m_delete;
   TaskProgressBox* m_running;
   NoteLabel* m_storeNote;
   bool m_selecting = false;

@@ -69,6 +69,7 @@ SweepPage::SweepPage(QWidget* parent)
 
   connect(m_listPanel, &SweepListPanel::sweepActivated, this, &SweepPage::openSweep);
   connect(m_listPanel, &SweepListPanel::refreshRequested, this, &SweepPage::refresh);
+  connect(m_listPanel, &SweepListPanel::deleteRequested, this, &SweepPage::deleteSweep);
   connect(m_listPanel, &SweepListPanel::newRequested, this, &SweepPage::showNewSweepDialog);
   connect(m_listPanel, &SweepListPanel::resumeRequested, this,
           [this] { resumeSweep(m_listPanel->selectedSweep()); });
@@ -194,6 +195,21 @@ void SweepPage::refreshSweeps() {
 void SweepPage::refresh() {
   refreshSweeps();
   if (m_sweep) openSweep(m_sweep->id());
+}
+
+void SweepPage::deleteSweep(qint64 sweep, bool withRuns) {
+  bool deleted = false;
+  try {
+    deleted = store().delete_sweep(sweep, withRuns);
+  } catch (const cs::StoreError& e) {
+    showError(tr("Cannot delete sweep %1").arg(sweep), QString::fromUtf8(e.what()));
+  }
+  if (deleted && m_sweep && m_sweep->id() == sweep) setSweep(nullptr);
+  refreshSweeps();
+  if (!deleted) return;
+  Q_EMIT sweepDeleted(sweep);
+  Q_EMIT statusMessage(withRuns ? tr("Deleted sweep %1 and its runs").arg(sweep)
+                                : tr("Deleted sweep %1; its runs stay").arg(sweep));
 }
 
 QString SweepPage::title() const {

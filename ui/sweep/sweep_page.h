@@ -76,11 +76,15 @@ class SweepPage : public QWidget {
   void startSweep(SweepRequest request);
   void resumeSweep(qint64 sweep);
   void cancelSweep();
+  // Deletes a stored sweep (cs::Store::delete_sweep; an error while it or its run trains), closing
+  // it when shown.
+  void deleteSweep(qint64 sweep, bool withRuns);
 
  Q_SIGNALS:
   // Double-click or Open in Ensemble view: the window shows the run in the Ensemble view.
   void openRunRequested(qint64 run);
   void sweepOpened(qint64 sweep);
+  void sweepDeleted(qint64 sweep);
   void sweepFinished(qint64 sweep, bool cancelled);
   void sweepFailed(qint64 sweep, const QString& message);
   void statusMessage(const QString& text);

@@ -187,6 +187,7 @@ void MainWindow::connectStatusBar() {
           [this](const QString& text) { m_status->showMessage(text, 15000); });
   connect(m_sweep, &SweepPage::sweepFinished, m_ensemble, &EnsemblePage::refreshRuns);
   connect(m_ensemble, &EnsemblePage::runDeleted, m_sweep, &SweepPage::refresh);  // a sweep's run?
+  connect(m_sweep, &SweepPage::sweepDeleted, m_ensemble, &EnsemblePage::refreshRuns);
 }
 
 QString MainWindow::closeForSignal(int signal) {

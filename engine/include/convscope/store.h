@@ -260,6 +260,10 @@ class Store {
   // (however the process ends): false when another Store, in this process or another, holds it.
   bool hold_sweep(int64_t sweep);
   void release_sweep(int64_t sweep);
+  // Deletes a sweep's record and, `with_runs`, its configurations' runs (otherwise they stay as
+  // runs of no sweep); false when there was no such sweep. Throws StoreError, deleting nothing,
+  // while the sweep or one of those runs is being trained.
+  bool delete_sweep(int64_t sweep, bool with_runs);
 
  private:
   void end_run(int64_t run, RunStatus status);

@@ -3,8 +3,11 @@
 // from the page (a tiny network on a small dataset, on the CPU): one that finishes and appears in
 // the list, and one cancelled that stays unfinished and resumes to the end.
 #include <QAbstractItemModelTester>
+#include <QAction>
+#include <QCheckBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -48,6 +51,7 @@ class TestSweepPage : public QObject {
   void initTestCase();
   void listsStoredSweeps();
   void aSweepTrainedElsewhereIsShownSoAndNotResumed();
+  void deletingASweepKeepsOrDeletesItsRuns();
   void selectingTwoRowsCompares();
   void openingAConfigurationShowsItsEnsemble();
   void dialogParsesTheGrid();
@@ -121,6 +125,55 @@ void TestSweepPage::aSweepTrainedElsewhereIsShownSoAndNotResumed() {
   QVERIFY(page.listPanel()->resumeButton()->isEnabled());
   QVERIFY(page.configModel()->index(3, status).data().toString().startsWith(
       QStringLiteral("unfinished")));
+}
+
+// Delete sweep… asks first, with its runs deleted too unless the box is cleared; a sweep being
+// trained cannot be deleted.
+void TestSweepPage::deletingASweepKeepsOrDeletesItsRuns() {
+  for (const bool withRuns : {false, true}) {
+    const StoredSweep s;
+    SweepPage page;
+    page.setStorePath(s.path);
+    page.resize(1366, 700);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QAction* remove = page.listPanel()->deleteAction();
+    QVERIFY(page.listPanel()->table()->actions().contains(remove));  // its context menu
+    QCOMPARE(remove->shortcut(), QKeySequence(QKeySequence::Delete));
+    QCOMPARE(remove->text(), QStringLiteral("Delete sweep %1…").arg(s.sweep));
+    QVERIFY(remove->isEnabled());
+    {
+      cs::Store other(s.path.toStdString());  // another process trains it
+      QVERIFY(other.hold_sweep(s.sweep));
+      page.refresh();
+      QVERIFY(!remove->isEnabled());
+    }
+    page.refresh();
+    QVERIFY(remove->isEnabled());
+
+    QSignalSpy deleted(&page, &SweepPage::sweepDeleted);
+    remove->trigger();
+    QMessageBox* box = page.listPanel()->findChild<QMessageBox*>();
+    QVERIFY(box);
+    QVERIFY2(box->text().startsWith(
+                 QStringLiteral("Sweep %1 (4 configurations × 4 networks, 3 finished) is removed")
+                     .arg(s.sweep)),
+             qPrintable(box->text()));
+    QVERIFY(box->checkBox());
+    QCOMPARE(box->checkBox()->text(),
+             QStringLiteral("Also delete its 3 runs, with their weights, predictions and learning "
+                            "history"));
+    QVERIFY(box->checkBox()->isChecked());
+    box->checkBox()->setChecked(withRuns);
+    for (QAbstractButton* b : box->buttons())
+      if (box->buttonRole(b) == QMessageBox::DestructiveRole) b->click();
+    QCOMPARE(deleted.size(), 1);
+    QVERIFY(!page.currentSweep());
+    QCOMPARE(page.listModel()->rowCount(), 0);
+    cs::Store store(s.path.toStdString(), cs::StoreAccess::ReadOnly);
+    QVERIFY(store.list_sweeps().empty());
+    QCOMPARE(store.list_runs().size(), withRuns ? size_t(0) : size_t(3));
+  }
 }
 
 void TestSweepPage::selectingTwoRowsCompares() {
