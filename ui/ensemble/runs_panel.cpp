@@ -5,7 +5,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QResizeEvent>
 #include <QScrollBar>
@@ -17,6 +16,7 @@
 
 #include "ensemble/runs_model.h"
 #include "widgets/count_text.h"
+#include "widgets/delete_action.h"
 #include "widgets/note_label.h"
 #include "widgets/table_selection.h"
 #include "widgets/task_progress_box.h"
@@ -29,7 +29,7 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
       m_train(
           new QPushButton(QIcon(QStringLiteral(":/icons/ensemble.svg")), tr("Train ensemble…"))),
       m_continue(new QPushButton(tr("Continue…"))),
-      m_delete(new QAction(QIcon(QStringLiteral(":/icons/delete.svg")), tr("Delete run…"), this)),
+      m_delete(addDeleteAction(m_table, tr("Delete run…"))),
       m_training(new TaskProgressBox),
       m_storeNote(new NoteLabel) {
   auto* title = new QLabel(tr("Stored ensembles"));
@@ -51,11 +51,6 @@ RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
                             kMinRowsShown * m_table->verticalHeader()->defaultSectionSize() +
                             m_table->horizontalScrollBar()->sizeHint().height() +
                             2 * m_table->frameWidth());
-
-  m_delete->setShortcut(QKeySequence::Delete);
-  m_delete->setShortcutContext(Qt::WidgetShortcut);  // the table's
-  m_table->addAction(m_delete);
-  m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
 
   m_storeNote->setWordWrap(true);
   m_storeNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -127,25 +122,20 @@ void RunsPanel::confirmDelete() {
   if (!current.isValid() || !m_delete->isEnabled()) return;
   const cs::RunSummary& r = m_model->summaryAt(current.row());
   QString text = tr("Run %1 (%2, %3 of %4 epochs, %5) is removed from the run store with its "
-                    "networks' weights, predictions and learning history. This cannot be undone.")
+                    "networks' weights, predictions and learning history.")
                      .arg(r.id)
                      .arg(countText(r.nets, tr("network"), tr("networks")))
                      .arg(r.epochs_done)
                      .arg(r.epochs)
                      .arg(QString::fromStdString(cs::to_string(r.status)));
   if (r.sweep.sweep != 0)
-    text += tr("\n\nIt is configuration %1 of sweep %2, which trains that configuration again "
-               "when it resumes.")
+    text += tr(" It is configuration %1 of sweep %2, which trains that configuration again when "
+               "it resumes.")
                 .arg(r.sweep.config)
                 .arg(r.sweep.sweep);
-  auto* box = new QMessageBox(QMessageBox::Question, tr("Delete run %1").arg(r.id), text,
-                              QMessageBox::Cancel, this);
-  QPushButton* remove = box->addButton(tr("Delete"), QMessageBox::DestructiveRole);
-  box->setDefaultButton(QMessageBox::Cancel);
-  box->setAttribute(Qt::WA_DeleteOnClose);
   const qint64 run = r.id;
-  connect(remove, &QPushButton::clicked, this, [this, run] { Q_EMIT deleteRequested(run); });
-  box->open();
+  askToDelete(this, tr("Delete run %1").arg(run), text,
+              [this, run](const QCheckBox*) { Q_EMIT deleteRequested(run); });
 }
 
 QPushButton* RunsPanel::cancelButton() const {

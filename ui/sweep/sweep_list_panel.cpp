@@ -4,7 +4,6 @@
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QTableView>
 #include <QToolButton>
@@ -12,6 +11,7 @@
 
 #include "sweep/sweep_list_model.h"
 #include "widgets/count_text.h"
+#include "widgets/delete_action.h"
 #include "widgets/note_label.h"
 #include "widgets/table_selection.h"
 #include "widgets/task_progress_box.h"
@@ -23,7 +23,7 @@ SweepListPanel::SweepListPanel(SweepListModel* model, QWidget* parent)
       m_refresh(new QToolButton),
       m_new(new QPushButton(QIcon(QStringLiteral(":/icons/sweep.svg")), tr("New sweep…"))),
       m_resume(new QPushButton(QIcon(QStringLiteral(":/icons/continue.svg")), tr("Resume"))),
-      m_delete(new QAction(QIcon(QStringLiteral(":/icons/delete.svg")), tr("Delete sweep…"), this)),
+      m_delete(addDeleteAction(m_table, tr("Delete sweep…"))),
       m_running(new TaskProgressBox),
       m_storeNote(new NoteLabel) {
   auto* title = new QLabel(tr("Stored sweeps"));
@@ -41,11 +41,6 @@ SweepListPanel::SweepListPanel(SweepListModel* model, QWidget* parent)
   setup_row_table(m_table, model);
   const int widths[SweepListModel::ColumnCount] = {48, 118, 60, 40, 50};
   for (int c = 0; c < SweepListModel::ColumnCount; ++c) m_table->setColumnWidth(c, widths[c]);
-
-  m_delete->setShortcut(QKeySequence::Delete);
-  m_delete->setShortcutContext(Qt::WidgetShortcut);  // the table's
-  m_table->addAction(m_delete);
-  m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
 
   m_storeNote->setWordWrap(true);
   m_storeNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -92,28 +87,25 @@ void SweepListPanel::confirmDelete() {
   const QModelIndex current = m_table->currentIndex();
   if (!current.isValid() || !m_delete->isEnabled()) return;
   const SweepListEntry& e = m_model->sweeps()[current.row()];
-  auto* box = new QMessageBox(
-      QMessageBox::Question, tr("Delete sweep %1").arg(e.id),
-      tr("Sweep %1 (%2 × %3, %4 finished) is removed from the run store. This cannot be undone.")
-          .arg(e.id)
+  QCheckBox* withRuns = nullptr;
+  if (e.runs > 0) {
+    withRuns =
+        new QCheckBox(tr("Also delete its %1, with their weights, predictions and learning history")
+                          .arg(countText(e.runs, tr("run"), tr("runs"))));
+    withRuns->setChecked(true);
+  }
+  const qint64 sweep = e.id;
+  askToDelete(
+      this, tr("Delete sweep %1").arg(sweep),
+      tr("Sweep %1 (%2 × %3, %4 finished) is removed from the run store.")
+          .arg(sweep)
           .arg(countText(e.configs, tr("configuration"), tr("configurations")),
                countText(e.nets, tr("network"), tr("networks")))
           .arg(e.finished),
-      QMessageBox::Cancel, this);
-  if (e.runs > 0) {
-    box->setCheckBox(
-        new QCheckBox(tr("Also delete its %1, with their weights, predictions and learning history")
-                          .arg(countText(e.runs, tr("run"), tr("runs")))));
-    box->checkBox()->setChecked(true);
-  }
-  QPushButton* remove = box->addButton(tr("Delete"), QMessageBox::DestructiveRole);
-  box->setDefaultButton(QMessageBox::Cancel);
-  box->setAttribute(Qt::WA_DeleteOnClose);
-  const qint64 sweep = e.id;
-  connect(remove, &QPushButton::clicked, this, [this, box, sweep] {
-    Q_EMIT deleteRequested(sweep, box->checkBox() && box->checkBox()->isChecked());
-  });
-  box->open();
+      [this, sweep](const QCheckBox* runs) {
+        Q_EMIT deleteRequested(sweep, runs && runs->isChecked());
+      },
+      withRuns);
 }
 
 QPushButton* SweepListPanel::cancelButton() const {

@@ -1,0 +1,20 @@
+// Deleting a stored item from a list: the table's Delete action and the question asked first.
+#pragma once
+
+#include <QString>
+#include <functional>
+
+class QAction;
+class QCheckBox;
+class QTableView;
+class QWidget;
+
+// A Delete action of `table`: in its context menu, and on the Delete key while it has the focus.
+QAction* addDeleteAction(QTableView* table, const QString& text);
+
+// Asks, not modally, before deleting what `text` describes ("This cannot be undone." is added):
+// Delete or Cancel, Cancel the default. `confirmed` runs on Delete with `option`, a check box
+// shown under the text (null when none was given).
+void askToDelete(QWidget* parent, const QString& title, const QString& text,
+                 const std::function<void(const QCheckBox* option)>& confirmed,
+                 QCheckBox* option = nullptr);
