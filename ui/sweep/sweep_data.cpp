@@ -1,5 +1,6 @@
 #include "sweep/sweep_data.h"
 
+#include <QLocale>
 #include <algorithm>
 #include <set>
 
@@ -9,9 +10,15 @@
 QString SweepConfigResult::statusText() const {
   const QString learning = warning.isEmpty() ? QString() : QStringLiteral(" · not learning");
   if (finished) return QStringLiteral("finished") + learning;
-  const QString why =
-      run < 0 ? QStringLiteral("not begun") : QString::fromStdString(cs::to_string(status));
-  return QStringLiteral("unfinished (%1)").arg(why) + learning;
+  if (run < 0) return QStringLiteral("unfinished (not begun)") + learning;
+  const QString why = QString::fromStdString(cs::to_string(status));
+  const QString where = stoppedAt > 0
+                            ? QStringLiteral("%1 images into epoch %2 of %3")
+                                  .arg(QLocale().toString(stoppedAt))
+                                  .arg(epochsDone + 1)
+                                  .arg(epochs)
+                            : QStringLiteral("after %1 of %2 epochs").arg(epochsDone).arg(epochs);
+  return QStringLiteral("unfinished (%1 %2)").arg(why, where) + learning;
 }
 
 QString SweepConfigResult::param(const QString& name) const {
@@ -50,9 +57,13 @@ std::shared_ptr<const SweepData> SweepData::load(cs::Store& store, qint64 sweep)
     c.run = state.run;
     c.status = state.status;
     c.finished = state.finished();
+    c.epochs = plan.settings.epochs;
     if (state.run >= 0) {
       const cs::StoredRun run = store.load_run(state.run);
       c.epochsDone = run.info.epochs_done;
+      if (!c.finished)
+        if (const auto place = store.load_stopped_epoch(state.run, false))
+          c.stoppedAt = place->position;
       if (!run.epochs.empty()) {
         c.accuracy = run.epochs.back().net_val_accuracy;
         c.warning = QString::fromStdString(run.epochs.back().warning);

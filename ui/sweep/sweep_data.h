@@ -19,14 +19,16 @@ struct SweepConfigResult {
   qint64 run = -1;                                  // -1: not begun
   cs::RunStatus status = cs::RunStatus::Running;
   bool finished = false;
-  int epochsDone = 0;
+  int epochsDone = 0, epochs = 0;  // recorded, and planned by the sweep
+  int stoppedAt = 0;  // an unfinished run's images into the next epoch when it stopped (0: none)
   std::vector<float> accuracy;    // each network's validation accuracy at the latest epoch
   cs::Distribution distribution;  // of `accuracy`
   double voteAccuracy = -1;       // majority of the averaged top-3 (cs::EnsembleStats); -1: none
   QString warning;                // the latest epoch's not-learning warning ("" when none)
 
-  // "finished", or "unfinished (cancelled)" and the like; "unfinished (not begun)"; with
-  // " · not learning" where the latest epoch said so.
+  // "finished"; "unfinished (cancelled after 1 of 3 epochs)", "unfinished (interrupted 4,096
+  // images into epoch 2 of 3)" and the like; "unfinished (not begun)"; with " · not learning"
+  // where the latest epoch said so.
   QString statusText() const;
   // This configuration's value of `name`, or an empty string when it does not set it.
   QString param(const QString& name) const;

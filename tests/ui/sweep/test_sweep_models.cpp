@@ -94,6 +94,20 @@ void TestSweepModels::loadsDistributionsAndVotes() {
   QCOMPARE(c3.voteAccuracy, -1.0);
   QVERIFY(!c3.finished);
   QCOMPARE(c3.statusText(), QStringLiteral("unfinished (not begun)"));
+
+  // A stopped configuration says where it stopped.
+  SweepConfigResult stopped = c1;
+  stopped.finished = false;
+  stopped.status = cs::RunStatus::Cancelled;
+  stopped.epochs = 3;
+  stopped.epochsDone = 1;
+  QCOMPARE(stopped.statusText(), QStringLiteral("unfinished (cancelled after 1 of 3 epochs)"));
+  stopped.status = cs::RunStatus::Interrupted;
+  stopped.stoppedAt = 4096;
+  stopped.warning = QStringLiteral("not learning");
+  QCOMPARE(
+      stopped.statusText(),
+      QStringLiteral("unfinished (interrupted 4,096 images into epoch 2 of 3) · not learning"));
 }
 
 void TestSweepModels::listModel() {
