@@ -49,16 +49,29 @@ void print_sweep(Store& store, const SweepRecord& sweep) {
               "std", "min", "max", "configuration");
   for (const SweepConfigState& c : sweep.configs) {
     std::string status = c.run < 0 ? "pending" : to_string(c.status);
-    if (c.run < 0) {
-      std::printf("%4d %-11s %5s %5s %8s %6s %8s %8s  %s\n", c.index, status.c_str(), "-", "-", "-",
-                  "-", "-", "-", c.key.c_str());
+    const StoredRun run = c.run < 0 ? StoredRun{} : store.load_run(c.run);
+    if (run.epochs.empty()) {  // no accuracy yet
+      const std::string id = c.run < 0 ? "-" : std::to_string(c.run);
+      const std::string nets = c.run < 0 ? "-" : std::to_string(run.info.setup.group.nets());
+      std::printf("%4d %-11s %5s %5s %8s %6s %8s %8s  %s\n", c.index, status.c_str(), id.c_str(),
+                  nets.c_str(), "-", "-", "-", "-", c.key.c_str());
       continue;
     }
-    const StoredRun run = store.load_run(c.run);
-    const Spread s = run.epochs.empty() ? Spread{} : spread(run.epochs.back().net_val_accuracy);
+    const Spread s = spread(run.epochs.back().net_val_accuracy);
     std::printf("%4d %-11s %5lld %5d %7.2f%% %6.2f %7.2f%% %7.2f%%  %s\n", c.index, status.c_str(),
                 static_cast<long long>(c.run), run.info.setup.group.nets(), 100 * s.mean,
                 100 * s.std, 100 * s.min, 100 * s.max, c.key.c_str());
+  }
+  // Where the stopped configurations go on from when the sweep resumes.
+  const int epochs = SweepPlan::from_definition(sweep.definition).settings.epochs;
+  for (const SweepConfigState& c : sweep.configs) {
+    if (c.run < 0 || c.finished() || c.status == RunStatus::Running) continue;
+    const int done = store.load_run_info(c.run).epochs_done;
+    if (const auto place = store.load_stopped_epoch(c.run, false))
+      std::printf("config %d stopped %d images into epoch %d of %d\n", c.index, place->position,
+                  done + 1, epochs);
+    else
+      std::printf("config %d stopped after epoch %d of %d\n", c.index, done, epochs);
   }
 }
 

@@ -113,11 +113,15 @@ TEST_F(CliSweep, InterruptedSweepResumesWithTheSameCommand) {
   // Stopped in its second epoch (16 steps), configuration 0 kept where it stood there (unless
   // the signal came just between two epochs).
   std::string where = "config 0 continues its run 1 after epoch 1";
+  std::string stopped = "config 0 stopped after epoch 1 of 3";  // as --show says
   if (const auto place = Store(m_store, StoreAccess::ReadOnly).load_stopped_epoch(1, false)) {
     EXPECT_EQ(place->epoch, 1);
     where = "config 0 continues its run 1 in epoch 2 after " + std::to_string(place->position) +
             " of its images";
+    stopped = "config 0 stopped " + std::to_string(place->position) + " images into epoch 2 of 3";
   }
+  const Result shown = run_cli({"sweep", "--show", "1", "--store", m_store});
+  EXPECT_NE(shown.out.find(stopped), std::string::npos) << shown.out;
   const Result r = run_cli(a);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("4 of 4 configurations finished"), std::string::npos) << r.out;
