@@ -78,11 +78,11 @@ std::optional<SweepContinued> continued_run(Store& store, const SweepPlan& plan,
       sweep_train_config(plan.configs[c.index], plan.settings, *ctx.train, 0, plan.settings.nets);
   const RunSetup setup = RunSetup::from(cfg, *ctx.train, *ctx.val, ctx.backend->info(), {});
   const RunInfo info = store.load_run_info(c.run);
-  std::optional<StoppedEpoch> place = store.load_stopped_epoch(c.run, true);
+  std::optional<StoppedEpoch> place = store.load_stopped_epoch(c.run, false);
   if (!continue_problem(info, setup, place.has_value()).empty()) return std::nullopt;
   std::vector<NetworkSave> networks;
-  if (place) {
-    networks = std::exchange(place->networks, {});
+  if (place) {  // its networks read only now that it may go on
+    networks = std::move(store.load_stopped_epoch(c.run, true)->networks);
   } else {
     try {
       networks = load_networks(store, c.run, cfg.group.nets());
