@@ -28,14 +28,29 @@ int SweepRecord::finished() const {
 
 int64_t Store::begin_sweep(const std::string& definition, const std::vector<std::string>& keys) {
   check_writable();
-  if (keys.empty()) throw StoreError("a sweep needs at least one configuration");
   sql::Transaction tx(*m_db);
+  const int64_t id = insert_sweep(definition, keys);
+  tx.commit();
+  return id;
+}
+
+int64_t Store::find_or_begin_sweep(const std::string& definition,
+                                   const std::vector<std::string>& keys) {
+  check_writable();
+  sql::Transaction tx(*m_db);  // no other process begins one between the two
+  int64_t id = find_sweep(definition);
+  if (id < 0) id = insert_sweep(definition, keys);
+  tx.commit();
+  return id;
+}
+
+int64_t Store::insert_sweep(const std::string& definition, const std::vector<std::string>& keys) {
+  if (keys.empty()) throw StoreError("a sweep needs at least one configuration");
   sql::Stmt(*m_db, "INSERT INTO sweeps (definition) VALUES (?1)").bind(1, definition).run();
   const int64_t id = m_db->last_insert_id();
   sql::Stmt c(*m_db, "INSERT INTO sweep_configs (sweep_id, idx, key) VALUES (?1, ?2, ?3)");
   for (size_t i = 0; i < keys.size(); ++i)
     c.bind(1, id).bind(2, static_cast<int64_t>(i)).bind(3, keys[i]).run();
-  tx.commit();
   return id;
 }
 

@@ -158,12 +158,11 @@ class SweepHold {
 SharedPlan plan_on_rank0(Store& store, const SweepPlan& plan, int64_t resume,
                          const SweepContext& ctx, SweepHold& hold) {
   const std::string definition = plan.definition();
-  int64_t id = resume >= 0 ? resume : resume == -1 ? store.find_sweep(definition) : -1;
-  if (id < 0) {
-    std::vector<std::string> keys;
-    for (const SweepConfig& c : plan.configs) keys.push_back(c.key());
-    id = store.begin_sweep(definition, keys);
-  }
+  std::vector<std::string> keys;
+  for (const SweepConfig& c : plan.configs) keys.push_back(c.key());
+  const int64_t id = resume >= 0    ? resume
+                     : resume == -1 ? store.find_or_begin_sweep(definition, keys)
+                                    : store.begin_sweep(definition, keys);
   hold.hold(store, id);  // before its runs are read: another process may be training them
   const SweepRecord rec = store.load_sweep(id);
   if (rec.definition != definition)

@@ -1,6 +1,9 @@
-// The store's sweep records: version 1 stores gain the sweep tables, and a deleted sweep keeps or
-// deletes its runs, never while it or one of them is being trained.
+// The store's sweep records: version 1 stores gain the sweep tables, two processes starting the
+// same sweep get one, and a deleted sweep keeps or deletes its runs, never while it or one of
+// them is being trained.
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include "convscope/store.h"
 #include "store_test_util.h"
@@ -47,6 +50,28 @@ TEST(SweepStore, VersionOneStoresGainTheSweepTables) {
   EXPECT_THROW(store.load_sweep(id + 1), StoreError);
   EXPECT_TRUE(store.delete_run(1));
   EXPECT_EQ(store.load_sweep(id).configs[1].run, -1);  // its run deleted: pending again
+}
+
+// Two processes (Stores on two threads) starting the same sweeps at once get one sweep each.
+TEST(SweepStore, FindOrBeginGivesEveryoneTheSameSweep) {
+  TempDir dir;
+  const std::string path = dir.file("runs.db");
+  Store a(path), b(path);
+  const int64_t id = a.find_or_begin_sweep("{\"lr\": 1}", {"lr=1"});
+  EXPECT_EQ(b.find_or_begin_sweep("{\"lr\": 1}", {"lr=1"}), id);
+  EXPECT_THROW(b.find_or_begin_sweep("{\"lr\": 2}", {}), StoreError);  // no configurations
+  EXPECT_EQ(a.list_sweeps().size(), 1u);
+  constexpr int kSweeps = 40;
+  const auto start = [&](Store& store, std::vector<int64_t>& ids) {
+    for (int n = 0; n < kSweeps; ++n)
+      ids.push_back(store.find_or_begin_sweep("{\"n\": " + std::to_string(n) + "}", {"lr=1"}));
+  };
+  std::vector<int64_t> ids_a, ids_b;
+  std::thread other([&] { start(b, ids_b); });
+  start(a, ids_a);
+  other.join();
+  EXPECT_EQ(ids_a, ids_b);
+  EXPECT_EQ(a.list_sweeps().size(), 1u + kSweeps);
 }
 
 // A store with a sweep of 3 configurations whose first two have finished runs, and a run of no

@@ -253,6 +253,9 @@ class Store {
   // read-only has no sweeps.
   int64_t begin_sweep(const std::string& definition, const std::vector<std::string>& keys);
   int64_t find_sweep(const std::string& definition);
+  // find_sweep, or begin_sweep when there is none, in one write transaction: two processes that
+  // start the same sweep at once get the same one.
+  int64_t find_or_begin_sweep(const std::string& definition, const std::vector<std::string>& keys);
   SweepRecord load_sweep(int64_t sweep);  // throws StoreError when missing
   std::vector<int64_t> list_sweeps();     // newest first
   void set_sweep_run(int64_t sweep, int config, int64_t run);
@@ -267,6 +270,8 @@ class Store {
 
  private:
   void end_run(int64_t run, RunStatus status);
+  // begin_sweep() inside the caller's write transaction.
+  int64_t insert_sweep(const std::string& definition, const std::vector<std::string>& keys);
   void clear_stopped_epoch(int64_t run);  // inside the caller's write transaction
   // Replaces running run `run`'s stopped epoch, inside the caller's write transaction; throws
   // StoreError when the run is not running or `stopped` does not fit it.
