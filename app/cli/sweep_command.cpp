@@ -47,9 +47,20 @@ void print_sweep(Store& store, const SweepRecord& sweep) {
               sweep.configs.size(), sweep.trained_elsewhere ? "; being trained now" : "");
   std::printf("%4s %-11s %5s %5s %8s %6s %8s %8s  %s\n", "#", "status", "run", "nets", "mean",
               "std", "min", "max", "configuration");
+  const int epochs = SweepPlan::from_definition(sweep.definition).settings.epochs;
+  std::string stopped;  // where the stopped configurations go on from when the sweep resumes
   for (const SweepConfigState& c : sweep.configs) {
     std::string status = c.run < 0 ? "pending" : to_string(c.status);
     const StoredRun run = c.run < 0 ? StoredRun{} : store.load_run(c.run);
+    if (c.run >= 0 && !c.finished() && c.status != RunStatus::Running) {
+      const int done = run.info.epochs_done;
+      const auto place = store.load_stopped_epoch(c.run, false);
+      stopped += "config " + std::to_string(c.index) + " stopped " +
+                 (place ? std::to_string(place->position) + " images into epoch " +
+                              std::to_string(done + 1)
+                        : "after epoch " + std::to_string(done)) +
+                 " of " + std::to_string(epochs) + "\n";
+    }
     if (run.epochs.empty()) {  // no accuracy yet
       const std::string id = c.run < 0 ? "-" : std::to_string(c.run);
       const std::string nets = c.run < 0 ? "-" : std::to_string(run.info.setup.group.nets());
@@ -62,17 +73,7 @@ void print_sweep(Store& store, const SweepRecord& sweep) {
                 static_cast<long long>(c.run), run.info.setup.group.nets(), 100 * s.mean,
                 100 * s.std, 100 * s.min, 100 * s.max, c.key.c_str());
   }
-  // Where the stopped configurations go on from when the sweep resumes.
-  const int epochs = SweepPlan::from_definition(sweep.definition).settings.epochs;
-  for (const SweepConfigState& c : sweep.configs) {
-    if (c.run < 0 || c.finished() || c.status == RunStatus::Running) continue;
-    const int done = store.load_run_info(c.run).epochs_done;
-    if (const auto place = store.load_stopped_epoch(c.run, false))
-      std::printf("config %d stopped %d images into epoch %d of %d\n", c.index, place->position,
-                  done + 1, epochs);
-    else
-      std::printf("config %d stopped after epoch %d of %d\n", c.index, done, epochs);
-  }
+  std::fputs(stopped.c_str(), stdout);
 }
 
 int delete_sweep(const Args& args) {

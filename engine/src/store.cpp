@@ -124,10 +124,12 @@ std::unique_ptr<sql::Connection> Store::open_read_only(const std::string& path) 
 
 RunStatus Store::live_status(int64_t run, RunStatus stored) const {
   // A reader cannot mark a dead writer's run, but it need not show it as running either.
-  if (stored == RunStatus::Running && !m_locks->held_elsewhere(run) &&
-      std::find(m_open_runs.begin(), m_open_runs.end(), run) == m_open_runs.end())
-    return RunStatus::Interrupted;
+  if (stored == RunStatus::Running && !being_trained(run)) return RunStatus::Interrupted;
   return stored;
+}
+
+bool Store::being_trained(int64_t run) const {
+  return m_locks->held_elsewhere(run) || std::ranges::count(m_open_runs, run) > 0;
 }
 
 void Store::check_writable() const {

@@ -1,7 +1,5 @@
 // The run store's sweeps: a sweep record (its definition) and one row per configuration linking
 // the configuration's latest run.
-#include <algorithm>
-
 #include "convscope/store.h"
 #include "run_locks.h"
 #include "sqlite.h"
@@ -131,7 +129,7 @@ bool Store::delete_sweep(int64_t sweep, bool with_runs) {
     sql::Stmt runs(*m_db, "SELECT run_id FROM sweep_configs WHERE sweep_id = ?1 AND run_id");
     for (runs.bind(1, sweep); runs.step();) {
       const int64_t run = runs.i64(0);
-      if (m_locks->held_elsewhere(run) || std::ranges::count(m_open_runs, run) > 0)
+      if (being_trained(run))
         throw StoreError(name + ": its run " + std::to_string(run) +
                          " is being trained: stop it before deleting the sweep");
     }

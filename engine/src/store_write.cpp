@@ -2,7 +2,6 @@
 // Predictions are three little-endian blobs per network: top labels (count, 3) uint8, top
 // probabilities (count, 3) float32 and true-label probabilities (count) float32. Every epoch's
 // top-1 labels are one more blob per network: (count) uint8.
-#include <algorithm>
 #include <bit>
 
 #include "convscope/store.h"
@@ -315,7 +314,7 @@ void Store::write_weights(int64_t run, int net, const std::vector<NamedTensor>& 
 
 bool Store::delete_run(int64_t run) {
   check_writable();
-  if (m_locks->held_elsewhere(run) || std::ranges::count(m_open_runs, run) > 0)
+  if (being_trained(run))
     throw StoreError(m_path + ": run " + std::to_string(run) +
                      " is being trained: stop it before deleting it");
   sql::Stmt(*m_db, "DELETE FROM runs WHERE id = ?1").bind(1, run).run();

@@ -288,6 +288,7 @@ class Store {
   void check_writable() const;     // throws unless opened ReadWrite
   // `stored`, or Interrupted for a run stored as running whose process is gone.
   RunStatus live_status(int64_t run, RunStatus stored) const;
+  bool being_trained(int64_t run) const;  // open here, or its lock held by another Store
   static std::unique_ptr<sql::Connection> open_read_only(const std::string& path);
 
   std::string m_path;
