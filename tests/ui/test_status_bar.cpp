@@ -1,11 +1,16 @@
 // The training status bar: the ETA is shown only while training runs (paused or stopped, it would
-// be stale), and a long backend note is elided with the whole text in its tooltip and its Copy.
+// be stale), a long backend note is elided with the whole text in its tooltip and its Copy, and a
+// task running in another view shows with its progress, the way to its view a click.
 #include <QAction>
 #include <QClipboard>
 #include <QLabel>
+#include <QSignalSpy>
 #include <QTest>
+#include <QToolButton>
 
 #include "widgets/elided_label.h"
+#include "widgets/task_progress_box.h"
+#include "window/task_indicator.h"
 #include "window/training_status_bar.h"
 
 class TestStatusBar : public QObject {
@@ -15,6 +20,7 @@ class TestStatusBar : public QObject {
   void etaOnlyWhileRunning();
   void longBackendNoteIsElided();
   void messagesShowInTheBackendsPlace();
+  void aTaskShowsWhileItRuns();
 };
 
 namespace {
@@ -86,6 +92,39 @@ void TestStatusBar::messagesShowInTheBackendsPlace() {
   QCOMPARE(bar.shownText(), QStringLiteral("Saved checkpoint run.safetensors"));
   QTRY_COMPARE(bar.shownText(), QStringLiteral("CUDA · H200"));  // the message timed out
   QCOMPARE(bar.backendText(), QStringLiteral("CUDA · H200"));
+}
+
+void TestStatusBar::aTaskShowsWhileItRuns() {
+  TrainingStatusBar bar;
+  TaskProgressBox box;
+  box.begin(QStringLiteral("Training run 3: 10 networks"), QStringLiteral("Starting…"));
+  auto* task = new TaskIndicator(QStringLiteral("Ensemble"));
+  task->follow(&box);  // already running: shown at once
+  bar.addTask(task);
+  bar.resize(1366, 30);
+  bar.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&bar));
+  QVERIFY(task->isVisible());
+  QCOMPARE(task->text(), QStringLiteral("Ensemble 0%"));
+  box.setProgress(0.437, QStringLiteral("10 networks × epoch 2/5"));
+  QCOMPARE(task->text(), QStringLiteral("Ensemble 43%"));
+  QCOMPARE(task->toolTip(), QStringLiteral("Training run 3: 10 networks\n10 networks × epoch 2/5"));
+  // Between the run's time and the backend, which keeps the rest of the row.
+  const auto* backend = bar.findChild<ElidedLabel*>();
+  QVERIFY(task->geometry().right() < backend->geometry().left());
+  QVERIFY(task->geometry().left() > bar.width() / 3);
+  QSignalSpy activated(task, &TaskIndicator::activated);
+  QTest::mouseClick(task->button(), Qt::LeftButton);
+  QCOMPARE(activated.size(), 1);
+  const int width = task->width();
+  box.setProgress(1.0, QStringLiteral("Saving"));
+  QCOMPARE(task->text(), QStringLiteral("Ensemble 100%"));
+  QCOMPARE(task->width(), width);  // fixed, as the run's labels: no relayout every report
+  box.end();
+  QVERIFY(!task->isVisible());
+  box.begin(QStringLiteral("Training run 4"), QStringLiteral("Starting…"));
+  QVERIFY(task->isVisible());
+  QCOMPARE(task->text(), QStringLiteral("Ensemble 0%"));
 }
 
 QTEST_MAIN(TestStatusBar)

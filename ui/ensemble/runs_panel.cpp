@@ -240,7 +240,7 @@ void RunsPanel::setProgress(const EnsembleProgress& p) {
 }
 
 void RunsPanel::hideTraining() {
-  m_training->hide();
+  m_training->end();
   m_train->setEnabled(true);
   updateContinue();
 }

@@ -36,6 +36,7 @@ class RunsPanel : public QWidget {
   QAction* deleteAction() const { return m_delete; }
   QPushButton* cancelButton() const;
   QProgressBar* progressBar() const;
+  const TaskProgressBox* taskBox() const { return m_training; }
 
   qint64 selectedRun() const;  // -1 when none
   // Selects the run's row without emitting runActivated (or clears the selection).

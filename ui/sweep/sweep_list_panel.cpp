@@ -158,7 +158,7 @@ void SweepListPanel::setProgress(const SweepProgress& p) {
 }
 
 void SweepListPanel::hideRunning() {
-  m_running->hide();
+  m_running->end();
   m_new->setEnabled(true);
   m_resume->setEnabled(m_resumable);
 }

@@ -28,6 +28,7 @@ class SweepListPanel : public QWidget {
   QAction* deleteAction() const { return m_delete; }
   QPushButton* cancelButton() const;
   QProgressBar* progressBar() const;
+  const TaskProgressBox* taskBox() const { return m_running; }
 
   qint64 selectedSweep() const;  // -1 when none
   // Selects the sweep's row without emitting sweepActivated (or clears the selection).

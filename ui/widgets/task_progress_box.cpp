@@ -51,6 +51,7 @@ void TaskProgressBox::begin(const QString& title, const QString& status) {
   m_progress->setValue(0);
   m_cancel->setEnabled(true);
   show();
+  Q_EMIT changed();
 }
 
 void TaskProgressBox::setProgress(double fraction, const QString& status, const QString& warning) {
@@ -58,6 +59,20 @@ void TaskProgressBox::setProgress(double fraction, const QString& status, const 
   m_status->setText(status);
   m_warning->setText(warning);
   m_warning->setVisible(!warning.isEmpty());
+  Q_EMIT changed();
+}
+
+void TaskProgressBox::end() {
+  hide();
+  Q_EMIT ended();
+}
+
+QString TaskProgressBox::titleText() const {
+  return m_title->text();
+}
+
+double TaskProgressBox::fraction() const {
+  return static_cast<double>(m_progress->value()) / kSteps;
 }
 
 QString TaskProgressBox::statusText() const {

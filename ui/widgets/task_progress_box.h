@@ -1,7 +1,8 @@
 // A long task's progress under a list (the Ensemble view's training, the Sweeps view's sweep): a
 // title, a progress bar with Cancel, status lines and a warning, in a framed box (style sheet:
-// #trainingBox). Hidden until begin(). The title and the warning are one line each, elided and
-// whole in their tool tips, and the status breaks only where its text has line breaks: a
+// #trainingBox). Hidden until begin() and after end(); changed() and ended() let another widget
+// follow the task (the status bar's TaskIndicator). The title and the warning are one line each,
+// elided and whole in their tool tips, and the status breaks only where its text has line breaks: a
 // word-wrapped label asks a splitter for too little height, and the box was cut at 1366x768.
 #pragma once
 
@@ -25,11 +26,18 @@ class TaskProgressBox : public QWidget {
   void begin(const QString& title, const QString& status);
   // `fraction` (0 to 1) of the task done; `warning` under the status, hidden when empty.
   void setProgress(double fraction, const QString& status, const QString& warning = {});
+  // Hides the box: the task is over.
+  void end();
+  QString titleText() const;
   QString statusText() const;
   QString warningText() const;  // "" when none is shown
+  double fraction() const;      // of the task done, 0 to 1
 
  Q_SIGNALS:
   void cancelRequested();
+  // After begin() and each setProgress().
+  void changed();
+  void ended();
 
  private:
   ElidedLabel* m_title;

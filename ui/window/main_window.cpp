@@ -15,12 +15,15 @@
 
 #include "convscope/trainer.h"
 #include "ensemble/ensemble_page.h"
+#include "ensemble/runs_panel.h"
 #include "predictions/prediction_model.h"
 #include "settings/hyperparameter_panel.h"
+#include "sweep/sweep_list_panel.h"
 #include "sweep/sweep_page.h"
 #include "training/training_session.h"
 #include "window/live_training_view.h"
 #include "window/run_recovery.h"
+#include "window/task_indicator.h"
 #include "window/training_status_bar.h"
 #include "window/unsaved_run_guard.h"
 
@@ -31,6 +34,8 @@ MainWindow::MainWindow(DatasetPtr data, const QString& dataProblem, QWidget* par
       m_ensemble(new EnsemblePage),
       m_sweep(new SweepPage),
       m_status(new TrainingStatusBar),
+      m_ensembleTask(new TaskIndicator(tr("Ensemble"))),
+      m_sweepTask(new TaskIndicator(tr("Sweep"))),
       m_recovery(new RunRecovery(m_live, this)) {
   setWindowTitle(QStringLiteral("Convscope"));
   setWindowIcon(QIcon(QStringLiteral(":/icons/convscope.svg")));
@@ -188,6 +193,12 @@ void MainWindow::connectStatusBar() {
   connect(m_sweep, &SweepPage::sweepFinished, m_ensemble, &EnsemblePage::refreshRuns);
   connect(m_ensemble, &EnsemblePage::runDeleted, m_sweep, &SweepPage::refresh);  // a sweep's run?
   connect(m_sweep, &SweepPage::sweepDeleted, m_ensemble, &EnsemblePage::refreshRuns);
+  m_ensembleTask->follow(m_ensemble->runsPanel()->taskBox());
+  m_sweepTask->follow(m_sweep->listPanel()->taskBox());
+  m_status->addTask(m_ensembleTask);
+  m_status->addTask(m_sweepTask);
+  connect(m_ensembleTask, &TaskIndicator::activated, this, [this] { showView(EnsembleView); });
+  connect(m_sweepTask, &TaskIndicator::activated, this, [this] { showView(SweepView); });
 }
 
 QString MainWindow::closeForSignal(int signal) {

@@ -11,6 +11,7 @@ class EnsemblePage;
 class LiveTrainingView;
 class RunRecovery;
 class SweepPage;
+class TaskIndicator;
 class QTabWidget;
 class TrainingStatusBar;
 
@@ -27,6 +28,8 @@ class MainWindow : public QMainWindow {
   EnsemblePage* ensemble() const { return m_ensemble; }
   SweepPage* sweep() const { return m_sweep; }
   TrainingStatusBar* trainingStatusBar() const { return m_status; }
+  TaskIndicator* ensembleTask() const { return m_ensembleTask; }
+  TaskIndicator* sweepTask() const { return m_sweepTask; }
   void showView(View view);
   View currentView() const;
   // Help ▸ About: the version, the Qt it runs on, the backend and the run store (what a bug
@@ -59,6 +62,8 @@ class MainWindow : public QMainWindow {
   EnsemblePage* m_ensemble;
   SweepPage* m_sweep;
   TrainingStatusBar* m_status;
+  TaskIndicator* m_ensembleTask;  // the Ensemble and Sweep views' training, in the status bar
+  TaskIndicator* m_sweepTask;
   RunRecovery* m_recovery;
   bool m_closingForSignal = false;
   QList<QAction*> m_viewActions;

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "widgets/elided_label.h"
+#include "window/task_indicator.h"
 
 TrainingStatusBar::TrainingStatusBar(QWidget* parent)
     : QStatusBar(parent),
@@ -32,11 +33,11 @@ TrainingStatusBar::TrainingStatusBar(QWidget* parent)
   fix(m_steps, QStringLiteral("Epoch 88/888 (8,888/8,888) · step 888,888"));
   fix(m_rate, QStringLiteral("888,888 samples/s"));
   fix(m_time, QStringLiteral("8:88:88 elapsed · ETA 8:88:88"));
-  addPermanentWidget(m_state);
-  addPermanentWidget(m_progress);
-  addPermanentWidget(m_steps);
-  addPermanentWidget(m_rate);
-  addPermanentWidget(m_time);
+  for (QWidget* run :
+       std::initializer_list<QWidget*>{m_state, m_progress, m_steps, m_rate, m_time}) {
+    addPermanentWidget(run);
+    ++m_taskIndex;
+  }
   addPermanentWidget(m_backend, 1);
   connect(this, &QStatusBar::messageChanged, this, [this](const QString& message) {
     m_backend->setText(message.isEmpty() ? m_backendText : message);
@@ -109,6 +110,10 @@ void TrainingStatusBar::setBackend(const BackendReport& report) {
                              : report.kind.toUpper() + QStringLiteral(" · ") + report.device;
   m_backendText = report.note.isEmpty() ? device : report.note;
   if (currentMessage().isEmpty()) m_backend->setText(m_backendText);
+}
+
+void TrainingStatusBar::addTask(TaskIndicator* indicator) {
+  insertPermanentWidget(m_taskIndex++, indicator);
 }
 
 void TrainingStatusBar::clearProgress() {

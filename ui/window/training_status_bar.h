@@ -1,7 +1,8 @@
 // The status bar of a training run: state, epoch/step progress, samples/s, elapsed and ETA, and
 // the backend in use (or why there is no GPU). The ETA shows only while training runs. Every
 // widget is permanent, so QStatusBar's own message area has no width: a showMessage() text takes
-// the backend's place until it times out.
+// the backend's place until it times out. Tasks running in the other views (TaskIndicator) show
+// between the times and the backend.
 #pragma once
 
 #include <QStatusBar>
@@ -11,6 +12,7 @@
 class QLabel;
 class ElidedLabel;
 class QProgressBar;
+class TaskIndicator;
 
 class TrainingStatusBar : public QStatusBar {
   Q_OBJECT
@@ -24,6 +26,7 @@ class TrainingStatusBar : public QStatusBar {
   QString backendText() const;  // the backend's text, whole (shown when no message is)
   QString shownText() const;    // what the backend's place shows now: a message or the backend
   void clearProgress();
+  void addTask(TaskIndicator* indicator);
 
   static QString formatDuration(double seconds);  // "0:42", "1:02:03"
   // "Epoch 4/7 (767/938) · step 3,581": the epoch, its steps done, the global step.
@@ -38,6 +41,7 @@ class TrainingStatusBar : public QStatusBar {
   ElidedLabel* m_backend;
   TrainingState m_current = TrainingState::Idle;
   QString m_backendText;
+  int m_taskIndex = 0;  // where the next task goes: after the run's widgets and the other tasks
   QString m_elapsed, m_eta;  // the ETA shows only while running: paused or stopped, it is stale
 
   void showTime();

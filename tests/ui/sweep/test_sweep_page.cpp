@@ -29,6 +29,7 @@
 #include "sweep_test_data.h"
 #include "test_data.h"
 #include "window/main_window.h"
+#include "window/task_indicator.h"
 
 using sweep_testing::StoredSweep;
 
@@ -57,6 +58,7 @@ class TestSweepPage : public QObject {
   void openingAConfigurationShowsItsEnsemble();
   void dialogParsesTheGrid();
   void sweepFromThePageFinishes();
+  void aRunningSweepShowsInTheStatusBar();
   void cancelledSweepStaysUnfinishedAndResumes();
 
  private:
@@ -271,6 +273,32 @@ void TestSweepPage::sweepFromThePageFinishes() {
   }
   QVERIFY(!page.listPanel()->resumeButton()->isEnabled());
   QCOMPARE(page.listPanel()->progressBar()->value(), 1000);
+}
+
+// The status bar's left part is the live run's ("Idle"); a sweep training meanwhile shows after it,
+// and a click on it shows the Sweep view.
+void TestSweepPage::aRunningSweepShowsInTheStatusBar() {
+  const QString path = m_dir.filePath(QStringLiteral("status.db"));
+  MainWindow window(testing_data::smallDataset(64, 32), {});
+  window.sweep()->setStorePath(path);
+  window.resize(1366, 768);
+  window.showView(MainWindow::LiveView);
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  TaskIndicator* task = window.sweepTask();
+  QVERIFY(!task->isVisible());
+  QVERIFY(!window.ensembleTask()->isVisible());
+  QSignalSpy finished(window.sweep(), &SweepPage::sweepFinished);
+  QSignalSpy failed(window.sweep(), &SweepPage::sweepFailed);
+  window.sweep()->startSweep(sweep_testing::tinyRequest(path, 2, 2, 1));
+  QVERIFY(task->isVisible());
+  QVERIFY2(task->text().startsWith(QStringLiteral("Sweep ")), qPrintable(task->text()));
+  QVERIFY(!window.ensembleTask()->isVisible());
+  QTest::mouseClick(task->button(), Qt::LeftButton);
+  QCOMPARE(window.currentView(), MainWindow::SweepView);
+  QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 120000);
+  QVERIFY(failed.isEmpty());
+  QVERIFY(!task->isVisible());
 }
 
 void TestSweepPage::cancelledSweepStaysUnfinishedAndResumes() {
