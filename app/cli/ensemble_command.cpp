@@ -78,25 +78,21 @@ std::vector<int64_t> run_ids(const std::string& text) {
 
 // Deletes `runs` once it is sure that each exists and none is being trained.
 void delete_runs(Store& store, const std::vector<int64_t>& runs) {
-  const std::vector<RunSummary> all = store.list_runs();
+  const std::vector<RunSummary> before = store.list_runs();  // what each run was, for the report
+  store.delete_runs(runs);                                   // all or none
   for (int64_t id : runs) {
-    const auto it = std::ranges::find(all, id, &RunSummary::id);
-    if (it == all.end())
-      throw StoreError(store.path() + ": no run " + std::to_string(id) + "; nothing was deleted");
-    if (it->status == RunStatus::Running)
-      throw StoreError(store.path() + ": run " + std::to_string(id) +
-                       " is being trained: stop it before deleting it; nothing was deleted");
-  }
-  for (int64_t id : runs) {
-    const RunSummary& r = *std::ranges::find(all, id, &RunSummary::id);
-    store.delete_run(id);
+    const auto r = std::ranges::find(before, id, &RunSummary::id);
+    if (r == before.end()) {  // begun by another process since the list was read
+      std::fprintf(stderr, "deleted run %lld\n", static_cast<long long>(id));
+      continue;
+    }
     std::fprintf(stderr, "deleted run %lld (%d networks, %d/%d epochs, %s)%s\n",
-                 static_cast<long long>(id), r.nets, r.epochs_done, r.epochs,
-                 to_string(r.status).c_str(),
-                 r.sweep.sweep == 0
+                 static_cast<long long>(id), r->nets, r->epochs_done, r->epochs,
+                 to_string(r->status).c_str(),
+                 r->sweep.sweep == 0
                      ? ""
-                     : ("; configuration " + std::to_string(r.sweep.config) + " of sweep " +
-                        std::to_string(r.sweep.sweep) + " is trained again when the sweep resumes")
+                     : ("; configuration " + std::to_string(r->sweep.config) + " of sweep " +
+                        std::to_string(r->sweep.sweep) + " is trained again when the sweep resumes")
                            .c_str());
   }
 }
@@ -250,17 +246,21 @@ int runs_command(const std::vector<std::string>& argv) {
   args.option("delete", "RUN[,RUN...]", "",
               "delete these runs with their weights, predictions and history (not one being "
               "trained; a sweep trains its configuration's run again when it resumes)");
-  args.flag("compact", "give the space of deleted runs back to the disk (rewrites the store)");
+  args.flag("compact",
+            "give the space of deleted runs back to the disk (rewrites the store; a deletion "
+            "does it at once in a store made or compacted since it could)");
   if (!args.parse(argv)) return 0;
   if (args.given("delete") || args.given("compact")) {
-    Store store(args.str("store"));
-    if (args.given("delete")) delete_runs(store, run_ids(args.str("delete")));
-    if (args.given("compact")) {
-      const double before = store_megabytes(store.path());
-      store.compact();
-      std::fprintf(stderr, "compacted %s: %.1f MB -> %.1f MB\n", store.path().c_str(), before,
-                   store_megabytes(store.path()));
-    }
+    const std::string path = args.str("store");
+    const double before = store_megabytes(path);
+    {
+      Store store(path);
+      if (args.given("delete")) delete_runs(store, run_ids(args.str("delete")));
+      if (args.given("compact")) store.compact();
+    }  // closed: its write-ahead log is gone
+    std::fprintf(stderr, "%s %s: %.1f MB -> %.1f MB\n",
+                 args.given("compact") ? "compacted" : "store", path.c_str(), before,
+                 store_megabytes(path));
     return 0;
   }
   Store store(args.str("store"), StoreAccess::ReadOnly);

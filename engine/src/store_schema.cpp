@@ -284,7 +284,8 @@ bool has_stopped_seconds(sql::Connection& db) {
 }
 
 void create_schema(sql::Connection& db) {
-  db.exec("PRAGMA page_size = 16384");
+  // Before the first table: deleted runs' pages can then leave the file (Store::delete_run).
+  db.exec("PRAGMA page_size = 16384; PRAGMA auto_vacuum = INCREMENTAL");
   sql::Transaction tx(db);
   for (const auto& table : kTables) db.exec(table.second);
   add_stopped_seconds(db);

@@ -140,6 +140,7 @@ bool Store::delete_sweep(int64_t sweep, bool with_runs) {
   }
   sql::Stmt(*m_db, "DELETE FROM sweeps WHERE id = ?1").bind(1, sweep).run();
   tx.commit();
+  free_deleted_pages();
   return true;
 }
 

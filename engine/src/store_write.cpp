@@ -314,18 +314,45 @@ void Store::write_weights(int64_t run, int net, const std::vector<NamedTensor>& 
 
 bool Store::delete_run(int64_t run) {
   check_writable();
-  if (being_trained(run))
-    throw StoreError(m_path + ": run " + std::to_string(run) +
-                     " is being trained: stop it before deleting it");
-  sql::Stmt(*m_db, "DELETE FROM runs WHERE id = ?1").bind(1, run).run();
-  return m_db->changes() > 0;
+  if (!sql::Stmt(*m_db, "SELECT 1 FROM runs WHERE id = ?1").bind(1, run).step()) return false;
+  delete_runs({run});
+  return true;
+}
+
+void Store::delete_runs(const std::vector<int64_t>& runs) {
+  check_writable();
+  {
+    sql::Transaction tx(*m_db);
+    sql::Stmt exists(*m_db, "SELECT 1 FROM runs WHERE id = ?1");
+    for (const int64_t run : runs) {
+      const std::string id = std::to_string(run);
+      if (!exists.bind(1, run).step())
+        throw StoreError(m_path + ": no run " + id + "; nothing was deleted");
+      exists.reset();
+      if (being_trained(run))
+        throw StoreError(m_path + ": run " + id +
+                         " is being trained: stop it before deleting it; nothing was deleted");
+    }
+    sql::Stmt remove(*m_db, "DELETE FROM runs WHERE id = ?1");
+    for (const int64_t run : runs) remove.bind(1, run).run();
+    tx.commit();
+  }
+  free_deleted_pages();
+}
+
+void Store::free_deleted_pages() {
+  // In an incremental auto-vacuum store (one created or compact()ed by this build) the freed
+  // pages leave the file now; the file shrinks at the checkpoint, taken here without waiting for
+  // other connections' readers. In an older store a no-op: its pages wait for later rows.
+  m_db->exec("PRAGMA incremental_vacuum; PRAGMA wal_checkpoint(PASSIVE)");
 }
 
 void Store::compact() {
   check_writable();
   // VACUUM waits for other processes' transactions, as any write does; in WAL mode the file
-  // shrinks at the checkpoint.
-  m_db->exec("VACUUM; PRAGMA wal_checkpoint(TRUNCATE)");
+  // shrinks at the checkpoint. It also makes an older store one whose deletions give their space
+  // back at once.
+  m_db->exec("PRAGMA auto_vacuum = INCREMENTAL; VACUUM; PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 }  // namespace cs

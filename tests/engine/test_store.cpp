@@ -339,12 +339,10 @@ uintmax_t store_bytes(const std::string& path) {
   return std::filesystem::file_size(path) + (ec ? 0 : wal);
 }
 
-TEST(Store, CompactGivesADeletedRunsSpaceBack) {
-  TempDir dir;
-  const std::string path = dir.file("s.db");
-  Store store(path);
+// `runs` finished runs of 4 networks x 10,000 images x 3 epochs (about 1 MB each).
+std::vector<int64_t> add_runs(Store& store, int runs) {
   std::vector<int64_t> ids;
-  for (int run = 0; run < 2; ++run) {
+  for (int run = 0; run < runs; ++run) {
     ids.push_back(store.begin_run(make_setup(4, 10000, 1)));
     for (int epoch = 1; epoch <= 3; ++epoch) {
       const EvalResult e = make_eval(4, 10000, epoch);
@@ -352,14 +350,56 @@ TEST(Store, CompactGivesADeletedRunsSpaceBack) {
     }
     store.finish_run(ids.back());
   }
-  store.compact();
-  const uintmax_t both = store_bytes(path);
+  return ids;
+}
+
+TEST(Store, ADeletedRunsSpaceGoesBackAtOnce) {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  std::vector<int64_t> ids;
+  {
+    Store store(path);
+    ids = add_runs(store, 2);
+  }
+  const uintmax_t both = store_bytes(path);  // closed: no write-ahead log left
+  Store store(path);
   ASSERT_TRUE(store.delete_run(ids[0]));
-  EXPECT_GE(store_bytes(path), both);  // SQLite keeps the pages for later rows
-  store.compact();
-  const uintmax_t one = store_bytes(path);
-  EXPECT_LT(one, both * 6 / 10) << both << " bytes before, " << one << " after";
+  EXPECT_LT(fs::file_size(path), both * 6 / 10) << both << " bytes before";
   EXPECT_EQ(store.load_run(ids[1]).epochs.size(), 3u);
+  ASSERT_TRUE(store.delete_sweep(store.begin_sweep("d", {"a"}), false));
+  EXPECT_EQ(store.load_run(ids[1]).epochs.size(), 3u);
+  // All or none.
+  EXPECT_THROW(store.delete_runs({ids[1], 99}), StoreError);
+  EXPECT_EQ(store.list_runs().size(), 1u);
+  store.delete_runs({ids[1]});
+  EXPECT_TRUE(store.list_runs().empty());
+  { Store empty(dir.file("empty.db")); }
+  EXPECT_LE(fs::file_size(path), fs::file_size(dir.file("empty.db")) + 2 * 16384);  // 2 pages
+}
+
+// A store from before deletions gave their space back keeps the pages for later rows; compact()
+// gives them back and makes it a store whose deletions do so at once.
+TEST(Store, CompactGivesAnOlderStoresSpaceBack) {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  std::vector<int64_t> ids;
+  {
+    Store store(path);
+    ids = add_runs(store, 3);
+  }
+  raw_sql(path, "PRAGMA auto_vacuum = NONE; VACUUM");
+  ASSERT_EQ(count_rows(path, "PRAGMA auto_vacuum"), 0);
+  const uintmax_t all = store_bytes(path);
+  Store store(path);
+  ASSERT_TRUE(store.delete_run(ids[0]));
+  EXPECT_GE(fs::file_size(path), all);
+  store.compact();
+  EXPECT_EQ(count_rows(path, "PRAGMA auto_vacuum"), 2);  // incremental
+  const uintmax_t two = store_bytes(path);
+  EXPECT_LT(two, all * 8 / 10) << all << " bytes before, " << two << " after";
+  ASSERT_TRUE(store.delete_run(ids[1]));
+  EXPECT_LT(fs::file_size(path), two * 7 / 10) << two << " bytes before";
+  EXPECT_EQ(store.load_run(ids[2]).epochs.size(), 3u);
 }
 
 TEST(Store, WeightsRoundTripAndExport) {

@@ -241,11 +241,15 @@ class Store {
   // damaged (a blob of the wrong size, an epoch or network missing).
   EpochTop1 load_epoch_top1(int64_t run);
   // Deletes a run with all its rows (a sweep's configuration then has no run: resumed, the sweep
-  // trains it again); false when there was no such run. Throws StoreError for a run being
-  // trained, here or by another process.
+  // trains it again), its space given back to the disk at once (a store from before this was
+  // kept needs one compact() first); false when there was no such run. Throws StoreError for a
+  // run being trained, here or by another process.
   bool delete_run(int64_t run);
+  // delete_run() of every run in one transaction: all or none. Throws StoreError, deleting
+  // nothing, when one of them is not in the store or is being trained.
+  void delete_runs(const std::vector<int64_t>& runs);
   // Gives the space of deleted rows back to the disk (SQLite's VACUUM: it rewrites the file, and
-  // needs as much free space again).
+  // needs as much free space again), and makes the store one whose deletions do so at once.
   void compact();
 
   // Sweeps (store_sweep.cpp). begin_sweep records a sweep of configurations `keys` in order.
@@ -273,6 +277,7 @@ class Store {
   // begin_sweep() inside the caller's write transaction.
   int64_t insert_sweep(const std::string& definition, const std::vector<std::string>& keys);
   void clear_stopped_epoch(int64_t run);  // inside the caller's write transaction
+  void free_deleted_pages();              // after a deletion's transaction
   // Replaces running run `run`'s stopped epoch, inside the caller's write transaction; throws
   // StoreError when the run is not running or `stopped` does not fit it.
   void write_stopped_epoch(int64_t run, const StoppedEpoch& stopped);
