@@ -41,6 +41,7 @@ std::shared_ptr<const SweepData> SweepData::load(cs::Store& store, qint64 sweep)
   d->m_created = QString::fromStdString(record.created);
   d->m_definition = record.definition;
   d->m_beingTrained = record.trained_elsewhere;
+  d->m_resumable = record.resumable();
   d->m_nets = plan.settings.nets;
   d->m_epochs = plan.settings.epochs;
   d->m_data = QString::fromStdString(plan.settings.data);

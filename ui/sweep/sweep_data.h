@@ -56,13 +56,14 @@ class SweepData {
   // Held by a process training it when loaded (cs::SweepRecord::trained_elsewhere): another
   // process, or this app's sweep worker.
   bool beingTrained() const { return m_beingTrained; }
+  bool resumable() const { return m_resumable; }  // cs::SweepRecord::resumable() when loaded
 
   // The values `name` takes, numbers in numeric order, other values in text order.
   QStringList values(const QString& name) const;
 
  private:
   qint64 m_id = 0;
-  bool m_beingTrained = false;
+  bool m_beingTrained = false, m_resumable = false;
   QString m_created, m_data;
   std::string m_definition;
   int m_nets = 0, m_epochs = 0;

@@ -20,6 +20,7 @@ std::vector<SweepListEntry> SweepListModel::read(cs::Store& store) {
     e.nets = plan.settings.nets;
     e.epochs = plan.settings.epochs;
     e.training = record.trained_elsewhere;
+    e.resumable = record.resumable();
     for (const cs::SweepConfigState& c : record.configs) e.runs += c.run >= 0;
     out.push_back(e);
   }

@@ -13,9 +13,9 @@ struct SweepListEntry {
   qint64 id = 0;
   QString created;
   int configs = 0, finished = 0, nets = 0, epochs = 0;
-  int runs = 0;           // configurations with a run
-  bool training = false;  // being trained when read (cs::SweepRecord::trained_elsewhere)
-  bool resumable() const { return finished < configs && !training; }
+  int runs = 0;            // configurations with a run
+  bool training = false;   // being trained when read (cs::SweepRecord::trained_elsewhere)
+  bool resumable = false;  // cs::SweepRecord::resumable() when read
 };
 
 class SweepListModel : public QAbstractTableModel {

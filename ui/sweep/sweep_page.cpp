@@ -189,7 +189,7 @@ void SweepPage::refreshSweeps() {
   }
   m_listPanel->selectSweep(shown);
   const int row = m_listModel->rowOf(shown);
-  m_listPanel->setResumable(row >= 0 && m_listModel->sweeps()[row].resumable());
+  m_listPanel->setResumable(row >= 0 && m_listModel->sweeps()[row].resumable);
 }
 
 void SweepPage::refresh() {
@@ -232,9 +232,7 @@ bool SweepPage::openSweep(qint64 sweep) {
   if (same && selected >= 0) selectConfig(selected);
   if (same && a >= 0 && b >= 0) m_comparison->compare(a, b);
   m_listPanel->selectSweep(sweep);
-  m_listPanel->setResumable(m_sweep->finishedCount() <
-                                static_cast<int>(m_sweep->configs().size()) &&
-                            !m_sweep->beingTrained());
+  m_listPanel->setResumable(m_sweep->resumable());
   Q_EMIT sweepOpened(sweep);
   return true;
 }

@@ -141,6 +141,10 @@ struct SweepRecord {
   std::vector<SweepConfigState> configs;
   bool trained_elsewhere = false;  // another Store holds it (hold_sweep): it is being trained
   int finished() const;            // configurations whose run finished
+  // Unfinished and not being trained: this process may resume it.
+  bool resumable() const {
+    return finished() < static_cast<int>(configs.size()) && !trained_elsewhere;
+  }
 };
 
 // What a stopped run needs besides a network's weights to go on exactly as if it had never
