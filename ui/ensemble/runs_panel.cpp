@@ -1,102 +1,51 @@
 #include "ensemble/runs_panel.h"
 
 #include <QAction>
-#include <QHBoxLayout>
 #include <QHeaderView>
-#include <QLabel>
 #include <QLocale>
 #include <QPushButton>
-#include <QResizeEvent>
 #include <QScrollBar>
 #include <QTableView>
-#include <QToolButton>
-#include <QVBoxLayout>
 #include <algorithm>
 #include <numeric>
 
 #include "ensemble/runs_model.h"
 #include "widgets/count_text.h"
 #include "widgets/delete_action.h"
-#include "widgets/note_label.h"
-#include "widgets/table_selection.h"
 #include "widgets/task_progress_box.h"
 
 RunsPanel::RunsPanel(RunsModel* model, QWidget* parent)
-    : QWidget(parent),
-      m_model(model),
-      m_table(new QTableView),
-      m_refresh(new QToolButton),
-      m_train(
-          new QPushButton(QIcon(QStringLiteral(":/icons/ensemble.svg")), tr("Train ensemble…"))),
-      m_continue(new QPushButton(tr("Continue…"))),
-      m_delete(addDeleteAction(m_table, tr("Delete run…"))),
-      m_training(new TaskProgressBox),
-      m_storeNote(new NoteLabel) {
-  auto* title = new QLabel(tr("Stored ensembles"));
-  title->setObjectName(QStringLiteral("sectionTitle"));
-  m_refresh->setIcon(QIcon(QStringLiteral(":/icons/reset.svg")));
-  m_refresh->setText(tr("Refresh"));
-  m_refresh->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-  m_refresh->setAutoRaise(true);
-  m_refresh->setToolTip(tr("Read the run list from the run store again"));
-  m_train->setObjectName(QStringLiteral("primaryButton"));
-  m_train->setToolTip(tr("Train N copies of the live view's network from different seeds"));
-
-  setup_row_table(m_table, model);
-  for (int c = 0; c < RunsModel::ColumnCount; ++c) m_table->setColumnWidth(c, kColumnWidths[c]);
-  m_table->viewport()->installEventFilter(this);  // fitColumns at each new width
+    : StoredListPanel(
+          model,
+          {tr("Stored ensembles"), tr("Read the run list from the run store again"),
+           tr("Delete run…")},
+          new QPushButton(QIcon(QStringLiteral(":/icons/ensemble.svg")), tr("Train ensemble…")),
+          new QPushButton(tr("Continue…")), parent),
+      m_model(model) {
+  trainButton()->setToolTip(tr("Train N copies of the live view's network from different seeds"));
+  QTableView* runs = table();
+  for (int c = 0; c < RunsModel::ColumnCount; ++c) runs->setColumnWidth(c, kColumnWidths[c]);
+  runs->viewport()->installEventFilter(this);  // fitColumns at each new width
   // Room for kMinRowsShown runs whatever else the panel shows: a splitter keeps only a widget's
   // minimum, and the training box took its height from the table (one row at 1366x768).
-  m_table->setMinimumHeight(m_table->horizontalHeader()->sizeHint().height() +
-                            kMinRowsShown * m_table->verticalHeader()->defaultSectionSize() +
-                            m_table->horizontalScrollBar()->sizeHint().height() +
-                            2 * m_table->frameWidth());
-
-  m_storeNote->setWordWrap(true);
-  m_storeNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
-
-  auto* header = new QHBoxLayout;
-  header->addWidget(title);
-  header->addStretch(1);
-  header->addWidget(m_refresh);
-  auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(10, 8, 6, 8);
-  layout->setSpacing(6);
-  layout->addLayout(header);
-  layout->addWidget(m_table, 1);
-  auto* buttons = new QHBoxLayout;
-  buttons->addWidget(m_train, 1);
-  buttons->addWidget(m_continue);
-  layout->addLayout(buttons);
-  layout->addWidget(m_training);
-  layout->addWidget(m_storeNote);
-
-  connect(m_refresh, &QToolButton::clicked, this, &RunsPanel::refreshRequested);
-  connect(m_train, &QPushButton::clicked, this, &RunsPanel::trainRequested);
-  connect(m_continue, &QPushButton::clicked, this, [this] {
+  runs->setMinimumHeight(runs->horizontalHeader()->sizeHint().height() +
+                         kMinRowsShown * runs->verticalHeader()->defaultSectionSize() +
+                         runs->horizontalScrollBar()->sizeHint().height() + 2 * runs->frameWidth());
+  connect(trainButton(), &QPushButton::clicked, this, &RunsPanel::trainRequested);
+  connect(continueButton(), &QPushButton::clicked, this, [this] {
     if (selectedRun() >= 0) Q_EMIT continueRequested(selectedRun());
   });
-  connect(m_delete, &QAction::triggered, this, &RunsPanel::confirmDelete);
-  connect(model, &QAbstractItemModel::modelReset, this, &RunsPanel::updateContinue);
-  connect(model, &QAbstractItemModel::dataChanged, this, &RunsPanel::updateContinue);
-  connect(m_training, &TaskProgressBox::cancelRequested, this, &RunsPanel::cancelRequested);
-  connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-          [this](const QModelIndex& current) {
-            updateContinue();
-            if (!m_selecting && current.isValid())
-              Q_EMIT runActivated(m_model->runAt(current.row()));
-          });
-  updateContinue();
+  updateActions();
 }
 
-void RunsPanel::updateContinue() {
-  const QModelIndex current = m_table->currentIndex();
+void RunsPanel::updateActions() {
+  const int row = currentRow();
   bool can = false;
   QString tip =
       tr("Train the selected run on from where it stopped (its latest recorded epoch, or its "
          "place inside the next), with its networks' weights and optimizer state");
-  if (current.isValid()) {
-    const cs::RunSummary& run = m_model->summaryAt(current.row());
+  if (row >= 0) {
+    const cs::RunSummary& run = m_model->summaryAt(row);
     can = run.status != cs::RunStatus::Running && run.training_state && run.sweep.sweep == 0;
     if (run.sweep.sweep != 0)
       tip = tr("Run %1 trains configuration %2 of sweep %3 and is left to that sweep (Resume in "
@@ -109,18 +58,19 @@ void RunsPanel::updateContinue() {
                "and cannot continue")
                 .arg(run.id);
   }
-  m_continue->setEnabled(can && m_train->isEnabled());
-  m_continue->setToolTip(tip);
+  continueButton()->setEnabled(can && trainButton()->isEnabled());
+  continueButton()->setToolTip(tip);
   const qint64 run = selectedRun();
-  m_delete->setText(run >= 0 ? tr("Delete run %1…").arg(run) : tr("Delete run…"));
-  m_delete->setEnabled(run >= 0 &&
-                       m_model->summaryAt(current.row()).status != cs::RunStatus::Running);
+  deleteAction()->setText(run >= 0 ? tr("Delete run %1…").arg(run) : tr("Delete run…"));
+  deleteAction()->setEnabled(run >= 0 && m_model->summaryAt(row).status != cs::RunStatus::Running);
+}
+
+void RunsPanel::rowActivated(int row) {
+  Q_EMIT runActivated(m_model->runAt(row));
 }
 
 void RunsPanel::confirmDelete() {
-  const QModelIndex current = m_table->currentIndex();
-  if (!current.isValid() || !m_delete->isEnabled()) return;
-  const cs::RunSummary& r = m_model->summaryAt(current.row());
+  const cs::RunSummary& r = m_model->summaryAt(currentRow());
   QString text = tr("Run %1 (%2, %3 of %4 epochs, %5) is removed from the run store with its "
                     "networks' weights, predictions and learning history.")
                      .arg(r.id)
@@ -138,53 +88,27 @@ void RunsPanel::confirmDelete() {
               [this, run](const QCheckBox*) { Q_EMIT deleteRequested(run); });
 }
 
-QPushButton* RunsPanel::cancelButton() const {
-  return m_training->cancelButton();
-}
-
-QProgressBar* RunsPanel::progressBar() const {
-  return m_training->progressBar();
-}
-
-QSize RunsPanel::minimumSizeHint() const {
-  QSize size = QWidget::minimumSizeHint();
-  if (layout()->hasHeightForWidth())
-    size.setHeight(std::max(size.height(), layout()->minimumHeightForWidth(width())));
-  return size;
-}
-
 bool RunsPanel::eventFilter(QObject* watched, QEvent* event) {
-  if (watched == m_table->viewport() && event->type() == QEvent::Resize) fitColumns();
+  if (watched == table()->viewport() && event->type() == QEvent::Resize) fitColumns();
   return QWidget::eventFilter(watched, event);
 }
 
 void RunsPanel::fitColumns() {
   const int* status = kColumnWidths + RunsModel::StatusColumn;
   const bool roomy =
-      m_table->viewport()->width() >=
+      table()->viewport()->width() >=
       std::accumulate(kColumnWidths, status + 1, 0) + kColumnWidths[RunsModel::ArchitectureColumn];
-  if (m_table->isColumnHidden(RunsModel::ArchitectureColumn) == roomy)
-    m_table->setColumnHidden(RunsModel::ArchitectureColumn, !roomy);
-}
-
-void RunsPanel::resizeEvent(QResizeEvent* event) {
-  QWidget::resizeEvent(event);
-  if (event->size().width() != event->oldSize().width()) updateGeometry();  // a new minimum
+  if (table()->isColumnHidden(RunsModel::ArchitectureColumn) == roomy)
+    table()->setColumnHidden(RunsModel::ArchitectureColumn, !roomy);
 }
 
 qint64 RunsPanel::selectedRun() const {
-  const QModelIndex current = m_table->currentIndex();
-  return current.isValid() ? m_model->runAt(current.row()) : -1;
+  const int row = currentRow();
+  return row >= 0 ? m_model->runAt(row) : -1;
 }
 
 void RunsPanel::selectRun(qint64 run) {
-  m_selecting = true;
-  select_table_row(m_table, m_model->rowOf(run));
-  m_selecting = false;
-}
-
-void RunsPanel::setStoreNote(const QString& text, bool problem) {
-  m_storeNote->setNote(text, problem);
+  selectRow(m_model->rowOf(run));
 }
 
 QString RunsPanel::duration(double seconds) {
@@ -198,9 +122,9 @@ QString RunsPanel::duration(double seconds) {
 }
 
 void RunsPanel::showTraining(const QString& description) {
-  m_training->begin(description, tr("Starting…"));
-  m_train->setEnabled(false);
-  updateContinue();
+  task()->begin(description, tr("Starting…"));
+  trainButton()->setEnabled(false);
+  updateActions();
 }
 
 void RunsPanel::setProgress(const EnsembleProgress& p) {
@@ -236,19 +160,19 @@ void RunsPanel::setProgress(const EnsembleProgress& p) {
       break;
     }
   }
-  m_training->setProgress(p.fraction(), status, sentence(p.warning));
+  task()->setProgress(p.fraction(), status, sentence(p.warning));
 }
 
 void RunsPanel::hideTraining() {
-  m_training->end();
-  m_train->setEnabled(true);
-  updateContinue();
+  task()->end();
+  trainButton()->setEnabled(true);
+  updateActions();
 }
 
 QString RunsPanel::progressText() const {
-  return m_training->statusText();
+  return task()->statusText();
 }
 
 QString RunsPanel::warningText() const {
-  return m_training->warningText();
+  return task()->warningText();
 }

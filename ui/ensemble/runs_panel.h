@@ -1,24 +1,17 @@
-// The left side of the Ensemble view: the stored runs, Refresh, Train ensemble… and Continue… (the
-// selected run, when it stopped after recording an epoch), Delete run… (the table's context menu
-// and the Delete key, confirmed first), and while the worker trains, its progress (networks ×
-// epochs, samples per second, time left) with Cancel.
+// The left side of the Ensemble view (a StoredListPanel): the stored runs, Train ensemble… and
+// Continue… (the selected run, when it stopped after recording an epoch), Delete run… (a run not
+// being trained), and while the worker trains, its progress (networks × epochs, samples per
+// second, time left) with Cancel.
 #pragma once
-
-#include <QWidget>
 
 #include "ensemble/ensemble_types.h"
 #include "ensemble/runs_model.h"
+#include "widgets/stored_list_panel.h"
 
-class NoteLabel;
-class QAction;
-class QProgressBar;
 class QPushButton;
-class QTableView;
-class QToolButton;
 class RunsModel;
-class TaskProgressBox;
 
-class RunsPanel : public QWidget {
+class RunsPanel : public StoredListPanel {
   Q_OBJECT
 
  public:
@@ -30,18 +23,12 @@ class RunsPanel : public QWidget {
 
   explicit RunsPanel(RunsModel* model, QWidget* parent = nullptr);
 
-  QTableView* table() const { return m_table; }
-  QPushButton* trainButton() const { return m_train; }
-  QPushButton* continueButton() const { return m_continue; }
-  QAction* deleteAction() const { return m_delete; }
-  QPushButton* cancelButton() const;
-  QProgressBar* progressBar() const;
-  const TaskProgressBox* taskBox() const { return m_training; }
+  QPushButton* trainButton() const { return primaryButton(); }
+  QPushButton* continueButton() const { return secondaryButton(); }
 
   qint64 selectedRun() const;  // -1 when none
   // Selects the run's row without emitting runActivated (or clears the selection).
   void selectRun(qint64 run);
-  void setStoreNote(const QString& text, bool problem);
 
   void showTraining(const QString& description);
   void setProgress(const EnsembleProgress& progress);
@@ -52,37 +39,22 @@ class RunsPanel : public QWidget {
   // 75 → "1:15", 4000 → "1:06:40".
   static QString duration(double seconds);
 
-  // The layout's minimum at the panel's width, wrapped store note included: the splitter the
-  // panel sits in knows nothing of heights that depend on the width, and gave the training box
-  // less than its lines.
-  QSize minimumSizeHint() const override;
-
  Q_SIGNALS:
   void runActivated(qint64 run);
-  void refreshRequested();
   void trainRequested();
   void continueRequested(qint64 run);
   void deleteRequested(qint64 run);  // confirmed by the user
-  void cancelRequested();
 
  protected:
-  void resizeEvent(QResizeEvent* event) override;
   bool eventFilter(QObject* watched, QEvent* event) override;
+  // Continue… is for a selected run that stopped after recording an epoch, while none trains;
+  // Delete run… for a selected run not being trained.
+  void updateActions() override;
+  void rowActivated(int row) override;
+  void confirmDelete() override;
 
  private:
   void fitColumns();
-  // Continue… is for a selected run that stopped after recording an epoch, while none trains;
-  // Delete run… for a selected run not being trained.
-  void updateContinue();
-  void confirmDelete();  // asks (not modally), then deleteRequested
 
   RunsModel* m_model;
-  QTableView* m_table;
-  QToolButton* m_refresh;
-  QPushButton* m_train;
-  QPushButton* m_continue;
-  QAction* m_delete;
-  TaskProgressBox* m_training;
-  NoteLabel* m_storeNote;
-  bool m_selecting = false;
 };
