@@ -339,8 +339,10 @@ uintmax_t store_bytes(const std::string& path) {
   return std::filesystem::file_size(path) + (ec ? 0 : wal);
 }
 
-// `runs` finished runs of 4 networks x 10,000 images x 3 epochs (about 1 MB each).
-std::vector<int64_t> add_runs(Store& store, int runs) {
+// `runs` finished runs of 4 networks x 10,000 images x 3 epochs (about 1 MB each) in a new store
+// at `path`, closed again (no write-ahead log left).
+std::vector<int64_t> store_runs(const std::string& path, int runs) {
+  Store store(path);
   std::vector<int64_t> ids;
   for (int run = 0; run < runs; ++run) {
     ids.push_back(store.begin_run(make_setup(4, 10000, 1)));
@@ -356,12 +358,8 @@ std::vector<int64_t> add_runs(Store& store, int runs) {
 TEST(Store, ADeletedRunsSpaceGoesBackAtOnce) {
   TempDir dir;
   const std::string path = dir.file("s.db");
-  std::vector<int64_t> ids;
-  {
-    Store store(path);
-    ids = add_runs(store, 2);
-  }
-  const uintmax_t both = store_bytes(path);  // closed: no write-ahead log left
+  const std::vector<int64_t> ids = store_runs(path, 2);
+  const uintmax_t both = store_bytes(path);
   Store store(path);
   ASSERT_TRUE(store.delete_run(ids[0]));
   EXPECT_LT(fs::file_size(path), both * 6 / 10) << both << " bytes before";
@@ -382,11 +380,7 @@ TEST(Store, ADeletedRunsSpaceGoesBackAtOnce) {
 TEST(Store, CompactGivesAnOlderStoresSpaceBack) {
   TempDir dir;
   const std::string path = dir.file("s.db");
-  std::vector<int64_t> ids;
-  {
-    Store store(path);
-    ids = add_runs(store, 3);
-  }
+  const std::vector<int64_t> ids = store_runs(path, 3);
   raw_sql(path, "PRAGMA auto_vacuum = NONE; VACUUM");
   ASSERT_EQ(count_rows(path, "PRAGMA auto_vacuum"), 0);
   const uintmax_t all = store_bytes(path);
