@@ -47,6 +47,7 @@ class Connection {
 class Stmt {
  public:
   Stmt(Connection& db, const char* sql);
+  Stmt(Connection& db, const std::string& sql) : Stmt(db, sql.c_str()) {}
   ~Stmt();
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;

@@ -139,7 +139,24 @@ constexpr std::array kTables = {
               "  slots BLOB NOT NULL,\n"    // as net_states.slots
               "  PRIMARY KEY (run_id, net)\n"
               ")"},
+    // Version 8: the highest id deleted from runs and from sweeps (kind: the table), kept by
+    // the triggers below, so that a new row never takes a deleted one's id (SQLite would give
+    // the highest id left + 1): "run 12" names one run for the store's whole life.
+    std::pair{"retired_ids",
+              "CREATE TABLE retired_ids (\n"
+              "  kind TEXT PRIMARY KEY,\n"
+              "  id INTEGER NOT NULL\n"
+              ")"},
 };
+constexpr std::array kTriggers = {
+    "CREATE TRIGGER retire_run_id AFTER DELETE ON runs BEGIN "
+    "INSERT INTO retired_ids (kind, id) VALUES ('runs', OLD.id) "
+    "ON CONFLICT (kind) DO UPDATE SET id = max(id, excluded.id); END",
+    "CREATE TRIGGER retire_sweep_id AFTER DELETE ON sweeps BEGIN "
+    "INSERT INTO retired_ids (kind, id) VALUES ('sweeps', OLD.id) "
+    "ON CONFLICT (kind) DO UPDATE SET id = max(id, excluded.id); END",
+};
+
 // Version 7: a stopped epoch's training time so far, so that the epoch's seconds, continued,
 // are all of its training. Added to version 6's table (new stores too, so that every store's
 // table reads the same), which SQLite records as the CREATE text with the column appended.
@@ -157,14 +174,19 @@ void add_stopped_seconds(sql::Connection& db) {
 }
 
 // The tables of each older version: runs .. predictions (1), the sweep tables (2), epoch_top1
-// (3), epoch_warnings (4), net_states (5).
+// (3), epoch_warnings (4), net_states (5), the stopped tables (6 and 7).
 constexpr size_t tables_of_version(int version) {
   return version == 1   ? 5
          : version == 2 ? 7
          : version == 3 ? 8
          : version == 4 ? 9
          : version == 5 ? 10
+         : version <= 7 ? 12
                         : kTables.size();
+}
+
+void create_triggers(sql::Connection& db) {
+  for (const char* trigger : kTriggers) db.exec(trigger);
 }
 
 uint32_t be32(const unsigned char* p) {
@@ -254,9 +276,16 @@ void upgrade(sql::Connection& db) {
   if (version >= kSchemaVersion) return;
   sql::Transaction tx(db);
   for (size_t t = tables_of_version(version); t < kTables.size(); ++t) db.exec(kTables[t].second);
-  add_stopped_seconds(db);  // version < 7
+  if (version < 7) add_stopped_seconds(db);
+  create_triggers(db);  // version < 8
   db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
   tx.commit();
+}
+
+std::string next_id(std::string_view table) {
+  const std::string t(table);
+  return "(SELECT max(coalesce((SELECT max(id) FROM " + t +
+         "), 0), coalesce((SELECT id FROM retired_ids WHERE kind = '" + t + "'), 0)) + 1)";
 }
 
 bool has_sweeps(sql::Connection& db) {
@@ -289,6 +318,7 @@ void create_schema(sql::Connection& db) {
   sql::Transaction tx(db);
   for (const auto& table : kTables) db.exec(table.second);
   add_stopped_seconds(db);
+  create_triggers(db);
   db.exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
   db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
   tx.commit();

@@ -3,14 +3,15 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "sqlite.h"
 
 namespace cs::store_schema {
 
 // 2 adds sweeps, 3 per-epoch top-1, 4 epoch warnings, 5 training states, 6 stopped epochs, 7 a
-// stopped epoch's seconds; older stores are upgraded.
-inline constexpr int kSchemaVersion = 7;
+// stopped epoch's seconds, 8 retired ids; older stores are upgraded.
+inline constexpr int kSchemaVersion = 8;
 inline constexpr int kApplicationId = 0x436E7673;  // "Cnvs" in PRAGMA application_id
 
 // Reads the file's 100-byte SQLite header through `db` (a connection that has not read it yet):
@@ -20,12 +21,18 @@ void check_file(const sql::Connection& db);
 
 // Throws StoreError unless the database holds exactly this version's schema, or version 1's
 // (before sweeps), 2's (before per-epoch top-1), 3's (before epoch warnings), 4's (before
-// training states), 5's (before stopped epochs) or 6's (before their seconds). Reads only.
+// training states), 5's (before stopped epochs), 6's (before their seconds) or 7's (before
+// retired ids). Reads only.
 void check_schema(sql::Connection& db);
 
 // An older store opened for writing gets the tables of the later versions (one transaction); a
 // no-op for a current one.
 void upgrade(sql::Connection& db);
+// SQL for the id a new row of `table` ("runs", "sweeps") takes: above every id it holds and every
+// id deleted from it, so that no id is given twice. In the INSERT itself, which holds the write
+// lock: two processes cannot both take it.
+std::string next_id(std::string_view table);
+
 // Whether the store has the sweep tables (a version 1 store opened read-only has none).
 bool has_sweeps(sql::Connection& db);
 // Whether the store has the epoch_top1 table (an older store opened read-only has none).

@@ -44,7 +44,10 @@ int64_t Store::find_or_begin_sweep(const std::string& definition,
 
 int64_t Store::insert_sweep(const std::string& definition, const std::vector<std::string>& keys) {
   if (keys.empty()) throw StoreError("a sweep needs at least one configuration");
-  sql::Stmt(*m_db, "INSERT INTO sweeps (definition) VALUES (?1)").bind(1, definition).run();
+  sql::Stmt(*m_db, "INSERT INTO sweeps (id, definition) VALUES (" +
+                       store_schema::next_id("sweeps") + ", ?1)")
+      .bind(1, definition)
+      .run();
   const int64_t id = m_db->last_insert_id();
   sql::Stmt c(*m_db, "INSERT INTO sweep_configs (sweep_id, idx, key) VALUES (?1, ?2, ?3)");
   for (size_t i = 0; i < keys.size(); ++i)

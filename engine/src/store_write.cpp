@@ -7,6 +7,7 @@
 #include "convscope/store.h"
 #include "run_locks.h"
 #include "sqlite.h"
+#include "store_schema.h"
 
 static_assert(std::endian::native == std::endian::little, "prediction blobs are little-endian");
 
@@ -32,16 +33,19 @@ int64_t Store::begin_run(const RunSetup& s) {
   const OptimizerConfig& o = g.optimizer;
   if (g.nets() < 1) throw StoreError("a run needs at least one network");
   sql::Transaction tx(*m_db);
-  sql::Stmt st(*m_db,
-               "INSERT INTO runs (app_version, spec, input_c, input_h, input_w, classes, "
-               "optimizer, opt_kind, lr, beta1, beta2, epsilon, momentum, rho, "
-               "initial_accumulator, batch_size, epochs, shuffle_seed, per_net_shuffle, "
-               "train_name, train_sha256, val_name, val_sha256, val_labels, backend_kind, "
-               "backend_device) VALUES (:app_version, :spec, :input_c, :input_h, :input_w, "
-               ":classes, :optimizer, :opt_kind, :lr, :beta1, :beta2, :epsilon, :momentum, :rho, "
-               ":initial_accumulator, :batch_size, :epochs, :shuffle_seed, :per_net_shuffle, "
-               ":train_name, :train_sha256, :val_name, :val_sha256, :val_labels, :backend_kind, "
-               ":backend_device)");
+  sql::Stmt st(
+      *m_db,
+      "INSERT INTO runs (id, app_version, spec, input_c, input_h, input_w, classes, "
+      "optimizer, opt_kind, lr, beta1, beta2, epsilon, momentum, rho, "
+      "initial_accumulator, batch_size, epochs, shuffle_seed, per_net_shuffle, "
+      "train_name, train_sha256, val_name, val_sha256, val_labels, backend_kind, "
+      "backend_device) VALUES (" +
+          store_schema::next_id("runs") +
+          ", :app_version, :spec, :input_c, :input_h, :input_w, "
+          ":classes, :optimizer, :opt_kind, :lr, :beta1, :beta2, :epsilon, :momentum, :rho, "
+          ":initial_accumulator, :batch_size, :epochs, :shuffle_seed, :per_net_shuffle, "
+          ":train_name, :train_sha256, :val_name, :val_sha256, :val_labels, :backend_kind, "
+          ":backend_device)");
   st.bind(":app_version", s.app_version).bind(":spec", g.spec.to_string());
   st.bind(":input_c", g.spec.input.c).bind(":input_h", g.spec.input.h);
   st.bind(":input_w", g.spec.input.w).bind(":classes", g.spec.classes);

@@ -40,6 +40,12 @@ inline void raw_sql(const std::string& path, const char* sql) {
   sqlite3_close(db);
 }
 
+// Makes a current store one of version 7, before retired ids: SQL for raw_sql(), run before the
+// older versions' own.
+inline constexpr const char* kToVersion7 =
+    "DROP TRIGGER retire_run_id; DROP TRIGGER retire_sweep_id; DROP TABLE retired_ids; "
+    "PRAGMA user_version = 7";
+
 inline RunSetup make_setup(int nets, int count, uint64_t seed) {
   std::mt19937_64 rng(seed);
   TrainConfig cfg;

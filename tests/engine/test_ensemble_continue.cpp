@@ -361,6 +361,7 @@ TEST_F(EnsembleContinue, AStateOfAnotherEpochThanTheRunsLatestIsRefused) {
 // gains the table, its old runs cannot continue and its new ones can.
 TEST_F(EnsembleContinue, AVersionFourStoreGainsTrainingStatesForItsNewRuns) {
   const int64_t old = stopped_run([](const Trainer& t) { return t.epoch() == 1; });
+  store_test::raw_sql(m_store.path(), store_test::kToVersion7);
   store_test::raw_sql(m_store.path(),
                       "DROP TABLE net_states; DROP TABLE stopped_nets; DROP TABLE stopped_epochs; "
                       "PRAGMA user_version = 4");
@@ -379,7 +380,7 @@ TEST_F(EnsembleContinue, AVersionFourStoreGainsTrainingStatesForItsNewRuns) {
         StoreError);
   }
   Store upgraded(m_store.path());
-  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"), 7);
+  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"), 8);
   expect_refused(old, m_cfg, m_train, "network 0 has no saved training state");
   const int64_t reference = reference_run();
   const int64_t run = stopped_run([](const Trainer& t) { return t.epoch() == 2; });
@@ -393,6 +394,7 @@ TEST_F(EnsembleContinue, AVersionSixStoreGainsAStoppedEpochsSeconds) {
   const int64_t reference = reference_run();
   const int64_t run =
       stopped_run([](const Trainer& t) { return t.epoch() == 1 && t.step_in_epoch() == 1; });
+  store_test::raw_sql(m_store.path(), store_test::kToVersion7);
   store_test::raw_sql(m_store.path(),
                       "ALTER TABLE stopped_epochs DROP COLUMN seconds; PRAGMA user_version = 6");
   {
@@ -403,7 +405,7 @@ TEST_F(EnsembleContinue, AVersionSixStoreGainsAStoppedEpochsSeconds) {
     EXPECT_EQ(stopped->seconds, 0);
   }
   Store upgraded(m_store.path());
-  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"), 7);
+  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"), 8);
   EXPECT_EQ(upgraded.load_stopped_epoch(run, false)->seconds, 0);
   continued(run);
   expect_same_run(run, reference);

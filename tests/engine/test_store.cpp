@@ -313,10 +313,10 @@ TEST(Store, RefusesOtherVersionsAndAlteredSchema) {
   const std::string newer = dir.file("newer.db"), older = dir.file("older.db"),
                     altered = dir.file("altered.db");
   for (const std::string& p : {newer, older, altered}) make_store(p);
-  raw_sql(newer, "PRAGMA user_version = 8");
+  raw_sql(newer, "PRAGMA user_version = 9");
   raw_sql(older, "PRAGMA user_version = 0");
   raw_sql(altered, "DROP TABLE predictions");
-  expect_refused(newer, "newer Convscope (store version 8; this build reads version 7)");
+  expect_refused(newer, "newer Convscope (store version 9; this build reads version 8)");
   expect_refused(older, "older store version 0");
   expect_refused(altered, "table 'predictions' is missing or altered");
 }
@@ -394,6 +394,35 @@ TEST(Store, CompactGivesAnOlderStoresSpaceBack) {
   ASSERT_TRUE(store.delete_run(ids[1]));
   EXPECT_LT(fs::file_size(path), two * 7 / 10) << two << " bytes before";
   EXPECT_EQ(store.load_run(ids[2]).epochs.size(), 3u);
+}
+
+// "Run 12" names one run for the store's life: SQLite alone would give a deleted newest run's id to
+// the next. A version 7 store gains the record on opening; another Store sees it.
+TEST(Store, ADeletedRunsOrSweepsIdIsNotGivenAgain) {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  make_store(path);  // run 1
+  raw_sql(path, kToVersion7);
+  Store store(path);
+  const auto finished_run = [&](Store& s) {
+    const int64_t id = s.begin_run(make_setup(2, 10, 1));
+    s.finish_run(id);
+    return id;
+  };
+  const int64_t second = finished_run(store);
+  EXPECT_EQ(second, 2);
+  ASSERT_TRUE(store.delete_run(second));
+  const int64_t third = finished_run(store);
+  EXPECT_EQ(third, 3);
+  store.delete_runs({1, third});
+  EXPECT_TRUE(store.list_runs().empty());
+  Store other(path);
+  EXPECT_EQ(finished_run(other), 4);
+  const int64_t sweep = store.begin_sweep("a", {"x"});
+  store.set_sweep_run(sweep, 0, finished_run(store));  // run 5
+  ASSERT_TRUE(store.delete_sweep(sweep, true));
+  EXPECT_EQ(other.begin_sweep("b", {"y"}), sweep + 1);
+  EXPECT_EQ(finished_run(other), 6);
 }
 
 TEST(Store, WeightsRoundTripAndExport) {

@@ -90,6 +90,7 @@ TEST(StoreHistory, VersionTwoStoreIsUpgradedAndItsOldRunsHaveNoHistory) {
   TempDir dir;
   const std::string path = dir.file("v2.db");
   make_store(path);  // run 1, one epoch
+  raw_sql(path, kToVersion7);
   raw_sql(path,
           "DROP TABLE epoch_top1; DROP TABLE epoch_warnings; DROP TABLE net_states; DROP TABLE "
           "stopped_nets; DROP TABLE stopped_epochs; "
@@ -101,7 +102,7 @@ TEST(StoreHistory, VersionTwoStoreIsUpgradedAndItsOldRunsHaveNoHistory) {
   }
   EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 2);
   Store store(path);  // upgraded on opening for writing
-  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 7);
+  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 8);
   EXPECT_TRUE(store.load_epoch_top1(1).empty());
   EXPECT_EQ(store.load_run(1).info.epochs_done, 1);
   const Recorded r = record(store, 2);
@@ -114,6 +115,7 @@ TEST(StoreHistory, VersionThreeStoreGainsEpochWarnings) {
   TempDir dir;
   const std::string path = dir.file("v3.db");
   make_store(path);
+  raw_sql(path, kToVersion7);
   raw_sql(path,
           "DROP TABLE epoch_warnings; DROP TABLE net_states; DROP TABLE stopped_nets; DROP TABLE "
           "stopped_epochs; PRAGMA user_version = 3");
@@ -122,7 +124,7 @@ TEST(StoreHistory, VersionThreeStoreGainsEpochWarnings) {
     EXPECT_EQ(reader.load_run(1).epochs.at(0).warning, "");
   }
   Store store(path);
-  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 7);
+  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 8);
   const int64_t id = store.begin_run(make_setup(3, 2000, 1));
   const EvalResult e = make_eval(3, 2000, 2);
   EpochMetrics m = make_metrics(1, e);

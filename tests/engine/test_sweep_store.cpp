@@ -17,6 +17,7 @@ TEST(SweepStore, VersionOneStoresGainTheSweepTables) {
   TempDir dir;
   const std::string path = dir.file("v1.db");
   store_test::make_store(path);
+  store_test::raw_sql(path, store_test::kToVersion7);
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
@@ -36,7 +37,7 @@ TEST(SweepStore, VersionOneStoresGainTheSweepTables) {
   }
   EXPECT_EQ(store_test::count_rows(path, "PRAGMA user_version"), 1);
   Store store(path);  // upgraded on opening for writing
-  EXPECT_EQ(store_test::count_rows(path, "PRAGMA user_version"), 7);  // the current version
+  EXPECT_EQ(store_test::count_rows(path, "PRAGMA user_version"), 8);  // the current version
   const int64_t id = store.begin_sweep("{}", {"lr=1", "lr=2"});
   EXPECT_EQ(store.find_sweep("{}"), id);
   store.set_sweep_run(id, 1, 1);
