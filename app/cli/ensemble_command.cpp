@@ -76,7 +76,7 @@ std::vector<int64_t> run_ids(const std::string& text) {
   return out;
 }
 
-// Deletes `runs` once it is sure that each exists and none is being trained.
+// Deletes `runs`, all or none (Store::delete_runs), and says what each was.
 void delete_runs(Store& store, const std::vector<int64_t>& runs) {
   const std::vector<RunSummary> before = store.list_runs();  // what each run was, for the report
   store.delete_runs(runs);                                   // all or none

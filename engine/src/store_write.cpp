@@ -348,7 +348,12 @@ void Store::free_deleted_pages() {
   // In an incremental auto-vacuum store (one created or compact()ed by this build) the freed
   // pages leave the file now; the file shrinks at the checkpoint, taken here without waiting for
   // other connections' readers. In an older store a no-op: its pages wait for later rows.
-  m_db->exec("PRAGMA incremental_vacuum; PRAGMA wal_checkpoint(PASSIVE)");
+  // The deletion stands either way: pages left here (a full disk, a writer holding the store
+  // past the busy timeout) leave with the next deletion's, or at compact().
+  try {
+    m_db->exec("PRAGMA incremental_vacuum; PRAGMA wal_checkpoint(PASSIVE)");
+  } catch (const StoreError&) {
+  }
 }
 
 void Store::compact() {
