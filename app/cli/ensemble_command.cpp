@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
-#include <filesystem>
 #include <utility>
 
 #include "commands.h"
@@ -97,15 +96,8 @@ void delete_runs(Store& store, const std::vector<int64_t>& runs) {
   }
 }
 
-// The store file and its write-ahead log, in MB.
 double store_megabytes(const std::string& path) {
-  std::error_code ec;
-  double bytes = 0;
-  for (const std::string& p : {path, path + "-wal"}) {
-    const uintmax_t size = std::filesystem::file_size(p, ec);
-    if (!ec) bytes += static_cast<double>(size);
-  }
-  return bytes / 1e6;
+  return static_cast<double>(Store::disk_size(path)) / 1e6;
 }
 
 // --continue RUN: the stopped run's group, to the epochs it planned or --epochs more.

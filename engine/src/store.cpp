@@ -128,6 +128,16 @@ RunStatus Store::live_status(int64_t run, RunStatus stored) const {
   return stored;
 }
 
+uintmax_t Store::disk_size(const std::string& path) {
+  uintmax_t bytes = 0;
+  for (const std::string& file : {path, path + "-wal"}) {
+    std::error_code ec;
+    const uintmax_t size = fs::file_size(file, ec);
+    if (!ec) bytes += size;
+  }
+  return bytes;
+}
+
 bool Store::being_trained(int64_t run) const {
   return m_locks->held_elsewhere(run) || std::ranges::count(m_open_runs, run) > 0;
 }

@@ -288,6 +288,10 @@ std::string next_id(std::string_view table) {
          "), 0), coalesce((SELECT id FROM retired_ids WHERE kind = '" + t + "'), 0)) + 1)";
 }
 
+bool incremental_vacuum(sql::Connection& db) {
+  return pragma_int(db, "PRAGMA auto_vacuum") == 2;
+}
+
 bool has_sweeps(sql::Connection& db) {
   return pragma_int(db, "PRAGMA user_version") >= 2;
 }

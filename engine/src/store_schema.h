@@ -33,6 +33,9 @@ void upgrade(sql::Connection& db);
 // lock: two processes cannot both take it.
 std::string next_id(std::string_view table);
 
+// Whether the store is in incremental auto-vacuum mode (made or compacted since version 8).
+bool incremental_vacuum(sql::Connection& db);
+
 // Whether the store has the sweep tables (a version 1 store opened read-only has none).
 bool has_sweeps(sql::Connection& db);
 // Whether the store has the epoch_top1 table (an older store opened read-only has none).

@@ -356,6 +356,10 @@ void Store::free_deleted_pages() {
   }
 }
 
+bool Store::frees_deleted_space() {
+  return store_schema::incremental_vacuum(*m_db);
+}
+
 void Store::compact() {
   check_writable();
   // VACUUM waits for other processes' transactions, as any write does; in WAL mode the file

@@ -361,6 +361,7 @@ TEST(Store, ADeletedRunsSpaceGoesBackAtOnce) {
   const std::vector<int64_t> ids = store_runs(path, 2);
   const uintmax_t both = store_bytes(path);
   Store store(path);
+  EXPECT_TRUE(store.frees_deleted_space());
   ASSERT_TRUE(store.delete_run(ids[0]));
   EXPECT_LT(fs::file_size(path), both * 6 / 10) << both << " bytes before";
   EXPECT_EQ(store.load_run(ids[1]).epochs.size(), 3u);
@@ -385,10 +386,12 @@ TEST(Store, CompactGivesAnOlderStoresSpaceBack) {
   ASSERT_EQ(count_rows(path, "PRAGMA auto_vacuum"), 0);
   const uintmax_t all = store_bytes(path);
   Store store(path);
+  EXPECT_FALSE(store.frees_deleted_space());
   ASSERT_TRUE(store.delete_run(ids[0]));
   EXPECT_GE(fs::file_size(path), all);
   store.compact();
   EXPECT_EQ(count_rows(path, "PRAGMA auto_vacuum"), 2);  // incremental
+  EXPECT_TRUE(store.frees_deleted_space());
   const uintmax_t two = store_bytes(path);
   EXPECT_LT(two, all * 8 / 10) << all << " bytes before, " << two << " after";
   ASSERT_TRUE(store.delete_run(ids[1]));

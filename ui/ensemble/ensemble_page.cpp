@@ -31,6 +31,7 @@
 #include "predictions/confusion_matrix_view.h"
 #include "widgets/app_resources.h"
 #include "widgets/count_text.h"
+#include "widgets/delete_action.h"
 #include "widgets/file_dialogs.h"
 
 EnsemblePage::EnsemblePage(QWidget* parent)
@@ -183,10 +184,7 @@ void EnsemblePage::refreshRuns() {
   const qint64 shown = m_run ? m_run->info().id : -1;
   try {
     m_runsModel->setRuns(store().list_runs());
-    m_runsPanel->setStoreNote(tr("%1 in %2")
-                                  .arg(countText(m_runsModel->rowCount(), tr("run"), tr("runs")),
-                                       displayPath(m_storePath)),
-                              false);
+    m_runsPanel->showStore(countText(m_runsModel->rowCount(), tr("run"), tr("runs")), m_storePath);
   } catch (const cs::StoreError& e) {
     m_store.reset();
     m_runsModel->setRuns({});
@@ -231,7 +229,7 @@ void EnsemblePage::deleteRun(qint64 run) {
   refreshRuns();
   if (!deleted) return;
   Q_EMIT runDeleted(run);
-  Q_EMIT statusMessage(tr("Deleted run %1").arg(run));
+  Q_EMIT statusMessage(tr("Deleted run %1").arg(run) + keptSpaceNote(store()));
 }
 
 void EnsemblePage::setRun(EnsembleRunPtr run) {

@@ -23,6 +23,7 @@
 #include "sweep/sweep_worker.h"
 #include "widgets/app_resources.h"
 #include "widgets/count_text.h"
+#include "widgets/delete_action.h"
 
 namespace {
 
@@ -177,11 +178,8 @@ void SweepPage::refreshSweeps() {
   const qint64 shown = m_sweep ? m_sweep->id() : -1;
   try {
     m_listModel->setSweeps(SweepListModel::read(store()));
-    m_listPanel->setStoreNote(
-        tr("%1 in %2")
-            .arg(countText(m_listModel->rowCount(), tr("sweep"), tr("sweeps")),
-                 displayPath(m_storePath)),
-        false);
+    m_listPanel->showStore(countText(m_listModel->rowCount(), tr("sweep"), tr("sweeps")),
+                           m_storePath);
   } catch (const std::exception& e) {  // StoreError, or a definition that does not parse
     m_store.reset();
     m_listModel->setSweeps({});
@@ -208,8 +206,9 @@ void SweepPage::deleteSweep(qint64 sweep, bool withRuns) {
   refreshSweeps();
   if (!deleted) return;
   Q_EMIT sweepDeleted(sweep);
-  Q_EMIT statusMessage(withRuns ? tr("Deleted sweep %1 and its runs").arg(sweep)
-                                : tr("Deleted sweep %1; its runs stay").arg(sweep));
+  Q_EMIT statusMessage((withRuns ? tr("Deleted sweep %1 and its runs").arg(sweep)
+                                 : tr("Deleted sweep %1; its runs stay").arg(sweep)) +
+                       keptSpaceNote(store()));
 }
 
 QString SweepPage::title() const {

@@ -6,6 +6,8 @@
 #include <QPushButton>
 #include <QTableView>
 
+#include "convscope/store.h"
+
 QAction* addDeleteAction(QTableView* table, const QString& text) {
   auto* action = new QAction(QIcon(QStringLiteral(":/icons/delete.svg")), text, table);
   action->setShortcut(QKeySequence::Delete);
@@ -27,4 +29,12 @@ void askToDelete(QWidget* parent, const QString& title, const QString& text,
   QObject::connect(remove, &QPushButton::clicked, box,
                    [box, confirmed] { confirmed(box->checkBox()); });
   box->open();
+}
+
+QString keptSpaceNote(cs::Store& store) {
+  return store.frees_deleted_space()
+             ? QString()
+             : QObject::tr(
+                   "; the store keeps its space for later runs (convscope-cli runs "
+                   "--compact gives it back)");
 }

@@ -4,6 +4,10 @@
 #include <QString>
 #include <functional>
 
+namespace cs {
+class Store;
+}
+
 class QAction;
 class QCheckBox;
 class QTableView;
@@ -18,3 +22,7 @@ QAction* addDeleteAction(QTableView* table, const QString& text);
 void askToDelete(QWidget* parent, const QString& title, const QString& text,
                  const std::function<void(const QCheckBox* option)>& confirmed,
                  QCheckBox* option = nullptr);
+
+// After a deletion: "" where the store gave the space back, else "; the store keeps its space for
+// later runs (convscope-cli runs --compact gives it back)" (a store made before that was done).
+QString keptSpaceNote(cs::Store& store);

@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QPushButton>
 #include <QResizeEvent>
 #include <QTableView>
@@ -10,6 +11,8 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
+#include "convscope/store.h"
+#include "widgets/app_resources.h"
 #include "widgets/delete_action.h"
 #include "widgets/note_label.h"
 #include "widgets/table_selection.h"
@@ -77,6 +80,18 @@ QProgressBar* StoredListPanel::progressBar() const {
 
 void StoredListPanel::setStoreNote(const QString& text, bool problem) {
   m_storeNote->setNote(text, problem);
+}
+
+void StoredListPanel::showStore(const QString& contents, const QString& path) {
+  const auto bytes = static_cast<qint64>(cs::Store::disk_size(path.toStdString()));
+  setStoreNote(tr("%1 in %2 · %3")
+                   .arg(contents, displayPath(path),
+                        QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeSIFormat)),
+               false);
+}
+
+QString StoredListPanel::storeNote() const {
+  return m_storeNote->text();
 }
 
 int StoredListPanel::currentRow() const {

@@ -26,6 +26,10 @@ class StoredListPanel : public QWidget {
   QProgressBar* progressBar() const;
   const TaskProgressBox* taskBox() const { return m_task; }
   void setStoreNote(const QString& text, bool problem);
+  // The note for a store that opened: "3 runs in ~/…/convscope.db · 27.2 MB", what it holds
+  // (`contents`), where, and what it takes on disk (the file and its write-ahead log).
+  void showStore(const QString& contents, const QString& path);
+  QString storeNote() const;
 
   // The layout's minimum at the panel's width, wrapped store note included: the splitter the
   // panel sits in knows nothing of heights that depend on the width, and gave the task's box

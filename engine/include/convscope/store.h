@@ -193,6 +193,9 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   const std::string& path() const { return m_path; }
+  // The bytes the store at `path` takes on disk: the file and its write-ahead log (0 for files
+  // that are not there).
+  static uintmax_t disk_size(const std::string& path);
 
   int64_t begin_run(const RunSetup& setup);  // the new run's id; its status is "running"
   // Epoch metrics.epoch (1-based, after the latest recorded one) in one transaction: the group
@@ -255,6 +258,9 @@ class Store {
   // Gives the space of deleted rows back to the disk (SQLite's VACUUM: it rewrites the file, and
   // needs as much free space again), and makes the store one whose deletions do so at once.
   void compact();
+  // Whether a deletion gives its space back at once: false for a store made before that was
+  // kept, until compact().
+  bool frees_deleted_space();
 
   // Sweeps (store_sweep.cpp). begin_sweep records a sweep of configurations `keys` in order.
   // find_sweep: the newest sweep with this definition, -1 if none. A version 1 store opened

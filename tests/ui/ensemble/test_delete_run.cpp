@@ -1,10 +1,13 @@
 // Deleting a stored run from the Ensemble view: Delete run… (the run table's context menu and the
 // Delete key) asks first; Cancel keeps the run, Delete removes it from the store and closes it
 // where it was shown, and a sweep's run is said to be trained again by its sweep. A run being
-// trained, here or by another process, cannot be deleted.
+// trained, here or by another process, cannot be deleted; an older store says it keeps the space.
+#include <sqlite3.h>
 #include <QAction>
+#include <QFileInfo>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
@@ -52,6 +55,13 @@ class TestDeleteRun : public QObject {
     QVERIFY(ensemble_testing::openShown(page, s, QSize(1366, 768)));
     RunsPanel* panel = page.runsPanel();
     QCOMPARE(page.runsModel()->rowCount(), 2);
+    // What the store holds, where, and its size.
+    const QRegularExpression note(QStringLiteral("^(\\d) runs? in .*runs\\.db · ([\\d.]+) kB$"));
+    QRegularExpressionMatch match = note.match(panel->storeNote());
+    QVERIFY2(match.hasMatch(), qPrintable(panel->storeNote()));
+    QCOMPARE(match.captured(1), QStringLiteral("2"));
+    const double kilobytes = match.captured(2).toDouble();
+    QVERIFY2(kilobytes * 1000 + 50 >= QFileInfo(s.path).size(), qPrintable(panel->storeNote()));
     QCOMPARE(panel->selectedRun(), s.run);
     QAction* remove = panel->deleteAction();
     QVERIFY(remove->isEnabled());
@@ -76,15 +86,20 @@ class TestDeleteRun : public QObject {
 
     // Delete removes it from the store and from the view.
     QSignalSpy deleted(&page, &EnsemblePage::runDeleted);
+    QSignalSpy said(&page, &EnsemblePage::statusMessage);
     remove->trigger();
     box = confirmation(panel);
     QVERIFY(box);
     buttonWithRole(box, QMessageBox::DestructiveRole)->click();
     QCOMPARE(deleted.size(), 1);
     QCOMPARE(deleted[0][0].toLongLong(), s.run);
+    QCOMPARE(said.last()[0].toString(), QStringLiteral("Deleted run %1").arg(s.run));
     QVERIFY(!page.currentRun());
     QCOMPARE(page.runsModel()->rowCount(), 1);
     QCOMPARE(page.runsModel()->runAt(0), sweepRun);
+    match = note.match(panel->storeNote());
+    QVERIFY2(match.hasMatch() && match.captured(1) == QStringLiteral("1"),
+             qPrintable(panel->storeNote()));
     {
       cs::Store store(s.path.toStdString(), cs::StoreAccess::ReadOnly);
       QCOMPARE(store.list_runs().size(), size_t(1));
@@ -117,6 +132,24 @@ class TestDeleteRun : public QObject {
     QVERIFY2(errors[0]->text().contains(QStringLiteral("is being trained")),
              qPrintable(errors[0]->text()));
     QCOMPARE(other.list_runs().size(), size_t(2));
+  }
+
+  // A store made before deletions gave their space back keeps it: the status says how to get it.
+  void anOlderStoreSaysItKeepsTheSpace() {
+    StoredHandBuilt s;
+    sqlite3* db = nullptr;
+    QCOMPARE(sqlite3_open(qPrintable(s.path), &db), SQLITE_OK);
+    QCOMPARE(sqlite3_exec(db, "PRAGMA auto_vacuum = NONE; VACUUM", nullptr, nullptr, nullptr),
+             SQLITE_OK);
+    sqlite3_close(db);
+    EnsemblePage page;
+    QVERIFY(ensemble_testing::openShown(page, s, QSize(1366, 768)));
+    QSignalSpy said(&page, &EnsemblePage::statusMessage);
+    page.deleteRun(s.run);
+    QCOMPARE(said.last()[0].toString(),
+             QStringLiteral("Deleted run %1; the store keeps its space for later runs "
+                            "(convscope-cli runs --compact gives it back)")
+                 .arg(s.run));
   }
 };
 
