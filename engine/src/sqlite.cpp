@@ -10,6 +10,8 @@ namespace cs::sql {
 
 namespace {
 
+constexpr int kBusyTimeoutMs = 30000;  // as in_words() says
+
 // SQLite's result code as a user reads it; SQLite's own message goes into the detail.
 std::string in_words(int rc, const std::string& message) {
   switch (rc & 0xff) {
@@ -50,7 +52,15 @@ Connection::Connection(const std::string& path, int flags, const std::string& ur
     throw StoreError(path + ": " + in_words(rc, "cannot open the file"), "SQLite: " + msg);
   }
   sqlite3_extended_result_codes(m_db, 1);
-  sqlite3_busy_timeout(m_db, 30000);  // another process writing: wait rather than fail
+  sqlite3_busy_timeout(m_db, kBusyTimeoutMs);  // another process writing: wait rather than fail
+}
+
+bool Connection::truncate_wal(int wait_ms) {
+  sqlite3_busy_timeout(m_db, wait_ms);
+  const int rc =
+      sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  sqlite3_busy_timeout(m_db, kBusyTimeoutMs);
+  return rc == SQLITE_OK;
 }
 
 Connection::~Connection() {

@@ -38,6 +38,9 @@ class Connection {
   // locks this process holds on it, those of every other connection to it included.
   std::string read_file_start(int n) const;
   int64_t file_size() const;
+  // Moves the write-ahead log into the file and empties it, waiting at most `wait_ms` for other
+  // connections' readers and writer (not the usual busy timeout); false when they held on.
+  bool truncate_wal(int wait_ms);
 
  private:
   std::string m_path;

@@ -15,6 +15,8 @@ namespace cs {
 
 namespace {
 
+constexpr int kWalWaitMs = 250;  // a deletion's checkpoint waits no longer for other connections
+
 template <class T>
 std::span<const uint8_t> bytes(const std::vector<T>& v, size_t first, size_t n) {
   return {reinterpret_cast<const uint8_t*>(v.data() + first), n * sizeof(T)};
@@ -346,14 +348,18 @@ void Store::delete_runs(const std::vector<int64_t>& runs) {
 
 void Store::free_deleted_pages() {
   // In an incremental auto-vacuum store (one created or compact()ed by this build) the freed
-  // pages leave the file now; the file shrinks at the checkpoint, taken here without waiting for
-  // other connections' readers. In an older store a no-op: its pages wait for later rows.
-  // The deletion stands either way: pages left here (a full disk, a writer holding the store
-  // past the busy timeout) leave with the next deletion's, or at compact().
+  // pages leave the file now (in an older one they wait for later rows). Both the vacuum and the
+  // deletion wrote their pages to the write-ahead log, which keeps its size while the store is
+  // open: without emptying it the store took more disk after a deletion than before. The
+  // deletion stands either way: pages left here (a full disk, a writer holding the store past
+  // the busy timeout, readers past the checkpoint's wait) leave with the next deletion's, when
+  // the store is closed, or at compact().
   try {
-    m_db->exec("PRAGMA incremental_vacuum; PRAGMA wal_checkpoint(PASSIVE)");
+    m_db->exec("PRAGMA incremental_vacuum");
   } catch (const StoreError&) {
+    return;
   }
+  m_db->truncate_wal(kWalWaitMs);
 }
 
 bool Store::frees_deleted_space() {
