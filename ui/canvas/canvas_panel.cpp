@@ -1,6 +1,5 @@
 #include "canvas/canvas_panel.h"
 
-#include <QAction>
 #include <QGridLayout>
 #include <QImageReader>
 #include <QLabel>
@@ -43,28 +42,17 @@ CanvasPanel::CanvasPanel(TrainingSession* session, QWidget* parent)
   m_useAsProbe->setToolTip(tr("Show every layer's activations and gradients for this drawing"));
   m_useAsProbe->setEnabled(false);
 
-  auto* clear = new QPushButton(tr("Clear"));
-  auto* undo = new QPushButton(tr("Undo"));
+  const DigitCanvas::EditButtons edit = m_canvas->createEditButtons(this);
   auto* load = new QPushButton(tr("Load image…"));
-  clear->setToolTip(tr("Clear the drawing (Esc)"));
-  undo->setToolTip(tr("Remove the last stroke (Ctrl+Z)"));
   load->setToolTip(tr("A PNG or JPEG of a handwritten digit, e.g. a photo"));
-  auto* clearAction = new QAction(tr("Clear"), this);
-  clearAction->setShortcut(Qt::Key_Escape);
-  auto* undoAction = new QAction(tr("Undo stroke"), this);
-  undoAction->setShortcut(QKeySequence::Undo);
-  for (QAction* a : {clearAction, undoAction}) {
-    a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    addAction(a);
-  }
 
   auto* inputCaption = new QLabel(tr("Network input"));
   inputCaption->setObjectName(QStringLiteral("sectionTitle"));
   auto* topCaption = new QLabel(tr("Prediction"));
   topCaption->setObjectName(QStringLiteral("sectionTitle"));
   auto* buttons = new QGridLayout;
-  buttons->addWidget(clear, 0, 0);
-  buttons->addWidget(undo, 0, 1);
+  buttons->addWidget(edit.clear, 0, 0);
+  buttons->addWidget(edit.undo, 0, 1);
   buttons->addWidget(load, 1, 0);
   buttons->addWidget(m_useAsProbe, 1, 1);
   auto* side = new QVBoxLayout;
@@ -81,10 +69,6 @@ CanvasPanel::CanvasPanel(TrainingSession* session, QWidget* parent)
   layout->addLayout(side, 2);
 
   connect(m_canvas, &DigitCanvas::changed, this, &CanvasPanel::onDrawingChanged);
-  connect(clear, &QPushButton::clicked, m_canvas, &DigitCanvas::clear);
-  connect(clearAction, &QAction::triggered, m_canvas, &DigitCanvas::clear);
-  connect(undo, &QPushButton::clicked, m_canvas, &DigitCanvas::undo);
-  connect(undoAction, &QAction::triggered, m_canvas, &DigitCanvas::undo);
   connect(load, &QPushButton::clicked, this, &CanvasPanel::chooseImage);
   connect(m_useAsProbe, &QPushButton::clicked, this, &CanvasPanel::useAsProbe);
   connect(m_predictor, &DigitPredictor::predicted, this, &CanvasPanel::onPredicted);

@@ -1,7 +1,9 @@
 #include "canvas/digit_canvas.h"
 
+#include <QAction>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPushButton>
 #include <QTabletEvent>
 #include <algorithm>
 
@@ -39,6 +41,25 @@ void DigitCanvas::clear() {
   m_drawing = false;
   update();
   Q_EMIT changed();
+}
+
+DigitCanvas::EditButtons DigitCanvas::createEditButtons(QWidget* owner) {
+  const EditButtons buttons{new QPushButton(tr("Clear")), new QPushButton(tr("Undo"))};
+  buttons.clear->setToolTip(tr("Clear the drawing (Esc)"));
+  buttons.undo->setToolTip(tr("Remove the last stroke (Ctrl+Z)"));
+  auto* clearAction = new QAction(tr("Clear"), owner);
+  clearAction->setShortcut(Qt::Key_Escape);
+  auto* undoAction = new QAction(tr("Undo stroke"), owner);
+  undoAction->setShortcut(QKeySequence::Undo);
+  for (QAction* a : {clearAction, undoAction}) {
+    a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    owner->addAction(a);
+  }
+  connect(buttons.clear, &QPushButton::clicked, this, &DigitCanvas::clear);
+  connect(clearAction, &QAction::triggered, this, &DigitCanvas::clear);
+  connect(buttons.undo, &QPushButton::clicked, this, &DigitCanvas::undo);
+  connect(undoAction, &QAction::triggered, this, &DigitCanvas::undo);
+  return buttons;
 }
 
 void DigitCanvas::undo() {

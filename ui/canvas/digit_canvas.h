@@ -10,10 +10,16 @@
 #include <QPainterPath>
 #include <QWidget>
 
+class QPushButton;
+
 class DigitCanvas : public QWidget {
   Q_OBJECT
 
  public:
+  struct EditButtons {
+    QPushButton* clear;
+    QPushButton* undo;
+  };
   static constexpr double kStrokeWidth = 0.07;  // of the side, at pressure 0.5 (or a mouse)
 
   explicit DigitCanvas(QWidget* parent = nullptr);
@@ -25,6 +31,9 @@ class DigitCanvas : public QWidget {
   int strokeCount() const { return m_strokes.size(); }
   // The square the drawing occupies in widget coordinates.
   QRectF drawingRect() const;
+  // Clear and Undo buttons for this canvas, Esc and Ctrl+Z doing the same while `owner` (the
+  // panel the canvas is in) or one of its children has the focus.
+  EditButtons createEditButtons(QWidget* owner);
 
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override;

@@ -1,6 +1,5 @@
 #include "canvas/vote_panel.h"
 
-#include <QAction>
 #include <QGridLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -51,22 +50,13 @@ VotePanel::VotePanel(QWidget* parent)
   m_nets->setWordWrap(true);
   m_nets->setObjectName(QStringLiteral("note"));
   m_nets->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  auto* clear = new QPushButton(tr("Clear"));
-  auto* undo = new QPushButton(tr("Undo"));
-  auto* clearAction = new QAction(tr("Clear"), this);
-  clearAction->setShortcut(Qt::Key_Escape);
-  auto* undoAction = new QAction(tr("Undo stroke"), this);
-  undoAction->setShortcut(QKeySequence::Undo);
-  for (QAction* a : {clearAction, undoAction}) {
-    a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    addAction(a);
-  }
+  const DigitCanvas::EditButtons edit = m_canvas->createEditButtons(this);
 
   auto* grid = new QGridLayout(this);
   grid->setContentsMargins(8, 6, 8, 6);
   grid->addWidget(m_canvas, 0, 0, 3, 2);
-  grid->addWidget(clear, 3, 0);
-  grid->addWidget(undo, 3, 1);
+  grid->addWidget(edit.clear, 3, 0);
+  grid->addWidget(edit.undo, 3, 1);
   grid->addWidget(m_preview, 0, 2, Qt::AlignTop);
   grid->addWidget(m_summary, 0, 3, Qt::AlignTop);
   grid->addWidget(m_table, 1, 2, 1, 2);
@@ -78,10 +68,6 @@ VotePanel::VotePanel(QWidget* parent)
   setRun({}, -1, {}, {});
 
   connect(m_canvas, &DigitCanvas::changed, this, &VotePanel::onDrawingChanged);
-  connect(clear, &QPushButton::clicked, m_canvas, &DigitCanvas::clear);
-  connect(clearAction, &QAction::triggered, m_canvas, &DigitCanvas::clear);
-  connect(undo, &QPushButton::clicked, m_canvas, &DigitCanvas::undo);
-  connect(undoAction, &QAction::triggered, m_canvas, &DigitCanvas::undo);
   connect(m_voter, &EnsembleVoter::voted, this, &VotePanel::onVoted);
   connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
           &VotePanel::showNets);

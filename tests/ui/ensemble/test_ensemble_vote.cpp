@@ -177,6 +177,16 @@ void TestEnsembleVote::storedNetworksVoteOnTheDrawing() {
   for (int net : vote.netsVoting(major)) nets << QString::number(net);
   QCOMPARE(panel->netsText(),
            QStringLiteral("Networks choosing %1: %2").arg(major).arg(nets.join(", ")));
+
+  // Ctrl+Z takes the stroke back; Esc clears, as in the live view's canvas.
+  QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier);
+  QVERIFY(canvas->isEmpty());
+  QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, at(0.5, 0.2));
+  QTest::mouseMove(canvas, at(0.5, 0.8));
+  QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, at(0.5, 0.8));
+  QCOMPARE(canvas->strokeCount(), 1);
+  QTest::keyClick(canvas, Qt::Key_Escape);
+  QVERIFY(canvas->isEmpty());
 }
 
 QTEST_MAIN(TestEnsembleVote)
