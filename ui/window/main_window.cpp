@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QTabWidget>
@@ -218,10 +219,28 @@ void MainWindow::saveWindowState() {
   m_live->saveLayout();
 }
 
+bool MainWindow::confirmStopTasks() {
+  QStringList tasks;
+  for (const TaskIndicator* task : {m_ensembleTask, m_sweepTask})
+    if (!task->isHidden()) tasks << task->description();
+  if (tasks.isEmpty()) return true;
+  QMessageBox box(QMessageBox::Question, tr("Quit while training?"),
+                  tr("Quitting stops what trains in the other views:\n%1").arg(tasks.join('\n')),
+                  QMessageBox::Cancel, this);
+  box.setInformativeText(
+      tr("What they have trained is kept: Continue… in the Ensemble view, or Resume in the Sweep "
+         "view, goes on from where they stopped."));
+  QPushButton* quit = box.addButton(tr("Stop and quit"), QMessageBox::DestructiveRole);
+  box.setDefaultButton(QMessageBox::Cancel);
+  box.exec();
+  return box.clickedButton() == quit;
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
   UnsavedRunGuard* guard = m_live->unsavedRunGuard();
   if (!m_closingForSignal) {  // after a signal the run is saved already: nobody to ask
-    if (guard->savePending() || !guard->confirm(tr("Quitting"))) return event->ignore();
+    if (guard->savePending() || !confirmStopTasks() || !guard->confirm(tr("Quitting")))
+      return event->ignore();
     if (guard->savePending()) {  // close once the checkpoint is on disk (not after a failed save)
       connect(
           guard, &UnsavedRunGuard::pendingSaveDone, this,

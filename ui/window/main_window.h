@@ -56,6 +56,9 @@ class MainWindow : public QMainWindow {
   // A sweep configuration's run, shown in the Ensemble view.
   void openEnsembleRun(qint64 run);
   void saveWindowState();
+  // Quitting while an ensemble or a sweep trains stops it (what it trained is kept, to go on
+  // with Continue… or Resume): asked first. True to quit.
+  bool confirmStopTasks();
 
   QTabWidget* m_views;
   LiveTrainingView* m_live;

@@ -43,10 +43,15 @@ QString TaskIndicator::text() const {
   return m_button->text();
 }
 
+QString TaskIndicator::description() const {
+  return text() + QStringLiteral(": ") + m_title;
+}
+
 void TaskIndicator::showTask(const TaskProgressBox* box) {
   const int done = static_cast<int>(std::lround(kSteps * box->fraction()));
   m_button->setText(tr("%1 %2%").arg(m_name).arg(done / 10));
   m_bar->setValue(done);
+  m_title = box->titleText();
   const QString status = box->statusText();
   setToolTip(status.isEmpty() ? box->titleText() : box->titleText() + QLatin1Char('\n') + status);
   m_button->setToolTip(toolTip());

@@ -20,6 +20,8 @@ class TaskIndicator : public QWidget {
   // Shows the box's task from now on, and at once if it runs.
   void follow(const TaskProgressBox* box);
   QString text() const;  // "Ensemble 43%"
+  // "Ensemble 43%: Training run 3: 10 × …", for a question about it.
+  QString description() const;
   QToolButton* button() const { return m_button; }
 
  Q_SIGNALS:
@@ -27,6 +29,7 @@ class TaskIndicator : public QWidget {
 
  private:
   QString m_name;
+  QString m_title;  // the box's
   QToolButton* m_button;
   QProgressBar* m_bar;
 

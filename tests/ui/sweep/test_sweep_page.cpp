@@ -4,6 +4,7 @@
 // the list, and one cancelled that stays unfinished and resumes to the end.
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QApplication>
 #include <QCheckBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -15,6 +16,7 @@
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTest>
+#include <QTimer>
 #include <memory>
 
 #include "convscope/store.h"
@@ -59,6 +61,7 @@ class TestSweepPage : public QObject {
   void dialogParsesTheGrid();
   void sweepFromThePageFinishes();
   void aRunningSweepShowsInTheStatusBar();
+  void quittingWhileASweepTrainsIsAskedAndStopsIt();
   void cancelledSweepStaysUnfinishedAndResumes();
 
  private:
@@ -299,6 +302,55 @@ void TestSweepPage::aRunningSweepShowsInTheStatusBar() {
   QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 120000);
   QVERIFY(failed.isEmpty());
   QVERIFY(!task->isVisible());
+}
+
+// Quitting stops a sweep training in the app: asked first (Cancel the default); what it trained is
+// kept and it resumes.
+void TestSweepPage::quittingWhileASweepTrainsIsAskedAndStopsIt() {
+  const QString path = m_dir.filePath(QStringLiteral("quit.db"));
+  QStringList asked;
+  // Answers the question the window asks with the button of `role`.
+  const auto answer = [&](QMessageBox::ButtonRole role) {
+    QTimer::singleShot(0, this, [&asked, role] {
+      auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+      if (!box) return;
+      asked << box->text();
+      QCOMPARE(box->buttonRole(box->defaultButton()), QMessageBox::RejectRole);
+      for (QAbstractButton* b : box->buttons())
+        if (box->buttonRole(b) == role) return b->click();
+    });
+  };
+  {
+    MainWindow window(testing_data::smallDataset(64, 32), {});
+    window.sweep()->setStorePath(path);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    answer(QMessageBox::RejectRole);
+    window.close();  // nothing trains: nothing asked
+    QVERIFY(asked.isEmpty());
+    QVERIFY(!window.isVisible());
+    window.show();
+    window.sweep()->startSweep(sweep_testing::tinyRequest(path, 2, 2, 200, 3000));
+    QTRY_VERIFY_WITH_TIMEOUT(window.sweepTask()->text() != QStringLiteral("Sweep 0%"), 60000);
+    answer(QMessageBox::RejectRole);
+    window.close();
+    QCOMPARE(asked.size(), 1);
+    QVERIFY2(asked[0].startsWith(QStringLiteral("Quitting stops what trains in the other views:\n"
+                                                "Sweep ")),
+             qPrintable(asked[0]));
+    QVERIFY(window.isVisible());
+    QVERIFY(window.sweep()->isRunning());
+    answer(QMessageBox::DestructiveRole);
+    window.close();
+    QCOMPARE(asked.size(), 2);
+    QVERIFY(!window.isVisible());
+  }  // the window's end stops the sweep
+  cs::Store store(path.toStdString(), cs::StoreAccess::ReadOnly);
+  const std::vector<int64_t> sweeps = store.list_sweeps();
+  QCOMPARE(sweeps.size(), size_t(1));
+  const cs::SweepRecord sweep = store.load_sweep(sweeps[0]);
+  QVERIFY(sweep.resumable());
+  QVERIFY(sweep.configs[0].run > 0);  // begun, and kept
 }
 
 void TestSweepPage::cancelledSweepStaysUnfinishedAndResumes() {
