@@ -225,7 +225,7 @@ bool MainWindow::confirmStopTasks() {
     if (!task->isHidden()) tasks << task->description();
   if (tasks.isEmpty()) return true;
   QMessageBox box(QMessageBox::Question, tr("Quit while training?"),
-                  tr("Quitting stops what trains in the other views:\n%1").arg(tasks.join('\n')),
+                  tr("Quitting stops what is training:\n%1").arg(tasks.join('\n')),
                   QMessageBox::Cancel, this);
   box.setInformativeText(
       tr("What they have trained is kept: Continue… in the Ensemble view, or Resume in the Sweep "

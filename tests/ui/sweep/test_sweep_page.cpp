@@ -335,8 +335,7 @@ void TestSweepPage::quittingWhileASweepTrainsIsAskedAndStopsIt() {
     answer(QMessageBox::RejectRole);
     window.close();
     QCOMPARE(asked.size(), 1);
-    QVERIFY2(asked[0].startsWith(QStringLiteral("Quitting stops what trains in the other views:\n"
-                                                "Sweep ")),
+    QVERIFY2(asked[0].startsWith(QStringLiteral("Quitting stops what is training:\nSweep ")),
              qPrintable(asked[0]));
     QVERIFY(window.isVisible());
     QVERIFY(window.sweep()->isRunning());
