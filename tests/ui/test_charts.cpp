@@ -1,6 +1,7 @@
 // The chart numbers and behaviour: TensorBoard's debiased moving average (hand-computed values),
 // the fitted accuracy range, round ticks, the smoothing slider redrawing the loss, an accuracy
-// axis that tells 97.7% from 98.8%, and a zoom by dragging that keeps every axis labelled.
+// axis that tells 97.7% from 98.8%, a zoom by dragging that keeps every axis labelled, and the
+// previous run kept on the charts for comparison.
 #include <QAction>
 #include <QLabel>
 #include <QLogValueAxis>
@@ -68,6 +69,7 @@ class TestCharts : public QObject {
   void firstStepsAreDrawn();
   void notLearningWarningFollowsTheEpochs();
   void logLossAxisSpansTheLossesDecades();
+  void thePreviousRunStaysForComparison();
 };
 
 void TestCharts::emaIsDebiased() {
@@ -358,9 +360,7 @@ void TestCharts::logLossAxisSpansTheLossesDecades() {
   QCOMPARE(charts.lossRange().x(), 0.0);
   QVERIFY(charts.lossRange().y() >= 800);
 
-  QAction* log = nullptr;
-  for (QAction* a : loss->actions())
-    if (a->isCheckable()) log = a;
+  QAction* log = loss->findChild<QAction*>(QStringLiteral("logLossAxis"));
   QVERIFY(log && !log->isChecked());
   log->trigger();  // as the context menu does
   QVERIFY(charts.logLossAxis());
@@ -380,6 +380,63 @@ void TestCharts::logLossAxisSpansTheLossesDecades() {
   const QList<QPointF> linear = charts.plottedSmoothedLoss();
   QVERIFY(std::any_of(linear.begin(), linear.end(),
                       [](const QPointF& p) { return p.y() == 0; }));  // the 0 is a 0 again
+}
+
+void TestCharts::thePreviousRunStaysForComparison() {
+  QCOMPARE(TrainingCharts::differingFields(QStringLiteral("c5x8 · adam lr=0.01 · batch 64"),
+                                           QStringLiteral("c5x8 · adam lr=0.001 · batch 64")),
+           QStringLiteral("adam lr=0.01"));
+  QCOMPARE(TrainingCharts::differingFields(QStringLiteral("c5x8 · sgd lr=0.1 · batch 32"),
+                                           QStringLiteral("c3x8 · sgd lr=0.1 · batch 64")),
+           QStringLiteral("c5x8 · batch 32"));
+  QCOMPARE(TrainingCharts::differingFields(QStringLiteral("a · b"), QStringLiteral("a · b")),
+           QString());
+
+  MetricsHistory history;
+  TrainingCharts charts(&history);
+  charts.resize(500, 640);
+  charts.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&charts));
+  charts.setRunDescription(QStringLiteral("c5x8 · adam lr=0.01 · batch 64"));
+  charts.keepPrevious();  // nothing trained: no previous run
+  charts.refresh();
+  QVERIFY(charts.plottedPreviousLoss().isEmpty());
+  QCOMPARE(charts.previousName(), QString());
+
+  fill(history, 3, {0.95, 0.96, 0.97});
+  charts.refresh();
+  const QList<QPointF> smoothed = charts.plottedSmoothedLoss();
+  charts.keepPrevious();  // as a new run begins
+  history.clear();
+  charts.setRunDescription(QStringLiteral("c5x8 · adam lr=0.001 · batch 64"));
+  fill(history, 1, {0.98});
+  charts.refresh();
+  // Its smoothed loss and validation accuracy, dashed, named by what set it apart.
+  QCOMPARE(charts.plottedPreviousLoss(), smoothed);
+  QCOMPARE(charts.plottedPreviousAccuracy(), (QList<QPointF>{{1, 95}, {2, 96}, {3, 97}}));
+  QCOMPARE(charts.previousName(), QStringLiteral("╌ previous run (adam lr=0.01)"));
+  QVERIFY(charts.lossRange().y() >= smoothed.front().y());
+  ZoomableChartView* accuracy = charts.findChildren<ZoomableChartView*>().back();
+  const auto* epochs = qobject_cast<QValueAxis*>(accuracy->chart()->axes(Qt::Horizontal).front());
+  QVERIFY(epochs->max() >= 3);  // its three epochs, though this run has one
+  QVERIFY(charts.accuracyRange().x() <= 95);
+  // A run without a step keeps the one before; hidden from the context menu, it is gone.
+  charts.keepPrevious();
+  history.clear();
+  charts.keepPrevious();
+  charts.refresh();
+  QCOMPARE(charts.plottedPreviousLoss().size(), qsizetype(100));  // the one-epoch run
+  auto* show = accuracy->findChild<QAction*>(QStringLiteral("showPrevious"));
+  QVERIFY(show && show->isChecked());
+  show->trigger();
+  QVERIFY(!charts.previousShown());
+  QVERIFY(charts.plottedPreviousLoss().isEmpty());
+  QVERIFY(charts.plottedPreviousAccuracy().isEmpty());
+  QCOMPARE(charts.previousName(), QString());
+  QVERIFY(!charts.findChildren<ZoomableChartView*>()
+               .front()
+               ->findChild<QAction*>(QStringLiteral("showPrevious"))
+               ->isChecked());  // both charts' menus
 }
 
 QTEST_MAIN(TestCharts)

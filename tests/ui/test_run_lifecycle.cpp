@@ -127,6 +127,10 @@ void TestRunLifecycle::asksBeforeDiscardingUnsavedTraining() {
   live->actions().reset->trigger();
   QCOMPARE(questions.size(), 4);
   QTRY_COMPARE(session->state(), TrainingState::Idle);
+  // The reset run stays on the charts for the next to compare with.
+  live->charts()->refresh();
+  QCOMPARE(live->charts()->plottedPreviousLoss().size(), qsizetype(kStepsPerEpoch));
+  QVERIFY(live->charts()->plottedSmoothedLoss().isEmpty());
   QVERIFY(QFileInfo::exists(path));
   QCOMPARE(metaOf(path).step, kStepsPerEpoch);
 

@@ -28,6 +28,7 @@ namespace {
 const QColor kRawLoss(0x9e, 0xc3, 0xe6, 0xb0);  // faint, under the smoothed line
 const QColor kTrain(0x1f, 0x5f, 0xa8);
 const QColor kValidation(0xe0, 0x7b, 0x16);
+const QColor kPrevious(0x7b, 0x86, 0x91);
 
 QList<QPointF> thinned(const std::vector<QPointF>& points, int maxPoints) {
   const size_t stride = std::max<size_t>(1, (points.size() + maxPoints - 1) / maxPoints);
@@ -48,6 +49,14 @@ QLineSeries* lineSeries(const QString& name, const QColor& color, qreal width) {
   s->setName(name);
   QPen pen(color);
   pen.setWidthF(width);
+  s->setPen(pen);
+  return s;
+}
+
+QLineSeries* previousSeries() {
+  QLineSeries* s = lineSeries(QObject::tr("previous run"), kPrevious, 1.5);  // named by a note
+  QPen pen = s->pen();
+  pen.setStyle(Qt::DashLine);
   s->setPen(pen);
   return s;
 }
@@ -139,8 +148,10 @@ TrainingCharts::TrainingCharts(const MetricsHistory* history, QWidget* parent)
   for (ZoomableChartView* view : {m_lossView, m_accuracyView}) {
     view->setMinimumHeight(kMinChartHeight);  // below it Qt Charts elides the axis labels
     addContextActions(view);
+    addPreviousAction(view);
     if (view == m_lossView) {
       auto* log = new QAction(tr("Logarithmic loss axis"), view);
+      log->setObjectName(QStringLiteral("logLossAxis"));
       log->setCheckable(true);
       connect(log, &QAction::toggled, this, &TrainingCharts::setLogLossAxis);
       view->insertAction(view->actions().value(1), log);  // after Reset zoom
@@ -164,8 +175,10 @@ void TrainingCharts::buildLossChart() {
   m_smoothLoss->setMarkerSize(6);  // while there are few steps (redraw)
   m_valLoss = lineSeries(tr("validation"), kValidation, 2.0);
   m_valLossPoints = markerSeries(kValidation);
-  m_lossView = chartView(tr("Loss"), m_lossX, m_lossY, {m_rawLoss, m_smoothLoss, m_valLoss},
-                         m_valLossPoints);
+  m_previousLoss = previousSeries();
+  m_lossView = chartView(tr("Loss"), m_lossX, m_lossY,
+                         {m_previousLoss, m_rawLoss, m_smoothLoss, m_valLoss}, m_valLossPoints);
+  m_lossView->chart()->legend()->markers(m_previousLoss).front()->setVisible(false);
   m_lossLogY = new QLogValueAxis(this);  // the chart owns it while it is shown
   m_lossLogY->setTitleText(m_lossY->titleText());
   m_lossLogY->setLabelFormat(QStringLiteral("%g"));
@@ -193,6 +206,13 @@ QLayout* TrainingCharts::buildSmoothingRow() {
   row->addWidget(new QLabel(tr("Smoothing")));
   row->addWidget(m_smoothing, 1);
   row->addWidget(value);
+  // The previous run's key (the legends have no room for a fourth entry at 1366x768).
+  m_previousNote = new ElidedLabel;
+  m_previousNote->setObjectName(QStringLiteral("note"));
+  m_previousNote->setStyleSheet(QStringLiteral("color: %1").arg(kPrevious.name()));
+  m_previousNote->hide();
+  row->addSpacing(8);
+  row->addWidget(m_previousNote, 2);
   return row;
 }
 
@@ -236,9 +256,62 @@ void TrainingCharts::buildAccuracyChart() {
   m_trainAccuracy = lineSeries(tr("training (epoch)"), kTrain, 2.0);
   m_valAccuracy = lineSeries(tr("validation"), kValidation, 2.0);
   m_valAccuracyPoints = markerSeries(kValidation);
-  m_accuracyView =
-      chartView(tr("Accuracy"), m_accuracyX, m_accuracyY,
-                {m_batchAccuracy, m_trainAccuracy, m_valAccuracy}, m_valAccuracyPoints);
+  m_previousAccuracy = previousSeries();
+  m_accuracyView = chartView(tr("Accuracy"), m_accuracyX, m_accuracyY,
+                             {m_previousAccuracy, m_batchAccuracy, m_trainAccuracy, m_valAccuracy},
+                             m_valAccuracyPoints);
+  m_accuracyView->chart()->legend()->markers(m_previousAccuracy).front()->setVisible(false);
+}
+
+void TrainingCharts::addPreviousAction(ZoomableChartView* view) {
+  auto* show = new QAction(tr("Show the previous run"), view);
+  show->setObjectName(QStringLiteral("showPrevious"));
+  show->setCheckable(true);
+  show->setChecked(m_previousShown);
+  connect(show, &QAction::toggled, this, &TrainingCharts::setPreviousShown);
+  view->insertAction(view->actions().value(1), show);  // after Reset zoom
+}
+
+void TrainingCharts::setRunDescription(const QString& description) {
+  m_runDescription = description;
+  m_drawnRevision = -1;  // the previous run's name may change
+}
+
+void TrainingCharts::keepPrevious() {
+  if (m_history->isEmpty()) return;
+  m_previous = *m_history;
+  m_previousDescription = m_runDescription;
+  m_drawnRevision = -1;
+}
+
+void TrainingCharts::setPreviousShown(bool shown) {
+  m_previousShown = shown;
+  for (ZoomableChartView* view : {m_lossView, m_accuracyView})
+    for (QAction* action : view->actions())
+      if (action->objectName() == QStringLiteral("showPrevious")) action->setChecked(shown);
+  m_drawnRevision = -1;
+  redraw();
+}
+
+QString TrainingCharts::differingFields(const QString& previous, const QString& current) {
+  const QString separator = QStringLiteral(" · ");
+  const QStringList now = current.split(separator);
+  QStringList differing;
+  for (const QString& field : previous.split(separator))
+    if (!now.contains(field)) differing << field;
+  return differing.join(separator);
+}
+
+QString TrainingCharts::previousName() const {
+  return m_previousNote->isHidden() ? QString() : m_previousNote->text();
+}
+
+QList<QPointF> TrainingCharts::plottedPreviousLoss() const {
+  return m_previousLoss->points();
+}
+
+QList<QPointF> TrainingCharts::plottedPreviousAccuracy() const {
+  return m_previousAccuracy->points();
 }
 
 void TrainingCharts::addContextActions(ZoomableChartView* view) {
@@ -266,7 +339,7 @@ void TrainingCharts::setLogLossAxis(bool on) {
   for (QAbstractSeries* series : chart->series()) series->attachAxis(to);
   m_lossView->fitToHeight();  // the new axis's title as the old one's
   for (QAction* action : m_lossView->actions())
-    if (action->isCheckable()) action->setChecked(on);
+    if (action->objectName() == QStringLiteral("logLossAxis")) action->setChecked(on);
   m_drawnRevision = -1;
   redraw();
 }
@@ -331,15 +404,36 @@ void TrainingCharts::redraw() {
   replaceIfChanged(m_trainAccuracy, trainAccuracy);
   replaceIfChanged(m_batchAccuracy, batchAccuracy);
 
+  // The previous run, on the same terms: its loss smoothed alike, its validation accuracy.
+  const bool previous = m_previousShown && !m_previous.isEmpty();
+  QList<QPointF> previousLoss, previousAccuracy;
+  if (previous) {
+    previousLoss = atLeast(
+        thinned(chart_math::smoothed(m_previous.losses(), smoothing()), kMaxPlottedPoints), floor);
+    for (const cs::EvaluationRecord& e : m_previous.evaluations()) {
+      previousAccuracy.append({e.epoch, 100 * e.val_accuracy});
+      accuracies.push_back(100 * e.val_accuracy);
+      epochMax = std::max(epochMax, std::ceil(e.epoch));
+    }
+    for (const QPointF& p : previousLoss) lossMax = std::max(lossMax, p.y());
+    const QString differs = differingFields(m_previousDescription, m_runDescription);
+    m_previousNote->setText(differs.isEmpty() ? tr("╌ previous run")
+                                              : tr("╌ previous run (%1)").arg(differs));
+  }
+  m_previousNote->setVisible(previous);
+  replaceIfChanged(m_previousLoss, previousLoss);
+  replaceIfChanged(m_previousAccuracy, previousAccuracy);
+
   if (!m_lossView->isZoomed()) {
     double steps = m_history->losses().empty() ? 0 : m_history->losses().back().x();
     if (!m_history->evaluations().empty())
       steps = std::max(steps, double(m_history->evaluations().back().step));
+    if (previous && !previousLoss.isEmpty()) steps = std::max(steps, previousLoss.back().x());
     // Straight to the round range: each change of an axis maps every point of its series again.
     m_lossX->setMin(0);
     roundTicks(m_lossX, std::max({steps, double(m_history->stepsPerEpoch()), 10.0}), 5);
     if (m_logLoss) {
-      fitLogAxis(m_lossLogY, {m_rawLoss, m_smoothLoss, m_valLoss});
+      fitLogAxis(m_lossLogY, {m_rawLoss, m_smoothLoss, m_valLoss, m_previousLoss});
     } else {
       m_lossY->setMin(0);
       roundTicks(m_lossY, lossMax * 1.05, 5);

@@ -3,7 +3,9 @@
 // validation (and training) accuracy per epoch on an axis fitted to them. A timer redraws them
 // from the MetricsHistory when it changed; zoom with the mouse; export to PNG and SVG. Above them,
 // a one-line warning while the last evaluation says the network is not learning. The loss axis
-// can be logarithmic (context menu), for a loss that spans decades or spiked early.
+// can be logarithmic (context menu), for a loss that spans decades or spiked early. The run before
+// this one stays on both charts, dashed and gray, for comparison, keyed by the smoothing slider
+// ("╌ previous run (adam lr=0.003)": what set it apart), until the context menu hides it.
 #pragma once
 
 #include <QList>
@@ -11,7 +13,8 @@
 #include <QTimer>
 #include <QWidget>
 
-class MetricsHistory;
+#include "training/metrics_history.h"
+
 class ElidedLabel;
 class QChart;
 class QLayout;
@@ -62,6 +65,21 @@ class TrainingCharts : public QWidget {
   bool logLossAxis() const { return m_logLoss; }
   QPointF lossRange() const;  // (min, max) of the loss axis in use
 
+  // The current run's description ("c5x8:… · adam lr=0.001 · batch 64"), which names it once it
+  // is the previous run.
+  void setRunDescription(const QString& description);
+  // The current run becomes the previous one (before its history is cleared for the next); a run
+  // without a step or evaluation leaves the one before in place.
+  void keepPrevious();
+  void setPreviousShown(bool shown);
+  bool previousShown() const { return m_previousShown; }
+  QString previousName() const;  // "╌ previous run (adam lr=0.003)" while shown, else ""
+  QList<QPointF> plottedPreviousLoss() const;
+  QList<QPointF> plottedPreviousAccuracy() const;
+  // "adam lr=0.003": the fields of `previous` (a run description, fields joined by " · ") that
+  // `current` does not have; "" when none.
+  static QString differingFields(const QString& previous, const QString& current);
+
  Q_SIGNALS:
   void exportPngRequested();
   void exportSvgRequested();
@@ -74,6 +92,7 @@ class TrainingCharts : public QWidget {
   void redraw();
 
   void showWarning();
+  void addPreviousAction(ZoomableChartView* view);
 
   const MetricsHistory* m_history;
   ElidedLabel* m_warning = nullptr;  // one line (the window must fit 1280x720), whole in its tip
@@ -96,4 +115,10 @@ class TrainingCharts : public QWidget {
   bool m_logLoss = false;
   QValueAxis* m_accuracyX = nullptr;
   QValueAxis* m_accuracyY = nullptr;
+  MetricsHistory m_previous;  // empty until a run is kept
+  QString m_runDescription, m_previousDescription;
+  bool m_previousShown = true;
+  QLineSeries* m_previousLoss = nullptr;      // smoothed, as the current run's
+  QLineSeries* m_previousAccuracy = nullptr;  // validation
+  ElidedLabel* m_previousNote = nullptr;      // its key, by the smoothing slider
 };

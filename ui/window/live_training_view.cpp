@@ -388,6 +388,8 @@ void LiveTrainingView::onDatasetLoaded(DatasetPtr data, const QString& dir) {
 }
 
 void LiveTrainingView::onRunStarted(const RunInfo& info) {
+  m_charts->keepPrevious();
+  m_charts->setRunDescription(info.description);
   m_history.clear();
   m_history.setStepsPerEpoch(info.stepsPerEpoch);
   if (info.history) m_history.restore(*info.history);
@@ -405,6 +407,7 @@ void LiveTrainingView::onRunStarted(const RunInfo& info) {
 }
 
 void LiveTrainingView::onRunCleared() {
+  m_charts->keepPrevious();
   m_history.clear();
   m_predictions->clearEvaluation();
   m_predictionsPanel->showFilter(PredictionFilter::All);  // no predictions left to filter by
