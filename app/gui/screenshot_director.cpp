@@ -23,6 +23,7 @@
 #include "training/training_session.h"
 #include "window/live_training_view.h"
 #include "window/main_window.h"
+#include "window/unsaved_run_guard.h"
 
 namespace {
 
@@ -64,26 +65,47 @@ void ScreenshotDirector::start() {
   TrainingSession* session = live->session();
   connect(session->worker(), &TrainingWorker::progress, this, &ScreenshotDirector::onProgress);
   connect(session->worker(), &TrainingWorker::evaluated, this, &ScreenshotDirector::onEvaluated);
+  // Once the first run is reset (and Start is on again), the run shown starts.
+  connect(session, &TrainingSession::stateChanged, this, [this](TrainingState state) {
+    if (m_phase != Phase::Resetting || state != TrainingState::Idle) return;
+    m_phase = Phase::Training;
+    startRun(m_lr);
+  });
   connect(session->worker(), &TrainingWorker::failed, this,
           [this](const QString& title, const QString& message) { fail(title + ": " + message); });
   m_watchdog.start();
   m_window->showView(MainWindow::LiveView);
-  // Let the backend come up and the layout settle before pressing Start.
-  QTimer::singleShot(1500, this, [this, live] {
-    if (!live->actions().start->isEnabled())
-      return fail(tr("cannot start: %1").arg(live->panel()->validation().message));
-    // Evaluations within the run give the learning history (live-history.png) its cells.
-    TrainingSettings settings = live->panel()->settings();
-    settings.evalEvery = std::max(10, m_steps / 8);
-    live->panel()->setSettings(settings);
-    std::printf("convscope: training %d steps…\n", m_steps);
-    std::fflush(stdout);
-    live->actions().start->trigger();
+  // The comparison run is reset without asking to save it.
+  live->unsavedRunGuard()->setAsker([](const QString&) {
+    return UnsavedRunGuard::Answer{UnsavedRunGuard::Answer::Discard, {}};
   });
+  m_lr = live->panel()->settings().learningRate;
+  // Let the backend come up and the layout settle before pressing Start.
+  QTimer::singleShot(1500, this, [this] { startRun(10 * m_lr); });
+}
+
+void ScreenshotDirector::startRun(double lr) {
+  LiveTrainingView* live = m_window->live();
+  // Evaluations within the run give the learning history (live-history.png) its cells.
+  TrainingSettings settings = live->panel()->settings();
+  settings.evalEvery = std::max(10, m_steps / 8);
+  settings.learningRate = lr;
+  live->panel()->setSettings(settings);
+  if (!live->actions().start->isEnabled())
+    return fail(tr("cannot start: %1").arg(live->panel()->validation().message));
+  std::printf("convscope: training %d steps at learning rate %g…\n", m_steps, lr);
+  std::fflush(stdout);
+  live->actions().start->trigger();
 }
 
 void ScreenshotDirector::onProgress(const TrainingProgress& progress) {
-  if (m_pausing || progress.globalStep < m_steps) return;
+  if (m_phase == Phase::Comparing && progress.globalStep >= m_steps) {
+    m_phase = Phase::Resetting;  // its later reports are not the shown run's
+    LiveTrainingView* live = m_window->live();
+    live->actions().reset->trigger();
+    return;
+  }
+  if (m_phase != Phase::Training || m_pausing || progress.globalStep < m_steps) return;
   m_pausing = true;
   TrainingSession* session = m_window->live()->session();
   session->invoke(&TrainingWorker::pause);

@@ -1,5 +1,7 @@
-// Automation for the README screenshots: starts a real training run, pauses after N steps,
-// evaluates the validation set, then grabs the window in each view and tab and quits.
+// Automation for the README screenshots: trains a first run at a higher learning rate for N steps
+// (the previous run the charts compare with), resets, starts a real training run with the
+// default settings, pauses after N steps, evaluates the validation set, then grabs the window in
+// each view and tab and quits.
 #pragma once
 
 #include <QDir>
@@ -25,6 +27,8 @@ class ScreenshotDirector : public QObject {
   void finished(int exitCode);
 
  private:
+  // Starts a run of the live view's settings at learning rate `lr`, evaluated 8 times.
+  void startRun(double lr);
   void onProgress(const TrainingProgress& progress);
   void onEvaluated();
   void takeScreenshots();
@@ -35,6 +39,9 @@ class ScreenshotDirector : public QObject {
   MainWindow* m_window;
   int m_steps;
   QDir m_dir;
+  // The first run (the charts' previous run), its reset, then the run shown.
+  enum class Phase { Comparing, Resetting, Training } m_phase = Phase::Comparing;
+  double m_lr = 0;  // the settings' own learning rate, for the run shown
   bool m_pausing = false;
   bool m_shooting = false;
   bool m_failed = false;
