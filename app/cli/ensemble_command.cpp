@@ -96,10 +96,6 @@ void delete_runs(Store& store, const std::vector<int64_t>& runs) {
   }
 }
 
-double store_megabytes(const std::string& path) {
-  return static_cast<double>(Store::disk_size(path)) / 1e6;
-}
-
 // --continue RUN: the stopped run's group, to the epochs it planned or --epochs more.
 TrainConfig continue_config(const Args& args, const RunInfo& info) {
   const RunSetup& was = info.setup;
@@ -243,16 +239,11 @@ int runs_command(const std::vector<std::string>& argv) {
             "does it at once in a store made or compacted since it could)");
   if (!args.parse(argv)) return 0;
   if (args.given("delete") || args.given("compact")) {
-    const std::string path = args.str("store");
-    const double before = store_megabytes(path);
-    {
-      Store store(path);
-      if (args.given("delete")) delete_runs(store, run_ids(args.str("delete")));
-      if (args.given("compact")) store.compact();
-    }  // closed: its write-ahead log is gone
-    std::fprintf(stderr, "%s %s: %.1f MB -> %.1f MB\n",
-                 args.given("compact") ? "compacted" : "store", path.c_str(), before,
-                 store_megabytes(path));
+    change_store(args.str("store"), args.given("compact") ? "compacted" : "store",
+                 [&](Store& store) {
+                   if (args.given("delete")) delete_runs(store, run_ids(args.str("delete")));
+                   if (args.given("compact")) store.compact();
+                 });
     return 0;
   }
   Store store(args.str("store"), StoreAccess::ReadOnly);

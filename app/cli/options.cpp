@@ -114,4 +114,15 @@ BackendSelection select_backend(const Args& args) {
   return sel;
 }
 
+void change_store(const std::string& path, const char* what,
+                  const std::function<void(Store&)>& change) {
+  const auto megabytes = [&] { return static_cast<double>(Store::disk_size(path)) / 1e6; };
+  const double before = megabytes();
+  {
+    Store store(path);
+    change(store);
+  }
+  std::fprintf(stderr, "%s %s: %.1f MB -> %.1f MB\n", what, path.c_str(), before, megabytes());
+}
+
 }  // namespace cs::cli

@@ -77,18 +77,19 @@ void print_sweep(Store& store, const SweepRecord& sweep) {
 }
 
 int delete_sweep(const Args& args) {
-  Store store(args.str("store"));
   const long long id = args.u64("delete");
-  std::string runs;
-  for (const SweepConfigState& c : store.load_sweep(id).configs)
-    if (c.run >= 0) runs += (runs.empty() ? "" : ", ") + std::to_string(c.run);
   const bool keep = args.given("keep-runs");
-  store.delete_sweep(id, !keep);
-  if (runs.empty())
-    std::fprintf(stderr, "deleted sweep %lld (it had no runs)\n", id);
-  else
-    std::fprintf(stderr, "deleted sweep %lld; its runs (%s) %s\n", id, runs.c_str(),
-                 keep ? "stay, as runs of no sweep" : "deleted too");
+  change_store(args.str("store"), "store", [&](Store& store) {
+    std::string runs;
+    for (const SweepConfigState& c : store.load_sweep(id).configs)
+      if (c.run >= 0) runs += (runs.empty() ? "" : ", ") + std::to_string(c.run);
+    store.delete_sweep(id, !keep);
+    if (runs.empty())
+      std::fprintf(stderr, "deleted sweep %lld (it had no runs)\n", id);
+    else
+      std::fprintf(stderr, "deleted sweep %lld; its runs (%s) %s\n", id, runs.c_str(),
+                   keep ? "stay, as runs of no sweep" : "deleted too");
+  });
   return 0;
 }
 

@@ -82,6 +82,7 @@ TEST_F(CliSweep, DeleteRemovesASweepWithOrWithoutItsRuns) {
   Result r = run_cli({"sweep", "--delete", "1", "--store", m_store});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("deleted sweep 1; its runs (1, 2) deleted too"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("store " + m_store + ": "), std::string::npos) << r.err;  // its size
   r = run_cli({"sweep", "--delete", "2", "--keep-runs", "--store", m_store});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("its runs (3, 4) stay, as runs of no sweep"), std::string::npos) << r.err;
