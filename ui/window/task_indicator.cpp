@@ -53,7 +53,7 @@ void TaskIndicator::showTask(const TaskProgressBox* box) {
   m_bar->setValue(done);
   m_title = box->titleText();
   const QString status = box->statusText();
-  setToolTip(status.isEmpty() ? box->titleText() : box->titleText() + QLatin1Char('\n') + status);
+  setToolTip(status.isEmpty() ? m_title : m_title + QLatin1Char('\n') + status);
   m_button->setToolTip(toolTip());
   show();
 }
