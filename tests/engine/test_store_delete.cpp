@@ -14,13 +14,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace store_test;
 
-// The store file and its write-ahead log, in bytes.
-uintmax_t store_bytes(const std::string& path) {
-  std::error_code ec;
-  const uintmax_t wal = std::filesystem::file_size(path + "-wal", ec);
-  return std::filesystem::file_size(path) + (ec ? 0 : wal);
-}
-
 // `runs` finished runs of 4 networks x 10,000 images x 3 epochs (about 1 MB each) in a new store
 // at `path`, closed again (no write-ahead log left).
 std::vector<int64_t> store_runs(const std::string& path, int runs) {
@@ -41,12 +34,12 @@ TEST(StoreDelete, ADeletedRunsSpaceGoesBackAtOnce) {
   TempDir dir;
   const std::string path = dir.file("s.db");
   const std::vector<int64_t> ids = store_runs(path, 2);
-  const uintmax_t both = store_bytes(path);
+  const uintmax_t both = Store::disk_size(path);
   Store store(path);
   EXPECT_TRUE(store.frees_deleted_space());
   ASSERT_TRUE(store.delete_run(ids[0]));
   // The write-ahead log too: it had the deleted and moved pages.
-  EXPECT_LT(store_bytes(path), both * 6 / 10) << both << " bytes before";
+  EXPECT_LT(Store::disk_size(path), both * 6 / 10) << both << " bytes before";
   EXPECT_EQ(store.load_run(ids[1]).epochs.size(), 3u);
   ASSERT_TRUE(store.delete_sweep(store.begin_sweep("d", {"a"}), false));
   EXPECT_EQ(store.load_run(ids[1]).epochs.size(), 3u);
@@ -56,7 +49,7 @@ TEST(StoreDelete, ADeletedRunsSpaceGoesBackAtOnce) {
   store.delete_runs({ids[1]});
   EXPECT_TRUE(store.list_runs().empty());
   { Store empty(dir.file("empty.db")); }
-  EXPECT_LE(store_bytes(path), fs::file_size(dir.file("empty.db")) + 2 * 16384);  // 2 pages
+  EXPECT_LE(Store::disk_size(path), fs::file_size(dir.file("empty.db")) + 2 * 16384);  // 2 pages
 }
 
 // A store from before deletions gave their space back keeps the pages for later rows; compact()
@@ -67,7 +60,7 @@ TEST(StoreDelete, CompactGivesAnOlderStoresSpaceBack) {
   const std::vector<int64_t> ids = store_runs(path, 3);
   raw_sql(path, "PRAGMA auto_vacuum = NONE; VACUUM");
   ASSERT_EQ(count_rows(path, "PRAGMA auto_vacuum"), 0);
-  const uintmax_t all = store_bytes(path);
+  const uintmax_t all = Store::disk_size(path);
   Store store(path);
   EXPECT_FALSE(store.frees_deleted_space());
   ASSERT_TRUE(store.delete_run(ids[0]));
@@ -75,10 +68,10 @@ TEST(StoreDelete, CompactGivesAnOlderStoresSpaceBack) {
   store.compact();
   EXPECT_EQ(count_rows(path, "PRAGMA auto_vacuum"), 2);  // incremental
   EXPECT_TRUE(store.frees_deleted_space());
-  const uintmax_t two = store_bytes(path);
+  const uintmax_t two = Store::disk_size(path);
   EXPECT_LT(two, all * 8 / 10) << all << " bytes before, " << two << " after";
   ASSERT_TRUE(store.delete_run(ids[1]));
-  EXPECT_LT(store_bytes(path), two * 7 / 10) << two << " bytes before";
+  EXPECT_LT(Store::disk_size(path), two * 7 / 10) << two << " bytes before";
   EXPECT_EQ(store.load_run(ids[2]).epochs.size(), 3u);
 }
 
