@@ -104,7 +104,7 @@ TrainConfig continue_config(const Args& args, const RunInfo& info) {
     throw UsageError("--continue: " + run + " " + problem);  // before the data is read
   for (const char* flag :
        {"arch", "optimizer", "lr", "beta1", "beta2", "epsilon", "momentum", "rho",
-        "initial-accumulator", "batch-size", "seed", "nets", "per-net-shuffle"})
+        "initial-accumulator", "lr-schedule", "batch-size", "seed", "nets", "per-net-shuffle"})
     if (args.given(flag))
       throw UsageError(std::string("--") + flag + ": --continue goes on with " + run + "'s " +
                        std::to_string(was.group.nets()) + " x " + was.group.spec.to_string() +
@@ -189,8 +189,7 @@ int ensemble_command(const std::vector<std::string>& argv) {
   };
   hooks.stepped = [&](const Trainer& t, bool epoch_ended) {
     if (epoch_ended) return;
-    const float loss = t.losses().empty() ? 0.f : t.losses().back().loss;
-    progress.update(t.step_in_epoch(), (t.samples_seen() - base) * nets, loss);
+    progress.update(t, (t.samples_seen() - base) * nets);
   };
   hooks.epoch_recorded = [&](const Trainer& t) {
     progress.finish();

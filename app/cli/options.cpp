@@ -33,6 +33,10 @@ void add_model_options(Args& args) {
   args.option("momentum", "M", "", "momentum (momentum: 0.9; rmsprop: 0)");
   args.option("rho", "R", "", "adadelta decay (0.95) / rmsprop decay (0.9)");
   args.option("initial-accumulator", "A", "", "adagrad initial accumulator (default 0.1)");
+  args.option("lr-schedule", "S", "",
+              "the rate over time: constant, step:E:R (xR every E epochs), exp:E:R (xR per E "
+              "epochs, smoothly), cosine:E[:R] (down to R x lr over E epochs), warmup:W (linear "
+              "over W epochs), joined by '+': warmup:1+cosine:10 (default constant)");
   args.option("batch-size", "N", "64", "samples per step");
   args.option("epochs", "N", "1", "passes over the training set");
   args.option("seed", "S", "1",
@@ -71,6 +75,13 @@ void apply_optimizer_flags(const Args& args, OptimizerConfig& optimizer) {
   set("momentum", optimizer.momentum);
   set("rho", optimizer.rho);
   set("initial-accumulator", optimizer.initial_accumulator);
+  if (args.given("lr-schedule")) {
+    try {
+      optimizer.schedule = LrSchedule::parse(args.str("lr-schedule"));
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--lr-schedule: ") + e.what());
+    }
+  }
   std::string field;
   const std::string problem = optimizer.problem(&field);
   if (!problem.empty()) {

@@ -37,8 +37,9 @@ void Progress::restart(std::string label, long long total_steps) {
   m_start = m_last_draw = std::chrono::steady_clock::now();
 }
 
-void Progress::update(long long done, long long samples, double loss) {
+void Progress::update(const Trainer& trainer, long long samples) {
   if (m_quiet) return;
+  const long long done = trainer.step_in_epoch();
   const auto now = std::chrono::steady_clock::now();
   if (m_tty) {
     if (done < m_total && now - m_last_draw < std::chrono::milliseconds(100)) return;
@@ -48,10 +49,12 @@ void Progress::update(long long done, long long samples, double loss) {
     m_last_decile = decile;
   }
   m_last_draw = now;
-  draw(done, samples, loss);
+  const double loss = trainer.losses().empty() ? 0.0 : trainer.losses().back().loss;
+  const bool scheduled = !trainer.config().group.optimizer.schedule.constant();
+  draw(done, samples, loss, scheduled ? trainer.learning_rate() : -1);
 }
 
-void Progress::draw(long long done, long long samples, double loss) {
+void Progress::draw(long long done, long long samples, double loss, double lr) {
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
   const double frac = m_total > 0 ? static_cast<double>(done) / m_total : 1.0;
@@ -61,9 +64,12 @@ void Progress::draw(long long done, long long samples, double loss) {
   bar.resize(width, '.');
   const double rate = elapsed > 0 ? samples / elapsed : 0;
   const double eta = frac > 0 ? elapsed * (1 - frac) / frac : 0;
-  std::fprintf(stderr, "%s%s [%s] %3.0f%% %lld/%lld  %8.0f samples/s  loss %s  ETA %s%s",
+  char lr_text[32] = "";
+  if (lr >= 0) std::snprintf(lr_text, sizeof lr_text, "  lr %.3g", lr);
+  std::fprintf(stderr, "%s%s [%s] %3.0f%% %lld/%lld  %8.0f samples/s  loss %s%s  ETA %s%s",
                m_tty ? "\r" : "", m_label.c_str(), bar.c_str(), 100 * frac, done, m_total, rate,
-               format_loss(loss).c_str(), format_duration(eta).c_str(), m_tty ? "\x1b[K" : "\n");
+               format_loss(loss).c_str(), lr_text, format_duration(eta).c_str(),
+               m_tty ? "\x1b[K" : "\n");
   std::fflush(stderr);
   m_open = m_tty;
 }

@@ -1,4 +1,5 @@
-// A terminal progress line: bar, step counts, samples/s, loss and ETA. Redraws in place on a
+// A terminal progress line: bar, step counts, samples/s, loss, the learning rate when a schedule
+// moves it, and ETA. Redraws in place on a
 // terminal (at most 10 times a second); elsewhere prints a line every 10%.
 #pragma once
 
@@ -13,13 +14,14 @@ namespace cs::cli {
 class Progress {
  public:
   Progress(std::string label, long long total_steps, bool quiet);
-  // Report `done` of total steps, `samples` seen since start() and the latest loss.
-  void update(long long done, long long samples, double loss);
+  // Report the trainer's steps in its epoch, `samples` seen since start() (by all its networks),
+  // its latest loss and, unless its schedule is constant, the rate of its next step.
+  void update(const Trainer& trainer, long long samples);
   void finish();  // ends the line
   void restart(std::string label, long long total_steps);
 
  private:
-  void draw(long long done, long long samples, double loss);
+  void draw(long long done, long long samples, double loss, double lr);
 
   std::string m_label;
   long long m_total;

@@ -152,8 +152,7 @@ int train_command(const std::vector<std::string>& argv) {
               "epoch " + std::to_string(trainer.epoch() + 1) + "/" + std::to_string(cfg.epochs),
               trainer.steps_per_epoch());
       } else {
-        const float loss = trainer.losses().empty() ? 0.f : trainer.losses().back().loss;
-        progress.update(trainer.step_in_epoch(), trainer.samples_seen() - epoch_samples_base, loss);
+        progress.update(trainer, trainer.samples_seen() - epoch_samples_base);
       }
       if (args.given("save") && Clock::now() - saved >= std::chrono::seconds(save_every)) {
         trainer.drain_losses();  // the checkpoint's history has every step so far

@@ -173,7 +173,9 @@ void CudaBackend::train_step(int first, int count) {
     g.graph_generation = g.net.workspace_generation();
   }
   set_step_state(g.state.get(),
-                 {first, g.pending_rows, optimizer_scalars(g.cfg.optimizer, g.step + 1)},
+                 {first, g.pending_rows,
+                  optimizer_scalars(g.cfg.optimizer, g.step + 1,
+                                    steps_per_epoch(g.train_count, g.cfg.batch_size))},
                  m_compute.get());
   if (slot >= 0 || !launch_graph(plan)) enqueue_step(plan, slot);
   if (slot >= 0) g.requested.reset();

@@ -3,12 +3,14 @@
 // Tensors: every ParamInfo under its PyTorch name and layout, then the optimizer's state slots
 // as "optimizer.slot<k>.<name>". Metadata (all strings): "format" ("convscope-1"), "spec",
 // "input" ("CxHxW"), "classes", "optimizer" (kind name), each optimizer hyperparameter under its
-// own key, "batch_size", "seed", "step", "epoch", "epoch_position", "epoch_seconds" and
-// "validation_sha256" (the last three absent in older checkpoints), "dataset" and "history"
-// (history_json(), absent in older checkpoints and for a run with none). A run's learning history
-// adds the U8 tensor "history.top1" (passes, images) and its passes as "learning_points".
+// own key, "lr_schedule" (LrSchedule::to_string(); absent in older checkpoints: constant),
+// "batch_size", "seed", "step", "epoch", "epoch_position", "epoch_seconds" and "validation_sha256"
+// (the last three absent in older checkpoints), "dataset" and "history" (history_json(), absent in
+// older checkpoints and for a run with none). A run's learning history adds the U8 tensor
+// "history.top1" (passes, images) and its passes as "learning_points".
 #include "convscope/checkpoint.h"
 #include "convscope/trainer.h"
+#include "float_text.h"
 #include "shape_text.h"
 
 #include <algorithm>
@@ -73,13 +75,6 @@ std::string optimizer_slot_name(int slot, const std::string& param) {
 }
 
 namespace {
-
-// Shortest text that reads back as the same float.
-std::string float_text(float v) {
-  char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
-}
 
 // Typed access to the string metadata; every problem names the file and the key.
 class MetaReader {
@@ -223,6 +218,13 @@ CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, s
     fail(path, std::string("metadata 'optimizer': ") + e.what());
   }
   for (const Hyperparameter& h : kHyperparameters) meta.optimizer.*h.field = r.number<float>(h.key);
+  if (md.count("lr_schedule")) {
+    try {
+      meta.optimizer.schedule = LrSchedule::parse(r.text("lr_schedule"));
+    } catch (const std::invalid_argument& e) {
+      fail(path, std::string("metadata 'lr_schedule': ") + e.what());
+    }
+  }
   if (const std::string problem = meta.optimizer.problem(); !problem.empty())
     fail(path, "metadata: " + problem);
   meta.batch_size = r.number<int>("batch_size", 1);
@@ -294,6 +296,7 @@ void save_checkpoint(const std::string& path, Backend& backend, int net,
       {"input", std::to_string(in.c) + "x" + std::to_string(in.h) + "x" + std::to_string(in.w)},
       {"classes", std::to_string(meta.spec.classes)},
       {"optimizer", to_string(meta.optimizer.kind)},
+      {"lr_schedule", meta.optimizer.schedule.to_string()},
       {"batch_size", std::to_string(meta.batch_size)},
       {"seed", std::to_string(meta.seed)},
       {"step", std::to_string(meta.step)},

@@ -2,12 +2,13 @@
 #include "convscope/optimizer.h"
 
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
+
+#include "float_text.h"
 
 namespace cs {
 
@@ -40,13 +41,6 @@ std::vector<Hyperparameter> used_hyperparameters(OptimizerKind k) {
       return {{"lr", &C::lr}, {"rho", &C::rho}, {"epsilon", &C::epsilon}};
   }
   throw std::invalid_argument("invalid OptimizerKind");
-}
-
-// Shortest text that reads back as the same float ("0.001", "1e-07").
-std::string float_text(float v) {
-  char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
 }
 
 }  // namespace
@@ -138,6 +132,10 @@ std::string OptimizerConfig::problem(std::string* field) const {
                                                                 : "in [0, 1)") +
            ", got " + got;
   }
+  if (std::string p = schedule.problem(); !p.empty()) {
+    if (field) *field = "lr_schedule";
+    return p;
+  }
   return {};
 }
 
@@ -145,6 +143,7 @@ std::string OptimizerConfig::to_string() const {
   std::string s = cs::to_string(kind);
   for (const Hyperparameter& h : used_hyperparameters(kind))
     s += std::string(" ") + h.name + "=" + float_text(this->*h.field);
+  if (!schedule.constant()) s += " schedule=" + schedule.to_string();
   return s;
 }
 

@@ -157,20 +157,35 @@ constexpr std::array kTriggers = {
     "ON CONFLICT (kind) DO UPDATE SET id = max(id, excluded.id); END",
 };
 
-// Version 7: a stopped epoch's training time so far, so that the epoch's seconds, continued,
-// are all of its training. Added to version 6's table (new stores too, so that every store's
-// table reads the same), which SQLite records as the CREATE text with the column appended.
-constexpr const char* kStoppedSecondsColumn = "seconds REAL NOT NULL DEFAULT 0";
-constexpr size_t kStoppedEpochsTable = 10;  // kTables' index
-static_assert(std::string_view(kTables[kStoppedEpochsTable].first) == "stopped_epochs");
+// Columns added to an older version's table. New stores get them with ALTER TABLE too, so that
+// every store's table reads the same: SQLite records the CREATE text with the column appended.
+struct AddedColumn {
+  std::string_view table;
+  int version;
+  const char* column;
+};
+constexpr AddedColumn kAddedColumns[] = {
+    // Version 7: a stopped epoch's training time so far, so that the epoch's seconds, continued,
+    // are all of its training.
+    {"stopped_epochs", 7, "seconds REAL NOT NULL DEFAULT 0"},
+    // Version 9: the run's learning-rate schedule (LrSchedule::to_string()).
+    {"runs", 9, "lr_schedule TEXT NOT NULL DEFAULT 'constant'"},
+};
 
-std::string stopped_epochs_v7() {
-  const std::string_view v6 = kTables[kStoppedEpochsTable].second;
-  return std::string(v6.substr(0, v6.rfind(')'))) + ", " + kStoppedSecondsColumn + ")";
+// The CREATE text SQLite keeps for table t of a store of `version`.
+std::string create_text(size_t t, int version) {
+  std::string text = kTables[t].second;
+  for (const AddedColumn& c : kAddedColumns)
+    if (c.table == kTables[t].first && c.version <= version)
+      text = text.substr(0, text.rfind(')')) + ", " + c.column + ")";
+  return text;
 }
 
-void add_stopped_seconds(sql::Connection& db) {
-  db.exec((std::string("ALTER TABLE stopped_epochs ADD COLUMN ") + kStoppedSecondsColumn).c_str());
+// The columns added after `version`.
+void add_columns(sql::Connection& db, int version) {
+  for (const AddedColumn& c : kAddedColumns)
+    if (c.version > version)
+      db.exec(("ALTER TABLE " + std::string(c.table) + " ADD COLUMN " + c.column).c_str());
 }
 
 // The tables of each older version: runs .. predictions (1), the sweep tables (2), epoch_top1
@@ -253,8 +268,7 @@ void check_schema(sql::Connection& db) {
          "(it reads versions 1 to " + std::to_string(kSchemaVersion) + ")");
   const size_t tables = tables_of_version(version);
   for (size_t t = 0; t < tables; ++t)
-    if (stored[t] != (t == kStoppedEpochsTable && version >= 7 ? stopped_epochs_v7()
-                                                               : std::string(kTables[t].second)))
+    if (stored[t] != create_text(t, version))
       fail(std::string("damaged store: table '") + kTables[t].first + "' is missing or altered");
 }
 
@@ -276,8 +290,8 @@ void upgrade(sql::Connection& db) {
   if (version >= kSchemaVersion) return;
   sql::Transaction tx(db);
   for (size_t t = tables_of_version(version); t < kTables.size(); ++t) db.exec(kTables[t].second);
-  if (version < 7) add_stopped_seconds(db);
-  create_triggers(db);  // version < 8
+  add_columns(db, version);
+  if (version < 8) create_triggers(db);
   db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
   tx.commit();
 }
@@ -316,12 +330,16 @@ bool has_stopped_seconds(sql::Connection& db) {
   return pragma_int(db, "PRAGMA user_version") >= 7;
 }
 
+bool has_lr_schedule(sql::Connection& db) {
+  return pragma_int(db, "PRAGMA user_version") >= 9;
+}
+
 void create_schema(sql::Connection& db) {
   // Before the first table: deleted runs' pages can then leave the file (Store::delete_run).
   db.exec("PRAGMA page_size = 16384; PRAGMA auto_vacuum = INCREMENTAL");
   sql::Transaction tx(db);
   for (const auto& table : kTables) db.exec(table.second);
-  add_stopped_seconds(db);
+  add_columns(db, 0);
   create_triggers(db);
   db.exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
   db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());

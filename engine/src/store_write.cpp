@@ -39,13 +39,14 @@ int64_t Store::begin_run(const RunSetup& s) {
       *m_db,
       "INSERT INTO runs (id, app_version, spec, input_c, input_h, input_w, classes, "
       "optimizer, opt_kind, lr, beta1, beta2, epsilon, momentum, rho, "
-      "initial_accumulator, batch_size, epochs, shuffle_seed, per_net_shuffle, "
+      "initial_accumulator, lr_schedule, batch_size, epochs, shuffle_seed, per_net_shuffle, "
       "train_name, train_sha256, val_name, val_sha256, val_labels, backend_kind, "
       "backend_device) VALUES (" +
           store_schema::next_id("runs") +
           ", :app_version, :spec, :input_c, :input_h, :input_w, "
           ":classes, :optimizer, :opt_kind, :lr, :beta1, :beta2, :epsilon, :momentum, :rho, "
-          ":initial_accumulator, :batch_size, :epochs, :shuffle_seed, :per_net_shuffle, "
+          ":initial_accumulator, :lr_schedule, :batch_size, :epochs, :shuffle_seed, "
+          ":per_net_shuffle, "
           ":train_name, :train_sha256, :val_name, :val_sha256, :val_labels, :backend_kind, "
           ":backend_device)");
   st.bind(":app_version", s.app_version).bind(":spec", g.spec.to_string());
@@ -55,6 +56,7 @@ int64_t Store::begin_run(const RunSetup& s) {
   st.bind(":lr", o.lr).bind(":beta1", o.beta1).bind(":beta2", o.beta2);
   st.bind(":epsilon", o.epsilon).bind(":momentum", o.momentum).bind(":rho", o.rho);
   st.bind(":initial_accumulator", o.initial_accumulator);
+  st.bind(":lr_schedule", o.schedule.to_string());
   st.bind(":batch_size", g.batch_size).bind(":epochs", s.epochs);
   st.bind(":shuffle_seed", static_cast<int64_t>(g.shuffle_seed));
   st.bind(":per_net_shuffle", g.per_net_shuffle ? 1 : 0);

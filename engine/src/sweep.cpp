@@ -18,8 +18,8 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr const char* kParams[] = {
-    "arch", "optimizer",           "lr",        "beta1", "beta2", "epsilon", "momentum",
-    "rho",  "initial_accumulator", "batch_size"};
+    "arch", "optimizer",           "lr",          "beta1",     "beta2", "epsilon", "momentum",
+    "rho",  "initial_accumulator", "lr_schedule", "batch_size"};
 constexpr int kMaxConfigs = 100000;
 
 std::string trim(const std::string& s) {
@@ -239,6 +239,13 @@ TrainConfig sweep_train_config(const SweepConfig& c, const SweepSettings& s, con
       {"initial_accumulator", &g.optimizer.initial_accumulator}};
   for (const auto& [name, field] : fields)
     if (p.count(name)) *field = number(c, name, p[name]);
+  if (p.count("lr_schedule")) {
+    try {
+      g.optimizer.schedule = LrSchedule::parse(p["lr_schedule"]);
+    } catch (const std::invalid_argument& e) {
+      throw SweepError("configuration '" + c.key() + "': " + e.what());
+    }
+  }
   const std::string problem = g.optimizer.problem();
   if (!problem.empty()) throw SweepError("configuration '" + c.key() + "': " + problem);
   g.batch_size = s.batch_size;

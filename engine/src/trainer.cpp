@@ -84,7 +84,12 @@ Trainer::Trainer(Backend& backend, const Dataset& train, const Dataset& val, Tra
 }
 
 int Trainer::steps_per_epoch() const {
-  return (m_train.count + m_cfg.group.batch_size - 1) / m_cfg.group.batch_size;
+  return static_cast<int>(cs::steps_per_epoch(m_train.count, m_cfg.group.batch_size));
+}
+
+double Trainer::learning_rate() const {
+  const OptimizerConfig& o = m_cfg.group.optimizer;
+  return o.lr * o.schedule.factor(m_backend.step_count() + 1, steps_per_epoch());
 }
 
 void Trainer::request_snapshot(int net, int probe) {

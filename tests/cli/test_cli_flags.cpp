@@ -50,7 +50,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlag{"MomentumNegative", with(kTrain, {"--optimizer", "momentum", "--momentum", "-0.5"}),
                 "--momentum"},
         BadFlag{"RhoAboveOne", with(kTrain, {"--optimizer", "rmsprop", "--rho", "3"}), "--rho"},
-        BadFlag{"LrNotFinite", with(kTrain, {"--lr", "inf"}), "--lr"}),
+        BadFlag{"LrNotFinite", with(kTrain, {"--lr", "inf"}), "--lr"},
+        BadFlag{"LrScheduleUnknown", with(kTrain, {"--lr-schedule", "linear:3"}),
+                "--lr-schedule: learning-rate schedule 'linear:3': unknown part 'linear:3'"},
+        BadFlag{"LrScheduleRateAboveOne", with(kEnsemble, {"--lr-schedule", "step:1:2"}),
+                "--lr-schedule: learning-rate schedule 'step:1:2': step's rate must be in (0, 1]"}),
     [](const testing::TestParamInfo<BadFlag>& info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -84,9 +84,21 @@ TEST(CliHistory, EvalEveryAndHistoryCsv) {
 TEST(CliHistory, ResumeContinuesTheRunAsIfNeverStopped) {
   TempDir dir;
   write_idx_folder(dir.file("data"), 192, 30);  // 6 steps of 32 an epoch
-  const std::vector<std::string> common = {
-      "train", "--data",  dir.file("data"), "--arch", "c3x2:relu-m2-d10", "--threads",
-      "2",     "--quiet", "--batch-size",   "32",     "--seed",           "5"};
+  // A learning-rate schedule too: the resumed run takes it from the checkpoint.
+  const std::vector<std::string> common = {"train",
+                                           "--data",
+                                           dir.file("data"),
+                                           "--arch",
+                                           "c3x2:relu-m2-d10",
+                                           "--threads",
+                                           "2",
+                                           "--quiet",
+                                           "--batch-size",
+                                           "32",
+                                           "--seed",
+                                           "5",
+                                           "--lr-schedule",
+                                           "warmup:0.5+cosine:2"};
   const auto with = [&](std::vector<std::string> more) {
     std::vector<std::string> argv = common;
     argv.insert(argv.end(), more.begin(), more.end());
@@ -113,6 +125,7 @@ TEST(CliHistory, ResumeContinuesTheRunAsIfNeverStopped) {
     EXPECT_EQ(a[t].name, b[t].name);
     EXPECT_EQ(a[t].data, b[t].data) << a[t].name;
   }
+  EXPECT_EQ(md_rest["lr_schedule"], "warmup:0.5+cosine:2");
   EXPECT_EQ(md_rest["step"], "12");
   EXPECT_EQ(md_rest["epoch"], "2");
   const RunHistory hw = read_checkpoint_meta(whole).history,

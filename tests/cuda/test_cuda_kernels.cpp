@@ -194,7 +194,7 @@ TEST_P(Optimizer, MatchesOptimizerUpdateOnTheHost) {
   for (long long t = 1; t <= 3; ++t) {
     const std::vector<float> g = random_floats(n, 40 + static_cast<uint64_t>(t));
     auto d_g = to_device(g);
-    const OptimizerScalars s = optimizer_scalars(cfg, t);
+    const OptimizerScalars s = optimizer_scalars(cfg, t, 1);
     cuda::set_step_state(state.get(), {0, 0, s}, nullptr);
     cuda::optimizer_step(d_p.get(), d_g.get(), d_s0.get(), d_s1.get(), n, &state.get()->scalars,
                          nullptr);

@@ -351,7 +351,7 @@ TEST_F(CpuBackendTest, EveryOptimizerUpdatesByItsRuleAndMakesProgress) {
     // The first step applies optimizer_update with t = 1 to every element.
     std::vector<float> p = p0;
     const std::vector<float> g = tensors(*b, cfg.spec, 0, TensorRole::Grad);
-    const OptimizerScalars sc = optimizer_scalars(cfg.optimizer, 1);
+    const OptimizerScalars sc = optimizer_scalars(cfg.optimizer, 1, 1);
     for (size_t i = 0; i < p.size(); ++i) optimizer_update(sc, p[i], g[i], s0[i], s1[i]);
     EXPECT_EQ(tensors(*b, cfg.spec, 0, TensorRole::Param), p);
     EXPECT_EQ(tensors(*b, cfg.spec, 0, TensorRole::Slot0), s0);

@@ -102,7 +102,7 @@ void expect_matches_reference(const OptimizerConfig& cfg) {
     ref[i] = {p[i], s0[i], 0.0};
   }
   for (long long t = 1; t <= kSteps; ++t) {
-    const OptimizerScalars sc = optimizer_scalars(cfg, t);
+    const OptimizerScalars sc = optimizer_scalars(cfg, t, 1);
     for (int i = 0; i < kParams; ++i) {
       const float g = static_cast<float>(0.5 * std::sin(0.7 * i + 1.3 * t) + 0.1 * std::cos(t));
       optimizer_update(sc, p[i], g, s0[i], s1[i]);
@@ -184,7 +184,7 @@ TEST_P(OptimizerTest, MinimizesConvexQuadraticFromSeveralStarts) {
     std::vector<float> x = start;
     std::vector<float> s0(3, static_cast<float>(initial_slot0(cfg))), s1(3, 0.f);
     for (int t = 1; t <= setup.steps; ++t) {
-      const OptimizerScalars sc = optimizer_scalars(cfg, t);
+      const OptimizerScalars sc = optimizer_scalars(cfg, t, 1);
       for (int i = 0; i < 3; ++i) {
         const float g = static_cast<float>(kCurvature[i] * (x[i] - kMinimum[i]));
         optimizer_update(sc, x[i], g, s0[i], s1[i]);

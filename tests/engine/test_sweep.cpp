@@ -103,13 +103,14 @@ TEST(SweepPlan, TrainConfigAppliesTheParametersAndTheGlobalSeeds) {
   SweepSettings s{.nets = 10, .epochs = 2, .batch_size = 64, .seed = 100, .data = "x"};
   const SweepConfig c = parse_sweep_grid(
       "optimizer=rmsprop; lr=0.25; arch=d8:relu-d4; "
-      "batch_size=16; momentum=0.5")[0];
+      "batch_size=16; momentum=0.5; lr_schedule=warmup:1+step:2:0.5")[0];
   const TrainConfig cfg = sweep_train_config(c, s, train, 4, 3);
   EXPECT_EQ(cfg.group.spec.to_string(), NetworkSpec::parse("d8:relu-d4", {1, 8, 8}, 4).to_string());
   EXPECT_EQ(cfg.group.optimizer.kind, OptimizerKind::RmsProp);
   EXPECT_FLOAT_EQ(cfg.group.optimizer.lr, 0.25f);
   EXPECT_FLOAT_EQ(cfg.group.optimizer.momentum, 0.5f);
   EXPECT_FLOAT_EQ(cfg.group.optimizer.rho, OptimizerConfig::defaults(OptimizerKind::RmsProp).rho);
+  EXPECT_EQ(cfg.group.optimizer.schedule.to_string(), "warmup:1+step:2:0.5");
   EXPECT_EQ(cfg.group.batch_size, 16);
   EXPECT_EQ(cfg.epochs, 2);
   EXPECT_EQ(cfg.group.shuffle_seed, 100u);
@@ -123,6 +124,10 @@ TEST(SweepPlan, TrainConfigAppliesTheParametersAndTheGlobalSeeds) {
       "configuration 'optimizer=lbfgs'");
   expect_sweep_error([&] { sweep_train_config(parse_sweep_grid("beta1=2")[0], s, train, 0, 1); },
                      "beta1");
+  expect_sweep_error(
+      [&] { sweep_train_config(parse_sweep_grid("lr_schedule=cosine")[0], s, train, 0, 1); },
+      "configuration 'lr_schedule=cosine': learning-rate schedule 'cosine': 'cosine': write "
+      "cosine:EPOCHS[:FINAL]");
   expect_sweep_error(
       [&] { sweep_train_config(parse_sweep_grid("batch_size=2.5")[0], s, train, 0, 1); },
       "whole number");

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "convscope/lr_schedule.h"
+
 namespace cs {
 
 enum class OptimizerKind { Sgd, Momentum, Adam, RmsProp, Adagrad, Adadelta, Adamax };
@@ -17,14 +19,17 @@ struct OptimizerConfig {
   float momentum = 0.9f;             // momentum; rmsprop's optional momentum (0 = off)
   float rho = 0.95f;                 // adadelta; rmsprop's decay (0.9 by default for rmsprop)
   float initial_accumulator = 0.1f;  // adagrad
+  LrSchedule schedule;               // lr's multiplier step by step (constant by default)
 
   // The defaults TensorFlow.js uses for `kind` (learning rate included).
   static OptimizerConfig defaults(OptimizerKind kind);
   // Number of per-parameter state slots the optimizer keeps (0, 1 or 2).
   int slots() const;
-  std::string to_string() const;  // "adam lr=0.001 beta1=0.9 ..."
+  // "adam lr=0.001 beta1=0.9 ...", then " schedule=cosine:10" unless the schedule is constant.
+  std::string to_string() const;
   // The first hyperparameter outside its range ("beta1 must be in [0, 1), got 2"), with its
-  // name in *field; empty when all are valid. lr and epsilon are positive, the decays in [0, 1).
+  // name in *field ("lr_schedule" for the schedule's); empty when all are valid. lr and epsilon
+  // are positive, the decays in [0, 1).
   std::string problem(std::string* field = nullptr) const;
   bool operator==(const OptimizerConfig&) const = default;
 };

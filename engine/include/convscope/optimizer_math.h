@@ -17,11 +17,14 @@ struct OptimizerScalars {
   float bias2;  // 1 - beta2^t (adam)
 };
 
-inline OptimizerScalars optimizer_scalars(const OptimizerConfig& c, long long t) {
+// The learning rate is c.lr times the schedule's factor at step t, with steps_per_epoch steps
+// an epoch (the epoch's samples over the batch size, rounded up).
+inline OptimizerScalars optimizer_scalars(const OptimizerConfig& c, long long t,
+                                          long long steps_per_epoch) {
   const double b1t = std::pow(static_cast<double>(c.beta1), static_cast<double>(t));
   const double b2t = std::pow(static_cast<double>(c.beta2), static_cast<double>(t));
   return {c.kind,
-          c.lr,
+          static_cast<float>(c.lr * c.schedule.factor(t, steps_per_epoch)),
           c.beta1,
           c.beta2,
           c.epsilon,

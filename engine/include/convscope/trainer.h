@@ -80,6 +80,8 @@ class Trainer {
   int epoch() const { return m_epoch; }  // epochs completed
   int step_in_epoch() const { return m_position / m_cfg.group.batch_size; }
   int steps_per_epoch() const;
+  // The learning rate the next step takes: the optimizer's lr times its schedule's factor.
+  double learning_rate() const;
   int train_images() const { return m_train.count; }  // in each epoch
   const Dataset& train_set() const { return m_train; }
   const Dataset& validation_set() const { return m_val; }

@@ -231,7 +231,8 @@ void update_range(OptimizerScalars s, float* p, const float* g, float* s0, float
 }
 
 void CpuBackend::update(long long begin, long long end) {
-  const OptimizerScalars s = optimizer_scalars(m_cfg.optimizer, m_step);
+  const OptimizerScalars s =
+      optimizer_scalars(m_cfg.optimizer, m_step, steps_per_epoch(m_train.count, m_cfg.batch_size));
   float* p = m_params.data() + begin;
   const float* g = m_grads.data() + begin;
   float* s0 = m_slot0.data() + begin;
