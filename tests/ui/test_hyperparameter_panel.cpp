@@ -2,6 +2,7 @@
 // with the reason, valid edits clear it, and the optimizer brings its own learning rate unless
 // the user chose one.
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QLabel>
 #include <QScopeGuard>
 #include <QSettings>
@@ -42,6 +43,7 @@ class TestHyperparameterPanel : public QObject {
   void lockDisablesEditing();
   void pausedLeavesTheScheduleEditable();
   void advancedSettingsReachTheTrainerConfig();
+  void aScheduleReachesTheTrainerAndIsKept();
   void logSpinBoxSteps_data();
   void logSpinBoxSteps();
 };
@@ -222,6 +224,74 @@ void TestHyperparameterPanel::advancedSettingsReachTheTrainerConfig() {
   // RMSprop's momentum defaults to 0 (off), not to the last optimizer's value.
   optimizer->setCurrentIndex(optimizer->findText(QStringLiteral("RMSprop")));
   QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.optimizer.momentum, 0.f);
+}
+
+void TestHyperparameterPanel::aScheduleReachesTheTrainerAndIsKept() {
+  HyperparameterPanel panel;
+  panel.setDatasetInfo(mnistInfo());
+  panel.show();
+  auto* decay = panel.findChild<QComboBox*>(QStringLiteral("lrDecay"));
+  auto* rate = panel.findChild<QDoubleSpinBox*>(QStringLiteral("scheduleRate"));
+  auto* epochs = panel.findChild<QDoubleSpinBox*>(QStringLiteral("scheduleEpochs"));
+  auto* warmup = panel.findChild<QDoubleSpinBox*>(QStringLiteral("warmup"));
+  QVERIFY(decay && rate && epochs && warmup);
+  const auto schedule = [&panel] {
+    return panel.settings().trainConfig({1, 28, 28}, 10).group.optimizer.schedule.to_string();
+  };
+  const auto note = [&panel] {
+    for (const QLabel* label : panel.findChildren<QLabel*>())
+      if (label->isVisible() && label->text().contains(QStringLiteral("at the first step")))
+        return label->text();
+    return QString();
+  };
+  QCOMPARE(schedule(), std::string("constant"));
+  QVERIFY(!rate->isVisible() && !epochs->isVisible() && note().isEmpty());
+
+  // Cosine spans the run's epochs, down to 0, unless told otherwise.
+  panel.findChild<QSpinBox*>(QStringLiteral("epochs"))->setValue(8);
+  QSignalSpy changed(&panel, &HyperparameterPanel::settingsChanged);
+  decay->setCurrentIndex(decay->findText(QStringLiteral("Cosine decay")));
+  QCOMPARE(changed.count(), 1);
+  QVERIFY(rate->isVisible() && epochs->isVisible());
+  QCOMPARE(schedule(), std::string("cosine:8"));
+  QVERIFY2(note().startsWith(QStringLiteral("0.001 at the first step → ")), qPrintable(note()));
+  QVERIFY2(note().endsWith(QStringLiteral("at the last (epoch 8)")), qPrintable(note()));
+  rate->setValue(0.1);
+  warmup->setValue(0.5);
+  QCOMPARE(schedule(), std::string("warmup:0.5+cosine:8:0.1"));
+  // 938 steps an epoch: half an epoch of warm-up starts at 1/469 of the rate.
+  QVERIFY2(note().startsWith(QStringLiteral("2.13e-06 at the first step")), qPrintable(note()));
+
+  // Kept with the other settings, and shown again as it was (without a change signal).
+  QSettings q;
+  panel.settings().save(q);
+  const TrainingSettings kept = TrainingSettings::load(q);
+  QCOMPARE(kept, panel.settings());
+  decay->setCurrentIndex(decay->findText(QStringLiteral("Step decay")));
+  QCOMPARE(schedule(), std::string("warmup:0.5+step:1:0.5"));
+  decay->setCurrentIndex(decay->findText(QStringLiteral("Constant")));
+  QCOMPARE(schedule(), std::string("warmup:0.5"));
+  QVERIFY(!rate->isVisible() && !epochs->isVisible());
+  changed.clear();
+  panel.setSettings(kept);
+  QCOMPARE(changed.count(), 0);
+  QCOMPARE(decay->currentText(), QStringLiteral("Cosine decay"));
+  QCOMPARE(schedule(), std::string("warmup:0.5+cosine:8:0.1"));
+  QVERIFY(rate->isVisible());
+
+  // A checkpoint's optimizer brings its schedule.
+  TrainingSettings loaded;
+  cs::OptimizerConfig o = cs::OptimizerConfig::defaults(cs::OptimizerKind::Sgd);
+  o.schedule = cs::LrSchedule::parse("exp:2:0.9");
+  loaded.adoptOptimizer(o);
+  panel.setSettings(loaded);
+  QCOMPARE(decay->currentText(), QStringLiteral("Exponential decay"));
+  QCOMPARE(rate->value(), 0.9);
+  QCOMPARE(epochs->value(), 2.0);
+
+  // Paused, only the learning rate and Epochs may change.
+  panel.setLocked(HyperparameterPanel::ScheduleOnly, QStringLiteral("paused"));
+  QVERIFY(!decay->isEnabled() && !rate->isEnabled() && !warmup->isEnabled());
 }
 
 void TestHyperparameterPanel::logSpinBoxSteps_data() {

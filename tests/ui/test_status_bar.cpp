@@ -1,6 +1,7 @@
 // The training status bar: the ETA is shown only while training runs (paused or stopped, it would
-// be stale), a long backend note is elided with the whole text in its tooltip and its Copy, and a
-// task running in another view shows with its progress, the way to its view a click.
+// be stale), the learning rate only under a schedule, a long backend note is elided with the whole
+// text in its tooltip and its Copy, and a task running in another view shows with its progress, the
+// way to its view a click.
 #include <QAction>
 #include <QClipboard>
 #include <QLabel>
@@ -18,6 +19,7 @@ class TestStatusBar : public QObject {
 
  private Q_SLOTS:
   void etaOnlyWhileRunning();
+  void learningRateOnlyUnderASchedule();
   void longBackendNoteIsElided();
   void messagesShowInTheBackendsPlace();
   void aTaskShowsWhileItRuns();
@@ -53,6 +55,24 @@ void TestStatusBar::etaOnlyWhileRunning() {
   bar.clearProgress();
   bar.setState(TrainingState::Running);
   QCOMPARE(timeText(bar), QStringLiteral("0:00 elapsed"));
+}
+
+void TestStatusBar::learningRateOnlyUnderASchedule() {
+  TrainingStatusBar bar;
+  bar.show();
+  auto* rate = bar.findChild<QLabel*>(QStringLiteral("learningRateLabel"));
+  QVERIFY(rate);
+  TrainingProgress p;
+  p.epochs = 2;
+  p.stepsPerEpoch = 100;
+  bar.setProgress(p);  // a constant rate: the learning rate panel says it
+  QVERIFY(!rate->isVisible());
+  p.scheduledRate = 0.000437;
+  bar.setProgress(p);
+  QVERIFY(rate->isVisible());
+  QCOMPARE(rate->text(), QStringLiteral("lr 0.000437"));
+  bar.clearProgress();
+  QVERIFY(!rate->isVisible());
 }
 
 void TestStatusBar::longBackendNoteIsElided() {

@@ -26,6 +26,7 @@ class TestTrainingWorker : public QObject {
   void aRunThatStopsLearningIsToldSo();
   void continueAfterFinishTrainsMoreEpochs();
   void learningRateChangeWhilePausedTakesEffect();
+  void aScheduledRunReportsTheRateOfItsNextStep();
   void evalEveryAddsPassesAndTheHistoryOutlivesContinue();
 
  private:
@@ -268,6 +269,32 @@ void TestTrainingWorker::learningRateChangeWhilePausedTakesEffect() {
   QTRY_COMPARE(saved.count(), 1);
   QCOMPARE(cs::read_checkpoint_meta(path.toStdString()).optimizer.lr, 1e-9f);
   QCOMPARE(cs::read_checkpoint_meta(path.toStdString()).epoch_position, 5 * 32);
+  QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+}
+
+// Under step:1:0.5 (32 steps an epoch) the progress says the rate of the next step: halved from
+// the first step of epoch 2. A new rate while paused keeps the schedule; a constant rate reports
+// none.
+void TestTrainingWorker::aScheduledRunReportsTheRateOfItsNextStep() {
+  RunRequest run = testing_data::smallRun(*m_data, 2);
+  const float lr = run.config.group.optimizer.lr;
+  {
+    Session constant(m_data);
+    constant.session.invoke(&TrainingWorker::step, run);
+    QTRY_COMPARE(constant.rec.last.globalStep, 1LL);
+    QCOMPARE(constant.rec.last.scheduledRate, -1.0);
+  }
+  Session s(m_data);
+  auto& [session, rec] = s;
+  run.config.group.optimizer.schedule = cs::LrSchedule::parse("step:1:0.5");
+  session.invoke(&TrainingWorker::step, run);
+  QTRY_COMPARE(rec.last.globalStep, 1LL);
+  QCOMPARE(rec.last.scheduledRate, double(lr));
+  for (long long t = 2; t <= kStepsPerEpoch; ++t) session.invoke(&TrainingWorker::step, run);
+  QTRY_COMPARE(rec.last.globalStep, kStepsPerEpoch);
+  QCOMPARE(rec.last.scheduledRate, 0.5 * lr);  // step 33 begins epoch 2
+  session.invoke(&TrainingWorker::setLearningRate, 0.01);
+  QTRY_COMPARE(rec.last.scheduledRate, 0.5 * double(0.01f));
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
 }
 

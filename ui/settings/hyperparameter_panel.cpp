@@ -18,6 +18,7 @@
 #include "settings/conv_block_editor.h"
 #include "settings/invalid_field.h"
 #include "settings/log_spin_box.h"
+#include "settings/schedule_editor.h"
 
 namespace {
 
@@ -111,6 +112,7 @@ QWidget* HyperparameterPanel::buildOptimizationSection() {
   m_learningRateNote = noteLabel();
   m_learningRateNote->setObjectName(QStringLiteral("learningRateNote"));
   m_learningRateNote->hide();
+  m_schedule = new ScheduleEditor(this);
   m_batchSize = new QSpinBox;
   m_batchSize->setObjectName(QStringLiteral("batchSize"));
   m_batchSize->setRange(1, 8192);
@@ -127,11 +129,13 @@ QWidget* HyperparameterPanel::buildOptimizationSection() {
   form->addRow(tr("Batch size"), m_batchSize);
   form->addRow(tr("Epochs"), m_epochs);
   form->addRow(tr("Seed"), m_seed);
+  m_schedule->addRows(form);
   connect(m_optimizer, &QComboBox::currentIndexChanged, this,
           &HyperparameterPanel::onOptimizerChanged);
   for (QSpinBox* spin : {m_batchSize, m_epochs, m_seed})
     connect(spin, &QSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
   connect(m_learningRate, &QDoubleSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
+  connect(m_schedule, &ScheduleEditor::changed, this, &HyperparameterPanel::onEdited);
   return box;
 }
 
@@ -297,6 +301,7 @@ TrainingSettings HyperparameterPanel::settings() const {
   s.backend = static_cast<cs::BackendChoice>(m_backend->currentData().toInt());
   s.optimizer = static_cast<cs::OptimizerKind>(m_optimizer->currentData().toInt());
   s.learningRate = m_learningRate->value();
+  s.schedule = m_schedule->schedule();
   s.batchSize = m_batchSize->value();
   s.epochs = m_epochs->value();
   s.seed = m_seed->value();
@@ -333,6 +338,7 @@ void HyperparameterPanel::setSettings(const TrainingSettings& s) {
     m_shownOptimizer = s.optimizer;
     m_learningRateNote->hide();
     m_learningRate->setValue(s.learningRate);
+    m_schedule->setSchedule(s.schedule);
     m_batchSize->setValue(s.batchSize);
     m_epochs->setValue(s.epochs);
     m_seed->setValue(s.seed);
@@ -427,6 +433,9 @@ void HyperparameterPanel::showValidation() {
   const bool convField = v.field == SettingsField::ConvKernel || v.field == SettingsField::ConvPool;
   m_convBlocks->markInvalid(convField ? v.block : -1, v.field == SettingsField::ConvPool,
                             v.message);
+  const TrainingSettings s = settings();
+  m_schedule->describeRun(s.learningRate, s.epochs,
+                          data.loaded ? cs::steps_per_epoch(data.trainCount, s.batchSize) : 0);
   m_summary->setText(v.ok ? v.summary : QString());
   m_summary->setVisible(v.ok);
   m_issue->setText(v.ok ? QString() : tr("Cannot start: %1").arg(v.message));

@@ -10,6 +10,7 @@
 
 class ConvBlockEditor;
 class LogSpinBox;
+class ScheduleEditor;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -66,6 +67,7 @@ class HyperparameterPanel : public QWidget {
   QComboBox* m_optimizer;
   LogSpinBox* m_learningRate;
   QLabel* m_learningRateNote;  // what switching the optimizer did to the learning rate
+  ScheduleEditor* m_schedule;
   cs::OptimizerKind m_shownOptimizer = cs::OptimizerKind::Adam;
   QSpinBox* m_batchSize;
   QSpinBox* m_epochs;

@@ -104,6 +104,7 @@ bool TrainingSettings::usesEpsilon(cs::OptimizerKind k) {
 cs::OptimizerConfig TrainingSettings::optimizerConfig() const {
   cs::OptimizerConfig c = cs::OptimizerConfig::defaults(optimizer);
   c.lr = static_cast<float>(learningRate);
+  c.schedule = schedule;
   if (usesMomentum(optimizer) && momentum) c.momentum = static_cast<float>(*momentum);
   if (usesBetas(optimizer) && beta1) c.beta1 = static_cast<float>(*beta1);
   if (usesBetas(optimizer) && beta2) c.beta2 = static_cast<float>(*beta2);
@@ -119,6 +120,7 @@ void TrainingSettings::adoptOptimizer(const cs::OptimizerConfig& c) {
   };
   optimizer = c.kind;
   learningRate = c.lr;
+  schedule = c.schedule;
   momentum = unlessDefault(c.momentum, d.momentum);
   beta1 = unlessDefault(c.beta1, d.beta1);
   beta2 = unlessDefault(c.beta2, d.beta2);
@@ -180,6 +182,12 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
                           static_cast<int>(std::size(cs::kAllOptimizers)));
   s.learningRate =
       std::clamp(q.value(QStringLiteral("learningRate"), s.learningRate).toDouble(), 1e-6, 10.0);
+  try {  // "constant" when unset or unreadable
+    s.schedule = cs::LrSchedule::parse(
+        q.value(QStringLiteral("lrSchedule"), QStringLiteral("constant")).toString().toStdString());
+  } catch (const std::invalid_argument&) {
+    s.schedule = {};
+  }
   s.batchSize = std::clamp(q.value(QStringLiteral("batchSize"), s.batchSize).toInt(), 1, 8192);
   s.epochs = std::clamp(q.value(QStringLiteral("epochs"), s.epochs).toInt(), 1, 1000);
   s.seed = std::max(0, q.value(QStringLiteral("seed"), s.seed).toInt());
@@ -227,6 +235,7 @@ void TrainingSettings::save(QSettings& q) const {
   q.setValue(QStringLiteral("backend"), backendKey(backend));
   q.setValue(QStringLiteral("optimizer"), static_cast<int>(optimizer));
   q.setValue(QStringLiteral("learningRate"), learningRate);
+  q.setValue(QStringLiteral("lrSchedule"), QString::fromStdString(schedule.to_string()));
   q.setValue(QStringLiteral("batchSize"), batchSize);
   q.setValue(QStringLiteral("epochs"), epochs);
   q.setValue(QStringLiteral("seed"), seed);

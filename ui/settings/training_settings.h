@@ -31,6 +31,7 @@ struct TrainingSettings {
   cs::BackendChoice backend = cs::BackendChoice::Auto;
   cs::OptimizerKind optimizer = cs::OptimizerKind::Adam;
   double learningRate = 0.001;
+  cs::LrSchedule schedule;  // the learning rate's multiplier step by step (constant by default)
   int batchSize = 64;
   int epochs = 5;
   int seed = 1;

@@ -55,7 +55,8 @@ struct TrainingProgress {
   int currentEpoch = 1;  // 1-based: the epoch in progress, or the one that just finished
   int stepInEpoch = 0;   // steps of currentEpoch done
   int stepsPerEpoch = 0;
-  long long globalStep = 0;  // steps whose updates the weights include (a snapshot's step)
+  long long globalStep = 0;   // steps whose updates the weights include (a snapshot's step)
+  double scheduledRate = -1;  // the next step's learning rate under a schedule (-1: constant)
   long long samplesSeen = 0;
   double samplesPerSecond = 0;
   double elapsedSeconds = 0;          // time spent training, pauses excluded

@@ -13,12 +13,17 @@ namespace {
 constexpr int kChunkMs = 40;           // training time between two looks at the event queue
 constexpr int kProgressEveryMs = 100;  // progress reports while running
 
+// "c5x8:relu-m2-… · adam lr=0.001 · cosine:5 · batch 64" (no schedule when it is constant).
 QString describeRun(const cs::TrainConfig& cfg) {
-  return QStringLiteral("%1 · %2 · batch %3")
+  const cs::OptimizerConfig& o = cfg.group.optimizer;
+  const QString schedule =
+      o.schedule.constant()
+          ? QString()
+          : QStringLiteral(" · ") + QString::fromStdString(o.schedule.to_string());
+  return QStringLiteral("%1 · %2%3 · batch %4")
       .arg(QString::fromStdString(cfg.group.spec.to_string()),
-           QString::fromStdString(cs::to_string(cfg.group.optimizer.kind)) +
-               QStringLiteral(" lr=%1").arg(cfg.group.optimizer.lr),
-           QString::number(cfg.group.batch_size));
+           QString::fromStdString(cs::to_string(o.kind)) + QStringLiteral(" lr=%1").arg(o.lr),
+           schedule, QString::number(cfg.group.batch_size));
 }
 
 }  // namespace
@@ -447,6 +452,7 @@ void TrainingWorker::emitProgress(bool force) {
   p.stepInEpoch = at.step;
   p.stepsPerEpoch = t.steps_per_epoch();
   p.globalStep = t.global_step();
+  if (!t.config().group.optimizer.schedule.constant()) p.scheduledRate = t.learning_rate();
   p.samplesSeen = t.samples_seen();
   p.elapsedSeconds = m_trainedSeconds;
   if (m_trainedSeconds - m_rateSeconds > 0.25) {

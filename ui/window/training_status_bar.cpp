@@ -15,10 +15,13 @@ TrainingStatusBar::TrainingStatusBar(QWidget* parent)
       m_progress(new QProgressBar),
       m_steps(new QLabel),
       m_rate(new QLabel),
+      m_learningRate(new QLabel),
       m_time(new QLabel),
       m_backend(new ElidedLabel) {
   m_state->setObjectName(QStringLiteral("stateLabel"));
   m_steps->setObjectName(QStringLiteral("positionLabel"));
+  m_learningRate->setObjectName(QStringLiteral("learningRateLabel"));
+  m_learningRate->setToolTip(tr("The learning rate of the next step, as its schedule sets it"));
   m_state->setMinimumWidth(90);
   m_progress->setFixedWidth(120);
   m_progress->setTextVisible(false);
@@ -32,9 +35,10 @@ TrainingStatusBar::TrainingStatusBar(QWidget* parent)
   };
   fix(m_steps, QStringLiteral("Epoch 88/888 (8,888/8,888) · step 888,888"));
   fix(m_rate, QStringLiteral("888,888 samples/s"));
+  fix(m_learningRate, QStringLiteral("lr 8.88e-08"));
   fix(m_time, QStringLiteral("8:88:88 elapsed · ETA 8:88:88"));
-  for (QWidget* run :
-       std::initializer_list<QWidget*>{m_state, m_progress, m_steps, m_rate, m_time}) {
+  for (QWidget* run : std::initializer_list<QWidget*>{m_state, m_progress, m_steps, m_rate,
+                                                      m_learningRate, m_time}) {
     addPermanentWidget(run);
     ++m_taskIndex;
   }
@@ -74,6 +78,8 @@ void TrainingStatusBar::setProgress(const TrainingProgress& p) {
   m_progress->setToolTip(
       tr("%1 of %2 steps").arg(locale.toString(p.stepsDone()), locale.toString(planned)));
   m_steps->setText(positionText(p));
+  m_learningRate->setVisible(p.scheduledRate >= 0);
+  m_learningRate->setText(tr("lr %1").arg(locale.toString(p.scheduledRate, 'g', 3)));
   if (m_current == TrainingState::Running)
     m_rate->setText(tr("%1 samples/s").arg(locale.toString(std::llround(p.samplesPerSecond))));
   m_elapsed = tr("%1 elapsed").arg(formatDuration(p.elapsedSeconds));
@@ -119,6 +125,7 @@ void TrainingStatusBar::addTask(TaskIndicator* indicator) {
 void TrainingStatusBar::clearProgress() {
   m_progress->setValue(0);
   m_steps->setText(tr("Epoch –/– · step –"));
+  m_learningRate->hide();
   m_rate->setText(tr("— samples/s"));
   m_elapsed = tr("0:00 elapsed");
   m_eta.clear();

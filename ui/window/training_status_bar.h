@@ -1,8 +1,8 @@
-// The status bar of a training run: state, epoch/step progress, samples/s, elapsed and ETA, and
-// the backend in use (or why there is no GPU). The ETA shows only while training runs. Every
-// widget is permanent, so QStatusBar's own message area has no width: a showMessage() text takes
-// the backend's place until it times out. Tasks running in the other views (TaskIndicator) show
-// between the times and the backend.
+// The status bar of a training run: state, epoch/step progress, samples/s, the learning rate
+// when a schedule moves it, elapsed and ETA, and the backend in use (or why there is no GPU). The
+// ETA shows only while training runs. Every widget is permanent, so QStatusBar's own message area
+// has no width: a showMessage() text takes the backend's place until it times out. Tasks running in
+// the other views (TaskIndicator) show between the times and the backend.
 #pragma once
 
 #include <QStatusBar>
@@ -37,6 +37,7 @@ class TrainingStatusBar : public QStatusBar {
   QProgressBar* m_progress;
   QLabel* m_steps;
   QLabel* m_rate;
+  QLabel* m_learningRate;  // shown only under a learning-rate schedule
   QLabel* m_time;
   ElidedLabel* m_backend;
   TrainingState m_current = TrainingState::Idle;

@@ -1,0 +1,48 @@
+// The learning-rate schedule of the hyperparameter panel (cs::LrSchedule), as rows of the panel's
+// form: the decay (constant, step, exponential or cosine), its factor and epochs, worded for the
+// decay chosen ("Factor × 0.5 / Every 2 epochs", "Down to × 0 / Over 10 epochs") and shown only
+// when it uses them, and a warm-up. The spin boxes' ranges keep every schedule valid.
+#pragma once
+
+#include <QObject>
+
+#include "convscope/lr_schedule.h"
+
+class QComboBox;
+class QDoubleSpinBox;
+class QFormLayout;
+class QLabel;
+
+class ScheduleEditor : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit ScheduleEditor(QObject* parent = nullptr);
+
+  // Adds the rows at the end of `form`, which takes the widgets.
+  void addRows(QFormLayout* form);
+
+  cs::LrSchedule schedule() const;
+  void setSchedule(const cs::LrSchedule& schedule);  // emits nothing
+  // What the schedule does to `lr` over a run of `epochs`, shown under the fields: "0.001 at the
+  // first step → 1e-05 at the last (epoch 5)" (nothing for a constant rate). A cosine decay
+  // chosen afterwards spans those epochs.
+  void describeRun(double lr, int epochs, long long stepsPerEpoch);
+
+ Q_SIGNALS:
+  void changed();
+
+ private:
+  void showFields();  // the decay's rows and their words
+  cs::LrDecay decay() const;
+
+  QComboBox* m_decay;
+  QLabel* m_rateLabel;
+  QDoubleSpinBox* m_rate;
+  QLabel* m_epochsLabel;
+  QDoubleSpinBox* m_epochs;
+  QDoubleSpinBox* m_warmup;
+  QLabel* m_note;
+  QFormLayout* m_form = nullptr;
+  int m_runEpochs = 10;
+};
