@@ -67,10 +67,13 @@ std::vector<float> all_tensors(Backend& b, const GroupConfig& cfg, TensorRole ro
 
 // Evaluating chunks of 2000 images plans convolutions far larger than training's, which may grow
 // the shared cuDNN workspace; the graphs captured before it point at the old one and must be
-// captured again. Graphs, the eager path and the CPU agree over the next epoch.
+// captured again. Graphs, the eager path and the CPU agree over the next epoch. Under a
+// learning-rate schedule whose rate changes every step (a warm-up) and again at the epoch's end,
+// so a replayed graph must read each step's rate.
 TEST(CudaGroup, TrainEvaluateTrainMatchesEagerAndCpu) {
   CS_SKIP_WITHOUT_GPU();
-  const GroupConfig cfg = group_config(kReference, kMnist, 7, 3, false, O::Momentum);
+  GroupConfig cfg = group_config(kReference, kMnist, 7, 3, false, O::Momentum);
+  cfg.optimizer.schedule = LrSchedule::parse("warmup:0.5+step:1:0.5");
   const Dataset val = random_dataset(kMnist, 2000, 10, 73);
   const std::vector<int> images = epoch_images(kTrainCount, cfg.batch_size);
   cuda::CudaBackend graphs({0, true}), eager({0, false});
