@@ -289,8 +289,10 @@ void TestHyperparameterPanel::aScheduleReachesTheTrainerAndIsKept() {
   QCOMPARE(rate->value(), 0.9);
   QCOMPARE(epochs->value(), 2.0);
 
-  // Paused, only the learning rate and Epochs may change.
+  // Paused, the schedule may change with the learning rate; running, it may not.
   panel.setLocked(HyperparameterPanel::ScheduleOnly, QStringLiteral("paused"));
+  QVERIFY(decay->isEnabled() && rate->isEnabled() && epochs->isEnabled() && warmup->isEnabled());
+  panel.setLocked(HyperparameterPanel::Locked, QStringLiteral("running"));
   QVERIFY(!decay->isEnabled() && !rate->isEnabled() && !warmup->isEnabled());
 }
 

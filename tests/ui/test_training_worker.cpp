@@ -257,7 +257,7 @@ void TestTrainingWorker::learningRateChangeWhilePausedTakesEffect() {
   const double afterStep = evaluate();
   QVERIFY2(std::abs(afterStep - before) > 1e-4, "a step at the run's rate moves the loss");
 
-  session.invoke(&TrainingWorker::setLearningRate, 1e-9);
+  session.invoke(&TrainingWorker::setLearningRate, 1e-9, cs::LrSchedule());
   QCOMPARE(evaluate(), afterStep);  // the weights and the step count carry over…
   QCOMPARE(rec.last.globalStep, 4LL);
   QCOMPARE(rec.last.stepInEpoch, 4);  // …and the epoch goes on where it was
@@ -273,8 +273,8 @@ void TestTrainingWorker::learningRateChangeWhilePausedTakesEffect() {
 }
 
 // Under step:1:0.5 (32 steps an epoch) the progress says the rate of the next step: halved from
-// the first step of epoch 2. A new rate while paused keeps the schedule; a constant rate reports
-// none.
+// the first step of epoch 2. A new rate or schedule while paused goes on from the run's step; a
+// constant rate reports none.
 void TestTrainingWorker::aScheduledRunReportsTheRateOfItsNextStep() {
   RunRequest run = testing_data::smallRun(*m_data, 2);
   const float lr = run.config.group.optimizer.lr;
@@ -293,8 +293,10 @@ void TestTrainingWorker::aScheduledRunReportsTheRateOfItsNextStep() {
   for (long long t = 2; t <= kStepsPerEpoch; ++t) session.invoke(&TrainingWorker::step, run);
   QTRY_COMPARE(rec.last.globalStep, kStepsPerEpoch);
   QCOMPARE(rec.last.scheduledRate, 0.5 * lr);  // step 33 begins epoch 2
-  session.invoke(&TrainingWorker::setLearningRate, 0.01);
+  session.invoke(&TrainingWorker::setLearningRate, 0.01, run.config.group.optimizer.schedule);
   QTRY_COMPARE(rec.last.scheduledRate, 0.5 * double(0.01f));
+  session.invoke(&TrainingWorker::setLearningRate, 0.01, cs::LrSchedule::parse("step:1:0.1"));
+  QTRY_COMPARE(rec.last.scheduledRate, double(0.1f) * double(0.01f));
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
 }
 

@@ -389,13 +389,14 @@ void HyperparameterPanel::setDatasetInfo(const DatasetInfo& info) {
 void HyperparameterPanel::setLocked(Lock lock, const QString& reason) {
   for (QWidget* section : m_sections) section->setEnabled(lock == Unlocked);
   if (lock == ScheduleOnly) {
-    // The optimization section stays enabled with only its learning rate and Epochs.
+    // The optimization section stays enabled with only its learning rate, the schedule and
+    // Epochs.
     QWidget* optimization = m_sections[1];
     optimization->setEnabled(true);
     for (QWidget* field : optimization->findChildren<QWidget*>())
       field->setEnabled(field == m_learningRate || field == m_epochs ||
                         m_learningRate->isAncestorOf(field) || m_epochs->isAncestorOf(field) ||
-                        qobject_cast<QLabel*>(field));
+                        m_schedule->owns(field) || qobject_cast<QLabel*>(field));
   } else {
     for (QWidget* field : m_sections[1]->findChildren<QWidget*>()) field->setEnabled(true);
   }

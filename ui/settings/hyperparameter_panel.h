@@ -20,8 +20,8 @@ class HyperparameterPanel : public QWidget {
   Q_OBJECT
 
  public:
-  // What a run leaves editable: nothing while it trains; the learning rate and Epochs (for
-  // Continue) while it is paused; everything otherwise.
+  // What a run leaves editable: nothing while it trains; the learning rate, its schedule and
+  // Epochs (for Continue) while it is paused; everything otherwise.
   enum Lock { Unlocked, ScheduleOnly, Locked };
 
   explicit HyperparameterPanel(QWidget* parent = nullptr);

@@ -77,6 +77,13 @@ cs::LrDecay ScheduleEditor::decay() const {
   return static_cast<cs::LrDecay>(m_decay->currentData().toInt());
 }
 
+bool ScheduleEditor::owns(const QWidget* widget) const {
+  for (const QWidget* field :
+       std::initializer_list<const QWidget*>{m_decay, m_rate, m_epochs, m_warmup})
+    if (widget == field || field->isAncestorOf(widget)) return true;
+  return false;
+}
+
 cs::LrSchedule ScheduleEditor::schedule() const {
   cs::LrSchedule s;
   s.decay = decay();

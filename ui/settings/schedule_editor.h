@@ -23,6 +23,8 @@ class ScheduleEditor : public QObject {
   void addRows(QFormLayout* form);
 
   cs::LrSchedule schedule() const;
+  // Whether `widget` is one of the editor's fields or inside one.
+  bool owns(const QWidget* widget) const;
   void setSchedule(const cs::LrSchedule& schedule);  // emits nothing
   // What the schedule does to `lr` over a run of `epochs`, shown under the fields: "0.001 at the
   // first step → 1e-05 at the last (epoch 5)" (nothing for a constant rate). A cosine decay

@@ -134,11 +134,13 @@ void TrainingWorker::continueRun(int moreEpochs) {
   scheduleChunk();
 }
 
-void TrainingWorker::setLearningRate(double lr) {
+void TrainingWorker::setLearningRate(double lr, const cs::LrSchedule& schedule) {
   if (!m_trainer || m_state != TrainingState::Paused) return;
   cs::TrainConfig cfg = m_trainer->config();
-  if (cfg.group.optimizer.lr == static_cast<float>(lr)) return;
+  if (cfg.group.optimizer.lr == static_cast<float>(lr) && cfg.group.optimizer.schedule == schedule)
+    return;
   cfg.group.optimizer.lr = static_cast<float>(lr);
+  cfg.group.optimizer.schedule = schedule;
   if (!cfg.group.optimizer.problem().empty()) return;  // the panel flags it
   if (!rebuildTrainer(cfg)) return;
   guarded([this] { captureSnapshot(); });

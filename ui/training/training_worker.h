@@ -50,8 +50,9 @@ class TrainingWorker : public QObject {
   // the run's weights and optimizer state (an epoch in progress goes on where it is and counts
   // as one of them).
   void continueRun(int moreEpochs);
-  // While paused: the following steps use this learning rate.
-  void setLearningRate(double lr);
+  // While paused: the following steps use this learning rate and schedule (the schedule's factor
+  // at each step as before: it goes on from the run's step count).
+  void setLearningRate(double lr, const cs::LrSchedule& schedule);
   void setProbe(int index);
   // A frame of the run as it is now, unless it is running (frames come anyway). The views ask
   // after clearing for a new run: the run's first frame may have been shown, and cleared, before.

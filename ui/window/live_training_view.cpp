@@ -237,8 +237,8 @@ void LiveTrainingView::connectSession() {
                             "rate, Stop or Reset to change the rest."));
     else if (state == TrainingState::Paused)
       m_panel->setLocked(HyperparameterPanel::ScheduleOnly,
-                         tr("Paused: the learning rate applies from the next step, and Epochs "
-                            "to Continue. Stop or Reset to change the rest."));
+                         tr("Paused: the learning rate and its schedule apply from the next step, "
+                            "and Epochs to Continue. Stop or Reset to change the rest."));
     else
       m_panel->setLocked(HyperparameterPanel::Unlocked);
     updateActions();
@@ -370,7 +370,7 @@ void LiveTrainingView::onSettingsChanged(const TrainingSettings& settings) {
     m_session->invoke(&TrainingWorker::selectBackend, settings.backend);
   m_backendChoice = settings.backend;
   if (m_session->state() == TrainingState::Paused)
-    m_session->invoke(&TrainingWorker::setLearningRate, settings.learningRate);
+    m_session->invoke(&TrainingWorker::setLearningRate, settings.learningRate, settings.schedule);
   updateActions();  // Continue's epoch count
 }
 
