@@ -5,6 +5,7 @@
 #include <QLocale>
 #include <QSpinBox>
 
+#include "settings/schedule_editor.h"
 #include "widgets/count_text.h"
 #include "widgets/form_dialog.h"
 #include "widgets/value_label.h"
@@ -13,6 +14,7 @@ ContinueRunDialog::ContinueRunDialog(const cs::RunInfo& info, int trainImages, i
                                      QWidget* parent)
     : QDialog(parent),
       m_info(info),
+      m_trainImages(trainImages),
       m_stoppedAt(stoppedAt),
       m_more(new QSpinBox),
       m_summary(valueLabel({})) {
@@ -74,15 +76,20 @@ cs::TrainConfig ContinueRunDialog::config() const {
 
 void ContinueRunDialog::updateSummary() {
   const int done = m_info.epochs_done;
+  const cs::GroupConfig& g = m_info.setup.group;
+  const long long perEpoch = cs::steps_per_epoch(m_trainImages, g.batch_size);
+  const QString rates = ScheduleEditor::rateRange(g.optimizer.lr, g.optimizer.schedule,
+                                                  done * perEpoch + m_stoppedAt / g.batch_size + 1,
+                                                  done + moreEpochs(), perEpoch);
   const QString from =
       m_stoppedAt > 0
           ? tr("from %1 images into epoch %2").arg(QLocale().toString(m_stoppedAt)).arg(done + 1)
       : done > 0 ? tr("from the end of epoch %1").arg(done)
                  : tr("from the start");
-  m_summary->setText(
-      tr("Trains %1 %2 to the end of epoch %3 with their weights and optimizer "
-         "state, as if the run had never stopped. The run keeps its number and its "
-         "recorded epochs.")
-          .arg(countText(m_info.setup.group.nets(), tr("network"), tr("networks")), from)
-          .arg(done + moreEpochs()));
+  m_summary->setText(tr("Trains %1 %2 to the end of epoch %3 with their weights and optimizer "
+                        "state, as if the run had never stopped. The run keeps its number and its "
+                        "recorded epochs.")
+                         .arg(countText(g.nets(), tr("network"), tr("networks")), from)
+                         .arg(done + moreEpochs()) +
+                     (rates.isEmpty() ? QString() : tr(" Learning rate: %1.").arg(rates)));
 }

@@ -29,6 +29,7 @@ class ContinueRunDialog : public QDialog {
   void updateSummary();
 
   cs::RunInfo m_info;
+  int m_trainImages;
   int m_stoppedAt;
   QSpinBox* m_more;
   QLabel* m_summary;

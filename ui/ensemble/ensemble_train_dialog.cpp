@@ -9,6 +9,7 @@
 
 #include "convscope/backends.h"
 #include "ensemble/ensemble_types.h"
+#include "settings/schedule_editor.h"
 #include "widgets/count_text.h"
 #include "widgets/form_dialog.h"
 #include "widgets/value_label.h"
@@ -143,9 +144,13 @@ void EnsembleTrainDialog::updateSummary() {
   const QString total = samples < 1'000'000
                             ? locale.toString(samples)
                             : tr("%1 M").arg(locale.toString(samples / 1e6, 'f', 1));
+  const QString rates =
+      ScheduleEditor::rateRange(cfg.group.optimizer.lr, cfg.group.optimizer.schedule, 1, epochs(),
+                                cs::steps_per_epoch(images, cfg.group.batch_size));
   m_summary->setText(tr("%1 × %2 × %3 = %4 samples, trained together in one batched pass; every "
                         "epoch is recorded as it finishes.")
                          .arg(countText(nets(), tr("network"), tr("networks")),
                               tr("%1 images").arg(locale.toString(images)),
-                              countText(epochs(), tr("epoch"), tr("epochs")), total));
+                              countText(epochs(), tr("epoch"), tr("epochs")), total) +
+                     (rates.isEmpty() ? QString() : tr(" Learning rate: %1.").arg(rates)));
 }

@@ -137,15 +137,20 @@ void ScheduleEditor::showFields() {
 
 void ScheduleEditor::describeRun(double lr, int epochs, long long stepsPerEpoch) {
   m_runEpochs = std::max(1, epochs);
-  const cs::LrSchedule s = schedule();
-  const bool shown = !s.constant() && epochs >= 1 && stepsPerEpoch >= 1;
-  if (m_form) m_form->setRowVisible(m_note, shown);
-  if (!shown) return;
+  m_note->setText(rateRange(lr, schedule(), 1, epochs, stepsPerEpoch));
+  if (m_form) m_form->setRowVisible(m_note, !m_note->text().isEmpty());
+}
+
+QString ScheduleEditor::rateRange(double lr, const cs::LrSchedule& s, long long firstStep,
+                                  int lastEpoch, long long stepsPerEpoch) {
+  const long long last = static_cast<long long>(lastEpoch) * stepsPerEpoch;
+  if (s.constant() || stepsPerEpoch < 1 || firstStep < 1 || last < firstStep) return {};
   const QLocale locale;
   const auto rate = [&](long long step) {
     return locale.toString(lr * s.factor(step, stepsPerEpoch), 'g', 3);
   };
-  const long long last = static_cast<long long>(epochs) * stepsPerEpoch;
-  m_note->setText(
-      tr("%1 at the first step → %2 at the last (epoch %3)").arg(rate(1), rate(last)).arg(epochs));
+  return (firstStep == 1 ? tr("%1 at the first step → %2 at the last (epoch %3)")
+                         : tr("%1 at the next step → %2 at the last (epoch %3)"))
+      .arg(rate(firstStep), rate(last))
+      .arg(lastEpoch);
 }

@@ -30,6 +30,11 @@ class ScheduleEditor : public QObject {
   // first step → 1e-05 at the last (epoch 5)" (nothing for a constant rate). A cosine decay
   // chosen afterwards spans those epochs.
   void describeRun(double lr, int epochs, long long stepsPerEpoch);
+  // The rates a schedule gives `lr` from step `firstStep` (1-based: the run's first, or the next
+  // of a run that goes on) to the end of epoch `lastEpoch`: "0.001 at the first step → 1.12e-10
+  // at the last (epoch 5)", "… at the next step …"; "" under a constant rate.
+  static QString rateRange(double lr, const cs::LrSchedule& schedule, long long firstStep,
+                           int lastEpoch, long long stepsPerEpoch);
 
  Q_SIGNALS:
   void changed();

@@ -191,6 +191,17 @@ class TestContinueRun : public QObject {
     QVERIFY2(summary(inFirst).startsWith(QStringLiteral(
                  "Trains 3 networks from 640 images into epoch 1 to the end of epoch 3 ")),
              qPrintable(summary(inFirst)));
+    QVERIFY(!summary(inFirst).contains(QStringLiteral("Learning rate")));  // a constant rate
+
+    // Under a schedule it says the rates to come: a cosine over 3 epochs of 938 steps, going on
+    // at step 1293 (22,656 images into epoch 2), has come down to 0.564 of the rate and ends at 0.
+    info.epochs_done = 1;
+    info.setup.group.optimizer.schedule = cs::LrSchedule::parse("cosine:3");
+    ContinueRunDialog scheduled(info, 60000, 22656);
+    scheduled.setMoreEpochs(4);
+    QVERIFY2(summary(scheduled).endsWith(QStringLiteral(
+                 " Learning rate: 0.000564 at the next step → 0 at the last (epoch 5).")),
+             qPrintable(summary(scheduled)));
   }
 
   void aRunWithoutATrainingStateIsReported() {

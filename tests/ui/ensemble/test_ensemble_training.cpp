@@ -57,6 +57,18 @@ class TestEnsembleTraining : public QObject {
                  ->text()
                  .startsWith(QStringLiteral("1,000 networks × 300 images × 4 epochs = 1.2 M")),
              qPrintable(dialog.findChild<QLabel*>(QStringLiteral("note"))->text()));
+    QVERIFY(!dialog.findChild<QLabel*>(QStringLiteral("note"))->text().contains("Learning rate"));
+
+    // A learning-rate schedule goes with the group, and the summary says its rates: halved after
+    // 2 of the 4 epochs of 10 steps.
+    base.group.optimizer.lr = 0.01f;
+    base.group.optimizer.schedule = cs::LrSchedule::parse("step:2:0.5");
+    EnsembleTrainDialog scheduled(base, testing_data::smallDataset(300, 100));
+    QCOMPARE(scheduled.config().group.optimizer.schedule, base.group.optimizer.schedule);
+    const QString rates = scheduled.findChild<QLabel*>(QStringLiteral("note"))->text();
+    QVERIFY2(rates.endsWith(QStringLiteral(
+                 " Learning rate: 0.01 at the first step → 0.005 at the last (epoch 4).")),
+             qPrintable(rates));
   }
 
   void trainDialogRemembersTheLastEnsemble() {
