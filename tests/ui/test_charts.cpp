@@ -4,6 +4,9 @@
 // previous run kept on the charts for comparison.
 #include <QAction>
 #include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
 #include <QLogValueAxis>
 #include <QSlider>
 #include <QTest>
@@ -70,6 +73,7 @@ class TestCharts : public QObject {
   void notLearningWarningFollowsTheEpochs();
   void logLossAxisSpansTheLossesDecades();
   void thePreviousRunStaysForComparison();
+  void theLearningRateShowsUnderASchedule();
 };
 
 void TestCharts::emaIsDebiased() {
@@ -364,17 +368,25 @@ void TestCharts::logLossAxisSpansTheLossesDecades() {
   QVERIFY(log && !log->isChecked());
   log->trigger();  // as the context menu does
   QVERIFY(charts.logLossAxis());
-  QCOMPARE(loss->chart()->axes(Qt::Vertical).size(), 1);
-  QVERIFY(qobject_cast<QLogValueAxis*>(loss->chart()->axes(Qt::Vertical).front()));
-  for (QAbstractSeries* s : loss->chart()->series())
-    QCOMPARE(s->attachedAxes().size(), 2);  // steps and the log axis, nothing else
+  // The loss's axis (left) is logarithmic; the learning rate keeps its own (right).
+  const auto leftAxis = [loss]() -> QAbstractAxis* {
+    for (QAbstractAxis* a : loss->chart()->axes(Qt::Vertical))
+      if (a->alignment() == Qt::AlignLeft) return a;
+    return nullptr;
+  };
+  QCOMPARE(loss->chart()->axes(Qt::Vertical).size(), 2);
+  QVERIFY(qobject_cast<QLogValueAxis*>(leftAxis()));
+  for (QAbstractSeries* s : loss->chart()->series()) {
+    QCOMPARE(s->attachedAxes().size(), 2);  // steps and one vertical axis, nothing else
+    QCOMPARE(s->attachedAxes().contains(leftAxis()), s->name() != QStringLiteral("lr"));
+  }
   // Decades around the losses: a 0 is drawn at 1e-6, 800 under 1000.
   QCOMPARE(charts.lossRange(), QPointF(1e-6, 1e3));
   for (const QPointF& p : charts.plottedSmoothedLoss()) QVERIFY(p.y() >= 1e-6);
 
   log->trigger();  // and back
   QVERIFY(!charts.logLossAxis());
-  QVERIFY(qobject_cast<QValueAxis*>(loss->chart()->axes(Qt::Vertical).front()));
+  QVERIFY(qobject_cast<QValueAxis*>(leftAxis()));
   QCOMPARE(charts.lossRange().x(), 0.0);
   QVERIFY(charts.lossRange().y() >= 800);
   const QList<QPointF> linear = charts.plottedSmoothedLoss();
@@ -437,6 +449,51 @@ void TestCharts::thePreviousRunStaysForComparison() {
                .front()
                ->findChild<QAction*>(QStringLiteral("showPrevious"))
                ->isChecked());  // both charts' menus
+}
+
+// Under a schedule the loss chart draws each reported rate on an axis of its own, at the right,
+// in the legend as "lr"; a report without a new step adds nothing; under a constant rate (or
+// after a reset) there is no such line, axis or legend entry.
+void TestCharts::theLearningRateShowsUnderASchedule() {
+  MetricsHistory history;
+  history.setStepsPerEpoch(100);
+  std::vector<cs::LossPoint> points;
+  for (int s = 0; s < 200; ++s) points.push_back({s, 2.3f * std::exp(-s / 50.f), -1.f});
+  history.addLosses(points);
+  TrainingCharts charts(&history);
+  charts.resize(500, 640);
+  charts.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&charts));
+  ZoomableChartView* loss = charts.findChildren<ZoomableChartView*>().front();
+  QLineSeries* rate = nullptr;
+  for (QAbstractSeries* s : loss->chart()->series())
+    if (s->name() == QStringLiteral("lr")) rate = qobject_cast<QLineSeries*>(s);
+  QVERIFY(rate);
+  const auto shown = [&] {
+    return rate->isVisible() && loss->chart()->legend()->markers(rate).front()->isVisible();
+  };
+  QVERIFY(charts.plottedLearningRates().isEmpty());
+  QVERIFY(!shown());
+
+  const long long before = history.revision();
+  history.addLearningRate(1, 0.001);
+  history.addLearningRate(101, 0.0005);  // halved at epoch 2
+  history.addLearningRate(101, 0.0005);  // a report without a step
+  history.addLearningRate(201, 0.00025);
+  QCOMPARE(history.revision(), before + 3);
+  charts.refresh();
+  QCOMPARE(charts.plottedLearningRates(),
+           QList<QPointF>({{1, 0.001}, {101, 0.0005}, {201, 0.00025}}));
+  QVERIFY(shown());
+  auto* axis = qobject_cast<QValueAxis*>(rate->attachedAxes().back());
+  QVERIFY(axis && axis->alignment() == Qt::AlignRight && axis->isVisible());
+  QCOMPARE(axis->min(), 0.0);
+  QVERIFY(axis->max() >= 0.001 && axis->max() <= 0.002);
+
+  history.clear();
+  charts.refresh();
+  QVERIFY(charts.plottedLearningRates().isEmpty());
+  QVERIFY(!shown() && !axis->isVisible());
 }
 
 QTEST_MAIN(TestCharts)

@@ -17,6 +17,7 @@
 #include <cmath>
 
 #include "charts/chart_math.h"
+#include "charts/chart_parts.h"
 #include "charts/zoomable_chart_view.h"
 #include "export/save_file.h"
 #include "training/metrics_history.h"
@@ -25,33 +26,13 @@
 
 namespace {
 
+using namespace chart_parts;
+
 const QColor kRawLoss(0x9e, 0xc3, 0xe6, 0xb0);  // faint, under the smoothed line
 const QColor kTrain(0x1f, 0x5f, 0xa8);
 const QColor kValidation(0xe0, 0x7b, 0x16);
 const QColor kPrevious(0x7b, 0x86, 0x91);
-
-QList<QPointF> thinned(const std::vector<QPointF>& points, int maxPoints) {
-  const size_t stride = std::max<size_t>(1, (points.size() + maxPoints - 1) / maxPoints);
-  QList<QPointF> out;
-  out.reserve(static_cast<qsizetype>(points.size() / stride + 1));
-  for (size_t i = 0; i < points.size(); i += stride) out.append(points[i]);
-  if (!points.empty() && (points.size() - 1) % stride != 0) out.append(points.back());
-  return out;
-}
-
-// Replaces the series' points only when they changed: every replace maps all points again.
-void replaceIfChanged(QXYSeries* series, const QList<QPointF>& points) {
-  if (series->points() != points) series->replace(points);
-}
-
-QLineSeries* lineSeries(const QString& name, const QColor& color, qreal width) {
-  auto* s = new QLineSeries;
-  s->setName(name);
-  QPen pen(color);
-  pen.setWidthF(width);
-  s->setPen(pen);
-  return s;
-}
+const QColor kRate(0x2e, 0x9e, 0x4f);
 
 QLineSeries* previousSeries() {
   QLineSeries* s = lineSeries(QObject::tr("previous run"), kPrevious, 1.5);  // named by a note
@@ -61,70 +42,8 @@ QLineSeries* previousSeries() {
   return s;
 }
 
-QScatterSeries* markerSeries(const QColor& color) {
-  auto* s = new QScatterSeries;
-  s->setMarkerSize(7);
-  s->setColor(color);
-  s->setBorderColor(Qt::white);
-  return s;
-}
-
-// Ticks at round multiples of a 1-2-5 step chosen for about `ticks` intervals over [0, max].
-void roundTicks(QValueAxis* axis, double max, int ticks) {
-  const double step = chart_math::roundStep(max, ticks);
-  const double top = std::ceil(max / step - 1e-9) * step;  // the same step over [min, top]
-  chart_math::setRoundRange(axis, axis->min(), top, ticks);
-}
-
-// From the decade at or below the series' lowest y to the one above their highest.
-void fitLogAxis(QLogValueAxis* axis, std::initializer_list<const QXYSeries*> series) {
-  double lo = HUGE_VAL, hi = 0;
-  for (const QXYSeries* s : series)
-    for (const QPointF& p : s->points()) {
-      lo = std::min(lo, p.y());
-      hi = std::max(hi, p.y());
-    }
-  if (!(hi > 0)) lo = 0.1, hi = 10;  // nothing yet: around a fresh network's 2.3
-  const double from = std::pow(10.0, std::floor(std::log10(lo)));
-  const double to =
-      std::pow(10.0, std::max(std::ceil(std::log10(hi * 1.05)), std::log10(from) + 1));
-  if (axis->min() != from || axis->max() != to) axis->setRange(from, to);
-}
-
-QValueAxis* valueAxis(const QString& title) {
-  auto* axis = new QValueAxis;
-  axis->setTitleText(title);
-  return axis;
-}
-
-void attach(QChart* chart, QAbstractSeries* series, QValueAxis* x, QValueAxis* y) {
-  chart->addSeries(series);
-  series->attachAxis(x);
-  series->attachAxis(y);
-}
-
-// A zoomable chart titled `title` of the `lines` and then the `markers` over the axes x (bottom)
-// and y (left); the markers stay out of the legend (their line names them).
-ZoomableChartView* chartView(const QString& title, QValueAxis* x, QValueAxis* y,
-                             std::initializer_list<QLineSeries*> lines, QScatterSeries* markers) {
-  auto* chart = new QChart;
-  chart->setTitle(title);
-  chart->addAxis(x, Qt::AlignBottom);
-  chart->addAxis(y, Qt::AlignLeft);
-  for (QLineSeries* line : lines) attach(chart, line, x, y);
-  attach(chart, markers, x, y);
-  chart->legend()->markers(markers).front()->setVisible(false);
-  return new ZoomableChartView(chart);
-}
-
 constexpr int kMinChartHeight = 158;
 constexpr double kLeastLogLoss = 1e-6;  // a loss of 0 (float rounding) is drawn at this height
-
-// The points with y raised to at least `floor` (a log axis has no place for 0).
-QList<QPointF> atLeast(QList<QPointF> points, double floor) {
-  for (QPointF& p : points) p.setY(std::max(p.y(), floor));
-  return points;
-}
 
 }  // namespace
 
@@ -179,6 +98,10 @@ void TrainingCharts::buildLossChart() {
   m_lossView = chartView(tr("Loss"), m_lossX, m_lossY,
                          {m_previousLoss, m_rawLoss, m_smoothLoss, m_valLoss}, m_valLossPoints);
   m_lossView->chart()->legend()->markers(m_previousLoss).front()->setVisible(false);
+  m_rateAxis = valueAxis(tr("learning rate"));
+  m_learningRate = lineSeries(tr("lr"), kRate, 1.5);  // short: the legend is full
+  m_lossView->chart()->addAxis(m_rateAxis, Qt::AlignRight);
+  attach(m_lossView->chart(), m_learningRate, m_lossX, m_rateAxis);
   m_lossLogY = new QLogValueAxis(this);  // the chart owns it while it is shown
   m_lossLogY->setTitleText(m_lossY->titleText());
   m_lossLogY->setLabelFormat(QStringLiteral("%g"));
@@ -226,6 +149,10 @@ void TrainingCharts::setSmoothing(double weight) {
 
 QList<QPointF> TrainingCharts::plottedSmoothedLoss() const {
   return m_smoothLoss->points();
+}
+
+QList<QPointF> TrainingCharts::plottedLearningRates() const {
+  return m_learningRate->isVisible() ? m_learningRate->points() : QList<QPointF>();
 }
 
 QString TrainingCharts::warning() const {
@@ -336,7 +263,8 @@ void TrainingCharts::setLogLossAxis(bool on) {
   chart->removeAxis(from);  // detaches the series; the axis is ours again
   from->setParent(this);
   chart->addAxis(to, Qt::AlignLeft);
-  for (QAbstractSeries* series : chart->series()) series->attachAxis(to);
+  for (QAbstractSeries* series : chart->series())
+    if (series != m_learningRate) series->attachAxis(to);
   m_lossView->fitToHeight();  // the new axis's title as the old one's
   for (QAction* action : m_lossView->actions())
     if (action->objectName() == QStringLiteral("logLossAxis")) action->setChecked(on);
@@ -404,6 +332,14 @@ void TrainingCharts::redraw() {
   replaceIfChanged(m_trainAccuracy, trainAccuracy);
   replaceIfChanged(m_batchAccuracy, batchAccuracy);
 
+  // The learning rate, where a schedule moves it, on its own axis from 0.
+  const QList<QPointF> rates = thinned(m_history->learningRates(), kMaxPlottedPoints);
+  const bool scheduled = !rates.isEmpty();
+  replaceIfChanged(m_learningRate, rates);
+  m_learningRate->setVisible(scheduled);
+  m_rateAxis->setVisible(scheduled);
+  m_lossView->chart()->legend()->markers(m_learningRate).front()->setVisible(scheduled);
+
   // The previous run, on the same terms: its loss smoothed alike, its validation accuracy.
   const bool previous = m_previousShown && !m_previous.isEmpty();
   QList<QPointF> previousLoss, previousAccuracy;
@@ -438,6 +374,10 @@ void TrainingCharts::redraw() {
       m_lossY->setMin(0);
       roundTicks(m_lossY, lossMax * 1.05, 5);
     }
+    double rateMax = 0;
+    for (const QPointF& p : rates) rateMax = std::max(rateMax, p.y());
+    m_rateAxis->setMin(0);
+    if (rateMax > 0) roundTicks(m_rateAxis, rateMax * 1.05, 4);
   }
   if (!m_accuracyView->isZoomed()) {
     m_accuracyX->setMin(0);

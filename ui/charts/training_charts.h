@@ -5,7 +5,8 @@
 // a one-line warning while the last evaluation says the network is not learning. The loss axis
 // can be logarithmic (context menu), for a loss that spans decades or spiked early. The run before
 // this one stays on both charts, dashed and gray, for comparison, keyed by the smoothing slider
-// ("╌ previous run (adam lr=0.003)": what set it apart), until the context menu hides it.
+// ("╌ previous run (adam lr=0.003)": what set it apart), until the context menu hides it. Under a
+// learning-rate schedule the loss chart also draws the rate of each step, on an axis at its right.
 #pragma once
 
 #include <QList>
@@ -56,8 +57,9 @@ class TrainingCharts : public QWidget {
   int plottedLossPoints() const;
   int plottedEvaluationPoints() const;
   QList<QPointF> plottedSmoothedLoss() const;
-  QPointF accuracyRange() const;  // (min, max) of the accuracy axis
-  QString warning() const;        // the warning shown above the charts ("" when none)
+  QList<QPointF> plottedLearningRates() const;  // empty and hidden under a constant rate
+  QPointF accuracyRange() const;                // (min, max) of the accuracy axis
+  QString warning() const;                      // the warning shown above the charts ("" when none)
 
   // The loss on a base-10 logarithmic axis (from the decade below the lowest loss plotted to the
   // one above the highest) instead of a linear one from 0.
@@ -112,6 +114,8 @@ class TrainingCharts : public QWidget {
   QValueAxis* m_lossX = nullptr;
   QValueAxis* m_lossY = nullptr;
   QLogValueAxis* m_lossLogY = nullptr;  // in place of m_lossY while m_logLoss
+  QLineSeries* m_learningRate = nullptr;
+  QValueAxis* m_rateAxis = nullptr;  // on the loss chart's right
   bool m_logLoss = false;
   QValueAxis* m_accuracyX = nullptr;
   QValueAxis* m_accuracyY = nullptr;

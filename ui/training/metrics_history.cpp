@@ -8,6 +8,7 @@ void MetricsHistory::clear() {
   m_losses.clear();
   m_smoothed.clear();
   m_smoothedAccuracy.clear();
+  m_rates.clear();
   m_ema = m_emaWeight = 0;
   m_accuracyEma = m_accuracyWeight = 0;
   ++m_revision;
@@ -27,6 +28,13 @@ void MetricsHistory::addLosses(const std::vector<cs::LossPoint>& points) {
     m_accuracyWeight = kSmoothing * m_accuracyWeight + (1 - kSmoothing);
     m_smoothedAccuracy.emplace_back(x, m_accuracyEma / m_accuracyWeight);
   }
+  ++m_revision;
+}
+
+void MetricsHistory::addLearningRate(long long step, double rate) {
+  const double x = static_cast<double>(step);
+  if (!m_rates.empty() && m_rates.back() == QPointF(x, rate)) return;  // a report without a step
+  m_rates.emplace_back(x, rate);
   ++m_revision;
 }
 

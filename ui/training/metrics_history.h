@@ -21,11 +21,15 @@ class MetricsHistory {
   void addEvaluation(const cs::EvaluationRecord& record);
   // Everything of a loaded run so far (after clear()).
   void restore(const cs::RunHistory& history);
+  // The learning rate of step `step` (1-based) under a schedule, as the progress reports it.
+  void addLearningRate(long long step, double rate);
 
   const std::vector<QPointF>& losses() const { return m_losses; }
   const std::vector<QPointF>& smoothedLosses() const { return m_smoothed; }
   // Training-batch top-1 accuracy, smoothed (empty when the backend does not measure it).
   const std::vector<QPointF>& smoothedAccuracies() const { return m_smoothedAccuracy; }
+  // (step, rate) as reported while a scheduled run trained; empty under a constant rate.
+  const std::vector<QPointF>& learningRates() const { return m_rates; }
   const std::vector<cs::EvaluationRecord>& evaluations() const { return m_run.evaluations; }
   bool isEmpty() const { return m_run.empty(); }
   // Increments on every change, so a timer redraws only when something moved.
@@ -39,6 +43,7 @@ class MetricsHistory {
   cs::RunHistory m_run;
   std::vector<QPointF> m_losses, m_smoothed;  // m_run's losses as the charts plot them
   std::vector<QPointF> m_smoothedAccuracy;
+  std::vector<QPointF> m_rates;
   int m_stepsPerEpoch = 0;
   double m_ema = 0, m_emaWeight = 0;
   double m_accuracyEma = 0, m_accuracyWeight = 0;
