@@ -9,7 +9,7 @@
 
 namespace {
 
-constexpr double kMaxEpochs = 1000;  // the panel's epochs go up to 1000 too
+constexpr double kMaxEpochs = 100000;  // as cs::LrSchedule allows: a checkpoint's shows as it is
 
 QDoubleSpinBox* epochSpin(const QString& name, double min) {
   auto* spin = new QDoubleSpinBox;
@@ -39,7 +39,7 @@ ScheduleEditor::ScheduleEditor(QObject* parent)
   m_decay->addItem(tr("Cosine decay"), static_cast<int>(cs::LrDecay::Cosine));
   m_decay->setToolTip(tr("How the learning rate changes as training goes on"));
   m_rate->setObjectName(QStringLiteral("scheduleRate"));
-  m_rate->setDecimals(3);
+  m_rate->setDecimals(4);
   m_rate->setSingleStep(0.05);
   m_rate->setPrefix(QStringLiteral("× "));
   m_warmup->setSpecialValueText(tr("none"));
@@ -53,7 +53,7 @@ ScheduleEditor::ScheduleEditor(QObject* parent)
     const QSignalBlocker b0(m_rate), b1(m_epochs);
     // Each decay's usual start: halve every epoch, ×0.9 an epoch, to 0 over the run.
     const cs::LrDecay d = decay();
-    m_rate->setRange(d == cs::LrDecay::Cosine ? 0 : 0.001, 1);
+    m_rate->setRange(d == cs::LrDecay::Cosine ? 0 : 0.0001, 1);
     m_rate->setValue(d == cs::LrDecay::Step ? 0.5 : d == cs::LrDecay::Cosine ? 0 : 0.9);
     m_epochs->setValue(d == cs::LrDecay::Cosine ? m_runEpochs : 1);
     showFields();
@@ -98,7 +98,7 @@ cs::LrSchedule ScheduleEditor::schedule() const {
 void ScheduleEditor::setSchedule(const cs::LrSchedule& s) {
   const QSignalBlocker b0(m_decay), b1(m_rate), b2(m_epochs), b3(m_warmup);
   m_decay->setCurrentIndex(std::max(0, m_decay->findData(static_cast<int>(s.decay))));
-  m_rate->setRange(s.decay == cs::LrDecay::Cosine ? 0 : 0.001, 1);
+  m_rate->setRange(s.decay == cs::LrDecay::Cosine ? 0 : 0.0001, 1);
   m_rate->setValue(s.rate);
   m_epochs->setValue(s.epochs);
   m_warmup->setValue(s.warmup);
