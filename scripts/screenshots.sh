@@ -3,8 +3,9 @@
 # CLI, trains and stores a 50-network ensemble (one epoch) and a sweep (2 learning rates x 2
 # filter sizes, 10 networks each, one epoch) in a throw-away store, then trains the
 # reference network live for a few hundred steps under a virtual X server (first at 10x the
-# learning rate, reset: the charts' previous run), evaluates the validation set, and saves each
-# view into docs/screenshots/*.png.
+# learning rate, reset: the charts' previous run; then halving its rate every fifth of an epoch,
+# step:0.2:0.5, which the loss chart draws), evaluates the validation set, and saves each view
+# into docs/screenshots/*.png.
 #
 #   scripts/screenshots.sh [steps]        (default 600; needs xvfb-run and data/mnist)
 # Every view at 1920x1080 (with a drawn digit: canvas.png, saliency.png, ensemble-vote.png), and

@@ -27,6 +27,8 @@
 
 namespace {
 
+constexpr const char* kShownSchedule = "step:0.2:0.5";
+
 // Draws a "7" on `canvas` with mouse events, as a user would.
 void drawSeven(DigitCanvas* canvas) {
   const QRectF r = canvas->drawingRect();
@@ -90,10 +92,14 @@ void ScreenshotDirector::startRun(double lr) {
   TrainingSettings settings = live->panel()->settings();
   settings.evalEvery = std::max(10, m_steps / 8);
   settings.learningRate = lr;
+  // The run shown halves its rate every fifth of an epoch: the loss chart draws the schedule.
+  settings.schedule =
+      m_phase == Phase::Training ? cs::LrSchedule::parse(kShownSchedule) : cs::LrSchedule();
   live->panel()->setSettings(settings);
   if (!live->actions().start->isEnabled())
     return fail(tr("cannot start: %1").arg(live->panel()->validation().message));
-  std::printf("convscope: training %d steps at learning rate %g…\n", m_steps, lr);
+  std::printf("convscope: training %d steps at learning rate %g (%s)…\n", m_steps, lr,
+              settings.schedule.to_string().c_str());
   std::fflush(stdout);
   live->actions().start->trigger();
 }

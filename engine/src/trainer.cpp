@@ -87,9 +87,10 @@ int Trainer::steps_per_epoch() const {
   return static_cast<int>(cs::steps_per_epoch(m_train.count, m_cfg.group.batch_size));
 }
 
-double Trainer::learning_rate() const {
+double Trainer::learning_rate(long long step) const {
   const OptimizerConfig& o = m_cfg.group.optimizer;
-  return o.lr * o.schedule.factor(m_backend.step_count() + 1, steps_per_epoch());
+  const long long t = step + 1 + (m_backend.step_count() - m_global_step);  // Adam's t
+  return o.lr * o.schedule.factor(t, steps_per_epoch());
 }
 
 void Trainer::request_snapshot(int net, int probe) {

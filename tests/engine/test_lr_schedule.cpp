@@ -183,7 +183,9 @@ TEST(LrSchedule, AResumedRunTakesTheRatesOfTheRunWithoutAStop) {
     rates.push_back(reference.learning_rate());
     reference.step();
   }
-  ASSERT_EQ(rates.size(), 6u);  // warm-up over 2 steps; the cosine over 6 to 0.1
+  ASSERT_EQ(rates.size(), 6u);       // warm-up over 2 steps; the cosine over 6 to 0.1
+  for (long long s = 0; s < 6; ++s)  // afterwards, the rate of each step by its index
+    EXPECT_EQ(reference.learning_rate(s), rates[s]) << "step " << s;
   const double lr = static_cast<double>(0.05f);
   for (int t = 1; t <= 6; ++t)
     EXPECT_NEAR(rates[t - 1],

@@ -451,9 +451,9 @@ void TestCharts::thePreviousRunStaysForComparison() {
                ->isChecked());  // both charts' menus
 }
 
-// Under a schedule the loss chart draws each reported rate on an axis of its own, at the right,
-// in the legend as "lr"; a report without a new step adds nothing; under a constant rate (or
-// after a reset) there is no such line, axis or legend entry.
+// Under a schedule the loss chart draws each step's rate on an axis of its own, at the right, in
+// the legend as "lr"; under a constant rate (or after a reset) there is no such line, axis or
+// legend entry.
 void TestCharts::theLearningRateShowsUnderASchedule() {
   MetricsHistory history;
   history.setStepsPerEpoch(100);
@@ -476,14 +476,14 @@ void TestCharts::theLearningRateShowsUnderASchedule() {
   QVERIFY(!shown());
 
   const long long before = history.revision();
-  history.addLearningRate(1, 0.001);
-  history.addLearningRate(101, 0.0005);  // halved at epoch 2
-  history.addLearningRate(101, 0.0005);  // a report without a step
-  history.addLearningRate(201, 0.00025);
-  QCOMPARE(history.revision(), before + 3);
+  history.addLearningRates({points[0], points[99]}, {});  // a constant rate reports none
+  QCOMPARE(history.revision(), before);
+  history.addLearningRates({points[0], points[100]}, {0.001, 0.0005});  // halved at epoch 2
+  history.addLearningRates({points[199]}, {0.00025});
+  QCOMPARE(history.revision(), before + 2);
   charts.refresh();
   QCOMPARE(charts.plottedLearningRates(),
-           QList<QPointF>({{1, 0.001}, {101, 0.0005}, {201, 0.00025}}));
+           QList<QPointF>({{1, 0.001}, {101, 0.0005}, {200, 0.00025}}));
   QVERIFY(shown());
   auto* axis = qobject_cast<QValueAxis*>(rate->attachedAxes().back());
   QVERIFY(axis && axis->alignment() == Qt::AlignRight && axis->isVisible());

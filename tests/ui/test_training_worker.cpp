@@ -286,13 +286,21 @@ void TestTrainingWorker::aScheduledRunReportsTheRateOfItsNextStep() {
   }
   Session s(m_data);
   auto& [session, rec] = s;
+  std::vector<std::pair<long long, double>> rates;  // (step, rate) of every loss reported
+  connect(session.worker(), &TrainingWorker::progress, &rec, [&rates](const TrainingProgress& p) {
+    QCOMPARE(p.rates.size(), p.losses.size());
+    for (size_t i = 0; i < p.losses.size(); ++i) rates.emplace_back(p.losses[i].step, p.rates[i]);
+  });
   run.config.group.optimizer.schedule = cs::LrSchedule::parse("step:1:0.5");
   session.invoke(&TrainingWorker::step, run);
   QTRY_COMPARE(rec.last.globalStep, 1LL);
   QCOMPARE(rec.last.scheduledRate, double(lr));
   for (long long t = 2; t <= kStepsPerEpoch; ++t) session.invoke(&TrainingWorker::step, run);
   QTRY_COMPARE(rec.last.globalStep, kStepsPerEpoch);
-  QCOMPARE(rec.last.scheduledRate, 0.5 * lr);  // step 33 begins epoch 2
+  QCOMPARE(rec.last.scheduledRate, 0.5 * lr);          // step 33 begins epoch 2
+  QTRY_COMPARE(rates.size(), size_t(kStepsPerEpoch));  // the epoch's end drained them all
+  for (long long step = 0; step < kStepsPerEpoch; ++step)
+    QCOMPARE(rates[step], std::make_pair(step, double(lr)));
   session.invoke(&TrainingWorker::setLearningRate, 0.01, run.config.group.optimizer.schedule);
   QTRY_COMPARE(rec.last.scheduledRate, 0.5 * double(0.01f));
   session.invoke(&TrainingWorker::setLearningRate, 0.01, cs::LrSchedule::parse("step:1:0.1"));

@@ -31,10 +31,11 @@ void MetricsHistory::addLosses(const std::vector<cs::LossPoint>& points) {
   ++m_revision;
 }
 
-void MetricsHistory::addLearningRate(long long step, double rate) {
-  const double x = static_cast<double>(step);
-  if (!m_rates.empty() && m_rates.back() == QPointF(x, rate)) return;  // a report without a step
-  m_rates.emplace_back(x, rate);
+void MetricsHistory::addLearningRates(const std::vector<cs::LossPoint>& points,
+                                      const std::vector<double>& rates) {
+  if (rates.empty()) return;
+  for (size_t i = 0; i < points.size() && i < rates.size(); ++i)
+    m_rates.emplace_back(static_cast<double>(points[i].step + 1), rates[i]);  // as m_losses
   ++m_revision;
 }
 

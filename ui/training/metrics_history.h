@@ -21,14 +21,14 @@ class MetricsHistory {
   void addEvaluation(const cs::EvaluationRecord& record);
   // Everything of a loaded run so far (after clear()).
   void restore(const cs::RunHistory& history);
-  // The learning rate of step `step` (1-based) under a schedule, as the progress reports it.
-  void addLearningRate(long long step, double rate);
+  // The learning rate of each step of `points` (rates[i] for points[i]) under a schedule.
+  void addLearningRates(const std::vector<cs::LossPoint>& points, const std::vector<double>& rates);
 
   const std::vector<QPointF>& losses() const { return m_losses; }
   const std::vector<QPointF>& smoothedLosses() const { return m_smoothed; }
   // Training-batch top-1 accuracy, smoothed (empty when the backend does not measure it).
   const std::vector<QPointF>& smoothedAccuracies() const { return m_smoothedAccuracy; }
-  // (step, rate) as reported while a scheduled run trained; empty under a constant rate.
+  // (step, rate) of each step a scheduled run trained; empty under a constant rate.
   const std::vector<QPointF>& learningRates() const { return m_rates; }
   const std::vector<cs::EvaluationRecord>& evaluations() const { return m_run.evaluations; }
   bool isEmpty() const { return m_run.empty(); }

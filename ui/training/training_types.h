@@ -62,6 +62,7 @@ struct TrainingProgress {
   double elapsedSeconds = 0;          // time spent training, pauses excluded
   double etaSeconds = -1;             // negative while unknown
   std::vector<cs::LossPoint> losses;  // step losses new since the previous report
+  std::vector<double> rates;          // the learning rate of each of those steps, when scheduled
 
   // Steps of this run's epochs done and planned (the progress bar's, the ETA's).
   long long stepsDone() const {

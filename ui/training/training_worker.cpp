@@ -454,7 +454,6 @@ void TrainingWorker::emitProgress(bool force) {
   p.stepInEpoch = at.step;
   p.stepsPerEpoch = t.steps_per_epoch();
   p.globalStep = t.global_step();
-  if (!t.config().group.optimizer.schedule.constant()) p.scheduledRate = t.learning_rate();
   p.samplesSeen = t.samples_seen();
   p.elapsedSeconds = m_trainedSeconds;
   if (m_trainedSeconds - m_rateSeconds > 0.25) {
@@ -473,6 +472,10 @@ void TrainingWorker::emitProgress(bool force) {
       losses.begin() + static_cast<std::ptrdiff_t>(std::min(m_lossCursor, losses.size())),
       losses.end());
   m_lossCursor = losses.size();
+  if (!t.config().group.optimizer.schedule.constant()) {
+    p.scheduledRate = t.learning_rate();
+    for (const cs::LossPoint& l : p.losses) p.rates.push_back(t.learning_rate(l.step));
+  }
   Q_EMIT progress(p);
 }
 

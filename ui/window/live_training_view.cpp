@@ -253,7 +253,7 @@ void LiveTrainingView::connectSession() {
   connect(w, &TrainingWorker::progress, this, [this](const TrainingProgress& p) {
     const bool wasEmpty = m_history.isEmpty();
     m_history.addLosses(p.losses);
-    if (p.scheduledRate >= 0) m_history.addLearningRate(p.globalStep + 1, p.scheduledRate);
+    m_history.addLearningRates(p.losses, p.rates);
     if (wasEmpty != m_history.isEmpty()) updateActions();
   });
   connect(w, &TrainingWorker::evaluated, this, &LiveTrainingView::onEvaluated);

@@ -80,8 +80,11 @@ class Trainer {
   int epoch() const { return m_epoch; }  // epochs completed
   int step_in_epoch() const { return m_position / m_cfg.group.batch_size; }
   int steps_per_epoch() const;
-  // The learning rate the next step takes: the optimizer's lr times its schedule's factor.
-  double learning_rate() const;
+  // The learning rate of global step `step` (0-based, as LossPoint::step) under the current
+  // optimizer: its lr times its schedule's factor at that step's optimizer count. Without an
+  // argument, the next step's.
+  double learning_rate(long long step) const;
+  double learning_rate() const { return learning_rate(m_global_step); }
   int train_images() const { return m_train.count; }  // in each epoch
   const Dataset& train_set() const { return m_train; }
   const Dataset& validation_set() const { return m_val; }
