@@ -35,7 +35,7 @@ TrainingStatusBar::TrainingStatusBar(QWidget* parent)
   };
   fix(m_steps, QStringLiteral("Epoch 88/888 (8,888/8,888) · step 888,888"));
   fix(m_rate, QStringLiteral("888,888 samples/s"));
-  fix(m_learningRate, QStringLiteral("lr 0.000888"));
+  fix(m_learningRate, QStringLiteral("lr 0.0008888"));  // a 3-digit rate and room to spare
   fix(m_time, QStringLiteral("8:88:88 elapsed · ETA 8:88:88"));
   for (QWidget* run : std::initializer_list<QWidget*>{m_state, m_progress, m_steps, m_rate,
                                                       m_learningRate, m_time}) {
