@@ -33,7 +33,7 @@ void add_model_options(Args& args) {
   args.option("momentum", "M", "", "momentum (momentum: 0.9; rmsprop: 0)");
   args.option("rho", "R", "", "adadelta decay (0.95) / rmsprop decay (0.9)");
   args.option("initial-accumulator", "A", "", "adagrad initial accumulator (default 0.1)");
-  args.option("lr-schedule", "S", "",
+  args.option("lr-schedule", "SPEC", "",
               "the rate over time: constant, step:E:R (xR every E epochs), exp:E:R (xR per E "
               "epochs, smoothly), cosine:E[:R] (down to R x lr over E epochs), warmup:W (linear "
               "over W epochs), joined by '+': warmup:1+cosine:10 (default constant)");

@@ -1,6 +1,6 @@
 // A terminal progress line: bar, step counts, samples/s, loss, the learning rate when a schedule
-// moves it, and ETA. Redraws in place on a
-// terminal (at most 10 times a second); elsewhere prints a line every 10%.
+// moves it, and ETA. Redraws in place on a terminal (at most 10 times a second); elsewhere prints
+// a line every 10%.
 #pragma once
 
 #include <chrono>

@@ -57,21 +57,23 @@ double LrSchedule::factor(long long t, long long steps_per_epoch) const {
   if (warmup > 0.f)
     f = std::min(1.0, static_cast<double>(std::max(1LL, t)) /
                           static_cast<double>(steps_of(warmup, steps_per_epoch)));
-  const long long span = steps_of(epochs, steps_per_epoch);
+  // The decay's periods so far, from the epochs as they are, not rounded to steps, so that
+  // periods do not drift.
+  const double periods =
+      static_cast<double>(done) /
+      (static_cast<double>(epochs) * static_cast<double>(std::max(1LL, steps_per_epoch)));
   switch (decay) {
     case LrDecay::None:
       break;
     case LrDecay::Step:
-      f *= std::pow(static_cast<double>(rate), static_cast<double>(done / span));
+      // A millionth more lets a float period (0.2f is a little over 0.2) end on its step.
+      f *= std::pow(static_cast<double>(rate), std::floor(periods * (1 + 1e-6)));
       break;
     case LrDecay::Exponential:
-      f *= std::pow(
-          static_cast<double>(rate),
-          static_cast<double>(done) /
-              (static_cast<double>(epochs) * static_cast<double>(std::max(1LL, steps_per_epoch))));
+      f *= std::pow(static_cast<double>(rate), periods);
       break;
     case LrDecay::Cosine: {
-      const double x = static_cast<double>(std::min(done, span)) / static_cast<double>(span);
+      const double x = std::min(periods, 1.0);
       f *= rate + (1.0 - rate) * 0.5 * (1.0 + std::cos(std::numbers::pi * x));
       break;
     }
@@ -130,7 +132,7 @@ LrSchedule LrSchedule::parse(const std::string& text) {
       s.rate = args == 2 ? arg(2) : 0.f;
     } else {
       throw fail("unknown part '" + part +
-                 "' (known: constant, step:E:R, exp:E:R, cosine:E[:R], warmup:W)");
+                 "' (known: step:E:R, exp:E:R, cosine:E[:R], warmup:W, or constant alone)");
     }
     s.epochs = arg(1);
     has_decay = true;

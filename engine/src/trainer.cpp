@@ -2,6 +2,8 @@
 // steps), divergence watch.
 #include "convscope/trainer.h"
 
+#include "convscope/optimizer_math.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -88,9 +90,8 @@ int Trainer::steps_per_epoch() const {
 }
 
 double Trainer::learning_rate(long long step) const {
-  const OptimizerConfig& o = m_cfg.group.optimizer;
-  const long long t = step + 1 + (m_backend.step_count() - m_global_step);  // Adam's t
-  return o.lr * o.schedule.factor(t, steps_per_epoch());
+  const long long t = step + 1 + (m_backend.step_count() - m_global_step);   // Adam's t
+  return optimizer_scalars(m_cfg.group.optimizer, t, steps_per_epoch()).lr;  // as the backend's
 }
 
 void Trainer::request_snapshot(int net, int probe) {

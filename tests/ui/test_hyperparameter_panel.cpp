@@ -240,7 +240,7 @@ void TestHyperparameterPanel::aScheduleReachesTheTrainerAndIsKept() {
   };
   const auto note = [&panel] {
     for (const QLabel* label : panel.findChildren<QLabel*>())
-      if (label->isVisible() && label->text().contains(QStringLiteral("at the first step")))
+      if (label->isVisible() && label->text().contains(QStringLiteral(" step → ")))
         return label->text();
     return QString();
   };
@@ -261,6 +261,11 @@ void TestHyperparameterPanel::aScheduleReachesTheTrainerAndIsKept() {
   QCOMPARE(schedule(), std::string("warmup:0.5+cosine:8:0.1"));
   // 938 steps an epoch: half an epoch of warm-up starts at 1/469 of the rate.
   QVERIFY2(note().startsWith(QStringLiteral("2.13e-06 at the first step")), qPrintable(note()));
+  // Once the 8 epochs have run, the note reads from the next step to the end of the 8 more that
+  // Continue would train (the cosine has ended at 0.1 of the rate), and a cosine chosen then spans
+  // to there.
+  panel.setRunPosition(8 * 938 + 1, 8);
+  QCOMPARE(note(), QStringLiteral("0.0001 at the next step → 0.0001 at the last (epoch 16)"));
 
   // Kept with the other settings, and shown again as it was (without a change signal).
   QSettings q;
@@ -278,6 +283,10 @@ void TestHyperparameterPanel::aScheduleReachesTheTrainerAndIsKept() {
   QCOMPARE(decay->currentText(), QStringLiteral("Cosine decay"));
   QCOMPARE(schedule(), std::string("warmup:0.5+cosine:8:0.1"));
   QVERIFY(rate->isVisible());
+  decay->setCurrentIndex(decay->findText(QStringLiteral("Step decay")));
+  decay->setCurrentIndex(decay->findText(QStringLiteral("Cosine decay")));
+  QCOMPARE(schedule(), std::string("warmup:0.5+cosine:16"));
+  panel.setRunPosition(1, 0);  // reset
 
   // A checkpoint's optimizer brings its schedule.
   TrainingSettings loaded;
@@ -288,6 +297,14 @@ void TestHyperparameterPanel::aScheduleReachesTheTrainerAndIsKept() {
   QCOMPARE(decay->currentText(), QStringLiteral("Exponential decay"));
   QCOMPARE(rate->value(), 0.9);
   QCOMPARE(epochs->value(), 2.0);
+  // Shown as it is, finer than the fields' decimals, until a field of it is edited.
+  o.schedule = cs::LrSchedule::parse("exp:0.005:0.99995");
+  loaded.adoptOptimizer(o);
+  panel.setSettings(loaded);
+  panel.findChild<QSpinBox*>(QStringLiteral("epochs"))->setValue(3);
+  QCOMPARE(schedule(), std::string("exp:0.005:0.99995"));
+  rate->setValue(0.5);
+  QCOMPARE(schedule(), std::string("exp:0.1:0.5"));  // the fields' values now (0.1 at least)
 
   // Paused, the schedule may change with the learning rate; running, it may not.
   panel.setLocked(HyperparameterPanel::ScheduleOnly, QStringLiteral("paused"));

@@ -404,6 +404,20 @@ void HyperparameterPanel::setLocked(Lock lock, const QString& reason) {
   m_lockNote->setVisible(lock != Unlocked && !reason.isEmpty());
 }
 
+void HyperparameterPanel::setRunPosition(long long nextStep, int epochsDone) {
+  if (nextStep == m_runNextStep && epochsDone == m_runEpochsDone) return;
+  m_runNextStep = nextStep;
+  m_runEpochsDone = epochsDone;
+  describeSchedule();
+}
+
+void HyperparameterPanel::describeSchedule() {
+  const TrainingSettings s = settings();
+  const DatasetInfo& data = m_validator.dataset();
+  m_schedule->describeRun(s.learningRate, m_runNextStep, m_runEpochsDone + s.epochs,
+                          data.loaded ? cs::steps_per_epoch(data.trainCount, s.batchSize) : 0);
+}
+
 void HyperparameterPanel::onEdited() {
   revalidate();
   Q_EMIT settingsChanged(settings());
@@ -434,9 +448,7 @@ void HyperparameterPanel::showValidation() {
   const bool convField = v.field == SettingsField::ConvKernel || v.field == SettingsField::ConvPool;
   m_convBlocks->markInvalid(convField ? v.block : -1, v.field == SettingsField::ConvPool,
                             v.message);
-  const TrainingSettings s = settings();
-  m_schedule->describeRun(s.learningRate, s.epochs,
-                          data.loaded ? cs::steps_per_epoch(data.trainCount, s.batchSize) : 0);
+  describeSchedule();
   m_summary->setText(v.ok ? v.summary : QString());
   m_summary->setVisible(v.ok);
   m_issue->setText(v.ok ? QString() : tr("Cannot start: %1").arg(v.message));

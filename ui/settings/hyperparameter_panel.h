@@ -35,6 +35,10 @@ class HyperparameterPanel : public QWidget {
   void setDatasetInfo(const DatasetInfo& info);
   // While a run is active the settings cannot change; `reason` says how to unlock them.
   void setLocked(Lock lock, const QString& reason = {});
+  // Where the run stands: its next step (1-based) and the epochs it completed ((1, 0) before a run
+  // and after a reset). The schedule's note then reads from that step to the end of the epochs
+  // Continue would add, and a cosine chosen spans to there.
+  void setRunPosition(long long nextStep, int epochsDone);
 
  Q_SIGNALS:
   void settingsChanged(const TrainingSettings& settings);
@@ -56,6 +60,7 @@ class HyperparameterPanel : public QWidget {
   void onOptimizerChanged();
   void revalidate();
   void showValidation();
+  void describeSchedule();  // the schedule's note, from the run's position
 
   SettingsValidator m_validator;
   SettingsValidation m_validation;
@@ -68,6 +73,8 @@ class HyperparameterPanel : public QWidget {
   LogSpinBox* m_learningRate;
   QLabel* m_learningRateNote;  // what switching the optimizer did to the learning rate
   ScheduleEditor* m_schedule;
+  long long m_runNextStep = 1;
+  int m_runEpochsDone = 0;
   cs::OptimizerKind m_shownOptimizer = cs::OptimizerKind::Adam;
   QSpinBox* m_batchSize;
   QSpinBox* m_epochs;

@@ -57,10 +57,14 @@ ScheduleEditor::ScheduleEditor(QObject* parent)
     m_rate->setValue(d == cs::LrDecay::Step ? 0.5 : d == cs::LrDecay::Cosine ? 0 : 0.9);
     m_epochs->setValue(d == cs::LrDecay::Cosine ? m_runEpochs : 1);
     showFields();
+    m_given.reset();
     Q_EMIT changed();
   });
   for (QDoubleSpinBox* spin : {m_rate, m_epochs, m_warmup})
-    connect(spin, &QDoubleSpinBox::valueChanged, this, &ScheduleEditor::changed);
+    connect(spin, &QDoubleSpinBox::valueChanged, this, [this] {
+      m_given.reset();
+      Q_EMIT changed();
+    });
 }
 
 void ScheduleEditor::addRows(QFormLayout* form) {
@@ -85,6 +89,7 @@ bool ScheduleEditor::owns(const QWidget* widget) const {
 }
 
 cs::LrSchedule ScheduleEditor::schedule() const {
+  if (m_given) return *m_given;
   cs::LrSchedule s;
   s.decay = decay();
   if (s.decay != cs::LrDecay::None) {
@@ -102,6 +107,7 @@ void ScheduleEditor::setSchedule(const cs::LrSchedule& s) {
   m_rate->setValue(s.rate);
   m_epochs->setValue(s.epochs);
   m_warmup->setValue(s.warmup);
+  m_given = s;
   showFields();
 }
 
@@ -135,9 +141,10 @@ void ScheduleEditor::showFields() {
   m_epochs->setToolTip(m_rate->toolTip());
 }
 
-void ScheduleEditor::describeRun(double lr, int epochs, long long stepsPerEpoch) {
-  m_runEpochs = std::max(1, epochs);
-  m_note->setText(rateRange(lr, schedule(), 1, epochs, stepsPerEpoch));
+void ScheduleEditor::describeRun(double lr, long long firstStep, int lastEpoch,
+                                 long long stepsPerEpoch) {
+  m_runEpochs = std::max(1, lastEpoch);
+  m_note->setText(rateRange(lr, schedule(), firstStep, lastEpoch, stepsPerEpoch));
   if (m_form) m_form->setRowVisible(m_note, !m_note->text().isEmpty());
 }
 

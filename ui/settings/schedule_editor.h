@@ -5,6 +5,7 @@
 #pragma once
 
 #include <QObject>
+#include <optional>
 
 #include "convscope/lr_schedule.h"
 
@@ -22,14 +23,15 @@ class ScheduleEditor : public QObject {
   // Adds the rows at the end of `form`, which takes the widgets.
   void addRows(QFormLayout* form);
 
+  // The schedule shown: as setSchedule() gave it (not rounded to the fields' decimals) until a
+  // field is edited.
   cs::LrSchedule schedule() const;
   // Whether `widget` is one of the editor's fields or inside one.
   bool owns(const QWidget* widget) const;
   void setSchedule(const cs::LrSchedule& schedule);  // emits nothing
-  // What the schedule does to `lr` over a run of `epochs`, shown under the fields: "0.001 at the
-  // first step → 1e-05 at the last (epoch 5)" (nothing for a constant rate). A cosine decay
-  // chosen afterwards spans those epochs.
-  void describeRun(double lr, int epochs, long long stepsPerEpoch);
+  // What the schedule does to `lr` from step `firstStep` to the end of epoch `lastEpoch`, shown
+  // under the fields (rateRange()). A cosine decay chosen afterwards spans to that epoch.
+  void describeRun(double lr, long long firstStep, int lastEpoch, long long stepsPerEpoch);
   // The rates a schedule gives `lr` from step `firstStep` (1-based: the run's first, or the next
   // of a run that goes on) to the end of epoch `lastEpoch`: "0.001 at the first step → 1.12e-10
   // at the last (epoch 5)", "… at the next step …"; "" under a constant rate.
@@ -51,5 +53,6 @@ class ScheduleEditor : public QObject {
   QDoubleSpinBox* m_warmup;
   QLabel* m_note;
   QFormLayout* m_form = nullptr;
+  std::optional<cs::LrSchedule> m_given;  // setSchedule()'s, until an edit
   int m_runEpochs = 10;
 };

@@ -28,7 +28,7 @@ class MetricsHistory {
   const std::vector<QPointF>& smoothedLosses() const { return m_smoothed; }
   // Training-batch top-1 accuracy, smoothed (empty when the backend does not measure it).
   const std::vector<QPointF>& smoothedAccuracies() const { return m_smoothedAccuracy; }
-  // (step, rate) of each step a scheduled run trained; empty under a constant rate.
+  // (step, rate) of each step the run trained under a schedule; empty when none did.
   const std::vector<QPointF>& learningRates() const { return m_rates; }
   const std::vector<cs::EvaluationRecord>& evaluations() const { return m_run.evaluations; }
   bool isEmpty() const { return m_run.empty(); }

@@ -254,6 +254,7 @@ void LiveTrainingView::connectSession() {
     const bool wasEmpty = m_history.isEmpty();
     m_history.addLosses(p.losses);
     m_history.addLearningRates(p.losses, p.rates);
+    m_panel->setRunPosition(p.globalStep + 1, p.epoch);
     if (wasEmpty != m_history.isEmpty()) updateActions();
   });
   connect(w, &TrainingWorker::evaluated, this, &LiveTrainingView::onEvaluated);
@@ -408,6 +409,7 @@ void LiveTrainingView::onRunStarted(const RunInfo& info) {
 }
 
 void LiveTrainingView::onRunCleared() {
+  m_panel->setRunPosition(1, 0);
   m_charts->keepPrevious();
   m_history.clear();
   m_predictions->clearEvaluation();

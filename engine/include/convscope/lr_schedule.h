@@ -7,6 +7,7 @@
 //   exp:E:R         R^(e / E)                               R per E epochs, smoothly
 //   cosine:E[:R]    R + (1 - R) (1 + cos(π min(e, E) / E)) / 2  from 1 down to R over E epochs
 //   warmup:W        min(1, t / round(W × steps_per_epoch))  from 1 / its steps up to 1
+//                   (at least one step)
 //
 // (as PyTorch's StepLR, and Keras's ExponentialDecay and CosineDecay with alpha = R). The
 // text form joins a warm-up and a decay with '+': "warmup:1+cosine:10". The rate depends only on

@@ -81,8 +81,8 @@ class Trainer {
   int step_in_epoch() const { return m_position / m_cfg.group.batch_size; }
   int steps_per_epoch() const;
   // The learning rate of global step `step` (0-based, as LossPoint::step) under the current
-  // optimizer: its lr times its schedule's factor at that step's optimizer count. Without an
-  // argument, the next step's.
+  // optimizer, as the backend applies it: lr times the schedule's factor at that step's optimizer
+  // count, as a float. Without an argument, the next step's.
   double learning_rate(long long step) const;
   double learning_rate() const { return learning_rate(m_global_step); }
   int train_images() const { return m_train.count; }  // in each epoch
