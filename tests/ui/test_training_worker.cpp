@@ -291,10 +291,13 @@ void TestTrainingWorker::aScheduledRunReportsTheRateOfItsNextStep() {
     QCOMPARE(p.rates.size(), p.losses.size());
     for (size_t i = 0; i < p.losses.size(); ++i) rates.emplace_back(p.losses[i].step, p.rates[i]);
   });
+  QSignalSpy started(&rec, &Recorder::runStarted);
   run.config.group.optimizer.schedule = cs::LrSchedule::parse("step:1:0.5");
   session.invoke(&TrainingWorker::step, run);
   QTRY_COMPARE(rec.last.globalStep, 1LL);
   QCOMPARE(rec.last.scheduledRate, double(lr));
+  // The run's description names its schedule, so the previous run's key can say it.
+  QVERIFY(started.front().front().value<RunInfo>().description.contains(" · step:1:0.5 · "));
   for (long long t = 2; t <= kStepsPerEpoch; ++t) session.invoke(&TrainingWorker::step, run);
   QTRY_COMPARE(rec.last.globalStep, kStepsPerEpoch);
   QCOMPARE(rec.last.scheduledRate, 0.5 * lr);          // step 33 begins epoch 2

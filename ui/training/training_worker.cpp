@@ -13,17 +13,14 @@ namespace {
 constexpr int kChunkMs = 40;           // training time between two looks at the event queue
 constexpr int kProgressEveryMs = 100;  // progress reports while running
 
-// "c5x8:relu-m2-… · adam lr=0.001 · cosine:5 · batch 64" (no schedule when it is constant).
+// "c5x8:relu-m2-… · adam lr=0.001 · constant · batch 64": the fields that tell a previous run
+// apart (TrainingCharts::differingFields), the schedule one of them.
 QString describeRun(const cs::TrainConfig& cfg) {
   const cs::OptimizerConfig& o = cfg.group.optimizer;
-  const QString schedule =
-      o.schedule.constant()
-          ? QString()
-          : QStringLiteral(" · ") + QString::fromStdString(o.schedule.to_string());
-  return QStringLiteral("%1 · %2%3 · batch %4")
+  return QStringLiteral("%1 · %2 · %3 · batch %4")
       .arg(QString::fromStdString(cfg.group.spec.to_string()),
            QString::fromStdString(cs::to_string(o.kind)) + QStringLiteral(" lr=%1").arg(o.lr),
-           schedule, QString::number(cfg.group.batch_size));
+           QString::fromStdString(o.schedule.to_string()), QString::number(cfg.group.batch_size));
 }
 
 }  // namespace
