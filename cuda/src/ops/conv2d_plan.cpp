@@ -27,16 +27,37 @@ void same_padding(int in, int out, int k, int stride, int& before, int& extra) {
   extra = std::max(after - before, 0);
 }
 
-// The fastest successful result within the workspace limit that does not use tensor cores
-// (results must match the CPU in FP32); among those the fastest deterministic one when asked.
-// Its mathType is then FMA or DEFAULT, and it runs with the descriptor's CUDNN_FMA_MATH, the math
-// type it was found for: DEFAULT would permit TF32 tensor cores on Ampere and later GPUs.
+// Algorithms that compute in another domain (FFT, Winograd) round more than FP32 products do:
+// on an H200 the first run found a grouped first layer's weight gradient 0.4% and its input
+// gradient 15% off the CPU's at single elements. They are not used.
+bool transformed(cudnnConvolutionFwdAlgo_t a) {
+  return a == CUDNN_CONVOLUTION_FWD_ALGO_FFT || a == CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING ||
+         a == CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD ||
+         a == CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED;
+}
+bool transformed(cudnnConvolutionBwdDataAlgo_t a) {
+  return a == CUDNN_CONVOLUTION_BWD_DATA_ALGO_FFT ||
+         a == CUDNN_CONVOLUTION_BWD_DATA_ALGO_FFT_TILING ||
+         a == CUDNN_CONVOLUTION_BWD_DATA_ALGO_WINOGRAD ||
+         a == CUDNN_CONVOLUTION_BWD_DATA_ALGO_WINOGRAD_NONFUSED;
+}
+bool transformed(cudnnConvolutionBwdFilterAlgo_t a) {
+  return a == CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT ||
+         a == CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT_TILING ||
+         a == CUDNN_CONVOLUTION_BWD_FILTER_ALGO_WINOGRAD_NONFUSED;
+}
+
+// The fastest successful result within the workspace limit that neither uses tensor cores nor
+// transforms (results must match the CPU in FP32); among those the fastest deterministic one when
+// asked. Its mathType is then FMA or DEFAULT, and it runs with the descriptor's CUDNN_FMA_MATH,
+// the math type it was found for: DEFAULT would permit TF32 tensor cores on Ampere and later GPUs.
 template <typename Perf>
 const Perf* pick(const std::vector<Perf>& results, bool deterministic) {
   const Perf* any = nullptr;
   for (const Perf& r : results) {
     if (r.status != CUDNN_STATUS_SUCCESS || r.memory > kMaxAlgorithmWorkspace) continue;
-    if (r.mathType == CUDNN_TENSOR_OP_MATH || r.mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION)
+    if (r.mathType == CUDNN_TENSOR_OP_MATH || r.mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION ||
+        transformed(r.algo))
       continue;
     if (!deterministic || r.determinism == CUDNN_DETERMINISTIC) return &r;
     if (!any) any = &r;
