@@ -165,7 +165,7 @@ say "CUDA backend: $(grep -m1 '^backend:' "$logs/probe.log")"
 # ---- tests ----------------------------------------------------------------------------------
 row step result time detail
 gpu_tests=(test_cuda_layers test_cuda_kernels test_cuda_backend test_cuda_snapshot test_cuda_errors
-  test_cuda_group)
+  test_cuda_group test_cuda_predict)
 # Counts the tests in a step's gtest XML; fails when one was skipped.
 gtest_check() {
   local xml="$logs/$1.xml"

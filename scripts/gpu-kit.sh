@@ -21,7 +21,7 @@ data="${CONVSCOPE_DATA:-$root/data/mnist}"
 archs="${CUDA_ARCHS:-90}"  # "90": sm_90 machine code and compute_90 PTX
 max_bytes=$((40 << 20))
 gpu_tests=(test_cuda_layers test_cuda_kernels test_cuda_backend test_cuda_snapshot test_cuda_errors
-  test_cuda_group)
+  test_cuda_group test_cuda_predict)
 
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
