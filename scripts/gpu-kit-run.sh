@@ -56,7 +56,9 @@ say() { echo "$*" | tee -a "$summary"; }
 row() { printf '%-30s %-24s %6s  %s\n' "$@" | tee -a "$summary"; }
 skip() { row "$1" "skipped" "" "$2"; }
 # step NAME LIMIT CMD...: runs CMD (output in logs/NAME.log) within LIMIT seconds and what is
-# left of the budget; CHECK, when set, is then run to turn a passing step into a failure.
+# left of the budget; CHECK, when set, is then run to turn a passing step into a failure. With
+# SAMPLE_MEMORY=1, the GPU's used memory is sampled every 100 ms while it runs (logs/NAME.mem,
+# MiB, the first sample taken before CMD starts).
 step() {
   local name="$1" limit="$2"
   shift 2
@@ -66,9 +68,16 @@ step() {
     return 1
   fi
   ((limit > left)) && limit=$left
-  local t0=$SECONDS
+  local t0=$SECONDS sampler=""
+  if [[ "${SAMPLE_MEMORY:-}" == 1 ]] && command -v nvidia-smi >/dev/null; then
+    nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 100 \
+      >"$logs/$name.mem" 2>/dev/null &
+    sampler=$!
+    sleep 0.3
+  fi
   timeout --signal=INT --kill-after=10 "$limit" "$@" >"$logs/$name.log" 2>&1
   local rc=$? verdict="ok" detail=""
+  [[ -n "$sampler" ]] && kill "$sampler" 2>/dev/null && wait "$sampler" 2>/dev/null
   if ((rc == 124)); then
     verdict="TIMEOUT (${limit}s)"
   elif ((rc != 0)); then
@@ -161,6 +170,10 @@ if ! "$cli" train --backend cuda --epochs 1 --limit-train 640 --data "$mnist" --
   exit 1
 fi
 say "CUDA backend: $(grep -m1 '^backend:' "$logs/probe.log")"
+# What a later profile could use on this machine (nothing runs them yet).
+profilers="$(command -v nsys ncu 2>/dev/null; ls /usr/local/cuda*/bin/nsys /usr/local/cuda*/bin/ncu \
+  /opt/nvidia/nsight-*/*/bin/nsys 2>/dev/null)"
+say "profilers: $(echo "${profilers:-none}" | sort -u | tr '\n' ' ')"
 
 # ---- tests ----------------------------------------------------------------------------------
 row step result time detail
@@ -225,6 +238,7 @@ json_check() {
   fi
 }
 if want bench; then
+  export SAMPLE_MEMORY=1
   bench=("$cli" bench --backend cuda --data "$mnist" --no-peer --json)
   CHECK=json_check step bench-convscope-x1 120 "${bench[@]}" --nets 1 --capture-hz 30 --repeats 3
   CHECK=json_check CONVSCOPE_CUDA_GRAPHS=0 step bench-convscope-x1-eager 60 "${bench[@]}" --nets 1
@@ -249,7 +263,19 @@ if want bench; then
     "$python" - "${jsons[@]}" <<'PY' | tee -a "$summary"
 import json, os, sys
 print(f"\n{'benchmark (median epoch, 60,000 images)':<44} {'nets':>4} {'epoch s':>8} "
-      f"{'samples/s':>10} {'eval ms':>8} {'val acc':>8} {'capture':>8}")
+      f"{'samples/s':>10} {'eval ms':>8} {'val acc':>8} {'capture':>8} {'peak MiB':>8}")
+
+
+# The largest rise of the GPU's used memory over its level before the step: the process's
+# context, allocations and caches (nvidia-smi, every 100 ms).
+def peak_mib(path):
+    try:
+        used = [int(v) for v in open(path[:-len(".json")] + ".mem").read().split()]
+    except (OSError, ValueError):
+        return ""
+    return f"{max(used) - used[0]}" if len(used) > 1 else ""
+
+
 for path in sys.argv[1:]:
     r = json.load(open(path))
     name = os.path.basename(path)[len("bench-"):-len(".json")]
@@ -260,9 +286,10 @@ for path in sys.argv[1:]:
     cap = f"{100 * r['capture_overhead']:+.1f}%" if "capture_overhead" in r else ""
     print(f"{name[:44]:<44} {nets:>4} {s:>8.3f} {60000 * nets / s:>10.0f} "
           f"{r.get('eval_ms', float('nan')):>8.1f} {100 * r.get('val_accuracy', 0):>7.2f}% "
-          f"{cap:>8}")
+          f"{cap:>8} {peak_mib(path):>8}")
 PY
   fi
+  unset SAMPLE_MEMORY
 else
   skip bench "not selected"
 fi

@@ -53,16 +53,17 @@ inline std::vector<float> tensor(Backend& b, int net, int param, TensorRole role
   return v;
 }
 
-// Every tensor of every network in every role.
-inline void expect_same_state(Backend& gpu, Backend& cpu, const GroupConfig& cfg,
-                              double param_nmse) {
+// Every tensor of every network in every role: parameters and optimizer slots within
+// param_nmse, the last step's gradients within grad_nmse.
+inline void expect_same_state(Backend& gpu, Backend& cpu, const GroupConfig& cfg, double param_nmse,
+                              double grad_nmse = 1e-6) {
   const std::vector<ParamInfo> params = cfg.spec.params();
   const struct {
     TensorRole role;
     const char* name;
     double nmse;
   } roles[] = {{TensorRole::Param, "param", param_nmse},
-               {TensorRole::Grad, "grad", 1e-6},
+               {TensorRole::Grad, "grad", grad_nmse},
                {TensorRole::Slot0, "slot0", param_nmse},
                {TensorRole::Slot1, "slot1", param_nmse}};
   for (int k = 0; k < cfg.nets(); ++k)

@@ -155,35 +155,43 @@ TEST(CudaGroup, RestoredCheckpointsTrainOnLikeCpu) {
 }
 
 // A run stopped after its first epoch and continued by a new backend (continue_ensemble: every
-// network's weights and Adam slots and the step count from the store) ends on the GPU as the same
-// run does on the CPU.
-TEST(CudaGroup, AStoppedEnsembleRunContinuesLikeCpu) {
+// network's weights and Adam slots and the step count from the store) ends on the GPU exactly as
+// the same run trained without a stop. The reference is the GPU's own straight run, not the CPU:
+// over 87 Adam steps on random labels, rounding-level differences between the two backends flip
+// a max pool's or a ReLU's choice somewhere and then grow (the first H200 run saw one network of
+// three end 0.3% off the CPU, the others within 1e-13; the CPU alone does the same under a
+// relative perturbation of 1e-6), while the GPU repeats itself: its kernels use no atomics and
+// the same shapes get the same cuDNN algorithms (1e-12 leaves room for the last bit only).
+TEST(CudaGroup, AStoppedEnsembleRunContinuesAsIfNeverStopped) {
   CS_SKIP_WITHOUT_GPU();
-  TrainConfig cfg{group_config(kReference, kMnist, 7, 3, false, O::Adam), 3};
+  const TrainConfig cfg{group_config(kReference, kMnist, 7, 3, false, O::Adam), 3};
   const std::filesystem::path dir = std::filesystem::temp_directory_path() /
                                     ("convscope-gpu-continue-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  std::unique_ptr<Backend> continued[2];
-  for (int gpu = 0; gpu < 2; ++gpu) {
-    const auto make = [gpu] { return gpu ? make_cuda_backend(0) : make_cpu_backend(2); };
-    Store store((dir / (gpu ? "gpu.db" : "cpu.db")).string());
-    std::unique_ptr<Backend> first = make();
-    Trainer stopped(*first, train_set(kMnist), val_set(kMnist), cfg);
-    const RunSetup setup =
-        RunSetup::from(cfg, train_set(kMnist), val_set(kMnist), first->info(), "test");
-    EnsembleHooks stop;
-    stop.cancel_requested = [&stopped] { return stopped.epoch() == 1; };
-    const int64_t run = run_ensemble(store, stopped, setup, stop).run;
-    continued[gpu] = make();
-    Trainer trainer(*continued[gpu], train_set(kMnist), val_set(kMnist), cfg);
-    EXPECT_FALSE(continue_ensemble(store, run, trainer, setup, {}).cancelled);
-    EXPECT_EQ(store.load_run(run).info.epochs_done, 3);
-    EXPECT_EQ(store.load_run(run).info.status, RunStatus::Finished);
-  }
+  Store store((dir / "runs.db").string());
+  std::unique_ptr<Backend> straight = make_cuda_backend(0);
+  const RunSetup setup =
+      RunSetup::from(cfg, train_set(kMnist), val_set(kMnist), straight->info(), "test");
+  Trainer whole(*straight, train_set(kMnist), val_set(kMnist), cfg);
+  EXPECT_FALSE(run_ensemble(store, whole, setup, {}).cancelled);
+
+  std::unique_ptr<Backend> first = make_cuda_backend(0);
+  Trainer stopped(*first, train_set(kMnist), val_set(kMnist), cfg);
+  EnsembleHooks stop;
+  stop.cancel_requested = [&stopped] { return stopped.epoch() == 1; };
+  const int64_t run = run_ensemble(store, stopped, setup, stop).run;
+  EXPECT_EQ(store.load_run(run).info.epochs_done, 1);
+  first.reset();  // the continue must not lean on anything the first backend left in the process
+  std::unique_ptr<Backend> continued = make_cuda_backend(0);
+  Trainer trainer(*continued, train_set(kMnist), val_set(kMnist), cfg);
+  EXPECT_FALSE(continue_ensemble(store, run, trainer, setup, {}).cancelled);
+  EXPECT_EQ(store.load_run(run).info.epochs_done, 3);
+  EXPECT_EQ(store.load_run(run).info.status, RunStatus::Finished);
   std::filesystem::remove_all(dir);
-  EXPECT_EQ(continued[1]->step_count(), continued[0]->step_count());
-  expect_same_state(*continued[1], *continued[0], cfg.group, 1e-4);  // Adam: see BackendTable
-  expect_same_eval(*continued[1], *continued[0]);
+
+  EXPECT_EQ(continued->step_count(), straight->step_count());
+  expect_same_state(*continued, *straight, cfg.group, 1e-12, 1e-12);
+  expect_same_eval(*continued, *straight);
 }
 
 // NaN written into one network's output bias mid-epoch: the trainer meets the NaN loss, writes
