@@ -102,9 +102,9 @@ TrainConfig continue_config(const Args& args, const RunInfo& info) {
   const std::string run = "run " + std::to_string(info.id);
   if (const std::string problem = sweep_run_problem(info); !problem.empty())
     throw UsageError("--continue: " + run + " " + problem);  // before the data is read
-  for (const char* flag :
-       {"arch", "optimizer", "lr", "beta1", "beta2", "epsilon", "momentum", "rho",
-        "initial-accumulator", "lr-schedule", "batch-size", "seed", "nets", "per-net-shuffle"})
+  for (const char* flag : {"arch", "optimizer", "lr", "beta1", "beta2", "epsilon", "momentum",
+                           "rho", "initial-accumulator", "weight-decay", "lr-schedule",
+                           "batch-size", "seed", "nets", "per-net-shuffle"})
     if (args.given(flag))
       throw UsageError(std::string("--") + flag + ": --continue goes on with " + run + "'s " +
                        std::to_string(was.group.nets()) + " x " + was.group.spec.to_string() +

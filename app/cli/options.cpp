@@ -33,6 +33,9 @@ void add_model_options(Args& args) {
   args.option("momentum", "M", "", "momentum (momentum: 0.9; rmsprop: 0)");
   args.option("rho", "R", "", "adadelta decay (0.95) / rmsprop decay (0.9)");
   args.option("initial-accumulator", "A", "", "adagrad initial accumulator (default 0.1)");
+  args.option("weight-decay", "W", "",
+              "decoupled weight decay (AdamW's): each step first scales every parameter by "
+              "1 - lr x W (default 0)");
   args.option("lr-schedule", "SPEC", "",
               "the rate over time: constant, step:E:R (xR every E epochs), exp:E:R (xR per E "
               "epochs, smoothly), cosine:E[:R] (down to R x lr over E epochs), warmup:W (linear "
@@ -75,6 +78,7 @@ void apply_optimizer_flags(const Args& args, OptimizerConfig& optimizer) {
   set("momentum", optimizer.momentum);
   set("rho", optimizer.rho);
   set("initial-accumulator", optimizer.initial_accumulator);
+  set("weight-decay", optimizer.weight_decay);
   if (args.given("lr-schedule")) {
     try {
       optimizer.schedule = LrSchedule::parse(args.str("lr-schedule"));
@@ -85,7 +89,7 @@ void apply_optimizer_flags(const Args& args, OptimizerConfig& optimizer) {
   std::string field;
   const std::string problem = optimizer.problem(&field);
   if (!problem.empty()) {
-    std::replace(field.begin(), field.end(), '_', '-');  // initial_accumulator -> the flag
+    std::replace(field.begin(), field.end(), '_', '-');  // weight_decay -> the flag
     throw UsageError("--" + field + ": " + problem);
   }
 }

@@ -3,7 +3,8 @@
 // Tensors: every ParamInfo under its PyTorch name and layout, then the optimizer's state slots
 // as "optimizer.slot<k>.<name>". Metadata (all strings): "format" ("convscope-1"), "spec",
 // "input" ("CxHxW"), "classes", "optimizer" (kind name), each optimizer hyperparameter under its
-// own key, "lr_schedule" (LrSchedule::to_string(); absent in older checkpoints: constant),
+// own key, "weight_decay" (absent in older checkpoints: 0), "lr_schedule"
+// (LrSchedule::to_string(); absent in older checkpoints: constant),
 // "batch_size", "seed", "step", "epoch", "epoch_position", "epoch_seconds" and "validation_sha256"
 // (the last three absent in older checkpoints), "dataset" and "history" (history_json(), absent in
 // older checkpoints and for a run with none). A run's learning history adds the U8 tensor
@@ -218,6 +219,7 @@ CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, s
     fail(path, std::string("metadata 'optimizer': ") + e.what());
   }
   for (const Hyperparameter& h : kHyperparameters) meta.optimizer.*h.field = r.number<float>(h.key);
+  if (md.count("weight_decay")) meta.optimizer.weight_decay = r.number<float>("weight_decay");
   if (md.count("lr_schedule")) {
     try {
       meta.optimizer.schedule = LrSchedule::parse(r.text("lr_schedule"));
@@ -306,6 +308,7 @@ void save_checkpoint(const std::string& path, Backend& backend, int net,
       {"dataset", meta.dataset}};
   if (!meta.validation_sha256.empty()) md["validation_sha256"] = meta.validation_sha256;
   for (const Hyperparameter& h : kHyperparameters) md[h.key] = float_text(meta.optimizer.*h.field);
+  md["weight_decay"] = float_text(meta.optimizer.weight_decay);
   if (!meta.history.empty())
     md["history"] = history_json(meta.history.thinned(kMaxSavedLosses, kMaxSavedEvaluations));
   if (const size_t passes = meta.learning_points.size(); passes > 0) {

@@ -115,22 +115,32 @@ std::string OptimizerConfig::problem(std::string* field) const {
                           {"epsilon", epsilon, true},
                           {"momentum", momentum, false},
                           {"rho", rho, false},
-                          {"initial_accumulator", initial_accumulator, false}};
+                          {"initial_accumulator", initial_accumulator, false},
+                          {"weight_decay", weight_decay, false}};
   for (const Range& r : ranges) {
     const bool ok =
         std::isfinite(r.value) &&
         (r.positive
              ? r.value > 0
-             : r.value >= 0 && (r.value < 1 || std::string_view(r.name) == "initial_accumulator"));
+             : r.value >= 0 && (r.value < 1 || std::string_view(r.name) == "initial_accumulator" ||
+                                std::string_view(r.name) == "weight_decay"));
     if (ok) continue;
     if (field) *field = r.name;
     char got[32];
     std::snprintf(got, sizeof got, "%g", static_cast<double>(r.value));
     return std::string(r.name) + " must be " +
-           (r.positive                                          ? "positive"
-            : std::string_view(r.name) == "initial_accumulator" ? "at least 0"
-                                                                : "in [0, 1)") +
+           (r.positive ? "positive"
+            : std::string_view(r.name) == "initial_accumulator" ||
+                    std::string_view(r.name) == "weight_decay"
+                ? "at least 0"
+                : "in [0, 1)") +
            ", got " + got;
+  }
+  if (static_cast<double>(lr) * weight_decay >= 1) {
+    if (field) *field = "weight_decay";
+    return "lr x weight_decay must be below 1 (it would shrink every weight to zero or past it "
+           "in one step), got " +
+           float_text(lr) + " x " + float_text(weight_decay);
   }
   if (std::string p = schedule.problem(); !p.empty()) {
     if (field) *field = "lr_schedule";
@@ -143,7 +153,14 @@ std::string OptimizerConfig::to_string() const {
   std::string s = cs::to_string(kind);
   for (const Hyperparameter& h : used_hyperparameters(kind))
     s += std::string(" ") + h.name + "=" + float_text(this->*h.field);
+  if (weight_decay != 0) s += " weight_decay=" + float_text(weight_decay);
   if (!schedule.constant()) s += " schedule=" + schedule.to_string();
+  return s;
+}
+
+std::string OptimizerConfig::brief() const {
+  std::string s = cs::to_string(kind) + " lr=" + float_text(lr);
+  if (weight_decay != 0) s += " weight_decay=" + float_text(weight_decay);
   return s;
 }
 

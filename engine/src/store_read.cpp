@@ -58,11 +58,13 @@ RunSetup read_setup(sql::Connection& db, int64_t run, const sql::Stmt& r, const 
   o.momentum = static_cast<float>(r.f64("momentum"));
   o.rho = static_cast<float>(r.f64("rho"));
   o.initial_accumulator = static_cast<float>(r.f64("initial_accumulator"));
+  o.weight_decay = static_cast<float>(r.f64("weight_decay"));
   try {
     o.schedule = LrSchedule::parse(r.text("lr_schedule"));
   } catch (const std::invalid_argument& e) {
     throw damaged(e.what());
   }
+  if (const std::string problem = o.problem(); !problem.empty()) throw damaged(problem);
   s.group.batch_size = r.i32("batch_size");
   s.epochs = r.i32("epochs");
   s.group.shuffle_seed = static_cast<uint64_t>(r.i64("shuffle_seed"));
@@ -291,11 +293,13 @@ RunInfo Store::load_run_info(int64_t run) {
   const Damaged damaged{m_path + ": run " + std::to_string(run)};
   const std::string schedule =
       store_schema::has_lr_schedule(*m_db) ? "lr_schedule" : "'constant' AS lr_schedule";
+  const std::string decay =
+      store_schema::has_weight_decay(*m_db) ? "weight_decay" : "0 AS weight_decay";
   sql::Stmt r(*m_db,
               "SELECT created, ended, status, epochs_done, train_seconds, wall_seconds, "
               "app_version, spec, input_c, input_h, input_w, classes, opt_kind, lr, beta1, beta2, "
               "epsilon, momentum, rho, initial_accumulator, " +
-                  schedule +
+                  decay + ", " + schedule +
                   ", batch_size, epochs, shuffle_seed, per_net_shuffle, train_name, "
                   "train_sha256, val_name, val_sha256, val_labels, backend_kind, backend_device "
                   "FROM runs WHERE id = ?1");

@@ -170,6 +170,8 @@ constexpr AddedColumn kAddedColumns[] = {
     {"stopped_epochs", 7, "seconds REAL NOT NULL DEFAULT 0"},
     // Version 9: the run's learning-rate schedule (LrSchedule::to_string()).
     {"runs", 9, "lr_schedule TEXT NOT NULL DEFAULT 'constant'"},
+    // Version 10: the optimizer's decoupled weight decay (OptimizerConfig::weight_decay).
+    {"runs", 10, "weight_decay REAL NOT NULL DEFAULT 0"},
 };
 
 // The CREATE text SQLite keeps for table t of a store of `version`.
@@ -332,6 +334,10 @@ bool has_stopped_seconds(sql::Connection& db) {
 
 bool has_lr_schedule(sql::Connection& db) {
   return pragma_int(db, "PRAGMA user_version") >= 9;
+}
+
+bool has_weight_decay(sql::Connection& db) {
+  return pragma_int(db, "PRAGMA user_version") >= 10;
 }
 
 void create_schema(sql::Connection& db) {

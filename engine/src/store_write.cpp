@@ -39,13 +39,14 @@ int64_t Store::begin_run(const RunSetup& s) {
       *m_db,
       "INSERT INTO runs (id, app_version, spec, input_c, input_h, input_w, classes, "
       "optimizer, opt_kind, lr, beta1, beta2, epsilon, momentum, rho, "
-      "initial_accumulator, lr_schedule, batch_size, epochs, shuffle_seed, per_net_shuffle, "
+      "initial_accumulator, weight_decay, lr_schedule, batch_size, epochs, shuffle_seed, "
+      "per_net_shuffle, "
       "train_name, train_sha256, val_name, val_sha256, val_labels, backend_kind, "
       "backend_device) VALUES (" +
           store_schema::next_id("runs") +
           ", :app_version, :spec, :input_c, :input_h, :input_w, "
           ":classes, :optimizer, :opt_kind, :lr, :beta1, :beta2, :epsilon, :momentum, :rho, "
-          ":initial_accumulator, :lr_schedule, :batch_size, :epochs, :shuffle_seed, "
+          ":initial_accumulator, :weight_decay, :lr_schedule, :batch_size, :epochs, :shuffle_seed, "
           ":per_net_shuffle, "
           ":train_name, :train_sha256, :val_name, :val_sha256, :val_labels, :backend_kind, "
           ":backend_device)");
@@ -55,7 +56,7 @@ int64_t Store::begin_run(const RunSetup& s) {
   st.bind(":optimizer", o.to_string()).bind(":opt_kind", to_string(o.kind));
   st.bind(":lr", o.lr).bind(":beta1", o.beta1).bind(":beta2", o.beta2);
   st.bind(":epsilon", o.epsilon).bind(":momentum", o.momentum).bind(":rho", o.rho);
-  st.bind(":initial_accumulator", o.initial_accumulator);
+  st.bind(":initial_accumulator", o.initial_accumulator).bind(":weight_decay", o.weight_decay);
   st.bind(":lr_schedule", o.schedule.to_string());
   st.bind(":batch_size", g.batch_size).bind(":epochs", s.epochs);
   st.bind(":shuffle_seed", static_cast<int64_t>(g.shuffle_seed));

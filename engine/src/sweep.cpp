@@ -17,9 +17,10 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr const char* kParams[] = {
-    "arch", "optimizer",           "lr",          "beta1",     "beta2", "epsilon", "momentum",
-    "rho",  "initial_accumulator", "lr_schedule", "batch_size"};
+constexpr const char* kParams[] = {"arch",         "optimizer",   "lr",
+                                   "beta1",        "beta2",       "epsilon",
+                                   "momentum",     "rho",         "initial_accumulator",
+                                   "weight_decay", "lr_schedule", "batch_size"};
 constexpr int kMaxConfigs = 100000;
 
 std::string trim(const std::string& s) {
@@ -236,7 +237,8 @@ TrainConfig sweep_train_config(const SweepConfig& c, const SweepSettings& s, con
       {"epsilon", &g.optimizer.epsilon},
       {"momentum", &g.optimizer.momentum},
       {"rho", &g.optimizer.rho},
-      {"initial_accumulator", &g.optimizer.initial_accumulator}};
+      {"initial_accumulator", &g.optimizer.initial_accumulator},
+      {"weight_decay", &g.optimizer.weight_decay}};
   for (const auto& [name, field] : fields)
     if (p.count(name)) *field = number(c, name, p[name]);
   if (p.count("lr_schedule")) {

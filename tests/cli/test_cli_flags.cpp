@@ -54,7 +54,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlag{"LrScheduleUnknown", with(kTrain, {"--lr-schedule", "linear:3"}),
                 "--lr-schedule: learning-rate schedule 'linear:3': unknown part 'linear:3'"},
         BadFlag{"LrScheduleRateAboveOne", with(kEnsemble, {"--lr-schedule", "step:1:2"}),
-                "--lr-schedule: learning-rate schedule 'step:1:2': step's rate must be in (0, 1]"}),
+                "--lr-schedule: learning-rate schedule 'step:1:2': step's rate must be in (0, 1]"},
+        BadFlag{"WeightDecayNegative", with(kTrain, {"--weight-decay", "-0.5"}),
+                "--weight-decay: weight_decay must be at least 0, got -0.5"},
+        BadFlag{"WeightDecayTimesLrOne", with(kEnsemble, {"--lr", "0.5", "--weight-decay", "2"}),
+                "--weight-decay: lr x weight_decay must be below 1"}),
     [](const testing::TestParamInfo<BadFlag>& info) { return std::string(info.param.name); });
 
 }  // namespace

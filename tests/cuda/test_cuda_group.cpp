@@ -69,11 +69,12 @@ std::vector<float> all_tensors(Backend& b, const GroupConfig& cfg, TensorRole ro
 // the shared cuDNN workspace; the graphs captured before it point at the old one and must be
 // captured again. Graphs, the eager path and the CPU agree over the next epoch. Under a
 // learning-rate schedule whose rate changes every step (a warm-up) and again at the epoch's end,
-// so a replayed graph must read each step's rate.
+// so a replayed graph must read each step's rate, and with it the weight decay's factor.
 TEST(CudaGroup, TrainEvaluateTrainMatchesEagerAndCpu) {
   CS_SKIP_WITHOUT_GPU();
   GroupConfig cfg = group_config(kReference, kMnist, 7, 3, false, O::Momentum);
   cfg.optimizer.schedule = LrSchedule::parse("warmup:0.5+step:1:0.5");
+  cfg.optimizer.weight_decay = 0.05f;
   const Dataset val = random_dataset(kMnist, 2000, 10, 73);
   const std::vector<int> images = epoch_images(kTrainCount, cfg.batch_size);
   cuda::CudaBackend graphs({0, true}), eager({0, false});

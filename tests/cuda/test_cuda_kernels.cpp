@@ -183,9 +183,11 @@ TEST(EvaluateReduce, KnownLossesAndHits) {
 
 class Optimizer : public ::testing::TestWithParam<OptimizerKind> {};
 
+// With a weight decay, so the kernel's parameters shrink as the host's do.
 TEST_P(Optimizer, MatchesOptimizerUpdateOnTheHost) {
   CS_SKIP_WITHOUT_GPU();
-  const OptimizerConfig cfg = OptimizerConfig::defaults(GetParam());
+  OptimizerConfig cfg = OptimizerConfig::defaults(GetParam());
+  cfg.weight_decay = 0.1f;
   const size_t n = 10007;
   std::vector<float> p = random_floats(n, 31), s0 = random_floats(n, 32, 0, 1),
                      s1 = random_floats(n, 33, 0, 1);

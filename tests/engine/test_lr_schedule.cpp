@@ -234,7 +234,7 @@ TEST(LrSchedule, TheStoreKeepsARunsScheduleAndReadsOlderRunsAsConstant) {
             LrSchedule());
   EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 8);
   Store store(path);
-  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 9);
+  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 10);
   EXPECT_TRUE(store.load_run_info(1).setup.group.optimizer.schedule.constant());
   RunSetup setup = make_setup(2, 10, 1);
   setup.group.optimizer.schedule = LrSchedule::parse("warmup:0.5+cosine:3:0.1");

@@ -44,8 +44,10 @@ class TestHyperparameterPanel : public QObject {
   void pausedLeavesTheScheduleEditable();
   void advancedSettingsReachTheTrainerConfig();
   void aScheduleReachesTheTrainerAndIsKept();
+  void weightDecayReachesTheTrainerAndIsChecked();
   void logSpinBoxSteps_data();
   void logSpinBoxSteps();
+  void logSpinBoxStepsFromZero();
 };
 
 void TestHyperparameterPanel::flagsTheOffendingKernel() {
@@ -313,6 +315,55 @@ void TestHyperparameterPanel::aScheduleReachesTheTrainerAndIsKept() {
   QVERIFY(!decay->isEnabled() && !rate->isEnabled() && !warmup->isEnabled());
 }
 
+// The Advanced section's weight decay: "none" by default, any optimizer's, kept in QSettings and
+// across a change of optimizer, taken from a checkpoint's optimizer, locked while paused, and a
+// learning rate x decay of 1 or more flagged at the learning rate (always in view) with why.
+void TestHyperparameterPanel::weightDecayReachesTheTrainerAndIsChecked() {
+  HyperparameterPanel panel;
+  panel.setDatasetInfo(mnistInfo());
+  auto* decay = panel.findChild<QDoubleSpinBox*>(QStringLiteral("weightDecay"));
+  auto* optimizer = panel.findChild<QComboBox*>(QStringLiteral("optimizer"));
+  auto* learningRate = panel.findChild<QDoubleSpinBox*>(QStringLiteral("learningRate"));
+  QVERIFY(decay && optimizer && learningRate);
+  QCOMPARE(decay->text(), QStringLiteral("none"));
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.optimizer.weight_decay, 0.f);
+  QSignalSpy edited(&panel, &HyperparameterPanel::settingsChanged);
+  decay->setValue(0.05);
+  QCOMPARE(edited.count(), 1);
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.optimizer.weight_decay, 0.05f);
+  optimizer->setCurrentIndex(optimizer->findText(QStringLiteral("SGD")));
+  QCOMPARE(decay->value(), 0.05);
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.optimizer.weight_decay, 0.05f);
+
+  QSettings q;
+  panel.settings().save(q);
+  QCOMPARE(TrainingSettings::load(q).weightDecay, 0.05);
+  q.setValue(QStringLiteral("training/weightDecay"), -3);
+  QCOMPARE(TrainingSettings::load(q).weightDecay, 0.0);
+
+  TrainingSettings s = panel.settings();
+  cs::OptimizerConfig checkpoint = cs::OptimizerConfig::defaults(cs::OptimizerKind::Adam);
+  checkpoint.weight_decay = 0.001f;
+  s.adoptOptimizer(checkpoint);
+  panel.setSettings(s);
+  QCOMPARE(decay->value(), 0.001);
+  QCOMPARE(panel.settings().optimizerConfig(), checkpoint);
+
+  QVERIFY(panel.validation().ok);
+  decay->setValue(1);
+  learningRate->setValue(2);
+  QVERIFY(!panel.validation().ok);
+  QCOMPARE(invalidFields(panel), QList<QWidget*>{learningRate});
+  QVERIFY2(panel.validation().message.contains(QStringLiteral("must be below 1")),
+           qPrintable(panel.validation().message));
+  learningRate->setValue(0.5);
+  QVERIFY(panel.validation().ok);
+  QVERIFY(invalidFields(panel).isEmpty());
+
+  panel.setLocked(HyperparameterPanel::ScheduleOnly, QStringLiteral("paused"));
+  QVERIFY(!decay->isEnabled());
+}
+
 void TestHyperparameterPanel::logSpinBoxSteps_data() {
   QTest::addColumn<double>("from");
   QTest::addColumn<int>("steps");
@@ -334,6 +385,29 @@ void TestHyperparameterPanel::logSpinBoxSteps() {
   QVERIFY2(qAbs(box.value() - to) < 1e-12, qPrintable(QString::number(box.value())));
   QCOMPARE(box.textFromValue(2e-5), QStringLiteral("2e-05"));
   QCOMPARE(box.valueFromText(QStringLiteral("3e-4")), 3e-4);
+}
+
+// With a minimum of 0 (the weight decay's "none"): up from 0 starts at the single step, down
+// below it returns to 0.
+void TestHyperparameterPanel::logSpinBoxStepsFromZero() {
+  LogSpinBox box;
+  box.setRange(0, 1);
+  box.setSingleStep(1e-5);
+  box.setSpecialValueText(QStringLiteral("none"));
+  box.setValue(0);
+  box.stepBy(1);
+  QCOMPARE(box.value(), 1e-5);
+  box.stepBy(3);  // 2e-5, 5e-5, 1e-4
+  QCOMPARE(box.text(), QStringLiteral("0.0001"));
+  box.stepBy(-3);
+  QCOMPARE(box.value(), 1e-5);
+  box.stepBy(-1);
+  QCOMPARE(box.value(), 0.0);
+  QCOMPARE(box.text(), QStringLiteral("none"));
+  box.stepBy(-1);
+  QCOMPARE(box.value(), 0.0);
+  box.setValue(0.002);
+  QCOMPARE(box.text(), QStringLiteral("0.002"));
 }
 
 QTEST_MAIN(TestHyperparameterPanel)

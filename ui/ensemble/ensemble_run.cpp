@@ -47,12 +47,14 @@ float EnsembleRun::trueProbability(int net, int index) const {
 
 QString EnsembleRun::title() const {
   const cs::GroupConfig& g = m_run.info.setup.group;
-  return QStringLiteral("Run %1 · %2 × %3 · %4 · batch %5")
+  const QString schedule = g.optimizer.schedule.constant()
+                               ? QString()
+                               : QString::fromStdString(" · " + g.optimizer.schedule.to_string());
+  return QStringLiteral("Run %1 · %2 × %3 · %4%5 · batch %6")
       .arg(m_run.info.id)
       .arg(g.nets())
-      .arg(QString::fromStdString(g.spec.to_string()))
-      .arg(QString::fromStdString(cs::to_string(g.optimizer.kind)) +
-           QStringLiteral(" lr=%1").arg(g.optimizer.lr))
+      .arg(QString::fromStdString(g.spec.to_string()), QString::fromStdString(g.optimizer.brief()),
+           schedule)
       .arg(g.batch_size);
 }
 

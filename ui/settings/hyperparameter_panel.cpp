@@ -170,6 +170,15 @@ QWidget* HyperparameterPanel::buildAdvancedSection() {
   m_epsilon->setDecimals(14);
   m_epsilon->setToolTip(
       tr("ε added to the denominator (Adam, RMSprop, Adagrad, Adadelta, Adamax)"));
+  m_weightDecay = new LogSpinBox;
+  m_weightDecay->setObjectName(QStringLiteral("weightDecay"));
+  m_weightDecay->setRange(0, 1);
+  m_weightDecay->setValue(0);
+  m_weightDecay->setSingleStep(1e-5);
+  m_weightDecay->setSpecialValueText(tr("none"));
+  m_weightDecay->setToolTip(
+      tr("Decoupled weight decay (AdamW's), for every optimizer: each step first scales every "
+         "weight and bias by 1 − learning rate × this"));
   m_padding = new QComboBox;
   m_padding->setObjectName(QStringLiteral("padding"));
   m_padding->addItem(tr("valid (no padding)"), static_cast<int>(cs::Padding::Valid));
@@ -183,6 +192,7 @@ QWidget* HyperparameterPanel::buildAdvancedSection() {
   form->addRow(tr("β1"), m_beta1);
   form->addRow(tr("β2"), m_beta2);
   form->addRow(tr("Epsilon"), m_epsilon);
+  form->addRow(tr("Weight decay"), m_weightDecay);
   form->addRow(tr("Conv padding"), m_padding);
   form->addRow(tr("Conv stride"), m_stride);
   m_evalEvery = new QSpinBox;
@@ -204,7 +214,8 @@ QWidget* HyperparameterPanel::buildAdvancedSection() {
     body->setVisible(open);
   });
   for (QDoubleSpinBox* spin :
-       {m_momentum, m_beta1, m_beta2, static_cast<QDoubleSpinBox*>(m_epsilon)})
+       {m_momentum, m_beta1, m_beta2, static_cast<QDoubleSpinBox*>(m_epsilon),
+        static_cast<QDoubleSpinBox*>(m_weightDecay)})
     connect(spin, &QDoubleSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
   connect(m_padding, &QComboBox::currentIndexChanged, this, &HyperparameterPanel::onEdited);
   connect(m_stride, &QSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
@@ -213,12 +224,13 @@ QWidget* HyperparameterPanel::buildAdvancedSection() {
 }
 
 void HyperparameterPanel::showOptimizerConstants(const TrainingSettings& s) {
-  const QSignalBlocker b0(m_momentum), b1(m_beta1), b2(m_beta2), b3(m_epsilon);
+  const QSignalBlocker b0(m_momentum), b1(m_beta1), b2(m_beta2), b3(m_epsilon), b4(m_weightDecay);
   const cs::OptimizerConfig c = s.optimizerConfig();
   m_momentum->setValue(c.momentum);
   m_beta1->setValue(c.beta1);
   m_beta2->setValue(c.beta2);
   m_epsilon->setValue(c.epsilon);
+  m_weightDecay->setValue(s.weightDecay);
   m_momentum->setEnabled(TrainingSettings::usesMomentum(s.optimizer));
   m_beta1->setEnabled(TrainingSettings::usesBetas(s.optimizer));
   m_beta2->setEnabled(TrainingSettings::usesBetas(s.optimizer));
@@ -321,6 +333,7 @@ TrainingSettings HyperparameterPanel::settings() const {
   s.beta1 = chosen(TrainingSettings::usesBetas(s.optimizer), m_beta1, d.beta1);
   s.beta2 = chosen(TrainingSettings::usesBetas(s.optimizer), m_beta2, d.beta2);
   s.epsilon = chosen(TrainingSettings::usesEpsilon(s.optimizer), m_epsilon, d.epsilon);
+  s.weightDecay = m_weightDecay->value();
   return s;
 }
 

@@ -89,6 +89,7 @@ class HyperparameterPanel : public QWidget {
   QDoubleSpinBox* m_beta1;
   QDoubleSpinBox* m_beta2;
   LogSpinBox* m_epsilon;
+  LogSpinBox* m_weightDecay;
   QComboBox* m_padding;
   QSpinBox* m_stride;
   QSpinBox* m_evalEvery;

@@ -27,10 +27,15 @@ LogSpinBox::LogSpinBox(QWidget* parent) : QDoubleSpinBox(parent) {
 
 void LogSpinBox::stepBy(int steps) {
   const double v = value();
+  if (v <= 0) {  // a minimum of 0: the ladder starts at singleStep()
+    if (steps > 0) setValue(ladderValue(ladderIndexBelow(singleStep()) + steps - 1));
+    return;
+  }
   int i = ladderIndexBelow(v);
   // Stepping down from between two rungs lands on the lower one.
   if (steps < 0 && std::abs(ladderValue(i) - v) > 1e-9 * v) ++steps;
-  setValue(ladderValue(i + steps));
+  const double next = ladderValue(i + steps);
+  setValue(minimum() <= 0 && next < singleStep() * (1 - 1e-9) ? 0 : next);
 }
 
 QString LogSpinBox::textFromValue(double value) const {

@@ -109,6 +109,7 @@ cs::OptimizerConfig TrainingSettings::optimizerConfig() const {
   if (usesBetas(optimizer) && beta1) c.beta1 = static_cast<float>(*beta1);
   if (usesBetas(optimizer) && beta2) c.beta2 = static_cast<float>(*beta2);
   if (usesEpsilon(optimizer) && epsilon) c.epsilon = static_cast<float>(*epsilon);
+  c.weight_decay = static_cast<float>(weightDecay);
   return c;
 }
 
@@ -125,6 +126,7 @@ void TrainingSettings::adoptOptimizer(const cs::OptimizerConfig& c) {
   beta1 = unlessDefault(c.beta1, d.beta1);
   beta2 = unlessDefault(c.beta2, d.beta2);
   epsilon = unlessDefault(c.epsilon, d.epsilon);
+  weightDecay = c.weight_decay;
 }
 
 bool TrainingSettings::adoptArchitecture(const cs::NetworkSpec& s) {
@@ -201,6 +203,7 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   s.beta1 = optional(QStringLiteral("beta1"), 0, 0.9999);
   s.beta2 = optional(QStringLiteral("beta2"), 0, 0.9999);
   s.epsilon = optional(QStringLiteral("epsilon"), 1e-12, 1);
+  s.weightDecay = optional(QStringLiteral("weightDecay"), 0, 1).value_or(0);
   s.evalEvery =
       std::clamp(q.value(QStringLiteral("evalEvery"), s.evalEvery).toInt(), 0, kMaxEvalEvery);
   q.endGroup();
@@ -249,6 +252,7 @@ void TrainingSettings::save(QSettings& q) const {
   optional(QStringLiteral("beta1"), beta1);
   optional(QStringLiteral("beta2"), beta2);
   optional(QStringLiteral("epsilon"), epsilon);
+  q.setValue(QStringLiteral("weightDecay"), weightDecay);
   q.setValue(QStringLiteral("evalEvery"), evalEvery);
   q.endGroup();
 

@@ -46,6 +46,7 @@ struct TrainingSettings {
   std::optional<double> beta1;     // adam, adamax
   std::optional<double> beta2;     // adam, adamax
   std::optional<double> epsilon;   // adam, rmsprop, adagrad, adadelta, adamax
+  double weightDecay = 0;          // decoupled, for every optimizer (0: none)
   int evalEvery = 0;               // also evaluate every this many steps (0: after each epoch only)
 
   bool operator==(const TrainingSettings&) const = default;

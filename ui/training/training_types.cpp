@@ -16,6 +16,13 @@ QString displayName(TrainingState state) {
   return {};
 }
 
+QString RunInfo::describe(const cs::TrainConfig& cfg) {
+  const cs::OptimizerConfig& o = cfg.group.optimizer;
+  return QStringLiteral("%1 · %2 · %3 · batch %4")
+      .arg(QString::fromStdString(cfg.group.spec.to_string()), QString::fromStdString(o.brief()),
+           QString::fromStdString(o.schedule.to_string()), QString::number(cfg.group.batch_size));
+}
+
 void registerTrainingTypes() {
   qRegisterMetaType<TrainingState>();
   qRegisterMetaType<DatasetPtr>();

@@ -43,9 +43,14 @@ struct RunInfo {
   DatasetPtr data;  // the datasets this run trains and validates on
   int stepsPerEpoch = 0;
   int epochs = 0;
-  QString description;  // "c5x8:relu-m2-… · adam lr=0.001 · batch 64"
+  QString description;  // describe(): "c5x8:relu-m2-… · adam lr=0.001 · constant · batch 64"
   // A loaded checkpoint's metric history, which the run continues (null for a new run).
   std::shared_ptr<const cs::RunHistory> history;
+
+  // The fields that tell a previous run apart (TrainingCharts::differingFields): the network,
+  // the optimizer with its rate and any weight decay ("adam lr=0.001 weight_decay=0.01"), the
+  // schedule ("constant" too) and the batch size.
+  static QString describe(const cs::TrainConfig& cfg);
 };
 
 // Sent about ten times a second while training, and after every state change.

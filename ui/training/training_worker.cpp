@@ -13,16 +13,6 @@ namespace {
 constexpr int kChunkMs = 40;           // training time between two looks at the event queue
 constexpr int kProgressEveryMs = 100;  // progress reports while running
 
-// "c5x8:relu-m2-… · adam lr=0.001 · constant · batch 64": the fields that tell a previous run
-// apart (TrainingCharts::differingFields), the schedule one of them.
-QString describeRun(const cs::TrainConfig& cfg) {
-  const cs::OptimizerConfig& o = cfg.group.optimizer;
-  return QStringLiteral("%1 · %2 · %3 · batch %4")
-      .arg(QString::fromStdString(cfg.group.spec.to_string()),
-           QString::fromStdString(cs::to_string(o.kind)) + QStringLiteral(" lr=%1").arg(o.lr),
-           QString::fromStdString(o.schedule.to_string()), QString::number(cfg.group.batch_size));
-}
-
 }  // namespace
 
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
@@ -288,7 +278,8 @@ bool TrainingWorker::beginRun(const RunRequest& request, const cs::RunHistory& h
   m_rateSamples = 0;
   m_samplesPerSecond = 0;
   m_frameClock.invalidate();
-  RunInfo info{m_runData, m_trainer->steps_per_epoch(), cfg.epochs, describeRun(cfg), nullptr};
+  RunInfo info{m_runData, m_trainer->steps_per_epoch(), cfg.epochs, RunInfo::describe(cfg),
+               nullptr};
   if (!history.empty()) info.history = std::make_shared<const cs::RunHistory>(history);
   Q_EMIT runStarted(info);
   return true;

@@ -15,6 +15,7 @@ struct OptimizerScalars {
   float lr, beta1, beta2, epsilon, momentum, rho;
   float bias1;  // 1 - beta1^t (adam, adamax)
   float bias2;  // 1 - beta2^t (adam)
+  float keep;   // 1 - lr x weight_decay: each parameter's share left by the weight decay
 };
 
 // The learning rate is c.lr times the schedule's factor at step t, with steps_per_epoch steps
@@ -23,19 +24,24 @@ inline OptimizerScalars optimizer_scalars(const OptimizerConfig& c, long long t,
                                           long long steps_per_epoch) {
   const double b1t = std::pow(static_cast<double>(c.beta1), static_cast<double>(t));
   const double b2t = std::pow(static_cast<double>(c.beta2), static_cast<double>(t));
+  const float lr = static_cast<float>(c.lr * c.schedule.factor(t, steps_per_epoch));
   return {c.kind,
-          static_cast<float>(c.lr * c.schedule.factor(t, steps_per_epoch)),
+          lr,
           c.beta1,
           c.beta2,
           c.epsilon,
           c.momentum,
           c.rho,
           static_cast<float>(1.0 - b1t),
-          static_cast<float>(1.0 - b2t)};
+          static_cast<float>(1.0 - b2t),
+          static_cast<float>(1.0 - static_cast<double>(lr) * c.weight_decay)};
 }
 
 // Update one parameter p given its gradient g and state slots s0, s1 (see OptimizerConfig::slots).
+// The weight decay comes first (OptimizerConfig::weight_decay); without one p is left untouched,
+// not multiplied by 1, which would flush a denormal p to zero under FTZ.
 CS_HD void optimizer_update(const OptimizerScalars& s, float& p, float g, float& s0, float& s1) {
+  if (s.keep != 1.f) p *= s.keep;
   switch (s.kind) {
     case OptimizerKind::Sgd:
       p -= s.lr * g;

@@ -38,6 +38,24 @@ class TestEnsembleModels : public QObject {
     QCOMPARE(m_run->image(4).common_wrong_label, 8);
   }
 
+  // The heading names the optimizer with its rate and weight decay, and a schedule unless the
+  // rate was constant.
+  void titleNamesWhatSetTheRunApart() {
+    cs::StoredRun stored;
+    stored.info.id = 12;
+    stored.info.setup.group.spec = cs::NetworkSpec::parse("d16:relu-d10", {1, 28, 28}, 10);
+    stored.info.setup.group.seeds.assign(3, 1);
+    stored.eval = handBuilt().eval;
+    stored.info.setup.val_labels = handBuilt().labels;
+    const auto title = [&stored] { return EnsembleRun(stored, nullptr, QString(), false).title(); };
+    QCOMPARE(title(), QStringLiteral("Run 12 · 3 × d16:relu-d10 · adam lr=0.001 · batch 64"));
+    stored.info.setup.group.optimizer.weight_decay = 0.01f;
+    stored.info.setup.group.optimizer.schedule = cs::LrSchedule::parse("warmup:1+cosine:5");
+    QCOMPARE(title(),
+             QStringLiteral("Run 12 · 3 × d16:relu-d10 · adam lr=0.001 weight_decay=0.01 · "
+                            "warmup:1+cosine:5 · batch 64"));
+  }
+
   void misclassificationModelPassesTester() {
     M model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
