@@ -71,6 +71,9 @@ int train_command(const std::vector<std::string>& argv) {
   add_model_options(args);
   args.option("eval-every", "N", "0",
               "also evaluate on the validation set every N steps (0: after each epoch only)");
+  args.option("patience", "N", "0",
+              "stop early once N epochs in a row end without a validation loss below the best "
+              "epoch's (0: train every epoch; a run resumed after such a stop gets N again)");
   args.option("resume", "FILE", "",
               "continue a checkpoint's run (weights, optimizer state, step, metric history) for "
               "--epochs more epochs (one saved mid-epoch goes on where it stopped: that epoch "
@@ -83,6 +86,8 @@ int train_command(const std::vector<std::string>& argv) {
   args.option("save-every", "S", std::to_string(kSaveEverySeconds),
               "seconds between the checkpoints --save writes while training (0: after every "
               "step)");
+  args.option("save-best", "FILE", "",
+              "write a checkpoint at every epoch end whose validation loss is the lowest so far");
   args.option("metrics", "FILE", "", "write per-epoch metrics as CSV");
   args.option("history-csv", "FILE", "",
               "write each validation image's top-1 at every evaluation as CSV "
@@ -97,6 +102,7 @@ int train_command(const std::vector<std::string>& argv) {
   TrainConfig cfg =
       resume.empty() ? train_config(args, data.train, 1) : resume_config(args, resumed.meta);
   cfg.eval_every = args.integer("eval-every", 0, 1 << 30);
+  cfg.patience = args.integer("patience", 0, 100000);
   BackendSelection sel = select_backend(args);
   std::fprintf(stderr,
                "data: %s (%d training, %d validation images)\nnetwork: %s (%lld parameters)\n"
@@ -146,6 +152,8 @@ int train_command(const std::vector<std::string>& argv) {
             format_duration(m.seconds).c_str(), data.train.count / m.seconds);
         std::fflush(stdout);
         warnings.epoch(m);
+        if (args.given("save-best") && trainer.best_epoch() == trainer.epoch())
+          save(args.str("save-best"), trainer);  // the epoch's end: every loss drained
         epoch_samples_base = trainer.samples_seen();
         if (!trainer.finished())
           progress.restart(
@@ -167,6 +175,9 @@ int train_command(const std::vector<std::string>& argv) {
     exit_code = 1;
   }
   progress.finish();
+  if (trainer.stopped_early())
+    std::fprintf(stderr, "stopped early after epoch %d: %s\n", trainer.epoch(),
+                 trainer.early_stop_reason().c_str());
   if (interrupt.requested()) {
     std::fprintf(stderr, "interrupted at epoch %d, step %lld\n", trainer.epoch() + 1,
                  trainer.global_step());

@@ -29,6 +29,17 @@ void RunHistory::add_evaluation(EvaluationRecord e) {
   }
 }
 
+int RunHistory::best_epoch() const {
+  int best = 0;
+  double lowest = 0;
+  for (const EvaluationRecord& e : evaluations)
+    if (e.epoch_end && (best == 0 || e.val_loss < lowest)) {
+      best = static_cast<int>(std::lround(e.epoch));
+      lowest = e.val_loss;
+    }
+  return best;
+}
+
 namespace {
 
 // Up to `max` (>= 2) of `indices`, evenly spaced (gaps differ by one at most), the first and

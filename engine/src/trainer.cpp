@@ -208,6 +208,8 @@ void Trainer::resume_at(int epochs_done, long long global_step, RunHistory histo
   m_global_step = std::max(0LL, global_step);
   m_run = std::move(history);
   m_in_epoch = false;
+  m_patience_from = 0;
+  if (stopped_early()) m_patience_from = m_epoch;  // it stopped so: give it its patience again
   m_position = 0;
   m_epoch_loss_sum = m_epoch_acc_sum = 0;
   m_epoch_loss_steps = 0;
@@ -226,6 +228,26 @@ void Trainer::resume_at(int epochs_done, long long global_step, RunHistory histo
       }
   }
   keep_good_state();
+}
+
+bool Trainer::stopped_early() const {
+  return m_cfg.patience > 0 && !m_in_epoch &&
+         m_epoch - std::max(m_run.best_epoch(), m_patience_from) >= m_cfg.patience;
+}
+
+std::string Trainer::early_stop_reason() const {
+  if (!stopped_early()) return {};
+  const int best = m_run.best_epoch();
+  const int since = m_epoch - std::max(best, m_patience_from);
+  std::string loss;
+  for (const EvaluationRecord& e : m_run.evaluations)
+    if (e.epoch_end && std::lround(e.epoch) == best) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.4g", e.val_loss);
+      loss = text;
+    }
+  return "no validation loss below epoch " + std::to_string(best) + "'s (" + loss + ") in the " +
+         std::to_string(since) + (since == 1 ? " epoch" : " epochs") + " since";
 }
 
 const EvalResult& Trainer::evaluate() {

@@ -1,6 +1,6 @@
 // convscope-cli train --eval-every N --history-csv FILE: the history has one pass every N steps
 // and one at each epoch's end, and its last pass is what the saved network predicts; --save
-// keeps the run's metric history with the weights.
+// keeps the run's metric history with the weights; --patience and --save-best.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -174,6 +174,39 @@ TEST(CliHistory, TheDefaultMnistIsNamedMnistHoweverItsFolderIsGiven) {
   const Result r = run_cli({"train", "--data", tmp.file("other"), "--quiet", "--save", ck});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(read_checkpoint_meta(ck).dataset, tmp.file("other") + "/train");
+}
+
+// --patience ends a run that stopped improving, saying after which epoch and why; --save-best
+// keeps the checkpoint of the epoch with the lowest validation loss, as --metrics lists them.
+TEST(CliHistory, PatienceStopsEarlyAndSaveBestKeepsTheBestEpoch) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 128, 40, 8);  // random images: nothing to learn
+  const std::string best = dir.file("best.safetensors"), metrics = dir.file("metrics.csv");
+  const Result r = run_cli({"train",        "--data",       dir.file("data"),
+                            "--arch",       "d32:relu-d10", "--optimizer",
+                            "sgd",          "--lr",         "0.3",
+                            "--batch-size", "16",           "--epochs",
+                            "100",          "--patience",   "2",
+                            "--save-best",  best,           "--metrics",
+                            metrics,        "--threads",    "1",
+                            "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto rows = read_csv(metrics);  // a header, then one row an epoch
+  ASSERT_GE(rows.size(), 4u);
+  const int epochs = static_cast<int>(rows.size()) - 1;
+  ASSERT_LT(epochs, 100) << "it did not stop early";
+  int lowest = 1;
+  for (int e = 1; e <= epochs; ++e)
+    if (std::stod(rows[e][3]) < std::stod(rows[lowest][3])) lowest = e;
+  EXPECT_EQ(epochs, lowest + 2);
+  EXPECT_NE(r.err.find("stopped early after epoch " + std::to_string(epochs) +
+                       ": no validation loss below epoch " + std::to_string(lowest) + "'s ("),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(") in the 2 epochs since"), std::string::npos) << r.err;
+  const CheckpointMeta saved = read_checkpoint_meta(best);
+  EXPECT_EQ(saved.epoch, lowest);
+  EXPECT_EQ(saved.epoch_position, 0);
 }
 
 TEST(CliHistory, RefusesANegativeEvalEvery) {

@@ -164,7 +164,8 @@ void TestHyperparameterPanel::pausedLeavesTheScheduleEditable() {
   panel.setLocked(HyperparameterPanel::ScheduleOnly, QStringLiteral("paused"));
   for (const char* name : {"learningRate", "epochs"})
     QVERIFY2(panel.findChild<QWidget*>(QLatin1String(name))->isEnabled(), name);
-  for (const char* name : {"optimizer", "batchSize", "seed", "denseWidth", "momentum", "stride"})
+  for (const char* name :
+       {"optimizer", "batchSize", "seed", "denseWidth", "momentum", "stride", "patience"})
     QVERIFY2(!panel.findChild<QWidget*>(QLatin1String(name))->isEnabled(), name);
   panel.setLocked(HyperparameterPanel::Unlocked);
   for (const char* name : {"optimizer", "batchSize", "seed", "stride"})
@@ -181,7 +182,8 @@ void TestHyperparameterPanel::advancedSettingsReachTheTrainerConfig() {
   auto* padding = panel.findChild<QComboBox*>(QStringLiteral("padding"));
   auto* stride = panel.findChild<QSpinBox*>(QStringLiteral("stride"));
   auto* evalEvery = panel.findChild<QSpinBox*>(QStringLiteral("evalEvery"));
-  QVERIFY(momentum && beta1 && beta2 && epsilon && padding && stride && evalEvery);
+  auto* patience = panel.findChild<QSpinBox*>(QStringLiteral("patience"));
+  QVERIFY(momentum && beta1 && beta2 && epsilon && padding && stride && evalEvery && patience);
 
   // Adam: its betas and epsilon, shown at its defaults; momentum does not apply.
   QCOMPARE(float(beta2->value()), cs::OptimizerConfig::defaults(cs::OptimizerKind::Adam).beta2);
@@ -193,8 +195,15 @@ void TestHyperparameterPanel::advancedSettingsReachTheTrainerConfig() {
   stride->setValue(2);
   QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).eval_every, 0);  // each epoch only
   evalEvery->setValue(200);
+  QCOMPARE(patience->text(), QStringLiteral("off"));
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).patience, 0);
+  patience->setValue(1);
+  QCOMPARE(patience->text(), QStringLiteral("1 epoch"));
+  patience->setValue(3);
+  QCOMPARE(patience->text(), QStringLiteral("3 epochs"));
   cs::TrainConfig cfg = panel.settings().trainConfig({1, 28, 28}, 10);
   QCOMPARE(cfg.eval_every, 200);
+  QCOMPARE(cfg.patience, 3);
   QCOMPARE(cfg.group.optimizer.kind, cs::OptimizerKind::Adam);
   QCOMPARE(cfg.group.optimizer.beta1, 0.8f);
   QCOMPARE(cfg.group.optimizer.beta2, 0.99f);
@@ -213,6 +222,11 @@ void TestHyperparameterPanel::advancedSettingsReachTheTrainerConfig() {
   panel.settings().save(q);
   QCOMPARE(TrainingSettings::load(q), panel.settings());
   QCOMPARE(TrainingSettings::load(q).evalEvery, 200);
+  QCOMPARE(TrainingSettings::load(q).patience, 3);
+  TrainingSettings one = panel.settings();
+  one.patience = 1;
+  panel.setSettings(one);
+  QCOMPARE(patience->text(), QStringLiteral("1 epoch"));
 
   // Momentum brings its own constants; the momentum the user sets reaches the optimizer.
   optimizer->setCurrentIndex(optimizer->findText(QStringLiteral("Momentum")));

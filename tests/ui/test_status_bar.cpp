@@ -1,7 +1,7 @@
 // The training status bar: the ETA is shown only while training runs (paused or stopped, it would
-// be stale), the learning rate only under a schedule, a long backend note is elided with the whole
-// text in its tooltip and its Copy, and a task running in another view shows with its progress, the
-// way to its view a click.
+// be stale), the learning rate only under a schedule, an early stop told once, a long backend note
+// is elided with the whole text in its tooltip and its Copy, and a task running in another view
+// shows with its progress, the way to its view a click.
 #include <QAction>
 #include <QClipboard>
 #include <QLabel>
@@ -20,6 +20,7 @@ class TestStatusBar : public QObject {
  private Q_SLOTS:
   void etaOnlyWhileRunning();
   void learningRateOnlyUnderASchedule();
+  void anEarlyStopIsToldOnce();
   void longBackendNoteIsElided();
   void messagesShowInTheBackendsPlace();
   void aTaskShowsWhileItRuns();
@@ -73,6 +74,34 @@ void TestStatusBar::learningRateOnlyUnderASchedule() {
   QCOMPARE(rate->text(), QStringLiteral("lr 0.000437"));
   bar.clearProgress();
   QVERIFY(!rate->isVisible());
+}
+
+// A run that stopped early: its state says so with the reason in the tool tip, and a message
+// tells it once, not at every report; the next state is shown as usual.
+void TestStatusBar::anEarlyStopIsToldOnce() {
+  TrainingStatusBar bar;
+  QSignalSpy messages(&bar, &QStatusBar::messageChanged);
+  TrainingProgress p;
+  p.epoch = p.epochs = p.currentEpoch = 7;
+  p.stepsPerEpoch = p.stepInEpoch = 100;
+  p.earlyStop = QStringLiteral("no validation loss below epoch 4's (0.0312) in the 3 epochs since");
+  bar.setProgress(p);  // the epoch's end, reported while the state is still Running
+  QCOMPARE(messages.count(), 0);
+  bar.setState(TrainingState::Finished);
+  bar.setProgress(p);
+  QCOMPARE(messages.count(), 1);
+  QCOMPARE(
+      bar.currentMessage(),
+      QStringLiteral("Stopped early after epoch 7: no validation loss below epoch 4's (0.0312) "
+                     "in the 3 epochs since"));
+  const auto* state = bar.findChildren<QLabel*>().front();
+  QCOMPARE(state->text(), QStringLiteral("● Stopped early"));
+  QVERIFY(state->toolTip().startsWith(QStringLiteral("After epoch 7: no validation loss")));
+  bar.setProgress(p);
+  QCOMPARE(messages.count(), 1);
+  bar.setState(TrainingState::Running);  // Continue
+  QCOMPARE(state->text(), QStringLiteral("● Training"));
+  QCOMPARE(state->toolTip(), QString());
 }
 
 void TestStatusBar::longBackendNoteIsElided() {

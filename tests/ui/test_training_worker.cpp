@@ -28,6 +28,7 @@ class TestTrainingWorker : public QObject {
   void learningRateChangeWhilePausedTakesEffect();
   void aScheduledRunReportsTheRateOfItsNextStep();
   void evalEveryAddsPassesAndTheHistoryOutlivesContinue();
+  void aRunStopsEarlyAndContinueGivesItsPatienceAgain();
 
  private:
   DatasetPtr m_data;
@@ -352,6 +353,38 @@ void TestTrainingWorker::evalEveryAddsPassesAndTheHistoryOutlivesContinue() {
   session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 1));
   QTRY_COMPARE_WITH_TIMEOUT(rec.evaluations.size(), size_t(13), 120000);
   QCOMPARE(rec.evaluations.back().history->passes(), 1);  // a new run, a new history
+  QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+}
+
+// Patience 2 on 64 training images at a high rate: the validation loss soon stops falling and
+// the run finishes early, its progress saying why with its planned epochs cut to those done;
+// Continue trains on until two more epochs pass without a new best.
+void TestTrainingWorker::aRunStopsEarlyAndContinueGivesItsPatienceAgain() {
+  const DatasetPtr tiny = testing_data::smallDataset(64, 100);
+  Session s(tiny);
+  auto& [session, rec] = s;
+  RunRequest run = testing_data::smallRun(*tiny, 300);
+  run.config.group.optimizer.lr = 0.01f;
+  run.config.patience = 2;
+  session.invoke(&TrainingWorker::start, run);
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+  const int stop = rec.last.epoch;
+  QVERIFY2(stop < 300, "it trained every epoch");
+  QCOMPARE(rec.last.epochs, stop);
+  QVERIFY2(rec.last.earlyStop.startsWith(QStringLiteral("no validation loss below epoch ")),
+           qPrintable(rec.last.earlyStop));
+  QVERIFY2(rec.last.earlyStop.endsWith(QStringLiteral(" in the 2 epochs since")),
+           qPrintable(rec.last.earlyStop));
+  int best = 0;  // the epoch end with the lowest validation loss, as the UI heard of them
+  for (const EvaluationReport& e : rec.evaluations)
+    if (best == 0 || e.metrics.val_loss < rec.evaluations[best - 1].metrics.val_loss)
+      best = static_cast<int>(e.metrics.epoch);
+  QCOMPARE(stop, best + 2);
+
+  session.invoke(&TrainingWorker::continueRun, 20);
+  QTRY_VERIFY_WITH_TIMEOUT(rec.last.epoch > stop, 60000);
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+  QVERIFY(rec.last.epoch >= stop + 2);
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
 }
 

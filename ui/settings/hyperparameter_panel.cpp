@@ -24,6 +24,10 @@ namespace {
 
 const QString kChooseFolder = QStringLiteral("\x01choose");  // the "Other IDX folder…" entry
 
+QString epochsSuffix(int epochs) {
+  return epochs == 1 ? HyperparameterPanel::tr(" epoch") : HyperparameterPanel::tr(" epochs");
+}
+
 QString optimizerName(cs::OptimizerKind k) {
   switch (k) {
     case cs::OptimizerKind::Sgd:
@@ -205,6 +209,14 @@ QWidget* HyperparameterPanel::buildAdvancedSection() {
       tr("Also evaluate on the validation set every this many steps, for "
          "charts and each image's learning history with more resolution"));
   form->addRow(tr("Evaluate every"), m_evalEvery);
+  m_patience = new QSpinBox;
+  m_patience->setObjectName(QStringLiteral("patience"));
+  m_patience->setRange(0, TrainingSettings::kMaxPatience);
+  m_patience->setSpecialValueText(tr("off"));
+  m_patience->setToolTip(
+      tr("Early stopping: the run ends once this many epochs in a row end without a validation "
+         "loss below the best epoch's. Continue after such a stop trains up to this many again."));
+  form->addRow(tr("Patience"), m_patience);
   auto* layout = new QVBoxLayout(box);
   layout->addWidget(fold);
   layout->addWidget(body);
@@ -220,6 +232,10 @@ QWidget* HyperparameterPanel::buildAdvancedSection() {
   connect(m_padding, &QComboBox::currentIndexChanged, this, &HyperparameterPanel::onEdited);
   connect(m_stride, &QSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
   connect(m_evalEvery, &QSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
+  connect(m_patience, &QSpinBox::valueChanged, this, [this](int epochs) {
+    m_patience->setSuffix(epochsSuffix(epochs));
+    onEdited();
+  });
   return box;
 }
 
@@ -323,6 +339,7 @@ TrainingSettings HyperparameterPanel::settings() const {
   s.padding = static_cast<cs::Padding>(m_padding->currentData().toInt());
   s.stride = m_stride->value();
   s.evalEvery = m_evalEvery->value();
+  s.patience = m_patience->value();
   // A constant left at the optimizer's default stays "default"; the others are the user's.
   const cs::OptimizerConfig d = cs::OptimizerConfig::defaults(s.optimizer);
   const auto chosen = [](bool used, const QDoubleSpinBox* spin, float dv) -> std::optional<double> {
@@ -341,7 +358,7 @@ void HyperparameterPanel::setSettings(const TrainingSettings& s) {
   {
     const QSignalBlocker b0(m_backend), b1(m_optimizer), b2(m_learningRate), b3(m_batchSize),
         b4(m_epochs), b5(m_seed), b6(m_convBlocks), b7(m_denseWidth), b8(m_activation),
-        b9(m_padding), b10(m_stride), b11(m_evalEvery);
+        b9(m_padding), b10(m_stride), b11(m_evalEvery), b12(m_patience);
     selectDataset(s.datasetDir);
     const auto* model = qobject_cast<QStandardItemModel*>(m_backend->model());
     const int backend = m_backend->findData(static_cast<int>(s.backend));
@@ -361,6 +378,8 @@ void HyperparameterPanel::setSettings(const TrainingSettings& s) {
     selectData(m_padding, s.padding);
     m_stride->setValue(s.stride);
     m_evalEvery->setValue(s.evalEvery);
+    m_patience->setValue(s.patience);
+    m_patience->setSuffix(epochsSuffix(s.patience));
     showOptimizerConstants(s);
   }
   revalidate();

@@ -90,6 +90,7 @@ class HyperparameterPanel : public QWidget {
   QDoubleSpinBox* m_beta2;
   LogSpinBox* m_epsilon;
   LogSpinBox* m_weightDecay;
+  QSpinBox* m_patience;
   QComboBox* m_padding;
   QSpinBox* m_stride;
   QSpinBox* m_evalEvery;

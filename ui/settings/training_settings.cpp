@@ -86,6 +86,7 @@ cs::TrainConfig TrainingSettings::trainConfig(cs::Shape3 input, int classes) con
   cfg.group.batch_size = batchSize;
   cfg.epochs = epochs;
   cfg.eval_every = evalEvery;
+  cfg.patience = patience;
   return cfg;
 }
 
@@ -206,6 +207,7 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   s.weightDecay = optional(QStringLiteral("weightDecay"), 0, 1).value_or(0);
   s.evalEvery =
       std::clamp(q.value(QStringLiteral("evalEvery"), s.evalEvery).toInt(), 0, kMaxEvalEvery);
+  s.patience = std::clamp(q.value(QStringLiteral("patience"), s.patience).toInt(), 0, kMaxPatience);
   q.endGroup();
 
   q.beginGroup(QStringLiteral("architecture"));
@@ -254,6 +256,7 @@ void TrainingSettings::save(QSettings& q) const {
   optional(QStringLiteral("epsilon"), epsilon);
   q.setValue(QStringLiteral("weightDecay"), weightDecay);
   q.setValue(QStringLiteral("evalEvery"), evalEvery);
+  q.setValue(QStringLiteral("patience"), patience);
   q.endGroup();
 
   q.beginGroup(QStringLiteral("architecture"));

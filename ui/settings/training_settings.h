@@ -26,6 +26,7 @@ struct ConvBlock {
 struct TrainingSettings {
   static constexpr int kMaxConvBlocks = 6;
   static constexpr int kMaxEvalEvery = 100000;
+  static constexpr int kMaxPatience = 1000;
 
   QString datasetDir;  // an IDX folder; empty means the default MNIST folder
   cs::BackendChoice backend = cs::BackendChoice::Auto;
@@ -48,6 +49,7 @@ struct TrainingSettings {
   std::optional<double> epsilon;   // adam, rmsprop, adagrad, adadelta, adamax
   double weightDecay = 0;          // decoupled, for every optimizer (0: none)
   int evalEvery = 0;               // also evaluate every this many steps (0: after each epoch only)
+  int patience = 0;                // cs::TrainConfig::patience: early stopping (0: off)
 
   bool operator==(const TrainingSettings&) const = default;
 

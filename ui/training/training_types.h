@@ -68,6 +68,8 @@ struct TrainingProgress {
   double etaSeconds = -1;             // negative while unknown
   std::vector<cs::LossPoint> losses;  // step losses new since the previous report
   std::vector<double> rates;          // the learning rate of each of those steps, when scheduled
+  // cs::Trainer::early_stop_reason() once the run stopped early (then epochs == epoch), else "".
+  QString earlyStop;
 
   // Steps of this run's epochs done and planned (the progress bar's, the ETA's).
   long long stepsDone() const {

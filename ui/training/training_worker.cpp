@@ -438,6 +438,10 @@ void TrainingWorker::emitProgress(bool force) {
   TrainingProgress p;
   p.epoch = t.epoch();
   p.epochs = t.config().epochs;
+  if (t.stopped_early()) {
+    p.epochs = t.epoch();  // done: the bar is full
+    p.earlyStop = QString::fromStdString(t.early_stop_reason());
+  }
   p.currentEpoch = at.epoch;
   p.stepInEpoch = at.step;
   p.stepsPerEpoch = t.steps_per_epoch();

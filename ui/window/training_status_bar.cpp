@@ -62,6 +62,7 @@ void TrainingStatusBar::setState(TrainingState state) {
   m_current = state;
   m_state->setText(QStringLiteral("● ") + displayName(state));
   m_state->setProperty("state", displayName(state));
+  m_state->setToolTip(QString());
   m_state->setStyleSheet(QStringLiteral("color: %1; font-weight: 600;")
                              .arg(state == TrainingState::Running   ? QStringLiteral("#2e9e4f")
                                   : state == TrainingState::Paused  ? QStringLiteral("#c27c0e")
@@ -78,6 +79,15 @@ void TrainingStatusBar::setProgress(const TrainingProgress& p) {
   m_progress->setToolTip(
       tr("%1 of %2 steps").arg(locale.toString(p.stepsDone()), locale.toString(planned)));
   m_steps->setText(positionText(p));
+  if (!p.earlyStop.isEmpty() && m_current == TrainingState::Finished) {
+    m_state->setText(tr("● Stopped early"));
+    m_state->setToolTip(tr("After epoch %1: %2").arg(p.epoch).arg(p.earlyStop));
+    if (m_earlyStopShown != p.earlyStop)
+      showMessage(tr("Stopped early after epoch %1: %2").arg(p.epoch).arg(p.earlyStop), 15000);
+    m_earlyStopShown = p.earlyStop;
+  } else if (p.earlyStop.isEmpty()) {
+    m_earlyStopShown.clear();
+  }
   m_learningRate->setVisible(p.scheduledRate >= 0);
   m_learningRate->setText(tr("lr %1").arg(locale.toString(p.scheduledRate, 'g', 3)));
   if (m_current == TrainingState::Running)

@@ -42,6 +42,7 @@ class TrainingStatusBar : public QStatusBar {
   ElidedLabel* m_backend;
   TrainingState m_current = TrainingState::Idle;
   QString m_backendText;
+  QString m_earlyStopShown;  // the early stop last told in a message
   int m_taskIndex = 0;  // where the next task goes: after the run's widgets and the other tasks
   QString m_elapsed, m_eta;  // the ETA shows only while running: paused or stopped, it is stale
 

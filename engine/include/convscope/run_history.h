@@ -37,6 +37,9 @@ struct RunHistory {
   // (after a load, or on request). Then e's validation figures and warning replace the last
   // one's, and an epoch end and its training means stay.
   void add_evaluation(EvaluationRecord e);
+  // The epoch (1-based, its number of epochs completed) whose end's validation loss is the
+  // lowest, the first of equals; 0 when no pass ended an epoch.
+  int best_epoch() const;
   // At most `max_losses` losses and `max_evaluations` passes (each at least 2), evenly spaced
   // with the first and last kept; passes that end an epoch are kept before the others.
   RunHistory thinned(size_t max_losses, size_t max_evaluations) const;

@@ -22,6 +22,11 @@ struct TrainConfig {
   int epochs = 1;
   int loss_every = 20;  // drain per-step losses every this many steps (GPU syncs only then)
   int eval_every = 0;   // also evaluate every this many global steps (0: at epoch ends only)
+  // Early stopping: the run ends once this many epochs in a row have ended without a validation
+  // loss (group mean) below the best epoch's (0: never). A run resumed after it stopped so gets
+  // this many epochs again from where it stopped; any other resumed run counts on as if it had
+  // not stopped (RunHistory keeps the epochs' losses).
+  int patience = 0;
 };
 
 // Thrown when a loss becomes NaN or infinite. The trainer has then restored every network to
@@ -76,7 +81,14 @@ class Trainer {
   // Thread-safe: the next step takes a snapshot of network `net` on validation image `probe`.
   void request_snapshot(int net, int probe);
 
-  bool finished() const { return m_epoch >= m_cfg.epochs; }
+  bool finished() const { return m_epoch >= m_cfg.epochs || stopped_early(); }
+  // TrainConfig::patience ran out: the run ended before its epochs.
+  bool stopped_early() const;
+  // RunHistory::best_epoch() of the run (0 before its first epoch ends).
+  int best_epoch() const { return m_run.best_epoch(); }
+  // Why it stopped early: "no validation loss below epoch 4's (0.0312) in the 3 epochs since"
+  // ("" when it did not).
+  std::string early_stop_reason() const;
   int epoch() const { return m_epoch; }  // epochs completed
   int step_in_epoch() const { return m_position / m_cfg.group.batch_size; }
   int steps_per_epoch() const;
@@ -147,8 +159,9 @@ class Trainer {
   const Dataset& m_train;
   const Dataset& m_val;
   TrainConfig m_cfg;
-  int m_epoch = 0;     // completed epochs
-  int m_position = 0;  // next sample position in the current epoch's order
+  int m_epoch = 0;          // completed epochs
+  int m_patience_from = 0;  // stopped_early() counts the epochs after this one and the best
+  int m_position = 0;       // next sample position in the current epoch's order
   bool m_in_epoch = false;
   long long m_global_step = 0;
   long long m_samples = 0;

@@ -1,0 +1,130 @@
+// Early stopping (TrainConfig::patience): the best epoch by validation loss, a run that ends
+// `patience` epochs after it, the reason it gives, a run resumed before such a stop stopping
+// where the run without a stop does, and one resumed after it getting its patience again.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "convscope/checkpoint.h"
+#include "convscope/cpu_backend.h"
+#include "convscope/ensemble_run.h"
+#include "convscope/run_history.h"
+#include "convscope/trainer.h"
+#include "store_test_util.h"
+#include "synthetic_data.h"
+
+namespace cs {
+namespace {
+
+EvaluationRecord pass(double epoch, bool epoch_end, double val_loss) {
+  EvaluationRecord e;
+  e.epoch = epoch;
+  e.epoch_end = epoch_end;
+  e.val_loss = val_loss;
+  return e;
+}
+
+TEST(EarlyStopping, TheBestEpochIsTheEpochEndWithTheLowestValidationLoss) {
+  RunHistory h;
+  EXPECT_EQ(h.best_epoch(), 0);
+  h.evaluations = {pass(0.5, false, 0.9), pass(1, true, 0.8), pass(1.5, false, 0.1),
+                   pass(2, true, 0.5),    pass(3, true, 0.6), pass(4, true, 0.5)};
+  EXPECT_EQ(h.best_epoch(), 2) << "a pass inside an epoch does not count; the first of equals";
+}
+
+// SGD at a high rate on random labels: the validation loss soon stops falling.
+TrainConfig overfitting(int patience) {
+  TrainConfig cfg;
+  cfg.group.spec = NetworkSpec::parse("d32:relu-d4", {1, 6, 6}, 4);
+  cfg.group.optimizer = OptimizerConfig::defaults(OptimizerKind::Sgd);
+  cfg.group.optimizer.lr = 0.3f;
+  cfg.group.seeds = {5};
+  cfg.group.batch_size = 16;
+  cfg.epochs = 60;
+  cfg.patience = patience;
+  return cfg;
+}
+
+std::vector<float> weights(Backend& backend, const NetworkSpec& spec) {
+  std::vector<float> out;
+  for (const NamedTensor& t : network_weights(backend, spec, 0))
+    out.insert(out.end(), t.data.begin(), t.data.end());
+  return out;
+}
+
+TEST(EarlyStopping, ARunEndsPatienceEpochsAfterItsBest) {
+  const Dataset train = test::synthetic(64, 1), val = test::synthetic(32, 2);
+  std::unique_ptr<Backend> backend = make_cpu_backend(1);
+  Trainer trainer(*backend, train, val, overfitting(3));
+  trainer.run();
+  ASSERT_TRUE(trainer.stopped_early()) << "trained all " << trainer.epoch() << " epochs";
+  ASSERT_TRUE(trainer.finished());
+  const int best = trainer.best_epoch();
+  EXPECT_EQ(trainer.epoch(), best + 3);
+  const std::vector<EpochMetrics>& epochs = trainer.epochs();
+  ASSERT_EQ(static_cast<int>(epochs.size()), trainer.epoch());
+  for (const EpochMetrics& m : epochs)
+    EXPECT_GE(m.val_loss, epochs[best - 1].val_loss) << "epoch " << m.epoch;
+  EXPECT_EQ(trainer.early_stop_reason().find("no validation loss below epoch " +
+                                             std::to_string(best) + "'s ("),
+            0u)
+      << trainer.early_stop_reason();
+  EXPECT_NE(trainer.early_stop_reason().find(") in the 3 epochs since"), std::string::npos)
+      << trainer.early_stop_reason();
+  EXPECT_FALSE(trainer.step()) << "a stopped run takes no more steps";
+
+  std::unique_ptr<Backend> patient = make_cpu_backend(1);
+  Trainer without(*patient, train, val, overfitting(0));
+  while (without.epoch() < trainer.epoch()) without.step();
+  EXPECT_FALSE(without.stopped_early());
+  EXPECT_EQ(without.early_stop_reason(), "");
+  EXPECT_EQ(weights(*patient, without.config().group.spec),
+            weights(*backend, trainer.config().group.spec))
+      << "the same run up to the stop";
+}
+
+// Saved at the end of the best epoch and resumed, a run stops where the run without a stop did,
+// with its weights; resumed after that stop with more epochs, it trains `patience` more unless
+// one beats the best.
+TEST(EarlyStopping, AResumedRunCountsOnAndAStoppedOneGetsItsPatienceAgain) {
+  const Dataset train = test::synthetic(64, 1), val = test::synthetic(32, 2);
+  std::unique_ptr<Backend> straight = make_cpu_backend(1);
+  Trainer reference(*straight, train, val, overfitting(3));
+  reference.run();
+  ASSERT_TRUE(reference.stopped_early());
+  const int best = reference.best_epoch(), stop = reference.epoch();
+
+  store_test::TempDir dir;
+  const std::string at_best = dir.file("best.safetensors"), at_stop = dir.file("stop.safetensors");
+  {
+    std::unique_ptr<Backend> backend = make_cpu_backend(1);
+    Trainer trainer(*backend, train, val, overfitting(3));
+    while (trainer.epoch() < best) trainer.step();
+    save_checkpoint(at_best, *backend, 0, checkpoint_meta(trainer));
+    trainer.run();
+    save_checkpoint(at_stop, *backend, 0, checkpoint_meta(trainer));
+  }
+  std::unique_ptr<Backend> backend = make_cpu_backend(1);
+  Trainer resumed(*backend, train, val, overfitting(3));
+  resume_from_checkpoint(resumed, load_checkpoint(at_best, *backend, 0));
+  resumed.run();
+  EXPECT_TRUE(resumed.stopped_early());
+  EXPECT_EQ(resumed.epoch(), stop);
+  EXPECT_EQ(weights(*backend, resumed.config().group.spec),
+            weights(*straight, reference.config().group.spec));
+
+  std::unique_ptr<Backend> again = make_cpu_backend(1);
+  Trainer more(*again, train, val, overfitting(3));
+  resume_from_checkpoint(more, load_checkpoint(at_stop, *again, 0));
+  EXPECT_FALSE(more.finished()) << "its patience starts again at epoch " << stop;
+  more.run();
+  EXPECT_TRUE(more.stopped_early());
+  EXPECT_GT(more.epoch(), stop);
+  EXPECT_EQ(more.epoch() - std::max(more.best_epoch(), stop), 3);
+}
+
+}  // namespace
+}  // namespace cs
