@@ -14,6 +14,16 @@ namespace {
 
 constexpr TensorRole kSlotRoles[] = {TensorRole::Slot0, TensorRole::Slot1};
 
+// An ensemble run trains the epochs it planned: runs and sweep configurations are compared at
+// those, so none may end early. Checked before the run is begun or changed.
+void check_no_early_stop(const Trainer& trainer) {
+  if (trainer.config().patience != 0)
+    throw InputError(
+        "an ensemble run trains every epoch it plans (runs are compared at those): "
+        "early stopping (patience " +
+        std::to_string(trainer.config().patience) + ") is for a single run");
+}
+
 // Trains `trainer` to its end into the open run `run`.
 EnsembleOutcome train_into(Store& store, int64_t run, Trainer& trainer,
                            const EnsembleHooks& hooks) {
@@ -169,6 +179,7 @@ StoppedEpoch place_in_epoch(Trainer& trainer) {
 
 EnsembleOutcome run_ensemble(Store& store, Trainer& trainer, const RunSetup& setup,
                              const EnsembleHooks& hooks) {
+  check_no_early_stop(trainer);
   return train_into(store, store.begin_run(setup), trainer, hooks);
 }
 
@@ -213,6 +224,7 @@ void resume_networks(Trainer& trainer, int epochs_done, const std::vector<Networ
 
 EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
                                   const RunSetup& setup, const EnsembleHooks& hooks) {
+  check_no_early_stop(trainer);
   const std::string name = store.path() + ": run " + std::to_string(run);
   const RunInfo info = store.load_run_info(run);
   if (const std::string problem = sweep_run_problem(info); !problem.empty())

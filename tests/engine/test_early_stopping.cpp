@@ -1,6 +1,7 @@
 // Early stopping (TrainConfig::patience): the best epoch by validation loss, a run that ends
 // `patience` epochs after it, the reason it gives, a run resumed before such a stop stopping
-// where the run without a stop does, and one resumed after it getting its patience again.
+// where the run without a stop does, and one resumed after it getting its patience again; an
+// ensemble refusing it.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -124,6 +125,28 @@ TEST(EarlyStopping, AResumedRunCountsOnAndAStoppedOneGetsItsPatienceAgain) {
   EXPECT_TRUE(more.stopped_early());
   EXPECT_GT(more.epoch(), stop);
   EXPECT_EQ(more.epoch() - std::max(more.best_epoch(), stop), 3);
+}
+
+// An ensemble trains every epoch it plans: a trainer that may stop early is refused before the
+// store gains a run.
+TEST(EarlyStopping, AnEnsembleRunRefusesIt) {
+  const Dataset train = test::synthetic(64, 1), val = test::synthetic(32, 2);
+  store_test::TempDir dir;
+  Store store(dir.file("runs.db"));
+  std::unique_ptr<Backend> backend = make_cpu_backend(1);
+  const TrainConfig cfg = overfitting(2);
+  Trainer trainer(*backend, train, val, cfg);
+  const RunSetup setup = RunSetup::from(cfg, train, val, backend->info(), "test");
+  try {
+    run_ensemble(store, trainer, setup, {});
+    ADD_FAILURE() << "an ensemble run with patience was trained";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "an ensemble run trains every epoch it plans (runs are compared at those): early "
+              "stopping (patience 2) is for a single run");
+  }
+  EXPECT_TRUE(store.list_runs().empty());
+  EXPECT_EQ(trainer.global_step(), 0);
 }
 
 }  // namespace

@@ -116,6 +116,7 @@ cs::TrainConfig EnsembleTrainDialog::config() const {
   for (int i = 0; i < nets(); ++i) cfg.group.seeds.push_back(first + static_cast<uint64_t>(i));
   cfg.group.per_net_shuffle = perNetShuffle();
   cfg.epochs = epochs();
+  cfg.patience = 0;  // the live run's early stopping: an ensemble trains every epoch it plans
   return cfg;
 }
 

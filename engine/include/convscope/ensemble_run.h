@@ -43,7 +43,8 @@ struct EnsembleOutcome {
 
 // Trains `trainer` (already configured; its backend holds the group) to the end as run `setup` of
 // `store`. Exceptions propagate (a run left open is marked interrupted when the store closes); the
-// epochs recorded until then stay in the store.
+// epochs recorded until then stay in the store. Throws InputError, before anything is written,
+// for a trainer that may stop early (TrainConfig::patience): an ensemble trains every epoch.
 EnsembleOutcome run_ensemble(Store& store, Trainer& trainer, const RunSetup& setup,
                              const EnsembleHooks& hooks);
 
@@ -57,7 +58,7 @@ EnsembleOutcome run_ensemble(Store& store, Trainer& trainer, const RunSetup& set
 // in none; `setup` has another group, other data (or another number of its images) or another kind
 // of backend; a network lacks the weights or training state of that epoch (a run recorded before
 // the store kept training states); it trains a sweep's configuration (the sweep continues it:
-// sweep_run.h).
+// sweep_run.h). Throws InputError first for a trainer that may stop early, as run_ensemble().
 EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
                                   const RunSetup& setup, const EnsembleHooks& hooks);
 

@@ -35,6 +35,7 @@ class TestEnsembleTraining : public QObject {
     base.group.seeds = {7};
     base.group.batch_size = 32;
     base.epochs = 4;
+    base.patience = 2;  // the live run's early stopping does not go with the group
     EnsembleTrainDialog dialog(base, testing_data::smallDataset(300, 100));
     QCOMPARE(dialog.nets(), 50);
     QCOMPARE(dialog.epochs(), 4);
@@ -46,6 +47,7 @@ class TestEnsembleTraining : public QObject {
     QVERIFY(cfg.group.per_net_shuffle);
     QCOMPARE(cfg.group.batch_size, 32);
     QCOMPARE(cfg.epochs, 4);
+    QCOMPARE(cfg.patience, 0);
     QCOMPARE(dialog.trainLimit(), 200);
     const QString summary = dialog.findChild<QLabel*>(QStringLiteral("note"))->text();
     QVERIFY2(
