@@ -9,6 +9,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTest>
+#include <QToolButton>
 
 #include "settings/hyperparameter_panel.h"
 #include "settings/log_spin_box.h"
@@ -155,8 +156,18 @@ void TestHyperparameterPanel::lockDisablesEditing() {
   HyperparameterPanel panel;
   panel.setLocked(HyperparameterPanel::Locked, QStringLiteral("locked for the test"));
   for (QSpinBox* spin : panel.findChildren<QSpinBox*>()) QVERIFY(!spin->isEnabled());
+  for (QDoubleSpinBox* spin : panel.findChildren<QDoubleSpinBox*>())
+    QVERIFY2(!spin->isEnabled(), qPrintable(spin->objectName()));
+  // The Advanced fold still opens, to show the run's constants.
+  auto* fold = panel.findChild<QToolButton*>(QStringLiteral("advancedToggle"));
+  QVERIFY(fold && fold->isEnabled());
+  fold->click();
+  QVERIFY(fold->isChecked());
   panel.setLocked(HyperparameterPanel::Unlocked);
   for (QSpinBox* spin : panel.findChildren<QSpinBox*>()) QVERIFY(spin->isEnabled());
+  // Unlocked, the optimizer's constants are again those it uses (Adam: not momentum).
+  QVERIFY(panel.findChild<QWidget*>(QStringLiteral("beta1"))->isEnabled());
+  QVERIFY(!panel.findChild<QWidget*>(QStringLiteral("momentum"))->isEnabled());
 }
 
 void TestHyperparameterPanel::pausedLeavesTheScheduleEditable() {

@@ -154,6 +154,7 @@ QWidget* HyperparameterPanel::buildAdvancedSection() {
   fold->setArrowType(Qt::RightArrow);
   fold->setAutoRaise(true);
   auto* body = new QWidget;
+  m_advancedBody = body;
   auto* form = new QFormLayout(body);
   form->setContentsMargins(0, 0, 0, 0);
   const auto decay = [](const QString& name, const QString& tip) {
@@ -419,7 +420,10 @@ void HyperparameterPanel::setDatasetInfo(const DatasetInfo& info) {
 }
 
 void HyperparameterPanel::setLocked(Lock lock, const QString& reason) {
-  for (QWidget* section : m_sections) section->setEnabled(lock == Unlocked);
+  // The Advanced section's fold stays enabled, so a locked run's constants can still be read.
+  for (QWidget* section : m_sections)
+    section->setEnabled(lock == Unlocked || section == m_sections.back());
+  m_advancedBody->setEnabled(lock == Unlocked);
   if (lock == ScheduleOnly) {
     // The optimization section stays enabled with only its learning rate, the schedule and
     // Epochs.

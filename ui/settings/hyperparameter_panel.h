@@ -94,5 +94,6 @@ class HyperparameterPanel : public QWidget {
   QComboBox* m_padding;
   QSpinBox* m_stride;
   QSpinBox* m_evalEvery;
-  QList<QWidget*> m_sections;
+  QList<QWidget*> m_sections;  // data, optimization, architecture, advanced
+  QWidget* m_advancedBody;     // the advanced section's fields, under its fold
 };
