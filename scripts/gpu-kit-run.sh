@@ -12,7 +12,8 @@
 #   memcheck   compute-sanitizer memcheck on the kernel and layer tests (cuDNN heuristics only)
 #   racecheck  racecheck on Convscope's own kernels (not CUB's sort, cuDNN or cuBLAS)
 #   bench      one epoch of 1 and 50 networks, live capture off and on, against the PyTorch
-#              peers: eager, whole-step CUDA graph, 50 one after another, 50 batched with vmap
+#              peers: eager, whole-step CUDA graph, 50 one after another, 50 batched with vmap;
+#              the peak GPU memory of each; a per-op profile of 1 and of 50 networks' eager steps
 # Writes two files to $OUT (default: ./gpu-kit-out): summary.txt (one table) and
 # gpu-kit-logs.tar.gz (every log, gtest XML and benchmark JSON). Exit status 0 when every step
 # passed, or when there is no GPU ("no GPU: <why>", every stage reported skipped).
@@ -244,6 +245,15 @@ if want bench; then
   CHECK=json_check CONVSCOPE_CUDA_GRAPHS=0 step bench-convscope-x1-eager 60 "${bench[@]}" --nets 1
   CHECK=json_check step bench-convscope-x50 360 "${bench[@]}" --nets 50 --capture-hz 30 \
     --repeats 3
+  # Where a step's GPU time goes: every op of every eager step timed (cuda/src/op_timer.h), the
+  # table at the end of the log and in the summary.
+  profile=(env CONVSCOPE_CUDA_PROFILE=1 CONVSCOPE_CUDA_GRAPHS=0 "$cli" bench --backend cuda
+    --data "$mnist" --no-peer)
+  for nets in 1 50; do
+    if step "profile-x$nets" 120 "${profile[@]}" --nets "$nets"; then
+      say "$nets network(s): $(sed -n '/^CUDA op profile/,$p' "$logs/profile-x$nets.log" | head -n 40)"
+    fi
+  done
   if "$python" -c 'import torch; assert torch.cuda.is_available()' >"$logs/torch.log" 2>&1; then
     eager=("$python" "$kit/bench/torch_gpu_reference.py" --data "$mnist")
     vmap=("$python" "$kit/bench/torch_gpu_vmap.py" --data "$mnist")

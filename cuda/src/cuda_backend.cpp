@@ -113,6 +113,14 @@ CudaBackend::CudaBackend(CudaBackendOptions options)
   m_cublas_workspace = DeviceBuffer<unsigned char>(kCublasWorkspace, "the cuBLAS workspace");
   CUBLAS_CHECK(
       cublasSetWorkspace(m_cublas.get(), m_cublas_workspace.get(), m_cublas_workspace.bytes()));
+  if (OpTimer::requested()) {
+    if (m_graphs)
+      std::fprintf(stderr,
+                   "convscope: CONVSCOPE_CUDA_PROFILE times eager steps only: set "
+                   "CONVSCOPE_CUDA_GRAPHS=0 too\n");
+    else
+      m_timer = std::make_unique<OpTimer>();
+  }
 }
 
 CudaBackend::~CudaBackend() {
@@ -120,6 +128,13 @@ CudaBackend::~CudaBackend() {
   (void)cudaSetDevice(m_device);
   (void)cudaStreamSynchronize(m_copy.get());
   (void)cudaStreamSynchronize(m_compute.get());
+  if (m_timer) {
+    try {
+      std::fputs(m_timer->report().c_str(), stderr);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "convscope: no CUDA op profile: %s\n", e.what());
+    }
+  }
 }
 
 void CudaBackend::activate() const {
@@ -145,6 +160,8 @@ void CudaBackend::configure(const GroupConfig& cfg, const Dataset& train, const 
   m_group.reset();  // free the old group's memory before allocating the new one
   m_group = std::make_unique<Group>(cfg, train, val, m_cudnn.get(), m_cublas.get(), m_exchange,
                                     m_compute.get());
+  m_group->net.set_timer(m_timer.get());
+  m_group->train.profiled = true;
   begin_epoch(0);
 }
 
@@ -191,15 +208,31 @@ void CudaBackend::enqueue_step(const Plan& plan, int snapshot_slot) {
   cudaStream_t s = m_compute.get();
   const BatchSource src{g.train_images.get(), g.train_labels.get(), spec.input.size(),
                         g.order.get(),        g.order_rows,         g.train_count};
-  gather_batch(g.train.x.get(), g.train.labels.get(), src, &g.state.get()->first, 0, plan.batch,
-               g.train.in_nets, g.cfg.nets(), s);
+  OpTimer* const t = m_timer.get();  // null unless profiling (never while capturing a graph)
+  const OpScope step(t, "step", s);
+  {
+    const OpScope timed(t, "gather_batch", s);
+    gather_batch(g.train.x.get(), g.train.labels.get(), src, &g.state.get()->first, 0, plan.batch,
+                 g.train.in_nets, g.cfg.nets(), s);
+  }
   g.net.forward(plan, g.train, g.params.get(), s);
-  softmax_xent_forward_backward(g.train.dy[last].get(), nullptr, g.losses.get(), g.hit_rates.get(),
-                                &g.state.get()->loss_row, g.train.y[last].get(),
-                                g.train.labels.get(), plan.batch, g.cfg.nets(), spec.classes, s);
-  CUDA_CHECK(cudaMemsetAsync(g.grads.get(), 0, g.grads.bytes(), s));  // backward adds to grads
+  {
+    const OpScope timed(t, "softmax_xent_forward_backward", s);
+    softmax_xent_forward_backward(g.train.dy[last].get(), nullptr, g.losses.get(),
+                                  g.hit_rates.get(), &g.state.get()->loss_row,
+                                  g.train.y[last].get(), g.train.labels.get(), plan.batch,
+                                  g.cfg.nets(), spec.classes, s);
+  }
+  {
+    const OpScope timed(t, "zero dweights", s);
+    CUDA_CHECK(cudaMemsetAsync(g.grads.get(), 0, g.grads.bytes(), s));  // backward adds to grads
+  }
   g.net.backward(plan, g.train, g.params.get(), g.grads.get(), s);
-  if (snapshot_slot >= 0) enqueue_probe(snapshot_slot, g.requested->first, g.requested->second);
+  if (snapshot_slot >= 0) {
+    const OpScope timed(t, "snapshot probe", s);
+    enqueue_probe(snapshot_slot, g.requested->first, g.requested->second);
+  }
+  const OpScope timed(t, "optimizer_step", s);
   optimizer_step(g.params.get(), g.grads.get(), g.slot0.get(), g.slot1.get(),
                  g.net.layout().total(), &g.state.get()->scalars, s);
 }
@@ -256,6 +289,7 @@ void CudaBackend::drain_losses() {
                              cudaMemcpyDeviceToHost, m_compute.get()));
   CUDA_CHECK(cudaStreamSynchronize(m_compute.get()));
   g.pending_rows = 0;
+  if (m_timer) m_timer->collect();
 }
 
 std::vector<float> CudaBackend::take_losses() {

@@ -83,6 +83,7 @@ class CudaBackend final : public Backend {
   std::unique_ptr<Group> m_group;
   long long m_graph_replays = 0;
   long long m_graph_captures = 0;
+  std::unique_ptr<OpTimer> m_timer;  // CONVSCOPE_CUDA_PROFILE=1 with graphs off (op_timer.h)
 };
 
 // Everything sized by the configuration. Declared here so the backend's .cpp files share it.

@@ -20,6 +20,21 @@ size_t count(int batch, int nets, int size) {
   return static_cast<size_t>(batch) * static_cast<size_t>(nets) * static_cast<size_t>(size);
 }
 
+// The op names of op_conventions.h, for the profile (op_timer.h).
+const char* op_name(LayerKind kind) {
+  switch (kind) {
+    case LayerKind::Conv2d:
+      return "conv2d";
+    case LayerKind::MaxPool:
+      return "maxpool";
+    case LayerKind::AvgPool:
+      return "avgpool";
+    case LayerKind::Dense:
+      return "dense";
+  }
+  return "?";
+}
+
 }  // namespace
 
 ParamLayout::ParamLayout(const NetworkSpec& spec, int nets)
@@ -66,7 +81,13 @@ GroupNet::GroupNet(const NetworkSpec& spec, int nets, cudnnHandle_t cudnn, cubla
       m_shapes(spec.output_shapes()),
       m_layout(spec, nets),
       m_cudnn(cudnn),
-      m_cublas(cublas) {}
+      m_cublas(cublas) {
+  for (size_t l = 0; l < spec.layers.size(); ++l) {
+    const std::string layer = "L" + std::to_string(l + 1) + " " + op_name(spec.layers[l].kind);
+    m_forward_ops.push_back(layer + "_forward");
+    m_backward_ops.push_back(layer + "_backward");
+  }
+}
 
 int GroupNet::input_nets(bool per_net_orders) const {
   return per_net_orders || m_spec.layers.front().kind != LayerKind::Conv2d ? m_nets : 1;
@@ -124,6 +145,7 @@ void GroupNet::forward(const Plan& plan, Activations& a, const float* params, cu
     const int wi = m_layout.weight_of_layer(static_cast<int>(l));
     const float* weight = wi < 0 ? nullptr : params + m_layout.offset(wi, 0);
     const float* bias = wi < 0 ? nullptr : params + m_layout.offset(wi + 1, 0);
+    const OpScope timed(a.profiled ? m_timer : nullptr, m_forward_ops[l], stream);
     switch (layer.kind) {
       case LayerKind::Conv2d:
         conv2d_forward(m_cudnn, *plan.conv[l], ws, out, a.inp_pad[l].get(), inp, weight, bias,
@@ -163,6 +185,7 @@ void GroupNet::backward(const Plan& plan, Activations& a, const float* params, f
     const float* weight = wi < 0 ? nullptr : params + m_layout.offset(wi, 0);
     float* dweight = wi < 0 || !grads ? nullptr : grads + m_layout.offset(wi, 0);
     float* dbias = wi < 0 || !grads ? nullptr : grads + m_layout.offset(wi + 1, 0);
+    const OpScope timed(a.profiled ? m_timer : nullptr, m_backward_ops[l], stream);
     switch (layer.kind) {
       case LayerKind::Conv2d:
         conv2d_backward(m_cudnn, *plan.conv[l], ws, dinp, dweight, dbias, a.dpre.get(),

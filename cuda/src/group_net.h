@@ -16,11 +16,13 @@
 
 #include <map>
 #include <memory>
+#include <string>
 #include <tuple>
 #include <vector>
 
 #include "convscope/spec.h"
 #include "cuda_raii.h"
+#include "op_timer.h"
 #include "ops/conv2d.cuh"
 
 namespace cs::cuda {
@@ -59,6 +61,7 @@ struct Activations {
   std::vector<DeviceBuffer<float>> inp_pad, dinp_pad;  // convolutions, uneven "same" padding
   DeviceBuffer<float> dpre;   // d(loss)/d(pre-activation), scratch of the largest layer output
   DeviceBuffer<float> probs;  // (capacity, nets, classes) (with gradients)
+  bool profiled = false;  // passes over these are timed by GroupNet's timer (the training batch)
 };
 
 // The cuDNN side of a pass at one batch size: a ConvPlan per convolution layer (null elsewhere).
@@ -91,6 +94,10 @@ class GroupNet {
   // Changes whenever the workspace moves: captured graphs hold its address.
   unsigned workspace_generation() const { return m_generation; }
 
+  // Passes over profiled activations (the training batch's) time each layer's op with `timer` from
+  // now on (null: none; see op_timer.h).
+  void set_timer(OpTimer* timer) { m_timer = timer; }
+
   void forward(const Plan& plan, Activations& a, const float* params, cudaStream_t stream);
   // Backward from a.dy of the last layer: adds the parameter gradients to grads (the gradient
   // rule of convscope/op_conventions.h: the caller zeroes grads once per step) and writes every
@@ -110,6 +117,8 @@ class GroupNet {
   std::map<std::tuple<int, int, bool, bool>, Plan> m_plans;
   DeviceBuffer<unsigned char> m_workspace;
   unsigned m_generation = 0;
+  OpTimer* m_timer = nullptr;
+  std::vector<std::string> m_forward_ops, m_backward_ops;  // "L1 conv2d_forward", by layer
 };
 
 }  // namespace cs::cuda

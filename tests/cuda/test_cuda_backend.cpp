@@ -2,9 +2,11 @@
 // activations, same and valid padding, strides), batch sizes 1 / 7 / 64 with a partial last
 // batch, one network and groups of three and of fifty, shared and per-network orders, all seven
 // optimizers. Compared: step losses and hit counts, parameters, gradients and optimizer slots,
-// and the full evaluation. Also: a group of three equals three single networks, and graph replay
-// equals the un-captured path.
+// and the full evaluation. Also: a group of three equals three single networks, graph replay
+// equals the un-captured path, and the op profile (op_timer.h) times nested ops and changes
+// nothing.
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -17,6 +19,7 @@
 #include "convscope/backends.h"
 #include "cuda_backend.h"
 #include "gpu_test_util.h"
+#include "op_timer.h"
 
 namespace cs::test {
 namespace {
@@ -160,6 +163,53 @@ TEST(CudaBackend, GraphReplayEqualsEagerSteps) {
   CS_EXPECT_CLOSE("losses", graphs.take_losses(), eager.take_losses(), 1e-8);
   CS_EXPECT_SAME_HITS("hits", graphs.take_accuracies(), eager.take_accuracies(), images);
   expect_same_state(graphs, eager, cfg, 1e-4);
+}
+
+// Three "steps", each of two ops (one of them two kernels), on a stream: the report counts each
+// op's calls and its share; without a step it is empty.
+TEST(OpTimer, TimesNestedOpsWithTheirShareOfTheSteps) {
+  cuda::OpTimer none;
+  EXPECT_EQ(none.report(), "");
+  CS_SKIP_WITHOUT_GPU();
+  cuda::OpTimer timer;
+  const cuda::Stream stream = cuda::make_stream();
+  cuda::DeviceBuffer<float> buffer(size_t{1} << 22, "test buffer");
+  for (int step = 0; step < 3; ++step) {
+    const cuda::OpScope whole(&timer, "step", stream.get());
+    {
+      const cuda::OpScope op(&timer, "one memset", stream.get());
+      CUDA_CHECK(cudaMemsetAsync(buffer.get(), 0, buffer.bytes(), stream.get()));
+    }
+    const cuda::OpScope op(&timer, "two memsets", stream.get());
+    CUDA_CHECK(cudaMemsetAsync(buffer.get(), 1, buffer.bytes(), stream.get()));
+    CUDA_CHECK(cudaMemsetAsync(buffer.get(), 2, buffer.bytes(), stream.get()));
+  }
+  CUDA_CHECK(cudaStreamSynchronize(stream.get()));
+  const std::string report = timer.report();
+  std::printf("%s", report.c_str());
+  EXPECT_EQ(report.rfind("CUDA op profile: 3 eager training steps, ", 0), 0u) << report;
+  const size_t one = report.find("one memset"), two = report.find("two memsets");
+  ASSERT_NE(one, std::string::npos) << report;
+  ASSERT_NE(two, std::string::npos) << report;
+  EXPECT_LT(two, one) << "the larger op first";
+  EXPECT_NE(report.find(" 3 ", one), std::string::npos) << "three calls";
+  EXPECT_EQ(report.find("step ", report.find('\n')), std::string::npos) << "the step is no op";
+}
+
+// CONVSCOPE_CUDA_PROFILE=1 with graphs off times every eager step, and trains exactly as without.
+TEST(OpTimer, AProfiledBackendTrainsAsAnotherDoes) {
+  CS_SKIP_WITHOUT_GPU();
+  const GroupConfig cfg = group_config(kReference, kMnist, 7, 3, false, O::Adam);
+  cuda::CudaBackend plain({0, false});
+  ::setenv("CONVSCOPE_CUDA_PROFILE", "1", 1);
+  cuda::CudaBackend profiled({0, false});
+  ::unsetenv("CONVSCOPE_CUDA_PROFILE");
+  for (cuda::CudaBackend* b : {&plain, &profiled}) {
+    b->configure(cfg, train_set(kMnist), val_set(kMnist));
+    run_steps(*b, cfg);
+  }
+  CS_EXPECT_CLOSE("losses", profiled.take_losses(), plain.take_losses(), 0);
+  expect_same_state(profiled, plain, cfg, 0, 0);
 }
 
 }  // namespace
