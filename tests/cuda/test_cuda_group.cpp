@@ -101,8 +101,11 @@ TEST(CudaGroup, TrainEvaluateTrainMatchesEagerAndCpu) {
   CS_EXPECT_SAME_HITS("hits, graphs vs eager", hits, eager.take_accuracies(), steps);
   CS_EXPECT_CLOSE("losses, graphs vs CPU", losses, cpu->take_losses(), 1e-6);
   CS_EXPECT_SAME_HITS("hits, graphs vs CPU", hits, cpu->take_accuracies(), steps);
-  expect_same_state(graphs, eager, cfg, 1e-8);
-  expect_same_state(graphs, *cpu, cfg, 1e-6);
+  expect_same_state(graphs, eager, cfg, 1e-12, 1e-12);
+  // Against the CPU every step's loss above, and the evaluation, but not the final state: over
+  // 58 steps on random labels a last-bit difference flips a ReLU or a max pool somewhere (the
+  // H200 run with the weight decay saw one network's last gradients 4% off while every loss
+  // agreed to 2e-12); AStoppedEnsembleRunContinuesAsIfNeverStopped says more.
   expect_same_eval(graphs, *cpu);
 }
 

@@ -62,6 +62,10 @@ struct ConvPlan {
 // Convolutions (shape, passes, device) whose algorithms this process has chosen so far.
 size_t conv_algorithm_choices();
 
+// The workspace conv2d_backward's own weight-gradient kernel needs for `shape` (its slices'
+// partial sums; 0 for shapes whose gradients cuDNN computes), part of a ConvPlan's.
+size_t conv2d_scratch_bytes(const ConvShape& shape);
+
 struct Workspace {
   void* ptr = nullptr;
   size_t bytes = 0;
@@ -79,7 +83,9 @@ void conv2d_forward(cudnnHandle_t handle, const ConvPlan& plan, Workspace ws,
 
 // dpre = dout * act'(out), then dbias += the sum of dpre over the batch and pixels, dweight +=
 // the correlation of dpre with inp, and dinp = the transposed convolution of dpre. dinp_pad is
-// scratch for an uneven "same" padding.
+// scratch for an uneven "same" padding. For kernels up to 7 x 7 the weight gradient comes from
+// Convscope's own deterministic kernel (faster than cuDNN's deterministic algorithm on an H200;
+// CONVSCOPE_CUDA_CONV=cudnn leaves it to cuDNN), with ws for its partial sums.
 void conv2d_backward(cudnnHandle_t handle, const ConvPlan& plan, Workspace ws,
                      float* dinp,           // (batch, input_channels, in_h, in_w) or null
                      float* dweight,        // (groups * out_c, in_c, k, k) or null

@@ -227,7 +227,8 @@ ConvPlan::ConvPlan(cudnnHandle_t handle, const ConvShape& s, bool with_backward,
   if (!backward) return;
 
   filter_algo = algorithms.filter;
-  size_t bytes = 0;
+  size_t bytes = conv2d_scratch_bytes(s);
+  workspace_bytes = std::max(workspace_bytes, bytes);
   CUDNN_CHECK(cudnnGetConvolutionBackwardFilterWorkspaceSize(
       handle, x_desc.get(), y_desc.get(), conv_desc.get(), w_desc.get(), filter_algo, &bytes));
   workspace_bytes = std::max(workspace_bytes, bytes);
