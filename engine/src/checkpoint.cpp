@@ -5,10 +5,10 @@
 // "input" ("CxHxW"), "classes", "optimizer" (kind name), each optimizer hyperparameter under its
 // own key, "weight_decay" (absent in older checkpoints: 0), "lr_schedule"
 // (LrSchedule::to_string(); absent in older checkpoints: constant),
-// "batch_size", "seed", "step", "epoch", "epoch_position", "epoch_seconds" and "validation_sha256"
-// (the last three absent in older checkpoints), "dataset" and "history" (history_json(), absent in
-// older checkpoints and for a run with none). A run's learning history adds the U8 tensor
-// "history.top1" (passes, images) and its passes as "learning_points".
+// "batch_size", "seed", "step", "epoch", "epoch_position", "epoch_seconds", "patience_from" and
+// "validation_sha256" (the last four absent in older checkpoints), "dataset" and "history"
+// (history_json(), absent in older checkpoints and for a run with none). A run's learning history
+// adds the U8 tensor "history.top1" (passes, images) and its passes as "learning_points".
 #include "convscope/checkpoint.h"
 #include "convscope/trainer.h"
 #include "float_text.h"
@@ -238,6 +238,7 @@ CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, s
   meta.epoch = r.number<int>("epoch", 0);
   if (md.count("epoch_position")) meta.epoch_position = r.number<int>("epoch_position", 0);
   if (md.count("epoch_seconds")) meta.epoch_seconds = r.number<double>("epoch_seconds", 0);
+  if (md.count("patience_from")) meta.patience_from = r.number<int>("patience_from", 0);
   meta.dataset = r.text("dataset");
   if (const auto it = md.find("validation_sha256"); it != md.end())
     meta.validation_sha256 = it->second;
@@ -269,6 +270,7 @@ CheckpointMeta checkpoint_meta(Trainer& trainer, int net) {
   meta.epoch = trainer.epoch();
   meta.epoch_position = trainer.epoch_position();
   meta.epoch_seconds = trainer.epoch_seconds();
+  meta.patience_from = trainer.patience_from();
   meta.dataset = trainer.train_set().name;  // the data the weights were trained on
   meta.validation_sha256 = trainer.validation_set().sha256;
   meta.history = trainer.history();
@@ -305,6 +307,7 @@ void save_checkpoint(const std::string& path, Backend& backend, int net,
       {"epoch", std::to_string(meta.epoch)},
       {"epoch_position", std::to_string(meta.epoch_position)},
       {"epoch_seconds", std::to_string(meta.epoch_seconds)},
+      {"patience_from", std::to_string(meta.patience_from)},
       {"dataset", meta.dataset}};
   if (!meta.validation_sha256.empty()) md["validation_sha256"] = meta.validation_sha256;
   for (const Hyperparameter& h : kHyperparameters) md[h.key] = float_text(meta.optimizer.*h.field);
@@ -394,7 +397,7 @@ int resume_position(const CheckpointMeta& meta, const Dataset& train) {
 int resume_from_checkpoint(Trainer& trainer, const CheckpointMeta& meta) {
   const int position = resume_position(meta, trainer.train_set());
   trainer.resume_at(meta.epoch, meta.step, meta.history, position,
-                    position > 0 ? meta.epoch_seconds : 0);
+                    position > 0 ? meta.epoch_seconds : 0, meta.patience_from);
   return position;
 }
 

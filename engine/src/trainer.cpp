@@ -189,13 +189,14 @@ void Trainer::end_epoch() {
   m.val_accuracy = pass.val_accuracy;
   m.warning = pass.warning;
   m_history.push_back(std::move(m));
+  m_best_epoch = m_run.best_epoch();
   m_in_epoch = false;
   ++m_epoch;
   keep_good_state();
 }
 
 void Trainer::resume_at(int epochs_done, long long global_step, RunHistory history,
-                        int epoch_position, double epoch_seconds) {
+                        int epoch_position, double epoch_seconds, int patience_from) {
   const int batch = m_cfg.group.batch_size;
   const int steps_done = epoch_position / batch;
   if (epoch_position < 0 || epoch_position >= m_train.count || epoch_position % batch != 0 ||
@@ -208,7 +209,8 @@ void Trainer::resume_at(int epochs_done, long long global_step, RunHistory histo
   m_global_step = std::max(0LL, global_step);
   m_run = std::move(history);
   m_in_epoch = false;
-  m_patience_from = 0;
+  m_best_epoch = m_run.best_epoch();
+  m_patience_from = std::clamp(patience_from, 0, m_epoch);
   if (stopped_early()) m_patience_from = m_epoch;  // it stopped so: give it its patience again
   m_position = 0;
   m_epoch_loss_sum = m_epoch_acc_sum = 0;
@@ -232,13 +234,12 @@ void Trainer::resume_at(int epochs_done, long long global_step, RunHistory histo
 
 bool Trainer::stopped_early() const {
   return m_cfg.patience > 0 && !m_in_epoch &&
-         m_epoch - std::max(m_run.best_epoch(), m_patience_from) >= m_cfg.patience;
+         m_epoch - std::max(m_best_epoch, m_patience_from) >= m_cfg.patience;
 }
 
 std::string Trainer::early_stop_reason() const {
   if (!stopped_early()) return {};
-  const int best = m_run.best_epoch();
-  const int since = m_epoch - std::max(best, m_patience_from);
+  const int best = m_best_epoch, since = m_epoch - best;
   std::string loss;
   for (const EvaluationRecord& e : m_run.evaluations)
     if (e.epoch_end && std::lround(e.epoch) == best) {

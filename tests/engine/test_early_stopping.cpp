@@ -89,7 +89,7 @@ TEST(EarlyStopping, ARunEndsPatienceEpochsAfterItsBest) {
 
 // Saved at the end of the best epoch and resumed, a run stops where the run without a stop did,
 // with its weights; resumed after that stop with more epochs, it trains `patience` more unless
-// one beats the best.
+// one beats the best, and killed in those and resumed it still stops there.
 TEST(EarlyStopping, AResumedRunCountsOnAndAStoppedOneGetsItsPatienceAgain) {
   const Dataset train = test::synthetic(64, 1), val = test::synthetic(32, 2);
   std::unique_ptr<Backend> straight = make_cpu_backend(1);
@@ -121,10 +121,24 @@ TEST(EarlyStopping, AResumedRunCountsOnAndAStoppedOneGetsItsPatienceAgain) {
   Trainer more(*again, train, val, overfitting(3));
   resume_from_checkpoint(more, load_checkpoint(at_stop, *again, 0));
   EXPECT_FALSE(more.finished()) << "its patience starts again at epoch " << stop;
+  EXPECT_EQ(more.patience_from(), stop);
+  while (more.epoch() < stop + 1) more.step();
+  const std::string in_window = dir.file("window.safetensors");
+  save_checkpoint(in_window, *again, 0, checkpoint_meta(more));
   more.run();
   EXPECT_TRUE(more.stopped_early());
   EXPECT_GT(more.epoch(), stop);
   EXPECT_EQ(more.epoch() - std::max(more.best_epoch(), stop), 3);
+
+  // Killed one epoch into that second chance and resumed: the checkpoint kept where the count
+  // went on from, so it stops where the run without the kill did.
+  EXPECT_EQ(read_checkpoint_meta(in_window).patience_from, stop);
+  std::unique_ptr<Backend> last = make_cpu_backend(1);
+  Trainer window(*last, train, val, overfitting(3));
+  resume_from_checkpoint(window, load_checkpoint(in_window, *last, 0));
+  window.run();
+  EXPECT_EQ(window.epoch(), more.epoch());
+  EXPECT_EQ(weights(*last, window.config().group.spec), weights(*again, more.config().group.spec));
 }
 
 // An ensemble trains every epoch it plans: a trainer that may stop early is refused before the
@@ -146,6 +160,19 @@ TEST(EarlyStopping, AnEnsembleRunRefusesIt) {
               "stopping (patience 2) is for a single run");
   }
   EXPECT_TRUE(store.list_runs().empty());
+  EXPECT_EQ(trainer.global_step(), 0);
+
+  // Nor is a stored run continued with one: refused before its networks are loaded.
+  std::unique_ptr<Backend> plain_backend = make_cpu_backend(1);
+  const TrainConfig plain = overfitting(0);
+  Trainer first(*plain_backend, train, val, plain);
+  const int64_t run = run_ensemble(store, first, setup, {}).run;
+  try {
+    continue_ensemble(store, run, trainer, setup, {});
+    ADD_FAILURE() << "a run was continued with patience";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("early stopping (patience 2)"), std::string::npos);
+  }
   EXPECT_EQ(trainer.global_step(), 0);
 }
 

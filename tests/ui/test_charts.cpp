@@ -17,7 +17,6 @@
 #include "charts/training_charts.h"
 #include "charts/zoomable_chart_view.h"
 #include "training/metrics_history.h"
-#include "training/training_types.h"
 #include "widgets/elided_label.h"
 
 namespace {
@@ -404,18 +403,6 @@ void TestCharts::thePreviousRunStaysForComparison() {
            QStringLiteral("c5x8 · batch 32"));
   QCOMPARE(TrainingCharts::differingFields(QStringLiteral("a · b"), QStringLiteral("a · b")),
            QString());
-  // A run's description names its weight decay with the optimizer, so a run without one is
-  // told apart from one with.
-  cs::TrainConfig cfg;
-  cfg.group.spec = cs::NetworkSpec::parse("d16:relu-d10", {1, 28, 28}, 10);
-  cfg.group.optimizer = cs::OptimizerConfig::defaults(cs::OptimizerKind::Adam);
-  const QString without = RunInfo::describe(cfg);
-  QCOMPARE(without, QStringLiteral("d16:relu-d10 · adam lr=0.001 · constant · batch 64"));
-  cfg.group.optimizer.weight_decay = 0.01f;
-  QCOMPARE(TrainingCharts::differingFields(without, RunInfo::describe(cfg)),
-           QStringLiteral("adam lr=0.001"));
-  QCOMPARE(TrainingCharts::differingFields(RunInfo::describe(cfg), without),
-           QStringLiteral("adam lr=0.001 weight_decay=0.01"));
 
   MetricsHistory history;
   TrainingCharts charts(&history);

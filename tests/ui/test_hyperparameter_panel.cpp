@@ -342,7 +342,8 @@ void TestHyperparameterPanel::aScheduleReachesTheTrainerAndIsKept() {
 
 // The Advanced section's weight decay: "none" by default, any optimizer's, kept in QSettings and
 // across a change of optimizer, taken from a checkpoint's optimizer, locked while paused, and a
-// learning rate x decay of 1 or more flagged at the learning rate (always in view) with why.
+// learning rate x decay of 1 or more flagged at the learning rate (always in view) with why;
+// above 1 where the rate allows it.
 void TestHyperparameterPanel::weightDecayReachesTheTrainerAndIsChecked() {
   HyperparameterPanel panel;
   panel.setDatasetInfo(mnistInfo());
@@ -384,6 +385,11 @@ void TestHyperparameterPanel::weightDecayReachesTheTrainerAndIsChecked() {
   learningRate->setValue(0.5);
   QVERIFY(panel.validation().ok);
   QVERIFY(invalidFields(panel).isEmpty());
+  // Above 1 when the rate allows it (a checkpoint's SGD at 0.01 with a decay of 50).
+  learningRate->setValue(0.01);
+  decay->setValue(50);
+  QVERIFY(panel.validation().ok);
+  QCOMPARE(panel.settings().optimizerConfig().weight_decay, 50.f);
 
   panel.setLocked(HyperparameterPanel::ScheduleOnly, QStringLiteral("paused"));
   QVERIFY(!decay->isEnabled());

@@ -7,6 +7,7 @@
 #include <QTest>
 #include <cmath>
 
+#include "charts/training_charts.h"
 #include "convscope/checkpoint.h"
 #include "test_data.h"
 #include "training/training_session.h"
@@ -29,6 +30,7 @@ class TestTrainingWorker : public QObject {
   void aScheduledRunReportsTheRateOfItsNextStep();
   void evalEveryAddsPassesAndTheHistoryOutlivesContinue();
   void aRunStopsEarlyAndContinueGivesItsPatienceAgain();
+  void theRunDescriptionNamesTheWeightDecay();
 
  private:
   DatasetPtr m_data;
@@ -386,6 +388,21 @@ void TestTrainingWorker::aRunStopsEarlyAndContinueGivesItsPatienceAgain() {
   QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
   QVERIFY(rec.last.epoch >= stop + 2);
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+}
+
+// A run's description (the previous run's key on the charts) names its weight decay with the
+// optimizer, so a run without one is told apart from one with.
+void TestTrainingWorker::theRunDescriptionNamesTheWeightDecay() {
+  cs::TrainConfig cfg;
+  cfg.group.spec = cs::NetworkSpec::parse("d16:relu-d10", {1, 28, 28}, 10);
+  cfg.group.optimizer = cs::OptimizerConfig::defaults(cs::OptimizerKind::Adam);
+  const QString without = RunInfo::describe(cfg);
+  QCOMPARE(without, QStringLiteral("d16:relu-d10 · adam lr=0.001 · constant · batch 64"));
+  cfg.group.optimizer.weight_decay = 0.01f;
+  QCOMPARE(TrainingCharts::differingFields(without, RunInfo::describe(cfg)),
+           QStringLiteral("adam lr=0.001"));
+  QCOMPARE(TrainingCharts::differingFields(RunInfo::describe(cfg), without),
+           QStringLiteral("adam lr=0.001 weight_decay=0.01"));
 }
 
 QTEST_MAIN(TestTrainingWorker)

@@ -177,7 +177,7 @@ QWidget* HyperparameterPanel::buildAdvancedSection() {
       tr("ε added to the denominator (Adam, RMSprop, Adagrad, Adadelta, Adamax)"));
   m_weightDecay = new LogSpinBox;
   m_weightDecay->setObjectName(QStringLiteral("weightDecay"));
-  m_weightDecay->setRange(0, 1);
+  m_weightDecay->setRange(0, TrainingSettings::kMaxWeightDecay);
   m_weightDecay->setValue(0);
   m_weightDecay->setSingleStep(1e-5);
   m_weightDecay->setSpecialValueText(tr("none"));
@@ -422,7 +422,7 @@ void HyperparameterPanel::setDatasetInfo(const DatasetInfo& info) {
 void HyperparameterPanel::setLocked(Lock lock, const QString& reason) {
   // The Advanced section's fold stays enabled, so a locked run's constants can still be read.
   for (QWidget* section : m_sections)
-    section->setEnabled(lock == Unlocked || section == m_sections.back());
+    section->setEnabled(lock == Unlocked || section->isAncestorOf(m_advancedBody));
   m_advancedBody->setEnabled(lock == Unlocked);
   if (lock == ScheduleOnly) {
     // The optimization section stays enabled with only its learning rate, the schedule and

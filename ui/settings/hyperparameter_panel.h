@@ -95,5 +95,5 @@ class HyperparameterPanel : public QWidget {
   QSpinBox* m_stride;
   QSpinBox* m_evalEvery;
   QList<QWidget*> m_sections;  // data, optimization, architecture, advanced
-  QWidget* m_advancedBody;     // the advanced section's fields, under its fold
+  QWidget* m_advancedBody;     // the advanced section's fields, under its fold (a child of it)
 };

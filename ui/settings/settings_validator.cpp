@@ -47,11 +47,12 @@ SettingsValidation SettingsValidator::validate(const TrainingSettings& s) const 
                                                : m_dataset.problem);
   if (!(s.learningRate > 0) || !std::isfinite(s.learningRate))
     return failure(SettingsField::LearningRate, QObject::tr("The learning rate must be positive."));
-  if (s.learningRate * s.weightDecay >= 1)
+  // The optimizer's own check (the fields' ranges keep its constants valid; the learning rate
+  // times the weight decay is what they cannot): shown at the learning rate, always in view.
+  if (const std::string problem = s.optimizerConfig().problem(); !problem.empty())
     return failure(SettingsField::LearningRate,
-                   QObject::tr("The learning rate × the weight decay (%1 × %2) must be below 1: "
-                               "each step would shrink every weight to zero or past it.")
-                       .arg(QLocale().toString(s.learningRate), QLocale().toString(s.weightDecay)));
+                   QObject::tr("The optimizer cannot train with these values: %1.")
+                       .arg(QString::fromStdString(problem)));
   if (s.batchSize < 1 || s.batchSize > m_dataset.trainCount)
     return failure(SettingsField::BatchSize,
                    QObject::tr("The batch size must be between 1 and the %1 training images.")

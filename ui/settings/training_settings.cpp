@@ -204,7 +204,7 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   s.beta1 = optional(QStringLiteral("beta1"), 0, 0.9999);
   s.beta2 = optional(QStringLiteral("beta2"), 0, 0.9999);
   s.epsilon = optional(QStringLiteral("epsilon"), 1e-12, 1);
-  s.weightDecay = optional(QStringLiteral("weightDecay"), 0, 1).value_or(0);
+  s.weightDecay = optional(QStringLiteral("weightDecay"), 0, kMaxWeightDecay).value_or(0);
   s.evalEvery =
       std::clamp(q.value(QStringLiteral("evalEvery"), s.evalEvery).toInt(), 0, kMaxEvalEvery);
   s.patience = std::clamp(q.value(QStringLiteral("patience"), s.patience).toInt(), 0, kMaxPatience);

@@ -27,6 +27,8 @@ struct TrainingSettings {
   static constexpr int kMaxConvBlocks = 6;
   static constexpr int kMaxEvalEvery = 100000;
   static constexpr int kMaxPatience = 1000;
+  // The engine allows any weight decay with lr x decay below 1 (SGD at 0.01: up to 100).
+  static constexpr double kMaxWeightDecay = 1000;
 
   QString datasetDir;  // an IDX folder; empty means the default MNIST folder
   cs::BackendChoice backend = cs::BackendChoice::Auto;

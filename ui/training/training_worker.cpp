@@ -303,6 +303,7 @@ bool TrainingWorker::rebuildTrainer(const cs::TrainConfig& cfg) {
         m_backend->read_tensor(0, static_cast<int>(p), kRoles[r], state.back().data());
       }
     cs::RunHistory history = m_trainer->history();
+    const int patienceFrom = m_trainer->patience_from();
     m_trainer.reset();
     m_trainer = std::make_unique<cs::Trainer>(*m_backend, m_runData->train, m_runData->test, cfg);
     m_trainer->record_history(m_history.get());
@@ -311,7 +312,8 @@ bool TrainingWorker::rebuildTrainer(const cs::TrainConfig& cfg) {
       for (int r = 0; r < roles; ++r)
         m_backend->write_tensor(0, static_cast<int>(p), kRoles[r], state[i++].data());
     m_backend->set_step_count(backendStep);
-    m_trainer->resume_at(done, step, std::move(history), position, seconds);  // mid-epoch too
+    m_trainer->resume_at(done, step, std::move(history), position, seconds,
+                         patienceFrom);  // mid-epoch too
     startEpochAt(step - m_trainer->step_in_epoch());
     m_lossCursor = m_trainer->losses().size();  // the run's history goes on
     m_epochCursor = 0;  // the new trainer's epochs start empty; the run's passes go on

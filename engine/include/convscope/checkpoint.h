@@ -70,6 +70,7 @@ struct CheckpointMeta {
   int epoch_position = 0;    // samples of the next epoch trained (Trainer::epoch_position(); 0 in
                              // older checkpoints, which resume at the epoch's start)
   double epoch_seconds = 0;  // their training time (Trainer::epoch_seconds(); 0 in older ones)
+  int patience_from = 0;     // Trainer::patience_from() (0 in older checkpoints)
 };
 
 class Trainer;

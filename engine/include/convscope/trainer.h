@@ -85,9 +85,12 @@ class Trainer {
   // TrainConfig::patience ran out: the run ended before its epochs.
   bool stopped_early() const;
   // RunHistory::best_epoch() of the run (0 before its first epoch ends).
-  int best_epoch() const { return m_run.best_epoch(); }
+  int best_epoch() const { return m_best_epoch; }
+  // The epoch from which stopped_early() counts when it is later than the best one: 0, or where a
+  // run that had stopped early went on. A checkpoint keeps it (resume_at's patience_from).
+  int patience_from() const { return m_patience_from; }
   // Why it stopped early: "no validation loss below epoch 4's (0.0312) in the 3 epochs since"
-  // ("" when it did not).
+  // (since the best epoch, those before a continue included; "" when it did not stop early).
   std::string early_stop_reason() const;
   int epoch() const { return m_epoch; }  // epochs completed
   int step_in_epoch() const { return m_position / m_cfg.group.batch_size; }
@@ -125,10 +128,12 @@ class Trainer {
   // many samples of the next epoch those steps already trained: the epoch goes on from there in
   // its own order, its train loss and accuracy the mean of all its steps' (those in `history`
   // included); its time goes on from `epoch_seconds`, what those steps took (epoch_seconds()).
+  // Early stopping counts on from `patience_from` (patience_from() when the state was read), or
+  // from `epochs_done` when the run had already stopped early.
   // Throws InputError for a position this training set cannot have (not a whole number of batches
   // inside the epoch).
   void resume_at(int epochs_done, long long global_step, RunHistory history = {},
-                 int epoch_position = 0, double epoch_seconds = 0);
+                 int epoch_position = 0, double epoch_seconds = 0, int patience_from = 0);
   // Samples of the current epoch trained so far (0 between epochs), for resume_at().
   int epoch_position() const { return m_in_epoch ? m_position : 0; }
   // Seconds the current epoch has trained so far (0 between epochs), for resume_at(): the time of
@@ -161,6 +166,7 @@ class Trainer {
   TrainConfig m_cfg;
   int m_epoch = 0;          // completed epochs
   int m_patience_from = 0;  // stopped_early() counts the epochs after this one and the best
+  int m_best_epoch = 0;     // m_run.best_epoch(), kept as each epoch ends
   int m_position = 0;       // next sample position in the current epoch's order
   bool m_in_epoch = false;
   long long m_global_step = 0;
