@@ -57,6 +57,8 @@ class CudaBackend final : public Backend {
   // really ran, and that graphs were captured again after the workspace moved).
   long long graph_replays() const { return m_graph_replays; }
   long long graph_captures() const { return m_graph_captures; }
+  // Whether the op profile is on (CONVSCOPE_CUDA_PROFILE=1 with graphs off; op_timer.h).
+  bool profiling() const { return m_timer != nullptr; }
 
  private:
   struct Group;  // the state configure() builds

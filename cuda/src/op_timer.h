@@ -49,7 +49,7 @@ class OpTimer {
   std::map<std::string, int, std::less<>> m_index;
   std::vector<std::string> m_names;
   std::vector<Totals> m_totals;
-  std::vector<Pending> m_pending;  // recorded, not collected; the last one may be open
+  std::vector<Pending> m_pending;  // recorded, not collected; the step and an op may be open
   std::vector<Event> m_free;       // timing events to reuse
 };
 

@@ -205,6 +205,8 @@ TEST(OpTimer, AProfiledBackendTrainsAsAnotherDoes) {
   ::setenv("CONVSCOPE_CUDA_PROFILE", "1", 1);
   cuda::CudaBackend profiled({0, false});
   ::unsetenv("CONVSCOPE_CUDA_PROFILE");
+  EXPECT_FALSE(plain.profiling());
+  EXPECT_TRUE(profiled.profiling());
   for (cuda::CudaBackend* b : {&plain, &profiled}) {
     b->configure(cfg, train_set(kMnist), val_set(kMnist));
     run_steps(*b, cfg);

@@ -165,7 +165,8 @@ TEST(CudaGroup, RestoredCheckpointsTrainOnLikeCpu) {
 // a max pool's or a ReLU's choice somewhere and then grow (the first H200 run saw one network of
 // three end 0.3% off the CPU, the others within 1e-13; the CPU alone does the same under a
 // relative perturbation of 1e-6), while the GPU repeats itself: its kernels use no atomics and
-// the same shapes get the same cuDNN algorithms (1e-12 leaves room for the last bit only).
+// in one process the same shapes get the same cuDNN algorithms (the choices are cached), so
+// 1e-12 leaves room for the last bit only.
 TEST(CudaGroup, AStoppedEnsembleRunContinuesAsIfNeverStopped) {
   CS_SKIP_WITHOUT_GPU();
   const TrainConfig cfg{group_config(kReference, kMnist, 7, 3, false, O::Adam), 3};
@@ -185,7 +186,7 @@ TEST(CudaGroup, AStoppedEnsembleRunContinuesAsIfNeverStopped) {
   stop.cancel_requested = [&stopped] { return stopped.epoch() == 1; };
   const int64_t run = run_ensemble(store, stopped, setup, stop).run;
   EXPECT_EQ(store.load_run(run).info.epochs_done, 1);
-  first.reset();  // the continue must not lean on anything the first backend left in the process
+  first.reset();  // the continue reads the store, not the first backend's buffers
   std::unique_ptr<Backend> continued = make_cuda_backend(0);
   Trainer trainer(*continued, train_set(kMnist), val_set(kMnist), cfg);
   EXPECT_FALSE(continue_ensemble(store, run, trainer, setup, {}).cancelled);

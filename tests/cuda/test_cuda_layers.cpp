@@ -145,7 +145,12 @@ INSTANTIATE_TEST_SUITE_P(Table, ConvOp,
                              ConvCase{{2, 12, 12}, 3, 4, 2, S, R, 64, 1, false},
                              // valid with stride, kernel 1
                              ConvCase{{4, 8, 8}, 6, 2, 2, V, L, 64, 3, false},
-                             ConvCase{{3, 7, 7}, 2, 1, 1, V, T, 7, 1, true}),
+                             ConvCase{{3, 7, 7}, 2, 1, 1, V, T, 7, 1, true},
+                             // the own weight-gradient kernel's largest sizes (6 with uneven
+                             // padding), then 9, whose weight gradient cuDNN computes
+                             ConvCase{{3, 12, 12}, 4, 6, 1, S, R, 7, 3, false},
+                             ConvCase{{2, 14, 14}, 3, 7, 2, V, T, 7, 3, true},
+                             ConvCase{{1, 20, 20}, 2, 9, 1, V, R, 7, 3, false}),
                          [](const auto& info) { return conv_name(info.param); });
 
 // ---- pooling ----------------------------------------------------------------------------

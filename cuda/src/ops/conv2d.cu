@@ -226,7 +226,7 @@ void conv2d_backward(cudnnHandle_t handle, const ConvPlan& plan, Workspace ws, f
                                                s.out_h * s.out_w, act, stream);
   const float* x = s.padded_copy() ? inp_pad : inp;
   float* dx = dinp && s.padded_copy() ? dinp_pad : dinp;  // the gradient of x
-  if (ws.bytes < conv2d_scratch_bytes(s))
+  if (dweight && ws.bytes < conv2d_scratch_bytes(s))
     throw BackendError("internal: a workspace smaller than the convolution's plan asked for");
   if (dweight && !conv2d_dweight(dweight, static_cast<float*>(ws.ptr), grad, x, s, stream)) {
     CUDNN_CHECK(cudnnSetStream(handle, stream));
