@@ -17,6 +17,7 @@
 #include "convscope/optimizer.h"
 #include "convscope/store.h"
 #include "convscope/trainer.h"
+#include "run_test_util.h"
 #include "store_test_util.h"
 #include "synthetic_data.h"
 
@@ -204,14 +205,7 @@ TEST(LrSchedule, AResumedRunTakesTheRatesOfTheRunWithoutAStop) {
 
   store_test::TempDir dir;
   const std::string path = dir.file("epoch1.safetensors");
-  {
-    std::unique_ptr<Backend> backend = make_cpu_backend(1);
-    TrainConfig first = cfg;
-    first.epochs = 1;
-    Trainer trainer(*backend, train, val, first);
-    trainer.run();
-    save_checkpoint(path, *backend, 0, checkpoint_meta(trainer));
-  }
+  test::save_run_after(path, cfg, 1, train, val);
   const CheckpointMeta meta = read_checkpoint_meta(path);
   EXPECT_EQ(meta.optimizer.schedule.to_string(), "warmup:0.5+cosine:2:0.1");
   std::unique_ptr<Backend> backend = make_cpu_backend(1);

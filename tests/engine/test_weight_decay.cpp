@@ -16,6 +16,7 @@
 #include "convscope/store.h"
 #include "convscope/sweep.h"
 #include "convscope/trainer.h"
+#include "run_test_util.h"
 #include "store_test_util.h"
 #include "synthetic_data.h"
 
@@ -120,14 +121,7 @@ TEST(WeightDecay, ItKeepsTheWeightsSmallAndCarriesOverACheckpoint) {
   Trainer(*straight, train, val, cfg).run();
   store_test::TempDir dir;
   const std::string path = dir.file("epoch1.safetensors");
-  {
-    std::unique_ptr<Backend> backend = make_cpu_backend(1);
-    TrainConfig first = cfg;
-    first.epochs = 1;
-    Trainer trainer(*backend, train, val, first);
-    trainer.run();
-    save_checkpoint(path, *backend, 0, checkpoint_meta(trainer));
-  }
+  test::save_run_after(path, cfg, 1, train, val);
   EXPECT_EQ(read_checkpoint_meta(path).optimizer.weight_decay, 0.5f);
   std::unique_ptr<Backend> backend = make_cpu_backend(1);
   Trainer trainer(*backend, train, val, cfg);
