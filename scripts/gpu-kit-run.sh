@@ -225,6 +225,11 @@ for tool in memcheck racecheck; do
     step racecheck-test_cuda_layers 120 "${sanitize[@]}" --tool racecheck \
       --racecheck-report hazard "$kit/tests/cuda/test_cuda_layers" \
       '--gtest_filter=*PoolOp*:*ActivationOp*'
+    # The convolution tests run cuDNN's kernels too: only Convscope's weight-gradient kernel is
+    # instrumented there.
+    step racecheck-conv2d_dweight 120 "${sanitize[@]}" --tool racecheck \
+      --racecheck-report hazard --kernel-name kns=conv2d_dweight_kernel \
+      "$kit/tests/cuda/test_cuda_layers" '--gtest_filter=*ConvOp*'
   fi
 done
 unset CONVSCOPE_CUDNN_FIND
