@@ -31,10 +31,12 @@ constexpr const char* kFormat = "convscope-1";
 constexpr const char* kLearningTensor = "history.top1";
 constexpr TensorRole kSlotRoles[] = {TensorRole::Slot0, TensorRole::Slot1};
 
-// Every hyperparameter of OptimizerConfig, so that a checkpoint restores the exact config.
+// Every hyperparameter of OptimizerConfig, so that a checkpoint restores the exact config. One
+// added later may be absent from older checkpoints: the config's default then.
 struct Hyperparameter {
   const char* key;
   float OptimizerConfig::*field;
+  bool added_later = false;
 };
 constexpr Hyperparameter kHyperparameters[] = {
     {"lr", &OptimizerConfig::lr},
@@ -43,7 +45,8 @@ constexpr Hyperparameter kHyperparameters[] = {
     {"epsilon", &OptimizerConfig::epsilon},
     {"momentum", &OptimizerConfig::momentum},
     {"rho", &OptimizerConfig::rho},
-    {"initial_accumulator", &OptimizerConfig::initial_accumulator}};
+    {"initial_accumulator", &OptimizerConfig::initial_accumulator},
+    {"weight_decay", &OptimizerConfig::weight_decay, true}};
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw CheckpointError(path + ": " + what);
@@ -218,8 +221,8 @@ CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, s
   } catch (const std::invalid_argument& e) {
     fail(path, std::string("metadata 'optimizer': ") + e.what());
   }
-  for (const Hyperparameter& h : kHyperparameters) meta.optimizer.*h.field = r.number<float>(h.key);
-  if (md.count("weight_decay")) meta.optimizer.weight_decay = r.number<float>("weight_decay");
+  for (const Hyperparameter& h : kHyperparameters)
+    if (!h.added_later || md.count(h.key)) meta.optimizer.*h.field = r.number<float>(h.key);
   if (md.count("lr_schedule")) {
     try {
       meta.optimizer.schedule = LrSchedule::parse(r.text("lr_schedule"));
@@ -311,7 +314,6 @@ void save_checkpoint(const std::string& path, Backend& backend, int net,
       {"dataset", meta.dataset}};
   if (!meta.validation_sha256.empty()) md["validation_sha256"] = meta.validation_sha256;
   for (const Hyperparameter& h : kHyperparameters) md[h.key] = float_text(meta.optimizer.*h.field);
-  md["weight_decay"] = float_text(meta.optimizer.weight_decay);
   if (!meta.history.empty())
     md["history"] = history_json(meta.history.thinned(kMaxSavedLosses, kMaxSavedEvaluations));
   if (const size_t passes = meta.learning_points.size(); passes > 0) {

@@ -104,36 +104,32 @@ int OptimizerConfig::slots() const {
 }
 
 std::string OptimizerConfig::problem(std::string* field) const {
+  enum Bound { Positive, Fraction, NonNegative };  // (0, inf), [0, 1), [0, inf)
   struct Range {
     const char* name;
     float value;
-    bool positive;  // (0, inf) instead of [0, 1)
+    Bound bound;
   };
-  const Range ranges[] = {{"lr", lr, true},
-                          {"beta1", beta1, false},
-                          {"beta2", beta2, false},
-                          {"epsilon", epsilon, true},
-                          {"momentum", momentum, false},
-                          {"rho", rho, false},
-                          {"initial_accumulator", initial_accumulator, false},
-                          {"weight_decay", weight_decay, false}};
+  const Range ranges[] = {{"lr", lr, Positive},
+                          {"beta1", beta1, Fraction},
+                          {"beta2", beta2, Fraction},
+                          {"epsilon", epsilon, Positive},
+                          {"momentum", momentum, Fraction},
+                          {"rho", rho, Fraction},
+                          {"initial_accumulator", initial_accumulator, NonNegative},
+                          {"weight_decay", weight_decay, NonNegative}};
   for (const Range& r : ranges) {
-    const bool ok =
-        std::isfinite(r.value) &&
-        (r.positive
-             ? r.value > 0
-             : r.value >= 0 && (r.value < 1 || std::string_view(r.name) == "initial_accumulator" ||
-                                std::string_view(r.name) == "weight_decay"));
+    const bool ok = std::isfinite(r.value) && (r.bound == Positive   ? r.value > 0
+                                               : r.bound == Fraction ? r.value >= 0 && r.value < 1
+                                                                     : r.value >= 0);
     if (ok) continue;
     if (field) *field = r.name;
     char got[32];
     std::snprintf(got, sizeof got, "%g", static_cast<double>(r.value));
     return std::string(r.name) + " must be " +
-           (r.positive ? "positive"
-            : std::string_view(r.name) == "initial_accumulator" ||
-                    std::string_view(r.name) == "weight_decay"
-                ? "at least 0"
-                : "in [0, 1)") +
+           (r.bound == Positive   ? "positive"
+            : r.bound == Fraction ? "in [0, 1)"
+                                  : "at least 0") +
            ", got " + got;
   }
   if (static_cast<double>(lr) * weight_decay >= 1) {

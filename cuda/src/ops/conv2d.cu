@@ -57,7 +57,7 @@ bool own_dweight_kernel(const ConvShape& s) {
     const char* v = std::getenv("CONVSCOPE_CUDA_CONV");
     return v && std::string(v) == "cudnn";
   }();
-  return !cudnn_only && s.kernel <= kMaxOwnKernel;
+  return !cudnn_only && s.kernel >= 1 && s.kernel <= kMaxOwnKernel;
 }
 
 int weight_rows(const ConvShape& s) {  // (o, c) pairs: groups x out_c x in_c
@@ -157,30 +157,13 @@ void launch_dweight(float* dweight, float* scratch, const float* grad, const flo
 // shapes they leave to cuDNN.
 bool conv2d_dweight(float* dweight, float* scratch, const float* grad, const float* x,
                     const ConvShape& s, cudaStream_t stream) {
+  using Launch =
+      void (*)(float*, float*, const float*, const float*, const ConvShape&, cudaStream_t);
+  static constexpr Launch kLaunch[kMaxOwnKernel + 1] = {
+      nullptr,           launch_dweight<1>, launch_dweight<2>, launch_dweight<3>,
+      launch_dweight<4>, launch_dweight<5>, launch_dweight<6>, launch_dweight<7>};
   if (!own_dweight_kernel(s)) return false;
-  switch (s.kernel) {
-    case 1:
-      launch_dweight<1>(dweight, scratch, grad, x, s, stream);
-      break;
-    case 2:
-      launch_dweight<2>(dweight, scratch, grad, x, s, stream);
-      break;
-    case 3:
-      launch_dweight<3>(dweight, scratch, grad, x, s, stream);
-      break;
-    case 4:
-      launch_dweight<4>(dweight, scratch, grad, x, s, stream);
-      break;
-    case 5:
-      launch_dweight<5>(dweight, scratch, grad, x, s, stream);
-      break;
-    case 6:
-      launch_dweight<6>(dweight, scratch, grad, x, s, stream);
-      break;
-    default:
-      launch_dweight<kMaxOwnKernel>(dweight, scratch, grad, x, s, stream);
-      break;
-  }
+  kLaunch[s.kernel](dweight, scratch, grad, x, s, stream);
   return true;
 }
 
