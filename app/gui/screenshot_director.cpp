@@ -15,6 +15,7 @@
 #include "canvas/vote_panel.h"
 #include "ensemble/ensemble_page.h"
 
+#include "export/run_exports.h"
 #include "network/network_inspector.h"
 #include "predictions/prediction_filter_model.h"
 #include "predictions/predictions_panel.h"
@@ -155,7 +156,8 @@ void ScreenshotDirector::takeScreenshots() {
   m_script.push_back({1200, [this] { shoot(QStringLiteral("live-history.png")); }});
   m_script.push_back({100, [this, live] {
                         const QString path = m_dir.filePath(QStringLiteral("charts.png"));
-                        if (!live->writeChartsPng(path)) return fail(tr("charts export failed"));
+                        if (!live->exports()->writeChartsPng(path))
+                          return fail(tr("charts export failed"));
                         std::printf("convscope: wrote %s\n", qPrintable(path));
                       }});
   // Draw a digit: the canvas tab beside the charts, a drawn 7, its saliency map.

@@ -285,8 +285,10 @@ CheckpointMeta checkpoint_meta(Trainer& trainer, int net) {
   return meta;
 }
 
-void save_checkpoint(const std::string& path, Backend& backend, int net,
-                     const CheckpointMeta& meta) {
+namespace {
+
+// Network `net`'s weights and optimizer state as the file holds them, in layout order.
+std::vector<NamedTensor> read_tensors(Backend& backend, int net, const CheckpointMeta& meta) {
   std::vector<NamedTensor> tensors;
   for (const TensorSlot& s : layout(meta)) {
     NamedTensor t{s.name, s.shape, {}};
@@ -296,6 +298,20 @@ void save_checkpoint(const std::string& path, Backend& backend, int net,
     backend.read_tensor(net, s.param, s.role, t.data.data());
     tensors.push_back(std::move(t));
   }
+  return tensors;
+}
+
+}  // namespace
+
+Checkpoint capture_checkpoint(Trainer& trainer, int net, const std::string& name) {
+  Checkpoint checkpoint{name, checkpoint_meta(trainer, net), {}};
+  checkpoint.tensors = read_tensors(trainer.backend(), net, checkpoint.meta);
+  return checkpoint;
+}
+
+void save_checkpoint(const std::string& path, Backend& backend, int net,
+                     const CheckpointMeta& meta) {
+  std::vector<NamedTensor> tensors = read_tensors(backend, net, meta);
   const Shape3& in = meta.spec.input;
   std::map<std::string, std::string> md = {
       {"format", kFormat},

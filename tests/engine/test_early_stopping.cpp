@@ -12,6 +12,7 @@
 #include "convscope/checkpoint.h"
 #include "convscope/cpu_backend.h"
 #include "convscope/ensemble_run.h"
+#include "convscope/learning_history.h"
 #include "convscope/run_history.h"
 #include "convscope/trainer.h"
 #include "store_test_util.h"
@@ -139,6 +140,56 @@ TEST(EarlyStopping, AResumedRunCountsOnAndAStoppedOneGetsItsPatienceAgain) {
   window.run();
   EXPECT_EQ(window.epoch(), more.epoch());
   EXPECT_EQ(weights(*last, window.config().group.spec), weights(*again, more.config().group.spec));
+}
+
+// The best epoch held in memory while the run trains on (what the app rewinds to): captured as
+// each new best epoch ends, it is the checkpoint a file saved there holds, history and learning
+// history included, and resumed from it the run stops where it did, with its weights.
+TEST(EarlyStopping, TheBestEpochCapturedInMemoryIsItsCheckpoint) {
+  const Dataset train = test::synthetic(64, 1), val = test::synthetic(32, 2);
+  std::unique_ptr<Backend> backend = make_cpu_backend(1);
+  Trainer trainer(*backend, train, val, overfitting(3));
+  LearningHistory learning(val.labels);
+  trainer.record_history(&learning);
+  store_test::TempDir dir;
+  const std::string file = dir.file("best.safetensors");
+  Checkpoint best;
+  int epochs = 0;
+  while (!trainer.finished()) {
+    trainer.step();
+    if (trainer.epoch() == epochs) continue;
+    epochs = trainer.epoch();
+    if (trainer.best_epoch() != epochs) continue;
+    best = capture_checkpoint(trainer, 0, "the best epoch");
+    save_checkpoint(file, *backend, 0, checkpoint_meta(trainer));
+  }
+  ASSERT_TRUE(trainer.stopped_early());
+  ASSERT_GT(trainer.epoch(), trainer.best_epoch());
+  EXPECT_EQ(best.path, "the best epoch");
+  EXPECT_EQ(best.meta.epoch, trainer.best_epoch());
+
+  const Checkpoint saved = read_checkpoint(file);
+  EXPECT_EQ(best.meta.step, saved.meta.step);
+  EXPECT_EQ(best.meta.patience_from, saved.meta.patience_from);
+  EXPECT_EQ(best.meta.history.best_epoch(), best.meta.epoch);
+  EXPECT_EQ(best.meta.history.evaluations.size(), saved.meta.history.evaluations.size());
+  EXPECT_EQ(best.meta.learning_top1, saved.meta.learning_top1);
+  EXPECT_EQ(best.meta.learning_points.size(), static_cast<size_t>(best.meta.epoch));
+  ASSERT_EQ(best.tensors.size(), saved.tensors.size());
+  for (size_t i = 0; i < best.tensors.size(); ++i) {
+    EXPECT_EQ(best.tensors[i].name, saved.tensors[i].name);
+    EXPECT_EQ(best.tensors[i].data, saved.tensors[i].data) << best.tensors[i].name;
+  }
+
+  std::unique_ptr<Backend> rewound = make_cpu_backend(1);
+  Trainer again(*rewound, train, val, overfitting(3));
+  load_checkpoint(best, *rewound, 0);
+  resume_from_checkpoint(again, best.meta);
+  again.run();
+  EXPECT_TRUE(again.stopped_early());
+  EXPECT_EQ(again.epoch(), trainer.epoch());
+  EXPECT_EQ(weights(*rewound, again.config().group.spec),
+            weights(*backend, trainer.config().group.spec));
 }
 
 // An ensemble trains every epoch it plans: a trainer that may stop early is refused before the

@@ -14,6 +14,7 @@
 
 #include "charts/training_charts.h"
 #include "ensemble/ensemble_page.h"
+#include "export/run_exports.h"
 #include "history/learning_history_panel.h"
 #include "network/network_inspector.h"
 #include "predictions/confusion_matrix_model.h"
@@ -116,10 +117,10 @@ void TestMainWindow::trainsAndEveryViewUpdates() {
   QTRY_COMPARE(live->inspector()->snapshot()->probe, row);
 
   QTemporaryDir dir;
-  QVERIFY(live->writeChartsPng(dir.filePath(QStringLiteral("charts.png"))));
+  QVERIFY(live->exports()->writeChartsPng(dir.filePath(QStringLiteral("charts.png"))));
   QVERIFY(!QImage(dir.filePath(QStringLiteral("charts.png"))).isNull());
-  QVERIFY(live->writeMetricsCsv(dir.filePath(QStringLiteral("metrics.csv"))));
-  QVERIFY(live->writePredictionsCsv(dir.filePath(QStringLiteral("predictions.csv"))));
+  QVERIFY(live->exports()->writeMetricsCsv(dir.filePath(QStringLiteral("metrics.csv"))));
+  QVERIFY(live->exports()->writePredictionsCsv(dir.filePath(QStringLiteral("predictions.csv"))));
   QFile csv(dir.filePath(QStringLiteral("predictions.csv")));
   QVERIFY(csv.open(QIODevice::ReadOnly));
   QCOMPARE(csv.readAll().count('\n'), 301);

@@ -93,7 +93,8 @@ void TestStatusBar::anEarlyStopIsToldOnce() {
   QCOMPARE(
       bar.currentMessage(),
       QStringLiteral("Stopped early after epoch 7: no validation loss below epoch 4's (0.0312) "
-                     "in the 3 epochs since"));
+                     "in the 3 epochs since · Training ▸ Rewind to best epoch goes back to its "
+                     "weights"));
   const auto* state = bar.findChildren<QLabel*>().front();
   QCOMPARE(state->text(), QStringLiteral("● Stopped early"));
   QVERIFY(state->toolTip().startsWith(QStringLiteral("After epoch 7: no validation loss")));

@@ -1,7 +1,7 @@
 // Checkpoints through the training worker, as the UI saves and loads them: a round trip, a loaded
 // run that goes on with consistent labels (mid-epoch too, ending as the run without a stop), a
-// failed load that keeps the run, the training set a checkpoint names, and the autosave kept
-// against a crash.
+// failed load that keeps the run, the training set a checkpoint names, the autosave kept against a
+// crash, and the rewind to the best epoch.
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -25,6 +25,7 @@ class TestTrainingCheckpoints : public QObject {
   void checkpointNamesTheTrainingSet();
   void checkpointSavedMidEpochGoesOnWhereItStopped();
   void autosaveHoldsTheRunUntilAFileDoes();
+  void rewindReturnsToTheBestEpochAndItsStop();
 
  private:
   DatasetPtr m_data;
@@ -296,6 +297,84 @@ void TestTrainingCheckpoints::autosaveHoldsTheRunUntilAFileDoes() {
     QCOMPARE(session.state(), TrainingState::Running);  // written while it trains
   }
   QVERIFY(!QFile::exists(autosave));  // the worker's end, a clean exit, removes it
+}
+
+namespace {
+
+// Every tensor of the two checkpoint files is equal.
+bool sameTensors(const QString& a, const QString& b) {
+  const cs::Checkpoint x = cs::read_checkpoint(a.toStdString()),
+                       y = cs::read_checkpoint(b.toStdString());
+  if (x.tensors.size() != y.tensors.size()) return false;
+  for (size_t t = 0; t < x.tensors.size(); ++t)
+    if (x.tensors[t].name != y.tensors[t].name || x.tensors[t].data != y.tensors[t].data)
+      return false;
+  return true;
+}
+
+}  // namespace
+
+// Stopped early (patience 2 on 64 images at a high rate), Rewind returns to the end of the best
+// epoch, paused, with the weights of a run trained to that epoch and the history up to it, the
+// autosave holding it; resumed, it trains to the same stop with the same weights.
+void TestTrainingCheckpoints::rewindReturnsToTheBestEpochAndItsStop() {
+  const DatasetPtr tiny = testing_data::smallDataset(64, 100);
+  RunRequest run = testing_data::smallRun(*tiny, 300);
+  run.config.group.optimizer.lr = 0.01f;
+  run.config.patience = 2;
+  const auto file = [this](const char* name) { return m_dir.filePath(QLatin1String(name)); };
+  const QString autosave = file("rewind-autosave.safetensors"),
+                atStop = file("at-stop.safetensors"), rewound = file("rewound.safetensors"),
+                again = file("again.safetensors"), straight = file("straight-to-best.safetensors");
+  Session s(tiny);
+  auto& [session, rec] = s;
+  QSignalSpy kept(&rec, &Recorder::bestEpochKept);
+  session.invoke(&TrainingWorker::setAutosave, autosave, 3600 * 1000);
+  session.invoke(&TrainingWorker::start, run);
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+  const int stop = rec.last.epoch;
+  QVERIFY2(stop < 300, "it trained every epoch");
+  QVERIFY(kept.count() >= 2);  // none (the new run), then each new best
+  const int best = kept.back().at(0).toInt();
+  const long long bestStep = kept.back().at(1).toLongLong();
+  QCOMPARE(stop, best + 2);
+  QCOMPARE(bestStep, best * 2LL);  // 2 steps an epoch
+  session.invokeAndWait(&TrainingWorker::saveCheckpoint, atStop);
+  const double bestLoss = rec.evaluations.at(best - 1).metrics.val_loss;
+  QCOMPARE(rec.evaluations.at(best - 1).metrics.epoch, double(best));
+
+  QSignalSpy started(&rec, &Recorder::runStarted);
+  session.invokeAndWait(&TrainingWorker::rewindToBest);
+  QCOMPARE(cs::read_checkpoint_meta(autosave.toStdString()).step, bestStep);  // no file holds it
+  QTRY_COMPARE(started.count(), 1);
+  QTRY_COMPARE(session.state(), TrainingState::Paused);
+  const RunInfo info = started.front().front().value<RunInfo>();
+  QVERIFY(info.history);
+  QCOMPARE(info.history->best_epoch(), best);
+  QCOMPARE(info.history->losses.size(), size_t(bestStep));
+  QCOMPARE(info.epochs, 300);  // Resume goes on to the run's plan
+  QTRY_COMPARE(rec.last.globalStep, bestStep);
+  QCOMPARE(rec.last.epoch, best);
+  QCOMPARE(rec.evaluations.back().metrics.val_loss, bestLoss);  // the same weights evaluated
+  session.invokeAndWait(&TrainingWorker::saveCheckpoint, rewound);
+  QCOMPARE(cs::read_checkpoint_meta(rewound.toStdString()).epoch, best);
+  session.invoke(&TrainingWorker::rewindToBest);  // there already: nothing changes
+  session.invoke(&TrainingWorker::resume);
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+  QCOMPARE(started.count(), 1);
+  QCOMPARE(rec.last.epoch, stop);
+  QVERIFY(!rec.last.earlyStop.isEmpty());
+  session.invokeAndWait(&TrainingWorker::saveCheckpoint, again);
+  QVERIFY2(sameTensors(again, atStop), "the rewound run resumed ends as the run did");
+  QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+
+  Session other(tiny);
+  RunRequest toBest = run;
+  toBest.config.epochs = best;
+  other.session.invoke(&TrainingWorker::start, toBest);
+  QTRY_COMPARE_WITH_TIMEOUT(other.session.state(), TrainingState::Finished, 120000);
+  other.session.invokeAndWait(&TrainingWorker::saveCheckpoint, straight);
+  QVERIFY2(sameTensors(rewound, straight), "the rewound weights are the best epoch's");
 }
 
 QTEST_MAIN(TestTrainingCheckpoints)

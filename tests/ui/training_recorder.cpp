@@ -24,4 +24,5 @@ Recorder::Recorder(TrainingSession& session) {
   connect(w, &TrainingWorker::runCleared, this, &Recorder::runCleared);
   connect(w, &TrainingWorker::checkpointSaved, this, &Recorder::checkpointSaved);
   connect(w, &TrainingWorker::checkpointLoaded, this, &Recorder::checkpointLoaded);
+  connect(w, &TrainingWorker::bestEpochKept, this, &Recorder::bestEpochKept);
 }

@@ -34,6 +34,7 @@ class Recorder : public QObject {
   void runCleared();
   void checkpointSaved(const QString& path, long long step);
   void checkpointLoaded(const QString& path, const cs::CheckpointMeta& meta);
+  void bestEpochKept(int epoch, long long step);
 };
 
 // A session given the test data, with a recorder of what it reports. What the worker reports

@@ -1,6 +1,5 @@
 #include "training/training_worker.h"
 
-#include <QFile>
 #include <algorithm>
 
 #include "canvas/digit_inference.h"
@@ -12,6 +11,8 @@ namespace {
 
 constexpr int kChunkMs = 40;           // training time between two looks at the event queue
 constexpr int kProgressEveryMs = 100;  // progress reports while running
+// The largest network whose best epoch is kept for Rewind (weights and optimizer state).
+constexpr long long kMaxKeptBytes = 1LL << 30;
 
 }  // namespace
 
@@ -21,8 +22,7 @@ TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
 }
 
 TrainingWorker::~TrainingWorker() {
-  if (!m_autosavePath.isEmpty()) QFile::remove(m_autosavePath);  // a clean exit: nothing to recover
-  m_trainer.reset();                                             // before the backend it refers to
+  m_trainer.reset();  // before the backend it refers to
 }
 
 void TrainingWorker::interrupt() {
@@ -103,9 +103,11 @@ void TrainingWorker::stop() {
 }
 
 void TrainingWorker::reset() {
-  dropAutosave(0);
+  m_autosave.drop(0);
   m_trainer.reset();
   m_history.reset();
+  m_best.reset();
+  Q_EMIT bestEpochKept(0, 0);
   m_runData.reset();
   Q_EMIT runCleared();
   setState(TrainingState::Idle);
@@ -162,36 +164,19 @@ void TrainingWorker::saveCheckpoint(const QString& path) {
     m_trainer->drain_losses();  // a GPU's last few steps (it drains every 10)
     const cs::CheckpointMeta meta = cs::checkpoint_meta(*m_trainer);
     cs::save_checkpoint(path.toStdString(), *m_backend, 0, meta);
-    dropAutosave(meta.step);  // the run's weights are in the user's file now
+    m_autosave.drop(meta.step);  // the run's weights are in the user's file now
     Q_EMIT checkpointSaved(path, meta.step);
   });
 }
 
 void TrainingWorker::setAutosave(const QString& path, int intervalMs) {
-  dropAutosave(m_autosavedStep);
-  m_autosavePath = path;
-  m_autosaveMs = intervalMs;
+  m_autosave.setTarget(path, intervalMs);
 }
 
 void TrainingWorker::autosave(bool now) {
-  if (m_autosavePath.isEmpty() || !m_trainer) return;
-  const long long step = m_backend->step_count();
-  if (step == m_autosavedStep || (!now && m_autosaveClock.elapsed() < m_autosaveMs)) return;
-  m_trainer->drain_losses();  // a divergence found here is the caller's to report
-  m_autosaveClock.start();
-  try {
-    cs::save_checkpoint(m_autosavePath.toStdString(), *m_backend, 0,
-                        cs::checkpoint_meta(*m_trainer));
-    m_autosavedStep = step;
-  } catch (const std::exception& e) {  // a full disk: the run trains on, unprotected
-    Q_EMIT autosaveFailed(QString::fromStdString(cs::describe(e).message));
-  }
-}
-
-void TrainingWorker::dropAutosave(long long coveredStep) {
-  if (!m_autosavePath.isEmpty()) QFile::remove(m_autosavePath);
-  m_autosavedStep = coveredStep;
-  m_autosaveClock.start();
+  if (!m_trainer) return;
+  if (const QString error = m_autosave.save(*m_trainer, now); !error.isEmpty())
+    Q_EMIT autosaveFailed(error);
 }
 
 void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& request) {
@@ -199,14 +184,34 @@ void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& reque
   cs::Checkpoint checkpoint;
   const QString problem = RunCheckpoint::problem(path, m_data, &checkpoint);
   if (!problem.isEmpty()) return Q_EMIT failed(tr("Could not load the checkpoint"), problem);
-  const cs::CheckpointMeta& meta = checkpoint.meta;
   RunRequest run = request;
-  run.config.group.spec = meta.spec;
-  run.config.group.optimizer = meta.optimizer;
-  run.config.group.batch_size = meta.batch_size;
-  run.config.group.seeds = {meta.seed};
-  run.config.epochs = meta.epoch + std::max(1, request.config.epochs);  // N more
-  if (!beginRun(run, meta.history)) return;
+  run.config.epochs = checkpoint.meta.epoch + std::max(1, request.config.epochs);  // N more
+  if (!adoptCheckpoint(checkpoint, run)) return;
+  m_autosave.drop(checkpoint.meta.step);  // the file loaded holds it
+  // The panels adopt its settings; its histories reached the UI with runStarted.
+  cs::CheckpointMeta settings = std::move(checkpoint.meta);
+  settings.history = {};
+  settings.learning_points = {};
+  settings.learning_top1 = {};
+  Q_EMIT checkpointLoaded(path, settings);
+}
+
+void TrainingWorker::rewindToBest() {
+  if (!m_trainer || !m_best || m_state == TrainingState::Running) return;
+  if (m_best->meta.step == m_backend->step_count()) return;  // there already
+  const cs::Checkpoint best = std::move(*m_best);
+  if (!adoptCheckpoint(best, {m_trainer->config(), m_backendChoice})) return;
+  guarded([this] { autosave(true); });  // no file holds these weights
+  Q_EMIT rewound(best.meta.epoch, best.meta.step, m_trainer->config().epochs);
+}
+
+bool TrainingWorker::adoptCheckpoint(const cs::Checkpoint& checkpoint, RunRequest request) {
+  const cs::CheckpointMeta& meta = checkpoint.meta;
+  request.config.group.spec = meta.spec;
+  request.config.group.optimizer = meta.optimizer;
+  request.config.group.batch_size = meta.batch_size;
+  request.config.group.seeds = {meta.seed};
+  if (!beginRun(request, meta.history)) return false;
   const bool ok = guarded([&] {
     cs::load_checkpoint(checkpoint, *m_backend, 0);
     *m_history = cs::saved_learning_history(meta, *m_runData);  // on the same validation images
@@ -216,17 +221,29 @@ void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& reque
     startEpochAt(meta.step - m_trainer->step_in_epoch());
     reportEvaluation(m_trainer->evaluate(), false);
     captureSnapshot();
+    if (meta.epoch > 0 && meta.epoch_position == 0 && m_trainer->best_epoch() == meta.epoch)
+      keepBestEpoch();
   });
-  if (!ok) return reset();  // a half-loaded run would show freshly initialized weights
-  dropAutosave(meta.step);  // the file loaded holds it
+  if (!ok) {
+    reset();  // a half-loaded run would show freshly initialized weights
+    return false;
+  }
   setState(TrainingState::Paused);
   emitProgress(true);
-  // The panels adopt its settings; its histories reached the UI with runStarted.
-  cs::CheckpointMeta settings = std::move(checkpoint.meta);
-  settings.history = {};
-  settings.learning_points = {};
-  settings.learning_top1 = {};
-  Q_EMIT checkpointLoaded(path, settings);
+  return true;
+}
+
+void TrainingWorker::keepBestEpoch() {
+  const cs::GroupConfig& group = m_trainer->config().group;
+  const long long bytes = group.spec.param_count() * (1 + group.optimizer.slots()) *
+                          static_cast<long long>(sizeof(float));
+  m_best.reset();
+  if (bytes <= kMaxKeptBytes) {
+    m_trainer->drain_losses();  // the history it keeps is the run's whole
+    const std::string name = "epoch " + std::to_string(m_trainer->epoch()) + " (kept in memory)";
+    m_best = std::make_unique<cs::Checkpoint>(cs::capture_checkpoint(*m_trainer, 0, name));
+  }
+  Q_EMIT bestEpochKept(m_best ? m_best->meta.epoch : 0, m_best ? m_best->meta.step : 0);
 }
 
 void TrainingWorker::releaseRetiredBackends() {
@@ -267,7 +284,9 @@ bool TrainingWorker::beginRun(const RunRequest& request, const cs::RunHistory& h
   if (!ok) return false;
   m_history = std::make_unique<cs::LearningHistory>(m_runData->test.labels);
   m_trainer->record_history(m_history.get());
-  dropAutosave(0);  // the run it held is left
+  m_best.reset();
+  Q_EMIT bestEpochKept(0, 0);
+  m_autosave.drop(0);  // the run it held is left
   m_evalCursor = 0;
   m_trainedSeconds = 0;
   m_runStartStep = m_epochStartStep = 0;
@@ -286,35 +305,15 @@ bool TrainingWorker::beginRun(const RunRequest& request, const cs::RunHistory& h
 }
 
 bool TrainingWorker::rebuildTrainer(const cs::TrainConfig& cfg) {
-  const int done = m_trainer->epoch(), position = m_trainer->epoch_position();
-  const double seconds = m_trainer->epoch_seconds();
-  const long long step = m_trainer->global_step();
-  const long long backendStep = m_backend->step_count();
   return guarded([&] {
-    // Net 0's parameters and optimizer slots, in ParamInfo order.
-    constexpr cs::TensorRole kRoles[] = {cs::TensorRole::Param, cs::TensorRole::Slot0,
-                                         cs::TensorRole::Slot1};
-    const std::vector<cs::ParamInfo> params = cfg.group.spec.params();
-    const int roles = 1 + cfg.group.optimizer.slots();
-    std::vector<std::vector<float>> state;
-    for (size_t p = 0; p < params.size(); ++p)
-      for (int r = 0; r < roles; ++r) {
-        state.emplace_back(static_cast<size_t>(params[p].size()));
-        m_backend->read_tensor(0, static_cast<int>(p), kRoles[r], state.back().data());
-      }
-    cs::RunHistory history = m_trainer->history();
-    const int patienceFrom = m_trainer->patience_from();
+    m_trainer->drain_losses();
+    const cs::Checkpoint state = cs::capture_checkpoint(*m_trainer, 0, "the run");
     m_trainer.reset();
     m_trainer = std::make_unique<cs::Trainer>(*m_backend, m_runData->train, m_runData->test, cfg);
     m_trainer->record_history(m_history.get());
-    size_t i = 0;
-    for (size_t p = 0; p < params.size(); ++p)
-      for (int r = 0; r < roles; ++r)
-        m_backend->write_tensor(0, static_cast<int>(p), kRoles[r], state[i++].data());
-    m_backend->set_step_count(backendStep);
-    m_trainer->resume_at(done, step, std::move(history), position, seconds,
-                         patienceFrom);  // mid-epoch too
-    startEpochAt(step - m_trainer->step_in_epoch());
+    cs::load_checkpoint(state, *m_backend, 0);
+    cs::resume_from_checkpoint(*m_trainer, state.meta);  // mid-epoch too
+    startEpochAt(state.meta.step - m_trainer->step_in_epoch());
     m_lossCursor = m_trainer->losses().size();  // the run's history goes on
     m_epochCursor = 0;  // the new trainer's epochs start empty; the run's passes go on
     m_evalCursor = m_trainer->history().evaluations.size();
@@ -375,6 +374,7 @@ bool TrainingWorker::trainOneStep() {
     m_epochJustEnded = true;
     emitProgress(true);  // the epoch's losses before its evaluation
     reportEvaluation(m_trainer->last_eval(), true);
+    if (m_trainer->best_epoch() == m_trainer->epoch()) keepBestEpoch();
   } else if (m_trainer->history().evaluations.size() > m_evalCursor) {
     reportEvaluation(m_trainer->last_eval(), false);  // every eval_every steps
   }

@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "canvas/canvas_types.h"
+#include "training/autosave_file.h"
 #include "training/training_types.h"
 
 class ImageProbe;
@@ -69,6 +70,11 @@ class TrainingWorker : public QObject {
   // completed epoch, to train request.config.epochs more. A file that cannot be loaded
   // changes nothing: the current run and its state stay.
   void loadCheckpoint(const QString& path, const RunRequest& request);
+  // From Paused, Stopped or Finished: the run as it was when its best epoch (the lowest
+  // validation loss at an epoch's end) ended, kept in memory since, paused there to go on to its
+  // planned epochs: weights, optimizer state, histories and patience as a checkpoint saved then
+  // would restore them. The epochs after it are dropped (the UI asks first).
+  void rewindToBest();
   // The UI took the exchange of the newest backend: backends replaced before it can go.
   void releaseRetiredBackends();
   // The drawing canvas and the saliency view: network 0 on one (C, H, W) image in [0, 1],
@@ -92,6 +98,11 @@ class TrainingWorker : public QObject {
   void evaluated(const EvaluationReport& report);
   void checkpointSaved(const QString& path, long long step);  // step: the weights'
   void checkpointLoaded(const QString& path, const cs::CheckpointMeta& meta);
+  // The best epoch kept for rewindToBest() and the step its weights include; epoch 0 when none
+  // is (no epoch has ended, a new run, a network too large to keep twice).
+  void bestEpochKept(int epoch, long long step);
+  // rewindToBest() went back to the end of `epoch`, `step` steps in; Resume trains to `epochs`.
+  void rewound(int epoch, long long step, int epochs);
   void autosaveFailed(const QString& message);  // the run trains on
   void failed(const QString& title, const QString& message);
   void digitPredicted(const DigitPrediction& prediction);
@@ -106,6 +117,11 @@ class TrainingWorker : public QObject {
   bool ensureBackend(cs::BackendChoice choice);
   // A new trainer; the UI hears of it with `history`, a loaded checkpoint's, to continue.
   bool beginRun(const RunRequest& request, const cs::RunHistory& history = {});
+  // A paused run from `checkpoint` (its architecture and optimizer; the rest of `request`);
+  // false, with the worker reset, when it cannot be loaded.
+  bool adoptCheckpoint(const cs::Checkpoint& checkpoint, RunRequest request);
+  // Keeps the run as it stands, at the end of its best epoch so far, for rewindToBest().
+  void keepBestEpoch();
   // A new trainer for `cfg` that carries on the current one's weights, optimizer state and
   // counts (used to train more epochs, or with another learning rate).
   bool rebuildTrainer(const cs::TrainConfig& cfg);
@@ -114,9 +130,6 @@ class TrainingWorker : public QObject {
   // The run's checkpoint into the autosave file when due (`now`: whenever a step is not in it).
   // Throws DivergenceError as the trainer does (its losses are drained first).
   void autosave(bool now);
-  // Removes the autosave file; `coveredStep`: the step a file holds now, so none is due before
-  // the next step.
-  void dropAutosave(long long coveredStep);
   Position position() const;
   void runChunk();
   void scheduleChunk();
@@ -139,6 +152,7 @@ class TrainingWorker : public QObject {
   // Net 0's top-1 at every validation pass of the run (the trainer records into it); the UI gets
   // copies. It outlives the trainers of one run (continue, a new learning rate).
   std::unique_ptr<cs::LearningHistory> m_history;
+  std::unique_ptr<cs::Checkpoint> m_best;  // the run at its best epoch's end; null: none kept
   TrainingState m_state = TrainingState::Idle;
   int m_probe = 0;
   std::unique_ptr<ImageProbe> m_imageProbe;  // a drawn probe instead of validation image m_probe
@@ -157,8 +171,5 @@ class TrainingWorker : public QObject {
   double m_rateSeconds = 0;        // (time, samples) when samples/s was last measured
   long long m_rateSamples = 0;
   double m_samplesPerSecond = 0;
-  QString m_autosavePath;  // empty: no autosave
-  int m_autosaveMs = 0;
-  QElapsedTimer m_autosaveClock;   // since the last autosave, or since the run began
-  long long m_autosavedStep = -1;  // the step a file holds (the autosave, a save, a load)
+  AutosaveFile m_autosave;
 };

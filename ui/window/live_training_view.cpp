@@ -17,7 +17,7 @@
 #include "canvas/canvas_panel.h"
 #include "canvas/saliency_view.h"
 #include "charts/training_charts.h"
-#include "export/save_file.h"
+#include "export/run_exports.h"
 #include "network/network_inspector.h"
 #include "predictions/confusion_matrix_model.h"
 #include "predictions/confusion_matrix_view.h"
@@ -54,6 +54,7 @@ LiveTrainingView::LiveTrainingView(DatasetPtr data, const QString& dataProblem, 
       m_canvasPanel(new CanvasPanel(m_session)),
       m_saliency(new SaliencyView(m_session)),
       m_guard(new UnsavedRunGuard(m_session, this)),
+      m_exports(new RunExports(m_charts, &m_history, m_predictions, this)),
       m_recentCheckpoints(new RecentFiles(QStringLiteral("paths/recentCheckpoints"),
                                           tr("Recent checkpoints"), this)) {
   setWindowFlags(Qt::Widget);  // embedded in the main window's tabs
@@ -78,17 +79,21 @@ void LiveTrainingView::createActions() {
   a.reset = action(this, QStringLiteral("reset"), tr("&Reset"), QKeySequence(Qt::CTRL | Qt::Key_R));
   a.evaluate = action(this, QStringLiteral("evaluate"), tr("&Evaluate validation set"),
                       QKeySequence(Qt::CTRL | Qt::Key_E));
+  a.rewindToBest = action(this, {}, tr("Re&wind to best epoch"));
   a.saveCheckpoint =
       action(this, QStringLiteral("save"), tr("&Save checkpoint…"), QKeySequence::Save);
   a.loadCheckpoint =
       action(this, QStringLiteral("open"), tr("&Load checkpoint…"), QKeySequence::Open);
   a.recentCheckpoints = m_recentCheckpoints->menu()->menuAction();
-  a.exportChartsPng = action(this, {}, tr("Charts as &PNG…"));
-  a.exportChartsSvg = action(this, {}, tr("Charts as S&VG…"));
-  a.exportMetricsCsv = action(this, {}, tr("&Metrics as CSV…"));
-  a.exportPredictionsCsv = action(this, {}, tr("P&redictions as CSV…"));
+  a.exportChartsPng = m_exports->chartsPng();
+  a.exportChartsSvg = m_exports->chartsSvg();
+  a.exportMetricsCsv = m_exports->metricsCsv();
+  a.exportPredictionsCsv = m_exports->predictionsCsv();
   a.step->setToolTip(tr("Train one batch, then pause (F10)"));
   a.reset->setToolTip(tr("Discard the run and its history (Ctrl+R)"));
+  a.rewindToBest->setToolTip(
+      tr("Go back to the end of the epoch with the lowest validation loss, paused there: its "
+         "weights, optimizer state and history. The epochs after it are dropped."));
 
   TrainingSession* s = m_session;
   connect(a.start, &QAction::triggered, this, [this, s] {
@@ -109,28 +114,15 @@ void LiveTrainingView::createActions() {
     if (m_guard->confirm(tr("Reset"))) s->invoke(&TrainingWorker::reset);
   });
   connect(a.evaluate, &QAction::triggered, this, [s] { s->invoke(&TrainingWorker::evaluateNow); });
+  connect(a.rewindToBest, &QAction::triggered, this, [this, s] {
+    if (m_guard->confirm(tr("Rewinding to epoch %1").arg(m_bestEpoch)))
+      s->invoke(&TrainingWorker::rewindToBest);
+  });
   connect(a.saveCheckpoint, &QAction::triggered, m_guard, &UnsavedRunGuard::saveAs);
   connect(a.loadCheckpoint, &QAction::triggered, this, &LiveTrainingView::loadCheckpointFrom);
   connect(m_recentCheckpoints, &RecentFiles::fileChosen, this, &LiveTrainingView::loadCheckpoint);
-  // Each export: a save dialog, then the write (which reports how it went).
-  using Write = bool (LiveTrainingView::*)(const QString&);
-  const auto exporting = [this](QAction* action, const QString& title, const QString& name,
-                                const QString& filter, Write write) {
-    connect(action, &QAction::triggered, this, [=, this] {
-      const QString path = askSaveFileName(this, title, name, filter);
-      if (!path.isEmpty()) (this->*write)(path);
-    });
-  };
-  exporting(a.exportChartsPng, tr("Export charts as PNG"), QStringLiteral("charts.png"),
-            tr("PNG image (*.png)"), &LiveTrainingView::writeChartsPng);
-  exporting(a.exportChartsSvg, tr("Export charts as SVG"), QStringLiteral("charts.svg"),
-            tr("SVG drawing (*.svg)"), &LiveTrainingView::writeChartsSvg);
-  exporting(a.exportMetricsCsv, tr("Export metrics"), QStringLiteral("metrics.csv"),
-            tr("CSV table (*.csv)"), &LiveTrainingView::writeMetricsCsv);
-  exporting(a.exportPredictionsCsv, tr("Export predictions"), QStringLiteral("predictions.csv"),
-            tr("CSV table (*.csv)"), &LiveTrainingView::writePredictionsCsv);
-  connect(m_charts, &TrainingCharts::exportPngRequested, a.exportChartsPng, &QAction::trigger);
-  connect(m_charts, &TrainingCharts::exportSvgRequested, a.exportChartsSvg, &QAction::trigger);
+  connect(m_exports, &RunExports::statusMessage, this, &LiveTrainingView::statusMessage);
+  connect(m_exports, &RunExports::failed, this, &LiveTrainingView::showError);
 }
 
 void LiveTrainingView::createDocks() {
@@ -255,7 +247,21 @@ void LiveTrainingView::connectSession() {
     m_history.addLosses(p.losses);
     m_history.addLearningRates(p.losses, p.rates);
     m_panel->setRunPosition(p.globalStep + 1, p.epoch);
-    if (wasEmpty != m_history.isEmpty()) updateActions();
+    const bool wasAtBest = m_step == m_bestStep;
+    m_step = p.globalStep;
+    if (wasEmpty != m_history.isEmpty() || wasAtBest != (m_step == m_bestStep)) updateActions();
+  });
+  connect(w, &TrainingWorker::rewound, this, [this](int epoch, long long step, int epochs) {
+    Q_EMIT statusMessage(tr("Rewound to the end of epoch %1, the best (step %2) · Resume trains "
+                            "on to epoch %3")
+                             .arg(epoch)
+                             .arg(QLocale().toString(step))
+                             .arg(epochs));
+  });
+  connect(w, &TrainingWorker::bestEpochKept, this, [this](int epoch, long long step) {
+    m_bestEpoch = epoch;
+    m_bestStep = step;
+    updateActions();
   });
   connect(w, &TrainingWorker::evaluated, this, &LiveTrainingView::onEvaluated);
   connect(s, &TrainingSession::snapshotReady, m_inspector, &NetworkInspector::setSnapshot);
@@ -351,12 +357,13 @@ void LiveTrainingView::updateActions() {
   a.stop->setEnabled(running || state == TrainingState::Paused);
   a.reset->setEnabled(state != TrainingState::Idle);
   a.evaluate->setEnabled(m_session->hasRun());
+  a.rewindToBest->setEnabled(!running && m_session->hasRun() && m_bestEpoch > 0 &&
+                             m_step != m_bestStep);
+  a.rewindToBest->setText(m_bestEpoch > 0 ? tr("Re&wind to best epoch (%1)").arg(m_bestEpoch)
+                                          : tr("Re&wind to best epoch"));
   a.saveCheckpoint->setEnabled(m_session->hasRun());
   a.loadCheckpoint->setEnabled(!running);
-  a.exportChartsPng->setEnabled(!m_history.isEmpty());
-  a.exportChartsSvg->setEnabled(!m_history.isEmpty());
-  a.exportMetricsCsv->setEnabled(!m_history.isEmpty());
-  a.exportPredictionsCsv->setEnabled(m_predictions->hasEvaluation());
+  m_exports->updateActions();
 }
 
 void LiveTrainingView::setProbe(int index) {
@@ -469,36 +476,4 @@ void LiveTrainingView::loadCheckpoint(const QString& path) {
 
 bool LiveTrainingView::confirmDiscard(const QString& action) {
   return m_guard->confirm(action);
-}
-
-bool LiveTrainingView::reportWrite(bool ok, const QString& path, const QString& error) {
-  if (ok)
-    Q_EMIT statusMessage(tr("Exported %1").arg(QDir::toNativeSeparators(path)));
-  else
-    showError(tr("Export failed"), tr("Could not write %1: %2").arg(path, error));
-  return ok;
-}
-
-bool LiveTrainingView::writeChartsPng(const QString& path) {
-  QString error;
-  return reportWrite(m_charts->exportPng(path, &error), path, error);
-}
-
-bool LiveTrainingView::writeChartsSvg(const QString& path) {
-  QString error;
-  return reportWrite(m_charts->exportSvg(path, &error), path, error);
-}
-
-bool LiveTrainingView::writeMetricsCsv(const QString& path) {
-  QString error;
-  const bool ok = saveText(
-      path, [this](QTextStream& out) { m_history.writeCsv(out); }, &error);
-  return reportWrite(ok, path, error);
-}
-
-bool LiveTrainingView::writePredictionsCsv(const QString& path) {
-  QString error;
-  const bool ok = saveText(
-      path, [this](QTextStream& out) { m_predictions->writeCsv(out); }, &error);
-  return reportWrite(ok, path, error);
 }

@@ -20,6 +20,7 @@ class PredictionModel;
 class PredictionsPanel;
 class QDockWidget;
 class RecentFiles;
+class RunExports;
 class SaliencyView;
 class TrainingCharts;
 class TrainingSession;
@@ -37,6 +38,7 @@ class LiveTrainingView : public QMainWindow {
     QAction* stop;
     QAction* reset;
     QAction* evaluate;
+    QAction* rewindToBest;
     QAction* saveCheckpoint;
     QAction* loadCheckpoint;
     QAction* recentCheckpoints;  // the Recent checkpoints submenu
@@ -63,11 +65,7 @@ class LiveTrainingView : public QMainWindow {
   ConfusionMatrixModel* confusionModel() const { return m_confusion; }
   const MetricsHistory& history() const { return m_history; }
 
-  // Writes the exports without asking for a file name (the menu actions ask, then call these).
-  bool writeChartsPng(const QString& path);
-  bool writeChartsSvg(const QString& path);
-  bool writeMetricsCsv(const QString& path);
-  bool writePredictionsCsv(const QString& path);
+  RunExports* exports() const { return m_exports; }
 
   void saveLayout() const;
   // Every panel shown, docked where it starts, at its first-start size.
@@ -107,7 +105,6 @@ class LiveTrainingView : public QMainWindow {
   void onCheckpointLoaded(const QString& path, const cs::CheckpointMeta& meta);
   void showError(const QString& title, const QString& message);
   void loadCheckpointFrom();
-  bool reportWrite(bool ok, const QString& path, const QString& error = {});
 
   TrainingSession* m_session;
   MetricsHistory m_history;
@@ -121,10 +118,14 @@ class LiveTrainingView : public QMainWindow {
   CanvasPanel* m_canvasPanel;
   SaliencyView* m_saliency;
   UnsavedRunGuard* m_guard;
+  RunExports* m_exports;
   RecentFiles* m_recentCheckpoints;
   QList<QDockWidget*> m_docks;
   Actions m_actions{};
-  DatasetPtr m_data;  // the dataset the next run uses
+  DatasetPtr m_data;         // the dataset the next run uses
+  long long m_step = 0;      // the run's steps taken
+  int m_bestEpoch = 0;       // the best epoch the worker keeps (0: none)
+  long long m_bestStep = 0;  // its step
   bool m_layoutRestored = false;
   bool m_shown = false;
   cs::BackendChoice m_backendChoice = cs::BackendChoice::Auto;

@@ -112,7 +112,7 @@ void MainWindow::createMenus() {
   QMenu* training = menuBar()->addMenu(tr("&Training"));
   training->addActions({a.start, a.continueRun, a.pauseResume, a.step, a.stop});
   training->addSeparator();
-  training->addActions({a.evaluate, a.reset});
+  training->addActions({a.evaluate, a.rewindToBest, a.reset});
   training->addSeparator();
   training->addAction(tr("Train &ensemble…"), this, &MainWindow::trainEnsemble);
 

@@ -1,5 +1,6 @@
 #include "window/unsaved_run_guard.h"
 
+#include <QLocale>
 #include <QMessageBox>
 
 #include "training/training_session.h"
@@ -32,7 +33,7 @@ bool UnsavedRunGuard::confirm(const QString& action) {
   if (!isUnsaved()) return true;
   const Answer answer = ask(tr("%1 discards the current run: %2 trained steps are not saved.")
                                 .arg(action)
-                                .arg(m_step - m_savedStep));
+                                .arg(QLocale().toString(m_step - m_savedStep)));
   if (answer.choice == Answer::Cancel) return false;
   if (answer.choice == Answer::Save) {
     if (answer.path.isEmpty()) return false;

@@ -94,6 +94,10 @@ struct Checkpoint {
   std::vector<NamedTensor> tensors;  // the weights and optimizer state, in the order saved
 };
 Checkpoint read_checkpoint(const std::string& path);
+// The same held in memory: network `net` of `trainer`'s group as checkpoint_meta() and
+// save_checkpoint() would write it (the history not thinned), named `name` in messages. The
+// caller drains the trainer's losses first.
+Checkpoint capture_checkpoint(Trainer& trainer, int net, const std::string& name);
 // Load weights and optimizer state into network `net` of a backend configured with the same spec.
 // Throws CheckpointError naming the file and the mismatch, and leaves the backend as it was.
 void load_checkpoint(const Checkpoint& checkpoint, Backend& backend, int net);

@@ -1,0 +1,93 @@
+// Training ▸ Rewind to best epoch in the main window: disabled until an epoch has ended, while
+// training and where the run already stands at its best epoch; after an early stop it names the
+// best epoch, asks before the later epochs go, and returns the window to that epoch (the status
+// bar's position, the charts with the dropped epochs as the previous run, a status message). A
+// new run has nothing to rewind to.
+#include <QAction>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QTest>
+
+#include "charts/training_charts.h"
+#include "settings/hyperparameter_panel.h"
+#include "test_data.h"
+#include "training/training_session.h"
+#include "window/live_training_view.h"
+#include "window/main_window.h"
+#include "window/training_status_bar.h"
+#include "window/unsaved_run_guard.h"
+
+class TestRewindToBest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase();
+  void rewindReturnsTheWindowToTheBestEpoch();
+
+ private:
+  DatasetPtr m_data;
+};
+
+void TestRewindToBest::initTestCase() {
+  Q_INIT_RESOURCE(convscope);
+  testing_data::resetSettings();
+  m_data = testing_data::smallDataset(64, 100);
+}
+
+void TestRewindToBest::rewindReturnsTheWindowToTheBestEpoch() {
+  MainWindow window(m_data, {});
+  window.show();
+  LiveTrainingView* live = window.live();
+  TrainingSession* session = live->session();
+  QAction* rewind = live->actions().rewindToBest;
+  QVERIFY(!rewind->isEnabled());
+  QStringList questions;
+  live->unsavedRunGuard()->setAsker([&questions](const QString& question) {
+    questions << question;
+    return UnsavedRunGuard::Answer{UnsavedRunGuard::Answer::Discard, {}};
+  });
+  // Patience 2 on 64 images at a high rate: the validation loss soon stops falling.
+  TrainingSettings settings = live->panel()->settings();
+  settings.epochs = 300;
+  settings.learningRate = 0.01;
+  settings.patience = 2;
+  live->panel()->setSettings(settings);
+  live->actions().start->trigger();
+  QTRY_COMPARE_WITH_TIMEOUT(session->state(), TrainingState::Finished, 120000);
+  const std::vector<cs::EvaluationRecord> passes = live->history().evaluations();
+  int best = 0;
+  for (const cs::EvaluationRecord& e : passes)
+    if (best == 0 || e.val_loss < passes[best - 1].val_loss) best = static_cast<int>(e.epoch);
+  const int stop = static_cast<int>(passes.back().epoch);
+  QCOMPARE(stop, best + 2);
+  QTRY_VERIFY(rewind->isEnabled());
+  QCOMPARE(rewind->text(), QStringLiteral("Re&wind to best epoch (%1)").arg(best));
+
+  rewind->trigger();
+  QCOMPARE(questions.size(), 1);
+  QVERIFY2(questions[0].startsWith(QStringLiteral("Rewinding to epoch %1 discards").arg(best)),
+           qPrintable(questions[0]));
+  QTRY_COMPARE(session->state(), TrainingState::Paused);
+  auto* position = window.trainingStatusBar()->findChild<QLabel*>(QStringLiteral("positionLabel"));
+  QTRY_COMPARE(position->text(),
+               QStringLiteral("Epoch %1/300 (0/2) · step %2").arg(best + 1).arg(2 * best));
+  QTRY_COMPARE(window.trainingStatusBar()->currentMessage(),
+               QStringLiteral("Rewound to the end of epoch %1, the best (step %2) · Resume trains "
+                              "on to epoch 300")
+                   .arg(best)
+                   .arg(2 * best));
+  QCOMPARE(live->history().evaluations().back().val_loss, passes[best - 1].val_loss);
+  live->charts()->refresh();
+  QCOMPARE(live->charts()->plottedPreviousLoss().size(), qsizetype(2 * stop));
+  QVERIFY(!rewind->isEnabled());  // there already
+
+  live->actions().continueRun->trigger();
+  QTRY_COMPARE_WITH_TIMEOUT(session->state(), TrainingState::Finished, 120000);
+  live->actions().reset->trigger();
+  QTRY_COMPARE(session->state(), TrainingState::Idle);
+  QVERIFY(!rewind->isEnabled());
+  QCOMPARE(rewind->text(), QStringLiteral("Re&wind to best epoch"));
+}
+
+QTEST_MAIN(TestRewindToBest)
+#include "test_rewind_to_best.moc"

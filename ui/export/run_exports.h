@@ -1,0 +1,50 @@
+// The Live training view's File ▸ Export actions: the charts as PNG or SVG, the metrics and the
+// validation predictions as CSV. Each action asks for a file name, then writes it through
+// save_file.h and reports how it went.
+#pragma once
+
+#include <QObject>
+
+class MetricsHistory;
+class PredictionModel;
+class QAction;
+class QWidget;
+class TrainingCharts;
+
+class RunExports : public QObject {
+  Q_OBJECT
+
+ public:
+  // The sources stay the caller's and outlive this; dialogs open over `dialogParent`.
+  RunExports(TrainingCharts* charts, const MetricsHistory* history,
+             const PredictionModel* predictions, QWidget* dialogParent);
+
+  QAction* chartsPng() const { return m_chartsPng; }
+  QAction* chartsSvg() const { return m_chartsSvg; }
+  QAction* metricsCsv() const { return m_metricsCsv; }
+  QAction* predictionsCsv() const { return m_predictionsCsv; }
+  // Each action enabled when there is something to write.
+  void updateActions();
+
+  // The writes without asking for a file name (the actions ask, then call these).
+  bool writeChartsPng(const QString& path);
+  bool writeChartsSvg(const QString& path);
+  bool writeMetricsCsv(const QString& path);
+  bool writePredictionsCsv(const QString& path);
+
+ Q_SIGNALS:
+  void statusMessage(const QString& text);  // "Exported …"
+  void failed(const QString& title, const QString& message);
+
+ private:
+  bool report(bool ok, const QString& path, const QString& error);
+
+  TrainingCharts* m_charts;
+  const MetricsHistory* m_history;
+  const PredictionModel* m_predictions;
+  QWidget* m_dialogParent;
+  QAction* m_chartsPng;
+  QAction* m_chartsSvg;
+  QAction* m_metricsCsv;
+  QAction* m_predictionsCsv;
+};
