@@ -124,11 +124,13 @@ const Json& array_of(const Json& object, const char* key, const std::string& whe
 }  // namespace
 
 std::string history_json(const RunHistory& history) {
-  Json steps = Json::array(), losses = Json::array(), accuracies = Json::array();
+  Json steps = Json::array(), losses = Json::array(), accuracies = Json::array(),
+       rates = Json::array();
   for (const LossPoint& p : history.losses) {
     steps.push_back(p.step);
     losses.push_back(short_double(p.loss));
     accuracies.push_back(short_double(p.accuracy));
+    rates.push_back(short_double(p.lr));
   }
   Json evaluations = Json::array();
   for (const EvaluationRecord& e : history.evaluations)
@@ -140,8 +142,9 @@ std::string history_json(const RunHistory& history) {
                            {"train_loss", e.train_loss},
                            {"train_accuracy", e.train_accuracy},
                            {"warning", e.warning}});
-  const Json out = {{"losses", {{"step", steps}, {"loss", losses}, {"accuracy", accuracies}}},
-                    {"evaluations", evaluations}};
+  const Json out = {
+      {"losses", {{"step", steps}, {"loss", losses}, {"accuracy", accuracies}, {"lr", rates}}},
+      {"evaluations", evaluations}};
   return out.dump();
 }
 
@@ -158,12 +161,18 @@ RunHistory parse_history_json(std::string_view text) {
   if (values.size() != steps.size() || accuracies.size() != steps.size())
     bad("losses has " + std::to_string(steps.size()) + " steps, " + std::to_string(values.size()) +
         " losses and " + std::to_string(accuracies.size()) + " accuracies");
+  // The learning rates came later: a history without them has none recorded.
+  const Json* rates = losses.contains("lr") ? &array_of(losses, "lr", "losses") : nullptr;
+  if (rates && rates->size() != steps.size())
+    bad("losses has " + std::to_string(steps.size()) + " steps and " +
+        std::to_string(rates->size()) + " learning rates");
   h.losses.reserve(steps.size());
   for (size_t i = 0; i < steps.size(); ++i) {
     const std::string at = "losses[" + std::to_string(i) + "]";
     h.losses.push_back({whole_of(steps[i], at + ".step"),
                         static_cast<float>(finite(values[i], at + ".loss")),
-                        static_cast<float>(finite(accuracies[i], at + ".accuracy"))});
+                        static_cast<float>(finite(accuracies[i], at + ".accuracy")),
+                        rates ? static_cast<float>(finite((*rates)[i], at + ".lr")) : -1.f});
   }
   const Json& evaluations = array_of(j, "evaluations", "the history");
   for (size_t i = 0; i < evaluations.size(); ++i) {

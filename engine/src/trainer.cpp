@@ -160,8 +160,9 @@ void Trainer::drain_losses() {
       if (have_acc) acc += accs[s * n + k];
     }
     const float mean_acc = have_acc ? static_cast<float>(acc / n) : -1.f;
-    const LossPoint& point = m_run.losses.emplace_back(
-        LossPoint{first + static_cast<long long>(s), static_cast<float>(sum / n), mean_acc});
+    const long long step = first + static_cast<long long>(s);
+    const LossPoint& point = m_run.losses.emplace_back(LossPoint{
+        step, static_cast<float>(sum / n), mean_acc, static_cast<float>(learning_rate(step))});
     // The epoch's means are of the step values as recorded, so that an epoch resumed from them
     // (resume_at) ends with the same numbers as one trained through.
     m_epoch_loss_sum += point.loss;

@@ -182,7 +182,8 @@ TEST(LrSchedule, TheBackendStepsWithTheScheduledRate) {
 }
 
 // Trained 2 epochs straight, or 1, saved, loaded and 1 more: the same weights bit for bit, as
-// the schedule depends on the step count alone; the trainer reports each step's rate.
+// the schedule depends on the step count alone; the trainer reports each step's rate, and its
+// history keeps it, through the checkpoint too.
 TEST(LrSchedule, AResumedRunTakesTheRatesOfTheRunWithoutAStop) {
   const Dataset train = test::synthetic(48, 1), val = test::synthetic(20, 2);
   TrainConfig cfg = sgd_config("warmup:0.5+cosine:2:0.1", 0.05f);
@@ -202,6 +203,10 @@ TEST(LrSchedule, AResumedRunTakesTheRatesOfTheRunWithoutAStop) {
                     (0.1 + 0.9 * 0.5 * (1 + std::cos(std::numbers::pi * (t - 1) / 6.0))),
                 1e-8)
         << "step " << t;
+  const std::vector<LossPoint>& recorded = reference.history().losses;
+  ASSERT_EQ(recorded.size(), 6u);
+  for (size_t s = 0; s < recorded.size(); ++s)
+    EXPECT_EQ(recorded[s].lr, static_cast<float>(rates[s])) << "step " << s;
 
   store_test::TempDir dir;
   const std::string path = dir.file("epoch1.safetensors");
@@ -214,6 +219,9 @@ TEST(LrSchedule, AResumedRunTakesTheRatesOfTheRunWithoutAStop) {
   EXPECT_DOUBLE_EQ(trainer.learning_rate(), rates[3]);
   trainer.run();
   EXPECT_EQ(weights(*backend, cfg.group.spec, 1), weights(*straight, cfg.group.spec, 1));
+  ASSERT_EQ(trainer.history().losses.size(), 6u);
+  for (size_t s = 0; s < recorded.size(); ++s)
+    EXPECT_EQ(trainer.history().losses[s].lr, recorded[s].lr) << "step " << s;
 }
 
 // A stored run keeps its schedule; a store of version 8, before schedules, reads its runs as

@@ -20,10 +20,10 @@ namespace {
 RunHistory sample_history() {
   RunHistory h;
   // Floats without a short decimal form, the smallest normal, and steps past 2^32.
-  h.losses = {{0, 2.3025851f, 0.125f},
-              {1, 0.1f, -1.f},
-              {2, std::numeric_limits<float>::min(), 1.f},
-              {5'000'000'000LL, 1e-8f, 0.984375f}};
+  h.losses = {{0, 2.3025851f, 0.125f, 0.001f},
+              {1, 0.1f, -1.f, 0.0003f},
+              {2, std::numeric_limits<float>::min(), 1.f, 1.2345678e-7f},
+              {5'000'000'000LL, 1e-8f, 0.984375f}};  // no learning rate recorded
   EvaluationRecord mid;
   mid.step = 1;
   mid.epoch = 1.0 / 3;
@@ -48,6 +48,7 @@ void expect_same(const RunHistory& got, const RunHistory& want) {
     EXPECT_EQ(got.losses[i].step, want.losses[i].step) << i;
     EXPECT_EQ(got.losses[i].loss, want.losses[i].loss) << i;  // exact, not close
     EXPECT_EQ(got.losses[i].accuracy, want.losses[i].accuracy) << i;
+    EXPECT_EQ(got.losses[i].lr, want.losses[i].lr) << i;
   }
   ASSERT_EQ(got.evaluations.size(), want.evaluations.size());
   for (size_t i = 0; i < want.evaluations.size(); ++i) {
@@ -70,6 +71,16 @@ TEST(RunHistory, JsonRoundTripIsExactAndShort) {
   EXPECT_NE(json.find("0.1,"), std::string::npos) << json;  // a float's shortest text
   EXPECT_EQ(json.find("0.10000000149"), std::string::npos) << json;
   expect_same(parse_history_json(history_json({})), {});
+}
+
+// Histories written before the learning rates were recorded read as without them.
+TEST(RunHistory, AnOlderHistoryWithoutLearningRatesReadsAsNoneRecorded) {
+  const RunHistory h = parse_history_json(
+      R"({"losses":{"step":[0,1],"loss":[1.5,1.25],"accuracy":[0.5,-1]},"evaluations":[]})");
+  ASSERT_EQ(h.losses.size(), 2u);
+  EXPECT_EQ(h.losses[1].loss, 1.25f);
+  EXPECT_EQ(h.losses[0].lr, -1.f);
+  EXPECT_EQ(h.losses[1].lr, -1.f);
 }
 
 TEST(RunHistory, ASecondPassAtTheSameStepUpdatesTheLast) {
@@ -171,6 +182,12 @@ INSTANTIATE_TEST_SUITE_P(
                    "losses[0].loss is not a number"},
         BadHistory{R"({"losses":{"step":[0],"loss":[1],"accuracy":{}},"evaluations":[]})",
                    "losses.accuracy is not an array"},
+        BadHistory{R"({"losses":{"step":[0,1],"loss":[1,1],"accuracy":[1,1],"lr":[0.1]},
+                    "evaluations":[]})",
+                   "losses has 2 steps and 1 learning rates"},
+        BadHistory{R"({"losses":{"step":[0],"loss":[1],"accuracy":[1],"lr":[null]},
+                    "evaluations":[]})",
+                   "losses[0].lr is not a number"},
         BadHistory{"{" + std::string(kLosses) + "}", "the history has no 'evaluations'"},
         BadHistory{"{" + std::string(kLosses) + R"(,"evaluations":[{"step":1}]})",
                    "evaluations[0] has no 'epoch'"},

@@ -451,15 +451,19 @@ void TestCharts::thePreviousRunStaysForComparison() {
                ->isChecked());  // both charts' menus
 }
 
-// Under a schedule the loss chart draws each step's rate on an axis of its own, at the right, in
-// the legend as "lr"; under a constant rate (or after a reset) there is no such line, axis or
-// legend entry.
+// Where the recorded learning rate varies (a schedule, or a rate changed while paused) the loss
+// chart draws each step's rate on an axis of its own, at the right, in the legend as "lr"; under
+// one rate throughout, in an older history without rates, or after a reset there is no such line,
+// axis or legend entry.
 void TestCharts::theLearningRateShowsUnderASchedule() {
   MetricsHistory history;
   history.setStepsPerEpoch(100);
-  std::vector<cs::LossPoint> points;
-  for (int s = 0; s < 200; ++s) points.push_back({s, 2.3f * std::exp(-s / 50.f), -1.f});
-  history.addLosses(points);
+  const auto steps = [](int from, int to, float lr) {
+    std::vector<cs::LossPoint> points;
+    for (int s = from; s < to; ++s) points.push_back({s, 2.3f * std::exp(-s / 50.f), -1.f, lr});
+    return points;
+  };
+  history.addLosses(steps(0, 100, -1.f));  // an older checkpoint's steps: none recorded
   TrainingCharts charts(&history);
   charts.resize(500, 640);
   charts.show();
@@ -472,18 +476,21 @@ void TestCharts::theLearningRateShowsUnderASchedule() {
   const auto shown = [&] {
     return rate->isVisible() && loss->chart()->legend()->markers(rate).front()->isVisible();
   };
+  charts.refresh();
   QVERIFY(charts.plottedLearningRates().isEmpty());
   QVERIFY(!shown());
 
-  const long long before = history.revision();
-  history.addLearningRates({points[0], points[99]}, {});  // a constant rate reports none
-  QCOMPARE(history.revision(), before);
-  history.addLearningRates({points[0], points[100]}, {0.001, 0.0005});  // halved at epoch 2
-  history.addLearningRates({points[199]}, {0.00025});
-  QCOMPARE(history.revision(), before + 2);
+  history.addLosses(steps(100, 150, 0.001f));  // one rate: nothing to show
   charts.refresh();
-  QCOMPARE(charts.plottedLearningRates(),
-           QList<QPointF>({{1, 0.001}, {101, 0.0005}, {200, 0.00025}}));
+  QVERIFY(charts.plottedLearningRates().isEmpty());
+  QVERIFY(!shown());
+  history.addLosses(steps(150, 200, 0.0005f));  // halved
+  charts.refresh();
+  const QList<QPointF> plotted = charts.plottedLearningRates();
+  QCOMPARE(plotted.size(), qsizetype(100));  // the steps that recorded one, x as the losses'
+  QCOMPARE(plotted.front(), QPointF(101, double(0.001f)));
+  QCOMPARE(plotted[50], QPointF(151, double(0.0005f)));
+  QCOMPARE(plotted.back(), QPointF(200, double(0.0005f)));
   QVERIFY(shown());
   auto* axis = qobject_cast<QValueAxis*>(rate->attachedAxes().back());
   QVERIFY(axis && axis->alignment() == Qt::AlignRight && axis->isVisible());

@@ -18,9 +18,10 @@ namespace {
 void fill(MetricsHistory& history, int steps) {
   history.setStepsPerEpoch(100);
   std::vector<cs::LossPoint> points;
-  for (int s = 0; s < steps; ++s)
-    points.push_back(
-        {s, 2.3f * std::exp(-s / 60.f) + 0.05f, 0.1f + 0.85f * (1 - std::exp(-s / 50.f))});
+  for (int s = 0; s < steps; ++s)  // the first 10 steps from a history without rates
+    points.push_back({s, 2.3f * std::exp(-s / 60.f) + 0.05f,
+                      0.1f + 0.85f * (1 - std::exp(-s / 50.f)),
+                      s < 10 ? -1.f : 0.01f / (1 + s / 100)});
   history.addLosses(points);
   for (int e = 1; e * 100 <= steps; ++e) {
     cs::EvaluationRecord r;
@@ -88,17 +89,21 @@ void TestMetricsExport::csvHasOneRowPerStep() {
   const QStringList lines = text.trimmed().split(QLatin1Char('\n'));
   QCOMPARE(lines.size(), 251);
   QCOMPARE(lines[0], QStringLiteral("step,epoch,train_loss,train_loss_smoothed,train_accuracy,"
-                                    "val_loss,val_accuracy,epoch_train_loss,epoch_train_accuracy"));
+                                    "val_loss,val_accuracy,epoch_train_loss,epoch_train_accuracy,"
+                                    "learning_rate"));
   const QStringList epochRow = lines[100].split(QLatin1Char(','));  // step 100: epoch 1 ends
-  QCOMPARE(epochRow.size(), 9);
+  QCOMPARE(epochRow.size(), 10);
   QCOMPARE(epochRow[0], QStringLiteral("100"));
   QCOMPARE(epochRow[1], QStringLiteral("1"));
   QCOMPARE(epochRow[5].toDouble(), 0.3);
   QCOMPARE(epochRow[6].toDouble(), 0.92);
   const QStringList plainRow = lines[50].split(QLatin1Char(','));
-  QCOMPARE(plainRow.size(), 9);
+  QCOMPARE(plainRow.size(), 10);
   QVERIFY(plainRow[5].isEmpty());
   QCOMPARE(plainRow[1].toDouble(), 0.5);
+  QCOMPARE(plainRow[9].toFloat(), 0.01f);                             // step 49's rate
+  QCOMPARE(lines[151].split(QLatin1Char(','))[9].toFloat(), 0.005f);  // 151 steps done
+  QVERIFY(lines[5].split(QLatin1Char(','))[9].isEmpty());             // not recorded
 }
 
 void TestMetricsExport::chartsPlotTheHistory() {

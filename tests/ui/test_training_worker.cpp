@@ -276,8 +276,8 @@ void TestTrainingWorker::learningRateChangeWhilePausedTakesEffect() {
 }
 
 // Under step:1:0.5 (32 steps an epoch) the progress says the rate of the next step: halved from
-// the first step of epoch 2. A new rate or schedule while paused goes on from the run's step; a
-// constant rate reports none.
+// the first step of epoch 2, and each loss reported carries its step's rate. A new rate or
+// schedule while paused goes on from the run's step; a constant rate reports no next rate.
 void TestTrainingWorker::aScheduledRunReportsTheRateOfItsNextStep() {
   RunRequest run = testing_data::smallRun(*m_data, 2);
   const float lr = run.config.group.optimizer.lr;
@@ -291,8 +291,7 @@ void TestTrainingWorker::aScheduledRunReportsTheRateOfItsNextStep() {
   auto& [session, rec] = s;
   std::vector<std::pair<long long, double>> rates;  // (step, rate) of every loss reported
   connect(session.worker(), &TrainingWorker::progress, &rec, [&rates](const TrainingProgress& p) {
-    QCOMPARE(p.rates.size(), p.losses.size());
-    for (size_t i = 0; i < p.losses.size(); ++i) rates.emplace_back(p.losses[i].step, p.rates[i]);
+    for (const cs::LossPoint& l : p.losses) rates.emplace_back(l.step, l.lr);
   });
   QSignalSpy started(&rec, &Recorder::runStarted);
   run.config.group.optimizer.schedule = cs::LrSchedule::parse("step:1:0.5");
@@ -309,6 +308,9 @@ void TestTrainingWorker::aScheduledRunReportsTheRateOfItsNextStep() {
     QCOMPARE(rates[step], std::make_pair(step, double(lr)));
   session.invoke(&TrainingWorker::setLearningRate, 0.01, run.config.group.optimizer.schedule);
   QTRY_COMPARE(rec.last.scheduledRate, 0.5 * double(0.01f));
+  session.invoke(&TrainingWorker::step, run);  // the loss of that step carries its new rate
+  QTRY_COMPARE(rates.size(), size_t(kStepsPerEpoch + 1));
+  QCOMPARE(rates.back(), std::make_pair(kStepsPerEpoch, 0.5 * double(0.01f)));
   session.invoke(&TrainingWorker::setLearningRate, 0.01, cs::LrSchedule::parse("step:1:0.1"));
   QTRY_COMPARE(rec.last.scheduledRate, double(float(double(0.1f) * double(0.01f))));  // a float
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));

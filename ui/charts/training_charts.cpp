@@ -332,9 +332,10 @@ void TrainingCharts::redraw() {
   replaceIfChanged(m_trainAccuracy, trainAccuracy);
   replaceIfChanged(m_batchAccuracy, batchAccuracy);
 
-  // The learning rate, where a schedule moves it, on its own axis from 0.
-  const QList<QPointF> rates = thinned(m_history->learningRates(), kMaxPlottedPoints);
-  const bool scheduled = !rates.isEmpty();
+  // The learning rate, where a schedule or a change while paused moves it, on its own axis from 0.
+  const bool scheduled = m_history->learningRateVaries();
+  const QList<QPointF> rates =
+      scheduled ? thinned(m_history->learningRates(), kMaxPlottedPoints) : QList<QPointF>();
   replaceIfChanged(m_learningRate, rates);
   m_learningRate->setVisible(scheduled);
   m_rateAxis->setVisible(scheduled);

@@ -1,5 +1,6 @@
 #include "training/metrics_history.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -9,6 +10,7 @@ void MetricsHistory::clear() {
   m_smoothed.clear();
   m_smoothedAccuracy.clear();
   m_rates.clear();
+  m_rateMin = m_rateMax = 0;
   m_ema = m_emaWeight = 0;
   m_accuracyEma = m_accuracyWeight = 0;
   ++m_revision;
@@ -23,19 +25,16 @@ void MetricsHistory::addLosses(const std::vector<cs::LossPoint>& points) {
     m_emaWeight = kSmoothing * m_emaWeight + (1 - kSmoothing);
     m_smoothed.emplace_back(x, m_ema / m_emaWeight);
     m_run.losses.push_back(p);
+    if (p.lr >= 0) {
+      m_rateMin = m_rates.empty() ? p.lr : std::min<double>(m_rateMin, p.lr);
+      m_rateMax = m_rates.empty() ? p.lr : std::max<double>(m_rateMax, p.lr);
+      m_rates.emplace_back(x, p.lr);
+    }
     if (p.accuracy < 0) continue;
     m_accuracyEma = kSmoothing * m_accuracyEma + (1 - kSmoothing) * p.accuracy;
     m_accuracyWeight = kSmoothing * m_accuracyWeight + (1 - kSmoothing);
     m_smoothedAccuracy.emplace_back(x, m_accuracyEma / m_accuracyWeight);
   }
-  ++m_revision;
-}
-
-void MetricsHistory::addLearningRates(const std::vector<cs::LossPoint>& points,
-                                      const std::vector<double>& rates) {
-  if (rates.empty()) return;
-  for (size_t i = 0; i < points.size() && i < rates.size(); ++i)
-    m_rates.emplace_back(static_cast<double>(points[i].step + 1), rates[i]);  // as m_losses
   ++m_revision;
 }
 
@@ -52,7 +51,7 @@ void MetricsHistory::restore(const cs::RunHistory& history) {
 
 void MetricsHistory::writeCsv(QTextStream& out) const {
   struct Row {
-    std::optional<double> loss, smoothed, accuracy;
+    std::optional<double> loss, smoothed, accuracy, rate;
     const cs::EvaluationRecord* eval = nullptr;
   };
   std::map<long long, Row> rows;
@@ -61,13 +60,14 @@ void MetricsHistory::writeCsv(QTextStream& out) const {
     row.loss = m_losses[i].y();
     row.smoothed = m_smoothed[i].y();
     if (m_run.losses[i].accuracy >= 0) row.accuracy = m_run.losses[i].accuracy;
+    if (m_run.losses[i].lr >= 0) row.rate = m_run.losses[i].lr;
   }
   for (const cs::EvaluationRecord& e : m_run.evaluations) rows[e.step].eval = &e;
 
   const auto num = [](double v) { return QString::number(v, 'g', 8); };
   const auto cell = [&num](const std::optional<double>& v) { return v ? num(*v) : QString(); };
   out << "step,epoch,train_loss,train_loss_smoothed,train_accuracy,val_loss,val_accuracy,"
-         "epoch_train_loss,epoch_train_accuracy\n";
+         "epoch_train_loss,epoch_train_accuracy,learning_rate\n";
   for (const auto& [step, row] : rows) {
     const double epoch = row.eval              ? row.eval->epoch
                          : m_stepsPerEpoch > 0 ? double(step) / m_stepsPerEpoch
@@ -78,6 +78,7 @@ void MetricsHistory::writeCsv(QTextStream& out) const {
         << cell(row.accuracy) << ',' << (e ? num(e->val_loss) : QString()) << ','
         << (e ? num(e->val_accuracy) : QString()) << ','
         << (epochEnd ? num(e->train_loss) : QString()) << ','
-        << (epochEnd && e->train_accuracy >= 0 ? num(e->train_accuracy) : QString()) << '\n';
+        << (epochEnd && e->train_accuracy >= 0 ? num(e->train_accuracy) : QString()) << ','
+        << cell(row.rate) << '\n';
   }
 }

@@ -21,22 +21,22 @@ class MetricsHistory {
   void addEvaluation(const cs::EvaluationRecord& record);
   // Everything of a loaded run so far (after clear()).
   void restore(const cs::RunHistory& history);
-  // The learning rate of each step of `points` (rates[i] for points[i]) under a schedule.
-  void addLearningRates(const std::vector<cs::LossPoint>& points, const std::vector<double>& rates);
 
   const std::vector<QPointF>& losses() const { return m_losses; }
   const std::vector<QPointF>& smoothedLosses() const { return m_smoothed; }
   // Training-batch top-1 accuracy, smoothed (empty when the backend does not measure it).
   const std::vector<QPointF>& smoothedAccuracies() const { return m_smoothedAccuracy; }
-  // (step, rate) of each step the run trained under a schedule; empty when none did.
+  // (step, rate) of each step whose learning rate was recorded (LossPoint::lr).
   const std::vector<QPointF>& learningRates() const { return m_rates; }
+  // Two of them differ: a schedule, or a rate changed while paused.
+  bool learningRateVaries() const { return m_rateMin < m_rateMax; }
   const std::vector<cs::EvaluationRecord>& evaluations() const { return m_run.evaluations; }
   bool isEmpty() const { return m_run.empty(); }
   // Increments on every change, so a timer redraws only when something moved.
   long long revision() const { return m_revision; }
 
   // One row per step completed: step, epoch, train_loss, train_loss_smoothed, train_accuracy,
-  // and the evaluation columns filled on the rows where an evaluation happened.
+  // the evaluation columns filled on the rows where an evaluation happened, and learning_rate.
   void writeCsv(QTextStream& out) const;
 
  private:
@@ -44,6 +44,7 @@ class MetricsHistory {
   std::vector<QPointF> m_losses, m_smoothed;  // m_run's losses as the charts plot them
   std::vector<QPointF> m_smoothedAccuracy;
   std::vector<QPointF> m_rates;
+  double m_rateMin = 0, m_rateMax = 0;  // over m_rates
   int m_stepsPerEpoch = 0;
   double m_ema = 0, m_emaWeight = 0;
   double m_accuracyEma = 0, m_accuracyWeight = 0;

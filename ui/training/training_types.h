@@ -67,7 +67,6 @@ struct TrainingProgress {
   double elapsedSeconds = 0;          // time spent training, pauses excluded
   double etaSeconds = -1;             // negative while unknown
   std::vector<cs::LossPoint> losses;  // step losses new since the previous report
-  std::vector<double> rates;          // the learning rate of each of those steps, when scheduled
   // cs::Trainer::early_stop_reason() once the run stopped early (then epochs == epoch), else "".
   QString earlyStop;
 

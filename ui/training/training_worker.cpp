@@ -466,10 +466,7 @@ void TrainingWorker::emitProgress(bool force) {
       losses.begin() + static_cast<std::ptrdiff_t>(std::min(m_lossCursor, losses.size())),
       losses.end());
   m_lossCursor = losses.size();
-  if (!t.config().group.optimizer.schedule.constant()) {
-    p.scheduledRate = t.learning_rate();
-    for (const cs::LossPoint& l : p.losses) p.rates.push_back(t.learning_rate(l.step));
-  }
+  if (!t.config().group.optimizer.schedule.constant()) p.scheduledRate = t.learning_rate();
   Q_EMIT progress(p);
 }
 

@@ -245,7 +245,6 @@ void LiveTrainingView::connectSession() {
   connect(w, &TrainingWorker::progress, this, [this](const TrainingProgress& p) {
     const bool wasEmpty = m_history.isEmpty();
     m_history.addLosses(p.losses);
-    m_history.addLearningRates(p.losses, p.rates);
     m_panel->setRunPosition(p.globalStep + 1, p.epoch);
     const bool wasAtBest = m_step == m_bestStep;
     m_step = p.globalStep;

@@ -17,6 +17,7 @@ struct LossPoint {
   long long step;  // global step, 0-based
   float loss;      // mean over the group's networks (the live view has one)
   float accuracy;  // training-batch top-1 hit rate, group mean (-1: not measured)
+  float lr = -1;   // the step's learning rate, its schedule applied (-1: not recorded)
 };
 
 struct EvaluationRecord {
@@ -52,7 +53,7 @@ inline constexpr size_t kMaxSavedLosses = 1'000'000;
 inline constexpr size_t kMaxSavedEvaluations = 50'000;
 
 // As JSON (a checkpoint's "history" metadata), numbers exact:
-//   {"losses": {"step": [...], "loss": [...], "accuracy": [...]},
+//   {"losses": {"step": [...], "loss": [...], "accuracy": [...], "lr": [...]},
 //    "evaluations": [{"step", "epoch", "epoch_end", "val_loss", "val_accuracy", "train_loss",
 //                     "train_accuracy", "warning"}, ...]}
 std::string history_json(const RunHistory& history);
