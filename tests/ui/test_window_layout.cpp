@@ -190,7 +190,7 @@ void TestWindowLayout::resetLayoutShowsEveryPanel() {
   window.show();
   QVERIFY(QTest::qWaitForWindowExposed(&window));
   QList<QDockWidget*> docks = window.live()->findChildren<QDockWidget*>();
-  QCOMPARE(docks.size(), 5);
+  QCOMPARE(docks.size(), 6);
   docks[0]->hide();
   docks[1]->setFloating(true);
   window.live()->findChild<QDockWidget*>(QStringLiteral("draw"))->setFloating(true);
@@ -199,14 +199,15 @@ void TestWindowLayout::resetLayoutShowsEveryPanel() {
   for (QDockWidget* dock : docks) {
     QCOMPARE(window.live()->dockWidgetArea(dock) == Qt::NoDockWidgetArea, false);
     QVERIFY2(!dock->isFloating(), qPrintable(dock->objectName()));
-    // "Draw a digit" is a tab behind the charts.
-    if (dock->objectName() == QStringLiteral("draw"))
+    // "Draw a digit" and "Layer statistics" are tabs behind the charts.
+    if (dock->objectName() == QStringLiteral("draw") ||
+        dock->objectName() == QStringLiteral("layerStats"))
       QVERIFY(window.live()->tabifiedDockWidgets(dock).contains(
           window.live()->findChild<QDockWidget*>(QStringLiteral("charts"))));
     else
       QVERIFY2(dock->isVisible(), qPrintable(dock->objectName()));
   }
-  QCOMPARE(panels(window).size(), 5);
+  QCOMPARE(panels(window).size(), 5);  // the inspector and four docks in front
 }
 
 void TestWindowLayout::drawTabFitsSmallScreens() {
@@ -230,6 +231,16 @@ void TestWindowLayout::drawTabFitsSmallScreens() {
     QVERIFY2(canvas->drawingRect().width() >= 150,
              qPrintable(at + QStringLiteral(": canvas %1 px").arg(canvas->drawingRect().width())));
   }
+  // The layer statistics, the other tab there, fit the smallest screen too.
+  window.live()->findChild<QDockWidget*>(QStringLiteral("layerStats"))->raise();
+  window.resize(1280, 720);
+  QTest::qWait(30);
+  const auto list = panels(window);
+  const auto stats =
+      std::find_if(list.begin(), list.end(), [](const auto& p) { return p.first == "layerStats"; });
+  QVERIFY(stats != list.end());
+  QVERIFY(QRect(QPoint(0, 0), window.size()).contains(stats->second));
+  QVERIFY2(stats->second.height() >= 300, qPrintable(QString::number(stats->second.height())));
 }
 
 void TestWindowLayout::ensembleTrainingBoxFitsSmallScreens() {

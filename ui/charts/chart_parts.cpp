@@ -61,6 +61,10 @@ void fitLogAxis(QLogValueAxis* axis, std::initializer_list<const QXYSeries*> ser
       hi = std::max(hi, p.y());
     }
   if (!(hi > 0)) lo = 0.1, hi = 10;  // nothing yet: around a fresh network's 2.3
+  fitLogAxis(axis, lo, hi);
+}
+
+void fitLogAxis(QLogValueAxis* axis, double lo, double hi) {
   const double from = std::pow(10.0, std::floor(std::log10(lo)));
   const double to =
       std::pow(10.0, std::max(std::ceil(std::log10(hi * 1.05)), std::log10(from) + 1));

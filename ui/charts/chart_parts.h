@@ -42,5 +42,7 @@ ZoomableChartView* chartView(const QString& title, QValueAxis* x, QValueAxis* y,
 void roundTicks(QValueAxis* axis, double max, int ticks);
 // From the decade at or below the series' lowest y to the one above their highest.
 void fitLogAxis(QLogValueAxis* axis, std::initializer_list<const QXYSeries*> series);
+// The same for values from `lo` to `hi` (both above 0).
+void fitLogAxis(QLogValueAxis* axis, double lo, double hi);
 
 }  // namespace chart_parts

@@ -16,6 +16,7 @@
 
 #include "canvas/canvas_panel.h"
 #include "canvas/saliency_view.h"
+#include "charts/layer_stats_chart.h"
 #include "charts/training_charts.h"
 #include "export/run_exports.h"
 #include "network/network_inspector.h"
@@ -49,6 +50,7 @@ LiveTrainingView::LiveTrainingView(DatasetPtr data, const QString& dataProblem, 
       m_panel(new HyperparameterPanel),
       m_inspector(new NetworkInspector),
       m_charts(new TrainingCharts(&m_history)),
+      m_layerChart(new LayerStatsChart(&m_layerStats)),
       m_predictionsPanel(new PredictionsPanel(m_predictions)),
       m_confusionView(new ConfusionMatrixView(m_confusion)),
       m_canvasPanel(new CanvasPanel(m_session)),
@@ -168,19 +170,22 @@ void LiveTrainingView::createDocks() {
   drawingScroll->setWidgetResizable(true);
   drawingScroll->setFrameShape(QFrame::NoFrame);
   dock(tr("Draw a digit"), QStringLiteral("draw"), drawingScroll);
+  dock(tr("Layer statistics"), QStringLiteral("layerStats"), m_layerChart);
   placeDocks();
   scroll->setMinimumWidth(m_panel->minimumSizeHint().width() + 16);
   m_charts->setMinimumWidth(280);
 }
 
 void LiveTrainingView::placeDocks() {
-  // m_docks: hyperparameters, charts, predictions, confusion, draw (createDocks' order).
+  // m_docks: hyperparameters, charts, predictions, confusion, draw, layer statistics
+  // (createDocks' order).
   addDockWidget(Qt::LeftDockWidgetArea, m_docks[0]);
   addDockWidget(Qt::RightDockWidgetArea, m_docks[1]);
   addDockWidget(Qt::BottomDockWidgetArea, m_docks[2]);
   addDockWidget(Qt::BottomDockWidgetArea, m_docks[3]);
   splitDockWidget(m_docks[2], m_docks[3], Qt::Horizontal);
   tabifyDockWidget(m_docks[1], m_docks[4]);
+  tabifyDockWidget(m_docks[4], m_docks[5]);
   m_docks[1]->raise();
 }
 
@@ -264,6 +269,9 @@ void LiveTrainingView::connectSession() {
   });
   connect(w, &TrainingWorker::evaluated, this, &LiveTrainingView::onEvaluated);
   connect(s, &TrainingSession::snapshotReady, m_inspector, &NetworkInspector::setSnapshot);
+  connect(s, &TrainingSession::snapshotReady, this, [this](const SnapshotPtr& frame) {
+    if (frame) m_layerStats.add(*frame);
+  });
   connect(w, &TrainingWorker::failed, this, &LiveTrainingView::showError);
   connect(w, &TrainingWorker::checkpointLoaded, this, &LiveTrainingView::onCheckpointLoaded);
   connect(w, &TrainingWorker::checkpointSaved, this, [this](const QString& path) {
@@ -399,6 +407,7 @@ void LiveTrainingView::onRunStarted(const RunInfo& info) {
   m_charts->keepPrevious();
   m_charts->setRunDescription(info.description);
   m_history.clear();
+  m_layerStats.clear();
   m_history.setStepsPerEpoch(info.stepsPerEpoch);
   if (info.history) m_history.restore(*info.history);
   if (m_predictions->dataset() != info.data)
@@ -418,6 +427,7 @@ void LiveTrainingView::onRunCleared() {
   m_panel->setRunPosition(1, 0);
   m_charts->keepPrevious();
   m_history.clear();
+  m_layerStats.clear();
   m_predictions->clearEvaluation();
   m_predictionsPanel->showFilter(PredictionFilter::All);  // no predictions left to filter by
   if (m_data && m_predictions->dataset() != m_data) m_predictions->setDataset(m_data);

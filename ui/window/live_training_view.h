@@ -1,12 +1,13 @@
 // The Live training view: the hyperparameter panel, the network inspector, the charts (with the
-// "Draw a digit" canvas and its saliency map in a tab beside them), the validation predictions
-// and the confusion matrix, as docks around the inspector, wired to one
+// "Draw a digit" canvas and its saliency map, and the layer statistics, in tabs beside them), the
+// validation predictions and the confusion matrix, as docks around the inspector, wired to one
 // TrainingSession. It owns the run's actions (start, pause, …, save, export) for the window's
 // menus and tool bar.
 #pragma once
 
 #include <QMainWindow>
 
+#include "charts/layer_stats.h"
 #include "settings/settings_validator.h"
 #include "training/metrics_history.h"
 #include "training/training_types.h"
@@ -15,6 +16,7 @@ class CanvasPanel;
 class ConfusionMatrixModel;
 class ConfusionMatrixView;
 class HyperparameterPanel;
+class LayerStatsChart;
 class NetworkInspector;
 class PredictionModel;
 class PredictionsPanel;
@@ -58,6 +60,7 @@ class LiveTrainingView : public QMainWindow {
   HyperparameterPanel* panel() const { return m_panel; }
   NetworkInspector* inspector() const { return m_inspector; }
   TrainingCharts* charts() const { return m_charts; }
+  LayerStatsChart* layerStatsChart() const { return m_layerChart; }
   PredictionsPanel* predictions() const { return m_predictionsPanel; }
   CanvasPanel* canvasPanel() const { return m_canvasPanel; }
   SaliencyView* saliencyView() const { return m_saliency; }
@@ -108,11 +111,13 @@ class LiveTrainingView : public QMainWindow {
 
   TrainingSession* m_session;
   MetricsHistory m_history;
+  LayerStats m_layerStats;  // of the live frames, for m_layerChart
   PredictionModel* m_predictions;
   ConfusionMatrixModel* m_confusion;
   HyperparameterPanel* m_panel;
   NetworkInspector* m_inspector;
   TrainingCharts* m_charts;
+  LayerStatsChart* m_layerChart;
   PredictionsPanel* m_predictionsPanel;
   ConfusionMatrixView* m_confusionView;
   CanvasPanel* m_canvasPanel;

@@ -1,0 +1,160 @@
+#include "charts/layer_stats_chart.h"
+
+#include <QChart>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QVBoxLayout>
+#include <QValueAxis>
+#include <algorithm>
+
+#include "charts/chart_parts.h"
+#include "charts/layer_stats.h"
+#include "charts/zoomable_chart_view.h"
+
+namespace {
+
+using namespace chart_parts;
+
+// A colour per layer, in order: conv1, conv2, … then the dense layers.
+const QColor kLayerColors[] = {{0x1f, 0x5f, 0xa8}, {0xe0, 0x7b, 0x16}, {0x2e, 0x9e, 0x4f},
+                               {0xd6, 0x45, 0x45}, {0x8e, 0x5e, 0xb5}, {0x7b, 0x86, 0x91},
+                               {0x17, 0xa2, 0xb8}, {0xb8, 0x86, 0x0b}};
+
+double valueOf(const LayerStatPoint& p, LayerStatsChart::Statistic statistic) {
+  switch (statistic) {
+    case LayerStatsChart::UpdateRatio:
+      return p.updateRatio;
+    case LayerStatsChart::GradientRms:
+      return p.gradientRms;
+    case LayerStatsChart::WeightRms:
+      return p.weightRms;
+  }
+  return -1;
+}
+
+}  // namespace
+
+LayerStatsChart::LayerStatsChart(const LayerStats* stats, QWidget* parent)
+    : QWidget(parent),
+      m_stats(stats),
+      m_statistic(new QComboBox),
+      m_note(new QLabel),
+      m_chart(new QChart),
+      m_x(valueAxis(tr("step"))),
+      m_y(new QLogValueAxis) {
+  m_statistic->addItem(tr("Update ÷ weight, per step"), UpdateRatio);
+  m_statistic->addItem(tr("Gradient RMS"), GradientRms);
+  m_statistic->addItem(tr("Weight RMS"), WeightRms);
+  m_statistic->setToolTip(
+      tr("Update ÷ weight: how far a layer's weights moved per step between two frames, relative "
+         "to their size (about 1e-3 is the usual rule of thumb; far below, the layer hardly "
+         "learns). Gradient RMS: of the training batch's gradient at the frame's step."));
+  connect(m_statistic, &QComboBox::currentIndexChanged, this, &LayerStatsChart::redraw);
+  m_note->setObjectName(QStringLiteral("note"));
+  m_note->setText(tr("From the live frames (~10 a second), for the layers with weights."));
+  m_note->setWordWrap(true);
+  m_x->setLabelFormat(QStringLiteral("%d"));
+  m_y->setLabelFormat(QStringLiteral("%g"));
+  m_y->setMinorTickCount(8);
+  m_chart->setTitle(tr("Layer statistics"));
+  m_chart->addAxis(m_x, Qt::AlignBottom);
+  m_chart->addAxis(m_y, Qt::AlignLeft);
+  m_view = new ZoomableChartView(m_chart);
+  m_view->setMinimumHeight(158);  // as the training charts: below it the labels are elided
+  auto* reset = new QAction(tr("Reset zoom"), m_view);
+  connect(reset, &QAction::triggered, m_view, &ZoomableChartView::resetZoom);
+  m_view->addAction(reset);
+  connect(m_view, &ZoomableChartView::zoomChanged, this, [this](bool zoomed) {
+    if (!zoomed) redraw();
+  });
+
+  auto* row = new QHBoxLayout;
+  row->setContentsMargins(8, 4, 8, 0);
+  row->addWidget(new QLabel(tr("Show")));
+  row->addWidget(m_statistic, 1);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(2);
+  layout->addLayout(row);
+  auto* noteRow = new QHBoxLayout;
+  noteRow->setContentsMargins(8, 0, 8, 0);
+  noteRow->addWidget(m_note);
+  layout->addLayout(noteRow);
+  layout->addWidget(m_view, 1);
+  m_timer.setInterval(kRefreshMs);
+  connect(&m_timer, &QTimer::timeout, this, &LayerStatsChart::refresh);
+  m_timer.start();
+  redraw();
+}
+
+LayerStatsChart::Statistic LayerStatsChart::statistic() const {
+  return static_cast<Statistic>(m_statistic->currentData().toInt());
+}
+
+void LayerStatsChart::setStatistic(Statistic statistic) {
+  m_statistic->setCurrentIndex(m_statistic->findData(statistic));
+}
+
+void LayerStatsChart::refresh() {
+  if (m_stats->revision() != m_drawnRevision && isVisible()) redraw();
+}
+
+void LayerStatsChart::rebuildSeries() {
+  for (QLineSeries* s : m_series) {
+    m_chart->removeSeries(s);
+    delete s;
+  }
+  m_series.clear();
+  for (int i = 0; i < m_stats->layers(); ++i) {
+    QLineSeries* s =
+        lineSeries(m_stats->layerName(i), kLayerColors[size_t(i) % std::size(kLayerColors)], 1.5);
+    m_chart->addSeries(s);
+    s->attachAxis(m_x);
+    s->attachAxis(m_y);
+    m_series.push_back(s);
+  }
+}
+
+void LayerStatsChart::redraw() {
+  m_drawnRevision = m_stats->revision();
+  bool sameLayers = int(m_series.size()) == m_stats->layers();
+  for (size_t i = 0; sameLayers && i < m_series.size(); ++i)
+    sameLayers = m_series[i]->name() == m_stats->layerName(int(i));
+  if (!sameLayers) rebuildSeries();
+  const Statistic shown = statistic();
+  double lo = HUGE_VAL, hi = 0, steps = 10;
+  for (int i = 0; i < m_stats->layers(); ++i) {
+    std::vector<QPointF> points;
+    for (const LayerStatPoint& p : m_stats->points(i)) {
+      steps = std::max(steps, p.step);
+      const double v = valueOf(p, shown);
+      if (!(v > 0)) continue;  // none yet (the first frame's update), or 0: not on a log axis
+      points.emplace_back(p.step, v);
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+    replaceIfChanged(m_series[size_t(i)], thinned(points, kMaxPlottedPoints));
+  }
+  if (m_view->isZoomed()) return;
+  m_x->setMin(0);
+  roundTicks(m_x, steps, 5);
+  if (!(hi > 0)) lo = 1e-4, hi = 1e-2;  // nothing yet
+  fitLogAxis(m_y, lo, hi);
+}
+
+QStringList LayerStatsChart::plottedLayers() const {
+  QStringList names;
+  for (const QLineSeries* s : m_series) names << s->name();
+  return names;
+}
+
+QList<QPointF> LayerStatsChart::plottedPoints(int layer) const {
+  return m_series.at(size_t(layer))->points();
+}
+
+QPointF LayerStatsChart::valueRange() const {
+  return {m_y->min(), m_y->max()};
+}

@@ -1,0 +1,56 @@
+// The Layer statistics panel: one line per layer with weights over the run's steps, on a
+// logarithmic axis, of the statistic chosen above it (LayerStats: the update ratio per step, the
+// gradient's RMS, the weights' RMS). A timer redraws it when the statistics changed; drag to
+// zoom, double-click to zoom out.
+#pragma once
+
+#include <QList>
+#include <QPointF>
+#include <QTimer>
+#include <QWidget>
+#include <vector>
+
+class LayerStats;
+class QChart;
+class QComboBox;
+class QLabel;
+class QLineSeries;
+class QLogValueAxis;
+class QValueAxis;
+class ZoomableChartView;
+
+class LayerStatsChart : public QWidget {
+  Q_OBJECT
+
+ public:
+  enum Statistic { UpdateRatio, GradientRms, WeightRms };
+  static constexpr int kRefreshMs = 500;
+  static constexpr int kMaxPlottedPoints = 1200;  // per layer, as the training charts'
+
+  explicit LayerStatsChart(const LayerStats* stats, QWidget* parent = nullptr);
+
+  Statistic statistic() const;
+  void setStatistic(Statistic statistic);
+  // Redraws now if the statistics changed since the last redraw (the timer calls this).
+  void refresh();
+
+  // What is drawn, for tests: the layers' names and each one's points.
+  QStringList plottedLayers() const;
+  QList<QPointF> plottedPoints(int layer) const;
+  QPointF valueRange() const;  // (min, max) of the logarithmic axis
+
+ private:
+  void redraw();
+  void rebuildSeries();
+
+  const LayerStats* m_stats;
+  QComboBox* m_statistic;
+  QLabel* m_note;
+  ZoomableChartView* m_view;
+  QChart* m_chart;
+  QValueAxis* m_x;
+  QLogValueAxis* m_y;
+  std::vector<QLineSeries*> m_series;  // one per layer
+  long long m_drawnRevision = -1;
+  QTimer m_timer;
+};
