@@ -13,9 +13,8 @@
 #include "canvas/saliency_view.h"
 #include "canvas/vote_model.h"
 #include "canvas/vote_panel.h"
+#include "charts/training_charts.h"
 #include "ensemble/ensemble_page.h"
-
-#include "export/run_exports.h"
 #include "network/network_inspector.h"
 #include "predictions/prediction_filter_model.h"
 #include "predictions/predictions_panel.h"
@@ -155,9 +154,12 @@ void ScreenshotDirector::takeScreenshots() {
                       }});
   m_script.push_back({1200, [this] { shoot(QStringLiteral("live-history.png")); }});
   m_script.push_back({100, [this, live] {
+                        // Not through File > Export: its status message would name this
+                        // folder in the shots that follow.
                         const QString path = m_dir.filePath(QStringLiteral("charts.png"));
-                        if (!live->exports()->writeChartsPng(path))
-                          return fail(tr("charts export failed"));
+                        QString error;
+                        if (!live->charts()->exportPng(path, &error))
+                          return fail(tr("charts export failed: %1").arg(error));
                         std::printf("convscope: wrote %s\n", qPrintable(path));
                       }});
   // Draw a digit: the canvas tab beside the charts, a drawn 7, its saliency map.
@@ -172,6 +174,9 @@ void ScreenshotDirector::takeScreenshots() {
                         live->saliencyView()->setMethod(cs::SaliencyMethod::IntegratedGradients);
                       }});
   m_script.push_back({1500, [this] { shoot(QStringLiteral("saliency.png")); }});
+  m_script.push_back(
+      {100, [live] { live->findChild<QDockWidget*>(QStringLiteral("layerStats"))->raise(); }});
+  m_script.push_back({1200, [this] { shoot(QStringLiteral("layer-stats.png")); }});
   m_script.push_back({100, [this, live] {
                         live->findChild<QDockWidget*>(QStringLiteral("charts"))->raise();
                         m_window->showView(MainWindow::EnsembleView);
