@@ -1,15 +1,20 @@
 // The Layer statistics panel: each frame's weight and gradient RMS per layer with weights and the
 // update ratio against the frame before (pooling layers have none), a frame at the same step
 // adding nothing, another network starting over, a long run halved; the chart's line per layer on
-// a logarithmic axis for the statistic chosen; and the live view recording a real run's frames.
+// a logarithmic axis for the statistic chosen; their CSV; and the live view recording a real run's
+// frames, which File > Export writes.
 #include <QAction>
 #include <QDockWidget>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QTextStream>
 #include <cmath>
 
 #include "charts/layer_stats.h"
 #include "charts/layer_stats_chart.h"
 #include "convscope/snapshot.h"
+#include "export/run_exports.h"
 #include "test_data.h"
 #include "training/training_session.h"
 #include "window/live_training_view.h"
@@ -88,8 +93,27 @@ void TestLayerStats::eachFrameGivesEveryWeightedLayersStatistics() {
   stats.add(frame(5, 0.6f, 0.1f, "fc9"));  // an earlier step: the run went back, starts over
   QCOMPARE(stats.points(0).size(), size_t(1));
   QCOMPARE(stats.points(0).front().step, 5.0);
+
+  QString csv;
+  QTextStream out(&csv);
+  stats.add(frame(45, 0.5f, 0.1f, "fc9"));
+  stats.writeCsv(out);
+  out.flush();
+  // Frame by frame, layer by layer; no update ratio in the first frame.
+  const auto row = [&stats](int frame, int layer) {
+    const LayerStatPoint& p = stats.points(layer)[size_t(frame)];
+    const auto num = [](double v) { return QString::number(v, 'g', 8); };
+    return QStringLiteral("%1,%2,%3,%4,%5\n")
+        .arg(qint64(p.step))
+        .arg(stats.layerName(layer), num(p.weightRms), num(p.gradientRms),
+             frame == 0 ? QString() : num(p.updateRatio));
+  };
+  QCOMPARE(csv, QStringLiteral("step,layer,weight_rms,gradient_rms,update_ratio\n") + row(0, 0) +
+                    row(0, 1) + row(1, 0) + row(1, 1));
+  QVERIFY(csv.contains(QStringLiteral("\n45,fc9,1.767767,0.14142136,0.0050000")));
   stats.clear();
   QCOMPARE(stats.layers(), 0);
+  QVERIFY(stats.isEmpty());
 }
 
 void TestLayerStats::aLongRunKeepsEveryOtherPoint() {
@@ -157,6 +181,13 @@ void TestLayerStats::theLiveViewRecordsTheRunsFrames() {
   QCOMPARE(chart->plottedPoints(2).size(), qsizetype(2));
   for (const QPointF& p : chart->plottedPoints(2))
     QVERIFY2(p.y() > 1e-6 && p.y() < 1, qPrintable(QString::number(p.y())));
+  QVERIFY(live->actions().exportLayerStatsCsv->isEnabled());
+  QTemporaryDir dir;
+  const QString path = dir.filePath(QStringLiteral("layers.csv"));
+  QVERIFY(live->exports()->writeLayerStatsCsv(path));
+  QFile file(path);
+  QVERIFY(file.open(QIODevice::ReadOnly));
+  QCOMPARE(file.readAll().count('\n'), 1 + 3 * 3);  // the header, 3 frames of 3 layers
   live->unsavedRunGuard()->setAsker([](const QString&) {
     return UnsavedRunGuard::Answer{UnsavedRunGuard::Answer::Discard, {}};
   });
@@ -164,6 +195,7 @@ void TestLayerStats::theLiveViewRecordsTheRunsFrames() {
   QTRY_COMPARE(live->session()->state(), TrainingState::Idle);
   chart->refresh();
   QVERIFY(chart->plottedLayers().isEmpty());
+  QVERIFY(!live->actions().exportLayerStatsCsv->isEnabled());
 }
 
 QTEST_MAIN(TestLayerStats)

@@ -1,5 +1,6 @@
 #include "charts/layer_stats.h"
 
+#include <QTextStream>
 #include <cmath>
 
 #include "convscope/snapshot.h"
@@ -68,4 +69,17 @@ void LayerStats::add(const cs::Snapshot& snapshot) {
   }
   m_lastStep = snapshot.step;
   ++m_revision;
+}
+
+void LayerStats::writeCsv(QTextStream& out) const {
+  const auto num = [](double v) { return QString::number(v, 'g', 8); };
+  out << "step,layer,weight_rms,gradient_rms,update_ratio\n";
+  const size_t frames = m_layers.empty() ? 0 : m_layers.front().points.size();
+  for (size_t f = 0; f < frames; ++f)
+    for (const Layer& layer : m_layers) {
+      const LayerStatPoint& p = layer.points[f];
+      out << qint64(p.step) << ',' << layer.name << ',' << num(p.weightRms) << ','
+          << num(p.gradientRms) << ',' << (p.updateRatio >= 0 ? num(p.updateRatio) : QString())
+          << '\n';
+    }
 }

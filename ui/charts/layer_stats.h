@@ -12,6 +12,8 @@
 #include <QString>
 #include <vector>
 
+class QTextStream;
+
 namespace cs {
 struct Snapshot;
 }
@@ -39,6 +41,11 @@ class LayerStats {
   const std::vector<LayerStatPoint>& points(int layer) const { return m_layers.at(layer).points; }
   // Increments on every change, so a timer redraws only when something moved.
   long long revision() const { return m_revision; }
+  bool isEmpty() const { return m_layers.empty() || m_layers.front().points.empty(); }
+
+  // One row per frame and layer: step, layer, weight_rms, gradient_rms, update_ratio (empty for
+  // a layer's first frame).
+  void writeCsv(QTextStream& out) const;
 
  private:
   struct Layer {

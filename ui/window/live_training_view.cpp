@@ -56,7 +56,7 @@ LiveTrainingView::LiveTrainingView(DatasetPtr data, const QString& dataProblem, 
       m_canvasPanel(new CanvasPanel(m_session)),
       m_saliency(new SaliencyView(m_session)),
       m_guard(new UnsavedRunGuard(m_session, this)),
-      m_exports(new RunExports(m_charts, &m_history, m_predictions, this)),
+      m_exports(new RunExports(m_charts, &m_history, m_predictions, &m_layerStats, this)),
       m_recentCheckpoints(new RecentFiles(QStringLiteral("paths/recentCheckpoints"),
                                           tr("Recent checkpoints"), this)) {
   setWindowFlags(Qt::Widget);  // embedded in the main window's tabs
@@ -91,6 +91,7 @@ void LiveTrainingView::createActions() {
   a.exportChartsSvg = m_exports->chartsSvg();
   a.exportMetricsCsv = m_exports->metricsCsv();
   a.exportPredictionsCsv = m_exports->predictionsCsv();
+  a.exportLayerStatsCsv = m_exports->layerStatsCsv();
   a.step->setToolTip(tr("Train one batch, then pause (F10)"));
   a.reset->setToolTip(tr("Discard the run and its history (Ctrl+R)"));
   a.rewindToBest->setToolTip(
@@ -270,7 +271,9 @@ void LiveTrainingView::connectSession() {
   connect(w, &TrainingWorker::evaluated, this, &LiveTrainingView::onEvaluated);
   connect(s, &TrainingSession::snapshotReady, m_inspector, &NetworkInspector::setSnapshot);
   connect(s, &TrainingSession::snapshotReady, this, [this](const SnapshotPtr& frame) {
+    const bool wasEmpty = m_layerStats.isEmpty();
     if (frame) m_layerStats.add(*frame);
+    if (wasEmpty != m_layerStats.isEmpty()) updateActions();  // its export
   });
   connect(w, &TrainingWorker::failed, this, &LiveTrainingView::showError);
   connect(w, &TrainingWorker::checkpointLoaded, this, &LiveTrainingView::onCheckpointLoaded);

@@ -48,6 +48,7 @@ class LiveTrainingView : public QMainWindow {
     QAction* exportChartsSvg;
     QAction* exportMetricsCsv;
     QAction* exportPredictionsCsv;
+    QAction* exportLayerStatsCsv;
   };
 
   // `data` is the dataset loaded at start-up (null with `dataProblem` saying why).

@@ -104,7 +104,7 @@ void MainWindow::createMenus() {
   QMenu* exports = file->addMenu(QIcon(QStringLiteral(":/icons/export.svg")), tr("&Export"));
   exports->addActions({a.exportChartsPng, a.exportChartsSvg});
   exports->addSeparator();
-  exports->addActions({a.exportMetricsCsv, a.exportPredictionsCsv});
+  exports->addActions({a.exportMetricsCsv, a.exportPredictionsCsv, a.exportLayerStatsCsv});
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
