@@ -63,10 +63,15 @@ void TestRewindToBest::rewindReturnsTheWindowToTheBestEpoch() {
   QTRY_VERIFY(rewind->isEnabled());
   QCOMPARE(rewind->text(), QStringLiteral("Re&wind to best epoch (%1)").arg(best));
 
+  settings = live->panel()->settings();  // a rate for the next run, as the panel is unlocked
+  settings.learningRate = 0.005;
+  live->panel()->setSettings(settings);
   rewind->trigger();
   QCOMPARE(questions.size(), 1);
-  QVERIFY2(questions[0].startsWith(QStringLiteral("Rewinding to epoch %1 discards").arg(best)),
-           qPrintable(questions[0]));
+  QCOMPARE(questions[0], QStringLiteral("Rewinding to epoch %1 discards the 4 steps trained after "
+                                        "it: %2 trained steps are not saved.")
+                             .arg(best)
+                             .arg(2 * stop));
   QTRY_COMPARE(session->state(), TrainingState::Paused);
   auto* position = window.trainingStatusBar()->findChild<QLabel*>(QStringLiteral("positionLabel"));
   QTRY_COMPARE(position->text(),
@@ -77,6 +82,7 @@ void TestRewindToBest::rewindReturnsTheWindowToTheBestEpoch() {
                    .arg(best)
                    .arg(2 * best));
   QCOMPARE(live->history().evaluations().back().val_loss, passes[best - 1].val_loss);
+  QCOMPARE(live->panel()->settings().learningRate, 0.01);  // the rewound run's, shown again
   live->charts()->refresh();
   QCOMPARE(live->charts()->plottedPreviousLoss().size(), qsizetype(2 * stop));
   QVERIFY(!rewind->isEnabled());  // there already

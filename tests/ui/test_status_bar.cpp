@@ -85,6 +85,7 @@ void TestStatusBar::anEarlyStopIsToldOnce() {
   p.epoch = p.epochs = p.currentEpoch = 7;
   p.stepsPerEpoch = p.stepInEpoch = 100;
   p.earlyStop = QStringLiteral("no validation loss below epoch 4's (0.0312) in the 3 epochs since");
+  p.canRewind = true;
   bar.setProgress(p);  // the epoch's end, reported while the state is still Running
   QCOMPARE(messages.count(), 0);
   bar.setState(TrainingState::Finished);
@@ -103,6 +104,15 @@ void TestStatusBar::anEarlyStopIsToldOnce() {
   bar.setState(TrainingState::Running);  // Continue
   QCOMPARE(state->text(), QStringLiteral("● Training"));
   QCOMPARE(state->toolTip(), QString());
+
+  // Without a best epoch kept (a network too large to keep twice), no Rewind is offered.
+  TrainingStatusBar other;
+  other.setState(TrainingState::Finished);
+  p.canRewind = false;
+  other.setProgress(p);
+  QVERIFY2(!other.currentMessage().contains(QStringLiteral("Rewind")),
+           qPrintable(other.currentMessage()));
+  QVERIFY(other.currentMessage().startsWith(QStringLiteral("Stopped early after epoch 7")));
 }
 
 void TestStatusBar::longBackendNoteIsElided() {

@@ -343,12 +343,15 @@ void TestTrainingCheckpoints::rewindReturnsToTheBestEpochAndItsStop() {
   const double bestLoss = rec.evaluations.at(best - 1).metrics.val_loss;
   QCOMPARE(rec.evaluations.at(best - 1).metrics.epoch, double(best));
 
+  // The panel picks another dataset meanwhile: the rewound run keeps its own.
+  session.invoke(&TrainingWorker::setDataset, testing_data::smallDataset(96, 50));
   QSignalSpy started(&rec, &Recorder::runStarted);
   session.invokeAndWait(&TrainingWorker::rewindToBest);
   QCOMPARE(cs::read_checkpoint_meta(autosave.toStdString()).step, bestStep);  // no file holds it
   QTRY_COMPARE(started.count(), 1);
   QTRY_COMPARE(session.state(), TrainingState::Paused);
   const RunInfo info = started.front().front().value<RunInfo>();
+  QCOMPARE(info.data, tiny);
   QVERIFY(info.history);
   QCOMPARE(info.history->best_epoch(), best);
   QCOMPARE(info.history->losses.size(), size_t(bestStep));

@@ -5,8 +5,9 @@
 // a one-line warning while the last evaluation says the network is not learning. The loss axis
 // can be logarithmic (context menu), for a loss that spans decades or spiked early. The run before
 // this one stays on both charts, dashed and gray, for comparison, keyed by the smoothing slider
-// ("╌ previous run (adam lr=0.003)": what set it apart), until the context menu hides it. Under a
-// learning-rate schedule the loss chart also draws the rate of each step, on an axis at its right.
+// ("╌ previous run (adam lr=0.003)": what set it apart), until the context menu hides it. Where
+// the learning rate moves (a schedule, a rate set while paused) the loss chart also draws the rate
+// of each step, on an axis at its right.
 #pragma once
 
 #include <QList>

@@ -33,3 +33,16 @@ QString RunCheckpoint::problem(const QString& path, const DatasetPtr& data,
         .arg(data->train.classes);
   return {};
 }
+
+cs::CheckpointMeta RunCheckpoint::settingsOf(const cs::CheckpointMeta& meta) {
+  cs::CheckpointMeta settings = meta;
+  settings.history = {};
+  settings.learning_points = {};
+  settings.learning_top1 = {};
+  return settings;
+}
+
+bool RunCheckpoint::fitsInMemory(const cs::GroupConfig& group) {
+  const long long floats = group.spec.param_count() * (1 + group.optimizer.slots());
+  return floats * static_cast<long long>(sizeof(float)) <= kMaxKeptBytes;
+}

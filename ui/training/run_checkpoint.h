@@ -1,5 +1,6 @@
-// The checks a checkpoint file passes before the training worker's Load checkpoint leaves the
-// current run, worded for the user.
+// What the training worker's checkpoints need beside the engine's: the checks a checkpoint file
+// passes before Load checkpoint leaves the current run, worded for the user; the settings the
+// panels adopt from one; and whether a run is small enough to keep a copy in memory (Rewind).
 #pragma once
 
 #include <QCoreApplication>
@@ -15,4 +16,9 @@ class RunCheckpoint {
   // Reads the whole checkpoint at `path` into `checkpoint` and checks it against `data` (null:
   // not checked): what is wrong with it, worded for the user, or nothing.
   static QString problem(const QString& path, const DatasetPtr& data, cs::Checkpoint* checkpoint);
+  // `meta` without its histories (they reach the UI with the run).
+  static cs::CheckpointMeta settingsOf(const cs::CheckpointMeta& meta);
+  // The largest network whose checkpoint (weights and optimizer state) is kept in memory.
+  static constexpr long long kMaxKeptBytes = 1LL << 30;
+  static bool fitsInMemory(const cs::GroupConfig& group);
 };

@@ -69,6 +69,7 @@ struct TrainingProgress {
   std::vector<cs::LossPoint> losses;  // step losses new since the previous report
   // cs::Trainer::early_stop_reason() once the run stopped early (then epochs == epoch), else "".
   QString earlyStop;
+  bool canRewind = false;  // a best epoch is kept, and the run is past it
 
   // Steps of this run's epochs done and planned (the progress bar's, the ETA's).
   long long stepsDone() const {

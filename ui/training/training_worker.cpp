@@ -11,8 +11,6 @@ namespace {
 
 constexpr int kChunkMs = 40;           // training time between two looks at the event queue
 constexpr int kProgressEveryMs = 100;  // progress reports while running
-// The largest network whose best epoch is kept for Rewind (weights and optimizer state).
-constexpr long long kMaxKeptBytes = 1LL << 30;
 
 }  // namespace
 
@@ -54,7 +52,7 @@ void TrainingWorker::setDataset(DatasetPtr data) {
 
 void TrainingWorker::start(const RunRequest& request) {
   if (m_state == TrainingState::Paused) return resume();
-  if (m_state == TrainingState::Running || !beginRun(request)) return;
+  if (m_state == TrainingState::Running || !beginRun(request, {}, m_data)) return;
   setState(TrainingState::Running);
   scheduleChunk();
 }
@@ -77,7 +75,7 @@ void TrainingWorker::resume() {
 
 void TrainingWorker::step(const RunRequest& request) {
   if (m_state == TrainingState::Running) return;
-  if (m_state != TrainingState::Paused && !beginRun(request)) return;
+  if (m_state != TrainingState::Paused && !beginRun(request, {}, m_data)) return;
   bool more = true;
   QElapsedTimer clock;
   clock.start();
@@ -106,8 +104,7 @@ void TrainingWorker::reset() {
   m_autosave.drop(0);
   m_trainer.reset();
   m_history.reset();
-  m_best.reset();
-  Q_EMIT bestEpochKept(0, 0);
+  keepBest(nullptr);
   m_runData.reset();
   Q_EMIT runCleared();
   setState(TrainingState::Idle);
@@ -181,49 +178,54 @@ void TrainingWorker::autosave(bool now) {
 
 void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& request) {
   if (m_state == TrainingState::Running) return;
-  cs::Checkpoint checkpoint;
-  const QString problem = RunCheckpoint::problem(path, m_data, &checkpoint);
+  auto checkpoint = std::make_unique<cs::Checkpoint>();
+  const QString problem = RunCheckpoint::problem(path, m_data, checkpoint.get());
   if (!problem.isEmpty()) return Q_EMIT failed(tr("Could not load the checkpoint"), problem);
+  const cs::CheckpointMeta& meta = checkpoint->meta;
   RunRequest run = request;
-  run.config.epochs = checkpoint.meta.epoch + std::max(1, request.config.epochs);  // N more
-  if (!adoptCheckpoint(checkpoint, run)) return;
-  m_autosave.drop(checkpoint.meta.step);  // the file loaded holds it
-  // The panels adopt its settings; its histories reached the UI with runStarted.
-  cs::CheckpointMeta settings = std::move(checkpoint.meta);
-  settings.history = {};
-  settings.learning_points = {};
-  settings.learning_top1 = {};
+  run.config.epochs = meta.epoch + std::max(1, request.config.epochs);  // N more
+  if (!adoptCheckpoint(*checkpoint, run, m_data)) return;
+  m_autosave.drop(meta.step);  // the file loaded holds it
+  const cs::CheckpointMeta settings = RunCheckpoint::settingsOf(meta);
+  // Loaded at the end of its best epoch, it is the best epoch kept.
+  const bool best =
+      meta.epoch > 0 && meta.epoch_position == 0 && m_trainer->best_epoch() == meta.epoch;
+  keepBest(best && RunCheckpoint::fitsInMemory(m_trainer->config().group) ? std::move(checkpoint)
+                                                                          : nullptr);
   Q_EMIT checkpointLoaded(path, settings);
 }
 
 void TrainingWorker::rewindToBest() {
   if (!m_trainer || !m_best || m_state == TrainingState::Running) return;
   if (m_best->meta.step == m_backend->step_count()) return;  // there already
-  const cs::Checkpoint best = std::move(*m_best);
-  if (!adoptCheckpoint(best, {m_trainer->config(), m_backendChoice})) return;
+  std::unique_ptr<cs::Checkpoint> best = std::move(m_best);
+  // The run's own datasets and plan, whatever the panel has chosen since.
+  const int epochs = m_trainer->config().epochs;
+  if (!adoptCheckpoint(*best, {m_trainer->config(), m_backendChoice}, m_runData)) return;
   guarded([this] { autosave(true); });  // no file holds these weights
-  Q_EMIT rewound(best.meta.epoch, best.meta.step, m_trainer->config().epochs);
+  const cs::CheckpointMeta settings = RunCheckpoint::settingsOf(best->meta);
+  keepBest(std::move(best));
+  Q_EMIT rewound(settings, epochs);
 }
 
-bool TrainingWorker::adoptCheckpoint(const cs::Checkpoint& checkpoint, RunRequest request) {
+bool TrainingWorker::adoptCheckpoint(const cs::Checkpoint& checkpoint, RunRequest request,
+                                     const DatasetPtr& data) {
   const cs::CheckpointMeta& meta = checkpoint.meta;
   request.config.group.spec = meta.spec;
   request.config.group.optimizer = meta.optimizer;
   request.config.group.batch_size = meta.batch_size;
   request.config.group.seeds = {meta.seed};
-  if (!beginRun(request, meta.history)) return false;
-  const bool ok = guarded([&] {
-    cs::load_checkpoint(checkpoint, *m_backend, 0);
-    *m_history = cs::saved_learning_history(meta, *m_runData);  // on the same validation images
-    cs::resume_from_checkpoint(*m_trainer, meta);
-    m_lossCursor = m_trainer->losses().size();  // the UI has them from runStarted
-    m_runStartStep = meta.step;
-    startEpochAt(meta.step - m_trainer->step_in_epoch());
-    reportEvaluation(m_trainer->evaluate(), false);
-    captureSnapshot();
-    if (meta.epoch > 0 && meta.epoch_position == 0 && m_trainer->best_epoch() == meta.epoch)
-      keepBestEpoch();
-  });
+  const bool ok =
+      beginRun(request, meta.history, data) && guarded([&] {
+        cs::load_checkpoint(checkpoint, *m_backend, 0);
+        *m_history = cs::saved_learning_history(meta, *m_runData);  // on the same validation images
+        cs::resume_from_checkpoint(*m_trainer, meta);
+        m_lossCursor = m_trainer->losses().size();  // the UI has them from runStarted
+        m_runStartStep = meta.step;
+        startEpochAt(meta.step - m_trainer->step_in_epoch());
+        reportEvaluation(m_trainer->evaluate(), false);
+        captureSnapshot();
+      });
   if (!ok) {
     reset();  // a half-loaded run would show freshly initialized weights
     return false;
@@ -233,16 +235,8 @@ bool TrainingWorker::adoptCheckpoint(const cs::Checkpoint& checkpoint, RunReques
   return true;
 }
 
-void TrainingWorker::keepBestEpoch() {
-  const cs::GroupConfig& group = m_trainer->config().group;
-  const long long bytes = group.spec.param_count() * (1 + group.optimizer.slots()) *
-                          static_cast<long long>(sizeof(float));
-  m_best.reset();
-  if (bytes <= kMaxKeptBytes) {
-    m_trainer->drain_losses();  // the history it keeps is the run's whole
-    const std::string name = "epoch " + std::to_string(m_trainer->epoch()) + " (kept in memory)";
-    m_best = std::make_unique<cs::Checkpoint>(cs::capture_checkpoint(*m_trainer, 0, name));
-  }
+void TrainingWorker::keepBest(std::unique_ptr<cs::Checkpoint> best) {
+  m_best = std::move(best);
   Q_EMIT bestEpochKept(m_best ? m_best->meta.epoch : 0, m_best ? m_best->meta.step : 0);
 }
 
@@ -266,15 +260,16 @@ bool TrainingWorker::ensureBackend(cs::BackendChoice choice) {
   });
 }
 
-bool TrainingWorker::beginRun(const RunRequest& request, const cs::RunHistory& history) {
-  if (!m_data) {
+bool TrainingWorker::beginRun(const RunRequest& request, const cs::RunHistory& history,
+                              const DatasetPtr& data) {
+  if (!data) {
     Q_EMIT failed(tr("No dataset"), tr("No dataset is loaded. Run scripts/fetch-mnist.sh or choose "
                                        "an IDX folder in the Dataset list."));
     return false;
   }
   m_trainer.reset();
   if (!ensureBackend(request.backend)) return false;
-  m_runData = m_data;
+  m_runData = data;
   cs::TrainConfig cfg = request.config;
   // The live charts want every step's loss; a GPU syncs only every few steps.
   cfg.loss_every = m_backend->info().kind == "cuda" ? 10 : 1;
@@ -284,8 +279,7 @@ bool TrainingWorker::beginRun(const RunRequest& request, const cs::RunHistory& h
   if (!ok) return false;
   m_history = std::make_unique<cs::LearningHistory>(m_runData->test.labels);
   m_trainer->record_history(m_history.get());
-  m_best.reset();
-  Q_EMIT bestEpochKept(0, 0);
+  keepBest(nullptr);
   m_autosave.drop(0);  // the run it held is left
   m_evalCursor = 0;
   m_trainedSeconds = 0;
@@ -374,7 +368,13 @@ bool TrainingWorker::trainOneStep() {
     m_epochJustEnded = true;
     emitProgress(true);  // the epoch's losses before its evaluation
     reportEvaluation(m_trainer->last_eval(), true);
-    if (m_trainer->best_epoch() == m_trainer->epoch()) keepBestEpoch();
+    if (m_trainer->best_epoch() == m_trainer->epoch()) {
+      m_trainer->drain_losses();  // the history it keeps is the run's whole
+      const std::string name = "epoch " + std::to_string(m_trainer->epoch()) + " (kept in memory)";
+      keepBest(RunCheckpoint::fitsInMemory(m_trainer->config().group)
+                   ? std::make_unique<cs::Checkpoint>(cs::capture_checkpoint(*m_trainer, 0, name))
+                   : nullptr);
+    }
   } else if (m_trainer->history().evaluations.size() > m_evalCursor) {
     reportEvaluation(m_trainer->last_eval(), false);  // every eval_every steps
   }
@@ -444,6 +444,7 @@ void TrainingWorker::emitProgress(bool force) {
     p.epochs = t.epoch();  // done: the bar is full
     p.earlyStop = QString::fromStdString(t.early_stop_reason());
   }
+  p.canRewind = m_best && m_best->meta.step != m_backend->step_count();
   p.currentEpoch = at.epoch;
   p.stepInEpoch = at.step;
   p.stepsPerEpoch = t.steps_per_epoch();

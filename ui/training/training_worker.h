@@ -101,8 +101,9 @@ class TrainingWorker : public QObject {
   // The best epoch kept for rewindToBest() and the step its weights include; epoch 0 when none
   // is (no epoch has ended, a new run, a network too large to keep twice).
   void bestEpochKept(int epoch, long long step);
-  // rewindToBest() went back to the end of `epoch`, `step` steps in; Resume trains to `epochs`.
-  void rewound(int epoch, long long step, int epochs);
+  // rewindToBest() went back to the end of the epoch `settings` names (its step, its optimizer:
+  // the panels adopt them); Resume trains on to `epochs`, the run's plan.
+  void rewound(const cs::CheckpointMeta& settings, int epochs);
   void autosaveFailed(const QString& message);  // the run trains on
   void failed(const QString& title, const QString& message);
   void digitPredicted(const DigitPrediction& prediction);
@@ -115,13 +116,14 @@ class TrainingWorker : public QObject {
   };
 
   bool ensureBackend(cs::BackendChoice choice);
-  // A new trainer; the UI hears of it with `history`, a loaded checkpoint's, to continue.
-  bool beginRun(const RunRequest& request, const cs::RunHistory& history = {});
-  // A paused run from `checkpoint` (its architecture and optimizer; the rest of `request`);
-  // false, with the worker reset, when it cannot be loaded.
-  bool adoptCheckpoint(const cs::Checkpoint& checkpoint, RunRequest request);
-  // Keeps the run as it stands, at the end of its best epoch so far, for rewindToBest().
-  void keepBestEpoch();
+  // A new trainer on `data`; the UI hears of it with `history`, a loaded checkpoint's, to continue.
+  bool beginRun(const RunRequest& request, const cs::RunHistory& history, const DatasetPtr& data);
+  // A paused run on `data` from `checkpoint` (its architecture and optimizer; the rest of
+  // `request`); false, with the worker reset, when it cannot be loaded.
+  bool adoptCheckpoint(const cs::Checkpoint& checkpoint, RunRequest request,
+                       const DatasetPtr& data);
+  // The run at the end of its best epoch so far, for rewindToBest() (null: none), told to the UI.
+  void keepBest(std::unique_ptr<cs::Checkpoint> best);
   // A new trainer for `cfg` that carries on the current one's weights, optimizer state and
   // counts (used to train more epochs, or with another learning rate).
   bool rebuildTrainer(const cs::TrainConfig& cfg);

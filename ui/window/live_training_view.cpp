@@ -118,7 +118,11 @@ void LiveTrainingView::createActions() {
   });
   connect(a.evaluate, &QAction::triggered, this, [s] { s->invoke(&TrainingWorker::evaluateNow); });
   connect(a.rewindToBest, &QAction::triggered, this, [this, s] {
-    if (m_guard->confirm(tr("Rewinding to epoch %1").arg(m_bestEpoch)))
+    const long long after = m_step - m_bestStep;
+    if (m_guard->confirm(tr("Rewinding to epoch %1").arg(m_bestEpoch),
+                         after == 1
+                             ? tr("the step trained after it")
+                             : tr("the %1 steps trained after it").arg(QLocale().toString(after))))
       s->invoke(&TrainingWorker::rewindToBest);
   });
   connect(a.saveCheckpoint, &QAction::triggered, m_guard, &UnsavedRunGuard::saveAs);
@@ -256,11 +260,12 @@ void LiveTrainingView::connectSession() {
     m_step = p.globalStep;
     if (wasEmpty != m_history.isEmpty() || wasAtBest != (m_step == m_bestStep)) updateActions();
   });
-  connect(w, &TrainingWorker::rewound, this, [this](int epoch, long long step, int epochs) {
+  connect(w, &TrainingWorker::rewound, this, [this](const cs::CheckpointMeta& meta, int epochs) {
+    adoptRunSettings(meta);  // the best epoch's learning rate, if it was changed since
     Q_EMIT statusMessage(tr("Rewound to the end of epoch %1, the best (step %2) · Resume trains "
                             "on to epoch %3")
-                             .arg(epoch)
-                             .arg(QLocale().toString(step))
+                             .arg(meta.epoch)
+                             .arg(QLocale().toString(meta.step))
                              .arg(epochs));
   });
   connect(w, &TrainingWorker::bestEpochKept, this, [this](int epoch, long long step) {
@@ -354,7 +359,7 @@ void LiveTrainingView::updateActions() {
                                    : tr("&Continue for %1 more epochs").arg(more));
   a.continueRun->setToolTip(
       tr("Train more epochs from these weights (F7); Epochs sets how many. "
-         "An unfinished epoch starts over."));
+         "An epoch in progress goes on where it is and counts as one of them."));
   a.continueRun->setEnabled(state == TrainingState::Paused || state == TrainingState::Stopped ||
                             state == TrainingState::Finished);
   const bool running = state == TrainingState::Running;
@@ -446,14 +451,20 @@ void LiveTrainingView::onEvaluated(const EvaluationReport& report) {
   updateActions();
 }
 
-void LiveTrainingView::onCheckpointLoaded(const QString& path, const cs::CheckpointMeta& meta) {
-  m_recentCheckpoints->add(path);
+bool LiveTrainingView::adoptRunSettings(const cs::CheckpointMeta& meta) {
   TrainingSettings settings = m_panel->settings();
   settings.adoptOptimizer(meta.optimizer);
   settings.batchSize = meta.batch_size;
   settings.seed = static_cast<int>(meta.seed);
   const bool expressible = settings.adoptArchitecture(meta.spec);
   m_panel->setSettings(settings);
+  return expressible;
+}
+
+void LiveTrainingView::onCheckpointLoaded(const QString& path, const cs::CheckpointMeta& meta) {
+  m_recentCheckpoints->add(path);
+  const bool expressible = adoptRunSettings(meta);
+  const TrainingSettings settings = m_panel->settings();
   const QLocale locale;
   QString note = tr("Loaded %1 (epochs %2, step %3) · Resume trains %4 more, to epoch %5")
                      .arg(QFileInfo(path).fileName())

@@ -106,6 +106,9 @@ class LiveTrainingView : public QMainWindow {
   void onRunStarted(const RunInfo& info);
   void onRunCleared();
   void onEvaluated(const EvaluationReport& report);
+  // The panel takes the run's optimizer, batch size, seed and (where it can) network: false when
+  // the panel cannot show the network.
+  bool adoptRunSettings(const cs::CheckpointMeta& meta);
   void onCheckpointLoaded(const QString& path, const cs::CheckpointMeta& meta);
   void showError(const QString& title, const QString& message);
   void loadCheckpointFrom();

@@ -83,10 +83,10 @@ void TrainingStatusBar::setProgress(const TrainingProgress& p) {
     m_state->setText(tr("● Stopped early"));
     m_state->setToolTip(tr("After epoch %1: %2").arg(p.epoch).arg(p.earlyStop));
     if (m_earlyStopShown != p.earlyStop)
-      showMessage(tr("Stopped early after epoch %1: %2 · Training ▸ Rewind to best epoch goes "
-                     "back to its weights")
-                      .arg(p.epoch)
-                      .arg(p.earlyStop),
+      showMessage(tr("Stopped early after epoch %1: %2").arg(p.epoch).arg(p.earlyStop) +
+                      (p.canRewind ? tr(" · Training ▸ Rewind to best epoch goes back to its "
+                                        "weights")
+                                   : QString()),
                   15000);
     m_earlyStopShown = p.earlyStop;
   } else if (p.earlyStop.isEmpty()) {

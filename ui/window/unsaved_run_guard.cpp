@@ -29,10 +29,11 @@ UnsavedRunGuard::UnsavedRunGuard(TrainingSession* session, QWidget* dialogParent
   });
 }
 
-bool UnsavedRunGuard::confirm(const QString& action) {
+bool UnsavedRunGuard::confirm(const QString& action, const QString& discards) {
   if (!isUnsaved()) return true;
-  const Answer answer = ask(tr("%1 discards the current run: %2 trained steps are not saved.")
+  const Answer answer = ask(tr("%1 discards %2: %3 trained steps are not saved.")
                                 .arg(action)
+                                .arg(discards.isEmpty() ? tr("the current run") : discards)
                                 .arg(QLocale().toString(m_step - m_savedStep)));
   if (answer.choice == Answer::Cancel) return false;
   if (answer.choice == Answer::Save) {

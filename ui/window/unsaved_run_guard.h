@@ -31,7 +31,8 @@ class UnsavedRunGuard : public QObject {
   // File > Save checkpoint: asks for a file (proposing checkpointFileName()) and queues the save.
   void saveAs();
   // True when `action` ("Reset", …) may go ahead: nothing unsaved, discarded, or saved first.
-  bool confirm(const QString& action);
+  // `discards` names what it discards ("the current run", or what it says).
+  bool confirm(const QString& action, const QString& discards = {});
   // A save chosen in confirm() has not reached the disk yet (Quit waits for it).
   bool savePending() const { return m_savePending; }
   void setAsker(Asker asker) { m_asker = std::move(asker); }
