@@ -1,21 +1,26 @@
-// The Layer statistics panel: each frame's weight and gradient RMS per layer with weights and the
-// update ratio against the frame before (pooling layers have none), a frame at the same step
-// adding nothing, another network starting over, a long run halved; the chart's line per layer on
-// a logarithmic axis for the statistic chosen; their CSV; and the live view recording a real run's
-// frames, which File > Export writes.
+// The Layer statistics panel: each frame's weight and gradient RMS per layer with weights (pooling
+// layers have none), a frame at the same step adding nothing, an older one starting the frames
+// over, another network starting over, a long run halved; a measured step's update ratio being
+// the optimizer's update; the chart's line per layer on a logarithmic axis for the statistic
+// chosen; their CSV; and the live view recording a real run's frames and measured steps, which
+// File > Export writes.
 #include <QAction>
 #include <QDockWidget>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextStream>
+#include <algorithm>
 #include <cmath>
 
 #include "charts/layer_stats.h"
 #include "charts/layer_stats_chart.h"
+#include "convscope/cpu_backend.h"
 #include "convscope/snapshot.h"
+#include "convscope/trainer.h"
 #include "export/run_exports.h"
 #include "test_data.h"
+#include "training/step_update_meter.h"
 #include "training/training_session.h"
 #include "window/live_training_view.h"
 #include "window/main_window.h"
@@ -28,6 +33,7 @@ class TestLayerStats : public QObject {
   void initTestCase();
   void eachFrameGivesEveryWeightedLayersStatistics();
   void aLongRunKeepsEveryOtherPoint();
+  void aMeasuredStepIsTheOptimizersUpdate();
   void theChartDrawsALinePerLayerOnALogAxis();
   void theLiveViewRecordsTheRunsFrames();
 };
@@ -70,7 +76,6 @@ void TestLayerStats::eachFrameGivesEveryWeightedLayersStatistics() {
   QCOMPARE(first.step, 10.0);
   QCOMPARE(first.weightRms, 0.5);
   QCOMPARE(first.gradientRms, 0.25);
-  QCOMPARE(first.updateRatio, -1.0);  // nothing to compare with yet
   QCOMPARE(stats.points(1).front().weightRms, std::sqrt((1.5 * 1.5 + 2.0 * 2.0) / 2));
   QCOMPARE(stats.points(1).front().gradientRms, std::sqrt(0.5 * 0.5 / 2));
 
@@ -78,54 +83,127 @@ void TestLayerStats::eachFrameGivesEveryWeightedLayersStatistics() {
   stats.add(frame(10, 0.7f, 0.1f));  // the same step: another probe, the same weights
   QCOMPARE(stats.revision(), revision);
   QCOMPARE(stats.points(0).size(), size_t(1));
-
-  stats.add(frame(30, 0.6f, 0.1f));  // 20 steps on: every weight moved by 0.1 (fc1: 0.3, 0.4)
+  stats.add(frame(30, 0.6f, 0.1f));
   QCOMPARE(stats.points(0).size(), size_t(2));
-  QVERIFY(std::abs(stats.points(0).back().updateRatio - 0.1 / 20 / 0.6) < 1e-7);
-  QVERIFY(std::abs(stats.points(1).back().updateRatio -
-                   std::sqrt((0.09 + 0.16) / 2) / 20 / std::sqrt((1.8 * 1.8 + 2.4 * 2.4) / 2)) <
-          1e-7);
+
+  // A measured step's ratios join the same layers.
+  LayerUpdates updates;
+  updates.step = 30;
+  updates.layers = QStringList({QStringLiteral("conv1"), QStringLiteral("fc1")});
+  updates.ratios = {1e-3, 2e-3};
+  stats.addUpdates(updates);
+  QCOMPARE(stats.updates(1), std::vector<QPointF>({{30, 2e-3}}));
+  QCOMPARE(stats.points(0).size(), size_t(2));
+
+  stats.add(frame(5, 0.6f, 0.1f));  // an older frame of a rewound run: the frames start over
+  QCOMPARE(stats.points(0).size(), size_t(1));
+  QCOMPARE(stats.points(0).front().step, 5.0);
+  QCOMPARE(stats.updates(0).size(), size_t(1));
+
+  QString csv;  // step by step, layer by layer, the cells there are
+  QTextStream out(&csv);
+  stats.add(frame(30, 0.5f, 0.1f));
+  stats.writeCsv(out);
+  out.flush();
+  const auto num = [](double v) { return QString::number(v, 'g', 8); };
+  const LayerStatPoint& c = stats.points(0).back();
+  const LayerStatPoint& f = stats.points(1).back();
+  QCOMPARE(
+      csv,
+      QStringLiteral("step,layer,weight_rms,gradient_rms,update_ratio\n"
+                     "5,conv1,%1,%2,\n5,fc1,%3,%4,\n"
+                     "30,conv1,%5,%6,0.001\n30,fc1,%7,%8,0.002\n")
+          .arg(num(stats.points(0).front().weightRms), num(stats.points(0).front().gradientRms),
+               num(stats.points(1).front().weightRms), num(stats.points(1).front().gradientRms),
+               num(c.weightRms), num(c.gradientRms), num(f.weightRms), num(f.gradientRms)));
 
   stats.add(frame(40, 0.6f, 0.1f, "fc9"));  // another network: its own history
   QCOMPARE(stats.layerName(1), QStringLiteral("fc9"));
   QCOMPARE(stats.points(0).size(), size_t(1));
-  QCOMPARE(stats.points(0).front().updateRatio, -1.0);
-  stats.add(frame(5, 0.6f, 0.1f, "fc9"));  // an earlier step: the run went back, starts over
-  QCOMPARE(stats.points(0).size(), size_t(1));
-  QCOMPARE(stats.points(0).front().step, 5.0);
-
-  QString csv;
-  QTextStream out(&csv);
-  stats.add(frame(45, 0.5f, 0.1f, "fc9"));
-  stats.writeCsv(out);
-  out.flush();
-  // Frame by frame, layer by layer; no update ratio in the first frame.
-  const auto row = [&stats](int frame, int layer) {
-    const LayerStatPoint& p = stats.points(layer)[size_t(frame)];
-    const auto num = [](double v) { return QString::number(v, 'g', 8); };
-    return QStringLiteral("%1,%2,%3,%4,%5\n")
-        .arg(qint64(p.step))
-        .arg(stats.layerName(layer), num(p.weightRms), num(p.gradientRms),
-             frame == 0 ? QString() : num(p.updateRatio));
-  };
-  QCOMPARE(csv, QStringLiteral("step,layer,weight_rms,gradient_rms,update_ratio\n") + row(0, 0) +
-                    row(0, 1) + row(1, 0) + row(1, 1));
-  QVERIFY(csv.contains(QStringLiteral("\n45,fc9,1.767767,0.14142136,0.0050000")));
+  QVERIFY(stats.updates(0).empty());
   stats.clear();
   QCOMPARE(stats.layers(), 0);
   QVERIFY(stats.isEmpty());
 }
 
 void TestLayerStats::aLongRunKeepsEveryOtherPoint() {
-  LayerStats stats;
-  const long long frames = LayerStats::kMaxPoints + 1;
-  for (long long i = 0; i < frames; ++i) stats.add(frame(i, 1.0f + i * 1e-4f, 0.1f));
-  const std::vector<LayerStatPoint>& points = stats.points(0);
-  QVERIFY(points.size() <= LayerStats::kMaxPoints);
-  QVERIFY(points.size() >= LayerStats::kMaxPoints / 2);
-  QCOMPARE(points.front().step, 0.0);
-  QCOMPARE(points.back().step, double(frames - 1));
-  QCOMPARE(points[1].step, 2.0);
+  for (const long long frames :
+       {(long long)LayerStats::kMaxPoints + 1, (long long)LayerStats::kMaxPoints * 2 + 2}) {
+    LayerStats stats;
+    LayerUpdates updates;
+    updates.layers = QStringList({QStringLiteral("conv1"), QStringLiteral("fc1")});
+    for (long long i = 0; i < frames; ++i) {
+      stats.add(frame(i, 1.0f + i * 1e-4f, 0.1f));
+      updates.step = i;
+      updates.ratios = {1e-3, 1e-3};
+      stats.addUpdates(updates);
+    }
+    for (const std::vector<double>& steps : {[&] {
+                                               std::vector<double> v;
+                                               for (const auto& p : stats.points(0))
+                                                 v.push_back(p.step);
+                                               return v;
+                                             }(),
+                                             [&] {
+                                               std::vector<double> v;
+                                               for (const auto& p : stats.updates(0))
+                                                 v.push_back(p.x());
+                                               return v;
+                                             }()}) {
+      QVERIFY(steps.size() <= LayerStats::kMaxPoints);
+      QVERIFY(steps.size() >= LayerStats::kMaxPoints / 2);
+      QCOMPARE(steps.front(), 0.0);
+      QCOMPARE(steps.back(), double(frames - 1));  // the newest, whatever its parity
+      QVERIFY(std::is_sorted(steps.begin(), steps.end()));
+    }
+  }
+}
+
+// One step of plain SGD (no momentum, no decay) moves the weights by lr x the step's gradient:
+// the meter's ratio is lr x RMS(gradient) / RMS(weights before), layer by layer.
+void TestLayerStats::aMeasuredStepIsTheOptimizersUpdate() {
+  const DatasetPtr data = testing_data::smallDataset(64, 32);
+  cs::TrainConfig cfg;
+  cfg.group.spec = cs::NetworkSpec::parse("c3x4:relu-m2-d16:relu-d10", data->train.shape, 10);
+  cfg.group.optimizer = cs::OptimizerConfig::defaults(cs::OptimizerKind::Sgd);
+  cfg.group.optimizer.lr = 0.1f;
+  cfg.group.batch_size = 16;
+  cfg.epochs = 1;
+  std::unique_ptr<cs::Backend> backend = cs::make_cpu_backend(1);
+  cs::Trainer trainer(*backend, data->train, data->test, cfg);
+  trainer.step();  // the second step, so that the weights are not only their initialization
+  const std::vector<cs::ParamInfo> params = cfg.group.spec.params();
+  const auto read = [&](int p, cs::TensorRole role) {
+    std::vector<float> v(static_cast<size_t>(params[size_t(p)].size()));
+    backend->read_tensor(0, p, role, v.data());
+    return v;
+  };
+  const auto rms = [](const std::vector<float>& v) {
+    double sum = 0;
+    for (float x : v) sum += double(x) * x;
+    return std::sqrt(sum / double(v.size()));
+  };
+  std::vector<std::vector<float>> before;
+  for (size_t p = 0; p < params.size(); ++p) before.push_back(read(int(p), cs::TensorRole::Param));
+  StepUpdateMeter meter;
+  meter.before(*backend);
+  trainer.step();
+  const LayerUpdates u = meter.after(*backend, 1);
+  QCOMPARE(u.step, 1LL);
+  QCOMPARE(u.layers,
+           QStringList({QStringLiteral("conv1"), QStringLiteral("fc1"), QStringLiteral("fc2")}));
+  QCOMPARE(u.ratios.size(), size_t(3));
+  int layer = 0;
+  for (size_t p = 0; p < params.size(); ++p) {
+    if (params[p].is_bias) continue;
+    const double want = 0.1 * rms(read(int(p), cs::TensorRole::Grad)) / rms(before[p]);
+    QVERIFY2(std::abs(u.ratios[size_t(layer)] - want) < 1e-4 * want,
+             qPrintable(QStringLiteral("%1: %2, not %3")
+                            .arg(u.layers[layer])
+                            .arg(u.ratios[size_t(layer)])
+                            .arg(want)));
+    ++layer;
+  }
 }
 
 void TestLayerStats::theChartDrawsALinePerLayerOnALogAxis() {
@@ -136,27 +214,37 @@ void TestLayerStats::theChartDrawsALinePerLayerOnALogAxis() {
   QVERIFY(QTest::qWaitForWindowExposed(&chart));
   chart.refresh();
   QVERIFY(chart.plottedLayers().isEmpty());
-  stats.add(frame(0, 0.5f, 0.02f));
-  stats.add(frame(100, 0.6f, 0.002f));
+  stats.add(frame(1000, 0.5f, 0.02f));
+  stats.add(frame(1100, 0.6f, 0.002f));
+  LayerUpdates updates;
+  updates.layers = QStringList({QStringLiteral("conv1"), QStringLiteral("fc1")});
+  updates.step = 1000;
+  updates.ratios = {0.0017, 0.0012};
+  stats.addUpdates(updates);
+  updates.step = 1100;
+  updates.ratios = {0.0015, 0.0};  // a layer that did not move: not on a log axis
+  stats.addUpdates(updates);
   chart.refresh();
   QCOMPARE(chart.plottedLayers(), QStringList({QStringLiteral("conv1"), QStringLiteral("fc1")}));
   QCOMPARE(chart.statistic(), LayerStatsChart::UpdateRatio);
-  QCOMPARE(chart.plottedPoints(0).size(), qsizetype(1));  // the first frame has no update
-  QCOMPARE(chart.plottedPoints(0).front().x(), 100.0);
-  QVERIFY(std::abs(chart.plottedPoints(0).front().y() - 0.1 / 100 / 0.6) < 1e-7);
-  QCOMPARE(chart.valueRange(), QPointF(1e-3, 1e-2));  // the decade around 1.7e-3
+  QCOMPARE(chart.plottedPoints(0), QList<QPointF>({{1000, 0.0017}, {1100, 0.0015}}));
+  QCOMPARE(chart.plottedPoints(1), QList<QPointF>({{1000, 0.0012}}));
+  QCOMPARE(chart.valueRange(), QPointF(1e-3, 1e-2));  // the decade of the ratios
+  QVERIFY2(chart.stepRange().x() >= 900 && chart.stepRange().y() >= 1100,
+           "the steps axis starts near the first point, not at 0");
 
   chart.setStatistic(LayerStatsChart::GradientRms);
-  QCOMPARE(chart.plottedPoints(0), QList<QPointF>({{0, double(0.02f)}, {100, double(0.002f)}}));
+  QCOMPARE(chart.plottedPoints(0), QList<QPointF>({{1000, double(0.02f)}, {1100, double(0.002f)}}));
   QCOMPARE(chart.valueRange(), QPointF(1e-3, 1e-1));
   chart.setStatistic(LayerStatsChart::WeightRms);
-  QCOMPARE(chart.plottedPoints(0).back(), QPointF(100, double(0.6f)));
+  QCOMPARE(chart.plottedPoints(0).back(), QPointF(1100, double(0.6f)));
   stats.clear();
   chart.refresh();
   QVERIFY(chart.plottedLayers().isEmpty());
 }
 
-// Three single steps of the small run: a frame after each, in the dock behind the charts.
+// Three single steps of the small run: each one measured, a frame after each, in the dock behind
+// the charts; File > Export writes them.
 void TestLayerStats::theLiveViewRecordsTheRunsFrames() {
   MainWindow window(testing_data::smallDataset(256, 64), {});
   window.show();
@@ -166,19 +254,26 @@ void TestLayerStats::theLiveViewRecordsTheRunsFrames() {
   QVERIFY(live->tabifiedDockWidgets(dock).contains(
       live->findChild<QDockWidget*>(QStringLiteral("charts"))));
   dock->raise();
+  QVERIFY(!live->actions().exportLayerStatsCsv->isEnabled());
   for (int i = 1; i <= 3; ++i) {
     live->actions().step->trigger();
     QTRY_COMPARE(live->session()->state(), TrainingState::Paused);
     QTRY_VERIFY(live->session()->latestSnapshot());
     QTRY_COMPARE(live->session()->latestSnapshot()->step, i);
+    // The run's first frame may have been shown before the run's start reached the view (which
+    // starts the statistics over): the frame again, as the views ask for after a start.
+    live->session()->invoke(&TrainingWorker::refreshSnapshot);
+    QTRY_COMPARE(live->layerStats().points(0).size(), size_t(i));
   }
+  const LayerStats& stats = live->layerStats();
+  QCOMPARE(stats.layers(), 3);  // conv1, fc1, fc2: the pooling layer has no weights
+  QCOMPARE(stats.updates(2), std::vector<QPointF>({{0, stats.updates(2)[0].y()},
+                                                   {1, stats.updates(2)[1].y()},
+                                                   {2, stats.updates(2)[2].y()}}));
   LayerStatsChart* chart = live->layerStatsChart();
-  chart->setStatistic(LayerStatsChart::GradientRms);
+  chart->refresh();
   QCOMPARE(chart->plottedLayers(),
            QStringList({QStringLiteral("conv1"), QStringLiteral("fc1"), QStringLiteral("fc2")}));
-  QCOMPARE(chart->plottedPoints(0).size(), qsizetype(3));
-  chart->setStatistic(LayerStatsChart::UpdateRatio);
-  QCOMPARE(chart->plottedPoints(2).size(), qsizetype(2));
   for (const QPointF& p : chart->plottedPoints(2))
     QVERIFY2(p.y() > 1e-6 && p.y() < 1, qPrintable(QString::number(p.y())));
   QVERIFY(live->actions().exportLayerStatsCsv->isEnabled());
@@ -187,7 +282,7 @@ void TestLayerStats::theLiveViewRecordsTheRunsFrames() {
   QVERIFY(live->exports()->writeLayerStatsCsv(path));
   QFile file(path);
   QVERIFY(file.open(QIODevice::ReadOnly));
-  QCOMPARE(file.readAll().count('\n'), 1 + 3 * 3);  // the header, 3 frames of 3 layers
+  QCOMPARE(file.readAll().count('\n'), 1 + 4 * 3);  // the header; steps 0-3 of 3 layers
   live->unsavedRunGuard()->setAsker([](const QString&) {
     return UnsavedRunGuard::Answer{UnsavedRunGuard::Answer::Discard, {}};
   });

@@ -2,8 +2,10 @@
 
 #include <QTextStream>
 #include <cmath>
+#include <map>
 
 #include "convscope/snapshot.h"
+#include "training/training_types.h"
 
 namespace {
 
@@ -13,73 +15,95 @@ double rms(const std::vector<float>& v) {
   return v.empty() ? 0 : std::sqrt(sum / double(v.size()));
 }
 
-double rmsOfDifference(const std::vector<float>& a, const std::vector<float>& b) {
-  double sum = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const double d = double(a[i]) - b[i];
-    sum += d * d;
-  }
-  return a.empty() ? 0 : std::sqrt(sum / double(a.size()));
-}
-
-// Every other point, the newest kept.
-void halve(std::vector<LayerStatPoint>& points) {
-  const LayerStatPoint newest = points.back();
+// Every other point past kMaxPoints, the newest kept.
+template <typename Point>
+void keepBounded(std::vector<Point>& points) {
+  if (points.size() <= LayerStats::kMaxPoints) return;
+  const Point newest = points.back();
+  const bool newestKept = (points.size() - 1) % 2 == 0;
   size_t kept = 0;
   for (size_t i = 0; i < points.size(); i += 2) points[kept++] = points[i];
   points.resize(kept);
-  if (points.back().step != newest.step) points.push_back(newest);
+  if (!newestKept) points.push_back(newest);
 }
 
 }  // namespace
 
 void LayerStats::clear() {
   m_layers.clear();
-  m_lastStep = -1;
+  m_lastFrameStep = -1;
   ++m_revision;
+}
+
+void LayerStats::useLayers(const QStringList& names) {
+  bool same = names.size() == qsizetype(m_layers.size());
+  for (size_t i = 0; same && i < m_layers.size(); ++i)
+    same = m_layers[i].name == names[qsizetype(i)];
+  if (same) return;
+  clear();
+  for (const QString& name : names) m_layers.push_back({name, {}, {}});
+}
+
+bool LayerStats::isEmpty() const {
+  for (const Layer& layer : m_layers)
+    if (!layer.points.empty() || !layer.updates.empty()) return false;
+  return true;
 }
 
 void LayerStats::add(const cs::Snapshot& snapshot) {
   std::vector<const cs::LayerSnapshot*> weighted;
+  QStringList names;
   for (const cs::LayerSnapshot& l : snapshot.layers)
-    if (!l.weight.empty()) weighted.push_back(&l);
-  bool same = weighted.size() == m_layers.size();
-  for (size_t i = 0; same && i < weighted.size(); ++i)
-    same = m_layers[i].name == QString::fromStdString(weighted[i]->name) &&
-           m_layers[i].size == weighted[i]->weight.size();
-  if (!same || snapshot.step < m_lastStep) {
-    clear();
-    for (const cs::LayerSnapshot* l : weighted)
-      m_layers.push_back({QString::fromStdString(l->name), l->weight.size(), {}, {}});
-  }
-  if (snapshot.step == m_lastStep) return;  // the same weights
+    if (!l.weight.empty()) {
+      weighted.push_back(&l);
+      names << QString::fromStdString(l.name);
+    }
+  useLayers(names);
+  if (snapshot.step == m_lastFrameStep) return;  // the same weights
+  if (snapshot.step < m_lastFrameStep)
+    for (Layer& layer : m_layers) layer.points.clear();
   for (size_t i = 0; i < weighted.size(); ++i) {
-    const cs::LayerSnapshot& l = *weighted[i];
-    Layer& layer = m_layers[i];
-    LayerStatPoint p;
-    p.step = double(snapshot.step);
-    p.weightRms = rms(l.weight);
-    p.gradientRms = rms(l.dweight);
-    if (m_lastStep >= 0 && p.weightRms > 0)
-      p.updateRatio = rmsOfDifference(l.weight, layer.previous) /
-                      double(snapshot.step - m_lastStep) / p.weightRms;
-    layer.previous.assign(l.weight.begin(), l.weight.end());
-    layer.points.push_back(p);
-    if (layer.points.size() > kMaxPoints) halve(layer.points);
+    std::vector<LayerStatPoint>& points = m_layers[i].points;
+    points.push_back({double(snapshot.step), rms(weighted[i]->weight), rms(weighted[i]->dweight)});
+    keepBounded(points);
   }
-  m_lastStep = snapshot.step;
+  m_lastFrameStep = snapshot.step;
+  ++m_revision;
+}
+
+void LayerStats::addUpdates(const LayerUpdates& updates) {
+  useLayers(updates.layers);
+  for (size_t i = 0; i < m_layers.size() && i < updates.ratios.size(); ++i) {
+    m_layers[i].updates.emplace_back(double(updates.step), updates.ratios[i]);
+    keepBounded(m_layers[i].updates);
+  }
   ++m_revision;
 }
 
 void LayerStats::writeCsv(QTextStream& out) const {
+  struct Cells {
+    const LayerStatPoint* frame = nullptr;
+    const QPointF* update = nullptr;
+  };
+  std::map<long long, std::vector<Cells>> rows;  // step -> one per layer
+  const auto at = [&](double step) -> std::vector<Cells>& {
+    std::vector<Cells>& row = rows[static_cast<long long>(step)];
+    row.resize(m_layers.size());
+    return row;
+  };
+  for (size_t l = 0; l < m_layers.size(); ++l) {
+    for (const LayerStatPoint& p : m_layers[l].points) at(p.step)[l].frame = &p;
+    for (const QPointF& u : m_layers[l].updates) at(u.x())[l].update = &u;
+  }
   const auto num = [](double v) { return QString::number(v, 'g', 8); };
   out << "step,layer,weight_rms,gradient_rms,update_ratio\n";
-  const size_t frames = m_layers.empty() ? 0 : m_layers.front().points.size();
-  for (size_t f = 0; f < frames; ++f)
-    for (const Layer& layer : m_layers) {
-      const LayerStatPoint& p = layer.points[f];
-      out << qint64(p.step) << ',' << layer.name << ',' << num(p.weightRms) << ','
-          << num(p.gradientRms) << ',' << (p.updateRatio >= 0 ? num(p.updateRatio) : QString())
-          << '\n';
+  for (const auto& [step, cells] : rows)
+    for (size_t l = 0; l < cells.size(); ++l) {
+      const Cells& c = cells[l];
+      if (!c.frame && !c.update) continue;
+      out << step << ',' << m_layers[l].name << ','
+          << (c.frame ? num(c.frame->weightRms) : QString()) << ','
+          << (c.frame ? num(c.frame->gradientRms) : QString()) << ','
+          << (c.update ? num(c.update->y()) : QString()) << '\n';
     }
 }

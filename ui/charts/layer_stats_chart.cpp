@@ -9,7 +9,9 @@
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <algorithm>
+#include <cmath>
 
+#include "charts/chart_math.h"
 #include "charts/chart_parts.h"
 #include "charts/layer_stats.h"
 #include "charts/zoomable_chart_view.h"
@@ -18,21 +20,21 @@ namespace {
 
 using namespace chart_parts;
 
-// A colour per layer, in order: conv1, conv2, … then the dense layers.
-const QColor kLayerColors[] = {{0x1f, 0x5f, 0xa8}, {0xe0, 0x7b, 0x16}, {0x2e, 0x9e, 0x4f},
-                               {0xd6, 0x45, 0x45}, {0x8e, 0x5e, 0xb5}, {0x7b, 0x86, 0x91},
-                               {0x17, 0xa2, 0xb8}, {0xb8, 0x86, 0x0b}};
+// A colour per layer, in order: conv1, conv2, … then the dense layers (none of them the
+// palette's right green or wrong red, which mean something elsewhere).
+const QColor kLayerColors[] = {{0x1f, 0x5f, 0xa8}, {0xe0, 0x7b, 0x16}, {0x8e, 0x5e, 0xb5},
+                               {0x17, 0xa2, 0xb8}, {0xb8, 0x86, 0x0b}, {0x7b, 0x86, 0x91},
+                               {0xc2, 0x4f, 0x9a}, {0x4b, 0x3f, 0x72}};
 
-double valueOf(const LayerStatPoint& p, LayerStatsChart::Statistic statistic) {
-  switch (statistic) {
-    case LayerStatsChart::UpdateRatio:
-      return p.updateRatio;
-    case LayerStatsChart::GradientRms:
-      return p.gradientRms;
-    case LayerStatsChart::WeightRms:
-      return p.weightRms;
-  }
-  return -1;
+// Layer `layer`'s (step, value) points of the statistic.
+std::vector<QPointF> series(const LayerStats& stats, int layer,
+                            LayerStatsChart::Statistic statistic) {
+  if (statistic == LayerStatsChart::UpdateRatio) return stats.updates(layer);
+  std::vector<QPointF> points;
+  for (const LayerStatPoint& p : stats.points(layer))
+    points.emplace_back(p.step,
+                        statistic == LayerStatsChart::GradientRms ? p.gradientRms : p.weightRms);
+  return points;
 }
 
 }  // namespace
@@ -45,16 +47,17 @@ LayerStatsChart::LayerStatsChart(const LayerStats* stats, QWidget* parent)
       m_chart(new QChart),
       m_x(valueAxis(tr("step"))),
       m_y(new QLogValueAxis) {
-  m_statistic->addItem(tr("Update ÷ weight, per step"), UpdateRatio);
+  m_statistic->addItem(tr("Update ÷ weight, one step"), UpdateRatio);
   m_statistic->addItem(tr("Gradient RMS"), GradientRms);
   m_statistic->addItem(tr("Weight RMS"), WeightRms);
   m_statistic->setToolTip(
-      tr("Update ÷ weight: how far a layer's weights moved per step between two frames, relative "
-         "to their size (about 1e-3 is the usual rule of thumb; far below, the layer hardly "
-         "learns). Gradient RMS: of the training batch's gradient at the frame's step."));
+      tr("Update ÷ weight: how far one optimizer step moved a layer's weights, relative to their "
+         "size, measured at about 10 steps a second (about 1e-3 is the usual rule of thumb; far "
+         "below, the layer hardly learns). Gradient RMS: of the training batch's gradient at a "
+         "live frame's step."));
   connect(m_statistic, &QComboBox::currentIndexChanged, this, &LayerStatsChart::redraw);
   m_note->setObjectName(QStringLiteral("note"));
-  m_note->setText(tr("From the live frames (~10 a second), for the layers with weights."));
+  m_note->setText(tr("About 10 points a second, for the layers with weights."));
   m_note->setWordWrap(true);
   m_x->setLabelFormat(QStringLiteral("%d"));
   m_y->setLabelFormat(QStringLiteral("%g"));
@@ -125,22 +128,24 @@ void LayerStatsChart::redraw() {
     sameLayers = m_series[i]->name() == m_stats->layerName(int(i));
   if (!sameLayers) rebuildSeries();
   const Statistic shown = statistic();
-  double lo = HUGE_VAL, hi = 0, steps = 10;
+  double lo = HUGE_VAL, hi = 0, first = HUGE_VAL, last = 0;
   for (int i = 0; i < m_stats->layers(); ++i) {
     std::vector<QPointF> points;
-    for (const LayerStatPoint& p : m_stats->points(i)) {
-      steps = std::max(steps, p.step);
-      const double v = valueOf(p, shown);
-      if (!(v > 0)) continue;  // none yet (the first frame's update), or 0: not on a log axis
-      points.emplace_back(p.step, v);
-      lo = std::min(lo, v);
-      hi = std::max(hi, v);
+    for (const QPointF& p : series(*m_stats, i, shown)) {
+      if (!(p.y() > 0)) continue;  // 0 has no place on a log axis
+      points.push_back(p);
+      lo = std::min(lo, p.y());
+      hi = std::max(hi, p.y());
+      first = std::min(first, p.x());
+      last = std::max(last, p.x());
     }
     replaceIfChanged(m_series[size_t(i)], thinned(points, kMaxPlottedPoints));
   }
   if (m_view->isZoomed()) return;
-  m_x->setMin(0);
-  roundTicks(m_x, steps, 5);
+  // From the first step shown: a loaded or rewound run's frames start far from 0.
+  if (!(last > first)) first = std::max(0.0, last - 10), last = first + 10;
+  const double step = chart_math::roundStep(last - first, 5);
+  chart_math::setRoundRange(m_x, std::floor(first / step) * step, std::ceil(last / step) * step, 5);
   if (!(hi > 0)) lo = 1e-4, hi = 1e-2;  // nothing yet
   fitLogAxis(m_y, lo, hi);
 }
@@ -157,4 +162,8 @@ QList<QPointF> LayerStatsChart::plottedPoints(int layer) const {
 
 QPointF LayerStatsChart::valueRange() const {
   return {m_y->min(), m_y->max()};
+}
+
+QPointF LayerStatsChart::stepRange() const {
+  return {m_x->min(), m_x->max()};
 }

@@ -1,7 +1,7 @@
 // The Layer statistics panel: one line per layer with weights over the run's steps, on a
-// logarithmic axis, of the statistic chosen above it (LayerStats: the update ratio per step, the
-// gradient's RMS, the weights' RMS). A timer redraws it when the statistics changed; drag to
-// zoom, double-click to zoom out.
+// logarithmic axis, of the statistic chosen above it (LayerStats: the update ratio of one step,
+// the gradient's RMS, the weights' RMS), the steps axis from the first point shown. A timer redraws
+// it when the statistics changed; drag to zoom, double-click to zoom out.
 #pragma once
 
 #include <QList>
@@ -38,6 +38,7 @@ class LayerStatsChart : public QWidget {
   QStringList plottedLayers() const;
   QList<QPointF> plottedPoints(int layer) const;
   QPointF valueRange() const;  // (min, max) of the logarithmic axis
+  QPointF stepRange() const;   // (min, max) of the steps axis
 
  private:
   void redraw();

@@ -2,6 +2,8 @@
 
 #include <QFileInfo>
 
+#include "convscope/trainer.h"
+
 QString RunCheckpoint::problem(const QString& path, const DatasetPtr& data,
                                cs::Checkpoint* checkpoint) {
   const QString name = QFileInfo(path).fileName();
@@ -45,4 +47,11 @@ cs::CheckpointMeta RunCheckpoint::settingsOf(const cs::CheckpointMeta& meta) {
 bool RunCheckpoint::fitsInMemory(const cs::GroupConfig& group) {
   const long long floats = group.spec.param_count() * (1 + group.optimizer.slots());
   return floats * static_cast<long long>(sizeof(float)) <= kMaxKeptBytes;
+}
+
+std::unique_ptr<cs::Checkpoint> RunCheckpoint::inMemory(cs::Trainer& trainer) {
+  if (!fitsInMemory(trainer.config().group)) return nullptr;
+  trainer.drain_losses();  // the history it keeps is the run's whole
+  const std::string name = "epoch " + std::to_string(trainer.epoch()) + " (kept in memory)";
+  return std::make_unique<cs::Checkpoint>(cs::capture_checkpoint(trainer, 0, name));
 }

@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QString>
+#include <memory>
 
 #include "convscope/checkpoint.h"
 #include "training/training_types.h"
@@ -21,4 +22,7 @@ class RunCheckpoint {
   // The largest network whose checkpoint (weights and optimizer state) is kept in memory.
   static constexpr long long kMaxKeptBytes = 1LL << 30;
   static bool fitsInMemory(const cs::GroupConfig& group);
+  // Network 0 of the trainer's run as a checkpoint in memory (its losses drained first), or null
+  // when it does not fit.
+  static std::unique_ptr<cs::Checkpoint> inMemory(cs::Trainer& trainer);
 };

@@ -35,4 +35,5 @@ void registerTrainingTypes() {
   qRegisterMetaType<EvaluationReport>();
   qRegisterMetaType<cs::BackendChoice>();
   qRegisterMetaType<cs::CheckpointMeta>();
+  qRegisterMetaType<LayerUpdates>();
 }

@@ -4,6 +4,7 @@
 
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 #include <memory>
 #include <vector>
 
@@ -53,6 +54,14 @@ struct RunInfo {
   static QString describe(const cs::TrainConfig& cfg);
 };
 
+// One optimizer step's change of network 0's weights, per layer with weights (StepUpdateMeter):
+// RMS(w after - w before) / RMS(w before), the "update ratio" the Layer statistics draw.
+struct LayerUpdates {
+  long long step = 0;  // the step measured: steps taken before it (as a frame's step)
+  QStringList layers;
+  std::vector<double> ratios;  // one per layer
+};
+
 // Sent about ten times a second while training, and after every state change.
 struct TrainingProgress {
   int epoch = 0;         // epochs completed
@@ -98,6 +107,7 @@ Q_DECLARE_METATYPE(TrainingProgress)
 Q_DECLARE_METATYPE(EvaluationReport)
 Q_DECLARE_METATYPE(cs::BackendChoice)
 Q_DECLARE_METATYPE(cs::CheckpointMeta)
+Q_DECLARE_METATYPE(LayerUpdates)
 
 // Registers the types above for queued connections (idempotent).
 void registerTrainingTypes();

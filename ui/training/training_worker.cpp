@@ -80,7 +80,7 @@ void TrainingWorker::step(const RunRequest& request) {
   QElapsedTimer clock;
   clock.start();
   const bool ok = guarded([&] {
-    more = trainOneStep();
+    more = trainOneStep(true);
     captureSnapshot();  // the weights after this step, as the status bar counts it
     autosave(true);
   });
@@ -343,8 +343,7 @@ void TrainingWorker::runChunk() {
   bool more = true;
   const bool ok = guarded([&] {
     while (more && !m_interrupt.load(std::memory_order_relaxed) && chunk.elapsed() < kChunkMs) {
-      requestFrameIfDue();
-      more = trainOneStep();
+      more = trainOneStep(requestFrameIfDue());
     }
     autosave(!more);  // when due, and at the run's end
   });
@@ -360,35 +359,34 @@ void TrainingWorker::runChunk() {
   scheduleChunk();
 }
 
-bool TrainingWorker::trainOneStep() {
+bool TrainingWorker::trainOneStep(bool measure) {
+  const long long step = m_backend->step_count();
+  if (measure) m_meter.before(*m_backend);
   const bool more = m_trainer->step();
+  if (measure) Q_EMIT layerUpdated(m_meter.after(*m_backend, step));
   m_epochJustEnded = false;
   if (m_trainer->epochs().size() > m_epochCursor) {
     m_epochStartStep = m_trainer->global_step();
     m_epochJustEnded = true;
     emitProgress(true);  // the epoch's losses before its evaluation
     reportEvaluation(m_trainer->last_eval(), true);
-    if (m_trainer->best_epoch() == m_trainer->epoch()) {
-      m_trainer->drain_losses();  // the history it keeps is the run's whole
-      const std::string name = "epoch " + std::to_string(m_trainer->epoch()) + " (kept in memory)";
-      keepBest(RunCheckpoint::fitsInMemory(m_trainer->config().group)
-                   ? std::make_unique<cs::Checkpoint>(cs::capture_checkpoint(*m_trainer, 0, name))
-                   : nullptr);
-    }
+    if (m_trainer->best_epoch() == m_trainer->epoch())
+      keepBest(RunCheckpoint::inMemory(*m_trainer));
   } else if (m_trainer->history().evaluations.size() > m_evalCursor) {
     reportEvaluation(m_trainer->last_eval(), false);  // every eval_every steps
   }
   return more && !m_trainer->finished();
 }
 
-void TrainingWorker::requestFrameIfDue() {
-  if (m_frameClock.isValid() && m_frameClock.elapsed() < m_frameIntervalMs.load()) return;
-  if (m_backend->snapshots().has_new()) return;  // the UI has not taken the last frame yet
+bool TrainingWorker::requestFrameIfDue() {
+  if (m_frameClock.isValid() && m_frameClock.elapsed() < m_frameIntervalMs.load()) return false;
+  if (m_backend->snapshots().has_new()) return false;  // the UI has not taken the last frame yet
   if (m_imageProbe)
     captureImageProbe();
   else
     m_trainer->request_snapshot(0, m_probe);
   m_frameClock.start();
+  return true;
 }
 
 void TrainingWorker::captureSnapshot() {

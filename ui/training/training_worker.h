@@ -18,6 +18,7 @@
 
 #include "canvas/canvas_types.h"
 #include "training/autosave_file.h"
+#include "training/step_update_meter.h"
 #include "training/training_types.h"
 
 class ImageProbe;
@@ -105,6 +106,9 @@ class TrainingWorker : public QObject {
   // the panels adopt them); Resume trains on to `epochs`, the run's plan.
   void rewound(const cs::CheckpointMeta& settings, int epochs);
   void autosaveFailed(const QString& message);  // the run trains on
+  // The update of a step a frame was asked for (and of every single step), for the Layer
+  // statistics.
+  void layerUpdated(const LayerUpdates& updates);
   void failed(const QString& title, const QString& message);
   void digitPredicted(const DigitPrediction& prediction);
   void saliencyComputed(const SaliencyResult& result);
@@ -135,8 +139,10 @@ class TrainingWorker : public QObject {
   Position position() const;
   void runChunk();
   void scheduleChunk();
-  bool trainOneStep();
-  void requestFrameIfDue();
+  // One step; `measure`: its update, layer by layer, goes to layerUpdated().
+  bool trainOneStep(bool measure);
+  // Asks for a frame of the next step when one is due: true when it did.
+  bool requestFrameIfDue();
   void captureSnapshot();
   void captureImageProbe();
   void reportEvaluation(const cs::EvalResult& result, bool epochEnd);
@@ -174,4 +180,5 @@ class TrainingWorker : public QObject {
   long long m_rateSamples = 0;
   double m_samplesPerSecond = 0;
   AutosaveFile m_autosave;
+  StepUpdateMeter m_meter;
 };

@@ -276,9 +276,12 @@ void LiveTrainingView::connectSession() {
   connect(w, &TrainingWorker::evaluated, this, &LiveTrainingView::onEvaluated);
   connect(s, &TrainingSession::snapshotReady, m_inspector, &NetworkInspector::setSnapshot);
   connect(s, &TrainingSession::snapshotReady, this, [this](const SnapshotPtr& frame) {
-    const bool wasEmpty = m_layerStats.isEmpty();
     if (frame) m_layerStats.add(*frame);
-    if (wasEmpty != m_layerStats.isEmpty()) updateActions();  // its export
+    m_exports->updateActions();  // the layer statistics' export
+  });
+  connect(w, &TrainingWorker::layerUpdated, this, [this](const LayerUpdates& updates) {
+    m_layerStats.addUpdates(updates);
+    m_exports->updateActions();
   });
   connect(w, &TrainingWorker::failed, this, &LiveTrainingView::showError);
   connect(w, &TrainingWorker::checkpointLoaded, this, &LiveTrainingView::onCheckpointLoaded);

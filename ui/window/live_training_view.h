@@ -62,6 +62,7 @@ class LiveTrainingView : public QMainWindow {
   NetworkInspector* inspector() const { return m_inspector; }
   TrainingCharts* charts() const { return m_charts; }
   LayerStatsChart* layerStatsChart() const { return m_layerChart; }
+  const LayerStats& layerStats() const { return m_layerStats; }
   PredictionsPanel* predictions() const { return m_predictionsPanel; }
   CanvasPanel* canvasPanel() const { return m_canvasPanel; }
   SaliencyView* saliencyView() const { return m_saliency; }
@@ -115,7 +116,7 @@ class LiveTrainingView : public QMainWindow {
 
   TrainingSession* m_session;
   MetricsHistory m_history;
-  LayerStats m_layerStats;  // of the live frames, for m_layerChart
+  LayerStats m_layerStats;  // of the live frames and measured steps, for m_layerChart
   PredictionModel* m_predictions;
   ConfusionMatrixModel* m_confusion;
   HyperparameterPanel* m_panel;
