@@ -19,6 +19,8 @@
 #include "convscope/snapshot.h"
 #include "convscope/trainer.h"
 #include "export/run_exports.h"
+#include "settings/hyperparameter_panel.h"
+#include "settings/training_settings.h"
 #include "test_data.h"
 #include "training/step_update_meter.h"
 #include "training/training_session.h"
@@ -36,6 +38,7 @@ class TestLayerStats : public QObject {
   void aMeasuredStepIsTheOptimizersUpdate();
   void theChartDrawsALinePerLayerOnALogAxis();
   void theLiveViewRecordsTheRunsFrames();
+  void aRunningRunMeasuresTheStepsOfItsFrames();
 };
 
 namespace {
@@ -57,6 +60,16 @@ cs::Snapshot frame(long long step, float w, float g, const char* dense = "fc1") 
   fc.dweight = {0, 2 * g};
   s.layers = {conv, pool, fc};
   return s;
+}
+
+// A measured step of that network (conv1 and fc1).
+LayerUpdates measured(long long step, std::vector<double> ratios) {
+  LayerUpdates u;
+  u.step = step;
+  u.layers = QStringList({QStringLiteral("conv1"), QStringLiteral("fc1")});
+  u.sizes = {4, 2};
+  u.ratios = std::move(ratios);
+  return u;
 }
 
 }  // namespace
@@ -86,36 +99,40 @@ void TestLayerStats::eachFrameGivesEveryWeightedLayersStatistics() {
   stats.add(frame(30, 0.6f, 0.1f));
   QCOMPARE(stats.points(0).size(), size_t(2));
 
-  // A measured step's ratios join the same layers.
-  LayerUpdates updates;
-  updates.step = 30;
-  updates.layers = QStringList({QStringLiteral("conv1"), QStringLiteral("fc1")});
-  updates.ratios = {1e-3, 2e-3};
-  stats.addUpdates(updates);
+  // A measured step's ratios join the same layers; one that is not finite (a step that
+  // diverged) is left out.
+  stats.addUpdates(measured(30, {1e-3, 2e-3}));
   QCOMPARE(stats.updates(1), std::vector<QPointF>({{30, 2e-3}}));
   QCOMPARE(stats.points(0).size(), size_t(2));
-
-  stats.add(frame(5, 0.6f, 0.1f));  // an older frame of a rewound run: the frames start over
-  QCOMPARE(stats.points(0).size(), size_t(1));
-  QCOMPARE(stats.points(0).front().step, 5.0);
+  stats.addUpdates(measured(31, {std::nan(""), 3e-3}));
   QCOMPARE(stats.updates(0).size(), size_t(1));
+  QCOMPARE(stats.updates(1).size(), size_t(2));
 
   QString csv;  // step by step, layer by layer, the cells there are
   QTextStream out(&csv);
-  stats.add(frame(30, 0.5f, 0.1f));
   stats.writeCsv(out);
   out.flush();
   const auto num = [](double v) { return QString::number(v, 'g', 8); };
-  const LayerStatPoint& c = stats.points(0).back();
-  const LayerStatPoint& f = stats.points(1).back();
-  QCOMPARE(
-      csv,
-      QStringLiteral("step,layer,weight_rms,gradient_rms,update_ratio\n"
-                     "5,conv1,%1,%2,\n5,fc1,%3,%4,\n"
-                     "30,conv1,%5,%6,0.001\n30,fc1,%7,%8,0.002\n")
-          .arg(num(stats.points(0).front().weightRms), num(stats.points(0).front().gradientRms),
-               num(stats.points(1).front().weightRms), num(stats.points(1).front().gradientRms),
-               num(c.weightRms), num(c.gradientRms), num(f.weightRms), num(f.gradientRms)));
+  const auto cells = [&](int frame, int layer) {
+    const LayerStatPoint& p = stats.points(layer)[size_t(frame)];
+    return num(p.weightRms) + ',' + num(p.gradientRms);
+  };
+  QCOMPARE(csv, QStringLiteral("step,layer,weight_rms,gradient_rms,update_ratio\n"
+                               "10,conv1,%1,\n10,fc1,%2,\n"
+                               "30,conv1,%3,0.001\n30,fc1,%4,0.002\n"
+                               "31,fc1,,,0.003\n")
+                    .arg(cells(0, 0), cells(0, 1), cells(1, 0), cells(1, 1)));
+
+  // A divergence took the run back to step 20: what was recorded from there on goes.
+  stats.add(frame(20, 0.55f, 0.1f));
+  QCOMPARE(stats.points(0).size(), size_t(2));
+  QCOMPARE(stats.points(0).back().step, 20.0);
+  QVERIFY(stats.updates(0).empty());
+  QVERIFY(stats.updates(1).empty());
+  stats.addUpdates(measured(25, {1e-3, 1e-3}));
+  stats.addUpdates(measured(15, {1e-3, 1e-3}));  // and by an update
+  QCOMPARE(stats.points(0).size(), size_t(1));
+  QCOMPARE(stats.updates(0), std::vector<QPointF>({{15, 1e-3}}));
 
   stats.add(frame(40, 0.6f, 0.1f, "fc9"));  // another network: its own history
   QCOMPARE(stats.layerName(1), QStringLiteral("fc9"));
@@ -130,13 +147,9 @@ void TestLayerStats::aLongRunKeepsEveryOtherPoint() {
   for (const long long frames :
        {(long long)LayerStats::kMaxPoints + 1, (long long)LayerStats::kMaxPoints * 2 + 2}) {
     LayerStats stats;
-    LayerUpdates updates;
-    updates.layers = QStringList({QStringLiteral("conv1"), QStringLiteral("fc1")});
     for (long long i = 0; i < frames; ++i) {
       stats.add(frame(i, 1.0f + i * 1e-4f, 0.1f));
-      updates.step = i;
-      updates.ratios = {1e-3, 1e-3};
-      stats.addUpdates(updates);
+      stats.addUpdates(measured(i, {1e-3, 1e-3}));
     }
     for (const std::vector<double>& steps : {[&] {
                                                std::vector<double> v;
@@ -186,10 +199,10 @@ void TestLayerStats::aMeasuredStepIsTheOptimizersUpdate() {
   std::vector<std::vector<float>> before;
   for (size_t p = 0; p < params.size(); ++p) before.push_back(read(int(p), cs::TensorRole::Param));
   StepUpdateMeter meter;
-  meter.before(*backend);
+  QVERIFY(meter.before(*backend));
   trainer.step();
   const LayerUpdates u = meter.after(*backend, 1);
-  QCOMPARE(u.step, 1LL);
+  QCOMPARE(u.sizes, std::vector<size_t>({4 * 9, 16 * 4 * 13 * 13, 10 * 16}));
   QCOMPARE(u.layers,
            QStringList({QStringLiteral("conv1"), QStringLiteral("fc1"), QStringLiteral("fc2")}));
   QCOMPARE(u.ratios.size(), size_t(3));
@@ -216,14 +229,8 @@ void TestLayerStats::theChartDrawsALinePerLayerOnALogAxis() {
   QVERIFY(chart.plottedLayers().isEmpty());
   stats.add(frame(1000, 0.5f, 0.02f));
   stats.add(frame(1100, 0.6f, 0.002f));
-  LayerUpdates updates;
-  updates.layers = QStringList({QStringLiteral("conv1"), QStringLiteral("fc1")});
-  updates.step = 1000;
-  updates.ratios = {0.0017, 0.0012};
-  stats.addUpdates(updates);
-  updates.step = 1100;
-  updates.ratios = {0.0015, 0.0};  // a layer that did not move: not on a log axis
-  stats.addUpdates(updates);
+  stats.addUpdates(measured(1000, {0.0017, 0.0012}));
+  stats.addUpdates(measured(1100, {0.0015, 0.0}));  // a layer that did not move: not on a log axis
   chart.refresh();
   QCOMPARE(chart.plottedLayers(), QStringList({QStringLiteral("conv1"), QStringLiteral("fc1")}));
   QCOMPARE(chart.statistic(), LayerStatsChart::UpdateRatio);
@@ -267,6 +274,7 @@ void TestLayerStats::theLiveViewRecordsTheRunsFrames() {
   }
   const LayerStats& stats = live->layerStats();
   QCOMPARE(stats.layers(), 3);  // conv1, fc1, fc2: the pooling layer has no weights
+  QCOMPARE(stats.updates(2).size(), size_t(3));
   QCOMPARE(stats.updates(2), std::vector<QPointF>({{0, stats.updates(2)[0].y()},
                                                    {1, stats.updates(2)[1].y()},
                                                    {2, stats.updates(2)[2].y()}}));
@@ -291,6 +299,33 @@ void TestLayerStats::theLiveViewRecordsTheRunsFrames() {
   chart->refresh();
   QVERIFY(chart->plottedLayers().isEmpty());
   QVERIFY(!live->actions().exportLayerStatsCsv->isEnabled());
+}
+
+// While a run trains with the panel shown, the worker measures the steps it takes the live frames
+// at. (The first frame may have come before the run's start reached the view, and the last one
+// may be replaced by the frame of the pause: those two are not checked.)
+void TestLayerStats::aRunningRunMeasuresTheStepsOfItsFrames() {
+  MainWindow window(testing_data::smallDataset(1024, 64), {});
+  window.show();
+  LiveTrainingView* live = window.live();
+  live->findChild<QDockWidget*>(QStringLiteral("layerStats"))->raise();
+  TrainingSettings settings = live->panel()->settings();
+  settings.epochs = 500;
+  live->panel()->setSettings(settings);
+  live->actions().start->trigger();
+  const LayerStats& stats = live->layerStats();
+  QTRY_VERIFY_WITH_TIMEOUT(stats.layers() == 3 && stats.updates(0).size() >= 5, 30000);
+  live->actions().pauseResume->trigger();
+  QTRY_COMPARE(live->session()->state(), TrainingState::Paused);
+  QTest::qWait(300);  // the frames and measurements queued before the pause
+  const std::vector<QPointF>& updates = stats.updates(0);
+  const std::vector<LayerStatPoint>& frames = stats.points(0);
+  for (size_t i = 1; i + 1 < updates.size(); ++i)
+    QVERIFY2(std::any_of(frames.begin(), frames.end(),
+                         [&](const LayerStatPoint& f) { return f.step == updates[i].x(); }),
+             qPrintable(QStringLiteral("no frame at measured step %1").arg(updates[i].x())));
+  QVERIFY(std::is_sorted(updates.begin(), updates.end(),
+                         [](const QPointF& a, const QPointF& b) { return a.x() < b.x(); }));
 }
 
 QTEST_MAIN(TestLayerStats)

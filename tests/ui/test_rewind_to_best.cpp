@@ -68,8 +68,8 @@ void TestRewindToBest::rewindReturnsTheWindowToTheBestEpoch() {
   live->panel()->setSettings(settings);
   rewind->trigger();
   QCOMPARE(questions.size(), 1);
-  QCOMPARE(questions[0], QStringLiteral("Rewinding to epoch %1 discards the 4 steps trained after "
-                                        "it: %2 trained steps are not saved.")
+  QCOMPARE(questions[0], QStringLiteral("Rewinding to epoch %1 discards the epochs after it: %2 "
+                                        "trained steps are not saved.")
                              .arg(best)
                              .arg(2 * stop));
   QTRY_COMPARE(session->state(), TrainingState::Paused);

@@ -359,6 +359,8 @@ void TestTrainingCheckpoints::rewindReturnsToTheBestEpochAndItsStop() {
   QTRY_COMPARE(rec.last.globalStep, bestStep);
   QCOMPARE(rec.last.epoch, best);
   QCOMPARE(rec.evaluations.back().metrics.val_loss, bestLoss);  // the same weights evaluated
+  QTRY_COMPARE(kept.back().at(0).toInt(), best);                // still kept: the run stands on it
+  QCOMPARE(kept.back().at(1).toLongLong(), bestStep);
   session.invokeAndWait(&TrainingWorker::saveCheckpoint, rewound);
   QCOMPARE(cs::read_checkpoint_meta(rewound.toStdString()).epoch, best);
   session.invoke(&TrainingWorker::rewindToBest);  // there already: nothing changes
@@ -378,6 +380,21 @@ void TestTrainingCheckpoints::rewindReturnsToTheBestEpochAndItsStop() {
   QTRY_COMPARE_WITH_TIMEOUT(other.session.state(), TrainingState::Finished, 120000);
   other.session.invokeAndWait(&TrainingWorker::saveCheckpoint, straight);
   QVERIFY2(sameTensors(rewound, straight), "the rewound weights are the best epoch's");
+
+  // Loaded, the file saved at the best epoch is that run's best epoch kept: trained on, the run
+  // rewinds to it.
+  Session loaded(tiny);
+  QSignalSpy keptOnLoad(&loaded.rec, &Recorder::bestEpochKept);
+  loaded.session.invoke(&TrainingWorker::loadCheckpoint, rewound, run);
+  QTRY_COMPARE(loaded.session.state(), TrainingState::Paused);
+  QTRY_VERIFY(!keptOnLoad.isEmpty() && keptOnLoad.back().at(0).toInt() == best);
+  for (int i = 0; i < 2; ++i) loaded.session.invoke(&TrainingWorker::step, run);
+  QTRY_COMPARE(loaded.rec.last.globalStep, bestStep + 2);
+  QVERIFY(loaded.rec.last.canRewind);
+  loaded.session.invokeAndWait(&TrainingWorker::rewindToBest);
+  QTRY_COMPARE(loaded.rec.last.globalStep, bestStep);
+  QVERIFY(!loaded.rec.last.canRewind);
+  QVERIFY2(loaded.rec.failures.isEmpty(), qPrintable(loaded.rec.failures.join('\n')));
 }
 
 QTEST_MAIN(TestTrainingCheckpoints)

@@ -3,6 +3,7 @@
 #include <QTextStream>
 #include <cmath>
 #include <map>
+#include <vector>
 
 #include "convscope/snapshot.h"
 #include "training/training_types.h"
@@ -31,17 +32,27 @@ void keepBounded(std::vector<Point>& points) {
 
 void LayerStats::clear() {
   m_layers.clear();
-  m_lastFrameStep = -1;
+  m_lastFrameStep = m_lastUpdateStep = -1;
   ++m_revision;
 }
 
-void LayerStats::useLayers(const QStringList& names) {
+void LayerStats::prepare(const QStringList& names, const std::vector<size_t>& sizes, long long step,
+                         long long& last) {
   bool same = names.size() == qsizetype(m_layers.size());
   for (size_t i = 0; same && i < m_layers.size(); ++i)
-    same = m_layers[i].name == names[qsizetype(i)];
-  if (same) return;
-  clear();
-  for (const QString& name : names) m_layers.push_back({name, {}, {}});
+    same = m_layers[i].name == names[qsizetype(i)] && m_layers[i].size == sizes[i];
+  if (!same) {
+    clear();
+    for (qsizetype i = 0; i < names.size(); ++i)
+      m_layers.push_back({names[i], sizes[size_t(i)], {}, {}});
+  } else if (step < last) {
+    for (Layer& layer : m_layers) {
+      std::erase_if(layer.points, [step](const LayerStatPoint& p) { return p.step >= step; });
+      std::erase_if(layer.updates, [step](const QPointF& p) { return p.x() >= step; });
+    }
+    m_lastFrameStep = m_lastUpdateStep = -1;
+  }
+  last = step;
 }
 
 bool LayerStats::isEmpty() const {
@@ -51,29 +62,29 @@ bool LayerStats::isEmpty() const {
 }
 
 void LayerStats::add(const cs::Snapshot& snapshot) {
+  if (snapshot.step == m_lastFrameStep) return;  // the same weights
   std::vector<const cs::LayerSnapshot*> weighted;
   QStringList names;
+  std::vector<size_t> sizes;
   for (const cs::LayerSnapshot& l : snapshot.layers)
     if (!l.weight.empty()) {
       weighted.push_back(&l);
       names << QString::fromStdString(l.name);
+      sizes.push_back(l.weight.size());
     }
-  useLayers(names);
-  if (snapshot.step == m_lastFrameStep) return;  // the same weights
-  if (snapshot.step < m_lastFrameStep)
-    for (Layer& layer : m_layers) layer.points.clear();
+  prepare(names, sizes, snapshot.step, m_lastFrameStep);
   for (size_t i = 0; i < weighted.size(); ++i) {
     std::vector<LayerStatPoint>& points = m_layers[i].points;
     points.push_back({double(snapshot.step), rms(weighted[i]->weight), rms(weighted[i]->dweight)});
     keepBounded(points);
   }
-  m_lastFrameStep = snapshot.step;
   ++m_revision;
 }
 
 void LayerStats::addUpdates(const LayerUpdates& updates) {
-  useLayers(updates.layers);
+  prepare(updates.layers, updates.sizes, updates.step, m_lastUpdateStep);
   for (size_t i = 0; i < m_layers.size() && i < updates.ratios.size(); ++i) {
+    if (!std::isfinite(updates.ratios[i])) continue;  // a step that diverged
     m_layers[i].updates.emplace_back(double(updates.step), updates.ratios[i]);
     keepBounded(m_layers[i].updates);
   }

@@ -1,10 +1,10 @@
 // Per-layer statistics of the live run: for every layer with weights, from each live frame the
 // RMS of its weights and of the training batch's gradient of them (as the frame's snapshot holds
-// them: at its step, before that step's update), and from the steps the worker measures
-// (LayerUpdates, about 10 a second) the update ratio RMS(w after - w before) / RMS(w before) of
-// one step: about 1e-3 is the usual rule of thumb; far below, a layer hardly learns, far above,
-// it is shaken about. All of it comes from the frames and measurements the live view gets anyway,
-// so it reads alike from every backend.
+// them: at its step, before that step's update), and from the steps the training worker measures
+// for this panel (LayerUpdates, about 10 a second while it is shown) the update ratio
+// RMS(w after - w before) / RMS(w before) of one step: about 1e-3 is the usual rule of thumb; far
+// below, a layer hardly learns, far above, it is shaken about. Frames and measured steps come
+// from the training worker alike for every backend; the two seldom fall on the same steps.
 #pragma once
 
 #include <QPointF>
@@ -31,11 +31,14 @@ class LayerStats {
 
   // A new run: nothing recorded.
   void clear();
-  // A frame's layers. A frame at the step of the last one (the probe changed) adds nothing; one at
-  // an earlier step (an older frame of a run since rewound) starts the frames over.
+  // A frame's layers. A frame at the step of the last one (the probe changed) adds nothing.
   void add(const cs::Snapshot& snapshot);
-  // A measured step's update ratios.
+  // A measured step's update ratios (a ratio that is not finite is left out).
   void addUpdates(const LayerUpdates& updates);
+  // A frame at a step before the last frame's, or an update before the last update's (a divergence
+  // took the run back to its last epoch's end, or a frame of the run before arrived late), drops
+  // what was recorded from that step on, frames and updates; other layers (another network)
+  // start over. (A frame and the update of its step come by different ways, in either order.)
 
   int layers() const { return static_cast<int>(m_layers.size()); }
   const QString& layerName(int layer) const { return m_layers.at(layer).name; }
@@ -53,13 +56,17 @@ class LayerStats {
  private:
   struct Layer {
     QString name;
+    size_t size = 0;  // weights
     std::vector<LayerStatPoint> points;
     std::vector<QPointF> updates;
   };
-  // Another network (other layer names) starts over.
-  void useLayers(const QStringList& names);
+  // Another network (other layer names or sizes) starts over; `step` before `last` drops the
+  // points from it on. `last` becomes `step`.
+  void prepare(const QStringList& names, const std::vector<size_t>& sizes, long long step,
+               long long& last);
 
   std::vector<Layer> m_layers;
   long long m_lastFrameStep = -1;
+  long long m_lastUpdateStep = -1;
   long long m_revision = 0;
 };

@@ -143,10 +143,16 @@ void LayerStatsChart::redraw() {
   }
   if (m_view->isZoomed()) return;
   // From the first step shown: a loaded or rewound run's frames start far from 0.
-  if (!(last > first)) first = std::max(0.0, last - 10), last = first + 10;
+  if (!(last > first)) {  // one step, or none: ten steps up to it
+    first = std::max(0.0, last - 10);
+    last = first + 10;
+  }
   const double step = chart_math::roundStep(last - first, 5);
   chart_math::setRoundRange(m_x, std::floor(first / step) * step, std::ceil(last / step) * step, 5);
-  if (!(hi > 0)) lo = 1e-4, hi = 1e-2;  // nothing yet
+  if (!(hi > 0)) {  // nothing yet
+    lo = 1e-4;
+    hi = 1e-2;
+  }
   fitLogAxis(m_y, lo, hi);
 }
 

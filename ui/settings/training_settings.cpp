@@ -130,6 +130,13 @@ void TrainingSettings::adoptOptimizer(const cs::OptimizerConfig& c) {
   weightDecay = c.weight_decay;
 }
 
+bool TrainingSettings::adoptRun(const cs::CheckpointMeta& meta) {
+  adoptOptimizer(meta.optimizer);
+  batchSize = meta.batch_size;
+  seed = static_cast<int>(meta.seed);
+  return adoptArchitecture(meta.spec);
+}
+
 bool TrainingSettings::adoptArchitecture(const cs::NetworkSpec& s) {
   std::vector<ConvBlock> blocks;
   std::optional<cs::Activation> act;

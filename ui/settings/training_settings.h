@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "convscope/backends.h"
+#include "convscope/checkpoint.h"
 #include "convscope/trainer.h"
 
 enum class PoolKind { None, Max, Avg };
@@ -86,6 +87,9 @@ struct TrainingSettings {
   // Takes over a spec's architecture when the panel can express it (conv blocks with one shared
   // activation, padding and stride, at most one hidden dense layer); false otherwise.
   bool adoptArchitecture(const cs::NetworkSpec& spec);
+  // A run's optimizer, batch size, seed and (where it can) network, from a checkpoint's metadata:
+  // adoptArchitecture()'s answer.
+  bool adoptRun(const cs::CheckpointMeta& meta);
 
   static TrainingSettings load(QSettings& settings);
   void save(QSettings& settings) const;

@@ -49,6 +49,11 @@ bool RunCheckpoint::fitsInMemory(const cs::GroupConfig& group) {
   return floats * static_cast<long long>(sizeof(float)) <= kMaxKeptBytes;
 }
 
+bool RunCheckpoint::atBestEpoch(const cs::Trainer& trainer) {
+  return trainer.epoch() > 0 && trainer.epoch_position() == 0 &&
+         trainer.best_epoch() == trainer.epoch();
+}
+
 std::unique_ptr<cs::Checkpoint> RunCheckpoint::inMemory(cs::Trainer& trainer) {
   if (!fitsInMemory(trainer.config().group)) return nullptr;
   trainer.drain_losses();  // the history it keeps is the run's whole

@@ -22,6 +22,8 @@ class RunCheckpoint {
   // The largest network whose checkpoint (weights and optimizer state) is kept in memory.
   static constexpr long long kMaxKeptBytes = 1LL << 30;
   static bool fitsInMemory(const cs::GroupConfig& group);
+  // The trainer stands at the end of its best epoch (RunHistory::best_epoch()).
+  static bool atBestEpoch(const cs::Trainer& trainer);
   // Network 0 of the trainer's run as a checkpoint in memory (its losses drained first), or null
   // when it does not fit.
   static std::unique_ptr<cs::Checkpoint> inMemory(cs::Trainer& trainer);

@@ -2,8 +2,12 @@
 
 #include <cmath>
 
-void StepUpdateMeter::before(cs::Backend& backend) {
+bool StepUpdateMeter::before(cs::Backend& backend) {
   const std::vector<cs::ParamInfo> params = backend.config().spec.params();
+  long long weights = 0;
+  for (const cs::ParamInfo& p : params)
+    if (!p.is_bias) weights += p.size();
+  if (weights > kMaxWeights) return false;
   m_params.clear();
   m_before.resize(params.size());
   for (size_t p = 0; p < params.size(); ++p) {
@@ -12,6 +16,7 @@ void StepUpdateMeter::before(cs::Backend& backend) {
     m_before[p].resize(static_cast<size_t>(params[p].size()));
     backend.read_tensor(0, static_cast<int>(p), cs::TensorRole::Param, m_before[p].data());
   }
+  return true;
 }
 
 LayerUpdates StepUpdateMeter::after(cs::Backend& backend, long long step) {
@@ -32,6 +37,7 @@ LayerUpdates StepUpdateMeter::after(cs::Backend& backend, long long step) {
       size += double(was[i]) * was[i];
     }
     out.layers << QString::fromStdString(names.at(static_cast<size_t>(params[p].layer)));
+    out.sizes.push_back(was.size());
     out.ratios.push_back(size > 0 ? std::sqrt(moved / size) : 0.0);
   }
   return out;

@@ -59,6 +59,7 @@ struct RunInfo {
 struct LayerUpdates {
   long long step = 0;  // the step measured: steps taken before it (as a frame's step)
   QStringList layers;
+  std::vector<size_t> sizes;   // their weights
   std::vector<double> ratios;  // one per layer
 };
 

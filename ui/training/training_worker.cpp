@@ -31,6 +31,10 @@ void TrainingWorker::setFrameInterval(int milliseconds) {
   m_frameIntervalMs.store(milliseconds, std::memory_order_relaxed);
 }
 
+void TrainingWorker::setMeasureUpdates(bool on) {
+  m_measureUpdates.store(on, std::memory_order_relaxed);
+}
+
 void TrainingWorker::selectBackend(cs::BackendChoice choice) {
   if (!m_trainer) ensureBackend(choice);  // otherwise the next run picks it up
 }
@@ -186,13 +190,11 @@ void TrainingWorker::loadCheckpoint(const QString& path, const RunRequest& reque
   run.config.epochs = meta.epoch + std::max(1, request.config.epochs);  // N more
   if (!adoptCheckpoint(*checkpoint, run, m_data)) return;
   m_autosave.drop(meta.step);  // the file loaded holds it
-  const cs::CheckpointMeta settings = RunCheckpoint::settingsOf(meta);
+  Q_EMIT checkpointLoaded(path, RunCheckpoint::settingsOf(meta));
   // Loaded at the end of its best epoch, it is the best epoch kept.
-  const bool best =
-      meta.epoch > 0 && meta.epoch_position == 0 && m_trainer->best_epoch() == meta.epoch;
-  keepBest(best && RunCheckpoint::fitsInMemory(m_trainer->config().group) ? std::move(checkpoint)
-                                                                          : nullptr);
-  Q_EMIT checkpointLoaded(path, settings);
+  const bool keep = RunCheckpoint::atBestEpoch(*m_trainer) &&
+                    RunCheckpoint::fitsInMemory(m_trainer->config().group);
+  keepBest(keep ? std::move(checkpoint) : nullptr);
 }
 
 void TrainingWorker::rewindToBest() {
@@ -203,9 +205,8 @@ void TrainingWorker::rewindToBest() {
   const int epochs = m_trainer->config().epochs;
   if (!adoptCheckpoint(*best, {m_trainer->config(), m_backendChoice}, m_runData)) return;
   guarded([this] { autosave(true); });  // no file holds these weights
-  const cs::CheckpointMeta settings = RunCheckpoint::settingsOf(best->meta);
   keepBest(std::move(best));
-  Q_EMIT rewound(settings, epochs);
+  Q_EMIT rewound(RunCheckpoint::settingsOf(m_best->meta), epochs);
 }
 
 bool TrainingWorker::adoptCheckpoint(const cs::Checkpoint& checkpoint, RunRequest request,
@@ -300,6 +301,9 @@ bool TrainingWorker::beginRun(const RunRequest& request, const cs::RunHistory& h
 
 bool TrainingWorker::rebuildTrainer(const cs::TrainConfig& cfg) {
   return guarded([&] {
+    // As a checkpoint saved and loaded would carry it on; its step is the backend's step count,
+    // which the trainer's global step equals (configure() zeroes both, each step and a restore
+    // move both).
     m_trainer->drain_losses();
     const cs::Checkpoint state = cs::capture_checkpoint(*m_trainer, 0, "the run");
     m_trainer.reset();
@@ -361,7 +365,8 @@ void TrainingWorker::runChunk() {
 
 bool TrainingWorker::trainOneStep(bool measure) {
   const long long step = m_backend->step_count();
-  if (measure) m_meter.before(*m_backend);
+  measure =
+      measure && m_measureUpdates.load(std::memory_order_relaxed) && m_meter.before(*m_backend);
   const bool more = m_trainer->step();
   if (measure) Q_EMIT layerUpdated(m_meter.after(*m_backend, step));
   m_epochJustEnded = false;
@@ -370,8 +375,7 @@ bool TrainingWorker::trainOneStep(bool measure) {
     m_epochJustEnded = true;
     emitProgress(true);  // the epoch's losses before its evaluation
     reportEvaluation(m_trainer->last_eval(), true);
-    if (m_trainer->best_epoch() == m_trainer->epoch())
-      keepBest(RunCheckpoint::inMemory(*m_trainer));
+    if (RunCheckpoint::atBestEpoch(*m_trainer)) keepBest(RunCheckpoint::inMemory(*m_trainer));
   } else if (m_trainer->history().evaluations.size() > m_evalCursor) {
     reportEvaluation(m_trainer->last_eval(), false);  // every eval_every steps
   }

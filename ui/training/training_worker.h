@@ -35,6 +35,9 @@ class TrainingWorker : public QObject {
   void interrupt();
   // Thread-safe: while running, request at most one snapshot per this many milliseconds.
   void setFrameInterval(int milliseconds);
+  // Thread-safe: measure the steps of the frames (and single steps) for layerUpdated() (the Layer
+  // statistics are shown), up to StepUpdateMeter::kMaxWeights.
+  void setMeasureUpdates(bool on);
 
  public Q_SLOTS:
   void selectBackend(cs::BackendChoice choice);
@@ -139,7 +142,7 @@ class TrainingWorker : public QObject {
   Position position() const;
   void runChunk();
   void scheduleChunk();
-  // One step; `measure`: its update, layer by layer, goes to layerUpdated().
+  // One step; `measure`: its update, layer by layer, goes to layerUpdated() (when wanted).
   bool trainOneStep(bool measure);
   // Asks for a frame of the next step when one is due: true when it did.
   bool requestFrameIfDue();
@@ -166,6 +169,7 @@ class TrainingWorker : public QObject {
   std::unique_ptr<ImageProbe> m_imageProbe;  // a drawn probe instead of validation image m_probe
   std::atomic<bool> m_interrupt{false};
   std::atomic<int> m_frameIntervalMs{66};
+  std::atomic<bool> m_measureUpdates{false};
   bool m_chunkPending = false;
   QElapsedTimer m_frameClock;
   QElapsedTimer m_progressClock;

@@ -13,6 +13,7 @@
 #include <QSplitter>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <utility>
 
 #include "canvas/canvas_panel.h"
 #include "canvas/saliency_view.h"
@@ -118,11 +119,7 @@ void LiveTrainingView::createActions() {
   });
   connect(a.evaluate, &QAction::triggered, this, [s] { s->invoke(&TrainingWorker::evaluateNow); });
   connect(a.rewindToBest, &QAction::triggered, this, [this, s] {
-    const long long after = m_step - m_bestStep;
-    if (m_guard->confirm(tr("Rewinding to epoch %1").arg(m_bestEpoch),
-                         after == 1
-                             ? tr("the step trained after it")
-                             : tr("the %1 steps trained after it").arg(QLocale().toString(after))))
+    if (m_guard->confirm(tr("Rewinding to epoch %1").arg(m_bestEpoch), tr("the epochs after it")))
       s->invoke(&TrainingWorker::rewindToBest);
   });
   connect(a.saveCheckpoint, &QAction::triggered, m_guard, &UnsavedRunGuard::saveAs);
@@ -175,7 +172,10 @@ void LiveTrainingView::createDocks() {
   drawingScroll->setWidgetResizable(true);
   drawingScroll->setFrameShape(QFrame::NoFrame);
   dock(tr("Draw a digit"), QStringLiteral("draw"), drawingScroll);
-  dock(tr("Layer statistics"), QStringLiteral("layerStats"), m_layerChart);
+  // The worker measures steps for the layer statistics while they are shown.
+  connect(dock(tr("Layer statistics"), QStringLiteral("layerStats"), m_layerChart),
+          &QDockWidget::visibilityChanged, this,
+          [w = m_session->worker()](bool shown) { w->setMeasureUpdates(shown); });
   placeDocks();
   scroll->setMinimumWidth(m_panel->minimumSizeHint().width() + 16);
   m_charts->setMinimumWidth(280);
@@ -256,9 +256,8 @@ void LiveTrainingView::connectSession() {
     const bool wasEmpty = m_history.isEmpty();
     m_history.addLosses(p.losses);
     m_panel->setRunPosition(p.globalStep + 1, p.epoch);
-    const bool wasAtBest = m_step == m_bestStep;
-    m_step = p.globalStep;
-    if (wasEmpty != m_history.isEmpty() || wasAtBest != (m_step == m_bestStep)) updateActions();
+    const bool couldRewind = std::exchange(m_canRewind, p.canRewind);
+    if (wasEmpty != m_history.isEmpty() || couldRewind != m_canRewind) updateActions();
   });
   connect(w, &TrainingWorker::rewound, this, [this](const cs::CheckpointMeta& meta, int epochs) {
     adoptRunSettings(meta);  // the best epoch's learning rate, if it was changed since
@@ -268,20 +267,23 @@ void LiveTrainingView::connectSession() {
                              .arg(QLocale().toString(meta.step))
                              .arg(epochs));
   });
-  connect(w, &TrainingWorker::bestEpochKept, this, [this](int epoch, long long step) {
+  connect(w, &TrainingWorker::bestEpochKept, this, [this](int epoch) {
     m_bestEpoch = epoch;
-    m_bestStep = step;
     updateActions();
   });
   connect(w, &TrainingWorker::evaluated, this, &LiveTrainingView::onEvaluated);
   connect(s, &TrainingSession::snapshotReady, m_inspector, &NetworkInspector::setSnapshot);
-  connect(s, &TrainingSession::snapshotReady, this, [this](const SnapshotPtr& frame) {
-    if (frame) m_layerStats.add(*frame);
-    m_exports->updateActions();  // the layer statistics' export
+  // The layer statistics, and their export once there are some.
+  const auto record = [this](const auto& add) {
+    const bool wasEmpty = m_layerStats.isEmpty();
+    add();
+    if (wasEmpty != m_layerStats.isEmpty()) m_exports->updateActions();
+  };
+  connect(s, &TrainingSession::snapshotReady, this, [this, record](const SnapshotPtr& frame) {
+    if (frame) record([&] { m_layerStats.add(*frame); });
   });
-  connect(w, &TrainingWorker::layerUpdated, this, [this](const LayerUpdates& updates) {
-    m_layerStats.addUpdates(updates);
-    m_exports->updateActions();
+  connect(w, &TrainingWorker::layerUpdated, this, [this, record](const LayerUpdates& updates) {
+    record([&] { m_layerStats.addUpdates(updates); });
   });
   connect(w, &TrainingWorker::failed, this, &LiveTrainingView::showError);
   connect(w, &TrainingWorker::checkpointLoaded, this, &LiveTrainingView::onCheckpointLoaded);
@@ -375,8 +377,7 @@ void LiveTrainingView::updateActions() {
   a.stop->setEnabled(running || state == TrainingState::Paused);
   a.reset->setEnabled(state != TrainingState::Idle);
   a.evaluate->setEnabled(m_session->hasRun());
-  a.rewindToBest->setEnabled(!running && m_session->hasRun() && m_bestEpoch > 0 &&
-                             m_step != m_bestStep);
+  a.rewindToBest->setEnabled(!running && m_session->hasRun() && m_canRewind);
   a.rewindToBest->setText(m_bestEpoch > 0 ? tr("Re&wind to best epoch (%1)").arg(m_bestEpoch)
                                           : tr("Re&wind to best epoch"));
   a.saveCheckpoint->setEnabled(m_session->hasRun());
@@ -435,6 +436,7 @@ void LiveTrainingView::onRunStarted(const RunInfo& info) {
 }
 
 void LiveTrainingView::onRunCleared() {
+  m_canRewind = false;
   m_panel->setRunPosition(1, 0);
   m_charts->keepPrevious();
   m_history.clear();
@@ -456,10 +458,7 @@ void LiveTrainingView::onEvaluated(const EvaluationReport& report) {
 
 bool LiveTrainingView::adoptRunSettings(const cs::CheckpointMeta& meta) {
   TrainingSettings settings = m_panel->settings();
-  settings.adoptOptimizer(meta.optimizer);
-  settings.batchSize = meta.batch_size;
-  settings.seed = static_cast<int>(meta.seed);
-  const bool expressible = settings.adoptArchitecture(meta.spec);
+  const bool expressible = settings.adoptRun(meta);
   m_panel->setSettings(settings);
   return expressible;
 }
@@ -498,8 +497,4 @@ void LiveTrainingView::loadCheckpointFrom() {
 void LiveTrainingView::loadCheckpoint(const QString& path) {
   if (m_guard->confirm(tr("Loading a checkpoint")))
     m_session->invoke(&TrainingWorker::loadCheckpoint, path, runRequest());
-}
-
-bool LiveTrainingView::confirmDiscard(const QString& action) {
-  return m_guard->confirm(action);
 }

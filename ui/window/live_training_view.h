@@ -81,8 +81,6 @@ class LiveTrainingView : public QMainWindow {
   void setProbe(int index);
   // Loads a checkpoint into a paused run, after asking about unsaved training.
   void loadCheckpoint(const QString& path);
-  // Asks before `action` discards unsaved training (Save / Discard / Cancel): true to go on.
-  bool confirmDiscard(const QString& action);
   UnsavedRunGuard* unsavedRunGuard() const { return m_guard; }
   // Checkpoints saved or loaded (the Recent checkpoints menu).
   RecentFiles* recentCheckpoints() const { return m_recentCheckpoints; }
@@ -133,9 +131,8 @@ class LiveTrainingView : public QMainWindow {
   QList<QDockWidget*> m_docks;
   Actions m_actions{};
   DatasetPtr m_data;         // the dataset the next run uses
-  long long m_step = 0;      // the run's steps taken
   int m_bestEpoch = 0;       // the best epoch the worker keeps (0: none)
-  long long m_bestStep = 0;  // its step
+  bool m_canRewind = false;  // TrainingProgress::canRewind
   bool m_layoutRestored = false;
   bool m_shown = false;
   cs::BackendChoice m_backendChoice = cs::BackendChoice::Auto;
