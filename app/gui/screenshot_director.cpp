@@ -96,6 +96,10 @@ void ScreenshotDirector::startRun(double lr) {
   settings.schedule =
       m_phase == Phase::Training ? cs::LrSchedule::parse(kShownSchedule) : cs::LrSchedule();
   live->panel()->setSettings(settings);
+  // The Layer statistics tab in front while the run shown trains, as a user who watches them has
+  // it: the worker measures the update ratios only then (the shots put the charts back first).
+  if (m_phase == Phase::Training)
+    live->findChild<QDockWidget*>(QStringLiteral("layerStats"))->raise();
   if (!live->actions().start->isEnabled())
     return fail(tr("cannot start: %1").arg(live->panel()->validation().message));
   std::printf("convscope: training %d steps at learning rate %g (%s)…\n", m_steps, lr,
@@ -131,6 +135,8 @@ void ScreenshotDirector::takeScreenshots() {
     m_script.push_back({100, [inspector, q] { inspector->setQuantity(q); }});
     m_script.push_back({600, [this, name] { shoot(name); }});
   };
+  m_script.push_back(
+      {0, [live] { live->findChild<QDockWidget*>(QStringLiteral("charts"))->raise(); }});
   m_script.push_back({1500, [] {}});  // charts redraw, a frame of the paused state arrives
   tab(GridQuantity::Activations, QStringLiteral("live-activations.png"));
   tab(GridQuantity::Weights, QStringLiteral("live-weights.png"));
