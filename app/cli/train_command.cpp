@@ -14,12 +14,14 @@ namespace cs::cli {
 
 namespace {
 
+// One row an epoch; `lr` is the learning rate of its last step (a schedule moves it).
 void write_metrics_csv(const std::string& path, const Trainer& t) {
   std::ostringstream out;
-  out << "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n";
+  out << "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds,lr\n";
   for (const EpochMetrics& m : t.epochs())
     out << m.epoch << ',' << m.train_loss << ',' << m.train_accuracy << ',' << m.val_loss << ','
-        << m.val_accuracy << ',' << m.seconds << '\n';
+        << m.val_accuracy << ',' << m.seconds << ','
+        << t.learning_rate(static_cast<long long>(m.epoch) * t.steps_per_epoch() - 1) << '\n';
   write_file_atomically(path, out.str());
 }
 

@@ -3,6 +3,7 @@
 // keeps the run's metric history with the weights; --patience and --save-best.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -207,6 +208,39 @@ TEST(CliHistory, PatienceStopsEarlyAndSaveBestKeepsTheBestEpoch) {
   const CheckpointMeta saved = read_checkpoint_meta(best);
   EXPECT_EQ(saved.epoch, lowest);
   EXPECT_EQ(saved.epoch_position, 0);
+}
+
+// --metrics names each epoch's learning rate, that of its last step: halved every epoch here.
+TEST(CliHistory, MetricsNameEachEpochsLearningRate) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 64, 16, 8);
+  const std::string metrics = dir.file("metrics.csv");
+  const Result r = run_cli({"train",
+                            "--data",
+                            dir.file("data"),
+                            "--arch",
+                            "d16:relu-d10",
+                            "--optimizer",
+                            "sgd",
+                            "--lr",
+                            "0.1",
+                            "--lr-schedule",
+                            "step:1:0.5",
+                            "--batch-size",
+                            "16",
+                            "--epochs",
+                            "3",
+                            "--metrics",
+                            metrics,
+                            "--threads",
+                            "1",
+                            "--quiet"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto rows = read_csv(metrics);
+  ASSERT_EQ(rows.size(), 4u);
+  ASSERT_EQ(rows[0].back(), "lr");
+  for (int e = 1; e <= 3; ++e)
+    EXPECT_NEAR(std::stod(rows[e].back()), 0.1 * std::pow(0.5, e - 1), 1e-7) << "epoch " << e;
 }
 
 TEST(CliHistory, RefusesANegativeEvalEvery) {
