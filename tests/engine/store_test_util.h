@@ -128,4 +128,15 @@ inline int64_t count_rows(const std::string& path, const char* sql) {
   return n;
 }
 
+// A store of an older `version` (made current by make_store(), then taken back by `downgrade`,
+// one of the kToVersion SQL texts) with run 1, whose RunInfo it gives as read read-only, the file
+// checked to stay at `version`.
+inline RunInfo older_store_run(const std::string& path, const char* downgrade, int version) {
+  make_store(path);
+  raw_sql(path, downgrade);
+  RunInfo run = Store(path, StoreAccess::ReadOnly).load_run_info(1);
+  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), version) << "read-only, it stays as it is";
+  return run;
+}
+
 }  // namespace cs::store_test

@@ -230,11 +230,7 @@ TEST(LrSchedule, TheStoreKeepsARunsScheduleAndReadsOlderRunsAsConstant) {
   using namespace store_test;
   TempDir dir;
   const std::string path = dir.file("s.db");
-  make_store(path);  // run 1
-  raw_sql(path, kToVersion8);
-  EXPECT_EQ(Store(path, StoreAccess::ReadOnly).load_run_info(1).setup.group.optimizer.schedule,
-            LrSchedule());
-  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 8);
+  EXPECT_EQ(older_store_run(path, kToVersion8, 8).setup.group.optimizer.schedule, LrSchedule());
   Store store(path);
   EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 10);
   EXPECT_TRUE(store.load_run_info(1).setup.group.optimizer.schedule.constant());

@@ -157,11 +157,7 @@ TEST(WeightDecay, TheStoreKeepsARunsDecayAndReadsOlderRunsAsWithout) {
   using namespace store_test;
   TempDir dir;
   const std::string path = dir.file("s.db");
-  make_store(path);  // run 1
-  raw_sql(path, kToVersion9);
-  EXPECT_EQ(Store(path, StoreAccess::ReadOnly).load_run_info(1).setup.group.optimizer.weight_decay,
-            0.f);
-  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 9);
+  EXPECT_EQ(older_store_run(path, kToVersion9, 9).setup.group.optimizer.weight_decay, 0.f);
   Store store(path);
   EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 10);
   RunSetup setup = make_setup(2, 10, 1);
