@@ -12,6 +12,7 @@ class CompactChartView : public QChartView {
 
  public:
   static constexpr int kCompactHeight = 240;
+  static constexpr int kMinHeight = 158;  // below it Qt Charts elides the axis labels
 
   explicit CompactChartView(QChart* chart, QWidget* parent = nullptr);
 

@@ -66,7 +66,7 @@ LayerStatsChart::LayerStatsChart(const LayerStats* stats, QWidget* parent)
   m_chart->addAxis(m_x, Qt::AlignBottom);
   m_chart->addAxis(m_y, Qt::AlignLeft);
   m_view = new ZoomableChartView(m_chart);
-  m_view->setMinimumHeight(158);  // as the training charts: below it the labels are elided
+  m_view->setMinimumHeight(ZoomableChartView::kMinHeight);
   auto* reset = new QAction(tr("Reset zoom"), m_view);
   connect(reset, &QAction::triggered, m_view, &ZoomableChartView::resetZoom);
   m_view->addAction(reset);

@@ -42,7 +42,6 @@ QLineSeries* previousSeries() {
   return s;
 }
 
-constexpr int kMinChartHeight = 158;
 constexpr double kLeastLogLoss = 1e-6;  // a loss of 0 (float rounding) is drawn at this height
 
 }  // namespace
@@ -65,7 +64,7 @@ TrainingCharts::TrainingCharts(const MetricsHistory* history, QWidget* parent)
   layout->addLayout(buildSmoothingRow());
   layout->addWidget(m_accuracyView, 3);
   for (ZoomableChartView* view : {m_lossView, m_accuracyView}) {
-    view->setMinimumHeight(kMinChartHeight);  // below it Qt Charts elides the axis labels
+    view->setMinimumHeight(ZoomableChartView::kMinHeight);
     addContextActions(view);
     addPreviousAction(view);
     if (view == m_lossView) {
