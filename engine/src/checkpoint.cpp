@@ -309,9 +309,12 @@ Checkpoint capture_checkpoint(Trainer& trainer, int net, const std::string& name
   return checkpoint;
 }
 
-void save_checkpoint(const std::string& path, Backend& backend, int net,
-                     const CheckpointMeta& meta) {
-  std::vector<NamedTensor> tensors = read_tensors(backend, net, meta);
+namespace {
+
+// The file of a checkpoint: `tensors` (layout order) and the learning history as tensors, the rest
+// of `meta` as the header's metadata.
+void write_checkpoint(const std::string& path, const CheckpointMeta& meta,
+                      std::vector<NamedTensor> tensors) {
   const Shape3& in = meta.spec.input;
   std::map<std::string, std::string> md = {
       {"format", kFormat},
@@ -345,6 +348,17 @@ void save_checkpoint(const std::string& path, Backend& backend, int net,
     md["learning_points"] = learning_points_json(meta.learning_points);
   }
   write_safetensors(path, tensors, md);
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, Backend& backend, int net,
+                     const CheckpointMeta& meta) {
+  write_checkpoint(path, meta, read_tensors(backend, net, meta));
+}
+
+void save_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
+  write_checkpoint(path, checkpoint.meta, checkpoint.tensors);
 }
 
 CheckpointMeta read_checkpoint_meta(const std::string& path) {

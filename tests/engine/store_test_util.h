@@ -6,6 +6,8 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -29,6 +31,12 @@ class TempDir {
  private:
   fs::path m_path;
 };
+
+// A file's bytes (empty when it cannot be read).
+inline std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
 
 // Runs SQL on a database with plain SQLite (to make foreign or altered files).
 inline void raw_sql(const std::string& path, const char* sql) {

@@ -180,6 +180,10 @@ TEST(EarlyStopping, TheBestEpochCapturedInMemoryIsItsCheckpoint) {
     EXPECT_EQ(best.tensors[i].name, saved.tensors[i].name);
     EXPECT_EQ(best.tensors[i].data, saved.tensors[i].data) << best.tensors[i].name;
   }
+  // Written later, the capture is the file saved at the best epoch, byte for byte.
+  const std::string kept = dir.file("kept.safetensors");
+  save_checkpoint(kept, best);
+  EXPECT_EQ(store_test::file_bytes(kept), store_test::file_bytes(file));
 
   std::unique_ptr<Backend> rewound = make_cpu_backend(1);
   Trainer again(*rewound, train, val, overfitting(3));

@@ -22,11 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace store_test;
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 }
@@ -260,7 +255,7 @@ TEST(Store, RunOfAnotherLivingStoreStaysRunning) {
 
 // Opening `path` throws a StoreError whose message has `expect`, and leaves the bytes unchanged.
 void expect_refused(const std::string& path, const std::string& expect) {
-  const std::string before = read_bytes(path);
+  const std::string before = file_bytes(path);
   try {
     Store store(path);
     ADD_FAILURE() << path << " opened; expected an error with \"" << expect << "\"";
@@ -268,7 +263,7 @@ void expect_refused(const std::string& path, const std::string& expect) {
     EXPECT_NE(std::string(e.what()).find(expect), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
   }
-  EXPECT_TRUE(read_bytes(path) == before) << "the file was modified";
+  EXPECT_TRUE(file_bytes(path) == before) << "the file was modified";
 }
 
 TEST(Store, RefusesRandomBytes) {
@@ -283,7 +278,7 @@ TEST(Store, RefusesRandomBytes) {
   // A valid header (from a real store) over random pages.
   const std::string path = dir.file("scrambled.db");
   make_store(path);
-  std::string bytes = read_bytes(path);
+  std::string bytes = file_bytes(path);
   for (size_t i = 100; i < bytes.size(); ++i) bytes[i] = static_cast<char>(rng());
   write_bytes(path, bytes);
   expect_refused(path, "damaged store");
@@ -293,7 +288,7 @@ TEST(Store, RefusesTruncatedFile) {
   TempDir dir;
   const std::string path = dir.file("s.db");
   make_store(path);
-  const std::string bytes = read_bytes(path);
+  const std::string bytes = file_bytes(path);
   ASSERT_GT(bytes.size(), 65536u);
   write_bytes(path, bytes.substr(0, bytes.size() / 2));
   expect_refused(path, "truncated");

@@ -5,12 +5,9 @@
 // keeps an unsaved run for the next start, and the autosave of an instance that crashed, restored
 // at the next.
 #include <QAction>
-#include <QApplication>
 #include <QDoubleSpinBox>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
-#include <QLineEdit>
 #include <QLockFile>
 #include <QMenu>
 #include <QMenuBar>
@@ -20,11 +17,11 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTimer>
 
 #include "charts/training_charts.h"
 #include "convscope/checkpoint.h"
 #include "network/network_inspector.h"
+#include "save_dialog_answer.h"
 #include "settings/hyperparameter_panel.h"
 #include "test_data.h"
 #include "training/training_session.h"
@@ -426,23 +423,10 @@ void TestRunLifecycle::saveCheckpointAsksForAFile() {
   // gets the checkpoint.
   rememberFileFolder(m_dir.filePath(QStringLiteral("anything")));
   const QString chosen = m_dir.filePath(QStringLiteral("from-the-dialog.safetensors"));
-  QString title, proposed;
-  QTimer answer;
-  connect(&answer, &QTimer::timeout, this, [&] {
-    auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
-    if (!dialog) return;
-    answer.stop();
-    title = dialog->windowTitle();
-    proposed = dialog->selectedFiles().value(0);
-    // typed over the proposed name, as a user would (selectFile leaves a focused field alone)
-    auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
-    if (name) name->setText(QFileInfo(chosen).fileName());
-    static_cast<QDialog*>(dialog)->accept();  // QFileDialog::accept, as its Save button
-  });
-  answer.start(20);
+  const SaveDialogAnswer answer(chosen);
   live->actions().saveCheckpoint->trigger();
-  QCOMPARE(title, QStringLiteral("Save checkpoint"));
-  QCOMPARE(QFileInfo(proposed),
+  QCOMPARE(answer.title(), QStringLiteral("Save checkpoint"));
+  QCOMPARE(QFileInfo(answer.proposed()),
            QFileInfo(m_dir.filePath(QStringLiteral("convscope-step2.safetensors"))));
   QTRY_VERIFY(!live->unsavedRunGuard()->isUnsaved());
   QVERIFY2(QFileInfo::exists(chosen), qPrintable(live->recentCheckpoints()->files().value(0)));

@@ -209,6 +209,15 @@ void TrainingWorker::rewindToBest() {
   Q_EMIT rewound(RunCheckpoint::settingsOf(m_best->meta), epochs);
 }
 
+void TrainingWorker::saveBest(const QString& path) {
+  if (!m_best) return Q_EMIT failed(tr("Nothing to save"), tr("No epoch of this run has ended."));
+  if (m_best->meta.step == m_backend->step_count()) return saveCheckpoint(path);  // it stands there
+  guarded([&] {
+    cs::save_checkpoint(path.toStdString(), *m_best);
+    Q_EMIT bestEpochSaved(path, m_best->meta.epoch, m_best->meta.step);
+  });
+}
+
 bool TrainingWorker::adoptCheckpoint(const cs::Checkpoint& checkpoint, RunRequest request,
                                      const DatasetPtr& data) {
   const cs::CheckpointMeta& meta = checkpoint.meta;
@@ -288,9 +297,7 @@ bool TrainingWorker::beginRun(const RunRequest& request, const cs::RunHistory& h
   m_epochJustEnded = false;
   m_lossCursor = 0;
   m_epochCursor = 0;
-  m_rateSeconds = 0;
-  m_rateSamples = 0;
-  m_samplesPerSecond = 0;
+  m_sampleRate.reset();
   m_frameClock.invalidate();
   RunInfo info{m_runData, m_trainer->steps_per_epoch(), cfg.epochs, RunInfo::describe(cfg),
                nullptr};
@@ -315,8 +322,7 @@ bool TrainingWorker::rebuildTrainer(const cs::TrainConfig& cfg) {
     m_lossCursor = m_trainer->losses().size();  // the run's history goes on
     m_epochCursor = 0;  // the new trainer's epochs start empty; the run's passes go on
     m_evalCursor = m_trainer->history().evaluations.size();
-    m_rateSeconds = m_trainedSeconds;
-    m_rateSamples = 0;
+    m_sampleRate.restartAt(m_trainedSeconds);
   });
 }
 
@@ -453,13 +459,7 @@ void TrainingWorker::emitProgress(bool force) {
   p.globalStep = t.global_step();
   p.samplesSeen = t.samples_seen();
   p.elapsedSeconds = m_trainedSeconds;
-  if (m_trainedSeconds - m_rateSeconds > 0.25) {
-    const double rate = (p.samplesSeen - m_rateSamples) / (m_trainedSeconds - m_rateSeconds);
-    m_samplesPerSecond = m_samplesPerSecond > 0 ? 0.5 * (m_samplesPerSecond + rate) : rate;
-    m_rateSeconds = m_trainedSeconds;
-    m_rateSamples = p.samplesSeen;
-  }
-  p.samplesPerSecond = m_samplesPerSecond;
+  p.samplesPerSecond = m_sampleRate.update(m_trainedSeconds, p.samplesSeen);
   // Time per step as measured in this run (a loaded checkpoint's steps took no time here).
   const long long trained = p.globalStep - m_runStartStep;
   if (trained > 0 && m_trainedSeconds > 0)

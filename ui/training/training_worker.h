@@ -18,6 +18,7 @@
 
 #include "canvas/canvas_types.h"
 #include "training/autosave_file.h"
+#include "training/sample_rate.h"
 #include "training/step_update_meter.h"
 #include "training/training_types.h"
 
@@ -79,6 +80,9 @@ class TrainingWorker : public QObject {
   // planned epochs: weights, optimizer state, histories and patience as a checkpoint saved then
   // would restore them. The epochs after it are dropped (the UI asks first).
   void rewindToBest();
+  // The best epoch kept for rewindToBest() as a checkpoint file, the run going on where it is:
+  // bestEpochSaved(), or checkpointSaved() where the run stands at its best epoch.
+  void saveBest(const QString& path);
   // The UI took the exchange of the newest backend: backends replaced before it can go.
   void releaseRetiredBackends();
   // The drawing canvas and the saliency view: network 0 on one (C, H, W) image in [0, 1],
@@ -108,6 +112,8 @@ class TrainingWorker : public QObject {
   // rewindToBest() went back to the end of the epoch `settings` names (its step, its optimizer:
   // the panels adopt them); Resume trains on to `epochs`, the run's plan.
   void rewound(const cs::CheckpointMeta& settings, int epochs);
+  // saveBest() wrote the best epoch's checkpoint; the run's later steps are not in it.
+  void bestEpochSaved(const QString& path, int epoch, long long step);
   void autosaveFailed(const QString& message);  // the run trains on
   // The update of a step a frame was asked for (and of every single step), for the Layer
   // statistics.
@@ -180,9 +186,7 @@ class TrainingWorker : public QObject {
   size_t m_lossCursor = 0;         // losses already reported
   size_t m_epochCursor = 0;        // epochs already reported
   size_t m_evalCursor = 0;         // the run's validation passes already reported
-  double m_rateSeconds = 0;        // (time, samples) when samples/s was last measured
-  long long m_rateSamples = 0;
-  double m_samplesPerSecond = 0;
+  SampleRate m_sampleRate;
   AutosaveFile m_autosave;
   StepUpdateMeter m_meter;
 };

@@ -29,6 +29,7 @@
 #include "training/training_session.h"
 #include "widgets/file_dialogs.h"
 #include "widgets/recent_files.h"
+#include "window/best_epoch_actions.h"
 #include "window/unsaved_run_guard.h"
 
 namespace {
@@ -57,6 +58,7 @@ LiveTrainingView::LiveTrainingView(DatasetPtr data, const QString& dataProblem, 
       m_canvasPanel(new CanvasPanel(m_session)),
       m_saliency(new SaliencyView(m_session)),
       m_guard(new UnsavedRunGuard(m_session, this)),
+      m_bestEpoch(new BestEpochActions(m_session, m_guard, this)),
       m_exports(new RunExports(m_charts, &m_history, m_predictions, &m_layerStats, this)),
       m_recentCheckpoints(new RecentFiles(QStringLiteral("paths/recentCheckpoints"),
                                           tr("Recent checkpoints"), this)) {
@@ -82,7 +84,8 @@ void LiveTrainingView::createActions() {
   a.reset = action(this, QStringLiteral("reset"), tr("&Reset"), QKeySequence(Qt::CTRL | Qt::Key_R));
   a.evaluate = action(this, QStringLiteral("evaluate"), tr("&Evaluate validation set"),
                       QKeySequence(Qt::CTRL | Qt::Key_E));
-  a.rewindToBest = action(this, {}, tr("Re&wind to best epoch"));
+  a.rewindToBest = m_bestEpoch->rewind();
+  a.saveBestEpoch = m_bestEpoch->save();
   a.saveCheckpoint =
       action(this, QStringLiteral("save"), tr("&Save checkpoint…"), QKeySequence::Save);
   a.loadCheckpoint =
@@ -95,9 +98,6 @@ void LiveTrainingView::createActions() {
   a.exportLayerStatsCsv = m_exports->layerStatsCsv();
   a.step->setToolTip(tr("Train one batch, then pause (F10)"));
   a.reset->setToolTip(tr("Discard the run and its history (Ctrl+R)"));
-  a.rewindToBest->setToolTip(
-      tr("Go back to the end of the epoch with the lowest validation loss, paused there: its "
-         "weights, optimizer state and history. The epochs after it are dropped."));
 
   TrainingSession* s = m_session;
   connect(a.start, &QAction::triggered, this, [this, s] {
@@ -118,14 +118,13 @@ void LiveTrainingView::createActions() {
     if (m_guard->confirm(tr("Reset"))) s->invoke(&TrainingWorker::reset);
   });
   connect(a.evaluate, &QAction::triggered, this, [s] { s->invoke(&TrainingWorker::evaluateNow); });
-  connect(a.rewindToBest, &QAction::triggered, this, [this, s] {
-    if (m_guard->confirm(tr("Rewinding to epoch %1").arg(m_bestEpoch), tr("the epochs after it")))
-      s->invoke(&TrainingWorker::rewindToBest);
-  });
   connect(a.saveCheckpoint, &QAction::triggered, m_guard, &UnsavedRunGuard::saveAs);
   connect(a.loadCheckpoint, &QAction::triggered, this, &LiveTrainingView::loadCheckpointFrom);
   connect(m_recentCheckpoints, &RecentFiles::fileChosen, this, &LiveTrainingView::loadCheckpoint);
   connect(m_exports, &RunExports::statusMessage, this, &LiveTrainingView::statusMessage);
+  connect(m_bestEpoch, &BestEpochActions::statusMessage, this, &LiveTrainingView::statusMessage);
+  connect(m_bestEpoch, &BestEpochActions::checkpointWritten, m_recentCheckpoints,
+          &RecentFiles::add);
   connect(m_exports, &RunExports::failed, this, &LiveTrainingView::showError);
 }
 
@@ -256,21 +255,10 @@ void LiveTrainingView::connectSession() {
     const bool wasEmpty = m_history.isEmpty();
     m_history.addLosses(p.losses);
     m_panel->setRunPosition(p.globalStep + 1, p.epoch);
-    const bool couldRewind = std::exchange(m_canRewind, p.canRewind);
-    if (wasEmpty != m_history.isEmpty() || couldRewind != m_canRewind) updateActions();
+    if (wasEmpty != m_history.isEmpty()) updateActions();
   });
-  connect(w, &TrainingWorker::rewound, this, [this](const cs::CheckpointMeta& meta, int epochs) {
-    adoptRunSettings(meta);  // the best epoch's learning rate, if it was changed since
-    Q_EMIT statusMessage(tr("Rewound to the end of epoch %1, the best (step %2) · Resume trains "
-                            "on to epoch %3")
-                             .arg(meta.epoch)
-                             .arg(QLocale().toString(meta.step))
-                             .arg(epochs));
-  });
-  connect(w, &TrainingWorker::bestEpochKept, this, [this](int epoch) {
-    m_bestEpoch = epoch;
-    updateActions();
-  });
+  // The best epoch's learning rate, if it was changed since.
+  connect(w, &TrainingWorker::rewound, this, &LiveTrainingView::adoptRunSettings);
   connect(w, &TrainingWorker::evaluated, this, &LiveTrainingView::onEvaluated);
   connect(s, &TrainingSession::snapshotReady, m_inspector, &NetworkInspector::setSnapshot);
   // The layer statistics, and their export once there are some.
@@ -377,9 +365,7 @@ void LiveTrainingView::updateActions() {
   a.stop->setEnabled(running || state == TrainingState::Paused);
   a.reset->setEnabled(state != TrainingState::Idle);
   a.evaluate->setEnabled(m_session->hasRun());
-  a.rewindToBest->setEnabled(!running && m_session->hasRun() && m_canRewind);
-  a.rewindToBest->setText(m_bestEpoch > 0 ? tr("Re&wind to best epoch (%1)").arg(m_bestEpoch)
-                                          : tr("Re&wind to best epoch"));
+  m_bestEpoch->updateActions();
   a.saveCheckpoint->setEnabled(m_session->hasRun());
   a.loadCheckpoint->setEnabled(!running);
   m_exports->updateActions();
@@ -436,7 +422,6 @@ void LiveTrainingView::onRunStarted(const RunInfo& info) {
 }
 
 void LiveTrainingView::onRunCleared() {
-  m_canRewind = false;
   m_panel->setRunPosition(1, 0);
   m_charts->keepPrevious();
   m_history.clear();

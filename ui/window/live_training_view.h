@@ -12,6 +12,7 @@
 #include "training/metrics_history.h"
 #include "training/training_types.h"
 
+class BestEpochActions;
 class CanvasPanel;
 class ConfusionMatrixModel;
 class ConfusionMatrixView;
@@ -41,6 +42,7 @@ class LiveTrainingView : public QMainWindow {
     QAction* reset;
     QAction* evaluate;
     QAction* rewindToBest;
+    QAction* saveBestEpoch;
     QAction* saveCheckpoint;
     QAction* loadCheckpoint;
     QAction* recentCheckpoints;  // the Recent checkpoints submenu
@@ -126,13 +128,12 @@ class LiveTrainingView : public QMainWindow {
   CanvasPanel* m_canvasPanel;
   SaliencyView* m_saliency;
   UnsavedRunGuard* m_guard;
+  BestEpochActions* m_bestEpoch;
   RunExports* m_exports;
   RecentFiles* m_recentCheckpoints;
   QList<QDockWidget*> m_docks;
   Actions m_actions{};
-  DatasetPtr m_data;         // the dataset the next run uses
-  int m_bestEpoch = 0;       // the best epoch the worker keeps (0: none)
-  bool m_canRewind = false;  // TrainingProgress::canRewind
+  DatasetPtr m_data;  // the dataset the next run uses
   bool m_layoutRestored = false;
   bool m_shown = false;
   cs::BackendChoice m_backendChoice = cs::BackendChoice::Auto;

@@ -99,7 +99,7 @@ void MainWindow::createMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(a.loadCheckpoint);
   file->addAction(a.recentCheckpoints);
-  file->addAction(a.saveCheckpoint);
+  file->addActions({a.saveCheckpoint, a.saveBestEpoch});
   file->addSeparator();
   QMenu* exports = file->addMenu(QIcon(QStringLiteral(":/icons/export.svg")), tr("&Export"));
   exports->addActions({a.exportChartsPng, a.exportChartsSvg});

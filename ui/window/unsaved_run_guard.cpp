@@ -45,7 +45,7 @@ bool UnsavedRunGuard::confirm(const QString& action, const QString& discards) {
 }
 
 void UnsavedRunGuard::saveAs() {
-  const QString path = askCheckpointPath();
+  const QString path = askCheckpointPath(tr("Save checkpoint"), checkpointFileName());
   if (!path.isEmpty()) m_session->invoke(&TrainingWorker::saveCheckpoint, path);
 }
 
@@ -62,11 +62,11 @@ UnsavedRunGuard::Answer UnsavedRunGuard::ask(const QString& question) const {
   const int button = box.exec();
   if (button == QMessageBox::Discard) return {Answer::Discard, {}};
   if (button != QMessageBox::Save) return {Answer::Cancel, {}};
-  const QString path = askCheckpointPath();
+  const QString path = askCheckpointPath(tr("Save checkpoint"), checkpointFileName());
   return {path.isEmpty() ? Answer::Cancel : Answer::Save, path};
 }
 
-QString UnsavedRunGuard::askCheckpointPath() const {
-  return askSaveFileName(m_dialogParent, tr("Save checkpoint"), checkpointFileName(),
+QString UnsavedRunGuard::askCheckpointPath(const QString& title, const QString& fileName) const {
+  return askSaveFileName(m_dialogParent, title, fileName,
                          tr("Safetensors checkpoint (*.safetensors)"));
 }

@@ -30,6 +30,8 @@ class UnsavedRunGuard : public QObject {
   QString checkpointFileName() const;
   // File > Save checkpoint: asks for a file (proposing checkpointFileName()) and queues the save.
   void saveAs();
+  // The checkpoint save dialog, titled `title` and proposing `fileName`; empty when cancelled.
+  QString askCheckpointPath(const QString& title, const QString& fileName) const;
   // True when `action` ("Reset", …) may go ahead: nothing unsaved, discarded, or saved first.
   // `discards` names what it discards ("the current run", or what it says).
   bool confirm(const QString& action, const QString& discards = {});
@@ -43,8 +45,6 @@ class UnsavedRunGuard : public QObject {
 
  private:
   Answer ask(const QString& question) const;
-  // The save dialog both saveAs() and ask() show; empty when cancelled.
-  QString askCheckpointPath() const;
 
   TrainingSession* m_session;
   QWidget* m_dialogParent;

@@ -98,6 +98,9 @@ Checkpoint read_checkpoint(const std::string& path);
 // save_checkpoint() would write it (the history not thinned), named `name` in messages. The
 // caller drains the trainer's losses first.
 Checkpoint capture_checkpoint(Trainer& trainer, int net, const std::string& name);
+// Write a checkpoint held in memory (capture_checkpoint(), read_checkpoint()) to `path`: the file
+// save_checkpoint() wrote, or would have written, where the checkpoint was taken.
+void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 // Load weights and optimizer state into network `net` of a backend configured with the same spec.
 // Throws CheckpointError naming the file and the mismatch, and leaves the backend as it was.
 void load_checkpoint(const Checkpoint& checkpoint, Backend& backend, int net);
