@@ -104,7 +104,7 @@ TrainConfig continue_config(const Args& args, const RunInfo& info) {
     throw UsageError("--continue: " + run + " " + problem);  // before the data is read
   for (const char* flag : {"arch", "optimizer", "lr", "beta1", "beta2", "epsilon", "momentum",
                            "rho", "initial-accumulator", "weight-decay", "lr-schedule",
-                           "batch-size", "seed", "nets", "per-net-shuffle"})
+                           "batch-size", "augment-shift", "seed", "nets", "per-net-shuffle"})
     if (args.given(flag))
       throw UsageError(std::string("--") + flag + ": --continue goes on with " + run + "'s " +
                        std::to_string(was.group.nets()) + " x " + was.group.spec.to_string() +
@@ -175,10 +175,10 @@ int ensemble_command(const std::vector<std::string>& argv) {
   hooks.cancel_requested = [&] { return interrupt.requested(); };
   hooks.save_every_seconds = save_every;
   hooks.begun = [&](int64_t run) {
-    std::fprintf(stderr, "run %lld in %s: %d x %s, %s, batch %d, %d epoch(s)",
+    std::fprintf(stderr, "run %lld in %s: %d x %s, %s, batch %d%s, %d epoch(s)",
                  static_cast<long long>(run), store.path().c_str(), nets,
                  cfg.group.spec.to_string().c_str(), cfg.group.optimizer.to_string().c_str(),
-                 cfg.group.batch_size, cfg.epochs);
+                 cfg.group.batch_size, shift_text(cfg.group).c_str(), cfg.epochs);
     if (continuing && trainer.epoch_position() > 0)
       std::fprintf(stderr, ", continued in epoch %d after %d of its images", trainer.epoch() + 1,
                    trainer.epoch_position());

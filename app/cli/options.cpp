@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "convscope/augment.h"
+
 namespace cs::cli {
 
 namespace {
@@ -41,6 +43,9 @@ void add_model_options(Args& args) {
               "epochs, smoothly), cosine:E[:R] (down to R x lr over E epochs), warmup:W (linear "
               "over W epochs), joined by '+': warmup:1+cosine:10 (default constant)");
   args.option("batch-size", "N", "64", "samples per step");
+  args.option("augment-shift", "N", "0",
+              "data augmentation: each training image moved by up to N pixels each way, a new "
+              "random shift every epoch (0: none; at most 8)");
   args.option("epochs", "N", "1", "passes over the training set");
   args.option("seed", "S", "1",
               "initialization seed (network i of a group gets S+i) and shuffle seed");
@@ -107,12 +112,18 @@ TrainConfig train_config(const Args& args, const Dataset& train, int nets) {
   g.optimizer = OptimizerConfig::defaults(kind);
   apply_optimizer_flags(args, g.optimizer);
   g.batch_size = args.integer("batch-size", 1, kMaxBatchSize);
+  g.augment_shift = args.integer("augment-shift", 0, kMaxAugmentShift);
   cfg.epochs = args.integer("epochs", 1, 100000);
   const unsigned long long seed = args.u64("seed");
   g.shuffle_seed = seed;
   g.seeds.clear();
   for (int i = 0; i < nets; ++i) g.seeds.push_back(seed + static_cast<unsigned long long>(i));
   return cfg;
+}
+
+std::string shift_text(const GroupConfig& group) {
+  const std::string text = augment_shift_text(group.augment_shift);
+  return text.empty() ? text : ", " + text;
 }
 
 BackendSelection select_backend(const Args& args) {

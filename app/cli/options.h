@@ -23,6 +23,9 @@ void apply_optimizer_flags(const Args& args, OptimizerConfig& optimizer);
 // Network spec, optimizer (its TF.js defaults, overridden by the flags given), batch, epochs,
 // seeds.
 TrainConfig train_config(const Args& args, const Dataset& train, int nets);
+// ", random shift ±2 px" for a group that shifts its images (the lines that name a run's
+// settings), else "".
+std::string shift_text(const GroupConfig& group);
 // The backend named by --backend; prints which one runs (and why, after a fallback) to stderr.
 BackendSelection select_backend(const Args& args);
 

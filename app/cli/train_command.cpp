@@ -47,17 +47,18 @@ void save(const std::string& path, Trainer& t, bool quiet = false) {
 // (the hyperparameter flags given override its values). The data's shape is checked by the
 // trainer, the weights by read_checkpoint().
 TrainConfig resume_config(const Args& args, const CheckpointMeta& meta) {
-  for (const char* flag : {"arch", "optimizer", "batch-size", "seed"})
+  for (const char* flag : {"arch", "optimizer", "batch-size", "augment-shift", "seed"})
     if (args.given(flag))
       throw UsageError(std::string("--") + flag +
                        ": --resume continues the checkpoint's run, with its network (" +
                        meta.spec.to_string() + "), optimizer (" + to_string(meta.optimizer.kind) +
-                       "), batch size and seed");
+                       "), batch size, random shift and seed");
   TrainConfig cfg;
   cfg.group.spec = meta.spec;
   cfg.group.optimizer = meta.optimizer;
   apply_optimizer_flags(args, cfg.group.optimizer);
   cfg.group.batch_size = meta.batch_size;
+  cfg.group.augment_shift = meta.augment_shift;
   cfg.group.seeds = {meta.seed};
   cfg.group.shuffle_seed = meta.seed;  // the epochs to come in the order they would have had
   cfg.epochs = meta.epoch + args.integer("epochs", 1, 100000);
@@ -108,10 +109,11 @@ int train_command(const std::vector<std::string>& argv) {
   BackendSelection sel = select_backend(args);
   std::fprintf(stderr,
                "data: %s (%d training, %d validation images)\nnetwork: %s (%lld parameters)\n"
-               "optimizer: %s, batch %d, %d epoch(s)\n",
+               "optimizer: %s, batch %d%s, %d epoch(s)\n",
                data.train.name.c_str(), data.train.count, data.test.count,
                cfg.group.spec.to_string().c_str(), cfg.group.spec.param_count(),
-               cfg.group.optimizer.to_string().c_str(), cfg.group.batch_size, cfg.epochs);
+               cfg.group.optimizer.to_string().c_str(), cfg.group.batch_size,
+               shift_text(cfg.group).c_str(), cfg.epochs);
   Trainer trainer(*sel.backend, data.train, data.test, cfg);
   // Recorded always: the checkpoint keeps it (about 10 KB a pass for MNIST's 10,000 images).
   LearningHistory history(data.test.labels);

@@ -192,7 +192,8 @@ void CudaBackend::train_step(int first, int count) {
   set_step_state(g.state.get(),
                  {first, g.pending_rows,
                   optimizer_scalars(g.cfg.optimizer, g.step + 1,
-                                    steps_per_epoch(g.train_count, g.cfg.batch_size))},
+                                    steps_per_epoch(g.train_count, g.cfg.batch_size)),
+                  g.epoch},
                  m_compute.get());
   if (slot >= 0 || !launch_graph(plan)) enqueue_step(plan, slot);
   if (slot >= 0) g.requested.reset();
@@ -206,8 +207,15 @@ void CudaBackend::enqueue_step(const Plan& plan, int snapshot_slot) {
   const NetworkSpec& spec = g.cfg.spec;
   const size_t last = spec.layers.size() - 1;
   cudaStream_t s = m_compute.get();
-  const BatchSource src{g.train_images.get(), g.train_labels.get(), spec.input.size(),
-                        g.order.get(),        g.order_rows,         g.train_count};
+  const BatchShift shift{g.cfg.shuffle_seed, g.cfg.augment_shift, &g.state.get()->epoch,
+                         spec.input.h, spec.input.w};
+  const BatchSource src{g.train_images.get(),
+                        g.train_labels.get(),
+                        spec.input.size(),
+                        g.order.get(),
+                        g.order_rows,
+                        g.train_count,
+                        shift};
   OpTimer* const t = m_timer.get();  // null unless profiling (never while capturing a graph)
   const OpScope step(t, "step", s);
   {

@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "convscope/augment.h"
 #include "convscope/backend.h"
 
 namespace cs {
@@ -36,6 +37,9 @@ void check_group(const GroupConfig& cfg, const Dataset& train, const Dataset& va
   cfg.spec.validate();
   if (cfg.nets() < 1) throw InputError("the group needs at least one network");
   if (cfg.batch_size < 1) throw InputError("the batch size must be at least 1");
+  if (const std::string problem = augment_shift_problem(cfg.augment_shift, cfg.spec.input);
+      !problem.empty())
+    throw InputError(problem);
   check_dataset(train, cfg.spec);
   check_dataset(val, cfg.spec);
 }

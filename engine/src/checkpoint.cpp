@@ -5,11 +5,13 @@
 // "input" ("CxHxW"), "classes", "optimizer" (kind name), each optimizer hyperparameter under its
 // own key, "weight_decay" (absent in older checkpoints: 0), "lr_schedule"
 // (LrSchedule::to_string(); absent in older checkpoints: constant),
-// "batch_size", "seed", "step", "epoch", "epoch_position", "epoch_seconds", "patience_from" and
-// "validation_sha256" (the last four absent in older checkpoints), "dataset" and "history"
-// (history_json(), absent in older checkpoints and for a run with none). A run's learning history
-// adds the U8 tensor "history.top1" (passes, images) and its passes as "learning_points".
+// "batch_size", "augment_shift" (absent in older checkpoints: 0), "seed", "step", "epoch",
+// "epoch_position", "epoch_seconds", "patience_from" and "validation_sha256" (the last four absent
+// in older checkpoints), "dataset" and "history" (history_json(), absent in older checkpoints and
+// for a run with none). A run's learning history adds the U8 tensor "history.top1" (passes, images)
+// and its passes as "learning_points".
 #include "convscope/checkpoint.h"
+#include "convscope/augment.h"
 #include "convscope/trainer.h"
 #include "float_text.h"
 #include "shape_text.h"
@@ -236,6 +238,10 @@ CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, s
   if (meta.batch_size > kMaxBatchSize)
     fail(path, "metadata 'batch_size' is " + std::to_string(meta.batch_size) + ", the limit is " +
                    std::to_string(kMaxBatchSize));
+  if (md.count("augment_shift")) meta.augment_shift = r.number<int>("augment_shift");
+  if (const std::string problem = augment_shift_problem(meta.augment_shift, input);
+      !problem.empty())
+    fail(path, "metadata 'augment_shift': " + problem);
   meta.seed = r.number<uint64_t>("seed");
   meta.step = r.number<long long>("step", 0);
   meta.epoch = r.number<int>("epoch", 0);
@@ -268,6 +274,7 @@ CheckpointMeta checkpoint_meta(Trainer& trainer, int net) {
   meta.spec = group.spec;
   meta.optimizer = group.optimizer;
   meta.batch_size = group.batch_size;
+  meta.augment_shift = group.augment_shift;
   meta.seed = group.seeds.at(static_cast<size_t>(net));
   meta.step = trainer.backend().step_count();
   meta.epoch = trainer.epoch();
@@ -324,6 +331,7 @@ void write_checkpoint(const std::string& path, const CheckpointMeta& meta,
       {"optimizer", to_string(meta.optimizer.kind)},
       {"lr_schedule", meta.optimizer.schedule.to_string()},
       {"batch_size", std::to_string(meta.batch_size)},
+      {"augment_shift", std::to_string(meta.augment_shift)},
       {"seed", std::to_string(meta.seed)},
       {"step", std::to_string(meta.step)},
       {"epoch", std::to_string(meta.epoch)},

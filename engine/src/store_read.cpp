@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "convscope/atomic_file.h"
+#include "convscope/augment.h"
 #include "convscope/store.h"
 #include "sqlite.h"
 #include "store_schema.h"
@@ -66,6 +67,10 @@ RunSetup read_setup(sql::Connection& db, int64_t run, const sql::Stmt& r, const 
   }
   if (const std::string problem = o.problem(); !problem.empty()) throw damaged(problem);
   s.group.batch_size = r.i32("batch_size");
+  s.group.augment_shift = r.i32("augment_shift");
+  if (const std::string problem = augment_shift_problem(s.group.augment_shift, s.group.spec.input);
+      !problem.empty())
+    throw damaged(problem);
   s.epochs = r.i32("epochs");
   s.group.shuffle_seed = static_cast<uint64_t>(r.i64("shuffle_seed"));
   s.group.per_net_shuffle = r.i64("per_net_shuffle") != 0;
@@ -295,12 +300,14 @@ RunInfo Store::load_run_info(int64_t run) {
       store_schema::has_lr_schedule(*m_db) ? "lr_schedule" : "'constant' AS lr_schedule";
   const std::string decay =
       store_schema::has_weight_decay(*m_db) ? "weight_decay" : "0 AS weight_decay";
+  const std::string shift =
+      store_schema::has_augment_shift(*m_db) ? "augment_shift" : "0 AS augment_shift";
   sql::Stmt r(*m_db,
               "SELECT created, ended, status, epochs_done, train_seconds, wall_seconds, "
               "app_version, spec, input_c, input_h, input_w, classes, opt_kind, lr, beta1, beta2, "
               "epsilon, momentum, rho, initial_accumulator, " +
-                  decay + ", " + schedule +
-                  ", batch_size, epochs, shuffle_seed, per_net_shuffle, train_name, "
+                  decay + ", " + schedule + ", batch_size, " + shift +
+                  ", epochs, shuffle_seed, per_net_shuffle, train_name, "
                   "train_sha256, val_name, val_sha256, val_labels, backend_kind, backend_device "
                   "FROM runs WHERE id = ?1");
   if (!r.bind(1, run).step()) throw StoreError(damaged.run + " does not exist");

@@ -172,6 +172,8 @@ constexpr AddedColumn kAddedColumns[] = {
     {"runs", 9, "lr_schedule TEXT NOT NULL DEFAULT 'constant'"},
     // Version 10: the optimizer's decoupled weight decay (OptimizerConfig::weight_decay).
     {"runs", 10, "weight_decay REAL NOT NULL DEFAULT 0"},
+    // Version 11: the training images' random shift (GroupConfig::augment_shift).
+    {"runs", 11, "augment_shift INTEGER NOT NULL DEFAULT 0"},
 };
 
 // The CREATE text SQLite keeps for table t of a store of `version`.
@@ -338,6 +340,10 @@ bool has_lr_schedule(sql::Connection& db) {
 
 bool has_weight_decay(sql::Connection& db) {
   return pragma_int(db, "PRAGMA user_version") >= 10;
+}
+
+bool has_augment_shift(sql::Connection& db) {
+  return pragma_int(db, "PRAGMA user_version") >= 11;
 }
 
 void create_schema(sql::Connection& db) {

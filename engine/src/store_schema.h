@@ -10,9 +10,9 @@
 namespace cs::store_schema {
 
 // 2 adds sweeps, 3 per-epoch top-1, 4 epoch warnings, 5 training states, 6 stopped epochs, 7 a
-// stopped epoch's seconds, 8 retired ids, 9 learning-rate schedules, 10 weight decay; older
-// stores are upgraded.
-inline constexpr int kSchemaVersion = 10;
+// stopped epoch's seconds, 8 retired ids, 9 learning-rate schedules, 10 weight decay, 11 random
+// shifts; older stores are upgraded.
+inline constexpr int kSchemaVersion = 11;
 inline constexpr int kApplicationId = 0x436E7673;  // "Cnvs" in PRAGMA application_id
 
 // Reads the file's 100-byte SQLite header through `db` (a connection that has not read it yet):
@@ -23,7 +23,8 @@ void check_file(const sql::Connection& db);
 // Throws StoreError unless the database holds exactly this version's schema, or version 1's
 // (before sweeps), 2's (before per-epoch top-1), 3's (before epoch warnings), 4's (before
 // training states), 5's (before stopped epochs), 6's (before their seconds), 7's (before
-// retired ids), 8's (before learning-rate schedules) or 9's (before weight decay). Reads only.
+// retired ids), 8's (before learning-rate schedules), 9's (before weight decay) or 10's (before
+// random shifts). Reads only.
 void check_schema(sql::Connection& db);
 
 // An older store opened for writing gets the tables of the later versions (one transaction); a
@@ -54,6 +55,8 @@ bool has_stopped_seconds(sql::Connection& db);
 bool has_lr_schedule(sql::Connection& db);
 // Whether runs has its weight_decay column (likewise; a run without one had none).
 bool has_weight_decay(sql::Connection& db);
+// Whether runs has its augment_shift column (likewise; a run without one trained unshifted).
+bool has_augment_shift(sql::Connection& db);
 // PRAGMA quick_check: throws StoreError "damaged store (...)" unless the file is sound.
 void quick_check(sql::Connection& db);
 

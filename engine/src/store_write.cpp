@@ -39,14 +39,17 @@ int64_t Store::begin_run(const RunSetup& s) {
       *m_db,
       "INSERT INTO runs (id, app_version, spec, input_c, input_h, input_w, classes, "
       "optimizer, opt_kind, lr, beta1, beta2, epsilon, momentum, rho, "
-      "initial_accumulator, weight_decay, lr_schedule, batch_size, epochs, shuffle_seed, "
+      "initial_accumulator, weight_decay, lr_schedule, batch_size, augment_shift, epochs, "
+      "shuffle_seed, "
       "per_net_shuffle, "
       "train_name, train_sha256, val_name, val_sha256, val_labels, backend_kind, "
       "backend_device) VALUES (" +
           store_schema::next_id("runs") +
           ", :app_version, :spec, :input_c, :input_h, :input_w, "
           ":classes, :optimizer, :opt_kind, :lr, :beta1, :beta2, :epsilon, :momentum, :rho, "
-          ":initial_accumulator, :weight_decay, :lr_schedule, :batch_size, :epochs, :shuffle_seed, "
+          ":initial_accumulator, :weight_decay, :lr_schedule, :batch_size, :augment_shift, "
+          ":epochs, "
+          ":shuffle_seed, "
           ":per_net_shuffle, "
           ":train_name, :train_sha256, :val_name, :val_sha256, :val_labels, :backend_kind, "
           ":backend_device)");
@@ -58,7 +61,8 @@ int64_t Store::begin_run(const RunSetup& s) {
   st.bind(":epsilon", o.epsilon).bind(":momentum", o.momentum).bind(":rho", o.rho);
   st.bind(":initial_accumulator", o.initial_accumulator).bind(":weight_decay", o.weight_decay);
   st.bind(":lr_schedule", o.schedule.to_string());
-  st.bind(":batch_size", g.batch_size).bind(":epochs", s.epochs);
+  st.bind(":batch_size", g.batch_size).bind(":augment_shift", g.augment_shift);
+  st.bind(":epochs", s.epochs);
   st.bind(":shuffle_seed", static_cast<int64_t>(g.shuffle_seed));
   st.bind(":per_net_shuffle", g.per_net_shuffle ? 1 : 0);
   st.bind(":train_name", s.train_name).bind(":train_sha256", s.train_sha256);

@@ -1,5 +1,6 @@
 // Sweep definitions: grid and JSON parsing, expansion, canonical text, training set-ups.
 #include "convscope/sweep.h"
+#include "convscope/augment.h"
 
 #include <algorithm>
 #include <charconv>
@@ -20,7 +21,8 @@ using Json = nlohmann::json;
 constexpr const char* kParams[] = {"arch",         "optimizer",   "lr",
                                    "beta1",        "beta2",       "epsilon",
                                    "momentum",     "rho",         "initial_accumulator",
-                                   "weight_decay", "lr_schedule", "batch_size"};
+                                   "weight_decay", "lr_schedule", "batch_size",
+                                   "augment_shift"};
 constexpr int kMaxConfigs = 100000;
 
 std::string trim(const std::string& s) {
@@ -258,6 +260,14 @@ TrainConfig sweep_train_config(const SweepConfig& c, const SweepSettings& s, con
                        "': batch_size must be a whole number in [1, " +
                        std::to_string(kMaxBatchSize) + "]");
     g.batch_size = static_cast<int>(b);
+  }
+  if (p.count("augment_shift")) {  // the image's size is check_group()'s to check
+    const float a = number(c, "augment_shift", p["augment_shift"]);
+    if (a != std::floor(a) || a < 0 || a > kMaxAugmentShift)
+      throw SweepError("configuration '" + c.key() +
+                       "': augment_shift must be a whole number in [0, " +
+                       std::to_string(kMaxAugmentShift) + "]");
+    g.augment_shift = static_cast<int>(a);
   }
   cfg.epochs = s.epochs;
   g.shuffle_seed = s.seed;

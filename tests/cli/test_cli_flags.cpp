@@ -58,7 +58,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlag{"WeightDecayNegative", with(kTrain, {"--weight-decay", "-0.5"}),
                 "--weight-decay: weight_decay must be at least 0, got -0.5"},
         BadFlag{"WeightDecayTimesLrOne", with(kEnsemble, {"--lr", "0.5", "--weight-decay", "2"}),
-                "--weight-decay: lr x weight_decay must be below 1"}),
+                "--weight-decay: lr x weight_decay must be below 1"},
+        BadFlag{"AugmentShiftAboveEight", with(kTrain, {"--augment-shift", "9"}),
+                "--augment-shift"},
+        BadFlag{"AugmentShiftNegative", with(kEnsemble, {"--augment-shift", "-1"}),
+                "--augment-shift"}),
     [](const testing::TestParamInfo<BadFlag>& info) { return std::string(info.param.name); });
 
 }  // namespace

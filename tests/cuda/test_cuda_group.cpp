@@ -1,9 +1,9 @@
 // The CUDA backend through whole runs, against the CPU backend and its own un-captured path:
 // training around an evaluation (which may move the cuDNN workspace, so graphs are captured
-// again), restoring checkpoints into a backend that has trained, continuing a stopped ensemble
-// run from the run store, the trainer's rollback after a divergence, more steps than the device's
-// loss buffer holds, and configuring the same network again without choosing convolution
-// algorithms again.
+// again), random shifts of the training images, restoring checkpoints into a backend that has
+// trained, continuing a stopped ensemble run from the run store, the trainer's rollback after a
+// divergence, more steps than the device's loss buffer holds, and configuring the same network
+// again without choosing convolution algorithms again.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -107,6 +107,33 @@ TEST(CudaGroup, TrainEvaluateTrainMatchesEagerAndCpu) {
   // H200 run with the weight decay saw one network's last gradients 4% off while every loss
   // agreed to 2e-12); AStoppedEnsembleRunContinuesAsIfNeverStopped says more.
   expect_same_eval(graphs, *cpu);
+}
+
+// Random shifts of the training images (augment.h), computed on the device from the epoch in the
+// step state: graphs, the eager path and the CPU train alike over two epochs (each shifts anew),
+// with one order for the group and with one per network.
+TEST(CudaGroup, RandomShiftsMatchTheCpu) {
+  CS_SKIP_WITHOUT_GPU();
+  for (const bool per_net : {false, true}) {
+    SCOPED_TRACE(per_net ? "one order per network" : "one order");
+    GroupConfig cfg = group_config(kReference, kMnist, 16, 3, per_net, O::Adam);
+    cfg.augment_shift = 3;
+    const std::vector<int> images = epoch_images(kTrainCount, cfg.batch_size);
+    cuda::CudaBackend graphs({0, true}), eager({0, false});
+    std::unique_ptr<Backend> cpu = make_cpu_backend(2);
+    Backend* const all[] = {&graphs, &eager, cpu.get()};
+    for (Backend* b : all) {
+      b->configure(cfg, train_set(kMnist), val_set(kMnist));
+      for (int epoch = 0; epoch < 2; ++epoch) train_epoch(*b, epoch, images);
+    }
+    EXPECT_GT(graphs.graph_replays(), 0) << "the graph path did not run";
+    const std::vector<int> steps = repeat(images, 2);
+    const std::vector<float> losses = graphs.take_losses(), hits = graphs.take_accuracies();
+    CS_EXPECT_CLOSE("losses, graphs vs eager", losses, eager.take_losses(), 1e-8);
+    CS_EXPECT_CLOSE("losses, graphs vs CPU", losses, cpu->take_losses(), 1e-6);
+    CS_EXPECT_SAME_HITS("hits, graphs vs CPU", hits, cpu->take_accuracies(), steps);
+    expect_same_eval(graphs, *cpu);
+  }
 }
 
 // Checkpoints of a CPU run (weights, Adam's slots and step count of every network) loaded into

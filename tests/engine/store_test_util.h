@@ -48,17 +48,21 @@ inline void raw_sql(const std::string& path, const char* sql) {
   sqlite3_close(db);
 }
 
-// Makes a current store one of version 9, before weight decay: SQL for raw_sql().
+// Makes a current store one of version 10, before random shifts: SQL for raw_sql().
+inline constexpr const char* kToVersion10 =
+    "ALTER TABLE runs DROP COLUMN augment_shift; PRAGMA user_version = 10";
+// Makes a current store one of version 9, before weight decay.
 inline constexpr const char* kToVersion9 =
-    "ALTER TABLE runs DROP COLUMN weight_decay; PRAGMA user_version = 9";
+    "ALTER TABLE runs DROP COLUMN augment_shift; ALTER TABLE runs DROP COLUMN weight_decay; "
+    "PRAGMA user_version = 9";
 // Makes a current store one of version 8, before learning-rate schedules.
 inline constexpr const char* kToVersion8 =
-    "ALTER TABLE runs DROP COLUMN weight_decay; ALTER TABLE runs DROP COLUMN lr_schedule; "
-    "PRAGMA user_version = 8";
+    "ALTER TABLE runs DROP COLUMN augment_shift; ALTER TABLE runs DROP COLUMN weight_decay; "
+    "ALTER TABLE runs DROP COLUMN lr_schedule; PRAGMA user_version = 8";
 // Makes a current store one of version 7, before retired ids: run before the older versions' own.
 inline constexpr const char* kToVersion7 =
-    "ALTER TABLE runs DROP COLUMN weight_decay; ALTER TABLE runs DROP COLUMN lr_schedule; "
-    "DROP TRIGGER retire_run_id; "
+    "ALTER TABLE runs DROP COLUMN augment_shift; ALTER TABLE runs DROP COLUMN weight_decay; "
+    "ALTER TABLE runs DROP COLUMN lr_schedule; DROP TRIGGER retire_run_id; "
     "DROP TRIGGER retire_sweep_id; DROP TABLE retired_ids; PRAGMA user_version = 7";
 
 inline RunSetup make_setup(int nets, int count, uint64_t seed) {

@@ -380,7 +380,7 @@ TEST_F(EnsembleContinue, AVersionFourStoreGainsTrainingStatesForItsNewRuns) {
         StoreError);
   }
   Store upgraded(m_store.path());
-  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"), 10);
+  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"), 11);
   expect_refused(old, m_cfg, m_train, "network 0 has no saved training state");
   const int64_t reference = reference_run();
   const int64_t run = stopped_run([](const Trainer& t) { return t.epoch() == 2; });
@@ -405,7 +405,7 @@ TEST_F(EnsembleContinue, AVersionSixStoreGainsAStoppedEpochsSeconds) {
     EXPECT_EQ(stopped->seconds, 0);
   }
   Store upgraded(m_store.path());
-  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"), 10);
+  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"), 11);
   EXPECT_EQ(upgraded.load_stopped_epoch(run, false)->seconds, 0);
   continued(run);
   expect_same_run(run, reference);

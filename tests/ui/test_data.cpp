@@ -1,6 +1,7 @@
 #include "test_data.h"
 
 #include <QSettings>
+#include <QWidget>
 #include <random>
 
 namespace testing_data {
@@ -66,6 +67,21 @@ QList<int> sourceRows(const QAbstractProxyModel& proxy) {
   QList<int> rows;
   for (int r = 0; r < proxy.rowCount(); ++r) rows << proxy.mapToSource(proxy.index(r, 0)).row();
   return rows;
+}
+
+DatasetInfo mnistInfo() {
+  DatasetInfo info;
+  info.loaded = true;
+  info.trainCount = 60000;
+  info.testCount = 10000;
+  return info;
+}
+
+QList<QWidget*> invalidFields(const QWidget& root) {
+  QList<QWidget*> out;
+  for (QWidget* w : root.findChildren<QWidget*>())
+    if (w->property("invalid").toBool()) out << w;
+  return out;
 }
 
 }  // namespace testing_data

@@ -5,6 +5,7 @@
 #include <QAbstractProxyModel>
 #include <QList>
 
+#include "settings/settings_validator.h"
 #include "settings/training_settings.h"
 #include "training/training_types.h"
 
@@ -23,5 +24,11 @@ RunRequest smallRun(const cs::DatasetPair& data, int epochs);
 
 // The source row of each row of a proxy model, in the proxy's order.
 QList<int> sourceRows(const QAbstractProxyModel& proxy);
+
+// A loaded MNIST as the hyperparameter panel's validator sees it: 60,000 training and 10,000
+// validation images of 1×28×28.
+DatasetInfo mnistInfo();
+// The fields under `root` flagged invalid (markFieldInvalid()).
+QList<QWidget*> invalidFields(const QWidget& root);
 
 }  // namespace testing_data

@@ -1,6 +1,6 @@
 // The hyperparameter panel as a user sees it: an impossible architecture is flagged at the field
 // with the reason, valid edits clear it, and the optimizer brings its own learning rate unless
-// the user chose one.
+// the user chose one. Its Advanced section: test_advanced_section.cpp.
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
@@ -13,25 +13,10 @@
 
 #include "settings/hyperparameter_panel.h"
 #include "settings/log_spin_box.h"
+#include "test_data.h"
 
-namespace {
-
-DatasetInfo mnistInfo() {
-  DatasetInfo info;
-  info.loaded = true;
-  info.trainCount = 60000;
-  info.testCount = 10000;
-  return info;
-}
-
-QList<QWidget*> invalidFields(const QWidget& root) {
-  QList<QWidget*> out;
-  for (QWidget* w : root.findChildren<QWidget*>())
-    if (w->property("invalid").toBool()) out << w;
-  return out;
-}
-
-}  // namespace
+using testing_data::invalidFields;
+using testing_data::mnistInfo;
 
 class TestHyperparameterPanel : public QObject {
   Q_OBJECT
@@ -43,9 +28,7 @@ class TestHyperparameterPanel : public QObject {
   void optimizerBringsItsLearningRate();
   void lockDisablesEditing();
   void pausedLeavesTheScheduleEditable();
-  void advancedSettingsReachTheTrainerConfig();
   void aScheduleReachesTheTrainerAndIsKept();
-  void weightDecayReachesTheTrainerAndIsChecked();
   void logSpinBoxSteps_data();
   void logSpinBoxSteps();
   void logSpinBoxStepsFromZero();
@@ -175,82 +158,12 @@ void TestHyperparameterPanel::pausedLeavesTheScheduleEditable() {
   panel.setLocked(HyperparameterPanel::ScheduleOnly, QStringLiteral("paused"));
   for (const char* name : {"learningRate", "epochs"})
     QVERIFY2(panel.findChild<QWidget*>(QLatin1String(name))->isEnabled(), name);
-  for (const char* name :
-       {"optimizer", "batchSize", "seed", "denseWidth", "momentum", "stride", "patience"})
+  for (const char* name : {"optimizer", "batchSize", "seed", "denseWidth", "momentum", "stride",
+                           "augmentShift", "patience"})
     QVERIFY2(!panel.findChild<QWidget*>(QLatin1String(name))->isEnabled(), name);
   panel.setLocked(HyperparameterPanel::Unlocked);
-  for (const char* name : {"optimizer", "batchSize", "seed", "stride"})
+  for (const char* name : {"optimizer", "batchSize", "seed", "stride", "augmentShift"})
     QVERIFY2(panel.findChild<QWidget*>(QLatin1String(name))->isEnabled(), name);
-}
-
-void TestHyperparameterPanel::advancedSettingsReachTheTrainerConfig() {
-  HyperparameterPanel panel;
-  auto* optimizer = panel.findChild<QComboBox*>(QStringLiteral("optimizer"));
-  auto* momentum = panel.findChild<QDoubleSpinBox*>(QStringLiteral("momentum"));
-  auto* beta1 = panel.findChild<QDoubleSpinBox*>(QStringLiteral("beta1"));
-  auto* beta2 = panel.findChild<QDoubleSpinBox*>(QStringLiteral("beta2"));
-  auto* epsilon = panel.findChild<QDoubleSpinBox*>(QStringLiteral("epsilon"));
-  auto* padding = panel.findChild<QComboBox*>(QStringLiteral("padding"));
-  auto* stride = panel.findChild<QSpinBox*>(QStringLiteral("stride"));
-  auto* evalEvery = panel.findChild<QSpinBox*>(QStringLiteral("evalEvery"));
-  auto* patience = panel.findChild<QSpinBox*>(QStringLiteral("patience"));
-  QVERIFY(momentum && beta1 && beta2 && epsilon && padding && stride && evalEvery && patience);
-
-  // Adam: its betas and epsilon, shown at its defaults; momentum does not apply.
-  QCOMPARE(float(beta2->value()), cs::OptimizerConfig::defaults(cs::OptimizerKind::Adam).beta2);
-  QVERIFY(beta1->isEnabled() && epsilon->isEnabled() && !momentum->isEnabled());
-  beta1->setValue(0.8);
-  beta2->setValue(0.99);
-  epsilon->setValue(1e-5);
-  padding->setCurrentIndex(padding->findData(static_cast<int>(cs::Padding::Same)));
-  stride->setValue(2);
-  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).eval_every, 0);  // each epoch only
-  evalEvery->setValue(200);
-  QCOMPARE(patience->text(), QStringLiteral("off"));
-  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).patience, 0);
-  patience->setValue(1);
-  QCOMPARE(patience->text(), QStringLiteral("1 epoch"));
-  patience->setValue(3);
-  QCOMPARE(patience->text(), QStringLiteral("3 epochs"));
-  cs::TrainConfig cfg = panel.settings().trainConfig({1, 28, 28}, 10);
-  QCOMPARE(cfg.eval_every, 200);
-  QCOMPARE(cfg.patience, 3);
-  QCOMPARE(cfg.group.optimizer.kind, cs::OptimizerKind::Adam);
-  QCOMPARE(cfg.group.optimizer.beta1, 0.8f);
-  QCOMPARE(cfg.group.optimizer.beta2, 0.99f);
-  QCOMPARE(cfg.group.optimizer.epsilon, 1e-5f);
-  int convs = 0;
-  for (const cs::LayerSpec& l : cfg.group.spec.layers) {
-    if (l.kind != cs::LayerKind::Conv2d) continue;
-    ++convs;
-    QCOMPARE(l.stride, 2);
-    QCOMPARE(l.padding, cs::Padding::Same);
-  }
-  QCOMPARE(convs, 2);
-
-  // They are kept with the other settings.
-  QSettings q;
-  panel.settings().save(q);
-  QCOMPARE(TrainingSettings::load(q), panel.settings());
-  QCOMPARE(TrainingSettings::load(q).evalEvery, 200);
-  QCOMPARE(TrainingSettings::load(q).patience, 3);
-  TrainingSettings one = panel.settings();
-  one.patience = 1;
-  panel.setSettings(one);
-  QCOMPARE(patience->text(), QStringLiteral("1 epoch"));
-
-  // Momentum brings its own constants; the momentum the user sets reaches the optimizer.
-  optimizer->setCurrentIndex(optimizer->findText(QStringLiteral("Momentum")));
-  QVERIFY(momentum->isEnabled() && !beta1->isEnabled() && !epsilon->isEnabled());
-  QCOMPARE(float(momentum->value()),
-           cs::OptimizerConfig::defaults(cs::OptimizerKind::Momentum).momentum);
-  momentum->setValue(0.5);
-  cfg = panel.settings().trainConfig({1, 28, 28}, 10);
-  QCOMPARE(cfg.group.optimizer.kind, cs::OptimizerKind::Momentum);
-  QCOMPARE(cfg.group.optimizer.momentum, 0.5f);
-  // RMSprop's momentum defaults to 0 (off), not to the last optimizer's value.
-  optimizer->setCurrentIndex(optimizer->findText(QStringLiteral("RMSprop")));
-  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.optimizer.momentum, 0.f);
 }
 
 void TestHyperparameterPanel::aScheduleReachesTheTrainerAndIsKept() {
@@ -338,61 +251,6 @@ void TestHyperparameterPanel::aScheduleReachesTheTrainerAndIsKept() {
   QVERIFY(decay->isEnabled() && rate->isEnabled() && epochs->isEnabled() && warmup->isEnabled());
   panel.setLocked(HyperparameterPanel::Locked, QStringLiteral("running"));
   QVERIFY(!decay->isEnabled() && !rate->isEnabled() && !warmup->isEnabled());
-}
-
-// The Advanced section's weight decay: "none" by default, any optimizer's, kept in QSettings and
-// across a change of optimizer, taken from a checkpoint's optimizer, locked while paused, and a
-// learning rate x decay of 1 or more flagged at the learning rate (always in view) with why;
-// above 1 where the rate allows it.
-void TestHyperparameterPanel::weightDecayReachesTheTrainerAndIsChecked() {
-  HyperparameterPanel panel;
-  panel.setDatasetInfo(mnistInfo());
-  auto* decay = panel.findChild<QDoubleSpinBox*>(QStringLiteral("weightDecay"));
-  auto* optimizer = panel.findChild<QComboBox*>(QStringLiteral("optimizer"));
-  auto* learningRate = panel.findChild<QDoubleSpinBox*>(QStringLiteral("learningRate"));
-  QVERIFY(decay && optimizer && learningRate);
-  QCOMPARE(decay->text(), QStringLiteral("none"));
-  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.optimizer.weight_decay, 0.f);
-  QSignalSpy edited(&panel, &HyperparameterPanel::settingsChanged);
-  decay->setValue(0.05);
-  QCOMPARE(edited.count(), 1);
-  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.optimizer.weight_decay, 0.05f);
-  optimizer->setCurrentIndex(optimizer->findText(QStringLiteral("SGD")));
-  QCOMPARE(decay->value(), 0.05);
-  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.optimizer.weight_decay, 0.05f);
-
-  QSettings q;
-  panel.settings().save(q);
-  QCOMPARE(TrainingSettings::load(q).weightDecay, 0.05);
-  q.setValue(QStringLiteral("training/weightDecay"), -3);
-  QCOMPARE(TrainingSettings::load(q).weightDecay, 0.0);
-
-  TrainingSettings s = panel.settings();
-  cs::OptimizerConfig checkpoint = cs::OptimizerConfig::defaults(cs::OptimizerKind::Adam);
-  checkpoint.weight_decay = 0.001f;
-  s.adoptOptimizer(checkpoint);
-  panel.setSettings(s);
-  QCOMPARE(decay->value(), 0.001);
-  QCOMPARE(panel.settings().optimizerConfig(), checkpoint);
-
-  QVERIFY(panel.validation().ok);
-  decay->setValue(1);
-  learningRate->setValue(2);
-  QVERIFY(!panel.validation().ok);
-  QCOMPARE(invalidFields(panel), QList<QWidget*>{learningRate});
-  QVERIFY2(panel.validation().message.contains(QStringLiteral("must be below 1")),
-           qPrintable(panel.validation().message));
-  learningRate->setValue(0.5);
-  QVERIFY(panel.validation().ok);
-  QVERIFY(invalidFields(panel).isEmpty());
-  // Above 1 when the rate allows it (a checkpoint's SGD at 0.01 with a decay of 50).
-  learningRate->setValue(0.01);
-  decay->setValue(50);
-  QVERIFY(panel.validation().ok);
-  QCOMPARE(panel.settings().optimizerConfig().weight_decay, 50.f);
-
-  panel.setLocked(HyperparameterPanel::ScheduleOnly, QStringLiteral("paused"));
-  QVERIFY(!decay->isEnabled());
 }
 
 void TestHyperparameterPanel::logSpinBoxSteps_data() {

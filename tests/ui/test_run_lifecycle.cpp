@@ -2,8 +2,8 @@
 // discarded (Reset, Load checkpoint, Quit), continuing from a checkpoint with the status bar and
 // the probe naming the same epoch and step, the learning rate changed while paused, the
 // File menu's recent checkpoints, File > Save checkpoint's dialog, a termination signal that
-// keeps an unsaved run for the next start, and the autosave of an instance that crashed, restored
-// at the next.
+// keeps an unsaved run for the next start, the autosave of an instance that crashed, restored
+// at the next, and a checkpoint's random shift brought back into the panel.
 #include <QAction>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
@@ -49,6 +49,7 @@ class TestRunLifecycle : public QObject {
   void terminationSignalsArriveAsQtSignals();
   void aSignalKeepsTheUnsavedRunForTheNextStart();
   void aCrashedInstancesAutosaveComesBack();
+  void aCheckpointBringsItsRandomShift();
 
  private:
   using Answer = UnsavedRunGuard::Answer;
@@ -432,6 +433,53 @@ void TestRunLifecycle::saveCheckpointAsksForAFile() {
   QVERIFY2(QFileInfo::exists(chosen), qPrintable(live->recentCheckpoints()->files().value(0)));
   QCOMPARE(metaOf(chosen).step, 2LL);
   QCOMPARE(live->recentCheckpoints()->files().value(0), chosen);
+}
+
+// A checkpoint keeps its run's random shift, and loading it brings the shift into the panel with
+// the run's other settings, locked like the batch size while the loaded run is paused; the run
+// goes on with it, whatever the panel said before the load.
+void TestRunLifecycle::aCheckpointBringsItsRandomShift() {
+  const QString path = m_dir.filePath(QStringLiteral("shifted.safetensors"));
+  const QString after = m_dir.filePath(QStringLiteral("shifted-after.safetensors"));
+  MainWindow window(m_data, {});
+  LiveTrainingView* live = window.live();
+  TrainingSession* session = live->session();
+  QStringList questions;
+  answerWith(live, &questions, {Answer::Discard, {}});
+  auto* shift = live->panel()->findChild<QSpinBox*>(QStringLiteral("augmentShift"));
+  auto* batch = live->panel()->findChild<QSpinBox*>(QStringLiteral("batchSize"));
+  QVERIFY(shift && batch);
+  shift->setValue(2);
+  live->actions().step->trigger();
+  QTRY_COMPARE(session->state(), TrainingState::Paused);
+  QTRY_VERIFY(!shift->isEnabled());
+  QVERIFY(!batch->isEnabled());
+  session->invoke(&TrainingWorker::saveCheckpoint, path);
+  QTRY_VERIFY(!live->unsavedRunGuard()->isUnsaved());
+  QCOMPARE(metaOf(path).augment_shift, 2);
+
+  live->actions().reset->trigger();
+  QTRY_COMPARE(session->state(), TrainingState::Idle);
+  QTRY_VERIFY(shift->isEnabled());
+  shift->setValue(0);
+  live->loadCheckpoint(path);
+  QTRY_COMPARE(session->state(), TrainingState::Paused);
+  QTRY_COMPARE(shift->value(), 2);
+  QCOMPARE(live->panel()->settings().augmentShift, 2);
+  QVERIFY(!shift->isEnabled());
+  QVERIFY(!batch->isEnabled());
+  live->actions().step->trigger();
+  QTRY_VERIFY(live->inspector()->snapshot() && live->inspector()->snapshot()->step == 2);
+  session->invoke(&TrainingWorker::saveCheckpoint, after);
+  QTRY_VERIFY(QFileInfo::exists(after) && !live->unsavedRunGuard()->isUnsaved());
+  QCOMPARE(metaOf(after).step, 2LL);
+  QCOMPARE(metaOf(after).augment_shift, 2);
+  QVERIFY(questions.isEmpty());
+
+  live->actions().reset->trigger();  // the next suite's window starts without a shift
+  QTRY_COMPARE(session->state(), TrainingState::Idle);
+  QTRY_VERIFY(shift->isEnabled());
+  shift->setValue(0);
 }
 
 QTEST_MAIN(TestRunLifecycle)

@@ -4,6 +4,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "convscope/augment.h"
 #include "settings/settings_validator.h"
 
 Q_DECLARE_METATYPE(SettingsField)
@@ -37,6 +38,7 @@ class TestSettingsValidator : public QObject {
   void referenceSpec();
   void summaryNamesShapesAndParameters();
   void noDataset();
+  void randomShiftFitsTheImage();
   void adoptArchitecture_data();
   void adoptArchitecture();
   void settingsRoundTrip();
@@ -77,6 +79,15 @@ void TestSettingsValidator::validate_data() {
   zeroRate.learningRate = 0;
   QTest::newRow("zero learning rate") << zeroRate << false << SettingsField::LearningRate << -1
                                       << QStringList{QStringLiteral("learning rate")};
+  TrainingSettings bigShift;
+  bigShift.augmentShift = cs::kMaxAugmentShift + 1;
+  QTest::newRow("random shift above the most allowed")
+      << bigShift << false << SettingsField::AugmentShift << -1
+      << QStringList{QStringLiteral("A random shift of 9 pixels"), QStringLiteral("8 allowed")};
+  TrainingSettings mostShift;
+  mostShift.augmentShift = cs::kMaxAugmentShift;
+  QTest::newRow("the most random shift")
+      << mostShift << true << SettingsField::None << -1 << QStringList{};
   QTest::newRow("too many parameters for the live view")
       << withBlocks({{3, 64, PoolKind::None, 2}}, 1024) << false << SettingsField::DenseWidth << -1
       << QStringList{QStringLiteral("parameters")};
@@ -107,6 +118,7 @@ void TestSettingsValidator::referenceSpec() {
   QCOMPARE(cfg.group.optimizer.kind, cs::OptimizerKind::Adam);
   QCOMPARE(cfg.group.optimizer.lr, 0.001f);
   QCOMPARE(cfg.group.seeds, std::vector<uint64_t>{1});
+  QCOMPARE(cfg.group.augment_shift, 0);
 }
 
 void TestSettingsValidator::summaryNamesShapesAndParameters() {
@@ -125,6 +137,23 @@ void TestSettingsValidator::noDataset() {
   QVERIFY(!v.ok);
   QCOMPARE(v.field, SettingsField::Dataset);
   QVERIFY(v.message.contains(QStringLiteral("fetch-mnist")));
+}
+
+// A shift must be below half the image's side (cs::augment_shift_problem): on 5x7 images, 2
+// pixels fit and 3 do not.
+void TestSettingsValidator::randomShiftFitsTheImage() {
+  DatasetInfo small = mnistInfo();
+  small.shape = {1, 5, 7};
+  TrainingSettings s = withBlocks({}, 16);
+  s.augmentShift = 2;
+  QVERIFY(SettingsValidator(small).validate(s).ok);
+  QCOMPARE(s.trainConfig(small.shape, small.classes).group.augment_shift, 2);
+  s.augmentShift = 3;
+  const SettingsValidation v = SettingsValidator(small).validate(s);
+  QVERIFY(!v.ok);
+  QCOMPARE(v.field, SettingsField::AugmentShift);
+  QCOMPARE(v.message, QStringLiteral("A random shift of 3 pixels is half the 5x7 image or more; "
+                                     "at most 2 for it."));
 }
 
 void TestSettingsValidator::adoptArchitecture_data() {
@@ -170,6 +199,7 @@ void TestSettingsValidator::settingsRoundTrip() {
   s.convBlocks = {{3, 32, PoolKind::None, 2}, {3, 64, PoolKind::Avg, 3}};
   s.denseWidth = 0;
   s.activation = cs::Activation::Tanh;
+  s.augmentShift = 4;
   s.save(q);
   QVERIFY(TrainingSettings::load(q) == s);
 

@@ -31,6 +31,7 @@ class TestTrainingWorker : public QObject {
   void evalEveryAddsPassesAndTheHistoryOutlivesContinue();
   void aRunStopsEarlyAndContinueGivesItsPatienceAgain();
   void theRunDescriptionNamesTheWeightDecay();
+  void theRunDescriptionNamesTheRandomShift();
 
  private:
   DatasetPtr m_data;
@@ -405,6 +406,36 @@ void TestTrainingWorker::theRunDescriptionNamesTheWeightDecay() {
            QStringLiteral("adam lr=0.001"));
   QCOMPARE(TrainingCharts::differingFields(RunInfo::describe(cfg), without),
            QStringLiteral("adam lr=0.001 weight_decay=0.01"));
+}
+
+// A run's description names its random shift last, when it has one, so that a run with one is
+// told apart from the same run without; the worker's run is described so as it starts.
+void TestTrainingWorker::theRunDescriptionNamesTheRandomShift() {
+  cs::TrainConfig cfg;
+  cfg.group.spec = cs::NetworkSpec::parse("d16:relu-d10", {1, 28, 28}, 10);
+  cfg.group.optimizer = cs::OptimizerConfig::defaults(cs::OptimizerKind::Adam);
+  const QString without = RunInfo::describe(cfg);
+  QCOMPARE(without, QStringLiteral("d16:relu-d10 · adam lr=0.001 · constant · batch 64"));
+  cfg.group.augment_shift = 2;
+  const QString with = RunInfo::describe(cfg);
+  QCOMPARE(with,
+           QStringLiteral("d16:relu-d10 · adam lr=0.001 · constant · batch 64 · shift ±2 px"));
+  QCOMPARE(TrainingCharts::differingFields(with, without), QStringLiteral("shift ±2 px"));
+  QCOMPARE(TrainingCharts::differingFields(without, with), QString());
+  QCOMPARE(RunInfo::shiftText(0), QStringLiteral("none"));
+
+  Session s(m_data);
+  auto& [session, rec] = s;
+  QSignalSpy started(&rec, &Recorder::runStarted);
+  RunRequest run = testing_data::smallRun(*m_data, 1);
+  run.config.group.augment_shift = 3;
+  session.invoke(&TrainingWorker::step, run);
+  QTRY_COMPARE(rec.last.globalStep, 1LL);
+  QCOMPARE(started.count(), 1);
+  const QString description = started.front().front().value<RunInfo>().description;
+  QVERIFY2(description.endsWith(QStringLiteral(" · batch 32 · shift ±3 px")),
+           qPrintable(description));
+  QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
 }
 
 QTEST_MAIN(TestTrainingWorker)

@@ -6,6 +6,7 @@
 #include <QSpinBox>
 
 #include "settings/schedule_editor.h"
+#include "training/training_types.h"
 #include "widgets/count_text.h"
 #include "widgets/form_dialog.h"
 #include "widgets/value_label.h"
@@ -48,6 +49,7 @@ ContinueRunDialog::ContinueRunDialog(const cs::RunInfo& info, int trainImages, i
   form->addRow(tr("Architecture"), valueLabel(QString::fromStdString(g.spec.to_string())));
   form->addRow(tr("Optimizer"), valueLabel(QString::fromStdString(g.optimizer.to_string())));
   form->addRow(tr("Batch size"), valueLabel(QString::number(g.batch_size)));
+  form->addRow(tr("Random shift"), valueLabel(RunInfo::shiftText(g.augment_shift)));
   form->addRow(tr("Data"), valueLabel(tr("%1, %2 training images an epoch")
                                           .arg(QString::fromStdString(info.setup.train_name),
                                                QLocale().toString(trainImages))));

@@ -1,7 +1,7 @@
 // "Continue run": how many more epochs a stopped ensemble run (cancelled, interrupted or
 // finished) trains, from its latest recorded epoch (or from where it stopped inside the next)
-// with its networks' weights and optimizer state. Its networks, optimizer, batch size, seeds and
-// training images are the run's own and are shown read-only.
+// with its networks' weights and optimizer state. Its networks, optimizer, batch size, random
+// shift, seeds and training images are the run's own and are shown read-only.
 #pragma once
 
 #include <QDialog>

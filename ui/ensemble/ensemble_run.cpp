@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "training/training_types.h"
 #include "widgets/count_text.h"
 
 EnsembleRun::EnsembleRun(cs::StoredRun run, std::shared_ptr<const cs::Dataset> images,
@@ -50,12 +51,16 @@ QString EnsembleRun::title() const {
   const QString schedule = g.optimizer.schedule.constant()
                                ? QString()
                                : QString::fromStdString(" · " + g.optimizer.schedule.to_string());
-  return QStringLiteral("Run %1 · %2 × %3 · %4%5 · batch %6")
+  const QString shift = g.augment_shift > 0
+                            ? QStringLiteral(" · shift ") + RunInfo::shiftText(g.augment_shift)
+                            : QString();
+  return QStringLiteral("Run %1 · %2 × %3 · %4%5 · batch %6%7")
       .arg(m_run.info.id)
       .arg(g.nets())
       .arg(QString::fromStdString(g.spec.to_string()), QString::fromStdString(g.optimizer.brief()),
            schedule)
-      .arg(g.batch_size);
+      .arg(g.batch_size)
+      .arg(shift);
 }
 
 QString EnsembleRun::learningWarning() const {

@@ -60,8 +60,8 @@ class EnsembleRun {
   QString learningWarning() const;
   bool imagesWarning() const { return m_imagesWarning; }
 
-  // "Run 12 · 50 × c5x8r-m2-… · adam lr=0.001 · batch 64", with the weight decay after the rate
-  // and the schedule after them unless it is constant
+  // "Run 12 · 50 × c5x8r-m2-… · adam lr=0.001 · batch 64", with the weight decay after the rate,
+  // the schedule after them unless it is constant, and any random shift last ("shift ±2 px")
   QString title() const;
 
  private:

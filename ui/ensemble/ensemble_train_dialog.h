@@ -1,7 +1,8 @@
 // "Train ensemble": how many networks, epochs and training images, and whether each network gets
-// its own sample order. The architecture, optimizer, batch size and seed come from the caller's
-// training configuration and are shown read-only; the backend is chosen automatically. The four
-// choices of the last ensemble trained from it come back the next time it opens (QSettings).
+// its own sample order. The architecture, optimizer, batch size, random shift and seed come from
+// the caller's training configuration and are shown read-only; the backend is chosen
+// automatically. The four choices of the last ensemble trained from it come back the next time it
+// opens (QSettings).
 #pragma once
 
 #include <QDialog>

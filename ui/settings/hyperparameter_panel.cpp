@@ -11,10 +11,10 @@
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QStandardItemModel>
-#include <QToolButton>
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "settings/advanced_section.h"
 #include "settings/conv_block_editor.h"
 #include "settings/invalid_field.h"
 #include "settings/log_spin_box.h"
@@ -23,10 +23,6 @@
 namespace {
 
 const QString kChooseFolder = QStringLiteral("\x01choose");  // the "Other IDX folder…" entry
-
-QString epochsSuffix(int epochs) {
-  return epochs == 1 ? HyperparameterPanel::tr(" epoch") : HyperparameterPanel::tr(" epochs");
-}
 
 QString optimizerName(cs::OptimizerKind k) {
   switch (k) {
@@ -67,8 +63,9 @@ HyperparameterPanel::HyperparameterPanel(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(10, 10, 10, 10);
   layout->setSpacing(10);
+  m_advanced = new AdvancedSection;
   m_sections = {buildDataSection(), buildOptimizationSection(), buildArchitectureSection(),
-                buildAdvancedSection()};
+                m_advanced};
   for (QWidget* section : m_sections) layout->addWidget(section);
   m_issue = noteLabel();
   m_issue->setObjectName(QStringLiteral("issue"));
@@ -77,6 +74,7 @@ HyperparameterPanel::HyperparameterPanel(QWidget* parent) : QWidget(parent) {
   layout->addWidget(m_issue);
   layout->addWidget(m_lockNote);
   layout->addStretch(1);
+  connect(m_advanced, &AdvancedSection::changed, this, &HyperparameterPanel::onEdited);
   setSettings(TrainingSettings{});
 }
 
@@ -143,117 +141,6 @@ QWidget* HyperparameterPanel::buildOptimizationSection() {
   return box;
 }
 
-QWidget* HyperparameterPanel::buildAdvancedSection() {
-  auto* box = new QGroupBox;
-  box->setObjectName(QStringLiteral("advanced"));
-  auto* fold = new QToolButton;  // folded away by default; the values apply either way
-  fold->setObjectName(QStringLiteral("advancedToggle"));
-  fold->setText(tr("Advanced"));
-  fold->setCheckable(true);
-  fold->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-  fold->setArrowType(Qt::RightArrow);
-  fold->setAutoRaise(true);
-  auto* body = new QWidget;
-  m_advancedBody = body;
-  auto* form = new QFormLayout(body);
-  form->setContentsMargins(0, 0, 0, 0);
-  const auto decay = [](const QString& name, const QString& tip) {
-    auto* spin = new QDoubleSpinBox;
-    spin->setObjectName(name);
-    spin->setRange(0, 0.9999);
-    spin->setDecimals(4);
-    spin->setSingleStep(0.01);
-    spin->setToolTip(tip);
-    return spin;
-  };
-  m_momentum = decay(QStringLiteral("momentum"), tr("Momentum (Momentum, RMSprop)"));
-  m_beta1 = decay(QStringLiteral("beta1"), tr("First-moment decay β1 (Adam, Adamax)"));
-  m_beta2 = decay(QStringLiteral("beta2"), tr("Second-moment decay β2 (Adam, Adamax)"));
-  m_epsilon = new LogSpinBox;
-  m_epsilon->setObjectName(QStringLiteral("epsilon"));
-  m_epsilon->setRange(1e-12, 1);
-  m_epsilon->setDecimals(14);
-  m_epsilon->setToolTip(
-      tr("ε added to the denominator (Adam, RMSprop, Adagrad, Adadelta, Adamax)"));
-  m_weightDecay = new LogSpinBox;
-  m_weightDecay->setObjectName(QStringLiteral("weightDecay"));
-  m_weightDecay->setRange(0, TrainingSettings::kMaxWeightDecay);
-  m_weightDecay->setValue(0);
-  m_weightDecay->setSingleStep(1e-5);
-  m_weightDecay->setSpecialValueText(tr("none"));
-  m_weightDecay->setToolTip(
-      tr("Decoupled weight decay (AdamW's), for every optimizer: each step first scales every "
-         "weight and bias by 1 − learning rate × this"));
-  m_padding = new QComboBox;
-  m_padding->setObjectName(QStringLiteral("padding"));
-  m_padding->addItem(tr("valid (no padding)"), static_cast<int>(cs::Padding::Valid));
-  m_padding->addItem(tr("same (keep the size)"), static_cast<int>(cs::Padding::Same));
-  m_padding->setToolTip(tr("Padding of every convolution"));
-  m_stride = new QSpinBox;
-  m_stride->setObjectName(QStringLiteral("stride"));
-  m_stride->setRange(1, 8);
-  m_stride->setToolTip(tr("Stride of every convolution"));
-  form->addRow(tr("Momentum"), m_momentum);
-  form->addRow(tr("β1"), m_beta1);
-  form->addRow(tr("β2"), m_beta2);
-  form->addRow(tr("Epsilon"), m_epsilon);
-  form->addRow(tr("Weight decay"), m_weightDecay);
-  form->addRow(tr("Conv padding"), m_padding);
-  form->addRow(tr("Conv stride"), m_stride);
-  m_evalEvery = new QSpinBox;
-  m_evalEvery->setObjectName(QStringLiteral("evalEvery"));
-  m_evalEvery->setRange(0, TrainingSettings::kMaxEvalEvery);
-  m_evalEvery->setSingleStep(50);
-  m_evalEvery->setSpecialValueText(tr("each epoch"));
-  m_evalEvery->setSuffix(tr(" steps"));
-  m_evalEvery->setToolTip(
-      tr("Also evaluate on the validation set every this many steps, for "
-         "charts and each image's learning history with more resolution"));
-  form->addRow(tr("Evaluate every"), m_evalEvery);
-  m_patience = new QSpinBox;
-  m_patience->setObjectName(QStringLiteral("patience"));
-  m_patience->setRange(0, TrainingSettings::kMaxPatience);
-  m_patience->setSpecialValueText(tr("off"));
-  m_patience->setToolTip(
-      tr("Early stopping: the run ends once this many epochs in a row end without a validation "
-         "loss below the best epoch's. Continue after such a stop trains up to this many again."));
-  form->addRow(tr("Patience"), m_patience);
-  auto* layout = new QVBoxLayout(box);
-  layout->addWidget(fold);
-  layout->addWidget(body);
-  body->setVisible(false);
-  connect(fold, &QToolButton::toggled, this, [fold, body](bool open) {
-    fold->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
-    body->setVisible(open);
-  });
-  for (QDoubleSpinBox* spin :
-       {m_momentum, m_beta1, m_beta2, static_cast<QDoubleSpinBox*>(m_epsilon),
-        static_cast<QDoubleSpinBox*>(m_weightDecay)})
-    connect(spin, &QDoubleSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
-  connect(m_padding, &QComboBox::currentIndexChanged, this, &HyperparameterPanel::onEdited);
-  connect(m_stride, &QSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
-  connect(m_evalEvery, &QSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
-  connect(m_patience, &QSpinBox::valueChanged, this, [this](int epochs) {
-    m_patience->setSuffix(epochsSuffix(epochs));
-    onEdited();
-  });
-  return box;
-}
-
-void HyperparameterPanel::showOptimizerConstants(const TrainingSettings& s) {
-  const QSignalBlocker b0(m_momentum), b1(m_beta1), b2(m_beta2), b3(m_epsilon), b4(m_weightDecay);
-  const cs::OptimizerConfig c = s.optimizerConfig();
-  m_momentum->setValue(c.momentum);
-  m_beta1->setValue(c.beta1);
-  m_beta2->setValue(c.beta2);
-  m_epsilon->setValue(c.epsilon);
-  m_weightDecay->setValue(s.weightDecay);
-  m_momentum->setEnabled(TrainingSettings::usesMomentum(s.optimizer));
-  m_beta1->setEnabled(TrainingSettings::usesBetas(s.optimizer));
-  m_beta2->setEnabled(TrainingSettings::usesBetas(s.optimizer));
-  m_epsilon->setEnabled(TrainingSettings::usesEpsilon(s.optimizer));
-}
-
 void HyperparameterPanel::onOptimizerChanged() {
   // Each optimizer comes with its own sensible learning rate (TensorFlow.js defaults): it
   // replaces the previous optimizer's default, never a rate the user chose. Either way, say so.
@@ -275,7 +162,7 @@ void HyperparameterPanel::onOptimizerChanged() {
   // The constants are the optimizer's own: the new one's defaults.
   TrainingSettings s = settings();
   s.momentum = s.beta1 = s.beta2 = s.epsilon = std::nullopt;
-  showOptimizerConstants(s);
+  m_advanced->showOptimizerConstants(s);
   onEdited();
 }
 
@@ -337,29 +224,14 @@ TrainingSettings HyperparameterPanel::settings() const {
   s.convBlocks = m_convBlocks->blocks();
   s.denseWidth = m_denseWidth->value();
   s.activation = static_cast<cs::Activation>(m_activation->currentData().toInt());
-  s.padding = static_cast<cs::Padding>(m_padding->currentData().toInt());
-  s.stride = m_stride->value();
-  s.evalEvery = m_evalEvery->value();
-  s.patience = m_patience->value();
-  // A constant left at the optimizer's default stays "default"; the others are the user's.
-  const cs::OptimizerConfig d = cs::OptimizerConfig::defaults(s.optimizer);
-  const auto chosen = [](bool used, const QDoubleSpinBox* spin, float dv) -> std::optional<double> {
-    if (!used || std::abs(spin->value() - dv) <= 1e-6 * dv) return std::nullopt;
-    return spin->value();
-  };
-  s.momentum = chosen(TrainingSettings::usesMomentum(s.optimizer), m_momentum, d.momentum);
-  s.beta1 = chosen(TrainingSettings::usesBetas(s.optimizer), m_beta1, d.beta1);
-  s.beta2 = chosen(TrainingSettings::usesBetas(s.optimizer), m_beta2, d.beta2);
-  s.epsilon = chosen(TrainingSettings::usesEpsilon(s.optimizer), m_epsilon, d.epsilon);
-  s.weightDecay = m_weightDecay->value();
+  m_advanced->readInto(s);
   return s;
 }
 
 void HyperparameterPanel::setSettings(const TrainingSettings& s) {
   {
     const QSignalBlocker b0(m_backend), b1(m_optimizer), b2(m_learningRate), b3(m_batchSize),
-        b4(m_epochs), b5(m_seed), b6(m_convBlocks), b7(m_denseWidth), b8(m_activation),
-        b9(m_padding), b10(m_stride), b11(m_evalEvery), b12(m_patience);
+        b4(m_epochs), b5(m_seed), b6(m_convBlocks), b7(m_denseWidth), b8(m_activation);
     selectDataset(s.datasetDir);
     const auto* model = qobject_cast<QStandardItemModel*>(m_backend->model());
     const int backend = m_backend->findData(static_cast<int>(s.backend));
@@ -376,12 +248,7 @@ void HyperparameterPanel::setSettings(const TrainingSettings& s) {
     m_convBlocks->setBlocks(s.convBlocks);
     m_denseWidth->setValue(s.denseWidth);
     selectData(m_activation, s.activation);
-    selectData(m_padding, s.padding);
-    m_stride->setValue(s.stride);
-    m_evalEvery->setValue(s.evalEvery);
-    m_patience->setValue(s.patience);
-    m_patience->setSuffix(epochsSuffix(s.patience));
-    showOptimizerConstants(s);
+    m_advanced->setSettings(s);
   }
   revalidate();
 }
@@ -422,8 +289,8 @@ void HyperparameterPanel::setDatasetInfo(const DatasetInfo& info) {
 void HyperparameterPanel::setLocked(Lock lock, const QString& reason) {
   // The Advanced section's fold stays enabled, so a locked run's constants can still be read.
   for (QWidget* section : m_sections)
-    section->setEnabled(lock == Unlocked || section->isAncestorOf(m_advancedBody));
-  m_advancedBody->setEnabled(lock == Unlocked);
+    section->setEnabled(lock == Unlocked || section == m_advanced);
+  m_advanced->setLocked(lock != Unlocked);
   if (lock == ScheduleOnly) {
     // The optimization section stays enabled with only its learning rate, the schedule and
     // Epochs.
@@ -481,6 +348,7 @@ void HyperparameterPanel::showValidation() {
   markFieldInvalid(m_batchSize, v.field == SettingsField::BatchSize, v.message);
   markFieldInvalid(m_epochs, v.field == SettingsField::Epochs, v.message);
   markFieldInvalid(m_denseWidth, v.field == SettingsField::DenseWidth, v.message);
+  m_advanced->markShiftInvalid(v.field == SettingsField::AugmentShift, v.message);
   const bool convField = v.field == SettingsField::ConvKernel || v.field == SettingsField::ConvPool;
   m_convBlocks->markInvalid(convField ? v.block : -1, v.field == SettingsField::ConvPool,
                             v.message);

@@ -1,6 +1,7 @@
-// The hyperparameter panel: dataset, backend, optimizer, schedule and architecture. Every edit is
-// validated at once (SettingsValidator); the offending field is flagged and the reason shown, and
-// validationChanged() tells the window whether Start may be pressed.
+// The hyperparameter panel: dataset, backend, optimizer, schedule, architecture and the Advanced
+// section (AdvancedSection). Every edit is validated at once (SettingsValidator); the offending
+// field is flagged and the reason shown, and validationChanged() tells the window whether Start
+// may be pressed.
 #pragma once
 
 #include <QWidget>
@@ -8,11 +9,11 @@
 #include "settings/settings_validator.h"
 #include "settings/training_settings.h"
 
+class AdvancedSection;
 class ConvBlockEditor;
 class LogSpinBox;
 class ScheduleEditor;
 class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
 class QSpinBox;
 
@@ -50,9 +51,6 @@ class HyperparameterPanel : public QWidget {
   QWidget* buildDataSection();
   QWidget* buildOptimizationSection();
   QWidget* buildArchitectureSection();
-  QWidget* buildAdvancedSection();
-  // The advanced optimizer constants of the optimizer shown: enabled where it uses them.
-  void showOptimizerConstants(const TrainingSettings& settings);
   void populateBackends();
   void selectDataset(const QString& datasetDir);
   void onDatasetActivated(int index);
@@ -85,15 +83,6 @@ class HyperparameterPanel : public QWidget {
   QLabel* m_summary;
   QLabel* m_issue;
   QLabel* m_lockNote;
-  QDoubleSpinBox* m_momentum;
-  QDoubleSpinBox* m_beta1;
-  QDoubleSpinBox* m_beta2;
-  LogSpinBox* m_epsilon;
-  LogSpinBox* m_weightDecay;
-  QSpinBox* m_patience;
-  QComboBox* m_padding;
-  QSpinBox* m_stride;
-  QSpinBox* m_evalEvery;
+  AdvancedSection* m_advanced;
   QList<QWidget*> m_sections;  // data, optimization, architecture, advanced
-  QWidget* m_advancedBody;     // the advanced section's fields, under its fold (a child of it)
 };

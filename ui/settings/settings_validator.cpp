@@ -4,6 +4,8 @@
 #include <QObject>
 #include <cmath>
 
+#include "convscope/augment.h"
+
 namespace {
 
 QString shapeText(const cs::Shape3& s) {
@@ -58,6 +60,14 @@ SettingsValidation SettingsValidator::validate(const TrainingSettings& s) const 
                    QObject::tr("The batch size must be between 1 and the %1 training images.")
                        .arg(m_dataset.trainCount));
   if (s.epochs < 1) return failure(SettingsField::Epochs, QObject::tr("Train at least one epoch."));
+  // The engine's own check (cs::check_group()'s): a shift of half the image or more, e.g. on a
+  // small custom dataset, would leave little of it.
+  if (const std::string problem = cs::augment_shift_problem(s.augmentShift, m_dataset.shape);
+      !problem.empty()) {
+    QString why = QString::fromStdString(problem);
+    why[0] = why[0].toUpper();
+    return failure(SettingsField::AugmentShift, why + QLatin1Char('.'));
+  }
 
   const cs::NetworkSpec spec = s.spec(m_dataset.shape, m_dataset.classes);
   SettingsValidation v;

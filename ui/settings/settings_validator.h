@@ -31,6 +31,7 @@ enum class SettingsField {
   ConvKernel,
   ConvPool,
   DenseWidth,
+  AugmentShift,
 };
 
 struct SettingsValidation {

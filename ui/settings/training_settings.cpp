@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "convscope/augment.h"
+
 namespace {
 
 cs::LayerSpec poolLayer(const ConvBlock& b) {
@@ -84,6 +86,7 @@ cs::TrainConfig TrainingSettings::trainConfig(cs::Shape3 input, int classes) con
   cfg.group.seeds = {static_cast<uint64_t>(seed)};
   cfg.group.shuffle_seed = static_cast<uint64_t>(seed);
   cfg.group.batch_size = batchSize;
+  cfg.group.augment_shift = augmentShift;
   cfg.epochs = epochs;
   cfg.eval_every = evalEvery;
   cfg.patience = patience;
@@ -133,6 +136,7 @@ void TrainingSettings::adoptOptimizer(const cs::OptimizerConfig& c) {
 bool TrainingSettings::adoptRun(const cs::CheckpointMeta& meta) {
   adoptOptimizer(meta.optimizer);
   batchSize = meta.batch_size;
+  augmentShift = meta.augment_shift;
   seed = static_cast<int>(meta.seed);
   return adoptArchitecture(meta.spec);
 }
@@ -212,6 +216,8 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   s.beta2 = optional(QStringLiteral("beta2"), 0, 0.9999);
   s.epsilon = optional(QStringLiteral("epsilon"), 1e-12, 1);
   s.weightDecay = optional(QStringLiteral("weightDecay"), 0, kMaxWeightDecay).value_or(0);
+  s.augmentShift = std::clamp(q.value(QStringLiteral("augmentShift"), s.augmentShift).toInt(), 0,
+                              cs::kMaxAugmentShift);
   s.evalEvery =
       std::clamp(q.value(QStringLiteral("evalEvery"), s.evalEvery).toInt(), 0, kMaxEvalEvery);
   s.patience = std::clamp(q.value(QStringLiteral("patience"), s.patience).toInt(), 0, kMaxPatience);
@@ -262,6 +268,7 @@ void TrainingSettings::save(QSettings& q) const {
   optional(QStringLiteral("beta2"), beta2);
   optional(QStringLiteral("epsilon"), epsilon);
   q.setValue(QStringLiteral("weightDecay"), weightDecay);
+  q.setValue(QStringLiteral("augmentShift"), augmentShift);
   q.setValue(QStringLiteral("evalEvery"), evalEvery);
   q.setValue(QStringLiteral("patience"), patience);
   q.endGroup();

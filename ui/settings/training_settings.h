@@ -51,6 +51,7 @@ struct TrainingSettings {
   std::optional<double> beta2;     // adam, adamax
   std::optional<double> epsilon;   // adam, rmsprop, adagrad, adadelta, adamax
   double weightDecay = 0;          // decoupled, for every optimizer (0: none)
+  int augmentShift = 0;            // training images moved up to this many px each way (0: none)
   int evalEvery = 0;               // also evaluate every this many steps (0: after each epoch only)
   int patience = 0;                // cs::TrainConfig::patience: early stopping (0: off)
 
@@ -87,8 +88,8 @@ struct TrainingSettings {
   // Takes over a spec's architecture when the panel can express it (conv blocks with one shared
   // activation, padding and stride, at most one hidden dense layer); false otherwise.
   bool adoptArchitecture(const cs::NetworkSpec& spec);
-  // A run's optimizer, batch size, seed and (where it can) network, from a checkpoint's metadata:
-  // adoptArchitecture()'s answer.
+  // A run's optimizer, batch size, random shift, seed and (where it can) network, from a
+  // checkpoint's metadata: adoptArchitecture()'s answer.
   bool adoptRun(const cs::CheckpointMeta& meta);
 
   static TrainingSettings load(QSettings& settings);

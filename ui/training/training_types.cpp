@@ -18,9 +18,18 @@ QString displayName(TrainingState state) {
 
 QString RunInfo::describe(const cs::TrainConfig& cfg) {
   const cs::OptimizerConfig& o = cfg.group.optimizer;
-  return QStringLiteral("%1 · %2 · %3 · batch %4")
-      .arg(QString::fromStdString(cfg.group.spec.to_string()), QString::fromStdString(o.brief()),
-           QString::fromStdString(o.schedule.to_string()), QString::number(cfg.group.batch_size));
+  QString description =
+      QStringLiteral("%1 · %2 · %3 · batch %4")
+          .arg(QString::fromStdString(cfg.group.spec.to_string()),
+               QString::fromStdString(o.brief()), QString::fromStdString(o.schedule.to_string()),
+               QString::number(cfg.group.batch_size));
+  if (cfg.group.augment_shift > 0)
+    description += QStringLiteral(" · shift ") + shiftText(cfg.group.augment_shift);
+  return description;
+}
+
+QString RunInfo::shiftText(int maxShift) {
+  return maxShift > 0 ? QStringLiteral("±%1 px").arg(maxShift) : QStringLiteral("none");
 }
 
 void registerTrainingTypes() {

@@ -50,8 +50,10 @@ struct RunInfo {
 
   // The fields that tell a previous run apart (TrainingCharts::differingFields): the network,
   // the optimizer with its rate and any weight decay ("adam lr=0.001 weight_decay=0.01"), the
-  // schedule ("constant" too) and the batch size.
+  // schedule ("constant" too), the batch size and any random shift ("shift ±2 px").
   static QString describe(const cs::TrainConfig& cfg);
+  // A random shift (cs::GroupConfig::augment_shift) as the app names it: "±2 px", "none" for 0.
+  static QString shiftText(int maxShift);
 };
 
 // One optimizer step's change of network 0's weights, per layer with weights (StepUpdateMeter):

@@ -224,6 +224,7 @@ bool TrainingWorker::adoptCheckpoint(const cs::Checkpoint& checkpoint, RunReques
   request.config.group.spec = meta.spec;
   request.config.group.optimizer = meta.optimizer;
   request.config.group.batch_size = meta.batch_size;
+  request.config.group.augment_shift = meta.augment_shift;
   request.config.group.seeds = {meta.seed};
   const bool ok =
       beginRun(request, meta.history, data) && guarded([&] {

@@ -2,6 +2,7 @@
 // parameters, a fixed number per launch).
 #include <algorithm>
 
+#include "convscope/augment.h"
 #include "cuda_check.h"
 #include "gather.cuh"
 #include "launch.h"
@@ -31,8 +32,18 @@ __global__ void gather_batch_kernel(float* x, int* labels, BatchSource src, cons
     const size_t e = i % src.image_size;
     const size_t row = i / src.image_size;  // b * in_nets + j
     const int j = static_cast<int>(row % in_nets), b = static_cast<int>(row / in_nets);
-    x[i] = static_cast<float>(src.images[static_cast<size_t>(sample(b, j)) * src.image_size + e]) /
-           255.f;
+    const uint8_t* image = src.images + static_cast<size_t>(sample(b, j)) * src.image_size;
+    const BatchShift& shift = src.shift;
+    if (shift.max_shift > 0) {
+      const int stream = src.order_rows == 1 ? 0 : 1 + j;
+      const PixelShift d =
+          augment_shift(shift.seed, *shift.epoch, stream, first + b, shift.max_shift);
+      const int plane = shift.height * shift.width, at = static_cast<int>(e) % plane;
+      x[i] = shifted_pixel(image + static_cast<int>(e) / plane * plane, shift.height, shift.width,
+                           at / shift.width, at % shift.width, d);
+    } else {
+      x[i] = static_cast<float>(image[e]) / 255.f;
+    }
   }
   for (size_t i = start; i < static_cast<size_t>(batch) * nets; i += stride) {
     const int net = static_cast<int>(i % nets), b = static_cast<int>(i / nets);

@@ -9,6 +9,14 @@
 
 namespace cs::cuda {
 
+// Training's random shifts (convscope/augment.h); max_shift 0: none.
+struct BatchShift {
+  uint64_t seed = 0;  // the shuffle seed
+  int max_shift = 0;
+  const int* epoch = nullptr;  // device memory (StepState::epoch), so that a graph replays as is
+  int height = 0, width = 0;   // of each channel plane of the images
+};
+
 struct BatchSource {
   const uint8_t* images;  // (count, image_size)
   const uint8_t* labels;  // (count)
@@ -16,12 +24,15 @@ struct BatchSource {
   const int* order;  // (order_rows, order_stride) sample order(s), or null for 0, 1, 2, ...
   int order_rows;    // 1: one order for all networks; nets: one per network
   int order_stride;
+  BatchShift shift = {};
 };
 
 // Batch position b is sample order[first + b] (order row n for network n when there is one per
 // network); first = *first_dev + first_offset (first_dev may be null), so that a captured
 // graph can read it from device memory.
-//   x[b][j] = image / 255 for j < in_nets (in_nets is 1 when all networks share the input)
+//   x[b][j] = image / 255 for j < in_nets (in_nets is 1 when all networks share the input), moved
+//             by augment_shift(seed, epoch, stream, first + b, max_shift), the stream 0 for one
+//             order and 1 + j for one per network, as on the CPU
 //   labels[b][n] for n < nets
 void gather_batch(float* x,     // (batch, in_nets, image_size)
                   int* labels,  // (batch, nets)

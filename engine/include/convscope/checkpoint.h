@@ -71,6 +71,7 @@ struct CheckpointMeta {
                              // older checkpoints, which resume at the epoch's start)
   double epoch_seconds = 0;  // their training time (Trainer::epoch_seconds(); 0 in older ones)
   int patience_from = 0;     // Trainer::patience_from() (0 in older checkpoints)
+  int augment_shift = 0;     // GroupConfig::augment_shift (0 in older checkpoints)
 };
 
 class Trainer;

@@ -19,44 +19,20 @@
 #include "convscope/optimizer_math.h"
 #include "convscope/shuffle.h"
 #include "cpu/flush_denormals.h"
+#include "cpu/image_set.h"
 #include "cpu/network.h"
 #include "cpu/thread_pool.h"
-#include "huge_pages.h"
 
 namespace cs {
 
 namespace {
 
+using cpu::ImageSet;
 using cpu::NetPlan;
 using cpu::Workspace;
 
 constexpr int kSubBatch = 16;   // samples per forward/backward pass of a training task
 constexpr int kEvalChunk = 64;  // validation samples per evaluation task
-
-struct ImageSet {
-  Shape3 shape;
-  int count = 0;
-  std::vector<uint8_t> images, labels;
-};
-
-ImageSet copy_set(const Dataset& d) {
-  ImageSet s{d.shape, d.count, {}, d.labels};
-  copy_huge(s.images, d.images);
-  return s;
-}
-
-// x = pixels / 255 for the samples index(0), ..., index(n - 1), and their labels.
-template <typename Index>
-void gather(const ImageSet& set, int n, Index index, float* x, int32_t* labels) {
-  const int size = set.shape.size();
-  for (int s = 0; s < n; ++s) {
-    const int i = index(s);
-    const uint8_t* src = set.images.data() + static_cast<size_t>(i) * size;
-    float* dst = x + static_cast<size_t>(s) * size;
-    for (int p = 0; p < size; ++p) dst[p] = static_cast<float>(src[p]) / 255.f;
-    labels[s] = set.labels[i];
-  }
-}
 
 class CpuBackend final : public Backend {
  public:
@@ -122,8 +98,8 @@ void CpuBackend::configure(const GroupConfig& cfg, const Dataset& train, const D
   auto plan = std::make_unique<NetPlan>(cfg.spec);
   m_cfg = cfg;
   m_plan = std::move(plan);
-  m_train = copy_set(train);
-  m_val = copy_set(val);
+  m_train = ImageSet::copy_of(train);
+  m_val = ImageSet::copy_of(val);
   const int n = nets(), threads = m_pool.size();
   m_p = m_plan->param_size;
   m_chunks = std::min(threads / std::gcd(n, threads), cfg.batch_size);
@@ -162,34 +138,28 @@ void CpuBackend::begin_epoch(int epoch) {
   });
 }
 
-// Asks for the images of samples order[at], ..., order[at + n - 1] (those inside the epoch) to be
-// brought into cache: the training set is far larger than the caches, and a shuffled image is
-// otherwise a run of misses when it is gathered.
-void prefetch_images(const ImageSet& set, const std::vector<int32_t>& order, int at, int n) {
-  const int size = set.shape.size();
-  for (int s = at; s < std::min(at + n, static_cast<int>(order.size())); ++s) {
-    const uint8_t* image = set.images.data() + static_cast<size_t>(order[s]) * size;
-    for (int p = 0; p < size; p += 64) __builtin_prefetch(image + p);
-  }
-}
-
 // Forward and backward of samples [lo, hi) of the step, kSubBatch at a time so that the
 // activations stay in cache; the gradients of the sub-batches add up in the chunk's block.
 void CpuBackend::train_task(int net, int chunk, int chunks, int first, int count, Workspace& ws) {
   const int lo = count * chunk / chunks, hi = count * (chunk + 1) / chunks;
   const std::vector<int32_t>& order = m_orders[m_cfg.per_net_shuffle ? net : 0];
+  const int stream = m_cfg.per_net_shuffle ? 1 + net : 0, size = m_train.shape.size();
   const float* params = m_params.data() + net * m_p;
   float* grads = grad_block(net, chunk, chunks);
   std::fill(grads, grads + m_p, 0.f);
   const int classes = m_cfg.spec.classes;
   for (int s0 = lo; s0 < hi; s0 += kSubBatch) {
     const int b = std::min(kSubBatch, hi - s0);
-    const int32_t* idx = order.data() + first + s0;
-    gather(
-        m_train, b, [idx](int s) { return idx[s]; }, ws.input.data(), ws.labels.data());
+    for (int s = 0; s < b; ++s) {
+      const int at = first + s0 + s;  // the sample's position in the epoch's order
+      const PixelShift shift =
+          augment_shift(m_cfg.shuffle_seed, m_epoch, stream, at, m_cfg.augment_shift);
+      ws.labels[s] =
+          m_train.read(order[at], shift, ws.input.data() + static_cast<size_t>(s) * size);
+    }
     // the next sub-batch: this chunk's, or the same chunk's of the next step
     const int next = s0 + b < hi ? first + s0 + b : first + m_cfg.batch_size + lo;
-    prefetch_images(m_train, order, next, kSubBatch);
+    m_train.prefetch(order, next, kSubBatch);
     cpu::net_forward(*m_plan, ws, params, b, cpu::Keep::ForBackward);
     cpu::net_backward(*m_plan, ws, params, grads, b, 1.f / static_cast<float>(count));
     for (int s = 0; s < b; ++s) {
@@ -293,6 +263,7 @@ void CpuBackend::train_step(int first, int count) {
 void CpuBackend::evaluate(EvalResult& out) {
   if (!m_plan) throw BackendError("evaluate before configure");
   const int n = nets(), count = m_val.count, classes = m_cfg.spec.classes;
+  const int size = m_val.shape.size();
   const int chunks = (count + kEvalChunk - 1) / kEvalChunk;
   out.nets = n;
   out.count = count;
@@ -305,8 +276,8 @@ void CpuBackend::evaluate(EvalResult& out) {
     const int net = task / chunks, lo = task % chunks * kEvalChunk;
     const int b = std::min(kEvalChunk, count - lo);
     Workspace& ws = m_ws[thread];
-    gather(
-        m_val, b, [lo](int s) { return lo + s; }, ws.input.data(), ws.labels.data());
+    for (int s = 0; s < b; ++s)
+      ws.labels[s] = m_val.read(lo + s, {0, 0}, ws.input.data() + static_cast<size_t>(s) * size);
     cpu::net_forward(*m_plan, ws, m_params.data() + net * m_p, b, cpu::Keep::ForBackward);
     for (int s = 0; s < b; ++s) {
       const float* p = ws.probs.data() + static_cast<size_t>(s) * classes;
@@ -407,8 +378,7 @@ void CpuBackend::take_snapshot(int net, int probe, long long step) {
   Workspace& ws = m_ws[0];
   const float* params = m_params.data() + net * m_p;
   const float* grads = m_grads.data() + net * m_p;
-  gather(
-      m_val, 1, [probe](int) { return probe; }, ws.input.data(), ws.labels.data());
+  ws.labels[0] = m_val.read(probe, {0, 0}, ws.input.data());
   cpu::net_forward(plan, ws, params, 1);
   s.step = step;
   s.epoch = m_epoch;

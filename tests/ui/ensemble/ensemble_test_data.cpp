@@ -1,5 +1,7 @@
 #include "ensemble_test_data.h"
 
+#include <QFormLayout>
+#include <QLabel>
 #include <QTest>
 #include <random>
 
@@ -144,6 +146,19 @@ EnsembleRequest tinyRequest(int epochs, std::vector<uint64_t> seeds, DatasetPtr 
   request.config.group.seeds = std::move(seeds);
   request.backend = cs::BackendChoice::Cpu;
   return request;
+}
+
+QString formValue(const QWidget& dialog, const QString& label) {
+  for (const QFormLayout* form : dialog.findChildren<QFormLayout*>()) {
+    for (int row = 0; row < form->rowCount(); ++row) {
+      const QLayoutItem* name = form->itemAt(row, QFormLayout::LabelRole);
+      const QLayoutItem* field = form->itemAt(row, QFormLayout::FieldRole);
+      const auto* nameLabel = name ? qobject_cast<const QLabel*>(name->widget()) : nullptr;
+      const auto* value = field ? qobject_cast<const QLabel*>(field->widget()) : nullptr;
+      if (nameLabel && value && nameLabel->text() == label) return value->text();
+    }
+  }
+  return {};
 }
 
 }  // namespace ensemble_testing

@@ -13,6 +13,7 @@
 
 class EnsemblePage;
 class MisclassificationFilterModel;
+class QWidget;
 
 namespace ensemble_testing {
 
@@ -68,5 +69,9 @@ std::vector<int> proxyOrder(const MisclassificationFilterModel& proxy);
 // A tiny ensemble to train on the CPU: a network per seed, `epochs` epochs of testing_data's small
 // run on `data` (null: 640 training and 200 validation images).
 EnsembleRequest tinyRequest(int epochs, std::vector<uint64_t> seeds, DatasetPtr data = nullptr);
+
+// The text of the read-only value in the row of `dialog`'s form labelled `label` ("" when no row
+// has that label).
+QString formValue(const QWidget& dialog, const QString& label);
 
 }  // namespace ensemble_testing

@@ -192,6 +192,14 @@ class TestContinueRun : public QObject {
                  "Trains 3 networks from 640 images into epoch 1 to the end of epoch 3 ")),
              qPrintable(summary(inFirst)));
     QVERIFY(!summary(inFirst).contains(QStringLiteral("Learning rate")));  // a constant rate
+    // The run's random shift is shown with its batch size and goes on with the group.
+    QCOMPARE(ensemble_testing::formValue(inFirst, QStringLiteral("Random shift")),
+             QStringLiteral("none"));
+    info.setup.group.augment_shift = 3;
+    ContinueRunDialog shifted(info, 60000, 640);
+    QCOMPARE(ensemble_testing::formValue(shifted, QStringLiteral("Random shift")),
+             QStringLiteral("±3 px"));
+    QCOMPARE(shifted.config().group.augment_shift, 3);
 
     // Under a schedule it says the rates to come: a cosine over 3 epochs of 938 steps, going on
     // at step 1293 (22,656 images into epoch 2), has come down to 0.564 of the rate and ends at 0.

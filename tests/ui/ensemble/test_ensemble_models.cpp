@@ -38,8 +38,8 @@ class TestEnsembleModels : public QObject {
     QCOMPARE(m_run->image(4).common_wrong_label, 8);
   }
 
-  // The heading names the optimizer with its rate and weight decay, and a schedule unless the
-  // rate was constant.
+  // The heading names the optimizer with its rate and weight decay, a schedule unless the rate
+  // was constant, and a random shift unless there was none.
   void titleNamesWhatSetTheRunApart() {
     cs::StoredRun stored;
     stored.info.id = 12;
@@ -54,6 +54,11 @@ class TestEnsembleModels : public QObject {
     QCOMPARE(title(),
              QStringLiteral("Run 12 · 3 × d16:relu-d10 · adam lr=0.001 weight_decay=0.01 · "
                             "warmup:1+cosine:5 · batch 64"));
+    // A random shift, last, only when there is one.
+    stored.info.setup.group.augment_shift = 2;
+    QCOMPARE(title(),
+             QStringLiteral("Run 12 · 3 × d16:relu-d10 · adam lr=0.001 weight_decay=0.01 · "
+                            "warmup:1+cosine:5 · batch 64 · shift ±2 px"));
   }
 
   void misclassificationModelPassesTester() {

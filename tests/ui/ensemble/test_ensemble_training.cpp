@@ -60,6 +60,11 @@ class TestEnsembleTraining : public QObject {
                  .startsWith(QStringLiteral("1,000 networks × 300 images × 4 epochs = 1.2 M")),
              qPrintable(dialog.findChild<QLabel*>(QStringLiteral("note"))->text()));
     QVERIFY(!dialog.findChild<QLabel*>(QStringLiteral("note"))->text().contains("Learning rate"));
+    QCOMPARE(ensemble_testing::formValue(dialog, QStringLiteral("Batch size")),
+             QStringLiteral("32"));
+    QCOMPARE(ensemble_testing::formValue(dialog, QStringLiteral("Random shift")),
+             QStringLiteral("none"));
+    QCOMPARE(cfg.group.augment_shift, 0);
 
     // A learning-rate schedule goes with the group, and the summary says its rates: halved after
     // 2 of the 4 epochs of 10 steps.
@@ -71,6 +76,14 @@ class TestEnsembleTraining : public QObject {
     QVERIFY2(rates.endsWith(QStringLiteral(
                  " Learning rate: 0.01 at the first step → 0.005 at the last (epoch 4).")),
              qPrintable(rates));
+
+    // So does the random shift (the live view's Advanced ▸ Random shift), shown with the batch.
+    base.group.augment_shift = 2;
+    EnsembleTrainDialog shifted(base, testing_data::smallDataset(300, 100));
+    shifted.setNets(3);
+    QCOMPARE(shifted.config().group.augment_shift, 2);
+    QCOMPARE(ensemble_testing::formValue(shifted, QStringLiteral("Random shift")),
+             QStringLiteral("±2 px"));
   }
 
   void trainDialogRemembersTheLastEnsemble() {

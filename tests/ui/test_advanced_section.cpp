@@ -1,0 +1,270 @@
+// The hyperparameter panel's Advanced section (AdvancedSection), through the panel as the window
+// uses it: the optimizer's other constants, padding, stride, evaluation between epochs and
+// patience reach the trainer's configuration and QSettings; the weight decay and the random shift
+// are checked, taken from a checkpoint and locked while a run exists.
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QLabel>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTest>
+#include <QToolButton>
+
+#include "convscope/augment.h"
+#include "settings/hyperparameter_panel.h"
+#include "test_data.h"
+
+using testing_data::invalidFields;
+using testing_data::mnistInfo;
+
+class TestAdvancedSection : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void advancedSettingsReachTheTrainerConfig();
+  void weightDecayReachesTheTrainerAndIsChecked();
+  void randomShiftReachesTheTrainerAndIsKept();
+  void randomShiftIsCheckedAgainstTheImage();
+};
+
+void TestAdvancedSection::advancedSettingsReachTheTrainerConfig() {
+  HyperparameterPanel panel;
+  auto* optimizer = panel.findChild<QComboBox*>(QStringLiteral("optimizer"));
+  auto* momentum = panel.findChild<QDoubleSpinBox*>(QStringLiteral("momentum"));
+  auto* beta1 = panel.findChild<QDoubleSpinBox*>(QStringLiteral("beta1"));
+  auto* beta2 = panel.findChild<QDoubleSpinBox*>(QStringLiteral("beta2"));
+  auto* epsilon = panel.findChild<QDoubleSpinBox*>(QStringLiteral("epsilon"));
+  auto* padding = panel.findChild<QComboBox*>(QStringLiteral("padding"));
+  auto* stride = panel.findChild<QSpinBox*>(QStringLiteral("stride"));
+  auto* evalEvery = panel.findChild<QSpinBox*>(QStringLiteral("evalEvery"));
+  auto* patience = panel.findChild<QSpinBox*>(QStringLiteral("patience"));
+  QVERIFY(momentum && beta1 && beta2 && epsilon && padding && stride && evalEvery && patience);
+
+  // Adam: its betas and epsilon, shown at its defaults; momentum does not apply.
+  QCOMPARE(float(beta2->value()), cs::OptimizerConfig::defaults(cs::OptimizerKind::Adam).beta2);
+  QVERIFY(beta1->isEnabled() && epsilon->isEnabled() && !momentum->isEnabled());
+  beta1->setValue(0.8);
+  beta2->setValue(0.99);
+  epsilon->setValue(1e-5);
+  padding->setCurrentIndex(padding->findData(static_cast<int>(cs::Padding::Same)));
+  stride->setValue(2);
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).eval_every, 0);  // each epoch only
+  evalEvery->setValue(200);
+  QCOMPARE(patience->text(), QStringLiteral("off"));
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).patience, 0);
+  patience->setValue(1);
+  QCOMPARE(patience->text(), QStringLiteral("1 epoch"));
+  patience->setValue(3);
+  QCOMPARE(patience->text(), QStringLiteral("3 epochs"));
+  cs::TrainConfig cfg = panel.settings().trainConfig({1, 28, 28}, 10);
+  QCOMPARE(cfg.eval_every, 200);
+  QCOMPARE(cfg.patience, 3);
+  QCOMPARE(cfg.group.optimizer.kind, cs::OptimizerKind::Adam);
+  QCOMPARE(cfg.group.optimizer.beta1, 0.8f);
+  QCOMPARE(cfg.group.optimizer.beta2, 0.99f);
+  QCOMPARE(cfg.group.optimizer.epsilon, 1e-5f);
+  int convs = 0;
+  for (const cs::LayerSpec& l : cfg.group.spec.layers) {
+    if (l.kind != cs::LayerKind::Conv2d) continue;
+    ++convs;
+    QCOMPARE(l.stride, 2);
+    QCOMPARE(l.padding, cs::Padding::Same);
+  }
+  QCOMPARE(convs, 2);
+
+  // They are kept with the other settings.
+  QSettings q;
+  panel.settings().save(q);
+  QCOMPARE(TrainingSettings::load(q), panel.settings());
+  QCOMPARE(TrainingSettings::load(q).evalEvery, 200);
+  QCOMPARE(TrainingSettings::load(q).patience, 3);
+  TrainingSettings one = panel.settings();
+  one.patience = 1;
+  panel.setSettings(one);
+  QCOMPARE(patience->text(), QStringLiteral("1 epoch"));
+
+  // Momentum brings its own constants; the momentum the user sets reaches the optimizer.
+  optimizer->setCurrentIndex(optimizer->findText(QStringLiteral("Momentum")));
+  QVERIFY(momentum->isEnabled() && !beta1->isEnabled() && !epsilon->isEnabled());
+  QCOMPARE(float(momentum->value()),
+           cs::OptimizerConfig::defaults(cs::OptimizerKind::Momentum).momentum);
+  momentum->setValue(0.5);
+  cfg = panel.settings().trainConfig({1, 28, 28}, 10);
+  QCOMPARE(cfg.group.optimizer.kind, cs::OptimizerKind::Momentum);
+  QCOMPARE(cfg.group.optimizer.momentum, 0.5f);
+  // RMSprop's momentum defaults to 0 (off), not to the last optimizer's value.
+  optimizer->setCurrentIndex(optimizer->findText(QStringLiteral("RMSprop")));
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.optimizer.momentum, 0.f);
+}
+
+// The Advanced section's weight decay: "none" by default, any optimizer's, kept in QSettings and
+// across a change of optimizer, taken from a checkpoint's optimizer, locked while paused, and a
+// learning rate x decay of 1 or more flagged at the learning rate (always in view) with why;
+// above 1 where the rate allows it.
+void TestAdvancedSection::weightDecayReachesTheTrainerAndIsChecked() {
+  HyperparameterPanel panel;
+  panel.setDatasetInfo(mnistInfo());
+  auto* decay = panel.findChild<QDoubleSpinBox*>(QStringLiteral("weightDecay"));
+  auto* optimizer = panel.findChild<QComboBox*>(QStringLiteral("optimizer"));
+  auto* learningRate = panel.findChild<QDoubleSpinBox*>(QStringLiteral("learningRate"));
+  QVERIFY(decay && optimizer && learningRate);
+  QCOMPARE(decay->text(), QStringLiteral("none"));
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.optimizer.weight_decay, 0.f);
+  QSignalSpy edited(&panel, &HyperparameterPanel::settingsChanged);
+  decay->setValue(0.05);
+  QCOMPARE(edited.count(), 1);
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.optimizer.weight_decay, 0.05f);
+  optimizer->setCurrentIndex(optimizer->findText(QStringLiteral("SGD")));
+  QCOMPARE(decay->value(), 0.05);
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.optimizer.weight_decay, 0.05f);
+
+  QSettings q;
+  panel.settings().save(q);
+  QCOMPARE(TrainingSettings::load(q).weightDecay, 0.05);
+  q.setValue(QStringLiteral("training/weightDecay"), -3);
+  QCOMPARE(TrainingSettings::load(q).weightDecay, 0.0);
+
+  TrainingSettings s = panel.settings();
+  cs::OptimizerConfig checkpoint = cs::OptimizerConfig::defaults(cs::OptimizerKind::Adam);
+  checkpoint.weight_decay = 0.001f;
+  s.adoptOptimizer(checkpoint);
+  panel.setSettings(s);
+  QCOMPARE(decay->value(), 0.001);
+  QCOMPARE(panel.settings().optimizerConfig(), checkpoint);
+
+  QVERIFY(panel.validation().ok);
+  decay->setValue(1);
+  learningRate->setValue(2);
+  QVERIFY(!panel.validation().ok);
+  QCOMPARE(invalidFields(panel), QList<QWidget*>{learningRate});
+  QVERIFY2(panel.validation().message.contains(QStringLiteral("must be below 1")),
+           qPrintable(panel.validation().message));
+  learningRate->setValue(0.5);
+  QVERIFY(panel.validation().ok);
+  QVERIFY(invalidFields(panel).isEmpty());
+  // Above 1 when the rate allows it (a checkpoint's SGD at 0.01 with a decay of 50).
+  learningRate->setValue(0.01);
+  decay->setValue(50);
+  QVERIFY(panel.validation().ok);
+  QCOMPARE(panel.settings().optimizerConfig().weight_decay, 50.f);
+
+  panel.setLocked(HyperparameterPanel::ScheduleOnly, QStringLiteral("paused"));
+  QVERIFY(!decay->isEnabled());
+}
+
+// The Advanced section's random shift: whole pixels from "none" to cs::kMaxAugmentShift, into the
+// run's group, kept in QSettings (out-of-range values clamped), taken from a checkpoint's
+// metadata with the run's other settings, and locked like the batch size while a run exists.
+void TestAdvancedSection::randomShiftReachesTheTrainerAndIsKept() {
+  HyperparameterPanel panel;
+  panel.setDatasetInfo(mnistInfo());
+  auto* shift = panel.findChild<QSpinBox*>(QStringLiteral("augmentShift"));
+  auto* batch = panel.findChild<QSpinBox*>(QStringLiteral("batchSize"));
+  QVERIFY(shift && batch);
+  QCOMPARE(shift->minimum(), 0);
+  QCOMPARE(shift->maximum(), cs::kMaxAugmentShift);
+  QCOMPARE(shift->text(), QStringLiteral("none"));
+  QVERIFY2(shift->toolTip().contains(QStringLiteral("validation images are not moved")),
+           qPrintable(shift->toolTip()));
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.augment_shift, 0);
+  QSignalSpy edited(&panel, &HyperparameterPanel::settingsChanged);
+  shift->setValue(2);
+  QCOMPARE(edited.count(), 1);
+  QCOMPARE(shift->text(), QStringLiteral("±2 px"));
+  QCOMPARE(edited.front().front().value<TrainingSettings>().augmentShift, 2);
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.augment_shift, 2);
+  QVERIFY(panel.validation().ok);
+
+  QSettings q;
+  panel.settings().save(q);
+  QCOMPARE(q.value(QStringLiteral("training/augmentShift")).toInt(), 2);
+  QCOMPARE(TrainingSettings::load(q), panel.settings());
+  q.setValue(QStringLiteral("training/augmentShift"), 40);
+  QCOMPARE(TrainingSettings::load(q).augmentShift, cs::kMaxAugmentShift);
+  q.setValue(QStringLiteral("training/augmentShift"), -3);
+  QCOMPARE(TrainingSettings::load(q).augmentShift, 0);
+  q.remove(QStringLiteral("training/augmentShift"));
+  QCOMPARE(TrainingSettings::load(q).augmentShift, 0);
+
+  // A checkpoint's shift comes with its batch size; one without a shift (0) clears it.
+  cs::CheckpointMeta meta;
+  meta.spec = panel.settings().spec({1, 28, 28}, 10);
+  meta.optimizer = panel.settings().optimizerConfig();
+  meta.batch_size = 16;
+  meta.seed = 3;
+  meta.augment_shift = 3;
+  TrainingSettings s = panel.settings();
+  QVERIFY(s.adoptRun(meta));
+  edited.clear();
+  panel.setSettings(s);
+  QCOMPARE(edited.count(), 0);
+  QCOMPARE(shift->value(), 3);
+  QCOMPARE(batch->value(), 16);
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.augment_shift, 3);
+  meta.augment_shift = 0;
+  QVERIFY(s.adoptRun(meta));
+  panel.setSettings(s);
+  QCOMPARE(shift->text(), QStringLiteral("none"));
+
+  // Paused or running, the shift is the run's, like its batch size; the fold still opens.
+  auto* fold = panel.findChild<QToolButton*>(QStringLiteral("advancedToggle"));
+  QVERIFY(fold);
+  for (const auto lock : {HyperparameterPanel::ScheduleOnly, HyperparameterPanel::Locked}) {
+    panel.setLocked(lock, QStringLiteral("a run"));
+    QVERIFY(!batch->isEnabled());
+    QVERIFY(!shift->isEnabled());
+    QVERIFY(fold->isEnabled());
+  }
+  panel.setLocked(HyperparameterPanel::Unlocked);
+  QVERIFY(batch->isEnabled() && shift->isEnabled());
+}
+
+// A shift of half the image or more is refused with the engine's reason, at the shift, whose
+// fold opens to show it; Start stays disabled until it fits.
+void TestAdvancedSection::randomShiftIsCheckedAgainstTheImage() {
+  HyperparameterPanel panel;
+  DatasetInfo tiny = mnistInfo();
+  tiny.shape = {1, 4, 4};
+  panel.setDatasetInfo(tiny);
+  TrainingSettings s;
+  s.convBlocks.clear();  // an MLP, which any image size fits
+  s.denseWidth = 16;
+  panel.setSettings(s);
+  QVERIFY2(panel.validation().ok, qPrintable(panel.validation().message));
+  auto* shift = panel.findChild<QSpinBox*>(QStringLiteral("augmentShift"));
+  auto* fold = panel.findChild<QToolButton*>(QStringLiteral("advancedToggle"));
+  QVERIFY(shift && fold);
+  QVERIFY(!fold->isChecked());
+
+  QSignalSpy validations(&panel, &HyperparameterPanel::validationChanged);
+  shift->setValue(2);
+  QCOMPARE(validations.count(), 1);
+  QVERIFY(!validations.front().front().value<SettingsValidation>().ok);
+  QVERIFY(!panel.validation().ok);
+  QCOMPARE(panel.validation().field, SettingsField::AugmentShift);
+  const QString why =
+      QStringLiteral("A random shift of 2 pixels is half the 4x4 image or more; at most 1 for it.");
+  QCOMPARE(panel.validation().message, why);
+  QCOMPARE(invalidFields(panel), QList<QWidget*>{shift});
+  QCOMPARE(shift->toolTip(), why);
+  const auto issue = panel.findChildren<QLabel*>(QStringLiteral("issue"));
+  QCOMPARE(issue.size(), 1);
+  QCOMPARE(issue.front()->text(), QStringLiteral("Cannot start: ") + why);
+  QVERIFY(fold->isChecked());  // opened, so that the flagged field is seen
+
+  shift->setValue(1);
+  QVERIFY(panel.validation().ok);
+  QVERIFY(invalidFields(panel).isEmpty());
+  QVERIFY2(shift->toolTip().startsWith(QStringLiteral("Data augmentation")),
+           qPrintable(shift->toolTip()));
+  // The same shift on 28x28 images is fine.
+  shift->setValue(2);
+  QVERIFY(!panel.validation().ok);
+  panel.setDatasetInfo(mnistInfo());
+  QVERIFY(panel.validation().ok);
+  QVERIFY(invalidFields(panel).isEmpty());
+}
+
+QTEST_MAIN(TestAdvancedSection)
+#include "test_advanced_section.moc"
