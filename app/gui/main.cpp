@@ -18,6 +18,7 @@
 #include "bench_director.h"
 #include "convscope/dataset.h"
 #include "screenshot_director.h"
+#include "widgets/wheel_guard.h"
 #include "window/main_window.h"
 #include "window/termination_signals.h"
 
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
   QApplication::setStyle(QStringLiteral("Fusion"));
   QFile style(QStringLiteral(":/convscope.qss"));
   if (style.open(QIODevice::ReadOnly)) app.setStyleSheet(QString::fromUtf8(style.readAll()));
+  new WheelGuard(&app);  // the wheel scrolls the panels, not the field under the pointer
 
   QCommandLineParser parser;
   parser.setApplicationDescription(QObject::tr("Train a CNN on MNIST and watch it learn."));
