@@ -109,7 +109,8 @@ TrainConfig continue_config(const Args& args, const RunInfo& info) {
       throw UsageError(std::string("--") + flag + ": --continue goes on with " + run + "'s " +
                        std::to_string(was.group.nets()) + " x " + was.group.spec.to_string() +
                        ", " + was.group.optimizer.to_string() + ", batch " +
-                       std::to_string(was.group.batch_size) + " and seeds as they were");
+                       std::to_string(was.group.batch_size) + shift_text(was.group) +
+                       " and seeds as they were");
   TrainConfig cfg;
   cfg.group = was.group;
   cfg.epochs =

@@ -54,12 +54,7 @@ int eval_command(const std::vector<std::string>& argv) {
         " images, the dataset has " + std::to_string(data.test.shape.c) + "x" +
         std::to_string(data.test.shape.h) + "x" + std::to_string(data.test.shape.w));
   BackendSelection sel = select_backend(args);
-  GroupConfig group;
-  group.spec = meta.spec;
-  group.optimizer = meta.optimizer;
-  group.batch_size = meta.batch_size;
-  group.seeds = {meta.seed};
-  sel.backend->configure(group, data.test, data.test);
+  sel.backend->configure(checkpoint_group(meta), data.test, data.test);
   load_checkpoint(checkpoint, *sel.backend, 0);
 
   EvalResult r;

@@ -122,8 +122,7 @@ TrainConfig train_config(const Args& args, const Dataset& train, int nets) {
 }
 
 std::string shift_text(const GroupConfig& group) {
-  const std::string text = augment_shift_text(group.augment_shift);
-  return text.empty() ? text : ", " + text;
+  return group.augment_shift > 0 ? ", random shift " + augment_shift_text(group.augment_shift) : "";
 }
 
 BackendSelection select_backend(const Args& args) {

@@ -193,10 +193,7 @@ int predict_command(const std::vector<std::string>& argv) {
   std::unique_ptr<Store> store;
   int64_t run = 0;
   if (args.given("checkpoint")) {
-    const CheckpointMeta meta = read_checkpoint_meta(args.str("checkpoint"));
-    group.spec = meta.spec;
-    group.optimizer = meta.optimizer;
-    group.seeds = {meta.seed};
+    group = checkpoint_group(read_checkpoint_meta(args.str("checkpoint")));
   } else {
     run = args.integer("run", 1, 1 << 30);
     store = std::make_unique<Store>(args.str("store"), StoreAccess::ReadOnly);

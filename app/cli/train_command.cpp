@@ -54,13 +54,8 @@ TrainConfig resume_config(const Args& args, const CheckpointMeta& meta) {
                        meta.spec.to_string() + "), optimizer (" + to_string(meta.optimizer.kind) +
                        "), batch size, random shift and seed");
   TrainConfig cfg;
-  cfg.group.spec = meta.spec;
-  cfg.group.optimizer = meta.optimizer;
+  cfg.group = checkpoint_group(meta);
   apply_optimizer_flags(args, cfg.group.optimizer);
-  cfg.group.batch_size = meta.batch_size;
-  cfg.group.augment_shift = meta.augment_shift;
-  cfg.group.seeds = {meta.seed};
-  cfg.group.shuffle_seed = meta.seed;  // the epochs to come in the order they would have had
   cfg.epochs = meta.epoch + args.integer("epochs", 1, 100000);
   return cfg;
 }

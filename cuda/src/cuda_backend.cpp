@@ -208,7 +208,7 @@ void CudaBackend::enqueue_step(const Plan& plan, int snapshot_slot) {
   const size_t last = spec.layers.size() - 1;
   cudaStream_t s = m_compute.get();
   const BatchShift shift{g.cfg.shuffle_seed, g.cfg.augment_shift, &g.state.get()->epoch,
-                         spec.input.h, spec.input.w};
+                         spec.input.h,       spec.input.w,        g.cfg.per_net_shuffle};
   const BatchSource src{g.train_images.get(),
                         g.train_labels.get(),
                         spec.input.size(),

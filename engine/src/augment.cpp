@@ -17,7 +17,7 @@ std::string augment_shift_problem(int max_shift, Shape3 input) {
 }
 
 std::string augment_shift_text(int max_shift) {
-  return max_shift > 0 ? "random shift \u00b1" + std::to_string(max_shift) + " px" : "";
+  return max_shift > 0 ? "\u00b1" + std::to_string(max_shift) + " px" : "none";
 }
 
 }  // namespace cs

@@ -392,6 +392,17 @@ Checkpoint read_checkpoint(const std::string& path) {
   return checkpoint;
 }
 
+GroupConfig checkpoint_group(const CheckpointMeta& meta) {
+  GroupConfig group;
+  group.spec = meta.spec;
+  group.optimizer = meta.optimizer;
+  group.batch_size = meta.batch_size;
+  group.augment_shift = meta.augment_shift;
+  group.seeds = {meta.seed};
+  group.shuffle_seed = meta.seed;
+  return group;
+}
+
 void load_checkpoint(const Checkpoint& checkpoint, Backend& backend, int net) {
   const std::string& path = checkpoint.path;
   const CheckpointMeta& meta = checkpoint.meta;

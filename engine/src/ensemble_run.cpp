@@ -1,5 +1,6 @@
 // The ensemble run loop (see ensemble_run.h).
 #include "convscope/ensemble_run.h"
+#include "convscope/augment.h"
 
 #include <chrono>
 #include <optional>
@@ -110,7 +111,8 @@ std::string continue_problem(const RunInfo& info, const RunSetup& setup, bool st
   if (!(was.group == setup.group))
     return "trained " + std::to_string(was.group.nets()) + " x " + was.group.spec.to_string() +
            " with " + was.group.optimizer.to_string() + ", batch " +
-           std::to_string(was.group.batch_size) + "; it continues with the same group only";
+           std::to_string(was.group.batch_size) + ", random shift " +
+           augment_shift_text(was.group.augment_shift) + "; it continues with the same group only";
   if (was.train_sha256 != setup.train_sha256 || was.val_sha256 != setup.val_sha256)
     return "trained on '" + was.train_name + "' and validated on '" + was.val_name +
            "'; the data given are other images";

@@ -13,6 +13,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backend_test_util.h"
@@ -111,12 +112,14 @@ TEST(CudaGroup, TrainEvaluateTrainMatchesEagerAndCpu) {
 
 // Random shifts of the training images (augment.h), computed on the device from the epoch in the
 // step state: graphs, the eager path and the CPU train alike over two epochs (each shifts anew),
-// with one order for the group and with one per network.
+// with one order for the group, with one per network, and with one network's own order (stream
+// 1, not the group's 0).
 TEST(CudaGroup, RandomShiftsMatchTheCpu) {
   CS_SKIP_WITHOUT_GPU();
-  for (const bool per_net : {false, true}) {
-    SCOPED_TRACE(per_net ? "one order per network" : "one order");
-    GroupConfig cfg = group_config(kReference, kMnist, 16, 3, per_net, O::Adam);
+  for (const auto& [nets, per_net] :
+       {std::pair{3, false}, std::pair{3, true}, std::pair{1, true}}) {
+    SCOPED_TRACE(std::to_string(nets) + (per_net ? " networks, an order each" : " networks"));
+    GroupConfig cfg = group_config(kReference, kMnist, 16, nets, per_net, O::Adam);
     cfg.augment_shift = 3;
     const std::vector<int> images = epoch_images(kTrainCount, cfg.batch_size);
     cuda::CudaBackend graphs({0, true}), eager({0, false});

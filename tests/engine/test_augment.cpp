@@ -154,6 +154,7 @@ TEST(AugmentShift, ACheckpointKeepsItAndAResumedRunShiftsAsTheRunWithoutAStop) {
   const Dataset train = test::synthetic(48, 1), val = test::synthetic(20, 2);
   TrainConfig cfg = shifted_config(2);
   cfg.group.seeds = {3};
+  cfg.group.shuffle_seed = 3;  // as the run a checkpoint goes on with (checkpoint_group())
   std::unique_ptr<Backend> straight = make_cpu_backend(1);
   Trainer(*straight, train, val, cfg).run();
 
@@ -166,7 +167,8 @@ TEST(AugmentShift, ACheckpointKeepsItAndAResumedRunShiftsAsTheRunWithoutAStop) {
   const Checkpoint checkpoint = read_checkpoint(path);
   EXPECT_EQ(checkpoint.meta.augment_shift, 2);
   EXPECT_EQ(checkpoint.meta.epoch_position, 16);
-  cfg.group.augment_shift = checkpoint.meta.augment_shift;
+  cfg.group = checkpoint_group(checkpoint.meta);
+  EXPECT_EQ(cfg.group.augment_shift, 2);
   std::unique_ptr<Backend> backend = make_cpu_backend(1);
   Trainer resumed(*backend, train, val, cfg);
   load_checkpoint(checkpoint, *backend, 0);

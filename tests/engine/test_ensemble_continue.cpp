@@ -278,6 +278,10 @@ TEST_F(EnsembleContinue, ARunThatCannotContinueIsRefusedAndLeftAsItWas) {
   TrainConfig other_seeds = m_cfg;
   other_seeds.group.seeds = {3, 4, 6};
   expect_refused(run, other_seeds, m_train, "continues with the same group only");
+  TrainConfig shifted = m_cfg;
+  shifted.group.augment_shift = 1;  // the only difference, so it is named
+  expect_refused(run, shifted, m_train,
+                 ", random shift none; it continues with the same group only");
   Dataset other = synthetic(48, 7);
   other.sha256 = "the digest of other images";
   expect_refused(run, m_cfg, other, "the data given are other images");

@@ -221,10 +221,17 @@ void TrainingCharts::setPreviousShown(bool shown) {
 
 QString TrainingCharts::differingFields(const QString& previous, const QString& current) {
   const QString separator = QStringLiteral(" · ");
-  const QStringList now = current.split(separator);
+  const QStringList now = current.split(separator), before = previous.split(separator);
   QStringList differing;
-  for (const QString& field : previous.split(separator))
+  for (const QString& field : before)
     if (!now.contains(field)) differing << field;
+  // The one field a description may lack: a random shift.
+  const auto shifts = [](const QStringList& fields) {
+    return std::any_of(fields.begin(), fields.end(), [](const QString& field) {
+      return field.startsWith(QStringLiteral("shift "));
+    });
+  };
+  if (shifts(now) && !shifts(before)) differing << tr("no shift");
   return differing.join(separator);
 }
 

@@ -80,7 +80,7 @@ class TrainingCharts : public QWidget {
   QList<QPointF> plottedPreviousLoss() const;
   QList<QPointF> plottedPreviousAccuracy() const;
   // "adam lr=0.003": the fields of `previous` (a run description, fields joined by " · ") that
-  // `current` does not have; "" when none.
+  // `current` does not have, and "no shift" when only `current` has a random shift; "" when none.
   static QString differingFields(const QString& previous, const QString& current);
 
  Q_SIGNALS:

@@ -51,9 +51,7 @@ QString EnsembleRun::title() const {
   const QString schedule = g.optimizer.schedule.constant()
                                ? QString()
                                : QString::fromStdString(" · " + g.optimizer.schedule.to_string());
-  const QString shift = g.augment_shift > 0
-                            ? QStringLiteral(" · shift ") + RunInfo::shiftText(g.augment_shift)
-                            : QString();
+  const QString shift = RunInfo::shiftField(g.augment_shift);
   return QStringLiteral("Run %1 · %2 × %3 · %4%5 · batch %6%7")
       .arg(m_run.info.id)
       .arg(g.nets())

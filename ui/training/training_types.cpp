@@ -1,5 +1,7 @@
 #include "training/training_types.h"
 
+#include "convscope/augment.h"
+
 QString displayName(TrainingState state) {
   switch (state) {
     case TrainingState::Idle:
@@ -18,18 +20,19 @@ QString displayName(TrainingState state) {
 
 QString RunInfo::describe(const cs::TrainConfig& cfg) {
   const cs::OptimizerConfig& o = cfg.group.optimizer;
-  QString description =
-      QStringLiteral("%1 · %2 · %3 · batch %4")
-          .arg(QString::fromStdString(cfg.group.spec.to_string()),
-               QString::fromStdString(o.brief()), QString::fromStdString(o.schedule.to_string()),
-               QString::number(cfg.group.batch_size));
-  if (cfg.group.augment_shift > 0)
-    description += QStringLiteral(" · shift ") + shiftText(cfg.group.augment_shift);
-  return description;
+  return QStringLiteral("%1 · %2 · %3 · batch %4")
+             .arg(QString::fromStdString(cfg.group.spec.to_string()),
+                  QString::fromStdString(o.brief()), QString::fromStdString(o.schedule.to_string()),
+                  QString::number(cfg.group.batch_size)) +
+         shiftField(cfg.group.augment_shift);
 }
 
 QString RunInfo::shiftText(int maxShift) {
-  return maxShift > 0 ? QStringLiteral("±%1 px").arg(maxShift) : QStringLiteral("none");
+  return QString::fromStdString(cs::augment_shift_text(maxShift));
+}
+
+QString RunInfo::shiftField(int maxShift) {
+  return maxShift > 0 ? QStringLiteral(" · shift ") + shiftText(maxShift) : QString();
 }
 
 void registerTrainingTypes() {

@@ -52,8 +52,11 @@ struct RunInfo {
   // the optimizer with its rate and any weight decay ("adam lr=0.001 weight_decay=0.01"), the
   // schedule ("constant" too), the batch size and any random shift ("shift ±2 px").
   static QString describe(const cs::TrainConfig& cfg);
-  // A random shift (cs::GroupConfig::augment_shift) as the app names it: "±2 px", "none" for 0.
+  // A random shift (cs::GroupConfig::augment_shift) as runs name it (cs::augment_shift_text()):
+  // "±2 px", "none" for 0.
   static QString shiftText(int maxShift);
+  // The field a description gets for it: " · shift ±2 px", or nothing for 0.
+  static QString shiftField(int maxShift);
 };
 
 // One optimizer step's change of network 0's weights, per layer with weights (StepUpdateMeter):

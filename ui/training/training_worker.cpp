@@ -221,11 +221,7 @@ void TrainingWorker::saveBest(const QString& path) {
 bool TrainingWorker::adoptCheckpoint(const cs::Checkpoint& checkpoint, RunRequest request,
                                      const DatasetPtr& data) {
   const cs::CheckpointMeta& meta = checkpoint.meta;
-  request.config.group.spec = meta.spec;
-  request.config.group.optimizer = meta.optimizer;
-  request.config.group.batch_size = meta.batch_size;
-  request.config.group.augment_shift = meta.augment_shift;
-  request.config.group.seeds = {meta.seed};
+  request.config.group = cs::checkpoint_group(meta);
   const bool ok =
       beginRun(request, meta.history, data) && guarded([&] {
         cs::load_checkpoint(checkpoint, *m_backend, 0);

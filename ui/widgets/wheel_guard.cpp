@@ -33,8 +33,9 @@ WheelGuard::WheelGuard(QApplication* app) : QObject(app) {
 bool WheelGuard::eventFilter(QObject* watched, QEvent* event) {
   if (event->type() == QEvent::Polish) {
     // Before the field's first wheel event: the default policy (WheelFocus) would let the wheel
-    // give it focus, and then turn it.
-    if (QWidget* field = guardedField(watched); field == watched)
+    // give it focus, and then turn it. A field that takes less focus keeps its policy.
+    if (QWidget* field = guardedField(watched);
+        field == watched && field->focusPolicy() == Qt::WheelFocus)
       field->setFocusPolicy(Qt::StrongFocus);
   } else if (event->type() == QEvent::Wheel) {
     if (QWidget* field = guardedField(watched); field && !field->hasFocus()) {

@@ -35,7 +35,7 @@ __global__ void gather_batch_kernel(float* x, int* labels, BatchSource src, cons
     const uint8_t* image = src.images + static_cast<size_t>(sample(b, j)) * src.image_size;
     const BatchShift& shift = src.shift;
     if (shift.max_shift > 0) {
-      const int stream = src.order_rows == 1 ? 0 : 1 + j;
+      const int stream = shift.per_net ? 1 + j : 0;
       const PixelShift d =
           augment_shift(shift.seed, *shift.epoch, stream, first + b, shift.max_shift);
       const int plane = shift.height * shift.width, at = static_cast<int>(e) % plane;

@@ -15,6 +15,7 @@ struct BatchShift {
   int max_shift = 0;
   const int* epoch = nullptr;  // device memory (StepState::epoch), so that a graph replays as is
   int height = 0, width = 0;   // of each channel plane of the images
+  bool per_net = false;        // GroupConfig::per_net_shuffle: network j's order is stream 1 + j
 };
 
 struct BatchSource {
@@ -32,7 +33,8 @@ struct BatchSource {
 // graph can read it from device memory.
 //   x[b][j] = image / 255 for j < in_nets (in_nets is 1 when all networks share the input), moved
 //             by augment_shift(seed, epoch, stream, first + b, max_shift), the stream 0 for one
-//             order and 1 + j for one per network, as on the CPU
+//             order and 1 + j for one per network (per_net, whatever the network count), as on
+//             the CPU
 //   labels[b][n] for n < nets
 void gather_batch(float* x,     // (batch, in_nets, image_size)
                   int* labels,  // (batch, nets)

@@ -44,7 +44,7 @@ CS_HD float shifted_pixel(const uint8_t* plane, int h, int w, int y, int x, Pixe
 // Why `max_shift` cannot augment `input` images ("" when it can): below 0, above
 // kMaxAugmentShift, or at least half the image's height or width.
 std::string augment_shift_problem(int max_shift, Shape3 input);
-// How a run's settings name it: "random shift ±2 px", or "" for none.
+// How a run's settings name it: "±2 px", or "none".
 std::string augment_shift_text(int max_shift);
 
 }  // namespace cs

@@ -102,6 +102,10 @@ Checkpoint capture_checkpoint(Trainer& trainer, int net, const std::string& name
 // Write a checkpoint held in memory (capture_checkpoint(), read_checkpoint()) to `path`: the file
 // save_checkpoint() wrote, or would have written, where the checkpoint was taken.
 void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);
+// The group that trains on from a checkpoint: its network, optimizer, batch size, random shift and
+// seed, the seed the shuffle seed too (as train and the app start a run), so that the epochs to
+// come take the orders and shifts they would have had.
+GroupConfig checkpoint_group(const CheckpointMeta& meta);
 // Load weights and optimizer state into network `net` of a backend configured with the same spec.
 // Throws CheckpointError naming the file and the mismatch, and leaves the backend as it was.
 void load_checkpoint(const Checkpoint& checkpoint, Backend& backend, int net);
