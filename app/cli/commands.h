@@ -14,5 +14,6 @@ int ensemble_command(const std::vector<std::string>& argv);
 int runs_command(const std::vector<std::string>& argv);
 int predict_command(const std::vector<std::string>& argv);
 int sweep_command(const std::vector<std::string>& argv);
+int lr_find_command(const std::vector<std::string>& argv);
 
 }  // namespace cs::cli

@@ -22,6 +22,7 @@ constexpr const char* kUsage =
     "  runs      list the runs in the run store\n"
     "  predict   classify image files (a drawn digit) with a checkpoint or a stored run\n"
     "  sweep     one ensemble per configuration of a grid, compared side by side (MPI-aware)\n"
+    "  lr-find   the learning-rate range test: the loss as the rate grows, and a rate to use\n"
     "\n"
     "Run 'convscope-cli <command> --help' for its flags. --verbose adds technical detail\n"
     "(such as the SQL statement) to error messages.\n";
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
     if (command == "runs") return cs::cli::runs_command(rest);
     if (command == "predict") return cs::cli::predict_command(rest);
     if (command == "sweep") return cs::cli::sweep_command(rest);
+    if (command == "lr-find") return cs::cli::lr_find_command(rest);
     std::fprintf(stderr, "convscope-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const std::exception& e) {

@@ -22,6 +22,7 @@
 #include "sweep/sweep_page.h"
 #include "training/training_session.h"
 #include "window/live_training_view.h"
+#include "window/lr_finder_dialog.h"
 #include "window/main_window.h"
 #include "window/unsaved_run_guard.h"
 
@@ -210,6 +211,19 @@ void ScreenshotDirector::takeScreenshots() {
                         m_window->showView(MainWindow::LiveView);
                         live->session()->invoke(&TrainingWorker::stop);
                       }});
+  // The learning-rate range test of the panel's network, once the live run no longer trains.
+  m_script.push_back({800, [live] { live->actions().findLearningRate->trigger(); }});
+  m_script.push_back({400, [this] {
+                        auto* dialog = m_window->findChild<LrFinderDialog*>();
+                        if (!dialog) return fail(tr("Find learning rate opened no dialog"));
+                        dialog->run();
+                      }});
+  m_script.push_back({4000, [this] {
+                        auto* dialog = m_window->findChild<LrFinderDialog*>();
+                        if (!dialog) return fail(tr("the learning-rate dialog is gone"));
+                        shoot(QStringLiteral("lr-finder.png"), dialog);
+                        dialog->close();
+                      }});
   m_script.push_back({800, [live] {
                         TrainingSettings settings = live->panel()->settings();
                         settings.convBlocks.push_back({9, 32, PoolKind::None, 2});
@@ -229,9 +243,10 @@ void ScreenshotDirector::runNext() {
   });
 }
 
-void ScreenshotDirector::shoot(const QString& name) {
+void ScreenshotDirector::shoot(const QString& name, QWidget* widget) {
   const QString path = m_dir.filePath(name);
-  if (!m_window->grab().save(path)) return fail(tr("cannot write %1").arg(path));
+  if (!(widget ? widget : m_window)->grab().save(path))
+    return fail(tr("cannot write %1").arg(path));
   std::printf("convscope: wrote %s\n", qPrintable(path));
   std::fflush(stdout);
 }

@@ -33,7 +33,8 @@ class ScreenshotDirector : public QObject {
   void onEvaluated();
   void takeScreenshots();
   void runNext();
-  void shoot(const QString& name);
+  // Saves `widget` (the main window unless given: a dialog is a window of its own) as `name`.
+  void shoot(const QString& name, QWidget* widget = nullptr);
   void fail(const QString& why);
 
   MainWindow* m_window;

@@ -307,6 +307,13 @@ void HyperparameterPanel::setLocked(Lock lock, const QString& reason) {
   m_lockNote->setVisible(lock != Unlocked && !reason.isEmpty());
 }
 
+bool HyperparameterPanel::setLearningRate(double rate) {
+  if (!m_learningRate->isEnabled()) return false;
+  m_learningRateNote->hide();  // it told of an optimizer switch, not of this rate
+  m_learningRate->setValue(rate);
+  return true;
+}
+
 void HyperparameterPanel::setRunPosition(long long nextStep, int epochsDone) {
   if (nextStep == m_runNextStep && epochsDone == m_runEpochsDone) return;
   m_runNextStep = nextStep;

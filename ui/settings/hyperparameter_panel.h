@@ -36,6 +36,9 @@ class HyperparameterPanel : public QWidget {
   void setDatasetInfo(const DatasetInfo& info);
   // While a run is active the settings cannot change; `reason` says how to unlock them.
   void setLocked(Lock lock, const QString& reason = {});
+  // Sets the learning rate as an edit of its field would (settingsChanged() follows); false, with
+  // nothing changed, while the lock leaves the field read-only. The field's range applies.
+  bool setLearningRate(double rate);
   // Where the run stands: its next step (1-based) and the epochs it completed ((1, 0) before a run
   // and after a reset). The schedule's note then reads from that step to the end of the epochs
   // Continue would add, and a cosine chosen spans to there.

@@ -30,6 +30,7 @@
 #include "widgets/file_dialogs.h"
 #include "widgets/recent_files.h"
 #include "window/best_epoch_actions.h"
+#include "window/lr_finder_action.h"
 #include "window/unsaved_run_guard.h"
 
 namespace {
@@ -61,7 +62,8 @@ LiveTrainingView::LiveTrainingView(DatasetPtr data, const QString& dataProblem, 
       m_bestEpoch(new BestEpochActions(m_session, m_guard, this)),
       m_exports(new RunExports(m_charts, &m_history, m_predictions, &m_layerStats, this)),
       m_recentCheckpoints(new RecentFiles(QStringLiteral("paths/recentCheckpoints"),
-                                          tr("Recent checkpoints"), this)) {
+                                          tr("Recent checkpoints"), this)),
+      m_lrFinder(new LrFinderAction(m_panel, m_session, this)) {
   setWindowFlags(Qt::Widget);  // embedded in the main window's tabs
   setDockNestingEnabled(true);
   setCentralWidget(m_inspector);
@@ -91,6 +93,7 @@ void LiveTrainingView::createActions() {
   a.loadCheckpoint =
       action(this, QStringLiteral("open"), tr("&Load checkpoint…"), QKeySequence::Open);
   a.recentCheckpoints = m_recentCheckpoints->menu()->menuAction();
+  a.findLearningRate = m_lrFinder->action();
   a.exportChartsPng = m_exports->chartsPng();
   a.exportChartsSvg = m_exports->chartsSvg();
   a.exportMetricsCsv = m_exports->metricsCsv();
@@ -122,6 +125,7 @@ void LiveTrainingView::createActions() {
   connect(a.loadCheckpoint, &QAction::triggered, this, &LiveTrainingView::loadCheckpointFrom);
   connect(m_recentCheckpoints, &RecentFiles::fileChosen, this, &LiveTrainingView::loadCheckpoint);
   connect(m_exports, &RunExports::statusMessage, this, &LiveTrainingView::statusMessage);
+  connect(m_lrFinder, &LrFinderAction::statusMessage, this, &LiveTrainingView::statusMessage);
   connect(m_bestEpoch, &BestEpochActions::statusMessage, this, &LiveTrainingView::statusMessage);
   connect(m_bestEpoch, &BestEpochActions::checkpointWritten, m_recentCheckpoints,
           &RecentFiles::add);
@@ -366,6 +370,7 @@ void LiveTrainingView::updateActions() {
   a.reset->setEnabled(state != TrainingState::Idle);
   a.evaluate->setEnabled(m_session->hasRun());
   m_bestEpoch->updateActions();
+  m_lrFinder->updateAction();
   a.saveCheckpoint->setEnabled(m_session->hasRun());
   a.loadCheckpoint->setEnabled(!running);
   m_exports->updateActions();
@@ -392,6 +397,7 @@ void LiveTrainingView::onDatasetLoaded(DatasetPtr data, const QString& dir) {
   const QString wanted = TrainingSettings::folderOf(m_panel->settings().datasetDir);
   if (QDir::cleanPath(dir) != QDir::cleanPath(wanted)) return;  // the user picked another since
   m_data = data;
+  m_lrFinder->setDataset(data);
   m_session->invoke(&TrainingWorker::setDataset, data);
   m_panel->setDatasetInfo(DatasetInfo::from(*data, TrainingSettings::displayNameOf(dir)));
   if (m_session->hasRun()) return;  // the grid keeps showing the run's images

@@ -18,6 +18,7 @@ class ConfusionMatrixModel;
 class ConfusionMatrixView;
 class HyperparameterPanel;
 class LayerStatsChart;
+class LrFinderAction;
 class NetworkInspector;
 class PredictionModel;
 class PredictionsPanel;
@@ -41,6 +42,7 @@ class LiveTrainingView : public QMainWindow {
     QAction* stop;
     QAction* reset;
     QAction* evaluate;
+    QAction* findLearningRate;  // Find learning rate… (LrFinderAction)
     QAction* rewindToBest;
     QAction* saveBestEpoch;
     QAction* saveCheckpoint;
@@ -73,6 +75,7 @@ class LiveTrainingView : public QMainWindow {
   const MetricsHistory& history() const { return m_history; }
 
   RunExports* exports() const { return m_exports; }
+  LrFinderAction* lrFinder() const { return m_lrFinder; }
 
   void saveLayout() const;
   // Every panel shown, docked where it starts, at its first-start size.
@@ -131,6 +134,7 @@ class LiveTrainingView : public QMainWindow {
   BestEpochActions* m_bestEpoch;
   RunExports* m_exports;
   RecentFiles* m_recentCheckpoints;
+  LrFinderAction* m_lrFinder;
   QList<QDockWidget*> m_docks;
   Actions m_actions{};
   DatasetPtr m_data;  // the dataset the next run uses

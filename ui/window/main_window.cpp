@@ -114,6 +114,7 @@ void MainWindow::createMenus() {
   training->addSeparator();
   training->addActions({a.evaluate, a.rewindToBest, a.reset});
   training->addSeparator();
+  training->addAction(a.findLearningRate);
   training->addAction(tr("Train &ensemble…"), this, &MainWindow::trainEnsemble);
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
