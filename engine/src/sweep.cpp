@@ -101,6 +101,16 @@ float number(const SweepConfig& c, const std::string& name, const std::string& t
   return v;
 }
 
+// The configuration's `name` as a whole number in [lo, hi] (batch_size, augment_shift).
+int whole_number(const SweepConfig& c, const std::string& name, const std::string& text, int lo,
+                 int hi) {
+  const float v = number(c, name, text);
+  if (v != std::floor(v) || v < lo || v > hi)
+    throw SweepError("configuration '" + c.key() + "': " + name + " must be a whole number in [" +
+                     std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return static_cast<int>(v);
+}
+
 }  // namespace
 
 std::string SweepConfig::key() const {
@@ -252,23 +262,12 @@ TrainConfig sweep_train_config(const SweepConfig& c, const SweepSettings& s, con
   }
   const std::string problem = g.optimizer.problem();
   if (!problem.empty()) throw SweepError("configuration '" + c.key() + "': " + problem);
-  g.batch_size = s.batch_size;
-  if (p.count("batch_size")) {
-    const float b = number(c, "batch_size", p["batch_size"]);
-    if (b != std::floor(b) || b < 1 || b > kMaxBatchSize)
-      throw SweepError("configuration '" + c.key() +
-                       "': batch_size must be a whole number in [1, " +
-                       std::to_string(kMaxBatchSize) + "]");
-    g.batch_size = static_cast<int>(b);
-  }
-  if (p.count("augment_shift")) {  // the image's size is check_group()'s to check
-    const float a = number(c, "augment_shift", p["augment_shift"]);
-    if (a != std::floor(a) || a < 0 || a > kMaxAugmentShift)
-      throw SweepError("configuration '" + c.key() +
-                       "': augment_shift must be a whole number in [0, " +
-                       std::to_string(kMaxAugmentShift) + "]");
-    g.augment_shift = static_cast<int>(a);
-  }
+  g.batch_size = p.count("batch_size")
+                     ? whole_number(c, "batch_size", p["batch_size"], 1, kMaxBatchSize)
+                     : s.batch_size;
+  // The image's size is check_group()'s to check.
+  if (p.count("augment_shift"))
+    g.augment_shift = whole_number(c, "augment_shift", p["augment_shift"], 0, kMaxAugmentShift);
   cfg.epochs = s.epochs;
   g.shuffle_seed = s.seed;
   g.seeds.clear();
