@@ -1,7 +1,8 @@
 // The hyperparameter panel's Advanced section (AdvancedSection), through the panel as the window
 // uses it: the optimizer's other constants, padding, stride, evaluation between epochs and
 // patience reach the trainer's configuration and QSettings; the weight decay and the random shift
-// are checked, taken from a checkpoint and locked while a run exists.
+// are checked, taken from a checkpoint and locked while a run exists; the random shift's preview
+// shows the first images of epoch 1 moved as the backends move them.
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
@@ -12,7 +13,9 @@
 #include <QToolButton>
 
 #include "convscope/augment.h"
+#include "convscope/shuffle.h"
 #include "settings/hyperparameter_panel.h"
+#include "settings/shift_preview.h"
 #include "test_data.h"
 
 using testing_data::invalidFields;
@@ -26,6 +29,7 @@ class TestAdvancedSection : public QObject {
   void weightDecayReachesTheTrainerAndIsChecked();
   void randomShiftReachesTheTrainerAndIsKept();
   void randomShiftIsCheckedAgainstTheImage();
+  void theShiftPreviewShowsTheFirstImagesOfEpochOneMoved();
 };
 
 void TestAdvancedSection::advancedSettingsReachTheTrainerConfig() {
@@ -264,6 +268,47 @@ void TestAdvancedSection::randomShiftIsCheckedAgainstTheImage() {
   panel.setDatasetInfo(mnistInfo());
   QVERIFY(panel.validation().ok);
   QVERIFY(invalidFields(panel).isEmpty());
+}
+
+// Written out here pixel by pixel: sample p of epoch 1's order moved by its shift, black coming in.
+void TestAdvancedSection::theShiftPreviewShowsTheFirstImagesOfEpochOneMoved() {
+  const DatasetPtr data = testing_data::smallDataset(64, 16);
+  HyperparameterPanel panel;
+  auto* preview = panel.findChild<ShiftPreview*>(QStringLiteral("shiftPreview"));
+  auto* shift = panel.findChild<QSpinBox*>(QStringLiteral("augmentShift"));
+  auto* seed = panel.findChild<QSpinBox*>(QStringLiteral("seed"));
+  QVERIFY(preview && shift && seed);
+  panel.setPreviewImages(data);
+  QVERIFY(preview->isHidden());
+  QVERIFY(preview->image(0).isNull());
+  shift->setValue(3);
+  seed->setValue(5);
+  QVERIFY(!preview->isHidden());
+  const cs::Dataset& train = data->train;
+  const std::vector<int32_t> order = cs::epoch_order(5, 0, 0, train.count);
+  int moved = 0;
+  for (int p = 0; p < ShiftPreview::kImages; ++p) {
+    const cs::PixelShift s = cs::augment_shift(5, 0, 0, p, 3);
+    moved += s.dy != 0 || s.dx != 0;
+    const uint8_t* src = train.images.data() + size_t(order[p]) * 28 * 28;
+    const QImage image = preview->image(p);
+    QCOMPARE(image.size(), QSize(28, 28));
+    for (int y = 0; y < 28; ++y)
+      for (int x = 0; x < 28; ++x) {
+        const int sy = y - s.dy, sx = x - s.dx;
+        const int want = sy >= 0 && sy < 28 && sx >= 0 && sx < 28 ? src[sy * 28 + sx] : 0;
+        if (image.scanLine(y)[x] != want)
+          QFAIL(qPrintable(QStringLiteral("image %1 pixel (%2, %3): %4, not %5")
+                               .arg(p)
+                               .arg(y)
+                               .arg(x)
+                               .arg(image.scanLine(y)[x])
+                               .arg(want)));
+      }
+  }
+  QVERIFY2(moved > 0, "no image of the preview moved");
+  shift->setValue(0);
+  QVERIFY(preview->isHidden());
 }
 
 QTEST_MAIN(TestAdvancedSection)

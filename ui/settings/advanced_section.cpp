@@ -12,6 +12,7 @@
 #include "convscope/augment.h"
 #include "settings/invalid_field.h"
 #include "settings/log_spin_box.h"
+#include "settings/shift_preview.h"
 
 namespace {
 
@@ -103,6 +104,8 @@ AdvancedSection::AdvancedSection(QWidget* parent)
   form->addRow(tr("Conv padding"), m_padding);
   form->addRow(tr("Conv stride"), m_stride);
   form->addRow(tr("Random shift"), m_augmentShift);
+  m_shiftPreview = new ShiftPreview;
+  form->addRow(m_shiftPreview);
   form->addRow(tr("Evaluate every"), m_evalEvery);
   form->addRow(tr("Patience"), m_patience);
 

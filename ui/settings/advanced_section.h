@@ -10,6 +10,7 @@
 #include "settings/training_settings.h"
 
 class LogSpinBox;
+class ShiftPreview;
 class QComboBox;
 class QDoubleSpinBox;
 class QSpinBox;
@@ -33,6 +34,8 @@ class AdvancedSection : public QGroupBox {
   // Flags the random shift with `reason`, opening the fold so that the flag is seen, or clears
   // the flag.
   void markShiftInvalid(bool invalid, const QString& reason);
+  // The images the random shift is shown on (ShiftPreview), under its field.
+  ShiftPreview* shiftPreview() const { return m_shiftPreview; }
 
  Q_SIGNALS:
   void changed();
@@ -48,6 +51,7 @@ class AdvancedSection : public QGroupBox {
   QComboBox* m_padding;
   QSpinBox* m_stride;
   QSpinBox* m_augmentShift;
+  ShiftPreview* m_shiftPreview;
   QSpinBox* m_evalEvery;
   QSpinBox* m_patience;
 };

@@ -19,6 +19,7 @@
 #include "settings/invalid_field.h"
 #include "settings/log_spin_box.h"
 #include "settings/schedule_editor.h"
+#include "settings/shift_preview.h"
 
 namespace {
 
@@ -333,8 +334,14 @@ void HyperparameterPanel::onEdited() {
   Q_EMIT settingsChanged(settings());
 }
 
+void HyperparameterPanel::setPreviewImages(DatasetPtr data) {
+  m_advanced->shiftPreview()->setDataset(std::move(data));
+}
+
 void HyperparameterPanel::revalidate() {
-  m_validation = m_validator.validate(settings());
+  const TrainingSettings s = settings();
+  m_advanced->shiftPreview()->setShift(s.augmentShift, static_cast<uint64_t>(s.seed));
+  m_validation = m_validator.validate(s);
   showValidation();
   Q_EMIT validationChanged(m_validation);
 }

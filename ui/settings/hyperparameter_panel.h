@@ -8,6 +8,7 @@
 
 #include "settings/settings_validator.h"
 #include "settings/training_settings.h"
+#include "training/training_types.h"
 
 class AdvancedSection;
 class ConvBlockEditor;
@@ -34,6 +35,8 @@ class HyperparameterPanel : public QWidget {
 
   // The dataset of the selected folder was loaded (or failed: DatasetInfo::missing(reason)).
   void setDatasetInfo(const DatasetInfo& info);
+  // The training images the random shift is previewed on (the next run's).
+  void setPreviewImages(DatasetPtr data);
   // While a run is active the settings cannot change; `reason` says how to unlock them.
   void setLocked(Lock lock, const QString& reason = {});
   // Sets the learning rate as an edit of its field would (settingsChanged() follows); false, with

@@ -400,6 +400,7 @@ void LiveTrainingView::onDatasetLoaded(DatasetPtr data, const QString& dir) {
   m_lrFinder->setDataset(data);
   m_session->invoke(&TrainingWorker::setDataset, data);
   m_panel->setDatasetInfo(DatasetInfo::from(*data, TrainingSettings::displayNameOf(dir)));
+  m_panel->setPreviewImages(data);
   if (m_session->hasRun()) return;  // the grid keeps showing the run's images
   m_predictions->setDataset(data);
   m_confusion->recount(*m_predictions);
