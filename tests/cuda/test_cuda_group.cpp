@@ -1,9 +1,9 @@
 // The CUDA backend through whole runs, against the CPU backend and its own un-captured path:
 // training around an evaluation (which may move the cuDNN workspace, so graphs are captured
-// again), random shifts of the training images, restoring checkpoints into a backend that has
-// trained, continuing a stopped ensemble run from the run store, the trainer's rollback after a
-// divergence, more steps than the device's loss buffer holds, and configuring the same network
-// again without choosing convolution algorithms again.
+// again), random shifts of the training images, the learning-rate range test, restoring checkpoints
+// into a backend that has trained, continuing a stopped ensemble run from the run store, the
+// trainer's rollback after a divergence, more steps than the device's loss buffer holds, and
+// configuring the same network again without choosing convolution algorithms again.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -20,6 +20,7 @@
 #include "convscope/backends.h"
 #include "convscope/checkpoint.h"
 #include "convscope/ensemble_run.h"
+#include "convscope/lr_finder.h"
 #include "convscope/store.h"
 #include "convscope/trainer.h"
 #include "cuda_backend.h"
@@ -136,6 +137,29 @@ TEST(CudaGroup, RandomShiftsMatchTheCpu) {
     CS_EXPECT_CLOSE("losses, graphs vs CPU", losses, cpu->take_losses(), 1e-6);
     CS_EXPECT_SAME_HITS("hits, graphs vs CPU", hits, cpu->take_accuracies(), steps);
     expect_same_eval(graphs, *cpu);
+  }
+}
+
+// The learning-rate range test (lr_finder.h) takes its rising rate through the schedule both
+// backends read each step: on the GPU (graphs) it records the rates the CPU records and, until
+// the loss turns chaotic, the same losses.
+TEST(CudaGroup, TheLearningRateRangeTestMatchesTheCpu) {
+  CS_SKIP_WITHOUT_GPU();
+  const GroupConfig cfg = group_config(kReference, kMnist, 16, 3, false, O::Adam);
+  LrFinderSettings s;
+  s.min_lr = 1e-4;
+  s.max_lr = 1;
+  s.steps = 40;
+  cuda::CudaBackend gpu({0, true});
+  std::unique_ptr<Backend> cpu = make_cpu_backend(2);
+  const LrFinderResult g = find_learning_rate(gpu, cfg, train_set(kMnist), val_set(kMnist), s);
+  const LrFinderResult c = find_learning_rate(*cpu, cfg, train_set(kMnist), val_set(kMnist), s);
+  EXPECT_EQ(gpu.config().nets(), 1);
+  ASSERT_GE(g.points.size(), 20u);
+  ASSERT_GE(c.points.size(), 20u);
+  for (size_t i = 0; i < 20; ++i) {
+    EXPECT_EQ(g.points[i].lr, c.points[i].lr) << i;
+    EXPECT_NEAR(g.points[i].loss, c.points[i].loss, 1e-4 * (1 + c.points[i].loss)) << i;
   }
 }
 
