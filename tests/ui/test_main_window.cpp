@@ -87,6 +87,7 @@ void TestMainWindow::trainsAndEveryViewUpdates() {
   // Where it trains (the bar may show a message in its place for a while).
   QVERIFY(window.trainingStatusBar()->backendText().contains(QStringLiteral("CPU")));
   QVERIFY(live->actions().exportPredictionsCsv->isEnabled());
+  QVERIFY(live->actions().exportClassMetricsCsv->isEnabled());
 
   // Every layer and every quantity has something to show.
   for (GridQuantity q : {GridQuantity::Weights, GridQuantity::ActivationGradients,
@@ -124,6 +125,21 @@ void TestMainWindow::trainsAndEveryViewUpdates() {
   QFile csv(dir.filePath(QStringLiteral("predictions.csv")));
   QVERIFY(csv.open(QIODevice::ReadOnly));
   QCOMPARE(csv.readAll().count('\n'), 301);
+  // The per-class report: a row a class, each class's images and right ones the matrix's.
+  QVERIFY(live->exports()->writeClassMetricsCsv(dir.filePath(QStringLiteral("classes.csv"))));
+  QFile classes(dir.filePath(QStringLiteral("classes.csv")));
+  QVERIFY(classes.open(QIODevice::ReadOnly));
+  const QList<QByteArray> rows = classes.readAll().split('\n');
+  QCOMPARE(rows.size(), 12);  // the header, 10 classes and the last line's end
+  QCOMPARE(rows[0], QByteArray("class,name,support,predicted,right,precision,recall,f1"));
+  const ConfusionMatrixModel* confusion = live->confusionModel();
+  for (int c = 0; c < 10; ++c) {
+    const QList<QByteArray> cells = rows[c + 1].split(',');
+    long long images = 0;
+    for (int p = 0; p < 10; ++p) images += confusion->count(c, p);
+    QCOMPARE(cells[2].toLongLong(), images);
+    QCOMPARE(cells[4].toLongLong(), confusion->count(c, c));
+  }
 
   // The finished run is not saved: Reset asks first (answered Discard here).
   QStringList questions;

@@ -10,6 +10,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTextStream>
 #include <cmath>
 
 #include "predictions/confusion_matrix_model.h"
@@ -78,6 +79,7 @@ class TestPredictionModels : public QObject {
   void predictionsCsv();
   void arrowKeysMoveTheProbe();
   void confusionMatrixFedWithCounts();
+  void confusionMatrixReportsEachClass();
   void emptyConfusionMatrixSaysHowToFillIt();
   void classNames();
   void classNamesReachTheModels();
@@ -300,6 +302,41 @@ void TestPredictionModels::confusionMatrixFedWithCounts() {
               .startsWith(QStringLiteral("true dog → predicted cat")));
   confusion.setCounts(0, {});
   QCOMPARE(confusion.rowCount(), 0);
+}
+
+// Three classes: 8 zeros (6 right, 2 taken for 2), 5 ones (4 right, 1 taken for 0), no twos, so
+// the two predictions of 2 are wrong. Precision, recall and F1 per class, in the headers' tool
+// tips and the CSV, undefined ones left empty.
+void TestPredictionModels::confusionMatrixReportsEachClass() {
+  ConfusionMatrixModel confusion;
+  confusion.setCounts(3, {6, 0, 2,  //
+                          1, 4, 0,  //
+                          0, 0, 0});
+  QCOMPARE(confusion.recall(0), 0.75);
+  QCOMPARE(confusion.precision(0), 6.0 / 7);
+  QCOMPARE(confusion.recall(1), 0.8);
+  QCOMPARE(confusion.precision(1), 1.0);
+  QVERIFY(std::isnan(confusion.recall(2)));  // no image of it
+  QCOMPARE(confusion.precision(2), 0.0);     // predicted twice, never right
+  QCOMPARE(confusion.headerData(0, Qt::Vertical, Qt::ToolTipRole).toString(),
+           QStringLiteral("True label 0 (8 images): recall 75.0%, 6 of them right; most often "
+                          "taken for 2 (2)\nClick to show them"));
+  QCOMPARE(confusion.headerData(0, Qt::Horizontal, Qt::ToolTipRole).toString(),
+           QStringLiteral("Predicted label 0 (7 images): precision 85.7%, 6 of them right\n"
+                          "Click to show the images taken for 0"));
+  QVERIFY(confusion.headerData(2, Qt::Vertical, Qt::ToolTipRole)
+              .toString()
+              .startsWith(QStringLiteral("True label 2 (0 images): recall –, 0 of them right\n")));
+  confusion.setClassNames(
+      ClassNames({QStringLiteral("T-shirt"), QStringLiteral("a \"b\""), QStringLiteral("c")}));
+  QString csv;
+  QTextStream out(&csv);
+  confusion.writeCsv(out);
+  out.flush();
+  QCOMPARE(csv, QStringLiteral("class,name,support,predicted,right,precision,recall,f1\n"
+                               "0,\"T-shirt\",8,7,6,0.857143,0.75,0.8\n"
+                               "1,\"a \"\"b\"\"\",5,4,4,1,0.8,0.888889\n"
+                               "2,\"c\",0,2,0,0,,\n"));
 }
 
 void TestPredictionModels::emptyConfusionMatrixSaysHowToFillIt() {

@@ -7,23 +7,26 @@
 #include "charts/layer_stats.h"
 #include "charts/training_charts.h"
 #include "export/save_file.h"
+#include "predictions/confusion_matrix_model.h"
 #include "predictions/prediction_model.h"
 #include "training/metrics_history.h"
 #include "widgets/file_dialogs.h"
 
 RunExports::RunExports(TrainingCharts* charts, const MetricsHistory* history,
-                       const PredictionModel* predictions, const LayerStats* layerStats,
-                       QWidget* dialogParent)
+                       const PredictionModel* predictions, const ConfusionMatrixModel* confusion,
+                       const LayerStats* layerStats, QWidget* dialogParent)
     : QObject(dialogParent),
       m_charts(charts),
       m_history(history),
       m_predictions(predictions),
+      m_confusion(confusion),
       m_layerStats(layerStats),
       m_dialogParent(dialogParent),
       m_chartsPng(new QAction(tr("Charts as &PNG…"), this)),
       m_chartsSvg(new QAction(tr("Charts as S&VG…"), this)),
       m_metricsCsv(new QAction(tr("&Metrics as CSV…"), this)),
       m_predictionsCsv(new QAction(tr("P&redictions as CSV…"), this)),
+      m_classMetricsCsv(new QAction(tr("Per-&class metrics as CSV…"), this)),
       m_layerStatsCsv(new QAction(tr("&Layer statistics as CSV…"), this)) {
   // Each export: a save dialog, then the write (which reports how it went).
   using Write = bool (RunExports::*)(const QString&);
@@ -42,6 +45,8 @@ RunExports::RunExports(TrainingCharts* charts, const MetricsHistory* history,
             tr("CSV table (*.csv)"), &RunExports::writeMetricsCsv);
   exporting(m_predictionsCsv, tr("Export predictions"), QStringLiteral("predictions.csv"),
             tr("CSV table (*.csv)"), &RunExports::writePredictionsCsv);
+  exporting(m_classMetricsCsv, tr("Export per-class metrics"), QStringLiteral("classes.csv"),
+            tr("CSV table (*.csv)"), &RunExports::writeClassMetricsCsv);
   exporting(m_layerStatsCsv, tr("Export layer statistics"), QStringLiteral("layer-statistics.csv"),
             tr("CSV table (*.csv)"), &RunExports::writeLayerStatsCsv);
   connect(m_charts, &TrainingCharts::exportPngRequested, m_chartsPng, &QAction::trigger);
@@ -51,6 +56,7 @@ RunExports::RunExports(TrainingCharts* charts, const MetricsHistory* history,
 void RunExports::updateActions() {
   for (QAction* a : {m_chartsPng, m_chartsSvg, m_metricsCsv}) a->setEnabled(!m_history->isEmpty());
   m_predictionsCsv->setEnabled(m_predictions->hasEvaluation());
+  m_classMetricsCsv->setEnabled(m_predictions->hasEvaluation());
   m_layerStatsCsv->setEnabled(!m_layerStats->isEmpty());
 }
 
@@ -83,6 +89,13 @@ bool RunExports::writePredictionsCsv(const QString& path) {
   QString error;
   const bool ok = saveText(
       path, [this](QTextStream& out) { m_predictions->writeCsv(out); }, &error);
+  return report(ok, path, error);
+}
+
+bool RunExports::writeClassMetricsCsv(const QString& path) {
+  QString error;
+  const bool ok = saveText(
+      path, [this](QTextStream& out) { m_confusion->writeCsv(out); }, &error);
   return report(ok, path, error);
 }
 

@@ -1,6 +1,7 @@
 #include "predictions/confusion_matrix_model.h"
 
 #include <QColor>
+#include <QTextStream>
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -21,10 +22,12 @@ void ConfusionMatrixModel::setCounts(int classes, std::vector<long long> counts,
   m_perImage = perImage;
   m_counts = std::move(counts);
   m_rowTotals.assign(m_classes, 0);
+  m_columnTotals.assign(m_classes, 0);
   m_maxOffDiagonal = 0;
   for (int t = 0; t < m_classes; ++t)
     for (int p = 0; p < m_classes; ++p) {
       m_rowTotals[t] += count(t, p);
+      m_columnTotals[p] += count(t, p);
       if (t != p) m_maxOffDiagonal = std::max(m_maxOffDiagonal, count(t, p));
     }
   endResetModel();
@@ -45,6 +48,27 @@ void ConfusionMatrixModel::setClassNames(ClassNames names) {
 
 long long ConfusionMatrixModel::count(int trueLabel, int predicted) const {
   return m_counts[static_cast<size_t>(trueLabel) * m_classes + predicted];
+}
+
+double ConfusionMatrixModel::recall(int c) const {
+  return rowTotal(c) > 0 ? double(count(c, c)) / rowTotal(c) : std::nan("");
+}
+
+double ConfusionMatrixModel::precision(int c) const {
+  return columnTotal(c) > 0 ? double(count(c, c)) / columnTotal(c) : std::nan("");
+}
+
+void ConfusionMatrixModel::writeCsv(QTextStream& out) const {
+  const auto cell = [](double v) { return std::isnan(v) ? QString() : QString::number(v, 'g', 6); };
+  out << "class,name,support,predicted,right,precision,recall,f1\n";
+  for (int c = 0; c < m_classes; ++c) {
+    const double p = precision(c), r = recall(c);
+    const double f1 = p + r > 0 ? 2 * p * r / (p + r) : std::nan("");
+    QString name = m_names.name(c);
+    name.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+    out << c << ",\"" << name << "\"," << rowTotal(c) << ',' << columnTotal(c) << ',' << count(c, c)
+        << ',' << cell(p) << ',' << cell(r) << ',' << cell(f1) << '\n';
+  }
 }
 
 QString ConfusionMatrixModel::compact(long long n) {
@@ -121,11 +145,30 @@ QVariant ConfusionMatrixModel::headerData(int section, Qt::Orientation orientati
   // Columns are narrow: short names there, the full ones in the tooltips.
   if (role == Qt::DisplayRole)
     return orientation == Qt::Horizontal ? m_names.shortName(section) : name;
-  if (role == Qt::ToolTipRole)
-    return orientation == Qt::Vertical
-               ? tr("True label %1 (%2): click to show them")
-                     .arg(name, m_perImage == 1 ? tr("%1 images").arg(rowTotal(section))
-                                                : tr("%1 predictions").arg(rowTotal(section)))
-               : tr("Predicted label %1: click to show the images taken for %1").arg(name);
+  if (role == Qt::ToolTipRole) return headerToolTip(section, orientation);
   return {};
+}
+
+QString ConfusionMatrixModel::headerToolTip(int c, Qt::Orientation orientation) const {
+  const QString name = m_names.name(c);
+  const auto share = [](double v) {
+    return std::isnan(v) ? QStringLiteral("–") : QStringLiteral("%1%").arg(100 * v, 0, 'f', 1);
+  };
+  const auto predictions = [this](long long n) {
+    return m_perImage == 1 ? tr("%1 images").arg(n) : tr("%1 predictions").arg(n);
+  };
+  if (orientation == Qt::Horizontal)
+    return tr("Predicted label %1 (%2): precision %3, %4 of them right\nClick to show the "
+              "images taken for %1")
+        .arg(name, predictions(columnTotal(c)), share(precision(c)))
+        .arg(count(c, c));
+  QString text = tr("True label %1 (%2): recall %3, %4 of them right")
+                     .arg(name, predictions(rowTotal(c)), share(recall(c)))
+                     .arg(count(c, c));
+  int worst = -1;
+  for (int p = 0; p < m_classes; ++p)
+    if (p != c && count(c, p) > 0 && (worst < 0 || count(c, p) > count(c, worst))) worst = p;
+  if (worst >= 0)
+    text += tr("; most often taken for %1 (%2)").arg(m_names.name(worst)).arg(count(c, worst));
+  return text + tr("\nClick to show them");
 }

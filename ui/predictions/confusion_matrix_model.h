@@ -2,11 +2,14 @@
 // view counts one network's predictions of the validation set (recount()); the Ensemble view
 // gives every network's top-1 counts summed (`perImage` = networks). The diagonal is tinted by its
 // share of the row, the other cells by their count relative to the most common mix-up, in the
-// app's right and wrong colours (ui/widgets/palette.h).
+// app's right and wrong colours (ui/widgets/palette.h). Each class's precision and recall are in
+// its headers' tool tips and, with F1, in writeCsv(): a classification report.
 #pragma once
 
 #include <QAbstractTableModel>
 #include <vector>
+
+class QTextStream;
 
 #include "predictions/class_names.h"
 
@@ -31,6 +34,13 @@ class ConfusionMatrixModel : public QAbstractTableModel {
 
   long long count(int trueLabel, int predicted) const;
   int classes() const { return m_classes; }
+  // Of the images of class c, the share predicted c; of the predictions of c, the share right. NaN
+  // where there are none.
+  double recall(int c) const;
+  double precision(int c) const;
+  // One row a class: class,name,support,predicted,right,precision,recall,f1 (support: the
+  // predictions of its images; precision, recall and F1 empty where undefined).
+  void writeCsv(QTextStream& out) const;
 
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;
@@ -43,6 +53,8 @@ class ConfusionMatrixModel : public QAbstractTableModel {
 
  private:
   long long rowTotal(int trueLabel) const { return m_rowTotals[trueLabel]; }
+  long long columnTotal(int predicted) const { return m_columnTotals[predicted]; }
+  QString headerToolTip(int section, Qt::Orientation orientation) const;
   // 0..1: the diagonal by the share of its row, the rest by count relative to the worst mix-up.
   double tint(int trueLabel, int predicted) const;
   QString cellToolTip(int trueLabel, int predicted) const;
@@ -51,6 +63,7 @@ class ConfusionMatrixModel : public QAbstractTableModel {
   int m_perImage = 1;
   std::vector<long long> m_counts;  // (classes, classes) row-major
   std::vector<long long> m_rowTotals;
+  std::vector<long long> m_columnTotals;
   long long m_maxOffDiagonal = 0;
   ClassNames m_names;
 };

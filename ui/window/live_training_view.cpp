@@ -60,7 +60,8 @@ LiveTrainingView::LiveTrainingView(DatasetPtr data, const QString& dataProblem, 
       m_saliency(new SaliencyView(m_session)),
       m_guard(new UnsavedRunGuard(m_session, this)),
       m_bestEpoch(new BestEpochActions(m_session, m_guard, this)),
-      m_exports(new RunExports(m_charts, &m_history, m_predictions, &m_layerStats, this)),
+      m_exports(
+          new RunExports(m_charts, &m_history, m_predictions, m_confusion, &m_layerStats, this)),
       m_recentCheckpoints(new RecentFiles(QStringLiteral("paths/recentCheckpoints"),
                                           tr("Recent checkpoints"), this)),
       m_lrFinder(new LrFinderAction(m_panel, m_session, this)) {
@@ -98,6 +99,7 @@ void LiveTrainingView::createActions() {
   a.exportChartsSvg = m_exports->chartsSvg();
   a.exportMetricsCsv = m_exports->metricsCsv();
   a.exportPredictionsCsv = m_exports->predictionsCsv();
+  a.exportClassMetricsCsv = m_exports->classMetricsCsv();
   a.exportLayerStatsCsv = m_exports->layerStatsCsv();
   a.step->setToolTip(tr("Train one batch, then pause (F10)"));
   a.reset->setToolTip(tr("Discard the run and its history (Ctrl+R)"));

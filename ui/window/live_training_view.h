@@ -52,6 +52,7 @@ class LiveTrainingView : public QMainWindow {
     QAction* exportChartsSvg;
     QAction* exportMetricsCsv;
     QAction* exportPredictionsCsv;
+    QAction* exportClassMetricsCsv;
     QAction* exportLayerStatsCsv;
   };
 

@@ -104,7 +104,8 @@ void MainWindow::createMenus() {
   QMenu* exports = file->addMenu(QIcon(QStringLiteral(":/icons/export.svg")), tr("&Export"));
   exports->addActions({a.exportChartsPng, a.exportChartsSvg});
   exports->addSeparator();
-  exports->addActions({a.exportMetricsCsv, a.exportPredictionsCsv, a.exportLayerStatsCsv});
+  exports->addActions(
+      {a.exportMetricsCsv, a.exportPredictionsCsv, a.exportClassMetricsCsv, a.exportLayerStatsCsv});
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
