@@ -51,11 +51,11 @@ int lr_find_command(const std::vector<std::string>& argv) {
   settings.min_lr = args.real("min-lr");
   settings.max_lr = args.real("max-lr");
   settings.steps = args.integer("steps", 10, 10000);
-  if (const std::string problem = lr_finder_problem(settings); !problem.empty())
-    throw UsageError(problem);
-
   const DatasetPair data = load_data(args);
   const TrainConfig cfg = train_config(args, data.train, 1);
+  if (const std::string problem = lr_finder_problem(settings, cfg.group.optimizer.weight_decay);
+      !problem.empty())
+    throw UsageError(problem);
   BackendSelection sel = select_backend(args);
   std::fprintf(stderr, "network: %s, %s, batch %d%s\n", cfg.group.spec.to_string().c_str(),
                to_string(cfg.group.optimizer.kind).c_str(), cfg.group.batch_size,
@@ -73,8 +73,8 @@ int lr_find_command(const std::vector<std::string>& argv) {
                 format_loss(p.smoothed).c_str());
   }
   if (r.diverged)
-    std::printf("stopped at step %zu: the loss diverged at lr %.3g\n", n + 1,
-                n > 0 ? r.points.back().lr : settings.min_lr);
+    std::printf("stopped at step %d: the loss diverged at lr %.3g\n", r.diverged_step,
+                r.diverged_lr);
   if (r.suggested_lr > 0) {
     std::printf(
         "suggested learning rate: %.3g (a tenth of %.3g, where the smoothed loss was "

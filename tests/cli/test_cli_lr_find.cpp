@@ -3,8 +3,11 @@
 // flags it refuses before training.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -24,19 +27,28 @@ TEST(CliLrFind, PrintsTheTestAndItsSuggestionAndWritesEveryStep) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("network: c3x4:relu-d10, adam, batch 64"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("     1  0.0001"), std::string::npos) << r.out;
-  EXPECT_TRUE(r.out.find("suggested learning rate: ") != std::string::npos ||
-              r.out.find("no suggestion") != std::string::npos)
-      << r.out;
   std::ifstream in(csv);
   std::string line;
   std::getline(in, line);
   EXPECT_EQ(line, "step,lr,loss,smoothed_loss");
-  std::vector<double> rates;
-  while (std::getline(in, line)) rates.push_back(std::stod(line.substr(line.find(',') + 1)));
+  std::vector<double> rates, smoothed;
+  while (std::getline(in, line)) {
+    std::stringstream cells(line);
+    std::vector<std::string> cell(4);
+    for (std::string& c : cell) std::getline(cells, c, ',');
+    rates.push_back(std::stod(cell[1]));
+    smoothed.push_back(std::stod(cell[3]));
+  }
   ASSERT_GE(rates.size(), 10u);
   EXPECT_NEAR(rates[0], 1e-4, 1e-9);
   const double factor = std::pow(1000.0, 1.0 / 39);
   for (size_t i = 1; i < rates.size(); ++i) EXPECT_NEAR(rates[i] / rates[i - 1], factor, 1e-5);
+  // The suggestion: a tenth of the rate of the lowest smoothed loss in the CSV, as printed.
+  const size_t lowest = std::min_element(smoothed.begin(), smoothed.end()) - smoothed.begin();
+  char want[64];
+  std::snprintf(want, sizeof want, "suggested learning rate: %.3g (a tenth of %.3g,",
+                rates[lowest] / 10, rates[lowest]);
+  EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
 }
 
 TEST(CliLrFind, RefusesARateOrScheduleAndImpossibleRanges) {

@@ -98,6 +98,8 @@ TEST(LrFinder, ItStopsWhereTheLossDivergesAndSuggestsATenthOfTheLowest) {
   EXPECT_EQ(r.lowest_lr, r.points[lowest].lr);
   EXPECT_DOUBLE_EQ(r.suggested_lr, r.points[lowest].lr / 10);
   EXPECT_GT(r.points.back().smoothed, 4 * r.points[lowest].smoothed) << "the step it stopped at";
+  EXPECT_EQ(r.diverged_step, static_cast<int>(r.points.size()));
+  EXPECT_EQ(r.diverged_lr, r.points.back().lr);
 }
 
 TEST(LrFinder, TheCallerMayStopItAndBadSettingsAreRefused) {
@@ -119,6 +121,14 @@ TEST(LrFinder, TheCallerMayStopItAndBadSettingsAreRefused) {
   EXPECT_EQ(problem(1e-3, 11, 100, 4), "the maximum learning rate must be at most 10");
   EXPECT_EQ(problem(1e-3, 1, 9, 4), "the steps must be in [10, 10000]");
   EXPECT_EQ(problem(1e-3, 1, 100, 1), "the divergence factor must be above 1");
+  // A run refuses lr x weight_decay >= 1; so does the test at its maximum rate.
+  EXPECT_EQ(lr_finder_problem({1e-3, 5, 100, 4}, 0.1f), "");
+  EXPECT_EQ(lr_finder_problem({1e-3, 10, 100, 4}, 0.1f),
+            "the maximum learning rate times the weight decay (0.1) must be below 1, so the "
+            "maximum below 10");
+  GroupConfig decayed = finder_group(OptimizerKind::Adam);
+  decayed.optimizer.weight_decay = 0.5f;
+  EXPECT_THROW(find_learning_rate(*backend, decayed, train, val, {1e-3, 2, 20, 4}), InputError);
   EXPECT_THROW(
       find_learning_rate(*backend, finder_group(OptimizerKind::Adam), train, val, {1e-3, 1, 5, 4}),
       InputError);

@@ -203,10 +203,11 @@ void TestLrFinderDialog::stopEndsALongTestPromptly() {
           QStringLiteral("Stopped after %1 of 10,000 steps").arg(QLocale().toString(qlonglong(n)))),
       qPrintable(dialog.resultText()));
   // A suggestion only once the loss turned: stopped while it still fell, a tenth of the last
-  // rate would be too low.
+  // rate would be too low; and a suggestion below the panel's lowest rate (1e-6) is not offered.
   const bool falling = dialog.result().lowest_lr == dialog.result().points.back().lr;
-  QCOMPARE(dialog.useButton()->isEnabled(), !falling);
-  QCOMPARE(dialog.suggestedRate() > 0, !falling);
+  const bool offered = !falling && dialog.result().suggested_lr >= 1e-6;
+  QCOMPARE(dialog.useButton()->isEnabled(), offered);
+  QCOMPARE(dialog.suggestedRate() > 0, offered);
   QCOMPARE(dialog.resultText().contains(QStringLiteral("still falling")), falling);
   QCOMPARE(dialog.runButton()->text(), QStringLiteral("Run"));
   QVERIFY(dialog.runButton()->isEnabled());
@@ -394,6 +395,11 @@ void TestLrFinderDialog::actionFollowsTheRun() {
            QStringLiteral("Learning rate set to %1 (from the range test)")
                .arg(LrFinderDialog::rateText(rate)));
   QCOMPARE(live->session()->state(), TrainingState::Paused);
+  // The run's next step trains at it.
+  const size_t rates = live->history().learningRates().size();
+  live->actions().step->trigger();
+  QTRY_COMPARE(live->history().learningRates().size(), rates + 1);
+  QCOMPARE(float(live->history().learningRates().back().y()), float(rate));
   live->actions().stop->trigger();
   QTRY_COMPARE(live->session()->state(), TrainingState::Stopped);
   QVERIFY(find->isEnabled());

@@ -108,6 +108,9 @@ void LrFinderChart::setSuggestion(double lr) {
   m_marker->setName(m_suggestion > 0 ? tr("suggested %1").arg(QString::number(m_suggestion, 'g', 3))
                                      : tr("suggested rate"));
   m_view->chart()->legend()->markers(m_marker).front()->setVisible(m_suggestion > 0);
+  // A tenth of a rate in the first decade lies before the axis: it widens to the decade below.
+  if (m_suggestion > 0 && m_suggestion < m_x->min())
+    m_x->setMin(std::pow(10.0, std::floor(std::log10(m_suggestion))) * (1 - kLrFinderEdge));
   placeMarker();
 }
 

@@ -1,6 +1,7 @@
 #include "predictions/confusion_matrix_model.h"
 
 #include <QColor>
+#include <QLocale>
 #include <QTextStream>
 #include <algorithm>
 #include <cmath>
@@ -63,7 +64,10 @@ void ConfusionMatrixModel::writeCsv(QTextStream& out) const {
   out << "class,name,support,predicted,right,precision,recall,f1\n";
   for (int c = 0; c < m_classes; ++c) {
     const double p = precision(c), r = recall(c);
-    const double f1 = p + r > 0 ? 2 * p * r / (p + r) : std::nan("");
+    // 0 where both are defined and 0 (as scikit-learn's), undefined where either is.
+    const double f1 = std::isnan(p) || std::isnan(r) ? std::nan("")
+                      : p + r > 0                    ? 2 * p * r / (p + r)
+                                                     : 0;
     QString name = m_names.name(c);
     name.replace(QLatin1Char('"'), QStringLiteral("\"\""));
     out << c << ",\"" << name << "\"," << rowTotal(c) << ',' << columnTotal(c) << ',' << count(c, c)
@@ -154,17 +158,19 @@ QString ConfusionMatrixModel::headerToolTip(int c, Qt::Orientation orientation) 
   const auto share = [](double v) {
     return std::isnan(v) ? QStringLiteral("–") : QStringLiteral("%1%").arg(100 * v, 0, 'f', 1);
   };
-  const auto predictions = [this](long long n) {
-    return m_perImage == 1 ? tr("%1 images").arg(n) : tr("%1 predictions").arg(n);
+  const QLocale locale;
+  const auto predictions = [this, &locale](long long n) {
+    return m_perImage == 1 ? tr("%1 images").arg(locale.toString(n))
+                           : tr("%1 predictions").arg(locale.toString(n));
   };
   if (orientation == Qt::Horizontal)
     return tr("Predicted label %1 (%2): precision %3, %4 of them right\nClick to show the "
               "images taken for %1")
         .arg(name, predictions(columnTotal(c)), share(precision(c)))
-        .arg(count(c, c));
+        .arg(locale.toString(count(c, c)));
   QString text = tr("True label %1 (%2): recall %3, %4 of them right")
                      .arg(name, predictions(rowTotal(c)), share(recall(c)))
-                     .arg(count(c, c));
+                     .arg(locale.toString(count(c, c)));
   int worst = -1;
   for (int p = 0; p < m_classes; ++p)
     if (p != c && count(c, p) > 0 && (worst < 0 || count(c, p) > count(c, worst))) worst = p;

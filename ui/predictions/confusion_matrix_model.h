@@ -9,9 +9,9 @@
 #include <QAbstractTableModel>
 #include <vector>
 
-class QTextStream;
-
 #include "predictions/class_names.h"
+
+class QTextStream;
 
 class PredictionModel;
 

@@ -34,6 +34,10 @@ void LrFinderWorker::run(DatasetPtr data, cs::GroupConfig group, cs::LrFinderSet
     if (!selection.note.empty())
       text += QStringLiteral(" — ") + QString::fromStdString(selection.note);
     Q_EMIT started(text);
+    if (m_cancel.load(std::memory_order_relaxed)) {  // closed while the backend was made
+      Q_EMIT finished({}, true);
+      return;
+    }
     const cs::LrFinderResult result =
         cs::find_learning_rate(*selection.backend, std::move(group), data->train, data->test,
                                settings, [this, &stopped](const cs::LrFinderPoint& point) {

@@ -26,7 +26,9 @@ LogSpinBox* rateField(const QString& name, const QString& toolTip) {
   auto* field = new LogSpinBox;
   field->setObjectName(name);
   field->setDecimals(10);
-  field->setRange(1e-8, 100);  // wider than the test allows: lr_finder_problem() says why
+  // The panel's learning rates (a suggestion is a tenth of one of them) up to beyond what the test
+  // allows: lr_finder_problem() says why.
+  field->setRange(1e-6, 100);
   field->setToolTip(toolTip);
   return field;
 }
@@ -161,7 +163,8 @@ QString LrFinderDialog::subjectText() const {
 }
 
 void LrFinderDialog::revalidate() {
-  m_problem = QString::fromStdString(cs::lr_finder_problem(settings()));
+  m_problem =
+      QString::fromStdString(cs::lr_finder_problem(settings(), m_group.optimizer.weight_decay));
   if (m_problem.isEmpty() && !m_data) m_problem = tr("no dataset is loaded");
   // The fields' ranges keep the minimum above 0 and the steps in range: what is left is the
   // maximum, not above the minimum or above 10.
@@ -268,7 +271,8 @@ void LrFinderDialog::onPoints(const LrFinderPoints& points) {
 void LrFinderDialog::onFinished(const cs::LrFinderResult& result, bool stopped) {
   m_result = result;
   m_stopped = stopped;
-  if (result.suggested_lr > 0 && !(stopped && result.still_falling())) {
+  // Offered where the panel can take it: its lowest rate is the fields' (LogSpinBox's).
+  if (result.suggested_lr >= m_minRate->minimum() && !(stopped && result.still_falling())) {
     m_suggested = rateText(result.suggested_lr).toDouble();
     m_chart->setSuggestion(result.suggested_lr);
     m_use->setText(tr("Use %1").arg(rateText(result.suggested_lr)));
@@ -323,8 +327,8 @@ QString LrFinderDialog::describeResult() const {
   QString text = suggestion;
   text[0] = text[0].toUpper();
   if (r.diverged)
-    text += tr(". The loss diverged after step %1 (rate %2).")
-                .arg(locale.toString(n), rateText(r.points.back().lr));
+    text += tr(". The loss diverged at step %1 (rate %2).")
+                .arg(locale.toString(r.diverged_step), rateText(r.diverged_lr));
   else if (r.still_falling())
     text +=
         tr(". The loss was still falling at the maximum rate: a higher maximum may find a "

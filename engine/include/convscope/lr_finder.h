@@ -28,10 +28,13 @@ struct LrFinderPoint {
 };
 
 struct LrFinderResult {
-  std::vector<LrFinderPoint> points;  // one per step trained, the diverged one left out
-  bool diverged = false;              // stopped by the divergence rule, not at max_lr
-  double lowest_lr = 0;               // the rate where the smoothed loss was lowest
-  double suggested_lr = 0;            // lowest_lr / 10; 0 with fewer than 10 points
+  // One per step trained; a step whose loss was not finite is left out.
+  std::vector<LrFinderPoint> points;
+  bool diverged = false;  // stopped by the divergence rule or a loss not finite, not at max_lr
+  int diverged_step = 0;  // then the step it stopped at (1-based), and its rate
+  double diverged_lr = 0;
+  double lowest_lr = 0;     // the rate where the smoothed loss was lowest
+  double suggested_lr = 0;  // lowest_lr / 10; 0 with fewer than 10 points
 
   // The smoothed loss was lowest at the last step recorded, still falling there: the test was
   // stopped early, or its maximum rate was too low to find where the loss turns.
@@ -39,8 +42,10 @@ struct LrFinderResult {
 };
 
 // Why `settings` cannot run ("" when they can): a minimum rate of 0 or less, a maximum not
-// above it or above 10, steps outside [10, 10000], a divergence factor of 1 or less.
-std::string lr_finder_problem(const LrFinderSettings& settings);
+// above it or above 10, steps outside [10, 10000], a divergence factor of 1 or less, or, for an
+// optimizer with a weight decay, a maximum at which lr x weight_decay reaches 1 (a run's limit,
+// OptimizerConfig::problem()).
+std::string lr_finder_problem(const LrFinderSettings& settings, float weight_decay = 0);
 
 // Runs the test on `backend`, configured here for network 0 of `group` (its seed, spec,
 // optimizer and batch size; its learning rate and schedule replaced by the test's growing rate),
