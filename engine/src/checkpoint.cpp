@@ -294,26 +294,38 @@ CheckpointMeta checkpoint_meta(Trainer& trainer, int net) {
 
 namespace {
 
-// Network `net`'s weights and optimizer state as the file holds them, in layout order.
-std::vector<NamedTensor> read_tensors(Backend& backend, int net, const CheckpointMeta& meta) {
-  std::vector<NamedTensor> tensors;
-  for (const TensorSlot& s : layout(meta)) {
-    NamedTensor t{s.name, s.shape, {}};
+// Network `net`'s weights and optimizer state as the file holds them, in layout order, into
+// `tensors` (their buffers reused: no allocation for a network read into them before).
+void read_tensors(Backend& backend, int net, const CheckpointMeta& meta,
+                  std::vector<NamedTensor>& tensors) {
+  const std::vector<TensorSlot> slots = layout(meta);
+  tensors.resize(slots.size());
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const TensorSlot& s = slots[i];
+    NamedTensor& t = tensors[i];
+    t.name = s.name;
+    t.shape = s.shape;
+    t.type = TensorType::F32;
+    t.bytes.clear();
     long long size = 1;
     for (int d : s.shape) size *= d;
     t.data.resize(static_cast<size_t>(size));
     backend.read_tensor(net, s.param, s.role, t.data.data());
-    tensors.push_back(std::move(t));
   }
-  return tensors;
 }
 
 }  // namespace
 
 Checkpoint capture_checkpoint(Trainer& trainer, int net, const std::string& name) {
-  Checkpoint checkpoint{name, checkpoint_meta(trainer, net), {}};
-  checkpoint.tensors = read_tensors(trainer.backend(), net, checkpoint.meta);
+  Checkpoint checkpoint;
+  capture_checkpoint(trainer, net, name, checkpoint);
   return checkpoint;
+}
+
+void capture_checkpoint(Trainer& trainer, int net, const std::string& name, Checkpoint& into) {
+  into.path = name;
+  into.meta = checkpoint_meta(trainer, net);
+  read_tensors(trainer.backend(), net, into.meta, into.tensors);
 }
 
 namespace {
@@ -362,7 +374,9 @@ void write_checkpoint(const std::string& path, const CheckpointMeta& meta,
 
 void save_checkpoint(const std::string& path, Backend& backend, int net,
                      const CheckpointMeta& meta) {
-  write_checkpoint(path, meta, read_tensors(backend, net, meta));
+  std::vector<NamedTensor> tensors;
+  read_tensors(backend, net, meta, tensors);
+  write_checkpoint(path, meta, std::move(tensors));
 }
 
 void save_checkpoint(const std::string& path, const Checkpoint& checkpoint) {

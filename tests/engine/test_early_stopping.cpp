@@ -196,6 +196,30 @@ TEST(EarlyStopping, TheBestEpochCapturedInMemoryIsItsCheckpoint) {
             weights(*backend, trainer.config().group.spec));
 }
 
+// Captured again into an earlier capture (the app's best epoch, each new one), a checkpoint holds
+// what a fresh capture holds, in the same buffers.
+TEST(EarlyStopping, ACaptureIntoAnEarlierOneReusesItsBuffers) {
+  const Dataset train = test::synthetic(64, 1), val = test::synthetic(32, 2);
+  std::unique_ptr<Backend> backend = make_cpu_backend(1);
+  Trainer trainer(*backend, train, val, overfitting(3));
+  trainer.step();
+  Checkpoint kept = capture_checkpoint(trainer, 0, "first");
+  std::vector<const float*> buffers;
+  for (const NamedTensor& t : kept.tensors) buffers.push_back(t.data.data());
+  for (int s = 0; s < 5; ++s) trainer.step();
+  capture_checkpoint(trainer, 0, "again", kept);
+  const Checkpoint fresh = capture_checkpoint(trainer, 0, "again");
+  EXPECT_EQ(kept.path, "again");
+  EXPECT_EQ(kept.meta.step, fresh.meta.step);
+  EXPECT_EQ(kept.meta.history.losses.size(), fresh.meta.history.losses.size());
+  ASSERT_EQ(kept.tensors.size(), fresh.tensors.size());
+  for (size_t i = 0; i < kept.tensors.size(); ++i) {
+    EXPECT_EQ(kept.tensors[i].name, fresh.tensors[i].name);
+    EXPECT_EQ(kept.tensors[i].data, fresh.tensors[i].data) << kept.tensors[i].name;
+    EXPECT_EQ(kept.tensors[i].data.data(), buffers[i]) << "reallocated: " << kept.tensors[i].name;
+  }
+}
+
 // An ensemble trains every epoch it plans: a trainer that may stop early is refused before the
 // store gains a run.
 TEST(EarlyStopping, AnEnsembleRunRefusesIt) {

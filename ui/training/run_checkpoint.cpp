@@ -54,9 +54,12 @@ bool RunCheckpoint::atBestEpoch(const cs::Trainer& trainer) {
          trainer.best_epoch() == trainer.epoch();
 }
 
-std::unique_ptr<cs::Checkpoint> RunCheckpoint::inMemory(cs::Trainer& trainer) {
+std::unique_ptr<cs::Checkpoint> RunCheckpoint::inMemory(cs::Trainer& trainer,
+                                                        std::unique_ptr<cs::Checkpoint> reuse) {
   if (!fitsInMemory(trainer.config().group)) return nullptr;
   trainer.drain_losses();  // the history it keeps is the run's whole
   const std::string name = "epoch " + std::to_string(trainer.epoch()) + " (kept in memory)";
-  return std::make_unique<cs::Checkpoint>(cs::capture_checkpoint(trainer, 0, name));
+  if (!reuse) reuse = std::make_unique<cs::Checkpoint>();
+  cs::capture_checkpoint(trainer, 0, name, *reuse);
+  return reuse;
 }

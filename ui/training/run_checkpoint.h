@@ -25,6 +25,8 @@ class RunCheckpoint {
   // The trainer stands at the end of its best epoch (RunHistory::best_epoch()).
   static bool atBestEpoch(const cs::Trainer& trainer);
   // Network 0 of the trainer's run as a checkpoint in memory (its losses drained first), or null
-  // when it does not fit.
-  static std::unique_ptr<cs::Checkpoint> inMemory(cs::Trainer& trainer);
+  // when it does not fit; into `reuse`, an earlier capture of the run, when given (its buffers
+  // reused: up to 1 GiB not allocated again at each new best epoch).
+  static std::unique_ptr<cs::Checkpoint> inMemory(cs::Trainer& trainer,
+                                                  std::unique_ptr<cs::Checkpoint> reuse = {});
 };

@@ -378,7 +378,8 @@ bool TrainingWorker::trainOneStep(bool measure) {
     m_epochJustEnded = true;
     emitProgress(true);  // the epoch's losses before its evaluation
     reportEvaluation(m_trainer->last_eval(), true);
-    if (RunCheckpoint::atBestEpoch(*m_trainer)) keepBest(RunCheckpoint::inMemory(*m_trainer));
+    if (RunCheckpoint::atBestEpoch(*m_trainer))  // into the last one's buffers
+      keepBest(RunCheckpoint::inMemory(*m_trainer, std::move(m_best)));
   } else if (m_trainer->history().evaluations.size() > m_evalCursor) {
     reportEvaluation(m_trainer->last_eval(), false);  // every eval_every steps
   }

@@ -99,6 +99,9 @@ Checkpoint read_checkpoint(const std::string& path);
 // save_checkpoint() would write it (the history not thinned), named `name` in messages. The
 // caller drains the trainer's losses first.
 Checkpoint capture_checkpoint(Trainer& trainer, int net, const std::string& name);
+// The same into `into`, whose tensors' buffers are reused: capturing a network again into its
+// earlier capture allocates nothing for its weights and optimizer state.
+void capture_checkpoint(Trainer& trainer, int net, const std::string& name, Checkpoint& into);
 // Write a checkpoint held in memory (capture_checkpoint(), read_checkpoint()) to `path`: the file
 // save_checkpoint() wrote, or would have written, where the checkpoint was taken.
 void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);
