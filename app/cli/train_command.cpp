@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "convscope/atomic_file.h"
 #include "convscope/checkpoint.h"
+#include "convscope/lr_finder.h"
 #include "interrupt.h"
 #include "options.h"
 #include "progress.h"
@@ -60,6 +61,22 @@ TrainConfig resume_config(const Args& args, const CheckpointMeta& meta) {
   return cfg;
 }
 
+// --find-lr: the range test on the backend (which the trainer configures afresh after it), its
+// suggestion the run's rate.
+void find_rate(Backend& backend, const DatasetPair& data, TrainConfig& cfg) {
+  const LrFinderResult found = find_learning_rate(backend, cfg.group, data.train, data.test, {});
+  if (found.suggested_lr <= 0)
+    throw InputError("--find-lr: the range test suggests no rate (its loss diverged within " +
+                     std::to_string(found.points.size()) +
+                     " steps); run lr-find with a lower --min-lr, or give --lr");
+  cfg.group.optimizer.lr = static_cast<float>(found.suggested_lr);
+  if (const std::string problem = cfg.group.optimizer.problem(); !problem.empty())
+    throw InputError("--find-lr: " + problem);
+  std::fprintf(stderr, "lr-find: %.3g, a tenth of %.3g, where the smoothed loss was lowest%s\n",
+               found.suggested_lr, found.lowest_lr,
+               found.still_falling() ? " (still falling at the test's maximum, 1)" : "");
+}
+
 }  // namespace
 
 int train_command(const std::vector<std::string>& argv) {
@@ -76,6 +93,9 @@ int train_command(const std::vector<std::string>& argv) {
               "continue a checkpoint's run (weights, optimizer state, step, metric history) for "
               "--epochs more epochs (one saved mid-epoch goes on where it stopped: that epoch "
               "counts as one), in the order its seed gives them");
+  args.flag("find-lr",
+            "first run the learning-rate range test (lr-find with its defaults) on a fresh "
+            "network, then train at the rate it suggests");
   add_backend_options(args);
   args.section("Output");
   args.option("save", "FILE", "",
@@ -94,6 +114,12 @@ int train_command(const std::vector<std::string>& argv) {
   if (!args.parse(argv)) return 0;
 
   const int save_every = args.integer("save-every", 0, 86400);
+  if (args.on("find-lr"))
+    for (const char* flag : {"lr", "resume"})
+      if (args.given(flag))
+        throw UsageError(std::string("--find-lr: it chooses the rate of a new run; it cannot go "
+                                     "with --") +
+                         flag);
   const DatasetPair data = load_data(args);
   const std::string resume = args.str("resume");
   const Checkpoint resumed = resume.empty() ? Checkpoint{} : read_checkpoint(resume);
@@ -102,6 +128,7 @@ int train_command(const std::vector<std::string>& argv) {
   cfg.eval_every = args.integer("eval-every", 0, 1 << 30);
   cfg.patience = args.integer("patience", 0, 100000);
   BackendSelection sel = select_backend(args);
+  if (args.on("find-lr")) find_rate(*sel.backend, data, cfg);
   std::fprintf(stderr,
                "data: %s (%d training, %d validation images)\nnetwork: %s (%lld parameters)\n"
                "optimizer: %s, batch %d%s, %d epoch(s)\n",

@@ -1,6 +1,6 @@
 // convscope-cli lr-find: the range test from the command line: a table from the minimum rate up,
 // the suggestion, every step as CSV (its rates growing by one factor from --min-lr), and the
-// flags it refuses before training.
+// flags it refuses before training; train --find-lr, which trains at the suggestion.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -68,6 +68,36 @@ TEST(CliLrFind, RefusesARateOrScheduleAndImpossibleRanges) {
   refused({"--min-lr", "0.1", "--max-lr", "0.01"},
           "the maximum learning rate must be above the minimum");
   refused({"--steps", "5"}, "--steps");
+}
+
+// train --find-lr runs the test first and trains at its suggestion; it refuses a rate given.
+TEST(CliLrFind, TrainFindsItsRateFirst) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 256, 32);
+  const std::vector<std::string> train = {
+      "train", "--data", dir.file("data"), "--arch", "c3x4:relu-d10", "--epochs", "1", "--quiet"};
+  std::vector<std::string> args = train;
+  args.push_back("--find-lr");
+  const Result r = run_cli(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const size_t found = r.err.find("lr-find: ");
+  ASSERT_NE(found, std::string::npos) << r.err;
+  const double suggested = std::stod(r.err.substr(found + 9));
+  const size_t used = r.err.find("optimizer: adam lr=");
+  ASSERT_NE(used, std::string::npos) << r.err;
+  EXPECT_NEAR(std::stod(r.err.substr(used + 19)), suggested, 0.005 * suggested) << r.err;
+  EXPECT_NE(r.out.find("epoch 1/1"), std::string::npos) << r.out;
+
+  for (const std::string flag : {"--lr", "--resume"}) {
+    args = train;
+    args.insert(args.end(), {"--find-lr", flag, flag == "--lr" ? "0.01" : dir.file("none")});
+    const Result refused = run_cli(args);
+    EXPECT_EQ(refused.code, 2) << refused.err;
+    EXPECT_NE(
+        refused.err.find("--find-lr: it chooses the rate of a new run; it cannot go with " + flag),
+        std::string::npos)
+        << refused.err;
+  }
 }
 
 }  // namespace
