@@ -78,30 +78,23 @@ bool RunExports::writeChartsSvg(const QString& path) {
   return report(m_charts->exportSvg(path, &error), path, error);
 }
 
-bool RunExports::writeMetricsCsv(const QString& path) {
+bool RunExports::writeCsv(const QString& path, const std::function<void(QTextStream&)>& write) {
   QString error;
-  const bool ok = saveText(
-      path, [this](QTextStream& out) { m_history->writeCsv(out); }, &error);
-  return report(ok, path, error);
+  return report(saveText(path, write, &error), path, error);
+}
+
+bool RunExports::writeMetricsCsv(const QString& path) {
+  return writeCsv(path, [this](QTextStream& out) { m_history->writeCsv(out); });
 }
 
 bool RunExports::writePredictionsCsv(const QString& path) {
-  QString error;
-  const bool ok = saveText(
-      path, [this](QTextStream& out) { m_predictions->writeCsv(out); }, &error);
-  return report(ok, path, error);
+  return writeCsv(path, [this](QTextStream& out) { m_predictions->writeCsv(out); });
 }
 
 bool RunExports::writeClassMetricsCsv(const QString& path) {
-  QString error;
-  const bool ok = saveText(
-      path, [this](QTextStream& out) { m_confusion->writeCsv(out); }, &error);
-  return report(ok, path, error);
+  return writeCsv(path, [this](QTextStream& out) { m_confusion->writeCsv(out); });
 }
 
 bool RunExports::writeLayerStatsCsv(const QString& path) {
-  QString error;
-  const bool ok = saveText(
-      path, [this](QTextStream& out) { m_layerStats->writeCsv(out); }, &error);
-  return report(ok, path, error);
+  return writeCsv(path, [this](QTextStream& out) { m_layerStats->writeCsv(out); });
 }

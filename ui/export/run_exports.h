@@ -5,12 +5,14 @@
 #pragma once
 
 #include <QObject>
+#include <functional>
 
 class ConfusionMatrixModel;
 class LayerStats;
 class MetricsHistory;
 class PredictionModel;
 class QAction;
+class QTextStream;
 class QWidget;
 class TrainingCharts;
 
@@ -46,6 +48,8 @@ class RunExports : public QObject {
 
  private:
   bool report(bool ok, const QString& path, const QString& error);
+  // The CSV `write` puts out, saved to `path` (save_file.h) and reported.
+  bool writeCsv(const QString& path, const std::function<void(QTextStream&)>& write);
 
   TrainingCharts* m_charts;
   const MetricsHistory* m_history;
