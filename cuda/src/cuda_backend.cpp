@@ -54,6 +54,7 @@ CudaBackend::Group::Group(const GroupConfig& c, const Dataset& tr, const Dataset
       order_rows(c.per_net_shuffle ? c.nets() : 1),
       order(static_cast<size_t>(order_rows) * static_cast<size_t>(tr.count), "the epoch order"),
       sorter(tr.count),
+      seeds(upload(c.seeds, "the networks' seeds", stream)),
       state(1, "step scalars"),
       losses(static_cast<size_t>(kLossRows) * static_cast<size_t>(c.nets()), "step losses"),
       hit_rates(static_cast<size_t>(kLossRows) * static_cast<size_t>(c.nets()), "step accuracies"),
@@ -193,7 +194,7 @@ void CudaBackend::train_step(int first, int count) {
                  {first, g.pending_rows,
                   optimizer_scalars(g.cfg.optimizer, g.step + 1,
                                     steps_per_epoch(g.train_count, g.cfg.batch_size)),
-                  g.epoch},
+                  g.epoch, g.step + 1},
                  m_compute.get());
   if (slot >= 0 || !launch_graph(plan)) enqueue_step(plan, slot);
   if (slot >= 0) g.requested.reset();
@@ -223,7 +224,8 @@ void CudaBackend::enqueue_step(const Plan& plan, int snapshot_slot) {
     gather_batch(g.train.x.get(), g.train.labels.get(), src, &g.state.get()->first, 0, plan.batch,
                  g.train.in_nets, g.cfg.nets(), s);
   }
-  g.net.forward(plan, g.train, g.params.get(), s);
+  const DropoutSource dropout{g.seeds.get(), &g.state.get()->step};
+  g.net.forward(plan, g.train, g.params.get(), s, &dropout);
   {
     const OpScope timed(t, "softmax_xent_forward_backward", s);
     softmax_xent_forward_backward(g.train.dy[last].get(), nullptr, g.losses.get(),
@@ -235,7 +237,7 @@ void CudaBackend::enqueue_step(const Plan& plan, int snapshot_slot) {
     const OpScope timed(t, "zero dweights", s);
     CUDA_CHECK(cudaMemsetAsync(g.grads.get(), 0, g.grads.bytes(), s));  // backward adds to grads
   }
-  g.net.backward(plan, g.train, g.params.get(), g.grads.get(), s);
+  g.net.backward(plan, g.train, g.params.get(), g.grads.get(), s, nullptr, &dropout);
   if (snapshot_slot >= 0) {
     const OpScope timed(t, "snapshot probe", s);
     enqueue_probe(snapshot_slot, g.requested->first, g.requested->second);

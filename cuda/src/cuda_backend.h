@@ -106,6 +106,7 @@ struct CudaBackend::Group {
   EpochOrderSorter sorter;
   int epoch = 0;
   long long step = 0;
+  DeviceBuffer<uint64_t> seeds;  // (N) the initialization seeds: the dropout masks' keys
 
   DeviceBuffer<StepState> state;
   DeviceBuffer<float> losses, hit_rates;  // (kLossRows, N) per step: mean loss, top-1 hit rate

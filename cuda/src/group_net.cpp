@@ -3,7 +3,9 @@
 
 #include <algorithm>
 
+#include "cuda_check.h"
 #include "ops/dense.cuh"
+#include "ops/dropout.cuh"
 #include "ops/pool.cuh"
 
 namespace cs::cuda {
@@ -24,6 +26,22 @@ size_t count(int batch, int nets, int size) {
 // convolution.
 std::string op_name(LayerKind kind) {
   return kind == LayerKind::Conv2d ? "conv2d" : to_string(kind);
+}
+
+// Dropout layer l over out (batch, nets, size) from inp: the training mask, or a copy outside
+// training.
+void dropout_pass(float* out, const float* inp, int batch, int nets, int size, int l, float rate,
+                  const DropoutSource* dropout, bool forward, cudaStream_t stream) {
+  if (!dropout) {
+    CUDA_CHECK(cudaMemcpyAsync(out, inp, count(batch, nets, size) * sizeof(float),
+                               cudaMemcpyDeviceToDevice, stream));
+    return;
+  }
+  const DropoutShape s{batch, nets, size, l, rate, dropout->seeds, dropout->step};
+  if (forward)
+    dropout_forward(out, inp, s, stream);
+  else
+    dropout_backward(out, inp, s, stream);
 }
 
 }  // namespace
@@ -122,7 +140,8 @@ const Plan& GroupNet::plan(int batch, int in_nets, bool backward, cudaStream_t s
   return m_plans.emplace(key, std::move(p)).first->second;
 }
 
-void GroupNet::forward(const Plan& plan, Activations& a, const float* params, cudaStream_t stream) {
+void GroupNet::forward(const Plan& plan, Activations& a, const float* params, cudaStream_t stream,
+                       const DropoutSource* dropout) {
   const Workspace ws{m_workspace.get(), m_workspace.bytes()};
   Shape3 in = m_spec.input;
   for (size_t l = 0; l < m_spec.layers.size(); ++l) {
@@ -152,13 +171,17 @@ void GroupNet::forward(const Plan& plan, Activations& a, const float* params, cu
         dense_forward(m_cublas, {plan.batch, m_nets, in.size(), out_shape.size()}, out, inp, weight,
                       bias, layer.activation, stream);
         break;
+      case LayerKind::Dropout:
+        dropout_pass(out, inp, plan.batch, m_nets, in.size(), static_cast<int>(l), layer.rate,
+                     dropout, true, stream);
+        break;
     }
     in = out_shape;
   }
 }
 
 void GroupNet::backward(const Plan& plan, Activations& a, const float* params, float* grads,
-                        cudaStream_t stream, float* dx) {
+                        cudaStream_t stream, float* dx, const DropoutSource* dropout) {
   if (dx && !plan.input_grad) throw BackendError("internal: a plan without the input gradient");
   const Workspace ws{m_workspace.get(), m_workspace.bytes()};
   for (size_t l = m_spec.layers.size(); l-- > 0;) {
@@ -192,6 +215,11 @@ void GroupNet::backward(const Plan& plan, Activations& a, const float* params, f
       case LayerKind::Dense:
         dense_backward(m_cublas, {plan.batch, m_nets, in.size(), out_shape.size()}, dinp, dweight,
                        dbias, a.dpre.get(), dout, out, inp, weight, layer.activation, stream);
+        break;
+      case LayerKind::Dropout:
+        if (dinp)
+          dropout_pass(dinp, dout, plan.batch, m_nets, in.size(), static_cast<int>(l), layer.rate,
+                       dropout, false, stream);
         break;
     }
   }

@@ -72,6 +72,13 @@ struct Plan {
   std::vector<std::unique_ptr<ConvPlan>> conv;
 };
 
+// What a training pass's dropout layers read on the device (convscope/dropout.h). Every other
+// pass has none, and its dropout layers copy their input.
+struct DropoutSource {
+  const uint64_t* seeds;  // (nets) each network's initialization seed
+  const long long* step;  // the optimizer step being taken, from 1
+};
+
 class GroupNet {
  public:
   GroupNet(const NetworkSpec& spec, int nets, cudnnHandle_t cudnn, cublasHandle_t cublas);
@@ -98,14 +105,16 @@ class GroupNet {
   // now on (null: none; see op_timer.h).
   void set_timer(OpTimer* timer) { m_timer = timer; }
 
-  void forward(const Plan& plan, Activations& a, const float* params, cudaStream_t stream);
+  void forward(const Plan& plan, Activations& a, const float* params, cudaStream_t stream,
+               const DropoutSource* dropout = nullptr);
   // Backward from a.dy of the last layer: adds the parameter gradients to grads (the gradient
   // rule of convscope/op_conventions.h: the caller zeroes grads once per step) and writes every
   // a.dy but the input's. With grads null only data gradients are computed (the snapshot's
   // probe, which must not touch the training batch's weight gradients). With dx (a plan made
-  // with input_grad) d(loss)/d(a.x) is written there too, (batch, in_nets, input).
+  // with input_grad) d(loss)/d(a.x) is written there too, (batch, in_nets, input). `dropout` is
+  // the forward's.
   void backward(const Plan& plan, Activations& a, const float* params, float* grads,
-                cudaStream_t stream, float* dx = nullptr);
+                cudaStream_t stream, float* dx = nullptr, const DropoutSource* dropout = nullptr);
 
  private:
   NetworkSpec m_spec;

@@ -4,13 +4,17 @@
 //   c<k>x<filters>[:relu|tanh|sigmoid|linear][:same|valid][:s<stride>]   convolution
 //   m<window>   max pooling          a<window>   average pooling
 //   d<units>[:relu|tanh|sigmoid|linear]                                 dense
+//   p<rate>     dropout, rate in (0, 1), e.g. p0.5
 // e.g. the reference network is "c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10".
 #include "convscope/spec.h"
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <climits>
 #include <sstream>
+
+#include "float_text.h"
 
 namespace cs {
 
@@ -48,6 +52,22 @@ Activation parse_activation(const std::string& s, int layer) {
   if (s == "sigmoid") return Activation::Sigmoid;
   if (s == "linear") return Activation::None;
   throw SpecError(layer, "unknown option '" + s + "'");
+}
+
+float parse_rate(const std::string& s, int layer) {
+  float rate = 0;
+  const char* end = s.data() + s.size();
+  const auto [ptr, ec] = std::from_chars(s.data(), end, rate);
+  if (s.empty() || ec != std::errc() || ptr != end)
+    throw SpecError(layer, "expected a number for the dropout rate, got '" + s + "'");
+  return rate;
+}
+
+// The layer before i that is not a dropout (-1: none): what a convolution or pooling follows.
+int previous_kept(const std::vector<LayerSpec>& layers, size_t i) {
+  int j = static_cast<int>(i) - 1;
+  while (j >= 0 && layers[j].kind == LayerKind::Dropout) --j;
+  return j;
 }
 
 std::string shape_text(const Shape3& s) {
@@ -98,6 +118,9 @@ LayerSpec LayerSpec::avg_pool(int window) {
 LayerSpec LayerSpec::dense(int units, Activation act) {
   return {LayerKind::Dense, 0, units, 1, Padding::Valid, act};
 }
+LayerSpec LayerSpec::dropout(float rate) {
+  return {LayerKind::Dropout, 0, 0, 1, Padding::Valid, Activation::None, rate};
+}
 
 long long ParamInfo::size() const {
   long long n = 1;
@@ -133,7 +156,8 @@ std::vector<Shape3> NetworkSpec::output_shapes() const {
     Shape3 out;
     switch (l.kind) {
       case LayerKind::Conv2d: {
-        if (cur.h == 1 && cur.w == 1 && i > 0 && layers[i - 1].kind == LayerKind::Dense)
+        if (const int before = previous_kept(layers, i);
+            cur.h == 1 && cur.w == 1 && before >= 0 && layers[before].kind == LayerKind::Dense)
           throw SpecError(n, "a convolution cannot follow a dense layer");
         if (l.kernel < 1) throw SpecError(n, "kernel size must be at least 1");
         if (l.units < 1) throw SpecError(n, "filter count must be at least 1");
@@ -150,7 +174,8 @@ std::vector<Shape3> NetworkSpec::output_shapes() const {
       case LayerKind::MaxPool:
       case LayerKind::AvgPool:
         if (l.kernel < 1) throw SpecError(n, "pool window must be at least 1");
-        if (i > 0 && layers[i - 1].kind == LayerKind::Dense)
+        if (const int before = previous_kept(layers, i);
+            before >= 0 && layers[before].kind == LayerKind::Dense)
           throw SpecError(n, "pooling cannot follow a dense layer");
         out = {cur.c, cur.h / l.kernel, cur.w / l.kernel};
         if (out.h < 1 || out.w < 1)
@@ -162,6 +187,13 @@ std::vector<Shape3> NetworkSpec::output_shapes() const {
       case LayerKind::Dense:
         if (l.units < 1) throw SpecError(n, "a dense layer needs at least 1 unit");
         out = {l.units, 1, 1};
+        break;
+      case LayerKind::Dropout:
+        // not `rate > 0 && rate < 1`: that lets NaN through
+        if (!(l.rate > 0.f) || !(l.rate < 1.f))
+          throw SpecError(n, "a dropout rate must lie between 0 and 1 (both excluded), got " +
+                                 float_text(l.rate));
+        out = cur;
         break;
     }
     if (map_values(out) > kMaxMapValues)
@@ -188,7 +220,7 @@ std::vector<Shape3> NetworkSpec::output_shapes() const {
 
 std::vector<std::string> NetworkSpec::layer_names() const {
   std::vector<std::string> names;
-  int convs = 0, pools = 0, fcs = 0;
+  int convs = 0, pools = 0, fcs = 0, dropouts = 0;
   for (const LayerSpec& l : layers) {
     switch (l.kind) {
       case LayerKind::Conv2d:
@@ -200,6 +232,9 @@ std::vector<std::string> NetworkSpec::layer_names() const {
         break;
       case LayerKind::Dense:
         names.push_back("fc" + std::to_string(++fcs));
+        break;
+      case LayerKind::Dropout:
+        names.push_back("dropout" + std::to_string(++dropouts));
         break;
     }
   }
@@ -261,6 +296,9 @@ std::string NetworkSpec::to_string() const {
         os << 'd' << l.units;
         if (l.activation != Activation::None) os << ':' << cs::to_string(l.activation);
         break;
+      case LayerKind::Dropout:
+        os << 'p' << float_text(l.rate);
+        break;
     }
   }
   return os.str();
@@ -309,8 +347,13 @@ NetworkSpec NetworkSpec::parse(const std::string& text, Shape3 input, int classe
         l = LayerSpec::dense(parse_int(body, n, "unit count"));
         for (size_t j = 1; j < opts.size(); ++j) l.activation = parse_activation(opts[j], n);
         break;
+      case 'p':
+        if (opts.size() > 1)
+          throw SpecError(n, "dropout takes no options, got '" + tokens[i] + "'");
+        l = LayerSpec::dropout(parse_rate(body, n));
+        break;
       default:
-        throw SpecError(n, "unknown layer '" + head + "' (expected c, m, a or d)");
+        throw SpecError(n, "unknown layer '" + head + "' (expected c, m, a, d or p)");
     }
     s.layers.push_back(l);
   }
@@ -342,6 +385,8 @@ std::string to_string(LayerKind k) {
       return "avgpool";
     case LayerKind::Dense:
       return "dense";
+    case LayerKind::Dropout:
+      return "dropout";
   }
   return "?";
 }
@@ -361,6 +406,9 @@ std::string describe(const LayerSpec& l) {
       break;
     case LayerKind::Dense:
       s += std::to_string(l.units);
+      break;
+    case LayerKind::Dropout:
+      s += float_text(l.rate);
       break;
   }
   if (l.has_params() && l.activation != Activation::None) s += " " + to_string(l.activation);

@@ -85,26 +85,29 @@ using O = OptimizerKind;
 
 INSTANTIATE_TEST_SUITE_P(
     Table, BackendTable,
-    ::testing::Values(NetCase{kReference, kMnist, 64, 1, false, O::Sgd},
-                      NetCase{kReference, kMnist, 7, 3, false, O::Sgd},
-                      NetCase{kReference, kMnist, 64, 3, false, O::Adam},
-                      NetCase{kReference, kMnist, 1, 3, true, O::Adam},
-                      NetCase{kReference, kMnist, 7, 3, true, O::Momentum},
-                      // the ensemble's group size, both input layouts
-                      NetCase{kReference, kMnist, 7, 50, false, O::Adam},
-                      NetCase{kReference, kMnist, 5, 50, true, O::Sgd},
-                      NetCase{"c3x4:tanh:same-a2-d10", {2, 9, 9}, 7, 3, false, O::Momentum},
-                      NetCase{"c4x4:relu:same-m2-c3x6:sigmoid:same:s2-d16:tanh-d10",
-                              {1, 12, 12},
-                              64,
-                              3,
-                              false,
-                              O::RmsProp},
-                      NetCase{"d32:relu-d10", {1, 8, 8}, 7, 3, false, O::Adagrad},
-                      NetCase{"m2-c3x4:relu-d10", {1, 10, 10}, 7, 3, true, O::Adadelta},
-                      NetCase{"m2-c3x4:relu-d10", {1, 10, 10}, 1, 1, false, O::Sgd},
-                      NetCase{
-                          "c5x8:relu:s2-a2-d12:sigmoid-d10", {3, 16, 16}, 7, 3, false, O::Adamax}),
+    ::testing::Values(
+        NetCase{kReference, kMnist, 64, 1, false, O::Sgd},
+        NetCase{kReference, kMnist, 7, 3, false, O::Sgd},
+        NetCase{kReference, kMnist, 64, 3, false, O::Adam},
+        NetCase{kReference, kMnist, 1, 3, true, O::Adam},
+        NetCase{kReference, kMnist, 7, 3, true, O::Momentum},
+        // the ensemble's group size, both input layouts
+        NetCase{kReference, kMnist, 7, 50, false, O::Adam},
+        NetCase{kReference, kMnist, 5, 50, true, O::Sgd},
+        NetCase{"c3x4:tanh:same-a2-d10", {2, 9, 9}, 7, 3, false, O::Momentum},
+        NetCase{"c4x4:relu:same-m2-c3x6:sigmoid:same:s2-d16:tanh-d10",
+                {1, 12, 12},
+                64,
+                3,
+                false,
+                O::RmsProp},
+        NetCase{"d32:relu-d10", {1, 8, 8}, 7, 3, false, O::Adagrad},
+        NetCase{"m2-c3x4:relu-d10", {1, 10, 10}, 7, 3, true, O::Adadelta},
+        NetCase{"m2-c3x4:relu-d10", {1, 10, 10}, 1, 1, false, O::Sgd},
+        NetCase{"c5x8:relu:s2-a2-d12:sigmoid-d10", {3, 16, 16}, 7, 3, false, O::Adamax},
+        // dropout: on maps and on dense units; as the first layer (per-net input)
+        NetCase{"c3x4:relu:same-p0.2-m2-d16:relu-p0.5-d10", {1, 12, 12}, 64, 3, false, O::Sgd},
+        NetCase{"p0.25-c3x4:relu-d10", {1, 10, 10}, 7, 3, true, O::Adam}),
     case_name);
 
 TEST(CudaBackend, GroupOfThreeEqualsThreeSingles) {

@@ -1,6 +1,7 @@
 // Every CUDA layer op against the CPU op (cs::cpu) on the same random inputs, over a table of
 // cases: shapes, strides, valid and same padding, batch sizes 1 / 7 / 64, one network and a
-// group of three (grouped convolution, strided-batched GEMM), shared and per-network inputs.
+// group of three (grouped convolution, strided-batched GEMM), shared and per-network inputs;
+// dropout's masks bit for bit.
 // Both sides follow the gradient rule of convscope/op_conventions.h: parameter gradients start
 // at the same prior values (and must be added to), input gradients start as garbage on the GPU
 // (and must be overwritten).
@@ -14,11 +15,13 @@
 #include "cpu/ops/activation.h"
 #include "cpu/ops/conv2d.h"
 #include "cpu/ops/dense.h"
+#include "cpu/ops/dropout.h"
 #include "cpu/ops/pool.h"
 #include "gpu_test_util.h"
 #include "ops/activation.cuh"
 #include "ops/conv2d.cuh"
 #include "ops/dense.cuh"
+#include "ops/dropout.cuh"
 #include "ops/pool.cuh"
 
 namespace cs {
@@ -332,6 +335,65 @@ INSTANTIATE_TEST_SUITE_P(Table, ActivationOp,
                          ::testing::Values(Activation::None, Activation::Relu, Activation::Tanh,
                                            Activation::Sigmoid),
                          [](const auto& info) { return to_string(info.param); });
+
+// ---- dropout ----------------------------------------------------------------------------
+
+struct DropoutCase {
+  int batch, nets, size;
+  float rate;
+};
+
+class DropoutOp : public ::testing::TestWithParam<DropoutCase> {};
+
+// Bit for bit: network n of the group with the mask of its own seed at the device's step, each
+// sample's values at its place in the batch, as the CPU op over that network's batch.
+TEST_P(DropoutOp, MatchesCpuBitForBit) {
+  CS_SKIP_WITHOUT_GPU();
+  const DropoutCase c = GetParam();
+  const int B = c.batch, N = c.nets, layer = 3;
+  const long long step = 41;
+  const size_t n = static_cast<size_t>(B) * N * c.size;
+  const std::vector<float> x = random_floats(n, 21, -2, 2), dy = random_floats(n, 22);
+  std::vector<uint64_t> seeds;
+  for (int k = 0; k < N; ++k) seeds.push_back(1000 + 7 * static_cast<uint64_t>(k));
+  Gpu gpu;
+  auto d_x = to_device(x), d_dy = to_device(dy);
+  auto d_seeds = to_device(seeds);
+  auto d_step = to_device(std::vector<long long>{step});
+  cuda::DeviceBuffer<float> d_y(n, "y"), d_dx(n, "dx");
+  const cuda::DropoutShape shape{B, N, c.size, layer, c.rate, d_seeds.get(), d_step.get()};
+  cuda::dropout_forward(d_y.get(), d_x.get(), shape, gpu.stream.get());
+  cuda::dropout_backward(d_dx.get(), d_dy.get(), shape, gpu.stream.get());
+
+  std::vector<float> want_y(n), want_dx(n);
+  for (int k = 0; k < N; ++k) {
+    const DropoutMask mask = dropout_mask({seeds[k], step}, layer, c.rate);
+    std::vector<float> xn = net_slice(x, B, N, c.size, k), dyn = net_slice(dy, B, N, c.size, k);
+    std::vector<float> yn(xn.size()), dxn(xn.size());
+    cpu::dropout_forward<float>(yn.data(), xn.data(), mask, 0, static_cast<long long>(xn.size()));
+    cpu::dropout_backward<float>(dxn.data(), dyn.data(), mask, 0,
+                                 static_cast<long long>(xn.size()));
+    put_net_slice(want_y, yn, B, N, c.size, k);
+    put_net_slice(want_dx, dxn, B, N, c.size, k);
+  }
+  EXPECT_EQ(to_host(d_y), want_y);
+  EXPECT_EQ(to_host(d_dx), want_dx);
+  size_t zeros = 0;
+  for (float v : want_y) zeros += v == 0.f;
+  EXPECT_GT(zeros, 0u);
+  EXPECT_LT(zeros, n);
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, DropoutOp,
+                         ::testing::Values(DropoutCase{64, 1, 128, 0.5f},
+                                           DropoutCase{7, 3, 8 * 12 * 12, 0.2f},
+                                           DropoutCase{1, 50, 256, 0.75f}),
+                         [](const auto& info) {
+                           const DropoutCase& c = info.param;
+                           return "b" + std::to_string(c.batch) + "n" + std::to_string(c.nets) +
+                                  "s" + std::to_string(c.size) + "p" +
+                                  std::to_string(static_cast<int>(c.rate * 100));
+                         });
 
 }  // namespace
 }  // namespace test

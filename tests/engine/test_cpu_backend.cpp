@@ -46,8 +46,8 @@ Dataset synthetic(int count, int classes, Shape3 shape, uint64_t seed) {
   return d;
 }
 
-// Every layer kind: same/valid, stride 2, average and max pooling, all activations.
-const char* kMixedSpec = "c3x4:relu:same-a2-c3x6:tanh:s2-m2-d12:sigmoid-d4";
+// Every layer kind: same/valid, stride 2, average and max pooling, all activations, dropout.
+const char* kMixedSpec = "c3x4:relu:same-a2-p0.2-c3x6:tanh:s2-m2-d12:sigmoid-p0.5-d4";
 const Shape3 kShape{1, 12, 12};
 constexpr int kClasses = 4;
 

@@ -22,8 +22,9 @@ using test::all_close;
 
 const Shape3 kShape{1, 12, 12};
 constexpr int kClasses = 4;
-// Every layer kind: same/valid, stride 2, average and max pooling, all activations.
-const char* kMixedSpec = "c3x4:relu:same-a2-c3x6:tanh:s2-m2-d12:sigmoid-d4";
+// Every layer kind: same/valid, stride 2, average and max pooling, all activations, and a dropout
+// (trained through, then the identity outside training).
+const char* kMixedSpec = "c3x4:relu:same-a2-c3x6:tanh:s2-m2-d12:sigmoid-p0.5-d4";
 
 Dataset random_set(int count, uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -112,6 +113,9 @@ class DoubleNet {
           param += 2;
           break;
         }
+        case LayerKind::Dropout:  // outside training: the identity
+          out = in;
+          break;
       }
       in.swap(out);
       shape = shapes[i];

@@ -87,6 +87,7 @@ class TestFilterGrid : public QObject {
   void narrowInspectorKeepsTabsAndLegendsWhole();
   void probeBarsKeepTheirLabelsApart();
   void doubleClickEnlargesATile();
+  void aDropoutLayerSaysThatTheProbePassesThrough();
 };
 
 void TestFilterGrid::shapes_data() {
@@ -471,6 +472,24 @@ void TestFilterGrid::doubleClickEnlargesATile() {
   QVERIFY(!zoom->isVisible());
   QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, channel2);
   QVERIFY(!zoom->isVisible());
+}
+
+// A dropout layer (between fc1 and fc2): its map and caption, no weights, and the layer after it
+// drawn from its output.
+void TestFilterGrid::aDropoutLayerSaysThatTheProbePassesThrough() {
+  cs::Snapshot s = referenceSnapshot();
+  s.layers.insert(s.layers.begin() + 5,
+                  layer("dropout1", cs::LayerKind::Dropout, {128, 1, 1}, {}, 5));
+  const FilterGrid activations = FilterGridBuilder::build(s, 5, GridQuantity::Activations);
+  QCOMPARE(activations.layer, QStringLiteral("dropout1"));
+  QCOMPARE(activations.caption, QStringLiteral("dropout (training only) · 128 → 128"));
+  QCOMPARE(activations.tiles.size(), size_t{1});
+  const FilterGrid weights = FilterGridBuilder::build(s, 5, GridQuantity::Weights);
+  QVERIFY(weights.tiles.empty());
+  QCOMPARE(weights.emptyText, QStringLiteral("Dropout has no weights"));
+  const FilterGrid fc2 = FilterGridBuilder::build(s, 6, GridQuantity::Weights);
+  QCOMPARE(fc2.tiles.size(), size_t{10});
+  QCOMPARE(fc2.caption, QStringLiteral("dense, 10 units · 128 → 10"));
 }
 
 QTEST_MAIN(TestFilterGrid)

@@ -82,6 +82,18 @@ void TestHyperparameterPanel::editingAFieldRevalidates() {
   QCOMPARE(changes.front().front().value<TrainingSettings>().batchSize, 32);
   QVERIFY(panel.validation().ok);
   QVERIFY(!batch->property("invalid").toBool());
+
+  // The Dropout field: "none" at 0, a dropout layer before the output layer otherwise.
+  auto* dropout = panel.findChild<QDoubleSpinBox*>(QStringLiteral("dropout"));
+  QVERIFY(dropout);
+  QCOMPARE(dropout->text(), QStringLiteral("none"));
+  dropout->setValue(0.3);
+  QCOMPARE(changes.count(), 2);
+  const cs::NetworkSpec spec = panel.settings().spec({1, 28, 28}, 10);
+  QCOMPARE(spec.layers.size(), 7u);
+  QCOMPARE(spec.layers[5], cs::LayerSpec::dropout(0.3f));
+  QVERIFY2(panel.validation().summary.contains(QStringLiteral("dropout 0.3")),
+           qPrintable(panel.validation().summary));
 }
 
 void TestHyperparameterPanel::clearedFieldLooksLikeTheOthers() {
@@ -158,8 +170,8 @@ void TestHyperparameterPanel::pausedLeavesTheScheduleEditable() {
   panel.setLocked(HyperparameterPanel::ScheduleOnly, QStringLiteral("paused"));
   for (const char* name : {"learningRate", "epochs"})
     QVERIFY2(panel.findChild<QWidget*>(QLatin1String(name))->isEnabled(), name);
-  for (const char* name : {"optimizer", "batchSize", "seed", "denseWidth", "momentum", "stride",
-                           "augmentShift", "patience"})
+  for (const char* name : {"optimizer", "batchSize", "seed", "denseWidth", "dropout", "momentum",
+                           "stride", "augmentShift", "patience"})
     QVERIFY2(!panel.findChild<QWidget*>(QLatin1String(name))->isEnabled(), name);
   panel.setLocked(HyperparameterPanel::Unlocked);
   for (const char* name : {"optimizer", "batchSize", "seed", "stride", "augmentShift"})

@@ -128,6 +128,16 @@ void TestSettingsValidator::summaryNamesShapesAndParameters() {
   QVERIFY2(v.summary.startsWith(QStringLiteral("1×28×28 → 8×24×24 → 8×12×12 → 16×8×8")),
            qPrintable(v.summary));
   QVERIFY2(v.summary.contains(QStringLiteral("→ 128 → 10")), qPrintable(v.summary));
+  // A dropout layer is named in the chain, and adds no parameter.
+  TrainingSettings dropped;
+  dropped.dropout = 0.5;
+  const SettingsValidation d = SettingsValidator(mnistInfo()).validate(dropped);
+  QVERIFY(d.ok);
+  QCOMPARE(d.parameters, v.parameters);
+  QVERIFY2(d.summary.contains(QStringLiteral("→ 128 → dropout 0.5 → 10 ·")), qPrintable(d.summary));
+  const cs::NetworkSpec spec = dropped.spec({1, 28, 28}, 10);
+  QCOMPARE(QString::fromStdString(spec.to_string()),
+           QStringLiteral("c5x8:relu-m2-c5x16:relu-m2-d128:relu-p0.5-d10"));
 }
 
 void TestSettingsValidator::noDataset() {
@@ -169,6 +179,13 @@ void TestSettingsValidator::adoptArchitecture_data() {
   QTest::newRow("stride 2") << "c3x8:relu:same:s2-c3x8:relu:same:s2-d10" << true;
   QTest::newRow("mixed padding") << "c3x8:relu:same-c3x8:relu-d10" << false;
   QTest::newRow("mixed strides") << "c3x8:relu:s2-c3x8:relu-d10" << false;
+  // The Dropout field: one layer before the output layer, in hundredths up to 0.9.
+  QTest::newRow("dropout before the output") << "c5x8:relu-m2-d128:relu-p0.5-d10" << true;
+  QTest::newRow("dropout without a hidden layer") << "c5x8:relu-m2-p0.25-d10" << true;
+  QTest::newRow("dropout in thousandths") << "c5x8:relu-m2-d128:relu-p0.125-d10" << false;
+  QTest::newRow("dropout above the field's 0.9") << "d128:relu-p0.95-d10" << false;
+  QTest::newRow("dropout after a convolution") << "c5x8:relu-p0.2-m2-d10" << false;
+  QTest::newRow("dropout before the hidden layer") << "c5x8:relu-m2-p0.5-d128:relu-d10" << false;
 }
 
 void TestSettingsValidator::adoptArchitecture() {
@@ -200,8 +217,15 @@ void TestSettingsValidator::settingsRoundTrip() {
   s.denseWidth = 0;
   s.activation = cs::Activation::Tanh;
   s.augmentShift = 4;
+  s.dropout = 0.35;
   s.save(q);
   QVERIFY(TrainingSettings::load(q) == s);
+  q.setValue(QStringLiteral("architecture/dropout"), 7.5);  // damaged: the field's maximum
+  QCOMPARE(TrainingSettings::load(q).dropout, TrainingSettings::kMaxDropout);
+  for (const QString& bad : {QStringLiteral("half"), QStringLiteral("nan"), QStringLiteral("-1")}) {
+    q.setValue(QStringLiteral("architecture/dropout"), bad);
+    QCOMPARE(TrainingSettings::load(q).dropout, 0.0);
+  }
 
   s.convBlocks.clear();  // an empty list must survive too
   s.save(q);

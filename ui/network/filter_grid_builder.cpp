@@ -41,6 +41,10 @@ QString caption(const cs::Snapshot& s, int index) {
     case cs::LayerKind::Dense:
       what = QObject::tr("dense, %1 units").arg(l.out_shape.c);
       break;
+    case cs::LayerKind::Dropout:
+      // The probe is not a training pass: the layer hands its input on unchanged.
+      what = QObject::tr("dropout (training only)");
+      break;
   }
   return QObject::tr("%1 · %2 → %3").arg(what, shapeText(in), shapeText(l.out_shape));
 }
@@ -95,7 +99,8 @@ FilterGrid FilterGridBuilder::build(const cs::Snapshot& s, int index, GridQuanti
       addDenseWeightTiles(grid, l, gradient, in, inName,
                           last ? QObject::tr("class") : QObject::tr("unit"));
   } else {
-    grid.emptyText = QObject::tr("Pooling has no weights");
+    grid.emptyText = l.kind == cs::LayerKind::Dropout ? QObject::tr("Dropout has no weights")
+                                                      : QObject::tr("Pooling has no weights");
   }
   if (grid.tiles.size() >= static_cast<size_t>(kMaxTiles))
     grid.caption += QObject::tr(" · first %1 shown").arg(QLocale().toString(kMaxTiles));

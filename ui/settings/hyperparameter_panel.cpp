@@ -178,12 +178,22 @@ QWidget* HyperparameterPanel::buildArchitectureSection() {
   m_denseWidth->setRange(0, 8192);
   m_denseWidth->setSpecialValueText(tr("none"));
   m_denseWidth->setToolTip(tr("Units of the hidden dense layer before the output layer"));
+  m_dropout = new QDoubleSpinBox;
+  m_dropout->setObjectName(QStringLiteral("dropout"));
+  m_dropout->setRange(0, TrainingSettings::kMaxDropout);
+  m_dropout->setDecimals(2);
+  m_dropout->setSingleStep(0.05);
+  m_dropout->setSpecialValueText(tr("none"));
+  m_dropout->setToolTip(
+      tr("Dropout before the output layer: the share of its inputs zeroed at random in each "
+         "training step (the rest scaled up to match); validation and predictions use them all"));
   m_activation = new QComboBox;
   m_activation->setObjectName(QStringLiteral("activation"));
   for (cs::Activation a :
        {cs::Activation::Relu, cs::Activation::Tanh, cs::Activation::Sigmoid, cs::Activation::None})
     m_activation->addItem(QString::fromStdString(cs::to_string(a)), static_cast<int>(a));
   form->addRow(tr("Dense width"), m_denseWidth);
+  form->addRow(tr("Dropout"), m_dropout);
   form->addRow(tr("Activation"), m_activation);
   layout->addLayout(form);
   m_summary = noteLabel();
@@ -191,6 +201,7 @@ QWidget* HyperparameterPanel::buildArchitectureSection() {
   layout->addWidget(m_summary);
   connect(m_convBlocks, &ConvBlockEditor::changed, this, &HyperparameterPanel::onEdited);
   connect(m_denseWidth, &QSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
+  connect(m_dropout, &QDoubleSpinBox::valueChanged, this, &HyperparameterPanel::onEdited);
   connect(m_activation, &QComboBox::currentIndexChanged, this, &HyperparameterPanel::onEdited);
   return box;
 }
@@ -224,6 +235,7 @@ TrainingSettings HyperparameterPanel::settings() const {
   s.seed = m_seed->value();
   s.convBlocks = m_convBlocks->blocks();
   s.denseWidth = m_denseWidth->value();
+  s.dropout = m_dropout->value();
   s.activation = static_cast<cs::Activation>(m_activation->currentData().toInt());
   m_advanced->readInto(s);
   return s;
@@ -232,7 +244,8 @@ TrainingSettings HyperparameterPanel::settings() const {
 void HyperparameterPanel::setSettings(const TrainingSettings& s) {
   {
     const QSignalBlocker b0(m_backend), b1(m_optimizer), b2(m_learningRate), b3(m_batchSize),
-        b4(m_epochs), b5(m_seed), b6(m_convBlocks), b7(m_denseWidth), b8(m_activation);
+        b4(m_epochs), b5(m_seed), b6(m_convBlocks), b7(m_denseWidth), b8(m_activation),
+        b9(m_dropout);
     selectDataset(s.datasetDir);
     const auto* model = qobject_cast<QStandardItemModel*>(m_backend->model());
     const int backend = m_backend->findData(static_cast<int>(s.backend));
@@ -248,6 +261,7 @@ void HyperparameterPanel::setSettings(const TrainingSettings& s) {
     m_seed->setValue(s.seed);
     m_convBlocks->setBlocks(s.convBlocks);
     m_denseWidth->setValue(s.denseWidth);
+    m_dropout->setValue(s.dropout);
     selectData(m_activation, s.activation);
     m_advanced->setSettings(s);
   }

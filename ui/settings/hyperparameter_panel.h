@@ -15,6 +15,7 @@ class ConvBlockEditor;
 class LogSpinBox;
 class ScheduleEditor;
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QSpinBox;
 
@@ -85,6 +86,7 @@ class HyperparameterPanel : public QWidget {
   QSpinBox* m_seed;
   ConvBlockEditor* m_convBlocks;
   QSpinBox* m_denseWidth;
+  QDoubleSpinBox* m_dropout;
   QComboBox* m_activation;
   QLabel* m_summary;
   QLabel* m_issue;

@@ -95,7 +95,10 @@ SettingsValidation SettingsValidator::validate(const TrainingSettings& s) const 
                                "pooling or narrow the dense layer.")
                        .arg(locale.toString(v.parameters), locale.toString(kMaxParameters)));
   QStringList chain{shapeText(m_dataset.shape)};
-  for (const cs::Shape3& shape : v.shapes) chain << shapeText(shape);
+  for (size_t i = 0; i < v.shapes.size(); ++i)
+    chain << (spec.layers[i].kind == cs::LayerKind::Dropout
+                  ? QObject::tr("dropout %1").arg(locale.toString(spec.layers[i].rate))
+                  : shapeText(v.shapes[i]));
   v.ok = true;
   v.summary = QObject::tr("%1 · %2 parameters")
                   .arg(chain.join(QStringLiteral(" → ")), locale.toString(v.parameters));

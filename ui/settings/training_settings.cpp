@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 
 #include "convscope/augment.h"
@@ -64,6 +65,7 @@ cs::NetworkSpec TrainingSettings::spec(cs::Shape3 input, int classes) const {
     if (b.pool != PoolKind::None) s.layers.push_back(poolLayer(b));
   }
   if (denseWidth > 0) s.layers.push_back(cs::LayerSpec::dense(denseWidth, activation));
+  if (dropout > 0) s.layers.push_back(cs::LayerSpec::dropout(static_cast<float>(dropout)));
   s.layers.push_back(cs::LayerSpec::dense(classes));
   return s;
 }
@@ -75,6 +77,7 @@ std::vector<TrainingSettings::LayerOrigin> TrainingSettings::layerOrigins() cons
     if (convBlocks[row].pool != PoolKind::None) origins.push_back({row, true});
   }
   if (denseWidth > 0) origins.push_back({});
+  if (dropout > 0) origins.push_back({});
   origins.push_back({});
   return origins;
 }
@@ -165,18 +168,25 @@ bool TrainingSettings::adoptArchitecture(const cs::NetworkSpec& s) {
     }
     blocks.push_back(b);
   }
-  const size_t denseCount = s.layers.size() - i;
-  if (denseCount < 1 || denseCount > 2 || static_cast<int>(blocks.size()) > kMaxConvBlocks)
+  std::vector<cs::LayerSpec> tail(s.layers.begin() + static_cast<long>(i), s.layers.end());
+  double rate = 0;
+  if (tail.size() >= 2 && tail[tail.size() - 2].kind == cs::LayerKind::Dropout) {
+    rate = std::round(tail[tail.size() - 2].rate * 100.0) / 100.0;  // as the field shows it
+    if (static_cast<float>(rate) != tail[tail.size() - 2].rate || rate > kMaxDropout) return false;
+    tail.erase(tail.end() - 2);
+  }
+  if (tail.empty() || tail.size() > 2 || static_cast<int>(blocks.size()) > kMaxConvBlocks)
     return false;
-  for (size_t j = i; j < s.layers.size(); ++j)
-    if (s.layers[j].kind != cs::LayerKind::Dense) return false;
+  for (const cs::LayerSpec& l : tail)
+    if (l.kind != cs::LayerKind::Dense) return false;
   int dense = 0;
-  if (denseCount == 2) {
-    if (!sameActivation(s.layers[i].activation)) return false;
-    dense = s.layers[i].units;
+  if (tail.size() == 2) {
+    if (!sameActivation(tail[0].activation)) return false;
+    dense = tail[0].units;
   }
   convBlocks = std::move(blocks);
   denseWidth = dense;
+  dropout = rate;
   if (geometry) std::tie(stride, padding) = *geometry;
   if (act) activation = *act;
   return true;
@@ -240,6 +250,9 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   q.endArray();
   if (q.value(QStringLiteral("noConv")).toBool()) s.convBlocks.clear();
   s.denseWidth = std::clamp(q.value(QStringLiteral("denseWidth"), s.denseWidth).toInt(), 0, 8192);
+  // in hundredths, as the field holds it; a bad value (NaN too) reads as none
+  const double dropout = std::round(q.value(QStringLiteral("dropout"), 0).toDouble() * 100) / 100;
+  s.dropout = dropout > 0 ? std::min(dropout, kMaxDropout) : 0.0;
   s.activation = enumValue(q.value(QStringLiteral("activation")), s.activation, 4);
   s.padding = enumValue(q.value(QStringLiteral("padding")), s.padding, 2);
   s.stride = std::clamp(q.value(QStringLiteral("stride"), s.stride).toInt(), 1, 8);
@@ -286,6 +299,7 @@ void TrainingSettings::save(QSettings& q) const {
   q.endArray();
   q.setValue(QStringLiteral("noConv"), convBlocks.empty());  // an empty array reads as "unset"
   q.setValue(QStringLiteral("denseWidth"), denseWidth);
+  q.setValue(QStringLiteral("dropout"), dropout);
   q.setValue(QStringLiteral("activation"), static_cast<int>(activation));
   q.setValue(QStringLiteral("padding"), static_cast<int>(padding));
   q.setValue(QStringLiteral("stride"), stride);

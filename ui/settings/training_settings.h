@@ -41,6 +41,10 @@ struct TrainingSettings {
   int seed = 1;
   std::vector<ConvBlock> convBlocks = referenceBlocks();
   int denseWidth = 128;  // hidden dense units; 0 = none
+  // The share of the output layer's inputs zeroed in each training step (a dropout layer before
+  // the output layer; 0: none), in hundredths.
+  double dropout = 0;
+  static constexpr double kMaxDropout = 0.9;
   cs::Activation activation = cs::Activation::Relu;
   // Advanced: every convolution's padding and stride, and the optimizer's other constants
   // (unset: the optimizer's own default; each applies only to the optimizers that use it).
@@ -66,9 +70,11 @@ struct TrainingSettings {
   static QString displayNameOf(const QString& datasetDir);
   static QString engineNameOf(const QString& datasetDir);
 
-  // The network: conv blocks, the hidden dense layer, then dense(classes). Not validated.
+  // The network: conv blocks, the hidden dense layer, the dropout layer, then dense(classes).
+  // Not validated.
   cs::NetworkSpec spec(cs::Shape3 input, int classes) const;
-  // Which panel field produced each spec layer: (block row, is pooling) or the dense layer.
+  // Which panel field produced each spec layer: (block row, is pooling), or the dense or dropout
+  // layers.
   struct LayerOrigin {
     int block = -1;  // conv block row, or -1 for a dense layer
     bool pool = false;
@@ -86,7 +92,8 @@ struct TrainingSettings {
   static bool usesEpsilon(cs::OptimizerKind kind);
 
   // Takes over a spec's architecture when the panel can express it (conv blocks with one shared
-  // activation, padding and stride, at most one hidden dense layer); false otherwise.
+  // activation, padding and stride, at most one hidden dense layer, a dropout layer before the
+  // output layer at a rate in hundredths); false otherwise.
   bool adoptArchitecture(const cs::NetworkSpec& spec);
   // A run's optimizer, batch size, random shift, seed and (where it can) network, from a
   // checkpoint's metadata: adoptArchitecture()'s answer.

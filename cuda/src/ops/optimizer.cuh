@@ -15,7 +15,8 @@ struct StepState {
   int first = 0;     // position of the step's batch in the epoch order
   int loss_row = 0;  // row of the loss buffer the step writes
   OptimizerScalars scalars{};
-  int epoch = 0;  // the epoch the batch is in (its random shifts, BatchShift)
+  int epoch = 0;       // the epoch the batch is in (its random shifts, BatchShift)
+  long long step = 0;  // the optimizer step being taken, from 1 (its dropout masks)
 };
 
 // *dst = value, ordered on the stream (the value travels as a kernel argument).

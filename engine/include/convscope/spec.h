@@ -13,7 +13,7 @@
 
 namespace cs {
 
-enum class LayerKind { Conv2d, MaxPool, AvgPool, Dense };
+enum class LayerKind { Conv2d, MaxPool, AvgPool, Dense, Dropout };
 enum class Activation { None, Relu, Tanh, Sigmoid };
 enum class Padding { Valid, Same };
 
@@ -24,12 +24,14 @@ struct LayerSpec {
   int stride = 1;  // conv only
   Padding padding = Padding::Valid;          // conv only
   Activation activation = Activation::None;  // conv and dense
+  float rate = 0;                            // dropout only: the share of values zeroed, (0, 1)
 
   static LayerSpec conv(int kernel, int filters, Activation act = Activation::Relu, int stride = 1,
                         Padding pad = Padding::Valid);
   static LayerSpec max_pool(int window);
   static LayerSpec avg_pool(int window);
   static LayerSpec dense(int units, Activation act = Activation::None);
+  static LayerSpec dropout(float rate);  // convscope/dropout.h
   bool has_params() const { return kind == LayerKind::Conv2d || kind == LayerKind::Dense; }
   bool operator==(const LayerSpec&) const = default;
 };
@@ -89,8 +91,8 @@ struct NetworkSpec {
   std::vector<Shape3> output_shapes() const;
   void validate() const { (void)output_shapes(); }
 
-  // One name per layer, numbered per kind from 1: "conv1", "pool1", "conv2", "pool2", "fc1", ...
-  // (the prefixes of the parameter names; max and average pooling share "pool").
+  // One name per layer, numbered per kind from 1: "conv1", "pool1", "conv2", "pool2", "fc1",
+  // "dropout1", ... (the prefixes of the parameter names; max and average pooling share "pool").
   std::vector<std::string> layer_names() const;
   // Trainable tensors in order: for each conv/dense layer its weight then its bias.
   std::vector<ParamInfo> params() const;
@@ -105,6 +107,7 @@ struct NetworkSpec {
 
 std::string to_string(Activation a);
 std::string to_string(LayerKind k);
-std::string describe(const LayerSpec& l);  // "conv 5x5x8 relu", "maxpool 2", "dense 128 relu"
+// "conv 5x5x8 relu", "maxpool 2", "dense 128 relu", "dropout 0.5"
+std::string describe(const LayerSpec& l);
 
 }  // namespace cs

@@ -160,8 +160,10 @@ void CpuBackend::train_task(int net, int chunk, int chunks, int first, int count
     // the next sub-batch: this chunk's, or the same chunk's of the next step
     const int next = s0 + b < hi ? first + s0 + b : first + m_cfg.batch_size + lo;
     m_train.prefetch(order, next, kSubBatch);
-    cpu::net_forward(*m_plan, ws, params, b, cpu::Keep::ForBackward);
-    cpu::net_backward(*m_plan, ws, params, grads, b, 1.f / static_cast<float>(count));
+    const cpu::TrainingPass training{{m_cfg.seeds[net], m_step + 1}, s0};
+    cpu::net_forward(*m_plan, ws, params, b, cpu::Keep::ForBackward, &training);
+    cpu::net_backward(*m_plan, ws, params, grads, b, 1.f / static_cast<float>(count), nullptr,
+                      &training);
     for (int s = 0; s < b; ++s) {
       const float* p = ws.probs.data() + static_cast<size_t>(s) * classes;
       const size_t at = static_cast<size_t>(net) * m_cfg.batch_size + s0 + s;

@@ -1,8 +1,8 @@
 // Forward and backward of one network over a batch, layer by layer with the cs::cpu ops (the
-// mirror of cuda/src/group_net.cpp). Each layer's backward turns d, d(loss)/d(its output), into
-// d(loss)/d(pre-activation) in place, and writes d(loss)/d(its input) into the other buffer; a
-// max pool and the stride-1 convolution before it run together (conv2d_pool_forward and
-// conv2d_pool_backward).
+// mirror of cuda/src/group_net.cpp). A dropout layer drops values only in a training pass. Each
+// layer's backward turns d, d(loss)/d(its output), into d(loss)/d(pre-activation) in place, and
+// writes d(loss)/d(its input) into the other buffer; a max pool and the stride-1 convolution before
+// it run together (conv2d_pool_forward and conv2d_pool_backward).
 #include "cpu/network.h"
 
 #include <algorithm>
@@ -10,6 +10,7 @@
 
 #include "cpu/ops/conv2d.h"
 #include "cpu/ops/dense.h"
+#include "cpu/ops/dropout.h"
 #include "cpu/ops/pool.h"
 #include "cpu/ops/softmax_xent.h"
 
@@ -68,9 +69,17 @@ bool pool_after_conv(const NetPlan& plan, int i) {
          plan.layers[i - 1].spec.kind == LayerKind::Conv2d && plan.layers[i - 1].conv.implicit();
 }
 
+// Dropout layer i of a training pass: the step's mask for the layer, and the index of the pass's
+// first value in the step's batch.
+DropoutMask dropout_of(const LayerPlan& l, int i, const TrainingPass& t, long long* first) {
+  *first = static_cast<long long>(t.sample) * l.out.size();
+  return dropout_mask(t.step, i, l.spec.rate);
+}
+
 }  // namespace
 
-void layer_forward(const NetPlan& plan, Workspace& ws, const float* params, int i, int B) {
+void layer_forward(const NetPlan& plan, Workspace& ws, const float* params, int i, int B,
+                   const TrainingPass* training) {
   const LayerPlan& l = plan.layers[i];
   const float* inp = ws.input_of(i);
   float* out = ws.act[i].data();
@@ -89,10 +98,22 @@ void layer_forward(const NetPlan& plan, Workspace& ws, const float* params, int 
       dense_forward(out, ws.scratch.data(), inp, params + l.weight, params + l.bias, B, l.in.size(),
                     l.out.size(), l.spec.activation);
       break;
+    case LayerKind::Dropout: {
+      const long long n = static_cast<long long>(B) * l.out.size();
+      if (!training) {
+        std::copy(inp, inp + n, out);
+        break;
+      }
+      long long first = 0;
+      const DropoutMask mask = dropout_of(l, i, *training, &first);
+      dropout_forward(out, inp, mask, first, n);
+      break;
+    }
   }
 }
 
-void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B, Keep keep) {
+void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B, Keep keep,
+                 const TrainingPass* training) {
   const int layers = static_cast<int>(plan.layers.size());
   for (int i = 0; i < layers; ++i) {
     if (i + 1 < layers && pool_after_conv(plan, i + 1)) {
@@ -104,14 +125,14 @@ void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B,
       ++i;
       continue;
     }
-    layer_forward(plan, ws, params, i, B);
+    layer_forward(plan, ws, params, i, B, training);
   }
   softmax_xent_forward(ws.probs.data(), ws.losses.data(), ws.act.back().data(), ws.labels.data(), B,
                        plan.spec.classes);
 }
 
 void layer_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int i,
-                    int B, float* d, float* dinp) {
+                    int B, float* d, float* dinp, const TrainingPass* training) {
   const LayerPlan& l = plan.layers[i];
   const float* inp = ws.input_of(i);
   const float* out = ws.act[i].data();
@@ -133,6 +154,18 @@ void layer_backward(const NetPlan& plan, Workspace& ws, const float* params, flo
       dense_backward(dinp, dweight, dbias, d, d, out, inp, params + l.weight, B, l.in.size(),
                      l.out.size(), l.spec.activation);
       break;
+    case LayerKind::Dropout: {
+      if (!dinp) break;
+      const long long n = static_cast<long long>(B) * l.out.size();
+      if (!training) {
+        std::copy(d, d + n, dinp);
+        break;
+      }
+      long long first = 0;
+      const DropoutMask mask = dropout_of(l, i, *training, &first);
+      dropout_backward(dinp, d, mask, first, n);
+      break;
+    }
   }
 }
 
@@ -153,7 +186,7 @@ void conv_pool_backward(const NetPlan& plan, Workspace& ws, const float* params,
 // grads (null: none), d(loss)/d(input) into dinput (null: none). Without a hook, which would see
 // the gradient between them, a max pool and the convolution before it run as one.
 void backward_layers(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int B,
-                     float* dinput, const LayerGradHook* hook) {
+                     float* dinput, const LayerGradHook* hook, const TrainingPass* training) {
   float* d = ws.grad_a.data();
   float* dnext = ws.grad_b.data();
   for (int i = static_cast<int>(plan.layers.size()) - 1; i >= 0; --i) {
@@ -162,7 +195,7 @@ void backward_layers(const NetPlan& plan, Workspace& ws, const float* params, fl
       conv_pool_backward(plan, ws, params, grads, i, B, d, i == 1 ? dinput : dnext);
       --i;
     } else {
-      layer_backward(plan, ws, params, grads, i, B, d, i == 0 ? dinput : dnext);
+      layer_backward(plan, ws, params, grads, i, B, d, i == 0 ? dinput : dnext, training);
     }
     std::swap(d, dnext);
   }
@@ -171,10 +204,10 @@ void backward_layers(const NetPlan& plan, Workspace& ws, const float* params, fl
 }  // namespace
 
 void net_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int B,
-                  float scale, const LayerGradHook* hook) {
+                  float scale, const LayerGradHook* hook, const TrainingPass* training) {
   softmax_xent_backward(ws.grad_a.data(), ws.probs.data(), ws.labels.data(), B, plan.spec.classes,
                         scale);
-  backward_layers(plan, ws, params, grads, B, nullptr, hook);
+  backward_layers(plan, ws, params, grads, B, nullptr, hook, training);
 }
 
 void net_input_gradient(const NetPlan& plan, Workspace& ws, const float* params,
@@ -183,7 +216,7 @@ void net_input_gradient(const NetPlan& plan, Workspace& ws, const float* params,
   float* dlogits = ws.grad_a.data();
   std::fill(dlogits, dlogits + static_cast<size_t>(B) * k, 0.f);
   for (int b = 0; b < B; ++b) dlogits[static_cast<size_t>(b) * k + classes[b]] = 1.f;
-  backward_layers(plan, ws, params, nullptr, B, dinp, nullptr);
+  backward_layers(plan, ws, params, nullptr, B, dinp, nullptr, nullptr);
 }
 
 }  // namespace cs::cpu

@@ -7,6 +7,7 @@
 #include <functional>
 #include <vector>
 
+#include "convscope/dropout.h"
 #include "convscope/spec.h"
 #include "cpu/ops/conv2d.h"
 
@@ -53,14 +54,22 @@ struct Workspace {
 // Called during backward with d(loss)/d(activation of layer i), (B, out) — for snapshots.
 using LayerGradHook = std::function<void(int layer, const float* dact)>;
 
-// Layer i's forward over the first B samples: ws.act[i] from ws.input (i = 0) or ws.act[i - 1].
-void layer_forward(const NetPlan& plan, Workspace& ws, const float* params, int i, int B);
+// A pass in a training step, whose dropout layers drop values (convscope/dropout.h); every other
+// pass is given none (null) and its dropout layers copy their input.
+struct TrainingPass {
+  DropoutStep step;
+  int sample = 0;  // the place in the step's batch of the pass's first sample
+};
 
-// Layer i's backward after net_forward: d (B, out) = d(loss)/d(its output) becomes
-// d(loss)/d(pre-activation) in place, the parameter gradients are added to grads (null: none)
-// and d(loss)/d(its input) is written to dinp (B, in) (null: none).
+// Layer i's forward over the first B samples: ws.act[i] from ws.input (i = 0) or ws.act[i - 1].
+void layer_forward(const NetPlan& plan, Workspace& ws, const float* params, int i, int B,
+                   const TrainingPass* training = nullptr);
+
+// Layer i's backward after net_forward with the same `training`: d (B, out) = d(loss)/d(its
+// output) becomes d(loss)/d(pre-activation) in place, the parameter gradients are added to grads
+// (null: none) and d(loss)/d(its input) is written to dinp (B, in) (null: none).
 void layer_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int i,
-                    int B, float* d, float* dinp);
+                    int B, float* d, float* dinp, const TrainingPass* training = nullptr);
 
 // What a forward pass keeps: every layer's output (for snapshots, and for net_backward with a
 // hook), or only what the loss and the backward without a hook read: a convolution followed by a
@@ -70,12 +79,14 @@ enum class Keep { AllOutputs, ForBackward };
 // Forward of the first B samples of ws.input: fills ws.act (as `keep` says), ws.probs and
 // ws.losses.
 void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B,
-                 Keep keep = Keep::AllOutputs);
+                 Keep keep = Keep::AllOutputs, const TrainingPass* training = nullptr);
 
-// Backward after net_forward: adds d(scale * sum of the B losses)/d(params) to grads (the
-// gradient rule of convscope/op_conventions.h: the caller zeroes grads once per step).
+// Backward after net_forward (with the same `training`): adds d(scale * sum of the B
+// losses)/d(params) to grads (the gradient rule of convscope/op_conventions.h: the caller zeroes
+// grads once per step).
 void net_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int B,
-                  float scale, const LayerGradHook* hook = nullptr);
+                  float scale, const LayerGradHook* hook = nullptr,
+                  const TrainingPass* training = nullptr);
 
 // The class logits of the last net_forward: the last layer's output, (B, classes).
 inline const float* net_logits(const Workspace& ws) {
