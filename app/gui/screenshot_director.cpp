@@ -13,6 +13,7 @@
 #include "canvas/saliency_view.h"
 #include "canvas/vote_model.h"
 #include "canvas/vote_panel.h"
+#include "charts/layer_stats_chart.h"
 #include "charts/training_charts.h"
 #include "ensemble/ensemble_page.h"
 #include "network/network_inspector.h"
@@ -184,6 +185,15 @@ void ScreenshotDirector::takeScreenshots() {
   m_script.push_back(
       {100, [live] { live->findChild<QDockWidget*>(QStringLiteral("layerStats"))->raise(); }});
   m_script.push_back({1200, [this] { shoot(QStringLiteral("layer-stats.png")); }});
+  // The same tab's distribution of fc1's weights over the run.
+  m_script.push_back({100, [live] {
+                        LayerStatsChart* chart = live->layerStatsChart();
+                        chart->setStatistic(LayerStatsChart::WeightDistribution);
+                        chart->setDistributionLayer(2);  // conv1, conv2, fc1
+                      }});
+  m_script.push_back({1200, [this] { shoot(QStringLiteral("layer-distribution.png")); }});
+  m_script.push_back(
+      {100, [live] { live->layerStatsChart()->setStatistic(LayerStatsChart::UpdateRatio); }});
   m_script.push_back({100, [this, live] {
                         live->findChild<QDockWidget*>(QStringLiteral("charts"))->raise();
                         m_window->showView(MainWindow::EnsembleView);

@@ -5,6 +5,8 @@
 // chosen; their CSV; and the live view recording a real run's frames and measured steps, which
 // File > Export writes.
 #include <QAction>
+#include <QChart>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QTemporaryDir>
@@ -12,7 +14,10 @@
 #include <QTextStream>
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <random>
 
+#include "charts/distribution_chart.h"
 #include "charts/layer_stats.h"
 #include "charts/layer_stats_chart.h"
 #include "convscope/cpu_backend.h"
@@ -37,6 +42,8 @@ class TestLayerStats : public QObject {
   void aLongRunKeepsEveryOtherPoint();
   void aMeasuredStepIsTheOptimizersUpdate();
   void theChartDrawsALinePerLayerOnALogAxis();
+  void quantilesAreTensorBoardsBasisPoints();
+  void theChartDrawsALayersDistribution();
   void theLiveViewRecordsTheRunsFrames();
   void aRunningRunMeasuresTheStepsOfItsFrames();
 };
@@ -248,6 +255,72 @@ void TestLayerStats::theChartDrawsALinePerLayerOnALogAxis() {
   stats.clear();
   chart.refresh();
   QVERIFY(chart.plottedLayers().isEmpty());
+}
+
+// The values 0..10000 in any order have the basis points themselves as quantiles; what is not
+// finite is left out; a tensor beyond kQuantileSample values takes its inner quantiles from a
+// sample (close) and its extremes from every value (exact).
+void TestLayerStats::quantilesAreTensorBoardsBasisPoints() {
+  std::mt19937 rng(3);
+  std::vector<float> values;
+  for (int i = 0; i <= 10000; ++i) values.push_back(float(i));
+  std::shuffle(values.begin(), values.end(), rng);
+  values.insert(values.begin() + 17, std::numeric_limits<float>::quiet_NaN());
+  values.push_back(std::numeric_limits<float>::infinity());
+  const chart_math::Quantiles q = chart_math::quantiles(values);
+  for (size_t k = 0; k < q.size(); ++k) QCOMPARE(q[k], float(chart_math::kQuantileBasisPoints[k]));
+  QCOMPARE(chart_math::quantiles({}), chart_math::Quantiles{});
+  QCOMPARE(chart_math::quantiles({std::nanf("")}), chart_math::Quantiles{});
+
+  std::vector<float> many;
+  for (int i = 0; i <= 1000000; ++i) many.push_back(float(i) / 1e6f);
+  std::shuffle(many.begin(), many.end(), rng);
+  const chart_math::Quantiles m = chart_math::quantiles(many);
+  QCOMPARE(m.front(), 0.f);
+  QCOMPARE(m.back(), 1.f);
+  for (size_t k = 1; k + 1 < m.size(); ++k)
+    QVERIFY2(std::abs(m[k] - chart_math::kQuantileBasisPoints[k] / 10000.f) < 0.01f,
+             qPrintable(QString::number(m[k])));
+}
+
+// Weight distribution: the bands of the chosen layer's quantiles step by step, the median line,
+// the value axis around them; another layer, the gradients; a new network keeps the layer chosen.
+void TestLayerStats::theChartDrawsALayersDistribution() {
+  LayerStats stats;
+  LayerStatsChart chart(&stats);
+  chart.resize(480, 480);  // tall enough for the chart's title (CompactChartView)
+  chart.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&chart));
+  stats.add(frame(1000, 0.5f, 0.02f));
+  stats.add(frame(1100, 0.6f, 0.002f));
+  chart.setStatistic(LayerStatsChart::WeightDistribution);
+  const DistributionChart* d = chart.distributionChart();
+  QVERIFY(d->isVisible());
+  const auto* layer = chart.findChild<QComboBox*>(QStringLiteral("layer"));
+  QVERIFY(layer && layer->isVisible());
+  QCOMPARE(layer->count(), 2);
+  QCOMPARE(chart.distributionLayer(), 0);  // conv1: weights {w, -w, w, -w}
+  QCOMPARE(d->bandEdge(0, false), QList<QPointF>({{1000, -0.5}, {1100, double(-0.6f)}}));
+  QCOMPARE(d->bandEdge(0, true), QList<QPointF>({{1000, 0.5}, {1100, double(0.6f)}}));
+  QCOMPARE(d->median(), QList<QPointF>({{1000, 0.5}, {1100, double(0.6f)}}));  // rank 2 of 4
+  QVERIFY(d->valueRange().x() <= -0.6 && d->valueRange().y() >= 0.6);
+  QVERIFY2(d->stepRange().x() >= 900 && d->stepRange().y() >= 1100, "steps from the first point");
+  QCOMPARE(d->chart()->title(), QStringLiteral("conv1 weights"));
+
+  chart.setDistributionLayer(1);  // fc1: weights {3w, 4w}
+  QCOMPARE(d->bandEdge(0, false).front(), QPointF(1000, 1.5));
+  QCOMPARE(d->bandEdge(0, true).front(), QPointF(1000, 2.0));
+  chart.setStatistic(LayerStatsChart::GradientDistribution);  // fc1: {0, 2g}
+  QCOMPARE(d->bandEdge(0, true), QList<QPointF>({{1000, double(0.04f)}, {1100, double(0.004f)}}));
+  QCOMPARE(d->chart()->title(), QStringLiteral("fc1 weight gradients"));
+
+  stats.add(frame(10, 0.5f, 0.02f, "fc9"));  // another network: fc1 gone, back to its first layer
+  chart.refresh();
+  QCOMPARE(layer->itemText(1), QStringLiteral("fc9"));
+  QCOMPARE(chart.distributionLayer(), 0);
+  chart.setStatistic(LayerStatsChart::WeightRms);
+  QVERIFY(!layer->isVisible());
+  QVERIFY(!d->isVisible());
 }
 
 // Three single steps of the small run: each one measured, a frame after each, in the dock behind

@@ -89,4 +89,33 @@ void fitAccuracyAxis(QValueAxis* axis, double lo, double hi, double padding) {
   setRoundRange(axis, r.min, r.max, 5);
 }
 
+Quantiles quantiles(const std::vector<float>& values) {
+  const size_t stride = std::max<size_t>(1, values.size() / kQuantileSample);
+  std::vector<float> sample;
+  sample.reserve(values.size() / stride + 1);
+  float lo = HUGE_VALF, hi = -HUGE_VALF;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const float v = values[i];
+    if (!std::isfinite(v)) continue;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+    if (i % stride == 0) sample.push_back(v);
+  }
+  Quantiles q{};
+  if (sample.empty()) return q;
+  // Ascending ranks: each nth_element partitions only what lies above the one before.
+  auto from = sample.begin();
+  for (size_t k = 0; k < q.size(); ++k) {
+    const size_t rank = static_cast<size_t>(
+        std::lround(kQuantileBasisPoints[k] / 10000.0 * static_cast<double>(sample.size() - 1)));
+    const auto at = sample.begin() + static_cast<std::ptrdiff_t>(rank);
+    std::nth_element(from, at, sample.end());
+    q[k] = *at;
+    from = at;
+  }
+  q.front() = lo;
+  q.back() = hi;
+  return q;
+}
+
 }  // namespace chart_math

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <QPointF>
+#include <array>
+#include <cstddef>
 #include <vector>
 
 class QValueAxis;
@@ -29,6 +31,18 @@ Range fitRange(const std::vector<double>& values, double padding, double minSpan
 // climb from chance at the start would otherwise stretch the axis over 10..100% until the first
 // evaluation, and squeeze the values that matter (97.7% and 98.8%) together afterwards.
 double recentAccuracyFrom(double latest);
+
+// TensorBoard's distribution of a tensor's values: the value at each of kQuantileBasisPoints of
+// the sorted values (nearest rank), i.e. the minimum, the points a normal distribution has at
+// -1.5, -1, -0.5, 0, 0.5, 1 and 1.5 standard deviations (6.68% … 93.32%), and the maximum.
+constexpr std::array<int, 9> kQuantileBasisPoints{0,    668,  1587, 3085, 5000,
+                                                  6915, 8413, 9332, 10000};
+using Quantiles = std::array<float, 9>;
+// Above this many values the seven inner quantiles come from an evenly strided sample of about
+// this many (a dense layer may have millions of weights); the minimum and maximum from them all.
+constexpr size_t kQuantileSample = 65536;
+// The quantiles of the finite values (NaN and infinities are left out; none left: all 0).
+Quantiles quantiles(const std::vector<float>& values);
 
 // A round tick step (1, 2 or 5 times a power of ten) for about `ticks` intervals over `span`.
 double roundStep(double span, int ticks);

@@ -75,7 +75,9 @@ void LayerStats::add(const cs::Snapshot& snapshot) {
   prepare(names, sizes, snapshot.step, m_lastFrameStep);
   for (size_t i = 0; i < weighted.size(); ++i) {
     std::vector<LayerStatPoint>& points = m_layers[i].points;
-    points.push_back({double(snapshot.step), rms(weighted[i]->weight), rms(weighted[i]->dweight)});
+    const cs::LayerSnapshot& l = *weighted[i];
+    points.push_back({double(snapshot.step), rms(l.weight), rms(l.dweight),
+                      chart_math::quantiles(l.weight), chart_math::quantiles(l.dweight)});
     keepBounded(points);
   }
   ++m_revision;

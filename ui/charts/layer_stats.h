@@ -1,9 +1,10 @@
 // Per-layer statistics of the live run: for every layer with weights, from each live frame the
-// RMS of its weights and of the training batch's gradient of them (as the frame's snapshot holds
-// them: at its step, before that step's update), and from the steps the training worker measures
-// for this panel (LayerUpdates, about 10 a second while it is shown) the update ratio
-// RMS(w after - w before) / RMS(w before) of one step: about 1e-3 is the usual rule of thumb; far
-// below, a layer hardly learns, far above, it is shaken about. Frames and measured steps come
+// RMS and the distribution (TensorBoard's quantiles) of its weights and of the training batch's
+// gradient of them (as the frame's snapshot holds them: at its step, before that step's update),
+// and from the steps the training worker measures for this panel (LayerUpdates, about 10 a second
+// while it is shown) the update ratio RMS(w after - w before) / RMS(w before) of one step: about
+// 1e-3 is the usual rule of thumb; far below, a layer hardly learns, far above, it is shaken
+// about. Frames and measured steps come
 // from the training worker alike for every backend; the two seldom fall on the same steps.
 #pragma once
 
@@ -11,6 +12,8 @@
 #include <QString>
 #include <QStringList>
 #include <vector>
+
+#include "charts/chart_math.h"
 
 class QTextStream;
 struct LayerUpdates;
@@ -22,6 +25,7 @@ struct LayerStatPoint {
   double step = 0;
   double weightRms = 0;
   double gradientRms = 0;
+  chart_math::Quantiles weights{}, gradients{};  // the distributions of both (chart_math.h)
 };
 
 class LayerStats {

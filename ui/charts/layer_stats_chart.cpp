@@ -6,6 +6,8 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QLogValueAxis>
+#include <QSignalBlocker>
+#include <QStackedWidget>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <algorithm>
@@ -13,6 +15,7 @@
 
 #include "charts/chart_math.h"
 #include "charts/chart_parts.h"
+#include "charts/distribution_chart.h"
 #include "charts/layer_stats.h"
 #include "charts/zoomable_chart_view.h"
 
@@ -25,6 +28,15 @@ using namespace chart_parts;
 const QColor kLayerColors[] = {{0x1f, 0x5f, 0xa8}, {0xe0, 0x7b, 0x16}, {0x8e, 0x5e, 0xb5},
                                {0x17, 0xa2, 0xb8}, {0xb8, 0x86, 0x0b}, {0x7b, 0x86, 0x91},
                                {0xc2, 0x4f, 0x9a}, {0x4b, 0x3f, 0x72}};
+
+bool isDistribution(LayerStatsChart::Statistic statistic) {
+  return statistic == LayerStatsChart::WeightDistribution ||
+         statistic == LayerStatsChart::GradientDistribution;
+}
+
+QColor layerColor(int layer) {
+  return kLayerColors[size_t(layer) % std::size(kLayerColors)];
+}
 
 // Layer `layer`'s (step, value) points of the statistic.
 std::vector<QPointF> series(const LayerStats& stats, int layer,
@@ -43,21 +55,27 @@ LayerStatsChart::LayerStatsChart(const LayerStats* stats, QWidget* parent)
     : QWidget(parent),
       m_stats(stats),
       m_statistic(new QComboBox),
+      m_layer(new QComboBox),
       m_note(new QLabel),
+      m_stack(new QStackedWidget),
       m_chart(new QChart),
       m_x(valueAxis(tr("step"))),
       m_y(new QLogValueAxis) {
   m_statistic->addItem(tr("Update ÷ weight, one step"), UpdateRatio);
   m_statistic->addItem(tr("Gradient RMS"), GradientRms);
   m_statistic->addItem(tr("Weight RMS"), WeightRms);
+  m_statistic->addItem(tr("Weight distribution"), WeightDistribution);
+  m_statistic->addItem(tr("Gradient distribution"), GradientDistribution);
   m_statistic->setToolTip(
       tr("Update ÷ weight: how far one optimizer step moved a layer's weights, relative to their "
          "size, measured at about 10 steps a second (about 1e-3 is the usual rule of thumb; far "
          "below, the layer hardly learns). Gradient RMS: of the training batch's gradient at a "
-         "live frame's step."));
-  connect(m_statistic, &QComboBox::currentIndexChanged, this, &LayerStatsChart::redraw);
+         "live frame's step. The distributions: of one layer's values, step by step."));
+  m_layer->setObjectName(QStringLiteral("layer"));
+  m_layer->setToolTip(tr("The layer whose distribution is drawn"));
+  connect(m_statistic, &QComboBox::currentIndexChanged, this, &LayerStatsChart::showStatistic);
+  connect(m_layer, &QComboBox::currentIndexChanged, this, &LayerStatsChart::redraw);
   m_note->setObjectName(QStringLiteral("note"));
-  m_note->setText(tr("About 10 points a second, for the layers with weights."));
   m_note->setWordWrap(true);
   m_x->setLabelFormat(QStringLiteral("%d"));
   m_y->setLabelFormat(QStringLiteral("%g"));
@@ -70,14 +88,23 @@ LayerStatsChart::LayerStatsChart(const LayerStats* stats, QWidget* parent)
   auto* reset = new QAction(tr("Reset zoom"), m_view);
   connect(reset, &QAction::triggered, m_view, &ZoomableChartView::resetZoom);
   m_view->addAction(reset);
-  connect(m_view, &ZoomableChartView::zoomChanged, this, [this](bool zoomed) {
-    if (!zoomed) redraw();
-  });
+  m_distribution = new DistributionChart;
+  for (ZoomableChartView* view : {m_view, static_cast<ZoomableChartView*>(m_distribution)}) {
+    connect(view, &ZoomableChartView::zoomChanged, this, [this](bool zoomed) {
+      if (!zoomed) redraw();
+    });
+  }
+  auto* resetDistribution = new QAction(tr("Reset zoom"), m_distribution);
+  connect(resetDistribution, &QAction::triggered, m_distribution, &ZoomableChartView::resetZoom);
+  m_distribution->addAction(resetDistribution);
+  m_stack->addWidget(m_view);
+  m_stack->addWidget(m_distribution);
 
   auto* row = new QHBoxLayout;
   row->setContentsMargins(8, 4, 8, 0);
   row->addWidget(new QLabel(tr("Show")));
   row->addWidget(m_statistic, 1);
+  row->addWidget(m_layer);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->setSpacing(2);
@@ -86,11 +113,31 @@ LayerStatsChart::LayerStatsChart(const LayerStats* stats, QWidget* parent)
   noteRow->setContentsMargins(8, 0, 8, 0);
   noteRow->addWidget(m_note);
   layout->addLayout(noteRow);
-  layout->addWidget(m_view, 1);
+  layout->addWidget(m_stack, 1);
   m_timer.setInterval(kRefreshMs);
   connect(&m_timer, &QTimer::timeout, this, &LayerStatsChart::refresh);
   m_timer.start();
+  showStatistic();
+}
+
+void LayerStatsChart::showStatistic() {
+  const bool distribution = isDistribution(statistic());
+  m_layer->setVisible(distribution);
+  m_stack->setCurrentWidget(distribution ? static_cast<QWidget*>(m_distribution) : m_view);
+  m_note->setText(
+      distribution
+          ? tr("Each frame's values of the layer, about 10 a second: the shades span the minimum "
+               "to the maximum, 7–93%, 16–84% and 31–69% of them, the line is the median.")
+          : tr("About 10 points a second, for the layers with weights."));
   redraw();
+}
+
+int LayerStatsChart::distributionLayer() const {
+  return std::max(0, m_layer->currentIndex());
+}
+
+void LayerStatsChart::setDistributionLayer(int layer) {
+  m_layer->setCurrentIndex(layer);
 }
 
 LayerStatsChart::Statistic LayerStatsChart::statistic() const {
@@ -112,8 +159,7 @@ void LayerStatsChart::rebuildSeries() {
   }
   m_series.clear();
   for (int i = 0; i < m_stats->layers(); ++i) {
-    QLineSeries* s =
-        lineSeries(m_stats->layerName(i), kLayerColors[size_t(i) % std::size(kLayerColors)], 1.5);
+    QLineSeries* s = lineSeries(m_stats->layerName(i), layerColor(i), 1.5);
     m_chart->addSeries(s);
     s->attachAxis(m_x);
     s->attachAxis(m_y);
@@ -121,8 +167,36 @@ void LayerStatsChart::rebuildSeries() {
   }
 }
 
+void LayerStatsChart::redrawDistribution() {
+  QStringList names;
+  for (int i = 0; i < m_stats->layers(); ++i) names << m_stats->layerName(i);
+  QStringList shown;
+  for (int i = 0; i < m_layer->count(); ++i) shown << m_layer->itemText(i);
+  if (shown != names) {  // another network: its layers, the same one chosen where it has it
+    const QString chosen = m_layer->currentText();
+    const QSignalBlocker block(m_layer);
+    m_layer->clear();
+    m_layer->addItems(names);
+    m_layer->setCurrentIndex(std::max<int>(0, static_cast<int>(names.indexOf(chosen))));
+  }
+  const int layer = m_layer->currentIndex();
+  const bool weights = statistic() == WeightDistribution;
+  std::vector<double> steps;
+  std::vector<chart_math::Quantiles> quantiles;
+  if (layer >= 0 && layer < m_stats->layers())
+    for (const LayerStatPoint& p : m_stats->points(layer)) {
+      steps.push_back(p.step);
+      quantiles.push_back(weights ? p.weights : p.gradients);
+    }
+  const QString title =
+      layer < 0 ? tr("Distribution")
+                : (weights ? tr("%1 weights") : tr("%1 weight gradients")).arg(names[layer]);
+  m_distribution->setDistribution(title, layerColor(std::max(0, layer)), steps, quantiles);
+}
+
 void LayerStatsChart::redraw() {
   m_drawnRevision = m_stats->revision();
+  if (isDistribution(statistic())) return redrawDistribution();
   bool sameLayers = int(m_series.size()) == m_stats->layers();
   for (size_t i = 0; sameLayers && i < m_series.size(); ++i)
     sameLayers = m_series[i]->name() == m_stats->layerName(int(i));

@@ -1,7 +1,9 @@
 // The Layer statistics panel: one line per layer with weights over the run's steps, on a
 // logarithmic axis, of the statistic chosen above it (LayerStats: the update ratio of one step,
-// the gradient's RMS, the weights' RMS), the steps axis from the first point shown. A timer redraws
-// it when the statistics changed; drag to zoom, double-click to zoom out.
+// the gradient's RMS, the weights' RMS), the steps axis from the first point shown; or, for one
+// layer chosen beside it, the distribution of its weights or of its gradient over the steps
+// (DistributionChart). A timer redraws it when the statistics changed; drag to zoom,
+// double-click to zoom out.
 #pragma once
 
 #include <QList>
@@ -10,12 +12,14 @@
 #include <QWidget>
 #include <vector>
 
+class DistributionChart;
 class LayerStats;
 class QChart;
 class QComboBox;
 class QLabel;
 class QLineSeries;
 class QLogValueAxis;
+class QStackedWidget;
 class QValueAxis;
 class ZoomableChartView;
 
@@ -23,7 +27,7 @@ class LayerStatsChart : public QWidget {
   Q_OBJECT
 
  public:
-  enum Statistic { UpdateRatio, GradientRms, WeightRms };
+  enum Statistic { UpdateRatio, GradientRms, WeightRms, WeightDistribution, GradientDistribution };
   static constexpr int kRefreshMs = 500;
   static constexpr int kMaxPlottedPoints = 1200;  // per layer, as the training charts'
 
@@ -31,6 +35,10 @@ class LayerStatsChart : public QWidget {
 
   Statistic statistic() const;
   void setStatistic(Statistic statistic);
+  // The layer a distribution is drawn for (an index into LayerStats' layers).
+  int distributionLayer() const;
+  void setDistributionLayer(int layer);
+  DistributionChart* distributionChart() const { return m_distribution; }
   // Redraws now if the statistics changed since the last redraw (the timer calls this).
   void refresh();
 
@@ -42,12 +50,17 @@ class LayerStatsChart : public QWidget {
 
  private:
   void redraw();
+  void redrawDistribution();
   void rebuildSeries();
+  void showStatistic();
 
   const LayerStats* m_stats;
   QComboBox* m_statistic;
+  QComboBox* m_layer;  // shown for the distributions
   QLabel* m_note;
+  QStackedWidget* m_stack;  // m_view, or m_distribution
   ZoomableChartView* m_view;
+  DistributionChart* m_distribution;
   QChart* m_chart;
   QValueAxis* m_x;
   QLogValueAxis* m_y;
