@@ -102,14 +102,15 @@ TrainConfig continue_config(const Args& args, const RunInfo& info) {
   const std::string run = "run " + std::to_string(info.id);
   if (const std::string problem = sweep_run_problem(info); !problem.empty())
     throw UsageError("--continue: " + run + " " + problem);  // before the data is read
-  for (const char* flag : {"arch", "optimizer", "lr", "beta1", "beta2", "epsilon", "momentum",
-                           "rho", "initial-accumulator", "weight-decay", "lr-schedule",
-                           "batch-size", "augment-shift", "seed", "nets", "per-net-shuffle"})
+  for (const char* flag :
+       {"arch", "optimizer", "lr", "beta1", "beta2", "epsilon", "momentum", "rho",
+        "initial-accumulator", "weight-decay", "lr-schedule", "batch-size", "augment-shift",
+        "label-smoothing", "seed", "nets", "per-net-shuffle"})
     if (args.given(flag))
       throw UsageError(std::string("--") + flag + ": --continue goes on with " + run + "'s " +
                        std::to_string(was.group.nets()) + " x " + was.group.spec.to_string() +
                        ", " + was.group.optimizer.to_string() + ", batch " +
-                       std::to_string(was.group.batch_size) + shift_text(was.group) +
+                       std::to_string(was.group.batch_size) + regularization_text(was.group) +
                        " and seeds as they were");
   TrainConfig cfg;
   cfg.group = was.group;
@@ -179,7 +180,7 @@ int ensemble_command(const std::vector<std::string>& argv) {
     std::fprintf(stderr, "run %lld in %s: %d x %s, %s, batch %d%s, %d epoch(s)",
                  static_cast<long long>(run), store.path().c_str(), nets,
                  cfg.group.spec.to_string().c_str(), cfg.group.optimizer.to_string().c_str(),
-                 cfg.group.batch_size, shift_text(cfg.group).c_str(), cfg.epochs);
+                 cfg.group.batch_size, regularization_text(cfg.group).c_str(), cfg.epochs);
     if (continuing && trainer.epoch_position() > 0)
       std::fprintf(stderr, ", continued in epoch %d after %d of its images", trainer.epoch() + 1,
                    trainer.epoch_position());

@@ -59,7 +59,7 @@ int lr_find_command(const std::vector<std::string>& argv) {
   BackendSelection sel = select_backend(args);
   std::fprintf(stderr, "network: %s, %s, batch %d%s\n", cfg.group.spec.to_string().c_str(),
                to_string(cfg.group.optimizer.kind).c_str(), cfg.group.batch_size,
-               shift_text(cfg.group).c_str());
+               regularization_text(cfg.group).c_str());
   const LrFinderResult r =
       find_learning_rate(*sel.backend, cfg.group, data.train, data.test, settings);
 

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "convscope/augment.h"
+#include "convscope/label_smoothing.h"
 
 namespace cs::cli {
 
@@ -46,6 +47,9 @@ void add_model_options(Args& args) {
   args.option("augment-shift", "N", "0",
               "data augmentation: each training image moved by up to N pixels each way, a new "
               "random shift every epoch (0: none; at most 8)");
+  args.option("label-smoothing", "E", "0",
+              "training targets 1 - E + E/K for the true class and E/K for the others, K the "
+              "classes (PyTorch's label_smoothing; 0: none; 0.1 is usual)");
   args.option("epochs", "N", "1", "passes over the training set");
   args.option("seed", "S", "1",
               "initialization seed (network i of a group gets S+i) and shuffle seed");
@@ -113,6 +117,9 @@ TrainConfig train_config(const Args& args, const Dataset& train, int nets) {
   apply_optimizer_flags(args, g.optimizer);
   g.batch_size = args.integer("batch-size", 1, kMaxBatchSize);
   g.augment_shift = args.integer("augment-shift", 0, kMaxAugmentShift);
+  g.label_smoothing = static_cast<float>(args.real("label-smoothing"));
+  if (const std::string problem = label_smoothing_problem(g.label_smoothing); !problem.empty())
+    throw UsageError("--label-smoothing: " + problem);
   cfg.epochs = args.integer("epochs", 1, 100000);
   const unsigned long long seed = args.u64("seed");
   g.shuffle_seed = seed;
@@ -121,8 +128,12 @@ TrainConfig train_config(const Args& args, const Dataset& train, int nets) {
   return cfg;
 }
 
-std::string shift_text(const GroupConfig& group) {
-  return group.augment_shift > 0 ? ", random shift " + augment_shift_text(group.augment_shift) : "";
+std::string regularization_text(const GroupConfig& group) {
+  std::string text;
+  if (group.augment_shift > 0) text += ", random shift " + augment_shift_text(group.augment_shift);
+  if (group.label_smoothing > 0)
+    text += ", label smoothing " + label_smoothing_text(group.label_smoothing);
+  return text;
 }
 
 BackendSelection select_backend(const Args& args) {

@@ -23,9 +23,9 @@ void apply_optimizer_flags(const Args& args, OptimizerConfig& optimizer);
 // Network spec, optimizer (its TF.js defaults, overridden by the flags given), batch, epochs,
 // seeds.
 TrainConfig train_config(const Args& args, const Dataset& train, int nets);
-// ", random shift ±2 px" for a group that shifts its images (the lines that name a run's
-// settings), else "".
-std::string shift_text(const GroupConfig& group);
+// ", random shift ±2 px, label smoothing 0.1" for a group that shifts its images or smooths its
+// labels, either as it does (the lines that name a run's settings); else "".
+std::string regularization_text(const GroupConfig& group);
 // The backend named by --backend; prints which one runs (and why, after a fallback) to stderr.
 BackendSelection select_backend(const Args& args);
 

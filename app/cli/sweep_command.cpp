@@ -243,7 +243,8 @@ int sweep_command(const std::vector<std::string>& argv) {
   args.section("Sweep");
   args.option("grid", "SPEC", "",
               "'name=v1,v2; name=...' over arch, optimizer, lr, beta1, beta2, epsilon, momentum, "
-              "rho, initial_accumulator, weight_decay, lr_schedule, batch_size, augment_shift "
+              "rho, initial_accumulator, weight_decay, lr_schedule, batch_size, augment_shift, "
+              "label_smoothing "
               "(every combination)");
   args.option("file", "FILE", "",
               "JSON: {\"grid\": {\"lr\": [0.001, 0.002]}} or {\"configs\": [{\"lr\": 0.001}]}");

@@ -48,12 +48,13 @@ void save(const std::string& path, Trainer& t, bool quiet = false) {
 // (the hyperparameter flags given override its values). The data's shape is checked by the
 // trainer, the weights by read_checkpoint().
 TrainConfig resume_config(const Args& args, const CheckpointMeta& meta) {
-  for (const char* flag : {"arch", "optimizer", "batch-size", "augment-shift", "seed"})
+  for (const char* flag :
+       {"arch", "optimizer", "batch-size", "augment-shift", "label-smoothing", "seed"})
     if (args.given(flag))
       throw UsageError(std::string("--") + flag +
                        ": --resume continues the checkpoint's run, with its network (" +
                        meta.spec.to_string() + "), optimizer (" + to_string(meta.optimizer.kind) +
-                       "), batch size, random shift and seed");
+                       "), batch size, random shift, label smoothing and seed");
   TrainConfig cfg;
   cfg.group = checkpoint_group(meta);
   apply_optimizer_flags(args, cfg.group.optimizer);
@@ -135,7 +136,7 @@ int train_command(const std::vector<std::string>& argv) {
                data.train.name.c_str(), data.train.count, data.test.count,
                cfg.group.spec.to_string().c_str(), cfg.group.spec.param_count(),
                cfg.group.optimizer.to_string().c_str(), cfg.group.batch_size,
-               shift_text(cfg.group).c_str(), cfg.epochs);
+               regularization_text(cfg.group).c_str(), cfg.epochs);
   Trainer trainer(*sel.backend, data.train, data.test, cfg);
   // Recorded always: the checkpoint keeps it (about 10 KB a pass for MNIST's 10,000 images).
   LearningHistory history(data.test.labels);

@@ -231,7 +231,7 @@ void CudaBackend::enqueue_step(const Plan& plan, int snapshot_slot) {
     softmax_xent_forward_backward(g.train.dy[last].get(), nullptr, g.losses.get(),
                                   g.hit_rates.get(), &g.state.get()->loss_row,
                                   g.train.y[last].get(), g.train.labels.get(), plan.batch,
-                                  g.cfg.nets(), spec.classes, s);
+                                  g.cfg.nets(), spec.classes, g.cfg.label_smoothing, s);
   }
   {
     const OpScope timed(t, "zero dweights", s);

@@ -53,7 +53,8 @@ void CudaBackend::enqueue_probe(int slot, int net, int probe) {
   gather_batch(a.x.get(), a.labels.get(), src, nullptr, probe, 1, a.in_nets, nets, s);
   g.net.forward(plan, a, g.params.get(), s);
   softmax_xent_forward_backward(a.dy[last].get(), a.probs.get(), g.probe_loss.get(), nullptr,
-                                nullptr, a.y[last].get(), a.labels.get(), 1, nets, spec.classes, s);
+                                nullptr, a.y[last].get(), a.labels.get(), 1, nets, spec.classes,
+                                0.f, s);  // the probe's loss is the plain one
   g.net.backward(plan, a, g.params.get(), nullptr, s);
 
   const SnapshotLayout& lay = g.ring.layout();

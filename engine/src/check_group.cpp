@@ -5,6 +5,7 @@
 
 #include "convscope/augment.h"
 #include "convscope/backend.h"
+#include "convscope/label_smoothing.h"
 
 namespace cs {
 
@@ -39,6 +40,8 @@ void check_group(const GroupConfig& cfg, const Dataset& train, const Dataset& va
   if (cfg.batch_size < 1) throw InputError("the batch size must be at least 1");
   if (const std::string problem = augment_shift_problem(cfg.augment_shift, cfg.spec.input);
       !problem.empty())
+    throw InputError(problem);
+  if (const std::string problem = label_smoothing_problem(cfg.label_smoothing); !problem.empty())
     throw InputError(problem);
   check_dataset(train, cfg.spec);
   check_dataset(val, cfg.spec);

@@ -5,13 +5,15 @@
 // "input" ("CxHxW"), "classes", "optimizer" (kind name), each optimizer hyperparameter under its
 // own key, "weight_decay" (absent in older checkpoints: 0), "lr_schedule"
 // (LrSchedule::to_string(); absent in older checkpoints: constant),
-// "batch_size", "augment_shift" (absent in older checkpoints: 0), "seed", "step", "epoch",
+// "batch_size", "augment_shift" and "label_smoothing" (absent in older checkpoints: 0), "seed",
+// "step", "epoch",
 // "epoch_position", "epoch_seconds", "patience_from" and "validation_sha256" (the last four absent
 // in older checkpoints), "dataset" and "history" (history_json(), absent in older checkpoints and
 // for a run with none). A run's learning history adds the U8 tensor "history.top1" (passes, images)
 // and its passes as "learning_points".
 #include "convscope/checkpoint.h"
 #include "convscope/augment.h"
+#include "convscope/label_smoothing.h"
 #include "convscope/trainer.h"
 #include "float_text.h"
 #include "shape_text.h"
@@ -242,6 +244,9 @@ CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, s
   if (const std::string problem = augment_shift_problem(meta.augment_shift, input);
       !problem.empty())
     fail(path, "metadata 'augment_shift': " + problem);
+  if (md.count("label_smoothing")) meta.label_smoothing = r.number<float>("label_smoothing");
+  if (const std::string problem = label_smoothing_problem(meta.label_smoothing); !problem.empty())
+    fail(path, "metadata 'label_smoothing': " + problem);
   meta.seed = r.number<uint64_t>("seed");
   meta.step = r.number<long long>("step", 0);
   meta.epoch = r.number<int>("epoch", 0);
@@ -275,6 +280,7 @@ CheckpointMeta checkpoint_meta(Trainer& trainer, int net) {
   meta.optimizer = group.optimizer;
   meta.batch_size = group.batch_size;
   meta.augment_shift = group.augment_shift;
+  meta.label_smoothing = group.label_smoothing;
   meta.seed = group.seeds.at(static_cast<size_t>(net));
   meta.step = trainer.backend().step_count();
   meta.epoch = trainer.epoch();
@@ -344,6 +350,7 @@ void write_checkpoint(const std::string& path, const CheckpointMeta& meta,
       {"lr_schedule", meta.optimizer.schedule.to_string()},
       {"batch_size", std::to_string(meta.batch_size)},
       {"augment_shift", std::to_string(meta.augment_shift)},
+      {"label_smoothing", float_text(meta.label_smoothing)},
       {"seed", std::to_string(meta.seed)},
       {"step", std::to_string(meta.step)},
       {"epoch", std::to_string(meta.epoch)},
@@ -412,6 +419,7 @@ GroupConfig checkpoint_group(const CheckpointMeta& meta) {
   group.optimizer = meta.optimizer;
   group.batch_size = meta.batch_size;
   group.augment_shift = meta.augment_shift;
+  group.label_smoothing = meta.label_smoothing;
   group.seeds = {meta.seed};
   group.shuffle_seed = meta.seed;
   return group;

@@ -1,6 +1,7 @@
 // The ensemble run loop (see ensemble_run.h).
 #include "convscope/ensemble_run.h"
 #include "convscope/augment.h"
+#include "convscope/label_smoothing.h"
 
 #include <chrono>
 #include <optional>
@@ -112,7 +113,9 @@ std::string continue_problem(const RunInfo& info, const RunSetup& setup, bool st
     return "trained " + std::to_string(was.group.nets()) + " x " + was.group.spec.to_string() +
            " with " + was.group.optimizer.to_string() + ", batch " +
            std::to_string(was.group.batch_size) + ", random shift " +
-           augment_shift_text(was.group.augment_shift) + "; it continues with the same group only";
+           augment_shift_text(was.group.augment_shift) + ", label smoothing " +
+           label_smoothing_text(was.group.label_smoothing) +
+           "; it continues with the same group only";
   if (was.train_sha256 != setup.train_sha256 || was.val_sha256 != setup.val_sha256)
     return "trained on '" + was.train_name + "' and validated on '" + was.val_name +
            "'; the data given are other images";

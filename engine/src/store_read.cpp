@@ -6,6 +6,7 @@
 
 #include "convscope/atomic_file.h"
 #include "convscope/augment.h"
+#include "convscope/label_smoothing.h"
 #include "convscope/store.h"
 #include "sqlite.h"
 #include "store_schema.h"
@@ -69,6 +70,10 @@ RunSetup read_setup(sql::Connection& db, int64_t run, const sql::Stmt& r, const 
   s.group.batch_size = r.i32("batch_size");
   s.group.augment_shift = r.i32("augment_shift");
   if (const std::string problem = augment_shift_problem(s.group.augment_shift, s.group.spec.input);
+      !problem.empty())
+    throw damaged(problem);
+  s.group.label_smoothing = static_cast<float>(r.f64("label_smoothing"));
+  if (const std::string problem = label_smoothing_problem(s.group.label_smoothing);
       !problem.empty())
     throw damaged(problem);
   s.epochs = r.i32("epochs");
@@ -302,11 +307,13 @@ RunInfo Store::load_run_info(int64_t run) {
       store_schema::has_weight_decay(*m_db) ? "weight_decay" : "0 AS weight_decay";
   const std::string shift =
       store_schema::has_augment_shift(*m_db) ? "augment_shift" : "0 AS augment_shift";
+  const std::string smoothing =
+      store_schema::has_label_smoothing(*m_db) ? "label_smoothing" : "0 AS label_smoothing";
   sql::Stmt r(*m_db,
               "SELECT created, ended, status, epochs_done, train_seconds, wall_seconds, "
               "app_version, spec, input_c, input_h, input_w, classes, opt_kind, lr, beta1, beta2, "
               "epsilon, momentum, rho, initial_accumulator, " +
-                  decay + ", " + schedule + ", batch_size, " + shift +
+                  decay + ", " + schedule + ", batch_size, " + shift + ", " + smoothing +
                   ", epochs, shuffle_seed, per_net_shuffle, train_name, "
                   "train_sha256, val_name, val_sha256, val_labels, backend_kind, backend_device "
                   "FROM runs WHERE id = ?1");

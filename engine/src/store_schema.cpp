@@ -174,6 +174,8 @@ constexpr AddedColumn kAddedColumns[] = {
     {"runs", 10, "weight_decay REAL NOT NULL DEFAULT 0"},
     // Version 11: the training images' random shift (GroupConfig::augment_shift).
     {"runs", 11, "augment_shift INTEGER NOT NULL DEFAULT 0"},
+    // Version 12: the training loss's label smoothing (GroupConfig::label_smoothing).
+    {"runs", 12, "label_smoothing REAL NOT NULL DEFAULT 0"},
 };
 
 // The CREATE text SQLite keeps for table t of a store of `version`.
@@ -344,6 +346,10 @@ bool has_weight_decay(sql::Connection& db) {
 
 bool has_augment_shift(sql::Connection& db) {
   return pragma_int(db, "PRAGMA user_version") >= 11;
+}
+
+bool has_label_smoothing(sql::Connection& db) {
+  return pragma_int(db, "PRAGMA user_version") >= 12;
 }
 
 void create_schema(sql::Connection& db) {

@@ -12,7 +12,7 @@ namespace cs::store_schema {
 // 2 adds sweeps, 3 per-epoch top-1, 4 epoch warnings, 5 training states, 6 stopped epochs, 7 a
 // stopped epoch's seconds, 8 retired ids, 9 learning-rate schedules, 10 weight decay, 11 random
 // shifts; older stores are upgraded.
-inline constexpr int kSchemaVersion = 11;
+inline constexpr int kSchemaVersion = 12;
 inline constexpr int kApplicationId = 0x436E7673;  // "Cnvs" in PRAGMA application_id
 
 // Reads the file's 100-byte SQLite header through `db` (a connection that has not read it yet):
@@ -57,6 +57,8 @@ bool has_lr_schedule(sql::Connection& db);
 bool has_weight_decay(sql::Connection& db);
 // Whether runs has its augment_shift column (likewise; a run without one trained unshifted).
 bool has_augment_shift(sql::Connection& db);
+// Whether runs has its label_smoothing column (likewise; a run without one had none).
+bool has_label_smoothing(sql::Connection& db);
 // PRAGMA quick_check: throws StoreError "damaged store (...)" unless the file is sound.
 void quick_check(sql::Connection& db);
 

@@ -39,7 +39,8 @@ int64_t Store::begin_run(const RunSetup& s) {
       *m_db,
       "INSERT INTO runs (id, app_version, spec, input_c, input_h, input_w, classes, "
       "optimizer, opt_kind, lr, beta1, beta2, epsilon, momentum, rho, "
-      "initial_accumulator, weight_decay, lr_schedule, batch_size, augment_shift, epochs, "
+      "initial_accumulator, weight_decay, lr_schedule, batch_size, augment_shift, "
+      "label_smoothing, epochs, "
       "shuffle_seed, "
       "per_net_shuffle, "
       "train_name, train_sha256, val_name, val_sha256, val_labels, backend_kind, "
@@ -48,7 +49,7 @@ int64_t Store::begin_run(const RunSetup& s) {
           ", :app_version, :spec, :input_c, :input_h, :input_w, "
           ":classes, :optimizer, :opt_kind, :lr, :beta1, :beta2, :epsilon, :momentum, :rho, "
           ":initial_accumulator, :weight_decay, :lr_schedule, :batch_size, :augment_shift, "
-          ":epochs, "
+          ":label_smoothing, :epochs, "
           ":shuffle_seed, "
           ":per_net_shuffle, "
           ":train_name, :train_sha256, :val_name, :val_sha256, :val_labels, :backend_kind, "
@@ -62,6 +63,7 @@ int64_t Store::begin_run(const RunSetup& s) {
   st.bind(":initial_accumulator", o.initial_accumulator).bind(":weight_decay", o.weight_decay);
   st.bind(":lr_schedule", o.schedule.to_string());
   st.bind(":batch_size", g.batch_size).bind(":augment_shift", g.augment_shift);
+  st.bind(":label_smoothing", g.label_smoothing);
   st.bind(":epochs", s.epochs);
   st.bind(":shuffle_seed", static_cast<int64_t>(g.shuffle_seed));
   st.bind(":per_net_shuffle", g.per_net_shuffle ? 1 : 0);

@@ -1,6 +1,7 @@
 // Sweep definitions: grid and JSON parsing, expansion, canonical text, training set-ups.
 #include "convscope/sweep.h"
 #include "convscope/augment.h"
+#include "convscope/label_smoothing.h"
 
 #include <algorithm>
 #include <charconv>
@@ -18,11 +19,20 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr const char* kParams[] = {"arch",         "optimizer",   "lr",
-                                   "beta1",        "beta2",       "epsilon",
-                                   "momentum",     "rho",         "initial_accumulator",
-                                   "weight_decay", "lr_schedule", "batch_size",
-                                   "augment_shift"};
+constexpr const char* kParams[] = {"arch",
+                                   "optimizer",
+                                   "lr",
+                                   "beta1",
+                                   "beta2",
+                                   "epsilon",
+                                   "momentum",
+                                   "rho",
+                                   "initial_accumulator",
+                                   "weight_decay",
+                                   "lr_schedule",
+                                   "batch_size",
+                                   "augment_shift",
+                                   "label_smoothing"};
 constexpr int kMaxConfigs = 100000;
 
 std::string trim(const std::string& s) {
@@ -268,6 +278,11 @@ TrainConfig sweep_train_config(const SweepConfig& c, const SweepSettings& s, con
   // The image's size is check_group()'s to check.
   if (p.count("augment_shift"))
     g.augment_shift = whole_number(c, "augment_shift", p["augment_shift"], 0, kMaxAugmentShift);
+  if (p.count("label_smoothing")) {
+    g.label_smoothing = number(c, "label_smoothing", p["label_smoothing"]);
+    if (const std::string why = label_smoothing_problem(g.label_smoothing); !why.empty())
+      throw SweepError("configuration '" + c.key() + "': " + why);
+  }
   cfg.epochs = s.epochs;
   g.shuffle_seed = s.seed;
   g.seeds.clear();

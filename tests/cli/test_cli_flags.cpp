@@ -62,7 +62,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlag{"AugmentShiftAboveEight", with(kTrain, {"--augment-shift", "9"}),
                 "--augment-shift"},
         BadFlag{"AugmentShiftNegative", with(kEnsemble, {"--augment-shift", "-1"}),
-                "--augment-shift"}),
+                "--augment-shift"},
+        BadFlag{"LabelSmoothingOne", with(kTrain, {"--label-smoothing", "1"}),
+                "--label-smoothing: a label smoothing of 1 is outside [0, 1)"},
+        BadFlag{"LabelSmoothingNotANumber", with(kEnsemble, {"--label-smoothing", "nan"}),
+                "--label-smoothing: a label smoothing of nan is outside [0, 1)"}),
     [](const testing::TestParamInfo<BadFlag>& info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -85,8 +85,8 @@ TEST(CliHistory, EvalEveryAndHistoryCsv) {
 TEST(CliHistory, ResumeContinuesTheRunAsIfNeverStopped) {
   TempDir dir;
   write_idx_folder(dir.file("data"), 192, 30);  // 6 steps of 32 an epoch
-  // A learning-rate schedule and random shifts too: the resumed run takes them from the
-  // checkpoint.
+  // A learning-rate schedule, random shifts and label smoothing too: the resumed run takes them
+  // from the checkpoint.
   const std::vector<std::string> common = {"train",
                                            "--data",
                                            dir.file("data"),
@@ -102,7 +102,9 @@ TEST(CliHistory, ResumeContinuesTheRunAsIfNeverStopped) {
                                            "--lr-schedule",
                                            "warmup:0.5+cosine:2",
                                            "--augment-shift",
-                                           "2"};
+                                           "2",
+                                           "--label-smoothing",
+                                           "0.1"};
   const auto with = [&](std::vector<std::string> more) {
     std::vector<std::string> argv = common;
     argv.insert(argv.end(), more.begin(), more.end());
@@ -119,7 +121,8 @@ TEST(CliHistory, ResumeContinuesTheRunAsIfNeverStopped) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("resumed " + half + " after epoch 1, step 6"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("epoch 2/2"), std::string::npos) << r.out;
-  EXPECT_NE(r.err.find(", batch 32, random shift \u00b12 px, 2 epoch(s)"), std::string::npos)
+  EXPECT_NE(r.err.find(", batch 32, random shift \u00b12 px, label smoothing 0.1, 2 epoch(s)"),
+            std::string::npos)
       << r.err;
 
   // The same weights and optimizer state, bit for bit, and the same history, as one run of 2.
@@ -133,6 +136,7 @@ TEST(CliHistory, ResumeContinuesTheRunAsIfNeverStopped) {
   }
   EXPECT_EQ(md_rest["lr_schedule"], "warmup:0.5+cosine:2");
   EXPECT_EQ(md_rest["augment_shift"], "2");
+  EXPECT_EQ(md_rest["label_smoothing"], "0.1");
   EXPECT_EQ(md_rest["step"], "12");
   EXPECT_EQ(md_rest["epoch"], "2");
   const RunHistory hw = read_checkpoint_meta(whole).history,
@@ -160,6 +164,14 @@ TEST(CliHistory, ResumeContinuesTheRunAsIfNeverStopped) {
       {"train", "--data", dir.file("data"), "--quiet", "--resume", half, "--augment-shift", "1"});
   EXPECT_EQ(shift.code, 2) << shift.err;
   EXPECT_NE(shift.err.find("--augment-shift: --resume continues"), std::string::npos) << shift.err;
+  const Result smoothing = run_cli(
+      {"train", "--data", dir.file("data"), "--quiet", "--resume", half, "--label-smoothing", "0"});
+  EXPECT_EQ(smoothing.code, 2) << smoothing.err;
+  EXPECT_NE(smoothing.err.find("--label-smoothing: --resume continues the checkpoint's run, with "
+                               "its network (c3x2:relu-m2-d10), optimizer (adam), batch size, "
+                               "random shift, label smoothing and seed"),
+            std::string::npos)
+      << smoothing.err;
   const Result missing =
       run_cli({"train", "--data", dir.file("data"), "--quiet", "--resume", dir.file("none")});
   EXPECT_EQ(missing.code, 1) << missing.err;

@@ -40,12 +40,13 @@ struct NetCase {
   int batch, nets;
   bool per_net;
   OptimizerKind optimizer;
+  float label_smoothing = 0;
 };
 
 // "c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10 b64 n1 shared sgd": the value CTest names carry.
 void PrintTo(const NetCase& c, std::ostream* os) {
   *os << c.spec << " b" << c.batch << " n" << c.nets << (c.per_net ? " per-net " : " shared ")
-      << to_string(c.optimizer);
+      << to_string(c.optimizer) << (c.label_smoothing > 0 ? " smoothed" : "");
 }
 
 // The same as an identifier: c5x8_relu_m2_c5x16_relu_m2_d128_relu_d10_b64n1_sgd.
@@ -54,7 +55,8 @@ std::string case_name(const ::testing::TestParamInfo<NetCase>& info) {
   for (char& ch : s)
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
   return s + "_b" + std::to_string(info.param.batch) + "n" + std::to_string(info.param.nets) +
-         (info.param.per_net ? "pernet_" : "_") + to_string(info.param.optimizer);
+         (info.param.per_net ? "pernet_" : "_") + to_string(info.param.optimizer) +
+         (info.param.label_smoothing > 0 ? "_smoothed" : "");
 }
 
 class BackendTable : public ::testing::TestWithParam<NetCase> {};
@@ -62,7 +64,8 @@ class BackendTable : public ::testing::TestWithParam<NetCase> {};
 TEST_P(BackendTable, TrainingAndEvaluationMatchCpu) {
   CS_SKIP_WITHOUT_GPU();
   const NetCase c = GetParam();
-  const GroupConfig cfg = group_config(c.spec, c.input, c.batch, c.nets, c.per_net, c.optimizer);
+  GroupConfig cfg = group_config(c.spec, c.input, c.batch, c.nets, c.per_net, c.optimizer);
+  cfg.label_smoothing = c.label_smoothing;
   std::unique_ptr<Backend> gpu = make_cuda_backend(0), cpu = make_cpu_backend(2);
   gpu->configure(cfg, train_set(c.input), val_set(c.input));
   cpu->configure(cfg, train_set(c.input), val_set(c.input));
@@ -107,7 +110,9 @@ INSTANTIATE_TEST_SUITE_P(
         NetCase{"c5x8:relu:s2-a2-d12:sigmoid-d10", {3, 16, 16}, 7, 3, false, O::Adamax},
         // dropout: on maps and on dense units; as the first layer (per-net input)
         NetCase{"c3x4:relu:same-p0.2-m2-d16:relu-p0.5-d10", {1, 12, 12}, 64, 3, false, O::Sgd},
-        NetCase{"p0.25-c3x4:relu-d10", {1, 10, 10}, 7, 3, true, O::Adam}),
+        NetCase{"p0.25-c3x4:relu-d10", {1, 10, 10}, 7, 3, true, O::Adam},
+        // label smoothing
+        NetCase{kReference, kMnist, 64, 3, false, O::Adam, 0.1f}),
     case_name);
 
 TEST(CudaBackend, GroupOfThreeEqualsThreeSingles) {

@@ -33,11 +33,12 @@ namespace {
 
 struct XentCase {
   int batch, nets, classes;
+  float smoothing = 0;  // label smoothing (training only)
 };
 
 std::string xent_name(const XentCase& c) {
   return "b" + std::to_string(c.batch) + "n" + std::to_string(c.nets) + "k" +
-         std::to_string(c.classes);
+         std::to_string(c.classes) + (c.smoothing > 0 ? "smoothed" : "");
 }
 
 void PrintTo(const XentCase& c, std::ostream* os) {
@@ -62,7 +63,7 @@ TEST_P(SoftmaxXent, TrainingMatchesCpu) {
       d_hits(static_cast<size_t>(N) * (row + 1), "hits");
   cuda::softmax_xent_forward_backward(d_dlogits.get(), d_probs.get(), d_loss.get(), d_hits.get(),
                                       d_row.get(), d_logits.get(), d_labels.get(), B, N, K,
-                                      nullptr);
+                                      c.smoothing, nullptr);
 
   std::vector<float> want_probs(n), want_dlogits(n, 0.f), want_loss(N), want_hits(N);
   for (int k = 0; k < N; ++k) {
@@ -70,8 +71,9 @@ TEST_P(SoftmaxXent, TrainingMatchesCpu) {
     std::vector<int32_t> lab(static_cast<size_t>(B));
     for (int b = 0; b < B; ++b) lab[b] = labels[static_cast<size_t>(b) * N + k];
     std::vector<float> p(z.size()), losses(static_cast<size_t>(B)), d(z.size(), 0.f);
-    cpu::softmax_xent_forward<float>(p.data(), losses.data(), z.data(), lab.data(), B, K);
-    cpu::softmax_xent_backward<float>(d.data(), p.data(), lab.data(), B, K, 1.f / B);
+    cpu::softmax_xent_forward<float>(p.data(), losses.data(), z.data(), lab.data(), B, K,
+                                     c.smoothing);
+    cpu::softmax_xent_backward<float>(d.data(), p.data(), lab.data(), B, K, 1.f / B, c.smoothing);
     put_net_slice(want_probs, p, B, N, K, k);
     put_net_slice(want_dlogits, d, B, N, K, k);
     double sum = 0, hits = 0;
@@ -132,7 +134,8 @@ TEST_P(SoftmaxXent, EvaluationMatchesCpu) {
 INSTANTIATE_TEST_SUITE_P(Table, SoftmaxXent,
                          ::testing::Values(XentCase{1, 1, 10}, XentCase{7, 3, 10},
                                            XentCase{64, 1, 10}, XentCase{64, 3, 10},
-                                           XentCase{300, 2, 2}, XentCase{5, 4, 47}),
+                                           XentCase{300, 2, 2}, XentCase{5, 4, 47},
+                                           XentCase{64, 3, 10, 0.1f}, XentCase{5, 4, 47, 0.3f}),
                          [](const auto& info) { return xent_name(info.param); });
 
 // Logits that are 0 but for ln 9 at one class: that class gets probability 9 / 18 = 1/2, every

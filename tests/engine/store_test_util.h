@@ -48,20 +48,29 @@ inline void raw_sql(const std::string& path, const char* sql) {
   sqlite3_close(db);
 }
 
-// Makes a current store one of version 10, before random shifts: SQL for raw_sql().
+// The store version this build writes (store_schema.h's kSchemaVersion).
+inline constexpr int kCurrentVersion = 12;
+// Makes a current store one of version 11, before label smoothing: SQL for raw_sql().
+inline constexpr const char* kToVersion11 =
+    "ALTER TABLE runs DROP COLUMN label_smoothing; PRAGMA user_version = 11";
+// Makes a current store one of version 10, before random shifts.
 inline constexpr const char* kToVersion10 =
-    "ALTER TABLE runs DROP COLUMN augment_shift; PRAGMA user_version = 10";
+    "ALTER TABLE runs DROP COLUMN label_smoothing; ALTER TABLE runs DROP COLUMN augment_shift; "
+    "PRAGMA user_version = 10";
 // Makes a current store one of version 9, before weight decay.
 inline constexpr const char* kToVersion9 =
-    "ALTER TABLE runs DROP COLUMN augment_shift; ALTER TABLE runs DROP COLUMN weight_decay; "
+    "ALTER TABLE runs DROP COLUMN label_smoothing; ALTER TABLE runs DROP COLUMN augment_shift; "
+    "ALTER TABLE runs DROP COLUMN weight_decay; "
     "PRAGMA user_version = 9";
 // Makes a current store one of version 8, before learning-rate schedules.
 inline constexpr const char* kToVersion8 =
-    "ALTER TABLE runs DROP COLUMN augment_shift; ALTER TABLE runs DROP COLUMN weight_decay; "
+    "ALTER TABLE runs DROP COLUMN label_smoothing; ALTER TABLE runs DROP COLUMN augment_shift; "
+    "ALTER TABLE runs DROP COLUMN weight_decay; "
     "ALTER TABLE runs DROP COLUMN lr_schedule; PRAGMA user_version = 8";
 // Makes a current store one of version 7, before retired ids: run before the older versions' own.
 inline constexpr const char* kToVersion7 =
-    "ALTER TABLE runs DROP COLUMN augment_shift; ALTER TABLE runs DROP COLUMN weight_decay; "
+    "ALTER TABLE runs DROP COLUMN label_smoothing; ALTER TABLE runs DROP COLUMN augment_shift; "
+    "ALTER TABLE runs DROP COLUMN weight_decay; "
     "ALTER TABLE runs DROP COLUMN lr_schedule; DROP TRIGGER retire_run_id; "
     "DROP TRIGGER retire_sweep_id; DROP TABLE retired_ids; PRAGMA user_version = 7";
 

@@ -213,7 +213,7 @@ TEST(AugmentShift, TheStoreKeepsARunsShiftAndReadsOlderRunsAsUnshifted) {
   EXPECT_EQ(Store(path, StoreAccess::ReadOnly).load_run_info(1).setup.group.augment_shift, 0);
   EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 10) << "read-only, it stays as it is";
   Store store(path);
-  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 11);
+  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), kCurrentVersion);
   EXPECT_EQ(store.load_run_info(store.begin_run(setup)).setup.group.augment_shift, 3);
   raw_sql(path, "UPDATE runs SET augment_shift = 50 WHERE id = 1");
   try {

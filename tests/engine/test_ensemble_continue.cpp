@@ -281,7 +281,8 @@ TEST_F(EnsembleContinue, ARunThatCannotContinueIsRefusedAndLeftAsItWas) {
   TrainConfig shifted = m_cfg;
   shifted.group.augment_shift = 1;  // the only difference, so it is named
   expect_refused(run, shifted, m_train,
-                 ", random shift none; it continues with the same group only");
+                 ", random shift none, label smoothing none; it continues with the same group "
+                 "only");
   Dataset other = synthetic(48, 7);
   other.sha256 = "the digest of other images";
   expect_refused(run, m_cfg, other, "the data given are other images");
@@ -384,7 +385,8 @@ TEST_F(EnsembleContinue, AVersionFourStoreGainsTrainingStatesForItsNewRuns) {
         StoreError);
   }
   Store upgraded(m_store.path());
-  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"), 11);
+  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"),
+            store_test::kCurrentVersion);
   expect_refused(old, m_cfg, m_train, "network 0 has no saved training state");
   const int64_t reference = reference_run();
   const int64_t run = stopped_run([](const Trainer& t) { return t.epoch() == 2; });
@@ -409,7 +411,8 @@ TEST_F(EnsembleContinue, AVersionSixStoreGainsAStoppedEpochsSeconds) {
     EXPECT_EQ(stopped->seconds, 0);
   }
   Store upgraded(m_store.path());
-  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"), 11);
+  EXPECT_EQ(store_test::count_rows(m_store.path(), "PRAGMA user_version"),
+            store_test::kCurrentVersion);
   EXPECT_EQ(upgraded.load_stopped_epoch(run, false)->seconds, 0);
   continued(run);
   expect_same_run(run, reference);

@@ -232,7 +232,7 @@ TEST(LrSchedule, TheStoreKeepsARunsScheduleAndReadsOlderRunsAsConstant) {
   const std::string path = dir.file("s.db");
   EXPECT_EQ(older_store_run(path, kToVersion8, 8).setup.group.optimizer.schedule, LrSchedule());
   Store store(path);
-  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 11);
+  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), kCurrentVersion);
   EXPECT_TRUE(store.load_run_info(1).setup.group.optimizer.schedule.constant());
   RunSetup setup = make_setup(2, 10, 1);
   setup.group.optimizer.schedule = LrSchedule::parse("warmup:0.5+cosine:3:0.1");

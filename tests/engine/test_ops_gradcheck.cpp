@@ -15,6 +15,7 @@
 #include <cmath>
 #include <ostream>
 #include <random>
+#include <tuple>
 #include <vector>
 
 #include "cpu/gemm.h"
@@ -224,10 +225,11 @@ INSTANTIATE_TEST_SUITE_P(Shapes, DenseOp,
 // ---------------------------------------------------------------------------------------------
 // Softmax + cross-entropy
 
-class SoftmaxXent : public testing::TestWithParam<std::pair<int, int>> {};
+// Batch, classes and the label smoothing (0: none).
+class SoftmaxXent : public testing::TestWithParam<std::tuple<int, int, double>> {};
 
 TEST_P(SoftmaxXent, LossMatchesReferenceAndGradientMatchesCentralDifferences) {
-  const auto [b, classes] = GetParam();
+  const auto [b, classes, smoothing] = GetParam();
   std::mt19937_64 rng(6);
   Vd logits = random_vec(size_t(b) * classes, rng, -4, 4);
   std::vector<int32_t> labels(b);
@@ -235,32 +237,44 @@ TEST_P(SoftmaxXent, LossMatchesReferenceAndGradientMatchesCentralDifferences) {
   const double scale = 1.0 / b;
   Vd probs(logits.size()), losses(b);
   auto loss = [&] {
-    softmax_xent_forward(probs.data(), losses.data(), logits.data(), labels.data(), b, classes);
+    softmax_xent_forward(probs.data(), losses.data(), logits.data(), labels.data(), b, classes,
+                         smoothing);
     double s = 0;
     for (double l : losses) s += l;
     return s * scale;
   };
   loss();
-  Vd ref(b);
+  Vd ref(b);  // -sum_j target_j log p_j, the target (1 - e) one-hot + e / K
   for (int i = 0; i < b; ++i) {
     double z = 0;
     for (int j = 0; j < classes; ++j) z += std::exp(logits[i * classes + j]);
-    ref[i] = std::log(z) - logits[i * classes + labels[i]];
+    for (int j = 0; j < classes; ++j) {
+      const double target = (j == labels[i] ? 1 - smoothing : 0) + smoothing / classes;
+      ref[i] -= target * (logits[i * classes + j] - std::log(z));
+    }
   }
   EXPECT_TRUE(all_close("double losses", losses.data(), ref.data(), b, 1e-12, 1e-12));
   Vf lf = to_float(logits), pf(lf.size()), lossf(b);
-  softmax_xent_forward(pf.data(), lossf.data(), lf.data(), labels.data(), b, classes);
+  softmax_xent_forward(pf.data(), lossf.data(), lf.data(), labels.data(), b, classes,
+                       static_cast<float>(smoothing));
   EXPECT_TRUE(all_close("float losses", lossf.data(), ref.data(), b, 1e-5, 1e-5));
   EXPECT_TRUE(all_close("float probs", pf.data(), probs.data(), pf.size(), 1e-6, 1e-5));
 
   Vd dlogits(logits.size(), kGarbage);
-  softmax_xent_backward(dlogits.data(), probs.data(), labels.data(), b, classes, scale);
+  softmax_xent_backward(dlogits.data(), probs.data(), labels.data(), b, classes, scale, smoothing);
   EXPECT_TRUE(gradcheck("dlogits", logits, dlogits, loss, rng));
+  // The float gradient against the double one.
+  Vf df(dlogits.size(), static_cast<float>(kGarbage));
+  softmax_xent_backward(df.data(), pf.data(), labels.data(), b, classes, static_cast<float>(scale),
+                        static_cast<float>(smoothing));
+  EXPECT_TRUE(all_close("float dlogits", df.data(), dlogits.data(), df.size(), 1e-6, 1e-5));
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, SoftmaxXent,
-                         testing::Values(std::pair{1, 10}, std::pair{3, 10}, std::pair{3, 2},
-                                         std::pair{5, 7}));
+                         testing::Values(std::tuple{1, 10, 0.0}, std::tuple{3, 10, 0.0},
+                                         std::tuple{3, 2, 0.0}, std::tuple{5, 7, 0.0},
+                                         std::tuple{3, 10, 0.1}, std::tuple{5, 7, 0.35},
+                                         std::tuple{1, 2, 0.9}));
 
 }  // namespace
 }  // namespace cs::cpu

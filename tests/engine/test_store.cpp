@@ -308,10 +308,11 @@ TEST(Store, RefusesOtherVersionsAndAlteredSchema) {
   const std::string newer = dir.file("newer.db"), older = dir.file("older.db"),
                     altered = dir.file("altered.db");
   for (const std::string& p : {newer, older, altered}) make_store(p);
-  raw_sql(newer, "PRAGMA user_version = 12");
+  raw_sql(newer, ("PRAGMA user_version = " + std::to_string(kCurrentVersion + 1)).c_str());
   raw_sql(older, "PRAGMA user_version = 0");
   raw_sql(altered, "DROP TABLE predictions");
-  expect_refused(newer, "newer Convscope (store version 12; this build reads version 11)");
+  expect_refused(newer, "newer Convscope (store version " + std::to_string(kCurrentVersion + 1) +
+                            "; this build reads version " + std::to_string(kCurrentVersion) + ")");
   expect_refused(older, "older store version 0");
   expect_refused(altered, "table 'predictions' is missing or altered");
 }

@@ -102,7 +102,7 @@ TEST(StoreHistory, VersionTwoStoreIsUpgradedAndItsOldRunsHaveNoHistory) {
   }
   EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 2);
   Store store(path);  // upgraded on opening for writing
-  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 11);
+  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), kCurrentVersion);
   EXPECT_TRUE(store.load_epoch_top1(1).empty());
   EXPECT_EQ(store.load_run(1).info.epochs_done, 1);
   const Recorded r = record(store, 2);
@@ -124,7 +124,7 @@ TEST(StoreHistory, VersionThreeStoreGainsEpochWarnings) {
     EXPECT_EQ(reader.load_run(1).epochs.at(0).warning, "");
   }
   Store store(path);
-  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 11);
+  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), kCurrentVersion);
   const int64_t id = store.begin_run(make_setup(3, 2000, 1));
   const EvalResult e = make_eval(3, 2000, 2);
   EpochMetrics m = make_metrics(1, e);

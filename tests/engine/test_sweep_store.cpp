@@ -37,7 +37,8 @@ TEST(SweepStore, VersionOneStoresGainTheSweepTables) {
   }
   EXPECT_EQ(store_test::count_rows(path, "PRAGMA user_version"), 1);
   Store store(path);  // upgraded on opening for writing
-  EXPECT_EQ(store_test::count_rows(path, "PRAGMA user_version"), 11);  // the current version
+  EXPECT_EQ(store_test::count_rows(path, "PRAGMA user_version"),
+            store_test::kCurrentVersion);  // the current version
   const int64_t id = store.begin_sweep("{}", {"lr=1", "lr=2"});
   EXPECT_EQ(store.find_sweep("{}"), id);
   store.set_sweep_run(id, 1, 1);

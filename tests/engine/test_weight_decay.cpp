@@ -159,7 +159,7 @@ TEST(WeightDecay, TheStoreKeepsARunsDecayAndReadsOlderRunsAsWithout) {
   const std::string path = dir.file("s.db");
   EXPECT_EQ(older_store_run(path, kToVersion9, 9).setup.group.optimizer.weight_decay, 0.f);
   Store store(path);
-  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), 11);
+  EXPECT_EQ(count_rows(path, "PRAGMA user_version"), kCurrentVersion);
   RunSetup setup = make_setup(2, 10, 1);
   setup.group.optimizer.weight_decay = 0.003f;
   const int64_t id = store.begin_run(setup);

@@ -1,8 +1,8 @@
 // The hyperparameter panel's Advanced section (AdvancedSection), through the panel as the window
 // uses it: the optimizer's other constants, padding, stride, evaluation between epochs and
 // patience reach the trainer's configuration and QSettings; the weight decay and the random shift
-// are checked, taken from a checkpoint and locked while a run exists; the random shift's preview
-// shows the first images of epoch 1 moved as the backends move them.
+// are checked, taken from a checkpoint and locked while a run exists, as is the label smoothing;
+// the random shift's preview shows the first images of epoch 1 moved as the backends move them.
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
@@ -29,6 +29,7 @@ class TestAdvancedSection : public QObject {
   void weightDecayReachesTheTrainerAndIsChecked();
   void randomShiftReachesTheTrainerAndIsKept();
   void randomShiftIsCheckedAgainstTheImage();
+  void labelSmoothingReachesTheTrainerAndIsKept();
   void theShiftPreviewShowsTheFirstImagesOfEpochOneMoved();
 };
 
@@ -222,6 +223,53 @@ void TestAdvancedSection::randomShiftReachesTheTrainerAndIsKept() {
   }
   panel.setLocked(HyperparameterPanel::Unlocked);
   QVERIFY(batch->isEnabled() && shift->isEnabled());
+}
+
+// The label smoothing: hundredths from "none" up to TrainingSettings::kMaxLabelSmoothing, into the
+// run's group, kept in QSettings (out-of-range and unreadable values made valid), taken from a
+// checkpoint, and locked while a run exists.
+void TestAdvancedSection::labelSmoothingReachesTheTrainerAndIsKept() {
+  testing_data::resetSettings();
+  HyperparameterPanel panel;
+  panel.setDatasetInfo(mnistInfo());
+  auto* smoothing = panel.findChild<QDoubleSpinBox*>(QStringLiteral("labelSmoothing"));
+  QVERIFY(smoothing);
+  QCOMPARE(smoothing->text(), QStringLiteral("none"));
+  QCOMPARE(smoothing->maximum(), TrainingSettings::kMaxLabelSmoothing);
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.label_smoothing, 0.f);
+  QSignalSpy edited(&panel, &HyperparameterPanel::settingsChanged);
+  smoothing->setValue(0.1);
+  QCOMPARE(edited.count(), 1);
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.label_smoothing, 0.1f);
+  QVERIFY(panel.validation().ok);
+
+  QSettings q;
+  panel.settings().save(q);
+  QCOMPARE(TrainingSettings::load(q).labelSmoothing, 0.1);
+  for (const auto& [stored, read] :
+       {std::pair{QStringLiteral("3"), 0.9}, std::pair{QStringLiteral("-1"), 0.0},
+        std::pair{QStringLiteral("nan"), 0.0}, std::pair{QStringLiteral("some"), 0.0}}) {
+    q.setValue(QStringLiteral("training/labelSmoothing"), stored);
+    QCOMPARE(TrainingSettings::load(q).labelSmoothing, read);
+  }
+
+  cs::CheckpointMeta meta;
+  meta.spec = panel.settings().spec({1, 28, 28}, 10);
+  meta.optimizer = panel.settings().optimizerConfig();
+  meta.batch_size = 64;
+  meta.seed = 1;
+  meta.label_smoothing = 0.25f;
+  TrainingSettings s = panel.settings();
+  QVERIFY(s.adoptRun(meta));
+  panel.setSettings(s);
+  QCOMPARE(smoothing->value(), 0.25);
+  QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.label_smoothing, 0.25f);
+  for (const auto lock : {HyperparameterPanel::ScheduleOnly, HyperparameterPanel::Locked}) {
+    panel.setLocked(lock, QStringLiteral("a run"));
+    QVERIFY(!smoothing->isEnabled());
+  }
+  panel.setLocked(HyperparameterPanel::Unlocked);
+  QVERIFY(smoothing->isEnabled());
 }
 
 // A shift of half the image or more is refused with the engine's reason, at the shift, whose

@@ -50,6 +50,7 @@ ContinueRunDialog::ContinueRunDialog(const cs::RunInfo& info, int trainImages, i
   form->addRow(tr("Optimizer"), valueLabel(QString::fromStdString(g.optimizer.to_string())));
   form->addRow(tr("Batch size"), valueLabel(QString::number(g.batch_size)));
   form->addRow(tr("Random shift"), valueLabel(RunInfo::shiftText(g.augment_shift)));
+  form->addRow(tr("Label smoothing"), valueLabel(RunInfo::smoothingText(g.label_smoothing)));
   form->addRow(tr("Data"), valueLabel(tr("%1, %2 training images an epoch")
                                           .arg(QString::fromStdString(info.setup.train_name),
                                                QLocale().toString(trainImages))));

@@ -51,7 +51,8 @@ QString EnsembleRun::title() const {
   const QString schedule = g.optimizer.schedule.constant()
                                ? QString()
                                : QString::fromStdString(" · " + g.optimizer.schedule.to_string());
-  const QString shift = RunInfo::shiftField(g.augment_shift);
+  const QString shift =
+      RunInfo::shiftField(g.augment_shift) + RunInfo::smoothingField(g.label_smoothing);
   return QStringLiteral("Run %1 · %2 × %3 · %4%5 · batch %6%7")
       .arg(m_run.info.id)
       .arg(g.nets())

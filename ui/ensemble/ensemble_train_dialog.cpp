@@ -68,6 +68,7 @@ EnsembleTrainDialog::EnsembleTrainDialog(const cs::TrainConfig& base, DatasetPtr
   form->addRow(tr("Optimizer"), valueLabel(QString::fromStdString(g.optimizer.to_string())));
   form->addRow(tr("Batch size"), valueLabel(QString::number(g.batch_size)));
   form->addRow(tr("Random shift"), valueLabel(RunInfo::shiftText(g.augment_shift)));
+  form->addRow(tr("Label smoothing"), valueLabel(RunInfo::smoothingText(g.label_smoothing)));
   form->addRow(tr("Seeds"), m_seeds);
   form->addRow(tr("Backend"), valueLabel(backend));
   form->addRow(

@@ -61,6 +61,16 @@ AdvancedSection::AdvancedSection(QWidget* parent)
   m_weightDecay->setToolTip(
       tr("Decoupled weight decay (AdamW's), for every optimizer: each step first scales every "
          "weight and bias by 1 − learning rate × this"));
+  m_labelSmoothing = new QDoubleSpinBox;
+  m_labelSmoothing->setObjectName(QStringLiteral("labelSmoothing"));
+  m_labelSmoothing->setRange(0, TrainingSettings::kMaxLabelSmoothing);
+  m_labelSmoothing->setDecimals(2);
+  m_labelSmoothing->setSingleStep(0.05);
+  m_labelSmoothing->setSpecialValueText(tr("none"));
+  m_labelSmoothing->setToolTip(
+      tr("Label smoothing: training aims at 1 − this + this ÷ classes for the true class and "
+         "this ÷ classes for each other one, instead of 1 and 0 (0.1 is usual); the validation "
+         "loss stays the plain cross-entropy"));
   m_padding = new QComboBox;
   m_padding->setObjectName(QStringLiteral("padding"));
   m_padding->addItem(tr("valid (no padding)"), static_cast<int>(cs::Padding::Valid));
@@ -101,6 +111,7 @@ AdvancedSection::AdvancedSection(QWidget* parent)
   form->addRow(tr("β2"), m_beta2);
   form->addRow(tr("Epsilon"), m_epsilon);
   form->addRow(tr("Weight decay"), m_weightDecay);
+  form->addRow(tr("Label smoothing"), m_labelSmoothing);
   form->addRow(tr("Conv padding"), m_padding);
   form->addRow(tr("Conv stride"), m_stride);
   form->addRow(tr("Random shift"), m_augmentShift);
@@ -119,7 +130,7 @@ AdvancedSection::AdvancedSection(QWidget* parent)
   });
   for (QDoubleSpinBox* spin :
        {m_momentum, m_beta1, m_beta2, static_cast<QDoubleSpinBox*>(m_epsilon),
-        static_cast<QDoubleSpinBox*>(m_weightDecay)})
+        static_cast<QDoubleSpinBox*>(m_weightDecay), m_labelSmoothing})
     connect(spin, &QDoubleSpinBox::valueChanged, this, &AdvancedSection::changed);
   connect(m_padding, &QComboBox::currentIndexChanged, this, &AdvancedSection::changed);
   for (QSpinBox* spin : {m_stride, m_augmentShift, m_evalEvery})
@@ -132,11 +143,12 @@ AdvancedSection::AdvancedSection(QWidget* parent)
 
 void AdvancedSection::setSettings(const TrainingSettings& s) {
   const QSignalBlocker b0(m_padding), b1(m_stride), b2(m_augmentShift), b3(m_evalEvery),
-      b4(m_patience);
+      b4(m_patience), b5(m_labelSmoothing);
   const int padding = m_padding->findData(static_cast<int>(s.padding));
   if (padding >= 0) m_padding->setCurrentIndex(padding);
   m_stride->setValue(s.stride);
   m_augmentShift->setValue(s.augmentShift);
+  m_labelSmoothing->setValue(s.labelSmoothing);
   m_evalEvery->setValue(s.evalEvery);
   m_patience->setValue(s.patience);
   m_patience->setSuffix(epochsSuffix(s.patience));
@@ -161,6 +173,7 @@ void AdvancedSection::readInto(TrainingSettings& s) const {
   s.padding = static_cast<cs::Padding>(m_padding->currentData().toInt());
   s.stride = m_stride->value();
   s.augmentShift = m_augmentShift->value();
+  s.labelSmoothing = m_labelSmoothing->value();
   s.evalEvery = m_evalEvery->value();
   s.patience = m_patience->value();
   // A constant left at the optimizer's default stays "default"; the others are the user's.

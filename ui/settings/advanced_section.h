@@ -48,6 +48,7 @@ class AdvancedSection : public QGroupBox {
   QDoubleSpinBox* m_beta2;
   LogSpinBox* m_epsilon;
   LogSpinBox* m_weightDecay;
+  QDoubleSpinBox* m_labelSmoothing;
   QComboBox* m_padding;
   QSpinBox* m_stride;
   QSpinBox* m_augmentShift;

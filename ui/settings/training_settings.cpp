@@ -90,6 +90,7 @@ cs::TrainConfig TrainingSettings::trainConfig(cs::Shape3 input, int classes) con
   cfg.group.shuffle_seed = static_cast<uint64_t>(seed);
   cfg.group.batch_size = batchSize;
   cfg.group.augment_shift = augmentShift;
+  cfg.group.label_smoothing = static_cast<float>(labelSmoothing);
   cfg.epochs = epochs;
   cfg.eval_every = evalEvery;
   cfg.patience = patience;
@@ -140,6 +141,7 @@ bool TrainingSettings::adoptRun(const cs::CheckpointMeta& meta) {
   adoptOptimizer(meta.optimizer);
   batchSize = meta.batch_size;
   augmentShift = meta.augment_shift;
+  labelSmoothing = meta.label_smoothing;
   seed = static_cast<int>(meta.seed);
   return adoptArchitecture(meta.spec);
 }
@@ -228,6 +230,8 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   s.weightDecay = optional(QStringLiteral("weightDecay"), 0, kMaxWeightDecay).value_or(0);
   s.augmentShift = std::clamp(q.value(QStringLiteral("augmentShift"), s.augmentShift).toInt(), 0,
                               cs::kMaxAugmentShift);
+  const double smoothing = q.value(QStringLiteral("labelSmoothing"), 0).toDouble();
+  s.labelSmoothing = smoothing > 0 ? std::min(smoothing, kMaxLabelSmoothing) : 0.0;  // NaN: 0
   s.evalEvery =
       std::clamp(q.value(QStringLiteral("evalEvery"), s.evalEvery).toInt(), 0, kMaxEvalEvery);
   s.patience = std::clamp(q.value(QStringLiteral("patience"), s.patience).toInt(), 0, kMaxPatience);
@@ -282,6 +286,7 @@ void TrainingSettings::save(QSettings& q) const {
   optional(QStringLiteral("epsilon"), epsilon);
   q.setValue(QStringLiteral("weightDecay"), weightDecay);
   q.setValue(QStringLiteral("augmentShift"), augmentShift);
+  q.setValue(QStringLiteral("labelSmoothing"), labelSmoothing);
   q.setValue(QStringLiteral("evalEvery"), evalEvery);
   q.setValue(QStringLiteral("patience"), patience);
   q.endGroup();

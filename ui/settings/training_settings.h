@@ -56,8 +56,10 @@ struct TrainingSettings {
   std::optional<double> epsilon;   // adam, rmsprop, adagrad, adadelta, adamax
   double weightDecay = 0;          // decoupled, for every optimizer (0: none)
   int augmentShift = 0;            // training images moved up to this many px each way (0: none)
-  int evalEvery = 0;               // also evaluate every this many steps (0: after each epoch only)
-  int patience = 0;                // cs::TrainConfig::patience: early stopping (0: off)
+  double labelSmoothing = 0;       // cs::GroupConfig::label_smoothing, in hundredths (0: none)
+  static constexpr double kMaxLabelSmoothing = 0.9;
+  int evalEvery = 0;  // also evaluate every this many steps (0: after each epoch only)
+  int patience = 0;   // cs::TrainConfig::patience: early stopping (0: off)
 
   bool operator==(const TrainingSettings&) const = default;
 
@@ -95,8 +97,8 @@ struct TrainingSettings {
   // activation, padding and stride, at most one hidden dense layer, a dropout layer before the
   // output layer at a rate in hundredths); false otherwise.
   bool adoptArchitecture(const cs::NetworkSpec& spec);
-  // A run's optimizer, batch size, random shift, seed and (where it can) network, from a
-  // checkpoint's metadata: adoptArchitecture()'s answer.
+  // A run's optimizer, batch size, random shift, label smoothing, seed and (where it can)
+  // network, from a checkpoint's metadata: adoptArchitecture()'s answer.
   bool adoptRun(const cs::CheckpointMeta& meta);
 
   static TrainingSettings load(QSettings& settings);

@@ -22,7 +22,8 @@ SweepDialog::SweepDialog(const QString& dataName, QWidget* parent)
   m_grid->setText(QStringLiteral("lr=0.001,0.002; optimizer=adam,rmsprop"));
   m_grid->setToolTip(
       tr("name=v1,v2; name=… over arch, optimizer, lr, beta1, beta2, epsilon, momentum, rho, "
-         "initial_accumulator, weight_decay, lr_schedule, batch_size, augment_shift: every "
+         "initial_accumulator, weight_decay, lr_schedule, batch_size, augment_shift, "
+         "label_smoothing: every "
          "combination is a configuration"));
   m_grid->setMinimumWidth(460);
   m_nets->setRange(1, 1000);

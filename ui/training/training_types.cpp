@@ -1,6 +1,7 @@
 #include "training/training_types.h"
 
 #include "convscope/augment.h"
+#include "convscope/label_smoothing.h"
 
 QString displayName(TrainingState state) {
   switch (state) {
@@ -24,7 +25,7 @@ QString RunInfo::describe(const cs::TrainConfig& cfg) {
              .arg(QString::fromStdString(cfg.group.spec.to_string()),
                   QString::fromStdString(o.brief()), QString::fromStdString(o.schedule.to_string()),
                   QString::number(cfg.group.batch_size)) +
-         shiftField(cfg.group.augment_shift);
+         shiftField(cfg.group.augment_shift) + smoothingField(cfg.group.label_smoothing);
 }
 
 QString RunInfo::shiftText(int maxShift) {
@@ -33,6 +34,15 @@ QString RunInfo::shiftText(int maxShift) {
 
 QString RunInfo::shiftField(int maxShift) {
   return maxShift > 0 ? QStringLiteral(" · shift ") + shiftText(maxShift) : QString();
+}
+
+QString RunInfo::smoothingText(float smoothing) {
+  return QString::fromStdString(cs::label_smoothing_text(smoothing));
+}
+
+QString RunInfo::smoothingField(float smoothing) {
+  return smoothing > 0 ? QStringLiteral(" · label smoothing ") + smoothingText(smoothing)
+                       : QString();
 }
 
 void registerTrainingTypes() {

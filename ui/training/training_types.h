@@ -50,13 +50,19 @@ struct RunInfo {
 
   // The fields that tell a previous run apart (TrainingCharts::differingFields): the network,
   // the optimizer with its rate and any weight decay ("adam lr=0.001 weight_decay=0.01"), the
-  // schedule ("constant" too), the batch size and any random shift ("shift ±2 px").
+  // schedule ("constant" too), the batch size, any random shift ("shift ±2 px") and any label
+  // smoothing ("label smoothing 0.1").
   static QString describe(const cs::TrainConfig& cfg);
   // A random shift (cs::GroupConfig::augment_shift) as runs name it (cs::augment_shift_text()):
   // "±2 px", "none" for 0.
   static QString shiftText(int maxShift);
   // The field a description gets for it: " · shift ±2 px", or nothing for 0.
   static QString shiftField(int maxShift);
+  // A label smoothing (cs::GroupConfig::label_smoothing) as runs name it
+  // (cs::label_smoothing_text()): "0.1", "none" for 0.
+  static QString smoothingText(float smoothing);
+  // The field a description gets for it: " · label smoothing 0.1", or nothing for 0.
+  static QString smoothingField(float smoothing);
 };
 
 // One optimizer step's change of network 0's weights, per layer with weights (StepUpdateMeter):

@@ -78,6 +78,7 @@ LrFinderDialog::LrFinderDialog(DatasetPtr data, const QString& dataName,
   QString optimizer = QString::fromStdString(cs::to_string(m_group.optimizer.kind));
   if (m_group.augment_shift > 0)
     optimizer += QStringLiteral(" · shift ") + RunInfo::shiftText(m_group.augment_shift);
+  optimizer += RunInfo::smoothingField(m_group.label_smoothing);
   const QString dataText = !dataName.isEmpty() ? dataName
                            : m_data            ? QString::fromStdString(m_data->train.name)
                                                : tr("no dataset");

@@ -1,6 +1,7 @@
 // Softmax + cross-entropy kernels. Training: one block per network, each thread takes rows of
 // the batch, and the block sums the losses in a fixed order (reproducible). Evaluation: one
 // thread per (image, network) row, then one block per network for the means.
+#include "convscope/label_smoothing.h"
 #include "cuda_check.h"
 #include "launch.h"
 #include "softmax_xent.cuh"
@@ -28,7 +29,7 @@ __device__ __forceinline__ float prob(const float* z, int j, const RowStats& st)
 
 __global__ void softmax_xent_kernel(float* dlogits, float* probs, float* loss, float* hit_rate,
                                     const int* row, const float* logits, const int* labels,
-                                    int batch, int nets, int classes) {
+                                    int batch, int nets, int classes, float smoothing) {
   const int n = blockIdx.x;
   const float inv_batch = 1.f / static_cast<float>(batch);
   float total = 0.f, hits = 0.f;
@@ -37,13 +38,20 @@ __global__ void softmax_xent_kernel(float* dlogits, float* probs, float* loss, f
     const float* z = logits + at;
     const int label = labels[b * nets + n];
     const RowStats st = row_stats(z, classes);
-    total += logf(st.sum) - (z[label] - st.max);
+    const float lse = logf(st.sum);
+    float loss = lse - (z[label] - st.max);
+    if (smoothing > 0.f) {  // as the CPU: (1 - e) * loss + e / K * sum of -log p
+      float all = 0.f;
+      for (int j = 0; j < classes; ++j) all += lse - (z[j] - st.max);
+      loss = (1.f - smoothing) * loss + smoothing / static_cast<float>(classes) * all;
+    }
+    total += loss;
     int best = 0;
     float best_p = -1.f;
     for (int j = 0; j < classes; ++j) {
       const float p = prob(z, j, st);
       if (p > best_p) best = j, best_p = p;  // the first maximum, as std::max_element
-      dlogits[at + j] = inv_batch * (p - (j == label ? 1.f : 0.f));
+      dlogits[at + j] = inv_batch * (p - label_target(j, label, smoothing, classes));
       if (probs) probs[at + j] = p;
     }
     hits += best == label ? 1.f : 0.f;
@@ -108,10 +116,11 @@ __global__ void evaluate_reduce_kernel(float* loss, float* accuracy, EvalRows ro
 
 void softmax_xent_forward_backward(float* dlogits, float* probs, float* loss, float* hit_rate,
                                    const int* row, const float* logits, const int* labels,
-                                   int batch, int nets, int classes, cudaStream_t stream) {
+                                   int batch, int nets, int classes, float smoothing,
+                                   cudaStream_t stream) {
   if (batch == 0 || nets == 0) return;
   softmax_xent_kernel<<<nets, kBlock, 0, stream>>>(dlogits, probs, loss, hit_rate, row, logits,
-                                                   labels, batch, nets, classes);
+                                                   labels, batch, nets, classes, smoothing);
   CUDA_CHECK_LAUNCH();
 }
 

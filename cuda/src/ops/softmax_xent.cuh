@@ -13,7 +13,8 @@
 
 namespace cs::cuda {
 
-// dlogits = (softmax - onehot) / batch; loss[row * nets + n] = network n's mean loss and
+// dlogits = (softmax - target) / batch, target the labels smoothed by `smoothing`
+// (convscope/label_smoothing.h; 0: one-hot); loss[row * nets + n] = network n's mean loss and
 // hit_rate[row * nets + n] (nullable) its top-1 hit rate, where row is read from device memory
 // (*row; 0 when null) so that a captured graph writes each step's results to a new row.
 // probs (nullable) receives the softmax.
@@ -24,7 +25,8 @@ void softmax_xent_forward_backward(float* dlogits,       // (batch, nets, classe
                                    const int* row,       // device scalar or null
                                    const float* logits,  // (batch, nets, classes)
                                    const int* labels,    // (batch, nets)
-                                   int batch, int nets, int classes, cudaStream_t stream);
+                                   int batch, int nets, int classes, float smoothing,
+                                   cudaStream_t stream);
 
 // Per-image evaluation results for the whole validation set, (nets, count, ...) each.
 struct EvalRows {

@@ -29,7 +29,8 @@ struct GroupConfig {
   int batch_size = 64;
   uint64_t shuffle_seed = 1;
   bool per_net_shuffle = false;  // each network its own order (stream 1 + net) instead of one
-  int augment_shift = 0;  // training images moved up to this many pixels each way (augment.h)
+  int augment_shift = 0;      // training images moved up to this many pixels each way (augment.h)
+  float label_smoothing = 0;  // the training loss's target smoothing, [0, 1) (label_smoothing.h)
   int nets() const { return static_cast<int>(seeds.size()); }
   bool operator==(const GroupConfig&) const = default;
 };

@@ -67,11 +67,12 @@ struct CheckpointMeta {
   // The SHA-256 of the validation images the learning history was recorded on ("" in older
   // checkpoints and for a validation set without one).
   std::string validation_sha256 = {};
-  int epoch_position = 0;    // samples of the next epoch trained (Trainer::epoch_position(); 0 in
-                             // older checkpoints, which resume at the epoch's start)
-  double epoch_seconds = 0;  // their training time (Trainer::epoch_seconds(); 0 in older ones)
-  int patience_from = 0;     // Trainer::patience_from() (0 in older checkpoints)
-  int augment_shift = 0;     // GroupConfig::augment_shift (0 in older checkpoints)
+  int epoch_position = 0;     // samples of the next epoch trained (Trainer::epoch_position(); 0 in
+                              // older checkpoints, which resume at the epoch's start)
+  double epoch_seconds = 0;   // their training time (Trainer::epoch_seconds(); 0 in older ones)
+  int patience_from = 0;      // Trainer::patience_from() (0 in older checkpoints)
+  int augment_shift = 0;      // GroupConfig::augment_shift (0 in older checkpoints)
+  float label_smoothing = 0;  // GroupConfig::label_smoothing (0 in older checkpoints)
 };
 
 class Trainer;

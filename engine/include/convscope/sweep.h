@@ -6,7 +6,7 @@
 //   {"configs": [{"arch": "d32:relu-d10", "lr": 0.01}, {"arch": "d64:relu-d10"}]}
 // A configuration sets any of: arch, optimizer, lr, beta1, beta2, epsilon, momentum, rho,
 // initial_accumulator, weight_decay, lr_schedule (LrSchedule's text form), batch_size,
-// augment_shift (GroupConfig's; 0 unless set); the rest
+// augment_shift and label_smoothing (GroupConfig's; 0 unless set); the rest
 // come from the sweep's settings (adam with its defaults, the reference architecture). Its key
 // lists its parameters sorted by name ("arch=d32:relu-d10;lr=0.01"), whatever order they were
 // written in.

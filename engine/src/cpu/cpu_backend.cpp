@@ -160,7 +160,7 @@ void CpuBackend::train_task(int net, int chunk, int chunks, int first, int count
     // the next sub-batch: this chunk's, or the same chunk's of the next step
     const int next = s0 + b < hi ? first + s0 + b : first + m_cfg.batch_size + lo;
     m_train.prefetch(order, next, kSubBatch);
-    const cpu::TrainingPass training{{m_cfg.seeds[net], m_step + 1}, s0};
+    const cpu::TrainingPass training{{m_cfg.seeds[net], m_step + 1}, s0, m_cfg.label_smoothing};
     cpu::net_forward(*m_plan, ws, params, b, cpu::Keep::ForBackward, &training);
     cpu::net_backward(*m_plan, ws, params, grads, b, 1.f / static_cast<float>(count), nullptr,
                       &training);

@@ -128,7 +128,7 @@ void net_forward(const NetPlan& plan, Workspace& ws, const float* params, int B,
     layer_forward(plan, ws, params, i, B, training);
   }
   softmax_xent_forward(ws.probs.data(), ws.losses.data(), ws.act.back().data(), ws.labels.data(), B,
-                       plan.spec.classes);
+                       plan.spec.classes, training ? training->label_smoothing : 0.f);
 }
 
 void layer_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int i,
@@ -206,7 +206,7 @@ void backward_layers(const NetPlan& plan, Workspace& ws, const float* params, fl
 void net_backward(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int B,
                   float scale, const LayerGradHook* hook, const TrainingPass* training) {
   softmax_xent_backward(ws.grad_a.data(), ws.probs.data(), ws.labels.data(), B, plan.spec.classes,
-                        scale);
+                        scale, training ? training->label_smoothing : 0.f);
   backward_layers(plan, ws, params, grads, B, nullptr, hook, training);
 }
 

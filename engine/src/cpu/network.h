@@ -54,11 +54,13 @@ struct Workspace {
 // Called during backward with d(loss)/d(activation of layer i), (B, out) — for snapshots.
 using LayerGradHook = std::function<void(int layer, const float* dact)>;
 
-// A pass in a training step, whose dropout layers drop values (convscope/dropout.h); every other
-// pass is given none (null) and its dropout layers copy their input.
+// A pass in a training step, whose dropout layers drop values (convscope/dropout.h) and whose loss
+// smooths the labels (convscope/label_smoothing.h); every other pass is given none (null): its
+// dropout layers copy their input and its loss is the plain cross-entropy.
 struct TrainingPass {
   DropoutStep step;
   int sample = 0;  // the place in the step's batch of the pass's first sample
+  float label_smoothing = 0;
 };
 
 // Layer i's forward over the first B samples: ws.act[i] from ws.input (i = 0) or ws.act[i - 1].
