@@ -26,7 +26,8 @@ void add_model_options(Args& args) {
   args.option(
       "arch", "SPEC", NetworkSpec::reference().to_string(),
       "layers joined by '-': c<k>x<filters>[:relu|tanh|sigmoid|linear][:same][:s<stride>], "
-      "m<window> max pool, a<window> avg pool, d<units>[:activation]; the last is d<classes>");
+      "m<window> max pool, a<window> avg pool, d<units>[:activation], p<rate> dropout; the last "
+      "is d<classes>");
   args.option("optimizer", "NAME", "adam",
               "sgd, momentum, adam, rmsprop, adagrad, adadelta or adamax");
   args.option("lr", "RATE", "", "learning rate (default: the optimizer's TensorFlow.js default)");

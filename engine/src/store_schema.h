@@ -11,7 +11,7 @@ namespace cs::store_schema {
 
 // 2 adds sweeps, 3 per-epoch top-1, 4 epoch warnings, 5 training states, 6 stopped epochs, 7 a
 // stopped epoch's seconds, 8 retired ids, 9 learning-rate schedules, 10 weight decay, 11 random
-// shifts; older stores are upgraded.
+// shifts, 12 label smoothing; older stores are upgraded.
 inline constexpr int kSchemaVersion = 12;
 inline constexpr int kApplicationId = 0x436E7673;  // "Cnvs" in PRAGMA application_id
 

@@ -17,6 +17,7 @@
 #include "convscope/store.h"
 #include "convscope/sweep.h"
 #include "convscope/trainer.h"
+#include "run_test_util.h"
 #include "store_test_util.h"
 #include "synthetic_data.h"
 
@@ -34,18 +35,6 @@ TrainConfig shifted_config(int augment_shift) {
   cfg.group.augment_shift = augment_shift;
   cfg.epochs = 3;
   return cfg;
-}
-
-std::vector<float> all_params(Backend& backend, const GroupConfig& group) {
-  std::vector<float> out;
-  const std::vector<ParamInfo> params = group.spec.params();
-  for (int n = 0; n < group.nets(); ++n)
-    for (size_t p = 0; p < params.size(); ++p) {
-      std::vector<float> t(static_cast<size_t>(params[p].size()));
-      backend.read_tensor(n, static_cast<int>(p), TensorRole::Param, t.data());
-      out.insert(out.end(), t.begin(), t.end());
-    }
-  return out;
 }
 
 TEST(AugmentShift, IsUniformInItsRangeAndAPureFunctionOfItsPlace) {
@@ -139,7 +128,7 @@ TEST(AugmentShift, ACpuEpochTrainsOnExactlyTheShiftedImages) {
     backend->begin_epoch(1);
     for (int first = 0; first < images.count; first += group.batch_size)
       backend->train_step(first, group.batch_size);
-    return std::make_pair(all_params(*backend, group), backend->take_losses());
+    return std::make_pair(test::all_tensors(*backend, group), backend->take_losses());
   };
   const auto augmented = epoch_1(shifted, train);
   const auto beforehand = epoch_1(plain, shifted_for_epoch(train, shifted, 1));
@@ -155,26 +144,14 @@ TEST(AugmentShift, ACheckpointKeepsItAndAResumedRunShiftsAsTheRunWithoutAStop) {
   TrainConfig cfg = shifted_config(2);
   cfg.group.seeds = {3};
   cfg.group.shuffle_seed = 3;  // as the run a checkpoint goes on with (checkpoint_group())
-  std::unique_ptr<Backend> straight = make_cpu_backend(1);
-  Trainer(*straight, train, val, cfg).run();
-
-  std::unique_ptr<Backend> first = make_cpu_backend(1);
-  Trainer stopped(*first, train, val, cfg);
-  for (int s = 0; s < 4; ++s) stopped.step();  // one step into epoch 2
   store_test::TempDir dir;
   const std::string path = dir.file("mid.safetensors");
-  save_checkpoint(path, *first, 0, checkpoint_meta(stopped));
-  const Checkpoint checkpoint = read_checkpoint(path);
+  Checkpoint checkpoint;
+  EXPECT_EQ(test::params_after_resume(cfg, train, val, 4, path, &checkpoint),  // into epoch 2
+            test::params_straight(cfg, train, val));
   EXPECT_EQ(checkpoint.meta.augment_shift, 2);
   EXPECT_EQ(checkpoint.meta.epoch_position, 16);
-  cfg.group = checkpoint_group(checkpoint.meta);
-  EXPECT_EQ(cfg.group.augment_shift, 2);
-  std::unique_ptr<Backend> backend = make_cpu_backend(1);
-  Trainer resumed(*backend, train, val, cfg);
-  load_checkpoint(checkpoint, *backend, 0);
-  resume_from_checkpoint(resumed, checkpoint.meta);
-  resumed.run();
-  EXPECT_EQ(all_params(*backend, cfg.group), all_params(*straight, cfg.group));
+  EXPECT_EQ(checkpoint_group(checkpoint.meta).augment_shift, 2);
 
   // Its metadata: absent in an older checkpoint (read as 0), refused beyond the limits.
   std::map<std::string, std::string> md;

@@ -19,6 +19,7 @@
 #include "convscope/sweep.h"
 #include "convscope/trainer.h"
 #include "expect_close.h"
+#include "run_test_util.h"
 #include "store_test_util.h"
 #include "synthetic_data.h"
 
@@ -26,18 +27,6 @@ namespace cs {
 namespace {
 
 using test::all_close;
-
-std::vector<float> all_tensors(Backend& backend, const GroupConfig& group, TensorRole role) {
-  std::vector<float> out;
-  const std::vector<ParamInfo> params = group.spec.params();
-  for (int n = 0; n < group.nets(); ++n)
-    for (size_t p = 0; p < params.size(); ++p) {
-      std::vector<float> t(static_cast<size_t>(params[p].size()));
-      backend.read_tensor(n, static_cast<int>(p), role, t.data());
-      out.insert(out.end(), t.begin(), t.end());
-    }
-  return out;
-}
 
 GroupConfig dense_group(float smoothing) {
   GroupConfig g;
@@ -82,7 +71,7 @@ TEST(LabelSmoothing, AStepTrainsTowardTheSmoothedTargetsAndValidationStaysPlain)
   const GroupConfig cfg = dense_group(kSmoothing);
   auto backend = make_cpu_backend(2);
   backend->configure(cfg, train, val);
-  const std::vector<float> w = all_tensors(*backend, cfg, TensorRole::Param);
+  const std::vector<float> w = test::all_tensors(*backend, cfg, TensorRole::Param);
   backend->begin_epoch(0);
   backend->train_step(0, 8);
   const std::vector<int32_t> order = epoch_order(cfg.shuffle_seed, 0, 0, train.count);
@@ -112,7 +101,7 @@ TEST(LabelSmoothing, AStepTrainsTowardTheSmoothedTargetsAndValidationStaysPlain)
         want[static_cast<size_t>(c) * in + i] += (p[c] - target) / 8 * (img[i] / 255.0);
     }
   }
-  const std::vector<float> grads = all_tensors(*backend, cfg, TensorRole::Grad);
+  const std::vector<float> grads = test::all_tensors(*backend, cfg, TensorRole::Grad);
   EXPECT_TRUE(all_close("fc1.weight gradient", grads.data(), want.data(), want.size(), 1e-6, 1e-4));
   const std::vector<float> losses = backend->take_losses();
   ASSERT_EQ(losses.size(), 1u);
@@ -123,7 +112,7 @@ TEST(LabelSmoothing, AStepTrainsTowardTheSmoothedTargetsAndValidationStaysPlain)
   plain.label_smoothing = 0;
   auto other = make_cpu_backend(1);
   other->configure(plain, train, val);
-  const std::vector<float> now = all_tensors(*backend, cfg, TensorRole::Param);
+  const std::vector<float> now = test::all_tensors(*backend, cfg, TensorRole::Param);
   const std::vector<ParamInfo> params = cfg.spec.params();
   size_t at = 0;
   for (size_t p = 0; p < params.size(); ++p) {
@@ -150,7 +139,7 @@ TEST(LabelSmoothing, ItChangesWhatARunLearns) {
     backend->configure(g, train, val);
     backend->begin_epoch(0);
     for (int first = 0; first < 48; first += 8) backend->train_step(first, 8);
-    return all_tensors(*backend, g, TensorRole::Param);
+    return test::all_tensors(*backend, g, TensorRole::Param);
   };
   EXPECT_NE(trained(0.1f), trained(0.f));
 }
@@ -166,26 +155,13 @@ TEST(LabelSmoothing, ACheckpointKeepsItAndAResumedRunEndsAsTheRunWithoutAStop) {
   cfg.group.shuffle_seed = cfg.group.seeds[0];  // as checkpoint_group() gives it
   cfg.group.batch_size = 16;
   cfg.epochs = 3;
-  std::unique_ptr<Backend> straight = make_cpu_backend(1);
-  Trainer(*straight, train, val, cfg).run();
-
-  std::unique_ptr<Backend> first = make_cpu_backend(1);
-  Trainer stopped(*first, train, val, cfg);
-  for (int s = 0; s < 4; ++s) stopped.step();
   store_test::TempDir dir;
   const std::string path = dir.file("mid.safetensors");
-  save_checkpoint(path, *first, 0, checkpoint_meta(stopped));
-  const Checkpoint checkpoint = read_checkpoint(path);
+  Checkpoint checkpoint;
+  EXPECT_EQ(test::params_after_resume(cfg, train, val, 4, path, &checkpoint),
+            test::params_straight(cfg, train, val));
   EXPECT_EQ(checkpoint.meta.label_smoothing, 0.15f);
-  cfg.group = checkpoint_group(checkpoint.meta);
-  EXPECT_EQ(cfg.group.label_smoothing, 0.15f);
-  std::unique_ptr<Backend> backend = make_cpu_backend(1);
-  Trainer resumed(*backend, train, val, cfg);
-  load_checkpoint(checkpoint, *backend, 0);
-  resume_from_checkpoint(resumed, checkpoint.meta);
-  resumed.run();
-  EXPECT_EQ(all_tensors(*backend, cfg.group, TensorRole::Param),
-            all_tensors(*straight, cfg.group, TensorRole::Param));
+  EXPECT_EQ(checkpoint_group(checkpoint.meta).label_smoothing, 0.15f);
 
   std::map<std::string, std::string> md;
   const std::vector<NamedTensor> tensors = read_safetensors(path, &md);

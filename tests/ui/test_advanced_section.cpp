@@ -264,6 +264,14 @@ void TestAdvancedSection::labelSmoothingReachesTheTrainerAndIsKept() {
   panel.setSettings(s);
   QCOMPARE(smoothing->value(), 0.25);
   QCOMPARE(panel.settings().trainConfig({1, 28, 28}, 10).group.label_smoothing, 0.25f);
+  // One the field cannot hold (finer than hundredths, or above its maximum) is not expressible:
+  // the nearest it can is shown.
+  for (const auto& [given, shown] : {std::pair{0.125f, 0.13}, std::pair{0.95f, 0.9}}) {
+    meta.label_smoothing = given;
+    TrainingSettings t = panel.settings();
+    QVERIFY(!t.adoptRun(meta));
+    QCOMPARE(t.labelSmoothing, shown);
+  }
   for (const auto lock : {HyperparameterPanel::ScheduleOnly, HyperparameterPanel::Locked}) {
     panel.setLocked(lock, QStringLiteral("a run"));
     QVERIFY(!smoothing->isEnabled());

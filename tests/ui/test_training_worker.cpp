@@ -408,8 +408,9 @@ void TestTrainingWorker::theRunDescriptionNamesTheWeightDecay() {
            QStringLiteral("adam lr=0.001 weight_decay=0.01"));
 }
 
-// A run's description names its random shift last, when it has one, so that a run with one is
-// told apart from the same run without; the worker's run is described so as it starts.
+// A run's description names its random shift and its label smoothing last, when it has them, so
+// that a run with one is told apart from the same run without; the worker's run is described so
+// as it starts.
 void TestTrainingWorker::theRunDescriptionNamesTheRandomShift() {
   cs::TrainConfig cfg;
   cfg.group.spec = cs::NetworkSpec::parse("d16:relu-d10", {1, 28, 28}, 10);
@@ -422,6 +423,14 @@ void TestTrainingWorker::theRunDescriptionNamesTheRandomShift() {
            QStringLiteral("d16:relu-d10 · adam lr=0.001 · constant · batch 64 · shift ±2 px"));
   QCOMPARE(TrainingCharts::differingFields(with, without), QStringLiteral("shift ±2 px"));
   QCOMPARE(TrainingCharts::differingFields(without, with), QStringLiteral("no shift"));
+  // and its label smoothing after it
+  cfg.group.label_smoothing = 0.1f;
+  const QString smoothed = RunInfo::describe(cfg);
+  QCOMPARE(smoothed, with + QStringLiteral(" · label smoothing 0.1"));
+  QCOMPARE(TrainingCharts::differingFields(smoothed, with), QStringLiteral("label smoothing 0.1"));
+  QCOMPARE(TrainingCharts::differingFields(with, smoothed), QStringLiteral("no label smoothing"));
+  QCOMPARE(TrainingCharts::differingFields(without, smoothed),
+           QStringLiteral("no shift · no label smoothing"));
   QCOMPARE(RunInfo::shiftText(0), QStringLiteral("none"));
 
   Session s(m_data);

@@ -90,9 +90,9 @@ void fitAccuracyAxis(QValueAxis* axis, double lo, double hi, double padding) {
 }
 
 Quantiles quantiles(const std::vector<float>& values) {
-  const size_t stride = std::max<size_t>(1, values.size() / kQuantileSample);
+  const size_t stride = (values.size() + kQuantileSample - 1) / kQuantileSample;
   std::vector<float> sample;
-  sample.reserve(values.size() / stride + 1);
+  sample.reserve(std::min(values.size(), kQuantileSample));
   float lo = HUGE_VALF, hi = -HUGE_VALF;
   for (size_t i = 0; i < values.size(); ++i) {
     const float v = values[i];

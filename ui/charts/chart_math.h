@@ -38,7 +38,7 @@ double recentAccuracyFrom(double latest);
 constexpr std::array<int, 9> kQuantileBasisPoints{0,    668,  1587, 3085, 5000,
                                                   6915, 8413, 9332, 10000};
 using Quantiles = std::array<float, 9>;
-// Above this many values the seven inner quantiles come from an evenly strided sample of about
+// Above this many values the seven inner quantiles come from an evenly strided sample of at most
 // this many (a dense layer may have millions of weights); the minimum and maximum from them all.
 constexpr size_t kQuantileSample = 65536;
 // The quantiles of the finite values (NaN and infinities are left out; none left: all 0).

@@ -85,18 +85,13 @@ LayerStatsChart::LayerStatsChart(const LayerStats* stats, QWidget* parent)
   m_chart->addAxis(m_y, Qt::AlignLeft);
   m_view = new ZoomableChartView(m_chart);
   m_view->setMinimumHeight(ZoomableChartView::kMinHeight);
-  auto* reset = new QAction(tr("Reset zoom"), m_view);
-  connect(reset, &QAction::triggered, m_view, &ZoomableChartView::resetZoom);
-  m_view->addAction(reset);
   m_distribution = new DistributionChart;
   for (ZoomableChartView* view : {m_view, static_cast<ZoomableChartView*>(m_distribution)}) {
+    view->addResetZoomAction();
     connect(view, &ZoomableChartView::zoomChanged, this, [this](bool zoomed) {
       if (!zoomed) redraw();
     });
   }
-  auto* resetDistribution = new QAction(tr("Reset zoom"), m_distribution);
-  connect(resetDistribution, &QAction::triggered, m_distribution, &ZoomableChartView::resetZoom);
-  m_distribution->addAction(resetDistribution);
   m_stack->addWidget(m_view);
   m_stack->addWidget(m_distribution);
 

@@ -53,9 +53,7 @@ LrFinderChart::LrFinderChart(QWidget* parent)
   }
   m_view = new ZoomableChartView(chart);
   m_view->setMinimumHeight(ZoomableChartView::kMinHeight);
-  auto* reset = new QAction(tr("Reset zoom"), m_view);
-  connect(reset, &QAction::triggered, m_view, &ZoomableChartView::resetZoom);
-  m_view->addAction(reset);
+  m_view->addResetZoomAction();
   connect(m_view, &ZoomableChartView::zoomChanged, this, [this](bool zoomed) {
     if (!zoomed) fitLossAxis();
   });

@@ -225,13 +225,17 @@ QString TrainingCharts::differingFields(const QString& previous, const QString& 
   QStringList differing;
   for (const QString& field : before)
     if (!now.contains(field)) differing << field;
-  // The one field a description may lack: a random shift.
-  const auto shifts = [](const QStringList& fields) {
-    return std::any_of(fields.begin(), fields.end(), [](const QString& field) {
-      return field.startsWith(QStringLiteral("shift "));
-    });
-  };
-  if (shifts(now) && !shifts(before)) differing << tr("no shift");
+  // The fields a description may lack (RunInfo::describe()): a random shift, a label smoothing.
+  const std::pair<QString, QString> optional[] = {
+      {QStringLiteral("shift "), tr("no shift")},
+      {QStringLiteral("label smoothing "), tr("no label smoothing")}};
+  for (const auto& [prefix, absent] : optional) {
+    const auto has = [&prefix](const QStringList& fields) {
+      return std::any_of(fields.begin(), fields.end(),
+                         [&prefix](const QString& field) { return field.startsWith(prefix); });
+    };
+    if (has(now) && !has(before)) differing << absent;
+  }
   return differing.join(separator);
 }
 

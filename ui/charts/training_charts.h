@@ -80,7 +80,8 @@ class TrainingCharts : public QWidget {
   QList<QPointF> plottedPreviousLoss() const;
   QList<QPointF> plottedPreviousAccuracy() const;
   // "adam lr=0.003": the fields of `previous` (a run description, fields joined by " · ") that
-  // `current` does not have, and "no shift" when only `current` has a random shift; "" when none.
+  // `current` does not have, and "no shift" ("no label smoothing") when only `current` has a
+  // random shift (a label smoothing); "" when none.
   static QString differingFields(const QString& previous, const QString& current);
 
  Q_SIGNALS:

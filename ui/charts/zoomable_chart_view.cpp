@@ -1,5 +1,6 @@
 #include "charts/zoomable_chart_view.h"
 
+#include <QAction>
 #include <QMouseEvent>
 #include <QValueAxis>
 
@@ -15,6 +16,12 @@ ZoomableChartView::ZoomableChartView(QChart* chart, QWidget* parent)
 void ZoomableChartView::resetZoom() {
   chart()->zoomReset();
   Q_EMIT zoomChanged(false);
+}
+
+void ZoomableChartView::addResetZoomAction() {
+  auto* reset = new QAction(tr("Reset zoom"), this);
+  connect(reset, &QAction::triggered, this, &ZoomableChartView::resetZoom);
+  addAction(reset);
 }
 
 void ZoomableChartView::mousePressEvent(QMouseEvent* event) {

@@ -16,6 +16,8 @@ class ZoomableChartView : public CompactChartView {
 
   bool isZoomed() const { return chart()->isZoomed(); }
   void resetZoom();
+  // Adds "Reset zoom" (resetZoom()) to the context menu.
+  void addResetZoomAction();
   // Round ticks for each value axis's current range (done after every zoom).
   void fitTicksToRange();
 

@@ -141,9 +141,14 @@ bool TrainingSettings::adoptRun(const cs::CheckpointMeta& meta) {
   adoptOptimizer(meta.optimizer);
   batchSize = meta.batch_size;
   augmentShift = meta.augment_shift;
-  labelSmoothing = meta.label_smoothing;
+  // in hundredths, as the field holds it: another value is not expressible
+  const double smoothing = std::round(meta.label_smoothing * 100.0) / 100.0;
+  const bool smoothingShown =
+      static_cast<float>(smoothing) == meta.label_smoothing && smoothing <= kMaxLabelSmoothing;
+  labelSmoothing = std::min(smoothing, kMaxLabelSmoothing);
   seed = static_cast<int>(meta.seed);
-  return adoptArchitecture(meta.spec);
+  const bool networkShown = adoptArchitecture(meta.spec);
+  return networkShown && smoothingShown;
 }
 
 bool TrainingSettings::adoptArchitecture(const cs::NetworkSpec& s) {
@@ -230,8 +235,10 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   s.weightDecay = optional(QStringLiteral("weightDecay"), 0, kMaxWeightDecay).value_or(0);
   s.augmentShift = std::clamp(q.value(QStringLiteral("augmentShift"), s.augmentShift).toInt(), 0,
                               cs::kMaxAugmentShift);
-  const double smoothing = q.value(QStringLiteral("labelSmoothing"), 0).toDouble();
-  s.labelSmoothing = smoothing > 0 ? std::min(smoothing, kMaxLabelSmoothing) : 0.0;  // NaN: 0
+  // in hundredths, as the field holds it; a bad value (NaN too) reads as none
+  const double smoothing =
+      std::round(q.value(QStringLiteral("labelSmoothing"), 0).toDouble() * 100) / 100;
+  s.labelSmoothing = smoothing > 0 ? std::min(smoothing, kMaxLabelSmoothing) : 0.0;
   s.evalEvery =
       std::clamp(q.value(QStringLiteral("evalEvery"), s.evalEvery).toInt(), 0, kMaxEvalEvery);
   s.patience = std::clamp(q.value(QStringLiteral("patience"), s.patience).toInt(), 0, kMaxPatience);

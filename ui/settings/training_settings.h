@@ -78,7 +78,7 @@ struct TrainingSettings {
   // Which panel field produced each spec layer: (block row, is pooling), or the dense or dropout
   // layers.
   struct LayerOrigin {
-    int block = -1;  // conv block row, or -1 for a dense layer
+    int block = -1;  // conv block row, or -1 for a dense or the dropout layer
     bool pool = false;
   };
   std::vector<LayerOrigin> layerOrigins() const;
@@ -98,7 +98,9 @@ struct TrainingSettings {
   // output layer at a rate in hundredths); false otherwise.
   bool adoptArchitecture(const cs::NetworkSpec& spec);
   // A run's optimizer, batch size, random shift, label smoothing, seed and (where it can)
-  // network, from a checkpoint's metadata: adoptArchitecture()'s answer.
+  // network, from a checkpoint's metadata: false when the panel cannot show the network
+  // (adoptArchitecture()) or the label smoothing (not in hundredths up to kMaxLabelSmoothing: the
+  // nearest it can is kept).
   bool adoptRun(const cs::CheckpointMeta& meta);
 
   static TrainingSettings load(QSettings& settings);

@@ -469,8 +469,10 @@ void LiveTrainingView::onCheckpointLoaded(const QString& path, const cs::Checkpo
                      .arg(settings.epochs)
                      .arg(meta.epoch + settings.epochs);
   if (!expressible)
-    note += tr(" · its network %1 cannot be shown in the panel; Reset returns to the panel's")
-                .arg(QString::fromStdString(meta.spec.to_string()));
+    note += tr(" · the panel cannot show all of its settings (%1, label smoothing %2); Reset "
+               "returns to the panel's")
+                .arg(QString::fromStdString(meta.spec.to_string()),
+                     RunInfo::smoothingText(meta.label_smoothing));
   Q_EMIT statusMessage(note);
 }
 

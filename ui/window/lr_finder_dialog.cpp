@@ -76,9 +76,8 @@ LrFinderDialog::LrFinderDialog(DatasetPtr data, const QString& dataName,
 
   const QString network = QString::fromStdString(m_group.spec.to_string());
   QString optimizer = QString::fromStdString(cs::to_string(m_group.optimizer.kind));
-  if (m_group.augment_shift > 0)
-    optimizer += QStringLiteral(" · shift ") + RunInfo::shiftText(m_group.augment_shift);
-  optimizer += RunInfo::smoothingField(m_group.label_smoothing);
+  optimizer +=
+      RunInfo::shiftField(m_group.augment_shift) + RunInfo::smoothingField(m_group.label_smoothing);
   const QString dataText = !dataName.isEmpty() ? dataName
                            : m_data            ? QString::fromStdString(m_data->train.name)
                                                : tr("no dataset");

@@ -9,7 +9,8 @@ namespace cs::cuda {
 
 namespace {
 
-__global__ void dropout_kernel(float* out, const float* inp, DropoutShape s) {
+// `rule`: the threshold and scale of the layer's masks (its key is per network and step).
+__global__ void dropout_kernel(float* out, const float* inp, DropoutShape s, DropoutMask rule) {
   const size_t per_sample = static_cast<size_t>(s.nets) * s.size;
   const size_t n = static_cast<size_t>(s.batch) * per_sample;
   const long long step = *s.step;
@@ -18,7 +19,8 @@ __global__ void dropout_kernel(float* out, const float* inp, DropoutShape s) {
     const size_t b = i / per_sample;
     const int net = static_cast<int>((i / s.size) % s.nets);
     const size_t element = i % s.size;
-    const DropoutMask mask = dropout_mask(DropoutStep{s.seeds[net], step}, s.layer, s.rate);
+    const DropoutMask mask{dropout_key(DropoutStep{s.seeds[net], step}, s.layer), rule.threshold,
+                           rule.scale};
     out[i] = dropout_value(mask, b * s.size + element, inp[i]);
   }
 }
@@ -26,7 +28,8 @@ __global__ void dropout_kernel(float* out, const float* inp, DropoutShape s) {
 void launch(float* out, const float* inp, const DropoutShape& s, cudaStream_t stream) {
   const size_t n = static_cast<size_t>(s.batch) * s.nets * s.size;
   if (n == 0) return;
-  dropout_kernel<<<grid_for(n), kBlock, 0, stream>>>(out, inp, s);
+  const DropoutMask rule = dropout_mask({}, s.layer, s.rate);
+  dropout_kernel<<<grid_for(n), kBlock, 0, stream>>>(out, inp, s, rule);
   CUDA_CHECK_LAUNCH();
 }
 

@@ -39,13 +39,13 @@ __global__ void softmax_xent_kernel(float* dlogits, float* probs, float* loss, f
     const int label = labels[b * nets + n];
     const RowStats st = row_stats(z, classes);
     const float lse = logf(st.sum);
-    float loss = lse - (z[label] - st.max);
+    float row_loss = lse - (z[label] - st.max);
     if (smoothing > 0.f) {  // as the CPU: (1 - e) * loss + e / K * sum of -log p
       float all = 0.f;
       for (int j = 0; j < classes; ++j) all += lse - (z[j] - st.max);
-      loss = (1.f - smoothing) * loss + smoothing / static_cast<float>(classes) * all;
+      row_loss = (1.f - smoothing) * row_loss + smoothing / static_cast<float>(classes) * all;
     }
-    total += loss;
+    total += row_loss;
     int best = 0;
     float best_p = -1.f;
     for (int j = 0; j < classes; ++j) {

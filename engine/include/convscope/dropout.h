@@ -30,12 +30,19 @@ struct DropoutMask {
   float scale;         // 1 / (1 - rate)
 };
 
-CS_HD DropoutMask dropout_mask(DropoutStep at, int layer, float rate) {
+// The mask's key: what differs between networks, steps and layers.
+CS_HD uint64_t dropout_key(DropoutStep at, int layer) {
   const uint64_t salted = splitmix64(at.seed ^ 0x44524f504f5554ull);  // "DROPOUT"
-  const uint64_t key = splitmix64(
+  return splitmix64(
       salted ^ splitmix64((static_cast<uint64_t>(at.step) << 16) ^ static_cast<uint64_t>(layer)));
+}
+
+// The mask of layer `layer` (its index in the spec) at a step of a network. The GPU computes the
+// key per value and takes the threshold and scale from the host, where this computes them.
+CS_HD DropoutMask dropout_mask(DropoutStep at, int layer, float rate) {
   const double units = static_cast<double>(1u << 24);
-  return DropoutMask{key, static_cast<uint32_t>(static_cast<double>(rate) * units + 0.5),
+  return DropoutMask{dropout_key(at, layer),
+                     static_cast<uint32_t>(static_cast<double>(rate) * units + 0.5),
                      1.f / (1.f - rate)};
 }
 
