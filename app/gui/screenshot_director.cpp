@@ -194,6 +194,10 @@ void ScreenshotDirector::takeScreenshots() {
   m_script.push_back({1200, [this] { shoot(QStringLiteral("layer-distribution.png")); }});
   m_script.push_back(
       {100, [live] { live->layerStatsChart()->setStatistic(LayerStatsChart::UpdateRatio); }});
+  // The Embedding tab: fc1's outputs of the first 2,000 validation images, projected.
+  m_script.push_back(
+      {100, [live] { live->findChild<QDockWidget*>(QStringLiteral("embedding"))->raise(); }});
+  m_script.push_back({2500, [this] { shoot(QStringLiteral("embedding.png")); }});
   m_script.push_back({100, [this, live] {
                         live->findChild<QDockWidget*>(QStringLiteral("charts"))->raise();
                         m_window->showView(MainWindow::EnsembleView);

@@ -48,6 +48,7 @@ class CudaBackend final : public Backend {
   void read_tensor(int net, int param, TensorRole role, float* out) override;
   void write_tensor(int net, int param, TensorRole role, const float* in) override;
   void predict(int net, const float* images, int count, float* probs, float* logits) override;
+  void features(int net, const float* images, int count, int layer, float* out) override;
   void input_gradient(int net, const float* images, int count, const int* classes,
                       float* dinp) override;
   long long step_count() const override;

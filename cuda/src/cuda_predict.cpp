@@ -1,8 +1,8 @@
-// predict() and input_gradient() on the GPU: host images uploaded in chunks and run through the
-// whole group (the networks share one pass), of which only network `net`'s rows are read back.
-// input_gradient() seeds the backward pass with a one-hot d(logit) for `net` and zeros for the
-// other networks, so their share of a shared input's gradient is zero; no weight gradient is
-// written (grads null), and nothing of the training state is touched.
+// predict(), features() and input_gradient() on the GPU: host images uploaded in chunks and run
+// through the whole group (the networks share one pass), of which only network `net`'s rows are
+// read back. input_gradient() seeds the backward pass with a one-hot d(logit) for `net` and zeros
+// for the other networks, so their share of a shared input's gradient is zero; no weight gradient
+// is written (grads null), and nothing of the training state is touched.
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -57,6 +57,22 @@ void CudaBackend::fetch_net_rows(float* out, const float* rows, int count, int n
   CUDA_CHECK(cudaMemcpy2DAsync(out, width, rows + static_cast<size_t>(net) * per_net, pitch, width,
                                static_cast<size_t>(count), cudaMemcpyDeviceToHost,
                                m_compute.get()));
+}
+
+void CudaBackend::features(int net, const float* images, int count, int layer, float* out) {
+  Group& g = group();
+  check_features_args(g.cfg, net, count, images, layer, out);
+  const int size = g.cfg.spec.input.size(), per_net = g.net.shapes()[layer].size();
+  Activations& a = saliency_buffers();
+  cudaStream_t s = m_compute.get();
+  for (int first = 0; first < count; first += kSaliencyChunk) {
+    const int b = std::min(kSaliencyChunk, count - first);
+    const Plan& plan = g.net.plan(b, a.in_nets, false, s);
+    upload_images(a, images + static_cast<size_t>(first) * size, b);
+    g.net.forward(plan, a, g.params.get(), s);
+    fetch_net_rows(out + static_cast<size_t>(first) * per_net, a.y[layer].get(), b, net, per_net);
+    CUDA_CHECK(cudaStreamSynchronize(s));  // a is reused by the next chunk
+  }
 }
 
 void CudaBackend::predict(int net, const float* images, int count, float* probs, float* logits) {

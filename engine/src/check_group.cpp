@@ -62,4 +62,14 @@ void check_predict_args(const GroupConfig& cfg, int net, int count, const float*
                               std::to_string(cfg.spec.classes) + " classes");
 }
 
+void check_features_args(const GroupConfig& cfg, int net, int count, const float* images, int layer,
+                         const float* out) {
+  check_predict_args(cfg, net, count, images, nullptr);
+  const int layers = static_cast<int>(cfg.spec.layers.size());
+  if (layer < 0 || layer >= layers)
+    throw std::out_of_range("no layer " + std::to_string(layer) + " in a network of " +
+                            std::to_string(layers));
+  if (count > 0 && !out) throw std::out_of_range("features: no output buffer");
+}
+
 }  // namespace cs

@@ -1,6 +1,6 @@
-// predict() and input_gradient() of the CUDA backend against the CPU backend: shared input (a
-// first convolution) and per-network input (a first dense layer), one network and a group,
-// counts past one pass's chunk, and training untouched by either call.
+// predict(), input_gradient() and features() of the CUDA backend against the CPU backend: shared
+// input (a first convolution) and per-network input (a first dense layer), one network and a
+// group, counts past one pass's chunk, a dropout layer (passed through), and training untouched.
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -64,6 +64,13 @@ TEST_P(CudaPredict, MatchesCpu) {
     gpu->input_gradient(net, images.data(), count, targets.data(), gg.data());
     cpu->input_gradient(net, images.data(), count, targets.data(), cg.data());
     CS_EXPECT_CLOSE(at + " input gradient", gg, cg, 1e-6);
+    const std::vector<Shape3> shapes = cfg.spec.output_shapes();
+    for (size_t layer = 0; layer < shapes.size(); ++layer) {
+      std::vector<float> gf(static_cast<size_t>(count) * shapes[layer].size(), 7.f), cf(gf.size());
+      gpu->features(net, images.data(), count, static_cast<int>(layer), gf.data());
+      cpu->features(net, images.data(), count, static_cast<int>(layer), cf.data());
+      CS_EXPECT_CLOSE(at + " features of layer " + std::to_string(layer), gf, cf, 1e-8);
+    }
   }
   // training continues exactly as on the CPU
   for (Backend* b : {gpu.get(), cpu.get()}) b->train_step(4 * 16, 16);
@@ -71,12 +78,13 @@ TEST_P(CudaPredict, MatchesCpu) {
   expect_same_state(*gpu, *cpu, cfg, 1e-4);
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, CudaPredict,
-                         ::testing::Values(PredictCase{kReference, kMnist, 1},
-                                           PredictCase{kReference, kMnist, 3},
-                                           PredictCase{"c3x4:tanh:same-a2-d10", {2, 9, 9}, 3},
-                                           PredictCase{"d32:relu-d10", {1, 8, 8}, 3}),
-                         case_name);
+INSTANTIATE_TEST_SUITE_P(
+    Cases, CudaPredict,
+    ::testing::Values(PredictCase{kReference, kMnist, 1}, PredictCase{kReference, kMnist, 3},
+                      PredictCase{"c3x4:tanh:same-a2-d10", {2, 9, 9}, 3},
+                      PredictCase{"d32:relu-d10", {1, 8, 8}, 3},
+                      PredictCase{"c3x4:relu-m2-d16:relu-p0.5-d10", {1, 10, 10}, 3}),
+    case_name);
 
 }  // namespace
 }  // namespace cs::test

@@ -40,6 +40,7 @@ class FakeBackend : public Backend {
   SnapshotExchange& snapshots() override { unused(); }
   void predict(int, const float*, int, float*, float*) override { unused(); }
   void input_gradient(int, const float*, int, const int*, float*) override { unused(); }
+  void features(int, const float*, int, int, float*) override { unused(); }
   void read_tensor(int net, int param, TensorRole role, float* out) override {
     const std::vector<float>& t = tensor(net, param, role);
     std::copy(t.begin(), t.end(), out);

@@ -78,6 +78,9 @@ class ScriptedBackend : public Backend {
   void input_gradient(int, const float*, int, const int*, float*) override {
     throw std::logic_error("the trainer does not compute saliency");
   }
+  void features(int, const float*, int, int, float*) override {
+    throw std::logic_error("the trainer does not read features");
+  }
   void read_tensor(int net, int param, TensorRole role, float* out) override {
     if (role != TensorRole::Param) return;
     const std::vector<float>& v = params.at({net, param});

@@ -170,6 +170,40 @@ TEST(CpuPredict, AgreesWithEvaluate) {
   b->predict(0, nullptr, 0, nullptr, nullptr);
 }
 
+// Every layer's features are the activations a snapshot of the same image shows (the probe's
+// forward pass: dropout passes through), the last layer's the logits; in any chunk, for any net.
+TEST(CpuFeatures, AreTheLayersOutputsAsTheSnapshotShowsThem) {
+  const Dataset train = random_set(64, 1), val = random_set(40, 2);
+  auto b = make_cpu_backend(2);
+  const GroupConfig cfg = config(kMixedSpec, {5, 6});
+  b->configure(cfg, train, val);
+  train_epoch(*b, train.count, cfg.batch_size);
+  const std::vector<float> x = as_floats(val);
+  const int probe = 7, net = 1;
+  b->capture_snapshot(net, probe);
+  const Snapshot* s = b->snapshots().take();
+  ASSERT_NE(s, nullptr);
+  const std::vector<Shape3> shapes = cfg.spec.output_shapes();
+  for (size_t layer = 0; layer < shapes.size(); ++layer) {
+    SCOPED_TRACE("layer " + std::to_string(layer));
+    const size_t per = static_cast<size_t>(shapes[layer].size());
+    std::vector<float> all(static_cast<size_t>(val.count) * per, -1.f);
+    b->features(net, x.data(), val.count, static_cast<int>(layer), all.data());
+    EXPECT_TRUE(all_close("features", all.data() + probe * per, s->layers[layer].activation.data(),
+                          per, 1e-6, 1e-5));
+  }
+  std::vector<float> logits(static_cast<size_t>(val.count) * kClasses), last(logits.size());
+  b->predict(net, x.data(), val.count, nullptr, logits.data());
+  b->features(net, x.data(), val.count, static_cast<int>(shapes.size()) - 1, last.data());
+  EXPECT_EQ(last, logits);
+  std::vector<float> one(static_cast<size_t>(shapes[0].size()));
+  EXPECT_THROW(b->features(net, x.data(), 1, static_cast<int>(shapes.size()), one.data()),
+               std::out_of_range);
+  EXPECT_THROW(b->features(net, x.data(), 1, -1, one.data()), std::out_of_range);
+  EXPECT_THROW(b->features(2, x.data(), 1, 0, one.data()), std::out_of_range);
+  EXPECT_THROW(b->features(net, x.data(), 1, 0, nullptr), std::out_of_range);
+}
+
 TEST(CpuPredict, BadArgumentsThrow) {
   const Dataset d = random_set(8, 1);
   auto b = make_cpu_backend(1);

@@ -17,6 +17,7 @@ constexpr int kProgressEveryMs = 100;  // progress reports while running
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
   registerTrainingTypes();
   registerCanvasTypes();
+  registerEmbeddingTypes();
 }
 
 TrainingWorker::~TrainingWorker() {
@@ -416,6 +417,11 @@ void TrainingWorker::predictDigit(int id, const std::vector<float>& image) {
 
 void TrainingWorker::computeSaliency(const SaliencyRequest& request) {
   Q_EMIT saliencyComputed(DigitInference::saliency(m_trainer ? m_backend.get() : nullptr, request));
+}
+
+void TrainingWorker::computeEmbedding(const EmbeddingRequest& request) {
+  Q_EMIT embeddingComputed(::computeEmbedding(m_trainer ? m_backend.get() : nullptr,
+                                              m_trainer ? &m_runData->test : nullptr, request));
 }
 
 void TrainingWorker::setProbeImage(const std::vector<uint8_t>& image) {

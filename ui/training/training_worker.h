@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "canvas/canvas_types.h"
+#include "charts/embedding_types.h"
 #include "training/autosave_file.h"
 #include "training/sample_rate.h"
 #include "training/step_update_meter.h"
@@ -89,6 +90,9 @@ class TrainingWorker : public QObject {
   // answered with digitPredicted / saliencyComputed (an error when there is no network yet).
   void predictDigit(int id, const std::vector<float>& image);
   void computeSaliency(const SaliencyRequest& request);
+  // The Embedding view: network 0's outputs of a layer for the first validation images, projected
+  // (computeEmbedding()), answered with embeddingComputed.
+  void computeEmbedding(const EmbeddingRequest& request);
   // The probe becomes this (C, H, W) byte image (see ImageProbe); setProbe() ends it.
   void setProbeImage(const std::vector<uint8_t>& image);
 
@@ -121,6 +125,7 @@ class TrainingWorker : public QObject {
   void failed(const QString& title, const QString& message);
   void digitPredicted(const DigitPrediction& prediction);
   void saliencyComputed(const SaliencyResult& result);
+  void embeddingComputed(const EmbeddingResult& result);
 
  private:
   struct Position {

@@ -17,6 +17,7 @@
 
 #include "canvas/canvas_panel.h"
 #include "canvas/saliency_view.h"
+#include "charts/embedding_view.h"
 #include "charts/layer_stats_chart.h"
 #include "charts/training_charts.h"
 #include "export/run_exports.h"
@@ -54,6 +55,7 @@ LiveTrainingView::LiveTrainingView(DatasetPtr data, const QString& dataProblem, 
       m_inspector(new NetworkInspector),
       m_charts(new TrainingCharts(&m_history)),
       m_layerChart(new LayerStatsChart(&m_layerStats)),
+      m_embedding(new EmbeddingView(m_session)),
       m_predictionsPanel(new PredictionsPanel(m_predictions)),
       m_confusionView(new ConfusionMatrixView(m_confusion)),
       m_canvasPanel(new CanvasPanel(m_session)),
@@ -181,13 +183,14 @@ void LiveTrainingView::createDocks() {
   connect(dock(tr("Layer statistics"), QStringLiteral("layerStats"), m_layerChart),
           &QDockWidget::visibilityChanged, this,
           [w = m_session->worker()](bool shown) { w->setMeasureUpdates(shown); });
+  dock(tr("Embedding"), QStringLiteral("embedding"), m_embedding);
   placeDocks();
   scroll->setMinimumWidth(m_panel->minimumSizeHint().width() + 16);
   m_charts->setMinimumWidth(280);
 }
 
 void LiveTrainingView::placeDocks() {
-  // m_docks: hyperparameters, charts, predictions, confusion, draw, layer statistics
+  // m_docks: hyperparameters, charts, predictions, confusion, draw, layer statistics, embedding
   // (createDocks' order).
   addDockWidget(Qt::LeftDockWidgetArea, m_docks[0]);
   addDockWidget(Qt::RightDockWidgetArea, m_docks[1]);
@@ -196,6 +199,7 @@ void LiveTrainingView::placeDocks() {
   splitDockWidget(m_docks[2], m_docks[3], Qt::Horizontal);
   tabifyDockWidget(m_docks[1], m_docks[4]);
   tabifyDockWidget(m_docks[4], m_docks[5]);
+  tabifyDockWidget(m_docks[5], m_docks[6]);
   m_docks[1]->raise();
 }
 
@@ -295,6 +299,7 @@ void LiveTrainingView::connectSession() {
   });
   connect(m_inspector, &NetworkInspector::probeRequested, this, &LiveTrainingView::setProbe);
   connect(m_predictionsPanel, &PredictionsPanel::probeRequested, this, &LiveTrainingView::setProbe);
+  connect(m_embedding, &EmbeddingView::probeRequested, this, &LiveTrainingView::setProbe);
   m_predictionsPanel->setProbeRow(m_session->probe());  // marked, with its history, from the start
   connect(m_predictionsPanel, &PredictionsPanel::cellFilterChanged, m_confusionView,
           &ConfusionMatrixView::markCell);

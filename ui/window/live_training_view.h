@@ -17,6 +17,7 @@ class CanvasPanel;
 class ConfusionMatrixModel;
 class ConfusionMatrixView;
 class HyperparameterPanel;
+class EmbeddingView;
 class LayerStatsChart;
 class LrFinderAction;
 class NetworkInspector;
@@ -67,6 +68,7 @@ class LiveTrainingView : public QMainWindow {
   NetworkInspector* inspector() const { return m_inspector; }
   TrainingCharts* charts() const { return m_charts; }
   LayerStatsChart* layerStatsChart() const { return m_layerChart; }
+  EmbeddingView* embeddingView() const { return m_embedding; }
   const LayerStats& layerStats() const { return m_layerStats; }
   PredictionsPanel* predictions() const { return m_predictionsPanel; }
   CanvasPanel* canvasPanel() const { return m_canvasPanel; }
@@ -127,6 +129,7 @@ class LiveTrainingView : public QMainWindow {
   NetworkInspector* m_inspector;
   TrainingCharts* m_charts;
   LayerStatsChart* m_layerChart;
+  EmbeddingView* m_embedding;
   PredictionsPanel* m_predictionsPanel;
   ConfusionMatrixView* m_confusionView;
   CanvasPanel* m_canvasPanel;

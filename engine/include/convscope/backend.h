@@ -66,6 +66,9 @@ void check_group(const GroupConfig& cfg, const Dataset& train, const Dataset& va
 // or a class outside [0, classes).
 void check_predict_args(const GroupConfig& cfg, int net, int count, const float* images,
                         const int* classes);
+// The same for features(): also out_of_range for a layer outside the spec, or no output buffer.
+void check_features_args(const GroupConfig& cfg, int net, int count, const float* images, int layer,
+                         const float* out);
 
 // Which per-parameter buffer read_tensor/write_tensor address.
 enum class TensorRole { Param, Grad, Slot0, Slot1 };
@@ -131,6 +134,10 @@ class Backend {
   // out_of_range for a class outside [0, classes).
   virtual void input_gradient(int net, const float* images, int count, const int* classes,
                               float* dinp) = 0;
+  // The outputs of layer `layer` (after its activation, as a snapshot shows them) of network
+  // `net` on `count` images: (count, that layer's C * H * W) into out. Same inputs and guarantees
+  // as predict(); out_of_range for a layer outside the network too.
+  virtual void features(int net, const float* images, int count, int layer, float* out) = 0;
 
   // Optimizer steps taken so far (Adam's t); restored from checkpoints.
   virtual long long step_count() const = 0;

@@ -58,6 +58,7 @@ class CpuBackend final : public Backend {
   void read_tensor(int net, int param, TensorRole role, float* out) override;
   void write_tensor(int net, int param, TensorRole role, const float* in) override;
   void predict(int net, const float* images, int count, float* probs, float* logits) override;
+  void features(int net, const float* images, int count, int layer, float* out) override;
   void input_gradient(int net, const float* images, int count, const int* classes,
                       float* dinp) override;
   long long step_count() const override { return m_step; }
@@ -73,7 +74,8 @@ class CpuBackend final : public Backend {
   void update(long long begin, long long end);
   void take_snapshot(int net, int probe, long long step);
   template <typename Task>
-  void over_images(int net, const float* images, int count, Task task);
+  void over_images(int net, const float* images, int count, Task task,
+                   cpu::Keep keep = cpu::Keep::ForBackward);
 
   cpu::ThreadPool m_pool;
   GroupConfig m_cfg;
@@ -314,10 +316,11 @@ void CpuBackend::evaluate(EvalResult& out) {
   }
 }
 
-// Runs task(ws, first, b) after the forward pass of images [first, first + b) of network `net`,
-// the images split into at most kEvalChunk-sized pieces spread over the threads.
+// Runs task(ws, first, b) after the forward pass of images [first, first + b) of network `net`
+// (keeping the outputs `keep` says), the images split into at most kEvalChunk-sized pieces spread
+// over the threads.
 template <typename Task>
-void CpuBackend::over_images(int net, const float* images, int count, Task task) {
+void CpuBackend::over_images(int net, const float* images, int count, Task task, cpu::Keep keep) {
   if (!m_plan) throw BackendError("the CPU backend is not configured yet");
   if (count == 0) return;
   const int size = m_cfg.spec.input.size(), threads = m_pool.size();
@@ -329,7 +332,7 @@ void CpuBackend::over_images(int net, const float* images, int count, Task task)
     const float* src = images + static_cast<size_t>(first) * size;
     std::copy(src, src + static_cast<size_t>(b) * size, ws.input.begin());
     std::fill(ws.labels.begin(), ws.labels.begin() + b, 0);
-    cpu::net_forward(*m_plan, ws, params, b, cpu::Keep::ForBackward);
+    cpu::net_forward(*m_plan, ws, params, b, keep);
     task(ws, first, b);
   });
 }
@@ -342,6 +345,18 @@ void CpuBackend::predict(int net, const float* images, int count, float* probs, 
     if (probs) std::copy(ws.probs.begin(), ws.probs.begin() + n, probs + at);
     if (logits) std::copy(cpu::net_logits(ws), cpu::net_logits(ws) + n, logits + at);
   });
+}
+
+void CpuBackend::features(int net, const float* images, int count, int layer, float* out) {
+  check_features_args(config(), net, count, images, layer, out);
+  const size_t size = static_cast<size_t>(m_plan->layers[static_cast<size_t>(layer)].out.size());
+  over_images(
+      net, images, count,
+      [&](const Workspace& ws, int first, int b) {
+        const std::vector<float>& act = ws.act[static_cast<size_t>(layer)];
+        std::copy(act.begin(), act.begin() + static_cast<long>(b * size), out + first * size);
+      },
+      cpu::Keep::AllOutputs);
 }
 
 void CpuBackend::input_gradient(int net, const float* images, int count, const int* classes,

@@ -1,0 +1,111 @@
+// The Embedding view: no network yet is said; after a step and an evaluation, a dot per
+// validation image (at most EmbeddingView::kImages) in the series of its class, at the place the
+// worker's projection gave it, the image found back from its dot; another layer chosen is
+// projected anew; computeEmbedding() itself: the labels and predictions of the images, shares
+// of variance in order, the layer clamped, a missing network an error.
+#include <QComboBox>
+#include <QSignalSpy>
+#include <QTest>
+#include <algorithm>
+
+#include "charts/embedding_types.h"
+#include "charts/embedding_view.h"
+#include "convscope/cpu_backend.h"
+#include "test_data.h"
+#include "training/training_session.h"
+
+class TestEmbeddingView : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase();
+  void theViewShowsEachImageOfItsClassAndFindsItBack();
+  void computeEmbeddingAnswersForTheNetwork();
+
+ private:
+  DatasetPtr m_data;
+};
+
+void TestEmbeddingView::initTestCase() {
+  testing_data::resetSettings();
+  m_data = testing_data::smallDataset(512, 300);
+}
+
+void TestEmbeddingView::theViewShowsEachImageOfItsClassAndFindsItBack() {
+  TrainingSession session;
+  EmbeddingView view(&session);
+  view.resize(520, 420);
+  view.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&view));
+  QTRY_COMPARE(view.note(), QStringLiteral("Train or load a network first."));
+
+  session.invoke(&TrainingWorker::setDataset, m_data);
+  session.invoke(&TrainingWorker::step, testing_data::smallRun(*m_data, 1));
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Paused, 20000);
+  session.invoke(&TrainingWorker::evaluateNow);
+  QTRY_VERIFY2_WITH_TIMEOUT(view.note().contains(QStringLiteral("at step 1;")),
+                            qPrintable(view.note()), 20000);
+  // conv 3×3×4 + max pool 2, dense 16, dense 10: the layer before the output is fc1.
+  QVERIFY2(view.note().startsWith(QStringLiteral("fc1: 16 outputs of the first 300 validation")),
+           qPrintable(view.note()));
+  QCOMPARE(view.layer(), 2);
+  const cs::Dataset& val = m_data->test;
+  int plotted = 0;
+  for (int label = 0; label < 10; ++label) {
+    const QList<QPointF> dots = view.plotted(label);
+    QCOMPARE(dots.size(), static_cast<qsizetype>(std::count(val.labels.begin(), val.labels.end(),
+                                                            static_cast<uint8_t>(label))));
+    plotted += static_cast<int>(dots.size());
+    for (const QPointF& dot : dots) {
+      const int image = view.imageAt(label, dot);
+      QVERIFY(image >= 0 && image < val.count);
+      QCOMPARE(val.labels[static_cast<size_t>(image)], static_cast<uint8_t>(label));
+    }
+  }
+  QCOMPARE(plotted, val.count);
+  QCOMPARE(view.imageAt(10, {0, 0}), -1);
+
+  // Another layer: conv1's 4 x 26 x 26 outputs.
+  auto* layers = view.findChild<QComboBox*>(QStringLiteral("layer"));
+  QVERIFY(layers);
+  QCOMPARE(layers->count(), 1 + 4);  // "the layer before the output", then conv1 … fc2
+  layers->setCurrentIndex(1);
+  QTRY_VERIFY2_WITH_TIMEOUT(view.note().startsWith(QStringLiteral("conv1: 2,704 outputs")),
+                            qPrintable(view.note()), 20000);
+  QCOMPARE(view.layer(), 0);
+}
+
+void TestEmbeddingView::computeEmbeddingAnswersForTheNetwork() {
+  const cs::Dataset& val = m_data->test;
+  const EmbeddingResult none = computeEmbedding(nullptr, &val, {});
+  QCOMPARE(none.error, QStringLiteral("Train or load a network first."));
+  auto backend = cs::make_cpu_backend(1);
+  const RunRequest run = testing_data::smallRun(*m_data, 1);
+  backend->configure(run.config.group, m_data->train, val);
+  EmbeddingRequest request;
+  request.id = 5;
+  request.count = 100;
+  request.layer = 99;  // past the last: the last
+  const EmbeddingResult r = computeEmbedding(backend.get(), &val, request);
+  QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+  QCOMPARE(r.id, 5);
+  QCOMPARE(r.layer, 3);  // conv1, pool1, fc1, fc2
+  QCOMPARE(r.dimensions, 10);
+  QCOMPARE(r.xy.size(), size_t{200});
+  QCOMPARE(r.labels, std::vector<uint8_t>(val.labels.begin(), val.labels.begin() + 100));
+  std::vector<float> x(static_cast<size_t>(100) * val.shape.size());
+  for (size_t i = 0; i < x.size(); ++i) x[i] = val.images[i] / 255.f;
+  std::vector<float> probs(1000);
+  backend->predict(0, x.data(), 100, probs.data(), nullptr);
+  for (int i = 0; i < 100; ++i) {
+    const float* p = probs.data() + i * 10;
+    QCOMPARE(static_cast<int>(r.predicted[static_cast<size_t>(i)]),
+             static_cast<int>(std::max_element(p, p + 10) - p));
+  }
+  QVERIFY(r.explained[0] >= r.explained[1] && r.explained[1] > 0);
+  QVERIFY(r.explained[0] + r.explained[1] <= 1 + 1e-9);
+  QCOMPARE(r.datasetName, val.name);
+}
+
+QTEST_MAIN(TestEmbeddingView)
+#include "test_embedding_view.moc"

@@ -1,0 +1,57 @@
+#include "charts/embedding_types.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <algorithm>
+#include <exception>
+
+#include "convscope/backend.h"
+#include "convscope/projection.h"
+
+void registerEmbeddingTypes() {
+  qRegisterMetaType<EmbeddingRequest>();
+  qRegisterMetaType<EmbeddingResult>();
+}
+
+EmbeddingResult computeEmbedding(cs::Backend* backend, const cs::Dataset* images,
+                                 const EmbeddingRequest& request) {
+  EmbeddingResult out;
+  out.id = request.id;
+  if (!backend || !images) {
+    out.error = QCoreApplication::translate("EmbeddingView", "Train or load a network first.");
+    return out;
+  }
+  QElapsedTimer timer;
+  timer.start();
+  try {
+    const cs::NetworkSpec& spec = backend->config().spec;
+    const std::vector<cs::Shape3> shapes = spec.output_shapes();
+    const int layers = static_cast<int>(shapes.size());
+    for (const std::string& name : spec.layer_names())
+      out.layerNames << QString::fromStdString(name);
+    out.layer = request.layer < 0 ? std::max(0, layers - 2) : std::min(request.layer, layers - 1);
+    out.dimensions = shapes[static_cast<size_t>(out.layer)].size();
+    const int count = std::min(request.count, images->count), size = images->shape.size();
+    if (count < 2) throw std::invalid_argument("fewer than 2 validation images");
+    std::vector<float> x(static_cast<size_t>(count) * size);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(images->images[i]) / 255.f;
+    std::vector<float> features(static_cast<size_t>(count) * out.dimensions);
+    backend->features(0, x.data(), count, out.layer, features.data());
+    std::vector<float> probs(static_cast<size_t>(count) * spec.classes);
+    backend->predict(0, x.data(), count, probs.data(), nullptr);
+    for (int i = 0; i < count; ++i) {
+      const float* p = probs.data() + static_cast<size_t>(i) * spec.classes;
+      out.predicted.push_back(static_cast<uint8_t>(std::max_element(p, p + spec.classes) - p));
+      out.labels.push_back(images->labels[static_cast<size_t>(i)]);
+    }
+    const cs::Projection projection = cs::project_pca(features, count, out.dimensions);
+    out.xy = projection.xy;
+    out.explained = projection.explained;
+    out.step = backend->step_count();
+    out.datasetName = images->name;
+  } catch (const std::exception& e) {
+    out.error = QString::fromUtf8(e.what());
+  }
+  out.milliseconds = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+  return out;
+}

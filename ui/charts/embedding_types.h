@@ -1,0 +1,49 @@
+// The Embedding view's request and answer, which cross the worker/UI thread boundary in queued
+// signals, and the computation the training worker runs for it: network 0's outputs of one layer
+// for the first validation images, projected on their two principal components
+// (cs::project_pca), with each image's label and the network's prediction.
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cs {
+class Backend;
+struct Dataset;
+}  // namespace cs
+
+struct EmbeddingRequest {
+  int id = 0;
+  int layer = -1;    // index into the network's layers; -1: the one before the output layer
+  int count = 2000;  // the first this many validation images (at most all of them)
+};
+
+struct EmbeddingResult {
+  int id = 0;                              // the request's
+  int layer = 0;                           // the layer projected
+  QStringList layerNames;                  // every layer of the network ("conv1", …)
+  int dimensions = 0;                      // the layer's outputs per image
+  long long step = 0;                      // the weights' (optimizer steps taken)
+  std::string datasetName;                 // the validation set's (its class names)
+  std::vector<float> xy;                   // (images, 2)
+  std::vector<uint8_t> labels, predicted;  // (images) each
+  std::array<double, 2> explained{};       // each axis's share of the variance
+  double milliseconds = 0;
+  QString error;  // set instead of the rest
+};
+
+Q_DECLARE_METATYPE(EmbeddingRequest)
+Q_DECLARE_METATYPE(EmbeddingResult)
+
+// Registers the types above for queued connections (idempotent).
+void registerEmbeddingTypes();
+
+// Answers `request` with network 0 of `backend` on the first images of `images`; an error when
+// either is null (no network yet) or the backend fails.
+EmbeddingResult computeEmbedding(cs::Backend* backend, const cs::Dataset* images,
+                                 const EmbeddingRequest& request);

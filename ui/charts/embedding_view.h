@@ -1,0 +1,66 @@
+// The Embedding view (a tab beside the charts): the live network's outputs of one layer for the
+// first validation images, projected on their two principal components (EmbeddingResult), one
+// dot per image coloured by its true class, so that the classes can be seen to pull apart as the
+// network learns. It asks the training worker for a new projection when it is shown and after
+// every evaluation while it is, for the layer chosen above it (by default the one before the
+// output layer). Hovering a dot names its image, its label and the network's prediction;
+// clicking it makes the image the probe.
+#pragma once
+
+#include <QPointF>
+#include <QWidget>
+#include <vector>
+
+#include "charts/embedding_types.h"
+
+class QChart;
+class QComboBox;
+class QLabel;
+class QScatterSeries;
+class QValueAxis;
+class TrainingSession;
+class ZoomableChartView;
+
+class EmbeddingView : public QWidget {
+  Q_OBJECT
+
+ public:
+  static constexpr int kImages = 2000;
+
+  explicit EmbeddingView(TrainingSession* session, QWidget* parent = nullptr);
+
+  // What is shown, for tests: the layer, the dots of class `label`, the note under the chart.
+  int layer() const { return m_shown.layer; }
+  QList<QPointF> plotted(int label) const;
+  QString note() const;
+  // The image of the dot nearest `point` (chart values) of class `label`'s series; -1 when none.
+  int imageAt(int label, QPointF point) const;
+
+ public Q_SLOTS:
+  // Asks for a projection of the chosen layer now (if one is already on its way, once it is back).
+  void refresh();
+
+ Q_SIGNALS:
+  void probeRequested(int image);
+
+ protected:
+  void showEvent(QShowEvent* event) override;
+
+ private:
+  void onComputed(const EmbeddingResult& result);
+  void draw();
+
+  TrainingSession* m_session;
+  QComboBox* m_layer;
+  QLabel* m_note;
+  QChart* m_chart;
+  QValueAxis* m_x;
+  QValueAxis* m_y;
+  ZoomableChartView* m_view;
+  std::vector<QScatterSeries*> m_series;   // one per class, created as classes appear
+  std::vector<std::vector<int>> m_images;  // each series' images, in its points' order
+  EmbeddingResult m_shown;                 // the projection drawn
+  int m_pending = 0;                       // the id of the request on its way, 0: none
+  bool m_again = false;                    // refresh() came while one was on its way
+  bool m_stale = true;                     // evaluated since the last request
+};
