@@ -10,7 +10,7 @@ namespace cs {
 
 namespace {
 
-constexpr int kMaxIterations = 200;
+constexpr int kMaxIterations = 100;
 constexpr double kConverged = 1e-10;  // change of the unit direction between two iterations
 
 double norm_of(const std::vector<double>& v) {

@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <algorithm>
+#include <initializer_list>
 #include <exception>
 
 #include "convscope/backend.h"
@@ -31,7 +32,11 @@ EmbeddingResult computeEmbedding(cs::Backend* backend, const cs::Dataset* images
       out.layerNames << QString::fromStdString(name);
     out.layer = request.layer < 0 ? std::max(0, layers - 2) : std::min(request.layer, layers - 1);
     out.dimensions = shapes[static_cast<size_t>(out.layer)].size();
-    const int count = std::min(request.count, images->count), size = images->shape.size();
+    // A wide layer (a convolution's thousands of outputs) takes fewer images: the projection's
+    // time grows with their values, and the worker trains on only after it.
+    const int count = std::min({request.count, images->count,
+                                std::max(2, kMaxEmbeddingValues / out.dimensions)}),
+              size = images->shape.size();
     if (count < 2) throw std::invalid_argument("fewer than 2 validation images");
     std::vector<float> x(static_cast<size_t>(count) * size);
     for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(images->images[i]) / 255.f;

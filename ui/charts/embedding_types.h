@@ -17,6 +17,9 @@ class Backend;
 struct Dataset;
 }  // namespace cs
 
+// At most this many values (images times the layer's outputs) are projected.
+constexpr int kMaxEmbeddingValues = 1 << 21;
+
 struct EmbeddingRequest {
   int id = 0;
   int layer = -1;    // index into the network's layers; -1: the one before the output layer
