@@ -77,7 +77,11 @@ class DoubleNet {
     }
   }
 
-  std::vector<double> logits(const std::vector<double>& x) const {
+  std::vector<double> logits(const std::vector<double>& x) const { return outputs(x).back(); }
+
+  // Every layer's output for one image, in double.
+  std::vector<std::vector<double>> outputs(const std::vector<double>& x) const {
+    std::vector<std::vector<double>> all;
     std::vector<double> in = x, out;
     Shape3 shape = m_spec.input;
     const std::vector<Shape3> shapes = m_spec.output_shapes();
@@ -118,9 +122,10 @@ class DoubleNet {
           break;
       }
       in.swap(out);
+      all.push_back(in);
       shape = shapes[i];
     }
-    return in;
+    return all;
   }
 
  private:
@@ -202,6 +207,32 @@ TEST(CpuFeatures, AreTheLayersOutputsAsTheSnapshotShowsThem) {
   EXPECT_THROW(b->features(net, x.data(), 1, -1, one.data()), std::out_of_range);
   EXPECT_THROW(b->features(2, x.data(), 1, 0, one.data()), std::out_of_range);
   EXPECT_THROW(b->features(net, x.data(), 1, 0, nullptr), std::out_of_range);
+}
+
+// A stride-1 convolution before a max pool, which training runs fused without keeping the
+// convolution's output: features() keeps it, as a forward pass in double computes it.
+TEST(CpuFeatures, KeepTheOutputOfAConvolutionBeforeItsPooling) {
+  const Dataset train = random_set(64, 1), val = random_set(20, 2);
+  auto b = make_cpu_backend(2);
+  const GroupConfig cfg = config("c3x4:relu-m2-d12:sigmoid-p0.5-d4", {3});
+  b->configure(cfg, train, val);
+  train_epoch(*b, train.count, cfg.batch_size);
+  const std::vector<float> x = as_floats(val);
+  const DoubleNet reference(*b, cfg.spec, 0);
+  const std::vector<Shape3> shapes = cfg.spec.output_shapes();
+  for (size_t layer = 0; layer < shapes.size(); ++layer) {
+    SCOPED_TRACE("layer " + std::to_string(layer));
+    const size_t per = static_cast<size_t>(shapes[layer].size());
+    std::vector<float> all(static_cast<size_t>(val.count) * per, -1.f);
+    b->features(0, x.data(), val.count, static_cast<int>(layer), all.data());
+    for (int i = 0; i < val.count; i += 7) {
+      const std::vector<double> image(x.begin() + i * kShape.size(),
+                                      x.begin() + (i + 1) * kShape.size());
+      const std::vector<double> want = reference.outputs(image)[layer];
+      EXPECT_TRUE(all_close("image " + std::to_string(i), all.data() + i * per, want.data(), per,
+                            1e-5, 1e-4));
+    }
+  }
 }
 
 TEST(CpuPredict, BadArgumentsThrow) {

@@ -7,6 +7,7 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <algorithm>
+#include <numeric>
 
 #include "charts/embedding_types.h"
 #include "charts/embedding_view.h"
@@ -46,7 +47,7 @@ void TestEmbeddingView::theViewShowsEachImageOfItsClassAndFindsItBack() {
   QTRY_VERIFY2_WITH_TIMEOUT(view.note().contains(QStringLiteral("at step 1;")),
                             qPrintable(view.note()), 20000);
   // conv 3×3×4 + max pool 2, dense 16, dense 10: the layer before the output is fc1.
-  QVERIFY2(view.note().startsWith(QStringLiteral("fc1: 16 outputs of the first 300 validation")),
+  QVERIFY2(view.note().startsWith(QStringLiteral("fc1: 16 outputs of all 300 validation images")),
            qPrintable(view.note()));
   QCOMPARE(view.layer(), 2);
   const cs::Dataset& val = m_data->test;
@@ -63,6 +64,9 @@ void TestEmbeddingView::theViewShowsEachImageOfItsClassAndFindsItBack() {
     }
   }
   QCOMPARE(plotted, val.count);
+  std::vector<int> all(static_cast<size_t>(val.count));
+  std::iota(all.begin(), all.end(), 0);
+  QCOMPARE(view.images(), all);  // 300 of 300: every one
   QCOMPARE(view.imageAt(10, {0, 0}), -1);
 
   // Another layer: conv1's 4 x 26 x 26 outputs.
@@ -73,6 +77,12 @@ void TestEmbeddingView::theViewShowsEachImageOfItsClassAndFindsItBack() {
   QTRY_VERIFY2_WITH_TIMEOUT(view.note().startsWith(QStringLiteral("conv1: 2,704 outputs")),
                             qPrintable(view.note()), 20000);
   QCOMPARE(view.layer(), 0);
+
+  // Reset: nothing of the old network is left to see or click.
+  session.invoke(&TrainingWorker::reset);
+  QTRY_COMPARE(view.note(), QStringLiteral("Train or load a network first."));
+  QVERIFY(view.plotted(0).isEmpty());
+  QCOMPARE(view.imageAt(0, {0, 0}), -1);
 }
 
 void TestEmbeddingView::computeEmbeddingAnswersForTheNetwork() {
@@ -92,9 +102,11 @@ void TestEmbeddingView::computeEmbeddingAnswersForTheNetwork() {
   QCOMPARE(r.layer, 3);  // conv1, pool1, fc1, fc2
   QCOMPARE(r.dimensions, 10);
   QCOMPARE(r.xy.size(), size_t{200});
-  QCOMPARE(r.labels, std::vector<uint8_t>(val.labels.begin(), val.labels.begin() + 100));
-  std::vector<float> x(static_cast<size_t>(100) * val.shape.size());
-  for (size_t i = 0; i < x.size(); ++i) x[i] = val.images[i] / 255.f;
+  for (size_t i = 0; i < r.images.size(); ++i)
+    QCOMPARE(r.labels[i], val.labels[static_cast<size_t>(r.images[i])]);
+  std::vector<float> x;
+  for (int image : r.images)
+    for (int p = 0; p < val.shape.size(); ++p) x.push_back(val.image(image)[p] / 255.f);
   std::vector<float> probs(1000);
   backend->predict(0, x.data(), 100, probs.data(), nullptr);
   for (int i = 0; i < 100; ++i) {
@@ -103,6 +115,10 @@ void TestEmbeddingView::computeEmbeddingAnswersForTheNetwork() {
              static_cast<int>(std::max_element(p, p + 10) - p));
   }
   QVERIFY(r.explained[0] >= r.explained[1] && r.explained[1] > 0);
+  // 100 of 300: one in 3, spread over the set.
+  QCOMPARE(r.images.size(), size_t{100});
+  QCOMPARE(r.images[1], 3);
+  QCOMPARE(r.images.back(), 297);
   QVERIFY(r.explained[0] + r.explained[1] <= 1 + 1e-9);
   QCOMPARE(r.datasetName, val.name);
 }

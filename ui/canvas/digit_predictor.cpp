@@ -1,17 +1,6 @@
 #include "canvas/digit_predictor.h"
 
-#include <atomic>
-
 #include "training/training_session.h"
-
-namespace {
-
-int nextRequestId() {
-  static std::atomic<int> id{0};  // unique across predictors sharing one worker
-  return ++id;
-}
-
-}  // namespace
 
 DigitPredictor::DigitPredictor(TrainingSession* session, QObject* parent)
     : QObject(parent), m_session(session) {

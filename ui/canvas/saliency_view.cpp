@@ -9,7 +9,6 @@
 #include <QSignalBlocker>
 #include <QSlider>
 #include <algorithm>
-#include <atomic>
 
 #include "canvas/pixel_image_view.h"
 #include "canvas/saliency_image.h"
@@ -20,11 +19,6 @@
 namespace {
 
 constexpr int kPredicted = -1, kTrue = -2;
-
-int nextRequestId() {
-  static std::atomic<int> id{0};
-  return ++id;
-}
 
 }  // namespace
 

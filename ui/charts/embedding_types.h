@@ -1,6 +1,6 @@
 // The Embedding view's request and answer, which cross the worker/UI thread boundary in queued
 // signals, and the computation the training worker runs for it: network 0's outputs of one layer
-// for the first validation images, projected on their two principal components
+// for validation images spread evenly over the set, projected on their two principal components
 // (cs::project_pca), with each image's label and the network's prediction.
 #pragma once
 
@@ -17,13 +17,16 @@ class Backend;
 struct Dataset;
 }  // namespace cs
 
-// At most this many values (images times the layer's outputs) are projected.
+// At most this many values (images times the layer's outputs) are projected, and at least
+// kMinEmbeddingImages images.
 constexpr int kMaxEmbeddingValues = 1 << 21;
+constexpr int kMinEmbeddingImages = 50;
 
 struct EmbeddingRequest {
   int id = 0;
-  int layer = -1;    // index into the network's layers; -1: the one before the output layer
-  int count = 2000;  // the first this many validation images (at most all of them)
+  // Index into the network's layers; -1: the last before the output that is not a dropout.
+  int layer = -1;
+  int count = 2000;  // validation images, every (size / count)th (fewer for a wide layer)
 };
 
 struct EmbeddingResult {
@@ -33,6 +36,8 @@ struct EmbeddingResult {
   int dimensions = 0;                      // the layer's outputs per image
   long long step = 0;                      // the weights' (optimizer steps taken)
   std::string datasetName;                 // the validation set's (its class names)
+  int datasetCount = 0;                    // and its size
+  std::vector<int> images;                 // (images) their indices in the validation set
   std::vector<float> xy;                   // (images, 2)
   std::vector<uint8_t> labels, predicted;  // (images) each
   std::array<double, 2> explained{};       // each axis's share of the variance

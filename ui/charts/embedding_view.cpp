@@ -12,7 +12,6 @@
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <limits>
 
@@ -21,19 +20,9 @@
 #include "charts/zoomable_chart_view.h"
 #include "predictions/class_names.h"
 #include "training/training_session.h"
+#include "widgets/palette.h"
 
 namespace {
-
-// A colour per class (Tableau 10), none of them the palette's right green or wrong red.
-const QColor kClassColors[] = {{0x4e, 0x79, 0xa7}, {0xf2, 0x8e, 0x2b}, {0x9c, 0x75, 0x5f},
-                               {0x76, 0xb7, 0xb2}, {0x8c, 0xd1, 0x7d}, {0xed, 0xc9, 0x48},
-                               {0xb0, 0x7a, 0xa1}, {0xff, 0x9d, 0xa7}, {0x4b, 0x3f, 0x72},
-                               {0xba, 0xb0, 0xac}};
-
-int nextRequestId() {
-  static std::atomic<int> id{0};
-  return ++id;
-}
 
 QString percent(double share) {
   return QLocale().toString(100 * share, 'f', 0) + QLatin1Char('%');
@@ -94,7 +83,11 @@ EmbeddingView::EmbeddingView(TrainingSession* session, QWidget* parent)
     if (isVisible()) refresh();
   };
   connect(worker, &TrainingWorker::evaluated, this, changed);
-  connect(worker, &TrainingWorker::runStarted, this, changed);
+  connect(worker, &TrainingWorker::runStarted, this, [this, changed] {
+    clear();
+    changed();
+  });
+  connect(worker, &TrainingWorker::runCleared, this, &EmbeddingView::clear);
   connect(m_layer, &QComboBox::currentIndexChanged, this, &EmbeddingView::refresh);
 }
 
@@ -110,41 +103,76 @@ void EmbeddingView::refresh() {
   }
   EmbeddingRequest request;
   request.id = m_pending = nextRequestId();
-  request.layer = m_layer->currentData().toInt();
+  request.layer = m_requestedLayer = m_layer->currentData().toInt();
   request.count = kImages;
   m_stale = false;
+  m_again = false;
   m_session->invoke(&TrainingWorker::computeEmbedding, request);
 }
 
-void EmbeddingView::onComputed(const EmbeddingResult& result) {
-  if (result.id != m_pending) return;  // another view's, or superseded
+void EmbeddingView::clear() {
+  m_pending = 0;  // an answer on its way is of the old network
+  m_again = false;
+  m_stale = true;
+  m_shown = EmbeddingResult{};
+  m_note->setText(tr("Train or load a network first."));
+  draw();
+}
+
+void EmbeddingView::alignWithShown(EmbeddingResult& result) const {
+  if (result.images != m_shown.images || result.datasetName != m_shown.datasetName) return;
+  for (size_t axis = 0; axis < 2; ++axis) {
+    double agreement = 0;
+    for (size_t row = 0; row < result.images.size(); ++row)
+      agreement += double(result.xy[row * 2 + axis]) * m_shown.xy[row * 2 + axis];
+    if (agreement < 0)
+      for (size_t row = 0; row < result.images.size(); ++row) result.xy[row * 2 + axis] *= -1;
+  }
+}
+
+void EmbeddingView::onComputed(const EmbeddingResult& answer) {
+  if (answer.id != m_pending) return;  // another view's, superseded, or of a cleared run
   m_pending = 0;
-  if (!result.error.isEmpty()) {
+  if (!answer.error.isEmpty()) {
     m_shown = EmbeddingResult{};
-    m_note->setText(result.error);
+    m_note->setText(answer.error);
   } else {
-    m_shown = result;
+    EmbeddingResult result = answer;
+    alignWithShown(result);
+    m_shown = std::move(result);
     QStringList shown;
     for (int i = 1; i < m_layer->count(); ++i) shown << m_layer->itemText(i);
-    if (shown != result.layerNames) {  // another network: its layers
+    if (shown != m_shown.layerNames) {  // another network: its layers, the one asked for chosen
       const QSignalBlocker block(m_layer);
       while (m_layer->count() > 1) m_layer->removeItem(1);
-      for (int i = 0; i < result.layerNames.size(); ++i) m_layer->addItem(result.layerNames[i], i);
+      for (int i = 0; i < m_shown.layerNames.size(); ++i)
+        m_layer->addItem(m_shown.layerNames[i], i);
+      m_layer->setCurrentIndex(m_requestedLayer < 0 ? 0 : m_shown.layer + 1);
     }
     const QLocale locale;
-    m_note->setText(tr("%1: %2 outputs of the first %3 validation images at step %4; the axes "
-                       "hold %5 and %6 of their variance. Hover a dot for its image, click it "
-                       "to make it the probe.")
-                        .arg(result.layerNames.value(result.layer),
-                             locale.toString(result.dimensions),
-                             locale.toString(static_cast<int>(result.labels.size())),
-                             locale.toString(result.step), percent(result.explained[0]),
-                             percent(result.explained[1])));
+    const int count = static_cast<int>(m_shown.images.size());
+    const QString which = count == m_shown.datasetCount
+                              ? tr("all %1 validation images").arg(locale.toString(count))
+                              : tr("%1 validation images (one in %2)")
+                                    .arg(locale.toString(count))
+                                    .arg(m_shown.datasetCount / std::max(1, count));
+    m_note->setText(tr("%1: %2 outputs of %3 at step %4; the axes hold %5 and %6 of their "
+                       "variance (%7 ms). Hover a dot for its image, click it to make it the "
+                       "probe.")
+                        .arg(m_shown.layerNames.value(m_shown.layer),
+                             locale.toString(m_shown.dimensions), which,
+                             locale.toString(m_shown.step), percent(m_shown.explained[0]),
+                             percent(m_shown.explained[1]))
+                        .arg(std::lround(m_shown.milliseconds)));
+    if (m_view->isZoomed()) m_chart->zoomReset();  // a new projection: other coordinates
   }
   draw();
   if (m_again) {
     m_again = false;
-    refresh();
+    if (isVisible())
+      refresh();
+    else
+      m_stale = true;
   }
 }
 
@@ -154,34 +182,35 @@ void EmbeddingView::draw() {
   for (uint8_t label : m_shown.labels) classes = std::max(classes, label + 1);
   while (static_cast<int>(m_series.size()) < classes) {
     const int label = static_cast<int>(m_series.size());
-    QScatterSeries* s = chart_parts::markerSeries(kClassColors[label % std::size(kClassColors)]);
+    QScatterSeries* s = chart_parts::markerSeries(palette::category(label));
     s->setMarkerSize(6);
     s->setBorderColor(Qt::transparent);
     m_chart->addSeries(s);
     s->attachAxis(m_x);
     s->attachAxis(m_y);
     connect(s, &QScatterSeries::hovered, this, [this, label](const QPointF& point, bool on) {
-      const int image = on ? imageAt(label, point) : -1;
-      if (image < 0) return QToolTip::hideText();
-      const int predicted = m_shown.predicted[static_cast<size_t>(image)];
+      const int row = on ? rowAt(label, point) : -1;
+      if (row < 0) return QToolTip::hideText();
       const ClassNames names = ClassNames::forDataset(m_shown.datasetName);
       QToolTip::showText(
           QCursor::pos(),
-          tr("#%1 · %2 · predicted %3").arg(image).arg(names.name(label), names.name(predicted)));
+          tr("#%1 · %2 · predicted %3")
+              .arg(m_shown.images[static_cast<size_t>(row)])
+              .arg(names.name(label), names.name(m_shown.predicted[static_cast<size_t>(row)])));
     });
     connect(s, &QScatterSeries::clicked, this, [this, label](const QPointF& point) {
       if (const int image = imageAt(label, point); image >= 0) Q_EMIT probeRequested(image);
     });
     m_series.push_back(s);
-    m_images.emplace_back();
+    m_rows.emplace_back();
   }
   std::vector<QList<QPointF>> points(m_series.size());
-  for (auto& images : m_images) images.clear();
+  for (auto& rows : m_rows) rows.clear();
   double lo[2] = {HUGE_VAL, HUGE_VAL}, hi[2] = {-HUGE_VAL, -HUGE_VAL};
   for (size_t i = 0; i < m_shown.labels.size(); ++i) {
     const QPointF p(m_shown.xy[i * 2], m_shown.xy[i * 2 + 1]);
     points[m_shown.labels[i]].append(p);
-    m_images[m_shown.labels[i]].push_back(static_cast<int>(i));
+    m_rows[m_shown.labels[i]].push_back(static_cast<int>(i));
     lo[0] = std::min(lo[0], p.x()), hi[0] = std::max(hi[0], p.x());
     lo[1] = std::min(lo[1], p.y()), hi[1] = std::max(hi[1], p.y());
   }
@@ -210,7 +239,7 @@ QString EmbeddingView::note() const {
   return m_note->text();
 }
 
-int EmbeddingView::imageAt(int label, QPointF point) const {
+int EmbeddingView::rowAt(int label, QPointF point) const {
   if (label < 0 || label >= static_cast<int>(m_series.size())) return -1;
   const QList<QPointF> points = m_series[label]->points();
   int best = -1;
@@ -220,5 +249,10 @@ int EmbeddingView::imageAt(int label, QPointF point) const {
     const double distance = d.x() * d.x() + d.y() * d.y();
     if (distance < bestDistance) bestDistance = distance, best = i;
   }
-  return best < 0 ? -1 : m_images[static_cast<size_t>(label)][static_cast<size_t>(best)];
+  return best < 0 ? -1 : m_rows[static_cast<size_t>(label)][static_cast<size_t>(best)];
+}
+
+int EmbeddingView::imageAt(int label, QPointF point) const {
+  const int row = rowAt(label, point);
+  return row < 0 ? -1 : m_shown.images[static_cast<size_t>(row)];
 }

@@ -33,8 +33,11 @@ class EmbeddingView : public QWidget {
   int layer() const { return m_shown.layer; }
   QList<QPointF> plotted(int label) const;
   QString note() const;
-  // The image of the dot nearest `point` (chart values) of class `label`'s series; -1 when none.
+  // The validation image of the dot nearest `point` (chart values) of class `label`'s series; -1
+  // when none.
   int imageAt(int label, QPointF point) const;
+  // Every image shown, in the order of the projection's rows.
+  const std::vector<int>& images() const { return m_shown.images; }
 
  public Q_SLOTS:
   // Asks for a projection of the chosen layer now (if one is already on its way, once it is back).
@@ -48,6 +51,13 @@ class EmbeddingView : public QWidget {
 
  private:
   void onComputed(const EmbeddingResult& result);
+  // A new run, a reset or other data: nothing of the last projection is shown or clicked.
+  void clear();
+  // Turns the axes of `result` to agree with the projection shown, when it is of the same images:
+  // a principal direction's sign is arbitrary, and a picture that mirrors between evaluations
+  // would hide how it moved.
+  void alignWithShown(EmbeddingResult& result) const;
+  int rowAt(int label, QPointF point) const;  // the projection's row of that dot, -1: none
   void draw();
 
   TrainingSession* m_session;
@@ -57,10 +67,11 @@ class EmbeddingView : public QWidget {
   QValueAxis* m_x;
   QValueAxis* m_y;
   ZoomableChartView* m_view;
-  std::vector<QScatterSeries*> m_series;   // one per class, created as classes appear
-  std::vector<std::vector<int>> m_images;  // each series' images, in its points' order
-  EmbeddingResult m_shown;                 // the projection drawn
-  int m_pending = 0;                       // the id of the request on its way, 0: none
-  bool m_again = false;                    // refresh() came while one was on its way
-  bool m_stale = true;                     // evaluated since the last request
+  std::vector<QScatterSeries*> m_series;  // one per class, created as classes appear
+  std::vector<std::vector<int>> m_rows;   // each series' rows of the projection, as its points
+  EmbeddingResult m_shown;                // the projection drawn
+  int m_pending = 0;                      // the id of the request on its way, 0: none
+  int m_requestedLayer = -1;              // its layer (-1: the default)
+  bool m_again = false;                   // refresh() came while one was on its way
+  bool m_stale = true;                    // evaluated since the last request
 };

@@ -13,17 +13,9 @@
 
 #include "charts/chart_math.h"
 #include "charts/compact_chart_view.h"
+#include "widgets/palette.h"
 
 namespace {
-
-// One colour per group of configurations (Tableau 10), again from the first past ten.
-QColor groupColor(int group) {
-  static const QColor colors[] = {{0x4e, 0x79, 0xa7}, {0xf2, 0x8e, 0x2b}, {0xe1, 0x57, 0x59},
-                                  {0x76, 0xb7, 0xb2}, {0x59, 0xa1, 0x4f}, {0xed, 0xc9, 0x48},
-                                  {0xb0, 0x7a, 0xa1}, {0xff, 0x9d, 0xa7}, {0x9c, 0x75, 0x5f},
-                                  {0xba, 0xb0, 0xac}};
-  return colors[group % 10];
-}
 
 // The configurations that share the values of every other swept parameter: one colour, one
 // place within each value's slot and one line of means. Named by those values ("optimizer=sgd";
@@ -126,7 +118,7 @@ void ParameterChart::rebuild() {
   for (size_t g = 0; g < groups.size(); ++g) {
     // Each group at its own place in the middle half of a value's slot.
     const double offset = groups.size() > 1 ? -0.25 + 0.5 * g / (groups.size() - 1.0) : 0.0;
-    const QColor color = groupColor(static_cast<int>(g));
+    const QColor color = palette::category(static_cast<int>(g));
     auto* points = new QScatterSeries;
     points->setName(groups.size() > 1 ? groups[g].name : tr("a network"));
     points->setMarkerSize(7);
@@ -135,7 +127,7 @@ void ParameterChart::rebuild() {
     auto* means = new QLineSeries;
     means->setName(tr("mean of the networks"));
     // One group: the line in a colour of its own, to tell it from the points.
-    means->setPen(QPen(groups.size() > 1 ? color.darker(115) : groupColor(1), 2.5));
+    means->setPen(QPen(groups.size() > 1 ? color.darker(115) : palette::category(1), 2.5));
     means->setPointsVisible(true);  // a group with one value has no line
     for (int v = 0; v < values.size(); ++v) {
       double sum = 0;

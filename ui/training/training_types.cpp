@@ -1,5 +1,7 @@
 #include "training/training_types.h"
 
+#include <atomic>
+
 #include "convscope/augment.h"
 #include "convscope/label_smoothing.h"
 
@@ -43,6 +45,11 @@ QString RunInfo::smoothingText(float smoothing) {
 QString RunInfo::smoothingField(float smoothing) {
   return smoothing > 0 ? QStringLiteral(" · label smoothing ") + smoothingText(smoothing)
                        : QString();
+}
+
+int nextRequestId() {
+  static std::atomic<int> id{0};
+  return ++id;
 }
 
 void registerTrainingTypes() {

@@ -123,3 +123,7 @@ Q_DECLARE_METATYPE(LayerUpdates)
 
 // Registers the types above for queued connections (idempotent).
 void registerTrainingTypes();
+
+// A new id for a request to the training worker (a drawn digit's prediction, a saliency map, a
+// projection), unique in the process, so that a requester knows its latest answer.
+int nextRequestId();
