@@ -2,6 +2,10 @@
 // stopped in mid-epoch and resumed through its checkpoint file, and every tensor of a group.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +68,29 @@ inline std::vector<float> params_straight(const TrainConfig& cfg, const Dataset&
   std::unique_ptr<Backend> backend = make_cpu_backend(1);
   Trainer(*backend, train, val, cfg).run();
   return all_tensors(*backend, cfg.group);
+}
+
+// A checkpoint's metadata `key`, added in a later version: the file at `path` writes it as
+// `written`; without it, it reads as an older checkpoint did (`absent` checks the meta); with the
+// value `bad` it is refused with an error that contains `refusal`.
+inline void expect_later_metadata(const std::string& path, const std::string& key,
+                                  const std::string& written,
+                                  const std::function<void(const CheckpointMeta&)>& absent,
+                                  const std::string& bad, const std::string& refusal) {
+  std::map<std::string, std::string> md;
+  const std::vector<NamedTensor> tensors = read_safetensors(path, &md);
+  EXPECT_EQ(md.at(key), written);
+  md.erase(key);
+  write_safetensors(path, tensors, md);
+  absent(read_checkpoint_meta(path));
+  md[key] = bad;
+  write_safetensors(path, tensors, md);
+  try {
+    read_checkpoint_meta(path);
+    ADD_FAILURE() << key << " " << bad << " was read";
+  } catch (const CheckpointError& e) {
+    EXPECT_NE(std::string(e.what()).find(refusal), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace cs::test

@@ -21,6 +21,20 @@
 using testing_data::invalidFields;
 using testing_data::mnistInfo;
 
+namespace {
+
+// A checkpoint of the panel's network and optimizer, with that batch size and seed.
+cs::CheckpointMeta checkpointOf(const HyperparameterPanel& panel, int batchSize, uint64_t seed) {
+  cs::CheckpointMeta meta;
+  meta.spec = panel.settings().spec({1, 28, 28}, 10);
+  meta.optimizer = panel.settings().optimizerConfig();
+  meta.batch_size = batchSize;
+  meta.seed = seed;
+  return meta;
+}
+
+}  // namespace
+
 class TestAdvancedSection : public QObject {
   Q_OBJECT
 
@@ -193,11 +207,7 @@ void TestAdvancedSection::randomShiftReachesTheTrainerAndIsKept() {
   QCOMPARE(TrainingSettings::load(q).augmentShift, 0);
 
   // A checkpoint's shift comes with its batch size; one without a shift (0) clears it.
-  cs::CheckpointMeta meta;
-  meta.spec = panel.settings().spec({1, 28, 28}, 10);
-  meta.optimizer = panel.settings().optimizerConfig();
-  meta.batch_size = 16;
-  meta.seed = 3;
+  cs::CheckpointMeta meta = checkpointOf(panel, 16, 3);
   meta.augment_shift = 3;
   TrainingSettings s = panel.settings();
   QVERIFY(s.adoptRun(meta));
@@ -253,11 +263,7 @@ void TestAdvancedSection::labelSmoothingReachesTheTrainerAndIsKept() {
     QCOMPARE(TrainingSettings::load(q).labelSmoothing, read);
   }
 
-  cs::CheckpointMeta meta;
-  meta.spec = panel.settings().spec({1, 28, 28}, 10);
-  meta.optimizer = panel.settings().optimizerConfig();
-  meta.batch_size = 64;
-  meta.seed = 1;
+  cs::CheckpointMeta meta = checkpointOf(panel, 64, 1);
   meta.label_smoothing = 0.25f;
   TrainingSettings s = panel.settings();
   QVERIFY(s.adoptRun(meta));

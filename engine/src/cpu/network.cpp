@@ -69,11 +69,22 @@ bool pool_after_conv(const NetPlan& plan, int i) {
          plan.layers[i - 1].spec.kind == LayerKind::Conv2d && plan.layers[i - 1].conv.implicit();
 }
 
-// Dropout layer i of a training pass: the step's mask for the layer, and the index of the pass's
-// first value in the step's batch.
-DropoutMask dropout_of(const LayerPlan& l, int i, const TrainingPass& t, long long* first) {
-  *first = static_cast<long long>(t.sample) * l.out.size();
-  return dropout_mask(t.step, i, l.spec.rate);
+// Dropout layer i over B samples, forward (from the input to the output) or backward (from
+// d(loss)/d(output) to d(loss)/d(input)): the training pass's mask, the first value at the pass's
+// place in the step's batch; outside training a copy.
+void dropout_pass(float* to, const float* from, const LayerPlan& l, int i, int B,
+                  const TrainingPass* training, bool forward) {
+  const long long n = static_cast<long long>(B) * l.out.size();
+  if (!training) {
+    std::copy(from, from + n, to);
+    return;
+  }
+  const long long first = static_cast<long long>(training->sample) * l.out.size();
+  const DropoutMask mask = dropout_mask(training->step, i, l.spec.rate);
+  if (forward)
+    dropout_forward(to, from, mask, first, n);
+  else
+    dropout_backward(to, from, mask, first, n);
 }
 
 }  // namespace
@@ -98,17 +109,9 @@ void layer_forward(const NetPlan& plan, Workspace& ws, const float* params, int 
       dense_forward(out, ws.scratch.data(), inp, params + l.weight, params + l.bias, B, l.in.size(),
                     l.out.size(), l.spec.activation);
       break;
-    case LayerKind::Dropout: {
-      const long long n = static_cast<long long>(B) * l.out.size();
-      if (!training) {
-        std::copy(inp, inp + n, out);
-        break;
-      }
-      long long first = 0;
-      const DropoutMask mask = dropout_of(l, i, *training, &first);
-      dropout_forward(out, inp, mask, first, n);
+    case LayerKind::Dropout:
+      dropout_pass(out, inp, l, i, B, training, true);
       break;
-    }
   }
 }
 
@@ -154,18 +157,9 @@ void layer_backward(const NetPlan& plan, Workspace& ws, const float* params, flo
       dense_backward(dinp, dweight, dbias, d, d, out, inp, params + l.weight, B, l.in.size(),
                      l.out.size(), l.spec.activation);
       break;
-    case LayerKind::Dropout: {
-      if (!dinp) break;
-      const long long n = static_cast<long long>(B) * l.out.size();
-      if (!training) {
-        std::copy(d, d + n, dinp);
-        break;
-      }
-      long long first = 0;
-      const DropoutMask mask = dropout_of(l, i, *training, &first);
-      dropout_backward(dinp, d, mask, first, n);
+    case LayerKind::Dropout:
+      if (dinp) dropout_pass(dinp, d, l, i, B, training, false);
       break;
-    }
   }
 }
 
