@@ -15,5 +15,6 @@ int runs_command(const std::vector<std::string>& argv);
 int predict_command(const std::vector<std::string>& argv);
 int sweep_command(const std::vector<std::string>& argv);
 int lr_find_command(const std::vector<std::string>& argv);
+int embed_command(const std::vector<std::string>& argv);
 
 }  // namespace cs::cli

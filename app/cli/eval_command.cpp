@@ -47,15 +47,7 @@ int eval_command(const std::vector<std::string>& argv) {
   const Checkpoint checkpoint = read_checkpoint(path);
   const CheckpointMeta& meta = checkpoint.meta;
   const DatasetPair data = load_data(args);
-  if (!(meta.spec.input == data.test.shape) || meta.spec.classes != data.test.classes)
-    throw std::runtime_error(
-        path + ": the network expects " + std::to_string(meta.spec.input.c) + "x" +
-        std::to_string(meta.spec.input.h) + "x" + std::to_string(meta.spec.input.w) +
-        " images, the dataset has " + std::to_string(data.test.shape.c) + "x" +
-        std::to_string(data.test.shape.h) + "x" + std::to_string(data.test.shape.w));
-  BackendSelection sel = select_backend(args);
-  sel.backend->configure(checkpoint_group(meta), data.test, data.test);
-  load_checkpoint(checkpoint, *sel.backend, 0);
+  BackendSelection sel = checkpoint_backend(args, path, checkpoint, data.test);
 
   EvalResult r;
   sel.backend->evaluate(r);

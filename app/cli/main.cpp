@@ -23,6 +23,7 @@ constexpr const char* kUsage =
     "  predict   classify image files (a drawn digit) with a checkpoint or a stored run\n"
     "  sweep     one ensemble per configuration of a grid, compared side by side (MPI-aware)\n"
     "  lr-find   the learning-rate range test: the loss as the rate grows, and a rate to use\n"
+    "  embed     a checkpoint's outputs of a layer on their principal components, as CSV\n"
     "\n"
     "Run 'convscope-cli <command> --help' for its flags. --verbose adds technical detail\n"
     "(such as the SQL statement) to error messages.\n";
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
     if (command == "predict") return cs::cli::predict_command(rest);
     if (command == "sweep") return cs::cli::sweep_command(rest);
     if (command == "lr-find") return cs::cli::lr_find_command(rest);
+    if (command == "embed") return cs::cli::embed_command(rest);
     std::fprintf(stderr, "convscope-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const std::exception& e) {

@@ -162,4 +162,19 @@ void change_store(const std::string& path, const char* what,
   std::fprintf(stderr, "%s %s: %.1f MB -> %.1f MB\n", what, path.c_str(), before, megabytes());
 }
 
+BackendSelection checkpoint_backend(const Args& args, const std::string& path,
+                                    const Checkpoint& checkpoint, const Dataset& val) {
+  const CheckpointMeta& meta = checkpoint.meta;
+  if (!(meta.spec.input == val.shape) || meta.spec.classes != val.classes)
+    throw std::runtime_error(path + ": the network expects " + std::to_string(meta.spec.input.c) +
+                             "x" + std::to_string(meta.spec.input.h) + "x" +
+                             std::to_string(meta.spec.input.w) + " images, the dataset has " +
+                             std::to_string(val.shape.c) + "x" + std::to_string(val.shape.h) + "x" +
+                             std::to_string(val.shape.w));
+  BackendSelection sel = select_backend(args);
+  sel.backend->configure(checkpoint_group(meta), val, val);
+  load_checkpoint(checkpoint, *sel.backend, 0);
+  return sel;
+}
+
 }  // namespace cs::cli

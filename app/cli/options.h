@@ -6,6 +6,7 @@
 
 #include "args.h"
 #include "convscope/backends.h"
+#include "convscope/checkpoint.h"
 #include "convscope/store.h"
 #include "convscope/trainer.h"
 
@@ -28,6 +29,11 @@ TrainConfig train_config(const Args& args, const Dataset& train, int nets);
 std::string regularization_text(const GroupConfig& group);
 // The backend named by --backend; prints which one runs (and why, after a fallback) to stderr.
 BackendSelection select_backend(const Args& args);
+// The backend named by --backend holding the network of `checkpoint` (read from `path`), with
+// `val` as its validation set; a runtime_error naming the file when the network does not take
+// `val`'s images.
+BackendSelection checkpoint_backend(const Args& args, const std::string& path,
+                                    const Checkpoint& checkpoint, const Dataset& val);
 
 // Runs `change` (deletions, a compaction) on the store at `path`, closes it (its write-ahead log
 // goes) and prints "`what` PATH: 84.0 MB -> 61.9 MB", what the store took on disk before and

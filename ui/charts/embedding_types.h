@@ -1,7 +1,6 @@
 // The Embedding view's request and answer, which cross the worker/UI thread boundary in queued
-// signals, and the computation the training worker runs for it: network 0's outputs of one layer
-// for validation images spread evenly over the set, projected on their two principal components
-// (cs::project_pca), with each image's label and the network's prediction.
+// signals, and the computation the training worker runs for it: cs::embed() of network 0 on the
+// validation images.
 #pragma once
 
 #include <QMetaType>
@@ -17,16 +16,11 @@ class Backend;
 struct Dataset;
 }  // namespace cs
 
-// At most this many values (images times the layer's outputs) are projected, and at least
-// kMinEmbeddingImages images.
-constexpr int kMaxEmbeddingValues = 1 << 21;
-constexpr int kMinEmbeddingImages = 50;
-
 struct EmbeddingRequest {
   int id = 0;
   // Index into the network's layers; -1: the last before the output that is not a dropout.
   int layer = -1;
-  int count = 2000;  // validation images, every (size / count)th (fewer for a wide layer)
+  int count = 2000;  // validation images, spread over the set (cs::embed(): fewer for a wide layer)
 };
 
 struct EmbeddingResult {

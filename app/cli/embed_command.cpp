@@ -1,0 +1,88 @@
+// convscope-cli embed: a checkpoint's outputs of one layer for validation images (cs::embed()),
+// their projection on the two principal components, and optionally the outputs themselves, as
+// CSV for another tool (a t-SNE or UMAP, a plot).
+#include <cstdio>
+#include <sstream>
+
+#include "commands.h"
+#include "convscope/atomic_file.h"
+#include "convscope/embedding.h"
+#include "options.h"
+
+namespace cs::cli {
+
+namespace {
+
+// --layer as a name ("fc1") or an index from 0; empty: the default.
+int parse_layer(const Args& args, const NetworkSpec& spec) {
+  if (!args.given("layer")) return -1;
+  const std::string text = args.str("layer");
+  const std::vector<std::string> names = spec.layer_names();
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i] == text) return static_cast<int>(i);
+  std::string list;
+  for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
+  throw UsageError("--layer: the network has no layer '" + text + "' (it has " + list + ")");
+}
+
+void write_csv(const std::string& path, const Embedding& e, bool features) {
+  std::ostringstream out;
+  out << "image,label,predicted,pc1,pc2";
+  if (features)
+    for (int j = 0; j < e.dimensions; ++j) out << ",f" << j;
+  out << '\n';
+  for (size_t i = 0; i < e.images.size(); ++i) {
+    out << e.images[i] << ',' << int(e.labels[i]) << ',' << int(e.predicted[i]) << ','
+        << e.projection.xy[i * 2] << ',' << e.projection.xy[i * 2 + 1];
+    if (features)
+      for (int j = 0; j < e.dimensions; ++j)
+        out << ',' << e.features[i * static_cast<size_t>(e.dimensions) + static_cast<size_t>(j)];
+    out << '\n';
+  }
+  write_file_atomically(path, out.str());
+}
+
+}  // namespace
+
+int embed_command(const std::vector<std::string>& argv) {
+  Args args("embed");
+  args.set_summary(
+      "A checkpoint's outputs of one layer for validation images spread over the set, projected "
+      "on their two principal components (the app's Embedding view), as CSV.");
+  args.section("Input");
+  args.option("checkpoint", "FILE", "",
+              "safetensors checkpoint written by train --save or the app");
+  args.option("layer", "NAME", "",
+              "the layer (conv1, pool1, fc1, ...; default: the last before the output that is "
+              "not a dropout)");
+  args.option("images", "N", "2000",
+              "validation images, spread over the set (a wide layer takes fewer: at most 2 M "
+              "values)");
+  add_data_options(args);
+  add_backend_options(args);
+  args.section("Output");
+  args.option("csv", "FILE", "", "image,label,predicted,pc1,pc2 for every image (required)");
+  args.flag("features", "also the layer's outputs themselves, as columns f0, f1, ...");
+  if (!args.parse(argv)) return 0;
+  if (!args.given("checkpoint")) throw UsageError("--checkpoint FILE is required");
+  if (!args.given("csv")) throw UsageError("--csv FILE is required");
+
+  const std::string path = args.str("checkpoint");
+  const Checkpoint checkpoint = read_checkpoint(path);
+  EmbeddingOptions options;
+  options.layer = parse_layer(args, checkpoint.meta.spec);
+  options.count = args.integer("images", 2, 1 << 20);
+  const DatasetPair data = load_data(args);
+  BackendSelection sel = checkpoint_backend(args, path, checkpoint, data.test);
+  const Embedding e = embed(*sel.backend, 0, data.test, options);
+  write_csv(args.str("csv"), e, args.given("features"));
+  std::printf(
+      "%s: %d outputs of %zu validation images; the axes hold %.0f%% and %.0f%% of "
+      "their variance\nwrote %s\n",
+      checkpoint.meta.spec.layer_names()[static_cast<size_t>(e.layer)].c_str(), e.dimensions,
+      e.images.size(), 100 * e.projection.explained[0], 100 * e.projection.explained[1],
+      args.str("csv").c_str());
+  return 0;
+}
+
+}  // namespace cs::cli
