@@ -18,7 +18,6 @@
 #include "charts/chart_math.h"
 #include "charts/chart_parts.h"
 #include "charts/zoomable_chart_view.h"
-#include "predictions/class_names.h"
 #include "training/training_session.h"
 #include "widgets/palette.h"
 
@@ -177,7 +176,7 @@ void EmbeddingView::onComputed(const EmbeddingResult& answer) {
 }
 
 void EmbeddingView::draw() {
-  const ClassNames names = ClassNames::forDataset(m_shown.datasetName);
+  m_names = ClassNames::forDataset(m_shown.datasetName);
   int classes = 0;
   for (uint8_t label : m_shown.labels) classes = std::max(classes, label + 1);
   while (static_cast<int>(m_series.size()) < classes) {
@@ -191,12 +190,11 @@ void EmbeddingView::draw() {
     connect(s, &QScatterSeries::hovered, this, [this, label](const QPointF& point, bool on) {
       const int row = on ? rowAt(label, point) : -1;
       if (row < 0) return QToolTip::hideText();
-      const ClassNames names = ClassNames::forDataset(m_shown.datasetName);
       QToolTip::showText(
           QCursor::pos(),
           tr("#%1 · %2 · predicted %3")
               .arg(m_shown.images[static_cast<size_t>(row)])
-              .arg(names.name(label), names.name(m_shown.predicted[static_cast<size_t>(row)])));
+              .arg(m_names.name(label), m_names.name(m_shown.predicted[static_cast<size_t>(row)])));
     });
     connect(s, &QScatterSeries::clicked, this, [this, label](const QPointF& point) {
       if (const int image = imageAt(label, point); image >= 0) Q_EMIT probeRequested(image);
@@ -215,7 +213,7 @@ void EmbeddingView::draw() {
     lo[1] = std::min(lo[1], p.y()), hi[1] = std::max(hi[1], p.y());
   }
   for (size_t label = 0; label < m_series.size(); ++label) {
-    m_series[label]->setName(names.name(static_cast<int>(label)));
+    m_series[label]->setName(m_names.name(static_cast<int>(label)));
     m_series[label]->setVisible(static_cast<int>(label) < classes);
     m_series[label]->replace(points[label]);
   }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "charts/embedding_types.h"
+#include "predictions/class_names.h"
 
 class QChart;
 class QComboBox;
@@ -70,6 +71,7 @@ class EmbeddingView : public QWidget {
   std::vector<QScatterSeries*> m_series;  // one per class, created as classes appear
   std::vector<std::vector<int>> m_rows;   // each series' rows of the projection, as its points
   EmbeddingResult m_shown;                // the projection drawn
+  ClassNames m_names;                     // its dataset's, read as it is drawn
   int m_pending = 0;                      // the id of the request on its way, 0: none
   int m_requestedLayer = -1;              // its layer (-1: the default)
   bool m_again = false;                   // refresh() came while one was on its way

@@ -26,6 +26,18 @@ QString backendKey(cs::BackendChoice c) {
   return QStringLiteral("auto");
 }
 
+// A share (dropout, label smoothing) as its field holds it: in hundredths, from 0 (NaN and
+// anything below too) up to `max`.
+double fieldShare(double value, double max) {
+  const double v = std::round(value * 100) / 100;
+  return v > 0 ? std::min(v, max) : 0.0;
+}
+
+// Whether a share read from a run is one its field can hold exactly.
+bool fieldHolds(float value, double max) {
+  return static_cast<float>(fieldShare(value, max)) == value;
+}
+
 template <typename Enum>
 Enum enumValue(const QVariant& v, Enum fallback, int count) {
   bool ok = false;
@@ -141,11 +153,9 @@ bool TrainingSettings::adoptRun(const cs::CheckpointMeta& meta) {
   adoptOptimizer(meta.optimizer);
   batchSize = meta.batch_size;
   augmentShift = meta.augment_shift;
-  // in hundredths, as the field holds it: another value is not expressible
-  const double smoothing = std::round(meta.label_smoothing * 100.0) / 100.0;
-  const bool smoothingShown =
-      static_cast<float>(smoothing) == meta.label_smoothing && smoothing <= kMaxLabelSmoothing;
-  labelSmoothing = std::min(smoothing, kMaxLabelSmoothing);
+  // another value than the field can hold is not expressible: the nearest it can is kept
+  const bool smoothingShown = fieldHolds(meta.label_smoothing, kMaxLabelSmoothing);
+  labelSmoothing = fieldShare(meta.label_smoothing, kMaxLabelSmoothing);
   seed = static_cast<int>(meta.seed);
   const bool networkShown = adoptArchitecture(meta.spec);
   return networkShown && smoothingShown;
@@ -178,8 +188,8 @@ bool TrainingSettings::adoptArchitecture(const cs::NetworkSpec& s) {
   std::vector<cs::LayerSpec> tail(s.layers.begin() + static_cast<long>(i), s.layers.end());
   double rate = 0;
   if (tail.size() >= 2 && tail[tail.size() - 2].kind == cs::LayerKind::Dropout) {
-    rate = std::round(tail[tail.size() - 2].rate * 100.0) / 100.0;  // as the field shows it
-    if (static_cast<float>(rate) != tail[tail.size() - 2].rate || rate > kMaxDropout) return false;
+    if (!fieldHolds(tail[tail.size() - 2].rate, kMaxDropout)) return false;
+    rate = fieldShare(tail[tail.size() - 2].rate, kMaxDropout);
     tail.erase(tail.end() - 2);
   }
   if (tail.empty() || tail.size() > 2 || static_cast<int>(blocks.size()) > kMaxConvBlocks)
@@ -235,10 +245,8 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   s.weightDecay = optional(QStringLiteral("weightDecay"), 0, kMaxWeightDecay).value_or(0);
   s.augmentShift = std::clamp(q.value(QStringLiteral("augmentShift"), s.augmentShift).toInt(), 0,
                               cs::kMaxAugmentShift);
-  // in hundredths, as the field holds it; a bad value (NaN too) reads as none
-  const double smoothing =
-      std::round(q.value(QStringLiteral("labelSmoothing"), 0).toDouble() * 100) / 100;
-  s.labelSmoothing = smoothing > 0 ? std::min(smoothing, kMaxLabelSmoothing) : 0.0;
+  s.labelSmoothing =
+      fieldShare(q.value(QStringLiteral("labelSmoothing"), 0).toDouble(), kMaxLabelSmoothing);
   s.evalEvery =
       std::clamp(q.value(QStringLiteral("evalEvery"), s.evalEvery).toInt(), 0, kMaxEvalEvery);
   s.patience = std::clamp(q.value(QStringLiteral("patience"), s.patience).toInt(), 0, kMaxPatience);
@@ -261,9 +269,7 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   q.endArray();
   if (q.value(QStringLiteral("noConv")).toBool()) s.convBlocks.clear();
   s.denseWidth = std::clamp(q.value(QStringLiteral("denseWidth"), s.denseWidth).toInt(), 0, 8192);
-  // in hundredths, as the field holds it; a bad value (NaN too) reads as none
-  const double dropout = std::round(q.value(QStringLiteral("dropout"), 0).toDouble() * 100) / 100;
-  s.dropout = dropout > 0 ? std::min(dropout, kMaxDropout) : 0.0;
+  s.dropout = fieldShare(q.value(QStringLiteral("dropout"), 0).toDouble(), kMaxDropout);
   s.activation = enumValue(q.value(QStringLiteral("activation")), s.activation, 4);
   s.padding = enumValue(q.value(QStringLiteral("padding")), s.padding, 2);
   s.stride = std::clamp(q.value(QStringLiteral("stride"), s.stride).toInt(), 1, 8);
