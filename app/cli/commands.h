@@ -16,5 +16,6 @@ int predict_command(const std::vector<std::string>& argv);
 int sweep_command(const std::vector<std::string>& argv);
 int lr_find_command(const std::vector<std::string>& argv);
 int embed_command(const std::vector<std::string>& argv);
+int class_models_command(const std::vector<std::string>& argv);
 
 }  // namespace cs::cli

@@ -15,15 +15,16 @@ constexpr const char* kUsage =
     "usage: convscope-cli <command> [flags]\n"
     "\n"
     "commands:\n"
-    "  train     train a network on MNIST (or any IDX folder) and optionally save it\n"
-    "  eval      evaluate a saved checkpoint on the whole validation set\n"
-    "  bench     time an epoch against PyTorch on the same machine\n"
-    "  ensemble  train N networks in lockstep, store them, rank the images they get wrong\n"
-    "  runs      list the runs in the run store\n"
-    "  predict   classify image files (a drawn digit) with a checkpoint or a stored run\n"
-    "  sweep     one ensemble per configuration of a grid, compared side by side (MPI-aware)\n"
-    "  lr-find   the learning-rate range test: the loss as the rate grows, and a rate to use\n"
-    "  embed     a checkpoint's outputs of a layer on their principal components, as CSV\n"
+    "  train         train a network on MNIST (or any IDX folder) and optionally save it\n"
+    "  eval          evaluate a saved checkpoint on the whole validation set\n"
+    "  bench         time an epoch against PyTorch on the same machine\n"
+    "  ensemble      train N networks in lockstep, store them, rank the images they get wrong\n"
+    "  runs          list the runs in the run store\n"
+    "  predict       classify image files (a drawn digit) with a checkpoint or a stored run\n"
+    "  sweep         one ensemble per configuration of a grid, compared side by side (MPI-aware)\n"
+    "  lr-find       the learning-rate range test: the loss as the rate grows, and a rate to use\n"
+    "  embed         a checkpoint's outputs of a layer on their principal components, as CSV\n"
+    "  class-models  the image a checkpoint's network takes most for each class, as PNG\n"
     "\n"
     "Run 'convscope-cli <command> --help' for its flags. --verbose adds technical detail\n"
     "(such as the SQL statement) to error messages.\n";
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
     if (command == "sweep") return cs::cli::sweep_command(rest);
     if (command == "lr-find") return cs::cli::lr_find_command(rest);
     if (command == "embed") return cs::cli::embed_command(rest);
+    if (command == "class-models") return cs::cli::class_models_command(rest);
     std::fprintf(stderr, "convscope-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const std::exception& e) {

@@ -9,12 +9,12 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
-#include <random>
 #include <stdexcept>
 #include <vector>
 
 #include "convscope/cpu_backend.h"
 #include "convscope/saliency.h"
+#include "synthetic_data.h"
 
 namespace cs {
 namespace {
@@ -22,23 +22,7 @@ namespace {
 const Shape3 kShape{1, 12, 12};
 constexpr int kClasses = 4;
 
-Dataset bars(int count, Shape3 shape, int classes, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  Dataset d;
-  d.name = "bars";
-  d.shape = shape;
-  d.count = count;
-  d.classes = classes;
-  d.images.resize(static_cast<size_t>(count) * shape.size());
-  d.labels.resize(static_cast<size_t>(count));
-  for (uint8_t& p : d.images) p = static_cast<uint8_t>(rng() % 100);
-  for (int i = 0; i < count; ++i) {
-    d.labels[i] = static_cast<uint8_t>(i % classes);
-    uint8_t* img = d.images.data() + static_cast<size_t>(i) * shape.size();
-    for (int x = 0; x < shape.w; ++x) img[(1 + 2 * (i % classes)) % shape.h * shape.w + x] = 255;
-  }
-  return d;
-}
+using test::bars;
 
 class SaliencyTest : public testing::Test {
  protected:

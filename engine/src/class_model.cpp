@@ -1,0 +1,126 @@
+// Class models by regularised gradient ascent on the input (see class_model.h).
+#include "convscope/class_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "convscope/error.h"
+#include "convscope/shuffle.h"
+
+namespace cs {
+
+namespace {
+
+void check_options(const ClassModelOptions& o, const Shape3& shape) {
+  if (o.steps < 1) throw std::invalid_argument("class models: steps must be at least 1");
+  if (!(o.noise >= 0.f && o.noise <= 1.f))
+    throw std::invalid_argument("class models: the noise must lie in [0, 1]");
+  if (!(o.rate > 0.f) || !std::isfinite(o.rate))
+    throw std::invalid_argument("class models: the rate must be a positive number");
+  if (!(o.decay >= 0.f && o.decay < 1.f))
+    throw std::invalid_argument("class models: the decay must lie in [0, 1)");
+  if (o.blur_every < 0) throw std::invalid_argument("class models: blur_every must be >= 0");
+  if (o.jitter < 0 || 2 * o.jitter >= std::min(shape.h, shape.w))
+    throw std::invalid_argument("class models: a jitter of " + std::to_string(o.jitter) +
+                                " pixels does not fit " + std::to_string(shape.h) + "x" +
+                                std::to_string(shape.w) + " images");
+}
+
+// to[c][y][x] = from[c][y - dy][x - dx] for every plane of `images` images; 0 where that falls
+// outside. With (-dy, -dx) it moves a shifted image's gradient back.
+void shift(const float* from, float* to, int images, const Shape3& s, int dy, int dx) {
+  const int planes = images * s.c;
+  for (int p = 0; p < planes; ++p) {
+    const float* src = from + static_cast<size_t>(p) * s.h * s.w;
+    float* dst = to + static_cast<size_t>(p) * s.h * s.w;
+    for (int y = 0; y < s.h; ++y)
+      for (int x = 0; x < s.w; ++x) {
+        const int sy = y - dy, sx = x - dx;
+        dst[y * s.w + x] = sy >= 0 && sy < s.h && sx >= 0 && sx < s.w ? src[sy * s.w + sx] : 0.f;
+      }
+  }
+}
+
+// A 3x3 binomial blur (1 2 1 / 2 4 2 / 1 2 1) / 16 of every plane, the weights of the
+// neighbours inside the plane renormalised at its edges.
+void blur(std::vector<float>& images, int planes, int h, int w) {
+  static constexpr float kWeight[3] = {1.f, 2.f, 1.f};
+  std::vector<float> plane(static_cast<size_t>(h) * w);
+  for (int p = 0; p < planes; ++p) {
+    float* v = images.data() + static_cast<size_t>(p) * h * w;
+    std::copy(v, v + plane.size(), plane.begin());
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        float sum = 0.f, weights = 0.f;
+        for (int dy = -1; dy <= 1; ++dy)
+          for (int dx = -1; dx <= 1; ++dx) {
+            const int yy = y + dy, xx = x + dx;
+            if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+            const float k = kWeight[dy + 1] * kWeight[dx + 1];
+            sum += k * plane[static_cast<size_t>(yy) * w + xx];
+            weights += k;
+          }
+        v[y * w + x] = sum / weights;
+      }
+  }
+}
+
+}  // namespace
+
+PixelShift class_model_jitter(uint64_t seed, int step, int jitter) {
+  const uint64_t r = splitmix64(seed ^ splitmix64(static_cast<uint64_t>(step))),
+                 span = 2 * static_cast<uint64_t>(jitter) + 1;
+  return {static_cast<int>(r % span) - jitter, static_cast<int>((r >> 32) % span) - jitter};
+}
+
+ClassModels class_models(Backend& backend, int net, const ClassModelOptions& o) {
+  const NetworkSpec& spec = backend.config().spec;
+  const Shape3 s = spec.input;
+  check_options(o, s);
+  ClassModels m;
+  m.shape = s;
+  m.classes = spec.classes;
+  const int k = m.classes;
+  const size_t size = static_cast<size_t>(s.size());
+  m.images.resize(static_cast<size_t>(k) * size);
+  const uint64_t stream = splitmix64(~o.seed);  // apart from the jitter's splitmix64(seed ^ .)
+  for (size_t i = 0; i < m.images.size(); ++i)  // 53 random bits: [0, 1) times the noise
+    m.images[i] = static_cast<float>(static_cast<double>(splitmix64(stream ^ i) >> 11) /
+                                     9007199254740992.0 * o.noise);
+  std::vector<float> moved(m.images.size()), dmoved(m.images.size()), dx(m.images.size());
+  std::vector<int> classes(static_cast<size_t>(k));
+  for (int c = 0; c < k; ++c) classes[static_cast<size_t>(c)] = c;
+  for (int step = 0; step < o.steps; ++step) {
+    const PixelShift j = class_model_jitter(o.seed, step, o.jitter);
+    shift(m.images.data(), moved.data(), k, s, j.dy, j.dx);
+    backend.input_gradient(net, moved.data(), k, classes.data(), dmoved.data());
+    shift(dmoved.data(), dx.data(), k, s, -j.dy, -j.dx);
+    for (int c = 0; c < k; ++c) {
+      float* x = m.images.data() + static_cast<size_t>(c) * size;
+      const float* g = dx.data() + static_cast<size_t>(c) * size;
+      double squares = 0;
+      for (size_t i = 0; i < size; ++i) squares += static_cast<double>(g[i]) * g[i];
+      if (!std::isfinite(squares))
+        throw Error(ErrorKind::Divergence, "the gradient of class " + std::to_string(c) +
+                                               "'s score is not finite: the network has diverged");
+      const double rms = std::sqrt(squares / static_cast<double>(size));
+      const float scale = rms > 0 ? static_cast<float>(o.rate / rms) : 0.f;
+      for (size_t i = 0; i < size; ++i)
+        x[i] = std::clamp(x[i] + scale * g[i] - o.decay * x[i], 0.f, 1.f);
+    }
+    if (o.blur_every > 0 && (step + 1) % o.blur_every == 0) blur(m.images, k * s.c, s.h, s.w);
+  }
+  std::vector<float> probs(static_cast<size_t>(k) * k), logits(probs.size());
+  backend.predict(net, m.images.data(), k, probs.data(), logits.data());
+  for (int c = 0; c < k; ++c) {
+    const float* p = probs.data() + static_cast<size_t>(c) * k;
+    m.logit.push_back(logits[static_cast<size_t>(c) * k + c]);
+    m.probability.push_back(p[c]);
+    m.predicted.push_back(static_cast<uint8_t>(std::max_element(p, p + k) - p));
+  }
+  return m;
+}
+
+}  // namespace cs
