@@ -19,6 +19,7 @@
 #include "charts/chart_parts.h"
 #include "charts/zoomable_chart_view.h"
 #include "training/training_session.h"
+#include "training/view_refresh.h"
 #include "widgets/palette.h"
 
 namespace {
@@ -74,45 +75,23 @@ EmbeddingView::EmbeddingView(TrainingSession* session, QWidget* parent)
   layout->addLayout(noteRow);
   layout->addWidget(m_view, 1);
 
-  TrainingWorker* worker = session->worker();
-  connect(worker, &TrainingWorker::embeddingComputed, this, &EmbeddingView::onComputed);
-  // New weights to see: after every evaluation, and a new run's first.
-  const auto changed = [this] {
-    m_stale = true;
-    if (isVisible()) refresh();
-  };
-  connect(worker, &TrainingWorker::evaluated, this, changed);
-  connect(worker, &TrainingWorker::runStarted, this, [this, changed] {
-    clear();
-    changed();
+  m_refresh = new ViewRefresh(this, session->worker(), [this](int id) {
+    EmbeddingRequest request;
+    request.id = id;
+    request.layer = m_requestedLayer = m_layer->currentData().toInt();
+    request.count = kImages;
+    m_session->invoke(&TrainingWorker::computeEmbedding, request);
   });
-  connect(worker, &TrainingWorker::runCleared, this, &EmbeddingView::clear);
+  connect(m_refresh, &ViewRefresh::cleared, this, &EmbeddingView::clear);
+  connect(session->worker(), &TrainingWorker::embeddingComputed, this, &EmbeddingView::onComputed);
   connect(m_layer, &QComboBox::currentIndexChanged, this, &EmbeddingView::refresh);
 }
 
-void EmbeddingView::showEvent(QShowEvent* event) {
-  QWidget::showEvent(event);
-  if (m_stale) refresh();
-}
-
 void EmbeddingView::refresh() {
-  if (m_pending) {
-    m_again = true;
-    return;
-  }
-  EmbeddingRequest request;
-  request.id = m_pending = nextRequestId();
-  request.layer = m_requestedLayer = m_layer->currentData().toInt();
-  request.count = kImages;
-  m_stale = false;
-  m_again = false;
-  m_session->invoke(&TrainingWorker::computeEmbedding, request);
+  m_refresh->refresh();
 }
 
 void EmbeddingView::clear() {
-  m_pending = 0;  // an answer on its way is of the old network
-  m_again = false;
-  m_stale = true;
   m_shown = EmbeddingResult{};
   m_note->setText(tr("Train or load a network first."));
   draw();
@@ -130,8 +109,7 @@ void EmbeddingView::alignWithShown(EmbeddingResult& result) const {
 }
 
 void EmbeddingView::onComputed(const EmbeddingResult& answer) {
-  if (answer.id != m_pending) return;  // another view's, superseded, or of a cleared run
-  m_pending = 0;
+  if (!m_refresh->take(answer.id)) return;  // another view's, superseded, or of a cleared run
   if (!answer.error.isEmpty()) {
     m_shown = EmbeddingResult{};
     m_note->setText(answer.error);
@@ -166,13 +144,6 @@ void EmbeddingView::onComputed(const EmbeddingResult& answer) {
     if (m_view->isZoomed()) m_chart->zoomReset();  // a new projection: other coordinates
   }
   draw();
-  if (m_again) {
-    m_again = false;
-    if (isVisible())
-      refresh();
-    else
-      m_stale = true;
-  }
 }
 
 void EmbeddingView::draw() {

@@ -20,6 +20,7 @@ class QLabel;
 class QScatterSeries;
 class QValueAxis;
 class TrainingSession;
+class ViewRefresh;
 class ZoomableChartView;
 
 class EmbeddingView : public QWidget {
@@ -47,9 +48,6 @@ class EmbeddingView : public QWidget {
  Q_SIGNALS:
   void probeRequested(int image);
 
- protected:
-  void showEvent(QShowEvent* event) override;
-
  private:
   void onComputed(const EmbeddingResult& result);
   // A new run, a reset or other data: nothing of the last projection is shown or clicked.
@@ -72,8 +70,6 @@ class EmbeddingView : public QWidget {
   std::vector<std::vector<int>> m_rows;   // each series' rows of the projection, as its points
   EmbeddingResult m_shown;                // the projection drawn
   ClassNames m_names;                     // its dataset's, read as it is drawn
-  int m_pending = 0;                      // the id of the request on its way, 0: none
-  int m_requestedLayer = -1;              // its layer (-1: the default)
-  bool m_again = false;                   // refresh() came while one was on its way
-  bool m_stale = true;                    // evaluated since the last request
+  ViewRefresh* m_refresh;
+  int m_requestedLayer = -1;  // the layer of the last request (-1: the default)
 };

@@ -18,6 +18,7 @@ TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
   registerTrainingTypes();
   registerCanvasTypes();
   registerEmbeddingTypes();
+  registerClassModelTypes();
 }
 
 TrainingWorker::~TrainingWorker() {
@@ -330,6 +331,11 @@ void TrainingWorker::computeSaliency(const SaliencyRequest& request) {
 void TrainingWorker::computeEmbedding(const EmbeddingRequest& request) {
   Q_EMIT embeddingComputed(::computeEmbedding(m_trainer ? m_backend.get() : nullptr,
                                               m_trainer ? &m_runData->test : nullptr, request));
+}
+
+void TrainingWorker::computeClassModels(const ClassModelsRequest& request) {
+  Q_EMIT classModelsComputed(::computeClassModels(m_trainer ? m_backend.get() : nullptr,
+                                                  m_trainer ? m_runData->test.name : "", request));
 }
 
 void TrainingWorker::setProbeImage(const std::vector<uint8_t>& image) {

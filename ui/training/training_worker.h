@@ -18,6 +18,7 @@
 
 #include "canvas/canvas_types.h"
 #include "charts/embedding_types.h"
+#include "network/class_model_types.h"
 #include "training/autosave_file.h"
 #include "training/sample_rate.h"
 #include "training/step_update_meter.h"
@@ -93,6 +94,8 @@ class TrainingWorker : public QObject {
   // The Embedding view: network 0's outputs of a layer for the first validation images, projected
   // (computeEmbedding()), answered with embeddingComputed.
   void computeEmbedding(const EmbeddingRequest& request);
+  // The Class models view: cs::class_models() of network 0, answered with classModelsComputed.
+  void computeClassModels(const ClassModelsRequest& request);
   // The probe becomes this (C, H, W) byte image (see ImageProbe); setProbe() ends it.
   void setProbeImage(const std::vector<uint8_t>& image);
 
@@ -126,6 +129,7 @@ class TrainingWorker : public QObject {
   void digitPredicted(const DigitPrediction& prediction);
   void saliencyComputed(const SaliencyResult& result);
   void embeddingComputed(const EmbeddingResult& result);
+  void classModelsComputed(const ClassModelsResult& result);
 
  private:
   struct Position {

@@ -1,6 +1,7 @@
 // LiveTrainingView's docks: the panels around the network inspector, their default places (the
-// charts, "Draw a digit", the layer statistics and the embedding as tabs on the right), Reset
-// layout, and the layout kept across sessions. The rest of the class is in live_training_view.cpp.
+// charts, "Draw a digit", the layer statistics, the embedding and the class models as tabs on the
+// right), Reset layout, and the layout kept across sessions. The rest of the class is in
+// live_training_view.cpp.
 #include "window/live_training_view.h"
 
 #include <QDockWidget>
@@ -14,6 +15,7 @@
 #include "charts/embedding_view.h"
 #include "charts/layer_stats_chart.h"
 #include "charts/training_charts.h"
+#include "network/class_models_view.h"
 #include "network/network_inspector.h"
 #include "predictions/confusion_matrix_view.h"
 #include "predictions/predictions_panel.h"
@@ -68,14 +70,15 @@ void LiveTrainingView::createDocks() {
           &QDockWidget::visibilityChanged, this,
           [w = m_session->worker()](bool shown) { w->setMeasureUpdates(shown); });
   dock(tr("Embedding"), QStringLiteral("embedding"), m_embedding);
+  dock(tr("Class models"), QStringLiteral("classModels"), m_classModels);
   placeDocks();
   scroll->setMinimumWidth(m_panel->minimumSizeHint().width() + 16);
   m_charts->setMinimumWidth(280);
 }
 
 void LiveTrainingView::placeDocks() {
-  // m_docks: hyperparameters, charts, predictions, confusion, draw, layer statistics, embedding
-  // (createDocks' order).
+  // m_docks: hyperparameters, charts, predictions, confusion, draw, layer statistics, embedding,
+  // class models (createDocks' order).
   addDockWidget(Qt::LeftDockWidgetArea, m_docks[0]);
   addDockWidget(Qt::RightDockWidgetArea, m_docks[1]);
   addDockWidget(Qt::BottomDockWidgetArea, m_docks[2]);
@@ -84,6 +87,7 @@ void LiveTrainingView::placeDocks() {
   tabifyDockWidget(m_docks[1], m_docks[4]);
   tabifyDockWidget(m_docks[4], m_docks[5]);
   tabifyDockWidget(m_docks[5], m_docks[6]);
+  tabifyDockWidget(m_docks[6], m_docks[7]);
   m_docks[1]->raise();
 }
 

@@ -17,6 +17,7 @@
 #include "charts/layer_stats_chart.h"
 #include "charts/training_charts.h"
 #include "export/run_exports.h"
+#include "network/class_models_view.h"
 #include "network/network_inspector.h"
 #include "predictions/confusion_matrix_model.h"
 #include "predictions/confusion_matrix_view.h"
@@ -52,6 +53,7 @@ LiveTrainingView::LiveTrainingView(DatasetPtr data, const QString& dataProblem, 
       m_charts(new TrainingCharts(&m_history)),
       m_layerChart(new LayerStatsChart(&m_layerStats)),
       m_embedding(new EmbeddingView(m_session)),
+      m_classModels(new ClassModelsView(m_session)),
       m_predictionsPanel(new PredictionsPanel(m_predictions)),
       m_confusionView(new ConfusionMatrixView(m_confusion)),
       m_canvasPanel(new CanvasPanel(m_session)),

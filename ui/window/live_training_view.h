@@ -17,6 +17,7 @@ class CanvasPanel;
 class ConfusionMatrixModel;
 class ConfusionMatrixView;
 class HyperparameterPanel;
+class ClassModelsView;
 class EmbeddingView;
 class LayerStatsChart;
 class LrFinderAction;
@@ -69,6 +70,7 @@ class LiveTrainingView : public QMainWindow {
   TrainingCharts* charts() const { return m_charts; }
   LayerStatsChart* layerStatsChart() const { return m_layerChart; }
   EmbeddingView* embeddingView() const { return m_embedding; }
+  ClassModelsView* classModelsView() const { return m_classModels; }
   const LayerStats& layerStats() const { return m_layerStats; }
   PredictionsPanel* predictions() const { return m_predictionsPanel; }
   CanvasPanel* canvasPanel() const { return m_canvasPanel; }
@@ -130,6 +132,7 @@ class LiveTrainingView : public QMainWindow {
   TrainingCharts* m_charts;
   LayerStatsChart* m_layerChart;
   EmbeddingView* m_embedding;
+  ClassModelsView* m_classModels;
   PredictionsPanel* m_predictionsPanel;
   ConfusionMatrixView* m_confusionView;
   CanvasPanel* m_canvasPanel;

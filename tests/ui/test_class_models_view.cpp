@@ -1,0 +1,126 @@
+// The Class models view: no network yet is said; after a step and an evaluation, one image per
+// class, each the worker's cs::class_models() of the run's network (a second backend trained the
+// same step gives the same pixels and captions); the strip and its PNG; a click makes an image
+// the probe; Reset clears; computeClassModels() without a network is an error.
+#include <QImageReader>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <cmath>
+
+#include "convscope/cpu_backend.h"
+#include "network/class_model_types.h"
+#include "network/class_models_view.h"
+#include "test_data.h"
+#include "training/training_session.h"
+
+class TestClassModelsView : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase();
+  void theViewShowsTheNetworksClassModels();
+  void withoutANetworkThereIsNothingToShow();
+
+ private:
+  DatasetPtr m_data;
+};
+
+void TestClassModelsView::initTestCase() {
+  testing_data::resetSettings();
+  m_data = testing_data::smallDataset(512, 300);
+}
+
+void TestClassModelsView::theViewShowsTheNetworksClassModels() {
+  TrainingSession session;
+  ClassModelsView view(&session);
+  view.resize(520, 420);
+  view.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&view));
+  QTRY_COMPARE(view.note(), QStringLiteral("Train or load a network first."));
+  auto* save = view.findChild<QPushButton*>(QStringLiteral("save"));
+  QVERIFY(save && !save->isEnabled());
+
+  const RunRequest run = testing_data::smallRun(*m_data, 1);
+  session.invoke(&TrainingWorker::setDataset, m_data);
+  session.invoke(&TrainingWorker::step, run);
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Paused, 20000);
+  session.invoke(&TrainingWorker::evaluateNow);
+  QTRY_VERIFY2_WITH_TIMEOUT(view.note().contains(QStringLiteral("(step 1 of training")),
+                            qPrintable(view.note()), 20000);
+  QVERIFY(save->isEnabled());
+
+  // The same network trained the same step elsewhere: the same class models.
+  auto backend = cs::make_cpu_backend(1);
+  backend->configure(run.config.group, m_data->train, m_data->test);
+  backend->begin_epoch(0);
+  backend->train_step(0, run.config.group.batch_size);
+  ClassModelsRequest request;
+  request.steps = ClassModelsView::kSteps;
+  const ClassModelsResult expected = computeClassModels(backend.get(), m_data->test.name, request);
+  QVERIFY2(expected.error.isEmpty(), qPrintable(expected.error));
+  QCOMPARE(view.classes(), 10);
+  for (int c = 0; c < 10; ++c) {
+    const QImage image = view.image(c);
+    QCOMPARE(image.size(), QSize(28, 28));
+    QCOMPARE(image, expected.image(c));
+    const QString percent = QString::number(
+        100 * expected.probability[size_t(c)], 'f',
+        expected.probability[size_t(c)] >= 0.995 || expected.probability[size_t(c)] < 0.1 ? 1 : 0);
+    QVERIFY2(view.caption(c).startsWith(QStringLiteral("%1 · %2%").arg(c).arg(percent)),
+             qPrintable(view.caption(c)));
+    QCOMPARE(view.caption(c).contains(QStringLiteral("taken for")),
+             expected.predicted[size_t(c)] != c);
+  }
+  QVERIFY(view.image(10).isNull());
+
+  // The strip: the classes side by side, each pixel 2 x 2, 2 grey pixels between them.
+  const QImage strip = view.strip(2);
+  QCOMPARE(strip.size(), QSize(10 * 56 + 9 * 2, 56));
+  for (int c : {0, 4, 9})
+    for (const QPoint& p : {QPoint(0, 0), QPoint(13, 20), QPoint(27, 27)}) {
+      const int shown = qGray(strip.pixel(c * 58 + 2 * p.x() + 1, 2 * p.y() + 1));
+      QCOMPARE(shown, qGray(view.image(c).pixel(p)));
+    }
+  QCOMPARE(strip.pixelColor(56, 10), QColor(128, 128, 128));
+  QTemporaryDir dir;
+  QString error;
+  QVERIFY2(view.save(dir.filePath(QStringLiteral("models.png")), &error), qPrintable(error));
+  QCOMPARE(QImageReader(dir.filePath(QStringLiteral("models.png"))).size(), view.strip(4).size());
+  QVERIFY(!view.save(dir.filePath(QStringLiteral("no/such/folder/models.png")), &error));
+  QVERIFY(!error.isEmpty());
+
+  // A click on class 7's image: it becomes the probe of the layer views.
+  auto* tile = view.findChild<QWidget*>(QStringLiteral("classModel7"));
+  QVERIFY(tile && tile->isVisible());
+  QVERIFY(tile->width() >= 56);
+  QTest::mouseClick(tile, Qt::LeftButton);
+  QVERIFY(session.probeIsImage());
+  const std::vector<uint8_t> bytes = expected.bytes(7);
+  QTRY_VERIFY_WITH_TIMEOUT(session.latestSnapshot() && session.latestSnapshot()->probe == -1,
+                           10000);
+  const std::vector<float>& input = session.latestSnapshot()->input;
+  QCOMPARE(input.size(), bytes.size());
+  for (size_t i = 0; i < bytes.size(); ++i) QCOMPARE(std::lround(input[i] * 255), long(bytes[i]));
+
+  // Reset: nothing of the old network is shown or saved.
+  session.invoke(&TrainingWorker::reset);
+  QTRY_COMPARE(view.note(), QStringLiteral("Train or load a network first."));
+  QCOMPARE(view.classes(), 0);
+  QVERIFY(!tile->isVisible());
+  QVERIFY(!save->isEnabled());
+  QVERIFY(view.strip(4).isNull());
+}
+
+void TestClassModelsView::withoutANetworkThereIsNothingToShow() {
+  ClassModelsRequest request;
+  request.id = 4;
+  const ClassModelsResult none = computeClassModels(nullptr, "mnist/test", request);
+  QCOMPARE(none.id, 4);
+  QCOMPARE(none.error, QStringLiteral("Train or load a network first."));
+  QCOMPARE(none.classes(), 0);
+}
+
+QTEST_MAIN(TestClassModelsView)
+#include "test_class_models_view.moc"

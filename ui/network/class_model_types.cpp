@@ -1,0 +1,67 @@
+#include "network/class_model_types.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <algorithm>
+#include <cmath>
+#include <exception>
+
+#include "convscope/class_model.h"
+
+std::vector<uint8_t> ClassModelsResult::bytes(int c) const {
+  const size_t size = static_cast<size_t>(channels) * height * width;
+  const auto first = pixels.begin() + static_cast<std::ptrdiff_t>(c * size);
+  return {first, first + static_cast<std::ptrdiff_t>(size)};
+}
+
+QImage ClassModelsResult::image(int c) const {
+  const size_t plane = static_cast<size_t>(height) * width;
+  const uint8_t* x = pixels.data() + static_cast<size_t>(c) * channels * plane;
+  QImage out(width, height, channels == 3 ? QImage::Format_RGB32 : QImage::Format_Grayscale8);
+  for (int y = 0; y < height; ++y)
+    for (int col = 0; col < width; ++col) {
+      const size_t p = static_cast<size_t>(y) * width + col;
+      if (channels == 3)
+        reinterpret_cast<QRgb*>(out.scanLine(y))[col] = qRgb(x[p], x[plane + p], x[2 * plane + p]);
+      else
+        out.scanLine(y)[col] = x[p];
+    }
+  return out;
+}
+
+void registerClassModelTypes() {
+  qRegisterMetaType<ClassModelsRequest>();
+  qRegisterMetaType<ClassModelsResult>();
+}
+
+ClassModelsResult computeClassModels(cs::Backend* backend, const std::string& datasetName,
+                                     const ClassModelsRequest& request) {
+  ClassModelsResult out;
+  out.id = request.id;
+  if (!backend) {
+    out.error = QCoreApplication::translate("ClassModelsView", "Train or load a network first.");
+    return out;
+  }
+  QElapsedTimer timer;
+  timer.start();
+  try {
+    cs::ClassModelOptions options;
+    options.steps = request.steps;
+    const cs::ClassModels m = cs::class_models(*backend, 0, options);
+    out.channels = m.shape.c;
+    out.height = m.shape.h;
+    out.width = m.shape.w;
+    for (float v : m.images)
+      out.pixels.push_back(static_cast<uint8_t>(std::lround(std::clamp(v, 0.f, 1.f) * 255.f)));
+    for (int c = 0; c < m.classes; ++c) {
+      out.probability.push_back(m.probability[static_cast<size_t>(c)]);
+      out.predicted.push_back(m.predicted[static_cast<size_t>(c)]);
+    }
+    out.step = backend->step_count();
+    out.datasetName = datasetName;
+  } catch (const std::exception& e) {
+    out.error = QString::fromUtf8(e.what());
+  }
+  out.milliseconds = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+  return out;
+}

@@ -1,0 +1,64 @@
+// The Class models view (a tab beside the charts): for each class, the image the live network
+// scores highest as that class (cs::class_models(): gradient ascent on the pixels from faint
+// noise, regularised), under it the class's name and the probability the network gives it, so
+// that what the network has come to look for can be seen to sharpen as it learns. Computed on
+// the training worker's thread when the tab is shown and after every evaluation while it is
+// (ViewRefresh). Clicking an image makes it the probe of every layer grid; Save image… writes
+// them side by side as PNG.
+#pragma once
+
+#include <QImage>
+#include <QWidget>
+#include <vector>
+
+#include "network/class_model_types.h"
+
+class PixelImageView;
+class QGridLayout;
+class QLabel;
+class QPushButton;
+class TrainingSession;
+class ViewRefresh;
+
+class ClassModelsView : public QWidget {
+  Q_OBJECT
+
+ public:
+  static constexpr int kColumns = 5;
+  static constexpr int kSteps = 200;
+
+  explicit ClassModelsView(TrainingSession* session, QWidget* parent = nullptr);
+
+  // What is shown, for tests: the classes, the image and caption of each, the note.
+  int classes() const { return m_shown.classes(); }
+  QImage image(int c) const;
+  QString caption(int c) const;
+  QString note() const;
+  // The images side by side, class 0 at the left, each pixel `scale` x `scale`, `scale` pixels of
+  // mid grey between them (as convscope-cli class-models writes them); null when none is shown.
+  QImage strip(int scale) const;
+  // Writes strip(4) to `path` as PNG (atomically); false with `error` set when it cannot.
+  bool save(const QString& path, QString* error) const;
+
+ public Q_SLOTS:
+  // Asks for the class models now (if some are already on their way, once they are back).
+  void refresh();
+
+ protected:
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
+ private:
+  void onComputed(const ClassModelsResult& result);
+  void clear();  // a new run or a reset
+  void showTiles();
+  void askSave();
+
+  TrainingSession* m_session;
+  QLabel* m_note;
+  QPushButton* m_save;
+  QGridLayout* m_grid;
+  std::vector<PixelImageView*> m_tiles;  // one per class, created as classes appear
+  std::vector<QLabel*> m_captions;
+  ClassModelsResult m_shown;
+  ViewRefresh* m_refresh;
+};
