@@ -1,10 +1,13 @@
 // The Class models view: no network yet is said; after a step and an evaluation, one image per
 // class, each the worker's cs::class_models() of the run's network (a second backend trained the
 // same step gives the same pixels and captions); the strip and its PNG; a click makes an image
-// the probe; Reset clears; computeClassModels() without a network is an error.
+// the probe, named as the class model; Reset clears; computeClassModels() without a network is an
+// error.
 #include <QImageReader>
+#include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <cmath>
@@ -12,6 +15,7 @@
 #include "convscope/cpu_backend.h"
 #include "network/class_model_types.h"
 #include "network/class_models_view.h"
+#include "network/probe_view.h"
 #include "test_data.h"
 #include "training/training_session.h"
 
@@ -95,14 +99,27 @@ void TestClassModelsView::theViewShowsTheNetworksClassModels() {
   auto* tile = view.findChild<QWidget*>(QStringLiteral("classModel7"));
   QVERIFY(tile && tile->isVisible());
   QVERIFY(tile->width() >= 56);
+  QSignalSpy named(&session, &TrainingSession::probeImageNamed);
   QTest::mouseClick(tile, Qt::LeftButton);
   QVERIFY(session.probeIsImage());
+  QCOMPARE(named.size(), 1);
+  QCOMPARE(named.first().at(0).toString(), QStringLiteral("the class model of 7"));
+  QCOMPARE(named.first().at(1).toString(), QStringLiteral("model"));
   const std::vector<uint8_t> bytes = expected.bytes(7);
   QTRY_VERIFY_WITH_TIMEOUT(session.latestSnapshot() && session.latestSnapshot()->probe == -1,
                            10000);
   const std::vector<float>& input = session.latestSnapshot()->input;
   QCOMPARE(input.size(), bytes.size());
   for (size_t i = 0; i < bytes.size(); ++i) QCOMPARE(std::lround(input[i] * 255), long(bytes[i]));
+  // The probe view calls it by that name.
+  ProbeView probeView;
+  probeView.setImageName(QStringLiteral("the class model of 7"), QStringLiteral("model"));
+  probeView.setSnapshot(*session.latestSnapshot());
+  QStringList texts;
+  for (const QLabel* label : probeView.findChildren<QLabel*>()) texts << label->text();
+  QVERIFY2(texts.join(u'|').contains(QStringLiteral("the class model of 7")),
+           qPrintable(texts.join(u'|')));
+  QCOMPARE(probeView.findChild<QSpinBox*>()->text(), QStringLiteral("model"));
 
   // Reset: nothing of the old network is shown or saved.
   session.invoke(&TrainingWorker::reset);

@@ -124,7 +124,7 @@ void CanvasPanel::onPredicted(const DigitPrediction& prediction) {
 
 void CanvasPanel::useAsProbe() {
   if (m_input.empty()) return;
-  m_session->setProbeImage(DigitInput::toBytes(m_digit));
+  m_session->setProbeImage(DigitInput::toBytes(m_digit), tr("the drawn digit"), tr("drawn"));
   Q_EMIT probeImageSet();
 }
 

@@ -20,7 +20,7 @@
 
 namespace {
 
-constexpr int kTileSide = 84;  // 28 x 3
+constexpr int kTileSide = 56;  // 28 x 2; the tiles grow into the room the tab has
 
 QString percent(double p) {
   return QLocale().toString(100 * p, 'f', p >= 0.995 || p < 0.1 ? 1 : 0) + QLatin1Char('%');
@@ -44,18 +44,21 @@ ClassModelsView::ClassModelsView(TrainingSession* session, QWidget* parent)
   connect(m_save, &QPushButton::clicked, this, &ClassModelsView::askSave);
   m_grid->setSpacing(6);
 
-  auto* top = new QHBoxLayout;
-  top->setContentsMargins(8, 4, 8, 0);
-  top->addWidget(m_note, 1);
-  top->addWidget(m_save, 0, Qt::AlignTop);
+  auto* note = new QHBoxLayout;
+  note->setContentsMargins(8, 4, 8, 0);
+  note->addWidget(m_note);
+  auto* grid = new QHBoxLayout;
+  grid->setContentsMargins(8, 0, 8, 0);
+  grid->addLayout(m_grid, 1);
+  auto* buttons = new QHBoxLayout;
+  buttons->setContentsMargins(8, 0, 8, 0);
+  buttons->addStretch(1);
+  buttons->addWidget(m_save);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 8);
-  layout->addLayout(top);
-  auto* gridRow = new QHBoxLayout;
-  gridRow->setContentsMargins(8, 0, 8, 0);
-  gridRow->addLayout(m_grid, 1);
-  layout->addLayout(gridRow);
-  layout->addStretch(1);
+  layout->addLayout(note);
+  layout->addLayout(grid, 1);
+  layout->addLayout(buttons);
 
   m_refresh = new ViewRefresh(this, session->worker(), [this](int id) {
     ClassModelsRequest request;
@@ -109,7 +112,9 @@ void ClassModelsView::showTiles() {
     tile->installEventFilter(this);
     auto* caption = new QLabel;
     caption->setAlignment(Qt::AlignHCenter | Qt::AlignTop);
+    caption->setWordWrap(true);  // "(taken for …)" on a line of its own where the tab is narrow
     m_grid->addWidget(tile, 2 * (c / kColumns), c % kColumns);
+    m_grid->setRowStretch(2 * (c / kColumns), 1);  // the images take the height, not the captions
     m_grid->addWidget(caption, 2 * (c / kColumns) + 1, c % kColumns);
     m_tiles.push_back(tile);
     m_captions.push_back(caption);
@@ -174,7 +179,9 @@ bool ClassModelsView::eventFilter(QObject* watched, QEvent* event) {
   if (event->type() == QEvent::MouseButtonRelease)
     for (size_t c = 0; c < m_tiles.size(); ++c)
       if (watched == m_tiles[c] && static_cast<int>(c) < classes()) {
-        m_session->setProbeImage(m_shown.bytes(static_cast<int>(c)));
+        const QString name = ClassNames::forDataset(m_shown.datasetName).name(int(c));
+        m_session->setProbeImage(m_shown.bytes(static_cast<int>(c)),
+                                 tr("the class model of %1").arg(name), tr("model"));
         return true;
       }
   return QWidget::eventFilter(watched, event);

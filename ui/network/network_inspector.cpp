@@ -152,6 +152,10 @@ void NetworkInspector::setProbeCount(int count) {
   m_probe->setProbeCount(count);
 }
 
+void NetworkInspector::setImageProbeName(const QString& name, const QString& shortName) {
+  m_probe->setImageName(name, shortName);
+}
+
 void NetworkInspector::setClassNames(const ClassNames& names) {
   m_probe->setClassNames(names);
 }

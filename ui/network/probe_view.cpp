@@ -43,7 +43,9 @@ ProbeView::ProbeView(QWidget* parent)
       m_image(new QLabel),
       m_index(new QSpinBox),
       m_details(new QLabel),
-      m_bars(new ProbabilityBars) {
+      m_bars(new ProbabilityBars),
+      m_imageName(tr("the drawn digit")),
+      m_imageShortName(tr("drawn")) {
   m_image->setFixedSize(kImageSide + 2, kImageSide + 2);
   m_image->setObjectName(QStringLiteral("probeImage"));
   m_image->setAlignment(Qt::AlignCenter);
@@ -77,17 +79,17 @@ ProbeView::ProbeView(QWidget* parent)
 }
 
 void ProbeView::setSnapshot(const cs::Snapshot& s) {
-  // ImageProbe marks the drawn digit with probe -1; its label is the class predicted.
+  // ImageProbe marks an image (the drawn digit) with probe -1; its label is the class predicted.
   const bool drawn = s.probe < 0;
   if (drawn)
-    showDrawn();
+    showImage();
   else
     setProbe(s.probe);
   const QImage image = probeImage(s);
   m_image->setPixmap(QPixmap::fromImage(
       image.scaled(kImageSide, kImageSide, Qt::KeepAspectRatio, Qt::FastTransformation)));
   // One fact a line, so that they fit the panel at 1366×768.
-  QStringList lines{drawn ? tr("the drawn digit")
+  QStringList lines{drawn ? m_imageName.toHtmlEscaped()
                           : tr("true label <b>%1</b>").arg(m_names.name(s.label).toHtmlEscaped())};
   if (!s.probs.empty()) {
     const auto best = std::max_element(s.probs.begin(), s.probs.end());
@@ -122,9 +124,14 @@ void ProbeView::setProbe(int index) {
   m_index->setValue(index);
 }
 
-void ProbeView::showDrawn() {
+void ProbeView::setImageName(const QString& name, const QString& shortName) {
+  m_imageName = name;
+  m_imageShortName = shortName;
+}
+
+void ProbeView::showImage() {
   const QSignalBlocker block(m_index);
-  m_index->setSpecialValueText(tr("drawn"));  // shown for the minimum, -1 here
+  m_index->setSpecialValueText(m_imageShortName);  // shown for the minimum, -1 here
   m_index->setMinimum(-1);
   m_index->setValue(-1);
 }

@@ -24,6 +24,8 @@ class ProbeView : public QWidget {
   void setProbe(int index);                     // shows the index without emitting probeRequested
   void setProbeCount(int count);                // validation images to choose from
   void setClassNames(const ClassNames& names);  // for the labels and the bars
+  // What a probe that is no validation image is called ("the drawn digit", index box "drawn").
+  void setImageName(const QString& name, const QString& shortName);
   void clear();
 
  Q_SIGNALS:
@@ -33,7 +35,7 @@ class ProbeView : public QWidget {
   void resizeEvent(QResizeEvent* event) override;
 
  private:
-  void showDrawn();
+  void showImage();  // a probe that is no validation image
 
   QLabel* m_image;
   QSpinBox* m_index;
@@ -41,4 +43,5 @@ class ProbeView : public QWidget {
   ProbabilityBars* m_bars;
   WrapRowLayout* m_row;  // the image and its text, the bars beside them or below
   ClassNames m_names;
+  QString m_imageName, m_imageShortName;
 };

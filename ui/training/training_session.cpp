@@ -43,8 +43,10 @@ void TrainingSession::setProbe(int index) {
   Q_EMIT probeChanged(index);
 }
 
-void TrainingSession::setProbeImage(const std::vector<uint8_t>& image) {
+void TrainingSession::setProbeImage(const std::vector<uint8_t>& image, const QString& name,
+                                    const QString& shortName) {
   m_probeIsImage = true;
+  Q_EMIT probeImageNamed(name, shortName);
   invoke(&TrainingWorker::setProbeImage, image);
 }
 

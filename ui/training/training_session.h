@@ -45,8 +45,11 @@ class TrainingSession : public QObject {
   const BackendReport& backendReport() const { return m_backendReport; }
   int probe() const { return m_probe; }
   void setProbe(int index);
-  // The probe becomes a drawn (C, H, W) byte image until the next setProbe().
-  void setProbeImage(const std::vector<uint8_t>& image);
+  // The probe becomes a (C, H, W) byte image until the next setProbe(): the drawn digit, a class
+  // model. The probe view calls it `name` ("the drawn digit") and its index box `shortName`
+  // ("drawn"): probeImageNamed().
+  void setProbeImage(const std::vector<uint8_t>& image, const QString& name,
+                     const QString& shortName);
   bool probeIsImage() const { return m_probeIsImage; }
 
  Q_SIGNALS:
@@ -56,6 +59,7 @@ class TrainingSession : public QObject {
   void backendChanged(const BackendReport& report);
   void snapshotReady(SnapshotPtr snapshot);
   void probeChanged(int index);
+  void probeImageNamed(const QString& name, const QString& shortName);
 
  private:
   void poll();

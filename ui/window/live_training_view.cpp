@@ -167,6 +167,7 @@ void LiveTrainingView::connectSession() {
   connect(w, &TrainingWorker::rewound, this, &LiveTrainingView::adoptRunSettings);
   connect(w, &TrainingWorker::evaluated, this, &LiveTrainingView::onEvaluated);
   connect(s, &TrainingSession::snapshotReady, m_inspector, &NetworkInspector::setSnapshot);
+  connect(s, &TrainingSession::probeImageNamed, m_inspector, &NetworkInspector::setImageProbeName);
   // The layer statistics, and their export once there are some.
   const auto record = [this](const auto& add) {
     const bool wasEmpty = m_layerStats.isEmpty();
