@@ -198,6 +198,10 @@ void ScreenshotDirector::takeScreenshots() {
   m_script.push_back(
       {100, [live] { live->findChild<QDockWidget*>(QStringLiteral("embedding"))->raise(); }});
   m_script.push_back({2500, [this] { shoot(QStringLiteral("embedding.png")); }});
+  // The Class models tab: each class's image by gradient ascent on the pixels.
+  m_script.push_back(
+      {100, [live] { live->findChild<QDockWidget*>(QStringLiteral("classModels"))->raise(); }});
+  m_script.push_back({2500, [this] { shoot(QStringLiteral("class-models.png")); }});
   m_script.push_back({100, [this, live] {
                         live->findChild<QDockWidget*>(QStringLiteral("charts"))->raise();
                         m_window->showView(MainWindow::EnsembleView);

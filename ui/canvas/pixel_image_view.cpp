@@ -18,6 +18,14 @@ void PixelImageView::setPlaceholder(const QString& text) {
   update();
 }
 
+void PixelImageView::setSquare(bool square) {
+  m_square = square;
+  QSizePolicy policy = sizePolicy();
+  policy.setHeightForWidth(square);
+  setSizePolicy(policy);
+  updateGeometry();
+}
+
 QSize PixelImageView::sizeHint() const {
   return {m_side, m_side};
 }

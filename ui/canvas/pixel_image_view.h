@@ -15,7 +15,11 @@ class PixelImageView : public QWidget {
   // Shown (grey, centred) while there is no image.
   void setPlaceholder(const QString& text);
   const QImage& image() const { return m_image; }
+  // Asks a layout for a square: as tall as it is wide (a grid of them keeps their captions close).
+  void setSquare(bool square);
   QSize sizeHint() const override;
+  bool hasHeightForWidth() const override { return m_square; }
+  int heightForWidth(int width) const override { return width; }
 
  protected:
   void paintEvent(QPaintEvent* event) override;
@@ -24,4 +28,5 @@ class PixelImageView : public QWidget {
   QImage m_image;
   QString m_placeholder;
   int m_side;
+  bool m_square = false;
 };

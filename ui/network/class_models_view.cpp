@@ -57,8 +57,9 @@ ClassModelsView::ClassModelsView(TrainingSession* session, QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 8);
   layout->addLayout(note);
-  layout->addLayout(grid, 1);
+  layout->addLayout(grid);
   layout->addLayout(buttons);
+  layout->addStretch(1);
 
   m_refresh = new ViewRefresh(this, session->worker(), [this](int id) {
     ClassModelsRequest request;
@@ -108,13 +109,13 @@ void ClassModelsView::showTiles() {
     const int c = static_cast<int>(m_tiles.size());
     auto* tile = new PixelImageView(kTileSide);
     tile->setObjectName(QStringLiteral("classModel%1").arg(c));
+    tile->setSquare(true);  // as wide as its column, its caption right under it
     tile->setCursor(Qt::PointingHandCursor);
     tile->installEventFilter(this);
     auto* caption = new QLabel;
     caption->setAlignment(Qt::AlignHCenter | Qt::AlignTop);
     caption->setWordWrap(true);  // "(taken for …)" on a line of its own where the tab is narrow
     m_grid->addWidget(tile, 2 * (c / kColumns), c % kColumns);
-    m_grid->setRowStretch(2 * (c / kColumns), 1);  // the images take the height, not the captions
     m_grid->addWidget(caption, 2 * (c / kColumns) + 1, c % kColumns);
     m_tiles.push_back(tile);
     m_captions.push_back(caption);
