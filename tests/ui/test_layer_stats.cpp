@@ -120,15 +120,30 @@ void TestLayerStats::eachFrameGivesEveryWeightedLayersStatistics() {
   stats.writeCsv(out);
   out.flush();
   const auto num = [](double v) { return QString::number(v, 'g', 8); };
-  const auto cells = [&](int frame, int layer) {
-    const LayerStatPoint& p = stats.points(layer)[size_t(frame)];
-    return num(p.weightRms) + ',' + num(p.gradientRms);
+  // A row: the frame's RMS values, the update, then the frame's weight and gradient quantiles.
+  const auto row = [&](const QString& start, int frame, int layer, const QString& update) {
+    const LayerStatPoint* p = frame < 0 ? nullptr : &stats.points(layer)[size_t(frame)];
+    QString text =
+        start + (p ? num(p->weightRms) + ',' + num(p->gradientRms) : QString(',')) + ',' + update;
+    for (const chart_math::Quantiles* q : {p ? &p->weights : nullptr, p ? &p->gradients : nullptr})
+      for (size_t i = 0; i < 9; ++i) text += ',' + (q ? num((*q)[i]) : QString());
+    return text + '\n';
   };
-  QCOMPARE(csv, QStringLiteral("step,layer,weight_rms,gradient_rms,update_ratio\n"
-                               "10,conv1,%1,\n10,fc1,%2,\n"
-                               "30,conv1,%3,0.001\n30,fc1,%4,0.002\n"
-                               "31,fc1,,,0.003\n")
-                    .arg(cells(0, 0), cells(0, 1), cells(1, 0), cells(1, 1)));
+  QCOMPARE(csv, QStringLiteral("step,layer,weight_rms,gradient_rms,update_ratio,weight_min,"
+                               "weight_p7,weight_p16,weight_p31,weight_median,weight_p69,"
+                               "weight_p84,weight_p93,weight_max,gradient_min,gradient_p7,"
+                               "gradient_p16,gradient_p31,gradient_median,gradient_p69,"
+                               "gradient_p84,gradient_p93,gradient_max\n") +
+                    row("10,conv1,", 0, 0, "") + row("10,fc1,", 0, 1, "") +
+                    row("30,conv1,", 1, 0, "0.001") + row("30,fc1,", 1, 1, "0.002") +
+                    row("31,fc1,", -1, 1, "0.003"));
+  // The quantiles written are the frame's: conv1's weights at step 10 are ±0.5, its gradient ±0.25.
+  const QStringList conv1 = csv.split(u'\n')[1].split(u',');
+  QCOMPARE(conv1.size(), 23);
+  QCOMPARE(conv1[5], QStringLiteral("-0.5"));    // weight_min
+  QCOMPARE(conv1[13], QStringLiteral("0.5"));    // weight_max
+  QCOMPARE(conv1[14], QStringLiteral("-0.25"));  // gradient_min
+  QCOMPARE(conv1[22], QStringLiteral("0.25"));   // gradient_max
 
   // A divergence took the run back to step 20: what was recorded from there on goes.
   stats.add(frame(20, 0.55f, 0.1f));

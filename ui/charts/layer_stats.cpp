@@ -109,7 +109,17 @@ void LayerStats::writeCsv(QTextStream& out) const {
     for (const QPointF& u : m_layers[l].updates) at(u.x())[l].update = &u;
   }
   const auto num = [](double v) { return QString::number(v, 'g', 8); };
-  out << "step,layer,weight_rms,gradient_rms,update_ratio\n";
+  static constexpr const char* kQuantileNames[] = {"min", "p7",  "p16", "p31", "median",
+                                                   "p69", "p84", "p93", "max"};
+  static_assert(std::size(kQuantileNames) == chart_math::kQuantileBasisPoints.size());
+  out << "step,layer,weight_rms,gradient_rms,update_ratio";
+  for (const char* of : {"weight", "gradient"})
+    for (const char* name : kQuantileNames) out << ',' << of << '_' << name;
+  out << '\n';
+  const auto quantiles = [&](const chart_math::Quantiles* q) {
+    for (size_t i = 0; i < chart_math::kQuantileBasisPoints.size(); ++i)
+      out << ',' << (q ? num((*q)[i]) : QString());
+  };
   for (const auto& [step, cells] : rows)
     for (size_t l = 0; l < cells.size(); ++l) {
       const Cells& c = cells[l];
@@ -117,6 +127,9 @@ void LayerStats::writeCsv(QTextStream& out) const {
       out << step << ',' << m_layers[l].name << ','
           << (c.frame ? num(c.frame->weightRms) : QString()) << ','
           << (c.frame ? num(c.frame->gradientRms) : QString()) << ','
-          << (c.update ? num(c.update->y()) : QString()) << '\n';
+          << (c.update ? num(c.update->y()) : QString());
+      quantiles(c.frame ? &c.frame->weights : nullptr);
+      quantiles(c.frame ? &c.frame->gradients : nullptr);
+      out << '\n';
     }
 }

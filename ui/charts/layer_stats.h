@@ -54,7 +54,10 @@ class LayerStats {
   long long revision() const { return m_revision; }
 
   // One row per step and layer with a frame or a measured update there: step, layer, weight_rms,
-  // gradient_rms, update_ratio (the cells it has none of empty).
+  // gradient_rms, update_ratio, then the weights' and the gradient's quantiles (weight_min,
+  // weight_p7, weight_p16, weight_p31, weight_median, weight_p69, weight_p84, weight_p93,
+  // weight_max, the same for gradient_; see chart_math::kQuantileBasisPoints), the cells it has
+  // none of empty.
   void writeCsv(QTextStream& out) const;
 
  private:
