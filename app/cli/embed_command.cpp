@@ -2,7 +2,6 @@
 // their projection on the two principal components, and optionally the outputs themselves, as
 // CSV for another tool (a t-SNE or UMAP, a plot).
 #include <cstdio>
-#include <sstream>
 
 #include "commands.h"
 #include "convscope/atomic_file.h"
@@ -23,23 +22,6 @@ int parse_layer(const Args& args, const NetworkSpec& spec) {
   std::string list;
   for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
   throw UsageError("--layer: the network has no layer '" + text + "' (it has " + list + ")");
-}
-
-void write_csv(const std::string& path, const Embedding& e, bool features) {
-  std::ostringstream out;
-  out << "image,label,predicted,pc1,pc2";
-  if (features)
-    for (int j = 0; j < e.dimensions; ++j) out << ",f" << j;
-  out << '\n';
-  for (size_t i = 0; i < e.images.size(); ++i) {
-    out << e.images[i] << ',' << int(e.labels[i]) << ',' << int(e.predicted[i]) << ','
-        << e.projection.xy[i * 2] << ',' << e.projection.xy[i * 2 + 1];
-    if (features)
-      for (int j = 0; j < e.dimensions; ++j)
-        out << ',' << e.features[i * static_cast<size_t>(e.dimensions) + static_cast<size_t>(j)];
-    out << '\n';
-  }
-  write_file_atomically(path, out.str());
 }
 
 }  // namespace
@@ -75,7 +57,7 @@ int embed_command(const std::vector<std::string>& argv) {
   const DatasetPair data = load_data(args);
   BackendSelection sel = checkpoint_backend(args, path, checkpoint, data.test);
   const Embedding e = embed(*sel.backend, 0, data.test, options);
-  write_csv(args.str("csv"), e, args.given("features"));
+  write_file_atomically(args.str("csv"), embedding_csv(e, args.given("features")));
   std::printf(
       "%s: %d outputs of %zu validation images; the axes hold %.0f%% and %.0f%% of "
       "their variance\nwrote %s\n",

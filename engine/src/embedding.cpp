@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -50,6 +51,23 @@ Embedding embed(Backend& backend, int net, const Dataset& images, const Embeddin
   }
   e.projection = project_pca(e.features, count, e.dimensions);
   return e;
+}
+
+std::string embedding_csv(const Embedding& e, bool features) {
+  std::ostringstream out;
+  out << "image,label,predicted,pc1,pc2";
+  if (features)
+    for (int j = 0; j < e.dimensions; ++j) out << ",f" << j;
+  out << '\n';
+  for (size_t i = 0; i < e.images.size(); ++i) {
+    out << e.images[i] << ',' << int(e.labels[i]) << ',' << int(e.predicted[i]) << ','
+        << e.projection.xy[i * 2] << ',' << e.projection.xy[i * 2 + 1];
+    if (features)
+      for (int j = 0; j < e.dimensions; ++j)
+        out << ',' << e.features[i * static_cast<size_t>(e.dimensions) + static_cast<size_t>(j)];
+    out << '\n';
+  }
+  return out.str();
 }
 
 }  // namespace cs

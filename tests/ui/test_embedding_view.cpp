@@ -1,10 +1,14 @@
 // The Embedding view: no network yet is said; after a step and an evaluation, a dot per
 // validation image (at most EmbeddingView::kImages) in the series of its class, at the place the
 // worker's projection gave it, the image found back from its dot; another layer chosen is
-// projected anew; computeEmbedding() itself: the labels and predictions of the images, shares
-// of variance in order, the layer clamped, a missing network an error.
+// projected anew; Save CSV writes what is shown with the layer's outputs; computeEmbedding()
+// itself: the labels and predictions of the images, shares of variance in order, the layer clamped,
+// a missing network an error.
 #include <QComboBox>
+#include <QFile>
+#include <QPushButton>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <algorithm>
 #include <numeric>
@@ -69,6 +73,33 @@ void TestEmbeddingView::theViewShowsEachImageOfItsClassAndFindsItBack() {
   QCOMPARE(view.images(), all);  // 300 of 300: every one
   QCOMPARE(view.imageAt(10, {0, 0}), -1);
 
+  // Save CSV…: a row per image shown, its label, prediction and place, then fc1's 16 outputs.
+  auto* saveCsv = view.findChild<QPushButton*>(QStringLiteral("saveCsv"));
+  QVERIFY(saveCsv && saveCsv->isEnabled());
+  QTemporaryDir dir;
+  QString error;
+  QVERIFY2(view.saveCsv(dir.filePath(QStringLiteral("e.csv")), &error), qPrintable(error));
+  QFile file(dir.filePath(QStringLiteral("e.csv")));
+  QVERIFY(file.open(QIODevice::ReadOnly));
+  const QStringList lines = QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
+  QCOMPARE(lines.size(), 1 + val.count);
+  QVERIFY(lines[0].startsWith(QStringLiteral("image,label,predicted,pc1,pc2,f0,f1,")));
+  QVERIFY(lines[0].endsWith(QStringLiteral(",f15")));
+  for (int row : {0, 17, 299}) {
+    const QStringList cells = lines[row + 1].split(u',');
+    QCOMPARE(cells.size(), 5 + 16);
+    const int image = view.images()[size_t(row)];
+    QCOMPARE(cells[0].toInt(), image);
+    QCOMPARE(cells[1].toInt(), int(val.labels[size_t(image)]));
+    const QPointF dot(cells[3].toDouble(), cells[4].toDouble());
+    const QList<QPointF> dots = view.plotted(val.labels[size_t(image)]);
+    QVERIFY(std::any_of(dots.begin(), dots.end(), [&](const QPointF& p) {
+      return std::abs(p.x() - dot.x()) < 1e-4 * (1 + std::abs(p.x())) &&
+             std::abs(p.y() - dot.y()) < 1e-4 * (1 + std::abs(p.y()));
+    }));
+  }
+  QVERIFY(!view.saveCsv(dir.filePath(QStringLiteral("no/such/folder/e.csv")), &error));
+
   // Another layer: conv1's 4 x 26 x 26 outputs.
   auto* layers = view.findChild<QComboBox*>(QStringLiteral("layer"));
   QVERIFY(layers);
@@ -83,6 +114,7 @@ void TestEmbeddingView::theViewShowsEachImageOfItsClassAndFindsItBack() {
   QTRY_COMPARE(view.note(), QStringLiteral("Train or load a network first."));
   QVERIFY(view.plotted(0).isEmpty());
   QCOMPARE(view.imageAt(0, {0, 0}), -1);
+  QVERIFY(!saveCsv->isEnabled());
 }
 
 void TestEmbeddingView::computeEmbeddingAnswersForTheNetwork() {

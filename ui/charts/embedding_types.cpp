@@ -11,6 +11,20 @@ void registerEmbeddingTypes() {
   qRegisterMetaType<EmbeddingResult>();
 }
 
+std::string embeddingCsv(const EmbeddingResult& r) {
+  cs::Embedding e;
+  e.layer = r.layer;
+  e.dimensions = r.dimensions;
+  e.images = r.images;
+  e.labels = r.labels;
+  e.predicted = r.predicted;
+  e.features = r.features;
+  e.projection.count = static_cast<int>(r.images.size());
+  e.projection.xy = r.xy;
+  e.projection.explained = r.explained;
+  return cs::embedding_csv(e, true);
+}
+
 EmbeddingResult computeEmbedding(cs::Backend* backend, const cs::Dataset* images,
                                  const EmbeddingRequest& request) {
   EmbeddingResult out;
@@ -33,6 +47,7 @@ EmbeddingResult computeEmbedding(cs::Backend* backend, const cs::Dataset* images
     out.images = e.images;
     out.labels = e.labels;
     out.predicted = e.predicted;
+    out.features = e.features;
     out.xy = e.projection.xy;
     out.explained = e.projection.explained;
     out.step = backend->step_count();

@@ -34,6 +34,7 @@ struct EmbeddingResult {
   std::vector<int> images;                 // (images) their indices in the validation set
   std::vector<float> xy;                   // (images, 2)
   std::vector<uint8_t> labels, predicted;  // (images) each
+  std::vector<float> features;             // (images, dimensions): the layer's outputs
   std::array<double, 2> explained{};       // each axis's share of the variance
   double milliseconds = 0;
   QString error;  // set instead of the rest
@@ -44,6 +45,9 @@ Q_DECLARE_METATYPE(EmbeddingResult)
 
 // Registers the types above for queued connections (idempotent).
 void registerEmbeddingTypes();
+
+// The CSV of `result` as convscope-cli embed --features writes it (cs::embedding_csv()).
+std::string embeddingCsv(const EmbeddingResult& result);
 
 // Answers `request` with network 0 of `backend` on the first images of `images`; an error when
 // either is null (no network yet) or the backend fails.

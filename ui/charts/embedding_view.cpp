@@ -6,6 +6,8 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QScatterSeries>
 #include <QSignalBlocker>
 #include <QToolTip>
@@ -18,8 +20,10 @@
 #include "charts/chart_math.h"
 #include "charts/chart_parts.h"
 #include "charts/zoomable_chart_view.h"
+#include "export/save_file.h"
 #include "training/training_session.h"
 #include "training/view_refresh.h"
+#include "widgets/file_dialogs.h"
 #include "widgets/palette.h"
 
 namespace {
@@ -34,6 +38,7 @@ EmbeddingView::EmbeddingView(TrainingSession* session, QWidget* parent)
     : QWidget(parent),
       m_session(session),
       m_layer(new QComboBox),
+      m_saveCsv(new QPushButton(tr("Save CSV…"))),
       m_note(new QLabel),
       m_chart(new QChart),
       m_x(chart_parts::valueAxis(QString())),
@@ -43,6 +48,12 @@ EmbeddingView::EmbeddingView(TrainingSession* session, QWidget* parent)
   m_layer->setObjectName(QStringLiteral("layer"));
   m_layer->setToolTip(tr("The layer whose outputs are projected"));
   m_layer->addItem(tr("the layer before the output"), -1);
+  m_saveCsv->setObjectName(QStringLiteral("saveCsv"));
+  m_saveCsv->setToolTip(
+      tr("Save each image's number, label, prediction, place and the layer's outputs as CSV "
+         "(for a t-SNE or UMAP elsewhere)"));
+  m_saveCsv->setEnabled(false);
+  connect(m_saveCsv, &QPushButton::clicked, this, &EmbeddingView::askSaveCsv);
   m_note->setObjectName(QStringLiteral("note"));
   m_note->setWordWrap(true);
   m_note->setText(
@@ -65,6 +76,7 @@ EmbeddingView::EmbeddingView(TrainingSession* session, QWidget* parent)
   row->setContentsMargins(8, 4, 8, 0);
   row->addWidget(new QLabel(tr("Layer")));
   row->addWidget(m_layer, 1);
+  row->addWidget(m_saveCsv);
   auto* noteRow = new QHBoxLayout;
   noteRow->setContentsMargins(8, 0, 8, 0);
   noteRow->addWidget(m_note);
@@ -189,6 +201,7 @@ void EmbeddingView::draw() {
     m_series[label]->replace(points[label]);
   }
   const bool empty = m_shown.labels.empty();
+  m_saveCsv->setEnabled(!empty);
   m_x->setVisible(!empty);
   m_y->setVisible(!empty);
   if (m_view->isZoomed() || empty) return;
@@ -197,6 +210,22 @@ void EmbeddingView::draw() {
     const double pad = std::max(0.05 * (hi[a] - lo[a]), 1e-6);
     chart_math::setRoundRange(axes[a], lo[a] - pad, hi[a] + pad, 4);
   }
+}
+
+bool EmbeddingView::saveCsv(const QString& path, QString* error) const {
+  const QString csv = QString::fromStdString(embeddingCsv(m_shown));
+  return saveText(
+      path, [&csv](QTextStream& out) { out << csv; }, error);
+}
+
+void EmbeddingView::askSaveCsv() {
+  const QString name =
+      QStringLiteral("embedding-%1.csv").arg(m_shown.layerNames.value(m_shown.layer));
+  const QString path = askSaveFileName(this, tr("Save embedding"), name, tr("CSV (*.csv)"));
+  if (path.isEmpty()) return;
+  QString error;
+  if (!saveCsv(path, &error))
+    QMessageBox::warning(this, tr("Export failed"), tr("Could not write %1: %2").arg(path, error));
 }
 
 QList<QPointF> EmbeddingView::plotted(int label) const {

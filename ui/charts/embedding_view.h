@@ -17,6 +17,7 @@
 class QChart;
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QScatterSeries;
 class QValueAxis;
 class TrainingSession;
@@ -40,6 +41,9 @@ class EmbeddingView : public QWidget {
   int imageAt(int label, QPointF point) const;
   // Every image shown, in the order of the projection's rows.
   const std::vector<int>& images() const { return m_shown.images; }
+  // Writes what is shown as convscope-cli embed --features would (embeddingCsv(); atomically);
+  // false with `error` set when it cannot.
+  bool saveCsv(const QString& path, QString* error) const;
 
  public Q_SLOTS:
   // Asks for a projection of the chosen layer now (if one is already on its way, once it is back).
@@ -58,9 +62,11 @@ class EmbeddingView : public QWidget {
   void alignWithShown(EmbeddingResult& result) const;
   int rowAt(int label, QPointF point) const;  // the projection's row of that dot, -1: none
   void draw();
+  void askSaveCsv();
 
   TrainingSession* m_session;
   QComboBox* m_layer;
+  QPushButton* m_saveCsv;
   QLabel* m_note;
   QChart* m_chart;
   QValueAxis* m_x;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "convscope/backend.h"
@@ -36,5 +37,10 @@ int embedding_layer(const NetworkSpec& spec, int asked);
 // Network `net` of `backend` on `images`. Throws Error (kind Divergence) when the layer's outputs
 // are not all finite, invalid_argument for fewer than 2 images, and what the backend throws.
 Embedding embed(Backend& backend, int net, const Dataset& images, const EmbeddingOptions& options);
+
+// The CSV of an embedding, as convscope-cli embed and the app's Embedding view write it: a header
+// and one row per image, image,label,predicted,pc1,pc2 and, with `features`, the layer's outputs
+// f0, f1, ... (e.features must then hold them).
+std::string embedding_csv(const Embedding& e, bool features);
 
 }  // namespace cs
