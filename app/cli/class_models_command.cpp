@@ -1,6 +1,7 @@
 // convscope-cli class-models: for each class, the image a checkpoint's network scores highest as
-// that class (cs::class_models(): gradient ascent on the input, regularised), written side by
-// side as one image, class 0 at the left, and each image's probability printed.
+// that class (cs::class_models(): gradient ascent on the input, regularised), or with --layer,
+// for each channel of a hidden layer the image it responds to most; written side by side as one
+// image, the first at the left, and what the network makes of each printed.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -14,20 +15,20 @@ namespace cs::cli {
 
 namespace {
 
-// The classes' first channels left to right, each `scale` times as large (nearest neighbour),
+// The images' first channels left to right, each `scale` times as large (nearest neighbour),
 // `gap` pixels of mid grey between them; pixels as training reads them (0 black, 1 white).
 GrayImage strip(const ClassModels& m, int scale, int gap) {
   const int h = m.shape.h * scale, w = m.shape.w * scale;
   GrayImage g;
-  g.width = m.classes * w + (m.classes - 1) * gap;
+  g.width = m.units * w + (m.units - 1) * gap;
   g.height = h;
   g.pixels.assign(static_cast<size_t>(g.width) * g.height, 128);
   const size_t size = static_cast<size_t>(m.shape.size());
-  for (int c = 0; c < m.classes; ++c)
+  for (int u = 0; u < m.units; ++u)
     for (int y = 0; y < h; ++y)
       for (int x = 0; x < w; ++x) {
-        const float v = m.images[c * size + static_cast<size_t>(y / scale) * m.shape.w + x / scale];
-        g.pixels[static_cast<size_t>(y) * g.width + c * (w + gap) + x] =
+        const float v = m.images[u * size + static_cast<size_t>(y / scale) * m.shape.w + x / scale];
+        g.pixels[static_cast<size_t>(y) * g.width + u * (w + gap) + x] =
             static_cast<uint8_t>(std::lround(std::clamp(v, 0.f, 1.f) * 255.f));
       }
   return g;
@@ -39,11 +40,14 @@ int class_models_command(const std::vector<std::string>& argv) {
   Args args("class-models");
   args.set_summary(
       "For each class, the input image a checkpoint's network scores highest as that class, "
-      "found by gradient ascent on the pixels (the app's Class models view), written side by "
-      "side as one image.");
+      "found by gradient ascent on the pixels (the app's Class models view); with --layer, for "
+      "each channel of that layer the image it responds to most. Written side by side as one "
+      "image.");
   args.section("Input");
   args.option("checkpoint", "FILE", "",
               "safetensors checkpoint written by train --save or the app");
+  args.option("layer", "NAME", "",
+              "a hidden layer (conv1, pool1, fc1, ...): its channels instead of the classes");
   args.option("steps", "N", "200", "gradient ascent steps");
   args.option("seed", "N", "1", "the start's noise and the jitter");
   add_data_options(args);
@@ -55,19 +59,29 @@ int class_models_command(const std::vector<std::string>& argv) {
   if (!args.given("checkpoint")) throw UsageError("--checkpoint FILE is required");
   if (!args.given("image")) throw UsageError("--image FILE is required");
 
+  const std::string path = args.str("checkpoint");
+  const Checkpoint checkpoint = read_checkpoint(path);
   ClassModelOptions options;
+  options.layer = parse_layer(args, checkpoint.meta.spec, -1);
   options.steps = args.integer("steps", 1, 100000);
   options.seed = args.u64("seed");
   const int scale = args.integer("scale", 1, 32);
-  const std::string path = args.str("checkpoint");
-  const Checkpoint checkpoint = read_checkpoint(path);
   const DatasetPair data = load_data(args);
   BackendSelection sel = checkpoint_backend(args, path, checkpoint, data.test);
   const ClassModels m = class_models(*sel.backend, 0, options);
   write_image_file(args.str("image"), strip(m, scale, scale));
-  std::printf("%5s %8s %9s\n", "class", "p", "taken for");
-  for (int c = 0; c < m.classes; ++c)
-    std::printf("%5d %7.2f%% %9d\n", c, 100 * m.probability[c], m.predicted[c]);
+  if (m.of_classes) {
+    std::printf("%5s %8s %9s\n", "class", "p", "taken for");
+    for (int u = 0; u < m.units; ++u)
+      std::printf("%5d %7.2f%% %9d\n", u, 100 * m.probs[u * m.classes + u], m.predicted[u]);
+  } else {
+    std::printf("%s: each channel's mean output on its image, and what the network takes it for\n",
+                checkpoint.meta.spec.layer_names()[static_cast<size_t>(m.layer)].c_str());
+    std::printf("%7s %11s %9s %8s\n", "channel", "mean output", "taken for", "p");
+    for (int u = 0; u < m.units; ++u)
+      std::printf("%7d %11.4g %9d %7.2f%%\n", u, m.score[u], m.predicted[u],
+                  100 * m.probs[u * m.classes + m.predicted[u]]);
+  }
   std::printf("wrote %s\n", args.str("image").c_str());
   return 0;
 }

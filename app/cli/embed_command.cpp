@@ -10,22 +10,6 @@
 
 namespace cs::cli {
 
-namespace {
-
-// --layer as a name ("fc1") or an index from 0; empty: the default.
-int parse_layer(const Args& args, const NetworkSpec& spec) {
-  if (!args.given("layer")) return -1;
-  const std::string text = args.str("layer");
-  const std::vector<std::string> names = spec.layer_names();
-  for (size_t i = 0; i < names.size(); ++i)
-    if (names[i] == text) return static_cast<int>(i);
-  std::string list;
-  for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
-  throw UsageError("--layer: the network has no layer '" + text + "' (it has " + list + ")");
-}
-
-}  // namespace
-
 int embed_command(const std::vector<std::string>& argv) {
   Args args("embed");
   args.set_summary(
@@ -52,7 +36,7 @@ int embed_command(const std::vector<std::string>& argv) {
   const std::string path = args.str("checkpoint");
   const Checkpoint checkpoint = read_checkpoint(path);
   EmbeddingOptions options;
-  options.layer = parse_layer(args, checkpoint.meta.spec);
+  options.layer = parse_layer(args, checkpoint.meta.spec, -1);
   options.count = args.integer("images", 2, 1 << 20);
   const DatasetPair data = load_data(args);
   BackendSelection sel = checkpoint_backend(args, path, checkpoint, data.test);

@@ -162,6 +162,17 @@ void change_store(const std::string& path, const char* what,
   std::fprintf(stderr, "%s %s: %.1f MB -> %.1f MB\n", what, path.c_str(), before, megabytes());
 }
 
+int parse_layer(const Args& args, const NetworkSpec& spec, int absent) {
+  if (!args.given("layer")) return absent;
+  const std::string text = args.str("layer");
+  const std::vector<std::string> names = spec.layer_names();
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i] == text) return static_cast<int>(i);
+  std::string list;
+  for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
+  throw UsageError("--layer: the network has no layer '" + text + "' (it has " + list + ")");
+}
+
 BackendSelection checkpoint_backend(const Args& args, const std::string& path,
                                     const Checkpoint& checkpoint, const Dataset& val) {
   const CheckpointMeta& meta = checkpoint.meta;

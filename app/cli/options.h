@@ -34,6 +34,9 @@ BackendSelection select_backend(const Args& args);
 // `val`'s images.
 BackendSelection checkpoint_backend(const Args& args, const std::string& path,
                                     const Checkpoint& checkpoint, const Dataset& val);
+// --layer as one of `spec`'s layer names ("conv1", "fc1"); `absent` when not given. UsageError
+// naming the layers there are for another name.
+int parse_layer(const Args& args, const NetworkSpec& spec, int absent);
 
 // Runs `change` (deletions, a compaction) on the store at `path`, closes it (its write-ahead log
 // goes) and prints "`what` PATH: 84.0 MB -> 61.9 MB", what the store took on disk before and

@@ -49,7 +49,7 @@ class CudaBackend final : public Backend {
   void write_tensor(int net, int param, TensorRole role, const float* in) override;
   void predict(int net, const float* images, int count, float* probs, float* logits) override;
   void features(int net, const float* images, int count, int layer, float* out) override;
-  void input_gradient(int net, const float* images, int count, const int* classes,
+  void input_gradient(int net, const float* images, int count, int layer, const int* units,
                       float* dinp) override;
   long long step_count() const override;
   void set_step_count(long long t) override;

@@ -1,8 +1,9 @@
 // predict(), features() and input_gradient() on the GPU: host images uploaded in chunks and run
 // through the whole group (the networks share one pass), of which only network `net`'s rows are
-// read back. input_gradient() seeds the backward pass with a one-hot d(logit) for `net` and zeros
-// for the other networks, so their share of a shared input's gradient is zero; no weight gradient
-// is written (grads null), and nothing of the training state is touched.
+// read back. input_gradient() seeds the backward pass at its layer with d s / d(output) for `net`
+// (1 / places over the chosen channel: a one-hot d(logit) for the last layer) and zeros for the
+// other networks, so their share of a shared input's gradient is zero; no weight gradient is
+// written (grads null), and nothing of the training state is touched.
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -77,7 +78,7 @@ void CudaBackend::features(int net, const float* images, int count, int layer, f
 
 void CudaBackend::predict(int net, const float* images, int count, float* probs, float* logits) {
   Group& g = group();
-  check_predict_args(g.cfg, net, count, images, nullptr);
+  check_predict_args(g.cfg, net, count, images);
   const int classes = g.cfg.spec.classes, size = g.cfg.spec.input.size();
   const size_t last = g.cfg.spec.layers.size() - 1;
   Activations& a = saliency_buffers();
@@ -105,13 +106,13 @@ void CudaBackend::predict(int net, const float* images, int count, float* probs,
   }
 }
 
-void CudaBackend::input_gradient(int net, const float* images, int count, const int* classes,
-                                 float* dinp) {
+void CudaBackend::input_gradient(int net, const float* images, int count, int layer,
+                                 const int* units, float* dinp) {
   Group& g = group();
-  check_predict_args(g.cfg, net, count, images, classes);
-  if (count > 0 && !dinp) throw std::out_of_range("input_gradient: no output buffer");
-  const int nets = g.cfg.nets(), k = g.cfg.spec.classes, size = g.cfg.spec.input.size();
-  const size_t last = g.cfg.spec.layers.size() - 1;
+  check_gradient_args(g.cfg, net, count, images, layer, units, dinp);
+  const int nets = g.cfg.nets(), size = g.cfg.spec.input.size();
+  const Shape3 out = g.net.shapes()[static_cast<size_t>(layer)];
+  const size_t places = static_cast<size_t>(out.h) * out.w, per_net = places * out.c;
   Activations& a = saliency_buffers();
   cudaStream_t s = m_compute.get();
   std::vector<float> seed;
@@ -120,12 +121,16 @@ void CudaBackend::input_gradient(int net, const float* images, int count, const 
     const Plan& plan = g.net.plan(b, a.in_nets, true, s, true);
     upload_images(a, images + static_cast<size_t>(first) * size, b);
     g.net.forward(plan, a, g.params.get(), s);
-    seed.assign(static_cast<size_t>(b) * nets * k, 0.f);  // d(logit) one-hot, (b, nets, k)
-    for (int i = 0; i < b; ++i)
-      seed[(static_cast<size_t>(i) * nets + net) * k + classes[first + i]] = 1.f;
-    CUDA_CHECK(cudaMemcpyAsync(a.dy[last].get(), seed.data(), seed.size() * sizeof(float),
-                               cudaMemcpyHostToDevice, s));
-    g.net.backward(plan, a, g.params.get(), nullptr, s, g.saliency_dx.get());
+    // d s / d(output), (b, nets, C, H, W): 1 / places over net's channel units[b], else 0.
+    seed.assign(static_cast<size_t>(b) * nets * per_net, 0.f);
+    for (int i = 0; i < b; ++i) {
+      float* channel = seed.data() + (static_cast<size_t>(i) * nets + net) * per_net +
+                       static_cast<size_t>(units[first + i]) * places;
+      std::fill(channel, channel + places, 1.f / static_cast<float>(places));
+    }
+    CUDA_CHECK(cudaMemcpyAsync(a.dy[static_cast<size_t>(layer)].get(), seed.data(),
+                               seed.size() * sizeof(float), cudaMemcpyHostToDevice, s));
+    g.net.backward(plan, a, g.params.get(), nullptr, s, g.saliency_dx.get(), nullptr, layer);
     const int row = a.in_nets == 1 ? 0 : net;
     const size_t width = static_cast<size_t>(size) * sizeof(float);
     CUDA_CHECK(cudaMemcpy2DAsync(dinp + static_cast<size_t>(first) * size, width,

@@ -181,10 +181,11 @@ void GroupNet::forward(const Plan& plan, Activations& a, const float* params, cu
 }
 
 void GroupNet::backward(const Plan& plan, Activations& a, const float* params, float* grads,
-                        cudaStream_t stream, float* dx, const DropoutSource* dropout) {
+                        cudaStream_t stream, float* dx, const DropoutSource* dropout, int top) {
   if (dx && !plan.input_grad) throw BackendError("internal: a plan without the input gradient");
   const Workspace ws{m_workspace.get(), m_workspace.bytes()};
-  for (size_t l = m_spec.layers.size(); l-- > 0;) {
+  const size_t layers = top >= 0 ? static_cast<size_t>(top) + 1 : m_spec.layers.size();
+  for (size_t l = layers; l-- > 0;) {
     const LayerSpec& layer = m_spec.layers[l];
     const Shape3 in = l == 0 ? m_spec.input : m_shapes[l - 1];
     const Shape3 out_shape = m_shapes[l];

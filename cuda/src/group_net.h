@@ -112,9 +112,11 @@ class GroupNet {
   // a.dy but the input's. With grads null only data gradients are computed (the snapshot's
   // probe, which must not touch the training batch's weight gradients). With dx (a plan made
   // with input_grad) d(loss)/d(a.x) is written there too, (batch, in_nets, input). `dropout` is
-  // the forward's.
+  // the forward's. With `top` >= 0 it starts from a.dy[top], d(loss)/d(layer top's output), and
+  // goes through layers top, ..., 0 only (the input gradient of a hidden layer's channel).
   void backward(const Plan& plan, Activations& a, const float* params, float* grads,
-                cudaStream_t stream, float* dx = nullptr, const DropoutSource* dropout = nullptr);
+                cudaStream_t stream, float* dx = nullptr, const DropoutSource* dropout = nullptr,
+                int top = -1);
 
  private:
   NetworkSpec m_spec;

@@ -47,29 +47,36 @@ void check_group(const GroupConfig& cfg, const Dataset& train, const Dataset& va
   check_dataset(val, cfg.spec);
 }
 
-void check_predict_args(const GroupConfig& cfg, int net, int count, const float* images,
-                        const int* classes) {
+void check_predict_args(const GroupConfig& cfg, int net, int count, const float* images) {
   if (net < 0 || net >= cfg.nets())
     throw std::out_of_range("no network " + std::to_string(net) + " in a group of " +
                             std::to_string(cfg.nets()));
   if (count < 0) throw std::out_of_range("negative image count " + std::to_string(count));
   if (count > 0 && !images) throw std::out_of_range("no images given");
-  if (!classes) return;
-  for (int b = 0; b < count; ++b)
-    if (classes[b] < 0 || classes[b] >= cfg.spec.classes)
-      throw std::out_of_range("class " + std::to_string(classes[b]) + " of image " +
-                              std::to_string(b) + " is outside the network's " +
-                              std::to_string(cfg.spec.classes) + " classes");
 }
 
 void check_features_args(const GroupConfig& cfg, int net, int count, const float* images, int layer,
                          const float* out) {
-  check_predict_args(cfg, net, count, images, nullptr);
+  check_predict_args(cfg, net, count, images);
   const int layers = static_cast<int>(cfg.spec.layers.size());
   if (layer < 0 || layer >= layers)
     throw std::out_of_range("no layer " + std::to_string(layer) + " in a network of " +
                             std::to_string(layers));
   if (count > 0 && !out) throw std::out_of_range("features: no output buffer");
+}
+
+void check_gradient_args(const GroupConfig& cfg, int net, int count, const float* images, int layer,
+                         const int* units, const float* dinp) {
+  check_features_args(cfg, net, count, images, layer, dinp);
+  if (count > 0 && !units) throw std::out_of_range("input_gradient: no units given");
+  const bool last = layer + 1 == static_cast<int>(cfg.spec.layers.size());
+  const int channels = cfg.spec.output_shapes()[static_cast<size_t>(layer)].c;
+  for (int b = 0; b < count; ++b)
+    if (units[b] < 0 || units[b] >= channels)
+      throw std::out_of_range((last ? "class " : "channel ") + std::to_string(units[b]) +
+                              " of image " + std::to_string(b) + " is outside " +
+                              (last ? "the network's " : "its layer's ") +
+                              std::to_string(channels) + (last ? " classes" : " channels"));
 }
 
 }  // namespace cs

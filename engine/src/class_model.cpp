@@ -78,11 +78,19 @@ PixelShift class_model_jitter(uint64_t seed, int step, int jitter) {
 ClassModels class_models(Backend& backend, int net, const ClassModelOptions& o) {
   const NetworkSpec& spec = backend.config().spec;
   const Shape3 s = spec.input;
+  const int layers = static_cast<int>(spec.layers.size());
+  if (o.layer < -1 || o.layer >= layers)
+    throw std::invalid_argument("class models: no layer " + std::to_string(o.layer) +
+                                " in a network of " + std::to_string(layers));
   check_options(o, s);
   ClassModels m;
-  m.shape = s;
+  m.layer = o.layer < 0 ? layers - 1 : o.layer;
+  m.of_classes = m.layer == layers - 1;
+  const Shape3 out = spec.output_shapes()[static_cast<size_t>(m.layer)];
+  m.units = out.c;
   m.classes = spec.classes;
-  const int k = m.classes;
+  m.shape = s;
+  const int k = m.units;
   const size_t size = static_cast<size_t>(s.size());
   m.images.resize(static_cast<size_t>(k) * size);
   const uint64_t stream = splitmix64(~o.seed);  // apart from the jitter's splitmix64(seed ^ .)
@@ -90,21 +98,23 @@ ClassModels class_models(Backend& backend, int net, const ClassModelOptions& o) 
     m.images[i] = static_cast<float>(static_cast<double>(splitmix64(stream ^ i) >> 11) /
                                      9007199254740992.0 * o.noise);
   std::vector<float> moved(m.images.size()), dmoved(m.images.size()), dx(m.images.size());
-  std::vector<int> classes(static_cast<size_t>(k));
-  for (int c = 0; c < k; ++c) classes[static_cast<size_t>(c)] = c;
+  std::vector<int> units(static_cast<size_t>(k));
+  for (int u = 0; u < k; ++u) units[static_cast<size_t>(u)] = u;
   for (int step = 0; step < o.steps; ++step) {
     const PixelShift j = class_model_jitter(o.seed, step, o.jitter);
     shift(m.images.data(), moved.data(), k, s, j.dy, j.dx);
-    backend.input_gradient(net, moved.data(), k, classes.data(), dmoved.data());
+    backend.input_gradient(net, moved.data(), k, m.layer, units.data(), dmoved.data());
     shift(dmoved.data(), dx.data(), k, s, -j.dy, -j.dx);
-    for (int c = 0; c < k; ++c) {
-      float* x = m.images.data() + static_cast<size_t>(c) * size;
-      const float* g = dx.data() + static_cast<size_t>(c) * size;
+    for (int u = 0; u < k; ++u) {
+      float* x = m.images.data() + static_cast<size_t>(u) * size;
+      const float* g = dx.data() + static_cast<size_t>(u) * size;
       double squares = 0;
       for (size_t i = 0; i < size; ++i) squares += static_cast<double>(g[i]) * g[i];
       if (!std::isfinite(squares))
-        throw Error(ErrorKind::Divergence, "the gradient of class " + std::to_string(c) +
-                                               "'s score is not finite: the network has diverged");
+        throw Error(
+            ErrorKind::Divergence,
+            std::string(m.of_classes ? "the gradient of class " : "the gradient of channel ") +
+                std::to_string(u) + "'s score is not finite: the network has diverged");
       const double rms = std::sqrt(squares / static_cast<double>(size));
       const float scale = rms > 0 ? static_cast<float>(o.rate / rms) : 0.f;
       for (size_t i = 0; i < size; ++i)
@@ -112,13 +122,21 @@ ClassModels class_models(Backend& backend, int net, const ClassModelOptions& o) 
     }
     if (o.blur_every > 0 && (step + 1) % o.blur_every == 0) blur(m.images, k * s.c, s.h, s.w);
   }
-  std::vector<float> probs(static_cast<size_t>(k) * k), logits(probs.size());
-  backend.predict(net, m.images.data(), k, probs.data(), logits.data());
-  for (int c = 0; c < k; ++c) {
-    const float* p = probs.data() + static_cast<size_t>(c) * k;
-    m.logit.push_back(logits[static_cast<size_t>(c) * k + c]);
-    m.probability.push_back(p[c]);
-    m.predicted.push_back(static_cast<uint8_t>(std::max_element(p, p + k) - p));
+  // The objectives reached (each channel's mean over its places: the logit for the classes) and
+  // what the network makes of the images.
+  const size_t places = static_cast<size_t>(out.h) * out.w;
+  std::vector<float> outputs(static_cast<size_t>(k) * out.size());
+  backend.features(net, m.images.data(), k, m.layer, outputs.data());
+  m.probs.resize(static_cast<size_t>(k) * m.classes);
+  backend.predict(net, m.images.data(), k, m.probs.data(), nullptr);
+  for (int u = 0; u < k; ++u) {
+    const float* channel =
+        outputs.data() + static_cast<size_t>(u) * out.size() + static_cast<size_t>(u) * places;
+    double sum = 0;
+    for (size_t p = 0; p < places; ++p) sum += channel[p];
+    m.score.push_back(static_cast<float>(sum / static_cast<double>(places)));
+    const float* p = m.probs.data() + static_cast<size_t>(u) * m.classes;
+    m.predicted.push_back(static_cast<uint8_t>(std::max_element(p, p + m.classes) - p));
   }
   return m;
 }

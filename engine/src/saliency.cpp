@@ -80,7 +80,8 @@ SaliencyMap compute_saliency(Backend& backend, int net, const float* image,
   }
   const std::vector<int> classes(static_cast<size_t>(n), m.target_class);
   std::vector<float> grads(batch.size());
-  backend.input_gradient(net, batch.data(), n, classes.data(), grads.data());
+  const int last = static_cast<int>(spec.layers.size()) - 1;  // the class logits
+  backend.input_gradient(net, batch.data(), n, last, classes.data(), grads.data());
 
   std::vector<double> mean(size, 0.0);
   for (int k = 0; k < n; ++k)

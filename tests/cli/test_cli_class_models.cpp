@@ -1,5 +1,6 @@
 // convscope-cli class-models: a checkpoint's class models side by side in one image, each
-// pixel scaled up, equal to cs::class_models() on the same network; its table; the refusals.
+// pixel scaled up, equal to cs::class_models() on the same network, and its table; a hidden
+// layer's channels with --layer; the refusals.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -69,10 +70,35 @@ TEST(CliClassModels, WritesEachClassesModelSideBySide) {
     }
     // Its row of the table: the class, the probability, the class it is taken for.
     char row[64];
-    std::snprintf(row, sizeof row, "%5d %7.2f%% %9d\n", c, 100 * m.probability[c], m.predicted[c]);
+    std::snprintf(row, sizeof row, "%5d %7.2f%% %9d\n", c, 100 * m.probs[c * 10 + c],
+                  m.predicted[c]);
     EXPECT_NE(r.out.find(row), std::string::npos) << row << r.out;
   }
   EXPECT_GT(lit, 100);  // the ascent drew something
+
+  // A hidden layer: conv1's 4 channels, each the image it responds to most.
+  const Result conv =
+      run_cli({"class-models", "--data", dir.file("data"), "--checkpoint", checkpoint, "--layer",
+               "conv1", "--steps", "30", "--scale", "1", "--image", png});
+  ASSERT_EQ(conv.code, 0) << conv.err;
+  o.layer = 0;
+  const ClassModels c1 = class_models(*backend, 0, o);
+  ASSERT_EQ(c1.units, 4);
+  const GrayImage channels = decode_image(read_bytes(png), png);
+  EXPECT_EQ(channels.width, 4 * 28 + 3);
+  for (int u = 0; u < 4; ++u) {
+    EXPECT_EQ(channels.pixels[14 * channels.width + u * 29 + 14],
+              std::lround(c1.images[u * 784 + 14 * 28 + 14] * 255));
+    char row[64];
+    std::snprintf(row, sizeof row, "%7d %11.4g %9d", u, c1.score[u], c1.predicted[u]);
+    EXPECT_NE(conv.out.find(row), std::string::npos) << row << conv.out;
+  }
+  EXPECT_NE(conv.out.find("conv1: each channel's mean output"), std::string::npos) << conv.out;
+  const Result bad = run_cli({"class-models", "--data", dir.file("data"), "--checkpoint",
+                              checkpoint, "--layer", "conv9", "--image", png});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--layer: the network has no layer 'conv9'"), std::string::npos)
+      << bad.err;
 
   const Result none =
       run_cli({"class-models", "--data", dir.file("data"), "--checkpoint", checkpoint});

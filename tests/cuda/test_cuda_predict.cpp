@@ -1,6 +1,7 @@
-// predict(), input_gradient() and features() of the CUDA backend against the CPU backend: shared
-// input (a first convolution) and per-network input (a first dense layer), one network and a
-// group, counts past one pass's chunk, a dropout layer (passed through), and training untouched.
+// predict(), input_gradient() (of every layer) and features() of the CUDA backend against the
+// CPU backend: shared input (a first convolution) and per-network input (a first dense layer),
+// one network and a group, counts past one pass's chunk, a dropout layer (passed through), and
+// training untouched.
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -50,8 +51,6 @@ TEST_P(CudaPredict, MatchesCpu) {
   }
   const int count = 150, size = c.input.size(), classes = 10;  // past the 64-image chunks
   const std::vector<float> images = random_floats(static_cast<size_t>(count) * size, 3, 0.f, 1.f);
-  std::vector<int> targets(count);
-  for (int i = 0; i < count; ++i) targets[i] = (i * 7) % classes;
   for (int net : {0, c.nets - 1}) {
     const std::string at = std::string(c.spec) + " net " + std::to_string(net);
     std::vector<float> gp(static_cast<size_t>(count) * classes), cp(gp.size());
@@ -60,12 +59,17 @@ TEST_P(CudaPredict, MatchesCpu) {
     cpu->predict(net, images.data(), count, cp.data(), cz.data());
     CS_EXPECT_CLOSE(at + " probs", gp, cp, 1e-8);
     CS_EXPECT_CLOSE(at + " logits", gz, cz, 1e-8);
-    std::vector<float> gg(images.size(), 7.f), cg(images.size());
-    gpu->input_gradient(net, images.data(), count, targets.data(), gg.data());
-    cpu->input_gradient(net, images.data(), count, targets.data(), cg.data());
-    CS_EXPECT_CLOSE(at + " input gradient", gg, cg, 1e-6);
     const std::vector<Shape3> shapes = cfg.spec.output_shapes();
     for (size_t layer = 0; layer < shapes.size(); ++layer) {
+      // The input gradient of a channel's mean output (the class logit for the last layer).
+      std::vector<int> units(count);
+      for (int i = 0; i < count; ++i) units[i] = (i * 7) % shapes[layer].c;
+      std::vector<float> gg(images.size(), 7.f), cg(images.size());
+      gpu->input_gradient(net, images.data(), count, static_cast<int>(layer), units.data(),
+                          gg.data());
+      cpu->input_gradient(net, images.data(), count, static_cast<int>(layer), units.data(),
+                          cg.data());
+      CS_EXPECT_CLOSE(at + " input gradient of layer " + std::to_string(layer), gg, cg, 1e-6);
       std::vector<float> gf(static_cast<size_t>(count) * shapes[layer].size(), 7.f), cf(gf.size());
       gpu->features(net, images.data(), count, static_cast<int>(layer), gf.data());
       cpu->features(net, images.data(), count, static_cast<int>(layer), cf.data());

@@ -76,6 +76,9 @@ TEST_F(LinearClassModels, StepsAreTheNormalisedGradientDecayedAndClamped) {
   o.jitter = 0;
   const ClassModels m = class_models(*m_backend, 0, o);
   ASSERT_EQ(m.classes, kClasses);
+  ASSERT_EQ(m.units, kClasses);
+  EXPECT_TRUE(m.of_classes);
+  EXPECT_EQ(m.layer, 0);
   ASSERT_EQ(m.images.size(), kClasses * kSize);
   for (int c = 0; c < kClasses; ++c) {
     std::vector<float> x(kSize, 0.f), g(w(c), w(c) + kSize);
@@ -91,9 +94,10 @@ TEST_F(LinearClassModels, StepsAreTheNormalisedGradientDecayedAndClamped) {
     std::vector<float> bias(kClasses);
     m_backend->read_tensor(0, 1, TensorRole::Param, bias.data());
     for (size_t i = 0; i < kSize; ++i) logit += double(w(c)[i]) * m.images[c * kSize + i];
-    EXPECT_NEAR(m.logit[c], logit + bias[c], 1e-4);
-    EXPECT_GT(m.probability[c], 0.f);
-    EXPECT_LE(m.probability[c], 1.f);
+    EXPECT_NEAR(m.score[c], logit + bias[c], 1e-4);
+    std::vector<float> probs(kClasses);
+    m_backend->predict(0, m.images.data() + c * kSize, 1, probs.data(), nullptr);
+    for (int k = 0; k < kClasses; ++k) EXPECT_EQ(m.probs[c * kClasses + k], probs[k]);
   }
 }
 
@@ -156,17 +160,8 @@ TEST(ClassModels, ANetworkTrainedOnBarsPaintsEachClassesBar) {
   }
   const ClassModels m = class_models(*b, 0, ClassModelOptions{});
   for (int c = 0; c < kClasses; ++c) {
-    printf("class %d p %f pred %d:", c, m.probability[c], m.predicted[c]);
-    for (int y = 0; y < 12; ++y) {
-      double s = 0;
-      for (int x = 0; x < 12; ++x) s += m.images[c * kSize + y * 12 + x];
-      printf(" %.2f", s / 12);
-    }
-    printf("\n");
-  }
-  for (int c = 0; c < kClasses; ++c) {
     EXPECT_EQ(m.predicted[c], c);
-    EXPECT_GT(m.probability[c], 0.45f) << "class " << c;  // chance: 0.25
+    EXPECT_GT(m.probs[c * kClasses + c], 0.45f) << "class " << c;  // chance: 0.25
     // Class c is the bright row 1 + 2c: the model's brightest row (a row's mean) is that one or
     // a neighbour (the network's two poolings see rows in pairs; the blur and jitter smear).
     std::vector<double> rows(12, 0.0);
@@ -184,6 +179,46 @@ TEST(ClassModels, ANetworkTrainedOnBarsPaintsEachClassesBar) {
   ClassModelOptions other;
   other.seed = 9;
   EXPECT_NE(class_models(*b, 0, other).images, m.images);
+}
+
+// A hidden layer: each channel's mean output. For a linear 3x3 convolution over 12x12 images
+// (10x10 places), d mean / d x[r][c] is the sum of the kernel's weights that touch (r, c) over 100.
+TEST(ClassModels, AHiddenChannelsModelAscendsItsMeanOutput) {
+  std::unique_ptr<Backend> b = configured("c3x2:linear-d4");
+  std::vector<float> w(2 * 9);
+  b->read_tensor(0, 0, TensorRole::Param, w.data());  // (2, 1, 3, 3)
+  ClassModelOptions o;
+  o.layer = 0;
+  o.steps = 1;
+  o.noise = 0;
+  o.decay = 0;
+  o.blur_every = 0;
+  o.jitter = 0;
+  const ClassModels m = class_models(*b, 0, o);
+  ASSERT_EQ(m.units, 2);
+  EXPECT_FALSE(m.of_classes);
+  ASSERT_EQ(m.images.size(), 2 * kSize);
+  std::vector<float> features(2 * 100);
+  for (int u = 0; u < 2; ++u) {
+    std::vector<float> g(kSize, 0.f), x(kSize, 0.f);
+    for (int r = 0; r < 10; ++r)
+      for (int c = 0; c < 10; ++c)
+        for (int i = 0; i < 3; ++i)
+          for (int j = 0; j < 3; ++j) g[(r + i) * 12 + c + j] += w[u * 9 + i * 3 + j] / 100;
+    ascend(x, g, o.rate, 0.f);
+    for (size_t i = 0; i < kSize; ++i)
+      ASSERT_NEAR(m.images[u * kSize + i], x[i], 1e-5) << "channel " << u << " pixel " << i;
+    // Its score: the channel's mean output on the image.
+    b->features(0, m.images.data() + u * kSize, 1, 0, features.data());
+    double mean = 0;
+    for (int p = 0; p < 100; ++p) mean += features[u * 100 + p] / 100.0;
+    EXPECT_NEAR(m.score[u], mean, 1e-5);
+  }
+  // More steps raise each channel's mean output further.
+  o.steps = 20;
+  o.noise = 0.1f;
+  const ClassModels more = class_models(*b, 0, o);
+  for (int u = 0; u < 2; ++u) EXPECT_GT(more.score[u], m.score[u]) << "channel " << u;
 }
 
 TEST(ClassModels, ADivergedNetworkIsSaidSo) {
@@ -206,6 +241,8 @@ TEST(ClassModels, BadOptionsAreRefused) {
     change(o);
     EXPECT_THROW(class_models(*b, 0, o), std::invalid_argument);
   };
+  refused([](ClassModelOptions& o) { o.layer = 2; });  // d4 has one layer
+  refused([](ClassModelOptions& o) { o.layer = -2; });
   refused([](ClassModelOptions& o) { o.steps = 0; });
   refused([](ClassModelOptions& o) { o.noise = -0.1f; });
   refused([](ClassModelOptions& o) { o.noise = 1.5f; });

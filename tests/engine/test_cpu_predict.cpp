@@ -243,11 +243,26 @@ TEST(CpuPredict, BadArgumentsThrow) {
   b->configure(config(kMixedSpec, {1}), d, d);
   EXPECT_THROW(b->predict(1, x.data(), 1, out.data(), nullptr), std::out_of_range);
   EXPECT_THROW(b->predict(0, x.data(), -1, out.data(), nullptr), std::out_of_range);
-  const int bad = kClasses;
-  EXPECT_THROW(b->input_gradient(0, x.data(), 1, &bad, out.data()), std::out_of_range);
+  const int last = static_cast<int>(config(kMixedSpec, {1}).spec.layers.size()) - 1;
+  const int bad = kClasses, none = -1, first = 0;
+  EXPECT_THROW(b->input_gradient(0, x.data(), 1, last, &bad, out.data()), std::out_of_range);
+  EXPECT_THROW(b->input_gradient(0, x.data(), 1, last, &none, out.data()), std::out_of_range);
+  EXPECT_THROW(b->input_gradient(0, x.data(), 1, last + 1, &first, out.data()), std::out_of_range);
+  EXPECT_THROW(b->input_gradient(0, x.data(), 1, last, nullptr, out.data()), std::out_of_range);
+  EXPECT_THROW(b->input_gradient(0, x.data(), 1, last, &first, nullptr), std::out_of_range);
+  try {  // a hidden layer's channels are named as such
+    const int channel = 99;
+    b->input_gradient(0, x.data(), 1, 0, &channel, out.data());
+    ADD_FAILURE() << "no error";
+  } catch (const std::out_of_range& e) {
+    EXPECT_NE(std::string(e.what()).find("channel 99 of image 0 is outside its layer's"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
-// Central differences in double (h = 1e-6) against the float backward.
+// Central differences in double (h = 1e-6) against the float backward: of the class logits and,
+// for every hidden layer, of the mean of one of its channels over its places.
 TEST(CpuInputGradient, MatchesCentralDifferencesInDouble) {
   const Dataset train = random_set(48, 3), val = random_set(8, 4);
   // the last: max pools after stride-1 convolutions, whose backward is one pass
@@ -263,29 +278,48 @@ TEST(CpuInputGradient, MatchesCentralDifferencesInDouble) {
     std::vector<float> x = as_floats(val);
     std::mt19937_64 rng(11);
     for (float& v : x) v += static_cast<float>(rng() % 50000) * 1e-6f;
-    std::vector<int> classes(images);
-    for (int i = 0; i < images; ++i) classes[i] = (i * 3 + 1) % kClasses;
-    std::vector<float> grad(static_cast<size_t>(images) * size, 7.f);
-    b->input_gradient(net, x.data(), images, classes.data(), grad.data());
     const DoubleNet ref(*b, cfg.spec, net);
-    std::vector<double> fd(grad.size());
-    const double h = 1e-6;
-    for (int i = 0; i < images; ++i) {
-      std::vector<double> xi(x.begin() + i * size, x.begin() + (i + 1) * size);
-      for (int p = 0; p < size; ++p) {
-        const double keep = xi[p];
-        xi[p] = keep + h;
-        const double up = ref.logits(xi)[classes[i]];
-        xi[p] = keep - h;
-        const double down = ref.logits(xi)[classes[i]];
-        xi[p] = keep;
-        fd[static_cast<size_t>(i) * size + p] = (up - down) / (2 * h);
+    const std::vector<Shape3> shapes = cfg.spec.output_shapes();
+    int checked = 0;
+    for (int layer = 0; layer < static_cast<int>(shapes.size()); ++layer) {
+      const Shape3 out = shapes[static_cast<size_t>(layer)];
+      const int places = out.h * out.w;
+      std::vector<int> units(images);
+      for (int i = 0; i < images; ++i) units[i] = (i * 3 + 1) % out.c;
+      // s: the mean of the unit's channel over its places (the class logit for the last layer)
+      const auto s = [&](const std::vector<double>& xi, int unit) {
+        const std::vector<double> o = ref.outputs(xi)[static_cast<size_t>(layer)];
+        double sum = 0;
+        for (int p = 0; p < places; ++p) sum += o[static_cast<size_t>(unit * places + p)];
+        return sum / places;
+      };
+      std::vector<float> grad(static_cast<size_t>(images) * size, 7.f);
+      b->input_gradient(net, x.data(), images, layer, units.data(), grad.data());
+      std::vector<double> fd(grad.size());
+      const double h = 1e-6;
+      for (int i = 0; i < images; ++i) {
+        std::vector<double> xi(x.begin() + i * size, x.begin() + (i + 1) * size);
+        for (int p = 0; p < size; ++p) {
+          const double keep = xi[p];
+          xi[p] = keep + h;
+          const double up = s(xi, units[i]);
+          xi[p] = keep - h;
+          const double down = s(xi, units[i]);
+          xi[p] = keep;
+          fd[static_cast<size_t>(i) * size + p] = (up - down) / (2 * h);
+        }
       }
+      const std::string what = std::string(spec) + " layer " + std::to_string(layer);
+      double scale = 0;
+      for (double v : fd) scale = std::max(scale, std::abs(v));
+      if (layer + 1 == static_cast<int>(shapes.size())) {
+        ASSERT_GT(scale, 1e-3) << what << ": a vanishing gradient checks nothing";
+      }
+      if (scale < 1e-6) continue;  // a ReLU channel dead on these images
+      ++checked;
+      EXPECT_TRUE(all_close(what, grad.data(), fd.data(), fd.size(), 1e-4 * scale, 1e-3));
     }
-    double scale = 0;
-    for (double v : fd) scale = std::max(scale, std::abs(v));
-    ASSERT_GT(scale, 1e-3) << spec << ": a vanishing gradient checks nothing";
-    EXPECT_TRUE(all_close(spec, grad.data(), fd.data(), fd.size(), 1e-4 * scale, 1e-3));
+    EXPECT_GE(checked, static_cast<int>(shapes.size()) - 1) << spec;
   }
 }
 
@@ -302,7 +336,7 @@ TEST(CpuInputGradient, LeavesTrainingUntouched) {
   for (int first = 0; first < train.count; first += cfg.batch_size) {
     plain->train_step(first, cfg.batch_size);
     probed->train_step(first, cfg.batch_size);
-    probed->input_gradient(first % 2, x.data(), 8, classes.data(), grad.data());
+    probed->input_gradient(first % 2, x.data(), 8, first % 3, classes.data(), grad.data());
     probed->predict(1, x.data(), 8, probs.data(), nullptr);
   }
   EXPECT_EQ(plain->take_losses(), probed->take_losses());

@@ -1,8 +1,9 @@
 // The Class models view: no network yet is said; after a step and an evaluation, one image per
 // class, each the worker's cs::class_models() of the run's network (a second backend trained the
 // same step gives the same pixels and captions); the strip and its PNG; a click makes an image
-// the probe, named as the class model; Reset clears; computeClassModels() without a network is an
-// error.
+// the probe, named as the class model; a hidden layer chosen shows its channels' images; Reset
+// clears; computeClassModels() without a network is an error.
+#include <QComboBox>
 #include <QImageReader>
 #include <QLabel>
 #include <QPushButton>
@@ -64,7 +65,7 @@ void TestClassModelsView::theViewShowsTheNetworksClassModels() {
   request.steps = ClassModelsView::kSteps;
   const ClassModelsResult expected = computeClassModels(backend.get(), m_data->test.name, request);
   QVERIFY2(expected.error.isEmpty(), qPrintable(expected.error));
-  QCOMPARE(view.classes(), 10);
+  QCOMPARE(view.units(), 10);
   for (int c = 0; c < 10; ++c) {
     const QImage image = view.image(c);
     QCOMPARE(image.size(), QSize(28, 28));
@@ -78,6 +79,8 @@ void TestClassModelsView::theViewShowsTheNetworksClassModels() {
              expected.predicted[size_t(c)] != c);
   }
   QVERIFY(view.image(10).isNull());
+  QVERIFY2(view.toolTip(3).contains(QStringLiteral("scores highest as 3")),
+           qPrintable(view.toolTip(3)));
 
   // The strip: the classes side by side, each pixel 2 x 2, 2 grey pixels between them.
   const QImage strip = view.strip(2);
@@ -121,10 +124,40 @@ void TestClassModelsView::theViewShowsTheNetworksClassModels() {
            qPrintable(texts.join(u'|')));
   QCOMPARE(probeView.findChild<QSpinBox*>()->text(), QStringLiteral("model"));
 
+  // A hidden layer: conv1's 4 filters, each the image it responds to most; then fc1's 16 units.
+  auto* layers = view.findChild<QComboBox*>(QStringLiteral("layer"));
+  QVERIFY(layers);
+  QStringList offered;
+  for (int i = 0; i < layers->count(); ++i) offered << layers->itemText(i);
+  QCOMPARE(offered, QStringList({QStringLiteral("the classes"), QStringLiteral("conv1"),
+                                 QStringLiteral("pool1"), QStringLiteral("fc1")}));
+  view.chooseLayer(0);
+  QTRY_VERIFY2_WITH_TIMEOUT(
+      view.note().startsWith(QStringLiteral("For each of conv1's 4 channels")),
+      qPrintable(view.note()), 20000);
+  QCOMPARE(view.layer(), 0);
+  request.layer = 0;
+  const ClassModelsResult conv1 = computeClassModels(backend.get(), m_data->test.name, request);
+  QCOMPARE(view.units(), 4);
+  for (int u = 0; u < 4; ++u) {
+    QCOMPARE(view.image(u), conv1.image(u));
+    QCOMPARE(view.caption(u), QString::number(u));
+  }
+  QVERIFY2(view.toolTip(2).startsWith(QStringLiteral("The image channel 2 of conv1 responds to "
+                                                     "most")),
+           qPrintable(view.toolTip(2)));
+  QVERIFY(!view.findChild<QWidget*>(QStringLiteral("classModel4"))->isVisible());
+  view.chooseLayer(2);
+  QTRY_VERIFY_WITH_TIMEOUT(view.units() == 16, 20000);
+  QVERIFY(view.findChild<QWidget*>(QStringLiteral("classModel15"))->isVisibleTo(&view));
+  QCOMPARE(view.strip(1).width(), 16 * 28 + 15);
+  view.chooseLayer(-1);
+  QTRY_VERIFY_WITH_TIMEOUT(view.units() == 10 && view.layer() == 3, 20000);
+
   // Reset: nothing of the old network is shown or saved.
   session.invoke(&TrainingWorker::reset);
   QTRY_COMPARE(view.note(), QStringLiteral("Train or load a network first."));
-  QCOMPARE(view.classes(), 0);
+  QCOMPARE(view.units(), 0);
   QVERIFY(!tile->isVisible());
   QVERIFY(!save->isEnabled());
   QVERIFY(view.strip(4).isNull());
@@ -136,7 +169,7 @@ void TestClassModelsView::withoutANetworkThereIsNothingToShow() {
   const ClassModelsResult none = computeClassModels(nullptr, "mnist/test", request);
   QCOMPARE(none.id, 4);
   QCOMPARE(none.error, QStringLiteral("Train or load a network first."));
-  QCOMPARE(none.classes(), 0);
+  QCOMPARE(none.units(), 0);
 }
 
 QTEST_MAIN(TestClassModelsView)

@@ -45,17 +45,28 @@ ClassModelsResult computeClassModels(cs::Backend* backend, const std::string& da
   QElapsedTimer timer;
   timer.start();
   try {
+    const cs::NetworkSpec& spec = backend->config().spec;
+    for (const std::string& name : spec.layer_names())
+      out.layerNames << QString::fromStdString(name);
+    for (size_t i = 0; i + 1 < spec.layers.size(); ++i)
+      if (spec.layers[i].kind != cs::LayerKind::Dropout) out.hiddenLayers << static_cast<int>(i);
     cs::ClassModelOptions options;
+    options.layer = std::min(request.layer, static_cast<int>(spec.layers.size()) - 1);
     options.steps = request.steps;
     const cs::ClassModels m = cs::class_models(*backend, 0, options);
+    out.layer = m.layer;
+    out.ofClasses = m.of_classes;
     out.channels = m.shape.c;
     out.height = m.shape.h;
     out.width = m.shape.w;
     for (float v : m.images)
       out.pixels.push_back(static_cast<uint8_t>(std::lround(std::clamp(v, 0.f, 1.f) * 255.f)));
-    for (int c = 0; c < m.classes; ++c) {
-      out.probability.push_back(m.probability[static_cast<size_t>(c)]);
-      out.predicted.push_back(m.predicted[static_cast<size_t>(c)]);
+    for (int u = 0; u < m.units; ++u) {
+      const int predicted = m.predicted[static_cast<size_t>(u)];
+      out.score.push_back(m.score[static_cast<size_t>(u)]);
+      out.predicted.push_back(predicted);
+      out.probability.push_back(
+          m.probs[static_cast<size_t>(u) * m.classes + (m.of_classes ? u : predicted)]);
     }
     out.step = backend->step_count();
     out.datasetName = datasetName;

@@ -1,5 +1,6 @@
 #include "network/class_models_view.h"
 
+#include <QComboBox>
 #include <QEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -8,6 +9,8 @@
 #include <QMessageBox>
 #include <QPainter>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QSignalBlocker>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -26,16 +29,25 @@ QString percent(double p) {
   return QLocale().toString(100 * p, 'f', p >= 0.995 || p < 0.1 ? 1 : 0) + QLatin1Char('%');
 }
 
+// Columns for `units` images: the ten classes in two rows of five, a layer's channels eight wide.
+int columnsFor(int units) {
+  return units <= 10 ? 5 : 8;
+}
+
 }  // namespace
 
 ClassModelsView::ClassModelsView(TrainingSession* session, QWidget* parent)
     : QWidget(parent),
       m_session(session),
+      m_layer(new QComboBox),
       m_note(new QLabel),
       m_save(new QPushButton(tr("Save image…"))),
       m_grid(new QGridLayout) {
   setObjectName(QStringLiteral("classModelsView"));
   registerClassModelTypes();
+  m_layer->setObjectName(QStringLiteral("layer"));
+  m_layer->setToolTip(tr("The classes, or a layer whose channels are shown"));
+  m_layer->addItem(tr("the classes"), -1);
   m_note->setObjectName(QStringLiteral("note"));
   m_note->setWordWrap(true);
   m_save->setObjectName(QStringLiteral("save"));
@@ -44,32 +56,42 @@ ClassModelsView::ClassModelsView(TrainingSession* session, QWidget* parent)
   connect(m_save, &QPushButton::clicked, this, &ClassModelsView::askSave);
   m_grid->setSpacing(6);
 
+  auto* row = new QHBoxLayout;
+  row->setContentsMargins(8, 4, 8, 0);
+  row->addWidget(new QLabel(tr("Layer")));
+  row->addWidget(m_layer, 1);
+  row->addWidget(m_save);
   auto* note = new QHBoxLayout;
-  note->setContentsMargins(8, 4, 8, 0);
+  note->setContentsMargins(8, 0, 8, 0);
   note->addWidget(m_note);
-  auto* grid = new QHBoxLayout;
-  grid->setContentsMargins(8, 0, 8, 0);
-  grid->addLayout(m_grid, 1);
-  auto* buttons = new QHBoxLayout;
-  buttons->setContentsMargins(8, 0, 8, 0);
-  buttons->addStretch(1);
-  buttons->addWidget(m_save);
+  auto* tiles = new QWidget;
+  auto* tilesLayout = new QVBoxLayout(tiles);
+  tilesLayout->setContentsMargins(8, 0, 8, 8);
+  tilesLayout->addLayout(m_grid);
+  tilesLayout->addStretch(1);
+  auto* scroll = new QScrollArea;  // a dense layer's 128 units scroll
+  scroll->setWidget(tiles);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(0, 0, 0, 8);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(2);
+  layout->addLayout(row);
   layout->addLayout(note);
-  layout->addLayout(grid);
-  layout->addLayout(buttons);
-  layout->addStretch(1);
+  layout->addWidget(scroll, 1);
 
   m_refresh = new ViewRefresh(this, session->worker(), [this](int id) {
     ClassModelsRequest request;
     request.id = id;
+    request.layer = m_layer->currentData().toInt();
     request.steps = kSteps;
     m_session->invoke(&TrainingWorker::computeClassModels, request);
   });
   connect(m_refresh, &ViewRefresh::cleared, this, &ClassModelsView::clear);
   connect(session->worker(), &TrainingWorker::classModelsComputed, this,
           &ClassModelsView::onComputed);
+  connect(m_layer, &QComboBox::currentIndexChanged, this, &ClassModelsView::refresh);
   clear();
 }
 
@@ -77,10 +99,28 @@ void ClassModelsView::refresh() {
   m_refresh->refresh();
 }
 
+void ClassModelsView::chooseLayer(int layer) {
+  const int index = m_layer->findData(layer);
+  if (index >= 0) m_layer->setCurrentIndex(index);
+}
+
 void ClassModelsView::clear() {
   m_shown = ClassModelsResult{};
   m_note->setText(tr("Train or load a network first."));
   showTiles();
+}
+
+void ClassModelsView::updateLayers() {
+  // Another network: its hidden layers (not the output, the classes; not a dropout, which has its
+  // input's channels), by name.
+  QStringList shown, names;
+  for (int i = 1; i < m_layer->count(); ++i) shown << m_layer->itemText(i);
+  for (int layer : m_shown.hiddenLayers) names << m_shown.layerNames.value(layer);
+  if (names == shown) return;
+  const QSignalBlocker block(m_layer);
+  while (m_layer->count() > 1) m_layer->removeItem(1);
+  for (int layer : m_shown.hiddenLayers) m_layer->addItem(m_shown.layerNames.value(layer), layer);
+  m_layer->setCurrentIndex(m_shown.ofClasses ? 0 : std::max(0, m_layer->findData(m_shown.layer)));
 }
 
 void ClassModelsView::onComputed(const ClassModelsResult& answer) {
@@ -90,61 +130,98 @@ void ClassModelsView::onComputed(const ClassModelsResult& answer) {
     m_note->setText(answer.error);
   } else {
     m_shown = answer;
+    updateLayers();
     const QLocale locale;
-    m_note->setText(tr("For each class, the image the network scores highest as that class: "
-                       "%1 steps of gradient ascent on the pixels from faint noise, kept smooth "
-                       "(step %2 of training, %3 ms). Under each, the probability the network "
-                       "gives the class. Click an image to make it the probe.")
-                        .arg(kSteps)
-                        .arg(locale.toString(m_shown.step))
-                        .arg(std::lround(m_shown.milliseconds)));
+    const QString how = tr("%1 steps of gradient ascent on the pixels from faint noise, kept "
+                           "smooth (step %2 of training, %3 ms).")
+                            .arg(kSteps)
+                            .arg(locale.toString(m_shown.step))
+                            .arg(std::lround(m_shown.milliseconds));
+    m_note->setText(
+        m_shown.ofClasses
+            ? tr("For each class, the image the network scores highest as that class: %1 Under "
+                 "each, the probability the network gives the class. Click an image to make it "
+                 "the probe.")
+                  .arg(how)
+            : tr("For each of %1's %2 channels, the image it responds to most (its mean output): "
+                 "%3 Hover an image for what the network makes of it; click it to make it the "
+                 "probe.")
+                  .arg(m_shown.layerNames.value(m_shown.layer))
+                  .arg(m_shown.units())
+                  .arg(how));
   }
   showTiles();
 }
 
 void ClassModelsView::showTiles() {
-  const int classes = m_shown.classes();
-  const ClassNames names = ClassNames::forDataset(m_shown.datasetName);
-  while (static_cast<int>(m_tiles.size()) < classes) {
-    const int c = static_cast<int>(m_tiles.size());
+  const int units = m_shown.units(), columns = columnsFor(units);
+  if (columns != m_columns) {  // lay the tiles out anew
+    for (size_t u = 0; u < m_tiles.size(); ++u) {
+      m_grid->removeWidget(m_tiles[u]);
+      m_grid->removeWidget(m_captions[u]);
+      const int at = static_cast<int>(u);
+      m_grid->addWidget(m_tiles[u], 2 * (at / columns), at % columns);
+      m_grid->addWidget(m_captions[u], 2 * (at / columns) + 1, at % columns);
+    }
+    m_columns = columns;
+  }
+  while (static_cast<int>(m_tiles.size()) < units) {
+    const int u = static_cast<int>(m_tiles.size());
     auto* tile = new PixelImageView(kTileSide);
-    tile->setObjectName(QStringLiteral("classModel%1").arg(c));
+    tile->setObjectName(QStringLiteral("classModel%1").arg(u));
     tile->setSquare(true);  // as wide as its column, its caption right under it
     tile->setCursor(Qt::PointingHandCursor);
     tile->installEventFilter(this);
     auto* caption = new QLabel;
     caption->setAlignment(Qt::AlignHCenter | Qt::AlignTop);
     caption->setWordWrap(true);  // "(taken for …)" on a line of its own where the tab is narrow
-    m_grid->addWidget(tile, 2 * (c / kColumns), c % kColumns);
-    m_grid->addWidget(caption, 2 * (c / kColumns) + 1, c % kColumns);
+    m_grid->addWidget(tile, 2 * (u / columns), u % columns);
+    m_grid->addWidget(caption, 2 * (u / columns) + 1, u % columns);
     m_tiles.push_back(tile);
     m_captions.push_back(caption);
   }
-  for (size_t c = 0; c < m_tiles.size(); ++c) {
-    const bool shown = static_cast<int>(c) < classes;
-    m_tiles[c]->setVisible(shown);
-    m_captions[c]->setVisible(shown);
+  for (size_t u = 0; u < m_tiles.size(); ++u) {
+    const int at = static_cast<int>(u);
+    const bool shown = at < units;
+    m_tiles[u]->setVisible(shown);
+    m_captions[u]->setVisible(shown);
     if (!shown) continue;
-    const int label = static_cast<int>(c);
-    m_tiles[c]->setImage(m_shown.image(label));
-    m_captions[c]->setText(caption(label));
-    m_tiles[c]->setToolTip(tr("The image the network scores highest as %1; click to make it "
-                              "the probe")
-                               .arg(names.name(label)));
+    m_tiles[u]->setImage(m_shown.image(at));
+    m_tiles[u]->setToolTip(toolTip(at));
+    m_captions[u]->setText(caption(at));
   }
-  m_save->setEnabled(classes > 0);
+  m_save->setEnabled(units > 0);
 }
 
-QImage ClassModelsView::image(int c) const {
-  return c >= 0 && c < classes() ? m_shown.image(c) : QImage();
+QImage ClassModelsView::image(int u) const {
+  return u >= 0 && u < units() ? m_shown.image(u) : QImage();
 }
 
-QString ClassModelsView::caption(int c) const {
-  if (c < 0 || c >= classes()) return {};
+QString ClassModelsView::caption(int u) const {
+  if (u < 0 || u >= units()) return {};
+  if (!m_shown.ofClasses) return QString::number(u);  // the channel; the rest in the tool tip
   const ClassNames names = ClassNames::forDataset(m_shown.datasetName);
-  const QString text = tr("%1 · %2").arg(names.name(c), percent(m_shown.probability[size_t(c)]));
-  const int taken = m_shown.predicted[size_t(c)];
-  return taken == c ? text : tr("%1 (taken for %2)").arg(text, names.name(taken));
+  const QString text = tr("%1 · %2").arg(names.name(u), percent(m_shown.probability[size_t(u)]));
+  const int taken = m_shown.predicted[size_t(u)];
+  return taken == u ? text : tr("%1 (taken for %2)").arg(text, names.name(taken));
+}
+
+QString ClassModelsView::toolTip(int u) const {
+  if (u < 0 || u >= units()) return {};
+  const ClassNames names = ClassNames::forDataset(m_shown.datasetName);
+  const QString taken = names.name(m_shown.predicted[size_t(u)]);
+  if (m_shown.ofClasses)
+    return tr("The image the network scores highest as %1 (logit %2); it gives %1 %3. Click "
+              "to make it the probe.")
+        .arg(names.name(u))
+        .arg(double(m_shown.score[size_t(u)]), 0, 'g', 3)
+        .arg(percent(m_shown.probability[size_t(u)]));
+  return tr("The image channel %1 of %2 responds to most: its mean output %3. The network "
+            "takes it for %4 (%5). Click to make it the probe.")
+      .arg(u)
+      .arg(m_shown.layerNames.value(m_shown.layer))
+      .arg(double(m_shown.score[size_t(u)]), 0, 'g', 3)
+      .arg(taken, percent(m_shown.probability[size_t(u)]));
 }
 
 QString ClassModelsView::note() const {
@@ -152,14 +229,14 @@ QString ClassModelsView::note() const {
 }
 
 QImage ClassModelsView::strip(int scale) const {
-  const int n = classes();
+  const int n = units();
   if (n == 0) return {};
   const int w = m_shown.width * scale, h = m_shown.height * scale;
   QImage out(n * w + (n - 1) * scale, h, QImage::Format_RGB32);
   out.fill(QColor(128, 128, 128));
   QPainter painter(&out);
   painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
-  for (int c = 0; c < n; ++c) painter.drawImage(QRect(c * (w + scale), 0, w, h), m_shown.image(c));
+  for (int u = 0; u < n; ++u) painter.drawImage(QRect(u * (w + scale), 0, w, h), m_shown.image(u));
   return out;
 }
 
@@ -168,8 +245,11 @@ bool ClassModelsView::save(const QString& path, QString* error) const {
 }
 
 void ClassModelsView::askSave() {
-  const QString path = askSaveFileName(this, tr("Save class models"),
-                                       QStringLiteral("class-models.png"), tr("PNG (*.png)"));
+  const QString name =
+      m_shown.ofClasses
+          ? QStringLiteral("class-models.png")
+          : QStringLiteral("%1-channels.png").arg(m_shown.layerNames.value(m_shown.layer));
+  const QString path = askSaveFileName(this, tr("Save images"), name, tr("PNG (*.png)"));
   if (path.isEmpty()) return;
   QString error;
   if (!save(path, &error))
@@ -178,11 +258,16 @@ void ClassModelsView::askSave() {
 
 bool ClassModelsView::eventFilter(QObject* watched, QEvent* event) {
   if (event->type() == QEvent::MouseButtonRelease)
-    for (size_t c = 0; c < m_tiles.size(); ++c)
-      if (watched == m_tiles[c] && static_cast<int>(c) < classes()) {
-        const QString name = ClassNames::forDataset(m_shown.datasetName).name(int(c));
-        m_session->setProbeImage(m_shown.bytes(static_cast<int>(c)),
-                                 tr("the class model of %1").arg(name), tr("model"));
+    for (size_t u = 0; u < m_tiles.size(); ++u)
+      if (watched == m_tiles[u] && static_cast<int>(u) < units()) {
+        const int at = static_cast<int>(u);
+        const QString name = m_shown.ofClasses
+                                 ? tr("the class model of %1")
+                                       .arg(ClassNames::forDataset(m_shown.datasetName).name(at))
+                                 : tr("the image %1's channel %2 responds to most")
+                                       .arg(m_shown.layerNames.value(m_shown.layer))
+                                       .arg(at);
+        m_session->setProbeImage(m_shown.bytes(at), name, tr("model"));
         return true;
       }
   return QWidget::eventFilter(watched, event);

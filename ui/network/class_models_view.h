@@ -1,10 +1,11 @@
 // The Class models view (a tab beside the charts): for each class, the image the live network
 // scores highest as that class (cs::class_models(): gradient ascent on the pixels from faint
 // noise, regularised), under it the class's name and the probability the network gives it, so
-// that what the network has come to look for can be seen to sharpen as it learns. Computed on
-// the training worker's thread when the tab is shown and after every evaluation while it is
-// (ViewRefresh). Clicking an image makes it the probe of every layer grid; Save image… writes
-// them side by side as PNG.
+// that what the network has come to look for can be seen to sharpen as it learns. Another layer
+// chosen above the images shows, for each of its channels (a convolution's filters, a dense
+// layer's units), the image it responds to most. Computed on the training worker's thread when
+// the tab is shown and after every evaluation while it is (ViewRefresh). Clicking an image makes
+// it the probe of every layer grid; Save image… writes them side by side as PNG.
 #pragma once
 
 #include <QImage>
@@ -14,6 +15,7 @@
 #include "network/class_model_types.h"
 
 class PixelImageView;
+class QComboBox;
 class QGridLayout;
 class QLabel;
 class QPushButton;
@@ -24,24 +26,28 @@ class ClassModelsView : public QWidget {
   Q_OBJECT
 
  public:
-  static constexpr int kColumns = 5;
   static constexpr int kSteps = 200;
 
   explicit ClassModelsView(TrainingSession* session, QWidget* parent = nullptr);
 
-  // What is shown, for tests: the classes, the image and caption of each, the note.
-  int classes() const { return m_shown.classes(); }
-  QImage image(int c) const;
-  QString caption(int c) const;
+  // What is shown, for tests: the images (classes or channels), the image and caption of each,
+  // its tool tip, the note, the layer taken (-1 before any).
+  int units() const { return m_shown.units(); }
+  int layer() const { return m_shown.units() ? m_shown.layer : -1; }
+  QImage image(int u) const;
+  QString caption(int u) const;
+  QString toolTip(int u) const;
   QString note() const;
-  // The images side by side, class 0 at the left, each pixel `scale` x `scale`, `scale` pixels of
-  // mid grey between them (as convscope-cli class-models writes them); null when none is shown.
+  // Asks for the classes (-1) or the channels of layer `layer`.
+  void chooseLayer(int layer);
+  // The images side by side, the first at the left, each pixel `scale` x `scale`, `scale` pixels
+  // of mid grey between them (as convscope-cli class-models writes them); null when none is shown.
   QImage strip(int scale) const;
   // Writes strip(4) to `path` as PNG (atomically); false with `error` set when it cannot.
   bool save(const QString& path, QString* error) const;
 
  public Q_SLOTS:
-  // Asks for the class models now (if some are already on their way, once they are back).
+  // Asks for the images now (if some are already on their way, once they are back).
   void refresh();
 
  protected:
@@ -50,15 +56,18 @@ class ClassModelsView : public QWidget {
  private:
   void onComputed(const ClassModelsResult& result);
   void clear();  // a new run or a reset
+  void updateLayers();
   void showTiles();
   void askSave();
 
   TrainingSession* m_session;
+  QComboBox* m_layer;
   QLabel* m_note;
   QPushButton* m_save;
   QGridLayout* m_grid;
-  std::vector<PixelImageView*> m_tiles;  // one per class, created as classes appear
+  std::vector<PixelImageView*> m_tiles;  // one per image, created as needed
   std::vector<QLabel*> m_captions;
+  int m_columns = 0;  // of the tiles laid out
   ClassModelsResult m_shown;
   ViewRefresh* m_refresh;
 };

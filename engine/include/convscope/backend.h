@@ -61,14 +61,16 @@ class InputError : public Error {
 // throws SpecError for an impossible architecture and InputError for the rest.
 void check_group(const GroupConfig& cfg, const Dataset& train, const Dataset& val);
 
-// The argument check of predict() and input_gradient() (classes may be null for predict):
-// out_of_range for a network outside the group, a negative count, null buffers with count > 0
-// or a class outside [0, classes).
-void check_predict_args(const GroupConfig& cfg, int net, int count, const float* images,
-                        const int* classes);
+// The argument check of predict(): out_of_range for a network outside the group, a negative
+// count or no images with count > 0.
+void check_predict_args(const GroupConfig& cfg, int net, int count, const float* images);
 // The same for features(): also out_of_range for a layer outside the spec, or no output buffer.
 void check_features_args(const GroupConfig& cfg, int net, int count, const float* images, int layer,
                          const float* out);
+// The same for input_gradient(): also out_of_range for no units or a unit outside [0, the layer's
+// channels).
+void check_gradient_args(const GroupConfig& cfg, int net, int count, const float* images, int layer,
+                         const int* units, const float* dinp);
 
 // Which per-parameter buffer read_tensor/write_tensor address.
 enum class TensorRole { Param, Grad, Slot0, Slot1 };
@@ -128,11 +130,14 @@ class Backend {
   // snapshot or loss record changes. out_of_range for a bad net or a negative count.
   virtual void predict(int net, const float* images, int count, float* probs, float* logits) = 0;
 
-  // Vanilla saliency: dinp[b] = d logits[b][classes[b]] / d images[b], the gradient of the
-  // chosen class's logit (its score before the softmax, not the log-probability) with respect
-  // to each input pixel, (count, C, H, W). Same inputs and guarantees as predict();
-  // out_of_range for a class outside [0, classes).
-  virtual void input_gradient(int net, const float* images, int count, const int* classes,
+  // dinp[b] = d s[b] / d images[b], (count, C, H, W): the gradient with respect to each input
+  // pixel of s[b], the mean over its H x W places of channel units[b] of layer `layer`'s output
+  // (after its activation, as features() gives it; a dense layer's channels are its units, one
+  // place each). For the last layer s[b] is the logit of class units[b], its score before the
+  // softmax (vanilla saliency); for a hidden one, how strongly a filter or unit responds to the
+  // image (activation maximisation). Same inputs and guarantees as features(); out_of_range for
+  // a unit outside [0, the layer's channels).
+  virtual void input_gradient(int net, const float* images, int count, int layer, const int* units,
                               float* dinp) = 0;
   // The outputs of layer `layer` (after its activation, as a snapshot shows them) of network
   // `net` on `count` images: (count, that layer's C * H * W) into out. Same inputs and guarantees

@@ -59,7 +59,7 @@ class CpuBackend final : public Backend {
   void write_tensor(int net, int param, TensorRole role, const float* in) override;
   void predict(int net, const float* images, int count, float* probs, float* logits) override;
   void features(int net, const float* images, int count, int layer, float* out) override;
-  void input_gradient(int net, const float* images, int count, const int* classes,
+  void input_gradient(int net, const float* images, int count, int layer, const int* units,
                       float* dinp) override;
   long long step_count() const override { return m_step; }
   void set_step_count(long long t) override { m_step = t; }
@@ -338,7 +338,7 @@ void CpuBackend::over_images(int net, const float* images, int count, Task task,
 }
 
 void CpuBackend::predict(int net, const float* images, int count, float* probs, float* logits) {
-  check_predict_args(config(), net, count, images, nullptr);
+  check_predict_args(config(), net, count, images);
   const int classes = m_cfg.spec.classes;
   over_images(net, images, count, [&](const Workspace& ws, int first, int b) {
     const size_t n = static_cast<size_t>(b) * classes, at = static_cast<size_t>(first) * classes;
@@ -359,15 +359,19 @@ void CpuBackend::features(int net, const float* images, int count, int layer, fl
       cpu::Keep::AllOutputs);
 }
 
-void CpuBackend::input_gradient(int net, const float* images, int count, const int* classes,
-                                float* dinp) {
-  check_predict_args(config(), net, count, images, classes);
-  if (count > 0 && !dinp) throw std::out_of_range("input_gradient: no output buffer");
+void CpuBackend::input_gradient(int net, const float* images, int count, int layer,
+                                const int* units, float* dinp) {
+  check_gradient_args(config(), net, count, images, layer, units, dinp);
   const float* params = m_params.data() + net * m_p;
   const size_t size = static_cast<size_t>(m_cfg.spec.input.size());
-  over_images(net, images, count, [&](Workspace& ws, int first, int b) {
-    cpu::net_input_gradient(*m_plan, ws, params, classes + first, b, dinp + first * size);
-  });
+  // A hidden layer's own output is read backward: a convolution fused with its pool keeps it.
+  const bool last = layer + 1 == static_cast<int>(m_plan->layers.size());
+  over_images(
+      net, images, count,
+      [&](Workspace& ws, int first, int b) {
+        cpu::net_input_gradient(*m_plan, ws, params, layer, units + first, b, dinp + first * size);
+      },
+      last ? cpu::Keep::ForBackward : cpu::Keep::AllOutputs);
 }
 
 void CpuBackend::request_snapshot(int net, int probe) {

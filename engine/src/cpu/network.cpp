@@ -176,14 +176,16 @@ void conv_pool_backward(const NetPlan& plan, Workspace& ws, const float* params,
                        B, conv.conv, conv.spec.activation);
 }
 
-// Backward through the layers from d = d(loss)/d(logits) in ws.grad_a: parameter gradients into
-// grads (null: none), d(loss)/d(input) into dinput (null: none). Without a hook, which would see
-// the gradient between them, a max pool and the convolution before it run as one.
+// Backward through layers top, top - 1, ..., 0 from d = d(loss)/d(layer top's output) in
+// ws.grad_a: parameter gradients into grads (null: none), d(loss)/d(input) into dinput (null:
+// none). Without a hook, which would see the gradient between them, a max pool and the
+// convolution before it run as one.
 void backward_layers(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int B,
-                     float* dinput, const LayerGradHook* hook, const TrainingPass* training) {
+                     float* dinput, const LayerGradHook* hook, const TrainingPass* training,
+                     int top) {
   float* d = ws.grad_a.data();
   float* dnext = ws.grad_b.data();
-  for (int i = static_cast<int>(plan.layers.size()) - 1; i >= 0; --i) {
+  for (int i = top; i >= 0; --i) {
     if (hook) (*hook)(i, d);
     if (!hook && pool_after_conv(plan, i)) {
       conv_pool_backward(plan, ws, params, grads, i, B, d, i == 1 ? dinput : dnext);
@@ -201,16 +203,21 @@ void net_backward(const NetPlan& plan, Workspace& ws, const float* params, float
                   float scale, const LayerGradHook* hook, const TrainingPass* training) {
   softmax_xent_backward(ws.grad_a.data(), ws.probs.data(), ws.labels.data(), B, plan.spec.classes,
                         scale, training ? training->label_smoothing : 0.f);
-  backward_layers(plan, ws, params, grads, B, nullptr, hook, training);
+  backward_layers(plan, ws, params, grads, B, nullptr, hook, training,
+                  static_cast<int>(plan.layers.size()) - 1);
 }
 
-void net_input_gradient(const NetPlan& plan, Workspace& ws, const float* params,
-                        const int32_t* classes, int B, float* dinp) {
-  const int k = plan.spec.classes;
-  float* dlogits = ws.grad_a.data();
-  std::fill(dlogits, dlogits + static_cast<size_t>(B) * k, 0.f);
-  for (int b = 0; b < B; ++b) dlogits[static_cast<size_t>(b) * k + classes[b]] = 1.f;
-  backward_layers(plan, ws, params, nullptr, B, dinp, nullptr, nullptr);
+void net_input_gradient(const NetPlan& plan, Workspace& ws, const float* params, int layer,
+                        const int32_t* units, int B, float* dinp) {
+  const Shape3 out = plan.layers[static_cast<size_t>(layer)].out;
+  const size_t places = static_cast<size_t>(out.h) * out.w, size = places * out.c;
+  float* d = ws.grad_a.data();  // d s[b] / d(layer's output): 1 / places over channel units[b]
+  std::fill(d, d + static_cast<size_t>(B) * size, 0.f);
+  for (int b = 0; b < B; ++b) {
+    float* channel = d + static_cast<size_t>(b) * size + static_cast<size_t>(units[b]) * places;
+    std::fill(channel, channel + places, 1.f / static_cast<float>(places));
+  }
+  backward_layers(plan, ws, params, nullptr, B, dinp, nullptr, nullptr, layer);
 }
 
 }  // namespace cs::cpu
