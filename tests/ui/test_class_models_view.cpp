@@ -141,14 +141,17 @@ void TestClassModelsView::theViewShowsTheNetworksClassModels() {
   QCOMPARE(view.units(), 4);
   for (int u = 0; u < 4; ++u) {
     QCOMPARE(view.image(u), conv1.image(u));
-    QCOMPARE(view.caption(u), QString::number(u));
+    QCOMPARE(view.caption(u), conv1.score[size_t(u)] == 0 ? QStringLiteral("%1 · silent").arg(u)
+                                                          : QString::number(u));
   }
-  QVERIFY2(view.toolTip(2).startsWith(QStringLiteral("The image channel 2 of conv1 responds to "
-                                                     "most")),
-           qPrintable(view.toolTip(2)));
+  for (int u = 0; u < 4; ++u)
+    QVERIFY2(view.toolTip(u).contains(QStringLiteral("channel %1 of conv1").arg(u)),
+             qPrintable(view.toolTip(u)));
   QVERIFY(!view.findChild<QWidget*>(QStringLiteral("classModel4"))->isVisible());
   view.chooseLayer(2);
   QTRY_VERIFY_WITH_TIMEOUT(view.units() == 16, 20000);
+  QVERIFY2(view.note().startsWith(QStringLiteral("For each of fc1's 16 units")),
+           qPrintable(view.note()));
   QVERIFY(view.findChild<QWidget*>(QStringLiteral("classModel15"))->isVisibleTo(&view));
   QCOMPARE(view.strip(1).width(), 16 * 28 + 15);
   view.chooseLayer(-1);

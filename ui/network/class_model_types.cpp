@@ -56,6 +56,7 @@ ClassModelsResult computeClassModels(cs::Backend* backend, const std::string& da
     const cs::ClassModels m = cs::class_models(*backend, 0, options);
     out.layer = m.layer;
     out.ofClasses = m.of_classes;
+    out.ofUnits = spec.layers[static_cast<size_t>(m.layer)].kind == cs::LayerKind::Dense;
     out.channels = m.shape.c;
     out.height = m.shape.h;
     out.width = m.shape.w;

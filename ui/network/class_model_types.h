@@ -22,13 +22,14 @@ struct ClassModelsRequest {
 };
 
 struct ClassModelsResult {
-  int id = 0;                               // the request's
-  long long step = 0;                       // the weights' (optimizer steps taken)
-  std::string datasetName;                  // the validation set's (its class names)
-  QStringList layerNames;                   // every layer of the network ("conv1", …)
+  int id = 0;               // the request's
+  long long step = 0;       // the weights' (optimizer steps taken)
+  std::string datasetName;  // the validation set's (its class names)
+  QStringList layerNames;   // every layer of the network ("conv1", …)
   QList<int> hiddenLayers;  // those whose channels can be shown: not the output, not a dropout
-  int layer = 0;                            // the layer taken
-  bool ofClasses = false;                   // whether it is the output layer: the classes
+  int layer = 0;            // the layer taken
+  bool ofClasses = false;   // whether it is the output layer: the classes
+  bool ofUnits = false;     // whether it is a dense layer: units, not channels
   int channels = 0, height = 0, width = 0;  // one image's shape
   std::vector<uint8_t> pixels;              // (units, C, H, W): round(255 x [0, 1])
   std::vector<float> score;                 // (units) image u's objective: a logit, a mean output

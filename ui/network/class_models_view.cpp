@@ -143,12 +143,12 @@ void ClassModelsView::onComputed(const ClassModelsResult& answer) {
                  "each, the probability the network gives the class. Click an image to make it "
                  "the probe.")
                   .arg(how)
-            : tr("For each of %1's %2 channels, the image it responds to most (its mean output): "
-                 "%3 Hover an image for what the network makes of it; click it to make it the "
+            : tr("For each of %1's %2 %3, the image it responds to most (its mean output): %4 "
+                 "Hover an image for what the network makes of it; click it to make it the "
                  "probe.")
                   .arg(m_shown.layerNames.value(m_shown.layer))
                   .arg(m_shown.units())
-                  .arg(how));
+                  .arg(m_shown.ofUnits ? tr("units") : tr("channels"), how));
   }
   showTiles();
 }
@@ -199,7 +199,8 @@ QImage ClassModelsView::image(int u) const {
 
 QString ClassModelsView::caption(int u) const {
   if (u < 0 || u >= units()) return {};
-  if (!m_shown.ofClasses) return QString::number(u);  // the channel; the rest in the tool tip
+  if (!m_shown.ofClasses)  // the channel; the rest in the tool tip
+    return m_shown.score[size_t(u)] == 0 ? tr("%1 · silent").arg(u) : QString::number(u);
   const ClassNames names = ClassNames::forDataset(m_shown.datasetName);
   const QString text = tr("%1 · %2").arg(names.name(u), percent(m_shown.probability[size_t(u)]));
   const int taken = m_shown.predicted[size_t(u)];
@@ -216,10 +217,17 @@ QString ClassModelsView::toolTip(int u) const {
         .arg(names.name(u))
         .arg(double(m_shown.score[size_t(u)]), 0, 'g', 3)
         .arg(percent(m_shown.probability[size_t(u)]));
-  return tr("The image channel %1 of %2 responds to most: its mean output %3. The network "
-            "takes it for %4 (%5). Click to make it the probe.")
-      .arg(u)
-      .arg(m_shown.layerNames.value(m_shown.layer))
+  const QString what = (m_shown.ofUnits ? tr("unit %1 of %2") : tr("channel %1 of %2"))
+                           .arg(u)
+                           .arg(m_shown.layerNames.value(m_shown.layer));
+  if (m_shown.score[size_t(u)] == 0)
+    return tr("The ascent found nothing %1 responds to: it stays 0 from the faint noise on, a "
+              "ReLU that is off there and gets no gradient. The network takes the image for %2 "
+              "(%3).")
+        .arg(what, taken, percent(m_shown.probability[size_t(u)]));
+  return tr("The image %1 responds to most: its mean output %2. The network takes it for %3 "
+            "(%4). Click to make it the probe.")
+      .arg(what)
       .arg(double(m_shown.score[size_t(u)]), 0, 'g', 3)
       .arg(taken, percent(m_shown.probability[size_t(u)]));
 }
@@ -261,12 +269,14 @@ bool ClassModelsView::eventFilter(QObject* watched, QEvent* event) {
     for (size_t u = 0; u < m_tiles.size(); ++u)
       if (watched == m_tiles[u] && static_cast<int>(u) < units()) {
         const int at = static_cast<int>(u);
-        const QString name = m_shown.ofClasses
-                                 ? tr("the class model of %1")
-                                       .arg(ClassNames::forDataset(m_shown.datasetName).name(at))
-                                 : tr("the image %1's channel %2 responds to most")
-                                       .arg(m_shown.layerNames.value(m_shown.layer))
-                                       .arg(at);
+        const QString name =
+            m_shown.ofClasses
+                ? tr("the class model of %1")
+                      .arg(ClassNames::forDataset(m_shown.datasetName).name(at))
+                : tr("the image %1 responds to most")
+                      .arg((m_shown.ofUnits ? tr("unit %1 of %2") : tr("channel %1 of %2"))
+                               .arg(at)
+                               .arg(m_shown.layerNames.value(m_shown.layer)));
         m_session->setProbeImage(m_shown.bytes(at), name, tr("model"));
         return true;
       }
