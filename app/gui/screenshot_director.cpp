@@ -16,6 +16,7 @@
 #include "charts/layer_stats_chart.h"
 #include "charts/training_charts.h"
 #include "ensemble/ensemble_page.h"
+#include "network/class_models_view.h"
 #include "network/network_inspector.h"
 #include "predictions/prediction_filter_model.h"
 #include "predictions/predictions_panel.h"
@@ -202,6 +203,10 @@ void ScreenshotDirector::takeScreenshots() {
   m_script.push_back(
       {100, [live] { live->findChild<QDockWidget*>(QStringLiteral("classModels"))->raise(); }});
   m_script.push_back({2500, [this] { shoot(QStringLiteral("class-models.png")); }});
+  // The same for conv2's 16 filters (layers conv1, pool1, conv2, ...).
+  m_script.push_back({100, [live] { live->classModelsView()->chooseLayer(2); }});
+  m_script.push_back({2500, [this] { shoot(QStringLiteral("class-models-conv2.png")); }});
+  m_script.push_back({100, [live] { live->classModelsView()->chooseLayer(-1); }});
   m_script.push_back({100, [this, live] {
                         live->findChild<QDockWidget*>(QStringLiteral("charts"))->raise();
                         m_window->showView(MainWindow::EnsembleView);

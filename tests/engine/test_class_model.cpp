@@ -53,6 +53,18 @@ void ascend(std::vector<float>& x, const std::vector<float>& g, float rate, floa
     x[i] = float(std::clamp(x[i] + rate * g[i] / rms - decay * double(x[i]), 0.0, 1.0));
 }
 
+// `steps` bare steps from black: no noise, decay, blur or jitter (a test adds the one it checks).
+ClassModelOptions bare(int steps, int layer = -1) {
+  ClassModelOptions o;
+  o.layer = layer;
+  o.steps = steps;
+  o.noise = 0;
+  o.decay = 0;
+  o.blur_every = 0;
+  o.jitter = 0;
+  return o;
+}
+
 class LinearClassModels : public testing::Test {
  protected:
   void SetUp() override {
@@ -67,13 +79,9 @@ class LinearClassModels : public testing::Test {
 };
 
 TEST_F(LinearClassModels, StepsAreTheNormalisedGradientDecayedAndClamped) {
-  ClassModelOptions o;
-  o.steps = 3;
-  o.noise = 0;  // from black
+  ClassModelOptions o = bare(3);
   o.rate = 0.3f;
   o.decay = 0.2f;
-  o.blur_every = 0;
-  o.jitter = 0;
   const ClassModels m = class_models(*m_backend, 0, o);
   ASSERT_EQ(m.classes, kClasses);
   ASSERT_EQ(m.units, kClasses);
@@ -103,11 +111,7 @@ TEST_F(LinearClassModels, StepsAreTheNormalisedGradientDecayedAndClamped) {
 
 TEST_F(LinearClassModels, TheJitterIsUndoneOnTheGradient) {
   // logit(shift(x, dy, dx)) = w . shift(x): its gradient is w moved back by (-dy, -dx).
-  ClassModelOptions o;
-  o.steps = 1;
-  o.blur_every = 0;
-  o.noise = 0;  // from black
-  o.decay = 0;
+  ClassModelOptions o = bare(1);
   o.jitter = 2;
   int moved = 0;
   for (uint64_t seed = 1; seed <= 6; ++seed) {
@@ -128,12 +132,8 @@ TEST_F(LinearClassModels, TheJitterIsUndoneOnTheGradient) {
 }
 
 TEST_F(LinearClassModels, TheBlurIsBinomialRenormalisedAtTheEdges) {
-  ClassModelOptions o;
-  o.steps = 1;
+  ClassModelOptions o = bare(1);
   o.blur_every = 1;
-  o.noise = 0;  // from black
-  o.jitter = 0;
-  o.decay = 0;
   const ClassModels m = class_models(*m_backend, 0, o);
   std::vector<float> x(kSize, 0.f);
   ascend(x, std::vector<float>(w(2), w(2) + kSize), o.rate, 0.f);
@@ -187,13 +187,7 @@ TEST(ClassModels, AHiddenChannelsModelAscendsItsMeanOutput) {
   std::unique_ptr<Backend> b = configured("c3x2:linear-d4");
   std::vector<float> w(2 * 9);
   b->read_tensor(0, 0, TensorRole::Param, w.data());  // (2, 1, 3, 3)
-  ClassModelOptions o;
-  o.layer = 0;
-  o.steps = 1;
-  o.noise = 0;
-  o.decay = 0;
-  o.blur_every = 0;
-  o.jitter = 0;
+  ClassModelOptions o = bare(1, 0);
   const ClassModels m = class_models(*b, 0, o);
   ASSERT_EQ(m.units, 2);
   EXPECT_FALSE(m.of_classes);

@@ -60,7 +60,7 @@ TEST_F(SaliencyTest, VanillaIsTheAbsoluteInputGradientOfTheChosenClass) {
     ASSERT_EQ(m.width, kShape.w);
     EXPECT_FALSE(m.is_signed);
     std::vector<float> grad(m_image.size());
-    m_backend->input_gradient(1, m_image.data(), 1, 4, &c, grad.data());  // fc2: the logits
+    m_backend->input_gradient(1, m_image.data(), 1, 5, &c, grad.data());  // fc2: the logits
     for (size_t p = 0; p < grad.size(); ++p) ASSERT_EQ(m.values[p], std::abs(grad[p])) << p;
     std::vector<float> logits(kClasses);
     m_backend->predict(1, m_image.data(), 1, nullptr, logits.data());

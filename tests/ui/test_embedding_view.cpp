@@ -131,27 +131,28 @@ void TestEmbeddingView::computeEmbeddingAnswersForTheNetwork() {
   const EmbeddingResult r = computeEmbedding(backend.get(), &val, request);
   QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
   QCOMPARE(r.id, 5);
-  QCOMPARE(r.layer, 3);  // conv1, pool1, fc1, fc2
-  QCOMPARE(r.dimensions, 10);
-  QCOMPARE(r.xy.size(), size_t{200});
-  for (size_t i = 0; i < r.images.size(); ++i)
-    QCOMPARE(r.labels[i], val.labels[static_cast<size_t>(r.images[i])]);
+  const cs::Embedding& e = r.embedding;
+  QCOMPARE(e.layer, 3);  // conv1, pool1, fc1, fc2
+  QCOMPARE(e.dimensions, 10);
+  QCOMPARE(e.projection.xy.size(), size_t{200});
+  for (size_t i = 0; i < e.images.size(); ++i)
+    QCOMPARE(e.labels[i], val.labels[static_cast<size_t>(e.images[i])]);
   std::vector<float> x;
-  for (int image : r.images)
+  for (int image : e.images)
     for (int p = 0; p < val.shape.size(); ++p) x.push_back(val.image(image)[p] / 255.f);
   std::vector<float> probs(1000);
   backend->predict(0, x.data(), 100, probs.data(), nullptr);
   for (int i = 0; i < 100; ++i) {
     const float* p = probs.data() + i * 10;
-    QCOMPARE(static_cast<int>(r.predicted[static_cast<size_t>(i)]),
+    QCOMPARE(static_cast<int>(e.predicted[static_cast<size_t>(i)]),
              static_cast<int>(std::max_element(p, p + 10) - p));
   }
-  QVERIFY(r.explained[0] >= r.explained[1] && r.explained[1] > 0);
+  QVERIFY(e.projection.explained[0] >= e.projection.explained[1] && e.projection.explained[1] > 0);
   // 100 of 300: one in 3, spread over the set.
-  QCOMPARE(r.images.size(), size_t{100});
-  QCOMPARE(r.images[1], 3);
-  QCOMPARE(r.images.back(), 297);
-  QVERIFY(r.explained[0] + r.explained[1] <= 1 + 1e-9);
+  QCOMPARE(e.images.size(), size_t{100});
+  QCOMPARE(e.images[1], 3);
+  QCOMPARE(e.images.back(), 297);
+  QVERIFY(e.projection.explained[0] + e.projection.explained[1] <= 1 + 1e-9);
   QCOMPARE(r.datasetName, val.name);
 }
 

@@ -12,17 +12,7 @@ void registerEmbeddingTypes() {
 }
 
 std::string embeddingCsv(const EmbeddingResult& r) {
-  cs::Embedding e;
-  e.layer = r.layer;
-  e.dimensions = r.dimensions;
-  e.images = r.images;
-  e.labels = r.labels;
-  e.predicted = r.predicted;
-  e.features = r.features;
-  e.projection.count = static_cast<int>(r.images.size());
-  e.projection.xy = r.xy;
-  e.projection.explained = r.explained;
-  return cs::embedding_csv(e, true);
+  return cs::embedding_csv(r.embedding, true);
 }
 
 EmbeddingResult computeEmbedding(cs::Backend* backend, const cs::Dataset* images,
@@ -41,15 +31,7 @@ EmbeddingResult computeEmbedding(cs::Backend* backend, const cs::Dataset* images
     cs::EmbeddingOptions options;
     options.layer = request.layer;
     options.count = request.count;
-    const cs::Embedding e = cs::embed(*backend, 0, *images, options);
-    out.layer = e.layer;
-    out.dimensions = e.dimensions;
-    out.images = e.images;
-    out.labels = e.labels;
-    out.predicted = e.predicted;
-    out.features = e.features;
-    out.xy = e.projection.xy;
-    out.explained = e.projection.explained;
+    out.embedding = cs::embed(*backend, 0, *images, options);
     out.step = backend->step_count();
     out.datasetName = images->name;
     out.datasetCount = images->count;

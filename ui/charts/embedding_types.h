@@ -6,15 +6,11 @@
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
-#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace cs {
-class Backend;
-struct Dataset;
-}  // namespace cs
+#include "convscope/embedding.h"
 
 struct EmbeddingRequest {
   int id = 0;
@@ -24,18 +20,12 @@ struct EmbeddingRequest {
 };
 
 struct EmbeddingResult {
-  int id = 0;                              // the request's
-  int layer = 0;                           // the layer projected
-  QStringList layerNames;                  // every layer of the network ("conv1", …)
-  int dimensions = 0;                      // the layer's outputs per image
-  long long step = 0;                      // the weights' (optimizer steps taken)
-  std::string datasetName;                 // the validation set's (its class names)
-  int datasetCount = 0;                    // and its size
-  std::vector<int> images;                 // (images) their indices in the validation set
-  std::vector<float> xy;                   // (images, 2)
-  std::vector<uint8_t> labels, predicted;  // (images) each
-  std::vector<float> features;             // (images, dimensions): the layer's outputs
-  std::array<double, 2> explained{};       // each axis's share of the variance
+  int id = 0;               // the request's
+  QStringList layerNames;   // every layer of the network ("conv1", …)
+  long long step = 0;       // the weights' (optimizer steps taken)
+  std::string datasetName;  // the validation set's (its class names)
+  int datasetCount = 0;     // and its size
+  cs::Embedding embedding;  // the layer, the images, their labels, predictions, outputs, places
   double milliseconds = 0;
   QString error;  // set instead of the rest
 };

@@ -110,13 +110,17 @@ void EmbeddingView::clear() {
 }
 
 void EmbeddingView::alignWithShown(EmbeddingResult& result) const {
-  if (result.images != m_shown.images || result.datasetName != m_shown.datasetName) return;
+  if (result.embedding.images != m_shown.embedding.images ||
+      result.datasetName != m_shown.datasetName)
+    return;
   for (size_t axis = 0; axis < 2; ++axis) {
     double agreement = 0;
-    for (size_t row = 0; row < result.images.size(); ++row)
-      agreement += double(result.xy[row * 2 + axis]) * m_shown.xy[row * 2 + axis];
+    for (size_t row = 0; row < result.embedding.images.size(); ++row)
+      agreement += double(result.embedding.projection.xy[row * 2 + axis]) *
+                   m_shown.embedding.projection.xy[row * 2 + axis];
     if (agreement < 0)
-      for (size_t row = 0; row < result.images.size(); ++row) result.xy[row * 2 + axis] *= -1;
+      for (size_t row = 0; row < result.embedding.images.size(); ++row)
+        result.embedding.projection.xy[row * 2 + axis] *= -1;
   }
 }
 
@@ -136,10 +140,10 @@ void EmbeddingView::onComputed(const EmbeddingResult& answer) {
       while (m_layer->count() > 1) m_layer->removeItem(1);
       for (int i = 0; i < m_shown.layerNames.size(); ++i)
         m_layer->addItem(m_shown.layerNames[i], i);
-      m_layer->setCurrentIndex(m_requestedLayer < 0 ? 0 : m_shown.layer + 1);
+      m_layer->setCurrentIndex(m_requestedLayer < 0 ? 0 : m_shown.embedding.layer + 1);
     }
     const QLocale locale;
-    const int count = static_cast<int>(m_shown.images.size());
+    const int count = static_cast<int>(m_shown.embedding.images.size());
     const QString which = count == m_shown.datasetCount
                               ? tr("all %1 validation images").arg(locale.toString(count))
                               : tr("%1 validation images (one in %2)")
@@ -148,10 +152,11 @@ void EmbeddingView::onComputed(const EmbeddingResult& answer) {
     m_note->setText(tr("%1: %2 outputs of %3 at step %4; the axes hold %5 and %6 of their "
                        "variance (%7 ms). Hover a dot for its image, click it to make it the "
                        "probe.")
-                        .arg(m_shown.layerNames.value(m_shown.layer),
-                             locale.toString(m_shown.dimensions), which,
-                             locale.toString(m_shown.step), percent(m_shown.explained[0]),
-                             percent(m_shown.explained[1]))
+                        .arg(m_shown.layerNames.value(m_shown.embedding.layer),
+                             locale.toString(m_shown.embedding.dimensions), which,
+                             locale.toString(m_shown.step),
+                             percent(m_shown.embedding.projection.explained[0]),
+                             percent(m_shown.embedding.projection.explained[1]))
                         .arg(std::lround(m_shown.milliseconds)));
     if (m_view->isZoomed()) m_chart->zoomReset();  // a new projection: other coordinates
   }
@@ -161,7 +166,7 @@ void EmbeddingView::onComputed(const EmbeddingResult& answer) {
 void EmbeddingView::draw() {
   m_names = ClassNames::forDataset(m_shown.datasetName);
   int classes = 0;
-  for (uint8_t label : m_shown.labels) classes = std::max(classes, label + 1);
+  for (uint8_t label : m_shown.embedding.labels) classes = std::max(classes, label + 1);
   while (static_cast<int>(m_series.size()) < classes) {
     const int label = static_cast<int>(m_series.size());
     QScatterSeries* s = chart_parts::markerSeries(palette::category(label));
@@ -176,8 +181,9 @@ void EmbeddingView::draw() {
       QToolTip::showText(
           QCursor::pos(),
           tr("#%1 · %2 · predicted %3")
-              .arg(m_shown.images[static_cast<size_t>(row)])
-              .arg(m_names.name(label), m_names.name(m_shown.predicted[static_cast<size_t>(row)])));
+              .arg(m_shown.embedding.images[static_cast<size_t>(row)])
+              .arg(m_names.name(label),
+                   m_names.name(m_shown.embedding.predicted[static_cast<size_t>(row)])));
     });
     connect(s, &QScatterSeries::clicked, this, [this, label](const QPointF& point) {
       if (const int image = imageAt(label, point); image >= 0) Q_EMIT probeRequested(image);
@@ -188,10 +194,11 @@ void EmbeddingView::draw() {
   std::vector<QList<QPointF>> points(m_series.size());
   for (auto& rows : m_rows) rows.clear();
   double lo[2] = {HUGE_VAL, HUGE_VAL}, hi[2] = {-HUGE_VAL, -HUGE_VAL};
-  for (size_t i = 0; i < m_shown.labels.size(); ++i) {
-    const QPointF p(m_shown.xy[i * 2], m_shown.xy[i * 2 + 1]);
-    points[m_shown.labels[i]].append(p);
-    m_rows[m_shown.labels[i]].push_back(static_cast<int>(i));
+  for (size_t i = 0; i < m_shown.embedding.labels.size(); ++i) {
+    const QPointF p(m_shown.embedding.projection.xy[i * 2],
+                    m_shown.embedding.projection.xy[i * 2 + 1]);
+    points[m_shown.embedding.labels[i]].append(p);
+    m_rows[m_shown.embedding.labels[i]].push_back(static_cast<int>(i));
     lo[0] = std::min(lo[0], p.x()), hi[0] = std::max(hi[0], p.x());
     lo[1] = std::min(lo[1], p.y()), hi[1] = std::max(hi[1], p.y());
   }
@@ -200,7 +207,7 @@ void EmbeddingView::draw() {
     m_series[label]->setVisible(static_cast<int>(label) < classes);
     m_series[label]->replace(points[label]);
   }
-  const bool empty = m_shown.labels.empty();
+  const bool empty = m_shown.embedding.labels.empty();
   m_saveCsv->setEnabled(!empty);
   m_x->setVisible(!empty);
   m_y->setVisible(!empty);
@@ -220,7 +227,7 @@ bool EmbeddingView::saveCsv(const QString& path, QString* error) const {
 
 void EmbeddingView::askSaveCsv() {
   const QString name =
-      QStringLiteral("embedding-%1.csv").arg(m_shown.layerNames.value(m_shown.layer));
+      QStringLiteral("embedding-%1.csv").arg(m_shown.layerNames.value(m_shown.embedding.layer));
   const QString path = askSaveFileName(this, tr("Save embedding"), name, tr("CSV (*.csv)"));
   if (path.isEmpty()) return;
   QString error;
@@ -252,5 +259,5 @@ int EmbeddingView::rowAt(int label, QPointF point) const {
 
 int EmbeddingView::imageAt(int label, QPointF point) const {
   const int row = rowAt(label, point);
-  return row < 0 ? -1 : m_shown.images[static_cast<size_t>(row)];
+  return row < 0 ? -1 : m_shown.embedding.images[static_cast<size_t>(row)];
 }

@@ -33,14 +33,14 @@ class EmbeddingView : public QWidget {
   explicit EmbeddingView(TrainingSession* session, QWidget* parent = nullptr);
 
   // What is shown, for tests: the layer, the dots of class `label`, the note under the chart.
-  int layer() const { return m_shown.layer; }
+  int layer() const { return m_shown.embedding.layer; }
   QList<QPointF> plotted(int label) const;
   QString note() const;
   // The validation image of the dot nearest `point` (chart values) of class `label`'s series; -1
   // when none.
   int imageAt(int label, QPointF point) const;
   // Every image shown, in the order of the projection's rows.
-  const std::vector<int>& images() const { return m_shown.images; }
+  const std::vector<int>& images() const { return m_shown.embedding.images; }
   // Writes what is shown as convscope-cli embed --features would (embeddingCsv(); atomically);
   // false with `error` set when it cannot.
   bool saveCsv(const QString& path, QString* error) const;
