@@ -126,8 +126,8 @@ struct CudaBackend::Group {
   DeviceBuffer<float> eval_top_probs, eval_true_probs, eval_row_loss, eval_loss, eval_accuracy;
   EvalRows eval_rows() const;
 
-  // predict() and input_gradient(): capacity kSaliencyChunk, made on first use; dx is the
-  // input gradient (kSaliencyChunk, in_nets, input).
+  // predict(), features() and input_gradient(): capacity kSaliencyChunk, made on first use; dx is
+  // the input gradient (kSaliencyChunk, in_nets, input).
   std::unique_ptr<Activations> saliency;
   DeviceBuffer<float> saliency_dx;
 

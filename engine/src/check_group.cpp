@@ -67,6 +67,7 @@ void check_features_args(const GroupConfig& cfg, int net, int count, const float
 
 void check_gradient_args(const GroupConfig& cfg, int net, int count, const float* images, int layer,
                          const int* units, const float* dinp) {
+  if (count > 0 && !dinp) throw std::out_of_range("input_gradient: no output buffer");
   check_features_args(cfg, net, count, images, layer, dinp);
   if (count > 0 && !units) throw std::out_of_range("input_gradient: no units given");
   const bool last = layer + 1 == static_cast<int>(cfg.spec.layers.size());

@@ -22,7 +22,7 @@ void check_options(const ClassModelOptions& o, const Shape3& shape) {
   if (!(o.decay >= 0.f && o.decay < 1.f))
     throw std::invalid_argument("class models: the decay must lie in [0, 1)");
   if (o.blur_every < 0) throw std::invalid_argument("class models: blur_every must be >= 0");
-  if (o.jitter < 0 || 2 * o.jitter >= std::min(shape.h, shape.w))
+  if (o.jitter < 0 || o.jitter >= (std::min(shape.h, shape.w) + 1) / 2)
     throw std::invalid_argument("class models: a jitter of " + std::to_string(o.jitter) +
                                 " pixels does not fit " + std::to_string(shape.h) + "x" +
                                 std::to_string(shape.w) + " images");

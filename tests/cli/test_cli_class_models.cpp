@@ -37,8 +37,9 @@ TEST(CliClassModels, WritesEachClassesModelSideBySide) {
                 .code,
             0);
   const std::string png = dir.file("models.png");
-  const Result r = run_cli({"class-models", "--data", dir.file("data"), "--checkpoint", checkpoint,
-                            "--steps", "30", "--scale", "2", "--image", png});
+  const Result r =
+      run_cli({"class-models", "--backend", "cpu", "--data", dir.file("data"), "--checkpoint",
+               checkpoint, "--steps", "30", "--scale", "2", "--image", png});
   ASSERT_EQ(r.code, 0) << r.err;
 
   // The same network in this process: the same images.
@@ -78,8 +79,8 @@ TEST(CliClassModels, WritesEachClassesModelSideBySide) {
 
   // A hidden layer: conv1's 4 channels, each the image it responds to most.
   const Result conv =
-      run_cli({"class-models", "--data", dir.file("data"), "--checkpoint", checkpoint, "--layer",
-               "conv1", "--steps", "30", "--scale", "1", "--image", png});
+      run_cli({"class-models", "--backend", "cpu", "--data", dir.file("data"), "--checkpoint",
+               checkpoint, "--layer", "conv1", "--steps", "30", "--scale", "1", "--image", png});
   ASSERT_EQ(conv.code, 0) << conv.err;
   o.layer = 0;
   const ClassModels c1 = class_models(*backend, 0, o);

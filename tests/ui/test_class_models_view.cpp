@@ -154,6 +154,14 @@ void TestClassModelsView::theViewShowsTheNetworksClassModels() {
            qPrintable(view.note()));
   QVERIFY(view.findChild<QWidget*>(QStringLiteral("classModel15"))->isVisibleTo(&view));
   QCOMPARE(view.strip(1).width(), 16 * 28 + 15);
+  // A layer the network has not as a hidden one (the output, or past it): the classes.
+  for (int layer : {3, 99}) {
+    request.layer = layer;
+    const ClassModelsResult r = computeClassModels(backend.get(), m_data->test.name, request);
+    QVERIFY(r.ofClasses);
+    QCOMPARE(r.layer, 3);
+    QCOMPARE(r.units(), 10);
+  }
   view.chooseLayer(-1);
   QTRY_VERIFY_WITH_TIMEOUT(view.units() == 10 && view.layer() == 3, 20000);
 

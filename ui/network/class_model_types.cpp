@@ -50,8 +50,8 @@ ClassModelsResult computeClassModels(cs::Backend* backend, const std::string& da
       out.layerNames << QString::fromStdString(name);
     for (size_t i = 0; i + 1 < spec.layers.size(); ++i)
       if (spec.layers[i].kind != cs::LayerKind::Dropout) out.hiddenLayers << static_cast<int>(i);
-    cs::ClassModelOptions options;
-    options.layer = std::min(request.layer, static_cast<int>(spec.layers.size()) - 1);
+    cs::ClassModelOptions options;  // a layer this network has not (another run's): the classes
+    options.layer = out.hiddenLayers.contains(request.layer) ? request.layer : -1;
     options.steps = request.steps;
     const cs::ClassModels m = cs::class_models(*backend, 0, options);
     out.layer = m.layer;

@@ -17,7 +17,8 @@ class Backend;
 
 struct ClassModelsRequest {
   int id = 0;
-  int layer = -1;   // -1: the classes; else a layer whose channels are taken (past the last: it)
+  int layer = -1;   // -1: the classes; else a hidden layer whose channels are taken (one that is
+                    // not, in the network the worker has, gives the classes)
   int steps = 200;  // gradient ascent steps
 };
 

@@ -113,10 +113,18 @@ void ClassModelsView::clear() {
 void ClassModelsView::updateLayers() {
   // Another network: its hidden layers (not the output, the classes; not a dropout, which has its
   // input's channels), by name.
-  QStringList shown, names;
-  for (int i = 1; i < m_layer->count(); ++i) shown << m_layer->itemText(i);
-  for (int layer : m_shown.hiddenLayers) names << m_shown.layerNames.value(layer);
-  if (names == shown) return;
+  QStringList shown, names;  // "2 fc1": a name at another index is another layer
+  for (int i = 1; i < m_layer->count(); ++i)
+    shown << QStringLiteral("%1 %2").arg(m_layer->itemData(i).toInt()).arg(m_layer->itemText(i));
+  for (int layer : m_shown.hiddenLayers)
+    names << QStringLiteral("%1 %2").arg(layer).arg(m_shown.layerNames.value(layer));
+  if (names == shown) {
+    if (m_shown.ofClasses && m_layer->currentIndex() != 0) {  // asked for a layer it has not
+      const QSignalBlocker block(m_layer);
+      m_layer->setCurrentIndex(0);
+    }
+    return;
+  }
   const QSignalBlocker block(m_layer);
   while (m_layer->count() > 1) m_layer->removeItem(1);
   for (int layer : m_shown.hiddenLayers) m_layer->addItem(m_shown.layerNames.value(layer), layer);
@@ -217,9 +225,7 @@ QString ClassModelsView::toolTip(int u) const {
         .arg(names.name(u))
         .arg(double(m_shown.score[size_t(u)]), 0, 'g', 3)
         .arg(percent(m_shown.probability[size_t(u)]));
-  const QString what = (m_shown.ofUnits ? tr("unit %1 of %2") : tr("channel %1 of %2"))
-                           .arg(u)
-                           .arg(m_shown.layerNames.value(m_shown.layer));
+  const QString what = unitName(u);
   if (m_shown.score[size_t(u)] == 0)
     return tr("The ascent found nothing %1 responds to: it stays 0 from the faint noise on, a "
               "ReLU that is off there and gets no gradient. The network takes the image for %2 "
@@ -230,6 +236,12 @@ QString ClassModelsView::toolTip(int u) const {
       .arg(what)
       .arg(double(m_shown.score[size_t(u)]), 0, 'g', 3)
       .arg(taken, percent(m_shown.probability[size_t(u)]));
+}
+
+QString ClassModelsView::unitName(int u) const {
+  return (m_shown.ofUnits ? tr("unit %1 of %2") : tr("channel %1 of %2"))
+      .arg(u)
+      .arg(m_shown.layerNames.value(m_shown.layer));
 }
 
 QString ClassModelsView::note() const {
@@ -269,14 +281,10 @@ bool ClassModelsView::eventFilter(QObject* watched, QEvent* event) {
     for (size_t u = 0; u < m_tiles.size(); ++u)
       if (watched == m_tiles[u] && static_cast<int>(u) < units()) {
         const int at = static_cast<int>(u);
-        const QString name =
-            m_shown.ofClasses
-                ? tr("the class model of %1")
-                      .arg(ClassNames::forDataset(m_shown.datasetName).name(at))
-                : tr("the image %1 responds to most")
-                      .arg((m_shown.ofUnits ? tr("unit %1 of %2") : tr("channel %1 of %2"))
-                               .arg(at)
-                               .arg(m_shown.layerNames.value(m_shown.layer)));
+        const QString name = m_shown.ofClasses
+                                 ? tr("the class model of %1")
+                                       .arg(ClassNames::forDataset(m_shown.datasetName).name(at))
+                                 : tr("the image %1 responds to most").arg(unitName(at));
         m_session->setProbeImage(m_shown.bytes(at), name, tr("model"));
         return true;
       }

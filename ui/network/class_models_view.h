@@ -59,6 +59,7 @@ class ClassModelsView : public QWidget {
   void updateLayers();
   void showTiles();
   void askSave();
+  QString unitName(int u) const;  // "channel 5 of conv2", "unit 3 of fc1"
 
   TrainingSession* m_session;
   QComboBox* m_layer;
