@@ -1,9 +1,10 @@
 // The Class models view: no network yet is said; after a step and an evaluation, one image per
 // class, each the worker's cs::class_models() of the run's network (a second backend trained the
 // same step gives the same pixels and captions); the strip and its PNG; a click makes an image
-// the probe, named as the class model; a hidden layer chosen shows its channels' images; Reset
-// clears; computeClassModels() without a network is an error.
+// the probe, named as the class model (in the whole window too); a hidden layer chosen shows its
+// channels' images; Reset clears; computeClassModels() without a network is an error.
 #include <QComboBox>
+#include <QDockWidget>
 #include <QImageReader>
 #include <QLabel>
 #include <QPushButton>
@@ -16,9 +17,12 @@
 #include "convscope/cpu_backend.h"
 #include "network/class_model_types.h"
 #include "network/class_models_view.h"
+#include "network/network_inspector.h"
 #include "network/probe_view.h"
 #include "test_data.h"
 #include "training/training_session.h"
+#include "window/live_training_view.h"
+#include "window/main_window.h"
 
 class TestClassModelsView : public QObject {
   Q_OBJECT
@@ -26,6 +30,7 @@ class TestClassModelsView : public QObject {
  private Q_SLOTS:
   void initTestCase();
   void theViewShowsTheNetworksClassModels();
+  void aClickInTheWindowNamesTheProbe();
   void withoutANetworkThereIsNothingToShow();
 
  private:
@@ -172,6 +177,34 @@ void TestClassModelsView::theViewShowsTheNetworksClassModels() {
   QVERIFY(!tile->isVisible());
   QVERIFY(!save->isEnabled());
   QVERIFY(view.strip(4).isNull());
+}
+
+// In the whole window: the tab raised computes the class models, and a click on one makes it the
+// probe that the network inspector's probe view names.
+void TestClassModelsView::aClickInTheWindowNamesTheProbe() {
+  MainWindow window(m_data, {});
+  window.resize(1366, 768);
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  LiveTrainingView* live = window.live();
+  live->actions().step->trigger();
+  QTRY_COMPARE_WITH_TIMEOUT(live->session()->state(), TrainingState::Paused, 20000);
+  live->findChild<QDockWidget*>(QStringLiteral("classModels"))->raise();
+  ClassModelsView* view = live->classModelsView();
+  QTRY_COMPARE_WITH_TIMEOUT(view->units(), 10, 20000);
+  auto* tile = view->findChild<QWidget*>(QStringLiteral("classModel3"));
+  QVERIFY(tile && tile->isVisible());
+  QTest::mouseClick(tile, Qt::LeftButton);
+  auto* probe = live->inspector()->findChild<ProbeView*>();
+  QVERIFY(probe);
+  const auto texts = [probe] {
+    QStringList all;
+    for (const QLabel* label : probe->findChildren<QLabel*>()) all << label->text();
+    return all.join(u'|');
+  };
+  QTRY_VERIFY2_WITH_TIMEOUT(texts().contains(QStringLiteral("the class model of 3")),
+                            qPrintable(texts()), 20000);
+  QCOMPARE(probe->findChild<QSpinBox*>()->text(), QStringLiteral("model"));
 }
 
 void TestClassModelsView::withoutANetworkThereIsNothingToShow() {
