@@ -154,4 +154,14 @@ Result run_cli(const std::vector<std::string>& args, double seconds, long max_fi
   return p.wait(seconds);
 }
 
+std::string trained_checkpoint(const TempDir& dir, const std::string& arch) {
+  write_idx_folder(dir.file("data"), 256, 60);
+  const std::string checkpoint = dir.file("net.safetensors");
+  const Result r = run_cli(
+      {"train", "--data", dir.file("data"), "--arch", arch, "--quiet", "--save", checkpoint});
+  if (r.code != 0)
+    throw std::runtime_error("train failed (" + std::to_string(r.code) + "): " + r.err);
+  return checkpoint;
+}
+
 }  // namespace cs::cli_test

@@ -65,4 +65,9 @@ class Process {
 Result run_cli(const std::vector<std::string>& args, double seconds = 120,
                long max_file_bytes = -1);
 
+// A network of architecture `arch` trained one epoch on an IDX folder written to dir/data (256
+// training and 60 validation images), saved to dir/net.safetensors; its path. Throws
+// std::runtime_error with train's stderr when training fails.
+std::string trained_checkpoint(const TempDir& dir, const std::string& arch);
+
 }  // namespace cs::cli_test

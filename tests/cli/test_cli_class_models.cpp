@@ -30,12 +30,7 @@ std::string read_bytes(const std::string& path) {
 
 TEST(CliClassModels, WritesEachClassesModelSideBySide) {
   TempDir dir;
-  write_idx_folder(dir.file("data"), 256, 60);
-  const std::string checkpoint = dir.file("net.safetensors");
-  ASSERT_EQ(run_cli({"train", "--data", dir.file("data"), "--arch", "c3x4:relu-m2-d8:relu-d10",
-                     "--quiet", "--save", checkpoint})
-                .code,
-            0);
+  const std::string checkpoint = trained_checkpoint(dir, "c3x4:relu-m2-d8:relu-d10");
   const std::string png = dir.file("models.png");
   const Result r =
       run_cli({"class-models", "--backend", "cpu", "--data", dir.file("data"), "--checkpoint",

@@ -31,12 +31,7 @@ std::vector<std::vector<std::string>> csv_rows(const std::string& path) {
 
 TEST(CliEmbed, WritesTheProjectionOfALayerAndItsOutputs) {
   TempDir dir;
-  write_idx_folder(dir.file("data"), 256, 60);
-  const std::string checkpoint = dir.file("net.safetensors");
-  ASSERT_EQ(run_cli({"train", "--data", dir.file("data"), "--arch", "c3x4:relu-m2-d8:relu-p0.5-d10",
-                     "--quiet", "--save", checkpoint})
-                .code,
-            0);
+  const std::string checkpoint = trained_checkpoint(dir, "c3x4:relu-m2-d8:relu-p0.5-d10");
   const std::string csv = dir.file("embedding.csv");
   const Result r = run_cli({"embed", "--data", dir.file("data"), "--checkpoint", checkpoint,
                             "--images", "20", "--csv", csv});

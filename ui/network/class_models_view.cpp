@@ -16,7 +16,6 @@
 
 #include "canvas/pixel_image_view.h"
 #include "export/save_file.h"
-#include "predictions/class_names.h"
 #include "training/training_session.h"
 #include "training/view_refresh.h"
 #include "widgets/file_dialogs.h"
@@ -106,6 +105,7 @@ void ClassModelsView::chooseLayer(int layer) {
 
 void ClassModelsView::clear() {
   m_shown = ClassModelsResult{};
+  m_names = ClassNames();
   m_note->setText(tr("Train or load a network first."));
   showTiles();
 }
@@ -138,6 +138,7 @@ void ClassModelsView::onComputed(const ClassModelsResult& answer) {
     m_note->setText(answer.error);
   } else {
     m_shown = answer;
+    m_names = ClassNames::forDataset(m_shown.datasetName);  // read once per answer, not per image
     updateLayers();
     const QLocale locale;
     const QString how = tr("%1 steps of gradient ascent on the pixels from faint noise, kept "
@@ -209,20 +210,18 @@ QString ClassModelsView::caption(int u) const {
   if (u < 0 || u >= units()) return {};
   if (!m_shown.ofClasses)  // the channel; the rest in the tool tip
     return m_shown.score[size_t(u)] == 0 ? tr("%1 · silent").arg(u) : QString::number(u);
-  const ClassNames names = ClassNames::forDataset(m_shown.datasetName);
-  const QString text = tr("%1 · %2").arg(names.name(u), percent(m_shown.probability[size_t(u)]));
+  const QString text = tr("%1 · %2").arg(m_names.name(u), percent(m_shown.probability[size_t(u)]));
   const int taken = m_shown.predicted[size_t(u)];
-  return taken == u ? text : tr("%1 (taken for %2)").arg(text, names.name(taken));
+  return taken == u ? text : tr("%1 (taken for %2)").arg(text, m_names.name(taken));
 }
 
 QString ClassModelsView::toolTip(int u) const {
   if (u < 0 || u >= units()) return {};
-  const ClassNames names = ClassNames::forDataset(m_shown.datasetName);
-  const QString taken = names.name(m_shown.predicted[size_t(u)]);
+  const QString taken = m_names.name(m_shown.predicted[size_t(u)]);
   if (m_shown.ofClasses)
     return tr("The image the network scores highest as %1 (logit %2); it gives %1 %3. Click "
               "to make it the probe.")
-        .arg(names.name(u))
+        .arg(m_names.name(u))
         .arg(double(m_shown.score[size_t(u)]), 0, 'g', 3)
         .arg(percent(m_shown.probability[size_t(u)]));
   const QString what = unitName(u);
@@ -282,8 +281,7 @@ bool ClassModelsView::eventFilter(QObject* watched, QEvent* event) {
       if (watched == m_tiles[u] && static_cast<int>(u) < units()) {
         const int at = static_cast<int>(u);
         const QString name = m_shown.ofClasses
-                                 ? tr("the class model of %1")
-                                       .arg(ClassNames::forDataset(m_shown.datasetName).name(at))
+                                 ? tr("the class model of %1").arg(m_names.name(at))
                                  : tr("the image %1 responds to most").arg(unitName(at));
         m_session->setProbeImage(m_shown.bytes(at), name, tr("model"));
         return true;

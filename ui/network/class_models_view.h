@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "network/class_model_types.h"
+#include "predictions/class_names.h"
 
 class PixelImageView;
 class QComboBox;
@@ -70,5 +71,6 @@ class ClassModelsView : public QWidget {
   std::vector<QLabel*> m_captions;
   int m_columns = 0;  // of the tiles laid out
   ClassModelsResult m_shown;
+  ClassNames m_names;  // its dataset's
   ViewRefresh* m_refresh;
 };
