@@ -121,12 +121,14 @@ SaliencyMethod saliency_method(const std::string& name) {
   if (name == "vanilla") return SaliencyMethod::Vanilla;
   if (name == "smoothgrad") return SaliencyMethod::SmoothGrad;
   if (name == "integrated") return SaliencyMethod::IntegratedGradients;
-  throw UsageError("--saliency-method: '" + name + "' is not vanilla, smoothgrad or integrated");
+  if (name == "occlusion") return SaliencyMethod::Occlusion;
+  throw UsageError("--saliency-method: '" + name +
+                   "' is not vanilla, smoothgrad, integrated or occlusion");
 }
 
 // The input (left) and the map (right) as one grayscale image: a map >= 0 scaled from black
-// (0) to white (its maximum); a signed map (integrated gradients) grey at 0, white positive,
-// black negative.
+// (0) to white (its maximum); a signed map (integrated gradients, occlusion) grey at 0, white
+// positive, black negative.
 GrayImage side_by_side(const float* x, const SaliencyMap& m) {
   const int w = m.width, h = m.height;
   GrayImage g{2 * w, h, std::vector<uint8_t>(static_cast<size_t>(2 * w) * h)};
@@ -152,6 +154,8 @@ void write_saliency(Backend& backend, const float* x, const Args& args) {
     o.target = SaliencyTarget::Index;
     o.index = args.integer("saliency-class", 0, backend.config().spec.classes - 1);
   }
+  const Shape3 in = backend.config().spec.input;
+  o.patch = args.integer("occlusion-patch", 1, std::min(in.h, in.w));
   const SaliencyMap m = compute_saliency(backend, 0, x, o);
   write_image_file(args.str("saliency"), side_by_side(x, m));
   std::fprintf(stderr, "saliency of class %d (%s) written to %s\n", m.target_class,
@@ -178,7 +182,9 @@ int predict_command(const std::vector<std::string>& argv) {
   args.option("saliency", "FILE", "",
               "write the input and its saliency map side by side (PNG; PGM if FILE ends in .pgm)");
   args.option("saliency-method", "NAME", "smoothgrad",
-              "vanilla, smoothgrad (50 noisy copies) or integrated (gradients, 50 steps)");
+              "vanilla, smoothgrad (50 noisy copies), integrated (gradients, 50 steps) or\n"
+              "occlusion (the fall in the class's probability when a square is hidden)");
+  args.option("occlusion-patch", "N", "5", "occlusion: the side of the square hidden, in pixels");
   args.option("saliency-class", "N", "", "the class to explain (default: the predicted one)");
   add_backend_options(args);
   if (!args.parse(argv)) return 0;

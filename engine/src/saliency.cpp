@@ -23,8 +23,8 @@ double normal(uint64_t seed, uint64_t i) {
 }
 
 int choose_class(Backend& backend, int net, const float* image, const SaliencyOptions& o,
-                 int classes, std::vector<float>& logits) {
-  backend.predict(net, image, 1, nullptr, logits.data());
+                 int classes, std::vector<float>& probs, std::vector<float>& logits) {
+  backend.predict(net, image, 1, probs.data(), logits.data());
   int c = -1;
   switch (o.target) {
     case SaliencyTarget::Predicted:
@@ -42,6 +42,58 @@ int choose_class(Backend& backend, int net, const float* image, const SaliencyOp
   return c;
 }
 
+// Where an axis of `extent` pixels places the squares' first pixels: every position, or
+// kOcclusionPositions of them evenly spaced, the first and the last included.
+std::vector<int> occlusion_positions(int extent, int patch) {
+  const int all = extent - patch + 1;
+  const int n = std::min(all, kOcclusionPositions);
+  std::vector<int> at(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i)
+    at[i] = n == 1 ? 0 : static_cast<int>((static_cast<long long>(i) * (all - 1)) / (n - 1));
+  return at;
+}
+
+// Occlusion (see saliency.h): m.target_class and m.probability already set.
+void occlude(Backend& backend, int net, const float* image, const Shape3& shape, int patch,
+             SaliencyMap& m) {
+  const std::vector<int> ys = occlusion_positions(shape.h, patch),
+                         xs = occlusion_positions(shape.w, patch);
+  const int columns = static_cast<int>(xs.size()), windows = static_cast<int>(ys.size()) * columns;
+  const int classes = backend.config().spec.classes;
+  const size_t size = static_cast<size_t>(shape.size()), plane = size / shape.c;
+  // Window i's square: rows y0..y0 + patch - 1 and columns x0..x0 + patch - 1 of every channel.
+  const auto each_pixel = [&](int i, auto f) {
+    const int y0 = ys[i / columns], x0 = xs[i % columns];
+    for (int y = y0; y < y0 + patch; ++y)
+      for (int x = x0; x < x0 + patch; ++x) f(static_cast<size_t>(y) * shape.w + x);
+  };
+  std::vector<double> fall(plane, 0.0), covered(plane, 0.0);
+  std::vector<float> batch, probs;
+  for (int first = 0; first < windows; first += kOcclusionBatch) {
+    const int n = std::min(kOcclusionBatch, windows - first);
+    batch.resize(size * n);
+    probs.resize(static_cast<size_t>(n) * classes);
+    for (int k = 0; k < n; ++k) {
+      float* x = batch.data() + k * size;
+      std::copy(image, image + size, x);
+      each_pixel(first + k, [&](size_t p) {
+        for (int c = 0; c < shape.c; ++c) x[c * plane + p] = 0.f;
+      });
+    }
+    backend.predict(net, batch.data(), n, probs.data(), nullptr);
+    for (int k = 0; k < n; ++k) {
+      const double d = static_cast<double>(m.probability) - probs[k * classes + m.target_class];
+      each_pixel(first + k, [&](size_t p) {
+        fall[p] += d;
+        covered[p] += 1;
+      });
+    }
+  }
+  m.values.assign(plane, 0.f);
+  for (size_t p = 0; p < plane; ++p)
+    if (covered[p] > 0) m.values[p] = static_cast<float>(fall[p] / covered[p]);
+}
+
 }  // namespace
 
 SaliencyMap compute_saliency(Backend& backend, int net, const float* image,
@@ -52,13 +104,24 @@ SaliencyMap compute_saliency(Backend& backend, int net, const float* image,
   if (o.method != SaliencyMethod::Vanilla && o.steps < 1)
     throw std::invalid_argument("saliency: steps must be at least 1");
   if (!(o.sigma_fraction >= 0.f)) throw std::invalid_argument("saliency: sigma must be >= 0");
+  if (o.method == SaliencyMethod::Occlusion &&
+      (o.patch < 1 || o.patch > std::min(shape.h, shape.w)))
+    throw std::invalid_argument("saliency: an occlusion patch of " + std::to_string(o.patch) +
+                                " pixels does not fit the " + std::to_string(shape.h) + "x" +
+                                std::to_string(shape.w) + " image");
   SaliencyMap m;
   m.height = shape.h;
   m.width = shape.w;
-  std::vector<float> logits(static_cast<size_t>(spec.classes));
-  m.target_class = choose_class(backend, net, image, o, spec.classes, logits);
+  std::vector<float> probs(static_cast<size_t>(spec.classes)), logits(probs.size());
+  m.target_class = choose_class(backend, net, image, o, spec.classes, probs, logits);
   m.logit = logits[m.target_class];
-  m.is_signed = o.method == SaliencyMethod::IntegratedGradients;
+  m.probability = probs[m.target_class];
+  m.is_signed =
+      o.method == SaliencyMethod::IntegratedGradients || o.method == SaliencyMethod::Occlusion;
+  if (o.method == SaliencyMethod::Occlusion) {
+    occlude(backend, net, image, shape, o.patch, m);
+    return m;
+  }
 
   const int n = o.method == SaliencyMethod::Vanilla ? 1 : o.steps;
   std::vector<float> batch(size * n);

@@ -196,7 +196,8 @@ TEST(CliPredict, BadInputGetsAClearError) {
 }
 
 // --saliency: the input unchanged on the left, the map on the right (white at its maximum; for
-// integrated gradients grey where the input is black, since x * gradient is 0 there).
+// integrated gradients grey where the input is black, since x * gradient is 0 there; occlusion
+// signed too).
 TEST(CliPredict, SaliencyWritesTheInputAndTheMapSideBySide) {
   TempDir tmp;
   write_idx_folder(tmp.file("data"), 64, 8);
@@ -209,7 +210,7 @@ TEST(CliPredict, SaliencyWritesTheInputAndTheMapSideBySide) {
   const std::string img = tmp.file("digit.pgm"), img2 = tmp.file("other.pgm");
   write_image_file(img, GrayImage{28, 28, std::vector<uint8_t>(val.image(0), val.image(0) + 784)});
   write_image_file(img2, GrayImage{28, 28, std::vector<uint8_t>(val.image(1), val.image(1) + 784)});
-  for (const char* method : {"vanilla", "smoothgrad", "integrated"}) {
+  for (const char* method : {"vanilla", "smoothgrad", "integrated", "occlusion"}) {
     const std::string out = tmp.file(std::string(method) + ".png");
     const Result r =
         run_cli({"predict", "--threads", "1", "--checkpoint", ck, "--raw", "--saliency", out,
@@ -230,7 +231,7 @@ TEST(CliPredict, SaliencyWritesTheInputAndTheMapSideBySide) {
         top = std::max<int>(top, map);
         low = std::min<int>(low, map);
       }
-    if (std::string(method) == "integrated") {
+    if (std::string(method) == "integrated" || std::string(method) == "occlusion") {
       EXPECT_TRUE(top == 255 || low == 0) << "the largest attribution reaches white or black";
     } else {
       EXPECT_EQ(top, 255) << method;
@@ -252,6 +253,9 @@ TEST(CliPredict, SaliencyWritesTheInputAndTheMapSideBySide) {
       {{"predict", "--checkpoint", ck, "--raw", "--saliency", tmp.file("s.pgm"), "--saliency-class",
         "10", img},
        "saliency-class"},
+      {{"predict", "--checkpoint", ck, "--raw", "--saliency", tmp.file("s.pgm"),
+        "--saliency-method", "occlusion", "--occlusion-patch", "29", img},
+       "occlusion-patch"},
   };
   for (const auto& c : bad) {
     const Result r = run_cli(c.args);

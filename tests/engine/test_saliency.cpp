@@ -1,5 +1,6 @@
 // Saliency maps on the CPU backend: vanilla is the input gradient, SmoothGrad with no noise is
-// vanilla, Integrated Gradients is complete, the class choice and the seed behave.
+// vanilla, Integrated Gradients is complete, Occlusion is the fall of the class's probability
+// under each hidden square, the class choice and the seed behave.
 // DISABLED_ReferenceNetworkTime times the reference network (run it with
 // --gtest_also_run_disabled_tests).
 #include <gtest/gtest.h>
@@ -133,6 +134,91 @@ TEST_F(SaliencyTest, IntegratedGradientsIsComplete) {
   EXPECT_GT(largest, 0.05) << "the logits hardly move: the check means little";
 }
 
+// Occlusion: each pixel's value is the mean, over the squares covering it, of the fall in the
+// class's probability when the square is hidden (set to black), each square here predicted
+// alone; squares that cover only black pixels change nothing.
+TEST_F(SaliencyTest, OcclusionIsTheMeanFallOfTheSquaresCoveringEachPixel) {
+  const int w = kShape.w, h = kShape.h, patch = 3, bar = 1;  // label 0's bar is row 1
+  std::vector<float> image(m_image.size(), 0.f);
+  std::fill_n(image.begin() + bar * w, w, 1.f);
+  SaliencyOptions o;
+  o.method = SaliencyMethod::Occlusion;
+  o.target = SaliencyTarget::Index;
+  o.index = 0;
+  o.patch = patch;
+  const SaliencyMap m = compute_saliency(*m_backend, 1, image.data(), o);
+  EXPECT_TRUE(m.is_signed);
+  ASSERT_EQ(m.values.size(), image.size());
+  std::vector<float> probs(kClasses), logits(kClasses);
+  m_backend->predict(1, image.data(), 1, probs.data(), logits.data());
+  EXPECT_EQ(m.probability, probs[0]);
+  EXPECT_EQ(m.logit, logits[0]);
+  std::vector<double> fall(image.size(), 0.0), covered(image.size(), 0.0);
+  for (int y0 = 0; y0 + patch <= h; ++y0)
+    for (int x0 = 0; x0 + patch <= w; ++x0) {
+      std::vector<float> hidden = image;
+      for (int y = y0; y < y0 + patch; ++y) std::fill_n(hidden.begin() + y * w + x0, patch, 0.f);
+      std::vector<float> q(kClasses);
+      m_backend->predict(1, hidden.data(), 1, q.data(), nullptr);
+      for (int y = y0; y < y0 + patch; ++y)
+        for (int x = x0; x < x0 + patch; ++x) {
+          fall[y * w + x] += probs[0] - q[0];
+          covered[y * w + x] += 1;
+        }
+    }
+  double largest = 0;
+  for (int p = 0; p < h * w; ++p) {
+    ASSERT_NEAR(m.values[p], fall[p] / covered[p], 1e-5) << "pixel " << p;
+    largest = std::max(largest, std::abs(fall[p] / covered[p]));
+    if (p / w >= bar + patch) {
+      ASSERT_NEAR(m.values[p], 0.0, 1e-6) << "pixel " << p;
+    }
+  }
+  std::printf("largest fall in p(0): %.4f (p(0) = %.4f)\n", largest, m.probability);
+  EXPECT_GT(largest, 1e-3) << "hiding the bar hardly matters: the check means little";
+  // A square that does not fit, or none.
+  for (int bad : {0, 13}) {
+    o.patch = bad;
+    EXPECT_THROW(compute_saliency(*m_backend, 1, image.data(), o), std::invalid_argument) << bad;
+  }
+}
+
+// An image with more than kOcclusionPositions places along an axis: that many evenly spaced
+// squares, the first and last places included; the pixels between are 0. 32 x 32 squares of one
+// pixel are four batches.
+TEST(SaliencyOcclusion, ALargeImageHasEvenlySpacedSquares) {
+  const Shape3 shape{1, 48, 48};
+  GroupConfig cfg;
+  cfg.spec = NetworkSpec::parse("d4", shape, 4);
+  cfg.seeds = {5};
+  const Dataset d = bars(8, shape, 4, 1);
+  auto b = make_cpu_backend(1);
+  b->configure(cfg, d, d);
+  const std::vector<float> image(static_cast<size_t>(shape.size()), 0.5f);
+  SaliencyOptions o;
+  o.method = SaliencyMethod::Occlusion;
+  o.patch = 1;
+  const SaliencyMap m = compute_saliency(*b, 0, image.data(), o);
+  static_assert(kOcclusionPositions == 32);
+  std::vector<int> at;  // i * 47 / 31: 0, 1, 3, 4, 6, ..., 47
+  for (int i = 0; i < 32; ++i) at.push_back(i * 47 / 31);
+  int nonzero = 0;
+  for (float v : m.values) nonzero += v != 0.f;
+  EXPECT_EQ(nonzero, 32 * 32);
+  for (int y : at) {
+    for (int x : at) {
+      ASSERT_NE(m.values[y * 48 + x], 0.f) << y << "," << x;
+    }
+  }
+  EXPECT_EQ(m.values[2 * 48 + 2], 0.f);  // between the places 1 and 3
+  // A square of the last batch, predicted alone.
+  std::vector<float> probs(4), q(4), hidden = image;
+  b->predict(0, image.data(), 1, probs.data(), nullptr);
+  hidden[47 * 48 + 45] = 0.f;  // place 47 (the last) down, 45 (the one before) across
+  b->predict(0, hidden.data(), 1, q.data(), nullptr);
+  EXPECT_NEAR(m.values[47 * 48 + 45], probs[m.target_class] - q[m.target_class], 1e-6);
+}
+
 TEST(SaliencyBench, DISABLED_ReferenceNetworkTime) {
   const Shape3 shape{1, 28, 28};
   const Dataset d = bars(64, shape, 10, 1);
@@ -161,13 +247,16 @@ TEST(SaliencyBench, DISABLED_ReferenceNetworkTime) {
   const double smooth = best_ms([&] { compute_saliency(*b, 0, image.data(), o); });
   o.method = SaliencyMethod::IntegratedGradients;
   const double ig = best_ms([&] { compute_saliency(*b, 0, image.data(), o); });
+  o.method = SaliencyMethod::Occlusion;
+  const double occlusion = best_ms([&] { compute_saliency(*b, 0, image.data(), o); });
   std::printf(
       "{\"threads\":2,\"predict_ms\":%.2f,\"vanilla_ms\":%.2f,\"smoothgrad50_ms\":%.2f,"
-      "\"integrated_gradients50_ms\":%.2f}\n",
-      predict, vanilla, smooth, ig);
+      "\"integrated_gradients50_ms\":%.2f,\"occlusion5_ms\":%.2f}\n",
+      predict, vanilla, smooth, ig, occlusion);
   EXPECT_LT(predict, 30.0);
   EXPECT_LT(smooth, 100.0);
   EXPECT_LT(ig, 100.0);
+  EXPECT_LT(occlusion, 100.0);
 }
 
 }  // namespace

@@ -243,6 +243,35 @@ void TestCanvas::drawingBecomesTheProbe() {
   QTRY_VERIFY(!panel.lastPrediction().probs.empty());
   for (size_t c = 0; c < frame->probs.size(); ++c)
     QVERIFY(std::abs(frame->probs[c] - panel.lastPrediction().probs[c]) < 1e-4f);
+  // Another image of the user's: its frames have a number of their own, so a frame of the
+  // drawing that arrives after the new image is chosen (one already on its way) keeps the
+  // drawing's name.
+  std::vector<float> seven(784);
+  std::vector<uint8_t> sevenBytes(m_data->test.image(0), m_data->test.image(0) + 784);
+  for (size_t i = 0; i < seven.size(); ++i) seven[i] = sevenBytes[i] / 255.f;
+  QSignalSpy named(&session, &TrainingSession::probeImageNamed);
+  session.setProbeImage(sevenBytes, QStringLiteral("the loaded image"), QStringLiteral("loaded"));
+  QCOMPARE(named.size(), 1);
+  QCOMPARE(named.first().at(0).toInt(), -2);
+  QTRY_VERIFY_WITH_TIMEOUT(sameAs(session.latestSnapshot(), seven), 10000);
+  QCOMPARE(session.latestSnapshot()->probe, -2);
+  ProbeView twoImages;
+  twoImages.setImageName(-1, QStringLiteral("the drawn digit"), QStringLiteral("drawn"));
+  twoImages.setImageName(-2, QStringLiteral("the loaded image"), QStringLiteral("loaded"));
+  const auto details = [&twoImages] {
+    return twoImages.findChild<QLabel*>(QStringLiteral("probeDetails"))->text();
+  };
+  twoImages.setSnapshot(*frame);
+  QVERIFY2(details().contains(QStringLiteral("the drawn digit")), qPrintable(details()));
+  QCOMPARE(twoImages.findChild<QSpinBox*>()->text(), QStringLiteral("drawn"));
+  twoImages.setSnapshot(*session.latestSnapshot());
+  QVERIFY2(details().contains(QStringLiteral("the loaded image")), qPrintable(details()));
+  QCOMPARE(twoImages.findChild<QSpinBox*>()->text(), QStringLiteral("loaded"));
+  // Only the last few names are kept: the first of six falls back to what an unnamed image is.
+  for (int probe = -3; probe >= -6; --probe)
+    twoImages.setImageName(probe, QStringLiteral("image %1").arg(probe), QStringLiteral("img"));
+  twoImages.setSnapshot(*session.latestSnapshot());
+  QVERIFY2(details().contains(QStringLiteral("the drawn digit")), qPrintable(details()));
   // A validation probe again.
   session.setProbe(3);
   QVERIFY(!session.probeIsImage());

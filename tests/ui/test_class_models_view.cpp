@@ -111,8 +111,9 @@ void TestClassModelsView::theViewShowsTheNetworksClassModels() {
   QTest::mouseClick(tile, Qt::LeftButton);
   QVERIFY(session.probeIsImage());
   QCOMPARE(named.size(), 1);
-  QCOMPARE(named.first().at(0).toString(), QStringLiteral("the class model of 7"));
-  QCOMPARE(named.first().at(1).toString(), QStringLiteral("model"));
+  QCOMPARE(named.first().at(0).toInt(), -1);  // the session's first image probe
+  QCOMPARE(named.first().at(1).toString(), QStringLiteral("the class model of 7"));
+  QCOMPARE(named.first().at(2).toString(), QStringLiteral("model"));
   const std::vector<uint8_t> bytes = expected.bytes(7);
   QTRY_VERIFY_WITH_TIMEOUT(session.latestSnapshot() && session.latestSnapshot()->probe == -1,
                            10000);
@@ -121,7 +122,7 @@ void TestClassModelsView::theViewShowsTheNetworksClassModels() {
   for (size_t i = 0; i < bytes.size(); ++i) QCOMPARE(std::lround(input[i] * 255), long(bytes[i]));
   // The probe view calls it by that name.
   ProbeView probeView;
-  probeView.setImageName(QStringLiteral("the class model of 7"), QStringLiteral("model"));
+  probeView.setImageName(-1, QStringLiteral("the class model of 7"), QStringLiteral("model"));
   probeView.setSnapshot(*session.latestSnapshot());
   QStringList texts;
   for (const QLabel* label : probeView.findChildren<QLabel*>()) texts << label->text();

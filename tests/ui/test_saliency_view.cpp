@@ -2,6 +2,7 @@
 // mass where the digit is, for the class asked; the probe image with its true label; the overlay
 // follows the opacity; the export is the input and the map side by side.
 #include <QImageReader>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -81,6 +82,7 @@ void TestSaliencyView::drawnDigitMap_data() {
   QTest::newRow("vanilla") << cs::SaliencyMethod::Vanilla << false;
   QTest::newRow("smoothgrad") << cs::SaliencyMethod::SmoothGrad << false;
   QTest::newRow("integrated gradients") << cs::SaliencyMethod::IntegratedGradients << true;
+  QTest::newRow("occlusion") << cs::SaliencyMethod::Occlusion << true;
 }
 
 void TestSaliencyView::drawnDigitMap() {
@@ -108,6 +110,16 @@ void TestSaliencyView::drawnDigitMap() {
   if (method == cs::SaliencyMethod::IntegratedGradients)
     QCOMPARE(onInk, mass);  // (x - 0) * ...: nothing where the input is black
   QCOMPARE(r.probs.size(), size_t(10));
+  QCOMPARE(r.method, method);
+  const QString caption = view.findChild<QLabel*>(QStringLiteral("note"))->text();
+  if (method == cs::SaliencyMethod::Occlusion) {
+    // In units of the class's probability, which the caption gives.
+    QCOMPARE(r.map.probability, r.probs[4]);
+    const QString p = QStringLiteral("p(4) = %1%").arg(r.probs[4] * 100, 0, 'f', 1);
+    QVERIFY2(caption.contains(p), qPrintable(caption));
+  } else {
+    QVERIFY2(!caption.contains(QStringLiteral("p(4)")), qPrintable(caption));
+  }
   QVERIFY(!view.exportImage().isNull());
 }
 

@@ -26,9 +26,10 @@ struct SaliencyRequest {
 
 struct SaliencyResult {
   int id = 0;
-  std::vector<float> image;  // the request's
-  cs::SaliencyMap map;       // empty values with `error` set
-  std::vector<float> probs;  // the network's softmax on the image
+  std::vector<float> image;                                 // the request's
+  cs::SaliencyMethod method = cs::SaliencyMethod::Vanilla;  // the request's
+  cs::SaliencyMap map;                                      // empty values with `error` set
+  std::vector<float> probs;                                 // the network's softmax on the image
   double milliseconds = 0;
   QString error;
 };

@@ -48,6 +48,7 @@ SaliencyResult DigitInference::saliency(cs::Backend* backend, const SaliencyRequ
   SaliencyResult out;
   out.id = request.id;
   out.image = request.image;
+  out.method = request.options.method;
   out.error = problem(backend, request.image.size());
   if (!out.error.isEmpty()) return out;
   try {

@@ -4,7 +4,8 @@
 
 #include "convscope/backends.h"
 
-ImageProbe::ImageProbe(std::vector<uint8_t> image) : m_image(std::move(image)) {}
+ImageProbe::ImageProbe(std::vector<uint8_t> image, int probe)
+    : m_image(std::move(image)), m_probe(probe) {}
 
 ImageProbe::~ImageProbe() = default;
 
@@ -55,6 +56,6 @@ void ImageProbe::capture(cs::Backend& live, long long step, int epoch) {
   out = *frame;
   out.step = step;
   out.epoch = epoch;
-  out.probe = -1;  // not a validation image
+  out.probe = m_probe;  // not a validation image
   live.snapshots().publish();
 }

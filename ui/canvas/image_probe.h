@@ -16,16 +16,20 @@
 
 class ImageProbe {
  public:
-  // `image`: (C, H, W) bytes, 0 = background (as a Dataset holds them).
-  explicit ImageProbe(std::vector<uint8_t> image);
+  // `image`: (C, H, W) bytes, 0 = background (as a Dataset holds them). `probe` (< 0) is the
+  // number its frames carry as Snapshot::probe, which tells them from validation frames and from
+  // frames of another image.
+  ImageProbe(std::vector<uint8_t> image, int probe);
   ~ImageProbe();
 
   // A snapshot of network 0 of `live` on the image, published into live.snapshots() with the
-  // given step, epoch and probe index. Throws InputError when the network takes another shape.
+  // given step and epoch, and this image's probe number. Throws InputError when the network takes
+  // another shape.
   void capture(cs::Backend& live, long long step, int epoch);
 
  private:
   std::vector<uint8_t> m_image;
+  int m_probe;
   std::unique_ptr<cs::Backend> m_cpu;
   cs::Dataset m_set;  // `classes` copies of the image, copy k labelled k
   cs::NetworkSpec m_spec;

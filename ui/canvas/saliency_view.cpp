@@ -41,9 +41,12 @@ SaliencyView::SaliencyView(TrainingSession* session, QWidget* parent)
   m_method->addItem(tr("SmoothGrad"), static_cast<int>(cs::SaliencyMethod::SmoothGrad));
   m_method->addItem(tr("Integrated Gradients"),
                     static_cast<int>(cs::SaliencyMethod::IntegratedGradients));
+  m_method->addItem(tr("Occlusion"), static_cast<int>(cs::SaliencyMethod::Occlusion));
   m_method->setToolTip(
       tr("Vanilla: |d score / d pixel|. SmoothGrad: averaged over 50 noisy copies. Integrated "
-         "Gradients: signed, along 50 steps from a black image (red for, blue against)."));
+         "Gradients: signed, along 50 steps from a black image (red for, blue against). "
+         "Occlusion: how much the class's probability falls when a 5×5 square around the pixel "
+         "is blacked out (red: it falls, blue: it rises); no gradients."));
   setClassNames({});
   m_opacity->setRange(0, 100);
   m_opacity->setValue(70);
@@ -134,7 +137,7 @@ std::vector<float> SaliencyView::sourceImage(int* label) const {
   if (static_cast<Source>(m_source->currentData().toInt()) == Source::Drawing) return m_drawn;
   const SnapshotPtr& s = m_session->latestSnapshot();
   if (!s) return {};
-  if (!m_session->probeIsImage()) *label = s->label;
+  if (s->probe >= 0) *label = s->label;  // a validation image's frame
   return s->input;
 }
 
@@ -201,7 +204,18 @@ void SaliencyView::redraw() {
                      .arg(m_names.name(predicted).toHtmlEscaped())
                      .arg(predicted >= 0 ? r.probs[predicted] * 100 : 0.f, 0, 'f', 1)
                      .arg(r.milliseconds, 0, 'f', 0);
-  if (r.map.is_signed) text += tr("<br>red: for the class · blue: against it");
+  if (r.method == cs::SaliencyMethod::Occlusion) {
+    // A pixel's value: the mean fall of p(class) over the squares that hide it.
+    const auto [low, high] = std::minmax_element(r.map.values.begin(), r.map.values.end());
+    text += tr("<br>red: hidden, it lowers p(%1) = %2%, by up to %3 points · blue: raises it, "
+               "by up to %4")
+                .arg(m_names.name(r.map.target_class).toHtmlEscaped())
+                .arg(r.map.probability * 100, 0, 'f', 1)
+                .arg(std::max(0.f, *high) * 100, 0, 'f', 1)
+                .arg(std::max(0.f, -*low) * 100, 0, 'f', 1);
+  } else if (r.map.is_signed) {
+    text += tr("<br>red: for the class · blue: against it");
+  }
   m_caption->setText(text);
 }
 

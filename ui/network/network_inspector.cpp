@@ -152,8 +152,8 @@ void NetworkInspector::setProbeCount(int count) {
   m_probe->setProbeCount(count);
 }
 
-void NetworkInspector::setImageProbeName(const QString& name, const QString& shortName) {
-  m_probe->setImageName(name, shortName);
+void NetworkInspector::setImageProbeName(int probe, const QString& name, const QString& shortName) {
+  m_probe->setImageName(probe, name, shortName);
 }
 
 void NetworkInspector::setClassNames(const ClassNames& names) {

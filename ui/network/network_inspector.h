@@ -36,8 +36,9 @@ class NetworkInspector : public QWidget {
   void setProbe(int index);
   void setProbeCount(int count);
   void setClassNames(const ClassNames& names);  // the probe's labels and bars
-  // What the probe view calls a probe that is no validation image (ProbeView::setImageName).
-  void setImageProbeName(const QString& name, const QString& shortName);
+  // What the probe view calls the frames of a probe that is no validation image
+  // (ProbeView::setImageName).
+  void setImageProbeName(int probe, const QString& name, const QString& shortName);
 
   GridQuantity quantity() const { return m_quantity; }
   void setQuantity(GridQuantity quantity);

@@ -19,6 +19,7 @@ constexpr int kImageSide = 112;
 // so that the layers below keep their room.
 constexpr int kBarsBeside = 96;
 constexpr int kBarsBelow = 60;
+constexpr int kImageNamesKept = 4;
 
 QImage probeImage(const cs::Snapshot& s) {
   const cs::Shape3 shape = s.input_shape;
@@ -43,9 +44,7 @@ ProbeView::ProbeView(QWidget* parent)
       m_image(new QLabel),
       m_index(new QSpinBox),
       m_details(new QLabel),
-      m_bars(new ProbabilityBars),
-      m_imageName(tr("the drawn digit")),
-      m_imageShortName(tr("drawn")) {
+      m_bars(new ProbabilityBars) {
   m_image->setFixedSize(kImageSide + 2, kImageSide + 2);
   m_image->setObjectName(QStringLiteral("probeImage"));
   m_image->setAlignment(Qt::AlignCenter);
@@ -81,15 +80,16 @@ ProbeView::ProbeView(QWidget* parent)
 void ProbeView::setSnapshot(const cs::Snapshot& s) {
   // ImageProbe marks an image (the drawn digit) with probe -1; its label is the class predicted.
   const bool drawn = s.probe < 0;
+  const ImageName name = imageName(s.probe);
   if (drawn)
-    showImage();
+    showImage(name.shortName);
   else
     setProbe(s.probe);
   const QImage image = probeImage(s);
   m_image->setPixmap(QPixmap::fromImage(
       image.scaled(kImageSide, kImageSide, Qt::KeepAspectRatio, Qt::FastTransformation)));
   // One fact a line, so that they fit the panel at 1366×768.
-  QStringList lines{drawn ? m_imageName.toHtmlEscaped()
+  QStringList lines{drawn ? name.name.toHtmlEscaped()
                           : tr("true label <b>%1</b>").arg(m_names.name(s.label).toHtmlEscaped())};
   if (!s.probs.empty()) {
     const auto best = std::max_element(s.probs.begin(), s.probs.end());
@@ -124,14 +124,20 @@ void ProbeView::setProbe(int index) {
   m_index->setValue(index);
 }
 
-void ProbeView::setImageName(const QString& name, const QString& shortName) {
-  m_imageName = name;
-  m_imageShortName = shortName;
+void ProbeView::setImageName(int probe, const QString& name, const QString& shortName) {
+  m_imageNames.insert(probe, {name, shortName});
+  // Numbers go down from -1: the greatest is the oldest. A frame of the image before the last
+  // may still be on its way; older ones are not.
+  while (m_imageNames.size() > kImageNamesKept) m_imageNames.erase(std::prev(m_imageNames.end()));
 }
 
-void ProbeView::showImage() {
+ProbeView::ImageName ProbeView::imageName(int probe) const {
+  return m_imageNames.value(probe, {tr("the drawn digit"), tr("drawn")});
+}
+
+void ProbeView::showImage(const QString& shortName) {
   const QSignalBlocker block(m_index);
-  m_index->setSpecialValueText(m_imageShortName);  // shown for the minimum, -1 here
+  m_index->setSpecialValueText(shortName);  // shown for the minimum, -1 here
   m_index->setMinimum(-1);
   m_index->setValue(-1);
 }

@@ -4,6 +4,7 @@
 // probabilities: beside the image where they have the width for their labels, else lower, below.
 #pragma once
 
+#include <QMap>
 #include <QWidget>
 
 #include "convscope/snapshot.h"
@@ -24,8 +25,10 @@ class ProbeView : public QWidget {
   void setProbe(int index);                     // shows the index without emitting probeRequested
   void setProbeCount(int count);                // validation images to choose from
   void setClassNames(const ClassNames& names);  // for the labels and the bars
-  // What a probe that is no validation image is called ("the drawn digit", index box "drawn").
-  void setImageName(const QString& name, const QString& shortName);
+  // What the frames of probe `probe` (< 0: no validation image) call it ("the drawn digit", index
+  // box "drawn"; that is also what an image without a name is called). The last few names are
+  // kept, for frames still on their way.
+  void setImageName(int probe, const QString& name, const QString& shortName);
   void clear();
 
  Q_SIGNALS:
@@ -35,7 +38,11 @@ class ProbeView : public QWidget {
   void resizeEvent(QResizeEvent* event) override;
 
  private:
-  void showImage();  // a probe that is no validation image
+  struct ImageName {
+    QString name, shortName;
+  };
+  void showImage(const QString& shortName);  // a probe that is no validation image
+  ImageName imageName(int probe) const;
 
   QLabel* m_image;
   QSpinBox* m_index;
@@ -43,5 +50,5 @@ class ProbeView : public QWidget {
   ProbabilityBars* m_bars;
   WrapRowLayout* m_row;  // the image and its text, the bars beside them or below
   ClassNames m_names;
-  QString m_imageName, m_imageShortName;
+  QMap<int, ImageName> m_imageNames;  // by probe number
 };

@@ -46,8 +46,9 @@ void TrainingSession::setProbe(int index) {
 void TrainingSession::setProbeImage(const std::vector<uint8_t>& image, const QString& name,
                                     const QString& shortName) {
   m_probeIsImage = true;
-  Q_EMIT probeImageNamed(name, shortName);
-  invoke(&TrainingWorker::setProbeImage, image);
+  const int probe = --m_lastImageProbe;
+  Q_EMIT probeImageNamed(probe, name, shortName);
+  invoke(&TrainingWorker::setProbeImage, image, probe);
 }
 
 void TrainingSession::poll() {

@@ -46,7 +46,9 @@ class TrainingSession : public QObject {
   int probe() const { return m_probe; }
   void setProbe(int index);
   // The probe becomes a (C, H, W) byte image until the next setProbe(): the drawn digit, a class
-  // model. The probe view calls it `name` ("the drawn digit") and its index box `shortName`
+  // model. Each such image gets its own negative probe number (-1, -2, ...), which its frames
+  // carry as Snapshot::probe, so that a frame taken of the image before is still named as that
+  // one. The probe view calls it `name` ("the drawn digit") and its index box `shortName`
   // ("drawn"): probeImageNamed().
   void setProbeImage(const std::vector<uint8_t>& image, const QString& name,
                      const QString& shortName);
@@ -59,7 +61,7 @@ class TrainingSession : public QObject {
   void backendChanged(const BackendReport& report);
   void snapshotReady(SnapshotPtr snapshot);
   void probeChanged(int index);
-  void probeImageNamed(const QString& name, const QString& shortName);
+  void probeImageNamed(int probe, const QString& name, const QString& shortName);
 
  private:
   void poll();
@@ -80,4 +82,5 @@ class TrainingSession : public QObject {
   std::shared_ptr<cs::Snapshot> m_buffers[2];  // the frames' copies, reused once released
   int m_probe = 0;
   bool m_probeIsImage = false;
+  int m_lastImageProbe = 0;  // the number the last image probe was given
 };

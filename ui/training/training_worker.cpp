@@ -338,11 +338,11 @@ void TrainingWorker::computeClassModels(const ClassModelsRequest& request) {
                                                   m_trainer ? m_runData->test.name : "", request));
 }
 
-void TrainingWorker::setProbeImage(const std::vector<uint8_t>& image) {
+void TrainingWorker::setProbeImage(const std::vector<uint8_t>& image, int probe) {
   const QString problem =
       DigitInference::problem(m_trainer ? m_backend.get() : nullptr, image.size());
   if (!problem.isEmpty()) return Q_EMIT failed(tr("Cannot use the drawing as the probe"), problem);
-  m_imageProbe = std::make_unique<ImageProbe>(image);
+  m_imageProbe = std::make_unique<ImageProbe>(image, probe);
   if (m_trainer && m_state != TrainingState::Running) guarded([this] { captureSnapshot(); });
 }
 

@@ -96,8 +96,9 @@ class TrainingWorker : public QObject {
   void computeEmbedding(const EmbeddingRequest& request);
   // The Class models view: cs::class_models() of network 0, answered with classModelsComputed.
   void computeClassModels(const ClassModelsRequest& request);
-  // The probe becomes this (C, H, W) byte image (see ImageProbe); setProbe() ends it.
-  void setProbeImage(const std::vector<uint8_t>& image);
+  // The probe becomes this (C, H, W) byte image, its frames numbered `probe` (< 0; see
+  // ImageProbe); setProbe() ends it.
+  void setProbeImage(const std::vector<uint8_t>& image, int probe);
 
  Q_SIGNALS:
   void stateChanged(TrainingState state);

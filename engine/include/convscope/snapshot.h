@@ -26,7 +26,7 @@ struct Snapshot {
   long long step = -1;  // global optimizer step the snapshot was taken at (before its update)
   int epoch = 0;
   int net = 0;       // which network of the group
-  int probe = 0;     // validation image index
+  int probe = 0;     // validation image index; < 0: an image that is none (the app's own)
   int label = 0;     // its true label
   float loss = 0.f;  // the probe's cross-entropy
   Shape3 input_shape;
