@@ -122,8 +122,9 @@ SaliencyMethod saliency_method(const std::string& name) {
   if (name == "smoothgrad") return SaliencyMethod::SmoothGrad;
   if (name == "integrated") return SaliencyMethod::IntegratedGradients;
   if (name == "occlusion") return SaliencyMethod::Occlusion;
+  if (name == "gradcam") return SaliencyMethod::GradCam;
   throw UsageError("--saliency-method: '" + name +
-                   "' is not vanilla, smoothgrad, integrated or occlusion");
+                   "' is not vanilla, smoothgrad, integrated, occlusion or gradcam");
 }
 
 // The input (left) and the map (right) as one grayscale image: a map >= 0 scaled from black
@@ -156,6 +157,7 @@ void write_saliency(Backend& backend, const float* x, const Args& args) {
   }
   const Shape3 in = backend.config().spec.input;
   o.patch = args.integer("occlusion-patch", 1, std::min(in.h, in.w));
+  o.layer = parse_layer(args, backend.config().spec, -1);
   const SaliencyMap m = compute_saliency(backend, 0, x, o);
   write_image_file(args.str("saliency"), side_by_side(x, m));
   std::fprintf(stderr, "saliency of class %d (%s) written to %s\n", m.target_class,
@@ -182,9 +184,12 @@ int predict_command(const std::vector<std::string>& argv) {
   args.option("saliency", "FILE", "",
               "write the input and its saliency map side by side (PNG; PGM if FILE ends in .pgm)");
   args.option("saliency-method", "NAME", "smoothgrad",
-              "vanilla, smoothgrad (50 noisy copies), integrated (gradients, 50 steps) or\n"
-              "occlusion (the fall in the class's probability when a square is hidden)");
+              "vanilla, smoothgrad (50 noisy copies), integrated (gradients, 50 steps),\n"
+              "occlusion (the fall in the class's probability when a square is hidden) or\n"
+              "gradcam (a layer's maps weighted by the class score's mean gradient)");
   args.option("occlusion-patch", "N", "5", "occlusion: the side of the square hidden, in pixels");
+  args.option("layer", "NAME", "",
+              "gradcam: the layer whose maps it weighs (default: the last conv)");
   args.option("saliency-class", "N", "", "the class to explain (default: the predicted one)");
   add_backend_options(args);
   if (!args.parse(argv)) return 0;

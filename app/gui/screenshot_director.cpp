@@ -187,6 +187,9 @@ void ScreenshotDirector::takeScreenshots() {
       {100, [live] { live->saliencyView()->setMethod(cs::SaliencyMethod::Occlusion); }});
   m_script.push_back({1500, [this] { shoot(QStringLiteral("saliency-occlusion.png")); }});
   m_script.push_back(
+      {100, [live] { live->saliencyView()->setMethod(cs::SaliencyMethod::GradCam); }});
+  m_script.push_back({1500, [this] { shoot(QStringLiteral("saliency-gradcam.png")); }});
+  m_script.push_back(
       {100, [live] { live->findChild<QDockWidget*>(QStringLiteral("layerStats"))->raise(); }});
   m_script.push_back({1200, [this] { shoot(QStringLiteral("layer-stats.png")); }});
   // The same tab's distribution of fc1's weights over the run.

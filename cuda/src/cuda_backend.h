@@ -49,8 +49,8 @@ class CudaBackend final : public Backend {
   void write_tensor(int net, int param, TensorRole role, const float* in) override;
   void predict(int net, const float* images, int count, float* probs, float* logits) override;
   void features(int net, const float* images, int count, int layer, float* out) override;
-  void input_gradient(int net, const float* images, int count, int layer, const int* units,
-                      float* dinp) override;
+  void layer_gradient(int net, const float* images, int count, int layer, const int* units, int at,
+                      float* dout) override;
   long long step_count() const override;
   void set_step_count(long long t) override;
 
@@ -126,7 +126,7 @@ struct CudaBackend::Group {
   DeviceBuffer<float> eval_top_probs, eval_true_probs, eval_row_loss, eval_loss, eval_accuracy;
   EvalRows eval_rows() const;
 
-  // predict(), features() and input_gradient(): capacity kSaliencyChunk, made on first use; dx is
+  // predict(), features() and layer_gradient(): capacity kSaliencyChunk, made on first use; dx is
   // the input gradient (kSaliencyChunk, in_nets, input).
   std::unique_ptr<Activations> saliency;
   DeviceBuffer<float> saliency_dx;

@@ -1,9 +1,10 @@
-// predict(), features() and input_gradient() on the GPU: host images uploaded in chunks and run
+// predict(), features() and layer_gradient() on the GPU: host images uploaded in chunks and run
 // through the whole group (the networks share one pass), of which only network `net`'s rows are
-// read back. input_gradient() seeds the backward pass at its layer with d s / d(output) for `net`
+// read back. layer_gradient() seeds the backward pass at its layer with d s / d(output) for `net`
 // (1 / places over the chosen channel: a one-hot d(logit) for the last layer) and zeros for the
-// other networks, so their share of a shared input's gradient is zero; no weight gradient is
-// written (grads null), and nothing of the training state is touched.
+// other networks, so their share of a shared input's gradient is zero, and reads back the input's
+// gradient or a.dy of layer `at`; no weight gradient is written (grads null), and nothing of the
+// training state is touched.
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -106,11 +107,13 @@ void CudaBackend::predict(int net, const float* images, int count, float* probs,
   }
 }
 
-void CudaBackend::input_gradient(int net, const float* images, int count, int layer,
-                                 const int* units, float* dinp) {
+void CudaBackend::layer_gradient(int net, const float* images, int count, int layer,
+                                 const int* units, int at, float* dout) {
   Group& g = group();
-  check_gradient_args(g.cfg, net, count, images, layer, units, dinp);
+  check_gradient_args(g.cfg, net, count, images, layer, units, at, dout);
   const int nets = g.cfg.nets(), size = g.cfg.spec.input.size();
+  const size_t at_size =
+      at < 0 ? static_cast<size_t>(size) : g.net.shapes()[static_cast<size_t>(at)].size();
   const Shape3 out = g.net.shapes()[static_cast<size_t>(layer)];
   const size_t places = static_cast<size_t>(out.h) * out.w, per_net = places * out.c;
   Activations& a = saliency_buffers();
@@ -131,12 +134,16 @@ void CudaBackend::input_gradient(int net, const float* images, int count, int la
     CUDA_CHECK(cudaMemcpyAsync(a.dy[static_cast<size_t>(layer)].get(), seed.data(),
                                seed.size() * sizeof(float), cudaMemcpyHostToDevice, s));
     g.net.backward(plan, a, g.params.get(), nullptr, s, g.saliency_dx.get(), nullptr, layer);
-    const int row = a.in_nets == 1 ? 0 : net;
-    const size_t width = static_cast<size_t>(size) * sizeof(float);
-    CUDA_CHECK(cudaMemcpy2DAsync(dinp + static_cast<size_t>(first) * size, width,
-                                 g.saliency_dx.get() + static_cast<size_t>(row) * size,
-                                 width * static_cast<size_t>(a.in_nets), width,
-                                 static_cast<size_t>(b), cudaMemcpyDeviceToHost, s));
+    // (b, rows, at_size) on the device, `net`'s row of each image read back: the input has one
+    // row when the networks share it, a layer's output one per network.
+    const int rows = at < 0 ? a.in_nets : nets;
+    const int row = rows == 1 ? 0 : net;
+    const float* from = at < 0 ? g.saliency_dx.get() : a.dy[static_cast<size_t>(at)].get();
+    const size_t width = at_size * sizeof(float);
+    CUDA_CHECK(cudaMemcpy2DAsync(dout + static_cast<size_t>(first) * at_size, width,
+                                 from + static_cast<size_t>(row) * at_size,
+                                 width * static_cast<size_t>(rows), width, static_cast<size_t>(b),
+                                 cudaMemcpyDeviceToHost, s));
     CUDA_CHECK(cudaStreamSynchronize(s));  // seed and a are reused by the next chunk
   }
 }

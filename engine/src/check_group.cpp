@@ -66,10 +66,14 @@ void check_features_args(const GroupConfig& cfg, int net, int count, const float
 }
 
 void check_gradient_args(const GroupConfig& cfg, int net, int count, const float* images, int layer,
-                         const int* units, const float* dinp) {
-  if (count > 0 && !dinp) throw std::out_of_range("input_gradient: no output buffer");
-  check_features_args(cfg, net, count, images, layer, dinp);
-  if (count > 0 && !units) throw std::out_of_range("input_gradient: no units given");
+                         const int* units, int at, const float* dout) {
+  if (count > 0 && !dout) throw std::out_of_range("layer_gradient: no output buffer");
+  check_features_args(cfg, net, count, images, layer, dout);
+  if (count > 0 && !units) throw std::out_of_range("layer_gradient: no units given");
+  if (at < -1 || at >= layer)
+    throw std::out_of_range("layer_gradient: layer " + std::to_string(at) +
+                            " is not the input (-1) or a layer below layer " +
+                            std::to_string(layer));
   const bool last = layer + 1 == static_cast<int>(cfg.spec.layers.size());
   const int channels = cfg.spec.output_shapes()[static_cast<size_t>(layer)].c;
   for (int b = 0; b < count; ++b)

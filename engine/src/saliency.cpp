@@ -94,14 +94,79 @@ void occlude(Backend& backend, int net, const float* image, const Shape3& shape,
     if (covered[p] > 0) m.values[p] = static_cast<float>(fall[p] / covered[p]);
 }
 
+// GradCam (see saliency.h): m.target_class already set.
+void grad_cam(Backend& backend, int net, const float* image, int layer, SaliencyMap& m) {
+  const NetworkSpec& spec = backend.config().spec;
+  const Shape3 at = spec.output_shapes()[static_cast<size_t>(layer)];
+  const size_t places = static_cast<size_t>(at.h) * at.w;
+  std::vector<float> a(places * at.c), da(a.size());
+  backend.features(net, image, 1, layer, a.data());
+  const int last = static_cast<int>(spec.layers.size()) - 1;  // the class logits
+  backend.layer_gradient(net, image, 1, last, &m.target_class, layer, da.data());
+  // a_k = mean of d logit / dA_k; the map ReLU(sum_k a_k A_k) at the layer's resolution.
+  std::vector<float> map(places, 0.f);
+  for (int k = 0; k < at.c; ++k) {
+    const float* dk = da.data() + k * places;
+    const float* ak = a.data() + k * places;
+    double alpha = 0;
+    for (size_t p = 0; p < places; ++p) alpha += dk[p];
+    alpha /= static_cast<double>(places);
+    for (size_t p = 0; p < places; ++p) map[p] += static_cast<float>(alpha * ak[p]);
+  }
+  for (float& v : map) v = std::max(v, 0.f);
+  m.layer = layer;
+  m.values = resize_bilinear(map.data(), at.h, at.w, m.height, m.width);
+}
+
 }  // namespace
+
+std::vector<int> grad_cam_layers(const NetworkSpec& spec) {
+  const std::vector<Shape3> shapes = spec.output_shapes();
+  std::vector<int> layers;
+  for (size_t i = 0; i + 1 < shapes.size(); ++i)
+    if (static_cast<long long>(shapes[i].h) * shapes[i].w > 1)
+      layers.push_back(static_cast<int>(i));
+  return layers;
+}
+
+int default_grad_cam_layer(const NetworkSpec& spec) {
+  int chosen = -1;
+  for (int i : grad_cam_layers(spec))
+    if (spec.layers[static_cast<size_t>(i)].kind == LayerKind::Conv2d) chosen = i;
+  return chosen;
+}
+
+std::vector<float> resize_bilinear(const float* map, int h, int w, int H, int W) {
+  // Where output index i of n samples the input axis of m: its centre, held inside the edges.
+  const auto source = [](int i, int n, int m, int* i0, int* i1, float* f) {
+    const double s = std::clamp((i + 0.5) * m / n - 0.5, 0.0, static_cast<double>(m - 1));
+    *i0 = static_cast<int>(s);
+    *i1 = std::min(*i0 + 1, m - 1);
+    *f = static_cast<float>(s - *i0);
+  };
+  std::vector<float> out(static_cast<size_t>(H) * W);
+  for (int y = 0; y < H; ++y) {
+    int y0, y1, x0, x1;
+    float fy, fx;
+    source(y, H, h, &y0, &y1, &fy);
+    for (int x = 0; x < W; ++x) {
+      source(x, W, w, &x0, &x1, &fx);
+      const auto at = [&](int yy, int xx) { return map[static_cast<size_t>(yy) * w + xx]; };
+      const float top = at(y0, x0) + fx * (at(y0, x1) - at(y0, x0));
+      const float bottom = at(y1, x0) + fx * (at(y1, x1) - at(y1, x0));
+      out[static_cast<size_t>(y) * W + x] = top + fy * (bottom - top);
+    }
+  }
+  return out;
+}
 
 SaliencyMap compute_saliency(Backend& backend, int net, const float* image,
                              const SaliencyOptions& o) {
   const NetworkSpec& spec = backend.config().spec;
   const Shape3 shape = spec.input;
   const size_t size = static_cast<size_t>(shape.size()), plane = size / shape.c;
-  if (o.method != SaliencyMethod::Vanilla && o.steps < 1)
+  if ((o.method == SaliencyMethod::SmoothGrad || o.method == SaliencyMethod::IntegratedGradients) &&
+      o.steps < 1)
     throw std::invalid_argument("saliency: steps must be at least 1");
   if (!(o.sigma_fraction >= 0.f)) throw std::invalid_argument("saliency: sigma must be >= 0");
   if (o.method == SaliencyMethod::Occlusion &&
@@ -109,6 +174,19 @@ SaliencyMap compute_saliency(Backend& backend, int net, const float* image,
     throw std::invalid_argument("saliency: an occlusion patch of " + std::to_string(o.patch) +
                                 " pixels does not fit the " + std::to_string(shape.h) + "x" +
                                 std::to_string(shape.w) + " image");
+  int cam_layer = -1;
+  if (o.method == SaliencyMethod::GradCam) {
+    const std::vector<int> layers = grad_cam_layers(spec);
+    cam_layer = o.layer < 0 ? default_grad_cam_layer(spec) : o.layer;
+    if (cam_layer < 0)
+      throw std::invalid_argument("saliency: Grad-CAM needs a convolution; the network has none");
+    if (std::find(layers.begin(), layers.end(), cam_layer) == layers.end())
+      throw std::invalid_argument(
+          "saliency: Grad-CAM needs a layer with a map of several places below the output; " +
+          (cam_layer < static_cast<int>(spec.layers.size())
+               ? "layer " + spec.layer_names()[static_cast<size_t>(cam_layer)] + " is not one"
+               : "the network has no layer " + std::to_string(cam_layer)));
+  }
   SaliencyMap m;
   m.height = shape.h;
   m.width = shape.w;
@@ -120,6 +198,10 @@ SaliencyMap compute_saliency(Backend& backend, int net, const float* image,
       o.method == SaliencyMethod::IntegratedGradients || o.method == SaliencyMethod::Occlusion;
   if (o.method == SaliencyMethod::Occlusion) {
     occlude(backend, net, image, shape, o.patch, m);
+    return m;
+  }
+  if (o.method == SaliencyMethod::GradCam) {
+    grad_cam(backend, net, image, cam_layer, m);
     return m;
   }
 

@@ -210,7 +210,7 @@ TEST(CliPredict, SaliencyWritesTheInputAndTheMapSideBySide) {
   const std::string img = tmp.file("digit.pgm"), img2 = tmp.file("other.pgm");
   write_image_file(img, GrayImage{28, 28, std::vector<uint8_t>(val.image(0), val.image(0) + 784)});
   write_image_file(img2, GrayImage{28, 28, std::vector<uint8_t>(val.image(1), val.image(1) + 784)});
-  for (const char* method : {"vanilla", "smoothgrad", "integrated", "occlusion"}) {
+  for (const char* method : {"vanilla", "smoothgrad", "integrated", "occlusion", "gradcam"}) {
     const std::string out = tmp.file(std::string(method) + ".png");
     const Result r =
         run_cli({"predict", "--threads", "1", "--checkpoint", ck, "--raw", "--saliency", out,
@@ -262,6 +262,16 @@ TEST(CliPredict, SaliencyWritesTheInputAndTheMapSideBySide) {
     EXPECT_EQ(r.code, 2) << r.err;
     EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
   }
+  // Grad-CAM of another layer than the default (conv1), and of one without a map.
+  const Result pooled =
+      run_cli({"predict", "--checkpoint", ck, "--raw", "--saliency", tmp.file("cam.png"),
+               "--saliency-method", "gradcam", "--layer", "pool1", img});
+  EXPECT_EQ(pooled.code, 0) << pooled.err;
+  const Result dense =
+      run_cli({"predict", "--checkpoint", ck, "--raw", "--saliency", tmp.file("cam.png"),
+               "--saliency-method", "gradcam", "--layer", "fc1", img});
+  EXPECT_NE(dense.code, 0);
+  EXPECT_NE(dense.err.find("fc1 is not one"), std::string::npos) << dense.err;
 }
 
 }  // namespace

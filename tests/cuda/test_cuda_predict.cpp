@@ -1,7 +1,7 @@
-// predict(), input_gradient() (of every layer) and features() of the CUDA backend against the
-// CPU backend: shared input (a first convolution) and per-network input (a first dense layer),
-// one network and a group, counts past one pass's chunk, a dropout layer (passed through), and
-// training untouched.
+// predict(), input_gradient() and layer_gradient() (of every layer, at every layer below it) and
+// features() of the CUDA backend against the CPU backend: shared input (a first convolution) and
+// per-network input (a first dense layer), one network and a group, counts past one pass's
+// chunk, a dropout layer (passed through), and training untouched.
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -70,6 +70,18 @@ TEST_P(CudaPredict, MatchesCpu) {
       cpu->input_gradient(net, images.data(), count, static_cast<int>(layer), units.data(),
                           cg.data());
       CS_EXPECT_CLOSE(at + " input gradient of layer " + std::to_string(layer), gg, cg, 1e-6);
+      // And at the outputs of every layer below it (Grad-CAM's).
+      for (size_t below = 0; below < layer; ++below) {
+        std::vector<float> gd(static_cast<size_t>(count) * shapes[below].size(), 7.f),
+            cd(gd.size());
+        gpu->layer_gradient(net, images.data(), count, static_cast<int>(layer), units.data(),
+                            static_cast<int>(below), gd.data());
+        cpu->layer_gradient(net, images.data(), count, static_cast<int>(layer), units.data(),
+                            static_cast<int>(below), cd.data());
+        CS_EXPECT_CLOSE(at + " gradient of layer " + std::to_string(layer) + " at layer " +
+                            std::to_string(below),
+                        gd, cd, 1e-6);
+      }
       std::vector<float> gf(static_cast<size_t>(count) * shapes[layer].size(), 7.f), cf(gf.size());
       gpu->features(net, images.data(), count, static_cast<int>(layer), gf.data());
       cpu->features(net, images.data(), count, static_cast<int>(layer), cf.data());

@@ -39,7 +39,7 @@ class FakeBackend : public Backend {
   void capture_snapshot(int, int) override { unused(); }
   SnapshotExchange& snapshots() override { unused(); }
   void predict(int, const float*, int, float*, float*) override { unused(); }
-  void input_gradient(int, const float*, int, int, const int*, float*) override { unused(); }
+  void layer_gradient(int, const float*, int, int, const int*, int, float*) override { unused(); }
   void features(int, const float*, int, int, float*) override { unused(); }
   void read_tensor(int net, int param, TensorRole role, float* out) override {
     const std::vector<float>& t = tensor(net, param, role);

@@ -75,7 +75,7 @@ class ScriptedBackend : public Backend {
   void predict(int, const float*, int, float*, float*) override {
     throw std::logic_error("the trainer does not predict");
   }
-  void input_gradient(int, const float*, int, int, const int*, float*) override {
+  void layer_gradient(int, const float*, int, int, const int*, int, float*) override {
     throw std::logic_error("the trainer does not compute saliency");
   }
   void features(int, const float*, int, int, float*) override {

@@ -1,6 +1,7 @@
 // The CPU backend's predict() and input_gradient(): predict() against evaluate(), the input
-// gradient against central differences of a double-precision forward pass (the double
-// instantiations of the ops, on the backend's weights), and neither touching training.
+// gradient and the gradient at every layer's outputs (layer_gradient) against central
+// differences of a double-precision forward pass (the double instantiations of the ops, on the
+// backend's weights), and neither touching training.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -81,12 +82,18 @@ class DoubleNet {
 
   // Every layer's output for one image, in double.
   std::vector<std::vector<double>> outputs(const std::vector<double>& x) const {
+    return outputs_from(0, x);
+  }
+
+  // The outputs of layers first, first + 1, ... for `in`, the input of layer `first`.
+  std::vector<std::vector<double>> outputs_from(size_t first, std::vector<double> in) const {
     std::vector<std::vector<double>> all;
-    std::vector<double> in = x, out;
-    Shape3 shape = m_spec.input;
+    std::vector<double> out;
     const std::vector<Shape3> shapes = m_spec.output_shapes();
+    Shape3 shape = first == 0 ? m_spec.input : shapes[first - 1];
     size_t param = 0;
-    for (size_t i = 0; i < m_spec.layers.size(); ++i) {
+    for (size_t i = 0; i < first; ++i) param += m_spec.layers[i].has_params() ? 2 : 0;
+    for (size_t i = first; i < m_spec.layers.size(); ++i) {
       const LayerSpec& l = m_spec.layers[i];
       out.assign(static_cast<size_t>(shapes[i].size()), 0.0);
       switch (l.kind) {
@@ -324,6 +331,83 @@ TEST(CpuInputGradient, MatchesCentralDifferencesInDouble) {
     }
     EXPECT_GE(checked, static_cast<int>(shapes.size()) - 1) << spec;
   }
+}
+
+// The same for the gradient at a layer's outputs (layer_gradient, as Grad-CAM reads it): every
+// output of layer `at` moved by +-h and the layers above it run in double, for every layer below
+// the one differentiated. A max pool after a convolution is where the fused backward must stop
+// between the two. (Not after a ReLU: its zeros tie in the pool's windows, where the gradient
+// takes one side and central differences half.)
+TEST(CpuLayerGradient, MatchesCentralDifferencesInDouble) {
+  const Dataset train = random_set(48, 3), val = random_set(8, 4);
+  for (const char* spec : {kMixedSpec, "c3x5:tanh:same-m2-c3x4:tanh-m2-d10:relu-d4"}) {
+    auto b = make_cpu_backend(2);
+    const GroupConfig cfg = config(spec, {9, 10});
+    b->configure(cfg, train, val);
+    train_epoch(*b, train.count, cfg.batch_size);
+    const int net = 1, images = 2, size = kShape.size();
+    std::vector<float> x = as_floats(val);
+    std::mt19937_64 rng(12);
+    for (float& v : x) v += static_cast<float>(rng() % 50000) * 1e-6f;
+    const DoubleNet ref(*b, cfg.spec, net);
+    const std::vector<Shape3> shapes = cfg.spec.output_shapes();
+    int checked = 0, pairs = 0;
+    for (int layer = 1; layer < static_cast<int>(shapes.size()); ++layer) {
+      const Shape3 out = shapes[static_cast<size_t>(layer)];
+      const int places = out.h * out.w;
+      std::vector<int> units(images);
+      for (int i = 0; i < images; ++i) units[i] = (i * 3 + 2) % out.c;
+      for (int at = 0; at < layer; ++at, ++pairs) {
+        const int at_size = shapes[static_cast<size_t>(at)].size();
+        // s as a function of layer at's outputs: the layers above it, in double
+        const auto s = [&](const std::vector<double>& a, int unit) {
+          const std::vector<double> o =
+              ref.outputs_from(static_cast<size_t>(at) + 1, a)[static_cast<size_t>(layer - at - 1)];
+          double sum = 0;
+          for (int p = 0; p < places; ++p) sum += o[static_cast<size_t>(unit * places + p)];
+          return sum / places;
+        };
+        std::vector<float> grad(static_cast<size_t>(images) * at_size, 7.f);
+        b->layer_gradient(net, x.data(), images, layer, units.data(), at, grad.data());
+        std::vector<double> fd(grad.size());
+        const double h = 1e-6;
+        for (int i = 0; i < images; ++i) {
+          std::vector<double> a = ref.outputs(std::vector<double>(
+              x.begin() + i * size, x.begin() + (i + 1) * size))[static_cast<size_t>(at)];
+          for (int p = 0; p < at_size; ++p) {
+            const double keep = a[p];
+            a[p] = keep + h;
+            const double up = s(a, units[i]);
+            a[p] = keep - h;
+            const double down = s(a, units[i]);
+            a[p] = keep;
+            fd[static_cast<size_t>(i) * at_size + p] = (up - down) / (2 * h);
+          }
+        }
+        const std::string what = std::string(spec) + " layer " + std::to_string(layer) +
+                                 " at layer " + std::to_string(at);
+        double scale = 0;
+        for (double v : fd) scale = std::max(scale, std::abs(v));
+        if (scale < 1e-6) {  // a ReLU channel off on these images: no gradient either way
+          for (float g : grad) ASSERT_LT(std::abs(g), 1e-6f) << what;
+          continue;
+        }
+        ++checked;
+        EXPECT_TRUE(all_close(what, grad.data(), fd.data(), fd.size(), 1e-4 * scale, 1e-3));
+      }
+    }
+    EXPECT_GE(checked, pairs * 2 / 3) << spec;
+  }
+  // `at` must lie below the layer differentiated.
+  auto b = make_cpu_backend(1);
+  b->configure(config("c3x2-m2-d4", {1}), train, val);
+  const std::vector<float> x = as_floats(val);
+  std::vector<float> out(1000);
+  const int unit = 0;
+  for (int at : {-2, 2, 3})
+    EXPECT_THROW(b->layer_gradient(0, x.data(), 1, 2, &unit, at, out.data()), std::out_of_range)
+        << at;
+  b->layer_gradient(0, x.data(), 1, 2, &unit, 1, out.data());
 }
 
 TEST(CpuInputGradient, LeavesTrainingUntouched) {

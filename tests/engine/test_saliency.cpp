@@ -1,6 +1,7 @@
 // Saliency maps on the CPU backend: vanilla is the input gradient, SmoothGrad with no noise is
 // vanilla, Integrated Gradients is complete, Occlusion is the fall of the class's probability
-// under each hidden square, the class choice and the seed behave.
+// under each hidden square, Grad-CAM weighs a layer's maps by the mean gradient of the class's
+// logit (against a dense head worked out by hand), the class choice and the seed behave.
 // DISABLED_ReferenceNetworkTime times the reference network (run it with
 // --gtest_also_run_disabled_tests).
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "convscope/cpu_backend.h"
@@ -217,6 +219,99 @@ TEST(SaliencyOcclusion, ALargeImageHasEvenlySpacedSquares) {
   hidden[47 * 48 + 45] = 0.f;  // place 47 (the last) down, 45 (the one before) across
   b->predict(0, hidden.data(), 1, q.data(), nullptr);
   EXPECT_NEAR(m.values[47 * 48 + 45], probs[m.target_class] - q[m.target_class], 1e-6);
+}
+
+// torch.nn.functional.interpolate([[0, 1], [2, 3]], size=4, mode="bilinear",
+// align_corners=False) gives these; a constant stays constant, the same size is a copy.
+TEST(ResizeBilinear, SamplesBetweenPixelCentres) {
+  const std::vector<float> small{0, 1, 2, 3};
+  const std::vector<float> expected{0,    0.25f, 0.75f, 1,    0.5f, 0.75f, 1.25f, 1.5f,
+                                    1.5f, 1.75f, 2.25f, 2.5f, 2,    2.25f, 2.75f, 3};
+  const std::vector<float> big = resize_bilinear(small.data(), 2, 2, 4, 4);
+  ASSERT_EQ(big.size(), expected.size());
+  for (size_t i = 0; i < big.size(); ++i) EXPECT_FLOAT_EQ(big[i], expected[i]) << i;
+  const std::vector<float> flat(64, 0.7f);
+  for (float v : resize_bilinear(flat.data(), 8, 8, 28, 28)) ASSERT_FLOAT_EQ(v, 0.7f);
+  std::vector<float> ramp(12);
+  for (size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<float>(i * i);
+  EXPECT_EQ(resize_bilinear(ramp.data(), 3, 4, 3, 4), ramp);
+}
+
+// Grad-CAM's layers: those below the output with a map of several places; by default the last
+// convolution among them. A layer without a map, or a network without a convolution, is refused.
+TEST(GradCam, LayersAndRefusals) {
+  const NetworkSpec ref = NetworkSpec::reference();
+  EXPECT_EQ(grad_cam_layers(ref), (std::vector<int>{0, 1, 2, 3}));  // conv1 ... pool2
+  EXPECT_EQ(default_grad_cam_layer(ref), 2);                        // conv2
+  EXPECT_EQ(default_grad_cam_layer(NetworkSpec::parse("c3x2-m2-d10")), 0);
+  EXPECT_EQ(default_grad_cam_layer(NetworkSpec::parse("d16:relu-d10")), -1);
+  GroupConfig cfg;
+  cfg.seeds = {1};
+  const Dataset d = bars(8, {1, 28, 28}, 10, 1);
+  auto b = make_cpu_backend(1);
+  b->configure(cfg, d, d);
+  const std::vector<float> image(784, 0.5f);
+  SaliencyOptions o;
+  o.method = SaliencyMethod::GradCam;
+  for (int layer : {4, 5, 9}) {
+    o.layer = layer;
+    try {
+      compute_saliency(*b, 0, image.data(), o);
+      ADD_FAILURE() << "layer " << layer << " accepted";
+    } catch (const std::invalid_argument& e) {
+      const char* said = layer == 4   ? "fc1 is not one"
+                         : layer == 5 ? "fc2 is not one"
+                                      : "no layer 9";
+      EXPECT_NE(std::string(e.what()).find(said), std::string::npos) << e.what();
+    }
+  }
+  cfg.spec = NetworkSpec::parse("d16:relu-d10");
+  b->configure(cfg, d, d);
+  o.layer = -1;
+  EXPECT_THROW(compute_saliency(*b, 0, image.data(), o), std::invalid_argument);
+}
+
+// Where the layers above the maps are one dense layer, d logit_c / dA is that layer's row c:
+// a_k is the mean of its weights over channel k's places, and the map ReLU(sum_k a_k A_k),
+// resized to the input.
+TEST(GradCam, OfALinearHeadIsItsWeightsMeanOverEachChannel) {
+  const Shape3 shape{1, 12, 12};
+  GroupConfig cfg;
+  cfg.spec = NetworkSpec::parse("c3x3:tanh-d4", shape, 4);  // A: 3 x 10 x 10
+  cfg.seeds = {7, 8};
+  const Dataset d = bars(16, shape, 4, 3);
+  auto b = make_cpu_backend(2);
+  b->configure(cfg, d, d);
+  std::vector<float> image(static_cast<size_t>(shape.size()));
+  for (size_t p = 0; p < image.size(); ++p) image[p] = d.images[p] / 255.f;
+  std::vector<float> a(300), w(4 * 300);
+  b->features(1, image.data(), 1, 0, a.data());
+  b->read_tensor(1, 2, TensorRole::Param, w.data());  // fc1.weight [4, 300]
+  double largest = 0;
+  for (int c = 0; c < 4; ++c) {
+    SaliencyOptions o;
+    o.method = SaliencyMethod::GradCam;
+    o.target = SaliencyTarget::Index;
+    o.index = c;
+    const SaliencyMap m = compute_saliency(*b, 1, image.data(), o);
+    EXPECT_EQ(m.layer, 0);
+    EXPECT_FALSE(m.is_signed);
+    std::vector<float> cam(100, 0.f);
+    for (int k = 0; k < 3; ++k) {
+      double alpha = 0;
+      for (int p = 0; p < 100; ++p) alpha += w[c * 300 + k * 100 + p];
+      alpha /= 100;
+      for (int p = 0; p < 100; ++p) cam[p] += static_cast<float>(alpha * a[k * 100 + p]);
+    }
+    for (float& v : cam) v = std::max(v, 0.f);
+    const std::vector<float> expected = resize_bilinear(cam.data(), 10, 10, 12, 12);
+    ASSERT_EQ(m.values.size(), expected.size());
+    for (size_t p = 0; p < expected.size(); ++p) {
+      ASSERT_NEAR(m.values[p], expected[p], 1e-5 + 1e-4 * std::abs(expected[p])) << c << " " << p;
+      largest = std::max(largest, static_cast<double>(expected[p]));
+    }
+  }
+  EXPECT_GT(largest, 1e-3) << "every map is 0: the check means little";
 }
 
 TEST(SaliencyBench, DISABLED_ReferenceNetworkTime) {

@@ -1,6 +1,7 @@
 // The Saliency panel on a real (small, CPU) network: each method gives a map of 784 values with
 // mass where the digit is, for the class asked; the probe image with its true label; the overlay
 // follows the opacity; the export is the input and the map side by side.
+#include <QComboBox>
 #include <QImageReader>
 #include <QLabel>
 #include <QSignalSpy>
@@ -27,6 +28,7 @@ class TestSaliencyView : public QObject {
   void drawnDigitMap_data();
   void drawnDigitMap();
   void probeImageWithItsTrueLabel();
+  void gradCamOfAChosenLayer();
   void opacityBlendsTheMapOverTheInput();
   void exportsInputAndMapSideBySide();
   void noNetworkIsSaid();
@@ -83,6 +85,7 @@ void TestSaliencyView::drawnDigitMap_data() {
   QTest::newRow("smoothgrad") << cs::SaliencyMethod::SmoothGrad << false;
   QTest::newRow("integrated gradients") << cs::SaliencyMethod::IntegratedGradients << true;
   QTest::newRow("occlusion") << cs::SaliencyMethod::Occlusion << true;
+  QTest::newRow("grad-cam") << cs::SaliencyMethod::GradCam << false;
 }
 
 void TestSaliencyView::drawnDigitMap() {
@@ -140,6 +143,48 @@ void TestSaliencyView::probeImageWithItsTrueLabel() {
   const int predicted =
       static_cast<int>(std::max_element(p.probs.begin(), p.probs.end()) - p.probs.begin());
   QCOMPARE(p.map.target_class, predicted);
+}
+
+// Grad-CAM's layer list offers the network's layers with a map, the last convolution first; a
+// layer chosen gives that layer's map, the same as the engine computes on the same weights.
+void TestSaliencyView::gradCamOfAChosenLayer() {
+  SaliencyView view(m_session.get());
+  view.resize(600, 400);
+  view.show();
+  auto* layers = view.findChild<QComboBox*>(QStringLiteral("camLayer"));
+  QVERIFY(layers);
+  QVERIFY(!layers->isVisible());  // only for Grad-CAM
+  const std::vector<float> image = testImage(2);
+  const SaliencyResult first = next(view, [&] {
+    view.setMethod(cs::SaliencyMethod::GradCam);
+    view.setDrawnDigit(image);
+  });
+  QVERIFY2(first.error.isEmpty(), qPrintable(first.error));
+  QVERIFY(layers->isVisible());
+  const cs::NetworkSpec spec = testing_data::smallRun(*m_data, 1).config.group.spec;
+  const std::vector<int> expected = cs::grad_cam_layers(spec);
+  QCOMPARE(first.camLayers, expected);
+  QCOMPARE(first.map.layer, cs::default_grad_cam_layer(spec));
+  const std::vector<std::string> names = spec.layer_names();
+  QCOMPARE(layers->count(), int(expected.size()) + 1);
+  QCOMPARE(layers->itemText(0), QStringLiteral("last convolution (%1)")
+                                    .arg(QString::fromStdString(names[size_t(first.map.layer)])));
+  for (size_t i = 0; i < expected.size(); ++i) {
+    QCOMPARE(layers->itemData(int(i) + 1).toInt(), expected[i]);
+    QCOMPARE(layers->itemText(int(i) + 1), QString::fromStdString(names[size_t(expected[i])]));
+  }
+  // Another layer: a map of its own.
+  QVERIFY(expected.size() >= 2);
+  const int other = expected.front() == first.map.layer ? expected[1] : expected.front();
+  const SaliencyResult chosen = next(view, [&] { view.setCamLayer(other); });
+  QCOMPARE(chosen.map.layer, other);
+  QVERIFY(chosen.map.values != first.map.values);
+  const QString caption = view.findChild<QLabel*>(QStringLiteral("note"))->text();
+  QVERIFY2(
+      caption.contains(QString::fromStdString(names[size_t(other)]) + QStringLiteral("'s maps")),
+      qPrintable(caption));
+  view.setMethod(cs::SaliencyMethod::Vanilla);
+  QVERIFY(!layers->isVisible());
 }
 
 void TestSaliencyView::opacityBlendsTheMapOverTheInput() {

@@ -5,6 +5,7 @@
 
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 #include <vector>
 
 #include "convscope/saliency.h"
@@ -28,8 +29,13 @@ struct SaliencyResult {
   int id = 0;
   std::vector<float> image;                                 // the request's
   cs::SaliencyMethod method = cs::SaliencyMethod::Vanilla;  // the request's
-  cs::SaliencyMap map;                                      // empty values with `error` set
-  std::vector<float> probs;                                 // the network's softmax on the image
+  // The network's layers Grad-CAM can weigh (cs::grad_cam_layers), by index and name, and the
+  // one it weighs by default: for the view's layer list.
+  std::vector<int> camLayers;
+  QStringList camLayerNames;
+  int defaultCamLayer = -1;
+  cs::SaliencyMap map;       // empty values with `error` set
+  std::vector<float> probs;  // the network's softmax on the image
   double milliseconds = 0;
   QString error;
 };

@@ -56,6 +56,12 @@ SaliencyResult DigitInference::saliency(cs::Backend* backend, const SaliencyRequ
     clock.start();
     out.probs.resize(static_cast<size_t>(backend->config().spec.classes));
     backend->predict(0, request.image.data(), 1, out.probs.data(), nullptr);
+    const cs::NetworkSpec& spec = backend->config().spec;
+    out.camLayers = cs::grad_cam_layers(spec);
+    const std::vector<std::string> names = spec.layer_names();
+    for (int layer : out.camLayers)
+      out.camLayerNames << QString::fromStdString(names[static_cast<size_t>(layer)]);
+    out.defaultCamLayer = cs::default_grad_cam_layer(spec);
     out.map = cs::compute_saliency(*backend, 0, request.image.data(), request.options);
     out.milliseconds = clock.nsecsElapsed() * 1e-6;
   } catch (const std::exception& e) {

@@ -28,6 +28,8 @@ SaliencyView::SaliencyView(TrainingSession* session, QWidget* parent)
       m_source(new QComboBox),
       m_method(new QComboBox),
       m_target(new QComboBox),
+      m_camLayerLabel(new QLabel(tr("Layer"))),
+      m_camLayer(new QComboBox),
       m_opacity(new QSlider(Qt::Horizontal)),
       m_view(new PixelImageView(224)),
       m_caption(new QLabel),
@@ -42,11 +44,19 @@ SaliencyView::SaliencyView(TrainingSession* session, QWidget* parent)
   m_method->addItem(tr("Integrated Gradients"),
                     static_cast<int>(cs::SaliencyMethod::IntegratedGradients));
   m_method->addItem(tr("Occlusion"), static_cast<int>(cs::SaliencyMethod::Occlusion));
+  m_method->addItem(tr("Grad-CAM"), static_cast<int>(cs::SaliencyMethod::GradCam));
   m_method->setToolTip(
       tr("Vanilla: |d score / d pixel|. SmoothGrad: averaged over 50 noisy copies. Integrated "
          "Gradients: signed, along 50 steps from a black image (red for, blue against). "
          "Occlusion: how much the class's probability falls when a 5×5 square around the pixel "
-         "is blacked out (red: it falls, blue: it rises); no gradients."));
+         "is blacked out (red: it falls, blue: it rises); no gradients. Grad-CAM: a layer's "
+         "maps, each weighted by the class score's mean gradient over it, resized to the "
+         "input."));
+  m_camLayer->setObjectName(QStringLiteral("camLayer"));
+  m_camLayer->addItem(tr("last convolution"), -1);
+  m_camLayer->setToolTip(
+      tr("The layer whose maps Grad-CAM weighs: a late one knows the classes "
+         "best, an early one is sharper"));
   setClassNames({});
   m_opacity->setRange(0, 100);
   m_opacity->setValue(70);
@@ -63,22 +73,27 @@ SaliencyView::SaliencyView(TrainingSession* session, QWidget* parent)
   grid->addWidget(m_source, 0, 1);
   grid->addWidget(new QLabel(tr("Method")), 1, 0);
   grid->addWidget(m_method, 1, 1);
-  grid->addWidget(new QLabel(tr("Class")), 2, 0);
-  grid->addWidget(m_target, 2, 1);
-  grid->addWidget(new QLabel(tr("Opacity")), 3, 0);
-  grid->addWidget(m_opacity, 3, 1);
-  grid->addWidget(m_caption, 4, 0, 1, 2);
+  grid->addWidget(m_camLayerLabel, 2, 0);
+  grid->addWidget(m_camLayer, 2, 1);
+  grid->addWidget(new QLabel(tr("Class")), 3, 0);
+  grid->addWidget(m_target, 3, 1);
+  grid->addWidget(new QLabel(tr("Opacity")), 4, 0);
+  grid->addWidget(m_opacity, 4, 1);
+  grid->addWidget(m_caption, 5, 0, 1, 2);
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(m_refresh);
   buttons->addWidget(m_export);
-  grid->addLayout(buttons, 5, 0, 1, 2);
-  grid->setRowStretch(6, 1);
-  grid->addWidget(m_view, 0, 2, 7, 1);
+  grid->addLayout(buttons, 6, 0, 1, 2);
+  grid->setRowStretch(7, 1);
+  grid->addWidget(m_view, 0, 2, 8, 1);
+  showCamLayer();
   grid->setColumnStretch(2, 1);
 
   const auto changed = [this] { send(); };
   connect(m_source, &QComboBox::currentIndexChanged, this, changed);
   connect(m_method, &QComboBox::currentIndexChanged, this, changed);
+  connect(m_method, &QComboBox::currentIndexChanged, this, &SaliencyView::showCamLayer);
+  connect(m_camLayer, &QComboBox::currentIndexChanged, this, changed);
   connect(m_target, &QComboBox::currentIndexChanged, this, changed);
   connect(m_opacity, &QSlider::valueChanged, this, &SaliencyView::redraw);
   connect(m_refresh, &QPushButton::clicked, this, &SaliencyView::refresh);
@@ -96,6 +111,37 @@ void SaliencyView::setSource(Source source) {
 
 void SaliencyView::setMethod(cs::SaliencyMethod method) {
   m_method->setCurrentIndex(m_method->findData(static_cast<int>(method)));
+}
+
+void SaliencyView::setCamLayer(int layer) {
+  m_camLayer->setCurrentIndex(std::max(0, m_camLayer->findData(layer)));
+}
+
+void SaliencyView::showCamLayer() {
+  const bool cam = static_cast<cs::SaliencyMethod>(m_method->currentData().toInt()) ==
+                   cs::SaliencyMethod::GradCam;
+  m_camLayerLabel->setVisible(cam);
+  m_camLayer->setVisible(cam);
+}
+
+void SaliencyView::updateCamLayers(const SaliencyResult& r) {
+  std::vector<int> shown;
+  for (int i = 1; i < m_camLayer->count(); ++i) shown.push_back(m_camLayer->itemData(i).toInt());
+  const int defaultAt = static_cast<int>(
+      std::find(r.camLayers.begin(), r.camLayers.end(), r.defaultCamLayer) - r.camLayers.begin());
+  const QString first = defaultAt < r.camLayerNames.size()
+                            ? tr("last convolution (%1)").arg(r.camLayerNames[defaultAt])
+                            : tr("last convolution");
+  if (shown == r.camLayers && m_camLayer->itemText(0) == first) return;
+  const int current = m_camLayer->currentData().toInt();
+  const QSignalBlocker block(m_camLayer);
+  m_camLayer->clear();
+  m_camLayer->addItem(first, -1);
+  for (size_t i = 0; i < r.camLayers.size(); ++i)
+    m_camLayer->addItem(r.camLayerNames.value(static_cast<int>(i)), r.camLayers[i]);
+  m_camLayer->setCurrentIndex(std::max(0, m_camLayer->findData(current)));
+  // A layer this network lacks (another run's): its default, computed next.
+  if (m_camLayer->currentData().toInt() != current) m_dirty = true;
 }
 
 void SaliencyView::setTargetClass(int target) {
@@ -163,6 +209,7 @@ void SaliencyView::send() {
     return;
   }
   request.options.method = static_cast<cs::SaliencyMethod>(m_method->currentData().toInt());
+  request.options.layer = m_camLayer->currentData().toInt();
   const int target = m_target->currentData().toInt();
   if (target == kTrue && label >= 0) {
     request.options.target = cs::SaliencyTarget::True;
@@ -179,6 +226,7 @@ void SaliencyView::onComputed(const SaliencyResult& result) {
   if (result.id != m_inFlight) return;
   m_inFlight = -1;
   m_result = result;
+  updateCamLayers(result);
   redraw();
   Q_EMIT computed(result);
   if (m_dirty) send();
@@ -213,6 +261,15 @@ void SaliencyView::redraw() {
                 .arg(r.map.probability * 100, 0, 'f', 1)
                 .arg(std::max(0.f, *high) * 100, 0, 'f', 1)
                 .arg(std::max(0.f, -*low) * 100, 0, 'f', 1);
+  } else if (r.method == cs::SaliencyMethod::GradCam) {
+    const auto at = std::find(r.camLayers.begin(), r.camLayers.end(), r.map.layer);
+    const QString layer = r.camLayerNames.value(static_cast<int>(at - r.camLayers.begin()));
+    const bool none =
+        std::all_of(r.map.values.begin(), r.map.values.end(), [](float v) { return v == 0.f; });
+    text += none ? tr("<br>%1's weighted maps are ≤ 0 everywhere: nothing there speaks for "
+                      "the class")
+                       .arg(layer)
+                 : tr("<br>%1's maps weighted by their mean gradient").arg(layer);
   } else if (r.map.is_signed) {
     text += tr("<br>red: for the class · blue: against it");
   }

@@ -1,8 +1,9 @@
 // The Saliency panel: which pixels made the decision, for the drawn digit or the probe image.
-// The map (vanilla gradient, SmoothGrad or Integrated Gradients, for the predicted, the true or
-// any class) is computed by the training worker with the engine's batched saliency functions and
-// drawn over the input with an adjustable opacity. Export writes the input and the map side by
-// side as a PNG. Requests are not queued: while one is computed, only the newest waits.
+// The map (vanilla gradient, SmoothGrad, Integrated Gradients, Occlusion or Grad-CAM of a chosen
+// layer, for the predicted, the true or any class) is computed by the training worker with the
+// engine's batched saliency functions and drawn over the input with an adjustable opacity. Export
+// writes the input and the map side by side as a PNG. Requests are not queued: while one is
+// computed, only the newest waits.
 #pragma once
 
 #include <QWidget>
@@ -28,6 +29,9 @@ class SaliencyView : public QWidget {
 
   void setSource(Source source);
   void setMethod(cs::SaliencyMethod method);
+  // Grad-CAM's layer (its index in the network; -1: the last convolution). The list offers the
+  // network's, once a map has been computed.
+  void setCamLayer(int layer);
   // -1: the predicted class, -2: the true label (the probe's), else the class.
   void setTargetClass(int target);
   void setOpacity(double opacity);
@@ -52,6 +56,8 @@ class SaliencyView : public QWidget {
   void onSnapshot();
   void send();
   void redraw();
+  void updateCamLayers(const SaliencyResult& result);
+  void showCamLayer();  // only for Grad-CAM
   void exportAs();
   std::vector<float> sourceImage(int* label) const;
 
@@ -59,6 +65,8 @@ class SaliencyView : public QWidget {
   QComboBox* m_source;
   QComboBox* m_method;
   QComboBox* m_target;
+  QLabel* m_camLayerLabel;
+  QComboBox* m_camLayer;
   QSlider* m_opacity;
   PixelImageView* m_view;
   QLabel* m_caption;

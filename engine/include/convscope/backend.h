@@ -67,10 +67,10 @@ void check_predict_args(const GroupConfig& cfg, int net, int count, const float*
 // The same for features(): also out_of_range for a layer outside the spec, or no output buffer.
 void check_features_args(const GroupConfig& cfg, int net, int count, const float* images, int layer,
                          const float* out);
-// The same for input_gradient(): also out_of_range for no units or a unit outside [0, the layer's
-// channels).
+// The same for layer_gradient(): also out_of_range for no units, a unit outside [0, the layer's
+// channels) or `at` outside [-1, layer).
 void check_gradient_args(const GroupConfig& cfg, int net, int count, const float* images, int layer,
-                         const int* units, const float* dinp);
+                         const int* units, int at, const float* dout);
 
 // Which per-parameter buffer read_tensor/write_tensor address.
 enum class TensorRole { Param, Grad, Slot0, Slot1 };
@@ -137,8 +137,17 @@ class Backend {
   // softmax (vanilla saliency); for a hidden one, how strongly a filter or unit responds to the
   // image (activation maximisation). Same inputs and guarantees as features(); out_of_range for
   // a unit outside [0, the layer's channels).
-  virtual void input_gradient(int net, const float* images, int count, int layer, const int* units,
-                              float* dinp) = 0;
+  void input_gradient(int net, const float* images, int count, int layer, const int* units,
+                      float* dinp) {
+    layer_gradient(net, images, count, layer, units, -1, dinp);
+  }
+  // The same s[b], differentiated with respect to the outputs of layer `at` below `layer`
+  // (after its activation, as features() gives them) instead of the input: dout[b] =
+  // d s[b] / d(layer at's output for images[b]), (count, that layer's C * H * W); at = -1 is the
+  // input (input_gradient). Grad-CAM weighs a layer's maps with it. out_of_range for `at` outside
+  // [-1, layer) too.
+  virtual void layer_gradient(int net, const float* images, int count, int layer, const int* units,
+                              int at, float* dout) = 0;
   // The outputs of layer `layer` (after its activation, as a snapshot shows them) of network
   // `net` on `count` images: (count, that layer's C * H * W) into out. Same inputs and guarantees
   // as predict(); out_of_range for a layer outside the network too.

@@ -15,6 +15,11 @@
 //                       probability. The squares sit at every position, or where the image has
 //                       more than kOcclusionPositions of them along an axis, at that many evenly
 //                       spaced ones (a pixel no square covers is 0).
+//   GradCam             ReLU(sum over channels k of a_k A_k), A = the outputs of a layer with a
+//                       spatial map (by default the last convolution), a_k = the mean over its
+//                       places of d logit / d A_k; resized to the input by resize_bilinear()
+//                       (Selvaraju et al., 2017). A from Backend::features(), d logit / dA from
+//                       Backend::layer_gradient().
 // The noisy copies, interpolation steps or occluded images go to the backend as one batch
 // (Occlusion: batches of at most kOcclusionBatch). Several input channels fold into one map:
 // the largest magnitude for Vanilla and SmoothGrad, the sum for IntegratedGradients (which keeps
@@ -28,7 +33,7 @@
 
 namespace cs {
 
-enum class SaliencyMethod { Vanilla, SmoothGrad, IntegratedGradients, Occlusion };
+enum class SaliencyMethod { Vanilla, SmoothGrad, IntegratedGradients, Occlusion, GradCam };
 
 constexpr int kOcclusionPositions = 32;
 constexpr int kOcclusionBatch = 256;
@@ -44,6 +49,7 @@ struct SaliencyOptions {
   int steps = 50;                // SmoothGrad copies, IntegratedGradients steps
   float sigma_fraction = 0.15f;  // SmoothGrad noise
   int patch = 5;                 // Occlusion: the side of the square hidden, in pixels
+  int layer = -1;                // GradCam: the layer's index; -1: the last convolution
   uint64_t seed = 1;             // SmoothGrad noise
 };
 
@@ -54,13 +60,25 @@ struct SaliencyMap {
   bool is_signed = false;      // IntegratedGradients and Occlusion; the others are >= 0
   float logit = 0.f;           // the class's logit on the image
   float probability = 0.f;     // and its probability
+  int layer = -1;              // GradCam: the layer whose maps it weighs
   float baseline_logit = 0.f;  // IntegratedGradients: the class's logit on the baseline
 };
 
 // The map of network `net` on one image (C, H, W), as Backend::predict takes it. Throws
 // std::invalid_argument for bad options (steps < 1, negative sigma, a patch that is not
-// 1..min(H, W), a missing or bad class).
+// 1..min(H, W), a GradCam layer without a spatial map or none to default to, a missing or bad
+// class).
 SaliencyMap compute_saliency(Backend& backend, int net, const float* image,
                              const SaliencyOptions& options);
+
+// The layers GradCam can weigh: those below the last with a map of more than one place
+// (convolutions, pools, dropouts between them), in order; the default is the last convolution
+// among them, or -1 when there is none.
+std::vector<int> grad_cam_layers(const NetworkSpec& spec);
+int default_grad_cam_layer(const NetworkSpec& spec);
+
+// A (h, w) map resized to (H, W) by bilinear interpolation between pixel centres, the edges
+// held (as OpenCV's INTER_LINEAR and torch's interpolate(align_corners=False)).
+std::vector<float> resize_bilinear(const float* map, int h, int w, int H, int W);
 
 }  // namespace cs

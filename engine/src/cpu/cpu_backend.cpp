@@ -59,8 +59,8 @@ class CpuBackend final : public Backend {
   void write_tensor(int net, int param, TensorRole role, const float* in) override;
   void predict(int net, const float* images, int count, float* probs, float* logits) override;
   void features(int net, const float* images, int count, int layer, float* out) override;
-  void input_gradient(int net, const float* images, int count, int layer, const int* units,
-                      float* dinp) override;
+  void layer_gradient(int net, const float* images, int count, int layer, const int* units, int at,
+                      float* dout) override;
   long long step_count() const override { return m_step; }
   void set_step_count(long long t) override { m_step = t; }
 
@@ -359,19 +359,22 @@ void CpuBackend::features(int net, const float* images, int count, int layer, fl
       cpu::Keep::AllOutputs);
 }
 
-void CpuBackend::input_gradient(int net, const float* images, int count, int layer,
-                                const int* units, float* dinp) {
-  check_gradient_args(config(), net, count, images, layer, units, dinp);
+void CpuBackend::layer_gradient(int net, const float* images, int count, int layer,
+                                const int* units, int at, float* dout) {
+  check_gradient_args(config(), net, count, images, layer, units, at, dout);
   const float* params = m_params.data() + net * m_p;
-  const size_t size = static_cast<size_t>(m_cfg.spec.input.size());
-  // A hidden layer's own output is read backward: a convolution fused with its pool keeps it.
-  const bool last = layer + 1 == static_cast<int>(m_plan->layers.size());
+  const size_t size = static_cast<size_t>(
+      at < 0 ? m_cfg.spec.input.size() : m_plan->layers[static_cast<size_t>(at)].out.size());
+  // A hidden layer's own output is read backward, and a convolution's below a pool where the
+  // backward stops between them: one fused with its pool keeps it.
+  const bool whole = layer + 1 == static_cast<int>(m_plan->layers.size()) && at < 0;
   over_images(
       net, images, count,
       [&](Workspace& ws, int first, int b) {
-        cpu::net_input_gradient(*m_plan, ws, params, layer, units + first, b, dinp + first * size);
+        cpu::net_layer_gradient(*m_plan, ws, params, layer, units + first, b, at,
+                                dout + first * size);
       },
-      last ? cpu::Keep::ForBackward : cpu::Keep::AllOutputs);
+      whole ? cpu::Keep::ForBackward : cpu::Keep::AllOutputs);
 }
 
 void CpuBackend::request_snapshot(int net, int probe) {

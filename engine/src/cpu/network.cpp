@@ -176,18 +176,19 @@ void conv_pool_backward(const NetPlan& plan, Workspace& ws, const float* params,
                        B, conv.conv, conv.spec.activation);
 }
 
-// Backward through layers top, top - 1, ..., 0 from d = d(loss)/d(layer top's output) in
-// ws.grad_a: parameter gradients into grads (null: none), d(loss)/d(input) into dinput (null:
-// none). Without a hook, which would see the gradient between them, a max pool and the
-// convolution before it run as one.
-void backward_layers(const NetPlan& plan, Workspace& ws, const float* params, float* grads, int B,
-                     float* dinput, const LayerGradHook* hook, const TrainingPass* training,
-                     int top) {
+// Backward through layers top, top - 1, ..., bottom + 1 from d = d(loss)/d(layer top's output)
+// in ws.grad_a: parameter gradients into grads (null: none), d(loss)/d(input) into dinput (null:
+// none; bottom -1 only). Returns d(loss)/d(layer bottom's output) (in ws.grad_a or grad_b; for
+// bottom -1, dinput). Without a hook, which would see the gradient between them, a max pool and
+// the convolution before it run as one, unless the gradient between them is the one asked for.
+const float* backward_layers(const NetPlan& plan, Workspace& ws, const float* params, float* grads,
+                             int B, float* dinput, const LayerGradHook* hook,
+                             const TrainingPass* training, int top, int bottom = -1) {
   float* d = ws.grad_a.data();
   float* dnext = ws.grad_b.data();
-  for (int i = top; i >= 0; --i) {
+  for (int i = top; i > bottom; --i) {
     if (hook) (*hook)(i, d);
-    if (!hook && pool_after_conv(plan, i)) {
+    if (!hook && i - 1 > bottom && pool_after_conv(plan, i)) {
       conv_pool_backward(plan, ws, params, grads, i, B, d, i == 1 ? dinput : dnext);
       --i;
     } else {
@@ -195,6 +196,7 @@ void backward_layers(const NetPlan& plan, Workspace& ws, const float* params, fl
     }
     std::swap(d, dnext);
   }
+  return bottom < 0 ? dinput : d;
 }
 
 }  // namespace
@@ -207,8 +209,8 @@ void net_backward(const NetPlan& plan, Workspace& ws, const float* params, float
                   static_cast<int>(plan.layers.size()) - 1);
 }
 
-void net_input_gradient(const NetPlan& plan, Workspace& ws, const float* params, int layer,
-                        const int32_t* units, int B, float* dinp) {
+void net_layer_gradient(const NetPlan& plan, Workspace& ws, const float* params, int layer,
+                        const int32_t* units, int B, int at, float* dout) {
   const Shape3 out = plan.layers[static_cast<size_t>(layer)].out;
   const size_t places = static_cast<size_t>(out.h) * out.w, size = places * out.c;
   float* d = ws.grad_a.data();  // d s[b] / d(layer's output): 1 / places over channel units[b]
@@ -217,7 +219,14 @@ void net_input_gradient(const NetPlan& plan, Workspace& ws, const float* params,
     float* channel = d + static_cast<size_t>(b) * size + static_cast<size_t>(units[b]) * places;
     std::fill(channel, channel + places, 1.f / static_cast<float>(places));
   }
-  backward_layers(plan, ws, params, nullptr, B, dinp, nullptr, nullptr, layer);
+  if (at < 0) {
+    backward_layers(plan, ws, params, nullptr, B, dout, nullptr, nullptr, layer);
+    return;
+  }
+  const float* dat =
+      backward_layers(plan, ws, params, nullptr, B, nullptr, nullptr, nullptr, layer, at);
+  std::copy(dat, dat + static_cast<size_t>(B) * plan.layers[static_cast<size_t>(at)].out.size(),
+            dout);
 }
 
 }  // namespace cs::cpu

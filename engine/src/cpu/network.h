@@ -95,10 +95,11 @@ inline const float* net_logits(const Workspace& ws) {
   return ws.act.back().data();
 }
 
-// After net_forward (Keep::AllOutputs unless `layer` is the last): dinp[b] = d s[b] / d input[b],
-// (B, C, H, W), s[b] the mean over its places of channel units[b] of layer `layer`'s output (the
-// class logit for the last layer; Backend::input_gradient). Touches no parameter gradient.
-void net_input_gradient(const NetPlan& plan, Workspace& ws, const float* params, int layer,
-                        const int32_t* units, int B, float* dinp);
+// After net_forward (Keep::AllOutputs unless `layer` is the last and `at` the input): dout[b] =
+// d s[b] / d(layer at's output for image b), or for at = -1 / d input[b], (B, that shape); s[b]
+// the mean over its places of channel units[b] of layer `layer`'s output (the class logit for
+// the last layer; Backend::layer_gradient). Touches no parameter gradient.
+void net_layer_gradient(const NetPlan& plan, Workspace& ws, const float* params, int layer,
+                        const int32_t* units, int B, int at, float* dout);
 
 }  // namespace cs::cpu
