@@ -156,8 +156,9 @@ void write_saliency(Backend& backend, const float* x, const Args& args) {
     o.index = args.integer("saliency-class", 0, backend.config().spec.classes - 1);
   }
   const Shape3 in = backend.config().spec.input;
-  o.patch = args.integer("occlusion-patch", 1, std::min(in.h, in.w));
-  o.layer = parse_layer(args, backend.config().spec, -1);
+  if (o.method == SaliencyMethod::Occlusion)
+    o.patch = args.integer("occlusion-patch", 1, std::min(in.h, in.w));
+  if (o.method == SaliencyMethod::GradCam) o.layer = parse_layer(args, backend.config().spec, -1);
   const SaliencyMap m = compute_saliency(backend, 0, x, o);
   write_image_file(args.str("saliency"), side_by_side(x, m));
   std::fprintf(stderr, "saliency of class %d (%s) written to %s\n", m.target_class,
@@ -198,7 +199,13 @@ int predict_command(const std::vector<std::string>& argv) {
   if (args.positional().empty()) throw UsageError("no IMAGE given");
   if (args.given("saliency") && args.given("run"))
     throw UsageError("--saliency needs --checkpoint (one network)");
-  if (args.given("saliency")) saliency_method(args.str("saliency-method"));
+  if (args.given("saliency")) {
+    const SaliencyMethod method = saliency_method(args.str("saliency-method"));
+    if (args.given("layer") && method != SaliencyMethod::GradCam)
+      throw UsageError("--layer is for --saliency-method gradcam");
+    if (args.given("occlusion-patch") && method != SaliencyMethod::Occlusion)
+      throw UsageError("--occlusion-patch is for --saliency-method occlusion");
+  }
 
   GroupConfig group;
   std::unique_ptr<Store> store;

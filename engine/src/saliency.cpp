@@ -53,7 +53,7 @@ std::vector<int> occlusion_positions(int extent, int patch) {
   return at;
 }
 
-// Occlusion (see saliency.h): m.target_class and m.probability already set.
+// Occlusion (see saliency.h): m.target_class already set.
 void occlude(Backend& backend, int net, const float* image, const Shape3& shape, int patch,
              SaliencyMap& m) {
   const std::vector<int> ys = occlusion_positions(shape.h, patch),
@@ -69,20 +69,25 @@ void occlude(Backend& backend, int net, const float* image, const Shape3& shape,
   };
   std::vector<double> fall(plane, 0.0), covered(plane, 0.0);
   std::vector<float> batch, probs;
-  for (int first = 0; first < windows; first += kOcclusionBatch) {
-    const int n = std::min(kOcclusionBatch, windows - first);
-    batch.resize(size * n);
-    probs.resize(static_cast<size_t>(n) * classes);
+  // Each batch starts with the image itself, the baseline of its squares: a square over pixels
+  // that are already 0 then falls by exactly 0, whatever a backend's results do with the batch
+  // size (an algorithm chosen per batch size).
+  for (int first = 0; first < windows; first += kOcclusionBatch - 1) {
+    const int n = std::min(kOcclusionBatch - 1, windows - first);
+    batch.resize(size * (n + 1));
+    probs.resize(static_cast<size_t>(n + 1) * classes);
+    std::copy(image, image + size, batch.begin());
     for (int k = 0; k < n; ++k) {
-      float* x = batch.data() + k * size;
+      float* x = batch.data() + (k + 1) * size;
       std::copy(image, image + size, x);
       each_pixel(first + k, [&](size_t p) {
         for (int c = 0; c < shape.c; ++c) x[c * plane + p] = 0.f;
       });
     }
-    backend.predict(net, batch.data(), n, probs.data(), nullptr);
+    backend.predict(net, batch.data(), n + 1, probs.data(), nullptr);
+    const double base = probs[m.target_class];
     for (int k = 0; k < n; ++k) {
-      const double d = static_cast<double>(m.probability) - probs[k * classes + m.target_class];
+      const double d = base - probs[(k + 1) * classes + m.target_class];
       each_pixel(first + k, [&](size_t p) {
         fall[p] += d;
         covered[p] += 1;

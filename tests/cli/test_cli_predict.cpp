@@ -256,6 +256,12 @@ TEST(CliPredict, SaliencyWritesTheInputAndTheMapSideBySide) {
       {{"predict", "--checkpoint", ck, "--raw", "--saliency", tmp.file("s.pgm"),
         "--saliency-method", "occlusion", "--occlusion-patch", "29", img},
        "occlusion-patch"},
+      {{"predict", "--checkpoint", ck, "--raw", "--saliency", tmp.file("s.pgm"), "--layer", "conv1",
+        img},
+       "--layer is for --saliency-method gradcam"},
+      {{"predict", "--checkpoint", ck, "--raw", "--saliency", tmp.file("s.pgm"),
+        "--occlusion-patch", "3", img},
+       "--occlusion-patch is for --saliency-method occlusion"},
   };
   for (const auto& c : bad) {
     const Result r = run_cli(c.args);
@@ -267,6 +273,9 @@ TEST(CliPredict, SaliencyWritesTheInputAndTheMapSideBySide) {
       run_cli({"predict", "--checkpoint", ck, "--raw", "--saliency", tmp.file("cam.png"),
                "--saliency-method", "gradcam", "--layer", "pool1", img});
   EXPECT_EQ(pooled.code, 0) << pooled.err;
+  EXPECT_NE(read_image_file(tmp.file("cam.png")).pixels,
+            read_image_file(tmp.file("gradcam.png")).pixels)
+      << "pool1's map is conv1's";
   const Result dense =
       run_cli({"predict", "--checkpoint", ck, "--raw", "--saliency", tmp.file("cam.png"),
                "--saliency-method", "gradcam", "--layer", "fc1", img});

@@ -187,7 +187,7 @@ TEST_F(SaliencyTest, OcclusionIsTheMeanFallOfTheSquaresCoveringEachPixel) {
 
 // An image with more than kOcclusionPositions places along an axis: that many evenly spaced
 // squares, the first and last places included; the pixels between are 0. 32 x 32 squares of one
-// pixel are four batches.
+// pixel are five batches (255 squares and the image each).
 TEST(SaliencyOcclusion, ALargeImageHasEvenlySpacedSquares) {
   const Shape3 shape{1, 48, 48};
   GroupConfig cfg;

@@ -267,11 +267,16 @@ void TestCanvas::drawingBecomesTheProbe() {
   twoImages.setSnapshot(*session.latestSnapshot());
   QVERIFY2(details().contains(QStringLiteral("the loaded image")), qPrintable(details()));
   QCOMPARE(twoImages.findChild<QSpinBox*>()->text(), QStringLiteral("loaded"));
-  // Only the last few names are kept: the first of six falls back to what an unnamed image is.
+  // Only the last four names are kept: after four more, the loaded image's (-2) falls back to
+  // what an unnamed image is called; the oldest kept (-3) is still named.
   for (int probe = -3; probe >= -6; --probe)
     twoImages.setImageName(probe, QStringLiteral("image %1").arg(probe), QStringLiteral("img"));
   twoImages.setSnapshot(*session.latestSnapshot());
   QVERIFY2(details().contains(QStringLiteral("the drawn digit")), qPrintable(details()));
+  cs::Snapshot kept = *session.latestSnapshot();
+  kept.probe = -3;
+  twoImages.setSnapshot(kept);
+  QVERIFY2(details().contains(QStringLiteral("image -3")), qPrintable(details()));
   // A validation probe again.
   session.setProbe(3);
   QVERIFY(!session.probeIsImage());

@@ -146,7 +146,7 @@ void TestSaliencyView::probeImageWithItsTrueLabel() {
 }
 
 // Grad-CAM's layer list offers the network's layers with a map, the last convolution first; a
-// layer chosen gives that layer's map, the same as the engine computes on the same weights.
+// layer chosen gives that layer's map (the maps themselves are checked in test_saliency).
 void TestSaliencyView::gradCamOfAChosenLayer() {
   SaliencyView view(m_session.get());
   view.resize(600, 400);

@@ -30,7 +30,8 @@ struct SaliencyResult {
   std::vector<float> image;                                 // the request's
   cs::SaliencyMethod method = cs::SaliencyMethod::Vanilla;  // the request's
   // The network's layers Grad-CAM can weigh (cs::grad_cam_layers), by index and name, and the
-  // one it weighs by default: for the view's layer list.
+  // one it weighs by default: for the view's layer list. None without a network (`network`).
+  bool network = false;
   std::vector<int> camLayers;
   QStringList camLayerNames;
   int defaultCamLayer = -1;

@@ -57,6 +57,7 @@ SaliencyResult DigitInference::saliency(cs::Backend* backend, const SaliencyRequ
     out.probs.resize(static_cast<size_t>(backend->config().spec.classes));
     backend->predict(0, request.image.data(), 1, out.probs.data(), nullptr);
     const cs::NetworkSpec& spec = backend->config().spec;
+    out.network = true;
     out.camLayers = cs::grad_cam_layers(spec);
     const std::vector<std::string> names = spec.layer_names();
     for (int layer : out.camLayers)

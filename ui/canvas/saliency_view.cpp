@@ -93,7 +93,9 @@ SaliencyView::SaliencyView(TrainingSession* session, QWidget* parent)
   connect(m_source, &QComboBox::currentIndexChanged, this, changed);
   connect(m_method, &QComboBox::currentIndexChanged, this, changed);
   connect(m_method, &QComboBox::currentIndexChanged, this, &SaliencyView::showCamLayer);
-  connect(m_camLayer, &QComboBox::currentIndexChanged, this, changed);
+  connect(m_camLayer, &QComboBox::currentIndexChanged, this, [this] {
+    if (gradCam()) send();
+  });
   connect(m_target, &QComboBox::currentIndexChanged, this, changed);
   connect(m_opacity, &QSlider::valueChanged, this, &SaliencyView::redraw);
   connect(m_refresh, &QPushButton::clicked, this, &SaliencyView::refresh);
@@ -117,22 +119,31 @@ void SaliencyView::setCamLayer(int layer) {
   m_camLayer->setCurrentIndex(std::max(0, m_camLayer->findData(layer)));
 }
 
+bool SaliencyView::gradCam() const {
+  return static_cast<cs::SaliencyMethod>(m_method->currentData().toInt()) ==
+         cs::SaliencyMethod::GradCam;
+}
+
 void SaliencyView::showCamLayer() {
-  const bool cam = static_cast<cs::SaliencyMethod>(m_method->currentData().toInt()) ==
-                   cs::SaliencyMethod::GradCam;
-  m_camLayerLabel->setVisible(cam);
-  m_camLayer->setVisible(cam);
+  m_camLayerLabel->setVisible(gradCam());
+  m_camLayer->setVisible(gradCam());
 }
 
 void SaliencyView::updateCamLayers(const SaliencyResult& r) {
+  if (!r.network) return;  // no network yet: keep the choice
   std::vector<int> shown;
-  for (int i = 1; i < m_camLayer->count(); ++i) shown.push_back(m_camLayer->itemData(i).toInt());
+  QStringList shownNames;
+  for (int i = 1; i < m_camLayer->count(); ++i) {
+    shown.push_back(m_camLayer->itemData(i).toInt());
+    shownNames << m_camLayer->itemText(i);
+  }
   const int defaultAt = static_cast<int>(
       std::find(r.camLayers.begin(), r.camLayers.end(), r.defaultCamLayer) - r.camLayers.begin());
   const QString first = defaultAt < r.camLayerNames.size()
                             ? tr("last convolution (%1)").arg(r.camLayerNames[defaultAt])
                             : tr("last convolution");
-  if (shown == r.camLayers && m_camLayer->itemText(0) == first) return;
+  if (shown == r.camLayers && shownNames == r.camLayerNames && m_camLayer->itemText(0) == first)
+    return;
   const int current = m_camLayer->currentData().toInt();
   const QSignalBlocker block(m_camLayer);
   m_camLayer->clear();
@@ -141,7 +152,7 @@ void SaliencyView::updateCamLayers(const SaliencyResult& r) {
     m_camLayer->addItem(r.camLayerNames.value(static_cast<int>(i)), r.camLayers[i]);
   m_camLayer->setCurrentIndex(std::max(0, m_camLayer->findData(current)));
   // A layer this network lacks (another run's): its default, computed next.
-  if (m_camLayer->currentData().toInt() != current) m_dirty = true;
+  if (m_camLayer->currentData().toInt() != current && gradCam()) m_dirty = true;
 }
 
 void SaliencyView::setTargetClass(int target) {
@@ -256,7 +267,7 @@ void SaliencyView::redraw() {
     // A pixel's value: the mean fall of p(class) over the squares that hide it.
     const auto [low, high] = std::minmax_element(r.map.values.begin(), r.map.values.end());
     text += tr("<br>red: hidden, it lowers p(%1) = %2%, by up to %3 points · blue: raises it, "
-               "by up to %4")
+               "by up to %4 points")
                 .arg(m_names.name(r.map.target_class).toHtmlEscaped())
                 .arg(r.map.probability * 100, 0, 'f', 1)
                 .arg(std::max(0.f, *high) * 100, 0, 'f', 1)

@@ -57,7 +57,8 @@ class SaliencyView : public QWidget {
   void send();
   void redraw();
   void updateCamLayers(const SaliencyResult& result);
-  void showCamLayer();  // only for Grad-CAM
+  bool gradCam() const;  // the method chosen
+  void showCamLayer();   // only for Grad-CAM
   void exportAs();
   std::vector<float> sourceImage(int* label) const;
 

@@ -21,7 +21,8 @@
 //                       (Selvaraju et al., 2017). A from Backend::features(), d logit / dA from
 //                       Backend::layer_gradient().
 // The noisy copies, interpolation steps or occluded images go to the backend as one batch
-// (Occlusion: batches of at most kOcclusionBatch). Several input channels fold into one map:
+// (Occlusion: batches of at most kOcclusionBatch, each with the image itself first, whose
+// probability is what that batch's squares fall from). Several input channels fold into one map:
 // the largest magnitude for Vanilla and SmoothGrad, the sum for IntegratedGradients (which keeps
 // completeness); Occlusion hides every channel of a square. Deterministic given the seed.
 #pragma once
