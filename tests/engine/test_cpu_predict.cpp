@@ -268,66 +268,99 @@ TEST(CpuPredict, BadArgumentsThrow) {
   }
 }
 
-// Central differences in double (h = 1e-6) against the float backward: of the class logits and,
-// for every hidden layer, of the mean of one of its channels over its places.
+// Two networks of `spec` trained for an epoch on `train`.
+std::unique_ptr<Backend> trained(const char* spec, const Dataset& train, const Dataset& val) {
+  auto b = make_cpu_backend(2);
+  const GroupConfig cfg = config(spec, {9, 10});
+  b->configure(cfg, train, val);
+  train_epoch(*b, train.count, cfg.batch_size);
+  return b;
+}
+
+// The images as floats jittered off the byte grid: equal pixels would tie in max pooling, where
+// the gradient takes one side and central differences the mean of both.
+std::vector<float> jittered(const Dataset& d, uint64_t seed) {
+  std::vector<float> x = as_floats(d);
+  std::mt19937_64 rng(seed);
+  for (float& v : x) v += static_cast<float>(rng() % 50000) * 1e-6f;
+  return x;
+}
+
+// Central differences in double (h = 1e-6) of s_i, the mean over its places of channel units[i]
+// of layer `layer`'s output (the class logit for the last layer), with respect to each value of
+// inputs[i], the input of layer `first` for image i (the image itself for the first layer).
+std::vector<double> central_differences(const DoubleNet& ref, const NetworkSpec& spec, int first,
+                                        int layer, std::vector<std::vector<double>> inputs,
+                                        const std::vector<int>& units) {
+  const Shape3 out = spec.output_shapes()[static_cast<size_t>(layer)];
+  const int places = out.h * out.w;
+  const auto s = [&](const std::vector<double>& in, int unit) {
+    const std::vector<double> o =
+        ref.outputs_from(static_cast<size_t>(first), in)[static_cast<size_t>(layer - first)];
+    double sum = 0;
+    for (int p = 0; p < places; ++p) sum += o[static_cast<size_t>(unit * places + p)];
+    return sum / places;
+  };
+  std::vector<double> fd;
+  const double h = 1e-6;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    for (double& v : inputs[i]) {
+      const double keep = v;
+      v = keep + h;
+      const double up = s(inputs[i], units[i]);
+      v = keep - h;
+      const double down = s(inputs[i], units[i]);
+      v = keep;
+      fd.push_back((up - down) / (2 * h));
+    }
+  return fd;
+}
+
+// grad against central differences fd, relative to fd's largest magnitude (*scale). Where that
+// vanishes (a ReLU channel off on these images) grad must vanish too, and false says nothing
+// more was checked.
+bool check_gradient(const std::string& what, const std::vector<float>& grad,
+                    const std::vector<double>& fd, double* scale) {
+  *scale = 0;
+  for (double v : fd) *scale = std::max(*scale, std::abs(v));
+  if (*scale < 1e-6) {
+    for (float g : grad) EXPECT_LT(std::abs(g), 1e-6f) << what;
+    return false;
+  }
+  EXPECT_TRUE(all_close(what, grad.data(), fd.data(), fd.size(), 1e-4 * *scale, 1e-3));
+  return true;
+}
+
+// Central differences in double against the float backward: of the class logits and, for every
+// hidden layer, of the mean of one of its channels over its places.
 TEST(CpuInputGradient, MatchesCentralDifferencesInDouble) {
   const Dataset train = random_set(48, 3), val = random_set(8, 4);
   // the last: max pools after stride-1 convolutions, whose backward is one pass
   for (const char* spec : {kMixedSpec, "c3x5:tanh:same-a2-d10:sigmoid-d4", "m2-d8:relu-d4",
                            "c3x5:tanh:same-m2-c3x4:relu-m2-d10:sigmoid-d4"}) {
-    auto b = make_cpu_backend(2);
-    const GroupConfig cfg = config(spec, {9, 10});
-    b->configure(cfg, train, val);
-    train_epoch(*b, train.count, cfg.batch_size);
+    const std::unique_ptr<Backend> b = trained(spec, train, val);
+    const NetworkSpec& net_spec = b->config().spec;
     const int net = 1, images = 4, size = kShape.size();
-    // jittered off the byte grid: equal pixels would tie in max pooling, where the gradient
-    // takes one side and central differences the mean of both
-    std::vector<float> x = as_floats(val);
-    std::mt19937_64 rng(11);
-    for (float& v : x) v += static_cast<float>(rng() % 50000) * 1e-6f;
-    const DoubleNet ref(*b, cfg.spec, net);
-    const std::vector<Shape3> shapes = cfg.spec.output_shapes();
+    const std::vector<float> x = jittered(val, 11);
+    const DoubleNet ref(*b, net_spec, net);
+    std::vector<std::vector<double>> inputs;
+    for (int i = 0; i < images; ++i)
+      inputs.emplace_back(x.begin() + i * size, x.begin() + (i + 1) * size);
+    const std::vector<Shape3> shapes = net_spec.output_shapes();
     int checked = 0;
     for (int layer = 0; layer < static_cast<int>(shapes.size()); ++layer) {
-      const Shape3 out = shapes[static_cast<size_t>(layer)];
-      const int places = out.h * out.w;
       std::vector<int> units(images);
-      for (int i = 0; i < images; ++i) units[i] = (i * 3 + 1) % out.c;
-      // s: the mean of the unit's channel over its places (the class logit for the last layer)
-      const auto s = [&](const std::vector<double>& xi, int unit) {
-        const std::vector<double> o = ref.outputs(xi)[static_cast<size_t>(layer)];
-        double sum = 0;
-        for (int p = 0; p < places; ++p) sum += o[static_cast<size_t>(unit * places + p)];
-        return sum / places;
-      };
+      for (int i = 0; i < images; ++i)
+        units[i] = (i * 3 + 1) % shapes[static_cast<size_t>(layer)].c;
       std::vector<float> grad(static_cast<size_t>(images) * size, 7.f);
       b->input_gradient(net, x.data(), images, layer, units.data(), grad.data());
-      std::vector<double> fd(grad.size());
-      const double h = 1e-6;
-      for (int i = 0; i < images; ++i) {
-        std::vector<double> xi(x.begin() + i * size, x.begin() + (i + 1) * size);
-        for (int p = 0; p < size; ++p) {
-          const double keep = xi[p];
-          xi[p] = keep + h;
-          const double up = s(xi, units[i]);
-          xi[p] = keep - h;
-          const double down = s(xi, units[i]);
-          xi[p] = keep;
-          fd[static_cast<size_t>(i) * size + p] = (up - down) / (2 * h);
-        }
-      }
       const std::string what = std::string(spec) + " layer " + std::to_string(layer);
       double scale = 0;
-      for (double v : fd) scale = std::max(scale, std::abs(v));
+      checked += check_gradient(
+          what, grad, central_differences(ref, net_spec, 0, layer, inputs, units), &scale);
       if (layer + 1 == static_cast<int>(shapes.size())) {
-        ASSERT_GT(scale, 1e-3) << what << ": a vanishing gradient checks nothing";
+        EXPECT_GT(scale, 1e-3) << what << ": a vanishing gradient checks nothing";
       }
-      if (scale < 1e-6) {  // a ReLU channel off on these images: no gradient either way
-        for (float g : grad) ASSERT_LT(std::abs(g), 1e-6f) << what;
-        continue;
-      }
-      ++checked;
-      EXPECT_TRUE(all_close(what, grad.data(), fd.data(), fd.size(), 1e-4 * scale, 1e-3));
     }
     EXPECT_GE(checked, static_cast<int>(shapes.size()) - 1) << spec;
   }
@@ -341,59 +374,30 @@ TEST(CpuInputGradient, MatchesCentralDifferencesInDouble) {
 TEST(CpuLayerGradient, MatchesCentralDifferencesInDouble) {
   const Dataset train = random_set(48, 3), val = random_set(8, 4);
   for (const char* spec : {kMixedSpec, "c3x5:tanh:same-m2-c3x4:tanh-m2-d10:relu-d4"}) {
-    auto b = make_cpu_backend(2);
-    const GroupConfig cfg = config(spec, {9, 10});
-    b->configure(cfg, train, val);
-    train_epoch(*b, train.count, cfg.batch_size);
+    const std::unique_ptr<Backend> b = trained(spec, train, val);
+    const NetworkSpec& net_spec = b->config().spec;
     const int net = 1, images = 2, size = kShape.size();
-    std::vector<float> x = as_floats(val);
-    std::mt19937_64 rng(12);
-    for (float& v : x) v += static_cast<float>(rng() % 50000) * 1e-6f;
-    const DoubleNet ref(*b, cfg.spec, net);
-    const std::vector<Shape3> shapes = cfg.spec.output_shapes();
+    const std::vector<float> x = jittered(val, 12);
+    const DoubleNet ref(*b, net_spec, net);
+    const std::vector<Shape3> shapes = net_spec.output_shapes();
     int checked = 0, pairs = 0;
     for (int layer = 1; layer < static_cast<int>(shapes.size()); ++layer) {
-      const Shape3 out = shapes[static_cast<size_t>(layer)];
-      const int places = out.h * out.w;
       std::vector<int> units(images);
-      for (int i = 0; i < images; ++i) units[i] = (i * 3 + 2) % out.c;
+      for (int i = 0; i < images; ++i)
+        units[i] = (i * 3 + 2) % shapes[static_cast<size_t>(layer)].c;
       for (int at = 0; at < layer; ++at, ++pairs) {
-        const int at_size = shapes[static_cast<size_t>(at)].size();
-        // s as a function of layer at's outputs: the layers above it, in double
-        const auto s = [&](const std::vector<double>& a, int unit) {
-          const std::vector<double> o =
-              ref.outputs_from(static_cast<size_t>(at) + 1, a)[static_cast<size_t>(layer - at - 1)];
-          double sum = 0;
-          for (int p = 0; p < places; ++p) sum += o[static_cast<size_t>(unit * places + p)];
-          return sum / places;
-        };
-        std::vector<float> grad(static_cast<size_t>(images) * at_size, 7.f);
+        std::vector<std::vector<double>> outputs;  // layer at's, the input of layer at + 1
+        for (int i = 0; i < images; ++i)
+          outputs.push_back(ref.outputs(std::vector<double>(
+              x.begin() + i * size, x.begin() + (i + 1) * size))[static_cast<size_t>(at)]);
+        std::vector<float> grad(
+            static_cast<size_t>(images) * shapes[static_cast<size_t>(at)].size(), 7.f);
         b->layer_gradient(net, x.data(), images, layer, units.data(), at, grad.data());
-        std::vector<double> fd(grad.size());
-        const double h = 1e-6;
-        for (int i = 0; i < images; ++i) {
-          std::vector<double> a = ref.outputs(std::vector<double>(
-              x.begin() + i * size, x.begin() + (i + 1) * size))[static_cast<size_t>(at)];
-          for (int p = 0; p < at_size; ++p) {
-            const double keep = a[p];
-            a[p] = keep + h;
-            const double up = s(a, units[i]);
-            a[p] = keep - h;
-            const double down = s(a, units[i]);
-            a[p] = keep;
-            fd[static_cast<size_t>(i) * at_size + p] = (up - down) / (2 * h);
-          }
-        }
         const std::string what = std::string(spec) + " layer " + std::to_string(layer) +
                                  " at layer " + std::to_string(at);
         double scale = 0;
-        for (double v : fd) scale = std::max(scale, std::abs(v));
-        if (scale < 1e-6) {  // a ReLU channel off on these images: no gradient either way
-          for (float g : grad) ASSERT_LT(std::abs(g), 1e-6f) << what;
-          continue;
-        }
-        ++checked;
-        EXPECT_TRUE(all_close(what, grad.data(), fd.data(), fd.size(), 1e-4 * scale, 1e-3));
+        checked += check_gradient(
+            what, grad, central_differences(ref, net_spec, at + 1, layer, outputs, units), &scale);
       }
     }
     EXPECT_GE(checked, pairs * 2 / 3) << spec;
