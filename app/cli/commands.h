@@ -17,5 +17,6 @@ int sweep_command(const std::vector<std::string>& argv);
 int lr_find_command(const std::vector<std::string>& argv);
 int embed_command(const std::vector<std::string>& argv);
 int class_models_command(const std::vector<std::string>& argv);
+int summary_command(const std::vector<std::string>& argv);
 
 }  // namespace cs::cli

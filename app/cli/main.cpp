@@ -25,6 +25,7 @@ constexpr const char* kUsage =
     "  lr-find       the learning-rate range test: the loss as the rate grows, and a rate to use\n"
     "  embed         a checkpoint's outputs of a layer on their principal components, as CSV\n"
     "  class-models  the image a checkpoint's network takes most for each class, as PNG\n"
+    "  summary       a network layer by layer: shapes, parameters, multiply-adds\n"
     "\n"
     "Run 'convscope-cli <command> --help' for its flags. --verbose adds technical detail\n"
     "(such as the SQL statement) to error messages.\n";
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
     if (command == "lr-find") return cs::cli::lr_find_command(rest);
     if (command == "embed") return cs::cli::embed_command(rest);
     if (command == "class-models") return cs::cli::class_models_command(rest);
+    if (command == "summary") return cs::cli::summary_command(rest);
     std::fprintf(stderr, "convscope-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const std::exception& e) {

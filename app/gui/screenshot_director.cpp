@@ -26,6 +26,7 @@
 #include "window/live_training_view.h"
 #include "window/lr_finder_dialog.h"
 #include "window/main_window.h"
+#include "window/network_summary_dialog.h"
 #include "window/unsaved_run_guard.h"
 
 namespace {
@@ -251,6 +252,13 @@ void ScreenshotDirector::takeScreenshots() {
                         auto* dialog = m_window->findChild<LrFinderDialog*>();
                         if (!dialog) return fail(tr("the learning-rate dialog is gone"));
                         shoot(QStringLiteral("lr-finder.png"), dialog);
+                        dialog->close();
+                      }});
+  m_script.push_back({400, [live] { live->actions().networkSummary->trigger(); }});
+  m_script.push_back({600, [this] {
+                        auto* dialog = m_window->findChild<NetworkSummaryDialog*>();
+                        if (!dialog) return fail(tr("Network summary opened no dialog"));
+                        shoot(QStringLiteral("network-summary.png"), dialog);
                         dialog->close();
                       }});
   m_script.push_back({800, [live] {

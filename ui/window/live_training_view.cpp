@@ -29,6 +29,7 @@
 #include "widgets/recent_files.h"
 #include "window/best_epoch_actions.h"
 #include "window/lr_finder_action.h"
+#include "window/network_summary_action.h"
 #include "window/unsaved_run_guard.h"
 
 namespace {
@@ -95,6 +96,7 @@ void LiveTrainingView::createActions() {
       action(this, QStringLiteral("open"), tr("&Load checkpoint…"), QKeySequence::Open);
   a.recentCheckpoints = m_recentCheckpoints->menu()->menuAction();
   a.findLearningRate = m_lrFinder->action();
+  a.networkSummary = (new NetworkSummaryAction(m_panel, this))->action();
   a.exportChartsPng = m_exports->chartsPng();
   a.exportChartsSvg = m_exports->chartsSvg();
   a.exportMetricsCsv = m_exports->metricsCsv();

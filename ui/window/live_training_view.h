@@ -45,6 +45,7 @@ class LiveTrainingView : public QMainWindow {
     QAction* reset;
     QAction* evaluate;
     QAction* findLearningRate;  // Find learning rate… (LrFinderAction)
+    QAction* networkSummary;    // Network summary… (NetworkSummaryAction)
     QAction* rewindToBest;
     QAction* saveBestEpoch;
     QAction* saveCheckpoint;

@@ -116,6 +116,7 @@ void MainWindow::createMenus() {
   training->addActions({a.evaluate, a.rewindToBest, a.reset});
   training->addSeparator();
   training->addAction(a.findLearningRate);
+  training->addAction(a.networkSummary);
   training->addAction(tr("Train &ensemble…"), this, &MainWindow::trainEnsemble);
 
   QMenu* view = menuBar()->addMenu(tr("&View"));

@@ -1,0 +1,83 @@
+// convscope-cli summary: a network layer by layer, as Keras's model.summary() prints it (the
+// output shape, parameters and multiply-adds of each layer, cs::summarize()), and what training
+// it costs per image and per epoch; for --arch or a checkpoint's network. No data is read.
+#include <cstdio>
+#include <string>
+
+#include "commands.h"
+#include "convscope/checkpoint.h"
+#include "convscope/network_summary.h"
+#include "options.h"
+
+namespace cs::cli {
+
+namespace {
+
+// 1234567 -> "1,234,567"
+std::string grouped(long long n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// "8x24x24", or a dense layer's "128"
+std::string shape_text(const Shape3& s) {
+  if (s.h == 1 && s.w == 1) return std::to_string(s.c);
+  return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
+}
+
+}  // namespace
+
+int summary_command(const std::vector<std::string>& argv) {
+  Args args("summary");
+  args.set_summary(
+      "A network layer by layer: output shape, parameters and multiply-adds of each layer, and "
+      "what training costs per image and per epoch.");
+  args.section("Network");
+  args.option("arch", "SPEC", NetworkSpec::reference().to_string(),
+              "architecture (see train --help)");
+  args.option("checkpoint", "FILE", "", "the network of a checkpoint instead of --arch");
+  args.option("input", "CxHxW", "1x28x28", "the images' shape (with --arch)");
+  args.option("classes", "N", "10", "classes (with --arch)");
+  args.option("images", "N", "60000", "training images per epoch, for the cost of an epoch");
+  if (!args.parse(argv)) return 0;
+  if (args.given("checkpoint") &&
+      (args.given("arch") || args.given("input") || args.given("classes")))
+    throw UsageError(
+        "--checkpoint has its own network: give it without --arch, --input, --classes");
+  NetworkSpec spec;
+  if (args.given("checkpoint")) {
+    spec = read_checkpoint_meta(args.str("checkpoint")).spec;
+  } else {
+    int c = 0, h = 0, w = 0;
+    char tail = 0;
+    const std::string input = args.str("input");
+    if (std::sscanf(input.c_str(), "%dx%dx%d%c", &c, &h, &w, &tail) != 3 || c < 1 || h < 1 || w < 1)
+      throw UsageError("--input: '" + input + "' is not CxHxW, e.g. 1x28x28");
+    spec = NetworkSpec::parse(args.str("arch"), {c, h, w}, args.integer("classes", 2, 1 << 16));
+  }
+  const long long images = args.integer("images", 1, 1 << 30);
+  const NetworkSummary s = summarize(spec);
+
+  std::printf("%-10s %-26s %-12s %12s %15s\n", "layer", "kind", "output", "parameters",
+              "multiply-adds");
+  std::printf("%-10s %-26s %s\n", "input", "", shape_text(s.input).c_str());
+  for (const LayerSummary& l : s.layers)
+    std::printf("%-10s %-26s %-12s %12s %15s\n", l.name.c_str(), l.description.c_str(),
+                shape_text(l.out).c_str(), grouped(l.params).c_str(), grouped(l.macs).c_str());
+  std::printf("%-10s %-26s %-12s %12s %15s\n", "total", "", "", grouped(s.params).c_str(),
+              grouped(s.macs).c_str());
+  std::printf(
+      "\nparameters: %s (%.2f MB as float32)\n"
+      "one image: %s multiply-adds forward, %s to train (forward and backward), %s outputs\n"
+      "an epoch of %s images: %.1f GFLOP to train (two per multiply-add)\n",
+      grouped(s.params).c_str(), s.params * 4 / 1e6, grouped(s.macs).c_str(),
+      grouped(s.train_macs).c_str(), grouped(s.activation_values).c_str(), grouped(images).c_str(),
+      2.0 * s.train_macs * images / 1e9);
+  return 0;
+}
+
+}  // namespace cs::cli

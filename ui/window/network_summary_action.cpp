@@ -1,0 +1,42 @@
+#include "window/network_summary_action.h"
+
+#include <QAction>
+
+#include "settings/hyperparameter_panel.h"
+#include "window/network_summary_dialog.h"
+
+NetworkSummaryAction::NetworkSummaryAction(HyperparameterPanel* panel, QWidget* dialogParent)
+    : QObject(dialogParent),
+      m_panel(panel),
+      m_dialogParent(dialogParent),
+      m_action(new QAction(tr("Network &summary…"), this)) {
+  m_action->setObjectName(QStringLiteral("networkSummary"));
+  m_action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+  connect(m_action, &QAction::triggered, this, &NetworkSummaryAction::open);
+  connect(panel, &HyperparameterPanel::validationChanged, this, &NetworkSummaryAction::update);
+  update();
+}
+
+void NetworkSummaryAction::update() {
+  const DatasetInfo& info = m_panel->datasetInfo();
+  m_action->setEnabled(info.loaded);
+  m_action->setToolTip(info.loaded ? tr("The network layer by layer: output shapes, parameters "
+                                        "and multiply-adds (Ctrl+I)")
+                                   : tr("No dataset is loaded"));
+  m_action->setStatusTip(m_action->toolTip());
+  if (!m_dialog) return;
+  const SettingsValidation& v = m_panel->validation();
+  if (v.ok)
+    m_dialog->setNetwork(m_panel->settings().spec(info.shape, info.classes), info.trainCount);
+  else
+    m_dialog->setProblem(v.message);
+}
+
+void NetworkSummaryAction::open() {
+  if (!m_action->isEnabled()) return;
+  if (m_dialog) return m_dialog->raise();
+  m_dialog = new NetworkSummaryDialog(m_dialogParent);
+  m_dialog->setAttribute(Qt::WA_DeleteOnClose);
+  update();
+  m_dialog->show();
+}
