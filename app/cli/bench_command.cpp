@@ -9,6 +9,7 @@
 
 #include "bench_peer.h"
 #include "commands.h"
+#include "convscope/network_summary.h"
 #include "options.h"
 #include "timing_spread.h"
 
@@ -167,17 +168,25 @@ int bench_command(const std::vector<std::string>& argv) {
                {"repeats", repeats},
                {"warmup_seconds", ours.warmup_s}};
   put_spread(json, "epoch_seconds", ours.epochs);
+  // What an epoch costs one network (cs::summarize(): two FLOP per multiply-add), and so the
+  // speed each side reaches.
+  const double epoch_gflop =
+      2.0 * static_cast<double>(summarize(cfg.group.spec).train_macs) * data.train.count / 1e9;
+  json["train_gflop_per_epoch"] = epoch_gflop;
+  json["gflops"] = epoch_gflop * nets / ours.epochs.median();
   put_spread(json, "eval_ms", ours.evals_ms);
   json["val_accuracy"] = ours.val_acc;
 
   std::printf("%d timed epochs and evaluations after one warm-up each, per side\n", repeats);
-  std::printf("%-34s %11s %8s %8s %10s %10s %8s %8s %8s\n", "run", "epoch s min", "median", "max",
-              "samples/s", "eval ms min", "median", "max", "val acc");
+  std::printf("%-34s %11s %8s %8s %10s %8s %10s %8s %8s %8s\n", "run", "epoch s min", "median",
+              "max", "samples/s", "GFLOP/s", "eval ms min", "median", "max", "val acc");
   // One table row; `group` networks each saw the training set once per epoch.
   const auto row = [&](const std::string& name, int group, const TimingSpread& epochs,
                        const TimingSpread& evals_ms, double acc) {
-    std::printf("%-34s %11.3f %8.3f %8.3f %10.0f", name.c_str(), epochs.min(), epochs.median(),
-                epochs.max(), static_cast<double>(data.train.count) * group / epochs.median());
+    std::printf("%-34s %11.3f %8.3f %8.3f %10.0f %8.1f", name.c_str(), epochs.min(),
+                epochs.median(), epochs.max(),
+                static_cast<double>(data.train.count) * group / epochs.median(),
+                epoch_gflop * group / epochs.median());
     if (evals_ms.empty())
       std::printf(" %10s %8s %8s", "-", "-", "-");
     else

@@ -1,6 +1,8 @@
 // convscope-cli summary: a network layer by layer, as Keras's model.summary() prints it (the
 // output shape, parameters and multiply-adds of each layer, cs::summarize()), and what training
 // it costs per image and per epoch; for --arch or a checkpoint's network. No data is read.
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <string>
 
@@ -21,6 +23,24 @@ std::string grouped(long long n) {
     out += digits[i];
   }
   return out;
+}
+
+// "1x28x28" -> {1, 28, 28}: three positive numbers of digits only, joined by 'x'.
+Shape3 parse_shape(const std::string& text) {
+  int dims[3] = {0, 0, 0};
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  bool ok = true;
+  for (int i = 0; i < 3 && ok; ++i) {
+    if (i > 0) ok = p < end && *p++ == 'x';
+    ok = ok && p < end && *p >= '0' && *p <= '9';
+    if (!ok) break;
+    const auto [next, error] = std::from_chars(p, end, dims[i]);
+    ok = error == std::errc() && dims[i] >= 1;
+    p = next;
+  }
+  if (!ok || p != end) throw UsageError("--input: '" + text + "' is not CxHxW, e.g. 1x28x28");
+  return {dims[0], dims[1], dims[2]};
 }
 
 // "8x24x24", or a dense layer's "128"
@@ -49,27 +69,29 @@ int summary_command(const std::vector<std::string>& argv) {
     throw UsageError(
         "--checkpoint has its own network: give it without --arch, --input, --classes");
   NetworkSpec spec;
-  if (args.given("checkpoint")) {
+  if (args.given("checkpoint"))
     spec = read_checkpoint_meta(args.str("checkpoint")).spec;
-  } else {
-    int c = 0, h = 0, w = 0;
-    char tail = 0;
-    const std::string input = args.str("input");
-    if (std::sscanf(input.c_str(), "%dx%dx%d%c", &c, &h, &w, &tail) != 3 || c < 1 || h < 1 || w < 1)
-      throw UsageError("--input: '" + input + "' is not CxHxW, e.g. 1x28x28");
-    spec = NetworkSpec::parse(args.str("arch"), {c, h, w}, args.integer("classes", 2, 1 << 16));
-  }
+  else
+    spec = NetworkSpec::parse(args.str("arch"), parse_shape(args.str("input")),
+                              args.integer("classes", 2, 1 << 16));
   const long long images = args.integer("images", 1, 1 << 30);
   const NetworkSummary s = summarize(spec);
 
-  std::printf("%-10s %-26s %-12s %12s %15s\n", "layer", "kind", "output", "parameters",
-              "multiply-adds");
-  std::printf("%-10s %-26s %s\n", "input", "", shape_text(s.input).c_str());
+  int kind = 4;  // the kind column's width: its longest description
   for (const LayerSummary& l : s.layers)
-    std::printf("%-10s %-26s %-12s %12s %15s\n", l.name.c_str(), l.description.c_str(),
-                shape_text(l.out).c_str(), grouped(l.params).c_str(), grouped(l.macs).c_str());
-  std::printf("%-10s %-26s %-12s %12s %15s\n", "total", "", "", grouped(s.params).c_str(),
-              grouped(s.macs).c_str());
+    kind = std::max(kind, static_cast<int>(l.description.size()));
+  const auto line = [&](const std::string& layer, const std::string& description,
+                        const std::string& out, const std::string& params, const std::string& macs,
+                        const std::string& train) {
+    std::printf("%-10s %-*s %-12s %12s %15s %15s\n", layer.c_str(), kind, description.c_str(),
+                out.c_str(), params.c_str(), macs.c_str(), train.c_str());
+  };
+  line("layer", "kind", "output", "parameters", "multiply-adds", "to train");
+  line("input", "", shape_text(s.input), "", "", "");
+  for (const LayerSummary& l : s.layers)
+    line(l.name, l.description, shape_text(l.out), grouped(l.params), grouped(l.macs),
+         grouped(l.train_macs));
+  line("total", "", "", grouped(s.params), grouped(s.macs), grouped(s.train_macs));
   std::printf(
       "\nparameters: %s (%.2f MB as float32)\n"
       "one image: %s multiply-adds forward, %s to train (forward and backward), %s outputs\n"

@@ -1,5 +1,6 @@
-// convscope-cli bench --json: the last stdout line is one valid JSON object with the figures,
-// whatever characters the command line holds.
+// convscope-cli bench --json: the last stdout line is one valid JSON object with the figures
+// (the epoch's cost in GFLOP and the speed reached among them), whatever characters the command
+// line holds.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -34,6 +35,11 @@ TEST(CliBench, JsonLineIsValidAndEscapesTheCommandLine) {
   EXPECT_LE(lo, median);
   EXPECT_LE(median, hi);
   EXPECT_GT(lo, 0);
+  // d10 on 28x28 images: 7,840 multiply-adds forward and as many for the weight gradient (no
+  // input gradient: nothing below learns), two FLOP each, for 128 training images.
+  const double gflop = j.at("train_gflop_per_epoch");
+  EXPECT_DOUBLE_EQ(gflop, 2.0 * 2 * 7840 * 128 / 1e9);
+  EXPECT_DOUBLE_EQ(j.at("gflops").get<double>(), gflop / median);
   EXPECT_FALSE(j.contains("capture_hz"));  // only with --capture-hz
   EXPECT_FALSE(j.contains("peer"));        // --no-peer
   // The command as printed above the JSON line, and it names the odd folder.

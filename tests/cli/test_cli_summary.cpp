@@ -36,13 +36,15 @@ void expect_rows(const std::string& out, const NetworkSummary& s) {
   for (const LayerSummary& l : s.layers) {
     const std::vector<std::string> cells = row(out, l.name);
     ASSERT_GE(cells.size(), 4u) << l.name << "\n" << out;
-    EXPECT_EQ(number(cells[cells.size() - 2]), l.params) << l.name;
-    EXPECT_EQ(number(cells.back()), l.macs) << l.name;
+    EXPECT_EQ(number(cells[cells.size() - 3]), l.params) << l.name;
+    EXPECT_EQ(number(cells[cells.size() - 2]), l.macs) << l.name;
+    EXPECT_EQ(number(cells.back()), l.train_macs) << l.name;
   }
   const std::vector<std::string> total = row(out, "total");
-  ASSERT_EQ(total.size(), 3u) << out;
+  ASSERT_EQ(total.size(), 4u) << out;
   EXPECT_EQ(number(total[1]), s.params);
   EXPECT_EQ(number(total[2]), s.macs);
+  EXPECT_EQ(number(total[3]), s.train_macs);
   // "one image: 354,048 multiply-adds forward, 946,944 to train (forward and backward), ..."
   const std::vector<std::string> image = row(out, "one");
   ASSERT_GE(image.size(), 7u) << out;
@@ -82,6 +84,11 @@ TEST(CliSummary, Refusals) {
   } bad[] = {
       {{"summary", "--input", "28x28"}, "is not CxHxW"},
       {{"summary", "--input", "1x0x28"}, "is not CxHxW"},
+      {{"summary", "--input", " 1x28x+28"}, "is not CxHxW"},
+      {{"summary", "--input", "4294967297x28x28"}, "is not CxHxW"},
+      {{"summary", "--input", "1x28x28x"}, "is not CxHxW"},
+      {{"summary", "--checkpoint", "x.safetensors", "--input", "1x28x28"}, "its own network"},
+      {{"summary", "--checkpoint", "x.safetensors", "--classes", "3"}, "its own network"},
       {{"summary", "--arch", "c9x4-d10", "--input", "1x4x4"}, "layer 1"},
       {{"summary", "--checkpoint", "x.safetensors", "--arch", "d10"}, "its own network"},
   };
@@ -91,7 +98,7 @@ TEST(CliSummary, Refusals) {
     EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
   }
   const Result missing = run_cli({"summary", "--checkpoint", "/nonexistent/x.safetensors"});
-  EXPECT_NE(missing.code, 0);
+  EXPECT_EQ(missing.code, 1);
   EXPECT_NE(missing.err.find("x.safetensors"), std::string::npos) << missing.err;
 }
 

@@ -45,6 +45,19 @@ TEST(NetworkSummary, OfTheReferenceNetwork) {
   EXPECT_EQ(s.activation_values, 8 * 24 * 24 + 8 * 12 * 12 + 16 * 8 * 8 + 16 * 4 * 4 + 128 + 10);
 }
 
+// A strided convolution with same padding: ceil(5 / 2) = 3 places a side, worked out by hand.
+TEST(NetworkSummary, StridedSamePaddedConvolution) {
+  const NetworkSummary s = summarize(NetworkSpec::parse("c3x4:same:s2-d10", {1, 5, 5}, 10));
+  ASSERT_EQ(s.layers.size(), 2u);
+  EXPECT_EQ(s.layers[0].out, (Shape3{4, 3, 3}));
+  EXPECT_EQ(s.layers[0].params, 4 * 9 + 4);
+  EXPECT_EQ(s.layers[0].macs, 4 * 3 * 3 * 9);
+  EXPECT_EQ(s.layers[0].train_macs, 2 * 324);
+  EXPECT_EQ(s.layers[1].params, 36 * 10 + 10);
+  EXPECT_EQ(s.layers[1].macs, 360);
+  EXPECT_EQ(s.layers[1].train_macs, 3 * 360);
+}
+
 // The first layer with parameters after a pool needs no input gradient either; dropout and
 // pools cost nothing counted; an impossible architecture is refused as the spec refuses it.
 TEST(NetworkSummary, CountsWhatEachLayerNeeds) {

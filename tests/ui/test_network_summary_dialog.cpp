@@ -1,6 +1,7 @@
 // Training ▸ Network summary…: the model's rows for the reference network (QAbstractItemModelTester
-// watching), and the dialog following the hyperparameter panel as its architecture changes, is
-// made impossible, and has no dataset.
+// watching), and the dialog following the hyperparameter panel as its architecture changes, as it
+// grows too large for the live view (still shown), as it is made impossible and as the dataset
+// goes and comes back.
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QLocale>
@@ -74,6 +75,8 @@ void TestNetworkSummaryDialog::dialogFollowsThePanel() {
   NetworkSummaryDialog* dialog = summary.dialog();
   QVERIFY(dialog);
   QVERIFY(dialog->isVisible());
+  QAbstractItemModelTester tester(dialog->model(),
+                                  QAbstractItemModelTester::FailureReportingMode::QtTest);
   QCOMPARE(dialog->model()->summary().params, panel.validation().parameters);
   QVERIFY2(dialog->note().contains(QStringLiteral("113.6 GFLOP")), qPrintable(dialog->note()));
   summary.open();  // the same dialog raised, not a second
@@ -86,11 +89,30 @@ void TestNetworkSummaryDialog::dialogFollowsThePanel() {
   const cs::NetworkSummary& narrow = dialog->model()->summary();
   QCOMPARE(narrow.params, panel.validation().parameters);
   QCOMPARE(narrow.layers[4].params, 256LL * 64 + 64);
+  // A network the live view refuses (over 20 M parameters), but a possible one: summarised.
+  TrainingSettings large = s;
+  large.convBlocks = {{1, 32, PoolKind::None, 2}};
+  large.denseWidth = 2048;
+  panel.setSettings(large);
+  QVERIFY(!panel.validation().ok);
+  QVERIFY2(panel.validation().message.contains(QStringLiteral("too many")),
+           qPrintable(panel.validation().message));
+  QCOMPARE(dialog->model()->summary().params, 64 + 32LL * 28 * 28 * 2048 + 2048 + 2048 * 10 + 10);
   // An impossible one: the reason instead of a table.
   s.convBlocks.push_back({9, 16, PoolKind::None, 2});
   panel.setSettings(s);
   QCOMPARE(dialog->model()->rowCount(), 0);
-  QVERIFY2(dialog->note().contains(panel.validation().message), qPrintable(dialog->note()));
+  QVERIFY2(dialog->note().contains(QStringLiteral("layer 5")), qPrintable(dialog->note()));
+  s.convBlocks.pop_back();
+  panel.setSettings(s);
+  QCOMPARE(dialog->model()->rowCount(), 8);
+  // No dataset while it is open, then one again.
+  panel.setDatasetInfo(DatasetInfo::missing(QStringLiteral("no MNIST")));
+  QCOMPARE(dialog->model()->rowCount(), 0);
+  QVERIFY2(dialog->note().contains(QStringLiteral("no dataset")), qPrintable(dialog->note()));
+  QVERIFY(!summary.action()->isEnabled());
+  panel.setDatasetInfo(testing_data::mnistInfo());
+  QCOMPARE(dialog->model()->rowCount(), 8);
   dialog->close();
   QTRY_VERIFY(!summary.dialog());  // deleted on close
 }

@@ -3,6 +3,8 @@
 #include <QFont>
 #include <QLocale>
 
+#include "settings/settings_validator.h"
+
 NetworkSummaryModel::NetworkSummaryModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 void NetworkSummaryModel::setSummary(const cs::NetworkSummary& summary) {
@@ -22,17 +24,12 @@ int NetworkSummaryModel::columnCount(const QModelIndex& parent) const {
   return parent.isValid() ? 0 : ColumnCount;
 }
 
-QString NetworkSummaryModel::shapeText(const cs::Shape3& s) {
-  if (s.h == 1 && s.w == 1) return QString::number(s.c);
-  return QStringLiteral("%1×%2×%3").arg(s.c).arg(s.h).arg(s.w);
-}
-
 QVariant NetworkSummaryModel::display(int row, int column) const {
   const QLocale locale;
   const int last = rowCount() - 1;
   if (row == 0) {
     if (column == Layer) return tr("input");
-    if (column == Output) return shapeText(m_summary.input);
+    if (column == Output) return SettingsValidator::shapeText(m_summary.input);
     return {};
   }
   if (row == last) {
@@ -56,7 +53,7 @@ QVariant NetworkSummaryModel::display(int row, int column) const {
     case Kind:
       return QString::fromStdString(l.description);
     case Output:
-      return shapeText(l.out);
+      return SettingsValidator::shapeText(l.out);
     case Parameters:
       return locale.toString(l.params);
     case MultiplyAdds:

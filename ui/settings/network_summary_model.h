@@ -23,9 +23,6 @@ class NetworkSummaryModel : public QAbstractTableModel {
   QVariant data(const QModelIndex& index, int role) const override;
   QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
-  // "8×24×24", or a dense layer's "128"
-  static QString shapeText(const cs::Shape3& shape);
-
  private:
   QVariant display(int row, int column) const;
 

@@ -8,11 +8,6 @@
 
 namespace {
 
-QString shapeText(const cs::Shape3& s) {
-  if (s.h == 1 && s.w == 1) return QString::number(s.c);
-  return QStringLiteral("%1×%2×%3").arg(s.c).arg(s.h).arg(s.w);
-}
-
 SettingsValidation failure(SettingsField field, const QString& message, int block = -1) {
   SettingsValidation v;
   v.field = field;
@@ -103,4 +98,9 @@ SettingsValidation SettingsValidator::validate(const TrainingSettings& s) const 
   v.summary = QObject::tr("%1 · %2 parameters")
                   .arg(chain.join(QStringLiteral(" → ")), locale.toString(v.parameters));
   return v;
+}
+
+QString SettingsValidator::shapeText(const cs::Shape3& s) {
+  if (s.h == 1 && s.w == 1) return QString::number(s.c);
+  return QStringLiteral("%1×%2×%3").arg(s.c).arg(s.h).arg(s.w);
 }

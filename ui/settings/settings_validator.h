@@ -48,6 +48,8 @@ class SettingsValidator {
  public:
   // Larger networks would make every live frame megabytes; the CLI has no such limit.
   static constexpr long long kMaxParameters = 20'000'000;
+  // "8×24×24", or a dense layer's "128"
+  static QString shapeText(const cs::Shape3& shape);
 
   explicit SettingsValidator(DatasetInfo dataset = {});
   void setDataset(const DatasetInfo& dataset) { m_dataset = dataset; }

@@ -65,7 +65,8 @@ LiveTrainingView::LiveTrainingView(DatasetPtr data, const QString& dataProblem, 
           new RunExports(m_charts, &m_history, m_predictions, m_confusion, &m_layerStats, this)),
       m_recentCheckpoints(new RecentFiles(QStringLiteral("paths/recentCheckpoints"),
                                           tr("Recent checkpoints"), this)),
-      m_lrFinder(new LrFinderAction(m_panel, m_session, this)) {
+      m_lrFinder(new LrFinderAction(m_panel, m_session, this)),
+      m_networkSummary(new NetworkSummaryAction(m_panel, this)) {
   setWindowFlags(Qt::Widget);  // embedded in the main window's tabs
   setDockNestingEnabled(true);
   setCentralWidget(m_inspector);
@@ -96,7 +97,7 @@ void LiveTrainingView::createActions() {
       action(this, QStringLiteral("open"), tr("&Load checkpoint…"), QKeySequence::Open);
   a.recentCheckpoints = m_recentCheckpoints->menu()->menuAction();
   a.findLearningRate = m_lrFinder->action();
-  a.networkSummary = (new NetworkSummaryAction(m_panel, this))->action();
+  a.networkSummary = m_networkSummary->action();
   a.exportChartsPng = m_exports->chartsPng();
   a.exportChartsSvg = m_exports->chartsSvg();
   a.exportMetricsCsv = m_exports->metricsCsv();

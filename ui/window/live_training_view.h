@@ -21,6 +21,7 @@ class ClassModelsView;
 class EmbeddingView;
 class LayerStatsChart;
 class LrFinderAction;
+class NetworkSummaryAction;
 class NetworkInspector;
 class PredictionModel;
 class PredictionsPanel;
@@ -143,6 +144,7 @@ class LiveTrainingView : public QMainWindow {
   RunExports* m_exports;
   RecentFiles* m_recentCheckpoints;
   LrFinderAction* m_lrFinder;
+  NetworkSummaryAction* m_networkSummary;
   QList<QDockWidget*> m_docks;
   Actions m_actions{};
   DatasetPtr m_data;  // the dataset the next run uses

@@ -9,7 +9,7 @@ NetworkSummaryAction::NetworkSummaryAction(HyperparameterPanel* panel, QWidget* 
     : QObject(dialogParent),
       m_panel(panel),
       m_dialogParent(dialogParent),
-      m_action(new QAction(tr("Network &summary…"), this)) {
+      m_action(new QAction(tr("&Network summary…"), this)) {
   m_action->setObjectName(QStringLiteral("networkSummary"));
   m_action->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
   connect(m_action, &QAction::triggered, this, &NetworkSummaryAction::open);
@@ -25,16 +25,25 @@ void NetworkSummaryAction::update() {
                                    : tr("No dataset is loaded"));
   m_action->setStatusTip(m_action->toolTip());
   if (!m_dialog) return;
-  const SettingsValidation& v = m_panel->validation();
-  if (v.ok)
-    m_dialog->setNetwork(m_panel->settings().spec(info.shape, info.classes), info.trainCount);
-  else
-    m_dialog->setProblem(v.message);
+  if (!info.loaded) return m_dialog->setProblem(tr("no dataset is loaded"));
+  // Whatever else the panel finds wrong (a learning rate, a batch size, a network too large for
+  // the live view), the network itself can be summarised unless it is impossible.
+  try {
+    const cs::NetworkSpec spec = m_panel->settings().spec(info.shape, info.classes);
+    m_dialog->setNetwork(spec, info.trainCount);
+  } catch (const cs::SpecError& e) {
+    m_dialog->setProblem(QString::fromUtf8(e.what()));
+  }
 }
 
 void NetworkSummaryAction::open() {
   if (!m_action->isEnabled()) return;
-  if (m_dialog) return m_dialog->raise();
+  if (m_dialog) {
+    m_dialog->showNormal();
+    m_dialog->raise();
+    m_dialog->activateWindow();
+    return;
+  }
   m_dialog = new NetworkSummaryDialog(m_dialogParent);
   m_dialog->setAttribute(Qt::WA_DeleteOnClose);
   update();

@@ -1,6 +1,8 @@
 // Training ▸ Network summary… (Ctrl+I): opens a NetworkSummaryDialog for the hyperparameter
 // panel's network (the next run's, or the run's while one is under way) on its dataset, and keeps
-// it up to date as the panel's settings change. Enabled once a dataset is loaded.
+// it up to date as the panel's settings change: an impossible architecture, or no dataset, is
+// said instead; other settings the panel refuses do not hide the network. Enabled once a dataset
+// is loaded.
 #pragma once
 
 #include <QObject>

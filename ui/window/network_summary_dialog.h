@@ -1,6 +1,6 @@
 // Training ▸ Network summary…: the hyperparameter panel's network layer by layer (as Keras's
-// model.summary() shows it): each layer's output shape, parameters and multiply-adds, the
-// totals, and what an epoch of the dataset's training images costs. Not modal: it follows the
+// model.summary() and torchinfo show it): each layer's output shape, parameters and multiply-adds,
+// the totals, and what an epoch of the dataset's training images costs. Not modal: it follows the
 // panel as the architecture is edited.
 #pragma once
 
@@ -20,7 +20,7 @@ class NetworkSummaryDialog : public QDialog {
 
   // The network and the training images of an epoch.
   void setNetwork(const cs::NetworkSpec& spec, long long trainImages);
-  // Instead of a network: why the panel has none ("Conv 2 kernel — …").
+  // Instead of a network: why there is none ("layer 5: conv 9x9x16: …").
   void setProblem(const QString& problem);
 
   NetworkSummaryModel* model() const { return m_model; }

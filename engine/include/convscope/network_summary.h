@@ -1,5 +1,5 @@
-// A network's summary, layer by layer, as Keras's model.summary() and torchinfo give it: each
-// layer's output shape, parameters and multiply-adds, and what one image costs to train.
+// A network's summary, layer by layer, as Keras's model.summary() (shapes, parameters) and
+// torchinfo (multiply-adds too) give it, and what one image costs to train.
 //
 // Multiply-adds count a convolution's (its outputs x its input channels x k x k) and a dense
 // layer's (inputs x outputs); pools, activations, dropout and the loss are left out. Training an
