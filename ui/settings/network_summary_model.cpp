@@ -25,41 +25,27 @@ int NetworkSummaryModel::columnCount(const QModelIndex& parent) const {
 }
 
 QVariant NetworkSummaryModel::display(int row, int column) const {
-  const QLocale locale;
-  const int last = rowCount() - 1;
   if (row == 0) {
     if (column == Layer) return tr("input");
     if (column == Output) return SettingsValidator::shapeText(m_summary.input);
     return {};
   }
-  if (row == last) {
-    switch (column) {
-      case Layer:
-        return tr("total");
-      case Parameters:
-        return locale.toString(m_summary.params);
-      case MultiplyAdds:
-        return locale.toString(m_summary.macs);
-      case TrainMultiplyAdds:
-        return locale.toString(m_summary.train_macs);
-      default:
-        return {};
-    }
-  }
-  const cs::LayerSummary& l = m_summary.layers[static_cast<size_t>(row - 1)];
+  const bool total = row == rowCount() - 1;
+  const cs::LayerSummary* l = total ? nullptr : &m_summary.layers[static_cast<size_t>(row - 1)];
+  const QLocale locale;
   switch (column) {
     case Layer:
-      return QString::fromStdString(l.name);
+      return total ? tr("total") : QString::fromStdString(l->name);
     case Kind:
-      return QString::fromStdString(l.description);
+      return total ? QVariant() : QString::fromStdString(l->description);
     case Output:
-      return SettingsValidator::shapeText(l.out);
+      return total ? QVariant() : SettingsValidator::shapeText(l->out);
     case Parameters:
-      return locale.toString(l.params);
+      return locale.toString(total ? m_summary.params : l->params);
     case MultiplyAdds:
-      return locale.toString(l.macs);
+      return locale.toString(total ? m_summary.macs : l->macs);
     case TrainMultiplyAdds:
-      return locale.toString(l.train_macs);
+      return locale.toString(total ? m_summary.train_macs : l->train_macs);
     default:
       return {};
   }
