@@ -54,7 +54,8 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   setStyleSheet(pageStyleSheet());
   m_proxy->setSourceModel(m_model);
   m_confusionView->setToolTip(
-      tr("Rows: true label; columns: predicted label, counted over all networks"));
+      tr("Rows: true label; columns: predicted label, counted over all networks (right-click "
+         "for each row's shares in %)"));
   m_confusionView->setPlaceholderText(tr("Open a run to count its networks' predictions."));
 
   // Left: which run and which confusion cell. Right: the run's figures, charts and images.

@@ -75,6 +75,20 @@ void ConfusionMatrixModel::writeCsv(QTextStream& out) const {
   }
 }
 
+void ConfusionMatrixModel::setCells(Cells cells) {
+  if (cells == m_cells) return;
+  m_cells = cells;
+  if (m_classes > 0)
+    Q_EMIT dataChanged(index(0, 0), index(m_classes - 1, m_classes - 1), {Qt::DisplayRole});
+}
+
+QString ConfusionMatrixModel::percent(double share) {
+  const double p = 100 * share;
+  if (p >= 99.95) return QStringLiteral("100");
+  if (p < 0.05) return QStringLiteral("<0.1");
+  return QString::number(p, 'f', 1);
+}
+
 QString ConfusionMatrixModel::compact(long long n) {
   if (n < 10000) return QString::number(n);
   if (n < 1000000) return QStringLiteral("%1k").arg(std::llround(n / 1000.0));
@@ -120,7 +134,8 @@ QVariant ConfusionMatrixModel::data(const QModelIndex& index, int role) const {
   const long long n = count(t, p);
   switch (role) {
     case Qt::DisplayRole:
-      return n > 0 ? QVariant(compact(n)) : QVariant();
+      if (n == 0) return {};
+      return m_cells == Cells::Counts ? compact(n) : percent(double(n) / rowTotal(t));
     case CountRole:
       return n;
     case RowShareRole:

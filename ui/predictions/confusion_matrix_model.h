@@ -3,7 +3,9 @@
 // gives every network's top-1 counts summed (`perImage` = networks). The diagonal is tinted by its
 // share of the row, the other cells by their count relative to the most common mix-up, in the
 // app's right and wrong colours (ui/widgets/palette.h). Each class's precision and recall are in
-// its headers' tool tips and, with F1, in writeCsv(): a classification report.
+// its headers' tool tips and, with F1, in writeCsv(): a classification report. The cells show the
+// counts, or each row's shares in percent (scikit-learn's normalize="true"), which compare
+// classes of different sizes and an ensemble's summed counts at a glance.
 #pragma once
 
 #include <QAbstractTableModel>
@@ -20,6 +22,7 @@ class ConfusionMatrixModel : public QAbstractTableModel {
 
  public:
   enum Role { CountRole = Qt::UserRole + 1, RowShareRole };
+  enum class Cells { Counts, RowPercent };
 
   explicit ConfusionMatrixModel(QObject* parent = nullptr);
 
@@ -31,6 +34,9 @@ class ConfusionMatrixModel : public QAbstractTableModel {
   // Names for the headers and tooltips (numbers by default); updates the headers.
   void setClassNames(ClassNames names);
   const ClassNames& classNames() const { return m_names; }
+  // What the cells show; the tool tips, tints and roles stay the same.
+  void setCells(Cells cells);
+  Cells cells() const { return m_cells; }
 
   long long count(int trueLabel, int predicted) const;
   int classes() const { return m_classes; }
@@ -50,6 +56,9 @@ class ConfusionMatrixModel : public QAbstractTableModel {
 
   // At most four characters: 1234 → "1234", 56789 → "57k", 2500000 → "2.5M".
   static QString compact(long long n);
+  // A share of a row in percent, at most four characters: 1 → "100", 0.9714 → "97.1",
+  // 0.0004 → "<0.1" (0 is an empty cell).
+  static QString percent(double share);
 
  private:
   long long rowTotal(int trueLabel) const { return m_rowTotals[trueLabel]; }
@@ -66,4 +75,5 @@ class ConfusionMatrixModel : public QAbstractTableModel {
   std::vector<long long> m_columnTotals;
   long long m_maxOffDiagonal = 0;
   ClassNames m_names;
+  Cells m_cells = Cells::Counts;
 };

@@ -1,14 +1,27 @@
 #include "predictions/confusion_matrix_view.h"
 
+#include <QAction>
 #include <QHeaderView>
+#include <QMouseEvent>
 #include <QPainter>
 #include <algorithm>
 
 #include "predictions/confusion_matrix_model.h"
 
 ConfusionMatrixView::ConfusionMatrixView(ConfusionMatrixModel* model, QWidget* parent)
-    : QTableView(parent), m_model(model) {
+    : QTableView(parent),
+      m_model(model),
+      m_percent(new QAction(tr("Show the share of each true label (%)"), this)) {
   setModel(model);
+  m_percent->setObjectName(QStringLiteral("confusionPercent"));
+  m_percent->setCheckable(true);
+  m_percent->setChecked(model->cells() == ConfusionMatrixModel::Cells::RowPercent);
+  connect(m_percent, &QAction::toggled, this, [this](bool on) {
+    m_model->setCells(on ? ConfusionMatrixModel::Cells::RowPercent
+                         : ConfusionMatrixModel::Cells::Counts);
+  });
+  addAction(m_percent);
+  setContextMenuPolicy(Qt::ActionsContextMenu);
   horizontalHeader()->setDefaultSectionSize(kCellWidth);
   verticalHeader()->setDefaultSectionSize(kCellHeight);
   horizontalHeader()->setMinimumSectionSize(kMinCellWidth);
@@ -53,6 +66,11 @@ void ConfusionMatrixView::showHeaders() {
   const bool cells = m_model->rowCount() > 0;
   horizontalHeader()->setVisible(cells);
   verticalHeader()->setVisible(cells);
+}
+
+void ConfusionMatrixView::mousePressEvent(QMouseEvent* event) {
+  if (event->button() == Qt::RightButton) return event->accept();
+  QTableView::mousePressEvent(event);
 }
 
 void ConfusionMatrixView::markCell(int trueLabel, int predicted) {

@@ -2,12 +2,14 @@
 // and the Ensemble view both show theirs with it. Clicking a cell, a row header (true label) or a
 // column header (predicted label) asks for those images; markCell() shows which cell a list is
 // filtered by. Row headers are as wide as the longest class name; column headers elide theirs.
-// With no counts yet, the placeholder text says how to get them.
+// With no counts yet, the placeholder text says how to get them. The context menu switches the
+// cells between counts and each true label's shares in percent.
 #pragma once
 
 #include <QTableView>
 
 class ConfusionMatrixModel;
+class QAction;
 
 class ConfusionMatrixView : public QTableView {
   Q_OBJECT
@@ -25,6 +27,7 @@ class ConfusionMatrixView : public QTableView {
   void markCell(int trueLabel, int predicted);
 
   void setPlaceholderText(const QString& text);
+  QAction* percentAction() const { return m_percent; }  // checked: the rows' shares
 
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override;
@@ -36,12 +39,16 @@ class ConfusionMatrixView : public QTableView {
 
  protected:
   void paintEvent(QPaintEvent* event) override;
+  // A right-click opens the menu without making its cell current: the current cell marks the
+  // list's filter (markCell), which only a click sets.
+  void mousePressEvent(QMouseEvent* event) override;
 
  private:
   void fitRowHeader();
   void showHeaders();
 
   ConfusionMatrixModel* m_model;
+  QAction* m_percent;
   int m_markTrue = -1, m_markPredicted = -1;
   QString m_placeholder;
 };

@@ -38,7 +38,8 @@ void LiveTrainingView::createDocks() {
   scroll->setFrameShape(QFrame::NoFrame);
   scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   auto* confusion = new QWidget;
-  auto* caption = new QLabel(tr("Rows: true label · columns: predicted · click to filter"));
+  auto* caption =
+      new QLabel(tr("Rows: true label · columns: predicted · click to filter, right-click for %"));
   caption->setObjectName(QStringLiteral("note"));
   caption->setWordWrap(true);
   auto* confusionLayout = new QVBoxLayout(confusion);
