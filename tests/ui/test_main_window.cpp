@@ -2,11 +2,13 @@
 // view update: filter grids fill, the snapshot step advances, the chart series grow, the
 // predictions and the confusion matrix arrive after the evaluation. Then the view switching,
 // probe picking, validation gating of Start, and the exports.
+#include <QAbstractItemModelTester>
 #include <QAction>
 #include <QLabel>
 #include <QListView>
 #include <QMenu>
 #include <QMenuBar>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -27,6 +29,8 @@
 #include "widgets/elided_label.h"
 #include "window/live_training_view.h"
 #include "window/main_window.h"
+#include "window/shortcuts_dialog.h"
+#include "window/shortcuts_model.h"
 #include "window/training_status_bar.h"
 #include "window/unsaved_run_guard.h"
 
@@ -40,6 +44,7 @@ class TestMainWindow : public QObject {
   void startNeedsValidSettings();
   void missingDatasetSaysHowToFixIt();
   void aboutSaysWhatABugReportNeeds();
+  void keyboardShortcutsListEveryShortcut();
 
  private:
   DatasetPtr m_data;
@@ -226,8 +231,54 @@ void TestMainWindow::aboutSaysWhatABugReportNeeds() {
   // Help has About Qt beside it.
   QMenu* help = window.menuBar()->actions().last()->menu();
   QVERIFY(help);
-  QCOMPARE(help->actions().size(), 2);
+  QCOMPARE(help->actions().size(), 3);
   QCOMPARE(help->actions().last()->text(), QStringLiteral("About &Qt"));
+}
+
+// Help ▸ Keyboard shortcuts lists every action of the window that has a shortcut, by its menu or
+// the place its creator named (the canvas's Esc, the run lists' Delete), each once.
+void TestMainWindow::keyboardShortcutsListEveryShortcut() {
+  MainWindow window(m_data, {});
+  auto* open = window.findChild<QAction*>(QStringLiteral("keyboardShortcuts"));
+  QVERIFY(open);
+  QCOMPARE(open->shortcut(), QKeySequence(QKeySequence::HelpContents));
+  open->trigger();
+  auto* dialog = window.findChild<ShortcutsDialog*>();
+  QVERIFY(dialog);
+  QAbstractItemModelTester tester(dialog->model(),
+                                  QAbstractItemModelTester::FailureReportingMode::QtTest);
+  const ShortcutsModel& model = *dialog->model();
+  QSet<QString> rows;
+  for (int r = 0; r < model.rowCount(); ++r) {
+    const QString row = model.index(r, ShortcutsModel::Place).data().toString() + u'|' +
+                        model.index(r, ShortcutsModel::Action).data().toString() + u'|' +
+                        model.index(r, ShortcutsModel::Keys).data().toString();
+    QVERIFY2(!rows.contains(row), qPrintable(row));
+    QVERIFY2(!model.index(r, ShortcutsModel::Place).data().toString().isEmpty(), qPrintable(row));
+    rows << row;
+  }
+  const auto keys = [](QKeySequence k) { return k.toString(QKeySequence::NativeText); };
+  for (const QString& expected :
+       {QStringLiteral("Training|Start|") + keys(Qt::Key_F5),
+        QStringLiteral("Training|Network summary…|") + keys(QKeySequence(Qt::CTRL | Qt::Key_I)),
+        QStringLiteral("File|Save checkpoint…|") + keys(QKeySequence::Save),
+        QStringLiteral("View|Live training|") + keys(QKeySequence(Qt::CTRL | Qt::Key_1)),
+        QStringLiteral("Help|Keyboard shortcuts|") + keys(QKeySequence::HelpContents),
+        QStringLiteral("Drawing canvas|Clear|") + keys(Qt::Key_Escape),
+        QStringLiteral("Drawing canvas|Undo stroke|") + keys(QKeySequence::Undo)})
+    QVERIFY2(rows.contains(expected), qPrintable(expected));
+  // Every action with a shortcut has its row.
+  for (const QAction* a : window.findChildren<QAction*>()) {
+    if (a->shortcut().isEmpty()) continue;
+    const QString row = ShortcutsModel::placeOf(a) + u'|' + QString(a->text()).remove(u'&') + u'|' +
+                        keys(a->shortcut());
+    QVERIFY2(rows.contains(row), qPrintable(row));
+  }
+  QVERIFY(std::any_of(rows.begin(), rows.end(), [](const QString& r) {
+    return r.startsWith(QStringLiteral("Run and sweep lists|"));
+  }));
+  // The menus first, in the menu bar's order.
+  QCOMPARE(model.index(0, ShortcutsModel::Place).data().toString(), QStringLiteral("File"));
 }
 
 QTEST_MAIN(TestMainWindow)

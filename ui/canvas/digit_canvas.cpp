@@ -7,6 +7,8 @@
 #include <QTabletEvent>
 #include <algorithm>
 
+#include "widgets/shortcut_place.h"
+
 DigitCanvas::DigitCanvas(QWidget* parent) : QWidget(parent) {
   setObjectName(QStringLiteral("digitCanvas"));
   setFocusPolicy(Qt::StrongFocus);
@@ -53,6 +55,7 @@ DigitCanvas::EditButtons DigitCanvas::createEditButtons(QWidget* owner) {
   undoAction->setShortcut(QKeySequence::Undo);
   for (QAction* a : {clearAction, undoAction}) {
     a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    setShortcutPlace(a, tr("Drawing canvas"));
     owner->addAction(a);
   }
   connect(buttons.clear, &QPushButton::clicked, this, &DigitCanvas::clear);

@@ -7,11 +7,13 @@
 #include <QTableView>
 
 #include "convscope/store.h"
+#include "widgets/shortcut_place.h"
 
 QAction* addDeleteAction(QTableView* table, const QString& text) {
   auto* action = new QAction(QIcon(QStringLiteral(":/icons/delete.svg")), text, table);
   action->setShortcut(QKeySequence::Delete);
   action->setShortcutContext(Qt::WidgetShortcut);  // the table's
+  setShortcutPlace(action, QObject::tr("Run and sweep lists"));
   table->addAction(action);
   table->setContextMenuPolicy(Qt::ActionsContextMenu);
   return action;

@@ -24,6 +24,7 @@
 #include "training/training_session.h"
 #include "window/live_training_view.h"
 #include "window/run_recovery.h"
+#include "window/shortcuts_dialog.h"
 #include "window/task_indicator.h"
 #include "window/training_status_bar.h"
 #include "window/unsaved_run_guard.h"
@@ -136,6 +137,13 @@ void MainWindow::createMenus() {
   view->addAction(tr("&Reset layout"), m_live, &LiveTrainingView::resetLayout);
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
+  QAction* shortcuts = help->addAction(tr("&Keyboard shortcuts"), this, [this] {
+    auto* dialog = new ShortcutsDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+  });
+  shortcuts->setObjectName(QStringLiteral("keyboardShortcuts"));
+  shortcuts->setShortcut(QKeySequence::HelpContents);
   help->addAction(tr("&About Convscope"), this,
                   [this] { QMessageBox::about(this, tr("About Convscope"), aboutText()); });
   help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
