@@ -54,8 +54,7 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   setStyleSheet(pageStyleSheet());
   m_proxy->setSourceModel(m_model);
   m_confusionView->setToolTip(
-      tr("Rows: true label; columns: predicted label, counted over all networks (right-click "
-         "for each row's shares in %)"));
+      tr("Rows: true label; columns: predicted label, counted over all networks"));
   m_confusionView->setPlaceholderText(tr("Open a run to count its networks' predictions."));
 
   // Left: which run and which confusion cell. Right: the run's figures, charts and images.
@@ -145,7 +144,8 @@ QWidget* EnsemblePage::buildConfusionBox() {
   clear->setToolTip(tr("Show the images of every label pair again"));
   auto* hint =
       new QLabel(tr("Rows: true label · columns: predicted. Click a cell or a label to list "
-                    "its images; click the cell again to clear."));
+                    "its images; click the cell again to clear. Right-click for each row's "
+                    "shares in %."));
   hint->setObjectName(QStringLiteral("hint"));
   hint->setWordWrap(true);
   auto* header = new QHBoxLayout;

@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <algorithm>
@@ -20,8 +21,11 @@ ConfusionMatrixView::ConfusionMatrixView(ConfusionMatrixModel* model, QWidget* p
     m_model->setCells(on ? ConfusionMatrixModel::Cells::RowPercent
                          : ConfusionMatrixModel::Cells::Counts);
   });
-  addAction(m_percent);
-  setContextMenuPolicy(Qt::ActionsContextMenu);
+  for (QWidget* w : {static_cast<QWidget*>(this), static_cast<QWidget*>(horizontalHeader()),
+                     static_cast<QWidget*>(verticalHeader())}) {
+    w->addAction(m_percent);
+    w->setContextMenuPolicy(Qt::ActionsContextMenu);
+  }
   horizontalHeader()->setDefaultSectionSize(kCellWidth);
   verticalHeader()->setDefaultSectionSize(kCellHeight);
   horizontalHeader()->setMinimumSectionSize(kMinCellWidth);
@@ -68,9 +72,26 @@ void ConfusionMatrixView::showHeaders() {
   verticalHeader()->setVisible(cells);
 }
 
+// Only the left button chooses a cell: the right one opens the menu, the others do nothing.
 void ConfusionMatrixView::mousePressEvent(QMouseEvent* event) {
-  if (event->button() == Qt::RightButton) return event->accept();
+  if (event->button() != Qt::LeftButton) return event->accept();
   QTableView::mousePressEvent(event);
+}
+
+void ConfusionMatrixView::mouseReleaseEvent(QMouseEvent* event) {
+  QTableView::mouseReleaseEvent(event);   // a click asks for its cell, which marks it
+  markCell(m_markTrue, m_markPredicted);  // a press dragged to another cell does not
+}
+
+void ConfusionMatrixView::keyPressEvent(QKeyEvent* event) {
+  const QModelIndex current = currentIndex();
+  const int key = event->key();
+  if (current.isValid() &&
+      (key == Qt::Key_Return || key == Qt::Key_Enter || key == Qt::Key_Space)) {
+    Q_EMIT cellActivated(current.row(), current.column());
+    return event->accept();
+  }
+  QTableView::keyPressEvent(event);
 }
 
 void ConfusionMatrixView::markCell(int trueLabel, int predicted) {

@@ -1,9 +1,11 @@
 // A confusion matrix as a compact table of cells that stretch with the space given; the live view
 // and the Ensemble view both show theirs with it. Clicking a cell, a row header (true label) or a
-// column header (predicted label) asks for those images; markCell() shows which cell a list is
-// filtered by. Row headers are as wide as the longest class name; column headers elide theirs.
-// With no counts yet, the placeholder text says how to get them. The context menu switches the
-// cells between counts and each true label's shares in percent.
+// column header (predicted label) asks for those images (so do Enter and Space on the cell the
+// arrow keys moved to); markCell() shows which cell a list is filtered by, as the current cell,
+// which only that answer moves (not another button, nor a press dragged to another cell). Row
+// headers are as wide as the longest class name; column headers elide theirs. With no counts yet,
+// the placeholder text says how to get them. The context menu switches the cells between counts and
+// each true label's shares in percent.
 #pragma once
 
 #include <QTableView>
@@ -39,9 +41,9 @@ class ConfusionMatrixView : public QTableView {
 
  protected:
   void paintEvent(QPaintEvent* event) override;
-  // A right-click opens the menu without making its cell current: the current cell marks the
-  // list's filter (markCell), which only a click sets.
   void mousePressEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
+  void keyPressEvent(QKeyEvent* event) override;
 
  private:
   void fitRowHeader();

@@ -9,11 +9,12 @@
 #include "convscope/store.h"
 #include "widgets/shortcut_place.h"
 
-QAction* addDeleteAction(QTableView* table, const QString& text) {
+QAction* addDeleteAction(QTableView* table, const QString& text, const QString& place) {
   auto* action = new QAction(QIcon(QStringLiteral(":/icons/delete.svg")), text, table);
   action->setShortcut(QKeySequence::Delete);
   action->setShortcutContext(Qt::WidgetShortcut);  // the table's
-  setShortcutPlace(action, QObject::tr("Run and sweep lists"));
+  setShortcutPlace(action, place);
+  setShortcutText(action, text);
   table->addAction(action);
   table->setContextMenuPolicy(Qt::ActionsContextMenu);
   return action;

@@ -14,7 +14,8 @@ class QTableView;
 class QWidget;
 
 // A Delete action of `table`: in its context menu, and on the Delete key while it has the focus.
-QAction* addDeleteAction(QTableView* table, const QString& text);
+// Help ▸ Keyboard shortcuts names it `text` ("Delete run…") under `place` ("Stored ensembles").
+QAction* addDeleteAction(QTableView* table, const QString& text, const QString& place);
 
 // Asks, not modally, before deleting what `text` describes ("This cannot be undone." is added):
 // Delete or Cancel, Cancel the default. `confirmed` runs on Delete with `option`, a check box

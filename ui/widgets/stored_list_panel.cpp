@@ -25,7 +25,7 @@ StoredListPanel::StoredListPanel(QAbstractItemModel* model, const Texts& texts,
       m_refresh(new QToolButton),
       m_primary(primary),
       m_secondary(secondary),
-      m_delete(addDeleteAction(m_table, texts.deleteAction)),
+      m_delete(addDeleteAction(m_table, texts.deleteAction, texts.title)),
       m_task(new TaskProgressBox),
       m_storeNote(new NoteLabel) {
   auto* title = new QLabel(texts.title);

@@ -27,6 +27,7 @@
 #include "training/training_session.h"
 #include "widgets/file_dialogs.h"
 #include "widgets/recent_files.h"
+#include "widgets/shortcut_place.h"
 #include "window/best_epoch_actions.h"
 #include "window/lr_finder_action.h"
 #include "window/network_summary_action.h"
@@ -84,6 +85,9 @@ void LiveTrainingView::createActions() {
   a.start = action(this, QStringLiteral("start"), tr("&Start"), Qt::Key_F5);
   a.continueRun = action(this, QStringLiteral("continue"), tr("&Continue"), Qt::Key_F7);
   a.pauseResume = action(this, QStringLiteral("pause"), tr("&Pause"), Qt::Key_F6);
+  // Their texts follow the run ("Continue for 5 more epochs", "Resume").
+  setShortcutText(a.continueRun, tr("Continue for more epochs"));
+  setShortcutText(a.pauseResume, tr("Pause or resume"));
   a.step = action(this, QStringLiteral("step"), tr("S&tep one batch"), Qt::Key_F10);
   a.stop = action(this, QStringLiteral("stop"), tr("St&op"), QKeySequence(Qt::SHIFT | Qt::Key_F5));
   a.reset = action(this, QStringLiteral("reset"), tr("&Reset"), QKeySequence(Qt::CTRL | Qt::Key_R));

@@ -138,9 +138,13 @@ void MainWindow::createMenus() {
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   QAction* shortcuts = help->addAction(tr("&Keyboard shortcuts"), this, [this] {
-    auto* dialog = new ShortcutsDialog(this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->show();
+    if (!m_shortcuts) {
+      m_shortcuts = new ShortcutsDialog(this);
+      m_shortcuts->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_shortcuts->show();
+    m_shortcuts->raise();
+    m_shortcuts->activateWindow();
   });
   shortcuts->setObjectName(QStringLiteral("keyboardShortcuts"));
   shortcuts->setShortcut(QKeySequence::HelpContents);

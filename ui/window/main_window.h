@@ -4,12 +4,14 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include "training/training_types.h"
 
 class EnsemblePage;
 class LiveTrainingView;
 class RunRecovery;
+class ShortcutsDialog;
 class SweepPage;
 class TaskIndicator;
 class QTabWidget;
@@ -70,4 +72,5 @@ class MainWindow : public QMainWindow {
   RunRecovery* m_recovery;
   bool m_closingForSignal = false;
   QList<QAction*> m_viewActions;
+  QPointer<ShortcutsDialog> m_shortcuts;  // Help ▸ Keyboard shortcuts, while open
 };

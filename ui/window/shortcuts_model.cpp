@@ -8,14 +8,6 @@
 
 namespace {
 
-// "&Save checkpoint…" -> "Save checkpoint…" ("&&" stays one "&")
-QString plain(QString text) {
-  text.replace(QStringLiteral("&&"), QStringLiteral("\x01"));
-  text.remove(QLatin1Char('&'));
-  text.replace(QLatin1Char('\x01'), QLatin1Char('&'));
-  return text;
-}
-
 // The titled menu `action` is in: not the untitled pop-ups of a tool bar's or the menu bar's
 // overflow, which hold it too.
 const QMenu* menuOf(const QAction* action) {
@@ -28,6 +20,13 @@ const QMenu* menuOf(const QAction* action) {
 }  // namespace
 
 ShortcutsModel::ShortcutsModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+QString ShortcutsModel::plain(QString text) {
+  text.replace(QStringLiteral("&&"), QStringLiteral("\x01"));
+  text.remove(QLatin1Char('&'));
+  text.replace(QLatin1Char('\x01'), QLatin1Char('&'));
+  return text;
+}
 
 QString ShortcutsModel::placeOf(const QAction* action) {
   QStringList path;
@@ -42,7 +41,8 @@ void ShortcutsModel::setActions(const QList<QAction*>& actions) {
   m_rows.clear();
   for (const QAction* a : actions) {
     if (a->shortcut().isEmpty()) continue;
-    const Row row{placeOf(a), plain(a->text()), a->shortcut().toString(QKeySequence::NativeText)};
+    const Row row{placeOf(a), plain(shortcutText(a)),
+                  a->shortcut().toString(QKeySequence::NativeText)};
     const bool seen = std::any_of(m_rows.begin(), m_rows.end(), [&row](const Row& r) {
       return r.place == row.place && r.action == row.action && r.keys == row.keys;
     });
