@@ -45,8 +45,7 @@ Shape3 parse_shape(const std::string& text) {
 
 // "8x24x24", or a dense layer's "128"
 std::string shape_text(const Shape3& s) {
-  if (s.h == 1 && s.w == 1) return std::to_string(s.c);
-  return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
+  return s.h == 1 && s.w == 1 ? std::to_string(s.c) : to_string(s);
 }
 
 }  // namespace

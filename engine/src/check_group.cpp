@@ -11,18 +11,13 @@ namespace cs {
 
 namespace {
 
-std::string shape_text(Shape3 s) {
-  return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
-}
-
 void check_dataset(const Dataset& d, const NetworkSpec& spec) {
   const auto fail = [&d](const std::string& what) {
     throw InputError("dataset '" + d.name + "' " + what);
   };
   if (d.count < 1) fail("is empty");
   if (d.shape != spec.input)
-    fail("has " + shape_text(d.shape) + " images but the network expects " +
-         shape_text(spec.input));
+    fail("has " + to_string(d.shape) + " images but the network expects " + to_string(spec.input));
   if (d.images.size() != static_cast<size_t>(d.count) * static_cast<size_t>(d.shape.size()) ||
       d.labels.size() != static_cast<size_t>(d.count))
     fail("has inconsistent sizes");

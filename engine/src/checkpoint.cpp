@@ -191,9 +191,8 @@ const NamedTensor* learning_tensor(const std::string& path, const CheckpointMeta
 
 // "d10 for 1x28x28 images, 10 classes": the same layers on other images are another network.
 std::string network_text(const NetworkSpec& spec) {
-  const Shape3& in = spec.input;
-  return spec.to_string() + " for " + std::to_string(in.c) + "x" + std::to_string(in.h) + "x" +
-         std::to_string(in.w) + " images, " + std::to_string(spec.classes) + " classes";
+  return spec.to_string() + " for " + to_string(spec.input) + " images, " +
+         std::to_string(spec.classes) + " classes";
 }
 
 // NaN or infinity anywhere would make every result NaN: refuse the file, naming the tensor.
@@ -340,11 +339,10 @@ namespace {
 // of `meta` as the header's metadata.
 void write_checkpoint(const std::string& path, const CheckpointMeta& meta,
                       std::vector<NamedTensor> tensors) {
-  const Shape3& in = meta.spec.input;
   std::map<std::string, std::string> md = {
       {"format", kFormat},
       {"spec", meta.spec.to_string()},
-      {"input", std::to_string(in.c) + "x" + std::to_string(in.h) + "x" + std::to_string(in.w)},
+      {"input", to_string(meta.spec.input)},
       {"classes", std::to_string(meta.spec.classes)},
       {"optimizer", to_string(meta.optimizer.kind)},
       {"lr_schedule", meta.optimizer.schedule.to_string()},
@@ -357,7 +355,8 @@ void write_checkpoint(const std::string& path, const CheckpointMeta& meta,
       {"epoch_position", std::to_string(meta.epoch_position)},
       {"epoch_seconds", std::to_string(meta.epoch_seconds)},
       {"patience_from", std::to_string(meta.patience_from)},
-      {"dataset", meta.dataset}};
+      {"dataset", meta.dataset},
+  };
   if (!meta.validation_sha256.empty()) md["validation_sha256"] = meta.validation_sha256;
   for (const Hyperparameter& h : kHyperparameters) md[h.key] = float_text(meta.optimizer.*h.field);
   if (!meta.history.empty())

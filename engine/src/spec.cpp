@@ -70,10 +70,6 @@ int previous_kept(const std::vector<LayerSpec>& layers, size_t i) {
   return j;
 }
 
-std::string shape_text(const Shape3& s) {
-  return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
-}
-
 long long map_values(const Shape3& s) {  // c * h * w without overflow (each is an int)
   const unsigned __int128 n = static_cast<unsigned __int128>(std::max(s.c, 0)) *
                               static_cast<unsigned>(std::max(s.h, 0)) *
@@ -144,7 +140,7 @@ NetworkSpec NetworkSpec::reference(Shape3 input, int classes) {
 std::vector<Shape3> NetworkSpec::output_shapes() const {
   if (input.c < 1 || input.h < 1 || input.w < 1) throw SpecError(0, "the input image is empty");
   if (map_values(input) > kMaxMapValues)
-    throw SpecError(0, "the input image " + shape_text(input) + " has more than " +
+    throw SpecError(0, "the input image " + cs::to_string(input) + " has more than " +
                            std::to_string(kMaxMapValues) + " values");
   if (layers.empty()) throw SpecError(0, "the network has no layers");
   std::vector<Shape3> shapes;
@@ -197,9 +193,9 @@ std::vector<Shape3> NetworkSpec::output_shapes() const {
         break;
     }
     if (map_values(out) > kMaxMapValues)
-      throw SpecError(n, "network too large: " + describe(l) + " gives " + shape_text(out) + " = " +
-                             std::to_string(map_values(out)) + " values per image, the limit is " +
-                             std::to_string(kMaxMapValues));
+      throw SpecError(n, "network too large: " + describe(l) + " gives " + cs::to_string(out) +
+                             " = " + std::to_string(map_values(out)) +
+                             " values per image, the limit is " + std::to_string(kMaxMapValues));
     params += layer_params(l, cur);
     if (params > static_cast<unsigned __int128>(kMaxParams))
       throw SpecError(n, "network too large: " + count_text(params) + " parameters, the limit is " +
@@ -212,7 +208,7 @@ std::vector<Shape3> NetworkSpec::output_shapes() const {
   if (last.kind != LayerKind::Dense || last.units != classes)
     throw SpecError(n, "the last layer must be dense " + std::to_string(classes) +
                            " (one logit per class), got " + describe(last) + " with output " +
-                           shape_text(cur));
+                           cs::to_string(cur));
   if (last.activation != Activation::None)
     throw SpecError(n, "the last layer must have no activation (softmax is part of the loss)");
   return shapes;
@@ -373,6 +369,10 @@ std::string to_string(Activation a) {
       return "sigmoid";
   }
   return "?";
+}
+
+std::string to_string(const Shape3& s) {
+  return std::to_string(s.c) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w);
 }
 
 std::string to_string(LayerKind k) {

@@ -107,6 +107,7 @@ struct NetworkSpec {
 
 std::string to_string(Activation a);
 std::string to_string(LayerKind k);
+std::string to_string(const Shape3& s);  // "1x28x28"
 // "conv 5x5x8 relu", "maxpool 2", "dense 128 relu", "dropout 0.5"
 std::string describe(const LayerSpec& l);
 
