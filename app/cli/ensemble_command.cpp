@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <span>
 #include <utility>
 
 #include "commands.h"
+#include "convscope/calibration.h"
 #include "convscope/ensemble.h"
 #include "convscope/ensemble_run.h"
 #include "convscope/store.h"
@@ -41,6 +43,17 @@ void print_hardest(const EnsembleStats& s, int rows) {
                 im.common_wrong_label, im.common_wrong, im.mean_true_prob, im.vote,
                 im.disagreement);
   }
+}
+
+// The vote's calibration beside the networks' alone.
+void print_calibration(const EvalResult& eval, const EnsembleStats& s,
+                       std::span<const uint8_t> labels) {
+  const EnsembleCalibration c = calibrate_ensemble(eval, s, labels);
+  std::printf(
+      "\ncalibration: the vote's ECE %.2f%% (mean confidence %.2f%% against accuracy %.2f%%); a "
+      "network alone %.2f%% on average (%.2f%% to %.2f%%)\n",
+      100 * c.vote.ece, 100 * c.vote.confidence, 100 * c.vote.accuracy(), 100 * c.mean_net_ece,
+      100 * c.min_net_ece, 100 * c.max_net_ece);
 }
 
 // "RUN:NET" of --export: a run id and a network of it.
@@ -217,6 +230,7 @@ int ensemble_command(const std::vector<std::string>& argv) {
                  trainer.epoch_position() > 0 ? ", and where it stood in the next" : "", run);
     return interrupt.exit_code();
   }
+  if (stats.nets > 0) print_calibration(trainer.last_eval(), stats, data.test.labels);
   print_hardest(stats, top);
   std::printf("\nstored as run %lld in %s\n", run, store.path().c_str());
   return 0;

@@ -1,10 +1,13 @@
-// convscope-cli eval: a checkpoint on the whole validation set, optionally per-image top-3 CSV.
+// convscope-cli eval: a checkpoint on the whole validation set, its calibration, optionally
+// per-image top-3 CSV and the calibration's bins as CSV.
 #include <cmath>
 #include <cstdio>
 #include <sstream>
+#include <string>
 
 #include "commands.h"
 #include "convscope/atomic_file.h"
+#include "convscope/calibration.h"
 #include "convscope/checkpoint.h"
 #include "options.h"
 #include "progress.h"
@@ -40,8 +43,14 @@ int eval_command(const std::vector<std::string>& argv) {
   add_backend_options(args);
   args.section("Output");
   args.option("csv", "FILE", "", "write every validation image's top-3 predictions as CSV");
+  args.option("calibration", "FILE", "",
+              "write the reliability diagram's bins as CSV "
+              "(bin,low,high,images,right,confidence,accuracy,gap)");
+  args.option("bins", "N", std::to_string(kCalibrationBins),
+              "equal-width bins of the top-1 probability for the calibration");
   if (!args.parse(argv)) return 0;
   if (!args.given("checkpoint")) throw UsageError("--checkpoint FILE is required");
+  const int bins = args.integer("bins", 1, 1000);
 
   const std::string path = args.str("checkpoint");
   const Checkpoint checkpoint = read_checkpoint(path);
@@ -54,6 +63,20 @@ int eval_command(const std::vector<std::string>& argv) {
   std::printf("%s: %s, epoch %d, step %lld\nvalidation: %d images  loss %s  accuracy %.2f%%\n",
               path.c_str(), meta.spec.to_string().c_str(), meta.epoch, meta.step, r.count,
               format_loss(r.loss[0]).c_str(), 100 * r.accuracy[0]);
+  const Calibration c = calibrate(r, 0, data.test.labels, bins);
+  std::printf(
+      "calibration: ECE %.2f%% over %d bins, MCE %.2f%%; mean confidence %.2f%% against "
+      "accuracy %.2f%% (%s by %.2f points)\n",
+      100 * c.ece, bins, 100 * c.mce, 100 * c.confidence, 100 * c.accuracy(),
+      c.confidence > c.accuracy() ? "overconfident" : "underconfident",
+      100 * std::abs(c.confidence - c.accuracy()));
+  if (c.left_out > 0)
+    std::printf("calibration: %d images left out, their top-1 probability not a number in [0, 1]\n",
+                c.left_out);
+  if (args.given("calibration")) {
+    write_file_atomically(args.str("calibration"), calibration_csv(c));
+    std::printf("wrote %s\n", args.str("calibration").c_str());
+  }
   if (args.given("csv")) {
     write_top3_csv(args.str("csv"), r, data.test);
     std::printf("wrote %s\n", args.str("csv").c_str());

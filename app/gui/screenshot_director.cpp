@@ -18,6 +18,7 @@
 #include "ensemble/ensemble_page.h"
 #include "network/class_models_view.h"
 #include "network/network_inspector.h"
+#include "predictions/calibration_view.h"
 #include "predictions/prediction_filter_model.h"
 #include "predictions/predictions_panel.h"
 #include "settings/hyperparameter_panel.h"
@@ -214,6 +215,10 @@ void ScreenshotDirector::takeScreenshots() {
   m_script.push_back({100, [live] { live->classModelsView()->chooseLayer(2); }});
   m_script.push_back({2500, [this] { shoot(QStringLiteral("class-models-conv2.png")); }});
   m_script.push_back({100, [live] { live->classModelsView()->chooseLayer(-1); }});
+  // The Calibration tab: the reliability diagram of the last evaluation.
+  m_script.push_back(
+      {100, [live] { live->findChild<QDockWidget*>(QStringLiteral("calibration"))->raise(); }});
+  m_script.push_back({800, [this] { shoot(QStringLiteral("calibration.png")); }});
   m_script.push_back({100, [this, live] {
                         live->findChild<QDockWidget*>(QStringLiteral("charts"))->raise();
                         m_window->showView(MainWindow::EnsembleView);
@@ -232,6 +237,12 @@ void ScreenshotDirector::takeScreenshots() {
                           vote->selectClass(vote->model()->vote().majority());
                       }});
   m_script.push_back({300, [this] { shoot(QStringLiteral("ensemble-vote.png")); }});
+  m_script.push_back({100, [this] {
+                        EnsemblePage* page = m_window->ensemble();
+                        page->findChild<QTabWidget*>(QStringLiteral("detailTabs"))
+                            ->setCurrentWidget(page->calibrationView());
+                      }});
+  m_script.push_back({500, [this] { shoot(QStringLiteral("ensemble-calibration.png")); }});
   m_script.push_back({100, [this] { m_window->showView(MainWindow::SweepView); }});
   m_script.push_back({600, [this] { shoot(QStringLiteral("sweep.png")); }});
   m_script.push_back({100, [this] { m_window->sweep()->chartTabs()->setCurrentIndex(1); }});

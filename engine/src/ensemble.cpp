@@ -86,6 +86,7 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
   }
 
   s.images.resize(count);
+  s.vote_probs.resize(count);
   s.confusion.assign(static_cast<size_t>(K) * K, 0);
   int vote_hits = 0;
   for (int i = 0; i < count; ++i) {
@@ -106,6 +107,7 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
       if (p[c] > p[im.vote]) im.vote = static_cast<uint8_t>(c);
     }
     im.disagreement = entropy;
+    s.vote_probs[i] = static_cast<float>(p[im.vote] / N);
     vote_hits += im.vote == im.label;
   }
   s.vote_accuracy = count ? static_cast<double>(vote_hits) / count : 0.0;

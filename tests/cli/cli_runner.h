@@ -70,4 +70,7 @@ Result run_cli(const std::vector<std::string>& args, double seconds = 120,
 // std::runtime_error with train's stderr when training fails.
 std::string trained_checkpoint(const TempDir& dir, const std::string& arch);
 
+// A CSV file's rows split at the commas (no quoting; a trailing empty cell is dropped).
+std::vector<std::vector<std::string>> csv_rows(const std::string& path);
+
 }  // namespace cs::cli_test

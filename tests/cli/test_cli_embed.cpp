@@ -3,8 +3,6 @@
 // name, and the refusals.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,20 +12,6 @@ namespace cs {
 namespace {
 
 using namespace cli_test;
-
-std::vector<std::vector<std::string>> csv_rows(const std::string& path) {
-  std::vector<std::vector<std::string>> rows;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    std::stringstream s(line);
-    std::string cell;
-    while (std::getline(s, cell, ',')) cells.push_back(cell);
-    rows.push_back(cells);
-  }
-  return rows;
-}
 
 TEST(CliEmbed, WritesTheProjectionOfALayerAndItsOutputs) {
   TempDir dir;

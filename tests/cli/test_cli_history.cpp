@@ -5,10 +5,8 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "cli_runner.h"
 #include "convscope/checkpoint.h"
@@ -19,18 +17,6 @@ namespace {
 
 using namespace cli_test;
 namespace fs = std::filesystem;
-
-std::vector<std::vector<std::string>> read_csv(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::vector<std::string>> rows;
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> cells;
-    std::stringstream s(line);
-    for (std::string cell; std::getline(s, cell, ',');) cells.push_back(cell);
-    rows.push_back(cells);
-  }
-  return rows;
-}
 
 TEST(CliHistory, EvalEveryAndHistoryCsv) {
   TempDir dir;
@@ -44,7 +30,7 @@ TEST(CliHistory, EvalEveryAndHistoryCsv) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("history: 7 evaluation(s) of 40 images"), std::string::npos) << r.err;
 
-  const auto rows = read_csv(history);
+  const auto rows = csv_rows(history);
   ASSERT_EQ(rows.size(), 1u + 40u * 7u);
   EXPECT_EQ(rows[0], (std::vector<std::string>{"image", "eval_index", "step", "top1", "correct"}));
   const std::vector<std::string> steps = {"3", "6", "8", "9", "12", "15", "16"};
@@ -76,7 +62,7 @@ TEST(CliHistory, EvalEveryAndHistoryCsv) {
   const Result e =
       run_cli({"eval", "--data", dir.file("data"), "--checkpoint", ckpt, "--csv", preds});
   ASSERT_EQ(e.code, 0) << e.err;
-  const auto evals = read_csv(preds);
+  const auto evals = csv_rows(preds);
   ASSERT_EQ(evals.size(), 41u);
   for (int image = 0; image < 40; ++image)
     EXPECT_EQ(std::stoi(evals[image + 1][2]), last_top1[image]) << "image " << image;
@@ -149,8 +135,8 @@ TEST(CliHistory, ResumeContinuesTheRunAsIfNeverStopped) {
   ASSERT_EQ(hr.evaluations.size(), 2u);
   EXPECT_EQ(hr.evaluations[1].val_loss, hw.evaluations[1].val_loss);
   // Every image's top-1 at both passes, the first from the checkpoint: the same as one run's.
-  EXPECT_EQ(read_csv(rest_csv), read_csv(whole_csv));
-  EXPECT_EQ(read_csv(rest_csv).size(), 1u + 30u * 2u);
+  EXPECT_EQ(csv_rows(rest_csv), csv_rows(whole_csv));
+  EXPECT_EQ(csv_rows(rest_csv).size(), 1u + 30u * 2u);
 
   // The checkpoint decides the network: flags that would change it are refused.
   const Result arch =
@@ -214,7 +200,7 @@ TEST(CliHistory, PatienceStopsEarlyAndSaveBestKeepsTheBestEpoch) {
                             metrics,        "--threads",    "1",
                             "--quiet"});
   ASSERT_EQ(r.code, 0) << r.err;
-  const auto rows = read_csv(metrics);  // a header, then one row an epoch
+  const auto rows = csv_rows(metrics);  // a header, then one row an epoch
   ASSERT_GE(rows.size(), 4u);
   const int epochs = static_cast<int>(rows.size()) - 1;
   ASSERT_LT(epochs, 100) << "it did not stop early";
@@ -258,7 +244,7 @@ TEST(CliHistory, MetricsNameEachEpochsLearningRate) {
                             "1",
                             "--quiet"});
   ASSERT_EQ(r.code, 0) << r.err;
-  const auto rows = read_csv(metrics);
+  const auto rows = csv_rows(metrics);
   ASSERT_EQ(rows.size(), 4u);
   ASSERT_EQ(rows[0].back(), "lr");
   for (int e = 1; e <= 3; ++e)

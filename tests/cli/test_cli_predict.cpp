@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "cli_runner.h"
+#include "convscope/calibration.h"
 #include "convscope/dataset.h"
 #include "convscope/image_file.h"
 #include "convscope/store.h"
@@ -122,6 +124,17 @@ TEST(CliPredict, EveryNetworkOfAStoredRunVotes) {
   ASSERT_EQ(r.code, 0) << r.err;
   const StoredRun stored = Store(db, StoreAccess::ReadOnly).load_run(1);
   ASSERT_EQ(stored.eval.nets, nets);
+  // The ensemble printed its vote's calibration beside the networks', as the stored predictions
+  // give them.
+  const EnsembleCalibration c =
+      calibrate_ensemble(stored.eval, compute_ensemble_stats(stored.eval, val.labels), val.labels);
+  char calibration[256];
+  std::snprintf(calibration, sizeof calibration,
+                "calibration: the vote's ECE %.2f%% (mean confidence %.2f%% against accuracy "
+                "%.2f%%); a network alone %.2f%% on average (%.2f%% to %.2f%%)",
+                100 * c.vote.ece, 100 * c.vote.confidence, 100 * c.vote.accuracy(),
+                100 * c.mean_net_ece, 100 * c.min_net_ece, 100 * c.max_net_ece);
+  EXPECT_NE(ens.out.find(calibration), std::string::npos) << ens.out << "\nwanted: " << calibration;
 
   std::istringstream lines(r.out);
   std::string line;

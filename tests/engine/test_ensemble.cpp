@@ -86,6 +86,12 @@ TEST(Ensemble, HandBuiltPerImage) {
   EXPECT_FLOAT_EQ(c.mean_true_prob, 0.0f);
 
   EXPECT_EQ(s.ranking, (std::vector<int>{2, 1, 0}));
+  // The vote's averaged probability: (0.9 + 0.8 + 0.7 + 0.6) / 4, 2.05 / 4, (0.625 + 0.375 + 0.75
+  // + 0.25) / 4.
+  ASSERT_EQ(s.vote_probs.size(), 3u);
+  EXPECT_FLOAT_EQ(s.vote_probs[0], 0.75f);
+  EXPECT_FLOAT_EQ(s.vote_probs[1], 0.5125f);
+  EXPECT_FLOAT_EQ(s.vote_probs[2], 0.5f);
 }
 
 TEST(Ensemble, HandBuiltGroup) {
@@ -202,6 +208,7 @@ void expect_matches_reference(const EvalResult& r, const std::vector<uint8_t>& l
     ASSERT_EQ(im.vote, vote) << "image " << i;
     ASSERT_NEAR(im.disagreement, entropy, 1e-5) << "image " << i;
     ASSERT_NEAR(im.mean_true_prob, true_sum / N, 1e-6) << "image " << i;
+    ASSERT_NEAR(s.vote_probs[i], sum[vote] / N, 1e-6) << "image " << i;
   }
   EXPECT_EQ(s.confusion, confusion);
   EXPECT_NEAR(s.vote_accuracy, count ? double(vote_hits) / count : 0.0, 1e-12);

@@ -1,8 +1,8 @@
 // Smoke test of the whole window, offscreen: open it, train on a small real subset, and see every
 // view update: filter grids fill, the snapshot step advances, the chart series grow, the
-// predictions and the confusion matrix arrive after the evaluation. Then the view switching,
-// probe picking, validation gating of Start, the exports, and Help's About and Keyboard
-// shortcuts.
+// predictions, the confusion matrix and the calibration arrive after the evaluation. Then the
+// view switching, probe picking, validation gating of Start, the exports, and Help's About and
+// Keyboard shortcuts.
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QLabel>
@@ -21,6 +21,8 @@
 #include "export/run_exports.h"
 #include "history/learning_history_panel.h"
 #include "network/network_inspector.h"
+#include "predictions/calibration_model.h"
+#include "predictions/calibration_view.h"
 #include "predictions/confusion_matrix_model.h"
 #include "predictions/prediction_filter_model.h"
 #include "predictions/prediction_model.h"
@@ -92,6 +94,13 @@ void TestMainWindow::trainsAndEveryViewUpdates() {
   QVERIFY2(history.startsWith(QStringLiteral("#0 (")), qPrintable(history));
   QVERIFY(live->predictionModel()->hasEvaluation());
   QCOMPARE(live->confusionModel()->rowCount(), 10);
+  // The calibration of the same evaluation: every image binned, right as often as the grid says.
+  const cs::Calibration& calibration = live->calibrationModel()->calibration();
+  QCOMPARE(calibration.count, 300);
+  QCOMPARE(calibration.right, live->predictionModel()->correctCount());
+  QVERIFY(live->calibrationModel()->rowCount() > 0);
+  QVERIFY2(live->calibrationView()->note().startsWith(QStringLiteral("ECE ")),
+           qPrintable(live->calibrationView()->note()));
   // Where it trains (the bar may show a message in its place for a while).
   QVERIFY(window.trainingStatusBar()->backendText().contains(QStringLiteral("CPU")));
   QVERIFY(live->actions().exportPredictionsCsv->isEnabled());
@@ -160,6 +169,7 @@ void TestMainWindow::trainsAndEveryViewUpdates() {
   QTRY_COMPARE(session->state(), TrainingState::Idle);
   QVERIFY(live->history().isEmpty());
   QVERIFY(!live->predictionModel()->hasEvaluation());
+  QCOMPARE(live->calibrationModel()->rowCount(), 0);
   QVERIFY(live->inspector()->snapshot() == nullptr);
 }
 

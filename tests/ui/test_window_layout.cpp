@@ -190,7 +190,7 @@ void TestWindowLayout::resetLayoutShowsEveryPanel() {
   window.show();
   QVERIFY(QTest::qWaitForWindowExposed(&window));
   QList<QDockWidget*> docks = window.live()->findChildren<QDockWidget*>();
-  QCOMPARE(docks.size(), 8);
+  QCOMPARE(docks.size(), 9);
   docks[0]->hide();
   docks[1]->setFloating(true);
   window.live()->findChild<QDockWidget*>(QStringLiteral("draw"))->setFloating(true);
@@ -199,12 +199,13 @@ void TestWindowLayout::resetLayoutShowsEveryPanel() {
   for (QDockWidget* dock : docks) {
     QCOMPARE(window.live()->dockWidgetArea(dock) == Qt::NoDockWidgetArea, false);
     QVERIFY2(!dock->isFloating(), qPrintable(dock->objectName()));
-    // "Draw a digit", "Layer statistics", "Embedding" and "Class models" are tabs behind the
-    // charts.
+    // "Draw a digit", "Layer statistics", "Embedding", "Class models" and "Calibration" are tabs
+    // behind the charts.
     if (dock->objectName() == QStringLiteral("draw") ||
         dock->objectName() == QStringLiteral("layerStats") ||
         dock->objectName() == QStringLiteral("embedding") ||
-        dock->objectName() == QStringLiteral("classModels"))
+        dock->objectName() == QStringLiteral("classModels") ||
+        dock->objectName() == QStringLiteral("calibration"))
       QVERIFY(window.live()->tabifiedDockWidgets(dock).contains(
           window.live()->findChild<QDockWidget*>(QStringLiteral("charts"))));
     else

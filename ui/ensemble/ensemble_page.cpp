@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QLocale>
 #include <QMessageBox>
 #include <QMetaMethod>
 #include <QPushButton>
@@ -27,6 +28,8 @@
 #include "ensemble/misclassification_panel.h"
 #include "ensemble/runs_model.h"
 #include "ensemble/runs_panel.h"
+#include "predictions/calibration_model.h"
+#include "predictions/calibration_view.h"
 #include "predictions/confusion_matrix_model.h"
 #include "predictions/confusion_matrix_view.h"
 #include "widgets/app_resources.h"
@@ -47,7 +50,9 @@ EnsemblePage::EnsemblePage(QWidget* parent)
       m_confusionView(new ConfusionMatrixView(m_confusion)),
       m_table(new MisclassificationPanel(m_proxy)),
       m_detail(new ImageDetailPanel),
-      m_vote(new VotePanel) {
+      m_vote(new VotePanel),
+      m_calibration(new CalibrationModel(this)),
+      m_calibrationView(new CalibrationView(m_calibration)) {
   registerEnsembleTypes();
   setObjectName(QStringLiteral("ensemblePage"));
   setAttribute(Qt::WA_StyledBackground);
@@ -71,6 +76,9 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   tabs->setObjectName(QStringLiteral("detailTabs"));
   tabs->addTab(m_detail, tr("Selected image"));
   tabs->addTab(m_vote, tr("Draw a digit"));
+  tabs->addTab(m_calibrationView, tr("Calibration"));
+  m_calibrationView->setPlaceholderText(
+      tr("Open a run to see how often its vote is right against how sure it is."));
   bottom->addWidget(tabs);
   bottom->setChildrenCollapsible(false);
   bottom->setSizes({600, 520});
@@ -248,10 +256,29 @@ void EnsemblePage::setRun(EnsembleRunPtr run) {
     m_confusion->setCounts(0, {});
   }
   m_confusion->setClassNames(m_run ? m_run->classNames() : ClassNames());
+  showCalibration();
   m_model->setRun(m_run);  // the panel makes the top row current
   m_table->setRun(m_run);
   showImage(m_table->currentImage());
   m_confusionView->markCell(m_cellTrue, m_cellPredicted);
+}
+
+void EnsemblePage::showCalibration() {
+  if (!m_run || !m_run->hasPredictions()) {
+    m_calibrationView->setComment({});
+    return m_calibration->clear();
+  }
+  const cs::EnsembleCalibration& c = m_run->calibration();
+  const QLocale locale;
+  const auto percent = [&locale](double share) {
+    return locale.toString(100 * share, 'f', 2) + '%';
+  };
+  m_calibrationView->setComment(
+      tr("The vote of %1 (their top-3 probabilities averaged). A network alone: ECE %2 on "
+         "average (%3 to %4).")
+          .arg(countText(m_run->nets(), tr("network"), tr("networks")), percent(c.mean_net_ece),
+               percent(c.min_net_ece), percent(c.max_net_ece)));
+  m_calibration->setCalibration(c.vote);
 }
 
 void EnsemblePage::showImage(int image) {

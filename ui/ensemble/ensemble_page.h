@@ -16,6 +16,8 @@
 #include "ensemble/ensemble_types.h"
 #include "ensemble/validation_images.h"
 
+class CalibrationModel;
+class CalibrationView;
 class AccuracyCharts;
 class ConfusionMatrixModel;
 class ConfusionMatrixView;
@@ -68,6 +70,8 @@ class EnsemblePage : public QWidget {
   MisclassificationPanel* table() const { return m_table; }
   ImageDetailPanel* detail() const { return m_detail; }
   VotePanel* votePanel() const { return m_vote; }
+  CalibrationModel* calibrationModel() const { return m_calibration; }
+  CalibrationView* calibrationView() const { return m_calibrationView; }
 
  public Q_SLOTS:
   void refreshRuns();
@@ -112,6 +116,8 @@ class EnsemblePage : public QWidget {
   cs::Store& store();
   void setRun(EnsembleRunPtr run);
   void showImage(int image);
+  // The run's vote calibration and, in the comment, its networks' alone.
+  void showCalibration();
   void showError(const QString& title, const QString& message);
   void onTrainClicked();
   void onContinueClicked(qint64 run);
@@ -135,6 +141,8 @@ class EnsemblePage : public QWidget {
   MisclassificationPanel* m_table;
   ImageDetailPanel* m_detail;
   VotePanel* m_vote;
+  CalibrationModel* m_calibration;
+  CalibrationView* m_calibrationView;
   int m_cellTrue = -1, m_cellPredicted = -1;  // the confusion cell the table is filtered by
   QThread m_thread;
   EnsembleWorker* m_worker = nullptr;  // lives on m_thread

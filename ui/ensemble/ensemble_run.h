@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "convscope/calibration.h"
 #include "convscope/ensemble.h"
 #include "convscope/store.h"
 #include "predictions/class_names.h"
@@ -26,6 +27,8 @@ class EnsembleRun {
   const cs::RunInfo& info() const { return m_run.info; }
   const cs::EnsembleStats& stats() const { return m_stats; }
   const cs::ImageStats& image(int index) const { return m_stats.images[index]; }
+  // The vote's calibration beside each network's; empty before the first finished epoch.
+  const cs::EnsembleCalibration& calibration() const { return m_calibration; }
 
   int nets() const { return m_stats.nets; }
   int count() const { return m_stats.count; }
@@ -67,6 +70,7 @@ class EnsembleRun {
  private:
   cs::StoredRun m_run;
   cs::EnsembleStats m_stats;
+  cs::EnsembleCalibration m_calibration;
   cs::GroupLearning m_learning;
   std::vector<uint16_t> m_votes;  // (count, classes)
   std::vector<int> m_rank;        // (count) inverse of stats.ranking

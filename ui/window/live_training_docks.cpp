@@ -1,7 +1,7 @@
 // LiveTrainingView's docks: the panels around the network inspector, their default places (the
-// charts, "Draw a digit", the layer statistics, the embedding and the class models as tabs on the
-// right), Reset layout, and the layout kept across sessions. The rest of the class is in
-// live_training_view.cpp.
+// charts, "Draw a digit", the layer statistics, the embedding, the class models and the
+// calibration as tabs on the right), Reset layout, and the layout kept across sessions. The rest
+// of the class is in live_training_view.cpp.
 #include "window/live_training_view.h"
 
 #include <QDockWidget>
@@ -17,6 +17,7 @@
 #include "charts/training_charts.h"
 #include "network/class_models_view.h"
 #include "network/network_inspector.h"
+#include "predictions/calibration_view.h"
 #include "predictions/confusion_matrix_view.h"
 #include "predictions/predictions_panel.h"
 #include "settings/hyperparameter_panel.h"
@@ -72,6 +73,7 @@ void LiveTrainingView::createDocks() {
           [w = m_session->worker()](bool shown) { w->setMeasureUpdates(shown); });
   dock(tr("Embedding"), QStringLiteral("embedding"), m_embedding);
   dock(tr("Class models"), QStringLiteral("classModels"), m_classModels);
+  dock(tr("Calibration"), QStringLiteral("calibration"), m_calibrationView);
   placeDocks();
   scroll->setMinimumWidth(m_panel->minimumSizeHint().width() + 16);
   m_charts->setMinimumWidth(280);
@@ -79,7 +81,7 @@ void LiveTrainingView::createDocks() {
 
 void LiveTrainingView::placeDocks() {
   // m_docks: hyperparameters, charts, predictions, confusion, draw, layer statistics, embedding,
-  // class models (createDocks' order).
+  // class models, calibration (createDocks' order).
   addDockWidget(Qt::LeftDockWidgetArea, m_docks[0]);
   addDockWidget(Qt::RightDockWidgetArea, m_docks[1]);
   addDockWidget(Qt::BottomDockWidgetArea, m_docks[2]);
@@ -89,6 +91,7 @@ void LiveTrainingView::placeDocks() {
   tabifyDockWidget(m_docks[4], m_docks[5]);
   tabifyDockWidget(m_docks[5], m_docks[6]);
   tabifyDockWidget(m_docks[6], m_docks[7]);
+  tabifyDockWidget(m_docks[7], m_docks[8]);
   m_docks[1]->raise();
 }
 

@@ -19,6 +19,8 @@
 #include "export/run_exports.h"
 #include "network/class_models_view.h"
 #include "network/network_inspector.h"
+#include "predictions/calibration_model.h"
+#include "predictions/calibration_view.h"
 #include "predictions/confusion_matrix_model.h"
 #include "predictions/confusion_matrix_view.h"
 #include "predictions/prediction_model.h"
@@ -50,6 +52,7 @@ LiveTrainingView::LiveTrainingView(DatasetPtr data, const QString& dataProblem, 
       m_session(new TrainingSession(this)),
       m_predictions(new PredictionModel(this)),
       m_confusion(new ConfusionMatrixModel(this)),
+      m_calibration(new CalibrationModel(this)),
       m_panel(new HyperparameterPanel),
       m_inspector(new NetworkInspector),
       m_charts(new TrainingCharts(&m_history)),
@@ -58,6 +61,7 @@ LiveTrainingView::LiveTrainingView(DatasetPtr data, const QString& dataProblem, 
       m_classModels(new ClassModelsView(m_session)),
       m_predictionsPanel(new PredictionsPanel(m_predictions)),
       m_confusionView(new ConfusionMatrixView(m_confusion)),
+      m_calibrationView(new CalibrationView(m_calibration)),
       m_canvasPanel(new CanvasPanel(m_session)),
       m_saliency(new SaliencyView(m_session)),
       m_guard(new UnsavedRunGuard(m_session, this)),
@@ -310,7 +314,7 @@ void LiveTrainingView::onDatasetLoaded(DatasetPtr data, const QString& dir) {
   m_panel->setPreviewImages(data);
   if (m_session->hasRun()) return;  // the grid keeps showing the run's images
   m_predictions->setDataset(data);
-  m_confusion->recount(*m_predictions);
+  recountPredictions();
   m_inspector->setProbeCount(data->test.count);
   if (m_session->probe() >= data->test.count) setProbe(0);
 }
@@ -326,7 +330,7 @@ void LiveTrainingView::onRunStarted(const RunInfo& info) {
     m_predictions->setDataset(info.data);
   else
     m_predictions->clearEvaluation();
-  m_confusion->recount(*m_predictions);
+  recountPredictions();
   m_inspector->setProbeCount(info.data->test.count);
   m_inspector->clear();
   // The worker may have published the run's first frame before this arrived (a loaded
@@ -343,7 +347,7 @@ void LiveTrainingView::onRunCleared() {
   m_predictions->clearEvaluation();
   m_predictionsPanel->showFilter(PredictionFilter::All);  // no predictions left to filter by
   if (m_data && m_predictions->dataset() != m_data) m_predictions->setDataset(m_data);
-  m_confusion->recount(*m_predictions);
+  recountPredictions();
   m_inspector->clear();
   updateActions();
 }
@@ -351,8 +355,13 @@ void LiveTrainingView::onRunCleared() {
 void LiveTrainingView::onEvaluated(const EvaluationReport& report) {
   m_history.addEvaluation(report.metrics);
   m_predictions->setEvaluation(report.result, report.history);
-  m_confusion->recount(*m_predictions);
+  recountPredictions();
   updateActions();
+}
+
+void LiveTrainingView::recountPredictions() {
+  m_confusion->recount(*m_predictions);
+  m_calibration->recount(*m_predictions);
 }
 
 bool LiveTrainingView::adoptRunSettings(const cs::CheckpointMeta& meta) {

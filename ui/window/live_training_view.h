@@ -1,6 +1,7 @@
 // The Live training view: the hyperparameter panel, the network inspector, the charts (with the
-// "Draw a digit" canvas and its saliency map, and the layer statistics, in tabs beside them), the
-// validation predictions and the confusion matrix, as docks around the inspector, wired to one
+// "Draw a digit" canvas and its saliency map, the layer statistics, the embedding, the class
+// models and the calibration, in tabs beside them), the validation predictions and the confusion
+// matrix, as docks around the inspector, wired to one
 // TrainingSession. It owns the run's actions (start, pause, …, save, export) for the window's
 // menus and tool bar.
 #pragma once
@@ -13,6 +14,8 @@
 #include "training/training_types.h"
 
 class BestEpochActions;
+class CalibrationModel;
+class CalibrationView;
 class CanvasPanel;
 class ConfusionMatrixModel;
 class ConfusionMatrixView;
@@ -79,6 +82,8 @@ class LiveTrainingView : public QMainWindow {
   SaliencyView* saliencyView() const { return m_saliency; }
   PredictionModel* predictionModel() const { return m_predictions; }
   ConfusionMatrixModel* confusionModel() const { return m_confusion; }
+  CalibrationModel* calibrationModel() const { return m_calibration; }
+  CalibrationView* calibrationView() const { return m_calibrationView; }
   const MetricsHistory& history() const { return m_history; }
 
   RunExports* exports() const { return m_exports; }
@@ -117,6 +122,8 @@ class LiveTrainingView : public QMainWindow {
   void onRunStarted(const RunInfo& info);
   void onRunCleared();
   void onEvaluated(const EvaluationReport& report);
+  // The confusion matrix and the calibration from the validation predictions as they are now.
+  void recountPredictions();
   // The panel takes the run's optimizer, batch size, seed and (where it can) network: false when
   // the panel cannot show the network.
   bool adoptRunSettings(const cs::CheckpointMeta& meta);
@@ -129,6 +136,7 @@ class LiveTrainingView : public QMainWindow {
   LayerStats m_layerStats;  // of the live frames and measured steps, for m_layerChart
   PredictionModel* m_predictions;
   ConfusionMatrixModel* m_confusion;
+  CalibrationModel* m_calibration;
   HyperparameterPanel* m_panel;
   NetworkInspector* m_inspector;
   TrainingCharts* m_charts;
@@ -137,6 +145,7 @@ class LiveTrainingView : public QMainWindow {
   ClassModelsView* m_classModels;
   PredictionsPanel* m_predictionsPanel;
   ConfusionMatrixView* m_confusionView;
+  CalibrationView* m_calibrationView;
   CanvasPanel* m_canvasPanel;
   SaliencyView* m_saliency;
   UnsavedRunGuard* m_guard;

@@ -37,6 +37,8 @@ struct EnsembleStats {
   // that net (the vote can differ from the argmax of the full averaged softmax when the
   // probability mass outside the top 3 is large). Ties go to the smaller label.
   double vote_accuracy = 0;
+  // (count) the probability of each image's vote averaged over the nets, in the same way.
+  std::vector<float> vote_probs;
 
   // (classes, classes): true label x top-1 label, counted over all nets; sums to nets * count.
   std::vector<int64_t> confusion;

@@ -1,7 +1,8 @@
 // The Ensemble page: opens stored runs (no retraining), filters the table from confusion cells,
-// shows the selected image's per-network predictions, finds the validation images and says when
-// they differ, keeps its state while hidden, and the time to open and sort a stored 50-network
-// run over 10,000 images (printed, not asserted). Training from the page: test_ensemble_training.
+// shows the selected image's per-network predictions and the vote's calibration, finds the
+// validation images and says when they differ, keeps its state while hidden, and the time to open
+// and sort a stored 50-network run over 10,000 images (printed, not asserted). Training from the
+// page: test_ensemble_training.
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QHeaderView>
@@ -28,6 +29,8 @@
 #include "ensemble/runs_panel.h"
 #include "ensemble/top_prediction_delegate.h"
 #include "ensemble_test_data.h"
+#include "predictions/calibration_model.h"
+#include "predictions/calibration_view.h"
 #include "predictions/confusion_matrix_model.h"
 #include "predictions/confusion_matrix_view.h"
 #include "test_data.h"
@@ -73,6 +76,17 @@ class TestEnsemblePage : public QObject {
     QCOMPARE(page.summary()->voteText(),
              QStringLiteral("71.43%"));  // 5 of 7: images 2 and 4 out-voted
     QCOMPARE(page.confusionModel()->rowCount(), 10);
+    // The vote's calibration: every image, right as often as the vote; the networks' beside it.
+    const cs::Calibration& vote = page.calibrationModel()->calibration();
+    QCOMPARE(vote.count, 7);
+    QCOMPARE(vote.right, 5);
+    QCOMPARE(vote.ece, page.currentRun()->calibration().vote.ece);
+    QCOMPARE(page.currentRun()->calibration().net_ece.size(), size_t(4));
+    const QString note = page.calibrationView()->note();
+    QVERIFY2(note.startsWith(QStringLiteral("ECE ")) &&
+                 note.contains(QStringLiteral("\nThe vote of 4 networks (")) &&
+                 note.contains(QStringLiteral("A network alone: ECE ")),
+             qPrintable(note));
   }
 
   void showingThePageOpensTheNewestRun() {

@@ -1,0 +1,96 @@
+// convscope-cli eval: the calibration line and --calibration FILE agree with the per-image CSV
+// (--csv) binned by hand: every bin's images, right ones and mean top-1 probability, the ECE and
+// MCE printed; --bins; the refusals.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli_runner.h"
+
+namespace cs {
+namespace {
+
+using namespace cli_test;
+
+TEST(CliEval, CalibrationAgreesWithTheTopPredictionsBinnedByHand) {
+  TempDir dir;
+  const std::string checkpoint = trained_checkpoint(dir, "c3x4:relu-m2-d8:relu-d10");
+  const std::string preds = dir.file("preds.csv"), bins = dir.file("bins.csv");
+  const Result r = run_cli({"eval", "--data", dir.file("data"), "--checkpoint", checkpoint, "--csv",
+                            preds, "--calibration", bins, "--bins", "4"});
+  ASSERT_EQ(r.code, 0) << r.err;
+
+  // index,label,top1,p1,...: bin each image's p1 into (k/4, (k+1)/4] by hand.
+  const auto images = csv_rows(preds);
+  ASSERT_EQ(images.size(), 61u);
+  std::vector<int> count(4), right(4);
+  std::vector<double> sum(4);
+  int all_right = 0;
+  double all_sum = 0;
+  for (size_t i = 1; i < images.size(); ++i) {
+    const double p = std::stod(images[i][3]);
+    const int k = std::clamp(static_cast<int>(std::ceil(p * 4)) - 1, 0, 3);
+    const bool hit = images[i][2] == images[i][1];
+    ++count[k];
+    right[k] += hit;
+    sum[k] += p;
+    all_right += hit;
+    all_sum += p;
+  }
+  const auto rows = csv_rows(bins);
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"bin", "low", "high", "images", "right",
+                                               "confidence", "accuracy", "gap"}));
+  double ece = 0, mce = 0;
+  for (int k = 0; k < 4; ++k) {
+    const auto& row = rows[static_cast<size_t>(k) + 1];
+    EXPECT_EQ(std::stoi(row[3]), count[k]) << "bin " << k;
+    EXPECT_EQ(std::stoi(row[4]), right[k]) << "bin " << k;
+    if (count[k] == 0) {
+      // An empty bin's figures are empty (the last of the three dropped by the split).
+      ASSERT_EQ(row.size(), 7u) << "bin " << k;
+      EXPECT_EQ(row[5] + row[6], "") << "bin " << k;
+      continue;
+    }
+    const double confidence = sum[k] / count[k], accuracy = double(right[k]) / count[k];
+    EXPECT_NEAR(std::stod(row[5]), confidence, 1e-5) << "bin " << k;
+    EXPECT_NEAR(std::stod(row[6]), accuracy, 1e-9) << "bin " << k;
+    ece += std::abs(accuracy - confidence) * count[k] / 60;
+    mce = std::max(mce, std::abs(accuracy - confidence));
+  }
+  // The printed figures, to their two decimals (the per-image CSV rounds p1 to 6 digits).
+  const size_t at = r.out.find("calibration: ECE ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  double printed[4] = {};
+  int printed_bins = 0;
+  ASSERT_EQ(std::sscanf(r.out.c_str() + at,
+                        "calibration: ECE %lf%% over %d bins, MCE %lf%%; mean confidence %lf%% "
+                        "against accuracy %lf%%",
+                        &printed[0], &printed_bins, &printed[1], &printed[2], &printed[3]),
+            5)
+      << r.out;
+  EXPECT_EQ(printed_bins, 4);
+  EXPECT_NEAR(printed[0], 100 * ece, 0.006);
+  EXPECT_NEAR(printed[1], 100 * mce, 0.006);
+  EXPECT_NEAR(printed[2], 100 * all_sum / 60, 0.006);
+  EXPECT_NEAR(printed[3], 100.0 * all_right / 60, 0.006);
+  EXPECT_NE(r.out.find("wrote " + bins), std::string::npos) << r.out;
+
+  // 15 bins without --bins.
+  ASSERT_EQ(run_cli({"eval", "--data", dir.file("data"), "--checkpoint", checkpoint,
+                     "--calibration", bins})
+                .code,
+            0);
+  EXPECT_EQ(csv_rows(bins).size(), 16u);
+  const Result bad =
+      run_cli({"eval", "--data", dir.file("data"), "--checkpoint", checkpoint, "--bins", "0"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--bins"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace cs

@@ -1,0 +1,113 @@
+#include "predictions/calibration_model.h"
+
+#include <QLocale>
+
+#include "predictions/prediction_model.h"
+
+CalibrationModel::CalibrationModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void CalibrationModel::setCalibration(cs::Calibration calibration) {
+  beginResetModel();
+  m_calibration = std::move(calibration);
+  m_rows.clear();
+  for (size_t b = 0; b < m_calibration.bins.size(); ++b)
+    if (m_calibration.bins[b].count > 0) m_rows.push_back(static_cast<int>(b));
+  endResetModel();
+}
+
+void CalibrationModel::clear() {
+  setCalibration({});
+}
+
+void CalibrationModel::recount(const PredictionModel& predictions) {
+  if (!predictions.hasEvaluation()) return clear();
+  setCalibration(cs::calibrate(*predictions.evaluation(), 0, predictions.dataset()->test.labels));
+}
+
+const cs::CalibrationBin& CalibrationModel::bin(int row) const {
+  return m_calibration.bins[static_cast<size_t>(m_rows[static_cast<size_t>(row)])];
+}
+
+int CalibrationModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int CalibrationModel::columnCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : Columns;
+}
+
+QString CalibrationModel::rangeText(const cs::CalibrationBin& bin) {
+  const QLocale locale;
+  return tr("%1–%2%").arg(locale.toString(100 * bin.low, 'g', 3),
+                          locale.toString(100 * bin.high, 'g', 3));
+}
+
+QVariant CalibrationModel::data(const QModelIndex& index, int role) const {
+  if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
+  const cs::CalibrationBin& b = bin(index.row());
+  const QLocale locale;
+  const auto percent = [&locale](double share) {
+    return locale.toString(100 * share, 'f', 1) + '%';
+  };
+  switch (role) {
+    case Qt::DisplayRole:
+      switch (index.column()) {
+        case RangeColumn:
+          return rangeText(b);
+        case ImagesColumn:
+          return locale.toString(b.count);
+        case AccuracyColumn:
+          return percent(b.accuracy());
+        case ConfidenceColumn:
+          return percent(b.confidence);
+        case GapColumn:
+          return locale.toString(100 * b.gap(), 'f', 1);
+      }
+      return {};
+    case ValueRole:
+      switch (index.column()) {
+        case RangeColumn:
+          return b.high;
+        case ImagesColumn:
+          return b.count;
+        case AccuracyColumn:
+          return b.accuracy();
+        case ConfidenceColumn:
+          return b.confidence;
+        case GapColumn:
+          return b.gap();
+      }
+      return {};
+    case Qt::ToolTipRole:
+      return tr("%1 of %2 images right (%3) where the network gave its top class %4, %5 on "
+                "average: %6")
+          .arg(locale.toString(b.right), locale.toString(b.count), percent(b.accuracy()),
+               rangeText(b), percent(b.confidence),
+               b.gap() < 0
+                   ? tr("overconfident by %1 points").arg(locale.toString(-100 * b.gap(), 'f', 1))
+                   : tr("underconfident by %1 points").arg(locale.toString(100 * b.gap(), 'f', 1)));
+    case Qt::TextAlignmentRole:
+      return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+  }
+  return {};
+}
+
+QVariant CalibrationModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal || section < 0 || section >= Columns) return {};
+  if (role == Qt::DisplayRole) {
+    static const char* const names[] = {QT_TR_NOOP("Top-1 probability"), QT_TR_NOOP("Images"),
+                                        QT_TR_NOOP("Accuracy"), QT_TR_NOOP("Confidence"),
+                                        QT_TR_NOOP("Gap")};
+    return tr(names[section]);
+  }
+  if (role == Qt::ToolTipRole) {
+    static const char* const tips[] = {
+        QT_TR_NOOP("The bin: images whose top class got a probability in this range"),
+        QT_TR_NOOP("Validation images in the bin"),
+        QT_TR_NOOP("The share of them whose top class is their label"),
+        QT_TR_NOOP("Their mean top-1 probability"),
+        QT_TR_NOOP("Accuracy − confidence, in points: below 0 the network is overconfident")};
+    return tr(tips[section]);
+  }
+  return {};
+}
