@@ -2,36 +2,28 @@
 // that class (cs::class_models(): gradient ascent on the input, regularised), or with --layer,
 // for each channel of a hidden layer the image it responds to most; written side by side as one
 // image, the first at the left, and what the network makes of each printed.
-#include <algorithm>
-#include <cmath>
 #include <cstdio>
+#include <vector>
 
 #include "commands.h"
 #include "convscope/class_model.h"
 #include "convscope/image_file.h"
+#include "convscope/pixels.h"
 #include "options.h"
 
 namespace cs::cli {
 
 namespace {
 
-// The images' first channels left to right, each `scale` times as large (nearest neighbour),
-// `gap` pixels of mid grey between them; pixels as training reads them (0 black, 1 white).
-GrayImage strip(const ClassModels& m, int scale, int gap) {
-  const int h = m.shape.h * scale, w = m.shape.w * scale;
-  GrayImage g;
-  g.width = m.units * w + (m.units - 1) * gap;
-  g.height = h;
-  g.pixels.assign(static_cast<size_t>(g.width) * g.height, 128);
-  const size_t size = static_cast<size_t>(m.shape.size());
-  for (int u = 0; u < m.units; ++u)
-    for (int y = 0; y < h; ++y)
-      for (int x = 0; x < w; ++x) {
-        const float v = m.images[u * size + static_cast<size_t>(y / scale) * m.shape.w + x / scale];
-        g.pixels[static_cast<size_t>(y) * g.width + u * (w + gap) + x] =
-            static_cast<uint8_t>(std::lround(std::clamp(v, 0.f, 1.f) * 255.f));
-      }
-  return g;
+// The images side by side as the app saves them (cs::side_by_side(), `scale` pixels between
+// them), their first channel in gray.
+GrayImage strip(const ClassModels& m, int scale) {
+  const std::vector<uint8_t> bytes = pixel_bytes(m.images.data(), m.images.size());
+  Shape3 shape;
+  const std::vector<uint8_t> all =
+      side_by_side(bytes.data(), m.units, m.shape, scale, scale, &shape);
+  return GrayImage{
+      shape.w, shape.h, {all.begin(), all.begin() + static_cast<size_t>(shape.h) * shape.w}};
 }
 
 }  // namespace
@@ -69,7 +61,7 @@ int class_models_command(const std::vector<std::string>& argv) {
   const DatasetPair data = load_data(args);
   BackendSelection sel = checkpoint_backend(args, path, checkpoint, data.test);
   const ClassModels m = class_models(*sel.backend, 0, options);
-  write_image_file(args.str("image"), strip(m, scale, scale));
+  write_image_file(args.str("image"), strip(m, scale));
   if (m.of_classes) {
     std::printf("%5s %8s %9s\n", "class", "p", "taken for");
     for (int u = 0; u < m.units; ++u)

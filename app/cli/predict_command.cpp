@@ -15,6 +15,7 @@
 #include "convscope/checkpoint.h"
 #include "convscope/digit_preprocess.h"
 #include "convscope/image_file.h"
+#include "convscope/pixels.h"
 #include "convscope/saliency.h"
 #include "convscope/store.h"
 #include "options.h"
@@ -140,8 +141,7 @@ GrayImage side_by_side(const float* x, const SaliencyMap& m) {
       const size_t p = static_cast<size_t>(y) * w + col;
       const float v = top > 0.f ? m.values[p] / top : 0.f;
       const float shade = m.is_signed ? 127.5f + 127.5f * v : 255.f * v;
-      g.pixels[static_cast<size_t>(y) * 2 * w + col] =
-          static_cast<uint8_t>(std::lround(std::clamp(x[p], 0.f, 1.f) * 255.f));
+      g.pixels[static_cast<size_t>(y) * 2 * w + col] = pixel_byte(x[p]);
       g.pixels[static_cast<size_t>(y) * 2 * w + w + col] =
           static_cast<uint8_t>(std::lround(std::clamp(shade, 0.f, 255.f)));
     }

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <vector>
 
+#include "convscope/pixels.h"
+
 namespace cs {
 
 namespace {
@@ -142,9 +144,8 @@ DigitResult preprocess(std::vector<float> v, int w, int h, const DigitOptions& o
   r.offset_y = std::clamp(r.offset_y, 0, kDigitSide - r.scaled_height);
   for (int y = 0; y < r.scaled_height; ++y)
     for (int x = 0; x < r.scaled_width; ++x) {
-      const float p = std::clamp(scaled[static_cast<size_t>(y) * r.scaled_width + x], 0.f, 1.f);
       r.pixels[static_cast<size_t>(y + r.offset_y) * kDigitSide + x + r.offset_x] =
-          static_cast<uint8_t>(std::lround(p * 255.f));
+          pixel_byte(scaled[static_cast<size_t>(y) * r.scaled_width + x]);
     }
   center_of_mass(r.pixels.data(), kDigitSide, kDigitSide, &r.center_x, &r.center_y);
   r.status = r.center_x < 0 ? DigitStatus::Blank : DigitStatus::Ok;

@@ -23,6 +23,7 @@
 #include "predictions/predictions_panel.h"
 #include "test_data.h"
 #include "widgets/no_match_placeholder.h"
+#include "widgets/planar_image.h"
 
 Q_DECLARE_METATYPE(PredictionFilter)
 
@@ -73,6 +74,7 @@ class TestPredictionModels : public QObject {
  private Q_SLOTS:
   void modelsPassTheTester();
   void predictionRoles();
+  void planarImages();
   void evaluationUpdatesRowsInPlace();
   void mismatchedEvaluationIsIgnored();
   void filters_data();
@@ -137,6 +139,23 @@ void TestPredictionModels::predictionRoles() {
   const float trueProb = seven.data(PredictionModel::TrueProbabilityRole).toFloat();
   QCOMPARE(seven.data(PredictionModel::LossRole).toFloat(), -std::log(trueProb));
   QCOMPARE(model.correctCount(), kCount - 6);  // 0, 7, 14, 21, 28, 35
+}
+
+void TestPredictionModels::planarImages() {
+  // One pixel in each of two places, planes of C x H x W: 3 channels are RGB, 1 or 2 gray from
+  // the first.
+  const uint8_t rgb[] = {10, 20, 30, 40, 50, 60};
+  const QImage colour = planarImage(rgb, {3, 1, 2});
+  QCOMPARE(colour.size(), QSize(2, 1));
+  QCOMPARE(colour.pixelColor(0, 0), QColor(10, 30, 50));
+  QCOMPARE(colour.pixelColor(1, 0), QColor(20, 40, 60));
+  const QImage two = planarImage(rgb, {2, 1, 2});
+  QCOMPARE(two.format(), QImage::Format_Grayscale8);
+  QCOMPARE(qGray(two.pixel(1, 0)), 20);
+  const uint8_t column[] = {7, 9};
+  const QImage gray = planarImage(column, {1, 2, 1});
+  QCOMPARE(gray.size(), QSize(1, 2));
+  QCOMPARE(qGray(gray.pixel(0, 1)), 9);
 }
 
 void TestPredictionModels::evaluationUpdatesRowsInPlace() {

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "convscope/pixels.h"
+#include "widgets/planar_image.h"
+
 cs::DigitResult DigitInput::preprocess(const QImage& image) {
   if (image.isNull()) return {};
   const QImage gray = image.convertToFormat(QImage::Format_Grayscale8);
@@ -28,11 +31,6 @@ std::vector<uint8_t> DigitInput::toBytes(const cs::DigitResult& digit) {
 }
 
 QImage DigitInput::toImage(const float* values, int width, int height) {
-  QImage image(width, height, QImage::Format_Grayscale8);
-  for (int y = 0; y < height; ++y) {
-    uchar* line = image.scanLine(y);
-    for (int x = 0; x < width; ++x)
-      line[x] = static_cast<uchar>(std::clamp(values[y * width + x], 0.f, 1.f) * 255.f + 0.5f);
-  }
-  return image;
+  return planarImage(cs::pixel_bytes(values, static_cast<size_t>(width) * height).data(),
+                     {1, height, width});
 }

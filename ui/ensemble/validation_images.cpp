@@ -5,6 +5,8 @@
 #include <QObject>
 #include <algorithm>
 
+#include "widgets/planar_image.h"
+
 namespace {
 
 bool fits(const cs::Dataset& set, const cs::RunSetup& setup) {
@@ -94,22 +96,5 @@ ValidationImages::Match ValidationImages::find(const cs::RunSetup& setup) {
 }
 
 QImage ValidationImages::image(const cs::Dataset& set, int index) {
-  const cs::Shape3 s = set.shape;
-  const uint8_t* pixels = set.image(index);
-  const size_t plane = static_cast<size_t>(s.h) * s.w;
-  if (s.c == 3) {
-    QImage out(s.w, s.h, QImage::Format_RGB32);
-    for (int y = 0; y < s.h; ++y) {
-      auto* line = reinterpret_cast<QRgb*>(out.scanLine(y));
-      for (int x = 0; x < s.w; ++x) {
-        const size_t p = static_cast<size_t>(y) * s.w + x;
-        line[x] = qRgb(pixels[p], pixels[plane + p], pixels[2 * plane + p]);
-      }
-    }
-    return out;
-  }
-  QImage out(s.w, s.h, QImage::Format_Grayscale8);  // the first channel otherwise
-  for (int y = 0; y < s.h; ++y)
-    std::copy_n(pixels + static_cast<size_t>(y) * s.w, s.w, out.scanLine(y));
-  return out;
+  return planarImage(set.image(index), set.shape);
 }

@@ -2,11 +2,11 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
-#include <algorithm>
-#include <cmath>
 #include <exception>
 
 #include "convscope/class_model.h"
+#include "convscope/pixels.h"
+#include "widgets/planar_image.h"
 
 std::vector<uint8_t> ClassModelsResult::bytes(int c) const {
   const size_t size = static_cast<size_t>(channels) * height * width;
@@ -15,18 +15,8 @@ std::vector<uint8_t> ClassModelsResult::bytes(int c) const {
 }
 
 QImage ClassModelsResult::image(int c) const {
-  const size_t plane = static_cast<size_t>(height) * width;
-  const uint8_t* x = pixels.data() + static_cast<size_t>(c) * channels * plane;
-  QImage out(width, height, channels == 3 ? QImage::Format_RGB32 : QImage::Format_Grayscale8);
-  for (int y = 0; y < height; ++y)
-    for (int col = 0; col < width; ++col) {
-      const size_t p = static_cast<size_t>(y) * width + col;
-      if (channels == 3)
-        reinterpret_cast<QRgb*>(out.scanLine(y))[col] = qRgb(x[p], x[plane + p], x[2 * plane + p]);
-      else
-        out.scanLine(y)[col] = x[p];
-    }
-  return out;
+  const cs::Shape3 shape{channels, height, width};
+  return planarImage(pixels.data() + static_cast<size_t>(c) * shape.size(), shape);
 }
 
 void registerClassModelTypes() {
@@ -60,8 +50,7 @@ ClassModelsResult computeClassModels(cs::Backend* backend, const std::string& da
     out.channels = m.shape.c;
     out.height = m.shape.h;
     out.width = m.shape.w;
-    for (float v : m.images)
-      out.pixels.push_back(static_cast<uint8_t>(std::lround(std::clamp(v, 0.f, 1.f) * 255.f)));
+    out.pixels = cs::pixel_bytes(m.images.data(), m.images.size());
     for (int u = 0; u < m.units; ++u) {
       const int predicted = m.predicted[static_cast<size_t>(u)];
       out.score.push_back(m.score[static_cast<size_t>(u)]);

@@ -7,7 +7,6 @@
 #include <QLabel>
 #include <QLocale>
 #include <QMessageBox>
-#include <QPainter>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSignalBlocker>
@@ -15,10 +14,12 @@
 #include <cmath>
 
 #include "canvas/pixel_image_view.h"
+#include "convscope/pixels.h"
 #include "export/save_file.h"
 #include "training/training_session.h"
 #include "training/view_refresh.h"
 #include "widgets/file_dialogs.h"
+#include "widgets/planar_image.h"
 
 namespace {
 
@@ -250,13 +251,11 @@ QString ClassModelsView::note() const {
 QImage ClassModelsView::strip(int scale) const {
   const int n = units();
   if (n == 0) return {};
-  const int w = m_shown.width * scale, h = m_shown.height * scale;
-  QImage out(n * w + (n - 1) * scale, h, QImage::Format_RGB32);
-  out.fill(QColor(128, 128, 128));
-  QPainter painter(&out);
-  painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
-  for (int u = 0; u < n; ++u) painter.drawImage(QRect(u * (w + scale), 0, w, h), m_shown.image(u));
-  return out;
+  cs::Shape3 shape;
+  const std::vector<uint8_t> strip =
+      cs::side_by_side(m_shown.pixels.data(), n, {m_shown.channels, m_shown.height, m_shown.width},
+                       scale, scale, &shape);
+  return planarImage(strip.data(), shape);
 }
 
 bool ClassModelsView::save(const QString& path, QString* error) const {

@@ -8,8 +8,10 @@
 #include <QStringList>
 #include <algorithm>
 
+#include "convscope/pixels.h"
 #include "network/probability_bars.h"
 #include "widgets/palette.h"
+#include "widgets/planar_image.h"
 #include "widgets/wrap_row_layout.h"
 
 namespace {
@@ -24,17 +26,7 @@ constexpr int kImageNamesKept = 4;
 QImage probeImage(const cs::Snapshot& s) {
   const cs::Shape3 shape = s.input_shape;
   if (shape.size() <= 0 || s.input.size() != static_cast<size_t>(shape.size())) return {};
-  QImage image(shape.w, shape.h, QImage::Format_RGB32);
-  const int plane = shape.h * shape.w;
-  for (int y = 0; y < shape.h; ++y)
-    for (int x = 0; x < shape.w; ++x) {
-      const auto channel = [&](int c) {
-        const float v = s.input[std::min(c, shape.c - 1) * plane + y * shape.w + x];
-        return static_cast<int>(std::clamp(v, 0.f, 1.f) * 255.f + 0.5f);
-      };
-      image.setPixel(x, y, qRgb(channel(0), channel(1), channel(2)));
-    }
-  return image;
+  return planarImage(cs::pixel_bytes(s.input.data(), s.input.size()).data(), shape);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "predictions/prediction_model.h"
 #include "widgets/count_text.h"
+#include "widgets/planar_image.h"
 
 #include <QImage>
 #include <algorithm>
@@ -127,18 +128,7 @@ int PredictionModel::rowCount(const QModelIndex& parent) const {
 }
 
 QImage PredictionModel::thumbnail(int row) const {
-  const cs::Dataset& d = m_data->test;
-  const cs::Shape3 s = d.shape;
-  const uint8_t* pixels = d.image(row);
-  if (s.c == 1) return QImage(pixels, s.w, s.h, s.w, QImage::Format_Grayscale8).copy();
-  QImage image(s.w, s.h, QImage::Format_RGB32);
-  const int plane = s.h * s.w;
-  for (int y = 0; y < s.h; ++y)
-    for (int x = 0; x < s.w; ++x) {
-      const auto c = [&](int ch) { return pixels[std::min(ch, s.c - 1) * plane + y * s.w + x]; };
-      image.setPixel(x, y, qRgb(c(0), c(1), c(2)));
-    }
-  return image;
+  return planarImage(m_data->test.image(row), m_data->test.shape);
 }
 
 QVariant PredictionModel::data(const QModelIndex& index, int role) const {

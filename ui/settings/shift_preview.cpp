@@ -3,6 +3,7 @@
 #include <QPainter>
 
 #include "convscope/augment.h"
+#include "convscope/pixels.h"
 #include "convscope/shuffle.h"
 
 namespace {
@@ -51,8 +52,7 @@ void ShiftPreview::rebuild() {
     QImage image(w, h, QImage::Format_Grayscale8);
     for (int y = 0; y < h; ++y)
       for (int x = 0; x < w; ++x)
-        image.scanLine(y)[x] =
-            static_cast<uchar>(std::lround(255 * cs::shifted_pixel(plane, h, w, y, x, shift)));
+        image.scanLine(y)[x] = cs::pixel_byte(cs::shifted_pixel(plane, h, w, y, x, shift));
     m_images.push_back(image);
   }
   updateGeometry();
