@@ -46,14 +46,14 @@ void print_hardest(const EnsembleStats& s, int rows) {
 }
 
 // The vote's calibration beside the networks' alone.
-void print_calibration(const EvalResult& eval, const EnsembleStats& s,
-                       std::span<const uint8_t> labels) {
-  const EnsembleCalibration c = calibrate_ensemble(eval, s, labels);
+void print_calibration(const EvalResult& eval, const EnsembleStats& s) {
+  const EnsembleCalibration c = calibrate_ensemble(eval, s);
   std::printf(
-      "\ncalibration: the vote's ECE %.2f%% (mean confidence %.2f%% against accuracy %.2f%%); a "
-      "network alone %.2f%% on average (%.2f%% to %.2f%%)\n",
-      100 * c.vote.ece, 100 * c.vote.confidence, 100 * c.vote.accuracy(), 100 * c.mean_net_ece,
-      100 * c.min_net_ece, 100 * c.max_net_ece);
+      "\ncalibration: the vote's ECE %.2f%% (mean confidence %.2f%% against accuracy %.2f%%, low "
+      "by at most %.2f points: the probability outside the networks' top 3); a network alone "
+      "%.2f%% on average (%.2f%% to %.2f%%)\n",
+      100 * c.vote.ece, 100 * c.vote.confidence, 100 * c.vote.accuracy(), 100 * c.outside_top3,
+      100 * c.mean_net_ece, 100 * c.min_net_ece, 100 * c.max_net_ece);
 }
 
 // "RUN:NET" of --export: a run id and a network of it.
@@ -230,7 +230,7 @@ int ensemble_command(const std::vector<std::string>& argv) {
                  trainer.epoch_position() > 0 ? ", and where it stood in the next" : "", run);
     return interrupt.exit_code();
   }
-  if (stats.nets > 0) print_calibration(trainer.last_eval(), stats, data.test.labels);
+  if (stats.nets > 0) print_calibration(trainer.last_eval(), stats);
   print_hardest(stats, top);
   std::printf("\nstored as run %lld in %s\n", run, store.path().c_str());
   return 0;

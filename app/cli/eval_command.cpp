@@ -66,13 +66,14 @@ int eval_command(const std::vector<std::string>& argv) {
   const Calibration c = calibrate(r, 0, data.test.labels, bins);
   std::printf(
       "calibration: ECE %.2f%% over %d bins, MCE %.2f%%; mean confidence %.2f%% against "
-      "accuracy %.2f%% (%s by %.2f points)\n",
+      "accuracy %.2f%% (%s)\n",
       100 * c.ece, bins, 100 * c.mce, 100 * c.confidence, 100 * c.accuracy(),
-      c.confidence > c.accuracy() ? "overconfident" : "underconfident",
-      100 * std::abs(c.confidence - c.accuracy()));
+      confidence_gap_text(c.confidence, c.accuracy(), 2).c_str());
   if (c.left_out > 0)
-    std::printf("calibration: %d images left out, their top-1 probability not a number in [0, 1]\n",
-                c.left_out);
+    std::printf(
+        "calibration: %d images left out, their top-1 probability not a number in [0, 1]; "
+        "its accuracy is of the rest\n",
+        c.left_out);
   if (args.given("calibration")) {
     write_file_atomically(args.str("calibration"), calibration_csv(c));
     std::printf("wrote %s\n", args.str("calibration").c_str());

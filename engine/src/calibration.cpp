@@ -69,17 +69,24 @@ Calibration calibrate(const EvalResult& eval, int net, std::span<const uint8_t> 
 }
 
 EnsembleCalibration calibrate_ensemble(const EvalResult& eval, const EnsembleStats& stats,
-                                       std::span<const uint8_t> labels, int bins) {
-  if (stats.nets != eval.nets || stats.count != eval.count ||
-      stats.vote_probs.size() != static_cast<size_t>(stats.count))
+                                       int bins) {
+  const size_t count = static_cast<size_t>(stats.count);
+  if (stats.nets != eval.nets || stats.count != eval.count || stats.vote_probs.size() != count ||
+      stats.images.size() != count || eval.top_probs.size() != 3 * count * eval.nets)
     throw std::invalid_argument("calibration: the ensemble statistics are not of this result");
   EnsembleCalibration e;
-  std::vector<uint8_t> right(static_cast<size_t>(stats.count));
-  for (size_t i = 0; i < right.size(); ++i)
+  std::vector<uint8_t> labels(count), right(count);
+  for (size_t i = 0; i < count; ++i) {
+    labels[i] = stats.images[i].label;
     right[i] = stats.images[i].vote == stats.images[i].label;
+  }
   e.vote = calibrate(stats.vote_probs, right, bins);
   for (int net = 0; net < eval.nets; ++net)
     e.net_ece.push_back(calibrate(eval, net, labels, bins).ece);
+  double top3 = 0;
+  for (float p : eval.top_probs) top3 += p;
+  if (count > 0 && eval.nets > 0)
+    e.outside_top3 = 1 - top3 / (static_cast<double>(count) * eval.nets);
   if (!e.net_ece.empty()) {
     const auto [lo, hi] = std::minmax_element(e.net_ece.begin(), e.net_ece.end());
     e.min_net_ece = *lo;
@@ -87,6 +94,16 @@ EnsembleCalibration calibrate_ensemble(const EvalResult& eval, const EnsembleSta
     for (double ece : e.net_ece) e.mean_net_ece += ece / static_cast<double>(e.net_ece.size());
   }
   return e;
+}
+
+std::string confidence_gap_text(double confidence, double accuracy, int decimals) {
+  const double points = 100 * (confidence - accuracy);
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(decimals);
+  out << std::abs(points);
+  if (out.str().find_first_not_of("0.") == std::string::npos) return "as confident as it is right";
+  return (points > 0 ? "overconfident by " : "underconfident by ") + out.str() + " points";
 }
 
 std::string calibration_csv(const Calibration& c) {

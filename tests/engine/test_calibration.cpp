@@ -81,6 +81,23 @@ TEST(Calibration, ProbabilitiesThatAreNotInTheUnitIntervalAreLeftOut) {
   EXPECT_EQ(none.ece, 0);
 }
 
+TEST(Calibration, AProbabilityOnABinsUpperEdgeStaysInThatBin) {
+  // 4 bins: 0.5 and 0.25 are exact in float, so they close bins 1 and 0.
+  const Calibration c =
+      calibrate(std::vector<float>{0.5f, 0.25f, 0.75f, 1.f}, std::vector<uint8_t>{1, 1, 1, 1}, 4);
+  for (int b = 0; b < 4; ++b) EXPECT_EQ(c.bins[static_cast<size_t>(b)].count, 1) << "bin " << b;
+  EXPECT_EQ(c.bins[1].confidence, 0.5);
+  EXPECT_EQ(c.bins[2].confidence, 0.75);
+}
+
+TEST(Calibration, SaysWhichWayTheConfidenceMisses) {
+  EXPECT_EQ(confidence_gap_text(0.9884, 0.9874, 2), "overconfident by 0.10 points");
+  EXPECT_EQ(confidence_gap_text(0.9661, 0.9781, 2), "underconfident by 1.20 points");
+  EXPECT_EQ(confidence_gap_text(0.97, 0.97002, 2), "as confident as it is right");
+  EXPECT_EQ(confidence_gap_text(0.97, 0.9702, 1), "as confident as it is right");
+  EXPECT_EQ(confidence_gap_text(0.97, 0.9702, 2), "underconfident by 0.02 points");
+}
+
 TEST(Calibration, RefusesNoBinsAndSizesThatDiffer) {
   EXPECT_THROW(calibrate(std::vector<float>{0.5f}, std::vector<uint8_t>{1}, 0),
                std::invalid_argument);
@@ -122,13 +139,14 @@ TEST(Calibration, AnEnsembleHasItsVotesCalibrationBesideEachNetworks) {
   r.nets = 2;
   r.count = 2;
   r.top_labels = {0, 1, 2, 1, 0, 2, 0, 1, 2, 0, 1, 2};
-  r.top_probs = {0.9f, 0.1f, 0, 0.9f, 0.1f, 0, 0.7f, 0.3f, 0, 0.6f, 0.4f, 0};
+  // Network 1 leaves 0.1 of image 1 outside its top 3.
+  r.top_probs = {0.9f, 0.1f, 0, 0.9f, 0.1f, 0, 0.7f, 0.3f, 0, 0.6f, 0.3f, 0};
   r.true_probs = {0.9f, 0.1f, 0.7f, 0.6f};
   r.loss = {0, 0};
   r.accuracy = {0.5f, 1};
   const std::vector<uint8_t> labels = {0, 0};
   const EnsembleStats stats = compute_ensemble_stats(r, labels, 3);
-  const EnsembleCalibration e = calibrate_ensemble(r, stats, labels);
+  const EnsembleCalibration e = calibrate_ensemble(r, stats);
   // Network 0: both at 0.9, one right: 0.4. Network 1: right at 0.7 and at 0.6, in two bins:
   // (0.3 + 0.4) / 2.
   ASSERT_EQ(e.net_ece.size(), 2u);
@@ -137,15 +155,16 @@ TEST(Calibration, AnEnsembleHasItsVotesCalibrationBesideEachNetworks) {
   EXPECT_NEAR(e.mean_net_ece, 0.375, 1e-6);
   EXPECT_NEAR(e.min_net_ece, 0.35, 1e-6);
   EXPECT_NEAR(e.max_net_ece, 0.4, 1e-6);
-  // The vote: image 0 class 0 at (0.9 + 0.7) / 2, right; image 1 class 1 at (0.9 + 0.4) / 2,
-  // wrong: (0.2 + 0.65) / 2.
+  // The vote: image 0 class 0 at (0.9 + 0.7) / 2, right; image 1 class 1 at (0.9 + 0.3) / 2,
+  // wrong: (0.2 + 0.6) / 2.
   EXPECT_EQ(e.vote.count, 2);
   EXPECT_EQ(e.vote.right, 1);
-  EXPECT_NEAR(e.vote.confidence, (0.8 + 0.65) / 2, 1e-6);
-  EXPECT_NEAR(e.vote.ece, 0.425, 1e-6);
+  EXPECT_NEAR(e.vote.confidence, (0.8 + 0.6) / 2, 1e-6);
+  EXPECT_NEAR(e.vote.ece, 0.4, 1e-6);
+  EXPECT_NEAR(e.outside_top3, 0.1 / 4, 1e-6);
   EnsembleStats other = stats;
   other.vote_probs.pop_back();
-  EXPECT_THROW(calibrate_ensemble(r, other, labels), std::invalid_argument);
+  EXPECT_THROW(calibrate_ensemble(r, other), std::invalid_argument);
 }
 
 TEST(Calibration, CsvHasEveryBinAndLeavesAnEmptyBinsFiguresEmpty) {

@@ -4,10 +4,15 @@
 // a point; Save CSV writes the engine's CSV; no evaluation empties it all and says so; and the
 // recount from the validation predictions.
 #include <QAbstractItemModelTester>
+#include <QAreaSeries>
+#include <QChart>
+#include <QChartView>
 #include <QFile>
+#include <QLegendMarker>
 #include <QPushButton>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolTip>
 #include <cmath>
 
 #include "convscope/calibration.h"
@@ -65,6 +70,16 @@ cs::Calibration calibration() {
   return cs::calibrate(p, right);
 }
 
+// Whether the points are those expected, to 1e-6 (the bins' confidences are means of floats).
+bool near(const QList<QPointF>& points, const QList<QPointF>& expected) {
+  if (points.size() != expected.size()) return false;
+  for (int i = 0; i < points.size(); ++i)
+    if (std::abs(points[i].x() - expected[i].x()) > 1e-6 ||
+        std::abs(points[i].y() - expected[i].y()) > 1e-6)
+      return false;
+  return true;
+}
+
 }  // namespace
 
 class TestCalibrationView : public QObject {
@@ -107,8 +122,6 @@ void TestCalibrationView::rowsAreTheBinsWithImages() {
   QCOMPARE(text(2, CalibrationModel::RangeColumn), QStringLiteral("93.3–100%"));
   QCOMPARE(text(2, CalibrationModel::ImagesColumn), QStringLiteral("10"));
   QCOMPARE(text(2, CalibrationModel::AccuracyColumn), QStringLiteral("90.0%"));
-  QCOMPARE(model.index(1, CalibrationModel::AccuracyColumn).data(CalibrationModel::ValueRole),
-           QVariant(0.5));
   QVERIFY(model.index(1, 0)
               .data(Qt::ToolTipRole)
               .toString()
@@ -121,41 +134,64 @@ void TestCalibrationView::rowsAreTheBinsWithImages() {
 void TestCalibrationView::viewDrawsTheBinsAndSaysTheErrors() {
   CalibrationModel model;
   CalibrationView view(&model);
+  view.resize(520, 560);
+  view.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&view));
   QVERIFY(view.note().startsWith(QStringLiteral("Not evaluated yet")));
   QVERIFY(view.bars().isEmpty());
   QVERIFY(!view.findChild<QPushButton*>(QStringLiteral("saveCsv"))->isEnabled());
 
   model.setCalibration(calibration());
-  const QList<QPointF> bars = view.bars();
-  QCOMPARE(bars.size(), 12);
-  const double low = 11.0 / 15, high = 12.0 / 15;
-  QCOMPARE(bars[4], QPointF(low, 0));
-  QCOMPARE(bars[5], QPointF(low, 0.5));
-  QCOMPARE(bars[6], QPointF(high, 0.5));
-  QCOMPARE(bars[7], QPointF(high, 0));
-  // The gap of that bin runs from its accuracy, 0.5, up to its confidence, 0.75; the lower outline
-  // stays at 0.5.
-  QCOMPARE(view.gapUpper()[5], QPointF(low, 0.75));
-  QCOMPARE(view.gapUpper()[6], QPointF(high, 0.75));
-  QCOMPARE(view.gapUpper()[7], QPointF(high, 0.5));
-  for (int k = 4; k < 8; ++k) QCOMPARE(view.gapLower()[k].y(), 0.5);
+  // Each bin with images: the bar's top at its accuracy, the gap from there to its confidence.
+  QVERIFY(near(view.bars(), {{6.0 / 15, 0.5},
+                             {7.0 / 15, 0.5},
+                             {11.0 / 15, 0.5},
+                             {12.0 / 15, 0.5},
+                             {14.0 / 15, 0.9},
+                             {1, 0.9}}));
+  QVERIFY(near(view.gapUpper(), {{6.0 / 15, 0.5},
+                                 {7.0 / 15, 0.5},
+                                 {11.0 / 15, 0.75},
+                                 {12.0 / 15, 0.75},
+                                 {14.0 / 15, 0.95},
+                                 {1, 0.95}}));
+  QVERIFY(near(view.gapLower(), {{6.0 / 15, 0.45},
+                                 {7.0 / 15, 0.45},
+                                 {11.0 / 15, 0.5},
+                                 {12.0 / 15, 0.5},
+                                 {14.0 / 15, 0.9},
+                                 {1, 0.9}}));
+  // One area per bin and kind, the diagonal over them; one legend entry each.
+  const QChart* chart = view.findChild<QChartView*>()->chart();
+  QCOMPARE(chart->series().size(), 3 * 2 + 1);
+  const auto legend = [chart] {
+    QStringList shown;  // once the legend is laid out
+    for (QLegendMarker* marker : chart->legend()->markers())
+      if (marker->isVisible()) shown << marker->label();
+    return shown;
+  };
+  QTRY_COMPARE(legend(), QStringList({"accuracy", "gap", "calibrated"}));
+  // Hovering a bin's bar shows that bin's tool tip.
+  auto* bar = qobject_cast<QAreaSeries*>(chart->series()[1]);
+  QVERIFY(bar);
+  Q_EMIT bar->hovered(QPointF(0.77, 0.3), true);
+  QTRY_COMPARE(QToolTip::text(), view.binTip(1));
+  QVERIFY(view.binTip(1).startsWith(QStringLiteral("3 of 6 images right (50.0%)")));
   // ECE (4 · 0.05 + 6 · 0.25 + 10 · 0.05) / 20 = 11%, MCE 25%; mean confidence 79%, accuracy 70%.
   QCOMPARE(view.note(), QStringLiteral("ECE 11.00% · MCE 25.00% over 15 bins · mean confidence "
                                        "79.00% against accuracy 70.00%: overconfident by 9.00 "
                                        "points"));
-  QCOMPARE(view.rowAt(0.77), 1);
-  QCOMPARE(view.rowAt(0.95), 2);
-  QCOMPARE(view.rowAt(0.6), -1);
   QVERIFY(view.findChild<QPushButton*>(QStringLiteral("saveCsv"))->isEnabled());
 
   // An image without a finite probability is left out and said.
   std::vector<float> p = {0.95f, std::nanf("")};
   model.setCalibration(cs::calibrate(p, std::vector<uint8_t>{1, 1}));
-  QVERIFY2(view.note().endsWith(QStringLiteral(" · 1 image left out (no finite probability)")),
+  QVERIFY2(view.note().endsWith(
+               QStringLiteral(" · 1 image left out (a top-1 probability not a number in [0, 1])")),
            qPrintable(view.note()));
+  QCOMPARE(view.bars().size(), 2);  // the image left out is not drawn
   view.setComment(QStringLiteral("A comment."));
-  QVERIFY2(view.note().endsWith(QStringLiteral("probability)\nA comment.")),
-           qPrintable(view.note()));
+  QVERIFY2(view.note().endsWith(QStringLiteral("[0, 1])\nA comment.")), qPrintable(view.note()));
 
   model.clear();
   QVERIFY(view.bars().isEmpty());

@@ -23,16 +23,9 @@
 #include "export/save_file.h"
 #include "training/training_session.h"
 #include "training/view_refresh.h"
+#include "widgets/count_text.h"
 #include "widgets/file_dialogs.h"
 #include "widgets/palette.h"
-
-namespace {
-
-QString percent(double share) {
-  return QLocale().toString(100 * share, 'f', 0) + QLatin1Char('%');
-}
-
-}  // namespace
 
 EmbeddingView::EmbeddingView(TrainingSession* session, QWidget* parent)
     : QWidget(parent),
@@ -155,8 +148,8 @@ void EmbeddingView::onComputed(const EmbeddingResult& answer) {
                         .arg(m_shown.layerNames.value(m_shown.embedding.layer),
                              locale.toString(m_shown.embedding.dimensions), which,
                              locale.toString(m_shown.step),
-                             percent(m_shown.embedding.projection.explained[0]),
-                             percent(m_shown.embedding.projection.explained[1]))
+                             percentText(m_shown.embedding.projection.explained[0], 0),
+                             percentText(m_shown.embedding.projection.explained[1], 0))
                         .arg(std::lround(m_shown.milliseconds)));
     if (m_view->isZoomed()) m_chart->zoomReset();  // a new projection: other coordinates
   }

@@ -77,8 +77,7 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   tabs->addTab(m_detail, tr("Selected image"));
   tabs->addTab(m_vote, tr("Draw a digit"));
   tabs->addTab(m_calibrationView, tr("Calibration"));
-  m_calibrationView->setPlaceholderText(
-      tr("Open a run to see how often its vote is right against how sure it is."));
+  showCalibration();  // what to do to see one
   bottom->addWidget(tabs);
   bottom->setChildrenCollapsible(false);
   bottom->setSizes({600, 520});
@@ -266,19 +265,21 @@ void EnsemblePage::setRun(EnsembleRunPtr run) {
 void EnsemblePage::showCalibration() {
   if (!m_run || !m_run->hasPredictions()) {
     m_calibrationView->setComment({});
+    m_calibrationView->setPlaceholderText(
+        m_run ? tr("Run %1 has no finished epoch yet: its vote's calibration comes with the first.")
+                    .arg(m_run->info().id)
+              : tr("Open a run to see how often its vote is right against how sure it is."));
     return m_calibration->clear();
   }
   const cs::EnsembleCalibration& c = m_run->calibration();
-  const QLocale locale;
-  const auto percent = [&locale](double share) {
-    return locale.toString(100 * share, 'f', 2) + '%';
-  };
-  m_calibrationView->setComment(
-      tr("The vote of %1 (their top-3 probabilities averaged). A network alone: ECE %2 on "
-         "average (%3 to %4).")
-          .arg(countText(m_run->nets(), tr("network"), tr("networks")), percent(c.mean_net_ece),
-               percent(c.min_net_ece), percent(c.max_net_ece)));
   m_calibration->setCalibration(c.vote);
+  m_calibrationView->setComment(
+      tr("The vote of %1 (their top-3 probabilities averaged: its confidence is low by at most "
+         "%2 points, their probability outside the top 3). A network alone: ECE %3 on average "
+         "(%4 to %5).")
+          .arg(countText(m_run->nets(), tr("network"), tr("networks")),
+               QLocale().toString(100 * c.outside_top3, 'f', 2), percentText(c.mean_net_ece, 2),
+               percentText(c.min_net_ece, 2), percentText(c.max_net_ece, 2)));
 }
 
 void EnsemblePage::showImage(int image) {

@@ -19,7 +19,7 @@ EnsembleRun::EnsembleRun(cs::StoredRun run, std::shared_ptr<const cs::Dataset> i
     return;
   }
   m_stats = cs::compute_ensemble_stats(m_run.eval, setup.val_labels, setup.group.spec.classes);
-  m_calibration = cs::calibrate_ensemble(m_run.eval, m_stats, setup.val_labels);
+  m_calibration = cs::calibrate_ensemble(m_run.eval, m_stats);
   const int classes = m_stats.classes, count = m_stats.count;
   m_votes.assign(static_cast<size_t>(count) * classes, 0);
   for (int net = 0; net < m_stats.nets; ++net)

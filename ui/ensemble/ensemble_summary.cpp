@@ -32,10 +32,6 @@ QFrame* card(const QString& caption, QLabel* value, QLabel* detail) {
   return frame;
 }
 
-QString percent(double fraction) {
-  return QStringLiteral("%1%").arg(100 * fraction, 0, 'f', 2);
-}
-
 int argWhere(const std::vector<float>& values, bool highest) {
   const auto it = highest ? std::max_element(values.begin(), values.end())
                           : std::min_element(values.begin(), values.end());
@@ -141,14 +137,15 @@ void EnsembleSummary::setRun(const EnsembleRunPtr& run) {
     return;
   }
   const cs::EnsembleStats& s = run->stats();
-  m_mean->setText(
-      QStringLiteral("%1 ± %2").arg(percent(s.mean_accuracy)).arg(100 * s.std_accuracy, 0, 'f', 2));
+  m_mean->setText(QStringLiteral("%1 ± %2")
+                      .arg(percentText(s.mean_accuracy, 2))
+                      .arg(100 * s.std_accuracy, 0, 'f', 2));
   m_meanDetail->setText(tr("over %1").arg(countText(s.nets, tr("network"), tr("networks"))));
-  m_min->setText(percent(s.min_accuracy));
+  m_min->setText(percentText(s.min_accuracy, 2));
   m_minDetail->setText(tr("network %1").arg(argWhere(s.net_accuracy, false)));
-  m_max->setText(percent(s.max_accuracy));
+  m_max->setText(percentText(s.max_accuracy, 2));
   m_maxDetail->setText(tr("network %1").arg(argWhere(s.net_accuracy, true)));
-  m_vote->setText(percent(s.vote_accuracy));
+  m_vote->setText(percentText(s.vote_accuracy, 2));
   const double gain = 100 * (s.vote_accuracy - s.mean_accuracy);
   m_voteDetail->setText(tr("%1%2 points over the mean")
                             .arg(gain >= 0 ? QStringLiteral("+") : QString())

@@ -18,6 +18,7 @@
 #include "export/save_file.h"
 #include "training/training_session.h"
 #include "training/view_refresh.h"
+#include "widgets/count_text.h"
 #include "widgets/file_dialogs.h"
 #include "widgets/planar_image.h"
 
@@ -26,7 +27,7 @@ namespace {
 constexpr int kTileSide = 56;  // 28 x 2; the tiles grow into the room the tab has
 
 QString percent(double p) {
-  return QLocale().toString(100 * p, 'f', p >= 0.995 || p < 0.1 ? 1 : 0) + QLatin1Char('%');
+  return percentText(p, p >= 0.995 || p < 0.1 ? 1 : 0);
 }
 
 // Columns for `units` images: the ten classes in two rows of five, a layer's channels eight wide.

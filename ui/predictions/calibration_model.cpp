@@ -3,6 +3,7 @@
 #include <QLocale>
 
 #include "predictions/prediction_model.h"
+#include "widgets/count_text.h"
 
 CalibrationModel::CalibrationModel(QObject* parent) : QAbstractTableModel(parent) {}
 
@@ -46,9 +47,6 @@ QVariant CalibrationModel::data(const QModelIndex& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
   const cs::CalibrationBin& b = bin(index.row());
   const QLocale locale;
-  const auto percent = [&locale](double share) {
-    return locale.toString(100 * share, 'f', 1) + '%';
-  };
   switch (role) {
     case Qt::DisplayRole:
       switch (index.column()) {
@@ -57,35 +55,19 @@ QVariant CalibrationModel::data(const QModelIndex& index, int role) const {
         case ImagesColumn:
           return locale.toString(b.count);
         case AccuracyColumn:
-          return percent(b.accuracy());
+          return percentText(b.accuracy(), 1);
         case ConfidenceColumn:
-          return percent(b.confidence);
+          return percentText(b.confidence, 1);
         case GapColumn:
           return locale.toString(100 * b.gap(), 'f', 1);
-      }
-      return {};
-    case ValueRole:
-      switch (index.column()) {
-        case RangeColumn:
-          return b.high;
-        case ImagesColumn:
-          return b.count;
-        case AccuracyColumn:
-          return b.accuracy();
-        case ConfidenceColumn:
-          return b.confidence;
-        case GapColumn:
-          return b.gap();
       }
       return {};
     case Qt::ToolTipRole:
       return tr("%1 of %2 images right (%3) where the network gave its top class %4, %5 on "
                 "average: %6")
-          .arg(locale.toString(b.right), locale.toString(b.count), percent(b.accuracy()),
-               rangeText(b), percent(b.confidence),
-               b.gap() < 0
-                   ? tr("overconfident by %1 points").arg(locale.toString(-100 * b.gap(), 'f', 1))
-                   : tr("underconfident by %1 points").arg(locale.toString(100 * b.gap(), 'f', 1)));
+          .arg(locale.toString(b.right), locale.toString(b.count), percentText(b.accuracy(), 1),
+               rangeText(b), percentText(b.confidence, 1),
+               QString::fromStdString(cs::confidence_gap_text(b.confidence, b.accuracy(), 1)));
     case Qt::TextAlignmentRole:
       return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
   }

@@ -17,8 +17,6 @@ class CalibrationModel : public QAbstractTableModel {
 
  public:
   enum Column { RangeColumn, ImagesColumn, AccuracyColumn, ConfidenceColumn, GapColumn, Columns };
-  enum Role { ValueRole = Qt::UserRole + 1 };  // the cell as a number (shares as fractions)
-
   explicit CalibrationModel(QObject* parent = nullptr);
 
   // One reset; a calibration without images empties the table.

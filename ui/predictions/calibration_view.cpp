@@ -7,8 +7,8 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLegendMarker>
 #include <QLineSeries>
-#include <QLocale>
 #include <QMessageBox>
 #include <QPen>
 #include <QPushButton>
@@ -18,7 +18,7 @@
 #include <QToolTip>
 #include <QValueAxis>
 #include <algorithm>
-#include <cmath>
+#include <optional>
 
 #include "charts/chart_parts.h"
 #include "charts/zoomable_chart_view.h"
@@ -36,13 +36,32 @@ QColor withAlpha(QColor color, int alpha) {
   return color;
 }
 
-QAreaSeries* area(const QString& name, QLineSeries* upper, QLineSeries* lower, const QBrush& fill,
-                  const QColor& line) {
+// One bin's area from `low` to `high` over [bottom, top] (over the axis without a bottom); the
+// area owns its outlines.
+QAreaSeries* binArea(const QString& name, double low, double high, double top,
+                     std::optional<double> bottom, const QBrush& fill, const QColor& line) {
+  auto* upper = new QLineSeries;
+  upper->append({QPointF(low, top), QPointF(high, top)});
+  QLineSeries* lower = nullptr;
+  if (bottom) {
+    lower = new QLineSeries;
+    lower->append({QPointF(low, *bottom), QPointF(high, *bottom)});
+  }
   auto* series = new QAreaSeries(upper, lower);
+  upper->setParent(series);
+  if (lower) lower->setParent(series);
   series->setName(name);
   series->setBrush(fill);
   series->setPen(QPen(line, 1));
   return series;
+}
+
+QList<QPointF> outlines(const QList<QAreaSeries*>& areas, bool lower) {
+  QList<QPointF> points;
+  for (const QAreaSeries* a : areas)
+    if (const QLineSeries* line = lower ? a->lowerSeries() : a->upperSeries())
+      points << line->points();
+  return points;
 }
 
 }  // namespace
@@ -55,9 +74,6 @@ CalibrationView::CalibrationView(CalibrationModel* model, QWidget* parent)
       m_chart(new QChart),
       m_x(chart_parts::valueAxis(tr("top-1 probability (confidence)"))),
       m_y(chart_parts::valueAxis(tr("accuracy"))),
-      m_barOutline(new QLineSeries(this)),
-      m_gapTop(new QLineSeries(this)),
-      m_gapBottom(new QLineSeries(this)),
       m_diagonal(chart_parts::lineSeries(tr("calibrated"), Qt::gray, 1.5)),
       m_table(new QTableView),
       m_placeholder(tr("Not evaluated yet: after each evaluation, how often the network is right "
@@ -71,11 +87,6 @@ CalibrationView::CalibrationView(CalibrationModel* model, QWidget* parent)
          "CSV, as convscope-cli eval --calibration writes them"));
   connect(m_saveCsv, &QPushButton::clicked, this, &CalibrationView::askSaveCsv);
 
-  m_barArea = area(tr("accuracy"), m_barOutline, nullptr, withAlpha(palette::kAccent, 150),
-                   palette::kAccent);
-  // Hatched, so that a gap inside a bar (an underconfident bin) leaves the bar's colour readable.
-  m_gapArea = area(tr("gap"), m_gapTop, m_gapBottom, QBrush(palette::kWrong, Qt::BDiagPattern),
-                   palette::kWrong);
   QPen dashed = m_diagonal->pen();
   dashed.setStyle(Qt::DashLine);
   m_diagonal->setPen(dashed);
@@ -83,17 +94,13 @@ CalibrationView::CalibrationView(CalibrationModel* model, QWidget* parent)
   m_chart->setTitle(tr("Reliability"));
   m_chart->addAxis(m_x, Qt::AlignBottom);
   m_chart->addAxis(m_y, Qt::AlignLeft);
-  for (QAbstractSeries* s :
-       std::initializer_list<QAbstractSeries*>{m_barArea, m_gapArea, m_diagonal})
-    chart_parts::attach(m_chart, s, m_x, m_y);
+  chart_parts::attach(m_chart, m_diagonal, m_x, m_y);
   for (QValueAxis* axis : {m_x, m_y}) {
     axis->setRange(0, 1);
     axis->setTickCount(6);
     axis->setLabelFormat(QStringLiteral("%.1f"));
   }
   m_chart->legend()->setAlignment(Qt::AlignTop);
-  connect(m_barArea, &QAreaSeries::hovered, this, &CalibrationView::showBinTip);
-  connect(m_gapArea, &QAreaSeries::hovered, this, &CalibrationView::showBinTip);
   m_view = new ZoomableChartView(m_chart);
   m_view->setMinimumHeight(ZoomableChartView::kMinHeight);
   m_view->addResetZoomAction();
@@ -129,42 +136,49 @@ CalibrationView::CalibrationView(CalibrationModel* model, QWidget* parent)
 }
 
 void CalibrationView::draw() {
-  QList<QPointF> bars, top, bottom;
+  // A bar and a gap per bin with images, each its own series: an area has one hover for all of
+  // it, and the outline of one area over several bins would run across the empty ones.
+  for (QAreaSeries* area : m_bars + m_gaps) {
+    m_chart->removeSeries(area);
+    delete area;
+  }
+  m_bars.clear();
+  m_gaps.clear();
+  m_chart->removeSeries(m_diagonal);  // drawn last, over the bins
   for (int row = 0; row < m_model->rowCount(); ++row) {
     const cs::CalibrationBin& b = m_model->bin(row);
     const double accuracy = b.accuracy();
-    const double lo = std::min(accuracy, b.confidence), hi = std::max(accuracy, b.confidence);
-    bars << QPointF(b.low, 0) << QPointF(b.low, accuracy) << QPointF(b.high, accuracy)
-         << QPointF(b.high, 0);
-    // The gap's outline drops to its lower edge at the bin's sides, so that it encloses nothing
-    // between bins.
-    top << QPointF(b.low, lo) << QPointF(b.low, hi) << QPointF(b.high, hi) << QPointF(b.high, lo);
-    bottom << QPointF(b.low, lo) << QPointF(b.low, lo) << QPointF(b.high, lo)
-           << QPointF(b.high, lo);
+    m_bars << binArea(tr("accuracy"), b.low, b.high, accuracy, std::nullopt,
+                      withAlpha(palette::kAccent, 150), palette::kAccent);
+    // Hatched, so that a gap inside a bar (an underconfident bin) leaves the bar readable.
+    m_gaps << binArea(tr("gap"), b.low, b.high, std::max(accuracy, b.confidence),
+                      std::min(accuracy, b.confidence), QBrush(palette::kWrong, Qt::BDiagPattern),
+                      palette::kWrong);
   }
-  m_barOutline->replace(bars);
-  m_gapTop->replace(top);
-  m_gapBottom->replace(bottom);
+  for (QList<QAreaSeries*>* areas : {&m_bars, &m_gaps})
+    for (int row = 0; row < areas->size(); ++row) {
+      QAreaSeries* area = areas->at(row);
+      chart_parts::attach(m_chart, area, m_x, m_y);
+      if (row > 0)  // one legend entry for the bars and one for the gaps
+        for (QLegendMarker* marker : m_chart->legend()->markers(area)) marker->setVisible(false);
+      connect(area, &QAreaSeries::hovered, this,
+              [this, row](QPointF, bool entered) { showBinTip(row, entered); });
+    }
+  chart_parts::attach(m_chart, m_diagonal, m_x, m_y);
   m_saveCsv->setEnabled(m_model->hasCalibration());
   if (!m_model->hasCalibration()) {
     m_note->setText(m_placeholder);
     return;
   }
   const cs::Calibration& c = m_model->calibration();
-  const QLocale locale;
-  const auto percent = [&locale](double share, int decimals = 2) {
-    return locale.toString(100 * share, 'f', decimals) + '%';
-  };
-  const double gap = c.confidence - c.accuracy();
-  QString text = tr("ECE %1 · MCE %2 over %3 bins · mean confidence %4 against accuracy %5: %6 "
-                    "by %7 points")
-                     .arg(percent(c.ece), percent(c.mce))
-                     .arg(c.bins.size())
-                     .arg(percent(c.confidence), percent(c.accuracy()),
-                          gap > 0 ? tr("overconfident") : tr("underconfident"),
-                          locale.toString(100 * std::abs(gap), 'f', 2));
+  QString text =
+      tr("ECE %1 · MCE %2 over %3 bins · mean confidence %4 against accuracy %5: %6")
+          .arg(percentText(c.ece, 2), percentText(c.mce, 2))
+          .arg(c.bins.size())
+          .arg(percentText(c.confidence, 2), percentText(c.accuracy(), 2),
+               QString::fromStdString(cs::confidence_gap_text(c.confidence, c.accuracy(), 2)));
   if (c.left_out > 0)
-    text += tr(" · %1 left out (no finite probability)")
+    text += tr(" · %1 left out (a top-1 probability not a number in [0, 1])")
                 .arg(countText(c.left_out, tr("image"), tr("images")));
   if (!m_comment.isEmpty()) text += '\n' + m_comment;
   m_note->setText(text);
@@ -181,34 +195,28 @@ void CalibrationView::setComment(const QString& text) {
 }
 
 QList<QPointF> CalibrationView::bars() const {
-  return m_barOutline->points();
+  return outlines(m_bars, false);
 }
 
 QList<QPointF> CalibrationView::gapUpper() const {
-  return m_gapTop->points();
+  return outlines(m_gaps, false);
 }
 
 QList<QPointF> CalibrationView::gapLower() const {
-  return m_gapBottom->points();
+  return outlines(m_gaps, true);
 }
 
 QString CalibrationView::note() const {
   return m_note->text();
 }
 
-int CalibrationView::rowAt(double confidence) const {
-  for (int row = 0; row < m_model->rowCount(); ++row) {
-    const cs::CalibrationBin& b = m_model->bin(row);
-    if (confidence >= b.low && confidence <= b.high) return row;
-  }
-  return -1;
+QString CalibrationView::binTip(int row) const {
+  return m_model->index(row, 0).data(Qt::ToolTipRole).toString();
 }
 
-void CalibrationView::showBinTip(QPointF point, bool entered) {
-  const int row = entered ? rowAt(point.x()) : -1;
-  if (row < 0) return QToolTip::hideText();
-  QToolTip::showText(QCursor::pos(), m_model->index(row, 0).data(Qt::ToolTipRole).toString(),
-                     m_view);
+void CalibrationView::showBinTip(int row, bool entered) {
+  if (!entered) return QToolTip::hideText();
+  QToolTip::showText(QCursor::pos(), binTip(row), m_view);
 }
 
 bool CalibrationView::saveCsv(const QString& path, QString* error) const {

@@ -27,25 +27,23 @@ class CalibrationView : public QWidget {
  public:
   explicit CalibrationView(CalibrationModel* model, QWidget* parent = nullptr);
 
-  // What is drawn, for tests: the bars' outline ((low, 0), (low, accuracy), (high, accuracy),
-  // (high, 0) for each bin with images), the gaps' upper and lower outlines, and the note.
+  // What is drawn, for tests: the bars' tops ((low, accuracy), (high, accuracy) for each bin with
+  // images), the gaps' upper and lower edges, the note, and a bin's tool tip.
   QList<QPointF> bars() const;
   QList<QPointF> gapUpper() const;
   QList<QPointF> gapLower() const;
   QString note() const;
+  QString binTip(int row) const;
   // Said in the note when there is nothing to show, and after the figures when there is.
   void setPlaceholderText(const QString& text);
   void setComment(const QString& text);
-  // The model's row of the bin holding a top-1 probability of `confidence`; -1 when that bin has
-  // no images.
-  int rowAt(double confidence) const;
   // Writes the model's bins as CSV (cs::calibration_csv(), atomically); false with `error` set
   // when it cannot.
   bool saveCsv(const QString& path, QString* error) const;
 
  private:
   void draw();
-  void showBinTip(QPointF point, bool entered);
+  void showBinTip(int row, bool entered);
   void askSaveCsv();
 
   CalibrationModel* m_model;
@@ -54,11 +52,8 @@ class CalibrationView : public QWidget {
   QChart* m_chart;
   QValueAxis* m_x;
   QValueAxis* m_y;
-  QLineSeries* m_barOutline;
-  QLineSeries* m_gapTop;
-  QLineSeries* m_gapBottom;
-  QAreaSeries* m_barArea;
-  QAreaSeries* m_gapArea;
+  QList<QAreaSeries*> m_bars;  // one per bin with images, in the model's order
+  QList<QAreaSeries*> m_gaps;
   QLineSeries* m_diagonal;
   ZoomableChartView* m_view;
   QTableView* m_table;

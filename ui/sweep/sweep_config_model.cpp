@@ -4,6 +4,8 @@
 #include <QColor>
 #include <limits>
 
+#include "widgets/count_text.h"
+
 namespace {
 
 // A parameter a configuration leaves to the sweep's settings.
@@ -67,7 +69,7 @@ int SweepConfigModel::columnCount(const QModelIndex& parent) const {
 }
 
 QString SweepConfigModel::percent(double accuracy) {
-  return accuracy < 0 ? QStringLiteral("–") : QStringLiteral("%1%").arg(100 * accuracy, 0, 'f', 2);
+  return accuracy < 0 ? QStringLiteral("–") : percentText(accuracy, 2);
 }
 
 QVariant SweepConfigModel::display(const SweepConfigResult& c, int column) const {

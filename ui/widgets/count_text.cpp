@@ -7,6 +7,10 @@ QString countText(long long n, const QString& one, const QString& many) {
   return QStringLiteral("%1 %2").arg(QLocale().toString(n), n == 1 ? one : many);
 }
 
+QString percentText(double share, int decimals) {
+  return QLocale().toString(100 * share, 'f', decimals) + QLatin1Char('%');
+}
+
 QString forgottenText(long long times) {
   const auto tr = [](const char* text) { return QCoreApplication::translate("CountText", text); };
   if (times == 0) return tr("never forgotten");

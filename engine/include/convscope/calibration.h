@@ -40,6 +40,11 @@ struct Calibration {
   double accuracy() const { return count ? static_cast<double>(right) / count : 0; }
 };
 
+// "overconfident by 0.10 points" when `confidence` is above `accuracy` (both shares) by what reads
+// as more than 0 with `decimals` decimals, "underconfident by …" when below, else "as confident as
+// it is right".
+std::string confidence_gap_text(double confidence, double accuracy, int decimals);
+
 // From each image's top-1 probability and whether that class is its label (equal sizes).
 // Throws std::invalid_argument for fewer than one bin or sizes that differ.
 Calibration calibrate(std::span<const float> confidence, std::span<const uint8_t> right,
@@ -55,17 +60,19 @@ Calibration calibrate(const EvalResult& eval, int net, std::span<const uint8_t> 
 // Averaging lowers the confidence where the networks disagree: it mends overconfident networks
 // (Lakshminarayanan et al., "Simple and Scalable Predictive Uncertainty Estimation using Deep
 // Ensembles", NeurIPS 2017) and makes underconfident ones, such as the reference network after
-// one epoch on MNIST, more so.
+// one epoch on MNIST, more so. Only each network's top 3 are stored, so the vote's confidence is
+// a lower bound: low by at most the mean probability outside the networks' top 3
+// (`outside_top3`).
 struct EnsembleCalibration {
   Calibration vote;
   std::vector<double> net_ece;  // (N) each network's ECE
   double mean_net_ece = 0, min_net_ece = 0, max_net_ece = 0;
+  double outside_top3 = 0;  // 1 - the top 3's probabilities, averaged over networks and images
 };
 
-// `stats` is compute_ensemble_stats() of `eval` and `labels`. Throws std::invalid_argument when
-// they do not fit.
+// `stats` is compute_ensemble_stats() of `eval` (its labels are the images'). Throws
+// std::invalid_argument when they do not fit.
 EnsembleCalibration calibrate_ensemble(const EvalResult& eval, const EnsembleStats& stats,
-                                       std::span<const uint8_t> labels,
                                        int bins = kCalibrationBins);
 
 // One row per bin, empty ones too: "bin,low,high,images,right,confidence,accuracy,gap" (an empty

@@ -80,7 +80,6 @@ class TestEnsemblePage : public QObject {
     const cs::Calibration& vote = page.calibrationModel()->calibration();
     QCOMPARE(vote.count, 7);
     QCOMPARE(vote.right, 5);
-    QCOMPARE(vote.ece, page.currentRun()->calibration().vote.ece);
     QCOMPARE(page.currentRun()->calibration().net_ece.size(), size_t(4));
     const QString note = page.calibrationView()->note();
     QVERIFY2(note.startsWith(QStringLiteral("ECE ")) &&
