@@ -164,6 +164,10 @@ void ScreenshotDirector::takeScreenshots() {
                           live->setProbe(proxy->mapToSource(proxy->index(0, 0)).row());
                       }});
   m_script.push_back({1200, [this] { shoot(QStringLiteral("live-history.png")); }});
+  // The accuracy chart's line of each class over the demo's evaluations.
+  m_script.push_back({100, [live] { live->charts()->setClassAccuracyShown(true); }});
+  m_script.push_back({1200, [this] { shoot(QStringLiteral("class-accuracy.png")); }});
+  m_script.push_back({100, [live] { live->charts()->setClassAccuracyShown(false); }});
   m_script.push_back({100, [this, live] {
                         // Not through File > Export: its status message would name this
                         // folder in the shots that follow.

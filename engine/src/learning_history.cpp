@@ -1,5 +1,6 @@
 #include "convscope/learning_history.h"
 
+#include <cmath>
 #include <stdexcept>
 
 #include "convscope/atomic_file.h"
@@ -99,6 +100,22 @@ std::vector<int> LearningHistory::forgetting_counts() const {
       n[i] += at(image, p - 1) == m_labels[i] && at(image, p) != m_labels[i];
     }
   return n;
+}
+
+std::vector<double> LearningHistory::class_accuracy(int classes) const {
+  std::vector<int> images(static_cast<size_t>(classes), 0);
+  for (uint8_t label : m_labels)
+    if (label < classes) ++images[label];
+  std::vector<double> share(static_cast<size_t>(passes()) * classes, 0.0);
+  for (int p = 0; p < passes(); ++p) {
+    double* row = share.data() + static_cast<size_t>(p) * classes;
+    for (size_t i = 0; i < m_labels.size(); ++i)
+      if (m_labels[i] < classes) row[m_labels[i]] += at(static_cast<int>(i), p) == m_labels[i];
+    for (int c = 0; c < classes; ++c)
+      row[c] = images[static_cast<size_t>(c)] > 0 ? row[c] / images[static_cast<size_t>(c)]
+                                                  : std::nan("");
+  }
+  return share;
 }
 
 std::string LearningHistory::to_csv() const {

@@ -1,6 +1,7 @@
 // Per-image learning history (forgetting events) on hand-made prediction sequences.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -51,6 +52,22 @@ TEST(LearningHistory, LearnedNeverLearnedStable) {
   EXPECT_EQ(h.stable_since(4), 50);
   const bool unforgettable[] = {true, false, false, false, false};
   for (int i = 0; i < 5; ++i) EXPECT_EQ(h.unforgettable(i), unforgettable[i]) << "image " << i;
+}
+
+TEST(LearningHistory, ClassAccuracyIsEachClasssShareRightAtEachPass) {
+  // Classes 0 (images 0, 1), 1 (images 2, 3, 4) and 2 (none); a label 5 outside the classes.
+  LearningHistory h({0, 0, 1, 1, 1, 5});
+  h.record({1, 10, 0}, std::vector<uint8_t>{0, 1, 1, 0, 1, 5});
+  h.record({2, 20, 0}, std::vector<uint8_t>{0, 0, 1, 1, 1, 4});
+  const std::vector<double> a = h.class_accuracy(3);
+  ASSERT_EQ(a.size(), 6u);
+  EXPECT_DOUBLE_EQ(a[0], 0.5);
+  EXPECT_DOUBLE_EQ(a[1], 2.0 / 3);
+  EXPECT_TRUE(std::isnan(a[2]));
+  EXPECT_DOUBLE_EQ(a[3], 1.0);
+  EXPECT_DOUBLE_EQ(a[4], 1.0);
+  EXPECT_TRUE(std::isnan(a[5]));
+  EXPECT_TRUE(LearningHistory({0, 1}).class_accuracy(2).empty());
 }
 
 TEST(LearningHistory, Strip) {

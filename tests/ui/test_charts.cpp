@@ -1,7 +1,8 @@
 // The training charts' behaviour: the smoothing slider redrawing the loss, an accuracy axis that
 // tells 97.7% from 98.8%, a zoom by dragging that keeps every axis labelled, the first steps drawn,
 // the not-learning warning, the logarithmic loss axis, the previous run kept on the charts for
-// comparison and the learning rate under a schedule. (Their numbers: test_chart_math.)
+// comparison, the learning rate under a schedule and the accuracy of each class. (Their numbers:
+// test_chart_math.)
 #include <QAction>
 #include <QLabel>
 #include <QLegend>
@@ -17,6 +18,7 @@
 #include "charts/chart_math.h"
 #include "charts/training_charts.h"
 #include "charts/zoomable_chart_view.h"
+#include "convscope/learning_history.h"
 #include "training/metrics_history.h"
 #include "widgets/elided_label.h"
 
@@ -59,6 +61,7 @@ class TestCharts : public QObject {
   void logLossAxisSpansTheLossesDecades();
   void thePreviousRunStaysForComparison();
   void theLearningRateShowsUnderASchedule();
+  void eachClassHasItsAccuracyLine();
 };
 
 void TestCharts::sliderSmoothsTheLoss() {
@@ -391,6 +394,51 @@ void TestCharts::theLearningRateShowsUnderASchedule() {
   charts.refresh();
   QVERIFY(charts.plottedLearningRates().isEmpty());
   QVERIFY(!shown() && !axis->isVisible());
+}
+
+void TestCharts::eachClassHasItsAccuracyLine() {
+  MetricsHistory history;
+  fill(history, 2, {0.5, 0.75});
+  // Four images of classes 0, 0, 1, 2 (class 3 has none), right at pass 1: image 0; at pass 2:
+  // images 0, 1 and 3.
+  auto learning = std::make_shared<cs::LearningHistory>(std::vector<uint8_t>{0, 0, 1, 2});
+  learning->record({1, 100, 1, 1.0}, std::vector<uint8_t>{0, 1, 0, 0});
+  learning->record({2, 200, 2, 2.0}, std::vector<uint8_t>{0, 0, 2, 2});
+  TrainingCharts charts(&history);
+  charts.setLearningHistory(learning, 4, ClassNames({"zero", "one", "two", "three"}, {"0", "1"}));
+  charts.refresh();
+  QVERIFY(charts.plottedClassAccuracy(0).isEmpty());  // not until asked for
+  auto* view = charts.findChildren<ZoomableChartView*>().at(1);
+  QAction* option = nullptr;
+  for (QAction* a : view->actions())
+    if (a->objectName() == QStringLiteral("classAccuracy")) option = a;
+  QVERIFY(option);
+  option->trigger();
+  QVERIFY(charts.classAccuracyShown());
+  QCOMPARE(charts.plottedClassAccuracy(0), QList<QPointF>({{1, 50}, {2, 100}}));
+  QCOMPARE(charts.plottedClassAccuracy(1), QList<QPointF>({{1, 0}, {2, 0}}));
+  QCOMPARE(charts.plottedClassAccuracy(2), QList<QPointF>({{1, 0}, {2, 100}}));
+  QVERIFY(charts.plottedClassAccuracy(3).isEmpty());  // no image of it
+  // The axis fits the classes' 0 to 100; the legend names them in place of the training lines.
+  QCOMPARE(charts.accuracyRange().x(), 0.0);
+  QCOMPARE(charts.accuracyRange().y(), 100.0);
+  charts.resize(600, 500);
+  charts.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&charts));
+  const auto legend = [view] {
+    QStringList shown;  // once the legend is laid out
+    for (QLegendMarker* marker : view->chart()->legend()->markers())
+      if (marker->isVisible()) shown << marker->label();
+    return shown.join(QStringLiteral(", "));
+  };
+  QTRY_COMPARE(legend(), QStringLiteral("validation, 0, 1, two"));
+  // Off again, or a new run without a history: no class lines.
+  option->trigger();
+  QVERIFY(charts.plottedClassAccuracy(0).isEmpty());
+  charts.setClassAccuracyShown(true);
+  charts.setLearningHistory({}, 0, {});
+  charts.refresh();
+  QCOMPARE(charts.plottedClassAccuracy(0), QList<QPointF>());
 }
 
 QTEST_MAIN(TestCharts)

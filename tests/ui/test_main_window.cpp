@@ -101,6 +101,14 @@ void TestMainWindow::trainsAndEveryViewUpdates() {
   QVERIFY(live->calibrationModel()->rowCount() > 0);
   QVERIFY2(live->calibrationView()->note().startsWith(QStringLiteral("ECE ")),
            qPrintable(live->calibrationView()->note()));
+  // Each class's accuracy line: one pass, at the class's recall in the confusion matrix.
+  live->charts()->setClassAccuracyShown(true);
+  for (int c = 0; c < 10; ++c) {
+    const QList<QPointF> line = live->charts()->plottedClassAccuracy(c);
+    QCOMPARE(line.size(), 1);
+    QCOMPARE(line[0].y(), 100 * live->confusionModel()->recall(c));
+  }
+  live->charts()->setClassAccuracyShown(false);
   // Where it trains (the bar may show a message in its place for a while).
   QVERIFY(window.trainingStatusBar()->backendText().contains(QStringLiteral("CPU")));
   QVERIFY(live->actions().exportPredictionsCsv->isEnabled());

@@ -18,6 +18,7 @@
 
 #include "charts/chart_math.h"
 #include "charts/chart_parts.h"
+#include "charts/class_accuracy_lines.h"
 #include "charts/zoomable_chart_view.h"
 #include "export/save_file.h"
 #include "training/metrics_history.h"
@@ -67,13 +68,16 @@ TrainingCharts::TrainingCharts(const MetricsHistory* history, QWidget* parent)
     view->setMinimumHeight(ZoomableChartView::kMinHeight);
     addContextActions(view);
     addPreviousAction(view);
-    if (view == m_lossView) {
-      auto* log = new QAction(tr("Logarithmic loss axis"), view);
-      log->setObjectName(QStringLiteral("logLossAxis"));
-      log->setCheckable(true);
-      connect(log, &QAction::toggled, this, &TrainingCharts::setLogLossAxis);
-      view->insertAction(view->actions().value(1), log);  // after Reset zoom
-    }
+    auto* option = view == m_lossView ? new QAction(tr("Logarithmic loss axis"), view)
+                                      : new QAction(tr("Accuracy of each class"), view);
+    option->setObjectName(view == m_lossView ? QStringLiteral("logLossAxis")
+                                             : QStringLiteral("classAccuracy"));
+    option->setCheckable(true);
+    if (view == m_lossView)
+      connect(option, &QAction::toggled, this, &TrainingCharts::setLogLossAxis);
+    else
+      connect(option, &QAction::toggled, this, &TrainingCharts::setClassAccuracyShown);
+    view->insertAction(view->actions().value(1), option);  // after Reset zoom
     connect(view, &ZoomableChartView::zoomChanged, this, [this](bool zoomed) {
       if (!zoomed) redraw();
     });
@@ -187,6 +191,7 @@ void TrainingCharts::buildAccuracyChart() {
                              {m_previousAccuracy, m_batchAccuracy, m_trainAccuracy, m_valAccuracy},
                              m_valAccuracyPoints);
   m_accuracyView->chart()->legend()->markers(m_previousAccuracy).front()->setVisible(false);
+  m_classLines = new ClassAccuracyLines(m_accuracyView->chart(), m_accuracyX, m_accuracyY, this);
 }
 
 void TrainingCharts::addPreviousAction(ZoomableChartView* view) {
@@ -282,6 +287,28 @@ void TrainingCharts::setLogLossAxis(bool on) {
   redraw();
 }
 
+void TrainingCharts::setLearningHistory(HistoryPtr history, int classes, ClassNames names) {
+  m_classLines->setHistory(std::move(history), classes, std::move(names));
+  m_drawnRevision = -1;
+}
+
+void TrainingCharts::setClassAccuracyShown(bool shown) {
+  if (shown == m_classLines->shown()) return;
+  m_classLines->setShown(shown);
+  for (QAction* action : m_accuracyView->actions())
+    if (action->objectName() == QStringLiteral("classAccuracy")) action->setChecked(shown);
+  m_drawnRevision = -1;
+  redraw();
+}
+
+bool TrainingCharts::classAccuracyShown() const {
+  return m_classLines->shown();
+}
+
+QList<QPointF> TrainingCharts::plottedClassAccuracy(int c) const {
+  return m_classLines->points(c);
+}
+
 QPointF TrainingCharts::lossRange() const {
   return m_logLoss ? QPointF(m_lossLogY->min(), m_lossLogY->max())
                    : QPointF(m_lossY->min(), m_lossY->max());
@@ -322,7 +349,7 @@ void TrainingCharts::redraw() {
     valLoss.append({double(e.step), e.val_loss});
     valAccuracy.append({e.epoch, 100 * e.val_accuracy});
     accuracies.push_back(100 * e.val_accuracy);
-    if (e.epoch_end && e.train_accuracy >= 0) {
+    if (e.epoch_end && e.train_accuracy >= 0 && !m_classLines->shown()) {
       trainAccuracy.append({e.epoch, 100 * e.train_accuracy});
       accuracies.push_back(100 * e.train_accuracy);
     }
@@ -332,8 +359,14 @@ void TrainingCharts::redraw() {
   // Every evaluation and the recent batch accuracy (not the climb from chance).
   const double from =
       batchAccuracy.isEmpty() ? 0 : chart_math::recentAccuracyFrom(batchAccuracy.back().x());
+  if (m_classLines->shown())
+    batchAccuracy.clear();  // the classes' lines in place of the training accuracies
   for (const QPointF& p : batchAccuracy)
     if (p.x() >= from) accuracies.push_back(p.y());
+  m_classLines->update(&accuracies, &epochMax);
+  for (QLineSeries* training : {m_batchAccuracy, m_trainAccuracy})
+    m_accuracyView->chart()->legend()->markers(training).front()->setVisible(
+        !m_classLines->shown());
   valLoss = atLeast(valLoss, floor);
   replaceIfChanged(m_valLoss, valLoss);
   replaceIfChanged(m_valLossPoints, valLoss);

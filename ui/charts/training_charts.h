@@ -7,7 +7,8 @@
 // this one stays on both charts, dashed and gray, for comparison, keyed by the smoothing slider
 // ("╌ previous run (adam lr=0.003)": what set it apart), until the context menu hides it. Where
 // the learning rate moves (a schedule, a rate set while paused) the loss chart also draws the rate
-// of each step, on an axis at its right.
+// of each step, on an axis at its right. The accuracy chart's context menu draws the validation
+// accuracy of each class instead of the training accuracies (ClassAccuracyLines).
 #pragma once
 
 #include <QList>
@@ -15,8 +16,11 @@
 #include <QTimer>
 #include <QWidget>
 
+#include "predictions/class_names.h"
 #include "training/metrics_history.h"
+#include "training/training_types.h"
 
+class ClassAccuracyLines;
 class ElidedLabel;
 class QChart;
 class QLayout;
@@ -67,6 +71,14 @@ class TrainingCharts : public QWidget {
   void setLogLossAxis(bool on);
   bool logLossAxis() const { return m_logLoss; }
   QPointF lossRange() const;  // (min, max) of the loss axis in use
+
+  // The run's learning history (null: none yet) and its classes, for the accuracy of each class.
+  void setLearningHistory(HistoryPtr history, int classes, ClassNames names);
+  // The validation accuracy of each class on the accuracy chart, in place of the training
+  // accuracies (the context menu's "Accuracy of each class").
+  void setClassAccuracyShown(bool shown);
+  bool classAccuracyShown() const;
+  QList<QPointF> plottedClassAccuracy(int c) const;
 
   // The current run's description ("c5x8:… · adam lr=0.001 · batch 64"), which names it once it
   // is the previous run.
@@ -121,6 +133,7 @@ class TrainingCharts : public QWidget {
   bool m_logLoss = false;
   QValueAxis* m_accuracyX = nullptr;
   QValueAxis* m_accuracyY = nullptr;
+  ClassAccuracyLines* m_classLines = nullptr;
   MetricsHistory m_previous;  // empty until a run is kept
   QString m_runDescription, m_previousDescription;
   bool m_previousShown = true;

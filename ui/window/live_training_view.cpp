@@ -324,6 +324,7 @@ void LiveTrainingView::onRunStarted(const RunInfo& info) {
   m_charts->setRunDescription(info.description);
   m_history.clear();
   m_layerStats.clear();
+  m_charts->setLearningHistory({}, 0, {});
   m_history.setStepsPerEpoch(info.stepsPerEpoch);
   if (info.history) m_history.restore(*info.history);
   if (m_predictions->dataset() != info.data)
@@ -343,6 +344,7 @@ void LiveTrainingView::onRunCleared() {
   m_panel->setRunPosition(1, 0);
   m_charts->keepPrevious();
   m_history.clear();
+  m_charts->setLearningHistory({}, 0, {});
   m_layerStats.clear();
   m_predictions->clearEvaluation();
   m_predictionsPanel->showFilter(PredictionFilter::All);  // no predictions left to filter by
@@ -355,6 +357,8 @@ void LiveTrainingView::onRunCleared() {
 void LiveTrainingView::onEvaluated(const EvaluationReport& report) {
   m_history.addEvaluation(report.metrics);
   m_predictions->setEvaluation(report.result, report.history);
+  m_charts->setLearningHistory(report.history, m_predictions->classes(),
+                               m_predictions->classNames());
   recountPredictions();
   updateActions();
 }

@@ -69,6 +69,10 @@ class LearningHistory {
 
   // times_forgotten of every image at once.
   std::vector<int> forgetting_counts() const;
+  // (passes, classes): at each pass, the share of each class's images whose top-1 is their label
+  // (the class's recall); NaN for a class without images. Labels at or above `classes` are not
+  // counted.
+  std::vector<double> class_accuracy(int classes) const;
   const std::vector<uint8_t>& labels() const { return m_labels; }
 
   // image,eval_index,step,top1,correct: every image's every pass, image by image.
