@@ -15,8 +15,8 @@ namespace cs::cli {
 
 namespace {
 
-// The images side by side as the app saves them (cs::side_by_side(), `scale` pixels between
-// them), their first channel in gray.
+// The images side by side in the app's layout (cs::side_by_side(), `scale` pixels between them);
+// their first channel in grey, where the app saves three channels in colour.
 GrayImage strip(const ClassModels& m, int scale) {
   const std::vector<uint8_t> bytes = pixel_bytes(m.images.data(), m.images.size());
   Shape3 shape;

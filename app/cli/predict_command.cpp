@@ -128,24 +128,22 @@ SaliencyMethod saliency_method(const std::string& name) {
                    "' is not vanilla, smoothgrad, integrated, occlusion or gradcam");
 }
 
-// The input (left) and the map (right) as one grayscale image: a map >= 0 scaled from black
-// (0) to white (its maximum); a signed map (integrated gradients, occlusion) grey at 0, white
-// positive, black negative.
-GrayImage side_by_side(const float* x, const SaliencyMap& m) {
-  const int w = m.width, h = m.height;
-  GrayImage g{2 * w, h, std::vector<uint8_t>(static_cast<size_t>(2 * w) * h)};
+// The input's first channel (left) and the map (right) side by side (cs::side_by_side()) in
+// grey: a map >= 0 scaled from black (0) to white (its maximum); a signed map (integrated
+// gradients, occlusion) grey at 0, white positive, black negative.
+GrayImage input_and_map(const float* x, const SaliencyMap& m) {
+  const size_t plane = static_cast<size_t>(m.width) * m.height;
   float top = 0.f;
   for (float v : m.values) top = std::max(top, std::abs(v));
-  for (int y = 0; y < h; ++y)
-    for (int col = 0; col < w; ++col) {
-      const size_t p = static_cast<size_t>(y) * w + col;
-      const float v = top > 0.f ? m.values[p] / top : 0.f;
-      const float shade = m.is_signed ? 127.5f + 127.5f * v : 255.f * v;
-      g.pixels[static_cast<size_t>(y) * 2 * w + col] = pixel_byte(x[p]);
-      g.pixels[static_cast<size_t>(y) * 2 * w + w + col] =
-          static_cast<uint8_t>(std::lround(std::clamp(shade, 0.f, 255.f)));
-    }
-  return g;
+  std::vector<uint8_t> both = pixel_bytes(x, plane);
+  both.resize(2 * plane);
+  for (size_t p = 0; p < plane; ++p) {
+    const float v = top > 0.f ? m.values[p] / top : 0.f;
+    both[plane + p] = pixel_byte(m.is_signed ? 0.5f + 0.5f * v : v);
+  }
+  Shape3 shape;
+  std::vector<uint8_t> image = side_by_side(both.data(), 2, {1, m.height, m.width}, 1, 0, &shape);
+  return GrayImage{shape.w, shape.h, std::move(image)};
 }
 
 void write_saliency(Backend& backend, const float* x, const Args& args) {
@@ -160,7 +158,7 @@ void write_saliency(Backend& backend, const float* x, const Args& args) {
     o.patch = args.integer("occlusion-patch", 1, std::min(in.h, in.w));
   if (o.method == SaliencyMethod::GradCam) o.layer = parse_layer(args, backend.config().spec, -1);
   const SaliencyMap m = compute_saliency(backend, 0, x, o);
-  write_image_file(args.str("saliency"), side_by_side(x, m));
+  write_image_file(args.str("saliency"), input_and_map(x, m));
   std::fprintf(stderr, "saliency of class %d (%s) written to %s\n", m.target_class,
                args.str("saliency-method").c_str(), args.str("saliency").c_str());
 }

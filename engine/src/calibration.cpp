@@ -83,10 +83,15 @@ EnsembleCalibration calibrate_ensemble(const EvalResult& eval, const EnsembleSta
   e.vote = calibrate(stats.vote_probs, right, bins);
   for (int net = 0; net < eval.nets; ++net)
     e.net_ece.push_back(calibrate(eval, net, labels, bins).ece);
-  double top3 = 0;
-  for (float p : eval.top_probs) top3 += p;
-  if (count > 0 && eval.nets > 0)
-    e.outside_top3 = 1 - top3 / (static_cast<double>(count) * eval.nets);
+  double top3 = 0;  // of the images whose three are numbers in [0, 1], as calibrate() counts
+  size_t counted = 0;
+  for (size_t i = 0; i + 2 < eval.top_probs.size(); i += 3) {
+    const float* p = eval.top_probs.data() + i;
+    if (!(p[0] >= 0 && p[0] <= 1 && p[1] >= 0 && p[1] <= 1 && p[2] >= 0 && p[2] <= 1)) continue;
+    top3 += static_cast<double>(p[0]) + p[1] + p[2];
+    ++counted;
+  }
+  if (counted > 0) e.outside_top3 = 1 - top3 / static_cast<double>(counted);
   if (!e.net_ece.empty()) {
     const auto [lo, hi] = std::minmax_element(e.net_ece.begin(), e.net_ece.end());
     e.min_net_ece = *lo;
@@ -96,14 +101,20 @@ EnsembleCalibration calibrate_ensemble(const EvalResult& eval, const EnsembleSta
   return e;
 }
 
+ConfidenceGap confidence_gap(double confidence, double accuracy, int decimals) {
+  const double points = 100 * (confidence - accuracy), scale = std::pow(10.0, decimals);
+  if (std::round(std::abs(points) * scale) == 0) return {};
+  return {points > 0 ? 1 : -1, std::abs(points)};
+}
+
 std::string confidence_gap_text(double confidence, double accuracy, int decimals) {
-  const double points = 100 * (confidence - accuracy);
+  const ConfidenceGap gap = confidence_gap(confidence, accuracy, decimals);
+  if (gap.sign == 0) return "as confident as it is right";
   std::ostringstream out;
   out.setf(std::ios::fixed);
   out.precision(decimals);
-  out << std::abs(points);
-  if (out.str().find_first_not_of("0.") == std::string::npos) return "as confident as it is right";
-  return (points > 0 ? "overconfident by " : "underconfident by ") + out.str() + " points";
+  out << (gap.sign > 0 ? "overconfident by " : "underconfident by ") << gap.points << " points";
+  return out.str();
 }
 
 std::string calibration_csv(const Calibration& c) {

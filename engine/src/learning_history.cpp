@@ -103,6 +103,7 @@ std::vector<int> LearningHistory::forgetting_counts() const {
 }
 
 std::vector<double> LearningHistory::class_accuracy(int classes) const {
+  if (classes < 1) return {};
   std::vector<int> images(static_cast<size_t>(classes), 0);
   for (uint8_t label : m_labels)
     if (label < classes) ++images[label];

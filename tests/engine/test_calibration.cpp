@@ -96,6 +96,10 @@ TEST(Calibration, SaysWhichWayTheConfidenceMisses) {
   EXPECT_EQ(confidence_gap_text(0.97, 0.97002, 2), "as confident as it is right");
   EXPECT_EQ(confidence_gap_text(0.97, 0.9702, 1), "as confident as it is right");
   EXPECT_EQ(confidence_gap_text(0.97, 0.9702, 2), "underconfident by 0.02 points");
+  const ConfidenceGap gap = confidence_gap(0.9884, 0.9874, 2);
+  EXPECT_EQ(gap.sign, 1);
+  EXPECT_NEAR(gap.points, 0.1, 1e-9);
+  EXPECT_EQ(confidence_gap(0.97, 0.97004, 2).sign, 0);
 }
 
 TEST(Calibration, RefusesNoBinsAndSizesThatDiffer) {
@@ -162,6 +166,10 @@ TEST(Calibration, AnEnsembleHasItsVotesCalibrationBesideEachNetworks) {
   EXPECT_NEAR(e.vote.confidence, (0.8 + 0.6) / 2, 1e-6);
   EXPECT_NEAR(e.vote.ece, 0.4, 1e-6);
   EXPECT_NEAR(e.outside_top3, 0.1 / 4, 1e-6);
+  // An image whose probabilities are not numbers is left out of it, as calibrate() leaves it.
+  EvalResult broken = r;
+  broken.top_probs[9] = std::nanf("");
+  EXPECT_NEAR(calibrate_ensemble(broken, stats).outside_top3, 0, 1e-6);
   EnsembleStats other = stats;
   other.vote_probs.pop_back();
   EXPECT_THROW(calibrate_ensemble(r, other), std::invalid_argument);

@@ -419,6 +419,21 @@ void TestCharts::eachClassHasItsAccuracyLine() {
   QCOMPARE(charts.plottedClassAccuracy(1), QList<QPointF>({{1, 0}, {2, 0}}));
   QCOMPARE(charts.plottedClassAccuracy(2), QList<QPointF>({{1, 0}, {2, 100}}));
   QVERIFY(charts.plottedClassAccuracy(3).isEmpty());  // no image of it
+  // The overall validation line stands apart from every class's colour (its usual orange is
+  // within 60 of class 1's in the sum of the channels' differences).
+  QList<QColor> colours;
+  QColor validation;
+  for (QAbstractSeries* s : view->chart()->series())
+    if (auto* line = qobject_cast<QLineSeries*>(s); line && line->isVisible())
+      (line->name() == QStringLiteral("validation") ? validation : colours.emplace_back()) =
+          line->color();
+  QVERIFY(validation.isValid());
+  for (const QColor& c : colours) {
+    const int apart = std::abs(c.red() - validation.red()) +
+                      std::abs(c.green() - validation.green()) +
+                      std::abs(c.blue() - validation.blue());
+    QVERIFY2(apart > 100, qPrintable(c.name() + QStringLiteral(" near ") + validation.name()));
+  }
   // The axis fits the classes' 0 to 100; the legend names them in place of the training lines.
   QCOMPARE(charts.accuracyRange().x(), 0.0);
   QCOMPARE(charts.accuracyRange().y(), 100.0);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "widgets/count_text.h"
 #include "widgets/palette.h"
 
 namespace {
@@ -86,7 +87,6 @@ void TopPredictions::paintEvent(QPaintEvent*) {
         3, 3);
     painter.setPen(palette().color(QPalette::WindowText));
     painter.drawText(QRect(labelWidth + barWidth + 4, y, percentWidth, kRowHeight),
-                     Qt::AlignLeft | Qt::AlignVCenter,
-                     QStringLiteral("%1%").arg(m_probs[c] * 100, 0, 'f', 1));
+                     Qt::AlignLeft | Qt::AlignVCenter, percentText(m_probs[c], 1));
   }
 }

@@ -39,7 +39,7 @@ QVariant VoteModel::data(const QModelIndex& index, int role) const {
         case VotesColumn:
           return votes;
         case MeanColumn:
-          return QStringLiteral("%1%").arg(m_vote.meanProbability(c) * 100, 0, 'f', 1);
+          return percentText(m_vote.meanProbability(c), 1);
       }
       break;
     case ShareRole:

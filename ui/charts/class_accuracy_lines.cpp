@@ -15,7 +15,8 @@ ClassAccuracyLines::ClassAccuracyLines(QChart* chart, QValueAxis* x, QValueAxis*
 
 void ClassAccuracyLines::setHistory(HistoryPtr history, int classes, ClassNames names) {
   m_history = std::move(history);
-  m_classes = m_history ? classes : 0;
+  m_classes = m_history ? std::max(classes, 0) : 0;
+  m_shares = m_classes > 0 ? m_history->class_accuracy(m_classes) : std::vector<double>();
   m_names = std::move(names);
 }
 
@@ -32,13 +33,11 @@ void ClassAccuracyLines::update(std::vector<double>* fit, double* epochMax) {
     m_lines.push_back(line);
   }
   static const std::vector<cs::EvalPoint> kNoPasses;
-  const std::vector<double> shares =
-      classes > 0 ? m_history->class_accuracy(classes) : std::vector<double>();
   const std::vector<cs::EvalPoint>& passes = classes > 0 ? m_history->points() : kNoPasses;
   for (int c = 0; c < static_cast<int>(m_lines.size()); ++c) {
     QList<QPointF> points;
     for (size_t p = 0; c < classes && p < passes.size(); ++p) {
-      const double share = shares[p * classes + c];
+      const double share = m_shares[p * classes + c];
       if (std::isnan(share)) continue;  // no image of the class
       points.append({passes[p].epoch_position, 100 * share});
       fit->push_back(100 * share);

@@ -1,8 +1,9 @@
 // The accuracy chart's line of each class (TrainingCharts, "Accuracy of each class" in its context
-// menu): at every validation pass of the live run, the share of each class's images the network
-// got right (its recall, cs::LearningHistory::class_accuracy() of the run's learning history), one
-// line per class in its category colour and named by its short name. The overall accuracy hides
-// which classes the network learns first and which lag; these show it.
+// menu): at every validation pass of the live run, the share of each class's images network 0
+// got right (its recall, cs::LearningHistory::class_accuracy() of the run's learning history,
+// which is network 0's; the live run has one network), one line per class in its category colour
+// and named by its short name. The overall accuracy hides which classes the network learns first
+// and which lag; these show it.
 #pragma once
 
 #include <QList>
@@ -44,6 +45,7 @@ class ClassAccuracyLines : public QObject {
   QValueAxis* m_y;
   HistoryPtr m_history;
   int m_classes = 0;
+  std::vector<double> m_shares;  // m_history's class_accuracy(m_classes), once per history
   ClassNames m_names;
   std::vector<QLineSeries*> m_lines;  // one per class, added as classes appear
   bool m_shown = false;

@@ -32,6 +32,7 @@ using namespace chart_parts;
 const QColor kRawLoss(0x9e, 0xc3, 0xe6, 0xb0);  // faint, under the smoothed line
 const QColor kTrain(0x1f, 0x5f, 0xa8);
 const QColor kValidation(0xe0, 0x7b, 0x16);
+const QColor kValidationAmongClasses(0x22, 0x22, 0x22);
 const QColor kPrevious(0x7b, 0x86, 0x91);
 const QColor kRate(0x2e, 0x9e, 0x4f);
 
@@ -295,6 +296,12 @@ void TrainingCharts::setLearningHistory(HistoryPtr history, int classes, ClassNa
 void TrainingCharts::setClassAccuracyShown(bool shown) {
   if (shown == m_classLines->shown()) return;
   m_classLines->setShown(shown);
+  // Dark among the classes' colours (one of them near its own orange), and drawn wider.
+  QPen pen = m_valAccuracy->pen();
+  pen.setColor(shown ? kValidationAmongClasses : kValidation);
+  pen.setWidthF(shown ? 3.0 : 2.0);
+  m_valAccuracy->setPen(pen);
+  m_valAccuracyPoints->setColor(pen.color());
   for (QAction* action : m_accuracyView->actions())
     if (action->objectName() == QStringLiteral("classAccuracy")) action->setChecked(shown);
   m_drawnRevision = -1;

@@ -169,8 +169,9 @@ void AccuracyCharts::fillSorted(const EnsembleRun& run) {
   series->setName(tr("network"));
   connect(series, &QBarSeries::hovered, this, [order, values](bool on, int index, QBarSet*) {
     if (on)
-      QToolTip::showText(QCursor::pos(),
-                         tr("network %1: %2%").arg(order[index]).arg(values[index], 0, 'f', 2));
+      QToolTip::showText(
+          QCursor::pos(),
+          tr("network %1: %2").arg(order[index]).arg(percentText(values[index] / 100, 2)));
     else
       QToolTip::hideText();
   });
@@ -211,8 +212,9 @@ void AccuracyCharts::fillSorted(const EnsembleRun& run) {
   series->attachAxis(categories);
   series->attachAxis(y);
   const QList<QAbstractSeries*> lines{
-      level(tr("mean %1%").arg(mean, 0, 'f', 2), mean, -0.5, n - 0.5, kMean, Qt::DashLine),
-      level(tr("ensemble vote %1%").arg(100 * s.vote_accuracy, 0, 'f', 2), 100 * s.vote_accuracy,
+      level(tr("mean %1").arg(percentText(mean / 100, 2)), mean, -0.5, n - 0.5, kMean,
+            Qt::DashLine),
+      level(tr("ensemble vote %1").arg(percentText(s.vote_accuracy, 2)), 100 * s.vote_accuracy,
             -0.5, n - 0.5, kVote, Qt::SolidLine)};
   for (QAbstractSeries* line : lines) {
     chart->addSeries(line);

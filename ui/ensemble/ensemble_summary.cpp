@@ -139,7 +139,7 @@ void EnsembleSummary::setRun(const EnsembleRunPtr& run) {
   const cs::EnsembleStats& s = run->stats();
   m_mean->setText(QStringLiteral("%1 ± %2")
                       .arg(percentText(s.mean_accuracy, 2))
-                      .arg(100 * s.std_accuracy, 0, 'f', 2));
+                      .arg(QLocale().toString(100 * s.std_accuracy, 'f', 2)));
   m_meanDetail->setText(tr("over %1").arg(countText(s.nets, tr("network"), tr("networks"))));
   m_min->setText(percentText(s.min_accuracy, 2));
   m_minDetail->setText(tr("network %1").arg(argWhere(s.net_accuracy, false)));

@@ -2,6 +2,7 @@
 
 #include <QColor>
 
+#include "widgets/count_text.h"
 #include "widgets/palette.h"
 
 NetPredictionsModel::NetPredictionsModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -54,8 +55,7 @@ QVariant NetPredictionsModel::data(const QModelIndex& index, int role) const {
         return QStringLiteral("%1: %2")
             .arg(m_run->classNames().name(m_run->topLabel(net, m_image, rank)))
             .arg(m_run->topProbability(net, m_image, rank), 0, 'f', 3);
-      if (column == AccuracyColumn)
-        return QStringLiteral("%1%").arg(100 * value(net, column).toDouble(), 0, 'f', 1);
+      if (column == AccuracyColumn) return percentText(value(net, column).toDouble(), 1);
       if (column == TrueProbColumn) return QString::number(value(net, column).toDouble(), 'f', 3);
       return net;
     case SortRole:

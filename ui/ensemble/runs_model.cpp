@@ -2,6 +2,7 @@
 
 #include <QColor>
 
+#include "widgets/count_text.h"
 #include "widgets/store_time.h"
 
 RunsModel::RunsModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -75,8 +76,7 @@ QVariant RunsModel::display(const cs::RunSummary& r, int column) const {
     case EpochsColumn:
       return QStringLiteral("%1/%2").arg(r.epochs_done).arg(r.epochs);
     case AccuracyColumn:
-      return r.epochs_done > 0 ? QStringLiteral("%1%").arg(100 * r.mean_accuracy, 0, 'f', 2)
-                               : QStringLiteral("–");
+      return r.epochs_done > 0 ? percentText(r.mean_accuracy, 2) : QStringLiteral("–");
     case StatusColumn:
       return QString::fromStdString(cs::to_string(r.status));
     case ArchitectureColumn:

@@ -5,6 +5,7 @@
 #include <QToolTip>
 #include <algorithm>
 
+#include "widgets/count_text.h"
 #include "widgets/palette.h"
 
 ProbabilityBars::ProbabilityBars(QWidget* parent) : QWidget(parent) {
@@ -34,7 +35,7 @@ bool ProbabilityBars::event(QEvent* event) {
   const int c = int(help->pos().x() * barCount() / std::max(1, width()));
   if (c >= 0 && c < static_cast<int>(m_probs.size()))
     QToolTip::showText(help->globalPos(),
-                       tr("%1: %2%").arg(m_names.name(c)).arg(100.0 * m_probs[c], 0, 'f', 1), this);
+                       tr("%1: %2").arg(m_names.name(c), percentText(m_probs[c], 1)), this);
   else
     QToolTip::hideText();
   return true;

@@ -10,6 +10,7 @@
 
 #include "convscope/pixels.h"
 #include "network/probability_bars.h"
+#include "widgets/count_text.h"
 #include "widgets/palette.h"
 #include "widgets/planar_image.h"
 #include "widgets/wrap_row_layout.h"
@@ -86,10 +87,10 @@ void ProbeView::setSnapshot(const cs::Snapshot& s) {
   if (!s.probs.empty()) {
     const auto best = std::max_element(s.probs.begin(), s.probs.end());
     const int predicted = static_cast<int>(best - s.probs.begin());
-    lines << tr("predicted <b style='color:%1'>%2</b> (%3%)")
+    lines << tr("predicted <b style='color:%1'>%2</b> (%3)")
                  .arg(palette::html(predicted == s.label ? palette::kRight : palette::kWrong))
                  .arg(m_names.name(predicted).toHtmlEscaped())
-                 .arg(*best * 100, 0, 'f', 1);
+                 .arg(percentText(*best, 1));
   }
   // Named as the status bar names the run's position: epoch, then the global step (the steps
   // whose updates these weights include).

@@ -43,6 +43,14 @@ QString CalibrationModel::rangeText(const cs::CalibrationBin& bin) {
                           locale.toString(100 * bin.high, 'g', 3));
 }
 
+QString CalibrationModel::gapText(double confidence, double accuracy, int decimals) {
+  const cs::ConfidenceGap gap = cs::confidence_gap(confidence, accuracy, decimals);
+  if (gap.sign == 0) return tr("as confident as it is right");
+  const QString points = QLocale().toString(gap.points, 'f', decimals);
+  return gap.sign > 0 ? tr("overconfident by %1 points").arg(points)
+                      : tr("underconfident by %1 points").arg(points);
+}
+
 QVariant CalibrationModel::data(const QModelIndex& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
   const cs::CalibrationBin& b = bin(index.row());
@@ -66,8 +74,7 @@ QVariant CalibrationModel::data(const QModelIndex& index, int role) const {
       return tr("%1 of %2 images right (%3) where the network gave its top class %4, %5 on "
                 "average: %6")
           .arg(locale.toString(b.right), locale.toString(b.count), percentText(b.accuracy(), 1),
-               rangeText(b), percentText(b.confidence, 1),
-               QString::fromStdString(cs::confidence_gap_text(b.confidence, b.accuracy(), 1)));
+               rangeText(b), percentText(b.confidence, 1), gapText(b.confidence, b.accuracy(), 1));
     case Qt::TextAlignmentRole:
       return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
   }

@@ -38,6 +38,8 @@ class CalibrationModel : public QAbstractTableModel {
 
   // "93.3–100%": a bin's range as the table and the chart's tool tips write it.
   static QString rangeText(const cs::CalibrationBin& bin);
+  // "overconfident by 0.10 points" (cs::confidence_gap()), in the locale's digits.
+  static QString gapText(double confidence, double accuracy, int decimals);
 
  private:
   cs::Calibration m_calibration;

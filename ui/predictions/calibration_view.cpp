@@ -171,12 +171,11 @@ void CalibrationView::draw() {
     return;
   }
   const cs::Calibration& c = m_model->calibration();
-  QString text =
-      tr("ECE %1 · MCE %2 over %3 bins · mean confidence %4 against accuracy %5: %6")
-          .arg(percentText(c.ece, 2), percentText(c.mce, 2))
-          .arg(c.bins.size())
-          .arg(percentText(c.confidence, 2), percentText(c.accuracy(), 2),
-               QString::fromStdString(cs::confidence_gap_text(c.confidence, c.accuracy(), 2)));
+  QString text = tr("ECE %1 · MCE %2 over %3 bins · mean confidence %4 against accuracy %5: %6")
+                     .arg(percentText(c.ece, 2), percentText(c.mce, 2))
+                     .arg(c.bins.size())
+                     .arg(percentText(c.confidence, 2), percentText(c.accuracy(), 2),
+                          CalibrationModel::gapText(c.confidence, c.accuracy(), 2));
   if (c.left_out > 0)
     text += tr(" · %1 left out (a top-1 probability not a number in [0, 1])")
                 .arg(countText(c.left_out, tr("image"), tr("images")));

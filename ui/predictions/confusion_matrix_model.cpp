@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "predictions/prediction_model.h"
+#include "widgets/count_text.h"
 #include "widgets/palette.h"
 
 ConfusionMatrixModel::ConfusionMatrixModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -171,7 +172,7 @@ QVariant ConfusionMatrixModel::headerData(int section, Qt::Orientation orientati
 QString ConfusionMatrixModel::headerToolTip(int c, Qt::Orientation orientation) const {
   const QString name = m_names.name(c);
   const auto share = [](double v) {
-    return std::isnan(v) ? QStringLiteral("–") : QStringLiteral("%1%").arg(100 * v, 0, 'f', 1);
+    return std::isnan(v) ? QStringLiteral("–") : percentText(v, 1);
   };
   const QLocale locale;
   const auto predictions = [this, &locale](long long n) {

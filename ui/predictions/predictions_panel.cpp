@@ -11,6 +11,7 @@
 #include "history/learning_history_panel.h"
 #include "predictions/prediction_delegate.h"
 #include "predictions/prediction_model.h"
+#include "widgets/count_text.h"
 #include "widgets/elided_label.h"
 #include "widgets/no_match_placeholder.h"
 #include "widgets/wrap_row_layout.h"
@@ -195,8 +196,8 @@ void PredictionsPanel::updateCount() {
                     names.name(m_proxy->filterPredictedLabel())) +
            text;
   if (m_model->hasEvaluation() && total > 0)
-    text +=
-        tr(" · validation accuracy %1%").arg(100.0 * m_model->correctCount() / total, 0, 'f', 2);
+    text += tr(" · validation accuracy %1")
+                .arg(percentText(double(m_model->correctCount()) / total, 2));
   else
     text += tr(" · not evaluated yet");
   m_count->setText(text);

@@ -5,6 +5,7 @@
 #include "convscope/augment.h"
 #include "convscope/pixels.h"
 #include "convscope/shuffle.h"
+#include "widgets/planar_image.h"
 
 namespace {
 
@@ -46,14 +47,18 @@ void ShiftPreview::rebuild() {
   const cs::Dataset& train = m_data->train;
   if (m_order.empty()) m_order = cs::epoch_order(m_seed, 0, 0, train.count);
   const int h = train.shape.h, w = train.shape.w;
+  std::vector<uint8_t> shifted(static_cast<size_t>(train.shape.size()));
   for (int p = 0; p < std::min(kImages, train.count); ++p) {
     const cs::PixelShift shift = cs::augment_shift(m_seed, 0, 0, p, m_maxShift);
-    const uint8_t* plane = train.images.data() + size_t(m_order[p]) * train.shape.size();
-    QImage image(w, h, QImage::Format_Grayscale8);
-    for (int y = 0; y < h; ++y)
-      for (int x = 0; x < w; ++x)
-        image.scanLine(y)[x] = cs::pixel_byte(cs::shifted_pixel(plane, h, w, y, x, shift));
-    m_images.push_back(image);
+    const uint8_t* image = train.image(m_order[p]);
+    for (int c = 0; c < train.shape.c; ++c) {
+      const uint8_t* plane = image + static_cast<size_t>(c) * h * w;
+      for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+          shifted[(static_cast<size_t>(c) * h + y) * w + x] =
+              cs::pixel_byte(cs::shifted_pixel(plane, h, w, y, x, shift));
+    }
+    m_images.push_back(planarImage(shifted.data(), train.shape));
   }
   updateGeometry();
   update();

@@ -2,6 +2,7 @@
 
 #include <QBrush>
 #include <QColor>
+#include <QLocale>
 #include <limits>
 
 #include "widgets/count_text.h"
@@ -84,7 +85,7 @@ QVariant SweepConfigModel::display(const SweepConfigResult& c, int column) const
     case MeanStat:
       return none ? percent(-1) : percent(c.distribution.mean);
     case StdStat:
-      return none ? percent(-1) : QString::number(100 * c.distribution.std, 'f', 2);
+      return none ? percent(-1) : QLocale().toString(100 * c.distribution.std, 'f', 2);
     case VoteStat:
       return percent(c.voteAccuracy);
     case StatusStat:

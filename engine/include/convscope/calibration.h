@@ -40,9 +40,16 @@ struct Calibration {
   double accuracy() const { return count ? static_cast<double>(right) / count : 0; }
 };
 
-// "overconfident by 0.10 points" when `confidence` is above `accuracy` (both shares) by what reads
-// as more than 0 with `decimals` decimals, "underconfident by …" when below, else "as confident as
-// it is right".
+// How far the confidence misses the accuracy (both shares), as a text with `decimals` decimals
+// shows it: `points` = |confidence − accuracy| in percentage points, `sign` +1 when the confidence
+// is above (overconfident), −1 below, 0 when the gap reads as 0.
+struct ConfidenceGap {
+  int sign = 0;
+  double points = 0;
+};
+ConfidenceGap confidence_gap(double confidence, double accuracy, int decimals);
+// The same in words, for the command line: "overconfident by 0.10 points", "underconfident by
+// 1.20 points", "as confident as it is right".
 std::string confidence_gap_text(double confidence, double accuracy, int decimals);
 
 // From each image's top-1 probability and whether that class is its label (equal sizes).
@@ -67,7 +74,9 @@ struct EnsembleCalibration {
   Calibration vote;
   std::vector<double> net_ece;  // (N) each network's ECE
   double mean_net_ece = 0, min_net_ece = 0, max_net_ece = 0;
-  double outside_top3 = 0;  // 1 - the top 3's probabilities, averaged over networks and images
+  // 1 − the top 3's probabilities, averaged over networks and images (those with numbers in
+  // [0, 1])
+  double outside_top3 = 0;
 };
 
 // `stats` is compute_ensemble_stats() of `eval` (its labels are the images'). Throws

@@ -71,7 +71,7 @@ class LearningHistory {
   std::vector<int> forgetting_counts() const;
   // (passes, classes): at each pass, the share of each class's images whose top-1 is their label
   // (the class's recall); NaN for a class without images. Labels at or above `classes` are not
-  // counted.
+  // counted; no classes give no values.
   std::vector<double> class_accuracy(int classes) const;
   const std::vector<uint8_t>& labels() const { return m_labels; }
 
