@@ -1,5 +1,5 @@
-// convscope-cli eval: a checkpoint on the whole validation set, its calibration, optionally
-// per-image top-3 CSV and the calibration's bins as CSV.
+// convscope-cli eval: a checkpoint on the whole validation set, its calibration and dead units,
+// optionally per-image top-3 CSV and the calibration's bins as CSV.
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -9,6 +9,7 @@
 #include "convscope/atomic_file.h"
 #include "convscope/calibration.h"
 #include "convscope/checkpoint.h"
+#include "convscope/dead_units.h"
 #include "options.h"
 #include "progress.h"
 
@@ -74,6 +75,15 @@ int eval_command(const std::vector<std::string>& argv) {
         "calibration: %d images left out, their top-1 probability not a number in [0, 1]; "
         "its accuracy is of the rest\n",
         c.left_out);
+  const DeadUnits dead = dead_units(*sel.backend, 0, data.test);
+  if (!dead.layers.empty()) {
+    const std::vector<std::string> names = meta.spec.layer_names();
+    std::printf("dead units (0 on every one of %d validation images):", dead.images);
+    for (size_t k = 0; k < dead.layers.size(); ++k)
+      std::printf("%s %s %d of %d", k ? "," : "",
+                  names[static_cast<size_t>(dead.layers[k])].c_str(), dead.dead[k], dead.units[k]);
+    std::printf("\n");
+  }
   if (args.given("calibration")) {
     write_file_atomically(args.str("calibration"), calibration_csv(c));
     std::printf("wrote %s\n", args.str("calibration").c_str());

@@ -233,8 +233,7 @@ int predict_command(const std::vector<std::string>& argv) {
         load_stored_weights(*store, run, net, *sel.backend, group.spec);
     else
       load_checkpoint(args.str("checkpoint"), *sel.backend, 0);
-    std::vector<float> x(set.images.size());  // as the backends normalize training bytes
-    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(set.images[i]) / 255.f;
+    const std::vector<float> x = pixel_values(set.images.data(), set.images.size());
     for (int net = 0; net < group.nets(); ++net)
       sel.backend->predict(net, x.data(), set.count,
                            probs_all.data() + static_cast<size_t>(net) * set.count * classes,

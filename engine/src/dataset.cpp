@@ -3,12 +3,30 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "convscope/pixels.h"
 #include "convscope/sha256.h"
 #include "idx_file.h"
 
 namespace cs {
 
 namespace fs = std::filesystem;
+
+std::vector<int> Dataset::spread(int n) const {
+  const int taken = std::max(0, std::min(n, count));
+  std::vector<int> indices(static_cast<size_t>(taken));
+  for (int k = 0; k < taken; ++k) indices[static_cast<size_t>(k)] = k * (count / taken);
+  return indices;
+}
+
+std::vector<float> Dataset::inputs(const std::vector<int>& indices) const {
+  const size_t size = static_cast<size_t>(shape.size());
+  std::vector<float> x(indices.size() * size);
+  for (size_t k = 0; k < indices.size(); ++k) {
+    const uint8_t* from = image(indices[k]);
+    for (size_t p = 0; p < size; ++p) x[k * size + p] = pixel_value(from[p]);
+  }
+  return x;
+}
 
 Dataset Dataset::head(int n) const {
   Dataset out;

@@ -157,9 +157,8 @@ DigitResult preprocess(std::vector<float> v, int w, int h, const DigitOptions& o
 DigitResult preprocess_digit(const uint8_t* pixels, int width, int height,
                              const DigitOptions& options) {
   check_size(pixels, width, height);
-  std::vector<float> v(static_cast<size_t>(width) * height);
-  for (size_t i = 0; i < v.size(); ++i) v[i] = pixels[i] / 255.f;
-  return preprocess(std::move(v), width, height, options);
+  return preprocess(pixel_values(pixels, static_cast<size_t>(width) * height), width, height,
+                    options);
 }
 
 DigitResult preprocess_digit(const float* pixels, int width, int height,

@@ -28,14 +28,8 @@ Embedding embed(Backend& backend, int net, const Dataset& images, const Embeddin
   if (count < 2)
     throw std::invalid_argument("an embedding needs at least 2 images, got " +
                                 std::to_string(count));
-  const int stride = images.count / count, size = images.shape.size();
-  std::vector<float> x(static_cast<size_t>(count) * size);
-  for (int k = 0; k < count; ++k) {
-    e.images.push_back(k * stride);
-    const uint8_t* image = images.image(k * stride);
-    for (int p = 0; p < size; ++p)
-      x[static_cast<size_t>(k) * size + p] = static_cast<float>(image[p]) / 255.f;
-  }
+  e.images = images.spread(count);
+  const std::vector<float> x = images.inputs(e.images);
   e.features.resize(static_cast<size_t>(count) * e.dimensions);
   backend.features(net, x.data(), count, e.layer, e.features.data());
   if (!std::all_of(e.features.begin(), e.features.end(), [](float v) { return std::isfinite(v); }))

@@ -10,6 +10,12 @@ std::vector<uint8_t> pixel_bytes(const float* values, size_t count) {
   return bytes;
 }
 
+std::vector<float> pixel_values(const uint8_t* bytes, size_t count) {
+  std::vector<float> values(count);
+  for (size_t i = 0; i < count; ++i) values[i] = pixel_value(bytes[i]);
+  return values;
+}
+
 std::vector<uint8_t> side_by_side(const uint8_t* images, int count, Shape3 shape, int scale,
                                   int gap, Shape3* out) {
   if (count < 1 || scale < 1 || gap < 0)

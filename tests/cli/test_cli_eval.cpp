@@ -1,6 +1,6 @@
 // convscope-cli eval: the calibration line and --calibration FILE agree with the per-image CSV
 // (--csv) binned by hand: every bin's images, right ones and mean top-1 probability, the ECE and
-// MCE printed; --bins; the refusals.
+// MCE printed; --bins; the dead units of each ReLU layer; the refusals.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -79,6 +79,20 @@ TEST(CliEval, CalibrationAgreesWithTheTopPredictionsBinnedByHand) {
   EXPECT_NEAR(printed[2], 100 * all_sum / 60, 0.006);
   EXPECT_NEAR(printed[3], 100.0 * all_right / 60, 0.006);
   EXPECT_NE(r.out.find("wrote " + bins), std::string::npos) << r.out;
+
+  // Dead units: conv1's 4 channels and fc1's 8 units, of 60 validation images.
+  const size_t dead = r.out.find("dead units (0 on every one of 60 validation images): conv1 ");
+  ASSERT_NE(dead, std::string::npos) << r.out;
+  int conv_dead = -1, conv_units = 0, fc_dead = -1, fc_units = 0;
+  ASSERT_EQ(std::sscanf(r.out.c_str() + dead,
+                        "dead units (0 on every one of 60 validation images): conv1 %d of %d, "
+                        "fc1 %d of %d",
+                        &conv_dead, &conv_units, &fc_dead, &fc_units),
+            4)
+      << r.out;
+  EXPECT_EQ(conv_units, 4);
+  EXPECT_EQ(fc_units, 8);
+  EXPECT_TRUE(conv_dead >= 0 && conv_dead <= 4 && fc_dead >= 0 && fc_dead <= 8);
 
   // 15 bins without --bins.
   ASSERT_EQ(run_cli({"eval", "--data", dir.file("data"), "--checkpoint", checkpoint,

@@ -20,6 +20,7 @@
 #include "ensemble/ensemble_page.h"
 #include "export/run_exports.h"
 #include "history/learning_history_panel.h"
+#include "network/layer_view.h"
 #include "network/network_inspector.h"
 #include "predictions/calibration_model.h"
 #include "predictions/calibration_view.h"
@@ -109,6 +110,17 @@ void TestMainWindow::trainsAndEveryViewUpdates() {
     QCOMPARE(line[0].y(), 100 * live->confusionModel()->recall(c));
   }
   live->charts()->setClassAccuracyShown(false);
+  // The evaluation counted the dead units of conv1 (4 channels) and fc1 (16 units) on its 300
+  // validation images; a layer with some says so in its header.
+  const cs::DeadUnits& dead = live->inspector()->deadUnits();
+  QCOMPARE(dead.images, 300);
+  QCOMPARE(dead.layers, std::vector<int>({0, 2}));
+  QCOMPARE(dead.units, std::vector<int>({4, 16}));
+  QCOMPARE(live->inspector()->layerView(0)->deadText().isEmpty(), dead.dead[0] == 0);
+  live->inspector()->setDeadUnits(cs::DeadUnits{300, {0, 2}, {3, 0}, {4, 16}});
+  QCOMPARE(live->inspector()->layerView(0)->deadText(), QStringLiteral("3 of 4 dead"));
+  QCOMPARE(live->inspector()->layerView(1)->deadText(), QString());
+  QCOMPARE(live->inspector()->layerView(2)->deadText(), QString());
   // Where it trains (the bar may show a message in its place for a while).
   QVERIFY(window.trainingStatusBar()->backendText().contains(QStringLiteral("CPU")));
   QVERIFY(live->actions().exportPredictionsCsv->isEnabled());

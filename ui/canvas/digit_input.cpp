@@ -19,10 +19,7 @@ cs::DigitResult DigitInput::preprocess(const QImage& image) {
 
 std::vector<float> DigitInput::toFloats(const cs::DigitResult& digit) {
   if (digit.blank()) return {};
-  std::vector<float> out(digit.pixels.size());
-  std::transform(digit.pixels.begin(), digit.pixels.end(), out.begin(),
-                 [](uint8_t v) { return v / 255.f; });
-  return out;
+  return cs::pixel_values(digit.pixels.data(), digit.pixels.size());
 }
 
 std::vector<uint8_t> DigitInput::toBytes(const cs::DigitResult& digit) {

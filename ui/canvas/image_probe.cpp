@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "convscope/backends.h"
+#include "convscope/pixels.h"
 
 ImageProbe::ImageProbe(std::vector<uint8_t> image, int probe)
     : m_image(std::move(image)), m_probe(probe) {}
@@ -43,9 +44,8 @@ void ImageProbe::capture(cs::Backend& live, long long step, int epoch) {
     }
   }
   // The loss of the predicted class: the copy labelled with it.
-  std::vector<float> image(m_image.size()), probs(static_cast<size_t>(cfg.spec.classes));
-  std::transform(m_image.begin(), m_image.end(), image.begin(),
-                 [](uint8_t v) { return v / 255.f; });
+  const std::vector<float> image = cs::pixel_values(m_image.data(), m_image.size());
+  std::vector<float> probs(static_cast<size_t>(cfg.spec.classes));
   m_cpu->predict(0, image.data(), 1, probs.data(), nullptr);
   const int predicted =
       static_cast<int>(std::max_element(probs.begin(), probs.end()) - probs.begin());

@@ -2,6 +2,7 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QVBoxLayout>
 
 #include "network/color_legend.h"
@@ -13,16 +14,20 @@ LayerView::LayerView(QWidget* parent)
       m_model(new FilterGridModel(this)),
       m_title(new QLabel),
       m_caption(new ElidedLabel),
+      m_dead(new QLabel),
       m_legend(new ColorLegend),
       m_table(new TileTableView(m_model)),
       m_empty(new QLabel) {
   m_title->setObjectName(QStringLiteral("layerTitle"));
   m_caption->setObjectName(QStringLiteral("note"));
   m_empty->setObjectName(QStringLiteral("note"));
+  m_dead->setObjectName(QStringLiteral("issue"));
+  m_dead->hide();
   auto* header = new QHBoxLayout;
   header->setSpacing(8);
   header->addWidget(m_title);
   header->addWidget(m_caption, 1);
+  header->addWidget(m_dead);
   header->addWidget(m_legend);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 4, 0, 8);
@@ -36,6 +41,23 @@ LayerView::LayerView(QWidget* parent)
 
 void LayerView::setTileScale(double scale) {
   m_table->setTileScale(scale);
+}
+
+void LayerView::setDeadUnits(int dead, int units, int images) {
+  const QLocale locale;
+  m_dead->setVisible(dead > 0);
+  m_dead->setText(dead > 0 ? tr("%1 of %2 dead").arg(locale.toString(dead), locale.toString(units))
+                           : QString());
+  m_dead->setToolTip(
+      dead > 0 ? tr("%1 of this layer's %2 units (ReLU) gave 0 on every one of %3 validation "
+                    "images at the last evaluation: no gradient reaches them, so training cannot "
+                    "bring them back. A lower learning rate keeps more of them alive.")
+                     .arg(locale.toString(dead), locale.toString(units), locale.toString(images))
+               : QString());
+}
+
+QString LayerView::deadText() const {
+  return m_dead->isVisibleTo(this) ? m_dead->text() : QString();
 }
 
 void LayerView::setGrid(FilterGrid grid) {

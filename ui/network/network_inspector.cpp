@@ -138,6 +138,7 @@ void NetworkInspector::setSnapshot(SnapshotPtr snapshot) {
 void NetworkInspector::clear() {
   if (m_tileZoom) m_tileZoom->hide();
   m_snapshot.reset();
+  m_dead = {};
   m_probe->clear();
   for (LayerView* view : m_layers) delete view;
   m_layers.clear();
@@ -158,6 +159,23 @@ void NetworkInspector::setImageProbeName(int probe, const QString& name, const Q
 
 void NetworkInspector::setClassNames(const ClassNames& names) {
   m_probe->setClassNames(names);
+}
+
+void NetworkInspector::setDeadUnits(cs::DeadUnits dead) {
+  m_dead = std::move(dead);
+  showDeadUnits();
+}
+
+void NetworkInspector::showDeadUnits() {
+  for (size_t i = 0; i < m_layers.size(); ++i) {
+    const auto k = std::find(m_dead.layers.begin(), m_dead.layers.end(), static_cast<int>(i));
+    if (k == m_dead.layers.end()) {
+      m_layers[i]->setDeadUnits(-1, 0, 0);
+      continue;
+    }
+    const size_t at = static_cast<size_t>(k - m_dead.layers.begin());
+    m_layers[i]->setDeadUnits(m_dead.dead[at], m_dead.units[at], m_dead.images);
+  }
 }
 
 void NetworkInspector::setQuantity(GridQuantity quantity) {
@@ -227,6 +245,7 @@ void NetworkInspector::rebuildLayers(const cs::Snapshot& s) {
     m_layerLayout->insertWidget(static_cast<int>(i), view);
     m_layers.push_back(view);
   }
+  showDeadUnits();
 }
 
 void NetworkInspector::refresh() {

@@ -36,6 +36,9 @@ class NetworkInspector : public QWidget {
   void setProbe(int index);
   void setProbeCount(int count);
   void setClassNames(const ClassNames& names);  // the probe's labels and bars
+  // The last evaluation's dead units, each said in its layer's header (cleared by clear()).
+  void setDeadUnits(cs::DeadUnits dead);
+  const cs::DeadUnits& deadUnits() const { return m_dead; }
   // What the probe view calls the frames of a probe that is no validation image
   // (ProbeView::setImageName).
   void setImageProbeName(int probe, const QString& name, const QString& shortName);
@@ -68,6 +71,7 @@ class NetworkInspector : public QWidget {
 
  private:
   void rebuildLayers(const cs::Snapshot& snapshot);
+  void showDeadUnits();  // m_dead into the layers' headers
   void refresh();
   void updateTileScale();
   void updateTileZoom();
@@ -83,6 +87,7 @@ class NetworkInspector : public QWidget {
   QVBoxLayout* m_layerLayout;
   std::vector<LayerView*> m_layers;
   SnapshotPtr m_snapshot;
+  cs::DeadUnits m_dead;
   GridQuantity m_quantity = GridQuantity::Activations;
   ColorScale m_scale = ColorScale::PerChannel;
   double m_tileScale = 1;

@@ -12,6 +12,7 @@
 #include "convscope/backends.h"
 #include "convscope/checkpoint.h"
 #include "convscope/dataset.h"
+#include "convscope/dead_units.h"
 #include "convscope/snapshot.h"
 #include "convscope/trainer.h"
 
@@ -106,6 +107,7 @@ struct EvaluationReport {
   cs::EvaluationRecord metrics;  // the trainer's record of the pass, as the history keeps it
   EvalPtr result;                // per-image top-3 for the prediction grid
   HistoryPtr history;            // net 0's top-1 at every pass of the run so far: a copy
+  cs::DeadUnits dead;            // net 0's ReLU units silent on a sample (none when it failed)
 };
 
 Q_DECLARE_METATYPE(TrainingState)

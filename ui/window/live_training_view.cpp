@@ -359,6 +359,7 @@ void LiveTrainingView::onEvaluated(const EvaluationReport& report) {
   m_predictions->setEvaluation(report.result, report.history);
   m_charts->setLearningHistory(report.history, m_predictions->classes(),
                                m_predictions->classNames());
+  m_inspector->setDeadUnits(report.dead);
   recountPredictions();
   updateActions();
 }

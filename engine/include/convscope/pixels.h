@@ -1,5 +1,6 @@
-// Pixels as bytes, the one conversion of every place that turns the network's inputs (values in
-// [0, 1], 0 black) into an image to show or write, and the one layout of images put side by side.
+// Pixels as bytes and back: the one conversion of every place that turns the network's inputs
+// (values in [0, 1], 0 black) into an image to show or write and of every place that feeds it
+// image bytes, and the one layout of images put side by side.
 #pragma once
 
 #include <algorithm>
@@ -18,6 +19,14 @@ inline uint8_t pixel_byte(float v) {
 
 // `values` as pixel_byte()s.
 std::vector<uint8_t> pixel_bytes(const float* values, size_t count);
+
+// A byte as the network reads it: b / 255, in [0, 1] (training's normalization; pixel_byte()
+// turns it back).
+inline float pixel_value(uint8_t b) {
+  return static_cast<float>(b) / 255.f;
+}
+// `count` bytes as pixel_value()s.
+std::vector<float> pixel_values(const uint8_t* bytes, size_t count);
 
 // `count` images of `shape` (each planes of C x H x W bytes, one after the other) left to right in
 // one image of `*out` = {C, H·scale, count·W·scale + (count − 1)·gap}: each pixel as a

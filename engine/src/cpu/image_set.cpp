@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "convscope/pixels.h"
 #include "huge_pages.h"
 
 namespace cs::cpu {
@@ -16,7 +17,7 @@ int32_t ImageSet::read(int i, PixelShift shift, float* x) const {
   const int size = shape.size(), plane = shape.h * shape.w;
   const uint8_t* src = images.data() + static_cast<size_t>(i) * size;
   if (shift.dy == 0 && shift.dx == 0) {
-    for (int p = 0; p < size; ++p) x[p] = static_cast<float>(src[p]) / 255.f;
+    for (int p = 0; p < size; ++p) x[p] = pixel_value(src[p]);
   } else {
     for (int c = 0; c < shape.c; ++c)
       for (int y = 0; y < shape.h; ++y)
