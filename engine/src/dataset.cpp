@@ -14,7 +14,8 @@ namespace fs = std::filesystem;
 std::vector<int> Dataset::spread(int n) const {
   const int taken = std::max(0, std::min(n, count));
   std::vector<int> indices(static_cast<size_t>(taken));
-  for (int k = 0; k < taken; ++k) indices[static_cast<size_t>(k)] = k * (count / taken);
+  for (int k = 0; k < taken; ++k)
+    indices[static_cast<size_t>(k)] = static_cast<int>(static_cast<long long>(k) * count / taken);
   return indices;
 }
 

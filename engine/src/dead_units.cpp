@@ -1,6 +1,8 @@
 #include "convscope/dead_units.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 namespace cs {
 
@@ -22,6 +24,9 @@ DeadUnits dead_units(Backend& backend, int net, const Dataset& images, int count
       alive.emplace_back(static_cast<size_t>(shapes[l].c), 0);
     }
   const std::vector<int> sample = images.spread(count);
+  if (sample.empty())
+    throw std::invalid_argument("dead units need at least one image, got " +
+                                std::to_string(sample.size()));
   d.images = static_cast<int>(sample.size());
   std::vector<float> out;
   for (size_t first = 0; first < sample.size(); first += kChunk) {

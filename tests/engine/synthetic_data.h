@@ -1,11 +1,15 @@
 // Small datasets that train in milliseconds: synthetic() (random images and labels, for the
 // ensemble-run and sweep tests) and bars() (a class is a bright row, for saliency and class
-// models).
+// models); and a CPU backend configured on them.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <random>
+#include <string>
+#include <vector>
 
+#include "convscope/cpu_backend.h"
 #include "convscope/dataset.h"
 
 namespace cs::test {
@@ -42,6 +46,19 @@ inline Dataset bars(int count, Shape3 shape, int classes, uint64_t seed) {
     for (int x = 0; x < shape.w; ++x) img[(1 + 2 * (i % classes)) % shape.h * shape.w + x] = 255;
   }
   return d;
+}
+
+// A two-thread CPU backend with a network of `arch` per seed (batches of 16, the default
+// optimizer) configured on `train` and `val`, whose image shape and classes it takes.
+inline std::unique_ptr<Backend> cpu_backend(const std::string& arch, const Dataset& train,
+                                            const Dataset& val, std::vector<uint64_t> seeds = {3}) {
+  GroupConfig g;
+  g.spec = NetworkSpec::parse(arch, val.shape, val.classes);
+  g.seeds = std::move(seeds);
+  g.batch_size = 16;
+  std::unique_ptr<Backend> backend = make_cpu_backend(2);
+  backend->configure(g, train, val);
+  return backend;
 }
 
 }  // namespace cs::test

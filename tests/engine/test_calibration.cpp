@@ -111,12 +111,7 @@ TEST(Calibration, RefusesNoBinsAndSizesThatDiffer) {
 
 TEST(Calibration, TakesOneNetworkOfAnEvaluation) {
   const Dataset train = test::synthetic(64, 1), val = test::synthetic(40, 2);
-  GroupConfig g;
-  g.spec = NetworkSpec::parse("c3x4:relu-d8:relu-d4", val.shape, 4);
-  g.seeds = {3, 4};
-  g.batch_size = 16;
-  auto backend = make_cpu_backend(2);
-  backend->configure(g, train, val);
+  auto backend = test::cpu_backend("c3x4:relu-d8:relu-d4", train, val, {3, 4});
   backend->begin_epoch(0);
   for (int first = 0; first < 64; first += 16) backend->train_step(first, 16);
   EvalResult r;

@@ -1,9 +1,10 @@
-// cs::dead_units(): the layers with a ReLU, each unit silent on every image of the sample counted
-// as dead, the same in chunks as in one pass over the sample, units killed by a large negative
-// bias found, and layers with another activation left out.
+// cs::dead_units(): the layers with a ReLU, exactly the units silent on every image of the sample
+// counted as dead (their weights and biases set so), an image of the last chunk counted, layers
+// with another activation left out, no sample refused.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <vector>
 
 #include "convscope/cpu_backend.h"
@@ -13,75 +14,59 @@
 namespace cs {
 namespace {
 
-// The units of `layer` whose outputs are all <= 0 over `indices` of `val`, in one call.
-int silent_units(Backend& backend, const Dataset& val, const std::vector<int>& indices, int layer) {
-  const Shape3 shape = backend.config().spec.output_shapes()[static_cast<size_t>(layer)];
-  const int n = static_cast<int>(indices.size());
-  std::vector<float> out(static_cast<size_t>(n) * shape.size());
-  const std::vector<float> x = val.inputs(indices);
-  backend.features(0, x.data(), n, layer, out.data());
-  const size_t places = static_cast<size_t>(shape.h) * shape.w;
-  int silent = 0;
-  for (int c = 0; c < shape.c; ++c) {
-    bool fired = false;
-    for (int b = 0; b < n && !fired; ++b) {
-      const float* v = out.data() + (static_cast<size_t>(b) * shape.c + c) * places;
-      fired = std::any_of(v, v + places, [](float y) { return y > 0; });
-    }
-    silent += !fired;
-  }
-  return silent;
+// Every value of tensor `param` of network 0 set to `value`, then `units` of it to `other`.
+void set_tensor(Backend& backend, int param, float value, const std::vector<int>& units = {},
+                float other = 0) {
+  const ParamInfo info = backend.config().spec.params()[static_cast<size_t>(param)];
+  std::vector<float> t(static_cast<size_t>(info.size()), value);
+  for (int u : units) t[static_cast<size_t>(u)] = other;
+  backend.write_tensor(0, param, TensorRole::Param, t.data());
 }
 
-void set_bias(Backend& backend, int param, const std::vector<int>& units, float value) {
-  const ParamInfo info = backend.config().spec.params()[static_cast<size_t>(param)];
-  ASSERT_TRUE(info.is_bias);
-  std::vector<float> bias(static_cast<size_t>(info.size()));
-  backend.read_tensor(0, param, TensorRole::Param, bias.data());
-  for (int u : units) bias[static_cast<size_t>(u)] = value;
-  backend.write_tensor(0, param, TensorRole::Param, bias.data());
-}
+// conv 3x3x4 and dense 8, both ReLU (params: conv1.weight, conv1.bias, fc1.weight, fc1.bias,
+// fc2.weight, fc2.bias).
+constexpr char kArch[] = "c3x4:relu-d8:relu-d4";
 
 TEST(DeadUnits, CountsTheReluUnitsSilentOnEveryImage) {
   const Dataset train = test::synthetic(64, 1), val = test::synthetic(600, 2);
-  GroupConfig g;
-  g.spec = NetworkSpec::parse("c3x4:relu-d8:relu-d4", val.shape, 4);
-  g.seeds = {3};
-  g.batch_size = 16;
-  auto backend = make_cpu_backend(2);
-  backend->configure(g, train, val);
-  const std::vector<int> sample = val.spread(300);  // two chunks of at most 256
-
-  const DeadUnits before = dead_units(*backend, 0, val, 300);
-  EXPECT_EQ(before.images, 300);
-  EXPECT_EQ(before.layers, (std::vector<int>{0, 1}));  // conv1 and fc1; not the output
-  EXPECT_EQ(before.units, (std::vector<int>{4, 8}));
-  for (size_t k = 0; k < 2; ++k)
-    EXPECT_EQ(before.dead[k], silent_units(*backend, val, sample, before.layers[k])) << k;
-
-  // conv1's channel 1 and fc1's units 2 and 5 pushed far below 0 (params: conv1.weight,
-  // conv1.bias, fc1.weight, fc1.bias, ...).
-  set_bias(*backend, 1, {1}, -1e4f);
-  set_bias(*backend, 3, {2, 5}, -1e4f);
-  const DeadUnits after = dead_units(*backend, 0, val, 300);
-  EXPECT_GE(after.dead[0], 1);
-  EXPECT_GE(after.dead[1], 2);
-  for (size_t k = 0; k < 2; ++k)
-    EXPECT_EQ(after.dead[k], silent_units(*backend, val, sample, after.layers[k])) << k;
-  EXPECT_GT(after.dead[0] + after.dead[1], before.dead[0] + before.dead[1]);
-
-  // A sample larger than the set takes every image.
+  auto backend = test::cpu_backend(kArch, train, val);
+  // conv1's channels all fire (bias 1000 far above what 9 weights of pixels in [0, 1] give) but
+  // channel 1 (-10000, far below); fc1 sees nothing of them (weights 0) and gives its bias: 1
+  // but units 2 and 5 at -1.
+  set_tensor(*backend, 1, 1e3f, {1}, -1e4f);
+  set_tensor(*backend, 2, 0.f);
+  set_tensor(*backend, 3, 1.f, {2, 5}, -1.f);
+  const DeadUnits d = dead_units(*backend, 0, val, 300);
+  EXPECT_EQ(d.images, 300);
+  EXPECT_EQ(d.layers, (std::vector<int>{0, 1}));  // conv1 and fc1; not the output
+  EXPECT_EQ(d.units, (std::vector<int>{4, 8}));
+  EXPECT_EQ(d.dead, (std::vector<int>{1, 2}));
+  // A sample larger than the set takes every image; none is refused.
   EXPECT_EQ(dead_units(*backend, 0, val, 5000).images, 600);
+  EXPECT_THROW(dead_units(*backend, 0, val, 0), std::invalid_argument);
+}
+
+TEST(DeadUnits, AUnitFiringOnTheLastImageOfTheLastChunkIsAlive) {
+  // 300 black images but the last, white: with conv1's weights 0.1 and no bias only that image
+  // (in the second chunk of 256) makes its channels fire; fc1 (weights 0.01, bias 0) fires on it
+  // too.
+  Dataset val = test::synthetic(300, 2);
+  std::fill(val.images.begin(), val.images.end(), 0);
+  std::fill(val.images.end() - val.shape.size(), val.images.end(), 255);
+  auto backend = test::cpu_backend(kArch, test::synthetic(64, 1), val);
+  set_tensor(*backend, 0, 0.1f);
+  set_tensor(*backend, 1, 0.f);
+  set_tensor(*backend, 2, 0.01f);
+  set_tensor(*backend, 3, 0.f);
+  EXPECT_EQ(dead_units(*backend, 0, val, 300).dead, (std::vector<int>{0, 0}));
+  // Without it every unit is silent.
+  EXPECT_EQ(dead_units(*backend, 0, val, 299).images, 299);
+  EXPECT_EQ(dead_units(*backend, 0, val.head(299), 299).dead, (std::vector<int>{4, 8}));
 }
 
 TEST(DeadUnits, LeavesOutLayersWithoutAReluActivation) {
   const Dataset train = test::synthetic(32, 1), val = test::synthetic(20, 2);
-  GroupConfig g;
-  g.spec = NetworkSpec::parse("c3x4:tanh-d8:relu-d4", val.shape, 4);
-  g.seeds = {1};
-  g.batch_size = 16;
-  auto backend = make_cpu_backend(1);
-  backend->configure(g, train, val);
+  auto backend = test::cpu_backend("c3x4:tanh-d8:relu-d4", train, val);
   const DeadUnits d = dead_units(*backend, 0, val);
   EXPECT_EQ(d.layers, (std::vector<int>{1}));
   EXPECT_EQ(d.images, 20);

@@ -27,12 +27,7 @@ TEST(Embedding, TheDefaultLayerIsTheLastBeforeTheOutputThatIsNotADropout) {
 
 TEST(Embedding, SpreadsOverTheSetAndTakesTheLayersOutputsThere) {
   const Dataset train = test::synthetic(48, 1), val = test::synthetic(40, 2);
-  GroupConfig g;
-  g.spec = NetworkSpec::parse("c3x4:relu-d8:relu-p0.5-d4", val.shape, 4);
-  g.seeds = {3};
-  g.batch_size = 16;
-  auto backend = make_cpu_backend(2);
-  backend->configure(g, train, val);
+  auto backend = test::cpu_backend("c3x4:relu-d8:relu-p0.5-d4", train, val);
   EmbeddingOptions options;
   options.count = 10;
   const Embedding e = embed(*backend, 0, val, options);

@@ -191,6 +191,7 @@ void TestMainWindow::trainsAndEveryViewUpdates() {
   QVERIFY(!live->predictionModel()->hasEvaluation());
   QCOMPARE(live->calibrationModel()->rowCount(), 0);
   QVERIFY(live->inspector()->snapshot() == nullptr);
+  QVERIFY(live->inspector()->deadUnits().layers.empty());
 }
 
 void TestMainWindow::uiStaysResponsiveWhileTraining() {

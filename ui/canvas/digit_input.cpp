@@ -1,6 +1,5 @@
 #include "canvas/digit_input.h"
 
-#include <algorithm>
 #include <cstring>
 
 #include "convscope/pixels.h"

@@ -50,8 +50,9 @@ void LayerView::setDeadUnits(int dead, int units, int images) {
                            : QString());
   m_dead->setToolTip(
       dead > 0 ? tr("%1 of this layer's %2 units (ReLU) gave 0 on every one of %3 validation "
-                    "images at the last evaluation: no gradient reaches them, so training cannot "
-                    "bring them back. A lower learning rate keeps more of them alive.")
+                    "images at the last evaluation: where they are silent no gradient reaches "
+                    "them, so they seldom come back. A lower learning rate keeps more of them "
+                    "alive.")
                      .arg(locale.toString(dead), locale.toString(units), locale.toString(images))
                : QString());
 }

@@ -108,6 +108,7 @@ struct EvaluationReport {
   EvalPtr result;                // per-image top-3 for the prediction grid
   HistoryPtr history;            // net 0's top-1 at every pass of the run so far: a copy
   cs::DeadUnits dead;            // net 0's ReLU units silent on a sample (none when it failed)
+  QString deadError;             // why they could not be counted ("" when they were)
 };
 
 Q_DECLARE_METATYPE(TrainingState)

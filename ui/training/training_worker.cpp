@@ -354,10 +354,10 @@ void TrainingWorker::reportEvaluation(const cs::EvalResult& result, bool epochEn
   report.result = std::make_shared<const cs::EvalResult>(result);
   m_evalCursor = m_trainer->history().evaluations.size();
   if (m_history) report.history = std::make_shared<const cs::LearningHistory>(*m_history);
-  try {  // a diagnostic: a failure here leaves it out and the run as it is
+  try {  // a diagnostic: a failure leaves the run as it is and is said, not thrown
     report.dead = cs::dead_units(*m_backend, 0, m_trainer->validation_set());
-  } catch (const std::exception&) {
-    report.dead = {};
+  } catch (const std::exception& e) {
+    report.deadError = QString::fromStdString(cs::describe(e).message);
   }
   Q_EMIT evaluated(report);
 }

@@ -360,6 +360,8 @@ void LiveTrainingView::onEvaluated(const EvaluationReport& report) {
   m_charts->setLearningHistory(report.history, m_predictions->classes(),
                                m_predictions->classNames());
   m_inspector->setDeadUnits(report.dead);
+  if (!report.deadError.isEmpty())
+    Q_EMIT statusMessage(tr("Dead units not counted: %1").arg(report.deadError));
   recountPredictions();
   updateActions();
 }

@@ -42,7 +42,7 @@ __global__ void gather_batch_kernel(float* x, int* labels, BatchSource src, cons
       x[i] = shifted_pixel(image + static_cast<int>(e) / plane * plane, shift.height, shift.width,
                            at / shift.width, at % shift.width, d);
     } else {
-      x[i] = static_cast<float>(image[e]) / 255.f;
+      x[i] = cs::pixel_value(image[e]);
     }
   }
   for (size_t i = start; i < static_cast<size_t>(batch) * nets; i += stride) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "convscope/hd.h"
+#include "convscope/pixels.h"
 #include "convscope/shuffle.h"
 #include "convscope/spec.h"
 
@@ -38,7 +39,7 @@ CS_HD PixelShift augment_shift(uint64_t seed, int epoch, int stream, int positio
 CS_HD float shifted_pixel(const uint8_t* plane, int h, int w, int y, int x, PixelShift shift) {
   const int sy = y - shift.dy, sx = x - shift.dx;
   if (sy < 0 || sy >= h || sx < 0 || sx >= w) return 0.f;
-  return static_cast<float>(plane[sy * w + sx]) / 255.f;
+  return pixel_value(plane[sy * w + sx]);
 }
 
 // Why `max_shift` cannot augment `input` images ("" when it can): below 0, above

@@ -31,7 +31,7 @@ struct Dataset {
   }
   // The first `n` images (a view for quick runs and tests), copied.
   Dataset head(int n) const;
-  // min(n, count) image indices spread evenly over the set, 0 first: k · (count / that).
+  // min(n, count) image indices spread evenly over the whole set, 0 first: ⌊k · count / that⌋.
   std::vector<int> spread(int n) const;
   // Images `indices` as the network reads them (pixel_value()), one after the other.
   std::vector<float> inputs(const std::vector<int>& indices) const;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "convscope/hd.h"
 #include "convscope/spec.h"
 
 namespace cs {
@@ -20,9 +21,9 @@ inline uint8_t pixel_byte(float v) {
 // `values` as pixel_byte()s.
 std::vector<uint8_t> pixel_bytes(const float* values, size_t count);
 
-// A byte as the network reads it: b / 255, in [0, 1] (training's normalization; pixel_byte()
-// turns it back).
-inline float pixel_value(uint8_t b) {
+// A byte as the network reads it: b / 255, in [0, 1] (training's normalization, on the CPU and in
+// the CUDA backend's gather; pixel_byte() turns it back).
+CS_HD float pixel_value(uint8_t b) {
   return static_cast<float>(b) / 255.f;
 }
 // `count` bytes as pixel_value()s.
