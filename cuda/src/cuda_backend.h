@@ -48,7 +48,9 @@ class CudaBackend final : public Backend {
   void read_tensor(int net, int param, TensorRole role, float* out) override;
   void write_tensor(int net, int param, TensorRole role, const float* in) override;
   void predict(int net, const float* images, int count, float* probs, float* logits) override;
-  void features(int net, const float* images, int count, int layer, float* out) override;
+  using Backend::features;
+  void features(int net, const float* images, int count, std::span<const int> layers,
+                std::span<float* const> outs) override;
   void layer_gradient(int net, const float* images, int count, int layer, const int* units, int at,
                       float* dout) override;
   long long step_count() const override;

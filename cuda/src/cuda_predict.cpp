@@ -61,10 +61,12 @@ void CudaBackend::fetch_net_rows(float* out, const float* rows, int count, int n
                                m_compute.get()));
 }
 
-void CudaBackend::features(int net, const float* images, int count, int layer, float* out) {
+void CudaBackend::features(int net, const float* images, int count, std::span<const int> layers,
+                           std::span<float* const> outs) {
   Group& g = group();
-  check_features_args(g.cfg, net, count, images, layer, out);
-  const int size = g.cfg.spec.input.size(), per_net = g.net.shapes()[layer].size();
+  check_features_args(g.cfg, net, count, images, layers, outs);
+  if (layers.empty()) return;
+  const int size = g.cfg.spec.input.size();
   Activations& a = saliency_buffers();
   cudaStream_t s = m_compute.get();
   for (int first = 0; first < count; first += kSaliencyChunk) {
@@ -72,7 +74,12 @@ void CudaBackend::features(int net, const float* images, int count, int layer, f
     const Plan& plan = g.net.plan(b, a.in_nets, false, s);
     upload_images(a, images + static_cast<size_t>(first) * size, b);
     g.net.forward(plan, a, g.params.get(), s);
-    fetch_net_rows(out + static_cast<size_t>(first) * per_net, a.y[layer].get(), b, net, per_net);
+    for (size_t k = 0; k < layers.size(); ++k) {
+      const size_t layer = static_cast<size_t>(layers[k]);
+      const int per_net = g.net.shapes()[layer].size();
+      fetch_net_rows(outs[k] + static_cast<size_t>(first) * per_net, a.y[layer].get(), b, net,
+                     per_net);
+    }
     CUDA_CHECK(cudaStreamSynchronize(s));  // a is reused by the next chunk
   }
 }

@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "convscope/sweep_stats.h"
+
 namespace cs {
 
 Calibration calibrate(std::span<const float> confidence, std::span<const uint8_t> right, int bins) {
@@ -92,12 +94,10 @@ EnsembleCalibration calibrate_ensemble(const EvalResult& eval, const EnsembleSta
     ++counted;
   }
   if (counted > 0) e.outside_top3 = 1 - top3 / static_cast<double>(counted);
-  if (!e.net_ece.empty()) {
-    const auto [lo, hi] = std::minmax_element(e.net_ece.begin(), e.net_ece.end());
-    e.min_net_ece = *lo;
-    e.max_net_ece = *hi;
-    for (double ece : e.net_ece) e.mean_net_ece += ece / static_cast<double>(e.net_ece.size());
-  }
+  const Distribution d = describe_distribution(e.net_ece);
+  e.mean_net_ece = d.mean;
+  e.min_net_ece = d.min;
+  e.max_net_ece = d.max;
   return e;
 }
 

@@ -27,6 +27,13 @@ void check_dataset(const Dataset& d, const NetworkSpec& spec) {
          std::to_string(spec.classes) + " classes");
 }
 
+void check_layer(const GroupConfig& cfg, int layer) {
+  const int layers = static_cast<int>(cfg.spec.layers.size());
+  if (layer < 0 || layer >= layers)
+    throw std::out_of_range("no layer " + std::to_string(layer) + " in a network of " +
+                            std::to_string(layers));
+}
+
 }  // namespace
 
 void check_group(const GroupConfig& cfg, const Dataset& train, const Dataset& val) {
@@ -50,20 +57,22 @@ void check_predict_args(const GroupConfig& cfg, int net, int count, const float*
   if (count > 0 && !images) throw std::out_of_range("no images given");
 }
 
-void check_features_args(const GroupConfig& cfg, int net, int count, const float* images, int layer,
-                         const float* out) {
+void check_features_args(const GroupConfig& cfg, int net, int count, const float* images,
+                         std::span<const int> layers, std::span<float* const> outs) {
   check_predict_args(cfg, net, count, images);
-  const int layers = static_cast<int>(cfg.spec.layers.size());
-  if (layer < 0 || layer >= layers)
-    throw std::out_of_range("no layer " + std::to_string(layer) + " in a network of " +
-                            std::to_string(layers));
-  if (count > 0 && !out) throw std::out_of_range("features: no output buffer");
+  if (layers.size() != outs.size())
+    throw std::out_of_range("features: " + std::to_string(outs.size()) + " output buffers for " +
+                            std::to_string(layers.size()) + " layers");
+  for (int layer : layers) check_layer(cfg, layer);
+  if (count > 0 && std::find(outs.begin(), outs.end(), nullptr) != outs.end())
+    throw std::out_of_range("features: no output buffer");
 }
 
 void check_gradient_args(const GroupConfig& cfg, int net, int count, const float* images, int layer,
                          const int* units, int at, const float* dout) {
   if (count > 0 && !dout) throw std::out_of_range("layer_gradient: no output buffer");
-  check_features_args(cfg, net, count, images, layer, dout);
+  check_predict_args(cfg, net, count, images);
+  check_layer(cfg, layer);
   if (count > 0 && !units) throw std::out_of_range("layer_gradient: no units given");
   if (at < -1 || at >= layer)
     throw std::out_of_range("layer_gradient: layer " + std::to_string(at) +

@@ -28,7 +28,9 @@ DeadUnits dead_units(Backend& backend, int net, const Dataset& images, int count
     throw std::invalid_argument("dead units need at least one image, got " +
                                 std::to_string(sample.size()));
   d.images = static_cast<int>(sample.size());
-  std::vector<float> out;
+  // One forward pass per chunk gives every ReLU layer's outputs.
+  std::vector<std::vector<float>> out(d.layers.size());
+  std::vector<float*> outs(d.layers.size());
   for (size_t first = 0; first < sample.size(); first += kChunk) {
     const std::vector<int> chunk(
         sample.begin() + static_cast<std::ptrdiff_t>(first),
@@ -36,14 +38,17 @@ DeadUnits dead_units(Backend& backend, int net, const Dataset& images, int count
     const std::vector<float> x = images.inputs(chunk);
     const int n = static_cast<int>(chunk.size());
     for (size_t k = 0; k < d.layers.size(); ++k) {
+      out[k].resize(static_cast<size_t>(n) * shapes[static_cast<size_t>(d.layers[k])].size());
+      outs[k] = out[k].data();
+    }
+    backend.features(net, x.data(), n, d.layers, outs);
+    for (size_t k = 0; k < d.layers.size(); ++k) {
       const Shape3 shape = shapes[static_cast<size_t>(d.layers[k])];
       const size_t places = static_cast<size_t>(shape.h) * shape.w;
-      out.resize(static_cast<size_t>(n) * shape.size());
-      backend.features(net, x.data(), n, d.layers[k], out.data());
       for (int b = 0; b < n; ++b)
         for (int c = 0; c < shape.c; ++c) {
           if (alive[k][static_cast<size_t>(c)]) continue;
-          const float* v = out.data() + (static_cast<size_t>(b) * shape.c + c) * places;
+          const float* v = out[k].data() + (static_cast<size_t>(b) * shape.c + c) * places;
           alive[k][static_cast<size_t>(c)] =
               std::any_of(v, v + places, [](float y) { return y > 0; });
         }

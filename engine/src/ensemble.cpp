@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "convscope/sweep_stats.h"
+
 namespace cs {
 
 namespace {
@@ -34,15 +36,11 @@ void check_input(const EvalResult& eval, std::span<const uint8_t> labels, int cl
 }
 
 void accuracy_spread(EnsembleStats& s) {
-  const auto& acc = s.net_accuracy;
-  const double n = static_cast<double>(acc.size());
-  s.mean_accuracy = std::accumulate(acc.begin(), acc.end(), 0.0) / n;
-  double ss = 0;
-  for (float a : acc) ss += (a - s.mean_accuracy) * (a - s.mean_accuracy);
-  s.std_accuracy = acc.size() > 1 ? std::sqrt(ss / (n - 1)) : 0.0;
-  const auto [lo, hi] = std::minmax_element(acc.begin(), acc.end());
-  s.min_accuracy = *lo;
-  s.max_accuracy = *hi;
+  const Distribution d = describe_distribution(s.net_accuracy);
+  s.mean_accuracy = d.mean;
+  s.std_accuracy = d.std;
+  s.min_accuracy = d.min;
+  s.max_accuracy = d.max;
 }
 
 }  // namespace

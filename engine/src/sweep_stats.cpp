@@ -17,6 +17,11 @@ double quantile_sorted(std::span<const double> sorted, double q) {
 }
 
 Distribution describe_distribution(std::span<const float> values) {
+  const std::vector<double> v(values.begin(), values.end());
+  return describe_distribution(v);
+}
+
+Distribution describe_distribution(std::span<const double> values) {
   Distribution d;
   if (values.empty()) return d;
   std::vector<double> v(values.begin(), values.end());

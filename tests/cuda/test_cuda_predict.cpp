@@ -87,6 +87,25 @@ TEST_P(CudaPredict, MatchesCpu) {
       cpu->features(net, images.data(), count, static_cast<int>(layer), cf.data());
       CS_EXPECT_CLOSE(at + " features of layer " + std::to_string(layer), gf, cf, 1e-8);
     }
+    // Every layer from one pass, the last first, as each alone.
+    std::vector<int> layers;
+    std::vector<std::vector<float>> gpu_all, cpu_all;
+    std::vector<float*> gpu_outs, cpu_outs;
+    for (int layer = static_cast<int>(shapes.size()) - 1; layer >= 0; --layer) {
+      layers.push_back(layer);
+      const size_t n = static_cast<size_t>(count) * shapes[static_cast<size_t>(layer)].size();
+      gpu_all.emplace_back(n, 7.f);
+      cpu_all.emplace_back(n, 7.f);
+    }
+    for (size_t k = 0; k < layers.size(); ++k) {
+      gpu_outs.push_back(gpu_all[k].data());
+      cpu_outs.push_back(cpu_all[k].data());
+    }
+    gpu->features(net, images.data(), count, layers, gpu_outs);
+    cpu->features(net, images.data(), count, layers, cpu_outs);
+    for (size_t k = 0; k < layers.size(); ++k)
+      CS_EXPECT_CLOSE(at + " features of layer " + std::to_string(layers[k]) + " among all",
+                      gpu_all[k], cpu_all[k], 1e-8);
   }
   // training continues exactly as on the CPU
   for (Backend* b : {gpu.get(), cpu.get()}) b->train_step(4 * 16, 16);

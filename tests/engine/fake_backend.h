@@ -40,7 +40,9 @@ class FakeBackend : public Backend {
   SnapshotExchange& snapshots() override { unused(); }
   void predict(int, const float*, int, float*, float*) override { unused(); }
   void layer_gradient(int, const float*, int, int, const int*, int, float*) override { unused(); }
-  void features(int, const float*, int, int, float*) override { unused(); }
+  void features(int, const float*, int, std::span<const int>, std::span<float* const>) override {
+    unused();
+  }
   void read_tensor(int net, int param, TensorRole role, float* out) override {
     const std::vector<float>& t = tensor(net, param, role);
     std::copy(t.begin(), t.end(), out);

@@ -196,6 +196,17 @@ TEST(CpuFeatures, AreTheLayersOutputsAsTheSnapshotShowsThem) {
   const Snapshot* s = b->snapshots().take();
   ASSERT_NE(s, nullptr);
   const std::vector<Shape3> shapes = cfg.spec.output_shapes();
+  // Every layer from one call, the last first, equals each layer asked for alone.
+  std::vector<int> layers;
+  std::vector<std::vector<float>> together;
+  std::vector<float*> outs;
+  for (int layer = static_cast<int>(shapes.size()) - 1; layer >= 0; --layer) {
+    layers.push_back(layer);
+    together.emplace_back(
+        static_cast<size_t>(val.count) * shapes[static_cast<size_t>(layer)].size(), -2.f);
+  }
+  for (std::vector<float>& t : together) outs.push_back(t.data());
+  b->features(net, x.data(), val.count, layers, outs);
   for (size_t layer = 0; layer < shapes.size(); ++layer) {
     SCOPED_TRACE("layer " + std::to_string(layer));
     const size_t per = static_cast<size_t>(shapes[layer].size());
@@ -203,6 +214,7 @@ TEST(CpuFeatures, AreTheLayersOutputsAsTheSnapshotShowsThem) {
     b->features(net, x.data(), val.count, static_cast<int>(layer), all.data());
     EXPECT_TRUE(all_close("features", all.data() + probe * per, s->layers[layer].activation.data(),
                           per, 1e-6, 1e-5));
+    EXPECT_EQ(together[shapes.size() - 1 - layer], all);
   }
   std::vector<float> logits(static_cast<size_t>(val.count) * kClasses), last(logits.size());
   b->predict(net, x.data(), val.count, nullptr, logits.data());
@@ -214,6 +226,10 @@ TEST(CpuFeatures, AreTheLayersOutputsAsTheSnapshotShowsThem) {
   EXPECT_THROW(b->features(net, x.data(), 1, -1, one.data()), std::out_of_range);
   EXPECT_THROW(b->features(2, x.data(), 1, 0, one.data()), std::out_of_range);
   EXPECT_THROW(b->features(net, x.data(), 1, 0, nullptr), std::out_of_range);
+  EXPECT_THROW(b->features(net, x.data(), 1, layers, std::span<float* const>(outs).first(1)),
+               std::out_of_range);
+  outs[1] = nullptr;
+  EXPECT_THROW(b->features(net, x.data(), 1, layers, outs), std::out_of_range);
 }
 
 // A stride-1 convolution before a max pool, which training runs fused without keeping the

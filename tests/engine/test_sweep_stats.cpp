@@ -31,6 +31,14 @@ TEST(SweepStats, DistributionOfFourValues) {
   EXPECT_DOUBLE_EQ(d.median, 2.5);
   EXPECT_DOUBLE_EQ(d.q3, 3.25);
   EXPECT_DOUBLE_EQ(d.max, 4);
+  // Doubles (an ensemble's calibration errors) alike.
+  const std::vector<double> twice{8, 2, 6, 4};
+  const Distribution e = describe_distribution(twice);
+  EXPECT_EQ(e.n, 4);
+  EXPECT_DOUBLE_EQ(e.mean, 2 * d.mean);
+  EXPECT_DOUBLE_EQ(e.std, 2 * d.std);
+  EXPECT_DOUBLE_EQ(e.q1, 2 * d.q1);
+  EXPECT_DOUBLE_EQ(e.max, 8);
 }
 
 TEST(SweepStats, DistributionOfOneValueAndOfNone) {
@@ -40,7 +48,8 @@ TEST(SweepStats, DistributionOfOneValueAndOfNone) {
   EXPECT_DOUBLE_EQ(d.std, 0);
   EXPECT_DOUBLE_EQ(d.q1, 0.75);
   EXPECT_DOUBLE_EQ(d.q3, 0.75);
-  EXPECT_EQ(describe_distribution({}).n, 0);
+  EXPECT_EQ(describe_distribution(std::span<const float>()).n, 0);
+  EXPECT_EQ(describe_distribution(std::span<const double>()).n, 0);
 }
 
 TEST(SweepStats, QuantileInterpolates) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -64,9 +65,10 @@ void check_group(const GroupConfig& cfg, const Dataset& train, const Dataset& va
 // The argument check of predict(): out_of_range for a network outside the group, a negative
 // count or no images with count > 0.
 void check_predict_args(const GroupConfig& cfg, int net, int count, const float* images);
-// The same for features(): also out_of_range for a layer outside the spec, or no output buffer.
-void check_features_args(const GroupConfig& cfg, int net, int count, const float* images, int layer,
-                         const float* out);
+// The same for features(): also out_of_range for a layer outside the spec, a missing output
+// buffer, or a number of buffers other than of layers.
+void check_features_args(const GroupConfig& cfg, int net, int count, const float* images,
+                         std::span<const int> layers, std::span<float* const> outs);
 // The same for layer_gradient(): also out_of_range for no units, a unit outside [0, the layer's
 // channels) or `at` outside [-1, layer).
 void check_gradient_args(const GroupConfig& cfg, int net, int count, const float* images, int layer,
@@ -148,10 +150,16 @@ class Backend {
   // [-1, layer) too.
   virtual void layer_gradient(int net, const float* images, int count, int layer, const int* units,
                               int at, float* dout) = 0;
-  // The outputs of layer `layer` (after its activation, as a snapshot shows them) of network
-  // `net` on `count` images: (count, that layer's C * H * W) into out. Same inputs and guarantees
-  // as predict(); out_of_range for a layer outside the network too.
-  virtual void features(int net, const float* images, int count, int layer, float* out) = 0;
+  // The outputs of the layers `layers` (each after its activation, as a snapshot shows them) of
+  // network `net` on `count` images, all from one forward pass: outs[k] gets layer layers[k]'s
+  // (count, C * H * W). Same inputs and guarantees as predict(); out_of_range for a layer outside
+  // the network, a missing output buffer, or as many buffers as layers not given, too.
+  virtual void features(int net, const float* images, int count, std::span<const int> layers,
+                        std::span<float* const> outs) = 0;
+  // One layer's outputs, (count, C * H * W) into out.
+  void features(int net, const float* images, int count, int layer, float* out) {
+    features(net, images, count, std::span<const int>(&layer, 1), std::span<float* const>(&out, 1));
+  }
 
   // Optimizer steps taken so far (Adam's t); restored from checkpoints.
   virtual long long step_count() const = 0;

@@ -3,7 +3,7 @@
 // validation set. Where such a "dead" ReLU is silent it passes no gradient, so it seldom comes
 // back (Lu et al., "Dying ReLU and Initialization", 2020); a learning rate set too high kills
 // many at once, which these counts tell before the accuracy stalls. From Backend::features()
-// (one forward pass per ReLU layer), so alike on the CPU and the CUDA backend.
+// (one forward pass gives all the layers), so alike on the CPU and the CUDA backend.
 #pragma once
 
 #include <vector>

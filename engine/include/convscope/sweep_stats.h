@@ -1,6 +1,7 @@
-// Statistics for comparing sweep configurations (sweep.h): the distribution of a configuration's
-// final per-network accuracies, and a bootstrap confidence interval for the difference between
-// two configurations, so that "A beats B" can be told apart from seed-to-seed noise.
+// Statistics of networks' figures: the distribution of a sample (a sweep configuration's final
+// per-network accuracies, an ensemble's accuracies and calibration errors), and a bootstrap
+// confidence interval for the difference between two sweep configurations (sweep.h), so that
+// "A beats B" can be told apart from seed-to-seed noise.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@ struct Distribution {
   double mean = 0, std = 0;
   double min = 0, q1 = 0, median = 0, q3 = 0, max = 0;
 };
+Distribution describe_distribution(std::span<const double> values);
 Distribution describe_distribution(std::span<const float> values);
 
 // The `q`-quantile (0..1) of sorted `values` (type 7); throws std::invalid_argument when empty.

@@ -58,7 +58,9 @@ class CpuBackend final : public Backend {
   void read_tensor(int net, int param, TensorRole role, float* out) override;
   void write_tensor(int net, int param, TensorRole role, const float* in) override;
   void predict(int net, const float* images, int count, float* probs, float* logits) override;
-  void features(int net, const float* images, int count, int layer, float* out) override;
+  using Backend::features;
+  void features(int net, const float* images, int count, std::span<const int> layers,
+                std::span<float* const> outs) override;
   void layer_gradient(int net, const float* images, int count, int layer, const int* units, int at,
                       float* dout) override;
   long long step_count() const override { return m_step; }
@@ -347,14 +349,19 @@ void CpuBackend::predict(int net, const float* images, int count, float* probs, 
   });
 }
 
-void CpuBackend::features(int net, const float* images, int count, int layer, float* out) {
-  check_features_args(config(), net, count, images, layer, out);
-  const size_t size = static_cast<size_t>(m_plan->layers[static_cast<size_t>(layer)].out.size());
+void CpuBackend::features(int net, const float* images, int count, std::span<const int> layers,
+                          std::span<float* const> outs) {
+  check_features_args(config(), net, count, images, layers, outs);
+  if (layers.empty()) return;
   over_images(
       net, images, count,
       [&](const Workspace& ws, int first, int b) {
-        const std::vector<float>& act = ws.act[static_cast<size_t>(layer)];
-        std::copy(act.begin(), act.begin() + static_cast<long>(b * size), out + first * size);
+        for (size_t k = 0; k < layers.size(); ++k) {
+          const size_t layer = static_cast<size_t>(layers[k]);
+          const size_t size = static_cast<size_t>(m_plan->layers[layer].out.size());
+          const std::vector<float>& act = ws.act[layer];
+          std::copy(act.begin(), act.begin() + static_cast<long>(b * size), outs[k] + first * size);
+        }
       },
       cpu::Keep::AllOutputs);
 }
