@@ -1,9 +1,10 @@
 // Training ▸ Rewind to best epoch in the main window: disabled until an epoch has ended, while
 // training and where the run already stands at its best epoch; after an early stop it names the
 // best epoch, asks before the later epochs go, and returns the window to that epoch (the status
-// bar's position, the charts with the dropped epochs as the previous run, a status message). A
-// new run has nothing to rewind to. File ▸ Save best epoch as… writes that epoch's checkpoint
-// while the run stays where it is and unsaved, or saves the run where it stands at its best.
+// bar's position, the charts with the dropped epochs as the previous run, a status message, the
+// dead units counted again). A new run has nothing to rewind to. File ▸ Save best epoch as…
+// writes that epoch's checkpoint while the run stays where it is and unsaved, or saves the run
+// where it stands at its best.
 #include <QAction>
 #include <QLabel>
 #include <QSignalSpy>
@@ -12,6 +13,7 @@
 
 #include "charts/training_charts.h"
 #include "convscope/checkpoint.h"
+#include "network/network_inspector.h"
 #include "save_dialog_answer.h"
 #include "settings/hyperparameter_panel.h"
 #include "test_data.h"
@@ -97,6 +99,8 @@ void TestRewindToBest::rewindReturnsTheWindowToTheBestEpoch() {
                    .arg(best)
                    .arg(2 * best));
   QCOMPARE(live->history().evaluations().back().val_loss, passes[best - 1].val_loss);
+  // The new run's start cleared the inspector; the rewound weights' dead units were counted anew.
+  QTRY_COMPARE(live->inspector()->deadUnits().images, m_data->test.count);
   QCOMPARE(live->panel()->settings().learningRate, 0.01);  // the rewound run's, shown again
   live->charts()->refresh();
   QCOMPARE(live->charts()->plottedPreviousLoss().size(), qsizetype(2 * stop));
