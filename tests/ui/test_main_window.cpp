@@ -2,7 +2,7 @@
 // view update: filter grids fill, the snapshot step advances, the chart series grow, the
 // predictions, the confusion matrix and the calibration arrive after the evaluation. Then the
 // view switching, probe picking, validation gating of Start, the exports, and Help's About and
-// Keyboard shortcuts.
+// Keyboard shortcuts; the charts' view options kept for the next session.
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QLabel>
@@ -10,6 +10,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QSet>
+#include <QSettings>
 #include <QShortcut>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -51,6 +52,7 @@ class TestMainWindow : public QObject {
   void missingDatasetSaysHowToFixIt();
   void aboutSaysWhatABugReportNeeds();
   void keyboardShortcutsListEveryShortcut();
+  void chartOptionsComeBackInTheNextSession();
 
  private:
   DatasetPtr m_data;
@@ -326,6 +328,20 @@ void TestMainWindow::keyboardShortcutsListEveryShortcut() {
   QCOMPARE(window.findChildren<ShortcutsDialog*>().size(), 1);
   // The menus first, in the menu bar's order.
   QCOMPARE(model.index(0, ShortcutsModel::Place).data().toString(), QStringLiteral("File"));
+}
+
+void TestMainWindow::chartOptionsComeBackInTheNextSession() {
+  const ChartOptions set{0.5, true, true, false};
+  {
+    MainWindow window(m_data, {});
+    QCOMPARE(window.live()->charts()->options(), ChartOptions());
+    window.live()->charts()->setOptions(set);
+  }
+  MainWindow next(m_data, {});
+  QCOMPARE(next.live()->charts()->options(), set);
+  QVERIFY(next.live()->charts()->logLossAxis());
+  next.live()->charts()->setOptions({});
+  QCOMPARE(ChartOptions::load(QSettings()), ChartOptions());
 }
 
 QTEST_MAIN(TestMainWindow)

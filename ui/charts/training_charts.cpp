@@ -115,7 +115,7 @@ void TrainingCharts::buildLossChart() {
 QLayout* TrainingCharts::buildSmoothingRow() {
   m_smoothing = new QSlider(Qt::Horizontal);
   m_smoothing->setRange(0, kSmoothingSteps - 1);
-  m_smoothing->setValue(int(std::lround(kDefaultSmoothing * kSmoothingSteps)));
+  m_smoothing->setValue(int(std::lround(ChartOptions::kDefaultSmoothing * kSmoothingSteps)));
   m_smoothing->setToolTip(
       tr("How strongly the training loss is smoothed: an exponential moving average, debiased "
          "as in TensorBoard (0: the raw loss)"));
@@ -125,6 +125,7 @@ QLayout* TrainingCharts::buildSmoothingRow() {
   const auto show = [this, value] {
     value->setText(QString::number(smoothing(), 'f', 2));
     redraw();
+    Q_EMIT optionsChanged();
   };
   connect(m_smoothing, &QSlider::valueChanged, this, show);
   value->setText(QString::number(smoothing(), 'f', 2));
@@ -149,6 +150,17 @@ double TrainingCharts::smoothing() const {
 
 void TrainingCharts::setSmoothing(double weight) {
   m_smoothing->setValue(int(std::lround(std::clamp(weight, 0.0, 1.0) * kSmoothingSteps)));
+}
+
+ChartOptions TrainingCharts::options() const {
+  return {smoothing(), m_logLoss, classAccuracyShown(), m_previousShown};
+}
+
+void TrainingCharts::setOptions(const ChartOptions& options) {
+  setSmoothing(options.smoothing);
+  setLogLossAxis(options.logLossAxis);
+  setClassAccuracyShown(options.classAccuracy);
+  setPreviousShown(options.previousShown);
 }
 
 QList<QPointF> TrainingCharts::plottedSmoothedLoss() const {
@@ -217,12 +229,14 @@ void TrainingCharts::keepPrevious() {
 }
 
 void TrainingCharts::setPreviousShown(bool shown) {
+  if (shown == m_previousShown) return;
   m_previousShown = shown;
   for (ZoomableChartView* view : {m_lossView, m_accuracyView})
     for (QAction* action : view->actions())
       if (action->objectName() == QStringLiteral("showPrevious")) action->setChecked(shown);
   m_drawnRevision = -1;
   redraw();
+  Q_EMIT optionsChanged();
 }
 
 QString TrainingCharts::differingFields(const QString& previous, const QString& current) {
@@ -286,6 +300,7 @@ void TrainingCharts::setLogLossAxis(bool on) {
     if (action->objectName() == QStringLiteral("logLossAxis")) action->setChecked(on);
   m_drawnRevision = -1;
   redraw();
+  Q_EMIT optionsChanged();
 }
 
 void TrainingCharts::setLearningHistory(HistoryPtr history, int classes, ClassNames names) {
@@ -306,6 +321,7 @@ void TrainingCharts::setClassAccuracyShown(bool shown) {
     if (action->objectName() == QStringLiteral("classAccuracy")) action->setChecked(shown);
   m_drawnRevision = -1;
   redraw();
+  Q_EMIT optionsChanged();
 }
 
 bool TrainingCharts::classAccuracyShown() const {

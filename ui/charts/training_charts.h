@@ -16,6 +16,7 @@
 #include <QTimer>
 #include <QWidget>
 
+#include "charts/chart_options.h"
 #include "predictions/class_names.h"
 #include "training/metrics_history.h"
 #include "training/training_types.h"
@@ -41,10 +42,9 @@ class TrainingCharts : public QWidget {
   static constexpr int kRefreshMs = 500;
   // Up to this many steps, the smoothed loss and batch accuracy mark each point.
   static constexpr size_t kMarkedSteps = 20;
-  static constexpr double kDefaultSmoothing = 0.97;  // as the CSV export's smoothed column
-  static constexpr int kSmoothingSteps = 100;        // the slider's resolution: 0.00 .. 0.99
-  static constexpr double kAccuracyPadding = 0.1;    // of the accuracies' span, each side
-  static constexpr double kMinAccuracySpan = 1.0;    // percentage points
+  static constexpr int kSmoothingSteps = 100;      // the slider's resolution: 0.00 .. 0.99
+  static constexpr double kAccuracyPadding = 0.1;  // of the accuracies' span, each side
+  static constexpr double kMinAccuracySpan = 1.0;  // percentage points
 
   explicit TrainingCharts(const MetricsHistory* history, QWidget* parent = nullptr);
 
@@ -57,6 +57,10 @@ class TrainingCharts : public QWidget {
   // The weight of the past in the loss's moving average, 0 .. 0.99 (the slider).
   double smoothing() const;
   void setSmoothing(double weight);
+
+  // The view options a user sets (ChartOptions); optionsChanged() says when one changes.
+  ChartOptions options() const;
+  void setOptions(const ChartOptions& options);
 
   // Plotted point counts, for tests and the smoke check.
   int plottedLossPoints() const;
@@ -99,6 +103,7 @@ class TrainingCharts : public QWidget {
  Q_SIGNALS:
   void exportPngRequested();
   void exportSvgRequested();
+  void optionsChanged();
 
  private:
   void buildLossChart();

@@ -245,6 +245,11 @@ void LiveTrainingView::restoreSettings(DatasetPtr data, const QString& dataProbl
     m_panel->setDatasetInfo(DatasetInfo::missing(dataProblem));
   }
   m_layoutRestored = restoreState(q.value(QStringLiteral("live/dockState")).toByteArray());
+  m_charts->setOptions(ChartOptions::load(q));
+  connect(m_charts, &TrainingCharts::optionsChanged, this, [this] {
+    QSettings q;
+    m_charts->options().save(q);
+  });
 }
 
 RunRequest LiveTrainingView::runRequest() const {
