@@ -322,14 +322,15 @@ void TestPredictionModels::confusionMatrixFedWithCounts() {
               .data(Qt::ToolTipRole)
               .toString()
               .startsWith(QStringLiteral("true dog → predicted cat")));
-  // Each row's shares instead of the counts: the cells' text changes, nothing else.
+  // Each row's shares instead of the counts: the cells' text and the mix-ups' tints change.
   QCOMPARE(confusion.index(0, 0).data().toString(), QStringLiteral("3"));
   QSignalSpy changed(&confusion, &QAbstractItemModel::dataChanged);
   confusion.setCells(ConfusionMatrixModel::Cells::RowPercent);
   QCOMPARE(changed.size(), 1);
   QCOMPARE(changed.first().at(0).toModelIndex(), confusion.index(0, 0));
   QCOMPARE(changed.first().at(1).toModelIndex(), confusion.index(1, 1));
-  QCOMPARE(changed.first().at(2).value<QList<int>>(), QList<int>{Qt::DisplayRole});
+  QCOMPARE(changed.first().at(2).value<QList<int>>(),
+           QList<int>({Qt::DisplayRole, Qt::BackgroundRole, Qt::ForegroundRole}));
   QCOMPARE(confusion.index(0, 0).data().toString(), QStringLiteral("75.0"));
   QCOMPARE(confusion.index(0, 1).data().toString(), QStringLiteral("25.0"));
   QCOMPARE(confusion.index(1, 0).data().toString(), QStringLiteral("100"));
@@ -343,6 +344,22 @@ void TestPredictionModels::confusionMatrixFedWithCounts() {
   QCOMPARE(changed.size(), 1);
   confusion.setCells(ConfusionMatrixModel::Cells::Counts);
   QCOMPARE(confusion.index(0, 0).data().toString(), QStringLiteral("3"));
+  // A mix-up tints by what its cell shows: 100 of 1,000 zeros taken for 1 outweighs 5 of 10 ones
+  // taken for 0 as counts, and is outweighed by it as shares of their rows.
+  confusion.setCounts(2, {900, 100, 5, 5});
+  const auto alpha = [&](int t, int p) {
+    return confusion.index(t, p).data(Qt::BackgroundRole).value<QColor>().alphaF();
+  };
+  QVERIFY(std::abs(alpha(0, 1) - 0.9) < 1e-3);  // the largest count: the full tint
+  QVERIFY(alpha(1, 0) < 0.5);
+  QVERIFY(confusion.index(0, 1).data(Qt::ForegroundRole).isValid());  // white on the dark cell
+  const double diagonal = alpha(0, 0);
+  confusion.setCells(ConfusionMatrixModel::Cells::RowPercent);
+  QVERIFY(std::abs(alpha(1, 0) - 0.9) < 1e-3);  // the largest share
+  QVERIFY(alpha(0, 1) < 0.5);
+  QVERIFY(!confusion.index(0, 1).data(Qt::ForegroundRole).isValid());
+  QCOMPARE(alpha(0, 0), diagonal);  // the diagonal is its row's share either way
+  confusion.setCells(ConfusionMatrixModel::Cells::Counts);
   confusion.setCounts(0, {});
   QCOMPARE(confusion.rowCount(), 0);
 }

@@ -32,6 +32,10 @@ void ConfusionMatrixModel::setCounts(int classes, std::vector<long long> counts,
       m_columnTotals[p] += count(t, p);
       if (t != p) m_maxOffDiagonal = std::max(m_maxOffDiagonal, count(t, p));
     }
+  m_maxOffDiagonalShare = 0;
+  for (int t = 0; t < m_classes; ++t)
+    for (int p = 0; p < m_classes; ++p)
+      if (t != p) m_maxOffDiagonalShare = std::max(m_maxOffDiagonalShare, rowShare(t, p));
   endResetModel();
 }
 
@@ -80,7 +84,8 @@ void ConfusionMatrixModel::setCells(Cells cells) {
   if (cells == m_cells) return;
   m_cells = cells;
   if (m_classes > 0)
-    Q_EMIT dataChanged(index(0, 0), index(m_classes - 1, m_classes - 1), {Qt::DisplayRole});
+    Q_EMIT dataChanged(index(0, 0), index(m_classes - 1, m_classes - 1),
+                       {Qt::DisplayRole, Qt::BackgroundRole, Qt::ForegroundRole});
 }
 
 QString ConfusionMatrixModel::percent(double share) {
@@ -96,10 +101,18 @@ QString ConfusionMatrixModel::compact(long long n) {
   return QStringLiteral("%1M").arg(n / 1e6, 0, 'f', 1);
 }
 
+double ConfusionMatrixModel::rowShare(int trueLabel, int predicted) const {
+  const long long total = rowTotal(trueLabel);
+  return total > 0 ? double(count(trueLabel, predicted)) / total : 0;
+}
+
 double ConfusionMatrixModel::tint(int trueLabel, int predicted) const {
-  const long long n = count(trueLabel, predicted);
-  if (trueLabel == predicted) return rowTotal(trueLabel) > 0 ? double(n) / rowTotal(trueLabel) : 0;
-  return std::sqrt(double(n) / std::max<long long>(1, m_maxOffDiagonal));
+  if (trueLabel == predicted) return rowShare(trueLabel, predicted);
+  if (m_cells == Cells::RowPercent)
+    return m_maxOffDiagonalShare > 0
+               ? std::sqrt(rowShare(trueLabel, predicted) / m_maxOffDiagonalShare)
+               : 0;
+  return std::sqrt(double(count(trueLabel, predicted)) / std::max<long long>(1, m_maxOffDiagonal));
 }
 
 int ConfusionMatrixModel::rowCount(const QModelIndex& parent) const {
@@ -112,7 +125,7 @@ int ConfusionMatrixModel::columnCount(const QModelIndex& parent) const {
 
 QString ConfusionMatrixModel::cellToolTip(int t, int p) const {
   const long long n = count(t, p);
-  const double share = rowTotal(t) > 0 ? 100.0 * n / rowTotal(t) : 0;
+  const double share = 100 * rowShare(t, p);
   const QString trueName = m_names.name(t), predictedName = m_names.name(p);
   QString text = m_perImage == 1
                      ? tr("true %1 → predicted %2: %3 images (%4% of the %1s)")
@@ -136,11 +149,11 @@ QVariant ConfusionMatrixModel::data(const QModelIndex& index, int role) const {
   switch (role) {
     case Qt::DisplayRole:
       if (n == 0) return {};
-      return m_cells == Cells::Counts ? compact(n) : percent(double(n) / rowTotal(t));
+      return m_cells == Cells::Counts ? compact(n) : percent(rowShare(t, p));
     case CountRole:
       return n;
     case RowShareRole:
-      return rowTotal(t) > 0 ? double(n) / rowTotal(t) : 0.0;
+      return rowShare(t, p);
     case Qt::TextAlignmentRole:
       return int(Qt::AlignCenter);
     case Qt::ToolTipRole:

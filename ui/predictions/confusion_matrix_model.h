@@ -1,11 +1,12 @@
 // A confusion matrix fed with counts: rows are true labels, columns predicted labels. The live
 // view counts one network's predictions of the validation set (recount()); the Ensemble view
 // gives every network's top-1 counts summed (`perImage` = networks). The diagonal is tinted by its
-// share of the row, the other cells by their count relative to the most common mix-up, in the
-// app's right and wrong colours (ui/widgets/palette.h). Each class's precision and recall are in
-// its headers' tool tips and, with F1, in writeCsv(): a classification report. The cells show the
-// counts, or each row's shares in percent (scikit-learn's normalize="true"), which compare
-// classes of different sizes and an ensemble's summed counts at a glance.
+// share of the row, the other cells by what they show relative to the largest mix-up: counts, or
+// shares of the row; in the app's right and wrong colours (ui/widgets/palette.h). Each class's
+// precision and recall are in its headers' tool tips and, with F1, in writeCsv(): a
+// classification report. The cells show the counts, or each row's shares in percent
+// (scikit-learn's normalize="true"), which compare classes of different sizes and an ensemble's
+// summed counts at a glance.
 #pragma once
 
 #include <QAbstractTableModel>
@@ -34,7 +35,7 @@ class ConfusionMatrixModel : public QAbstractTableModel {
   // Names for the headers and tooltips (numbers by default); updates the headers.
   void setClassNames(ClassNames names);
   const ClassNames& classNames() const { return m_names; }
-  // What the cells show; the tool tips, tints and roles stay the same.
+  // What the cells show, and what tints the mix-ups; the tool tips and roles stay the same.
   void setCells(Cells cells);
   Cells cells() const { return m_cells; }
 
@@ -63,8 +64,10 @@ class ConfusionMatrixModel : public QAbstractTableModel {
  private:
   long long rowTotal(int trueLabel) const { return m_rowTotals[trueLabel]; }
   long long columnTotal(int predicted) const { return m_columnTotals[predicted]; }
+  double rowShare(int trueLabel, int predicted) const;  // 0 for an empty row
   QString headerToolTip(int section, Qt::Orientation orientation) const;
-  // 0..1: the diagonal by the share of its row, the rest by count relative to the worst mix-up.
+  // 0..1: the diagonal by the share of its row, the rest by count (share of the row, in
+  // RowPercent) relative to the largest mix-up's.
   double tint(int trueLabel, int predicted) const;
   QString cellToolTip(int trueLabel, int predicted) const;
 
@@ -74,6 +77,7 @@ class ConfusionMatrixModel : public QAbstractTableModel {
   std::vector<long long> m_rowTotals;
   std::vector<long long> m_columnTotals;
   long long m_maxOffDiagonal = 0;
+  double m_maxOffDiagonalShare = 0;  // of its row
   ClassNames m_names;
   Cells m_cells = Cells::Counts;
 };
