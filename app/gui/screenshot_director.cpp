@@ -15,6 +15,7 @@
 #include "canvas/vote_panel.h"
 #include "charts/layer_stats_chart.h"
 #include "charts/training_charts.h"
+#include "ensemble/accuracy_charts.h"
 #include "ensemble/ensemble_page.h"
 #include "network/class_models_view.h"
 #include "network/network_inspector.h"
@@ -247,6 +248,14 @@ void ScreenshotDirector::takeScreenshots() {
                             ->setCurrentWidget(page->calibrationView());
                       }});
   m_script.push_back({500, [this] { shoot(QStringLiteral("ensemble-calibration.png")); }});
+  // Each class's accuracies over the networks.
+  m_script.push_back({100, [this] {
+                        m_window->ensemble()->charts()->setCurrentChart(AccuracyCharts::ClassChart);
+                      }});
+  m_script.push_back({400, [this] { shoot(QStringLiteral("ensemble-classes.png")); }});
+  m_script.push_back(
+      {0,
+       [this] { m_window->ensemble()->charts()->setCurrentChart(AccuracyCharts::SortedChart); }});
   m_script.push_back({100, [this] { m_window->showView(MainWindow::SweepView); }});
   m_script.push_back({600, [this] { shoot(QStringLiteral("sweep.png")); }});
   m_script.push_back({100, [this] { m_window->sweep()->chartTabs()->setCurrentIndex(1); }});

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -58,21 +59,32 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
   std::vector<uint16_t> votes(static_cast<size_t>(count) * K);   // (count, K) top-1 counts
   std::vector<double> prob_sum(static_cast<size_t>(count) * K);  // (count, K) summed top-3 probs
   std::vector<double> true_sum(count);                           // (count)
+  std::vector<int> class_images(K), class_hits(K);
+  for (int i = 0; i < count; ++i) ++class_images[labels[i]];
+  const auto share = [&](int hits, int c) {
+    return class_images[c] ? static_cast<float>(hits) / class_images[c]
+                           : std::numeric_limits<float>::quiet_NaN();
+  };
   s.net_accuracy.resize(N);
+  s.net_class_accuracy.resize(static_cast<size_t>(N) * K);
   for (int n = 0; n < N; ++n) {
     const size_t base = static_cast<size_t>(n) * count;
     const uint8_t* top = eval.top_labels.data() + base * 3;
     const float* prob = eval.top_probs.data() + base * 3;
     const float* truep = eval.true_probs.data() + base;
     int hits = 0;
+    std::fill(class_hits.begin(), class_hits.end(), 0);
     for (int i = 0; i < count; ++i) {
       const size_t row = static_cast<size_t>(i) * K;
       votes[row + top[3 * i]]++;
       hits += top[3 * i] == labels[i];
+      class_hits[labels[i]] += top[3 * i] == labels[i];
       for (int k = 0; k < 3; ++k) prob_sum[row + top[3 * i + k]] += prob[3 * i + k];
       true_sum[i] += truep[i];
     }
     s.net_accuracy[n] = count ? static_cast<float>(hits) / count : 0.0f;
+    for (int c = 0; c < K; ++c)
+      s.net_class_accuracy[static_cast<size_t>(n) * K + c] = share(class_hits[c], c);
   }
   accuracy_spread(s);
 
@@ -87,6 +99,7 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
   s.vote_probs.resize(count);
   s.confusion.assign(static_cast<size_t>(K) * K, 0);
   int vote_hits = 0;
+  std::fill(class_hits.begin(), class_hits.end(), 0);
   for (int i = 0; i < count; ++i) {
     const uint16_t* v = votes.data() + static_cast<size_t>(i) * K;
     const double* p = prob_sum.data() + static_cast<size_t>(i) * K;
@@ -107,8 +120,11 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
     im.disagreement = entropy;
     s.vote_probs[i] = static_cast<float>(p[im.vote] / N);
     vote_hits += im.vote == im.label;
+    class_hits[im.label] += im.vote == im.label;
   }
   s.vote_accuracy = count ? static_cast<double>(vote_hits) / count : 0.0;
+  s.vote_class_accuracy.resize(K);
+  for (int c = 0; c < K; ++c) s.vote_class_accuracy[c] = share(class_hits[c], c);
 
   s.ranking.resize(count);
   std::iota(s.ranking.begin(), s.ranking.end(), 0);

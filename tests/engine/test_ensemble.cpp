@@ -107,6 +107,21 @@ TEST(Ensemble, HandBuiltGroup) {
   EXPECT_NEAR(s.min_accuracy, 1.0 / 3, 1e-7);
   EXPECT_NEAR(s.max_accuracy, 2.0 / 3, 1e-7);
   EXPECT_NEAR(s.vote_accuracy, 2.0 / 3, 1e-12);
+  // Each class has one image: the 3 every network gets right, the 1 only network 3; the 0 none,
+  // and the vote gets the 3 and the 1. Classes without images are NaN.
+  ASSERT_EQ(s.net_class_accuracy.size(), 40u);
+  ASSERT_EQ(s.vote_class_accuracy.size(), 10u);
+  for (int n = 0; n < 4; ++n) {
+    const float* a = s.net_class_accuracy.data() + n * 10;
+    EXPECT_EQ(a[3], 1.0f) << "network " << n;
+    EXPECT_EQ(a[1], n == 3 ? 1.0f : 0.0f) << "network " << n;
+    EXPECT_EQ(a[0], 0.0f) << "network " << n;
+    for (int c : {2, 4, 5, 6, 7, 8, 9}) EXPECT_TRUE(std::isnan(a[c])) << "class " << c;
+  }
+  EXPECT_EQ(s.vote_class_accuracy[3], 1.0f);
+  EXPECT_EQ(s.vote_class_accuracy[1], 1.0f);
+  EXPECT_EQ(s.vote_class_accuracy[0], 0.0f);
+  EXPECT_TRUE(std::isnan(s.vote_class_accuracy[9]));
 
   ASSERT_EQ(s.confusion.size(), 100u);
   std::vector<int64_t> expected(100, 0);
@@ -217,6 +232,27 @@ void expect_matches_reference(const EvalResult& r, const std::vector<uint8_t>& l
     int hits = 0;
     for (int i = 0; i < count; ++i) hits += r.top_labels[at(n, i) * 3] == labels[i];
     EXPECT_FLOAT_EQ(s.net_accuracy[n], count ? float(hits) / count : 0.0f);
+  }
+  // Each class's accuracy, of every network and of the vote, from the confusion matrix's rows
+  // (the vote's from each image's vote).
+  for (int c = 0; c < K; ++c) {
+    const auto images = std::count(labels.begin(), labels.end(), c);
+    for (int n = 0; n < N; ++n) {
+      int hits = 0;
+      for (int i = 0; i < count; ++i)
+        hits += labels[i] == c && r.top_labels[at(n, i) * 3] == labels[i];
+      const float a = s.net_class_accuracy[static_cast<size_t>(n) * K + c];
+      if (images == 0)
+        EXPECT_TRUE(std::isnan(a));
+      else
+        EXPECT_FLOAT_EQ(a, float(hits) / float(images)) << "network " << n << " class " << c;
+    }
+    int vote_hits = 0;
+    for (int i = 0; i < count; ++i) vote_hits += labels[i] == c && s.images[i].vote == c;
+    if (images == 0)
+      EXPECT_TRUE(std::isnan(s.vote_class_accuracy[c]));
+    else
+      EXPECT_FLOAT_EQ(s.vote_class_accuracy[c], float(vote_hits) / float(images));
   }
 
   std::vector<int> ranking(count);

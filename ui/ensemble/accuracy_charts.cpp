@@ -8,12 +8,15 @@
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
+#include <QBoxPlotSeries>
+#include <QBoxSet>
 #include <QButtonGroup>
 #include <QCursor>
 #include <QHBoxLayout>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QMenu>
+#include <QScatterSeries>
 #include <QStackedWidget>
 #include <QToolButton>
 #include <QToolTip>
@@ -25,6 +28,7 @@
 
 #include "charts/chart_math.h"
 #include "charts/compact_chart_view.h"
+#include "convscope/sweep_stats.h"
 #include "ensemble/ensemble_types.h"
 #include "widgets/count_text.h"
 
@@ -71,12 +75,14 @@ AccuracyCharts::AccuracyCharts(QWidget* parent)
     : QWidget(parent), m_toggle(new QButtonGroup(this)), m_stack(new QStackedWidget) {
   m_sorted = newView(tr("Validation accuracy of each network, sorted"));
   m_histogram = newView(tr("Distribution of the networks' validation accuracy"));
+  m_classes = newView(tr("Validation accuracy of each class over the networks"));
   m_stack->addWidget(m_sorted);
   m_stack->addWidget(m_histogram);
+  m_stack->addWidget(m_classes);
 
   auto* header = new QHBoxLayout;
   header->setSpacing(0);
-  const QStringList names{tr("Sorted bars"), tr("Histogram")};
+  const QStringList names{tr("Sorted bars"), tr("Histogram"), tr("Each class")};
   for (int i = 0; i < names.size(); ++i) {
     auto* button = new QToolButton;
     button->setText(names[i]);
@@ -121,7 +127,7 @@ CompactChartView* AccuracyCharts::newView(const QString& title) {
 }
 
 AccuracyCharts::Chart AccuracyCharts::currentChart() const {
-  return m_stack->currentIndex() == HistogramChart ? HistogramChart : SortedChart;
+  return static_cast<Chart>(m_stack->currentIndex());
 }
 
 void AccuracyCharts::setCurrentChart(Chart chart) {
@@ -130,25 +136,26 @@ void AccuracyCharts::setCurrentChart(Chart chart) {
 }
 
 CompactChartView* AccuracyCharts::view(Chart chart) const {
-  return chart == HistogramChart ? m_histogram : m_sorted;
+  return chart == HistogramChart ? m_histogram : chart == ClassChart ? m_classes : m_sorted;
 }
 
 int AccuracyCharts::barCount(Chart chart) const {
   const QList<QAbstractSeries*> series = view(chart)->chart()->series();
-  for (QAbstractSeries* s : series)
+  for (QAbstractSeries* s : series) {
     if (auto* b = qobject_cast<QBarSeries*>(s))
       return static_cast<int>(b->barSets().front()->count());
+    if (auto* b = qobject_cast<QBoxPlotSeries*>(s)) return static_cast<int>(b->count());
+  }
   return 0;
 }
 
 void AccuracyCharts::setRun(const EnsembleRunPtr& run) {
-  clear(m_sorted->chart());
-  clear(m_histogram->chart());
+  for (CompactChartView* v : {m_sorted, m_histogram, m_classes}) clear(v->chart());
   if (!run || !run->hasPredictions()) return;
   fillSorted(*run);
   fillHistogram(*run);
-  m_sorted->fitToHeight();
-  m_histogram->fitToHeight();
+  fillClasses(*run);
+  for (CompactChartView* v : {m_sorted, m_histogram, m_classes}) v->fitToHeight();
 }
 
 void AccuracyCharts::fillSorted(const EnsembleRun& run) {
@@ -268,6 +275,71 @@ void AccuracyCharts::fillHistogram(const EnsembleRun& run) {
   series->attachAxis(categories);
   series->attachAxis(y);
   chart->legend()->setVisible(false);
+}
+
+void AccuracyCharts::fillClasses(const EnsembleRun& run) {
+  QChart* chart = m_classes->chart();
+  const cs::EnsembleStats& s = run.stats();
+  std::vector<int> images(static_cast<size_t>(s.classes), 0);
+  for (const cs::ImageStats& im : s.images) ++images[im.label];
+  auto* boxes = new QBoxPlotSeries;
+  boxes->setName(tr("networks: minimum, quartiles, maximum"));
+  boxes->setBoxWidth(0.55);
+  QColor fill = kBar;
+  fill.setAlphaF(0.35);
+  boxes->setBrush(fill);
+  boxes->setPen(QPen(kBar.darker(130), 1.2));
+  auto* votes = new QScatterSeries;
+  votes->setName(tr("ensemble vote"));
+  votes->setColor(kVote);
+  votes->setBorderColor(kVote.darker(130));
+  votes->setMarkerSize(9);
+  QStringList names;
+  QStringList tips;
+  double lo = 100, hi = 0;
+  std::vector<float> column(static_cast<size_t>(s.nets));
+  for (int c = 0; c < s.classes; ++c) {
+    if (images[c] == 0) continue;  // no images, no accuracy
+    for (int n = 0; n < s.nets; ++n)
+      column[n] = s.net_class_accuracy[static_cast<size_t>(n) * s.classes + c];
+    const cs::Distribution d = cs::describe_distribution(column);
+    const double vote = s.vote_class_accuracy[c];
+    const QString name = run.classNames().name(c);
+    boxes->append(
+        new QBoxSet(100 * d.min, 100 * d.q1, 100 * d.median, 100 * d.q3, 100 * d.max, name));
+    votes->append(names.size(), 100 * vote);
+    names << name;
+    tips << tr("%1 (%2): the networks %3 to %4, median %5; the vote %6")
+                .arg(name, countText(images[c], tr("image"), tr("images")), percentText(d.min, 1),
+                     percentText(d.max, 1), percentText(d.median, 1), percentText(vote, 1));
+    lo = std::min({lo, 100 * d.min, 100 * vote});
+    hi = std::max({hi, 100 * d.max, 100 * vote});
+  }
+  connect(boxes, &QBoxPlotSeries::hovered, this, [tips, boxes](bool on, QBoxSet* set) {
+    const int at = static_cast<int>(boxes->boxSets().indexOf(set));
+    if (on && at >= 0)
+      QToolTip::showText(QCursor::pos(), tips[at]);
+    else
+      QToolTip::hideText();
+  });
+  auto* categories = new QBarCategoryAxis;
+  categories->append(names);
+  categories->setTitleText(tr("class"));
+  auto* y = new QValueAxis;
+  y->setTitleText(tr("accuracy (%)"));
+  chart_math::fitAccuracyAxis(y, lo, hi, 0.1);
+  auto* x = new QValueAxis;  // a hidden continuous axis for the vote's points on the boxes
+  x->setRange(-0.5, names.size() - 0.5);
+  x->setVisible(false);
+  chart->addAxis(categories, Qt::AlignBottom);
+  chart->addAxis(x, Qt::AlignBottom);
+  chart->addAxis(y, Qt::AlignLeft);
+  chart->addSeries(boxes);
+  boxes->attachAxis(categories);
+  boxes->attachAxis(y);
+  chart->addSeries(votes);
+  votes->attachAxis(x);
+  votes->attachAxis(y);
 }
 
 bool AccuracyCharts::exportPng(const QString& path, QString* error) const {

@@ -1,6 +1,9 @@
-// The validation accuracy of every network of an ensemble, as two Qt Charts: the networks as bars
-// sorted by accuracy, with the mean ± one standard deviation and the ensemble vote as lines, and
-// a histogram. Two toggle buttons switch between them; the chart shown exports to PNG or SVG.
+// The validation accuracy of every network of an ensemble, as three Qt Charts: the networks as
+// bars sorted by accuracy, with the mean ± one standard deviation and the ensemble vote as lines;
+// a histogram; and each class's accuracies as a box over the networks (whiskers at the minimum
+// and maximum, the box from the first to the third quartile, the line at the median) with the
+// vote's as a point: which digits the networks find hard and how far they differ on them. Toggle
+// buttons switch between them; the chart shown exports to PNG or SVG.
 #pragma once
 
 #include <QWidget>
@@ -16,7 +19,7 @@ class AccuracyCharts : public QWidget {
   Q_OBJECT
 
  public:
-  enum Chart { SortedChart, HistogramChart };
+  enum Chart { SortedChart, HistogramChart, ClassChart };
 
   explicit AccuracyCharts(QWidget* parent = nullptr);
 
@@ -24,7 +27,7 @@ class AccuracyCharts : public QWidget {
   Chart currentChart() const;
   void setCurrentChart(Chart chart);
   CompactChartView* view(Chart chart) const;
-  // Bars in a chart (networks, or histogram bins), for tests.
+  // Bars in a chart (networks, histogram bins, or the classes' boxes), for tests.
   int barCount(Chart chart) const;
 
   // The chart shown, as a PNG at twice its size or as an SVG.
@@ -38,10 +41,12 @@ class AccuracyCharts : public QWidget {
  private:
   void fillSorted(const EnsembleRun& run);
   void fillHistogram(const EnsembleRun& run);
+  void fillClasses(const EnsembleRun& run);
   CompactChartView* newView(const QString& title);
 
   QButtonGroup* m_toggle;
   QStackedWidget* m_stack;
   CompactChartView* m_sorted;
   CompactChartView* m_histogram;
+  CompactChartView* m_classes;
 };

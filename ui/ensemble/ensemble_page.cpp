@@ -472,9 +472,11 @@ void EnsemblePage::exportCsv() {
 }
 
 void EnsemblePage::exportChart(bool svg) {
-  const QString what = m_charts->currentChart() == AccuracyCharts::HistogramChart
+  const AccuracyCharts::Chart chart = m_charts->currentChart();
+  const QString what = chart == AccuracyCharts::HistogramChart
                            ? QStringLiteral("accuracy-histogram")
-                           : QStringLiteral("accuracy-sorted");
+                       : chart == AccuracyCharts::ClassChart ? QStringLiteral("accuracy-by-class")
+                                                             : QStringLiteral("accuracy-sorted");
   const QString suffix = svg ? QStringLiteral("svg") : QStringLiteral("png");
   const QString path = askSaveFileName(this, tr("Export chart"), runFileName(what, suffix),
                                        svg ? tr("SVG images (*.svg)") : tr("PNG images (*.png)"));

@@ -31,6 +31,10 @@ struct EnsembleStats {
   // Per-network top-1 accuracy and its spread; std is the sample standard deviation (0 for N = 1).
   std::vector<float> net_accuracy;  // (N)
   double mean_accuracy = 0, std_accuracy = 0, min_accuracy = 0, max_accuracy = 0;
+  // The same on the images of each class: (N, classes) network n's top-1 accuracy on class c's
+  // images, and (classes) the vote's; NaN for a class without images.
+  std::vector<float> net_class_accuracy;
+  std::vector<float> vote_class_accuracy;
 
   // The ensemble vote of an image is the argmax of the class probabilities averaged over the N
   // nets. Only each net's top 3 are stored, so a class outside a net's top 3 counts as 0 for

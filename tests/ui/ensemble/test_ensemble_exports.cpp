@@ -1,14 +1,21 @@
 // Exports of the Ensemble view: the misclassification table as CSV (the rows shown, in the order
-// shown, every column) and the accuracy charts as PNG and SVG.
+// shown, every column) and the accuracy charts as PNG and SVG; the boxes of each class's
+// accuracies over the networks.
+#include <QBoxPlotSeries>
+#include <QBoxSet>
 #include <QChartView>
 #include <QImage>
+#include <QLocale>
+#include <QScatterSeries>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolTip>
 #include <functional>
 
 #include "charts/compact_chart_view.h"
 #include "convscope/store.h"
+#include "convscope/sweep_stats.h"
 #include "ensemble/accuracy_charts.h"
 #include "ensemble/ensemble_page.h"
 #include "ensemble/misclassification_filter_model.h"
@@ -101,6 +108,7 @@ class TestEnsembleExports : public QObject {
     QTest::addColumn<int>("bars");
     QTest::newRow("sorted bars") << int(AccuracyCharts::SortedChart) << 20;
     QTest::newRow("histogram") << int(AccuracyCharts::HistogramChart) << 6;  // ceil(√20) + 1
+    QTest::newRow("each class") << int(AccuracyCharts::ClassChart) << 10;
   }
 
   void chartsExportPngAndSvg() {
@@ -137,6 +145,53 @@ class TestEnsembleExports : public QObject {
     QCOMPARE(renderer.viewBox(), QRect(QPoint(0, 0), shown));
   }
 
+  // A box per class with images (7 of 10 here), over the 20 networks' accuracies on it, and the
+  // vote's accuracy as a point on it.
+  void classChartBoxesTheNetworksOfEachClass() {
+    std::vector<uint8_t> labels(400);
+    for (size_t i = 0; i < labels.size(); ++i) labels[i] = uint8_t(i % 7);
+    const EnsembleRunPtr run = makeRun(randomEval(20, labels, 0.8, 3), labels);
+    const cs::EnsembleStats& s = run->stats();
+    AccuracyCharts charts;
+    charts.setRun(run);
+    QCOMPARE(charts.barCount(AccuracyCharts::ClassChart), 7);
+    QBoxPlotSeries* boxes = nullptr;
+    QScatterSeries* votes = nullptr;
+    for (QAbstractSeries* series : charts.view(AccuracyCharts::ClassChart)->chart()->series()) {
+      if (auto* b = qobject_cast<QBoxPlotSeries*>(series)) boxes = b;
+      if (auto* v = qobject_cast<QScatterSeries*>(series)) votes = v;
+    }
+    QVERIFY(boxes && votes);
+    QCOMPARE(votes->count(), 7);
+    bool spread = false;
+    for (int c = 0; c < 7; ++c) {
+      std::vector<float> column;
+      for (int n = 0; n < 20; ++n) column.push_back(s.net_class_accuracy[n * 10 + c]);
+      const cs::Distribution d = cs::describe_distribution(column);
+      const QBoxSet* box = boxes->boxSets()[c];
+      QCOMPARE(box->label(), QString::number(c));
+      QCOMPARE(box->at(QBoxSet::LowerExtreme), 100 * d.min);
+      QCOMPARE(box->at(QBoxSet::LowerQuartile), 100 * d.q1);
+      QCOMPARE(box->at(QBoxSet::Median), 100 * d.median);
+      QCOMPARE(box->at(QBoxSet::UpperQuartile), 100 * d.q3);
+      QCOMPARE(box->at(QBoxSet::UpperExtreme), 100 * d.max);
+      QCOMPARE(votes->at(c), QPointF(c, 100 * double(s.vote_class_accuracy[c])));
+      spread = spread || d.max > d.min;
+    }
+    QVERIFY(spread);  // the random networks differ
+    // A hovered box says its class's figures.
+    charts.setCurrentChart(AccuracyCharts::ClassChart);
+    charts.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&charts));
+    Q_EMIT boxes->hovered(true, boxes->boxSets()[3]);
+    QTRY_VERIFY2(QToolTip::text().startsWith(QStringLiteral("3 (57 images): the networks ")),
+                 qPrintable(QToolTip::text()));
+    QVERIFY2(QToolTip::text().endsWith(
+                 QStringLiteral("; the vote %1%")
+                     .arg(QLocale().toString(100 * double(s.vote_class_accuracy[3]), 'f', 1))),
+             qPrintable(QToolTip::text()));
+  }
+
   void chartsClearWithoutARun() {
     AccuracyCharts charts;
     std::vector<uint8_t> labels{1, 2, 3};
@@ -145,6 +200,7 @@ class TestEnsembleExports : public QObject {
     charts.setRun(nullptr);
     QCOMPARE(charts.barCount(AccuracyCharts::SortedChart), 0);
     QCOMPARE(charts.barCount(AccuracyCharts::HistogramChart), 0);
+    QCOMPARE(charts.barCount(AccuracyCharts::ClassChart), 0);
   }
 };
 
