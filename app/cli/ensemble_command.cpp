@@ -13,6 +13,7 @@
 #include "convscope/ensemble.h"
 #include "convscope/ensemble_run.h"
 #include "convscope/store.h"
+#include "convscope/sweep_stats.h"
 #include "interrupt.h"
 #include "options.h"
 #include "progress.h"
@@ -54,6 +55,25 @@ void print_calibration(const EvalResult& eval, const EnsembleStats& s) {
       "%.2f%% on average (%.2f%% to %.2f%%)\n",
       100 * c.vote.ece, 100 * c.vote.confidence, 100 * c.vote.accuracy(), 100 * c.outside_top3,
       100 * c.mean_net_ece, 100 * c.min_net_ece, 100 * c.max_net_ece);
+}
+
+// Each class's accuracy over the networks (minimum, median, maximum) beside the vote's.
+void print_classes(const EnsembleStats& s) {
+  std::vector<int> images(static_cast<size_t>(s.classes), 0);
+  for (const ImageStats& im : s.images) ++images[im.label];
+  std::printf(
+      "\neach class: the networks' accuracy on its images, and the vote's:\n%5s %7s %8s %8s "
+      "%8s %8s\n",
+      "class", "images", "min", "median", "max", "vote");
+  std::vector<float> column(static_cast<size_t>(s.nets));
+  for (int c = 0; c < s.classes; ++c) {
+    if (images[c] == 0) continue;
+    for (int n = 0; n < s.nets; ++n)
+      column[n] = s.net_class_accuracy[static_cast<size_t>(n) * s.classes + c];
+    const Distribution d = describe_distribution(column);
+    std::printf("%5d %7d %7.2f%% %7.2f%% %7.2f%% %7.2f%%\n", c, images[c], 100 * d.min,
+                100 * d.median, 100 * d.max, 100 * s.vote_class_accuracy[c]);
+  }
 }
 
 // "RUN:NET" of --export: a run id and a network of it.
@@ -230,7 +250,10 @@ int ensemble_command(const std::vector<std::string>& argv) {
                  trainer.epoch_position() > 0 ? ", and where it stood in the next" : "", run);
     return interrupt.exit_code();
   }
-  if (stats.nets > 0) print_calibration(trainer.last_eval(), stats);
+  if (stats.nets > 0) {
+    print_calibration(trainer.last_eval(), stats);
+    print_classes(stats);
+  }
   print_hardest(stats, top);
   std::printf("\nstored as run %lld in %s\n", run, store.path().c_str());
   return 0;

@@ -160,6 +160,41 @@ TEST(CliPredict, EveryNetworkOfAStoredRunVotes) {
   EXPECT_NEAR(accuracy, 100 * compute_ensemble_stats(stored.eval, val.labels).vote_accuracy, 0.006);
   EXPECT_GE(vote_ece, 0);
   EXPECT_LE(confidence, 100);
+  // Each class's line: its images, and the networks' accuracies on them worked out here from the
+  // stored predictions (3 networks: the median is the middle one), and the vote's.
+  const EnsembleStats stats = compute_ensemble_stats(stored.eval, val.labels);
+  const size_t table = ens.out.find("each class: the networks' accuracy on its images");
+  ASSERT_NE(table, std::string::npos) << ens.out;
+  std::istringstream rows(ens.out.substr(table));
+  std::string row;
+  std::getline(rows, row);
+  std::getline(rows, row);  // the header
+  for (int c = 0; c < 10; ++c) {
+    int images = 0;
+    std::vector<double> right(nets);
+    for (int i = 0; i < count; ++i) {
+      if (val.labels[i] != c) continue;
+      ++images;
+      for (int net = 0; net < nets; ++net)
+        right[net] += stored.eval.top_labels[(static_cast<size_t>(net) * count + i) * 3] == c;
+    }
+    if (images == 0) continue;
+    for (double& r : right) r = 100 * r / images;
+    std::sort(right.begin(), right.end());
+    ASSERT_TRUE(std::getline(rows, row)) << ens.out;
+    int cls = -1, shown = -1;
+    double lo = 0, median = 0, hi = 0, vote = 0;
+    ASSERT_EQ(std::sscanf(row.c_str(), "%d %d %lf%% %lf%% %lf%% %lf%%", &cls, &shown, &lo, &median,
+                          &hi, &vote),
+              6)
+        << row;
+    EXPECT_EQ(cls, c);
+    EXPECT_EQ(shown, images);
+    EXPECT_NEAR(lo, right[0], 0.006) << row;
+    EXPECT_NEAR(median, right[1], 0.006) << row;
+    EXPECT_NEAR(hi, right[2], 0.006) << row;
+    EXPECT_NEAR(vote, 100 * stats.vote_class_accuracy[c], 0.006) << row;
+  }
 
   std::istringstream lines(r.out);
   std::string line;
