@@ -13,7 +13,6 @@
 #include "convscope/ensemble.h"
 #include "convscope/ensemble_run.h"
 #include "convscope/store.h"
-#include "convscope/sweep_stats.h"
 #include "interrupt.h"
 #include "options.h"
 #include "progress.h"
@@ -59,19 +58,14 @@ void print_calibration(const EvalResult& eval, const EnsembleStats& s) {
 
 // Each class's accuracy over the networks (minimum, median, maximum) beside the vote's.
 void print_classes(const EnsembleStats& s) {
-  std::vector<int> images(static_cast<size_t>(s.classes), 0);
-  for (const ImageStats& im : s.images) ++images[im.label];
   std::printf(
       "\neach class: the networks' accuracy on its images, and the vote's:\n%5s %7s %8s %8s "
       "%8s %8s\n",
       "class", "images", "min", "median", "max", "vote");
-  std::vector<float> column(static_cast<size_t>(s.nets));
   for (int c = 0; c < s.classes; ++c) {
-    if (images[c] == 0) continue;
-    for (int n = 0; n < s.nets; ++n)
-      column[n] = s.net_class_accuracy[static_cast<size_t>(n) * s.classes + c];
-    const Distribution d = describe_distribution(column);
-    std::printf("%5d %7d %7.2f%% %7.2f%% %7.2f%% %7.2f%%\n", c, images[c], 100 * d.min,
+    if (s.class_images[c] == 0) continue;
+    const Distribution d = class_accuracy_spread(s, c);
+    std::printf("%5d %7d %7.2f%% %7.2f%% %7.2f%% %7.2f%%\n", c, s.class_images[c], 100 * d.min,
                 100 * d.median, 100 * d.max, 100 * s.vote_class_accuracy[c]);
   }
 }

@@ -10,8 +10,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "convscope/sweep_stats.h"
-
 namespace cs {
 
 namespace {
@@ -59,11 +57,12 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
   std::vector<uint16_t> votes(static_cast<size_t>(count) * K);   // (count, K) top-1 counts
   std::vector<double> prob_sum(static_cast<size_t>(count) * K);  // (count, K) summed top-3 probs
   std::vector<double> true_sum(count);                           // (count)
-  std::vector<int> class_images(K), class_hits(K);
-  for (int i = 0; i < count; ++i) ++class_images[labels[i]];
+  s.class_images.assign(K, 0);
+  std::vector<int> class_hits(K);
+  for (int i = 0; i < count; ++i) ++s.class_images[labels[i]];
   const auto share = [&](int hits, int c) {
-    return class_images[c] ? static_cast<float>(hits) / class_images[c]
-                           : std::numeric_limits<float>::quiet_NaN();
+    return s.class_images[c] ? static_cast<float>(hits) / s.class_images[c]
+                             : std::numeric_limits<float>::quiet_NaN();
   };
   s.net_accuracy.resize(N);
   s.net_class_accuracy.resize(static_cast<size_t>(N) * K);
@@ -135,6 +134,13 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
     return a < b;
   });
   return s;
+}
+
+Distribution class_accuracy_spread(const EnsembleStats& s, int c) {
+  std::vector<float> column(static_cast<size_t>(s.nets));
+  for (int n = 0; n < s.nets; ++n)
+    column[n] = s.net_class_accuracy[static_cast<size_t>(n) * s.classes + c];
+  return describe_distribution(column);
 }
 
 }  // namespace cs

@@ -16,16 +16,22 @@ double quantile_sorted(std::span<const double> sorted, double q) {
   return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
-Distribution describe_distribution(std::span<const float> values) {
-  const std::vector<double> v(values.begin(), values.end());
-  return describe_distribution(v);
+namespace {
+
+// The values, NaNs left out, sorted.
+template <typename T>
+std::vector<double> sorted_numbers(std::span<const T> values) {
+  std::vector<double> v;
+  v.reserve(values.size());
+  for (T x : values)
+    if (!std::isnan(x)) v.push_back(x);
+  std::sort(v.begin(), v.end());
+  return v;
 }
 
-Distribution describe_distribution(std::span<const double> values) {
+Distribution describe_sorted(const std::vector<double>& v) {
   Distribution d;
-  if (values.empty()) return d;
-  std::vector<double> v(values.begin(), values.end());
-  std::sort(v.begin(), v.end());
+  if (v.empty()) return d;
   d.n = static_cast<int>(v.size());
   for (double x : v) d.mean += x;
   d.mean /= static_cast<double>(d.n);
@@ -40,6 +46,16 @@ Distribution describe_distribution(std::span<const double> values) {
   d.median = quantile_sorted(v, 0.5);
   d.q3 = quantile_sorted(v, 0.75);
   return d;
+}
+
+}  // namespace
+
+Distribution describe_distribution(std::span<const float> values) {
+  return describe_sorted(sorted_numbers(values));
+}
+
+Distribution describe_distribution(std::span<const double> values) {
+  return describe_sorted(sorted_numbers(values));
 }
 
 namespace {

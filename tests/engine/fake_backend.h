@@ -40,6 +40,7 @@ class FakeBackend : public Backend {
   SnapshotExchange& snapshots() override { unused(); }
   void predict(int, const float*, int, float*, float*) override { unused(); }
   void layer_gradient(int, const float*, int, int, const int*, int, float*) override { unused(); }
+  using Backend::features;
   void features(int, const float*, int, std::span<const int>, std::span<float* const>) override {
     unused();
   }

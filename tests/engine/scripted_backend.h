@@ -78,6 +78,7 @@ class ScriptedBackend : public Backend {
   void layer_gradient(int, const float*, int, int, const int*, int, float*) override {
     throw std::logic_error("the trainer does not compute saliency");
   }
+  using Backend::features;
   void features(int, const float*, int, std::span<const int>, std::span<float* const>) override {
     throw std::logic_error("the trainer does not read features");
   }

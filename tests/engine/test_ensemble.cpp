@@ -233,8 +233,8 @@ void expect_matches_reference(const EvalResult& r, const std::vector<uint8_t>& l
     for (int i = 0; i < count; ++i) hits += r.top_labels[at(n, i) * 3] == labels[i];
     EXPECT_FLOAT_EQ(s.net_accuracy[n], count ? float(hits) / count : 0.0f);
   }
-  // Each class's accuracy, of every network and of the vote, from the confusion matrix's rows
-  // (the vote's from each image's vote).
+  // Each class's accuracy, of every network and of the vote, counted image by image (the vote's
+  // from each image's vote, checked above).
   for (int c = 0; c < K; ++c) {
     const auto images = std::count(labels.begin(), labels.end(), c);
     for (int n = 0; n < N; ++n) {

@@ -50,6 +50,15 @@ TEST(SweepStats, DistributionOfOneValueAndOfNone) {
   EXPECT_DOUBLE_EQ(d.q3, 0.75);
   EXPECT_EQ(describe_distribution(std::span<const float>()).n, 0);
   EXPECT_EQ(describe_distribution(std::span<const double>()).n, 0);
+  // NaNs are left out (a class without images has no accuracy).
+  const float nan = std::nanf("");
+  const std::vector<float> gaps{nan, 0.5f, nan, 0.75f};
+  const Distribution g = describe_distribution(gaps);
+  EXPECT_EQ(g.n, 2);
+  EXPECT_DOUBLE_EQ(g.min, 0.5);
+  EXPECT_DOUBLE_EQ(g.median, 0.625);
+  EXPECT_DOUBLE_EQ(g.max, 0.75);
+  EXPECT_EQ(describe_distribution(std::vector<float>{nan}).n, 0);
 }
 
 TEST(SweepStats, QuantileInterpolates) {

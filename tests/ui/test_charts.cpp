@@ -1,19 +1,15 @@
 // The training charts' behaviour: the smoothing slider redrawing the loss, an accuracy axis that
 // tells 97.7% from 98.8%, a zoom by dragging that keeps every axis labelled, the first steps drawn,
 // the not-learning warning, the logarithmic loss axis, the previous run kept on the charts for
-// comparison, the learning rate under a schedule and the accuracy of each class; the view options
-// as one value, told when one changes, and read back from settings. (Their numbers:
-// test_chart_math.)
+// comparison, the learning rate under a schedule and the accuracy of each class. (Their numbers:
+// test_chart_math; their view options: test_chart_options.)
 #include <QAction>
 #include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
-#include <QSettings>
-#include <QSignalSpy>
 #include <QSlider>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QValueAxis>
 #include <cmath>
@@ -66,8 +62,6 @@ class TestCharts : public QObject {
   void thePreviousRunStaysForComparison();
   void theLearningRateShowsUnderASchedule();
   void eachClassHasItsAccuracyLine();
-  void optionsAreOneValueToldWhenTheyChange();
-  void optionsReadBackFromSettings();
 };
 
 void TestCharts::sliderSmoothsTheLoss() {
@@ -460,60 +454,6 @@ void TestCharts::eachClassHasItsAccuracyLine() {
   charts.setLearningHistory({}, 0, {});
   charts.refresh();
   QCOMPARE(charts.plottedClassAccuracy(0), QList<QPointF>());
-}
-
-void TestCharts::optionsAreOneValueToldWhenTheyChange() {
-  MetricsHistory history;
-  fill(history, 2, {0.95, 0.97});
-  TrainingCharts charts(&history);
-  QCOMPARE(charts.options(), ChartOptions());
-  QSignalSpy changed(&charts, &TrainingCharts::optionsChanged);
-  // Each option as the user sets it: the slider, then the context menus' check boxes.
-  charts.findChild<QSlider*>()->setValue(50);
-  QCOMPARE(changed.count(), 1);
-  for (const char* name : {"logLossAxis", "classAccuracy", "showPrevious"}) {
-    QAction* option = charts.findChild<QAction*>(QString::fromLatin1(name));
-    QVERIFY2(option, name);
-    option->trigger();
-  }
-  // "showPrevious" is on both charts; the first one's toggle checks the other without a second
-  // change.
-  QCOMPARE(changed.count(), 4);
-  const ChartOptions set{0.5, true, true, false};
-  QCOMPARE(charts.options(), set);
-  QVERIFY(charts.logLossAxis());
-  QVERIFY(charts.classAccuracyShown());
-  QVERIFY(!charts.previousShown());
-
-  TrainingCharts other(&history);
-  other.setOptions(set);
-  QCOMPARE(other.options(), set);
-  QVERIFY(other.logLossAxis());
-  QCOMPARE(other.smoothing(), 0.5);
-  QSignalSpy again(&other, &TrainingCharts::optionsChanged);
-  other.setOptions(set);  // the same again: nothing changes, nothing is told
-  QCOMPARE(again.count(), 0);
-}
-
-void TestCharts::optionsReadBackFromSettings() {
-  QTemporaryDir dir;
-  QSettings q(dir.filePath(QStringLiteral("options.ini")), QSettings::IniFormat);
-  QCOMPARE(ChartOptions::load(q), ChartOptions());  // nothing stored: the defaults
-  const ChartOptions set{0.25, true, true, false};
-  set.save(q);
-  q.sync();
-  const QSettings read(q.fileName(), QSettings::IniFormat);
-  QCOMPARE(ChartOptions::load(read), set);
-  // What cannot be read gives that option's default, the others are kept.
-  q.setValue(QStringLiteral("charts/smoothing"), 1.5);
-  q.setValue(QStringLiteral("charts/logLossAxis"), QStringLiteral("maybe"));
-  const ChartOptions partly = ChartOptions::load(q);
-  QCOMPARE(partly.smoothing, ChartOptions::kDefaultSmoothing);
-  QCOMPARE(partly.logLossAxis, false);
-  QCOMPARE(partly.classAccuracy, true);
-  QCOMPARE(partly.previousShown, false);
-  q.setValue(QStringLiteral("charts/smoothing"), QStringLiteral("smooth"));
-  QCOMPARE(ChartOptions::load(q).smoothing, ChartOptions::kDefaultSmoothing);
 }
 
 QTEST_MAIN(TestCharts)

@@ -1,12 +1,14 @@
 // The confusion matrix view's hand: a left click asks for its cell, Enter and Space ask for the
 // cell the arrow keys moved to, and no other button, nor a press dragged to another cell, moves
 // the mark (the current cell) off the cell the list is filtered by; the context menu of the cells
-// and of both headers switches the cells to each row's shares.
+// and of both headers switches the cells to each row's shares, which then tint the mix-ups.
 #include <QAction>
+#include <QColor>
 #include <QHeaderView>
 #include <QMouseEvent>
 #include <QSignalSpy>
 #include <QTest>
+#include <cmath>
 
 #include "predictions/confusion_matrix_model.h"
 #include "predictions/confusion_matrix_view.h"
@@ -20,6 +22,7 @@ class TestConfusionMatrixView : public QObject {
   void onlyALeftClickAsksForACell();
   void keyboardAsksForTheCurrentCell();
   void contextMenuSwitchesToShares();
+  void sharesTintTheMixUps();
 
  private:
   // A press of `button` on cell `at`, moved to cell `to` when given, and its release there.
@@ -113,6 +116,24 @@ void TestConfusionMatrixView::contextMenuSwitchesToShares() {
   QCOMPARE(m_model->index(0, 0).data().toString(), QStringLiteral("75.0"));
   m_view->percentAction()->trigger();
   QCOMPARE(m_model->cells(), ConfusionMatrixModel::Cells::Counts);
+}
+
+void TestConfusionMatrixView::sharesTintTheMixUps() {
+  // A mix-up tints by what its cell shows: 100 of 1,000 zeros taken for 1 outweighs 5 of 10 ones
+  // taken for 0 as counts, and is outweighed by it as shares of their rows.
+  m_model->setCounts(2, {900, 100, 5, 5});
+  const auto alpha = [this](int t, int p) {
+    return m_model->index(t, p).data(Qt::BackgroundRole).value<QColor>().alphaF();
+  };
+  QVERIFY(std::abs(alpha(0, 1) - 0.9) < 1e-3);  // the largest count: the full tint
+  QVERIFY(alpha(1, 0) < 0.5);
+  QVERIFY(m_model->index(0, 1).data(Qt::ForegroundRole).isValid());  // white on the dark cell
+  const double diagonal = alpha(0, 0);
+  m_view->percentAction()->trigger();           // as the context menu does
+  QVERIFY(std::abs(alpha(1, 0) - 0.9) < 1e-3);  // the largest share
+  QVERIFY(alpha(0, 1) < 0.5);
+  QVERIFY(!m_model->index(0, 1).data(Qt::ForegroundRole).isValid());
+  QCOMPARE(alpha(0, 0), diagonal);  // the diagonal is its row's share either way
 }
 
 QTEST_MAIN(TestConfusionMatrixView)

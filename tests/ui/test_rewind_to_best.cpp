@@ -83,6 +83,9 @@ void TestRewindToBest::rewindReturnsTheWindowToTheBestEpoch() {
   TrainingSettings settings = live->panel()->settings();  // a rate for the next run
   settings.learningRate = 0.005;
   live->panel()->setSettings(settings);
+  cs::DeadUnits stale;  // in place of the last evaluation's counts: the rewind must replace them
+  stale.images = 1;
+  live->inspector()->setDeadUnits(stale);
   rewind->trigger();
   QCOMPARE(questions.size(), 1);
   QCOMPARE(questions[0], QStringLiteral("Rewinding to epoch %1 discards the epochs after it: %2 "
@@ -99,8 +102,9 @@ void TestRewindToBest::rewindReturnsTheWindowToTheBestEpoch() {
                    .arg(best)
                    .arg(2 * best));
   QCOMPARE(live->history().evaluations().back().val_loss, passes[best - 1].val_loss);
-  // The new run's start cleared the inspector; the rewound weights' dead units were counted anew.
+  // The rewound weights' dead units were counted anew.
   QTRY_COMPARE(live->inspector()->deadUnits().images, m_data->test.count);
+  QVERIFY(!live->inspector()->deadUnits().layers.empty());
   QCOMPARE(live->panel()->settings().learningRate, 0.01);  // the rewound run's, shown again
   live->charts()->refresh();
   QCOMPARE(live->charts()->plottedPreviousLoss().size(), qsizetype(2 * stop));

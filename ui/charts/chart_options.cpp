@@ -2,27 +2,16 @@
 
 #include <QSettings>
 
-namespace {
-
-bool flag(const QSettings& q, const QString& key, bool fallback) {
-  const QVariant v = q.value(key);
-  if (!v.isValid()) return fallback;
-  const QString text = v.toString();
-  if (text == QStringLiteral("true")) return true;
-  if (text == QStringLiteral("false")) return false;
-  return fallback;
-}
-
-}  // namespace
+#include "settings/stored_value.h"
 
 ChartOptions ChartOptions::load(const QSettings& q) {
+  using namespace stored_value;
   ChartOptions o;
-  bool ok = false;
-  const double smoothing = q.value(QStringLiteral("charts/smoothing")).toDouble(&ok);
-  if (ok && smoothing >= 0 && smoothing <= kMaxSmoothing) o.smoothing = smoothing;
-  o.logLossAxis = flag(q, QStringLiteral("charts/logLossAxis"), o.logLossAxis);
-  o.classAccuracy = flag(q, QStringLiteral("charts/classAccuracy"), o.classAccuracy);
-  o.previousShown = flag(q, QStringLiteral("charts/previousShown"), o.previousShown);
+  o.smoothing =
+      number(q, QStringLiteral("charts/smoothing"), 0, kMaxSmoothing).value_or(o.smoothing);
+  o.logLossAxis = flag(q, QStringLiteral("charts/logLossAxis")).value_or(o.logLossAxis);
+  o.classAccuracy = flag(q, QStringLiteral("charts/classAccuracy")).value_or(o.classAccuracy);
+  o.previousShown = flag(q, QStringLiteral("charts/previousShown")).value_or(o.previousShown);
   return o;
 }
 

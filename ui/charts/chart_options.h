@@ -3,13 +3,14 @@
 // the previous run is drawn. The window keeps them in the application's settings ("charts/").
 #pragma once
 
+#include "training/metrics_history.h"
+
 class QSettings;
 
 struct ChartOptions {
-  static constexpr double kDefaultSmoothing = 0.97;  // as the CSV export's smoothed column
-  static constexpr double kMaxSmoothing = 0.99;
+  static constexpr double kMaxSmoothing = 0.99;  // the slider's end
 
-  double smoothing = kDefaultSmoothing;  // the weight of the past in the loss's moving average
+  double smoothing = MetricsHistory::kSmoothing;  // the weight of the past in the moving average
   bool logLossAxis = false;
   bool classAccuracy = false;  // the accuracy chart draws each class's validation accuracy
   bool previousShown = true;   // the run before this one, dashed and gray

@@ -1,5 +1,6 @@
 #include "charts/chart_parts.h"
 
+#include <QBoxSet>
 #include <QChart>
 #include <QColor>
 #include <QLegendMarker>
@@ -14,6 +15,7 @@
 
 #include "charts/chart_math.h"
 #include "charts/zoomable_chart_view.h"
+#include "convscope/sweep_stats.h"
 
 namespace chart_parts {
 
@@ -24,6 +26,11 @@ QList<QPointF> thinned(const std::vector<QPointF>& points, int maxPoints) {
   for (size_t i = 0; i < points.size(); i += stride) out.append(points[i]);
   if (!points.empty() && (points.size() - 1) % stride != 0) out.append(points.back());
   return out;
+}
+
+QBoxSet* distributionBox(const cs::Distribution& d, double scale, const QString& label) {
+  return new QBoxSet(scale * d.min, scale * d.q1, scale * d.median, scale * d.q3, scale * d.max,
+                     label);
 }
 
 void replaceIfChanged(QXYSeries* series, const QList<QPointF>& points) {

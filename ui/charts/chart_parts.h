@@ -9,7 +9,12 @@
 #include <initializer_list>
 #include <vector>
 
+namespace cs {
+struct Distribution;
+}
+
 class QAbstractSeries;
+class QBoxSet;
 class QChart;
 class QColor;
 class QLineSeries;
@@ -27,6 +32,10 @@ QList<QPointF> thinned(const std::vector<QPointF>& points, int maxPoints);
 void replaceIfChanged(QXYSeries* series, const QList<QPointF>& points);
 // The points with y raised to at least `floor` (a log axis has no place for 0).
 QList<QPointF> atLeast(QList<QPointF> points, double floor);
+
+// A box plot's box of `d` times `scale` (100: shares as percent): whiskers at the minimum and
+// maximum, the box from the first to the third quartile, the line at the median.
+QBoxSet* distributionBox(const cs::Distribution& d, double scale, const QString& label);
 
 QLineSeries* lineSeries(const QString& name, const QColor& color, qreal width);
 QScatterSeries* markerSeries(const QColor& color);

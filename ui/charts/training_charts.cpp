@@ -114,8 +114,8 @@ void TrainingCharts::buildLossChart() {
 
 QLayout* TrainingCharts::buildSmoothingRow() {
   m_smoothing = new QSlider(Qt::Horizontal);
-  m_smoothing->setRange(0, kSmoothingSteps - 1);
-  m_smoothing->setValue(int(std::lround(ChartOptions::kDefaultSmoothing * kSmoothingSteps)));
+  m_smoothing->setRange(0, int(std::lround(ChartOptions::kMaxSmoothing * kSmoothingSteps)));
+  m_smoothing->setValue(int(std::lround(MetricsHistory::kSmoothing * kSmoothingSteps)));
   m_smoothing->setToolTip(
       tr("How strongly the training loss is smoothed: an exponential moving average, debiased "
          "as in TensorBoard (0: the raw loss)"));

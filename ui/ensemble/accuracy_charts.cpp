@@ -27,8 +27,8 @@
 #include <numeric>
 
 #include "charts/chart_math.h"
+#include "charts/chart_parts.h"
 #include "charts/compact_chart_view.h"
-#include "convscope/sweep_stats.h"
 #include "ensemble/ensemble_types.h"
 #include "widgets/count_text.h"
 
@@ -280,8 +280,6 @@ void AccuracyCharts::fillHistogram(const EnsembleRun& run) {
 void AccuracyCharts::fillClasses(const EnsembleRun& run) {
   QChart* chart = m_classes->chart();
   const cs::EnsembleStats& s = run.stats();
-  std::vector<int> images(static_cast<size_t>(s.classes), 0);
-  for (const cs::ImageStats& im : s.images) ++images[im.label];
   auto* boxes = new QBoxPlotSeries;
   boxes->setName(tr("networks: minimum, quartiles, maximum"));
   boxes->setBoxWidth(0.55);
@@ -297,21 +295,19 @@ void AccuracyCharts::fillClasses(const EnsembleRun& run) {
   QStringList names;
   QStringList tips;
   double lo = 100, hi = 0;
-  std::vector<float> column(static_cast<size_t>(s.nets));
   for (int c = 0; c < s.classes; ++c) {
-    if (images[c] == 0) continue;  // no images, no accuracy
-    for (int n = 0; n < s.nets; ++n)
-      column[n] = s.net_class_accuracy[static_cast<size_t>(n) * s.classes + c];
-    const cs::Distribution d = cs::describe_distribution(column);
+    const int images = s.class_images[c];
+    if (images == 0) continue;  // no images, no accuracy
+    const cs::Distribution d = cs::class_accuracy_spread(s, c);
     const double vote = s.vote_class_accuracy[c];
-    const QString name = run.classNames().name(c);
-    boxes->append(
-        new QBoxSet(100 * d.min, 100 * d.q1, 100 * d.median, 100 * d.q3, 100 * d.max, name));
+    const QString name = run.classNames().shortName(c);  // the full one in the tool tip
+    boxes->append(chart_parts::distributionBox(d, 100, name));
     votes->append(names.size(), 100 * vote);
     names << name;
     tips << tr("%1 (%2): the networks %3 to %4, median %5; the vote %6")
-                .arg(name, countText(images[c], tr("image"), tr("images")), percentText(d.min, 1),
-                     percentText(d.max, 1), percentText(d.median, 1), percentText(vote, 1));
+                .arg(run.classNames().name(c), countText(images, tr("image"), tr("images")),
+                     percentText(d.min, 1), percentText(d.max, 1), percentText(d.median, 1),
+                     percentText(vote, 1));
     lo = std::min({lo, 100 * d.min, 100 * vote});
     hi = std::max({hi, 100 * d.max, 100 * vote});
   }

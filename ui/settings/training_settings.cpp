@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "convscope/augment.h"
+#include "settings/stored_value.h"
 
 namespace {
 
@@ -232,17 +233,12 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   s.batchSize = std::clamp(q.value(QStringLiteral("batchSize"), s.batchSize).toInt(), 1, 8192);
   s.epochs = std::clamp(q.value(QStringLiteral("epochs"), s.epochs).toInt(), 1, 1000);
   s.seed = std::max(0, q.value(QStringLiteral("seed"), s.seed).toInt());
-  const auto optional = [&q](const QString& key, double lo, double hi) -> std::optional<double> {
-    bool ok = false;
-    const double v = q.value(key).toDouble(&ok);
-    if (!ok || !(v >= lo && v <= hi)) return std::nullopt;
-    return v;
-  };
-  s.momentum = optional(QStringLiteral("momentum"), 0, 0.9999);
-  s.beta1 = optional(QStringLiteral("beta1"), 0, 0.9999);
-  s.beta2 = optional(QStringLiteral("beta2"), 0, 0.9999);
-  s.epsilon = optional(QStringLiteral("epsilon"), 1e-12, 1);
-  s.weightDecay = optional(QStringLiteral("weightDecay"), 0, kMaxWeightDecay).value_or(0);
+  using stored_value::number;
+  s.momentum = number(q, QStringLiteral("momentum"), 0, 0.9999);
+  s.beta1 = number(q, QStringLiteral("beta1"), 0, 0.9999);
+  s.beta2 = number(q, QStringLiteral("beta2"), 0, 0.9999);
+  s.epsilon = number(q, QStringLiteral("epsilon"), 1e-12, 1);
+  s.weightDecay = number(q, QStringLiteral("weightDecay"), 0, kMaxWeightDecay).value_or(0);
   s.augmentShift = std::clamp(q.value(QStringLiteral("augmentShift"), s.augmentShift).toInt(), 0,
                               cs::kMaxAugmentShift);
   s.labelSmoothing =

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "charts/chart_math.h"
+#include "charts/chart_parts.h"
 #include "charts/compact_chart_view.h"
 
 namespace {
@@ -39,8 +40,7 @@ void SweepBoxChart::setConfigs(const std::vector<const SweepConfigResult*>& conf
   for (const SweepConfigResult* c : configs) {
     if (c->distribution.n == 0) continue;
     const cs::Distribution& d = c->distribution;
-    auto* set = new QBoxSet(100 * d.min, 100 * d.q1, 100 * d.median, 100 * d.q3, 100 * d.max,
-                            QStringLiteral("#%1").arg(c->index));
+    QBoxSet* set = chart_parts::distributionBox(d, 100, QStringLiteral("#%1").arg(c->index));
     set->setBrush(c->finished ? kBox : kBox.lighter(120));
     set->setPen(QPen(c->finished ? kEdge : QColor(0x88, 0x88, 0x88), 1.2));
     series->append(set);

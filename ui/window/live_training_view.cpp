@@ -247,8 +247,8 @@ void LiveTrainingView::restoreSettings(DatasetPtr data, const QString& dataProbl
   m_layoutRestored = restoreState(q.value(QStringLiteral("live/dockState")).toByteArray());
   m_charts->setOptions(ChartOptions::load(q));
   connect(m_charts, &TrainingCharts::optionsChanged, this, [this] {
-    QSettings q;
-    m_charts->options().save(q);
+    QSettings settings;
+    m_charts->options().save(settings);
   });
 }
 

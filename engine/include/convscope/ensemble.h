@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "convscope/backend.h"
+#include "convscope/sweep_stats.h"
 
 namespace cs {
 
@@ -31,8 +32,10 @@ struct EnsembleStats {
   // Per-network top-1 accuracy and its spread; std is the sample standard deviation (0 for N = 1).
   std::vector<float> net_accuracy;  // (N)
   double mean_accuracy = 0, std_accuracy = 0, min_accuracy = 0, max_accuracy = 0;
-  // The same on the images of each class: (N, classes) network n's top-1 accuracy on class c's
-  // images, and (classes) the vote's; NaN for a class without images.
+  // The same on the images of each class: (classes) its validation images; (N, classes) network
+  // n's top-1 accuracy on class c's images, and (classes) the vote's; NaN for a class without
+  // images.
+  std::vector<int> class_images;
   std::vector<float> net_class_accuracy;
   std::vector<float> vote_class_accuracy;
 
@@ -55,5 +58,9 @@ struct EnsembleStats {
 // Throws std::invalid_argument when sizes or labels do not fit.
 EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uint8_t> labels,
                                      int classes = 10);
+
+// The networks' accuracies on the images of class c (s.net_class_accuracy's column c): n = 0 for
+// a class without images.
+Distribution class_accuracy_spread(const EnsembleStats& s, int c);
 
 }  // namespace cs

@@ -9,9 +9,9 @@
 
 namespace cs {
 
-// Five-number summary, mean and sample standard deviation (0 for n = 1) of `values`. Quartiles
-// and median interpolate linearly between order statistics (R's type 7, numpy's default).
-// All zero for an empty span.
+// Five-number summary, mean and sample standard deviation (0 for n = 1) of `values`, NaNs left
+// out (n counts the rest). Quartiles and median interpolate linearly between order statistics
+// (R's type 7, numpy's default). All zero when no value is left.
 struct Distribution {
   int n = 0;
   double mean = 0, std = 0;

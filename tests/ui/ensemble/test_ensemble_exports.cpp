@@ -145,11 +145,12 @@ class TestEnsembleExports : public QObject {
     QCOMPARE(renderer.viewBox(), QRect(QPoint(0, 0), shown));
   }
 
-  // A box per class with images (7 of 10 here), over the 20 networks' accuracies on it, and the
-  // vote's accuracy as a point on it.
+  // A box per class with images (7 of 10 here: no 2s, 8s or 9s), over the 20 networks'
+  // accuracies on it, and the vote's accuracy as a point on it.
   void classChartBoxesTheNetworksOfEachClass() {
+    const std::vector<int> present{0, 1, 3, 4, 5, 6, 7};
     std::vector<uint8_t> labels(400);
-    for (size_t i = 0; i < labels.size(); ++i) labels[i] = uint8_t(i % 7);
+    for (size_t i = 0; i < labels.size(); ++i) labels[i] = uint8_t(present[i % 7]);
     const EnsembleRunPtr run = makeRun(randomEval(20, labels, 0.8, 3), labels);
     const cs::EnsembleStats& s = run->stats();
     AccuracyCharts charts;
@@ -164,18 +165,19 @@ class TestEnsembleExports : public QObject {
     QVERIFY(boxes && votes);
     QCOMPARE(votes->count(), 7);
     bool spread = false;
-    for (int c = 0; c < 7; ++c) {
+    for (int k = 0; k < 7; ++k) {
+      const int c = present[k];
       std::vector<float> column;
       for (int n = 0; n < 20; ++n) column.push_back(s.net_class_accuracy[n * 10 + c]);
       const cs::Distribution d = cs::describe_distribution(column);
-      const QBoxSet* box = boxes->boxSets()[c];
+      const QBoxSet* box = boxes->boxSets()[k];
       QCOMPARE(box->label(), QString::number(c));
       QCOMPARE(box->at(QBoxSet::LowerExtreme), 100 * d.min);
       QCOMPARE(box->at(QBoxSet::LowerQuartile), 100 * d.q1);
       QCOMPARE(box->at(QBoxSet::Median), 100 * d.median);
       QCOMPARE(box->at(QBoxSet::UpperQuartile), 100 * d.q3);
       QCOMPARE(box->at(QBoxSet::UpperExtreme), 100 * d.max);
-      QCOMPARE(votes->at(c), QPointF(c, 100 * double(s.vote_class_accuracy[c])));
+      QCOMPARE(votes->at(k), QPointF(k, 100 * double(s.vote_class_accuracy[c])));
       spread = spread || d.max > d.min;
     }
     QVERIFY(spread);  // the random networks differ
@@ -183,7 +185,7 @@ class TestEnsembleExports : public QObject {
     charts.setCurrentChart(AccuracyCharts::ClassChart);
     charts.show();
     QVERIFY(QTest::qWaitForWindowExposed(&charts));
-    Q_EMIT boxes->hovered(true, boxes->boxSets()[3]);
+    Q_EMIT boxes->hovered(true, boxes->boxSets()[2]);  // the 3s, after the gap
     QTRY_VERIFY2(QToolTip::text().startsWith(QStringLiteral("3 (57 images): the networks ")),
                  qPrintable(QToolTip::text()));
     QVERIFY2(QToolTip::text().endsWith(

@@ -1,0 +1,18 @@
+// Reading one value a user's settings file holds, where it may be missing, mistyped or edited by
+// hand: nullopt for anything but a value of the kind asked for, so that the caller keeps its
+// default.
+#pragma once
+
+#include <optional>
+
+class QSettings;
+class QString;
+
+namespace stored_value {
+
+// A number in [lo, hi].
+std::optional<double> number(const QSettings& q, const QString& key, double lo, double hi);
+// "true" or "false", as QSettings writes a bool.
+std::optional<bool> flag(const QSettings& q, const QString& key);
+
+}  // namespace stored_value
