@@ -294,6 +294,7 @@ void AccuracyCharts::fillClasses(const EnsembleRun& run) {
   votes->setMarkerSize(9);
   QStringList names;
   QStringList tips;
+  QList<int> labels;  // the class of each box
   double lo = 100, hi = 0;
   for (int c = 0; c < s.classes; ++c) {
     const int images = s.class_images[c];
@@ -304,7 +305,8 @@ void AccuracyCharts::fillClasses(const EnsembleRun& run) {
     boxes->append(chart_parts::distributionBox(d, 100, name));
     votes->append(names.size(), 100 * vote);
     names << name;
-    tips << tr("%1 (%2): the networks %3 to %4, median %5; the vote %6")
+    labels << c;
+    tips << tr("%1 (%2): the networks %3 to %4, median %5; the vote %6\nClick to list them")
                 .arg(run.classNames().name(c), countText(images, tr("image"), tr("images")),
                      percentText(d.min, 1), percentText(d.max, 1), percentText(d.median, 1),
                      percentText(vote, 1));
@@ -317,6 +319,10 @@ void AccuracyCharts::fillClasses(const EnsembleRun& run) {
       QToolTip::showText(QCursor::pos(), tips[at]);
     else
       QToolTip::hideText();
+  });
+  connect(boxes, &QBoxPlotSeries::clicked, this, [this, labels, boxes](QBoxSet* set) {
+    const int at = static_cast<int>(boxes->boxSets().indexOf(set));
+    if (at >= 0) Q_EMIT classActivated(labels[at]);
   });
   auto* categories = new QBarCategoryAxis;
   categories->append(names);

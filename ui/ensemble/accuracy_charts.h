@@ -2,8 +2,9 @@
 // bars sorted by accuracy, with the mean ± one standard deviation and the ensemble vote as lines;
 // a histogram; and each class's accuracies as a box over the networks (whiskers at the minimum
 // and maximum, the box from the first to the third quartile, the line at the median) with the
-// vote's as a point: which digits the networks find hard and how far they differ on them. Toggle
-// buttons switch between them; the chart shown exports to PNG or SVG.
+// vote's as a point: which digits the networks find hard and how far they differ on them (a click
+// on a box asks for that class's images). Toggle buttons switch between them; the chart shown
+// exports to PNG or SVG.
 #pragma once
 
 #include <QWidget>
@@ -37,6 +38,7 @@ class AccuracyCharts : public QWidget {
  Q_SIGNALS:
   void exportPngRequested();
   void exportSvgRequested();
+  void classActivated(int label);  // a class's box was clicked
 
  private:
   void fillSorted(const EnsembleRun& run);

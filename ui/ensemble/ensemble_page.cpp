@@ -117,6 +117,8 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   connect(m_confusionView, &ConfusionMatrixView::cellActivated, this, &EnsemblePage::filterByCell);
   connect(m_confusionView, &ConfusionMatrixView::trueLabelActivated, this,
           [this](int label) { m_proxy->setLabels(label, -1); });
+  connect(m_charts, &AccuracyCharts::classActivated, this,
+          [this](int label) { m_proxy->setLabels(label, -1); });
   connect(m_confusionView, &ConfusionMatrixView::predictedLabelActivated, this,
           [this](int label) { m_proxy->setLabels(-1, label); });
   connect(m_proxy, &MisclassificationFilterModel::filtersChanged, this, [this] {

@@ -7,6 +7,7 @@
 #include <QImage>
 #include <QLocale>
 #include <QScatterSeries>
+#include <QSignalSpy>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -189,9 +190,14 @@ class TestEnsembleExports : public QObject {
     QTRY_VERIFY2(QToolTip::text().startsWith(QStringLiteral("3 (57 images): the networks ")),
                  qPrintable(QToolTip::text()));
     QVERIFY2(QToolTip::text().endsWith(
-                 QStringLiteral("; the vote %1%")
+                 QStringLiteral("; the vote %1%\nClick to list them")
                      .arg(QLocale().toString(100 * double(s.vote_class_accuracy[3]), 'f', 1))),
              qPrintable(QToolTip::text()));
+    // A click on a box asks for its class: the 4s, the box after the 3s.
+    QSignalSpy activated(&charts, &AccuracyCharts::classActivated);
+    Q_EMIT boxes->clicked(boxes->boxSets()[3]);
+    QCOMPARE(activated.size(), 1);
+    QCOMPARE(activated.first().at(0).toInt(), 4);
   }
 
   void chartsClearWithoutARun() {

@@ -17,6 +17,7 @@
 #include <QTest>
 #include <QToolButton>
 
+#include "ensemble/accuracy_charts.h"
 #include "ensemble/ensemble_page.h"
 #include "ensemble/ensemble_run.h"
 #include "ensemble/ensemble_summary.h"
@@ -235,6 +236,11 @@ class TestEnsemblePage : public QObject {
                       QPoint(columns->sectionViewportPosition(8) + 4, columns->height() / 2));
     QCOMPARE(page.filterModel()->trueLabel(), -1);
     QCOMPARE(page.filterModel()->wrongLabel(), 8);
+    // A class's box on the Each class chart lists that class's images.
+    Q_EMIT page.charts()->classActivated(3);
+    QCOMPARE(page.filterModel()->trueLabel(), 3);
+    QCOMPARE(page.filterModel()->wrongLabel(), -1);
+    QCOMPARE(proxyOrder(*page.filterModel()), (std::vector<int>{4, 0}));
   }
 
   void classNamesOfTheRunsDataset() {
