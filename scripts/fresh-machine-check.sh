@@ -11,8 +11,9 @@
 #      MNIST): they wait on the network, not the CPU, so CI runs them while the host builds;
 #   4. as `dev`: runs the README's test command, scripts/test.sh, whole (its install and fetch steps
 #      now find everything in place; it builds and runs CTest);
-#   5. as root: runs scripts/run.sh (its build step is then a no-op) and starts the app offscreen,
-#      training a few steps on the real MNIST and saving a screenshot of the main window;
+#   5. as root: runs the MPI tests again (mpirun as root), then scripts/run.sh (its build step is
+#      then a no-op), which starts the app offscreen, training a few steps on the real MNIST and
+#      saving a screenshot of the main window;
 #   6. prints one line per step with its time, and a last line "fresh-machine check: passed".
 #
 # There is no CUDA inside the root, so this covers the CPU build that a machine without a GPU
@@ -115,6 +116,10 @@ in_root() { debian_root_run "$root" "$1" "cd /home/dev/convscope && $2"; }
 install_as_sudo_user() { in_root dev 'scripts/install-deps.sh && scripts/fetch-mnist.sh'; }
 test_as_sudo_user() { in_root dev 'scripts/test.sh'; }
 
+# mpirun refuses root unless told (the test tells it): the MPI tests again, as root, on the build
+# test.sh made (a CI machine runs as root).
+mpi_as_root() { in_root root 'ctest --test-dir build -L mpi --output-on-failure'; }
+
 # scripts/run.sh exec's the app; offscreen, the app trains a few steps on the real MNIST, saves a
 # screenshot of every view and quits.
 app_as_root() {
@@ -133,6 +138,7 @@ if [[ $stage != finish ]]; then
 fi
 step test.sh-as-sudo-user test_as_sudo_user
 grep -E 'tests passed|tests failed' "$out/test.sh-as-sudo-user.log" | sed 's/^/    /'
+step mpi-tests-as-root mpi_as_root
 step run.sh-app-as-root app_as_root
 echo "    screenshot: $out/app.png"
 printf 'fresh-machine check: %-28s passed  %4ds\n' total $((SECONDS - total_start))
