@@ -11,23 +11,13 @@
 #include <vector>
 
 #include "float_text.h"
+#include "text_fields.h"
 
 namespace cs {
 
 namespace {
 
 constexpr float kMaxEpochs = 100000.f;
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out(1);
-  for (char c : s) {
-    if (c == sep)
-      out.emplace_back();
-    else if (c != ' ')
-      out.back() += c;
-  }
-  return out;
-}
 
 std::optional<float> number(const std::string& text) {
   float v = 0;
@@ -105,8 +95,10 @@ LrSchedule LrSchedule::parse(const std::string& text) {
   LrSchedule s;
   if (text == "constant" || text == "none") return s;
   bool has_decay = false, has_warmup = false;
-  for (const std::string& part : split(text, '+')) {
-    const std::vector<std::string> f = split(part, ':');
+  std::string compact = text;  // spaces are allowed anywhere
+  std::erase(compact, ' ');
+  for (const std::string& part : split_fields(compact, '+')) {
+    const std::vector<std::string> f = split_fields(part, ':');
     const std::string& name = f[0];
     const size_t args = f.size() - 1;
     const auto arg = [&](size_t i) {

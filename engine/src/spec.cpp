@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "float_text.h"
+#include "text_fields.h"
 
 namespace cs {
 
@@ -23,21 +24,6 @@ namespace {
 int conv_out(int in, int k, int stride, Padding pad) {
   if (pad == Padding::Same) return (in + stride - 1) / stride;
   return in < k ? 0 : (in - k) / stride + 1;
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> parts;
-  std::string cur;
-  for (char ch : s) {
-    if (ch == sep) {
-      parts.push_back(cur);
-      cur.clear();
-    } else {
-      cur += ch;
-    }
-  }
-  parts.push_back(cur);
-  return parts;
 }
 
 int parse_int(const std::string& s, int layer, const char* what) {
@@ -304,10 +290,10 @@ NetworkSpec NetworkSpec::parse(const std::string& text, Shape3 input, int classe
   NetworkSpec s;
   s.input = input;
   s.classes = classes;
-  const std::vector<std::string> tokens = split(text, '-');
+  const std::vector<std::string> tokens = split_fields(text, '-');
   for (size_t i = 0; i < tokens.size(); ++i) {
     const int n = static_cast<int>(i) + 1;
-    const std::vector<std::string> opts = split(tokens[i], ':');
+    const std::vector<std::string> opts = split_fields(tokens[i], ':');
     const std::string& head = opts[0];
     if (head.empty()) throw SpecError(n, "empty layer in '" + text + "'");
     LayerSpec l;

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "text_fields.h"
+
 namespace cs {
 
 namespace {
@@ -41,12 +43,10 @@ std::string trim(const std::string& s) {
   return s.substr(a, s.find_last_not_of(" \t\n\r") - a + 1);
 }
 
+// The trimmed fields of s between the separators.
 std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string item;
-  std::istringstream in(s);
-  while (std::getline(in, item, sep)) out.push_back(trim(item));
-  if (!s.empty() && s.back() == sep) out.push_back({});
+  std::vector<std::string> out = split_fields(s, sep);
+  for (std::string& field : out) field = trim(field);
   return out;
 }
 

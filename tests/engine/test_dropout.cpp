@@ -44,6 +44,14 @@ TEST(DropoutSpec, ItsTextReadsBackAndItsLimitsAreNamed) {
   EXPECT_EQ(s.to_string(), "c3x4:relu-p0.25-d8:relu-p0.5-d4");
   EXPECT_EQ(NetworkSpec::parse(s.to_string(), {1, 6, 6}, 4), s);
   EXPECT_EQ(NetworkSpec::parse("d8-p0.3-d4", {1, 6, 6}, 4).to_string(), "d8-p0.3-d4");
+  // A small rate is written in exponent form, whose '-' is not a layer separator.
+  for (const char* text : {"d8-p0.0001-d4", "d8-p2.5e-05-d4", "d8-p1E-3-d4"}) {
+    const NetworkSpec small = NetworkSpec::parse(text, {1, 6, 6}, 4);
+    ASSERT_EQ(small.layers.size(), 3u) << text;
+    EXPECT_EQ(NetworkSpec::parse(small.to_string(), {1, 6, 6}, 4), small) << small.to_string();
+  }
+  EXPECT_EQ(NetworkSpec::parse("d8-p0.0001-d4", {1, 6, 6}, 4).to_string(), "d8-p1e-04-d4");
+  EXPECT_EQ(NetworkSpec::parse("d8-p2.5e-05-d4", {1, 6, 6}, 4).layers[1].rate, 2.5e-5f);
   EXPECT_EQ(describe(s.layers[1]), "dropout 0.25");
   EXPECT_EQ(s.layer_names(),
             (std::vector<std::string>{"conv1", "dropout1", "fc1", "dropout2", "fc2"}));

@@ -79,10 +79,18 @@ TEST(LrSchedule, EachDecayGivesItsFactorAtItsSteps) {
 
 TEST(LrSchedule, TextReadsBackAsTheSameSchedule) {
   const std::pair<const char*, const char*> cases[] = {
-      {"constant", "constant"},     {"none", "constant"},
-      {"step:2:0.5", "step:2:0.5"}, {"exponential:1:0.9", "exp:1:0.9"},
-      {"cosine:10:0", "cosine:10"}, {"cosine:10:0.01", "cosine:10:0.01"},
-      {"warmup:1", "warmup:1"},     {"cosine:10 + warmup:0.5", "warmup:0.5+cosine:10"},
+      {"constant", "constant"},
+      {"none", "constant"},
+      {"step:2:0.5", "step:2:0.5"},
+      {"exponential:1:0.9", "exp:1:0.9"},
+      {"cosine:10:0", "cosine:10"},
+      {"cosine:10:0.01", "cosine:10:0.01"},
+      {"warmup:1", "warmup:1"},
+      {"cosine:10 + warmup:0.5", "warmup:0.5+cosine:10"},
+      // Written in exponent form: its '+' does not join two parts.
+      {"warmup:100000", "warmup:1e+05"},
+      {"step:100000:0.0001", "step:1e+05:1e-04"},
+      {"warmup:1e+05 + cosine:1E+5:2.5e-05", "warmup:1e+05+cosine:1e+05:2.5e-05"},
   };
   for (const auto& [text, canonical] : cases) {
     const LrSchedule s = LrSchedule::parse(text);
