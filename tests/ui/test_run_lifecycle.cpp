@@ -1,5 +1,6 @@
 // A run's life in the main window beyond its first start: asking before unsaved training is
-// discarded (Reset, Load checkpoint, Quit), continuing from a checkpoint with the status bar and
+// discarded (Reset, Load checkpoint, Quit; after a save that failed, nothing is discarded),
+// continuing from a checkpoint with the status bar and
 // the probe naming the same epoch and step, the learning rate changed while paused, the
 // File menu's recent checkpoints, File > Save checkpoint's dialog, a termination signal that
 // keeps an unsaved run for the next start, the autosave of an instance that crashed, restored
@@ -42,6 +43,8 @@ class TestRunLifecycle : public QObject {
   void initTestCase();
   void asksBeforeDiscardingUnsavedTraining();
   void quitWaitsForTheChosenSave();
+  void aFailedSaveKeepsTheRun();
+  void quitWhileTrainingClosesOnceSaved();
   void labelsAgreeAfterACheckpointLoads();
   void learningRateChangesWhilePaused();
   void recentCheckpointsReopen();
@@ -142,7 +145,71 @@ void TestRunLifecycle::asksBeforeDiscardingUnsavedTraining() {
   answerWith(live, &questions, {Answer::Discard, {}});
   window.close();
   QCOMPARE(questions.size(), 5);
-  QVERIFY(!window.isVisible());
+  QTRY_VERIFY(!window.isVisible());
+}
+
+void TestRunLifecycle::aFailedSaveKeepsTheRun() {
+  MainWindow window(m_data, {});
+  window.show();
+  LiveTrainingView* live = window.live();
+  TrainingSession* session = live->session();
+  live->actions().start->trigger();
+  QTRY_COMPARE_WITH_TIMEOUT(session->state(), TrainingState::Finished, 120000);
+  QTRY_VERIFY(live->unsavedRunGuard()->isUnsaved());
+  QSignalSpy failed(session->worker(), &TrainingWorker::checkpointSaveFailed);
+
+  // Save into a folder that does not exist: the save fails, and Reset, Load checkpoint and Quit
+  // leave the run as it was instead of discarding it.
+  const QString nowhere = m_dir.filePath(QStringLiteral("missing/run.safetensors"));
+  QStringList questions;
+  answerWith(live, &questions, {Answer::Save, nowhere});
+  live->actions().reset->trigger();
+  QTRY_COMPARE(failed.count(), 1);
+  live->loadCheckpoint(m_dir.filePath(QStringLiteral("other.safetensors")));
+  QTRY_COMPARE(failed.count(), 2);
+  window.close();
+  QTRY_COMPARE(failed.count(), 3);
+  QCOMPARE(questions.size(), 3);
+  QTest::qWait(200);
+  QCOMPARE(session->state(), TrainingState::Finished);  // not reset, not stopped
+  QVERIFY(live->unsavedRunGuard()->isUnsaved());
+  QVERIFY(window.isVisible());
+  QVERIFY(!live->unsavedRunGuard()->savePending());
+  live->charts()->refresh();
+  QCOMPARE(live->charts()->plottedSmoothedLoss().size(), qsizetype(kStepsPerEpoch));
+
+  // A failed save does not stop a run that trains either.
+  TrainingSettings settings = live->panel()->settings();
+  settings.epochs = 2000;
+  live->panel()->setSettings(settings);
+  answerWith(live, &questions, {Answer::Discard, {}});
+  live->actions().start->trigger();
+  QTRY_COMPARE(session->state(), TrainingState::Running);
+  session->invoke(&TrainingWorker::saveCheckpoint, nowhere);
+  QTRY_COMPARE(failed.count(), 4);
+  QTest::qWait(100);
+  QCOMPARE(session->state(), TrainingState::Running);
+  live->actions().stop->trigger();
+  QTRY_COMPARE(session->state(), TrainingState::Stopped);
+}
+
+void TestRunLifecycle::quitWhileTrainingClosesOnceSaved() {
+  const QString path = m_dir.filePath(QStringLiteral("quit-while-training.safetensors"));
+  MainWindow window(m_data, {});
+  window.show();
+  LiveTrainingView* live = window.live();
+  TrainingSettings settings = live->panel()->settings();
+  settings.epochs = 2000;  // still training when Quit is answered
+  live->panel()->setSettings(settings);
+  live->actions().start->trigger();
+  QTRY_VERIFY(live->unsavedRunGuard()->isUnsaved());
+  QStringList questions;
+  answerWith(live, &questions, {Answer::Save, path});
+  window.close();
+  // Closed once the save arrived, though the run trained on meanwhile: asked once, not again.
+  QTRY_VERIFY(!window.isVisible());
+  QCOMPARE(questions.size(), 1);
+  QVERIFY(metaOf(path).step > 0);
 }
 
 void TestRunLifecycle::quitWaitsForTheChosenSave() {

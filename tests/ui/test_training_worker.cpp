@@ -23,6 +23,8 @@ class TestTrainingWorker : public QObject {
   void runsToFinishedWithAnEvaluation();
   void framesFollowTheProbe();
   void invalidArchitectureIsReported();
+  void aStepQueuedBehindTheLastLeavesTheFinishedRun();
+  void aNewRunShowsNoFrameOfTheRunBefore();
   void divergenceStopsTheRunAndKeepsTheHistory();
   void aRunThatStopsLearningIsToldSo();
   void continueAfterFinishTrainsMoreEpochs();
@@ -168,12 +170,46 @@ void TestTrainingWorker::invalidArchitectureIsReported() {
   Session s(m_data);
   auto& [session, rec] = s;
   RunRequest run = testing_data::smallRun(*m_data, 1);
+  session.invoke(&TrainingWorker::start, run);
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+  QSignalSpy cleared(&rec, &Recorder::runCleared);
   run.config.group.spec.layers.front().kernel = 40;
   session.invoke(&TrainingWorker::start, run);
   QTRY_COMPARE(rec.failures.size(), 1);
   QVERIFY2(rec.failures.front().contains(QStringLiteral("layer 1")),
            qPrintable(rec.failures.front()));
   QCOMPARE(session.state(), TrainingState::Idle);
+  // The finished run before it is gone, and the views hear so rather than go on showing it.
+  QTRY_COMPARE(cleared.count(), 1);
+}
+
+void TestTrainingWorker::aStepQueuedBehindTheLastLeavesTheFinishedRun() {
+  Session s(m_data);
+  auto& [session, rec] = s;
+  QSignalSpy started(&rec, &Recorder::runStarted);
+  const RunRequest run = testing_data::smallRun(*m_data, 1);
+  for (long long i = 0; i <= kStepsPerEpoch; ++i) session.invoke(&TrainingWorker::step, run);
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
+  QTest::qWait(200);  // the last Step, queued behind the one that finished the run
+  QCOMPARE(session.state(), TrainingState::Finished);
+  QCOMPARE(started.count(), 1);
+  QCOMPARE(rec.last.globalStep, kStepsPerEpoch);
+}
+
+void TestTrainingWorker::aNewRunShowsNoFrameOfTheRunBefore() {
+  Session s(m_data);
+  auto& [session, rec] = s;
+  const RunRequest run = testing_data::smallRun(*m_data, 2000);
+  session.invoke(&TrainingWorker::start, run);
+  QTRY_VERIFY(rec.last.globalStep > 20);
+  QSignalSpy frames(&session, &TrainingSession::snapshotReady);
+  // Stop publishes a frame of this run; Start, queued behind it, comes before the UI takes it.
+  session.invoke(&TrainingWorker::stop);
+  session.invoke(&TrainingWorker::start, run);
+  QTRY_VERIFY(!frames.isEmpty());
+  QCOMPARE(frames.front().front().value<SnapshotPtr>()->step, 0LL);  // the new run's first
+  session.invoke(&TrainingWorker::stop);
+  QTRY_COMPARE(session.state(), TrainingState::Stopped);
 }
 
 void TestTrainingWorker::divergenceStopsTheRunAndKeepsTheHistory() {

@@ -53,7 +53,7 @@ void TrainingSession::setProbeImage(const std::vector<uint8_t>& image, const QSt
 
 void TrainingSession::poll() {
   // Idle: no run to show. A frame the worker published before a Reset stays in the exchange
-  // and is replaced by the next run's first one.
+  // until the next run publishes its first one (TrainingWorker::beginRun()).
   if (!m_exchange || m_state == TrainingState::Idle) return;
   const cs::Snapshot* frame = m_exchange->take();
   if (!frame) return;

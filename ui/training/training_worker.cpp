@@ -80,8 +80,10 @@ void TrainingWorker::resume() {
 }
 
 void TrainingWorker::step(const RunRequest& request) {
-  if (m_state == TrainingState::Running) return;
-  if (m_state != TrainingState::Paused && !beginRun(request, {}, m_data)) return;
+  // Paused: the next step; Idle: a new run's first. A Step queued behind the one that ended the
+  // run finds it Finished and leaves it: only Start (which asks first) replaces a run.
+  if (m_state != TrainingState::Paused && m_state != TrainingState::Idle) return;
+  if (m_state == TrainingState::Idle && !beginRun(request, {}, m_data)) return;
   bool more = true;
   QElapsedTimer clock;
   clock.start();
@@ -184,8 +186,11 @@ bool TrainingWorker::beginRun(const RunRequest& request, const cs::RunHistory& h
                                        "an IDX folder in the Dataset list."));
     return false;
   }
-  m_trainer.reset();
-  if (!ensureBackend(request.backend)) return false;
+  m_trainer.reset();  // the run before is gone: if this one cannot start, the views hear so
+  if (!ensureBackend(request.backend)) {
+    reset();
+    return false;
+  }
   m_runData = data;
   cs::TrainConfig cfg = request.config;
   // The live charts want every step's loss; a GPU syncs only every few steps.
@@ -193,7 +198,10 @@ bool TrainingWorker::beginRun(const RunRequest& request, const cs::RunHistory& h
   const bool ok = guarded([&] {
     m_trainer = std::make_unique<cs::Trainer>(*m_backend, m_runData->train, m_runData->test, cfg);
   });
-  if (!ok) return false;
+  if (!ok) {
+    reset();
+    return false;
+  }
   m_history = std::make_unique<cs::LearningHistory>(m_runData->test.labels);
   m_trainer->record_history(m_history.get());
   keepBest(nullptr);
@@ -210,7 +218,9 @@ bool TrainingWorker::beginRun(const RunRequest& request, const cs::RunHistory& h
                nullptr};
   if (!history.empty()) info.history = std::make_shared<const cs::RunHistory>(history);
   Q_EMIT runStarted(info);
-  return true;
+  // The new run's first frame. It replaces one of the run before that the UI has not taken yet,
+  // which would otherwise stay: no frame is requested while one waits.
+  return guarded([this] { captureSnapshot(); });
 }
 
 bool TrainingWorker::rebuildTrainer(const cs::TrainConfig& cfg) {
@@ -403,21 +413,23 @@ void TrainingWorker::setState(TrainingState state) {
 }
 
 bool TrainingWorker::guarded(const std::function<void()>& body) {
-  QString title, message;
   try {
     body();
     return true;
   } catch (const std::exception& e) {
-    const cs::ErrorText error = cs::describe(e);
-    title = QString::fromStdString(error.title);
-    message = QString::fromStdString(error.message);
-    if (error.kind == cs::ErrorKind::Divergence)
-      message = tr("%1.\n\nThe metric history is kept; Reset, then Start again with a lower "
-                   "learning rate.")
-                    .arg(message);
+    emitProgress(true);  // deliver whatever was measured before the failure
+    setState(m_trainer ? TrainingState::Stopped : TrainingState::Idle);
+    reportFailure(e);
   }
-  emitProgress(true);  // deliver whatever was measured before the failure
-  setState(m_trainer ? TrainingState::Stopped : TrainingState::Idle);
-  Q_EMIT failed(title, message);
   return false;
+}
+
+void TrainingWorker::reportFailure(const std::exception& e) {
+  const cs::ErrorText error = cs::describe(e);
+  QString message = QString::fromStdString(error.message);
+  if (error.kind == cs::ErrorKind::Divergence)
+    message = tr("%1.\n\nThe metric history is kept; Reset, then Start again with a lower "
+                 "learning rate.")
+                  .arg(message);
+  Q_EMIT failed(QString::fromStdString(error.title), message);
 }

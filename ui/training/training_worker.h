@@ -113,6 +113,8 @@ class TrainingWorker : public QObject {
   void progress(const TrainingProgress& progress);
   void evaluated(const EvaluationReport& report);
   void checkpointSaved(const QString& path, long long step);  // step: the weights'
+  // saveCheckpoint() wrote nothing (failed() says why); the run goes on as it was.
+  void checkpointSaveFailed(const QString& path);
   void checkpointLoaded(const QString& path, const cs::CheckpointMeta& meta);
   // The best epoch kept for rewindToBest() and the step its weights include; epoch 0 when none
   // is (no epoch has ended, a new run, a network too large to keep twice).
@@ -169,6 +171,8 @@ class TrainingWorker : public QObject {
   void setState(TrainingState state);
   // Runs `body`; maps engine exceptions to failed() and leaves a consistent state.
   bool guarded(const std::function<void()>& body);
+  // failed() with the title and text of `e`.
+  void reportFailure(const std::exception& e);
 
   BackendPtr m_backend;
   std::vector<BackendPtr> m_retired;  // replaced backends the UI may still read snapshots of

@@ -10,15 +10,19 @@ void TrainingWorker::saveCheckpoint(const QString& path) {
   if (!m_trainer) {
     Q_EMIT failed(tr("Nothing to save"),
                   tr("Start or load a run first; there are no weights yet."));
+    Q_EMIT checkpointSaveFailed(path);
     return;
   }
-  guarded([&] {
+  try {  // a file that cannot be written leaves the run as it is, training or not
     m_trainer->drain_losses();  // a GPU's last few steps (it drains every 10)
     const cs::CheckpointMeta meta = cs::checkpoint_meta(*m_trainer);
     cs::save_checkpoint(path.toStdString(), *m_backend, 0, meta);
     m_autosave.drop(meta.step);  // the run's weights are in the user's file now
     Q_EMIT checkpointSaved(path, meta.step);
-  });
+  } catch (const std::exception& e) {
+    reportFailure(e);
+    Q_EMIT checkpointSaveFailed(path);
+  }
 }
 
 void TrainingWorker::setAutosave(const QString& path, int intervalMs) {
@@ -63,10 +67,12 @@ void TrainingWorker::rewindToBest() {
 void TrainingWorker::saveBest(const QString& path) {
   if (!m_best) return Q_EMIT failed(tr("Nothing to save"), tr("No epoch of this run has ended."));
   if (m_best->meta.step == m_backend->step_count()) return saveCheckpoint(path);  // it stands there
-  guarded([&] {
+  try {  // as saveCheckpoint(): a failed write leaves the run as it is
     cs::save_checkpoint(path.toStdString(), *m_best);
     Q_EMIT bestEpochSaved(path, m_best->meta.epoch, m_best->meta.step);
-  });
+  } catch (const std::exception& e) {
+    reportFailure(e);
+  }
 }
 
 bool TrainingWorker::adoptCheckpoint(const cs::Checkpoint& checkpoint, RunRequest request,

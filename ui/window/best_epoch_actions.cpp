@@ -22,8 +22,8 @@ BestEpochActions::BestEpochActions(TrainingSession* session, UnsavedRunGuard* gu
       tr("Save the run as it was at the end of the epoch with the lowest validation loss; the "
          "run goes on where it is."));
   connect(m_rewind, &QAction::triggered, this, [this] {
-    if (m_guard->confirm(tr("Rewinding to epoch %1").arg(m_bestEpoch), tr("the epochs after it")))
-      m_session->invoke(&TrainingWorker::rewindToBest);
+    m_guard->confirm(tr("Rewinding to epoch %1").arg(m_bestEpoch), tr("the epochs after it"),
+                     [s = m_session] { s->invoke(&TrainingWorker::rewindToBest); });
   });
   connect(m_save, &QAction::triggered, this, [this] {
     const QString path = m_guard->askCheckpointPath(tr("Save best epoch"), saveFileName());

@@ -117,7 +117,8 @@ void LiveTrainingView::createActions() {
 
   TrainingSession* s = m_session;
   connect(a.start, &QAction::triggered, this, [this, s] {
-    if (m_guard->confirm(tr("A new run"))) s->invoke(&TrainingWorker::start, runRequest());
+    m_guard->confirm(tr("A new run"), {},
+                     [s, request = runRequest()] { s->invoke(&TrainingWorker::start, request); });
   });
   connect(a.continueRun, &QAction::triggered, this,
           [this, s] { s->invoke(&TrainingWorker::continueRun, m_panel->settings().epochs); });
@@ -131,7 +132,7 @@ void LiveTrainingView::createActions() {
           [this, s] { s->invoke(&TrainingWorker::step, runRequest()); });
   connect(a.stop, &QAction::triggered, this, [s] { s->invoke(&TrainingWorker::stop); });
   connect(a.reset, &QAction::triggered, this, [this, s] {
-    if (m_guard->confirm(tr("Reset"))) s->invoke(&TrainingWorker::reset);
+    m_guard->confirm(tr("Reset"), {}, [s] { s->invoke(&TrainingWorker::reset); });
   });
   connect(a.evaluate, &QAction::triggered, this, [s] { s->invoke(&TrainingWorker::evaluateNow); });
   connect(a.saveCheckpoint, &QAction::triggered, m_guard, &UnsavedRunGuard::saveAs);
@@ -417,6 +418,7 @@ void LiveTrainingView::loadCheckpointFrom() {
 }
 
 void LiveTrainingView::loadCheckpoint(const QString& path) {
-  if (m_guard->confirm(tr("Loading a checkpoint")))
-    m_session->invoke(&TrainingWorker::loadCheckpoint, path, runRequest());
+  m_guard->confirm(tr("Loading a checkpoint"), {}, [s = m_session, path, request = runRequest()] {
+    s->invoke(&TrainingWorker::loadCheckpoint, path, request);
+  });
 }

@@ -253,18 +253,16 @@ bool MainWindow::confirmStopTasks() {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
   UnsavedRunGuard* guard = m_live->unsavedRunGuard();
-  if (!m_closingForSignal) {  // after a signal the run is saved already: nobody to ask
-    if (guard->savePending() || !confirmStopTasks() || !guard->confirm(tr("Quitting")))
-      return event->ignore();
-    if (guard->savePending()) {  // close once the checkpoint is on disk (not after a failed save)
-      connect(
-          guard, &UnsavedRunGuard::pendingSaveDone, this,
-          [this](bool ok) {
-            if (ok) close();
-          },
-          Qt::SingleShotConnection);
-      return event->ignore();
-    }
+  // After a signal the run is saved already, and after the questions were answered (the answer
+  // may have been to save first, the run training on meanwhile) there is nobody left to ask.
+  if (!m_closingForSignal && !m_quitConfirmed) {
+    event->ignore();
+    if (guard->savePending() || !confirmStopTasks()) return;
+    guard->confirm(tr("Quitting"), {}, [this] {
+      m_quitConfirmed = true;
+      QMetaObject::invokeMethod(this, &QWidget::close, Qt::QueuedConnection);
+    });
+    return;
   }
   saveWindowState();
   event->accept();

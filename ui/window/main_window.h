@@ -71,6 +71,7 @@ class MainWindow : public QMainWindow {
   TaskIndicator* m_sweepTask;
   RunRecovery* m_recovery;
   bool m_closingForSignal = false;
+  bool m_quitConfirmed = false;  // Quit's questions answered: the next close goes ahead
   QList<QAction*> m_viewActions;
   QPointer<ShortcutsDialog> m_shortcuts;  // Help ▸ Keyboard shortcuts, while open
 };

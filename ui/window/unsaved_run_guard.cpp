@@ -2,6 +2,7 @@
 
 #include <QLocale>
 #include <QMessageBox>
+#include <utility>
 
 #include "training/training_session.h"
 #include "widgets/file_dialogs.h"
@@ -16,32 +17,33 @@ UnsavedRunGuard::UnsavedRunGuard(TrainingSession* session, QWidget* dialogParent
   connect(
       w, &TrainingWorker::checkpointLoaded, this,
       [this](const QString&, const cs::CheckpointMeta& meta) { m_step = m_savedStep = meta.step; });
-  connect(w, &TrainingWorker::checkpointSaved, this, [this](const QString&, long long step) {
+  connect(w, &TrainingWorker::checkpointSaved, this, [this](const QString& path, long long step) {
     m_savedStep = step;
-    if (!m_savePending) return;
-    m_savePending = false;
-    Q_EMIT pendingSaveDone(true);
+    pendingSaveEnded(path, true);
   });
-  connect(w, &TrainingWorker::failed, this, [this] {
-    if (!m_savePending) return;
-    m_savePending = false;
-    Q_EMIT pendingSaveDone(false);
-  });
+  connect(w, &TrainingWorker::checkpointSaveFailed, this,
+          [this](const QString& path) { pendingSaveEnded(path, false); });
 }
 
-bool UnsavedRunGuard::confirm(const QString& action, const QString& discards) {
-  if (!isUnsaved()) return true;
+void UnsavedRunGuard::confirm(const QString& action, const QString& discards,
+                              std::function<void()> proceed) {
+  if (m_pending) return;  // one question at a time: the last answer's save is under way
+  if (!isUnsaved()) return proceed();
   const Answer answer = ask(tr("%1 discards %2: %3 trained steps are not saved.")
                                 .arg(action)
                                 .arg(discards.isEmpty() ? tr("the current run") : discards)
                                 .arg(QLocale().toString(m_step - m_savedStep)));
-  if (answer.choice == Answer::Cancel) return false;
-  if (answer.choice == Answer::Save) {
-    if (answer.path.isEmpty()) return false;
-    m_savePending = true;
-    m_session->invoke(&TrainingWorker::saveCheckpoint, answer.path);
-  }
-  return true;
+  if (answer.choice == Answer::Discard) return proceed();
+  if (answer.choice != Answer::Save || answer.path.isEmpty()) return;
+  m_pendingPath = answer.path;
+  m_pending = std::move(proceed);
+  m_session->invoke(&TrainingWorker::saveCheckpoint, answer.path);
+}
+
+void UnsavedRunGuard::pendingSaveEnded(const QString& path, bool ok) {
+  if (!m_pending || path != m_pendingPath) return;  // File > Save checkpoint's own
+  const std::function<void()> proceed = std::exchange(m_pending, nullptr);
+  if (ok) proceed();
 }
 
 void UnsavedRunGuard::saveAs() {

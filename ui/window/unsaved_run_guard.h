@@ -1,7 +1,7 @@
 // Asks before a run's unsaved training is thrown away (Reset, Start, Load checkpoint, Quit), as
 // editors do: Save, Discard or Cancel. A run is unsaved when it took steps since it began, was
-// loaded or was last saved. Save asks for a file and queues the save ahead of the action, so the
-// worker writes the checkpoint before it discards the run.
+// loaded or was last saved. Save asks for a file and queues the save; the action follows once the
+// checkpoint is on disk, and not at all when the save fails: the run is then kept as it was.
 #pragma once
 
 #include <QObject>
@@ -32,24 +32,25 @@ class UnsavedRunGuard : public QObject {
   void saveAs();
   // The checkpoint save dialog, titled `title` and proposing `fileName`; empty when cancelled.
   QString askCheckpointPath(const QString& title, const QString& fileName) const;
-  // True when `action` ("Reset", …) may go ahead: nothing unsaved, discarded, or saved first.
-  // `discards` names what it discards ("the current run", or what it says).
-  bool confirm(const QString& action, const QString& discards = {});
-  // A save chosen in confirm() has not reached the disk yet (Quit waits for it).
-  bool savePending() const { return m_savePending; }
+  // Runs `proceed`, `action` ("Reset", …), once the run's unsaved training may go: at once when
+  // nothing is unsaved or the user discards it, after the checkpoint is on disk when they save it
+  // first, never when that save fails or they cancel. `discards` names what it discards ("the
+  // current run", or what it says).
+  void confirm(const QString& action, const QString& discards, std::function<void()> proceed);
+  // A save chosen in confirm() has not reached the disk yet: its action waits for it.
+  bool savePending() const { return static_cast<bool>(m_pending); }
   void setAsker(Asker asker) { m_asker = std::move(asker); }
-
- Q_SIGNALS:
-  // The save chosen in confirm() finished (ok) or failed.
-  void pendingSaveDone(bool ok);
 
  private:
   Answer ask(const QString& question) const;
+  // The save chosen in confirm() ended: its action runs when it wrote `path`.
+  void pendingSaveEnded(const QString& path, bool ok);
 
   TrainingSession* m_session;
   QWidget* m_dialogParent;
   Asker m_asker;
-  long long m_step = 0;       // the run's newest global step
-  long long m_savedStep = 0;  // the step it began at, was loaded at, or was saved at
-  bool m_savePending = false;
+  long long m_step = 0;             // the run's newest global step
+  long long m_savedStep = 0;        // the step it began at, was loaded at, or was saved at
+  QString m_pendingPath;            // the file of the save chosen in confirm()
+  std::function<void()> m_pending;  // its action, until the save ends
 };
