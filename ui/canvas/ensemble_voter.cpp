@@ -12,8 +12,9 @@ EnsembleVoter::EnsembleVoter(QObject* parent) : QObject(parent) {
 
 EnsembleVoter::~EnsembleVoter() = default;
 
-void EnsembleVoter::load(const QString& storePath, qint64 run, const cs::GroupConfig& group) {
-  if (m_backend && storePath == m_storePath && run == m_run) return;
+void EnsembleVoter::load(const QString& storePath, qint64 run, int epochs,
+                         const cs::GroupConfig& group) {
+  if (m_backend && storePath == m_storePath && run == m_run && epochs == m_epochs) return;
   m_backend.reset();
   m_run = -1;
   // The backend wants data to configure with: one blank image of the network's shape.
@@ -46,10 +47,11 @@ void EnsembleVoter::load(const QString& storePath, qint64 run, const cs::GroupCo
   m_backend = std::move(backend);
   m_storePath = storePath;
   m_run = run;
+  m_epochs = epochs;
 }
 
-void EnsembleVoter::vote(int id, const QString& storePath, qint64 run, const cs::GroupConfig& group,
-                         const std::vector<float>& image) {
+void EnsembleVoter::vote(int id, const QString& storePath, qint64 run, int epochs,
+                         const cs::GroupConfig& group, const std::vector<float>& image) {
   EnsembleVote out;
   try {
     if (static_cast<long long>(image.size()) != group.spec.input.size())
@@ -57,7 +59,7 @@ void EnsembleVoter::vote(int id, const QString& storePath, qint64 run, const cs:
                            std::to_string(group.spec.input.h) + "x" +
                            std::to_string(group.spec.input.w) +
                            " images; a drawn digit is 1x28x28");
-    load(storePath, run, group);
+    load(storePath, run, epochs, group);
     QElapsedTimer clock;
     clock.start();
     const int nets = group.nets(), classes = group.spec.classes;

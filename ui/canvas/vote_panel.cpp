@@ -65,7 +65,7 @@ VotePanel::VotePanel(QWidget* parent)
   grid->setColumnStretch(1, 1);
   grid->setColumnStretch(3, 2);
   grid->setRowStretch(1, 1);
-  setRun({}, -1, {}, {});
+  setRun({}, -1, 0, {}, {});
 
   connect(m_canvas, &DigitCanvas::changed, this, &VotePanel::onDrawingChanged);
   connect(m_voter, &EnsembleVoter::voted, this, &VotePanel::onVoted);
@@ -78,10 +78,11 @@ VotePanel::~VotePanel() {
   m_thread.wait();
 }
 
-void VotePanel::setRun(const QString& storePath, qint64 run, const cs::GroupConfig& group,
-                       const ClassNames& names) {
+void VotePanel::setRun(const QString& storePath, qint64 run, int epochs,
+                       const cs::GroupConfig& group, const ClassNames& names) {
   m_storePath = storePath;
   m_run = run;
+  m_epochs = epochs;
   m_group = group;
   m_model->setClassNames(names);
   m_model->setVote({});
@@ -120,8 +121,8 @@ void VotePanel::send() {
   m_inFlight = ++m_lastId;
   QMetaObject::invokeMethod(
       m_voter,
-      [voter = m_voter, id = m_inFlight, path = m_storePath, run = m_run, group = m_group,
-       image = m_input] { voter->vote(id, path, run, group, image); },
+      [voter = m_voter, id = m_inFlight, path = m_storePath, run = m_run, epochs = m_epochs,
+       group = m_group, image = m_input] { voter->vote(id, path, run, epochs, group, image); },
       Qt::QueuedConnection);
 }
 

@@ -27,8 +27,9 @@ class VotePanel : public QWidget {
   explicit VotePanel(QWidget* parent = nullptr);
   ~VotePanel() override;
 
-  // The run whose networks vote (run < 0: none).
-  void setRun(const QString& storePath, qint64 run, const cs::GroupConfig& group,
+  // The run whose networks vote (run < 0: none), with the weights of its `epochs` recorded epochs:
+  // when a run that trains records another, the vote reads its networks again.
+  void setRun(const QString& storePath, qint64 run, int epochs, const cs::GroupConfig& group,
               const ClassNames& names);
   DigitCanvas* canvas() const { return m_canvas; }
   VoteModel* model() const { return m_model; }
@@ -56,6 +57,7 @@ class VotePanel : public QWidget {
   EnsembleVoter* m_voter;  // lives on m_thread
   QString m_storePath;
   qint64 m_run = -1;
+  int m_epochs = 0;
   cs::GroupConfig m_group;
   std::vector<float> m_input;
   int m_inFlight = -1;

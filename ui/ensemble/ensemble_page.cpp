@@ -246,9 +246,10 @@ void EnsemblePage::setRun(EnsembleRunPtr run) {
   m_run = std::move(run);  // a run without a finished epoch shows its summary only
   m_summary->setRun(m_run);
   if (m_run)
-    m_vote->setRun(m_storePath, m_run->info().id, m_run->info().setup.group, m_run->classNames());
+    m_vote->setRun(m_storePath, m_run->info().id, m_run->info().epochs_done,
+                   m_run->info().setup.group, m_run->classNames());
   else
-    m_vote->setRun({}, -1, {}, {});
+    m_vote->setRun({}, -1, 0, {}, {});
   m_charts->setRun(m_run);
   if (m_run && m_run->hasPredictions()) {
     const std::vector<int64_t>& counts = m_run->stats().confusion;

@@ -1,6 +1,6 @@
 // The ensemble's vote on a drawn digit: the vote arithmetic on a hand-made case, the vote table
 // (QAbstractItemModelTester), and the Ensemble page's "Draw a digit" tab voting with the real
-// stored weights of every network of a run.
+// stored weights of every network of a run, read again as a run that trains records an epoch.
 #include <QAbstractItemModelTester>
 #include <QFont>
 #include <QSignalSpy>
@@ -13,6 +13,7 @@
 
 #include "canvas/digit_canvas.h"
 #include "canvas/ensemble_vote.h"
+#include "canvas/ensemble_voter.h"
 #include "canvas/vote_model.h"
 #include "canvas/vote_panel.h"
 #include "convscope/backends.h"
@@ -29,6 +30,7 @@ class TestEnsembleVote : public QObject {
   void voteArithmetic();
   void voteModel();
   void storedNetworksVoteOnTheDrawing();
+  void aRunsNextEpochVotesWithItsNewWeights();
 
  private:
   static constexpr int kNets = 5;
@@ -187,6 +189,68 @@ void TestEnsembleVote::storedNetworksVoteOnTheDrawing() {
   QCOMPARE(canvas->strokeCount(), 1);
   QTest::keyClick(canvas, Qt::Key_Escape);
   QVERIFY(canvas->isEmpty());
+}
+
+void TestEnsembleVote::aRunsNextEpochVotesWithItsNewWeights() {
+  // A run that trains stores each epoch's weights in place of the last: the voter, which keeps
+  // the weights it read, reads them again for the next epoch.
+  const QString path = m_dir.filePath(QStringLiteral("training.db"));
+  cs::Store store(path.toStdString());
+  std::vector<uint8_t> labels(20);
+  for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<uint8_t>(i % 10);
+  const cs::Dataset val = ensemble_testing::validationSet(labels, "sha-val");
+  cs::Dataset train = val.head(1);
+  train.name = "synthetic/train";
+  cs::TrainConfig cfg;
+  cfg.group.seeds = {1, 2};
+  const int nets = cfg.group.nets();
+  const qint64 run = store.begin_run(cs::RunSetup::from(cfg, train, val, {"cpu", "test"}, "test"));
+  const std::vector<cs::ParamInfo> params = cfg.group.spec.params();
+  const auto recordEpoch = [&](int epoch, uint64_t seed) {  // network n's weights from seed + n
+    const cs::EvalResult eval = ensemble_testing::randomEval(nets, labels, 0.8, epoch);
+    cs::EpochMetrics m;
+    m.epoch = epoch;
+    m.net_val_loss = eval.loss;
+    m.net_val_accuracy = eval.accuracy;
+    store.record_epoch(run, m, eval);
+    for (int net = 0; net < nets; ++net) {
+      const auto values = cs::init_parameters(cfg.group.spec, seed + net);
+      std::vector<cs::NamedTensor> tensors;
+      for (size_t p = 0; p < params.size(); ++p)
+        tensors.push_back({params[p].name, params[p].shape, values[p]});
+      store.save_weights(run, net, tensors);
+    }
+  };
+  std::vector<float> image(784);
+  for (size_t i = 0; i < image.size(); ++i) image[i] = static_cast<float>((i * 37) % 101) / 100.f;
+  const auto expected = [&](uint64_t seed, int net) {
+    cs::GroupConfig single;
+    single.seeds = {seed + net};
+    const cs::Dataset one = ensemble_testing::validationSet({0}, "x");
+    auto backend = std::move(cs::make_backend(cs::BackendChoice::Cpu).backend);
+    backend->configure(single, one, one);
+    std::vector<float> probs(10);
+    backend->predict(0, image.data(), 1, probs.data(), nullptr);
+    return probs;
+  };
+  EnsembleVoter voter;
+  QSignalSpy voted(&voter, &EnsembleVoter::voted);
+  const auto voteMatches = [&](int epochs, uint64_t seed) {
+    voter.vote(epochs, path, run, epochs, cfg.group, image);
+    const EnsembleVote vote = voted.takeLast().front().value<EnsembleVote>();
+    if (!vote.error.isEmpty()) return false;
+    for (int net = 0; net < nets; ++net) {
+      const std::vector<float> want = expected(seed, net);
+      for (int c = 0; c < 10; ++c)
+        if (std::abs(want[c] - vote.probs(net)[c]) > 1e-5f) return false;
+    }
+    return true;
+  };
+  recordEpoch(1, 100);
+  QVERIFY(voteMatches(1, 100));
+  recordEpoch(2, 200);
+  QVERIFY(voteMatches(2, 200));
+  QVERIFY(!voteMatches(2, 100));
 }
 
 QTEST_MAIN(TestEnsembleVote)
