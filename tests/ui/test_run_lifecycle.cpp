@@ -3,8 +3,9 @@
 // continuing from a checkpoint with the status bar and
 // the probe naming the same epoch and step, the learning rate changed while paused, the
 // File menu's recent checkpoints, File > Save checkpoint's dialog, a termination signal that
-// keeps an unsaved run for the next start, the autosave of an instance that crashed, restored
-// at the next, and a checkpoint's random shift brought back into the panel.
+// keeps an unsaved run for the next start (its autosave when that save fails), the autosave of an
+// instance that crashed, restored at the next, and a checkpoint's random shift brought back into
+// the panel.
 #include <QAction>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
@@ -21,6 +22,7 @@
 
 #include "charts/training_charts.h"
 #include "convscope/checkpoint.h"
+#include "file_size_limit.h"
 #include "network/network_inspector.h"
 #include "save_dialog_answer.h"
 #include "settings/hyperparameter_panel.h"
@@ -51,6 +53,7 @@ class TestRunLifecycle : public QObject {
   void saveCheckpointAsksForAFile();
   void terminationSignalsArriveAsQtSignals();
   void aSignalKeepsTheUnsavedRunForTheNextStart();
+  void aSignalWhoseSaveFailsKeepsTheAutosave();
   void aCrashedInstancesAutosaveComesBack();
   void aCheckpointBringsItsRandomShift();
 
@@ -430,6 +433,38 @@ void TestRunLifecycle::aSignalKeepsTheUnsavedRunForTheNextStart() {
   QVERIFY(next.live()->recentCheckpoints()->files().contains(saved));
   QVERIFY(!QSettings().contains(QStringLiteral("recovery/checkpoint")));  // restored once
   QDir(RunRecovery::directory()).removeRecursively();
+  QStandardPaths::setTestModeEnabled(false);
+}
+
+void TestRunLifecycle::aSignalWhoseSaveFailsKeepsTheAutosave() {
+  QStandardPaths::setTestModeEnabled(true);  // the recovery folder under ~/.qttest
+  const QString dir = RunRecovery::directory();
+  QDir(dir).removeRecursively();
+  const QString own = dir + QStringLiteral("/autosave-%1").arg(QCoreApplication::applicationPid());
+  {
+    MainWindow window(m_data, {});
+    window.show();
+    LiveTrainingView* live = window.live();
+    for (int i = 0; i < 3; ++i) live->actions().step->trigger();
+    QTRY_COMPARE(positionText(window), QStringLiteral("Epoch 1/1 (3/32) · step 3"));
+    QTRY_VERIFY(QFile::exists(own + QStringLiteral(".safetensors")));
+    QString saved;
+    {
+      const FileSizeLimit diskFull(1024);  // no checkpoint fits
+      saved = window.closeForSignal(SIGTERM);
+    }
+    QVERIFY(saved.isEmpty());
+    QVERIFY(!window.isVisible());
+  }
+  // The save at the signal failed: the autosave outlived the window, and the next start brings
+  // the run back from it, paused at its step.
+  QVERIFY(QFile::exists(own + QStringLiteral(".safetensors")));
+  QVERIFY(!QSettings().contains(QStringLiteral("recovery/checkpoint")));
+  MainWindow next(m_data, {});
+  next.show();
+  QTRY_COMPARE(next.live()->session()->state(), TrainingState::Paused);
+  QTRY_COMPARE(positionText(next), QStringLiteral("Epoch 1/1 (3/32) · step 3"));
+  QDir(dir).removeRecursively();
   QStandardPaths::setTestModeEnabled(false);
 }
 

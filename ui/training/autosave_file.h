@@ -24,6 +24,9 @@ class AutosaveFile {
   // Removes the file; `coveredStep`: the step a file holds now (the user's save, a load), so
   // none is due before the next step.
   void drop(long long coveredStep);
+  // Writes no more, and leaves the file for the next start to restore: the run's last copy when
+  // the save at a termination signal failed.
+  void keep() { m_path.clear(); }
 
  private:
   QString m_path;  // empty: no autosave

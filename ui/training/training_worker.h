@@ -71,8 +71,11 @@ class TrainingWorker : public QObject {
   // written to `path` every `intervalMs` of training and whenever it stops running (pause, stop,
   // a single step, the end). The file goes when the run is saved (the user's file holds it),
   // loaded, replaced or cleared, when the autosave moves elsewhere, and when the worker is
-  // destroyed (a clean exit); only a crash leaves it. An empty path ends the autosave.
+  // destroyed (a clean exit); only a crash, or keepAutosave(), leaves it. An empty path ends the
+  // autosave.
   void setAutosave(const QString& path, int intervalMs);
+  // The autosave outlives the worker (AutosaveFile::keep()).
+  void keepAutosave();
   // A run from the checkpoint's architecture and hyperparameters, paused after its last
   // completed epoch, to train request.config.epochs more. A file that cannot be loaded
   // changes nothing: the current run and its state stay.

@@ -29,6 +29,10 @@ void TrainingWorker::setAutosave(const QString& path, int intervalMs) {
   m_autosave.setTarget(path, intervalMs);
 }
 
+void TrainingWorker::keepAutosave() {
+  m_autosave.keep();
+}
+
 void TrainingWorker::autosave(bool now) {
   if (!m_trainer) return;
   if (const QString error = m_autosave.save(*m_trainer, now); !error.isEmpty())

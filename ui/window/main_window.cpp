@@ -222,7 +222,11 @@ QString MainWindow::closeForSignal(int signal) {
   m_closingForSignal = true;
   QString error;
   const QString path = m_recovery->saveForSignal(signal, &error);
-  if (!error.isEmpty()) qWarning("convscope: the unsaved run was lost: %s", qPrintable(error));
+  if (!error.isEmpty())
+    qWarning(
+        "convscope: the unsaved run could not be saved (%s); its last autosave, if any, is "
+        "kept for the next start",
+        qPrintable(error));
   close();
   return path;
 }

@@ -64,6 +64,8 @@ QString RunRecovery::saveForSignal(int signal, QString* error) {
   disconnect(failed);
   if (!failure.isEmpty() || !QFileInfo(path).isFile()) {
     if (error) *error = failure.isEmpty() ? tr("%1 was not written").arg(path) : failure;
+    // The autosave, when there is one, is then the run's last copy: the next start restores it.
+    session->invokeAndWait(&TrainingWorker::keepAutosave);
     return {};
   }
   QSettings q;

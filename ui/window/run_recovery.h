@@ -25,7 +25,8 @@ class RunRecovery : public QObject {
 
   // ~/.local/share/convscope/recovered, beside the run store.
   static QString directory();
-  // The checkpoint written (empty when nothing was unsaved, or the save failed: then `error`).
+  // The checkpoint written (empty when nothing was unsaved, or the save failed: then `error`, and
+  // the autosave is kept for the next start to restore, as after a crash).
   QString saveForSignal(int signal, QString* error = nullptr);
   // Loads the run a signal saved at the last exit, if any (once), else the newest a crashed
   // instance autosaved (each such file is renamed convscope-autosaved-<its time>.safetensors
