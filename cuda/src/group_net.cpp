@@ -112,32 +112,37 @@ const Plan& GroupNet::plan(int batch, int in_nets, bool backward, cudaStream_t s
                            bool input_grad) {
   input_grad = input_grad && backward;
   const auto key = std::make_tuple(batch, in_nets, backward, input_grad);
-  if (auto it = m_plans.find(key); it != m_plans.end()) return it->second;
+  if (auto it = m_plans.find(key); it != m_plans.end()) {
+    grow_workspace(it->second.workspace, stream);
+    return it->second;
+  }
   Plan p;
   p.batch = batch;
   p.in_nets = in_nets;
   p.backward = backward;
   p.input_grad = input_grad;
-  size_t workspace = 0;
   Shape3 in = m_spec.input;
   for (size_t l = 0; l < m_spec.layers.size(); ++l) {
     const LayerSpec& layer = m_spec.layers[l];
     if (layer.kind == LayerKind::Conv2d) {
       const ConvShape s = conv_shape(layer, in, m_shapes[l], batch, m_nets, l == 0 && in_nets == 1);
       p.conv.push_back(std::make_unique<ConvPlan>(m_cudnn, s, backward, l > 0 || input_grad));
-      workspace = std::max(workspace, p.conv.back()->workspace_bytes);
+      p.workspace = std::max(p.workspace, p.conv.back()->workspace_bytes);
     } else {
       p.conv.push_back(nullptr);
     }
     in = m_shapes[l];
   }
-  if (workspace > m_workspace.bytes()) {
-    CUDA_CHECK(cudaStreamSynchronize(stream));
-    m_workspace = DeviceBuffer<unsigned char>();
-    m_workspace = DeviceBuffer<unsigned char>(workspace, "the cuDNN workspace");
-    ++m_generation;
-  }
+  grow_workspace(p.workspace, stream);
   return m_plans.emplace(key, std::move(p)).first->second;
+}
+
+void GroupNet::grow_workspace(size_t bytes, cudaStream_t stream) {
+  if (bytes <= m_workspace.bytes()) return;
+  CUDA_CHECK(cudaStreamSynchronize(stream));
+  ++m_generation;  // first: graphs that read the old buffer are stale even if the new one fails
+  m_workspace = DeviceBuffer<unsigned char>();  // freed before the larger one is asked for
+  m_workspace = DeviceBuffer<unsigned char>(bytes, "the cuDNN workspace");
 }
 
 void GroupNet::forward(const Plan& plan, Activations& a, const float* params, cudaStream_t stream,

@@ -70,6 +70,7 @@ struct Plan {
   bool backward = false;
   bool input_grad = false;  // the first convolution computes the gradient of the input too
   std::vector<std::unique_ptr<ConvPlan>> conv;
+  size_t workspace = 0;  // bytes of the shared cuDNN workspace its convolutions need
 };
 
 // What a training pass's dropout layers read on the device (convscope/dropout.h). Every other
@@ -93,8 +94,10 @@ class GroupNet {
   // Floats of activations per image and network (for sizing evaluation chunks).
   size_t activation_floats() const;
 
-  // The plan for a pass (created on first use, which benchmarks cuDNN algorithms and may grow
-  // the shared workspace; `stream` is synchronized before the old workspace is freed).
+  // The plan for a pass (created on first use, which benchmarks cuDNN algorithms). The shared
+  // workspace grows to what it needs: `stream` is synchronized before the old one is freed, and
+  // the workspace generation moves first, so that no captured graph keeps the old address even
+  // when the new allocation fails (the next call tries again).
   // input_grad (with backward) lets backward() write d(loss)/d(input) too (saliency).
   const Plan& plan(int batch, int in_nets, bool backward, cudaStream_t stream,
                    bool input_grad = false);
@@ -119,6 +122,9 @@ class GroupNet {
                 int top = -1);
 
  private:
+  // The shared workspace at least `bytes` long (see plan()).
+  void grow_workspace(size_t bytes, cudaStream_t stream);
+
   NetworkSpec m_spec;
   int m_nets;
   std::vector<Shape3> m_shapes;
