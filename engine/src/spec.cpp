@@ -73,6 +73,13 @@ unsigned __int128 layer_params(const LayerSpec& l, const Shape3& in) {
   return 0;
 }
 
+// A convolution's input as its GEMM reads it, per image (kMaxUnfoldedValues); 0 for other layers.
+unsigned __int128 unfolded_values(const LayerSpec& l, const Shape3& in, const Shape3& out) {
+  using u128 = unsigned __int128;
+  if (l.kind != LayerKind::Conv2d) return 0;
+  return u128(in.c) * u128(l.kernel) * u128(l.kernel) * u128(map_values({1, out.h, out.w}));
+}
+
 std::string count_text(unsigned __int128 n) {
   std::string s;
   do {
@@ -186,6 +193,14 @@ std::vector<Shape3> NetworkSpec::output_shapes() const {
     if (params > static_cast<unsigned __int128>(kMaxParams))
       throw SpecError(n, "network too large: " + count_text(params) + " parameters, the limit is " +
                              std::to_string(kMaxParams));
+    // 'same' padding bounds no kernel by the map: what a convolution reads is bounded instead.
+    if (const unsigned __int128 unfolded = unfolded_values(l, cur, out);
+        unfolded > static_cast<unsigned __int128>(kMaxUnfoldedValues))
+      throw SpecError(n, "network too large: " + describe(l) + " on a " + cs::to_string(cur) +
+                             " map reads " + count_text(unfolded) +
+                             " input values per image (channels x kernel x kernel x output "
+                             "pixels), the limit is " +
+                             std::to_string(kMaxUnfoldedValues));
     shapes.push_back(out);
     cur = out;
   }

@@ -69,6 +69,18 @@ TEST_F(CheckpointLimits, NetworksAboveTheLimitAreRefused) {
   EXPECT_THROW(NetworkSpec::parse("c46341x1:same-d10"), SpecError);  // kernel^2 > 2^31
   EXPECT_THROW(NetworkSpec::parse("c999999x999999:same-d10"), SpecError);
   EXPECT_THROW(NetworkSpec::parse("c3x999999:same-d10"), SpecError);  // activations
+  // Under the parameter limit, but its 9000x9000 'same' kernel would read 63.5 billion input
+  // values for each image (an int overflow and gigabytes of scratch in the CPU backend).
+  try {
+    NetworkSpec::parse("c9000x1:same-d10");
+    ADD_FAILURE() << "accepted";
+  } catch (const SpecError& e) {
+    EXPECT_STREQ(e.what(),
+                 "layer 1: network too large: conv 9000x9000x1 same on a 1x28x28 map "
+                 "reads 63504000000 input values per image (channels x kernel x kernel x output "
+                 "pixels), the limit is 1073741824");
+  }
+  EXPECT_NO_THROW(NetworkSpec::parse("c55x8:same-d10"));  // twice the map: still fine
 }
 
 TEST_F(CheckpointLimits, HugeBatchSizeIsRefused) {

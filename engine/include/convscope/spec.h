@@ -41,6 +41,9 @@ struct LayerSpec {
 // numbers ("network too large: N parameters, the limit is M").
 constexpr long long kMaxParams = 100'000'000;   // 400 MB of float32 weights per network
 constexpr long long kMaxMapValues = 1LL << 24;  // values per image in the input or any layer
+// A convolution's input as its GEMM reads it, per image: C x K x K taps for each of OH x OW
+// output pixels (what an im2col copies; the CPU backend's K shifted planes are no larger).
+constexpr long long kMaxUnfoldedValues = 1LL << 30;
 
 struct Shape3 {
   int c = 0, h = 0, w = 0;
