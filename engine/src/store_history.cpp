@@ -18,12 +18,18 @@ EpochTop1 Store::load_epoch_top1(int64_t run) {
   EpochTop1 h;
   if (!store_schema::has_epoch_top1(*m_db)) return h;
   const int epochs = r.i32(0), count = r.i32(1), nets = r.i32(2);
-  sql::Stmt q(*m_db,
-              "SELECT net, epoch, top1 FROM epoch_top1 WHERE run_id = ?1 ORDER BY epoch, net");
-  std::vector<uint8_t> top1(static_cast<size_t>(nets) * epochs * count);
   const auto damaged = [&](const std::string& what) {
     return StoreError(name + " is damaged: " + what);
   };
+  if (epochs < 0) throw damaged("epochs_done is " + std::to_string(epochs));
+  // Room for the labels only when the rows fill it (a damaged epochs_done must not ask for
+  // gigabytes); otherwise they are only read, to say what is wrong with them.
+  sql::Stmt stored(*m_db, "SELECT count(*) FROM epoch_top1 WHERE run_id = ?1");
+  stored.bind(1, run).step();
+  const bool complete = stored.i64(0) == static_cast<int64_t>(nets) * epochs;
+  sql::Stmt q(*m_db,
+              "SELECT net, epoch, top1 FROM epoch_top1 WHERE run_id = ?1 ORDER BY epoch, net");
+  std::vector<uint8_t> top1(complete ? static_cast<size_t>(nets) * epochs * count : 0);
   size_t rows = 0;
   for (q.bind(1, run); q.step(); ++rows) {
     const int net = q.i32(0), epoch = q.i32(1);
@@ -37,7 +43,7 @@ EpochTop1 Store::load_epoch_top1(int64_t run) {
       throw damaged("the epoch " + std::to_string(epoch) + " top-1 labels of network " +
                     std::to_string(net) + " hold " + std::to_string(blob.size()) + " of " +
                     std::to_string(count) + " images");
-    if (count > 0)
+    if (complete && count > 0)
       std::memcpy(top1.data() + (static_cast<size_t>(net) * epochs + (epoch - 1)) * count,
                   blob.data(), blob.size());
   }

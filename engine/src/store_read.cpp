@@ -6,6 +6,7 @@
 
 #include "convscope/atomic_file.h"
 #include "convscope/augment.h"
+#include "convscope/backend.h"
 #include "convscope/label_smoothing.h"
 #include "convscope/store.h"
 #include "sqlite.h"
@@ -68,6 +69,9 @@ RunSetup read_setup(sql::Connection& db, int64_t run, const sql::Stmt& r, const 
   }
   if (const std::string problem = o.problem(); !problem.empty()) throw damaged(problem);
   s.group.batch_size = r.i32("batch_size");
+  if (s.group.batch_size < 1 || s.group.batch_size > kMaxBatchSize)  // a backend would allocate it
+    throw damaged("a batch size of " + std::to_string(s.group.batch_size) + " is outside 1 to " +
+                  std::to_string(kMaxBatchSize));
   s.group.augment_shift = r.i32("augment_shift");
   if (const std::string problem = augment_shift_problem(s.group.augment_shift, s.group.spec.input);
       !problem.empty())

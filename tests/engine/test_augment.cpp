@@ -190,6 +190,17 @@ TEST(AugmentShift, TheStoreKeepsARunsShiftAndReadsOlderRunsAsUnshifted) {
               std::string::npos)
         << e.what();
   }
+  // So is a batch size that a backend asked to predict with the run would allocate.
+  raw_sql(path, "UPDATE runs SET augment_shift = 0, batch_size = 1073741824 WHERE id = 1");
+  try {
+    store.load_run_info(1);
+    ADD_FAILURE() << "a damaged batch size was read";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "run 1 is damaged: a batch size of 1073741824 is outside 1 to 65536"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(AugmentShift, ASweepVariesIt) {

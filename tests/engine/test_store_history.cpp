@@ -151,6 +151,10 @@ TEST(StoreHistory, DamagedRowsAreRefused) {
       {"missing last epoch", "DELETE FROM epoch_top1 WHERE epoch = 2", "stop at epoch 1 of 2"},
       {"stray epoch", "INSERT INTO epoch_top1 VALUES (1, 0, 3, zeroblob(50))",
        "do not follow epochs 1 to 2"},
+      // Said so, without first asking for room for 3 x 2e9 x 50 labels.
+      {"huge epochs_done", "UPDATE runs SET epochs_done = 2000000000",
+       "stop at epoch 2 of 2000000000"},
+      {"negative epochs_done", "UPDATE runs SET epochs_done = -1", "epochs_done is -1"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
