@@ -45,8 +45,11 @@ std::vector<uint8_t> read_raw(const std::string& path) {
   // and zeroed the 47 MB of MNIST several times over.
   struct stat st {};
   std::vector<uint8_t> bytes;
-  if (::fstat(fileno(f.get()), &st) == 0 && S_ISREG(st.st_mode))
-    resize_huge(bytes, std::min(kMaxBytes, static_cast<size_t>(st.st_size) + 1));
+  if (::fstat(fileno(f.get()), &st) == 0 && S_ISREG(st.st_mode)) {
+    if (static_cast<size_t>(st.st_size) >= kMaxBytes)  // said before 2 GiB are read
+      fail(path, "file is larger than 2 GiB");
+    resize_huge(bytes, static_cast<size_t>(st.st_size) + 1);
+  }
   size_t used = 0;
   for (;;) {
     if (used == bytes.size()) {

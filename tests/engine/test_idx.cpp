@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -279,6 +280,15 @@ TEST_F(IdxTest, GzipWithTrailingGarbage) {
   const std::string path = write("junk.gz", concat(gzip(kImagesFile), {'j', 'u', 'n', 'k'}));
   expect_data_error([&] { read_idx(path); },
                     {path, "trailing garbage: 4 byte(s) after the end of the gzip"});
+}
+
+// A file of 3 GiB (sparse: nothing is written) is refused from its size, before anything is read.
+TEST_F(IdxTest, AFileAbove2GiBIsRefusedUnread) {
+  const std::string path = write("huge", kImagesFile);
+  fs::resize_file(path, 3ull << 30);
+  const auto t0 = std::chrono::steady_clock::now();
+  expect_data_error([&] { read_idx(path); }, {path, "file is larger than 2 GiB"});
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1.0);
 }
 
 // Every truncation is an error, and random damage either loads or gives a DataError (any other
