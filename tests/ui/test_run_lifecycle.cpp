@@ -188,6 +188,9 @@ void TestRunLifecycle::aFailedSaveKeepsTheRun() {
   answerWith(live, &questions, {Answer::Discard, {}});
   live->actions().start->trigger();
   QTRY_COMPARE(session->state(), TrainingState::Running);
+  // (Nor can a checkpoint be loaded while it trains, from the recent ones either.)
+  QTRY_VERIFY(!live->actions().recentCheckpoints->isEnabled());
+  QVERIFY(!live->actions().loadCheckpoint->isEnabled());
   session->invoke(&TrainingWorker::saveCheckpoint, nowhere);
   QTRY_COMPARE(failed.count(), 4);
   QTest::qWait(100);

@@ -67,9 +67,10 @@ void LiveTrainingView::createDocks() {
   drawingScroll->setWidgetResizable(true);
   drawingScroll->setFrameShape(QFrame::NoFrame);
   dock(tr("Draw a digit"), QStringLiteral("draw"), drawingScroll);
-  // The worker measures steps for the layer statistics while they are shown.
+  // The worker measures steps for the layer statistics while they are shown. The session, and
+  // the worker with it, goes before the docks: the connection goes with it.
   connect(dock(tr("Layer statistics"), QStringLiteral("layerStats"), m_layerChart),
-          &QDockWidget::visibilityChanged, this,
+          &QDockWidget::visibilityChanged, m_session,
           [w = m_session->worker()](bool shown) { w->setMeasureUpdates(shown); });
   dock(tr("Embedding"), QStringLiteral("embedding"), m_embedding);
   dock(tr("Class models"), QStringLiteral("classModels"), m_classModels);

@@ -289,7 +289,8 @@ void LiveTrainingView::updateActions() {
   m_bestEpoch->updateActions();
   m_lrFinder->updateAction();
   a.saveCheckpoint->setEnabled(m_session->hasRun());
-  a.loadCheckpoint->setEnabled(!running);
+  a.loadCheckpoint->setEnabled(!running);  // the worker loads none while it trains
+  a.recentCheckpoints->setEnabled(!running);
   m_exports->updateActions();
 }
 
