@@ -166,12 +166,14 @@ void TestRunLifecycle::aFailedSaveKeepsTheRun() {
   const QString nowhere = m_dir.filePath(QStringLiteral("missing/run.safetensors"));
   QStringList questions;
   answerWith(live, &questions, {Answer::Save, nowhere});
+  UnsavedRunGuard* guard = live->unsavedRunGuard();
+  // (The spy counts on the worker's thread; the guard hears of the failure after it.)
   live->actions().reset->trigger();
-  QTRY_COMPARE(failed.count(), 1);
+  QTRY_VERIFY(failed.count() == 1 && !guard->savePending());
   live->loadCheckpoint(m_dir.filePath(QStringLiteral("other.safetensors")));
-  QTRY_COMPARE(failed.count(), 2);
+  QTRY_VERIFY(failed.count() == 2 && !guard->savePending());
   window.close();
-  QTRY_COMPARE(failed.count(), 3);
+  QTRY_VERIFY(failed.count() == 3 && !guard->savePending());
   QCOMPARE(questions.size(), 3);
   QTest::qWait(200);
   QCOMPARE(session->state(), TrainingState::Finished);  // not reset, not stopped

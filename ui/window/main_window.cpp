@@ -260,14 +260,14 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   // After a signal the run is saved already, and after the questions were answered (the answer
   // may have been to save first, the run training on meanwhile) there is nobody left to ask.
   if (!m_closingForSignal && !m_quitConfirmed) {
-    event->ignore();
-    if (guard->savePending() || !confirmStopTasks()) return;
+    if (guard->savePending() || !confirmStopTasks()) return event->ignore();
     guard->confirm(tr("Quitting"), {}, [this] {
       m_quitConfirmed = true;
-      QMetaObject::invokeMethod(this, &QWidget::close, Qt::QueuedConnection);
+      close();  // once the save arrived; run at once (no save), it is a nested close Qt ignores
     });
-    return;
+    if (!m_quitConfirmed) return event->ignore();  // cancelled, or closing once saved
   }
+  m_quitConfirmed = false;  // shown again (the tests do), it asks again
   saveWindowState();
   event->accept();
 }
