@@ -155,6 +155,8 @@ int bench_command(const std::vector<std::string>& argv) {
   const int nets = args.integer("nets", 1, 1024);
   const int repeats = args.integer("repeats", 3, 1000);
   const double capture_hz = args.real("capture-hz");
+  if (!(capture_hz >= 0 && capture_hz <= 1000))
+    throw UsageError("--capture-hz: must be 0 to 1000 snapshots a second");
   const DatasetPair data = load_data(args);
   const TrainConfig cfg = train_config(args, data.train, nets);
   BackendSelection sel = select_backend(args);
@@ -196,8 +198,10 @@ int bench_command(const std::vector<std::string>& argv) {
   row(ours_name, nets, ours.epochs, ours.evals_ms, ours.val_acc);
 
   if (capture_hz > 0) {
-    row("  with capture at " + std::to_string(static_cast<int>(capture_hz)) + "/s", nets,
-        ours.captured, TimingSpread(), ours.val_acc);
+    char rate[32];
+    std::snprintf(rate, sizeof rate, "%g", capture_hz);
+    row("  with capture at " + std::string(rate) + "/s", nets, ours.captured, TimingSpread(),
+        ours.val_acc);
     const double slower = ratio("capture slowdown", "epochs", "s", "with capture", ours.captured,
                                 "without capture", ours.epochs);
     // The direct cost: snapshots taken back to back (probe forward/backward, gather, publish;

@@ -30,6 +30,7 @@ int embed_command(const std::vector<std::string>& argv) {
   args.option("csv", "FILE", "", "image,label,predicted,pc1,pc2 for every image (required)");
   args.flag("features", "also the layer's outputs themselves, as columns f0, f1, ...");
   if (!args.parse(argv)) return 0;
+  check_output_folders(args, {"csv"});
   if (!args.given("checkpoint")) throw UsageError("--checkpoint FILE is required");
   if (!args.given("csv")) throw UsageError("--csv FILE is required");
 

@@ -179,16 +179,18 @@ int ensemble_command(const std::vector<std::string>& argv) {
   const int64_t continued = continuing ? args.integer("continue", 1, 1 << 30) : -1;
   const int top = args.integer("top", 0, 10000);  // every flag is checked before any work
   const int save_every = args.integer("save-every", 0, 86400);
+  const int new_nets = continuing ? 0 : args.integer("nets", 1, 1000);
+  const BackendRequest backend = backend_request(args);  // checked too before a store exists
   Store store(args.str("store"));
   TrainConfig cfg =
       continuing ? continue_config(args, store.load_run_info(continued)) : TrainConfig{};
   const DatasetPair data = load_data(args);
   if (!continuing) {
-    cfg = train_config(args, data.train, args.integer("nets", 1, 1000));
+    cfg = train_config(args, data.train, new_nets);
     cfg.group.per_net_shuffle = args.on("per-net-shuffle");
   }
   const int nets = cfg.group.nets();
-  BackendSelection sel = select_backend(args);
+  BackendSelection sel = select_backend(backend);
   Trainer trainer(*sel.backend, data.train, data.test, cfg);
 
   const InterruptGuard interrupt;
@@ -271,9 +273,11 @@ int runs_command(const std::vector<std::string>& argv) {
             "does it at once in a store made or compacted since it could)");
   if (!args.parse(argv)) return 0;
   if (args.given("delete") || args.given("compact")) {
+    const std::vector<int64_t> runs =
+        args.given("delete") ? run_ids(args.str("delete")) : std::vector<int64_t>();
     change_store(args.str("store"), args.given("compact") ? "compacted" : "store",
                  [&](Store& store) {
-                   if (args.given("delete")) delete_runs(store, run_ids(args.str("delete")));
+                   if (!runs.empty()) delete_runs(store, runs);
                    if (args.given("compact")) store.compact();
                  });
     return 0;
@@ -281,6 +285,7 @@ int runs_command(const std::vector<std::string>& argv) {
   Store store(args.str("store"), StoreAccess::ReadOnly);
   if (args.given("export")) {
     if (!args.given("to")) throw UsageError("--export needs --to FILE");
+    check_output_folders(args, {"to"});
     const auto [run, net] = run_and_net(args.str("export"));
     store.export_weights(run, net, args.str("to"));
     std::fprintf(stderr, "wrote network %d of run %lld to %s\n", net, static_cast<long long>(run),

@@ -50,6 +50,7 @@ int eval_command(const std::vector<std::string>& argv) {
   args.option("bins", "N", std::to_string(kCalibrationBins),
               "equal-width bins of the top-1 probability for the calibration");
   if (!args.parse(argv)) return 0;
+  check_output_folders(args, {"csv", "calibration"});
   if (!args.given("checkpoint")) throw UsageError("--checkpoint FILE is required");
   const int bins = args.integer("bins", 1, 1000);
 

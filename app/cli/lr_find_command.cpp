@@ -43,6 +43,7 @@ int lr_find_command(const std::vector<std::string>& argv) {
   args.option("csv", "FILE", "", "write every step's rate, loss and smoothed loss as CSV");
   add_backend_options(args);
   if (!args.parse(argv)) return 0;
+  check_output_folders(args, {"csv"});
   for (const char* flag : {"lr", "lr-schedule", "epochs"})
     if (args.given(flag))
       throw UsageError(std::string("--") + flag +

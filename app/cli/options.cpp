@@ -137,22 +137,45 @@ std::string regularization_text(const GroupConfig& group) {
   return text;
 }
 
-BackendSelection select_backend(const Args& args) {
-  BackendChoice choice;
+BackendRequest backend_request(const Args& args) {
+  BackendRequest r;
   try {
-    choice = parse_backend_choice(args.str("backend"));
+    r.choice = parse_backend_choice(args.str("backend"));
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--backend: ") + e.what());
   }
-  BackendSelection sel = make_backend(choice, args.integer("threads", 0, kMaxThreads));
+  r.threads = args.integer("threads", 0, kMaxThreads);
+  return r;
+}
+
+BackendSelection select_backend(const Args& args) {
+  return select_backend(backend_request(args));
+}
+
+BackendSelection select_backend(const BackendRequest& request) {
+  BackendSelection sel = make_backend(request.choice, request.threads);
   if (!sel.note.empty()) std::fprintf(stderr, "note: %s\n", sel.note.c_str());
   const BackendInfo info = sel.backend->info();
   std::fprintf(stderr, "backend: %s (%s)\n", info.kind.c_str(), info.device.c_str());
   return sel;
 }
 
+void check_output_folders(const Args& args, std::initializer_list<const char*> flags) {
+  for (const char* flag : flags) {
+    if (!args.given(flag)) continue;
+    const std::filesystem::path file(args.str(flag));
+    const std::filesystem::path folder = file.has_parent_path() ? file.parent_path() : ".";
+    std::error_code ec;
+    if (!std::filesystem::is_directory(folder, ec))
+      throw UsageError(std::string("--") + flag + ": the folder " + folder.string() +
+                       " does not exist");
+  }
+}
+
 void change_store(const std::string& path, const char* what,
                   const std::function<void(Store&)>& change) {
+  if (!std::filesystem::exists(path))  // a mistyped --store: nothing to change, nothing created
+    throw StoreError(path + ": no store here (deleting and compacting create nothing)");
   const auto megabytes = [&] { return static_cast<double>(Store::disk_size(path)) / 1e6; };
   const double before = megabytes();
   {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 
 #include "args.h"
 #include "convscope/backends.h"
@@ -27,8 +28,15 @@ TrainConfig train_config(const Args& args, const Dataset& train, int nets);
 // ", random shift ±2 px, label smoothing 0.1" for a group that shifts its images or smooths its
 // labels, either as it does (the lines that name a run's settings); else "".
 std::string regularization_text(const GroupConfig& group);
+// --backend and --threads, checked (UsageError), for a backend made later.
+struct BackendRequest {
+  BackendChoice choice = BackendChoice::Auto;
+  int threads = 0;
+};
+BackendRequest backend_request(const Args& args);
 // The backend named by --backend; prints which one runs (and why, after a fallback) to stderr.
 BackendSelection select_backend(const Args& args);
+BackendSelection select_backend(const BackendRequest& request);
 // The backend named by --backend holding the network of `checkpoint` (read from `path`), with
 // `val` as its validation set; a runtime_error naming the file when the network does not take
 // `val`'s images.
@@ -37,6 +45,10 @@ BackendSelection checkpoint_backend(const Args& args, const std::string& path,
 // --layer as one of `spec`'s layer names ("conv1", "fc1"); `absent` when not given. UsageError
 // naming the layers there are for another name.
 int parse_layer(const Args& args, const NetworkSpec& spec, int absent);
+
+// Refuses (UsageError), before any work, a given flag among `flags` whose FILE lies in a folder
+// that does not exist: the files are written once the work is done, and a typo would cost it.
+void check_output_folders(const Args& args, std::initializer_list<const char*> flags);
 
 // Runs `change` (deletions, a compaction) on the store at `path`, closes it (its write-ahead log
 // goes) and prints "`what` PATH: 84.0 MB -> 61.9 MB", what the store took on disk before and

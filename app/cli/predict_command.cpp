@@ -146,17 +146,27 @@ GrayImage input_and_map(const float* x, const SaliencyMap& m) {
   return GrayImage{shape.w, shape.h, std::move(image)};
 }
 
-void write_saliency(Backend& backend, const float* x, const Args& args) {
+// --saliency's options for a network of `spec`, checked before any work (UsageError).
+SaliencyOptions saliency_options(const Args& args, const NetworkSpec& spec) {
   SaliencyOptions o;
   o.method = saliency_method(args.str("saliency-method"));
   if (args.given("saliency-class")) {
     o.target = SaliencyTarget::Index;
-    o.index = args.integer("saliency-class", 0, backend.config().spec.classes - 1);
+    o.index = args.integer("saliency-class", 0, spec.classes - 1);
   }
-  const Shape3 in = backend.config().spec.input;
   if (o.method == SaliencyMethod::Occlusion)
-    o.patch = args.integer("occlusion-patch", 1, std::min(in.h, in.w));
-  if (o.method == SaliencyMethod::GradCam) o.layer = parse_layer(args, backend.config().spec, -1);
+    o.patch = args.integer("occlusion-patch", 1, std::min(spec.input.h, spec.input.w));
+  if (o.method == SaliencyMethod::GradCam) o.layer = parse_layer(args, spec, -1);
+  try {
+    check_saliency_options(spec, o);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--saliency-method ") + args.str("saliency-method") + ": " +
+                     e.what());
+  }
+  return o;
+}
+
+void write_saliency(Backend& backend, const float* x, const Args& args, const SaliencyOptions& o) {
   const SaliencyMap m = compute_saliency(backend, 0, x, o);
   write_image_file(args.str("saliency"), input_and_map(x, m));
   std::fprintf(stderr, "saliency of class %d (%s) written to %s\n", m.target_class,
@@ -192,6 +202,7 @@ int predict_command(const std::vector<std::string>& argv) {
   args.option("saliency-class", "N", "", "the class to explain (default: the predicted one)");
   add_backend_options(args);
   if (!args.parse(argv)) return 0;
+  check_output_folders(args, {"saliency"});
   if (args.given("checkpoint") == args.given("run"))
     throw UsageError("give either --checkpoint FILE or --run ID");
   if (args.positional().empty()) throw UsageError("no IMAGE given");
@@ -215,6 +226,8 @@ int predict_command(const std::vector<std::string>& argv) {
     store = std::make_unique<Store>(args.str("store"), StoreAccess::ReadOnly);
     group = store->load_run(run).info.setup.group;
   }
+  const SaliencyOptions saliency =
+      args.given("saliency") ? saliency_options(args, group.spec) : SaliencyOptions();
   const auto start = std::chrono::steady_clock::now();
   const std::vector<Input> inputs =
       read_inputs(args.positional(), group.spec.input, args.on("raw"));
@@ -225,20 +238,21 @@ int predict_command(const std::vector<std::string>& argv) {
 
   const int classes = group.spec.classes;
   std::vector<float> probs_all(static_cast<size_t>(group.nets()) * set.count * classes);
+  BackendSelection sel;
+  std::vector<float> x;
   if (set.count > 0) {
-    BackendSelection sel = select_backend(args);
+    sel = select_backend(args);
     sel.backend->configure(group, set, set);
     if (store)
       for (int net = 0; net < group.nets(); ++net)
         load_stored_weights(*store, run, net, *sel.backend, group.spec);
     else
       load_checkpoint(args.str("checkpoint"), *sel.backend, 0);
-    const std::vector<float> x = pixel_values(set.images.data(), set.images.size());
+    x = pixel_values(set.images.data(), set.images.size());
     for (int net = 0; net < group.nets(); ++net)
       sel.backend->predict(net, x.data(), set.count,
                            probs_all.data() + static_cast<size_t>(net) * set.count * classes,
                            nullptr);
-    if (args.given("saliency")) write_saliency(*sel.backend, x.data(), args);
   }
   const auto done = std::chrono::steady_clock::now();
 
@@ -257,6 +271,8 @@ int predict_command(const std::vector<std::string>& argv) {
       print_single(in, probs[0], classes);
     ++at;
   }
+  // After the predictions: whatever befalls the map's file, they are out.
+  if (args.given("saliency")) write_saliency(*sel.backend, x.data(), args, saliency);
   const auto ms = [](auto a, auto b) {
     return std::chrono::duration<double, std::milli>(b - a).count();
   };

@@ -166,8 +166,10 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
   const int limit = plan.settings.limit_train;
   if (limit > 0 && limit < data.train.count) data.train = data.train.head(limit);
   check_sweep(plan, data.train, data.test);  // a configuration that cannot run creates nothing
-  open_store();
+  const double rank_timeout_s = args.real("rank-timeout");  // nor does a flag out of its range
+  if (!(rank_timeout_s >= 0)) throw UsageError("--rank-timeout: must be 0 or more seconds");
   BackendSelection sel = rank_backend(args, local_rank, local_size, tr.size() > 1);
+  open_store();
 
   const InterruptGuard interrupt;
   SweepHooks hooks;
@@ -201,9 +203,8 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
                  u.first_net, u.first_net + u.nets - 1, u.rank, error.c_str());
   };
   SweepContext ctx{&data.train, &data.test, sel.backend.get(), &tr, CONVSCOPE_VERSION};
-  ctx.rank_timeout_s = args.real("rank-timeout");
+  ctx.rank_timeout_s = rank_timeout_s;
   ctx.save_every_s = save_every;
-  if (!(ctx.rank_timeout_s >= 0)) throw UsageError("--rank-timeout: must be 0 or more seconds");
   const SweepOutcome out = run_sweep(store.get(), plan, resume, ctx, hooks);
   if (!root) {
     exit_mpi(-1);

@@ -113,6 +113,7 @@ int train_command(const std::vector<std::string>& argv) {
               "(image,eval_index,step,top1,correct)");
   args.flag("quiet", "no progress bar");
   if (!args.parse(argv)) return 0;
+  check_output_folders(args, {"save", "save-best", "metrics", "history-csv"});
 
   const int save_every = args.integer("save-every", 0, 86400);
   if (args.on("find-lr"))
@@ -210,13 +211,14 @@ int train_command(const std::vector<std::string>& argv) {
                  trainer.global_step());
     exit_code = interrupt.exit_code();
   }
+  // The checkpoint first: it holds the run, and a CSV that fails after it cannot cost it.
+  if (args.given("save")) save(args.str("save"), trainer);
   if (args.given("metrics")) write_metrics_csv(args.str("metrics"), trainer);
   if (args.given("history-csv")) {
     history.write_csv(args.str("history-csv"));
     std::fprintf(stderr, "history: %d evaluation(s) of %d images in %s\n", history.passes(),
                  history.images(), args.str("history-csv").c_str());
   }
-  if (args.given("save")) save(args.str("save"), trainer);
   return exit_code;
 }
 

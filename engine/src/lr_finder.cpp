@@ -18,7 +18,8 @@ constexpr int kMinPointsToSuggest = 10;
 }  // namespace
 
 std::string lr_finder_problem(const LrFinderSettings& s, float weight_decay) {
-  if (!(s.min_lr > 0)) return "the minimum learning rate must be above 0";
+  // A float rate, and its growth max / min as a float: below 1e-30 either may not be.
+  if (!(s.min_lr >= 1e-30)) return "the minimum learning rate must be at least 1e-30";
   if (!(s.max_lr > s.min_lr)) return "the maximum learning rate must be above the minimum";
   if (s.max_lr > 10) return "the maximum learning rate must be at most 10";
   if (s.steps < 10 || s.steps > 10000) return "the steps must be in [10, 10000]";

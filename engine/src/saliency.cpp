@@ -165,11 +165,8 @@ std::vector<float> resize_bilinear(const float* map, int h, int w, int H, int W)
   return out;
 }
 
-SaliencyMap compute_saliency(Backend& backend, int net, const float* image,
-                             const SaliencyOptions& o) {
-  const NetworkSpec& spec = backend.config().spec;
+int check_saliency_options(const NetworkSpec& spec, const SaliencyOptions& o) {
   const Shape3 shape = spec.input;
-  const size_t size = static_cast<size_t>(shape.size()), plane = size / shape.c;
   if ((o.method == SaliencyMethod::SmoothGrad || o.method == SaliencyMethod::IntegratedGradients) &&
       o.steps < 1)
     throw std::invalid_argument("saliency: steps must be at least 1");
@@ -192,6 +189,15 @@ SaliencyMap compute_saliency(Backend& backend, int net, const float* image,
                ? "layer " + spec.layer_names()[static_cast<size_t>(cam_layer)] + " is not one"
                : "the network has no layer " + std::to_string(cam_layer)));
   }
+  return cam_layer;
+}
+
+SaliencyMap compute_saliency(Backend& backend, int net, const float* image,
+                             const SaliencyOptions& o) {
+  const NetworkSpec& spec = backend.config().spec;
+  const Shape3 shape = spec.input;
+  const size_t size = static_cast<size_t>(shape.size()), plane = size / shape.c;
+  const int cam_layer = check_saliency_options(spec, o);
   SaliencyMap m;
   m.height = shape.h;
   m.width = shape.w;

@@ -62,5 +62,19 @@ INSTANTIATE_TEST_SUITE_P(
                            {"eval", "--data", "DATA", "--checkpoint", "CKPT", "--csv", "OUT"}}),
     [](const testing::TestParamInfo<Writer>& info) { return std::string(info.param.name); });
 
+// A CSV that cannot be written (here the path is a folder) costs the run nothing: the checkpoint
+// is written first.
+TEST(CliFiles, AFailedCsvKeepsTheCheckpoint) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 256, 64);
+  std::filesystem::create_directory(dir.file("a-folder"));
+  const std::string ckpt = dir.file("net.safetensors");
+  const Result r = run_cli({"train", "--data", dir.file("data"), "--arch", "d10", "--threads", "1",
+                            "--quiet", "--save", ckpt, "--metrics", dir.file("a-folder")});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find(dir.file("a-folder")), std::string::npos) << r.err;
+  EXPECT_TRUE(std::filesystem::is_regular_file(ckpt)) << r.err;
+}
+
 }  // namespace
 }  // namespace cs

@@ -66,7 +66,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlag{"LabelSmoothingOne", with(kTrain, {"--label-smoothing", "1"}),
                 "--label-smoothing: a label smoothing of 1 is outside [0, 1)"},
         BadFlag{"LabelSmoothingNotANumber", with(kEnsemble, {"--label-smoothing", "nan"}),
-                "--label-smoothing: a label smoothing of nan is outside [0, 1)"}),
+                "--label-smoothing: a label smoothing of nan is outside [0, 1)"},
+        // Files written once the work is done: a folder that is not there is said at once.
+        BadFlag{"MetricsFolderMissing", with(kTrain, {"--metrics", "/no-such-folder/m.csv"}),
+                "--metrics: the folder /no-such-folder does not exist"},
+        BadFlag{"SaveFolderMissing", with(kTrain, {"--save", "/no-such-folder/a.safetensors"}),
+                "--save: the folder /no-such-folder does not exist"},
+        BadFlag{"CaptureHzHuge",
+                {"bench", "--data", "DATA", "--no-peer", "--capture-hz", "1e30"},
+                "--capture-hz: must be 0 to 1000"},
+        BadFlag{"LrFindMinimumNotAFloat",
+                {"lr-find", "--data", "DATA", "--min-lr", "1e-300"},
+                "the minimum learning rate must be at least 1e-30"}),
     [](const testing::TestParamInfo<BadFlag>& info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -360,10 +360,14 @@ TEST(CliPredict, SaliencyWritesTheInputAndTheMapSideBySide) {
   EXPECT_NE(read_image_file(tmp.file("cam.png")).pixels,
             read_image_file(tmp.file("gradcam.png")).pixels)
       << "pool1's map is conv1's";
+  // Refused as a usage error before the network runs.
   const Result dense =
       run_cli({"predict", "--checkpoint", ck, "--raw", "--saliency", tmp.file("cam.png"),
                "--saliency-method", "gradcam", "--layer", "fc1", img});
-  EXPECT_NE(dense.code, 0);
+  EXPECT_EQ(dense.code, 2);
+  EXPECT_NE(dense.err.find("--saliency-method gradcam: saliency: Grad-CAM needs a layer"),
+            std::string::npos)
+      << dense.err;
   EXPECT_NE(dense.err.find("fc1 is not one"), std::string::npos) << dense.err;
 }
 

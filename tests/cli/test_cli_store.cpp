@@ -117,6 +117,28 @@ TEST(CliStore, ReadingNeverCreates) {
   EXPECT_FALSE(fs::exists(dir.file("typo")));
 }
 
+// Deleting, compacting, and flags refused before the work starts create no store either.
+TEST(CliStore, ChangingOrRefusingNeverCreates) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 64, 16);
+  const std::vector<std::vector<std::string>> commands = {
+      {"runs", "--compact"},
+      {"runs", "--delete", "1"},
+      {"runs", "--delete", "abc"},
+      {"sweep", "--delete", "1"},
+      {"ensemble", "--data", dir.file("data"), "--arch", "d10", "--nets", "0"},
+      {"ensemble", "--data", dir.file("data"), "--arch", "d10", "--threads", "999"},
+      {"sweep", "--data", dir.file("data"), "--grid", "lr=0.01", "--threads", "999"},
+      {"sweep", "--data", dir.file("data"), "--grid", "lr=0.01", "--rank-timeout", "-1"},
+  };
+  for (std::vector<std::string> args : commands) {
+    args.insert(args.end(), {"--store", dir.file("typo/x.db")});
+    const Result r = run_cli(args);
+    EXPECT_NE(r.code, 0) << args[0] << " " << args[1];
+    EXPECT_FALSE(fs::exists(dir.file("typo"))) << args[0] << " " << args[1] << ": " << r.err;
+  }
+}
+
 TEST(CliStore, EmptyPathIsRefused) {
   TempDir dir;
   write_idx_folder(dir.file("data"), 64, 16);

@@ -116,7 +116,10 @@ TEST(LrFinder, TheCallerMayStopItAndBadSettingsAreRefused) {
     return lr_finder_problem({min_lr, max_lr, steps, divergence});
   };
   EXPECT_EQ(problem(1e-6, 1, 100, 4), "");
-  EXPECT_EQ(problem(0, 1, 100, 4), "the minimum learning rate must be above 0");
+  EXPECT_EQ(problem(0, 1, 100, 4), "the minimum learning rate must be at least 1e-30");
+  // 1e-300 is a double, not a float: its rates were 0, then NaN.
+  EXPECT_EQ(problem(1e-300, 1, 100, 4), "the minimum learning rate must be at least 1e-30");
+  EXPECT_EQ(problem(1e-30, 10, 100, 4), "");
   EXPECT_EQ(problem(1e-3, 1e-3, 100, 4), "the maximum learning rate must be above the minimum");
   EXPECT_EQ(problem(1e-3, 11, 100, 4), "the maximum learning rate must be at most 10");
   EXPECT_EQ(problem(1e-3, 1, 9, 4), "the steps must be in [10, 10000]");

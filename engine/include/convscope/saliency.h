@@ -65,6 +65,10 @@ struct SaliencyMap {
   float baseline_logit = 0.f;  // IntegratedGradients: the class's logit on the baseline
 };
 
+// The checks compute_saliency() makes of `o` before it runs the network (all but the class's,
+// which may come with the image), and the layer Grad-CAM then reads (-1 for the other methods).
+int check_saliency_options(const NetworkSpec& spec, const SaliencyOptions& o);
+
 // The map of network `net` on one image (C, H, W), as Backend::predict takes it. Throws
 // std::invalid_argument for bad options (steps < 1, negative sigma, a patch that is not
 // 1..min(H, W), a GradCam layer without a spatial map or none to default to, a missing or bad
