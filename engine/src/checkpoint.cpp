@@ -7,10 +7,10 @@
 // (LrSchedule::to_string(); absent in older checkpoints: constant),
 // "batch_size", "augment_shift" and "label_smoothing" (absent in older checkpoints: 0), "seed",
 // "step", "epoch",
-// "epoch_position", "epoch_seconds", "patience_from" and "validation_sha256" (the last four absent
-// in older checkpoints), "dataset" and "history" (history_json(), absent in older checkpoints and
-// for a run with none). A run's learning history adds the U8 tensor "history.top1" (passes, images)
-// and its passes as "learning_points".
+// "epoch_position", "train_images", "epoch_seconds", "patience_from" and "validation_sha256" (the
+// last five absent in older checkpoints), "dataset" and "history" (history_json(), absent in older
+// checkpoints and for a run with none). A run's learning history adds the U8 tensor "history.top1"
+// (passes, images) and its passes as "learning_points".
 #include "convscope/checkpoint.h"
 #include "convscope/augment.h"
 #include "convscope/label_smoothing.h"
@@ -250,6 +250,7 @@ CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, s
   meta.step = r.number<long long>("step", 0);
   meta.epoch = r.number<int>("epoch", 0);
   if (md.count("epoch_position")) meta.epoch_position = r.number<int>("epoch_position", 0);
+  if (md.count("train_images")) meta.train_images = r.number<int>("train_images", 0);
   if (md.count("epoch_seconds")) meta.epoch_seconds = r.number<double>("epoch_seconds", 0);
   if (md.count("patience_from")) meta.patience_from = r.number<int>("patience_from", 0);
   meta.dataset = r.text("dataset");
@@ -284,6 +285,7 @@ CheckpointMeta checkpoint_meta(Trainer& trainer, int net) {
   meta.step = trainer.backend().step_count();
   meta.epoch = trainer.epoch();
   meta.epoch_position = trainer.epoch_position();
+  meta.train_images = trainer.train_set().count;
   meta.epoch_seconds = trainer.epoch_seconds();
   meta.patience_from = trainer.patience_from();
   meta.dataset = trainer.train_set().name;  // the data the weights were trained on
@@ -353,6 +355,7 @@ void write_checkpoint(const std::string& path, const CheckpointMeta& meta,
       {"step", std::to_string(meta.step)},
       {"epoch", std::to_string(meta.epoch)},
       {"epoch_position", std::to_string(meta.epoch_position)},
+      {"train_images", std::to_string(meta.train_images)},
       {"epoch_seconds", std::to_string(meta.epoch_seconds)},
       {"patience_from", std::to_string(meta.patience_from)},
       {"dataset", meta.dataset},
@@ -463,7 +466,9 @@ CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int ne
 }
 
 int resume_position(const CheckpointMeta& meta, const Dataset& train) {
-  return meta.dataset == train.name && meta.epoch_position < train.count ? meta.epoch_position : 0;
+  const bool same_size =
+      meta.train_images == 0 ? meta.epoch_position < train.count : meta.train_images == train.count;
+  return meta.dataset == train.name && same_size ? meta.epoch_position : 0;
 }
 
 int resume_from_checkpoint(Trainer& trainer, const CheckpointMeta& meta) {

@@ -72,6 +72,18 @@ TEST(ResumeMidEpoch, ACheckpointSavedMidEpochEndsAsTheRunWithoutAStop) {
   other.name = "other";
   EXPECT_EQ(resume_position(meta, other), 0);
   EXPECT_EQ(resume_position(meta, train.head(16)), 0);
+  // Nor on more of them than it was trained on (a --limit-train then lifted), whose order is
+  // another, though the position lies inside it.
+  EXPECT_EQ(meta.train_images, train.count);
+  EXPECT_EQ(resume_position(meta, train.head(train.count - 1)), 0);
+  Dataset more = train;
+  more.count += 1;
+  EXPECT_EQ(resume_position(meta, more), 0);
+  // An older checkpoint, without the size, goes on where the position lies inside the set.
+  CheckpointMeta older = meta;
+  older.train_images = 0;
+  EXPECT_EQ(resume_position(older, train), 16);
+  EXPECT_EQ(resume_position(older, train.head(16)), 0);
 
   std::vector<EpochMetrics> epochs;
   std::unique_ptr<Backend> backend = resumed(path, train, val, &epochs);

@@ -69,6 +69,8 @@ struct CheckpointMeta {
   std::string validation_sha256 = {};
   int epoch_position = 0;     // samples of the next epoch trained (Trainer::epoch_position(); 0 in
                               // older checkpoints, which resume at the epoch's start)
+  int train_images = 0;       // the training set's size, whose order the position counts in (0
+                              // in older checkpoints: unknown)
   double epoch_seconds = 0;   // their training time (Trainer::epoch_seconds(); 0 in older ones)
   int patience_from = 0;      // Trainer::patience_from() (0 in older checkpoints)
   int augment_shift = 0;      // GroupConfig::augment_shift (0 in older checkpoints)
@@ -123,9 +125,10 @@ CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int ne
 LearningHistory saved_learning_history(const CheckpointMeta& meta, const DatasetPair& data);
 
 // Where in its epoch a checkpoint's run goes on when trained further on `train` (for
-// Trainer::resume_at): its epoch_position when it was trained on a set of that name and the
-// position lies inside it, else 0, the epoch starting over (the position counts samples of that
-// set's order).
+// Trainer::resume_at): its epoch_position when it was trained on a set of that name and size
+// (older checkpoints, which have no size, when the position lies inside it), else 0, the epoch
+// starting over: the position counts samples of that set's order, and another size (a
+// --limit-train) shuffles another.
 int resume_position(const CheckpointMeta& meta, const Dataset& train);
 // Sets `trainer`, its backend loaded with the checkpoint, to go on where `meta` says
 // (Trainer::resume_at): after its epochs and steps, with its history, at resume_position() on the
