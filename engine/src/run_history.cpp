@@ -4,6 +4,7 @@
 #include <charconv>
 #include <climits>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <utility>
@@ -32,8 +33,8 @@ void RunHistory::add_evaluation(EvaluationRecord e) {
 int RunHistory::best_epoch() const {
   int best = 0;
   double lowest = 0;
-  for (const EvaluationRecord& e : evaluations)
-    if (e.epoch_end && (best == 0 || e.val_loss < lowest)) {
+  for (const EvaluationRecord& e : evaluations)  // a NaN loss (a divergence) is no best
+    if (e.epoch_end && std::isfinite(e.val_loss) && (best == 0 || e.val_loss < lowest)) {
       best = static_cast<int>(std::lround(e.epoch));
       lowest = e.val_loss;
     }
@@ -107,6 +108,11 @@ double finite(const Json& v, const std::string& where) {
   const double d = v.get<double>();
   if (!std::isfinite(d)) bad(where + " is not finite");
   return d;
+}
+
+// A validation pass's figure: NaN when a network diverged there (JSON writes it null).
+double measured(const Json& v, const std::string& where) {
+  return v.is_null() ? std::numeric_limits<double>::quiet_NaN() : finite(v, where);
 }
 
 long long whole_of(const Json& v, const std::string& where) {
@@ -185,10 +191,10 @@ RunHistory parse_history_json(std::string_view text) {
     const Json& end = member(e, "epoch_end", at);
     if (!end.is_boolean()) bad(at + ".epoch_end is not true or false");
     r.epoch_end = end.get<bool>();
-    r.val_loss = finite(member(e, "val_loss", at), at + ".val_loss");
-    r.val_accuracy = finite(member(e, "val_accuracy", at), at + ".val_accuracy");
-    r.train_loss = finite(member(e, "train_loss", at), at + ".train_loss");
-    r.train_accuracy = finite(member(e, "train_accuracy", at), at + ".train_accuracy");
+    r.val_loss = measured(member(e, "val_loss", at), at + ".val_loss");
+    r.val_accuracy = measured(member(e, "val_accuracy", at), at + ".val_accuracy");
+    r.train_loss = measured(member(e, "train_loss", at), at + ".train_loss");
+    r.train_accuracy = measured(member(e, "train_accuracy", at), at + ".train_accuracy");
     const Json& warning = member(e, "warning", at);
     if (!warning.is_string()) bad(at + ".warning is not a string");
     r.warning = warning.get<std::string>();

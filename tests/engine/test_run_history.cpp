@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <limits>
 #include <map>
@@ -74,6 +75,29 @@ TEST(RunHistory, JsonRoundTripIsExactAndShort) {
 }
 
 // Histories written before the learning rates were recorded read as without them.
+// A validation pass of a network that diverged: its NaN figures are written (as JSON null) and
+// read back, so that its checkpoint still loads, and it is never the best epoch.
+TEST(RunHistory, APassWithANaNLossReadsBackAndIsNoBestEpoch) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  RunHistory h;
+  for (int epoch = 1; epoch <= 3; ++epoch) {
+    EvaluationRecord e;
+    e.step = epoch * 10;
+    e.epoch = epoch;
+    e.epoch_end = true;
+    e.val_loss = epoch == 1 ? nan : 1.0 / epoch;
+    e.val_accuracy = epoch == 1 ? nan : 0.9;
+    h.evaluations.push_back(e);
+  }
+  const RunHistory back = parse_history_json(history_json(h));
+  ASSERT_EQ(back.evaluations.size(), 3u);
+  EXPECT_TRUE(std::isnan(back.evaluations[0].val_loss));
+  EXPECT_TRUE(std::isnan(back.evaluations[0].val_accuracy));
+  EXPECT_EQ(back.evaluations[2].val_loss, 1.0 / 3);
+  EXPECT_EQ(h.best_epoch(), 3);
+  EXPECT_EQ(back.best_epoch(), 3);
+}
+
 TEST(RunHistory, AnOlderHistoryWithoutLearningRatesReadsAsNoneRecorded) {
   const RunHistory h = parse_history_json(
       R"({"losses":{"step":[0,1],"loss":[1.5,1.25],"accuracy":[0.5,-1]},"evaluations":[]})");
