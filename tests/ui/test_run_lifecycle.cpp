@@ -61,6 +61,9 @@ class TestRunLifecycle : public QObject {
   using Answer = UnsavedRunGuard::Answer;
   // Answers every question with `answer`, and counts them in `questions`.
   static void answerWith(LiveTrainingView* live, QStringList* questions, Answer answer);
+  // Shows `window` and takes three single steps, kept in its autosave (`autosave`, the path
+  // without its suffix).
+  static void stepThrice(MainWindow& window, const QString& autosave);
   static QString positionText(MainWindow& window);
   static QString probeText(MainWindow& window);
   DatasetPtr m_data;
@@ -88,6 +91,13 @@ void TestRunLifecycle::answerWith(LiveTrainingView* live, QStringList* questions
     *questions << question;
     return answer;
   });
+}
+
+void TestRunLifecycle::stepThrice(MainWindow& window, const QString& autosave) {
+  window.show();
+  for (int i = 0; i < 3; ++i) window.live()->actions().step->trigger();
+  QTRY_COMPARE(positionText(window), QStringLiteral("Epoch 1/1 (3/32) · step 3"));
+  QTRY_VERIFY(QFile::exists(autosave + QStringLiteral(".safetensors")));  // a single step is kept
 }
 
 QString TestRunLifecycle::positionText(MainWindow& window) {
@@ -448,11 +458,7 @@ void TestRunLifecycle::aSignalWhoseSaveFailsKeepsTheAutosave() {
   const QString own = dir + QStringLiteral("/autosave-%1").arg(QCoreApplication::applicationPid());
   {
     MainWindow window(m_data, {});
-    window.show();
-    LiveTrainingView* live = window.live();
-    for (int i = 0; i < 3; ++i) live->actions().step->trigger();
-    QTRY_COMPARE(positionText(window), QStringLiteral("Epoch 1/1 (3/32) · step 3"));
-    QTRY_VERIFY(QFile::exists(own + QStringLiteral(".safetensors")));
+    stepThrice(window, own);
     QString saved;
     {
       const FileSizeLimit diskFull(1024);  // no checkpoint fits
@@ -481,12 +487,8 @@ void TestRunLifecycle::aCrashedInstancesAutosaveComesBack() {
   const QString own = dir + QStringLiteral("/autosave-%1").arg(QCoreApplication::applicationPid());
   {
     MainWindow window(m_data, {});
-    window.show();
-    LiveTrainingView* live = window.live();
-    for (int i = 0; i < 3; ++i) live->actions().step->trigger();
-    QTRY_COMPARE(positionText(window), QStringLiteral("Epoch 1/1 (3/32) · step 3"));
+    stepThrice(window, own);
     QVERIFY(QFile::exists(own + QStringLiteral(".lock")));  // held while this instance runs
-    QTRY_VERIFY(QFile::exists(own + QStringLiteral(".safetensors")));  // a single step is kept
     QFile::copy(own + QStringLiteral(".safetensors"), trained);
   }
   QVERIFY(!QFile::exists(own + QStringLiteral(".safetensors")));  // a clean exit leaves nothing

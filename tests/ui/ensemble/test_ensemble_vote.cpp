@@ -40,34 +40,55 @@ class TestEnsembleVote : public QObject {
   qint64 m_run = -1;
 };
 
+namespace {
+
+// A run of reference networks with `seeds` in `store`, on a validation set of `images` (labels
+// 0-9 in turn).
+struct StoredRun {
+  cs::TrainConfig cfg;
+  std::vector<uint8_t> labels;
+  qint64 id = -1;
+
+  StoredRun(cs::Store& store, std::vector<uint64_t> seeds, int images) : labels(images) {
+    for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<uint8_t>(i % 10);
+    const cs::Dataset val = ensemble_testing::validationSet(labels, "sha-val");
+    cs::Dataset train = val.head(1);
+    train.name = "synthetic/train";
+    cfg.group.seeds = std::move(seeds);
+    id = store.begin_run(cs::RunSetup::from(cfg, train, val, {"cpu", "test"}, "test"));
+  }
+  // Records `epoch` and stores, as its weights, network n's initialization from `seed` + n (not
+  // its own seed's: votes that match them can only come from the store).
+  void recordEpoch(cs::Store& store, int epoch, uint64_t seed) const {
+    const int nets = cfg.group.nets();
+    const cs::EvalResult eval = ensemble_testing::randomEval(nets, labels, 0.8, 6 + epoch);
+    cs::EpochMetrics m;
+    m.epoch = epoch;
+    m.net_val_loss = eval.loss;
+    m.net_val_accuracy = eval.accuracy;
+    store.record_epoch(id, m, eval);
+    const std::vector<cs::ParamInfo> params = cfg.group.spec.params();
+    for (int net = 0; net < nets; ++net) {
+      const auto values = cs::init_parameters(cfg.group.spec, seed + net);
+      std::vector<cs::NamedTensor> tensors;
+      for (size_t p = 0; p < params.size(); ++p)
+        tensors.push_back({params[p].name, params[p].shape, values[p]});
+      store.save_weights(id, net, tensors);
+    }
+  }
+};
+
+}  // namespace
+
 void TestEnsembleVote::initTestCase() {
   QVERIFY(m_dir.isValid());
   m_store = m_dir.filePath(QStringLiteral("runs.db"));
   // A finished run of kNets reference networks whose stored weights differ from what their
-  // initialization seeds would give: the votes can only come from the store.
+  // initialization seeds would give.
   cs::Store store(m_store.toStdString());
-  std::vector<uint8_t> labels(40);
-  for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<uint8_t>(i % 10);
-  const cs::Dataset val = ensemble_testing::validationSet(labels, "sha-val");
-  cs::Dataset train = val.head(1);
-  train.name = "synthetic/train";
-  cs::TrainConfig cfg;
-  cfg.group.seeds = {1, 2, 3, 4, 5};
-  m_run = store.begin_run(cs::RunSetup::from(cfg, train, val, {"cpu", "test"}, "test"));
-  const cs::EvalResult eval = ensemble_testing::randomEval(kNets, labels, 0.8, 7);
-  cs::EpochMetrics m;
-  m.epoch = 1;
-  m.net_val_loss = eval.loss;
-  m.net_val_accuracy = eval.accuracy;
-  store.record_epoch(m_run, m, eval);
-  const std::vector<cs::ParamInfo> params = cfg.group.spec.params();
-  for (int net = 0; net < kNets; ++net) {
-    const auto values = cs::init_parameters(cfg.group.spec, kWeightSeed + net);
-    std::vector<cs::NamedTensor> tensors;
-    for (size_t p = 0; p < params.size(); ++p)
-      tensors.push_back({params[p].name, params[p].shape, values[p]});
-    store.save_weights(m_run, net, tensors);
-  }
+  const StoredRun run(store, {1, 2, 3, 4, 5}, 40);
+  run.recordEpoch(store, 1, kWeightSeed);
+  m_run = run.id;
   store.finish_run(m_run);
 }
 
@@ -196,31 +217,8 @@ void TestEnsembleVote::aRunsNextEpochVotesWithItsNewWeights() {
   // the weights it read, reads them again for the next epoch.
   const QString path = m_dir.filePath(QStringLiteral("training.db"));
   cs::Store store(path.toStdString());
-  std::vector<uint8_t> labels(20);
-  for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<uint8_t>(i % 10);
-  const cs::Dataset val = ensemble_testing::validationSet(labels, "sha-val");
-  cs::Dataset train = val.head(1);
-  train.name = "synthetic/train";
-  cs::TrainConfig cfg;
-  cfg.group.seeds = {1, 2};
-  const int nets = cfg.group.nets();
-  const qint64 run = store.begin_run(cs::RunSetup::from(cfg, train, val, {"cpu", "test"}, "test"));
-  const std::vector<cs::ParamInfo> params = cfg.group.spec.params();
-  const auto recordEpoch = [&](int epoch, uint64_t seed) {  // network n's weights from seed + n
-    const cs::EvalResult eval = ensemble_testing::randomEval(nets, labels, 0.8, epoch);
-    cs::EpochMetrics m;
-    m.epoch = epoch;
-    m.net_val_loss = eval.loss;
-    m.net_val_accuracy = eval.accuracy;
-    store.record_epoch(run, m, eval);
-    for (int net = 0; net < nets; ++net) {
-      const auto values = cs::init_parameters(cfg.group.spec, seed + net);
-      std::vector<cs::NamedTensor> tensors;
-      for (size_t p = 0; p < params.size(); ++p)
-        tensors.push_back({params[p].name, params[p].shape, values[p]});
-      store.save_weights(run, net, tensors);
-    }
-  };
+  const StoredRun run(store, {1, 2}, 20);
+  const int nets = run.cfg.group.nets();
   std::vector<float> image(784);
   for (size_t i = 0; i < image.size(); ++i) image[i] = static_cast<float>((i * 37) % 101) / 100.f;
   const auto expected = [&](uint64_t seed, int net) {
@@ -236,7 +234,7 @@ void TestEnsembleVote::aRunsNextEpochVotesWithItsNewWeights() {
   EnsembleVoter voter;
   QSignalSpy voted(&voter, &EnsembleVoter::voted);
   const auto voteMatches = [&](int epochs, uint64_t seed) {
-    voter.vote(epochs, path, run, epochs, cfg.group, image);
+    voter.vote(epochs, path, run.id, epochs, run.cfg.group, image);
     const EnsembleVote vote = voted.takeLast().front().value<EnsembleVote>();
     if (!vote.error.isEmpty()) return false;
     for (int net = 0; net < nets; ++net) {
@@ -246,9 +244,9 @@ void TestEnsembleVote::aRunsNextEpochVotesWithItsNewWeights() {
     }
     return true;
   };
-  recordEpoch(1, 100);
+  run.recordEpoch(store, 1, 100);
   QVERIFY(voteMatches(1, 100));
-  recordEpoch(2, 200);
+  run.recordEpoch(store, 2, 200);
   QVERIFY(voteMatches(2, 200));
   QVERIFY(!voteMatches(2, 100));
 }
