@@ -48,6 +48,7 @@ int class_models_command(const std::vector<std::string>& argv) {
   args.option("image", "FILE", "", "the images side by side (PNG; PGM if FILE ends in .pgm)");
   args.option("scale", "N", "4", "each pixel as N x N pixels");
   if (!args.parse(argv)) return 0;
+  check_output_folders(args, {"image"});
   if (!args.given("checkpoint")) throw UsageError("--checkpoint FILE is required");
   if (!args.given("image")) throw UsageError("--image FILE is required");
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <optional>
 #include <span>
 #include <utility>
 
@@ -180,10 +181,15 @@ int ensemble_command(const std::vector<std::string>& argv) {
   const int top = args.integer("top", 0, 10000);  // every flag is checked before any work
   const int save_every = args.integer("save-every", 0, 86400);
   const int new_nets = continuing ? 0 : args.integer("nets", 1, 1000);
-  const BackendRequest backend = backend_request(args);  // checked too before a store exists
-  Store store(args.str("store"));
-  TrainConfig cfg =
-      continuing ? continue_config(args, store.load_run_info(continued)) : TrainConfig{};
+  const BackendRequest backend = backend_request(args);
+  // A run continued is read from its store before the data load; a new run's store is opened
+  // (made) only once its flags, data and network are known to be good.
+  std::optional<Store> store;
+  TrainConfig cfg;
+  if (continuing) {
+    store.emplace(args.str("store"));
+    cfg = continue_config(args, store->load_run_info(continued));
+  }
   const DatasetPair data = load_data(args);
   if (!continuing) {
     cfg = train_config(args, data.train, new_nets);
@@ -192,6 +198,7 @@ int ensemble_command(const std::vector<std::string>& argv) {
   const int nets = cfg.group.nets();
   BackendSelection sel = select_backend(backend);
   Trainer trainer(*sel.backend, data.train, data.test, cfg);
+  if (!continuing) store.emplace(args.str("store"));
 
   const InterruptGuard interrupt;
   const auto label = [&](int epoch) {
@@ -207,7 +214,7 @@ int ensemble_command(const std::vector<std::string>& argv) {
   hooks.save_every_seconds = save_every;
   hooks.begun = [&](int64_t run) {
     std::fprintf(stderr, "run %lld in %s: %d x %s, %s, batch %d%s, %d epoch(s)",
-                 static_cast<long long>(run), store.path().c_str(), nets,
+                 static_cast<long long>(run), store->path().c_str(), nets,
                  cfg.group.spec.to_string().c_str(), cfg.group.optimizer.to_string().c_str(),
                  cfg.group.batch_size, regularization_text(cfg.group).c_str(), cfg.epochs);
     if (continuing && trainer.epoch_position() > 0)
@@ -234,8 +241,8 @@ int ensemble_command(const std::vector<std::string>& argv) {
   const RunSetup setup =
       RunSetup::from(cfg, data.train, data.test, sel.backend->info(), CONVSCOPE_VERSION);
   const EnsembleOutcome outcome = continuing
-                                      ? continue_ensemble(store, continued, trainer, setup, hooks)
-                                      : run_ensemble(store, trainer, setup, hooks);
+                                      ? continue_ensemble(*store, continued, trainer, setup, hooks)
+                                      : run_ensemble(*store, trainer, setup, hooks);
   progress.finish();
   const long long run = outcome.run;
   if (outcome.cancelled) {
@@ -251,7 +258,7 @@ int ensemble_command(const std::vector<std::string>& argv) {
     print_classes(stats);
   }
   print_hardest(stats, top);
-  std::printf("\nstored as run %lld in %s\n", run, store.path().c_str());
+  std::printf("\nstored as run %lld in %s\n", run, store->path().c_str());
   return 0;
 }
 

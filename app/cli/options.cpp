@@ -169,6 +169,9 @@ void check_output_folders(const Args& args, std::initializer_list<const char*> f
     if (!std::filesystem::is_directory(folder, ec))
       throw UsageError(std::string("--") + flag + ": the folder " + folder.string() +
                        " does not exist");
+    if (std::filesystem::is_directory(file, ec))
+      throw UsageError(std::string("--") + flag + ": " + file.string() +
+                       " is a folder, not a file");
   }
 }
 

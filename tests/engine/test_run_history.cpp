@@ -74,7 +74,6 @@ TEST(RunHistory, JsonRoundTripIsExactAndShort) {
   expect_same(parse_history_json(history_json({})), {});
 }
 
-// Histories written before the learning rates were recorded read as without them.
 // A validation pass of a network that diverged: its NaN figures are written (as JSON null) and
 // read back, so that its checkpoint still loads, and it is never the best epoch.
 TEST(RunHistory, APassWithANaNLossReadsBackAndIsNoBestEpoch) {
@@ -98,6 +97,7 @@ TEST(RunHistory, APassWithANaNLossReadsBackAndIsNoBestEpoch) {
   EXPECT_EQ(back.best_epoch(), 3);
 }
 
+// Histories written before the learning rates were recorded read as without them.
 TEST(RunHistory, AnOlderHistoryWithoutLearningRatesReadsAsNoneRecorded) {
   const RunHistory h = parse_history_json(
       R"({"losses":{"step":[0,1],"loss":[1.5,1.25],"accuracy":[0.5,-1]},"evaluations":[]})");

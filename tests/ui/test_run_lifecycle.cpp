@@ -158,7 +158,7 @@ void TestRunLifecycle::asksBeforeDiscardingUnsavedTraining() {
   answerWith(live, &questions, {Answer::Discard, {}});
   window.close();
   QCOMPARE(questions.size(), 5);
-  QTRY_VERIFY(!window.isVisible());
+  QVERIFY(!window.isVisible());  // at once
 }
 
 void TestRunLifecycle::aFailedSaveKeepsTheRun() {
@@ -207,8 +207,14 @@ void TestRunLifecycle::aFailedSaveKeepsTheRun() {
   QTRY_COMPARE(failed.count(), 4);
   QTest::qWait(100);
   QCOMPARE(session->state(), TrainingState::Running);
+  // A save that works adds to the recent checkpoints, which stay closed while it trains.
+  const QString saved = m_dir.filePath(QStringLiteral("while-training.safetensors"));
+  session->invoke(&TrainingWorker::saveCheckpoint, saved);
+  QTRY_VERIFY(live->recentCheckpoints()->files().contains(saved));
+  QVERIFY(!live->actions().recentCheckpoints->isEnabled());
   live->actions().stop->trigger();
   QTRY_COMPARE(session->state(), TrainingState::Stopped);
+  QTRY_VERIFY(live->actions().recentCheckpoints->isEnabled());
 }
 
 void TestRunLifecycle::quitWhileTrainingClosesOnceSaved() {

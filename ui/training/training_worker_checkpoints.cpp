@@ -13,8 +13,12 @@ void TrainingWorker::saveCheckpoint(const QString& path) {
     Q_EMIT checkpointSaveFailed(path);
     return;
   }
+  // A GPU's last few steps (it drains every 10): a divergence found there stops the run.
+  if (!guarded([this] { m_trainer->drain_losses(); })) {
+    Q_EMIT checkpointSaveFailed(path);
+    return;
+  }
   try {  // a file that cannot be written leaves the run as it is, training or not
-    m_trainer->drain_losses();  // a GPU's last few steps (it drains every 10)
     const cs::CheckpointMeta meta = cs::checkpoint_meta(*m_trainer);
     cs::save_checkpoint(path.toStdString(), *m_backend, 0, meta);
     m_autosave.drop(meta.step);  // the run's weights are in the user's file now

@@ -13,7 +13,7 @@ RecentFiles::RecentFiles(const QString& settingsKey, const QString& title, QObje
   m_menu->setToolTipsVisible(true);
   // Its entries are made as it opens (never while one of them is being triggered).
   connect(m_menu.get(), &QMenu::aboutToShow, this, &RecentFiles::rebuildMenu);
-  m_menu->setEnabled(!files().isEmpty());
+  updateEnabled(files());
 }
 
 RecentFiles::~RecentFiles() = default;
@@ -39,7 +39,7 @@ void RecentFiles::clear() {
 
 void RecentFiles::store(const QStringList& files) {
   QSettings().setValue(m_key, files);
-  m_menu->setEnabled(!files.isEmpty());
+  updateEnabled(files);
 }
 
 void RecentFiles::rebuildMenu() {
@@ -62,4 +62,13 @@ void RecentFiles::rebuildMenu() {
   }
   m_menu->addSeparator();
   connect(m_menu->addAction(tr("Clear list")), &QAction::triggered, this, &RecentFiles::clear);
+}
+
+void RecentFiles::setAllowed(bool allowed) {
+  m_allowed = allowed;
+  updateEnabled(files());
+}
+
+void RecentFiles::updateEnabled(const QStringList& files) {
+  m_menu->setEnabled(m_allowed && !files.isEmpty());
 }

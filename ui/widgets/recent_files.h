@@ -1,6 +1,7 @@
 // The files of one kind the user saved or opened last (the checkpoints), newest first and
-// remembered across sessions, as a menu (File > Recent checkpoints), disabled while empty:
-// choosing one emits fileChosen. A file no longer on disk is not listed.
+// remembered across sessions, as a menu (File > Recent checkpoints), disabled while empty or while
+// none may be opened (setAllowed): choosing one emits fileChosen. A file no longer on disk is not
+// listed.
 #pragma once
 
 #include <QObject>
@@ -26,6 +27,9 @@ class RecentFiles : public QObject {
   // `path` to the top of the list (once), the oldest beyond kMaxFiles dropped.
   void add(const QString& path);
   void clear();
+  // Whether a file may be opened now (not while the run trains): the menu is enabled when it may
+  // and the list has one.
+  void setAllowed(bool allowed);
 
  Q_SIGNALS:
   void fileChosen(const QString& path);
@@ -33,7 +37,9 @@ class RecentFiles : public QObject {
  private:
   void store(const QStringList& files);
   void rebuildMenu();  // as the menu opens
+  void updateEnabled(const QStringList& files);
 
   QString m_key;
   std::unique_ptr<QMenu> m_menu;
+  bool m_allowed = true;
 };

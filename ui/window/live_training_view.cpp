@@ -290,7 +290,7 @@ void LiveTrainingView::updateActions() {
   m_lrFinder->updateAction();
   a.saveCheckpoint->setEnabled(m_session->hasRun());
   a.loadCheckpoint->setEnabled(!running);  // the worker loads none while it trains
-  a.recentCheckpoints->setEnabled(!running);
+  m_recentCheckpoints->setAllowed(!running);
   m_exports->updateActions();
 }
 

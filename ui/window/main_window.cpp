@@ -261,10 +261,12 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   // may have been to save first, the run training on meanwhile) there is nobody left to ask.
   if (!m_closingForSignal && !m_quitConfirmed) {
     if (guard->savePending() || !confirmStopTasks()) return event->ignore();
+    m_askingToQuit = true;
     guard->confirm(tr("Quitting"), {}, [this] {
       m_quitConfirmed = true;
-      close();  // once the save arrived; run at once (no save), it is a nested close Qt ignores
+      if (!m_askingToQuit) close();  // once the save arrived (at once, this event is accepted)
     });
+    m_askingToQuit = false;
     if (!m_quitConfirmed) return event->ignore();  // cancelled, or closing once saved
   }
   m_quitConfirmed = false;  // shown again (the tests do), it asks again

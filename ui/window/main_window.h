@@ -72,6 +72,7 @@ class MainWindow : public QMainWindow {
   RunRecovery* m_recovery;
   bool m_closingForSignal = false;
   bool m_quitConfirmed = false;  // Quit's questions answered: the next close goes ahead
+  bool m_askingToQuit = false;   // inside closeEvent(), asking
   QList<QAction*> m_viewActions;
   QPointer<ShortcutsDialog> m_shortcuts;  // Help ▸ Keyboard shortcuts, while open
 };
