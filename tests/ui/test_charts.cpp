@@ -92,6 +92,17 @@ void TestCharts::accuracyAxisFitsTheAccuracies() {
            qPrintable(QStringLiteral("%1..%2").arg(range.x()).arg(range.y())));
   QVERIFY((98.8 - 97.7) / (range.y() - range.x()) > 0.1);
   QVERIFY(range.x() < 97.7 && range.y() > 98.8);
+
+  // A pass with NaN figures (a network that diverged there) is not drawn and moves no axis.
+  cs::EvaluationRecord diverged;
+  diverged.step = 250;
+  diverged.epoch = 2.5;
+  diverged.val_loss = std::nan("");
+  diverged.val_accuracy = std::nan("");
+  history.addEvaluation(diverged);
+  charts.refresh();
+  QCOMPARE(charts.plottedEvaluationPoints(), 2);
+  QCOMPARE(charts.accuracyRange(), range);
 }
 
 void TestCharts::recentAccuracyWindow() {

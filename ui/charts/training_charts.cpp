@@ -369,6 +369,8 @@ void TrainingCharts::redraw() {
   }
   std::vector<double> accuracies;  // what the accuracy axis fits
   for (const cs::EvaluationRecord& e : m_history->evaluations()) {
+    // A pass of a network that diverged (NaN, from its checkpoint's history) has nothing to draw.
+    if (!std::isfinite(e.val_loss) || !std::isfinite(e.val_accuracy)) continue;
     valLoss.append({double(e.step), e.val_loss});
     valAccuracy.append({e.epoch, 100 * e.val_accuracy});
     accuracies.push_back(100 * e.val_accuracy);
