@@ -55,10 +55,16 @@ double LrSchedule::factor(long long t, long long steps_per_epoch) const {
   switch (decay) {
     case LrDecay::None:
       break;
-    case LrDecay::Step:
-      // A millionth more lets a float period (0.2f is a little over 0.2) end on its step.
-      f *= std::pow(static_cast<double>(rate), std::floor(periods * (1 + 1e-6)));
+    case LrDecay::Step: {
+      // Whole periods of the epochs as written: 0.2f is a little over 0.2, and its periods would
+      // end a step late. What is left is a double's rounding, which a relative 1e-12 covers
+      // without ending any period early (that would take 10^12 steps).
+      const double whole =
+          static_cast<double>(done) /
+          (short_double(epochs) * static_cast<double>(std::max(1LL, steps_per_epoch)));
+      f *= std::pow(static_cast<double>(rate), std::floor(whole * (1 + 1e-12)));
       break;
+    }
     case LrDecay::Exponential:
       f *= std::pow(static_cast<double>(rate), periods);
       break;

@@ -1,4 +1,5 @@
 #include "convscope/run_history.h"
+#include "float_text.h"
 
 #include <algorithm>
 #include <charconv>
@@ -82,16 +83,6 @@ RunHistory RunHistory::thinned(size_t max_losses, size_t max_evaluations) const 
 }
 
 namespace {
-
-// The float as the double whose shortest text is the float's shortest text ("0.3", not
-// "0.30000001192092896"), which reads back as the same float.
-double short_double(float v) {
-  char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  double d = 0;
-  std::from_chars(buf, end, d);
-  return d;
-}
 
 [[noreturn]] void bad(const std::string& what) {
   throw std::invalid_argument(what);

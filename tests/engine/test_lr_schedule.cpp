@@ -71,6 +71,14 @@ TEST(LrSchedule, EachDecayGivesItsFactorAtItsSteps) {
   EXPECT_EQ(fifth.factor(939, 938), std::pow(0.5, 5));
   EXPECT_EQ(fifth.factor(9380, 938), std::pow(0.5, 49));
   EXPECT_EQ(fifth.factor(9381, 938), std::pow(0.5, 50));
+  // Nor end a step early far on: every epoch of 60,000 steps (batches of 1), the 17th ends with
+  // step 1,020,000 (a margin of a millionth of the periods once took it for the 17th's end).
+  const LrSchedule everyEpoch = LrSchedule::parse("step:1:0.5");
+  EXPECT_EQ(everyEpoch.factor(1'020'000, 60'000), std::pow(0.5, 16));
+  EXPECT_EQ(everyEpoch.factor(1'020'001, 60'000), std::pow(0.5, 17));
+  const LrSchedule tenths = LrSchedule::parse("step:0.1:0.5");  // 0.1f: not a short binary
+  EXPECT_EQ(tenths.factor(5'994'000, 60'000), std::pow(0.5, 998));
+  EXPECT_EQ(tenths.factor(5'994'001, 60'000), std::pow(0.5, 999));
   // The rates are floats (0.9f is 0.9 to within 3e-8).
   for (const FactorCase& c : cases)
     EXPECT_NEAR(LrSchedule::parse(c.schedule).factor(c.step, kSteps), c.factor, 1e-7)
