@@ -129,6 +129,12 @@ int train_command(const std::vector<std::string>& argv) {
       resume.empty() ? train_config(args, data.train, 1) : resume_config(args, resumed.meta);
   cfg.eval_every = args.integer("eval-every", 0, 1 << 30);
   cfg.patience = args.integer("patience", 0, 100000);
+  if (args.on("find-lr"))  // the range test's own limits, said before any work
+    if (const std::string problem =
+            lr_finder_problem(LrFinderSettings{}, cfg.group.optimizer.weight_decay);
+        !problem.empty())
+      throw UsageError("--find-lr with --weight-decay: " + problem +
+                       " (run lr-find with a lower --max-lr, or give --lr)");
   BackendSelection sel = select_backend(args);
   if (args.on("find-lr")) find_rate(*sel.backend, data, cfg);
   std::fprintf(stderr,

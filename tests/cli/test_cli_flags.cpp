@@ -75,6 +75,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlag{"CaptureHzHuge",
                 {"bench", "--data", "DATA", "--no-peer", "--capture-hz", "1e30"},
                 "--capture-hz: must be 0 to 1000"},
+        BadFlag{"FindLrWithAWeightDecayOfTwo", with(kTrain, {"--find-lr", "--weight-decay", "2"}),
+                "--find-lr with --weight-decay: the maximum learning rate times the weight decay "
+                "(2) must be below 1"},
         BadFlag{"LrFindMinimumNotAFloat",
                 {"lr-find", "--data", "DATA", "--min-lr", "1e-300"},
                 "the minimum learning rate must be at least 1e-30"}),
