@@ -75,7 +75,16 @@ Store::Store(const std::string& path, StoreAccess access) : m_path(path) {
     m_locks = std::make_unique<RunLocks>(path, true);
     return;
   }
-  if (missing || (!ec && size == 0)) {
+  // Empty, or an SQLite file with nothing in it yet: another process is making the store (it
+  // writes the file's header before its tables). Both are made here, create_schema() waiting for
+  // the other process and finding the store made.
+  bool blank = missing || (!ec && size == 0);
+  if (!blank) {
+    const auto ro = open_read_only(path);
+    store_schema::check_file(*ro);
+    blank = store_schema::is_blank(*ro);
+  }
+  if (blank) {
     if (!dir.empty()) fs::create_directories(dir, ec);  // a failure shows in the open below
     if (::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0 && errno == EACCES)
       throw StoreError(path + ": read-only folder: cannot create the store there");
@@ -85,7 +94,6 @@ Store::Store(const std::string& path, StoreAccess access) : m_path(path) {
     // Check everything through a read-only connection first: a rejected file stays untouched.
     {
       const auto ro = open_read_only(path);
-      store_schema::check_file(*ro);
       store_schema::check_schema(*ro);
       store_schema::quick_check(*ro);
     }

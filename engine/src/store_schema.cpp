@@ -247,11 +247,24 @@ void check_file(const sql::Connection& db) {
          std::to_string(expected) + " bytes)");
 }
 
+bool is_blank(sql::Connection& db) {
+  try {
+    sql::Transaction snapshot(db, sql::Transaction::Kind::Read);
+    sql::Stmt objects(db, "SELECT count(*) FROM sqlite_master");
+    return objects.step() && objects.i64(0) == 0 && pragma_int(db, "PRAGMA application_id") == 0 &&
+           pragma_int(db, "PRAGMA user_version") == 0;
+  } catch (const StoreError&) {
+    return false;  // not readable as a database: check_schema() says why
+  }
+}
+
 void check_schema(sql::Connection& db) {
   const auto fail = [&](const std::string& what) { throw StoreError(db.path() + ": " + what); };
   int app = 0, version = 0;
   std::vector<std::string> stored;  // each table's CREATE text, "" when missing
   try {
+    // One snapshot: a version and tables read across another process's upgrade do not match.
+    sql::Transaction snapshot(db, sql::Transaction::Kind::Read);
     app = pragma_int(db, "PRAGMA application_id");
     version = pragma_int(db, "PRAGMA user_version");
     sql::Stmt st(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1");
@@ -292,9 +305,11 @@ void quick_check(sql::Connection& db) {
 }
 
 void upgrade(sql::Connection& db) {
+  if (pragma_int(db, "PRAGMA user_version") >= kSchemaVersion) return;
+  sql::Transaction tx(db);
+  // Read again under the write lock: another process may have upgraded it since.
   const int version = pragma_int(db, "PRAGMA user_version");
   if (version >= kSchemaVersion) return;
-  sql::Transaction tx(db);
   for (size_t t = tables_of_version(version); t < kTables.size(); ++t) db.exec(kTables[t].second);
   add_columns(db, version);
   if (version < 8) create_triggers(db);
@@ -356,6 +371,8 @@ void create_schema(sql::Connection& db) {
   // Before the first table: deleted runs' pages can then leave the file (Store::delete_run).
   db.exec("PRAGMA page_size = 16384; PRAGMA auto_vacuum = INCREMENTAL");
   sql::Transaction tx(db);
+  // Another process that found no store either may have made it since: then it is made.
+  if (pragma_int(db, "PRAGMA user_version") >= kSchemaVersion) return;
   for (const auto& table : kTables) db.exec(table.second);
   add_columns(db, 0);
   create_triggers(db);

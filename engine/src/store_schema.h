@@ -20,6 +20,10 @@ inline constexpr int kApplicationId = 0x436E7673;  // "Cnvs" in PRAGMA applicati
 // (a truncated copy).
 void check_file(const sql::Connection& db);
 
+// An SQLite database with nothing in it yet: no table, no application id, no version (a store
+// another process is making, or an empty database, which can be made one).
+bool is_blank(sql::Connection& db);
+
 // Throws StoreError unless the database holds exactly this version's schema, or version 1's
 // (before sweeps), 2's (before per-epoch top-1), 3's (before epoch warnings), 4's (before
 // training states), 5's (before stopped epochs), 6's (before their seconds), 7's (before

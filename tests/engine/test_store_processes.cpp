@@ -75,6 +75,35 @@ TEST(StoreProcesses, FourProcessesWriteOneStore) {
             kProcesses * kRuns * kNets);
 }
 
+// Eight processes find no store, or one of an older version, at the same moment (released together
+// by the end of a pipe): one makes or upgrades it, the others find it made, and none fails.
+TEST(StoreProcesses, EightProcessesMakeOrUpgradeOneStoreAtOnce) {
+  for (const bool older : {false, true}) {
+    SCOPED_TRACE(older ? "upgrade" : "create");
+    TempDir dir;
+    const std::string path = dir.file("shared.db");
+    if (older) {
+      { Store made(path); }
+      raw_sql(path, kToVersion11);
+    }
+    int go[2];
+    ASSERT_EQ(pipe(go), 0);
+    std::vector<pid_t> children;
+    for (int p = 0; p < 8; ++p)
+      children.push_back(spawn([&] {
+        close(go[1]);
+        char c;
+        if (read(go[0], &c, 1) < 0) throw std::runtime_error("no start");  // 0 bytes: go
+        Store store(path);
+        (void)store.list_runs();
+      }));
+    close(go[0]);
+    close(go[1]);  // every child reads the end at once
+    for (pid_t c : children) EXPECT_EQ(wait_exit_code(c), 0) << "an opener failed (see stderr)";
+    EXPECT_EQ(count_rows(path, "PRAGMA user_version"), kCurrentVersion);
+  }
+}
+
 std::string error_of(const std::function<void()>& f) {
   try {
     f();
