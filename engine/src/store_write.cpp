@@ -174,8 +174,9 @@ void Store::stop_run(int64_t run, const StoppedEpoch& stopped) {
   check_writable();
   sql::Transaction tx(*m_db);
   write_stopped_epoch(run, stopped);
-  end_run(run, RunStatus::Cancelled);
+  mark_ended(run, RunStatus::Cancelled);
   tx.commit();
+  forget_run(run);  // only once committed: a failed commit leaves the run open and locked
 }
 
 void Store::save_place(int64_t run, const StoppedEpoch& place) {
@@ -240,6 +241,11 @@ void Store::cancel_run(int64_t run) {
 }
 
 void Store::end_run(int64_t run, RunStatus status) {
+  mark_ended(run, status);
+  forget_run(run);
+}
+
+void Store::mark_ended(int64_t run, RunStatus status) {
   check_writable();
   // A continued run's wall time: its earlier sessions' and this one's, not the time between.
   const auto continued = m_continued.find(run);
@@ -255,6 +261,9 @@ void Store::end_run(int64_t run, RunStatus status) {
       .run();
   if (m_db->changes() == 0)
     throw StoreError(m_path + ": run " + std::to_string(run) + " is not running");
+}
+
+void Store::forget_run(int64_t run) {
   std::erase(m_open_runs, run);
   m_continued.erase(run);
   m_locks->release(run);

@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 #include <spawn.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -102,6 +104,40 @@ TEST(StoreProcesses, EightProcessesMakeOrUpgradeOneStoreAtOnce) {
     for (pid_t c : children) EXPECT_EQ(wait_exit_code(c), 0) << "an opener failed (see stderr)";
     EXPECT_EQ(count_rows(path, "PRAGMA user_version"), kCurrentVersion);
   }
+}
+
+// A stop whose commit fails (the disk fills as the write-ahead log grows) leaves the run open in
+// its Store, which marks it interrupted when it closes (not "running" for good, unlocked).
+TEST(StoreProcesses, AStopThatCannotCommitLeavesTheRunOpen) {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  const pid_t child = spawn([&] {
+    Store store(path);
+    const RunSetup setup = make_setup(2, 50, 1);
+    const int64_t run = store.begin_run(setup);
+    StoppedEpoch place;
+    place.position = 10;
+    place.step = 10;
+    place.train_images = 50;
+    for (int net = 0; net < 2; ++net)
+      place.networks.push_back({zero_weights(setup.group.spec), {0, 10, 50, {}}});
+    rlimit saved{};
+    getrlimit(RLIMIT_FSIZE, &saved);
+    ::signal(SIGXFSZ, SIG_IGN);
+    const rlimit full{static_cast<rlim_t>(std::filesystem::file_size(path + "-wal")),
+                      saved.rlim_max};
+    setrlimit(RLIMIT_FSIZE, &full);  // no file grows: the log cannot take the stop
+    bool refused = false;
+    try {
+      store.stop_run(run, place);
+    } catch (const StoreError&) {
+      refused = true;
+    }
+    setrlimit(RLIMIT_FSIZE, &saved);
+    if (!refused) throw std::runtime_error("the stop was written");
+  });
+  EXPECT_EQ(wait_exit_code(child), 0) << "see stderr";
+  EXPECT_EQ(count_rows(path, "SELECT count(*) FROM runs WHERE status = 'interrupted'"), 1);
 }
 
 std::string error_of(const std::function<void()>& f) {

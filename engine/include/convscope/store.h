@@ -283,7 +283,11 @@ class Store {
   bool delete_sweep(int64_t sweep, bool with_runs);
 
  private:
-  void end_run(int64_t run, RunStatus status);
+  void end_run(int64_t run, RunStatus status);  // mark_ended(), then forget_run()
+  // The run's status and end, in the caller's transaction or alone.
+  void mark_ended(int64_t run, RunStatus status);
+  // No longer this Store's open run: its lock goes (after the commit that ends it).
+  void forget_run(int64_t run);
   // begin_sweep() inside the caller's write transaction.
   int64_t insert_sweep(const std::string& definition, const std::vector<std::string>& keys);
   void clear_stopped_epoch(int64_t run);  // inside the caller's write transaction
