@@ -124,8 +124,14 @@ bool Store::delete_sweep(int64_t sweep, bool with_runs) {
   check_writable();
   if (!store_schema::has_sweeps(*m_db)) return false;
   const std::string name = m_path + ": sweep " + std::to_string(sweep);
-  if (m_locks->held_elsewhere(RunLocks::sweep_byte(sweep)))
-    throw StoreError(name + " is being trained: stop it before deleting it");
+  // Held, not only looked at, until the deletion is committed: a resume that took it in between
+  // would train the runs being deleted.
+  if (!hold_sweep(sweep)) throw StoreError(name + " is being trained: stop it before deleting it");
+  struct Release {
+    Store& store;
+    int64_t sweep;
+    ~Release() { store.release_sweep(sweep); }
+  } release{*this, sweep};
   sql::Transaction tx(*m_db);
   if (!sql::Stmt(*m_db, "SELECT 1 FROM sweeps WHERE id = ?1").bind(1, sweep).step()) return false;
   if (with_runs) {

@@ -135,7 +135,14 @@ TEST(SweepStore, ASweepOrItsRunBeingTrainedIsNotDeleted) {
   }
   EXPECT_EQ(store.list_sweeps().size(), 1u);
   EXPECT_EQ(store.list_runs().size(), 3u);
+  // A deletion holds the sweep while it deletes (a resume would wait for it), then lets it go:
+  // a refused one too.
+  EXPECT_TRUE(other.hold_sweep(sweep));
+  other.release_sweep(sweep);
   EXPECT_TRUE(store.delete_sweep(sweep, false));  // its runs kept: allowed
+  const int64_t next = sweep_with_runs(store);
+  EXPECT_TRUE(store.delete_sweep(next, false));
+  EXPECT_TRUE(other.hold_sweep(next));
 }
 
 }  // namespace
