@@ -5,12 +5,21 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "convscope/store.h"
 
 namespace cs {
 
 namespace {
+
+// Beside the database file itself, as SQLite places its own files: a store opened through a
+// symbolic link and through its real path has one lock file.
+std::string lock_path(const std::string& store_path) {
+  std::error_code ec;
+  const std::filesystem::path real = std::filesystem::weakly_canonical(store_path, ec);
+  return (ec ? store_path : real.string()) + "-runs";
+}
 
 struct flock byte_lock(short type, int64_t byte) {
   struct flock fl = {};
@@ -23,7 +32,7 @@ struct flock byte_lock(short type, int64_t byte) {
 
 }  // namespace
 
-RunLocks::RunLocks(const std::string& store_path, bool read_only) : m_path(store_path + "-runs") {
+RunLocks::RunLocks(const std::string& store_path, bool read_only) : m_path(lock_path(store_path)) {
   if (read_only) {
     m_fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
     m_unknown = m_fd < 0 && errno != ENOENT;

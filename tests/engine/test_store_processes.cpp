@@ -180,6 +180,22 @@ TEST(StoreProcesses, ASecondStoreInOneProcessKeepsTheFirstsLocks) {
   }
 }
 
+// A store opened through a symbolic link and through its real path shares its run locks: a run
+// being recorded through one is not taken for a dead writer's through the other.
+TEST(StoreProcesses, ALinkToTheStoreSharesItsLocks) {
+  TempDir dir;
+  const std::string path = dir.file("real.db"), link = dir.file("link.db");
+  make_store(path);
+  fs::create_symlink(path, link);
+  Store writer(link);
+  const int64_t run = writer.begin_run(make_setup(2, 20, 1));
+  Store other(path);  // opening a writer marks the runs of dead writers interrupted
+  EXPECT_EQ(other.load_run_info(run).status, RunStatus::Running);
+  EXPECT_THROW(other.continue_run(run, 2), StoreError);
+  const EvalResult e = make_eval(2, 20, 1);
+  EXPECT_NO_THROW(writer.record_epoch(run, make_metrics(1, e), e));
+}
+
 TEST(StoreProcesses, ReadOnlyFolderListsAndRefusesWritesAsReadOnly) {
   TempDir dir;
   const fs::path folder = dir.file("ro");
