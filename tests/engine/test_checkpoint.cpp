@@ -1,9 +1,10 @@
 // Checkpoint files: safetensors round trips and damaged files, and atomic writes. Saving and
 // loading through a Backend: test_checkpoint_backend.
 #include <gtest/gtest.h>
-#include <unistd.h>
+#include <sys/resource.h>
 
 #include <bit>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -232,17 +233,26 @@ TEST_F(CheckpointTest, FailedWriteLeavesTheOldFileIntact) {
   write_safetensors(p, kTensors, {{"version", "old"}});
   const std::string old = read_bytes(p);
 
-  // A directory where the temp file would go: the write fails before touching anything.
-  const std::string tmp = p + ".tmp-" + std::to_string(::getpid());
-  fs::create_directory(tmp);
-  expect_checkpoint_error(
-      [&] {
-        write_safetensors(p, {}, {{"version", "new"}});
-      },
-      {p, "cannot create"});
+  // A full disk (no file may grow past 16 bytes; SIGXFSZ ignored, so the write fails with
+  // EFBIG): the write fails and the old file stays as it was.
+  std::string error;
+  {
+    rlimit saved{};
+    getrlimit(RLIMIT_FSIZE, &saved);
+    const auto handler = ::signal(SIGXFSZ, SIG_IGN);
+    const rlimit full{16, saved.rlim_max};
+    setrlimit(RLIMIT_FSIZE, &full);
+    try {
+      write_safetensors(p, {}, {{"version", "new"}});
+    } catch (const CheckpointError& e) {
+      error = e.what();
+    }
+    setrlimit(RLIMIT_FSIZE, &saved);
+    ::signal(SIGXFSZ, handler);
+  }
+  EXPECT_NE(error.find(p), std::string::npos) << error;
+  EXPECT_NE(error.find("cannot write"), std::string::npos) << error;
   EXPECT_EQ(read_bytes(p), old);
-  EXPECT_TRUE(fs::is_directory(tmp)) << "the write removed a directory it did not create";
-  fs::remove(tmp);
 
   // A non-empty directory as the target: the rename fails and the temp file is cleaned up.
   const std::string dir_target = path("occupied");
@@ -260,7 +270,9 @@ TEST_F(CheckpointTest, FailedWriteLeavesTheOldFileIntact) {
   std::map<std::string, std::string> meta;
   EXPECT_TRUE(read_safetensors(p, &meta).empty());
   EXPECT_EQ(meta.at("version"), "new");
-  EXPECT_FALSE(fs::exists(tmp));
+  for (const auto& entry : fs::directory_iterator(m_dir))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos)
+        << "left behind: " << entry.path();
 }
 
 TEST_F(CheckpointTest, WriteRejectsInconsistentTensors) {
