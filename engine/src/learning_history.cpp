@@ -20,6 +20,13 @@ void LearningHistory::record(const EvalPoint& point, std::span<const uint8_t> to
   m_points.push_back(point);
 }
 
+void LearningHistory::take_back_to(long long steps) {
+  size_t kept = 0;
+  while (kept < m_points.size() && m_points[kept].step <= steps) ++kept;
+  m_points.resize(kept);
+  m_top1.resize(kept * m_labels.size());
+}
+
 void LearningHistory::record(const EvalPoint& point, const EvalResult& eval, int net) {
   if (net < 0 || net >= eval.nets)
     throw std::invalid_argument("learning history: no network " + std::to_string(net) +

@@ -14,6 +14,11 @@ namespace cs {
 
 using Json = nlohmann::json;
 
+void RunHistory::take_back_to(long long steps) {
+  std::erase_if(losses, [steps](const LossPoint& p) { return p.step >= steps; });
+  std::erase_if(evaluations, [steps](const EvaluationRecord& e) { return e.step > steps; });
+}
+
 void RunHistory::add_evaluation(EvaluationRecord e) {
   if (evaluations.empty() || evaluations.back().step != e.step) {
     evaluations.push_back(std::move(e));

@@ -24,9 +24,12 @@ int roles_for(const OptimizerConfig& opt) {
 }  // namespace
 
 DivergenceError::DivergenceError(long long step, int epoch, int net, long long restored_step,
-                                 bool mid_epoch)
+                                 bool mid_epoch, bool validation)
     : Error(ErrorKind::Divergence,
-            "the loss of network " + std::to_string(net) + " became NaN or infinite at step " +
+            (validation ? "the validation loss of network " : "the loss of network ") +
+                std::to_string(net) +
+                (validation ? " became NaN or infinite after step "
+                            : " became NaN or infinite at step ") +
                 std::to_string(step + 1) + " (epoch " + std::to_string(epoch + 1) +
                 "); its weights were restored to " +
                 (mid_epoch ? "those of step " + std::to_string(restored_step) +
@@ -125,10 +128,12 @@ bool Trainer::step() {
   // not a pause or a save between steps, nor a validation pass.
   m_epoch_seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (epoch_ends)
+  if (epoch_ends) {
     end_epoch();
-  else if (m_cfg.eval_every > 0 && m_global_step % m_cfg.eval_every == 0)
+  } else if (m_cfg.eval_every > 0 && m_global_step % m_cfg.eval_every == 0) {
     evaluate_pass(m_epoch);
+    check_validation_loss();
+  }
   return !finished();
 }
 
@@ -173,6 +178,7 @@ void Trainer::drain_losses() {
 
 void Trainer::end_epoch() {
   evaluate_pass(m_epoch + 1);  // with this epoch completed
+  check_validation_loss();     // before these weights become the good state
   EpochMetrics m;
   m.epoch = m_epoch + 1;
   m.seconds = m_epoch_seconds;
@@ -296,6 +302,15 @@ void Trainer::record_evaluation(double epoch_position) {
   m_run.add_evaluation(std::move(record));
 }
 
+void Trainer::check_validation_loss() {
+  for (int k = 0; k < m_eval.nets; ++k)
+    if (!std::isfinite(m_eval.loss[static_cast<size_t>(k)])) {
+      const long long bad_step = m_global_step - 1;
+      restore_good_state();
+      throw DivergenceError(bad_step, m_epoch, k, m_global_step, m_in_epoch, true);
+    }
+}
+
 void Trainer::keep_good_state() {
   m_good_step = m_global_step;
   m_good_backend_step = m_backend.step_count();
@@ -336,6 +351,10 @@ void Trainer::restore_good_state() {
   m_epoch_loss_steps = m_good_epoch.loss_steps;
   (void)m_backend.take_losses();
   (void)m_backend.take_accuracies();
+  // The history goes back with them: a checkpoint saved now, or the steps trained again, would
+  // otherwise hold two losses for one step.
+  m_run.take_back_to(m_good_step);
+  if (m_learning) m_learning->take_back_to(m_good_step);
 }
 
 }  // namespace cs

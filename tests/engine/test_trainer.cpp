@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <numeric>
 #include <string>
 #include <thread>
 
@@ -88,6 +89,69 @@ TEST(Trainer, DivergenceRestoresLastFinishedEpoch) {
   EXPECT_EQ(t.global_step(), 4);
   EXPECT_EQ(b.step_count(), 4);
   EXPECT_EQ(t.samples_seen(), 64);
+}
+
+// The steps undone take their losses and passes with them (steps 5 and 6 were drained before the
+// NaN of step 7), so the run trained on from there has one loss per step, as a checkpoint saved
+// after the rollback has.
+TEST(Trainer, DivergenceTakesTheHistoryBackWithTheWeights) {
+  ScriptedBackend b;
+  const Dataset train = tiny(64), val = tiny(10);
+  TrainConfig cfg = tiny_config(3, 16, 1);
+  cfg.loss_every = 100;
+  cfg.eval_every = 5;  // a pass after step 5, inside the epoch that diverges
+  Trainer t(b, train, val, cfg);
+  LearningHistory passes(val.labels);
+  t.record_history(&passes);
+  b.nan_at_step = 6;
+  EXPECT_THROW(t.run(), DivergenceError);
+  std::vector<long long> steps;
+  for (const LossPoint& p : t.losses()) steps.push_back(p.step);
+  EXPECT_EQ(steps, (std::vector<long long>{0, 1, 2, 3}));
+  ASSERT_EQ(t.history().evaluations.size(), 1u);  // epoch 1's end; step 5's pass is gone
+  EXPECT_EQ(t.history().evaluations[0].step, 4);
+  ASSERT_EQ(passes.passes(), 1);
+  EXPECT_EQ(passes.points()[0].step, 4);
+  EXPECT_EQ(passes.top1s().size(), 10u);
+
+  b.nan_at_step = -1;
+  t.run();
+  steps.clear();
+  for (const LossPoint& p : t.losses()) steps.push_back(p.step);
+  std::vector<long long> every(12);
+  std::iota(every.begin(), every.end(), 0);
+  EXPECT_EQ(steps, every);
+  std::vector<long long> pass_steps;
+  for (const EvalPoint& p : passes.points()) pass_steps.push_back(p.step);
+  EXPECT_EQ(pass_steps, (std::vector<long long>{4, 5, 8, 10, 12}));
+  EXPECT_EQ(t.history().evaluations.size(), 5u);
+}
+
+// Weights still finite but so large that the validation logits overflow: the epoch's pass is not
+// finite, and its weights do not become the state a later divergence goes back to.
+TEST(Trainer, ANonFiniteValidationLossIsADivergence) {
+  ScriptedBackend b;
+  const Dataset train = tiny(64), val = tiny(10);
+  Trainer t(b, train, val, tiny_config(3, 16, 1));
+  for (int i = 0; i < 4; ++i) t.step();  // epoch 1: every weight is 5
+  b.eval_loss = INFINITY;
+  try {
+    for (int i = 0; i < 4; ++i) t.step();
+    FAIL() << "no DivergenceError";
+  } catch (const DivergenceError& e) {
+    EXPECT_EQ(e.step(), 7);
+    EXPECT_NE(std::string(e.what()).find("the validation loss of network 0 became NaN or infinite "
+                                         "after step 8 (epoch 2); its weights were restored to the "
+                                         "end of epoch 1"),
+              std::string::npos)
+        << e.what();
+  }
+  for (const auto& [key, v] : b.params)
+    for (float x : v) ASSERT_EQ(x, 5.f);
+  EXPECT_EQ(t.epochs().size(), 1u);
+  EXPECT_EQ(t.global_step(), 4);
+  ASSERT_EQ(t.history().evaluations.size(), 1u);
+  EXPECT_EQ(t.history().evaluations[0].step, 4);
 }
 
 EvalResult evaluation(std::vector<float> loss, std::vector<float> accuracy) {

@@ -25,7 +25,7 @@ class TestTrainingWorker : public QObject {
   void invalidArchitectureIsReported();
   void aStepQueuedBehindTheLastLeavesTheFinishedRun();
   void aNewRunShowsNoFrameOfTheRunBefore();
-  void divergenceStopsTheRunAndKeepsTheHistory();
+  void divergenceTakesTheRunAndItsHistoryBack();
   void aRunThatStopsLearningIsToldSo();
   void continueAfterFinishTrainsMoreEpochs();
   void learningRateChangeWhilePausedTakesEffect();
@@ -212,18 +212,29 @@ void TestTrainingWorker::aNewRunShowsNoFrameOfTheRunBefore() {
   QTRY_COMPARE(session.state(), TrainingState::Stopped);
 }
 
-void TestTrainingWorker::divergenceStopsTheRunAndKeepsTheHistory() {
+void TestTrainingWorker::divergenceTakesTheRunAndItsHistoryBack() {
   Session s(m_data);
   auto& [session, rec] = s;
   RunRequest run = testing_data::smallRun(*m_data, 5);
   run.config.group.optimizer.lr = 3e38f;  // Adam steps of ~lr: the weights overflow at once
+  QSignalSpy takenBack(session.worker(), &TrainingWorker::historyTakenBack);
   session.invoke(&TrainingWorker::start, run);
   QTRY_COMPARE_WITH_TIMEOUT(rec.failures.size(), 1, 20000);
   QVERIFY2(rec.failures.front().startsWith(QStringLiteral("Training diverged")),
            qPrintable(rec.failures.front()));
   QVERIFY(rec.failures.front().contains(QStringLiteral("NaN")));
   QCOMPARE(session.state(), TrainingState::Stopped);
-  QVERIFY(rec.lossPoints > 0);  // the losses before it diverged reached the UI
+  // Back to the run's initialization, the history with the weights: no loss is left (the finite
+  // ones drained with the NaN never reach the charts), and the predictions shown are the
+  // restored weights' (a pass at step 0).
+  QCOMPARE(takenBack.size(), 1);
+  const auto history = takenBack.front().front().value<RunHistoryPtr>();
+  QVERIFY(history->losses.empty());
+  QVERIFY(history->evaluations.empty());
+  QTRY_VERIFY(!rec.evaluations.empty());
+  QCOMPARE(rec.evaluations.back().metrics.step, 0LL);
+  QCOMPARE(rec.last.globalStep, 0LL);
+  QVERIFY(std::isfinite(rec.evaluations.back().metrics.val_loss));
 }
 
 void TestTrainingWorker::aRunThatStopsLearningIsToldSo() {

@@ -60,6 +60,7 @@ void registerTrainingTypes() {
   qRegisterMetaType<RunRequest>();
   qRegisterMetaType<BackendReport>();
   qRegisterMetaType<RunInfo>();
+  qRegisterMetaType<RunHistoryPtr>();
   qRegisterMetaType<TrainingProgress>();
   qRegisterMetaType<EvaluationReport>();
   qRegisterMetaType<cs::BackendChoice>();

@@ -40,6 +40,8 @@ struct BackendReport {
   QString note;    // make_backend()'s note when Auto fell back to the CPU (why), else empty
 };
 
+using RunHistoryPtr = std::shared_ptr<const cs::RunHistory>;
+
 // A new run began (or a checkpoint was loaded into a new run): the UI clears its histories.
 struct RunInfo {
   DatasetPtr data;  // the datasets this run trains and validates on
@@ -47,7 +49,7 @@ struct RunInfo {
   int epochs = 0;
   QString description;  // describe(): "c5x8:relu-m2-… · adam lr=0.001 · constant · batch 64"
   // A loaded checkpoint's metric history, which the run continues (null for a new run).
-  std::shared_ptr<const cs::RunHistory> history;
+  RunHistoryPtr history;
 
   // The fields that tell a previous run apart (TrainingCharts::differingFields): the network,
   // the optimizer with its rate and any weight decay ("adam lr=0.001 weight_decay=0.01"), the
@@ -118,6 +120,7 @@ Q_DECLARE_METATYPE(cs::SnapshotExchange*)
 Q_DECLARE_METATYPE(RunRequest)
 Q_DECLARE_METATYPE(BackendReport)
 Q_DECLARE_METATYPE(RunInfo)
+Q_DECLARE_METATYPE(RunHistoryPtr)
 Q_DECLARE_METATYPE(TrainingProgress)
 Q_DECLARE_METATYPE(EvaluationReport)
 Q_DECLARE_METATYPE(cs::BackendChoice)

@@ -419,17 +419,31 @@ bool TrainingWorker::guarded(const std::function<void()>& body) {
   } catch (const std::exception& e) {
     emitProgress(true);  // deliver whatever was measured before the failure
     setState(m_trainer ? TrainingState::Stopped : TrainingState::Idle);
+    if (m_trainer && dynamic_cast<const cs::DivergenceError*>(&e)) takeBackHistory();
     reportFailure(e);
   }
   return false;
+}
+
+void TrainingWorker::takeBackHistory() {
+  m_lossCursor = m_trainer->losses().size();
+  Q_EMIT historyTakenBack(std::make_shared<const cs::RunHistory>(m_trainer->history()));
+  // The predictions shown may be of a pass that is gone (every eval_every steps); a pass at the
+  // restored step replaces the figures of the one recorded there.
+  try {
+    reportEvaluation(m_trainer->evaluate(), false);
+    captureSnapshot();
+  } catch (const std::exception& e) {
+    reportFailure(e);
+  }
 }
 
 void TrainingWorker::reportFailure(const std::exception& e) {
   const cs::ErrorText error = cs::describe(e);
   QString message = QString::fromStdString(error.message);
   if (error.kind == cs::ErrorKind::Divergence)
-    message = tr("%1.\n\nThe metric history is kept; Reset, then Start again with a lower "
-                 "learning rate.")
+    message = tr("%1.\n\nThe charts go back to that step with the weights. Continue trains on "
+                 "from there; Start begins a new run, best with a lower learning rate.")
                   .arg(message);
   Q_EMIT failed(QString::fromStdString(error.title), message);
 }

@@ -113,6 +113,10 @@ class TrainingWorker : public QObject {
   void datasetFailed(const QString& dir, const QString& message);
   void runStarted(const RunInfo& info);
   void runCleared();
+  // A divergence took the run back to its last good state (cs::DivergenceError), and the run's
+  // history with it: `history` is all of it now, the losses and passes of the steps undone gone.
+  // An evaluation of the restored weights follows.
+  void historyTakenBack(const RunHistoryPtr& history);
   void progress(const TrainingProgress& progress);
   void evaluated(const EvaluationReport& report);
   void checkpointSaved(const QString& path, long long step);  // step: the weights'
@@ -176,6 +180,8 @@ class TrainingWorker : public QObject {
   bool guarded(const std::function<void()>& body);
   // failed() with the title and text of `e`.
   void reportFailure(const std::exception& e);
+  // After a divergence: historyTakenBack(), then the restored weights' evaluation.
+  void takeBackHistory();
 
   BackendPtr m_backend;
   std::vector<BackendPtr> m_retired;  // replaced backends the UI may still read snapshots of

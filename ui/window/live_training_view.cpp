@@ -169,6 +169,7 @@ void LiveTrainingView::connectSession() {
   });
   connect(w, &TrainingWorker::runStarted, this, &LiveTrainingView::onRunStarted);
   connect(w, &TrainingWorker::runCleared, this, &LiveTrainingView::onRunCleared);
+  connect(w, &TrainingWorker::historyTakenBack, this, &LiveTrainingView::onHistoryTakenBack);
   connect(w, &TrainingWorker::progress, this, [this](const TrainingProgress& p) {
     const bool wasEmpty = m_history.isEmpty();
     m_history.addLosses(p.losses);
@@ -358,6 +359,12 @@ void LiveTrainingView::onRunCleared() {
   if (m_data && m_predictions->dataset() != m_data) m_predictions->setDataset(m_data);
   recountPredictions();
   m_inspector->clear();
+  updateActions();
+}
+
+void LiveTrainingView::onHistoryTakenBack(const RunHistoryPtr& history) {
+  m_history.clear();  // the steps per epoch stay
+  m_history.restore(*history);
   updateActions();
 }
 

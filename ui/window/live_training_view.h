@@ -121,6 +121,7 @@ class LiveTrainingView : public QMainWindow {
   void onDatasetLoaded(DatasetPtr data, const QString& dir);
   void onRunStarted(const RunInfo& info);
   void onRunCleared();
+  void onHistoryTakenBack(const RunHistoryPtr& history);
   void onEvaluated(const EvaluationReport& report);
   // The confusion matrix and the calibration from the validation predictions as they are now.
   void recountPredictions();

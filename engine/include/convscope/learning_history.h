@@ -50,6 +50,8 @@ class LearningHistory {
   void record(const EvalPoint& point, std::span<const uint8_t> top1);
   // The same from a backend's evaluation, for network `net` of its group.
   void record(const EvalPoint& point, const EvalResult& eval, int net);
+  // Forgets the passes that ran after `steps` steps (a divergence's rollback).
+  void take_back_to(long long steps);
 
   int images() const { return static_cast<int>(m_labels.size()); }
   int passes() const { return static_cast<int>(m_points.size()); }

@@ -41,6 +41,9 @@ struct RunHistory {
   // The epoch (1-based, its number of epochs completed) whose end's validation loss is the
   // lowest, the first of equals; 0 when no pass ended an epoch.
   int best_epoch() const;
+  // Back to where the run stood after `steps` steps: the losses of later steps (LossPoint::step is
+  // 0-based, so `steps` and on) and the passes that ran after it go. A divergence's rollback.
+  void take_back_to(long long steps);
   // At most `max_losses` losses and `max_evaluations` passes (each at least 2), evenly spaced
   // with the first and last kept; passes that end an epoch are kept before the others.
   RunHistory thinned(size_t max_losses, size_t max_evaluations) const;

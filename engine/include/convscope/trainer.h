@@ -29,12 +29,16 @@ struct TrainConfig {
   int patience = 0;
 };
 
-// Thrown when a loss becomes NaN or infinite. The trainer has then restored every network to
-// the state after its last finished epoch (or its initialization, or the state it was resumed
-// from in the middle of an epoch: step `restored_step`), and the history is kept.
+// Thrown when a training loss becomes NaN or infinite, or the validation loss of a pass between
+// steps does (weights still finite but so large that the logits overflow). The trainer has then
+// restored every network to the state after its last finished epoch (or its initialization, or
+// the state it was resumed from in the middle of an epoch: step `restored_step`), and taken its
+// history back with them: the losses and passes of the steps undone are gone, the rest is kept.
+// `step` is the 0-based step whose loss, or after which the pass, was not finite.
 class DivergenceError : public Error {
  public:
-  DivergenceError(long long step, int epoch, int net, long long restored_step, bool mid_epoch);
+  DivergenceError(long long step, int epoch, int net, long long restored_step, bool mid_epoch,
+                  bool validation = false);
   long long step() const { return m_step; }
 
  private:
@@ -159,6 +163,9 @@ class Trainer {
   void record_evaluation(double epoch_position);
   void keep_good_state();
   void restore_good_state();
+  // After a pass between steps: throws DivergenceError (the good state restored) when a network's
+  // validation loss is not finite.
+  void check_validation_loss();
 
   Backend& m_backend;
   const Dataset& m_train;
