@@ -172,6 +172,10 @@ void Store::interrupt_orphaned_runs() {
 }
 
 Store::~Store() {
+  interrupt_open_runs();
+}
+
+void Store::interrupt_open_runs() {
   for (int64_t run : std::vector(m_open_runs)) {
     try {
       end_run(run, RunStatus::Interrupted);

@@ -101,14 +101,18 @@ SweepRecord Store::load_sweep(int64_t sweep) {
 
 void Store::set_sweep_run(int64_t sweep, int config, int64_t run) {
   check_writable();
+  link_sweep_run({sweep, config}, run);
+}
+
+void Store::link_sweep_run(SweepPlace place, int64_t run) {
   sql::Stmt(*m_db, "UPDATE sweep_configs SET run_id = ?3 WHERE sweep_id = ?1 AND idx = ?2")
-      .bind(1, sweep)
-      .bind(2, config)
+      .bind(1, place.sweep)
+      .bind(2, place.config)
       .bind(3, run)
       .run();
   if (m_db->changes() == 0)
-    throw StoreError(m_path + ": sweep " + std::to_string(sweep) + " has no configuration " +
-                     std::to_string(config));
+    throw StoreError(m_path + ": sweep " + std::to_string(place.sweep) + " has no configuration " +
+                     std::to_string(place.config));
 }
 
 bool Store::hold_sweep(int64_t sweep) {

@@ -29,7 +29,7 @@ std::span<const uint8_t> bytes(const std::string& blob) {
 
 }  // namespace
 
-int64_t Store::begin_run(const RunSetup& s) {
+int64_t Store::begin_run(const RunSetup& s, SweepPlace sweep) {
   check_writable();
   const GroupConfig& g = s.group;
   const OptimizerConfig& o = g.optimizer;
@@ -75,6 +75,7 @@ int64_t Store::begin_run(const RunSetup& s) {
   sql::Stmt net(*m_db, "INSERT INTO networks (run_id, net, seed) VALUES (?1, ?2, ?3)");
   for (int n = 0; n < g.nets(); ++n)
     net.bind(1, id).bind(2, n).bind(3, static_cast<int64_t>(g.seeds[n])).run();
+  if (sweep.sweep > 0) link_sweep_run(sweep, id);
   commit_open_run(tx, id);
   return id;
 }
@@ -386,6 +387,17 @@ bool Store::frees_deleted_space() {
 
 void Store::compact() {
   check_writable();
+  // Read before the rewrite: a run begun after it waits (a new run loses nothing by failing).
+  const auto refuse = [&](const std::string& what) {
+    throw StoreError(m_path + ": " + what +
+                     " is being trained; compact the store once it has stopped (compacting "
+                     "rewrites the whole file, and the training's writes would wait for it)");
+  };
+  for (const RunSummary& run : list_runs())
+    if (run.status == RunStatus::Running) refuse("run " + std::to_string(run.id));
+  for (int64_t sweep : list_sweeps())
+    if (m_locks->held_elsewhere(RunLocks::sweep_byte(sweep)))
+      refuse("sweep " + std::to_string(sweep));
   // VACUUM waits for other processes' transactions, as any write does; in WAL mode the file
   // shrinks at the checkpoint. It also makes an older store one whose deletions give their space
   // back at once.

@@ -134,11 +134,15 @@ SweepContinued continued_from_json(const Json& j, int train_images) {
   return c;
 }
 
-// Holds the sweep a process trains (Store::hold_sweep) while it lives.
+// Holds the sweep a process trains (Store::hold_sweep) while it lives. Its runs still open (a
+// sweep that failed or was cancelled) are marked interrupted first: whoever takes the sweep up
+// next must not find them running.
 class SweepHold {
  public:
   ~SweepHold() {
-    if (m_store) m_store->release_sweep(m_sweep);
+    if (!m_store) return;
+    m_store->interrupt_open_runs();
+    m_store->release_sweep(m_sweep);
   }
   // Throws StoreError when another process trains `sweep`.
   void hold(Store& store, int64_t sweep) {

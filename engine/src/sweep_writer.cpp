@@ -148,8 +148,8 @@ void SweepWriter::save_place(int config, ConfigState& st, const SweepReport& r) 
 int64_t SweepWriter::run_of(int config, ConfigState& st) {
   if (st.run < 0) {
     st.run = m_store.begin_run(
-        RunSetup::from(st.cfg, *m_ctx.train, *m_ctx.val, m_ctx.backend->info(), m_ctx.app_version));
-    m_store.set_sweep_run(m_sweep, config, st.run);
+        RunSetup::from(st.cfg, *m_ctx.train, *m_ctx.val, m_ctx.backend->info(), m_ctx.app_version),
+        {m_sweep, config});
   }
   return st.run;
 }

@@ -75,6 +75,38 @@ TEST(StoreDelete, CompactGivesAnOlderStoresSpaceBack) {
   EXPECT_EQ(store.load_run(ids[2]).epochs.size(), 3u);
 }
 
+// Compacting rewrites the whole file: while a run of the store is trained or a sweep is held, it
+// is refused and the file stays as it was; once they have stopped, it compacts.
+TEST(StoreDelete, CompactWaitsForTrainingToStop) {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  const std::vector<int64_t> ids = store_runs(path, 2);
+  Store store(path);
+  ASSERT_TRUE(store.delete_run(ids[0]));
+  const auto refused = [&](const std::string& says) {
+    try {
+      store.compact();
+      ADD_FAILURE() << "compacted while " << says;
+    } catch (const StoreError& e) {
+      EXPECT_NE(std::string(e.what()).find(says + " is being trained; compact the store once it "
+                                                  "has stopped"),
+                std::string::npos)
+          << e.what();
+    }
+  };
+  {
+    Store trainer(path);  // another process
+    const int64_t run = trainer.begin_run(store_test::make_setup(2, 20, 0));
+    refused("run " + std::to_string(run));
+    trainer.finish_run(run);
+    const int64_t sweep = trainer.begin_sweep("{}", {"lr=1"});
+    ASSERT_TRUE(trainer.hold_sweep(sweep));
+    refused("sweep " + std::to_string(sweep));
+  }
+  store.compact();
+  EXPECT_TRUE(store.frees_deleted_space());
+}
+
 // "Run 12" names one run for the store's life: SQLite alone would give a deleted newest run's id to
 // the next. A version 7 store gains the record on opening; another Store sees it.
 TEST(StoreDelete, ADeletedRunsOrSweepsIdIsNotGivenAgain) {

@@ -291,6 +291,25 @@ TEST_F(SweepRun, AKilledConfigurationContinuesFromItsLatestPlace) {
   expect_as_uninterrupted(store, 1);
 }
 
+// A sweep that fails marks its open runs interrupted before it lets the sweep go: whoever holds
+// the sweep next, while the failed process's Store is still open, finds no run still running.
+TEST_F(SweepRun, AFailedSweepsRunsAreInterruptedBeforeItIsLetGo) {
+  const std::string path = m_dir.file("sweep.db");
+  m_save_every_s = 0;  // a place after every step: configuration 1's run is begun
+  Store store(path);
+  SweepHooks fail;
+  fail.stepped = [](const SweepUnit& unit, const Trainer& t) {
+    if (unit.config == 1 && t.step_in_epoch() == 2) throw StoreError("the disk is full");
+  };
+  EXPECT_THROW(sweep(store, -1, fail), StoreError);
+  Store next(path);
+  ASSERT_TRUE(next.hold_sweep(1));
+  const int64_t run = next.load_sweep(1).configs[1].run;
+  ASSERT_GE(run, 0);
+  EXPECT_EQ(next.load_run_info(run).status, RunStatus::Interrupted);
+  next.release_sweep(1);
+}
+
 // The sweep assembles each epoch from its units' reports; its not-learning warning is the one
 // the configuration's own trainer gives (random labels: the validation set stays at chance).
 TEST_F(SweepRun, EpochsWarnAsTheirEnsembleTrainerDoes) {

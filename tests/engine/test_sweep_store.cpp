@@ -54,6 +54,25 @@ TEST(SweepStore, VersionOneStoresGainTheSweepTables) {
   EXPECT_EQ(store.load_sweep(id).configs[1].run, -1);  // its run deleted: pending again
 }
 
+// A sweep's run is begun as its configuration's in one transaction: a configuration the sweep
+// does not have leaves no run behind.
+TEST(SweepStore, ARunIsBegunAsItsConfigurationsOrNotAtAll) {
+  TempDir dir;
+  Store store(dir.file("runs.db"));
+  const int64_t sweep = store.begin_sweep("{}", {"lr=1", "lr=2"});
+  const int64_t run = store.begin_run(store_test::make_setup(2, 20, 0), {sweep, 1});
+  EXPECT_EQ(store.load_sweep(sweep).configs[1].run, run);
+  EXPECT_EQ(store.list_runs().at(0).sweep.config, 1);
+  try {
+    store.begin_run(store_test::make_setup(2, 20, 1), {sweep, 2});
+    ADD_FAILURE() << "a run of no configuration";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("sweep 1 has no configuration 2"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(store.list_runs().size(), 1u);
+}
+
 // Two processes (Stores on two threads) starting the same sweeps at once get one sweep each.
 TEST(SweepStore, FindOrBeginGivesEveryoneTheSameSweep) {
   TempDir dir;

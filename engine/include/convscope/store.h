@@ -188,7 +188,11 @@ class Store {
   // only; every write then throws. Throws StoreError.
   explicit Store(const std::string& path = default_store_path(),
                  StoreAccess access = StoreAccess::ReadWrite);
-  ~Store();  // marks this Store's open runs "interrupted"
+  ~Store();  // interrupt_open_runs()
+  // Marks the runs this Store has open (begun or continued, not yet ended) "interrupted", as a
+  // process that stops training them must before another may take them up; a run whose mark
+  // cannot be written stays "running", as after a crash.
+  void interrupt_open_runs();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
@@ -197,7 +201,9 @@ class Store {
   // that are not there).
   static uintmax_t disk_size(const std::string& path);
 
-  int64_t begin_run(const RunSetup& setup);  // the new run's id; its status is "running"
+  // The new run's id; its status is "running". With a sweep's configuration, the run is that
+  // configuration's, in the same transaction (set_sweep_run()'s rule).
+  int64_t begin_run(const RunSetup& setup, SweepPlace sweep = {});
   // Epoch metrics.epoch (1-based, after the latest recorded one) in one transaction: the group
   // numbers of `metrics` (train loss and seconds are per group, as the trainer measures them),
   // each net's val loss / accuracy and predictions from `eval`, which must cover the run's nets
@@ -257,6 +263,9 @@ class Store {
   void delete_runs(const std::vector<int64_t>& runs);
   // Gives the space of deleted rows back to the disk (SQLite's VACUUM: it rewrites the file, and
   // needs as much free space again), and makes the store one whose deletions do so at once.
+  // Throws StoreError, compacting nothing, while a run of it is being trained or another Store
+  // (this process's or another's) holds a sweep of it: their writes would wait for the whole
+  // rewrite, and give up after 30 s.
   void compact();
   // Whether a deletion gives its space back at once: false for a store made before that was
   // kept, until compact().
@@ -297,6 +306,7 @@ class Store {
   void write_stopped_epoch(int64_t run, const StoppedEpoch& stopped);
   // Commits `tx`, which made `run` running, holding the run's lock, and keeps the run as open here.
   void commit_open_run(sql::Transaction& tx, int64_t run);
+  void link_sweep_run(SweepPlace place, int64_t run);  // inside the caller's write transaction
   // save_weights() inside the caller's write transaction, with the training state when given.
   void write_weights(int64_t run, int net, const std::vector<NamedTensor>& tensors,
                      const TrainingState* state);
