@@ -9,6 +9,7 @@
 #include <QScreen>
 #include <QScrollBar>
 #include <QSplitter>
+#include <QTabBar>
 #include <QTableView>
 #include <QTest>
 #include <QToolBar>
@@ -41,6 +42,7 @@ class TestWindowLayout : public QObject {
   void noPanelClippedOrOverlapping();
   void resetLayoutShowsEveryPanel();
   void drawTabFitsSmallScreens();
+  void dockTabTitlesAreWhole();
   void ensembleTrainingBoxFitsSmallScreens();
   void predictionCountIsWhole();
   void toolBarKeepsEveryActionAtTheMinimum();
@@ -245,6 +247,36 @@ void TestWindowLayout::drawTabFitsSmallScreens() {
   QVERIFY(stats != list.end());
   QVERIFY(QRect(QPoint(0, 0), window.size()).contains(stats->second));
   QVERIFY2(stats->second.height() >= 300, qPrintable(QString::number(stats->second.height())));
+}
+
+// The six tabs on the right do not fit 720 or 768 pixels of height with their whole titles:
+// each keeps its title whole ("Layer statistics", not "Layer stati…"), and the bar scrolls.
+void TestWindowLayout::dockTabTitlesAreWhole() {
+  MainWindow window(m_data, {});
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  for (const QSize& size : {QSize(1280, 720), QSize(1366, 768)}) {
+    for (bool reset : {false, true}) {
+      window.resize(size);
+      if (reset) window.live()->resetLayout();
+      QTest::qWait(30);
+      const QList<QTabBar*> bars =
+          window.live()->findChildren<QTabBar*>(Qt::FindDirectChildrenOnly);
+      int shown = 0;
+      for (const QTabBar* bar : bars) {
+        if (!bar->isVisible()) continue;
+        ++shown;
+        QCOMPARE(bar->count(), 6);
+        for (int i = 0; i < bar->count(); ++i) {
+          const QRect tab = bar->tabRect(i);
+          const int room = std::max(tab.width(), tab.height());  // East: the text runs down
+          QVERIFY2(room >= bar->fontMetrics().horizontalAdvance(bar->tabText(i)),
+                   qPrintable(bar->tabText(i) + QStringLiteral(": %1 px").arg(room)));
+        }
+      }
+      QCOMPARE(shown, 1);
+    }
+  }
 }
 
 void TestWindowLayout::ensembleTrainingBoxFitsSmallScreens() {

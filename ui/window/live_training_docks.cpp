@@ -4,10 +4,12 @@
 // of the class is in live_training_view.cpp.
 #include "window/live_training_view.h"
 
+#include <QChildEvent>
 #include <QDockWidget>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
+#include <QTabBar>
 #include <QTimer>
 
 #include "canvas/canvas_panel.h"
@@ -123,6 +125,15 @@ void LiveTrainingView::showEvent(QShowEvent* event) {
   m_shown = true;
   // Dock sizes only stick once the window has its size: after the first show.
   if (!m_layoutRestored) QTimer::singleShot(0, this, &LiveTrainingView::applyDefaultLayout);
+}
+
+void LiveTrainingView::childEvent(QChildEvent* event) {
+  QMainWindow::childEvent(event);
+  // Polished once shown, after QMainWindow set its own elide mode on making it.
+  if (auto* tabs = qobject_cast<QTabBar*>(event->child()); tabs && event->polished()) {
+    tabs->setElideMode(Qt::ElideNone);
+    tabs->setUsesScrollButtons(true);
+  }
 }
 
 QList<QAction*> LiveTrainingView::panelToggleActions() const {

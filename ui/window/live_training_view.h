@@ -108,6 +108,9 @@ class LiveTrainingView : public QMainWindow {
 
  protected:
   void showEvent(QShowEvent* event) override;
+  // Each tab bar of tabbed docks shows its titles whole, with scroll arrows where they do not all
+  // fit (QMainWindow elides them: "Layer stati…" on the right at 1366×768).
+  void childEvent(QChildEvent* event) override;
 
  private:
   void createActions();
