@@ -195,15 +195,6 @@ std::string network_text(const NetworkSpec& spec) {
          std::to_string(spec.classes) + " classes";
 }
 
-// NaN or infinity anywhere would make every result NaN: refuse the file, naming the tensor.
-void check_finite(const std::string& path, const NamedTensor& t) {
-  const auto bad =
-      std::find_if(t.data.begin(), t.data.end(), [](float v) { return !std::isfinite(v); });
-  if (bad != t.data.end())
-    fail(path, "tensor '" + t.name + "' holds a non-finite value (" + std::to_string(*bad) +
-                   " at element " + std::to_string(bad - t.data.begin()) + ")");
-}
-
 CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, std::string>& md) {
   const MetaReader r(path, md);
   const auto format = md.find("format");
@@ -390,6 +381,14 @@ void save_checkpoint(const std::string& path, Backend& backend, int net,
 
 void save_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
   write_checkpoint(path, checkpoint.meta, checkpoint.tensors);
+}
+
+void check_finite(const std::string& name, const NamedTensor& t) {
+  const auto bad =
+      std::find_if(t.data.begin(), t.data.end(), [](float v) { return !std::isfinite(v); });
+  if (bad != t.data.end())
+    fail(name, "tensor '" + t.name + "' holds a non-finite value (" + std::to_string(*bad) +
+                   " at element " + std::to_string(bad - t.data.begin()) + ")");
 }
 
 CheckpointMeta read_checkpoint_meta(const std::string& path) {

@@ -170,12 +170,20 @@ EvalResult read_predictions(sql::Connection& db, int64_t run, const EpochMetrics
   return ev;
 }
 
+// A stored network's weights or training state, refused (CheckpointError) when damaged or not
+// finite, as a checkpoint's.
+std::vector<NamedTensor> parse_network(std::string_view blob, const std::string& name) {
+  std::vector<NamedTensor> tensors = parse_safetensors(blob, name);
+  for (const NamedTensor& t : tensors) check_finite(name, t);
+  return tensors;
+}
+
 }  // namespace
 
 std::vector<NamedTensor> Store::load_weights(int64_t run, int net) {
   std::vector<NamedTensor> out;
   with_weights(run, net, [&](const std::string& name, std::string_view blob) {
-    out = parse_safetensors(blob, name);
+    out = parse_network(blob, name);
   });
   return out;
 }
@@ -193,7 +201,7 @@ TrainingState Store::load_training_state(int64_t run, int net) {
   out.epoch = q.i32(0);
   out.step = q.i64(1);
   out.train_images = q.i32(2);
-  out.slots = parse_safetensors(as_text(q.blob(3)), name);
+  out.slots = parse_network(as_text(q.blob(3)), name);
   return out;
 }
 
@@ -228,9 +236,8 @@ std::optional<StoppedEpoch> Store::load_stopped_epoch(int64_t run, bool with_net
     const std::string net = name + " network " + std::to_string(out.networks.size());
     if (nets.i32(0) != static_cast<int>(out.networks.size())) throw StoreError(net + " is missing");
     NetworkSave& s = out.networks.emplace_back();
-    s.weights = parse_safetensors(as_text(nets.blob(1)), net);
-    s.state = {out.epoch, out.step, out.train_images,
-               parse_safetensors(as_text(nets.blob(2)), net)};
+    s.weights = parse_network(as_text(nets.blob(1)), net);
+    s.state = {out.epoch, out.step, out.train_images, parse_network(as_text(nets.blob(2)), net)};
   }
   return out;
 }

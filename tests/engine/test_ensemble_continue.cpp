@@ -310,6 +310,27 @@ TEST_F(EnsembleContinue, ARunThatCannotContinueIsRefusedAndLeftAsItWas) {
   EXPECT_FALSE(m_store.list_runs().at(0).training_state);  // the list says so too
 }
 
+// A stored network whose weights hold NaN (a damaged store) is refused when it is read, as a
+// checkpoint is, and so is continuing its run: it would train on in NaN.
+TEST_F(EnsembleContinue, StoredWeightsThatAreNotFiniteAreRefused) {
+  const int64_t run = stopped_run([](const Trainer& t) { return t.epoch() == 1; });
+  std::vector<NamedTensor> weights = m_store.load_weights(run, 1);
+  weights[0].data[3] = NAN;
+  m_store.save_weights(run, 1, weights);
+  const std::string says =
+      "network 1: tensor '" + weights[0].name + "' holds a non-finite value (nan at element 3)";
+  const auto expect_says = [&](const std::function<void()>& body) {
+    try {
+      body();
+      ADD_FAILURE() << "no error; expected: " << says;
+    } catch (const std::exception& e) {
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+  };
+  expect_says([&] { m_store.load_weights(run, 1); });
+  expect_says([&] { continued(run); });
+}
+
 // A sweep's configurations are compared at the epochs the sweep planned: the sweep continues its
 // runs (sweep_run.h), the ensemble loop does not, and the list says whose a run is.
 TEST_F(EnsembleContinue, ASweepsRunIsLeftToItsSweep) {

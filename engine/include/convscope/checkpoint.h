@@ -50,6 +50,10 @@ std::string encode_safetensors(const std::string& name, const std::vector<NamedT
                                const std::map<std::string, std::string>& metadata);
 std::vector<NamedTensor> parse_safetensors(std::string_view bytes, const std::string& name,
                                            std::map<std::string, std::string>* metadata = nullptr);
+// NaN or infinity anywhere in a network's tensor (its weights, an optimizer's state) would make
+// every result NaN: throws CheckpointError naming `name` (the file, or the stored network), the
+// tensor and the first such element. Checkpoints and the run store read them so.
+void check_finite(const std::string& name, const NamedTensor& tensor);
 
 struct CheckpointMeta {
   NetworkSpec spec;
