@@ -29,10 +29,14 @@ void UnsavedRunGuard::confirm(const QString& action, const QString& discards,
                               std::function<void()> proceed) {
   if (m_pending) return;  // one question at a time: the last answer's save is under way
   if (!isUnsaved()) return proceed();
-  const Answer answer = ask(tr("%1 discards %2: %3 trained steps are not saved.")
-                                .arg(action)
-                                .arg(discards.isEmpty() ? tr("the current run") : discards)
-                                .arg(QLocale().toString(m_step - m_savedStep)));
+  const QString what = discards.isEmpty() ? tr("the current run") : discards;
+  // Behind the step saved: a divergence took the run back to an earlier state, which no file holds.
+  const Answer answer =
+      ask(m_step < m_savedStep
+              ? tr("%1 discards %2: its weights, taken back to step %3, are not saved.")
+                    .arg(action, what, QLocale().toString(m_step))
+              : tr("%1 discards %2: %3 trained steps are not saved.")
+                    .arg(action, what, QLocale().toString(m_step - m_savedStep)));
   if (answer.choice == Answer::Discard) return proceed();
   if (answer.choice != Answer::Save || answer.path.isEmpty()) return;
   m_pendingPath = answer.path;

@@ -1,0 +1,53 @@
+// UnsavedRunGuard's question follows the run as the worker reports it: the steps trained since the
+// run was last saved, or, when a divergence took the run back behind the step saved, the step it
+// went back to, which no file holds.
+#include <QTest>
+
+#include "training/training_session.h"
+#include "window/unsaved_run_guard.h"
+
+class TestUnsavedRunGuard : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void theQuestionNamesWhatIsNotSaved();
+};
+
+void TestUnsavedRunGuard::theQuestionNamesWhatIsNotSaved() {
+  TrainingSession session;
+  UnsavedRunGuard guard(&session, nullptr);
+  QStringList questions;
+  guard.setAsker([&](const QString& question) {
+    questions << question;
+    return UnsavedRunGuard::Answer{};  // Cancel
+  });
+  TrainingWorker* worker = session.worker();
+  const auto reachStep = [worker](long long step) {  // as the worker reports it
+    TrainingProgress progress;
+    progress.globalStep = step;
+    Q_EMIT worker->progress(progress);
+  };
+  int proceeded = 0;
+  const auto reset = [&] { guard.confirm(QStringLiteral("Reset"), {}, [&] { ++proceeded; }); };
+
+  reset();  // nothing trained: nothing to ask
+  QCOMPARE(proceeded, 1);
+  reachStep(40);
+  Q_EMIT worker->checkpointSaved(QStringLiteral("run.safetensors"), 40);
+  reset();  // saved where it stands
+  QCOMPARE(proceeded, 2);
+  reachStep(47);
+  reset();
+  QCOMPARE(questions.size(), 1);
+  QCOMPARE(questions.back(),
+           QStringLiteral("Reset discards the current run: 7 trained steps are not saved."));
+  reachStep(32);  // a divergence at step 48 took it back to the end of epoch 1
+  reset();
+  QCOMPARE(questions.size(), 2);
+  QCOMPARE(questions.back(), QStringLiteral("Reset discards the current run: its weights, taken "
+                                            "back to step 32, are not saved."));
+  QCOMPARE(proceeded, 2);  // Cancel
+}
+
+QTEST_MAIN(TestUnsavedRunGuard)
+#include "test_unsaved_run_guard.moc"
