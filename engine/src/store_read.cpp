@@ -170,12 +170,16 @@ EvalResult read_predictions(sql::Connection& db, int64_t run, const EpochMetrics
   return ev;
 }
 
-// A stored network's weights or training state, refused (CheckpointError) when damaged or not
-// finite, as a checkpoint's.
+// A stored network's weights or training state, refused when damaged or not finite, as a
+// checkpoint's are: a StoreError, as the store's other damage is.
 std::vector<NamedTensor> parse_network(std::string_view blob, const std::string& name) {
-  std::vector<NamedTensor> tensors = parse_safetensors(blob, name);
-  for (const NamedTensor& t : tensors) check_finite(name, t);
-  return tensors;
+  try {
+    std::vector<NamedTensor> tensors = parse_safetensors(blob, name);
+    for (const NamedTensor& t : tensors) check_finite(name, t);
+    return tensors;
+  } catch (const CheckpointError& e) {
+    throw StoreError(e.what());
+  }
 }
 
 }  // namespace

@@ -131,6 +131,7 @@ bool Trainer::step() {
   if (epoch_ends) {
     end_epoch();
   } else if (m_cfg.eval_every > 0 && m_global_step % m_cfg.eval_every == 0) {
+    drain_losses();  // a NaN training loss not drained yet is said as one, at its own step
     evaluate_pass(m_epoch);
     check_validation_loss();
   }

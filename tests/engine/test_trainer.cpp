@@ -154,6 +154,29 @@ TEST(Trainer, ANonFiniteValidationLossIsADivergence) {
   EXPECT_EQ(t.history().evaluations[0].step, 4);
 }
 
+// A pass every few steps with the training losses drained more seldom (a GPU's): a NaN training
+// loss before the pass is said as the training loss it is, at its own step, not as the pass's.
+TEST(Trainer, ANaNTrainingLossIsSaidBeforeThePassItSpoils) {
+  ScriptedBackend b;
+  const Dataset train = tiny(64), val = tiny(10);
+  TrainConfig cfg = tiny_config(1, 16, 1);
+  cfg.loss_every = 100;
+  cfg.eval_every = 2;
+  Trainer t(b, train, val, cfg);
+  b.nan_at_step = 0;
+  b.eval_loss = NAN;  // the NaN weights' pass
+  try {
+    t.run();
+    FAIL() << "no DivergenceError";
+  } catch (const DivergenceError& e) {
+    EXPECT_NE(std::string(e.what()).find("the loss of network 0 became NaN or infinite at step 1 "
+                                         "(epoch 1); its weights were restored to its "
+                                         "initialization"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 EvalResult evaluation(std::vector<float> loss, std::vector<float> accuracy) {
   EvalResult e;
   e.nets = static_cast<int>(loss.size());

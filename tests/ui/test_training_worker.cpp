@@ -223,7 +223,7 @@ void TestTrainingWorker::divergenceTakesTheRunAndItsHistoryBack() {
   QVERIFY2(rec.failures.front().startsWith(QStringLiteral("Training diverged")),
            qPrintable(rec.failures.front()));
   QVERIFY(rec.failures.front().contains(QStringLiteral("NaN")));
-  QCOMPARE(session.state(), TrainingState::Stopped);
+  QCOMPARE(session.state(), TrainingState::Paused);  // where its rate can be lowered
   // Back to the run's initialization, the history with the weights: no loss is left (the finite
   // ones drained with the NaN never reach the charts), and the predictions shown are the
   // restored weights' (a pass at step 0).
@@ -235,6 +235,13 @@ void TestTrainingWorker::divergenceTakesTheRunAndItsHistoryBack() {
   QCOMPARE(rec.evaluations.back().metrics.step, 0LL);
   QCOMPARE(rec.last.globalStep, 0LL);
   QVERIFY(std::isfinite(rec.evaluations.back().metrics.val_loss));
+
+  // A lower rate, and the run trains on from there.
+  session.invoke(&TrainingWorker::setLearningRate, 1e-3, cs::LrSchedule());
+  session.invoke(&TrainingWorker::resume);
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 60000);
+  QVERIFY(rec.last.globalStep > 20);
+  QCOMPARE(rec.failures.size(), 1);
 }
 
 void TestTrainingWorker::aRunThatStopsLearningIsToldSo() {

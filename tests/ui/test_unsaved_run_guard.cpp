@@ -1,6 +1,6 @@
 // UnsavedRunGuard's question follows the run as the worker reports it: the steps trained since the
-// run was last saved, or, when a divergence took the run back behind the step saved, the step it
-// went back to, which no file holds.
+// run was last saved, or, once a divergence took the run back behind the step saved, that no file
+// holds it, whatever step it reaches again.
 #include <QTest>
 
 #include "training/training_session.h"
@@ -41,12 +41,30 @@ void TestUnsavedRunGuard::theQuestionNamesWhatIsNotSaved() {
   QCOMPARE(questions.size(), 1);
   QCOMPARE(questions.back(),
            QStringLiteral("Reset discards the current run: 7 trained steps are not saved."));
-  reachStep(32);  // a divergence at step 48 took it back to the end of epoch 1
+  const auto divergeBackTo = [&](long long step) {  // as the worker reports a divergence
+    reachStep(step);
+    Q_EMIT worker->historyTakenBack(std::make_shared<const cs::RunHistory>());
+  };
+  divergeBackTo(32);  // a divergence at step 48 took it back to the end of epoch 1
   reset();
   QCOMPARE(questions.size(), 2);
-  QCOMPARE(questions.back(), QStringLiteral("Reset discards the current run: its weights, taken "
-                                            "back to step 32, are not saved."));
+  const QString noFile = QStringLiteral(
+      "Reset discards the current run: no file holds it since a divergence took it back to step "
+      "32.");
+  QCOMPARE(questions.back(), noFile);
+  reachStep(40);  // trained again to the step saved, at another learning rate: not the file's
+  reset();
+  QCOMPARE(questions.size(), 3);
+  QCOMPARE(questions.back(), noFile);
   QCOMPARE(proceeded, 2);  // Cancel
+
+  // Saved again, then taken back no further than the save: the steps since still count.
+  Q_EMIT worker->checkpointSaved(QStringLiteral("run.safetensors"), 40);
+  reachStep(70);
+  divergeBackTo(64);
+  reset();
+  QCOMPARE(questions.back(),
+           QStringLiteral("Reset discards the current run: 24 trained steps are not saved."));
 }
 
 QTEST_MAIN(TestUnsavedRunGuard)

@@ -418,8 +418,13 @@ bool TrainingWorker::guarded(const std::function<void()>& body) {
     return true;
   } catch (const std::exception& e) {
     emitProgress(true);  // deliver whatever was measured before the failure
-    setState(m_trainer ? TrainingState::Stopped : TrainingState::Idle);
-    if (m_trainer && dynamic_cast<const cs::DivergenceError*>(&e)) takeBackHistory();
+    // A divergence leaves the run paused where it went back to: the learning rate can be lowered
+    // there (it can only while paused) before it trains on.
+    const bool diverged = m_trainer && dynamic_cast<const cs::DivergenceError*>(&e);
+    setState(diverged    ? TrainingState::Paused
+             : m_trainer ? TrainingState::Stopped
+                         : TrainingState::Idle);
+    if (diverged) takeBackHistory();
     reportFailure(e);
   }
   return false;
@@ -427,6 +432,7 @@ bool TrainingWorker::guarded(const std::function<void()>& body) {
 
 void TrainingWorker::takeBackHistory() {
   m_lossCursor = m_trainer->losses().size();
+  m_evalCursor = m_trainer->history().evaluations.size();
   Q_EMIT historyTakenBack(std::make_shared<const cs::RunHistory>(m_trainer->history()));
   // The predictions shown may be of a pass that is gone (every eval_every steps); a pass at the
   // restored step replaces the figures of the one recorded there.
@@ -442,8 +448,8 @@ void TrainingWorker::reportFailure(const std::exception& e) {
   const cs::ErrorText error = cs::describe(e);
   QString message = QString::fromStdString(error.message);
   if (error.kind == cs::ErrorKind::Divergence)
-    message = tr("%1.\n\nThe charts go back to that step with the weights. Continue trains on "
-                 "from there; Start begins a new run, best with a lower learning rate.")
+    message = tr("%1.\n\nThe run is paused there, its charts taken back with it: lower the "
+                 "learning rate, then Resume (or Reset to start over).")
                   .arg(message);
   Q_EMIT failed(QString::fromStdString(error.title), message);
 }

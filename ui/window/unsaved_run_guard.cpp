@@ -23,6 +23,12 @@ UnsavedRunGuard::UnsavedRunGuard(TrainingSession* session, QWidget* dialogParent
   });
   connect(w, &TrainingWorker::checkpointSaveFailed, this,
           [this](const QString& path) { pendingSaveEnded(path, false); });
+  // After the progress at the step it went back to.
+  connect(w, &TrainingWorker::historyTakenBack, this, [this] {
+    if (m_savedStep == kNoFile || m_step >= m_savedStep) return;  // the count stays true
+    m_takenBackTo = m_step;
+    m_savedStep = kNoFile;
+  });
 }
 
 void UnsavedRunGuard::confirm(const QString& action, const QString& discards,
@@ -30,11 +36,10 @@ void UnsavedRunGuard::confirm(const QString& action, const QString& discards,
   if (m_pending) return;  // one question at a time: the last answer's save is under way
   if (!isUnsaved()) return proceed();
   const QString what = discards.isEmpty() ? tr("the current run") : discards;
-  // Behind the step saved: a divergence took the run back to an earlier state, which no file holds.
   const Answer answer =
-      ask(m_step < m_savedStep
-              ? tr("%1 discards %2: its weights, taken back to step %3, are not saved.")
-                    .arg(action, what, QLocale().toString(m_step))
+      ask(m_savedStep == kNoFile
+              ? tr("%1 discards %2: no file holds it since a divergence took it back to step %3.")
+                    .arg(action, what, QLocale().toString(m_takenBackTo))
               : tr("%1 discards %2: %3 trained steps are not saved.")
                     .arg(action, what, QLocale().toString(m_step - m_savedStep)));
   if (answer.choice == Answer::Discard) return proceed();

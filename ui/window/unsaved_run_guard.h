@@ -49,8 +49,12 @@ class UnsavedRunGuard : public QObject {
   TrainingSession* m_session;
   QWidget* m_dialogParent;
   Asker m_asker;
-  long long m_step = 0;             // the run's newest global step
-  long long m_savedStep = 0;        // the step it began at, was loaded at, or was saved at
+  long long m_step = 0;  // the run's newest global step
+  // The step it began at, was loaded at, or was saved at; kNoFile once a divergence took it back
+  // behind that step (no file holds it, whatever step it reaches again), to m_takenBackTo.
+  long long m_savedStep = 0;
+  static constexpr long long kNoFile = -1;
+  long long m_takenBackTo = 0;
   QString m_pendingPath;            // the file of the save chosen in confirm()
   std::function<void()> m_pending;  // its action, until the save ends
 };
