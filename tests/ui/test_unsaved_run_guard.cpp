@@ -11,6 +11,7 @@ class TestUnsavedRunGuard : public QObject {
 
  private Q_SLOTS:
   void theQuestionNamesWhatIsNotSaved();
+  void aRunResumedDuringTheSaveIsAskedAboutAgain();
 };
 
 void TestUnsavedRunGuard::theQuestionNamesWhatIsNotSaved() {
@@ -65,6 +66,37 @@ void TestUnsavedRunGuard::theQuestionNamesWhatIsNotSaved() {
   reset();
   QCOMPARE(questions.back(),
            QStringLiteral("Reset discards the current run: 24 trained steps are not saved."));
+}
+
+// Save, then the run resumed before the file was written (a slow disk): the action waits for a new
+// answer about the steps trained since, instead of discarding them.
+void TestUnsavedRunGuard::aRunResumedDuringTheSaveIsAskedAboutAgain() {
+  TrainingSession session;
+  UnsavedRunGuard guard(&session, nullptr);
+  QStringList questions;
+  QList<UnsavedRunGuard::Answer> answers{{UnsavedRunGuard::Answer::Save, QStringLiteral("a")},
+                                         {UnsavedRunGuard::Answer::Save, QStringLiteral("b")}};
+  guard.setAsker([&](const QString& question) {
+    questions << question;
+    return answers.takeFirst();
+  });
+  TrainingWorker* worker = session.worker();
+  TrainingProgress progress;
+  progress.globalStep = 40;
+  Q_EMIT worker->progress(progress);
+  int resets = 0;
+  guard.confirm(QStringLiteral("Reset"), {}, [&] { ++resets; });
+  QCOMPARE(questions.size(), 1);
+  QVERIFY(guard.savePending());
+  progress.globalStep = 46;  // resumed: six more steps while "a" was written at step 40
+  Q_EMIT worker->progress(progress);
+  Q_EMIT worker->checkpointSaved(QStringLiteral("a"), 40);
+  QCOMPARE(resets, 0);
+  QCOMPARE(questions.size(), 2);
+  QCOMPARE(questions.back(),
+           QStringLiteral("Reset discards the current run: 6 trained steps are not saved."));
+  Q_EMIT worker->checkpointSaved(QStringLiteral("b"), 46);  // saved as it stands: it goes on
+  QCOMPARE(resets, 1);
 }
 
 QTEST_MAIN(TestUnsavedRunGuard)

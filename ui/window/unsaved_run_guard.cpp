@@ -46,13 +46,20 @@ void UnsavedRunGuard::confirm(const QString& action, const QString& discards,
   if (answer.choice != Answer::Save || answer.path.isEmpty()) return;
   m_pendingPath = answer.path;
   m_pending = std::move(proceed);
+  m_pendingAction = {action, discards, m_session->state() == TrainingState::Running};
   m_session->invoke(&TrainingWorker::saveCheckpoint, answer.path);
 }
 
 void UnsavedRunGuard::pendingSaveEnded(const QString& path, bool ok) {
   if (!m_pending || path != m_pendingPath) return;  // File > Save checkpoint's own
-  const std::function<void()> proceed = std::exchange(m_pending, nullptr);
-  if (ok) proceed();
+  std::function<void()> proceed = std::exchange(m_pending, nullptr);
+  if (!ok) return;
+  // Resumed while the file was written (a slow disk): the steps trained since are asked about
+  // anew. A run asked about while training trains on during the save, as the question said.
+  const PendingAction asked = std::exchange(m_pendingAction, {});
+  if (!asked.whileTraining && isUnsaved())
+    return confirm(asked.action, asked.discards, std::move(proceed));
+  proceed();
 }
 
 void UnsavedRunGuard::saveAs() {

@@ -1,7 +1,8 @@
 // Asks before a run's unsaved training is thrown away (Reset, Start, Load checkpoint, Quit), as
 // editors do: Save, Discard or Cancel. A run is unsaved when it took steps since it began, was
 // loaded or was last saved. Save asks for a file and queues the save; the action follows once the
-// checkpoint is on disk, and not at all when the save fails: the run is then kept as it was.
+// checkpoint is on disk, and not at all when the save fails: the run is then kept as it was. A run
+// resumed while the file was written is asked about again: its steps since are not in the file.
 #pragma once
 
 #include <QObject>
@@ -57,4 +58,8 @@ class UnsavedRunGuard : public QObject {
   long long m_takenBackTo = 0;
   QString m_pendingPath;            // the file of the save chosen in confirm()
   std::function<void()> m_pending;  // its action, until the save ends
+  struct PendingAction {            // and confirm()'s question about it
+    QString action, discards;
+    bool whileTraining = false;  // asked while the run trained
+  } m_pendingAction;
 };
