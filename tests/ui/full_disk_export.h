@@ -10,8 +10,9 @@
 #include "file_size_limit.h"
 
 // Writes a small old file at `path`, runs `write(path, &error)` while no file may grow beyond 32
-// bytes, and checks that it fails with an error and the old file is unchanged. `what` names the
-// case in failure messages; the caller returns when QTest::currentTestFailed().
+// bytes, and checks that it fails with an error that does not repeat the path and the old file is
+// unchanged. `what` names the case in failure messages; the caller returns when
+// QTest::currentTestFailed().
 inline void checkExportKeepsTheOldFileOnAFullDisk(
     const QString& path, const std::function<bool(const QString&, QString*)>& write,
     const char* what) {
@@ -29,6 +30,8 @@ inline void checkExportKeepsTheOldFileOnAFullDisk(
   }
   QVERIFY2(!written, what);
   QVERIFY2(!error.isEmpty(), what);
+  // Why, not where: the message around it names the file once ("Could not write <path>: …").
+  QVERIFY2(!error.contains(path), qPrintable(QStringLiteral("%1: %2").arg(what, error)));
   QFile file(path);
   QVERIFY(file.open(QIODevice::ReadOnly));
   QCOMPARE(file.readAll(), old);

@@ -191,10 +191,15 @@ void EnsemblePage::rememberDataset(const DatasetPtr& data) {
 }
 
 void EnsemblePage::refreshRuns() {
-  const qint64 shown = m_run ? m_run->info().id : -1;
+  qint64 shown = m_run ? m_run->info().id : -1;
   try {
     m_runsModel->setRuns(store().list_runs());
     m_runsPanel->showStore(countText(m_runsModel->rowCount(), tr("run"), tr("runs")), m_storePath);
+    // The run shown is gone (deleted with its sweep, or by another process): so is its view.
+    if (shown >= 0 && m_runsModel->rowOf(shown) < 0) {
+      setRun(nullptr);
+      shown = -1;
+    }
   } catch (const cs::StoreError& e) {
     m_store.reset();
     m_runsModel->setRuns({});
@@ -403,10 +408,13 @@ void EnsemblePage::connectWorker() {
                                      .arg(100 * accuracy, 0, 'f', 2));
           });
   connect(m_worker, &EnsembleWorker::finished, this, [this](qint64 run, bool cancelled) {
-    m_runsModel->noteEnded(run, cancelled ? cs::RunStatus::Cancelled : cs::RunStatus::Finished);
+    if (run >= 0)
+      m_runsModel->noteEnded(run, cancelled ? cs::RunStatus::Cancelled : cs::RunStatus::Finished);
     onTrainingEnded(run);
-    Q_EMIT statusMessage(cancelled ? tr("Run %1 cancelled; its finished epochs are kept").arg(run)
-                                   : tr("Run %1 finished").arg(run));
+    Q_EMIT statusMessage(run < 0
+                             ? tr("Cancelled before training began: no run was stored or changed")
+                         : cancelled ? tr("Run %1 cancelled; its finished epochs are kept").arg(run)
+                                     : tr("Run %1 finished").arg(run));
     Q_EMIT trainingFinished(run, cancelled);
   });
   connect(m_worker, &EnsembleWorker::failed, this,

@@ -91,6 +91,7 @@ bool EnsembleWorker::trainInto(cs::Store& store, const EnsembleRequest& request,
   hooks.cancel_requested = [this] { return m_cancel.load(std::memory_order_relaxed); };
   hooks.begun = [&](int64_t begun) {
     run = begun;
+    epochsDone = trainer.epoch();  // a continued run's, recorded before
     m_progress.run = run;
     QString from;  // where a continued run goes on: an epoch, or inside one
     if (request.continueRun >= 0 && trainer.epoch_position() > 0)
@@ -121,6 +122,7 @@ bool EnsembleWorker::trainInto(cs::Store& store, const EnsembleRequest& request,
   };
   const cs::RunSetup setup = cs::RunSetup::from(
       cfg, data->train, data->test, backend, QCoreApplication::applicationVersion().toStdString());
+  if (m_cancel.load(std::memory_order_relaxed)) return true;  // before a run is stored
   const cs::EnsembleOutcome outcome =
       request.continueRun >= 0
           ? cs::continue_ensemble(store, request.continueRun, trainer, setup, hooks)

@@ -14,7 +14,7 @@ bool saveFile(const QString& path, const std::function<bool(QIODevice&)>& write,
   contents.open(QIODevice::WriteOnly);
   QSaveFile file(path);
   const auto failed = [&](const QString& why) {
-    if (error) *error = why.isEmpty() ? QObject::tr("cannot write %1").arg(path) : why;
+    if (error) *error = why.isEmpty() ? QObject::tr("its contents could not be made") : why;
     file.cancelWriting();
     return false;
   };
@@ -23,8 +23,7 @@ bool saveFile(const QString& path, const std::function<bool(QIODevice&)>& write,
   if (!file.open(QIODevice::WriteOnly)) return failed(file.errorString());
   const qint64 written = file.write(bytes);
   if (written != bytes.size() || !file.flush())
-    return failed(QObject::tr("cannot write %1: %2 of %3 bytes written (disk full?)")
-                      .arg(path)
+    return failed(QObject::tr("%1 of %2 bytes written (disk full?)")
                       .arg(qMax<qint64>(written, 0))
                       .arg(bytes.size()));
   if (!file.commit()) return failed(file.errorString());

@@ -12,7 +12,8 @@ class QPainter;
 class QTextStream;
 
 // `write` fills the device and returns false on failure. Returns false with *error set when
-// anything failed.
+// anything failed: why, without the path, which the caller's message names ("Could not write
+// %1: %2").
 bool saveFile(const QString& path, const std::function<bool(QIODevice&)>& write, QString* error);
 
 bool saveText(const QString& path, const std::function<void(QTextStream&)>& body, QString* error);

@@ -369,15 +369,16 @@ void SweepPage::connectWorker() {
           [this](qint64 sweep, bool cancelled, int finished, int configs) {
             onRunEnded(sweep);
             Q_EMIT statusMessage(
-                cancelled ? tr("Sweep %1 cancelled: %2 of %3 configurations finished; Resume "
-                               "trains the others")
-                                .arg(sweep)
-                                .arg(finished)
-                                .arg(configs)
-                          : tr("Sweep %1: %2 of %3 configurations finished")
-                                .arg(sweep)
-                                .arg(finished)
-                                .arg(configs));
+                sweep < 0   ? tr("Cancelled before the sweep began: nothing was stored or changed")
+                : cancelled ? tr("Sweep %1 cancelled: %2 of %3 configurations finished; Resume "
+                                 "trains the others")
+                                  .arg(sweep)
+                                  .arg(finished)
+                                  .arg(configs)
+                            : tr("Sweep %1: %2 of %3 configurations finished")
+                                  .arg(sweep)
+                                  .arg(finished)
+                                  .arg(configs));
             Q_EMIT sweepFinished(sweep, cancelled);
           });
   connect(m_worker, &SweepWorker::failed, this,

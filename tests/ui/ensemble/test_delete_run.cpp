@@ -151,6 +151,25 @@ class TestDeleteRun : public QObject {
                             "(convscope-cli runs --compact gives it back)")
                  .arg(s.run));
   }
+
+  // Deleted elsewhere (with its sweep in the Sweep view, or by another process): the view shown
+  // goes with it at the next refresh instead of showing a run that is gone.
+  void aRunDeletedElsewhereLeavesTheView() {
+    StoredHandBuilt s;
+    EnsemblePage page;
+    QVERIFY(ensemble_testing::openShown(page, s, QSize(1366, 768)));
+    QVERIFY(page.currentRun());
+    page.refreshRuns();  // still there: still shown
+    QVERIFY(page.currentRun());
+    {
+      cs::Store other(s.path.toStdString());
+      QVERIFY(other.delete_run(s.run));
+    }
+    page.refreshRuns();
+    QVERIFY(!page.currentRun());
+    QCOMPARE(page.runsModel()->rowCount(), 0);
+    QCOMPARE(page.runsPanel()->selectedRun(), -1);
+  }
 };
 
 QTEST_MAIN(TestDeleteRun)

@@ -6,9 +6,12 @@
 #include <QTest>
 #include <QThread>
 
+#include <optional>
+
 #include "convscope/store.h"
 #include "ensemble/ensemble_worker.h"
 #include "ensemble_test_data.h"
+#include "file_size_limit.h"
 #include "test_data.h"
 
 namespace {
@@ -216,6 +219,42 @@ class TestEnsembleWorker : public QObject {
              store.load_run(reference).epochs.back().net_val_loss);
     for (int net = 0; net < 2; ++net)
       QCOMPARE(store.load_weights(run, net)[0].data, store.load_weights(reference, net)[0].data);
+  }
+
+  // A continued run that fails (here the disk fills before its next epoch is recorded) keeps the
+  // epochs it had, and says how many.
+  void aContinuedRunThatFailsSaysWhatItKeeps() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("runs.db");
+    qint64 run = -1;
+    {
+      Recorder r(m_worker);
+      EnsembleWorker* worker = m_worker;
+      const QMetaObject::Connection stop = connect(
+          worker, &EnsembleWorker::epochRecorded, worker, [worker] { worker->cancel(); },
+          Qt::DirectConnection);
+      m_worker->resetCancel();
+      train(tinyRequest(path, 2, 3));
+      QTRY_VERIFY_WITH_TIMEOUT(r.done, 120000);
+      disconnect(stop);
+      run = r.run;
+    }
+    Recorder r(m_worker);
+    std::optional<FileSizeLimit> full;  // from the continued run's start: no file may grow
+    const QMetaObject::Connection fill = connect(
+        m_worker, &EnsembleWorker::started, m_worker, [&full] { full.emplace(1); },
+        Qt::DirectConnection);
+    EnsembleRequest request = tinyRequest(path, 2, 3);
+    request.continueRun = run;
+    m_worker->resetCancel();
+    train(request);
+    QTRY_VERIFY_WITH_TIMEOUT(r.done, 120000);
+    disconnect(fill);
+    full.reset();
+    QVERIFY(r.failed);
+    QCOMPARE(r.run, run);
+    QVERIFY2(r.message.endsWith(QStringLiteral("Run %1 keeps its 1 finished epoch.").arg(run)),
+             qPrintable(r.message));
   }
 
   void aRunThatCannotContinueIsReported() {
