@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "widgets/count_text.h"
+
 namespace {
 
 // Points of accuracy with a sign: 0.0012 → "+0.12".
@@ -126,6 +128,12 @@ QString ComparisonPanel::compareText(const SweepConfigResult& a, const SweepConf
   for (const SweepConfigResult* c : {&a, &b})
     if (c->distribution.n == 0)
       return tr("%1 has no finished epoch yet: nothing to compare.").arg(name(*c));
+  // Networks at different points of training differ by their epochs more than by their settings.
+  if (a.epochsDone != b.epochsDone)
+    return tr("%1 has %2 and %3 %4 recorded: they compare once both have trained as long "
+              "(Resume trains the unfinished).")
+        .arg(name(a), countText(a.epochsDone, tr("epoch"), tr("epochs")), name(b),
+             QString::number(b.epochsDone));
   const cs::MeanDifference d =
       cs::bootstrap_mean_difference(a.accuracy, b.accuracy, kResamples, kSeed);
   return describe(a, b, d);

@@ -342,6 +342,15 @@ void TestSweepModels::comparisonText() {
   QVERIFY(!panel.text().contains(QStringLiteral("better")));
   panel.compare(0, 3);
   QCOMPARE(panel.text(), QStringLiteral("#3 has no finished epoch yet: nothing to compare."));
+  // One of them cancelled after 1 of its 3 epochs: not compared with one that trained all 3.
+  SweepConfigResult done = d->configs()[1], cut = d->configs()[0];
+  done.epochsDone = done.epochs = cut.epochs = 3;
+  cut.epochsDone = 1;
+  QCOMPARE(ComparisonPanel::compareText(done, cut),
+           QStringLiteral("#1 has 3 epochs and #0 1 recorded: they compare once both have trained "
+                          "as long (Resume trains the unfinished)."));
+  cut.epochsDone = 3;
+  QVERIFY(ComparisonPanel::compareText(done, cut).contains(QStringLiteral("beyond seed noise")));
   // Picked in the combo boxes, as a user does.
   panel.secondBox()->setCurrentIndex(panel.secondBox()->findData(1));
   QCOMPARE(panel.second(), 1);
