@@ -75,6 +75,7 @@ class TestFilterGrid : public QObject {
   void shapes_data();
   void shapes();
   void convWeightsAreFiltersByInputChannels();
+  void aWideLayerShowsWholeRowsAndSaysHowMany();
   void denseWeightsAreReshapedToThePreviousMap();
   void denseActivationsWrapIntoRows();
   void modelPassesTheTester();
@@ -139,6 +140,31 @@ void TestFilterGrid::convWeightsAreFiltersByInputChannels() {
   const std::vector<float>& w = s.layers[2].weight;
   for (int i = 0; i < 25; ++i) QCOMPARE(tile->values[i], w[(5 * 8 + 3) * 25 + i]);
   QVERIFY(tile->note.startsWith(QStringLiteral("bias")));
+}
+
+// Beyond FilterGridBuilder::kMaxTiles a grid shows its first tiles, a convolution's weights in
+// whole rows (input channels), and its caption says how many of how many; at the limit it shows
+// them all and says nothing.
+void TestFilterGrid::aWideLayerShowsWholeRowsAndSaysHowMany() {
+  using K = cs::LayerKind;
+  cs::Snapshot s = referenceSnapshot();
+  s.layers = {layer("pool", K::MaxPool, {128, 3, 3}, {}, 1),
+              layer("conv", K::Conv2d, {48, 1, 1}, {48, 128, 3, 3}, 2),
+              layer("wide", K::Conv2d, {64, 1, 1}, {64, 64, 3, 3}, 3),
+              layer("maps", K::Conv2d, {5000, 2, 2}, {5000, 64, 1, 1}, 4)};
+  FilterGridModel model;
+  const FilterGrid cut = FilterGridBuilder::build(s, 1, GridQuantity::Weights);
+  model.setGrid(cut);
+  QCOMPARE(model.rowCount(), 85);  // 85 whole rows of 48: 4,080 tiles
+  QCOMPARE(model.columnCount(), 48);
+  QVERIFY2(cut.caption.endsWith(QStringLiteral(" · first 4,080 of 6,144 shown")),
+           qPrintable(cut.caption));
+  const FilterGrid whole = FilterGridBuilder::build(s, 2, GridQuantity::Weights);
+  QCOMPARE(whole.tiles.size(), size_t(4096));
+  QVERIFY2(!whole.caption.contains(QStringLiteral("shown")), qPrintable(whole.caption));
+  const FilterGrid maps = FilterGridBuilder::build(s, 3, GridQuantity::Activations);
+  QVERIFY2(maps.caption.endsWith(QStringLiteral(" · first 4,096 of 5,000 shown")),
+           qPrintable(maps.caption));
 }
 
 void TestFilterGrid::denseWeightsAreReshapedToThePreviousMap() {

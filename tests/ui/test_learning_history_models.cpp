@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QFile>
 #include <QListView>
+#include <QScrollBar>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -78,6 +79,7 @@ class TestLearningHistoryModels : public QObject {
   void filtersByTheHistory();
   void panelDropsAHistoryFilterWithTheHistory();
   void panelSumsUpTheProbe();
+  void theStripShowsTheLatestEvaluations();
   void exportRoundTripsTheRecordedValues();
 };
 
@@ -220,6 +222,23 @@ void TestLearningHistoryModels::panelSumsUpTheProbe() {
   QVERIFY(h->summaryText().endsWith(QStringLiteral("never learned")));
   model.setEvaluation(evaluation(), history(3));  // the next evaluation's copy reaches the strip
   QCOMPARE(h->stripModel()->rowCount(), 3);
+}
+
+// More passes than the strip has room for: it shows the newest, at its right end.
+void TestLearningHistoryModels::theStripShowsTheLatestEvaluations() {
+  PredictionModel model;
+  model.setDataset(dataset());
+  PredictionsPanel panel(&model);
+  panel.resize(600, 400);
+  panel.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&panel));
+  auto many = std::make_shared<cs::LearningHistory>(dataset()->test.labels);
+  for (int p = 0; p < 120; ++p) many->record({p, 10LL * (p + 1), p / 10, 0.1 * p}, kPasses[p % 4]);
+  model.setEvaluation(evaluation(), many);
+  panel.setProbeRow(0);
+  QScrollBar* bar = panel.historyPanel()->strip()->horizontalScrollBar();
+  QTRY_VERIFY(bar->maximum() > 0);
+  QCOMPARE(bar->value(), bar->maximum());
 }
 
 void TestLearningHistoryModels::exportRoundTripsTheRecordedValues() {

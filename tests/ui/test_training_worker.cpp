@@ -22,6 +22,7 @@ class TestTrainingWorker : public QObject {
   void stepFromIdleStartsAPausedRun();
   void runsToFinishedWithAnEvaluation();
   void framesFollowTheProbe();
+  void aProbeBeyondTheValidationSetStartsOver();
   void invalidArchitectureIsReported();
   void aStepQueuedBehindTheLastLeavesTheFinishedRun();
   void aNewRunShowsNoFrameOfTheRunBefore();
@@ -164,6 +165,19 @@ void TestTrainingWorker::framesFollowTheProbe() {
   QCOMPARE(rec.frame->input[14 * 28 + 14], m_data->test.image(17)[14 * 28 + 14] / 255.f);
   session.invoke(&TrainingWorker::stop);
   QTRY_COMPARE(session.state(), TrainingState::Stopped);
+}
+
+// A probe chosen on another, larger validation set: the run starts with its first image instead
+// of failing to capture one that is not there.
+void TestTrainingWorker::aProbeBeyondTheValidationSetStartsOver() {
+  Session s(m_data);
+  auto& [session, rec] = s;
+  session.setProbe(m_data->test.count + 5);
+  session.invoke(&TrainingWorker::step, testing_data::smallRun(*m_data, 1));
+  QTRY_COMPARE(session.state(), TrainingState::Paused);
+  QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+  QTRY_VERIFY(rec.frame && rec.frame->step == 1);
+  QCOMPARE(rec.frame->probe, 0);
 }
 
 void TestTrainingWorker::invalidArchitectureIsReported() {

@@ -137,11 +137,11 @@ void EmbeddingView::onComputed(const EmbeddingResult& answer) {
     }
     const QLocale locale;
     const int count = static_cast<int>(m_shown.embedding.images.size());
-    const QString which = count == m_shown.datasetCount
-                              ? tr("all %1 validation images").arg(locale.toString(count))
-                              : tr("%1 validation images (one in %2)")
-                                    .arg(locale.toString(count))
-                                    .arg(m_shown.datasetCount / std::max(1, count));
+    const QString which =
+        count == m_shown.datasetCount
+            ? tr("all %1 validation images").arg(locale.toString(count))
+            : tr("%1 of the %2 validation images, spread evenly")
+                  .arg(locale.toString(count), locale.toString(m_shown.datasetCount));
     m_note->setText(tr("%1: %2 outputs of %3 at step %4; the axes hold %5 and %6 of their "
                        "variance (%7 ms). Hover a dot for its image, click it to make it the "
                        "probe.")

@@ -70,7 +70,11 @@ void LearningHistoryPanel::refresh() {
   }
   m_export->setEnabled(m_predictions->hasHistory());
   m_summary->setText(summaryText());
-  m_strip->scrollToBottom();  // the latest evaluations
+  // The latest evaluations, at the strip's right end (scrollTo() lays the new cells out first).
+  if (const int passes = m_model->rowCount(); passes > 0) {
+    m_strip->scrollTo(m_model->index(passes - 1, 0));
+    m_strip->horizontalScrollBar()->setValue(m_strip->horizontalScrollBar()->maximum());
+  }
 }
 
 QString LearningHistoryPanel::summaryText() const {

@@ -84,32 +84,38 @@ FilterGrid FilterGridBuilder::build(const cs::Snapshot& s, int index, GridQuanti
   const bool gradient =
       q == GridQuantity::ActivationGradients || q == GridQuantity::WeightGradients;
 
+  int available = 0;  // tiles the layer has
   if (q == GridQuantity::Activations || q == GridQuantity::ActivationGradients) {
     const std::vector<float>& data = gradient ? l.dactivation : l.activation;
     if (data.size() != static_cast<size_t>(l.out_shape.size()))
       grid.emptyText = QObject::tr("Not captured in this snapshot");
     else if (l.out_shape.h * l.out_shape.w > 1)
-      addMapTiles(grid, data, l.out_shape);
+      available = addMapTiles(grid, data, l.out_shape);
     else
-      addVectorTile(grid, data, last ? QObject::tr("class") : name + QObject::tr(" unit"));
+      available =
+          addVectorTile(grid, data, last ? QObject::tr("class") : name + QObject::tr(" unit"));
   } else if (!l.weight_shape.empty()) {
     if (l.kind == cs::LayerKind::Conv2d)
-      addConvWeightTiles(grid, l, gradient, inName);
+      available = addConvWeightTiles(grid, l, gradient, inName);
     else
-      addDenseWeightTiles(grid, l, gradient, in, inName,
-                          last ? QObject::tr("class") : QObject::tr("unit"));
+      available = addDenseWeightTiles(grid, l, gradient, in, inName,
+                                      last ? QObject::tr("class") : QObject::tr("unit"));
   } else {
     grid.emptyText = l.kind == cs::LayerKind::Dropout ? QObject::tr("Dropout has no weights")
                                                       : QObject::tr("Pooling has no weights");
   }
-  if (grid.tiles.size() >= static_cast<size_t>(kMaxTiles))
-    grid.caption += QObject::tr(" · first %1 shown").arg(QLocale().toString(kMaxTiles));
+  if (grid.tiles.size() < static_cast<size_t>(available)) {
+    const QLocale locale;
+    grid.caption += QObject::tr(" · first %1 of %2 shown")
+                        .arg(locale.toString(static_cast<qulonglong>(grid.tiles.size())),
+                             locale.toString(available));
+  }
   grid.updateAbsMax();
   return grid;
 }
 
-void FilterGridBuilder::addMapTiles(FilterGrid& grid, const std::vector<float>& data,
-                                    cs::Shape3 shape) {
+int FilterGridBuilder::addMapTiles(FilterGrid& grid, const std::vector<float>& data,
+                                   cs::Shape3 shape) {
   const size_t plane = static_cast<size_t>(shape.h) * shape.w;
   for (int c = 0; c < std::min(shape.c, kMaxTiles); ++c) {
     Tile t;
@@ -120,10 +126,11 @@ void FilterGridBuilder::addMapTiles(FilterGrid& grid, const std::vector<float>& 
     grid.tiles.push_back(std::move(t));
   }
   grid.zoom = zoomFor(std::max(shape.h, shape.w), kTargetTilePixels);
+  return shape.c;
 }
 
-void FilterGridBuilder::addVectorTile(FilterGrid& grid, const std::vector<float>& data,
-                                      const QString& source) {
+int FilterGridBuilder::addVectorTile(FilterGrid& grid, const std::vector<float>& data,
+                                     const QString& source) {
   Tile t;
   t.vector = true;
   t.count = static_cast<int>(data.size());
@@ -135,22 +142,24 @@ void FilterGridBuilder::addVectorTile(FilterGrid& grid, const std::vector<float>
   t.values.resize(static_cast<size_t>(t.width) * t.height, std::numeric_limits<float>::quiet_NaN());
   grid.zoom = std::clamp(384 / t.width, 6, 24);
   grid.tiles.push_back(std::move(t));
+  return 1;
 }
 
-void FilterGridBuilder::addConvWeightTiles(FilterGrid& grid, const cs::LayerSnapshot& l,
-                                           bool gradient, const QString& inputName) {
+int FilterGridBuilder::addConvWeightTiles(FilterGrid& grid, const cs::LayerSnapshot& l,
+                                          bool gradient, const QString& inputName) {
   const std::vector<float>& w = gradient ? l.dweight : l.weight;
   const std::vector<float>& bias = gradient ? l.dbias : l.bias;
   const int out = l.weight_shape[0], in = l.weight_shape[1], k = l.weight_shape[2];
   if (w.size() != static_cast<size_t>(out) * in * k * k) {
     grid.emptyText = QObject::tr("Not captured in this snapshot");
-    return;
+    return 0;
   }
   grid.flow = false;
   grid.columns = out;
   grid.zoom = zoomFor(k, kTargetKernelPixels);
   const size_t kernel = static_cast<size_t>(k) * k;
-  for (int r = 0; r < in && grid.tiles.size() < static_cast<size_t>(kMaxTiles); ++r)
+  const int rows = std::min(in, std::max(1, kMaxTiles / out));  // whole rows
+  for (int r = 0; r < rows; ++r)
     for (int c = 0; c < out; ++c) {
       Tile t;
       t.title = QObject::tr("filter %1 ← %2 channel %3").arg(c).arg(inputName).arg(r);
@@ -160,17 +169,18 @@ void FilterGridBuilder::addConvWeightTiles(FilterGrid& grid, const cs::LayerSnap
       t.values.assign(first, first + kernel);
       grid.tiles.push_back(std::move(t));
     }
+  return out * in;
 }
 
-void FilterGridBuilder::addDenseWeightTiles(FilterGrid& grid, const cs::LayerSnapshot& l,
-                                            bool gradient, cs::Shape3 in, const QString& inputName,
-                                            const QString& unitName) {
+int FilterGridBuilder::addDenseWeightTiles(FilterGrid& grid, const cs::LayerSnapshot& l,
+                                           bool gradient, cs::Shape3 in, const QString& inputName,
+                                           const QString& unitName) {
   const std::vector<float>& w = gradient ? l.dweight : l.weight;
   const std::vector<float>& bias = gradient ? l.dbias : l.bias;
   const int units = l.weight_shape[0], fanIn = l.weight_shape[1];
   if (w.size() != static_cast<size_t>(units) * fanIn) {
     grid.emptyText = QObject::tr("Not captured in this snapshot");
-    return;
+    return 0;
   }
   const bool map = in.h * in.w > 1 && in.size() == fanIn;
   for (int u = 0; u < std::min(units, kMaxTiles); ++u) {
@@ -200,4 +210,5 @@ void FilterGridBuilder::addDenseWeightTiles(FilterGrid& grid, const cs::LayerSna
     const Tile& t = grid.tiles.front();
     grid.zoom = zoomFor(std::max(t.imageWidth(), t.imageHeight()), kTargetTilePixels);
   }
+  return units;
 }

@@ -18,12 +18,13 @@ class FilterGridBuilder {
   static QString displayName(GridQuantity quantity);
 
  private:
-  static void addMapTiles(FilterGrid& grid, const std::vector<float>& data, cs::Shape3 shape);
-  static void addVectorTile(FilterGrid& grid, const std::vector<float>& data,
-                            const QString& source);
-  static void addConvWeightTiles(FilterGrid& grid, const cs::LayerSnapshot& layer, bool gradient,
-                                 const QString& inputName);
-  static void addDenseWeightTiles(FilterGrid& grid, const cs::LayerSnapshot& layer, bool gradient,
-                                  cs::Shape3 inputShape, const QString& inputName,
-                                  const QString& unitName);
+  // Each adds the layer's tiles, at most about kMaxTiles (a convolution's weights in whole rows,
+  // one per input channel), and returns how many the layer has (0: nothing captured).
+  static int addMapTiles(FilterGrid& grid, const std::vector<float>& data, cs::Shape3 shape);
+  static int addVectorTile(FilterGrid& grid, const std::vector<float>& data, const QString& source);
+  static int addConvWeightTiles(FilterGrid& grid, const cs::LayerSnapshot& layer, bool gradient,
+                                const QString& inputName);
+  static int addDenseWeightTiles(FilterGrid& grid, const cs::LayerSnapshot& layer, bool gradient,
+                                 cs::Shape3 inputShape, const QString& inputName,
+                                 const QString& unitName);
 };

@@ -192,6 +192,9 @@ bool TrainingWorker::beginRun(const RunRequest& request, const cs::RunHistory& h
     return false;
   }
   m_runData = data;
+  // A probe chosen on a larger validation set (another dataset's) starts over at its first image;
+  // the views hear so with the run.
+  if (m_probe >= m_runData->test.count) m_probe = 0;
   cs::TrainConfig cfg = request.config;
   // The live charts want every step's loss; a GPU syncs only every few steps.
   cfg.loss_every = m_backend->info().kind == "cuda" ? 10 : 1;

@@ -341,6 +341,7 @@ void LiveTrainingView::onRunStarted(const RunInfo& info) {
     m_predictions->clearEvaluation();
   recountPredictions();
   m_inspector->setProbeCount(info.data->test.count);
+  if (m_session->probe() >= info.data->test.count) setProbe(0);  // as the worker did
   m_inspector->clear();
   // The worker may have published the run's first frame before this arrived (a loaded
   // checkpoint's, say), and the session may have shown it already: ask for it again.
