@@ -127,10 +127,16 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
 
   s.ranking.resize(count);
   std::iota(s.ranking.begin(), s.ranking.end(), 0);
+  // A NaN mean (a network whose outputs overflowed on the image) ranks as the least sure: the
+  // order stays a strict weak one, which std::sort needs.
+  const auto sureness = [&](int i) {
+    const float p = s.images[i].mean_true_prob;
+    return std::isnan(p) ? -1.f : p;
+  };
   std::sort(s.ranking.begin(), s.ranking.end(), [&](int a, int b) {
     const ImageStats &x = s.images[a], &y = s.images[b];
     if (x.wrong != y.wrong) return x.wrong > y.wrong;
-    if (x.mean_true_prob != y.mean_true_prob) return x.mean_true_prob < y.mean_true_prob;
+    if (sureness(a) != sureness(b)) return sureness(a) < sureness(b);
     return a < b;
   });
   return s;

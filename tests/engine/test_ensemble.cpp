@@ -145,6 +145,22 @@ TEST(Ensemble, RankingTiesGoToLowerTrueProbThenIndex) {
   for (const ImageStats& im : s.images) EXPECT_EQ(im.wrong, 2);
 }
 
+// An image whose true probability is NaN (outputs that overflowed) ranks as the least sure among
+// those wrong as often, and the others keep their order.
+TEST(Ensemble, ANaNTrueProbRanksAsTheLeastSure) {
+  const auto wrong = [](float p) { return Top3{{1, 0, 2}, {0.5f, p, 0.0f}, p}; };
+  std::vector<Top3> net;
+  for (int i = 0; i < 40; ++i)
+    net.push_back(wrong(i % 3 == 0 ? NAN : 0.01f * static_cast<float>(i)));
+  const EnsembleStats s =
+      compute_ensemble_stats(make_eval({net, net}), std::vector<uint8_t>(40, 0), 3);
+  std::vector<int> expected;
+  for (int i = 0; i < 40; i += 3) expected.push_back(i);  // NaN, by index
+  for (int i = 0; i < 40; ++i)
+    if (i % 3 != 0) expected.push_back(i);  // then by true probability, which rises with i
+  EXPECT_EQ(s.ranking, expected);
+}
+
 TEST(Ensemble, SingleNetHasNoSpread) {
   const EvalResult r = make_eval({{{{2, 0, 1}, {0.7f, 0.2f, 0.1f}, 0.7f}}});
   const EnsembleStats s = compute_ensemble_stats(r, std::vector<uint8_t>{2}, 3);

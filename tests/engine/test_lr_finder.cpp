@@ -100,6 +100,15 @@ TEST(LrFinder, ItStopsWhereTheLossDivergesAndSuggestsATenthOfTheLowest) {
   EXPECT_GT(r.points.back().smoothed, 4 * r.points[lowest].smoothed) << "the step it stopped at";
   EXPECT_EQ(r.diverged_step, static_cast<int>(r.points.size()));
   EXPECT_EQ(r.diverged_lr, r.points.back().lr);
+
+  // A loss that went from its lowest straight to NaN (the step not recorded): the lowest is the
+  // last point, yet the loss did not fall on past the test's maximum.
+  LrFinderResult to_nan = r;
+  to_nan.points.resize(lowest + 1);
+  EXPECT_EQ(to_nan.lowest_lr, to_nan.points.back().lr);
+  EXPECT_FALSE(to_nan.still_falling());
+  to_nan.diverged = false;  // reached the maximum so: it was
+  EXPECT_TRUE(to_nan.still_falling());
 }
 
 TEST(LrFinder, TheCallerMayStopItAndBadSettingsAreRefused) {

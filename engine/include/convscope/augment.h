@@ -20,7 +20,7 @@ namespace cs {
 constexpr int kMaxAugmentShift = 8;
 
 struct PixelShift {
-  int dy, dx;  // the image moves down by dy and right by dx (negative: up, left)
+  int dy = 0, dx = 0;  // the image moves down by dy and right by dx (negative: up, left)
 };
 
 // The shift of the sample at `position` of epoch `epoch`'s order `stream`: dy and dx each

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "convscope/augment.h"
 #include "convscope/backend.h"
 
 namespace cs {
@@ -47,10 +48,6 @@ struct ClassModels {
   std::vector<float> score;        // (units) image u's objective s_u
   std::vector<float> probs;        // (units, classes) the network's softmax on image u
   std::vector<uint8_t> predicted;  // (units) the class it takes image u for
-};
-
-struct PixelShift {
-  int dy = 0, dx = 0;
 };
 
 // The jitter of step `step`: dy and dx each in [-jitter, jitter], from (seed, step).

@@ -37,8 +37,11 @@ struct LrFinderResult {
   double suggested_lr = 0;  // lowest_lr / 10; 0 with fewer than 10 points
 
   // The smoothed loss was lowest at the last step recorded, still falling there: the test was
-  // stopped early, or its maximum rate was too low to find where the loss turns.
-  bool still_falling() const { return !points.empty() && lowest_lr == points.back().lr; }
+  // stopped early, or its maximum rate was too low to find where the loss turns. Not when the
+  // step after it diverged: the loss turned there, and a higher maximum would find nothing.
+  bool still_falling() const {
+    return !diverged && !points.empty() && lowest_lr == points.back().lr;
+  }
 };
 
 // Why `settings` cannot run ("" when they can): a minimum rate of 0 or less, a maximum not
