@@ -32,7 +32,8 @@ constexpr long long kMaxDigitInputPixels = 1LL << 26;
 
 struct DigitOptions {
   // Ink weaker than this (after inversion and background removal, 0..1) does not count for the
-  // bounding box, so faint noise does not stretch it. It still counts for the centre of mass.
+  // bounding box, so faint noise does not stretch it. Inside the box it stays and counts for the
+  // centre of mass; outside it is cropped away.
   float noise_threshold = 0.1f;
   // An image whose strongest ink is below this above the background has no digit on it.
   float min_contrast = 0.1f;

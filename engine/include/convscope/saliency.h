@@ -4,7 +4,8 @@
 //
 //   Vanilla             |d logit / d x| (Simonyan et al., 2014).
 //   SmoothGrad          |mean of d logit / d x over `steps` noisy copies x + N(0, sigma^2)|,
-//                       sigma = sigma_fraction * (max(x) - min(x)) (Smilkov et al., 2017).
+//                       sigma = sigma_fraction * (max(x) - min(x)), or sigma_fraction for
+//                       an image of one value (Smilkov et al., 2017).
 //   IntegratedGradients (x - x0) * mean of d logit / d x at x0 + a (x - x0) for the `steps`
 //                       midpoints a = (k + 1/2) / steps, from the black baseline x0 = 0
 //                       (Sundararajan et al., 2017). Signed: its sum approximates

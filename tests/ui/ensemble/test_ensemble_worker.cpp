@@ -74,6 +74,20 @@ class TestEnsembleWorker : public QObject {
     QMetaObject::invokeMethod(
         worker, [worker, request] { worker->train(request); }, Qt::QueuedConnection);
   }
+  // A run of 2 networks planned for 3 epochs, cancelled as its first is recorded; -1 when it was
+  // not cancelled so.
+  qint64 cancelledAfterOneEpoch(const QString& path) {
+    Recorder r(m_worker);
+    EnsembleWorker* worker = m_worker;
+    const QMetaObject::Connection stop = connect(
+        worker, &EnsembleWorker::epochRecorded, worker, [worker] { worker->cancel(); },
+        Qt::DirectConnection);
+    m_worker->resetCancel();
+    train(tinyRequest(path, 2, 3));
+    const bool done = QTest::qWaitFor([&] { return r.done; }, 120000);
+    disconnect(stop);
+    return done && r.cancelled && r.epochs == QList<int>{1} ? r.run : -1;
+  }
 
  private Q_SLOTS:
   void initTestCase() {
@@ -183,19 +197,8 @@ class TestEnsembleWorker : public QObject {
       QTRY_VERIFY_WITH_TIMEOUT(r.done, 120000);
       reference = r.run;
     }
-    {
-      Recorder r(m_worker);
-      EnsembleWorker* worker = m_worker;
-      const QMetaObject::Connection stop = connect(
-          worker, &EnsembleWorker::epochRecorded, worker, [worker] { worker->cancel(); },
-          Qt::DirectConnection);
-      m_worker->resetCancel();
-      train(tinyRequest(path, 2, 3));
-      QTRY_VERIFY_WITH_TIMEOUT(r.done, 120000);
-      disconnect(stop);
-      QVERIFY(r.cancelled);
-      run = r.run;
-    }
+    run = cancelledAfterOneEpoch(path);
+    QVERIFY(run >= 0);
     Recorder r(m_worker);
     EnsembleRequest request = tinyRequest(path, 2, 3);
     request.continueRun = run;
@@ -226,19 +229,8 @@ class TestEnsembleWorker : public QObject {
   void aContinuedRunThatFailsSaysWhatItKeeps() {
     QTemporaryDir dir;
     const QString path = dir.filePath("runs.db");
-    qint64 run = -1;
-    {
-      Recorder r(m_worker);
-      EnsembleWorker* worker = m_worker;
-      const QMetaObject::Connection stop = connect(
-          worker, &EnsembleWorker::epochRecorded, worker, [worker] { worker->cancel(); },
-          Qt::DirectConnection);
-      m_worker->resetCancel();
-      train(tinyRequest(path, 2, 3));
-      QTRY_VERIFY_WITH_TIMEOUT(r.done, 120000);
-      disconnect(stop);
-      run = r.run;
-    }
+    const qint64 run = cancelledAfterOneEpoch(path);
+    QVERIFY(run >= 0);
     Recorder r(m_worker);
     std::optional<FileSizeLimit> full;  // from the continued run's start: no file may grow
     const QMetaObject::Connection fill = connect(
