@@ -3,9 +3,11 @@
 // min / median / max printed. The PyTorch peer, run in the same invocation on the same machine,
 // is timed the same way in its own process; the ratio printed is of medians, and none is printed
 // when either side's timings vary more than 2x.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "bench_peer.h"
 #include "commands.h"
@@ -152,6 +154,18 @@ int bench_command(const std::vector<std::string>& argv) {
   args.flag("json", "print the figures as one JSON line on stdout, last");
   if (!args.parse(argv)) return 0;
 
+  if (args.given("epochs"))
+    throw UsageError("--epochs: bench times --repeats epochs after one warm-up");
+  // The peer trains the reference network with Adam's defaults: another network or optimizer
+  // would be timed against a different one.
+  if (!args.on("no-peer"))
+    for (const char* flag :
+         {"arch", "optimizer", "lr", "beta1", "beta2", "epsilon", "momentum", "rho",
+          "initial-accumulator", "weight-decay", "lr-schedule", "augment-shift", "label-smoothing"})
+      if (args.given(flag))
+        throw UsageError(std::string("--") + flag +
+                         ": the PyTorch peer trains the reference network with Adam's defaults; "
+                         "add --no-peer to time another network or optimizer");
   const int nets = args.integer("nets", 1, 1024);
   const int repeats = args.integer("repeats", 3, 1000);
   const double capture_hz = args.real("capture-hz");
@@ -241,12 +255,13 @@ int bench_command(const std::vector<std::string>& argv) {
     const std::string script =
         std::string(CONVSCOPE_SOURCE_DIR) +
         (gpu ? "/bench/torch_gpu_reference.py" : "/bench/torch_reference.py");
-    std::string data_dir = args.given("data") ? args.str("data") : default_mnist_dir();
-    std::string command = python + " " + shell_quote(script) + " --data " + shell_quote(data_dir) +
-                          " --nets " + std::to_string(nets) + " --batch-size " +
-                          std::to_string(cfg.group.batch_size) + " --threads " +
-                          std::to_string(args.integer("threads", 0, 1024)) + " --repeats " +
-                          std::to_string(repeats);
+    // As many threads as Convscope's CPU backend had (0: one per core, as it counts them).
+    int threads = backend_request(args).threads;
+    if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::string command = python + " " + shell_quote(script) + " --data " +
+                          shell_quote(data_folder(args).dir) + " --nets " + std::to_string(nets) +
+                          " --batch-size " + std::to_string(cfg.group.batch_size) + " --threads " +
+                          std::to_string(threads) + " --repeats " + std::to_string(repeats);
     if (args.integer("limit-train", 0, 1 << 30) > 0)
       command += " --limit-train " + std::to_string(data.train.count);
     const PeerFigures peer = run_peer(command);

@@ -16,8 +16,10 @@ constexpr int kMaxThreads = 256;  // more than any CPU this runs on; the pool is
 
 void add_data_options(Args& args) {
   args.section("Data");
-  args.option("data", "DIR", "data/mnist",
-              "IDX folder with the standard four files, raw or .gz (MNIST, Fashion-MNIST, ...)");
+  args.option("data", "DIR", "",
+              "IDX folder with the standard four files, raw or .gz (MNIST, Fashion-MNIST, ...); "
+              "default: $CONVSCOPE_DATA, else the MNIST that scripts/fetch-data.sh put in the "
+              "source tree's data/mnist");
   args.option("limit-train", "N", "0", "train on the first N training images only (0: all)");
 }
 
@@ -62,7 +64,7 @@ void add_backend_options(Args& args, const std::string& default_threads) {
   args.option("threads", "N", default_threads, "CPU backend threads, at most 256 (0: all cores)");
 }
 
-DatasetPair load_data(const Args& args) {
+DataFolder data_folder(const Args& args) {
   // The default MNIST is named "mnist", as in the app, however --data names its folder, so that a
   // stored run or a checkpoint names its data the same on every machine (and the app restores a
   // checkpoint's learning history for it); another folder is named by its path, so the app can
@@ -71,7 +73,12 @@ DatasetPair load_data(const Args& args) {
   std::error_code error;
   const bool mnist =
       !args.given("data") || std::filesystem::equivalent(dir, default_mnist_dir(), error);
-  DatasetPair data = load_idx_folder(dir, mnist ? "mnist" : dir);
+  return {dir, mnist ? "mnist" : dir};
+}
+
+DatasetPair load_data(const Args& args) {
+  const DataFolder folder = data_folder(args);
+  DatasetPair data = load_idx_folder(folder.dir, folder.name);
   const int limit = args.integer("limit-train", 0, 1 << 30);
   if (limit > 0 && limit < data.train.count) data.train = data.train.head(limit);
   return data;
@@ -208,6 +215,14 @@ BackendSelection checkpoint_backend(const Args& args, const std::string& path,
                              std::to_string(meta.spec.input.w) + " images, the dataset has " +
                              std::to_string(val.shape.c) + "x" + std::to_string(val.shape.h) + "x" +
                              std::to_string(val.shape.w));
+  // Validated on other images (a Fashion-MNIST network given the default MNIST): the figures are
+  // of these images, and said to be.
+  if (!meta.validation_sha256.empty() && !val.sha256.empty() &&
+      meta.validation_sha256 != val.sha256)
+    std::fprintf(stderr,
+                 "note: %s was trained on %s and validated on other images than these (%s); "
+                 "--data names its own\n",
+                 path.c_str(), meta.dataset.c_str(), val.name.c_str());
   BackendSelection sel = select_backend(args);
   sel.backend->configure(checkpoint_group(meta), val, val);
   load_checkpoint(checkpoint, *sel.backend, 0);

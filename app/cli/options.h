@@ -17,7 +17,13 @@ void add_data_options(Args& args);
 void add_model_options(Args& args);
 void add_backend_options(Args& args, const std::string& default_threads = "0");
 
-// Loads --data (default: the fetched MNIST), keeping the first --limit-train training images.
+// --data's folder (default: the fetched MNIST) and the name a run records for it: "mnist" for the
+// default MNIST however the folder is given, else the folder as given.
+struct DataFolder {
+  std::string dir, name;
+};
+DataFolder data_folder(const Args& args);
+// Loads --data, keeping the first --limit-train training images.
 DatasetPair load_data(const Args& args);
 // The hyperparameter flags given (--lr, --beta1, ...) over `optimizer`'s; throws UsageError
 // naming the flag of an impossible value.

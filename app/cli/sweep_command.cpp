@@ -108,11 +108,12 @@ int show(const Args& args) {
 // The backend of this rank: under MPI, CUDA device = the rank's index on its node.
 // --threads 0 under MPI: the node's cores shared among its ranks.
 BackendSelection rank_backend(const Args& args, int local_rank, int local_size, bool mpi) {
-  if (!mpi) return select_backend(args);
-  int threads = args.integer("threads", 0, 256);
+  const BackendRequest request = backend_request(args);
+  if (!mpi) return select_backend(request);
+  int threads = request.threads;
   if (threads == 0)
     threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / local_size);
-  if (args.str("backend") == "cpu") return {make_cpu_backend(threads), {}};
+  if (request.choice == BackendChoice::Cpu) return {make_cpu_backend(threads), {}};
   const CudaStatus cuda = cuda_status();
   if (cuda.available) {
     try {
@@ -121,10 +122,10 @@ BackendSelection rank_backend(const Args& args, int local_rank, int local_size, 
                    sel.backend->info().device.c_str());
       return sel;
     } catch (const BackendError& e) {
-      if (args.str("backend") == "cuda") throw;
+      if (request.choice == BackendChoice::Cuda) throw;
       std::fprintf(stderr, "note: CUDA device %d: %s; using the CPU\n", local_rank, e.what());
     }
-  } else if (args.str("backend") == "cuda") {
+  } else if (request.choice == BackendChoice::Cuda) {
     throw BackendError("no usable GPU: " + cuda.reason);
   }
   return {make_cpu_backend(threads), {}};
@@ -146,6 +147,11 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
   SweepPlan plan;
   int64_t resume = args.on("new") ? -2 : -1;
   if (args.given("resume")) {
+    for (const char* flag : {"nets", "epochs", "batch-size", "seed", "data", "limit-train", "new"})
+      if (args.given(flag))
+        throw UsageError(std::string("--") + flag +
+                         ": --resume trains the stored sweep's plan, with its networks, epochs, "
+                         "batch size, seed and data");
     resume = static_cast<int64_t>(args.u64("resume"));
     open_store();
     std::string definition = root ? store->load_sweep(resume).definition : std::string();
@@ -158,7 +164,7 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
     plan.settings.epochs = args.integer("epochs", 1, 100000);
     plan.settings.batch_size = args.integer("batch-size", 1, kMaxBatchSize);
     plan.settings.seed = args.u64("seed");
-    plan.settings.data = args.given("data") ? args.str("data") : "mnist";
+    plan.settings.data = data_folder(args).name;
     plan.settings.limit_train = args.integer("limit-train", 0, 1 << 30);
   }
   const std::string dir = plan.settings.data == "mnist" ? default_mnist_dir() : plan.settings.data;

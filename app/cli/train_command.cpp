@@ -1,5 +1,7 @@
 // convscope-cli train: train one network, print per-epoch summaries, optionally save it.
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -15,14 +17,22 @@ namespace cs::cli {
 
 namespace {
 
-// One row an epoch; `lr` is the learning rate of its last step (a schedule moves it).
+// One row an epoch, from the run's history: a resumed run's epochs before the resume too, their
+// `seconds` empty (a checkpoint does not keep them). `lr` is the learning rate of the epoch's last
+// step (a schedule moves it).
 void write_metrics_csv(const std::string& path, const Trainer& t) {
   std::ostringstream out;
   out << "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds,lr\n";
-  for (const EpochMetrics& m : t.epochs())
-    out << m.epoch << ',' << m.train_loss << ',' << m.train_accuracy << ',' << m.val_loss << ','
-        << m.val_accuracy << ',' << m.seconds << ','
-        << t.learning_rate(static_cast<long long>(m.epoch) * t.steps_per_epoch() - 1) << '\n';
+  for (const EvaluationRecord& e : t.history().evaluations) {
+    if (!e.epoch_end) continue;
+    const int epoch = static_cast<int>(std::lround(e.epoch));
+    out << epoch << ',' << e.train_loss << ',' << e.train_accuracy << ',' << e.val_loss << ','
+        << e.val_accuracy << ',';
+    const auto here = std::find_if(t.epochs().begin(), t.epochs().end(),
+                                   [&](const EpochMetrics& m) { return m.epoch == epoch; });
+    if (here != t.epochs().end()) out << here->seconds;
+    out << ',' << t.learning_rate(static_cast<long long>(epoch) * t.steps_per_epoch() - 1) << '\n';
+  }
   write_file_atomically(path, out.str());
 }
 
@@ -212,9 +222,14 @@ int train_command(const std::vector<std::string>& argv) {
   if (trainer.stopped_early())
     std::fprintf(stderr, "stopped early after epoch %d: %s\n", trainer.epoch(),
                  trainer.early_stop_reason().c_str());
-  if (interrupt.requested()) {
-    std::fprintf(stderr, "interrupted at epoch %d, step %lld\n", trainer.epoch() + 1,
-                 trainer.global_step());
+  // A signal during the last step's validation pass came too late to stop anything.
+  if (interrupt.requested() && !trainer.finished()) {
+    if (trainer.step_in_epoch() == 0)
+      std::fprintf(stderr, "interrupted after epoch %d, step %lld\n", trainer.epoch(),
+                   trainer.global_step());
+    else
+      std::fprintf(stderr, "interrupted in epoch %d, step %lld\n", trainer.epoch() + 1,
+                   trainer.global_step());
     exit_code = interrupt.exit_code();
   }
   // The checkpoint first: it holds the run, and a CSV that fails after it cannot cost it.

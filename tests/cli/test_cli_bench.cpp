@@ -3,8 +3,10 @@
 // line holds.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "cli_runner.h"
 
@@ -46,6 +48,19 @@ TEST(CliBench, JsonLineIsValidAndEscapesTheCommandLine) {
   const std::string command = j.at("command");
   EXPECT_NE(r.out.find("command: " + command + "\n"), std::string::npos) << command;
   EXPECT_NE(command.find("da\"ta\\\tset"), std::string::npos) << command;
+}
+
+// The peer gets the threads Convscope's CPU backend has: --threads 0 is one per core on both
+// sides, not all cores against the peer's own default of 2.
+TEST(CliBench, ThePeerHasAsManyThreads) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 64, 16);
+  const Result r = run_cli({"bench", "--data", dir.file("data"), "--backend", "cpu", "--threads",
+                            "0", "--repeats", "3", "--python", "/bin/true"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string cores = std::to_string(std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_NE(r.err.find(" --threads " + cores + " --repeats 3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("backend: cpu (" + cores + " CPU thread"), std::string::npos) << r.err;
 }
 
 }  // namespace

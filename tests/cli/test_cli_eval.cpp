@@ -104,6 +104,16 @@ TEST(CliEval, CalibrationAgreesWithTheTopPredictionsBinnedByHand) {
       run_cli({"eval", "--data", dir.file("data"), "--checkpoint", checkpoint, "--bins", "0"});
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.err.find("--bins"), std::string::npos) << bad.err;
+  // Other validation images than its own: evaluated, and said to be.
+  EXPECT_EQ(r.err.find("validated on other images"), std::string::npos) << r.err;
+  write_idx_folder(dir.file("other"), 64, 40);
+  const Result other = run_cli({"eval", "--data", dir.file("other"), "--checkpoint", checkpoint});
+  EXPECT_EQ(other.code, 0) << other.err;
+  EXPECT_NE(other.err.find("note: " + checkpoint + " was trained on " + dir.file("data") +
+                           "/train and validated on other images than these (" + dir.file("other") +
+                           "/test); --data names its own"),
+            std::string::npos)
+      << other.err;
 }
 
 }  // namespace

@@ -78,6 +78,24 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlag{"FindLrWithAWeightDecayOfTwo", with(kTrain, {"--find-lr", "--weight-decay", "2"}),
                 "--find-lr with --weight-decay: the maximum learning rate times the weight decay "
                 "(2) must be below 1"},
+        // bench times the reference network against a peer that trains it with Adam's defaults.
+        BadFlag{"BenchEpochs",
+                {"bench", "--data", "DATA", "--no-peer", "--epochs", "3"},
+                "--epochs: bench times --repeats epochs after one warm-up"},
+        BadFlag{"BenchAnotherNetworkAgainstThePeer",
+                {"bench", "--data", "DATA", "--arch", "d10"},
+                "--arch: the PyTorch peer trains the reference network with Adam's defaults; add "
+                "--no-peer"},
+        BadFlag{"BenchAnotherOptimizerAgainstThePeer",
+                {"bench", "--data", "DATA", "--optimizer", "sgd"},
+                "--optimizer: the PyTorch peer trains the reference network"},
+        // A resumed sweep trains its stored plan: a flag that would change it is refused.
+        BadFlag{"SweepResumeWithEpochs",
+                {"sweep", "--resume", "1", "--epochs", "5", "--store", "STORE"},
+                "--epochs: --resume trains the stored sweep's plan"},
+        BadFlag{"SweepResumeWithData",
+                {"sweep", "--resume", "1", "--data", "DATA", "--store", "STORE"},
+                "--data: --resume trains the stored sweep's plan"},
         BadFlag{"LrFindMinimumNotAFloat",
                 {"lr-find", "--data", "DATA", "--min-lr", "1e-300"},
                 "the minimum learning rate must be at least 1e-30"}),

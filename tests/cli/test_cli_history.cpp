@@ -99,11 +99,16 @@ TEST(CliHistory, ResumeContinuesTheRunAsIfNeverStopped) {
   const std::string whole = dir.file("whole.safetensors"), half = dir.file("half.safetensors"),
                     rest = dir.file("rest.safetensors");
   const std::string whole_csv = dir.file("whole.csv"), rest_csv = dir.file("rest.csv");
-  ASSERT_EQ(with({"--epochs", "2", "--save", whole, "--history-csv", whole_csv}).code, 0);
+  const std::string whole_metrics = dir.file("whole-metrics.csv"),
+                    rest_metrics = dir.file("rest-metrics.csv");
+  ASSERT_EQ(with({"--epochs", "2", "--save", whole, "--history-csv", whole_csv, "--metrics",
+                  whole_metrics})
+                .code,
+            0);
   ASSERT_EQ(with({"--epochs", "1", "--save", half}).code, 0);
-  const Result r =
-      run_cli({"train", "--data", dir.file("data"), "--threads", "2", "--quiet", "--resume", half,
-               "--epochs", "1", "--save", rest, "--history-csv", rest_csv});
+  const Result r = run_cli({"train", "--data", dir.file("data"), "--threads", "2", "--quiet",
+                            "--resume", half, "--epochs", "1", "--save", rest, "--history-csv",
+                            rest_csv, "--metrics", rest_metrics});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("resumed " + half + " after epoch 1, step 6"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("epoch 2/2"), std::string::npos) << r.out;
@@ -137,6 +142,20 @@ TEST(CliHistory, ResumeContinuesTheRunAsIfNeverStopped) {
   // Every image's top-1 at both passes, the first from the checkpoint: the same as one run's.
   EXPECT_EQ(csv_rows(rest_csv), csv_rows(whole_csv));
   EXPECT_EQ(csv_rows(rest_csv).size(), 1u + 30u * 2u);
+  // --metrics has both epochs, the one before the resume without its time (not kept).
+  const auto whole_rows = csv_rows(whole_metrics), rest_rows = csv_rows(rest_metrics);
+  ASSERT_EQ(whole_rows.size(), 3u);
+  ASSERT_EQ(rest_rows.size(), 3u);
+  for (size_t row = 0; row < 3; ++row) {
+    ASSERT_EQ(rest_rows[row].size(), 7u) << "row " << row;
+    for (size_t column = 0; column < 7; ++column) {
+      if (column == 5) continue;  // the time
+      EXPECT_EQ(rest_rows[row][column], whole_rows[row][column]) << row;
+    }
+  }
+  EXPECT_EQ(rest_rows[1][0], "1");
+  EXPECT_EQ(rest_rows[1][5], "");
+  EXPECT_GT(std::stod(rest_rows[2][5]), 0);
 
   // The checkpoint decides the network: flags that would change it are refused.
   const Result arch =

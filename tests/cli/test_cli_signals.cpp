@@ -53,6 +53,12 @@ TEST_P(Signals, TrainStopsAndSaves) {
   EXPECT_GE(meta.epoch, 2);
   // Every step's loss up to the signal, those since the last drain (every 20) included.
   EXPECT_EQ(static_cast<long long>(meta.history.losses.size()), meta.step);
+  // Where it stopped, as the checkpoint holds it.
+  const std::string where = meta.epoch_position == 0
+                                ? "interrupted after epoch " + std::to_string(meta.epoch)
+                                : "interrupted in epoch " + std::to_string(meta.epoch + 1);
+  EXPECT_NE(r.err.find(where + ", step " + std::to_string(meta.step) + "\n"), std::string::npos)
+      << r.err;
 }
 
 TEST_P(Signals, EnsembleStopsAndKeepsFinishedEpochsWithWeights) {
