@@ -9,8 +9,12 @@
 namespace cs {
 
 EpochTop1 Store::load_epoch_top1(int64_t run) {
+  sql::Transaction tx(*m_db, sql::Transaction::Kind::Read);  // one snapshot for every query
+  return read_epoch_top1(run);
+}
+
+EpochTop1 Store::read_epoch_top1(int64_t run) {
   const std::string name = m_path + ": run " + std::to_string(run);
-  sql::Transaction tx(*m_db, sql::Transaction::Kind::Read);  // one snapshot for both queries
   sql::Stmt r(*m_db,
               "SELECT epochs_done, length(val_labels), "
               "(SELECT count(*) FROM networks WHERE run_id = ?1) FROM runs WHERE id = ?1");

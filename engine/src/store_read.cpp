@@ -349,7 +349,7 @@ RunInfo Store::load_run_info(int64_t run) {
   return info;
 }
 
-StoredRun Store::load_run(int64_t run) {
+StoredRun Store::load_run(int64_t run, bool with_history) {
   const Damaged damaged{m_path + ": run " + std::to_string(run)};
   sql::Transaction tx(*m_db, sql::Transaction::Kind::Read);  // one snapshot for every query
   StoredRun out;
@@ -359,6 +359,7 @@ StoredRun Store::load_run(int64_t run) {
   const int count = static_cast<int>(info.setup.val_labels.size());
 
   out.epochs = read_epochs(*m_db, run, nets, damaged);
+  if (with_history) out.history = read_epoch_top1(run);
   if (info.epochs_done == 0) return out;
   if (out.epochs.empty() || out.epochs.back().epoch != info.epochs_done)
     throw damaged("epoch " + std::to_string(info.epochs_done) + " is missing");

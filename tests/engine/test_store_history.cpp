@@ -73,6 +73,11 @@ TEST(StoreHistory, EveryEpochIsKeptAndSurvivesReopening) {
   Store reader(path, StoreAccess::ReadOnly);
   expect_history(reader.load_epoch_top1(r.run), r);
   EXPECT_THROW(reader.load_epoch_top1(r.run + 1), StoreError);
+  // The run with its history, in one snapshot; without, none.
+  const StoredRun whole = reader.load_run(r.run, true);
+  expect_history(whole.history, r);
+  EXPECT_EQ(whole.history.epochs, whole.info.epochs_done);
+  EXPECT_TRUE(reader.load_run(r.run).history.empty());
 }
 
 TEST(StoreHistory, RunWithoutEpochsHasNoHistoryAndDeletingRemovesIt) {

@@ -213,11 +213,10 @@ bool EnsemblePage::openRun(qint64 run) {
   clock.start();
   EnsembleRunPtr opened;
   try {
-    cs::StoredRun stored = store().load_run(run);
-    const cs::EpochTop1 history = store().load_epoch_top1(run);
+    cs::StoredRun stored = store().load_run(run, true);
     const ValidationImages::Match match = m_images.find(stored.info.setup);
     opened = std::make_shared<const EnsembleRun>(std::move(stored), match.images, match.note,
-                                                 match.warning, history);
+                                                 match.warning);
   } catch (const std::exception& e) {  // StoreError, or predictions that do not fit
     showError(tr("Cannot open run %1").arg(run), QString::fromUtf8(e.what()));
     m_runsPanel->selectRun(m_run ? m_run->info().id : -1);

@@ -7,14 +7,15 @@
 #include "widgets/count_text.h"
 
 EnsembleRun::EnsembleRun(cs::StoredRun run, std::shared_ptr<const cs::Dataset> images,
-                         QString imagesNote, bool imagesWarning, const cs::EpochTop1& history)
+                         QString imagesNote, bool imagesWarning)
     : m_run(std::move(run)),
       m_names(ClassNames::forDataset(m_run.info.setup.val_name)),
       m_images(std::move(images)),
       m_imagesNote(std::move(imagesNote)),
       m_imagesWarning(imagesWarning) {
   const cs::RunSetup& setup = m_run.info.setup;
-  if (m_run.eval.nets == 0) {  // no finished epoch yet
+  const cs::EpochTop1 history = std::move(m_run.history);  // summed up below, not kept
+  if (m_run.eval.nets == 0) {                              // no finished epoch yet
     m_stats.classes = setup.group.spec.classes;
     return;
   }

@@ -19,10 +19,10 @@ class EnsembleRun {
   // Computes the statistics (throws std::invalid_argument when the predictions, the per-epoch
   // top-1 labels and the stored validation labels do not fit). `images` may be null;
   // `imagesNote` says where they came from or why there are none, `imagesWarning` whether that
-  // is a problem. `history` is Store::load_epoch_top1's, empty for a run recorded before the
-  // store kept every epoch.
+  // is a problem. `run.history` (Store::load_run's with history) is summed up into the learning
+  // figures and not kept; it is empty for a run recorded before the store kept every epoch.
   EnsembleRun(cs::StoredRun run, std::shared_ptr<const cs::Dataset> images, QString imagesNote,
-              bool imagesWarning, const cs::EpochTop1& history = {});
+              bool imagesWarning);
 
   const cs::RunInfo& info() const { return m_run.info; }
   const cs::EnsembleStats& stats() const { return m_stats; }

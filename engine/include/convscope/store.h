@@ -103,12 +103,6 @@ struct RunSummary {
   SweepPlace sweep;
 };
 
-struct StoredRun {
-  RunInfo info;
-  std::vector<EpochMetrics> epochs;  // every recorded epoch, with per-net val loss / accuracy
-  EvalResult eval;                   // the latest epoch, all nets (nets = 0 before epoch 1)
-};
-
 // Every recorded epoch's top-1 label of every network on every validation image. Empty (epochs
 // 0) for a run recorded by a store older than version 3, which kept the latest epoch only.
 struct EpochTop1 {
@@ -119,6 +113,13 @@ struct EpochTop1 {
     return {top1.data() + (static_cast<size_t>(net) * epochs + (epoch - 1)) * count,
             static_cast<size_t>(count)};
   }
+};
+
+struct StoredRun {
+  RunInfo info;
+  std::vector<EpochMetrics> epochs;  // every recorded epoch, with per-net val loss / accuracy
+  EvalResult eval;                   // the latest epoch, all nets (nets = 0 before epoch 1)
+  EpochTop1 history;                 // load_run(run, true) only
 };
 
 // The networks' learning histories (one pass per epoch, eval_index = epoch) summed up by
@@ -246,7 +247,9 @@ class Store {
   void export_weights(int64_t run, int net, const std::string& file);
 
   std::vector<RunSummary> list_runs();  // newest first
-  StoredRun load_run(int64_t run);
+  // With `with_history`, every epoch's top-1 labels too (load_epoch_top1()), read in the same
+  // snapshot: a run training elsewhere cannot record an epoch between the two.
+  StoredRun load_run(int64_t run, bool with_history = false);
   // Just what was fixed when the run began and where it stands (no epochs, no predictions).
   RunInfo load_run_info(int64_t run);
   // Every epoch's top-1 labels of `run` (store_history.cpp); empty when the run was recorded
@@ -313,8 +316,9 @@ class Store {
   // Calls `use` with a name for messages and the weights blob of (run, net), or throws.
   void with_weights(int64_t run, int net,
                     const std::function<void(const std::string&, std::string_view)>& use);
-  void interrupt_orphaned_runs();  // "running" runs whose process is gone
-  void check_writable() const;     // throws unless opened ReadWrite
+  EpochTop1 read_epoch_top1(int64_t run);  // inside the caller's read transaction
+  void interrupt_orphaned_runs();          // "running" runs whose process is gone
+  void check_writable() const;             // throws unless opened ReadWrite
   // `stored`, or Interrupted for a run stored as running whose process is gone.
   RunStatus live_status(int64_t run, RunStatus stored) const;
   bool being_trained(int64_t run) const;  // open here, or its lock held by another Store

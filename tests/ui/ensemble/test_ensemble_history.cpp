@@ -208,18 +208,16 @@ class TestEnsembleHistory : public QObject {
     stored.info.setup.val_labels = h.labels;
     stored.info.setup.group.seeds.assign(4, 1);
     stored.eval = h.eval;
-    cs::EpochTop1 history;
+    cs::EpochTop1& history = stored.history;
     history.nets = 3;
     history.epochs = 1;
     history.count = 7;
     history.top1.assign(3 * 7, 0);
-    QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
-                             EnsembleRun(stored, nullptr, QString(), false, history));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, EnsembleRun(stored, nullptr, QString(), false));
     history.nets = 4;
     history.count = 6;
     history.top1.assign(4 * 6, 0);
-    QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
-                             EnsembleRun(stored, nullptr, QString(), false, history));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, EnsembleRun(stored, nullptr, QString(), false));
   }
 };
 
