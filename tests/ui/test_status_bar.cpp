@@ -1,7 +1,8 @@
 // The training status bar: the ETA is shown only while training runs (paused or stopped, it would
 // be stale), the learning rate only under a schedule, an early stop told once, a long backend note
 // is elided with the whole text in its tooltip and its Copy, and a task running in another view
-// shows with its progress, the way to its view a click.
+// shows with its progress, the way to its view a click; a task begun again while it runs keeps its
+// progress and a Cancel already pressed.
 #include <QAction>
 #include <QClipboard>
 #include <QLabel>
@@ -184,6 +185,18 @@ void TestStatusBar::aTaskShowsWhileItRuns() {
   QVERIFY(!task->isVisible());
   box.begin(QStringLiteral("Training run 4"), QStringLiteral("Starting…"));
   QVERIFY(task->isVisible());
+  QCOMPARE(task->text(), QStringLiteral("Ensemble 0%"));
+  // Cancelled while preparing (a page disables Cancel), then the worker says what it started:
+  // the same task, retitled, still cancelled and as far along.
+  box.cancelButton()->setEnabled(false);
+  box.setProgress(0.2, QStringLiteral("Preparing 2 networks…"));
+  box.begin(QStringLiteral("Training run 4: 2 networks"), QStringLiteral("Starting…"));
+  QVERIFY(!box.cancelButton()->isEnabled());
+  QCOMPARE(box.titleText(), QStringLiteral("Training run 4: 2 networks"));
+  QCOMPARE(task->text(), QStringLiteral("Ensemble 20%"));
+  box.end();
+  box.begin(QStringLiteral("Training run 5"), QStringLiteral("Starting…"));  // a new task
+  QVERIFY(box.cancelButton()->isEnabled());
   QCOMPARE(task->text(), QStringLiteral("Ensemble 0%"));
 }
 

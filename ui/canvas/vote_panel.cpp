@@ -129,8 +129,8 @@ void VotePanel::send() {
 void VotePanel::onVoted(const EnsembleVote& vote) {
   if (vote.id != m_inFlight) return;
   m_inFlight = -1;
-  if (m_dirty) return send();  // the drawing changed meanwhile: its vote comes next
-  if (m_input.empty()) return;
+  if (m_dirty) return send();                // the drawing changed meanwhile: its vote comes next
+  if (m_input.empty() || m_run < 0) return;  // cleared, or its run closed meanwhile
   const int selected = m_table->currentIndex().isValid() ? m_table->currentIndex().row() : -1;
   m_model->setVote(vote);
   if (!vote.error.isEmpty()) {

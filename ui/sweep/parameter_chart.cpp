@@ -109,11 +109,20 @@ void ParameterChart::rebuild() {
   const std::vector<Group> groups = groupsAgainst(*m_sweep, name);
   if (groups.empty()) return;
   const QStringList values = m_sweep->values(name);
-  m_view->setTitle(groups.size() > 1
-                       ? tr("Final accuracy against %1: a point per network, a line through "
-                            "each group's means")
-                             .arg(name)
-                       : tr("Final accuracy against %1").arg(name));
+  // An unfinished configuration's networks are at their latest epoch, not their last.
+  int unfinished = 0;
+  for (const Group& g : groups)
+    unfinished +=
+        static_cast<int>(std::count_if(g.configs.begin(), g.configs.end(),
+                                       [](const SweepConfigResult* c) { return !c->finished; }));
+  QString title = unfinished == 0
+                      ? tr("Final accuracy against %1").arg(name)
+                      : tr("Latest accuracy against %1 (%2 unfinished)")
+                            .arg(name)
+                            .arg(unfinished == 1 ? tr("1 configuration")
+                                                 : tr("%1 configurations").arg(unfinished));
+  if (groups.size() > 1) title += tr(": a point per network, a line through each group's means");
+  m_view->setTitle(title);
   double lo = 1, hi = 0;
   for (size_t g = 0; g < groups.size(); ++g) {
     // Each group at its own place in the middle half of a value's slot.

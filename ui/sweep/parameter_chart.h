@@ -2,7 +2,8 @@
 // parameter's value, and the mean of those points per value as a line. Where other parameters
 // are swept too, the configurations that share their values are a group, in a colour of its own
 // named in the legend ("optimizer=sgd"), side by side within each value and with a line of its
-// own. The parameter is picked in the combo box above the chart.
+// own. The parameter is picked in the combo box above the chart. An unfinished configuration's
+// networks are plotted at their latest epoch, and the title then says "Latest" and how many.
 #pragma once
 
 #include <QList>

@@ -47,9 +47,11 @@ TaskProgressBox::TaskProgressBox(QWidget* parent)
 void TaskProgressBox::begin(const QString& title, const QString& status) {
   m_title->setText(title);
   m_status->setText(status);
-  m_warning->hide();
-  m_progress->setValue(0);
-  m_cancel->setEnabled(true);
+  if (isHidden()) {
+    m_warning->hide();
+    m_progress->setValue(0);
+    m_cancel->setEnabled(true);
+  }
   show();
   Q_EMIT changed();
 }

@@ -22,7 +22,9 @@ class TaskProgressBox : public QWidget {
   QPushButton* cancelButton() const { return m_cancel; }
   QProgressBar* progressBar() const { return m_progress; }
 
-  // Shows the box with `title`, a first status, an empty bar and Cancel enabled.
+  // Shows the box with `title`, a first status, an empty bar and Cancel enabled. Begun again while
+  // shown (a worker saying what it started), it is the same task retitled: its bar, its warning
+  // and a Cancel already pressed stay as they are.
   void begin(const QString& title, const QString& status);
   // `fraction` (0 to 1) of the task done; `warning` under the status, hidden when empty.
   void setProgress(double fraction, const QString& status, const QString& warning = {});

@@ -210,6 +210,20 @@ void TestEnsembleVote::storedNetworksVoteOnTheDrawing() {
   QCOMPARE(canvas->strokeCount(), 1);
   QTest::keyClick(canvas, Qt::Key_Escape);
   QVERIFY(canvas->isEmpty());
+
+  // The run closed while its networks vote on a drawing: their vote, when it comes, is not shown.
+  QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, at(0.5, 0.2));
+  QTest::mouseMove(canvas, at(0.5, 0.8));
+  QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, at(0.5, 0.8));
+  QTRY_VERIFY(!panel->model()->vote().isEmpty());
+  QTest::qWait(1000);  // the votes the stroke asked for have all come
+  const qsizetype shown = voted.size();
+  QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, at(0.3, 0.5));  // one vote asked
+  panel->setRun({}, -1, 0, {}, {});
+  QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, at(0.3, 0.5));
+  QTest::qWait(3000);  // far longer than a vote of five small networks
+  QCOMPARE(voted.size(), shown);
+  QVERIFY(panel->model()->vote().isEmpty());
 }
 
 void TestEnsembleVote::aRunsNextEpochVotesWithItsNewWeights() {

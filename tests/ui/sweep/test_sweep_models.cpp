@@ -301,6 +301,18 @@ void TestSweepModels::accuracyAgainstParameter() {
   QVERIFY(near(chart.means()[1]->at(0).y(), 97.5));
   chart.setSweep(loadStored(s));  // a reload keeps the parameter
   QCOMPARE(chart.parameter(), QStringLiteral("batch_size"));
+  // #1 continued for a second epoch and cancelled: its networks' points are not final ones.
+  {
+    cs::Store store(s.path.toStdString());
+    store.continue_run(s.runs[1], 2);
+    store.cancel_run(s.runs[1]);
+  }
+  chart.setSweep(loadStored(s));
+  QCOMPARE(chart.points()[1]->count(), 4);  // still plotted, at its latest epoch
+  QVERIFY2(chart.chart()->title().startsWith(
+               QStringLiteral("Latest accuracy against batch_size (1 configuration unfinished): "
+                              "a point per network")),
+           qPrintable(chart.chart()->title()));
   // Two architectures alike in their first 30 characters are two groups, each named shortened.
   const StoredSweep archs(
       "arch=c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10,c5x8:relu-m2-c5x16:relu-m2-d64:relu-d10; "
