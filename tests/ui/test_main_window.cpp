@@ -5,10 +5,12 @@
 // Keyboard shortcuts; the charts' view options kept for the next session.
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QComboBox>
 #include <QLabel>
 #include <QListView>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QSet>
 #include <QSettings>
 #include <QShortcut>
@@ -18,6 +20,7 @@
 #include <QTimer>
 
 #include "charts/training_charts.h"
+#include "convscope/backends.h"
 #include "ensemble/ensemble_page.h"
 #include "export/run_exports.h"
 #include "history/learning_history_panel.h"
@@ -51,6 +54,7 @@ class TestMainWindow : public QObject {
   void startNeedsValidSettings();
   void missingDatasetSaysHowToFixIt();
   void aboutSaysWhatABugReportNeeds();
+  void theBackendMadeReadyIsThePanels();
   void keyboardShortcutsListEveryShortcut();
   void chartOptionsComeBackInTheNextSession();
 
@@ -252,6 +256,44 @@ void TestMainWindow::missingDatasetSaysHowToFixIt() {
   QVERIFY(!live->actions().start->isEnabled());
   QVERIFY(live->actions().start->toolTip().contains(QStringLiteral("fetch-mnist.sh")));
   QCOMPARE(live->predictionModel()->rowCount(), 0);
+}
+
+// The worker makes ready the backend the panel shows: a CUDA saved on a machine without a usable
+// GPU starts as Auto (the panel's fallback), with no error; a choice made while a run stands is
+// made ready once the run is reset.
+void TestMainWindow::theBackendMadeReadyIsThePanels() {
+  if (cs::cuda_status().available) QSKIP("a GPU is usable here: a saved CUDA stands");
+  QSettings().setValue(QStringLiteral("training/backend"), QStringLiteral("cuda"));
+  {
+    MainWindow window(m_data, {});
+    LiveTrainingView* live = window.live();
+    QCOMPARE(live->panel()->settings().backend, cs::BackendChoice::Auto);
+    QTRY_VERIFY(!window.trainingStatusBar()->backendText().isEmpty());
+    QCOMPARE(live->session()->backendReport().kind, QStringLiteral("cpu"));
+    QVERIFY(!live->session()->backendReport().note.isEmpty());  // why Auto is the CPU here
+    QVERIFY(window.findChildren<QMessageBox*>().isEmpty());
+
+    // A run on the CPU, stopped, Auto chosen: the run keeps its CPU, and Auto is made ready at
+    // Reset.
+    live->panel()->setSettings(testing_data::smallSettings(1));
+    live->actions().step->trigger();
+    QTRY_VERIFY(live->session()->hasRun());
+    QTRY_VERIFY(live->session()->backendReport().note.isEmpty());
+    live->actions().stop->trigger();
+    QTRY_COMPARE(live->session()->state(), TrainingState::Stopped);
+    auto* backend = live->panel()->findChild<QComboBox*>(QStringLiteral("backend"));
+    backend->setCurrentIndex(backend->findData(static_cast<int>(cs::BackendChoice::Auto)));
+    QCOMPARE(live->panel()->settings().backend, cs::BackendChoice::Auto);
+    QTest::qWait(200);
+    QVERIFY(live->session()->backendReport().note.isEmpty());
+    live->unsavedRunGuard()->setAsker([](const QString&) {
+      return UnsavedRunGuard::Answer{UnsavedRunGuard::Answer::Discard, {}};
+    });
+    live->actions().reset->trigger();
+    QTRY_COMPARE(live->session()->state(), TrainingState::Idle);
+    QTRY_VERIFY(!live->session()->backendReport().note.isEmpty());
+  }
+  testing_data::resetSettings();
 }
 
 void TestMainWindow::aboutSaysWhatABugReportNeeds() {

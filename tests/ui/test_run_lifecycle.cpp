@@ -307,14 +307,20 @@ void TestRunLifecycle::labelsAgreeAfterACheckpointLoads() {
   QTRY_COMPARE(live->charts()->plottedLossPoints(), 96);
   QTRY_COMPARE(live->charts()->plottedEvaluationPoints(), 3);
 
-  // Continue for 2 more from the finished run.
+  // Continue for 2 more from the finished run, at the learning rate the panel has now.
   settings.epochs = 2;
+  settings.learningRate = 0.0025;
   live->panel()->setSettings(settings);
   QCOMPARE(live->actions().continueRun->text(), QStringLiteral("&Continue for 2 more epochs"));
   live->actions().continueRun->trigger();
   QTRY_COMPARE_WITH_TIMEOUT(positionText(window), QStringLiteral("Epoch 5/5 (32/32) · step 160"),
                             120000);
   QTRY_COMPARE(session->state(), TrainingState::Finished);
+  const QString continued = m_dir.filePath(QStringLiteral("continued.safetensors"));
+  session->invoke(&TrainingWorker::saveCheckpoint, continued);
+  QTRY_VERIFY(QFileInfo::exists(continued));
+  QCOMPARE(metaOf(continued).optimizer.lr, 0.0025f);
+  QCOMPARE(metaOf(continued).step, 160LL);
 }
 
 void TestRunLifecycle::learningRateChangesWhilePaused() {
@@ -491,12 +497,16 @@ void TestRunLifecycle::aCrashedInstancesAutosaveComesBack() {
   QDir(dir).removeRecursively();
   const QString trained = m_dir.filePath(QStringLiteral("crashed.safetensors"));
   const QString own = dir + QStringLiteral("/autosave-%1").arg(QCoreApplication::applicationPid());
+  bool removedUnderLock = false;
   {
     MainWindow window(m_data, {});
     stepThrice(window, own);
     QVERIFY(QFile::exists(own + QStringLiteral(".lock")));  // held while this instance runs
     QFile::copy(own + QStringLiteral(".safetensors"), trained);
+    connect(window.findChild<RunRecovery*>(), &QObject::destroyed, this,
+            [&] { removedUnderLock = !QFile::exists(own + QStringLiteral(".safetensors")); });
   }
+  QVERIFY(removedUnderLock);  // the autosave went before its lock did
   QVERIFY(!QFile::exists(own + QStringLiteral(".safetensors")));  // a clean exit leaves nothing
   QVERIFY(!QFile::exists(own + QStringLiteral(".lock")));
   QCOMPARE(metaOf(trained).step, 3);
@@ -523,6 +533,24 @@ void TestRunLifecycle::aCrashedInstancesAutosaveComesBack() {
                    "Restored the run Convscope was training when it stopped unexpectedly")),
                qPrintable(next.trainingStatusBar()->currentMessage()));
   running.unlock();
+  QVERIFY(QFile::remove(dir + QStringLiteral("/autosave-1.safetensors")));  // its instance ended
+
+  // Another crash, and a start without the dataset: the run cannot be loaded, and is not lost.
+  QVERIFY(QFile::copy(trained, dir + QStringLiteral("/autosave-434343.safetensors")));
+  next.live()->recentCheckpoints()->clear();
+  MainWindow bare(nullptr, QStringLiteral("MNIST is missing"));
+  const QStringList kept = QDir(dir).entryList({QStringLiteral("convscope-autosaved-*")});
+  QCOMPARE(kept.size(), 2);
+  QTRY_COMPARE(bare.live()->recentCheckpoints()->files().size(), 1);
+  const QString path = bare.live()->recentCheckpoints()->files().front();
+  QVERIFY(QFileInfo::exists(path) &&
+          path.startsWith(dir + QStringLiteral("/convscope-autosaved-")));
+  QCOMPARE(metaOf(path).step, 3);
+  QCOMPARE(bare.trainingStatusBar()->currentMessage(),
+           QStringLiteral("The recovered run could not be loaded; it is kept in %1, under File ▸ "
+                          "Recent checkpoints")
+               .arg(QDir::toNativeSeparators(path)));
+  QCOMPARE(bare.live()->session()->state(), TrainingState::Idle);
   QDir(dir).removeRecursively();
   QStandardPaths::setTestModeEnabled(false);
 }

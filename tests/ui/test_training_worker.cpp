@@ -292,7 +292,8 @@ void TestTrainingWorker::continueAfterFinishTrainsMoreEpochs() {
   QCOMPARE(rec.evaluations.size(), size_t(1));
   const double firstLoss = rec.evaluations.back().metrics.val_loss;
 
-  session.invoke(&TrainingWorker::continueRun, 2);
+  const cs::OptimizerConfig optimizer = testing_data::smallRun(*m_data, 1).config.group.optimizer;
+  session.invoke(&TrainingWorker::continueRun, 2, double(optimizer.lr), optimizer.schedule);
   QTRY_COMPARE_WITH_TIMEOUT(rec.last.epoch, 3, 120000);
   QTRY_COMPARE(session.state(), TrainingState::Finished);
   QCOMPARE(started.count(), 1);  // the same run, its history kept
@@ -412,7 +413,8 @@ void TestTrainingWorker::evalEveryAddsPassesAndTheHistoryOutlivesContinue() {
   for (int i = 0; i < last.result->count; ++i)
     QCOMPARE(last.history->top1(i, 7), int(last.result->top_labels[3 * size_t(i)]));
 
-  session.invoke(&TrainingWorker::continueRun, 1);
+  session.invoke(&TrainingWorker::continueRun, 1, double(run.config.group.optimizer.lr),
+                 run.config.group.optimizer.schedule);
   QTRY_COMPARE_WITH_TIMEOUT(rec.evaluations.size(), size_t(12), 120000);
   QTRY_COMPARE(session.state(), TrainingState::Finished);
   const HistoryPtr history = rec.evaluations.back().history;
@@ -454,7 +456,8 @@ void TestTrainingWorker::aRunStopsEarlyAndContinueGivesItsPatienceAgain() {
       best = static_cast<int>(e.metrics.epoch);
   QCOMPARE(stop, best + 2);
 
-  session.invoke(&TrainingWorker::continueRun, 20);
+  session.invoke(&TrainingWorker::continueRun, 20, double(run.config.group.optimizer.lr),
+                 run.config.group.optimizer.schedule);
   QTRY_VERIFY_WITH_TIMEOUT(rec.last.epoch > stop, 60000);
   QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Finished, 120000);
   QVERIFY(rec.last.epoch >= stop + 2);

@@ -118,10 +118,14 @@ void TrainingWorker::reset() {
   setState(TrainingState::Idle);
 }
 
-void TrainingWorker::continueRun(int moreEpochs) {
+void TrainingWorker::continueRun(int moreEpochs, double lr, const cs::LrSchedule& schedule) {
   if (!m_trainer || m_state == TrainingState::Running || m_state == TrainingState::Idle) return;
   cs::TrainConfig cfg = m_trainer->config();
   cfg.epochs = m_trainer->epoch() + std::max(1, moreEpochs);
+  cfg.group.optimizer.lr = static_cast<float>(lr);
+  cfg.group.optimizer.schedule = schedule;
+  if (const std::string problem = cfg.group.optimizer.problem(); !problem.empty())
+    return Q_EMIT failed(tr("Cannot continue the run"), QString::fromStdString(problem));
   if (!rebuildTrainer(cfg)) return;
   setState(TrainingState::Running);
   emitProgress(true);

@@ -56,8 +56,8 @@ class TrainingWorker : public QObject {
   void reset();
   // From Paused, Stopped or Finished: train `moreEpochs` epochs beyond those completed, with
   // the run's weights and optimizer state (an epoch in progress goes on where it is and counts
-  // as one of them).
-  void continueRun(int moreEpochs);
+  // as one of them), at learning rate `lr` and `schedule` (the panel's, as Resume has them).
+  void continueRun(int moreEpochs, double lr, const cs::LrSchedule& schedule);
   // While paused: the following steps use this learning rate and schedule (the schedule's factor
   // at each step as before: it goes on from the run's step count).
   void setLearningRate(double lr, const cs::LrSchedule& schedule);

@@ -120,8 +120,11 @@ void LiveTrainingView::createActions() {
     m_guard->confirm(tr("A new run"), {},
                      [s, request = runRequest()] { s->invoke(&TrainingWorker::start, request); });
   });
-  connect(a.continueRun, &QAction::triggered, this,
-          [this, s] { s->invoke(&TrainingWorker::continueRun, m_panel->settings().epochs); });
+  connect(a.continueRun, &QAction::triggered, this, [this, s] {
+    const TrainingSettings settings = m_panel->settings();
+    s->invoke(&TrainingWorker::continueRun, settings.epochs, settings.learningRate,
+              settings.schedule);
+  });
   connect(a.pauseResume, &QAction::triggered, this, [s] {
     if (s->state() == TrainingState::Running)
       s->invoke(&TrainingWorker::pause);
@@ -160,6 +163,8 @@ void LiveTrainingView::connectSession() {
                             "and Epochs to Continue. Stop or Reset to change the rest."));
     else
       m_panel->setLocked(HyperparameterPanel::Unlocked);
+    // The run's backend may be another than the panel's now (chosen while it stood).
+    if (state == TrainingState::Idle) selectPanelBackend(true);
     updateActions();
   });
   connect(w, &TrainingWorker::datasetLoaded, this, &LiveTrainingView::onDatasetLoaded);
@@ -233,8 +238,9 @@ void LiveTrainingView::restoreSettings(DatasetPtr data, const QString& dataProbl
   QSettings q;
   const TrainingSettings settings = TrainingSettings::load(q);
   m_panel->setSettings(settings);
-  m_backendChoice = settings.backend;
-  m_session->invoke(&TrainingWorker::selectBackend, settings.backend);
+  // The panel's choice, not the stored one: a CUDA saved on a machine that has lost its GPU shows
+  // as Auto, and Auto is what the worker makes ready.
+  selectPanelBackend(true);
   const QString folder = TrainingSettings::folderOf(settings.datasetDir);
   if (!settings.datasetDir.isEmpty() && folder != TrainingSettings::folderOf({})) {
     m_panel->setDatasetInfo(DatasetInfo::missing(
@@ -273,8 +279,10 @@ void LiveTrainingView::updateActions() {
   a.continueRun->setText(more == 1 ? tr("&Continue for 1 more epoch")
                                    : tr("&Continue for %1 more epochs").arg(more));
   a.continueRun->setToolTip(
-      tr("Train more epochs from these weights (F7); Epochs sets how many. "
-         "An epoch in progress goes on where it is and counts as one of them."));
+      tr("Train this run on from its weights (F7), at the learning rate and schedule set here; "
+         "Epochs sets how many more. An epoch in progress goes on where it is and counts as one "
+         "of them. The run keeps its network, optimizer and batch size: Start begins a new run "
+         "with the rest."));
   a.continueRun->setEnabled(state == TrainingState::Paused || state == TrainingState::Stopped ||
                             state == TrainingState::Finished);
   const bool running = state == TrainingState::Running;
@@ -304,12 +312,17 @@ void LiveTrainingView::setProbe(int index) {
 void LiveTrainingView::onSettingsChanged(const TrainingSettings& settings) {
   QSettings q;
   settings.save(q);
-  if (settings.backend != m_backendChoice && !m_session->hasRun())
-    m_session->invoke(&TrainingWorker::selectBackend, settings.backend);
-  m_backendChoice = settings.backend;
+  selectPanelBackend(false);
   if (m_session->state() == TrainingState::Paused)
     m_session->invoke(&TrainingWorker::setLearningRate, settings.learningRate, settings.schedule);
   updateActions();  // Continue's epoch count
+}
+
+void LiveTrainingView::selectPanelBackend(bool always) {
+  const cs::BackendChoice choice = m_panel->settings().backend;
+  if (m_session->hasRun() || (!always && choice == m_backendAsked)) return;
+  m_backendAsked = choice;
+  m_session->invoke(&TrainingWorker::selectBackend, choice);
 }
 
 void LiveTrainingView::onDatasetLoaded(DatasetPtr data, const QString& dir) {
@@ -404,11 +417,14 @@ void LiveTrainingView::onCheckpointLoaded(const QString& path, const cs::Checkpo
                      .arg(locale.toString(meta.step))
                      .arg(settings.epochs)
                      .arg(meta.epoch + settings.epochs);
-  if (!expressible)
-    note += tr(" · the panel cannot show all of its settings (%1, label smoothing %2); Reset "
+  if (!expressible) {
+    QString optimizer = TrainingSettings::unshownOptimizerText(meta.optimizer);
+    if (!optimizer.isEmpty()) optimizer.prepend(QStringLiteral(", "));
+    note += tr(" · the panel cannot show all of its settings (%1, label smoothing %2%3); Reset "
                "returns to the panel's")
                 .arg(QString::fromStdString(meta.spec.to_string()),
-                     RunInfo::smoothingText(meta.label_smoothing));
+                     RunInfo::smoothingText(meta.label_smoothing), optimizer);
+  }
   Q_EMIT statusMessage(note);
 }
 

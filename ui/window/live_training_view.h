@@ -121,6 +121,11 @@ class LiveTrainingView : public QMainWindow {
   RunRequest runRequest() const;
   void updateActions();
   void onSettingsChanged(const TrainingSettings& settings);
+  // Has the worker make the panel's backend ready while there is no run (a run keeps its own),
+  // so that the status bar names it and a problem with it shows before Start. Unless `always`,
+  // only when the panel's choice changed: an edit of another field does not try a failing
+  // backend again.
+  void selectPanelBackend(bool always);
   void onDatasetLoaded(DatasetPtr data, const QString& dir);
   void onRunStarted(const RunInfo& info);
   void onRunCleared();
@@ -163,5 +168,5 @@ class LiveTrainingView : public QMainWindow {
   DatasetPtr m_data;  // the dataset the next run uses
   bool m_layoutRestored = false;
   bool m_shown = false;
-  cs::BackendChoice m_backendChoice = cs::BackendChoice::Auto;
+  cs::BackendChoice m_backendAsked = cs::BackendChoice::Auto;  // by selectPanelBackend()
 };

@@ -60,6 +60,13 @@ MainWindow::MainWindow(DatasetPtr data, const QString& dataProblem, QWidget* par
   m_recovery->startAutosave(cs::kSaveEverySeconds * 1000);
 }
 
+MainWindow::~MainWindow() {
+  // The views first: the live view's worker removes its autosave while RunRecovery (the first
+  // child, so the first deleted) still holds the autosave's lock. Released before, another
+  // instance starting then could take the file for a crashed one's and restore a discarded run.
+  delete takeCentralWidget();
+}
+
 void MainWindow::fitScreen() {
   const QSize preferred(1600, 1000);
   const QSize room = screen()->availableGeometry().size();

@@ -25,6 +25,7 @@ class MainWindow : public QMainWindow {
 
   // `data`: the dataset loaded at start-up, or null with `dataProblem` saying why.
   MainWindow(DatasetPtr data, const QString& dataProblem, QWidget* parent = nullptr);
+  ~MainWindow() override;
 
   LiveTrainingView* live() const { return m_live; }
   EnsemblePage* ensemble() const { return m_ensemble; }

@@ -10,6 +10,7 @@
 #include <QStandardPaths>
 
 #include "training/training_session.h"
+#include "widgets/recent_files.h"
 #include "window/live_training_view.h"
 #include "window/termination_signals.h"
 #include "window/unsaved_run_guard.h"
@@ -99,8 +100,9 @@ void RunRecovery::restorePending() {
 }
 
 void RunRecovery::restore(const QString& path, const QString& message) {
-  // Said once the run is back, after (and so over) the load's own message; a failed load says why
-  // itself.
+  // Said once the run is back, after (and so over) the load's own message. A failed load says why
+  // itself (a dataset missing at this start, say); the file stays, listed with the recent
+  // checkpoints to load once that is put right, and where it is is said.
   TrainingWorker* worker = m_live->session()->worker();
   auto done = std::make_shared<QMetaObject::Connection[]>(2);
   const auto end = [done] {
@@ -111,7 +113,13 @@ void RunRecovery::restore(const QString& path, const QString& message) {
     end();
     Q_EMIT statusMessage(message);
   });
-  done[1] = connect(worker, &TrainingWorker::failed, this, end);
+  done[1] = connect(worker, &TrainingWorker::failed, this, [this, path, end] {
+    end();
+    m_live->recentCheckpoints()->add(path);
+    Q_EMIT statusMessage(tr("The recovered run could not be loaded; it is kept in %1, under File "
+                            "▸ Recent checkpoints")
+                             .arg(QDir::toNativeSeparators(path)));
+  });
   m_live->loadCheckpoint(path);
 }
 
