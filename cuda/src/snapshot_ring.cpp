@@ -23,6 +23,7 @@ SnapshotLayout snapshot_layout(const NetworkSpec& spec) {
     SnapshotLayout::Layer s;
     s.meta.kind = spec.layers[l].kind;
     s.meta.out_shape = shapes[l];
+    s.meta.kernel = spec.layers[l].kernel;
     s.meta.name = names[l];
     s.out_size = static_cast<size_t>(shapes[l].size());
     s.activation = take(s.out_size);
@@ -108,6 +109,7 @@ void SnapshotRing::unpack(const Slot& slot) {
     dst.name = src.meta.name;
     dst.kind = src.meta.kind;
     dst.out_shape = src.meta.out_shape;
+    dst.kernel = src.meta.kernel;
     dst.weight_shape = src.meta.weight_shape;
     part(dst.activation, src.activation, src.out_size);
     part(dst.dactivation, src.dactivation, src.out_size);

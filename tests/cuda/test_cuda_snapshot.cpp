@@ -42,6 +42,7 @@ void expect_same_snapshot(const Snapshot& g, const Snapshot& c) {
     EXPECT_EQ(a.name, b.name);
     EXPECT_EQ(a.kind, b.kind);
     EXPECT_EQ(a.out_shape, b.out_shape);
+    EXPECT_EQ(a.kernel, b.kernel);
     EXPECT_EQ(a.weight_shape, b.weight_shape);
     CS_EXPECT_CLOSE(b.name + " activation", a.activation, b.activation, 1e-10);
     CS_EXPECT_CLOSE(b.name + " dactivation", a.dactivation, b.dactivation, 1e-8);

@@ -253,6 +253,7 @@ TEST_F(CpuBackendTest, SnapshotContents) {
     EXPECT_EQ(l.name, names[i]);
     EXPECT_EQ(l.kind, cfg.spec.layers[i].kind);
     EXPECT_EQ(l.out_shape, shapes[i]);
+    EXPECT_EQ(l.kernel, cfg.spec.layers[i].kernel);
     EXPECT_EQ(l.activation.size(), static_cast<size_t>(shapes[i].size()));
     EXPECT_EQ(l.dactivation.size(), static_cast<size_t>(shapes[i].size()));
   }

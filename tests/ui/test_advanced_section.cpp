@@ -278,6 +278,26 @@ void TestAdvancedSection::labelSmoothingReachesTheTrainerAndIsKept() {
     QVERIFY(!t.adoptRun(meta));
     QCOMPARE(t.labelSmoothing, shown);
   }
+  // An optimizer constant the panel has no field for, other than its default, is not either.
+  meta.label_smoothing = 0.25f;
+  for (const cs::OptimizerKind kind : {cs::OptimizerKind::RmsProp, cs::OptimizerKind::Adagrad}) {
+    meta.optimizer = cs::OptimizerConfig::defaults(kind);
+    TrainingSettings t = panel.settings();
+    QVERIFY(t.adoptRun(meta));
+    QCOMPARE(TrainingSettings::unshownOptimizerText(meta.optimizer), QString());
+  }
+  meta.optimizer.rho = 0.5f;  // Adagrad has no use for it
+  QCOMPARE(TrainingSettings::unshownOptimizerText(meta.optimizer), QString());
+  meta.optimizer.initial_accumulator = 0.25f;
+  TrainingSettings adagrad = panel.settings();
+  QVERIFY(!adagrad.adoptRun(meta));
+  QCOMPARE(TrainingSettings::unshownOptimizerText(meta.optimizer),
+           QStringLiteral("initial accumulator 0.25"));
+  meta.optimizer = cs::OptimizerConfig::defaults(cs::OptimizerKind::RmsProp);
+  meta.optimizer.rho = 0.75f;
+  TrainingSettings rmsprop = panel.settings();
+  QVERIFY(!rmsprop.adoptRun(meta));
+  QCOMPARE(TrainingSettings::unshownOptimizerText(meta.optimizer), QStringLiteral("rho 0.75"));
   for (const auto lock : {HyperparameterPanel::ScheduleOnly, HyperparameterPanel::Locked}) {
     panel.setLocked(lock, QStringLiteral("a run"));
     QVERIFY(!smoothing->isEnabled());

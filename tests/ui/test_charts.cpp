@@ -103,6 +103,12 @@ void TestCharts::accuracyAxisFitsTheAccuracies() {
   charts.refresh();
   QCOMPARE(charts.plottedEvaluationPoints(), 2);
   QCOMPARE(charts.accuracyRange(), range);
+  // Nor once it is the previous run's.
+  charts.keepPrevious();
+  history.clear();
+  fill(history, 1, {0.98});
+  charts.refresh();
+  QCOMPARE(charts.plottedPreviousAccuracy(), (QList<QPointF>{{1, 97.7}, {2, 98.8}}));
 }
 
 void TestCharts::recentAccuracyWindow() {

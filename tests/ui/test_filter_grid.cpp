@@ -89,6 +89,7 @@ class TestFilterGrid : public QObject {
   void probeBarsKeepTheirLabelsApart();
   void doubleClickEnlargesATile();
   void aDropoutLayerSaysThatTheProbePassesThrough();
+  void aPoolSaysItsWindow();
 };
 
 void TestFilterGrid::shapes_data() {
@@ -165,6 +166,16 @@ void TestFilterGrid::aWideLayerShowsWholeRowsAndSaysHowMany() {
   const FilterGrid maps = FilterGridBuilder::build(s, 3, GridQuantity::Activations);
   QVERIFY2(maps.caption.endsWith(QStringLiteral(" · first 4,096 of 5,000 shown")),
            qPrintable(maps.caption));
+}
+
+// A pool's caption names its window, also where the map is not a multiple of it: a 3×3 pool
+// takes 16×8×8 to 16×2×2, and 8 / 2 would say 4×4.
+void TestFilterGrid::aPoolSaysItsWindow() {
+  cs::Snapshot s = referenceSnapshot();
+  s.layers[3] = layer("pool2", cs::LayerKind::AvgPool, {16, 2, 2}, {}, 4);
+  s.layers[3].kernel = 3;
+  QCOMPARE(FilterGridBuilder::build(s, 3, GridQuantity::Activations).caption,
+           QStringLiteral("avg pool 3×3 · 16×8×8 → 16×2×2"));
 }
 
 void TestFilterGrid::denseWeightsAreReshapedToThePreviousMap() {

@@ -32,6 +32,7 @@ class TestHyperparameterPanel : public QObject {
   void logSpinBoxSteps_data();
   void logSpinBoxSteps();
   void logSpinBoxStepsFromZero();
+  void logSpinBoxReadsWhatItWritesInTheLocale();
 };
 
 void TestHyperparameterPanel::flagsTheOffendingKernel() {
@@ -309,6 +310,28 @@ void TestHyperparameterPanel::logSpinBoxStepsFromZero() {
   QCOMPARE(box.value(), 0.0);
   box.setValue(0.002);
   QCOMPARE(box.text(), QStringLiteral("0.002"));
+}
+
+// In German, 0,001: what it shows, it reads back; a "0.001" (a group separator there) is not read
+// as 1, and a value typed with the decimal comma is taken.
+void TestHyperparameterPanel::logSpinBoxReadsWhatItWritesInTheLocale() {
+  LogSpinBox box;
+  box.setLocale(QLocale(QLocale::German, QLocale::Germany));
+  box.setValue(0.001);
+  QCOMPARE(box.text(), QStringLiteral("0,001"));
+  for (const double v : {0.001, 2e-5, 0.25, 3.0})
+    QCOMPARE(box.valueFromText(box.textFromValue(v)), v);
+  QString text = QStringLiteral("0.001");
+  int pos = 0;
+  QCOMPARE(box.validate(text, pos), QValidator::Invalid);
+  text = QStringLiteral("0,");
+  QCOMPARE(box.validate(text, pos), QValidator::Intermediate);
+  box.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&box));
+  box.selectAll();
+  QTest::keyClicks(&box, QStringLiteral("0,002"));
+  QTest::keyClick(&box, Qt::Key_Return);
+  QCOMPARE(box.value(), 0.002);
 }
 
 QTEST_MAIN(TestHyperparameterPanel)

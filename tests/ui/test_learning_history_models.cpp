@@ -7,11 +7,14 @@
 #include <QFile>
 #include <QListView>
 #include <QScrollBar>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "history/history_strip_delegate.h"
 #include "history/history_strip_model.h"
 #include "history/learning_history_panel.h"
+#include "predictions/class_names.h"
 #include "predictions/prediction_filter_model.h"
 #include "predictions/prediction_model.h"
 #include "predictions/predictions_panel.h"
@@ -108,6 +111,26 @@ void TestLearningHistoryModels::stripModelShowsOneImagePerEvaluation() {
   QCOMPARE(model.rowCount(), 0);
   model.setImage(-1);
   QCOMPARE(model.rowCount(), 0);
+
+  // Fashion-MNIST: a cell says the short name, its tool tip the whole; cut to a cell, the ten
+  // are still ten.
+  const ClassNames fashion = ClassNames::forDataset("fashion-mnist");
+  model.setClassNames(fashion);
+  model.setImage(3);
+  QCOMPARE(kPasses[1][3], 9);  // an ankle boot
+  QCOMPARE(model.index(1).data(Qt::DisplayRole).toString(), QStringLiteral("Boot"));
+  QVERIFY(model.index(1).data(Qt::ToolTipRole).toString().contains(QStringLiteral("Ankle boot")));
+  QFont bold;
+  bold.setBold(true);
+  const QFontMetrics metrics(bold);
+  QSet<QString> cells;
+  for (int c = 0; c < 10; ++c) {
+    const QString text = HistoryStripDelegate::cellText(fashion.shortName(c), metrics,
+                                                        HistoryStripDelegate::kCell - 2);
+    QVERIFY2(text.size() >= 2 && fashion.shortName(c).startsWith(text), qPrintable(text));
+    cells << text;
+  }
+  QCOMPARE(cells.size(), 10);
 }
 
 void TestLearningHistoryModels::predictionModelReadsTheHistory() {

@@ -416,6 +416,7 @@ void TrainingCharts::redraw() {
     previousLoss = atLeast(
         thinned(chart_math::smoothed(m_previous.losses(), smoothing()), kMaxPlottedPoints), floor);
     for (const cs::EvaluationRecord& e : m_previous.evaluations()) {
+      if (!std::isfinite(e.val_accuracy)) continue;  // as the run's own, above
       previousAccuracy.append({e.epoch, 100 * e.val_accuracy});
       accuracies.push_back(100 * e.val_accuracy);
       epochMax = std::max(epochMax, std::ceil(e.epoch));

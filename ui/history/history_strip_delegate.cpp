@@ -21,10 +21,15 @@ void HistoryStripDelegate::paint(QPainter* painter, const QStyleOptionViewItem& 
   QFont font = option.font;
   font.setBold(true);
   painter->setFont(font);
-  const QString label = index.data(Qt::DisplayRole).toString();
-  painter->drawText(cell, Qt::AlignCenter,
-                    painter->fontMetrics().elidedText(label, Qt::ElideRight, cell.width()));
+  painter->drawText(
+      cell, Qt::AlignCenter,
+      cellText(index.data(Qt::DisplayRole).toString(), painter->fontMetrics(), cell.width() - 2));
   painter->restore();
+}
+
+QString HistoryStripDelegate::cellText(QString name, const QFontMetrics& metrics, int width) {
+  while (name.size() > 2 && metrics.horizontalAdvance(name) > width) name.chop(1);
+  return name;
 }
 
 QSize HistoryStripDelegate::sizeHint(const QStyleOptionViewItem&, const QModelIndex&) const {

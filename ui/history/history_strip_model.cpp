@@ -36,8 +36,8 @@ QVariant HistoryStripModel::data(const QModelIndex& index, int role) const {
   const int top1 = m_history->top1(m_image, pass);
   const bool right = m_history->correct(m_image, pass);
   switch (role) {
-    case Qt::DisplayRole:
-      return m_names.name(top1);
+    case Qt::DisplayRole:  // the cell is narrow: "Snkr", the tool tip has "Sneaker"
+      return m_names.shortName(top1);
     case Qt::ToolTipRole:
       return tr("Evaluation %1 · step %2 · epoch %3\npredicted %4 (%5)")
           .arg(pass + 1)

@@ -36,7 +36,7 @@ QString caption(const cs::Snapshot& s, int index) {
     case cs::LayerKind::AvgPool:
       what = QObject::tr("%1 pool %2×%2")
                  .arg(l.kind == cs::LayerKind::MaxPool ? QObject::tr("max") : QObject::tr("avg"))
-                 .arg(l.out_shape.h > 0 ? in.h / l.out_shape.h : 0);
+                 .arg(l.kernel);
       break;
     case cs::LayerKind::Dense:
       what = QObject::tr("dense, %1 units").arg(l.out_shape.c);

@@ -38,21 +38,30 @@ void LogSpinBox::stepBy(int steps) {
   setValue(minimum() <= 0 && next < singleStep() * (1 - 1e-9) ? 0 : next);
 }
 
+// Written and read in the widget's locale (0,001 in German), without group separators: read with
+// them, a German "0.001" would be 1.
+QLocale LogSpinBox::numberLocale() const {
+  QLocale l = locale();
+  l.setNumberOptions(QLocale::OmitGroupSeparator | QLocale::RejectGroupSeparator);
+  return l;
+}
+
 QString LogSpinBox::textFromValue(double value) const {
-  return QString::number(value, 'g', 4);
+  return numberLocale().toString(value, 'g', 4);
 }
 
 double LogSpinBox::valueFromText(const QString& text) const {
-  return locale().toDouble(text.trimmed());
+  return numberLocale().toDouble(text.trimmed());
 }
 
 QValidator::State LogSpinBox::validate(QString& text, int&) const {
+  const QLocale l = numberLocale();
   const QString t = text.trimmed();
-  if (t.isEmpty() || t.endsWith(QLatin1Char('e')) || t.endsWith(QLatin1Char('-')) ||
-      t.endsWith(QLatin1Char('.')))
+  if (t.isEmpty() || t.endsWith(l.exponential(), Qt::CaseInsensitive) ||
+      t.endsWith(l.negativeSign()) || t.endsWith(l.decimalPoint()))
     return QValidator::Intermediate;
   bool ok = false;
-  const double v = locale().toDouble(t, &ok);
+  const double v = l.toDouble(t, &ok);
   if (!ok) return QValidator::Invalid;
   return v >= minimum() && v <= maximum() ? QValidator::Acceptable : QValidator::Intermediate;
 }

@@ -1,7 +1,7 @@
 // A spin box for scale-free quantities such as learning rates: arrow keys and the wheel move by
 // ratios (1, 2, 5, 10, ...), and values show in compact form (0.001, 2e-05). With a minimum of 0
 // (its special value text, e.g. "none"), stepping up from 0 starts at singleStep() and stepping
-// down below it returns to 0.
+// down below it returns to 0. Numbers are written and read in the widget's locale.
 #pragma once
 
 #include <QDoubleSpinBox>
@@ -16,4 +16,7 @@ class LogSpinBox : public QDoubleSpinBox {
   QString textFromValue(double value) const override;
   double valueFromText(const QString& text) const override;
   QValidator::State validate(QString& text, int& pos) const override;
+
+ private:
+  QLocale numberLocale() const;
 };

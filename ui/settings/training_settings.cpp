@@ -1,6 +1,7 @@
 #include "settings/training_settings.h"
 
 #include <QDir>
+#include <QStringList>
 #include <algorithm>
 #include <cmath>
 #include <tuple>
@@ -150,6 +151,17 @@ void TrainingSettings::adoptOptimizer(const cs::OptimizerConfig& c) {
   weightDecay = c.weight_decay;
 }
 
+QString TrainingSettings::unshownOptimizerText(const cs::OptimizerConfig& c) {
+  const cs::OptimizerConfig d = cs::OptimizerConfig::defaults(c.kind);
+  QStringList unshown;
+  if ((c.kind == cs::OptimizerKind::RmsProp || c.kind == cs::OptimizerKind::Adadelta) &&
+      c.rho != d.rho)
+    unshown << QStringLiteral("rho %1").arg(double(c.rho));
+  if (c.kind == cs::OptimizerKind::Adagrad && c.initial_accumulator != d.initial_accumulator)
+    unshown << QStringLiteral("initial accumulator %1").arg(double(c.initial_accumulator));
+  return unshown.join(QStringLiteral(", "));
+}
+
 bool TrainingSettings::adoptRun(const cs::CheckpointMeta& meta) {
   adoptOptimizer(meta.optimizer);
   batchSize = meta.batch_size;
@@ -159,7 +171,7 @@ bool TrainingSettings::adoptRun(const cs::CheckpointMeta& meta) {
   labelSmoothing = fieldShare(meta.label_smoothing, kMaxLabelSmoothing);
   seed = static_cast<int>(meta.seed);
   const bool networkShown = adoptArchitecture(meta.spec);
-  return networkShown && smoothingShown;
+  return networkShown && smoothingShown && unshownOptimizerText(meta.optimizer).isEmpty();
 }
 
 bool TrainingSettings::adoptArchitecture(const cs::NetworkSpec& s) {

@@ -97,10 +97,14 @@ struct TrainingSettings {
   // activation, padding and stride, at most one hidden dense layer, a dropout layer before the
   // output layer at a rate in hundredths); false otherwise.
   bool adoptArchitecture(const cs::NetworkSpec& spec);
+  // The constants of `config` that the panel has no field for and that differ from its kind's
+  // defaults ("rho 0.8" for RMSprop or Adadelta, "initial accumulator 0.2" for Adagrad), joined
+  // by ", "; "" when there are none.
+  static QString unshownOptimizerText(const cs::OptimizerConfig& config);
   // A run's optimizer, batch size, random shift, label smoothing, seed and (where it can)
   // network, from a checkpoint's metadata: false when the panel cannot show the network
-  // (adoptArchitecture()) or the label smoothing (not in hundredths up to kMaxLabelSmoothing: the
-  // nearest it can is kept).
+  // (adoptArchitecture()), the label smoothing (not in hundredths up to kMaxLabelSmoothing: the
+  // nearest it can is kept) or an optimizer constant (unshownOptimizerText()).
   bool adoptRun(const cs::CheckpointMeta& meta);
 
   static TrainingSettings load(QSettings& settings);

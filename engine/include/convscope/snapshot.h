@@ -15,6 +15,7 @@ struct LayerSnapshot {
   std::string name;  // "conv1", "pool1", "fc1", ...
   LayerKind kind = LayerKind::Dense;
   Shape3 out_shape;                    // (C, H, W) of this layer's output; dense: (units, 1, 1)
+  int kernel = 0;                      // conv, pooling: the window's side (LayerSpec::kernel)
   std::vector<float> activation;       // (C, H, W) probe image's output after the activation
   std::vector<float> dactivation;      // (C, H, W) d(probe loss)/d(activation)
   std::vector<int> weight_shape;       // PyTorch layout; empty for pooling

@@ -428,6 +428,7 @@ void CpuBackend::take_snapshot(int net, int probe, long long step) {
     ls.name = names[i];
     ls.kind = l.spec.kind;
     ls.out_shape = l.out;
+    ls.kernel = l.spec.kernel;
     ls.activation.assign(ws.act[i].begin(), ws.act[i].begin() + l.out.size());
     ls.weight_shape.clear();
     ls.weight.clear();
