@@ -298,6 +298,18 @@ void TestAdvancedSection::labelSmoothingReachesTheTrainerAndIsKept() {
   TrainingSettings rmsprop = panel.settings();
   QVERIFY(!rmsprop.adoptRun(meta));
   QCOMPARE(TrainingSettings::unshownOptimizerText(meta.optimizer), QStringLiteral("rho 0.75"));
+  // A small rate the CLI took comes whole: a paused run's next edit would send the panel's. One
+  // below what the panel holds is not expressible.
+  meta.optimizer = cs::OptimizerConfig::defaults(cs::OptimizerKind::Adam);
+  meta.optimizer.lr = 5e-7f;
+  TrainingSettings small = panel.settings();
+  QVERIFY(small.adoptRun(meta));
+  panel.setSettings(small);
+  // (Not QCOMPARE: it takes any two floats below 1e-5 for equal.)
+  QVERIFY2(float(panel.settings().learningRate) == 5e-7f,
+           qPrintable(QString::number(panel.settings().learningRate)));
+  meta.optimizer.lr = 1e-10f;
+  QVERIFY(!small.adoptRun(meta));
   for (const auto lock : {HyperparameterPanel::ScheduleOnly, HyperparameterPanel::Locked}) {
     panel.setLocked(lock, QStringLiteral("a run"));
     QVERIFY(!smoothing->isEnabled());

@@ -111,6 +111,8 @@ QWidget* HyperparameterPanel::buildOptimizationSection() {
     m_optimizer->addItem(optimizerName(k), static_cast<int>(k));
   m_learningRate = new LogSpinBox;
   m_learningRate->setObjectName(QStringLiteral("learningRate"));
+  m_learningRate->setDecimals(TrainingSettings::kLearningRateDecimals);
+  m_learningRate->setRange(TrainingSettings::kMinLearningRate, TrainingSettings::kMaxLearningRate);
   m_learningRate->setToolTip(tr("Learning rate (arrows step 1-2-5; type any value, e.g. 3e-4)"));
   m_learningRateNote = noteLabel();
   m_learningRateNote->setObjectName(QStringLiteral("learningRateNote"));

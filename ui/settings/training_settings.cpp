@@ -171,7 +171,10 @@ bool TrainingSettings::adoptRun(const cs::CheckpointMeta& meta) {
   labelSmoothing = fieldShare(meta.label_smoothing, kMaxLabelSmoothing);
   seed = static_cast<int>(meta.seed);
   const bool networkShown = adoptArchitecture(meta.spec);
-  return networkShown && smoothingShown && unshownOptimizerText(meta.optimizer).isEmpty();
+  const bool rateShown =
+      meta.optimizer.lr >= kMinLearningRate && meta.optimizer.lr <= kMaxLearningRate;
+  return networkShown && smoothingShown && rateShown &&
+         unshownOptimizerText(meta.optimizer).isEmpty();
 }
 
 bool TrainingSettings::adoptArchitecture(const cs::NetworkSpec& s) {
@@ -234,8 +237,8 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   }
   s.optimizer = enumValue(q.value(QStringLiteral("optimizer")), s.optimizer,
                           static_cast<int>(std::size(cs::kAllOptimizers)));
-  s.learningRate =
-      std::clamp(q.value(QStringLiteral("learningRate"), s.learningRate).toDouble(), 1e-6, 10.0);
+  s.learningRate = std::clamp(q.value(QStringLiteral("learningRate"), s.learningRate).toDouble(),
+                              kMinLearningRate, kMaxLearningRate);
   try {  // "constant" when unset or unreadable
     s.schedule = cs::LrSchedule::parse(
         q.value(QStringLiteral("lrSchedule"), QStringLiteral("constant")).toString().toStdString());

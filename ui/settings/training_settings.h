@@ -30,6 +30,10 @@ struct TrainingSettings {
   static constexpr int kMaxPatience = 1000;
   // The engine allows any weight decay with lr x decay below 1 (SGD at 0.01: up to 100).
   static constexpr double kMaxWeightDecay = 1000;
+  // The learning rates the panel holds, to 12 decimals: a checkpoint's rate from the CLI (which
+  // takes any above 0) outside them is not expressible (adoptRun()).
+  static constexpr double kMinLearningRate = 1e-9, kMaxLearningRate = 10;
+  static constexpr int kLearningRateDecimals = 12;
 
   QString datasetDir;  // an IDX folder; empty means the default MNIST folder
   cs::BackendChoice backend = cs::BackendChoice::Auto;
@@ -104,7 +108,8 @@ struct TrainingSettings {
   // A run's optimizer, batch size, random shift, label smoothing, seed and (where it can)
   // network, from a checkpoint's metadata: false when the panel cannot show the network
   // (adoptArchitecture()), the label smoothing (not in hundredths up to kMaxLabelSmoothing: the
-  // nearest it can is kept) or an optimizer constant (unshownOptimizerText()).
+  // nearest it can is kept), its learning rate (outside kMinLearningRate to kMaxLearningRate) or
+  // an optimizer constant (unshownOptimizerText()).
   bool adoptRun(const cs::CheckpointMeta& meta);
 
   static TrainingSettings load(QSettings& settings);
