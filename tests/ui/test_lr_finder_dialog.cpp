@@ -21,6 +21,7 @@
 #include "convscope/backends.h"
 #include "convscope/lr_finder.h"
 #include "settings/hyperparameter_panel.h"
+#include "settings/training_settings.h"
 #include "test_data.h"
 #include "training/lr_finder_worker.h"
 #include "training/training_session.h"
@@ -159,6 +160,16 @@ void TestLrFinderDialog::runsTheTestAndUsesItsSuggestion() {
   QVERIFY(
       dialog->progressText().startsWith(QStringLiteral("%1 steps in ").arg(result.points.size())));
 
+  // Enter takes the suggestion; once a field changed, Enter runs the test again.
+  QVERIFY(dialog->useButton()->isDefault());
+  auto* steps = dialog->findChild<QSpinBox*>(QStringLiteral("steps"));
+  QVERIFY(steps);
+  steps->setValue(steps->value() + 1);
+  QVERIFY(dialog->runButton()->isDefault());
+  QVERIFY(!dialog->useButton()->isDefault());
+  QVERIFY(dialog->useButton()->isEnabled());  // the shown test's suggestion, still to take
+  steps->setValue(steps->value() - 1);
+
   // Use: the panel's learning rate, said in the status bar; the dialog closes (and is deleted).
   QSignalSpy chosen(dialog, &LrFinderDialog::rateChosen);
   QSignalSpy edited(live->panel(), &HyperparameterPanel::settingsChanged);
@@ -203,9 +214,10 @@ void TestLrFinderDialog::stopEndsALongTestPromptly() {
           QStringLiteral("Stopped after %1 of 10,000 steps").arg(QLocale().toString(qlonglong(n)))),
       qPrintable(dialog.resultText()));
   // A suggestion only once the loss turned: stopped while it still fell, a tenth of the last
-  // rate would be too low; and a suggestion below the panel's lowest rate (1e-6) is not offered.
+  // rate would be too low; and a suggestion below the panel's lowest rate is not offered.
   const bool falling = dialog.result().lowest_lr == dialog.result().points.back().lr;
-  const bool offered = !falling && dialog.result().suggested_lr >= 1e-6;
+  const bool offered =
+      !falling && dialog.result().suggested_lr >= TrainingSettings::kMinLearningRate;
   QCOMPARE(dialog.useButton()->isEnabled(), offered);
   QCOMPARE(dialog.suggestedRate() > 0, offered);
   QCOMPARE(dialog.resultText().contains(QStringLiteral("still falling")), falling);

@@ -6,11 +6,13 @@
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QLabel>
 #include <QListView>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPainter>
 #include <QSet>
 #include <QSettings>
 #include <QShortcut>
@@ -19,6 +21,8 @@
 #include <QTest>
 #include <QTimer>
 
+#include "canvas/canvas_panel.h"
+#include "canvas/digit_canvas.h"
 #include "charts/training_charts.h"
 #include "convscope/backends.h"
 #include "ensemble/ensemble_page.h"
@@ -55,6 +59,7 @@ class TestMainWindow : public QObject {
   void missingDatasetSaysHowToFixIt();
   void aboutSaysWhatABugReportNeeds();
   void theBackendMadeReadyIsThePanels();
+  void aDrawingBehindAnotherTabIsPredictedWhenShown();
   void keyboardShortcutsListEveryShortcut();
   void chartOptionsComeBackInTheNextSession();
 
@@ -294,6 +299,40 @@ void TestMainWindow::theBackendMadeReadyIsThePanels() {
     QTRY_VERIFY(!live->session()->backendReport().note.isEmpty());
   }
   testing_data::resetSettings();
+}
+
+// The drawing's prediction waits while its dock is behind another tab, and comes with the
+// weights as they are once the dock is brought to the front (a paused run sends no more frames).
+void TestMainWindow::aDrawingBehindAnotherTabIsPredictedWhenShown() {
+  MainWindow window(m_data, {});
+  window.resize(1366, 768);
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  LiveTrainingView* live = window.live();
+  auto* draw = live->findChild<QDockWidget*>(QStringLiteral("draw"));
+  auto* charts = live->findChild<QDockWidget*>(QStringLiteral("charts"));
+  QVERIFY(draw && charts);
+  charts->raise();
+  QTRY_VERIFY(live->canvasPanel()->visibleRegion().isEmpty());  // behind the Charts tab
+  live->actions().step->trigger();
+  QTRY_COMPARE(live->session()->state(), TrainingState::Paused);
+  QSignalSpy predicted(live->canvasPanel(), &CanvasPanel::predicted);
+  QImage digit(280, 280, QImage::Format_Grayscale8);
+  digit.fill(255);
+  QPainter(&digit).fillRect(120, 40, 40, 200, Qt::black);  // a "1" of dark ink on white
+  live->canvasPanel()->canvas()->setImage(digit);
+  QTRY_COMPARE(predicted.size(), 1);  // the drawing itself is predicted at once
+  const std::vector<float> before = predicted.back().front().value<DigitPrediction>().probs;
+  for (int i = 0; i < 5; ++i) live->actions().step->trigger();
+  QTRY_VERIFY(live->inspector()->snapshot() && live->inspector()->snapshot()->step == 6);
+  QTest::qWait(200);
+  QCOMPARE(predicted.size(), 1);  // out of sight: not again
+  draw->raise();
+  QTRY_COMPARE(predicted.size(), 2);
+  QVERIFY(predicted.back().front().value<DigitPrediction>().probs != before);  // six steps on
+  live->unsavedRunGuard()->setAsker([](const QString&) {
+    return UnsavedRunGuard::Answer{UnsavedRunGuard::Answer::Discard, {}};
+  });
 }
 
 void TestMainWindow::aboutSaysWhatABugReportNeeds() {

@@ -2,6 +2,7 @@
 // mass where the digit is, for the class asked; the probe image with its true label; the overlay
 // follows the opacity; the export is the input and the map side by side.
 #include <QComboBox>
+#include <QFileInfo>
 #include <QImageReader>
 #include <QLabel>
 #include <QSignalSpy>
@@ -32,6 +33,7 @@ class TestSaliencyView : public QObject {
   void opacityBlendsTheMapOverTheInput();
   void exportsInputAndMapSideBySide();
   void noNetworkIsSaid();
+  void aPausedRunsNewWeightsAreMapped();
 
  private:
   std::vector<float> testImage(int index) const;
@@ -242,6 +244,31 @@ void TestSaliencyView::noNetworkIsSaid() {
   QVERIFY2(after.error.isEmpty(), qPrintable(after.error));
   QCOMPARE(after.map.values.size(), size_t(784));
   QCOMPARE(after.image, testImage(0));
+}
+
+// Paused, a Step or a checkpoint loaded leaves the state as it was: the drawing is mapped again
+// with the new weights all the same.
+void TestSaliencyView::aPausedRunsNewWeightsAreMapped() {
+  SaliencyView view(m_session.get());
+  const std::vector<float> image = testImage(1);
+  const SaliencyResult first = next(view, [&] {
+    view.setMethod(cs::SaliencyMethod::Vanilla);
+    view.setTargetClass(4);
+    view.setDrawnDigit(image);
+  });
+  QVERIFY(!first.map.values.empty());
+  const QString path = m_dir.filePath(QStringLiteral("one-step.safetensors"));
+  m_session->invoke(&TrainingWorker::saveCheckpoint, path);
+  QTRY_VERIFY(QFileInfo::exists(path));
+  const SaliencyResult stepped = next(
+      view, [&] { m_session->invoke(&TrainingWorker::step, testing_data::smallRun(*m_data, 1)); });
+  QCOMPARE(m_session->state(), TrainingState::Paused);
+  QVERIFY(!stepped.map.values.empty());
+  QVERIFY(stepped.map.values != first.map.values);
+  const SaliencyResult loaded = next(view, [&] {
+    m_session->invoke(&TrainingWorker::loadCheckpoint, path, testing_data::smallRun(*m_data, 1));
+  });
+  QCOMPARE(loaded.map.values, first.map.values);
 }
 
 QTEST_MAIN(TestSaliencyView)

@@ -38,6 +38,9 @@ class CanvasPanel : public QWidget {
 
  public Q_SLOTS:
   void useAsProbe();
+  // The drawing predicted again by the weights as they are now, unless out of sight (behind
+  // another dock tab) or a prediction is on its way; called on every frame and state change.
+  void predictAgain();
 
  Q_SIGNALS:
   // The network input changed (empty: blank).
@@ -49,7 +52,6 @@ class CanvasPanel : public QWidget {
  private:
   void onDrawingChanged();
   void onPredicted(const DigitPrediction& prediction);
-  void predictAgain();
   void chooseImage();
 
   TrainingSession* m_session;

@@ -184,6 +184,9 @@ void SaliencyView::refresh() {
 }
 
 void SaliencyView::onSnapshot() {
+  // Paused or stopped, a frame comes with new weights (a Step, a checkpoint loaded, Rewind to
+  // best, which leave the state as it was): map them. While training, only another probe image.
+  if (m_session->state() != TrainingState::Running) return send();
   if (static_cast<Source>(m_source->currentData().toInt()) != Source::Probe) return;
   const SnapshotPtr& s = m_session->latestSnapshot();
   if (s && s->input != m_probeInput) send();  // another probe image; same image: Refresh
@@ -262,7 +265,7 @@ void SaliencyView::redraw() {
                      .arg(r.map.logit, 0, 'f', 2)
                      .arg(m_names.name(predicted).toHtmlEscaped())
                      .arg(predicted >= 0 ? r.probs[predicted] * 100 : 0.f, 0, 'f', 1)
-                     .arg(r.milliseconds, 0, 'f', 0);
+                     .arg(r.milliseconds, 0, 'f', r.milliseconds < 1 ? 2 : 0);
   if (r.method == cs::SaliencyMethod::Occlusion) {
     // A pixel's value: the mean fall of p(class) over the squares that hide it.
     const auto [low, high] = std::minmax_element(r.map.values.begin(), r.map.values.end());

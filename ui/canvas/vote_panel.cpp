@@ -85,13 +85,17 @@ void VotePanel::setRun(const QString& storePath, qint64 run, int epochs,
   m_epochs = epochs;
   m_group = group;
   m_model->setClassNames(names);
-  m_model->setVote({});
-  m_summary->setText(run < 0 ? tr("Open a stored run: its networks vote on the drawing.")
-                             : tr("Draw a digit for the %1 of run %2 to vote on.")
-                                   .arg(countText(group.nets(), tr("network"), tr("networks")))
-                                   .arg(run));
-  m_nets->clear();
+  clearVote();
   send();
+}
+
+void VotePanel::clearVote() {
+  m_model->setVote({});
+  m_summary->setText(m_run < 0 ? tr("Open a stored run: its networks vote on the drawing.")
+                               : tr("Draw a digit for the %1 of run %2 to vote on.")
+                                     .arg(countText(m_group.nets(), tr("network"), tr("networks")))
+                                     .arg(m_run));
+  m_nets->clear();
 }
 
 void VotePanel::onDrawingChanged() {
@@ -110,7 +114,7 @@ void VotePanel::onDrawingChanged() {
 
 void VotePanel::send() {
   if (m_run < 0 || m_input.empty()) {
-    if (m_input.empty()) m_model->setVote({});
+    if (m_input.empty()) clearVote();  // the canvas cleared: the last vote's words go with it
     return;
   }
   if (m_inFlight >= 0) {
@@ -145,7 +149,7 @@ void VotePanel::onVoted(const EnsembleVote& vote) {
             .arg(vote.nets())
             .arg(vote.disagreement() * 100, 0, 'f', 0)
             .arg(vote.voteEntropy(), 0, 'f', 2)
-            .arg(vote.milliseconds, 0, 'f', 0));
+            .arg(vote.milliseconds, 0, 'f', vote.milliseconds < 1 ? 2 : 0));
     if (selected >= 0) selectClass(selected);
   }
   Q_EMIT voted(vote);

@@ -44,6 +44,8 @@ class VotePanel : public QWidget {
  private:
   void onDrawingChanged();
   void send();
+  // No vote shown: the table empty, the summary saying what to do, no networks listed.
+  void clearVote();
   void onVoted(const EnsembleVote& vote);
   void showNets();
 

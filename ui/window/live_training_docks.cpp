@@ -68,7 +68,12 @@ void LiveTrainingView::createDocks() {
   drawingScroll->setWidget(drawing);
   drawingScroll->setWidgetResizable(true);
   drawingScroll->setFrameShape(QFrame::NoFrame);
-  dock(tr("Draw a digit"), QStringLiteral("draw"), drawingScroll);
+  // Brought to the front, the drawing is predicted by the weights as they are now: behind another
+  // tab it was not (CanvasPanel::predictAgain()), and a stopped run sends no more frames.
+  connect(dock(tr("Draw a digit"), QStringLiteral("draw"), drawingScroll),
+          &QDockWidget::visibilityChanged, m_canvasPanel, [panel = m_canvasPanel](bool shown) {
+            if (shown) QTimer::singleShot(0, panel, &CanvasPanel::predictAgain);
+          });
   // The worker measures steps for the layer statistics while they are shown. The session, and
   // the worker with it, goes before the docks: the connection goes with it.
   connect(dock(tr("Layer statistics"), QStringLiteral("layerStats"), m_layerChart),

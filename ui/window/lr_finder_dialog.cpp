@@ -12,6 +12,7 @@
 #include "charts/lr_finder_chart.h"
 #include "settings/invalid_field.h"
 #include "settings/log_spin_box.h"
+#include "settings/training_settings.h"
 #include "training/lr_finder_worker.h"
 #include "widgets/count_text.h"
 #include "widgets/note_label.h"
@@ -120,9 +121,14 @@ LrFinderDialog::LrFinderDialog(DatasetPtr data, const QString& dataName,
     accept();
   });
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  // A field changed after a test: Enter runs the new test, not the old one's Use.
+  const auto edited = [this] {
+    m_run->setDefault(true);
+    revalidate();
+  };
   for (LogSpinBox* field : {m_minRate, m_maxRate})
-    connect(field, &QDoubleSpinBox::valueChanged, this, &LrFinderDialog::revalidate);
-  connect(m_steps, &QSpinBox::valueChanged, this, &LrFinderDialog::revalidate);
+    connect(field, &QDoubleSpinBox::valueChanged, this, edited);
+  connect(m_steps, &QSpinBox::valueChanged, this, edited);
   revalidate();
 }
 
@@ -271,8 +277,9 @@ void LrFinderDialog::onPoints(const LrFinderPoints& points) {
 void LrFinderDialog::onFinished(const cs::LrFinderResult& result, bool stopped) {
   m_result = result;
   m_stopped = stopped;
-  // Offered where the panel can take it: its lowest rate is the fields' (LogSpinBox's).
-  if (result.suggested_lr >= m_minRate->minimum() && !(stopped && result.still_falling())) {
+  // Offered where the panel can take it.
+  if (result.suggested_lr >= TrainingSettings::kMinLearningRate &&
+      !(stopped && result.still_falling())) {
     m_suggested = rateText(result.suggested_lr).toDouble();
     m_chart->setSuggestion(result.suggested_lr);
     m_use->setText(tr("Use %1").arg(rateText(result.suggested_lr)));

@@ -204,6 +204,8 @@ void TestEnsembleVote::storedNetworksVoteOnTheDrawing() {
   // Ctrl+Z takes the stroke back; Esc clears, as in the live view's canvas.
   QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier);
   QVERIFY(canvas->isEmpty());
+  QVERIFY(panel->model()->vote().isEmpty());
+  QCOMPARE(panel->netsText(), QString());  // the vote's words go with it
   QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, at(0.5, 0.2));
   QTest::mouseMove(canvas, at(0.5, 0.8));
   QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, at(0.5, 0.8));
