@@ -207,12 +207,12 @@ int train_command(const std::vector<std::string>& argv) {
         progress.update(trainer, trainer.samples_seen() - epoch_samples_base);
       }
       if (args.given("save") && Clock::now() - saved >= std::chrono::seconds(save_every)) {
-        trainer.drain_losses();  // the checkpoint's history has every step so far
+        trainer.drain_for_save();  // the checkpoint's history has every step so far
         save(args.str("save"), trainer, true);
         saved = Clock::now();
       }
     }
-    trainer.drain_losses();  // an interrupted epoch's last steps, for the history saved
+    trainer.drain_for_save();  // an interrupted epoch's last steps, for the history saved
   } catch (const DivergenceError& e) {
     progress.finish();
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -167,7 +167,7 @@ std::vector<NetworkSave> network_saves(Trainer& trainer) {
 }
 
 StoppedEpoch place_in_epoch(Trainer& trainer) {
-  trainer.drain_losses();  // the steps since the last drain, into the history
+  trainer.drain_for_save();  // the steps since the last drain, into the history
   StoppedEpoch place{trainer.epoch(),
                      trainer.epoch_position(),
                      trainer.backend().step_count(),

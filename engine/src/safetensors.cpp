@@ -293,12 +293,18 @@ void fill_data(Header& h, const char* data) {
 // folder is refused instead of read until memory runs out.
 class InputFile {
  public:
+  // O_NONBLOCK: opening a named pipe would wait for a writer; a regular file reads as ever.
   explicit InputFile(const std::string& path) : m_path(path) {
-    m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (m_fd < 0) fail(path, std::string("cannot open: ") + std::strerror(errno));
     struct stat st = {};
-    if (::fstat(m_fd, &st) != 0) fail(path, std::string("cannot open: ") + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) fail(path, "not a regular file");
+    const bool known = ::fstat(m_fd, &st) == 0;
+    const int error = errno;
+    if (!known || !S_ISREG(st.st_mode)) {
+      ::close(m_fd);  // the destructor does not run for a constructor that throws
+      fail(path,
+           known ? "not a regular file" : std::string("cannot open: ") + std::strerror(error));
+    }
     m_size = static_cast<uint64_t>(st.st_size);
   }
   ~InputFile() { ::close(m_fd); }

@@ -23,20 +23,34 @@ int roles_for(const OptimizerConfig& opt) {
 
 }  // namespace
 
+namespace {
+
+std::string divergence_text(long long step, int epoch, int net, long long restored_step,
+                            bool mid_epoch, DivergenceError::Found found) {
+  using Found = DivergenceError::Found;
+  const std::string what = found == Found::ValidationLoss ? "the validation loss of network "
+                           : found == Found::Weights      ? "the weights of network "
+                                                          : "the loss of network ";
+  const std::string when = found == Found::TrainingLoss ? " became NaN or infinite at step "
+                                                        : " became NaN or infinite after step ";
+  // A run resumed at a step with its epoch started over (other training data) is not at an
+  // epoch's end, nor at its initialization.
+  const std::string restored =
+      restored_step == 0 ? "its initialization"
+      : mid_epoch || epoch == 0
+          ? "those of step " + std::to_string(restored_step) + ", where the run was resumed"
+          : "the end of epoch " + std::to_string(epoch);
+  return what + std::to_string(net) + when + std::to_string(step + 1) + " (epoch " +
+         std::to_string(epoch + 1) + "); its weights were restored to " + restored +
+         " — try a lower learning rate";
+}
+
+}  // namespace
+
 DivergenceError::DivergenceError(long long step, int epoch, int net, long long restored_step,
-                                 bool mid_epoch, bool validation)
+                                 bool mid_epoch, Found found)
     : Error(ErrorKind::Divergence,
-            (validation ? "the validation loss of network " : "the loss of network ") +
-                std::to_string(net) +
-                (validation ? " became NaN or infinite after step "
-                            : " became NaN or infinite at step ") +
-                std::to_string(step + 1) + " (epoch " + std::to_string(epoch + 1) +
-                "); its weights were restored to " +
-                (mid_epoch ? "those of step " + std::to_string(restored_step) +
-                                 ", where the run was resumed"
-                 : epoch == 0 ? std::string("its initialization")
-                              : "the end of epoch " + std::to_string(epoch)) +
-                " — try a lower learning rate"),
+            divergence_text(step, epoch, net, restored_step, mid_epoch, found)),
       m_step(step) {}
 
 std::string not_learning_warning(const EvalResult& eval, int classes, long long steps) {
@@ -303,12 +317,30 @@ void Trainer::record_evaluation(double epoch_position) {
   m_run.add_evaluation(std::move(record));
 }
 
+void Trainer::drain_for_save() {
+  drain_losses();
+  const std::vector<ParamInfo> params = m_cfg.group.spec.params();
+  std::vector<float> values;
+  for (int net = 0; net < m_cfg.group.nets(); ++net)
+    for (size_t p = 0; p < params.size(); ++p) {
+      values.resize(static_cast<size_t>(params[p].size()));
+      m_backend.read_tensor(net, static_cast<int>(p), TensorRole::Param, values.data());
+      if (std::all_of(values.begin(), values.end(), [](float v) { return std::isfinite(v); }))
+        continue;
+      const long long bad_step = m_global_step - 1;
+      restore_good_state();
+      throw DivergenceError(bad_step, m_epoch, net, m_global_step, m_in_epoch,
+                            DivergenceError::Found::Weights);
+    }
+}
+
 void Trainer::check_validation_loss() {
   for (int k = 0; k < m_eval.nets; ++k)
     if (!std::isfinite(m_eval.loss[static_cast<size_t>(k)])) {
       const long long bad_step = m_global_step - 1;
       restore_good_state();
-      throw DivergenceError(bad_step, m_epoch, k, m_global_step, m_in_epoch, true);
+      throw DivergenceError(bad_step, m_epoch, k, m_global_step, m_in_epoch,
+                            DivergenceError::Found::ValidationLoss);
     }
 }
 

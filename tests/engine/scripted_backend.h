@@ -21,6 +21,8 @@ namespace cs {
 class ScriptedBackend : public Backend {
  public:
   long long nan_at_step = -1;  // global step whose loss is NaN
+  // Global step whose update leaves network 1's first weight infinite, its loss still finite.
+  long long inf_weight_at_step = -1;
   std::vector<int> epochs_begun;
   std::vector<std::pair<int, int>> steps;  // (first, count)
   std::vector<std::pair<int, int>> snapshot_requests;
@@ -47,6 +49,8 @@ class ScriptedBackend : public Backend {
     const bool nan = static_cast<long long>(steps.size()) - 1 == nan_at_step;
     for (auto& [key, v] : params)
       for (float& x : v) x = nan ? NAN : x + 1.f;  // weights change every step
+    if (static_cast<long long>(steps.size()) - 1 == inf_weight_at_step && m_cfg.nets() > 1)
+      params[{1, 0}][0] = INFINITY;
     for (int n = 0; n < m_cfg.nets(); ++n) {
       m_losses.push_back(nan ? NAN : 1.f / static_cast<float>(steps.size()));
       m_accs.push_back(0.5f);

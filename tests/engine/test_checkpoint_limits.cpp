@@ -2,9 +2,11 @@
 // not files, and weights that are not numbers. Each is refused with a message, quickly, before
 // anything large is allocated.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <limits>
@@ -99,6 +101,18 @@ TEST_F(CheckpointLimits, OnlyRegularFilesAreRead) {
   expect_quick_refusal([&] { read_checkpoint_meta("/dev/zero"); }, "not a regular file");
   expect_quick_refusal([&] { read_safetensors("/dev/zero"); }, "not a regular file");
   expect_quick_refusal([&] { read_checkpoint_meta(m_dir.string()); }, "not a regular file");
+  // A named pipe with no writer is refused at once, not waited on.
+  const std::string fifo = (m_dir / "pipe.safetensors").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  expect_quick_refusal([&] { read_checkpoint_meta(fifo); }, "not a regular file");
+  // Refused files leave no descriptor open behind them.
+  const auto open_files = [] {
+    return std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                         std::filesystem::directory_iterator());
+  };
+  const auto before = open_files();
+  for (int i = 0; i < 20; ++i) EXPECT_ANY_THROW(read_checkpoint_meta(m_dir.string()));
+  EXPECT_EQ(open_files(), before);
 }
 
 TEST_F(CheckpointLimits, NonFiniteWeightsAreRefusedNamingTheTensor) {

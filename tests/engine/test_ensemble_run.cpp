@@ -4,7 +4,9 @@
 // to be marked interrupted.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <memory>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -162,6 +164,36 @@ TEST_F(EnsembleRun, AFailureKeepsTheRecordedEpochsAndLeavesTheRunInterrupted) {
   EXPECT_EQ(stored.info.epochs_done, 2);
   EXPECT_EQ(store.load_weights(run_id, 0).size(), m_cfg.group.spec.params().size());
   EXPECT_EQ(store.load_training_state(run_id, 0).epoch, 2);  // recorded with the epoch
+}
+
+// A step whose update overflowed after its loss was taken: the place saved inside the epoch would
+// hold weights no load takes. It is a divergence instead, and the place saved before it stands.
+TEST_F(EnsembleRun, WeightsThatOverflowedAreNotSavedAsThePlaceInTheEpoch) {
+  int64_t run_id = -1;
+  {
+    Store store(m_dir.file("overflow.db"));
+    Trainer trainer(*m_backend, m_train, m_val, m_cfg);
+    EnsembleHooks hooks;
+    hooks.begun = [&](int64_t run) { run_id = run; };
+    hooks.save_every_seconds = 0;  // a place after every step inside an epoch
+    hooks.stepped = [&](const Trainer& t, bool) {
+      if (t.epoch() != 1 || t.step_in_epoch() != 2) return;
+      std::vector<float> w(static_cast<size_t>(m_cfg.group.spec.params()[0].size()));
+      m_backend->read_tensor(1, 0, TensorRole::Param, w.data());
+      w[0] = INFINITY;
+      m_backend->write_tensor(1, 0, TensorRole::Param, w.data());
+    };
+    EXPECT_THROW(
+        run_ensemble(store, trainer,
+                     RunSetup::from(m_cfg, m_train, m_val, m_backend->info(), "test"), hooks),
+        DivergenceError);
+  }
+  Store store(m_dir.file("overflow.db"));
+  EXPECT_EQ(store.load_run(run_id).info.status, RunStatus::Interrupted);
+  EXPECT_EQ(store.load_run(run_id).info.epochs_done, 1);
+  const std::optional<StoppedEpoch> place = store.load_stopped_epoch(run_id, true);
+  ASSERT_TRUE(place.has_value());
+  EXPECT_EQ(place->position, 16);  // after the first step of epoch 2, the last finite one
 }
 
 }  // namespace

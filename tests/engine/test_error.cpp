@@ -80,6 +80,13 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"DivergenceAfterAMidEpochResume", thrown(DivergenceError(41, 2, 1, 35, true)),
              ErrorKind::Divergence, "Training diverged",
              "restored to those of step 35, where the run was resumed"},
+        Case{"DivergenceInTheFirstEpoch", thrown(DivergenceError(3, 0, 0, 0, false)),
+             ErrorKind::Divergence, "Training diverged",
+             "at step 4 (epoch 1); its weights were restored to its initialization"},
+        // Resumed at step 30 with its first epoch started over (on other training data).
+        Case{"DivergenceAfterAResumeThatStartedTheEpochOver",
+             thrown(DivergenceError(41, 0, 1, 30, false)), ErrorKind::Divergence,
+             "Training diverged", "restored to those of step 30, where the run was resumed"},
         Case{"Input", thrown(InputError("dataset 'x' is empty")), ErrorKind::InvalidInput,
              "Invalid training setup", "is empty"},
         Case{"File", thrown(FileError("out.bin: cannot write", EACCES)), ErrorKind::File,

@@ -127,6 +127,36 @@ TEST(Trainer, DivergenceTakesTheHistoryBackWithTheWeights) {
   EXPECT_EQ(t.history().evaluations.size(), 5u);
 }
 
+// A step whose update overflows after its loss was taken: every loss is finite, the weights are
+// not. Before a save they are found, as a divergence after that step, and the run goes back to
+// its last good state (a save would write weights no load takes).
+TEST(Trainer, WeightsThatOverflowedAreADivergenceBeforeASave) {
+  ScriptedBackend b;
+  const Dataset train = tiny(64), val = tiny(10);
+  TrainConfig cfg = tiny_config(3, 16, 2);
+  Trainer t(b, train, val, cfg);
+  b.inf_weight_at_step = 5;
+  for (int i = 0; i < 6; ++i) t.step();  // epoch 1 (4 steps), then steps 5 and 6
+  t.drain_losses();                      // every loss finite: nothing found
+  EXPECT_EQ(t.global_step(), 6);
+  try {
+    t.drain_for_save();
+    FAIL() << "no DivergenceError";
+  } catch (const DivergenceError& e) {
+    EXPECT_EQ(e.step(), 5);
+    EXPECT_NE(std::string(e.what()).find("the weights of network 1 became NaN or infinite after "
+                                         "step 6 (epoch 2); its weights were restored to the end "
+                                         "of epoch 1"),
+              std::string::npos)
+        << e.what();
+  }
+  for (const auto& [key, v] : b.params)
+    for (float x : v) ASSERT_EQ(x, 5.f);
+  EXPECT_EQ(t.global_step(), 4);
+  EXPECT_EQ(t.losses().size(), 4u);
+  t.drain_for_save();  // finite again: nothing to say
+}
+
 // Weights still finite but so large that the validation logits overflow: the epoch's pass is not
 // finite, and its weights do not become the state a later divergence goes back to.
 TEST(Trainer, ANonFiniteValidationLossIsADivergence) {

@@ -19,7 +19,7 @@ QString AutosaveFile::save(cs::Trainer& trainer, bool now) {
   if (m_path.isEmpty()) return {};
   const long long step = trainer.backend().step_count();
   if (step == m_savedStep || (!now && m_clock.elapsed() < m_intervalMs)) return {};
-  trainer.drain_losses();  // a divergence found here is the caller's to report
+  trainer.drain_for_save();  // a divergence found here is the caller's to report
   m_clock.start();
   try {
     cs::save_checkpoint(m_path.toStdString(), trainer.backend(), 0, cs::checkpoint_meta(trainer));

@@ -14,7 +14,7 @@ void TrainingWorker::saveCheckpoint(const QString& path) {
     return;
   }
   // A GPU's last few steps (it drains every 10): a divergence found there stops the run.
-  if (!guarded([this] { m_trainer->drain_losses(); })) {
+  if (!guarded([this] { m_trainer->drain_for_save(); })) {
     Q_EMIT checkpointSaveFailed(path);
     return;
   }

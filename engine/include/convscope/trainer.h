@@ -30,15 +30,17 @@ struct TrainConfig {
 };
 
 // Thrown when a training loss becomes NaN or infinite, or the validation loss of a pass between
-// steps does (weights still finite but so large that the logits overflow). The trainer has then
+// steps does (weights still finite but so large that the logits overflow), or the weights do
+// before a save (an update that overflowed after its step's loss was taken). The trainer has then
 // restored every network to the state after its last finished epoch (or its initialization, or
-// the state it was resumed from in the middle of an epoch: step `restored_step`), and taken its
-// history back with them: the losses and passes of the steps undone are gone, the rest is kept.
-// `step` is the 0-based step whose loss, or after which the pass, was not finite.
+// the state it was resumed from: step `restored_step`), and taken its history back with them: the
+// losses and passes of the steps undone are gone, the rest is kept. `step` is the 0-based step
+// whose loss, or after which the pass or the weights, was not finite.
 class DivergenceError : public Error {
  public:
+  enum class Found { TrainingLoss, ValidationLoss, Weights };
   DivergenceError(long long step, int epoch, int net, long long restored_step, bool mid_epoch,
-                  bool validation = false);
+                  Found found = Found::TrainingLoss);
   long long step() const { return m_step; }
 
  private:
@@ -147,6 +149,11 @@ class Trainer {
   // Takes the losses of the steps since the last drain (every loss_every steps otherwise) into
   // the history, e.g. before it is saved. Throws DivergenceError as step() does.
   void drain_losses();
+  // drain_losses(), then every network's weights checked before they are saved: a step's update
+  // can overflow after its loss was taken, and a file or stored place holding such weights could
+  // not be loaded. Not finite, they are a divergence after the last step (DivergenceError, the
+  // last good state restored, as for a NaN loss).
+  void drain_for_save();
   // Evaluate now (outside the epoch schedule), e.g. after loading a checkpoint. The run's history
   // then ends with a record at this step: a new one, or its last pass's, updated, when that ran at
   // this very step (RunHistory::add_evaluation); the attached learning history gets the pass
