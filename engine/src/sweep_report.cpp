@@ -118,15 +118,17 @@ std::string encode_sweep_report(const SweepReport& r) {
   w.array(std::vector<char>(r.error.begin(), r.error.end()));
   w.put<int32_t>(r.position);
   std::vector<int64_t> steps;
-  std::vector<float> losses, accuracies;
+  std::vector<float> losses, accuracies, rates;
   for (const LossPoint& p : r.losses) {
     steps.push_back(p.step);
     losses.push_back(p.loss);
     accuracies.push_back(p.accuracy);
+    rates.push_back(p.lr);
   }
   w.array(steps);
   w.array(losses);
   w.array(accuracies);
+  w.array(rates);
   return w.take();
 }
 
@@ -162,12 +164,14 @@ SweepReport decode_sweep_report(std::string_view bytes) {
   r.error.assign(error.begin(), error.end());
   r.position = in.get<int32_t>();
   const std::vector<int64_t> steps = in.array<int64_t>();
-  const std::vector<float> losses = in.array<float>(), accuracies = in.array<float>();
+  const std::vector<float> losses = in.array<float>(), accuracies = in.array<float>(),
+                           rates = in.array<float>();
   in.end();
-  if (losses.size() != steps.size() || accuracies.size() != steps.size())
+  if (losses.size() != steps.size() || accuracies.size() != steps.size() ||
+      rates.size() != steps.size())
     Reader::fail("the steps' losses do not match their steps");
   for (size_t i = 0; i < steps.size(); ++i)
-    r.losses.push_back({steps[i], losses[i], accuracies[i]});
+    r.losses.push_back({steps[i], losses[i], accuracies[i], rates[i]});
   const size_t n = static_cast<size_t>(std::max(0, r.eval.nets));
   const size_t cells = n * static_cast<size_t>(std::max(0, r.eval.count));
   if (r.unit.config < 0 || r.unit.first_net < 0 || r.unit.nets < 1 || r.unit.rank < 0)

@@ -112,7 +112,7 @@ std::optional<SweepContinued> continued_run(Store& store, const SweepPlan& plan,
 // A continued configuration as the plan sends it, and back.
 Json continued_json(int config, const SweepContinued& c) {
   Json losses = Json::array();
-  for (const LossPoint& p : c.from.losses) losses.push_back({p.step, p.loss, p.accuracy});
+  for (const LossPoint& p : c.from.losses) losses.push_back({p.step, p.loss, p.accuracy, p.lr});
   return {{"config", config},
           {"run", c.run},
           {"epochs", c.from.epoch},
@@ -130,7 +130,8 @@ SweepContinued continued_from_json(const Json& j, int train_images) {
   c.from.train_images = train_images;
   c.from.seconds = j.at("seconds").get<double>();
   for (const Json& p : j.at("losses"))
-    c.from.losses.push_back({p.at(0).get<long long>(), p.at(1).get<float>(), p.at(2).get<float>()});
+    c.from.losses.push_back({p.at(0).get<long long>(), p.at(1).get<float>(), p.at(2).get<float>(),
+                             p.at(3).get<float>()});
   return c;
 }
 

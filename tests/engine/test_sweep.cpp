@@ -198,7 +198,7 @@ TEST(SweepReport, RoundTripsExactly) {
   place.position = 96;
   place.step = 7;
   place.seconds = 2.25;
-  place.losses = {{5, 0.5f, 0.25f}, {6, 0.375f, -1.f}};
+  place.losses = {{5, 0.5f, 0.25f, 0.001f}, {6, 0.375f, -1.f, 0.0005f}};
   place.weights = {1.f, 2.f};
   place.slots = {0.5f};
   const SweepReport back_place = decode_sweep_report(encode_sweep_report(place));
@@ -210,6 +210,8 @@ TEST(SweepReport, RoundTripsExactly) {
   EXPECT_EQ(back_place.losses[1].step, 6);
   EXPECT_EQ(back_place.losses[1].loss, 0.375f);
   EXPECT_EQ(back_place.losses[1].accuracy, -1.f);
+  EXPECT_EQ(back_place.losses[0].lr, 0.001f);  // the steps' rates go with them
+  EXPECT_EQ(back_place.losses[1].lr, 0.0005f);
   EXPECT_EQ(back_place.slots, place.slots);
   place.position = 0;  // a place is inside an epoch
   expect_sweep_error([&] { decode_sweep_report(encode_sweep_report(place)); }, "impossible place");

@@ -215,6 +215,30 @@ TEST_F(SweepRun, ACancelledConfigurationGoesOnFromWhereItStoppedInTheEpoch) {
   expect_as_uninterrupted(store, 1);
 }
 
+// A configuration stopped inside an epoch twice: the place saved the second time still has the
+// learning rate of the steps before the first stop (the plan carries it to the resumed run).
+TEST_F(SweepRun, AResumedPlaceKeepsItsStepsLearningRates) {
+  const std::string path = m_dir.file("sweep.db");
+  int stop_at = 1;
+  SweepHooks stop;
+  bool stop_now = false;
+  stop.stepped = [&](const SweepUnit& unit, const Trainer& t) {
+    stop_now = unit.config == 1 && t.epoch() == 1 && t.step_in_epoch() == stop_at;
+  };
+  stop.cancel_requested = [&] { return stop_now; };
+  Store store(path);
+  const int64_t run = store.load_sweep(sweep(store, -1, stop).sweep).configs[1].run;
+  stop_now = false;
+  stop_at = 2;
+  sweep(store, -1, stop);
+  const std::optional<StoppedEpoch> place = store.load_stopped_epoch(run);
+  ASSERT_TRUE(place);
+  EXPECT_EQ(place->position, 32);
+  ASSERT_EQ(place->losses.size(), 2u);
+  EXPECT_GT(place->losses[0].lr, 0.f);
+  EXPECT_EQ(place->losses[0].lr, place->losses[1].lr);  // a constant rate
+}
+
 // Killed (SIGKILL, a crash) inside its first epoch, a configuration whose place was saved
 // continues its run from there, with that epoch's time so far.
 // While one process trains a sweep, the same sweep started elsewhere (another Store: another
