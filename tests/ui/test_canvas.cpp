@@ -163,6 +163,25 @@ void TestCanvas::loadedDarkOnLightImageIsInverted() {
   QCOMPARE(panel.canvas()->strokeCount(), 0);
   panel.canvas()->clear();
   QVERIFY(panel.input().empty());
+
+  // White chalk on a blackboard, wider than high: the bands that square it are the board's own
+  // colour, so the board stays background (white bands would have made it the ink).
+  QImage board(300, 200, QImage::Format_RGB32);
+  board.fill(QColor(20, 24, 22));
+  {
+    QPainter painter(&board);
+    painter.setPen(QPen(QColor(240, 240, 235), 14, Qt::SolidLine, Qt::RoundCap));
+    painter.drawLine(150, 30, 150, 170);
+  }
+  const QString chalk = m_dir.filePath(QStringLiteral("chalk.png"));
+  QVERIFY(board.save(chalk));
+  QVERIFY2(panel.loadImage(chalk, &error), qPrintable(error));
+  QVERIFY(!panel.digit().inverted);
+  QCOMPARE(panel.digit().pixels[0], uint8_t(0));
+  const auto ink = std::count_if(panel.digit().pixels.begin(), panel.digit().pixels.end(),
+                                 [](uint8_t p) { return p > 127; });
+  QVERIFY2(ink > 10 && ink < 28 * 28 / 4,
+           qPrintable(QString::number(ink)));  // a stroke, not a block
 }
 
 void TestCanvas::unreadableImageIsAnError() {

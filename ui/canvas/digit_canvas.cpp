@@ -6,6 +6,8 @@
 #include <QPushButton>
 #include <QTabletEvent>
 #include <algorithm>
+#include <cstdint>
+#include <vector>
 
 #include "widgets/shortcut_place.h"
 
@@ -76,6 +78,15 @@ void DigitCanvas::undo() {
 void DigitCanvas::setImage(const QImage& image) {
   m_strokes.clear();
   m_background = image.convertToFormat(QImage::Format_Grayscale8);
+  std::vector<uint8_t> border;
+  const int w = m_background.width(), h = m_background.height();
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      if (y == 0 || y == h - 1 || x == 0 || x == w - 1)
+        border.push_back(m_background.constScanLine(y)[x]);
+  std::nth_element(border.begin(), border.begin() + border.size() / 2, border.end());
+  const int paper = border.empty() ? 255 : border[border.size() / 2];
+  m_paper = QColor(paper, paper, paper);
   update();
   Q_EMIT changed();
 }
@@ -135,7 +146,7 @@ void DigitCanvas::tabletEvent(QTabletEvent* event) {
 }
 
 void DigitCanvas::paintDrawing(QPainter& painter, const QRectF& square) const {
-  painter.fillRect(square, Qt::white);
+  painter.fillRect(square, m_background.isNull() ? QColor(Qt::white) : m_paper);
   if (!m_background.isNull()) {
     const QSizeF fitted = QSizeF(m_background.size()).scaled(square.size(), Qt::KeepAspectRatio);
     const QRectF target(square.center() - QPointF(fitted.width() / 2, fitted.height() / 2), fitted);

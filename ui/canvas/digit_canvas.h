@@ -5,6 +5,7 @@
 // strokes until cleared.
 #pragma once
 
+#include <QColor>
 #include <QImage>
 #include <QList>
 #include <QPainterPath>
@@ -68,5 +69,8 @@ class DigitCanvas : public QWidget {
 
   QList<Stroke> m_strokes;
   QImage m_background;  // Format_Grayscale8, or null
+  // Around a loaded image that is not square: the median of its border, so that the square keeps
+  // the polarity the preprocessing reads from the border (white chalk on a blackboard stays so).
+  QColor m_paper = Qt::white;
   bool m_drawing = false;
 };
