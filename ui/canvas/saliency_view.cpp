@@ -4,6 +4,7 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalBlocker>
@@ -14,6 +15,7 @@
 #include "canvas/saliency_image.h"
 #include "export/save_file.h"
 #include "training/training_session.h"
+#include "widgets/count_text.h"
 #include "widgets/file_dialogs.h"
 
 namespace {
@@ -260,21 +262,22 @@ void SaliencyView::redraw() {
       r.probs.empty()
           ? -1
           : static_cast<int>(std::max_element(r.probs.begin(), r.probs.end()) - r.probs.begin());
-  QString text = tr("Explains <b>%1</b> (score %2) · predicted %3 (%4%) · %5 ms")
-                     .arg(m_names.name(r.map.target_class).toHtmlEscaped())
-                     .arg(r.map.logit, 0, 'f', 2)
-                     .arg(m_names.name(predicted).toHtmlEscaped())
-                     .arg(predicted >= 0 ? r.probs[predicted] * 100 : 0.f, 0, 'f', 1)
-                     .arg(r.milliseconds, 0, 'f', r.milliseconds < 1 ? 2 : 0);
+  const QLocale locale;  // the numbers as the rest of the app writes them
+  QString text =
+      tr("Explains <b>%1</b> (score %2) · predicted %3 (%4) · %5 ms")
+          .arg(m_names.name(r.map.target_class).toHtmlEscaped(),
+               locale.toString(r.map.logit, 'f', 2), m_names.name(predicted).toHtmlEscaped(),
+               percentText(predicted >= 0 ? r.probs[predicted] : 0.f, 1),
+               locale.toString(r.milliseconds, 'f', r.milliseconds < 1 ? 2 : 0));
   if (r.method == cs::SaliencyMethod::Occlusion) {
     // A pixel's value: the mean fall of p(class) over the squares that hide it.
     const auto [low, high] = std::minmax_element(r.map.values.begin(), r.map.values.end());
-    text += tr("<br>red: hidden, it lowers p(%1) = %2%, by up to %3 points · blue: raises it, "
+    text += tr("<br>red: hidden, it lowers p(%1) = %2, by up to %3 points · blue: raises it, "
                "by up to %4 points")
-                .arg(m_names.name(r.map.target_class).toHtmlEscaped())
-                .arg(r.map.probability * 100, 0, 'f', 1)
-                .arg(std::max(0.f, *high) * 100, 0, 'f', 1)
-                .arg(std::max(0.f, -*low) * 100, 0, 'f', 1);
+                .arg(m_names.name(r.map.target_class).toHtmlEscaped(),
+                     percentText(r.map.probability, 1),
+                     locale.toString(std::max(0.f, *high) * 100, 'f', 1),
+                     locale.toString(std::max(0.f, -*low) * 100, 'f', 1));
   } else if (r.method == cs::SaliencyMethod::GradCam) {
     const auto at = std::find(r.camLayers.begin(), r.camLayers.end(), r.map.layer);
     const QString layer = r.camLayerNames.value(static_cast<int>(at - r.camLayers.begin()));

@@ -24,7 +24,7 @@ void TopPredictions::setProbabilities(std::vector<float> probs, const QString& p
   m_placeholder = placeholder;
   QStringList lines;
   for (int c : topClasses())
-    lines << QStringLiteral("%1: %2%").arg(m_names.name(c)).arg(m_probs[c] * 100, 0, 'f', 1);
+    lines << QStringLiteral("%1: %2").arg(m_names.name(c), percentText(m_probs[c], 1));
   setToolTip(lines.join(QLatin1Char('\n')));
   update();
 }

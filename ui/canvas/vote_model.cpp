@@ -55,9 +55,9 @@ QVariant VoteModel::data(const QModelIndex& index, int role) const {
       }
       break;
     case Qt::ToolTipRole:
-      return tr("%1 %2; mean probability %3%")
-          .arg(countText(votes, tr("network votes"), tr("networks vote")), m_names.name(c))
-          .arg(m_vote.meanProbability(c) * 100, 0, 'f', 1);
+      return tr("%1 %2; mean probability %3")
+          .arg(countText(votes, tr("network votes"), tr("networks vote")), m_names.name(c),
+               percentText(m_vote.meanProbability(c), 1));
   }
   return {};
 }

@@ -270,7 +270,7 @@ void LrFinderDialog::onPoints(const LrFinderPoints& points) {
   m_progress->setNote(
       tr("Step %1 of %2 · rate %3 · smoothed loss %4 · %5")
           .arg(locale.toString(m_stepsDone), locale.toString(m_ran.steps), rateText(m_last.lr),
-               QString::number(m_last.smoothed, 'f', 3), m_backendText),
+               locale.toString(m_last.smoothed, 'f', 3), m_backendText),
       false);
 }
 

@@ -3,6 +3,7 @@
 // stored weights of every network of a run, read again as a run that trains records an epoch.
 #include <QAbstractItemModelTester>
 #include <QFont>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
@@ -132,6 +133,15 @@ void TestEnsembleVote::voteModel() {
   QVERIFY(std::abs(model.index(7, VoteModel::VotesColumn).data(VoteModel::ShareRole).toDouble() -
                    2.0 / 3) < 1e-9);
   QCOMPARE(model.index(7, VoteModel::MeanColumn).data().toString(), QStringLiteral("66.7%"));
+  {
+    // In German the column and its tool tip alike: 66,7%.
+    const QLocale before;
+    QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+    const auto restore = qScopeGuard([&] { QLocale::setDefault(before); });
+    QCOMPARE(model.index(7, VoteModel::MeanColumn).data().toString(), QStringLiteral("66,7%"));
+    QVERIFY2(model.index(7, 0).data(Qt::ToolTipRole).toString().endsWith(QStringLiteral("66,7%")),
+             qPrintable(model.index(7, 0).data(Qt::ToolTipRole).toString()));
+  }
   QVERIFY(model.index(7, 0).data(Qt::FontRole).value<QFont>().bold());
   QVERIFY(!model.index(4, 0).data(Qt::FontRole).isValid());
   model.setClassNames(ClassNames({QStringLiteral("zero"), QStringLiteral("one")}));
