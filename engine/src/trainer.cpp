@@ -349,7 +349,7 @@ void Trainer::keep_good_state() {
   m_good_backend_step = m_backend.step_count();
   m_good_samples = m_samples;
   m_good_epoch = {m_in_epoch ? m_position : 0, m_epoch_loss_sum, m_epoch_acc_sum,
-                  m_epoch_loss_steps};
+                  m_epoch_loss_steps, epoch_seconds()};
   const std::vector<ParamInfo> params = m_cfg.group.spec.params();
   const int roles = roles_for(m_cfg.group.optimizer);
   m_good.resize(static_cast<size_t>(m_cfg.group.nets()) * params.size() * roles);
@@ -382,6 +382,7 @@ void Trainer::restore_good_state() {
   m_epoch_loss_sum = m_good_epoch.loss_sum;
   m_epoch_acc_sum = m_good_epoch.acc_sum;
   m_epoch_loss_steps = m_good_epoch.loss_steps;
+  m_epoch_seconds = m_good_epoch.seconds;
   (void)m_backend.take_losses();
   (void)m_backend.take_accuracies();
   // The history goes back with them: a checkpoint saved now, or the steps trained again, would

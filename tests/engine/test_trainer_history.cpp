@@ -66,11 +66,12 @@ TEST(Trainer, ResumeAtMidEpochGoesOnWhereTheEpochWas) {
   EXPECT_EQ(b.epochs_begun, (std::vector<int>{1, 2}));
 
   // A diverging step after a mid-epoch resume goes back to the state resumed from, its place in
-  // the epoch included.
+  // the epoch and its time so far included.
   ScriptedBackend c;
   Trainer u(c, train, val, cfg);
   c.nan_at_step = 1;  // the second step after resuming
-  u.resume_at(1, 6, history, 32);
+  c.step_time = std::chrono::milliseconds(30);
+  u.resume_at(1, 6, history, 32, 40.0);
   u.step();
   try {
     u.step();
@@ -82,6 +83,7 @@ TEST(Trainer, ResumeAtMidEpochGoesOnWhereTheEpochWas) {
   }
   EXPECT_EQ(u.global_step(), 6);
   EXPECT_EQ(u.epoch_position(), 32);
+  EXPECT_EQ(u.epoch_seconds(), 40.0);  // not the undone steps' time
   for (const auto& [key, v] : c.params)
     for (float x : v) ASSERT_EQ(x, 1.f);
 

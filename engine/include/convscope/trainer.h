@@ -201,6 +201,7 @@ class Trainer {
     int position = 0;
     double loss_sum = 0, acc_sum = 0;
     long long loss_steps = 0;
+    double seconds = 0;
   } m_good_epoch;
   std::atomic<long long> m_snapshot_request{-1};  // (net << 32) | probe, or -1
 };
