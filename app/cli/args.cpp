@@ -3,18 +3,19 @@
 #include <charconv>
 #include <cstdio>
 #include <sstream>
+#include <stdexcept>
 
 namespace cs::cli {
 
 void Args::option(const std::string& name, const std::string& value_name, const std::string& def,
                   const std::string& help) {
   m_order.push_back(name);
-  m_specs[name] = {value_name, def, help, m_section, false};
+  m_specs[name] = {value_name, def, help, m_section, false, {}};
 }
 
 void Args::flag(const std::string& name, const std::string& help) {
   m_order.push_back(name);
-  m_specs[name] = {"", "", help, m_section, true};
+  m_specs[name] = {"", "", help, m_section, true, {}};
 }
 
 void Args::section(const std::string& title) {
@@ -25,6 +26,12 @@ const Args::Spec& Args::spec(const std::string& name) const {
   const auto it = m_specs.find(name);
   if (it == m_specs.end()) throw std::logic_error("undeclared flag --" + name);
   return it->second;
+}
+
+void Args::refuse(const std::string& name, const std::string& why) {
+  const auto it = m_specs.find(name);
+  if (it == m_specs.end()) throw std::logic_error("refuse(): --" + name + " is not declared");
+  it->second.refused = why;
 }
 
 bool Args::parse(const std::vector<std::string>& argv) {
@@ -54,6 +61,7 @@ bool Args::parse(const std::vector<std::string>& argv) {
     const auto it = m_specs.find(name);
     if (it == m_specs.end())
       throw UsageError("unknown flag --" + name + " for '" + m_command + "' (see --help)");
+    if (!it->second.refused.empty()) throw UsageError("--" + name + ": " + it->second.refused);
     if (it->second.is_flag) {
       if (inline_value) throw UsageError("--" + name + " takes no value");
       m_values[name] = "1";
@@ -123,6 +131,7 @@ std::string Args::help() const {
   std::string section = "\x01";
   for (const std::string& name : m_order) {
     const Spec& s = m_specs.at(name);
+    if (!s.refused.empty()) continue;
     if (s.section != section) {
       section = s.section;
       os << "\n" << (section.empty() ? "Flags" : section) << ":\n";

@@ -25,6 +25,9 @@ class Args {
               const std::string& help);
   void flag(const std::string& name, const std::string& help);
   void section(const std::string& title);  // groups the flags that follow in --help
+  // A declared flag (one of a shared set) that this command does not take: left out of --help,
+  // and a UsageError "--name: why" when given.
+  void refuse(const std::string& name, const std::string& why);
   // Accept arguments that are not flags (file names), shown as `value_name...` in --help;
   // everything after "--" is one of them too. Without this call they are a UsageError.
   void positionals(const std::string& value_name) { m_positional_name = value_name; }
@@ -47,6 +50,7 @@ class Args {
   struct Spec {
     std::string value_name, def, help, section;
     bool is_flag = false;
+    std::string refused;  // refuse()'s why
   };
   const Spec& spec(const std::string& name) const;
 

@@ -152,10 +152,9 @@ int bench_command(const std::vector<std::string>& argv) {
               "Python for the peer (default: /usr/bin/python3 for cpu, python3 for cuda)");
   args.flag("no-peer", "skip the PyTorch peer");
   args.flag("json", "print the figures as one JSON line on stdout, last");
+  args.refuse("epochs", "bench times --repeats epochs after one warm-up");
   if (!args.parse(argv)) return 0;
 
-  if (args.given("epochs"))
-    throw UsageError("--epochs: bench times --repeats epochs after one warm-up");
   // The peer trains the reference network with Adam's defaults: another network or optimizer
   // would be timed against a different one.
   if (!args.on("no-peer"))

@@ -42,12 +42,10 @@ int lr_find_command(const std::vector<std::string>& argv) {
   args.option("steps", "N", "100", "steps to take, 10 to 10000 (a new epoch after each pass)");
   args.option("csv", "FILE", "", "write every step's rate, loss and smoothed loss as CSV");
   add_backend_options(args);
+  for (const char* flag : {"lr", "lr-schedule", "epochs"})
+    args.refuse(flag, "lr-find tries every rate from --min-lr to --max-lr over --steps steps");
   if (!args.parse(argv)) return 0;
   check_output_folders(args, {"csv"});
-  for (const char* flag : {"lr", "lr-schedule", "epochs"})
-    if (args.given(flag))
-      throw UsageError(std::string("--") + flag +
-                       ": lr-find tries every rate from --min-lr to --max-lr over --steps steps");
   LrFinderSettings settings;
   settings.min_lr = args.real("min-lr");
   settings.max_lr = args.real("max-lr");

@@ -18,7 +18,7 @@ void add_data_options(Args& args) {
   args.section("Data");
   args.option("data", "DIR", "",
               "IDX folder with the standard four files, raw or .gz (MNIST, Fashion-MNIST, ...); "
-              "default: $CONVSCOPE_DATA, else the MNIST that scripts/fetch-data.sh put in the "
+              "default: $CONVSCOPE_DATA, else the MNIST that scripts/fetch-mnist.sh put in the "
               "source tree's data/mnist");
   args.option("limit-train", "N", "0", "train on the first N training images only (0: all)");
 }

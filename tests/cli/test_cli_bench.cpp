@@ -50,6 +50,14 @@ TEST(CliBench, JsonLineIsValidAndEscapesTheCommandLine) {
   EXPECT_NE(command.find("da\"ta\\\tset"), std::string::npos) << command;
 }
 
+// --help lists the flags bench takes, and not --epochs (it times --repeats epochs).
+TEST(CliBench, HelpListsOnlyTheFlagsItTakes) {
+  const Result r = run_cli({"bench", "--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("--repeats"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("--epochs"), std::string::npos) << r.out;
+}
+
 // The peer gets the threads Convscope's CPU backend has: --threads 0 is one per core on both
 // sides, not all cores against the peer's own default of 2.
 TEST(CliBench, ThePeerHasAsManyThreads) {

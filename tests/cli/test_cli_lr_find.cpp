@@ -64,6 +64,12 @@ TEST(CliLrFind, RefusesARateOrScheduleAndImpossibleRanges) {
   };
   refused({"--lr", "0.01"}, "--lr: lr-find tries every rate from --min-lr to --max-lr");
   refused({"--lr-schedule", "cosine:1"}, "--lr-schedule: lr-find tries every rate");
+  // --help lists only the flags it takes.
+  const Result help = run_cli({"lr-find", "--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("--min-lr"), std::string::npos) << help.out;
+  for (const char* flag : {"--lr ", "--lr-schedule", "--epochs"})
+    EXPECT_EQ(help.out.find(flag), std::string::npos) << flag << " in\n" << help.out;
   refused({"--max-lr", "20"}, "the maximum learning rate must be at most 10");
   refused({"--min-lr", "0.1", "--max-lr", "0.01"},
           "the maximum learning rate must be above the minimum");
