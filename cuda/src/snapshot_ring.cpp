@@ -70,11 +70,18 @@ void SnapshotRing::submit(int index, const SnapshotMeta& meta, cudaStream_t comp
   Slot& slot = *m_slots[index];
   slot.meta = meta;
   slot.busy.store(true, std::memory_order_release);
-  CUDA_CHECK(cudaEventRecord(slot.filled.get(), compute));
-  CUDA_CHECK(cudaStreamWaitEvent(copy, slot.filled.get(), 0));
-  CUDA_CHECK(cudaMemcpyAsync(slot.host.get(), slot.staging.get(), slot.staging.bytes(),
-                             cudaMemcpyDeviceToHost, copy));
-  CUDA_CHECK(cudaLaunchHostFunc(copy, &SnapshotRing::publish, &slot));
+  try {
+    CUDA_CHECK(cudaEventRecord(slot.filled.get(), compute));
+    CUDA_CHECK(cudaStreamWaitEvent(copy, slot.filled.get(), 0));
+    CUDA_CHECK(cudaMemcpyAsync(slot.host.get(), slot.staging.get(), slot.staging.bytes(),
+                               cudaMemcpyDeviceToHost, copy));
+    CUDA_CHECK(cudaLaunchHostFunc(copy, &SnapshotRing::publish, &slot));
+  } catch (...) {
+    // The callback that frees the slot was not queued: freed here, or it would stay taken (three
+    // such errors, and no snapshot could be taken again).
+    slot.busy.store(false, std::memory_order_release);
+    throw;
+  }
 }
 
 void CUDART_CB SnapshotRing::publish(void* p) {
