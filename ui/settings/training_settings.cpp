@@ -3,7 +3,10 @@
 #include <QDir>
 #include <QStringList>
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 #include <tuple>
 
 #include "convscope/augment.h"
@@ -142,7 +145,10 @@ void TrainingSettings::adoptOptimizer(const cs::OptimizerConfig& c) {
     return v;
   };
   optimizer = c.kind;
-  learningRate = c.lr;
+  // The float's shortest decimal (0.01, not 0.009999999776): the field shows 12 decimals.
+  char text[32];
+  const auto end = std::to_chars(text, text + sizeof text, c.lr).ptr;
+  learningRate = std::strtod(std::string(text, end).c_str(), nullptr);
   schedule = c.schedule;
   momentum = unlessDefault(c.momentum, d.momentum);
   beta1 = unlessDefault(c.beta1, d.beta1);
