@@ -224,7 +224,7 @@ int train_command(const std::vector<std::string>& argv) {
                  trainer.early_stop_reason().c_str());
   // A signal during the last step's validation pass came too late to stop anything.
   if (interrupt.requested() && !trainer.finished()) {
-    if (trainer.step_in_epoch() == 0)
+    if (trainer.epoch_position() == 0)
       std::fprintf(stderr, "interrupted after epoch %d, step %lld\n", trainer.epoch(),
                    trainer.global_step());
     else
