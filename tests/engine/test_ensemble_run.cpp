@@ -33,9 +33,20 @@ class EnsembleRun : public testing::Test {
     m_cfg.epochs = 3;
   }
 
-  EnsembleOutcome run(Trainer& trainer, const EnsembleHooks& hooks) {
-    return run_ensemble(m_store, trainer,
+  EnsembleOutcome run(Trainer& trainer, const EnsembleHooks& hooks, Store* store = nullptr) {
+    return run_ensemble(store ? *store : m_store, trainer,
                         RunSetup::from(m_cfg, m_train, m_val, m_backend->info(), "test"), hooks);
+  }
+  // A run in a store of its own, `file`, that fails with `E`; the store is closed after it (its
+  // open run marked interrupted). Returns the run's id.
+  template <class E>
+  int64_t failed_run(const std::string& file, EnsembleHooks hooks) {
+    int64_t id = -1;
+    Store store(m_dir.file(file));
+    Trainer trainer(*m_backend, m_train, m_val, m_cfg);
+    hooks.begun = [&](int64_t run) { id = run; };
+    EXPECT_THROW(run(trainer, hooks, &store), E);
+    return id;
   }
   std::vector<NamedTensor> live_weights(int net) {
     return network_weights(*m_backend, m_cfg.group.spec, net);
@@ -144,20 +155,11 @@ TEST_F(EnsembleRun, CancelBeforeTheFirstStepLeavesACancelledEmptyRun) {
 }
 
 TEST_F(EnsembleRun, AFailureKeepsTheRecordedEpochsAndLeavesTheRunInterrupted) {
-  int64_t run_id = -1;
-  {
-    Store store(m_dir.file("other.db"));
-    Trainer trainer(*m_backend, m_train, m_val, m_cfg);
-    EnsembleHooks hooks;
-    hooks.begun = [&](int64_t run) { run_id = run; };
-    hooks.epoch_recorded = [](const Trainer& t) {
-      if (t.epoch() == 2) throw std::runtime_error("the hook failed");
-    };
-    EXPECT_THROW(
-        run_ensemble(store, trainer,
-                     RunSetup::from(m_cfg, m_train, m_val, m_backend->info(), "test"), hooks),
-        std::runtime_error);
-  }
+  EnsembleHooks hooks;
+  hooks.epoch_recorded = [](const Trainer& t) {
+    if (t.epoch() == 2) throw std::runtime_error("the hook failed");
+  };
+  const int64_t run_id = failed_run<std::runtime_error>("other.db", hooks);
   Store store(m_dir.file("other.db"));
   const StoredRun stored = store.load_run(run_id);
   EXPECT_EQ(stored.info.status, RunStatus::Interrupted);
@@ -169,25 +171,16 @@ TEST_F(EnsembleRun, AFailureKeepsTheRecordedEpochsAndLeavesTheRunInterrupted) {
 // A step whose update overflowed after its loss was taken: the place saved inside the epoch would
 // hold weights no load takes. It is a divergence instead, and the place saved before it stands.
 TEST_F(EnsembleRun, WeightsThatOverflowedAreNotSavedAsThePlaceInTheEpoch) {
-  int64_t run_id = -1;
-  {
-    Store store(m_dir.file("overflow.db"));
-    Trainer trainer(*m_backend, m_train, m_val, m_cfg);
-    EnsembleHooks hooks;
-    hooks.begun = [&](int64_t run) { run_id = run; };
-    hooks.save_every_seconds = 0;  // a place after every step inside an epoch
-    hooks.stepped = [&](const Trainer& t, bool) {
-      if (t.epoch() != 1 || t.step_in_epoch() != 2) return;
-      std::vector<float> w(static_cast<size_t>(m_cfg.group.spec.params()[0].size()));
-      m_backend->read_tensor(1, 0, TensorRole::Param, w.data());
-      w[0] = INFINITY;
-      m_backend->write_tensor(1, 0, TensorRole::Param, w.data());
-    };
-    EXPECT_THROW(
-        run_ensemble(store, trainer,
-                     RunSetup::from(m_cfg, m_train, m_val, m_backend->info(), "test"), hooks),
-        DivergenceError);
-  }
+  EnsembleHooks hooks;
+  hooks.save_every_seconds = 0;  // a place after every step inside an epoch
+  hooks.stepped = [&](const Trainer& t, bool) {
+    if (t.epoch() != 1 || t.step_in_epoch() != 2) return;
+    std::vector<float> w(static_cast<size_t>(m_cfg.group.spec.params()[0].size()));
+    m_backend->read_tensor(1, 0, TensorRole::Param, w.data());
+    w[0] = INFINITY;
+    m_backend->write_tensor(1, 0, TensorRole::Param, w.data());
+  };
+  const int64_t run_id = failed_run<DivergenceError>("overflow.db", hooks);
   Store store(m_dir.file("overflow.db"));
   EXPECT_EQ(store.load_run(run_id).info.status, RunStatus::Interrupted);
   EXPECT_EQ(store.load_run(run_id).info.epochs_done, 1);
