@@ -104,7 +104,7 @@ Store::Store(const std::string& path, StoreAccess access) : m_path(path) {
                          "); it can be listed, not written");
     m_db = std::make_unique<sql::Connection>(path, SQLITE_OPEN_READWRITE);
   }
-  m_db->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON");
+  store_schema::configure_for_writing(*m_db);
   store_schema::upgrade(*m_db);
   m_locks = std::make_unique<RunLocks>(path, false);
   interrupt_orphaned_runs();

@@ -1,9 +1,11 @@
 #include "store_schema.h"
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <sqlite3.h>
@@ -226,7 +228,6 @@ void check_file(const sql::Connection& db) {
   const std::string& path = db.path();
   const auto fail = [&](const std::string& what) { throw StoreError(path + ": " + what); };
   const std::string header = db.read_file_start(100);
-  const auto* h = reinterpret_cast<const unsigned char*>(header.data());
   if (header.size() < 100 ||
       std::string_view(header.data(), 16) != std::string_view("SQLite format 3\0", 16))
     fail("not a Convscope store (not an SQLite database)");
@@ -234,17 +235,27 @@ void check_file(const sql::Connection& db) {
   std::error_code ec;
   const uintmax_t wal = fs::file_size(path + "-wal", ec);
   if (!ec && wal > 0) return;
-  const uint32_t page_field = h[16] * 256u + h[17];
-  const uint32_t page = page_field == 1 ? 65536u : page_field;
-  const uint32_t pages = be32(h + 28);
-  // The in-header page count is valid when the change counter (offset 24) matches the
-  // version-valid-for number (offset 92); see https://www.sqlite.org/fileformat.html.
-  const bool size_valid = pages > 0 && be32(h + 24) == be32(h + 92);
-  const uintmax_t expected = uintmax_t{page} * pages;
-  const auto actual = static_cast<uintmax_t>(db.file_size());
-  if (size_valid && actual < expected)
-    fail("damaged store: the file is truncated (" + std::to_string(actual) + " of " +
-         std::to_string(expected) + " bytes)");
+  // The header and the size are read without SQLite's locks: another process making the store
+  // (its pages written after its header) can show a short file for an instant. Only a file that
+  // stays short for 0.2 s is truncated.
+  uintmax_t actual = 0, expected = 0;
+  for (int look = 0; look < 5; ++look) {
+    if (look > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const std::string now = look == 0 ? header : db.read_file_start(100);
+    if (now.size() < 100) return;  // emptied meanwhile: the open says what it is
+    const auto* n = reinterpret_cast<const unsigned char*>(now.data());
+    const uint32_t page_field = n[16] * 256u + n[17];
+    const uint32_t page = page_field == 1 ? 65536u : page_field;
+    const uint32_t pages = be32(n + 28);
+    // The in-header page count is valid when the change counter (offset 24) matches the
+    // version-valid-for number (offset 92); see https://www.sqlite.org/fileformat.html.
+    const bool size_valid = pages > 0 && be32(n + 24) == be32(n + 92);
+    expected = uintmax_t{page} * pages;
+    actual = static_cast<uintmax_t>(db.file_size());
+    if (!size_valid || actual >= expected) return;
+  }
+  fail("damaged store: the file is truncated (" + std::to_string(actual) + " of " +
+       std::to_string(expected) + " bytes)");
 }
 
 bool is_blank(sql::Connection& db) {
@@ -302,6 +313,24 @@ void quick_check(sql::Connection& db) {
   if (result != "ok")
     throw StoreError(db.path() + ": damaged store (" + result +
                      "); it is left as it is and nothing is written into it");
+}
+
+void configure_for_writing(sql::Connection& db) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point give_up = Clock::now() + std::chrono::seconds(30);
+  for (;;) {
+    {
+      sql::Stmt mode(db, "PRAGMA journal_mode");
+      if (mode.step() && mode.text(0) == "wal") break;
+    }
+    try {
+      db.exec("PRAGMA journal_mode = WAL");
+    } catch (const StoreError&) {
+      if ((db.error_code() & 0xff) != SQLITE_BUSY || Clock::now() > give_up) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  db.exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON");
 }
 
 void upgrade(sql::Connection& db) {

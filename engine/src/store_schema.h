@@ -34,6 +34,11 @@ void check_schema(sql::Connection& db);
 // An older store opened for writing gets the tables of the later versions (one transaction); a
 // no-op for a current one.
 void upgrade(sql::Connection& db);
+// The connection's settings for writing: write-ahead logging (kept in the file, so set once by
+// whoever makes the store), normal sync, foreign keys. Switching to WAL needs the file to itself,
+// and SQLite says busy at once instead of waiting for the processes reading it (several opening a
+// new store together): it is tried again for as long as any other lock is waited for.
+void configure_for_writing(sql::Connection& db);
 // SQL for the id a new row of `table` ("runs", "sweeps") takes: above every id it holds and every
 // id deleted from it, so that no id is given twice. In the INSERT itself, which holds the write
 // lock: two processes cannot both take it.
