@@ -1,22 +1,17 @@
 // A run's life in the main window beyond its first start: asking before unsaved training is
 // discarded (Reset, Load checkpoint, Quit; after a save that failed, nothing is discarded),
-// continuing from a checkpoint with the status bar and
-// the probe naming the same epoch and step, the learning rate changed while paused, the
-// File menu's recent checkpoints, File > Save checkpoint's dialog, a termination signal that
-// keeps an unsaved run for the next start (its autosave when that save fails), the autosave of an
-// instance that crashed, restored at the next, and a checkpoint's random shift brought back into
-// the panel.
+// continuing from a checkpoint with the status bar and the probe naming the same epoch and step,
+// the learning rate changed while paused and Continue's, the File menu's recent checkpoints, File
+// > Save checkpoint's dialog, and a checkpoint's random shift brought back into the panel. What a
+// signal or a crash would lose is test_run_recovery's.
 #include <QAction>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QLabel>
-#include <QLockFile>
 #include <QMenu>
 #include <QMenuBar>
-#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -33,10 +28,9 @@
 #include "widgets/recent_files.h"
 #include "window/live_training_view.h"
 #include "window/main_window.h"
-#include "window/run_recovery.h"
-#include "window/termination_signals.h"
 #include "window/training_status_bar.h"
 #include "window/unsaved_run_guard.h"
+#include "window_testing.h"
 
 class TestRunLifecycle : public QObject {
   Q_OBJECT
@@ -51,32 +45,19 @@ class TestRunLifecycle : public QObject {
   void learningRateChangesWhilePaused();
   void recentCheckpointsReopen();
   void saveCheckpointAsksForAFile();
-  void terminationSignalsArriveAsQtSignals();
-  void aSignalKeepsTheUnsavedRunForTheNextStart();
-  void aSignalWhoseSaveFailsKeepsTheAutosave();
-  void aCrashedInstancesAutosaveComesBack();
   void aCheckpointBringsItsRandomShift();
 
  private:
   using Answer = UnsavedRunGuard::Answer;
-  // Answers every question with `answer`, and counts them in `questions`.
-  static void answerWith(LiveTrainingView* live, QStringList* questions, Answer answer);
-  // Shows `window` and takes three single steps, kept in its autosave (`autosave`, the path
-  // without its suffix).
-  static void stepThrice(MainWindow& window, const QString& autosave);
-  static QString positionText(MainWindow& window);
-  static QString probeText(MainWindow& window);
   DatasetPtr m_data;
   QTemporaryDir m_dir;  // the checkpoints, each test its own file names
 };
 
+using namespace window_testing;
+
 namespace {
 
 constexpr long long kStepsPerEpoch = 1024 / 32;  // the small run's
-
-cs::CheckpointMeta metaOf(const QString& path) {
-  return cs::read_checkpoint_meta(path.toStdString());
-}
 
 }  // namespace
 
@@ -84,28 +65,6 @@ void TestRunLifecycle::initTestCase() {
   Q_INIT_RESOURCE(convscope);
   testing_data::resetSettings();
   m_data = testing_data::smallDataset(1024, 200);
-}
-
-void TestRunLifecycle::answerWith(LiveTrainingView* live, QStringList* questions, Answer answer) {
-  live->unsavedRunGuard()->setAsker([questions, answer](const QString& question) {
-    *questions << question;
-    return answer;
-  });
-}
-
-void TestRunLifecycle::stepThrice(MainWindow& window, const QString& autosave) {
-  window.show();
-  for (int i = 0; i < 3; ++i) window.live()->actions().step->trigger();
-  QTRY_COMPARE(positionText(window), QStringLiteral("Epoch 1/1 (3/32) · step 3"));
-  QTRY_VERIFY(QFile::exists(autosave + QStringLiteral(".safetensors")));  // a single step is kept
-}
-
-QString TestRunLifecycle::positionText(MainWindow& window) {
-  return window.trainingStatusBar()->findChild<QLabel*>(QStringLiteral("positionLabel"))->text();
-}
-
-QString TestRunLifecycle::probeText(MainWindow& window) {
-  return window.live()->inspector()->findChild<QLabel*>(QStringLiteral("probeDetails"))->text();
 }
 
 void TestRunLifecycle::asksBeforeDiscardingUnsavedTraining() {
@@ -398,161 +357,6 @@ void TestRunLifecycle::recentCheckpointsReopen() {
   QCOMPARE(displayPath(QDir::homePath() + QStringLiteral("/runs")),
            QDir::toNativeSeparators(QStringLiteral("~/runs")));
   QCOMPARE(displayPath(m_dir.path()), QDir::toNativeSeparators(m_dir.path()));
-}
-
-void TestRunLifecycle::terminationSignalsArriveAsQtSignals() {
-  struct sigaction before = {};
-  QCOMPARE(::sigaction(SIGTERM, nullptr, &before), 0);  // QtTest's own
-  {
-    TerminationSignals signals;
-    QVERIFY_THROWS_EXCEPTION(std::logic_error, TerminationSignals());  // one at a time
-    QSignalSpy received(&signals, &TerminationSignals::received);
-    QCOMPARE(::raise(SIGTERM), 0);  // handled: the test goes on
-    QCOMPARE(::raise(SIGHUP), 0);
-    QTRY_COMPARE(received.size(), 2);
-    QCOMPARE(received[0][0].toInt(), SIGTERM);
-    QCOMPARE(received[1][0].toInt(), SIGHUP);
-    QCOMPARE(TerminationSignals::name(SIGINT), QStringLiteral("SIGINT"));
-  }
-  struct sigaction now = {};
-  QCOMPARE(::sigaction(SIGTERM, nullptr, &now), 0);
-  QVERIFY(now.sa_handler == before.sa_handler);  // the previous handler is back
-}
-
-void TestRunLifecycle::aSignalKeepsTheUnsavedRunForTheNextStart() {
-  QStandardPaths::setTestModeEnabled(true);  // the recovery folder under ~/.qttest
-  QDir(RunRecovery::directory()).removeRecursively();
-  QString saved;
-  {
-    MainWindow idle(m_data, {});  // nothing trained: nothing to keep
-    idle.show();
-    QCOMPARE(idle.closeForSignal(SIGTERM), QString());
-    QVERIFY(!idle.isVisible());
-    QVERIFY(!QSettings().contains(QStringLiteral("recovery/checkpoint")));
-  }
-  {
-    MainWindow window(m_data, {});
-    window.show();
-    LiveTrainingView* live = window.live();
-    QStringList questions;
-    answerWith(live, &questions, {Answer::Cancel, {}});
-    live->actions().start->trigger();  // still training when the signal comes
-    QTRY_VERIFY(live->unsavedRunGuard()->isUnsaved());
-    saved = window.closeForSignal(SIGTERM);
-    QVERIFY(questions.isEmpty());  // nobody asked
-    QVERIFY(!window.isVisible());
-    QCOMPARE(window.closeForSignal(SIGINT), QString());  // a second signal changes nothing
-    QVERIFY2(saved.startsWith(RunRecovery::directory() + QStringLiteral("/convscope-recovered-")),
-             qPrintable(saved));
-    QVERIFY(metaOf(saved).step > 0);
-    QCOMPARE(QSettings().value(QStringLiteral("recovery/checkpoint")).toString(), saved);
-  }
-  MainWindow next(m_data, {});  // the next start: the run comes back, paused at its step
-  next.show();
-  TrainingSession* session = next.live()->session();
-  QTRY_COMPARE(session->state(), TrainingState::Paused);
-  QTRY_VERIFY(next.live()->inspector()->snapshot());
-  QCOMPARE(next.live()->inspector()->snapshot()->step, metaOf(saved).step);
-  // With its history: every step's loss until the signal, back on the charts.
-  QCOMPARE(static_cast<long long>(metaOf(saved).history.losses.size()), metaOf(saved).step);
-  QTRY_VERIFY(next.live()->charts()->plottedLossPoints() > 0);
-  QVERIFY(!next.live()->unsavedRunGuard()->isUnsaved());
-  QVERIFY(next.live()->recentCheckpoints()->files().contains(saved));
-  QVERIFY(!QSettings().contains(QStringLiteral("recovery/checkpoint")));  // restored once
-  QDir(RunRecovery::directory()).removeRecursively();
-  QStandardPaths::setTestModeEnabled(false);
-}
-
-void TestRunLifecycle::aSignalWhoseSaveFailsKeepsTheAutosave() {
-  QStandardPaths::setTestModeEnabled(true);  // the recovery folder under ~/.qttest
-  const QString dir = RunRecovery::directory();
-  QDir(dir).removeRecursively();
-  const QString own = dir + QStringLiteral("/autosave-%1").arg(QCoreApplication::applicationPid());
-  {
-    MainWindow window(m_data, {});
-    stepThrice(window, own);
-    QString saved;
-    {
-      const FileSizeLimit diskFull(1024);  // no checkpoint fits
-      saved = window.closeForSignal(SIGTERM);
-    }
-    QVERIFY(saved.isEmpty());
-    QVERIFY(!window.isVisible());
-  }
-  // The save at the signal failed: the autosave outlived the window, and the next start brings
-  // the run back from it, paused at its step.
-  QVERIFY(QFile::exists(own + QStringLiteral(".safetensors")));
-  QVERIFY(!QSettings().contains(QStringLiteral("recovery/checkpoint")));
-  MainWindow next(m_data, {});
-  next.show();
-  QTRY_COMPARE(next.live()->session()->state(), TrainingState::Paused);
-  QTRY_COMPARE(positionText(next), QStringLiteral("Epoch 1/1 (3/32) · step 3"));
-  QDir(dir).removeRecursively();
-  QStandardPaths::setTestModeEnabled(false);
-}
-
-void TestRunLifecycle::aCrashedInstancesAutosaveComesBack() {
-  QStandardPaths::setTestModeEnabled(true);  // the recovery folder under ~/.qttest
-  const QString dir = RunRecovery::directory();
-  QDir(dir).removeRecursively();
-  const QString trained = m_dir.filePath(QStringLiteral("crashed.safetensors"));
-  const QString own = dir + QStringLiteral("/autosave-%1").arg(QCoreApplication::applicationPid());
-  bool removedUnderLock = false;
-  {
-    MainWindow window(m_data, {});
-    stepThrice(window, own);
-    QVERIFY(QFile::exists(own + QStringLiteral(".lock")));  // held while this instance runs
-    QFile::copy(own + QStringLiteral(".safetensors"), trained);
-    connect(window.findChild<RunRecovery*>(), &QObject::destroyed, this,
-            [&] { removedUnderLock = !QFile::exists(own + QStringLiteral(".safetensors")); });
-  }
-  QVERIFY(removedUnderLock);  // the autosave went before its lock did
-  QVERIFY(!QFile::exists(own + QStringLiteral(".safetensors")));  // a clean exit leaves nothing
-  QVERIFY(!QFile::exists(own + QStringLiteral(".lock")));
-  QCOMPARE(metaOf(trained).step, 3);
-
-  // Two autosaves: one whose instance is gone (no lock held), one whose instance runs.
-  QVERIFY(QFile::copy(trained, dir + QStringLiteral("/autosave-424242.safetensors")));
-  QVERIFY(QFile::copy(trained, dir + QStringLiteral("/autosave-1.safetensors")));
-  QLockFile running(dir + QStringLiteral("/autosave-1.lock"));
-  QVERIFY(running.tryLock(0));
-  MainWindow next(m_data, {});  // the next start: the crashed instance's run, paused at its step
-  next.show();
-  TrainingSession* session = next.live()->session();
-  QTRY_COMPARE(session->state(), TrainingState::Paused);
-  QTRY_COMPARE(positionText(next), QStringLiteral("Epoch 1/1 (3/32) · step 3"));
-  const QStringList adopted =
-      QDir(dir).entryList({QStringLiteral("convscope-autosaved-*.safetensors")});
-  QCOMPARE(adopted.size(), 1);  // kept under a name of its own, found once
-  QVERIFY(!QFile::exists(dir + QStringLiteral("/autosave-424242.safetensors")));
-  QVERIFY(QFile::exists(dir + QStringLiteral("/autosave-1.safetensors")));  // left to its instance
-  QVERIFY(
-      next.live()->recentCheckpoints()->files().contains(dir + QLatin1Char('/') + adopted.front()));
-  QVERIFY(!next.live()->unsavedRunGuard()->isUnsaved());
-  QTRY_VERIFY2(next.trainingStatusBar()->currentMessage().startsWith(QStringLiteral(
-                   "Restored the run Convscope was training when it stopped unexpectedly")),
-               qPrintable(next.trainingStatusBar()->currentMessage()));
-  running.unlock();
-  QVERIFY(QFile::remove(dir + QStringLiteral("/autosave-1.safetensors")));  // its instance ended
-
-  // Another crash, and a start without the dataset: the run cannot be loaded, and is not lost.
-  QVERIFY(QFile::copy(trained, dir + QStringLiteral("/autosave-434343.safetensors")));
-  next.live()->recentCheckpoints()->clear();
-  MainWindow bare(nullptr, QStringLiteral("MNIST is missing"));
-  const QStringList kept = QDir(dir).entryList({QStringLiteral("convscope-autosaved-*")});
-  QCOMPARE(kept.size(), 2);
-  QTRY_COMPARE(bare.live()->recentCheckpoints()->files().size(), 1);
-  const QString path = bare.live()->recentCheckpoints()->files().front();
-  QVERIFY(QFileInfo::exists(path) &&
-          path.startsWith(dir + QStringLiteral("/convscope-autosaved-")));
-  QCOMPARE(metaOf(path).step, 3);
-  QCOMPARE(bare.trainingStatusBar()->currentMessage(),
-           QStringLiteral("The recovered run could not be loaded; it is kept in %1, under File ▸ "
-                          "Recent checkpoints")
-               .arg(QDir::toNativeSeparators(path)));
-  QCOMPARE(bare.live()->session()->state(), TrainingState::Idle);
-  QDir(dir).removeRecursively();
-  QStandardPaths::setTestModeEnabled(false);
 }
 
 void TestRunLifecycle::saveCheckpointAsksForAFile() {
