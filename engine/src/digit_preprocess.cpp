@@ -71,17 +71,6 @@ std::vector<float> resample(const std::vector<float>& in, int w, int h, int to_w
   return out;
 }
 
-float border_median(const std::vector<float>& v, int w, int h) {
-  std::vector<float> border;
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x)
-      if (y == 0 || y == h - 1 || x == 0 || x == w - 1)
-        border.push_back(v[static_cast<size_t>(y) * w + x]);
-  const auto mid = border.begin() + static_cast<std::ptrdiff_t>(border.size() / 2);
-  std::nth_element(border.begin(), mid, border.end());
-  return *mid;
-}
-
 void check_size(const void* pixels, int width, int height) {
   if (!pixels) throw DigitError("preprocess_digit: no pixels");
   if (width < 1 || height < 1 || width > kMaxDigitInputSide || height > kMaxDigitInputSide ||
@@ -95,7 +84,7 @@ void check_size(const void* pixels, int width, int height) {
 // `v` holds the input in [0, 1], 0 = black.
 DigitResult preprocess(std::vector<float> v, int w, int h, const DigitOptions& opt) {
   DigitResult r;
-  const float median = border_median(v, w, h);
+  const float median = border_median(v.data(), w, h, w);
   r.inverted = median > 0.5f;
   if (r.inverted)
     for (float& p : v) p = 1.f - p;

@@ -6,9 +6,8 @@
 #include <QPushButton>
 #include <QTabletEvent>
 #include <algorithm>
-#include <cstdint>
-#include <vector>
 
+#include "convscope/digit_preprocess.h"
 #include "widgets/shortcut_place.h"
 
 DigitCanvas::DigitCanvas(QWidget* parent) : QWidget(parent) {
@@ -78,14 +77,10 @@ void DigitCanvas::undo() {
 void DigitCanvas::setImage(const QImage& image) {
   m_strokes.clear();
   m_background = image.convertToFormat(QImage::Format_Grayscale8);
-  std::vector<uint8_t> border;
-  const int w = m_background.width(), h = m_background.height();
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x)
-      if (y == 0 || y == h - 1 || x == 0 || x == w - 1)
-        border.push_back(m_background.constScanLine(y)[x]);
-  std::nth_element(border.begin(), border.begin() + border.size() / 2, border.end());
-  const int paper = border.empty() ? 255 : border[border.size() / 2];
+  const int paper = m_background.isNull()
+                        ? 255
+                        : cs::border_median(m_background.constBits(), m_background.width(),
+                                            m_background.height(), m_background.bytesPerLine());
   m_paper = QColor(paper, paper, paper);
   update();
   Q_EMIT changed();

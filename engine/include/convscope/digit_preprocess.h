@@ -11,9 +11,12 @@
 // average, half a pixel right of and below the field's geometric centre, 13.5).
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "convscope/error.h"
 
@@ -66,6 +69,24 @@ DigitResult preprocess_digit(const uint8_t* pixels, int width, int height,
                              const DigitOptions& options = {});
 DigitResult preprocess_digit(const float* pixels, int width, int height,
                              const DigitOptions& options = {});
+
+// The median of the border pixels (the first and last rows and columns) of a (height, width) image
+// whose rows lie `stride` values apart, width and height at least 1: the background's level, from
+// which preprocess_digit() takes the polarity.
+template <typename T>
+T border_median(const T* pixels, int width, int height, std::ptrdiff_t stride) {
+  std::vector<T> border;
+  for (int y = 0; y < height; ++y) {
+    const T* row = pixels + y * stride;
+    if (y == 0 || y == height - 1)
+      border.insert(border.end(), row, row + width);
+    else
+      border.insert(border.end(), {row[0], row[width - 1]});
+  }
+  const auto mid = border.begin() + static_cast<std::ptrdiff_t>(border.size() / 2);
+  std::nth_element(border.begin(), mid, border.end());
+  return *mid;
+}
 
 // Centre of mass of a (height, width) byte image in the coordinates above; (-1, -1) when it is
 // all zeros.
