@@ -195,6 +195,12 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
       std::fprintf(stderr, "config %d continues its run %lld after epoch %d\n", config,
                    static_cast<long long>(run), epochs);
   };
+  hooks.completed = [&](int config, int64_t run) {
+    std::fprintf(stderr,
+                 "config %d: its run %lld had recorded all of its %d epoch(s) before it "
+                 "stopped; marked finished\n",
+                 config, static_cast<long long>(run), plan.settings.epochs);
+  };
   LearningWarnings warnings;
   hooks.epoch_recorded = [&](int config, int64_t run, const EpochMetrics& m, const EvalResult&) {
     const Spread s = spread(m.net_val_accuracy);

@@ -105,10 +105,8 @@ std::string sweep_run_problem(const RunInfo& info) {
          "view)";
 }
 
-std::string continue_problem(const RunInfo& info, const RunSetup& setup, bool stopped_in_epoch) {
+std::string setup_problem(const RunInfo& info, const RunSetup& setup) {
   const RunSetup& was = info.setup;
-  if (info.status == RunStatus::Running) return "is still running";
-  if (info.epochs_done < 1 && !stopped_in_epoch) return "recorded no epoch to continue from";
   if (!(was.group == setup.group))
     return "trained " + std::to_string(was.group.nets()) + " x " + was.group.spec.to_string() +
            " with " + was.group.optimizer.to_string() + ", batch " +
@@ -122,6 +120,14 @@ std::string continue_problem(const RunInfo& info, const RunSetup& setup, bool st
   if (was.val_labels != setup.val_labels)
     return "was validated on " + std::to_string(was.val_labels.size()) +
            " images; the validation set given has " + std::to_string(setup.val_labels.size());
+  return {};
+}
+
+std::string continue_problem(const RunInfo& info, const RunSetup& setup, bool stopped_in_epoch) {
+  const RunSetup& was = info.setup;
+  if (info.status == RunStatus::Running) return "is still running";
+  if (info.epochs_done < 1 && !stopped_in_epoch) return "recorded no epoch to continue from";
+  if (std::string problem = setup_problem(info, setup); !problem.empty()) return problem;
   if (was.backend.kind != setup.backend.kind)
     return "trained on the " + was.backend.kind + " backend; it continues on that backend only";
   if (setup.epochs <= info.epochs_done)

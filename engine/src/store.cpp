@@ -34,6 +34,13 @@ std::string to_string(RunStatus s) {
   return "?";
 }
 
+RunStatus parse_status(const std::string& s) {
+  for (RunStatus st :
+       {RunStatus::Running, RunStatus::Finished, RunStatus::Cancelled, RunStatus::Interrupted})
+    if (to_string(st) == s) return st;
+  throw StoreError("damaged store: unknown run status '" + s + "'");
+}
+
 RunSetup RunSetup::from(const TrainConfig& cfg, const Dataset& train, const Dataset& val,
                         const BackendInfo& backend, std::string app_version) {
   return {.group = cfg.group,

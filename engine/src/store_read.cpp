@@ -27,13 +27,6 @@ void copy_bytes(void* dst, std::span<const uint8_t> src) {
   if (!src.empty()) std::memcpy(dst, src.data(), src.size());
 }
 
-RunStatus parse_status(const std::string& s) {
-  for (RunStatus st :
-       {RunStatus::Running, RunStatus::Finished, RunStatus::Cancelled, RunStatus::Interrupted})
-    if (to_string(st) == s) return st;
-  throw StoreError("damaged store: unknown run status '" + s + "'");
-}
-
 // "<store>: run 7 is damaged: <what>".
 struct Damaged {
   std::string run;  // "<store>: run 7"

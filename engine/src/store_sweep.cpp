@@ -7,17 +7,6 @@
 
 namespace cs {
 
-namespace {
-
-RunStatus status_from(const std::string& s) {
-  for (RunStatus st :
-       {RunStatus::Running, RunStatus::Finished, RunStatus::Cancelled, RunStatus::Interrupted})
-    if (to_string(st) == s) return st;
-  throw StoreError("damaged store: unknown run status '" + s + "'");
-}
-
-}  // namespace
-
 int SweepRecord::finished() const {
   int n = 0;
   for (const SweepConfigState& c : configs) n += c.finished();
@@ -93,7 +82,7 @@ SweepRecord Store::load_sweep(int64_t sweep) {
                        " is out of order");
     if (!c.is_null("run") && !c.is_null("status")) {
       st.run = c.i64("run");
-      st.status = live_status(st.run, status_from(c.text("status")));
+      st.status = live_status(st.run, parse_status(c.text("status")));
     }
   }
   return out;

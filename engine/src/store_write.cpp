@@ -237,6 +237,28 @@ void Store::finish_run(int64_t run) {
   end_run(run, RunStatus::Finished);
 }
 
+void Store::finish_recorded_run(int64_t run) {
+  check_writable();
+  const std::string name = m_path + ": run " + std::to_string(run);
+  sql::Transaction tx(*m_db);
+  sql::Stmt q(*m_db, "SELECT status, epochs_done, epochs FROM runs WHERE id = ?1");
+  if (!q.bind(1, run).step()) throw StoreError(name + " does not exist");
+  const RunStatus status = live_status(run, parse_status(q.text(0)));
+  const int recorded = q.i32(1), planned = q.i32(2);
+  q.reset();
+  if (status == RunStatus::Running || status == RunStatus::Finished)
+    throw StoreError(name + " is " + to_string(status));
+  if (recorded < planned)
+    throw StoreError(name + " recorded " + std::to_string(recorded) + " of its " +
+                     std::to_string(planned) + " epochs: it is not finished");
+  sql::Stmt(*m_db,
+            "UPDATE runs SET status = 'finished', "
+            "ended = coalesce(ended, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) WHERE id = ?1")
+      .bind(1, run)
+      .run();
+  tx.commit();
+}
+
 void Store::cancel_run(int64_t run) {
   end_run(run, RunStatus::Cancelled);
 }

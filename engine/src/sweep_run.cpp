@@ -64,7 +64,25 @@ SweepReport place_report(const SweepUnit& unit, Trainer& t) {
 // tensors are named "<config>/<net>/<tensor>").
 struct SharedPlan {
   std::string text, networks;
+  std::vector<std::pair<int, int64_t>> completed;  // rank 0's: see recorded_in_full()
 };
+
+// How configuration `index` of `plan` sets up its run, on this rank's data and backend.
+RunSetup config_setup(const SweepPlan& plan, int index, const SweepContext& ctx) {
+  const TrainConfig cfg =
+      sweep_train_config(plan.configs[index], plan.settings, *ctx.train, 0, plan.settings.nets);
+  return RunSetup::from(cfg, *ctx.train, *ctx.val, ctx.backend->info(), {});
+}
+
+// Configuration `c`'s stopped run recorded every epoch of the plan on these data: its process
+// stopped after recording the last epoch, before it could end the run.
+bool recorded_in_full(Store& store, const SweepPlan& plan, const SweepConfigState& c,
+                      const SweepContext& ctx) {
+  if (c.run < 0 || c.status == RunStatus::Finished || c.status == RunStatus::Running) return false;
+  const RunInfo info = store.load_run_info(c.run);
+  return info.epochs_done >= plan.settings.epochs &&
+         setup_problem(info, config_setup(plan, c.index, ctx)).empty();
+}
 
 // The stopped run of configuration `c` that this sweep continues, from its latest recorded epoch
 // or the place saved inside the next, or nullopt when it trains the configuration from its start
@@ -74,9 +92,7 @@ std::optional<SweepContinued> continued_run(Store& store, const SweepPlan& plan,
                                             const SweepConfigState& c, const SweepContext& ctx,
                                             std::vector<NamedTensor>& tensors) {
   if (c.run < 0 || c.status == RunStatus::Finished) return std::nullopt;
-  const TrainConfig cfg =
-      sweep_train_config(plan.configs[c.index], plan.settings, *ctx.train, 0, plan.settings.nets);
-  const RunSetup setup = RunSetup::from(cfg, *ctx.train, *ctx.val, ctx.backend->info(), {});
+  const RunSetup setup = config_setup(plan, c.index, ctx);
   const RunInfo info = store.load_run_info(c.run);
   std::optional<StoppedEpoch> place = store.load_stopped_epoch(c.run, false);
   if (!continue_problem(info, setup, place.has_value()).empty()) return std::nullopt;
@@ -85,7 +101,7 @@ std::optional<SweepContinued> continued_run(Store& store, const SweepPlan& plan,
     networks = std::move(store.load_stopped_epoch(c.run, true)->networks);
   } else {
     try {
-      networks = load_networks(store, c.run, cfg.group.nets());
+      networks = load_networks(store, c.run, setup.group.nets());
     } catch (const StoreError&) {
       return std::nullopt;  // recorded without training states
     }
@@ -175,13 +191,18 @@ SharedPlan plan_on_rank0(Store& store, const SweepPlan& plan, int64_t resume,
                      " was defined otherwise; resume it with its own settings");
   Json pending = Json::array(), continued = Json::array();
   std::vector<NamedTensor> tensors;
+  SharedPlan out;
   for (const SweepConfigState& c : rec.configs) {
     if (c.finished()) continue;
+    if (recorded_in_full(store, plan, c, ctx)) {
+      store.finish_recorded_run(c.run);
+      out.completed.emplace_back(c.index, c.run);
+      continue;
+    }
     pending.push_back(c.index);
     if (const auto from = continued_run(store, plan, c, ctx, tensors))
       continued.push_back(continued_json(c.index, *from));
   }
-  SharedPlan out;
   out.text = Json{{"sweep", id}, {"pending", pending}, {"continued", continued}}.dump();
   if (!tensors.empty()) out.networks = encode_safetensors(store.path(), tensors, {});
   return out;
@@ -248,6 +269,8 @@ SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, cons
     writer =
         std::make_unique<SweepWriter>(*store, plan, outcome.sweep, ctx, hooks, units, continued);
     if (hooks.planned) hooks.planned(store->load_sweep(outcome.sweep), units);
+    if (hooks.completed)
+      for (const auto& [config, run] : shared_plan.completed) hooks.completed(config, run);
     if (hooks.continued)
       for (const auto& [config, c] : continued)
         hooks.continued(config, c.run, c.from.epoch, c.from.position);

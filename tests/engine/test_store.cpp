@@ -212,6 +212,41 @@ TEST(Store, DroppedStoreLeavesRunInterruptedWithEpochOne) {
   EXPECT_THROW(store.record_epoch(id, make_metrics(2, e1), e1), StoreError);
 }
 
+// A stopped run that recorded every epoch it planned (2) can be marked finished, keeping when it
+// ended; a run still running, one with an epoch to go, or one finished already cannot.
+TEST(Store, AStoppedRunWithEveryEpochRecordedCanBeMarkedFinished) {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  const EvalResult e = make_eval(3, 100, 5);
+  int64_t whole = 0, short_run = 0;
+  {
+    Store store(path);
+    whole = store.begin_run(make_setup(3, 100, 4));
+    short_run = store.begin_run(make_setup(3, 100, 4));
+    store.record_epoch(whole, make_metrics(1, e), e);
+    store.record_epoch(short_run, make_metrics(1, e), e);
+    EXPECT_THROW(store.finish_recorded_run(whole), StoreError);  // running
+    store.record_epoch(whole, make_metrics(2, e), e);
+    EXPECT_THROW(store.finish_recorded_run(whole), StoreError);
+  }  // both interrupted
+  Store store(path);
+  const std::string ended = store.load_run_info(whole).ended;
+  try {
+    store.finish_recorded_run(short_run);
+    ADD_FAILURE() << "a run with an epoch to go was finished";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("recorded 1 of its 2 epochs"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(store.load_run_info(short_run).status, RunStatus::Interrupted);
+  store.finish_recorded_run(whole);
+  const RunInfo info = store.load_run_info(whole);
+  EXPECT_EQ(info.status, RunStatus::Finished);
+  EXPECT_EQ(info.ended, ended);
+  EXPECT_THROW(store.finish_recorded_run(whole), StoreError);  // finished already
+  EXPECT_THROW(store.finish_recorded_run(whole + 100), StoreError);
+}
+
 TEST(Store, CrashedProcessRunIsInterruptedOnNextOpen) {
   TempDir dir;
   const std::string path = dir.file("s.db");

@@ -239,8 +239,6 @@ TEST_F(SweepRun, AResumedPlaceKeepsItsStepsLearningRates) {
   EXPECT_EQ(place->losses[0].lr, place->losses[1].lr);  // a constant rate
 }
 
-// Killed (SIGKILL, a crash) inside its first epoch, a configuration whose place was saved
-// continues its run from there, with that epoch's time so far.
 // While one process trains a sweep, the same sweep started elsewhere (another Store: another
 // process, as the locks see it) is refused before it writes anything, and reads as being trained.
 TEST_F(SweepRun, ASweepBeingTrainedIsNotTrainedTwice) {
@@ -283,6 +281,8 @@ TEST_F(SweepRun, ASweepBeingTrainedIsNotTrainedTwice) {
   EXPECT_FALSE(Store(path, StoreAccess::ReadOnly).load_sweep(1).trained_elsewhere);
 }
 
+// Killed (SIGKILL, a crash) inside its first epoch, a configuration whose place was saved
+// continues its run from there, with that epoch's time so far.
 TEST_F(SweepRun, AKilledConfigurationContinuesFromItsLatestPlace) {
   const std::string path = m_dir.file("sweep.db");
   m_save_every_s = 0;  // a place after every step
@@ -313,6 +313,68 @@ TEST_F(SweepRun, AKilledConfigurationContinuesFromItsLatestPlace) {
   EXPECT_GE(store.load_run(run).epochs[0].seconds, 1000);  // the time before the kill counts
   EXPECT_EQ(store.list_runs().size(), 4u);                 // the same run, not a new one
   expect_as_uninterrupted(store, 1);
+}
+
+// Killed after recording its last epoch, before it could end its run, a configuration is marked
+// finished when the sweep resumes: its run is kept as it was, not trained again.
+TEST_F(SweepRun, AConfigurationKilledAfterItsLastEpochIsFinishedNotTrainedAgain) {
+  const std::string path = m_dir.file("sweep.db");
+  int64_t run = -1;
+  {
+    Store other(path);
+    SweepHooks kill;
+    kill.epoch_recorded = [&](int config, int64_t r, const EpochMetrics& m, const EvalResult&) {
+      if (config != 1 || m.epoch != 2) return;
+      run = r;
+      throw StoreError("killed");
+    };
+    EXPECT_THROW(sweep(other, -1, kill), StoreError);
+  }
+  Store store(path);
+  ASSERT_GE(run, 0);
+  EXPECT_EQ(store.load_run_info(run).status, RunStatus::Interrupted);
+  SweepHooks watch;
+  std::vector<std::pair<int, int64_t>> completed;
+  watch.completed = [&](int config, int64_t r) { completed.emplace_back(config, r); };
+  std::vector<SweepUnit> planned;
+  watch.planned = [&](const SweepRecord&, const std::vector<SweepUnit>& units) { planned = units; };
+  int steps = 0;
+  watch.stepped = [&](const SweepUnit& unit, const Trainer&) { steps += unit.config == 1; };
+  EXPECT_EQ(sweep(store, -1, watch).finished, 4);
+  EXPECT_EQ(completed, (std::vector<std::pair<int, int64_t>>{{1, run}}));
+  EXPECT_EQ(planned, (std::vector<SweepUnit>{{2, 0, 3, 0}, {3, 0, 3, 0}}));
+  EXPECT_EQ(steps, 0);
+  EXPECT_EQ(store.load_sweep(store.list_sweeps().front()).configs[1].run, run);
+  EXPECT_EQ(store.load_run_info(run).status, RunStatus::Finished);
+  EXPECT_EQ(store.list_runs().size(), 4u);
+  expect_as_uninterrupted(store, 1);
+}
+
+// Such a run recorded on other training images is not this sweep's result: resumed on these, the
+// configuration is trained again as a new run.
+TEST_F(SweepRun, AConfigurationRecordedInFullOnOtherImagesIsTrainedAgain) {
+  const std::string path = m_dir.file("sweep.db");
+  int64_t run = -1;
+  {
+    Store other(path);
+    SweepHooks kill;
+    kill.epoch_recorded = [&](int config, int64_t r, const EpochMetrics& m, const EvalResult&) {
+      if (config != 1 || m.epoch != 2) return;
+      run = r;
+      throw StoreError("killed");
+    };
+    EXPECT_THROW(sweep(other, -1, kill), StoreError);
+  }
+  m_train = synthetic(48, 3);
+  m_train.sha256 = std::string(64, 'c');  // the digest a run records (synthetic() sets none)
+  Store store(path);
+  SweepHooks watch;
+  bool completed = false;
+  watch.completed = [&](int, int64_t) { completed = true; };
+  EXPECT_EQ(sweep(store, -1, watch).finished, 4);
+  EXPECT_FALSE(completed);
+  EXPECT_NE(store.load_sweep(store.list_sweeps().front()).configs[1].run, run);
+  EXPECT_EQ(store.load_run_info(run).status, RunStatus::Interrupted);  // kept as it was
 }
 
 // A sweep that fails marks its open runs interrupted before it lets the sweep go: whoever holds

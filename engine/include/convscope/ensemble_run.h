@@ -65,6 +65,9 @@ EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
 // Why the ensemble loop leaves run `info` to the sweep whose configuration it trains (the sweep
 // continues it, so that its configurations stay comparable), as a clause; "" for a run of no sweep.
 std::string sweep_run_problem(const RunInfo& info);
+// Why run `info` trained otherwise than `setup` says (another group, other training or validation
+// images), as a clause of continue_problem(), or "" when it trained the same.
+std::string setup_problem(const RunInfo& info, const RunSetup& setup);
 // Why stopped run `info` cannot continue as `setup` says, as a clause ("is still running",
 // "trained on 'mnist/train' …; the data given are other images"), or "" when it can;
 // `stopped_in_epoch`: it stopped inside an epoch (Store::load_stopped_epoch), so it may continue

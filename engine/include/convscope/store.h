@@ -54,7 +54,8 @@ enum class StoreAccess {
 };
 
 enum class RunStatus { Running, Finished, Cancelled, Interrupted };
-std::string to_string(RunStatus s);  // "running", "finished", "cancelled", "interrupted"
+std::string to_string(RunStatus s);            // "running", "finished", "cancelled", "interrupted"
+RunStatus parse_status(const std::string& s);  // to_string's; throws StoreError for other text
 
 // Everything fixed when a run begins.
 struct RunSetup {
@@ -215,6 +216,11 @@ class Store {
   void record_epoch(int64_t run, const EpochMetrics& metrics, const EvalResult& eval,
                     const std::vector<NetworkSave>& networks = {});
   void finish_run(int64_t run);  // throws StoreError unless the run is running
+  // Stopped run `run` (interrupted or cancelled, or left running by a process that died) marked
+  // finished as its process would have, had it lived: it recorded every epoch it planned. Keeps
+  // its end and wall time (a run left running keeps none). Throws StoreError when the run is
+  // still running, finished, or recorded fewer epochs.
+  void finish_recorded_run(int64_t run);
   void cancel_run(int64_t run);
   // cancel_run() of a run stopped inside an epoch, in one transaction with where it stood
   // (replacing an earlier stop's; record_epoch removes it). Throws StoreError as cancel_run, or

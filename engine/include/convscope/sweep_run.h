@@ -100,6 +100,9 @@ struct SweepHooks {
   // Rank 0, before any training: configuration `config`'s stopped run `run` continues after its
   // `epochs` recorded epochs, `position` samples into the next (0: from its start).
   std::function<void(int config, int64_t run, int epochs, int position)> continued;
+  // Rank 0, before any training: configuration `config`'s stopped run `run` had recorded every
+  // epoch (its process stopped before it could end the run); it is now finished, not trained.
+  std::function<void(int config, int64_t run)> completed;
   // After every step of this rank's own units.
   std::function<void(const SweepUnit& unit, const Trainer& trainer)> stepped;
   // Rank 0: an epoch of configuration `config` was recorded as run `run` (all its networks).
