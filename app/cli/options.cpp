@@ -217,8 +217,7 @@ BackendSelection checkpoint_backend(const Args& args, const std::string& path,
                              std::to_string(val.shape.w));
   // Validated on other images (a Fashion-MNIST network given the default MNIST): the figures are
   // of these images, and said to be.
-  if (!meta.validation_sha256.empty() && !val.sha256.empty() &&
-      meta.validation_sha256 != val.sha256)
+  if (validated_on(meta, val) == false)
     std::fprintf(stderr,
                  "note: %s was trained on %s and validated on other images than these (%s); "
                  "--data names its own\n",

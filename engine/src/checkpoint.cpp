@@ -477,12 +477,14 @@ int resume_from_checkpoint(Trainer& trainer, const CheckpointMeta& meta) {
   return position;
 }
 
+std::optional<bool> validated_on(const CheckpointMeta& meta, const Dataset& val) {
+  if (meta.validation_sha256.empty() || val.sha256.empty()) return std::nullopt;
+  return meta.validation_sha256 == val.sha256;
+}
+
 LearningHistory saved_learning_history(const CheckpointMeta& meta, const DatasetPair& data) {
   LearningHistory history(data.test.labels);
-  const bool same = meta.validation_sha256.empty() || data.test.sha256.empty()
-                        ? meta.dataset == data.train.name
-                        : meta.validation_sha256 == data.test.sha256;
-  if (!same) return history;
+  if (!validated_on(meta, data.test).value_or(meta.dataset == data.train.name)) return history;
   const size_t images = static_cast<size_t>(history.images());
   if (meta.learning_points.empty() ||
       meta.learning_top1.size() != meta.learning_points.size() * images)

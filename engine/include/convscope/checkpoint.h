@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -122,9 +123,13 @@ void load_checkpoint(const Checkpoint& checkpoint, Backend& backend, int net);
 // Both: read the file, then load it.
 CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int net);
 
+// Whether a checkpoint's run was validated on `val`: the same digest; nullopt when either has none
+// (an older checkpoint; a set without a digest).
+std::optional<bool> validated_on(const CheckpointMeta& meta, const Dataset& val);
+
 // The learning history of a checkpoint's run, to go on recording into on `data`'s validation
-// set, when that is the set it was recorded on: the same digest, or, for a checkpoint that names
-// none (older ones; sets without a digest), a training set of the same name. Empty otherwise, and
+// set, when that is the set it was recorded on (validated_on(), or, undecided there, a training
+// set of the same name). Empty otherwise, and
 // when the checkpoint has none or was evaluated on another number of images.
 LearningHistory saved_learning_history(const CheckpointMeta& meta, const DatasetPair& data);
 
