@@ -178,8 +178,7 @@ say "profilers: $(echo "${profilers:-none}" | sort -u | tr '\n' ' ')"
 
 # ---- tests ----------------------------------------------------------------------------------
 row step result time detail
-gpu_tests=(test_cuda_layers test_cuda_kernels test_cuda_backend test_cuda_snapshot test_cuda_errors
-  test_cuda_group test_cuda_predict)
+mapfile -t gpu_tests <"$kit/tests/cuda/gpu-tests.txt"  # every GPU test the kit holds
 # Counts the tests in a step's gtest XML; fails when one was skipped.
 gtest_check() {
   local xml="$logs/$1.xml"

@@ -3,7 +3,8 @@
 # benchmark the CUDA backend, with no compiler, CMake, Qt or internet there. Runs here, without
 # a GPU. Builds the Qt-free targets portably (no -march=native, sm_90 SASS plus compute_90 PTX,
 # the shared CUDA runtime) into build-kit/ and fills .gpu-kit/ (git-ignored, at most 40 MiB):
-#   app/cli/convscope-cli, tests/{cuda,engine}/...   the binaries, laid out as in the build tree
+#   app/cli/convscope-cli, tests/{cuda,engine}/...   the binaries, laid out as in the build tree,
+#                        and tests/cuda/gpu-tests.txt, the GPU tests' names;
 #   lib/                 libconvscope_engine.so, libconvscope_cuda.so and the non-CUDA shared
 #                        libraries they need that a bare system may lack (libsqlite3,
 #                        libcrypto.so.3 for SHA-256, ...; nlohmann-json is headers only);
@@ -20,8 +21,6 @@ kit="${KIT_DIR:-$root/.gpu-kit}"
 data="${CONVSCOPE_DATA:-$root/data/mnist}"
 archs="${CUDA_ARCHS:-90}"  # "90": sm_90 machine code and compute_90 PTX
 max_bytes=$((40 << 20))
-gpu_tests=(test_cuda_layers test_cuda_kernels test_cuda_backend test_cuda_snapshot test_cuda_errors
-  test_cuda_group test_cuda_predict)
 
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
@@ -33,13 +32,15 @@ grep -q "Convscope: CUDA backend ON" "$build/gpu-kit-configure.log" || {
   exit 1
 }
 cmake --build "$build" -j "${JOBS:-$(nproc)}" --target convscope-cli test_backend_fallback \
-  "${gpu_tests[@]}"
+  convscope_gpu_tests
+mapfile -t gpu_tests <"$build/tests/cuda/gpu-tests.txt"  # as tests/cuda/CMakeLists.txt names them
 
 rm -rf "$kit"
 mkdir -p "$kit"/{lib/fallback,app/cli,tests/cuda,tests/engine,data/mnist,bench}
 cp "$build/lib/libconvscope_engine.so" "$build/lib/libconvscope_cuda.so" "$kit/lib/"
 cp "$build/app/cli/convscope-cli" "$kit/app/cli/"
 for t in "${gpu_tests[@]}"; do cp "$build/tests/cuda/$t" "$kit/tests/cuda/"; done
+cp "$build/tests/cuda/gpu-tests.txt" "$kit/tests/cuda/"
 cp "$build/tests/engine/test_backend_fallback" "$build"/tests/engine/libfake_cuda_*.so \
   "$kit/tests/engine/"
 
