@@ -147,9 +147,8 @@ void VotePanel::onVoted(const EnsembleVote& vote) {
             .arg(m_model->index(major, VoteModel::ClassColumn).data().toString().toHtmlEscaped())
             .arg(vote.votes(major))
             .arg(vote.nets())
-            .arg(vote.disagreement() * 100, 0, 'f', 0)
-            .arg(vote.voteEntropy(), 0, 'f', 2)
-            .arg(vote.milliseconds, 0, 'f', vote.milliseconds < 1 ? 2 : 0));
+            .arg(numberText(vote.disagreement() * 100, 0), numberText(vote.voteEntropy(), 2),
+                 numberText(vote.milliseconds, vote.milliseconds < 1 ? 2 : 0)));
     if (selected >= 0) selectClass(selected);
   }
   Q_EMIT voted(vote);

@@ -123,12 +123,12 @@ QLayout* TrainingCharts::buildSmoothingRow() {
   value->setObjectName(QStringLiteral("note"));
   value->setMinimumWidth(value->fontMetrics().horizontalAdvance(QStringLiteral("0.000")));
   const auto show = [this, value] {
-    value->setText(QString::number(smoothing(), 'f', 2));
+    value->setText(numberText(smoothing(), 2));
     redraw();
     Q_EMIT optionsChanged();
   };
   connect(m_smoothing, &QSlider::valueChanged, this, show);
-  value->setText(QString::number(smoothing(), 'f', 2));
+  value->setText(numberText(smoothing(), 2));
   auto* row = new QHBoxLayout;
   row->setContentsMargins(8, 2, 8, 2);
   row->addWidget(new QLabel(tr("Smoothing")));

@@ -231,31 +231,39 @@ void AccuracyCharts::fillSorted(const EnsembleRun& run) {
   chart->legend()->markers(series).front()->setVisible(false);
 }
 
+// A network's accuracy counts right images: `span` such counts lie between the lowest and the
+// highest network's, and each bin spans at least one, so that no two bins share a label. Bin b
+// holds the counts first + ceil(b * span / bins) up to the next bin's first, exclusive.
 void AccuracyCharts::fillHistogram(const EnsembleRun& run) {
   QChart* chart = m_histogram->chart();
   const cs::EnsembleStats& s = run.stats();
-  const double lo = 100 * s.min_accuracy, hi = 100 * s.max_accuracy;
-  const int bins = hi > lo ? std::clamp(int(std::ceil(std::sqrt(double(s.nets)))) + 1, 4, 20) : 1;
-  const double width = hi > lo ? (hi - lo) / bins : 0.01;
+  const auto right = [&](double accuracy) { return int(std::lround(accuracy * s.count)); };
+  const int first = right(s.min_accuracy), span = right(s.max_accuracy) - first + 1;
+  const int bins = std::min(span, std::clamp(int(std::ceil(std::sqrt(double(s.nets)))) + 1, 4, 20));
+  const auto start = [&](int b) { return first + (b * span + bins - 1) / bins; };
   std::vector<int> counts(bins, 0);
-  for (float a : s.net_accuracy) ++counts[std::clamp(int((100 * a - lo) / width), 0, bins - 1)];
-  QList<qreal> values;
+  for (float a : s.net_accuracy)
+    ++counts[std::clamp((right(a) - first) * bins / span, 0, bins - 1)];
+  // Enough decimals that one image more is another label: 2 for 10,000 images (0.01%).
+  const int digits = std::max(0, int(std::ceil(std::log10(s.count / 100.0) - 1e-9)));
+  const auto percent = [&](int images) { return numberText(100.0 * images / s.count, digits); };
+  QList<qreal> heights;
   QStringList names, labels;  // labels: the range on two lines, so that a narrow bin shows it all
-  const int digits = width < 0.1 ? 2 : 1;
   for (int b = 0; b < bins; ++b) {
-    values.append(counts[b]);
-    const QString from = QString::number(lo + b * width, 'f', digits),
-                  to = QString::number(lo + (b + 1) * width, 'f', digits);
-    names.append(QStringLiteral("%1–%2").arg(from, to));
-    labels.append(QStringLiteral("%1–<br>%2").arg(from, to));
+    heights.append(counts[b]);
+    const int low = start(b), high = start(b + 1) - 1;
+    names.append(low == high ? percent(low)
+                             : QStringLiteral("%1–%2").arg(percent(low), percent(high)));
+    labels.append(low == high ? percent(low)
+                              : QStringLiteral("%1–<br>%2").arg(percent(low), percent(high)));
   }
-  QBarSeries* series = bars(values, 0.96);
-  connect(series, &QBarSeries::hovered, this, [names, values](bool on, int index, QBarSet*) {
+  QBarSeries* series = bars(heights, 0.96);
+  connect(series, &QBarSeries::hovered, this, [names, counts](bool on, int index, QBarSet*) {
     if (on)
       QToolTip::showText(
           QCursor::pos(),
           tr("%1 at %2%")
-              .arg(countText(int(values[index]), tr("network"), tr("networks")), names[index]));
+              .arg(countText(counts[index], tr("network"), tr("networks")), names[index]));
     else
       QToolTip::hideText();
   });

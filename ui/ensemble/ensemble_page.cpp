@@ -404,7 +404,7 @@ void EnsemblePage::connectWorker() {
             Q_EMIT statusMessage(tr("Run %1: epoch %2 recorded, mean accuracy %3%")
                                      .arg(run)
                                      .arg(epoch)
-                                     .arg(100 * accuracy, 0, 'f', 2));
+                                     .arg(numberText(100 * accuracy, 2)));
           });
   connect(m_worker, &EnsembleWorker::finished, this, [this](qint64 run, bool cancelled) {
     if (run >= 0)

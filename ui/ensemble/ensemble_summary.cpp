@@ -149,7 +149,7 @@ void EnsembleSummary::setRun(const EnsembleRunPtr& run) {
   const double gain = 100 * (s.vote_accuracy - s.mean_accuracy);
   m_voteDetail->setText(tr("%1%2 points over the mean")
                             .arg(gain >= 0 ? QStringLiteral("+") : QString())
-                            .arg(gain, 0, 'f', 2));
+                            .arg(numberText(gain, 2)));
   int any = 0, all = 0, majority = 0;
   for (const cs::ImageStats& im : s.images) {
     any += im.wrong > 0;

@@ -153,8 +153,8 @@ void ImageDetailPanel::setImage(const EnsembleRunPtr& run, int image) {
                          .arg(names.name(s.vote).toHtmlEscaped())
                          .arg(s.wrong)
                          .arg(run->nets())
-                         .arg(s.mean_true_prob, 0, 'f', 3)
-                         .arg(s.disagreement, 0, 'f', 2));
+                         .arg(numberText(s.mean_true_prob, 3))
+                         .arg(numberText(s.disagreement, 2)));
   std::vector<std::pair<int, int>> votes;  // (count, label)
   for (int label = 0; label < run->classes(); ++label)
     if (const int n = run->votes(image, label); n > 0) votes.emplace_back(n, label);

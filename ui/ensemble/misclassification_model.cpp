@@ -61,11 +61,11 @@ QVariant MisclassificationModel::display(int row, int column) const {
     case CommonCountColumn:
       return anyWrong ? QVariant(s.common_wrong) : QStringLiteral("–");
     case MeanTrueProbColumn:
-      return QString::number(s.mean_true_prob, 'f', 3);
+      return numberText(s.mean_true_prob, 3);
     case VoteColumn:
       return name(s.vote);
     case DisagreementColumn:
-      return QString::number(s.disagreement, 'f', 2);
+      return numberText(s.disagreement, 2);
     case ForgottenColumn:
       return m_run->hasHistory() ? QVariant(m_run->forgotten(row)) : QStringLiteral("–");
     default:
@@ -89,8 +89,7 @@ QString MisclassificationModel::toolTip(int row) const {
                 .arg(name(s.common_wrong_label),
                      countText(s.common_wrong, tr("network"), tr("networks")));
   text += tr("\nmean probability of the true label %1; ensemble vote %2")
-              .arg(s.mean_true_prob, 0, 'f', 3)
-              .arg(name(s.vote));
+              .arg(numberText(s.mean_true_prob, 3), name(s.vote));
   if (!m_run->hasHistory())
     return text + tr("\nno forgetting events: the run was recorded before the store kept "
                      "every epoch's predictions");

@@ -54,9 +54,9 @@ QVariant NetPredictionsModel::data(const QModelIndex& index, int role) const {
       if (topColumn)
         return QStringLiteral("%1: %2")
             .arg(m_run->classNames().name(m_run->topLabel(net, m_image, rank)))
-            .arg(m_run->topProbability(net, m_image, rank), 0, 'f', 3);
+            .arg(numberText(m_run->topProbability(net, m_image, rank), 3));
       if (column == AccuracyColumn) return percentText(value(net, column).toDouble(), 1);
-      if (column == TrueProbColumn) return QString::number(value(net, column).toDouble(), 'f', 3);
+      if (column == TrueProbColumn) return numberText(value(net, column).toDouble(), 3);
       return net;
     case SortRole:
       // The top-1 column sorts by label so that the networks voting alike group together.

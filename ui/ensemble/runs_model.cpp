@@ -120,7 +120,7 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
           .arg(r.nets)
           .arg(QString::fromStdString(r.spec), QString::fromStdString(r.optimizer),
                QString::fromStdString(r.train_name), QString::fromStdString(r.backend))
-          .arg(r.train_seconds, 0, 'f', 1);
+          .arg(numberText(r.train_seconds, 1));
     default:
       return {};
   }

@@ -156,7 +156,7 @@ void RunsPanel::setProgress(const EnsembleProgress& p) {
       if (p.lastMeanAccuracy >= 0)
         status += tr("\nepoch %1: mean accuracy %2%")
                       .arg(p.epoch)
-                      .arg(100 * p.lastMeanAccuracy, 0, 'f', 2);
+                      .arg(numberText(100 * p.lastMeanAccuracy, 2));
       break;
     }
   }

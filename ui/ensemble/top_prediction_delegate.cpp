@@ -1,4 +1,5 @@
 #include "ensemble/top_prediction_delegate.h"
+#include "widgets/count_text.h"
 
 #include <QApplication>
 #include <QPainter>
@@ -99,10 +100,10 @@ int TopPredictionDelegate::fullWidth(const QFont& font) {
 }
 
 QString TopPredictionDelegate::probabilityText(double p, const QFontMetrics& fm, int room) {
-  const QString two = QString::number(p, 'f', 2);
+  const QString two = numberText(p, 2);
   // The last resort drops the leading zero: ".26", as tables of probabilities often do.
   for (const QString& text :
-       {QString::number(p, 'f', 3), two, two.startsWith(QLatin1Char('0')) ? two.mid(1) : two})
+       {numberText(p, 3), two, two.startsWith(QLatin1Char('0')) ? two.mid(1) : two})
     if (fm.horizontalAdvance(text) <= room) return text;
   return {};
 }

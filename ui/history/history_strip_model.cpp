@@ -1,4 +1,5 @@
 #include "history/history_strip_model.h"
+#include "widgets/count_text.h"
 
 HistoryStripModel::HistoryStripModel(QObject* parent) : QAbstractListModel(parent) {}
 
@@ -42,7 +43,7 @@ QVariant HistoryStripModel::data(const QModelIndex& index, int role) const {
       return tr("Evaluation %1 · step %2 · epoch %3\npredicted %4 (%5)")
           .arg(pass + 1)
           .arg(point.step)
-          .arg(point.epoch_position, 0, 'f', 2)
+          .arg(numberText(point.epoch_position, 2))
           .arg(m_names.name(top1), right ? tr("right") : tr("wrong"));
     case CorrectRole:
       return right;

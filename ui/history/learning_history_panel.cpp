@@ -84,7 +84,7 @@ QString LearningHistoryPanel::summaryText() const {
   if (image < 0 || image >= m_predictions->rowCount())
     return tr("Learning history: click an image to see it at every evaluation");
   const std::vector<cs::EvalPoint>& points = m_predictions->history()->points();
-  const auto epoch = [&](int pass) { return QString::number(points[pass].epoch_position, 'f', 2); };
+  const auto epoch = [&](int pass) { return numberText(points[pass].epoch_position, 2); };
   QString text = tr("#%1 (%2) over %3: %4")
                      .arg(image)
                      .arg(m_predictions->classNames().name(m_predictions->trueLabel(image)),

@@ -91,14 +91,14 @@ void ConfusionMatrixModel::setCells(Cells cells) {
 QString ConfusionMatrixModel::percent(double share) {
   const double p = 100 * share;
   if (p >= 99.95) return QStringLiteral("100");
-  if (p < 0.05) return QStringLiteral("<0.1");
-  return QString::number(p, 'f', 1);
+  if (p < 0.05) return QLatin1Char('<') + numberText(0.1, 1);
+  return numberText(p, 1);
 }
 
 QString ConfusionMatrixModel::compact(long long n) {
   if (n < 10000) return QString::number(n);
   if (n < 1000000) return QStringLiteral("%1k").arg(std::llround(n / 1000.0));
-  return QStringLiteral("%1M").arg(n / 1e6, 0, 'f', 1);
+  return numberText(n / 1e6, 1) + QLatin1Char('M');
 }
 
 double ConfusionMatrixModel::rowShare(int trueLabel, int predicted) const {
@@ -131,12 +131,11 @@ QString ConfusionMatrixModel::cellToolTip(int t, int p) const {
                      ? tr("true %1 → predicted %2: %3 images (%4% of the %1s)")
                            .arg(trueName, predictedName)
                            .arg(n)
-                           .arg(share, 0, 'f', 1)
+                           .arg(numberText(share, 1))
                      : tr("true %1 → predicted %2: %3 predictions (%4% of the %1s, %5 per network)")
                            .arg(trueName, predictedName)
                            .arg(n)
-                           .arg(share, 0, 'f', 2)
-                           .arg(double(n) / m_perImage, 0, 'f', 1);
+                           .arg(numberText(share, 2), numberText(double(n) / m_perImage, 1));
   return text + (t == p ? tr("\nClick to show the %1s").arg(trueName)
                         : tr("\nClick to show the %1s taken for %2").arg(trueName, predictedName));
 }

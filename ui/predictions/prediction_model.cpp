@@ -3,6 +3,7 @@
 #include "widgets/planar_image.h"
 
 #include <QImage>
+#include <QLocale>
 #include <algorithm>
 #include <cmath>
 
@@ -108,7 +109,7 @@ int PredictionModel::stableSince(int row) const {
 
 QString PredictionModel::historyText(int row) const {
   const std::vector<cs::EvalPoint>& points = m_history->points();
-  const auto epoch = [&](int pass) { return QString::number(points[pass].epoch_position, 'f', 2); };
+  const auto epoch = [&](int pass) { return numberText(points[pass].epoch_position, 2); };
   QString text = tr("\nhistory over %1: %2")
                      .arg(countText(m_history->passes(), tr("evaluation"), tr("evaluations")),
                           forgottenText(timesForgotten(row)));
@@ -142,10 +143,10 @@ QVariant PredictionModel::data(const QModelIndex& index, int role) const {
       QString tip =
           tr("Validation image #%1 · true label %2").arg(row).arg(m_names.name(trueLabel(row)));
       if (m_eval)
-        tip += tr("\npredicted %1 (%2%) · loss %3\nClick to make it the probe image")
-                   .arg(m_names.name(predicted(row)))
-                   .arg(probability(row) * 100, 0, 'f', 1)
-                   .arg(loss(row), 0, 'g', 3);
+        tip +=
+            tr("\npredicted %1 (%2%) · loss %3\nClick to make it the probe image")
+                .arg(m_names.name(predicted(row)))
+                .arg(numberText(probability(row) * 100, 1), QLocale().toString(loss(row), 'g', 3));
       if (m_history) tip += historyText(row);
       return tip;
     }

@@ -14,7 +14,7 @@ namespace {
 QString points(double difference) {
   return QStringLiteral("%1%2")
       .arg(difference >= 0 ? QStringLiteral("+") : QString())
-      .arg(100 * difference, 0, 'f', 2);
+      .arg(numberText(100 * difference, 2));
 }
 
 QString name(const SweepConfigResult& c) {

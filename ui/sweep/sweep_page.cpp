@@ -360,7 +360,7 @@ void SweepPage::connectWorker() {
                                      .arg(config)
                                      .arg(run)
                                      .arg(epoch)
-                                     .arg(100 * accuracy, 0, 'f', 2));
+                                     .arg(numberText(100 * accuracy, 2)));
           });
   connect(m_worker, &SweepWorker::configFailed, this, [this](int config, const QString& message) {
     Q_EMIT statusMessage(tr("Configuration #%1 failed: %2").arg(config).arg(message));

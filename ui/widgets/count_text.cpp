@@ -7,8 +7,12 @@ QString countText(long long n, const QString& one, const QString& many) {
   return QStringLiteral("%1 %2").arg(QLocale().toString(n), n == 1 ? one : many);
 }
 
+QString numberText(double value, int decimals) {
+  return QLocale().toString(value, 'f', decimals);
+}
+
 QString percentText(double share, int decimals) {
-  return QLocale().toString(100 * share, 'f', decimals) + QLatin1Char('%');
+  return numberText(100 * share, decimals) + QLatin1Char('%');
 }
 
 QString forgottenText(long long times) {

@@ -7,6 +7,9 @@
 // `n` in the locale's digits, then `one` when n is 1, else `many`.
 QString countText(long long n, const QString& one, const QString& many);
 
+// A number in the locale's digits, with `decimals` after the point: 0.953 → "0.953" (or "0,953").
+QString numberText(double value, int decimals);
+
 // A share in percent in the locale's digits, with `decimals` after the point: 0.97814 → "97.81%".
 QString percentText(double share, int decimals);
 

@@ -1,6 +1,9 @@
 // Exports of the Ensemble view: the misclassification table as CSV (the rows shown, in the order
 // shown, every column) and the accuracy charts as PNG and SVG; the boxes of each class's
 // accuracies over the networks.
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
 #include <QBoxPlotSeries>
 #include <QBoxSet>
 #include <QChartView>
@@ -144,6 +147,51 @@ class TestEnsembleExports : public QObject {
     QSvgRenderer renderer(svg);
     QVERIFY(renderer.isValid());
     QCOMPARE(renderer.viewBox(), QRect(QPoint(0, 0), shown));
+  }
+
+  // Networks a few images apart: a bin is at least one image wide (0.01% of 10,000), so that no
+  // two bins share a label (a category axis drops a repeated one, and with it a bar).
+  void histogramBinsAreWholeImagesWithTheirOwnLabels() {
+    std::vector<uint8_t> labels(10000);
+    for (size_t i = 0; i < labels.size(); ++i) labels[i] = uint8_t(i % 10);
+    std::vector<std::vector<int>> top1;
+    for (int rightImages : {9850, 9851, 9851, 9853}) {
+      std::vector<int> net(labels.begin(), labels.end());
+      for (int i = rightImages; i < 10000; ++i) net[i] = (labels[i] + 1) % 10;
+      top1.push_back(net);
+    }
+    AccuracyCharts charts;
+    charts.setRun(makeRun(buildEval(labels, top1, std::vector<float>(10000, 0.05f)), labels));
+    QCOMPARE(charts.barCount(AccuracyCharts::HistogramChart), 4);
+    QChart* chart = charts.view(AccuracyCharts::HistogramChart)->chart();
+    auto* axis = qobject_cast<QBarCategoryAxis*>(chart->axes(Qt::Horizontal).front());
+    QVERIFY(axis);
+    const QLocale locale;
+    QStringList expected;
+    for (double percent : {98.50, 98.51, 98.52, 98.53})
+      expected << locale.toString(percent, 'f', 2);
+    QCOMPARE(axis->categories(), expected);
+    auto* bars = qobject_cast<QBarSeries*>(chart->series().front());
+    QVERIFY(bars);
+    const QBarSet* set = bars->barSets().front();
+    QCOMPARE(QList<qreal>({set->at(0), set->at(1), set->at(2), set->at(3)}),
+             QList<qreal>({1, 2, 0, 1}));
+    // 20 networks 98.50% to 98.79%: 6 bins of 5 images each, labelled by their first and last.
+    top1.clear();
+    for (int n = 0; n < 20; ++n) {
+      std::vector<int> net(labels.begin(), labels.end());
+      for (int i = 9850 + (n == 19 ? 29 : n); i < 10000; ++i) net[i] = (labels[i] + 1) % 10;
+      top1.push_back(net);
+    }
+    charts.setRun(makeRun(buildEval(labels, top1, std::vector<float>(10000, 0.05f)), labels));
+    axis = qobject_cast<QBarCategoryAxis*>(
+        charts.view(AccuracyCharts::HistogramChart)->chart()->axes(Qt::Horizontal).front());
+    QVERIFY(axis);
+    QCOMPARE(axis->count(), 6);
+    QCOMPARE(axis->categories().front(),
+             locale.toString(98.50, 'f', 2) + "–<br>" + locale.toString(98.54, 'f', 2));
+    QCOMPARE(axis->categories().back(),
+             locale.toString(98.75, 'f', 2) + "–<br>" + locale.toString(98.79, 'f', 2));
   }
 
   // A box per class with images (7 of 10 here: no 2s, 8s or 9s), over the 20 networks'

@@ -2,6 +2,8 @@
 // QAbstractItemModelTester on each, the filter model's filters and sort orders, the per-network
 // predictions, the confusion counts and the run list.
 #include <QAbstractItemModelTester>
+#include <QLocale>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTest>
@@ -246,6 +248,29 @@ class TestEnsembleModels : public QObject {
     QCOMPARE(TopPredictionDelegate::probabilityText(0.25, fm, two - 1), QStringLiteral(".25"));
     QCOMPARE(TopPredictionDelegate::probabilityText(0.25, fm, bare - 1), QString());
     QCOMPARE(TopPredictionDelegate::probabilityText(1.0, fm, bare), QString());  // "1.00" only
+  }
+
+  // Fractions follow the locale, as the percentages do: in German 0,775 and 12,5.
+  void numbersFollowTheLocale() {
+    const QLocale before;
+    QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+    const auto restore = qScopeGuard([&] { QLocale::setDefault(before); });
+    M model;
+    model.setRun(m_run);
+    QCOMPARE(model.index(3, M::MeanTrueProbColumn).data().toString(), QStringLiteral("0,775"));
+    QVERIFY2(model.index(3, M::WrongColumn)
+                 .data(Qt::ToolTipRole)
+                 .toString()
+                 .contains(QStringLiteral("true label 0,775;")),
+             qPrintable(model.index(3, M::WrongColumn).data(Qt::ToolTipRole).toString()));
+    NetPredictionsModel nets;
+    nets.setImage(m_run, 4);
+    QVERIFY(nets.index(1, NetPredictionsModel::Top2Column).data().toString().endsWith("0,100"));
+    const QFontMetrics fm(QApplication::font());
+    QCOMPARE(TopPredictionDelegate::probabilityText(0.25, fm, 1000), QStringLiteral("0,250"));
+    QCOMPARE(ConfusionMatrixModel::percent(0.125), QStringLiteral("12,5"));
+    QCOMPARE(ConfusionMatrixModel::percent(0.0001), QStringLiteral("<0,1"));
+    QCOMPARE(ConfusionMatrixModel::compact(1234567), QStringLiteral("1,2M"));
   }
 
   void confusionModel() {
