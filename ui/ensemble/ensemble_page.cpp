@@ -179,6 +179,7 @@ cs::Store& EnsemblePage::store() {
 
 void EnsemblePage::setStorePath(const QString& path) {
   if (path == m_storePath && m_store) return;
+  if (path != m_storePath) m_trainingShown = false;  // a run in training stays in the other store
   m_storePath = path;
   m_store.reset();
   setRun(nullptr);
@@ -243,7 +244,7 @@ void EnsemblePage::deleteRun(qint64 run) {
   refreshRuns();
   if (!deleted) return;
   Q_EMIT runDeleted(run);
-  Q_EMIT statusMessage(tr("Deleted run %1").arg(run) + keptSpaceNote(store()));
+  Q_EMIT statusMessage(tr("Deleted run %1").arg(run) + keptSpaceNote(m_store.get()));
 }
 
 void EnsemblePage::setRun(EnsembleRunPtr run) {
@@ -398,16 +399,17 @@ void EnsemblePage::connectWorker() {
   // The run list follows the worker's reports at once, whatever the store shows yet.
   connect(m_worker, &EnsembleWorker::epochRecorded, this,
           [this](qint64 run, int epoch, double accuracy) {
+            if (!m_trainingShown) return;  // a run of another store: this list has none of it
             m_runsModel->noteEpoch(run, epoch, accuracy);
             refreshRuns();
-            if (m_trainingShown && m_run && m_run->info().id == run) openRun(run);
+            if (m_run && m_run->info().id == run) openRun(run);
             Q_EMIT statusMessage(tr("Run %1: epoch %2 recorded, mean accuracy %3%")
                                      .arg(run)
                                      .arg(epoch)
                                      .arg(numberText(100 * accuracy, 2)));
           });
   connect(m_worker, &EnsembleWorker::finished, this, [this](qint64 run, bool cancelled) {
-    if (run >= 0)
+    if (run >= 0 && m_trainingShown)
       m_runsModel->noteEnded(run, cancelled ? cs::RunStatus::Cancelled : cs::RunStatus::Finished);
     onTrainingEnded(run);
     Q_EMIT statusMessage(run < 0
@@ -418,7 +420,7 @@ void EnsemblePage::connectWorker() {
   });
   connect(m_worker, &EnsembleWorker::failed, this,
           [this](qint64 run, const QString& title, const QString& message) {
-            m_runsModel->noteEnded(run, cs::RunStatus::Interrupted);
+            if (m_trainingShown) m_runsModel->noteEnded(run, cs::RunStatus::Interrupted);
             onTrainingEnded(run);
             showError(title, message);
             Q_EMIT trainingFailed(run, message);
@@ -453,7 +455,7 @@ void EnsemblePage::onTrainingEnded(qint64 run) {
   m_training = false;
   m_runsPanel->hideTraining();
   refreshRuns();
-  if (run >= 0) openRun(run);
+  if (run >= 0 && m_trainingShown) openRun(run);
 }
 
 bool EnsemblePage::writeCsv(const QString& path, QString* error) const {

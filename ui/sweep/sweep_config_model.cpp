@@ -35,10 +35,9 @@ void SweepConfigModel::setTraining(qint64 sweep, int config, double fraction) {
   m_trainingSweep = config < 0 ? -1 : sweep;
   m_trainingConfig = config;
   m_trainingFraction = fraction;
-  if (const int rows = rowCount(); rows > 0) {
-    const int column = statColumn(StatusStat);
-    Q_EMIT dataChanged(index(0, column), index(rows - 1, column));
-  }
+  // The status column, and every cell's tool tip, which says it too.
+  if (const int rows = rowCount(); rows > 0)
+    Q_EMIT dataChanged(index(0, 0), index(rows - 1, columnCount() - 1));
 }
 
 bool SweepConfigModel::training(const SweepConfigResult& c) const {

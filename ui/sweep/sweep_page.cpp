@@ -168,6 +168,7 @@ cs::Store& SweepPage::store() {
 
 void SweepPage::setStorePath(const QString& path) {
   if (path == m_storePath && m_store) return;
+  if (path != m_storePath) m_runningShown = false;  // a sweep in training stays in the other store
   m_storePath = path;
   m_store.reset();
   setSweep(nullptr);
@@ -208,7 +209,7 @@ void SweepPage::deleteSweep(qint64 sweep, bool withRuns) {
   Q_EMIT sweepDeleted(sweep);
   Q_EMIT statusMessage((withRuns ? tr("Deleted sweep %1 and its runs").arg(sweep)
                                  : tr("Deleted sweep %1; its runs stay").arg(sweep)) +
-                       keptSpaceNote(store()));
+                       keptSpaceNote(m_store.get()));
 }
 
 QString SweepPage::title() const {
@@ -340,10 +341,11 @@ void SweepPage::connectWorker() {
   connect(m_worker, &SweepWorker::started, this, [this](qint64 sweep, const QString& what) {
     m_listPanel->showRunning(tr("Sweep %1: %2").arg(sweep).arg(what));
     refreshSweeps();
-    openSweep(sweep);
+    if (m_runningShown) openSweep(sweep);
   });
   connect(m_worker, &SweepWorker::progress, this, [this](const SweepProgress& p) {
     m_listPanel->setProgress(p);
+    if (!m_runningShown) return;  // a sweep of another store: this page shows none of it
     const int before = m_configModel->trainingConfig();
     m_configModel->setTraining(p.sweep, p.config, p.unitFraction);
     // A new configuration in training: the one before it has ended (finished or failed).
@@ -396,6 +398,7 @@ void SweepPage::startSweep(SweepRequest request) {
   if (!m_worker) connectWorker();
   if (request.storePath.isEmpty()) request.storePath = m_storePath;
   m_running = true;
+  m_runningShown = request.storePath == m_storePath;  // else the sweep is in another store
   m_listPanel->showRunning(tr("Starting the sweep…"));
   m_worker->resetCancel();
   SweepWorker* worker = m_worker;
@@ -413,6 +416,7 @@ void SweepPage::onRunEnded(qint64 sweep) {
   m_running = false;
   m_configModel->setTraining(-1, -1, 0);
   m_listPanel->hideRunning();
+  if (!m_runningShown) return;  // a sweep of another store: nothing here changed
   if (sweep >= 0) {
     refreshSweeps();
     openSweep(sweep);

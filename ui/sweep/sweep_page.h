@@ -122,5 +122,6 @@ class SweepPage : public QWidget {
   QThread m_thread;
   SweepWorker* m_worker = nullptr;  // lives on m_thread
   bool m_running = false;
+  bool m_runningShown = false;  // the sweep trains into this page's store: shown as it trains
   bool m_shown = false;
 };

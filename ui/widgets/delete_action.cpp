@@ -34,10 +34,12 @@ void askToDelete(QWidget* parent, const QString& title, const QString& text,
   box->open();
 }
 
-QString keptSpaceNote(cs::Store& store) {
-  return store.frees_deleted_space()
-             ? QString()
-             : QObject::tr(
-                   "; the store keeps its space for later runs (convscope-cli runs "
-                   "--compact gives it back)");
+QString keptSpaceNote(cs::Store* store) {
+  try {
+    if (!store || store->frees_deleted_space()) return {};
+  } catch (const std::exception&) {
+    return {};
+  }
+  return QObject::tr(
+      "; the store keeps its space for later runs (convscope-cli runs --compact gives it back)");
 }

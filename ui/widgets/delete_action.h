@@ -26,4 +26,6 @@ void askToDelete(QWidget* parent, const QString& title, const QString& text,
 
 // After a deletion: "" where the store gave the space back, else "; the store keeps its space for
 // later runs (convscope-cli runs --compact gives it back)" (a store made before that was done).
-QString keptSpaceNote(cs::Store& store);
+// Also "" without a store or when it cannot say (another process holds it whole, compacting it):
+// the deletion is done either way.
+QString keptSpaceNote(cs::Store* store);

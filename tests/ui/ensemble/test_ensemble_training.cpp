@@ -147,6 +147,34 @@ class TestEnsembleTraining : public QObject {
     QCOMPARE(page.runsPanel()->progressBar()->value(), page.runsPanel()->progressBar()->maximum());
   }
 
+  // A run trained into another store than the page shows (a run there has the same id as one
+  // here) changes nothing here: neither the list's row of that id nor the run shown.
+  void aRunOfAnotherStoreLeavesThisOneAlone() {
+    QTemporaryDir dir;
+    const QString here = dir.filePath(QStringLiteral("here.db")),
+                  there = dir.filePath(QStringLiteral("there.db"));
+    EnsemblePage page;
+    page.setStorePath(here);
+    EnsembleRequest first = tinyRequest(1, {1, 2});
+    QSignalSpy finished(&page, &EnsemblePage::trainingFinished);
+    page.startTraining(first);
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(page.currentRun()->info().id, 1);
+    page.setStorePath(here);  // the same store: nothing changes
+    QCOMPARE(page.currentRun()->info().id, 1);
+    EnsembleRequest other = tinyRequest(2, {3, 4, 5});
+    other.storePath = there;  // its first run: 1 too
+    QSignalSpy opened(&page, &EnsemblePage::runOpened);
+    page.startTraining(other);
+    QVERIFY(finished.wait(120000));
+    QCOMPARE(finished.size(), 2);
+    QCOMPARE(opened.size(), 0);
+    QCOMPARE(page.currentRun()->nets(), 2);
+    QCOMPARE(page.runsModel()->rowCount(), 1);
+    QCOMPARE(page.runsModel()->index(0, RunsModel::EpochsColumn).data().toString(),
+             QStringLiteral("1/1"));
+  }
+
   // The run is shown as it trains: opened as it begins and again as each epoch is recorded, with
   // the image looked at still selected.
   void theRunIsShownAsItTrains() {

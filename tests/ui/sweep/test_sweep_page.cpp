@@ -60,6 +60,7 @@ class TestSweepPage : public QObject {
   void openingAConfigurationShowsItsEnsemble();
   void dialogParsesTheGrid();
   void sweepFromThePageFinishes();
+  void aSweepOfAnotherStoreLeavesThisOneAlone();
   void aRunningSweepShowsInTheStatusBar();
   void quittingWhileASweepTrainsIsAskedAndStopsIt();
   void cancelledSweepStaysUnfinishedAndResumes();
@@ -276,6 +277,29 @@ void TestSweepPage::sweepFromThePageFinishes() {
   }
   QVERIFY(!page.listPanel()->resumeButton()->isEnabled());
   QCOMPARE(page.listPanel()->progressBar()->value(), 1000);
+}
+
+// A sweep trained into another store than the page shows (whose first sweep has the same id as
+// this store's) opens nothing here, and this sweep's configurations are not said to train.
+void TestSweepPage::aSweepOfAnotherStoreLeavesThisOneAlone() {
+  const QString here = m_dir.filePath(QStringLiteral("here.db")),
+                there = m_dir.filePath(QStringLiteral("there.db"));
+  SweepPage page;
+  page.setStorePath(here);
+  QSignalSpy finished(&page, &SweepPage::sweepFinished);
+  page.startSweep(sweep_testing::tinyRequest(here, 2, 2, 1));
+  QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 120000);
+  page.setStorePath(here);
+  QSignalSpy opened(&page, &SweepPage::sweepOpened);
+  bool saidTraining = false;
+  connect(page.configModel(), &QAbstractItemModel::dataChanged, &page,
+          [&] { saidTraining = saidTraining || page.configModel()->trainingConfig() >= 0; });
+  page.startSweep(sweep_testing::tinyRequest(there, 3, 2, 1));
+  QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 2, 120000);
+  QCOMPARE(opened.size(), 0);
+  QVERIFY(!saidTraining);
+  QCOMPARE(page.listModel()->rowCount(), 1);
+  QCOMPARE(int(page.currentSweep()->configs().size()), 2);
 }
 
 // The status bar's left part is the live run's ("Idle"); a sweep training meanwhile shows after it,
