@@ -33,7 +33,28 @@ QString SweepConfigResult::label() const {
   return QStringLiteral("#%1 %2").arg(index).arg(parts.join(QStringLiteral(" ")));
 }
 
-std::shared_ptr<const SweepData> SweepData::load(cs::Store& store, qint64 sweep) {
+namespace {
+
+SweepRunResult readRunResult(cs::Store& store, qint64 run) {
+  const cs::StoredRun stored = store.load_run(run);
+  SweepRunResult r;
+  r.epochsDone = stored.info.epochs_done;
+  if (!stored.epochs.empty()) {
+    r.accuracy = stored.epochs.back().net_val_accuracy;
+    r.warning = QString::fromStdString(stored.epochs.back().warning);
+  }
+  r.distribution = cs::describe_distribution(r.accuracy);
+  if (stored.eval.nets > 0)
+    r.voteAccuracy = cs::compute_ensemble_stats(stored.eval, stored.info.setup.val_labels,
+                                                stored.info.setup.group.spec.classes)
+                         .vote_accuracy;
+  return r;
+}
+
+}  // namespace
+
+std::shared_ptr<const SweepData> SweepData::load(cs::Store& store, qint64 sweep,
+                                                 SweepRunResults* known) {
   const cs::SweepRecord record = store.load_sweep(sweep);
   const cs::SweepPlan plan = cs::SweepPlan::from_definition(record.definition);
   auto d = std::make_shared<SweepData>();
@@ -60,20 +81,20 @@ std::shared_ptr<const SweepData> SweepData::load(cs::Store& store, qint64 sweep)
     c.finished = state.finished();
     c.epochs = plan.settings.epochs;
     if (state.run >= 0) {
-      const cs::StoredRun run = store.load_run(state.run);
-      c.epochsDone = run.info.epochs_done;
+      const int epochsDone = store.load_run_info(state.run).epochs_done;
+      const auto it = known ? known->find(state.run) : SweepRunResults::iterator{};
+      SweepRunResult r = known && it != known->end() && it->second.epochsDone == epochsDone
+                             ? it->second
+                             : readRunResult(store, state.run);
       if (!c.finished)
         if (const auto place = store.load_stopped_epoch(state.run, false))
           c.stoppedAt = place->position;
-      if (!run.epochs.empty()) {
-        c.accuracy = run.epochs.back().net_val_accuracy;
-        c.warning = QString::fromStdString(run.epochs.back().warning);
-      }
-      c.distribution = cs::describe_distribution(c.accuracy);
-      if (run.eval.nets > 0)
-        c.voteAccuracy = cs::compute_ensemble_stats(run.eval, run.info.setup.val_labels,
-                                                    run.info.setup.group.spec.classes)
-                             .vote_accuracy;
+      c.epochsDone = r.epochsDone;
+      c.accuracy = r.accuracy;
+      c.distribution = r.distribution;
+      c.voteAccuracy = r.voteAccuracy;
+      c.warning = r.warning;
+      if (known) (*known)[state.run] = std::move(r);
     }
     d->m_configs.push_back(std::move(c));
   }

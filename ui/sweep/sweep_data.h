@@ -1,10 +1,11 @@
 // A stored sweep as the Sweep view shows it: each configuration's parameters, its run, the final
 // validation accuracy of each of its networks and their summary, and the ensemble's vote
-// accuracy. Loaded once from the store (one load_run per configuration that began).
+// accuracy. Loaded from the store (one load_run per configuration that began, unless known).
 #pragma once
 
 #include <QString>
 #include <QStringList>
+#include <map>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -36,11 +37,26 @@ struct SweepConfigResult {
   QString label() const;
 };
 
+// What SweepData::load() read of a configuration's run at its `epochsDone` recorded epochs: the
+// run's full predictions, 9.5 MB for 50 networks, and the ensemble statistics computed from them.
+// A view keeps them by run id, so that loading the sweep again reads only the runs that recorded
+// an epoch since (a run's numbers change with nothing else; run ids are never given again).
+struct SweepRunResult {
+  int epochsDone = 0;
+  std::vector<float> accuracy;
+  cs::Distribution distribution;
+  double voteAccuracy = -1;
+  QString warning;
+};
+using SweepRunResults = std::map<qint64, SweepRunResult>;
+
 class SweepData {
  public:
   // Throws cs::StoreError (a missing sweep, a damaged store) or cs::SweepError (a definition
-  // that does not parse).
-  static std::shared_ptr<const SweepData> load(cs::Store& store, qint64 sweep);
+  // that does not parse). With `known`, a run's results are taken from there while its recorded
+  // epochs are the same, and what is read is added.
+  static std::shared_ptr<const SweepData> load(cs::Store& store, qint64 sweep,
+                                               SweepRunResults* known = nullptr);
 
   qint64 id() const { return m_id; }
   const QString& created() const { return m_created; }

@@ -171,6 +171,7 @@ void SweepPage::setStorePath(const QString& path) {
   if (path != m_storePath) m_runningShown = false;  // a sweep in training stays in the other store
   m_storePath = path;
   m_store.reset();
+  m_runResults.clear();
   setSweep(nullptr);
   refreshSweeps();
 }
@@ -219,7 +220,7 @@ QString SweepPage::title() const {
 bool SweepPage::openSweep(qint64 sweep) {
   SweepDataPtr loaded;
   try {
-    loaded = SweepData::load(store(), sweep);
+    loaded = SweepData::load(store(), sweep, &m_runResults);
   } catch (const std::exception& e) {
     showError(tr("Cannot open sweep %1").arg(sweep), QString::fromUtf8(e.what()));
     m_listPanel->selectSweep(m_sweep ? m_sweep->id() : -1);

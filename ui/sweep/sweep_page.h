@@ -105,6 +105,7 @@ class SweepPage : public QWidget {
 
   QString m_storePath;
   std::unique_ptr<cs::Store> m_store;
+  SweepRunResults m_runResults;  // of m_store's runs, read by earlier loads
   DatasetPtr m_data;
   SweepDataPtr m_sweep;
   SweepListModel* m_listModel;

@@ -2,6 +2,7 @@
 // distributions and vote accuracies, QAbstractItemModelTester on every model, the table's sort
 // (numbers as numbers, configurations without networks last), the box plots in the table's
 // order, accuracy against a parameter, and the comparison's confidence interval in words.
+#include <sqlite3.h>
 #include <QAbstractItemModelTester>
 #include <QBarCategoryAxis>
 #include <QBoxPlotSeries>
@@ -46,6 +47,7 @@ class TestSweepModels : public QObject {
 
  private Q_SLOTS:
   void loadsDistributionsAndVotes();
+  void aKnownRunIsReadAgainOnlyWithANewEpoch();
   void listModel();
   void configModelColumns();
   void configModelSaysWhatTrains();
@@ -108,6 +110,34 @@ void TestSweepModels::loadsDistributionsAndVotes() {
   QCOMPARE(
       stopped.statusText(),
       QStringLiteral("unfinished (interrupted 4,096 images into epoch 2 of 3) · not learning"));
+}
+
+// Loading the sweep again reads a run's predictions again only when it recorded another epoch:
+// damaged since the first load, they are not looked at; with an epoch more, they are read.
+void TestSweepModels::aKnownRunIsReadAgainOnlyWithANewEpoch() {
+  const StoredSweep s;
+  cs::Store store(s.path.toStdString());
+  SweepRunResults known;
+  const SweepDataPtr first = SweepData::load(store, s.sweep, &known);
+  QCOMPARE(known.size(), size_t(3));  // #3 has no run
+  const auto sql = [&](const QString& statement) {
+    sqlite3* db = nullptr;
+    const bool opened = sqlite3_open(qPrintable(s.path), &db) == SQLITE_OK;
+    const bool ran =
+        opened && sqlite3_exec(db, qPrintable(statement), nullptr, nullptr, nullptr) == SQLITE_OK;
+    sqlite3_close(db);
+    return ran;
+  };
+  QVERIFY(sql(QStringLiteral("UPDATE predictions SET true_probs = x'00' WHERE run_id = %1")
+                  .arg(s.runs[0])));
+  QVERIFY_THROWS_EXCEPTION(cs::StoreError, SweepData::load(store, s.sweep));
+  const SweepDataPtr again = SweepData::load(store, s.sweep, &known);
+  for (size_t c = 0; c < 3; ++c) {
+    QCOMPARE(again->configs()[c].accuracy, first->configs()[c].accuracy);
+    QCOMPARE(again->configs()[c].voteAccuracy, first->configs()[c].voteAccuracy);
+  }
+  QVERIFY(sql(QStringLiteral("UPDATE runs SET epochs_done = 2 WHERE id = %1").arg(s.runs[0])));
+  QVERIFY_THROWS_EXCEPTION(cs::StoreError, SweepData::load(store, s.sweep, &known));
 }
 
 void TestSweepModels::listModel() {
