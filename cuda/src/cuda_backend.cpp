@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "ops/conv2d.cuh"
 #include "ops/gather.cuh"
 
 namespace cs::cuda {
@@ -155,6 +156,7 @@ const GroupConfig& CudaBackend::config() const {
 
 void CudaBackend::configure(const GroupConfig& cfg, const Dataset& train, const Dataset& val) {
   check_group(cfg, train, val);
+  check_conv_batch(cfg);
   activate();
   CUDA_CHECK(cudaStreamSynchronize(m_copy.get()));  // no callback may still use the old ring
   CUDA_CHECK(cudaStreamSynchronize(m_compute.get()));
@@ -164,6 +166,19 @@ void CudaBackend::configure(const GroupConfig& cfg, const Dataset& train, const 
   m_group->net.set_timer(m_timer.get());
   m_group->train.profiled = true;
   begin_epoch(0);
+}
+
+void CudaBackend::check_conv_batch(const GroupConfig& cfg) {
+  int layer = -1;
+  const int most = conv_batch_limit(cfg.spec, cfg.nets(), !cfg.per_net_shuffle, &layer);
+  if (cfg.batch_size <= most) return;
+  throw InputError(
+      "batch " + std::to_string(cfg.batch_size) + " of " + std::to_string(cfg.nets()) +
+      " networks is more than the CUDA backend can train: cuDNN takes a convolution's values for "
+      "the whole group in one tensor of at most 2^31 - 1, and " +
+      cfg.spec.layer_names()[static_cast<size_t>(layer)] + " allows batch " + std::to_string(most) +
+      " at most; use a smaller batch or fewer networks (the CPU backend "
+      "has no such limit)");
 }
 
 void CudaBackend::begin_epoch(int epoch) {
@@ -293,11 +308,18 @@ void CudaBackend::drain_losses() {
   const size_t old = g.drained_losses.size();
   g.drained_losses.resize(old + n);
   g.drained_hit_rates.resize(old + n);
-  CUDA_CHECK(cudaMemcpyAsync(g.drained_losses.data() + old, g.losses.get(), n * sizeof(float),
-                             cudaMemcpyDeviceToHost, m_compute.get()));
-  CUDA_CHECK(cudaMemcpyAsync(g.drained_hit_rates.data() + old, g.hit_rates.get(), n * sizeof(float),
-                             cudaMemcpyDeviceToHost, m_compute.get()));
-  CUDA_CHECK(cudaStreamSynchronize(m_compute.get()));
+  try {
+    CUDA_CHECK(cudaMemcpyAsync(g.drained_losses.data() + old, g.losses.get(), n * sizeof(float),
+                               cudaMemcpyDeviceToHost, m_compute.get()));
+    CUDA_CHECK(cudaMemcpyAsync(g.drained_hit_rates.data() + old, g.hit_rates.get(),
+                               n * sizeof(float), cudaMemcpyDeviceToHost, m_compute.get()));
+    CUDA_CHECK(cudaStreamSynchronize(m_compute.get()));
+  } catch (...) {
+    // No rows of zeros for steps whose losses never came: the trainer counts steps by rows.
+    g.drained_losses.resize(old);
+    g.drained_hit_rates.resize(old);
+    throw;
+  }
   g.pending_rows = 0;
   if (m_timer) m_timer->collect();
 }

@@ -68,6 +68,8 @@ class CudaBackend final : public Backend {
 
   Group& group();
   void activate() const;  // make the backend's device current on the calling thread
+  // Throws InputError for a batch too large for cuDNN's tensors (conv_batch_limit).
+  static void check_conv_batch(const GroupConfig& cfg);
   float* tensor(int net, int param, TensorRole role);
   void drain_losses();
   void enqueue_step(const Plan& plan, int snapshot_slot);

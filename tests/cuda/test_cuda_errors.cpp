@@ -10,6 +10,7 @@
 #include "convscope/backends.h"
 #include "cuda_check.h"
 #include "gpu_test_util.h"
+#include "ops/conv2d.cuh"
 
 namespace cs::test {
 namespace {
@@ -58,6 +59,8 @@ TEST(CudaErrors, OversizedGroupThrowsAndTheBackendRecovers) {
   std::unique_ptr<Backend> gpu = make_cuda_backend(0);
   GroupConfig cfg;
   cfg.seeds = {1, 2, 3, 4, 5, 6, 7, 8};
+  // No convolution, whose cuDNN tensors would refuse such a batch first (below).
+  cfg.spec = NetworkSpec::parse("d4096:relu-d10", {1, 28, 28}, 10);
   cfg.batch_size = 1 << 24;  // 8 networks x 16M images of activations: terabytes
   try {
     gpu->configure(cfg, train, val);
@@ -69,6 +72,46 @@ TEST(CudaErrors, OversizedGroupThrowsAndTheBackendRecovers) {
   gpu->configure(cfg, train, val);
   gpu->train_step(0, 10);
   EXPECT_EQ(gpu->take_losses().size(), 8u);
+}
+
+// cuDNN describes a tensor of at most 2^31 - 1 values: the reference network's first convolution
+// (its output 8 x 24 x 24 values an image) allows (2^31 - 1) / (50 x 4,608) = 9,320 images of 50
+// networks. Needs no GPU.
+TEST(CudaErrors, ConvolutionsLimitTheGroupsBatch) {
+  const GroupConfig reference;  // the reference network
+  int layer = -2;
+  EXPECT_EQ(cuda::conv_batch_limit(reference.spec, 50, true, &layer), 9320);
+  EXPECT_EQ(layer, 0);
+  EXPECT_EQ(cuda::conv_batch_limit(reference.spec, 1, false), 2147483647 / 4608);
+  // Without padding, a wide input: the input (3 x 100 x 100 an image and network) sets it.
+  const NetworkSpec strided = NetworkSpec::parse("c3x2:relu:s3-d10", {3, 100, 100}, 10);
+  EXPECT_EQ(cuda::conv_batch_limit(strided, 4, false, &layer), 2147483647 / (4 * 30000));
+  EXPECT_EQ(layer, 0);
+  EXPECT_EQ(cuda::conv_batch_limit(NetworkSpec::parse("d16-d10", {1, 8, 8}, 10), 50, true, &layer),
+            2147483647);
+  EXPECT_EQ(layer, -1);
+}
+
+TEST(CudaErrors, ABatchTooLargeForCudnnIsRefusedBeforeAnyAllocation) {
+  CS_SKIP_WITHOUT_GPU();
+  const Dataset train = random_dataset({1, 28, 28}, 100, 10, 95);
+  std::unique_ptr<Backend> gpu = make_cuda_backend(0);
+  GroupConfig cfg;
+  cfg.seeds.resize(50);
+  for (int n = 0; n < 50; ++n) cfg.seeds[n] = n + 1;
+  cfg.batch_size = 9321;
+  try {
+    gpu->configure(cfg, train, train);
+    FAIL() << "a batch cuDNN cannot describe was configured";
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("batch 9321 of 50 networks"), std::string::npos) << what;
+    EXPECT_NE(what.find("conv1 allows batch 9320 at most"), std::string::npos) << what;
+  }
+  cfg.batch_size = 10;
+  gpu->configure(cfg, train, train);
+  gpu->train_step(0, 10);
+  EXPECT_EQ(gpu->take_losses().size(), 50u);
 }
 
 TEST(CudaErrors, InvalidUse) {

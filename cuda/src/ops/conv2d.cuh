@@ -41,6 +41,12 @@ struct ConvShape {
 ConvShape conv_shape(const LayerSpec& layer, Shape3 in, Shape3 out, int batch, int groups,
                      bool shared_input);
 
+// The largest batch whose convolutions cuDNN can describe for `groups` networks of `spec` side by
+// side (the first one reading a `shared_input`): a tensor descriptor holds at most INT_MAX
+// (2^31 - 1) values, the input, its padded copy and the output alike. INT_MAX without any
+// convolution. `layer` is set to the convolution that sets the limit (-1 without one).
+int conv_batch_limit(const NetworkSpec& spec, int groups, bool shared_input, int* layer = nullptr);
+
 // The cuDNN description of one convolution and the algorithms chosen for it (fastest measured by
 // cudnnFind*, deterministic ones preferred for backward, cudnnGet*_v7 heuristics as fallback).
 // The choice is made once per shape and device in a process and then reused, so that configuring

@@ -1,6 +1,7 @@
 // Describing a convolution to cuDNN and choosing its algorithms once per shape.
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <string>
@@ -193,6 +194,27 @@ ConvShape conv_shape(const LayerSpec& layer, Shape3 in, Shape3 out, int batch, i
     same_padding(in.w, out.w, layer.kernel, layer.stride, s.pad_w, s.extra_w);
   }
   return s;
+}
+
+int conv_batch_limit(const NetworkSpec& spec, int groups, bool shared_input, int* layer) {
+  constexpr size_t kMost = std::numeric_limits<int>::max();
+  const std::vector<Shape3> shapes = spec.output_shapes();
+  size_t largest = 0;  // values per image
+  if (layer) *layer = -1;
+  Shape3 in = spec.input;
+  for (size_t l = 0; l < spec.layers.size(); ++l) {
+    if (spec.layers[l].kind == LayerKind::Conv2d) {
+      const ConvShape s =
+          conv_shape(spec.layers[l], in, shapes[l], 1, groups, l == 0 && shared_input);
+      const size_t values = std::max({s.input_size(), s.padded_size(), s.output_size()});
+      if (values > largest) {
+        largest = values;
+        if (layer) *layer = static_cast<int>(l);
+      }
+    }
+    in = shapes[l];
+  }
+  return largest == 0 ? static_cast<int>(kMost) : static_cast<int>(kMost / largest);
 }
 
 ConvPlan::ConvPlan(cudnnHandle_t handle, const ConvShape& s, bool with_backward,
