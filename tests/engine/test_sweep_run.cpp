@@ -61,6 +61,20 @@ class SweepRun : public testing::Test {
     ctx.save_every_s = m_save_every_s;
     return ctx;
   }
+  // Trains the sweep in `path` in another Store (another process) that is killed as soon as
+  // configuration `config` has recorded its last epoch, before it could end the run; the run.
+  int64_t killed_after_last_epoch(const std::string& path, int config) {
+    Store other(path);
+    SweepHooks kill;
+    int64_t run = -1;
+    kill.epoch_recorded = [&](int c, int64_t r, const EpochMetrics& m, const EvalResult&) {
+      if (c != config || m.epoch != m_plan.settings.epochs) return;
+      run = r;
+      throw StoreError("killed");
+    };
+    EXPECT_THROW(sweep(other, -1, kill), StoreError);
+    return run;
+  }
   // The same configuration's runs in the newest sweeps of `store` and of a sweep trained here
   // without a stop are equal bit for bit.
   void expect_as_uninterrupted(Store& store, int config) {
@@ -319,17 +333,7 @@ TEST_F(SweepRun, AKilledConfigurationContinuesFromItsLatestPlace) {
 // finished when the sweep resumes: its run is kept as it was, not trained again.
 TEST_F(SweepRun, AConfigurationKilledAfterItsLastEpochIsFinishedNotTrainedAgain) {
   const std::string path = m_dir.file("sweep.db");
-  int64_t run = -1;
-  {
-    Store other(path);
-    SweepHooks kill;
-    kill.epoch_recorded = [&](int config, int64_t r, const EpochMetrics& m, const EvalResult&) {
-      if (config != 1 || m.epoch != 2) return;
-      run = r;
-      throw StoreError("killed");
-    };
-    EXPECT_THROW(sweep(other, -1, kill), StoreError);
-  }
+  const int64_t run = killed_after_last_epoch(path, 1);
   Store store(path);
   ASSERT_GE(run, 0);
   EXPECT_EQ(store.load_run_info(run).status, RunStatus::Interrupted);
@@ -354,17 +358,7 @@ TEST_F(SweepRun, AConfigurationKilledAfterItsLastEpochIsFinishedNotTrainedAgain)
 // configuration is trained again as a new run.
 TEST_F(SweepRun, AConfigurationRecordedInFullOnOtherImagesIsTrainedAgain) {
   const std::string path = m_dir.file("sweep.db");
-  int64_t run = -1;
-  {
-    Store other(path);
-    SweepHooks kill;
-    kill.epoch_recorded = [&](int config, int64_t r, const EpochMetrics& m, const EvalResult&) {
-      if (config != 1 || m.epoch != 2) return;
-      run = r;
-      throw StoreError("killed");
-    };
-    EXPECT_THROW(sweep(other, -1, kill), StoreError);
-  }
+  const int64_t run = killed_after_last_epoch(path, 1);
   m_train = synthetic(48, 3);
   m_train.sha256 = std::string(64, 'c');  // the digest a run records (synthetic() sets none)
   Store store(path);
