@@ -26,8 +26,9 @@ void write_top3_csv(const std::string& path, const EvalResult& r, const Dataset&
     const float tp = r.true_probs[i];
     out << i << ',' << int(val.labels[i]);
     for (int k = 0; k < 3; ++k) out << ',' << int(lab[k]) << ',' << p[k];
-    out << ',' << tp << ',' << -std::log(std::max(tp, 1e-30f)) << ',' << (lab[0] == val.labels[i])
-        << '\n';
+    // Not a number where the network's outputs overflowed: that image is not right (as counted).
+    out << ',' << tp << ',' << -std::log(std::max(tp, 1e-30f)) << ','
+        << (lab[0] == val.labels[i] && !std::isnan(p[0])) << '\n';
   }
   write_file_atomically(path, out.str());
 }

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -315,6 +316,25 @@ TEST_F(CpuBackendTest, EvaluateIsConsistent) {
     EXPECT_FLOAT_EQ(r.accuracy[k], static_cast<float>(hits / m_val.count));
     EXPECT_NEAR(r.loss[k], loss / m_val.count, 1e-4);
   }
+}
+
+// Outputs that overflow (an infinite bias) give every class a probability that is not a number;
+// the ranking then puts class 0 first, but no image is right, class 0's included.
+TEST_F(CpuBackendTest, AnImageWhoseProbabilitiesAreNotNumbersIsNeverRight) {
+  auto b = make_cpu_backend(1);
+  const GroupConfig cfg = config(kMixedSpec, {1});
+  b->configure(cfg, m_train, m_val);
+  const std::vector<ParamInfo> params = cfg.spec.params();
+  const int bias = static_cast<int>(params.size()) - 1;
+  std::vector<float> values(static_cast<size_t>(params.back().size()), 0.f);
+  values[0] = std::numeric_limits<float>::infinity();
+  b->write_tensor(0, bias, TensorRole::Param, values.data());
+  EvalResult r;
+  b->evaluate(r);
+  ASSERT_GT(std::count(m_val.labels.begin(), m_val.labels.end(), 0), 0);
+  EXPECT_EQ(r.top_labels[0], 0);
+  EXPECT_TRUE(std::isnan(r.top_probs[0]));
+  EXPECT_EQ(r.accuracy[0], 0.f);
 }
 
 TEST_F(CpuBackendTest, TrainingReducesTheLossOnSeparableData) {

@@ -8,6 +8,7 @@
 // and 50 networks run 25 tasks per thread on 2. The partial gradients are then summed and the
 // optimizer updates the whole flat array in thread-sized slices.
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <numeric>
 #include <stdexcept>
@@ -302,7 +303,8 @@ void CpuBackend::evaluate(EvalResult& out) {
       }
       out.true_probs[at] = p[ws.labels[s]];
       sample_loss[at] = ws.losses[s];
-      hit[at] = top[0] == ws.labels[s] ? 1.f : 0.f;
+      // Probabilities that are not numbers (outputs that overflowed) rank class 0 first: no hit.
+      hit[at] = top[0] == ws.labels[s] && !std::isnan(p[top[0]]) ? 1.f : 0.f;
     }
   });
   out.loss.assign(static_cast<size_t>(n), 0.f);
