@@ -289,10 +289,10 @@ int runs_command(const std::vector<std::string>& argv) {
                  });
     return 0;
   }
+  if (args.given("export")) check_output_folders(args, {"to"});  // before the store is read
   Store store(args.str("store"), StoreAccess::ReadOnly);
   if (args.given("export")) {
     if (!args.given("to")) throw UsageError("--export needs --to FILE");
-    check_output_folders(args, {"to"});
     const auto [run, net] = run_and_net(args.str("export"));
     store.export_weights(run, net, args.str("to"));
     std::fprintf(stderr, "wrote network %d of run %lld to %s\n", net, static_cast<long long>(run),

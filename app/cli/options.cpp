@@ -167,7 +167,27 @@ BackendSelection select_backend(const BackendRequest& request) {
   return sel;
 }
 
+namespace {
+
+// The same file: one file under two names (a link, "./x"), or, where either is not there yet, the
+// same absolute path.
+bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
+  std::error_code ec, ec2;
+  if (std::filesystem::equivalent(a, b, ec)) return true;
+  const std::filesystem::path x = std::filesystem::weakly_canonical(a, ec),
+                              y = std::filesystem::weakly_canonical(b, ec2);
+  return !ec && !ec2 && x == y;
+}
+
+}  // namespace
+
 void check_output_folders(const Args& args, std::initializer_list<const char*> flags) {
+  // What the command reads that a file written would replace, and the files already to be
+  // written. (train --resume's checkpoint may be saved over: the run goes on from it.)
+  std::vector<std::pair<std::string, std::filesystem::path>> taken;
+  for (const char* input : {"store", "checkpoint"})
+    if (args.given(input)) taken.emplace_back(std::string("--") + input, args.str(input));
+  for (const std::string& image : args.positional()) taken.emplace_back("an input", image);
   for (const char* flag : flags) {
     if (!args.given(flag)) continue;
     const std::filesystem::path file(args.str(flag));
@@ -179,6 +199,12 @@ void check_output_folders(const Args& args, std::initializer_list<const char*> f
     if (std::filesystem::is_directory(file, ec))
       throw UsageError(std::string("--") + flag + ": " + file.string() +
                        " is a folder, not a file");
+    for (const auto& [what, other] : taken)
+      if (same_file(file, other))
+        throw UsageError(std::string("--") + flag + ": " + file.string() + " is " +
+                         (what == "an input" ? "an input" : "the file of " + what) +
+                         " too; writing it would replace that: give another file");
+    taken.emplace_back(std::string("--") + flag, file);
   }
 }
 

@@ -54,7 +54,8 @@ int parse_layer(const Args& args, const NetworkSpec& spec, int absent);
 
 // Refuses (UsageError), before any work, a given flag among `flags` whose FILE lies in a folder
 // that does not exist, or is a folder: the files are written once the work is done, and a typo
-// would cost it.
+// would cost it. Refuses as well a FILE that another of them names, or that the command reads
+// (--store, --checkpoint, the input images): writing it would replace that.
 void check_output_folders(const Args& args, std::initializer_list<const char*> flags);
 
 // Runs `change` (deletions, a compaction) on the store at `path`, closes it (its write-ahead log

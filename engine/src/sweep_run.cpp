@@ -80,7 +80,7 @@ bool recorded_in_full(Store& store, const SweepPlan& plan, const SweepConfigStat
                       const SweepContext& ctx) {
   if (c.run < 0 || c.status == RunStatus::Finished || c.status == RunStatus::Running) return false;
   const RunInfo info = store.load_run_info(c.run);
-  return info.epochs_done >= plan.settings.epochs &&
+  return info.epochs_done >= plan.settings.epochs && info.epochs_done >= info.setup.epochs &&
          setup_problem(info, config_setup(plan, c.index, ctx)).empty();
 }
 

@@ -11,7 +11,7 @@ using namespace cli_test;
 
 struct BadFlag {
   const char* name;
-  std::vector<std::string> args;  // "DATA" and "STORE" are replaced
+  std::vector<std::string> args;  // "DATA", "STORE" and "FILE" are replaced
   const char* message;
 };
 
@@ -24,10 +24,16 @@ TEST_P(BadFlags, AreRefusedBeforeTraining) {
   for (std::string& a : args) {
     if (a == "DATA") a = dir.file("data");
     if (a == "STORE") a = dir.file("runs.db");
+    if (a == "FILE") a = dir.file("out");
   }
   const Result r = run_cli(args);
   EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_NE(r.err.find(GetParam().message), std::string::npos) << r.err;
+  std::string message = GetParam().message;  // with the paths given
+  for (const auto& [name, path] :
+       {std::pair{"FILE", dir.file("out")}, std::pair{"STORE", dir.file("runs.db")}})
+    for (size_t at = message.find(name); at != std::string::npos; at = message.find(name))
+      message.replace(at, std::string(name).size(), path);
+  EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
   EXPECT_EQ(r.out.find("epoch"), std::string::npos) << "it trained: " << r.out;
 }
 
@@ -72,6 +78,18 @@ INSTANTIATE_TEST_SUITE_P(
                 "--metrics: the folder /no-such-folder does not exist"},
         BadFlag{"SaveFolderMissing", with(kTrain, {"--save", "/no-such-folder/a.safetensors"}),
                 "--save: the folder /no-such-folder does not exist"},
+        // Nor may a file written replace another, or what the command reads.
+        BadFlag{"SaveAndMetricsOneFile", with(kTrain, {"--save", "FILE", "--metrics", "FILE"}),
+                "--metrics: FILE is the file of --save too"},
+        BadFlag{"ExportOverTheStore",
+                {"runs", "--store", "STORE", "--export", "1:0", "--to", "STORE"},
+                "--to: STORE is the file of --store too; writing it would replace that"},
+        BadFlag{"CsvOverTheCheckpoint",
+                {"eval", "--data", "DATA", "--checkpoint", "FILE", "--csv", "FILE"},
+                "--csv: FILE is the file of --checkpoint too"},
+        BadFlag{"SaliencyOverTheImage",
+                {"predict", "--checkpoint", "FILE", "--saliency", "STORE", "STORE"},
+                "--saliency: STORE is an input too"},
         BadFlag{"CaptureHzHuge",
                 {"bench", "--data", "DATA", "--no-peer", "--capture-hz", "1e30"},
                 "--capture-hz: must be 0 to 1000"},

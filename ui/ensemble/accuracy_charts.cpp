@@ -237,6 +237,7 @@ void AccuracyCharts::fillSorted(const EnsembleRun& run) {
 void AccuracyCharts::fillHistogram(const EnsembleRun& run) {
   QChart* chart = m_histogram->chart();
   const cs::EnsembleStats& s = run.stats();
+  if (s.count < 1) return;  // no validation image: no accuracy to bin
   const auto right = [&](double accuracy) { return int(std::lround(accuracy * s.count)); };
   const int first = right(s.min_accuracy), span = right(s.max_accuracy) - first + 1;
   const int bins = std::min(span, std::clamp(int(std::ceil(std::sqrt(double(s.nets)))) + 1, 4, 20));

@@ -36,6 +36,7 @@
 #include "widgets/count_text.h"
 #include "widgets/delete_action.h"
 #include "widgets/file_dialogs.h"
+#include "widgets/store_path.h"
 
 EnsemblePage::EnsemblePage(QWidget* parent)
     : QWidget(parent),
@@ -179,7 +180,6 @@ cs::Store& EnsemblePage::store() {
 
 void EnsemblePage::setStorePath(const QString& path) {
   if (path == m_storePath && m_store) return;
-  if (path != m_storePath) m_trainingShown = false;  // a run in training stays in the other store
   m_storePath = path;
   m_store.reset();
   setRun(nullptr);
@@ -393,13 +393,13 @@ void EnsemblePage::connectWorker() {
   connect(m_worker, &EnsembleWorker::started, this, [this](qint64 run, const QString& what) {
     m_runsPanel->showTraining(tr("Training run %1: %2").arg(run).arg(what));
     refreshRuns();
-    if (m_trainingShown) openRun(run);  // watched as it trains: its epochs appear as recorded
+    if (trainingShown()) openRun(run);  // watched as it trains: its epochs appear as recorded
   });
   connect(m_worker, &EnsembleWorker::progress, m_runsPanel, &RunsPanel::setProgress);
   // The run list follows the worker's reports at once, whatever the store shows yet.
   connect(m_worker, &EnsembleWorker::epochRecorded, this,
           [this](qint64 run, int epoch, double accuracy) {
-            if (!m_trainingShown) return;  // a run of another store: this list has none of it
+            if (!trainingShown()) return;  // a run of another store: this list has none of it
             m_runsModel->noteEpoch(run, epoch, accuracy);
             refreshRuns();
             if (m_run && m_run->info().id == run) openRun(run);
@@ -409,7 +409,7 @@ void EnsemblePage::connectWorker() {
                                      .arg(numberText(100 * accuracy, 2)));
           });
   connect(m_worker, &EnsembleWorker::finished, this, [this](qint64 run, bool cancelled) {
-    if (run >= 0 && m_trainingShown)
+    if (run >= 0 && trainingShown())
       m_runsModel->noteEnded(run, cancelled ? cs::RunStatus::Cancelled : cs::RunStatus::Finished);
     onTrainingEnded(run);
     Q_EMIT statusMessage(run < 0
@@ -420,7 +420,7 @@ void EnsemblePage::connectWorker() {
   });
   connect(m_worker, &EnsembleWorker::failed, this,
           [this](qint64 run, const QString& title, const QString& message) {
-            if (m_trainingShown) m_runsModel->noteEnded(run, cs::RunStatus::Interrupted);
+            if (trainingShown()) m_runsModel->noteEnded(run, cs::RunStatus::Interrupted);
             onTrainingEnded(run);
             showError(title, message);
             Q_EMIT trainingFailed(run, message);
@@ -435,7 +435,7 @@ void EnsemblePage::startTraining(EnsembleRequest request) {
   if (request.storePath.isEmpty()) request.storePath = m_storePath;
   rememberDataset(request.data);
   m_training = true;
-  m_trainingShown = request.storePath == m_storePath;  // else the run is in another store
+  m_trainingStore = request.storePath;
   m_runsPanel->showTraining(
       tr("Training %1…")
           .arg(countText(request.config.group.nets(), tr("network"), tr("networks"))));
@@ -443,6 +443,10 @@ void EnsemblePage::startTraining(EnsembleRequest request) {
   EnsembleWorker* worker = m_worker;
   QMetaObject::invokeMethod(
       worker, [worker, request] { worker->train(request); }, Qt::QueuedConnection);
+}
+
+bool EnsemblePage::trainingShown() const {
+  return sameStorePath(m_trainingStore, m_storePath);  // else the run is in another store
 }
 
 void EnsemblePage::cancelTraining() {
@@ -455,7 +459,7 @@ void EnsemblePage::onTrainingEnded(qint64 run) {
   m_training = false;
   m_runsPanel->hideTraining();
   refreshRuns();
-  if (run >= 0 && m_trainingShown) openRun(run);
+  if (run >= 0 && trainingShown()) openRun(run);
 }
 
 bool EnsemblePage::writeCsv(const QString& path, QString* error) const {

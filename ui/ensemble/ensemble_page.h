@@ -147,6 +147,8 @@ class EnsemblePage : public QWidget {
   QThread m_thread;
   EnsembleWorker* m_worker = nullptr;  // lives on m_thread
   bool m_training = false;
-  bool m_trainingShown = false;  // the run trains into this page's store: shown as it trains
+  QString
+      m_trainingStore;  // the store the run trains into: shown as it trains when it is this page's
+  bool trainingShown() const;
   bool m_shown = false;
 };

@@ -37,10 +37,11 @@ struct SweepConfigResult {
   QString label() const;
 };
 
-// What SweepData::load() read of a configuration's run at its `epochsDone` recorded epochs: the
-// run's full predictions, 9.5 MB for 50 networks, and the ensemble statistics computed from them.
-// A view keeps them by run id, so that loading the sweep again reads only the runs that recorded
-// an epoch since (a run's numbers change with nothing else; run ids are never given again).
+// What SweepData::load() takes from a configuration's run at its `epochsDone` recorded epochs: the
+// networks' accuracies and the vote's, which need the run's full predictions read (9.5 MB for 50
+// networks) and its ensemble statistics computed. A view keeps them by run id for one store file,
+// so that loading the sweep again reads only the runs that recorded an epoch since (a run's
+// numbers change with nothing else; a store never gives a run id again).
 struct SweepRunResult {
   int epochsDone = 0;
   std::vector<float> accuracy;

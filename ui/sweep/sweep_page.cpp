@@ -24,6 +24,7 @@
 #include "widgets/app_resources.h"
 #include "widgets/count_text.h"
 #include "widgets/delete_action.h"
+#include "widgets/store_path.h"
 
 namespace {
 
@@ -168,10 +169,10 @@ cs::Store& SweepPage::store() {
 
 void SweepPage::setStorePath(const QString& path) {
   if (path == m_storePath && m_store) return;
-  if (path != m_storePath) m_runningShown = false;  // a sweep in training stays in the other store
   m_storePath = path;
   m_store.reset();
   m_runResults.clear();
+  if (!runningShown()) m_configModel->setTraining(-1, -1, 0);  // its sweep is another store's
   setSweep(nullptr);
   refreshSweeps();
 }
@@ -184,6 +185,7 @@ void SweepPage::refreshSweeps() {
                            m_storePath);
   } catch (const std::exception& e) {  // StoreError, or a definition that does not parse
     m_store.reset();
+    m_runResults.clear();  // the file opened next may be another
     m_listModel->setSweeps({});
     m_listPanel->setStoreNote(QString::fromUtf8(e.what()), true);
   }
@@ -342,11 +344,11 @@ void SweepPage::connectWorker() {
   connect(m_worker, &SweepWorker::started, this, [this](qint64 sweep, const QString& what) {
     m_listPanel->showRunning(tr("Sweep %1: %2").arg(sweep).arg(what));
     refreshSweeps();
-    if (m_runningShown) openSweep(sweep);
+    if (runningShown()) openSweep(sweep);
   });
   connect(m_worker, &SweepWorker::progress, this, [this](const SweepProgress& p) {
     m_listPanel->setProgress(p);
-    if (!m_runningShown) return;  // a sweep of another store: this page shows none of it
+    if (!runningShown()) return;  // a sweep of another store: this page shows none of it
     const int before = m_configModel->trainingConfig();
     m_configModel->setTraining(p.sweep, p.config, p.unitFraction);
     // A new configuration in training: the one before it has ended (finished or failed).
@@ -399,12 +401,16 @@ void SweepPage::startSweep(SweepRequest request) {
   if (!m_worker) connectWorker();
   if (request.storePath.isEmpty()) request.storePath = m_storePath;
   m_running = true;
-  m_runningShown = request.storePath == m_storePath;  // else the sweep is in another store
+  m_runningStore = request.storePath;
   m_listPanel->showRunning(tr("Starting the sweep…"));
   m_worker->resetCancel();
   SweepWorker* worker = m_worker;
   QMetaObject::invokeMethod(
       worker, [worker, request] { worker->run(request); }, Qt::QueuedConnection);
+}
+
+bool SweepPage::runningShown() const {
+  return sameStorePath(m_runningStore, m_storePath);  // else the sweep is in another store
 }
 
 void SweepPage::cancelSweep() {
@@ -417,7 +423,7 @@ void SweepPage::onRunEnded(qint64 sweep) {
   m_running = false;
   m_configModel->setTraining(-1, -1, 0);
   m_listPanel->hideRunning();
-  if (!m_runningShown) return;  // a sweep of another store: nothing here changed
+  if (!runningShown()) return;  // a sweep of another store: nothing here changed
   if (sweep >= 0) {
     refreshSweeps();
     openSweep(sweep);

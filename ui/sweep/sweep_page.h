@@ -123,6 +123,8 @@ class SweepPage : public QWidget {
   QThread m_thread;
   SweepWorker* m_worker = nullptr;  // lives on m_thread
   bool m_running = false;
-  bool m_runningShown = false;  // the sweep trains into this page's store: shown as it trains
+  QString
+      m_runningStore;  // the store the sweep trains into: shown as it trains when it is this page's
+  bool runningShown() const;
   bool m_shown = false;
 };

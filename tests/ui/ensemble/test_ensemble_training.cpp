@@ -148,7 +148,8 @@ class TestEnsembleTraining : public QObject {
   }
 
   // A run trained into another store than the page shows (a run there has the same id as one
-  // here) changes nothing here: neither the list's row of that id nor the run shown.
+  // here) changes nothing here: neither the list's row of that id nor the run shown. The page's
+  // store given another way ("./here.db") is the same store: its run is shown.
   void aRunOfAnotherStoreLeavesThisOneAlone() {
     QTemporaryDir dir;
     const QString here = dir.filePath(QStringLiteral("here.db")),
@@ -156,9 +157,11 @@ class TestEnsembleTraining : public QObject {
     EnsemblePage page;
     page.setStorePath(here);
     EnsembleRequest first = tinyRequest(1, {1, 2});
+    first.storePath = dir.path() + QStringLiteral("/./here.db");  // this store, named otherwise
     QSignalSpy finished(&page, &EnsemblePage::trainingFinished);
     page.startTraining(first);
     QVERIFY(finished.wait(120000));
+    QVERIFY(page.currentRun());
     QCOMPARE(page.currentRun()->info().id, 1);
     page.setStorePath(here);  // the same store: nothing changes
     QCOMPARE(page.currentRun()->info().id, 1);
