@@ -1,12 +1,14 @@
 #include "interrupt.h"
 
 #include <atomic>
+#include <iterator>
 
 namespace cs::cli {
 
 namespace {
 
-constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
+constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+static_assert(std::size(kSignals) == 4, "InterruptGuard::m_previous keeps one handler a signal");
 std::atomic<int> g_signal{0};  // the first signal received, 0 for none
 
 extern "C" void convscope_on_signal(int sig) {
@@ -21,11 +23,11 @@ InterruptGuard::InterruptGuard() {
   struct sigaction sa = {};
   sa.sa_handler = convscope_on_signal;
   sigemptyset(&sa.sa_mask);
-  for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &sa, &m_previous[i]);
+  for (int i = 0; i < 4; ++i) sigaction(kSignals[i], &sa, &m_previous[i]);
 }
 
 InterruptGuard::~InterruptGuard() {
-  for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &m_previous[i], nullptr);
+  for (int i = 0; i < 4; ++i) sigaction(kSignals[i], &m_previous[i], nullptr);
 }
 
 bool InterruptGuard::requested() const {

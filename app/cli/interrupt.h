@@ -1,6 +1,6 @@
-// Ctrl+C (SIGINT), SIGTERM and SIGHUP during a long command: the first one asks the command to
-// stop at the next step (it then saves or records what it has); the handlers are restored when
-// the guard goes away.
+// Ctrl+C (SIGINT), SIGTERM, SIGHUP and SIGPIPE (its output piped to a reader that has gone, as
+// `| head` does) during a long command: the first one asks the command to stop at the next step
+// (it then saves or records what it has); the handlers are restored when the guard goes away.
 #pragma once
 
 #include <signal.h>
@@ -17,7 +17,7 @@ class InterruptGuard {
   int exit_code() const;  // 128 + the signal, as a shell reports a process the signal ended
 
  private:
-  struct sigaction m_previous[3];
+  struct sigaction m_previous[4];
 };
 
 }  // namespace cs::cli

@@ -107,6 +107,8 @@ void apply_optimizer_flags(const Args& args, OptimizerConfig& optimizer) {
   const std::string problem = optimizer.problem(&field);
   if (!problem.empty()) {
     std::replace(field.begin(), field.end(), '_', '-');  // weight_decay -> the flag
+    // lr x weight_decay: the flag given of the two (the other is the checkpoint's, or a default).
+    if (field == "weight-decay" && !args.given("weight-decay") && args.given("lr")) field = "lr";
     throw UsageError("--" + field + ": " + problem);
   }
 }
@@ -235,12 +237,12 @@ int parse_layer(const Args& args, const NetworkSpec& spec, int absent) {
 BackendSelection checkpoint_backend(const Args& args, const std::string& path,
                                     const Checkpoint& checkpoint, const Dataset& val) {
   const CheckpointMeta& meta = checkpoint.meta;
-  if (!(meta.spec.input == val.shape) || meta.spec.classes != val.classes)
-    throw std::runtime_error(path + ": the network expects " + std::to_string(meta.spec.input.c) +
-                             "x" + std::to_string(meta.spec.input.h) + "x" +
-                             std::to_string(meta.spec.input.w) + " images, the dataset has " +
-                             std::to_string(val.shape.c) + "x" + std::to_string(val.shape.h) + "x" +
-                             std::to_string(val.shape.w));
+  if (!(meta.spec.input == val.shape))
+    throw std::runtime_error(path + ": the network expects " + to_string(meta.spec.input) +
+                             " images, the dataset has " + to_string(val.shape));
+  if (meta.spec.classes != val.classes)
+    throw std::runtime_error(path + ": the network tells " + std::to_string(meta.spec.classes) +
+                             " classes apart, the dataset has " + std::to_string(val.classes));
   // Validated on other images (a Fashion-MNIST network given the default MNIST): the figures are
   // of these images, and said to be.
   if (validated_on(meta, val) == false)

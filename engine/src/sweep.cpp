@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -190,10 +191,20 @@ std::vector<SweepConfig> parse_sweep_json(const std::string& text, const std::st
 }
 
 std::vector<SweepConfig> parse_sweep_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw SweepError(path + ": " +
+                     (std::filesystem::exists(path, ec) ? "not a regular file (a folder, a device?)"
+                                                        : "no such file") +
+                     "; a sweep file is JSON text");
+  if (std::filesystem::file_size(path, ec) > kMaxSweepFileBytes)
+    throw SweepError(path + ": larger than " + std::to_string(kMaxSweepFileBytes >> 20) +
+                     " MB; a sweep file is JSON text of its configurations");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw SweepError(path + ": cannot read the sweep file");
   std::ostringstream text;
   text << in.rdbuf();
+  if (in.bad()) throw SweepError(path + ": cannot read the sweep file");
   return parse_sweep_json(text.str(), path);
 }
 

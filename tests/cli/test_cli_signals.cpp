@@ -1,8 +1,8 @@
-// Signals: SIGINT, SIGTERM and SIGHUP stop train and ensemble cleanly (train saves, the ensemble
-// keeps its finished epochs and their weights); a run whose process was killed with SIGKILL is
-// marked interrupted the next time the store is opened, and `ensemble --continue` trains it on to
-// the end the same run has without the kill; runs saved while they trained (train --save, the
-// ensemble's place inside an epoch) go on from their last save.
+// Signals: SIGINT, SIGTERM, SIGHUP and SIGPIPE stop train and ensemble cleanly (train saves, the
+// ensemble keeps its finished epochs and their weights); a run whose process was killed with
+// SIGKILL is marked interrupted the next time the store is opened, and `ensemble --continue` trains
+// it on to the end the same run has without the kill; runs saved while they trained (train --save,
+// the ensemble's place inside an epoch) go on from their last save.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -80,7 +80,7 @@ TEST_P(Signals, EnsembleStopsAndKeepsFinishedEpochsWithWeights) {
     EXPECT_EQ(store.load_weights(runs[0].id, net).size(), 4u) << "network " << net;
 }
 
-INSTANTIATE_TEST_SUITE_P(Cli, Signals, testing::Values(SIGINT, SIGTERM, SIGHUP),
+INSTANTIATE_TEST_SUITE_P(Cli, Signals, testing::Values(SIGINT, SIGTERM, SIGHUP, SIGPIPE),
                          [](const testing::TestParamInfo<int>& info) {
                            return std::string(sigabbrev_np(info.param));
                          });

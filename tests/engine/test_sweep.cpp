@@ -2,6 +2,8 @@
 // sweep into units over ranks, and the binary reports the ranks send to rank 0.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "convscope/sweep.h"
@@ -73,7 +75,15 @@ TEST(SweepJson, GridAndListForms) {
                      "strings or numbers");
   expect_sweep_error([] { parse_sweep_json(R"({"configs": [{"lr": 1}, {"lr": 1}]})", "x"); },
                      "appears twice");
-  expect_sweep_error([] { parse_sweep_file("/nonexistent/sweep.json"); }, "cannot read");
+  expect_sweep_error([] { parse_sweep_file("/nonexistent/sweep.json"); }, "no such file");
+  // Only a regular file of JSON text is read: not a folder, nor a device that never ends.
+  expect_sweep_error([] { parse_sweep_file("/tmp"); }, "/tmp: not a regular file");
+  expect_sweep_error([] { parse_sweep_file("/dev/zero"); }, "/dev/zero: not a regular file");
+  const std::string big = testing::TempDir() + "convscope-big-sweep.json";
+  std::ofstream(big) << "{";
+  std::filesystem::resize_file(big, kMaxSweepFileBytes + 1);  // sparse: 16 MB and a byte
+  expect_sweep_error([&] { parse_sweep_file(big); }, "larger than 16 MB");
+  std::filesystem::remove(big);
 }
 
 TEST(SweepPlan, DefinitionIsCanonicalAndRoundTrips) {

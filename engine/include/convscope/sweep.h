@@ -60,7 +60,9 @@ struct SweepPlan {
 std::vector<SweepConfig> parse_sweep_grid(const std::string& text);
 // The JSON forms above, from a string or a file (the file's name in messages).
 std::vector<SweepConfig> parse_sweep_json(const std::string& text, const std::string& name);
+// A regular file of at most kMaxSweepFileBytes (SweepError otherwise: a folder, /dev/zero).
 std::vector<SweepConfig> parse_sweep_file(const std::string& path);
+inline constexpr uintmax_t kMaxSweepFileBytes = uintmax_t{16} << 20;
 
 // The training set-up of networks [first_net, first_net + nets) of configuration `c`: seeds
 // settings.seed + first_net ..., shuffle seed settings.seed. Throws SweepError for a value that
