@@ -171,7 +171,7 @@ TEST_F(CliSweep, BadDefinitionsAreRefusedBeforeAnyStoreExists) {
   r = run_cli({"sweep", "--data", m_dir.file("data"), "--store", m_store, "--file",
                m_dir.file("missing.json")});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("cannot read the sweep file"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("missing.json: no such file"), std::string::npos) << r.err;
 }
 
 }  // namespace
