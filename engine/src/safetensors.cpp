@@ -199,7 +199,7 @@ void write_safetensors(const std::string& path, const std::vector<NamedTensor>& 
   try {
     write_file_atomically(path, bytes);
   } catch (const FileError& e) {
-    throw CheckpointError(e.what());
+    throw CheckpointError(e);
   }
 }
 

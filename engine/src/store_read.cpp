@@ -244,7 +244,7 @@ void Store::export_weights(int64_t run, int net, const std::string& file) {
     try {
       write_file_atomically(file, blob);
     } catch (const FileError& e) {
-      throw StoreError(e.what());
+      throw StoreError(e);
     }
   });
 }

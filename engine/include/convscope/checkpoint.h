@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "convscope/atomic_file.h"
 #include "convscope/backend.h"
 #include "convscope/error.h"
 #include "convscope/run_history.h"
@@ -21,6 +22,11 @@ namespace cs {
 class CheckpointError : public Error {
  public:
   explicit CheckpointError(const std::string& what) : Error(ErrorKind::Checkpoint, what) {}
+  // A checkpoint that could not be written, in the write's words; a full disk stays "Disk full".
+  explicit CheckpointError(const FileError& failed_write)
+      : Error(failed_write.kind() == ErrorKind::DiskFull ? ErrorKind::DiskFull
+                                                         : ErrorKind::Checkpoint,
+              failed_write.what()) {}
 };
 
 enum class TensorType { F32, U8 };

@@ -46,6 +46,11 @@ class StoreError : public Error {
  public:
   explicit StoreError(const std::string& what, std::string detail = {})
       : Error(ErrorKind::Store, what, std::move(detail)) {}
+  // A file the store could not write (an export), in the write's words; a full disk stays "Disk
+  // full".
+  explicit StoreError(const FileError& failed_write)
+      : Error(failed_write.kind() == ErrorKind::DiskFull ? ErrorKind::DiskFull : ErrorKind::Store,
+              failed_write.what()) {}
 };
 
 enum class StoreAccess {
