@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "convscope/error.h"
+#include "interrupt.h"
 
 namespace {
 
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> rest(argv + 2, argv + argc);
   // --verbose, accepted by every command, adds the technical detail to an error message.
   const bool verbose = std::erase(rest, std::string("--verbose")) > 0;
+  cs::cli::remove_unfinished_writes_on_signals();
   try {
     if (command == "train") return cs::cli::train_command(rest);
     if (command == "eval") return cs::cli::eval_command(rest);

@@ -1,8 +1,10 @@
 #include "convscope/atomic_file.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -33,7 +35,51 @@ bool write_all(int fd, std::string_view bytes) {
   return true;
 }
 
+// The temporary files being written, for remove_unfinished_writes(). A slot is free, being filled
+// by the thread that took it, ready (its path may be deleted), or being deleted by a signal's
+// handler; a slot in that last state is never reused (the process is ending).
+enum SlotState : int { kFree, kFilling, kReady, kRemoving };
+struct PendingSlot {
+  std::atomic<int> state{kFree};
+  char path[PATH_MAX];
+};
+static_assert(std::atomic<int>::is_always_lock_free, "read from a signal handler");
+std::array<PendingSlot, 16> g_pending;
+
+// Registers one write's temporary file while it exists. More writes at once than slots go
+// unregistered: their temporary files may be left by a signal, as before.
+class PendingWrite {
+ public:
+  explicit PendingWrite(const std::string& tmp) {
+    if (tmp.size() >= PATH_MAX) return;
+    for (PendingSlot& slot : g_pending) {
+      int expected = kFree;
+      if (!slot.state.compare_exchange_strong(expected, kFilling)) continue;
+      std::memcpy(slot.path, tmp.c_str(), tmp.size() + 1);
+      slot.state.store(kReady);
+      m_slot = &slot;
+      return;
+    }
+  }
+  ~PendingWrite() {
+    int expected = kReady;
+    if (m_slot) m_slot->state.compare_exchange_strong(expected, kFree);
+  }
+  PendingWrite(const PendingWrite&) = delete;
+  PendingWrite& operator=(const PendingWrite&) = delete;
+
+ private:
+  PendingSlot* m_slot = nullptr;
+};
+
 }  // namespace
+
+void remove_unfinished_writes() noexcept {
+  for (PendingSlot& slot : g_pending) {
+    int expected = kReady;
+    if (slot.state.compare_exchange_strong(expected, kRemoving)) ::unlink(slot.path);
+  }
+}
 
 void write_file_atomically(const std::string& path, std::string_view bytes) {
   // A temporary file of this write's own: two threads writing one path must not share one, the
@@ -41,6 +87,7 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
   static std::atomic<unsigned long> writes{0};
   const std::string tmp =
       path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(writes++);
+  const PendingWrite pending(tmp);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     const int err = errno;

@@ -2,9 +2,14 @@
 // ensemble keeps its finished epochs and their weights); a run whose process was killed with
 // SIGKILL is marked interrupted the next time the store is opened, and `ensemble --continue` trains
 // it on to the end the same run has without the kill; runs saved while they trained (train --save,
-// the ensemble's place inside an epoch) go on from their last save.
+// the ensemble's place inside an epoch) go on from their last save. A command that a signal ends
+// leaves no temporary file behind, and a signal started ignored (nohup) stays ignored.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -80,10 +85,59 @@ TEST_P(Signals, EnsembleStopsAndKeepsFinishedEpochsWithWeights) {
     EXPECT_EQ(store.load_weights(runs[0].id, net).size(), 4u) << "network " << net;
 }
 
+// eval does not stop at a signal, it ends, and the CSV it was writing leaves no temporary file. The
+// write is held in open() and then write() by a FIFO made where its temporary file goes (the
+// process's id, its first write) and never read: 3,000 rows do not fit in a pipe.
+TEST_P(Signals, EndAWriteWithoutLeavingItsTemporaryFile) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 256, 3000);
+  const std::string ck = dir.file("net.safetensors");
+  const Result trained = run_cli({"train", "--data", dir.file("data"), "--arch", "d16:relu-d10",
+                                  "--epochs", "1", "--threads", "1", "--quiet", "--save", ck});
+  ASSERT_EQ(trained.code, 0) << trained.err;
+  const std::string csv = dir.file("top3.csv");
+  Process p(
+      {"eval", "--checkpoint", ck, "--data", dir.file("data"), "--threads", "1", "--csv", csv});
+  const std::string tmp = csv + ".tmp-" + std::to_string(p.pid()) + "-0";
+  ASSERT_EQ(::mkfifo(tmp.c_str(), 0600), 0);
+  const int fd = ::open(tmp.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(fd, 0);
+  pollfd written{fd, POLLIN, 0};
+  EXPECT_EQ(::poll(&written, 1, 60000), 1) << "eval wrote nothing: " << p.err();
+  p.signal(GetParam());
+  const Result r = p.wait(60);
+  ::close(fd);
+  EXPECT_EQ(r.code, 128 + GetParam()) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp));
+  EXPECT_FALSE(std::filesystem::exists(csv));
+}
+
 INSTANTIATE_TEST_SUITE_P(Cli, Signals, testing::Values(SIGINT, SIGTERM, SIGHUP, SIGPIPE),
                          [](const testing::TestParamInfo<int>& info) {
                            return std::string(sigabbrev_np(info.param));
                          });
+
+// Started ignoring SIGHUP, as `nohup` starts it, train trains on through a logout's SIGHUP.
+TEST(Signals, TrainStartedIgnoringSIGHUPTrainsOnThroughIt) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 2048, 64);
+  struct sigaction before = {};
+  ASSERT_EQ(::sigaction(SIGHUP, nullptr, &before), 0);
+  ::signal(SIGHUP, SIG_IGN);  // the child inherits it through fork and exec
+  Process p({"train", "--data", dir.file("data"), "--arch", "d16:relu-d10", "--batch-size", "1",
+             "--epochs", "100000", "--threads", "1", "--quiet"});
+  ASSERT_EQ(::sigaction(SIGHUP, &before, nullptr), 0);
+  ASSERT_TRUE(p.wait_for_output("epoch 2/", 60)) << p.err();
+  p.signal(SIGHUP);
+  // Two epochs that start after the signal (an epoch takes milliseconds: more may have printed).
+  const std::string out = p.out();
+  const size_t last = out.rfind("epoch ");
+  ASSERT_NE(last, std::string::npos);
+  const int later = std::stoi(out.substr(last + 6)) + 2;
+  EXPECT_TRUE(p.wait_for_output("epoch " + std::to_string(later) + "/", 60)) << p.err();
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait(60).code, 128 + SIGTERM);
+}
 
 // Ensembles killed with SIGKILL: their data, their store and the flags every command shares.
 class KilledEnsemble : public testing::Test {

@@ -33,6 +33,7 @@ class TestRunRecovery : public QObject {
  private Q_SLOTS:
   void initTestCase();
   void terminationSignalsArriveAsQtSignals();
+  void aSignalStartedIgnoredStaysIgnored();
   void aSignalKeepsTheUnsavedRunForTheNextStart();
   void aSignalWhoseSaveFailsKeepsTheAutosave();
   void aCrashedInstancesAutosaveComesBack();
@@ -68,6 +69,26 @@ void TestRunRecovery::terminationSignalsArriveAsQtSignals() {
   struct sigaction now = {};
   QCOMPARE(::sigaction(SIGTERM, nullptr, &now), 0);
   QVERIFY(now.sa_handler == before.sa_handler);  // the previous handler is back
+}
+
+void TestRunRecovery::aSignalStartedIgnoredStaysIgnored() {
+  struct sigaction before = {};
+  QCOMPARE(::sigaction(SIGHUP, nullptr, &before), 0);
+  ::signal(SIGHUP, SIG_IGN);  // as `nohup convscope` starts it
+  {
+    TerminationSignals signals;
+    QSignalSpy received(&signals, &TerminationSignals::received);
+    QCOMPARE(::raise(SIGHUP), 0);
+    QCOMPARE(::raise(SIGTERM), 0);
+    QTRY_COMPARE(received.size(), 1);
+    QCOMPARE(received[0][0].toInt(), SIGTERM);  // a logout does not close the app
+    QTest::qWait(50);
+    QCOMPARE(received.size(), 1);
+    struct sigaction now = {};
+    QCOMPARE(::sigaction(SIGHUP, nullptr, &now), 0);
+    QVERIFY(now.sa_handler == SIG_IGN);
+  }
+  QCOMPARE(::sigaction(SIGHUP, &before, nullptr), 0);
 }
 
 void TestRunRecovery::aSignalKeepsTheUnsavedRunForTheNextStart() {

@@ -1,7 +1,8 @@
 // SIGINT, SIGTERM and SIGHUP as a Qt signal on the thread that made the object: the handler only
 // writes the signal's number to a socket pair, which a QSocketNotifier reads (the pattern of Qt's
-// "Calling Qt Functions From Unix Signal Handlers"). One instance at a time; the previous
-// handlers come back when it is destroyed.
+// "Calling Qt Functions From Unix Signal Handlers"). A signal the process was started ignoring
+// (`nohup` ignores SIGHUP) stays ignored. One instance at a time; the previous handlers come back
+// when it is destroyed.
 #pragma once
 
 #include <QObject>

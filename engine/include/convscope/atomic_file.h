@@ -21,4 +21,9 @@ class FileError : public Error {
 
 void write_file_atomically(const std::string& path, std::string_view bytes);
 
+// Deletes the temporary files of the writes still under way, for a handler of a signal that ends
+// the process (otherwise each leaves its `FILE.tmp-PID-N`). Async-signal-safe: it only reads
+// lock-free atomics and calls unlink().
+void remove_unfinished_writes() noexcept;
+
 }  // namespace cs
