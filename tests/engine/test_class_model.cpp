@@ -179,6 +179,16 @@ TEST(ClassModels, ANetworkTrainedOnBarsPaintsEachClassesBar) {
   ClassModelOptions other;
   other.seed = 9;
   EXPECT_NE(class_models(*b, 0, other).images, m.images);
+  // Four images one or three at a time (3 + 1): each image's ascent is its own.
+  for (const int batch : {1, 3}) {
+    ClassModelOptions in_parts;
+    in_parts.batch = batch;
+    const ClassModels parts = class_models(*b, 0, in_parts);
+    EXPECT_EQ(parts.images, m.images) << "batch " << batch;
+    EXPECT_EQ(parts.score, m.score) << "batch " << batch;
+    EXPECT_EQ(parts.probs, m.probs) << "batch " << batch;
+    EXPECT_EQ(parts.predicted, m.predicted) << "batch " << batch;
+  }
 }
 
 // A hidden layer: each channel's mean output. For a linear 3x3 convolution over 12x12 images
@@ -208,6 +218,11 @@ TEST(ClassModels, AHiddenChannelsModelAscendsItsMeanOutput) {
     for (int p = 0; p < 100; ++p) mean += features[u * 100 + p] / 100.0;
     EXPECT_NEAR(m.score[u], mean, 1e-5);
   }
+  // One image at a time: each channel's score is still its own channel's.
+  o.batch = 1;
+  const ClassModels alone = class_models(*b, 0, o);
+  EXPECT_EQ(alone.images, m.images);
+  EXPECT_EQ(alone.score, m.score);
   // More steps raise each channel's mean output further.
   o.steps = 20;
   o.noise = 0.1f;
@@ -247,6 +262,7 @@ TEST(ClassModels, BadOptionsAreRefused) {
   refused([](ClassModelOptions& o) { o.blur_every = -1; });
   refused([](ClassModelOptions& o) { o.jitter = 6; });  // half of 12
   refused([](ClassModelOptions& o) { o.jitter = -1; });
+  refused([](ClassModelOptions& o) { o.batch = 0; });
   EXPECT_THROW(class_models(*b, 1, ClassModelOptions{}), std::out_of_range);  // one network
 }
 

@@ -15,8 +15,9 @@
 //
 // The gradient is taken per image and divided by its RMS, so a step moves the pixels by about
 // `rate` however large the network's logits have grown; [0, 1] is the range training images
-// have (pixels / 255). Every image goes to the backend in one batch per step, so 200 steps cost
-// 200 forward and backward passes of `units` images. Deterministic given the seed.
+// have (pixels / 255). The images go to the backend `batch` at a time (each image's ascent is its
+// own), so 200 steps cost 200 forward and backward passes of `units` images in all, and memory
+// beyond the images grows with `batch`, not with the layer's width. Deterministic given the seed.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +36,7 @@ struct ClassModelOptions {
   float decay = 0.01f;  // L2 decay toward black, per step
   int blur_every = 4;   // 0: no blur
   int jitter = 1;       // pixels; 0: none
+  int batch = 64;       // images per backend pass; the CPU backend's results do not depend on it
   uint64_t seed = 1;
 };
 
@@ -55,8 +57,8 @@ PixelShift class_model_jitter(uint64_t seed, int step, int jitter);
 
 // Network `net` of `backend`. Throws std::invalid_argument for bad options (a layer outside the
 // network, steps < 1, noise outside [0, 1], a rate that is not positive, a decay outside [0, 1),
-// negative blur_every, a jitter outside [0, min(H, W) / 2)), Error (kind Divergence) when a
-// gradient is not finite, and what the backend throws.
+// negative blur_every, a jitter outside [0, min(H, W) / 2), batch < 1), Error (kind Divergence)
+// when a gradient is not finite, and what the backend throws.
 ClassModels class_models(Backend& backend, int net, const ClassModelOptions& options);
 
 }  // namespace cs
