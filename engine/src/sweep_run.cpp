@@ -74,34 +74,38 @@ RunSetup config_setup(const SweepPlan& plan, int index, const SweepContext& ctx)
   return RunSetup::from(cfg, *ctx.train, *ctx.val, ctx.backend->info(), {});
 }
 
+// A stopped run of a configuration: what it recorded, and how the configuration sets up its run
+// now.
+struct StoppedRun {
+  RunInfo info;
+  RunSetup setup;
+};
+
 // Configuration `c`'s stopped run recorded every epoch of the plan on these data: its process
 // stopped after recording the last epoch, before it could end the run.
-bool recorded_in_full(Store& store, const SweepPlan& plan, const SweepConfigState& c,
-                      const SweepContext& ctx) {
-  if (c.run < 0 || c.status == RunStatus::Finished || c.status == RunStatus::Running) return false;
-  const RunInfo info = store.load_run_info(c.run);
-  return info.epochs_done >= plan.settings.epochs && info.epochs_done >= info.setup.epochs &&
-         setup_problem(info, config_setup(plan, c.index, ctx)).empty();
+bool recorded_in_full(const SweepPlan& plan, const SweepConfigState& c, const StoppedRun& run) {
+  if (c.status == RunStatus::Running) return false;
+  return run.info.epochs_done >= plan.settings.epochs &&
+         run.info.epochs_done >= run.info.setup.epochs &&
+         setup_problem(run.info, run.setup).empty();
 }
 
 // The stopped run of configuration `c` that this sweep continues, from its latest recorded epoch
 // or the place saved inside the next, or nullopt when it trains the configuration from its start
-// (no run; neither a recorded epoch nor a place; no training state, as in an older store; other
-// data or settings). Adds the run's networks to `tensors`.
-std::optional<SweepContinued> continued_run(Store& store, const SweepPlan& plan,
-                                            const SweepConfigState& c, const SweepContext& ctx,
+// (neither a recorded epoch nor a place; no training state, as in an older store; other data or
+// settings). Adds the run's networks to `tensors`.
+std::optional<SweepContinued> continued_run(Store& store, const SweepConfigState& c,
+                                            const StoppedRun& run, const SweepContext& ctx,
                                             std::vector<NamedTensor>& tensors) {
-  if (c.run < 0 || c.status == RunStatus::Finished) return std::nullopt;
-  const RunSetup setup = config_setup(plan, c.index, ctx);
-  const RunInfo info = store.load_run_info(c.run);
+  const RunInfo& info = run.info;
   std::optional<StoppedEpoch> place = store.load_stopped_epoch(c.run, false);
-  if (!continue_problem(info, setup, place.has_value()).empty()) return std::nullopt;
+  if (!continue_problem(info, run.setup, place.has_value()).empty()) return std::nullopt;
   std::vector<NetworkSave> networks;
   if (place) {  // its networks read only now that it may go on
     networks = std::move(store.load_stopped_epoch(c.run, true)->networks);
   } else {
     try {
-      networks = load_networks(store, c.run, setup.group.nets());
+      networks = load_networks(store, c.run, run.setup.group.nets());
     } catch (const StoreError&) {
       return std::nullopt;  // recorded without training states
     }
@@ -194,13 +198,18 @@ SharedPlan plan_on_rank0(Store& store, const SweepPlan& plan, int64_t resume,
   SharedPlan out;
   for (const SweepConfigState& c : rec.configs) {
     if (c.finished()) continue;
-    if (recorded_in_full(store, plan, c, ctx)) {
+    if (c.run < 0) {
+      pending.push_back(c.index);
+      continue;
+    }
+    const StoppedRun run{store.load_run_info(c.run), config_setup(plan, c.index, ctx)};
+    if (recorded_in_full(plan, c, run)) {
       store.finish_recorded_run(c.run);
       out.completed.emplace_back(c.index, c.run);
       continue;
     }
     pending.push_back(c.index);
-    if (const auto from = continued_run(store, plan, c, ctx, tensors))
+    if (const auto from = continued_run(store, c, run, ctx, tensors))
       continued.push_back(continued_json(c.index, *from));
   }
   out.text = Json{{"sweep", id}, {"pending", pending}, {"continued", continued}}.dump();
