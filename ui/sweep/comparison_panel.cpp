@@ -65,7 +65,7 @@ void ComparisonPanel::setSweep(SweepDataPtr sweep) {
   std::vector<int> order(m_sweep->configs().size());
   std::iota(order.begin(), order.end(), 0);
   const auto mean = [&](int i) {
-    const cs::Distribution& d = m_sweep->configs()[i].distribution;
+    const cs::Distribution& d = m_sweep->configs()[i].result.distribution;
     return d.n > 0 ? d.mean : -1.0;
   };
   std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return mean(x) > mean(y); });
@@ -99,14 +99,14 @@ QString ComparisonPanel::describe(const SweepConfigResult& a, const SweepConfigR
       tr("Mean accuracy %1 − %2: %3 points, 95% confidence interval [%4, %5] "
          "(bootstrap over the networks, %6 and %7 networks, %8 resamples).")
           .arg(name(a), name(b), points(d.difference), points(d.low), points(d.high))
-          .arg(a.distribution.n)
-          .arg(b.distribution.n)
+          .arg(a.result.distribution.n)
+          .arg(b.result.distribution.n)
           .arg(QLocale().toString(d.resamples));
   if (&a == &b || a.index == b.index)
     return head + QLatin1Char(' ') + tr("The same configuration.");
   // The percentile bootstrap is too narrow for a handful of networks.
   const QString few =
-      std::min(a.distribution.n, b.distribution.n) < kFewNetworks
+      std::min(a.result.distribution.n, b.result.distribution.n) < kFewNetworks
           ? QLatin1Char(' ') + tr("With fewer than %1 networks per configuration the interval "
                                   "is optimistic: train more to be sure.")
                                    .arg(kFewNetworks)
@@ -126,16 +126,16 @@ QString ComparisonPanel::describe(const SweepConfigResult& a, const SweepConfigR
 
 QString ComparisonPanel::compareText(const SweepConfigResult& a, const SweepConfigResult& b) {
   for (const SweepConfigResult* c : {&a, &b})
-    if (c->distribution.n == 0)
+    if (c->result.distribution.n == 0)
       return tr("%1 has no finished epoch yet: nothing to compare.").arg(name(*c));
   // Networks at different points of training differ by their epochs more than by their settings.
-  if (a.epochsDone != b.epochsDone)
+  if (a.result.epochsDone != b.result.epochsDone)
     return tr("%1 has %2 and %3 %4 recorded: they compare once both have trained as long "
               "(Resume trains the unfinished).")
-        .arg(name(a), countText(a.epochsDone, tr("epoch"), tr("epochs")), name(b),
-             QString::number(b.epochsDone));
+        .arg(name(a), countText(a.result.epochsDone, tr("epoch"), tr("epochs")), name(b),
+             QString::number(b.result.epochsDone));
   const cs::MeanDifference d =
-      cs::bootstrap_mean_difference(a.accuracy, b.accuracy, kResamples, kSeed);
+      cs::bootstrap_mean_difference(a.result.accuracy, b.result.accuracy, kResamples, kSeed);
   return describe(a, b, d);
 }
 

@@ -32,7 +32,7 @@ std::vector<Group> groupsAgainst(const SweepData& sweep, const QString& name) {
   others.removeAll(name);
   std::vector<Group> groups;
   for (const SweepConfigResult& c : sweep.configs()) {
-    if (c.accuracy.empty()) continue;
+    if (c.result.accuracy.empty()) continue;
     QStringList whole, shown;
     for (const QString& other : others) {
       QString value = c.param(other);
@@ -143,7 +143,7 @@ void ParameterChart::rebuild() {
       int count = 0;
       for (const SweepConfigResult* c : groups[g].configs) {
         if (c->param(name) != values[v]) continue;
-        for (float a : c->accuracy) {
+        for (float a : c->result.accuracy) {
           points->append(v + offset, 100.0 * a);
           sum += a;
           ++count;

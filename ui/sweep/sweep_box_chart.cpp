@@ -38,8 +38,8 @@ void SweepBoxChart::setConfigs(const std::vector<const SweepConfigResult*>& conf
   double lo = 1, hi = 0;
   auto* series = new QBoxPlotSeries;
   for (const SweepConfigResult* c : configs) {
-    if (c->distribution.n == 0) continue;
-    const cs::Distribution& d = c->distribution;
+    if (c->result.distribution.n == 0) continue;
+    const cs::Distribution& d = c->result.distribution;
     QBoxSet* set = chart_parts::distributionBox(d, 100, QStringLiteral("#%1").arg(c->index));
     set->setBrush(c->finished ? kBox : kBox.lighter(120));
     set->setPen(QPen(c->finished ? kEdge : QColor(0x88, 0x88, 0x88), 1.2));

@@ -75,18 +75,18 @@ QString SweepConfigModel::percent(double accuracy) {
 QVariant SweepConfigModel::display(const SweepConfigResult& c, int column) const {
   if (column == 0) return QStringLiteral("#%1").arg(c.index);
   if (column <= m_params.size()) return shownValue(c.param(m_params[column - 1]));
-  const bool none = c.distribution.n == 0;
+  const bool none = c.result.distribution.n == 0;
   switch (column - statColumn(NetsStat)) {
     case NetsStat:
-      return c.distribution.n;
+      return c.result.distribution.n;
     case MedianStat:
-      return none ? percent(-1) : percent(c.distribution.median);
+      return none ? percent(-1) : percent(c.result.distribution.median);
     case MeanStat:
-      return none ? percent(-1) : percent(c.distribution.mean);
+      return none ? percent(-1) : percent(c.result.distribution.mean);
     case StdStat:
-      return none ? percent(-1) : QLocale().toString(100 * c.distribution.std, 'f', 2);
+      return none ? percent(-1) : QLocale().toString(100 * c.result.distribution.std, 'f', 2);
     case VoteStat:
-      return percent(c.voteAccuracy);
+      return percent(c.result.voteAccuracy);
     case StatusStat:
       return statusText(c);
   }
@@ -103,18 +103,18 @@ QVariant SweepConfigModel::sortKey(const SweepConfigResult& c, int column) const
   }
   // Configurations without networks sort below every accuracy.
   const double none = -std::numeric_limits<double>::infinity();
-  const bool empty = c.distribution.n == 0;
+  const bool empty = c.result.distribution.n == 0;
   switch (column - statColumn(NetsStat)) {
     case NetsStat:
-      return c.distribution.n;
+      return c.result.distribution.n;
     case MedianStat:
-      return empty ? none : c.distribution.median;
+      return empty ? none : c.result.distribution.median;
     case MeanStat:
-      return empty ? none : c.distribution.mean;
+      return empty ? none : c.result.distribution.mean;
     case StdStat:
-      return empty ? none : c.distribution.std;
+      return empty ? none : c.result.distribution.std;
     case VoteStat:
-      return c.voteAccuracy < 0 ? none : c.voteAccuracy;
+      return c.result.voteAccuracy < 0 ? none : c.result.voteAccuracy;
     case StatusStat:
       return statusText(c);
   }
@@ -138,7 +138,7 @@ QVariant SweepConfigModel::data(const QModelIndex& index, int role) const {
                  .arg(c.key.isEmpty() ? tr("(the sweep's settings)") : c.key)
                  .arg(c.run < 0 ? tr("not begun") : QString::number(c.run))
                  .arg(statusText(c)) +
-             (c.warning.isEmpty() ? QString() : QLatin1Char('\n') + c.warning);
+             (c.result.warning.isEmpty() ? QString() : QLatin1Char('\n') + c.result.warning);
     case Qt::TextAlignmentRole:
       return column > m_params.size() && column != statColumn(StatusStat)
                  ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
@@ -147,7 +147,8 @@ QVariant SweepConfigModel::data(const QModelIndex& index, int role) const {
       // Red for a configuration left unfinished (not for one training or waiting, here or in
       // another process) or not learning.
       return column == statColumn(StatusStat) &&
-                     ((!c.finished && !training(c) && !trainedElsewhere(c)) || !c.warning.isEmpty())
+                     ((!c.finished && !training(c) && !trainedElsewhere(c)) ||
+                      !c.result.warning.isEmpty())
                  ? QBrush(QColor(0xb2, 0x18, 0x2b))
                  : QVariant();
   }

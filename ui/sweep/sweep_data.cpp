@@ -8,16 +8,16 @@
 #include "convscope/sweep.h"
 
 QString SweepConfigResult::statusText() const {
-  const QString learning = warning.isEmpty() ? QString() : QStringLiteral(" · not learning");
+  const QString learning = result.warning.isEmpty() ? QString() : QStringLiteral(" · not learning");
   if (finished) return QStringLiteral("finished") + learning;
   if (run < 0) return QStringLiteral("unfinished (not begun)") + learning;
   const QString why = QString::fromStdString(cs::to_string(status));
-  const QString where = stoppedAt > 0
-                            ? QStringLiteral("%1 images into epoch %2 of %3")
-                                  .arg(QLocale().toString(stoppedAt))
-                                  .arg(epochsDone + 1)
-                                  .arg(epochs)
-                            : QStringLiteral("after %1 of %2 epochs").arg(epochsDone).arg(epochs);
+  const QString where =
+      stoppedAt > 0 ? QStringLiteral("%1 images into epoch %2 of %3")
+                          .arg(QLocale().toString(stoppedAt))
+                          .arg(result.epochsDone + 1)
+                          .arg(epochs)
+                    : QStringLiteral("after %1 of %2 epochs").arg(result.epochsDone).arg(epochs);
   return QStringLiteral("unfinished (%1 %2)").arg(why, where) + learning;
 }
 
@@ -83,18 +83,13 @@ std::shared_ptr<const SweepData> SweepData::load(cs::Store& store, qint64 sweep,
     if (state.run >= 0) {
       const int epochsDone = store.load_run_info(state.run).epochs_done;
       const auto it = known ? known->find(state.run) : SweepRunResults::iterator{};
-      SweepRunResult r = known && it != known->end() && it->second.epochsDone == epochsDone
-                             ? it->second
-                             : readRunResult(store, state.run);
+      c.result = known && it != known->end() && it->second.epochsDone == epochsDone
+                     ? it->second
+                     : readRunResult(store, state.run);
       if (!c.finished)
         if (const auto place = store.load_stopped_epoch(state.run, false))
           c.stoppedAt = place->position;
-      c.epochsDone = r.epochsDone;
-      c.accuracy = r.accuracy;
-      c.distribution = r.distribution;
-      c.voteAccuracy = r.voteAccuracy;
-      c.warning = r.warning;
-      if (known) (*known)[state.run] = std::move(r);
+      if (known) (*known)[state.run] = c.result;
     }
     d->m_configs.push_back(std::move(c));
   }

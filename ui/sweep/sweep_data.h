@@ -13,6 +13,18 @@
 #include "convscope/store.h"
 #include "convscope/sweep_stats.h"
 
+// What SweepData::load() takes from a configuration's run at its `epochsDone` recorded epochs: the
+// networks' accuracies and the vote's, which need the run's full predictions read (9.5 MB for 50
+// networks) and its ensemble statistics computed. A view keeps them by run id for one store file,
+// so that loading the sweep again reads only the runs that recorded an epoch since (a run's
+// numbers change with nothing else; a store never gives a run id again).
+struct SweepRunResult {
+  int epochsDone = 0;             // the run's recorded epochs
+  std::vector<float> accuracy;    // each network's validation accuracy at the latest epoch
+  cs::Distribution distribution;  // of `accuracy`
+  double voteAccuracy = -1;       // majority of the averaged top-3 (cs::EnsembleStats); -1: none
+  QString warning;                // the latest epoch's not-learning warning ("" when none)
+};
 struct SweepConfigResult {
   int index = 0;
   QString key;                                      // cs::SweepConfig::key()
@@ -20,12 +32,9 @@ struct SweepConfigResult {
   qint64 run = -1;                                  // -1: not begun
   cs::RunStatus status = cs::RunStatus::Running;
   bool finished = false;
-  int epochsDone = 0, epochs = 0;  // recorded, and planned by the sweep
+  int epochs = 0;     // planned by the sweep
   int stoppedAt = 0;  // an unfinished run's images into the next epoch when it stopped (0: none)
-  std::vector<float> accuracy;    // each network's validation accuracy at the latest epoch
-  cs::Distribution distribution;  // of `accuracy`
-  double voteAccuracy = -1;       // majority of the averaged top-3 (cs::EnsembleStats); -1: none
-  QString warning;                // the latest epoch's not-learning warning ("" when none)
+  SweepRunResult result;  // its run's (none before it begins)
 
   // "finished"; "unfinished (cancelled after 1 of 3 epochs)", "unfinished (interrupted 4,096
   // images into epoch 2 of 3)" and the like; "unfinished (not begun)"; with " · not learning"
@@ -37,18 +46,6 @@ struct SweepConfigResult {
   QString label() const;
 };
 
-// What SweepData::load() takes from a configuration's run at its `epochsDone` recorded epochs: the
-// networks' accuracies and the vote's, which need the run's full predictions read (9.5 MB for 50
-// networks) and its ensemble statistics computed. A view keeps them by run id for one store file,
-// so that loading the sweep again reads only the runs that recorded an epoch since (a run's
-// numbers change with nothing else; a store never gives a run id again).
-struct SweepRunResult {
-  int epochsDone = 0;
-  std::vector<float> accuracy;
-  cs::Distribution distribution;
-  double voteAccuracy = -1;
-  QString warning;
-};
 using SweepRunResults = std::map<qint64, SweepRunResult>;
 
 class SweepData {

@@ -76,24 +76,24 @@ void TestSweepModels::loadsDistributionsAndVotes() {
   QCOMPARE(c0.param("batch_size"), QStringLiteral("128"));
   QCOMPARE(c0.param("optimizer"), QStringLiteral("adam"));
   QCOMPARE(c0.run, s.runs[0]);
-  QCOMPARE(c0.distribution.n, 4);
-  QCOMPARE_LT(std::abs(c0.distribution.mean - 0.85), 1e-6);
-  QCOMPARE_LT(std::abs(c0.distribution.median - 0.85), 1e-6);
-  QCOMPARE_LT(std::abs(c0.distribution.std - 0.0577350), 1e-6);  // sqrt(0.01 / 3)
+  QCOMPARE(c0.result.distribution.n, 4);
+  QCOMPARE_LT(std::abs(c0.result.distribution.mean - 0.85), 1e-6);
+  QCOMPARE_LT(std::abs(c0.result.distribution.median - 0.85), 1e-6);
+  QCOMPARE_LT(std::abs(c0.result.distribution.std - 0.0577350), 1e-6);  // sqrt(0.01 / 3)
   // Image 8: two nets right (0.9) and two wrong (0.3 for the truth): the vote is right; image 9:
   // all four wrong.
-  QCOMPARE_LT(std::abs(c0.voteAccuracy - 0.9), 1e-9);
+  QCOMPARE_LT(std::abs(c0.result.voteAccuracy - 0.9), 1e-9);
   QCOMPARE(c0.statusText(), QStringLiteral("finished"));
 
   const SweepConfigResult& c1 = d->configs()[1];
-  QCOMPARE_LT(std::abs(c1.distribution.mean - 0.975), 1e-6);
-  QCOMPARE_LT(std::abs(c1.distribution.median - 1.0), 1e-6);
-  QCOMPARE_LT(std::abs(c1.voteAccuracy - 1.0), 1e-9);
+  QCOMPARE_LT(std::abs(c1.result.distribution.mean - 0.975), 1e-6);
+  QCOMPARE_LT(std::abs(c1.result.distribution.median - 1.0), 1e-6);
+  QCOMPARE_LT(std::abs(c1.result.voteAccuracy - 1.0), 1e-9);
 
   const SweepConfigResult& c3 = d->configs()[3];
   QCOMPARE(c3.run, -1);
-  QCOMPARE(c3.distribution.n, 0);
-  QCOMPARE(c3.voteAccuracy, -1.0);
+  QCOMPARE(c3.result.distribution.n, 0);
+  QCOMPARE(c3.result.voteAccuracy, -1.0);
   QVERIFY(!c3.finished);
   QCOMPARE(c3.statusText(), QStringLiteral("unfinished (not begun)"));
 
@@ -102,11 +102,11 @@ void TestSweepModels::loadsDistributionsAndVotes() {
   stopped.finished = false;
   stopped.status = cs::RunStatus::Cancelled;
   stopped.epochs = 3;
-  stopped.epochsDone = 1;
+  stopped.result.epochsDone = 1;
   QCOMPARE(stopped.statusText(), QStringLiteral("unfinished (cancelled after 1 of 3 epochs)"));
   stopped.status = cs::RunStatus::Interrupted;
   stopped.stoppedAt = 4096;
-  stopped.warning = QStringLiteral("not learning");
+  stopped.result.warning = QStringLiteral("not learning");
   QCOMPARE(
       stopped.statusText(),
       QStringLiteral("unfinished (interrupted 4,096 images into epoch 2 of 3) · not learning"));
@@ -133,8 +133,8 @@ void TestSweepModels::aKnownRunIsReadAgainOnlyWithANewEpoch() {
   QVERIFY_THROWS_EXCEPTION(cs::StoreError, SweepData::load(store, s.sweep));
   const SweepDataPtr again = SweepData::load(store, s.sweep, &known);
   for (size_t c = 0; c < 3; ++c) {
-    QCOMPARE(again->configs()[c].accuracy, first->configs()[c].accuracy);
-    QCOMPARE(again->configs()[c].voteAccuracy, first->configs()[c].voteAccuracy);
+    QCOMPARE(again->configs()[c].result.accuracy, first->configs()[c].result.accuracy);
+    QCOMPARE(again->configs()[c].result.voteAccuracy, first->configs()[c].result.voteAccuracy);
   }
   QVERIFY(sql(QStringLiteral("UPDATE runs SET epochs_done = 2 WHERE id = %1").arg(s.runs[0])));
   QVERIFY_THROWS_EXCEPTION(cs::StoreError, SweepData::load(store, s.sweep, &known));
@@ -362,9 +362,9 @@ void TestSweepModels::comparisonText() {
   ComparisonPanel panel;
   panel.setSweep(d);
   panel.compare(1, 0);
-  const cs::MeanDifference diff =
-      cs::bootstrap_mean_difference(d->configs()[1].accuracy, d->configs()[0].accuracy,
-                                    ComparisonPanel::kResamples, ComparisonPanel::kSeed);
+  const cs::MeanDifference diff = cs::bootstrap_mean_difference(
+      d->configs()[1].result.accuracy, d->configs()[0].result.accuracy, ComparisonPanel::kResamples,
+      ComparisonPanel::kSeed);
   QVERIFY(diff.low > 0);
   QVERIFY2(panel.text().contains(QStringLiteral("+12.50 points")), qPrintable(panel.text()));
   QVERIFY2(panel.text().contains(QStringLiteral("[+%1, +%2]")
@@ -387,12 +387,12 @@ void TestSweepModels::comparisonText() {
   QCOMPARE(panel.text(), QStringLiteral("#3 has no finished epoch yet: nothing to compare."));
   // One of them cancelled after 1 of its 3 epochs: not compared with one that trained all 3.
   SweepConfigResult done = d->configs()[1], cut = d->configs()[0];
-  done.epochsDone = done.epochs = cut.epochs = 3;
-  cut.epochsDone = 1;
+  done.result.epochsDone = done.epochs = cut.epochs = 3;
+  cut.result.epochsDone = 1;
   QCOMPARE(ComparisonPanel::compareText(done, cut),
            QStringLiteral("#1 has 3 epochs and #0 1 recorded: they compare once both have trained "
                           "as long (Resume trains the unfinished)."));
-  cut.epochsDone = 3;
+  cut.result.epochsDone = 3;
   QVERIFY(ComparisonPanel::compareText(done, cut).contains(QStringLiteral("beyond seed noise")));
   // Picked in the combo boxes, as a user does.
   panel.secondBox()->setCurrentIndex(panel.secondBox()->findData(1));

@@ -272,8 +272,8 @@ void TestSweepPage::sweepFromThePageFinishes() {
   QCOMPARE(page.currentSweep()->id(), finished[0][0].toLongLong());
   for (const SweepConfigResult& c : page.currentSweep()->configs()) {
     QVERIFY(c.finished);
-    QCOMPARE(c.distribution.n, 2);
-    QVERIFY(c.voteAccuracy >= 0);
+    QCOMPARE(c.result.distribution.n, 2);
+    QVERIFY(c.result.voteAccuracy >= 0);
   }
   QVERIFY(!page.listPanel()->resumeButton()->isEnabled());
   QCOMPARE(page.listPanel()->progressBar()->value(), 1000);
