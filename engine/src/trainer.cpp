@@ -28,9 +28,10 @@ namespace {
 std::string divergence_text(long long step, int epoch, int net, long long restored_step,
                             bool mid_epoch, DivergenceError::Found found) {
   using Found = DivergenceError::Found;
-  const std::string what = found == Found::ValidationLoss ? "the validation loss of network "
-                           : found == Found::Weights      ? "the weights of network "
-                                                          : "the loss of network ";
+  const std::string what = found == Found::ValidationLoss   ? "the validation loss of network "
+                           : found == Found::Weights        ? "the weights of network "
+                           : found == Found::OptimizerState ? "the optimizer state of network "
+                                                            : "the loss of network ";
   const std::string when = found == Found::TrainingLoss ? " became NaN or infinite at step "
                                                         : " became NaN or infinite after step ";
   // A run resumed at a step with its epoch started over (other training data) is not at an
@@ -194,6 +195,7 @@ void Trainer::drain_losses() {
 void Trainer::end_epoch() {
   evaluate_pass(m_epoch + 1);  // with this epoch completed
   check_validation_loss();     // before these weights become the good state
+  check_state();               // a ReLU's 0 hides a weight that is not finite from the loss
   EpochMetrics m;
   m.epoch = m_epoch + 1;
   m.seconds = m_epoch_seconds;
@@ -319,19 +321,26 @@ void Trainer::record_evaluation(double epoch_position) {
 
 void Trainer::drain_for_save() {
   drain_losses();
+  check_state();
+}
+
+void Trainer::check_state() {
   const std::vector<ParamInfo> params = m_cfg.group.spec.params();
+  const int roles = roles_for(m_cfg.group.optimizer);
   std::vector<float> values;
   for (int net = 0; net < m_cfg.group.nets(); ++net)
-    for (size_t p = 0; p < params.size(); ++p) {
-      values.resize(static_cast<size_t>(params[p].size()));
-      m_backend.read_tensor(net, static_cast<int>(p), TensorRole::Param, values.data());
-      if (std::all_of(values.begin(), values.end(), [](float v) { return std::isfinite(v); }))
-        continue;
-      const long long bad_step = m_global_step - 1;
-      restore_good_state();
-      throw DivergenceError(bad_step, m_epoch, net, m_global_step, m_in_epoch,
-                            DivergenceError::Found::Weights);
-    }
+    for (size_t p = 0; p < params.size(); ++p)
+      for (int r = 0; r < roles; ++r) {
+        values.resize(static_cast<size_t>(params[p].size()));
+        m_backend.read_tensor(net, static_cast<int>(p), kRoles[r], values.data());
+        if (std::all_of(values.begin(), values.end(), [](float v) { return std::isfinite(v); }))
+          continue;
+        const long long bad_step = m_global_step - 1;
+        restore_good_state();
+        throw DivergenceError(
+            bad_step, m_epoch, net, m_global_step, m_in_epoch,
+            r == 0 ? DivergenceError::Found::Weights : DivergenceError::Found::OptimizerState);
+      }
 }
 
 void Trainer::check_validation_loss() {

@@ -23,6 +23,8 @@ class ScriptedBackend : public Backend {
   long long nan_at_step = -1;  // global step whose loss is NaN
   // Global step whose update leaves network 1's first weight infinite, its loss still finite.
   long long inf_weight_at_step = -1;
+  // Global step whose update leaves network 1's first optimizer slot infinite, its weights finite.
+  long long inf_slot_at_step = -1;
   std::vector<int> epochs_begun;
   std::vector<std::pair<int, int>> steps;  // (first, count)
   std::vector<std::pair<int, int>> snapshot_requests;
@@ -30,6 +32,7 @@ class ScriptedBackend : public Backend {
   float eval_loss = 0.25f, eval_accuracy = 0.9f;             // every network's, at every pass
   std::chrono::milliseconds step_time{0}, eval_time{0};      // how long each takes
   std::map<std::pair<int, int>, std::vector<float>> params;  // (net, tensor) -> values
+  std::map<std::pair<int, int>, std::vector<float>> slots;   // the first slot's; the second is 0
 
   BackendInfo info() const override { return {"scripted", "test"}; }
   void configure(const GroupConfig& cfg, const Dataset&, const Dataset& val) override {
@@ -37,8 +40,10 @@ class ScriptedBackend : public Backend {
     m_val_count = val.count;
     const std::vector<ParamInfo> p = cfg.spec.params();
     for (int n = 0; n < cfg.nets(); ++n)
-      for (size_t i = 0; i < p.size(); ++i)
+      for (size_t i = 0; i < p.size(); ++i) {
         params[{n, static_cast<int>(i)}].assign(static_cast<size_t>(p[i].size()), 1.f);
+        slots[{n, static_cast<int>(i)}].assign(static_cast<size_t>(p[i].size()), 0.f);
+      }
   }
   const GroupConfig& config() const override { return m_cfg; }
   void begin_epoch(int epoch) override { epochs_begun.push_back(epoch); }
@@ -51,6 +56,8 @@ class ScriptedBackend : public Backend {
       for (float& x : v) x = nan ? NAN : x + 1.f;  // weights change every step
     if (static_cast<long long>(steps.size()) - 1 == inf_weight_at_step && m_cfg.nets() > 1)
       params[{1, 0}][0] = INFINITY;
+    if (static_cast<long long>(steps.size()) - 1 == inf_slot_at_step && m_cfg.nets() > 1)
+      slots[{1, 0}][0] = INFINITY;
     for (int n = 0; n < m_cfg.nets(); ++n) {
       m_losses.push_back(nan ? NAN : 1.f / static_cast<float>(steps.size()));
       m_accs.push_back(0.5f);
@@ -87,13 +94,16 @@ class ScriptedBackend : public Backend {
     throw std::logic_error("the trainer does not read features");
   }
   void read_tensor(int net, int param, TensorRole role, float* out) override {
-    if (role != TensorRole::Param) return;
-    const std::vector<float>& v = params.at({net, param});
+    if (role == TensorRole::Slot1) {
+      std::fill_n(out, params.at({net, param}).size(), 0.f);
+      return;
+    }
+    const std::vector<float>& v = (role == TensorRole::Param ? params : slots).at({net, param});
     std::copy(v.begin(), v.end(), out);
   }
   void write_tensor(int net, int param, TensorRole role, const float* in) override {
-    if (role != TensorRole::Param) return;
-    std::vector<float>& v = params.at({net, param});
+    if (role == TensorRole::Slot1) return;
+    std::vector<float>& v = (role == TensorRole::Param ? params : slots).at({net, param});
     std::copy(in, in + v.size(), v.begin());
   }
   long long step_count() const override { return step_counter; }

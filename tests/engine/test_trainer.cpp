@@ -157,6 +157,55 @@ TEST(Trainer, WeightsThatOverflowedAreADivergenceBeforeASave) {
   t.drain_for_save();  // finite again: nothing to say
 }
 
+// An optimizer slot that overflows (Adam's second moment of a huge gradient) while the weights
+// stay finite: a save would write a state no load takes, so it is a divergence too.
+TEST(Trainer, AnOptimizerStateThatOverflowedIsADivergenceBeforeASave) {
+  ScriptedBackend b;
+  const Dataset train = tiny(64), val = tiny(10);
+  Trainer t(b, train, val, tiny_config(3, 16, 2));
+  ASSERT_EQ(t.config().group.optimizer.slots(), 2);
+  b.inf_slot_at_step = 5;
+  for (int i = 0; i < 6; ++i) t.step();
+  try {
+    t.drain_for_save();
+    FAIL() << "no DivergenceError";
+  } catch (const DivergenceError& e) {
+    EXPECT_NE(std::string(e.what()).find("the optimizer state of network 1 became NaN or "
+                                         "infinite after step 6 (epoch 2)"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(b.slots.at({1, 0})[0], 0.f);  // the end of epoch 1's
+  EXPECT_EQ(t.global_step(), 4);
+}
+
+// A weight that is not finite behind a ReLU leaves every loss finite (the unit's output is 0).
+// At the epoch's end it is found before the state becomes the good one: the run goes back to
+// the previous good state, not to these weights.
+TEST(Trainer, WeightsNotFiniteAtAnEpochsEndAreADivergence) {
+  ScriptedBackend b;
+  const Dataset train = tiny(64), val = tiny(10);
+  Trainer t(b, train, val, tiny_config(3, 16, 2));
+  b.inf_weight_at_step = 3;  // the last step of epoch 1
+  for (int i = 0; i < 3; ++i) t.step();
+  try {
+    t.step();
+    FAIL() << "no DivergenceError";
+  } catch (const DivergenceError& e) {
+    EXPECT_NE(std::string(e.what()).find("the weights of network 1 became NaN or infinite after "
+                                         "step 4 (epoch 1); its weights were restored to its "
+                                         "initialization"),
+              std::string::npos)
+        << e.what();
+  }
+  for (const auto& [key, v] : b.params)
+    for (float x : v) ASSERT_EQ(x, 1.f);
+  EXPECT_EQ(t.global_step(), 0);
+  EXPECT_TRUE(t.epochs().empty());  // epoch 1 not recorded
+  EXPECT_TRUE(t.history().empty());
+  t.drain_for_save();
+}
+
 // Weights still finite but so large that the validation logits overflow: the epoch's pass is not
 // finite, and its weights do not become the state a later divergence goes back to.
 TEST(Trainer, ANonFiniteValidationLossIsADivergence) {

@@ -38,7 +38,7 @@ struct TrainConfig {
 // whose loss, or after which the pass or the weights, was not finite.
 class DivergenceError : public Error {
  public:
-  enum class Found { TrainingLoss, ValidationLoss, Weights };
+  enum class Found { TrainingLoss, ValidationLoss, Weights, OptimizerState };
   DivergenceError(long long step, int epoch, int net, long long restored_step, bool mid_epoch,
                   Found found = Found::TrainingLoss);
   long long step() const { return m_step; }
@@ -149,10 +149,9 @@ class Trainer {
   // Takes the losses of the steps since the last drain (every loss_every steps otherwise) into
   // the history, e.g. before it is saved. Throws DivergenceError as step() does.
   void drain_losses();
-  // drain_losses(), then every network's weights checked before they are saved: a step's update
-  // can overflow after its loss was taken, and a file or stored place holding such weights could
-  // not be loaded. Not finite, they are a divergence after the last step (DivergenceError, the
-  // last good state restored, as for a NaN loss).
+  // drain_losses(), then check_state() before the networks are saved: a step's update can
+  // overflow after its loss was taken, and a file or stored place holding such values could not
+  // be loaded.
   void drain_for_save();
   // Evaluate now (outside the epoch schedule), e.g. after loading a checkpoint. The run's history
   // then ends with a record at this step: a new one, or its last pass's, updated, when that ran at
@@ -173,6 +172,10 @@ class Trainer {
   // After a pass between steps: throws DivergenceError (the good state restored) when a network's
   // validation loss is not finite.
   void check_validation_loss();
+  // Every network's weights and optimizer state: a value that is not finite is a divergence after
+  // the last step (DivergenceError, the last good state restored, as for a NaN loss). Before a
+  // save, and at an epoch's end before the state becomes the good one.
+  void check_state();
 
   Backend& m_backend;
   const Dataset& m_train;
