@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -83,8 +84,10 @@ EnsembleCalibration calibrate_ensemble(const EvalResult& eval, const EnsembleSta
     right[i] = stats.images[i].vote == stats.images[i].label;
   }
   e.vote = calibrate(stats.vote_probs, right, bins);
-  for (int net = 0; net < eval.nets; ++net)
-    e.net_ece.push_back(calibrate(eval, net, labels, bins).ece);
+  for (int net = 0; net < eval.nets; ++net) {  // none for a network without a probability
+    const Calibration c = calibrate(eval, net, labels, bins);
+    e.net_ece.push_back(c.count > 0 ? c.ece : std::numeric_limits<double>::quiet_NaN());
+  }
   double top3 = 0;  // of the images whose three are numbers in [0, 1], as calibrate() counts
   size_t counted = 0;
   for (size_t i = 0; i + 2 < eval.top_probs.size(); i += 3) {

@@ -97,11 +97,12 @@ class MetaReader {
   }
 
   template <typename T>
-  T number(const std::string& key, T min = std::numeric_limits<T>::lowest()) const {
+  T number(const std::string& key, T min = std::numeric_limits<T>::lowest(),
+           T max = std::numeric_limits<T>::max()) const {
     const std::string& s = text(key);
     T v{};
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    bool ok = !s.empty() && ec == std::errc() && end == s.data() + s.size() && v >= min;
+    bool ok = !s.empty() && ec == std::errc() && end == s.data() + s.size() && v >= min && v <= max;
     if constexpr (std::is_floating_point_v<T>) ok = ok && std::isfinite(v);
     if (!ok) fail(m_path, "metadata '" + key + "' is '" + s + "', not a valid value");
     return v;
@@ -238,8 +239,9 @@ CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, s
   if (const std::string problem = label_smoothing_problem(meta.label_smoothing); !problem.empty())
     fail(path, "metadata 'label_smoothing': " + problem);
   meta.seed = r.number<uint64_t>("seed");
-  meta.step = r.number<long long>("step", 0);
-  meta.epoch = r.number<int>("epoch", 0);
+  // Bounded far beyond any run, so that counting on from them cannot overflow.
+  meta.step = r.number<long long>("step", 0, kMaxCheckpointStep);
+  meta.epoch = r.number<int>("epoch", 0, kMaxCheckpointEpoch);
   if (md.count("epoch_position")) meta.epoch_position = r.number<int>("epoch_position", 0);
   if (md.count("train_images")) meta.train_images = r.number<int>("train_images", 0);
   if (md.count("epoch_seconds")) meta.epoch_seconds = r.number<double>("epoch_seconds", 0);

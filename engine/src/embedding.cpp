@@ -38,6 +38,9 @@ Embedding embed(Backend& backend, int net, const Dataset& images, const Embeddin
                                            "diverged");
   std::vector<float> probs(static_cast<size_t>(count) * spec.classes);
   backend.predict(net, x.data(), count, probs.data(), nullptr);
+  if (!std::all_of(probs.begin(), probs.end(), [](float v) { return std::isfinite(v); }))
+    throw Error(ErrorKind::Divergence,
+                "the network's outputs are not all finite: the network has diverged");
   for (int k = 0; k < count; ++k) {
     const float* p = probs.data() + static_cast<size_t>(k) * spec.classes;
     e.predicted.push_back(static_cast<uint8_t>(std::max_element(p, p + spec.classes) - p));

@@ -245,6 +245,7 @@ EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
     throw StoreError(name + " cannot continue: it " + problem);
   if (stopped_inside) {  // from where it stopped inside the epoch
     const std::optional<StoppedEpoch> stopped = store.load_stopped_epoch(run, true);
+    if (!stopped) throw StoreError(name + ": its place inside the epoch went away as it was read");
     resume_networks(trainer, info.epochs_done, stopped->networks, name, &*stopped);
   } else {
     resume_networks(trainer, info.epochs_done, load_networks(store, run, info.setup.group.nets()),

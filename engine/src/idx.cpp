@@ -45,11 +45,13 @@ std::vector<uint8_t> read_raw(const std::string& path) {
   // and zeroed the 47 MB of MNIST several times over.
   struct stat st {};
   std::vector<uint8_t> bytes;
-  if (::fstat(fileno(f.get()), &st) == 0 && S_ISREG(st.st_mode)) {
-    if (static_cast<size_t>(st.st_size) >= kMaxBytes)  // said before 2 GiB are read
-      fail(path, "file is larger than 2 GiB");
-    resize_huge(bytes, static_cast<size_t>(st.st_size) + 1);
-  }
+  if (::fstat(fileno(f.get()), &st) != 0)
+    fail(path, std::string("cannot stat: ") + std::strerror(errno));
+  // A device or a pipe (/dev/zero) would be read up to the limit before anything is said.
+  if (!S_ISREG(st.st_mode)) fail(path, "not a regular file");
+  if (static_cast<size_t>(st.st_size) >= kMaxBytes)  // said before 2 GiB are read
+    fail(path, "file is larger than 2 GiB");
+  resize_huge(bytes, static_cast<size_t>(st.st_size) + 1);
   size_t used = 0;
   for (;;) {
     if (used == bytes.size()) {
@@ -82,11 +84,12 @@ std::vector<uint8_t> gunzip(const std::string& path, const std::vector<uint8_t>&
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) fail(path, "cannot initialize zlib");
   zs.next_in = const_cast<Bytef*>(in.data());
   zs.avail_in = static_cast<uInt>(in.size());
-  // Start from the size the gzip trailer records (mod 2^32), grow as needed. deflate expands
-  // at most about 1032:1, which bounds what a damaged trailer can make us allocate.
+  // Start from the size the gzip trailer records (mod 2^32), grow as needed. The start is
+  // bounded (8 times the input, 64 MiB), so that a damaged trailer cannot make us allocate
+  // gigabytes before a byte is inflated; IDX files compress about 5:1.
   const size_t isize = in.size() >= 4 ? load_le32(in.data() + in.size() - 4) : 0;
   std::vector<uint8_t> out(
-      std::max<size_t>(1 << 16, std::min({isize, kMaxBytes, in.size() * 1032})));
+      std::max<size_t>(1 << 16, std::min({isize, in.size() * 8, size_t{64} << 20})));
   size_t produced = 0;
   for (;;) {
     if (produced == out.size()) {

@@ -102,7 +102,9 @@ std::optional<SweepContinued> continued_run(Store& store, const SweepConfigState
   if (!continue_problem(info, run.setup, place.has_value()).empty()) return std::nullopt;
   std::vector<NetworkSave> networks;
   if (place) {  // its networks read only now that it may go on
-    networks = std::move(store.load_stopped_epoch(c.run, true)->networks);
+    std::optional<StoppedEpoch> saved = store.load_stopped_epoch(c.run, true);
+    if (!saved) return std::nullopt;  // gone as it was read: the configuration starts over
+    networks = std::move(saved->networks);
   } else {
     try {
       networks = load_networks(store, c.run, run.setup.group.nets());

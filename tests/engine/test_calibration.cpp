@@ -165,6 +165,14 @@ TEST(Calibration, AnEnsembleHasItsVotesCalibrationBesideEachNetworks) {
   EvalResult broken = r;
   broken.top_probs[9] = std::nanf("");
   EXPECT_NEAR(calibrate_ensemble(broken, stats).outside_top3, 0, 1e-6);
+  // A network none of whose top-1s is a number has no ECE (not 0, perfectly calibrated), and
+  // the summary is of the others.
+  EvalResult none = r;
+  none.top_probs[0] = none.top_probs[3] = std::nanf("");  // network 0's two images
+  const EnsembleCalibration without = calibrate_ensemble(none, stats);
+  EXPECT_TRUE(std::isnan(without.net_ece[0]));
+  EXPECT_NEAR(without.mean_net_ece, 0.35, 1e-6);
+  EXPECT_NEAR(without.min_net_ece, 0.35, 1e-6);
   EnsembleStats other = stats;
   other.vote_probs.pop_back();
   EXPECT_THROW(calibrate_ensemble(r, other), std::invalid_argument);

@@ -90,6 +90,27 @@ TEST_F(CheckpointLimits, HugeBatchSizeIsRefused) {
   expect_quick_refusal([&] { read_checkpoint_meta(p); }, "batch_size");
 }
 
+// Progress past any run: counting on from it (train --resume adds epochs, every step adds one)
+// would overflow.
+TEST_F(CheckpointLimits, ProgressPastAnyRunIsRefused) {
+  expect_quick_refusal(
+      [&] {
+        read_checkpoint_meta(meta_only({{"epoch", "2147483647"}}));
+      },
+      "metadata 'epoch' is '2147483647', not a valid value");
+  expect_quick_refusal(
+      [&] {
+        read_checkpoint_meta(meta_only({{"step", "9223372036854775807"}}));
+      },
+      "metadata 'step' is '9223372036854775807', not a valid value");
+  // The bounds themselves pass (this file then lacks its tensors).
+  expect_quick_refusal(
+      [&] {
+        read_checkpoint_meta(meta_only({{"epoch", "10000000"}, {"step", "9007199254740992"}}));
+      },
+      "missing tensor 'conv1.weight'");
+}
+
 TEST_F(CheckpointLimits, InputSizesThatOverflowAreRefused) {
   for (const char* input : {"2097152x2097152x4194304", "65536x65536x1", "1x2147483647x2"}) {
     const std::string p = meta_only({{"input", input}});

@@ -78,6 +78,18 @@ TEST(Embedding, ADivergedNetworkIsSaid) {
     EXPECT_EQ(e.kind(), ErrorKind::Divergence);
     EXPECT_STREQ(e.what(), "fc1's outputs are not all finite: the network has diverged");
   }
+  // fc1 finite, the outputs not: no image is said to be taken for class 0.
+  backend->configure(g, train, val);
+  std::vector<float> nan2(static_cast<size_t>(g.spec.params()[2].size()),
+                          std::numeric_limits<float>::quiet_NaN());
+  backend->write_tensor(0, 2, TensorRole::Param, nan2.data());
+  try {
+    embed(*backend, 0, val, {});
+    ADD_FAILURE() << "outputs that are not numbers were taken for predictions";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Divergence);
+    EXPECT_STREQ(e.what(), "the network's outputs are not all finite: the network has diverged");
+  }
 }
 
 }  // namespace

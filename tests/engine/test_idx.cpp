@@ -1,6 +1,8 @@
 // IDX loading: round trips (raw and gzip), one test per kind of damaged input, robustness
 // against arbitrary damage, SHA-256 known answers, and the real MNIST when it is installed.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -256,7 +258,13 @@ TEST_F(IdxTest, LabelOutOfRange) {
 TEST_F(IdxTest, MissingFile) {
   const std::string path = (m_dir / "does-not-exist").string();
   expect_data_error([&] { read_idx(path); }, {path, "cannot open", "No such file"});
-  expect_data_error([&] { read_idx(m_dir.string()); }, {m_dir.string(), "cannot read"});
+  expect_data_error([&] { read_idx(m_dir.string()); }, {m_dir.string(), "not a regular file"});
+  // A device is refused before it is read: /dev/zero would be read up to the 2 GiB limit.
+  const std::string zero = (m_dir / "train-images-idx3-ubyte").string();
+  fs::create_symlink("/dev/zero", zero);
+  const auto t0 = std::chrono::steady_clock::now();
+  expect_data_error([&] { read_idx(zero); }, {zero, "not a regular file"});
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1.0);
 }
 
 TEST_F(IdxTest, CorruptGzip) {
@@ -274,6 +282,42 @@ TEST_F(IdxTest, TruncatedGzip) {
   const Bytes gz = gzip(kImagesFile);
   const std::string path = write("short.gz", Bytes(gz.begin(), gz.end() - 5));
   expect_data_error([&] { read_idx(path); }, {path, "truncated gzip stream"});
+}
+
+// A trailer that claims 4 GiB - 1 (ISIZE is outside the CRC) on 3 MB of gzip: an error, and no
+// more memory taken than the data needs. The output buffer started at 1032 times the input (2 GiB
+// here); in a child limited to 1 GiB more address space, that was std::bad_alloc.
+TEST_F(IdxTest, AGzipTrailerThatOverstatesTheSizeAllocatesLittle) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "an address-space limit and AddressSanitizer's shadow memory do not mix";
+#endif
+  std::mt19937 rng(5);
+  Bytes noise(3'000'000);  // incompressible: the gzip file is about as large
+  for (uint8_t& b : noise) b = static_cast<uint8_t>(rng());
+  Bytes gz = gzip(idx_file({3000, 1000}, noise));
+  for (size_t i = gz.size() - 4; i < gz.size(); ++i) gz[i] = 0xff;
+  const std::string path = write("big-trailer.gz", gz);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    long pages = 0;
+    std::ifstream("/proc/self/statm") >> pages;
+    const rlim_t limit = static_cast<rlim_t>(pages) * sysconf(_SC_PAGESIZE) + (1ull << 30);
+    const rlimit as{limit, limit};
+    setrlimit(RLIMIT_AS, &as);
+    try {
+      read_idx(path);
+    } catch (const DataError& e) {
+      _exit(std::string(e.what()).find("incorrect length check") != std::string::npos ? 0 : 2);
+    } catch (...) {
+      _exit(3);  // std::bad_alloc
+    }
+    _exit(4);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "2: another error, 3: out of memory, 4: no error";
 }
 
 TEST_F(IdxTest, GzipWithTrailingGarbage) {

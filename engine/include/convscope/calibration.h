@@ -72,7 +72,7 @@ Calibration calibrate(const EvalResult& eval, int net, std::span<const uint8_t> 
 // (`outside_top3`).
 struct EnsembleCalibration {
   Calibration vote;
-  std::vector<double> net_ece;  // (N) each network's ECE
+  std::vector<double> net_ece;  // (N) each network's ECE; NaN where none of its top-1s is a number
   double mean_net_ece = 0, min_net_ece = 0, max_net_ece = 0;
   // 1 − the top 3's probabilities, averaged over networks and images (those with numbers in
   // [0, 1])

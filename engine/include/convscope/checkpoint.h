@@ -19,6 +19,11 @@
 
 namespace cs {
 
+// The most a checkpoint's metadata may say of a run's progress: far beyond any run (2^53 steps
+// are exact in a double), so that counting on from them cannot overflow.
+constexpr long long kMaxCheckpointStep = 1LL << 53;
+constexpr int kMaxCheckpointEpoch = 10'000'000;
+
 class CheckpointError : public Error {
  public:
   explicit CheckpointError(const std::string& what) : Error(ErrorKind::Checkpoint, what) {}
