@@ -3,6 +3,7 @@
 // picture, live predictions that never queue up, and the drawing as the probe of the layer views.
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPainter>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -345,6 +346,17 @@ void TestCanvas::drawnProbeSaysWhereTheRunIs() {
   view.setSnapshot(first);
   QCOMPARE(index->text(), QStringLiteral("#0"));
   QCOMPARE(index->minimum(), 0);
+  // A number being typed (not entered yet) stays through the frames of the same image, which
+  // come ten times a second while the run trains.
+  auto* edit = index->findChild<QLineEdit*>();
+  QVERIFY(edit);
+  edit->setText(QStringLiteral("#12"));
+  view.setSnapshot(first);
+  QCOMPARE(index->text(), QStringLiteral("#12"));
+  QCOMPARE(requested.size(), 1);
+  first.probe = 7;  // another image's frame (chosen elsewhere) says so
+  view.setSnapshot(first);
+  QCOMPARE(index->text(), QStringLiteral("#7"));
 }
 
 void TestCanvas::noNetworkIsSaid() {

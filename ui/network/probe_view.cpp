@@ -111,6 +111,8 @@ void ProbeView::setClassNames(const ClassNames& names) {
 }
 
 void ProbeView::setProbe(int index) {
+  // Already shown: setting it again would rewrite the text, and a number being typed with it.
+  if (m_index->minimum() == 0 && m_index->value() == index) return;
   const QSignalBlocker block(m_index);
   m_index->setSpecialValueText(QString());
   m_index->setMinimum(0);
