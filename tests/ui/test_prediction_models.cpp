@@ -73,6 +73,7 @@ class TestPredictionModels : public QObject {
 
  private Q_SLOTS:
   void modelsPassTheTester();
+  void anEvaluationThatDropsTheCurrentImageLeavesTheProbe();
   void predictionRoles();
   void planarImages();
   void evaluationUpdatesRowsInPlace();
@@ -295,6 +296,33 @@ void TestPredictionModels::arrowKeysMoveTheProbe() {
   QVERIFY(!view->currentIndex().isValid() ||
           view->model()->data(view->currentIndex(), PredictionModel::TrueLabelRole) == 5);
   QVERIFY(probes.isEmpty());
+}
+
+// The grid has the focus (the user clicked an image) and shows the misclassified images: the next
+// evaluation, which gets the current image right, drops it and moves the current index, but the
+// probe stays where the user put it.
+void TestPredictionModels::anEvaluationThatDropsTheCurrentImageLeavesTheProbe() {
+  PredictionModel model;
+  model.setDataset(dataset());
+  model.setEvaluation(evaluation());
+  PredictionsPanel panel(&model);
+  panel.resize(900, 400);
+  panel.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&panel));
+  panel.showFilter(PredictionFilter::Misclassified);
+  auto* view = panel.findChild<QListView*>();
+  view->setFocus();
+  QTRY_VERIFY(view->hasFocus());
+  QSignalSpy probes(&panel, &PredictionsPanel::probeRequested);
+  view->setCurrentIndex(view->model()->index(1, 0));  // image 7, wrong
+  QCOMPARE(probes.size(), 1);
+  QCOMPARE(probes.last().at(0).toInt(), 7);
+  auto right = std::make_shared<cs::EvalResult>(*evaluation());
+  right->top_labels[3 * 7] = 7;
+  model.setEvaluation(right);
+  QVERIFY(view->currentIndex().isValid());  // moved to another image
+  QVERIFY(panel.filterModel()->mapToSource(view->currentIndex()).row() != 7);
+  QCOMPARE(probes.size(), 1);
 }
 
 void TestPredictionModels::confusionMatrixFedWithCounts() {

@@ -54,8 +54,19 @@ PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
   m_count->setObjectName(QStringLiteral("note"));
   updateDigits();
 
+  // The proxy dropping or resetting images moves the current one, which is not the user's move:
+  // flagged before the view and its selection model hear of it (connected before them), and
+  // cleared after they have (connected after them).
+  const auto moving = [this] { m_proxyMoving = true; };
+  connect(m_proxy, &QAbstractItemModel::rowsAboutToBeRemoved, this, moving);
+  connect(m_proxy, &QAbstractItemModel::layoutAboutToBeChanged, this, moving);
+  connect(m_proxy, &QAbstractItemModel::modelAboutToBeReset, this, moving);
   m_view->setViewMode(QListView::IconMode);
   m_view->setModel(m_proxy);
+  const auto moved = [this] { m_proxyMoving = false; };
+  connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, moved);
+  connect(m_proxy, &QAbstractItemModel::layoutChanged, this, moved);
+  connect(m_proxy, &QAbstractItemModel::modelReset, this, moved);
   m_view->setItemDelegate(m_delegate);
   m_view->setUniformItemSizes(true);
   m_view->setMovement(QListView::Static);
@@ -99,8 +110,9 @@ PredictionsPanel::PredictionsPanel(PredictionModel* model, QWidget* parent)
   });
   connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
           [this](const QModelIndex& index) {
-            // Only the user's own moves: a filter that drops the current image moves it too.
-            if (index.isValid() && m_view->hasFocus())
+            // Only the user's own moves: a filter or an evaluation that drops the current image
+            // moves it too.
+            if (index.isValid() && m_view->hasFocus() && !m_proxyMoving)
               Q_EMIT probeRequested(m_proxy->mapToSource(index).row());
           });
   connect(m_proxy, &QAbstractItemModel::modelReset, this, &PredictionsPanel::updateCount);

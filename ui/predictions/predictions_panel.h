@@ -60,4 +60,5 @@ class PredictionsPanel : public QWidget {
   QListView* m_view;
   NoMatchPlaceholder* m_placeholder;
   LearningHistoryPanel* m_history;
+  bool m_proxyMoving = false;  // between the proxy's announcing and making a change of its rows
 };
