@@ -1,5 +1,6 @@
 #include "training/training_worker.h"
 
+#include <QTimer>
 #include <algorithm>
 
 #include "canvas/digit_inference.h"
@@ -14,11 +15,16 @@ constexpr int kProgressEveryMs = 100;  // progress reports while running
 
 }  // namespace
 
-TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
+TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent), m_stepSave(new QTimer(this)) {
   registerTrainingTypes();
   registerCanvasTypes();
   registerEmbeddingTypes();
   registerClassModelTypes();
+  m_stepSave->setSingleShot(true);
+  m_stepSave->setInterval(kStepSaveDelayMs);
+  connect(m_stepSave, &QTimer::timeout, this, [this] {
+    if (m_state != TrainingState::Running) guarded([this] { autosave(true); });
+  });
 }
 
 TrainingWorker::~TrainingWorker() {
@@ -90,8 +96,9 @@ void TrainingWorker::step(const RunRequest& request) {
   const bool ok = guarded([&] {
     more = trainOneStep(true);
     captureSnapshot();  // the weights after this step, as the status bar counts it
-    autosave(true);
+    autosave(false);
   });
+  m_stepSave->start();
   m_trainedSeconds += clock.nsecsElapsed() * 1e-9;
   if (!ok) return;
   setState(more ? TrainingState::Paused : TrainingState::Finished);

@@ -12,6 +12,7 @@
 
 #include <QElapsedTimer>
 #include <QObject>
+#include <QTimer>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -211,5 +212,9 @@ class TrainingWorker : public QObject {
   size_t m_evalCursor = 0;         // the run's validation passes already reported
   SampleRate m_sampleRate;
   AutosaveFile m_autosave;
+  // A Step's autosave, written once the steps stop coming: a held F10 would otherwise write (and
+  // fsync) a checkpoint at every step and queue steps faster than they are done.
+  static constexpr int kStepSaveDelayMs = 500;
+  QTimer* m_stepSave;
   StepUpdateMeter m_meter;
 };
