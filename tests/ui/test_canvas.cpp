@@ -34,6 +34,7 @@ class TestCanvas : public QObject {
   void predictionsDoNotQueueUp();
   void drawingBecomesTheProbe();
   void drawnProbeSaysWhereTheRunIs();
+  void aDrawingANewDatasetDoesNotTakeGivesWay();
   void noNetworkIsSaid();
   void referenceNetworkUpdatesWithin30ms();
 
@@ -357,6 +358,34 @@ void TestCanvas::drawnProbeSaysWhereTheRunIs() {
   first.probe = 7;  // another image's frame (chosen elsewhere) says so
   view.setSnapshot(first);
   QCOMPARE(index->text(), QStringLiteral("#7"));
+}
+
+// A drawn probe, then a run on 14x14 images: the drawing (28x28) gives way to the validation
+// probe, where the run stopped at its first frame ("the network takes 1x14x14 images").
+void TestCanvas::aDrawingANewDatasetDoesNotTakeGivesWay() {
+  TrainingSession session;
+  startRun(session);
+  const std::vector<uint8_t> drawing(m_data->test.image(0), m_data->test.image(0) + 784);
+  session.setProbeImage(drawing, QStringLiteral("the drawn digit"), QStringLiteral("drawn"));
+  QTRY_VERIFY_WITH_TIMEOUT(session.latestSnapshot() && session.latestSnapshot()->probe < 0, 10000);
+  session.invokeAndWait(&TrainingWorker::reset);
+  auto small = std::make_shared<cs::DatasetPair>(*m_data);  // the top-left quarter of each
+  for (cs::Dataset* set : {&small->train, &small->test}) {
+    std::vector<uint8_t> cropped;
+    for (int i = 0; i < set->count; ++i)
+      for (int y = 0; y < 14; ++y)
+        cropped.insert(cropped.end(), set->image(i) + y * 28, set->image(i) + y * 28 + 14);
+    set->images = std::move(cropped);
+    set->shape = {1, 14, 14};
+  }
+  session.invoke(&TrainingWorker::setDataset, DatasetPtr(small));
+  QSignalSpy failed(session.worker(), &TrainingWorker::failed);
+  session.invoke(&TrainingWorker::step, testing_data::smallRun(*small, 1));
+  QTRY_COMPARE_WITH_TIMEOUT(session.state(), TrainingState::Paused, 20000);
+  QTRY_VERIFY_WITH_TIMEOUT(
+      session.latestSnapshot() && session.latestSnapshot()->input.size() == 196u, 10000);
+  QVERIFY(session.latestSnapshot()->probe >= 0);
+  QVERIFY(failed.isEmpty());
 }
 
 void TestCanvas::noNetworkIsSaid() {

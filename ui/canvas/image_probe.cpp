@@ -10,10 +10,14 @@ ImageProbe::ImageProbe(std::vector<uint8_t> image, int probe)
 
 ImageProbe::~ImageProbe() = default;
 
+bool ImageProbe::fits(const cs::Backend& live) const {
+  return static_cast<long long>(m_image.size()) == live.config().spec.input.size();
+}
+
 void ImageProbe::capture(cs::Backend& live, long long step, int epoch) {
   const cs::GroupConfig& cfg = live.config();
   const cs::Shape3 in = cfg.spec.input;
-  if (static_cast<long long>(m_image.size()) != in.size())
+  if (!fits(live))
     throw cs::InputError("the network takes " + std::to_string(in.c) + "x" + std::to_string(in.h) +
                          "x" + std::to_string(in.w) + " images; the drawing is a 1x28x28 digit");
   if (!m_cpu || !(m_spec == cfg.spec)) {

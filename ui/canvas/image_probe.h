@@ -26,6 +26,8 @@ class ImageProbe {
   // given step and epoch, and this image's probe number. Throws InputError when the network takes
   // another shape.
   void capture(cs::Backend& live, long long step, int epoch);
+  // Whether `live`'s network takes images of this one's size (a run on another dataset may not).
+  bool fits(const cs::Backend& live) const;
 
  private:
   std::vector<uint8_t> m_image;

@@ -323,7 +323,7 @@ bool TrainingWorker::trainOneStep(bool measure) {
 bool TrainingWorker::requestFrameIfDue() {
   if (m_frameClock.isValid() && m_frameClock.elapsed() < m_frameIntervalMs.load()) return false;
   if (m_backend->snapshots().has_new()) return false;  // the UI has not taken the last frame yet
-  if (m_imageProbe)
+  if (imageProbeFits())
     captureImageProbe();
   else
     m_trainer->request_snapshot(0, m_probe);
@@ -332,10 +332,17 @@ bool TrainingWorker::requestFrameIfDue() {
 }
 
 void TrainingWorker::captureSnapshot() {
-  if (m_trainer && m_imageProbe)
+  if (m_trainer && imageProbeFits())
     captureImageProbe();
   else if (m_trainer)
     m_backend->capture_snapshot(0, m_probe);
+}
+
+bool TrainingWorker::imageProbeFits() {
+  // A run on images of another size (a new dataset) takes the validation probe back: its frames
+  // say so to the probe view.
+  if (m_imageProbe && m_trainer && !m_imageProbe->fits(*m_backend)) m_imageProbe.reset();
+  return m_imageProbe != nullptr;
 }
 
 void TrainingWorker::captureImageProbe() {

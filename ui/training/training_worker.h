@@ -174,6 +174,8 @@ class TrainingWorker : public QObject {
   bool requestFrameIfDue();
   void captureSnapshot();
   void captureImageProbe();
+  // Whether there is a drawn probe the run's network takes; one it does not take is dropped.
+  bool imageProbeFits();
   void reportEvaluation(const cs::EvalResult& result, bool epochEnd);
   void emitProgress(bool force);
   void setState(TrainingState state);
