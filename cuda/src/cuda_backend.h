@@ -45,6 +45,7 @@ class CudaBackend final : public Backend {
   void request_snapshot(int net, int probe) override;
   void capture_snapshot(int net, int probe) override;
   SnapshotExchange& snapshots() override { return m_exchange; }
+  void publish_snapshot(const Snapshot& s) override;
   void read_tensor(int net, int param, TensorRole role, float* out) override;
   void write_tensor(int net, int param, TensorRole role, const float* in) override;
   void predict(int net, const float* images, int count, float* probs, float* logits) override;
@@ -130,8 +131,9 @@ struct CudaBackend::Group {
   DeviceBuffer<float> eval_top_probs, eval_true_probs, eval_row_loss, eval_loss, eval_accuracy;
   EvalRows eval_rows() const;
 
-  // predict(), features() and layer_gradient(): capacity kSaliencyChunk, made on first use; dx is
-  // the input gradient (kSaliencyChunk, in_nets, input).
+  // predict(), features() and layer_gradient(): capacity saliency_chunk, made on first use; dx is
+  // the input gradient (saliency_chunk, in_nets, input).
+  int saliency_chunk = 0;
   std::unique_ptr<Activations> saliency;
   DeviceBuffer<float> saliency_dx;
 

@@ -31,6 +31,7 @@ void throw_error(cudaError_t code, const CallSite& at) {
 }
 
 void throw_error(cudnnStatus_t code, const CallSite& at) {
+  (void)cudaGetLastError();  // a kernel cuDNN launched may have left one: not the next call's
   raise("cuDNN", cudnnGetErrorString(code),
         code == CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED ||
             code == CUDNN_STATUS_INTERNAL_ERROR_HOST_ALLOCATION_FAILED,
@@ -38,6 +39,7 @@ void throw_error(cudnnStatus_t code, const CallSite& at) {
 }
 
 void throw_error(cublasStatus_t code, const CallSite& at) {
+  (void)cudaGetLastError();  // likewise for cuBLAS's kernels
   raise("cuBLAS", std::string(cublasGetStatusName(code)) + " (" + cublasGetStatusString(code) + ")",
         code == CUBLAS_STATUS_ALLOC_FAILED, at);
 }

@@ -16,7 +16,7 @@ namespace cs::cuda {
 
 namespace {
 
-constexpr int kSaliencyChunk = 64;  // images per pass
+constexpr int kSaliencyChunk = 64;  // images per pass, at most
 
 }  // namespace
 
@@ -24,8 +24,12 @@ Activations& CudaBackend::saliency_buffers() {
   Group& g = *m_group;
   if (!g.saliency) {
     const int in_nets = g.net.input_nets(false);
-    g.saliency = std::make_unique<Activations>(g.net, kSaliencyChunk, in_nets, true);
-    g.saliency_dx = DeviceBuffer<float>(static_cast<size_t>(kSaliencyChunk) * in_nets *
+    // Fewer where cuDNN could not describe the convolutions of 64 (as configure() checks the
+    // training batch).
+    g.saliency_chunk =
+        std::min(kSaliencyChunk, conv_batch_limit(g.cfg.spec, g.cfg.nets(), in_nets == 1));
+    g.saliency = std::make_unique<Activations>(g.net, g.saliency_chunk, in_nets, true);
+    g.saliency_dx = DeviceBuffer<float>(static_cast<size_t>(g.saliency_chunk) * in_nets *
                                             static_cast<size_t>(g.cfg.spec.input.size()),
                                         "the input gradient");
   }
@@ -69,8 +73,8 @@ void CudaBackend::features(int net, const float* images, int count, std::span<co
   const int size = g.cfg.spec.input.size();
   Activations& a = saliency_buffers();
   cudaStream_t s = m_compute.get();
-  for (int first = 0; first < count; first += kSaliencyChunk) {
-    const int b = std::min(kSaliencyChunk, count - first);
+  for (int first = 0; first < count; first += g.saliency_chunk) {
+    const int b = std::min(g.saliency_chunk, count - first);
     const Plan& plan = g.net.plan(b, a.in_nets, false, s);
     upload_images(a, images + static_cast<size_t>(first) * size, b);
     g.net.forward(plan, a, g.params.get(), s);
@@ -92,8 +96,8 @@ void CudaBackend::predict(int net, const float* images, int count, float* probs,
   Activations& a = saliency_buffers();
   cudaStream_t s = m_compute.get();
   std::vector<float> z(static_cast<size_t>(count) * classes);
-  for (int first = 0; first < count; first += kSaliencyChunk) {
-    const int b = std::min(kSaliencyChunk, count - first);
+  for (int first = 0; first < count; first += g.saliency_chunk) {
+    const int b = std::min(g.saliency_chunk, count - first);
     const Plan& plan = g.net.plan(b, a.in_nets, false, s);
     upload_images(a, images + static_cast<size_t>(first) * size, b);
     g.net.forward(plan, a, g.params.get(), s);
@@ -126,8 +130,8 @@ void CudaBackend::layer_gradient(int net, const float* images, int count, int la
   Activations& a = saliency_buffers();
   cudaStream_t s = m_compute.get();
   std::vector<float> seed;
-  for (int first = 0; first < count; first += kSaliencyChunk) {
-    const int b = std::min(kSaliencyChunk, count - first);
+  for (int first = 0; first < count; first += g.saliency_chunk) {
+    const int b = std::min(g.saliency_chunk, count - first);
     const Plan& plan = g.net.plan(b, a.in_nets, true, s, true);
     upload_images(a, images + static_cast<size_t>(first) * size, b);
     g.net.forward(plan, a, g.params.get(), s);

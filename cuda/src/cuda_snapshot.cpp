@@ -26,6 +26,16 @@ void CudaBackend::request_snapshot(int net, int probe) {
   g.requested = {net, probe};
 }
 
+void CudaBackend::publish_snapshot(const Snapshot& s) {
+  Group& g = group();
+  g.requested.reset();
+  // The copy stream's host callbacks publish this backend's own frames: once it is idle, none is
+  // left to write the exchange beside this thread.
+  CUDA_CHECK(cudaStreamSynchronize(m_copy.get()));
+  m_exchange.back() = s;
+  m_exchange.publish();
+}
+
 void CudaBackend::capture_snapshot(int net, int probe) {
   Group& g = group();
   check_probe(net, probe, g.cfg.nets(), g.val_count);

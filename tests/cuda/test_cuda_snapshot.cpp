@@ -135,6 +135,28 @@ TEST(Snapshot, PerNetworkOrdersMatchCpu) {
   expect_matching_snapshots(p, 3);
 }
 
+// A snapshot made elsewhere (the app's drawn probe) is published after the backend's own still
+// on their way (its copy stream's callbacks write the same exchange), and a requested one not
+// taken yet never comes after it.
+TEST(Snapshot, APublishedSnapshotComesAfterTheBackendsOwn) {
+  CS_SKIP_WITHOUT_GPU();
+  Pair p("c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10");
+  p.step(0);
+  p.cpu->capture_snapshot(0, 3);
+  Snapshot drawn = *p.cpu->snapshots().take();
+  drawn.probe = -1;
+  p.gpu->capture_snapshot(2, 9);  // on its way
+  p.gpu->request_snapshot(1, 4);
+  p.gpu->publish_snapshot(drawn);
+  p.gpu->train_step(7, 7);
+  (void)p.gpu->take_losses();
+  const Snapshot* last = wait_for_snapshot(*p.gpu);
+  ASSERT_NE(last, nullptr);
+  EXPECT_EQ(last->probe, -1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // time for a late one to arrive
+  EXPECT_EQ(p.gpu->snapshots().take(), nullptr);
+}
+
 TEST(Snapshot, UnreadSnapshotsNeverBlockTraining) {
   CS_SKIP_WITHOUT_GPU();
   Pair p("c5x8:relu-m2-c5x16:relu-m2-d128:relu-d10");

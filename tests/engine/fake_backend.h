@@ -38,6 +38,7 @@ class FakeBackend : public Backend {
   void request_snapshot(int, int) override { unused(); }
   void capture_snapshot(int, int) override { unused(); }
   SnapshotExchange& snapshots() override { unused(); }
+  void publish_snapshot(const Snapshot&) override { unused(); }
   void predict(int, const float*, int, float*, float*) override { unused(); }
   void layer_gradient(int, const float*, int, int, const int*, int, float*) override { unused(); }
   using Backend::features;

@@ -83,6 +83,9 @@ class ScriptedBackend : public Backend {
   void request_snapshot(int net, int probe) override { snapshot_requests.emplace_back(net, probe); }
   void capture_snapshot(int, int) override {}
   SnapshotExchange& snapshots() override { return m_exchange; }
+  void publish_snapshot(const Snapshot&) override {
+    throw std::logic_error("the trainer publishes no snapshot of its own");
+  }
   void predict(int, const float*, int, float*, float*) override {
     throw std::logic_error("the trainer does not predict");
   }

@@ -287,6 +287,19 @@ TEST_F(CpuBackendTest, SnapshotContents) {
   EvalResult eval;
   b->evaluate(eval);
   EXPECT_NEAR(now->probs[now->label], eval.true_probs[net * m_val.count + probe], 1e-6);
+
+  // A snapshot made elsewhere (the app's drawn probe) is published as the backend's own, and a
+  // requested one not taken yet does not come after it.
+  Snapshot drawn = *now;
+  drawn.probe = -1;
+  b->request_snapshot(net, probe);
+  b->publish_snapshot(drawn);
+  b->train_step(48, 16);
+  const Snapshot* published = b->snapshots().take();
+  ASSERT_NE(published, nullptr);
+  EXPECT_EQ(published->probe, -1);
+  EXPECT_EQ(published->layers[0].weight, now->layers[0].weight);
+  EXPECT_EQ(b->snapshots().take(), nullptr);
 }
 
 TEST_F(CpuBackendTest, EvaluateIsConsistent) {

@@ -56,10 +56,9 @@ void ImageProbe::capture(cs::Backend& live, long long step, int epoch) {
   m_cpu->capture_snapshot(0, predicted);
   const cs::Snapshot* frame = m_cpu->snapshots().take();
   if (!frame) return;
-  cs::Snapshot& out = live.snapshots().back();
-  out = *frame;
-  out.step = step;
-  out.epoch = epoch;
-  out.probe = m_probe;  // not a validation image
-  live.snapshots().publish();
+  m_frame = *frame;  // m_cpu's slot; this copy's vectors are reused frame after frame
+  m_frame.step = step;
+  m_frame.epoch = epoch;
+  m_frame.probe = m_probe;  // not a validation image
+  live.publish_snapshot(m_frame);
 }

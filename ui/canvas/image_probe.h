@@ -22,9 +22,9 @@ class ImageProbe {
   ImageProbe(std::vector<uint8_t> image, int probe);
   ~ImageProbe();
 
-  // A snapshot of network 0 of `live` on the image, published into live.snapshots() with the
-  // given step and epoch, and this image's probe number. Throws InputError when the network takes
-  // another shape.
+  // A snapshot of network 0 of `live` on the image, published through live.publish_snapshot()
+  // with the given step and epoch, and this image's probe number. Throws InputError when the
+  // network takes another shape.
   void capture(cs::Backend& live, long long step, int epoch);
   // Whether `live`'s network takes images of this one's size (a run on another dataset may not).
   bool fits(const cs::Backend& live) const;
@@ -35,4 +35,5 @@ class ImageProbe {
   std::unique_ptr<cs::Backend> m_cpu;
   cs::Dataset m_set;  // `classes` copies of the image, copy k labelled k
   cs::NetworkSpec m_spec;
+  cs::Snapshot m_frame;  // the frame published last
 };

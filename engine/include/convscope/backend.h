@@ -119,6 +119,10 @@ class Backend {
   // Snapshot now, from the current weights and the last step's weight gradients (when paused).
   virtual void capture_snapshot(int net, int probe) = 0;
   virtual SnapshotExchange& snapshots() = 0;
+  // Publishes `s`, a snapshot made outside the backend (the app's drawn probe), through
+  // snapshots() as the backend's own: after every one of its own still on its way (the exchange
+  // has one writer), and instead of a requested one not taken yet.
+  virtual void publish_snapshot(const Snapshot& s) = 0;
 
   // Copy one tensor of one network (ParamInfo order and PyTorch layout) out of / into the backend.
   virtual void read_tensor(int net, int param, TensorRole role, float* out) = 0;

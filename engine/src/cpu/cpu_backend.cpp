@@ -56,6 +56,7 @@ class CpuBackend final : public Backend {
   void request_snapshot(int net, int probe) override;
   void capture_snapshot(int net, int probe) override;
   SnapshotExchange& snapshots() override { return m_snapshots; }
+  void publish_snapshot(const Snapshot& s) override;
   void read_tensor(int net, int param, TensorRole role, float* out) override;
   void write_tensor(int net, int param, TensorRole role, const float* in) override;
   void predict(int net, const float* images, int count, float* probs, float* logits) override;
@@ -392,6 +393,12 @@ void CpuBackend::request_snapshot(int net, int probe) {
                             " or validation image " + std::to_string(probe));
   m_pending_net = net;
   m_pending_probe = probe;
+}
+
+void CpuBackend::publish_snapshot(const Snapshot& s) {
+  m_pending_net = m_pending_probe = -1;  // its own are taken on this thread: none on its way
+  m_snapshots.back() = s;
+  m_snapshots.publish();
 }
 
 void CpuBackend::capture_snapshot(int net, int probe) {
