@@ -3,6 +3,7 @@
 // fails); the autosave of an instance that crashed is restored at the next start, and one that
 // cannot be loaded then stays listed; a clean exit removes the autosave before its lock.
 #include <QAction>
+#include <QDateTime>
 #include <QFileInfo>
 #include <QLockFile>
 #include <QSettings>
@@ -186,6 +187,15 @@ void TestRunRecovery::aCrashedInstancesAutosaveComesBack() {
   // Two autosaves: one whose instance is gone (no lock held), one whose instance runs.
   QVERIFY(QFile::copy(trained, dir + QStringLiteral("/autosave-424242.safetensors")));
   QVERIFY(QFile::copy(trained, dir + QStringLiteral("/autosave-1.safetensors")));
+  // And an older crash's, not taken up then: listed with the recent checkpoints, and said.
+  const QString older = dir + QStringLiteral("/autosave-525252.safetensors");
+  QVERIFY(QFile::copy(trained, older));
+  {
+    QFile file(older);
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    QVERIFY(file.setFileTime(QDateTime::currentDateTime().addDays(-2),
+                             QFileDevice::FileModificationTime));
+  }
   QLockFile running(dir + QStringLiteral("/autosave-1.lock"));
   QVERIFY(running.tryLock(0));
   MainWindow next(m_data, {});  // the next start: the crashed instance's run, paused at its step
@@ -193,17 +203,22 @@ void TestRunRecovery::aCrashedInstancesAutosaveComesBack() {
   TrainingSession* session = next.live()->session();
   QTRY_COMPARE(session->state(), TrainingState::Paused);
   QTRY_COMPARE(positionText(next), QStringLiteral("Epoch 1/1 (3/32) · step 3"));
-  const QStringList adopted =
-      QDir(dir).entryList({QStringLiteral("convscope-autosaved-*.safetensors")});
-  QCOMPARE(adopted.size(), 1);  // kept under a name of its own, found once
+  const QStringList adopted = QDir(dir).entryList(
+      {QStringLiteral("convscope-autosaved-*.safetensors")}, QDir::Files, QDir::Time);
+  QCOMPARE(adopted.size(), 2);  // kept under names of their own, found once
   QVERIFY(!QFile::exists(dir + QStringLiteral("/autosave-424242.safetensors")));
+  QVERIFY(!QFile::exists(older));
   QVERIFY(QFile::exists(dir + QStringLiteral("/autosave-1.safetensors")));  // left to its instance
-  QVERIFY(
-      next.live()->recentCheckpoints()->files().contains(dir + QLatin1Char('/') + adopted.front()));
+  const QStringList recent = next.live()->recentCheckpoints()->files();
+  for (const QString& name : adopted)
+    QVERIFY2(recent.contains(dir + QLatin1Char('/') + name), qPrintable(name));
   QVERIFY(!next.live()->unsavedRunGuard()->isUnsaved());
   QTRY_VERIFY2(next.trainingStatusBar()->currentMessage().startsWith(QStringLiteral(
                    "Restored the run Convscope was training when it stopped unexpectedly")),
                qPrintable(next.trainingStatusBar()->currentMessage()));
+  QVERIFY2(next.trainingStatusBar()->currentMessage().endsWith(
+               QStringLiteral("; 1 other recovered run under File ▸ Recent checkpoints")),
+           qPrintable(next.trainingStatusBar()->currentMessage()));
   running.unlock();
   QVERIFY(QFile::remove(dir + QStringLiteral("/autosave-1.safetensors")));  // its instance ended
 
@@ -212,7 +227,7 @@ void TestRunRecovery::aCrashedInstancesAutosaveComesBack() {
   next.live()->recentCheckpoints()->clear();
   MainWindow bare(nullptr, QStringLiteral("MNIST is missing"));
   const QStringList kept = QDir(dir).entryList({QStringLiteral("convscope-autosaved-*")});
-  QCOMPARE(kept.size(), 2);
+  QCOMPARE(kept.size(), 3);
   QTRY_COMPARE(bare.live()->recentCheckpoints()->files().size(), 1);
   const QString path = bare.live()->recentCheckpoints()->files().front();
   QVERIFY(QFileInfo::exists(path) &&

@@ -10,6 +10,7 @@
 #include <QStandardPaths>
 
 #include "training/training_session.h"
+#include "widgets/count_text.h"
 #include "widgets/recent_files.h"
 #include "window/live_training_view.h"
 #include "window/termination_signals.h"
@@ -81,22 +82,36 @@ void RunRecovery::restorePending() {
   const QString path = q.value(kPathKey).toString();
   const QString signal = q.value(kSignalKey).toString();
   q.remove(QStringLiteral("recovery"));
-  if (path.isEmpty() && !autosaved.isEmpty()) {
+  // One run is restored (the signal's, else the newest autosave); every other run recovered
+  // (instances that crashed before) goes to the recent checkpoints, the newest on top, and is
+  // counted in the message.
+  const bool fromAutosave = path.isEmpty() && !autosaved.isEmpty();
+  const QStringList others = fromAutosave ? autosaved.mid(1) : autosaved;
+  for (auto it = others.rbegin(); it != others.rend(); ++it) m_live->recentCheckpoints()->add(*it);
+  const QString more = others.isEmpty()
+                           ? QString()
+                           : tr("; %1 under File ▸ Recent checkpoints")
+                                 .arg(countText(others.size(), tr("other recovered run"),
+                                                tr("other recovered runs")));
+  if (fromAutosave) {
     return restore(autosaved.front(),
                    tr("Restored the run Convscope was training when it stopped unexpectedly "
                       "(autosaved %1), from %2")
-                       .arg(QLocale().toString(QFileInfo(autosaved.front()).lastModified(),
-                                               QLocale::ShortFormat),
-                            QDir::toNativeSeparators(autosaved.front())));
+                           .arg(QLocale().toString(QFileInfo(autosaved.front()).lastModified(),
+                                                   QLocale::ShortFormat),
+                                QDir::toNativeSeparators(autosaved.front())) +
+                       more);
   }
   if (path.isEmpty()) return;
   if (!QFileInfo(path).isFile()) {
     Q_EMIT statusMessage(tr("The run saved when %1 stopped Convscope is gone: %2")
-                             .arg(signal, QDir::toNativeSeparators(path)));
+                             .arg(signal, QDir::toNativeSeparators(path)) +
+                         more);
     return;
   }
   restore(path,
-          tr("Restored the run %1 stopped, from %2").arg(signal, QDir::toNativeSeparators(path)));
+          tr("Restored the run %1 stopped, from %2").arg(signal, QDir::toNativeSeparators(path)) +
+              more);
 }
 
 void RunRecovery::restore(const QString& path, const QString& message) {
