@@ -34,6 +34,15 @@ int64_t Store::begin_run(const RunSetup& s, SweepPlace sweep) {
   const GroupConfig& g = s.group;
   const OptimizerConfig& o = g.optimizer;
   if (g.nets() < 1) throw StoreError("a run needs at least one network");
+  // A network's weights and its optimizer's slots are one row (SQLite's limit: 10^9 bytes), said
+  // before any training rather than at the first recorded epoch.
+  const long long stored = 4 * g.spec.param_count() * (1 + o.slots());
+  if (stored > kMaxStoredNetworkBytes)
+    throw StoreError("a network of " + std::to_string(g.spec.param_count()) +
+                     " parameters trained with " + to_string(o.kind) + " is " +
+                     std::to_string(stored) + " bytes to store, the run store's limit is " +
+                     std::to_string(kMaxStoredNetworkBytes) +
+                     ": use fewer parameters or an optimizer with fewer slots (sgd has none)");
   sql::Transaction tx(*m_db);
   sql::Stmt st(
       *m_db,

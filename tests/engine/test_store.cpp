@@ -146,6 +146,28 @@ TEST(Store, RecordEpochChecksItsInput) {
   expect_ended_after_one_epoch(run, RunStatus::Cancelled, e);
 }
 
+// A network whose weights and optimizer slots pass SQLite's row limit is refused when its run
+// begins, not at its first recorded epoch after training it.
+TEST(Store, ANetworkTooLargeToStoreIsRefusedBeforeItsRunBegins) {
+  TempDir dir;
+  Store store(dir.file("s.db"));
+  RunSetup setup = make_setup(1, 10, 1);
+  setup.group.spec = NetworkSpec::parse("d107000-d10", {1, 28, 28}, 10);   // 85,065,010
+  setup.group.optimizer = OptimizerConfig::defaults(OptimizerKind::Adam);  // x 12 bytes
+  try {
+    store.begin_run(setup);
+    ADD_FAILURE() << "accepted";
+  } catch (const StoreError& e) {
+    EXPECT_STREQ(e.what(),
+                 "a network of 85065010 parameters trained with adam is 1020780120 bytes to "
+                 "store, the run store's limit is 999000000: use fewer parameters or an "
+                 "optimizer with fewer slots (sgd has none)");
+  }
+  EXPECT_TRUE(store.list_runs().empty());
+  setup.group.optimizer = OptimizerConfig::defaults(OptimizerKind::Sgd);  // x 4 bytes
+  EXPECT_NO_THROW(store.begin_run(setup));
+}
+
 TEST(Store, ListAndDelete) {
   TempDir dir;
   const std::string path = dir.file("s.db");

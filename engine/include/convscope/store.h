@@ -34,6 +34,10 @@
 
 namespace cs {
 
+// The most bytes one network of a run may take in the store, its weights and its optimizer's
+// slots together (float32): SQLite's limit on a row, 10^9 bytes, less room for the rest.
+constexpr long long kMaxStoredNetworkBytes = 999'000'000;
+
 namespace sql {
 class Connection;
 class Transaction;
