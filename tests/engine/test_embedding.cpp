@@ -62,33 +62,28 @@ TEST(Embedding, SpreadsOverTheSetAndTakesTheLayersOutputsThere) {
   EXPECT_THROW(embed(*backend, 0, val, options), std::invalid_argument);
 }
 
+// NaN weights of fc1 make its outputs (the embedding's) NaN; NaN weights of fc2 leave fc1 finite
+// but not the network's outputs, and no image is then said to be taken for class 0.
 TEST(Embedding, ADivergedNetworkIsSaid) {
   const Dataset train = test::synthetic(48, 1), val = test::synthetic(20, 2);
   GroupConfig g;
   g.spec = NetworkSpec::parse("d8-d4", val.shape, 4);  // linear: the NaNs reach the outputs
   auto backend = make_cpu_backend(1);
-  backend->configure(g, train, val);
-  std::vector<float> nan(static_cast<size_t>(g.spec.params()[0].size()),
-                         std::numeric_limits<float>::quiet_NaN());
-  backend->write_tensor(0, 0, TensorRole::Param, nan.data());
-  try {
-    embed(*backend, 0, val, {});
-    ADD_FAILURE() << "a diverged network was projected";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::Divergence);
-    EXPECT_STREQ(e.what(), "fc1's outputs are not all finite: the network has diverged");
-  }
-  // fc1 finite, the outputs not: no image is said to be taken for class 0.
-  backend->configure(g, train, val);
-  std::vector<float> nan2(static_cast<size_t>(g.spec.params()[2].size()),
-                          std::numeric_limits<float>::quiet_NaN());
-  backend->write_tensor(0, 2, TensorRole::Param, nan2.data());
-  try {
-    embed(*backend, 0, val, {});
-    ADD_FAILURE() << "outputs that are not numbers were taken for predictions";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::Divergence);
-    EXPECT_STREQ(e.what(), "the network's outputs are not all finite: the network has diverged");
+  const std::pair<int, const char*> cases[] = {
+      {0, "fc1's outputs are not all finite: the network has diverged"},
+      {2, "the network's outputs are not all finite: the network has diverged"}};
+  for (const auto& [param, message] : cases) {
+    backend->configure(g, train, val);
+    std::vector<float> nan(static_cast<size_t>(g.spec.params()[param].size()),
+                           std::numeric_limits<float>::quiet_NaN());
+    backend->write_tensor(0, param, TensorRole::Param, nan.data());
+    try {
+      embed(*backend, 0, val, {});
+      ADD_FAILURE() << "a diverged network was projected: " << message;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::Divergence);
+      EXPECT_STREQ(e.what(), message);
+    }
   }
 }
 

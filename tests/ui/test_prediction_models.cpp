@@ -15,6 +15,7 @@
 #include <QTest>
 #include <QTextStream>
 #include <cmath>
+#include <memory>
 
 #include "predictions/confusion_matrix_model.h"
 #include "predictions/confusion_matrix_view.h"
@@ -63,6 +64,17 @@ EvalPtr evaluation() {
   e->accuracy = {1.f - 6.f / kCount};
   return e;
 }
+
+// A model of dataset() with evaluation(), and a predictions panel on it.
+struct EvaluatedPanel {
+  EvaluatedPanel() {
+    model.setDataset(dataset());
+    model.setEvaluation(evaluation());
+    panel = std::make_unique<PredictionsPanel>(&model);
+  }
+  PredictionModel model;
+  std::unique_ptr<PredictionsPanel> panel;  // destroyed before the model
+};
 
 }  // namespace
 
@@ -302,10 +314,9 @@ void TestPredictionModels::arrowKeysMoveTheProbe() {
 // evaluation, which gets the current image right, drops it and moves the current index, but the
 // probe stays where the user put it.
 void TestPredictionModels::anEvaluationThatDropsTheCurrentImageLeavesTheProbe() {
-  PredictionModel model;
-  model.setDataset(dataset());
-  model.setEvaluation(evaluation());
-  PredictionsPanel panel(&model);
+  EvaluatedPanel shown;
+  PredictionModel& model = shown.model;
+  PredictionsPanel& panel = *shown.panel;
   panel.resize(900, 400);
   panel.show();
   QVERIFY(QTest::qWaitForWindowExposed(&panel));
@@ -481,10 +492,8 @@ void TestPredictionModels::classNamesReachTheModels() {
 }
 
 void TestPredictionModels::noMatchShowsClearFilters() {
-  PredictionModel model;
-  model.setDataset(dataset());
-  model.setEvaluation(evaluation());
-  PredictionsPanel panel(&model);
+  EvaluatedPanel shown;
+  PredictionsPanel& panel = *shown.panel;
   panel.resize(900, 400);
   panel.show();
   QVERIFY(QTest::qWaitForWindowExposed(&panel));
@@ -503,10 +512,9 @@ void TestPredictionModels::noMatchShowsClearFilters() {
 }
 
 void TestPredictionModels::resetDropsAFilterByPrediction() {
-  PredictionModel model;
-  model.setDataset(dataset());
-  model.setEvaluation(evaluation());
-  PredictionsPanel panel(&model);
+  EvaluatedPanel shown;
+  PredictionModel& model = shown.model;
+  PredictionsPanel& panel = *shown.panel;
   panel.showFilter(PredictionFilter::ConfusionCell, 7, 8);
   QCOMPARE(panel.filterModel()->rowCount(), 1);
   model.clearEvaluation();  // Reset: the predictions are gone, and the filter by them
@@ -518,10 +526,8 @@ void TestPredictionModels::resetDropsAFilterByPrediction() {
 }
 
 void TestPredictionModels::cellFilterIsReported() {
-  PredictionModel model;
-  model.setDataset(dataset());
-  model.setEvaluation(evaluation());
-  PredictionsPanel panel(&model);
+  EvaluatedPanel shown;
+  PredictionsPanel& panel = *shown.panel;
   QSignalSpy cells(&panel, &PredictionsPanel::cellFilterChanged);
   panel.showFilter(PredictionFilter::ConfusionCell, 7, 8);
   QCOMPARE(cells.last(), (QList<QVariant>{7, 8}));
