@@ -358,6 +358,12 @@ void TestCanvas::drawnProbeSaysWhereTheRunIs() {
   first.probe = 7;  // another image's frame (chosen elsewhere) says so
   view.setSnapshot(first);
   QCOMPARE(index->text(), QStringLiteral("#7"));
+  // So with the drawing's frames: a number typed to go back to a validation image stays.
+  view.setSnapshot(*drawn);
+  QCOMPARE(index->text(), QStringLiteral("drawn"));
+  edit->setText(QStringLiteral("#5"));
+  view.setSnapshot(*drawn);
+  QCOMPARE(index->text(), QStringLiteral("#5"));
 }
 
 // A drawn probe, then a run on 14x14 images: the drawing (28x28) gives way to the validation

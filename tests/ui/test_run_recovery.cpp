@@ -223,19 +223,28 @@ void TestRunRecovery::aCrashedInstancesAutosaveComesBack() {
   QVERIFY(QFile::remove(dir + QStringLiteral("/autosave-1.safetensors")));  // its instance ended
 
   // Another crash, and a start without the dataset: the run cannot be loaded, and is not lost.
+  // With an older one of a crash before: listed too, and counted.
   QVERIFY(QFile::copy(trained, dir + QStringLiteral("/autosave-434343.safetensors")));
+  const QString before = dir + QStringLiteral("/autosave-444444.safetensors");
+  QVERIFY(QFile::copy(trained, before));
+  {
+    QFile file(before);
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    QVERIFY(file.setFileTime(QDateTime::currentDateTime().addDays(-1),
+                             QFileDevice::FileModificationTime));
+  }
   next.live()->recentCheckpoints()->clear();
   MainWindow bare(nullptr, QStringLiteral("MNIST is missing"));
   const QStringList kept = QDir(dir).entryList({QStringLiteral("convscope-autosaved-*")});
-  QCOMPARE(kept.size(), 3);
-  QTRY_COMPARE(bare.live()->recentCheckpoints()->files().size(), 1);
+  QCOMPARE(kept.size(), 4);
+  QTRY_COMPARE(bare.live()->recentCheckpoints()->files().size(), 2);
   const QString path = bare.live()->recentCheckpoints()->files().front();
   QVERIFY(QFileInfo::exists(path) &&
           path.startsWith(dir + QStringLiteral("/convscope-autosaved-")));
   QCOMPARE(metaOf(path).step, 3);
   QCOMPARE(bare.trainingStatusBar()->currentMessage(),
            QStringLiteral("The recovered run could not be loaded; it is kept in %1, under File ▸ "
-                          "Recent checkpoints")
+                          "Recent checkpoints with 1 other recovered run")
                .arg(QDir::toNativeSeparators(path)));
   QCOMPARE(bare.live()->session()->state(), TrainingState::Idle);
   QDir(dir).removeRecursively();

@@ -131,6 +131,10 @@ ProbeView::ImageName ProbeView::imageName(int probe) const {
 }
 
 void ProbeView::showImage(const QString& shortName) {
+  // Already shown: as in setProbe(), a number being typed stays.
+  if (m_index->minimum() == -1 && m_index->value() == -1 &&
+      m_index->specialValueText() == shortName)
+    return;
   const QSignalBlocker block(m_index);
   m_index->setSpecialValueText(shortName);  // shown for the minimum, -1 here
   m_index->setMinimum(-1);

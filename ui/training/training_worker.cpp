@@ -95,7 +95,8 @@ void TrainingWorker::step(const RunRequest& request) {
   clock.start();
   const bool ok = guarded([&] {
     more = trainOneStep(true);
-    captureSnapshot();  // the weights after this step, as the status bar counts it
+    captureSnapshot();          // the weights after this step, as the status bar counts it
+    m_trainer->drain_losses();  // its loss on the charts now (a backend may drain every few)
     autosave(false);
   });
   m_stepSave->start();

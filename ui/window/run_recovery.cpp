@@ -88,33 +88,32 @@ void RunRecovery::restorePending() {
   const bool fromAutosave = path.isEmpty() && !autosaved.isEmpty();
   const QStringList others = fromAutosave ? autosaved.mid(1) : autosaved;
   for (auto it = others.rbegin(); it != others.rend(); ++it) m_live->recentCheckpoints()->add(*it);
-  const QString more = others.isEmpty()
-                           ? QString()
-                           : tr("; %1 under File ▸ Recent checkpoints")
-                                 .arg(countText(others.size(), tr("other recovered run"),
-                                                tr("other recovered runs")));
+  const QString more = others.isEmpty() ? QString()
+                                        : countText(others.size(), tr("other recovered run"),
+                                                    tr("other recovered runs"));
   if (fromAutosave) {
     return restore(autosaved.front(),
                    tr("Restored the run Convscope was training when it stopped unexpectedly "
                       "(autosaved %1), from %2")
-                           .arg(QLocale().toString(QFileInfo(autosaved.front()).lastModified(),
-                                                   QLocale::ShortFormat),
-                                QDir::toNativeSeparators(autosaved.front())) +
-                       more);
+                       .arg(QLocale().toString(QFileInfo(autosaved.front()).lastModified(),
+                                               QLocale::ShortFormat),
+                            QDir::toNativeSeparators(autosaved.front())),
+                   more);
   }
   if (path.isEmpty()) return;
   if (!QFileInfo(path).isFile()) {
-    Q_EMIT statusMessage(tr("The run saved when %1 stopped Convscope is gone: %2")
-                             .arg(signal, QDir::toNativeSeparators(path)) +
-                         more);
+    Q_EMIT statusMessage(
+        tr("The run saved when %1 stopped Convscope is gone: %2")
+            .arg(signal, QDir::toNativeSeparators(path)) +
+        (more.isEmpty() ? QString() : tr("; %1 under File ▸ Recent checkpoints").arg(more)));
     return;
   }
   restore(path,
-          tr("Restored the run %1 stopped, from %2").arg(signal, QDir::toNativeSeparators(path)) +
-              more);
+          tr("Restored the run %1 stopped, from %2").arg(signal, QDir::toNativeSeparators(path)),
+          more);
 }
 
-void RunRecovery::restore(const QString& path, const QString& message) {
+void RunRecovery::restore(const QString& path, const QString& message, const QString& more) {
   // Said once the run is back, after (and so over) the load's own message. A failed load says why
   // itself (a dataset missing at this start, say); the file stays, listed with the recent
   // checkpoints to load once that is put right, and where it is is said.
@@ -124,16 +123,19 @@ void RunRecovery::restore(const QString& path, const QString& message) {
     QObject::disconnect(done[0]);
     QObject::disconnect(done[1]);
   };
-  done[0] = connect(worker, &TrainingWorker::checkpointLoaded, this, [this, message, end] {
+  done[0] = connect(worker, &TrainingWorker::checkpointLoaded, this, [this, message, more, end] {
     end();
-    Q_EMIT statusMessage(message);
+    Q_EMIT statusMessage(message + (more.isEmpty()
+                                        ? QString()
+                                        : tr("; %1 under File ▸ Recent checkpoints").arg(more)));
   });
-  done[1] = connect(worker, &TrainingWorker::failed, this, [this, path, end] {
+  done[1] = connect(worker, &TrainingWorker::failed, this, [this, path, more, end] {
     end();
     m_live->recentCheckpoints()->add(path);
     Q_EMIT statusMessage(tr("The recovered run could not be loaded; it is kept in %1, under File "
                             "▸ Recent checkpoints")
-                             .arg(QDir::toNativeSeparators(path)));
+                             .arg(QDir::toNativeSeparators(path)) +
+                         (more.isEmpty() ? QString() : tr(" with %1").arg(more)));
   });
   m_live->loadCheckpoint(path);
 }

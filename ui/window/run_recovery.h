@@ -40,8 +40,10 @@ class RunRecovery : public QObject {
   void statusMessage(const QString& text);
 
  private:
-  // Loads `path` and says `message` once it is loaded.
-  void restore(const QString& path, const QString& message);
+  // Loads `path` and says `message` once it is loaded, or that it could not be; either names
+  // `more`, the other recovered runs listed with the recent checkpoints ("2 other recovered runs"),
+  // when there are.
+  void restore(const QString& path, const QString& message, const QString& more);
   // Renames the autosaves whose process is gone (their lock is free) and returns the new names,
   // newest first.
   QStringList adoptOrphanedAutosaves();

@@ -30,8 +30,10 @@ struct TrainConfig {
 };
 
 // Thrown when a training loss becomes NaN or infinite, or the validation loss of a pass between
-// steps does (weights still finite but so large that the logits overflow), or the weights do
-// before a save (an update that overflowed after its step's loss was taken). The trainer has then
+// steps does (weights still finite but so large that the logits overflow), or the weights or the
+// optimizer's slots are found so at an epoch's end or before a save (an update that overflowed
+// after its step's loss was taken; a weight behind a ReLU, whose 0 hides it from every loss; the
+// trainer checks them only there, so the step named is the last one before). The trainer has then
 // restored every network to the state after its last finished epoch (or its initialization, or
 // the state it was resumed from: step `restored_step`), and taken its history back with them: the
 // losses and passes of the steps undone are gone, the rest is kept. `step` is the 0-based step
