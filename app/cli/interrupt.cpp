@@ -25,29 +25,29 @@ extern "C" void convscope_end_on_signal(int sig) {
   raise(sig);
 }
 
+// Installs `handler` for the four signals, except one the process was started ignoring, and
+// keeps each one's previous action in `previous`.
+void handle_unless_ignored(void (*handler)(int), int flags, struct sigaction (&previous)[4]) {
+  struct sigaction sa = {};
+  sa.sa_handler = handler;
+  sa.sa_flags = flags;
+  sigemptyset(&sa.sa_mask);
+  for (int i = 0; i < 4; ++i) {
+    sigaction(kSignals[i], nullptr, &previous[i]);
+    if (previous[i].sa_handler != SIG_IGN) sigaction(kSignals[i], &sa, nullptr);
+  }
+}
+
 }  // namespace
 
 void remove_unfinished_writes_on_signals() {
-  struct sigaction sa = {};
-  sa.sa_handler = convscope_end_on_signal;
-  sa.sa_flags = SA_RESETHAND;
-  sigemptyset(&sa.sa_mask);
-  for (const int sig : kSignals) {
-    struct sigaction previous = {};
-    sigaction(sig, nullptr, &previous);
-    if (previous.sa_handler != SIG_IGN) sigaction(sig, &sa, nullptr);
-  }
+  struct sigaction previous[4];
+  handle_unless_ignored(convscope_end_on_signal, SA_RESETHAND, previous);
 }
 
 InterruptGuard::InterruptGuard() {
   g_signal.store(0);
-  struct sigaction sa = {};
-  sa.sa_handler = convscope_on_signal;
-  sigemptyset(&sa.sa_mask);
-  for (int i = 0; i < 4; ++i) {
-    sigaction(kSignals[i], nullptr, &m_previous[i]);
-    if (m_previous[i].sa_handler != SIG_IGN) sigaction(kSignals[i], &sa, nullptr);
-  }
+  handle_unless_ignored(convscope_on_signal, 0, m_previous);
 }
 
 InterruptGuard::~InterruptGuard() {

@@ -13,7 +13,7 @@ void SnapshotExchange::publish() {
   m_back = static_cast<int>(old & ~kFresh);
 }
 
-const Snapshot* SnapshotExchange::take() {
+Snapshot* SnapshotExchange::take() {
   if (!(m_middle.load(std::memory_order_relaxed) & kFresh)) return nullptr;
   const unsigned old = m_middle.exchange(static_cast<unsigned>(m_front), std::memory_order_acq_rel);
   m_front = static_cast<int>(old & ~kFresh);

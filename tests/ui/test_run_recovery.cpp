@@ -47,6 +47,18 @@ class TestRunRecovery : public QObject {
 
 using namespace window_testing;
 
+namespace {
+
+// `from` copied to `to`, last changed `days` ago: an autosave a crash left some time before.
+bool copyDaysOld(const QString& from, const QString& to, int days) {
+  QFile file(to);
+  return QFile::copy(from, to) && file.open(QIODevice::ReadWrite) &&
+         file.setFileTime(QDateTime::currentDateTime().addDays(-days),
+                          QFileDevice::FileModificationTime);
+}
+
+}  // namespace
+
 void TestRunRecovery::initTestCase() {
   Q_INIT_RESOURCE(convscope);
   testing_data::resetSettings();
@@ -189,13 +201,7 @@ void TestRunRecovery::aCrashedInstancesAutosaveComesBack() {
   QVERIFY(QFile::copy(trained, dir + QStringLiteral("/autosave-1.safetensors")));
   // And an older crash's, not taken up then: listed with the recent checkpoints, and said.
   const QString older = dir + QStringLiteral("/autosave-525252.safetensors");
-  QVERIFY(QFile::copy(trained, older));
-  {
-    QFile file(older);
-    QVERIFY(file.open(QIODevice::ReadWrite));
-    QVERIFY(file.setFileTime(QDateTime::currentDateTime().addDays(-2),
-                             QFileDevice::FileModificationTime));
-  }
+  QVERIFY(copyDaysOld(trained, older, 2));
   QLockFile running(dir + QStringLiteral("/autosave-1.lock"));
   QVERIFY(running.tryLock(0));
   MainWindow next(m_data, {});  // the next start: the crashed instance's run, paused at its step
@@ -226,13 +232,7 @@ void TestRunRecovery::aCrashedInstancesAutosaveComesBack() {
   // With an older one of a crash before: listed too, and counted.
   QVERIFY(QFile::copy(trained, dir + QStringLiteral("/autosave-434343.safetensors")));
   const QString before = dir + QStringLiteral("/autosave-444444.safetensors");
-  QVERIFY(QFile::copy(trained, before));
-  {
-    QFile file(before);
-    QVERIFY(file.open(QIODevice::ReadWrite));
-    QVERIFY(file.setFileTime(QDateTime::currentDateTime().addDays(-1),
-                             QFileDevice::FileModificationTime));
-  }
+  QVERIFY(copyDaysOld(trained, before, 1));
   next.live()->recentCheckpoints()->clear();
   MainWindow bare(nullptr, QStringLiteral("MNIST is missing"));
   const QStringList kept = QDir(dir).entryList({QStringLiteral("convscope-autosaved-*")});
@@ -247,6 +247,28 @@ void TestRunRecovery::aCrashedInstancesAutosaveComesBack() {
                           "Recent checkpoints with 1 other recovered run")
                .arg(QDir::toNativeSeparators(path)));
   QCOMPARE(bare.live()->session()->state(), TrainingState::Idle);
+
+  // More crashes than the recent checkpoints hold beside the run restored: the newest are listed,
+  // and where all of them are is said.
+  for (const QString& name : kept) QVERIFY(QFile::remove(dir + QLatin1Char('/') + name));
+  for (int days = 1; days <= 10; ++days)
+    QVERIFY(copyDaysOld(trained, dir + QStringLiteral("/autosave-%1.safetensors").arg(500 + days),
+                        days));
+  bare.live()->recentCheckpoints()->clear();
+  MainWindow many(m_data, {});
+  QTRY_COMPARE(many.live()->session()->state(), TrainingState::Paused);
+  QTRY_VERIFY2(many.trainingStatusBar()->currentMessage().endsWith(
+                   QStringLiteral("; the newest 7 of 9 other recovered runs (all in %1) under File "
+                                  "▸ Recent checkpoints")
+                       .arg(QDir::toNativeSeparators(dir))),
+               qPrintable(many.trainingStatusBar()->currentMessage()));
+  const QStringList recovered = QDir(dir).entryList({QStringLiteral("convscope-autosaved-*")},
+                                                    QDir::Files, QDir::Time);  // newest first
+  QCOMPARE(recovered.size(), 10);
+  const QStringList listed = many.live()->recentCheckpoints()->files();
+  QCOMPARE(listed.size(), RecentFiles::kMaxFiles);
+  for (int i = 0; i < recovered.size(); ++i)
+    QCOMPARE(listed.contains(dir + QLatin1Char('/') + recovered[i]), i < RecentFiles::kMaxFiles);
   QDir(dir).removeRecursively();
   QStandardPaths::setTestModeEnabled(false);
 }

@@ -1,6 +1,8 @@
 // UnsavedRunGuard's question follows the run as the worker reports it: the steps trained since the
 // run was last saved, or, once a divergence took the run back behind the step saved, that no file
-// holds it, whatever step it reaches again.
+// holds it, whatever step it reaches again. A save it asked for ends in its action, a new question,
+// or the action dropped, as the run stands then.
+#include <QSignalSpy>
 #include <QTest>
 
 #include "training/training_session.h"
@@ -12,6 +14,7 @@ class TestUnsavedRunGuard : public QObject {
  private Q_SLOTS:
   void theQuestionNamesWhatIsNotSaved();
   void aRunResumedDuringTheSaveIsAskedAboutAgain();
+  void aRunResumedAndTrainingWhenSavedDropsTheAction();
 };
 
 void TestUnsavedRunGuard::theQuestionNamesWhatIsNotSaved() {
@@ -68,8 +71,8 @@ void TestUnsavedRunGuard::theQuestionNamesWhatIsNotSaved() {
            QStringLiteral("Reset discards the current run: 24 trained steps are not saved."));
 }
 
-// Save, then the run resumed before the file was written (a slow disk): the action waits for a new
-// answer about the steps trained since, instead of discarding them.
+// Save, then the run resumed and paused again before the file was written (a slow disk): the action
+// waits for a new answer about the steps trained since, instead of discarding them.
 void TestUnsavedRunGuard::aRunResumedDuringTheSaveIsAskedAboutAgain() {
   TrainingSession session;
   UnsavedRunGuard guard(&session, nullptr);
@@ -88,8 +91,10 @@ void TestUnsavedRunGuard::aRunResumedDuringTheSaveIsAskedAboutAgain() {
   guard.confirm(QStringLiteral("Reset"), {}, [&] { ++resets; });
   QCOMPARE(questions.size(), 1);
   QVERIFY(guard.savePending());
+  Q_EMIT worker->stateChanged(TrainingState::Running);
   progress.globalStep = 46;  // resumed: six more steps while "a" was written at step 40
   Q_EMIT worker->progress(progress);
+  Q_EMIT worker->stateChanged(TrainingState::Paused);
   Q_EMIT worker->checkpointSaved(QStringLiteral("a"), 40);
   QCOMPARE(resets, 0);
   QCOMPARE(questions.size(), 2);
@@ -97,6 +102,47 @@ void TestUnsavedRunGuard::aRunResumedDuringTheSaveIsAskedAboutAgain() {
            QStringLiteral("Reset discards the current run: 6 trained steps are not saved."));
   Q_EMIT worker->checkpointSaved(QStringLiteral("b"), 46);  // saved as it stands: it goes on
   QCOMPARE(resets, 1);
+}
+
+// Save, then the run resumed and still training when the file is written: resuming said the run is
+// wanted on, so the action is dropped, and the save's message says so. A question asked while the
+// run trained is not: the run trains on during that save, as the question said.
+void TestUnsavedRunGuard::aRunResumedAndTrainingWhenSavedDropsTheAction() {
+  TrainingSession session;
+  UnsavedRunGuard guard(&session, nullptr);
+  int questions = 0;
+  guard.setAsker([&](const QString&) {
+    ++questions;
+    return UnsavedRunGuard::Answer{UnsavedRunGuard::Answer::Save, QStringLiteral("a")};
+  });
+  QSignalSpy messages(&guard, &UnsavedRunGuard::statusMessage);
+  TrainingWorker* worker = session.worker();
+  TrainingProgress progress;
+  progress.globalStep = 40;
+  Q_EMIT worker->progress(progress);
+  Q_EMIT worker->stateChanged(TrainingState::Paused);
+  int loads = 0;
+  guard.confirm(QStringLiteral("Loading a checkpoint"), {}, [&] { ++loads; });
+  QVERIFY(guard.savePending());
+  Q_EMIT worker->stateChanged(TrainingState::Running);
+  progress.globalStep = 46;
+  Q_EMIT worker->progress(progress);
+  Q_EMIT worker->checkpointSaved(QStringLiteral("a"), 40);
+  QCOMPARE(loads, 0);
+  QCOMPARE(questions, 1);  // not asked again
+  QVERIFY(!guard.savePending());
+  QCOMPARE(messages.size(), 1);
+  QCOMPARE(messages.back().front().toString(),
+           QStringLiteral("Saved checkpoint a; Loading a checkpoint was not done: the run was "
+                          "resumed while it was saved"));
+
+  guard.confirm(QStringLiteral("Reset"), {}, [&] { ++loads; });  // asked while training
+  QCOMPARE(questions, 2);
+  progress.globalStep = 52;
+  Q_EMIT worker->progress(progress);
+  Q_EMIT worker->checkpointSaved(QStringLiteral("a"), 46);
+  QCOMPARE(loads, 1);
+  QCOMPARE(messages.back().front().toString(), QStringLiteral("Saved checkpoint a"));
 }
 
 QTEST_MAIN(TestUnsavedRunGuard)

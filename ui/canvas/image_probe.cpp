@@ -54,11 +54,10 @@ void ImageProbe::capture(cs::Backend& live, long long step, int epoch) {
   const int predicted =
       static_cast<int>(std::max_element(probs.begin(), probs.end()) - probs.begin());
   m_cpu->capture_snapshot(0, predicted);
-  const cs::Snapshot* frame = m_cpu->snapshots().take();
+  cs::Snapshot* frame = m_cpu->snapshots().take();  // m_cpu's reader slot, this one's to change
   if (!frame) return;
-  m_frame = *frame;  // m_cpu's slot; this copy's vectors are reused frame after frame
-  m_frame.step = step;
-  m_frame.epoch = epoch;
-  m_frame.probe = m_probe;  // not a validation image
-  live.publish_snapshot(m_frame);
+  frame->step = step;
+  frame->epoch = epoch;
+  frame->probe = m_probe;  // not a validation image
+  live.publish_snapshot(*frame);
 }

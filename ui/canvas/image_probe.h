@@ -35,5 +35,4 @@ class ImageProbe {
   std::unique_ptr<cs::Backend> m_cpu;
   cs::Dataset m_set;  // `classes` copies of the image, copy k labelled k
   cs::NetworkSpec m_spec;
-  cs::Snapshot m_frame;  // the frame published last
 };

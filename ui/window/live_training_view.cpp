@@ -200,10 +200,8 @@ void LiveTrainingView::connectSession() {
   });
   connect(w, &TrainingWorker::failed, this, &LiveTrainingView::showError);
   connect(w, &TrainingWorker::checkpointLoaded, this, &LiveTrainingView::onCheckpointLoaded);
-  connect(w, &TrainingWorker::checkpointSaved, this, [this](const QString& path) {
-    m_recentCheckpoints->add(path);
-    Q_EMIT statusMessage(tr("Saved checkpoint %1").arg(QDir::toNativeSeparators(path)));
-  });
+  connect(w, &TrainingWorker::checkpointSaved, m_recentCheckpoints, &RecentFiles::add);
+  connect(m_guard, &UnsavedRunGuard::statusMessage, this, &LiveTrainingView::statusMessage);
 
   connect(m_panel, &HyperparameterPanel::settingsChanged, this,
           &LiveTrainingView::onSettingsChanged);

@@ -88,9 +88,17 @@ void RunRecovery::restorePending() {
   const bool fromAutosave = path.isEmpty() && !autosaved.isEmpty();
   const QStringList others = fromAutosave ? autosaved.mid(1) : autosaved;
   for (auto it = others.rbegin(); it != others.rend(); ++it) m_live->recentCheckpoints()->add(*it);
+  // A run restored (or failing to) is listed too: the newest others fill the rest of the list.
+  const bool restoring = fromAutosave || (!path.isEmpty() && QFileInfo(path).isFile());
+  const int listed = RecentFiles::kMaxFiles - (restoring ? 1 : 0);
+  const QString count =
+      countText(others.size(), tr("other recovered run"), tr("other recovered runs"));
   const QString more = others.isEmpty() ? QString()
-                                        : countText(others.size(), tr("other recovered run"),
-                                                    tr("other recovered runs"));
+                       : others.size() <= listed
+                           ? count
+                           : tr("the newest %1 of %2 (all in %3)")
+                                 .arg(listed)
+                                 .arg(count, QDir::toNativeSeparators(directory()));
   if (fromAutosave) {
     return restore(autosaved.front(),
                    tr("Restored the run Convscope was training when it stopped unexpectedly "

@@ -41,8 +41,9 @@ class RunRecovery : public QObject {
 
  private:
   // Loads `path` and says `message` once it is loaded, or that it could not be; either names
-  // `more`, the other recovered runs listed with the recent checkpoints ("2 other recovered runs"),
-  // when there are.
+  // `more`, the other recovered runs listed with the recent checkpoints ("2 other recovered runs";
+  // "the newest 7 of 9 other recovered runs (all in FOLDER)" where they do not all fit), when
+  // there are.
   void restore(const QString& path, const QString& message, const QString& more);
   // Renames the autosaves whose process is gone (their lock is free) and returns the new names,
   // newest first.

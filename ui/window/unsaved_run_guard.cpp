@@ -1,5 +1,6 @@
 #include "window/unsaved_run_guard.h"
 
+#include <QDir>
 #include <QLocale>
 #include <QMessageBox>
 #include <utility>
@@ -19,7 +20,9 @@ UnsavedRunGuard::UnsavedRunGuard(TrainingSession* session, QWidget* dialogParent
       [this](const QString&, const cs::CheckpointMeta& meta) { m_step = m_savedStep = meta.step; });
   connect(w, &TrainingWorker::checkpointSaved, this, [this](const QString& path, long long step) {
     m_savedStep = step;
-    pendingSaveEnded(path, true);
+    const QString saved = tr("Saved checkpoint %1").arg(QDir::toNativeSeparators(path));
+    const QString dropped = pendingSaveEnded(path, true);
+    Q_EMIT statusMessage(dropped.isEmpty() ? saved : saved + QStringLiteral("; ") + dropped);
   });
   connect(w, &TrainingWorker::checkpointSaveFailed, this,
           [this](const QString& path) { pendingSaveEnded(path, false); });
@@ -50,16 +53,21 @@ void UnsavedRunGuard::confirm(const QString& action, const QString& discards,
   m_session->invoke(&TrainingWorker::saveCheckpoint, answer.path);
 }
 
-void UnsavedRunGuard::pendingSaveEnded(const QString& path, bool ok) {
-  if (!m_pending || path != m_pendingPath) return;  // File > Save checkpoint's own
+QString UnsavedRunGuard::pendingSaveEnded(const QString& path, bool ok) {
+  if (!m_pending || path != m_pendingPath) return {};  // File > Save checkpoint's own
   std::function<void()> proceed = std::exchange(m_pending, nullptr);
-  if (!ok) return;
-  // Resumed while the file was written (a slow disk): the steps trained since are asked about
-  // anew. A run asked about while training trains on during the save, as the question said.
+  if (!ok) return {};
+  // A run asked about while training trains on during the save, as the question said. One asked
+  // about while paused and resumed while the file was written (a slow disk) is wanted on: the
+  // action is dropped. Resumed and paused again, its steps since are asked about anew.
   const PendingAction asked = std::exchange(m_pendingAction, {});
+  if (!asked.whileTraining && m_session->state() == TrainingState::Running)
+    return tr("%1 was not done: the run was resumed while it was saved").arg(asked.action);
   if (!asked.whileTraining && isUnsaved())
-    return confirm(asked.action, asked.discards, std::move(proceed));
-  proceed();
+    confirm(asked.action, asked.discards, std::move(proceed));
+  else
+    proceed();
+  return {};
 }
 
 void UnsavedRunGuard::saveAs() {

@@ -1,8 +1,10 @@
 // Asks before a run's unsaved training is thrown away (Reset, Start, Load checkpoint, Quit), as
 // editors do: Save, Discard or Cancel. A run is unsaved when it took steps since it began, was
 // loaded or was last saved. Save asks for a file and queues the save; the action follows once the
-// checkpoint is on disk, and not at all when the save fails: the run is then kept as it was. A run
-// resumed while the file was written is asked about again: its steps since are not in the file.
+// checkpoint is on disk, and not at all when the save fails: the run is then kept as it was. A
+// paused run resumed while the file was written keeps training, and the action is dropped (the
+// save's status message says so); resumed and paused again, it is asked about again: its steps
+// since are not in the file.
 #pragma once
 
 #include <QObject>
@@ -42,10 +44,16 @@ class UnsavedRunGuard : public QObject {
   bool savePending() const { return static_cast<bool>(m_pending); }
   void setAsker(Asker asker) { m_asker = std::move(asker); }
 
+ Q_SIGNALS:
+  // A checkpoint written, in words: "Saved checkpoint …", and the action of confirm() it was saved
+  // for when that action was dropped.
+  void statusMessage(const QString& text);
+
  private:
   Answer ask(const QString& question) const;
-  // The save chosen in confirm() ended: its action runs when it wrote `path`.
-  void pendingSaveEnded(const QString& path, bool ok);
+  // The save chosen in confirm() ended: its action runs when it wrote `path`. Returns why it did
+  // not ("Reset was not done: …"), empty otherwise.
+  QString pendingSaveEnded(const QString& path, bool ok);
 
   TrainingSession* m_session;
   QWidget* m_dialogParent;

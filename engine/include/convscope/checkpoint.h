@@ -29,9 +29,7 @@ class CheckpointError : public Error {
   explicit CheckpointError(const std::string& what) : Error(ErrorKind::Checkpoint, what) {}
   // A checkpoint that could not be written, in the write's words; a full disk stays "Disk full".
   explicit CheckpointError(const FileError& failed_write)
-      : Error(failed_write.kind() == ErrorKind::DiskFull ? ErrorKind::DiskFull
-                                                         : ErrorKind::Checkpoint,
-              failed_write.what()) {}
+      : Error(disk_full_or(failed_write, ErrorKind::Checkpoint), failed_write.what()) {}
 };
 
 enum class TensorType { F32, U8 };

@@ -57,5 +57,10 @@ ErrorText describe(const std::exception& e);
 std::string error_title(ErrorKind kind);  // "Run store error", "Out of memory", ...
 // ErrorKind::DiskFull for ENOSPC and EDQUOT, else `otherwise`.
 ErrorKind error_kind_for_errno(int error_number, ErrorKind otherwise);
+// The kind of a failed write as its caller reports it: a full disk stays DiskFull, any other
+// failure becomes the caller's `otherwise` (a checkpoint's, the store's).
+inline ErrorKind disk_full_or(const Error& failed_write, ErrorKind otherwise) {
+  return failed_write.kind() == ErrorKind::DiskFull ? ErrorKind::DiskFull : otherwise;
+}
 
 }  // namespace cs

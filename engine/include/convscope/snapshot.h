@@ -38,13 +38,14 @@ struct Snapshot {
 
 // Single-producer single-consumer triple buffer. The writer fills back(), then publish();
 // the reader calls take(), which returns the newest published snapshot (or nullptr when nothing
-// new arrived) and keeps it valid until the next take(). Neither side ever blocks or waits.
+// new arrived) and keeps it valid, and the reader's own to change, until the next take(). Neither
+// side ever blocks or waits.
 class SnapshotExchange {
  public:
   SnapshotExchange();
   Snapshot& back() { return m_slots[m_back]; }
   void publish();
-  const Snapshot* take();
+  Snapshot* take();
   bool has_new() const;
 
  private:

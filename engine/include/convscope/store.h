@@ -53,8 +53,7 @@ class StoreError : public Error {
   // A file the store could not write (an export), in the write's words; a full disk stays "Disk
   // full".
   explicit StoreError(const FileError& failed_write)
-      : Error(failed_write.kind() == ErrorKind::DiskFull ? ErrorKind::DiskFull : ErrorKind::Store,
-              failed_write.what()) {}
+      : Error(disk_full_or(failed_write, ErrorKind::Store), failed_write.what()) {}
 };
 
 enum class StoreAccess {

@@ -176,7 +176,10 @@ class Trainer {
   void check_validation_loss();
   // Every network's weights and optimizer state: a value that is not finite is a divergence after
   // the last step (DivergenceError, the last good state restored, as for a NaN loss). Before a
-  // save, and at an epoch's end before the state becomes the good one.
+  // save, and at an epoch's end before the state becomes the good one. It reads one tensor at a
+  // time: keep_good_state() then reads them all again, a second read at an epoch's end that spares
+  // the host a second copy of the whole state (with Adam, three floats for every weight of every
+  // network).
   void check_state();
 
   Backend& m_backend;
