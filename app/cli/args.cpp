@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -62,6 +63,8 @@ bool Args::parse(const std::vector<std::string>& argv) {
     if (it == m_specs.end())
       throw UsageError("unknown flag --" + name + " for '" + m_command + "' (see --help)");
     if (!it->second.refused.empty()) throw UsageError("--" + name + ": " + it->second.refused);
+    // Given twice, one value would be dropped unseen: a script's default overridden, say.
+    if (m_values.count(name)) throw UsageError("--" + name + " is given twice");
     if (it->second.is_flag) {
       if (inline_value) throw UsageError("--" + name + " takes no value");
       m_values[name] = "1";
@@ -86,9 +89,10 @@ int Args::integer(const std::string& name, int min, int max) const {
   const std::string v = str(name);
   int out = 0;
   const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (ec != std::errc() || end != v.data() + v.size())
+  const bool whole = end == v.data() + v.size();
+  if (!whole || (ec != std::errc() && ec != std::errc::result_out_of_range))
     throw UsageError("--" + name + " expects a whole number, got '" + v + "'");
-  if (out < min || out > max)
+  if (ec == std::errc::result_out_of_range || out < min || out > max)
     throw UsageError("--" + name + " must be between " + std::to_string(min) + " and " +
                      std::to_string(max) + ", got " + v);
   return out;
@@ -109,8 +113,11 @@ unsigned long long Args::u64(const std::string& name) const {
   const std::string v = str(name);
   unsigned long long out = 0;
   const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (ec != std::errc() || end != v.data() + v.size())
+  if (end != v.data() + v.size() || (ec != std::errc() && ec != std::errc::result_out_of_range))
     throw UsageError("--" + name + " expects a non-negative whole number, got '" + v + "'");
+  if (ec == std::errc::result_out_of_range)
+    throw UsageError("--" + name + " must be at most " +
+                     std::to_string(std::numeric_limits<unsigned long long>::max()) + ", got " + v);
   return out;
 }
 
@@ -121,6 +128,26 @@ bool Args::on(const std::string& name) const {
 
 bool Args::given(const std::string& name) const {
   return m_values.count(name) > 0;
+}
+
+void Args::only_with(const std::string& needed, std::initializer_list<const char*> names) const {
+  (void)spec(needed);  // each one declared: a misspelt name is a bug, not a flag never given
+  for (const char* name : names) {
+    (void)spec(name);
+    if (given(name) && !given(needed))
+      throw UsageError(std::string("--") + name + " goes with --" + needed);
+  }
+}
+
+void Args::one_of(std::initializer_list<const char*> names) const {
+  std::string first;
+  for (const char* name : names) {
+    (void)spec(name);
+    if (!given(name)) continue;
+    if (!first.empty())
+      throw UsageError("--" + first + " and --" + name + " do not go together: give one");
+    first = name;
+  }
 }
 
 std::string Args::help() const {

@@ -1,7 +1,9 @@
-// Command-line flags: declared with a help text, parsed strictly (unknown flag, missing value or
-// malformed number -> UsageError, which the CLI turns into a message and exit code 2).
+// Command-line flags: declared with a help text, parsed strictly (unknown flag, a flag given twice,
+// missing value or malformed number -> UsageError, which the CLI turns into a message and exit
+// code 2).
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -42,6 +44,11 @@ class Args {
   unsigned long long u64(const std::string& name) const;
   bool on(const std::string& name) const;
   bool given(const std::string& name) const;  // set on the command line, not defaulted
+  // UsageError "--name goes with --needed" for any of `names` given without `needed`: a flag that
+  // would be ignored.
+  void only_with(const std::string& needed, std::initializer_list<const char*> names) const;
+  // UsageError when more than one of `names` is given: modes of which one would be ignored.
+  void one_of(std::initializer_list<const char*> names) const;
 
   std::string help() const;
   void set_summary(const std::string& summary) { m_summary = summary; }

@@ -187,6 +187,7 @@ int ensemble_command(const std::vector<std::string>& argv) {
   std::optional<Store> store;
   TrainConfig cfg;
   if (continuing) {
+    require_store(args.str("store"), "continue");
     store.emplace(args.str("store"));
     cfg = continue_config(args, store->load_run_info(continued));
   }
@@ -279,11 +280,14 @@ int runs_command(const std::vector<std::string>& argv) {
             "give the space of deleted runs back to the disk (rewrites the store; a deletion "
             "does it at once in a store made or compacted since it could)");
   if (!args.parse(argv)) return 0;
+  args.one_of({"export", "delete"});
+  args.one_of({"export", "compact"});
+  args.only_with("export", {"to"});
   if (args.given("delete") || args.given("compact")) {
     const std::vector<int64_t> runs =
         args.given("delete") ? run_ids(args.str("delete")) : std::vector<int64_t>();
-    change_store(args.str("store"), args.given("compact") ? "compacted" : "store",
-                 [&](Store& store) {
+    change_store(args.str("store"), args.given("delete") ? "delete" : "compact",
+                 args.given("compact") ? "compacted" : "store", [&](Store& store) {
                    if (!runs.empty()) delete_runs(store, runs);
                    if (args.given("compact")) store.compact();
                  });

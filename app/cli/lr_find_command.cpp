@@ -53,8 +53,9 @@ int lr_find_command(const std::vector<std::string>& argv) {
   const DatasetPair data = load_data(args);
   const TrainConfig cfg = train_config(args, data.train, 1);
   if (const std::string problem = lr_finder_problem(settings, cfg.group.optimizer.weight_decay);
-      !problem.empty())
-    throw UsageError(problem);
+      !problem.empty())  // the range's: --steps was checked above
+    throw UsageError("--min-lr " + args.str("min-lr") + ", --max-lr " + args.str("max-lr") + ": " +
+                     problem);
   BackendSelection sel = select_backend(args);
   std::fprintf(stderr, "network: %s, %s, batch %d%s\n", cfg.group.spec.to_string().c_str(),
                to_string(cfg.group.optimizer.kind).c_str(), cfg.group.batch_size,

@@ -67,13 +67,16 @@ void add_backend_options(Args& args, const std::string& default_threads) {
 DataFolder data_folder(const Args& args) {
   // The default MNIST is named "mnist", as in the app, however --data names its folder, so that a
   // stored run or a checkpoint names its data the same on every machine (and the app restores a
-  // checkpoint's learning history for it); another folder is named by its path, so the app can
-  // find it again.
+  // checkpoint's learning history for it); another folder is named by its absolute path, so that
+  // the app, or a sweep resumed from another working folder, finds it again.
   const std::string dir = args.given("data") ? args.str("data") : default_mnist_dir();
   std::error_code error;
   const bool mnist =
       !args.given("data") || std::filesystem::equivalent(dir, default_mnist_dir(), error);
-  return {dir, mnist ? "mnist" : dir};
+  if (mnist) return {dir, "mnist"};
+  std::filesystem::path path = std::filesystem::absolute(dir, error).lexically_normal();
+  if (!path.has_filename() && path.has_parent_path()) path = path.parent_path();  // "x/" is "x"
+  return {dir, error ? dir : path.string()};
 }
 
 DatasetPair load_data(const Args& args) {
@@ -185,13 +188,14 @@ bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
 
 void check_output_folders(const Args& args, std::initializer_list<const char*> flags) {
   // What the command reads that a file written would replace, and the files already to be
-  // written. (train --resume's checkpoint may be saved over: the run goes on from it.)
+  // written. (train --resume's checkpoint may be replaced by --save: the run goes on from it.)
   std::vector<std::pair<std::string, std::filesystem::path>> taken;
-  for (const char* input : {"store", "checkpoint"})
+  for (const char* input : {"store", "checkpoint", "resume"})
     if (args.given(input)) taken.emplace_back(std::string("--") + input, args.str(input));
   for (const std::string& image : args.positional()) taken.emplace_back("an input", image);
   for (const char* flag : flags) {
     if (!args.given(flag)) continue;
+    if (args.str(flag).empty()) throw UsageError(std::string("--") + flag + " needs a file name");
     const std::filesystem::path file(args.str(flag));
     const std::filesystem::path folder = file.has_parent_path() ? file.parent_path() : ".";
     std::error_code ec;
@@ -202,7 +206,7 @@ void check_output_folders(const Args& args, std::initializer_list<const char*> f
       throw UsageError(std::string("--") + flag + ": " + file.string() +
                        " is a folder, not a file");
     for (const auto& [what, other] : taken)
-      if (same_file(file, other))
+      if (!(what == "--resume" && std::string_view(flag) == "save") && same_file(file, other))
         throw UsageError(std::string("--") + flag + ": " + file.string() + " is " +
                          (what == "an input" ? "an input" : "the file of " + what) +
                          " too; writing it would replace that: give another file");
@@ -210,10 +214,14 @@ void check_output_folders(const Args& args, std::initializer_list<const char*> f
   }
 }
 
-void change_store(const std::string& path, const char* what,
+void require_store(const std::string& path, const char* flag) {
+  if (!std::filesystem::exists(path))
+    throw StoreError(path + ": no store here for --" + flag + " (nothing was created)");
+}
+
+void change_store(const std::string& path, const char* flag, const char* what,
                   const std::function<void(Store&)>& change) {
-  if (!std::filesystem::exists(path))  // a mistyped --store: nothing to change, nothing created
-    throw StoreError(path + ": no store here (deleting and compacting create nothing)");
+  require_store(path, flag);
   const auto megabytes = [&] { return static_cast<double>(Store::disk_size(path)) / 1e6; };
   const double before = megabytes();
   {

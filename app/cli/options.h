@@ -52,16 +52,20 @@ BackendSelection checkpoint_backend(const Args& args, const std::string& path,
 // naming the layers there are for another name.
 int parse_layer(const Args& args, const NetworkSpec& spec, int absent);
 
-// Refuses (UsageError), before any work, a given flag among `flags` whose FILE lies in a folder
-// that does not exist, or is a folder: the files are written once the work is done, and a typo
-// would cost it. Refuses as well a FILE that another of them names, or that the command reads
-// (--store, --checkpoint, the input images): writing it would replace that.
+// Refuses (UsageError), before any work, a given flag among `flags` whose FILE is empty (an unset
+// variable), lies in a folder that does not exist, or is a folder: the files are written once the
+// work is done, and a typo would cost it. Refuses as well a FILE that another of them names, or
+// that the command reads (--store, --checkpoint, --resume but for --save, the input images):
+// writing it would replace that.
 void check_output_folders(const Args& args, std::initializer_list<const char*> flags);
 
-// Runs `change` (deletions, a compaction) on the store at `path`, closes it (its write-ahead log
-// goes) and prints "`what` PATH: 84.0 MB -> 61.9 MB", what the store took on disk before and
-// after.
-void change_store(const std::string& path, const char* what,
+// A store `flag` needs there already (a run continued, runs deleted): StoreError when there is
+// none, so that a mistyped --store creates nothing.
+void require_store(const std::string& path, const char* flag);
+// Runs `change` (deletions, a compaction: `flag`) on the store at `path`, which must be there
+// (require_store), closes it (its write-ahead log goes) and prints "`what` PATH: 84.0 MB -> 61.9
+// MB", what the store took on disk before and after.
+void change_store(const std::string& path, const char* flag, const char* what,
                   const std::function<void(Store&)>& change);
 
 }  // namespace cs::cli

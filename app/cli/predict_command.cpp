@@ -202,6 +202,8 @@ int predict_command(const std::vector<std::string>& argv) {
   args.option("saliency-class", "N", "", "the class to explain (default: the predicted one)");
   add_backend_options(args);
   if (!args.parse(argv)) return 0;
+  args.only_with("saliency", {"saliency-method", "saliency-class", "occlusion-patch", "layer"});
+  args.only_with("run", {"store"});
   check_output_folders(args, {"saliency"});
   if (args.given("checkpoint") == args.given("run"))
     throw UsageError("give either --checkpoint FILE or --run ID");

@@ -79,7 +79,7 @@ void print_sweep(Store& store, const SweepRecord& sweep) {
 int delete_sweep(const Args& args) {
   const long long id = args.u64("delete");
   const bool keep = args.given("keep-runs");
-  change_store(args.str("store"), "store", [&](Store& store) {
+  change_store(args.str("store"), "delete", "store", [&](Store& store) {
     std::string runs;
     for (const SweepConfigState& c : store.load_sweep(id).configs)
       if (c.run >= 0) runs += (runs.empty() ? "" : ", ") + std::to_string(c.run);
@@ -153,6 +153,7 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
                          ": --resume trains the stored sweep's plan, with its networks, epochs, "
                          "batch size, seed and data");
     resume = static_cast<int64_t>(args.u64("resume"));
+    if (root) require_store(args.str("store"), "resume");
     open_store();
     std::string definition = root ? store->load_sweep(resume).definition : std::string();
     tr.broadcast(definition);
@@ -279,9 +280,10 @@ int sweep_command(const std::vector<std::string>& argv) {
   add_data_options(args);
   add_backend_options(args);
   if (!args.parse(argv)) return 0;
+  for (const char* plan : {"grid", "file", "resume"}) args.one_of({"show", "delete", plan});
+  args.only_with("delete", {"keep-runs"});
   if (args.given("show")) return show(args);
   if (args.given("delete")) return delete_sweep(args);
-  if (args.given("keep-runs")) throw UsageError("--keep-runs goes with --delete");
 
   std::unique_ptr<SweepTransport> transport;
   int local_rank = 0, local_size = 1;

@@ -117,7 +117,8 @@ TEST(CliStore, ReadingNeverCreates) {
   EXPECT_FALSE(fs::exists(dir.file("typo")));
 }
 
-// Deleting, compacting, and flags refused before the work starts create no store either.
+// Deleting, compacting, continuing a run, resuming a sweep, and flags refused before the work
+// starts create no store either.
 TEST(CliStore, ChangingOrRefusingNeverCreates) {
   TempDir dir;
   write_idx_folder(dir.file("data"), 64, 16);
@@ -126,6 +127,8 @@ TEST(CliStore, ChangingOrRefusingNeverCreates) {
       {"runs", "--delete", "1"},
       {"runs", "--delete", "abc"},
       {"sweep", "--delete", "1"},
+      {"ensemble", "--continue", "3", "--data", dir.file("data")},  // a run to continue
+      {"sweep", "--resume", "2"},                                   // a sweep to resume
       {"ensemble", "--data", dir.file("data"), "--arch", "d10", "--nets", "0"},
       {"ensemble", "--data", dir.file("data"), "--arch", "d10", "--threads", "999"},
       {"sweep", "--data", dir.file("data"), "--grid", "lr=0.01", "--threads", "999"},
@@ -136,6 +139,11 @@ TEST(CliStore, ChangingOrRefusingNeverCreates) {
     const Result r = run_cli(args);
     EXPECT_NE(r.code, 0) << args[0] << " " << args[1];
     EXPECT_FALSE(fs::exists(dir.file("typo"))) << args[0] << " " << args[1] << ": " << r.err;
+    if (r.code == 1) {  // not a usage error: the store was looked for
+      EXPECT_NE(r.err.find("no store here for " + args[1] + " (nothing was created)"),
+                std::string::npos)
+          << r.err;
+    }
   }
 }
 
