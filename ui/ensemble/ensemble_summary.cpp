@@ -137,9 +137,11 @@ void EnsembleSummary::setRun(const EnsembleRunPtr& run) {
     return;
   }
   const cs::EnsembleStats& s = run->stats();
-  m_mean->setText(QStringLiteral("%1 ± %2")
-                      .arg(percentText(s.mean_accuracy, 2))
-                      .arg(QLocale().toString(100 * s.std_accuracy, 'f', 2)));
+  // One network has no spread to show (its std is 0 by definition, not by agreement).
+  m_mean->setText(s.nets < 2 ? percentText(s.mean_accuracy, 2)
+                             : QStringLiteral("%1 ± %2")
+                                   .arg(percentText(s.mean_accuracy, 2))
+                                   .arg(QLocale().toString(100 * s.std_accuracy, 'f', 2)));
   m_meanDetail->setText(tr("over %1").arg(countText(s.nets, tr("network"), tr("networks"))));
   m_min->setText(percentText(s.min_accuracy, 2));
   m_minDetail->setText(tr("network %1").arg(argWhere(s.net_accuracy, false)));

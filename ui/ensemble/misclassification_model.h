@@ -1,7 +1,7 @@
 // The misclassification table: one row per validation image of an ensemble run, in dataset
 // order, with what the N networks made of it. SortRole gives every column's raw number (the
-// filter model's lessThan reads the run directly for speed); CSV rows are written from here
-// (without the forgetting events, which older runs do not have).
+// filter model's lessThan reads the run directly for speed); CSV rows are written from here (the
+// `forgotten` column left empty for a run older than its epochs' history).
 #pragma once
 
 #include <QAbstractTableModel>

@@ -12,6 +12,7 @@
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "ensemble/ensemble_types.h"
 #include "ensemble/misclassification_filter_model.h"
@@ -122,6 +123,7 @@ MisclassificationPanel::MisclassificationPanel(MisclassificationFilterModel* pro
   connect(m_proxy, &MisclassificationFilterModel::filtersAboutToChange, this,
           [this] { m_kept = currentImage(); });
   connect(m_proxy, &MisclassificationFilterModel::filtersChanged, this, [this] {
+    if (!m_clamping) m_wantedWrong = m_proxy->minimumWrong();
     showFilters();
     if (!selectImage(m_kept) && m_proxy->rowCount() > 0) {
       m_table->setCurrentIndex(m_proxy->index(0, MisclassificationModel::IndexColumn));
@@ -151,8 +153,13 @@ void MisclassificationPanel::setRun(const EnsembleRunPtr& run) {
   m_total = run ? run->count() : 0;
   fillLabels(m_trueLabel, classes, run ? run->classNames() : ClassNames());
   fillLabels(m_wrongLabel, classes, run ? run->classNames() : ClassNames());
-  // A filter from a larger run ("wrong in >= 25") becomes "wrong in all" of a smaller one.
-  if (m_proxy->minimumWrong() > nets) m_proxy->setMinimumWrong(nets);
+  // The "wrong in >= 25" set on a larger run is "wrong in all" of a smaller one, and comes back
+  // on a larger one again; a run without a finished epoch (no networks counted) shows every image.
+  if (const int shown = std::min(m_wantedWrong, nets); m_proxy->minimumWrong() != shown) {
+    m_clamping = true;
+    m_proxy->setMinimumWrong(shown);
+    m_clamping = false;
+  }
   {
     const QSignalBlocker block(m_minimumWrong);
     m_minimumWrong->setRange(0, nets);

@@ -50,4 +50,8 @@ class MisclassificationPanel : public QWidget {
   int m_total = 0;
   int m_reported = -2;  // the last image reported by imageSelected
   int m_kept = -1;      // the current image before the filters changed
+  // The "wrong in >=" last set (by the user, or the page), which a run of fewer networks shows
+  // clamped (m_clamping while setRun() does).
+  int m_wantedWrong = 0;
+  bool m_clamping = false;
 };

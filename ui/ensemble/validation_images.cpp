@@ -46,7 +46,8 @@ QString ValidationImages::folderFor(const std::string& valName) {
 }
 
 void ValidationImages::loadFolder(const QString& folder, const std::string& name) {
-  if (m_folders.count(folder)) return;
+  // A set loaded is kept; a folder that failed is read again (its files may be there by now).
+  if (const auto it = m_folders.find(folder); it != m_folders.end() && it->second.isEmpty()) return;
   m_folders[folder] = QString();
   try {
     auto set = std::make_shared<const cs::Dataset>(cs::load_idx_pair(

@@ -2,7 +2,8 @@
 // the app already holds (remember()), or the IDX folder named in the run ("mnist/test" is
 // cs::default_mnist_dir(), "fashion-mnist/test" cs::fashion_mnist_dir(), "<folder>/test" that
 // folder). A set fits when its first images carry the run's labels; a fitting set whose SHA-256
-// differs from the stored one is still shown, with a warning. Loaded sets are kept.
+// differs from the stored one is still shown, with a warning. Loaded sets are kept; a folder that
+// could not be read is read again at the next find() (the files may have been put there since).
 #pragma once
 
 #include <QImage>
@@ -33,5 +34,5 @@ class ValidationImages {
   void loadFolder(const QString& folder, const std::string& name);
 
   std::vector<std::shared_ptr<const cs::Dataset>> m_sets;
-  std::map<QString, QString> m_folders;  // folders read: "" when loaded, else why not
+  std::map<QString, QString> m_folders;  // folders tried: "" when loaded, else why not
 };

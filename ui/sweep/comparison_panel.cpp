@@ -134,6 +134,14 @@ QString ComparisonPanel::compareText(const SweepConfigResult& a, const SweepConf
               "(Resume trains the unfinished).")
         .arg(name(a), countText(a.result.epochsDone, tr("epoch"), tr("epochs")), name(b),
              QString::number(b.result.epochsDone));
+  // One network's accuracy says nothing of its seed's luck: a bootstrap of it is that one value.
+  for (const SweepConfigResult* c : {&a, &b})
+    if (c->result.distribution.n < 2)
+      return tr("Mean accuracy %1 − %2: %3 points. %4 has one network: without a second seed the "
+                "seed noise cannot be measured, so the difference has no interval (sweep 2 or "
+                "more networks per configuration).")
+          .arg(name(a), name(b), points(a.result.distribution.mean - b.result.distribution.mean),
+               name(*c));
   const cs::MeanDifference d =
       cs::bootstrap_mean_difference(a.result.accuracy, b.result.accuracy, kResamples, kSeed);
   return describe(a, b, d);

@@ -84,7 +84,9 @@ QVariant SweepConfigModel::display(const SweepConfigResult& c, int column) const
     case MeanStat:
       return none ? percent(-1) : percent(c.result.distribution.mean);
     case StdStat:
-      return none ? percent(-1) : QLocale().toString(100 * c.result.distribution.std, 'f', 2);
+      return none || c.result.distribution.n < 2  // no spread is seen in one network
+                 ? percent(-1)
+                 : QLocale().toString(100 * c.result.distribution.std, 'f', 2);
     case VoteStat:
       return percent(c.result.voteAccuracy);
     case StatusStat:
@@ -111,8 +113,8 @@ QVariant SweepConfigModel::sortKey(const SweepConfigResult& c, int column) const
       return empty ? none : c.result.distribution.median;
     case MeanStat:
       return empty ? none : c.result.distribution.mean;
-    case StdStat:
-      return empty ? none : c.result.distribution.std;
+    case StdStat:  // shown "–" for one network too
+      return c.result.distribution.n < 2 ? none : c.result.distribution.std;
     case VoteStat:
       return c.result.voteAccuracy < 0 ? none : c.result.voteAccuracy;
     case StatusStat:

@@ -83,6 +83,9 @@ void SweepWorker::run(const SweepRequest& request) {
       Q_EMIT epochRecorded(m_progress.sweep, config, run, m.epoch, m.val_accuracy);
     };
     hooks.unit_failed = [&](const cs::SweepUnit& unit, const std::string& error) {
+      // One that failed before its first step (its run could not be continued) is done too; one
+      // that stepped is counted when the next one steps, as a finished one is.
+      if (unit.config != m_progress.config) ++m_progress.unitsDone;
       Q_EMIT configFailed(unit.config, QString::fromStdString(error));
     };
     const cs::SweepOutcome out = cs::run_sweep(&store, plan, request.resume, ctx, hooks);

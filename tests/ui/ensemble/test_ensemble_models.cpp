@@ -1,18 +1,25 @@
 // The Ensemble view's item models on a hand-built ensemble whose every number is known:
 // QAbstractItemModelTester on each, the filter model's filters and sort orders, the per-network
-// predictions, the confusion counts and the run list.
+// predictions, the confusion counts and the run list; and where a stored run's images are found.
 #include <QAbstractItemModelTester>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QLocale>
 #include <QScopeGuard>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include "convscope/dataset.h"
 
 #include "ensemble/misclassification_filter_model.h"
 #include "ensemble/misclassification_model.h"
 #include "ensemble/net_predictions_model.h"
 #include "ensemble/runs_model.h"
 #include "ensemble/top_prediction_delegate.h"
+#include "ensemble/validation_images.h"
 #include "ensemble_test_data.h"
 #include "predictions/confusion_matrix_model.h"
 #include "widgets/store_time.h"
@@ -371,6 +378,37 @@ class TestEnsembleModels : public QObject {
     QCOMPARE(model.index(0, RunsModel::StatusColumn).data().toString(), QStringLiteral("running"));
     model.noteEpoch(99, 1, 0.5);  // a run not listed changes nothing
     QCOMPARE(model.rowCount(), 1);
+  }
+
+  // A folder whose test set is missing when a run is opened is looked in again at the next open:
+  // the files put there since are found (a failure is not remembered, a loaded set is).
+  void validationImagesAreLookedForAgain() {
+    const QString mnist = QString::fromStdString(cs::default_mnist_dir());
+    const QStringList files{QStringLiteral("t10k-images-idx3-ubyte"),
+                            QStringLiteral("t10k-labels-idx1-ubyte")};
+    if (!QFileInfo::exists(QDir(mnist).filePath(files[0])))
+      QSKIP("MNIST is not fetched (scripts/fetch-mnist.sh)");
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(QStringLiteral("digits"));
+    QVERIFY(QDir().mkpath(folder));
+    const cs::Dataset test = cs::load_idx_folder(mnist.toStdString(), "mnist").test;
+    cs::RunSetup setup;
+    setup.val_name = folder.toStdString() + "/test";
+    setup.val_sha256 = test.sha256;
+    setup.val_labels = test.labels;
+    setup.group.spec = cs::NetworkSpec::parse("d10", test.shape, 10);
+    ValidationImages images;
+    ValidationImages::Match match = images.find(setup);
+    QVERIFY(!match.images);
+    QVERIFY2(match.note.startsWith(QStringLiteral("No validation images: ")) &&
+                 match.note.contains(QStringLiteral("t10k-images-idx3-ubyte")),
+             qPrintable(match.note));
+    for (const QString& file : files)
+      QVERIFY(QFile::copy(QDir(mnist).filePath(file), QDir(folder).filePath(file)));
+    match = images.find(setup);
+    QVERIFY2(match.images, qPrintable(match.note));
+    QVERIFY(!match.warning);
+    QCOMPARE(match.images->count, test.count);
   }
 };
 

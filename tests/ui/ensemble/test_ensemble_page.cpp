@@ -185,6 +185,20 @@ class TestEnsemblePage : public QObject {
     QCOMPARE(spin->maximum(), 4);
     QCOMPARE(spin->value(), 4);
     QCOMPARE(spin->text(), QStringLiteral("4 of 4 networks"));
+    // No run (another store's first view), then this one again: the filter set is kept through
+    // them, not worn down to the smallest run's.
+    QTemporaryDir empty;
+    page.setStorePath(empty.filePath(QStringLiteral("none.db")));
+    QCOMPARE(page.filterModel()->minimumWrong(), 0);
+    page.setStorePath(s.path);
+    QVERIFY(page.openRun(s.run));
+    QCOMPARE(page.filterModel()->minimumWrong(), 4);
+    spin->setValue(2);  // the user's own: kept from now on
+    page.setStorePath(empty.filePath(QStringLiteral("none.db")));
+    page.setStorePath(s.path);
+    QVERIFY(page.openRun(s.run));
+    QCOMPARE(page.filterModel()->minimumWrong(), 2);
+    QCOMPARE(spin->text(), QStringLiteral("2 of 4 networks"));
   }
 
   void clearFiltersClearsTheCellMark() {

@@ -35,7 +35,8 @@ class TestEnsembleTraining : public QObject {
     base.group.seeds = {7};
     base.group.batch_size = 32;
     base.epochs = 4;
-    base.patience = 2;  // the live run's early stopping does not go with the group
+    base.patience = 2;     // the live run's early stopping does not go with the group
+    base.eval_every = 50;  // nor do its passes between epoch ends: 50 networks' each time
     EnsembleTrainDialog dialog(base, testing_data::smallDataset(300, 100));
     QCOMPARE(dialog.nets(), 50);
     QCOMPARE(dialog.epochs(), 4);
@@ -48,6 +49,7 @@ class TestEnsembleTraining : public QObject {
     QCOMPARE(cfg.group.batch_size, 32);
     QCOMPARE(cfg.epochs, 4);
     QCOMPARE(cfg.patience, 0);
+    QCOMPARE(cfg.eval_every, 0);
     QCOMPARE(dialog.trainLimit(), 200);
     const QString summary = dialog.findChild<QLabel*>(QStringLiteral("note"))->text();
     QVERIFY2(

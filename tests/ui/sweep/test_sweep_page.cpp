@@ -60,6 +60,7 @@ class TestSweepPage : public QObject {
   void openingAConfigurationShowsItsEnsemble();
   void dialogParsesTheGrid();
   void sweepFromThePageFinishes();
+  void oneNetworkPerConfigurationHasNoSpread();
   void aSweepOfAnotherStoreLeavesThisOneAlone();
   void aRunningSweepShowsInTheStatusBar();
   void quittingWhileASweepTrainsIsAskedAndStopsIt();
@@ -277,6 +278,32 @@ void TestSweepPage::sweepFromThePageFinishes() {
   }
   QVERIFY(!page.listPanel()->resumeButton()->isEnabled());
   QCOMPARE(page.listPanel()->progressBar()->value(), 1000);
+}
+
+// One network per configuration: no seed-to-seed spread can be seen, so the table shows none and
+// the comparison gives the difference without an interval or a verdict.
+void TestSweepPage::oneNetworkPerConfigurationHasNoSpread() {
+  const QString path = m_dir.filePath(QStringLiteral("one.db"));
+  SweepPage page;
+  page.setStorePath(path);
+  QSignalSpy finished(&page, &SweepPage::sweepFinished);
+  QSignalSpy failed(&page, &SweepPage::sweepFailed);
+  page.startSweep(sweep_testing::tinyRequest(path, 2, 1, 1));
+  QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 120000);
+  QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed[0][1].toString()));
+  SweepConfigModel* model = page.configModel();
+  QCOMPARE(model->rowCount(), 2);
+  for (int row = 0; row < 2; ++row) {
+    QCOMPARE(model->index(row, model->statColumn(SweepConfigModel::NetsStat)).data().toInt(), 1);
+    QCOMPARE(model->index(row, model->statColumn(SweepConfigModel::StdStat)).data().toString(),
+             QStringLiteral("–"));
+  }
+  const QString text = page.comparison()->text();
+  QVERIFY2(text.contains(QStringLiteral("has one network: without a second seed the seed noise "
+                                        "cannot be measured, so the difference has no interval")),
+           qPrintable(text));
+  QVERIFY2(!text.contains(QStringLiteral("better")) && !text.contains(QStringLiteral("interval [")),
+           qPrintable(text));
 }
 
 // A sweep trained into another store than the page shows (whose first sweep has the same id as
