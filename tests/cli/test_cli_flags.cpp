@@ -146,6 +146,8 @@ INSTANTIATE_TEST_SUITE_P(
         // A number out of int's range is out of the flag's range, not malformed.
         BadFlag{"EpochsOverflow", with(kTrain, {"--epochs", "99999999999"}),
                 "--epochs must be between 1 and"},
+        BadFlag{"TopOverflowIsNotZero", with(kEnsemble, {"--top", "99999999999"}),
+                "--top must be between 0 and 10000, got 99999999999"},
         // An empty file name (an unset variable) is refused before the work, not after it.
         BadFlag{"SaveEmpty", with(kTrain, {"--save", ""}), "--save needs a file name"},
         BadFlag{"CsvEmpty",
