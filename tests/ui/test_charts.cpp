@@ -325,8 +325,16 @@ void TestCharts::thePreviousRunStaysForComparison() {
   QVERIFY(charts.plottedPreviousLoss().isEmpty());
   QCOMPARE(charts.previousName(), QString());
 
+  ZoomableChartView* accuracy = charts.findChildren<ZoomableChartView*>().back();
+  const auto line = [&](const QString& name) {  // the accuracy chart's line of that name
+    for (QAbstractSeries* series : accuracy->chart()->series())
+      if (series->name() == name) return qobject_cast<QLineSeries*>(series);
+    return static_cast<QLineSeries*>(nullptr);
+  };
+  QVERIFY(line(QStringLiteral("training (epoch)")) && line(QStringLiteral("previous run")));
   fill(history, 3, {0.95, 0.96, 0.97});
   charts.refresh();
+  QVERIFY(!line(QStringLiteral("training (epoch)"))->pointsVisible());
   const QList<QPointF> smoothed = charts.plottedSmoothedLoss();
   charts.keepPrevious();  // as a new run begins
   history.clear();
@@ -338,7 +346,9 @@ void TestCharts::thePreviousRunStaysForComparison() {
   QCOMPARE(charts.plottedPreviousAccuracy(), (QList<QPointF>{{1, 95}, {2, 96}, {3, 97}}));
   QCOMPARE(charts.previousName(), QStringLiteral("╌ previous run (adam lr=0.01)"));
   QVERIFY(charts.lossRange().y() >= smoothed.front().y());
-  ZoomableChartView* accuracy = charts.findChildren<ZoomableChartView*>().back();
+  // A line needs two points: this run's one epoch is a dot, the previous run's three a line.
+  QVERIFY(line(QStringLiteral("training (epoch)"))->pointsVisible());
+  QVERIFY(!line(QStringLiteral("previous run"))->pointsVisible());
   const auto* epochs = qobject_cast<QValueAxis*>(accuracy->chart()->axes(Qt::Horizontal).front());
   QVERIFY(epochs->max() >= 3);  // its three epochs, though this run has one
   QVERIFY(charts.accuracyRange().x() <= 95);
@@ -347,7 +357,8 @@ void TestCharts::thePreviousRunStaysForComparison() {
   history.clear();
   charts.keepPrevious();
   charts.refresh();
-  QCOMPARE(charts.plottedPreviousLoss().size(), qsizetype(100));  // the one-epoch run
+  QCOMPARE(charts.plottedPreviousLoss().size(), qsizetype(100));   // the one-epoch run
+  QVERIFY(line(QStringLiteral("previous run"))->pointsVisible());  // its one epoch, a dot
   auto* show = accuracy->findChild<QAction*>(QStringLiteral("showPrevious"));
   QVERIFY(show && show->isChecked());
   show->trigger();

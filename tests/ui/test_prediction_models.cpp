@@ -239,6 +239,20 @@ void TestPredictionModels::orders() {
   QCOMPARE(sourceRows(proxy).front(), 0);
   proxy.setOrder(PredictionOrder::Index);
   QCOMPARE(sourceRows(proxy).mid(0, 3), (QList<int>{0, 1, 2}));
+  // A probability that is no number ranks nowhere: last in either order, the rest in theirs.
+  auto broken = std::make_shared<cs::EvalResult>(*evaluation());
+  broken->top_probs[3 * 5] = std::nanf("");
+  model.setEvaluation(broken);
+  for (const PredictionOrder order :
+       {PredictionOrder::MostConfident, PredictionOrder::LeastConfident}) {
+    proxy.setOrder(order);
+    const QList<int> rows = sourceRows(proxy);
+    QCOMPARE(rows.back(), 5);
+    const bool most = order == PredictionOrder::MostConfident;
+    for (int i = 0; i + 2 < rows.size(); ++i)
+      QVERIFY2(most ? rows[i] > rows[i + 1] : rows[i] < rows[i + 1],
+               qPrintable(QStringLiteral("%1 before %2").arg(rows[i]).arg(rows[i + 1])));
+  }
 }
 
 void TestPredictionModels::confusionMatrixCounts() {
@@ -523,6 +537,15 @@ void TestPredictionModels::resetDropsAFilterByPrediction() {
   panel.showFilter(PredictionFilter::TrueLabel, 3);  // a filter by true label stays
   model.setDataset(dataset());
   QCOMPARE(panel.filterModel()->filter(), PredictionFilter::TrueLabel);
+  // One by a class the new dataset lacks takes the class the digit box shows instead: its last.
+  panel.showFilter(PredictionFilter::TrueLabel, 9);
+  cs::DatasetPair five = *dataset();
+  five.test.classes = 5;
+  for (int i = 0; i < kCount; ++i) five.test.labels[static_cast<size_t>(i)] = uint8_t(i % 5);
+  model.setDataset(std::make_shared<const cs::DatasetPair>(five));
+  QCOMPARE(panel.filterModel()->filter(), PredictionFilter::TrueLabel);
+  QCOMPARE(panel.filterModel()->filterTrueLabel(), 4);
+  QCOMPARE(panel.filterModel()->rowCount(), kCount / 5);
 }
 
 void TestPredictionModels::cellFilterIsReported() {

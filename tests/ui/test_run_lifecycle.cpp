@@ -297,6 +297,17 @@ void TestRunLifecycle::learningRateChangesWhilePaused() {
   QTRY_VERIFY(QFileInfo::exists(path));
   QCOMPARE(metaOf(path).optimizer.lr, 0.02f);
   QCOMPARE(metaOf(path).step, 2LL);
+  // A rate typed, not entered, when Step is pressed (a shortcut leaves the focus in the field):
+  // the step takes it, as the field shows it.
+  rate->selectAll();
+  QTest::keyClicks(rate, QStringLiteral("0.005"));
+  QCOMPARE(rate->value(), 0.02);  // not read yet: a keystroke is no rate
+  live->actions().step->trigger();
+  QCOMPARE(rate->value(), 0.005);
+  QTRY_VERIFY(live->inspector()->snapshot() && live->inspector()->snapshot()->step == 3);
+  live->session()->invoke(&TrainingWorker::saveCheckpoint, path);
+  QTRY_COMPARE(metaOf(path).step, 3LL);
+  QCOMPARE(metaOf(path).optimizer.lr, 0.005f);
   live->unsavedRunGuard()->setAsker([](const QString&) { return Answer{Answer::Discard, {}}; });
 }
 

@@ -41,6 +41,7 @@ QLineSeries* previousSeries() {
   QPen pen = s->pen();
   pen.setStyle(Qt::DashLine);
   s->setPen(pen);
+  s->setMarkerSize(6);  // a run of one step or one epoch is drawn as a dot
   return s;
 }
 
@@ -197,6 +198,7 @@ void TrainingCharts::buildAccuracyChart() {
   m_batchAccuracy = lineSeries(tr("training batches (smoothed)"), kRawLoss, 1.5);
   m_batchAccuracy->setMarkerSize(6);
   m_trainAccuracy = lineSeries(tr("training (epoch)"), kTrain, 2.0);
+  m_trainAccuracy->setMarkerSize(6);
   m_valAccuracy = lineSeries(tr("validation"), kValidation, 2.0);
   m_valAccuracyPoints = markerSeries(kValidation);
   m_previousAccuracy = previousSeries();
@@ -399,6 +401,7 @@ void TrainingCharts::redraw() {
   replaceIfChanged(m_valAccuracyPoints, valAccuracy);
   replaceIfChanged(m_trainAccuracy, trainAccuracy);
   replaceIfChanged(m_batchAccuracy, batchAccuracy);
+  m_trainAccuracy->setPointsVisible(trainAccuracy.size() == 1);  // after the first epoch
 
   // The learning rate, where a schedule or a change while paused moves it, on its own axis from 0.
   const bool scheduled = m_history->learningRateVaries();
@@ -429,6 +432,8 @@ void TrainingCharts::redraw() {
   m_previousNote->setVisible(previous);
   replaceIfChanged(m_previousLoss, previousLoss);
   replaceIfChanged(m_previousAccuracy, previousAccuracy);
+  m_previousLoss->setPointsVisible(previousLoss.size() == 1);
+  m_previousAccuracy->setPointsVisible(previousAccuracy.size() == 1);
 
   if (!m_lossView->isZoomed()) {
     double steps = m_history->losses().empty() ? 0 : m_history->losses().back().x();

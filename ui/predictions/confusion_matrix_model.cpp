@@ -97,8 +97,11 @@ QString ConfusionMatrixModel::percent(double share) {
 
 QString ConfusionMatrixModel::compact(long long n) {
   if (n < 10000) return QString::number(n);
-  if (n < 1000000) return QStringLiteral("%1k").arg(std::llround(n / 1000.0));
-  return numberText(n / 1e6, 1) + QLatin1Char('M');
+  // Each unit up to where its rounding would reach 1000 (or 10.0): then the next unit's.
+  if (n < 999'500) return QStringLiteral("%1k").arg(std::llround(n / 1e3));
+  if (n < 9'950'000) return numberText(n / 1e6, 1) + QLatin1Char('M');
+  if (n < 999'500'000) return QStringLiteral("%1M").arg(std::llround(n / 1e6));
+  return numberText(n / 1e9, 1) + QLatin1Char('G');  // a billion counts: beyond any run
 }
 
 double ConfusionMatrixModel::rowShare(int trueLabel, int predicted) const {

@@ -55,7 +55,8 @@ class ConfusionMatrixModel : public QAbstractTableModel {
   QVariant headerData(int section, Qt::Orientation orientation,
                       int role = Qt::DisplayRole) const override;
 
-  // At most four characters: 1234 → "1234", 56789 → "57k", 2500000 → "2.5M".
+  // At most four characters below 10 billion: 1234 → "1234", 56789 → "57k", 2500000 → "2.5M",
+  // 123456789 → "123M".
   static QString compact(long long n);
   // A share of a row in percent, at most four characters: 1 → "100", 0.9714 → "97.1",
   // 0.0004 → "<0.1" (0 is an empty cell).

@@ -1,5 +1,7 @@
 #include "predictions/prediction_filter_model.h"
 
+#include <cmath>
+
 #include "predictions/prediction_model.h"
 
 bool needsPredictions(PredictionFilter filter) {
@@ -81,6 +83,12 @@ double PredictionFilterModel::sortKey(int row) const {
 
 bool PredictionFilterModel::lessThan(const QModelIndex& left, const QModelIndex& right) const {
   if (!m_source) return left.row() < right.row();
-  const double a = sortKey(left.row()), b = sortKey(right.row());
+  // A key that is no number (a probability or loss of a network that overflowed) ranks last: NaN
+  // compares false with everything, which no sort can take.
+  const auto key = [this](int row) {
+    const double k = sortKey(row);
+    return std::isnan(k) ? HUGE_VAL : k;
+  };
+  const double a = key(left.row()), b = key(right.row());
   return a != b ? a < b : left.row() < right.row();  // ties (and Index order) by image index
 }

@@ -138,6 +138,12 @@ void PredictionsPanel::updateDigits() {
   m_digit->clear();
   for (int c = 0; c < classes; ++c) m_digit->addItem(names.name(c), c);
   m_digit->setCurrentIndex(std::min(current, classes - 1));
+  // A filter by a class this dataset lacks takes the class the box shows now.
+  const PredictionFilter filter = m_proxy->filter();
+  if (std::max(filter == PredictionFilter::TrueLabel ? m_proxy->filterTrueLabel() : -1,
+               filter == PredictionFilter::PredictedLabel ? m_proxy->filterPredictedLabel() : -1) >=
+      classes)
+    applyControls();
 }
 
 void PredictionsPanel::dropStaleFilter() {

@@ -225,6 +225,10 @@ void HyperparameterPanel::populateBackends() {
   m_backendNote->setText(cuda.available ? tr("GPU: %1").arg(gpu) : tr("No GPU: %1").arg(reason));
 }
 
+void HyperparameterPanel::commitTypedValues() {
+  for (QAbstractSpinBox* field : findChildren<QAbstractSpinBox*>()) field->interpretText();
+}
+
 TrainingSettings HyperparameterPanel::settings() const {
   TrainingSettings s;
   s.datasetDir = m_datasetDir;

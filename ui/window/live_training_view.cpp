@@ -117,10 +117,12 @@ void LiveTrainingView::createActions() {
 
   TrainingSession* s = m_session;
   connect(a.start, &QAction::triggered, this, [this, s] {
+    m_panel->commitTypedValues();
     m_guard->confirm(tr("A new run"), {},
                      [s, request = runRequest()] { s->invoke(&TrainingWorker::start, request); });
   });
   connect(a.continueRun, &QAction::triggered, this, [this, s] {
+    m_panel->commitTypedValues();
     const TrainingSettings settings = m_panel->settings();
     s->invoke(&TrainingWorker::continueRun, settings.epochs, settings.learningRate,
               settings.schedule);
@@ -131,8 +133,10 @@ void LiveTrainingView::createActions() {
     else
       s->invoke(&TrainingWorker::resume);
   });
-  connect(a.step, &QAction::triggered, this,
-          [this, s] { s->invoke(&TrainingWorker::step, runRequest()); });
+  connect(a.step, &QAction::triggered, this, [this, s] {
+    m_panel->commitTypedValues();
+    s->invoke(&TrainingWorker::step, runRequest());
+  });
   connect(a.stop, &QAction::triggered, this, [s] { s->invoke(&TrainingWorker::stop); });
   connect(a.reset, &QAction::triggered, this, [this, s] {
     m_guard->confirm(tr("Reset"), {}, [s] { s->invoke(&TrainingWorker::reset); });

@@ -38,6 +38,7 @@ void LrFinderAction::open() {
   updateAction();
   if (!m_action->isEnabled()) return;
   if (m_dialog) return m_dialog->raise();
+  m_panel->commitTypedValues();
   const TrainingSettings settings = m_panel->settings();
   const DatasetInfo& info = m_panel->datasetInfo();
   const cs::TrainConfig config = settings.trainConfig(info.shape, info.classes);

@@ -299,6 +299,13 @@ class TestEnsembleModels : public QObject {
     QCOMPARE(ConfusionMatrixModel::compact(490000), QStringLiteral("490k"));
     QCOMPARE(ConfusionMatrixModel::compact(56789), QStringLiteral("57k"));
     QCOMPARE(ConfusionMatrixModel::compact(1234), QStringLiteral("1234"));
+    // Never five characters: a rounding up to 1000 of a unit is the next unit.
+    QCOMPARE(ConfusionMatrixModel::compact(999499), QStringLiteral("999k"));
+    QCOMPARE(ConfusionMatrixModel::compact(999500), QStringLiteral("1.0M"));
+    QCOMPARE(ConfusionMatrixModel::compact(9949999), QStringLiteral("9.9M"));
+    QCOMPARE(ConfusionMatrixModel::compact(9950000), QStringLiteral("10M"));
+    QCOMPARE(ConfusionMatrixModel::compact(123456789), QStringLiteral("123M"));
+    QCOMPARE(ConfusionMatrixModel::compact(999500000), QStringLiteral("1.0G"));
     model.setCounts(0, {});
     QCOMPARE(model.rowCount(), 0);
   }
