@@ -11,6 +11,7 @@
 #include <QSpinBox>
 #include <QTest>
 #include <QToolButton>
+#include <limits>
 
 #include "convscope/augment.h"
 #include "convscope/shuffle.h"
@@ -310,6 +311,24 @@ void TestAdvancedSection::labelSmoothingReachesTheTrainerAndIsKept() {
            qPrintable(QString::number(panel.settings().learningRate)));
   meta.optimizer.lr = 1e-10f;
   QVERIFY(!small.adoptRun(meta));
+  // Nor is a batch size, seed or optimizer constant beyond its field (the CLI takes more): the
+  // nearest the field holds is kept.
+  meta.optimizer.lr = 1e-3f;
+  TrainingSettings wide = panel.settings();
+  QVERIFY(wide.adoptRun(meta));
+  meta.batch_size = 9000;
+  QVERIFY(!wide.adoptRun(meta));
+  QCOMPARE(wide.batchSize, TrainingSettings::kMaxBatchSize);
+  meta.batch_size = 64;
+  meta.seed = uint64_t{1} << 31;
+  QVERIFY(!wide.adoptRun(meta));
+  QCOMPARE(wide.seed, std::numeric_limits<int>::max());
+  meta.seed = 7;
+  meta.optimizer.beta2 = 0.99999f;
+  QVERIFY(!wide.adoptRun(meta));
+  meta.optimizer.beta2 = 0.99f;
+  QVERIFY(wide.adoptRun(meta));
+  QCOMPARE(wide.seed, 7);
   for (const auto lock : {HyperparameterPanel::ScheduleOnly, HyperparameterPanel::Locked}) {
     panel.setLocked(lock, QStringLiteral("a run"));
     QVERIFY(!smoothing->isEnabled());

@@ -33,6 +33,7 @@ class TestHyperparameterPanel : public QObject {
   void logSpinBoxSteps();
   void logSpinBoxStepsFromZero();
   void logSpinBoxReadsWhatItWritesInTheLocale();
+  void tabGoesThroughTheConvRowsInOrder();
 };
 
 void TestHyperparameterPanel::flagsTheOffendingKernel() {
@@ -319,8 +320,9 @@ void TestHyperparameterPanel::logSpinBoxReadsWhatItWritesInTheLocale() {
   box.setLocale(QLocale(QLocale::German, QLocale::Germany));
   box.setValue(0.001);
   QCOMPARE(box.text(), QStringLiteral("0,001"));
-  for (const double v : {0.001, 2e-5, 0.25, 3.0})
+  for (const double v : {0.001, 2e-5, 0.25, 3.0, 0.00031622})
     QCOMPARE(box.valueFromText(box.textFromValue(v)), v);
+  QCOMPARE(box.textFromValue(0.00031622), QStringLiteral("0,00031622"));  // every digit
   QString text = QStringLiteral("0.001");
   int pos = 0;
   QCOMPARE(box.validate(text, pos), QValidator::Invalid);
@@ -332,6 +334,23 @@ void TestHyperparameterPanel::logSpinBoxReadsWhatItWritesInTheLocale() {
   QTest::keyClicks(&box, QStringLiteral("0,002"));
   QTest::keyClick(&box, Qt::Key_Return);
   QCOMPARE(box.value(), 0.002);
+}
+
+// A convolution row added later comes in its place in the Tab order, not after every other field.
+void TestHyperparameterPanel::tabGoesThroughTheConvRowsInOrder() {
+  HyperparameterPanel panel;
+  auto* count = panel.findChild<QSpinBox*>(QStringLiteral("convLayers"));
+  QVERIFY(count);
+  count->setValue(3);
+  const QStringList expected{QStringLiteral("kernel1"),  QStringLiteral("filters1"),
+                             QStringLiteral("pool1"),    QStringLiteral("kernel2"),
+                             QStringLiteral("filters2"), QStringLiteral("pool2"),
+                             QStringLiteral("kernel3"),  QStringLiteral("filters3"),
+                             QStringLiteral("pool3"),    QStringLiteral("denseWidth")};
+  QStringList order;
+  for (QWidget* w = count->nextInFocusChain(); w != count; w = w->nextInFocusChain())
+    if (expected.contains(w->objectName())) order << w->objectName();
+  QCOMPARE(order, expected);
 }
 
 QTEST_MAIN(TestHyperparameterPanel)

@@ -186,6 +186,11 @@ void TestSettingsValidator::adoptArchitecture_data() {
   QTest::newRow("dropout above the field's 0.9") << "d128:relu-p0.95-d10" << false;
   QTest::newRow("dropout after a convolution") << "c5x8:relu-p0.2-m2-d10" << false;
   QTest::newRow("dropout before the hidden layer") << "c5x8:relu-m2-p0.5-d128:relu-d10" << false;
+  // Beyond the fields' ranges (the CLI takes more): the panel would train a smaller network.
+  QTest::newRow("filters above 512") << "c3x1024:relu-m2-d10" << false;
+  QTest::newRow("dense width above 8192") << "d9000:relu-d10" << false;
+  QTest::newRow("stride above 8") << "c3x8:relu:same:s9-d10" << false;
+  QTest::newRow("a pool window the box adds") << "c3x8:relu-m5-d10" << true;
 }
 
 void TestSettingsValidator::adoptArchitecture() {
@@ -226,6 +231,21 @@ void TestSettingsValidator::settingsRoundTrip() {
     q.setValue(QStringLiteral("architecture/dropout"), bad);
     QCOMPARE(TrainingSettings::load(q).dropout, 0.0);
   }
+
+  // A number that is no number (edited by hand) is the default, not the field's minimum.
+  const TrainingSettings defaults;
+  s.save(q);
+  for (const char* key : {"training/batchSize", "training/learningRate", "architecture/denseWidth",
+                          "architecture/convBlocks/1/kernel", "training/epochs"})
+    q.setValue(QLatin1String(key), QStringLiteral("lots"));
+  const TrainingSettings read = TrainingSettings::load(q);
+  QCOMPARE(read.batchSize, defaults.batchSize);
+  QCOMPARE(read.learningRate, defaults.learningRate);
+  QCOMPARE(read.denseWidth, defaults.denseWidth);
+  QCOMPARE(read.convBlocks.front().kernel, ConvBlock{}.kernel);
+  QCOMPARE(read.epochs, defaults.epochs);
+  q.setValue(QStringLiteral("training/batchSize"), 100000);  // beyond the field: its maximum
+  QCOMPARE(TrainingSettings::load(q).batchSize, TrainingSettings::kMaxBatchSize);
 
   s.convBlocks.clear();  // an empty list must survive too
   s.save(q);

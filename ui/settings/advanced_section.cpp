@@ -23,7 +23,7 @@ QString epochsSuffix(int epochs) {
 QDoubleSpinBox* decaySpinBox(const QString& name, const QString& tip) {
   auto* spin = new QDoubleSpinBox;
   spin->setObjectName(name);
-  spin->setRange(0, 0.9999);
+  spin->setRange(0, TrainingSettings::kMaxMomentum);
   spin->setDecimals(4);
   spin->setSingleStep(0.01);
   spin->setToolTip(tip);
@@ -48,7 +48,7 @@ AdvancedSection::AdvancedSection(QWidget* parent)
   m_beta2 = decaySpinBox(QStringLiteral("beta2"), tr("Second-moment decay β2 (Adam, Adamax)"));
   m_epsilon = new LogSpinBox;
   m_epsilon->setObjectName(QStringLiteral("epsilon"));
-  m_epsilon->setRange(1e-12, 1);
+  m_epsilon->setRange(TrainingSettings::kMinEpsilon, TrainingSettings::kMaxEpsilon);
   m_epsilon->setDecimals(14);
   m_epsilon->setToolTip(
       tr("ε added to the denominator (Adam, RMSprop, Adagrad, Adadelta, Adamax)"));
@@ -78,7 +78,7 @@ AdvancedSection::AdvancedSection(QWidget* parent)
   m_padding->setToolTip(tr("Padding of every convolution"));
   m_stride = new QSpinBox;
   m_stride->setObjectName(QStringLiteral("stride"));
-  m_stride->setRange(1, 8);
+  m_stride->setRange(1, TrainingSettings::kMaxStride);
   m_stride->setToolTip(tr("Stride of every convolution"));
   m_augmentShift = new QSpinBox;
   m_augmentShift->setObjectName(QStringLiteral("augmentShift"));

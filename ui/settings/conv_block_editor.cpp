@@ -61,10 +61,10 @@ ConvBlockEditor::Row ConvBlockEditor::makeRow(int index) {
   row.kernel->setObjectName(QStringLiteral("kernel%1").arg(index + 1));
   row.filters->setObjectName(QStringLiteral("filters%1").arg(index + 1));
   row.pool->setObjectName(QStringLiteral("pool%1").arg(index + 1));
-  row.kernel->setRange(1, 31);
+  row.kernel->setRange(1, TrainingSettings::kMaxKernel);
   row.kernel->setValue(3);
   row.kernel->setToolTip(kernelTip());
-  row.filters->setRange(1, 512);
+  row.filters->setRange(1, TrainingSettings::kMaxFilters);
   row.filters->setValue(16);
   row.filters->setToolTip(tr("Number of filters (output channels)"));
   for (PoolKind kind : {PoolKind::None, PoolKind::Max, PoolKind::Avg})
@@ -94,6 +94,15 @@ void ConvBlockEditor::setRowCount(int count) {
                        static_cast<QWidget*>(row.filters), static_cast<QWidget*>(row.pool)})
       delete w;
   }
+  // Tab goes from the count through the rows, in reading order, then on to what follows the
+  // editor: a row added later would otherwise come last in the window.
+  QWidget* previous = m_count;
+  for (const Row& row : m_rows)
+    for (QWidget* field : {static_cast<QWidget*>(row.kernel), static_cast<QWidget*>(row.filters),
+                           static_cast<QWidget*>(row.pool)}) {
+      setTabOrder(previous, field);
+      previous = field;
+    }
 }
 
 void ConvBlockEditor::setPool(QComboBox* combo, PoolKind kind, int window) {

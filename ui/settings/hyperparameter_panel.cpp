@@ -20,6 +20,7 @@
 #include "settings/log_spin_box.h"
 #include "settings/schedule_editor.h"
 #include "settings/shift_preview.h"
+#include "widgets/file_dialogs.h"
 
 namespace {
 
@@ -120,10 +121,10 @@ QWidget* HyperparameterPanel::buildOptimizationSection() {
   m_schedule = new ScheduleEditor(this);
   m_batchSize = new QSpinBox;
   m_batchSize->setObjectName(QStringLiteral("batchSize"));
-  m_batchSize->setRange(1, 8192);
+  m_batchSize->setRange(1, TrainingSettings::kMaxBatchSize);
   m_epochs = new QSpinBox;
   m_epochs->setObjectName(QStringLiteral("epochs"));
-  m_epochs->setRange(1, 1000);
+  m_epochs->setRange(1, TrainingSettings::kMaxEpochs);
   m_seed = new QSpinBox;
   m_seed->setObjectName(QStringLiteral("seed"));
   m_seed->setRange(0, std::numeric_limits<int>::max());
@@ -177,7 +178,7 @@ QWidget* HyperparameterPanel::buildArchitectureSection() {
   auto* form = new QFormLayout;
   m_denseWidth = new QSpinBox;
   m_denseWidth->setObjectName(QStringLiteral("denseWidth"));
-  m_denseWidth->setRange(0, 8192);
+  m_denseWidth->setRange(0, TrainingSettings::kMaxDenseWidth);
   m_denseWidth->setSpecialValueText(tr("none"));
   m_denseWidth->setToolTip(tr("Units of the hidden dense layer before the output layer"));
   m_dropout = new QDoubleSpinBox;
@@ -289,9 +290,12 @@ void HyperparameterPanel::selectDataset(const QString& datasetDir) {
 void HyperparameterPanel::onDatasetActivated(int index) {
   QString dir = m_dataset->itemData(index).toString();
   if (dir == kChooseFolder) {
+    // From the dataset's folder, unless it is gone (often why another is chosen): then where the
+    // last file was opened or saved.
+    const QString current = TrainingSettings::folderOf(m_datasetDir);
     dir = QFileDialog::getExistingDirectory(
         this, tr("Choose a folder with the four IDX files (train-images-idx3-ubyte, …)"),
-        TrainingSettings::folderOf(m_datasetDir));
+        QDir(current).exists() ? current : lastFileFolder());
     if (dir.isEmpty()) return selectDataset(m_datasetDir);  // cancelled
   }
   if (dir == m_datasetDir) return;

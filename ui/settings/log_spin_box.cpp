@@ -1,5 +1,6 @@
 #include "settings/log_spin_box.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -46,8 +47,14 @@ QLocale LogSpinBox::numberLocale() const {
   return l;
 }
 
+// Every significant digit the value has (0.00031622, not 0.0003162), and at least 4 (0.0001, not
+// 1e-04): Enter reads the text back, and a rounded text would change the rate.
 QString LogSpinBox::textFromValue(double value) const {
-  return numberLocale().toString(value, 'g', 4);
+  const QString shortest = QString::number(value, 'e', QLocale::FloatingPointShortest);
+  const auto mantissa = shortest.cbegin() + shortest.indexOf(QLatin1Char('e'));
+  const auto digits =
+      std::count_if(shortest.cbegin(), mantissa, [](QChar c) { return c.isDigit(); });
+  return numberLocale().toString(value, 'g', std::max(4, static_cast<int>(digits)));
 }
 
 double LogSpinBox::valueFromText(const QString& text) const {

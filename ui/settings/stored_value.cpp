@@ -1,6 +1,8 @@
 #include "settings/stored_value.h"
 
 #include <QSettings>
+#include <algorithm>
+#include <cmath>
 
 namespace stored_value {
 
@@ -9,6 +11,18 @@ std::optional<double> number(const QSettings& q, const QString& key, double lo, 
   const double v = q.value(key).toDouble(&ok);
   if (!ok || !(v >= lo && v <= hi)) return std::nullopt;
   return v;
+}
+
+double clamped(const QSettings& q, const QString& key, double fallback, double lo, double hi) {
+  bool ok = false;
+  const double v = q.value(key).toDouble(&ok);
+  return ok && !std::isnan(v) ? std::clamp(v, lo, hi) : fallback;
+}
+
+int clamped(const QSettings& q, const QString& key, int fallback, int lo, int hi) {
+  bool ok = false;
+  const int v = q.value(key).toInt(&ok);
+  return ok ? std::clamp(v, lo, hi) : fallback;
 }
 
 std::optional<bool> flag(const QSettings& q, const QString& key) {

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <tuple>
 
@@ -170,16 +171,26 @@ QString TrainingSettings::unshownOptimizerText(const cs::OptimizerConfig& c) {
 
 bool TrainingSettings::adoptRun(const cs::CheckpointMeta& meta) {
   adoptOptimizer(meta.optimizer);
-  batchSize = meta.batch_size;
-  augmentShift = meta.augment_shift;
   // another value than the field can hold is not expressible: the nearest it can is kept
+  const bool batchShown = meta.batch_size >= 1 && meta.batch_size <= kMaxBatchSize;
+  batchSize = std::clamp(meta.batch_size, 1, kMaxBatchSize);
+  augmentShift = meta.augment_shift;
   const bool smoothingShown = fieldHolds(meta.label_smoothing, kMaxLabelSmoothing);
   labelSmoothing = fieldShare(meta.label_smoothing, kMaxLabelSmoothing);
-  seed = static_cast<int>(meta.seed);
+  const uint64_t maxSeed = std::numeric_limits<int>::max();
+  const bool seedShown = meta.seed <= maxSeed;
+  seed = static_cast<int>(std::min(meta.seed, maxSeed));
   const bool networkShown = adoptArchitecture(meta.spec);
   const bool rateShown =
       meta.optimizer.lr >= kMinLearningRate && meta.optimizer.lr <= kMaxLearningRate;
-  return networkShown && smoothingShown && rateShown &&
+  const auto within = [](const std::optional<double>& v, double min, double max) {
+    return !v || (*v >= min && *v <= max);
+  };
+  const bool constantsShown = within(momentum, 0, kMaxMomentum) && within(beta1, 0, kMaxMomentum) &&
+                              within(beta2, 0, kMaxMomentum) &&
+                              within(epsilon, kMinEpsilon, kMaxEpsilon) &&
+                              weightDecay <= kMaxWeightDecay;
+  return networkShown && batchShown && seedShown && smoothingShown && rateShown && constantsShown &&
          unshownOptimizerText(meta.optimizer).isEmpty();
 }
 
@@ -195,6 +206,7 @@ bool TrainingSettings::adoptArchitecture(const cs::NetworkSpec& s) {
   size_t i = 0;
   for (; i < s.layers.size() && s.layers[i].kind == cs::LayerKind::Conv2d; ++i) {
     const cs::LayerSpec& c = s.layers[i];
+    if (c.kernel > kMaxKernel || c.units > kMaxFilters || c.stride > kMaxStride) return false;
     if (geometry && *geometry != std::pair(c.stride, c.padding)) return false;
     geometry = std::pair(c.stride, c.padding);
     if (!sameActivation(c.activation)) return false;
@@ -222,6 +234,7 @@ bool TrainingSettings::adoptArchitecture(const cs::NetworkSpec& s) {
   if (tail.size() == 2) {
     if (!sameActivation(tail[0].activation)) return false;
     dense = tail[0].units;
+    if (dense > kMaxDenseWidth) return false;
   }
   convBlocks = std::move(blocks);
   denseWidth = dense;
@@ -243,30 +256,30 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
   }
   s.optimizer = enumValue(q.value(QStringLiteral("optimizer")), s.optimizer,
                           static_cast<int>(std::size(cs::kAllOptimizers)));
-  s.learningRate = std::clamp(q.value(QStringLiteral("learningRate"), s.learningRate).toDouble(),
-                              kMinLearningRate, kMaxLearningRate);
+  using stored_value::clamped;
+  s.learningRate = clamped(q, QStringLiteral("learningRate"), s.learningRate, kMinLearningRate,
+                           kMaxLearningRate);
   try {  // "constant" when unset or unreadable
     s.schedule = cs::LrSchedule::parse(
         q.value(QStringLiteral("lrSchedule"), QStringLiteral("constant")).toString().toStdString());
   } catch (const std::invalid_argument&) {
     s.schedule = {};
   }
-  s.batchSize = std::clamp(q.value(QStringLiteral("batchSize"), s.batchSize).toInt(), 1, 8192);
-  s.epochs = std::clamp(q.value(QStringLiteral("epochs"), s.epochs).toInt(), 1, 1000);
-  s.seed = std::max(0, q.value(QStringLiteral("seed"), s.seed).toInt());
+  s.batchSize = clamped(q, QStringLiteral("batchSize"), s.batchSize, 1, kMaxBatchSize);
+  s.epochs = clamped(q, QStringLiteral("epochs"), s.epochs, 1, kMaxEpochs);
+  s.seed = clamped(q, QStringLiteral("seed"), s.seed, 0, std::numeric_limits<int>::max());
   using stored_value::number;
-  s.momentum = number(q, QStringLiteral("momentum"), 0, 0.9999);
-  s.beta1 = number(q, QStringLiteral("beta1"), 0, 0.9999);
-  s.beta2 = number(q, QStringLiteral("beta2"), 0, 0.9999);
-  s.epsilon = number(q, QStringLiteral("epsilon"), 1e-12, 1);
+  s.momentum = number(q, QStringLiteral("momentum"), 0, kMaxMomentum);
+  s.beta1 = number(q, QStringLiteral("beta1"), 0, kMaxMomentum);
+  s.beta2 = number(q, QStringLiteral("beta2"), 0, kMaxMomentum);
+  s.epsilon = number(q, QStringLiteral("epsilon"), kMinEpsilon, kMaxEpsilon);
   s.weightDecay = number(q, QStringLiteral("weightDecay"), 0, kMaxWeightDecay).value_or(0);
-  s.augmentShift = std::clamp(q.value(QStringLiteral("augmentShift"), s.augmentShift).toInt(), 0,
-                              cs::kMaxAugmentShift);
+  s.augmentShift =
+      clamped(q, QStringLiteral("augmentShift"), s.augmentShift, 0, cs::kMaxAugmentShift);
   s.labelSmoothing =
       fieldShare(q.value(QStringLiteral("labelSmoothing"), 0).toDouble(), kMaxLabelSmoothing);
-  s.evalEvery =
-      std::clamp(q.value(QStringLiteral("evalEvery"), s.evalEvery).toInt(), 0, kMaxEvalEvery);
-  s.patience = std::clamp(q.value(QStringLiteral("patience"), s.patience).toInt(), 0, kMaxPatience);
+  s.evalEvery = clamped(q, QStringLiteral("evalEvery"), s.evalEvery, 0, kMaxEvalEvery);
+  s.patience = clamped(q, QStringLiteral("patience"), s.patience, 0, kMaxPatience);
   q.endGroup();
 
   q.beginGroup(QStringLiteral("architecture"));
@@ -276,20 +289,21 @@ TrainingSettings TrainingSettings::load(QSettings& q) {
     for (int i = 0; i < std::min(n, kMaxConvBlocks); ++i) {
       q.setArrayIndex(i);
       ConvBlock b;
-      b.kernel = std::clamp(q.value(QStringLiteral("kernel"), b.kernel).toInt(), 1, 31);
-      b.filters = std::clamp(q.value(QStringLiteral("filters"), b.filters).toInt(), 1, 512);
+      b.kernel = clamped(q, QStringLiteral("kernel"), b.kernel, 1, kMaxKernel);
+      b.filters = clamped(q, QStringLiteral("filters"), b.filters, 1, kMaxFilters);
       b.pool = enumValue(q.value(QStringLiteral("pool")), b.pool, 3);
-      b.poolWindow = std::clamp(q.value(QStringLiteral("poolWindow"), b.poolWindow).toInt(), 1, 8);
+      // As large as a kernel: a checkpoint's window, which the pool box takes too.
+      b.poolWindow = clamped(q, QStringLiteral("poolWindow"), b.poolWindow, 1, kMaxKernel);
       s.convBlocks.push_back(b);
     }
   }
   q.endArray();
   if (q.value(QStringLiteral("noConv")).toBool()) s.convBlocks.clear();
-  s.denseWidth = std::clamp(q.value(QStringLiteral("denseWidth"), s.denseWidth).toInt(), 0, 8192);
+  s.denseWidth = clamped(q, QStringLiteral("denseWidth"), s.denseWidth, 0, kMaxDenseWidth);
   s.dropout = fieldShare(q.value(QStringLiteral("dropout"), 0).toDouble(), kMaxDropout);
   s.activation = enumValue(q.value(QStringLiteral("activation")), s.activation, 4);
   s.padding = enumValue(q.value(QStringLiteral("padding")), s.padding, 2);
-  s.stride = std::clamp(q.value(QStringLiteral("stride"), s.stride).toInt(), 1, 8);
+  s.stride = clamped(q, QStringLiteral("stride"), s.stride, 1, kMaxStride);
   q.endGroup();
   return s;
 }

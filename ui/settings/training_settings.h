@@ -34,6 +34,12 @@ struct TrainingSettings {
   // takes any above 0) outside them is not expressible (adoptRun()).
   static constexpr double kMinLearningRate = 1e-9, kMaxLearningRate = 10;
   static constexpr int kLearningRateDecimals = 12;
+  // The other fields' ranges: a run beyond one (a checkpoint from the CLI) is not expressible
+  // either. (The pool box takes any window a checkpoint has: ConvBlockEditor::setPool.)
+  static constexpr int kMaxKernel = 31, kMaxFilters = 512, kMaxDenseWidth = 8192, kMaxStride = 8;
+  static constexpr int kMaxBatchSize = 8192, kMaxEpochs = 1000;
+  static constexpr double kMaxMomentum = 0.9999;  // momentum and the betas
+  static constexpr double kMinEpsilon = 1e-12, kMaxEpsilon = 1;
 
   QString datasetDir;  // an IDX folder; empty means the default MNIST folder
   cs::BackendChoice backend = cs::BackendChoice::Auto;
