@@ -54,6 +54,32 @@ TEST(LearningHistory, LearnedNeverLearnedStable) {
   for (int i = 0; i < 5; ++i) EXPECT_EQ(h.unforgettable(i), unforgettable[i]) << "image " << i;
 }
 
+// Every image's at once (one sweep in memory order) is each image's, on the hand-made passes and
+// on random ones, which have every kind of run; and on no passes.
+TEST(LearningHistory, EveryImagesAtOnceIsEachImages) {
+  const auto each = [](const LearningHistory& h, int (LearningHistory::*of)(int) const) {
+    std::vector<int> v;
+    for (int i = 0; i < h.images(); ++i) v.push_back((h.*of)(i));
+    return v;
+  };
+  LearningHistory random(std::vector<uint8_t>(300, 1));  // labels 1
+  uint32_t state = 7;
+  for (int p = 0; p < 40; ++p) {
+    std::vector<uint8_t> top1(300);
+    for (uint8_t& t : top1) {
+      state = state * 1664525u + 1013904223u;
+      t = (state >> 24) % 3 == 0 ? 2 : 1;  // right two times in three
+    }
+    random.record({3 * p + 1, 10LL * p, p}, top1);
+  }
+  const LearningHistory hand = five_passes(), none({1, 2});
+  for (const LearningHistory* h : {&hand, static_cast<const LearningHistory*>(&random), &none}) {
+    EXPECT_EQ(h->first_learned_all(), each(*h, &LearningHistory::first_learned));
+    EXPECT_EQ(h->stable_since_all(), each(*h, &LearningHistory::stable_since));
+  }
+  EXPECT_EQ(hand.stable_since_all(), (std::vector<int>{10, 40, -1, -1, 50}));
+}
+
 TEST(LearningHistory, ClassAccuracyIsEachClasssShareRightAtEachPass) {
   // Classes 0 (images 0, 1), 1 (images 2, 3, 4) and 2 (none); a label 5 outside the classes.
   LearningHistory h({0, 0, 1, 1, 1, 5});

@@ -16,7 +16,7 @@ ClassAccuracyLines::ClassAccuracyLines(QChart* chart, QValueAxis* x, QValueAxis*
 void ClassAccuracyLines::setHistory(HistoryPtr history, int classes, ClassNames names) {
   m_history = std::move(history);
   m_classes = m_history ? std::max(classes, 0) : 0;
-  m_shares = m_classes > 0 ? m_history->class_accuracy(m_classes) : std::vector<double>();
+  m_shares.clear();  // read from the history once the lines are drawn: none while hidden
   m_names = std::move(names);
 }
 
@@ -34,6 +34,7 @@ void ClassAccuracyLines::update(std::vector<double>* fit, double* epochMax) {
   }
   static const std::vector<cs::EvalPoint> kNoPasses;
   const std::vector<cs::EvalPoint>& passes = classes > 0 ? m_history->points() : kNoPasses;
+  if (classes > 0 && m_shares.empty()) m_shares = m_history->class_accuracy(classes);
   for (int c = 0; c < static_cast<int>(m_lines.size()); ++c) {
     QList<QPointF> points;
     for (size_t p = 0; c < classes && p < passes.size(); ++p) {

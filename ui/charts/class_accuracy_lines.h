@@ -45,7 +45,8 @@ class ClassAccuracyLines : public QObject {
   QValueAxis* m_y;
   HistoryPtr m_history;
   int m_classes = 0;
-  std::vector<double> m_shares;  // m_history's class_accuracy(m_classes), once per history
+  // m_history's class_accuracy(m_classes), once per history and only while the lines are shown
+  std::vector<double> m_shares;
   ClassNames m_names;
   std::vector<QLineSeries*> m_lines;  // one per class, added as classes appear
   bool m_shown = false;

@@ -52,9 +52,11 @@ void PredictionModel::setEvaluation(EvalPtr eval, HistoryPtr history) {
                            [](const cs::EvalPoint& point, int i) { return point.eval_index < i; });
       return static_cast<int>(at - points.begin());
     };
+    const std::vector<int> first = m_history->first_learned_all();
+    const std::vector<int> stable = m_history->stable_since_all();
     for (int row = 0; row < rows; ++row) {
-      m_firstLearned[row] = pass(m_history->first_learned(row));
-      m_stableSince[row] = pass(m_history->stable_since(row));
+      m_firstLearned[row] = pass(first[static_cast<size_t>(row)]);
+      m_stableSince[row] = pass(stable[static_cast<size_t>(row)]);
     }
   }
   if (rows > 0) Q_EMIT dataChanged(index(0), index(rows - 1));

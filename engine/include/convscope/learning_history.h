@@ -69,8 +69,12 @@ class LearningHistory {
   bool unforgettable(int image) const;
   std::vector<StripEntry> strip(int image) const;
 
-  // times_forgotten of every image at once.
+  // times_forgotten, first_learned and stable_since of every image at once, each in one sweep
+  // over the history in memory order (pass by pass, vectorized): what the live view reads at
+  // every evaluation, whose cost grows with the passes.
   std::vector<int> forgetting_counts() const;
+  std::vector<int> first_learned_all() const;
+  std::vector<int> stable_since_all() const;
   // (passes, classes): at each pass, the share of each class's images whose top-1 is their label
   // (the class's recall); NaN for a class without images. Labels at or above `classes` are not
   // counted; no classes give no values.
@@ -83,8 +87,9 @@ class LearningHistory {
 
  private:
   void check_image(int image) const;
-  uint8_t at(int image, int pass) const {
-    return m_top1[static_cast<size_t>(pass) * m_labels.size() + image];
+  uint8_t at(int image, int pass) const { return row(pass)[image]; }
+  const uint8_t* row(int pass) const {  // every image's top-1 at that pass
+    return m_top1.data() + static_cast<size_t>(pass) * m_labels.size();
   }
 
   std::vector<uint8_t> m_labels;
