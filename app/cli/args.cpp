@@ -74,6 +74,11 @@ bool Args::parse(const std::vector<std::string>& argv) {
       if (i + 1 >= argv.size()) throw UsageError("--" + name + " needs a value");
       value = argv[++i];
     }
+    // An empty name (an unset variable in a script) would be the working folder, or a new run.
+    const std::string& kind = it->second.value_name;
+    if (value.empty() && (kind == "FILE" || kind == "DIR"))
+      throw UsageError("--" + name + ": the " + (kind == "DIR" ? "folder" : "file") +
+                       " name is empty");
     m_values[name] = value;
   }
   return true;

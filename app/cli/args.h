@@ -1,6 +1,6 @@
 // Command-line flags: declared with a help text, parsed strictly (unknown flag, a flag given twice,
-// missing value or malformed number -> UsageError, which the CLI turns into a message and exit
-// code 2).
+// missing value, an empty FILE or DIR, or malformed number -> UsageError, which the CLI turns into
+// a message and exit code 2).
 #pragma once
 
 #include <initializer_list>

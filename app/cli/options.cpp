@@ -67,16 +67,13 @@ void add_backend_options(Args& args, const std::string& default_threads) {
 DataFolder data_folder(const Args& args) {
   // The default MNIST is named "mnist", as in the app, however --data names its folder, so that a
   // stored run or a checkpoint names its data the same on every machine (and the app restores a
-  // checkpoint's learning history for it); another folder is named by its absolute path, so that
-  // the app, or a sweep resumed from another working folder, finds it again.
+  // checkpoint's learning history for it); another folder is named by its path, so the app can
+  // find it again.
   const std::string dir = args.given("data") ? args.str("data") : default_mnist_dir();
   std::error_code error;
   const bool mnist =
       !args.given("data") || std::filesystem::equivalent(dir, default_mnist_dir(), error);
-  if (mnist) return {dir, "mnist"};
-  std::filesystem::path path = std::filesystem::absolute(dir, error).lexically_normal();
-  if (!path.has_filename() && path.has_parent_path()) path = path.parent_path();  // "x/" is "x"
-  return {dir, error ? dir : path.string()};
+  return {dir, mnist ? "mnist" : dir};
 }
 
 DatasetPair load_data(const Args& args) {
@@ -195,7 +192,6 @@ void check_output_folders(const Args& args, std::initializer_list<const char*> f
   for (const std::string& image : args.positional()) taken.emplace_back("an input", image);
   for (const char* flag : flags) {
     if (!args.given(flag)) continue;
-    if (args.str(flag).empty()) throw UsageError(std::string("--") + flag + " needs a file name");
     const std::filesystem::path file(args.str(flag));
     const std::filesystem::path folder = file.has_parent_path() ? file.parent_path() : ".";
     std::error_code ec;

@@ -52,9 +52,9 @@ BackendSelection checkpoint_backend(const Args& args, const std::string& path,
 // naming the layers there are for another name.
 int parse_layer(const Args& args, const NetworkSpec& spec, int absent);
 
-// Refuses (UsageError), before any work, a given flag among `flags` whose FILE is empty (an unset
-// variable), lies in a folder that does not exist, or is a folder: the files are written once the
-// work is done, and a typo would cost it. Refuses as well a FILE that another of them names, or
+// Refuses (UsageError), before any work, a given flag among `flags` whose FILE lies in a folder
+// that does not exist, or is a folder: the files are written once the work is done, and a typo
+// would cost it. Refuses as well a FILE that another of them names, or
 // that the command reads (--store, --checkpoint, --resume but for --save, the input images):
 // writing it would replace that.
 void check_output_folders(const Args& args, std::initializer_list<const char*> flags);

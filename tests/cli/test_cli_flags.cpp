@@ -149,10 +149,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlag{"TopOverflowIsNotZero", with(kEnsemble, {"--top", "99999999999"}),
                 "--top must be between 0 and 10000, got 99999999999"},
         // An empty file name (an unset variable) is refused before the work, not after it.
-        BadFlag{"SaveEmpty", with(kTrain, {"--save", ""}), "--save needs a file name"},
+        BadFlag{"SaveEmpty", with(kTrain, {"--save", ""}), "--save: the file name is empty"},
         BadFlag{"CsvEmpty",
                 {"eval", "--data", "DATA", "--checkpoint", "FILE", "--csv", ""},
-                "--csv needs a file name"},
+                "--csv: the file name is empty"},
+        BadFlag{"ResumeEmpty", with(kTrain, {"--resume", ""}), "--resume: the file name is empty"},
+        BadFlag{
+            "DataEmpty", {"train", "--data=", "--arch", "d10"}, "--data: the folder name is empty"},
         // train --resume's checkpoint may be saved over by --save alone.
         BadFlag{"MetricsOverTheResumed", with(kTrain, {"--resume", "FILE", "--metrics", "FILE"}),
                 "--metrics: FILE is the file of --resume too"},

@@ -55,30 +55,6 @@ TEST_F(CliSweep, GridRunsEveryConfigurationThenResumeSkipsThem) {
   EXPECT_NE(r.out.find("lr=0.01;optimizer=adam"), std::string::npos) << r.out;
 }
 
-// A data folder given relative to the working folder is kept by its absolute path: the sweep
-// resumes from another working folder, and the same command from the first is the same sweep.
-TEST_F(CliSweep, RelativeDataIsFoundFromAnotherFolder) {
-  const fs::path before = fs::current_path();
-  fs::create_directory(m_dir.file("elsewhere"));
-  const std::vector<std::string> relative{"sweep",     "--data", "data",
-                                          "--threads", "1",      "--store",
-                                          m_store,     "--grid", "arch=d8:relu-d10; lr=0.01"};
-  fs::current_path(m_dir.path());
-  const Result first = run_cli(relative);
-  const Result again = run_cli(relative);
-  fs::current_path(m_dir.file("elsewhere"));
-  const Result resumed = run_cli({"sweep", "--resume", "1", "--store", m_store, "--threads", "1"});
-  fs::current_path(before);
-  ASSERT_EQ(first.code, 0) << first.err;
-  EXPECT_EQ(again.code, 0) << again.err;
-  EXPECT_NE(again.err.find("sweep 1 in"), std::string::npos) << again.err;
-  EXPECT_EQ(resumed.code, 0) << resumed.err;
-  EXPECT_NE(resumed.err.find("1 finished; 0 unit(s)"), std::string::npos) << resumed.err;
-  const std::string trained_on =
-      Store(m_store, StoreAccess::ReadOnly).list_runs().front().train_name;
-  EXPECT_EQ(trained_on.rfind(m_dir.file("data") + "/", 0), 0u) << trained_on;
-}
-
 // Two processes with the same sweep: the second stops before it trains anything, and the first
 // trains each configuration once.
 TEST_F(CliSweep, ASweepIsTrainedByOneProcessAtATime) {

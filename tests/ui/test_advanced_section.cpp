@@ -329,6 +329,8 @@ void TestAdvancedSection::labelSmoothingReachesTheTrainerAndIsKept() {
   meta.optimizer.beta2 = 0.99f;
   QVERIFY(wide.adoptRun(meta));
   QCOMPARE(wide.seed, 7);
+  meta.optimizer.epsilon = 1e-12f;  // the field's least, as a float (a hair below 1e-12)
+  QVERIFY(wide.adoptRun(meta));
   for (const auto lock : {HyperparameterPanel::ScheduleOnly, HyperparameterPanel::Locked}) {
     panel.setLocked(lock, QStringLiteral("a run"));
     QVERIFY(!smoothing->isEnabled());

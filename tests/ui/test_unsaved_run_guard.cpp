@@ -1,7 +1,7 @@
 // UnsavedRunGuard's question follows the run as the worker reports it: the steps trained since the
 // run was last saved, or, once a divergence took the run back behind the step saved, that no file
-// holds it, whatever step it reaches again. A save it asked for ends in its action, a new question,
-// or the action dropped, as the run stands then.
+// holds it, whatever step it reaches again. A save it asked for ends in its action, or the action
+// dropped when the run was set training meanwhile.
 #include <QSignalSpy>
 #include <QTest>
 
@@ -13,8 +13,7 @@ class TestUnsavedRunGuard : public QObject {
 
  private Q_SLOTS:
   void theQuestionNamesWhatIsNotSaved();
-  void aRunResumedDuringTheSaveIsAskedAboutAgain();
-  void aRunResumedAndTrainingWhenSavedDropsTheAction();
+  void trainingRequestedDuringTheSaveDropsTheAction();
 };
 
 void TestUnsavedRunGuard::theQuestionNamesWhatIsNotSaved() {
@@ -71,43 +70,12 @@ void TestUnsavedRunGuard::theQuestionNamesWhatIsNotSaved() {
            QStringLiteral("Reset discards the current run: 24 trained steps are not saved."));
 }
 
-// Save, then the run resumed and paused again before the file was written (a slow disk): the action
-// waits for a new answer about the steps trained since, instead of discarding them.
-void TestUnsavedRunGuard::aRunResumedDuringTheSaveIsAskedAboutAgain() {
-  TrainingSession session;
-  UnsavedRunGuard guard(&session, nullptr);
-  QStringList questions;
-  QList<UnsavedRunGuard::Answer> answers{{UnsavedRunGuard::Answer::Save, QStringLiteral("a")},
-                                         {UnsavedRunGuard::Answer::Save, QStringLiteral("b")}};
-  guard.setAsker([&](const QString& question) {
-    questions << question;
-    return answers.takeFirst();
-  });
-  TrainingWorker* worker = session.worker();
-  TrainingProgress progress;
-  progress.globalStep = 40;
-  Q_EMIT worker->progress(progress);
-  int resets = 0;
-  guard.confirm(QStringLiteral("Reset"), {}, [&] { ++resets; });
-  QCOMPARE(questions.size(), 1);
-  QVERIFY(guard.savePending());
-  Q_EMIT worker->stateChanged(TrainingState::Running);
-  progress.globalStep = 46;  // resumed: six more steps while "a" was written at step 40
-  Q_EMIT worker->progress(progress);
-  Q_EMIT worker->stateChanged(TrainingState::Paused);
-  Q_EMIT worker->checkpointSaved(QStringLiteral("a"), 40);
-  QCOMPARE(resets, 0);
-  QCOMPARE(questions.size(), 2);
-  QCOMPARE(questions.back(),
-           QStringLiteral("Reset discards the current run: 6 trained steps are not saved."));
-  Q_EMIT worker->checkpointSaved(QStringLiteral("b"), 46);  // saved as it stands: it goes on
-  QCOMPARE(resets, 1);
-}
-
-// Save, then the run resumed and still training when the file is written: resuming said the run is
-// wanted on, so the action is dropped, and the save's message says so. A question asked while the
-// run trained is not: the run trains on during that save, as the question said.
-void TestUnsavedRunGuard::aRunResumedAndTrainingWhenSavedDropsTheAction() {
+// Save, then Resume (or Step, Continue) pressed before the file was written (a slow disk): the
+// worker takes the request only after the save, so the guard hears of the save first, with the run
+// still paused. Resuming said the run is wanted on: the action is dropped, and the save's message
+// says so. Without a request the action follows the save; asked while the run trained, it follows
+// too: the run trains on during that save, as the question said.
+void TestUnsavedRunGuard::trainingRequestedDuringTheSaveDropsTheAction() {
   TrainingSession session;
   UnsavedRunGuard guard(&session, nullptr);
   int questions = 0;
@@ -122,27 +90,36 @@ void TestUnsavedRunGuard::aRunResumedAndTrainingWhenSavedDropsTheAction() {
   Q_EMIT worker->progress(progress);
   Q_EMIT worker->stateChanged(TrainingState::Paused);
   int loads = 0;
-  guard.confirm(QStringLiteral("Loading a checkpoint"), {}, [&] { ++loads; });
+  const auto load = [&] {
+    guard.confirm(QStringLiteral("Loading a checkpoint"), {}, [&] { ++loads; });
+  };
+  load();
   QVERIFY(guard.savePending());
-  Q_EMIT worker->stateChanged(TrainingState::Running);
-  progress.globalStep = 46;
-  Q_EMIT worker->progress(progress);
+  guard.trainingRequested();  // Resume, queued behind the save
   Q_EMIT worker->checkpointSaved(QStringLiteral("a"), 40);
   QCOMPARE(loads, 0);
   QCOMPARE(questions, 1);  // not asked again
   QVERIFY(!guard.savePending());
   QCOMPARE(messages.size(), 1);
   QCOMPARE(messages.back().front().toString(),
-           QStringLiteral("Saved checkpoint a; Loading a checkpoint was not done: the run was "
-                          "resumed while it was saved"));
+           QStringLiteral("Saved checkpoint a; Loading a checkpoint was not done: the run was set "
+                          "training while it was saved"));
 
-  guard.confirm(QStringLiteral("Reset"), {}, [&] { ++loads; });  // asked while training
-  QCOMPARE(questions, 2);
-  progress.globalStep = 52;
+  progress.globalStep = 46;  // it trained, and paused again: asked, saved, loaded
   Q_EMIT worker->progress(progress);
+  guard.trainingRequested();  // no save pending: nothing to drop
+  load();
   Q_EMIT worker->checkpointSaved(QStringLiteral("a"), 46);
   QCOMPARE(loads, 1);
   QCOMPARE(messages.back().front().toString(), QStringLiteral("Saved checkpoint a"));
+
+  Q_EMIT worker->stateChanged(TrainingState::Running);
+  progress.globalStep = 52;
+  Q_EMIT worker->progress(progress);
+  guard.confirm(QStringLiteral("Reset"), {}, [&] { ++loads; });  // asked while training
+  guard.trainingRequested();
+  Q_EMIT worker->checkpointSaved(QStringLiteral("a"), 52);
+  QCOMPARE(loads, 2);
 }
 
 QTEST_MAIN(TestUnsavedRunGuard)

@@ -123,7 +123,10 @@ MisclassificationPanel::MisclassificationPanel(MisclassificationFilterModel* pro
   connect(m_proxy, &MisclassificationFilterModel::filtersAboutToChange, this,
           [this] { m_kept = currentImage(); });
   connect(m_proxy, &MisclassificationFilterModel::filtersChanged, this, [this] {
-    if (!m_clamping) m_wantedWrong = m_proxy->minimumWrong();
+    // A minimum set anew (by the user, or the page) is the one wanted; another filter's change,
+    // or setRun()'s clamp, leaves it.
+    if (m_proxy->minimumWrong() != m_shownWrong)
+      m_wantedWrong = m_shownWrong = m_proxy->minimumWrong();
     showFilters();
     if (!selectImage(m_kept) && m_proxy->rowCount() > 0) {
       m_table->setCurrentIndex(m_proxy->index(0, MisclassificationModel::IndexColumn));
@@ -156,9 +159,8 @@ void MisclassificationPanel::setRun(const EnsembleRunPtr& run) {
   // The "wrong in >= 25" set on a larger run is "wrong in all" of a smaller one, and comes back
   // on a larger one again; a run without a finished epoch (no networks counted) shows every image.
   if (const int shown = std::min(m_wantedWrong, nets); m_proxy->minimumWrong() != shown) {
-    m_clamping = true;
+    m_shownWrong = shown;
     m_proxy->setMinimumWrong(shown);
-    m_clamping = false;
   }
   {
     const QSignalBlocker block(m_minimumWrong);

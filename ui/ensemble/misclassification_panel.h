@@ -51,7 +51,7 @@ class MisclassificationPanel : public QWidget {
   int m_reported = -2;  // the last image reported by imageSelected
   int m_kept = -1;      // the current image before the filters changed
   // The "wrong in >=" last set (by the user, or the page), which a run of fewer networks shows
-  // clamped (m_clamping while setRun() does).
+  // clamped; and the one the filter has.
   int m_wantedWrong = 0;
-  bool m_clamping = false;
+  int m_shownWrong = 0;
 };

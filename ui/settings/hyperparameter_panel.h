@@ -32,8 +32,8 @@ class HyperparameterPanel : public QWidget {
   TrainingSettings settings() const;
   // Takes a number typed but not yet entered (the rate fields read their text on Enter or when
   // left: a keystroke is no rate) as the field's value, as leaving the field would. Start,
-  // Continue, Step and the range test call it first: a toolbar button or a shortcut leaves the
-  // focus where it is.
+  // Continue, Resume, Step, the range test and Train ensemble call it first: a toolbar button or a
+  // shortcut leaves the focus where it is.
   void commitTypedValues();
   void setSettings(const TrainingSettings& settings);
   const SettingsValidation& validation() const { return m_validation; }

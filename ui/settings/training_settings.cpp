@@ -183,8 +183,10 @@ bool TrainingSettings::adoptRun(const cs::CheckpointMeta& meta) {
   const bool networkShown = adoptArchitecture(meta.spec);
   const bool rateShown =
       meta.optimizer.lr >= kMinLearningRate && meta.optimizer.lr <= kMaxLearningRate;
+  // In float, as the run holds them: float(1e-12), the field's least epsilon, lies below 1e-12.
   const auto within = [](const std::optional<double>& v, double min, double max) {
-    return !v || (*v >= min && *v <= max);
+    return !v || (static_cast<float>(*v) >= static_cast<float>(min) &&
+                  static_cast<float>(*v) <= static_cast<float>(max));
   };
   const bool constantsShown = within(momentum, 0, kMaxMomentum) && within(beta1, 0, kMaxMomentum) &&
                               within(beta2, 0, kMaxMomentum) &&

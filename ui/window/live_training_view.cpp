@@ -123,18 +123,20 @@ void LiveTrainingView::createActions() {
   });
   connect(a.continueRun, &QAction::triggered, this, [this, s] {
     m_panel->commitTypedValues();
+    m_guard->trainingRequested();
     const TrainingSettings settings = m_panel->settings();
     s->invoke(&TrainingWorker::continueRun, settings.epochs, settings.learningRate,
               settings.schedule);
   });
-  connect(a.pauseResume, &QAction::triggered, this, [s] {
-    if (s->state() == TrainingState::Running)
-      s->invoke(&TrainingWorker::pause);
-    else
-      s->invoke(&TrainingWorker::resume);
+  connect(a.pauseResume, &QAction::triggered, this, [this, s] {
+    if (s->state() == TrainingState::Running) return s->invoke(&TrainingWorker::pause);
+    m_panel->commitTypedValues();
+    m_guard->trainingRequested();
+    s->invoke(&TrainingWorker::resume);
   });
   connect(a.step, &QAction::triggered, this, [this, s] {
     m_panel->commitTypedValues();
+    m_guard->trainingRequested();
     s->invoke(&TrainingWorker::step, runRequest());
   });
   connect(a.stop, &QAction::triggered, this, [s] { s->invoke(&TrainingWorker::stop); });

@@ -84,6 +84,7 @@ void MainWindow::trainEnsemble() {
   const DatasetPtr& data = m_live->predictionModel()->dataset();
   const cs::Shape3 shape = data ? data->train.shape : cs::Shape3{1, 28, 28};
   const int classes = data ? data->train.classes : 10;
+  m_live->panel()->commitTypedValues();  // a rate typed in the live view and not entered counts
   m_ensemble->showTrainDialog(m_live->panel()->settings().trainConfig(shape, classes), data);
 }
 

@@ -58,16 +58,17 @@ QString UnsavedRunGuard::pendingSaveEnded(const QString& path, bool ok) {
   std::function<void()> proceed = std::exchange(m_pending, nullptr);
   if (!ok) return {};
   // A run asked about while training trains on during the save, as the question said. One asked
-  // about while paused and resumed while the file was written (a slow disk) is wanted on: the
-  // action is dropped. Resumed and paused again, its steps since are asked about anew.
+  // about while paused and set training again before the file was written (a slow disk; the
+  // worker saves before it takes the request) is wanted on: the action is dropped, and said.
   const PendingAction asked = std::exchange(m_pendingAction, {});
-  if (!asked.whileTraining && m_session->state() == TrainingState::Running)
-    return tr("%1 was not done: the run was resumed while it was saved").arg(asked.action);
-  if (!asked.whileTraining && isUnsaved())
-    confirm(asked.action, asked.discards, std::move(proceed));
-  else
-    proceed();
+  if (!asked.whileTraining && asked.trainingRequested)
+    return tr("%1 was not done: the run was set training while it was saved").arg(asked.action);
+  proceed();
   return {};
+}
+
+void UnsavedRunGuard::trainingRequested() {
+  m_pendingAction.trainingRequested = true;  // a question asked later starts afresh
 }
 
 void UnsavedRunGuard::saveAs() {

@@ -2,9 +2,9 @@
 // editors do: Save, Discard or Cancel. A run is unsaved when it took steps since it began, was
 // loaded or was last saved. Save asks for a file and queues the save; the action follows once the
 // checkpoint is on disk, and not at all when the save fails: the run is then kept as it was. A
-// paused run resumed while the file was written keeps training, and the action is dropped (the
-// save's status message says so); resumed and paused again, it is asked about again: its steps
-// since are not in the file.
+// paused run set training again while the file was written (trainingRequested()) is wanted on,
+// and its steps since are not in the file: the action is dropped, and the save's status message
+// says so.
 #pragma once
 
 #include <QObject>
@@ -42,6 +42,9 @@ class UnsavedRunGuard : public QObject {
   void confirm(const QString& action, const QString& discards, std::function<void()> proceed);
   // A save chosen in confirm() has not reached the disk yet: its action waits for it.
   bool savePending() const { return static_cast<bool>(m_pending); }
+  // The user asked the run to train (Resume, Step, Continue): an action of a run asked about while
+  // paused, waiting for its save, is dropped when the save ends.
+  void trainingRequested();
   void setAsker(Asker asker) { m_asker = std::move(asker); }
 
  Q_SIGNALS:
@@ -68,6 +71,7 @@ class UnsavedRunGuard : public QObject {
   std::function<void()> m_pending;  // its action, until the save ends
   struct PendingAction {            // and confirm()'s question about it
     QString action, discards;
-    bool whileTraining = false;  // asked while the run trained
+    bool whileTraining = false;      // asked while the run trained
+    bool trainingRequested = false;  // trainingRequested() since
   } m_pendingAction;
 };

@@ -193,6 +193,12 @@ class TestEnsemblePage : public QObject {
     page.setStorePath(s.path);
     QVERIFY(page.openRun(s.run));
     QCOMPARE(page.filterModel()->minimumWrong(), 4);
+    page.setStorePath(empty.filePath(QStringLiteral("none.db")));
+    page.filterModel()->setLabels(7, -1);  // another filter, with no run: 25 is still wanted
+    page.filterModel()->setLabels(-1, -1);
+    page.setStorePath(s.path);
+    QVERIFY(page.openRun(s.run));
+    QCOMPARE(page.filterModel()->minimumWrong(), 4);
     spin->setValue(2);  // the user's own: kept from now on
     page.setStorePath(empty.filePath(QStringLiteral("none.db")));
     page.setStorePath(s.path);
