@@ -154,6 +154,7 @@ int bench_command(const std::vector<std::string>& argv) {
   args.flag("json", "print the figures as one JSON line on stdout, last");
   args.refuse("epochs", "bench times --repeats epochs after one warm-up");
   if (!args.parse(argv)) return 0;
+  args.one_of({"python", "no-peer"});  // the Python of a peer that is not run
 
   // The peer trains the reference network with Adam's defaults: another network or optimizer
   // would be timed against a different one.
@@ -166,6 +167,9 @@ int bench_command(const std::vector<std::string>& argv) {
                          ": the PyTorch peer trains the reference network with Adam's defaults; "
                          "add --no-peer to time another network or optimizer");
   const int nets = args.integer("nets", 1, 1024);
+  if (args.on("compare-single") && nets == 1)
+    throw UsageError(
+        "--compare-single goes with --nets above 1 (it times one network beside them)");
   const int repeats = args.integer("repeats", 3, 1000);
   const double capture_hz = args.real("capture-hz");
   if (!(capture_hz >= 0 && capture_hz <= 1000))

@@ -123,6 +123,7 @@ int train_command(const std::vector<std::string>& argv) {
               "(image,eval_index,step,top1,correct)");
   args.flag("quiet", "no progress bar");
   if (!args.parse(argv)) return 0;
+  args.only_with("save", {"save-every"});  // the seconds between --save's checkpoints
   check_output_folders(args, {"save", "save-best", "metrics", "history-csv"});
 
   const int save_every = args.integer("save-every", 0, 86400);

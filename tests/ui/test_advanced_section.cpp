@@ -291,7 +291,9 @@ void TestAdvancedSection::labelSmoothingReachesTheTrainerAndIsKept() {
   QCOMPARE(TrainingSettings::unshownOptimizerText(meta.optimizer), QString());
   meta.optimizer.initial_accumulator = 0.25f;
   TrainingSettings adagrad = panel.settings();
-  QVERIFY(!adagrad.adoptRun(meta));
+  QStringList unshown;  // and what it cannot show is named
+  QVERIFY(!adagrad.adoptRun(meta, &unshown));
+  QCOMPARE(unshown, QStringList{QStringLiteral("initial accumulator 0.25")});
   QCOMPARE(TrainingSettings::unshownOptimizerText(meta.optimizer),
            QStringLiteral("initial accumulator 0.25"));
   meta.optimizer = cs::OptimizerConfig::defaults(cs::OptimizerKind::RmsProp);
@@ -317,15 +319,21 @@ void TestAdvancedSection::labelSmoothingReachesTheTrainerAndIsKept() {
   TrainingSettings wide = panel.settings();
   QVERIFY(wide.adoptRun(meta));
   meta.batch_size = 9000;
-  QVERIFY(!wide.adoptRun(meta));
+  QVERIFY(!wide.adoptRun(meta, &unshown));
+  QCOMPARE(unshown, QStringList{QStringLiteral("batch size 9000")});
   QCOMPARE(wide.batchSize, TrainingSettings::kMaxBatchSize);
   meta.batch_size = 64;
   meta.seed = uint64_t{1} << 31;
-  QVERIFY(!wide.adoptRun(meta));
+  QVERIFY(!wide.adoptRun(meta, &unshown));
+  QCOMPARE(unshown, QStringList{QStringLiteral("seed 2147483648")});
   QCOMPARE(wide.seed, std::numeric_limits<int>::max());
   meta.seed = 7;
   meta.optimizer.beta2 = 0.99999f;
-  QVERIFY(!wide.adoptRun(meta));
+  meta.label_smoothing = 0.125f;
+  QVERIFY(!wide.adoptRun(meta, &unshown));
+  QCOMPARE(unshown,
+           (QStringList{QStringLiteral("label smoothing 0.125"), QStringLiteral("beta2 0.99999")}));
+  meta.label_smoothing = 0.25f;
   meta.optimizer.beta2 = 0.99f;
   QVERIFY(wide.adoptRun(meta));
   QCOMPARE(wide.seed, 7);

@@ -169,31 +169,42 @@ QString TrainingSettings::unshownOptimizerText(const cs::OptimizerConfig& c) {
   return unshown.join(QStringLiteral(", "));
 }
 
-bool TrainingSettings::adoptRun(const cs::CheckpointMeta& meta) {
+bool TrainingSettings::adoptRun(const cs::CheckpointMeta& meta, QStringList* unshown) {
+  QStringList missing;
+  const auto unless = [&missing](bool shown, const QString& what) {
+    if (!shown) missing << what;
+  };
   adoptOptimizer(meta.optimizer);
   // another value than the field can hold is not expressible: the nearest it can is kept
-  const bool batchShown = meta.batch_size >= 1 && meta.batch_size <= kMaxBatchSize;
+  unless(adoptArchitecture(meta.spec),
+         QStringLiteral("network %1").arg(QString::fromStdString(meta.spec.to_string())));
+  unless(meta.batch_size >= 1 && meta.batch_size <= kMaxBatchSize,
+         QStringLiteral("batch size %1").arg(meta.batch_size));
   batchSize = std::clamp(meta.batch_size, 1, kMaxBatchSize);
   augmentShift = meta.augment_shift;
-  const bool smoothingShown = fieldHolds(meta.label_smoothing, kMaxLabelSmoothing);
+  unless(fieldHolds(meta.label_smoothing, kMaxLabelSmoothing),
+         QStringLiteral("label smoothing %1").arg(double(meta.label_smoothing), 0, 'g', 6));
   labelSmoothing = fieldShare(meta.label_smoothing, kMaxLabelSmoothing);
   const uint64_t maxSeed = std::numeric_limits<int>::max();
-  const bool seedShown = meta.seed <= maxSeed;
+  unless(meta.seed <= maxSeed, QStringLiteral("seed %1").arg(meta.seed));
   seed = static_cast<int>(std::min(meta.seed, maxSeed));
-  const bool networkShown = adoptArchitecture(meta.spec);
-  const bool rateShown =
-      meta.optimizer.lr >= kMinLearningRate && meta.optimizer.lr <= kMaxLearningRate;
+  unless(meta.optimizer.lr >= kMinLearningRate && meta.optimizer.lr <= kMaxLearningRate,
+         QStringLiteral("learning rate %1").arg(double(meta.optimizer.lr), 0, 'g', 6));
   // In float, as the run holds them: float(1e-12), the field's least epsilon, lies below 1e-12.
-  const auto within = [](const std::optional<double>& v, double min, double max) {
-    return !v || (static_cast<float>(*v) >= static_cast<float>(min) &&
-                  static_cast<float>(*v) <= static_cast<float>(max));
+  const auto constant = [&](const char* name, const std::optional<double>& v, double min,
+                            double max) {
+    if (v && !(static_cast<float>(*v) >= static_cast<float>(min) &&
+               static_cast<float>(*v) <= static_cast<float>(max)))
+      missing << QStringLiteral("%1 %2").arg(QLatin1String(name)).arg(*v, 0, 'g', 6);
   };
-  const bool constantsShown = within(momentum, 0, kMaxMomentum) && within(beta1, 0, kMaxMomentum) &&
-                              within(beta2, 0, kMaxMomentum) &&
-                              within(epsilon, kMinEpsilon, kMaxEpsilon) &&
-                              weightDecay <= kMaxWeightDecay;
-  return networkShown && batchShown && seedShown && smoothingShown && rateShown && constantsShown &&
-         unshownOptimizerText(meta.optimizer).isEmpty();
+  constant("momentum", momentum, 0, kMaxMomentum);
+  constant("beta1", beta1, 0, kMaxMomentum);
+  constant("beta2", beta2, 0, kMaxMomentum);
+  constant("epsilon", epsilon, kMinEpsilon, kMaxEpsilon);
+  constant("weight decay", weightDecay, 0, kMaxWeightDecay);
+  unless(unshownOptimizerText(meta.optimizer).isEmpty(), unshownOptimizerText(meta.optimizer));
+  if (unshown) *unshown = missing;
+  return missing.isEmpty();
 }
 
 bool TrainingSettings::adoptArchitecture(const cs::NetworkSpec& s) {

@@ -6,6 +6,7 @@
 #include <QMetaType>
 #include <QSettings>
 #include <QString>
+#include <QStringList>
 #include <optional>
 #include <vector>
 
@@ -113,10 +114,12 @@ struct TrainingSettings {
   static QString unshownOptimizerText(const cs::OptimizerConfig& config);
   // A run's optimizer, batch size, random shift, label smoothing, seed and (where it can)
   // network, from a checkpoint's metadata: false when the panel cannot show the network
-  // (adoptArchitecture()), the label smoothing (not in hundredths up to kMaxLabelSmoothing: the
-  // nearest it can is kept), its learning rate (outside kMinLearningRate to kMaxLearningRate) or
-  // an optimizer constant (unshownOptimizerText()).
-  bool adoptRun(const cs::CheckpointMeta& meta);
+  // (adoptArchitecture()), the batch size, seed or an optimizer constant beyond its field, the
+  // label smoothing (not in hundredths up to kMaxLabelSmoothing), its learning rate (outside
+  // kMinLearningRate to kMaxLearningRate) or a constant without a field (unshownOptimizerText());
+  // the nearest the fields can hold is kept. `unshown`, when given, gets what it cannot show
+  // ("batch size 16384", "seed 4294967296").
+  bool adoptRun(const cs::CheckpointMeta& meta, QStringList* unshown = nullptr);
 
   static TrainingSettings load(QSettings& settings);
   void save(QSettings& settings) const;

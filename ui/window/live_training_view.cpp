@@ -403,16 +403,17 @@ void LiveTrainingView::recountPredictions() {
   m_calibration->recount(*m_predictions);
 }
 
-bool LiveTrainingView::adoptRunSettings(const cs::CheckpointMeta& meta) {
+QStringList LiveTrainingView::adoptRunSettings(const cs::CheckpointMeta& meta) {
   TrainingSettings settings = m_panel->settings();
-  const bool expressible = settings.adoptRun(meta);
+  QStringList unshown;
+  settings.adoptRun(meta, &unshown);
   m_panel->setSettings(settings);
-  return expressible;
+  return unshown;
 }
 
 void LiveTrainingView::onCheckpointLoaded(const QString& path, const cs::CheckpointMeta& meta) {
   m_recentCheckpoints->add(path);
-  const bool expressible = adoptRunSettings(meta);
+  const QStringList unshown = adoptRunSettings(meta);
   const TrainingSettings settings = m_panel->settings();
   const QLocale locale;
   QString note = tr("Loaded %1 (epochs %2, step %3) · Resume trains %4 more, to epoch %5")
@@ -421,14 +422,9 @@ void LiveTrainingView::onCheckpointLoaded(const QString& path, const cs::Checkpo
                      .arg(locale.toString(meta.step))
                      .arg(settings.epochs)
                      .arg(meta.epoch + settings.epochs);
-  if (!expressible) {
-    QString optimizer = TrainingSettings::unshownOptimizerText(meta.optimizer);
-    if (!optimizer.isEmpty()) optimizer.prepend(QStringLiteral(", "));
-    note += tr(" · the panel cannot show all of its settings (%1, label smoothing %2%3); Reset "
-               "returns to the panel's")
-                .arg(QString::fromStdString(meta.spec.to_string()),
-                     RunInfo::smoothingText(meta.label_smoothing), optimizer);
-  }
+  if (!unshown.isEmpty())
+    note += tr(" · the panel cannot show its %1; Reset returns to the panel's")
+                .arg(unshown.join(QStringLiteral(", ")));
   Q_EMIT statusMessage(note);
 }
 

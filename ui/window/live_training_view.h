@@ -133,9 +133,9 @@ class LiveTrainingView : public QMainWindow {
   void onEvaluated(const EvaluationReport& report);
   // The confusion matrix and the calibration from the validation predictions as they are now.
   void recountPredictions();
-  // The panel takes the run's optimizer, batch size, seed and (where it can) network: false when
-  // the panel cannot show the network.
-  bool adoptRunSettings(const cs::CheckpointMeta& meta);
+  // The panel takes the run's optimizer, batch size, seed and (where it can) network; returns what
+  // it cannot show (TrainingSettings::adoptRun()), empty when it shows all.
+  QStringList adoptRunSettings(const cs::CheckpointMeta& meta);
   void onCheckpointLoaded(const QString& path, const cs::CheckpointMeta& meta);
   void showError(const QString& title, const QString& message);
   void loadCheckpointFrom();
