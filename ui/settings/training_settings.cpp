@@ -202,7 +202,8 @@ bool TrainingSettings::adoptRun(const cs::CheckpointMeta& meta, QStringList* uns
   constant("beta2", beta2, 0, kMaxMomentum);
   constant("epsilon", epsilon, kMinEpsilon, kMaxEpsilon);
   constant("weight decay", weightDecay, 0, kMaxWeightDecay);
-  unless(unshownOptimizerText(meta.optimizer).isEmpty(), unshownOptimizerText(meta.optimizer));
+  const QString withoutField = unshownOptimizerText(meta.optimizer);
+  unless(withoutField.isEmpty(), withoutField);
   if (unshown) *unshown = missing;
   return missing.isEmpty();
 }
