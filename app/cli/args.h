@@ -44,6 +44,7 @@ class Args {
   unsigned long long u64(const std::string& name) const;
   bool on(const std::string& name) const;
   bool given(const std::string& name) const;  // set on the command line, not defaulted
+  bool declared(const std::string& name) const { return m_specs.count(name) > 0; }
   // UsageError "--name goes with --needed" for any of `names` given without `needed`: a flag that
   // would be ignored.
   void only_with(const std::string& needed, std::initializer_list<const char*> names) const;

@@ -187,8 +187,11 @@ void check_output_folders(const Args& args, std::initializer_list<const char*> f
   // What the command reads that a file written would replace, and the files already to be
   // written. (train --resume's checkpoint may be replaced by --save: the run goes on from it.)
   std::vector<std::pair<std::string, std::filesystem::path>> taken;
+  // The run store is read at its default path too (the others have no default).
   for (const char* input : {"store", "checkpoint", "resume"})
-    if (args.given(input)) taken.emplace_back(std::string("--") + input, args.str(input));
+    if (args.declared(input) && !args.str(input).empty())
+      taken.emplace_back(std::string("--") + input + (args.given(input) ? "" : " (its default)"),
+                         args.str(input));
   for (const std::string& image : args.positional()) taken.emplace_back("an input", image);
   for (const char* flag : flags) {
     if (!args.given(flag)) continue;

@@ -139,4 +139,15 @@ std::string fashion_mnist_dir() {
   return "/usr/share/datasets/fashion-mnist";
 }
 
+std::string dataset_folder(const std::string& name) {
+  return name == "mnist" ? default_mnist_dir() : name;
+}
+
+std::string dataset_name_of(const std::string& set_name) {
+  for (const std::string part : {"/train", "/test"})
+    if (set_name.size() > part.size() && set_name.ends_with(part))
+      return set_name.substr(0, set_name.size() - part.size());
+  return set_name;
+}
+
 }  // namespace cs

@@ -59,46 +59,6 @@ bool LearningHistory::correct(int image, int pass) const {
   return top1(image, pass) == m_labels[image];
 }
 
-int LearningHistory::times_forgotten(int image) const {
-  check_image(image);
-  int n = 0;
-  for (int p = 1; p < passes(); ++p)
-    n += at(image, p - 1) == m_labels[image] && at(image, p) != m_labels[image];
-  return n;
-}
-
-int LearningHistory::first_learned(int image) const {
-  check_image(image);
-  for (int p = 0; p < passes(); ++p)
-    if (at(image, p) == m_labels[image]) return m_points[p].eval_index;
-  return -1;
-}
-
-bool LearningHistory::never_learned(int image) const {
-  return first_learned(image) < 0;
-}
-
-int LearningHistory::stable_since(int image) const {
-  check_image(image);
-  int since = -1;
-  for (int p = passes() - 1; p >= 0 && at(image, p) == m_labels[image]; --p)
-    since = m_points[p].eval_index;
-  return since;
-}
-
-bool LearningHistory::unforgettable(int image) const {
-  return !never_learned(image) && times_forgotten(image) == 0;
-}
-
-std::vector<StripEntry> LearningHistory::strip(int image) const {
-  check_image(image);
-  std::vector<StripEntry> out;
-  out.reserve(m_points.size());
-  for (int p = 0; p < passes(); ++p)
-    out.push_back({m_points[p], at(image, p), at(image, p) == m_labels[image]});
-  return out;
-}
-
 // The sweeps below read the history pass by pass, each pass's row whole and without branches, so
 // that the compiler vectorizes them: 10,000 images over 940 passes take a few milliseconds.
 std::vector<int> LearningHistory::forgetting_counts() const {

@@ -3,6 +3,7 @@
 // any training, and errors say what failed in words (the SQL only with --verbose).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -62,6 +63,30 @@ TEST(CliStore, ExportsANetworksWeights) {
     EXPECT_NE(r2.err.find("is not RUN:NET"), std::string::npos) << r2.err;
   }
   EXPECT_EQ(run_cli({"runs", "--store", store, "--export", "1:0"}).code, 2);  // no --to
+}
+
+// The store read at its default path ($XDG_DATA_HOME/convscope/convscope.db, --store not given)
+// is as safe from --to as one given.
+TEST(CliStore, ExportNeverReplacesTheDefaultStore) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 128, 32);
+  const char* old = std::getenv("XDG_DATA_HOME");
+  const std::string saved = old ? old : "";
+  ::setenv("XDG_DATA_HOME", dir.path().c_str(), 1);  // the children inherit it
+  const std::string store = dir.file("convscope/convscope.db");
+  const Result made = run_cli({"ensemble", "--data", dir.file("data"), "--arch", "d10", "--nets",
+                               "2", "--threads", "1", "--quiet"});
+  const Result r = run_cli({"runs", "--export", "1:0", "--to", store});
+  if (old)
+    ::setenv("XDG_DATA_HOME", saved.c_str(), 1);
+  else
+    ::unsetenv("XDG_DATA_HOME");
+  ASSERT_EQ(made.code, 0) << made.err;
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("--to: " + store + " is the file of --store (its default) too"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Store(store, StoreAccess::ReadOnly).list_runs().size(), 1u);
 }
 
 TEST(CliStore, DeletesRunsAndCompacts) {

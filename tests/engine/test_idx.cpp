@@ -410,6 +410,18 @@ TEST(DataDirs, DefaultMnistDirHonoursConvscopeData) {
   EXPECT_EQ(fashion_mnist_dir(), "/usr/share/datasets/fashion-mnist");
 }
 
+// A sweep's data name and its folder, and a set's name back to its data's.
+TEST(DataDirs, NamesAndFolders) {
+  EXPECT_EQ(dataset_folder("mnist"), default_mnist_dir());
+  EXPECT_EQ(dataset_folder("/data/letters"), "/data/letters");
+  EXPECT_EQ(dataset_folder("letters"), "letters");  // relative to where it runs
+  EXPECT_EQ(dataset_name_of("mnist/train"), "mnist");
+  EXPECT_EQ(dataset_name_of("/data/fashion-mnist/test"), "/data/fashion-mnist");
+  EXPECT_EQ(dataset_name_of("synthetic"), "synthetic");
+  EXPECT_EQ(dataset_name_of("/test"), "/test");  // no name before it
+  EXPECT_EQ(dataset_name_of("a/tests"), "a/tests");
+}
+
 void expect_mnist_sized(const DatasetPair& p) {
   EXPECT_EQ(p.train.count, 60000);
   EXPECT_EQ(p.test.count, 10000);

@@ -27,41 +27,37 @@ LearningHistory five_passes() {
   return h;
 }
 
-TEST(LearningHistory, ForgettingEvents) {
+// The definitions in learning_history.h read image by image, pass by pass: what the sweeps over
+// every image at once must agree with.
+struct ImageFacts {
+  int forgotten = 0, first_learned = -1, stable_since = -1;
+};
+
+ImageFacts facts_of(const LearningHistory& h, int image) {
+  ImageFacts f;
+  for (int p = 0; p < h.passes(); ++p) {
+    const bool right = h.correct(image, p);
+    const int pass = h.points()[p].eval_index;
+    if (p > 0 && h.correct(image, p - 1) && !right) ++f.forgotten;
+    if (right && f.first_learned < 0) f.first_learned = pass;
+    if (right && (p == 0 || !h.correct(image, p - 1))) f.stable_since = pass;
+  }
+  if (h.passes() == 0 || !h.correct(image, h.passes() - 1)) f.stable_since = -1;
+  return f;
+}
+
+TEST(LearningHistory, ForgettingLearnedAndStable) {
   const LearningHistory h = five_passes();
   EXPECT_EQ(h.images(), 5);
   EXPECT_EQ(h.passes(), 5);
-  const int forgotten[] = {0, 1, 0, 2, 1};
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(h.times_forgotten(i), forgotten[i]) << "image " << i;
-  EXPECT_EQ(h.forgetting_counts(), std::vector<int>(forgotten, forgotten + 5));
-}
-
-TEST(LearningHistory, LearnedNeverLearnedStable) {
-  const LearningHistory h = five_passes();
-  EXPECT_EQ(h.first_learned(0), 10);
-  EXPECT_EQ(h.first_learned(1), 20);
-  EXPECT_EQ(h.first_learned(2), -1);
-  EXPECT_EQ(h.first_learned(3), 10);
-  EXPECT_EQ(h.first_learned(4), 30);
-  EXPECT_TRUE(h.never_learned(2));
-  EXPECT_FALSE(h.never_learned(3));
-  EXPECT_EQ(h.stable_since(0), 10);
-  EXPECT_EQ(h.stable_since(1), 40);
-  EXPECT_EQ(h.stable_since(2), -1);
-  EXPECT_EQ(h.stable_since(3), -1);
-  EXPECT_EQ(h.stable_since(4), 50);
-  const bool unforgettable[] = {true, false, false, false, false};
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(h.unforgettable(i), unforgettable[i]) << "image " << i;
+  EXPECT_EQ(h.forgetting_counts(), (std::vector<int>{0, 1, 0, 2, 1}));
+  EXPECT_EQ(h.first_learned_all(), (std::vector<int>{10, 20, -1, 10, 30}));  // image 2 never
+  EXPECT_EQ(h.stable_since_all(), (std::vector<int>{10, 40, -1, -1, 50}));
 }
 
 // Every image's at once (one sweep in memory order) is each image's, on the hand-made passes and
 // on random ones, which have every kind of run; and on no passes.
 TEST(LearningHistory, EveryImagesAtOnceIsEachImages) {
-  const auto each = [](const LearningHistory& h, int (LearningHistory::*of)(int) const) {
-    std::vector<int> v;
-    for (int i = 0; i < h.images(); ++i) v.push_back((h.*of)(i));
-    return v;
-  };
   LearningHistory random(std::vector<uint8_t>(300, 1));  // labels 1
   uint32_t state = 7;
   for (int p = 0; p < 40; ++p) {
@@ -74,10 +70,15 @@ TEST(LearningHistory, EveryImagesAtOnceIsEachImages) {
   }
   const LearningHistory hand = five_passes(), none({1, 2});
   for (const LearningHistory* h : {&hand, static_cast<const LearningHistory*>(&random), &none}) {
-    EXPECT_EQ(h->first_learned_all(), each(*h, &LearningHistory::first_learned));
-    EXPECT_EQ(h->stable_since_all(), each(*h, &LearningHistory::stable_since));
+    const std::vector<int> forgotten = h->forgetting_counts(), first = h->first_learned_all(),
+                           stable = h->stable_since_all();
+    for (int i = 0; i < h->images(); ++i) {
+      const ImageFacts f = facts_of(*h, i);
+      EXPECT_EQ(forgotten[i], f.forgotten) << "image " << i;
+      EXPECT_EQ(first[i], f.first_learned) << "image " << i;
+      EXPECT_EQ(stable[i], f.stable_since) << "image " << i;
+    }
   }
-  EXPECT_EQ(hand.stable_since_all(), (std::vector<int>{10, 40, -1, -1, 50}));
 }
 
 TEST(LearningHistory, ClassAccuracyIsEachClasssShareRightAtEachPass) {
@@ -96,18 +97,14 @@ TEST(LearningHistory, ClassAccuracyIsEachClasssShareRightAtEachPass) {
   EXPECT_TRUE(LearningHistory({0, 1}).class_accuracy(2).empty());
 }
 
-TEST(LearningHistory, Strip) {
+TEST(LearningHistory, TopOneAndCorrectOfAnImage) {
   const LearningHistory h = five_passes();
-  const std::vector<StripEntry> s = h.strip(3);
-  ASSERT_EQ(s.size(), 5u);
   const int top1[] = {0, 9, 0, 8, 6};
   const bool correct[] = {true, false, true, false, false};
   for (int p = 0; p < 5; ++p) {
-    EXPECT_EQ(s[p].point.eval_index, 10 * (p + 1));
-    EXPECT_EQ(s[p].point.step, 100 * (p + 1));
-    EXPECT_EQ(s[p].point.epoch, p);
-    EXPECT_EQ(s[p].top1, top1[p]);
-    EXPECT_EQ(s[p].correct, correct[p]);
+    EXPECT_EQ(h.points()[p].eval_index, 10 * (p + 1));
+    EXPECT_EQ(h.points()[p].step, 100 * (p + 1));
+    EXPECT_EQ(h.points()[p].epoch, p);
     EXPECT_EQ(h.top1(3, p), top1[p]);
     EXPECT_EQ(h.correct(3, p), correct[p]);
   }
@@ -116,12 +113,9 @@ TEST(LearningHistory, Strip) {
 TEST(LearningHistory, EmptyHistory) {
   const LearningHistory h({1, 2});
   EXPECT_EQ(h.passes(), 0);
-  EXPECT_EQ(h.times_forgotten(0), 0);
-  EXPECT_EQ(h.first_learned(0), -1);
-  EXPECT_TRUE(h.never_learned(1));
-  EXPECT_EQ(h.stable_since(1), -1);
-  EXPECT_FALSE(h.unforgettable(0));
-  EXPECT_TRUE(h.strip(0).empty());
+  EXPECT_EQ(h.forgetting_counts(), (std::vector<int>{0, 0}));
+  EXPECT_EQ(h.first_learned_all(), (std::vector<int>{-1, -1}));
+  EXPECT_EQ(h.stable_since_all(), (std::vector<int>{-1, -1}));
   EXPECT_EQ(h.to_csv(), "image,eval_index,step,top1,correct\n");
 }
 
@@ -133,8 +127,8 @@ TEST(LearningHistory, RejectsBadInput) {
   EXPECT_THROW(h.record({5, 1, 0}, three), std::invalid_argument);  // eval index repeats
   EXPECT_THROW(h.record({4, 1, 0}, three), std::invalid_argument);
   EXPECT_EQ(h.passes(), 1);
-  EXPECT_THROW(h.times_forgotten(3), std::out_of_range);
-  EXPECT_THROW(h.times_forgotten(-1), std::out_of_range);
+  EXPECT_THROW(h.top1(3, 0), std::out_of_range);
+  EXPECT_THROW(h.correct(-1, 0), std::out_of_range);
   EXPECT_THROW(h.top1(0, 1), std::out_of_range);
 }
 

@@ -338,8 +338,8 @@ TEST_F(RunHistoryCheckpoint, KeepsTheLearningHistoryAsBytes) {
   EXPECT_EQ(back.points()[1].step, 10);
   EXPECT_EQ(back.points()[1].epoch_position, 1.0);
   EXPECT_EQ(back.top1(1, 0), 9);
-  EXPECT_EQ(back.times_forgotten(2), 1);
-  EXPECT_EQ(back.first_learned(1), 3);
+  EXPECT_EQ(back.forgetting_counts()[2], 1);
+  EXPECT_EQ(back.first_learned_all()[1], 3);
   // Another validation set (here: of 4 images) gets none; the header alone has the points.
   DatasetPair four = same;
   four.test.labels = {0, 1, 2, 3};

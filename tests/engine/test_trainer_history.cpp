@@ -127,11 +127,11 @@ TEST(Trainer, EvalEveryAddsPassesAtTheRightStepsAndRecordsTheHistory) {
   // Image 0 is right after an even number of steps: wrong, right, wrong, wrong, right, right.
   EXPECT_EQ(history.top1(0, 0), 1);
   EXPECT_TRUE(history.correct(0, 1));
-  EXPECT_EQ(history.times_forgotten(0), 1);
-  EXPECT_EQ(history.first_learned(0), 1);
-  EXPECT_EQ(history.stable_since(0), 4);
-  EXPECT_EQ(history.times_forgotten(1), 2);  // right, wrong, right, right, wrong, wrong
-  EXPECT_EQ(history.stable_since(1), -1);
+  EXPECT_EQ(history.forgetting_counts()[0], 1);
+  EXPECT_EQ(history.first_learned_all()[0], 1);
+  EXPECT_EQ(history.stable_since_all()[0], 4);
+  EXPECT_EQ(history.forgetting_counts()[1], 2);  // right, wrong, right, right, wrong, wrong
+  EXPECT_EQ(history.stable_since_all()[1], -1);
 }
 
 TEST(Trainer, HistoryContinuesAcrossTrainersAndEvaluate) {

@@ -470,6 +470,11 @@ void TestPredictionModels::classNames() {
   QCOMPARE(fashion.name(10), QStringLiteral("10"));  // beyond the file: the number
   QCOMPARE(ClassNames::forDataset("Fashion-MNIST/train").name(5), QStringLiteral("Sandal"));
   QCOMPARE(ClassNames::forDataset("mnist/test").name(7), QStringLiteral("7"));
+  // A folder the command line named by its path: its own name.
+  QCOMPARE(ClassNames::forDataset("/usr/share/datasets/fashion-mnist/test"), fashion);
+  QCOMPARE(ClassNames::forDataset("data/fashion-mnist/"), fashion);
+  QVERIFY(ClassNames::forDataset("fashion-mnist/shirts/test").isEmpty());
+  QVERIFY(ClassNames::forDataset("/").isEmpty());
   QVERIFY(ClassNames::forDataset("mystery/test").isEmpty());
   QCOMPARE(ClassNames::forDataset("mystery/test").name(3), QStringLiteral("3"));
   QCOMPARE(fashion.shortName(9), QStringLiteral("Boot"));   // for narrow places

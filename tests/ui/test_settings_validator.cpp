@@ -3,6 +3,7 @@
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
+#include <limits>
 
 #include "convscope/augment.h"
 #include "settings/settings_validator.h"
@@ -246,6 +247,10 @@ void TestSettingsValidator::settingsRoundTrip() {
   QCOMPARE(read.epochs, defaults.epochs);
   q.setValue(QStringLiteral("training/batchSize"), 100000);  // beyond the field: its maximum
   QCOMPARE(TrainingSettings::load(q).batchSize, TrainingSettings::kMaxBatchSize);
+  q.setValue(QStringLiteral("training/seed"), QStringLiteral("1e12"));  // beyond an int too
+  QCOMPARE(TrainingSettings::load(q).seed, std::numeric_limits<int>::max());
+  q.setValue(QStringLiteral("training/epochs"), QStringLiteral("6.6"));  // the nearest whole one
+  QCOMPARE(TrainingSettings::load(q).epochs, 7);
 
   s.convBlocks.clear();  // an empty list must survive too
   s.save(q);

@@ -35,8 +35,7 @@ void ValidationImages::remember(std::shared_ptr<const cs::Dataset> set) {
 }
 
 QString ValidationImages::folderFor(const std::string& valName) {
-  QString base = QString::fromStdString(valName);
-  if (base.endsWith(QStringLiteral("/test"))) base.chop(5);
+  const QString base = QString::fromStdString(cs::dataset_name_of(valName));
   const QString lower = base.toLower();
   if (lower == QStringLiteral("mnist")) return QString::fromStdString(cs::default_mnist_dir());
   if (lower == QStringLiteral("fashion-mnist"))

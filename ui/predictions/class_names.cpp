@@ -6,16 +6,19 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "convscope/dataset.h"
 #include "widgets/app_resources.h"
 
 ClassNames::ClassNames(QStringList names, QStringList shortNames)
     : m_names(std::move(names)), m_short(std::move(shortNames)) {}
 
 ClassNames ClassNames::forDataset(const std::string& datasetName) {
-  QString base = QString::fromStdString(datasetName).toLower();
-  for (const QString& part : {QStringLiteral("/train"), QStringLiteral("/test")})
-    if (base.endsWith(part)) base.chop(part.size());
-  if (base.isEmpty() || base.contains(QLatin1Char('/'))) return {};
+  QString base = QString::fromStdString(cs::dataset_name_of(datasetName)).toLower();
+  // A folder named by its path (the command line's --data) goes by its own name, as the app
+  // names a folder: "/usr/share/datasets/fashion-mnist" is fashion-mnist.
+  while (base.endsWith(QLatin1Char('/'))) base.chop(1);
+  base = base.section(QLatin1Char('/'), -1);
+  if (base.isEmpty()) return {};
   initAppResources();
   QFile file(QStringLiteral(":/datasets/%1.labels").arg(base));
   if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) return {};

@@ -1,6 +1,7 @@
 // The names a dataset gives its classes, for display. They come from the resource
 // :/datasets/<dataset>.labels, where <dataset> is the dataset's name without its "/train" or
-// "/test" part ("fashion-mnist/test" reads fashion-mnist.labels): one line per class in label
+// "/test" part and any folders before its last ("fashion-mnist/test" and
+// "/usr/share/datasets/fashion-mnist/test" read fashion-mnist.labels): one line per class in label
 // order, its name, then optionally a tab and a short name of at most five characters for narrow
 // places (matrix columns, probability bars). A dataset without such a file, and any label the
 // file does not name, shows its number.

@@ -20,9 +20,9 @@ double clamped(const QSettings& q, const QString& key, double fallback, double l
 }
 
 int clamped(const QSettings& q, const QString& key, int fallback, int lo, int hi) {
-  bool ok = false;
-  const int v = q.value(key).toInt(&ok);
-  return ok ? std::clamp(v, lo, hi) : fallback;
+  const double v = clamped(q, key, static_cast<double>(fallback), static_cast<double>(lo),
+                           static_cast<double>(hi));
+  return static_cast<int>(std::lround(v));
 }
 
 std::optional<bool> flag(const QSettings& q, const QString& key) {

@@ -13,7 +13,8 @@ namespace stored_value {
 // A number in [lo, hi].
 std::optional<double> number(const QSettings& q, const QString& key, double lo, double hi);
 // A number clamped into [lo, hi] (one beyond a field's range is its nearest), `fallback` when
-// missing or no number (NaN included). The whole-number one reads an int.
+// missing or no number (NaN included). The whole-number one rounds it to the nearest (a number
+// beyond int's range, as 1e12, is its field's bound too).
 double clamped(const QSettings& q, const QString& key, double fallback, double lo, double hi);
 int clamped(const QSettings& q, const QString& key, int fallback, int lo, int hi);
 // "true" or "false", as QSettings writes a bool.

@@ -28,8 +28,8 @@ class SweepDialog : public QDialog {
   void setTrainLimit(int images);
   QString grid() const;
 
-  // The plan: the grid's configurations and the settings (data "mnist"). Throws cs::SweepError
-  // when the grid does not parse.
+  // The plan: the grid's configurations and the settings (data "mnist": the page sets its own).
+  // Throws cs::SweepError when the grid does not parse.
   cs::SweepPlan plan() const;
 
   QLineEdit* gridEdit() const { return m_grid; }

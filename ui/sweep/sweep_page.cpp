@@ -1,5 +1,6 @@
 #include "sweep/sweep_page.h"
 
+#include <QDir>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -309,17 +310,24 @@ void SweepPage::showError(const QString& title, const QString& message) {
   Q_EMIT statusMessage(title);
 }
 
+void SweepPage::setDataset(DatasetPtr data, const QString& folder) {
+  m_data = std::move(data);
+  const QString dir = QDir::cleanPath(folder);
+  const QString mnist = QDir::cleanPath(QString::fromStdString(cs::default_mnist_dir()));
+  m_dataName = m_data && dir != mnist ? dir.toStdString() : "mnist";
+}
+
 void SweepPage::showNewSweepDialog() {
   if (m_running) return;
-  const QString dataName =
-      m_data ? QString::fromStdString(m_data->train.name)
-             : tr("MNIST from %1").arg(QString::fromStdString(cs::default_mnist_dir()));
+  const QString folder =
+      QDir::toNativeSeparators(QString::fromStdString(cs::dataset_folder(m_dataName)));
+  const QString dataName = m_dataName == "mnist" ? tr("MNIST from %1").arg(folder) : folder;
   auto* dialog = new SweepDialog(dataName, this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   connect(dialog, &QDialog::accepted, this, [this, dialog] {
     SweepRequest request;
     request.plan = dialog->plan();  // the dialog accepts only a grid that parses
-    if (m_data) request.plan.settings.data = m_data->train.name;
+    request.plan.settings.data = m_dataName;
     request.data = m_data;
     startSweep(std::move(request));
   });
@@ -332,7 +340,7 @@ void SweepPage::resumeSweep(qint64 sweep) {
   request.resume = sweep;
   // The page's data when the sweep was run on it; otherwise the worker loads the sweep's data.
   if (m_data && m_sweep && m_sweep->id() == sweep &&
-      m_sweep->data() == QString::fromStdString(m_data->train.name))
+      m_sweep->data() == QString::fromStdString(m_dataName))
     request.data = m_data;
   startSweep(std::move(request));
 }

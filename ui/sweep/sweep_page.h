@@ -10,6 +10,7 @@
 #include <QThread>
 #include <QWidget>
 #include <memory>
+#include <string>
 
 #include "sweep/sweep_data.h"
 #include "sweep/sweep_types.h"
@@ -41,8 +42,10 @@ class SweepPage : public QWidget {
   // The run store to read and run sweeps into (default: cs::default_store_path()); refreshes.
   void setStorePath(const QString& path);
   QString storePath() const { return m_storePath; }
-  // The data that sweeps started from New sweep… train on (null: MNIST, loaded by the worker).
-  void setDataset(DatasetPtr data) { m_data = std::move(data); }
+  // The data that sweeps started from New sweep… train on, loaded from `folder` (null: MNIST,
+  // loaded by the worker). A sweep names its data as the command line does: "mnist" for
+  // cs::default_mnist_dir(), another folder by its path.
+  void setDataset(DatasetPtr data, const QString& folder);
 
   // Loads a stored sweep and shows it; false, with a message, when it cannot.
   bool openSweep(qint64 sweep);
@@ -107,6 +110,7 @@ class SweepPage : public QWidget {
   std::unique_ptr<cs::Store> m_store;
   SweepRunResults m_runResults;  // of m_store's runs, read by earlier loads
   DatasetPtr m_data;
+  std::string m_dataName = "mnist";  // m_data's name in a sweep's plan
   SweepDataPtr m_sweep;
   SweepListModel* m_listModel;
   SweepListPanel* m_listPanel;

@@ -29,8 +29,8 @@ void SweepWorker::run(const SweepRequest& request) {
     DatasetPtr data = request.data;
     if (!data) {
       const std::string& name = plan.settings.data;
-      const std::string dir = name == "mnist" ? cs::default_mnist_dir() : name;
-      data = std::make_shared<const cs::DatasetPair>(cs::load_idx_folder(dir, name));
+      data = std::make_shared<const cs::DatasetPair>(
+          cs::load_idx_folder(cs::dataset_folder(name), name));
     }
     const int limit = plan.settings.limit_train;
     if (limit > 0 && limit < data->train.count)

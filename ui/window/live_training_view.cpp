@@ -122,21 +122,18 @@ void LiveTrainingView::createActions() {
                      [s, request = runRequest()] { s->invoke(&TrainingWorker::start, request); });
   });
   connect(a.continueRun, &QAction::triggered, this, [this, s] {
-    m_panel->commitTypedValues();
-    m_guard->trainingRequested();
+    requestTraining();
     const TrainingSettings settings = m_panel->settings();
     s->invoke(&TrainingWorker::continueRun, settings.epochs, settings.learningRate,
               settings.schedule);
   });
   connect(a.pauseResume, &QAction::triggered, this, [this, s] {
     if (s->state() == TrainingState::Running) return s->invoke(&TrainingWorker::pause);
-    m_panel->commitTypedValues();
-    m_guard->trainingRequested();
+    requestTraining();
     s->invoke(&TrainingWorker::resume);
   });
   connect(a.step, &QAction::triggered, this, [this, s] {
-    m_panel->commitTypedValues();
-    m_guard->trainingRequested();
+    requestTraining();
     s->invoke(&TrainingWorker::step, runRequest());
   });
   connect(a.stop, &QAction::triggered, this, [s] { s->invoke(&TrainingWorker::stop); });
@@ -264,6 +261,11 @@ void LiveTrainingView::restoreSettings(DatasetPtr data, const QString& dataProbl
   });
 }
 
+void LiveTrainingView::requestTraining() {
+  m_panel->commitTypedValues();
+  m_guard->trainingRequested();
+}
+
 RunRequest LiveTrainingView::runRequest() const {
   const TrainingSettings settings = m_panel->settings();
   const DatasetInfo& info = m_panel->datasetInfo();
@@ -333,6 +335,8 @@ void LiveTrainingView::onDatasetLoaded(DatasetPtr data, const QString& dir) {
   const QString wanted = TrainingSettings::folderOf(m_panel->settings().datasetDir);
   if (QDir::cleanPath(dir) != QDir::cleanPath(wanted)) return;  // the user picked another since
   m_data = data;
+  m_dataFolder = dir;
+  Q_EMIT datasetChanged(data, dir);
   m_lrFinder->setDataset(data);
   m_session->invoke(&TrainingWorker::setDataset, data);
   m_panel->setDatasetInfo(DatasetInfo::from(*data, TrainingSettings::displayNameOf(dir)));

@@ -85,6 +85,9 @@ class LiveTrainingView : public QMainWindow {
   CalibrationModel* calibrationModel() const { return m_calibration; }
   CalibrationView* calibrationView() const { return m_calibrationView; }
   const MetricsHistory& history() const { return m_history; }
+  // The dataset the next run uses (null until one loaded) and the folder it was loaded from.
+  const DatasetPtr& dataset() const { return m_data; }
+  const QString& datasetFolder() const { return m_dataFolder; }
 
   RunExports* exports() const { return m_exports; }
   LrFinderAction* lrFinder() const { return m_lrFinder; }
@@ -105,6 +108,8 @@ class LiveTrainingView : public QMainWindow {
  Q_SIGNALS:
   // Something worth a line in the status bar ("Saved checkpoint …").
   void statusMessage(const QString& text);
+  // The dataset the next run uses is now `data`, loaded from `folder`.
+  void datasetChanged(const DatasetPtr& data, const QString& folder);
 
  protected:
   void showEvent(QShowEvent* event) override;
@@ -119,6 +124,9 @@ class LiveTrainingView : public QMainWindow {
   void connectSession();
   void restoreSettings(DatasetPtr data, const QString& dataProblem);
   RunRequest runRequest() const;
+  // Continue, Resume and Step: what is typed in the panel counts (commitTypedValues()), and the
+  // guard hears that the run was set training.
+  void requestTraining();
   void updateActions();
   void onSettingsChanged(const TrainingSettings& settings);
   // Has the worker make the panel's backend ready while there is no run (a run keeps its own),
@@ -166,6 +174,7 @@ class LiveTrainingView : public QMainWindow {
   QList<QDockWidget*> m_docks;
   Actions m_actions{};
   DatasetPtr m_data;  // the dataset the next run uses
+  QString m_dataFolder;
   bool m_layoutRestored = false;
   bool m_shown = false;
   cs::BackendChoice m_backendAsked = cs::BackendChoice::Auto;  // by selectPanelBackend()

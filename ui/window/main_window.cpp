@@ -212,6 +212,9 @@ void MainWindow::connectStatusBar() {
   connect(m_sweep, &SweepPage::statusMessage, m_status,
           [this](const QString& text) { m_status->showMessage(text, 8000); });
   connect(m_sweep, &SweepPage::openRunRequested, this, &MainWindow::openEnsembleRun);
+  // New sweeps train on the dataset chosen for the next run.
+  m_sweep->setDataset(m_live->dataset(), m_live->datasetFolder());
+  connect(m_live, &LiveTrainingView::datasetChanged, m_sweep, &SweepPage::setDataset);
   connect(m_recovery, &RunRecovery::statusMessage, m_status,
           [this](const QString& text) { m_status->showMessage(text, 15000); });
   connect(m_sweep, &SweepPage::sweepFinished, m_ensemble, &EnsemblePage::refreshRuns);

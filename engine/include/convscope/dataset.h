@@ -62,5 +62,10 @@ bool idx_folder_installed(const std::string& dir);
 // Where the set-up puts MNIST ($CONVSCOPE_DATA or <repo>/data/mnist), Fashion-MNIST from Debian.
 std::string default_mnist_dir();
 std::string fashion_mnist_dir();  // /usr/share/datasets/fashion-mnist (may not exist)
+// The folder of the data a sweep or the command line calls `name`: "mnist" default_mnist_dir(),
+// any other name is the folder's path.
+std::string dataset_folder(const std::string& name);
+// The name of a set's data: load_idx_folder()'s "fashion-mnist/test" is "fashion-mnist".
+std::string dataset_name_of(const std::string& set_name);
 
 }  // namespace cs

@@ -34,12 +34,6 @@ struct EvalPoint {
   double epoch_position = 0;  // epoch plus the fraction of the next one done (the charts' x)
 };
 
-struct StripEntry {
-  EvalPoint point;
-  int top1 = 0;
-  bool correct = false;
-};
-
 class LearningHistory {
  public:
   // The validation labels, one per image; their count is the number of images.
@@ -62,16 +56,10 @@ class LearningHistory {
   // Per image (std::out_of_range for an index outside [0, images())).
   int top1(int image, int pass) const;  // pass in [0, passes())
   bool correct(int image, int pass) const;
-  int times_forgotten(int image) const;
-  int first_learned(int image) const;  // eval_index, or -1
-  bool never_learned(int image) const;
-  int stable_since(int image) const;  // eval_index, or -1
-  bool unforgettable(int image) const;
-  std::vector<StripEntry> strip(int image) const;
 
-  // times_forgotten, first_learned and stable_since of every image at once, each in one sweep
-  // over the history in memory order (pass by pass, vectorized): what the live view reads at
-  // every evaluation, whose cost grows with the passes.
+  // Every image's forgetting events, first learned pass and stable-since pass (eval_index, or
+  // -1), each in one sweep over the history in memory order (pass by pass, vectorized): what the
+  // live view reads at every evaluation, whose cost grows with the passes.
   std::vector<int> forgetting_counts() const;
   std::vector<int> first_learned_all() const;
   std::vector<int> stable_since_all() const;
@@ -101,7 +89,7 @@ class LearningHistory {
 // forgetting events summed over the networks, and per pass how many networks had it right.
 struct GroupLearning {
   int nets = 0, images = 0, passes = 0;
-  std::vector<int> forgetting;  // (images) sum over the networks of times_forgotten
+  std::vector<int> forgetting;  // (images) sum over the networks of forgetting_counts()
   std::vector<int> learned;     // (passes, images) networks correct at that pass
   int learned_at(int pass, int image) const {
     return learned[static_cast<size_t>(pass) * images + image];

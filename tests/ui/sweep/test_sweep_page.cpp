@@ -6,6 +6,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QDir>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -46,6 +47,26 @@ int rowOf(const SweepPage& page, int config) {
   return -1;
 }
 
+// How a page's sweeps ended: finished (sweep, cancelled) or failed (sweep, message).
+class SweepEnds {
+ public:
+  explicit SweepEnds(SweepPage* page)
+      : m_finished(page, &SweepPage::sweepFinished), m_failed(page, &SweepPage::sweepFailed) {}
+  // Waits until `count` sweeps have finished or one failed: "" for the first, else the failure's
+  // message, or "timed out".
+  QString wait(int count, int ms) {
+    const bool ended =
+        QTest::qWaitFor([&] { return m_finished.size() >= count || !m_failed.isEmpty(); }, ms);
+    if (!m_failed.isEmpty()) return m_failed[0][1].toString();
+    return ended ? QString() : QStringLiteral("timed out");
+  }
+  qint64 sweep(int i) const { return m_finished[i][0].toLongLong(); }
+  bool cancelled(int i) const { return m_finished[i][1].toBool(); }
+
+ private:
+  QSignalSpy m_finished, m_failed;
+};
+
 }  // namespace
 
 class TestSweepPage : public QObject {
@@ -59,6 +80,7 @@ class TestSweepPage : public QObject {
   void selectingTwoRowsCompares();
   void openingAConfigurationShowsItsEnsemble();
   void dialogParsesTheGrid();
+  void newSweepTrainsOnThePagesDataset();
   void sweepFromThePageFinishes();
   void oneNetworkPerConfigurationHasNoSpread();
   void aSweepOfAnotherStoreLeavesThisOneAlone();
@@ -251,26 +273,62 @@ void TestSweepPage::dialogParsesTheGrid() {
   QVERIFY_THROWS_EXCEPTION(cs::SweepError, dialog.plan());
 }
 
+// New sweep… trains on the data the window gave the page, and names it as the command line does:
+// by its folder's path ("mnist" for the default MNIST), not by its training set's name.
+void TestSweepPage::newSweepTrainsOnThePagesDataset() {
+  const QString path = m_dir.filePath(QStringLiteral("dataset.db"));
+  SweepPage page;
+  page.setStorePath(path);
+  const SweepRequest tiny = sweep_testing::tinyRequest(path, 1, 1, 1);
+  const QString folder = m_dir.filePath(QStringLiteral("letters"));
+  page.setDataset(tiny.data, folder + QStringLiteral("/"));
+  SweepEnds ends(&page);
+  page.showNewSweepDialog();
+  auto* dialog = page.findChild<SweepDialog*>();
+  QVERIFY(dialog);
+  bool shown = false;  // the Data row names the folder
+  for (const QLabel* label : dialog->findChildren<QLabel*>())
+    shown = shown || label->text() == QDir::toNativeSeparators(folder);
+  QVERIFY(shown);
+  dialog->setGrid(
+      QStringLiteral("arch=c3x4:relu-m2-d16:relu-d%1; lr=0.001").arg(tiny.data->train.classes));
+  dialog->setNets(1);
+  dialog->setEpochs(1);
+  dialog->startButton()->click();
+  QCOMPARE(ends.wait(1, 120000), QString());
+  cs::Store store(path.toStdString(), cs::StoreAccess::ReadOnly);
+  const cs::SweepRecord sweep = store.load_sweep(ends.sweep(0));
+  QCOMPARE(cs::SweepPlan::from_definition(sweep.definition).settings.data, folder.toStdString());
+  // The default MNIST folder, or no data: "mnist".
+  page.setDataset(tiny.data, QString::fromStdString(cs::default_mnist_dir()));
+  page.showNewSweepDialog();
+  const QString mnist =
+      QStringLiteral("MNIST from %1")
+          .arg(QDir::toNativeSeparators(QString::fromStdString(cs::default_mnist_dir())));
+  bool mnistShown = false;
+  for (const QLabel* label : page.findChildren<QLabel*>())
+    mnistShown = mnistShown || label->text() == mnist;
+  QVERIFY(mnistShown);
+}
+
 void TestSweepPage::sweepFromThePageFinishes() {
   const QString path = m_dir.filePath(QStringLiteral("finishes.db"));
   SweepPage page;
   page.setStorePath(path);
   QCOMPARE(page.listModel()->rowCount(), 0);
-  QSignalSpy finished(&page, &SweepPage::sweepFinished);
-  QSignalSpy failed(&page, &SweepPage::sweepFailed);
+  SweepEnds ends(&page);
   page.startSweep(sweep_testing::tinyRequest(path, 2, 2, 1));
   QVERIFY(page.isRunning());
   QVERIFY(page.listPanel()->isRunning());
   QVERIFY(!page.listPanel()->newButton()->isEnabled());
-  QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 120000);
-  QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed[0][1].toString()));
-  QCOMPARE(finished[0][1].toBool(), false);  // not cancelled
+  QCOMPARE(ends.wait(1, 120000), QString());
+  QVERIFY(!ends.cancelled(0));
   QVERIFY(!page.isRunning());
   QVERIFY(!page.listPanel()->isRunning());
   QCOMPARE(page.listModel()->rowCount(), 1);
   QCOMPARE(page.listModel()->sweeps()[0].finished, 2);
   QVERIFY(page.currentSweep());
-  QCOMPARE(page.currentSweep()->id(), finished[0][0].toLongLong());
+  QCOMPARE(page.currentSweep()->id(), ends.sweep(0));
   for (const SweepConfigResult& c : page.currentSweep()->configs()) {
     QVERIFY(c.finished);
     QCOMPARE(c.result.distribution.n, 2);
@@ -286,11 +344,9 @@ void TestSweepPage::oneNetworkPerConfigurationHasNoSpread() {
   const QString path = m_dir.filePath(QStringLiteral("one.db"));
   SweepPage page;
   page.setStorePath(path);
-  QSignalSpy finished(&page, &SweepPage::sweepFinished);
-  QSignalSpy failed(&page, &SweepPage::sweepFailed);
+  SweepEnds ends(&page);
   page.startSweep(sweep_testing::tinyRequest(path, 2, 1, 1));
-  QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 120000);
-  QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed[0][1].toString()));
+  QCOMPARE(ends.wait(1, 120000), QString());
   SweepConfigModel* model = page.configModel();
   QCOMPARE(model->rowCount(), 2);
   for (int row = 0; row < 2; ++row) {
@@ -313,16 +369,16 @@ void TestSweepPage::aSweepOfAnotherStoreLeavesThisOneAlone() {
                 there = m_dir.filePath(QStringLiteral("there.db"));
   SweepPage page;
   page.setStorePath(here);
-  QSignalSpy finished(&page, &SweepPage::sweepFinished);
+  SweepEnds ends(&page);
   page.startSweep(sweep_testing::tinyRequest(here, 2, 2, 1));
-  QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 120000);
+  QCOMPARE(ends.wait(1, 120000), QString());
   page.setStorePath(here);
   QSignalSpy opened(&page, &SweepPage::sweepOpened);
   bool saidTraining = false;
   connect(page.configModel(), &QAbstractItemModel::dataChanged, &page,
           [&] { saidTraining = saidTraining || page.configModel()->trainingConfig() >= 0; });
   page.startSweep(sweep_testing::tinyRequest(there, 3, 2, 1));
-  QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 2, 120000);
+  QCOMPARE(ends.wait(2, 120000), QString());
   QCOMPARE(opened.size(), 0);
   QVERIFY(!saidTraining);
   QCOMPARE(page.listModel()->rowCount(), 1);
@@ -342,16 +398,14 @@ void TestSweepPage::aRunningSweepShowsInTheStatusBar() {
   TaskIndicator* task = window.sweepTask();
   QVERIFY(!task->isVisible());
   QVERIFY(!window.ensembleTask()->isVisible());
-  QSignalSpy finished(window.sweep(), &SweepPage::sweepFinished);
-  QSignalSpy failed(window.sweep(), &SweepPage::sweepFailed);
+  SweepEnds ends(window.sweep());
   window.sweep()->startSweep(sweep_testing::tinyRequest(path, 2, 2, 1));
   QVERIFY(task->isVisible());
   QVERIFY2(task->text().startsWith(QStringLiteral("Sweep ")), qPrintable(task->text()));
   QVERIFY(!window.ensembleTask()->isVisible());
   QTest::mouseClick(task->button(), Qt::LeftButton);
   QCOMPARE(window.currentView(), MainWindow::SweepView);
-  QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 120000);
-  QVERIFY(failed.isEmpty());
+  QCOMPARE(ends.wait(1, 120000), QString());
   QVERIFY(!task->isVisible());
 }
 
@@ -407,20 +461,18 @@ void TestSweepPage::cancelledSweepStaysUnfinishedAndResumes() {
   const QString path = m_dir.filePath(QStringLiteral("cancelled.db"));
   SweepPage page;
   page.setStorePath(path);
-  QSignalSpy finished(&page, &SweepPage::sweepFinished);
-  QSignalSpy failed(&page, &SweepPage::sweepFailed);
+  SweepEnds ends(&page);
   SweepRequest request = sweep_testing::tinyRequest(path, 3, 2, 2, 3000);
-  page.setDataset(request.data);
+  page.setDataset(request.data, QString::fromStdString(request.plan.settings.data));
   // Cancel as soon as the sweep is recorded (the page then opens it), as a user clicks Cancel:
   // the first configuration cannot have finished its two epochs over 3,000 images.
   connect(
       &page, &SweepPage::sweepOpened, &page, [&page] { page.listPanel()->cancelButton()->click(); },
       Qt::SingleShotConnection);
   page.startSweep(request);
-  QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 60000);
-  QVERIFY(failed.isEmpty());
-  QCOMPARE(finished[0][1].toBool(), true);  // cancelled
-  const qint64 sweep = finished[0][0].toLongLong();
+  QCOMPARE(ends.wait(1, 60000), QString());
+  QVERIFY(ends.cancelled(0));
+  const qint64 sweep = ends.sweep(0);
   QCOMPARE(page.listModel()->rowCount(), 1);
   QCOMPARE_LT(page.listModel()->sweeps()[0].finished, 3);
   QVERIFY(page.currentSweep());
@@ -444,10 +496,9 @@ void TestSweepPage::cancelledSweepStaysUnfinishedAndResumes() {
   // Resume trains the unfinished configurations into the same sweep.
   QTest::mouseClick(page.listPanel()->resumeButton(), Qt::LeftButton);
   QVERIFY(page.isRunning());
-  QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 2 || !failed.isEmpty(), 180000);
-  QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed[0][1].toString()));
-  QCOMPARE(finished[1][0].toLongLong(), sweep);
-  QCOMPARE(finished[1][1].toBool(), false);
+  QCOMPARE(ends.wait(2, 180000), QString());
+  QCOMPARE(ends.sweep(1), sweep);
+  QVERIFY(!ends.cancelled(1));
   QCOMPARE(page.listModel()->rowCount(), 1);
   QCOMPARE(page.listModel()->sweeps()[0].finished, 3);
   QVERIFY(!page.listPanel()->resumeButton()->isEnabled());
