@@ -14,6 +14,7 @@
 #include <QVBoxLayout>
 
 #include "convscope/store.h"
+#include "settings/training_settings.h"
 #include "sweep/comparison_panel.h"
 #include "sweep/parameter_chart.h"
 #include "sweep/sweep_box_chart.h"
@@ -319,9 +320,10 @@ void SweepPage::setDataset(DatasetPtr data, const QString& folder) {
 
 void SweepPage::showNewSweepDialog() {
   if (m_running) return;
-  const QString folder =
-      QDir::toNativeSeparators(QString::fromStdString(cs::dataset_folder(m_dataName)));
-  const QString dataName = m_dataName == "mnist" ? tr("MNIST from %1").arg(folder) : folder;
+  const QString folder = QString::fromStdString(cs::dataset_folder(m_dataName));
+  const QString dataName =
+      tr("%1 from %2")
+          .arg(TrainingSettings::displayNameOf(folder), QDir::toNativeSeparators(folder));
   auto* dialog = new SweepDialog(dataName, this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   connect(dialog, &QDialog::accepted, this, [this, dialog] {

@@ -288,7 +288,8 @@ void TestSweepPage::newSweepTrainsOnThePagesDataset() {
   QVERIFY(dialog);
   bool shown = false;  // the Data row names the folder
   for (const QLabel* label : dialog->findChildren<QLabel*>())
-    shown = shown || label->text() == QDir::toNativeSeparators(folder);
+    shown = shown || label->text() ==
+                         QStringLiteral("letters from %1").arg(QDir::toNativeSeparators(folder));
   QVERIFY(shown);
   dialog->setGrid(
       QStringLiteral("arch=c3x4:relu-m2-d16:relu-d%1; lr=0.001").arg(tiny.data->train.classes));
