@@ -4,6 +4,7 @@
 // compact the store.
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <optional>
 #include <span>
@@ -49,12 +50,19 @@ void print_hardest(const EnsembleStats& s, int rows) {
 // The vote's calibration beside the networks' alone.
 void print_calibration(const EvalResult& eval, const EnsembleStats& s) {
   const EnsembleCalibration c = calibrate_ensemble(eval, s);
-  std::printf(
-      "\ncalibration: the vote's ECE %.2f%% (mean confidence %.2f%% against accuracy %.2f%%, low "
-      "by at most %.2f points: the probability outside the networks' top 3); a network alone "
-      "%.2f%% on average (%.2f%% to %.2f%%)\n",
-      100 * c.vote.ece, 100 * c.vote.confidence, 100 * c.vote.accuracy(), 100 * c.outside_top3,
-      100 * c.mean_net_ece, 100 * c.min_net_ece, 100 * c.max_net_ece);
+  if (c.vote.count == 0)
+    std::printf(
+        "\ncalibration: the vote's none (not one image's vote probability is a number in [0, 1])");
+  else
+    std::printf(
+        "\ncalibration: the vote's ECE %.2f%% (mean confidence %.2f%% against accuracy %.2f%%, "
+        "low by at most %.2f points: the probability outside the networks' top 3)",
+        100 * c.vote.ece, 100 * c.vote.confidence, 100 * c.vote.accuracy(), 100 * c.outside_top3);
+  if (std::isnan(c.mean_net_ece))
+    std::printf("; a network alone none (no network's top-1 probability is a number in [0, 1])\n");
+  else
+    std::printf("; a network alone %.2f%% on average (%.2f%% to %.2f%%)\n", 100 * c.mean_net_ece,
+                100 * c.min_net_ece, 100 * c.max_net_ece);
 }
 
 // Each class's accuracy over the networks (minimum, median, maximum) beside the vote's.

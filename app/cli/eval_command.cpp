@@ -67,12 +67,18 @@ int eval_command(const std::vector<std::string>& argv) {
               path.c_str(), meta.spec.to_string().c_str(), meta.epoch, meta.step, r.count,
               format_loss(r.loss[0]).c_str(), 100 * r.accuracy[0]);
   const Calibration c = calibrate(r, 0, data.test.labels, bins);
-  std::printf(
-      "calibration: ECE %.2f%% over %d bins, MCE %.2f%%; mean confidence %.2f%% against "
-      "accuracy %.2f%% (%s)\n",
-      100 * c.ece, bins, 100 * c.mce, 100 * c.confidence, 100 * c.accuracy(),
-      confidence_gap_text(c.confidence, c.accuracy(), 2).c_str());
-  if (c.left_out > 0)
+  if (c.count == 0)
+    std::printf(
+        "calibration: none: not one of the %d images has a top-1 probability that is a number "
+        "in [0, 1]\n",
+        c.left_out);
+  else
+    std::printf(
+        "calibration: ECE %.2f%% over %d bins, MCE %.2f%%; mean confidence %.2f%% against "
+        "accuracy %.2f%% (%s)\n",
+        100 * c.ece, bins, 100 * c.mce, 100 * c.confidence, 100 * c.accuracy(),
+        confidence_gap_text(c.confidence, c.accuracy(), 2).c_str());
+  if (c.left_out > 0 && c.count > 0)
     std::printf(
         "calibration: %d images left out, their top-1 probability not a number in [0, 1]; "
         "its accuracy is of the rest\n",

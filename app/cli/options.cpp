@@ -70,10 +70,7 @@ DataFolder data_folder(const Args& args) {
   // checkpoint's learning history for it); another folder is named by its path, so the app can
   // find it again.
   const std::string dir = args.given("data") ? args.str("data") : default_mnist_dir();
-  std::error_code error;
-  const bool mnist =
-      !args.given("data") || std::filesystem::equivalent(dir, default_mnist_dir(), error);
-  return {dir, mnist ? "mnist" : dir};
+  return {dir, dataset_name_for(dir)};
 }
 
 DatasetPair load_data(const Args& args) {

@@ -19,6 +19,7 @@ std::string format_duration(double seconds) {
 }
 
 std::string format_loss(double loss) {
+  if (std::isnan(loss)) return "nan";  // printf may give "-nan"
   char buf[32];
   std::snprintf(buf, sizeof buf, std::abs(loss) < 1e5 ? "%.4f" : "%.4g", loss);
   return buf;

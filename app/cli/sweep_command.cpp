@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -169,13 +168,8 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
     plan.settings.data = data_folder(args).name;
     plan.settings.limit_train = args.integer("limit-train", 0, 1 << 30);
   }
-  const std::string dir = dataset_folder(plan.settings.data);
-  std::error_code ec;
-  if (args.given("resume") && plan.settings.data != "mnist" &&
-      std::filesystem::path(dir).is_relative() && !std::filesystem::exists(dir, ec))
-    throw DataError("sweep " + std::to_string(resume) + " trains on the data folder " + dir +
-                    ", a path relative to the folder the sweep was started in, and there is no " +
-                    dir + " here: resume it from that folder");
+  const std::string dir = args.given("resume") ? stored_sweep_folder(plan.settings.data, resume)
+                                               : dataset_folder(plan.settings.data);
   DatasetPair data = load_idx_folder(dir, plan.settings.data);
   const int limit = plan.settings.limit_train;
   if (limit > 0 && limit < data.train.count) data.train = data.train.head(limit);

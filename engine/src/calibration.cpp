@@ -98,9 +98,10 @@ EnsembleCalibration calibrate_ensemble(const EvalResult& eval, const EnsembleSta
   }
   if (counted > 0) e.outside_top3 = 1 - top3 / static_cast<double>(counted);
   const Distribution d = describe_distribution(e.net_ece);
-  e.mean_net_ece = d.mean;
-  e.min_net_ece = d.min;
-  e.max_net_ece = d.max;
+  const double none = std::numeric_limits<double>::quiet_NaN();
+  e.mean_net_ece = d.n > 0 ? d.mean : none;
+  e.min_net_ece = d.n > 0 ? d.min : none;
+  e.max_net_ece = d.n > 0 ? d.max : none;
   return e;
 }
 

@@ -143,6 +143,21 @@ std::string dataset_folder(const std::string& name) {
   return name == "mnist" ? default_mnist_dir() : name;
 }
 
+std::string dataset_name_for(const std::string& dir) {
+  std::error_code ec;
+  return dir.empty() || fs::equivalent(dir, default_mnist_dir(), ec) ? "mnist" : dir;
+}
+
+std::string stored_sweep_folder(const std::string& name, int64_t sweep) {
+  const std::string dir = dataset_folder(name);
+  std::error_code ec;
+  if (name != "mnist" && fs::path(dir).is_relative() && !fs::is_directory(dir, ec))
+    throw DataError("sweep " + std::to_string(sweep) + " trains on the data folder " + dir +
+                    ", a path relative to the folder the sweep was started in, and there is no " +
+                    dir + " here: resume it from that folder (if the data have not moved)");
+  return dir;
+}
+
 std::string dataset_name_of(const std::string& set_name) {
   for (const std::string part : {"/train", "/test"})
     if (set_name.size() > part.size() && set_name.ends_with(part))

@@ -195,6 +195,17 @@ SharedPlan plan_on_rank0(Store& store, const SweepPlan& plan, int64_t resume,
   if (rec.definition != definition)
     throw SweepError("sweep " + std::to_string(id) + " in " + store.path() +
                      " was defined otherwise; resume it with its own settings");
+  // Its configurations compare on the same images: none trains on others (a folder of the same
+  // name elsewhere, its files replaced).
+  for (const SweepConfigState& c : rec.configs) {
+    if (c.run < 0) continue;
+    const RunSetup was = store.load_run_info(c.run).setup;
+    if (was.train_sha256 != ctx.train->sha256 || was.val_sha256 != ctx.val->sha256)
+      throw DataError("sweep " + std::to_string(id) + " trained on '" + was.train_name +
+                      "' and validated on '" + was.val_name +
+                      "'; the data given are other images: resume it on those");
+    break;
+  }
   Json pending = Json::array(), continued = Json::array();
   std::vector<NamedTensor> tensors;
   SharedPlan out;

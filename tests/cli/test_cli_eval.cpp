@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli_runner.h"
+#include "convscope/checkpoint.h"
 
 namespace cs {
 namespace {
@@ -114,6 +115,26 @@ TEST(CliEval, CalibrationAgreesWithTheTopPredictionsBinnedByHand) {
                            "/test); --data names its own"),
             std::string::npos)
       << other.err;
+}
+
+// A network whose outputs overflow (its last layer's weights huge) has no top-1 probability that
+// is a number: no calibration, said so, rather than an ECE of 0 (perfectly calibrated).
+TEST(CliEval, OverflowingOutputsHaveNoCalibration) {
+  TempDir dir;
+  Checkpoint checkpoint = read_checkpoint(trained_checkpoint(dir, "d10"));
+  for (NamedTensor& t : checkpoint.tensors)
+    if (t.name == "fc1.weight")
+      for (float& w : t.data) w = w < 0 ? -3e38f : 3e38f;
+  const std::string huge = dir.file("huge.safetensors");
+  save_checkpoint(huge, checkpoint);
+  const Result r = run_cli({"eval", "--data", dir.file("data"), "--checkpoint", huge});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("calibration: none: not one of the 60 images has a top-1 probability that "
+                       "is a number in [0, 1]"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("ECE"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("loss nan "), std::string::npos) << r.out;  // not "-nan"
 }
 
 }  // namespace

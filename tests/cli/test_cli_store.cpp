@@ -70,6 +70,7 @@ TEST(CliStore, ExportsANetworksWeights) {
 TEST(CliStore, ExportNeverReplacesTheDefaultStore) {
   TempDir dir;
   write_idx_folder(dir.file("data"), 128, 32);
+  ASSERT_TRUE(dir.path().is_absolute());  // else the store would be $HOME's, the real one
   const char* old = std::getenv("XDG_DATA_HOME");
   const std::string saved = old ? old : "";
   ::setenv("XDG_DATA_HOME", dir.path().c_str(), 1);  // the children inherit it

@@ -173,6 +173,11 @@ TEST(Calibration, AnEnsembleHasItsVotesCalibrationBesideEachNetworks) {
   EXPECT_TRUE(std::isnan(without.net_ece[0]));
   EXPECT_NEAR(without.mean_net_ece, 0.35, 1e-6);
   EXPECT_NEAR(without.min_net_ece, 0.35, 1e-6);
+  // Nor, when no network has one, has their summary (not 0).
+  none.top_probs[6] = none.top_probs[9] = std::nanf("");  // network 1's
+  const EnsembleCalibration neither = calibrate_ensemble(none, stats);
+  EXPECT_TRUE(std::isnan(neither.mean_net_ece));
+  EXPECT_TRUE(std::isnan(neither.min_net_ece) && std::isnan(neither.max_net_ece));
   EnsembleStats other = stats;
   other.vote_probs.pop_back();
   EXPECT_THROW(calibrate_ensemble(r, other), std::invalid_argument);

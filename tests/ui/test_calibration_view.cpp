@@ -193,6 +193,14 @@ void TestCalibrationView::viewDrawsTheBinsAndSaysTheErrors() {
   view.setComment(QStringLiteral("A comment."));
   QVERIFY2(view.note().endsWith(QStringLiteral("[0, 1])\nA comment.")), qPrintable(view.note()));
 
+  // Every image left out: no calibration, said so (not an ECE of 0), the comment after it.
+  model.setCalibration(
+      cs::calibrate(std::vector<float>{std::nanf(""), std::nanf("")}, std::vector<uint8_t>{1, 0}));
+  QCOMPARE(view.note(), QStringLiteral("No calibration: not one of the 2 images has a top-1 "
+                                       "probability that is a number in [0, 1] (the outputs "
+                                       "overflowed).\nA comment."));
+  QVERIFY(view.bars().isEmpty());
+
   model.clear();
   QVERIFY(view.bars().isEmpty());
   QVERIFY(view.gapUpper().isEmpty());

@@ -475,6 +475,8 @@ void TestPredictionModels::classNames() {
   QCOMPARE(ClassNames::forDataset("data/fashion-mnist/"), fashion);
   QVERIFY(ClassNames::forDataset("fashion-mnist/shirts/test").isEmpty());
   QVERIFY(ClassNames::forDataset("/").isEmpty());
+  QCOMPARE(ClassNames::forDataset("data/Fashion-MNIST/TEST"), fashion);
+  QCOMPARE(ClassNames::forDataset("data/fashion-mnist/./"), fashion);
   QVERIFY(ClassNames::forDataset("mystery/test").isEmpty());
   QCOMPARE(ClassNames::forDataset("mystery/test").name(3), QStringLiteral("3"));
   QCOMPARE(fashion.shortName(9), QStringLiteral("Boot"));   // for narrow places

@@ -281,13 +281,17 @@ void EnsemblePage::showCalibration() {
   }
   const cs::EnsembleCalibration& c = m_run->calibration();
   m_calibration->setCalibration(c.vote);
+  const QString alone =
+      std::isnan(c.mean_net_ece)
+          ? tr("A network alone: none, no network's top-1 probability is a number in [0, 1].")
+          : tr("A network alone: ECE %1 on average (%2 to %3).")
+                .arg(percentText(c.mean_net_ece, 2), percentText(c.min_net_ece, 2),
+                     percentText(c.max_net_ece, 2));
   m_calibrationView->setComment(
       tr("The vote of %1 (their top-3 probabilities averaged: its confidence is low by at most "
-         "%2 points, their probability outside the top 3). A network alone: ECE %3 on average "
-         "(%4 to %5).")
+         "%2 points, their probability outside the top 3). %3")
           .arg(countText(m_run->nets(), tr("network"), tr("networks")),
-               QLocale().toString(100 * c.outside_top3, 'f', 2), percentText(c.mean_net_ece, 2),
-               percentText(c.min_net_ece, 2), percentText(c.max_net_ece, 2)));
+               QLocale().toString(100 * c.outside_top3, 'f', 2), alone));
 }
 
 void EnsemblePage::showImage(int image) {

@@ -166,9 +166,14 @@ void CalibrationView::draw() {
     }
   chart_parts::attach(m_chart, m_diagonal, m_x, m_y);
   m_saveCsv->setEnabled(m_model->hasCalibration());
-  if (!m_model->hasCalibration()) {
-    m_note->setText(m_placeholder);
-    return;
+  if (!m_model->hasCalibration()) {  // none evaluated, or every probability left out
+    const int leftOut = m_model->calibration().left_out;
+    if (leftOut == 0) return m_note->setText(m_placeholder);
+    QString text = tr("No calibration: not one of the %1 has a top-1 probability that is a number "
+                      "in [0, 1] (the outputs overflowed).")
+                       .arg(countText(leftOut, tr("image"), tr("images")));
+    if (!m_comment.isEmpty()) text += '\n' + m_comment;
+    return m_note->setText(text);
   }
   const cs::Calibration& c = m_model->calibration();
   QString text = tr("ECE %1 · MCE %2 over %3 bins · mean confidence %4 against accuracy %5: %6")

@@ -1,5 +1,6 @@
 #include "predictions/class_names.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFontMetrics>
 #include <QtDebug>
@@ -13,11 +14,11 @@ ClassNames::ClassNames(QStringList names, QStringList shortNames)
     : m_names(std::move(names)), m_short(std::move(shortNames)) {}
 
 ClassNames ClassNames::forDataset(const std::string& datasetName) {
-  QString base = QString::fromStdString(cs::dataset_name_of(datasetName)).toLower();
+  const std::string lower = QString::fromStdString(datasetName).toLower().toStdString();
   // A folder named by its path (the command line's --data) goes by its own name, as the app
   // names a folder: "/usr/share/datasets/fashion-mnist" is fashion-mnist.
-  while (base.endsWith(QLatin1Char('/'))) base.chop(1);
-  base = base.section(QLatin1Char('/'), -1);
+  const QString base =
+      QDir::cleanPath(QString::fromStdString(cs::dataset_name_of(lower))).section('/', -1);
   if (base.isEmpty()) return {};
   initAppResources();
   QFile file(QStringLiteral(":/datasets/%1.labels").arg(base));

@@ -313,9 +313,8 @@ void SweepPage::showError(const QString& title, const QString& message) {
 
 void SweepPage::setDataset(DatasetPtr data, const QString& folder) {
   m_data = std::move(data);
-  const QString dir = QDir::cleanPath(folder);
-  const QString mnist = QDir::cleanPath(QString::fromStdString(cs::default_mnist_dir()));
-  m_dataName = m_data && dir != mnist ? dir.toStdString() : "mnist";
+  m_dataName = cs::dataset_name_for(folder.isEmpty() ? std::string()
+                                                     : QDir::cleanPath(folder).toStdString());
 }
 
 void SweepPage::showNewSweepDialog() {

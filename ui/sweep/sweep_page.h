@@ -42,9 +42,9 @@ class SweepPage : public QWidget {
   // The run store to read and run sweeps into (default: cs::default_store_path()); refreshes.
   void setStorePath(const QString& path);
   QString storePath() const { return m_storePath; }
-  // The data that sweeps started from New sweep… train on, loaded from `folder` (null: MNIST,
-  // loaded by the worker). A sweep names its data as the command line does: "mnist" for
-  // cs::default_mnist_dir(), another folder by its path.
+  // The data that sweeps started from New sweep… train on: `data`, loaded from `folder` (null:
+  // the worker loads the folder, and says why it cannot; an empty folder is MNIST's). A sweep
+  // names its data as the command line does (cs::dataset_name_for()).
   void setDataset(DatasetPtr data, const QString& folder);
 
   // Loads a stored sweep and shows it; false, with a message, when it cannot.

@@ -29,8 +29,9 @@ void SweepWorker::run(const SweepRequest& request) {
     DatasetPtr data = request.data;
     if (!data) {
       const std::string& name = plan.settings.data;
-      data = std::make_shared<const cs::DatasetPair>(
-          cs::load_idx_folder(cs::dataset_folder(name), name));
+      const std::string dir = request.resume >= 0 ? cs::stored_sweep_folder(name, request.resume)
+                                                  : cs::dataset_folder(name);
+      data = std::make_shared<const cs::DatasetPair>(cs::load_idx_folder(dir, name));
     }
     const int limit = plan.settings.limit_train;
     if (limit > 0 && limit < data->train.count)

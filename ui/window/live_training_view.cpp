@@ -174,6 +174,9 @@ void LiveTrainingView::connectSession() {
   connect(w, &TrainingWorker::datasetFailed, this, [this](const QString& dir, const QString& why) {
     m_panel->setDatasetInfo(DatasetInfo::missing(
         tr("Could not load %1: %2").arg(TrainingSettings::displayNameOf(dir), why)));
+    m_data = nullptr;  // none for the next run, nor for a sweep
+    m_dataFolder = dir;
+    Q_EMIT datasetChanged(m_data, dir);
   });
   connect(w, &TrainingWorker::runStarted, this, &LiveTrainingView::onRunStarted);
   connect(w, &TrainingWorker::runCleared, this, &LiveTrainingView::onRunCleared);

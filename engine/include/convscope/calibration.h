@@ -29,6 +29,8 @@ struct CalibrationBin {
   double gap() const { return accuracy() - confidence; }
 };
 
+// None when no image was binned (count 0: every top-1 probability left out); its figures are
+// then 0 and mean nothing.
 struct Calibration {
   std::vector<CalibrationBin> bins;  // in order, from 0
   int count = 0;                     // images binned
@@ -73,6 +75,7 @@ Calibration calibrate(const EvalResult& eval, int net, std::span<const uint8_t> 
 struct EnsembleCalibration {
   Calibration vote;
   std::vector<double> net_ece;  // (N) each network's ECE; NaN where none of its top-1s is a number
+  // Over the networks that have one; NaN when none has (every network's outputs overflowed).
   double mean_net_ece = 0, min_net_ece = 0, max_net_ece = 0;
   // 1 − the top 3's probabilities, averaged over networks and images (those with numbers in
   // [0, 1])

@@ -1,5 +1,6 @@
 #include "sweep_test_data.h"
 
+#include "convscope/dataset.h"
 #include "convscope/sweep.h"
 #include "ensemble_test_data.h"
 #include "test_data.h"
@@ -55,7 +56,7 @@ SweepRequest tinyRequest(const QString& storePath, int configs, int nets, int ep
   r.plan.settings.nets = nets;
   r.plan.settings.epochs = epochs;
   r.plan.settings.batch_size = 32;
-  r.plan.settings.data = r.data->train.name;
+  r.plan.settings.data = cs::dataset_name_of(r.data->train.name);  // "synthetic"
   r.backend = cs::BackendChoice::Cpu;
   r.storePath = storePath;
   return r;

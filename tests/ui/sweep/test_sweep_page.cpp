@@ -300,16 +300,20 @@ void TestSweepPage::newSweepTrainsOnThePagesDataset() {
   cs::Store store(path.toStdString(), cs::StoreAccess::ReadOnly);
   const cs::SweepRecord sweep = store.load_sweep(ends.sweep(0));
   QCOMPARE(cs::SweepPlan::from_definition(sweep.definition).settings.data, folder.toStdString());
-  // The default MNIST folder, or no data: "mnist".
-  page.setDataset(tiny.data, QString::fromStdString(cs::default_mnist_dir()));
-  page.showNewSweepDialog();
+  // The default MNIST folder, or no folder: MNIST.
   const QString mnist =
       QStringLiteral("MNIST from %1")
           .arg(QDir::toNativeSeparators(QString::fromStdString(cs::default_mnist_dir())));
-  bool mnistShown = false;
-  for (const QLabel* label : page.findChildren<QLabel*>())
-    mnistShown = mnistShown || label->text() == mnist;
-  QVERIFY(mnistShown);
+  for (const QString& mnistFolder : {QString::fromStdString(cs::default_mnist_dir()), QString()}) {
+    page.setDataset(mnistFolder.isEmpty() ? nullptr : tiny.data, mnistFolder);
+    page.showNewSweepDialog();
+    auto* shownDialog = page.findChildren<SweepDialog*>().back();
+    bool mnistShown = false;
+    for (const QLabel* label : shownDialog->findChildren<QLabel*>())
+      mnistShown = mnistShown || label->text() == mnist;
+    QVERIFY(mnistShown);
+    shownDialog->reject();
+  }
 }
 
 void TestSweepPage::sweepFromThePageFinishes() {
