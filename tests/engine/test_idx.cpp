@@ -420,6 +420,24 @@ TEST(DataDirs, NamesAndFolders) {
   EXPECT_EQ(dataset_name_of("synthetic"), "synthetic");
   EXPECT_EQ(dataset_name_of("/test"), "/test");  // no name before it
   EXPECT_EQ(dataset_name_of("a/tests"), "a/tests");
+  // The default MNIST is "mnist" however it is reached; another folder its path as given.
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("names_" + std::to_string(::getpid()));
+  fs::create_directories(dir / "mnist");
+  const char* old = std::getenv("CONVSCOPE_DATA");
+  const std::string saved = old ? old : "";
+  ::setenv("CONVSCOPE_DATA", (dir / "mnist").c_str(), 1);
+  fs::create_directory_symlink(dir / "mnist", dir / "link");
+  EXPECT_EQ(dataset_name_for((dir / "link").string()), "mnist");
+  EXPECT_EQ(dataset_name_for((dir / "mnist" / ".").string()), "mnist");
+  EXPECT_EQ(dataset_name_for(""), "mnist");
+  EXPECT_EQ(dataset_name_for(dir.string()), dir.string());
+  EXPECT_EQ(dataset_name_for("no/such/folder"), "no/such/folder");
+  if (old)
+    ::setenv("CONVSCOPE_DATA", saved.c_str(), 1);
+  else
+    ::unsetenv("CONVSCOPE_DATA");
+  fs::remove_all(dir);
 }
 
 void expect_mnist_sized(const DatasetPair& p) {
