@@ -13,6 +13,7 @@
 #include <QTabWidget>
 #include <QTextStream>
 #include <QVBoxLayout>
+#include <cmath>
 
 #include "canvas/vote_panel.h"
 #include "convscope/ensemble_run.h"
@@ -28,6 +29,7 @@
 #include "ensemble/misclassification_panel.h"
 #include "ensemble/runs_model.h"
 #include "ensemble/runs_panel.h"
+#include "ensemble/validation_images.h"
 #include "predictions/calibration_model.h"
 #include "predictions/calibration_view.h"
 #include "predictions/confusion_matrix_model.h"
@@ -373,16 +375,19 @@ void EnsemblePage::showContinueDialog(qint64 run, const DatasetPtr& data) {
               tr("Run %1 %2.").arg(run).arg(QString::fromStdString(problem)));
     return;
   }
-  // The window's data when the run trained on it, else MNIST (loaded by the worker; a run on
-  // other images is then refused with the engine's reason).
+  // The window's data when the run trained on it, else the run's own folder where it is found
+  // (MNIST where not), loaded by the worker: a run on other images is refused with the engine's
+  // reason.
   const DatasetPtr usable =
       data && data->train.sha256 == info.setup.train_sha256 ? data : DatasetPtr{};
+  const QString folder = usable ? QString() : ValidationImages::folderFor(info.setup.val_name);
   auto* dialog = new ContinueRunDialog(info, trainImages, stoppedAt, this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
-  connect(dialog, &QDialog::accepted, this, [this, dialog, usable, run, trainImages] {
+  connect(dialog, &QDialog::accepted, this, [this, dialog, usable, folder, run, trainImages] {
     EnsembleRequest request;
     request.config = dialog->config();
     request.data = usable;
+    request.dataFolder = folder;
     request.trainLimit = trainImages;
     request.continueRun = run;
     startTraining(std::move(request));

@@ -11,7 +11,8 @@
 // What the Ensemble view asks the worker to train.
 struct EnsembleRequest {
   cs::TrainConfig config;  // N seeds, epochs, per-net shuffle included
-  DatasetPtr data;         // null: MNIST from cs::default_mnist_dir()
+  DatasetPtr data;         // null: loaded from dataFolder
+  QString dataFolder;      // with no data, the folder loaded (empty: cs::default_mnist_dir())
   int trainLimit = 0;      // train on the first this many images (0: all)
   cs::BackendChoice backend = cs::BackendChoice::Auto;
   QString storePath;  // the run store to record into

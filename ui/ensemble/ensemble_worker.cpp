@@ -6,6 +6,7 @@
 #include "convscope/ensemble_run.h"
 #include "convscope/error.h"
 #include "convscope/store.h"
+#include "settings/training_settings.h"
 #include "widgets/count_text.h"
 
 namespace {
@@ -65,9 +66,11 @@ bool EnsembleWorker::trainInto(cs::Store& store, const EnsembleRequest& request,
                                int& epochsDone) {
   setPhase(EnsembleProgress::Phase::Loading);
   DatasetPtr data = request.data;
-  if (!data)
-    data = std::make_shared<const cs::DatasetPair>(
-        cs::load_idx_folder(cs::default_mnist_dir(), "mnist"));
+  if (!data) {
+    const QString folder = TrainingSettings::folderOf(request.dataFolder);
+    data = std::make_shared<const cs::DatasetPair>(cs::load_idx_folder(
+        folder.toStdString(), TrainingSettings::engineNameOf(folder).toStdString()));
+  }
   if (request.trainLimit > 0 && request.trainLimit < data->train.count)
     data = std::make_shared<const cs::DatasetPair>(
         cs::DatasetPair{data->train.head(request.trainLimit), data->test});

@@ -3,6 +3,9 @@
 // planned by default), trains the same run on and opens it; a run without a saved training state
 // gets a message instead, and a sweep's run is left to its sweep. It takes the live view's data
 // only when the run trained on it.
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -11,6 +14,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "convscope/dataset.h"
 #include "convscope/store.h"
 #include "ensemble/continue_run_dialog.h"
 #include "ensemble/ensemble_page.h"
@@ -152,6 +156,53 @@ class TestContinueRun : public QObject {
     QCOMPARE(finished.last()[1].toBool(), false);
     QCOMPARE(page.currentRun()->info().epochs_done, done + 1);
     qunsetenv("CONVSCOPE_DATA");
+  }
+
+  // A run trained on a folder named by its path (as the command line and sweeps name one; here
+  // MNIST's files linked into a folder of their own) continues from that folder, which the worker
+  // loads, when the live view holds other data (or none): not from MNIST's (moved away here).
+  void theRunsOwnFolderIsLoadedWhenTheLiveDataIsNot() {
+    const QString mnist = QString::fromStdString(cs::default_mnist_dir());
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(QStringLiteral("digits"));
+    QVERIFY(QDir().mkpath(folder));
+    for (const char* file : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
+      const QString from = QDir(mnist).filePath(QLatin1String(file));
+      if (!QFileInfo::exists(from)) QSKIP("MNIST is not fetched (scripts/fetch-mnist.sh)");
+      QVERIFY(QFile::link(from, QDir(folder).filePath(QLatin1String(file))));
+    }
+    const cs::DatasetPair full = cs::load_idx_folder(folder.toStdString(), folder.toStdString());
+    const auto data =
+        std::make_shared<const cs::DatasetPair>(cs::DatasetPair{full.train.head(640), full.test});
+    EnsemblePage page;
+    page.setStorePath(dir.filePath(QStringLiteral("runs.db")));
+    QSignalSpy finished(&page, &EnsemblePage::trainingFinished);
+    QSignalSpy failed(&page, &EnsemblePage::trainingFailed);
+    const QMetaObject::Connection cancel =
+        connect(&page, &EnsemblePage::statusMessage, &page, [&page](const QString& text) {
+          if (text.contains(QStringLiteral("epoch 1 recorded"))) page.cancelTraining();
+        });
+    page.startTraining(tinyRequest(data));
+    QVERIFY(finished.wait(120000));
+    disconnect(cancel);
+    const qint64 run = finished[0][0].toLongLong();
+    const int done = page.currentRun()->info().epochs_done;
+    QCOMPARE(page.currentRun()->info().setup.val_name, folder.toStdString() + "/test");
+
+    QTemporaryDir noMnist;
+    qputenv("CONVSCOPE_DATA", noMnist.path().toUtf8());
+    page.showContinueDialog(run, nullptr);  // the live view holds no data
+    auto* dialog = page.findChildren<ContinueRunDialog*>().last();
+    dialog->setMoreEpochs(1);
+    dialog->accept();
+    const bool ended =
+        QTest::qWaitFor([&] { return finished.size() == 2 || !failed.isEmpty(); }, 120000);
+    qunsetenv("CONVSCOPE_DATA");
+    QVERIFY(ended);
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed[0][1].toString()));
+    QCOMPARE(finished.last()[0].toLongLong(), run);
+    QCOMPARE(page.currentRun()->info().epochs_done, done + 1);
   }
 
   // The dialog says where the networks go on from: a recorded epoch's end, or inside the next
