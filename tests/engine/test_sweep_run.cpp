@@ -354,21 +354,34 @@ TEST_F(SweepRun, AConfigurationKilledAfterItsLastEpochIsFinishedNotTrainedAgain)
   expect_as_uninterrupted(store, 1);
 }
 
-// Such a run recorded on other training images is not this sweep's result: resumed on these, the
-// configuration is trained again as a new run.
-TEST_F(SweepRun, AConfigurationRecordedInFullOnOtherImagesIsTrainedAgain) {
+// A sweep's configurations compare on the same images: resumed on other images (a folder of the
+// same name elsewhere), it is refused before anything trains, and such a run recorded in full is
+// not marked finished either.
+TEST_F(SweepRun, AResumeOnOtherImagesIsRefused) {
   const std::string path = m_dir.file("sweep.db");
   const int64_t run = killed_after_last_epoch(path, 1);
   m_train = synthetic(48, 3);
   m_train.sha256 = std::string(64, 'c');  // the digest a run records (synthetic() sets none)
   Store store(path);
   SweepHooks watch;
-  bool completed = false;
+  bool completed = false, stepped = false;
   watch.completed = [&](int, int64_t) { completed = true; };
-  EXPECT_EQ(sweep(store, -1, watch).finished, 4);
+  watch.stepped = [&](const SweepUnit&, const Trainer&) { stepped = true; };
+  try {
+    sweep(store, -1, watch);
+    ADD_FAILURE() << "a resume on other images went on";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("; the data given are other images"), std::string::npos)
+        << e.what();
+  }
   EXPECT_FALSE(completed);
-  EXPECT_NE(store.load_sweep(store.list_sweeps().front()).configs[1].run, run);
+  EXPECT_FALSE(stepped);
+  const SweepRecord sweep_now = store.load_sweep(store.list_sweeps().front());
+  EXPECT_EQ(sweep_now.configs[1].run, run);
+  EXPECT_EQ(sweep_now.finished(), 1);
   EXPECT_EQ(store.load_run_info(run).status, RunStatus::Interrupted);  // kept as it was
+  EXPECT_TRUE(store.hold_sweep(sweep_now.id));                         // let go
+  store.release_sweep(sweep_now.id);
 }
 
 // A sweep that fails marks its open runs interrupted before it lets the sweep go: whoever holds
