@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "convscope/atomic_file.h"
 #include "convscope/augment.h"
 #include "convscope/label_smoothing.h"
 
@@ -165,20 +166,6 @@ BackendSelection select_backend(const BackendRequest& request) {
   std::fprintf(stderr, "backend: %s (%s)\n", info.kind.c_str(), info.device.c_str());
   return sel;
 }
-
-namespace {
-
-// The same file: one file under two names (a link, "./x"), or, where either is not there yet, the
-// same absolute path.
-bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
-  std::error_code ec, ec2;
-  if (std::filesystem::equivalent(a, b, ec)) return true;
-  const std::filesystem::path x = std::filesystem::weakly_canonical(a, ec),
-                              y = std::filesystem::weakly_canonical(b, ec2);
-  return !ec && !ec2 && x == y;
-}
-
-}  // namespace
 
 void check_output_folders(const Args& args, std::initializer_list<const char*> flags) {
   // What the command reads that a file written would replace, and the files already to be

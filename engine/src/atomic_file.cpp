@@ -114,4 +114,12 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
   }
 }
 
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec, ec2;
+  if (std::filesystem::equivalent(a, b, ec)) return true;
+  const std::filesystem::path x = std::filesystem::weakly_canonical(a, ec),
+                              y = std::filesystem::weakly_canonical(b, ec2);
+  return !ec && !ec2 && x == y;
+}
+
 }  // namespace cs

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "convscope/atomic_file.h"
 #include "convscope/pixels.h"
 #include "convscope/sha256.h"
 #include "idx_file.h"
@@ -144,8 +145,8 @@ std::string dataset_folder(const std::string& name) {
 }
 
 std::string dataset_name_for(const std::string& dir) {
-  std::error_code ec;
-  return dir.empty() || fs::equivalent(dir, default_mnist_dir(), ec) ? "mnist" : dir;
+  if (dir.empty() || same_file(dir, default_mnist_dir())) return "mnist";
+  return dir == "mnist" ? "./mnist" : dir;  // a folder of that name here is another one
 }
 
 std::string stored_sweep_folder(const std::string& name, int64_t sweep) {

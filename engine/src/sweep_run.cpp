@@ -182,30 +182,39 @@ class SweepHold {
   int64_t m_sweep = -1;
 };
 
+// What says that sweep `rec`'s runs trained on other images than ctx's, or "" (none begun, or
+// the same images).
+std::string other_images(Store& store, const SweepRecord& rec, const SweepContext& ctx) {
+  for (const SweepConfigState& c : rec.configs) {
+    if (c.run < 0) continue;
+    const RunSetup was = store.load_run_info(c.run).setup;
+    if (was.train_sha256 == ctx.train->sha256 && was.val_sha256 == ctx.val->sha256) return {};
+    return "sweep " + std::to_string(rec.id) + " trained on '" + was.train_name +
+           "' and validated on '" + was.val_name + "'; the data given are other images";
+  }
+  return {};
+}
+
 SharedPlan plan_on_rank0(Store& store, const SweepPlan& plan, int64_t resume,
                          const SweepContext& ctx, SweepHold& hold) {
   const std::string definition = plan.definition();
   std::vector<std::string> keys;
   for (const SweepConfig& c : plan.configs) keys.push_back(c.key());
-  const int64_t id = resume >= 0    ? resume
-                     : resume == -1 ? store.find_or_begin_sweep(definition, keys)
-                                    : store.begin_sweep(definition, keys);
+  int64_t id = resume >= 0    ? resume
+               : resume == -1 ? store.find_or_begin_sweep(definition, keys)
+                              : store.begin_sweep(definition, keys);
+  // Its configurations compare on the same images: the same settings on others (a folder of the
+  // same name elsewhere, its files replaced) are another sweep, and a sweep resumed by its id is
+  // refused on them.
+  if (const std::string other = other_images(store, store.load_sweep(id), ctx); !other.empty()) {
+    if (resume >= 0) throw DataError(other + ": resume it on those");
+    id = store.begin_sweep(definition, keys);
+  }
   hold.hold(store, id);  // before its runs are read: another process may be training them
   const SweepRecord rec = store.load_sweep(id);
   if (rec.definition != definition)
     throw SweepError("sweep " + std::to_string(id) + " in " + store.path() +
                      " was defined otherwise; resume it with its own settings");
-  // Its configurations compare on the same images: none trains on others (a folder of the same
-  // name elsewhere, its files replaced).
-  for (const SweepConfigState& c : rec.configs) {
-    if (c.run < 0) continue;
-    const RunSetup was = store.load_run_info(c.run).setup;
-    if (was.train_sha256 != ctx.train->sha256 || was.val_sha256 != ctx.val->sha256)
-      throw DataError("sweep " + std::to_string(id) + " trained on '" + was.train_name +
-                      "' and validated on '" + was.val_name +
-                      "'; the data given are other images: resume it on those");
-    break;
-  }
   Json pending = Json::array(), continued = Json::array();
   std::vector<NamedTensor> tensors;
   SharedPlan out;

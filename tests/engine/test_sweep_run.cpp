@@ -354,34 +354,42 @@ TEST_F(SweepRun, AConfigurationKilledAfterItsLastEpochIsFinishedNotTrainedAgain)
   expect_as_uninterrupted(store, 1);
 }
 
-// A sweep's configurations compare on the same images: resumed on other images (a folder of the
-// same name elsewhere), it is refused before anything trains, and such a run recorded in full is
-// not marked finished either.
-TEST_F(SweepRun, AResumeOnOtherImagesIsRefused) {
+// A sweep's configurations compare on the same images. Resumed by its id on other images (a
+// folder of the same name elsewhere), it is refused before anything trains, and such a run
+// recorded in full is not marked finished either; the same settings without an id begin another
+// sweep on them, leaving this one as it was.
+TEST_F(SweepRun, OtherImagesAreAnotherSweep) {
   const std::string path = m_dir.file("sweep.db");
   const int64_t run = killed_after_last_epoch(path, 1);
   m_train = synthetic(48, 3);
   m_train.sha256 = std::string(64, 'c');  // the digest a run records (synthetic() sets none)
   Store store(path);
+  const int64_t first = store.list_sweeps().front();
   SweepHooks watch;
   bool completed = false, stepped = false;
   watch.completed = [&](int, int64_t) { completed = true; };
   watch.stepped = [&](const SweepUnit&, const Trainer&) { stepped = true; };
   try {
-    sweep(store, -1, watch);
+    sweep(store, first, watch);
     ADD_FAILURE() << "a resume on other images went on";
   } catch (const DataError& e) {
-    EXPECT_NE(std::string(e.what()).find("; the data given are other images"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("; the data given are other images: resume it on those"),
+              std::string::npos)
         << e.what();
   }
   EXPECT_FALSE(completed);
   EXPECT_FALSE(stepped);
-  const SweepRecord sweep_now = store.load_sweep(store.list_sweeps().front());
-  EXPECT_EQ(sweep_now.configs[1].run, run);
-  EXPECT_EQ(sweep_now.finished(), 1);
+  EXPECT_TRUE(store.hold_sweep(first));  // let go
+  store.release_sweep(first);
+
+  const SweepOutcome again = sweep(store, -1, watch);  // the same settings, without an id
+  EXPECT_NE(again.sweep, first);
+  EXPECT_EQ(again.finished, 4);
+  EXPECT_FALSE(completed);
+  const SweepRecord kept = store.load_sweep(first);
+  EXPECT_EQ(kept.configs[1].run, run);
+  EXPECT_EQ(kept.finished(), 1);
   EXPECT_EQ(store.load_run_info(run).status, RunStatus::Interrupted);  // kept as it was
-  EXPECT_TRUE(store.hold_sweep(sweep_now.id));                         // let go
-  store.release_sweep(sweep_now.id);
 }
 
 // A sweep that fails marks its open runs interrupted before it lets the sweep go: whoever holds

@@ -26,6 +26,8 @@
 #include "charts/training_charts.h"
 #include "convscope/backends.h"
 #include "ensemble/ensemble_page.h"
+#include "ensemble/ensemble_train_dialog.h"
+#include "ensemble/runs_panel.h"
 #include "export/run_exports.h"
 #include "history/learning_history_panel.h"
 #include "network/layer_view.h"
@@ -261,6 +263,13 @@ void TestMainWindow::missingDatasetSaysHowToFixIt() {
   QVERIFY(!live->actions().start->isEnabled());
   QVERIFY(live->actions().start->toolTip().contains(QStringLiteral("fetch-mnist.sh")));
   QCOMPARE(live->predictionModel()->rowCount(), 0);
+  // Train ensemble… says what is missing rather than train on MNIST's absence.
+  window.ensemble()->runsPanel()->trainButton()->click();
+  QVERIFY(window.findChildren<EnsembleTrainDialog*>().isEmpty());
+  QVERIFY2(window.trainingStatusBar()->currentMessage().startsWith(
+               QStringLiteral("Train ensemble needs a dataset: MNIST is missing")),
+           qPrintable(window.trainingStatusBar()->currentMessage()));
+  QCOMPARE(window.currentView(), MainWindow::LiveView);
 }
 
 // The worker makes ready the backend the panel shows: a CUDA saved on a machine without a usable

@@ -40,6 +40,7 @@ class TestRunLifecycle : public QObject {
   void asksBeforeDiscardingUnsavedTraining();
   void quitWaitsForTheChosenSave();
   void aFailedSaveKeepsTheRun();
+  void resumeDuringTheSaveKeepsTheRun();
   void quitWhileTrainingClosesOnceSaved();
   void labelsAgreeAfterACheckpointLoads();
   void learningRateChangesWhilePaused();
@@ -118,6 +119,34 @@ void TestRunLifecycle::asksBeforeDiscardingUnsavedTraining() {
   window.close();
   QCOMPARE(questions.size(), 5);
   QVERIFY(!window.isVisible());  // at once
+}
+
+// Reset asked while paused and answered Save, then Resume pressed while the file is written: the
+// run trains on, and the Reset waiting for the save is not done, and said not to be.
+void TestRunLifecycle::resumeDuringTheSaveKeepsTheRun() {
+  MainWindow window(m_data, {});
+  window.show();
+  LiveTrainingView* live = window.live();
+  TrainingSession* session = live->session();
+  live->actions().step->trigger();
+  QTRY_COMPARE(session->state(), TrainingState::Paused);
+  QTRY_VERIFY(live->unsavedRunGuard()->isUnsaved());
+  QStringList questions, messages;
+  connect(live->unsavedRunGuard(), &UnsavedRunGuard::statusMessage, live,
+          [&messages](const QString& text) { messages << text; });
+  const QString path = m_dir.filePath(QStringLiteral("resumed.safetensors"));
+  answerWith(live, &questions, {Answer::Save, path});
+  live->actions().reset->trigger();        // the save is queued to the worker
+  live->actions().pauseResume->trigger();  // Resume, queued behind it
+  QTRY_COMPARE_WITH_TIMEOUT(session->state(), TrainingState::Finished, 120000);
+  QCOMPARE(questions.size(), 1);
+  QVERIFY(QFileInfo::exists(path));
+  QTRY_VERIFY(!messages.isEmpty());
+  QVERIFY2(messages.back().contains(
+               QStringLiteral("Reset was not done: the run was set training while it was saved")),
+           qPrintable(messages.back()));
+  QTest::qWait(200);
+  QCOMPARE(session->state(), TrainingState::Finished);  // not reset
 }
 
 void TestRunLifecycle::aFailedSaveKeepsTheRun() {

@@ -16,6 +16,7 @@
 #include <cmath>
 
 #include "canvas/vote_panel.h"
+#include "convscope/atomic_file.h"
 #include "convscope/ensemble_run.h"
 #include "convscope/store.h"
 #include "ensemble/accuracy_charts.h"
@@ -38,7 +39,6 @@
 #include "widgets/count_text.h"
 #include "widgets/delete_action.h"
 #include "widgets/file_dialogs.h"
-#include "widgets/store_path.h"
 
 EnsemblePage::EnsemblePage(QWidget* parent)
     : QWidget(parent),
@@ -289,11 +289,14 @@ void EnsemblePage::showCalibration() {
           : tr("A network alone: ECE %1 on average (%2 to %3).")
                 .arg(percentText(c.mean_net_ece, 2), percentText(c.min_net_ece, 2),
                      percentText(c.max_net_ece, 2));
-  m_calibrationView->setComment(
-      tr("The vote of %1 (their top-3 probabilities averaged: its confidence is low by at most "
-         "%2 points, their probability outside the top 3). %3")
-          .arg(countText(m_run->nets(), tr("network"), tr("networks")),
-               QLocale().toString(100 * c.outside_top3, 'f', 2), alone));
+  const QString nets = countText(m_run->nets(), tr("network"), tr("networks"));
+  const QString vote =  // how low its confidence may read, where it has one
+      c.vote.count == 0
+          ? tr("The vote of %1 (their top-3 probabilities averaged).").arg(nets)
+          : tr("The vote of %1 (their top-3 probabilities averaged: its confidence is low by at "
+               "most %2 points, their probability outside the top 3).")
+                .arg(nets, QLocale().toString(100 * c.outside_top3, 'f', 2));
+  m_calibrationView->setComment(vote + QLatin1Char(' ') + alone);
 }
 
 void EnsemblePage::showImage(int image) {
@@ -378,9 +381,19 @@ void EnsemblePage::showContinueDialog(qint64 run, const DatasetPtr& data) {
   // The window's data when the run trained on it, else the run's own folder where it is found
   // (MNIST where not), loaded by the worker: a run on other images is refused with the engine's
   // reason.
-  const DatasetPtr usable =
-      data && data->train.sha256 == info.setup.train_sha256 ? data : DatasetPtr{};
+  const DatasetPtr usable = data && data->train.sha256 == info.setup.train_sha256 &&
+                                    data->test.sha256 == info.setup.val_sha256
+                                ? data
+                                : DatasetPtr{};
   const QString folder = usable ? QString() : ValidationImages::folderFor(info.setup.val_name);
+  if (!usable && folder.isEmpty()) {
+    showError(tr("Run %1 cannot continue here").arg(run),
+              tr("Run %1 trained on %2, which is not found here. Choose its folder as the "
+                 "live view's dataset (Other IDX folder…), then Continue… again.")
+                  .arg(run)
+                  .arg(QString::fromStdString(cs::dataset_name_of(info.setup.train_name))));
+    return;
+  }
   auto* dialog = new ContinueRunDialog(info, trainImages, stoppedAt, this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   connect(dialog, &QDialog::accepted, this, [this, dialog, usable, folder, run, trainImages] {
@@ -455,7 +468,8 @@ void EnsemblePage::startTraining(EnsembleRequest request) {
 }
 
 bool EnsemblePage::trainingShown() const {
-  return sameStorePath(m_trainingStore, m_storePath);  // else the run is in another store
+  return cs::same_file(m_trainingStore.toStdString(),
+                       m_storePath.toStdString());  // else the run is in another store
 }
 
 void EnsemblePage::cancelTraining() {

@@ -79,8 +79,9 @@ class EnsemblePage : public QWidget {
   // architecture, optimizer, batch size and seed; `data` may be null (MNIST is loaded).
   void showTrainDialog(const cs::TrainConfig& base, const DatasetPtr& data);
   // Asks how many more epochs stopped run `run` trains (ContinueRunDialog), then continues it on
-  // `data` when the run trained on it, else on MNIST, its first N training images when the run
-  // trained on N. A run that cannot continue (no saved training state) gets a message instead.
+  // `data` when the run trained on it, else on its own folder (ValidationImages::folderFor()),
+  // its first N training images when the run trained on N. A run that cannot continue (no saved
+  // training state, its folder not found) gets a message instead.
   void showContinueDialog(qint64 run, const DatasetPtr& data);
   // Trains without asking (an empty storePath means this page's store).
   void startTraining(EnsembleRequest request);
@@ -98,7 +99,7 @@ class EnsemblePage : public QWidget {
   // the page uses the default configuration on MNIST.
   void trainEnsembleRequested();
   // Continue… for the selected run: the window answers with showContinueDialog() and its data.
-  // Unconnected, the page continues the run on MNIST.
+  // Unconnected, the page continues the run on its own folder.
   void continueRunRequested(qint64 run);
   void runOpened(qint64 run);
   void runDeleted(qint64 run);

@@ -13,6 +13,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "convscope/atomic_file.h"
 #include "convscope/store.h"
 #include "settings/training_settings.h"
 #include "sweep/comparison_panel.h"
@@ -26,7 +27,6 @@
 #include "widgets/app_resources.h"
 #include "widgets/count_text.h"
 #include "widgets/delete_action.h"
-#include "widgets/store_path.h"
 
 namespace {
 
@@ -419,7 +419,8 @@ void SweepPage::startSweep(SweepRequest request) {
 }
 
 bool SweepPage::runningShown() const {
-  return sameStorePath(m_runningStore, m_storePath);  // else the sweep is in another store
+  return cs::same_file(m_runningStore.toStdString(),
+                       m_storePath.toStdString());  // else the sweep is in another store
 }
 
 void SweepPage::cancelSweep() {

@@ -80,10 +80,18 @@ void MainWindow::fitScreen() {
 }
 
 void MainWindow::trainEnsemble() {
+  // The dataset of the next run, whose settings the ensemble takes (not the run shown, which may
+  // be of another).
+  const DatasetPtr& data = m_live->dataset();
+  if (!data) {
+    m_status->showMessage(
+        tr("Train ensemble needs a dataset: %1").arg(m_live->panel()->datasetInfo().problem),
+        15000);
+    return;
+  }
   showView(EnsembleView);
-  const DatasetPtr& data = m_live->predictionModel()->dataset();
-  const cs::Shape3 shape = data ? data->train.shape : cs::Shape3{1, 28, 28};
-  const int classes = data ? data->train.classes : 10;
+  const cs::Shape3 shape = data->train.shape;
+  const int classes = data->train.classes;
   m_live->panel()->commitTypedValues();  // a rate typed in the live view and not entered counts
   m_ensemble->showTrainDialog(m_live->panel()->settings().trainConfig(shape, classes), data);
 }

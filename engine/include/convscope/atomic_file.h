@@ -21,6 +21,10 @@ class FileError : public Error {
 
 void write_file_atomically(const std::string& path, std::string_view bytes);
 
+// One file or folder under two names (a link, "./x", another spelling), or, where either is not
+// there yet, the same absolute path once "." and ".." are resolved.
+bool same_file(const std::string& a, const std::string& b);
+
 // Deletes the temporary files of the writes still under way, for a handler of a signal that ends
 // the process (otherwise each leaves its `FILE.tmp-PID-N`). Async-signal-safe: it only reads
 // lock-free atomics and calls unlink().
