@@ -20,6 +20,24 @@ std::string read_all(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// One file under two names: a hard link, a symbolic one, a path through "."; and
+// where neither is there yet, the same path once cleaned.
+TEST(AtomicFile, SameFileUnderTwoNames) {
+  namespace fs = std::filesystem;
+  store_test::TempDir dir;
+  const fs::path a = dir.file("a.db");
+  write_file_atomically(a.string(), "x");
+  fs::create_hard_link(a, dir.file("hard.db"));
+  fs::create_symlink(a, dir.file("soft.db"));
+  EXPECT_TRUE(same_file(a.string(), dir.file("hard.db")));
+  EXPECT_TRUE(same_file(a.string(), dir.file("soft.db")));
+  EXPECT_TRUE(same_file(a.string(), (a.parent_path() / "." / "a.db").string()));
+  EXPECT_TRUE(same_file(dir.file("new/x.db"), dir.file("new/../new/x.db")));
+  EXPECT_FALSE(same_file(a.string(), dir.file("b.db")));
+  write_file_atomically(dir.file("copy.db"), "x");
+  EXPECT_FALSE(same_file(a.string(), dir.file("copy.db")));  // the same bytes, another file
+}
+
 TEST(AtomicFile, TwoThreadsWritingOnePathLeaveOneWholeFile) {
   store_test::TempDir dir;
   const std::string path = dir.file("out.bin");

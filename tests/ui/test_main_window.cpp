@@ -6,6 +6,7 @@
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QLabel>
 #include <QListView>
@@ -39,6 +40,7 @@
 #include "predictions/prediction_model.h"
 #include "predictions/predictions_panel.h"
 #include "settings/hyperparameter_panel.h"
+#include "sweep/sweep_page.h"
 #include "test_data.h"
 #include "training/training_session.h"
 #include "widgets/elided_label.h"
@@ -59,6 +61,7 @@ class TestMainWindow : public QObject {
   void uiStaysResponsiveWhileTraining();
   void startNeedsValidSettings();
   void missingDatasetSaysHowToFixIt();
+  void aDatasetThatFailsToLoadIsNoOnesData();
   void aboutSaysWhatABugReportNeeds();
   void theBackendMadeReadyIsThePanels();
   void aDrawingBehindAnotherTabIsPredictedWhenShown();
@@ -270,6 +273,30 @@ void TestMainWindow::missingDatasetSaysHowToFixIt() {
                QStringLiteral("Train ensemble needs a dataset: MNIST is missing")),
            qPrintable(window.trainingStatusBar()->currentMessage()));
   QCOMPARE(window.currentView(), MainWindow::LiveView);
+}
+
+// A folder chosen that fails to load leaves no dataset behind it: Train ensemble… says why, and
+// New sweep… names that folder (whose load the sweep's worker tries, and reports), not the
+// dataset before it.
+void TestMainWindow::aDatasetThatFailsToLoadIsNoOnesData() {
+  MainWindow window(m_data, {});
+  LiveTrainingView* live = window.live();
+  QVERIFY(live->dataset());
+  QTemporaryDir dir;
+  const QString nothing = dir.filePath(QStringLiteral("nothing"));
+  Q_EMIT live->panel()->datasetRequested(nothing);
+  QTRY_VERIFY(!live->dataset());
+  window.ensemble()->runsPanel()->trainButton()->click();
+  QVERIFY(window.findChildren<EnsembleTrainDialog*>().isEmpty());
+  QVERIFY2(window.trainingStatusBar()->currentMessage().startsWith(
+               QStringLiteral("Train ensemble needs a dataset: Could not load nothing")),
+           qPrintable(window.trainingStatusBar()->currentMessage()));
+  window.sweep()->showNewSweepDialog();
+  bool named = false;
+  for (const QLabel* label : window.sweep()->findChildren<QLabel*>())
+    named = named || label->text() ==
+                         QStringLiteral("nothing from %1").arg(QDir::toNativeSeparators(nothing));
+  QVERIFY(named);
 }
 
 // The worker makes ready the backend the panel shows: a CUDA saved on a machine without a usable
