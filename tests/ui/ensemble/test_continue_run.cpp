@@ -34,6 +34,19 @@ EnsembleRequest tinyRequest(const DatasetPtr& data) {
   return ensemble_testing::tinyRequest(kPlanned, {1, 2}, data);
 }
 
+// Trains tinyRequest(data) on `page` and cancels it once its first epoch is recorded: whether it
+// ended (`finished`, the page's trainingFinished, saw it).
+bool trainFirstEpoch(EnsemblePage& page, const DatasetPtr& data, QSignalSpy& finished) {
+  const QMetaObject::Connection cancel =
+      QObject::connect(&page, &EnsemblePage::statusMessage, &page, [&page](const QString& text) {
+        if (text.contains(QStringLiteral("epoch 1 recorded"))) page.cancelTraining();
+      });
+  page.startTraining(tinyRequest(data));
+  const bool ended = finished.wait(120000);
+  QObject::disconnect(cancel);
+  return ended;
+}
+
 }  // namespace
 
 class TestContinueRun : public QObject {
@@ -127,13 +140,7 @@ class TestContinueRun : public QObject {
     const DatasetPtr data = testing_data::smallDataset(640, 200);  // synthetic: no MNIST here
     qunsetenv("CONVSCOPE_DATA");
     QSignalSpy finished(&page, &EnsemblePage::trainingFinished);
-    const QMetaObject::Connection cancel =
-        connect(&page, &EnsemblePage::statusMessage, &page, [&page](const QString& text) {
-          if (text.contains(QStringLiteral("epoch 1 recorded"))) page.cancelTraining();
-        });
-    page.startTraining(tinyRequest(data));
-    QVERIFY(finished.wait(120000));
-    disconnect(cancel);
+    QVERIFY(trainFirstEpoch(page, data, finished));
     const qint64 run = finished[0][0].toLongLong();
     const int done = page.currentRun()->info().epochs_done;
 
@@ -182,13 +189,7 @@ class TestContinueRun : public QObject {
     page.setStorePath(dir.filePath(QStringLiteral("runs.db")));
     QSignalSpy finished(&page, &EnsemblePage::trainingFinished);
     QSignalSpy failed(&page, &EnsemblePage::trainingFailed);
-    const QMetaObject::Connection cancel =
-        connect(&page, &EnsemblePage::statusMessage, &page, [&page](const QString& text) {
-          if (text.contains(QStringLiteral("epoch 1 recorded"))) page.cancelTraining();
-        });
-    page.startTraining(tinyRequest(data));
-    QVERIFY(finished.wait(120000));
-    disconnect(cancel);
+    QVERIFY(trainFirstEpoch(page, data, finished));
     const qint64 run = finished[0][0].toLongLong();
     const int done = page.currentRun()->info().epochs_done;
     QCOMPARE(page.currentRun()->info().setup.val_name, folder.toStdString() + "/test");
