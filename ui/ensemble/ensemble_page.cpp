@@ -378,9 +378,9 @@ void EnsemblePage::showContinueDialog(qint64 run, const DatasetPtr& data) {
               tr("Run %1 %2.").arg(run).arg(QString::fromStdString(problem)));
     return;
   }
-  // The window's data when the run trained on it, else the run's own folder where it is found
-  // (MNIST where not), loaded by the worker: a run on other images is refused with the engine's
-  // reason.
+  // The window's data when the run trained on it, else the run's own folder, loaded by the worker
+  // (a message where the app does not find it; a folder whose images changed is refused with the
+  // engine's reason).
   const DatasetPtr usable = data && data->train.sha256 == info.setup.train_sha256 &&
                                     data->test.sha256 == info.setup.val_sha256
                                 ? data
@@ -468,8 +468,8 @@ void EnsemblePage::startTraining(EnsembleRequest request) {
 }
 
 bool EnsemblePage::trainingShown() const {
-  return cs::same_file(m_trainingStore.toStdString(),
-                       m_storePath.toStdString());  // else the run is in another store
+  // False while the run trains into another store than the one shown.
+  return cs::same_file(m_trainingStore.toStdString(), m_storePath.toStdString());
 }
 
 void EnsemblePage::cancelTraining() {

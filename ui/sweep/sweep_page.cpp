@@ -419,8 +419,8 @@ void SweepPage::startSweep(SweepRequest request) {
 }
 
 bool SweepPage::runningShown() const {
-  return cs::same_file(m_runningStore.toStdString(),
-                       m_storePath.toStdString());  // else the sweep is in another store
+  // False while the sweep trains into another store than the one shown.
+  return cs::same_file(m_runningStore.toStdString(), m_storePath.toStdString());
 }
 
 void SweepPage::cancelSweep() {
