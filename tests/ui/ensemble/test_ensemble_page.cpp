@@ -16,6 +16,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
+#include <algorithm>
+#include <cmath>
 
 #include "ensemble/accuracy_charts.h"
 #include "ensemble/ensemble_page.h"
@@ -87,6 +89,30 @@ class TestEnsemblePage : public QObject {
                  note.contains(QStringLiteral("\nThe vote of 4 networks (")) &&
                  note.contains(QStringLiteral("A network alone: ECE ")),
              qPrintable(note));
+  }
+
+  // A run whose networks' outputs all overflowed (no top-1 probability is a number): no network
+  // alone has a calibration, said so, not an ECE of 0.
+  void overflowedOutputsHaveNoCalibration() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("runs.db"));
+    const HandBuilt h = handBuilt();
+    cs::EvalResult eval = h.eval;
+    std::fill(eval.top_probs.begin(), eval.top_probs.end(), std::nanf(""));
+    {
+      cs::Store store(path.toStdString());
+      storeRun(store, eval, validationSet(h.labels, "sha-of-val"));
+    }
+    EnsemblePage page;
+    page.setStorePath(path);
+    page.runsPanel()->table()->setCurrentIndex(page.runsModel()->index(0, 0));
+    QVERIFY(page.currentRun());
+    QVERIFY(std::isnan(page.currentRun()->calibration().mean_net_ece));
+    const QString note = page.calibrationView()->note();
+    QVERIFY2(note.endsWith(QStringLiteral(" A network alone: none, no network's top-1 probability "
+                                          "is a number in [0, 1].")),
+             qPrintable(note));
+    QVERIFY2(!note.contains(QStringLiteral("A network alone: ECE")), qPrintable(note));
   }
 
   void showingThePageOpensTheNewestRun() {
