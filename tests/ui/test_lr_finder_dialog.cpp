@@ -97,6 +97,7 @@ void TestLrFinderDialog::runsTheTestAndUsesItsSuggestion() {
   LrFinderDialog* dialog = openDialog(window);
   QVERIFY(dialog);
   QVERIFY(dialog->isVisible());
+  QVERIFY(QTest::qWaitForWindowActive(dialog));  // which button is the default follows the focus
   QVERIFY2(dialog->subjectText().startsWith(
                QStringLiteral("Tests %1 · adam · batch 32 on ")
                    .arg(QString::fromStdString(smallGroup().spec.to_string()))),
@@ -160,8 +161,10 @@ void TestLrFinderDialog::runsTheTestAndUsesItsSuggestion() {
   QVERIFY(
       dialog->progressText().startsWith(QStringLiteral("%1 steps in ").arg(result.points.size())));
 
-  // Enter takes the suggestion; once a field changed, Enter runs the test again.
+  // Enter takes the suggestion (Run, clicked, gave up the focus: a focused button takes Enter
+  // itself); once a field changed, Enter runs the test again.
   QVERIFY(dialog->useButton()->isDefault());
+  QCOMPARE(dialog->focusWidget(), dialog->useButton());
   auto* steps = dialog->findChild<QSpinBox*>(QStringLiteral("steps"));
   QVERIFY(steps);
   steps->setValue(steps->value() + 1);

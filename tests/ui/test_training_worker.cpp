@@ -6,6 +6,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <cmath>
+#include <utility>
 
 #include "charts/training_charts.h"
 #include "convscope/checkpoint.h"
@@ -19,6 +20,7 @@ class TestTrainingWorker : public QObject {
  private Q_SLOTS:
   void initTestCase();
   void startPauseStepResumeStopReset();
+  void theUiHasEveryLossWhenItHearsPaused();
   void stepFromIdleStartsAPausedRun();
   void runsToFinishedWithAnEvaluation();
   void framesFollowTheProbe();
@@ -90,6 +92,37 @@ void TestTrainingWorker::startPauseStepResumeStopReset() {
   QTRY_COMPARE(session.state(), TrainingState::Idle);
   QCOMPARE(cleared.count(), 1);
   QCOMPARE(states.count(), 5);  // Running Paused Running Stopped Idle (Step stays Paused)
+  QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+}
+
+void TestTrainingWorker::theUiHasEveryLossWhenItHearsPaused() {
+  // A run's every step and loss are sent before it says Paused (an autosave's slow disk write
+  // comes after), so a view that reads the history then has all of it. Paused just after a
+  // progress report, when the one at the end of the chunk it interrupts is not yet due; three
+  // times, as a pause that lands before the next step has nothing to send.
+  Session s(m_data);
+  auto& [session, rec] = s;
+  long long stepAtPause = -1, lossesAtPause = -1;
+  connect(&session, &TrainingSession::stateChanged, &rec, [&](TrainingState state) {
+    if (state != TrainingState::Paused) return;
+    stepAtPause = rec.last.globalStep;
+    lossesAtPause = rec.lossPoints;
+  });
+  bool pauseDue = false;
+  connect(session.worker(), &TrainingWorker::progress, &rec, [&] {
+    if (std::exchange(pauseDue, false)) session.invoke(&TrainingWorker::pause);
+  });
+  session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 2000));
+  for (int i = 0; i < 3; ++i) {
+    QTRY_COMPARE(session.state(), TrainingState::Running);
+    pauseDue = true;
+    QTRY_COMPARE(session.state(), TrainingState::Paused);
+    QTest::qWait(200);  // whatever was sent after Paused has arrived
+    QVERIFY(rec.last.globalStep > 0);
+    QCOMPARE(stepAtPause, rec.last.globalStep);
+    QCOMPARE(lossesAtPause, rec.last.globalStep);
+    session.invoke(&TrainingWorker::resume);
+  }
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
 }
 

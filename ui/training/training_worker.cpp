@@ -71,12 +71,16 @@ void TrainingWorker::start(const RunRequest& request) {
 
 void TrainingWorker::pause() {
   if (m_state != TrainingState::Running) return;
+  // Every loss up to the step it stopped at is sent before the state says Paused, so that the
+  // history a paused run shows is whole; the autosave's disk write, which may be slow, comes
+  // after both. A divergence found in the drain pauses the run itself (guarded()).
+  if (!guarded([this] { m_trainer->drain_losses(); })) return;
+  emitProgress(true);
   setState(TrainingState::Paused);
   guarded([this] {
     captureSnapshot();
     autosave(true);
   });
-  emitProgress(true);
 }
 
 void TrainingWorker::resume() {

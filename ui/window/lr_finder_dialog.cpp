@@ -285,6 +285,9 @@ void LrFinderDialog::onFinished(const cs::LrFinderResult& result, bool stopped) 
     m_use->setText(tr("Use %1").arg(rateText(result.suggested_lr)));
     m_use->setEnabled(true);
     m_use->setDefault(true);
+    // Focused too: Run, just clicked and auto-default, would otherwise stay the button Enter
+    // presses (or become it again when the dialog is next activated).
+    m_use->setFocus(Qt::OtherFocusReason);
   }
   m_resultLine->setNote(describeResult(), m_suggested <= 0);
   const QLocale locale;
