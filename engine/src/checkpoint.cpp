@@ -7,9 +7,10 @@
 // (LrSchedule::to_string(); absent in older checkpoints: constant),
 // "batch_size", "augment_shift" and "label_smoothing" (absent in older checkpoints: 0), "seed",
 // "step", "epoch",
-// "epoch_position", "train_images", "epoch_seconds", "patience_from" and "validation_sha256" (the
-// last five absent in older checkpoints), "dataset" and "history" (history_json(), absent in older
-// checkpoints and for a run with none). A run's learning history adds the U8 tensor "history.top1"
+// "epoch_position", "train_images", "epoch_seconds", "patience_from", "train_sha256" and
+// "validation_sha256" (the last six absent in older checkpoints, the digests also for a set
+// without one), "dataset" and "history" (history_json(), absent in older checkpoints and for a run
+// with none). A run's learning history adds the U8 tensor "history.top1"
 // (passes, images) and its passes as "learning_points".
 #include "convscope/checkpoint.h"
 #include "convscope/augment.h"
@@ -247,6 +248,7 @@ CheckpointMeta parse_meta(const std::string& path, const std::map<std::string, s
   if (md.count("epoch_seconds")) meta.epoch_seconds = r.number<double>("epoch_seconds", 0);
   if (md.count("patience_from")) meta.patience_from = r.number<int>("patience_from", 0);
   meta.dataset = r.text("dataset");
+  if (const auto it = md.find("train_sha256"); it != md.end()) meta.train_sha256 = it->second;
   if (const auto it = md.find("validation_sha256"); it != md.end())
     meta.validation_sha256 = it->second;
   for (const char* key : {"history", "learning_points"}) {
@@ -282,6 +284,7 @@ CheckpointMeta checkpoint_meta(Trainer& trainer, int net) {
   meta.epoch_seconds = trainer.epoch_seconds();
   meta.patience_from = trainer.patience_from();
   meta.dataset = trainer.train_set().name;  // the data the weights were trained on
+  meta.train_sha256 = trainer.train_set().sha256;
   meta.validation_sha256 = trainer.validation_set().sha256;
   meta.history = trainer.history();
   if (const LearningHistory* learning = trainer.learning_history();
@@ -353,6 +356,7 @@ void write_checkpoint(const std::string& path, const CheckpointMeta& meta,
       {"patience_from", std::to_string(meta.patience_from)},
       {"dataset", meta.dataset},
   };
+  if (!meta.train_sha256.empty()) md["train_sha256"] = meta.train_sha256;
   if (!meta.validation_sha256.empty()) md["validation_sha256"] = meta.validation_sha256;
   for (const Hyperparameter& h : kHyperparameters) md[h.key] = float_text(meta.optimizer.*h.field);
   if (!meta.history.empty())
@@ -469,7 +473,10 @@ CheckpointMeta load_checkpoint(const std::string& path, Backend& backend, int ne
 int resume_position(const CheckpointMeta& meta, const Dataset& train) {
   const bool same_size =
       meta.train_images == 0 ? meta.epoch_position < train.count : meta.train_images == train.count;
-  return meta.dataset == train.name && same_size ? meta.epoch_position : 0;
+  const bool same_images = !meta.train_sha256.empty() && !train.sha256.empty()
+                               ? meta.train_sha256 == train.sha256
+                               : meta.dataset == train.name;
+  return same_images && same_size ? meta.epoch_position : 0;
 }
 
 int resume_from_checkpoint(Trainer& trainer, const CheckpointMeta& meta) {

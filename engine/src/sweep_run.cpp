@@ -195,6 +195,22 @@ std::string other_images(Store& store, const SweepRecord& rec, const SweepContex
   return {};
 }
 
+// The images rank 0 trains and validates on, as the plan it sends names them (digest and size).
+Json data_of(const SweepContext& ctx) {
+  return {{"train_sha256", ctx.train->sha256},
+          {"train_images", ctx.train->count},
+          {"val_sha256", ctx.val->sha256},
+          {"val_images", ctx.val->count}};
+}
+
+// What says that this rank reads other images than rank 0's, which its plan names, or "" (rank 0
+// alone checked its images against the sweep's runs).
+std::string other_rank_data(const Json& shared, const SweepContext& ctx, int rank) {
+  if (shared.at("data") == data_of(ctx)) return {};
+  return "rank " + std::to_string(rank) + " read other images than rank 0 ('" + ctx.train->name +
+         "' and '" + ctx.val->name + "'): every rank must read the same files";
+}
+
 SharedPlan plan_on_rank0(Store& store, const SweepPlan& plan, int64_t resume,
                          const SweepContext& ctx, SweepHold& hold) {
   const std::string definition = plan.definition();
@@ -234,7 +250,9 @@ SharedPlan plan_on_rank0(Store& store, const SweepPlan& plan, int64_t resume,
     if (const auto from = continued_run(store, c, run, ctx, tensors))
       continued.push_back(continued_json(c.index, *from));
   }
-  out.text = Json{{"sweep", id}, {"pending", pending}, {"continued", continued}}.dump();
+  out.text =
+      Json{{"sweep", id}, {"pending", pending}, {"continued", continued}, {"data", data_of(ctx)}}
+          .dump();
   if (!tensors.empty()) out.networks = encode_safetensors(store.path(), tensors, {});
   return out;
 }
@@ -284,14 +302,19 @@ SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, cons
   outcome.configs = static_cast<int>(plan.configs.size());
   const std::vector<int> pending = shared.at("pending").get<std::vector<int>>();
   const std::vector<SweepUnit> units = assign_sweep_units(pending, plan.settings.nets, tr.size());
+  // A rank on other images fails its units with that (the networks still travel: every rank takes
+  // part in a broadcast).
+  const std::string other_data = root ? std::string() : other_rank_data(shared, ctx, tr.rank());
   std::map<int, SweepContinued> continued;
-  for (const Json& c : shared.at("continued"))
-    continued[c.at("config").get<int>()] = continued_from_json(c, ctx.train->count);
+  if (other_data.empty())
+    for (const Json& c : shared.at("continued"))
+      continued[c.at("config").get<int>()] = continued_from_json(c, ctx.train->count);
   std::vector<NamedTensor> continued_tensors;  // their networks, as rank 0 read them
   std::map<std::string, NamedTensor*> continued_by_name;
-  if (!continued.empty()) {
+  if (!shared.at("continued").empty()) {
     tr.broadcast(shared_plan.networks);
-    continued_tensors = parse_safetensors(shared_plan.networks, "the continued runs' networks");
+    if (other_data.empty())
+      continued_tensors = parse_safetensors(shared_plan.networks, "the continued runs' networks");
     for (NamedTensor& t : continued_tensors) continued_by_name[t.name] = &t;
   }
 
@@ -352,6 +375,7 @@ SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, cons
     end.kind = SweepReport::Kind::Done;
     try {
       if (outcome.cancelled) throw std::runtime_error("cancelled");
+      if (!other_data.empty()) throw DataError(other_data);
       const TrainConfig cfg = sweep_train_config(plan.configs[unit.config], plan.settings,
                                                  *ctx.train, unit.first_net, unit.nets);
       Trainer trainer(*ctx.backend, *ctx.train, *ctx.val, cfg);

@@ -108,6 +108,44 @@ TEST(ResumeMidEpoch, ACheckpointSavedMidEpochEndsAsTheRunWithoutAStop) {
             network_weights(*straight, config().group.spec, 0)[0].data);
 }
 
+// A checkpoint names the digest of its training images: a run goes on mid-epoch on those images
+// whatever they are called (the app and the command line may name one folder otherwise), and
+// starts the epoch over on other images of the same name. Without a digest the name decides.
+TEST(ResumeMidEpoch, TheTrainingImagesDigestDecidesOverTheirName) {
+  Dataset train = test::synthetic(48, 1);
+  train.name = "digits/train";
+  train.sha256 = "digest-of-the-training-images";
+  const Dataset val = test::synthetic(20, 2);
+  store_test::TempDir dir;
+  const std::string path = dir.file("digest.safetensors");
+  {
+    std::unique_ptr<Backend> backend = make_cpu_backend(1);
+    Trainer trainer(*backend, train, val, config());
+    for (int i = 0; i < 4; ++i) trainer.step();
+    save_checkpoint(path, *backend, 0, checkpoint_meta(trainer));
+  }
+  std::map<std::string, std::string> md;
+  read_safetensors_header(path, &md);
+  EXPECT_EQ(md["train_sha256"], "digest-of-the-training-images");
+  CheckpointMeta meta = read_checkpoint_meta(path);
+  EXPECT_EQ(meta.train_sha256, "digest-of-the-training-images");
+  ASSERT_EQ(meta.epoch_position, 16);
+
+  Dataset renamed = train;
+  renamed.name = "/home/someone/digits/train";
+  EXPECT_EQ(resume_position(meta, renamed), 16);
+  Dataset other = train;
+  other.sha256 = "digest-of-other-images";
+  EXPECT_EQ(resume_position(meta, other), 0);
+  renamed.sha256.clear();  // a set without a digest: its name decides
+  EXPECT_EQ(resume_position(meta, renamed), 0);
+  other.sha256.clear();
+  EXPECT_EQ(resume_position(meta, other), 16);
+  meta.train_sha256.clear();  // an older checkpoint: the name decides
+  EXPECT_EQ(resume_position(meta, train), 16);
+  EXPECT_EQ(resume_position(meta, renamed), 0);
+}
+
 // A checkpoint without the key (written before it existed) reads as saved at an epoch's start;
 // a negative position is refused.
 TEST(ResumeMidEpoch, AnOlderCheckpointWithoutThePositionReadsAsAnEpochsStart) {

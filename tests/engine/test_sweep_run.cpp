@@ -61,6 +61,16 @@ class SweepRun : public testing::Test {
     ctx.save_every_s = m_save_every_s;
     return ctx;
   }
+  // What rank 0 sends rank 1 for a new sweep 1 whose configurations `pending` ("[0,1]") are to
+  // train, on the fixture's images.
+  std::string rank0_plan(const std::string& pending) const {
+    const auto data = [](const char* set, const Dataset& d) {
+      return "\"" + std::string(set) + "_sha256\":\"" + d.sha256 + "\",\"" + set +
+             "_images\":" + std::to_string(d.count);
+    };
+    return R"({"sweep":1,"pending":)" + pending + R"(,"continued":[],"data":{)" +
+           data("train", m_train) + "," + data("val", m_val) + "}}";
+  }
   // Trains the sweep in `path` in another Store (another process) that is killed as soon as
   // configuration `config` has recorded its last epoch, before it could end the run; the run.
   int64_t killed_after_last_epoch(const std::string& path, int config) {
@@ -466,9 +476,7 @@ TEST_F(SweepRun, ReportsOfAnotherRankAssembleIntoTheSameStore) {
     Store one(m_dir.file("one" + std::to_string(slices) + ".db"));
     const SweepOutcome ref = sweep(one);
     std::deque<std::string> queue;
-    QueueTransport rank1(1, queue,
-                         slices ? R"({"sweep":1,"pending":[0],"continued":[]})"
-                                : R"({"sweep":1,"pending":[0,1],"continued":[]})");
+    QueueTransport rank1(1, queue, rank0_plan(slices ? "[0]" : "[0,1]"));
     auto backend1 = make_cpu_backend(1);
     SweepContext ctx1 = context(*backend1, rank1);
     ctx1.save_every_s = 0;
@@ -485,6 +493,46 @@ TEST_F(SweepRun, ReportsOfAnotherRankAssembleIntoTheSameStore) {
       expect_same_run(two, two.load_sweep(out.sweep).configs[c].run, one,
                       one.load_sweep(ref.sweep).configs[c].run, slices ? 1e-5 : 0);
   }
+}
+
+// Rank 0 alone checks its images against the sweep's runs; a rank that reads other files than
+// rank 0 (another machine's copy, changed) trains nothing and fails its configurations, saying so.
+TEST_F(SweepRun, ARankOnOtherImagesFailsItsConfigurations) {
+  m_plan.configs = parse_sweep_grid("arch=d8:relu-d4; lr=0.01,0.05");
+  m_train.sha256 = std::string(64, 'a');
+  m_val.sha256 = std::string(64, 'b');
+  Dataset changed = m_train;
+  changed.name = "digits/train";
+  changed.sha256 = std::string(64, 'c');
+  std::deque<std::string> queue;
+  QueueTransport rank1(1, queue, rank0_plan("[0,1]"));
+  auto backend1 = make_cpu_backend(1);
+  SweepContext ctx1 = context(*backend1, rank1);
+  ctx1.train = &changed;
+  run_sweep(nullptr, m_plan, -1, ctx1, {});
+  ASSERT_EQ(queue.size(), 1u);  // its one configuration's end, no epoch
+  EXPECT_EQ(decode_sweep_report(queue.front()).kind, SweepReport::Kind::Failed);
+
+  QueueTransport rank0(0, queue, {});
+  Store store(m_dir.file("sweep.db"));
+  std::vector<std::string> failures;
+  SweepHooks hooks;
+  hooks.unit_failed = [&](const SweepUnit&, const std::string& e) { failures.push_back(e); };
+  const SweepOutcome out = run_sweep(&store, m_plan, -1, context(*m_backend, rank0), hooks);
+  EXPECT_EQ(out.finished, 1);  // rank 0's
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0],
+            "rank 1 read other images than rank 0 ('digits/train' and 'synthetic'): every "
+            "rank must read the same files");
+  const SweepRecord rec = store.load_sweep(out.sweep);
+  EXPECT_EQ(rec.configs[0].finished() + rec.configs[1].finished(), 1);
+
+  // The same images: rank 1 trains its configuration.
+  queue.clear();
+  ctx1.train = &m_train;
+  run_sweep(nullptr, m_plan, -1, ctx1, {});
+  EXPECT_GT(queue.size(), 1u);
+  EXPECT_NE(decode_sweep_report(queue.front()).kind, SweepReport::Kind::Failed);
 }
 
 TEST_F(SweepRun, ASilentRankIsNamedAndItsConfigurationsStayUnfinished) {

@@ -3,7 +3,7 @@
 // configurations are shared out and within 1e-5 when the networks of one configuration are; a
 // worker killed mid-sweep leaves a sweep that the same command resumes to the same store, its
 // stopped configurations continued from their recorded epochs or the places inside an epoch the
-// workers sent (here after every step).
+// workers sent (here after every step). A rank on other files than rank 0's trains nothing.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -88,6 +88,33 @@ TEST_F(MpiSweep, NetworkSlicesOverTwoAndThreeRanksEqualOneRank) {
     Store b(many, StoreAccess::ReadOnly);
     sweep_test::expect_same_sweep(b, a, 1e-5);  // the CPU backend's group-versus-single tolerance
   }
+}
+
+// Rank 0 alone checks its images against the sweep's runs: a rank reading other files (another
+// machine's copy, changed) fails its configurations saying so, and the same command on the same
+// files then trains them.
+TEST_F(MpiSweep, ARankOnOtherFilesFailsItsConfigurations) {
+  cli_test::write_idx_folder(m_dir.file("other"), 1000, 200);
+  const std::string grid = "--grid 'lr=0.002,0.004' --nets 2 --epochs 1";
+  const std::string store = m_dir.file("other.db"), log = m_dir.file("other.log");
+  std::string command = MPIEXEC " --oversubscribe";
+  for (const char* data : {"data", "other"}) {  // rank 0, then rank 1 (`:` between the two)
+    command += data == std::string("data") ? " -n 1 " : " : -n 1 ";
+    command += CONVSCOPE_CLI;
+    command += " sweep --data " + m_dir.file(data) + " --threads 1 --store " + store + " " + grid;
+  }
+  command += " > " + log + " 2>&1";
+  const int status = std::system(command.c_str());
+  m_log = read_text(log);
+  EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << m_log;
+  EXPECT_NE(
+      m_log.find("rank 1 read other images than rank 0 ('" + m_dir.file("other") + "/train' and '" +
+                 m_dir.file("other") + "/test'): every rank must read the same files"),
+      std::string::npos)
+      << m_log;
+  EXPECT_NE(m_log.find("1 of 2 configurations finished"), std::string::npos) << m_log;
+  ASSERT_EQ(run(2, grid, store), 0) << m_log;
+  EXPECT_NE(m_log.find("2 of 2 configurations finished"), std::string::npos) << m_log;
 }
 
 // The pid of rank `rank` of the sweep writing `store`, or -1.

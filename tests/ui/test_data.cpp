@@ -1,5 +1,8 @@
 #include "test_data.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QSettings>
 #include <QWidget>
 #include <random>
@@ -40,6 +43,18 @@ DatasetPtr smallDataset(int train, int test, bool* real) {
     return std::make_shared<const cs::DatasetPair>(cs::DatasetPair{
         synthetic(train, 1, "synthetic/train"), synthetic(test, 2, "synthetic/test")});
   }
+}
+
+bool linkMnistInto(const QString& folder) {
+  const QDir mnist(QString::fromStdString(cs::default_mnist_dir()));
+  const QStringList files = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+  for (const QString& file : files)
+    if (!QFileInfo::exists(mnist.filePath(file))) return false;
+  bool linked = QDir().mkpath(folder);
+  for (const QString& file : files)
+    linked = linked && QFile::link(mnist.filePath(file), QDir(folder).filePath(file));
+  return linked;
 }
 
 TrainingSettings smallSettings(int epochs) {

@@ -4,6 +4,7 @@
 
 #include <QAbstractProxyModel>
 #include <QList>
+#include <QString>
 
 #include "settings/settings_validator.h"
 #include "settings/training_settings.h"
@@ -13,6 +14,10 @@ namespace testing_data {
 
 // `train` training and `test` validation images; `real` says which kind it is.
 DatasetPtr smallDataset(int train, int test, bool* real = nullptr);
+
+// MNIST's four files linked into `folder` (made), a dataset folder of its own; false where MNIST
+// is not fetched or a link could not be made.
+bool linkMnistInto(const QString& folder);
 
 // A fast network for tests: conv 3×3×4 + max pool 2, dense 16, relu; Adam, batch 32.
 TrainingSettings smallSettings(int epochs);

@@ -15,8 +15,8 @@ ClassNames::ClassNames(QStringList names, QStringList shortNames)
 
 ClassNames ClassNames::forDataset(const std::string& datasetName) {
   const std::string lower = QString::fromStdString(datasetName).toLower().toStdString();
-  // A folder named by its path (the command line's --data) goes by its own name, as the app
-  // names a folder: "/usr/share/datasets/fashion-mnist" is fashion-mnist.
+  // A folder named by its path (as the app, the command line and sweeps name one) goes by its own
+  // name: "/usr/share/datasets/fashion-mnist" is fashion-mnist (as runs stored before named it).
   const QString base =
       QDir::cleanPath(QString::fromStdString(cs::dataset_name_of(lower))).section('/', -1);
   if (base.isEmpty()) return {};

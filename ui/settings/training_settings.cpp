@@ -71,7 +71,8 @@ QString TrainingSettings::displayNameOf(const QString& datasetDir) {
 }
 
 QString TrainingSettings::engineNameOf(const QString& datasetDir) {
-  return displayNameOf(datasetDir).toLower();
+  return QString::fromStdString(
+      cs::dataset_name_for(QDir::cleanPath(folderOf(datasetDir)).toStdString()));
 }
 
 cs::NetworkSpec TrainingSettings::spec(cs::Shape3 input, int classes) const {

@@ -313,8 +313,7 @@ void SweepPage::showError(const QString& title, const QString& message) {
 
 void SweepPage::setDataset(DatasetPtr data, const QString& folder) {
   m_data = std::move(data);
-  m_dataName = cs::dataset_name_for(folder.isEmpty() ? std::string()
-                                                     : QDir::cleanPath(folder).toStdString());
+  m_dataName = TrainingSettings::engineNameOf(folder).toStdString();
 }
 
 void SweepPage::showNewSweepDialog() {

@@ -213,7 +213,12 @@ void LiveTrainingView::connectSession() {
           &LiveTrainingView::onSettingsChanged);
   connect(m_panel, &HyperparameterPanel::validationChanged, this, &LiveTrainingView::updateActions);
   connect(m_panel, &HyperparameterPanel::datasetRequested, this, [this](const QString& dir) {
-    m_session->invoke(&TrainingWorker::loadDataset, TrainingSettings::folderOf(dir),
+    // Until the folder is loaded there is no dataset for the next run, an ensemble or a sweep:
+    // not the one before it, which the panel no longer shows.
+    m_data = nullptr;
+    m_dataFolder = TrainingSettings::folderOf(dir);
+    Q_EMIT datasetChanged(m_data, m_dataFolder);
+    m_session->invoke(&TrainingWorker::loadDataset, m_dataFolder,
                       TrainingSettings::engineNameOf(dir));
   });
   connect(m_inspector, &NetworkInspector::probeRequested, this, &LiveTrainingView::setProbe);
@@ -249,6 +254,7 @@ void LiveTrainingView::restoreSettings(DatasetPtr data, const QString& dataProbl
   if (!settings.datasetDir.isEmpty() && folder != TrainingSettings::folderOf({})) {
     m_panel->setDatasetInfo(DatasetInfo::missing(
         tr("Loading %1…").arg(TrainingSettings::displayNameOf(settings.datasetDir))));
+    m_dataFolder = folder;  // no dataset until it is loaded, and that one's folder
     m_session->invoke(&TrainingWorker::loadDataset, folder,
                       TrainingSettings::engineNameOf(settings.datasetDir));
   } else if (data) {

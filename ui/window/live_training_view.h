@@ -85,7 +85,8 @@ class LiveTrainingView : public QMainWindow {
   CalibrationModel* calibrationModel() const { return m_calibration; }
   CalibrationView* calibrationView() const { return m_calibrationView; }
   const MetricsHistory& history() const { return m_history; }
-  // The dataset the next run uses (null until one loaded, or when it failed) and its folder.
+  // The dataset the next run uses (null while the folder chosen loads, or when it failed) and its
+  // folder.
   const DatasetPtr& dataset() const { return m_data; }
   const QString& datasetFolder() const { return m_dataFolder; }
 
@@ -108,7 +109,8 @@ class LiveTrainingView : public QMainWindow {
  Q_SIGNALS:
   // Something worth a line in the status bar ("Saved checkpoint …").
   void statusMessage(const QString& text);
-  // The dataset the next run uses is now `data`, loaded from `folder` (null: it failed to load).
+  // The dataset the next run uses is now `data`, loaded from `folder` (null: it is loading, or
+  // failed to load).
   void datasetChanged(const DatasetPtr& data, const QString& folder);
 
  protected:

@@ -69,10 +69,13 @@ struct CheckpointMeta {
   NetworkSpec spec;
   OptimizerConfig optimizer;
   int batch_size = 64;
-  uint64_t seed = 1;        // initialization seed of this network
-  long long step = 0;       // optimizer steps taken
-  int epoch = 0;            // epochs completed
-  std::string dataset;      // dataset name
+  uint64_t seed = 1;    // initialization seed of this network
+  long long step = 0;   // optimizer steps taken
+  int epoch = 0;        // epochs completed
+  std::string dataset;  // dataset name
+  // The SHA-256 of the training images ("" in older checkpoints and for a set without one), by
+  // which resume_position() knows them under any name.
+  std::string train_sha256 = {};
   RunHistory history = {};  // the run's losses and validation passes (empty in older checkpoints)
   // The network's top-1 for every validation image at every recorded pass: a LearningHistory's
   // points and, when the tensors were read, its (passes, images) bytes. Empty when none.
@@ -95,8 +98,8 @@ class Trainer;
 
 // Where network `net` of `trainer`'s group stands, as its checkpoint names it: network,
 // optimizer, batch size, seed, step, epoch and place in the next (position and seconds), the
-// training set's name, the validation set's digest, the run's history (the caller drains the
-// trainer's losses first) and the learning history the trainer records for that network.
+// training set's name and digest, the validation set's digest, the run's history (the caller drains
+// the trainer's losses first) and the learning history the trainer records for that network.
 CheckpointMeta checkpoint_meta(Trainer& trainer, int net = 0);
 
 // Save network `net` of the backend's group (weights, optimizer state, metadata).
@@ -143,10 +146,10 @@ std::optional<bool> validated_on(const CheckpointMeta& meta, const Dataset& val)
 LearningHistory saved_learning_history(const CheckpointMeta& meta, const DatasetPair& data);
 
 // Where in its epoch a checkpoint's run goes on when trained further on `train` (for
-// Trainer::resume_at): its epoch_position when it was trained on a set of that name and size
-// (older checkpoints, which have no size, when the position lies inside it), else 0, the epoch
-// starting over: the position counts samples of that set's order, and another size (a
-// --limit-train) shuffles another.
+// Trainer::resume_at): its epoch_position when it was trained on those images (the same digest;
+// where the checkpoint or the set has none, the same name) and as many (older checkpoints, which
+// have no size, when the position lies inside it), else 0, the epoch starting over: the position
+// counts samples of that set's order, and another size (a --limit-train) shuffles another.
 int resume_position(const CheckpointMeta& meta, const Dataset& train);
 // Sets `trainer`, its backend loaded with the checkpoint, to go on where `meta` says
 // (Trainer::resume_at): after its epochs and steps, with its history, at resume_position() on the

@@ -3,9 +3,6 @@
 // planned by default), trains the same run on and opens it; a run without a saved training state
 // gets a message instead, and a sweep's run is left to its sweep. It takes the live view's data
 // only when the run trained on it.
-#include <QDir>
-#include <QFile>
-#include <QFileInfo>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -168,20 +165,15 @@ class TestContinueRun : public QObject {
     QCOMPARE(page.currentRun()->info().epochs_done, done + 1);
   }
 
-  // A run trained on a folder named by its path (as the command line and sweeps name one; here
-  // MNIST's files linked into a folder of their own) continues from that folder, which the worker
-  // loads, when the live view holds other data (or none): not from MNIST's (moved away here).
+  // A run trained on a folder named by its path (as the app, the command line and sweeps name one;
+  // here MNIST's files linked into a folder of their own) continues from that folder, which the
+  // worker loads, when the live view holds other data (or none): not from MNIST's (moved away
+  // here).
   void theRunsOwnFolderIsLoadedWhenTheLiveDataIsNot() {
-    const QString mnist = QString::fromStdString(cs::default_mnist_dir());
     QTemporaryDir dir;
     const QString folder = dir.filePath(QStringLiteral("digits"));
-    QVERIFY(QDir().mkpath(folder));
-    for (const char* file : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-                             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
-      const QString from = QDir(mnist).filePath(QLatin1String(file));
-      if (!QFileInfo::exists(from)) QSKIP("MNIST is not fetched (scripts/fetch-mnist.sh)");
-      QVERIFY(QFile::link(from, QDir(folder).filePath(QLatin1String(file))));
-    }
+    if (!testing_data::linkMnistInto(folder))
+      QSKIP("MNIST is not fetched (scripts/fetch-mnist.sh)");
     const cs::DatasetPair full = cs::load_idx_folder(folder.toStdString(), folder.toStdString());
     const auto data =
         std::make_shared<const cs::DatasetPair>(cs::DatasetPair{full.train.head(640), full.test});
