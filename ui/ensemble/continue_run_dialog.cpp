@@ -1,5 +1,6 @@
 #include "ensemble/continue_run_dialog.h"
 
+#include <QDir>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLocale>
@@ -12,7 +13,7 @@
 #include "widgets/value_label.h"
 
 ContinueRunDialog::ContinueRunDialog(const cs::RunInfo& info, int trainImages, int stoppedAt,
-                                     QWidget* parent)
+                                     const QString& dataFolder, QWidget* parent)
     : QDialog(parent),
       m_info(info),
       m_trainImages(trainImages),
@@ -51,9 +52,14 @@ ContinueRunDialog::ContinueRunDialog(const cs::RunInfo& info, int trainImages, i
   form->addRow(tr("Batch size"), valueLabel(QString::number(g.batch_size)));
   form->addRow(tr("Random shift"), valueLabel(RunInfo::shiftText(g.augment_shift)));
   form->addRow(tr("Label smoothing"), valueLabel(RunInfo::smoothingText(g.label_smoothing)));
-  form->addRow(tr("Data"), valueLabel(tr("%1, %2 training images an epoch")
-                                          .arg(QString::fromStdString(info.setup.train_name),
-                                               QLocale().toString(trainImages))));
+  QLabel* data = valueLabel(
+      tr("%1, %2 training images an epoch, %3")
+          .arg(QString::fromStdString(info.setup.train_name), QLocale().toString(trainImages),
+               dataFolder.isEmpty()
+                   ? tr("the live view's dataset")
+                   : tr("read from %1").arg(QDir::toNativeSeparators(dataFolder))));
+  data->setObjectName(QStringLiteral("data"));
+  form->addRow(tr("Data"), data);
   form->addRow(tr("Backend"), valueLabel(QString::fromStdString(info.setup.backend.kind)));
 
   layOutFormDialog(this, form, m_summary, tr("Continue"));

@@ -16,9 +16,10 @@ class ContinueRunDialog : public QDialog {
 
  public:
   // `info` is the run's; `trainImages` its training images an epoch (TrainingState);
-  // `stoppedAt` the samples of the next epoch it trained before it stopped (0: none).
+  // `stoppedAt` the samples of the next epoch it trained before it stopped (0: none);
+  // `dataFolder` the folder its images are read from, empty where they are the live view's.
   ContinueRunDialog(const cs::RunInfo& info, int trainImages, int stoppedAt,
-                    QWidget* parent = nullptr);
+                    const QString& dataFolder, QWidget* parent = nullptr);
 
   int moreEpochs() const;
   void setMoreEpochs(int epochs);

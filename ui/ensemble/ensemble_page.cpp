@@ -394,7 +394,7 @@ void EnsemblePage::showContinueDialog(qint64 run, const DatasetPtr& data) {
                   .arg(QString::fromStdString(cs::dataset_name_of(info.setup.train_name))));
     return;
   }
-  auto* dialog = new ContinueRunDialog(info, trainImages, stoppedAt, this);
+  auto* dialog = new ContinueRunDialog(info, trainImages, stoppedAt, folder, this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   connect(dialog, &QDialog::accepted, this, [this, dialog, usable, folder, run, trainImages] {
     EnsembleRequest request;

@@ -3,6 +3,7 @@
 // planned by default), trains the same run on and opens it; a run without a saved training state
 // gets a message instead, and a sweep's run is left to its sweep. It takes the live view's data
 // only when the run trained on it.
+#include <QDir>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -157,6 +158,9 @@ class TestContinueRun : public QObject {
 
     page.showContinueDialog(run, data);
     auto* dialog = page.findChildren<ContinueRunDialog*>().last();
+    QVERIFY(dialog->findChild<QLabel*>(QStringLiteral("data"))
+                ->text()
+                .endsWith(QStringLiteral("training images an epoch, the live view's dataset")));
     dialog->setMoreEpochs(1);
     dialog->accept();
     QVERIFY(finished.wait(120000));
@@ -190,6 +194,9 @@ class TestContinueRun : public QObject {
     qputenv("CONVSCOPE_DATA", noMnist.path().toUtf8());
     page.showContinueDialog(run, nullptr);  // the live view holds no data
     auto* dialog = page.findChildren<ContinueRunDialog*>().last();
+    QCOMPARE(dialog->findChild<QLabel*>(QStringLiteral("data"))->text(),
+             QStringLiteral("%1/train, 640 training images an epoch, read from %2")
+                 .arg(folder, QDir::toNativeSeparators(folder)));
     dialog->setMoreEpochs(1);
     dialog->accept();
     const bool ended =
@@ -213,12 +220,12 @@ class TestContinueRun : public QObject {
     const auto summary = [](const ContinueRunDialog& dialog) {
       return dialog.findChild<QLabel*>(QStringLiteral("note"))->text();
     };
-    ContinueRunDialog atEpochEnd(info, 60000, 0);
+    ContinueRunDialog atEpochEnd(info, 60000, 0, {});
     QVERIFY2(summary(atEpochEnd)
                  .startsWith(QStringLiteral(
                      "Trains 3 networks from the end of epoch 1 to the end of epoch 3 ")),
              qPrintable(summary(atEpochEnd)));
-    ContinueRunDialog inside(info, 60000, 22656);
+    ContinueRunDialog inside(info, 60000, 22656, {});
     inside.setMoreEpochs(4);
     QVERIFY2(summary(inside).startsWith(QStringLiteral(
                  "Trains 3 networks from 22,656 images into epoch 2 to the end of epoch 5 ")),
@@ -231,7 +238,7 @@ class TestContinueRun : public QObject {
                             "from there"));
     info.status = cs::RunStatus::Interrupted;  // killed: where it last saved its place
     info.epochs_done = 0;
-    ContinueRunDialog inFirst(info, 60000, 640);
+    ContinueRunDialog inFirst(info, 60000, 640, {});
     QCOMPARE(recorded(inFirst), QStringLiteral("0 of 3 (interrupted); saved 640 images into epoch "
                                                "1 before it was interrupted, and goes on from "
                                                "there"));
@@ -243,7 +250,7 @@ class TestContinueRun : public QObject {
     QCOMPARE(ensemble_testing::formValue(inFirst, QStringLiteral("Random shift")),
              QStringLiteral("none"));
     info.setup.group.augment_shift = 3;
-    ContinueRunDialog shifted(info, 60000, 640);
+    ContinueRunDialog shifted(info, 60000, 640, {});
     QCOMPARE(ensemble_testing::formValue(shifted, QStringLiteral("Random shift")),
              QStringLiteral("±3 px"));
     QCOMPARE(shifted.config().group.augment_shift, 3);
@@ -252,7 +259,7 @@ class TestContinueRun : public QObject {
     // at step 1293 (22,656 images into epoch 2), has come down to 0.564 of the rate and ends at 0.
     info.epochs_done = 1;
     info.setup.group.optimizer.schedule = cs::LrSchedule::parse("cosine:3");
-    ContinueRunDialog scheduled(info, 60000, 22656);
+    ContinueRunDialog scheduled(info, 60000, 22656, {});
     scheduled.setMoreEpochs(4);
     QVERIFY2(summary(scheduled).endsWith(QStringLiteral(
                  " Learning rate: 0.000564 at the next step → 0 at the last (epoch 5).")),
