@@ -35,12 +35,13 @@ void ValidationImages::remember(std::shared_ptr<const cs::Dataset> set) {
 }
 
 QString ValidationImages::folderFor(const std::string& valName) {
-  const QString base = QString::fromStdString(cs::dataset_name_of(valName));
-  const QString lower = base.toLower();
-  if (lower == QStringLiteral("mnist")) return QString::fromStdString(cs::default_mnist_dir());
-  if (lower == QStringLiteral("fashion-mnist"))
-    return QString::fromStdString(cs::fashion_mnist_dir());
-  if (!base.isEmpty() && QFileInfo(base).isDir()) return QDir::cleanPath(base);
+  // The names as given (cs::dataset_name_for()): "mnist", and "fashion-mnist" as runs stored
+  // before the app named that folder by its path; another spelling ("MNIST") is a folder's path.
+  const std::string name = cs::dataset_name_of(valName);
+  if (name == "mnist") return QString::fromStdString(cs::default_mnist_dir());
+  if (name == "fashion-mnist") return QString::fromStdString(cs::fashion_mnist_dir());
+  const QString folder = QString::fromStdString(name);
+  if (!folder.isEmpty() && QFileInfo(folder).isDir()) return QDir::cleanPath(folder);
   return {};
 }
 

@@ -387,6 +387,25 @@ class TestEnsembleModels : public QObject {
     QCOMPARE(model.rowCount(), 1);
   }
 
+  // A stored run's validation-set name leads to its folder as the app, the command line and sweeps
+  // name one: "mnist", "fashion-mnist" (runs the app stored before it named that folder by its
+  // path), a folder's path; another spelling of those names is a path like any other.
+  void aStoredNameLeadsToItsFolder() {
+    QTemporaryDir dir;
+    const QString mnist = QString::fromStdString(cs::default_mnist_dir());
+    const QString upper = dir.filePath(QStringLiteral("MNIST"));
+    QVERIFY(QDir().mkpath(upper));
+    QCOMPARE(ValidationImages::folderFor("mnist/test"), mnist);
+    QCOMPARE(ValidationImages::folderFor("fashion-mnist/test"),
+             QString::fromStdString(cs::fashion_mnist_dir()));
+    QCOMPARE(ValidationImages::folderFor(upper.toStdString() + "/test"), upper);
+    QCOMPARE(ValidationImages::folderFor(upper.toStdString() + "/./test"), upper);
+    QCOMPARE(ValidationImages::folderFor(dir.filePath(QStringLiteral("gone/test")).toStdString()),
+             QString());
+    QVERIFY(!QFileInfo(QStringLiteral("MNIST")).exists());  // none here: "MNIST" is no folder
+    QCOMPARE(ValidationImages::folderFor("MNIST/test"), QString());
+  }
+
   // A folder whose test set is missing when a run is opened is looked in again at the next open:
   // the files put there since are found (a failure is not remembered, a loaded set is).
   void validationImagesAreLookedForAgain() {
