@@ -146,7 +146,9 @@ std::string dataset_folder(const std::string& name) {
 
 std::string dataset_name_for(const std::string& dir) {
   if (dir.empty() || same_file(dir, default_mnist_dir())) return "mnist";
-  return dir == "mnist" ? "./mnist" : dir;  // a folder of that name here is another one
+  // A folder here called as a built-in set is another one: "fashion-mnist" is also the name runs
+  // stored by the app before named Debian's Fashion-MNIST by (ValidationImages::folderFor()).
+  return dir == "mnist" || dir == "fashion-mnist" ? "./" + dir : dir;
 }
 
 std::string stored_sweep_folder(const std::string& name, int64_t sweep) {

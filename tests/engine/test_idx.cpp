@@ -434,7 +434,8 @@ TEST(DataDirs, NamesAndFolders) {
   EXPECT_EQ(dataset_name_for(dir.string()), dir.string());
   EXPECT_EQ(dataset_name_for("no/such/folder"), "no/such/folder");
   EXPECT_EQ(dataset_name_for("mnist"), "./mnist");  // a folder called mnist here: another one
-  ::setenv("CONVSCOPE_DATA", (dir / "absent").c_str(), 1);  // not fetched yet
+  EXPECT_EQ(dataset_name_for("fashion-mnist"), "./fashion-mnist");  // not Debian's
+  ::setenv("CONVSCOPE_DATA", (dir / "absent").c_str(), 1);          // not fetched yet
   EXPECT_EQ(dataset_name_for((dir / "mnist" / ".." / "absent").string()), "mnist");
   if (old)
     ::setenv("CONVSCOPE_DATA", saved.c_str(), 1);

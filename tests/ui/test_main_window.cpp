@@ -8,13 +8,11 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
-#include <QLabel>
 #include <QListView>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPainter>
-#include <QScopeGuard>
 #include <QSet>
 #include <QSettings>
 #include <QShortcut>
@@ -22,16 +20,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
-#include <algorithm>
 
 #include "canvas/canvas_panel.h"
 #include "canvas/digit_canvas.h"
 #include "charts/training_charts.h"
 #include "convscope/backends.h"
 #include "ensemble/ensemble_page.h"
-#include "ensemble/ensemble_train_dialog.h"
-#include "ensemble/runs_panel.h"
-#include "ensemble/validation_images.h"
 #include "export/run_exports.h"
 #include "history/learning_history_panel.h"
 #include "network/layer_view.h"
@@ -55,18 +49,6 @@
 #include "window/training_status_bar.h"
 #include "window/unsaved_run_guard.h"
 
-namespace {
-
-// Whether New sweep…, opened, names the data it trains on as `text` ("digits from /data/digits").
-bool newSweepNames(MainWindow& window, const QString& text) {
-  window.sweep()->showNewSweepDialog();
-  const QList<QLabel*> labels = window.sweep()->findChildren<QLabel*>();
-  return std::any_of(labels.begin(), labels.end(),
-                     [&](const QLabel* label) { return label->text() == text; });
-}
-
-}  // namespace
-
 class TestMainWindow : public QObject {
   Q_OBJECT
 
@@ -75,9 +57,6 @@ class TestMainWindow : public QObject {
   void trainsAndEveryViewUpdates();
   void uiStaysResponsiveWhileTraining();
   void startNeedsValidSettings();
-  void missingDatasetSaysHowToFixIt();
-  void aDatasetThatFailsToLoadIsNoOnesData();
-  void aChosenFolderIsNamedByItsPath();
   void aboutSaysWhatABugReportNeeds();
   void theBackendMadeReadyIsThePanels();
   void aDrawingBehindAnotherTabIsPredictedWhenShown();
@@ -274,100 +253,6 @@ void TestMainWindow::startNeedsValidSettings() {
   s.convBlocks.back().kernel = 3;
   live->panel()->setSettings(s);
   QVERIFY(live->actions().start->isEnabled());
-}
-
-void TestMainWindow::missingDatasetSaysHowToFixIt() {
-  MainWindow window(nullptr, QStringLiteral("MNIST is missing: run scripts/fetch-mnist.sh"));
-  LiveTrainingView* live = window.live();
-  QVERIFY(!live->actions().start->isEnabled());
-  QVERIFY(live->actions().start->toolTip().contains(QStringLiteral("fetch-mnist.sh")));
-  QCOMPARE(live->predictionModel()->rowCount(), 0);
-  // Train ensemble… says what is missing rather than train on MNIST's absence.
-  window.ensemble()->runsPanel()->trainButton()->click();
-  QVERIFY(window.findChildren<EnsembleTrainDialog*>().isEmpty());
-  QVERIFY2(window.trainingStatusBar()->currentMessage().startsWith(
-               QStringLiteral("Train ensemble needs a dataset: MNIST is missing")),
-           qPrintable(window.trainingStatusBar()->currentMessage()));
-  QCOMPARE(window.currentView(), MainWindow::LiveView);
-}
-
-// A folder chosen that fails to load leaves no dataset behind it: Train ensemble… says why, and
-// New sweep… names that folder (whose load the sweep's worker tries, and reports), not the
-// dataset before it.
-void TestMainWindow::aDatasetThatFailsToLoadIsNoOnesData() {
-  MainWindow window(m_data, {});
-  LiveTrainingView* live = window.live();
-  QVERIFY(live->dataset());
-  QTemporaryDir dir;
-  const QString nothing = dir.filePath(QStringLiteral("nothing"));
-  Q_EMIT live->panel()->datasetRequested(nothing);
-  QVERIFY(!live->dataset());  // none while it loads
-  QTRY_VERIFY(live->panel()->datasetInfo().problem.startsWith(QStringLiteral("Could not load")));
-  QVERIFY(!live->dataset());
-  window.ensemble()->runsPanel()->trainButton()->click();
-  QVERIFY(window.findChildren<EnsembleTrainDialog*>().isEmpty());
-  QVERIFY2(window.trainingStatusBar()->currentMessage().startsWith(
-               QStringLiteral("Train ensemble needs a dataset: Could not load nothing")),
-           qPrintable(window.trainingStatusBar()->currentMessage()));
-  QVERIFY(newSweepNames(window,
-                        QStringLiteral("nothing from %1").arg(QDir::toNativeSeparators(nothing))));
-}
-
-// A folder chosen in the panel is loaded under the name the command line and sweeps give it, its
-// path (cs::dataset_name_for()), which runs trained on it are stored under: Continue… finds the
-// folder again from it (ValidationImages::folderFor()). MNIST's own folder is "mnist" still.
-void TestMainWindow::aChosenFolderIsNamedByItsPath() {
-  QTemporaryDir dir;
-  const QString folder = dir.filePath(QStringLiteral("digits"));
-  if (!testing_data::linkMnistInto(folder)) QSKIP("MNIST is not fetched (scripts/fetch-mnist.sh)");
-  const auto reset = qScopeGuard(testing_data::resetSettings);  // no folder of this test saved
-  MainWindow window(m_data, {});
-  LiveTrainingView* live = window.live();
-  // Picked from the panel's dataset list, where the folder is once it was used.
-  auto* list = live->panel()->findChild<QComboBox*>(QStringLiteral("dataset"));
-  QVERIFY(list);
-  TrainingSettings s = live->panel()->settings();
-  s.datasetDir = folder;
-  live->panel()->setSettings(s);
-  s.datasetDir.clear();
-  live->panel()->setSettings(s);
-  const auto choose = [list](const QString& datasetDir) {
-    const int row = list->findData(datasetDir);
-    if (row < 0) return false;
-    list->setCurrentIndex(row);
-    Q_EMIT list->activated(row);
-    return true;
-  };
-  QVERIFY(choose(folder));
-  // While it loads, no dataset: Train ensemble… does not take the one before it.
-  QVERIFY(!live->dataset());
-  QCOMPARE(live->datasetFolder(), folder);
-  window.ensemble()->runsPanel()->trainButton()->click();
-  QVERIFY(window.findChildren<EnsembleTrainDialog*>().isEmpty());
-  QCOMPARE(window.trainingStatusBar()->currentMessage(),
-           QStringLiteral("Train ensemble needs a dataset: Loading digits…"));
-  QVERIFY(newSweepNames(window,  // which its worker loads if it starts first
-                        QStringLiteral("digits from %1").arg(QDir::toNativeSeparators(folder))));
-  QTRY_VERIFY_WITH_TIMEOUT(live->dataset(), 60000);
-  QCOMPARE(live->dataset()->train.name, folder.toStdString() + "/train");
-  QCOMPARE(live->dataset()->test.name, folder.toStdString() + "/test");
-  QCOMPARE(ValidationImages::folderFor(live->dataset()->test.name), folder);
-  QCOMPARE(live->dataset()->test.count, 10000);
-  {  // The next window starts on the saved folder: no dataset until it is loaded, and a sweep
-     // names that folder.
-    MainWindow next(m_data, {});
-    QVERIFY(!next.live()->dataset());
-    QCOMPARE(next.live()->datasetFolder(), folder);
-    QVERIFY(newSweepNames(next,
-                          QStringLiteral("digits from %1").arg(QDir::toNativeSeparators(folder))));
-  }
-
-  QVERIFY(choose(QString()));
-  QTRY_VERIFY_WITH_TIMEOUT(live->dataset(), 60000);
-  QCOMPARE(live->datasetFolder(), QString::fromStdString(cs::default_mnist_dir()));
-  QCOMPARE(live->dataset()->test.name, std::string("mnist/test"));
-  QCOMPARE(ValidationImages::folderFor(live->dataset()->test.name),
-           QString::fromStdString(cs::default_mnist_dir()));
 }
 
 // The worker makes ready the backend the panel shows: a CUDA saved on a machine without a usable

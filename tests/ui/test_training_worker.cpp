@@ -96,31 +96,31 @@ void TestTrainingWorker::startPauseStepResumeStopReset() {
 }
 
 void TestTrainingWorker::theUiHasEveryLossWhenItHearsPaused() {
-  // A run's every step and loss are sent before it says Paused (an autosave's slow disk write
-  // comes after), so a view that reads the history then has all of it. Paused just after a
+  // A run's every step and loss are sent before it says Paused or Stopped (an autosave's slow disk
+  // write comes after), so a view that reads the history then has all of it. Paused just after a
   // progress report, when the one at the end of the chunk it interrupts is not yet due; three
-  // times, as a pause that lands before the next step has nothing to send.
+  // times, as a pause that lands before the next step has nothing to send; then stopped so.
   Session s(m_data);
   auto& [session, rec] = s;
-  long long stepAtPause = -1, lossesAtPause = -1;
+  long long stepAtState = -1, lossesAtState = -1;
   connect(&session, &TrainingSession::stateChanged, &rec, [&](TrainingState state) {
-    if (state != TrainingState::Paused) return;
-    stepAtPause = rec.last.globalStep;
-    lossesAtPause = rec.lossPoints;
+    if (state != TrainingState::Paused && state != TrainingState::Stopped) return;
+    stepAtState = rec.last.globalStep;
+    lossesAtState = rec.lossPoints;
   });
-  bool pauseDue = false;
+  void (TrainingWorker::*due)() = nullptr;  // sent at the next progress report
   connect(session.worker(), &TrainingWorker::progress, &rec, [&] {
-    if (std::exchange(pauseDue, false)) session.invoke(&TrainingWorker::pause);
+    if (due) session.invoke(std::exchange(due, nullptr));
   });
   session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 2000));
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 4; ++i) {
     QTRY_COMPARE(session.state(), TrainingState::Running);
-    pauseDue = true;
-    QTRY_COMPARE(session.state(), TrainingState::Paused);
-    QTest::qWait(200);  // whatever was sent after Paused has arrived
+    due = i < 3 ? &TrainingWorker::pause : &TrainingWorker::stop;
+    QTRY_COMPARE(session.state(), i < 3 ? TrainingState::Paused : TrainingState::Stopped);
+    QTest::qWait(200);  // whatever was sent after the state has arrived
     QVERIFY(rec.last.globalStep > 0);
-    QCOMPARE(stepAtPause, rec.last.globalStep);
-    QCOMPARE(lossesAtPause, rec.last.globalStep);
+    QCOMPARE(stepAtState, rec.last.globalStep);
+    QCOMPARE(lossesAtState, rec.last.globalStep);
     session.invoke(&TrainingWorker::resume);
   }
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));

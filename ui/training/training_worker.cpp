@@ -70,13 +70,16 @@ void TrainingWorker::start(const RunRequest& request) {
 }
 
 void TrainingWorker::pause() {
-  if (m_state != TrainingState::Running) return;
-  // Every loss up to the step it stopped at is sent before the state says Paused, so that the
-  // history a paused run shows is whole; the autosave's disk write, which may be slow, comes
-  // after both. A divergence found in the drain pauses the run itself (guarded()).
+  if (m_state == TrainingState::Running) settle(TrainingState::Paused);
+}
+
+void TrainingWorker::settle(TrainingState state) {
+  // Every loss up to the step it stopped at is sent before the state says so, so that the history
+  // a caller reads then is whole; the autosave's disk write, which may be slow, comes after both.
+  // A divergence found in the drain pauses the run itself (guarded()).
   if (!guarded([this] { m_trainer->drain_losses(); })) return;
   emitProgress(true);
-  setState(TrainingState::Paused);
+  setState(state);
   guarded([this] {
     captureSnapshot();
     autosave(true);
@@ -106,18 +109,13 @@ void TrainingWorker::step(const RunRequest& request) {
   m_stepSave->start();
   m_trainedSeconds += clock.nsecsElapsed() * 1e-9;
   if (!ok) return;
+  emitProgress(true);  // its loss before the state (settle())
   setState(more ? TrainingState::Paused : TrainingState::Finished);
-  emitProgress(true);
 }
 
 void TrainingWorker::stop() {
-  if (m_state != TrainingState::Running && m_state != TrainingState::Paused) return;
-  setState(TrainingState::Stopped);
-  guarded([this] {
-    captureSnapshot();
-    autosave(true);
-  });
-  emitProgress(true);
+  if (m_state == TrainingState::Running || m_state == TrainingState::Paused)
+    settle(TrainingState::Stopped);
 }
 
 void TrainingWorker::reset() {

@@ -178,6 +178,8 @@ class TrainingWorker : public QObject {
   bool imageProbeFits();
   void reportEvaluation(const cs::EvalResult& result, bool epochEnd);
   void emitProgress(bool force);
+  // Pause or Stop: the run's losses sent, then `state` said, then the autosave written.
+  void settle(TrainingState state);
   void setState(TrainingState state);
   // Runs `body`; maps engine exceptions to failed() and leaves a consistent state.
   bool guarded(const std::function<void()>& body);

@@ -174,9 +174,7 @@ void LiveTrainingView::connectSession() {
   connect(w, &TrainingWorker::datasetFailed, this, [this](const QString& dir, const QString& why) {
     m_panel->setDatasetInfo(DatasetInfo::missing(
         tr("Could not load %1: %2").arg(TrainingSettings::displayNameOf(dir), why)));
-    m_data = nullptr;  // none for the next run, nor for a sweep
-    m_dataFolder = dir;
-    Q_EMIT datasetChanged(m_data, dir);
+    dropDataset(dir);
   });
   connect(w, &TrainingWorker::runStarted, this, &LiveTrainingView::onRunStarted);
   connect(w, &TrainingWorker::runCleared, this, &LiveTrainingView::onRunCleared);
@@ -213,11 +211,7 @@ void LiveTrainingView::connectSession() {
           &LiveTrainingView::onSettingsChanged);
   connect(m_panel, &HyperparameterPanel::validationChanged, this, &LiveTrainingView::updateActions);
   connect(m_panel, &HyperparameterPanel::datasetRequested, this, [this](const QString& dir) {
-    // Until the folder is loaded there is no dataset for the next run, an ensemble or a sweep:
-    // not the one before it, which the panel no longer shows.
-    m_data = nullptr;
-    m_dataFolder = TrainingSettings::folderOf(dir);
-    Q_EMIT datasetChanged(m_data, m_dataFolder);
+    dropDataset(TrainingSettings::folderOf(dir));  // not the one before it, until it is loaded
     m_session->invoke(&TrainingWorker::loadDataset, m_dataFolder,
                       TrainingSettings::engineNameOf(dir));
   });
@@ -338,6 +332,14 @@ void LiveTrainingView::selectPanelBackend(bool always) {
   if (m_session->hasRun() || (!always && choice == m_backendAsked)) return;
   m_backendAsked = choice;
   m_session->invoke(&TrainingWorker::selectBackend, choice);
+}
+
+void LiveTrainingView::dropDataset(const QString& folder) {
+  m_data = nullptr;
+  m_dataFolder = folder;
+  m_lrFinder->setDataset(nullptr);
+  Q_EMIT datasetChanged(m_data, folder);
+  updateActions();
 }
 
 void LiveTrainingView::onDatasetLoaded(DatasetPtr data, const QString& dir) {

@@ -136,6 +136,9 @@ class LiveTrainingView : public QMainWindow {
   // only when the panel's choice changed: an edit of another field does not try a failing
   // backend again.
   void selectPanelBackend(bool always);
+  // No dataset for the next run, the range test, an ensemble or a sweep while `folder` loads, or
+  // once it failed to.
+  void dropDataset(const QString& folder);
   void onDatasetLoaded(DatasetPtr data, const QString& dir);
   void onRunStarted(const RunInfo& info);
   void onRunCleared();

@@ -104,6 +104,9 @@ LrFinderDialog::LrFinderDialog(DatasetPtr data, const QString& dataName,
   buttons->addButton(m_use, QDialogButtonBox::AcceptRole);
   m_use->setEnabled(false);
   m_run->setDefault(true);
+  // Enter presses the default button, Run or (once a test suggests a rate) Use, whatever has the
+  // focus: neither takes Enter itself when focused, as an auto-default button does.
+  for (QPushButton* button : {m_run, m_use}) button->setAutoDefault(false);
   m_chart->setMinimumSize(520, 260);
 
   auto* layout = new QVBoxLayout(this);
@@ -285,9 +288,6 @@ void LrFinderDialog::onFinished(const cs::LrFinderResult& result, bool stopped) 
     m_use->setText(tr("Use %1").arg(rateText(result.suggested_lr)));
     m_use->setEnabled(true);
     m_use->setDefault(true);
-    // Focused too: Run, just clicked and auto-default, would otherwise stay the button Enter
-    // presses (or become it again when the dialog is next activated).
-    m_use->setFocus(Qt::OtherFocusReason);
   }
   m_resultLine->setNote(describeResult(), m_suggested <= 0);
   const QLocale locale;

@@ -67,7 +67,8 @@ std::string fashion_mnist_dir();  // /usr/share/datasets/fashion-mnist (may not 
 std::string dataset_folder(const std::string& name);
 // The name the command line and a sweep give the data in folder `dir`: "mnist" for
 // default_mnist_dir() however it is reached (same_file(), so also while it is not there yet) and
-// for no folder (""), else the path as given ("./mnist" for another folder called mnist).
+// for no folder (""), else the path as given ("./mnist" and "./fashion-mnist" for folders here
+// called so).
 std::string dataset_name_for(const std::string& dir);
 // The folder of the data a stored sweep calls `name`. Throws DataError when the name is a relative
 // path that is no folder here: the sweep was started in another folder, which the message names
