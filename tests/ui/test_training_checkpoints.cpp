@@ -1,13 +1,15 @@
 // Checkpoints through the training worker, as the UI saves and loads them: a round trip, a loaded
 // run that goes on with consistent labels (mid-epoch too, ending as the run without a stop), a
 // failed load that keeps the run, the training set a checkpoint names, the autosave kept against a
-// crash, and the rewind to the best epoch.
+// crash (written after a pause or stop has said so, with every loss sent: a slow disk holds nothing
+// back), and the rewind to the best epoch.
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <cmath>
 #include <map>
+#include <utility>
 
 #include "convscope/checkpoint.h"
 #include "test_data.h"
@@ -25,6 +27,7 @@ class TestTrainingCheckpoints : public QObject {
   void checkpointNamesTheTrainingSet();
   void checkpointSavedMidEpochGoesOnWhereItStopped();
   void autosaveHoldsTheRunUntilAFileDoes();
+  void theUiHasEveryLossWhenItHearsPaused();
   void rewindReturnsToTheBestEpochAndItsStop();
 
  private:
@@ -321,6 +324,37 @@ bool sameTensors(const QString& a, const QString& b) {
 // Stopped early (patience 2 on 64 images at a high rate), Rewind returns to the end of the best
 // epoch, paused, with the weights of a run trained to that epoch and the history up to it, the
 // autosave holding it; resumed, it trains to the same stop with the same weights.
+void TestTrainingCheckpoints::theUiHasEveryLossWhenItHearsPaused() {
+  // A run's every step and loss are sent before it says Paused or Stopped (an autosave's slow disk
+  // write comes after), so a view that reads the history then has all of it. Paused just after a
+  // progress report, when the one at the end of the chunk it interrupts is not yet due; three
+  // times, as a pause that lands before the next step has nothing to send; then stopped so.
+  Session s(m_data);
+  auto& [session, rec] = s;
+  long long stepAtState = -1, lossesAtState = -1;
+  connect(&session, &TrainingSession::stateChanged, &rec, [&](TrainingState state) {
+    if (state != TrainingState::Paused && state != TrainingState::Stopped) return;
+    stepAtState = rec.last.globalStep;
+    lossesAtState = rec.lossPoints;
+  });
+  void (TrainingWorker::*due)() = nullptr;  // sent at the next progress report
+  connect(session.worker(), &TrainingWorker::progress, &rec, [&] {
+    if (due) session.invoke(std::exchange(due, nullptr));
+  });
+  session.invoke(&TrainingWorker::start, testing_data::smallRun(*m_data, 2000));
+  for (int i = 0; i < 4; ++i) {
+    QTRY_COMPARE(session.state(), TrainingState::Running);
+    due = i < 3 ? &TrainingWorker::pause : &TrainingWorker::stop;
+    QTRY_COMPARE(session.state(), i < 3 ? TrainingState::Paused : TrainingState::Stopped);
+    QTest::qWait(200);  // whatever was sent after the state has arrived
+    QVERIFY(rec.last.globalStep > 0);
+    QCOMPARE(stepAtState, rec.last.globalStep);
+    QCOMPARE(lossesAtState, rec.last.globalStep);
+    session.invoke(&TrainingWorker::resume);
+  }
+  QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+}
+
 void TestTrainingCheckpoints::rewindReturnsToTheBestEpochAndItsStop() {
   const DatasetPtr tiny = testing_data::smallDataset(64, 100);
   RunRequest run = testing_data::smallRun(*tiny, 300);
