@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <optional>
 #include <span>
+#include <string>
 #include <utility>
 
 #include "commands.h"
@@ -41,9 +42,12 @@ void print_hardest(const EnsembleStats& s, int rows) {
     const int i = s.ranking[r];
     const ImageStats& im = s.images[i];
     if (im.wrong == 0) break;
-    std::printf("%7d %5d %4d/%-2d %9d x%-3d %9.3f %5d %8.2f\n", i, im.label, im.wrong, s.nets,
-                im.common_wrong_label, im.common_wrong, im.mean_true_prob, im.vote,
-                im.disagreement);
+    const auto label = [](uint8_t l) {  // "-" where there is none
+      return l == ImageStats::kNoLabel ? std::string("-") : std::to_string(l);
+    };
+    std::printf("%7d %5d %4d/%-2d %9s x%-3d %9.3f %5s %8.2f\n", i, im.label, im.wrong, s.nets,
+                label(im.common_wrong_label).c_str(), im.common_wrong, im.mean_true_prob,
+                label(im.vote).c_str(), im.disagreement);
   }
 }
 

@@ -146,9 +146,14 @@ std::string dataset_folder(const std::string& name) {
 
 std::string dataset_name_for(const std::string& dir) {
   if (dir.empty() || same_file(dir, default_mnist_dir())) return "mnist";
-  // A folder here called as a built-in set is another one: "fashion-mnist" is also the name runs
-  // stored by the app before named Debian's Fashion-MNIST by (ValidationImages::folderFor()).
-  return dir == "mnist" || dir == "fashion-mnist" ? "./" + dir : dir;
+  // Another folder by its absolute path, as the app names the folder it opens: the name leads
+  // back to it from wherever a run is continued or viewed, and is never a built-in set's name
+  // ("fashion-mnist" is also the one runs the app stored before gave Debian's Fashion-MNIST).
+  std::error_code ec;
+  std::string name = fs::absolute(dir, ec).lexically_normal().string();
+  if (ec) return dir;
+  while (name.size() > 1 && name.back() == '/') name.pop_back();
+  return name;
 }
 
 std::string stored_sweep_folder(const std::string& name, int64_t sweep) {

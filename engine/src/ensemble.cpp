@@ -1,6 +1,7 @@
 // Ensemble statistics. One pass over the nets accumulates, per image and class, the top-1 votes
 // and the summed top-3 probabilities (net-major, matching EvalResult's layout); one pass over the
-// images then derives every per-image number, the confusion matrix and the vote accuracy.
+// images then derives every per-image number, the confusion matrix and the vote accuracy. A net
+// whose probabilities for an image are not numbers gives no answer for it (see ensemble.h).
 #include "convscope/ensemble.h"
 
 #include <algorithm>
@@ -57,6 +58,7 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
   std::vector<uint16_t> votes(static_cast<size_t>(count) * K);   // (count, K) top-1 counts
   std::vector<double> prob_sum(static_cast<size_t>(count) * K);  // (count, K) summed top-3 probs
   std::vector<double> true_sum(count);                           // (count)
+  std::vector<uint16_t> answers(count);                          // (count) nets that answered
   s.class_images.assign(K, 0);
   std::vector<int> class_hits(K);
   for (int i = 0; i < count; ++i) ++s.class_images[labels[i]];
@@ -74,12 +76,15 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
     int hits = 0;
     std::fill(class_hits.begin(), class_hits.end(), 0);
     for (int i = 0; i < count; ++i) {
+      true_sum[i] += truep[i];
+      const float* p = prob + 3 * i;
+      if (std::isnan(p[0]) || std::isnan(p[1]) || std::isnan(p[2])) continue;  // no answer
+      ++answers[i];
       const size_t row = static_cast<size_t>(i) * K;
       votes[row + top[3 * i]]++;
       hits += top[3 * i] == labels[i];
       class_hits[labels[i]] += top[3 * i] == labels[i];
-      for (int k = 0; k < 3; ++k) prob_sum[row + top[3 * i + k]] += prob[3 * i + k];
-      true_sum[i] += truep[i];
+      for (int k = 0; k < 3; ++k) prob_sum[row + top[3 * i + k]] += p[k];
     }
     s.net_accuracy[n] = count ? static_cast<float>(hits) / count : 0.0f;
     for (int c = 0; c < K; ++c)
@@ -106,7 +111,7 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
     im.label = labels[i];
     im.wrong = static_cast<uint16_t>(N - v[im.label]);
     im.mean_true_prob = static_cast<float>(true_sum[i] / N);
-    float entropy = 0;
+    float entropy = plogp[N - answers[i]];  // no answer counts as one more outcome
     for (int c = 0; c < K; ++c) {
       entropy += plogp[v[c]];
       s.confusion[static_cast<size_t>(im.label) * K + c] += v[c];
@@ -117,7 +122,12 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
       if (p[c] > p[im.vote]) im.vote = static_cast<uint8_t>(c);
     }
     im.disagreement = entropy;
-    s.vote_probs[i] = static_cast<float>(p[im.vote] / N);
+    if (answers[i] == 0) {
+      im.vote = ImageStats::kNoLabel;
+      s.vote_probs[i] = std::numeric_limits<float>::quiet_NaN();
+    } else {
+      s.vote_probs[i] = static_cast<float>(p[im.vote] / answers[i]);
+    }
     vote_hits += im.vote == im.label;
     class_hits[im.label] += im.vote == im.label;
   }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <random>
@@ -135,6 +136,54 @@ TEST(Ensemble, HandBuiltGroup) {
   EXPECT_EQ(std::accumulate(s.confusion.begin(), s.confusion.end(), int64_t{0}), 4 * 3);
 }
 
+// A network whose outputs overflowed (NaN probabilities, labels 0, 1, 2 as the backends give
+// them) answers nothing: it is wrong on every image, its label 0 included, and leaves the vote
+// to the others. Before, its NaN in the sums made class 0 the vote of every image.
+TEST(Ensemble, ANetWithoutNumbersGivesNoAnswer) {
+  constexpr float nan = std::numeric_limits<float>::quiet_NaN();
+  EvalResult r = hand_built();
+  const EvalResult four = r;
+  r.nets = 5;
+  for (int i = 0; i < 3; ++i) {
+    r.top_labels.insert(r.top_labels.end(), {0, 1, 2});
+    r.top_probs.insert(r.top_probs.end(), {nan, nan, nan});
+    r.true_probs.push_back(nan);
+  }
+  r.loss.push_back(nan);
+  r.accuracy.push_back(0);
+  const EnsembleStats s = compute_ensemble_stats(r, kHandLabels);
+  const EnsembleStats t = compute_ensemble_stats(four, kHandLabels);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(s.images[i].vote, t.images[i].vote) << "image " << i;
+    EXPECT_FLOAT_EQ(s.vote_probs[i], t.vote_probs[i]) << "image " << i;
+    EXPECT_EQ(s.images[i].wrong, t.images[i].wrong + 1) << "image " << i;
+    EXPECT_TRUE(std::isnan(s.images[i].mean_true_prob)) << "image " << i;
+  }
+  EXPECT_EQ(s.images[0].vote, 3);
+  EXPECT_EQ(s.images[2].wrong, 5);  // label 0, the diverged net's "top-1": still no hit
+  EXPECT_EQ(s.images[2].common_wrong, t.images[2].common_wrong);
+  EXPECT_FLOAT_EQ(s.net_accuracy[4], 0.0f);
+  EXPECT_EQ(s.net_class_accuracy[4 * 10 + 0], 0.0f);
+  EXPECT_NEAR(s.vote_accuracy, t.vote_accuracy, 1e-12);
+  EXPECT_EQ(s.confusion, t.confusion);
+  // Image 0: four answer 3, one does not: -(0.8 log2 0.8 + 0.2 log2 0.2).
+  EXPECT_NEAR(s.images[0].disagreement, 0.7219281f, 1e-5);
+
+  // No network answers: no vote, no vote probability, nothing counted.
+  for (float& p : r.top_probs) p = nan;
+  const EnsembleStats none = compute_ensemble_stats(r, kHandLabels);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(none.images[i].vote, ImageStats::kNoLabel) << "image " << i;
+    EXPECT_TRUE(std::isnan(none.vote_probs[i])) << "image " << i;
+    EXPECT_EQ(none.images[i].wrong, 5) << "image " << i;
+    EXPECT_EQ(none.images[i].common_wrong_label, ImageStats::kNoLabel) << "image " << i;
+    EXPECT_FLOAT_EQ(none.images[i].disagreement, 0.0f) << "image " << i;
+  }
+  EXPECT_EQ(none.vote_accuracy, 0.0);
+  EXPECT_EQ(none.vote_class_accuracy[0], 0.0f);
+  EXPECT_EQ(std::accumulate(none.confusion.begin(), none.confusion.end(), int64_t{0}), 0);
+}
+
 TEST(Ensemble, RankingTiesGoToLowerTrueProbThenIndex) {
   // Two nets, every image wrong by both: ranked by mean true probability, then by index.
   const auto wrong = [](float p) { return Top3{{1, 0, 2}, {0.5f, p, 0.0f}, p}; };
@@ -182,6 +231,8 @@ TEST(Ensemble, RejectsMismatchedInput) {
 
 // ---- random groups against a per-image reference ----
 
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
 EvalResult random_eval(std::mt19937& rng, int nets, int count, int classes) {
   std::uniform_int_distribution<int> quarter(0, 16);
   EvalResult r;
@@ -192,15 +243,24 @@ EvalResult random_eval(std::mt19937& rng, int nets, int count, int classes) {
       std::vector<int> order(classes);
       std::iota(order.begin(), order.end(), 0);
       std::shuffle(order.begin(), order.end(), rng);
+      // One answer in 8 overflowed: NaN probabilities, labels 0, 1, 2 (as the backends give).
+      const bool overflowed = quarter(rng) < 2;
       for (int k = 0; k < 3; ++k) {
-        r.top_labels.push_back(static_cast<uint8_t>(order[k]));
-        r.top_probs.push_back(quarter(rng) / 16.0f);  // coarse, so that sums often tie
+        r.top_labels.push_back(static_cast<uint8_t>(overflowed ? k : order[k]));
+        r.top_probs.push_back(overflowed ? kNaN : quarter(rng) / 16.0f);  // coarse: sums often tie
       }
-      r.true_probs.push_back(quarter(rng) / 16.0f);
+      r.true_probs.push_back(overflowed ? kNaN : quarter(rng) / 16.0f);
     }
   r.loss.assign(nets, 0.0f);
   r.accuracy.assign(nets, 0.0f);
   return r;
+}
+
+// Whether network and image `cell` (n * count + i) has an answer: top-3 probabilities that are
+// numbers.
+bool answered(const EvalResult& r, size_t cell) {
+  return std::none_of(r.top_probs.begin() + 3 * cell, r.top_probs.begin() + 3 * cell + 3,
+                      [](float p) { return std::isnan(p); });
 }
 
 void expect_matches_reference(const EvalResult& r, const std::vector<uint8_t>& labels, int K) {
@@ -213,14 +273,18 @@ void expect_matches_reference(const EvalResult& r, const std::vector<uint8_t>& l
     std::map<int, int> votes;
     std::vector<double> sum(K, 0.0);
     double true_sum = 0;
+    int answers = 0;
     for (int n = 0; n < N; ++n) {
+      true_sum += r.true_probs[at(n, i)];
+      if (!answered(r, at(n, i))) continue;
+      ++answers;
       votes[r.top_labels[at(n, i) * 3]]++;
       for (int k = 0; k < 3; ++k)
         sum[r.top_labels[at(n, i) * 3 + k]] += r.top_probs[at(n, i) * 3 + k];
-      true_sum += r.true_probs[at(n, i)];
     }
     int common = ImageStats::kNoLabel, common_count = 0;
-    double entropy = 0;
+    double entropy =
+        answers < N ? -double(N - answers) / N * std::log2(double(N - answers) / N) : 0;
     for (const auto& [label, c] : votes) {
       confusion[labels[i] * K + label] += c;
       entropy -= double(c) / N * std::log2(double(c) / N);
@@ -229,7 +293,9 @@ void expect_matches_reference(const EvalResult& r, const std::vector<uint8_t>& l
         common_count = c;
       }
     }
-    const int vote = static_cast<int>(std::max_element(sum.begin(), sum.end()) - sum.begin());
+    const int vote = answers
+                         ? static_cast<int>(std::max_element(sum.begin(), sum.end()) - sum.begin())
+                         : ImageStats::kNoLabel;
     vote_hits += vote == labels[i];
     const ImageStats& im = s.images[i];
     ASSERT_EQ(im.label, labels[i]) << "image " << i;
@@ -238,15 +304,22 @@ void expect_matches_reference(const EvalResult& r, const std::vector<uint8_t>& l
     ASSERT_EQ(im.common_wrong, common_count) << "image " << i;
     ASSERT_EQ(im.vote, vote) << "image " << i;
     ASSERT_NEAR(im.disagreement, entropy, 1e-5) << "image " << i;
-    ASSERT_NEAR(im.mean_true_prob, true_sum / N, 1e-6) << "image " << i;
-    ASSERT_NEAR(s.vote_probs[i], sum[vote] / N, 1e-6) << "image " << i;
+    if (std::isnan(true_sum))
+      ASSERT_TRUE(std::isnan(im.mean_true_prob)) << "image " << i;
+    else
+      ASSERT_NEAR(im.mean_true_prob, true_sum / N, 1e-6) << "image " << i;
+    if (answers)
+      ASSERT_NEAR(s.vote_probs[i], sum[vote] / answers, 1e-6) << "image " << i;
+    else
+      ASSERT_TRUE(std::isnan(s.vote_probs[i])) << "image " << i;
   }
   EXPECT_EQ(s.confusion, confusion);
   EXPECT_NEAR(s.vote_accuracy, count ? double(vote_hits) / count : 0.0, 1e-12);
 
   for (int n = 0; n < N; ++n) {
     int hits = 0;
-    for (int i = 0; i < count; ++i) hits += r.top_labels[at(n, i) * 3] == labels[i];
+    for (int i = 0; i < count; ++i)
+      hits += answered(r, at(n, i)) && r.top_labels[at(n, i) * 3] == labels[i];
     EXPECT_FLOAT_EQ(s.net_accuracy[n], count ? float(hits) / count : 0.0f);
   }
   // Each class's accuracy, of every network and of the vote, counted image by image (the vote's
@@ -256,7 +329,7 @@ void expect_matches_reference(const EvalResult& r, const std::vector<uint8_t>& l
     for (int n = 0; n < N; ++n) {
       int hits = 0;
       for (int i = 0; i < count; ++i)
-        hits += labels[i] == c && r.top_labels[at(n, i) * 3] == labels[i];
+        hits += labels[i] == c && answered(r, at(n, i)) && r.top_labels[at(n, i) * 3] == labels[i];
       const float a = s.net_class_accuracy[static_cast<size_t>(n) * K + c];
       if (images == 0)
         EXPECT_TRUE(std::isnan(a));
@@ -275,7 +348,8 @@ void expect_matches_reference(const EvalResult& r, const std::vector<uint8_t>& l
   std::iota(ranking.begin(), ranking.end(), 0);
   std::stable_sort(ranking.begin(), ranking.end(), [&](int a, int b) {
     const ImageStats &x = s.images[a], &y = s.images[b];
-    return x.wrong != y.wrong ? x.wrong > y.wrong : x.mean_true_prob < y.mean_true_prob;
+    const auto sure = [](float p) { return std::isnan(p) ? -1.f : p; };
+    return x.wrong != y.wrong ? x.wrong > y.wrong : sure(x.mean_true_prob) < sure(y.mean_true_prob);
   });
   EXPECT_EQ(s.ranking, ranking);
 }
@@ -307,7 +381,10 @@ TEST(Ensemble, FiftyNetsTimesTenThousandImagesTiming) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::printf("[ timing ] ensemble statistics, 50 nets x 10000 images: %.2f ms\n", ms);
   EXPECT_EQ(s.images.size(), 10000u);
-  EXPECT_EQ(std::accumulate(s.confusion.begin(), s.confusion.end(), int64_t{0}), 50 * 10000);
+  int64_t answers = 0;  // the confusion matrix counts every answer once
+  for (size_t cell = 0; cell < 50 * 10000; ++cell) answers += answered(r, cell);
+  EXPECT_EQ(std::accumulate(s.confusion.begin(), s.confusion.end(), int64_t{0}), answers);
+  EXPECT_GT(answers, 50 * 10000 * 3 / 4);
 }
 
 }  // namespace

@@ -420,7 +420,7 @@ TEST(DataDirs, NamesAndFolders) {
   EXPECT_EQ(dataset_name_of("synthetic"), "synthetic");
   EXPECT_EQ(dataset_name_of("/test"), "/test");  // no name before it
   EXPECT_EQ(dataset_name_of("a/tests"), "a/tests");
-  // The default MNIST is "mnist" however it is reached; another folder its path as given.
+  // The default MNIST is "mnist" however it is reached; another folder its absolute path.
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("names_" + std::to_string(::getpid()));
   fs::create_directories(dir / "mnist");
@@ -432,15 +432,46 @@ TEST(DataDirs, NamesAndFolders) {
   EXPECT_EQ(dataset_name_for((dir / "mnist" / ".").string()), "mnist");
   EXPECT_EQ(dataset_name_for(""), "mnist");
   EXPECT_EQ(dataset_name_for(dir.string()), dir.string());
-  EXPECT_EQ(dataset_name_for("no/such/folder"), "no/such/folder");
-  EXPECT_EQ(dataset_name_for("mnist"), "./mnist");  // a folder called mnist here: another one
-  EXPECT_EQ(dataset_name_for("fashion-mnist"), "./fashion-mnist");  // not Debian's
-  ::setenv("CONVSCOPE_DATA", (dir / "absent").c_str(), 1);          // not fetched yet
+  EXPECT_EQ(dataset_name_for((dir / "letters" / "").string()), (dir / "letters").string());
+  EXPECT_EQ(dataset_name_for((dir / "a" / ".." / "b" / ".").string()), (dir / "b").string());
+  // A relative path is named from here, so that it leads back wherever the name is read.
+  const fs::path here = fs::current_path();
+  EXPECT_EQ(dataset_name_for("no/such/folder"), (here / "no/such/folder").string());
+  EXPECT_EQ(dataset_name_for("./letters/"), (here / "letters").string());
+  EXPECT_EQ(dataset_name_for("mnist"), (here / "mnist").string());  // a folder here: another one
+  EXPECT_EQ(dataset_name_for("fashion-mnist"), (here / "fashion-mnist").string());  // not Debian's
+  ::setenv("CONVSCOPE_DATA", (dir / "absent").c_str(), 1);  // not fetched yet
   EXPECT_EQ(dataset_name_for((dir / "mnist" / ".." / "absent").string()), "mnist");
   if (old)
     ::setenv("CONVSCOPE_DATA", saved.c_str(), 1);
   else
     ::unsetenv("CONVSCOPE_DATA");
+  fs::remove_all(dir);
+}
+
+// Sweeps stored before names were absolute may name their data by a path relative to where they
+// were started: resumed elsewhere, the message says where to resume them from.
+TEST(DataDirs, AStoredSweepsRelativeFolderIsLookedForHere) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("sweep_dirs_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path was = fs::current_path();
+  fs::current_path(dir);
+  try {
+    stored_sweep_folder("data", 7);
+    ADD_FAILURE() << "a relative folder that is not here was taken";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("sweep 7 trains on the data folder data, a path relative "
+                                         "to the folder the sweep was started in, and there is "
+                                         "no data here: resume it from that folder"),
+              std::string::npos)
+        << e.what();
+  }
+  fs::create_directory(dir / "data");
+  EXPECT_EQ(stored_sweep_folder("data", 7), "data");
+  EXPECT_EQ(stored_sweep_folder("mnist", 7), default_mnist_dir());
+  EXPECT_EQ(stored_sweep_folder((dir / "absent").string(), 7), (dir / "absent").string());
+  fs::current_path(was);
   fs::remove_all(dir);
 }
 

@@ -150,7 +150,9 @@ void ImageDetailPanel::setImage(const EnsembleRunPtr& run, int image) {
                         "disagreement %7 bits")
                          .arg(names.name(s.label).toHtmlEscaped())
                          .arg(s.vote == s.label ? rightColor : wrongColor)
-                         .arg(names.name(s.vote).toHtmlEscaped())
+                         .arg(s.vote == cs::ImageStats::kNoLabel
+                                  ? tr("none")  // no network's probabilities are numbers
+                                  : names.name(s.vote).toHtmlEscaped())
                          .arg(s.wrong)
                          .arg(run->nets())
                          .arg(numberText(s.mean_true_prob, 3))

@@ -48,7 +48,7 @@ double MisclassificationModel::sortValue(int row, int column) const {
 
 QVariant MisclassificationModel::display(int row, int column) const {
   const cs::ImageStats& s = m_run->image(row);
-  const bool anyWrong = s.wrong > 0;
+  const bool anyWrong = s.common_wrong > 0;  // a wrong label, not only nets without an answer
   switch (column) {
     case IndexColumn:
       return row;
@@ -74,7 +74,7 @@ QVariant MisclassificationModel::display(int row, int column) const {
 }
 
 QString MisclassificationModel::name(int label) const {
-  return m_run->classNames().name(label);
+  return label == cs::ImageStats::kNoLabel ? QStringLiteral("–") : m_run->classNames().name(label);
 }
 
 QString MisclassificationModel::toolTip(int row) const {
@@ -84,12 +84,15 @@ QString MisclassificationModel::toolTip(int row) const {
                      .arg(name(s.label))
                      .arg(s.wrong)
                      .arg(countText(m_run->nets(), tr("network"), tr("networks")));
-  if (s.wrong > 0)
+  if (s.common_wrong > 0)
     text += tr("\nmost often as %1 (%2)")
                 .arg(name(s.common_wrong_label),
                      countText(s.common_wrong, tr("network"), tr("networks")));
   text += tr("\nmean probability of the true label %1; ensemble vote %2")
-              .arg(numberText(s.mean_true_prob, 3), name(s.vote));
+              .arg(numberText(s.mean_true_prob, 3),
+                   s.vote == cs::ImageStats::kNoLabel
+                       ? tr("none (no network's probabilities are numbers)")
+                       : name(s.vote));
   if (!m_run->hasHistory())
     return text + tr("\nno forgetting events: the run was recorded before the store kept "
                      "every epoch's predictions");
@@ -172,15 +175,17 @@ QStringList MisclassificationModel::csvHeader() {
 
 QStringList MisclassificationModel::csvRow(int row) const {
   const cs::ImageStats& s = m_run->image(row);
-  const bool anyWrong = s.wrong > 0;
+  const auto label = [](int l) {  // empty where there is none
+    return l == cs::ImageStats::kNoLabel ? QString() : QString::number(l);
+  };
   return {QString::number(row),
           QString::number(s.label),
           QString::number(s.wrong),
           QString::number(m_run->nets()),
-          anyWrong ? QString::number(s.common_wrong_label) : QString(),
+          label(s.common_wrong_label),
           QString::number(s.common_wrong),
           QString::number(s.mean_true_prob, 'g', 6),
-          QString::number(s.vote),
+          label(s.vote),
           QString::number(s.disagreement, 'g', 6),
           m_run->hasHistory() ? QString::number(m_run->forgotten(row)) : QString()};
 }

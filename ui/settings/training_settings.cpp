@@ -71,8 +71,7 @@ QString TrainingSettings::displayNameOf(const QString& datasetDir) {
 }
 
 QString TrainingSettings::engineNameOf(const QString& datasetDir) {
-  return QString::fromStdString(
-      cs::dataset_name_for(QDir::cleanPath(folderOf(datasetDir)).toStdString()));
+  return QString::fromStdString(cs::dataset_name_for(folderOf(datasetDir).toStdString()));
 }
 
 cs::NetworkSpec TrainingSettings::spec(cs::Shape3 input, int classes) const {

@@ -80,7 +80,7 @@ struct TrainingSettings {
   // The dataset folder (datasetDir, or cs::default_mnist_dir() when empty), its display name
   // ("MNIST", "Fashion-MNIST", or the folder's name) and the name its data are loaded, trained and
   // stored under: the command line's and sweeps' (cs::dataset_name_for(): "mnist", else the
-  // folder's path), by which Continue… finds the folder again.
+  // folder's absolute path), by which Continue… finds the folder again.
   static QString folderOf(const QString& datasetDir);
   static QString displayNameOf(const QString& datasetDir);
   static QString engineNameOf(const QString& datasetDir);

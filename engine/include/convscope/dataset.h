@@ -65,14 +65,14 @@ std::string fashion_mnist_dir();  // /usr/share/datasets/fashion-mnist (may not 
 // The folder of the data a sweep or the command line calls `name`: "mnist" default_mnist_dir(),
 // any other name is the folder's path.
 std::string dataset_folder(const std::string& name);
-// The name the command line and a sweep give the data in folder `dir`: "mnist" for
+// The name the app, the command line and a sweep give the data in folder `dir`: "mnist" for
 // default_mnist_dir() however it is reached (same_file(), so also while it is not there yet) and
-// for no folder (""), else the path as given ("./mnist" and "./fashion-mnist" for folders here
-// called so).
+// for no folder (""), else its absolute path, without "." or ".." ("data/" from /work is
+// "/work/data").
 std::string dataset_name_for(const std::string& dir);
-// The folder of the data a stored sweep calls `name`. Throws DataError when the name is a relative
-// path that is no folder here: the sweep was started in another folder, which the message names
-// as the place to resume it from.
+// The folder of the data a stored sweep calls `name`. Sweeps stored before names were absolute
+// may hold a relative path: DataError when it is no folder here, naming the folder the sweep was
+// started in as the place to resume it from.
 std::string stored_sweep_folder(const std::string& name, int64_t sweep);
 // The name of a set's data: load_idx_folder()'s "fashion-mnist/test" is "fashion-mnist".
 std::string dataset_name_of(const std::string& set_name);

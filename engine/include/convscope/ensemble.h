@@ -13,14 +13,18 @@
 namespace cs {
 
 // One validation image across the N networks (16 bytes; the image index is its position).
+//
+// A network answers an image when its top-3 probabilities for it are numbers. One whose outputs
+// overflowed (NaN) gives no answer: it counts as wrong, as the backend's accuracy counts it, and
+// adds nothing to the votes, the confusion matrix or the ensemble vote.
 struct ImageStats {
   float mean_true_prob = 0;   // mean over the nets of the probability given to the true label
-  float disagreement = 0;     // entropy in bits of the N top-1 votes: 0 = unanimous
-  uint16_t wrong = 0;         // nets whose top-1 label is not the true label
+  float disagreement = 0;     // entropy in bits of the N top-1 answers (none is one): 0 = unanimous
+  uint16_t wrong = 0;         // nets whose top-1 label is not the true label, or with no answer
   uint16_t common_wrong = 0;  // how many nets chose common_wrong_label
   uint8_t label = 0;          // the true label
   uint8_t common_wrong_label = kNoLabel;  // most frequent wrong top-1 label (ties: the smaller)
-  uint8_t vote = 0;                       // the ensemble vote (see EnsembleStats)
+  uint8_t vote = 0;  // the ensemble vote (see EnsembleStats); kNoLabel when no net answers
 
   static constexpr uint8_t kNoLabel = 255;  // common_wrong_label when no net is wrong
 };
@@ -39,15 +43,18 @@ struct EnsembleStats {
   std::vector<float> net_class_accuracy;
   std::vector<float> vote_class_accuracy;
 
-  // The ensemble vote of an image is the argmax of the class probabilities averaged over the N
-  // nets. Only each net's top 3 are stored, so a class outside a net's top 3 counts as 0 for
-  // that net (the vote can differ from the argmax of the full averaged softmax when the
-  // probability mass outside the top 3 is large). Ties go to the smaller label.
+  // The ensemble vote of an image is the argmax of the class probabilities averaged over the
+  // nets that answer it. Only each net's top 3 are stored, so a class outside a net's top 3
+  // counts as 0 for that net (the vote can differ from the argmax of the full averaged softmax
+  // when the probability mass outside the top 3 is large). Ties go to the smaller label. An image
+  // no net answers has no vote, which counts as wrong.
   double vote_accuracy = 0;
-  // (count) the probability of each image's vote averaged over the nets, in the same way.
+  // (count) the probability of each image's vote averaged over the nets that answer it, in the
+  // same way; NaN where no net answers.
   std::vector<float> vote_probs;
 
-  // (classes, classes): true label x top-1 label, counted over all nets; sums to nets * count.
+  // (classes, classes): true label x top-1 label, counted over the nets' answers; sums to
+  // nets * count when every net answers every image.
   std::vector<int64_t> confusion;
 
   // Image indices, most often wrong first; ties by lower mean true probability, then by index.

@@ -11,9 +11,11 @@
 #include <QSortFilterProxyModel>
 #include <QTemporaryDir>
 #include <QTest>
+#include <limits>
 
 #include "convscope/dataset.h"
 
+#include "ensemble/image_detail_panel.h"
 #include "ensemble/misclassification_filter_model.h"
 #include "ensemble/misclassification_model.h"
 #include "ensemble/net_predictions_model.h"
@@ -91,6 +93,46 @@ class TestEnsembleModels : public QObject {
     QCOMPARE(model.rowCount(), 5);
     model.setRun(nullptr);
     QCOMPARE(model.rowCount(), 0);
+  }
+
+  // An image no network answers (every network's probabilities for it are NaN, its outputs
+  // overflowed) has no vote: the table, its tooltip, the CSV and the image's caption say so, and
+  // its common wrong label is none, not a class.
+  void anImageNoNetworkAnswersHasNoVote() {
+    HandBuilt h = handBuilt();
+    const int image = 2, nets = h.eval.nets, count = h.eval.count;
+    for (int n = 0; n < nets; ++n) {
+      const size_t at = static_cast<size_t>(n) * count + image;
+      for (int k = 0; k < 3; ++k) {
+        h.eval.top_labels[3 * at + k] = static_cast<uint8_t>(k);
+        h.eval.top_probs[3 * at + k] = std::numeric_limits<float>::quiet_NaN();
+      }
+      h.eval.true_probs[at] = std::numeric_limits<float>::quiet_NaN();
+    }
+    const EnsembleRunPtr run = makeRun(h.eval, h.labels);
+    M model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRun(run);
+    QCOMPARE(model.index(image, M::WrongColumn).data().toString(), QStringLiteral("4 / 4"));
+    QCOMPARE(model.index(image, M::VoteColumn).data().toString(), QStringLiteral("–"));
+    QCOMPARE(model.index(image, M::CommonWrongColumn).data().toString(), QStringLiteral("–"));
+    QCOMPARE(model.index(image, M::CommonCountColumn).data().toString(), QStringLiteral("–"));
+    const QString tip = model.index(image, M::VoteColumn).data(Qt::ToolTipRole).toString();
+    QVERIFY2(tip.contains(QStringLiteral("ensemble vote none (no network's probabilities are "
+                                         "numbers)")),
+             qPrintable(tip));
+    QVERIFY2(!tip.contains(QStringLiteral("most often as")), qPrintable(tip));
+    const QStringList row = model.csvRow(image);
+    const QStringList header = M::csvHeader();
+    QVERIFY(row.at(header.indexOf(QStringLiteral("vote"))).isEmpty());
+    QVERIFY(row.at(header.indexOf(QStringLiteral("common_wrong_label"))).isEmpty());
+    // Another image keeps its vote (8, as in misclassificationModelPassesTester).
+    QCOMPARE(model.index(4, M::VoteColumn).data().toInt(), 8);
+    ImageDetailPanel panel;
+    panel.setImage(run, image);
+    QVERIFY2(panel.captionText().contains(QStringLiteral("ensemble vote <b style='color:")) &&
+                 panel.captionText().contains(QStringLiteral("'>none</b>")),
+             qPrintable(panel.captionText()));
   }
 
   void filterModelPassesTester() {
