@@ -9,11 +9,13 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "commands.h"
 #include "convscope/checkpoint.h"
 #include "convscope/digit_preprocess.h"
+#include "convscope/ensemble.h"
 #include "convscope/image_file.h"
 #include "convscope/pixels.h"
 #include "convscope/saliency.h"
@@ -101,21 +103,17 @@ void print_single(const Input& in, const float* probs, int classes) {
 }
 
 // probs: (nets, classes) of one image.
-void print_ensemble(const Input& in, const std::vector<const float*>& probs, int classes) {
-  const int nets = static_cast<int>(probs.size());
-  std::vector<int> votes(static_cast<size_t>(classes), 0);
-  std::vector<double> mean(static_cast<size_t>(classes), 0);
-  for (const float* p : probs) {
-    ++votes[std::max_element(p, p + classes) - p];
-    for (int c = 0; c < classes; ++c) mean[c] += p[c] / nets;
-  }
-  int major = 0;
-  for (int c = 1; c < classes; ++c)
-    if (votes[c] > votes[major] || (votes[c] == votes[major] && mean[c] > mean[major])) major = c;
-  std::printf("%s: %d  votes %d/%d  disagreement %.1f%%\n", in.path.c_str(), major, votes[major],
-              nets, 100.0 * (nets - votes[major]) / nets);
+void print_ensemble(const Input& in, std::span<const float> probs, int nets, int classes) {
+  const MajorityVote v = majority_vote(probs, nets, classes);
+  if (v.majority < 0)
+    std::printf("%s: none  votes 0/%d: no network's probabilities are numbers\n", in.path.c_str(),
+                nets);
+  else
+    std::printf("%s: %d  votes %d/%d  disagreement %.1f%%\n", in.path.c_str(), v.majority,
+                v.counts[v.majority], nets, 100 * v.disagreement());
   std::printf("  %5s %6s %8s\n", "class", "votes", "mean p");
-  for (int c = 0; c < classes; ++c) std::printf("  %5d %6d %7.2f%%\n", c, votes[c], 100 * mean[c]);
+  for (int c = 0; c < classes; ++c)
+    std::printf("  %5d %6d %7.2f%%\n", c, v.counts[c], 100 * v.mean[c]);
 }
 
 SaliencyMethod saliency_method(const std::string& name) {
@@ -264,13 +262,15 @@ int predict_command(const std::vector<std::string>& argv) {
       std::printf("%s: blank (no ink found)\n", in.path.c_str());
       continue;
     }
-    std::vector<const float*> probs;
-    for (int net = 0; net < group.nets(); ++net)
-      probs.push_back(&probs_all[(static_cast<size_t>(net) * set.count + at) * classes]);
+    std::vector<float> probs;  // (nets, classes) of this image
+    for (int net = 0; net < group.nets(); ++net) {
+      const float* row = &probs_all[(static_cast<size_t>(net) * set.count + at) * classes];
+      probs.insert(probs.end(), row, row + classes);
+    }
     if (store)
-      print_ensemble(in, probs, classes);
+      print_ensemble(in, probs, group.nets(), classes);
     else
-      print_single(in, probs[0], classes);
+      print_single(in, probs.data(), classes);
     ++at;
   }
   // After the predictions: whatever befalls the map's file, they are out.

@@ -55,7 +55,8 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
   s.classes = K;
 
   // Accumulate over the nets, each reading its own contiguous (count, 3) block.
-  std::vector<uint16_t> votes(static_cast<size_t>(count) * K);   // (count, K) top-1 counts
+  std::vector<uint16_t>& votes = s.votes;
+  votes.assign(static_cast<size_t>(count) * K, 0);
   std::vector<double> prob_sum(static_cast<size_t>(count) * K);  // (count, K) summed top-3 probs
   std::vector<double> true_sum(count);                           // (count)
   std::vector<uint16_t> answers(count);                          // (count) nets that answered
@@ -76,10 +77,10 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
     int hits = 0;
     std::fill(class_hits.begin(), class_hits.end(), 0);
     for (int i = 0; i < count; ++i) {
-      true_sum[i] += truep[i];
       const float* p = prob + 3 * i;
       if (std::isnan(p[0]) || std::isnan(p[1]) || std::isnan(p[2])) continue;  // no answer
       ++answers[i];
+      true_sum[i] += truep[i];
       const size_t row = static_cast<size_t>(i) * K;
       votes[row + top[3 * i]]++;
       hits += top[3 * i] == labels[i];
@@ -110,7 +111,8 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
     ImageStats& im = s.images[i];
     im.label = labels[i];
     im.wrong = static_cast<uint16_t>(N - v[im.label]);
-    im.mean_true_prob = static_cast<float>(true_sum[i] / N);
+    im.mean_true_prob = answers[i] ? static_cast<float>(true_sum[i] / answers[i])
+                                   : std::numeric_limits<float>::quiet_NaN();
     float entropy = plogp[N - answers[i]];  // no answer counts as one more outcome
     for (int c = 0; c < K; ++c) {
       entropy += plogp[v[c]];
@@ -150,6 +152,50 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
     return a < b;
   });
   return s;
+}
+
+MajorityVote majority_vote(std::span<const float> probs, int nets, int classes) {
+  if (nets < 0 || classes < 1 || probs.size() != static_cast<size_t>(nets) * classes)
+    throw std::invalid_argument("majority vote: " + std::to_string(probs.size()) +
+                                " probabilities for " + std::to_string(nets) + " networks of " +
+                                std::to_string(classes) + " classes");
+  MajorityVote v;
+  v.nets = nets;
+  v.classes = classes;
+  v.answers.assign(static_cast<size_t>(nets), -1);
+  v.counts.assign(static_cast<size_t>(classes), 0);
+  v.mean.assign(static_cast<size_t>(classes), 0.0);
+  for (int n = 0; n < nets; ++n) {
+    const float* p = probs.data() + static_cast<size_t>(n) * classes;
+    if (std::any_of(p, p + classes, [](float x) { return std::isnan(x); })) continue;
+    v.answers[n] = static_cast<int>(std::max_element(p, p + classes) - p);
+    ++v.counts[v.answers[n]];
+    ++v.answered;
+    for (int c = 0; c < classes; ++c) v.mean[c] += p[c];
+  }
+  if (v.answered == 0) return v;
+  for (double& m : v.mean) m /= v.answered;
+  v.majority = 0;
+  for (int c = 1; c < classes; ++c)
+    if (v.counts[c] > v.counts[v.majority] ||
+        (v.counts[c] == v.counts[v.majority] && v.mean[c] > v.mean[v.majority]))
+      v.majority = c;
+  return v;
+}
+
+double MajorityVote::disagreement() const {
+  if (nets == 0) return 0;
+  return static_cast<double>(nets - (majority < 0 ? 0 : counts[majority])) / nets;
+}
+
+double MajorityVote::entropy() const {
+  const auto plogp = [this](int count) {
+    const double p = static_cast<double>(count) / nets;
+    return count > 0 ? -p * std::log2(p) : 0.0;
+  };
+  double h = plogp(nets - answered);
+  for (int count : counts) h += plogp(count);
+  return h;
 }
 
 Distribution class_accuracy_spread(const EnsembleStats& s, int c) {

@@ -157,7 +157,7 @@ TEST(Ensemble, ANetWithoutNumbersGivesNoAnswer) {
     EXPECT_EQ(s.images[i].vote, t.images[i].vote) << "image " << i;
     EXPECT_FLOAT_EQ(s.vote_probs[i], t.vote_probs[i]) << "image " << i;
     EXPECT_EQ(s.images[i].wrong, t.images[i].wrong + 1) << "image " << i;
-    EXPECT_TRUE(std::isnan(s.images[i].mean_true_prob)) << "image " << i;
+    EXPECT_FLOAT_EQ(s.images[i].mean_true_prob, t.images[i].mean_true_prob) << "image " << i;
   }
   EXPECT_EQ(s.images[0].vote, 3);
   EXPECT_EQ(s.images[2].wrong, 5);  // label 0, the diverged net's "top-1": still no hit
@@ -166,6 +166,8 @@ TEST(Ensemble, ANetWithoutNumbersGivesNoAnswer) {
   EXPECT_EQ(s.net_class_accuracy[4 * 10 + 0], 0.0f);
   EXPECT_NEAR(s.vote_accuracy, t.vote_accuracy, 1e-12);
   EXPECT_EQ(s.confusion, t.confusion);
+  EXPECT_EQ(s.votes, t.votes);
+  EXPECT_EQ(s.ranking, t.ranking);
   // Image 0: four answer 3, one does not: -(0.8 log2 0.8 + 0.2 log2 0.2).
   EXPECT_NEAR(s.images[0].disagreement, 0.7219281f, 1e-5);
 
@@ -175,6 +177,7 @@ TEST(Ensemble, ANetWithoutNumbersGivesNoAnswer) {
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(none.images[i].vote, ImageStats::kNoLabel) << "image " << i;
     EXPECT_TRUE(std::isnan(none.vote_probs[i])) << "image " << i;
+    EXPECT_TRUE(std::isnan(none.images[i].mean_true_prob)) << "image " << i;
     EXPECT_EQ(none.images[i].wrong, 5) << "image " << i;
     EXPECT_EQ(none.images[i].common_wrong_label, ImageStats::kNoLabel) << "image " << i;
     EXPECT_FLOAT_EQ(none.images[i].disagreement, 0.0f) << "image " << i;
@@ -182,6 +185,41 @@ TEST(Ensemble, ANetWithoutNumbersGivesNoAnswer) {
   EXPECT_EQ(none.vote_accuracy, 0.0);
   EXPECT_EQ(none.vote_class_accuracy[0], 0.0f);
   EXPECT_EQ(std::accumulate(none.confusion.begin(), none.confusion.end(), int64_t{0}), 0);
+}
+
+// Whole softmax rows (predict, Draw a digit): the most answers win, ties to the higher mean
+// probability, then to the smaller label; a row that is not numbers gives no answer.
+TEST(MajorityVote, CountsAnswersAndLeavesOutRowsWithoutNumbers) {
+  constexpr float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<float> probs = {
+      0.1f, 0.7f, 0.2f,  // 1
+      0.6f, 0.3f, 0.1f,  // 0
+      nan,  nan,  nan,   // no answer
+      0.2f, 0.5f, 0.3f,  // 1
+      0.9f, 0.1f, nan,   // no answer: one not a number is enough
+  };
+  const MajorityVote v = majority_vote(probs, 5, 3);
+  EXPECT_EQ(v.answers, (std::vector<int>{1, 0, -1, 1, -1}));
+  EXPECT_EQ(v.counts, (std::vector<int>{1, 2, 0}));
+  EXPECT_EQ(v.answered, 3);
+  EXPECT_EQ(v.majority, 1);
+  EXPECT_NEAR(v.mean[0], 0.9 / 3, 1e-6);  // over the three that answer
+  EXPECT_NEAR(v.mean[1], 1.5 / 3, 1e-6);
+  EXPECT_NEAR(v.disagreement(), 3.0 / 5, 1e-12);
+  // Outcomes 2/5 (none), 2/5 (class 1), 1/5 (class 0).
+  EXPECT_NEAR(v.entropy(), -2 * 0.4 * std::log2(0.4) - 0.2 * std::log2(0.2), 1e-9);
+
+  // A tie in answers goes to the higher mean probability, then to the smaller label.
+  EXPECT_EQ(majority_vote(std::vector<float>{0.6f, 0.4f, 0.0f, 0.2f, 0.7f, 0.1f}, 2, 3).majority,
+            1);
+  EXPECT_EQ(majority_vote(std::vector<float>{0.6f, 0.4f, 0.0f, 0.4f, 0.6f, 0.0f}, 2, 3).majority,
+            0);
+  const MajorityVote none = majority_vote(std::vector<float>(6, nan), 2, 3);
+  EXPECT_EQ(none.majority, -1);
+  EXPECT_EQ(none.answered, 0);
+  EXPECT_EQ(none.disagreement(), 1.0);
+  EXPECT_EQ(none.entropy(), 0.0);
+  EXPECT_THROW(majority_vote(std::vector<float>(5, 0.2f), 2, 3), std::invalid_argument);
 }
 
 TEST(Ensemble, RankingTiesGoToLowerTrueProbThenIndex) {
@@ -275,9 +313,9 @@ void expect_matches_reference(const EvalResult& r, const std::vector<uint8_t>& l
     double true_sum = 0;
     int answers = 0;
     for (int n = 0; n < N; ++n) {
-      true_sum += r.true_probs[at(n, i)];
       if (!answered(r, at(n, i))) continue;
       ++answers;
+      true_sum += r.true_probs[at(n, i)];
       votes[r.top_labels[at(n, i) * 3]]++;
       for (int k = 0; k < 3; ++k)
         sum[r.top_labels[at(n, i) * 3 + k]] += r.top_probs[at(n, i) * 3 + k];
@@ -300,18 +338,20 @@ void expect_matches_reference(const EvalResult& r, const std::vector<uint8_t>& l
     const ImageStats& im = s.images[i];
     ASSERT_EQ(im.label, labels[i]) << "image " << i;
     ASSERT_EQ(im.wrong, N - votes[labels[i]]) << "image " << i;
+    for (int c = 0; c < K; ++c)
+      ASSERT_EQ(s.votes[static_cast<size_t>(i) * K + c], votes.count(c) ? votes.at(c) : 0)
+          << "image " << i << " class " << c;
     ASSERT_EQ(im.common_wrong_label, common) << "image " << i;
     ASSERT_EQ(im.common_wrong, common_count) << "image " << i;
     ASSERT_EQ(im.vote, vote) << "image " << i;
     ASSERT_NEAR(im.disagreement, entropy, 1e-5) << "image " << i;
-    if (std::isnan(true_sum))
-      ASSERT_TRUE(std::isnan(im.mean_true_prob)) << "image " << i;
-    else
-      ASSERT_NEAR(im.mean_true_prob, true_sum / N, 1e-6) << "image " << i;
-    if (answers)
+    if (answers) {
+      ASSERT_NEAR(im.mean_true_prob, true_sum / answers, 1e-6) << "image " << i;
       ASSERT_NEAR(s.vote_probs[i], sum[vote] / answers, 1e-6) << "image " << i;
-    else
+    } else {
+      ASSERT_TRUE(std::isnan(im.mean_true_prob)) << "image " << i;
       ASSERT_TRUE(std::isnan(s.vote_probs[i])) << "image " << i;
+    }
   }
   EXPECT_EQ(s.confusion, confusion);
   EXPECT_NEAR(s.vote_accuracy, count ? double(vote_hits) / count : 0.0, 1e-12);

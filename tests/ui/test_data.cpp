@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <QSettings>
 #include <QWidget>
+#include <cmath>
 #include <random>
 
 namespace testing_data {
@@ -28,6 +29,12 @@ cs::Dataset synthetic(int count, uint64_t seed, const std::string& name) {
     for (int y = 4; y < 24; ++y) image[y * 28 + column] = image[y * 28 + column + 1] = 230;
   }
   return d;
+}
+
+std::vector<float> pattern(size_t n, float scale) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = scale * std::sin(0.37f * static_cast<float>(i) + scale);
+  return v;
 }
 
 }  // namespace
@@ -97,6 +104,42 @@ QList<QWidget*> invalidFields(const QWidget& root) {
   for (QWidget* w : root.findChildren<QWidget*>())
     if (w->property("invalid").toBool()) out << w;
   return out;
+}
+
+cs::LayerSnapshot snapshotLayer(const char* name, cs::LayerKind kind, cs::Shape3 out,
+                                std::vector<int> weightShape, float scale) {
+  cs::LayerSnapshot l;
+  l.name = name;
+  l.kind = kind;
+  l.out_shape = out;
+  l.activation = pattern(out.size(), scale);
+  l.dactivation = pattern(out.size(), scale * 1e-3f);
+  l.weight_shape = weightShape;
+  size_t n = weightShape.empty() ? 0 : 1;
+  for (int d : weightShape) n *= d;
+  l.weight = pattern(n, scale * 0.1f);
+  l.dweight = pattern(n, scale * 1e-4f);
+  if (!weightShape.empty()) {
+    l.bias = pattern(weightShape[0], 0.01f);
+    l.dbias = pattern(weightShape[0], 1e-5f);
+  }
+  return l;
+}
+
+cs::Snapshot referenceSnapshot() {
+  using K = cs::LayerKind;
+  cs::Snapshot s;
+  s.step = 12;
+  s.input_shape = {1, 28, 28};
+  s.input = pattern(28 * 28, 1.f);
+  s.probs = std::vector<float>(10, 0.1f);
+  s.layers = {snapshotLayer("conv1", K::Conv2d, {8, 24, 24}, {8, 1, 5, 5}, 1),
+              snapshotLayer("pool1", K::MaxPool, {8, 12, 12}, {}, 2),
+              snapshotLayer("conv2", K::Conv2d, {16, 8, 8}, {16, 8, 5, 5}, 3),
+              snapshotLayer("pool2", K::MaxPool, {16, 4, 4}, {}, 4),
+              snapshotLayer("fc1", K::Dense, {128, 1, 1}, {128, 256}, 5),
+              snapshotLayer("fc2", K::Dense, {10, 1, 1}, {10, 128}, 6)};
+  return s;
 }
 
 }  // namespace testing_data

@@ -1,10 +1,12 @@
 // Small datasets for the UI tests: the first images of the real MNIST when it is installed,
-// otherwise a synthetic set in which each class is a distinct stroke (so a network can learn it).
+// otherwise a synthetic set in which each class is a distinct stroke (so a network can learn it);
+// and a network snapshot with made-up values.
 #pragma once
 
 #include <QAbstractProxyModel>
 #include <QList>
 #include <QString>
+#include <vector>
 
 #include "settings/settings_validator.h"
 #include "settings/training_settings.h"
@@ -35,5 +37,13 @@ QList<int> sourceRows(const QAbstractProxyModel& proxy);
 DatasetInfo mnistInfo();
 // The fields under `root` flagged invalid (markFieldInvalid()).
 QList<QWidget*> invalidFields(const QWidget& root);
+
+// A snapshot's layer `name` of `kind`, its output `out` and weights of `weightShape` (none where
+// it is empty; then no biases either), with made-up values scaled by `scale`.
+cs::LayerSnapshot snapshotLayer(const char* name, cs::LayerKind kind, cs::Shape3 out,
+                                std::vector<int> weightShape, float scale);
+// The reference network's shapes, with made-up values: conv1, pool1, conv2, pool2, fc1 and fc2
+// on a 1×28×28 input, at step 12.
+cs::Snapshot referenceSnapshot();
 
 }  // namespace testing_data

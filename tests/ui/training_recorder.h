@@ -1,5 +1,6 @@
 // What the training-worker tests share: a recorder of what the worker reports and a session
-// given the test data (test_training_worker.cpp, test_training_checkpoints.cpp).
+// given the test data (test_training_worker.cpp, test_training_checkpoints.cpp,
+// test_learning_rate.cpp).
 #pragma once
 
 #include <QObject>

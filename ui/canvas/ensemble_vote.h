@@ -7,41 +7,43 @@
 #include <QString>
 #include <vector>
 
+#include "convscope/ensemble.h"
+
 class EnsembleVote {
  public:
   EnsembleVote() = default;
-  // probs: (nets, classes) softmax rows.
+  // probs: (nets, classes) softmax rows (cs::majority_vote()).
   EnsembleVote(std::vector<float> probs, int nets, int classes);
 
   int id = 0;               // the request's
   double milliseconds = 0;  // the predictions, weights loading excluded
   QString error;            // set when no vote could be taken
 
-  int nets() const { return m_nets; }
-  int classes() const { return m_classes; }
-  bool isEmpty() const { return m_nets == 0; }
+  int nets() const { return m_vote.nets; }
+  int classes() const { return m_vote.classes; }
+  bool isEmpty() const { return m_vote.nets == 0; }
   const float* probs(int net) const {
-    return m_probs.data() + static_cast<size_t>(net) * m_classes;
+    return m_probs.data() + static_cast<size_t>(net) * m_vote.classes;
   }
-  int vote(int net) const { return m_votes[static_cast<size_t>(net)]; }
-  int votes(int label) const { return m_counts[static_cast<size_t>(label)]; }
-  double meanProbability(int label) const { return m_mean[static_cast<size_t>(label)]; }
-  // The class with the most votes (ties: the higher mean probability), -1 when empty.
-  int majority() const { return m_majority; }
-  // Fraction of networks not voting for the majority, in [0, 1).
-  double disagreement() const;
-  // Entropy of the vote distribution in bits: 0 when unanimous, log2(classes) at most.
-  double voteEntropy() const;
+  // The network's top-1 class, -1 when its probabilities are not numbers (no answer).
+  int vote(int net) const { return m_vote.answers[static_cast<size_t>(net)]; }
+  int votes(int label) const { return m_vote.counts[static_cast<size_t>(label)]; }
+  // Over the networks that answer.
+  double meanProbability(int label) const { return m_vote.mean[static_cast<size_t>(label)]; }
+  // The class with the most votes (ties: the higher mean probability), -1 when empty or when no
+  // network answers.
+  int majority() const { return m_vote.majority; }
+  int answered() const { return m_vote.answered; }
+  // Fraction of networks not voting for the majority, in [0, 1] (1: none answers).
+  double disagreement() const { return m_vote.disagreement(); }
+  // Entropy of the votes in bits, no answer being one more: 0 when unanimous.
+  double voteEntropy() const { return m_vote.entropy(); }
   // The networks (0-based) whose vote is `label`.
   std::vector<int> netsVoting(int label) const;
 
  private:
   std::vector<float> m_probs;  // (nets, classes)
-  std::vector<int> m_votes;    // (nets)
-  std::vector<int> m_counts;   // (classes)
-  std::vector<double> m_mean;  // (classes)
-  int m_nets = 0, m_classes = 0;
-  int m_majority = -1;
+  cs::MajorityVote m_vote;
 };
 
 Q_DECLARE_METATYPE(EnsembleVote)

@@ -139,6 +139,10 @@ void VotePanel::onVoted(const EnsembleVote& vote) {
   m_model->setVote(vote);
   if (!vote.error.isEmpty()) {
     m_summary->setText(vote.error.toHtmlEscaped());
+  } else if (vote.majority() < 0) {
+    m_summary->setText(tr("No vote: not one of the %1 networks' probabilities are numbers (their "
+                          "outputs overflowed).")
+                           .arg(vote.nets()));
   } else {
     const int major = vote.majority();
     m_summary->setText(

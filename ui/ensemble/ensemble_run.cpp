@@ -21,11 +21,7 @@ EnsembleRun::EnsembleRun(cs::StoredRun run, std::shared_ptr<const cs::Dataset> i
   }
   m_stats = cs::compute_ensemble_stats(m_run.eval, setup.val_labels, setup.group.spec.classes);
   m_calibration = cs::calibrate_ensemble(m_run.eval, m_stats);
-  const int classes = m_stats.classes, count = m_stats.count;
-  m_votes.assign(static_cast<size_t>(count) * classes, 0);
-  for (int net = 0; net < m_stats.nets; ++net)
-    for (int i = 0; i < count; ++i)
-      ++m_votes[static_cast<size_t>(i) * classes + topLabel(net, i, 0)];
+  const int count = m_stats.count;
   m_rank.resize(count);
   for (int r = 0; r < count; ++r) m_rank[m_stats.ranking[r]] = r;
   if (history.empty()) return;

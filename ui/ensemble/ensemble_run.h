@@ -35,9 +35,9 @@ class EnsembleRun {
   int classes() const { return m_stats.classes; }
   bool hasPredictions() const { return m_stats.nets > 0 && m_stats.count > 0; }
 
-  // Nets whose top-1 label for image `index` is `label`.
+  // Nets whose top-1 label for image `index` is `label` (those without an answer: none).
   int votes(int index, int label) const {
-    return m_votes[static_cast<size_t>(index) * m_stats.classes + label];
+    return m_stats.votes[static_cast<size_t>(index) * m_stats.classes + label];
   }
   // Position of image `index` in the default ranking (0 = most often wrong).
   int rank(int index) const { return m_rank[index]; }
@@ -72,8 +72,7 @@ class EnsembleRun {
   cs::EnsembleStats m_stats;
   cs::EnsembleCalibration m_calibration;
   cs::GroupLearning m_learning;
-  std::vector<uint16_t> m_votes;  // (count, classes)
-  std::vector<int> m_rank;        // (count) inverse of stats.ranking
+  std::vector<int> m_rank;  // (count) inverse of stats.ranking
   ClassNames m_names;
   std::shared_ptr<const cs::Dataset> m_images;
   QString m_imagesNote;

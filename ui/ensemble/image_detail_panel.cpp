@@ -85,6 +85,10 @@ QString ImageDetailPanel::captionText() const {
   return m_caption->text();
 }
 
+QString ImageDetailPanel::votesText() const {
+  return m_votes->text();
+}
+
 QString ImageDetailPanel::epochText() const {
   return m_epochText->text();
 }
@@ -164,11 +168,18 @@ void ImageDetailPanel::setImage(const EnsembleRunPtr& run, int image) {
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   });
   QStringList parts;
-  for (const auto& [n, label] : votes)
+  int answered = 0;
+  for (const auto& [n, label] : votes) {
     parts << QStringLiteral("<span style='color:%1'><b>%2</b> ×%3</span>")
                  .arg(label == s.label ? rightColor : wrongColor)
                  .arg(names.name(label).toHtmlEscaped())
                  .arg(n);
+    answered += n;
+  }
+  if (answered < run->nets())  // networks whose probabilities are not numbers
+    parts << tr("<span style='color:%1'>no answer ×%2</span>")
+                 .arg(wrongColor)
+                 .arg(run->nets() - answered);
   m_votes->setText(tr("Top-1 votes: %1").arg(parts.join(QStringLiteral(" · "))));
 
   if (!run->hasHistory()) {

@@ -35,6 +35,7 @@ class ImageDetailPanel : public QWidget {
   NetPredictionsModel* model() const { return m_model; }
   QTableView* table() const { return m_table; }
   QString captionText() const;
+  QString votesText() const;
   EpochLearningStrip* epochStrip() const { return m_epochStrip; }
   QString epochText() const;
   // The picture's side now, from the panel's height.

@@ -2,6 +2,9 @@
 
 #include "ensemble/misclassification_model.h"
 
+#include <cmath>
+#include <limits>
+
 MisclassificationFilterModel::MisclassificationFilterModel(QObject* parent)
     : QSortFilterProxyModel(parent) {
   setSortRole(MisclassificationModel::SortRole);
@@ -63,7 +66,12 @@ bool MisclassificationFilterModel::filterAcceptsRow(int sourceRow, const QModelI
 bool MisclassificationFilterModel::lessThan(const QModelIndex& left,
                                             const QModelIndex& right) const {
   const int a = left.row(), b = right.row(), column = left.column();
-  const double x = m_source->sortValue(a, column), y = m_source->sortValue(b, column);
+  // Not a number (a mean no network answers) sorts below every number: a strict weak order.
+  const auto key = [&](int row) {
+    const double v = m_source->sortValue(row, column);
+    return std::isnan(v) ? -std::numeric_limits<double>::infinity() : v;
+  };
+  const double x = key(a), y = key(b);
   if (x != y) return x < y;
   // Ties: the default ranking first in either direction (a descending sort swaps the arguments).
   const EnsembleRun& run = *m_source->run();

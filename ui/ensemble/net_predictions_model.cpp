@@ -1,6 +1,7 @@
 #include "ensemble/net_predictions_model.h"
 
 #include <QColor>
+#include <cmath>
 
 #include "widgets/count_text.h"
 #include "widgets/palette.h"
@@ -74,7 +75,9 @@ QVariant NetPredictionsModel::data(const QModelIndex& index, int role) const {
     case Qt::TextAlignmentRole:
       return int(column == NetColumn ? Qt::AlignCenter : Qt::AlignRight | Qt::AlignVCenter);
     case Qt::BackgroundRole:
-      if (m_run->topLabel(net, m_image, 0) != label) return palette::kWrongTint;
+      if (m_run->topLabel(net, m_image, 0) != label ||
+          std::isnan(m_run->topProbability(net, m_image, 0)))  // no answer
+        return palette::kWrongTint;
       return {};
     default:
       return {};

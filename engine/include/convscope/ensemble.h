@@ -18,7 +18,7 @@ namespace cs {
 // overflowed (NaN) gives no answer: it counts as wrong, as the backend's accuracy counts it, and
 // adds nothing to the votes, the confusion matrix or the ensemble vote.
 struct ImageStats {
-  float mean_true_prob = 0;   // mean over the nets of the probability given to the true label
+  float mean_true_prob = 0;   // mean over the nets that answer of the true label's probability
   float disagreement = 0;     // entropy in bits of the N top-1 answers (none is one): 0 = unanimous
   uint16_t wrong = 0;         // nets whose top-1 label is not the true label, or with no answer
   uint16_t common_wrong = 0;  // how many nets chose common_wrong_label
@@ -53,6 +53,8 @@ struct EnsembleStats {
   // same way; NaN where no net answers.
   std::vector<float> vote_probs;
 
+  // (count, classes): each image's top-1 answers per class.
+  std::vector<uint16_t> votes;
   // (classes, classes): true label x top-1 label, counted over the nets' answers; sums to
   // nets * count when every net answers every image.
   std::vector<int64_t> confusion;
@@ -60,6 +62,26 @@ struct EnsembleStats {
   // Image indices, most often wrong first; ties by lower mean true probability, then by index.
   std::vector<int> ranking;
 };
+
+// The networks of a group voting on one image from their whole softmax rows (`predict --run`, the
+// app's Draw a digit): each network's top-1 answer, none (-1) for a row that is not numbers; the
+// answers per class; the mean probability per class over the networks that answer; and the
+// majority: the class with the most answers, ties to the higher mean probability, then to the
+// smaller label; -1 when no network answers.
+struct MajorityVote {
+  int nets = 0, classes = 0, answered = 0;
+  std::vector<int> answers;  // (nets)
+  std::vector<int> counts;   // (classes)
+  std::vector<double> mean;  // (classes)
+  int majority = -1;
+  // The networks not answering the majority's class, as a share of all: 0 when unanimous, 1
+  // when none answers.
+  double disagreement() const;
+  // Entropy in bits of the nets' answers, none being one more: 0 when unanimous.
+  double entropy() const;
+};
+// `probs`: (nets, classes). Throws std::invalid_argument when its size is not nets x classes.
+MajorityVote majority_vote(std::span<const float> probs, int nets, int classes);
 
 // `labels` are the validation labels (eval.count of them), all below `classes` (at most 255).
 // Throws std::invalid_argument when sizes or labels do not fit.

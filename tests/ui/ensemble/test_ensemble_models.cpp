@@ -133,6 +133,16 @@ class TestEnsembleModels : public QObject {
     QVERIFY2(panel.captionText().contains(QStringLiteral("ensemble vote <b style='color:")) &&
                  panel.captionText().contains(QStringLiteral("'>none</b>")),
              qPrintable(panel.captionText()));
+    QVERIFY2(panel.votesText().contains(QStringLiteral("no answer ×4")) &&
+                 !panel.votesText().contains(QStringLiteral("<b>0</b>")),
+             qPrintable(panel.votesText()));
+    // Their labels 0, 1, 2 are no votes: the image is in no confusion cell of class 0.
+    for (int label = 0; label < run->classes(); ++label) QCOMPARE(run->votes(image, label), 0);
+    MisclassificationFilterModel proxy;
+    proxy.setSourceModel(&model);
+    proxy.setLabels(h.labels[image], 0);
+    for (int row = 0; row < proxy.rowCount(); ++row)
+      QVERIFY(proxy.index(row, 0).data(M::ImageIndexRole).toInt() != image);
   }
 
   void filterModelPassesTester() {

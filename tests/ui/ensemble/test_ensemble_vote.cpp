@@ -11,6 +11,7 @@
 #include <QTest>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "canvas/digit_canvas.h"
 #include "canvas/ensemble_vote.h"
@@ -117,6 +118,16 @@ void TestEnsembleVote::voteArithmetic() {
   const EnsembleVote unanimous({0.9f, 0.1f, 0.8f, 0.2f}, 2, 2);
   QCOMPARE(unanimous.voteEntropy(), 0.0);
   QCOMPARE(unanimous.disagreement(), 0.0);
+  // A network whose probabilities are not numbers gives no vote, not one for class 0.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const EnsembleVote diverged({nan, nan, 0.3f, 0.7f}, 2, 2);
+  QCOMPARE(diverged.vote(0), -1);
+  QCOMPARE(diverged.votes(0), 0);
+  QCOMPARE(diverged.majority(), 1);
+  QCOMPARE(diverged.answered(), 1);
+  QVERIFY(std::abs(diverged.meanProbability(1) - 0.7) < 1e-6);
+  QVERIFY(diverged.netsVoting(0).empty());
+  QCOMPARE(EnsembleVote({nan, nan}, 1, 2).majority(), -1);
 }
 
 void TestEnsembleVote::voteModel() {
