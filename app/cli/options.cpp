@@ -1,7 +1,11 @@
 #include "options.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
@@ -68,8 +72,8 @@ void add_backend_options(Args& args, const std::string& default_threads) {
 DataFolder data_folder(const Args& args) {
   // The default MNIST is named "mnist", as in the app, however --data names its folder, so that a
   // stored run or a checkpoint names its data the same on every machine (and the app restores a
-  // checkpoint's learning history for it); another folder is named by its path, so the app can
-  // find it again.
+  // checkpoint's learning history for it); another folder is named by its absolute path, so the
+  // app finds it again from wherever it runs.
   const std::string dir = args.given("data") ? args.str("data") : default_mnist_dir();
   return {dir, dataset_name_for(dir)};
 }
@@ -84,7 +88,13 @@ DatasetPair load_data(const Args& args) {
 
 void apply_optimizer_flags(const Args& args, OptimizerConfig& optimizer) {
   const auto set = [&](const char* name, float& field) {
-    if (args.given(name)) field = static_cast<float>(args.real(name));
+    if (!args.given(name)) return;
+    std::string hyperparameter = name;  // initial-accumulator -> initial_accumulator
+    std::replace(hyperparameter.begin(), hyperparameter.end(), '-', '_');
+    if (const std::string unused = unused_hyperparameter_problem(optimizer.kind, hyperparameter);
+        !unused.empty())
+      throw UsageError(std::string("--") + name + ": " + unused);
+    field = static_cast<float>(args.real(name));
   };
   set("lr", optimizer.lr);
   set("beta1", optimizer.beta1);
@@ -177,6 +187,9 @@ void check_output_folders(const Args& args, std::initializer_list<const char*> f
       taken.emplace_back(std::string("--") + input + (args.given(input) ? "" : " (its default)"),
                          args.str(input));
   for (const std::string& image : args.positional()) taken.emplace_back("an input", image);
+  if (args.declared("data"))  // its four files, raw or gzipped, whichever it holds
+    for (const std::string& file : idx_folder_files(data_folder(args).dir))
+      taken.emplace_back("--data", file);
   for (const char* flag : flags) {
     if (!args.given(flag)) continue;
     const std::filesystem::path file(args.str(flag));
@@ -185,13 +198,18 @@ void check_output_folders(const Args& args, std::initializer_list<const char*> f
     if (!std::filesystem::is_directory(folder, ec))
       throw UsageError(std::string("--") + flag + ": the folder " + folder.string() +
                        " does not exist");
+    if (::access(folder.c_str(), W_OK | X_OK) != 0)  // before the work, not after it
+      throw UsageError(std::string("--") + flag + ": cannot write in the folder " +
+                       folder.string() + ": " + std::strerror(errno));
     if (std::filesystem::is_directory(file, ec))
       throw UsageError(std::string("--") + flag + ": " + file.string() +
                        " is a folder, not a file");
     for (const auto& [what, other] : taken)
       if (!(what == "--resume" && std::string_view(flag) == "save") && same_file(file, other))
         throw UsageError(std::string("--") + flag + ": " + file.string() + " is " +
-                         (what == "an input" ? "an input" : "the file of " + what) +
+                         (what == "an input" ? "an input"
+                          : what == "--data" ? "one of --data's files"
+                                             : "the file of " + what) +
                          " too; writing it would replace that: give another file");
     taken.emplace_back(std::string("--") + flag, file);
   }

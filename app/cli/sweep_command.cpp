@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -21,6 +22,8 @@
 namespace cs::cli {
 
 namespace {
+
+namespace fs = std::filesystem;
 
 struct Spread {
   double mean = 0, std = 0, min = 0, max = 0;
@@ -131,6 +134,23 @@ BackendSelection rank_backend(const Args& args, int local_rank, int local_size, 
   return {make_cpu_backend(threads), {}};
 }
 
+// A sweep stored before data folders were named by their absolute path names a relative --data
+// as it was given. The same command would begin another sweep beside it and train everything
+// again: refused, saying how to resume that one (or to give --new).
+void refuse_a_second_of_an_old_sweep(const Args& args, const SweepPlan& plan, Store& store) {
+  const std::string given = args.given("data") ? args.str("data") : std::string();
+  if (given.empty() || plan.settings.data == "mnist" || !fs::path(given).is_relative()) return;
+  SweepPlan before = plan;
+  before.settings.data = given == "mnist" || given == "fashion-mnist" ? "./" + given : given;
+  const int64_t old = store.find_sweep(before.definition());
+  if (old < 0 || store.find_sweep(plan.definition()) >= 0) return;
+  throw UsageError("--data: sweep " + std::to_string(old) + " in " + store.path() +
+                   " has these settings on the data folder " + given +
+                   ", named so before data folders were named by their absolute path: resume it "
+                   "with --resume " +
+                   std::to_string(old) + " from the folder it started in, or give --new");
+}
+
 // One rank's sweep; `exit_mpi(code)`: how MPI ends (-1: finalize, else abort with code).
 int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
           const std::function<void(int)>& exit_mpi) {
@@ -178,6 +198,7 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
   if (!(rank_timeout_s >= 0)) throw UsageError("--rank-timeout: must be 0 or more seconds");
   BackendSelection sel = rank_backend(args, local_rank, local_size, tr.size() > 1);
   open_store();
+  if (root && resume == -1) refuse_a_second_of_an_old_sweep(args, plan, *store);
 
   const InterruptGuard interrupt;
   SweepHooks hooks;

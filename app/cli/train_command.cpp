@@ -181,6 +181,19 @@ int train_command(const std::vector<std::string>& argv) {
   long long epoch_samples_base = 0;
   using Clock = std::chrono::steady_clock;
   Clock::time_point saved = Clock::now();  // --save's last checkpoint, or the start
+  // A checkpoint that fails while the run trains (a full disk) costs that checkpoint, not the run:
+  // training goes on, --save is tried again at the end, and the exit status says what is missing.
+  int best_unsaved = 0;  // the best epoch, when --save-best could not write it
+  const auto save_during = [&](const char* flag, bool quiet) {
+    try {
+      save(args.str(flag), trainer, quiet);
+      return true;
+    } catch (const Error& e) {
+      progress.finish();
+      std::fprintf(stderr, "warning: --%s: %s; training goes on\n", flag, e.what());
+      return false;
+    }
+  };
   int exit_code = 0;
   try {
     while (!trainer.finished() && !interrupt.requested()) {
@@ -198,7 +211,8 @@ int train_command(const std::vector<std::string>& argv) {
         std::fflush(stdout);
         warnings.epoch(m);
         if (args.given("save-best") && trainer.best_epoch() == trainer.epoch())
-          save(args.str("save-best"), trainer);  // the epoch's end: every loss drained
+          // The epoch's end: every loss drained.
+          best_unsaved = save_during("save-best", false) ? 0 : trainer.epoch();
         epoch_samples_base = trainer.samples_seen();
         if (!trainer.finished())
           progress.restart(
@@ -209,7 +223,7 @@ int train_command(const std::vector<std::string>& argv) {
       }
       if (args.given("save") && Clock::now() - saved >= std::chrono::seconds(save_every)) {
         trainer.drain_for_save();  // the checkpoint's history has every step so far
-        save(args.str("save"), trainer, true);
+        save_during("save", true);
         saved = Clock::now();
       }
     }
@@ -240,6 +254,11 @@ int train_command(const std::vector<std::string>& argv) {
     history.write_csv(args.str("history-csv"));
     std::fprintf(stderr, "history: %d evaluation(s) of %d images in %s\n", history.passes(),
                  history.images(), args.str("history-csv").c_str());
+  }
+  if (best_unsaved > 0) {
+    std::fprintf(stderr, "error: --save-best: the best epoch, %d, was not written (see above)\n",
+                 best_unsaved);
+    exit_code = std::max(exit_code, 1);
   }
   return exit_code;
 }

@@ -81,7 +81,22 @@ void remove_unfinished_writes() noexcept {
   }
 }
 
-void write_file_atomically(const std::string& path, std::string_view bytes) {
+void write_file_atomically(const std::string& given, std::string_view bytes) {
+  // Through a link to the file it names, as a shell's > writes; never over a pipe, a device or a
+  // folder, which a rename would replace.
+  std::error_code ec;
+  const std::filesystem::file_status st = std::filesystem::status(given, ec);
+  if (!ec && std::filesystem::exists(st) && !std::filesystem::is_regular_file(st))
+    fail(given, "not a regular file (a folder, pipe or device): give a file to write", EINVAL);
+  std::string path = given;
+  if (std::filesystem::is_symlink(std::filesystem::symlink_status(given, ec))) {
+    // Also a link whose file is not there yet (weakly_canonical() would keep the link's name).
+    const std::filesystem::path to = std::filesystem::read_symlink(given, ec);
+    if (!ec)
+      path = std::filesystem::weakly_canonical(std::filesystem::path(given).parent_path() / to, ec)
+                 .string();
+    if (ec) fail(given, "cannot follow the link: " + ec.message(), ec.value());
+  }
   // A temporary file of this write's own: two threads writing one path must not share one, the
   // second truncating the first's (the process's id and a count of its writes).
   static std::atomic<unsigned long> writes{0};
@@ -117,8 +132,12 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
 bool same_file(const std::string& a, const std::string& b) {
   std::error_code ec, ec2;
   if (std::filesystem::equivalent(a, b, ec)) return true;
-  const std::filesystem::path x = std::filesystem::weakly_canonical(a, ec),
-                              y = std::filesystem::weakly_canonical(b, ec2);
+  // Absolute first: weakly_canonical() leaves a relative path that does not exist yet relative.
+  const auto resolved = [](const std::string& p, std::error_code& e) {
+    const std::filesystem::path whole = std::filesystem::absolute(p, e);
+    return e ? whole : std::filesystem::weakly_canonical(whole, e);
+  };
+  const std::filesystem::path x = resolved(a, ec), y = resolved(b, ec2);
   return !ec && !ec2 && x == y;
 }
 

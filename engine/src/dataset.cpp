@@ -118,6 +118,14 @@ bool idx_folder_installed(const std::string& dir) {
   return true;
 }
 
+std::vector<std::string> idx_folder_files(const std::string& dir) {
+  std::vector<std::string> files;
+  for (const char* base : kIdxFiles)
+    for (const std::string& name : {std::string(base), std::string(base) + ".gz"})
+      files.push_back((fs::path(dir) / name).string());
+  return files;
+}
+
 DatasetPair load_idx_folder(const std::string& dir, const std::string& name) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw DataError(dir + ": no such folder");

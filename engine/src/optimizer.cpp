@@ -1,6 +1,7 @@
 // Optimizer configuration: TensorFlow.js defaults, state slot counts and names.
 #include "convscope/optimizer.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -152,6 +153,21 @@ std::string OptimizerConfig::to_string() const {
   if (weight_decay != 0) s += " weight_decay=" + float_text(weight_decay);
   if (!schedule.constant()) s += " schedule=" + schedule.to_string();
   return s;
+}
+
+std::vector<std::string> hyperparameter_names(OptimizerKind k) {
+  std::vector<std::string> names;
+  for (const Hyperparameter& h : used_hyperparameters(k)) names.emplace_back(h.name);
+  return names;
+}
+
+std::string unused_hyperparameter_problem(OptimizerKind k, const std::string& name) {
+  const std::vector<std::string> names = hyperparameter_names(k);
+  if (name == "weight_decay" || std::find(names.begin(), names.end(), name) != names.end())
+    return {};
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  return cs::to_string(k) + " does not use " + name + " (its hyperparameters: " + list + ")";
 }
 
 std::string OptimizerConfig::brief() const {

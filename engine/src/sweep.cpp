@@ -272,8 +272,13 @@ TrainConfig sweep_train_config(const SweepConfig& c, const SweepSettings& s, con
       {"rho", &g.optimizer.rho},
       {"initial_accumulator", &g.optimizer.initial_accumulator},
       {"weight_decay", &g.optimizer.weight_decay}};
-  for (const auto& [name, field] : fields)
-    if (p.count(name)) *field = number(c, name, p[name]);
+  for (const auto& [name, field] : fields) {
+    if (!p.count(name)) continue;
+    // Ignored, it would make configurations that differ only in name.
+    if (const std::string unused = unused_hyperparameter_problem(kind, name); !unused.empty())
+      throw SweepError("configuration '" + c.key() + "': " + unused);
+    *field = number(c, name, p[name]);
+  }
   if (p.count("lr_schedule")) {
     try {
       g.optimizer.schedule = LrSchedule::parse(p["lr_schedule"]);

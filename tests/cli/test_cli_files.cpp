@@ -78,5 +78,42 @@ TEST(CliFiles, AFailedCsvKeepsTheCheckpoint) {
   EXPECT_FALSE(std::filesystem::exists(csv));
 }
 
+// A best checkpoint that cannot be written (here its temporary file's name is too long for the
+// file system) costs that checkpoint only: training goes on, --save is written at the end, and
+// the exit status and message say what is missing.
+TEST(CliFiles, AFailedBestCheckpointCostsOnlyItself) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 256, 64);
+  const std::string ckpt = dir.file("net.safetensors"), best = dir.file(std::string(250, 'b'));
+  const Result r = run_cli({"train", "--data", dir.file("data"), "--arch", "d10", "--threads", "1",
+                            "--quiet", "--epochs", "2", "--save", ckpt, "--save-best", best});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("warning: --save-best: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("training goes on"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("epoch 2/2"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("saved " + ckpt + " (epoch 2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("error: --save-best: the best epoch, "), std::string::npos) << r.err;
+  EXPECT_TRUE(std::filesystem::is_regular_file(ckpt));
+  EXPECT_FALSE(std::filesystem::exists(best));
+}
+
+// No output may replace one of --data's files (raw or gzipped, there or not): refused before
+// anything is read or trained, the data left as they were.
+TEST(CliFiles, AnOutputOverTheDataIsRefused) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 256, 64);
+  const std::string labels = dir.file("data/t10k-labels-idx1-ubyte");
+  const std::string before = read_text(labels);
+  for (const std::string& out : {labels, dir.file("data/../data/train-images-idx3-ubyte.gz")}) {
+    const Result r = run_cli({"train", "--data", dir.file("data"), "--arch", "d10", "--threads",
+                              "1", "--quiet", "--save", out});
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_NE(r.err.find("is one of --data's files too"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("backend:"), std::string::npos) << "refused before the work";
+  }
+  EXPECT_EQ(read_text(labels), before);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("data/train-images-idx3-ubyte.gz")));
+}
+
 }  // namespace
 }  // namespace cs

@@ -56,6 +56,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlag{"MomentumNegative", with(kTrain, {"--optimizer", "momentum", "--momentum", "-0.5"}),
                 "--momentum"},
         BadFlag{"RhoAboveOne", with(kTrain, {"--optimizer", "rmsprop", "--rho", "3"}), "--rho"},
+        // A hyperparameter the optimizer does not use would be ignored: refused.
+        BadFlag{"MomentumForAdam", with(kTrain, {"--momentum", "0.5"}),
+                "--momentum: adam does not use momentum (its hyperparameters: lr, beta1, beta2, "
+                "epsilon)"},
+        BadFlag{"Beta1ForSgd", with(kEnsemble, {"--optimizer", "sgd", "--beta1", "0.5"}),
+                "--beta1: sgd does not use beta1 (its hyperparameters: lr)"},
+        BadFlag{"InitialAccumulatorForRmsprop",
+                with(kTrain, {"--optimizer", "rmsprop", "--initial-accumulator", "0.2"}),
+                "--initial-accumulator: rmsprop does not use initial_accumulator"},
         BadFlag{"LrNotFinite", with(kTrain, {"--lr", "inf"}), "--lr"},
         BadFlag{"LrScheduleUnknown", with(kTrain, {"--lr-schedule", "linear:3"}),
                 "--lr-schedule: learning-rate schedule 'linear:3': unknown part 'linear:3'"},

@@ -10,6 +10,7 @@
 
 #include "cli_runner.h"
 #include "convscope/store.h"
+#include "convscope/sweep.h"
 
 namespace cs {
 namespace {
@@ -164,6 +165,39 @@ TEST_F(CliSweep, ARelativeDataFolderIsStoredAbsolute) {
   EXPECT_EQ(s.load_sweep(1).finished(), 2);
   for (const RunSummary& run : s.list_runs())
     EXPECT_EQ(run.train_name, folder + "/train") << "run " << run.id;
+}
+
+// A sweep stored before data folders were named by their absolute path names a relative --data
+// as given. The same command does not begin a second sweep beside it: it says to resume that one
+// (from its folder, where --resume finds its data) or to give --new.
+TEST_F(CliSweep, TheSameCommandOnASweepStoredWithARelativeFolderSaysHowToResumeIt) {
+  struct Here {
+    fs::path was = fs::current_path();
+    ~Here() {
+      std::error_code ec;
+      fs::current_path(was, ec);
+    }
+  } here;
+  SweepPlan before;
+  before.configs = parse_sweep_grid("arch=d8:relu-d10");
+  before.settings = {.nets = 2, .epochs = 1, .batch_size = 64, .seed = 1, .data = "data"};
+  Store(m_store).begin_sweep(before.definition(), {before.configs[0].key()});
+  fs::current_path(m_dir.path());
+  const std::vector<std::string> same{"sweep",           "--data", "data",    "--nets", "2",
+                                      "--threads",       "1",      "--store", m_store,  "--grid",
+                                      "arch=d8:relu-d10"};
+  const Result r = run_cli(same);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("--data: sweep 1 in " + m_store +
+                       " has these settings on the data folder data, named so before data "
+                       "folders were named by their absolute path: resume it with --resume 1 "
+                       "from the folder it started in, or give --new"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Store(m_store, StoreAccess::ReadOnly).list_sweeps().size(), 1u);
+  const Result resumed = run_cli({"sweep", "--resume", "1", "--threads", "1", "--store", m_store});
+  EXPECT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_EQ(Store(m_store, StoreAccess::ReadOnly).load_sweep(1).finished(), 1);
 }
 
 // A sweep's runs are compared at the epochs it planned: `ensemble --continue` leaves them to it.

@@ -1,6 +1,7 @@
 // write_file_atomically(): a reader finds the old file or the new one, whole, never a mix, also
 // when two threads of one process write the same path at once.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <filesystem>
@@ -36,6 +37,50 @@ TEST(AtomicFile, SameFileUnderTwoNames) {
   EXPECT_FALSE(same_file(a.string(), dir.file("b.db")));
   write_file_atomically(dir.file("copy.db"), "x");
   EXPECT_FALSE(same_file(a.string(), dir.file("copy.db")));  // the same bytes, another file
+}
+
+// Where neither is there yet, a relative name and the same file by its absolute path or through
+// "." (two spellings of one new output file).
+TEST(AtomicFile, SameNewFileRelativeAndAbsolute) {
+  namespace fs = std::filesystem;
+  store_test::TempDir dir;
+  struct Here {  // the test's folder again however the test ends
+    fs::path was = fs::current_path();
+    ~Here() { fs::current_path(was); }
+  } here;
+  fs::current_path(dir.file(""));
+  EXPECT_TRUE(same_file("m.csv", "./m.csv"));
+  EXPECT_TRUE(same_file("m.csv", dir.file("m.csv")));
+  EXPECT_TRUE(same_file("a/../m.csv", "m.csv"));
+  EXPECT_FALSE(same_file("m.csv", "n.csv"));
+}
+
+// A link is written through: the file it names gets the bytes and the link stays a link. A pipe
+// or a folder is refused, not replaced.
+TEST(AtomicFile, WritesThroughALinkAndRefusesWhatIsNoFile) {
+  namespace fs = std::filesystem;
+  store_test::TempDir dir;
+  const std::string target = dir.file("target.csv"), link = dir.file("link.csv");
+  write_file_atomically(target, "old");
+  fs::create_symlink(target, link);
+  write_file_atomically(link, "new");
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(read_all(target), "new");
+  fs::create_symlink(dir.file("later.csv"), dir.file("dangling.csv"));  // its file not there yet
+  write_file_atomically(dir.file("dangling.csv"), "made");
+  EXPECT_EQ(read_all(dir.file("later.csv")), "made");
+  ASSERT_EQ(::mkfifo(dir.file("pipe.csv").c_str(), 0644), 0);
+  fs::create_directory(dir.file("folder.csv"));
+  for (const std::string& odd : {dir.file("pipe.csv"), dir.file("folder.csv")}) {
+    try {
+      write_file_atomically(odd, "x");
+      ADD_FAILURE() << odd << " was written";
+    } catch (const FileError& e) {
+      EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_TRUE(fs::is_fifo(dir.file("pipe.csv")));
+  EXPECT_TRUE(fs::is_directory(dir.file("folder.csv")));
 }
 
 TEST(AtomicFile, TwoThreadsWritingOnePathLeaveOneWholeFile) {

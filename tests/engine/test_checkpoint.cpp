@@ -254,11 +254,12 @@ TEST_F(CheckpointTest, FailedWriteLeavesTheOldFileIntact) {
   EXPECT_NE(error.find("cannot write"), std::string::npos) << error;
   EXPECT_EQ(read_bytes(p), old);
 
-  // A non-empty directory as the target: the rename fails and the temp file is cleaned up.
+  // A directory as the target: refused before anything is written, and no temp file is left.
   const std::string dir_target = path("occupied");
   fs::create_directories(fs::path(dir_target) / "inside");
   expect_checkpoint_error([&] { write_safetensors(dir_target, kTensors, {}); },
-                          {dir_target, "cannot replace"});
+                          {dir_target, "not a regular file"});
+  EXPECT_TRUE(fs::is_directory(fs::path(dir_target) / "inside"));
   for (const auto& entry : fs::directory_iterator(m_dir))
     EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos)
         << "left behind: " << entry.path();

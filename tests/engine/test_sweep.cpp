@@ -134,6 +134,15 @@ TEST(SweepPlan, TrainConfigAppliesTheParametersAndTheGlobalSeeds) {
       "configuration 'optimizer=lbfgs'");
   expect_sweep_error([&] { sweep_train_config(parse_sweep_grid("beta1=2")[0], s, train, 0, 1); },
                      "beta1");
+  // A hyperparameter the configuration's optimizer does not use would make configurations that
+  // differ only in name.
+  expect_sweep_error(
+      [&] { sweep_train_config(parse_sweep_grid("momentum=0.5")[0], s, train, 0, 1); },
+      "configuration 'momentum=0.5': adam does not use momentum (its hyperparameters: lr, beta1, "
+      "beta2, epsilon)");
+  expect_sweep_error(
+      [&] { sweep_train_config(parse_sweep_grid("optimizer=sgd; rho=0.5")[0], s, train, 0, 1); },
+      "sgd does not use rho");
   expect_sweep_error(
       [&] { sweep_train_config(parse_sweep_grid("lr_schedule=cosine")[0], s, train, 0, 1); },
       "configuration 'lr_schedule=cosine': learning-rate schedule 'cosine': 'cosine': write "

@@ -35,8 +35,9 @@ void ValidationImages::remember(std::shared_ptr<const cs::Dataset> set) {
 }
 
 QString ValidationImages::folderFor(const std::string& valName) {
-  // The names as given (cs::dataset_name_for()): "mnist", and "fashion-mnist" as runs stored
-  // before the app named that folder by its path; another spelling ("MNIST") is a folder's path.
+  // The names cs::dataset_name_for() gives: "mnist", else a folder's absolute path; also
+  // "fashion-mnist", as runs stored before the app named that folder by its path, and a relative
+  // path from before names were absolute. Another spelling ("MNIST") is a folder's path.
   const std::string name = cs::dataset_name_of(valName);
   if (name == "mnist") return QString::fromStdString(cs::default_mnist_dir());
   if (name == "fashion-mnist") return QString::fromStdString(cs::fashion_mnist_dir());

@@ -19,6 +19,8 @@ class FileError : public Error {
       : Error(error_kind_for_errno(error_number, ErrorKind::File), what) {}
 };
 
+// A link is written through (the file it names is replaced, the link stays); a path that is a
+// folder, a pipe or a device is refused (FileError), never replaced.
 void write_file_atomically(const std::string& path, std::string_view bytes);
 
 // One file or folder under two names (a link, "./x", another spelling), or, where either is not

@@ -58,6 +58,9 @@ struct DatasetPair {
 DatasetPair load_idx_folder(const std::string& dir, const std::string& name);
 // Whether `dir` holds those four files (raw or gzipped), e.g. to skip what needs MNIST without it.
 bool idx_folder_installed(const std::string& dir);
+// The eight paths in `dir` such a folder's files may have (each name raw and gzipped), present or
+// not: what a command's outputs must not replace.
+std::vector<std::string> idx_folder_files(const std::string& dir);
 
 // Where the set-up puts MNIST ($CONVSCOPE_DATA or <repo>/data/mnist), Fashion-MNIST from Debian.
 std::string default_mnist_dir();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "convscope/lr_schedule.h"
 
@@ -41,6 +42,12 @@ struct OptimizerConfig {
   bool operator==(const OptimizerConfig&) const = default;
 };
 
+// The hyperparameters the update rule of `k` uses, named as OptimizerConfig's fields ("lr",
+// "beta1", ..., "initial_accumulator"); weight_decay and the schedule apply to every kind.
+std::vector<std::string> hyperparameter_names(OptimizerKind k);
+// "" when `k` uses the hyperparameter `name` (or it is weight_decay), else why it is refused:
+// "adam does not use momentum (its hyperparameters: lr, beta1, beta2, epsilon)".
+std::string unused_hyperparameter_problem(OptimizerKind k, const std::string& name);
 std::string to_string(OptimizerKind k);                  // "adam"
 OptimizerKind parse_optimizer(const std::string& name);  // throws std::invalid_argument
 inline constexpr OptimizerKind kAllOptimizers[] = {
