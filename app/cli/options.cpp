@@ -192,8 +192,8 @@ void check_output_folders(const Args& args, std::initializer_list<const char*> f
       taken.emplace_back("--data", file);
   for (const char* flag : flags) {
     if (!args.given(flag)) continue;
-    const std::filesystem::path file(args.str(flag));
-    const std::filesystem::path folder = file.has_parent_path() ? file.parent_path() : ".";
+    const std::filesystem::path file(args.str(flag)), written(written_path(file));
+    const std::filesystem::path folder = written.has_parent_path() ? written.parent_path() : ".";
     std::error_code ec;
     if (!std::filesystem::is_directory(folder, ec))
       throw UsageError(std::string("--") + flag + ": the folder " + folder.string() +
@@ -204,11 +204,15 @@ void check_output_folders(const Args& args, std::initializer_list<const char*> f
     if (std::filesystem::is_directory(file, ec))
       throw UsageError(std::string("--") + flag + ": " + file.string() +
                        " is a folder, not a file");
+    if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec))
+      throw UsageError(std::string("--") + flag + ": " + file.string() +
+                       " is not a regular file (a pipe or a device): give a file to write");
     for (const auto& [what, other] : taken)
       if (!(what == "--resume" && std::string_view(flag) == "save") && same_file(file, other))
         throw UsageError(std::string("--") + flag + ": " + file.string() + " is " +
                          (what == "an input" ? "an input"
-                          : what == "--data" ? "one of --data's files"
+                          : what == "--data" ? std::string("one of --data's files") +
+                                                   (args.given("data") ? "" : " (its default)")
                                              : "the file of " + what) +
                          " too; writing it would replace that: give another file");
     taken.emplace_back(std::string("--") + flag, file);

@@ -194,6 +194,13 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
   const int limit = plan.settings.limit_train;
   if (limit > 0 && limit < data.train.count) data.train = data.train.head(limit);
   check_sweep(plan, data.train, data.test);  // a configuration that cannot run creates nothing
+  if (!args.given("resume")) {               // a stored sweep resumes as it was
+    try {
+      check_parameters_used(plan);
+    } catch (const SweepError& e) {
+      throw UsageError(std::string(args.given("grid") ? "--grid: " : "--file: ") + e.what());
+    }
+  }
   const double rank_timeout_s = args.real("rank-timeout");  // nor does a flag out of its range
   if (!(rank_timeout_s >= 0)) throw UsageError("--rank-timeout: must be 0 or more seconds");
   BackendSelection sel = rank_backend(args, local_rank, local_size, tr.size() > 1);

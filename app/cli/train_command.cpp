@@ -183,14 +183,18 @@ int train_command(const std::vector<std::string>& argv) {
   Clock::time_point saved = Clock::now();  // --save's last checkpoint, or the start
   // A checkpoint that fails while the run trains (a full disk) costs that checkpoint, not the run:
   // training goes on, --save is tried again at the end, and the exit status says what is missing.
-  int best_unsaved = 0;  // the best epoch, when --save-best could not write it
+  int best_unsaved = 0;      // the best epoch, when --save-best could not write it
+  std::string last_failure;  // said once while it repeats (--save-every 0 on a full disk)
   const auto save_during = [&](const char* flag, bool quiet) {
     try {
       save(args.str(flag), trainer, quiet);
       return true;
     } catch (const Error& e) {
-      progress.finish();
-      std::fprintf(stderr, "warning: --%s: %s; training goes on\n", flag, e.what());
+      if (e.what() != last_failure) {
+        progress.finish();
+        std::fprintf(stderr, "warning: --%s: %s; training goes on\n", flag, e.what());
+      }
+      last_failure = e.what();
       return false;
     }
   };
@@ -247,6 +251,11 @@ int train_command(const std::vector<std::string>& argv) {
                    trainer.global_step());
     exit_code = interrupt.exit_code();
   }
+  if (best_unsaved > 0) {  // said first: what follows may fail too
+    std::fprintf(stderr, "error: --save-best: the best epoch, %d, was not written (see above)\n",
+                 best_unsaved);
+    exit_code = std::max(exit_code, 1);
+  }
   // The checkpoint first: it holds the run, and a CSV that fails after it cannot cost it.
   if (args.given("save")) save(args.str("save"), trainer);
   if (args.given("metrics")) write_metrics_csv(args.str("metrics"), trainer);
@@ -254,11 +263,6 @@ int train_command(const std::vector<std::string>& argv) {
     history.write_csv(args.str("history-csv"));
     std::fprintf(stderr, "history: %d evaluation(s) of %d images in %s\n", history.passes(),
                  history.images(), args.str("history-csv").c_str());
-  }
-  if (best_unsaved > 0) {
-    std::fprintf(stderr, "error: --save-best: the best epoch, %d, was not written (see above)\n",
-                 best_unsaved);
-    exit_code = std::max(exit_code, 1);
   }
   return exit_code;
 }

@@ -88,15 +88,7 @@ void write_file_atomically(const std::string& given, std::string_view bytes) {
   const std::filesystem::file_status st = std::filesystem::status(given, ec);
   if (!ec && std::filesystem::exists(st) && !std::filesystem::is_regular_file(st))
     fail(given, "not a regular file (a folder, pipe or device): give a file to write", EINVAL);
-  std::string path = given;
-  if (std::filesystem::is_symlink(std::filesystem::symlink_status(given, ec))) {
-    // Also a link whose file is not there yet (weakly_canonical() would keep the link's name).
-    const std::filesystem::path to = std::filesystem::read_symlink(given, ec);
-    if (!ec)
-      path = std::filesystem::weakly_canonical(std::filesystem::path(given).parent_path() / to, ec)
-                 .string();
-    if (ec) fail(given, "cannot follow the link: " + ec.message(), ec.value());
-  }
+  const std::string path = written_path(given);
   // A temporary file of this write's own: two threads writing one path must not share one, the
   // second truncating the first's (the process's id and a count of its writes).
   static std::atomic<unsigned long> writes{0};
@@ -129,12 +121,27 @@ void write_file_atomically(const std::string& given, std::string_view bytes) {
   }
 }
 
+std::string written_path(const std::string& path) {
+  namespace fs = std::filesystem;
+  fs::path at = path;
+  std::error_code ec;
+  // Link by link, also to a file not there yet (weakly_canonical() would stop at the last link);
+  // at most 40, as the kernel follows.
+  for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(at, ec)); ++hops) {
+    const fs::path to = fs::read_symlink(at, ec);
+    if (ec) break;
+    at = to.is_absolute() ? to : at.parent_path() / to;
+  }
+  return at.string();
+}
+
 bool same_file(const std::string& a, const std::string& b) {
   std::error_code ec, ec2;
   if (std::filesystem::equivalent(a, b, ec)) return true;
-  // Absolute first: weakly_canonical() leaves a relative path that does not exist yet relative.
+  // The files written (through links), absolute first: weakly_canonical() leaves a relative path
+  // that does not exist yet relative.
   const auto resolved = [](const std::string& p, std::error_code& e) {
-    const std::filesystem::path whole = std::filesystem::absolute(p, e);
+    const std::filesystem::path whole = std::filesystem::absolute(written_path(p), e);
     return e ? whole : std::filesystem::weakly_canonical(whole, e);
   };
   const std::filesystem::path x = resolved(a, ec), y = resolved(b, ec2);

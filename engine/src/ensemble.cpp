@@ -139,8 +139,8 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
 
   s.ranking.resize(count);
   std::iota(s.ranking.begin(), s.ranking.end(), 0);
-  // A NaN mean (a network whose outputs overflowed on the image) ranks as the least sure: the
-  // order stays a strict weak one, which std::sort needs.
+  // A NaN mean (no network answers the image) ranks as the least sure: the order stays a strict
+  // weak one, which std::sort needs.
   const auto sureness = [&](int i) {
     const float p = s.images[i].mean_true_prob;
     return std::isnan(p) ? -1.f : p;

@@ -272,13 +272,8 @@ TrainConfig sweep_train_config(const SweepConfig& c, const SweepSettings& s, con
       {"rho", &g.optimizer.rho},
       {"initial_accumulator", &g.optimizer.initial_accumulator},
       {"weight_decay", &g.optimizer.weight_decay}};
-  for (const auto& [name, field] : fields) {
-    if (!p.count(name)) continue;
-    // Ignored, it would make configurations that differ only in name.
-    if (const std::string unused = unused_hyperparameter_problem(kind, name); !unused.empty())
-      throw SweepError("configuration '" + c.key() + "': " + unused);
-    *field = number(c, name, p[name]);
-  }
+  for (const auto& [name, field] : fields)
+    if (p.count(name)) *field = number(c, name, p[name]);
   if (p.count("lr_schedule")) {
     try {
       g.optimizer.schedule = LrSchedule::parse(p["lr_schedule"]);
@@ -304,6 +299,31 @@ TrainConfig sweep_train_config(const SweepConfig& c, const SweepSettings& s, con
   g.seeds.clear();
   for (int i = 0; i < nets; ++i) g.seeds.push_back(s.seed + static_cast<uint64_t>(first_net + i));
   return cfg;
+}
+
+// The parameters only some optimizers use.
+constexpr std::string_view kOptimizerOnly[] = {"beta1",    "beta2", "epsilon",
+                                               "momentum", "rho",   "initial_accumulator"};
+
+void check_parameters_used(const SweepPlan& plan) {
+  std::map<std::string, std::string> unused;  // parameter -> why, while no configuration uses it
+  std::set<std::string> used;
+  for (const SweepConfig& c : plan.configs) {
+    OptimizerKind kind = OptimizerKind::Adam;
+    for (const auto& [name, value] : c.params)
+      if (name == "optimizer") kind = parse_optimizer(value);  // parsed: a known kind
+    for (const auto& [name, value] : c.params) {
+      const std::string why = unused_hyperparameter_problem(kind, name);  // "" for lr, arch, ...
+      if (!std::count(std::begin(kOptimizerOnly), std::end(kOptimizerOnly), name)) continue;
+      if (why.empty())
+        used.insert(name);
+      else
+        unused.emplace(name, why);
+    }
+  }
+  for (const auto& [name, why] : unused)
+    if (!used.count(name))
+      throw SweepError(name + ": no configuration's optimizer uses it (" + why + ")");
 }
 
 void check_sweep(const SweepPlan& plan, const Dataset& train, const Dataset& val) {

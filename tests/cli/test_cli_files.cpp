@@ -1,6 +1,7 @@
 // Files convscope-cli writes: on a full disk (here: a file size limit) every writer fails with a
 // message and a non-zero exit code, and the file that was there before is left as it was.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 
@@ -113,6 +114,15 @@ TEST(CliFiles, AnOutputOverTheDataIsRefused) {
   }
   EXPECT_EQ(read_text(labels), before);
   EXPECT_FALSE(std::filesystem::exists(dir.file("data/train-images-idx3-ubyte.gz")));
+  // A pipe as an output: refused before the work, not replaced after it.
+  ASSERT_EQ(::mkfifo(dir.file("pipe.csv").c_str(), 0644), 0);
+  const Result pipe = run_cli({"train", "--data", dir.file("data"), "--arch", "d10", "--threads",
+                               "1", "--quiet", "--metrics", dir.file("pipe.csv")});
+  EXPECT_EQ(pipe.code, 2) << pipe.err;
+  EXPECT_NE(pipe.err.find("is not a regular file (a pipe or a device)"), std::string::npos)
+      << pipe.err;
+  EXPECT_EQ(pipe.err.find("backend:"), std::string::npos) << "refused before the work";
+  EXPECT_TRUE(std::filesystem::is_fifo(dir.file("pipe.csv")));
 }
 
 }  // namespace

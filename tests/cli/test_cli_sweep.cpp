@@ -237,6 +237,14 @@ TEST_F(CliSweep, BadDefinitionsAreRefusedBeforeAnyStoreExists) {
                m_dir.file("missing.json")});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("missing.json: no such file"), std::string::npos) << r.err;
+  // A hyperparameter no configuration's optimizer uses would be ignored.
+  r = run_cli(args("arch=d10; momentum=0.5,0.9"));
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("--grid: momentum: no configuration's optimizer uses it (adam does not use "
+                       "momentum"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(m_store));
 }
 
 }  // namespace

@@ -67,8 +67,18 @@ TEST(AtomicFile, WritesThroughALinkAndRefusesWhatIsNoFile) {
   EXPECT_TRUE(fs::is_symlink(link));
   EXPECT_EQ(read_all(target), "new");
   fs::create_symlink(dir.file("later.csv"), dir.file("dangling.csv"));  // its file not there yet
+  EXPECT_TRUE(same_file(dir.file("dangling.csv"), dir.file("later.csv")));
   write_file_atomically(dir.file("dangling.csv"), "made");
   EXPECT_EQ(read_all(dir.file("later.csv")), "made");
+  // A chain, relative, to a file not there yet: every link stays a link.
+  fs::create_directory(dir.file("sub"));
+  fs::create_symlink("sub/second.csv", dir.file("first.csv"));
+  fs::create_symlink("../end.csv", dir.file("sub/second.csv"));
+  EXPECT_EQ(fs::path(written_path(dir.file("first.csv"))).lexically_normal(),
+            fs::path(dir.file("end.csv")));
+  write_file_atomically(dir.file("first.csv"), "chained");
+  EXPECT_TRUE(fs::is_symlink(dir.file("first.csv")) && fs::is_symlink(dir.file("sub/second.csv")));
+  EXPECT_EQ(read_all(dir.file("end.csv")), "chained");
   ASSERT_EQ(::mkfifo(dir.file("pipe.csv").c_str(), 0644), 0);
   fs::create_directory(dir.file("folder.csv"));
   for (const std::string& odd : {dir.file("pipe.csv"), dir.file("folder.csv")}) {

@@ -134,15 +134,6 @@ TEST(SweepPlan, TrainConfigAppliesTheParametersAndTheGlobalSeeds) {
       "configuration 'optimizer=lbfgs'");
   expect_sweep_error([&] { sweep_train_config(parse_sweep_grid("beta1=2")[0], s, train, 0, 1); },
                      "beta1");
-  // A hyperparameter the configuration's optimizer does not use would make configurations that
-  // differ only in name.
-  expect_sweep_error(
-      [&] { sweep_train_config(parse_sweep_grid("momentum=0.5")[0], s, train, 0, 1); },
-      "configuration 'momentum=0.5': adam does not use momentum (its hyperparameters: lr, beta1, "
-      "beta2, epsilon)");
-  expect_sweep_error(
-      [&] { sweep_train_config(parse_sweep_grid("optimizer=sgd; rho=0.5")[0], s, train, 0, 1); },
-      "sgd does not use rho");
   expect_sweep_error(
       [&] { sweep_train_config(parse_sweep_grid("lr_schedule=cosine")[0], s, train, 0, 1); },
       "configuration 'lr_schedule=cosine': learning-rate schedule 'cosine': 'cosine': write "
@@ -151,6 +142,29 @@ TEST(SweepPlan, TrainConfigAppliesTheParametersAndTheGlobalSeeds) {
       [&] { sweep_train_config(parse_sweep_grid("batch_size=2.5")[0], s, train, 0, 1); },
       "whole number");
   EXPECT_THROW(sweep_train_config(parse_sweep_grid("arch=c9x4-d4")[0], s, train, 0, 1), SpecError);
+}
+
+// A new plan's hyperparameter that no configuration's optimizer uses would be ignored: refused.
+// One that some configurations use is the grid's to give; a stored sweep resumes as it was
+// (sweep_train_config() does not refuse it).
+TEST(SweepPlan, AHyperparameterNoConfigurationUsesIsRefused) {
+  const auto plan = [](const std::string& grid) {
+    SweepPlan p;
+    p.configs = parse_sweep_grid(grid);
+    return p;
+  };
+  expect_sweep_error([&] { check_parameters_used(plan("momentum=0.5,0.9")); },
+                     "momentum: no configuration's optimizer uses it (adam does not use momentum "
+                     "(its hyperparameters: lr, beta1, beta2, epsilon))");
+  expect_sweep_error([&] { check_parameters_used(plan("optimizer=sgd,adadelta; beta1=0.5")); },
+                     "beta1: no configuration's optimizer uses it (sgd does not use beta1");
+  check_parameters_used(plan("optimizer=adam,momentum; momentum=0.5,0.9; lr=0.1; weight_decay=0"));
+  check_parameters_used(plan("optimizer=rmsprop; rho=0.8; momentum=0.5; epsilon=1e-6"));
+  Dataset train;
+  SweepSettings s;
+  EXPECT_FLOAT_EQ(
+      sweep_train_config(plan("momentum=0.5").configs[0], s, train, 0, 1).group.optimizer.momentum,
+      0.5f);
 }
 
 TEST(SweepUnits, ConfigurationsRoundRobinThenNetworkSlices) {

@@ -279,10 +279,23 @@ void TestPredictionModels::confusionMatrixCounts() {
   model.setEvaluation(broken);
   confusion.recount(model);
   QCOMPARE(confusion.count(5, 5), before - 1);
-  int counted = 0;
+  int counted = 0, right = 0;
   for (int t = 0; t < 10; ++t)
-    for (int p = 0; p < 10; ++p) counted += confusion.count(t, p);
+    for (int p = 0; p < 10; ++p) {
+      counted += confusion.count(t, p);
+      if (t == p) right += confusion.count(t, p);
+    }
   QCOMPARE(counted, kCount - 1);
+  QCOMPARE(right, model.correctCount());  // and not right, nor in the cell a click lists
+  QVERIFY(!model.correct(5));
+  PredictionFilterModel proxy;
+  proxy.setPredictionModel(&model);
+  proxy.setFilter(PredictionFilter::ConfusionCell, 5, 5);
+  QCOMPARE(proxy.rowCount(), confusion.count(5, 5));
+  proxy.setFilter(PredictionFilter::PredictedLabel, -1, 5);
+  QVERIFY(!sourceRows(proxy).contains(5));
+  proxy.setFilter(PredictionFilter::Misclassified);
+  QVERIFY(sourceRows(proxy).contains(5));
 }
 
 void TestPredictionModels::predictionsCsv() {

@@ -32,6 +32,7 @@ class TestTrainingWorker : public QObject {
   void aRunStopsEarlyAndContinueGivesItsPatienceAgain();
   void theRunDescriptionNamesTheWeightDecay();
   void theRunDescriptionNamesTheRandomShift();
+  void aReleaseKeepsTheExchangeTheUiStillReads();
 
  private:
   DatasetPtr m_data;
@@ -437,6 +438,27 @@ void TestTrainingWorker::theRunDescriptionNamesTheRandomShift() {
   QVERIFY2(description.endsWith(QStringLiteral(" · batch 32 · shift ±3 px")),
            qPrintable(description));
   QVERIFY2(rec.failures.isEmpty(), qPrintable(rec.failures.join('\n')));
+}
+
+// Two backend swaps in a row: the UI took the first new backend's exchange and asked for the
+// retired ones to go while the second swap was already done. Only those retired before the one it
+// reads go; that one stays until the UI takes the next (it polls it meanwhile).
+void TestTrainingWorker::aReleaseKeepsTheExchangeTheUiStillReads() {
+  TrainingWorker worker;  // driven directly, on this thread
+  QList<cs::SnapshotExchange*> exchanges;
+  connect(&worker, &TrainingWorker::exchangeChanged,
+          [&exchanges](cs::SnapshotExchange* e) { exchanges << e; });
+  for (const cs::BackendChoice choice :
+       {cs::BackendChoice::Cpu, cs::BackendChoice::Auto, cs::BackendChoice::Cpu})
+    worker.selectBackend(choice);
+  QCOMPARE(exchanges.size(), 3);
+  QCOMPARE(worker.retiredBackends(), size_t{2});
+  worker.releaseRetiredBackends(exchanges[1]);  // the UI reads the second; the third is news
+  QCOMPARE(worker.retiredBackends(), size_t{1});
+  worker.releaseRetiredBackends(exchanges[1]);  // asked again: still read
+  QCOMPARE(worker.retiredBackends(), size_t{1});
+  worker.releaseRetiredBackends(exchanges[2]);  // the one in use: every retired one goes
+  QCOMPARE(worker.retiredBackends(), size_t{0});
 }
 
 QTEST_MAIN(TestTrainingWorker)

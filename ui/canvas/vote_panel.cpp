@@ -145,14 +145,17 @@ void VotePanel::onVoted(const EnsembleVote& vote) {
                            .arg(vote.nets()));
   } else {
     const int major = vote.majority();
+    const int silent = vote.nets() - vote.answered();
     m_summary->setText(
-        tr("Majority <b>%1</b>: %2 of %3 votes<br>disagreement %4% · vote entropy %5 bits<br>"
+        tr("Majority <b>%1</b>: %2 of %3 votes%7<br>disagreement %4% · vote entropy %5 bits<br>"
            "%6 ms for %3 networks")
             .arg(m_model->index(major, VoteModel::ClassColumn).data().toString().toHtmlEscaped())
             .arg(vote.votes(major))
             .arg(vote.nets())
             .arg(numberText(vote.disagreement() * 100, 0), numberText(vote.voteEntropy(), 2),
-                 numberText(vote.milliseconds, vote.milliseconds < 1 ? 2 : 0)));
+                 numberText(vote.milliseconds, vote.milliseconds < 1 ? 2 : 0),
+                 silent > 0 ? tr(" (%1 without an answer: probabilities not numbers)").arg(silent)
+                            : QString()));
     if (selected >= 0) selectClass(selected);
   }
   Q_EMIT voted(vote);

@@ -48,9 +48,9 @@ bool PredictionFilterModel::filterAcceptsRow(int row, const QModelIndex&) const 
     case PredictionFilter::TrueLabel:
       return m_source->trueLabel(row) == m_trueLabel;
     case PredictionFilter::PredictedLabel:
-      return evaluated && m_source->predicted(row) == m_predictedLabel;
-    case PredictionFilter::ConfusionCell:
-      return evaluated && m_source->trueLabel(row) == m_trueLabel &&
+      return m_source->answered(row) && m_source->predicted(row) == m_predictedLabel;
+    case PredictionFilter::ConfusionCell:  // as ConfusionMatrixModel counts
+      return m_source->answered(row) && m_source->trueLabel(row) == m_trueLabel &&
              m_source->predicted(row) == m_predictedLabel;
     case PredictionFilter::Forgotten:
       return m_source->timesForgotten(row) > 0;

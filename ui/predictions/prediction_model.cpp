@@ -75,7 +75,7 @@ std::vector<long long> PredictionModel::confusionCounts() const {
   const int n = classes();
   std::vector<long long> counts(static_cast<size_t>(n) * n, 0);
   for (int row = 0; row < rowCount(); ++row) {
-    if (std::isnan(probability(row))) continue;  // outputs that overflowed: no prediction
+    if (!answered(row)) continue;  // outputs that overflowed: no prediction
     const int t = trueLabel(row), p = predicted(row);
     if (t >= 0 && t < n && p >= 0 && p < n) ++counts[static_cast<size_t>(t) * n + p];
   }

@@ -7,6 +7,7 @@
 
 #include <QAbstractListModel>
 #include <QTextStream>
+#include <cmath>
 
 #include "predictions/class_names.h"
 #include "training/training_types.h"
@@ -55,7 +56,9 @@ class PredictionModel : public QAbstractListModel {
   float probability(int row, int rank = 0) const;
   float trueProbability(int row) const;
   float loss(int row) const;
-  bool correct(int row) const { return predicted(row) == trueLabel(row); }
+  // A prediction: the top-1 probability is a number (not outputs that overflowed).
+  bool answered(int row) const { return m_eval && !std::isnan(probability(row)); }
+  bool correct(int row) const { return answered(row) && predicted(row) == trueLabel(row); }
 
   bool hasHistory() const { return m_history != nullptr; }
   const HistoryPtr& history() const { return m_history; }

@@ -2,6 +2,8 @@
 #include "widgets/count_text.h"
 #include "widgets/form_dialog.h"
 
+#include "convscope/spec.h"
+
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -75,8 +77,18 @@ void SweepDialog::setEpochs(int epochs) {
 void SweepDialog::setTrainLimit(int images) {
   m_limit->setValue(images);
 }
+void SweepDialog::setData(DatasetPtr data) {
+  m_data = std::move(data);
+  updateSummary();
+}
 QString SweepDialog::grid() const {
   return m_grid->text();
+}
+int SweepDialog::nets() const {
+  return m_nets->value();
+}
+int SweepDialog::epochs() const {
+  return m_epochs->value();
 }
 
 cs::SweepPlan SweepDialog::plan() const {
@@ -91,9 +103,25 @@ cs::SweepPlan SweepDialog::plan() const {
   return plan;
 }
 
+void SweepDialog::check(const cs::SweepPlan& plan) const {
+  if (m_data) {
+    cs::check_sweep(plan, m_data->train, m_data->test);
+  } else {
+    const cs::Dataset unknown;  // the data not loaded yet: the values alone, not the networks
+    for (const cs::SweepConfig& c : plan.configs) {
+      try {
+        cs::sweep_train_config(c, plan.settings, unknown, 0, 1);
+      } catch (const cs::SpecError&) {  // the architecture is checked on the data
+      }
+    }
+  }
+  cs::check_parameters_used(plan);
+}
+
 void SweepDialog::updateSummary() {
   try {
     const cs::SweepPlan p = plan();
+    check(p);
     const int configs = static_cast<int>(p.configs.size());
     m_summary->setText(tr("%1 × %2 = %3, %4 each. "
                           "A sweep with the same settings in the store is resumed.")
@@ -103,7 +131,7 @@ void SweepDialog::updateSummary() {
                            .arg(countText(p.settings.epochs, tr("epoch"), tr("epochs"))));
     m_summary->setStyleSheet({});
     m_start->setEnabled(true);
-  } catch (const cs::SweepError& e) {
+  } catch (const cs::Error& e) {
     m_summary->setText(QString::fromUtf8(e.what()));
     m_summary->setStyleSheet(QStringLiteral("color: #b2182b"));
     m_start->setEnabled(false);

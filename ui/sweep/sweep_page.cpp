@@ -324,7 +324,16 @@ void SweepPage::showNewSweepDialog() {
           .arg(TrainingSettings::displayNameOf(folder), QDir::toNativeSeparators(folder));
   auto* dialog = new SweepDialog(dataName, this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
+  if (!m_lastGrid.isEmpty()) {  // the last one started, also when it failed
+    dialog->setGrid(m_lastGrid);
+    dialog->setNets(m_lastNets);
+    dialog->setEpochs(m_lastEpochs);
+  }
+  dialog->setData(m_data);
   connect(dialog, &QDialog::accepted, this, [this, dialog] {
+    m_lastGrid = dialog->grid();
+    m_lastNets = dialog->nets();
+    m_lastEpochs = dialog->epochs();
     SweepRequest request;
     request.plan = dialog->plan();  // the dialog accepts only a grid that parses
     request.plan.settings.data = m_dataName;

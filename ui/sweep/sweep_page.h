@@ -111,6 +111,8 @@ class SweepPage : public QWidget {
   SweepRunResults m_runResults;  // of m_store's runs, read by earlier loads
   DatasetPtr m_data;
   std::string m_dataName = "mnist";  // m_data's name in a sweep's plan
+  QString m_lastGrid;                // New sweep…'s last, for the next
+  int m_lastNets = 0, m_lastEpochs = 0;
   SweepDataPtr m_sweep;
   SweepListModel* m_listModel;
   SweepListPanel* m_listPanel;

@@ -13,7 +13,7 @@ TrainingSession::TrainingSession(QObject* parent) : QObject(parent), m_worker(ne
   });
   connect(m_worker, &TrainingWorker::exchangeChanged, this, [this](cs::SnapshotExchange* e) {
     m_exchange = e;
-    invoke(&TrainingWorker::releaseRetiredBackends);  // the old exchange is read no more
+    invoke(&TrainingWorker::releaseRetiredBackends, e);  // the older exchanges are read no more
   });
   connect(m_worker, &TrainingWorker::backendChanged, this, [this](const BackendReport& report) {
     m_backendReport = report;

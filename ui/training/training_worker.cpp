@@ -173,8 +173,13 @@ void TrainingWorker::evaluateNow() {
   if (m_state == TrainingState::Running) m_trainedSeconds += clock.nsecsElapsed() * 1e-9;
 }
 
-void TrainingWorker::releaseRetiredBackends() {
-  m_retired.clear();  // on this thread: a device sync or a pool join never blocks the UI
+void TrainingWorker::releaseRetiredBackends(cs::SnapshotExchange* adopted) {
+  // The backends retired before the one whose exchange the UI took; that one and any newer stay
+  // (a second swap's news may still be on its way). On this thread: a device sync or a pool join
+  // never blocks the UI.
+  const auto taken = std::find_if(m_retired.begin(), m_retired.end(),
+                                  [adopted](const auto& b) { return &b->snapshots() == adopted; });
+  m_retired.erase(m_retired.begin(), taken);
 }
 
 bool TrainingWorker::ensureBackend(cs::BackendChoice choice) {

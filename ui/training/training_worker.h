@@ -89,8 +89,11 @@ class TrainingWorker : public QObject {
   // The best epoch kept for rewindToBest() as a checkpoint file, the run going on where it is:
   // bestEpochSaved(), or checkpointSaved() where the run stands at its best epoch.
   void saveBest(const QString& path);
-  // The UI took the exchange of the newest backend: backends replaced before it can go.
-  void releaseRetiredBackends();
+  // The UI took `adopted`, the exchange of one backend: the backends replaced before that one
+  // can go (all of them when it is the backend in use).
+  void releaseRetiredBackends(cs::SnapshotExchange* adopted);
+  // Replaced backends kept because the UI may still read their exchange.
+  size_t retiredBackends() const { return m_retired.size(); }
   // The drawing canvas and the saliency view: network 0 on one (C, H, W) image in [0, 1],
   // answered with digitPredicted / saliencyComputed (an error when there is no network yet).
   void predictDigit(int id, const std::vector<float>& image);
@@ -108,7 +111,7 @@ class TrainingWorker : public QObject {
   void stateChanged(TrainingState state);
   void backendChanged(const BackendReport& report);
   // For the session only: the exchange of the backend now in use. It stays valid until the
-  // session answers with releaseRetiredBackends().
+  // session answers with releaseRetiredBackends() of a newer one.
   void exchangeChanged(cs::SnapshotExchange* exchange);
   void datasetLoaded(DatasetPtr data, const QString& dir);
   void datasetFailed(const QString& dir, const QString& message);

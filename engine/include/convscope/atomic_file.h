@@ -23,6 +23,9 @@ class FileError : public Error {
 // folder, a pipe or a device is refused (FileError), never replaced.
 void write_file_atomically(const std::string& path, std::string_view bytes);
 
+// The file a write to `path` replaces: `path`, or the file its links lead to (there or not).
+std::string written_path(const std::string& path);
+
 // One file or folder under two names (a link, "./x", another spelling), or, where either is not
 // there yet, the same absolute path once "." and ".." are resolved.
 bool same_file(const std::string& a, const std::string& b);

@@ -74,5 +74,10 @@ TrainConfig sweep_train_config(const SweepConfig& c, const SweepSettings& settin
 // Every configuration of `plan` fits the data (check_group on each): throws as
 // sweep_train_config and check_group do, before anything is trained or written.
 void check_sweep(const SweepPlan& plan, const Dataset& train, const Dataset& val);
+// A new plan's: throws SweepError for an optimizer hyperparameter that no configuration's
+// optimizer uses (it would be ignored, every configuration the same as without it). One that some
+// use and others not is the grid's to give (optimizer=adam,momentum; momentum=0.5,0.9). Only after
+// sweep_train_config() has checked every configuration (a known optimizer).
+void check_parameters_used(const SweepPlan& plan);
 
 }  // namespace cs

@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <limits>
+#include <set>
 
 #include "convscope/dataset.h"
 
@@ -24,6 +25,7 @@
 #include "ensemble/validation_images.h"
 #include "ensemble_test_data.h"
 #include "predictions/confusion_matrix_model.h"
+#include "widgets/palette.h"
 #include "widgets/store_time.h"
 
 using namespace ensemble_testing;
@@ -100,15 +102,16 @@ class TestEnsembleModels : public QObject {
   // its common wrong label is none, not a class.
   void anImageNoNetworkAnswersHasNoVote() {
     HandBuilt h = handBuilt();
-    const int image = 2, nets = h.eval.nets, count = h.eval.count;
-    for (int n = 0; n < nets; ++n) {
-      const size_t at = static_cast<size_t>(n) * count + image;
-      for (int k = 0; k < 3; ++k) {
-        h.eval.top_labels[3 * at + k] = static_cast<uint8_t>(k);
-        h.eval.top_probs[3 * at + k] = std::numeric_limits<float>::quiet_NaN();
+    const int image = 2, zero = 6, nets = h.eval.nets, count = h.eval.count;  // a 7 and a 0
+    for (int n = 0; n < nets; ++n)
+      for (const int i : {image, zero}) {
+        const size_t at = static_cast<size_t>(n) * count + i;
+        for (int k = 0; k < 3; ++k) {
+          h.eval.top_labels[3 * at + k] = static_cast<uint8_t>(k);
+          h.eval.top_probs[3 * at + k] = std::numeric_limits<float>::quiet_NaN();
+        }
+        h.eval.true_probs[at] = std::numeric_limits<float>::quiet_NaN();
       }
-      h.eval.true_probs[at] = std::numeric_limits<float>::quiet_NaN();
-    }
     const EnsembleRunPtr run = makeRun(h.eval, h.labels);
     M model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -143,6 +146,21 @@ class TestEnsembleModels : public QObject {
     proxy.setLabels(h.labels[image], 0);
     for (int row = 0; row < proxy.rowCount(); ++row)
       QVERIFY(proxy.index(row, 0).data(M::ImageIndexRole).toInt() != image);
+    // Sorted by mean p(true), the images without one (NaN) come first, the others in order.
+    proxy.setLabels(-1, -1);
+    proxy.sort(M::MeanTrueProbColumn, Qt::AscendingOrder);
+    QCOMPARE((std::set<int>{proxy.index(0, 0).data(M::ImageIndexRole).toInt(),
+                            proxy.index(1, 0).data(M::ImageIndexRole).toInt()}),
+             (std::set<int>{image, zero}));
+    for (int row = 2; row + 1 < proxy.rowCount(); ++row)
+      QVERIFY(proxy.index(row, M::MeanTrueProbColumn).data(M::SortRole).toDouble() <=
+              proxy.index(row + 1, M::MeanTrueProbColumn).data(M::SortRole).toDouble());
+    // Each network's row on the 0: wrong, though its top label reads 0.
+    NetPredictionsModel rows;
+    rows.setImage(run, zero);
+    for (int net = 0; net < run->nets(); ++net)
+      QCOMPARE(rows.index(net, 0).data(Qt::BackgroundRole).value<QColor>(),
+               QColor(palette::kWrongTint));
   }
 
   void filterModelPassesTester() {

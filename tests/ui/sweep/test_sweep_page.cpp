@@ -233,6 +233,28 @@ void TestSweepPage::dialogParsesTheGrid() {
   QVERIFY2(dialog.summaryLabel()->text().contains(QStringLiteral("colour")),
            qPrintable(dialog.summaryLabel()->text()));
   QVERIFY_THROWS_EXCEPTION(cs::SweepError, dialog.plan());
+  // A grid that parses but cannot train is refused here, not by the worker later: its values
+  // (without data) ...
+  const auto refused = [&](const QString& grid, const QString& why) {
+    dialog.setGrid(grid);
+    QVERIFY2(!dialog.startButton()->isEnabled(), qPrintable(grid));
+    QVERIFY2(dialog.summaryLabel()->text().contains(why),
+             qPrintable(grid + QStringLiteral(": ") + dialog.summaryLabel()->text()));
+  };
+  refused(QStringLiteral("lr=abc"), QStringLiteral("lr 'abc' is not a number"));
+  refused(QStringLiteral("optimizer=foo"), QStringLiteral("foo"));
+  refused(QStringLiteral("batch_size=0"), QStringLiteral("batch_size"));
+  refused(QStringLiteral("momentum=0.5"), QStringLiteral("adam does not use momentum"));
+  dialog.setGrid(QStringLiteral("arch=c30x4-d10"));  // the network waits for the data
+  QVERIFY(dialog.startButton()->isEnabled());
+  // ... and its networks on the data, once loaded.
+  dialog.setData(sweep_testing::tinyRequest(QString(), 1, 1, 1).data);
+  QVERIFY(!dialog.startButton()->isEnabled());
+  QVERIFY2(dialog.summaryLabel()->text().contains(QStringLiteral("does not fit")),
+           qPrintable(dialog.summaryLabel()->text()));
+  refused(QStringLiteral("arch=garbage"), QStringLiteral("garbage"));
+  dialog.setGrid(QStringLiteral("lr=0.001,0.002"));
+  QVERIFY(dialog.startButton()->isEnabled());
 }
 
 QTEST_MAIN(TestSweepPage)

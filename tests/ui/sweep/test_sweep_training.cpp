@@ -111,6 +111,11 @@ void TestSweepTraining::newSweepTrainsOnThePagesDataset() {
     page.setDataset(mnistFolder.isEmpty() ? nullptr : tiny.data, mnistFolder);
     page.showNewSweepDialog();
     auto* shownDialog = page.findChildren<SweepDialog*>().back();
+    // The sweep started last is the next dialog's start (also when it failed).
+    QCOMPARE(
+        shownDialog->grid(),
+        QStringLiteral("arch=c3x4:relu-m2-d16:relu-d%1; lr=0.001").arg(tiny.data->train.classes));
+    QCOMPARE(shownDialog->nets(), 1);
     bool mnistShown = false;
     for (const QLabel* label : shownDialog->findChildren<QLabel*>())
       mnistShown = mnistShown || label->text() == mnist;
