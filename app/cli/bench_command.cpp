@@ -3,10 +3,15 @@
 // min / median / max printed. The PyTorch peer, run in the same invocation on the same machine,
 // is timed the same way in its own process; the ratio printed is of medians, and none is printed
 // when either side's timings vary more than 2x.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <string_view>
 #include <thread>
 
 #include "bench_peer.h"
@@ -18,6 +23,25 @@
 namespace cs::cli {
 
 namespace {
+
+// Whether `exe` names a program this process may run: a path to one, or a name on PATH.
+bool runnable(const std::string& exe) {
+  const auto program = [](const std::filesystem::path& p) {
+    std::error_code ec;
+    return std::filesystem::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
+  };
+  if (exe.empty()) return false;
+  if (exe.find('/') != std::string::npos) return program(exe);
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path ? path : "";
+  while (true) {
+    const size_t colon = dirs.find(':');
+    const std::string_view dir = dirs.substr(0, colon);
+    if (program(std::filesystem::path(dir.empty() ? "." : std::string(dir)) / exe)) return true;
+    if (colon == std::string_view::npos) return false;
+    dirs.remove_prefix(colon + 1);
+  }
+}
 
 using Clock = std::chrono::steady_clock;
 using Json = nlohmann::ordered_json;  // fields in the order they are added
@@ -174,6 +198,9 @@ int bench_command(const std::vector<std::string>& argv) {
   const double capture_hz = args.real("capture-hz");
   if (!(capture_hz >= 0 && capture_hz <= 1000))
     throw UsageError("--capture-hz: must be 0 to 1000 snapshots a second");
+  if (args.given("python") && !runnable(args.str("python")))
+    throw UsageError("--python: '" + args.str("python") +
+                     "' is no program here (a path to one, or a name on PATH)");
   const DatasetPair data = load_data(args);
   const TrainConfig cfg = train_config(args, data.train, nets);
   BackendSelection sel = select_backend(args);

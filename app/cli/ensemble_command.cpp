@@ -109,7 +109,7 @@ std::vector<int64_t> run_ids(const std::string& text) {
     long long run = 0;
     if (!whole_number(text.substr(from, comma - from), run) || run == 0)
       throw UsageError("--delete: '" + text + "' is not RUN[,RUN...] (as 3 or 3,5,8)");
-    out.push_back(run);
+    if (std::find(out.begin(), out.end(), run) == out.end()) out.push_back(run);  // 1,1: once
     from = comma + 1;
   }
   return out;

@@ -193,13 +193,13 @@ int sweep(const Args& args, SweepTransport& tr, int local_rank, int local_size,
   DatasetPair data = load_idx_folder(dir, plan.settings.data);
   const int limit = plan.settings.limit_train;
   if (limit > 0 && limit < data.train.count) data.train = data.train.head(limit);
-  check_sweep(plan, data.train, data.test);  // a configuration that cannot run creates nothing
-  if (!args.given("resume")) {               // a stored sweep resumes as it was
-    try {
-      check_parameters_used(plan);
-    } catch (const SweepError& e) {
-      throw UsageError(std::string(args.given("grid") ? "--grid: " : "--file: ") + e.what());
-    }
+  // A configuration that cannot run creates nothing; a new one's bad value is the flag's.
+  try {
+    check_sweep(plan, data.train, data.test);
+    if (!args.given("resume")) check_parameters_used(plan);  // a stored sweep resumes as it was
+  } catch (const SweepError& e) {
+    if (args.given("resume")) throw;
+    throw UsageError(std::string(args.given("grid") ? "--grid: " : "--file: ") + e.what());
   }
   const double rank_timeout_s = args.real("rank-timeout");  // nor does a flag out of its range
   if (!(rank_timeout_s >= 0)) throw UsageError("--rank-timeout: must be 0 or more seconds");

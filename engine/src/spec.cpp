@@ -12,7 +12,9 @@
 #include <cctype>
 #include <charconv>
 #include <climits>
+#include <set>
 #include <sstream>
+#include <string_view>
 
 #include "float_text.h"
 #include "text_fields.h"
@@ -313,6 +315,11 @@ NetworkSpec NetworkSpec::parse(const std::string& text, Shape3 input, int classe
     if (head.empty()) throw SpecError(n, "empty layer in '" + text + "'");
     LayerSpec l;
     const std::string body = head.substr(1);
+    std::set<std::string_view> given;  // each option once: "c5x8:relu:tanh" is no layer
+    const auto once = [&](std::string_view option) {
+      if (!given.insert(option).second)
+        throw SpecError(n, "the " + std::string(option) + " is given twice in '" + tokens[i] + "'");
+    };
     switch (head[0]) {
       case 'c': {
         const size_t x = body.find('x');
@@ -321,15 +328,17 @@ NetworkSpec NetworkSpec::parse(const std::string& text, Shape3 input, int classe
         l = LayerSpec::conv(parse_int(body.substr(0, x), n, "kernel size"),
                             parse_int(body.substr(x + 1), n, "filter count"), Activation::None);
         for (size_t j = 1; j < opts.size(); ++j) {
-          if (opts[j] == "same")
-            l.padding = Padding::Same;
-          else if (opts[j] == "valid")
-            l.padding = Padding::Valid;
-          else if (opts[j].size() > 1 && opts[j][0] == 's' &&
-                   std::isdigit(static_cast<unsigned char>(opts[j][1])))
+          if (opts[j] == "same" || opts[j] == "valid") {
+            once("padding");
+            l.padding = opts[j] == "same" ? Padding::Same : Padding::Valid;
+          } else if (opts[j].size() > 1 && opts[j][0] == 's' &&
+                     std::isdigit(static_cast<unsigned char>(opts[j][1]))) {
+            once("stride");
             l.stride = parse_int(opts[j].substr(1), n, "stride");
-          else
+          } else {
+            once("activation");
             l.activation = parse_activation(opts[j], n);
+          }
         }
         break;
       }
@@ -342,7 +351,10 @@ NetworkSpec NetworkSpec::parse(const std::string& text, Shape3 input, int classe
         break;
       case 'd':
         l = LayerSpec::dense(parse_int(body, n, "unit count"));
-        for (size_t j = 1; j < opts.size(); ++j) l.activation = parse_activation(opts[j], n);
+        for (size_t j = 1; j < opts.size(); ++j) {
+          once("activation");
+          l.activation = parse_activation(opts[j], n);
+        }
         break;
       case 'p':
         if (opts.size() > 1)

@@ -111,10 +111,12 @@ TEST(CliStore, DeletesRunsAndCompacts) {
   EXPECT_EQ(Store(store, StoreAccess::ReadOnly).list_runs().size(), 3u);
 
   const uintmax_t before = fs::file_size(store);
-  r = run_cli({"runs", "--store", store, "--delete", "1,3", "--compact"});
+  r = run_cli({"runs", "--store", store, "--delete", "1,3,1", "--compact"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("deleted run 1 (4 networks, 2/2 epochs, finished)"), std::string::npos)
       << r.err;
+  EXPECT_EQ(r.err.find("deleted run 1", r.err.find("deleted run 1") + 1), std::string::npos)
+      << "run 1 said once: " << r.err;
   EXPECT_NE(r.err.find("deleted run 3"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("compacted " + store), std::string::npos) << r.err;
   EXPECT_LT(fs::file_size(store), before);

@@ -75,7 +75,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadSpec{"c5x0-d10", 1, "filter count"}, BadSpec{"q5-d10", 1, "unknown layer"},
         BadSpec{"c5x8:fancy-d10", 1, "unknown option"},
         BadSpec{"d64-c3x3-d10", 2, "cannot follow a dense"},
-        BadSpec{"c5-d10", 1, "c<kernel>x<filters>"}, BadSpec{"c5x8--d10", 2, "empty layer"}));
+        BadSpec{"c5-d10", 1, "c<kernel>x<filters>"}, BadSpec{"c5x8--d10", 2, "empty layer"},
+        // An option given twice, the last silently winning before.
+        BadSpec{"c5x8:relu:tanh-d10", 1, "the activation is given twice in 'c5x8:relu:tanh'"},
+        BadSpec{"c5x8:s2:s3-d10", 1, "the stride is given twice"},
+        BadSpec{"c5x8:same:valid-d10", 1, "the padding is given twice"},
+        BadSpec{"c5x8-d16:relu:sigmoid-d10", 2, "the activation is given twice"}));
 
 TEST(Spec, SamePaddingKeepsSmallMapsValid) {
   // A 9x9 kernel with 'same' padding works on a 4x4 map: the output stays 4x4.
