@@ -41,8 +41,11 @@ void TestConfusionMatrixModel::confusionMatrixFedWithCounts() {
            QColor(0xd6, 0x45, 0x45).rgb());
   QCOMPARE(confusion.index(0, 0).data(Qt::BackgroundRole).value<QColor>().rgb(),
            QColor(0x2e, 0x9e, 0x4f).rgb());
+  QSignalSpy named(&confusion, &QAbstractItemModel::dataChanged);
   confusion.setClassNames(ClassNames({QStringLiteral("cat"), QStringLiteral("dog")}));
   QCOMPARE(confusion.headerData(1, Qt::Horizontal).toString(), QStringLiteral("dog"));
+  QCOMPARE(named.size(), 1);  // the cells' tool tips name the classes
+  QCOMPARE(named.first().at(2).value<QList<int>>(), QList<int>({Qt::ToolTipRole}));
   QVERIFY(confusion.index(1, 0)
               .data(Qt::ToolTipRole)
               .toString()

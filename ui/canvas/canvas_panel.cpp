@@ -84,9 +84,14 @@ void CanvasPanel::setClassNames(const ClassNames& names) {
 void CanvasPanel::onDrawingChanged() {
   try {
     m_digit = DigitInput::preprocess(m_canvas->render(kRenderSide));
-  } catch (const std::exception& e) {
+  } catch (const std::exception& e) {  // said, not cleared by the empty input's words
     m_digit = {};
+    m_input.clear();
+    m_useAsProbe->setEnabled(false);
+    m_preview->setImage({});
+    m_top->setProbabilities({}, tr("Draw a digit"));
     m_status->setText(QString::fromUtf8(e.what()));
+    return;
   }
   m_input = DigitInput::toFloats(m_digit);
   m_useAsProbe->setEnabled(!m_input.empty());

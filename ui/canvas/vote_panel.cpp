@@ -102,8 +102,12 @@ void VotePanel::onDrawingChanged() {
   cs::DigitResult digit;
   try {
     digit = DigitInput::preprocess(m_canvas->render(kRenderSide));
-  } catch (const std::exception& e) {
+  } catch (const std::exception& e) {  // said, not cleared by the empty input's words
+    m_input.clear();
+    m_preview->setImage({});
+    m_model->setVote({});
     m_summary->setText(QString::fromUtf8(e.what()));
+    return;
   }
   m_input = DigitInput::toFloats(digit);
   m_preview->setImage(m_input.empty()

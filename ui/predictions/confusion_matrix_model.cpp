@@ -49,6 +49,8 @@ void ConfusionMatrixModel::setClassNames(ClassNames names) {
   if (m_classes > 0) {
     Q_EMIT headerDataChanged(Qt::Horizontal, 0, m_classes - 1);
     Q_EMIT headerDataChanged(Qt::Vertical, 0, m_classes - 1);
+    // The cells' tool tips name the classes too ("true dog → predicted cat").
+    Q_EMIT dataChanged(index(0, 0), index(m_classes - 1, m_classes - 1), {Qt::ToolTipRole});
   }
 }
 
