@@ -204,6 +204,9 @@ void check_output_folders(const Args& args, std::initializer_list<const char*> f
     if (std::filesystem::is_directory(file, ec))
       throw UsageError(std::string("--") + flag + ": " + file.string() +
                        " is a folder, not a file");
+    if (std::filesystem::is_symlink(std::filesystem::symlink_status(written, ec)))
+      throw UsageError(std::string("--") + flag + ": " + file.string() +
+                       " is a link in a loop of links: give a file to write");
     if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec))
       throw UsageError(std::string("--") + flag + ": " + file.string() +
                        " is not a regular file (a pipe or a device): give a file to write");

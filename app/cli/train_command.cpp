@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <sstream>
 
 #include "commands.h"
@@ -183,18 +184,18 @@ int train_command(const std::vector<std::string>& argv) {
   Clock::time_point saved = Clock::now();  // --save's last checkpoint, or the start
   // A checkpoint that fails while the run trains (a full disk) costs that checkpoint, not the run:
   // training goes on, --save is tried again at the end, and the exit status says what is missing.
-  int best_unsaved = 0;      // the best epoch, when --save-best could not write it
-  std::string last_failure;  // said once while it repeats (--save-every 0 on a full disk)
+  int best_unsaved = 0;           // the best epoch, when --save-best could not write it
+  std::set<std::string> failing;  // said once while they fail (--save-every 0 on a full disk)
   const auto save_during = [&](const char* flag, bool quiet) {
     try {
       save(args.str(flag), trainer, quiet);
+      failing.erase(flag);
       return true;
     } catch (const Error& e) {
-      if (e.what() != last_failure) {
+      if (failing.insert(flag).second) {
         progress.finish();
         std::fprintf(stderr, "warning: --%s: %s; training goes on\n", flag, e.what());
       }
-      last_failure = e.what();
       return false;
     }
   };

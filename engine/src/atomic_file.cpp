@@ -89,6 +89,8 @@ void write_file_atomically(const std::string& given, std::string_view bytes) {
   if (!ec && std::filesystem::exists(st) && !std::filesystem::is_regular_file(st))
     fail(given, "not a regular file (a folder, pipe or device): give a file to write", EINVAL);
   const std::string path = written_path(given);
+  if (std::filesystem::is_symlink(std::filesystem::symlink_status(path, ec)))
+    fail(given, "links in a loop: give a file to write", ELOOP);
   // A temporary file of this write's own: two threads writing one path must not share one, the
   // second truncating the first's (the process's id and a count of its writes).
   static std::atomic<unsigned long> writes{0};

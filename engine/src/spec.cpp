@@ -12,7 +12,7 @@
 #include <cctype>
 #include <charconv>
 #include <climits>
-#include <set>
+#include <map>
 #include <sstream>
 #include <string_view>
 
@@ -315,9 +315,12 @@ NetworkSpec NetworkSpec::parse(const std::string& text, Shape3 input, int classe
     if (head.empty()) throw SpecError(n, "empty layer in '" + text + "'");
     LayerSpec l;
     const std::string body = head.substr(1);
-    std::set<std::string_view> given;  // each option once: "c5x8:relu:tanh" is no layer
-    const auto once = [&](std::string_view option) {
-      if (!given.insert(option).second)
+    // Each option one way: "c5x8:relu:tanh" is no layer ("relu:relu", as sweeps may have stored
+    // it, is relu).
+    std::map<std::string_view, std::string> given;
+    const auto once = [&](std::string_view option, const std::string& value) {
+      const auto [at, added] = given.emplace(option, value);
+      if (!added && at->second != value)
         throw SpecError(n, "the " + std::string(option) + " is given twice in '" + tokens[i] + "'");
     };
     switch (head[0]) {
@@ -329,15 +332,15 @@ NetworkSpec NetworkSpec::parse(const std::string& text, Shape3 input, int classe
                             parse_int(body.substr(x + 1), n, "filter count"), Activation::None);
         for (size_t j = 1; j < opts.size(); ++j) {
           if (opts[j] == "same" || opts[j] == "valid") {
-            once("padding");
+            once("padding", opts[j]);
             l.padding = opts[j] == "same" ? Padding::Same : Padding::Valid;
           } else if (opts[j].size() > 1 && opts[j][0] == 's' &&
                      std::isdigit(static_cast<unsigned char>(opts[j][1]))) {
-            once("stride");
             l.stride = parse_int(opts[j].substr(1), n, "stride");
+            once("stride", std::to_string(l.stride));
           } else {
-            once("activation");
-            l.activation = parse_activation(opts[j], n);
+            l.activation = parse_activation(opts[j], n);  // an unknown option first
+            once("activation", opts[j]);
           }
         }
         break;
@@ -352,8 +355,8 @@ NetworkSpec NetworkSpec::parse(const std::string& text, Shape3 input, int classe
       case 'd':
         l = LayerSpec::dense(parse_int(body, n, "unit count"));
         for (size_t j = 1; j < opts.size(); ++j) {
-          once("activation");
           l.activation = parse_activation(opts[j], n);
+          once("activation", opts[j]);
         }
         break;
       case 'p':

@@ -310,8 +310,14 @@ void check_parameters_used(const SweepPlan& plan) {
   std::set<std::string> used;
   for (const SweepConfig& c : plan.configs) {
     OptimizerKind kind = OptimizerKind::Adam;
-    for (const auto& [name, value] : c.params)
-      if (name == "optimizer") kind = parse_optimizer(value);  // parsed: a known kind
+    for (const auto& [name, value] : c.params) {
+      if (name != "optimizer") continue;
+      try {
+        kind = parse_optimizer(value);
+      } catch (const std::invalid_argument& e) {
+        throw SweepError("configuration '" + c.key() + "': " + e.what());
+      }
+    }
     for (const auto& [name, value] : c.params) {
       const std::string why = unused_hyperparameter_problem(kind, name);  // "" for lr, arch, ...
       if (!std::count(std::begin(kOptimizerOnly), std::end(kOptimizerOnly), name)) continue;

@@ -98,6 +98,20 @@ TEST(CliFiles, AFailedBestCheckpointCostsOnlyItself) {
   EXPECT_FALSE(std::filesystem::exists(best));
 }
 
+// A timed checkpoint that fails at every step (--save-every 0) is said once, not at every step;
+// the end's --save fails the run.
+TEST(CliFiles, ARepeatedSaveFailureIsSaidOnce) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 256, 64);
+  const std::string ckpt = dir.file(std::string(250, 's'));
+  const Result r = run_cli({"train", "--data", dir.file("data"), "--arch", "d10", "--threads", "1",
+                            "--quiet", "--save-every", "0", "--save", ckpt});
+  EXPECT_EQ(r.code, 1) << r.err;
+  const size_t first = r.err.find("warning: --save: ");
+  ASSERT_NE(first, std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("warning: --save: ", first + 1), std::string::npos) << r.err;
+}
+
 // No output may replace one of --data's files (raw or gzipped, there or not): refused before
 // anything is read or trained, the data left as they were.
 TEST(CliFiles, AnOutputOverTheDataIsRefused) {

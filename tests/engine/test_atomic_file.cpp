@@ -79,6 +79,16 @@ TEST(AtomicFile, WritesThroughALinkAndRefusesWhatIsNoFile) {
   write_file_atomically(dir.file("first.csv"), "chained");
   EXPECT_TRUE(fs::is_symlink(dir.file("first.csv")) && fs::is_symlink(dir.file("sub/second.csv")));
   EXPECT_EQ(read_all(dir.file("end.csv")), "chained");
+  // Links in a loop: refused, every link left as it was.
+  fs::create_symlink("loop-b.csv", dir.file("loop-a.csv"));
+  fs::create_symlink("loop-a.csv", dir.file("loop-b.csv"));
+  try {
+    write_file_atomically(dir.file("loop-a.csv"), "x");
+    ADD_FAILURE() << "a loop of links was written";
+  } catch (const FileError& e) {
+    EXPECT_NE(std::string(e.what()).find("links in a loop"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(fs::is_symlink(dir.file("loop-a.csv")) && fs::is_symlink(dir.file("loop-b.csv")));
   ASSERT_EQ(::mkfifo(dir.file("pipe.csv").c_str(), 0644), 0);
   fs::create_directory(dir.file("folder.csv"));
   for (const std::string& odd : {dir.file("pipe.csv"), dir.file("folder.csv")}) {

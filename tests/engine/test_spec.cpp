@@ -80,7 +80,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadSpec{"c5x8:relu:tanh-d10", 1, "the activation is given twice in 'c5x8:relu:tanh'"},
         BadSpec{"c5x8:s2:s3-d10", 1, "the stride is given twice"},
         BadSpec{"c5x8:same:valid-d10", 1, "the padding is given twice"},
-        BadSpec{"c5x8-d16:relu:sigmoid-d10", 2, "the activation is given twice"}));
+        BadSpec{"c5x8-d16:relu:sigmoid-d10", 2, "the activation is given twice"},
+        BadSpec{"c5x8:relu:smae-d10", 1, "unknown option"}));  // a typo, not a second one
+
+// The same option twice (as a sweep may have stored it) is that option.
+TEST(Spec, AnOptionRepeatedTheSameWayIsThatOption) {
+  EXPECT_EQ(NetworkSpec::parse("c5x8:relu:relu:s1:s1-d16:tanh:tanh-d10").to_string(),
+            NetworkSpec::parse("c5x8:relu-d16:tanh-d10").to_string());
+}
 
 TEST(Spec, SamePaddingKeepsSmallMapsValid) {
   // A 9x9 kernel with 'same' padding works on a 4x4 map: the output stays 4x4.

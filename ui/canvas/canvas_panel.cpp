@@ -82,23 +82,19 @@ void CanvasPanel::setClassNames(const ClassNames& names) {
 }
 
 void CanvasPanel::onDrawingChanged() {
+  QString error;
   try {
     m_digit = DigitInput::preprocess(m_canvas->render(kRenderSide));
-  } catch (const std::exception& e) {  // said, not cleared by the empty input's words
+  } catch (const std::exception& e) {
     m_digit = {};
-    m_input.clear();
-    m_useAsProbe->setEnabled(false);
-    m_preview->setImage({});
-    m_top->setProbabilities({}, tr("Draw a digit"));
-    m_status->setText(QString::fromUtf8(e.what()));
-    return;
+    error = QString::fromUtf8(e.what());
   }
   m_input = DigitInput::toFloats(m_digit);
   m_useAsProbe->setEnabled(!m_input.empty());
   if (m_input.empty()) {
     m_preview->setImage({});
     m_top->setProbabilities({}, tr("Draw a digit"));
-    m_status->clear();
+    m_status->setText(error);  // said, or cleared with the drawing
   } else {
     m_preview->setImage(DigitInput::toImage(m_input.data(), cs::kDigitSide, cs::kDigitSide));
     m_predictor->request(m_input);

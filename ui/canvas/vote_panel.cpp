@@ -105,7 +105,7 @@ void VotePanel::onDrawingChanged() {
   } catch (const std::exception& e) {  // said, not cleared by the empty input's words
     m_input.clear();
     m_preview->setImage({});
-    m_model->setVote({});
+    clearVote();
     m_summary->setText(QString::fromUtf8(e.what()));
     return;
   }

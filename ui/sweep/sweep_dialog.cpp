@@ -2,8 +2,6 @@
 #include "widgets/count_text.h"
 #include "widgets/form_dialog.h"
 
-#include "convscope/spec.h"
-
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -108,11 +106,9 @@ void SweepDialog::check(const cs::SweepPlan& plan) const {
     cs::check_sweep(plan, m_data->train, m_data->test);
   } else {
     const cs::Dataset unknown;  // the data not loaded yet: the values alone, not the networks
-    for (const cs::SweepConfig& c : plan.configs) {
-      try {
-        cs::sweep_train_config(c, plan.settings, unknown, 0, 1);
-      } catch (const cs::SpecError&) {  // the architecture is checked on the data
-      }
+    for (cs::SweepConfig c : plan.configs) {
+      std::erase_if(c.params, [](const auto& p) { return p.first == "arch"; });
+      cs::sweep_train_config(c, plan.settings, unknown, 0, 1);
     }
   }
   cs::check_parameters_used(plan);
@@ -131,7 +127,7 @@ void SweepDialog::updateSummary() {
                            .arg(countText(p.settings.epochs, tr("epoch"), tr("epochs"))));
     m_summary->setStyleSheet({});
     m_start->setEnabled(true);
-  } catch (const cs::Error& e) {
+  } catch (const std::exception& e) {  // cs::Error's words, whichever check it was
     m_summary->setText(QString::fromUtf8(e.what()));
     m_summary->setStyleSheet(QStringLiteral("color: #b2182b"));
     m_start->setEnabled(false);

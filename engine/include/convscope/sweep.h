@@ -76,8 +76,7 @@ TrainConfig sweep_train_config(const SweepConfig& c, const SweepSettings& settin
 void check_sweep(const SweepPlan& plan, const Dataset& train, const Dataset& val);
 // A new plan's: throws SweepError for an optimizer hyperparameter that no configuration's
 // optimizer uses (it would be ignored, every configuration the same as without it). One that some
-// use and others not is the grid's to give (optimizer=adam,momentum; momentum=0.5,0.9). Only after
-// sweep_train_config() has checked every configuration (a known optimizer).
+// use and others not is the grid's to give (optimizer=adam,momentum; momentum=0.5,0.9).
 void check_parameters_used(const SweepPlan& plan);
 
 }  // namespace cs

@@ -155,6 +155,14 @@ class TestEnsembleModels : public QObject {
     for (int row = 2; row + 1 < proxy.rowCount(); ++row)
       QVERIFY(proxy.index(row, M::MeanTrueProbColumn).data(M::SortRole).toDouble() <=
               proxy.index(row + 1, M::MeanTrueProbColumn).data(M::SortRole).toDouble());
+    proxy.sort(M::MeanTrueProbColumn, Qt::DescendingOrder);  // last, the others in order
+    const int shown = proxy.rowCount();
+    QCOMPARE((std::set<int>{proxy.index(shown - 2, 0).data(M::ImageIndexRole).toInt(),
+                            proxy.index(shown - 1, 0).data(M::ImageIndexRole).toInt()}),
+             (std::set<int>{image, zero}));
+    for (int row = 0; row + 3 < shown; ++row)
+      QVERIFY(proxy.index(row, M::MeanTrueProbColumn).data(M::SortRole).toDouble() >=
+              proxy.index(row + 1, M::MeanTrueProbColumn).data(M::SortRole).toDouble());
     // Each network's row on the 0: wrong, though its top label reads 0.
     NetPredictionsModel rows;
     rows.setImage(run, zero);
