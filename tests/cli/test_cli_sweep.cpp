@@ -11,6 +11,7 @@
 #include "cli_runner.h"
 #include "convscope/store.h"
 #include "convscope/sweep.h"
+#include "current_folder.h"
 
 namespace cs {
 namespace {
@@ -141,14 +142,7 @@ TEST_F(CliSweep, InterruptedSweepResumesWithTheSameCommand) {
 // kept the relative path: DataDirs.AStoredSweepsRelativeFolderIsLookedForHere.)
 TEST_F(CliSweep, ARelativeDataFolderIsStoredAbsolute) {
   ASSERT_TRUE(fs::path(m_store).is_absolute());
-  struct Here {  // the test's folder again however the test ends
-    fs::path was = fs::current_path();
-    ~Here() {
-      std::error_code ec;
-      fs::current_path(was, ec);
-    }
-  } here;
-  fs::current_path(m_dir.path());
+  const CurrentFolder here(m_dir.path());
   const Result made = run_cli({"sweep", "--data", "./data/", "--threads", "1", "--store", m_store,
                                "--grid", "arch=d8:relu-d10; lr=0.01,0.02", "--epochs", "1"});
   ASSERT_EQ(made.code, 0) << made.err;
@@ -171,18 +165,11 @@ TEST_F(CliSweep, ARelativeDataFolderIsStoredAbsolute) {
 // as given. The same command does not begin a second sweep beside it: it says to resume that one
 // (from its folder, where --resume finds its data) or to give --new.
 TEST_F(CliSweep, TheSameCommandOnASweepStoredWithARelativeFolderSaysHowToResumeIt) {
-  struct Here {
-    fs::path was = fs::current_path();
-    ~Here() {
-      std::error_code ec;
-      fs::current_path(was, ec);
-    }
-  } here;
   SweepPlan before;
   before.configs = parse_sweep_grid("arch=d8:relu-d10");
   before.settings = {.nets = 2, .epochs = 1, .batch_size = 64, .seed = 1, .data = "data"};
   Store(m_store).begin_sweep(before.definition(), {before.configs[0].key()});
-  fs::current_path(m_dir.path());
+  const CurrentFolder here(m_dir.path());
   const std::vector<std::string> same{"sweep",           "--data", "data",    "--nets", "2",
                                       "--threads",       "1",      "--store", m_store,  "--grid",
                                       "arch=d8:relu-d10"};

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "convscope/atomic_file.h"
+#include "current_folder.h"
 #include "store_test_util.h"
 
 namespace cs {
@@ -44,11 +45,7 @@ TEST(AtomicFile, SameFileUnderTwoNames) {
 TEST(AtomicFile, SameNewFileRelativeAndAbsolute) {
   namespace fs = std::filesystem;
   store_test::TempDir dir;
-  struct Here {  // the test's folder again however the test ends
-    fs::path was = fs::current_path();
-    ~Here() { fs::current_path(was); }
-  } here;
-  fs::current_path(dir.file(""));
+  const CurrentFolder here(dir.file(""));
   EXPECT_TRUE(same_file("m.csv", "./m.csv"));
   EXPECT_TRUE(same_file("m.csv", dir.file("m.csv")));
   EXPECT_TRUE(same_file("a/../m.csv", "m.csv"));

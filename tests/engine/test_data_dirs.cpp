@@ -9,6 +9,7 @@
 #include <string>
 
 #include "convscope/dataset.h"
+#include "current_folder.h"
 
 namespace cs {
 namespace {
@@ -73,14 +74,7 @@ TEST(DataDirs, AStoredSweepsRelativeFolderIsLookedForHere) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("sweep_dirs_" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  struct Here {  // the test's folder again however the test ends
-    fs::path was = fs::current_path();
-    ~Here() {
-      std::error_code ec;
-      fs::current_path(was, ec);
-    }
-  } here;
-  fs::current_path(dir);
+  CurrentFolder here(dir);
   try {
     stored_sweep_folder("data", 7);
     ADD_FAILURE() << "a relative folder that is not here was taken";
@@ -95,7 +89,7 @@ TEST(DataDirs, AStoredSweepsRelativeFolderIsLookedForHere) {
   EXPECT_EQ(stored_sweep_folder("data", 7), "data");
   EXPECT_EQ(stored_sweep_folder("mnist", 7), default_mnist_dir());
   EXPECT_EQ(stored_sweep_folder((dir / "absent").string(), 7), (dir / "absent").string());
-  fs::current_path(here.was);
+  fs::current_path(here.was());
   fs::remove_all(dir);
 }
 
