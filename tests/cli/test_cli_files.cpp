@@ -137,6 +137,14 @@ TEST(CliFiles, AnOutputOverTheDataIsRefused) {
       << pipe.err;
   EXPECT_EQ(pipe.err.find("backend:"), std::string::npos) << "refused before the work";
   EXPECT_TRUE(std::filesystem::is_fifo(dir.file("pipe.csv")));
+  // Nor a loop of links.
+  std::filesystem::create_symlink("loop-b.csv", dir.file("loop-a.csv"));
+  std::filesystem::create_symlink("loop-a.csv", dir.file("loop-b.csv"));
+  const Result loop = run_cli({"train", "--data", dir.file("data"), "--arch", "d10", "--threads",
+                               "1", "--quiet", "--metrics", dir.file("loop-a.csv")});
+  EXPECT_EQ(loop.code, 2) << loop.err;
+  EXPECT_NE(loop.err.find("is a link in a loop of links"), std::string::npos) << loop.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(dir.file("loop-a.csv")));
 }
 
 }  // namespace

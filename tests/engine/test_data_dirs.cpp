@@ -40,7 +40,6 @@ TEST(DataDirs, NamesAndFolders) {
   EXPECT_EQ(dataset_name_of("/test"), "/test");  // no name before it
   EXPECT_EQ(dataset_name_of("a/tests"), "a/tests");
   // The default MNIST is "mnist" however it is reached; another folder its absolute path.
-  namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("names_" + std::to_string(::getpid()));
   fs::create_directories(dir / "mnist");
   const char* old = std::getenv("CONVSCOPE_DATA");
@@ -71,7 +70,6 @@ TEST(DataDirs, NamesAndFolders) {
 // Sweeps stored before names were absolute may name their data by a path relative to where they
 // were started: resumed elsewhere, the message says where to resume them from.
 TEST(DataDirs, AStoredSweepsRelativeFolderIsLookedForHere) {
-  namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("sweep_dirs_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   CurrentFolder here(dir);

@@ -103,6 +103,7 @@ void VotePanel::onDrawingChanged() {
   try {
     digit = DigitInput::preprocess(m_canvas->render(kRenderSide));
   } catch (const std::exception& e) {  // said, not cleared by the empty input's words
+    m_dirty = false;                   // nor by a vote of the drawing before it
     m_input.clear();
     m_preview->setImage({});
     clearVote();

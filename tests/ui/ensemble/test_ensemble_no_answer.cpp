@@ -52,7 +52,8 @@ class TestEnsembleNoAnswer : public QObject {
     const QStringList header = M::csvHeader();
     QVERIFY(row.at(header.indexOf(QStringLiteral("vote"))).isEmpty());
     QVERIFY(row.at(header.indexOf(QStringLiteral("common_wrong_label"))).isEmpty());
-    // Another image keeps its vote (8, as in misclassificationModelPassesTester).
+    // Another image keeps its vote (8, as test_ensemble_models.cpp's
+    // misclassificationModelPassesTester finds).
     QCOMPARE(model.index(4, M::VoteColumn).data().toInt(), 8);
     ImageDetailPanel panel;
     panel.setImage(run, image);

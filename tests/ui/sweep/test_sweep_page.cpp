@@ -246,7 +246,8 @@ void TestSweepPage::dialogParsesTheGrid() {
   refused(QStringLiteral("batch_size=0"), QStringLiteral("batch_size"));
   refused(QStringLiteral("momentum=0.5"), QStringLiteral("adam does not use momentum"));
   refused(QStringLiteral("arch=garbage; optimizer=adm"), QStringLiteral("adm"));
-  refused(QStringLiteral("arch=garbage; lr=abc"), QStringLiteral("lr 'abc' is not a number"));
+  refused(QStringLiteral("arch=garbage; lr=abc"),
+          QStringLiteral("configuration 'arch=garbage;lr=abc': lr 'abc' is not a number"));
   dialog.setGrid(QStringLiteral("arch=c30x4-d10"));  // the network waits for the data
   QVERIFY(dialog.startButton()->isEnabled());
   // ... and its networks on the data, once loaded.
