@@ -43,7 +43,7 @@ void print_hardest(const EnsembleStats& s, int rows) {
     const ImageStats& im = s.images[i];
     if (im.wrong == 0) break;
     const auto label = [](uint8_t l) {  // "-" where there is none
-      return l == ImageStats::kNoLabel ? std::string("-") : std::to_string(l);
+      return l == kNoLabel ? std::string("-") : std::to_string(l);
     };
     std::printf("%7d %5d %4d/%-2d %9s x%-3d %9.3f %5s %8.2f\n", i, im.label, im.wrong, s.nets,
                 label(im.common_wrong_label).c_str(), im.common_wrong, im.mean_true_prob,

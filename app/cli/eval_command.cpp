@@ -17,18 +17,23 @@ namespace cs::cli {
 
 namespace {
 
+// A row whose network gave no answer (cs::answered()) has its predictions, probabilities and
+// loss empty, and is not right (as counted).
 void write_top3_csv(const std::string& path, const EvalResult& r, const Dataset& val) {
   std::ostringstream out;
   out << "index,label,top1,p1,top2,p2,top3,p3,true_prob,loss,correct\n";
   for (int i = 0; i < r.count; ++i) {
+    out << i << ',' << int(val.labels[i]);
+    if (!answered(r, 0, i)) {
+      out << ",,,,,,,,,0\n";
+      continue;
+    }
     const uint8_t* lab = &r.top_labels[3 * static_cast<size_t>(i)];
     const float* p = &r.top_probs[3 * static_cast<size_t>(i)];
     const float tp = r.true_probs[i];
-    out << i << ',' << int(val.labels[i]);
     for (int k = 0; k < 3; ++k) out << ',' << int(lab[k]) << ',' << p[k];
-    // Not a number where the network's outputs overflowed: that image is not right (as counted).
-    out << ',' << tp << ',' << -std::log(std::max(tp, 1e-30f)) << ','
-        << (lab[0] == val.labels[i] && !std::isnan(p[0])) << '\n';
+    out << ',' << tp << ',' << -std::log(std::max(tp, 1e-30f)) << ',' << (lab[0] == val.labels[i])
+        << '\n';
   }
   write_file_atomically(path, out.str());
 }
@@ -44,7 +49,9 @@ int eval_command(const std::vector<std::string>& argv) {
   add_data_options(args);
   add_backend_options(args);
   args.section("Output");
-  args.option("csv", "FILE", "", "write every validation image's top-3 predictions as CSV");
+  args.option("csv", "FILE", "",
+              "write every validation image's top-3 predictions as CSV (empty where the "
+              "network gave no answer)");
   args.option("calibration", "FILE", "",
               "write the reliability diagram's bins as CSV "
               "(bin,low,high,images,right,confidence,accuracy,gap)");
@@ -92,13 +99,18 @@ int eval_command(const std::vector<std::string>& argv) {
                   names[static_cast<size_t>(dead.layers[k])].c_str(), dead.dead[k], dead.units[k]);
     std::printf("\n");
   }
-  if (args.given("calibration")) {
-    write_file_atomically(args.str("calibration"), calibration_csv(c));
-    std::printf("wrote %s\n", args.str("calibration").c_str());
-  }
   if (args.given("csv")) {
     write_top3_csv(args.str("csv"), r, data.test);
     std::printf("wrote %s\n", args.str("csv").c_str());
+  }
+  if (args.given("calibration")) {
+    if (c.count == 0) {  // bins without one image would pass for a calibration
+      std::fprintf(stderr, "error: --calibration: %s not written: there is no calibration\n",
+                   args.str("calibration").c_str());
+      return 1;
+    }
+    write_file_atomically(args.str("calibration"), calibration_csv(c));
+    std::printf("wrote %s\n", args.str("calibration").c_str());
   }
   return 0;
 }

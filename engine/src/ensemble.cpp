@@ -78,7 +78,7 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
     std::fill(class_hits.begin(), class_hits.end(), 0);
     for (int i = 0; i < count; ++i) {
       const float* p = prob + 3 * i;
-      if (std::isnan(p[0]) || std::isnan(p[1]) || std::isnan(p[2])) continue;  // no answer
+      if (!answered(eval, n, i)) continue;
       ++answers[i];
       true_sum[i] += truep[i];
       const size_t row = static_cast<size_t>(i) * K;
@@ -125,7 +125,7 @@ EnsembleStats compute_ensemble_stats(const EvalResult& eval, std::span<const uin
     }
     im.disagreement = entropy;
     if (answers[i] == 0) {
-      im.vote = ImageStats::kNoLabel;
+      im.vote = kNoLabel;
       s.vote_probs[i] = std::numeric_limits<float>::quiet_NaN();
     } else {
       s.vote_probs[i] = static_cast<float>(p[im.vote] / answers[i]);

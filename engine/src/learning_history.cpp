@@ -31,13 +31,16 @@ void LearningHistory::record(const EvalPoint& point, const EvalResult& eval, int
   if (net < 0 || net >= eval.nets)
     throw std::invalid_argument("learning history: no network " + std::to_string(net) +
                                 " in an evaluation of " + std::to_string(eval.nets));
-  if (eval.count != images() ||
-      eval.top_labels.size() != static_cast<size_t>(eval.nets) * eval.count * 3)
+  if (eval.count != images())
     throw std::invalid_argument("learning history: an evaluation of " + std::to_string(eval.count) +
                                 " images for " + std::to_string(images()));
+  const size_t tops = static_cast<size_t>(eval.nets) * eval.count * 3;
+  if (eval.top_labels.size() != tops || eval.top_probs.size() != tops)
+    throw std::invalid_argument(
+        "learning history: an evaluation without the top 3 of each of its " +
+        std::to_string(eval.nets) + " networks on each image");
   std::vector<uint8_t> top1(m_labels.size());
-  for (size_t i = 0; i < top1.size(); ++i)
-    top1[i] = eval.top_labels[(static_cast<size_t>(net) * eval.count + i) * 3];
+  for (int i = 0; i < images(); ++i) top1[i] = top1_answer(eval, net, i);
   record(point, top1);
 }
 
@@ -119,8 +122,8 @@ std::string LearningHistory::to_csv() const {
     for (int p = 0; p < passes(); ++p) {
       const int t = at(i, p);
       out += std::to_string(i) + ',' + std::to_string(m_points[p].eval_index) + ',' +
-             std::to_string(m_points[p].step) + ',' + std::to_string(t) + ',' +
-             (t == m_labels[i] ? '1' : '0') + '\n';
+             std::to_string(m_points[p].step) + ',' + (t == kNoLabel ? "" : std::to_string(t)) +
+             ',' + (t == m_labels[i] ? '1' : '0') + '\n';
     }
   return out;
 }

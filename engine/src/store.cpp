@@ -70,6 +70,10 @@ std::string default_store_path() {
 Store::Store(const std::string& path, StoreAccess access) : m_path(path) {
   if (path.empty()) throw StoreError("no store file given: the path is empty");
   std::error_code ec;
+  // A folder, a pipe or a device is no store: SQLite would wait on a pipe for ever.
+  if (const fs::file_status st = fs::status(path, ec); !ec && !fs::is_regular_file(st))
+    throw StoreError(path + ": not a store file (" +
+                     (fs::is_directory(st) ? "a folder" : "not a regular file") + ")");
   const uintmax_t size = fs::file_size(path, ec);
   const bool missing = ec == std::errc::no_such_file_or_directory;
   const fs::path dir = fs::path(path).parent_path();

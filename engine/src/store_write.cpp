@@ -161,7 +161,7 @@ void Store::record_epoch(int64_t run, const EpochMetrics& m, const EvalResult& e
     pred.bind(4, bytes(eval.top_labels, first * 3, size_t(count) * 3));
     pred.bind(5, bytes(eval.top_probs, first * 3, size_t(count) * 3));
     pred.bind(6, bytes(eval.true_probs, first, count)).run();
-    for (int i = 0; i < count; ++i) top1[i] = eval.top_labels[(first + i) * 3];
+    for (int i = 0; i < count; ++i) top1[i] = top1_answer(eval, n, i);
     top1_row.bind(1, run).bind(2, n).bind(3, m.epoch).bind(4, std::span<const uint8_t>(top1)).run();
   }
   sql::Stmt(*m_db, "DELETE FROM predictions WHERE run_id = ?1 AND epoch < ?2")

@@ -122,6 +122,14 @@ int whole_number(const SweepConfig& c, const std::string& name, const std::strin
   return static_cast<int>(v);
 }
 
+// Whether some optimizer has the hyperparameter `name` (lr, beta1, momentum, ...).
+bool optimizer_hyperparameter(const std::string& name) {
+  return std::any_of(std::begin(kAllOptimizers), std::end(kAllOptimizers), [&](OptimizerKind k) {
+    const std::vector<std::string> names = hyperparameter_names(k);
+    return std::find(names.begin(), names.end(), name) != names.end();
+  });
+}
+
 }  // namespace
 
 std::string SweepConfig::key() const {
@@ -247,13 +255,13 @@ SweepPlan SweepPlan::from_definition(const std::string& text) {
   return p;
 }
 
-TrainConfig sweep_train_config(const SweepConfig& c, const SweepSettings& s, const Dataset& train,
-                               int first_net, int nets) {
+namespace {
+
+// sweep_train_config() but the architecture, which needs the data (the reference network's).
+TrainConfig train_values(const SweepConfig& c, const SweepSettings& s, int first_net, int nets) {
   std::map<std::string, std::string> p(c.params.begin(), c.params.end());
   TrainConfig cfg;
   GroupConfig& g = cfg.group;
-  g.spec = p.count("arch") ? NetworkSpec::parse(p["arch"], train.shape, train.classes)
-                           : NetworkSpec::reference(train.shape, train.classes);
   OptimizerKind kind = OptimizerKind::Adam;
   if (p.count("optimizer")) {
     try {
@@ -301,9 +309,22 @@ TrainConfig sweep_train_config(const SweepConfig& c, const SweepSettings& s, con
   return cfg;
 }
 
-// The parameters only some optimizers use.
-constexpr std::string_view kOptimizerOnly[] = {"beta1",    "beta2", "epsilon",
-                                               "momentum", "rho",   "initial_accumulator"};
+}  // namespace
+
+TrainConfig sweep_train_config(const SweepConfig& c, const SweepSettings& s, const Dataset& train,
+                               int first_net, int nets) {
+  TrainConfig cfg = train_values(c, s, first_net, nets);
+  const auto arch = std::find_if(c.params.begin(), c.params.end(),
+                                 [](const auto& p) { return p.first == "arch"; });
+  cfg.group.spec = arch != c.params.end()
+                       ? NetworkSpec::parse(arch->second, train.shape, train.classes)
+                       : NetworkSpec::reference(train.shape, train.classes);
+  return cfg;
+}
+
+void check_sweep_values(const SweepPlan& plan) {
+  for (const SweepConfig& c : plan.configs) train_values(c, plan.settings, 0, 1);
+}
 
 void check_parameters_used(const SweepPlan& plan) {
   std::map<std::string, std::string> unused;  // parameter -> why, while no configuration uses it
@@ -319,8 +340,8 @@ void check_parameters_used(const SweepPlan& plan) {
       }
     }
     for (const auto& [name, value] : c.params) {
-      const std::string why = unused_hyperparameter_problem(kind, name);  // "" for lr, arch, ...
-      if (!std::count(std::begin(kOptimizerOnly), std::end(kOptimizerOnly), name)) continue;
+      if (!optimizer_hyperparameter(name)) continue;
+      const std::string why = unused_hyperparameter_problem(kind, name);
       if (why.empty())
         used.insert(name);
       else

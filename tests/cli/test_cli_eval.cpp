@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -129,6 +130,25 @@ TEST(CliEval, OverflowingOutputsHaveNoCalibration) {
   save_checkpoint(huge, checkpoint);
   const Result r = run_cli({"eval", "--data", dir.file("data"), "--checkpoint", huge});
   ASSERT_EQ(r.code, 0) << r.err;
+  // The per-image CSV says no answer (empty fields, not right); bins without one image are not
+  // written as if they were a calibration: exit 1, said why.
+  const std::string preds = dir.file("preds.csv"), bins = dir.file("bins.csv");
+  const Result files = run_cli({"eval", "--data", dir.file("data"), "--checkpoint", huge, "--csv",
+                                preds, "--calibration", bins});
+  EXPECT_EQ(files.code, 1) << files.err;
+  EXPECT_NE(
+      files.err.find("error: --calibration: " + bins + " not written: there is no calibration"),
+      std::string::npos)
+      << files.err;
+  EXPECT_FALSE(std::filesystem::exists(bins));
+  const auto rows = csv_rows(preds);
+  ASSERT_EQ(rows.size(), 61u);
+  for (size_t i = 1; i < rows.size(); ++i) {
+    ASSERT_EQ(rows[i].size(), 11u) << "row " << i;
+    EXPECT_EQ(rows[i][0], std::to_string(i - 1));
+    for (size_t f = 2; f < 10; ++f) EXPECT_EQ(rows[i][f], "") << "row " << i << " field " << f;
+    EXPECT_EQ(rows[i][10], "0") << "row " << i;
+  }
   EXPECT_NE(r.out.find("calibration: none: not one of the 60 images has a top-1 probability that "
                        "is a number in [0, 1]"),
             std::string::npos)

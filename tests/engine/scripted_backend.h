@@ -75,6 +75,7 @@ class ScriptedBackend : public Backend {
     // Image i's top-1 is (steps + i) % 2: every image flips between passes an odd number of
     // steps apart (labels are 0, so even images are right after an even number of steps).
     out.top_labels.assign(static_cast<size_t>(out.nets) * out.count * 3, 0);
+    out.top_probs.assign(out.top_labels.size(), 0.5f);  // numbers: every network answers
     for (int n = 0; n < out.nets; ++n)
       for (int i = 0; i < out.count; ++i)
         out.top_labels[(static_cast<size_t>(n) * out.count + i) * 3] =

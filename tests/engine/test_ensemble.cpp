@@ -66,7 +66,7 @@ TEST(Ensemble, HandBuiltPerImage) {
 
   EXPECT_EQ(a.label, 3);
   EXPECT_EQ(a.wrong, 0);
-  EXPECT_EQ(a.common_wrong_label, ImageStats::kNoLabel);
+  EXPECT_EQ(a.common_wrong_label, kNoLabel);
   EXPECT_EQ(a.common_wrong, 0);
   EXPECT_EQ(a.vote, 3);
   EXPECT_FLOAT_EQ(a.disagreement, 0.0f);
@@ -175,11 +175,11 @@ TEST(Ensemble, ANetWithoutNumbersGivesNoAnswer) {
   for (float& p : r.top_probs) p = nan;
   const EnsembleStats none = compute_ensemble_stats(r, kHandLabels);
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(none.images[i].vote, ImageStats::kNoLabel) << "image " << i;
+    EXPECT_EQ(none.images[i].vote, kNoLabel) << "image " << i;
     EXPECT_TRUE(std::isnan(none.vote_probs[i])) << "image " << i;
     EXPECT_TRUE(std::isnan(none.images[i].mean_true_prob)) << "image " << i;
     EXPECT_EQ(none.images[i].wrong, 5) << "image " << i;
-    EXPECT_EQ(none.images[i].common_wrong_label, ImageStats::kNoLabel) << "image " << i;
+    EXPECT_EQ(none.images[i].common_wrong_label, kNoLabel) << "image " << i;
     EXPECT_FLOAT_EQ(none.images[i].disagreement, 0.0f) << "image " << i;
   }
   EXPECT_EQ(none.vote_accuracy, 0.0);
@@ -320,7 +320,7 @@ void expect_matches_reference(const EvalResult& r, const std::vector<uint8_t>& l
       for (int k = 0; k < 3; ++k)
         sum[r.top_labels[at(n, i) * 3 + k]] += r.top_probs[at(n, i) * 3 + k];
     }
-    int common = ImageStats::kNoLabel, common_count = 0;
+    int common = kNoLabel, common_count = 0;
     double entropy =
         answers < N ? -double(N - answers) / N * std::log2(double(N - answers) / N) : 0;
     for (const auto& [label, c] : votes) {
@@ -333,7 +333,7 @@ void expect_matches_reference(const EvalResult& r, const std::vector<uint8_t>& l
     }
     const int vote = answers
                          ? static_cast<int>(std::max_element(sum.begin(), sum.end()) - sum.begin())
-                         : ImageStats::kNoLabel;
+                         : kNoLabel;
     vote_hits += vote == labels[i];
     const ImageStats& im = s.images[i];
     ASSERT_EQ(im.label, labels[i]) << "image " << i;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <unistd.h>
@@ -138,6 +139,7 @@ TEST(LearningHistory, RecordsANetworkOfAnEvaluation) {
   // (net, image, 3) top labels: net 1 gets images 0 and 2 right.
   r.top_labels = {0, 1, 2, 0, 1, 2, 0, 1, 2,  //
                   1, 0, 2, 0, 1, 2, 3, 1, 2};
+  r.top_probs.assign(r.top_labels.size(), 0.3f);
   LearningHistory h({1, 2, 3});
   h.record({1, 10, 1}, r, 1);
   EXPECT_TRUE(h.correct(0, 0));
@@ -148,6 +150,32 @@ TEST(LearningHistory, RecordsANetworkOfAnEvaluation) {
   EXPECT_THROW(h.record({3, 30, 3}, r, 2), std::invalid_argument);
   r.count = 2;
   EXPECT_THROW(h.record({3, 30, 3}, r, 0), std::invalid_argument);
+  r.count = 3;
+  r.top_probs.pop_back();
+  EXPECT_THROW(h.record({3, 30, 3}, r, 0), std::invalid_argument);
+}
+
+// A network that gave no answer (its probabilities not numbers; the backends give it labels 0,
+// 1, 2) is wrong there, on an image of a 0 too: its top-1 is kNoLabel, empty in the CSV.
+TEST(LearningHistory, NoAnswerIsWrong) {
+  constexpr float nan = std::numeric_limits<float>::quiet_NaN();
+  EvalResult r;
+  r.nets = 1, r.count = 2;
+  r.top_labels = {0, 1, 2, 0, 1, 2};
+  r.top_probs = {nan, nan, nan, 0.9f, 0.05f, 0.05f};
+  LearningHistory h({0, 0});
+  h.record({1, 10, 1}, r, 0);
+  EXPECT_EQ(h.top1(0, 0), kNoLabel);
+  EXPECT_FALSE(h.correct(0, 0));
+  EXPECT_EQ(h.top1(1, 0), 0);
+  EXPECT_TRUE(h.correct(1, 0));
+  EXPECT_EQ(h.first_learned_all(), (std::vector<int>{-1, 1}));
+  EXPECT_TRUE(std::isnan(h.class_accuracy(2)[1]));
+  EXPECT_EQ(h.class_accuracy(2)[0], 0.5);
+  EXPECT_EQ(h.to_csv(),
+            "image,eval_index,step,top1,correct\n"
+            "0,1,10,,0\n"
+            "1,1,10,0,1\n");
 }
 
 TEST(LearningHistory, CsvExport) {

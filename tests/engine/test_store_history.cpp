@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -205,6 +207,32 @@ TEST(StoreHistory, EpochLearningCountsForgettingAcrossNetworksAndNetsRightPerEpo
     for (int i = 0; i < 4; ++i) EXPECT_EQ(g.learned_at(p, i), expected[p][i]) << p << "," << i;
   EXPECT_TRUE(epoch_learning(EpochTop1{}, labels).forgetting.empty());
   EXPECT_THROW(epoch_learning(h, {1, 2, 3}), std::invalid_argument);
+}
+
+// A network without an answer at an epoch (its probabilities not numbers; the backends give it
+// labels 0, 1, 2) is kept as kNoLabel, so it is not right on the images of a 0 there: before, its
+// label 0 was stored and counted as learned.
+TEST(StoreHistory, NoAnswerIsStoredAsNoLabelAndIsWrong) {
+  TempDir dir;
+  Store store(dir.file("s.db"));
+  const int64_t run = store.begin_run(make_setup(3, 50, 7));
+  EvalResult e = make_eval(3, 50, 101);
+  for (int i = 0; i < 50; ++i) {  // net 1 overflowed
+    const size_t cell = (50 + static_cast<size_t>(i)) * 3;
+    std::fill_n(e.top_probs.begin() + cell, 3, std::numeric_limits<float>::quiet_NaN());
+    for (int k = 0; k < 3; ++k) e.top_labels[cell + k] = static_cast<uint8_t>(k);
+  }
+  store.record_epoch(run, make_metrics(1, e), e);
+  const EpochTop1 h = store.load_epoch_top1(run);
+  EXPECT_EQ(as_vector(h.at(1, 1)), std::vector<uint8_t>(50, kNoLabel));
+  EXPECT_EQ(as_vector(h.at(0, 1)), top1_of(e, 0));
+  const std::vector<uint8_t> zeros(50, 0);
+  const GroupLearning g = epoch_learning(h, zeros);
+  for (int i = 0; i < 50; ++i) {
+    const int right =
+        (e.top_labels[size_t(i) * 3] == 0) + (e.top_labels[(100 + size_t(i)) * 3] == 0);
+    EXPECT_EQ(g.learned_at(0, i), right) << "image " << i;
+  }
 }
 
 }  // namespace

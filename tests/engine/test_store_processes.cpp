@@ -5,6 +5,7 @@
 #include <spawn.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -218,6 +219,25 @@ TEST(StoreProcesses, ReadOnlyFolderListsAndRefusesWritesAsReadOnly) {
   });
   EXPECT_EQ(wait_exit_code(child), 0) << "see the child's message on stderr";
   fs::permissions(folder, fs::perms::owner_all);
+}
+
+// A pipe, a folder or a device given as the store is refused at once, for reading and for
+// writing: SQLite used to wait on a pipe for ever (`runs --store FIFO` hung). The alarm turns such
+// a wait into a failure.
+TEST(StoreProcesses, APipeAFolderOrADeviceIsNoStore) {
+  TempDir dir;
+  const std::string fifo = dir.file("fifo.db");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string link = dir.file("link.db");
+  fs::create_symlink(fifo, link);
+  ::alarm(60);
+  for (const std::string& path : {fifo, link, dir.file(""), std::string("/dev/null")})
+    for (const StoreAccess access : {StoreAccess::ReadOnly, StoreAccess::ReadWrite}) {
+      const std::string why = error_of([&] { Store store(path, access); });
+      EXPECT_NE(why.find("not a store file"), std::string::npos) << path << ": " << why;
+    }
+  ::alarm(0);
+  EXPECT_TRUE(fs::is_fifo(fifo));
 }
 
 TEST(StoreProcesses, DamagedStoreIsRefusedForWritingAndLeftAlone) {

@@ -144,6 +144,18 @@ TEST(SweepPlan, TrainConfigAppliesTheParametersAndTheGlobalSeeds) {
   EXPECT_THROW(sweep_train_config(parse_sweep_grid("arch=c9x4-d4")[0], s, train, 0, 1), SpecError);
 }
 
+// Before the data is loaded (the app's New sweep dialog), every value but the architecture:
+// the first configuration that does not fit is named as given, its architecture too.
+TEST(SweepPlan, ValuesAreCheckedWithoutTheData) {
+  SweepPlan p;
+  p.configs = parse_sweep_grid("arch=c9x4-d4,nonsense; lr=0.1");
+  check_sweep_values(p);  // the architectures are the data's to check
+  p.configs = parse_sweep_grid("arch=c5x8-d10; lr=0.1,-1");
+  expect_sweep_error([&] { check_sweep_values(p); }, "configuration 'arch=c5x8-d10;lr=-1'");
+  p.configs = parse_sweep_grid("arch=nonsense; batch_size=0");
+  expect_sweep_error([&] { check_sweep_values(p); }, "batch_size");
+}
+
 // A new plan's hyperparameter that no configuration's optimizer uses would be ignored: refused.
 // One that some configurations use is the grid's to give; a stored sweep resumes as it was
 // (sweep_train_config() does not refuse it).
@@ -160,6 +172,9 @@ TEST(SweepPlan, AHyperparameterNoConfigurationUsesIsRefused) {
                      "beta1: no configuration's optimizer uses it (sgd does not use beta1");
   check_parameters_used(plan("optimizer=adam,momentum; momentum=0.5,0.9; lr=0.1; weight_decay=0"));
   check_parameters_used(plan("optimizer=rmsprop; rho=0.8; momentum=0.5; epsilon=1e-6"));
+  expect_sweep_error([&] { check_parameters_used(plan("initial_accumulator=0.2")); },
+                     "initial_accumulator: no configuration's optimizer uses it");
+  check_parameters_used(plan("optimizer=adagrad; initial_accumulator=0.2; arch=c5x8-d10"));
   Dataset train;
   SweepSettings s;
   EXPECT_FLOAT_EQ(

@@ -75,6 +75,7 @@ class TestLearningHistoryModels : public QObject {
 
  private Q_SLOTS:
   void stripModelShowsOneImagePerEvaluation();
+  void stripModelShowsNoAnswerAsWrong();
   void predictionModelReadsTheHistory();
   void predictionModelIgnoresAHistoryOfOtherImages();
   void sortsByTheHistory_data();
@@ -131,6 +132,26 @@ void TestLearningHistoryModels::stripModelShowsOneImagePerEvaluation() {
     cells << text;
   }
   QCOMPARE(cells.size(), 10);
+}
+
+// A pass whose network gave no answer (cs::kNoLabel, its probabilities not numbers): "–", wrong,
+// said so in the tool tip; on an image of a 0, where the old stored label 0 read as right.
+void TestLearningHistoryModels::stripModelShowsNoAnswerAsWrong() {
+  auto h = std::make_shared<cs::LearningHistory>(dataset()->test.labels);
+  std::vector<uint8_t> top1 = kPasses[0];
+  top1[0] = cs::kNoLabel;
+  h->record({0, 50, 0, 0.25}, top1);
+  HistoryStripModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  model.setHistory(h);
+  model.setImage(0);
+  const QModelIndex i = model.index(0);
+  QCOMPARE(i.data(Qt::DisplayRole).toString(), QStringLiteral("–"));
+  QCOMPARE(i.data(HistoryStripModel::CorrectRole).toBool(), false);
+  QCOMPARE(i.data(HistoryStripModel::PredictedRole).toInt(), int(cs::kNoLabel));
+  const QString tip = i.data(Qt::ToolTipRole).toString();
+  QVERIFY2(tip.contains(QStringLiteral("no answer")) && !tip.contains(QStringLiteral("predicted")),
+           qPrintable(tip));
 }
 
 void TestLearningHistoryModels::predictionModelReadsTheHistory() {

@@ -4,7 +4,6 @@
 
 #include <QDir>
 #include <QElapsedTimer>
-#include <QLabel>
 #include <QLocale>
 #include <QMessageBox>
 #include <QMetaMethod>
@@ -20,6 +19,7 @@
 #include "convscope/ensemble_run.h"
 #include "convscope/store.h"
 #include "ensemble/accuracy_charts.h"
+#include "ensemble/confusion_box.h"
 #include "ensemble/continue_run_dialog.h"
 #include "ensemble/ensemble_summary.h"
 #include "ensemble/ensemble_train_dialog.h"
@@ -61,13 +61,11 @@ EnsemblePage::EnsemblePage(QWidget* parent)
   setAttribute(Qt::WA_StyledBackground);
   setStyleSheet(pageStyleSheet());
   m_proxy->setSourceModel(m_model);
-  m_confusionView->setToolTip(
-      tr("Rows: true label; columns: predicted label, counted over all networks"));
-  m_confusionView->setPlaceholderText(tr("Open a run to count its networks' predictions."));
 
   // Left: which run and which confusion cell. Right: the run's figures, charts and images.
   auto* left = new QSplitter(Qt::Vertical);
-  QWidget* confusionBox = buildConfusionBox();
+  auto* confusionBox = new ConfusionBox(m_confusionView);
+  connect(confusionBox, &ConfusionBox::clearRequested, this, &EnsemblePage::clearCellFilter);
   left->addWidget(m_runsPanel);
   left->addWidget(confusionBox);
   left->setStretchFactor(1, 1);  // the confusion matrix's cells grow with the space
@@ -147,32 +145,6 @@ void EnsemblePage::showEvent(QShowEvent* event) {
   if (m_shown) return;
   m_shown = true;
   if (!m_run && m_runsModel->rowCount() > 0) openRun(m_runsModel->runAt(0));
-}
-
-QWidget* EnsemblePage::buildConfusionBox() {
-  auto* title = new QLabel(tr("Confusion, all networks"));
-  title->setObjectName(QStringLiteral("sectionTitle"));
-  auto* clear = new QPushButton(tr("Clear"));
-  clear->setToolTip(tr("Show the images of every label pair again"));
-  auto* hint =
-      new QLabel(tr("Rows: true label · columns: predicted. Click a cell or a label to list "
-                    "its images; click the cell again to clear. Right-click for each row's "
-                    "shares in %."));
-  hint->setObjectName(QStringLiteral("hint"));
-  hint->setWordWrap(true);
-  auto* header = new QHBoxLayout;
-  header->addWidget(title);
-  header->addStretch(1);
-  header->addWidget(clear);
-  auto* box = new QWidget;
-  auto* layout = new QVBoxLayout(box);
-  layout->setContentsMargins(10, 6, 6, 8);
-  layout->setSpacing(4);
-  layout->addLayout(header);
-  layout->addWidget(m_confusionView, 1);
-  layout->addWidget(hint);
-  connect(clear, &QPushButton::clicked, this, &EnsemblePage::clearCellFilter);
-  return box;
 }
 
 cs::Store& EnsemblePage::store() {

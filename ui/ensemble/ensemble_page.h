@@ -112,7 +112,6 @@ class EnsemblePage : public QWidget {
   void showEvent(QShowEvent* event) override;
 
  private:
-  QWidget* buildConfusionBox();
   void connectWorker();
   cs::Store& store();
   void setRun(EnsembleRunPtr run);

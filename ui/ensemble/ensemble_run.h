@@ -45,6 +45,8 @@ class EnsembleRun {
   int topLabel(int net, int index, int k) const;
   float topProbability(int net, int index, int k) const;
   float trueProbability(int net, int index) const;
+  // Whether network `net` answered image `index` (cs::answered()).
+  bool answered(int net, int index) const { return cs::answered(m_run.eval, net, index); }
 
   // Learning over the epochs (cs::epoch_learning): none for a run recorded before the store
   // kept every epoch's top-1 labels.

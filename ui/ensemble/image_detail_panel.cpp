@@ -154,7 +154,7 @@ void ImageDetailPanel::setImage(const EnsembleRunPtr& run, int image) {
                         "disagreement %7 bits")
                          .arg(names.name(s.label).toHtmlEscaped())
                          .arg(s.vote == s.label ? rightColor : wrongColor)
-                         .arg(s.vote == cs::ImageStats::kNoLabel
+                         .arg(s.vote == cs::kNoLabel
                                   ? tr("none")  // no network's probabilities are numbers
                                   : names.name(s.vote).toHtmlEscaped())
                          .arg(s.wrong)

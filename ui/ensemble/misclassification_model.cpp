@@ -74,7 +74,7 @@ QVariant MisclassificationModel::display(int row, int column) const {
 }
 
 QString MisclassificationModel::name(int label) const {
-  return label == cs::ImageStats::kNoLabel ? QStringLiteral("–") : m_run->classNames().name(label);
+  return label == cs::kNoLabel ? QStringLiteral("–") : m_run->classNames().name(label);
 }
 
 QString MisclassificationModel::toolTip(int row) const {
@@ -90,9 +90,8 @@ QString MisclassificationModel::toolTip(int row) const {
                      countText(s.common_wrong, tr("network"), tr("networks")));
   text += tr("\nmean probability of the true label %1; ensemble vote %2")
               .arg(numberText(s.mean_true_prob, 3),
-                   s.vote == cs::ImageStats::kNoLabel
-                       ? tr("none (no network's probabilities are numbers)")
-                       : name(s.vote));
+                   s.vote == cs::kNoLabel ? tr("none (no network's probabilities are numbers)")
+                                          : name(s.vote));
   if (!m_run->hasHistory())
     return text + tr("\nno forgetting events: the run was recorded before the store kept "
                      "every epoch's predictions");
@@ -176,7 +175,7 @@ QStringList MisclassificationModel::csvHeader() {
 QStringList MisclassificationModel::csvRow(int row) const {
   const cs::ImageStats& s = m_run->image(row);
   const auto label = [](int l) {  // empty where there is none
-    return l == cs::ImageStats::kNoLabel ? QString() : QString::number(l);
+    return l == cs::kNoLabel ? QString() : QString::number(l);
   };
   return {QString::number(row),
           QString::number(s.label),

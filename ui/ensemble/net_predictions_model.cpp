@@ -1,7 +1,6 @@
 #include "ensemble/net_predictions_model.h"
 
 #include <QColor>
-#include <cmath>
 
 #include "widgets/count_text.h"
 #include "widgets/palette.h"
@@ -75,8 +74,7 @@ QVariant NetPredictionsModel::data(const QModelIndex& index, int role) const {
     case Qt::TextAlignmentRole:
       return int(column == NetColumn ? Qt::AlignCenter : Qt::AlignRight | Qt::AlignVCenter);
     case Qt::BackgroundRole:
-      if (m_run->topLabel(net, m_image, 0) != label ||
-          std::isnan(m_run->topProbability(net, m_image, 0)))  // no answer
+      if (!m_run->answered(net, m_image) || m_run->topLabel(net, m_image, 0) != label)
         return palette::kWrongTint;
       return {};
     default:

@@ -1,6 +1,7 @@
 #include "ensemble/runs_panel.h"
 
 #include <QAction>
+#include <QEvent>
 #include <QHeaderView>
 #include <QLocale>
 #include <QPushButton>

@@ -36,15 +36,18 @@ QVariant HistoryStripModel::data(const QModelIndex& index, int role) const {
   const cs::EvalPoint& point = m_history->points()[pass];
   const int top1 = m_history->top1(m_image, pass);
   const bool right = m_history->correct(m_image, pass);
+  const bool answered = top1 != cs::kNoLabel;
   switch (role) {
     case Qt::DisplayRole:  // the cell is narrow: "Snkr", the tool tip has "Sneaker"
-      return m_names.shortName(top1);
+      return answered ? m_names.shortName(top1) : QStringLiteral("–");
     case Qt::ToolTipRole:
-      return tr("Evaluation %1 · step %2 · epoch %3\npredicted %4 (%5)")
+      return tr("Evaluation %1 · step %2 · epoch %3\n%4")
           .arg(pass + 1)
           .arg(point.step)
           .arg(numberText(point.epoch_position, 2))
-          .arg(m_names.name(top1), right ? tr("right") : tr("wrong"));
+          .arg(answered ? tr("predicted %1 (%2)")
+                              .arg(m_names.name(top1), right ? tr("right") : tr("wrong"))
+                        : tr("no answer: its probabilities were not numbers (wrong)"));
     case CorrectRole:
       return right;
     case PredictedRole:

@@ -14,7 +14,7 @@ class HistoryStripModel : public QAbstractListModel {
  public:
   enum Role {
     CorrectRole = Qt::UserRole + 1,  // bool
-    PredictedRole,                   // int: the top-1 class
+    PredictedRole,                   // int: the top-1 class (cs::kNoLabel: no answer)
     StepRole,                        // qlonglong: optimizer steps when the pass ran
     EpochRole,                       // double: the place on the epoch axis
   };

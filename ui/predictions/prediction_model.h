@@ -7,7 +7,6 @@
 
 #include <QAbstractListModel>
 #include <QTextStream>
-#include <cmath>
 
 #include "predictions/class_names.h"
 #include "training/training_types.h"
@@ -56,8 +55,8 @@ class PredictionModel : public QAbstractListModel {
   float probability(int row, int rank = 0) const;
   float trueProbability(int row) const;
   float loss(int row) const;
-  // A prediction: the top-1 probability is a number (not outputs that overflowed).
-  bool answered(int row) const { return m_eval && !std::isnan(probability(row)); }
+  // Whether the network answered image `row` (cs::answered()).
+  bool answered(int row) const { return m_eval && cs::answered(*m_eval, 0, row); }
   bool correct(int row) const { return answered(row) && predicted(row) == trueLabel(row); }
 
   bool hasHistory() const { return m_history != nullptr; }

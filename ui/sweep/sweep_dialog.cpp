@@ -102,24 +102,10 @@ cs::SweepPlan SweepDialog::plan() const {
 }
 
 void SweepDialog::check(const cs::SweepPlan& plan) const {
-  if (m_data) {
+  if (m_data)
     cs::check_sweep(plan, m_data->train, m_data->test);
-  } else {
-    const cs::Dataset unknown;  // the data not loaded yet: the values alone, not the networks
-    for (const cs::SweepConfig& c : plan.configs) {
-      cs::SweepConfig values = c;
-      std::erase_if(values.params, [](const auto& p) { return p.first == "arch"; });
-      try {
-        cs::sweep_train_config(values, plan.settings, unknown, 0, 1);
-      } catch (const cs::SweepError& e) {  // named as given, its architecture too
-        std::string what = e.what();
-        const std::string shown = "'" + values.key() + "'";
-        if (const size_t at = what.find(shown); at != std::string::npos)
-          what.replace(at, shown.size(), "'" + c.key() + "'");
-        throw cs::SweepError(what);
-      }
-    }
-  }
+  else  // the data not loaded yet: the values alone, not the networks
+    cs::check_sweep_values(plan);
   cs::check_parameters_used(plan);
 }
 

@@ -92,7 +92,7 @@ __global__ void evaluate_kernel(EvalRows out, int first, const float* logits, co
     }
     out.true_probs[at] = prob(z, label, st);
     out.loss[at] = logf(st.sum) - (z[label] - st.max);
-    // Probabilities that are not numbers (outputs that overflowed) rank class 0 first: no hit.
+    // No answer (cs::answered(): the best probability is not a number) is no hit.
     out.hit[at] = top[0] == label && !isnan(top_p[0]) ? 1 : 0;
   }
 }

@@ -7,6 +7,7 @@
 // Calls are made from one thread (the trainer's). Only snapshots() is shared with a reader.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <stdexcept>
@@ -50,6 +51,23 @@ struct EvalResult {
   std::vector<float> top_probs;     // (N, count, 3) their softmax probabilities
   std::vector<float> true_probs;    // (N, count) probability given to the true label
 };
+
+// A label that is none: an image's top-1 when its network gave no answer, an ensemble's vote
+// when none of its networks did. Labels are below the classes, which are at most 255.
+inline constexpr uint8_t kNoLabel = 255;
+
+// The one rule of what a network answered. Network `net` answers image `image` when its best
+// probability is a number: a network whose outputs overflowed has NaN probabilities throughout
+// and gives no answer. The backends count no answer as a miss (their accuracy), the ensemble
+// statistics and the views as wrong and as no vote; the learning history keeps it as kNoLabel.
+inline bool answered(const EvalResult& e, int net, int image) {
+  return !std::isnan(e.top_probs[(static_cast<size_t>(net) * e.count + image) * 3]);
+}
+// Network `net`'s top-1 label of image `image`, kNoLabel when it gave no answer.
+inline uint8_t top1_answer(const EvalResult& e, int net, int image) {
+  return answered(e, net, image) ? e.top_labels[(static_cast<size_t>(net) * e.count + image) * 3]
+                                 : kNoLabel;
+}
 
 // A training setup that cannot run: no network, a batch size below 1, an empty or inconsistent
 // dataset, images of another shape than the network's input, a label outside its classes.

@@ -14,19 +14,17 @@ namespace cs {
 
 // One validation image across the N networks (16 bytes; the image index is its position).
 //
-// A network answers an image when its top-3 probabilities for it are numbers. One whose outputs
-// overflowed (NaN) gives no answer: it counts as wrong, as the backend's accuracy counts it, and
-// adds nothing to the votes, the confusion matrix or the ensemble vote.
+// A network that gives no answer (cs::answered()) counts as wrong, as the backend's accuracy
+// counts it, and adds nothing to the votes, the confusion matrix or the ensemble vote.
 struct ImageStats {
   float mean_true_prob = 0;   // mean over the nets that answer of the true label's probability
   float disagreement = 0;     // entropy in bits of the N top-1 answers (none is one): 0 = unanimous
   uint16_t wrong = 0;         // nets whose top-1 label is not the true label, or with no answer
   uint16_t common_wrong = 0;  // how many nets chose common_wrong_label
   uint8_t label = 0;          // the true label
-  uint8_t common_wrong_label = kNoLabel;  // most frequent wrong top-1 label (ties: the smaller)
+  uint8_t common_wrong_label = kNoLabel;  // most frequent wrong top-1 label (ties: the smaller);
+                                          // kNoLabel when no net is wrong
   uint8_t vote = 0;  // the ensemble vote (see EnsembleStats); kNoLabel when no net answers
-
-  static constexpr uint8_t kNoLabel = 255;  // common_wrong_label when no net is wrong
 };
 
 struct EnsembleStats {

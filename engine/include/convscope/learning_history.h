@@ -4,7 +4,8 @@
 // related per-image facts are read.
 //
 // Definitions (per image, over the recorded passes in order):
-//   correct      top-1 == label at that pass.
+//   correct      top-1 == label at that pass. A network that gave no answer (cs::answered())
+//                has top-1 kNoLabel there: wrong.
 //   learned      correct at a pass. The first learned pass is the first correct one (a single
 //                correct pass counts, even if the image is forgotten again right after).
 //   forgotten    correct at one pass and wrong at the next recorded pass (a forgetting event).
@@ -69,7 +70,8 @@ class LearningHistory {
   std::vector<double> class_accuracy(int classes) const;
   const std::vector<uint8_t>& labels() const { return m_labels; }
 
-  // image,eval_index,step,top1,correct: every image's every pass, image by image.
+  // image,eval_index,step,top1,correct: every image's every pass, image by image (top1 empty
+  // where the network gave no answer).
   std::string to_csv() const;
   void write_csv(const std::string& path) const;  // atomically; throws FileError
 

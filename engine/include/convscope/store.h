@@ -116,7 +116,7 @@ struct RunSummary {
 // 0) for a run recorded by a store older than version 3, which kept the latest epoch only.
 struct EpochTop1 {
   int nets = 0, epochs = 0, count = 0;  // epochs: 1 .. epochs, all recorded
-  std::vector<uint8_t> top1;            // (nets, epochs, count)
+  std::vector<uint8_t> top1;            // (nets, epochs, count); kNoLabel for no answer
   bool empty() const { return epochs == 0; }
   std::span<const uint8_t> at(int net, int epoch) const {  // epoch 1-based
     return {top1.data() + (static_cast<size_t>(net) * epochs + (epoch - 1)) * count,

@@ -71,6 +71,10 @@ inline constexpr uintmax_t kMaxSweepFileBytes = uintmax_t{16} << 20;
 TrainConfig sweep_train_config(const SweepConfig& c, const SweepSettings& settings,
                                const Dataset& train, int first_net, int nets);
 
+// The values of every configuration of `plan`, all but the architecture (which needs the data):
+// throws SweepError as sweep_train_config does. What can be checked before the data is loaded.
+void check_sweep_values(const SweepPlan& plan);
+
 // Every configuration of `plan` fits the data (check_group on each): throws as
 // sweep_train_config and check_group do, before anything is trained or written.
 void check_sweep(const SweepPlan& plan, const Dataset& train, const Dataset& val);

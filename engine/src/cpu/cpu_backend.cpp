@@ -304,7 +304,7 @@ void CpuBackend::evaluate(EvalResult& out) {
       }
       out.true_probs[at] = p[ws.labels[s]];
       sample_loss[at] = ws.losses[s];
-      // Probabilities that are not numbers (outputs that overflowed) rank class 0 first: no hit.
+      // No answer (cs::answered(): the best probability is not a number) is no hit.
       hit[at] = top[0] == ws.labels[s] && !std::isnan(p[top[0]]) ? 1.f : 0.f;
     }
   });
