@@ -54,7 +54,8 @@ int eval_command(const std::vector<std::string>& argv) {
               "network gave no answer)");
   args.option("calibration", "FILE", "",
               "write the reliability diagram's bins as CSV "
-              "(bin,low,high,images,right,confidence,accuracy,gap)");
+              "(bin,low,high,images,right,confidence,accuracy,gap); none, and exit 1, when no "
+              "image has a top-1 probability");
   args.option("bins", "N", std::to_string(kCalibrationBins),
               "equal-width bins of the top-1 probability for the calibration");
   if (!args.parse(argv)) return 0;

@@ -38,6 +38,9 @@ void check_layer(const GroupConfig& cfg, int layer) {
 
 void check_group(const GroupConfig& cfg, const Dataset& train, const Dataset& val) {
   cfg.spec.validate();
+  if (cfg.spec.classes > kMaxClasses)  // label kMaxClasses is kNoLabel
+    throw InputError("a network of " + std::to_string(cfg.spec.classes) + " classes: at most " +
+                     std::to_string(kMaxClasses));
   if (cfg.nets() < 1) throw InputError("the group needs at least one network");
   if (cfg.batch_size < 1) throw InputError("the batch size must be at least 1");
   if (const std::string problem = augment_shift_problem(cfg.augment_shift, cfg.spec.input);

@@ -45,9 +45,9 @@ Dataset Dataset::head(int n) const {
 
 Dataset load_idx_pair(const std::string& images_path, const std::string& labels_path,
                       const std::string& name, int classes) {
-  if (classes < 1 || classes > 256)
-    throw std::invalid_argument("load_idx_pair: classes must be in [1, 256], got " +
-                                std::to_string(classes));
+  if (classes < 1 || classes > kMaxClasses)
+    throw std::invalid_argument("load_idx_pair: classes must be in [1, " +
+                                std::to_string(kMaxClasses) + "], got " + std::to_string(classes));
   Sha256 sha;
   std::vector<uint8_t> bytes = read_file_bytes(images_path);
   sha.update(bytes.data(), bytes.size());

@@ -1,7 +1,7 @@
 // Ensemble statistics. One pass over the nets accumulates, per image and class, the top-1 votes
 // and the summed top-3 probabilities (net-major, matching EvalResult's layout); one pass over the
 // images then derives every per-image number, the confusion matrix and the vote accuracy. A net
-// whose probabilities for an image are not numbers gives no answer for it (see ensemble.h).
+// without an answer for an image (cs::answered()) adds nothing for it (see ensemble.h).
 #include "convscope/ensemble.h"
 
 #include <algorithm>
@@ -19,7 +19,8 @@ void check_input(const EvalResult& eval, std::span<const uint8_t> labels, int cl
   const auto fail = [](const std::string& what) {
     throw std::invalid_argument("ensemble statistics: " + what);
   };
-  if (classes < 1 || classes > 255) fail("classes must be in [1, 255]");
+  if (classes < 1 || classes > kMaxClasses)
+    fail("classes must be in [1, " + std::to_string(kMaxClasses) + "]");
   if (eval.nets < 1 || eval.nets > 65535) fail("the group must have 1 to 65535 networks");
   if (eval.count < 0) fail("negative image count");
   const size_t cells = static_cast<size_t>(eval.nets) * eval.count;

@@ -419,6 +419,12 @@ INSTANTIATE_TEST_SUITE_P(
                  "has 1x4x16 images but the network expects 1x8x8"},
         BadSetup{"MissingLabels", [](TrainConfig&, Dataset& t, Dataset&) { t.labels.pop_back(); },
                  "inconsistent sizes"},
+        BadSetup{"TooManyClasses",
+                 [](TrainConfig& c, Dataset&, Dataset&) {
+                   c.group.spec.classes = 256;
+                   c.group.spec.layers.back().units = 256;
+                 },
+                 "a network of 256 classes: at most 255"},
         BadSetup{"LabelOutsideClasses",
                  [](TrainConfig&, Dataset&, Dataset& v) { v.labels[3] = 10; },
                  "has label 10 but the network has 10 classes"}),

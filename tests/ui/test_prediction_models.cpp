@@ -288,6 +288,11 @@ void TestPredictionModels::confusionMatrixCounts() {
   QCOMPARE(counted, kCount - 1);
   QCOMPARE(right, model.correctCount());  // and not right, nor in the cell a click lists
   QVERIFY(!model.correct(5));
+  const QModelIndex five = model.index(5);  // no label, no bars, said so
+  QVERIFY(!five.data(PredictionModel::PredictedLabelRole).isValid());
+  QVERIFY(five.data(PredictionModel::TopLabelsRole).toList().isEmpty());
+  QVERIFY(five.data(PredictionModel::TopProbabilitiesRole).toList().isEmpty());
+  QVERIFY(five.data(Qt::ToolTipRole).toString().contains(QStringLiteral("no answer")));
   PredictionFilterModel proxy;
   proxy.setPredictionModel(&model);
   proxy.setFilter(PredictionFilter::ConfusionCell, 5, 5);
@@ -313,6 +318,14 @@ void TestPredictionModels::predictionsCsv() {
   QVERIFY2(lines[8].startsWith(QStringLiteral("7,7,8,0.57,")), qPrintable(lines[8]));
   QVERIFY(lines[8].endsWith(QStringLiteral(",0")));
   QVERIFY(lines[2].endsWith(QStringLiteral(",1")));
+  // No answer (image 5's probabilities not numbers): empty fields, not right, as eval --csv.
+  auto broken = std::make_shared<cs::EvalResult>(*evaluation());
+  broken->top_probs[3 * 5] = std::nanf("");
+  model.setEvaluation(broken);
+  text.clear();
+  model.writeCsv(out);
+  out.flush();
+  QCOMPARE(text.split(QLatin1Char('\n')).at(6), QStringLiteral("5,5,,,,,,,,,0"));
 }
 
 // In the prediction grid the arrow keys, like a click, make the current image the probe.

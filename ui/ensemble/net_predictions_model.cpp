@@ -1,6 +1,7 @@
 #include "ensemble/net_predictions_model.h"
 
 #include <QColor>
+#include <limits>
 
 #include "widgets/count_text.h"
 #include "widgets/palette.h"
@@ -47,6 +48,23 @@ QVariant NetPredictionsModel::data(const QModelIndex& index, int role) const {
   const int rank = column - Top1Column;
   const bool topColumn = rank >= 0 && rank < 3;
   const int label = m_run->image(m_image).label;
+  if (!m_run->answered(net, m_image) && (topColumn || column == TrueProbColumn)) {
+    switch (role) {  // no answer: no labels, no numbers
+      case Qt::DisplayRole:
+        return QStringLiteral("–");
+      case Qt::ToolTipRole:
+        return tr("No answer: the network's probabilities are not numbers");
+      case SortRole:  // after every label and number
+        return column == Top1Column ? QVariant(int(cs::kNoLabel))
+                                    : QVariant(std::numeric_limits<float>::infinity());
+      case LabelRole:
+      case ShortNameRole:
+      case ProbabilityRole:
+        return {};
+      default:  // the alignment, the row's tint
+        break;
+    }
+  }
   switch (role) {
     case Qt::ToolTipRole:  // the whole name and number, where the delegate has no room for them
       return topColumn ? data(index, Qt::DisplayRole) : QVariant();
@@ -75,7 +93,7 @@ QVariant NetPredictionsModel::data(const QModelIndex& index, int role) const {
       return int(column == NetColumn ? Qt::AlignCenter : Qt::AlignRight | Qt::AlignVCenter);
     case Qt::BackgroundRole:
       if (!m_run->answered(net, m_image) || m_run->topLabel(net, m_image, 0) != label)
-        return palette::kWrongTint;
+        return palette::kWrongTint;  // the row of a network without an answer too
       return {};
     default:
       return {};

@@ -40,7 +40,8 @@ LearningHistoryPanel::LearningHistoryPanel(PredictionModel* predictions, QWidget
   m_export->setText(tr("Export history…"));
   m_export->setToolTip(
       tr("Every validation image's top-1 at every evaluation of this run, as "
-         "CSV: image,eval_index,step,top1,correct"));
+         "CSV: image,eval_index,step,top1,correct (top1 empty where the network gave no "
+         "answer)"));
 
   auto* top = new QHBoxLayout;
   top->setContentsMargins(0, 0, 0, 0);

@@ -61,14 +61,14 @@ void PredictionDelegate::paint(QPainter* painter, const QStyleOptionViewItem& op
   painter->drawText(QRect(x, cell.top() + 2, width, lineH), Qt::AlignLeft | Qt::AlignVCenter,
                     fm.elidedText(QStringLiteral("#%1 · %2").arg(row).arg(m_names.name(label)),
                                   Qt::ElideRight, width));
-  if (!evaluated) {
+  const QVariantList labels = index.data(PredictionModel::TopLabelsRole).toList();
+  const QVariantList probs = index.data(PredictionModel::TopProbabilitiesRole).toList();
+  if (!evaluated || labels.isEmpty()) {  // evaluated without labels: no answer
     painter->drawText(QRect(x, cell.top() + 2 + lineH, width, lineH), Qt::AlignLeft,
-                      tr("not evaluated"));
+                      evaluated ? tr("no answer") : tr("not evaluated"));
     painter->restore();
     return;
   }
-  const QVariantList labels = index.data(PredictionModel::TopLabelsRole).toList();
-  const QVariantList probs = index.data(PredictionModel::TopProbabilitiesRole).toList();
   // The short names as wide as the widest needs, up to half the text column (elided beyond).
   const int digitW = std::min(m_names.widestShortName(m_classes, fm) + 4, width / 2);
   for (int k = 0; k < labels.size() && k < probs.size(); ++k) {

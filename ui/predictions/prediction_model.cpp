@@ -145,11 +145,15 @@ QVariant PredictionModel::data(const QModelIndex& index, int role) const {
     case Qt::ToolTipRole: {
       QString tip =
           tr("Validation image #%1 · true label %2").arg(row).arg(m_names.name(trueLabel(row)));
-      if (m_eval)
+      if (answered(row))
         tip +=
             tr("\npredicted %1 (%2%) · loss %3\nClick to make it the probe image")
                 .arg(m_names.name(predicted(row)))
                 .arg(numberText(probability(row) * 100, 1), QLocale().toString(loss(row), 'g', 3));
+      else if (m_eval)
+        tip +=
+            tr("\nno answer: the network's probabilities are not numbers\nClick to make it "
+               "the probe image");
       if (m_history) tip += historyText(row);
       return tip;
     }
@@ -160,7 +164,7 @@ QVariant PredictionModel::data(const QModelIndex& index, int role) const {
     case HasPredictionRole:
       return m_eval != nullptr;
     case PredictedLabelRole:
-      return m_eval ? QVariant(predicted(row)) : QVariant();
+      return answered(row) ? QVariant(predicted(row)) : QVariant();
     case ConfidenceRole:
       return m_eval ? QVariant(probability(row)) : QVariant();
     case TrueProbabilityRole:
@@ -178,7 +182,8 @@ QVariant PredictionModel::data(const QModelIndex& index, int role) const {
     case TopLabelsRole:
     case TopProbabilitiesRole: {
       if (!m_eval) return {};
-      QVariantList list;
+      QVariantList list;  // empty for no answer
+      if (!answered(row)) return list;
       for (int k = 0; k < kTop; ++k)
         list << (role == TopLabelsRole ? QVariant(predicted(row, k))
                                        : QVariant(probability(row, k)));
@@ -212,6 +217,10 @@ void PredictionModel::writeCsv(QTextStream& out) const {
   if (!m_eval) return;
   for (int row = 0; row < rowCount(); ++row) {
     out << row << ',' << trueLabel(row);
+    if (!answered(row)) {  // no answer: as eval --csv writes it
+      out << ",,,,,,,,,0\n";
+      continue;
+    }
     for (int k = 0; k < kTop; ++k)
       out << ',' << predicted(row, k) << ',' << QString::number(probability(row, k), 'g', 6);
     out << ',' << QString::number(trueProbability(row), 'g', 6) << ','

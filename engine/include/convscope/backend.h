@@ -52,10 +52,6 @@ struct EvalResult {
   std::vector<float> true_probs;    // (N, count) probability given to the true label
 };
 
-// A label that is none: an image's top-1 when its network gave no answer, an ensemble's vote
-// when none of its networks did. Labels are below the classes, which are at most 255.
-inline constexpr uint8_t kNoLabel = 255;
-
 // The one rule of what a network answered. Network `net` answers image `image` when its best
 // probability is a number: a network whose outputs overflowed has NaN probabilities throughout
 // and gives no answer. The backends count no answer as a miss (their accuracy), the ensemble

@@ -17,11 +17,16 @@ class DataError : public Error {
   explicit DataError(const std::string& what) : Error(ErrorKind::Data, what) {}
 };
 
+// A label that is none: an image's top-1 when its network gave no answer, an ensemble's vote
+// when none of its networks did. So a dataset or a network has at most kMaxClasses classes.
+inline constexpr uint8_t kNoLabel = 255;
+inline constexpr int kMaxClasses = kNoLabel;
+
 struct Dataset {
   std::string name;             // "mnist/train", ...
   Shape3 shape{1, 28, 28};      // per image
   int count = 0;                // number of images
-  int classes = 10;             // labels are in [0, classes)
+  int classes = 10;             // labels are in [0, classes), classes <= kMaxClasses
   std::vector<uint8_t> images;  // (count, C, H, W) pixel bytes
   std::vector<uint8_t> labels;  // (count)
   std::string sha256;           // of the image + label files, for provenance

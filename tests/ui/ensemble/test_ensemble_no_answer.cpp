@@ -90,9 +90,21 @@ class TestEnsembleNoAnswer : public QObject {
     // Each network's row on the 0: wrong, though its top label reads 0.
     NetPredictionsModel rows;
     rows.setImage(run, zero);
-    for (int net = 0; net < run->nets(); ++net)
+    using N = NetPredictionsModel;
+    for (int net = 0; net < run->nets(); ++net) {
       QCOMPARE(rows.index(net, 0).data(Qt::BackgroundRole).value<QColor>(),
                QColor(palette::kWrongTint));
+      // No label and no number: "–" (the delegate draws no bar), sorted after every label.
+      for (const int column : {N::Top1Column, N::Top3Column, N::TrueProbColumn}) {
+        QCOMPARE(rows.index(net, column).data().toString(), QStringLiteral("–"));
+        QVERIFY(!rows.index(net, column).data(N::LabelRole).isValid());
+      }
+      QCOMPARE(rows.index(net, N::Top1Column).data(N::SortRole).toInt(), int(cs::kNoLabel));
+      QVERIFY(rows.index(net, N::Top1Column)
+                  .data(Qt::ToolTipRole)
+                  .toString()
+                  .contains(QStringLiteral("No answer")));
+    }
   }
 };
 
