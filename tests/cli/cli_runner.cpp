@@ -1,6 +1,7 @@
 #include "cli_runner.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -9,6 +10,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -61,7 +63,7 @@ void write_idx_folder(const std::string& dir, int train, int test, int size) {
   }
 }
 
-Process::Process(const std::vector<std::string>& args, long max_file_bytes) {
+Process::Process(const std::vector<std::string>& args, long max_file_bytes, bool unprivileged) {
   int out[2], err[2];
   if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
   m_pid = fork();
@@ -74,6 +76,13 @@ Process::Process(const std::vector<std::string>& args, long max_file_bytes) {
       ::signal(SIGXFSZ, SIG_IGN);
       const rlimit limit{static_cast<rlim_t>(max_file_bytes), static_cast<rlim_t>(max_file_bytes)};
       setrlimit(RLIMIT_FSIZE, &limit);
+    }
+    if (unprivileged && geteuid() == 0 &&
+        (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0))
+      _exit(126);
+    if (unprivileged && ::access(CONVSCOPE_CLI, X_OK) != 0) {
+      std::fprintf(stderr, "%s: not to be run by user %d\n", CONVSCOPE_CLI, int(getuid()));
+      _exit(kCannotRunUnprivileged);
     }
     std::vector<char*> argv{const_cast<char*>(CONVSCOPE_CLI)};
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -150,8 +159,9 @@ Result Process::wait(double seconds) {
   return {m_code, out(), err()};
 }
 
-Result run_cli(const std::vector<std::string>& args, double seconds, long max_file_bytes) {
-  Process p(args, max_file_bytes);
+Result run_cli(const std::vector<std::string>& args, double seconds, long max_file_bytes,
+               bool unprivileged) {
+  Process p(args, max_file_bytes, unprivileged);
   return p.wait(seconds);
 }
 

@@ -34,10 +34,14 @@ struct Result {
 };
 
 // A started convscope-cli. `max_file_bytes` >= 0 limits the files it may write (RLIMIT_FSIZE,
-// with SIGXFSZ ignored), so that a write fails as on a full disk.
+// with SIGXFSZ ignored), so that a write fails as on a full disk. `unprivileged`: started by
+// root, it runs as nobody, whom file permissions bind; exit code kCannotRunUnprivileged when
+// nobody may not run it (its build folder closed to others).
+inline constexpr int kCannotRunUnprivileged = 77;
 class Process {
  public:
-  explicit Process(const std::vector<std::string>& args, long max_file_bytes = -1);
+  explicit Process(const std::vector<std::string>& args, long max_file_bytes = -1,
+                   bool unprivileged = false);
   ~Process();  // kills it if still running
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -62,8 +66,8 @@ class Process {
 };
 
 // Runs convscope-cli to the end.
-Result run_cli(const std::vector<std::string>& args, double seconds = 120,
-               long max_file_bytes = -1);
+Result run_cli(const std::vector<std::string>& args, double seconds = 120, long max_file_bytes = -1,
+               bool unprivileged = false);
 
 // A network of architecture `arch` trained one epoch on an IDX folder written to dir/data (256
 // training and 60 validation images), saved to dir/net.safetensors; its path. Throws

@@ -147,5 +147,29 @@ TEST(CliFiles, AnOutputOverTheDataIsRefused) {
   EXPECT_TRUE(std::filesystem::is_symlink(dir.file("loop-a.csv")));
 }
 
+// An output in a folder the user may not write in is refused before the work (access(), which
+// root passes everywhere: as root, the command runs as nobody, to whom the folder is read-only).
+TEST(CliFiles, AFolderThatCannotBeWrittenInIsRefusedFirst) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 64, 20);
+  namespace fs = std::filesystem;
+  const fs::perms readable = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                             fs::perms::others_read | fs::perms::others_exec;
+  fs::permissions(dir.path(), readable);  // the data readable by others
+  fs::create_directory(dir.file("closed"));
+  fs::permissions(dir.file("closed"), readable & ~fs::perms::owner_write);
+  const Result r = run_cli({"train", "--data", dir.file("data"), "--arch", "d10", "--threads", "1",
+                            "--quiet", "--metrics", dir.file("closed/metrics.csv")},
+                           120, -1, true);
+  if (r.code == kCannotRunUnprivileged) GTEST_SKIP() << r.err;
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("--metrics: cannot write in the folder " + dir.file("closed") +
+                       ": Permission denied"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("backend:"), std::string::npos) << "refused before the work";
+  EXPECT_FALSE(fs::exists(dir.file("closed/metrics.csv")));
+}
+
 }  // namespace
 }  // namespace cs

@@ -235,6 +235,43 @@ TEST(CliPredict, EveryNetworkOfAStoredRunVotes) {
   }
 }
 
+// Networks whose outputs overflow (their weights made huge) give no answer: the vote is the
+// others', and with none answering there is none (before, class 0 won).
+TEST(CliPredict, NetworksWithoutAnAnswerDoNotVote) {
+  TempDir tmp;
+  write_idx_folder(tmp.file("data"), 300, 20);
+  const std::string db = tmp.file("runs.db");
+  const Result ens = run_cli({"ensemble", "--data", tmp.file("data"), "--arch", "d10", "--nets",
+                              "3", "--threads", "1", "--quiet", "--store", db});
+  ASSERT_EQ(ens.code, 0) << ens.err;
+  const Dataset val = load_idx_folder(tmp.file("data"), "x").test;
+  const std::string image = tmp.file("0.pgm");
+  write_image_file(image,
+                   GrayImage{28, 28, std::vector<uint8_t>(val.image(0), val.image(0) + 784)});
+  const auto overflow = [&](int net) {
+    Store store(db);
+    std::vector<NamedTensor> weights = store.load_weights(1, net);
+    for (NamedTensor& t : weights)
+      if (t.name == "fc1.weight")
+        for (float& w : t.data) w = w < 0 ? -3e38f : 3e38f;
+    store.save_weights(1, net, weights);
+  };
+  const std::vector<std::string> args{"predict", "--store",   db,  "--run", "1",
+                                      "--raw",   "--threads", "1", image};
+  overflow(0);
+  overflow(1);
+  const Result one = run_cli(args);
+  ASSERT_EQ(one.code, 0) << one.err;
+  EXPECT_NE(one.out.find(image + ": "), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("  votes 1/3  disagreement 66.7%"), std::string::npos) << one.out;
+  overflow(2);
+  const Result none = run_cli(args);
+  ASSERT_EQ(none.code, 0) << none.err;
+  EXPECT_NE(none.out.find(image + ": none  votes 0/3: no network's probabilities are numbers"),
+            std::string::npos)
+      << none.out;
+}
+
 TEST(CliPredict, BadInputGetsAClearError) {
   TempDir tmp;
   write_idx_folder(tmp.file("data"), 64, 8);

@@ -57,6 +57,16 @@ bool copyDaysOld(const QString& from, const QString& to, int days) {
                           QFileDevice::FileModificationTime);
 }
 
+// The checkpoints of the runs signals saved, noted in the settings for the next start.
+QStringList signalSaves() {
+  QSettings q;
+  q.beginGroup(QStringLiteral("recovery"));
+  QStringList paths;
+  for (const QString& key : q.childGroups())
+    paths << q.value(key + QStringLiteral("/checkpoint")).toString();
+  return paths;
+}
+
 }  // namespace
 
 void TestRunRecovery::initTestCase() {
@@ -113,7 +123,7 @@ void TestRunRecovery::aSignalKeepsTheUnsavedRunForTheNextStart() {
     idle.show();
     QCOMPARE(idle.closeForSignal(SIGTERM), QString());
     QVERIFY(!idle.isVisible());
-    QVERIFY(!QSettings().contains(QStringLiteral("recovery/checkpoint")));
+    QVERIFY(signalSaves().isEmpty());
   }
   {
     MainWindow window(m_data, {});
@@ -129,9 +139,19 @@ void TestRunRecovery::aSignalKeepsTheUnsavedRunForTheNextStart() {
     QCOMPARE(window.closeForSignal(SIGINT), QString());  // a second signal changes nothing
     QVERIFY2(saved.startsWith(RunRecovery::directory() + QStringLiteral("/convscope-recovered-")),
              qPrintable(saved));
+    QVERIFY2(
+        saved.endsWith(QStringLiteral("-%1.safetensors").arg(QCoreApplication::applicationPid())),
+        qPrintable(saved));  // another instance stopped in the same second has its own
     QVERIFY(metaOf(saved).step > 0);
-    QCOMPARE(QSettings().value(QStringLiteral("recovery/checkpoint")).toString(), saved);
+    QCOMPARE(signalSaves(), QStringList{saved});
   }
+  // Another instance, stopped by a signal the day before and not started again since: its run is
+  // kept beside this one's, not over it (before, one settings key held one run).
+  const QString other =
+      RunRecovery::directory() + QStringLiteral("/convscope-recovered-other.safetensors");
+  QVERIFY(copyDaysOld(saved, other, 1));
+  QSettings().setValue(QStringLiteral("recovery/other/checkpoint"), other);
+  QSettings().setValue(QStringLiteral("recovery/other/signal"), QStringLiteral("SIGHUP"));
   MainWindow next(m_data, {});  // the next start: the run comes back, paused at its step
   next.show();
   TrainingSession* session = next.live()->session();
@@ -143,7 +163,15 @@ void TestRunRecovery::aSignalKeepsTheUnsavedRunForTheNextStart() {
   QTRY_VERIFY(next.live()->charts()->plottedLossPoints() > 0);
   QVERIFY(!next.live()->unsavedRunGuard()->isUnsaved());
   QVERIFY(next.live()->recentCheckpoints()->files().contains(saved));
-  QVERIFY(!QSettings().contains(QStringLiteral("recovery/checkpoint")));  // restored once
+  QVERIFY(signalSaves().isEmpty());  // restored once
+  // The newest was restored; the other instance's is listed, and said to be.
+  QVERIFY(next.live()->recentCheckpoints()->files().contains(other));
+  QTRY_VERIFY2(next.trainingStatusBar()->currentMessage().startsWith(
+                   QStringLiteral("Restored the run SIGTERM stopped")),
+               qPrintable(next.trainingStatusBar()->currentMessage()));
+  QVERIFY2(next.trainingStatusBar()->currentMessage().endsWith(
+               QStringLiteral("; 1 other recovered run under File ▸ Recent checkpoints")),
+           qPrintable(next.trainingStatusBar()->currentMessage()));
   QDir(RunRecovery::directory()).removeRecursively();
   QStandardPaths::setTestModeEnabled(false);
 }
@@ -167,7 +195,7 @@ void TestRunRecovery::aSignalWhoseSaveFailsKeepsTheAutosave() {
   // The save at the signal failed: the autosave outlived the window, and the next start brings
   // the run back from it, paused at its step.
   QVERIFY(QFile::exists(own + QStringLiteral(".safetensors")));
-  QVERIFY(!QSettings().contains(QStringLiteral("recovery/checkpoint")));
+  QVERIFY(signalSaves().isEmpty());
   MainWindow next(m_data, {});
   next.show();
   QTRY_COMPARE(next.live()->session()->state(), TrainingState::Paused);
@@ -242,10 +270,10 @@ void TestRunRecovery::aCrashedInstancesAutosaveComesBack() {
   QVERIFY(QFileInfo::exists(path) &&
           path.startsWith(dir + QStringLiteral("/convscope-autosaved-")));
   QCOMPARE(metaOf(path).step, 3);
-  QCOMPARE(bare.trainingStatusBar()->currentMessage(),
-           QStringLiteral("The recovered run could not be loaded; it is kept in %1, under File ▸ "
-                          "Recent checkpoints with 1 other recovered run")
-               .arg(QDir::toNativeSeparators(path)));
+  QTRY_COMPARE(bare.trainingStatusBar()->currentMessage(),
+               QStringLiteral("The recovered run could not be loaded; it is kept in %1, under "
+                              "File ▸ Recent checkpoints with 1 other recovered run")
+                   .arg(QDir::toNativeSeparators(path)));
   QCOMPARE(bare.live()->session()->state(), TrainingState::Idle);
 
   // More crashes than the recent checkpoints hold beside the run restored: the newest are listed,

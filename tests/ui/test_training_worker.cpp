@@ -3,11 +3,14 @@
 // Real training on a small dataset (the first MNIST images when installed). Checkpoints:
 // test_training_checkpoints.cpp; the learning rate changed while paused and a schedule's rates:
 // test_learning_rate.cpp.
+#include <QFile>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <cmath>
 
 #include "charts/training_charts.h"
+#include "convscope/checkpoint.h"
 #include "test_data.h"
 #include "training/training_session.h"
 #include "training_recorder.h"
@@ -229,6 +232,9 @@ void TestTrainingWorker::divergenceTakesTheRunAndItsHistoryBack() {
   RunRequest run = testing_data::smallRun(*m_data, 5);
   run.config.group.optimizer.lr = 3e38f;  // Adam steps of ~lr: the weights overflow at once
   QSignalSpy takenBack(session.worker(), &TrainingWorker::historyTakenBack);
+  QTemporaryDir dir;
+  const QString autosave = dir.filePath(QStringLiteral("autosave.safetensors"));
+  session.invoke(&TrainingWorker::setAutosave, autosave, 3600 * 1000);  // not due by time
   session.invoke(&TrainingWorker::start, run);
   QTRY_COMPARE_WITH_TIMEOUT(rec.failures.size(), 1, 20000);
   QVERIFY2(rec.failures.front().startsWith(QStringLiteral("Training diverged")),
@@ -246,6 +252,11 @@ void TestTrainingWorker::divergenceTakesTheRunAndItsHistoryBack() {
   QCOMPARE(rec.evaluations.back().metrics.step, 0LL);
   QCOMPARE(rec.last.globalStep, 0LL);
   QVERIFY(std::isfinite(rec.evaluations.back().metrics.val_loss));
+  // Against a crash now, the autosave holds the run where it went back, not the path it left.
+  QTRY_VERIFY(QFile::exists(autosave));
+  const cs::CheckpointMeta kept = cs::read_checkpoint_meta(autosave.toStdString());
+  QCOMPARE(kept.step, 0LL);
+  QVERIFY(kept.history.losses.empty());
 
   // A lower rate, and the run trains on from there.
   session.invoke(&TrainingWorker::setLearningRate, 1e-3, cs::LrSchedule());

@@ -175,6 +175,10 @@ QString VotePanel::netsText() const {
   return m_nets->text();
 }
 
+QString VotePanel::summaryText() const {
+  return m_summary->text();
+}
+
 void VotePanel::showNets() {
   const QModelIndexList rows = m_table->selectionModel()->selectedRows();
   const EnsembleVote& vote = m_model->vote();

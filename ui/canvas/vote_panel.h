@@ -36,6 +36,8 @@ class VotePanel : public QWidget {
   QTableView* table() const { return m_table; }
   // The networks voting for the selected class, as listed under the table.
   QString netsText() const;
+  // The vote in words above the table (its majority, or why there is none).
+  QString summaryText() const;
   void selectClass(int label);
 
  Q_SIGNALS:

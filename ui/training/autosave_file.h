@@ -24,6 +24,9 @@ class AutosaveFile {
   // Removes the file; `coveredStep`: the step a file holds now (the user's save, a load), so
   // none is due before the next step.
   void drop(long long coveredStep);
+  // The run went back to an earlier step (a divergence's rollback): the file, and the step a save
+  // holds, are of the path it left, so the next save writes whatever the step.
+  void forget() { m_savedStep = -1; }
   // Writes no more, and leaves the file for the next start to restore: the run's last copy when
   // the save at a termination signal failed.
   void keep() { m_path.clear(); }

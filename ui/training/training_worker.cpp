@@ -464,10 +464,13 @@ void TrainingWorker::takeBackHistory() {
   m_evalCursor = m_trainer->history().evaluations.size();
   Q_EMIT historyTakenBack(std::make_shared<const cs::RunHistory>(m_trainer->history()));
   // The predictions shown may be of a pass that is gone (every eval_every steps); a pass at the
-  // restored step replaces the figures of the one recorded there.
+  // restored step replaces the figures of the one recorded there. The autosave holds the run as it
+  // was taken back, not the path that diverged.
+  m_autosave.forget();
   try {
     reportEvaluation(m_trainer->evaluate(), false);
     captureSnapshot();
+    autosave(true);
   } catch (const std::exception& e) {
     reportFailure(e);
   }

@@ -8,6 +8,7 @@
 #include <QLockFile>
 #include <QSettings>
 #include <QStandardPaths>
+#include <algorithm>
 
 #include "training/training_session.h"
 #include "widgets/count_text.h"
@@ -18,8 +19,34 @@
 
 namespace {
 
-const QString kPathKey = QStringLiteral("recovery/checkpoint");
-const QString kSignalKey = QStringLiteral("recovery/signal");
+// The runs signals saved, each under its own key (its file's name), so that instances stopped
+// together do not overwrite each other's: recovery/<name>/checkpoint and /signal. Before
+// 2026-12-06 one run was noted, at recovery/checkpoint and recovery/signal.
+const QString kGroup = QStringLiteral("recovery");
+const QString kPath = QStringLiteral("checkpoint");
+const QString kSignal = QStringLiteral("signal");
+
+struct SignalSave {
+  QString path, signal;
+};
+
+// The runs signals saved and not yet restored, newest first, taken from the settings (each is
+// restored or listed once).
+QList<SignalSave> takeSignalSaves() {
+  QSettings q;
+  q.beginGroup(kGroup);
+  QList<SignalSave> saves;
+  if (q.contains(kPath)) saves.append({q.value(kPath).toString(), q.value(kSignal).toString()});
+  for (const QString& key : q.childGroups())
+    saves.append({q.value(key + QLatin1Char('/') + kPath).toString(),
+                  q.value(key + QLatin1Char('/') + kSignal).toString()});
+  q.endGroup();
+  q.remove(kGroup);
+  std::stable_sort(saves.begin(), saves.end(), [](const SignalSave& a, const SignalSave& b) {
+    return QFileInfo(a.path).lastModified() > QFileInfo(b.path).lastModified();
+  });
+  return saves;
+}
 
 // The lock file beside autosave `file` (autosave-<pid>.safetensors).
 QString lockOf(const QString& file) {
@@ -49,12 +76,13 @@ QString RunRecovery::saveForSignal(int signal, QString* error) {
   UnsavedRunGuard* guard = m_live->unsavedRunGuard();
   if (!guard->isUnsaved()) return {};
   QDir().mkpath(directory());
-  // convscope-recovered-20261203-043512.safetensors: never over an earlier recovery (the step the
-  // guard last heard of is behind the one the weights will be saved at).
-  const QString path =
-      directory() +
-      QStringLiteral("/convscope-recovered-%1.safetensors")
-          .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+  // convscope-recovered-20261203-043512-4711.safetensors: never over an earlier recovery, nor
+  // over another instance's stopped by the same signal (the same second, another process id).
+  const QString name =
+      QStringLiteral("convscope-recovered-%1-%2")
+          .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")))
+          .arg(QCoreApplication::applicationPid());
+  const QString path = directory() + QLatin1Char('/') + name + QStringLiteral(".safetensors");
   TrainingSession* session = m_live->session();
   session->invokeAndWait(&TrainingWorker::pause);  // the weights of one step, not mid-chunk
   QString failure;
@@ -71,25 +99,35 @@ QString RunRecovery::saveForSignal(int signal, QString* error) {
     return {};
   }
   QSettings q;
-  q.setValue(kPathKey, path);
-  q.setValue(kSignalKey, TerminationSignals::name(signal));
+  q.setValue(kGroup + QLatin1Char('/') + name + QLatin1Char('/') + kPath, path);
+  q.setValue(kGroup + QLatin1Char('/') + name + QLatin1Char('/') + kSignal,
+             TerminationSignals::name(signal));
   return path;
 }
 
 void RunRecovery::restorePending() {
   const QStringList autosaved = adoptOrphanedAutosaves();
-  QSettings q;
-  const QString path = q.value(kPathKey).toString();
-  const QString signal = q.value(kSignalKey).toString();
-  q.remove(QStringLiteral("recovery"));
-  // One run is restored (the signal's, else the newest autosave); every other run recovered
-  // (instances that crashed before) goes to the recent checkpoints, the newest on top, and is
-  // counted in the message.
+  const QList<SignalSave> signalled = takeSignalSaves();
+  // One run is restored: the newest a signal saved, else the newest autosave. Every other run
+  // recovered (other instances stopped by signals, or that crashed, before) goes to the recent
+  // checkpoints, the newest on top, and is counted in the message.
+  QString path, signal;
+  QStringList others;
+  for (const SignalSave& save : signalled) {
+    if (!QFileInfo(save.path).isFile()) continue;
+    if (path.isEmpty())
+      path = save.path, signal = save.signal;
+    else
+      others << save.path;
+  }
   const bool fromAutosave = path.isEmpty() && !autosaved.isEmpty();
-  const QStringList others = fromAutosave ? autosaved.mid(1) : autosaved;
+  others += fromAutosave ? autosaved.mid(1) : autosaved;
+  std::stable_sort(others.begin(), others.end(), [](const QString& a, const QString& b) {
+    return QFileInfo(a).lastModified() > QFileInfo(b).lastModified();
+  });
   for (auto it = others.rbegin(); it != others.rend(); ++it) m_live->recentCheckpoints()->add(*it);
   // A run restored (or failing to) is listed too: the newest others fill the rest of the list.
-  const bool restoring = fromAutosave || (!path.isEmpty() && QFileInfo(path).isFile());
+  const bool restoring = fromAutosave || !path.isEmpty();
   const int listed = RecentFiles::kMaxFiles - (restoring ? 1 : 0);
   const QString count =
       countText(others.size(), tr("other recovered run"), tr("other recovered runs"));
@@ -108,12 +146,12 @@ void RunRecovery::restorePending() {
                             QDir::toNativeSeparators(autosaved.front())),
                    more);
   }
-  if (path.isEmpty()) return;
-  if (!QFileInfo(path).isFile()) {
-    Q_EMIT statusMessage(
-        tr("The run saved when %1 stopped Convscope is gone: %2")
-            .arg(signal, QDir::toNativeSeparators(path)) +
-        (more.isEmpty() ? QString() : tr("; %1 under File ▸ Recent checkpoints").arg(more)));
+  if (path.isEmpty()) {
+    if (!signalled.isEmpty())  // each file gone: said of the newest
+      Q_EMIT statusMessage(
+          tr("The run saved when %1 stopped Convscope is gone: %2")
+              .arg(signalled.front().signal, QDir::toNativeSeparators(signalled.front().path)) +
+          (more.isEmpty() ? QString() : tr("; %1 under File ▸ Recent checkpoints").arg(more)));
     return;
   }
   restore(path,
@@ -139,12 +177,14 @@ void RunRecovery::restore(const QString& path, const QString& message, const QSt
   });
   done[1] = connect(worker, &TrainingWorker::failed, this, [this, path, more, end] {
     end();
-    m_live->recentCheckpoints()->add(path);
     Q_EMIT statusMessage(tr("The recovered run could not be loaded; it is kept in %1, under File "
                             "▸ Recent checkpoints")
                              .arg(QDir::toNativeSeparators(path)) +
                          (more.isEmpty() ? QString() : tr(" with %1").arg(more)));
   });
+  // Listed before it loads: should the app end meanwhile, the run is found there at the next start
+  // (its settings key is gone, an autosave renamed).
+  m_live->recentCheckpoints()->add(path);
   m_live->loadCheckpoint(path);
 }
 

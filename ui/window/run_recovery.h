@@ -3,9 +3,10 @@
 // (before it returns) and notes it in the settings. Against a crash (SIGKILL, a power loss) the
 // worker autosaves the run there while it trains (TrainingWorker::setAutosave) as
 // autosave-<pid>.safetensors, beside a lock file this process holds (QLockFile); a clean exit
-// removes both. The next start restores the run a signal saved or, failing that, the newest
-// one whose process is gone, paused at its step, through File ▸ Load checkpoint's path (so it is
-// in Recent checkpoints too); the autosaves of running instances are left to them.
+// removes both. The next start restores the newest run a signal saved (each instance's under its
+// own name and settings key) or, failing that, the newest autosave whose process is gone, paused
+// at its step, through File ▸ Load checkpoint's path (so it is in Recent checkpoints too), and
+// lists the other recovered runs there; the autosaves of running instances are left to them.
 #pragma once
 
 #include <QObject>
@@ -28,8 +29,8 @@ class RunRecovery : public QObject {
   // The checkpoint written (empty when nothing was unsaved, or the save failed: then `error`, and
   // the autosave is kept for the next start to restore, as after a crash).
   QString saveForSignal(int signal, QString* error = nullptr);
-  // Loads the run a signal saved at the last exit, if any (once), else the newest a crashed
-  // instance autosaved (each such file is renamed convscope-autosaved-<its time>.safetensors
+  // Loads the newest run a signal saved (once), if any, else the newest a crashed instance
+  // autosaved (each such file is renamed convscope-autosaved-<its time>.safetensors
   // first, so that it is found once and kept).
   void restorePending();
   // Autosaves this instance's live run every `intervalMs` of training from now on (when the

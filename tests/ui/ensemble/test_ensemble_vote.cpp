@@ -9,6 +9,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -33,6 +34,7 @@ class TestEnsembleVote : public QObject {
   void voteModel();
   void storedNetworksVoteOnTheDrawing();
   void aRunsNextEpochVotesWithItsNewWeights();
+  void noNetworkAnsweringIsNoVote();
 
  private:
   static constexpr int kNets = 5;
@@ -79,6 +81,28 @@ struct StoredRun {
     }
   }
 };
+
+// A diagonal stroke across `canvas`.
+void drawStroke(DigitCanvas* canvas) {
+  const QRectF r = canvas->drawingRect();
+  const auto at = [&](double x, double y) {
+    return QPoint(static_cast<int>(r.x() + x * r.width()),
+                  static_cast<int>(r.y() + y * r.height()));
+  };
+  QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, at(0.3, 0.2));
+  for (int i = 1; i <= 10; ++i) QTest::mouseMove(canvas, at(0.3 + 0.04 * i, 0.2 + 0.06 * i));
+  QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, at(0.7, 0.8));
+}
+
+// `page` showing its Draw a digit tab, shown at 1366 x 768.
+VotePanel* showVotePanel(EnsemblePage& page) {
+  page.resize(1366, 768);
+  page.show();
+  if (!QTest::qWaitForWindowExposed(&page)) return nullptr;
+  VotePanel* panel = page.votePanel();
+  panel->window()->findChild<QTabWidget*>(QStringLiteral("detailTabs"))->setCurrentWidget(panel);
+  return panel;
+}
 
 }  // namespace
 
@@ -165,11 +189,8 @@ void TestEnsembleVote::storedNetworksVoteOnTheDrawing() {
   EnsemblePage page;
   page.setStorePath(m_store);
   QVERIFY(page.openRun(m_run));
-  page.resize(1366, 768);
-  page.show();
-  QVERIFY(QTest::qWaitForWindowExposed(&page));
-  VotePanel* panel = page.votePanel();
-  panel->window()->findChild<QTabWidget*>(QStringLiteral("detailTabs"))->setCurrentWidget(panel);
+  VotePanel* panel = showVotePanel(page);
+  QVERIFY(panel);
   QSignalSpy voted(panel, &VotePanel::voted);
   DigitCanvas* canvas = panel->canvas();
   QTRY_VERIFY(canvas->isVisible());
@@ -178,9 +199,7 @@ void TestEnsembleVote::storedNetworksVoteOnTheDrawing() {
     return QPoint(static_cast<int>(r.x() + x * r.width()),
                   static_cast<int>(r.y() + y * r.height()));
   };
-  QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, at(0.3, 0.2));
-  for (int i = 1; i <= 10; ++i) QTest::mouseMove(canvas, at(0.3 + 0.04 * i, 0.2 + 0.06 * i));
-  QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, at(0.7, 0.8));
+  drawStroke(canvas);
   QTRY_VERIFY_WITH_TIMEOUT(!voted.isEmpty() && !panel->model()->vote().isEmpty(), 20000);
   const EnsembleVote vote = panel->model()->vote();
   QVERIFY2(vote.error.isEmpty(), qPrintable(vote.error));
@@ -286,6 +305,37 @@ void TestEnsembleVote::aRunsNextEpochVotesWithItsNewWeights() {
   run.recordEpoch(store, 2, 200);
   QVERIFY(voteMatches(2, 200));
   QVERIFY(!voteMatches(2, 100));
+}
+
+// Networks whose outputs overflow (every parameter made huge) give no answer; with none answering,
+// the panel says there is no vote rather than a majority for class 0.
+void TestEnsembleVote::noNetworkAnsweringIsNoVote() {
+  const QString path = m_dir.filePath(QStringLiteral("overflowing.db"));
+  cs::Store store(path.toStdString());
+  const StoredRun run(store, {1, 2}, 20);
+  run.recordEpoch(store, 1, kWeightSeed);
+  for (int net = 0; net < 2; ++net) {
+    std::vector<cs::NamedTensor> weights = store.load_weights(run.id, net);
+    for (cs::NamedTensor& t : weights)  // every output +inf (no ReLU stops it): NaN in the softmax
+      std::fill(t.data.begin(), t.data.end(), 3e38f);
+    store.save_weights(run.id, net, weights);
+  }
+  store.finish_run(run.id);
+  EnsemblePage page;
+  page.setStorePath(path);
+  QVERIFY(page.openRun(run.id));
+  VotePanel* panel = showVotePanel(page);
+  QVERIFY(panel);
+  QTRY_VERIFY(panel->canvas()->isVisible());
+  drawStroke(panel->canvas());
+  QTRY_VERIFY_WITH_TIMEOUT(!panel->model()->vote().isEmpty(), 20000);
+  const EnsembleVote vote = panel->model()->vote();
+  QVERIFY2(vote.error.isEmpty(), qPrintable(vote.error));
+  QCOMPARE(vote.answered(), 0);
+  QCOMPARE(vote.majority(), -1);
+  QVERIFY2(panel->summaryText().startsWith(
+               QStringLiteral("No vote: not one of the 2 networks' probabilities are numbers")),
+           qPrintable(panel->summaryText()));
 }
 
 QTEST_MAIN(TestEnsembleVote)
