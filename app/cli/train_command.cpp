@@ -20,7 +20,8 @@ namespace {
 
 // One row an epoch, from the run's history: a resumed run's epochs before the resume too, their
 // `seconds` empty (a checkpoint does not keep them). `lr` is the learning rate of the epoch's last
-// step (a schedule moves it).
+// step (a schedule moves it) as that step recorded it: a resume at another rate changes the later
+// epochs' only.
 void write_metrics_csv(const std::string& path, const Trainer& t) {
   std::ostringstream out;
   out << "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds,lr\n";
@@ -32,7 +33,12 @@ void write_metrics_csv(const std::string& path, const Trainer& t) {
     const auto here = std::find_if(t.epochs().begin(), t.epochs().end(),
                                    [&](const EpochMetrics& m) { return m.epoch == epoch; });
     if (here != t.epochs().end()) out << here->seconds;
-    out << ',' << t.learning_rate(static_cast<long long>(epoch) * t.steps_per_epoch() - 1) << '\n';
+    const long long last = e.step - 1;
+    const std::vector<LossPoint>& losses = t.history().losses;
+    const auto at = std::lower_bound(losses.begin(), losses.end(), last,
+                                     [](const LossPoint& p, long long s) { return p.step < s; });
+    const bool recorded = at != losses.end() && at->step == last && at->lr >= 0;
+    out << ',' << (recorded ? at->lr : t.learning_rate(last)) << '\n';
   }
   write_file_atomically(path, out.str());
 }

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "convscope/atomic_file.h"
 #include "convscope/pixels.h"
 #include "convscope/sha256.h"
@@ -161,6 +163,15 @@ std::string dataset_name_for(const std::string& dir) {
   std::string name = fs::absolute(dir, ec).lexically_normal().string();
   if (ec) return dir;
   while (name.size() > 1 && name.back() == '/') name.pop_back();
+  // Checkpoints (JSON metadata) and sweeps keep the name as UTF-8 text: said now, not at the first
+  // save, after the training.
+  try {
+    (void)nlohmann::json(name).dump();
+  } catch (const nlohmann::json::type_error&) {
+    throw DataError("the data folder " + name +
+                    " has a path that is not UTF-8 text, which checkpoints and the run store keep "
+                    "it by: rename it, or give a link to it whose path is");
+  }
   return name;
 }
 

@@ -251,6 +251,9 @@ EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
     resume_networks(trainer, info.epochs_done, load_networks(store, run, info.setup.group.nets()),
                     name);
   }
+  // Cancelled while the networks were read: the run is left as it was, not marked cancelled with
+  // its planned epochs raised and nothing trained.
+  if (hooks.cancel_requested && hooks.cancel_requested()) return {run, true};
   store.continue_run(run, setup.epochs);
   return train_into(store, run, trainer, hooks);
 }

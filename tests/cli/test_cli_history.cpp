@@ -156,6 +156,17 @@ TEST(CliHistory, ResumeContinuesTheRunAsIfNeverStopped) {
   EXPECT_EQ(rest_rows[1][0], "1");
   EXPECT_EQ(rest_rows[1][5], "");
   EXPECT_GT(std::stod(rest_rows[2][5]), 0);
+  // Resumed at another rate: the epoch before keeps the rate it trained at (before, the new one
+  // was written for every epoch).
+  const std::string faster_metrics = dir.file("faster-metrics.csv");
+  const Result faster =
+      run_cli({"train", "--data", dir.file("data"), "--threads", "2", "--quiet", "--resume", half,
+               "--epochs", "1", "--lr", "0.004", "--metrics", faster_metrics});
+  ASSERT_EQ(faster.code, 0) << faster.err;
+  const auto faster_rows = csv_rows(faster_metrics);
+  ASSERT_EQ(faster_rows.size(), 3u);
+  EXPECT_EQ(faster_rows[1][6], whole_rows[1][6]);
+  EXPECT_NEAR(std::stod(faster_rows[2][6]) / std::stod(whole_rows[2][6]), 4, 1e-4);
 
   // The checkpoint decides the network: flags that would change it are refused.
   const Result arch =

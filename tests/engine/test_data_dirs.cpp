@@ -58,6 +58,9 @@ TEST(DataDirs, NamesAndFolders) {
   EXPECT_EQ(dataset_name_for("./letters/"), (here / "letters").string());
   EXPECT_EQ(dataset_name_for("mnist"), (here / "mnist").string());  // a folder here: another one
   EXPECT_EQ(dataset_name_for("fashion-mnist"), (here / "fashion-mnist").string());  // not Debian's
+  // A path that is not UTF-8 (Latin-1 "é") is refused when named, before anything trains.
+  EXPECT_THROW(dataset_name_for((dir / "caf\xe9").string()), DataError);
+  EXPECT_EQ(dataset_name_for((dir / "caf\xc3\xa9").string()), (dir / "caf\xc3\xa9").string());
   ::setenv("CONVSCOPE_DATA", (dir / "absent").c_str(), 1);  // not fetched yet
   EXPECT_EQ(dataset_name_for((dir / "mnist" / ".." / "absent").string()), "mnist");
   if (old)

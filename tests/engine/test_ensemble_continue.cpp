@@ -269,6 +269,30 @@ TEST_F(EnsembleContinue, AFinishedRunTrainsMoreEpochs) {
   expect_same_run(run, reference);
 }
 
+// A cancel that comes while the networks are read (before the first step) leaves the run as it
+// was: before, it was marked cancelled with its planned epochs raised and nothing trained.
+TEST_F(EnsembleContinue, ACancelBeforeTheFirstStepLeavesTheRunAsItWas) {
+  TrainConfig two = m_cfg;
+  two.epochs = 2;
+  std::unique_ptr<Backend> backend = make_cpu_backend(1);
+  Trainer first(*backend, m_train, m_val, two);
+  const int64_t run = run_ensemble(m_store, first, setup(two, m_train), {}).run;
+  Trainer trainer(*backend, m_train, m_val, m_cfg);
+  EnsembleHooks hooks;
+  hooks.cancel_requested = [] { return true; };
+  bool began = false;
+  hooks.begun = [&](int64_t) { began = true; };
+  const EnsembleOutcome outcome =
+      continue_ensemble(m_store, run, trainer, setup(m_cfg, m_train), hooks);
+  EXPECT_EQ(outcome.run, run);
+  EXPECT_TRUE(outcome.cancelled);
+  EXPECT_FALSE(began);
+  const RunInfo info = m_store.load_run(run).info;
+  EXPECT_EQ(info.status, RunStatus::Finished);
+  EXPECT_EQ(info.epochs_done, 2);
+  EXPECT_EQ(info.setup.epochs, 2);
+}
+
 TEST_F(EnsembleContinue, ARunThatCannotContinueIsRefusedAndLeftAsItWas) {
   const int64_t run = stopped_run([](const Trainer& t) { return t.epoch() == 2; });
 

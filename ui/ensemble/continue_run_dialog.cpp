@@ -1,5 +1,7 @@
 #include "ensemble/continue_run_dialog.h"
 
+#include <stdexcept>
+
 #include <QDir>
 #include <QFormLayout>
 #include <QLabel>
@@ -74,6 +76,14 @@ int ContinueRunDialog::moreEpochs() const {
 
 void ContinueRunDialog::setMoreEpochs(int epochs) {
   m_more->setValue(epochs);
+}
+
+cs::BackendChoice ContinueRunDialog::backend() const {
+  try {
+    return cs::parse_backend_choice(m_info.setup.backend.kind);
+  } catch (const std::invalid_argument&) {  // a kind this build does not know: the engine says so
+    return cs::BackendChoice::Auto;
+  }
 }
 
 cs::TrainConfig ContinueRunDialog::config() const {

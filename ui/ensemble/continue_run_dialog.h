@@ -6,6 +6,7 @@
 
 #include <QDialog>
 
+#include "convscope/backends.h"
 #include "convscope/store.h"
 
 class QLabel;
@@ -25,6 +26,9 @@ class ContinueRunDialog : public QDialog {
   void setMoreEpochs(int epochs);
   // The run's training configuration with the epochs planned in all: recorded + more.
   cs::TrainConfig config() const;
+  // The run's backend: a run goes on on the kind it trained on (cs::continue_ensemble refuses
+  // another), never the one Auto would pick here.
+  cs::BackendChoice backend() const;
 
  private:
   void updateSummary();

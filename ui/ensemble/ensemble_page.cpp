@@ -208,6 +208,9 @@ bool EnsemblePage::openRun(qint64 run) {
 }
 
 void EnsemblePage::deleteRun(qint64 run) {
+  if (m_training && run == m_continuing)  // not locked in the store until its networks are read
+    return showError(tr("Cannot delete run %1").arg(run),
+                     tr("Run %1 is being continued: cancel it first.").arg(run));
   bool deleted = false;
   try {
     deleted = store().delete_run(run);
@@ -371,6 +374,7 @@ void EnsemblePage::showContinueDialog(qint64 run, const DatasetPtr& data) {
   connect(dialog, &QDialog::accepted, this, [this, dialog, usable, folder, run, trainImages] {
     EnsembleRequest request;
     request.config = dialog->config();
+    request.backend = dialog->backend();
     request.data = usable;
     request.dataFolder = folder;
     request.trainLimit = trainImages;
@@ -430,6 +434,7 @@ void EnsemblePage::startTraining(EnsembleRequest request) {
   rememberDataset(request.data);
   m_training = true;
   m_trainingStore = request.storePath;
+  m_continuing = request.continueRun;
   m_runsPanel->showTraining(
       tr("Training %1…")
           .arg(countText(request.config.group.nets(), tr("network"), tr("networks"))));
@@ -452,6 +457,7 @@ void EnsemblePage::cancelTraining() {
 
 void EnsemblePage::onTrainingEnded(qint64 run) {
   m_training = false;
+  m_continuing = -1;
   m_runsPanel->hideTraining();
   refreshRuns();
   if (run >= 0 && trainingShown()) openRun(run);

@@ -86,8 +86,8 @@ class EnsemblePage : public QWidget {
   // Trains without asking (an empty storePath means this page's store).
   void startTraining(EnsembleRequest request);
   void cancelTraining();
-  // Deletes a stored run (Store::delete_run; an error for one being trained), closing it when
-  // shown.
+  // Deletes a stored run (Store::delete_run; an error for one being trained or continued), closing
+  // it when shown.
   void deleteRun(qint64 run);
   // A confusion cell: the table shows the images of `trueLabel` taken for `predicted` (a
   // diagonal cell: all images of the label). The same cell again clears the filter.
@@ -147,6 +147,7 @@ class EnsemblePage : public QWidget {
   QThread m_thread;
   EnsembleWorker* m_worker = nullptr;  // lives on m_thread
   bool m_training = false;
+  qint64 m_continuing = -1;  // the run being continued, while it is
   QString
       m_trainingStore;  // the store the run trains into: shown as it trains when it is this page's
   bool trainingShown() const;

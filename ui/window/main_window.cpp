@@ -215,7 +215,7 @@ void MainWindow::connectStatusBar() {
           [this](const QString& text) { m_status->showMessage(text, 8000); });
   connect(m_ensemble, &EnsemblePage::trainEnsembleRequested, this, &MainWindow::trainEnsemble);
   connect(m_ensemble, &EnsemblePage::continueRunRequested, this, [this](qint64 run) {
-    m_ensemble->showContinueDialog(run, m_live->predictionModel()->dataset());
+    m_ensemble->showContinueDialog(run, m_live->dataset());  // the data chosen, not the run's
   });
   connect(m_sweep, &SweepPage::statusMessage, m_status,
           [this](const QString& text) { m_status->showMessage(text, 8000); });

@@ -58,7 +58,9 @@ EnsembleOutcome run_ensemble(Store& store, Trainer& trainer, const RunSetup& set
 // in none; `setup` has another group, other data (or another number of its images) or another kind
 // of backend; a network lacks the weights or training state of that epoch (a run recorded before
 // the store kept training states); it trains a sweep's configuration (the sweep continues it:
-// sweep_run.h). Throws InputError first for a trainer that may stop early, as run_ensemble().
+// sweep_run.h). Throws InputError first for a trainer that may stop early, as run_ensemble(). A
+// cancel requested before the first step (while the networks were read) leaves the run as it was
+// (the outcome says cancelled).
 EnsembleOutcome continue_ensemble(Store& store, int64_t run, Trainer& trainer,
                                   const RunSetup& setup, const EnsembleHooks& hooks);
 

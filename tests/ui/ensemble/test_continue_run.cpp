@@ -86,9 +86,18 @@ class TestContinueRun : public QObject {
     dialog->setMoreEpochs(2);
     QCOMPARE(dialog->config().epochs, done + 2);
     QCOMPARE(dialog->config().group.seeds, (std::vector<uint64_t>{1, 2}));
+    QCOMPARE(dialog->backend(), cs::BackendChoice::Cpu);  // its own, not what Auto would pick
     dialog->accept();
     QVERIFY(page.isTraining());
     QVERIFY(!panel->continueButton()->isEnabled());
+    // Not deleted while it is being continued (the store locks it only once its networks are
+    // read): said, and the run trains on.
+    page.deleteRun(run);
+    const QList<QMessageBox*> refused = page.findChildren<QMessageBox*>();
+    QCOMPARE(refused.size(), 1);
+    QVERIFY2(refused.front()->text().contains(QStringLiteral("is being continued")),
+             qPrintable(refused.front()->text()));
+    delete refused.front();
     QVERIFY(finished.wait(120000));
     QCOMPARE(finished[1][0].toLongLong(), run);
     QCOMPARE(finished[1][1].toBool(), false);
