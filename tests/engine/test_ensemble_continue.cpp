@@ -47,6 +47,14 @@ class EnsembleContinue : public testing::Test {
     EXPECT_TRUE(outcome.cancelled);
     return outcome.run;
   }
+  // A run of m_cfg planned and trained to `epochs` epochs: finished.
+  int64_t finished_run(int epochs) {
+    TrainConfig cfg = m_cfg;
+    cfg.epochs = epochs;
+    std::unique_ptr<Backend> backend = make_cpu_backend(1);
+    Trainer trainer(*backend, m_train, m_val, cfg);
+    return run_ensemble(m_store, trainer, setup(cfg, m_train), {}).run;
+  }
   // The same run trained to its end without a stop.
   int64_t reference_run() {
     std::unique_ptr<Backend> backend = make_cpu_backend(1);
@@ -258,11 +266,7 @@ TEST_F(EnsembleContinue, AKilledRunContinuesFromItsLatestSave) {
 }
 
 TEST_F(EnsembleContinue, AFinishedRunTrainsMoreEpochs) {
-  TrainConfig two = m_cfg;
-  two.epochs = 2;
-  std::unique_ptr<Backend> backend = make_cpu_backend(1);
-  Trainer trainer(*backend, m_train, m_val, two);
-  const int64_t run = run_ensemble(m_store, trainer, setup(two, m_train), {}).run;
+  const int64_t run = finished_run(2);
   const int64_t reference = reference_run();
   ASSERT_EQ(m_store.load_run(run).info.status, RunStatus::Finished);
   continued(run);  // to m_cfg.epochs, 4
@@ -272,11 +276,8 @@ TEST_F(EnsembleContinue, AFinishedRunTrainsMoreEpochs) {
 // A cancel that comes while the networks are read (before the first step) leaves the run as it
 // was: before, it was marked cancelled with its planned epochs raised and nothing trained.
 TEST_F(EnsembleContinue, ACancelBeforeTheFirstStepLeavesTheRunAsItWas) {
-  TrainConfig two = m_cfg;
-  two.epochs = 2;
+  const int64_t run = finished_run(2);
   std::unique_ptr<Backend> backend = make_cpu_backend(1);
-  Trainer first(*backend, m_train, m_val, two);
-  const int64_t run = run_ensemble(m_store, first, setup(two, m_train), {}).run;
   Trainer trainer(*backend, m_train, m_val, m_cfg);
   EnsembleHooks hooks;
   hooks.cancel_requested = [] { return true; };
