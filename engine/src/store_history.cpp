@@ -1,5 +1,6 @@
 // The run store's per-epoch top-1 labels (table epoch_top1, one (count) uint8 blob per network
 // and epoch) and the group learning figures built from them.
+#include <algorithm>
 #include <cstring>
 
 #include "convscope/store.h"
@@ -62,9 +63,13 @@ EpochTop1 Store::read_epoch_top1(int64_t run) {
   return h;
 }
 
-GroupLearning epoch_learning(const EpochTop1& h, const std::vector<uint8_t>& labels) {
+namespace {
+
+// Each network's history over the epochs of `h` (eval_index = epoch).
+std::vector<LearningHistory> net_histories(const EpochTop1& h, const std::vector<uint8_t>& labels,
+                                           const char* what) {
   if (!h.empty() && labels.size() != static_cast<size_t>(h.count))
-    throw std::invalid_argument("epoch learning: " + std::to_string(labels.size()) +
+    throw std::invalid_argument(std::string(what) + ": " + std::to_string(labels.size()) +
                                 " labels for " + std::to_string(h.count) + " images");
   std::vector<LearningHistory> nets;
   nets.reserve(h.nets);
@@ -72,7 +77,27 @@ GroupLearning epoch_learning(const EpochTop1& h, const std::vector<uint8_t>& lab
     LearningHistory& history = nets.emplace_back(labels);
     for (int e = 1; e <= h.epochs; ++e) history.record({e, 0, e}, h.at(n, e));
   }
-  return group_learning(nets);
+  return nets;
+}
+
+}  // namespace
+
+GroupLearning epoch_learning(const EpochTop1& h, const std::vector<uint8_t>& labels) {
+  return group_learning(net_histories(h, labels, "epoch learning"));
+}
+
+std::vector<float> epoch_class_accuracy(const EpochTop1& h, const std::vector<uint8_t>& labels,
+                                        int classes) {
+  const std::vector<LearningHistory> nets = net_histories(h, labels, "epoch class accuracy");
+  std::vector<float> out(static_cast<size_t>(h.epochs) * h.nets * std::max(classes, 0));
+  for (int n = 0; n < h.nets; ++n) {
+    const std::vector<double> share = nets[n].class_accuracy(classes);  // (epochs, classes)
+    for (int e = 0; e < h.epochs; ++e)
+      for (int c = 0; c < classes; ++c)
+        out[(static_cast<size_t>(e) * h.nets + n) * classes + c] =
+            static_cast<float>(share[static_cast<size_t>(e) * classes + c]);
+  }
+  return out;
 }
 
 }  // namespace cs

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
@@ -207,6 +208,35 @@ TEST(StoreHistory, EpochLearningCountsForgettingAcrossNetworksAndNetsRightPerEpo
     for (int i = 0; i < 4; ++i) EXPECT_EQ(g.learned_at(p, i), expected[p][i]) << p << "," << i;
   EXPECT_TRUE(epoch_learning(EpochTop1{}, labels).forgetting.empty());
   EXPECT_THROW(epoch_learning(h, {1, 2, 3}), std::invalid_argument);
+}
+
+// The same epochs class by class: each network's share of a class's images right at each epoch,
+// (epochs, nets, classes); NaN for a class without images (0 and 5 here).
+TEST(StoreHistory, EpochClassAccuracyIsEachNetworksShareOfEachClassAtEachEpoch) {
+  const std::vector<uint8_t> labels = {1, 2, 1, 4};
+  EpochTop1 h;
+  h.nets = 2;
+  h.epochs = 2;
+  h.count = 4;
+  h.top1 = {
+      1, 2, 0, 0,  // net 0, epoch 1: one 1 of two, the 2, not the 4
+      1, 0, 1, 4,  // net 0, epoch 2: both 1s, not the 2, the 4
+      0, 0, 0, 4,  // net 1, epoch 1: the 4 only
+      1, 2, 1, 4,  // net 1, epoch 2: all
+  };
+  const std::vector<float> a = epoch_class_accuracy(h, labels, 6);
+  ASSERT_EQ(a.size(), 2u * 2u * 6u);
+  const auto at = [&](int epoch, int net, int c) { return a[(epoch * 2 + net) * 6 + c]; };
+  const float expected[2][2][3] = {{{0.5f, 1, 0}, {0, 0, 1}}, {{1, 0, 1}, {1, 1, 1}}};
+  for (int e = 0; e < 2; ++e)
+    for (int n = 0; n < 2; ++n) {
+      EXPECT_EQ(at(e, n, 1), expected[e][n][0]) << e << "," << n;
+      EXPECT_EQ(at(e, n, 2), expected[e][n][1]) << e << "," << n;
+      EXPECT_EQ(at(e, n, 4), expected[e][n][2]) << e << "," << n;
+      for (int c : {0, 3, 5}) EXPECT_TRUE(std::isnan(at(e, n, c))) << e << "," << n << "," << c;
+    }
+  EXPECT_TRUE(epoch_class_accuracy(EpochTop1{}, labels, 6).empty());
+  EXPECT_THROW(epoch_class_accuracy(h, {1, 2, 3}, 6), std::invalid_argument);
 }
 
 // A network without an answer at an epoch (its probabilities not numbers; the backends give it

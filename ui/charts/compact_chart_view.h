@@ -18,6 +18,7 @@ class CompactChartView : public QChartView {
 
   // The chart's title where it has the height (the chart's own at construction).
   void setTitle(const QString& title);
+  const QString& title() const { return m_title; }  // shown or not
   // Applies the rule to the chart's current axes: call it after adding axes.
   void fitToHeight();
 

@@ -17,6 +17,8 @@
 #include <QLineSeries>
 #include <QMenu>
 #include <QScatterSeries>
+#include <QSignalBlocker>
+#include <QSpinBox>
 #include <QStackedWidget>
 #include <QToolButton>
 #include <QToolTip>
@@ -72,7 +74,10 @@ QBarSeries* bars(const QList<qreal>& values, qreal width) {
 }  // namespace
 
 AccuracyCharts::AccuracyCharts(QWidget* parent)
-    : QWidget(parent), m_toggle(new QButtonGroup(this)), m_stack(new QStackedWidget) {
+    : QWidget(parent),
+      m_toggle(new QButtonGroup(this)),
+      m_stack(new QStackedWidget),
+      m_epoch(new QSpinBox) {
   m_sorted = newView(tr("Validation accuracy of each network, sorted"));
   m_histogram = newView(tr("Distribution of the networks' validation accuracy"));
   m_classes = newView(tr("Validation accuracy of each class over the networks"));
@@ -92,6 +97,16 @@ AccuracyCharts::AccuracyCharts(QWidget* parent)
     m_toggle->addButton(button, i);
     header->addWidget(button);
   }
+  m_epoch->setObjectName(QStringLiteral("classEpoch"));
+  m_epoch->setPrefix(tr("epoch "));
+  m_epoch->setToolTip(
+      tr("The epoch whose accuracies the boxes show; the vote's is the latest "
+         "epoch's only (the earlier epochs keep each network's top-1, not its "
+         "probabilities)"));
+  m_epoch->setRange(1, 1);
+  m_epoch->setVisible(false);
+  header->addSpacing(8);
+  header->addWidget(m_epoch);
   header->addStretch(1);
   auto* exportButton = new QToolButton;
   exportButton->setText(tr("Export chart"));
@@ -110,7 +125,28 @@ AccuracyCharts::AccuracyCharts(QWidget* parent)
   layout->setSpacing(2);
   layout->addLayout(header);
   layout->addWidget(m_stack, 1);
-  connect(m_toggle, &QButtonGroup::idClicked, m_stack, &QStackedWidget::setCurrentIndex);
+  connect(m_toggle, &QButtonGroup::idClicked, this, [this](int id) {
+    m_stack->setCurrentIndex(id);
+    showEpochPicker();
+  });
+  connect(m_epoch, &QSpinBox::valueChanged, this, [this] {
+    if (!m_run || !m_run->hasPredictions()) return;
+    clear(m_classes->chart());
+    fillClasses(*m_run);
+    m_classes->fitToHeight();
+  });
+}
+
+void AccuracyCharts::showEpochPicker() {
+  m_epoch->setVisible(currentChart() == ClassChart && m_epoch->maximum() > 1);
+}
+
+int AccuracyCharts::classEpoch() const {
+  return m_epoch->value();
+}
+
+void AccuracyCharts::setClassEpoch(int epoch) {
+  m_epoch->setValue(epoch);
 }
 
 CompactChartView* AccuracyCharts::newView(const QString& title) {
@@ -133,6 +169,7 @@ AccuracyCharts::Chart AccuracyCharts::currentChart() const {
 void AccuracyCharts::setCurrentChart(Chart chart) {
   m_stack->setCurrentIndex(chart);
   m_toggle->button(chart)->setChecked(true);
+  showEpochPicker();
 }
 
 CompactChartView* AccuracyCharts::view(Chart chart) const {
@@ -151,6 +188,16 @@ int AccuracyCharts::barCount(Chart chart) const {
 
 void AccuracyCharts::setRun(const EnsembleRunPtr& run) {
   for (CompactChartView* v : {m_sorted, m_histogram, m_classes}) clear(v->chart());
+  // The same run with a new epoch keeps an earlier epoch picked; the latest follows the latest.
+  const bool sameRun = m_run && run && m_run->info().id == run->info().id;
+  const bool latest = m_epoch->value() == m_epoch->maximum();
+  m_run = run;
+  {
+    const QSignalBlocker quiet(m_epoch);  // filled once, below
+    m_epoch->setMaximum(run && run->hasHistory() ? run->historyEpochs() : 1);
+    if (!sameRun || latest) m_epoch->setValue(m_epoch->maximum());
+  }
+  showEpochPicker();
   if (!run || !run->hasPredictions()) return;
   fillSorted(*run);
   fillHistogram(*run);
@@ -305,22 +352,33 @@ void AccuracyCharts::fillClasses(const EnsembleRun& run) {
   QStringList tips;
   QList<int> labels;  // the class of each box
   double lo = 100, hi = 0;
+  // An earlier epoch: its networks' top-1 from the history, and no vote.
+  const int epoch = m_epoch->value();
+  const bool earlier = run.hasHistory() && epoch < run.historyEpochs();
+  m_classes->setTitle(earlier
+                          ? tr("Validation accuracy of each class over the networks at epoch %1 "
+                               "of %2")
+                                .arg(epoch)
+                                .arg(run.historyEpochs())
+                          : tr("Validation accuracy of each class over the networks"));
   for (int c = 0; c < s.classes; ++c) {
     const int images = s.class_images[c];
     if (images == 0) continue;  // no images, no accuracy
-    const cs::Distribution d = cs::class_accuracy_spread(s, c);
+    const cs::Distribution d =
+        earlier ? run.classAccuracySpread(epoch, c) : cs::class_accuracy_spread(s, c);
     const double vote = s.vote_class_accuracy[c];
     const QString name = run.classNames().shortName(c);  // the full one in the tool tip
     boxes->append(chart_parts::distributionBox(d, 100, name));
-    votes->append(names.size(), 100 * vote);
+    if (!earlier) votes->append(names.size(), 100 * vote);
     names << name;
     labels << c;
-    tips << tr("%1 (%2): the networks %3 to %4, median %5; the vote %6\nClick to list them")
+    tips << tr("%1 (%2): the networks %3 to %4, median %5; %6\nClick to list them")
                 .arg(run.classNames().name(c), countText(images, tr("image"), tr("images")),
                      percentText(d.min, 1), percentText(d.max, 1), percentText(d.median, 1),
-                     percentText(vote, 1));
-    lo = std::min({lo, 100 * d.min, 100 * vote});
-    hi = std::max({hi, 100 * d.max, 100 * vote});
+                     earlier ? tr("the vote: the latest epoch's only")
+                             : tr("the vote %1").arg(percentText(vote, 1)));
+    lo = std::min({lo, 100 * d.min, earlier ? lo : 100 * vote});
+    hi = std::max({hi, 100 * d.max, earlier ? hi : 100 * vote});
   }
   connect(boxes, &QBoxPlotSeries::hovered, this, [tips, boxes](bool on, QBoxSet* set) {
     const int at = static_cast<int>(boxes->boxSets().indexOf(set));
@@ -348,6 +406,10 @@ void AccuracyCharts::fillClasses(const EnsembleRun& run) {
   chart->addSeries(boxes);
   boxes->attachAxis(categories);
   boxes->attachAxis(y);
+  if (earlier) {  // no vote to show, nor to name in the legend
+    delete votes;
+    return;
+  }
   chart->addSeries(votes);
   votes->attachAxis(x);
   votes->attachAxis(y);

@@ -30,6 +30,15 @@ EnsembleRun::EnsembleRun(cs::StoredRun run, std::shared_ptr<const cs::Dataset> i
                                 std::to_string(history.nets) + " networks, the run has " +
                                 std::to_string(m_stats.nets));
   m_learning = cs::epoch_learning(history, setup.val_labels);
+  m_classAccuracy = cs::epoch_class_accuracy(history, setup.val_labels, m_stats.classes);
+}
+
+cs::Distribution EnsembleRun::classAccuracySpread(int epoch, int c) const {
+  const int nets = m_stats.nets, classes = m_stats.classes;
+  std::vector<float> column(static_cast<size_t>(nets));
+  for (int n = 0; n < nets; ++n)
+    column[n] = m_classAccuracy[(static_cast<size_t>(epoch - 1) * nets + n) * classes + c];
+  return cs::describe_distribution(column);
 }
 
 int EnsembleRun::topLabel(int net, int index, int k) const {

@@ -56,6 +56,9 @@ class EnsembleRun {
   int forgotten(int index) const { return hasHistory() ? m_learning.forgetting[index] : -1; }
   // Networks whose top-1 label for image `index` was right at `epoch` (1 .. historyEpochs()).
   int rightAtEpoch(int index, int epoch) const { return m_learning.learned_at(epoch - 1, index); }
+  // The networks' accuracies on class `c`'s images at `epoch` (1 .. historyEpochs();
+  // cs::epoch_class_accuracy): n = 0 for a class without images.
+  cs::Distribution classAccuracySpread(int epoch, int c) const;
 
   // The names of the validation set's classes (numbers when its dataset has no label file).
   const ClassNames& classNames() const { return m_names; }
@@ -74,7 +77,8 @@ class EnsembleRun {
   cs::EnsembleStats m_stats;
   cs::EnsembleCalibration m_calibration;
   cs::GroupLearning m_learning;
-  std::vector<int> m_rank;  // (count) inverse of stats.ranking
+  std::vector<float> m_classAccuracy;  // (historyEpochs(), nets, classes)
+  std::vector<int> m_rank;             // (count) inverse of stats.ranking
   ClassNames m_names;
   std::shared_ptr<const cs::Dataset> m_images;
   QString m_imagesNote;

@@ -135,6 +135,11 @@ struct StoredRun {
 // group_learning(): per image the forgetting events across the networks and per epoch how many
 // networks had it right. Throws std::invalid_argument when `labels` do not fit `h`.
 GroupLearning epoch_learning(const EpochTop1& h, const std::vector<uint8_t>& labels);
+// Each network's top-1 accuracy on each class's images at every epoch of `h`: (epochs, nets,
+// classes), NaN for a class without images (LearningHistory::class_accuracy). Throws
+// std::invalid_argument when `labels` do not fit `h`.
+std::vector<float> epoch_class_accuracy(const EpochTop1& h, const std::vector<uint8_t>& labels,
+                                        int classes);
 
 // One configuration of a sweep and its latest run (run -1 before it began).
 struct SweepConfigState {

@@ -11,6 +11,7 @@
 #include <QLocale>
 #include <QScatterSeries>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -246,6 +247,60 @@ class TestEnsembleExports : public QObject {
     Q_EMIT boxes->clicked(boxes->boxSets()[3]);
     QCOMPARE(activated.size(), 1);
     QCOMPARE(activated.first().at(0).toInt(), 4);
+  }
+
+  // The class chart at an earlier epoch: the networks' accuracies from the run's per-epoch top-1
+  // labels, without the vote (only the latest epoch's probabilities are kept); the epoch picked
+  // stays as the run is opened again, the latest follows the latest.
+  void classChartAtAnEarlierEpoch() {
+    std::vector<uint8_t> labels(40);
+    for (size_t i = 0; i < labels.size(); ++i) labels[i] = uint8_t(i % 10);
+    cs::StoredRun stored;
+    stored.info.id = 1;
+    stored.info.epochs_done = 2;
+    stored.info.setup.val_labels = labels;
+    stored.info.setup.group.seeds.assign(3, 1);
+    stored.eval = randomEval(3, labels, 0.8, 5);
+    stored.history = {3, 2, 40, {}};
+    for (int n = 0; n < 3; ++n) {
+      for (int i = 0; i < 40; ++i)  // epoch 1: every image wrong
+        stored.history.top1.push_back(uint8_t((labels[i] + 1) % 10));
+      for (int i = 0; i < 40; ++i)
+        stored.history.top1.push_back(stored.eval.top_labels[(n * 40 + i) * 3]);
+    }
+    const auto run =
+        std::make_shared<const EnsembleRun>(std::move(stored), nullptr, QString(), false);
+    AccuracyCharts charts;
+    const auto series = [&charts] {
+      std::pair<QBoxPlotSeries*, QScatterSeries*> found{};
+      for (QAbstractSeries* s : charts.view(AccuracyCharts::ClassChart)->chart()->series()) {
+        if (auto* b = qobject_cast<QBoxPlotSeries*>(s)) found.first = b;
+        if (auto* v = qobject_cast<QScatterSeries*>(s)) found.second = v;
+      }
+      return found;
+    };
+    charts.setRun(run);
+    QCOMPARE(charts.classEpoch(), 2);
+    QVERIFY(!charts.classEpochPicker()->isVisibleTo(&charts));  // the sorted bars are shown
+    charts.setCurrentChart(AccuracyCharts::ClassChart);
+    QVERIFY(charts.classEpochPicker()->isVisibleTo(&charts));
+    QCOMPARE(series().second->count(), 10);  // the latest epoch: the vote too
+    charts.setClassEpoch(1);
+    const auto [boxes, votes] = series();
+    QVERIFY(boxes);
+    QCOMPARE(boxes->count(), 10);
+    for (int c = 0; c < 10; ++c) QCOMPARE(boxes->boxSets()[c]->at(QBoxSet::UpperExtreme), 0.0);
+    QVERIFY(!votes);  // nor in the legend
+    QVERIFY(charts.view(AccuracyCharts::ClassChart)
+                ->title()
+                .endsWith(QStringLiteral("at epoch 1 of 2")));
+    charts.setRun(run);  // opened again (a new epoch recorded): the epoch picked stays
+    QCOMPARE(charts.classEpoch(), 1);
+    charts.setClassEpoch(2);
+    QCOMPARE(series().first->boxSets()[3]->at(QBoxSet::Median),
+             100 * cs::class_accuracy_spread(run->stats(), 3).median);
+    charts.setRun(makeRun(randomEval(3, labels, 0.8, 6), labels));  // no history: no picker
+    QVERIFY(!charts.classEpochPicker()->isVisibleTo(&charts));
   }
 
   void chartsClearWithoutARun() {
