@@ -300,6 +300,10 @@ int runs_command(const std::vector<std::string>& argv) {
         args.given("delete") ? run_ids(args.str("delete")) : std::vector<int64_t>();
     change_store(args.str("store"), args.given("delete") ? "delete" : "compact",
                  args.given("compact") ? "compacted" : "store", [&](Store& store) {
+                   // All or nothing: a compact that would be refused deletes nothing first.
+                   if (args.given("compact"))
+                     if (const std::string problem = store.compact_problem(); !problem.empty())
+                       throw StoreError(problem + (runs.empty() ? "" : "; nothing was deleted"));
                    if (!runs.empty()) delete_runs(store, runs);
                    if (args.given("compact")) store.compact();
                  });
@@ -322,10 +326,12 @@ int runs_command(const std::vector<std::string>& argv) {
                                   ? ""
                                   : "  (sweep " + std::to_string(r.sweep.sweep) +
                                         ", configuration " + std::to_string(r.sweep.config) + ")";
-    std::printf("%5lld  %-24s %-11s %5d %3d/%-3d %8.2f%%  %-8s %s%s\n",
-                static_cast<long long>(r.id), r.created.c_str(), to_string(r.status).c_str(),
-                r.nets, r.epochs_done, r.epochs, 100 * r.mean_accuracy, r.backend.c_str(),
-                r.spec.c_str(), sweep.c_str());
+    char accuracy[16] = "-";  // none before its first epoch, as the app shows it
+    if (r.epochs_done > 0)
+      std::snprintf(accuracy, sizeof accuracy, "%.2f%%", 100 * r.mean_accuracy);
+    std::printf("%5lld  %-24s %-11s %5d %3d/%-3d %9s  %-8s %s%s\n", static_cast<long long>(r.id),
+                r.created.c_str(), to_string(r.status).c_str(), r.nets, r.epochs_done, r.epochs,
+                accuracy, r.backend.c_str(), r.spec.c_str(), sweep.c_str());
   }
   return 0;
 }

@@ -416,19 +416,24 @@ bool Store::frees_deleted_space() {
   return store_schema::incremental_vacuum(*m_db);
 }
 
+std::string Store::compact_problem() {
+  const auto refusal = [&](const std::string& what) {
+    return m_path + ": " + what +
+           " is being trained; compact the store once it has stopped (compacting rewrites the "
+           "whole file, and the training's writes would wait for it)";
+  };
+  for (const RunSummary& run : list_runs())
+    if (run.status == RunStatus::Running) return refusal("run " + std::to_string(run.id));
+  for (int64_t sweep : list_sweeps())
+    if (m_locks->held_elsewhere(RunLocks::sweep_byte(sweep)))
+      return refusal("sweep " + std::to_string(sweep));
+  return {};
+}
+
 void Store::compact() {
   check_writable();
   // Read before the rewrite: a run begun after it waits (a new run loses nothing by failing).
-  const auto refuse = [&](const std::string& what) {
-    throw StoreError(m_path + ": " + what +
-                     " is being trained; compact the store once it has stopped (compacting "
-                     "rewrites the whole file, and the training's writes would wait for it)");
-  };
-  for (const RunSummary& run : list_runs())
-    if (run.status == RunStatus::Running) refuse("run " + std::to_string(run.id));
-  for (int64_t sweep : list_sweeps())
-    if (m_locks->held_elsewhere(RunLocks::sweep_byte(sweep)))
-      refuse("sweep " + std::to_string(sweep));
+  if (const std::string problem = compact_problem(); !problem.empty()) throw StoreError(problem);
   // VACUUM waits for other processes' transactions, as any write does; in WAL mode the file
   // shrinks at the checkpoint. It also makes an older store one whose deletions give their space
   // back at once.

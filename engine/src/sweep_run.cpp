@@ -99,6 +99,16 @@ std::optional<SweepContinued> continued_run(Store& store, const SweepConfigState
                                             std::vector<NamedTensor>& tensors) {
   const RunInfo& info = run.info;
   std::optional<StoppedEpoch> place = store.load_stopped_epoch(c.run, false);
+  // A run it could go on from but on another kind of backend is not started over in silence (its
+  // epochs replaced): said, before anything is written.
+  const std::string& kind = info.setup.backend.kind;
+  if ((info.epochs_done >= 1 || place) && info.status != RunStatus::Running &&
+      setup_problem(info, run.setup).empty() && kind != run.setup.backend.kind)
+    throw SweepError("configuration " + std::to_string(c.index) + "'s run " +
+                     std::to_string(c.run) + " trained on the " + kind +
+                     " backend, and goes on on that backend only: resume the sweep with "
+                     "--backend " +
+                     kind);
   if (!continue_problem(info, run.setup, place.has_value()).empty()) return std::nullopt;
   std::vector<NetworkSave> networks;
   if (place) {  // its networks read only now that it may go on

@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 
 #include "cli_runner.h"
 #include "convscope/checkpoint.h"
+#include "convscope/dataset.h"
 #include "convscope/store.h"
 
 namespace cs {
@@ -110,6 +112,24 @@ TEST(CliStore, DeletesRunsAndCompacts) {
   }
   EXPECT_EQ(Store(store, StoreAccess::ReadOnly).list_runs().size(), 3u);
 
+  // While another run trains, --compact is refused, and --delete with it deletes nothing (before,
+  // the runs were deleted and the command still failed).
+  {
+    Store training(store);
+    const DatasetPair data = load_idx_folder(dir.file("data"), "x");
+    const int64_t open = training.begin_run(
+        RunSetup::from(TrainConfig{}, data.train, data.test, {"cpu", "test"}, "test"));
+    r = run_cli({"runs", "--store", store, "--delete", "1", "--compact"});
+    EXPECT_EQ(r.code, 1) << r.err;
+    EXPECT_NE(r.err.find("run " + std::to_string(open) +
+                         " is being trained; compact the store once it has stopped"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("; nothing was deleted"), std::string::npos) << r.err;
+    EXPECT_EQ(training.list_runs().size(), 4u);
+    training.cancel_run(open);
+    training.delete_runs({open});  // as it never was
+  }
   const uintmax_t before = fs::file_size(store);
   r = run_cli({"runs", "--store", store, "--delete", "1,3,1", "--compact"});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -135,6 +155,23 @@ TEST(CliStore, DeletesRunsAndCompacts) {
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].id, 2);
   EXPECT_EQ(Store(store, StoreAccess::ReadOnly).load_run(2).epochs.size(), 2u);
+}
+
+// A run without a recorded epoch has no mean accuracy: "-", as in the app, not 0.00%.
+TEST(CliStore, ARunWithoutAnEpochHasNoMeanAccuracy) {
+  TempDir dir;
+  write_idx_folder(dir.file("data"), 64, 10);
+  const DatasetPair data = load_idx_folder(dir.file("data"), "x");
+  const std::string store = dir.file("runs.db");
+  {
+    Store s(store);
+    s.cancel_run(
+        s.begin_run(RunSetup::from(TrainConfig{}, data.train, data.test, {"cpu", "test"}, "test")));
+  }
+  const Result r = run_cli({"runs", "--store", store});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(" 0/1 +-  cpu "))) << r.out;
+  EXPECT_EQ(r.out.find("0.00%"), std::string::npos) << r.out;
 }
 
 TEST(CliStore, ReadingNeverCreates) {

@@ -7,6 +7,7 @@
 
 #include <map>
 
+#include "fake_backend.h"
 #include "sweep_run_fixture.h"
 
 namespace cs::sweep_run_test {
@@ -110,6 +111,36 @@ TEST_F(SweepRun, AStoppedConfigurationWithoutTrainingStateIsTrainedAgain) {
   EXPECT_EQ(store.load_run(stopped_run).info.status, RunStatus::Cancelled);  // kept
   EXPECT_EQ(store.list_runs().size(), 5u);
   expect_as_uninterrupted(store, 1);
+}
+
+// A stopped configuration's run trained on one backend goes on on that backend only: resumed on
+// another, the sweep says so before anything is written, rather than starting the configuration
+// over in silence.
+TEST_F(SweepRun, AStoppedConfigurationOnAnotherBackendIsRefusedNotStartedOver) {
+  const std::string path = m_dir.file("sweep.db");
+  SweepHooks stop;
+  bool stop_now = false;
+  stop.stepped = [&](const SweepUnit& unit, const Trainer& t) {
+    stop_now = unit.config == 1 && t.epoch() == 1;
+  };
+  stop.cancel_requested = [&] { return stop_now; };
+  Store store(path);
+  const int64_t id = sweep(store, -1, stop).sweep;
+  const int64_t stopped = store.load_sweep(id).configs[1].run;
+  FakeBackend other;  // "fake", not "cpu"
+  try {
+    run_sweep(&store, m_plan, -1, context(other, m_local), {});
+    ADD_FAILURE() << "resumed on another backend";
+  } catch (const SweepError& e) {
+    EXPECT_NE(std::string(e.what()).find("configuration 1's run " + std::to_string(stopped) +
+                                         " trained on the cpu backend"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("--backend cpu"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(store.load_sweep(id).configs[1].run, stopped);
+  EXPECT_EQ(store.load_run(stopped).info.status, RunStatus::Cancelled);
+  EXPECT_EQ(store.list_sweeps().size(), 1u);
 }
 
 // Cancelled inside an epoch, a configuration keeps its place there (as a cancelled ensemble run

@@ -284,11 +284,13 @@ class Store {
   // nothing, when one of them is not in the store or is being trained.
   void delete_runs(const std::vector<int64_t>& runs);
   // Gives the space of deleted rows back to the disk (SQLite's VACUUM: it rewrites the file, and
-  // needs as much free space again), and makes the store one whose deletions do so at once.
+  // needs up to twice its size free), and makes the store one whose deletions do so at once.
   // Throws StoreError, compacting nothing, while a run of it is being trained or another Store
   // (this process's or another's) holds a sweep of it: their writes would wait for the whole
   // rewrite, and give up after 30 s.
   void compact();
+  // Why compact() would refuse now ("" when it would not), to ask before changing anything else.
+  std::string compact_problem();
   // Whether a deletion gives its space back at once: false for a store made before that was
   // kept, until compact().
   bool frees_deleted_space();
