@@ -34,6 +34,16 @@ class SweepRun : public testing::Test {
     ctx.save_every_s = m_save_every_s;
     return ctx;
   }
+  // Hooks that stop the sweep once configuration `config` has finished its first epoch.
+  static SweepHooks stop_after_first_epoch(int config) {
+    auto stop = std::make_shared<bool>(false);
+    SweepHooks hooks;
+    hooks.stepped = [stop, config](const SweepUnit& unit, const Trainer& t) {
+      *stop = unit.config == config && t.epoch() == 1;
+    };
+    hooks.cancel_requested = [stop] { return *stop; };
+    return hooks;
+  }
   // What rank 0 sends rank 1 for a new sweep 1 whose configurations `pending` ("[0,1]") are to
   // train, on the fixture's images.
   std::string rank0_plan(const std::string& pending) const {

@@ -214,16 +214,15 @@ TEST(StoreHistory, EpochLearningCountsForgettingAcrossNetworksAndNetsRightPerEpo
 // (epochs, nets, classes); NaN for a class without images (0 and 5 here).
 TEST(StoreHistory, EpochClassAccuracyIsEachNetworksShareOfEachClassAtEachEpoch) {
   const std::vector<uint8_t> labels = {1, 2, 1, 4};
-  EpochTop1 h;
-  h.nets = 2;
-  h.epochs = 2;
-  h.count = 4;
-  h.top1 = {
-      1, 2, 0, 0,  // net 0, epoch 1: one 1 of two, the 2, not the 4
-      1, 0, 1, 4,  // net 0, epoch 2: both 1s, not the 2, the 4
-      0, 0, 0, 4,  // net 1, epoch 1: the 4 only
-      1, 2, 1, 4,  // net 1, epoch 2: all
-  };
+  const EpochTop1 h{2,
+                    2,
+                    4,  // nets, epochs, images
+                    {
+                        1, 2, 0, 0,  // net 0, epoch 1: one 1 of two, the 2, not the 4
+                        1, 0, 1, 4,  // net 0, epoch 2: both 1s, not the 2, the 4
+                        0, 0, 0, 4,  // net 1, epoch 1: the 4 only
+                        1, 2, 1, 4,  // net 1, epoch 2: all
+                    }};
   const std::vector<float> a = epoch_class_accuracy(h, labels, 6);
   ASSERT_EQ(a.size(), 2u * 2u * 6u);
   const auto at = [&](int epoch, int net, int c) { return a[(epoch * 2 + net) * 6 + c]; };

@@ -92,12 +92,7 @@ TEST_F(SweepRun, AStoppedSweepResumesWithItsUnfinishedConfigurations) {
 // trained again from its start as a new run; the stopped run is kept.
 TEST_F(SweepRun, AStoppedConfigurationWithoutTrainingStateIsTrainedAgain) {
   const std::string path = m_dir.file("sweep.db");
-  SweepHooks stop;
-  bool stop_now = false;
-  stop.stepped = [&](const SweepUnit& unit, const Trainer& t) {
-    stop_now = unit.config == 1 && t.epoch() == 1;
-  };
-  stop.cancel_requested = [&] { return stop_now; };
+  const SweepHooks stop = stop_after_first_epoch(1);
   int64_t stopped_run = -1;
   {
     Store store(path);
@@ -118,12 +113,7 @@ TEST_F(SweepRun, AStoppedConfigurationWithoutTrainingStateIsTrainedAgain) {
 // over in silence.
 TEST_F(SweepRun, AStoppedConfigurationOnAnotherBackendIsRefusedNotStartedOver) {
   const std::string path = m_dir.file("sweep.db");
-  SweepHooks stop;
-  bool stop_now = false;
-  stop.stepped = [&](const SweepUnit& unit, const Trainer& t) {
-    stop_now = unit.config == 1 && t.epoch() == 1;
-  };
-  stop.cancel_requested = [&] { return stop_now; };
+  const SweepHooks stop = stop_after_first_epoch(1);
   Store store(path);
   const int64_t id = sweep(store, -1, stop).sweep;
   const int64_t stopped = store.load_sweep(id).configs[1].run;
