@@ -298,6 +298,7 @@ int runs_command(const std::vector<std::string>& argv) {
   if (args.given("delete") || args.given("compact")) {
     const std::vector<int64_t> runs =
         args.given("delete") ? run_ids(args.str("delete")) : std::vector<int64_t>();
+    bool released = true;  // the space back on the disk
     change_store(args.str("store"), args.given("delete") ? "delete" : "compact",
                  args.given("compact") ? "compacted" : "store", [&](Store& store) {
                    // All or nothing: a compact that would be refused deletes nothing first.
@@ -305,8 +306,13 @@ int runs_command(const std::vector<std::string>& argv) {
                      if (const std::string problem = store.compact_problem(); !problem.empty())
                        throw StoreError(problem + (runs.empty() ? "" : "; nothing was deleted"));
                    if (!runs.empty()) delete_runs(store, runs);
-                   if (args.given("compact")) store.compact();
+                   if (args.given("compact")) released = store.compact();
                  });
+    if (!released)
+      std::fprintf(stderr,
+                   "note: others are reading %s: the space comes back to the disk when they "
+                   "close it\n",
+                   args.str("store").c_str());
     return 0;
   }
   if (args.given("export")) check_output_folders(args, {"to"});  // before the store is read

@@ -16,6 +16,7 @@ namespace cs {
 namespace {
 
 constexpr int kWalWaitMs = 250;  // a deletion's checkpoint waits no longer for other connections
+constexpr int kCompactWalWaitMs = 3000;  // compact()'s, for readers to finish
 
 template <class T>
 std::span<const uint8_t> bytes(const std::vector<T>& v, size_t first, size_t n) {
@@ -430,14 +431,15 @@ std::string Store::compact_problem() {
   return {};
 }
 
-void Store::compact() {
+bool Store::compact() {
   check_writable();
   // Read before the rewrite: a run begun after it waits (a new run loses nothing by failing).
   if (const std::string problem = compact_problem(); !problem.empty()) throw StoreError(problem);
   // VACUUM waits for other processes' transactions, as any write does; in WAL mode the file
-  // shrinks at the checkpoint. It also makes an older store one whose deletions give their space
-  // back at once.
-  m_db->exec("PRAGMA auto_vacuum = INCREMENTAL; VACUUM; PRAGMA wal_checkpoint(TRUNCATE)");
+  // shrinks at the checkpoint, which a reader's open snapshot holds up. It also makes an older
+  // store one whose deletions give their space back at once.
+  m_db->exec("PRAGMA auto_vacuum = INCREMENTAL; VACUUM");
+  return m_db->truncate_wal(kCompactWalWaitMs);
 }
 
 }  // namespace cs

@@ -287,8 +287,10 @@ class Store {
   // needs up to twice its size free), and makes the store one whose deletions do so at once.
   // Throws StoreError, compacting nothing, while a run of it is being trained or another Store
   // (this process's or another's) holds a sweep of it: their writes would wait for the whole
-  // rewrite, and give up after 30 s.
-  void compact();
+  // rewrite, and give up after 30 s. False when other connections reading the store kept its
+  // write-ahead log, which then holds the rewrite, from being emptied: the space returns to the
+  // disk when they close the store.
+  bool compact();
   // Why compact() would refuse now ("" when it would not), to ask before changing anything else.
   std::string compact_problem();
   // Whether a deletion gives its space back at once: false for a store made before that was
