@@ -2,7 +2,9 @@
 // rank 0 hand every report to the store's writer (sweep_writer.h).
 #include "convscope/sweep_run.h"
 
+#include <algorithm>
 #include <chrono>
+#include <exception>
 #include <map>
 #include <optional>
 #include <thread>
@@ -346,6 +348,7 @@ SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, cons
   std::vector<Clock::time_point> heard(tr.size(), Clock::now());
   std::vector<int> open(tr.size(), 0);
   for (const SweepUnit& u : units) ++open[u.rank];
+  std::vector<SweepUnit> ended;  // rank 0: the units whose end was reported
   Clock::time_point sent = Clock::now();
   const auto deliver = [&](const SweepReport& r) {
     if (root) {
@@ -362,7 +365,10 @@ SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, cons
       const SweepReport r = decode_sweep_report(bytes);
       if (from < 1 || from >= tr.size()) throw SweepError("a report from an unknown rank");
       heard[from] = Clock::now();
-      if (r.kind == SweepReport::Kind::Done || r.kind == SweepReport::Kind::Failed) --open[from];
+      if (r.kind == SweepReport::Kind::Done || r.kind == SweepReport::Kind::Failed) {
+        --open[from];
+        ended.push_back(r.unit);
+      }
       writer->handle(r);
     }
     for (int rank = 1; rank < tr.size() && ctx.rank_timeout_s > 0; ++rank) {
@@ -370,7 +376,8 @@ SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, cons
       if (open[rank] == 0 || silent < ctx.rank_timeout_s) continue;
       std::string configs;
       for (const SweepUnit& u : units)
-        if (u.rank == rank) configs += (configs.empty() ? "" : ", ") + std::to_string(u.config);
+        if (u.rank == rank && std::find(ended.begin(), ended.end(), u) == ended.end())
+          configs += (configs.empty() ? "" : ", ") + std::to_string(u.config);
       throw SweepError("rank " + std::to_string(rank) + " has sent nothing for " +
                        std::to_string(static_cast<int>(silent)) +
                        " s (dead or hung); its configurations (" + configs +
@@ -378,6 +385,17 @@ SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, cons
     }
   };
 
+  // What drain() finds while rank 0 trains its own unit (a silent rank, a report that does not
+  // fit) is the sweep's failure, not that unit's: it ends the sweep.
+  std::exception_ptr lost;
+  const auto drain_here = [&] {
+    try {
+      drain();
+    } catch (...) {
+      lost = std::current_exception();
+      throw;
+    }
+  };
   for (const SweepUnit& unit : units) {
     if (unit.rank != tr.rank()) continue;
     SweepReport end;
@@ -405,7 +423,7 @@ SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, cons
           if (whole && trainer.epoch_position() > 0) deliver(place_report(unit, trainer));
           throw std::runtime_error("cancelled");
         }
-        if (root) drain();
+        if (root) drain_here();
         const int before = trainer.epoch();
         trainer.step();
         if (hooks.stepped) hooks.stepped(unit, trainer);
@@ -428,6 +446,7 @@ SweepOutcome run_sweep(Store* store, const SweepPlan& plan, int64_t resume, cons
     } catch (const StoreError&) {
       throw;
     } catch (const std::exception& e) {
+      if (lost) std::rethrow_exception(lost);
       end.kind = SweepReport::Kind::Failed;
       end.error = describe(e).message;
     }

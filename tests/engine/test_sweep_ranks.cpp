@@ -119,11 +119,48 @@ TEST_F(SweepRun, ASilentRankIsNamedAndItsConfigurationsStayUnfinished) {
   const SweepRecord rec = store.load_sweep(store.list_sweeps().front());
   EXPECT_TRUE(rec.configs[0].finished());  // rank 0's own
   EXPECT_EQ(rec.configs[1].run, -1);
+  // Found while rank 0 trains its own configuration, the silent rank ends the sweep: rank 0's
+  // configuration is not failed for it (before, each of rank 0's was, with rank 1's message).
+  std::vector<std::string> failures;
+  SweepHooks hooks;
+  hooks.unit_failed = [&](const SweepUnit&, const std::string& e) { failures.push_back(e); };
+  ctx.rank_timeout_s = 1e-6;
+  Store again(m_dir.file("again.db"));
+  EXPECT_THROW(run_sweep(&again, m_plan, -1, ctx, hooks), SweepError);
+  EXPECT_TRUE(failures.empty()) << failures.front();
+  const SweepRecord stopped = again.load_sweep(again.list_sweeps().front());
+  EXPECT_FALSE(stopped.configs[0].finished());
+  EXPECT_TRUE(stopped.configs[0].run < 0 || stopped.configs[0].status != RunStatus::Running)
+      << "run " << stopped.configs[0].run;
   // The sign of life workers send while they train round-trips like every report.
   SweepReport alive;
   alive.kind = SweepReport::Kind::Alive;
   alive.unit = {1, 0, 3, 1};
   EXPECT_EQ(decode_sweep_report(encode_sweep_report(alive)).kind, SweepReport::Kind::Alive);
+}
+
+// A silent rank's message names only its configurations that have not ended: not one it reported
+// failed (or done) before it fell silent.
+TEST_F(SweepRun, ASilentRanksMessageNamesOnlyItsUnfinishedConfigurations) {
+  m_plan.configs = parse_sweep_grid("arch=d8:relu-d4; lr=0.01,0.02,0.03,0.04");  // 1, 3: rank 1
+  std::deque<std::string> queue;
+  SweepReport failed;
+  failed.kind = SweepReport::Kind::Failed;
+  failed.unit = {1, 0, 3, 1};
+  failed.error = "out of memory";
+  queue.push_back(encode_sweep_report(failed));
+  QueueTransport rank0(0, queue, {});
+  SweepContext ctx = context(*m_backend, rank0);
+  ctx.rank_timeout_s = 0.2;
+  Store store(m_dir.file("sweep.db"));
+  try {
+    run_sweep(&store, m_plan, -1, ctx, {});
+    ADD_FAILURE() << "no SweepError for the silent rank";
+  } catch (const SweepError& e) {
+    EXPECT_NE(std::string(e.what()).find("its configurations (3) are left unfinished"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace
