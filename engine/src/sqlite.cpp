@@ -60,7 +60,9 @@ bool Connection::truncate_wal(int wait_ms) {
   const int rc =
       sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   sqlite3_busy_timeout(m_db, kBusyTimeoutMs);
-  return rc == SQLITE_OK;
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return false;
+  if (rc != SQLITE_OK) fail("PRAGMA wal_checkpoint(TRUNCATE)");
+  return true;
 }
 
 Connection::~Connection() {

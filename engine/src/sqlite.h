@@ -39,7 +39,8 @@ class Connection {
   std::string read_file_start(int n) const;
   int64_t file_size() const;
   // Moves the write-ahead log into the file and empties it, waiting at most `wait_ms` for other
-  // connections' readers and writer (not the usual busy timeout); false when they held on.
+  // connections' readers and writer (not the usual busy timeout); false when they held on. Throws
+  // StoreError when it fails otherwise (a full disk).
   bool truncate_wal(int wait_ms);
 
  private:

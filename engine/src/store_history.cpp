@@ -2,6 +2,8 @@
 // and epoch) and the group learning figures built from them.
 #include <algorithm>
 #include <cstring>
+#include <limits>
+#include <span>
 
 #include "convscope/store.h"
 #include "sqlite.h"
@@ -65,38 +67,45 @@ EpochTop1 Store::read_epoch_top1(int64_t run) {
 
 namespace {
 
-// Each network's history over the epochs of `h` (eval_index = epoch).
-std::vector<LearningHistory> net_histories(const EpochTop1& h, const std::vector<uint8_t>& labels,
-                                           const char* what) {
+void check_labels(const EpochTop1& h, const std::vector<uint8_t>& labels, const char* what) {
   if (!h.empty() && labels.size() != static_cast<size_t>(h.count))
     throw std::invalid_argument(std::string(what) + ": " + std::to_string(labels.size()) +
                                 " labels for " + std::to_string(h.count) + " images");
+}
+
+}  // namespace
+
+GroupLearning epoch_learning(const EpochTop1& h, const std::vector<uint8_t>& labels) {
+  check_labels(h, labels, "epoch learning");
   std::vector<LearningHistory> nets;
   nets.reserve(h.nets);
   for (int n = 0; n < h.nets; ++n) {
     LearningHistory& history = nets.emplace_back(labels);
     for (int e = 1; e <= h.epochs; ++e) history.record({e, 0, e}, h.at(n, e));
   }
-  return nets;
-}
-
-}  // namespace
-
-GroupLearning epoch_learning(const EpochTop1& h, const std::vector<uint8_t>& labels) {
-  return group_learning(net_histories(h, labels, "epoch learning"));
+  return group_learning(nets);
 }
 
 std::vector<float> epoch_class_accuracy(const EpochTop1& h, const std::vector<uint8_t>& labels,
                                         int classes) {
-  const std::vector<LearningHistory> nets = net_histories(h, labels, "epoch class accuracy");
-  std::vector<float> out(static_cast<size_t>(h.epochs) * h.nets * std::max(classes, 0));
-  for (int n = 0; n < h.nets; ++n) {
-    const std::vector<double> share = nets[n].class_accuracy(classes);  // (epochs, classes)
-    for (int e = 0; e < h.epochs; ++e)
+  check_labels(h, labels, "epoch class accuracy");
+  classes = std::max(classes, 0);
+  std::vector<int> images(static_cast<size_t>(classes), 0);
+  for (uint8_t label : labels)
+    if (label < classes) ++images[label];
+  std::vector<float> out(static_cast<size_t>(h.epochs) * h.nets * classes);
+  std::vector<int> hits(static_cast<size_t>(classes));
+  for (int e = 0; e < h.epochs; ++e)
+    for (int n = 0; n < h.nets; ++n) {
+      std::fill(hits.begin(), hits.end(), 0);
+      const std::span<const uint8_t> top1 = h.at(n, e + 1);
+      for (size_t i = 0; i < labels.size(); ++i)
+        if (labels[i] < classes) hits[labels[i]] += top1[i] == labels[i];  // kNoLabel: wrong
+      float* row = out.data() + (static_cast<size_t>(e) * h.nets + n) * classes;
       for (int c = 0; c < classes; ++c)
-        out[(static_cast<size_t>(e) * h.nets + n) * classes + c] =
-            static_cast<float>(share[static_cast<size_t>(e) * classes + c]);
-  }
+        row[c] = images[c] ? static_cast<float>(hits[c]) / static_cast<float>(images[c])
+                           : std::numeric_limits<float>::quiet_NaN();
+    }
   return out;
 }
 

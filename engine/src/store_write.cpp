@@ -407,10 +407,9 @@ void Store::free_deleted_pages() {
   // the store is closed, or at compact().
   try {
     m_db->exec("PRAGMA incremental_vacuum");
-  } catch (const StoreError&) {
-    return;
+    m_db->truncate_wal(kWalWaitMs);
+  } catch (const StoreError&) {  // the deletion stands; its pages leave later
   }
-  m_db->truncate_wal(kWalWaitMs);
 }
 
 bool Store::frees_deleted_space() {

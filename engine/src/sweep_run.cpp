@@ -101,17 +101,11 @@ std::optional<SweepContinued> continued_run(Store& store, const SweepConfigState
                                             std::vector<NamedTensor>& tensors) {
   const RunInfo& info = run.info;
   std::optional<StoppedEpoch> place = store.load_stopped_epoch(c.run, false);
-  // A run it could go on from but on another kind of backend is not started over in silence (its
-  // epochs replaced): said, before anything is written.
-  const std::string& kind = info.setup.backend.kind;
-  if ((info.epochs_done >= 1 || place) && info.status != RunStatus::Running &&
-      setup_problem(info, run.setup).empty() && kind != run.setup.backend.kind)
-    throw SweepError("configuration " + std::to_string(c.index) + "'s run " +
-                     std::to_string(c.run) + " trained on the " + kind +
-                     " backend, and goes on on that backend only: resume the sweep with "
-                     "--backend " +
-                     kind);
-  if (!continue_problem(info, run.setup, place.has_value()).empty()) return std::nullopt;
+  // Whether it can go on is asked of its kind of backend; on another one, it is not started over in
+  // silence (its epochs replaced) but refused, once it is known that it could go on.
+  RunSetup own = run.setup;
+  own.backend.kind = info.setup.backend.kind;
+  if (!continue_problem(info, own, place.has_value()).empty()) return std::nullopt;
   std::vector<NetworkSave> networks;
   if (place) {  // its networks read only now that it may go on
     std::optional<StoppedEpoch> saved = store.load_stopped_epoch(c.run, true);
@@ -128,6 +122,13 @@ std::optional<SweepContinued> continued_run(Store& store, const SweepConfigState
     if (n.state.epoch != info.epochs_done || n.state.step != networks.front().state.step ||
         n.state.train_images != ctx.train->count)
       return std::nullopt;
+  if (const std::string& kind = info.setup.backend.kind; kind != run.setup.backend.kind)
+    throw SweepError(
+        "configuration " + std::to_string(c.index) + "'s run " + std::to_string(c.run) +
+        " trained on the " + kind +
+        " backend, and goes on on that backend only: resume the sweep with --backend " + kind +
+        ", or delete the run (convscope-cli runs --delete " + std::to_string(c.run) +
+        ") to train the configuration again");
   const std::string config = std::to_string(c.index) + "/";
   for (size_t n = 0; n < networks.size(); ++n)
     for (std::vector<NamedTensor>* part : {&networks[n].weights, &networks[n].state.slots})

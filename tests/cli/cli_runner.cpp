@@ -10,7 +10,6 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -81,7 +80,8 @@ Process::Process(const std::vector<std::string>& args, long max_file_bytes, bool
         (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0))
       _exit(126);
     if (unprivileged && ::access(CONVSCOPE_CLI, X_OK) != 0) {
-      std::fprintf(stderr, "%s: not to be run by user %d\n", CONVSCOPE_CLI, int(getuid()));
+      constexpr char kSaid[] = "convscope-cli: not to be run by user nobody here\n";
+      (void)!::write(2, kSaid, sizeof kSaid - 1);  // async-signal-safe, after fork()
       _exit(kCannotRunUnprivileged);
     }
     std::vector<char*> argv{const_cast<char*>(CONVSCOPE_CLI)};

@@ -109,8 +109,8 @@ TEST_F(SweepRun, AStoppedConfigurationWithoutTrainingStateIsTrainedAgain) {
 }
 
 // A stopped configuration's run trained on one backend goes on on that backend only: resumed on
-// another, the sweep says so before anything is written, rather than starting the configuration
-// over in silence.
+// another, the sweep says so before it trains or records anything, rather than starting the
+// configuration over in silence.
 TEST_F(SweepRun, AStoppedConfigurationOnAnotherBackendIsRefusedNotStartedOver) {
   const std::string path = m_dir.file("sweep.db");
   const SweepHooks stop = stop_after_first_epoch(1);
@@ -126,7 +126,11 @@ TEST_F(SweepRun, AStoppedConfigurationOnAnotherBackendIsRefusedNotStartedOver) {
                                          " trained on the cpu backend"),
               std::string::npos)
         << e.what();
-    EXPECT_NE(std::string(e.what()).find("--backend cpu"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--backend cpu, or delete the run (convscope-cli runs "
+                                         "--delete " +
+                                         std::to_string(stopped) + ")"),
+              std::string::npos)
+        << e.what();
   }
   EXPECT_EQ(store.load_sweep(id).configs[1].run, stopped);
   EXPECT_EQ(store.load_run(stopped).info.status, RunStatus::Cancelled);

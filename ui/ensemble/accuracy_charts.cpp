@@ -104,6 +104,7 @@ AccuracyCharts::AccuracyCharts(QWidget* parent)
          "epoch's only (the earlier epochs keep each network's top-1, not its "
          "probabilities)"));
   m_epoch->setRange(1, 1);
+  m_epoch->setKeyboardTracking(false);  // "12" typed is one chart, not two
   m_epoch->setVisible(false);
   header->addSpacing(8);
   header->addWidget(m_epoch);
@@ -198,6 +199,7 @@ void AccuracyCharts::setRun(const EnsembleRunPtr& run) {
     if (!sameRun || latest) m_epoch->setValue(m_epoch->maximum());
   }
   showEpochPicker();
+  m_classes->setTitle(tr("Validation accuracy of each class over the networks"));
   if (!run || !run->hasPredictions()) return;
   fillSorted(*run);
   fillHistogram(*run);

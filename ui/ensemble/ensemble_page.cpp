@@ -208,7 +208,8 @@ bool EnsemblePage::openRun(qint64 run) {
 }
 
 void EnsemblePage::deleteRun(qint64 run) {
-  if (m_training && run == m_continuing)  // not locked in the store until its networks are read
+  // Not locked in the store until its networks are read (a run of another store may have its id).
+  if (m_training && trainingShown() && run == m_continuing)
     return showError(tr("Cannot delete run %1").arg(run),
                      tr("Run %1 is being continued: cancel it first.").arg(run));
   bool deleted = false;

@@ -37,11 +37,15 @@ QList<SignalSave> takeSignalSaves() {
   q.beginGroup(kGroup);
   QList<SignalSave> saves;
   if (q.contains(kPath)) saves.append({q.value(kPath).toString(), q.value(kSignal).toString()});
-  for (const QString& key : q.childGroups())
+  q.remove(kPath);
+  q.remove(kSignal);
+  // Only the keys read go: another instance's noted meanwhile is there for the next start.
+  for (const QString& key : q.childGroups()) {
     saves.append({q.value(key + QLatin1Char('/') + kPath).toString(),
                   q.value(key + QLatin1Char('/') + kSignal).toString()});
+    q.remove(key);
+  }
   q.endGroup();
-  q.remove(kGroup);
   std::stable_sort(saves.begin(), saves.end(), [](const SignalSave& a, const SignalSave& b) {
     return QFileInfo(a.path).lastModified() > QFileInfo(b.path).lastModified();
   });
