@@ -482,7 +482,8 @@ int resume_position(const CheckpointMeta& meta, const Dataset& train) {
 int resume_from_checkpoint(Trainer& trainer, const CheckpointMeta& meta) {
   const int position = resume_position(meta, trainer.train_set());
   trainer.resume_at(meta.epoch, meta.step, meta.history, position,
-                    position > 0 ? meta.epoch_seconds : 0, meta.patience_from);
+                    position > 0 ? meta.epoch_seconds : 0, meta.patience_from,
+                    meta.epoch_position == 0);
   return position;
 }
 

@@ -175,7 +175,8 @@ void Trainer::drain_losses() {
       if (!std::isfinite(l)) {
         const long long bad_step = first + static_cast<long long>(s);
         restore_good_state();
-        throw DivergenceError(bad_step, m_epoch, k, m_global_step, m_in_epoch);
+        throw DivergenceError(bad_step, m_epoch, k, m_global_step,
+                              m_in_epoch || m_good_off_epoch_end);
       }
       sum += l;
       if (have_acc) acc += accs[s * n + k];
@@ -217,10 +218,12 @@ void Trainer::end_epoch() {
   m_in_epoch = false;
   ++m_epoch;
   keep_good_state();
+  m_good_off_epoch_end = false;
 }
 
 void Trainer::resume_at(int epochs_done, long long global_step, RunHistory history,
-                        int epoch_position, double epoch_seconds, int patience_from) {
+                        int epoch_position, double epoch_seconds, int patience_from,
+                        bool at_epoch_end) {
   const int batch = m_cfg.group.batch_size;
   const int steps_done = epoch_position / batch;
   if (epoch_position < 0 || epoch_position >= m_train.count || epoch_position % batch != 0 ||
@@ -254,6 +257,7 @@ void Trainer::resume_at(int epochs_done, long long global_step, RunHistory histo
       }
   }
   keep_good_state();
+  m_good_off_epoch_end = epoch_position == 0 && !at_epoch_end;
 }
 
 bool Trainer::stopped_early() const {
@@ -338,7 +342,7 @@ void Trainer::check_state() {
         const long long bad_step = m_global_step - 1;
         restore_good_state();
         throw DivergenceError(
-            bad_step, m_epoch, net, m_global_step, m_in_epoch,
+            bad_step, m_epoch, net, m_global_step, m_in_epoch || m_good_off_epoch_end,
             r == 0 ? DivergenceError::Found::Weights : DivergenceError::Found::OptimizerState);
       }
 }
@@ -348,7 +352,7 @@ void Trainer::check_validation_loss() {
     if (!std::isfinite(m_eval.loss[static_cast<size_t>(k)])) {
       const long long bad_step = m_global_step - 1;
       restore_good_state();
-      throw DivergenceError(bad_step, m_epoch, k, m_global_step, m_in_epoch,
+      throw DivergenceError(bad_step, m_epoch, k, m_global_step, m_in_epoch || m_good_off_epoch_end,
                             DivergenceError::Found::ValidationLoss);
     }
 }

@@ -87,6 +87,21 @@ TEST(Trainer, ResumeAtMidEpochGoesOnWhereTheEpochWas) {
   for (const auto& [key, v] : c.params)
     for (float x : v) ASSERT_EQ(x, 1.f);
 
+  // Resumed at that step with its epoch started over (other training images): no epoch's end,
+  // which the message says rather than "the end of epoch 1".
+  ScriptedBackend d;
+  Trainer w(d, train, val, cfg);
+  d.nan_at_step = 0;
+  w.resume_at(1, 6, history, 0, 0, 0, false);
+  try {
+    w.step();
+    ADD_FAILURE() << "no DivergenceError";
+  } catch (const DivergenceError& e) {
+    EXPECT_NE(std::string(e.what()).find("restored to those of step 6, where the run was resumed"),
+              std::string::npos)
+        << e.what();
+  }
+
   // Positions this training set cannot have.
   for (const auto& [position, step] :
        std::vector<std::pair<int, long long>>{{64, 8}, {10, 8}, {-16, 8}, {48, 2}}) {

@@ -417,6 +417,17 @@ void AccuracyCharts::fillClasses(const EnsembleRun& run) {
   votes->attachAxis(y);
 }
 
+QString AccuracyCharts::fileStem() const {
+  switch (currentChart()) {
+    case HistogramChart:
+      return QStringLiteral("accuracy-histogram");
+    case ClassChart:
+      return QStringLiteral("accuracy-by-class");
+    default:
+      return QStringLiteral("accuracy-sorted");
+  }
+}
+
 bool AccuracyCharts::exportPng(const QString& path, QString* error) const {
   constexpr int kScale = 2;
   QChartView* v = view(currentChart());

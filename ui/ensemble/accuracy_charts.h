@@ -39,6 +39,9 @@ class AccuracyCharts : public QWidget {
   void setClassEpoch(int epoch);
   QSpinBox* classEpochPicker() const { return m_epoch; }
 
+  // The chart shown as a file name's stem: "accuracy-sorted", "accuracy-histogram",
+  // "accuracy-by-class".
+  QString fileStem() const;
   // The chart shown, as a PNG at twice its size or as an SVG.
   bool exportPng(const QString& path, QString* error = nullptr) const;
   bool exportSvg(const QString& path, QString* error = nullptr) const;

@@ -490,14 +490,10 @@ void EnsemblePage::exportCsv() {
 }
 
 void EnsemblePage::exportChart(bool svg) {
-  const AccuracyCharts::Chart chart = m_charts->currentChart();
-  const QString what = chart == AccuracyCharts::HistogramChart
-                           ? QStringLiteral("accuracy-histogram")
-                       : chart == AccuracyCharts::ClassChart ? QStringLiteral("accuracy-by-class")
-                                                             : QStringLiteral("accuracy-sorted");
   const QString suffix = svg ? QStringLiteral("svg") : QStringLiteral("png");
-  const QString path = askSaveFileName(this, tr("Export chart"), runFileName(what, suffix),
-                                       svg ? tr("SVG images (*.svg)") : tr("PNG images (*.png)"));
+  const QString path =
+      askSaveFileName(this, tr("Export chart"), runFileName(m_charts->fileStem(), suffix),
+                      svg ? tr("SVG images (*.svg)") : tr("PNG images (*.png)"));
   if (path.isEmpty()) return;
   QString error;
   if (svg ? writeChartSvg(path, &error) : writeChartPng(path, &error))

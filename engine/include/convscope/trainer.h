@@ -138,10 +138,13 @@ class Trainer {
   // included); its time goes on from `epoch_seconds`, what those steps took (epoch_seconds()).
   // Early stopping counts on from `patience_from` (patience_from() when the state was read), or
   // from `epochs_done` when the run had already stopped early.
+  // `at_epoch_end` false: position 0 but `global_step` is no epoch's end (a state saved inside an
+  // epoch that starts over on other training images), which a divergence's message then says.
   // Throws InputError for a position this training set cannot have (not a whole number of batches
   // inside the epoch).
   void resume_at(int epochs_done, long long global_step, RunHistory history = {},
-                 int epoch_position = 0, double epoch_seconds = 0, int patience_from = 0);
+                 int epoch_position = 0, double epoch_seconds = 0, int patience_from = 0,
+                 bool at_epoch_end = true);
   // Samples of the current epoch trained so far (0 between epochs), for resume_at().
   int epoch_position() const { return m_in_epoch ? m_position : 0; }
   // Seconds the current epoch has trained so far (0 between epochs), for resume_at(): the time of
@@ -205,7 +208,8 @@ class Trainer {
   std::vector<std::vector<float>> m_good;  // per (net, tensor, role): the last finished epoch
                                            // (or the state resumed from)
   long long m_good_step = 0, m_good_backend_step = 0, m_good_samples = 0;  // and its counts
-  struct EpochSoFar {  // and the epoch it is in: 0 samples at an epoch's end
+  bool m_good_off_epoch_end = false;  // it is a state resumed at no epoch's end, between epochs
+  struct EpochSoFar {                 // and the epoch it is in: 0 samples at an epoch's end
     int position = 0;
     double loss_sum = 0, acc_sum = 0;
     long long loss_steps = 0;

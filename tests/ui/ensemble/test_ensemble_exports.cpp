@@ -281,8 +281,12 @@ class TestEnsembleExports : public QObject {
     };
     charts.setRun(run);
     QCOMPARE(charts.classEpoch(), 2);
-    QVERIFY(!charts.classEpochPicker()->isVisibleTo(&charts));  // the sorted bars are shown
+    QVERIFY(!charts.classEpochPicker()->isVisibleTo(&charts));       // the sorted bars are shown
+    QCOMPARE(charts.fileStem(), QStringLiteral("accuracy-sorted"));  // an export's file name
+    charts.setCurrentChart(AccuracyCharts::HistogramChart);
+    QCOMPARE(charts.fileStem(), QStringLiteral("accuracy-histogram"));
     charts.setCurrentChart(AccuracyCharts::ClassChart);
+    QCOMPARE(charts.fileStem(), QStringLiteral("accuracy-by-class"));
     QVERIFY(charts.classEpochPicker()->isVisibleTo(&charts));
     QCOMPARE(series().second->count(), 10);  // the latest epoch: the vote too
     charts.setClassEpoch(1);
