@@ -1,5 +1,6 @@
 #include "convscope/learning_history.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -100,19 +101,29 @@ std::vector<int> LearningHistory::stable_since_all() const {
 
 std::vector<double> LearningHistory::class_accuracy(int classes) const {
   if (classes < 1) return {};
-  std::vector<int> images(static_cast<size_t>(classes), 0);
-  for (uint8_t label : m_labels)
-    if (label < classes) ++images[label];
-  std::vector<double> share(static_cast<size_t>(passes()) * classes, 0.0);
-  for (int p = 0; p < passes(); ++p) {
-    double* row = share.data() + static_cast<size_t>(p) * classes;
-    for (size_t i = 0; i < m_labels.size(); ++i)
-      if (m_labels[i] < classes) row[m_labels[i]] += at(static_cast<int>(i), p) == m_labels[i];
-    for (int c = 0; c < classes; ++c)
-      row[c] = images[static_cast<size_t>(c)] > 0 ? row[c] / images[static_cast<size_t>(c)]
-                                                  : std::nan("");
-  }
+  const std::vector<int> images = class_image_counts(m_labels, classes);
+  std::vector<double> share(static_cast<size_t>(passes()) * classes);
+  for (int p = 0; p < passes(); ++p)
+    class_shares({row(p), m_labels.size()}, m_labels, images,
+                 std::span<double>(share).subspan(static_cast<size_t>(p) * classes, classes));
   return share;
+}
+
+std::vector<int> class_image_counts(std::span<const uint8_t> labels, int classes) {
+  std::vector<int> images(static_cast<size_t>(std::max(classes, 0)), 0);
+  for (uint8_t label : labels)
+    if (label < classes) ++images[label];
+  return images;
+}
+
+void class_shares(std::span<const uint8_t> top1, std::span<const uint8_t> labels,
+                  std::span<const int> images, std::span<double> share) {
+  const size_t classes = images.size();
+  std::fill(share.begin(), share.end(), 0.0);
+  for (size_t i = 0; i < labels.size(); ++i)  // kNoLabel (no answer) is no class's: wrong
+    if (labels[i] < classes) share[labels[i]] += top1[i] == labels[i];
+  for (size_t c = 0; c < classes; ++c)
+    share[c] = images[c] > 0 ? share[c] / images[c] : std::nan("");
 }
 
 std::string LearningHistory::to_csv() const {

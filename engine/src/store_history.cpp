@@ -1,8 +1,6 @@
 // The run store's per-epoch top-1 labels (table epoch_top1, one (count) uint8 blob per network
 // and epoch) and the group learning figures built from them.
-#include <algorithm>
 #include <cstring>
-#include <limits>
 #include <span>
 
 #include "convscope/store.h"
@@ -86,26 +84,16 @@ GroupLearning epoch_learning(const EpochTop1& h, const std::vector<uint8_t>& lab
   return group_learning(nets);
 }
 
-std::vector<float> epoch_class_accuracy(const EpochTop1& h, const std::vector<uint8_t>& labels,
-                                        int classes) {
+std::vector<double> epoch_class_accuracy(const EpochTop1& h, const std::vector<uint8_t>& labels,
+                                         int classes) {
   check_labels(h, labels, "epoch class accuracy");
-  classes = std::max(classes, 0);
-  std::vector<int> images(static_cast<size_t>(classes), 0);
-  for (uint8_t label : labels)
-    if (label < classes) ++images[label];
-  std::vector<float> out(static_cast<size_t>(h.epochs) * h.nets * classes);
-  std::vector<int> hits(static_cast<size_t>(classes));
+  const std::vector<int> images = class_image_counts(labels, classes);
+  std::vector<double> out(static_cast<size_t>(h.epochs) * h.nets * images.size());
   for (int e = 0; e < h.epochs; ++e)
-    for (int n = 0; n < h.nets; ++n) {
-      std::fill(hits.begin(), hits.end(), 0);
-      const std::span<const uint8_t> top1 = h.at(n, e + 1);
-      for (size_t i = 0; i < labels.size(); ++i)
-        if (labels[i] < classes) hits[labels[i]] += top1[i] == labels[i];  // kNoLabel: wrong
-      float* row = out.data() + (static_cast<size_t>(e) * h.nets + n) * classes;
-      for (int c = 0; c < classes; ++c)
-        row[c] = images[c] ? static_cast<float>(hits[c]) / static_cast<float>(images[c])
-                           : std::numeric_limits<float>::quiet_NaN();
-    }
+    for (int n = 0; n < h.nets; ++n)
+      class_shares(h.at(n, e + 1), labels, images,
+                   std::span<double>(out).subspan(
+                       (static_cast<size_t>(e) * h.nets + n) * images.size(), images.size()));
   return out;
 }
 

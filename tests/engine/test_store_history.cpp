@@ -223,7 +223,7 @@ TEST(StoreHistory, EpochClassAccuracyIsEachNetworksShareOfEachClassAtEachEpoch) 
                         0, 0, 0, 4,  // net 1, epoch 1: the 4 only
                         1, 2, 1, 4,  // net 1, epoch 2: all
                     }};
-  const std::vector<float> a = epoch_class_accuracy(h, labels, 6);
+  const std::vector<double> a = epoch_class_accuracy(h, labels, 6);
   ASSERT_EQ(a.size(), 2u * 2u * 6u);
   const auto at = [&](int epoch, int net, int c) { return a[(epoch * 2 + net) * 6 + c]; };
   const float expected[2][2][3] = {{{0.5f, 1, 0}, {0, 0, 1}}, {{1, 0, 1}, {1, 1, 1}}};

@@ -199,8 +199,8 @@ void AccuracyCharts::setRun(const EnsembleRunPtr& run) {
     if (!sameRun || latest) m_epoch->setValue(m_epoch->maximum());
   }
   showEpochPicker();
-  m_classes->setTitle(tr("Validation accuracy of each class over the networks"));
-  if (!run || !run->hasPredictions()) return;
+  if (!run || !run->hasPredictions())  // an empty chart under its usual title
+    return m_classes->setTitle(tr("Validation accuracy of each class over the networks"));
   fillSorted(*run);
   fillHistogram(*run);
   fillClasses(*run);

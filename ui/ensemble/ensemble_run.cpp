@@ -35,7 +35,7 @@ EnsembleRun::EnsembleRun(cs::StoredRun run, std::shared_ptr<const cs::Dataset> i
 
 cs::Distribution EnsembleRun::classAccuracySpread(int epoch, int c) const {
   const int nets = m_stats.nets, classes = m_stats.classes;
-  std::vector<float> column(static_cast<size_t>(nets));
+  std::vector<double> column(static_cast<size_t>(nets));
   for (int n = 0; n < nets; ++n)
     column[n] = m_classAccuracy[(static_cast<size_t>(epoch - 1) * nets + n) * classes + c];
   return cs::describe_distribution(column);

@@ -77,8 +77,8 @@ class EnsembleRun {
   cs::EnsembleStats m_stats;
   cs::EnsembleCalibration m_calibration;
   cs::GroupLearning m_learning;
-  std::vector<float> m_classAccuracy;  // (historyEpochs(), nets, classes)
-  std::vector<int> m_rank;             // (count) inverse of stats.ranking
+  std::vector<double> m_classAccuracy;  // (historyEpochs(), nets, classes)
+  std::vector<int> m_rank;              // (count) inverse of stats.ranking
   ClassNames m_names;
   std::shared_ptr<const cs::Dataset> m_images;
   QString m_imagesNote;

@@ -87,6 +87,14 @@ class LearningHistory {
   std::vector<uint8_t> m_top1;  // (passes, images)
 };
 
+// How many images of each class `labels` has (classes values; labels at or above `classes` are
+// not counted), and each class's share of them whose top-1 in `top1` is their label, into `share`
+// (classes values; NaN for a class without images): LearningHistory::class_accuracy() at one
+// pass, epoch_class_accuracy() for one network at one epoch.
+std::vector<int> class_image_counts(std::span<const uint8_t> labels, int classes);
+void class_shares(std::span<const uint8_t> top1, std::span<const uint8_t> labels,
+                  std::span<const int> images, std::span<double> share);
+
 // Several networks' histories over the same passes (an ensemble's epochs): per image, the
 // forgetting events summed over the networks, and per pass how many networks had it right.
 struct GroupLearning {

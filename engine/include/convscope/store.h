@@ -136,10 +136,10 @@ struct StoredRun {
 // networks had it right. Throws std::invalid_argument when `labels` do not fit `h`.
 GroupLearning epoch_learning(const EpochTop1& h, const std::vector<uint8_t>& labels);
 // Each network's top-1 accuracy on each class's images at every epoch of `h`: (epochs, nets,
-// classes), NaN for a class without images (LearningHistory::class_accuracy). Throws
+// classes), NaN for a class without images (class_shares()). Throws
 // std::invalid_argument when `labels` do not fit `h`.
-std::vector<float> epoch_class_accuracy(const EpochTop1& h, const std::vector<uint8_t>& labels,
-                                        int classes);
+std::vector<double> epoch_class_accuracy(const EpochTop1& h, const std::vector<uint8_t>& labels,
+                                         int classes);
 
 // One configuration of a sweep and its latest run (run -1 before it began).
 struct SweepConfigState {
